@@ -1,0 +1,176 @@
+/*
+** module.h -- the in-memory form of a decoded module (wm_module), shared by
+** the pipeline: decode.c fills it, validate.c checks it at module level,
+** compile.c validates and lowers each function body into wm_code, and the
+** runtime instantiates it. Nothing here changes after wm_module_load returns.
+*/
+#ifndef WM_MODULE_H
+#define WM_MODULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+#include "wasmem.h"
+
+/* Operand slots are 8 bytes; a v128 (future) takes two. Union punning is
+** defined behaviour in C11. */
+typedef union wm_slot {
+  int32_t i32;
+  uint32_t u32;
+  int64_t i64;
+  uint64_t u64;
+  float f32;
+  double f64;
+  void *ref;
+} wm_slot;
+
+/* A function type. params and results point into one allocation. */
+typedef struct wm_type {
+  uint32_t nparams, nresults;
+  wm_valtype *params;
+  wm_valtype *results;
+} wm_type;
+
+typedef struct wm_tabletype {
+  wm_valtype elem;
+  wm_limits lim;
+} wm_tabletype;
+
+typedef struct wm_globaltype {
+  wm_valtype type;
+  bool mut;
+} wm_globaltype;
+
+/*
+** A constant expression (global initialisers, segment offsets, element
+** items). WebAssembly 2.0 allows exactly one instruction before `end`:
+** op is the opcode byte: 0x41 i32.const, 0x42 i64.const, 0x43 f32.const,
+** 0x44 f64.const (bits in `bits`), 0xD0 ref.null (type in `type`),
+** 0xD2 ref.func (function index in `idx`), 0x23 global.get (index in `idx`).
+** `type` is always the expression's result type.
+*/
+typedef struct wm_constexpr {
+  uint8_t op;
+  wm_valtype type;
+  uint32_t idx;
+  uint64_t bits;
+} wm_constexpr;
+
+typedef struct wm_import {
+  char *module; /* NUL-terminated copies */
+  char *name;
+  uint32_t module_len, name_len;
+  wm_externkind kind;
+  uint32_t typeidx;      /* WM_EXTERN_FUNC */
+  wm_tabletype table;    /* WM_EXTERN_TABLE */
+  wm_limits mem;         /* WM_EXTERN_MEMORY */
+  wm_globaltype global;  /* WM_EXTERN_GLOBAL */
+} wm_import;
+
+typedef struct wm_export {
+  char *name; /* NUL-terminated copy */
+  uint32_t name_len;
+  wm_externkind kind;
+  uint32_t idx;
+} wm_export;
+
+typedef struct wm_global_def {
+  wm_globaltype type;
+  wm_constexpr init;
+} wm_global_def;
+
+enum { WM_SEG_ACTIVE = 0, WM_SEG_PASSIVE = 1, WM_SEG_DECLARATIVE = 2 };
+
+typedef struct wm_elem {
+  uint8_t mode;
+  uint32_t table;       /* active only */
+  wm_constexpr offset;  /* active only */
+  wm_valtype type;      /* WM_FUNCREF or WM_EXTERNREF */
+  uint32_t count;
+  wm_constexpr *items;  /* count items: ref.func, ref.null or global.get */
+} wm_elem;
+
+typedef struct wm_data {
+  uint8_t mode;         /* WM_SEG_ACTIVE or WM_SEG_PASSIVE */
+  uint32_t mem;
+  wm_constexpr offset;
+  const uint8_t *bytes; /* points into wm_module.bytes */
+  uint32_t len;
+} wm_data;
+
+/*
+** Lowered code of one defined function; see ops.h for the instruction format.
+** The frame of a call is `frame_slots` slots starting at the first parameter:
+** [params | other locals | constants | operand stack]. Results are returned
+** in slots 0..nresult_slots-1 of the frame.
+*/
+typedef struct wm_code {
+  uint32_t *code;        /* instruction cells */
+  uint32_t ncode;        /* number of cells */
+  uint32_t nparam_slots;
+  uint32_t nlocal_slots; /* params included */
+  uint32_t nresult_slots;
+  uint32_t nconsts;      /* constant slots, right after the locals */
+  uint64_t *consts;      /* their values, copied into the frame on entry */
+  uint32_t frame_slots;  /* locals + constants + maximum operand stack */
+  uint32_t func_idx;     /* index in the module's function space */
+  /* Map from instruction cell index to body byte offset, for traps. Sorted by
+  ** cell; may be NULL. */
+  uint32_t *pcmap_cell, *pcmap_off;
+  uint32_t npcmap;
+} wm_code;
+
+typedef struct wm_funcdef {
+  uint32_t typeidx;
+  /* Defined functions only (not imports): */
+  uint32_t body_off;     /* offset of the body (after its size) in bytes */
+  uint32_t body_len;
+  uint32_t nlocals;      /* declared locals, excluding params */
+  wm_valtype *locals;    /* nlocals types */
+  uint32_t code_start;   /* offset of the first instruction (after locals) */
+  wm_code code;          /* filled by compile.c */
+} wm_funcdef;
+
+struct wm_module {
+  uint8_t *bytes;        /* owned copy of the binary */
+  size_t len;
+
+  wm_type *types;        uint32_t ntypes;
+  wm_import *imports;    uint32_t nimports;
+  /* Index spaces: imports first, then definitions. */
+  wm_funcdef *funcs;     uint32_t nfuncs;   uint32_t nfunc_imports;
+  wm_tabletype *tables;  uint32_t ntables;  uint32_t ntable_imports;
+  wm_limits *mems;       uint32_t nmems;    uint32_t nmem_imports;
+  wm_global_def *globals; uint32_t nglobals; uint32_t nglobal_imports;
+  wm_export *exports;    uint32_t nexports;
+  bool has_start;        uint32_t start;
+  wm_elem *elems;        uint32_t nelems;
+  wm_data *datas;        uint32_t ndatas;
+  bool has_datacount;    uint32_t datacount;
+
+  /* From the `name` custom section; NULL where absent. func_names has
+  ** nfuncs entries. */
+  char *module_name;
+  char **func_names;
+
+  /* Set by module-level validation: functions that ref.func may name in
+  ** function bodies (C.refs in the spec). nfuncs entries. */
+  bool *func_declared;
+};
+
+/* decode.c: parse bytes (already copied into a fresh module) into mod. */
+int wm__decode(wm_module *mod, wm_error *err);
+/* validate.c: module-level validation (everything except function bodies). */
+int wm__validate_module(wm_module *mod, wm_error *err);
+/* compile.c: validate and lower the body of defined function `idx`. */
+int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err);
+/* Release everything owned by mod, and mod itself. */
+void wm__module_destroy(wm_module *mod);
+
+/* The type of function index idx (import or definition). */
+static inline const wm_type *wm__func_type(const wm_module *mod, uint32_t idx) {
+  return &mod->types[mod->funcs[idx].typeidx];
+}
+
+#endif

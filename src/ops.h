@@ -1,0 +1,170 @@
+/*
+** ops.h -- the internal instruction set that compile.c emits and interp.c
+** executes. One table, written once, generates the opcode enum, the
+** disassembler names and the dispatch tables.
+**
+** Code is an array of 32-bit cells. Every instruction starts with a 2-cell
+** (8-byte) head: the opcode number in the switch build, the handler's address
+** in the computed-goto build (compile.c writes wm__op_head(op)). Operand cells
+** follow, each a uint32:
+**   d, a, b, c  slot indexes into the current frame (units of wm_slot);
+**               d is written, a/b/c are read. Any slot may be a local, a
+**               constant slot or an operand-stack slot.
+**   off         signed branch offset in cells, relative to the first cell of
+**               the instruction that holds it.
+**   imm         an unsigned 32-bit immediate (index, memarg offset, ...).
+**   lo, hi      a 64-bit immediate as two cells, low half first.
+**
+** Frame layout (wm_code): [params | locals | constants | operand stack].
+** On entry the interpreter zeroes the declared locals and copies the
+** function's constants (wm_code.consts) into their slots, so every operand of
+** every instruction is simply a slot: there are no immediate-operand variants.
+**
+** Values in slots: i32 in .i32 (upper half unspecified), i64 in .i64, f32 in
+** .f32, f64 in .f64, references in .ref (funcref: wm_func*, NULL = null;
+** externref: host pointer, NULL = null). Reinterpretations and i32.wrap_i64
+** are therefore free: compile.c emits no instruction for them (little-endian
+** hosts only, checked at build time).
+**
+** Classes: UN is `d a` (d = op a), BIN is `d a b` (d = a op b), and CMPBR is
+** `a b off` (branch when a op b, both i32). Other layouts are drawn in the
+** comment of each instruction.
+*/
+#ifndef WM_OPS_H
+#define WM_OPS_H
+
+/* X(NAME, CLASS, WASM) -- WASM is the wasm opcode the instruction implements
+** one-to-one (0xFCnn for the 0xFC prefix), or 0 when it has no such opcode. */
+#define WM_OPS(X)                                                               \
+  /* --- control ------------------------------------------------------- */    \
+  X(UNREACHABLE, SPEC, 0x00)   /* -- : trap "unreachable" */                    \
+  X(BR, SPEC, 0)               /* off : jump */                                 \
+  X(BR_IF, SPEC, 0)            /* a off : jump if a.i32 != 0 */                 \
+  X(BR_IF_NOT, SPEC, 0)        /* a off : jump if a.i32 == 0 */                 \
+  X(BR_TABLE, SPEC, 0)         /* a n off_0 .. off_n : jump to off_min(a,n) */  \
+  X(RETURN, SPEC, 0)           /* -- : results already in slots 0.. */          \
+  X(CALL, SPEC, 0)             /* fidx base : call a defined function of this  \
+                                  module; args at base.., results to base.. */ \
+  X(CALL_IMPORT, SPEC, 0)      /* fidx base : call imported function fidx      \
+                                  (host or another instance's) */              \
+  X(CALL_INDIRECT, SPEC, 0)    /* a typeidx tableidx base : call table[a.i32] */\
+  /* --- moves and constants ---------------------------------------------- */ \
+  X(MOVE, SPEC, 0)             /* d a : d = a (all 8 bytes) */                  \
+  X(MOVE2, SPEC, 0)            /* d1 a1 d2 a2 : two moves, in order */          \
+  X(CONST32, SPEC, 0)          /* d imm : d.u64 = imm (zero-extended) */        \
+  X(CONST64, SPEC, 0)          /* d lo hi : d.u64 = lo | hi << 32 */            \
+  X(SELECT, SPEC, 0)           /* d a b c : d = c.i32 ? a : b */                \
+  X(GLOBAL_GET, SPEC, 0)       /* d gidx : d = global */                        \
+  X(GLOBAL_SET, SPEC, 0)       /* gidx a : global = a */                        \
+  /* --- references ------------------------------------------------------- */ \
+  X(REF_FUNC, SPEC, 0)         /* d fidx : d.ref = the instance's function */   \
+  X(REF_IS_NULL, UN, 0xD1)                                                      \
+  /* --- memory: d a imm (load: d = mem[a.u32 + imm]),                         \
+         a b imm (store: mem[a.u32 + imm] = b) ------------------------------ */\
+  X(I32_LOAD, LOAD, 0x28) X(I64_LOAD, LOAD, 0x29)                               \
+  X(F32_LOAD, LOAD, 0x2A) X(F64_LOAD, LOAD, 0x2B)                               \
+  X(I32_LOAD8_S, LOAD, 0x2C) X(I32_LOAD8_U, LOAD, 0x2D)                         \
+  X(I32_LOAD16_S, LOAD, 0x2E) X(I32_LOAD16_U, LOAD, 0x2F)                       \
+  X(I64_LOAD8_S, LOAD, 0x30) X(I64_LOAD8_U, LOAD, 0x31)                         \
+  X(I64_LOAD16_S, LOAD, 0x32) X(I64_LOAD16_U, LOAD, 0x33)                       \
+  X(I64_LOAD32_S, LOAD, 0x34) X(I64_LOAD32_U, LOAD, 0x35)                       \
+  X(I32_STORE, STORE, 0x36) X(I64_STORE, STORE, 0x37)                           \
+  X(F32_STORE, STORE, 0x38) X(F64_STORE, STORE, 0x39)                           \
+  X(I32_STORE8, STORE, 0x3A) X(I32_STORE16, STORE, 0x3B)                        \
+  X(I64_STORE8, STORE, 0x3C) X(I64_STORE16, STORE, 0x3D)                        \
+  X(I64_STORE32, STORE, 0x3E)                                                   \
+  X(MEMORY_SIZE, SPEC, 0x3F)   /* d : d.i32 = pages */                          \
+  X(MEMORY_GROW, SPEC, 0x40)   /* d a : d.i32 = old pages or -1 */              \
+  X(MEMORY_INIT, SPEC, 0xFC08) /* dataidx a b c : dst=a src=b n=c */            \
+  X(DATA_DROP, SPEC, 0xFC09)   /* dataidx */                                    \
+  X(MEMORY_COPY, SPEC, 0xFC0A) /* a b c : dst=a src=b n=c */                    \
+  X(MEMORY_FILL, SPEC, 0xFC0B) /* a b c : dst=a val=b n=c */                    \
+  /* --- tables ----------------------------------------------------------- */ \
+  X(TABLE_GET, SPEC, 0x25)     /* d tidx a : d.ref = table[a.u32] */            \
+  X(TABLE_SET, SPEC, 0x26)     /* tidx a b : table[a.u32] = b.ref */            \
+  X(TABLE_INIT, SPEC, 0xFC0C)  /* tidx elemidx a b c : dst=a src=b n=c */       \
+  X(ELEM_DROP, SPEC, 0xFC0D)   /* elemidx */                                    \
+  X(TABLE_COPY, SPEC, 0xFC0E)  /* dst_tidx src_tidx a b c */                    \
+  X(TABLE_GROW, SPEC, 0xFC0F)  /* d tidx a b : init=a.ref n=b; d = old or -1 */ \
+  X(TABLE_SIZE, SPEC, 0xFC10)  /* d tidx */                                     \
+  X(TABLE_FILL, SPEC, 0xFC11)  /* tidx a b c : i=a val=b.ref n=c */             \
+  /* --- fused i32 compare-and-branch (a b off) ------------------------- */    \
+  X(BR_I32_EQ, CMPBR, 0) X(BR_I32_NE, CMPBR, 0)                                 \
+  X(BR_I32_LT_S, CMPBR, 0) X(BR_I32_LT_U, CMPBR, 0)                             \
+  X(BR_I32_GT_S, CMPBR, 0) X(BR_I32_GT_U, CMPBR, 0)                             \
+  X(BR_I32_LE_S, CMPBR, 0) X(BR_I32_LE_U, CMPBR, 0)                             \
+  X(BR_I32_GE_S, CMPBR, 0) X(BR_I32_GE_U, CMPBR, 0)                             \
+  /* --- numeric ---------------------------------------------------------- */ \
+  X(I32_EQZ, UN, 0x45) X(I32_EQ, BIN, 0x46) X(I32_NE, BIN, 0x47)                \
+  X(I32_LT_S, BIN, 0x48) X(I32_LT_U, BIN, 0x49) X(I32_GT_S, BIN, 0x4A)          \
+  X(I32_GT_U, BIN, 0x4B) X(I32_LE_S, BIN, 0x4C) X(I32_LE_U, BIN, 0x4D)          \
+  X(I32_GE_S, BIN, 0x4E) X(I32_GE_U, BIN, 0x4F)                                 \
+  X(I64_EQZ, UN, 0x50) X(I64_EQ, BIN, 0x51) X(I64_NE, BIN, 0x52)                \
+  X(I64_LT_S, BIN, 0x53) X(I64_LT_U, BIN, 0x54) X(I64_GT_S, BIN, 0x55)          \
+  X(I64_GT_U, BIN, 0x56) X(I64_LE_S, BIN, 0x57) X(I64_LE_U, BIN, 0x58)          \
+  X(I64_GE_S, BIN, 0x59) X(I64_GE_U, BIN, 0x5A)                                 \
+  X(F32_EQ, BIN, 0x5B) X(F32_NE, BIN, 0x5C) X(F32_LT, BIN, 0x5D)                \
+  X(F32_GT, BIN, 0x5E) X(F32_LE, BIN, 0x5F) X(F32_GE, BIN, 0x60)                \
+  X(F64_EQ, BIN, 0x61) X(F64_NE, BIN, 0x62) X(F64_LT, BIN, 0x63)                \
+  X(F64_GT, BIN, 0x64) X(F64_LE, BIN, 0x65) X(F64_GE, BIN, 0x66)                \
+  X(I32_CLZ, UN, 0x67) X(I32_CTZ, UN, 0x68) X(I32_POPCNT, UN, 0x69)             \
+  X(I32_ADD, BIN, 0x6A) X(I32_SUB, BIN, 0x6B) X(I32_MUL, BIN, 0x6C)             \
+  X(I32_DIV_S, BIN, 0x6D) X(I32_DIV_U, BIN, 0x6E) X(I32_REM_S, BIN, 0x6F)       \
+  X(I32_REM_U, BIN, 0x70) X(I32_AND, BIN, 0x71) X(I32_OR, BIN, 0x72)            \
+  X(I32_XOR, BIN, 0x73) X(I32_SHL, BIN, 0x74) X(I32_SHR_S, BIN, 0x75)           \
+  X(I32_SHR_U, BIN, 0x76) X(I32_ROTL, BIN, 0x77) X(I32_ROTR, BIN, 0x78)         \
+  X(I64_CLZ, UN, 0x79) X(I64_CTZ, UN, 0x7A) X(I64_POPCNT, UN, 0x7B)             \
+  X(I64_ADD, BIN, 0x7C) X(I64_SUB, BIN, 0x7D) X(I64_MUL, BIN, 0x7E)             \
+  X(I64_DIV_S, BIN, 0x7F) X(I64_DIV_U, BIN, 0x80) X(I64_REM_S, BIN, 0x81)       \
+  X(I64_REM_U, BIN, 0x82) X(I64_AND, BIN, 0x83) X(I64_OR, BIN, 0x84)            \
+  X(I64_XOR, BIN, 0x85) X(I64_SHL, BIN, 0x86) X(I64_SHR_S, BIN, 0x87)           \
+  X(I64_SHR_U, BIN, 0x88) X(I64_ROTL, BIN, 0x89) X(I64_ROTR, BIN, 0x8A)         \
+  X(F32_ABS, UN, 0x8B) X(F32_NEG, UN, 0x8C) X(F32_CEIL, UN, 0x8D)               \
+  X(F32_FLOOR, UN, 0x8E) X(F32_TRUNC, UN, 0x8F) X(F32_NEAREST, UN, 0x90)        \
+  X(F32_SQRT, UN, 0x91) X(F32_ADD, BIN, 0x92) X(F32_SUB, BIN, 0x93)             \
+  X(F32_MUL, BIN, 0x94) X(F32_DIV, BIN, 0x95) X(F32_MIN, BIN, 0x96)             \
+  X(F32_MAX, BIN, 0x97) X(F32_COPYSIGN, BIN, 0x98)                              \
+  X(F64_ABS, UN, 0x99) X(F64_NEG, UN, 0x9A) X(F64_CEIL, UN, 0x9B)               \
+  X(F64_FLOOR, UN, 0x9C) X(F64_TRUNC, UN, 0x9D) X(F64_NEAREST, UN, 0x9E)        \
+  X(F64_SQRT, UN, 0x9F) X(F64_ADD, BIN, 0xA0) X(F64_SUB, BIN, 0xA1)             \
+  X(F64_MUL, BIN, 0xA2) X(F64_DIV, BIN, 0xA3) X(F64_MIN, BIN, 0xA4)             \
+  X(F64_MAX, BIN, 0xA5) X(F64_COPYSIGN, BIN, 0xA6)                              \
+  /* 0xA7 i32.wrap_i64 is free (no instruction) */                             \
+  X(I32_TRUNC_F32_S, UN, 0xA8) X(I32_TRUNC_F32_U, UN, 0xA9)                     \
+  X(I32_TRUNC_F64_S, UN, 0xAA) X(I32_TRUNC_F64_U, UN, 0xAB)                     \
+  X(I64_EXTEND_I32_S, UN, 0xAC) X(I64_EXTEND_I32_U, UN, 0xAD)                   \
+  X(I64_TRUNC_F32_S, UN, 0xAE) X(I64_TRUNC_F32_U, UN, 0xAF)                     \
+  X(I64_TRUNC_F64_S, UN, 0xB0) X(I64_TRUNC_F64_U, UN, 0xB1)                     \
+  X(F32_CONVERT_I32_S, UN, 0xB2) X(F32_CONVERT_I32_U, UN, 0xB3)                 \
+  X(F32_CONVERT_I64_S, UN, 0xB4) X(F32_CONVERT_I64_U, UN, 0xB5)                 \
+  X(F32_DEMOTE_F64, UN, 0xB6)                                                   \
+  X(F64_CONVERT_I32_S, UN, 0xB7) X(F64_CONVERT_I32_U, UN, 0xB8)                 \
+  X(F64_CONVERT_I64_S, UN, 0xB9) X(F64_CONVERT_I64_U, UN, 0xBA)                 \
+  X(F64_PROMOTE_F32, UN, 0xBB)                                                  \
+  /* 0xBC..0xBF reinterpretations are free (no instruction) */                 \
+  X(I32_EXTEND8_S, UN, 0xC0) X(I32_EXTEND16_S, UN, 0xC1)                        \
+  X(I64_EXTEND8_S, UN, 0xC2) X(I64_EXTEND16_S, UN, 0xC3)                        \
+  X(I64_EXTEND32_S, UN, 0xC4)                                                   \
+  X(I32_TRUNC_SAT_F32_S, UN, 0xFC00) X(I32_TRUNC_SAT_F32_U, UN, 0xFC01)         \
+  X(I32_TRUNC_SAT_F64_S, UN, 0xFC02) X(I32_TRUNC_SAT_F64_U, UN, 0xFC03)         \
+  X(I64_TRUNC_SAT_F32_S, UN, 0xFC04) X(I64_TRUNC_SAT_F32_U, UN, 0xFC05)         \
+  X(I64_TRUNC_SAT_F64_S, UN, 0xFC06) X(I64_TRUNC_SAT_F64_U, UN, 0xFC07)
+
+typedef enum wm_op {
+#define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,
+  WM_OPS(WM_OP_ENUM_)
+#undef WM_OP_ENUM_
+  WM_OP_COUNT_
+} wm_op;
+
+/* Cells in the instruction head. */
+#define WM_HEAD_CELLS 2
+
+/* interp.c: the 8-byte head value for op (handler address or opcode). */
+uint64_t wm__op_head(wm_op op);
+/* interp.c: the op a head value stands for (for the disassembler). */
+wm_op wm__op_from_head(uint64_t head);
+/* The op's name, e.g. "I32_ADD". */
+const char *wm__op_name(wm_op op);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+** runtime.h -- run-time objects: the runtime (the spec's store), instances,
+** function/table/memory/global instances, and the interpreter's entry point.
+** Used by runtime.c, instance.c, memory.c, interp.c and api.c.
+*/
+#ifndef WM_RUNTIME_H
+#define WM_RUNTIME_H
+
+#include "module.h"
+
+/* Interned function types: two wm_funcs have equal types iff type_id is
+** equal, whatever module they come from. */
+typedef struct wm_typeinfo {
+  wm_type type;          /* owned copy */
+} wm_typeinfo;
+
+struct wm_func {
+  uint32_t type_id;      /* index into wm_runtime.types */
+  const wm_type *type;   /* == &rt->types[type_id].type (stable storage) */
+  wm_instance *inst;     /* owning instance; NULL for host functions */
+  const wm_code *code;   /* wasm functions */
+  uint32_t idx;          /* index in its module's function space */
+  wm_host_fn host;       /* host functions */
+  void *host_data;
+};
+
+struct wm_memory {
+  uint8_t *base;         /* never moves: the maximum is reserved up front */
+  uint64_t size;         /* bytes accessible now (pages * 65536) */
+  uint64_t max_pages;    /* effective maximum (declared and runtime limit) */
+  size_t reserved;       /* bytes of address space reserved at base */
+  wm_limits decl;        /* the declared limits (max may be absent) */
+};
+
+struct wm_table {
+  void **elems;
+  uint32_t size;
+  uint32_t cap;
+  wm_valtype type;
+  wm_limits decl;
+  uint32_t max;          /* effective maximum */
+};
+
+struct wm_global {
+  wm_slot val;
+  wm_valtype type;
+  bool mut;
+};
+
+struct wm_instance {
+  wm_runtime *rt;
+  const wm_module *mod;
+  wm_func **funcs;       /* whole function index space (imports first) */
+  wm_table **tables;
+  wm_memory **mems;
+  wm_global **globals;
+  uint32_t *type_ids;    /* module type index -> runtime type id */
+  bool *elem_dropped;    /* per element segment */
+  bool *data_dropped;    /* per data segment */
+  wm_func *own_funcs;    /* storage for the defined functions */
+};
+
+/* One activation record of the interpreter (kept off the C stack). */
+typedef struct wm_frame {
+  const uint32_t *ret_ip; /* where the caller resumes */
+  wm_slot *fp;            /* this frame's slots */
+  wm_func *func;          /* the function running in this frame */
+} wm_frame;
+
+/* A name -> object binding for import resolution. */
+typedef struct wm_binding {
+  char *module, *name;
+  wm_externkind kind;
+  void *obj;             /* wm_func*, wm_table*, wm_memory* or wm_global* */
+} wm_binding;
+
+struct wm_runtime {
+  wm_runtime_options opts;
+  /* Value stack and frame stack, shared by nested calls (a host function
+  ** calling back into wasm continues above the current top). */
+  wm_slot *stack, *stack_end, *stack_top;
+  wm_frame *frames;
+  uint32_t nframes, max_frames;
+  /* Interned function types. */
+  wm_typeinfo *types; uint32_t ntypes, cap_types;
+  /* Everything the runtime owns, freed by wm_runtime_free. */
+  void **objs; uint32_t nobjs, cap_objs;        /* plain allocations */
+  wm_memory **mems; uint32_t nmems, cap_mems;   /* need unmapping */
+  wm_table **tables; uint32_t ntables, cap_tables;
+  wm_instance **insts; uint32_t ninsts, cap_insts;
+  wm_binding *bindings; uint32_t nbindings, cap_bindings;
+};
+
+struct wm_call_ctx {
+  wm_runtime *rt;
+  wm_instance *caller;   /* NULL when called from the host */
+  char *trap_msg;        /* set by wm_call_ctx_trap; points into a buffer */
+  char trap_buf[256];
+};
+
+/* runtime.c */
+int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *err);
+/* Register an allocation to be freed with the runtime. */
+int wm__rt_own(wm_runtime *rt, void *p);
+int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err);
+int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out, wm_error *err);
+/* Grow; returns the old size in pages/elements or -1. */
+int64_t wm__memory_grow(wm_memory *m, uint64_t delta);
+int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init);
+
+/*
+** interp.c: call f with args in args_results[0..nparams) (slot form); on
+** success the results are in args_results[0..nresults). Returns 0 or a trap
+** code, with the trap message and a backtrace of function names in err.
+*/
+int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+
+#endif

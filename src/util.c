@@ -1,0 +1,133 @@
+/*
+** util.c -- the allocation hook, the error table's strings and error
+** filling, growable arrays.
+*/
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "wasmem needs a little-endian host (slots alias i32 and i64)"
+#endif
+
+/* Allocations left before an injected failure; negative means never. */
+static long fail_after = -1;
+
+void wm__alloc_fail_after(long n) { fail_after = n; }
+
+static int should_fail(void) {
+  if (fail_after < 0) return 0;
+  if (fail_after == 0) return 1;
+  fail_after--;
+  return 0;
+}
+
+void *wm__malloc(size_t n) {
+  if (should_fail()) return NULL;
+  return malloc(n ? n : 1);
+}
+
+void *wm__calloc(size_t count, size_t size) {
+  if (should_fail()) return NULL;
+  if (count == 0 || size == 0) return calloc(1, 1);
+  return calloc(count, size); /* calloc checks count * size for overflow */
+}
+
+void *wm__realloc(void *p, size_t n) {
+  if (should_fail()) return NULL;
+  return realloc(p, n ? n : 1);
+}
+
+void wm__free(void *p) { free(p); }
+
+char *wm__strndup(const char *s, size_t n) {
+  char *r = wm__malloc(n + 1);
+  if (!r) return NULL;
+  memcpy(r, s, n);
+  r[n] = 0;
+  return r;
+}
+
+int wm__grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize) {
+  if (need <= *cap) return 0;
+  uint64_t ncap = *cap ? (uint64_t)*cap * 2 : 8;
+  while (ncap < need) ncap *= 2;
+  if (ncap > UINT32_MAX) ncap = UINT32_MAX;
+  if (ncap * elsize > SIZE_MAX / 2) return WM_ENOMEM;
+  void *p = wm__realloc(*arr, (size_t)ncap * elsize);
+  if (!p) return WM_ENOMEM;
+  *arr = p;
+  *cap = (uint32_t)ncap;
+  return 0;
+}
+
+/* ------------------------------------------------------------ error table */
+
+const char *wm_strerror(int code) {
+  switch (code) {
+#define WM_ERR_MSG_(name, c, msg) case c: return msg;
+    WM_ERRORS(WM_ERR_MSG_)
+#undef WM_ERR_MSG_
+  }
+  return "unknown error";
+}
+
+const char *wm_errname(int code) {
+  switch (code) {
+#define WM_ERR_NAME_(name, c, msg) case c: return #name;
+    WM_ERRORS(WM_ERR_NAME_)
+#undef WM_ERR_NAME_
+  }
+  return "UNKNOWN";
+}
+
+bool wm_is_trap(int code) { return code <= WM_TRAP_UNREACHABLE && code >= WM_TRAP_EXIT; }
+
+int wm__verror(wm_error *err, int code, uint32_t offset, const char *fmt, va_list ap) {
+  if (!err) return code;
+  err->code = code;
+  err->offset = offset;
+  if (fmt)
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+  else
+    snprintf(err->message, sizeof err->message, "%s", wm_strerror(code));
+  return code;
+}
+
+int wm__error(wm_error *err, int code, uint32_t offset, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  wm__verror(err, code, offset, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+/* ------------------------------------------------------------ values */
+
+wm_val wm_val_f32(float v) {
+  wm_val x;
+  x.type = WM_F32;
+  x.of.i64 = 0;
+  memcpy(&x.of.f32_bits, &v, 4);
+  return x;
+}
+
+wm_val wm_val_f64(double v) {
+  wm_val x;
+  x.type = WM_F64;
+  memcpy(&x.of.f64_bits, &v, 8);
+  return x;
+}
+
+float wm_val_as_f32(wm_val v) {
+  float f;
+  memcpy(&f, &v.of.f32_bits, 4);
+  return f;
+}
+
+double wm_val_as_f64(wm_val v) {
+  double d;
+  memcpy(&d, &v.of.f64_bits, 8);
+  return d;
+}
