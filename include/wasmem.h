@@ -207,8 +207,10 @@ void wm_runtime_free(wm_runtime *rt);
 /*
 ** Host functions. args holds type->nparams values, results has room for
 ** type->nresults values whose types the function must set. Return 0 on
-** success; any other value makes the calling wasm code trap with
-** WM_TRAP_HOST and the message set with wm_call_ctx_trap() (or a default).
+** success; a WM_TRAP_* code to make the calling wasm code trap with that
+** code (WM_TRAP_EXIT for a guest exit); any other value traps with
+** WM_TRAP_HOST. The trap message is the one set with wm_call_ctx_trap(), or
+** the code's message.
 ** The context is valid only during the call.
 */
 typedef struct wm_call_ctx wm_call_ctx;

@@ -108,6 +108,10 @@ int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init,
 int64_t wm__memory_grow(wm_memory *m, uint64_t delta);
 int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init);
 
+/* instance.c: the value of a constant expression in an instance (globals,
+** segment offsets, element items). */
+wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e);
+
 /*
 ** interp.c: call f with args in args_results[0..nparams) (slot form); on
 ** success the results are in args_results[0..nresults). Returns 0 or a trap
