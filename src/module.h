@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util.h"
 #include "wasmem.h"
@@ -56,6 +57,11 @@ typedef struct wm_constexpr {
   uint32_t idx;
   uint64_t bits;
 } wm_constexpr;
+
+/* decode.c leaves op = 0 for an expression that is not one constant
+** instruction: idx then says why (below) and bits holds the byte offset.
+** wm__validate_module rejects such modules, so later stages never see one. */
+enum { WM_CONST_NONCONST = 1, WM_CONST_ARITY = 2 };
 
 typedef struct wm_import {
   char *module; /* NUL-terminated copies */
@@ -165,6 +171,12 @@ int wm__decode(wm_module *mod, wm_error *err);
 int wm__validate_module(wm_module *mod, wm_error *err);
 /* compile.c: validate and lower the body of defined function `idx`. */
 int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err);
+/* compile.c: only decode the body of function idx (no validation); returns
+** 0 or the WM_EMALFORMED error the body has. For giving malformedness
+** precedence over invalidity, as the spec does. */
+int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err);
+/* disasm.c: print lowered code, one instruction a line (debugging, tests). */
+void wm__disasm(const wm_code *c, FILE *out);
 /* Release everything owned by mod, and mod itself. */
 void wm__module_destroy(wm_module *mod);
 

@@ -33,6 +33,8 @@
 #ifndef WM_OPS_H
 #define WM_OPS_H
 
+#include <stdint.h>
+
 /* X(NAME, CLASS, WASM) -- WASM is the wasm opcode the instruction implements
 ** one-to-one (0xFCnn for the 0xFC prefix), or 0 when it has no such opcode. */
 #define WM_OPS(X)                                                               \

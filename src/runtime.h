@@ -16,7 +16,8 @@ typedef struct wm_typeinfo {
 
 struct wm_func {
   uint32_t type_id;      /* index into wm_runtime.types */
-  const wm_type *type;   /* == &rt->types[type_id].type (stable storage) */
+  const wm_type *type;   /* equal to rt->types[type_id].type, in storage that
+                         ** never moves (the module's, or the host func's) */
   wm_instance *inst;     /* owning instance; NULL for host functions */
   const wm_code *code;   /* wasm functions */
   uint32_t idx;          /* index in its module's function space */
@@ -107,6 +108,18 @@ int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init,
 /* Grow; returns the old size in pages/elements or -1. */
 int64_t wm__memory_grow(wm_memory *m, uint64_t delta);
 int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init);
+
+/* runtime.c: the binding of (module, name), or NULL. Lengths allow names
+** that are not NUL-terminated where they end. */
+const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32_t module_len,
+                                const char *name, uint32_t name_len);
+/* runtime.c: free an instance's arrays and the instance (runtime teardown,
+** or instance.c before the instance is registered). */
+void wm__instance_free(wm_instance *inst);
+
+/* api.c: a wm_val in slot form (i32/f32 zero-extended) and back. */
+wm_slot wm__val_to_slot(wm_val v);
+wm_val wm__slot_to_val(wm_slot s, wm_valtype t);
 
 /* instance.c: the value of a constant expression in an instance (globals,
 ** segment offsets, element items). */

@@ -1,0 +1,178 @@
+/*
+** api.c -- the public calls on functions, memories, tables and globals, and
+** the host-call context: argument checking and the conversion between
+** wm_val and the interpreter's untyped slots.
+*/
+#include <stdio.h>
+
+#include "runtime.h"
+
+#define PAGE_SIZE 65536u
+
+/* Slots hold i32 and f32 zero-extended, so that a slot compares equal
+** whatever wrote it. */
+wm_slot wm__val_to_slot(wm_val v) {
+  wm_slot s;
+  s.u64 = 0;
+  switch (v.type) {
+    case WM_I32: s.u64 = (uint32_t)v.of.i32; break;
+    case WM_F32: s.u64 = v.of.f32_bits; break;
+    case WM_FUNCREF:
+    case WM_EXTERNREF: s.ref = v.of.ref; break;
+    default: s.u64 = v.of.f64_bits; break; /* i64, f64 */
+  }
+  return s;
+}
+
+wm_val wm__slot_to_val(wm_slot s, wm_valtype t) {
+  wm_val v;
+  v.type = t;
+  v.of.i64 = 0;
+  switch (t) {
+    case WM_I32: v.of.i32 = s.i32; break;
+    case WM_F32: v.of.f32_bits = s.u32; break;
+    case WM_FUNCREF:
+    case WM_EXTERNREF: v.of.ref = s.ref; break;
+    default: v.of.i64 = s.i64; break;
+  }
+  return v;
+}
+
+static const char *tname(wm_valtype t) {
+  switch (t) {
+    case WM_I32: return "i32";
+    case WM_I64: return "i64";
+    case WM_F32: return "f32";
+    case WM_F64: return "f64";
+    case WM_V128: return "v128";
+    case WM_FUNCREF: return "funcref";
+    case WM_EXTERNREF: return "externref";
+  }
+  return "unknown type";
+}
+
+/* -------------------------------------------------------------- functions */
+
+wm_functype wm_func_type(const wm_func *f) {
+  wm_functype ft;
+  memset(&ft, 0, sizeof ft);
+  if (!f) return ft;
+  ft.nparams = f->type->nparams;
+  ft.nresults = f->type->nresults;
+  ft.params = f->type->params;
+  ft.results = f->type->results;
+  return ft;
+}
+
+int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
+                 wm_val *results, uint32_t nresults, wm_error *err) {
+  if (!rt || !f) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL argument");
+  const wm_type *t = f->type;
+  if (nargs != t->nparams)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "wrong number of arguments: expected %u, got %u",
+                     (unsigned)t->nparams, (unsigned)nargs);
+  if (nresults != t->nresults)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "wrong number of results: expected %u, got %u",
+                     (unsigned)t->nresults, (unsigned)nresults);
+  if ((nargs && !args) || (nresults && !results))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL args or results");
+  for (uint32_t i = 0; i < nargs; i++)
+    if (args[i].type != t->params[i])
+      return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s",
+                       (unsigned)i, tname(t->params[i]), tname(args[i].type));
+  /* Arguments go where the callee's frame will start: the stack top. */
+  wm_slot *slots = rt->stack_top;
+  size_t nio = t->nparams > t->nresults ? t->nparams : t->nresults;
+  if ((size_t)(rt->stack_end - slots) < nio)
+    return wm__error(err, WM_TRAP_STACK_EXHAUSTED, UINT32_MAX, "call stack exhausted");
+  for (uint32_t i = 0; i < nargs; i++) slots[i] = wm__val_to_slot(args[i]);
+  int rc = wm__interp_call(rt, f, slots, err);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < nresults; i++) results[i] = wm__slot_to_val(slots[i], t->results[i]);
+  return WM_OK;
+}
+
+/* --------------------------------------------------------- host contexts */
+
+wm_instance *wm_call_ctx_instance(wm_call_ctx *ctx) { return ctx ? ctx->caller : NULL; }
+
+wm_memory *wm_call_ctx_memory(wm_call_ctx *ctx) {
+  return ctx ? wm_instance_default_memory(ctx->caller) : NULL;
+}
+
+int wm_call_ctx_trap(wm_call_ctx *ctx, int rc, const char *fmt, ...) {
+  if (!ctx || !fmt) return rc;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx->trap_buf, sizeof ctx->trap_buf, fmt, ap);
+  va_end(ap);
+  ctx->trap_msg = ctx->trap_buf;
+  return rc;
+}
+
+/* ----------------------------------------------------------------- memory */
+
+uint8_t *wm_memory_data(wm_memory *m) { return m ? m->base : NULL; }
+uint64_t wm_memory_size(const wm_memory *m) { return m ? m->size : 0; }
+uint64_t wm_memory_pages(const wm_memory *m) { return m ? m->size / PAGE_SIZE : 0; }
+
+int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err) {
+  if (!m) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_memory_grow: NULL memory");
+  int64_t old = wm__memory_grow(m, delta);
+  if (old < 0)
+    return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                     "cannot grow memory of %llu pages by %llu: the maximum is %llu pages",
+                     (unsigned long long)(m->size / PAGE_SIZE), (unsigned long long)delta,
+                     (unsigned long long)m->max_pages);
+  if (old_pages) *old_pages = (uint64_t)old;
+  return WM_OK;
+}
+
+/* --------------------------------------------------------- tables/globals */
+
+uint32_t wm_table_size(const wm_table *t) { return t ? t->size : 0; }
+
+int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
+  if (!t || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_get: NULL argument");
+  if (i >= t->size)
+    return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX,
+                     "out of bounds table access: index %u, table size %u", (unsigned)i,
+                     (unsigned)t->size);
+  out->type = t->type;
+  out->of.i64 = 0;
+  out->of.ref = t->elems[i];
+  return WM_OK;
+}
+
+int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err) {
+  if (!t) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_set: NULL table");
+  if (v.type != t->type)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold a %s", tname(t->type),
+                     tname(v.type));
+  if (i >= t->size)
+    return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX,
+                     "out of bounds table access: index %u, table size %u", (unsigned)i,
+                     (unsigned)t->size);
+  t->elems[i] = v.of.ref;
+  return WM_OK;
+}
+
+wm_val wm_global_get(const wm_global *g) {
+  if (!g) {
+    wm_val v;
+    memset(&v, 0, sizeof v);
+    v.type = WM_I32;
+    return v;
+  }
+  return wm__slot_to_val(g->val, g->type);
+}
+
+int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
+  if (!g) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_global_set: NULL global");
+  if (!g->mut) return wm__error(err, WM_EINVAL, UINT32_MAX, "global is immutable");
+  if (v.type != g->type)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold a %s",
+                     tname(g->type), tname(v.type));
+  g->val = wm__val_to_slot(v);
+  return WM_OK;
+}

@@ -1,0 +1,1125 @@
+/*
+** compile.c -- validates one function body by the spec's validation
+** algorithm and, in the same single pass, lowers it into the slot-addressed
+** code of ops.h. This file holds the state, the reader, the operand and
+** control stacks, emission, control flow and the main loop; compile_ops.c
+** holds the plain instructions (numeric, memory, tables, references).
+**
+** Lowering keeps a stack of virtual operands (compile.h): local.get and
+** constants emit nothing, they push an operand naming the local's or the
+** constant's slot, and an instruction reads its operands from wherever they
+** live. Values are forced into their own stack slots ("materialised") only
+** where a contract needs them there: block results and loop params, call
+** arguments, before a local they name is overwritten, and at block entry
+** (see enter_block for why).
+**
+** Constant slots are numbered only when the body is done (their count sets
+** where the operand stack starts): operand cells hold tagged references
+** until a final fix-up pass (compile.h). On an invalid body the remaining
+** bodies are skimmed for encoding errors, which the spec reports first.
+*/
+#include "compile.h"
+
+/* ------------------------------------------------------------------ errors */
+
+int wm__c_invalid(cstate *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  wm__verror(c->err, WM_EINVALID, c->instr_off, fmt, ap);
+  va_end(ap);
+  return WM_EINVALID;
+}
+
+int wm__c_malformed(cstate *c, const char *msg) {
+  return wm__error(c->err, WM_EMALFORMED, c->instr_off, "%s", msg);
+}
+
+static int nomem(cstate *c) { return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL); }
+
+static int too_big(cstate *c, const char *what) {
+  return wm__error(c->err, WM_ELIMIT, c->instr_off, "function too large: %s", what);
+}
+
+static int mismatch(cstate *c) { return wm__c_invalid(c, "type mismatch"); }
+
+/* ------------------------------------------------------------------ reader */
+
+static int unexpected_end(cstate *c) {
+  return wm__c_malformed(c, "unexpected end of section or function");
+}
+
+int wm__c_rd_u8(cstate *c, uint8_t *out) {
+  if (c->pos >= c->end) return unexpected_end(c);
+  *out = c->bytes[c->pos++];
+  return 0;
+}
+
+int wm__c_rd_u32(cstate *c, uint32_t *out) {
+  uint32_t r = 0;
+  for (int i = 0;; i++) {
+    uint8_t b;
+    int rc = wm__c_rd_u8(c, &b);
+    if (rc) return rc;
+    if (i == 4) {
+      if (b & 0x80) return wm__c_malformed(c, "integer representation too long");
+      if (b & 0x70) return wm__c_malformed(c, "integer too large");
+      r |= (uint32_t)b << 28;
+      break;
+    }
+    r |= (uint32_t)(b & 0x7F) << (7 * i);
+    if (!(b & 0x80)) break;
+  }
+  *out = r;
+  return 0;
+}
+
+/* Signed LEB128 of `bits` bits (32, 33 or 64). The unused bits of the last
+** byte must be copies of the sign bit. */
+static int rd_sleb(cstate *c, unsigned bits, int64_t *out) {
+  uint64_t r = 0;
+  unsigned shift = 0, maxbytes = (bits + 6) / 7;
+  for (unsigned i = 0;; i++) {
+    uint8_t b;
+    int rc = wm__c_rd_u8(c, &b);
+    if (rc) return rc;
+    if (i == maxbytes - 1) {
+      if (b & 0x80) return wm__c_malformed(c, "integer representation too long");
+      /* Bits of this byte beyond `bits` must all equal the sign bit. */
+      unsigned used = bits - shift; /* value bits in this byte, 1..7 */
+      uint8_t sign = (b >> (used - 1)) & 1;
+      uint8_t rest = (uint8_t)((b & 0x7F) >> used);
+      uint8_t want = sign ? (uint8_t)(0x7F >> used) : 0;
+      if (rest != want) return wm__c_malformed(c, "integer too large");
+      r |= (uint64_t)(b & 0x7F) << shift;
+      shift += 7;
+      break;
+    }
+    r |= (uint64_t)(b & 0x7F) << shift;
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  if (shift < 64 && (r >> (shift - 1)) & 1) r |= ~(uint64_t)0 << shift;
+  *out = (int64_t)r;
+  return 0;
+}
+
+static int rd_fixed(cstate *c, unsigned n, uint64_t *out) {
+  if (c->end - c->pos < n) {
+    c->pos = c->end;
+    return unexpected_end(c);
+  }
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; i++) v |= (uint64_t)c->bytes[c->pos + i] << (8 * i);
+  c->pos += n;
+  *out = v;
+  return 0;
+}
+
+/* ---------------------------------------------------------------- emission */
+
+static int reserve(cstate *c, uint32_t n) {
+  if (c->ncode + n < c->ncode) return too_big(c, "code");
+  if (wm__grow((void **)&c->code, &c->cap_code, c->ncode + n, sizeof *c->code)) return nomem(c);
+  return 0;
+}
+
+static bool op_traps(wm_op op) {
+  if (op >= WM_OP_I32_LOAD && op <= WM_OP_I64_STORE32) return true;
+  if (op >= WM_OP_I32_DIV_S && op <= WM_OP_I32_REM_U) return true;
+  if (op >= WM_OP_I64_DIV_S && op <= WM_OP_I64_REM_U) return true;
+  if (op >= WM_OP_I32_TRUNC_F32_S && op <= WM_OP_I32_TRUNC_F64_U) return true;
+  if (op >= WM_OP_I64_TRUNC_F32_S && op <= WM_OP_I64_TRUNC_F64_U) return true;
+  switch (op) {
+    case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
+    case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
+    case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
+    case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Start an instruction. Callers check c->dead first: dead code emits
+** nothing. */
+int wm__c_head(cstate *c, wm_op op) {
+  int rc = reserve(c, WM_HEAD_CELLS + 8);
+  if (rc) return rc;
+  uint64_t h = wm__op_head(op);
+  c->last_start = c->ncode;
+  c->last_op = op;
+  c->last_fix = c->nfix;
+  if (op_traps(op)) {
+    if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
+        wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
+      return nomem(c);
+    c->pc_cell[c->npc] = c->ncode;
+    c->pc_off[c->npc++] = c->instr_off;
+  }
+  c->code[c->ncode++] = (uint32_t)h;
+  c->code[c->ncode++] = (uint32_t)(h >> 32);
+  return 0;
+}
+
+int wm__c_cell(cstate *c, uint32_t v) {
+  int rc = reserve(c, 1);
+  if (rc) return rc;
+  c->code[c->ncode++] = v;
+  return 0;
+}
+
+int wm__c_slot(cstate *c, uint32_t ref) {
+  if (!IS_LOCAL(ref)) {
+    if (wm__grow((void **)&c->fix, &c->cap_fix, c->nfix + 1, sizeof *c->fix)) return nomem(c);
+    c->fix[c->nfix++] = c->ncode;
+  }
+  return wm__c_cell(c, ref);
+}
+
+#define TRY(x)                                                                 \
+  do {                                                                         \
+    int rc_ = (x);                                                             \
+    if (rc_) return rc_;                                                       \
+  } while (0)
+
+/* Queue a move d <- a (dropped when d == a); flush_moves emits the queue in
+** order, two at a time. */
+static int add_move(cstate *c, uint32_t d, uint32_t a) {
+  if (d == a) return 0;
+  if (wm__grow((void **)&c->mv, &c->cap_mv, c->nmv + 2, sizeof *c->mv)) return nomem(c);
+  c->mv[c->nmv++] = d;
+  c->mv[c->nmv++] = a;
+  return 0;
+}
+
+static int flush_moves(cstate *c) {
+  uint32_t i = 0, n = c->nmv;
+  c->nmv = 0;
+  for (; i + 4 <= n; i += 4) {
+    TRY(wm__c_head(c, WM_OP_MOVE2));
+    for (int k = 0; k < 4; k++) TRY(wm__c_slot(c, c->mv[i + k]));
+  }
+  if (i < n) {
+    TRY(wm__c_head(c, WM_OP_MOVE));
+    TRY(wm__c_slot(c, c->mv[i]));
+    TRY(wm__c_slot(c, c->mv[i + 1]));
+  }
+  return 0;
+}
+
+/* A branch instruction's offset cell, to `target` (a cell index) or, when
+** target is NOPOS, to the end of frame L (patched there). */
+static int add_patch(cstate *c, ctl *L, uint32_t cell, uint32_t instr) {
+  if (wm__grow((void **)&c->patches, &c->cap_patches, c->npatches + 1, sizeof *c->patches))
+    return nomem(c);
+  c->patches[c->npatches] = (patch){cell, instr, L->patches};
+  L->patches = c->npatches++;
+  return 0;
+}
+
+static void set_off(cstate *c, uint32_t cell, uint32_t instr, uint32_t target) {
+  c->code[cell] = (uint32_t)((int64_t)target - (int64_t)instr);
+}
+
+static int branch_off(cstate *c, ctl *L, uint32_t instr) {
+  if (L->kind == K_LOOP) {
+    uint32_t cell = c->ncode;
+    TRY(wm__c_cell(c, 0));
+    set_off(c, cell, instr, L->start);
+    return 0;
+  }
+  TRY(add_patch(c, L, c->ncode, instr));
+  return wm__c_cell(c, 0);
+}
+
+static void resolve_patches(cstate *c, ctl *L, uint32_t target) {
+  for (uint32_t i = L->patches; i != NOPOS; i = c->patches[i].next)
+    set_off(c, c->patches[i].cell, c->patches[i].instr, target);
+  L->patches = NOPOS;
+}
+
+/* ---------------------------------------------------------------- constants */
+
+static uint32_t hash64(uint64_t v) {
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdULL;
+  v ^= v >> 33;
+  return (uint32_t)v;
+}
+
+/* The reference of a constant slot holding bits v (deduplicated). */
+static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
+  if (c->nconsts * 2 >= c->chash_cap) {
+    uint32_t ncap = c->chash_cap ? c->chash_cap * 2 : 64;
+    uint32_t *h = wm__calloc(ncap, sizeof *h);
+    if (!h) return nomem(c);
+    for (uint32_t i = 0; i < c->nconsts; i++) {
+      uint32_t j = hash64(c->consts[i]) & (ncap - 1);
+      while (h[j]) j = (j + 1) & (ncap - 1);
+      h[j] = i + 1;
+    }
+    wm__free(c->chash);
+    c->chash = h;
+    c->chash_cap = ncap;
+  }
+  uint32_t j = hash64(v) & (c->chash_cap - 1);
+  while (c->chash[j]) {
+    if (c->consts[c->chash[j] - 1] == v) {
+      *ref = REF_CONST | (c->chash[j] - 1);
+      return 0;
+    }
+    j = (j + 1) & (c->chash_cap - 1);
+  }
+  if (c->nconsts >= MAX_INDEX) return too_big(c, "constants");
+  if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 1, sizeof *c->consts))
+    return nomem(c);
+  c->consts[c->nconsts] = v;
+  c->chash[j] = ++c->nconsts;
+  *ref = REF_CONST | (c->nconsts - 1);
+  return 0;
+}
+
+/* ----------------------------------------------------------- operand stack */
+
+static ctl *top_ctl(cstate *c) { return &c->ctls[c->nctls - 1]; }
+
+int wm__c_push(cstate *c, uint8_t type, uint32_t ref) {
+  if (c->nvals >= MAX_INDEX) return too_big(c, "operand stack");
+  if (wm__grow((void **)&c->vals, &c->cap_vals, c->nvals + 1, sizeof *c->vals)) return nomem(c);
+  c->vals[c->nvals++] = (vop){type, ref};
+  if (IS_LOCAL(ref)) {
+    c->lrefs[ref]++;
+    c->nlrefs++;
+  }
+  if (c->nvals > c->maxh) c->maxh = c->nvals;
+  return 0;
+}
+
+static int push_res(cstate *c, uint8_t type) { return wm__c_push(c, type, own_ref(c->nvals)); }
+
+/* The spec's pop_val, with expect 0 meaning any type. An operand popped off
+** a polymorphic stack has type 0 (Unknown). */
+int wm__c_pop(cstate *c, uint8_t expect, vop *out) {
+  ctl *f = top_ctl(c);
+  if (c->nvals == f->height) {
+    if (!f->unreachable) return mismatch(c);
+    *out = (vop){0, own_ref(c->nvals)};
+    return 0;
+  }
+  vop v = c->vals[--c->nvals];
+  if (IS_LOCAL(v.ref)) {
+    c->lrefs[v.ref]--;
+    c->nlrefs--;
+  }
+  if (expect && v.type && v.type != expect) return mismatch(c);
+  *out = v;
+  return 0;
+}
+
+/* Pop n operands of the given types into c->tmp[0..n) (bottom first). */
+static int pop_n(cstate *c, uint32_t n, const wm_valtype *types) {
+  if (wm__grow((void **)&c->tmp, &c->cap_tmp, n, sizeof *c->tmp)) return nomem(c);
+  for (uint32_t i = n; i-- > 0;) TRY(wm__c_pop(c, (uint8_t)types[i], &c->tmp[i]));
+  return 0;
+}
+
+/* Push back what pop_n took, retyped as `types` when not NULL: br_if
+** re-pushes the label's types, br_table the operands' own (they differ only
+** for Unknown). */
+static int repush_n(cstate *c, uint32_t n, const wm_valtype *types) {
+  for (uint32_t i = 0; i < n; i++)
+    TRY(wm__c_push(c, types ? (uint8_t)types[i] : c->tmp[i].type, c->tmp[i].ref));
+  return 0;
+}
+
+/* Drop the current frame's operands: the rest of it is unreachable. */
+static void set_unreachable(cstate *c) {
+  ctl *f = top_ctl(c);
+  while (c->nvals > f->height) {
+    vop v = c->vals[--c->nvals];
+    if (IS_LOCAL(v.ref)) {
+      c->lrefs[v.ref]--;
+      c->nlrefs--;
+    }
+  }
+  f->unreachable = true;
+  c->dead = true;
+}
+
+static void update_dead(cstate *c) {
+  ctl *f = top_ctl(c);
+  c->dead = f->unreachable || f->dead_entry;
+}
+
+/* Move every operand that names local x into its own stack slot, so that x
+** can be overwritten. Only the current frame can hold such operands. */
+static int mat_local(cstate *c, uint32_t x) {
+  for (uint32_t h = c->nvals; h-- > 0 && c->lrefs[x] > 0;) {
+    if (c->vals[h].ref != x) continue;
+    if (!c->dead) TRY(add_move(c, own_ref(h), x));
+    c->vals[h].ref = own_ref(h);
+    c->lrefs[x]--;
+    c->nlrefs--;
+  }
+  return flush_moves(c);
+}
+
+/* Move every operand that names a local into its own stack slot. */
+static int mat_all_locals(cstate *c) {
+  for (uint32_t h = c->nvals; h-- > 0 && c->nlrefs > 0;) {
+    uint32_t r = c->vals[h].ref;
+    if (!IS_LOCAL(r)) continue;
+    if (!c->dead) TRY(add_move(c, own_ref(h), r));
+    c->vals[h].ref = own_ref(h);
+    c->lrefs[r]--;
+    c->nlrefs--;
+  }
+  return flush_moves(c);
+}
+
+/* ------------------------------------------------------------ block types */
+
+static const wm_valtype single_types[] = {WM_I32, WM_I64, WM_F32, WM_F64, WM_FUNCREF, WM_EXTERNREF};
+
+static const wm_valtype *single(uint8_t t) {
+  for (unsigned i = 0; i < sizeof single_types / sizeof *single_types; i++)
+    if (single_types[i] == t) return &single_types[i];
+  return NULL;
+}
+
+static int simd(cstate *c, uint32_t at) {
+  return wm__error(c->err, WM_EUNSUPPORTED, c->instr_off,
+                   "SIMD not supported yet (opcode 0xfd at byte %u)", at);
+}
+
+static int rd_blocktype(cstate *c, ctl *f) {
+  f->np = f->nr = 0;
+  f->p = f->r = NULL;
+  if (c->pos >= c->end) return unexpected_end(c);
+  uint8_t b = c->bytes[c->pos];
+  if (b == 0x40) {
+    c->pos++;
+    return 0;
+  }
+  if (b == WM_V128) {
+    c->pos++;
+    return wm__error(c->err, WM_EUNSUPPORTED, c->instr_off, "SIMD not supported yet (v128 block type)");
+  }
+  if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
+    const wm_valtype *t = single(b);
+    if (!t) return wm__c_malformed(c, "malformed value type");
+    c->pos++;
+    f->nr = 1;
+    f->r = t;
+    return 0;
+  }
+  int64_t idx = 0;
+  TRY(rd_sleb(c, 33, &idx));
+  if (idx < 0) return wm__c_malformed(c, "malformed value type");
+  if ((uint64_t)idx >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", (uint32_t)idx);
+  const wm_type *t = &c->mod->types[idx];
+  f->np = t->nparams;
+  f->p = t->params;
+  f->nr = t->nresults;
+  f->r = t->results;
+  return 0;
+}
+
+/* ------------------------------------------------------------ control flow */
+
+static uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
+static const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
+
+static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
+  if (wm__grow((void **)&c->ctls, &c->cap_ctls, c->nctls + 1, sizeof *c->ctls)) return nomem(c);
+  ctl *f = &c->ctls[c->nctls++];
+  *f = *bt;
+  f->kind = kind;
+  f->unreachable = false;
+  f->dead_entry = c->dead;
+  f->height = c->nvals;
+  f->start = c->ncode;
+  f->patches = NOPOS;
+  f->else_cell = f->else_instr = NOPOS;
+  f->stub = NOPOS;
+  return 0;
+}
+
+/* Do the label slots of L already hold the top n operands (c->tmp)? */
+static bool in_place(cstate *c, const ctl *L, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (c->tmp[i].ref != own_ref(L->height + i)) return false;
+  return true;
+}
+
+/* Moves of the n operands in c->tmp into the label slots of L. In ascending
+** order this is safe: a source is a local, a constant or the operand's own
+** stack slot, which is never below its destination. */
+static int label_moves(cstate *c, const ctl *L, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) TRY(add_move(c, own_ref(L->height + i), c->tmp[i].ref));
+  return flush_moves(c);
+}
+
+/* Return with the n results in c->tmp, whose own stack slots start at
+** height h0: move them to slots 0..n-1 and emit RETURN. Destinations are
+** plain slot numbers. Result i may come from a local or constant slot s
+** below i, which the move of result s has overwritten by then; such sources
+** are first copied to their own stack slots (never below any destination). */
+static int emit_return(cstate *c, uint32_t n, uint32_t h0) {
+  uint32_t L = c->nlocals;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = c->tmp[i].ref, s;
+    if (IS_LOCAL(r)) s = r;
+    else if (r & REF_CONST) s = L + (r & REF_MASK);
+    else continue;
+    if (s < i) {
+      TRY(add_move(c, own_ref(h0 + i), r));
+      c->tmp[i].ref = own_ref(h0 + i);
+    }
+  }
+  TRY(flush_moves(c));
+  for (uint32_t i = 0; i < n; i++) TRY(add_move(c, i, c->tmp[i].ref));
+  TRY(flush_moves(c));
+  return wm__c_head(c, WM_OP_RETURN);
+}
+
+/* Enter block/loop/if. Values are materialised here for two reasons: a
+** loop's params and every block's params must be in fixed slots, and no
+** operand below a frame may name a local -- otherwise a local.set inside
+** the frame would materialise it on one path only (say, in one arm of an
+** if) and the compile-time state after the frame would be wrong. */
+static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_op, uint32_t lr) {
+  ctl bt;
+  TRY(rd_blocktype(c, &bt));
+  vop cond = {0, 0};
+  uint32_t cond_h = c->nvals - 1;
+  if (kind == K_IF) TRY(wm__c_pop(c, WM_I32, &cond));
+  TRY(pop_n(c, bt.np, bt.p));
+  uint32_t base = c->nvals;
+  TRY(mat_all_locals(c));
+  if (!c->dead) {
+    for (uint32_t i = 0; i < bt.np; i++) TRY(add_move(c, own_ref(base + i), c->tmp[i].ref));
+    TRY(flush_moves(c));
+  }
+  uint32_t else_cell = NOPOS, else_instr = NOPOS;
+  if (kind == K_IF && !c->dead) {
+    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h);
+    if (fuse && prev_op == WM_OP_I32_EQZ) {
+      /* eqz a ; if  ->  BR_IF a else */
+      uint32_t s = prev_start, a = c->code[s + 3];
+      c->nfix = c->last_fix;
+      c->ncode = s;
+      TRY(wm__c_head(c, WM_OP_BR_IF));
+      TRY(wm__c_slot(c, a));
+    } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
+      /* cmp a b ; if  ->  BR_<not cmp> a b else */
+      static const wm_op inverse[] = {WM_OP_BR_I32_NE,   WM_OP_BR_I32_EQ,   WM_OP_BR_I32_GE_S,
+                                      WM_OP_BR_I32_GE_U, WM_OP_BR_I32_LE_S, WM_OP_BR_I32_LE_U,
+                                      WM_OP_BR_I32_GT_S, WM_OP_BR_I32_GT_U, WM_OP_BR_I32_LT_S,
+                                      WM_OP_BR_I32_LT_U};
+      uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
+      c->nfix = c->last_fix;
+      c->ncode = s;
+      TRY(wm__c_head(c, inverse[prev_op - WM_OP_I32_EQ]));
+      TRY(wm__c_slot(c, a));
+      TRY(wm__c_slot(c, b));
+    } else {
+      TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
+      TRY(wm__c_slot(c, cond.ref));
+    }
+    else_instr = c->last_start;
+    else_cell = c->ncode;
+    TRY(wm__c_cell(c, 0));
+  }
+  TRY(push_ctl(c, kind, &bt));
+  ctl *f = top_ctl(c);
+  f->else_cell = else_cell;
+  f->else_instr = else_instr;
+  for (uint32_t i = 0; i < bt.np; i++) TRY(push_res(c, (uint8_t)bt.p[i]));
+  return 0;
+}
+
+/* Pop the frame's results at else/end: exactly the result types must be on
+** its stack. On a live path they are moved into the result slots. */
+static int close_arm(cstate *c) {
+  ctl *f = top_ctl(c);
+  TRY(pop_n(c, f->nr, f->r));
+  if (c->nvals != f->height) return mismatch(c);
+  if (c->dead) return 0;
+  /* Branches to the function's label return directly (jump_to), so its end
+  ** is reached only by falling through: return from here too. */
+  if (f->kind == K_FUNC) return emit_return(c, f->nr, c->nvals);
+  return label_moves(c, f, f->nr);
+}
+
+static int do_else(cstate *c) {
+  ctl *f = top_ctl(c);
+  if (f->kind != K_IF) return wm__c_malformed(c, "else without matching if");
+  TRY(close_arm(c));
+  if (!c->dead) {
+    TRY(wm__c_head(c, WM_OP_BR));
+    TRY(branch_off(c, f, c->last_start));
+  }
+  f = top_ctl(c);
+  if (f->else_cell != NOPOS) set_off(c, f->else_cell, f->else_instr, c->ncode);
+  f->else_cell = NOPOS;
+  f->kind = K_ELSE;
+  f->unreachable = false;
+  update_dead(c);
+  for (uint32_t i = 0; i < f->np; i++) TRY(push_res(c, (uint8_t)f->p[i]));
+  return 0;
+}
+
+static int do_end(cstate *c) {
+  ctl *f = top_ctl(c);
+  if (f->kind == K_IF) {
+    /* The missing else arm passes the params through as results. */
+    bool same = f->np == f->nr;
+    for (uint32_t i = 0; same && i < f->np; i++) same = f->p[i] == f->r[i];
+    if (!same) return mismatch(c);
+  }
+  TRY(close_arm(c));
+  f = top_ctl(c);
+  if (f->else_cell != NOPOS) set_off(c, f->else_cell, f->else_instr, c->ncode);
+  resolve_patches(c, f, c->ncode);
+  ctl fr = *f;
+  c->nctls--;
+  if (fr.kind == K_FUNC) return 0;
+  update_dead(c);
+  for (uint32_t i = 0; i < fr.nr; i++) TRY(push_res(c, (uint8_t)fr.r[i]));
+  return 0;
+}
+
+static int rd_label(cstate *c, ctl **L) {
+  uint32_t l;
+  TRY(wm__c_rd_u32(c, &l));
+  if (l >= c->nctls) return wm__c_invalid(c, "unknown label");
+  *L = &c->ctls[c->nctls - 1 - l];
+  return 0;
+}
+
+/* Emit the jump to L with the n operands in c->tmp as its values. */
+static int jump_to(cstate *c, ctl *L, uint32_t n) {
+  if (L->kind == K_FUNC) return emit_return(c, n, c->nvals - n);
+  TRY(label_moves(c, L, n));
+  TRY(wm__c_head(c, WM_OP_BR));
+  return branch_off(c, L, c->last_start);
+}
+
+static int do_br(cstate *c) {
+  ctl *L = NULL;
+  TRY(rd_label(c, &L));
+  uint32_t n = label_n(L);
+  TRY(pop_n(c, n, label_t(L)));
+  if (!c->dead) {
+    c->nvals += n; /* jump_to wants the operands' heights */
+    int rc = jump_to(c, L, n);
+    c->nvals -= n;
+    TRY(rc);
+  }
+  set_unreachable(c);
+  return 0;
+}
+
+static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) {
+  ctl *L = NULL;
+  TRY(rd_label(c, &L));
+  vop cond;
+  uint32_t cond_h = c->nvals - 1;
+  TRY(wm__c_pop(c, WM_I32, &cond));
+  uint32_t n = label_n(L);
+  TRY(pop_n(c, n, label_t(L)));
+  TRY(repush_n(c, n, label_t(L)));
+  if (c->dead) return 0;
+  if (L->kind != K_FUNC && in_place(c, L, n)) {
+    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h);
+    if (fuse && prev_op == WM_OP_I32_EQZ) {
+      uint32_t s = prev_start, a = c->code[s + 3];
+      c->nfix = c->last_fix;
+      c->ncode = s;
+      TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
+      TRY(wm__c_slot(c, a));
+    } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
+      uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
+      c->nfix = c->last_fix;
+      c->ncode = s;
+      TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ + (prev_op - WM_OP_I32_EQ))));
+      TRY(wm__c_slot(c, a));
+      TRY(wm__c_slot(c, b));
+    } else {
+      TRY(wm__c_head(c, WM_OP_BR_IF));
+      TRY(wm__c_slot(c, cond.ref));
+    }
+    return branch_off(c, L, c->last_start);
+  }
+  /* BR_IF_NOT cond skip ; moves ; BR L ; skip: */
+  TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
+  TRY(wm__c_slot(c, cond.ref));
+  uint32_t skip_instr = c->last_start, skip_cell = c->ncode;
+  TRY(wm__c_cell(c, 0));
+  TRY(jump_to(c, L, n));
+  set_off(c, skip_cell, skip_instr, c->ncode);
+  return 0;
+}
+
+static int do_br_table(cstate *c) {
+  uint32_t n;
+  TRY(wm__c_rd_u32(c, &n));
+  if (n > c->end - c->pos) return unexpected_end(c); /* each label takes a byte */
+  if (wm__grow((void **)&c->tbl, &c->cap_tbl, n + 1, sizeof *c->tbl)) return nomem(c);
+  for (uint32_t i = 0; i <= n; i++) {
+    uint32_t l;
+    TRY(wm__c_rd_u32(c, &l));
+    if (l >= c->nctls) return wm__c_invalid(c, "unknown label");
+    c->tbl[i] = c->nctls - 1 - l;
+  }
+  vop cond;
+  TRY(wm__c_pop(c, WM_I32, &cond));
+  ctl *D = &c->ctls[c->tbl[n]];
+  uint32_t m = label_n(D);
+  for (uint32_t i = 0; i < n; i++) {
+    ctl *L = &c->ctls[c->tbl[i]];
+    if (label_n(L) != m) return mismatch(c);
+    TRY(pop_n(c, m, label_t(L)));
+    TRY(repush_n(c, m, NULL));
+  }
+  TRY(pop_n(c, m, label_t(D)));
+  if (!c->dead) {
+    c->nvals += m;
+    TRY(wm__c_head(c, WM_OP_BR_TABLE));
+    uint32_t instr = c->last_start;
+    TRY(wm__c_slot(c, cond.ref));
+    TRY(wm__c_cell(c, n));
+    uint32_t cells = c->ncode;
+    TRY(reserve(c, n + 1));
+    c->ncode += n + 1;
+    for (uint32_t i = 0; i <= n; i++) {
+      ctl *L = &c->ctls[c->tbl[i]];
+      if (L->kind != K_FUNC && in_place(c, L, m)) {
+        if (L->kind == K_LOOP) set_off(c, cells + i, instr, L->start);
+        else TRY(add_patch(c, L, cells + i, instr));
+      } else {
+        if (L->stub == NOPOS) {
+          /* jump_to may consume c->tmp (emit_return rewrites it): redo pop. */
+          L->stub = c->ncode;
+          TRY(jump_to(c, L, m));
+          for (uint32_t k = 0; k < m; k++) c->tmp[k] = c->vals[c->nvals - m + k];
+        }
+        set_off(c, cells + i, instr, L->stub);
+      }
+    }
+    for (uint32_t i = 0; i <= n; i++) c->ctls[c->tbl[i]].stub = NOPOS;
+    c->nvals -= m;
+  }
+  set_unreachable(c);
+  return 0;
+}
+
+static int do_return(cstate *c) {
+  ctl *F = &c->ctls[0];
+  TRY(pop_n(c, F->nr, F->r));
+  if (!c->dead) TRY(emit_return(c, F->nr, c->nvals));
+  set_unreachable(c);
+  return 0;
+}
+
+/* Arguments in consecutive stack slots from `base`, results back there. */
+static int call_args(cstate *c, const wm_type *t, uint32_t *base) {
+  TRY(pop_n(c, t->nparams, t->params));
+  *base = c->nvals;
+  if (c->dead) return 0;
+  for (uint32_t i = 0; i < t->nparams; i++) TRY(add_move(c, own_ref(*base + i), c->tmp[i].ref));
+  return flush_moves(c);
+}
+
+static int call_results(cstate *c, const wm_type *t) {
+  for (uint32_t i = 0; i < t->nresults; i++) TRY(push_res(c, (uint8_t)t->results[i]));
+  return 0;
+}
+
+static int do_call(cstate *c) {
+  uint32_t f, base;
+  TRY(wm__c_rd_u32(c, &f));
+  if (f >= c->mod->nfuncs) return wm__c_invalid(c, "unknown function %u", f);
+  const wm_type *t = wm__func_type(c->mod, f);
+  TRY(call_args(c, t, &base));
+  if (!c->dead) {
+    TRY(wm__c_head(c, f < c->mod->nfunc_imports ? WM_OP_CALL_IMPORT : WM_OP_CALL));
+    TRY(wm__c_cell(c, f));
+    TRY(wm__c_slot(c, own_ref(base)));
+  }
+  return call_results(c, t);
+}
+
+static int do_call_indirect(cstate *c) {
+  uint32_t ti, tab, base;
+  TRY(wm__c_rd_u32(c, &ti));
+  TRY(wm__c_rd_u32(c, &tab));
+  if (tab >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", tab);
+  if (ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", ti);
+  if (c->mod->tables[tab].elem != WM_FUNCREF) return mismatch(c);
+  const wm_type *t = &c->mod->types[ti];
+  vop a;
+  TRY(wm__c_pop(c, WM_I32, &a));
+  TRY(call_args(c, t, &base));
+  if (!c->dead) {
+    /* The index operand sits above the arguments or in a local/constant,
+    ** so the argument moves cannot have overwritten it. */
+    TRY(wm__c_head(c, WM_OP_CALL_INDIRECT));
+    TRY(wm__c_slot(c, a.ref));
+    TRY(wm__c_cell(c, ti));
+    TRY(wm__c_cell(c, tab));
+    TRY(wm__c_slot(c, own_ref(base)));
+  }
+  return call_results(c, t);
+}
+
+/* --------------------------------------------------------------- variables */
+
+static int rd_local(cstate *c, uint32_t *x) {
+  TRY(wm__c_rd_u32(c, x));
+  if (*x >= c->nlocals) return wm__c_invalid(c, "unknown local %u", *x);
+  return 0;
+}
+
+/* local.set / local.tee. When the value was just computed into its own
+** stack slot by the previous instruction, that instruction is retargeted to
+** write the local directly -- unless an operand still names the local (it
+** must keep the old value) or the value is not that result. */
+static int do_local_set(cstate *c, bool tee, uint32_t lr) {
+  uint32_t x;
+  TRY(rd_local(c, &x));
+  vop v;
+  uint32_t h = c->nvals - 1;
+  TRY(wm__c_pop(c, (uint8_t)c->ltypes[x], &v));
+  if (!c->dead) {
+    if (lr != NOPOS && v.ref == own_ref(h) && c->lrefs[x] == 0 && c->code[lr] == v.ref) {
+      c->code[lr] = x; /* stays in `fix`; fix-up leaves local slots alone */
+    } else {
+      TRY(mat_local(c, x));
+      if (v.ref != x) {
+        TRY(add_move(c, x, v.ref));
+        TRY(flush_moves(c));
+      }
+    }
+  }
+  if (tee) TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c->nvals) : x));
+  return 0;
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+static int compile_body(cstate *c) {
+  ctl fbt = {0};
+  fbt.nr = c->ftype->nresults;
+  fbt.r = c->ftype->results;
+  TRY(push_ctl(c, K_FUNC, &fbt));
+  c->last_start = NOPOS;
+  c->last_res = NOPOS;
+  while (c->nctls > 0) {
+    c->instr_off = c->pos;
+    uint32_t lr = c->last_res, prev_start = c->last_start;
+    wm_op prev_op = c->last_op;
+    c->last_res = NOPOS;
+    if (c->pos >= c->end) {
+      if (c->end >= c->mod->len) return unexpected_end(c);
+      return wm__c_malformed(c, "END opcode expected");
+    }
+    uint8_t op = c->bytes[c->pos++];
+    switch (op) {
+      case 0x00: /* unreachable */
+        if (!c->dead) TRY(wm__c_head(c, WM_OP_UNREACHABLE));
+        set_unreachable(c);
+        break;
+      case 0x01: break; /* nop */
+      case 0x02: TRY(enter_block(c, K_BLOCK, prev_start, prev_op, lr)); break;
+      case 0x03: TRY(enter_block(c, K_LOOP, prev_start, prev_op, lr)); break;
+      case 0x04: TRY(enter_block(c, K_IF, prev_start, prev_op, lr)); break;
+      case 0x05: TRY(do_else(c)); break;
+      case 0x0B: TRY(do_end(c)); break;
+      case 0x0C: TRY(do_br(c)); break;
+      case 0x0D: TRY(do_br_if(c, prev_start, prev_op, lr)); break;
+      case 0x0E: TRY(do_br_table(c)); break;
+      case 0x0F: TRY(do_return(c)); break;
+      case 0x10: TRY(do_call(c)); break;
+      case 0x11: TRY(do_call_indirect(c)); break;
+      case 0x1A: { /* drop */
+        vop v;
+        TRY(wm__c_pop(c, 0, &v));
+        break;
+      }
+      case 0x20: { /* local.get */
+        uint32_t x;
+        TRY(rd_local(c, &x));
+        TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c->nvals) : x));
+        break;
+      }
+      case 0x21: TRY(do_local_set(c, false, lr)); break;
+      case 0x22: TRY(do_local_set(c, true, lr)); break;
+      case 0x41: case 0x42: case 0x43: case 0x44: { /* constants */
+        uint64_t bits = 0;
+        int64_t s = 0;
+        uint8_t t;
+        if (op == 0x41) {
+          TRY(rd_sleb(c, 32, &s));
+          bits = (uint32_t)s;
+          t = WM_I32;
+        } else if (op == 0x42) {
+          TRY(rd_sleb(c, 64, &s));
+          bits = (uint64_t)s;
+          t = WM_I64;
+        } else {
+          TRY(rd_fixed(c, op == 0x43 ? 4 : 8, &bits));
+          t = op == 0x43 ? WM_F32 : WM_F64;
+        }
+        uint32_t ref = own_ref(c->nvals);
+        if (!c->dead) TRY(const_ref(c, bits, &ref));
+        TRY(wm__c_push(c, t, ref));
+        break;
+      }
+      case 0xD0: { /* ref.null t: a constant slot holding NULL */
+        uint8_t t;
+        TRY(wm__c_rd_u8(c, &t));
+        if (t != WM_FUNCREF && t != WM_EXTERNREF) return wm__c_malformed(c, "malformed reference type");
+        uint32_t ref = own_ref(c->nvals);
+        if (!c->dead) TRY(const_ref(c, 0, &ref));
+        TRY(wm__c_push(c, t, ref));
+        break;
+      }
+      case 0xFC: {
+        uint32_t sub, res = NOPOS;
+        TRY(wm__c_rd_u32(c, &sub));
+        int rc = wm__c_fc_op(c, sub, &res);
+        if (rc == 1) return wm__c_malformed(c, "illegal opcode");
+        if (rc) return rc;
+        c->last_res = res;
+        break;
+      }
+      case 0xFD: return simd(c, c->instr_off);
+      default: {
+        uint32_t res = NOPOS;
+        int rc = wm__c_simple_op(c, op, &res);
+        if (rc == 1) return wm__c_malformed(c, "illegal opcode");
+        if (rc) return rc;
+        c->last_res = res;
+        break;
+      }
+    }
+  }
+  if (c->pos != c->end) return wm__c_malformed(c, "section size mismatch");
+  return 0;
+}
+
+/* ------------------------------------------------------------- skimming */
+
+static int skip_u32(cstate *c, uint32_t n) {
+  uint32_t v;
+  for (uint32_t i = 0; i < n; i++) TRY(wm__c_rd_u32(c, &v));
+  return 0;
+}
+
+static int skip_zero(cstate *c) {
+  uint8_t b;
+  TRY(wm__c_rd_u8(c, &b));
+  return b ? wm__c_malformed(c, "zero byte expected") : 0;
+}
+
+/* Decode the body of c (bytes c->pos..c->end) without validating it: only
+** the encoding errors the main pass would report. */
+static int skim(cstate *c) {
+  uint32_t depth = 1;
+  while (depth > 0) {
+    c->instr_off = c->pos;
+    if (c->pos >= c->end) {
+      if (c->end >= c->mod->len) return unexpected_end(c);
+      return wm__c_malformed(c, "END opcode expected");
+    }
+    uint8_t op = c->bytes[c->pos++], b;
+    int64_t s;
+    uint64_t bits;
+    uint32_t n;
+    if ((op >= 0x45 && op <= 0xC4) || op <= 0x01 || op == 0x05 || op == 0x0F || op == 0x1A ||
+        op == 0x1B || op == 0xD1)
+      continue;
+    if ((op >= 0x0C && op <= 0x10) || (op >= 0x20 && op <= 0x26) || op == 0xD2) {
+      if (op == 0x0E) { /* br_table */
+        TRY(wm__c_rd_u32(c, &n));
+        if (n > c->end - c->pos) return unexpected_end(c);
+        TRY(skip_u32(c, n));
+      }
+      TRY(skip_u32(c, 1)); /* the label, index or default label */
+      continue;
+    }
+    if (op >= 0x28 && op <= 0x3E) {
+      TRY(skip_u32(c, 2));
+      continue;
+    }
+    switch (op) {
+      case 0x02: case 0x03: case 0x04: {
+        ctl bt;
+        int rc = rd_blocktype(c, &bt);
+        if (rc && rc != WM_EINVALID) return rc;
+        depth++;
+        break;
+      }
+      case 0x0B: depth--; break;
+      case 0x11: TRY(skip_u32(c, 2)); break;
+      case 0x1C:
+        TRY(wm__c_rd_u32(c, &n));
+        if (n > c->end - c->pos) return unexpected_end(c);
+        for (uint32_t i = 0; i < n; i++) TRY(wm__c_rd_u8(c, &b));
+        break;
+      case 0x3F: case 0x40: TRY(skip_zero(c)); break;
+      case 0x41: TRY(rd_sleb(c, 32, &s)); break;
+      case 0x42: TRY(rd_sleb(c, 64, &s)); break;
+      case 0x43: TRY(rd_fixed(c, 4, &bits)); break;
+      case 0x44: TRY(rd_fixed(c, 8, &bits)); break;
+      case 0xD0:
+        TRY(wm__c_rd_u8(c, &b));
+        if (b != WM_FUNCREF && b != WM_EXTERNREF) return wm__c_malformed(c, "malformed reference type");
+        break;
+      case 0xFC:
+        TRY(wm__c_rd_u32(c, &n));
+        if (n <= 7) break;
+        if (n == 8 || n == 9) {
+          if (!c->mod->has_datacount && c->mod->ndatas > 0)
+            return wm__c_malformed(c, "data count section required");
+          TRY(skip_u32(c, 1));
+          if (n == 8) TRY(skip_zero(c));
+        } else if (n == 10) {
+          TRY(skip_zero(c));
+          TRY(skip_zero(c));
+        } else if (n == 11) {
+          TRY(skip_zero(c));
+        } else if (n == 12 || n == 14) {
+          TRY(skip_u32(c, 2));
+        } else if (n <= 17) {
+          TRY(skip_u32(c, 1));
+        } else {
+          return wm__c_malformed(c, "illegal opcode");
+        }
+        break;
+      case 0xFD: return 0; /* cannot skip what we cannot decode */
+      default: return wm__c_malformed(c, "illegal opcode");
+    }
+  }
+  if (c->pos != c->end) return wm__c_malformed(c, "section size mismatch");
+  return 0;
+}
+
+int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
+  if (idx < mod->nfunc_imports || idx >= mod->nfuncs) return 0;
+  const wm_funcdef *fd = &mod->funcs[idx];
+  cstate c;
+  memset(&c, 0, sizeof c);
+  c.mod = mod;
+  c.err = err;
+  c.bytes = mod->bytes;
+  c.pos = fd->code_start;
+  c.end = fd->body_off + fd->body_len;
+  if (c.end > mod->len || c.pos > c.end) return 0;
+  return skim(&c);
+}
+
+static void free_state(cstate *c) {
+  wm__free(c->ltypes);
+  wm__free(c->lrefs);
+  wm__free(c->vals);
+  wm__free(c->ctls);
+  wm__free(c->tmp);
+  wm__free(c->tbl);
+  wm__free(c->fix);
+  wm__free(c->patches);
+  wm__free(c->chash);
+  wm__free(c->mv);
+}
+
+static void free_output(cstate *c) {
+  wm__free(c->code);
+  wm__free(c->consts);
+  wm__free(c->pc_cell);
+  wm__free(c->pc_off);
+}
+
+int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
+  if (idx < mod->nfunc_imports || idx >= mod->nfuncs)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "not a defined function: %u", idx);
+  wm_funcdef *fd = &mod->funcs[idx];
+  cstate c;
+  memset(&c, 0, sizeof c);
+  c.mod = mod;
+  c.err = err;
+  c.bytes = mod->bytes;
+  c.pos = fd->code_start;
+  c.end = fd->body_off + fd->body_len;
+  c.instr_off = c.pos;
+  c.ftype = wm__func_type(mod, idx);
+  int rc;
+  if (c.end > mod->len || c.pos > c.end) {
+    rc = wm__error(err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
+    goto fail;
+  }
+  uint64_t nl = (uint64_t)c.ftype->nparams + fd->nlocals;
+  if (nl > MAX_INDEX) {
+    rc = wm__error(err, WM_EMALFORMED, fd->body_off, "too many locals");
+    goto fail;
+  }
+  c.nlocals = (uint32_t)nl;
+  c.ltypes = wm__malloc(sizeof *c.ltypes * (c.nlocals ? c.nlocals : 1));
+  c.lrefs = wm__calloc(c.nlocals ? c.nlocals : 1, sizeof *c.lrefs);
+  if (!c.ltypes || !c.lrefs) {
+    rc = nomem(&c);
+    goto fail;
+  }
+  for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
+  for (uint32_t i = 0; i < fd->nlocals; i++) c.ltypes[c.ftype->nparams + i] = fd->locals[i];
+
+  rc = compile_body(&c);
+  if (rc == WM_EINVALID) {
+    /* The spec decodes the whole module before it validates anything, so
+    ** a malformed body, this one or a later one, takes precedence. */
+    wm_error e2;
+    for (uint32_t j = idx; j < mod->nfuncs; j++) {
+      int rc2 = wm__skim_body(mod, j, &e2);
+      if (rc2 == WM_EMALFORMED) {
+        if (err) *err = e2;
+        rc = rc2;
+        break;
+      }
+    }
+  }
+  if (rc) goto fail;
+
+  /* Fix-up: tagged constant and stack references become slot numbers. */
+  uint64_t frame = (uint64_t)c.nlocals + c.nconsts + c.maxh;
+  if (frame < c.ftype->nresults) frame = c.ftype->nresults;
+  if (frame > MAX_INDEX) {
+    rc = too_big(&c, "frame");
+    goto fail;
+  }
+  for (uint32_t i = 0; i < c.nfix; i++) {
+    uint32_t v = c.code[c.fix[i]];
+    if (v & REF_CONST) c.code[c.fix[i]] = c.nlocals + (v & REF_MASK);
+    else if (v & REF_STACK) c.code[c.fix[i]] = c.nlocals + c.nconsts + (v & REF_MASK);
+  }
+  wm_code *code = &fd->code;
+  code->code = c.code;
+  code->ncode = c.ncode;
+  code->nparam_slots = c.ftype->nparams;
+  code->nlocal_slots = c.nlocals;
+  code->nresult_slots = c.ftype->nresults;
+  code->nconsts = c.nconsts;
+  code->consts = c.consts;
+  code->frame_slots = (uint32_t)frame;
+  code->func_idx = idx;
+  code->pcmap_cell = c.pc_cell;
+  code->pcmap_off = c.pc_off;
+  code->npcmap = c.npc;
+  free_state(&c);
+  return 0;
+
+fail:
+  free_state(&c);
+  free_output(&c);
+  return rc;
+}

@@ -1,0 +1,121 @@
+/*
+** compile.h -- private to the function compiler (compile.c, compile_ops.c):
+** the compile-time state of one function body and the helpers the two files
+** share. Nothing outside the compiler includes it.
+*/
+#ifndef WM_COMPILE_H
+#define WM_COMPILE_H
+
+#include "module.h"
+#include "ops.h"
+
+/*
+** Slot references. While a body is being compiled the number of constants is
+** not known, so operand cells that name a constant or an operand-stack slot
+** hold a tagged reference; every such cell is recorded in `fix` and
+** rewritten into a real slot index when the body is done:
+**   ref < REF_STACK          a local (params included): the slot itself
+**   REF_STACK | h            the operand-stack slot of height h
+**   REF_CONST | i            constant number i (slot nlocals + i)
+*/
+#define REF_CONST 0x80000000u
+#define REF_STACK 0x40000000u
+#define REF_MASK 0x3FFFFFFFu
+#define MAX_INDEX 0x0FFFFFFFu /* cap on locals, constants and stack height */
+#define NOPOS UINT32_MAX
+
+#define IS_LOCAL(ref) ((ref) < REF_STACK)
+static inline uint32_t own_ref(uint32_t h) { return REF_STACK | h; }
+
+/* A virtual operand: its type (0 = Unknown, from a polymorphic stack) and
+** where its value lives. Invariant: a REF_STACK operand is always in the
+** slot of its own height, so writing a stack slot only ever overwrites the
+** operand that is being replaced. */
+typedef struct vop {
+  uint8_t type;
+  uint32_t ref;
+} vop;
+
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
+
+/* A control frame (the spec's ctrl_frame) plus what lowering needs. */
+typedef struct ctl {
+  uint8_t kind;
+  bool unreachable;    /* the spec's flag: the rest of the frame is dead */
+  bool dead_entry;     /* entered in dead code: emit nothing for it at all */
+  uint32_t np, nr;
+  const wm_valtype *p, *r;
+  uint32_t height;     /* operand stack height at entry, params excluded */
+  uint32_t start;      /* loop: cell index of its first instruction */
+  uint32_t patches;    /* head of the list of forward branches to patch */
+  uint32_t else_cell;  /* if: offset cell of the branch to the else arm */
+  uint32_t else_instr; /*     and the start of that instruction */
+  uint32_t stub;       /* br_table: cell of this label's stub, or NOPOS */
+} ctl;
+
+typedef struct patch {
+  uint32_t cell, instr, next;
+} patch;
+
+typedef struct cstate {
+  wm_module *mod;
+  wm_error *err;
+  const uint8_t *bytes;
+  uint32_t pos, end;       /* absolute offsets into bytes */
+  uint32_t instr_off;      /* offset of the instruction being compiled */
+
+  const wm_type *ftype;
+  uint32_t nlocals;        /* params included */
+  wm_valtype *ltypes;      /* nlocals types */
+  uint32_t *lrefs;         /* per local: operands on the stack naming it */
+  uint32_t nlrefs;         /* total of lrefs */
+
+  vop *vals; uint32_t nvals, cap_vals, maxh;
+  ctl *ctls; uint32_t nctls, cap_ctls;
+  vop *tmp; uint32_t cap_tmp;         /* operands popped by pop_n */
+  uint32_t *tbl; uint32_t cap_tbl;    /* br_table labels */
+  bool dead;               /* emit nothing: current code is unreachable */
+
+  uint32_t *code; uint32_t ncode, cap_code;
+  uint32_t *fix; uint32_t nfix, cap_fix;
+  uint32_t *pc_cell, *pc_off; uint32_t npc, cap_pc, cap_pc2;
+  patch *patches; uint32_t npatches, cap_patches;
+  uint64_t *consts; uint32_t nconsts, cap_consts;
+  uint32_t *chash; uint32_t chash_cap; /* const index + 1; 0 = empty */
+
+  /* Pending moves, emitted pairwise as MOVE2. */
+  uint32_t *mv; uint32_t nmv, cap_mv;
+
+  /* The last emitted instruction: its first cell, op, and the length of fix
+  ** before it (for rewriting a compare into a compare-and-branch). */
+  uint32_t last_start, last_fix;
+  wm_op last_op;
+  /* Cell of the destination of the last instruction when it produced a
+  ** plain single result on top of the stack, valid only while compiling the
+  ** very next wasm instruction (then NOPOS). */
+  uint32_t last_res;
+} cstate;
+
+/* compile.c */
+int wm__c_invalid(cstate *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+int wm__c_malformed(cstate *c, const char *msg);
+int wm__c_rd_u8(cstate *c, uint8_t *out);
+int wm__c_rd_u32(cstate *c, uint32_t *out);
+int wm__c_pop(cstate *c, uint8_t expect, vop *out);
+int wm__c_push(cstate *c, uint8_t type, uint32_t ref);
+int wm__c_head(cstate *c, wm_op op);
+int wm__c_cell(cstate *c, uint32_t v);
+int wm__c_slot(cstate *c, uint32_t ref);
+
+/* compile_ops.c: numeric, memory, table, reference and variable
+** instructions. Return 0, an error, or 1 when `op` is not one of them.
+** *last_res receives the cell of the destination operand when the
+** instruction produced one plain result (see cstate.last_res). */
+int wm__c_simple_op(cstate *c, uint8_t op, uint32_t *last_res);
+int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *last_res);
+
+#endif

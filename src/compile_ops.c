@@ -1,0 +1,390 @@
+/*
+** compile_ops.c -- the function compiler's plain instructions: numeric,
+** memory, table, reference, global and select. Each validates its operands
+** and emits one instruction reading them from their slots; the opcode
+** mapping and the memory operators' types come from tables.
+*/
+#include "compile.h"
+
+#define TRY(x)                                                                 \
+  do {                                                                         \
+    int rc_ = (x);                                                             \
+    if (rc_) return rc_;                                                       \
+  } while (0)
+
+/* ------------------------------------------------------------------ tables */
+
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR };
+
+/* wasm opcode -> wm_op + 1 (0 = none), from the WASM column of WM_OPS.
+** Index: one-byte opcodes as is, 0xFCnn at 0x100 + nn; ops without a wasm
+** opcode all land on the unused last entry, hence the overridden
+** initialisers. */
+#define WASM_INDEX(w) ((w) == 0 ? 0x120 : (w) >= 0xFC00 ? 0x100 + ((w)&0x1F) : (w))
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#endif
+static const uint16_t wasm_to_op[0x121] = {
+#define X_(name, cls, wasm) [WASM_INDEX(wasm)] = WM_OP_##name + 1,
+    WM_OPS(X_)
+#undef X_
+};
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#elif defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+static const uint8_t op_class[] = {
+#define X_(name, cls, wasm) C_##cls,
+    WM_OPS(X_)
+#undef X_
+};
+
+static bool lookup(uint32_t w, wm_op *op) {
+  uint32_t i = w >= 0xFC00 ? 0x100 + (w & 0xFF) : w;
+  if (w == 0 || i >= 0x120 || wasm_to_op[i] == 0) return false;
+  *op = (wm_op)(wasm_to_op[i] - 1);
+  return true;
+}
+
+/* Operand and result types of the numeric opcodes (0x45..0xC4 and the
+** saturating truncations 0xFC00..0xFC07). */
+static bool numeric_sig(uint32_t w, uint8_t *in, uint8_t *out, int *nin) {
+  struct range { uint16_t lo, hi; uint8_t in, out, nin; };
+  static const struct range r[] = {
+      {0x45, 0x45, WM_I32, WM_I32, 1}, {0x46, 0x4F, WM_I32, WM_I32, 2},
+      {0x50, 0x50, WM_I64, WM_I32, 1}, {0x51, 0x5A, WM_I64, WM_I32, 2},
+      {0x5B, 0x60, WM_F32, WM_I32, 2}, {0x61, 0x66, WM_F64, WM_I32, 2},
+      {0x67, 0x69, WM_I32, WM_I32, 1}, {0x6A, 0x78, WM_I32, WM_I32, 2},
+      {0x79, 0x7B, WM_I64, WM_I64, 1}, {0x7C, 0x8A, WM_I64, WM_I64, 2},
+      {0x8B, 0x91, WM_F32, WM_F32, 1}, {0x92, 0x98, WM_F32, WM_F32, 2},
+      {0x99, 0x9F, WM_F64, WM_F64, 1}, {0xA0, 0xA6, WM_F64, WM_F64, 2},
+      {0xA7, 0xA7, WM_I64, WM_I32, 1}, {0xA8, 0xA9, WM_F32, WM_I32, 1},
+      {0xAA, 0xAB, WM_F64, WM_I32, 1}, {0xAC, 0xAD, WM_I32, WM_I64, 1},
+      {0xAE, 0xAF, WM_F32, WM_I64, 1}, {0xB0, 0xB1, WM_F64, WM_I64, 1},
+      {0xB2, 0xB3, WM_I32, WM_F32, 1}, {0xB4, 0xB5, WM_I64, WM_F32, 1},
+      {0xB6, 0xB6, WM_F64, WM_F32, 1}, {0xB7, 0xB8, WM_I32, WM_F64, 1},
+      {0xB9, 0xBA, WM_I64, WM_F64, 1}, {0xBB, 0xBB, WM_F32, WM_F64, 1},
+      {0xBC, 0xBC, WM_F32, WM_I32, 1}, {0xBD, 0xBD, WM_F64, WM_I64, 1},
+      {0xBE, 0xBE, WM_I32, WM_F32, 1}, {0xBF, 0xBF, WM_I64, WM_F64, 1},
+      {0xC0, 0xC1, WM_I32, WM_I32, 1}, {0xC2, 0xC4, WM_I64, WM_I64, 1},
+      {0xFC00, 0xFC01, WM_F32, WM_I32, 1}, {0xFC02, 0xFC03, WM_F64, WM_I32, 1},
+      {0xFC04, 0xFC05, WM_F32, WM_I64, 1}, {0xFC06, 0xFC07, WM_F64, WM_I64, 1},
+  };
+  for (unsigned i = 0; i < sizeof r / sizeof *r; i++) {
+    if (w >= r[i].lo && w <= r[i].hi) {
+      *in = r[i].in;
+      *out = r[i].out;
+      *nin = r[i].nin;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Natural alignment (log2) and value type of loads/stores 0x28..0x3E. */
+static const struct { uint8_t align, type; } memops[] = {
+    {2, WM_I32}, {3, WM_I64}, {2, WM_F32}, {3, WM_F64}, {0, WM_I32}, {0, WM_I32},
+    {1, WM_I32}, {1, WM_I32}, {0, WM_I64}, {0, WM_I64}, {1, WM_I64}, {1, WM_I64},
+    {2, WM_I64}, {2, WM_I64}, {2, WM_I32}, {3, WM_I64}, {2, WM_F32}, {3, WM_F64},
+    {0, WM_I32}, {1, WM_I32}, {0, WM_I64}, {1, WM_I64}, {2, WM_I64},
+};
+
+static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
+static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+
+/* ----------------------------------------------------------------- helpers */
+
+static int mismatch(cstate *c) { return wm__c_invalid(c, "type mismatch"); }
+
+static int need_memory(cstate *c) {
+  if (c->mod->nmems == 0) return wm__c_invalid(c, "unknown memory 0");
+  return 0;
+}
+
+static int zero_byte(cstate *c) {
+  uint8_t b;
+  TRY(wm__c_rd_u8(c, &b));
+  if (b != 0) return wm__c_malformed(c, "zero byte expected");
+  return 0;
+}
+
+static int rd_table(cstate *c, uint32_t *x) {
+  TRY(wm__c_rd_u32(c, x));
+  if (*x >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", *x);
+  return 0;
+}
+
+/* Push the one result of the instruction being emitted: its destination
+** cell is the operand-stack slot the result lives in. */
+static int dest(cstate *c, uint8_t type, uint32_t *res) {
+  if (!c->dead) {
+    *res = c->ncode;
+    TRY(wm__c_slot(c, own_ref(c->nvals)));
+  }
+  return wm__c_push(c, type, own_ref(c->nvals));
+}
+
+/* Emit `op d a..` where the operands were popped into v[0..n) (bottom
+** first). Result d is the new top of the stack. */
+static int emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res) {
+  if (c->dead) return wm__c_push(c, type, own_ref(c->nvals));
+  TRY(wm__c_head(c, op));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c->nvals)));
+  for (int i = 0; i < n; i++) TRY(wm__c_slot(c, v[i].ref));
+  return wm__c_push(c, type, own_ref(c->nvals));
+}
+
+/* Pop three i32 operands into v[0..3). */
+static int pop3_i32(cstate *c, vop *v) {
+  TRY(wm__c_pop(c, WM_I32, &v[2]));
+  TRY(wm__c_pop(c, WM_I32, &v[1]));
+  return wm__c_pop(c, WM_I32, &v[0]);
+}
+
+static int emit_slots(cstate *c, const vop *v, int n) {
+  for (int i = 0; i < n; i++) TRY(wm__c_slot(c, v[i].ref));
+  return 0;
+}
+
+/* --------------------------------------------------------------- numerics */
+
+static int numeric(cstate *c, uint32_t w, uint32_t *res) {
+  uint8_t in, out;
+  int nin;
+  if (!numeric_sig(w, &in, &out, &nin)) return 1;
+  vop v[2];
+  if (nin == 2) TRY(wm__c_pop(c, in, &v[1]));
+  TRY(wm__c_pop(c, in, &v[0]));
+  if (w == 0xA7 || (w >= 0xBC && w <= 0xBF)) /* wrap, reinterpret: free */
+    return wm__c_push(c, out, c->dead ? own_ref(c->nvals) : v[0].ref);
+  wm_op op;
+  if (!lookup(w, &op)) return 1;
+  return emit_res(c, op, out, v, nin, res);
+}
+
+/* ------------------------------------------------------------------ memory */
+
+static int load_store(cstate *c, uint8_t w, uint32_t *res) {
+  uint32_t align, offset;
+  TRY(wm__c_rd_u32(c, &align));
+  TRY(wm__c_rd_u32(c, &offset));
+  TRY(need_memory(c));
+  unsigned k = w - 0x28;
+  if (align > memops[k].align) return wm__c_invalid(c, "alignment must not be larger than natural");
+  wm_op op;
+  if (!lookup(w, &op)) return 1;
+  vop v[2];
+  if (op_class[op] == C_LOAD) {
+    TRY(wm__c_pop(c, WM_I32, &v[0]));
+    if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c->nvals));
+    TRY(wm__c_head(c, op));
+    TRY(dest(c, memops[k].type, res));
+    TRY(wm__c_slot(c, v[0].ref));
+    return wm__c_cell(c, offset);
+  }
+  TRY(wm__c_pop(c, memops[k].type, &v[1]));
+  TRY(wm__c_pop(c, WM_I32, &v[0]));
+  if (c->dead) return 0;
+  TRY(wm__c_head(c, op));
+  TRY(emit_slots(c, v, 2));
+  return wm__c_cell(c, offset);
+}
+
+/* ------------------------------------------------------------ entry points */
+
+int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
+  wm_module *mod = c->mod;
+  vop v[3];
+  uint32_t x;
+  if (w >= 0x45 && w <= 0xC4) return numeric(c, w, res);
+  if (w >= 0x28 && w <= 0x3E) return load_store(c, w, res);
+  switch (w) {
+    case 0x1B: case 0x1C: { /* select, select t */
+      uint8_t t = 0;
+      if (w == 0x1C) {
+        uint32_t n;
+        TRY(wm__c_rd_u32(c, &n));
+        if (n != 1) return wm__c_invalid(c, "invalid result arity");
+        TRY(wm__c_rd_u8(c, &t));
+        if (t == WM_V128) return wm__error(c->err, WM_EUNSUPPORTED, c->instr_off, "SIMD not supported yet (v128 select)");
+        if (!is_num(t) && !is_ref(t)) return wm__c_malformed(c, "malformed value type");
+      }
+      TRY(wm__c_pop(c, WM_I32, &v[2]));
+      TRY(wm__c_pop(c, t, &v[1]));
+      TRY(wm__c_pop(c, t, &v[0]));
+      if (!t) {
+        uint8_t a = v[0].type, b = v[1].type;
+        if ((a && !is_num(a)) || (b && !is_num(b))) return mismatch(c);
+        if (a && b && a != b) return mismatch(c);
+        t = a ? a : b;
+      }
+      return emit_res(c, WM_OP_SELECT, t, v, 3, res);
+    }
+    case 0x23: /* global.get */
+      TRY(wm__c_rd_u32(c, &x));
+      if (x >= mod->nglobals) return wm__c_invalid(c, "unknown global %u", x);
+      if (c->dead) return wm__c_push(c, (uint8_t)mod->globals[x].type.type, own_ref(c->nvals));
+      TRY(wm__c_head(c, WM_OP_GLOBAL_GET));
+      TRY(dest(c, (uint8_t)mod->globals[x].type.type, res));
+      return wm__c_cell(c, x);
+    case 0x24: /* global.set */
+      TRY(wm__c_rd_u32(c, &x));
+      if (x >= mod->nglobals) return wm__c_invalid(c, "unknown global %u", x);
+      if (!mod->globals[x].type.mut) return wm__c_invalid(c, "global is immutable");
+      TRY(wm__c_pop(c, (uint8_t)mod->globals[x].type.type, &v[0]));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_GLOBAL_SET));
+      TRY(wm__c_cell(c, x));
+      return wm__c_slot(c, v[0].ref);
+    case 0x25: /* table.get */
+      TRY(rd_table(c, &x));
+      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      if (c->dead) return wm__c_push(c, (uint8_t)mod->tables[x].elem, own_ref(c->nvals));
+      TRY(wm__c_head(c, WM_OP_TABLE_GET));
+      TRY(dest(c, (uint8_t)mod->tables[x].elem, res));
+      TRY(wm__c_cell(c, x));
+      return wm__c_slot(c, v[0].ref);
+    case 0x26: /* table.set */
+      TRY(rd_table(c, &x));
+      TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[1]));
+      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_TABLE_SET));
+      TRY(wm__c_cell(c, x));
+      return emit_slots(c, v, 2);
+    case 0x3F: /* memory.size */
+      TRY(zero_byte(c));
+      TRY(need_memory(c));
+      return emit_res(c, WM_OP_MEMORY_SIZE, WM_I32, v, 0, res);
+    case 0x40: /* memory.grow */
+      TRY(zero_byte(c));
+      TRY(need_memory(c));
+      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      return emit_res(c, WM_OP_MEMORY_GROW, WM_I32, v, 1, res);
+    case 0xD1: /* ref.is_null */
+      TRY(wm__c_pop(c, 0, &v[0]));
+      if (v[0].type && !is_ref(v[0].type)) return mismatch(c);
+      return emit_res(c, WM_OP_REF_IS_NULL, WM_I32, v, 1, res);
+    case 0xD2: /* ref.func */
+      TRY(wm__c_rd_u32(c, &x));
+      if (x >= mod->nfuncs) return wm__c_invalid(c, "unknown function %u", x);
+      if (!mod->func_declared || !mod->func_declared[x])
+        return wm__c_invalid(c, "undeclared function reference");
+      if (c->dead) return wm__c_push(c, WM_FUNCREF, own_ref(c->nvals));
+      TRY(wm__c_head(c, WM_OP_REF_FUNC));
+      TRY(dest(c, WM_FUNCREF, res));
+      return wm__c_cell(c, x);
+    default:
+      return 1;
+  }
+}
+
+/* memory.init and data.drop need the data count section. A module without
+** data segments is let through to "unknown data segment" instead: wabt
+** leaves the empty count section out, and the testsuite's binaries come
+** from wabt (see also wm__skim_body). */
+static int need_datacount(cstate *c, uint32_t x) {
+  if (!c->mod->has_datacount && c->mod->ndatas > 0)
+    return wm__c_malformed(c, "data count section required");
+  uint32_t n = c->mod->has_datacount ? c->mod->datacount : 0;
+  if (x >= n) return wm__c_invalid(c, "unknown data segment %u", x);
+  return 0;
+}
+
+static int rd_elem(cstate *c, uint32_t *x) {
+  TRY(wm__c_rd_u32(c, x));
+  if (*x >= c->mod->nelems) return wm__c_invalid(c, "unknown elem segment %u", *x);
+  return 0;
+}
+
+int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
+  wm_module *mod = c->mod;
+  vop v[3];
+  uint32_t x, y;
+  if (sub <= 7) return numeric(c, 0xFC00 | sub, res);
+  switch (sub) {
+    case 8: /* memory.init */
+      TRY(wm__c_rd_u32(c, &x));
+      TRY(zero_byte(c));
+      TRY(need_memory(c));
+      TRY(need_datacount(c, x));
+      TRY(pop3_i32(c, v));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_MEMORY_INIT));
+      TRY(wm__c_cell(c, x));
+      return emit_slots(c, v, 3);
+    case 9: /* data.drop */
+      TRY(wm__c_rd_u32(c, &x));
+      TRY(need_datacount(c, x));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_DATA_DROP));
+      return wm__c_cell(c, x);
+    case 10: case 11: /* memory.copy, memory.fill */
+      TRY(zero_byte(c));
+      if (sub == 10) TRY(zero_byte(c));
+      TRY(need_memory(c));
+      TRY(pop3_i32(c, v));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, sub == 10 ? WM_OP_MEMORY_COPY : WM_OP_MEMORY_FILL));
+      return emit_slots(c, v, 3);
+    case 12: /* table.init elem table */
+      TRY(wm__c_rd_u32(c, &x));
+      TRY(rd_table(c, &y));
+      if (x >= mod->nelems) return wm__c_invalid(c, "unknown elem segment %u", x);
+      if (mod->elems[x].type != mod->tables[y].elem) return mismatch(c);
+      TRY(pop3_i32(c, v));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_TABLE_INIT));
+      TRY(wm__c_cell(c, y));
+      TRY(wm__c_cell(c, x));
+      return emit_slots(c, v, 3);
+    case 13: /* elem.drop */
+      TRY(rd_elem(c, &x));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_ELEM_DROP));
+      return wm__c_cell(c, x);
+    case 14: /* table.copy dst src */
+      TRY(rd_table(c, &x));
+      TRY(rd_table(c, &y));
+      if (mod->tables[x].elem != mod->tables[y].elem) return mismatch(c);
+      TRY(pop3_i32(c, v));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_TABLE_COPY));
+      TRY(wm__c_cell(c, x));
+      TRY(wm__c_cell(c, y));
+      return emit_slots(c, v, 3);
+    case 15: /* table.grow: init n -> old size */
+      TRY(rd_table(c, &x));
+      TRY(wm__c_pop(c, WM_I32, &v[1]));
+      TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[0]));
+      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c->nvals));
+      TRY(wm__c_head(c, WM_OP_TABLE_GROW));
+      TRY(dest(c, WM_I32, res));
+      TRY(wm__c_cell(c, x));
+      return emit_slots(c, v, 2);
+    case 16: /* table.size */
+      TRY(rd_table(c, &x));
+      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c->nvals));
+      TRY(wm__c_head(c, WM_OP_TABLE_SIZE));
+      TRY(dest(c, WM_I32, res));
+      return wm__c_cell(c, x);
+    case 17: /* table.fill: i val n */
+      TRY(rd_table(c, &x));
+      TRY(wm__c_pop(c, WM_I32, &v[2]));
+      TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[1]));
+      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_TABLE_FILL));
+      TRY(wm__c_cell(c, x));
+      return emit_slots(c, v, 3);
+    default:
+      return 1;
+  }
+}

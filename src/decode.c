@@ -1,0 +1,817 @@
+/*
+** decode.c -- the binary decoder: turns the bytes of a module into the
+** fields of wm_module, section by section. Function bodies are only located
+** (compile.c decodes their instructions); nothing here checks indices or
+** types beyond what the binary format itself requires (that is validate.c).
+*/
+#include "module.h"
+
+
+/* Our cap on declared locals per function (the spec allows 2^32-1, and says
+** "too many locals" beyond): generous for real code, small enough that a
+** frame can never overflow the slot arithmetic of compile.c. */
+#define MAX_LOCALS 50000
+
+/*
+** A reader over bytes [pos, end) of the module. Inside a section `end` is the
+** section's end, so nothing can read into the next section, let alone past
+** the buffer. Errors name the spec's text first, then the offset and section.
+*/
+typedef struct rd {
+  const uint8_t *b;
+  size_t pos, end;
+  size_t len;     /* whole module: "length out of bounds" is measured on it */
+  int sec;        /* section id being read, -1 at top level */
+  wm_error *err;
+} rd;
+
+/* Decoder state beyond the module: capacities of the growable index
+** spaces, and where the `name` section is (it is parsed last, once the
+** number of functions is known). */
+typedef struct dstate {
+  uint32_t cap_funcs, cap_tables, cap_mems, cap_globals;
+  size_t name_off, name_len;
+  bool has_name, has_code;
+} dstate;
+
+#define TRY(x)                \
+  do {                        \
+    int rc_ = (x);            \
+    if (rc_) return rc_;      \
+  } while (0)
+
+/* Error paths return the code as a constant (not wm__error's result) so
+** that the compiler sees every TRY() failure leave, and outputs unset. */
+static int fail(rd *r, size_t off, const char *msg) {
+  if (r->sec < 0)
+    wm__error(r->err, WM_EMALFORMED, (uint32_t)off, "%s (at byte 0x%zx)", msg, off);
+  else
+    wm__error(r->err, WM_EMALFORMED, (uint32_t)off, "%s (at byte 0x%zx: section %d)", msg, off,
+              r->sec);
+  return WM_EMALFORMED;
+}
+
+/* Running out of bytes: the reference interpreter says "unexpected end" in
+** the module header and "unexpected end of section or function" inside a
+** section; the second starts with the first, so prefix matches work both
+** ways. */
+static int eof(rd *r) {
+  return fail(r, r->pos, r->sec < 0 ? "unexpected end" : "unexpected end of section or function");
+}
+
+static int nomem(rd *r) {
+  wm__error(r->err, WM_ENOMEM, UINT32_MAX, NULL);
+  return WM_ENOMEM;
+}
+
+static int u8(rd *r, uint8_t *v) {
+  if (r->pos >= r->end) return eof(r);
+  *v = r->b[r->pos++];
+  return 0;
+}
+
+static int bytes(rd *r, size_t n, const uint8_t **p) {
+  if (n > r->end - r->pos) {
+    r->pos = r->end;
+    return eof(r);
+  }
+  *p = r->b + r->pos;
+  r->pos += n;
+  return 0;
+}
+
+/*
+** LEB128 of `bits` bits. The last allowed byte may not continue ("integer
+** representation too long") and its unused bits must be zero, or for signed
+** numbers copies of the sign bit ("integer too large"). The number may run
+** past the end of the section (never past the module): the reference
+** interpreter reads it whole and reports its encoding errors first, so the
+** callers check the section bound afterwards.
+*/
+static int leb_raw(rd *r, unsigned bits, bool sign, uint64_t *out) {
+  uint64_t v = 0;
+  unsigned shift = 0;
+  for (;;) {
+    size_t at = r->pos;
+    if (shift >= bits) return fail(r, at, "integer representation too long");
+    if (r->pos >= r->len) {
+      r->pos = r->end;
+      return eof(r);
+    }
+    uint8_t b = r->b[r->pos++];
+    unsigned left = bits - shift; /* bits still to be filled */
+    if (left < 7) {
+      uint8_t unused = (uint8_t)((0x7F << (sign ? left - 1 : left)) & 0x7F);
+      uint8_t got = b & unused;
+      if (sign ? (got != 0 && got != unused) : got != 0)
+        return fail(r, at, "integer too large");
+    }
+    v |= (uint64_t)(b & 0x7F) << shift;
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  if (sign && shift < 64 && (v >> (shift - 1)) & 1) v |= ~(uint64_t)0 << shift;
+  *out = v;
+  return 0;
+}
+
+/* The number must end inside the section. */
+static int in_section(rd *r) {
+  if (r->pos <= r->end) return 0;
+  r->pos = r->end;
+  return eof(r);
+}
+
+static int leb(rd *r, unsigned bits, bool sign, uint64_t *out) {
+  TRY(leb_raw(r, bits, sign, out));
+  return in_section(r);
+}
+
+static int u32(rd *r, uint32_t *v) {
+  uint64_t x;
+  TRY(leb(r, 32, false, &x));
+  *v = (uint32_t)x;
+  return 0;
+}
+
+/* A length or count: it can never exceed what is left of the module,
+** counted from the length's own first byte (as the reference interpreter
+** does, so that its "length out of bounds" cases match). */
+static int len32(rd *r, uint32_t *n) {
+  size_t at = r->pos;
+  uint64_t x;
+  TRY(leb_raw(r, 32, false, &x));
+  *n = (uint32_t)x;
+  if (*n > r->len - at) return fail(r, at, "length out of bounds");
+  return in_section(r);
+}
+
+/* A vector count: every element takes at least one byte, so a count beyond
+** the section's remaining bytes is truncated input; checking it up front
+** also bounds every allocation by the module's size. */
+static int count(rd *r, uint32_t *n) {
+  TRY(len32(r, n));
+  if (*n > r->end - r->pos) {
+    r->pos = r->end;
+    return eof(r);
+  }
+  return 0;
+}
+
+/* Type codes are one-byte signed LEB128 numbers in the reference
+** interpreter: a continuation bit makes them too long, not unknown. */
+static int typecode(rd *r, uint8_t *b) {
+  size_t at = r->pos;
+  TRY(u8(r, b));
+  if (*b & 0x80) return fail(r, at + 1, "integer representation too long");
+  return 0;
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static bool utf8_ok(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    size_t k;
+    uint32_t cp, min;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) { k = 1; cp = c & 0x1F; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { k = 2; cp = c & 0x0F; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { k = 3; cp = c & 0x07; min = 0x10000; }
+    else return false;
+    if (k > n - i - 1) return false;
+    for (size_t j = 1; j <= k; j++) {
+      if ((s[i + j] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += k + 1;
+  }
+  return true;
+}
+
+/* A name: length, UTF-8 bytes. *p points into the module. */
+static int name(rd *r, const uint8_t **p, uint32_t *n) {
+  TRY(len32(r, n));
+  size_t at = r->pos;
+  TRY(bytes(r, *n, p));
+  if (!utf8_ok(*p, *n)) return fail(r, at, "malformed UTF-8 encoding");
+  return 0;
+}
+
+static int name_dup(rd *r, char **out, uint32_t *n) {
+  const uint8_t *p;
+  TRY(name(r, &p, n));
+  *out = wm__strndup((const char *)p, *n);
+  return *out ? 0 : nomem(r);
+}
+
+
+static int valtype(rd *r, wm_valtype *t) {
+  size_t at = r->pos;
+  uint8_t b;
+  TRY(typecode(r, &b));
+  switch (b) {
+  case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_FUNCREF: case WM_EXTERNREF:
+    *t = (wm_valtype)b;
+    return 0;
+  case WM_V128:
+    wm__error(r->err, WM_EUNSUPPORTED, (uint32_t)at,
+              "SIMD not supported yet (v128 value type) (at byte 0x%zx)", at);
+    return WM_EUNSUPPORTED;
+  }
+  return fail(r, at, "malformed value type");
+}
+
+static int reftype(rd *r, wm_valtype *t) {
+  size_t at = r->pos;
+  uint8_t b;
+  TRY(typecode(r, &b));
+  if (b != WM_FUNCREF && b != WM_EXTERNREF) return fail(r, at, "malformed reference type");
+  *t = (wm_valtype)b;
+  return 0;
+}
+
+/* The flags are a one-bit LEB128 number, hence the spec's messages. */
+static int limits(rd *r, wm_limits *l) {
+  uint64_t flags;
+  uint32_t v;
+  TRY(leb(r, 1, false, &flags));
+  TRY(u32(r, &v));
+  l->min = v;
+  l->has_max = flags == 1;
+  l->max = 0;
+  if (l->has_max) {
+    TRY(u32(r, &v));
+    l->max = v;
+  }
+  return 0;
+}
+
+static int tabletype(rd *r, wm_tabletype *t) {
+  TRY(reftype(r, &t->elem));
+  return limits(r, &t->lim);
+}
+
+static int globaltype(rd *r, wm_globaltype *g) {
+  TRY(valtype(r, &g->type));
+  size_t at = r->pos;
+  uint8_t m;
+  TRY(u8(r, &m));
+  if (m > 1) return fail(r, at, "malformed mutability");
+  g->mut = m == 1;
+  return 0;
+}
+
+/* ------------------------------------------------- constant expressions */
+
+/*
+** Skip one instruction that cannot appear in a constant expression, so that
+** decoding can go on to the expression's end: the expression is invalid
+** (validation says so), but a malformed byte later in the module must still
+** win, since decoding comes before validation.
+*/
+static int skip_instr(rd *r, uint8_t op, size_t at) {
+  uint32_t x, n;
+  uint64_t y;
+  uint8_t b;
+  wm_valtype t;
+  if (op <= 0x01 || op == 0x05 || op == 0x0B || op == 0x0F || op == 0x1A || op == 0x1B || op == 0xD1 ||
+      (op >= 0x45 && op <= 0xC4))
+    return 0;
+  switch (op) {
+  case 0x02: case 0x03: case 0x04:
+    return leb(r, 33, true, &y);
+  case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x24:
+  case 0x25: case 0x26:
+    return u32(r, &x);
+  case 0x0E:
+    TRY(count(r, &n));
+    for (uint32_t i = 0; i <= n; i++) TRY(u32(r, &x));
+    return 0;
+  case 0x11:
+    TRY(u32(r, &x));
+    return u32(r, &x);
+  case 0x1C:
+    TRY(count(r, &n));
+    for (uint32_t i = 0; i < n; i++) TRY(valtype(r, &t));
+    return 0;
+  case 0x3F: case 0x40:
+    return u8(r, &b);
+  case 0xFC:
+    TRY(u32(r, &x));
+    if (x <= 7) return 0;
+    switch (x) {
+    case 8: TRY(u32(r, &n)); return u8(r, &b);
+    case 9: case 13: case 15: case 16: case 17: return u32(r, &n);
+    case 10: TRY(u8(r, &b)); return u8(r, &b);
+    case 11: return u8(r, &b);
+    case 12: case 14: TRY(u32(r, &n)); return u32(r, &n);
+    }
+    return fail(r, at, "illegal opcode");
+  case 0xFD:
+    wm__error(r->err, WM_EUNSUPPORTED, (uint32_t)at,
+              "SIMD not supported yet (0xFD prefix) (at byte 0x%zx)", at);
+    return WM_EUNSUPPORTED;
+  }
+  if (op >= 0x28 && op <= 0x3E) {
+    TRY(u32(r, &x));
+    return u32(r, &x);
+  }
+  return fail(r, at, "illegal opcode");
+}
+
+/*
+** A constant expression. On success e describes its one instruction; an
+** expression that decodes but is not a single constant instruction gets
+** op = 0 and idx = WM_CONST_NONCONST or WM_CONST_ARITY, with bits holding
+** the offending byte offset, for validation to report.
+*/
+static int constexpr(rd *r, wm_constexpr *e) {
+  uint32_t nconst = 0, depth = 0;
+  bool nonconst = false;
+  size_t bad = r->pos;
+  memset(e, 0, sizeof *e);
+  for (;;) {
+    size_t at = r->pos;
+    uint8_t op;
+    wm_constexpr c;
+    uint64_t v;
+    const uint8_t *p;
+    TRY(u8(r, &op));
+    if (op == 0x0B && depth == 0) break;
+    if (op == 0x0B) depth--;
+    if (op >= 0x02 && op <= 0x04) depth++; /* so that their `end` is not ours */
+    memset(&c, 0, sizeof c);
+    c.op = op;
+    switch (op) {
+    case 0x41:
+      TRY(leb(r, 32, true, &v));
+      c.type = WM_I32;
+      c.bits = (uint32_t)v;
+      break;
+    case 0x42:
+      TRY(leb(r, 64, true, &v));
+      c.type = WM_I64;
+      c.bits = v;
+      break;
+    case 0x43:
+      TRY(bytes(r, 4, &p));
+      c.type = WM_F32;
+      c.bits = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+      break;
+    case 0x44:
+      TRY(bytes(r, 8, &p));
+      c.type = WM_F64;
+      for (int i = 7; i >= 0; i--) c.bits = c.bits << 8 | p[i];
+      break;
+    case 0xD0:
+      TRY(reftype(r, &c.type));
+      break;
+    case 0xD2:
+      TRY(u32(r, &c.idx));
+      c.type = WM_FUNCREF;
+      break;
+    case 0x23:
+      TRY(u32(r, &c.idx));
+      c.type = WM_I32; /* placeholder: validation sets the global's type */
+      break;
+    default:
+      TRY(skip_instr(r, op, at));
+      if (!nonconst) bad = at;
+      nonconst = true;
+      continue;
+    }
+    if (nconst++ == 0) *e = c;
+    else if (!nonconst && nconst == 2) bad = at;
+  }
+  if (nonconst || nconst != 1) {
+    e->op = 0;
+    e->idx = nonconst ? WM_CONST_NONCONST : WM_CONST_ARITY;
+    e->bits = nconst == 0 && !nonconst ? r->pos - 1 : bad;
+  }
+  return 0;
+}
+
+/* --------------------------------------------------------------- sections */
+
+static int sec_type(rd *r, wm_module *mod) {
+  uint32_t n;
+  TRY(count(r, &n));
+  mod->types = wm__calloc(n, sizeof *mod->types);
+  if (!mod->types) return nomem(r);
+  for (uint32_t i = 0; i < n; i++) {
+    size_t at = r->pos;
+    uint8_t form;
+    uint32_t np, nr;
+    TRY(typecode(r, &form));
+    if (form != 0x60) return fail(r, at, "malformed function type");
+    /* Read both vectors first so that one allocation holds them. */
+    TRY(count(r, &np));
+    size_t pstart = r->pos;
+    for (uint32_t j = 0; j < np; j++) {
+      wm_valtype t;
+      TRY(valtype(r, &t));
+    }
+    TRY(count(r, &nr));
+    size_t rstart = r->pos;
+    for (uint32_t j = 0; j < nr; j++) {
+      wm_valtype t;
+      TRY(valtype(r, &t));
+    }
+    wm_type *ty = &mod->types[mod->ntypes];
+    ty->params = wm__calloc((size_t)np + nr, sizeof(wm_valtype));
+    if (!ty->params) return nomem(r);
+    mod->ntypes++;
+    ty->results = ty->params + np;
+    ty->nparams = np;
+    ty->nresults = nr;
+    for (uint32_t j = 0; j < np; j++) ty->params[j] = (wm_valtype)r->b[pstart + j];
+    for (uint32_t j = 0; j < nr; j++) ty->results[j] = (wm_valtype)r->b[rstart + j];
+  }
+  return 0;
+}
+
+/* Make room for `more` entries in one of the index spaces. */
+static int grow(rd *r, void **arr, uint32_t *cap, uint32_t have, uint32_t more, size_t elsize) {
+  if (more > UINT32_MAX - have) return fail(r, r->pos, "too many definitions");
+  uint32_t old = *cap;
+  if (wm__grow(arr, cap, have + more, elsize)) return nomem(r);
+  if (*cap > old) memset((char *)*arr + (size_t)old * elsize, 0, (size_t)(*cap - old) * elsize);
+  return 0;
+}
+
+static int sec_import(rd *r, wm_module *mod, dstate *ds) {
+  uint32_t n;
+  TRY(count(r, &n));
+  mod->imports = wm__calloc(n, sizeof *mod->imports);
+  if (!mod->imports) return nomem(r);
+  for (uint32_t i = 0; i < n; i++) {
+    wm_import *im = &mod->imports[i];
+    mod->nimports = i + 1;
+    TRY(name_dup(r, &im->module, &im->module_len));
+    TRY(name_dup(r, &im->name, &im->name_len));
+    size_t at = r->pos;
+    uint8_t kind;
+    TRY(u8(r, &kind));
+    switch (kind) {
+    case WM_EXTERN_FUNC:
+      TRY(u32(r, &im->typeidx));
+      TRY(grow(r, (void **)&mod->funcs, &ds->cap_funcs, mod->nfuncs, 1, sizeof *mod->funcs));
+      mod->funcs[mod->nfuncs++].typeidx = im->typeidx;
+      mod->nfunc_imports++;
+      break;
+    case WM_EXTERN_TABLE:
+      TRY(tabletype(r, &im->table));
+      TRY(grow(r, (void **)&mod->tables, &ds->cap_tables, mod->ntables, 1, sizeof *mod->tables));
+      mod->tables[mod->ntables++] = im->table;
+      mod->ntable_imports++;
+      break;
+    case WM_EXTERN_MEMORY:
+      TRY(limits(r, &im->mem));
+      TRY(grow(r, (void **)&mod->mems, &ds->cap_mems, mod->nmems, 1, sizeof *mod->mems));
+      mod->mems[mod->nmems++] = im->mem;
+      mod->nmem_imports++;
+      break;
+    case WM_EXTERN_GLOBAL:
+      TRY(globaltype(r, &im->global));
+      TRY(grow(r, (void **)&mod->globals, &ds->cap_globals, mod->nglobals, 1,
+               sizeof *mod->globals));
+      mod->globals[mod->nglobals++].type = im->global;
+      mod->nglobal_imports++;
+      break;
+    default:
+      return fail(r, at, "malformed import kind");
+    }
+    im->kind = (wm_externkind)kind;
+  }
+  return 0;
+}
+
+static int sec_func(rd *r, wm_module *mod, dstate *ds) {
+  uint32_t n;
+  TRY(count(r, &n));
+  TRY(grow(r, (void **)&mod->funcs, &ds->cap_funcs, mod->nfuncs, n, sizeof *mod->funcs));
+  for (uint32_t i = 0; i < n; i++) {
+    TRY(u32(r, &mod->funcs[mod->nfuncs].typeidx));
+    mod->nfuncs++;
+  }
+  return 0;
+}
+
+static int sec_table(rd *r, wm_module *mod, dstate *ds) {
+  uint32_t n;
+  TRY(count(r, &n));
+  TRY(grow(r, (void **)&mod->tables, &ds->cap_tables, mod->ntables, n, sizeof *mod->tables));
+  for (uint32_t i = 0; i < n; i++) {
+    TRY(tabletype(r, &mod->tables[mod->ntables]));
+    mod->ntables++;
+  }
+  return 0;
+}
+
+static int sec_mem(rd *r, wm_module *mod, dstate *ds) {
+  uint32_t n;
+  TRY(count(r, &n));
+  TRY(grow(r, (void **)&mod->mems, &ds->cap_mems, mod->nmems, n, sizeof *mod->mems));
+  for (uint32_t i = 0; i < n; i++) {
+    TRY(limits(r, &mod->mems[mod->nmems]));
+    mod->nmems++;
+  }
+  return 0;
+}
+
+static int sec_global(rd *r, wm_module *mod, dstate *ds) {
+  uint32_t n;
+  TRY(count(r, &n));
+  TRY(grow(r, (void **)&mod->globals, &ds->cap_globals, mod->nglobals, n, sizeof *mod->globals));
+  for (uint32_t i = 0; i < n; i++) {
+    wm_global_def *g = &mod->globals[mod->nglobals];
+    TRY(globaltype(r, &g->type));
+    TRY(constexpr(r, &g->init));
+    mod->nglobals++;
+  }
+  return 0;
+}
+
+static int sec_export(rd *r, wm_module *mod) {
+  uint32_t n;
+  TRY(count(r, &n));
+  mod->exports = wm__calloc(n, sizeof *mod->exports);
+  if (!mod->exports) return nomem(r);
+  for (uint32_t i = 0; i < n; i++) {
+    wm_export *ex = &mod->exports[i];
+    mod->nexports = i + 1;
+    TRY(name_dup(r, &ex->name, &ex->name_len));
+    size_t at = r->pos;
+    uint8_t kind;
+    TRY(u8(r, &kind));
+    if (kind > WM_EXTERN_GLOBAL) return fail(r, at, "malformed export kind");
+    ex->kind = (wm_externkind)kind;
+    TRY(u32(r, &ex->idx));
+  }
+  return 0;
+}
+
+/*
+** Element segments. The flags value selects one of eight encodings:
+** bit 0 passive-or-declarative (else active), bit 1 explicit table index
+** (active) or declarative (not active), bit 2 items as expressions.
+*/
+static int elem_seg(rd *r, wm_elem *el) {
+  size_t at = r->pos;
+  uint32_t flags, n;
+  TRY(u32(r, &flags));
+  if (flags > 7) return fail(r, at, "malformed elements segment kind");
+  bool exprs = flags & 4;
+  el->type = WM_FUNCREF;
+  if (flags & 1) {
+    el->mode = (flags & 2) ? WM_SEG_DECLARATIVE : WM_SEG_PASSIVE;
+  } else {
+    el->mode = WM_SEG_ACTIVE;
+    if (flags & 2) TRY(u32(r, &el->table));
+    TRY(constexpr(r, &el->offset));
+  }
+  /* Encodings 0 and 4 imply funcref; the others name elemkind or reftype. */
+  if (flags & 3) {
+    if (exprs) {
+      TRY(reftype(r, &el->type));
+    } else {
+      size_t kat = r->pos;
+      uint8_t kind;
+      TRY(u8(r, &kind));
+      if (kind != 0) return fail(r, kat, "malformed element kind");
+    }
+  }
+  TRY(count(r, &n));
+  el->items = wm__calloc(n, sizeof *el->items);
+  if (!el->items) return nomem(r);
+  for (uint32_t i = 0; i < n; i++) {
+    wm_constexpr *e = &el->items[i];
+    if (exprs) {
+      TRY(constexpr(r, e));
+    } else {
+      e->op = 0xD2;
+      e->type = WM_FUNCREF;
+      TRY(u32(r, &e->idx));
+    }
+    el->count = i + 1;
+  }
+  return 0;
+}
+
+static int sec_elem(rd *r, wm_module *mod) {
+  uint32_t n;
+  TRY(count(r, &n));
+  mod->elems = wm__calloc(n, sizeof *mod->elems);
+  if (!mod->elems) return nomem(r);
+  for (uint32_t i = 0; i < n; i++) {
+    mod->nelems = i + 1;
+    TRY(elem_seg(r, &mod->elems[i]));
+  }
+  return 0;
+}
+
+static int sec_code(rd *r, wm_module *mod, dstate *ds) {
+  size_t at = r->pos;
+  uint32_t n;
+  TRY(count(r, &n));
+  if (n != mod->nfuncs - mod->nfunc_imports)
+    return fail(r, at, "function and code section have inconsistent lengths");
+  ds->has_code = true;
+  for (uint32_t i = 0; i < n; i++) {
+    wm_funcdef *fd = &mod->funcs[mod->nfunc_imports + i];
+    uint32_t size, ngroups;
+    TRY(len32(r, &size));
+    if (size > r->end - r->pos) {
+      r->pos = r->end;
+      return eof(r);
+    }
+    /* The body is its own reader: locals can never run past it. */
+    rd b = *r;
+    b.end = r->pos + size;
+    fd->body_off = (uint32_t)r->pos;
+    fd->body_len = size;
+    TRY(count(&b, &ngroups));
+    size_t groups = b.pos;
+    uint64_t total = 0;
+    for (uint32_t g = 0; g < ngroups; g++) {
+      size_t gat = b.pos;
+      uint32_t k;
+      wm_valtype t;
+      TRY(u32(&b, &k));
+      TRY(valtype(&b, &t));
+      total += k; /* at most 2^32 groups of 2^32: fits in 64 bits */
+      if (total > MAX_LOCALS) return fail(&b, gat, "too many locals");
+    }
+    fd->code_start = (uint32_t)b.pos;
+    fd->nlocals = (uint32_t)total;
+    fd->locals = wm__calloc(total, sizeof *fd->locals);
+    if (!fd->locals) return nomem(r);
+    b.pos = groups;
+    uint32_t li = 0;
+    for (uint32_t g = 0; g < ngroups; g++) {
+      uint32_t k;
+      wm_valtype t;
+      TRY(u32(&b, &k));
+      TRY(valtype(&b, &t));
+      for (uint32_t j = 0; j < k; j++) fd->locals[li++] = t;
+    }
+    r->pos = b.end; /* instructions are compile.c's */
+  }
+  return 0;
+}
+
+static int sec_data(rd *r, wm_module *mod) {
+  size_t at = r->pos;
+  uint32_t n;
+  TRY(count(r, &n));
+  if (mod->has_datacount && n != mod->datacount)
+    return fail(r, at, "data count and data section have inconsistent lengths");
+  mod->datas = wm__calloc(n, sizeof *mod->datas);
+  if (!mod->datas) return nomem(r);
+  for (uint32_t i = 0; i < n; i++) {
+    wm_data *d = &mod->datas[i];
+    size_t fat = r->pos;
+    uint32_t flags, len;
+    mod->ndatas = i + 1;
+    TRY(u32(r, &flags));
+    if (flags > 2) return fail(r, fat, "malformed data segment kind");
+    d->mode = flags == 1 ? WM_SEG_PASSIVE : WM_SEG_ACTIVE;
+    if (flags == 2) TRY(u32(r, &d->mem));
+    if (flags != 1) TRY(constexpr(r, &d->offset));
+    TRY(len32(r, &len));
+    TRY(bytes(r, len, &d->bytes));
+    d->len = len;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------- the name section */
+
+/*
+** The `name` section is debugging information: anything wrong in it is
+** ignored (the spec says so), keeping whatever names came before.
+*/
+static void name_section(wm_module *mod, size_t off, size_t len) {
+  wm_error scratch;
+  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch};
+  uint8_t last = 0;
+  bool any = false;
+  while (r.pos < r.end) {
+    uint8_t id;
+    uint32_t size, n;
+    if (u8(&r, &id) || u32(&r, &size) || size > r.end - r.pos) return;
+    if (any && id <= last) return; /* subsections come in order, once */
+    any = true;
+    last = id;
+    rd s = r;
+    s.end = r.pos + size;
+    r.pos = s.end;
+    if (id == 0) {
+      const uint8_t *p;
+      if (name(&s, &p, &n) || mod->module_name) continue;
+      mod->module_name = wm__strndup((const char *)p, n);
+    } else if (id == 1 && mod->nfuncs > 0) {
+      if (!mod->func_names) {
+        mod->func_names = wm__calloc(mod->nfuncs, sizeof(char *));
+        if (!mod->func_names) return;
+      }
+      if (count(&s, &n)) continue;
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx, nl;
+        const uint8_t *p;
+        if (u32(&s, &idx) || name(&s, &p, &nl)) break;
+        if (idx >= mod->nfuncs || mod->func_names[idx]) continue;
+        mod->func_names[idx] = wm__strndup((const char *)p, nl);
+      }
+    }
+  }
+}
+
+/* ----------------------------------------------------------------- module */
+
+/* Order of the non-custom sections; the data count section (12) sits
+** between elements (9) and code (10). */
+static int section_rank(uint8_t id) {
+  static const int8_t rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  return rank[id];
+}
+
+static int section(rd *r, wm_module *mod, dstate *ds, uint8_t id) {
+  switch (id) {
+  case 1: return sec_type(r, mod);
+  case 2: return sec_import(r, mod, ds);
+  case 3: return sec_func(r, mod, ds);
+  case 4: return sec_table(r, mod, ds);
+  case 5: return sec_mem(r, mod, ds);
+  case 6: return sec_global(r, mod, ds);
+  case 7: return sec_export(r, mod);
+  case 8:
+    mod->has_start = true;
+    return u32(r, &mod->start);
+  case 9: return sec_elem(r, mod);
+  case 10: return sec_code(r, mod, ds);
+  case 11: return sec_data(r, mod);
+  case 12:
+    mod->has_datacount = true;
+    return u32(r, &mod->datacount);
+  }
+  return 0;
+}
+
+static int custom(rd *r, dstate *ds) {
+  const uint8_t *p;
+  uint32_t n;
+  TRY(name(r, &p, &n));
+  if (n == 4 && memcmp(p, "name", 4) == 0 && !ds->has_name) {
+    ds->has_name = true;
+    ds->name_off = r->pos;
+    ds->name_len = r->end - r->pos;
+  }
+  r->pos = r->end;
+  return 0;
+}
+
+int wm__decode(wm_module *mod, wm_error *err) {
+  static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
+  static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
+  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err};
+  dstate ds;
+  const uint8_t *p;
+  int last = 0;
+  memset(&ds, 0, sizeof ds);
+
+  TRY(bytes(&r, 4, &p));
+  if (memcmp(p, magic, 4) != 0) return fail(&r, 0, "magic header not detected");
+  TRY(bytes(&r, 4, &p));
+  if (memcmp(p, version, 4) != 0) return fail(&r, 4, "unknown binary version");
+
+  while (r.pos < r.len) {
+    size_t at = r.pos;
+    uint8_t id;
+    uint32_t size;
+    r.sec = -1;
+    r.end = r.len;
+    TRY(u8(&r, &id));
+    if (id > 12) return fail(&r, at, "malformed section id");
+    TRY(len32(&r, &size));
+    if (size > r.len - r.pos) return fail(&r, r.pos, "unexpected end");
+    if (id != 0) {
+      int rank = section_rank(id);
+      if (rank <= last) return fail(&r, at, "unexpected content after last section");
+      last = rank;
+    }
+    r.sec = id;
+    r.end = r.pos + size;
+    TRY(id == 0 ? custom(&r, &ds) : section(&r, mod, &ds, id));
+    if (r.pos != r.end) return fail(&r, r.pos, "section size mismatch");
+  }
+  r.sec = -1;
+  if (!ds.has_code && mod->nfuncs != mod->nfunc_imports)
+    return fail(&r, r.pos, "function and code section have inconsistent lengths");
+  if (mod->has_datacount && mod->datacount != mod->ndatas)
+    return fail(&r, r.pos, "data count and data section have inconsistent lengths");
+  if (ds.has_name) name_section(mod, ds.name_off, ds.name_len);
+  return 0;
+}

@@ -1,0 +1,108 @@
+/*
+** disasm.c -- prints lowered code (ops.h) in readable form, one instruction
+** a line, for debugging and for the compiler's tests. Slots print as
+** l<n> (local), k<n> (constant) or s<n> (operand stack, by height).
+*/
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "module.h"
+#include "ops.h"
+
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR };
+
+static const uint8_t op_class[] = {
+#define X_(name, cls, wasm) C_##cls,
+    WM_OPS(X_)
+#undef X_
+};
+
+/* Operand cells after the head: s slot, i immediate, o branch offset,
+** q 64-bit immediate (two cells). BR_TABLE is printed apart. */
+static const char *layout(wm_op op) {
+  switch (op_class[op]) {
+    case C_UN: return "ss";
+    case C_BIN: return "sss";
+    case C_LOAD: case C_STORE: return "ssi";
+    case C_CMPBR: return "sso";
+    default: break;
+  }
+  switch (op) {
+    case WM_OP_BR: return "o";
+    case WM_OP_BR_IF: case WM_OP_BR_IF_NOT: return "so";
+    case WM_OP_CALL: case WM_OP_CALL_IMPORT: return "is";
+    case WM_OP_CALL_INDIRECT: return "siis";
+    case WM_OP_MOVE: return "ss";
+    case WM_OP_MOVE2: return "ssss";
+    case WM_OP_CONST32: return "si";
+    case WM_OP_CONST64: return "sq";
+    case WM_OP_SELECT: return "ssss";
+    case WM_OP_GLOBAL_GET: return "si";
+    case WM_OP_GLOBAL_SET: return "is";
+    case WM_OP_REF_FUNC: return "si";
+    case WM_OP_MEMORY_SIZE: return "s";
+    case WM_OP_MEMORY_GROW: return "ss";
+    case WM_OP_MEMORY_INIT: return "isss";
+    case WM_OP_DATA_DROP: return "i";
+    case WM_OP_MEMORY_COPY: case WM_OP_MEMORY_FILL: return "sss";
+    case WM_OP_TABLE_GET: return "sis";
+    case WM_OP_TABLE_SET: return "iss";
+    case WM_OP_TABLE_INIT: return "iisss";
+    case WM_OP_ELEM_DROP: return "i";
+    case WM_OP_TABLE_COPY: return "iisss";
+    case WM_OP_TABLE_GROW: return "siss";
+    case WM_OP_TABLE_SIZE: return "si";
+    case WM_OP_TABLE_FILL: return "isss";
+    default: return "";
+  }
+}
+
+static void slot(const wm_code *c, uint32_t s, FILE *out) {
+  if (s < c->nlocal_slots) fprintf(out, " l%" PRIu32, s);
+  else if (s - c->nlocal_slots < c->nconsts) fprintf(out, " k%" PRIu32, s - c->nlocal_slots);
+  else fprintf(out, " s%" PRIu32, s - c->nlocal_slots - c->nconsts);
+}
+
+void wm__disasm(const wm_code *c, FILE *out) {
+  fprintf(out, "; func %" PRIu32 ": %" PRIu32 " params, %" PRIu32 " locals, %" PRIu32
+               " results, %" PRIu32 " consts, frame %" PRIu32 ", %" PRIu32 " cells\n",
+          c->func_idx, c->nparam_slots, c->nlocal_slots, c->nresult_slots, c->nconsts,
+          c->frame_slots, c->ncode);
+  for (uint32_t i = 0; i < c->nconsts; i++)
+    fprintf(out, ";   k%" PRIu32 " = 0x%" PRIx64 "\n", i, c->consts[i]);
+  uint32_t pc = 0;
+  while (pc + WM_HEAD_CELLS <= c->ncode) {
+    uint64_t head = c->code[pc] | (uint64_t)c->code[pc + 1] << 32;
+    wm_op op = wm__op_from_head(head);
+    if ((unsigned)op >= WM_OP_COUNT_) {
+      fprintf(out, "%6" PRIu32 ": ??? head 0x%" PRIx64 "\n", pc, head);
+      return;
+    }
+    uint32_t at = pc;
+    fprintf(out, "%6" PRIu32 ": %s", pc, wm__op_name(op));
+    pc += WM_HEAD_CELLS;
+    if (op == WM_OP_BR_TABLE) {
+      if (pc + 2 > c->ncode) break;
+      slot(c, c->code[pc], out);
+      uint32_t n = c->code[pc + 1];
+      pc += 2;
+      fprintf(out, " [");
+      for (uint32_t k = 0; k <= n && pc < c->ncode; k++, pc++)
+        fprintf(out, "%s%" PRIu32, k ? " " : "", at + c->code[pc]);
+      fprintf(out, "]\n");
+      continue;
+    }
+    for (const char *l = layout(op); *l && pc < c->ncode; l++) {
+      uint32_t v = c->code[pc++];
+      switch (*l) {
+        case 's': slot(c, v, out); break;
+        case 'i': fprintf(out, " %" PRIu32, v); break;
+        case 'o': fprintf(out, " ->%" PRIu32, at + v); break;
+        case 'q':
+          if (pc < c->ncode) fprintf(out, " 0x%" PRIx64, v | (uint64_t)c->code[pc++] << 32);
+          break;
+      }
+    }
+    fputc('\n', out);
+  }
+}

@@ -1,0 +1,294 @@
+/*
+** instance.c -- instantiation: resolving imports against the runtime's
+** bindings, allocating the instance's functions, tables, memories and
+** globals, applying segments and running the start function; plus constant
+** expressions and export lookup.
+*/
+#include <stdio.h>
+
+#include "runtime.h"
+
+#define PAGE_SIZE 65536u
+
+wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e) {
+  wm_slot s;
+  s.u64 = 0;
+  switch (e->op) {
+    case 0x41: s.u64 = (uint32_t)e->bits; break; /* i32.const */
+    case 0x42: s.u64 = e->bits; break;           /* i64.const */
+    case 0x43: s.u64 = (uint32_t)e->bits; break; /* f32.const */
+    case 0x44: s.u64 = e->bits; break;           /* f64.const */
+    case 0xD0: s.ref = NULL; break;              /* ref.null */
+    case 0xD2: s.ref = inst->funcs[e->idx]; break;
+    case 0x23: s = inst->globals[e->idx]->val; break;
+    default: break; /* validation rejects anything else */
+  }
+  return s;
+}
+
+static const char *kind_name(wm_externkind k) {
+  switch (k) {
+    case WM_EXTERN_FUNC: return "func";
+    case WM_EXTERN_TABLE: return "table";
+    case WM_EXTERN_MEMORY: return "memory";
+    case WM_EXTERN_GLOBAL: return "global";
+  }
+  return "?";
+}
+
+static const char *valtype_name(wm_valtype t) {
+  switch (t) {
+    case WM_I32: return "i32";
+    case WM_I64: return "i64";
+    case WM_F32: return "f32";
+    case WM_F64: return "f64";
+    case WM_V128: return "v128";
+    case WM_FUNCREF: return "funcref";
+    case WM_EXTERNREF: return "externref";
+  }
+  return "?";
+}
+
+/*
+** Limits subtyping (the spec's "import matching"): the provided object's
+** current size must be at least the required minimum, and when a maximum is
+** required the object must declare one no larger.
+*/
+static bool limits_match(uint64_t cur, wm_limits have, wm_limits want) {
+  if (cur < want.min) return false;
+  if (want.has_max && (!have.has_max || have.max > want.max)) return false;
+  return true;
+}
+
+static int incompatible(wm_error *err, const wm_import *imp, const char *why) {
+  return wm__error(err, WM_EINCOMPATIBLE_IMPORT, UINT32_MAX,
+                   "incompatible import type: \"%s\" \"%s\" (%s)", imp->module, imp->name, why);
+}
+
+/* Resolve import i of the module into the instance's index spaces. */
+static int link_import(wm_instance *inst, uint32_t i, uint32_t *counts, wm_error *err) {
+  const wm_module *mod = inst->mod;
+  const wm_import *imp = &mod->imports[i];
+  const wm_binding *b =
+      wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len);
+  if (!b)
+    return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX, "unknown import: \"%s\" \"%s\"",
+                     imp->module, imp->name);
+  if (b->kind != imp->kind) {
+    char why[64];
+    snprintf(why, sizeof why, "expected %s, got %s", kind_name(imp->kind), kind_name(b->kind));
+    return incompatible(err, imp, why);
+  }
+  uint32_t k = counts[imp->kind]++;
+  switch (imp->kind) {
+    case WM_EXTERN_FUNC: {
+      wm_func *f = b->obj;
+      if (f->type_id != inst->type_ids[imp->typeidx])
+        return incompatible(err, imp, "function type differs");
+      inst->funcs[k] = f;
+      break;
+    }
+    case WM_EXTERN_TABLE: {
+      wm_table *t = b->obj;
+      if (t->type != imp->table.elem) return incompatible(err, imp, "element type differs");
+      if (!limits_match(t->size, t->decl, imp->table.lim))
+        return incompatible(err, imp, "table limits do not match");
+      inst->tables[k] = t;
+      break;
+    }
+    case WM_EXTERN_MEMORY: {
+      wm_memory *m = b->obj;
+      if (!limits_match(m->size / PAGE_SIZE, m->decl, imp->mem))
+        return incompatible(err, imp, "memory limits do not match");
+      inst->mems[k] = m;
+      break;
+    }
+    case WM_EXTERN_GLOBAL: {
+      wm_global *g = b->obj;
+      if (g->type != imp->global.type || g->mut != imp->global.mut) {
+        char why[96];
+        snprintf(why, sizeof why, "expected %s%s, got %s%s", imp->global.mut ? "mut " : "",
+                 valtype_name(imp->global.type), g->mut ? "mut " : "", valtype_name(g->type));
+        return incompatible(err, imp, why);
+      }
+      inst->globals[k] = g;
+      break;
+    }
+  }
+  return WM_OK;
+}
+
+/* Allocate the instance and its index-space arrays; NULL if out of memory. */
+static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
+  wm_instance *inst = wm__calloc(1, sizeof *inst);
+  if (!inst) return NULL;
+  inst->rt = rt;
+  inst->mod = mod;
+  inst->funcs = wm__calloc(mod->nfuncs, sizeof *inst->funcs);
+  inst->tables = wm__calloc(mod->ntables, sizeof *inst->tables);
+  inst->mems = wm__calloc(mod->nmems, sizeof *inst->mems);
+  inst->globals = wm__calloc(mod->nglobals, sizeof *inst->globals);
+  inst->type_ids = wm__calloc(mod->ntypes, sizeof *inst->type_ids);
+  inst->elem_dropped = wm__calloc(mod->nelems, sizeof *inst->elem_dropped);
+  inst->data_dropped = wm__calloc(mod->ndatas, sizeof *inst->data_dropped);
+  inst->own_funcs = wm__calloc(mod->nfuncs - mod->nfunc_imports, sizeof *inst->own_funcs);
+  if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals || !inst->type_ids ||
+      !inst->elem_dropped || !inst->data_dropped || !inst->own_funcs) {
+    wm__instance_free(inst);
+    return NULL;
+  }
+  return inst;
+}
+
+/* Allocate the defined tables, memories and globals (globals initialised in
+** order, so an initialiser sees the globals before it). */
+static int alloc_defined(wm_instance *inst, wm_error *err) {
+  wm_runtime *rt = inst->rt;
+  const wm_module *mod = inst->mod;
+  int rc;
+  for (uint32_t i = mod->ntable_imports; i < mod->ntables; i++) {
+    const wm_tabletype *tt = &mod->tables[i];
+    rc = wm__table_create(rt, tt->elem, tt->lim, NULL, &inst->tables[i], err);
+    if (rc) return rc;
+  }
+  for (uint32_t i = mod->nmem_imports; i < mod->nmems; i++) {
+    rc = wm__memory_create(rt, mod->mems[i], &inst->mems[i], err);
+    if (rc) return rc;
+  }
+  uint32_t ndef = mod->nglobals - mod->nglobal_imports;
+  if (ndef) {
+    wm_global *gs = wm__calloc(ndef, sizeof *gs);
+    if (!gs || wm__rt_own(rt, gs)) {
+      wm__free(gs);
+      return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+    }
+    for (uint32_t i = 0; i < ndef; i++) {
+      const wm_global_def *d = &mod->globals[mod->nglobal_imports + i];
+      gs[i].type = d->type.type;
+      gs[i].mut = d->type.mut;
+      gs[i].val = wm__eval_const(inst, &d->init);
+      inst->globals[mod->nglobal_imports + i] = &gs[i];
+    }
+  }
+  return WM_OK;
+}
+
+/* Active segments are applied in order and then dropped; the first that
+** does not fit traps, and what earlier ones wrote stays (spec 2.0). */
+static int apply_segments(wm_instance *inst, wm_error *err) {
+  const wm_module *mod = inst->mod;
+  for (uint32_t i = 0; i < mod->nelems; i++) {
+    const wm_elem *e = &mod->elems[i];
+    if (e->mode == WM_SEG_ACTIVE) {
+      wm_table *t = inst->tables[e->table];
+      uint32_t off = wm__eval_const(inst, &e->offset).u32;
+      if (!wm__in_range(off, e->count, t->size))
+        return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX, "out of bounds table access");
+      for (uint32_t k = 0; k < e->count; k++)
+        t->elems[off + k] = wm__eval_const(inst, &e->items[k]).ref;
+      inst->elem_dropped[i] = true;
+    } else if (e->mode == WM_SEG_DECLARATIVE) {
+      inst->elem_dropped[i] = true;
+    }
+  }
+  for (uint32_t i = 0; i < mod->ndatas; i++) {
+    const wm_data *d = &mod->datas[i];
+    if (d->mode != WM_SEG_ACTIVE) continue;
+    wm_memory *m = inst->mems[d->mem];
+    uint32_t off = wm__eval_const(inst, &d->offset).u32;
+    if (!wm__in_range(off, d->len, m->size))
+      return wm__error(err, WM_TRAP_MEMORY_OOB, UINT32_MAX, "out of bounds memory access");
+    if (d->len) memcpy(m->base + off, d->bytes, d->len);
+    inst->data_dropped[i] = true;
+  }
+  return WM_OK;
+}
+
+/*
+** Linking errors and running out of memory before the instance is
+** registered leave nothing behind. After registration the instance is owned
+** by the runtime whatever happens, so its tables, memories and segment
+** effects on imported objects stay as the spec requires; *out is set only on
+** success.
+*/
+int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
+                    wm_instance **out, wm_error *err) {
+  (void)opts;
+  if (!rt || !mod || !out)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_instance_new: NULL argument");
+  *out = NULL;
+  /* Room in the ownership list first, so registering cannot fail later. */
+  if (wm__grow((void **)&rt->insts, &rt->cap_insts, rt->ninsts + 1, sizeof *rt->insts))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  wm_instance *inst = instance_alloc(rt, mod);
+  if (!inst) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+
+  int rc = WM_OK;
+  for (uint32_t i = 0; i < mod->ntypes && rc == WM_OK; i++)
+    rc = wm__intern_type(rt, &mod->types[i], &inst->type_ids[i], err);
+  uint32_t counts[4] = {0, 0, 0, 0};
+  for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
+    rc = link_import(inst, i, counts, err);
+  if (rc) {
+    wm__instance_free(inst);
+    return rc;
+  }
+  rt->insts[rt->ninsts++] = inst;
+
+  for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++) {
+    wm_func *f = &inst->own_funcs[i - mod->nfunc_imports];
+    uint32_t ti = mod->funcs[i].typeidx;
+    f->type_id = inst->type_ids[ti];
+    f->type = &mod->types[ti];
+    f->inst = inst;
+    f->code = &mod->funcs[i].code;
+    f->idx = i;
+    inst->funcs[i] = f;
+  }
+  rc = alloc_defined(inst, err);
+  if (rc == WM_OK) rc = apply_segments(inst, err);
+  if (rc == WM_OK && mod->has_start)
+    rc = wm__interp_call(rt, inst->funcs[mod->start], rt->stack_top, err);
+  if (rc) return rc;
+  *out = inst;
+  return WM_OK;
+}
+
+const wm_module *wm_instance_module(const wm_instance *inst) { return inst ? inst->mod : NULL; }
+
+static void *find_export(wm_instance *inst, const char *name, wm_externkind kind) {
+  if (!inst || !name) return NULL;
+  const wm_module *mod = inst->mod;
+  size_t len = strlen(name);
+  for (uint32_t i = 0; i < mod->nexports; i++) {
+    const wm_export *e = &mod->exports[i];
+    if (e->kind != kind || e->name_len != len || memcmp(e->name, name, len) != 0) continue;
+    switch (kind) {
+      case WM_EXTERN_FUNC: return inst->funcs[e->idx];
+      case WM_EXTERN_TABLE: return inst->tables[e->idx];
+      case WM_EXTERN_MEMORY: return inst->mems[e->idx];
+      case WM_EXTERN_GLOBAL: return inst->globals[e->idx];
+    }
+  }
+  return NULL;
+}
+
+wm_func *wm_instance_func(wm_instance *inst, const char *name) {
+  return find_export(inst, name, WM_EXTERN_FUNC);
+}
+
+wm_table *wm_instance_table(wm_instance *inst, const char *name) {
+  return find_export(inst, name, WM_EXTERN_TABLE);
+}
+
+wm_memory *wm_instance_memory(wm_instance *inst, const char *name) {
+  return find_export(inst, name, WM_EXTERN_MEMORY);
+}
+
+wm_global *wm_instance_global(wm_instance *inst, const char *name) {
+  return find_export(inst, name, WM_EXTERN_GLOBAL);
+}
+
+wm_memory *wm_instance_default_memory(wm_instance *inst) {
+  return inst && inst->mod->nmems ? inst->mems[0] : NULL;
+}

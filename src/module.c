@@ -1,0 +1,184 @@
+/*
+** module.c -- the public module API: load (decode, validate, compile), free,
+** and introspection of imports, exports and debug names.
+*/
+#include "module.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
+                   wm_module **out, wm_error *err) {
+  (void)opts;
+  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: out is NULL");
+  *out = NULL;
+  if (!bytes && len) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: bytes is NULL");
+  /* Offsets are reported and stored as uint32_t. */
+  if (len > UINT32_MAX) return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
+
+  wm_module *mod = wm__calloc(1, sizeof *mod);
+  if (!mod) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  mod->bytes = wm__malloc(len);
+  if (!mod->bytes) {
+    wm__free(mod);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  if (len) memcpy(mod->bytes, bytes, len);
+  mod->len = len;
+
+  int rc = wm__decode(mod, err);
+  if (!rc) rc = wm__validate_module(mod, err);
+  for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++)
+    rc = wm__compile_func(mod, i, err);
+  if (rc) {
+    wm__module_destroy(mod);
+    return rc;
+  }
+  if (err) {
+    err->code = WM_OK;
+    err->offset = UINT32_MAX;
+    err->message[0] = 0;
+  }
+  *out = mod;
+  return 0;
+}
+
+int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
+                        wm_error *err) {
+  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: out is NULL");
+  *out = NULL;
+  if (!path) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: path is NULL");
+  FILE *f = fopen(path, "rb");
+  if (!f) return wm__error(err, WM_EIO, UINT32_MAX, "cannot open %s: %s", path, strerror(errno));
+  /* Read in chunks rather than trusting ftell: works for pipes too. */
+  uint8_t *buf = NULL;
+  size_t len = 0, cap = 0;
+  int rc = 0;
+  for (;;) {
+    if (len == cap) {
+      size_t ncap = cap ? cap * 2 : 65536;
+      if (ncap > (size_t)UINT32_MAX + 1) ncap = (size_t)UINT32_MAX + 1;
+      if (ncap == cap) {
+        rc = wm__error(err, WM_ELIMIT, UINT32_MAX, "%s: module larger than 4 GiB", path);
+        break;
+      }
+      uint8_t *nb = wm__realloc(buf, ncap);
+      if (!nb) {
+        rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + len, 1, cap - len, f);
+    len += got;
+    if (got == 0) {
+      if (ferror(f)) rc = wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s", path);
+      break;
+    }
+  }
+  fclose(f);
+  if (!rc) rc = wm_module_load(buf, len, opts, out, err);
+  wm__free(buf);
+  return rc;
+}
+
+void wm__module_destroy(wm_module *mod) {
+  if (!mod) return;
+  for (uint32_t i = 0; i < mod->ntypes; i++) wm__free(mod->types[i].params);
+  wm__free(mod->types);
+  for (uint32_t i = 0; i < mod->nimports; i++) {
+    wm__free(mod->imports[i].module);
+    wm__free(mod->imports[i].name);
+  }
+  wm__free(mod->imports);
+  for (uint32_t i = 0; i < mod->nfuncs; i++) {
+    wm_funcdef *fd = &mod->funcs[i];
+    wm__free(fd->locals);
+    wm__free(fd->code.code);
+    wm__free(fd->code.consts);
+    wm__free(fd->code.pcmap_cell);
+    wm__free(fd->code.pcmap_off);
+  }
+  wm__free(mod->funcs);
+  wm__free(mod->tables);
+  wm__free(mod->mems);
+  wm__free(mod->globals);
+  for (uint32_t i = 0; i < mod->nexports; i++) wm__free(mod->exports[i].name);
+  wm__free(mod->exports);
+  for (uint32_t i = 0; i < mod->nelems; i++) wm__free(mod->elems[i].items);
+  wm__free(mod->elems);
+  wm__free(mod->datas);
+  wm__free(mod->module_name);
+  if (mod->func_names)
+    for (uint32_t i = 0; i < mod->nfuncs; i++) wm__free(mod->func_names[i]);
+  wm__free(mod->func_names);
+  wm__free(mod->func_declared);
+  wm__free(mod->bytes);
+  wm__free(mod);
+}
+
+void wm_module_free(wm_module *mod) { wm__module_destroy(mod); }
+
+uint32_t wm_module_import_count(const wm_module *mod) { return mod ? mod->nimports : 0; }
+uint32_t wm_module_export_count(const wm_module *mod) { return mod ? mod->nexports : 0; }
+
+static void set_functype(const wm_module *mod, uint32_t funcidx, wm_extern_desc *out) {
+  const wm_type *t = wm__func_type(mod, funcidx);
+  out->func.nparams = t->nparams;
+  out->func.nresults = t->nresults;
+  out->func.params = t->params;
+  out->func.results = t->results;
+}
+
+/* Fill the type part of a description of index `idx` of `kind`. */
+static void describe(const wm_module *mod, wm_externkind kind, uint32_t idx, wm_extern_desc *out) {
+  out->kind = kind;
+  out->index = idx;
+  switch (kind) {
+  case WM_EXTERN_FUNC:
+    set_functype(mod, idx, out);
+    break;
+  case WM_EXTERN_TABLE:
+    out->elem_type = mod->tables[idx].elem;
+    out->limits = mod->tables[idx].lim;
+    break;
+  case WM_EXTERN_MEMORY:
+    out->limits = mod->mems[idx];
+    break;
+  case WM_EXTERN_GLOBAL:
+    out->global_type = mod->globals[idx].type.type;
+    out->global_mutable = mod->globals[idx].type.mut;
+    break;
+  }
+}
+
+int wm_module_import(const wm_module *mod, uint32_t i, wm_extern_desc *out) {
+  if (!mod || !out || i >= mod->nimports) return WM_EINVAL;
+  const wm_import *im = &mod->imports[i];
+  /* The index of an import in its space is the number of earlier imports
+  ** of the same kind. */
+  uint32_t idx = 0;
+  for (uint32_t j = 0; j < i; j++) idx += mod->imports[j].kind == im->kind;
+  memset(out, 0, sizeof *out);
+  out->module = im->module;
+  out->name = im->name;
+  out->name_len = im->name_len;
+  describe(mod, im->kind, idx, out);
+  return 0;
+}
+
+int wm_module_export(const wm_module *mod, uint32_t i, wm_extern_desc *out) {
+  if (!mod || !out || i >= mod->nexports) return WM_EINVAL;
+  const wm_export *ex = &mod->exports[i];
+  memset(out, 0, sizeof *out);
+  out->name = ex->name;
+  out->name_len = ex->name_len;
+  describe(mod, ex->kind, ex->idx, out);
+  return 0;
+}
+
+const char *wm_module_func_name(const wm_module *mod, uint32_t idx) {
+  if (!mod || !mod->func_names || idx >= mod->nfuncs) return NULL;
+  return mod->func_names[idx];
+}

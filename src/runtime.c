@@ -1,0 +1,427 @@
+/*
+** runtime.c -- the runtime (the spec's store): its value and frame stacks,
+** interned function types, the objects it owns, the name bindings that
+** imports resolve against, and the making and growing of functions, tables,
+** memories and globals.
+*/
+#include <sys/mman.h>
+
+#include "runtime.h"
+
+#define PAGE_SIZE 65536u
+#define MAX_PAGES 65536u /* 4 GiB: the most a 32-bit memory can address */
+
+#define DEFAULT_STACK_BYTES ((size_t)8 << 20)
+#define DEFAULT_CALL_DEPTH 100000u
+#define DEFAULT_TABLE_ELEMS 10000000u
+
+/* ---------------------------------------------------------------- runtime */
+
+int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *err) {
+  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_runtime_new: out is NULL");
+  *out = NULL;
+  wm_runtime *rt = wm__calloc(1, sizeof *rt);
+  if (!rt) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (opts) rt->opts = *opts;
+  wm_runtime_options *o = &rt->opts;
+  if (!o->stack_bytes) o->stack_bytes = DEFAULT_STACK_BYTES;
+  if (!o->max_call_depth) o->max_call_depth = DEFAULT_CALL_DEPTH;
+  if (!o->max_memory_pages || o->max_memory_pages > MAX_PAGES) o->max_memory_pages = MAX_PAGES;
+  if (!o->max_table_elems) o->max_table_elems = DEFAULT_TABLE_ELEMS;
+
+  size_t nslots = o->stack_bytes / sizeof(wm_slot);
+  if (nslots == 0) nslots = 1;
+  rt->max_frames = o->max_call_depth;
+  /* nslots * sizeof(wm_slot) <= stack_bytes cannot overflow; the frame
+  ** count is a uint32_t, so calloc checks that product. */
+  rt->stack = wm__malloc(nslots * sizeof(wm_slot));
+  rt->frames = wm__calloc(rt->max_frames, sizeof(wm_frame));
+  if (!rt->stack || !rt->frames) {
+    wm_runtime_free(rt);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, "out of host memory (value or frame stack)");
+  }
+  rt->stack_end = rt->stack + nslots;
+  rt->stack_top = rt->stack;
+  *out = rt;
+  return WM_OK;
+}
+
+static void instance_free(wm_instance *inst) {
+  wm__free(inst->funcs);
+  wm__free(inst->tables);
+  wm__free(inst->mems);
+  wm__free(inst->globals);
+  wm__free(inst->type_ids);
+  wm__free(inst->elem_dropped);
+  wm__free(inst->data_dropped);
+  wm__free(inst->own_funcs);
+  wm__free(inst);
+}
+
+void wm__instance_free(wm_instance *inst) {
+  if (inst) instance_free(inst);
+}
+
+void wm_runtime_free(wm_runtime *rt) {
+  if (!rt) return;
+  for (uint32_t i = 0; i < rt->ninsts; i++) instance_free(rt->insts[i]);
+  for (uint32_t i = 0; i < rt->nmems; i++) {
+    wm_memory *m = rt->mems[i];
+    munmap(m->base, m->reserved);
+    wm__free(m);
+  }
+  for (uint32_t i = 0; i < rt->ntables; i++) {
+    wm__free(rt->tables[i]->elems);
+    wm__free(rt->tables[i]);
+  }
+  for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
+  for (uint32_t i = 0; i < rt->ntypes; i++) wm__free(rt->types[i].type.params);
+  for (uint32_t i = 0; i < rt->nbindings; i++) {
+    wm__free(rt->bindings[i].module);
+    wm__free(rt->bindings[i].name);
+  }
+  wm__free(rt->insts);
+  wm__free(rt->mems);
+  wm__free(rt->tables);
+  wm__free(rt->objs);
+  wm__free(rt->types);
+  wm__free(rt->bindings);
+  wm__free(rt->stack);
+  wm__free(rt->frames);
+  wm__free(rt);
+}
+
+int wm__rt_own(wm_runtime *rt, void *p) {
+  if (wm__grow((void **)&rt->objs, &rt->cap_objs, rt->nobjs + 1, sizeof *rt->objs))
+    return WM_ENOMEM;
+  rt->objs[rt->nobjs++] = p;
+  return WM_OK;
+}
+
+/* ------------------------------------------------------------------ types */
+
+static bool type_equal(const wm_type *a, const wm_type *b) {
+  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+  for (uint32_t i = 0; i < a->nparams; i++)
+    if (a->params[i] != b->params[i]) return false;
+  for (uint32_t i = 0; i < a->nresults; i++)
+    if (a->results[i] != b->results[i]) return false;
+  return true;
+}
+
+/*
+** Types are few (a module rarely has more than a few dozen), so a linear
+** search is enough. The copy keeps params and results in one allocation,
+** which is what wm_runtime_free releases.
+*/
+int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *err) {
+  for (uint32_t i = 0; i < rt->ntypes; i++) {
+    if (type_equal(&rt->types[i].type, t)) {
+      *id = i;
+      return WM_OK;
+    }
+  }
+  if (wm__grow((void **)&rt->types, &rt->cap_types, rt->ntypes + 1, sizeof *rt->types))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  size_t n = (size_t)t->nparams + t->nresults;
+  wm_valtype *arr = wm__malloc(n * sizeof *arr);
+  if (!arr) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (t->nparams) memcpy(arr, t->params, t->nparams * sizeof *arr);
+  if (t->nresults) memcpy(arr + t->nparams, t->results, t->nresults * sizeof *arr);
+  wm_type *c = &rt->types[rt->ntypes].type;
+  c->nparams = t->nparams;
+  c->nresults = t->nresults;
+  c->params = arr;
+  c->results = arr + t->nparams;
+  *id = rt->ntypes++;
+  return WM_OK;
+}
+
+/* ----------------------------------------------------------------- memory */
+
+int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err) {
+  uint64_t maxp = rt->opts.max_memory_pages;
+  if (lim.has_max && lim.max < maxp) maxp = lim.max;
+  if (lim.min > maxp)
+    return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                     "memory size: minimum of %llu pages exceeds the limit of %llu pages",
+                     (unsigned long long)lim.min, (unsigned long long)maxp);
+  if (wm__grow((void **)&rt->mems, &rt->cap_mems, rt->nmems + 1, sizeof *rt->mems))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  wm_memory *m = wm__calloc(1, sizeof *m);
+  if (!m) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  /* Reserve the address space of the whole maximum now, inaccessible, so
+  ** that growing only changes protections and the base never moves. */
+  size_t reserve = maxp ? (size_t)maxp * PAGE_SIZE : PAGE_SIZE;
+  void *p = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    wm__free(m);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX,
+                     "out of host memory: cannot reserve %zu bytes of address space", reserve);
+  }
+  uint64_t bytes = lim.min * PAGE_SIZE;
+  if (bytes && mprotect(p, (size_t)bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, reserve);
+    wm__free(m);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX,
+                     "out of host memory: cannot commit %llu bytes of linear memory",
+                     (unsigned long long)bytes);
+  }
+  m->base = p;
+  m->size = bytes;
+  m->max_pages = maxp;
+  m->reserved = reserve;
+  m->decl = lim;
+  rt->mems[rt->nmems++] = m;
+  *out = m;
+  return WM_OK;
+}
+
+int64_t wm__memory_grow(wm_memory *m, uint64_t delta) {
+  uint64_t old = m->size / PAGE_SIZE;
+  if (delta == 0) return (int64_t)old;
+  if (delta > m->max_pages - old) return -1;
+  /* Fresh anonymous pages read as zero, as memory.grow requires. */
+  if (mprotect(m->base + m->size, (size_t)(delta * PAGE_SIZE), PROT_READ | PROT_WRITE) != 0)
+    return -1;
+  m->size += delta * PAGE_SIZE;
+  return (int64_t)old;
+}
+
+static int check_limits(wm_limits lim, uint64_t bound, const char *what, wm_error *err) {
+  if (lim.min > bound || (lim.has_max && (lim.max > bound || lim.max < lim.min)))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "invalid %s limits", what);
+  return WM_OK;
+}
+
+int wm_memory_new(wm_runtime *rt, wm_limits limits, wm_memory **out, wm_error *err) {
+  if (!rt || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_memory_new: NULL argument");
+  *out = NULL;
+  int rc = check_limits(limits, MAX_PAGES, "memory", err);
+  if (rc) return rc;
+  return wm__memory_create(rt, limits, out, err);
+}
+
+/* ----------------------------------------------------------------- tables */
+
+static bool is_reftype(wm_valtype t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+
+int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out,
+                     wm_error *err) {
+  uint64_t maxe = rt->opts.max_table_elems;
+  if (lim.has_max && lim.max < maxe) maxe = lim.max;
+  if (lim.min > maxe)
+    return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                     "table size: minimum of %llu elements exceeds the limit of %llu",
+                     (unsigned long long)lim.min, (unsigned long long)maxe);
+  if (wm__grow((void **)&rt->tables, &rt->cap_tables, rt->ntables + 1, sizeof *rt->tables))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  wm_table *t = wm__calloc(1, sizeof *t);
+  void **elems = wm__calloc(lim.min ? (size_t)lim.min : 1, sizeof *elems);
+  if (!t || !elems) {
+    wm__free(t);
+    wm__free(elems);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  if (init)
+    for (uint64_t i = 0; i < lim.min; i++) elems[i] = init;
+  t->elems = elems;
+  t->size = t->cap = (uint32_t)lim.min;
+  t->type = type;
+  t->decl = lim;
+  t->max = (uint32_t)maxe;
+  rt->tables[rt->ntables++] = t;
+  *out = t;
+  return WM_OK;
+}
+
+int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init) {
+  uint32_t old = t->size;
+  if (delta > (uint64_t)t->max - old) return -1;
+  uint32_t need = old + (uint32_t)delta;
+  if (need > t->cap) {
+    /* Grow geometrically, but never past the maximum. */
+    uint64_t ncap = (uint64_t)t->cap * 2;
+    if (ncap < need) ncap = need;
+    if (ncap > t->max) ncap = t->max;
+    void **p = wm__realloc(t->elems, (size_t)ncap * sizeof *p);
+    if (!p) return -1;
+    t->elems = p;
+    t->cap = (uint32_t)ncap;
+  }
+  for (uint32_t i = old; i < need; i++) t->elems[i] = init;
+  t->size = need;
+  return old;
+}
+
+int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *init,
+                 wm_table **out, wm_error *err) {
+  if (!rt || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_new: NULL argument");
+  *out = NULL;
+  if (!is_reftype(elem_type))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "table element type must be funcref or externref");
+  int rc = check_limits(limits, UINT32_MAX, "table", err);
+  if (rc) return rc;
+  return wm__table_create(rt, elem_type, limits, init, out, err);
+}
+
+/* ---------------------------------------------------------------- globals */
+
+static bool is_valtype(wm_valtype t) {
+  return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64 || is_reftype(t);
+}
+
+int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, wm_error *err) {
+  if (!rt || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_global_new: NULL argument");
+  *out = NULL;
+  if (!is_valtype(init.type))
+    return wm__error(err, init.type == WM_V128 ? WM_EUNSUPPORTED : WM_EINVAL, UINT32_MAX,
+                     "unsupported global type 0x%02x", (unsigned)init.type);
+  wm_global *g = wm__calloc(1, sizeof *g);
+  if (!g || wm__rt_own(rt, g)) {
+    wm__free(g);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  g->type = init.type;
+  g->mut = mutable_;
+  g->val = wm__val_to_slot(init);
+  *out = g;
+  return WM_OK;
+}
+
+/* ---------------------------------------------------------- host functions */
+
+/*
+** A host function and its type live in one allocation. f->type points at
+** that copy rather than into rt->types, which moves when it grows; type_id
+** is what identifies the type.
+*/
+typedef struct host_func {
+  wm_func f;
+  wm_type type;
+  wm_valtype arr[];
+} host_func;
+
+int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, void *data,
+                     wm_func **out, wm_error *err) {
+  if (!rt || !type || !fn || !out)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_new_host: NULL argument");
+  *out = NULL;
+  if ((type->nparams && !type->params) || (type->nresults && !type->results))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_new_host: type arrays are NULL");
+  if (type->nparams > 1000 || type->nresults > 1000)
+    return wm__error(err, WM_ELIMIT, UINT32_MAX, "too many params or results (limit 1000)");
+  for (uint32_t i = 0; i < type->nparams + type->nresults; i++) {
+    wm_valtype v = i < type->nparams ? type->params[i] : type->results[i - type->nparams];
+    if (!is_valtype(v))
+      return wm__error(err, v == WM_V128 ? WM_EUNSUPPORTED : WM_EINVAL, UINT32_MAX,
+                       "unsupported value type 0x%02x in host function type", (unsigned)v);
+  }
+  size_t n = (size_t)type->nparams + type->nresults;
+  host_func *h = wm__malloc(sizeof *h + n * sizeof(wm_valtype));
+  if (!h) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (type->nparams) memcpy(h->arr, type->params, type->nparams * sizeof(wm_valtype));
+  if (type->nresults)
+    memcpy(h->arr + type->nparams, type->results, type->nresults * sizeof(wm_valtype));
+  h->type.nparams = type->nparams;
+  h->type.nresults = type->nresults;
+  h->type.params = h->arr;
+  h->type.results = h->arr + type->nparams;
+  uint32_t id;
+  int rc = wm__intern_type(rt, &h->type, &id, err);
+  if (rc || (rc = wm__rt_own(rt, h)) != 0) {
+    wm__free(h);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  memset(&h->f, 0, sizeof h->f);
+  h->f.type_id = id;
+  h->f.type = &h->type;
+  h->f.host = fn;
+  h->f.host_data = data;
+  *out = &h->f;
+  return WM_OK;
+}
+
+/* --------------------------------------------------------------- bindings */
+
+static int define(wm_runtime *rt, const char *module, const char *name, wm_externkind kind,
+                  void *obj, wm_error *err) {
+  if (!rt || !module || !name || !obj)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_runtime_define: NULL argument");
+  for (uint32_t i = 0; i < rt->nbindings; i++) {
+    wm_binding *b = &rt->bindings[i];
+    if (strcmp(b->module, module) == 0 && strcmp(b->name, name) == 0) {
+      b->kind = kind;
+      b->obj = obj;
+      return WM_OK;
+    }
+  }
+  if (wm__grow((void **)&rt->bindings, &rt->cap_bindings, rt->nbindings + 1,
+               sizeof *rt->bindings))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  char *m = wm__strndup(module, strlen(module));
+  char *n = wm__strndup(name, strlen(name));
+  if (!m || !n) {
+    wm__free(m);
+    wm__free(n);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  wm_binding *b = &rt->bindings[rt->nbindings++];
+  b->module = m;
+  b->name = n;
+  b->kind = kind;
+  b->obj = obj;
+  return WM_OK;
+}
+
+const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32_t module_len,
+                                const char *name, uint32_t name_len) {
+  for (uint32_t i = 0; i < rt->nbindings; i++) {
+    const wm_binding *b = &rt->bindings[i];
+    if (strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0 &&
+        strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0)
+      return b;
+  }
+  return NULL;
+}
+
+int wm_runtime_define_func(wm_runtime *rt, const char *module, const char *name, wm_func *f,
+                           wm_error *err) {
+  return define(rt, module, name, WM_EXTERN_FUNC, f, err);
+}
+
+int wm_runtime_define_table(wm_runtime *rt, const char *module, const char *name, wm_table *t,
+                            wm_error *err) {
+  return define(rt, module, name, WM_EXTERN_TABLE, t, err);
+}
+
+int wm_runtime_define_memory(wm_runtime *rt, const char *module, const char *name, wm_memory *m,
+                             wm_error *err) {
+  return define(rt, module, name, WM_EXTERN_MEMORY, m, err);
+}
+
+int wm_runtime_define_global(wm_runtime *rt, const char *module, const char *name, wm_global *g,
+                             wm_error *err) {
+  return define(rt, module, name, WM_EXTERN_GLOBAL, g, err);
+}
+
+/* On failure (out of memory) the exports defined so far stay defined. */
+int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst, wm_error *err) {
+  if (!rt || !module || !inst)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_runtime_register: NULL argument");
+  const wm_module *mod = inst->mod;
+  for (uint32_t i = 0; i < mod->nexports; i++) {
+    const wm_export *e = &mod->exports[i];
+    void *obj = NULL;
+    switch (e->kind) {
+      case WM_EXTERN_FUNC: obj = inst->funcs[e->idx]; break;
+      case WM_EXTERN_TABLE: obj = inst->tables[e->idx]; break;
+      case WM_EXTERN_MEMORY: obj = inst->mems[e->idx]; break;
+      case WM_EXTERN_GLOBAL: obj = inst->globals[e->idx]; break;
+    }
+    if (!obj) continue; /* a partly made instance: nothing to define */
+    int rc = define(rt, module, e->name, e->kind, obj, err);
+    if (rc) return rc;
+  }
+  return WM_OK;
+}

@@ -1,0 +1,145 @@
+/*
+** validate.c -- module-level validation: index bounds, limits, constant
+** expressions, segments, exports and the start function; everything of the
+** spec's module validation except function bodies (compile.c checks those).
+*/
+#include "module.h"
+
+#include <stdlib.h>
+
+#define TRY(x)                \
+  do {                        \
+    int rc_ = (x);            \
+    if (rc_) return rc_;      \
+  } while (0)
+
+#define MAX_PAGES 65536u
+
+/* Validation errors name what is wrong first (the spec's text); we seldom
+** know a byte offset here, so most say UINT32_MAX. */
+#define invalid(err, off, ...) wm__error(err, WM_EINVALID, off, __VA_ARGS__)
+
+static int check_limits(const wm_limits *l, uint64_t range, const char *what, wm_error *err) {
+  if (l->min > range || (l->has_max && l->max > range))
+    return invalid(err, UINT32_MAX, "%s", what);
+  if (l->has_max && l->min > l->max)
+    return invalid(err, UINT32_MAX, "size minimum must not be greater than maximum");
+  return 0;
+}
+
+static int check_memory(const wm_limits *l, wm_error *err) {
+  return check_limits(l, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)", err);
+}
+
+static int check_table(const wm_tabletype *t, wm_error *err) {
+  return check_limits(&t->lim, UINT32_MAX, "table size must be at most 2^32-1", err);
+}
+
+/*
+** A constant expression of type `want`. In WebAssembly 2.0, global.get may
+** only name an imported, immutable global. Sets e->type for global.get and
+** marks ref.func targets as declared.
+*/
+static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, wm_error *err) {
+  switch (e->op) {
+  case 0:
+    if (e->idx == WM_CONST_NONCONST)
+      return invalid(err, (uint32_t)e->bits, "constant expression required");
+    return invalid(err, (uint32_t)e->bits, "type mismatch");
+  case 0x23:
+    if (e->idx >= mod->nglobal_imports) return invalid(err, UINT32_MAX, "unknown global %u", e->idx);
+    if (mod->globals[e->idx].type.mut)
+      return invalid(err, UINT32_MAX, "constant expression required");
+    e->type = mod->globals[e->idx].type.type;
+    break;
+  case 0xD2:
+    if (e->idx >= mod->nfuncs) return invalid(err, UINT32_MAX, "unknown function %u", e->idx);
+    mod->func_declared[e->idx] = true;
+    break;
+  }
+  if (e->type != want) return invalid(err, UINT32_MAX, "type mismatch");
+  return 0;
+}
+
+static int cmp_export(const void *a, const void *b) {
+  const wm_export *x = *(wm_export *const *)a, *y = *(wm_export *const *)b;
+  uint32_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+  int c = memcmp(x->name, y->name, n);
+  if (c) return c;
+  return x->name_len < y->name_len ? -1 : x->name_len > y->name_len;
+}
+
+static int check_exports(wm_module *mod, wm_error *err) {
+  for (uint32_t i = 0; i < mod->nexports; i++) {
+    wm_export *ex = &mod->exports[i];
+    switch (ex->kind) {
+    case WM_EXTERN_FUNC:
+      if (ex->idx >= mod->nfuncs) return invalid(err, UINT32_MAX, "unknown function %u", ex->idx);
+      mod->func_declared[ex->idx] = true;
+      break;
+    case WM_EXTERN_TABLE:
+      if (ex->idx >= mod->ntables) return invalid(err, UINT32_MAX, "unknown table %u", ex->idx);
+      break;
+    case WM_EXTERN_MEMORY:
+      if (ex->idx >= mod->nmems) return invalid(err, UINT32_MAX, "unknown memory %u", ex->idx);
+      break;
+    case WM_EXTERN_GLOBAL:
+      if (ex->idx >= mod->nglobals) return invalid(err, UINT32_MAX, "unknown global %u", ex->idx);
+      break;
+    }
+  }
+  if (mod->nexports < 2) return 0;
+  /* Sort pointers by name to find duplicates in n log n: clang's
+  ** --export-all modules have thousands of exports. */
+  wm_export **v = wm__calloc(mod->nexports, sizeof *v);
+  if (!v) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t i = 0; i < mod->nexports; i++) v[i] = &mod->exports[i];
+  qsort(v, mod->nexports, sizeof *v, cmp_export);
+  int rc = 0;
+  for (uint32_t i = 1; i < mod->nexports && !rc; i++)
+    if (cmp_export(&v[i - 1], &v[i]) == 0)
+      rc = invalid(err, UINT32_MAX, "duplicate export name \"%s\"", v[i]->name);
+  wm__free(v);
+  return rc;
+}
+
+static int check_elem(wm_module *mod, wm_elem *el, wm_error *err) {
+  if (el->mode == WM_SEG_ACTIVE) {
+    if (el->table >= mod->ntables) return invalid(err, UINT32_MAX, "unknown table %u", el->table);
+    TRY(check_const(mod, &el->offset, WM_I32, err));
+  }
+  for (uint32_t i = 0; i < el->count; i++) TRY(check_const(mod, &el->items[i], el->type, err));
+  if (el->mode == WM_SEG_ACTIVE && mod->tables[el->table].elem != el->type)
+    return invalid(err, UINT32_MAX, "type mismatch");
+  return 0;
+}
+
+int wm__validate_module(wm_module *mod, wm_error *err) {
+  mod->func_declared = wm__calloc(mod->nfuncs, sizeof(bool));
+  if (!mod->func_declared) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+
+  for (uint32_t i = 0; i < mod->nfuncs; i++)
+    if (mod->funcs[i].typeidx >= mod->ntypes)
+      return invalid(err, UINT32_MAX, "unknown type %u", mod->funcs[i].typeidx);
+  for (uint32_t i = 0; i < mod->ntables; i++) TRY(check_table(&mod->tables[i], err));
+  for (uint32_t i = 0; i < mod->nmems; i++) TRY(check_memory(&mod->mems[i], err));
+  if (mod->nmems > 1) return invalid(err, UINT32_MAX, "multiple memories");
+
+  for (uint32_t i = mod->nglobal_imports; i < mod->nglobals; i++)
+    TRY(check_const(mod, &mod->globals[i].init, mod->globals[i].type.type, err));
+  for (uint32_t i = 0; i < mod->nelems; i++) TRY(check_elem(mod, &mod->elems[i], err));
+  for (uint32_t i = 0; i < mod->ndatas; i++) {
+    wm_data *d = &mod->datas[i];
+    if (d->mode != WM_SEG_ACTIVE) continue;
+    if (d->mem >= mod->nmems) return invalid(err, UINT32_MAX, "unknown memory %u", d->mem);
+    TRY(check_const(mod, &d->offset, WM_I32, err));
+  }
+
+  if (mod->has_start) {
+    if (mod->start >= mod->nfuncs)
+      return invalid(err, UINT32_MAX, "unknown function %u", mod->start);
+    const wm_type *t = wm__func_type(mod, mod->start);
+    if (t->nparams || t->nresults) return invalid(err, UINT32_MAX, "start function");
+  }
+  return check_exports(mod, err);
+}

@@ -1,0 +1,820 @@
+/*
+** test_api.c -- tests of the runtime, linking and the public object API
+** (runtime.c, instance.c, api.c): options, host functions, memories, tables,
+** globals, every error path, segments and start functions (on modules made
+** by wat2wasm at test time), and allocation-failure injection.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+static int npass, nfail;
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    if (cond)                                                                 \
+      npass++;                                                                \
+    else {                                                                    \
+      nfail++;                                                                \
+      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);     \
+    }                                                                         \
+  } while (0)
+
+/* Check that rc is `code` and the message contains `text`. */
+#define CHECK_ERR(rc, err, code_, text)                                       \
+  do {                                                                        \
+    CHECK((rc) == (code_));                                                   \
+    CHECK((err).code == (code_));                                             \
+    if (!strstr((err).message, (text))) {                                     \
+      nfail++;                                                                \
+      fprintf(stderr, "%s:%d: FAILED: message \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, \
+              (err).message, (text));                                         \
+    } else                                                                    \
+      npass++;                                                                \
+  } while (0)
+
+/* ------------------------------------------------------------ wat helper */
+
+static bool have_wat2wasm;
+
+/* Assemble wat text with wat2wasm into a module; NULL (and a failure) when
+** that does not work. */
+static wm_module *load_wat(const char *wat) {
+  char src[64], bin[64], cmd[256];
+  static int seq;
+  snprintf(src, sizeof src, "/tmp/wm_test_api_%d_%d.wat", (int)getpid(), seq);
+  snprintf(bin, sizeof bin, "/tmp/wm_test_api_%d_%d.wasm", (int)getpid(), seq++);
+  FILE *f = fopen(src, "w");
+  if (!f) return NULL;
+  fputs(wat, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
+  int rc = system(cmd);
+  remove(src);
+  if (rc != 0) {
+    fprintf(stderr, "wat2wasm failed on:\n%s\n", wat);
+    nfail++;
+    return NULL;
+  }
+  wm_module *mod = NULL;
+  wm_error err;
+  rc = wm_module_load_file(bin, NULL, &mod, &err);
+  remove(bin);
+  if (rc != 0) {
+    fprintf(stderr, "wm_module_load failed: %s\n", err.message);
+    nfail++;
+    return NULL;
+  }
+  return mod;
+}
+
+/* ------------------------------------------------------------ runtime */
+
+static void test_runtime_options(void) {
+  wm_runtime *rt = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, &err) == WM_OK);
+  CHECK(rt && rt->opts.stack_bytes == (size_t)8 << 20);
+  CHECK(rt && rt->max_frames == 100000);
+  CHECK(rt && rt->opts.max_memory_pages == 65536);
+  CHECK(rt && rt->opts.max_table_elems == 10000000);
+  CHECK(rt && rt->stack_top == rt->stack && rt->stack_end == rt->stack + (1 << 20));
+  wm_runtime_free(rt);
+
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.stack_bytes = 4096;
+  o.max_call_depth = 50;
+  o.max_memory_pages = 70000; /* above 4 GiB: clamped */
+  o.max_table_elems = 10;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  CHECK(rt->stack_end - rt->stack == 512);
+  CHECK(rt->max_frames == 50);
+  CHECK(rt->opts.max_memory_pages == 65536);
+  CHECK(rt->opts.max_table_elems == 10);
+  wm_runtime_free(rt);
+
+  wm_runtime_free(NULL); /* harmless */
+  CHECK(wm_runtime_new(NULL, NULL, &err) == WM_EINVAL);
+}
+
+static void test_intern(void) {
+  wm_runtime *rt;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_valtype p1[] = {WM_I32, WM_I64}, r1[] = {WM_F32};
+  wm_valtype p2[] = {WM_I32, WM_I64}, r2[] = {WM_F32};
+  wm_valtype p3[] = {WM_I32}, r3[] = {WM_I64, WM_F32};
+  wm_type a = {2, 1, p1, r1}, b = {2, 1, p2, r2}, c = {1, 2, p3, r3}, d = {0, 0, NULL, NULL};
+  uint32_t ia, ib, ic, id, id2;
+  CHECK(wm__intern_type(rt, &a, &ia, NULL) == 0);
+  CHECK(wm__intern_type(rt, &b, &ib, NULL) == 0);
+  CHECK(wm__intern_type(rt, &c, &ic, NULL) == 0);
+  CHECK(wm__intern_type(rt, &d, &id, NULL) == 0);
+  CHECK(wm__intern_type(rt, &d, &id2, NULL) == 0);
+  CHECK(ia == ib && ia != ic && id == id2 && id != ia && id != ic);
+  CHECK(rt->ntypes == 3);
+  wm_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ host funcs */
+
+static int host_add(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  int *calls = data;
+  (*calls)++;
+  if (wm_call_ctx_instance(ctx) != NULL || wm_call_ctx_memory(ctx) != NULL) return -1;
+  results[0] = wm_val_i32(args[0].of.i32 + args[1].of.i32);
+  return 0;
+}
+
+static int host_fail(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)results;
+  (void)data;
+  return wm_call_ctx_trap(ctx, -7, "boom %d", args[0].of.i32);
+}
+
+static void test_host_funcs(void) {
+  wm_runtime *rt;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_valtype p[] = {WM_I32, WM_I32}, r[] = {WM_I32};
+  wm_functype ft = {2, 1, p, r};
+  int calls = 0;
+  wm_func *f = NULL;
+  CHECK(wm_func_new_host(rt, &ft, host_add, &calls, &f, &err) == WM_OK);
+  p[0] = WM_F64; /* the type was copied */
+  wm_functype got = wm_func_type(f);
+  CHECK(got.nparams == 2 && got.nresults == 1 && got.params[0] == WM_I32 &&
+        got.params[1] == WM_I32 && got.results[0] == WM_I32);
+
+  wm_val args[2] = {wm_val_i32(40), wm_val_i32(2)}, res[1];
+  CHECK(wm_func_call(rt, f, args, 2, res, 1, &err) == WM_OK);
+  CHECK(res[0].type == WM_I32 && res[0].of.i32 == 42 && calls == 1);
+  CHECK(rt->stack_top == rt->stack && rt->nframes == 0);
+
+  /* Wrong argument count, result count and argument type. */
+  int rc = wm_func_call(rt, f, args, 1, res, 1, &err);
+  CHECK_ERR(rc, err, WM_ETYPE, "wrong number of arguments: expected 2, got 1");
+  rc = wm_func_call(rt, f, args, 2, res, 0, &err);
+  CHECK_ERR(rc, err, WM_ETYPE, "wrong number of results");
+  args[1] = wm_val_i64(2);
+  rc = wm_func_call(rt, f, args, 2, res, 1, &err);
+  CHECK_ERR(rc, err, WM_ETYPE, "argument 1: expected i32, got i64");
+  CHECK(calls == 1);
+
+  /* A host function that traps with its own message. */
+  wm_valtype p1[] = {WM_I32};
+  wm_functype ft1 = {1, 0, p1, NULL};
+  wm_func *g = NULL;
+  CHECK(wm_func_new_host(rt, &ft1, host_fail, NULL, &g, &err) == WM_OK);
+  args[0] = wm_val_i32(7);
+  rc = wm_func_call(rt, g, args, 1, NULL, 0, &err);
+  CHECK_ERR(rc, err, WM_TRAP_HOST, "boom 7");
+  CHECK(rt->stack_top == rt->stack && rt->nframes == 0);
+
+  /* Same types intern to the same id, whoever makes them. */
+  wm_func *f2 = NULL;
+  p[0] = WM_I32;
+  CHECK(wm_func_new_host(rt, &ft, host_add, &calls, &f2, NULL) == WM_OK);
+  CHECK(f2->type_id == f->type_id && g->type_id != f->type_id);
+
+  /* Bad types. */
+  wm_valtype bad[] = {(wm_valtype)0x55};
+  wm_functype fb = {1, 0, bad, NULL};
+  CHECK(wm_func_new_host(rt, &fb, host_fail, NULL, &g, &err) == WM_EINVAL);
+  CHECK(wm_func_new_host(rt, &ft, NULL, NULL, &g, &err) == WM_EINVAL);
+  wm_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ globals */
+
+static void test_globals(void) {
+  wm_runtime *rt;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_global *gi = NULL, *gm = NULL, *gf = NULL;
+  CHECK(wm_global_new(rt, wm_val_i32(-5), false, &gi, &err) == WM_OK);
+  CHECK(wm_global_get(gi).type == WM_I32 && wm_global_get(gi).of.i32 == -5);
+  CHECK(gi->val.u64 == 0xFFFFFFFBu); /* slots hold i32 zero-extended */
+  int rc = wm_global_set(gi, wm_val_i32(1), &err);
+  CHECK_ERR(rc, err, WM_EINVAL, "immutable");
+  CHECK(wm_global_get(gi).of.i32 == -5);
+
+  CHECK(wm_global_new(rt, wm_val_i64(1), true, &gm, &err) == WM_OK);
+  rc = wm_global_set(gm, wm_val_i32(1), &err);
+  CHECK_ERR(rc, err, WM_ETYPE, "i64");
+  CHECK(wm_global_set(gm, wm_val_i64(-1234567890123LL), &err) == WM_OK);
+  CHECK(wm_global_get(gm).of.i64 == -1234567890123LL);
+
+  /* A NaN payload survives. */
+  wm_val nan;
+  nan.type = WM_F32;
+  nan.of.i64 = 0;
+  nan.of.f32_bits = 0x7FA00001u;
+  CHECK(wm_global_new(rt, nan, true, &gf, &err) == WM_OK);
+  CHECK(wm_global_get(gf).of.f32_bits == 0x7FA00001u);
+  wm_val bad;
+  memset(&bad, 0, sizeof bad);
+  bad.type = (wm_valtype)0x40;
+  CHECK(wm_global_new(rt, bad, true, &gf, &err) == WM_EINVAL);
+  wm_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ memories */
+
+static void test_memories(void) {
+  wm_runtime *rt;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_memory *m = NULL;
+  wm_limits lim = {1, 3, true};
+  CHECK(wm_memory_new(rt, lim, &m, &err) == WM_OK);
+  CHECK(wm_memory_pages(m) == 1 && wm_memory_size(m) == 65536);
+  uint64_t old = 99;
+  CHECK(wm_memory_grow(m, 2, &old, &err) == WM_OK && old == 1);
+  CHECK(wm_memory_pages(m) == 3);
+  int rc = wm_memory_grow(m, 1, &old, &err);
+  CHECK_ERR(rc, err, WM_ELIMIT, "maximum is 3 pages");
+  CHECK(wm__memory_grow(m, 1) == -1);
+  CHECK(wm__memory_grow(m, 0) == 3);
+  CHECK(wm__memory_grow(m, UINT64_MAX) == -1);
+  CHECK(wm_memory_pages(m) == 3);
+
+  /* The base never moves, and a host pointer taken before a large grow
+  ** still reads what it read before; new pages are zero. */
+  wm_memory *big = NULL;
+  wm_limits nolim = {1, 0, false};
+  CHECK(wm_memory_new(rt, nolim, &big, &err) == WM_OK);
+  uint8_t *base = wm_memory_data(big);
+  memcpy(base + 100, "stable", 7);
+  const char *p = (const char *)base + 100;
+  CHECK(wm_memory_grow(big, 1500, &old, &err) == WM_OK && old == 1);
+  CHECK(wm_memory_data(big) == base);
+  CHECK(memcmp(p, "stable", 7) == 0);
+  CHECK(wm_memory_size(big) == 1501ull * 65536);
+  uint8_t *d = wm_memory_data(big);
+  CHECK(d[65536] == 0 && d[1000ull * 65536 + 7] == 0 && d[1501ull * 65536 - 1] == 0);
+  d[1501ull * 65536 - 1] = 0xAB; /* the last byte is writable */
+  CHECK(wm__memory_grow(big, 64000) == 1501);
+  CHECK(wm_memory_data(big) == base && memcmp(p, "stable", 7) == 0);
+  CHECK(d[1501ull * 65536 - 1] == 0xAB);
+  CHECK(wm_memory_pages(big) == 65501);
+  CHECK(wm__memory_grow(big, 36) == -1); /* one page past 4 GiB */
+  CHECK(wm__memory_grow(big, 35) == 65501);
+  CHECK(wm_memory_pages(big) == 65536 && wm_memory_size(big) == 65536ull * 65536);
+  wm_memory_data(big)[65536ull * 65536 - 1] = 1;
+  CHECK(wm__memory_grow(big, 1) == -1); /* 4 GiB is the ceiling */
+
+  /* Bad limits. */
+  wm_limits l2 = {65537, 0, false};
+  CHECK(wm_memory_new(rt, l2, &m, &err) == WM_EINVAL);
+  wm_limits l3 = {2, 1, true};
+  CHECK(wm_memory_new(rt, l3, &m, &err) == WM_EINVAL);
+  wm_runtime_free(rt);
+
+  /* The runtime's limit caps memories that declare no maximum. */
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.max_memory_pages = 10;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  CHECK(wm_memory_new(rt, nolim, &m, &err) == WM_OK);
+  CHECK(m->reserved == 10 * 65536);
+  CHECK(wm__memory_grow(m, 9) == 1);
+  rc = wm_memory_grow(m, 1, NULL, &err);
+  CHECK_ERR(rc, err, WM_ELIMIT, "maximum is 10 pages");
+  wm_limits l4 = {11, 0, false};
+  rc = wm_memory_new(rt, l4, &m, &err);
+  CHECK_ERR(rc, err, WM_ELIMIT, "memory size");
+  wm_limits l5 = {0, 0, true}; /* max 0: no accessible page at all */
+  CHECK(wm_memory_new(rt, l5, &m, &err) == WM_OK);
+  CHECK(wm_memory_size(m) == 0 && wm__memory_grow(m, 1) == -1 && wm__memory_grow(m, 0) == 0);
+  wm_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ tables */
+
+static void test_tables(void) {
+  wm_runtime *rt;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  int token;
+  wm_table *t = NULL;
+  wm_limits lim = {2, 40, true};
+  CHECK(wm_table_new(rt, WM_EXTERNREF, lim, &token, &t, &err) == WM_OK);
+  CHECK(wm_table_size(t) == 2);
+  wm_val v;
+  CHECK(wm_table_get(t, 1, &v, &err) == WM_OK && v.type == WM_EXTERNREF && v.of.ref == &token);
+  int rc = wm_table_get(t, 2, &v, &err);
+  CHECK_ERR(rc, err, WM_TRAP_TABLE_OOB, "out of bounds table access");
+  wm_val fr;
+  fr.type = WM_FUNCREF;
+  fr.of.ref = NULL;
+  rc = wm_table_set(t, 0, fr, &err);
+  CHECK_ERR(rc, err, WM_ETYPE, "externref");
+  wm_val ex;
+  ex.type = WM_EXTERNREF;
+  ex.of.ref = NULL;
+  CHECK(wm_table_set(t, 0, ex, &err) == WM_OK);
+  CHECK(wm_table_set(t, 2, ex, &err) == WM_TRAP_TABLE_OOB);
+  CHECK(wm_table_get(t, 0, &v, &err) == WM_OK && v.of.ref == NULL);
+  CHECK(wm__table_grow(t, 3, &token) == 2 && wm_table_size(t) == 5);
+  CHECK(wm__table_grow(t, 35, NULL) == 5 && wm_table_size(t) == 40);
+  CHECK(wm_table_get(t, 4, &v, &err) == WM_OK && v.of.ref == &token);
+  CHECK(wm_table_get(t, 39, &v, &err) == WM_OK && v.of.ref == NULL);
+  CHECK(wm__table_grow(t, 1, NULL) == -1);
+  CHECK(wm__table_grow(t, 0, NULL) == 40);
+  CHECK(wm__table_grow(t, UINT64_MAX, NULL) == -1);
+  CHECK(wm_table_new(rt, WM_I32, lim, NULL, &t, &err) == WM_EINVAL);
+  wm_limits bad = {3, 2, true};
+  CHECK(wm_table_new(rt, WM_FUNCREF, bad, NULL, &t, &err) == WM_EINVAL);
+  wm_runtime_free(rt);
+
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.max_table_elems = 100;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  wm_limits nolim = {10, 0, false};
+  CHECK(wm_table_new(rt, WM_FUNCREF, nolim, NULL, &t, &err) == WM_OK);
+  CHECK(wm__table_grow(t, 90, NULL) == 10 && wm__table_grow(t, 1, NULL) == -1);
+  wm_limits toobig = {101, 0, false};
+  rc = wm_table_new(rt, WM_FUNCREF, toobig, NULL, &t, &err);
+  CHECK_ERR(rc, err, WM_ELIMIT, "table size");
+  wm_runtime_free(rt);
+}
+
+/* ------------------------------------------------------------ linking */
+
+static const char *importer_wat =
+    "(module\n"
+    "  (import \"env\" \"f\" (func (param i32) (result i32)))\n"
+    "  (import \"env\" \"mem\" (memory 1 4))\n"
+    "  (import \"env\" \"tab\" (table 2 funcref))\n"
+    "  (import \"env\" \"g\" (global (mut i64)))\n"
+    "  (func (export \"call_f\") (param i32) (result i32) local.get 0 call 0)\n"
+    "  (func (export \"get_g\") (result i64) global.get 0))\n";
+
+typedef struct env env;
+
+static int host_inc(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data);
+
+static int host_nop(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx; (void)args; (void)results; (void)data;
+  return 0;
+}
+
+/* A runtime with env.f/mem/tab/g defined as `importer_wat` needs them,
+** except for the object named `skip`, which is defined as `alt` instead. */
+struct env {
+  wm_runtime *rt;
+  wm_func *f;
+  wm_memory *mem;
+  wm_table *tab;
+  wm_global *g, *base;
+  wm_instance *seen;
+  wm_memory *seen_mem;
+};
+
+static int host_inc(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  env *e = data;
+  e->seen = wm_call_ctx_instance(ctx);
+  e->seen_mem = wm_call_ctx_memory(ctx);
+  results[0] = wm_val_i32(args[0].of.i32 + 1);
+  return 0;
+}
+
+static int env_make(env *e, wm_error *err) {
+  memset(e, 0, sizeof *e);
+  int rc = wm_runtime_new(NULL, &e->rt, err);
+  if (rc) return rc;
+  wm_valtype p[] = {WM_I32}, r[] = {WM_I32};
+  wm_functype ft = {1, 1, p, r};
+  wm_limits ml = {1, 4, true}, tl = {2, 10, true};
+  if ((rc = wm_func_new_host(e->rt, &ft, host_inc, e, &e->f, err)) ||
+      (rc = wm_memory_new(e->rt, ml, &e->mem, err)) ||
+      (rc = wm_table_new(e->rt, WM_FUNCREF, tl, NULL, &e->tab, err)) ||
+      (rc = wm_global_new(e->rt, wm_val_i64(77), true, &e->g, err)) ||
+      (rc = wm_global_new(e->rt, wm_val_i32(16), false, &e->base, err)) ||
+      (rc = wm_runtime_define_global(e->rt, "env", "base", e->base, err)) ||
+      (rc = wm_runtime_define_func(e->rt, "env", "f", e->f, err)) ||
+      (rc = wm_runtime_define_memory(e->rt, "env", "mem", e->mem, err)) ||
+      (rc = wm_runtime_define_table(e->rt, "env", "tab", e->tab, err)) ||
+      (rc = wm_runtime_define_global(e->rt, "env", "g", e->g, err)))
+    return rc;
+  return 0;
+}
+
+static void test_linking(void) {
+  wm_module *mod = load_wat(importer_wat);
+  if (!mod) return;
+  env e;
+  wm_error err;
+  wm_instance *inst = NULL;
+  CHECK(env_make(&e, &err) == 0);
+  int rc = wm_instance_new(e.rt, mod, NULL, &inst, &err);
+  CHECK(rc == WM_OK);
+  if (rc) fprintf(stderr, "  instantiate: %s\n", err.message);
+  if (inst) {
+    CHECK(wm_instance_module(inst) == mod);
+    CHECK(wm_instance_default_memory(inst) == e.mem);
+    wm_func *cf = wm_instance_func(inst, "call_f");
+    CHECK(cf != NULL && wm_instance_func(inst, "nope") == NULL);
+    CHECK(wm_instance_memory(inst, "call_f") == NULL); /* wrong kind */
+    wm_val a = wm_val_i32(41), r;
+    rc = cf ? wm_func_call(e.rt, cf, &a, 1, &r, 1, &err) : -1;
+    CHECK(rc == WM_OK && r.type == WM_I32 && r.of.i32 == 42);
+    CHECK(e.seen == inst && e.seen_mem == e.mem); /* the host saw its caller */
+    wm_func *gg = wm_instance_func(inst, "get_g");
+    CHECK(wm_global_set(e.g, wm_val_i64(-3), &err) == WM_OK);
+    rc = gg ? wm_func_call(e.rt, gg, NULL, 0, &r, 1, &err) : -1;
+    CHECK(rc == WM_OK && r.type == WM_I64 && r.of.i64 == -3);
+    CHECK(e.rt->stack_top == e.rt->stack && e.rt->nframes == 0);
+  }
+  wm_runtime_free(e.rt);
+
+  /* A missing import of each kind. */
+  const char *names[] = {"f", "mem", "tab", "g"};
+  for (int k = 0; k < 4; k++) {
+    CHECK(env_make(&e, &err) == 0);
+    /* Rebind the name under another namespace to make it missing. */
+    for (uint32_t i = 0; i < e.rt->nbindings; i++)
+      if (strcmp(e.rt->bindings[i].name, names[k]) == 0) e.rt->bindings[i].module[0] = 'X';
+    inst = (wm_instance *)1;
+    uint32_t before = e.rt->ninsts;
+    rc = wm_instance_new(e.rt, mod, NULL, &inst, &err);
+    char want[64];
+    snprintf(want, sizeof want, "unknown import: \"env\" \"%s\"", names[k]);
+    CHECK_ERR(rc, err, WM_EUNKNOWN_IMPORT, want);
+    CHECK(inst == NULL && e.rt->ninsts == before);
+    wm_runtime_free(e.rt);
+  }
+
+  /* Incompatible imports: kind, function type, limits, global type. */
+  struct {
+    int which;
+    const char *why;
+  } cases[] = {
+      {0, "expected func, got global"},  {1, "function type differs"},
+      {2, "memory limits"},              {3, "memory limits"},
+      {4, "memory limits"},              {5, "table limits"},
+      {6, "element type differs"},       {7, "expected table, got func"},
+      {8, "expected mut i64, got i64"},  {9, "expected mut i64, got mut i32"},
+      {10, "expected memory, got table"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    CHECK(env_make(&e, &err) == 0);
+    wm_runtime *rt = e.rt;
+    wm_valtype p[] = {WM_I64}, r[] = {WM_I32};
+    wm_functype ft = {1, 1, p, r};
+    wm_func *f2;
+    wm_memory *m2;
+    wm_table *t2;
+    wm_global *g2;
+    wm_limits l;
+    switch (cases[c].which) {
+      case 0: wm_runtime_define_global(rt, "env", "f", e.g, NULL); break;
+      case 1:
+        wm_func_new_host(rt, &ft, host_nop, NULL, &f2, NULL);
+        wm_runtime_define_func(rt, "env", "f", f2, NULL);
+        break;
+      case 2: /* too small: 0 pages, 1 required */
+        l = (wm_limits){0, 4, true};
+        wm_memory_new(rt, l, &m2, NULL);
+        wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
+        break;
+      case 3: /* no maximum, but one is required */
+        l = (wm_limits){1, 0, false};
+        wm_memory_new(rt, l, &m2, NULL);
+        wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
+        break;
+      case 4: /* maximum larger than required */
+        l = (wm_limits){1, 5, true};
+        wm_memory_new(rt, l, &m2, NULL);
+        wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
+        break;
+      case 5: /* table too small */
+        l = (wm_limits){1, 0, false};
+        wm_table_new(rt, WM_FUNCREF, l, NULL, &t2, NULL);
+        wm_runtime_define_table(rt, "env", "tab", t2, NULL);
+        break;
+      case 6:
+        l = (wm_limits){2, 0, false};
+        wm_table_new(rt, WM_EXTERNREF, l, NULL, &t2, NULL);
+        wm_runtime_define_table(rt, "env", "tab", t2, NULL);
+        break;
+      case 7: /* table of the wrong kind: a function under the table's name */
+        wm_runtime_define_func(rt, "env", "tab", e.f, NULL);
+        break;
+      case 8:
+        wm_global_new(rt, wm_val_i64(1), false, &g2, NULL);
+        wm_runtime_define_global(rt, "env", "g", g2, NULL);
+        break;
+      case 9:
+        wm_global_new(rt, wm_val_i32(1), true, &g2, NULL);
+        wm_runtime_define_global(rt, "env", "g", g2, NULL);
+        break;
+      case 10: wm_runtime_define_table(rt, "env", "mem", e.tab, NULL); break;
+    }
+    uint32_t before = rt->ninsts;
+    rc = wm_instance_new(rt, mod, NULL, &inst, &err);
+    CHECK_ERR(rc, err, WM_EINCOMPATIBLE_IMPORT, "incompatible import type: \"env\"");
+    if (!strstr(err.message, cases[c].why)) {
+      nfail++;
+      fprintf(stderr, "case %d: \"%s\" lacks \"%s\"\n", cases[c].which, err.message,
+              cases[c].why);
+    }
+    CHECK(rt->ninsts == before);
+    wm_runtime_free(rt);
+  }
+
+  /* Limits that do match: larger current size, smaller maximum, and a table
+  ** grown past the required minimum. */
+  CHECK(env_make(&e, &err) == 0);
+  wm_memory *m3;
+  wm_table *t3;
+  wm_limits ml = {3, 3, true}, tl = {1, 0, false};
+  wm_memory_new(e.rt, ml, &m3, NULL);
+  wm_table_new(e.rt, WM_FUNCREF, tl, NULL, &t3, NULL);
+  CHECK(wm__table_grow(t3, 4, NULL) == 1);
+  wm_runtime_define_memory(e.rt, "env", "mem", m3, NULL);
+  wm_runtime_define_table(e.rt, "env", "tab", t3, NULL);
+  rc = wm_instance_new(e.rt, mod, NULL, &inst, &err);
+  CHECK(rc == WM_OK);
+  if (rc) fprintf(stderr, "  instantiate: %s\n", err.message);
+  wm_runtime_free(e.rt);
+  wm_module_free(mod);
+}
+
+/* ------------------------------------------------------------ segments */
+
+static const char *segments_wat =
+    "(module\n"
+    "  (import \"env\" \"base\" (global $base i32))\n"
+    "  (memory (export \"mem\") 1)\n"
+    "  (table (export \"tab\") 4 funcref)\n"
+    "  (global (export \"gf\") funcref (ref.func $b))\n"
+    "  (global (export \"g64\") (mut i64) (i64.const -2))\n"
+    "  (func $a (export \"a\") (result i32) i32.const 1)\n"
+    "  (func $b (export \"b\") (result i32) i32.const 2)\n"
+    "  (elem (i32.const 1) $a $b)\n"
+    "  (elem declare func $a)\n"
+    "  (elem $p funcref (ref.func $a) (ref.null func))\n"
+    "  (data (i32.const 8) \"hello\")\n"
+    "  (data (global.get $base) \"world\")\n"
+    "  (data $q \"passive\"))\n";
+
+static void test_segments(void) {
+  wm_module *mod = load_wat(segments_wat);
+  if (!mod) return;
+  wm_error err;
+  wm_instance *inst = NULL;
+  env e;
+  CHECK(env_make(&e, &err) == 0);
+  wm_runtime *rt = e.rt;
+  int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
+  CHECK(rc == WM_OK);
+  if (rc) fprintf(stderr, "  instantiate: %s\n", err.message);
+  if (inst) {
+    wm_memory *m = wm_instance_memory(inst, "mem");
+    CHECK(m && m == wm_instance_default_memory(inst));
+    CHECK(m && memcmp(wm_memory_data(m) + 8, "hello", 5) == 0);
+    CHECK(m && memcmp(wm_memory_data(m) + 16, "world", 5) == 0);
+    CHECK(m && wm_memory_data(m)[7] == 0 && wm_memory_data(m)[13] == 0);
+    wm_table *t = wm_instance_table(inst, "tab");
+    wm_val v;
+    CHECK(t && wm_table_size(t) == 4);
+    CHECK(wm_table_get(t, 0, &v, NULL) == 0 && v.type == WM_FUNCREF && v.of.ref == NULL);
+    CHECK(wm_table_get(t, 1, &v, NULL) == 0 && v.of.ref == wm_instance_func(inst, "a"));
+    CHECK(wm_table_get(t, 2, &v, NULL) == 0 && v.of.ref == wm_instance_func(inst, "b"));
+    CHECK(wm_table_get(t, 3, &v, NULL) == 0 && v.of.ref == NULL);
+    wm_global *gf = wm_instance_global(inst, "gf");
+    CHECK(gf && wm_global_get(gf).type == WM_FUNCREF &&
+          wm_global_get(gf).of.ref == wm_instance_func(inst, "b"));
+    wm_global *g64 = wm_instance_global(inst, "g64");
+    CHECK(g64 && wm_global_get(g64).of.i64 == -2);
+    CHECK(inst->elem_dropped[0] && inst->elem_dropped[1] && !inst->elem_dropped[2]);
+    CHECK(inst->data_dropped[0] && inst->data_dropped[1] && !inst->data_dropped[2]);
+    wm_func *b = wm_instance_func(inst, "b");
+    wm_val r;
+    rc = b ? wm_func_call(rt, b, NULL, 0, &r, 1, &err) : -1;
+    CHECK(rc == WM_OK && r.of.i32 == 2);
+
+    /* Register the instance and link another module against it. */
+    CHECK(wm_runtime_register(rt, "seg", inst, &err) == WM_OK);
+    wm_module *user = load_wat(
+        "(module (import \"seg\" \"mem\" (memory 1))\n"
+        "  (import \"seg\" \"b\" (func $b (result i32)))\n"
+        "  (import \"seg\" \"g64\" (global (mut i64)))\n"
+        "  (data (i32.const 0) \"X\")\n"
+        "  (func (export \"c\") (result i32) call $b))\n");
+    wm_instance *ui = NULL;
+    if (user) {
+      rc = wm_instance_new(rt, user, NULL, &ui, &err);
+      CHECK(rc == WM_OK);
+      if (rc) fprintf(stderr, "  instantiate: %s\n", err.message);
+      CHECK(m && wm_memory_data(m)[0] == 'X');
+      CHECK(ui && wm_instance_default_memory(ui) == m);
+      wm_func *c = ui ? wm_instance_func(ui, "c") : NULL;
+      rc = c ? wm_func_call(rt, c, NULL, 0, &r, 1, &err) : -1;
+      CHECK(rc == WM_OK && r.of.i32 == 2);
+    }
+    wm_runtime_free(rt);
+    wm_module_free(user);
+  } else {
+    wm_runtime_free(rt);
+  }
+  wm_module_free(mod);
+}
+
+/* Segments that do not fit trap; earlier writes to imported objects stay. */
+static void test_segment_traps(void) {
+  wm_module *dmod = load_wat(
+      "(module (import \"env\" \"mem\" (memory 1))\n"
+      "  (data (i32.const 0) \"ok\")\n"
+      "  (data (i32.const 65535) \"xy\")\n"
+      "  (data (i32.const 4) \"never\"))\n");
+  wm_module *emod = load_wat(
+      "(module (import \"env\" \"tab\" (table 2 funcref))\n"
+      "  (func $f)\n"
+      "  (elem (i32.const 0) $f)\n"
+      "  (elem (i32.const 1) $f $f)\n"
+      "  (elem (i32.const 1) $f))\n");
+  wm_module *smod = load_wat(
+      "(module (import \"env\" \"mem\" (memory 1))\n"
+      "  (func $s i32.const 100 i32.const 42 i32.store8 unreachable)\n"
+      "  (start $s))\n");
+  wm_error err;
+  env e;
+  wm_instance *inst;
+  int rc;
+  if (dmod) {
+    CHECK(env_make(&e, &err) == 0);
+    uint32_t before = e.rt->ninsts;
+    rc = wm_instance_new(e.rt, dmod, NULL, &inst, &err);
+    CHECK_ERR(rc, err, WM_TRAP_MEMORY_OOB, "out of bounds memory access");
+    CHECK(inst == NULL && e.rt->ninsts == before + 1); /* still owned */
+    uint8_t *d = wm_memory_data(e.mem);
+    CHECK(d[0] == 'o' && d[1] == 'k' && d[65535] == 0 && d[4] == 0);
+    wm_runtime_free(e.rt);
+  }
+  if (emod) {
+    CHECK(env_make(&e, &err) == 0);
+    rc = wm_instance_new(e.rt, emod, NULL, &inst, &err);
+    CHECK_ERR(rc, err, WM_TRAP_TABLE_OOB, "out of bounds table access");
+    CHECK(e.tab->elems[0] != NULL && e.tab->elems[1] == NULL);
+    wm_runtime_free(e.rt);
+  }
+  if (smod) {
+    CHECK(env_make(&e, &err) == 0);
+    rc = wm_instance_new(e.rt, smod, NULL, &inst, &err);
+    CHECK_ERR(rc, err, WM_TRAP_UNREACHABLE, "unreachable");
+    CHECK(wm_memory_data(e.mem)[100] == 42);
+    CHECK(e.rt->stack_top == e.rt->stack && e.rt->nframes == 0);
+    wm_runtime_free(e.rt);
+  }
+  /* A memory bigger than the runtime allows fails cleanly. */
+  wm_module *huge = load_wat("(module (memory 20))");
+  if (huge) {
+    wm_runtime_options o;
+    memset(&o, 0, sizeof o);
+    o.max_memory_pages = 10;
+    wm_runtime *rt;
+    CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+    rc = wm_instance_new(rt, huge, NULL, &inst, &err);
+    CHECK_ERR(rc, err, WM_ELIMIT, "memory size");
+    wm_runtime_free(rt);
+  }
+  wm_module_free(dmod);
+  wm_module_free(emod);
+  wm_module_free(smod);
+  wm_module_free(huge);
+}
+
+/* ------------------------------------------------------------ re-entrancy */
+
+/* A host function that calls back into wasm: down(n) = n ? cb(n-1) : 100
+** and cb(m) = down(m) + 1, so down(n) = 100 + n through 2n nested calls. */
+typedef struct reenter {
+  wm_runtime *rt;
+  wm_func *down;
+  int depth, max_depth;
+} reenter;
+
+static int host_cb(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  reenter *r = data;
+  wm_val res;
+  wm_error err;
+  (void)ctx;
+  if (++r->depth > r->max_depth) r->max_depth = r->depth;
+  int rc = wm_func_call(r->rt, r->down, args, 1, &res, 1, &err);
+  r->depth--;
+  if (rc) return wm_call_ctx_trap(ctx, rc, "%s", err.message);
+  results[0] = wm_val_i32(res.of.i32 + 1);
+  return 0;
+}
+
+static void test_reentry(void) {
+  wm_module *mod = load_wat(
+      "(module (import \"env\" \"cb\" (func $cb (param i32) (result i32)))\n"
+      "  (func (export \"down\") (param i32) (result i32)\n"
+      "    local.get 0 i32.eqz if (result i32) i32.const 100\n"
+      "    else local.get 0 i32.const 1 i32.sub call $cb end)\n"
+      "  (func (export \"boom\") unreachable))\n");
+  if (!mod) return;
+  reenter r;
+  memset(&r, 0, sizeof r);
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &r.rt, NULL) == WM_OK);
+  wm_valtype p[] = {WM_I32};
+  wm_functype ft = {1, 1, p, p};
+  wm_func *cb;
+  CHECK(wm_func_new_host(r.rt, &ft, host_cb, &r, &cb, NULL) == WM_OK);
+  CHECK(wm_runtime_define_func(r.rt, "env", "cb", cb, NULL) == WM_OK);
+  wm_instance *inst = NULL;
+  CHECK(wm_instance_new(r.rt, mod, NULL, &inst, &err) == WM_OK);
+  r.down = inst ? wm_instance_func(inst, "down") : NULL;
+  if (r.down) {
+    wm_val a = wm_val_i32(20), res;
+    CHECK(wm_func_call(r.rt, r.down, &a, 1, &res, 1, &err) == WM_OK && res.of.i32 == 120);
+    CHECK(r.max_depth == 20);
+    CHECK(r.rt->stack_top == r.rt->stack && r.rt->nframes == 0);
+    /* A trap, then the runtime is still usable. */
+    int rc = wm_func_call(r.rt, wm_instance_func(inst, "boom"), NULL, 0, NULL, 0, &err);
+    CHECK_ERR(rc, err, WM_TRAP_UNREACHABLE, "unreachable");
+    CHECK(r.rt->stack_top == r.rt->stack && r.rt->nframes == 0);
+    a = wm_val_i32(3);
+    CHECK(wm_func_call(r.rt, r.down, &a, 1, &res, 1, &err) == WM_OK && res.of.i32 == 103);
+  }
+  wm_runtime_free(r.rt);
+  wm_module_free(mod);
+}
+
+/* ------------------------------------------------------------ alloc failures */
+
+/*
+** Make a runtime, define the imports, instantiate and run: with the Nth
+** allocation failing for N = 0, 1, ... until everything succeeds. Every
+** failure must be a clean WM_ENOMEM (the sanitizer or valgrind build checks
+** that nothing leaks).
+*/
+static void test_alloc_failures(void) {
+  wm_module *mod = load_wat(importer_wat);
+  wm_module *seg = load_wat(segments_wat);
+  if (!mod || !seg) {
+    wm_module_free(mod);
+    wm_module_free(seg);
+    return;
+  }
+  int bad = 0;
+  long n;
+  for (n = 0; n < 10000; n++) {
+    wm_error err;
+    env e;
+    wm_instance *i1 = NULL, *i2 = NULL;
+    wm__alloc_fail_after(n);
+    int rc = env_make(&e, &err);
+    if (rc == 0) rc = wm_instance_new(e.rt, mod, NULL, &i1, &err);
+    if (rc == 0) rc = wm_instance_new(e.rt, seg, NULL, &i2, &err);
+    if (rc == 0) rc = wm_runtime_register(e.rt, "seg", i2, &err);
+    wm__alloc_fail_after(-1);
+    if (rc == 0) {
+      wm_val a = wm_val_i32(1), r;
+      CHECK(wm_func_call(e.rt, wm_instance_func(i1, "call_f"), &a, 1, &r, 1, &err) == 0);
+      CHECK(r.of.i32 == 2);
+      wm_runtime_free(e.rt);
+      break;
+    }
+    if (rc != WM_ENOMEM || err.code != WM_ENOMEM) {
+      bad++;
+      fprintf(stderr, "alloc failure %ld: rc %d (%s)\n", n, rc, err.message);
+    }
+    wm_runtime_free(e.rt);
+  }
+  CHECK(bad == 0);
+  CHECK(n > 10 && n < 10000);
+  printf("allocation failure injected at %ld points\n", n);
+  wm_module_free(mod);
+  wm_module_free(seg);
+}
+
+int main(void) {
+  have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
+  test_runtime_options();
+  test_intern();
+  test_host_funcs();
+  test_globals();
+  test_memories();
+  test_tables();
+  if (have_wat2wasm) {
+    test_linking();
+    test_segments();
+    test_segment_traps();
+    test_reentry();
+    test_alloc_failures();
+  } else {
+    fprintf(stderr, "wat2wasm not found: skipping the module tests\n");
+  }
+  printf("%d passed, %d failed\n", npass, nfail);
+  return nfail ? 1 : 0;
+}

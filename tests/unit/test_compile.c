@@ -1,0 +1,808 @@
+/*
+** test_compile.c -- tests of the function compiler (compile.c): the lowered
+** code of small functions (instruction counts via the disassembler), and the
+** official testsuite as an oracle: every module of its .wast files, turned
+** into binaries with wast2json, must load, and every assert_invalid /
+** assert_malformed module must fail with the right code. Needs wat2wasm and
+** wast2json; parts whose tool or testsuite is missing are skipped.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "module.h"
+#include "ops.h"
+#include "runtime.h"
+#include "wasmem.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (cond) {                                                                \
+      passed++;                                                                \
+    } else {                                                                   \
+      failed++;                                                                \
+      printf("FAIL %s:%d: ", __FILE__, __LINE__);                              \
+      printf(__VA_ARGS__);                                                     \
+      printf("\n");                                                            \
+    }                                                                          \
+  } while (0)
+
+static char tmpdir[256];
+
+static uint8_t *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, n = 0;
+  uint8_t *buf = malloc(cap);
+  for (;;) {
+    if (n == cap) buf = realloc(buf, cap *= 2);
+    size_t k = fread(buf + n, 1, cap - n, f);
+    if (k == 0) break;
+    n += k;
+  }
+  fclose(f);
+  *len = n;
+  return buf;
+}
+
+/* Assemble WAT text into a binary; NULL if wat2wasm is missing or fails. */
+static uint8_t *wat(const char *text, size_t *len) {
+  char src[300], out[300], cmd[700];
+  snprintf(src, sizeof src, "%s/t.wat", tmpdir);
+  snprintf(out, sizeof out, "%s/t.wasm", tmpdir);
+  FILE *f = fopen(src, "w");
+  if (!f) return NULL;
+  fputs(text, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "wat2wasm --enable-all --no-check %s -o %s 2>/dev/null", src, out);
+  if (system(cmd) != 0) return NULL;
+  return read_file(out, len);
+}
+
+static wm_module *load_wat(const char *text, wm_error *err) {
+  size_t len;
+  uint8_t *b = wat(text, &len);
+  if (!b) {
+    printf("cannot assemble: %s\n", text);
+    return NULL;
+  }
+  wm_module *m = NULL;
+  wm_module_load(b, len, NULL, &m, err);
+  free(b);
+  return m;
+}
+
+/* Disassembly of function idx into a malloc'd string; *ninstr gets its
+** number of instructions (lines not starting with ';'). */
+static char *disasm(wm_module *m, uint32_t idx, int *ninstr) {
+  char *buf = NULL;
+  size_t sz = 0;
+  FILE *f = open_memstream(&buf, &sz);
+  wm__disasm(&m->funcs[idx].code, f);
+  fclose(f);
+  *ninstr = 0;
+  for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+    if (*p != ';') ++*ninstr;
+  return buf;
+}
+
+/* Compile one function and check its instruction count and that each of
+** the `want` op names appears in the disassembly. */
+static void expect_code(const char *name, const char *text, int ninstr, const char *want) {
+  wm_error err;
+  wm_module *m = load_wat(text, &err);
+  CHECK(m != NULL, "%s: load failed: %s", name, err.message);
+  if (!m) return;
+  int n;
+  char *d = disasm(m, m->nfuncs - 1, &n);
+  bool ok = n == ninstr || ninstr < 0;
+  if (want) {
+    char w[200];
+    snprintf(w, sizeof w, "%s", want);
+    for (char *t = strtok(w, " "); t; t = strtok(NULL, " "))
+      if (!strstr(d, t)) ok = false;
+  }
+  CHECK(ok, "%s: expected %d instructions with [%s], got %d:\n%s", name, ninstr, want ? want : "",
+        n, d);
+  free(d);
+  wm_module_free(m);
+}
+
+static void expect_error(const char *name, const char *text, int code, const char *msg) {
+  wm_error err;
+  err.code = 0;
+  wm_module *m = load_wat(text, &err);
+  CHECK(m == NULL && err.code == code && strncmp(err.message, msg, strlen(msg)) == 0,
+        "%s: expected %s \"%s\", got %s \"%s\"", name, wm_errname(code), msg,
+        m ? "success" : wm_errname(err.code), m ? "" : err.message);
+  wm_module_free(m);
+}
+
+static void test_lowering(void) {
+  expect_code("add-to-local",
+              "(module (func (param i32 i32) (local i32)"
+              " local.get 0 local.get 1 i32.add local.set 2))",
+              2, "I32_ADD RETURN");
+  expect_code("add-const-tee",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 1 i32.add local.tee 0))",
+              2, "I32_ADD RETURN");
+  expect_code("return-param", "(module (func (param i32) (result i32) local.get 0))", 1, "RETURN");
+  expect_code("swap-return",
+              "(module (func (param i32 i32) (result i32 i32) local.get 1 local.get 0))", -1,
+              "RETURN");
+  expect_code("wrap-free",
+              "(module (func (param i64) (result i32) local.get 0 i32.wrap_i64))", 1, "RETURN");
+  expect_code("loop-br_if-lt",
+              "(module (func (param i32) (local i32)"
+              " (loop local.get 1 i32.const 1 i32.add local.set 1"
+              "  local.get 1 local.get 0 i32.lt_s br_if 0)))",
+              3, "I32_ADD BR_I32_LT_S RETURN");
+  expect_code("if-lt",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 local.get 1 i32.lt_s (if (result i32) (then i32.const 1)"
+              " (else i32.const 2))))",
+              -1, "BR_I32_GE_S");
+  expect_code("eqz-br_if",
+              "(module (func (param i32) (block local.get 0 i32.eqz br_if 0 nop)))", 2,
+              "BR_IF_NOT");
+  expect_code("eqz-if",
+              "(module (func (param i32) local.get 0 i32.eqz (if (then unreachable))))", 3,
+              "BR_IF UNREACHABLE");
+  expect_code("dead-code",
+              "(module (func (result i32) i32.const 1 return i32.const 2 i32.const 3 i32.add))",
+              2, "MOVE RETURN");
+  expect_code("call",
+              "(module (func $f (param i32 i32) (result i32) local.get 0)"
+              " (func (param i32) (result i32) local.get 0 i32.const 7 call $f))",
+              -1, "CALL");
+  expect_code("br_table",
+              "(module (func (param i32) (result i32)"
+              " (block (block (block local.get 0 br_table 0 1 2) i32.const 10 return)"
+              " i32.const 11 return) i32.const 12))",
+              -1, "BR_TABLE");
+  expect_code("hazard",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 5 local.set 0 local.get 0 i32.add))",
+              -1, "MOVE I32_ADD");
+}
+
+static void test_errors(void) {
+  expect_error("type", "(module (func (result i32) i64.const 1))", WM_EINVALID, "type mismatch");
+  expect_error("local", "(module (func local.get 3 drop))", WM_EINVALID, "unknown local");
+  expect_error("label", "(module (func br 1))", WM_EINVALID, "unknown label");
+  expect_error("immut", "(module (global i32 (i32.const 0)) (func i32.const 1 global.set 0))",
+               WM_EINVALID, "global is immutable");
+  expect_error("align", "(module (memory 1) (func i32.const 0 i32.load align=8 drop))",
+               WM_EINVALID, "alignment must not be larger than natural");
+  expect_error("nomem", "(module (func i32.const 0 i32.load drop))", WM_EINVALID,
+               "unknown memory");
+  expect_error("select-ref",
+               "(module (func (param funcref funcref i32) local.get 0 local.get 1 local.get 2"
+               " select drop))",
+               WM_EINVALID, "type mismatch");
+  expect_error("undeclared", "(module (func $f) (func ref.func $f drop))", WM_EINVALID,
+               "undeclared function reference");
+  expect_error("arity", "(module (func (block (result i32) i32.const 1 i32.const 2)))",
+               WM_EINVALID, "type mismatch");
+}
+
+/* Every allocation of loading (decode, validate, compile) fails in turn:
+** each must give WM_ENOMEM cleanly (the sanitizer build checks leaks). */
+static void test_alloc_failures(void) {
+  size_t len;
+  uint8_t *b = wat("(module (memory 1) (global (mut i32) (i32.const 0))"
+                   " (func $f (param i32 i32) (result i32 i32) local.get 1 local.get 0)"
+                   " (func (param i32) (result i32) (local i64 f64)"
+                   "  (block (result i32) (loop local.get 0 i32.const 1 i32.sub local.tee 0"
+                   "   i32.const 100 i32.load i32.const 3 i32.add global.set 0"
+                   "   br_if 0) local.get 0 i32.const 4 call $f drop"
+                   "   (br_table 0 0 (i32.const 7) (local.get 0)))))",
+                   &len);
+  CHECK(b != NULL, "alloc: cannot assemble");
+  if (!b) return;
+  int nomem = 0, other = 0;
+  for (long n = 0; n < 500; n++) {
+    wm_module *m = NULL;
+    wm_error err;
+    wm__alloc_fail_after(n);
+    int rc = wm_module_load(b, len, NULL, &m, &err);
+    wm__alloc_fail_after(-1);
+    wm_module_free(m);
+    if (rc == 0) break;
+    if (rc == WM_ENOMEM) nomem++;
+    else other++;
+  }
+  CHECK(nomem > 5 && other == 0, "alloc: %d ENOMEM, %d other errors", nomem, other);
+  free(b);
+}
+
+/* ------------------------------------------------- running lowered code */
+
+/*
+** A minimal instantiation done by hand, so that lowered code can run through
+** the interpreter before (and independently of) the real runtime: globals,
+** one memory and funcref tables with constant initialisers, no imports.
+** Returns false for modules it cannot handle.
+*/
+typedef struct mini {
+  wm_module *mod;
+  wm_runtime rt;
+  wm_instance inst;
+  wm_func *funcs;
+  wm_func **fptrs;
+  uint32_t *type_ids;
+  wm_global *globals;
+  wm_global **gptrs;
+  wm_memory mem;
+  wm_memory *mptr;
+  wm_table *tabs;
+  wm_table **tptrs;
+  bool *edrop, *ddrop;
+} mini;
+
+static void mini_free(mini *x) {
+  if (x->tabs)
+    for (uint32_t i = 0; i < x->mod->ntables; i++) free(x->tabs[i].elems);
+  free(x->tabs); free(x->tptrs);
+  free(x->funcs); free(x->fptrs); free(x->type_ids); free(x->globals); free(x->gptrs);
+  free(x->mem.base); free(x->rt.stack); free(x->rt.frames); free(x->edrop); free(x->ddrop);
+  wm_module_free(x->mod);
+  memset(x, 0, sizeof *x);
+}
+
+static bool const_val(mini *x, const wm_constexpr *e, wm_slot *out) {
+  out->u64 = 0;
+  switch (e->op) {
+    case 0x41: out->u64 = (uint32_t)e->bits; return true;
+    case 0x42: case 0x43: case 0x44: out->u64 = e->bits; return true;
+    case 0xD0: return true;
+    case 0xD2: out->ref = x->fptrs[e->idx]; return true;
+    case 0x23: if (e->idx < x->mod->nglobals) { *out = x->globals[e->idx].val; return true; } return false;
+    default: return false;
+  }
+}
+
+static bool mini_new(mini *x, wm_module *m) {
+  memset(x, 0, sizeof *x);
+  x->mod = m;
+  if (m->nimports || m->nmems > 1) return false;
+  x->rt.stack = calloc(1 << 18, sizeof(wm_slot));
+  x->rt.stack_top = x->rt.stack;
+  x->rt.stack_end = x->rt.stack + (1 << 18);
+  x->rt.max_frames = 2000;
+  x->rt.frames = calloc(x->rt.max_frames, sizeof(wm_frame));
+  x->funcs = calloc(m->nfuncs + 1, sizeof *x->funcs);
+  x->fptrs = calloc(m->nfuncs + 1, sizeof *x->fptrs);
+  x->type_ids = calloc(m->ntypes + 1, sizeof *x->type_ids);
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    x->type_ids[i] = i;
+    for (uint32_t j = 0; j < i; j++) {
+      const wm_type *a = &m->types[i], *b = &m->types[j];
+      if (a->nparams == b->nparams && a->nresults == b->nresults &&
+          !memcmp(a->params, b->params, a->nparams * sizeof *a->params) &&
+          !memcmp(a->results, b->results, a->nresults * sizeof *a->results)) {
+        x->type_ids[i] = j;
+        break;
+      }
+    }
+  }
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    x->funcs[i].type_id = x->type_ids[m->funcs[i].typeidx];
+    x->funcs[i].type = wm__func_type(m, i);
+    x->funcs[i].inst = &x->inst;
+    x->funcs[i].code = &m->funcs[i].code;
+    x->funcs[i].idx = i;
+    x->fptrs[i] = &x->funcs[i];
+  }
+  x->globals = calloc(m->nglobals + 1, sizeof *x->globals);
+  x->gptrs = calloc(m->nglobals + 1, sizeof *x->gptrs);
+  for (uint32_t i = 0; i < m->nglobals; i++) {
+    x->gptrs[i] = &x->globals[i];
+    x->globals[i].type = m->globals[i].type.type;
+    x->globals[i].mut = m->globals[i].type.mut;
+    if (!const_val(x, &m->globals[i].init, &x->globals[i].val)) return false;
+  }
+  if (m->nmems) {
+    if (m->mems[0].min > 16) return false;
+    x->mem.size = m->mems[0].min * 65536;
+    x->mem.base = calloc(1, x->mem.size + 1);
+    x->mem.max_pages = m->mems[0].min;
+    x->mem.decl = m->mems[0];
+    x->mptr = &x->mem;
+  }
+  x->tabs = calloc(m->ntables + 1, sizeof *x->tabs);
+  x->tptrs = calloc(m->ntables + 1, sizeof *x->tptrs);
+  for (uint32_t i = 0; i < m->ntables; i++) {
+    if (m->tables[i].lim.min > 100000) return false;
+    x->tabs[i].size = x->tabs[i].cap = (uint32_t)m->tables[i].lim.min;
+    x->tabs[i].elems = calloc(x->tabs[i].size + 1, sizeof(void *));
+    x->tabs[i].type = m->tables[i].elem;
+    x->tptrs[i] = &x->tabs[i];
+  }
+  x->edrop = calloc(m->nelems + 1, 1);
+  x->ddrop = calloc(m->ndatas + 1, 1);
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    const wm_elem *e = &m->elems[i];
+    if (e->mode != WM_SEG_PASSIVE) x->edrop[i] = true;
+    if (e->mode != WM_SEG_ACTIVE) continue;
+    wm_slot off;
+    if (!const_val(x, &e->offset, &off) || e->table >= m->ntables) return false;
+    if ((uint64_t)off.u32 + e->count > x->tabs[e->table].size) return false;
+    for (uint32_t k = 0; k < e->count; k++) {
+      wm_slot v;
+      if (!const_val(x, &e->items[k], &v)) return false;
+      x->tabs[e->table].elems[off.u32 + k] = v.ref;
+    }
+  }
+  for (uint32_t i = 0; i < m->ndatas; i++) {
+    const wm_data *d = &m->datas[i];
+    if (d->mode != WM_SEG_ACTIVE) continue;
+    x->ddrop[i] = true;
+    wm_slot off;
+    if (!const_val(x, &d->offset, &off) || !m->nmems) return false;
+    if ((uint64_t)off.u32 + d->len > x->mem.size) return false;
+    memcpy(x->mem.base + off.u32, d->bytes, d->len);
+  }
+  x->inst.rt = &x->rt;
+  x->inst.mod = m;
+  x->inst.funcs = x->fptrs;
+  x->inst.tables = x->tptrs;
+  x->inst.mems = &x->mptr;
+  x->inst.globals = x->gptrs;
+  x->inst.type_ids = x->type_ids;
+  x->inst.elem_dropped = x->edrop;
+  x->inst.data_dropped = x->ddrop;
+  x->inst.own_funcs = x->funcs;
+  return !m->has_start;
+}
+
+static int mini_call(mini *x, uint32_t f, wm_slot *io, wm_error *err) {
+  return wm__interp_call(&x->rt, &x->funcs[f], io, err);
+}
+
+static bool export_func(wm_module *m, const char *name, uint32_t *idx) {
+  for (uint32_t i = 0; i < m->nexports; i++)
+    if (m->exports[i].kind == WM_EXTERN_FUNC && !strcmp(m->exports[i].name, name)) {
+      *idx = m->exports[i].idx;
+      return true;
+    }
+  return false;
+}
+
+static void test_run(void) {
+  static const char *src =
+      "(module (memory 1) (global $g (mut i32) (i32.const 0))"
+      " (func $fib (export \"fib\") (param i32) (result i32)"
+      "  (if (result i32) (i32.lt_s (local.get 0) (i32.const 2)) (then (local.get 0))"
+      "   (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))"
+      "                  (call $fib (i32.sub (local.get 0) (i32.const 2)))))))"
+      " (func (export \"sum\") (param i32) (result i32) (local i32 i32)"
+      "  (loop local.get 2 local.get 1 i32.add local.set 2"
+      "   local.get 1 i32.const 1 i32.add local.tee 1 local.get 0 i32.le_s br_if 0)"
+      "  local.get 2)"
+      " (func (export \"swap\") (param i32 i32) (result i32 i32) local.get 1 local.get 0)"
+      " (func (export \"rot\") (param i32 i32 i32) (result i32 i32 i32)"
+      "  local.get 2 local.get 0 local.get 1)"
+      " (func (export \"tbl\") (param i32) (result i32)"
+      "  (block (block (block (block local.get 0 br_table 0 1 2 3) i32.const 10 return)"
+      "   i32.const 11 return) i32.const 12 return) i32.const 13)"
+      " (func (export \"tblv\") (param i32) (result i32)"
+      "  (block (result i32) (block (result i32) i32.const 7 local.get 0 br_table 0 1)"
+      "   i32.const 100 i32.add))"
+      " (func (export \"mv\") (param i32) (result i32)"
+      "  i32.const 1 local.get 0 (block (param i32 i32) (result i32) i32.sub))"
+      " (func (export \"mv2\") (param i32) (result i32 i32)"
+      "  local.get 0 i32.const 5 (block (param i32 i32) (result i32 i32)"
+      "   (if (param i32 i32) (result i32 i32) (local.get 0) (then) (else drop i32.const 9))))"
+      " (func (export \"hz\") (param i32) (result i32)"
+      "  local.get 0 i32.const 5 local.set 0 local.get 0 i32.sub)"
+      " (func (export \"hz2\") (param i32) (result i32) (local i32)"
+      "  local.get 0 (block local.get 0 i32.const 3 i32.add local.set 0) local.get 0 i32.mul)"
+      " (func (export \"brifv\") (param i32) (result i32)"
+      "  (block (result i32) i32.const 1 i32.const 2 local.get 0 br_if 0 i32.add))"
+      " (func (export \"mem\") (param i32) (result i32)"
+      "  i32.const 8 local.get 0 i32.store i32.const 8 i32.load i32.const 1 i32.add"
+      "  global.set $g global.get $g)"
+      " (func (export \"sel\") (param i32) (result i32)"
+      "  i32.const 3 i32.const 4 local.get 0 select)"
+      " (func (export \"ret\") (param i32) (result i32 i32)"
+      "  (block local.get 0 i32.eqz br_if 0 i32.const 1 local.get 0 return) local.get 0 i32.const 2)"
+      ")";
+  wm_error err;
+  wm_module *m = load_wat(src, &err);
+  CHECK(m != NULL, "run: load failed: %s at %u", m ? "" : err.message, err.offset);
+  if (!m) return;
+  mini x;
+  bool ok = mini_new(&x, m);
+  CHECK(ok, "run: cannot instantiate");
+  if (!ok) {
+    mini_free(&x);
+    return;
+  }
+  static const struct {
+    const char *name;
+    int nargs;
+    int32_t args[3];
+    int nres;
+    int32_t res[3];
+  } cases[] = {
+      {"fib", 1, {10}, 1, {55}},       {"fib", 1, {1}, 1, {1}},
+      {"sum", 1, {10}, 1, {55}},       {"swap", 2, {1, 2}, 2, {2, 1}},
+      {"rot", 3, {1, 2, 3}, 3, {3, 1, 2}},
+      {"tbl", 1, {0}, 1, {10}},        {"tbl", 1, {1}, 1, {11}},
+      {"tbl", 1, {2}, 1, {12}},        {"tbl", 1, {3}, 1, {13}},
+      {"tbl", 1, {99}, 1, {13}},       {"tblv", 1, {0}, 1, {107}},
+      {"tblv", 1, {5}, 1, {7}},        {"mv", 1, {5}, 1, {-4}},
+      {"mv2", 1, {1}, 2, {1, 5}},      {"mv2", 1, {0}, 2, {0, 9}},
+      {"hz", 1, {7}, 1, {2}},          {"hz2", 1, {4}, 1, {28}},
+      {"brifv", 1, {1}, 1, {2}},       {"brifv", 1, {0}, 1, {3}},
+      {"mem", 1, {41}, 1, {42}},       {"sel", 1, {1}, 1, {3}},
+      {"sel", 1, {0}, 1, {4}},         {"ret", 1, {5}, 2, {1, 5}},
+      {"ret", 1, {0}, 2, {0, 2}},
+  };
+  for (unsigned i = 0; i < sizeof cases / sizeof *cases; i++) {
+    uint32_t f;
+    if (!export_func(m, cases[i].name, &f)) {
+      CHECK(0, "run: no export %s", cases[i].name);
+      continue;
+    }
+    wm_slot io[3];
+    memset(io, 0, sizeof io);
+    for (int k = 0; k < cases[i].nargs; k++) io[k].i32 = cases[i].args[k];
+    int rc = mini_call(&x, f, io, &err);
+    bool good = rc == 0;
+    for (int k = 0; good && k < cases[i].nres; k++) good = io[k].i32 == cases[i].res[k];
+    CHECK(good, "run: %s(%d) -> rc %d, %d %d %d", cases[i].name, cases[i].args[0], rc, io[0].i32,
+          io[1].i32, io[2].i32);
+  }
+  mini_free(&x);
+}
+
+/* A growable byte buffer for building binaries by hand (wat2wasm itself
+** recurses over nesting depth). */
+typedef struct buf {
+  uint8_t *p;
+  size_t n, cap;
+} buf;
+
+static void put(buf *b, uint8_t v) {
+  if (b->n == b->cap) b->p = realloc(b->p, b->cap = b->cap ? b->cap * 2 : 1024);
+  b->p[b->n++] = v;
+}
+
+static void put_leb(buf *b, uint64_t v) {
+  do {
+    uint8_t x = v & 0x7F;
+    v >>= 7;
+    put(b, x | (v ? 0x80 : 0));
+  } while (v);
+}
+
+static void put_sleb(buf *b, int64_t v) {
+  for (;;) {
+    uint8_t x = v & 0x7F;
+    v >>= 7;
+    if ((v == 0 && !(x & 0x40)) || (v == -1 && (x & 0x40))) {
+      put(b, x);
+      return;
+    }
+    put(b, x | 0x80);
+  }
+}
+
+/* A module of one function (i32) -> i32 with `nlocals` extra i32 locals and
+** the given body (without its final end). */
+static uint8_t *one_func_module(uint32_t nlocals, const buf *body, size_t *len) {
+  buf code = {0}, m = {0};
+  put_leb(&code, 1);           /* one local entry */
+  put_leb(&code, nlocals);
+  put(&code, 0x7F);
+  for (size_t i = 0; i < body->n; i++) put(&code, body->p[i]);
+  put(&code, 0x0B);
+  static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7F, 1, 0x7F,
+                                 3, 2, 1, 0};
+  for (size_t i = 0; i < sizeof head; i++) put(&m, head[i]);
+  buf sec = {0};
+  put_leb(&sec, 1);
+  put_leb(&sec, code.n);
+  for (size_t i = 0; i < code.n; i++) put(&sec, code.p[i]);
+  put(&m, 10);
+  put_leb(&m, sec.n);
+  for (size_t i = 0; i < sec.n; i++) put(&m, sec.p[i]);
+  free(code.p);
+  free(sec.p);
+  *len = m.n;
+  return m.p;
+}
+
+/* Big functions: many locals, deep nesting, a deep operand stack. The
+** compiler must be linear-ish and must not recurse over nesting depth. */
+static void test_stress(void) {
+  enum { N = 50000 };
+  buf b = {0};
+  for (int i = 0; i < N; i++) put(&b, 0x02), put(&b, 0x40); /* block */
+  put(&b, 0x20), put_leb(&b, 0), put(&b, 0x0D), put_leb(&b, N - 1); /* br_if N-1 */
+  for (int i = 0; i < N; i++) put(&b, 0x0B);
+  put(&b, 0x20), put_leb(&b, 0), put(&b, 0x21), put_leb(&b, N); /* local.set N */
+  for (int i = 0; i < N / 2; i++) put(&b, 0x20), put_leb(&b, (uint64_t)(N - (i % 7)));
+  for (int i = 0; i < N / 2; i++) put(&b, 0x41), put_sleb(&b, i);
+  for (int i = 0; i < N - 1; i++) put(&b, 0x6A);
+  size_t len;
+  uint8_t *bytes = one_func_module(N, &b, &len);
+  free(b.p);
+  wm_error err;
+  wm_module *m = NULL;
+  int rc = wm_module_load(bytes, len, NULL, &m, &err);
+  free(bytes);
+  CHECK(rc == 0, "stress: load failed: %s", err.message);
+  if (rc) return;
+  int ninstr;
+  char *d = disasm(m, m->nfuncs - 1, &ninstr);
+  /* One add per operand pair, the branch, a move or two and the return. */
+  CHECK(ninstr < N + 10, "stress: %d instructions", ninstr);
+  free(d);
+  mini x;
+  if (mini_new(&x, m)) {
+    wm_slot io[1];
+    io[0].i32 = 3;
+    rc = mini_call(&x, m->nfuncs - 1, io, &err);
+    /* The param (3) where i % 7 == 0 (local N), zero otherwise, plus 0..N/2-1. */
+    int32_t want = 0;
+    for (int i = 0; i < N / 2; i++) want += (i % 7 == 0 ? 3 : 0) + i;
+    CHECK(rc == 0 && io[0].i32 == want, "stress: rc %d result %d want %d", rc, io[0].i32, want);
+  } else {
+    CHECK(0, "stress: cannot instantiate");
+  }
+  mini_free(&x);
+}
+
+/* ------------------------------------------------------------ the oracle */
+
+static int oracle_load(const char *path, wm_error *err) {
+  size_t len;
+  uint8_t *b = read_file(path, &len);
+  if (!b) return 1;
+  wm_module *m = NULL;
+  int rc = wm_module_load(b, len, NULL, &m, err);
+  free(b);
+  wm_module_free(m);
+  return rc;
+}
+
+static const char *json_str(const char *line, const char *key, char *out, size_t cap) {
+  char k[64];
+  snprintf(k, sizeof k, "\"%s\": \"", key);
+  const char *p = strstr(line, k);
+  if (!p) return NULL;
+  p += strlen(k);
+  size_t n = 0;
+  while (*p && *p != '"' && n + 1 < cap) {
+    if (*p == '\\' && p[1]) p++;
+    out[n++] = *p++;
+  }
+  out[n] = 0;
+  return out;
+}
+
+/* Parse the next {"type": T, "value": V} of a JSON list into a slot; *kind
+** gets T's first letters. Returns the position after it or NULL. */
+static const char *next_val(const char *p, const char *stop, char *kind, wm_slot *v, bool *nan) {
+  const char *t = strstr(p, "\"type\": \"");
+  if (!t || t > stop) return NULL;
+  t += 9;
+  size_t n = 0;
+  while (t[n] && t[n] != '"' && n < 15) { kind[n] = t[n]; n++; }
+  kind[n] = 0;
+  const char *q = strstr(t, "\"value\": ");
+  const char *close = strchr(t, '}');
+  v->u64 = 0;
+  *nan = false;
+  if (q && close && q < close) {
+    q += 9;
+    if (*q == '"') q++;
+    if (!strncmp(q, "nan:", 4)) *nan = true;
+    else if (!strncmp(q, "null", 4)) v->u64 = 0;
+    else v->u64 = strtoull(q, NULL, 10);
+    if (!strcmp(kind, "externref") && strncmp(q, "null", 4)) v->u64 += 1;
+  } else {
+    *nan = true; /* a list of lanes or no value: not comparable */
+  }
+  return close ? close + 1 : NULL;
+}
+
+/* Run an invoke/assert_return/assert_trap line against instance x. Returns
+** 1 as expected, 0 not, -1 skipped. */
+static int run_line(mini *x, const char *line, const char *type, char *why, size_t cap) {
+  if (strstr(line, "\"module\": ")) return -1; /* a named module */
+  const char *act = strstr(line, "\"action\": {\"type\": \"invoke\"");
+  if (!act) return -1;
+  char field[100];
+  if (!json_str(act, "field", field, 100)) return -1;
+  uint32_t f;
+  if (!export_func(x->mod, field, &f)) return -1;
+  const wm_type *t = wm__func_type(x->mod, f);
+  if (t->nparams > 16 || t->nresults > 16) return -1;
+  wm_slot io[16];
+  memset(io, 0, sizeof io);
+  const char *a = strstr(act, "\"args\": [");
+  const char *ae = a ? strchr(a, ']') : NULL;
+  char kind[16];
+  bool nan;
+  uint32_t k = 0;
+  for (const char *p = a; p && k < 16 && (p = next_val(p, ae, kind, &io[k], &nan)); k++)
+    if (nan) return -1;
+  if (k != t->nparams) return -1;
+  wm_error err;
+  memset(&err, 0, sizeof err);
+  int rc = mini_call(x, f, io, &err);
+  if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
+    char text[128];
+    json_str(line, "text", text, sizeof text);
+    if (rc == 0) { snprintf(why, cap, "%s: no trap (want %s)", field, text); return 0; }
+    if (strncmp(err.message, text, strlen(text))) {
+      snprintf(why, cap, "%s: trap \"%.60s\" want \"%s\"", field, err.message, text);
+      return 0;
+    }
+    return 1;
+  }
+  if (rc) {
+    snprintf(why, cap, "%s: trapped: %.100s", field, err.message);
+    return 0;
+  }
+  if (strcmp(type, "assert_return")) return 1;
+  const char *e = strstr(line, "\"expected\": [");
+  const char *ee = e ? strchr(e, ']') : NULL;
+  k = 0;
+  wm_slot want;
+  for (const char *p = e; p && (p = next_val(p, ee, kind, &want, &nan)); k++) {
+    if (k >= t->nresults) return -1;
+    bool good;
+    if (!strcmp(kind, "funcref") && want.u64) good = true; /* not comparable */
+    else if (!strcmp(kind, "f32")) good = nan ? (io[k].u32 & 0x7fffffff) > 0x7f800000 : io[k].u32 == want.u32;
+    else if (!strcmp(kind, "f64")) good = nan ? (io[k].u64 & ~(1ull << 63)) > 0x7ff0000000000000ull : io[k].u64 == want.u64;
+    else if (!strcmp(kind, "i32")) good = io[k].u32 == want.u32;
+    else if (!strcmp(kind, "i64") || kind[1] == 'x' || kind[0] == 'f') good = io[k].u64 == want.u64;
+    else good = io[k].u64 == want.u64;
+    if (!good) {
+      snprintf(why, cap, "%s: result %u is 0x%llx, want 0x%llx", field, k,
+               (unsigned long long)io[k].u64, (unsigned long long)want.u64);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void test_oracle(void) {
+  if (access("/work/testsuite/br_table.wast", R_OK) != 0) {
+    printf("testsuite not found: oracle skipped\n");
+    return;
+  }
+  char cmd[600];
+  snprintf(cmd, sizeof cmd,
+           "cd %s && for f in /work/testsuite/*.wast; do b=$(basename $f .wast);"
+           " case $b in simd*) continue;; esac;"
+           " wast2json --enable-all $f -o $b.json >/dev/null 2>&1; done; ls *.json > list.txt",
+           tmpdir);
+  if (system(cmd) != 0) {
+    printf("wast2json failed: oracle skipped\n");
+    return;
+  }
+  char lp[300];
+  snprintf(lp, sizeof lp, "%s/list.txt", tmpdir);
+  FILE *list = fopen(lp, "r");
+  if (!list) return;
+  char jname[256];
+  int ok = 0, bad = 0, msgbad = 0, run_ok = 0, run_bad = 0, run_skip = 0;
+  const char *verbose = getenv("WM_ORACLE_VERBOSE");
+  while (fscanf(list, "%255s", jname) == 1) {
+    char jp[600];
+    snprintf(jp, sizeof jp, "%s/%s", tmpdir, jname);
+    FILE *j = fopen(jp, "r");
+    if (!j) continue;
+    static char line[1 << 16];
+    mini cur;
+    bool have_cur = false;
+    while (fgets(line, sizeof line, j)) {
+      char type[64], file[256], text[256], mtype[32];
+      if (!json_str(line, "type", type, sizeof type)) continue;
+      if (!strcmp(type, "assert_return") || !strcmp(type, "action") ||
+          !strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
+        /* Growing and segment items need the real runtime (memory.c,
+        ** instance.c), which the hand-made instance does not have. */
+        static const char *const skip[] = {"memory_grow.", "memory_size.", "table_grow.",
+                                           "table_size.", "bulk.", NULL};
+        bool skipped = !have_cur;
+        for (int k = 0; skip[k]; k++) skipped |= !strncmp(jname, skip[k], strlen(skip[k]));
+        if (skipped || strstr(line, "grow")) {
+          run_skip++;
+          continue;
+        }
+        char why[1024];
+        int r = run_line(&cur, line, type, why, sizeof why);
+        if (r == 1) run_ok++;
+        else if (r < 0) run_skip++;
+        else {
+          run_bad++;
+          if (verbose || run_bad <= 30) printf("run %s: %s\n", jname, why);
+        }
+        continue;
+      }
+      if (!strcmp(type, "register") && have_cur) { /* others may import it: keep it simple */
+        mini_free(&cur);
+        have_cur = false;
+        continue;
+      }
+      if (!json_str(line, "filename", file, sizeof file)) continue;
+      bool is_mod = !strcmp(type, "module") || !strcmp(type, "assert_unlinkable") ||
+                    !strcmp(type, "assert_uninstantiable");
+      bool is_inv = !strcmp(type, "assert_invalid");
+      bool is_mal = !strcmp(type, "assert_malformed");
+      if (!is_mod && !is_inv && !is_mal) continue;
+      if (json_str(line, "module_type", mtype, sizeof mtype) && strcmp(mtype, "binary")) continue;
+      if (!json_str(line, "text", text, sizeof text)) text[0] = 0;
+      char wp[600];
+      snprintf(wp, sizeof wp, "%s/%s", tmpdir, file);
+      wm_error err;
+      memset(&err, 0, sizeof err);
+      int rc = oracle_load(wp, &err);
+      if (!strcmp(type, "module")) {
+        if (have_cur) mini_free(&cur);
+        have_cur = false;
+        size_t blen;
+        uint8_t *bytes = rc == 0 ? read_file(wp, &blen) : NULL;
+        wm_module *m = NULL;
+        if (bytes && wm_module_load(bytes, blen, NULL, &m, NULL) == 0) {
+          have_cur = mini_new(&cur, m);
+          if (!have_cur) mini_free(&cur);
+        }
+        free(bytes);
+      }
+      int want = is_mod ? 0 : is_inv ? WM_EINVALID : WM_EMALFORMED;
+      bool good = rc == want || (is_mod && rc == WM_EUNSUPPORTED);
+      if (good) {
+        ok++;
+        if (!is_mod && strncmp(err.message, text, strlen(text)) != 0) {
+          msgbad++;
+          if (verbose) printf("message %s %s: want \"%s\" got \"%s\"\n", jname, file, text, err.message);
+        }
+      } else {
+        bad++;
+        if (verbose || bad <= 30)
+          printf("oracle %s %s (%s \"%s\"): got %s \"%s\" at %u\n", jname, file, type, text,
+                 wm_errname(rc), err.message, err.offset);
+      }
+    }
+    fclose(j);
+    if (have_cur) mini_free(&cur);
+  }
+  fclose(list);
+  printf("oracle: %d as expected (%d with another message), %d not\n", ok, msgbad, bad);
+  printf("oracle runs: %d as expected, %d not, %d skipped\n", run_ok, run_bad, run_skip);
+  CHECK(bad == 0, "oracle: %d modules not as expected", bad);
+  CHECK(run_ok > 10000 && run_bad == 0, "oracle runs: %d not as expected", run_bad);
+}
+
+int main(int argc, char **argv) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/wm_test_compile.%d", (int)getpid());
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "mkdir -p %s", tmpdir);
+  if (system(cmd) != 0) return 1;
+  if (system("wat2wasm --version >/dev/null 2>&1") != 0) {
+    printf("wat2wasm missing: skipped\n0 passed, 0 failed\n");
+    return 0;
+  }
+  test_lowering();
+  test_errors();
+  test_alloc_failures();
+  test_run();
+  test_stress();
+  if (argc < 2 || strcmp(argv[1], "--no-oracle")) test_oracle();
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+  if (system(cmd) != 0) printf("could not remove %s\n", tmpdir);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
