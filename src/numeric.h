@@ -194,18 +194,26 @@ static inline double wm_f64_max(double a, double b) {
   return a > b ? a : b;
 }
 
+/* The rounding functions must return an arithmetic (quiet) NaN for a NaN
+** input; libm may hand a signalling NaN back unchanged, so set the quiet bit
+** ourselves. */
+static inline float wm_f32_quiet(float a) { return wm_f32_from(wm_f32_bits(a) | 0x00400000u); }
+static inline double wm_f64_quiet(double a) {
+  return wm_f64_from(wm_f64_bits(a) | UINT64_C(0x0008000000000000));
+}
+
 /* nearest rounds half to even and keeps the sign of zero: that is rint in
 ** the default rounding mode, which wasm code cannot change. nearbyint is
 ** rint without raising the inexact flag. */
-static inline float wm_f32_nearest(float a) { return nearbyintf(a); }
-static inline double wm_f64_nearest(double a) { return nearbyint(a); }
-static inline float wm_f32_ceil(float a) { return ceilf(a); }
-static inline float wm_f32_floor(float a) { return floorf(a); }
-static inline float wm_f32_trunc(float a) { return truncf(a); }
+static inline float wm_f32_nearest(float a) { return a != a ? wm_f32_quiet(a) : nearbyintf(a); }
+static inline double wm_f64_nearest(double a) { return a != a ? wm_f64_quiet(a) : nearbyint(a); }
+static inline float wm_f32_ceil(float a) { return a != a ? wm_f32_quiet(a) : ceilf(a); }
+static inline float wm_f32_floor(float a) { return a != a ? wm_f32_quiet(a) : floorf(a); }
+static inline float wm_f32_trunc(float a) { return a != a ? wm_f32_quiet(a) : truncf(a); }
 static inline float wm_f32_sqrt(float a) { return sqrtf(a); }
-static inline double wm_f64_ceil(double a) { return ceil(a); }
-static inline double wm_f64_floor(double a) { return floor(a); }
-static inline double wm_f64_trunc(double a) { return trunc(a); }
+static inline double wm_f64_ceil(double a) { return a != a ? wm_f64_quiet(a) : ceil(a); }
+static inline double wm_f64_floor(double a) { return a != a ? wm_f64_quiet(a) : floor(a); }
+static inline double wm_f64_trunc(double a) { return a != a ? wm_f64_quiet(a) : trunc(a); }
 static inline double wm_f64_sqrt(double a) { return sqrt(a); }
 
 /* ------------------------------------------------------------ conversions */

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# run.sh -- build the benchmark kernels natively (gcc -O2) and as wasm32
+# (clang-14, freestanding), run each natively, under wasmem and (if present)
+# under node/V8, check that all agree on the checksum, and print a table of
+# best-of-N times with wasmem/native ratios and their geometric mean.
+#
+# Usage: bench/run.sh [--quick] [--runs N] [--only k1,k2] [--no-node]
+#                     [--wasmem PATH] [--out DIR]
+#   --quick   ~10x smaller work sizes, to check the scripts in seconds
+#   --wasmem  the wasmem binary (default: build it in build/release)
+# Times are wall-clock per process (start-up, load and compile included) for
+# native and wasmem; node's column times the `run` call alone, since node's
+# own start-up (~50 ms) would otherwise dominate.
+# Exits non-zero if any kernel fails to build, run or agree.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kernels=(fib sieve matmul crc32 sha256 memsum mix)
+runs=3 quick=0 use_node=1 wasmem="" out=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --runs) runs=$2; shift ;;
+    --only) IFS=, read -r -a kernels <<<"$2"; shift ;;
+    --no-node) use_node=0 ;;
+    --wasmem) wasmem=$2; shift ;;
+    --out) out=$2; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -z "$out" ]; then
+  out=$top/build/bench
+  if [ $quick = 1 ]; then out=$out-quick; fi
+fi
+mkdir -p "$out"
+command -v node >/dev/null 2>&1 || use_node=0
+
+if [ -z "$wasmem" ]; then
+  wasmem=$top/build/release/wasmem
+  echo "building wasmem (Release) in $top/build/release ..." >&2
+  cmake -S "$top" -B "$top/build/release" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$top/build/release" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+fi
+[ -x "$wasmem" ] || { echo "run.sh: no wasmem binary at $wasmem" >&2; exit 1; }
+
+defs=()
+[ $quick = 1 ] && defs+=(-DBENCH_QUICK)
+echo "building kernels in $out ..." >&2
+for k in "${kernels[@]}"; do
+  src=$top/bench/$k.c
+  [ -f "$src" ] || { echo "run.sh: no kernel $src" >&2; exit 2; }
+  gcc -O2 -std=gnu11 "${defs[@]}" -o "$out/$k" "$src"
+  clang-14 --target=wasm32 -O2 -nostdlib "${defs[@]}" -Wl,--no-entry -Wl,--export=run \
+    -o "$out/$k.wasm" "$src"
+done
+
+now_ns() { date +%s%N; }
+# A checksum from a runner's output, as a signed decimal i32: drops type
+# names such as "i32:" or "(i32)" and keeps the first integer.
+checksum() { sed -E 's/\b[if](32|64)\b//g' | grep -oE -- '-?[0-9]+' | head -n 1 || true; }
+# best_of CMD...: runs CMD $runs times; sets $best_ms and $result (checksum of
+# the first run), or returns 1 with the error in $errmsg.
+best_of() {
+  best_ms="" result=""
+  local i t0 t1 ms outp
+  for ((i = 0; i < runs; i++)); do
+    t0=$(now_ns)
+    if ! outp=$("$@" 2>"$out/stderr.txt"); then
+      errmsg=$(head -c 200 "$out/stderr.txt" | tr '\n' ' ')
+      [ -n "$errmsg" ] || errmsg="exit status non-zero; stdout: $(head -c 100 <<<"$outp")"
+      return 1
+    fi
+    t1=$(now_ns)
+    ms=$(( (t1 - t0) / 1000000 ))
+    [ -z "$result" ] && result=$(checksum <<<"$outp")
+    if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
+  done
+}
+# node_best: like best_of for node, timing the call only (node_run.js reports it).
+node_best() {
+  best_ms="" result=""
+  local i outp ms
+  for ((i = 0; i < runs; i++)); do
+    if ! outp=$(node "$top/bench/node_run.js" "$1" 2>"$out/stderr.txt"); then
+      errmsg=$(head -c 200 "$out/stderr.txt" | tr '\n' ' ')
+      return 1
+    fi
+    ms=$(sed -n 's/^time_ms \([0-9]*\).*/\1/p' "$out/stderr.txt")
+    [ -z "$result" ] && result=$(checksum <<<"$outp")
+    if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
+  done
+}
+
+failed=0
+ratios=()
+node_ratios=()
+hdr=$(printf '%-8s %10s %10s %8s' kernel "native ms" "wasmem ms" ratio)
+[ $use_node = 1 ] && hdr+=$(printf ' %9s %6s' "node ms" ratio)
+echo; echo "$hdr"; echo "${hdr//?/-}"
+for k in "${kernels[@]}"; do
+  best_of "$out/$k" || { printf '%-8s native run failed: %s\n' "$k" "$errmsg"; failed=1; continue; }
+  nat_ms=$best_ms nat_sum=$result
+  row=$(printf '%-8s %10s' "$k" "$nat_ms")
+  if best_of "$wasmem" call "$out/$k.wasm" run; then
+    if [ "$result" != "$nat_sum" ]; then
+      row+=$(printf ' %10s %8s' "$best_ms" "WRONG")
+      row+=" (wasmem checksum '$result', native '$nat_sum')"
+      failed=1
+    else
+      r=$(awk -v a="$best_ms" -v b="$nat_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
+      ratios+=("$r")
+      row+=$(printf ' %10s %7sx' "$best_ms" "$r")
+    fi
+  else
+    row+=$(printf ' %10s %8s' "-" "ERROR")
+    row+=" (wasmem: $errmsg)"
+    failed=1
+  fi
+  if [ $use_node = 1 ]; then
+    if node_best "$out/$k.wasm" && [ "$result" = "$nat_sum" ]; then
+      r=$(awk -v a="$best_ms" -v b="$nat_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
+      node_ratios+=("$r")
+      row+=$(printf ' %9s %5sx' "$best_ms" "$r")
+    else
+      row+=" node: failed or wrong checksum '$result'"
+      failed=1
+    fi
+  fi
+  echo "$row"
+done
+
+geomean() { awk 'BEGIN { s = 0; n = 0 } { s += log($1); n++ } END { if (n) printf "%.2fx over %d kernels", exp(s / n), n; else printf "n/a" }'; }
+echo
+if [ ${#ratios[@]} -gt 0 ]; then
+  echo "wasmem geo-mean ratio: $(printf '%s\n' "${ratios[@]}" | geomean)"
+else
+  echo "wasmem geo-mean ratio: n/a (no kernel ran correctly under wasmem)"
+fi
+if [ ${#node_ratios[@]} -gt 0 ]; then
+  echo "node   geo-mean ratio: $(printf '%s\n' "${node_ratios[@]}" | geomean) (call time only)"
+fi
+[ $quick = 1 ] && echo "(quick sizes: ratios are not representative)"
+exit $failed

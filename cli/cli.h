@@ -1,0 +1,28 @@
+/*
+** cli.h -- declarations shared by the wasmem command-line tool's files:
+** the subcommands and small helpers for printing types and values.
+*/
+#ifndef WM_CLI_H
+#define WM_CLI_H
+
+#include <stdio.h>
+#include "wasmem.h"
+
+/* Subcommands; argv[0] is the subcommand name. Return the exit status. */
+int cli_spectest(int argc, char **argv);
+
+/* Print an error line "wasmem: ..." to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Name of a value type ("i32", "funcref", ...). */
+const char *cli_valtype_name(wm_valtype t);
+/* Write a function type as "(i32, i32) -> (i32)". */
+void cli_print_functype(FILE *f, const wm_functype *ft);
+/* Write a value as `wasmem call` prints results. */
+void cli_print_val(FILE *f, const wm_val *v);
+/* Print a library error as one line "wasmem: WHAT: message (at byte 0xNN)";
+** any backtrace after the first line of the message is left out. */
+void cli_report(const char *what, const wm_error *err);
+/* Define the `spectest` host module (print*, global_*, table, memory) in rt. */
+int cli_define_spectest(wm_runtime *rt, wm_error *err);
+
+#endif

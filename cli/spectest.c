@@ -1,0 +1,755 @@
+/*
+** spectest.c -- `wasmem spectest`: runs a wast2json (wabt 1.0.32) JSON script
+** against the runtime, and the `spectest` host module the official tests import.
+*/
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+
+static const char spectest_help[] =
+    "usage: wasmem spectest FILE.json [-v]\n"
+    "\n"
+    "Run a script made by wast2json (wabt 1.0.32) from a .wast file. Module\n"
+    "files are resolved relative to the directory of FILE.json. All commands\n"
+    "share one runtime, so registered modules are visible to later ones.\n"
+    "Modules given as text (module quote, text assert_malformed) are skipped.\n"
+    "Each failure prints one line; the last line is\n"
+    "  N passed, N failed, N skipped\n"
+    "and the exit status is 0 exactly when nothing failed.\n"
+    "\n"
+    "  -v   also print passing commands and full error messages\n";
+
+/* ------------------------------------------------- the spectest host module */
+
+static int spectest_print(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx, (void)args, (void)results, (void)data;
+  return 0; /* the official tests only need the call to succeed, quietly */
+}
+
+int cli_define_spectest(wm_runtime *rt, wm_error *err) {
+  static const wm_valtype i32[] = {WM_I32}, i64[] = {WM_I64}, f32[] = {WM_F32}, f64[] = {WM_F64};
+  static const wm_valtype i32_f32[] = {WM_I32, WM_F32}, f64_f64[] = {WM_F64, WM_F64};
+  static const struct {
+    const char *name;
+    uint32_t nparams;
+    const wm_valtype *params;
+  } prints[] = {
+      {"print", 0, NULL},       {"print_i32", 1, i32},         {"print_i64", 1, i64},
+      {"print_f32", 1, f32},    {"print_f64", 1, f64},         {"print_i32_f32", 2, i32_f32},
+      {"print_f64_f64", 2, f64_f64},
+  };
+  int rc;
+  for (size_t i = 0; i < sizeof prints / sizeof prints[0]; i++) {
+    wm_functype ft = {prints[i].nparams, 0, prints[i].params, NULL};
+    wm_func *f;
+    if ((rc = wm_func_new_host(rt, &ft, spectest_print, NULL, &f, err)) != 0) return rc;
+    if ((rc = wm_runtime_define_func(rt, "spectest", prints[i].name, f, err)) != 0) return rc;
+  }
+  const struct {
+    const char *name;
+    wm_val v;
+  } globals[] = {
+      {"global_i32", wm_val_i32(666)},
+      {"global_i64", wm_val_i64(666)},
+      {"global_f32", wm_val_f32(666.6f)},
+      {"global_f64", wm_val_f64(666.6)},
+  };
+  for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++) {
+    wm_global *g;
+    if ((rc = wm_global_new(rt, globals[i].v, false, &g, err)) != 0) return rc;
+    if ((rc = wm_runtime_define_global(rt, "spectest", globals[i].name, g, err)) != 0) return rc;
+  }
+  wm_table *t;
+  wm_limits tl = {10, 20, true};
+  if ((rc = wm_table_new(rt, WM_FUNCREF, tl, NULL, &t, err)) != 0) return rc;
+  if ((rc = wm_runtime_define_table(rt, "spectest", "table", t, err)) != 0) return rc;
+  wm_memory *m;
+  wm_limits ml = {1, 2, true};
+  if ((rc = wm_memory_new(rt, ml, &m, err)) != 0) return rc;
+  return wm_runtime_define_memory(rt, "spectest", "memory", m, err);
+}
+
+/* ------------------------------------------------------------ script state */
+
+/* What became of a module command: later commands on it depend on this. */
+typedef enum { MOD_NONE, MOD_OK, MOD_FAILED, MOD_SKIPPED } mod_state;
+
+typedef struct named {
+  char *name;
+  wm_instance *inst;
+  mod_state state;
+  int line;
+} named;
+
+typedef struct script {
+  const char *src; /* the .wast name for messages */
+  char *dir;       /* directory of the JSON file, where module files are */
+  bool verbose;
+  wm_runtime *rt;
+  wm_module **mods; /* every module loaded, freed after the runtime */
+  size_t nmods, capmods;
+  named *names;
+  size_t nnames, capnames;
+  named cur; /* the most recent module command (name unused) */
+  unsigned long orphans; /* commands failed because cur did not load */
+  int line;
+  const char *type;
+  unsigned long passed, failed, skipped;
+} script;
+
+static void pass(script *s) {
+  s->passed++;
+  if (s->verbose) printf("%s:%d: %s: ok\n", s->src, s->line, s->type);
+}
+
+static void skip(script *s) {
+  s->skipped++;
+  if (s->verbose) printf("%s:%d: %s: skipped (text module)\n", s->src, s->line, s->type);
+}
+
+static void fail(script *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(script *s, const char *fmt, ...) {
+  va_list ap;
+  s->failed++;
+  printf("%s:%d: %s: ", s->src, s->line, s->type);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  putchar('\n');
+}
+
+/* The first line of a library message, for one-line reports. */
+static int first_line_len(const char *msg) { return (int)strcspn(msg, "\n"); }
+
+static const char *errmsg(const wm_error *err) {
+  return err->message[0] ? err->message : wm_strerror(err->code);
+}
+
+/* The first line of an error message, with the byte offset of decoding
+** errors when the message does not already name it. Static buffer. */
+static const char *errline(const wm_error *err) {
+  static char buf[640];
+  const char *msg = errmsg(err), *at = strstr(msg, "at byte");
+  int len = first_line_len(msg);
+  if (err->offset != UINT32_MAX && !(at && at - msg < len))
+    snprintf(buf, sizeof buf, "%.*s (at byte 0x%" PRIx32 ")", len, msg, err->offset);
+  else
+    snprintf(buf, sizeof buf, "%.*s", len, msg);
+  return buf;
+}
+
+/* Commands on a module that failed to load fail too, but one line for all
+** of them is enough (SIMD files would otherwise print thousands). */
+static void flush_orphans(script *s) {
+  if (s->orphans) {
+    printf("%s:%d: module: %lu later command%s on this module counted as failed\n", s->src,
+           s->cur.line, s->orphans, s->orphans == 1 ? "" : "s");
+    s->orphans = 0;
+  }
+}
+
+static bool push_module(script *s, wm_module *mod) {
+  if (s->nmods == s->capmods) {
+    size_t ncap = s->capmods ? s->capmods * 2 : 16;
+    wm_module **n = realloc(s->mods, ncap * sizeof *n);
+    if (!n) return false;
+    s->mods = n;
+    s->capmods = ncap;
+  }
+  s->mods[s->nmods++] = mod;
+  return true;
+}
+
+static bool set_name(script *s, const char *name, const named *val) {
+  for (size_t i = 0; i < s->nnames; i++) {
+    if (strcmp(s->names[i].name, name) == 0) {
+      char *keep = s->names[i].name;
+      s->names[i] = *val;
+      s->names[i].name = keep;
+      return true;
+    }
+  }
+  if (s->nnames == s->capnames) {
+    size_t ncap = s->capnames ? s->capnames * 2 : 8;
+    named *n = realloc(s->names, ncap * sizeof *n);
+    if (!n) return false;
+    s->names = n;
+    s->capnames = ncap;
+  }
+  char *copy = strdup(name);
+  if (!copy) return false;
+  s->names[s->nnames] = *val;
+  s->names[s->nnames].name = copy;
+  s->nnames++;
+  return true;
+}
+
+/* The module a command refers to: by name, else the current one. */
+static const named *find_module(script *s, const char *name) {
+  if (!name) return &s->cur;
+  for (size_t i = 0; i < s->nnames; i++)
+    if (strcmp(s->names[i].name, name) == 0) return &s->names[i];
+  return NULL;
+}
+
+/* ----------------------------------------------------------------- values */
+
+static const char *jstr(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool parse_u64(const char *str, uint64_t *out) {
+  if (!str || *str < '0' || *str > '9') return false;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(str, &end, 10);
+  if (errno || *end) return false;
+  *out = v;
+  return true;
+}
+
+static bool is_text_module(const cJSON *cmd) {
+  const char *mt = jstr(cmd, "module_type");
+  const char *fn = jstr(cmd, "filename");
+  if (mt) return strcmp(mt, "text") == 0;
+  size_t n = fn ? strlen(fn) : 0;
+  return n > 4 && strcmp(fn + n - 4, ".wat") == 0;
+}
+
+/* Convert a JSON argument {"type": "i32", "value": "..."} to a value. */
+static bool json_to_val(const cJSON *j, wm_val *out, const char **why) {
+  const char *type = jstr(j, "type"), *value = jstr(j, "value");
+  uint64_t u;
+  *why = "malformed value";
+  if (!type) return false;
+  out->of.i64 = 0;
+  if (strcmp(type, "i32") == 0 || strcmp(type, "f32") == 0) {
+    if (!parse_u64(value, &u) || u > 0xffffffffu) return false;
+    out->type = type[0] == 'i' ? WM_I32 : WM_F32;
+    out->of.f32_bits = (uint32_t)u;
+    return true;
+  }
+  if (strcmp(type, "i64") == 0 || strcmp(type, "f64") == 0) {
+    if (!parse_u64(value, &u)) return false;
+    out->type = type[0] == 'i' ? WM_I64 : WM_F64;
+    out->of.f64_bits = u;
+    return true;
+  }
+  if (strcmp(type, "externref") == 0 || strcmp(type, "funcref") == 0) {
+    out->type = type[0] == 'e' ? WM_EXTERNREF : WM_FUNCREF;
+    out->of.ref = NULL;
+    if (value && strcmp(value, "null") == 0) return true;
+    if (out->type == WM_FUNCREF) {
+      *why = "non-null funcref arguments cannot be made";
+      return false;
+    }
+    /* Host reference N: a distinct non-null pointer, never dereferenced. */
+    if (!parse_u64(value, &u) || u >= UINTPTR_MAX) return false;
+    out->of.ref = (void *)(uintptr_t)(u + 1);
+    return true;
+  }
+  if (strcmp(type, "v128") == 0) *why = "v128 values are not supported yet";
+  return false;
+}
+
+/* Does the result match the expected JSON value (with NaN patterns)? */
+static bool val_matches(const cJSON *e, const wm_val *got) {
+  const char *type = jstr(e, "type"), *value = jstr(e, "value");
+  uint64_t u;
+  if (!type) return false;
+  if (strcmp(type, "either") == 0) {
+    const cJSON *alt;
+    cJSON_ArrayForEach(alt, cJSON_GetObjectItemCaseSensitive(e, "values")) {
+      if (val_matches(alt, got)) return true;
+    }
+    return false;
+  }
+  if (strcmp(type, "i32") == 0)
+    return got->type == WM_I32 && parse_u64(value, &u) && (uint32_t)got->of.i32 == u;
+  if (strcmp(type, "i64") == 0)
+    return got->type == WM_I64 && parse_u64(value, &u) && (uint64_t)got->of.i64 == u;
+  if (strcmp(type, "f32") == 0) {
+    if (got->type != WM_F32 || !value) return false;
+    uint32_t b = got->of.f32_bits;
+    if (strcmp(value, "nan:canonical") == 0) return (b & 0x7fffffffu) == 0x7fc00000u;
+    if (strcmp(value, "nan:arithmetic") == 0) return (b & 0x7fc00000u) == 0x7fc00000u;
+    return parse_u64(value, &u) && b == u;
+  }
+  if (strcmp(type, "f64") == 0) {
+    if (got->type != WM_F64 || !value) return false;
+    uint64_t b = got->of.f64_bits;
+    if (strcmp(value, "nan:canonical") == 0)
+      return (b & UINT64_C(0x7fffffffffffffff)) == UINT64_C(0x7ff8000000000000);
+    if (strcmp(value, "nan:arithmetic") == 0)
+      return (b & UINT64_C(0x7ff8000000000000)) == UINT64_C(0x7ff8000000000000);
+    return parse_u64(value, &u) && b == u;
+  }
+  if (strcmp(type, "funcref") == 0 || strcmp(type, "externref") == 0) {
+    if (got->type != (type[0] == 'f' ? WM_FUNCREF : WM_EXTERNREF)) return false;
+    if (value && strcmp(value, "null") == 0) return got->of.ref == NULL;
+    if (!value || got->type == WM_FUNCREF) return got->of.ref != NULL; /* any non-null */
+    return parse_u64(value, &u) && u < UINTPTR_MAX && got->of.ref == (void *)(uintptr_t)(u + 1);
+  }
+  return false; /* v128 and anything unknown */
+}
+
+/* Write an expected JSON value as "i32:42" into buf. */
+static void describe_expected(const cJSON *e, char *buf, size_t n) {
+  const char *type = jstr(e, "type"), *value = jstr(e, "value");
+  if (type && strcmp(type, "either") == 0) {
+    snprintf(buf, n, "one of several");
+    return;
+  }
+  snprintf(buf, n, "%s:%s", type ? type : "?", value ? value : "?");
+}
+
+static void describe_val(const wm_val *v, char *buf, size_t n) {
+  switch (v->type) {
+  case WM_I32: snprintf(buf, n, "i32:%" PRIu32, (uint32_t)v->of.i32); break;
+  case WM_I64: snprintf(buf, n, "i64:%" PRIu64, (uint64_t)v->of.i64); break;
+  case WM_F32:
+    snprintf(buf, n, "f32:%" PRIu32 " (%.9g)", v->of.f32_bits, (double)wm_val_as_f32(*v));
+    break;
+  case WM_F64:
+    snprintf(buf, n, "f64:%" PRIu64 " (%.17g)", v->of.f64_bits, wm_val_as_f64(*v));
+    break;
+  case WM_FUNCREF: snprintf(buf, n, "funcref:%s", v->of.ref ? "non-null" : "null"); break;
+  case WM_EXTERNREF:
+    if (v->of.ref) snprintf(buf, n, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
+    else snprintf(buf, n, "externref:null");
+    break;
+  case WM_V128: snprintf(buf, n, "v128"); break;
+  default: snprintf(buf, n, "type 0x%x", (unsigned)v->type); break;
+  }
+}
+
+/* ---------------------------------------------------------------- actions */
+
+/* Outcome of running an action, besides a library code (0 or negative). */
+enum { ACT_SKIPPED = 1, ACT_NO_MODULE, ACT_BAD };
+
+typedef struct action_result {
+  wm_val *vals; /* nresults results, malloc'ed */
+  uint32_t nresults;
+  wm_error err;
+  const char *why; /* for ACT_NO_MODULE / ACT_BAD */
+} action_result;
+
+/* Run an invoke or get action. Returns 0, a negative library code (err set),
+** or one of ACT_*. */
+static int run_action(script *s, const cJSON *action, action_result *r) {
+  memset(r, 0, sizeof *r);
+  r->why = "malformed action";
+  if (!cJSON_IsObject(action)) return ACT_BAD;
+  const char *type = jstr(action, "type"), *field = jstr(action, "field");
+  const char *modname = jstr(action, "module");
+  if (!type || !field) return ACT_BAD;
+  const named *m = find_module(s, modname);
+  if (!m || m->state == MOD_NONE) {
+    r->why = "no such module";
+    return ACT_BAD;
+  }
+  if (m->state == MOD_SKIPPED) return ACT_SKIPPED;
+  if (m->state == MOD_FAILED) {
+    r->why = "the module did not load";
+    return ACT_NO_MODULE;
+  }
+  if (strcmp(type, "get") == 0) {
+    wm_global *g = wm_instance_global(m->inst, field);
+    if (!g) {
+      r->why = "no such global export";
+      return ACT_BAD;
+    }
+    r->vals = malloc(sizeof *r->vals);
+    if (!r->vals) {
+      r->why = "out of memory";
+      return ACT_BAD;
+    }
+    r->vals[0] = wm_global_get(g);
+    r->nresults = 1;
+    return 0;
+  }
+  if (strcmp(type, "invoke") != 0) return ACT_BAD;
+  wm_func *f = wm_instance_func(m->inst, field);
+  if (!f) {
+    r->why = "no such function export";
+    return ACT_BAD;
+  }
+  wm_functype ft = wm_func_type(f);
+  const cJSON *args = cJSON_GetObjectItemCaseSensitive(action, "args");
+  int nargs = cJSON_IsArray(args) ? cJSON_GetArraySize(args) : 0;
+  if ((uint32_t)nargs != ft.nparams) {
+    r->why = "wrong number of arguments";
+    return ACT_BAD;
+  }
+  wm_val *argv = calloc(ft.nparams ? ft.nparams : 1, sizeof *argv);
+  r->vals = calloc(ft.nresults ? ft.nresults : 1, sizeof *r->vals);
+  if (!argv || !r->vals) {
+    free(argv);
+    r->why = "out of memory";
+    return ACT_BAD;
+  }
+  uint32_t i = 0;
+  const cJSON *a;
+  cJSON_ArrayForEach(a, args) {
+    if (!json_to_val(a, &argv[i], &r->why)) {
+      free(argv);
+      return ACT_BAD;
+    }
+    i++;
+  }
+  r->nresults = ft.nresults;
+  int rc = wm_func_call(s->rt, f, argv, ft.nparams, r->vals, ft.nresults, &r->err);
+  free(argv);
+  return rc;
+}
+
+/* Report an action that could not run as the command expected; returns
+** true when it was handled (skipped, or failed with a line). */
+static bool action_trouble(script *s, int rc, const action_result *r) {
+  if (rc == ACT_SKIPPED) {
+    skip(s);
+    return true;
+  }
+  if (rc == ACT_NO_MODULE) {
+    s->failed++;
+    s->orphans++;
+    if (s->verbose) printf("%s:%d: %s: %s\n", s->src, s->line, s->type, r->why);
+    return true;
+  }
+  if (rc == ACT_BAD) {
+    fail(s, "%s", r->why);
+    return true;
+  }
+  return false;
+}
+
+static void cmd_action(script *s, const cJSON *cmd, bool check) {
+  action_result r;
+  int rc = run_action(s, cJSON_GetObjectItemCaseSensitive(cmd, "action"), &r);
+  if (action_trouble(s, rc, &r)) goto done;
+  if (rc != 0) {
+    fail(s, "unexpected %s: %.*s", wm_is_trap(rc) ? "trap" : "error",
+         first_line_len(errmsg(&r.err)), errmsg(&r.err));
+    if (s->verbose) printf("  %s\n", errmsg(&r.err));
+    goto done;
+  }
+  if (check) {
+    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(cmd, "expected");
+    int n = cJSON_IsArray(exp) ? cJSON_GetArraySize(exp) : -1;
+    if (n != (int)r.nresults) {
+      fail(s, "expected %d result%s, got %" PRIu32, n, n == 1 ? "" : "s", r.nresults);
+      goto done;
+    }
+    uint32_t i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, exp) {
+      if (!val_matches(e, &r.vals[i])) {
+        char want[96], got[96];
+        describe_expected(e, want, sizeof want);
+        describe_val(&r.vals[i], got, sizeof got);
+        fail(s, "%s: result %" PRIu32 ": expected %s, got %s", jstr(cJSON_GetObjectItemCaseSensitive(cmd, "action"), "field"),
+             i, want, got);
+        goto done;
+      }
+      i++;
+    }
+  }
+  pass(s);
+done:
+  free(r.vals);
+}
+
+/* The action must trap with a message that starts with the expected text. */
+static void cmd_assert_trap(script *s, const cJSON *cmd, bool exhaustion) {
+  const char *text = jstr(cmd, "text");
+  action_result r;
+  int rc = run_action(s, cJSON_GetObjectItemCaseSensitive(cmd, "action"), &r);
+  if (action_trouble(s, rc, &r)) goto done;
+  if (rc == 0) {
+    fail(s, "expected trap \"%s\", got success", text ? text : "");
+  } else if (!wm_is_trap(rc) || (exhaustion && rc != WM_TRAP_STACK_EXHAUSTED)) {
+    fail(s, "expected trap \"%s\", got %s: %.*s", text ? text : "", wm_errname(rc),
+         first_line_len(errmsg(&r.err)), errmsg(&r.err));
+  } else if (text && strncmp(errmsg(&r.err), text, strlen(text)) != 0) {
+    fail(s, "expected trap \"%s\", got trap \"%.*s\"", text, first_line_len(errmsg(&r.err)),
+         errmsg(&r.err));
+  } else {
+    if (s->verbose) printf("%s:%d: %s: trapped: %s\n", s->src, s->line, s->type, errmsg(&r.err));
+    pass(s);
+  }
+done:
+  free(r.vals);
+}
+
+/* ---------------------------------------------------------------- modules */
+
+/* Build the path of a module file next to the JSON file. */
+static char *module_path(script *s, const char *filename) {
+  size_t n = strlen(s->dir) + strlen(filename) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s", s->dir, filename);
+  return p;
+}
+
+/* Load a command's module file; returns a library code, with *out set on
+** success and kept for freeing after the runtime. */
+static int load(script *s, const cJSON *cmd, wm_module **out, wm_error *err) {
+  const char *fn = jstr(cmd, "filename");
+  *out = NULL;
+  memset(err, 0, sizeof *err);
+  err->offset = UINT32_MAX;
+  if (!fn) {
+    snprintf(err->message, sizeof err->message, "command has no filename");
+    return err->code = WM_EINVAL;
+  }
+  char *path = module_path(s, fn);
+  if (!path) {
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return err->code = WM_ENOMEM;
+  }
+  int rc = wm_module_load_file(path, NULL, out, err);
+  free(path);
+  if (rc == 0 && !push_module(s, *out)) {
+    wm_module_free(*out);
+    *out = NULL;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return err->code = WM_ENOMEM;
+  }
+  return rc;
+}
+
+static void cmd_module(script *s, const cJSON *cmd) {
+  flush_orphans(s);
+  const char *name = jstr(cmd, "name");
+  named st = {NULL, NULL, MOD_FAILED, s->line};
+  if (is_text_module(cmd)) {
+    st.state = MOD_SKIPPED;
+    skip(s);
+  } else {
+    wm_module *mod;
+    wm_error err;
+    int rc = load(s, cmd, &mod, &err);
+    if (rc == 0) rc = wm_instance_new(s->rt, mod, NULL, &st.inst, &err);
+    if (rc == WM_EUNSUPPORTED) {
+      fail(s, "not supported yet: %s", errline(&err));
+    } else if (rc != 0) {
+      fail(s, "%s: %s", wm_errname(rc), errline(&err));
+      if (s->verbose) printf("  %s\n", errmsg(&err));
+    } else {
+      st.state = MOD_OK;
+      pass(s);
+    }
+  }
+  s->cur = st;
+  if (name && !set_name(s, name, &st)) fail(s, "out of memory");
+}
+
+static void cmd_register(script *s, const cJSON *cmd) {
+  const char *as = jstr(cmd, "as");
+  const named *m = find_module(s, jstr(cmd, "name"));
+  wm_error err;
+  if (!as || !m || m->state == MOD_NONE) {
+    fail(s, "malformed register command or unknown module");
+  } else if (m->state == MOD_SKIPPED) {
+    skip(s);
+  } else if (m->state == MOD_FAILED) {
+    fail(s, "cannot register \"%s\": the module did not load", as);
+  } else if (wm_runtime_register(s->rt, as, m->inst, &err) != 0) {
+    fail(s, "cannot register \"%s\": %s", as, errmsg(&err));
+  } else {
+    pass(s);
+  }
+}
+
+/* assert_malformed / assert_invalid: a binary module must fail to load. */
+static void cmd_assert_bad_module(script *s, const cJSON *cmd) {
+  if (is_text_module(cmd)) {
+    skip(s);
+    return;
+  }
+  const char *text = jstr(cmd, "text");
+  wm_module *mod;
+  wm_error err;
+  int rc = load(s, cmd, &mod, &err);
+  if (rc == WM_EMALFORMED || rc == WM_EINVALID) {
+    if (s->verbose)
+      printf("%s:%d: %s: \"%s\" -> %s\n", s->src, s->line, s->type, text ? text : "", errmsg(&err));
+    pass(s);
+  } else if (rc == 0) {
+    fail(s, "expected \"%s\", but the module loaded", text ? text : "");
+  } else if (rc == WM_EUNSUPPORTED) {
+    fail(s, "not supported yet: %s", errline(&err));
+  } else {
+    fail(s, "expected \"%s\", got %s: %s", text ? text : "", wm_errname(rc), errline(&err));
+  }
+}
+
+/* assert_unlinkable / assert_uninstantiable: the module loads, and
+** instantiation fails at linking or traps. */
+static void cmd_assert_instantiate(script *s, const cJSON *cmd, bool unlinkable) {
+  if (is_text_module(cmd)) {
+    skip(s);
+    return;
+  }
+  const char *text = jstr(cmd, "text");
+  if (!text) text = "";
+  wm_module *mod;
+  wm_instance *inst;
+  wm_error err;
+  int rc = load(s, cmd, &mod, &err);
+  if (rc != 0) {
+    fail(s, "%s: %s", rc == WM_EUNSUPPORTED ? "not supported yet" : "module did not load",
+         errline(&err));
+    return;
+  }
+  rc = wm_instance_new(s->rt, mod, NULL, &inst, &err);
+  bool ok = unlinkable ? rc == WM_EUNKNOWN_IMPORT || rc == WM_EINCOMPATIBLE_IMPORT
+                       : wm_is_trap(rc) && strncmp(errmsg(&err), text, strlen(text)) == 0;
+  if (ok) {
+    if (s->verbose) printf("%s:%d: %s: \"%s\" -> %s\n", s->src, s->line, s->type, text, errmsg(&err));
+    pass(s);
+  } else if (rc == 0) {
+    fail(s, "expected \"%s\", but instantiation succeeded", text);
+  } else {
+    fail(s, "expected \"%s\", got %s: %.*s", text, wm_errname(rc), first_line_len(errmsg(&err)),
+         errmsg(&err));
+  }
+}
+
+/* ------------------------------------------------------------------ driver */
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    cli_error("%s: %s", path, strerror(errno));
+    return NULL;
+  }
+  char *buf = NULL;
+  size_t n = 0, cap = 0;
+  for (;;) {
+    if (n + 1 >= cap) {
+      size_t ncap = cap ? cap * 2 : 65536;
+      char *nb = realloc(buf, ncap);
+      if (!nb) {
+        cli_error("%s: out of memory", path);
+        free(buf);
+        fclose(f);
+        return NULL;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  if (ferror(f)) {
+    cli_error("%s: read error", path);
+    free(buf);
+    fclose(f);
+    return NULL;
+  }
+  fclose(f);
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+static void run_command(script *s, const cJSON *cmd) {
+  const char *type = jstr(cmd, "type");
+  const cJSON *line = cJSON_GetObjectItemCaseSensitive(cmd, "line");
+  s->line = cJSON_IsNumber(line) ? line->valueint : 0;
+  s->type = type ? type : "(no type)";
+  if (!type) fail(s, "command without a type");
+  else if (strcmp(type, "module") == 0) cmd_module(s, cmd);
+  else if (strcmp(type, "register") == 0) cmd_register(s, cmd);
+  else if (strcmp(type, "action") == 0) cmd_action(s, cmd, false);
+  else if (strcmp(type, "assert_return") == 0) cmd_action(s, cmd, true);
+  else if (strcmp(type, "assert_trap") == 0) cmd_assert_trap(s, cmd, false);
+  else if (strcmp(type, "assert_exhaustion") == 0) cmd_assert_trap(s, cmd, true);
+  else if (strcmp(type, "assert_malformed") == 0 || strcmp(type, "assert_invalid") == 0)
+    cmd_assert_bad_module(s, cmd);
+  else if (strcmp(type, "assert_unlinkable") == 0) cmd_assert_instantiate(s, cmd, true);
+  else if (strcmp(type, "assert_uninstantiable") == 0) cmd_assert_instantiate(s, cmd, false);
+  else fail(s, "unknown command type");
+}
+
+int cli_spectest(int argc, char **argv) {
+  const char *path = NULL;
+  bool verbose = false;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      fputs(spectest_help, stdout);
+      return 0;
+    } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+      verbose = true;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      cli_error("spectest: unknown option '%s' (see wasmem spectest --help)", argv[i]);
+      return 2;
+    } else if (path) {
+      cli_error("spectest: expected one FILE.json (see wasmem spectest --help)");
+      return 2;
+    } else {
+      path = argv[i];
+    }
+  }
+  if (!path) {
+    cli_error("spectest: expected FILE.json (see wasmem spectest --help)");
+    return 2;
+  }
+  size_t len;
+  char *text = read_file(path, &len);
+  if (!text) return 1;
+  cJSON *root = cJSON_ParseWithLength(text, len);
+  free(text);
+  const cJSON *cmds = root ? cJSON_GetObjectItemCaseSensitive(root, "commands") : NULL;
+  if (!cJSON_IsArray(cmds)) {
+    cli_error("%s: not a wast2json script (%s)", path,
+              root ? "no \"commands\" array" : "malformed JSON");
+    cJSON_Delete(root);
+    return 1;
+  }
+
+  script s;
+  memset(&s, 0, sizeof s);
+  s.verbose = verbose;
+  s.src = jstr(root, "source_filename");
+  if (!s.src) s.src = path;
+  const char *slash = strrchr(path, '/');
+  s.dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+  int status = 1;
+  wm_error err;
+  if (!s.dir) {
+    cli_error("out of memory");
+    goto done;
+  }
+  if (wm_runtime_new(NULL, &s.rt, &err) != 0 || cli_define_spectest(s.rt, &err) != 0) {
+    cli_report("runtime", &err);
+    goto done;
+  }
+  const cJSON *cmd;
+  cJSON_ArrayForEach(cmd, cmds) {
+    run_command(&s, cmd);
+    fflush(stdout);
+  }
+  flush_orphans(&s);
+  printf("%lu passed, %lu failed, %lu skipped\n", s.passed, s.failed, s.skipped);
+  status = s.failed ? 1 : 0;
+done:
+  wm_runtime_free(s.rt);
+  for (size_t i = 0; i < s.nmods; i++) wm_module_free(s.mods[i]);
+  free(s.mods);
+  for (size_t i = 0; i < s.nnames; i++) free(s.names[i].name);
+  free(s.names);
+  free(s.dir);
+  cJSON_Delete(root);
+  return status;
+}

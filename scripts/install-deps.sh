@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install what building and testing wasmem needs on Debian 12.
+# Idempotent: packages already installed are skipped, and apt is not touched at
+# all when nothing is missing. Run as root (CI does); otherwise uses sudo.
+set -euo pipefail
+
+# Debian package -> a file or command that shows it is installed. With
+# --no-install-recommends gcc does not pull in the C library headers, so
+# libc6-dev is listed on its own.
+want=(
+  "cmake:cmd:cmake"
+  "gcc:cmd:gcc"
+  "libc6-dev:file:/usr/include/stdio.h"
+  "make:cmd:make"
+  "clang-14:cmd:clang-14"
+  "lld-14:cmd:wasm-ld-14"
+  "wabt:cmd:wat2wasm"
+  "libcjson-dev:file:/usr/include/cjson/cJSON.h"
+  "wasi-libc:file:/usr/include/wasm32-wasi/stdio.h"
+  "libclang-rt-14-dev-wasm32:pkg:libclang-rt-14-dev-wasm32"
+  "valgrind:cmd:valgrind"
+)
+# Nice to have; a failure to install these is not fatal.
+optional=(
+  "hyperfine:cmd:hyperfine"
+)
+
+have() {
+  local kind=$1 what=$2
+  case $kind in
+    cmd) command -v "$what" >/dev/null 2>&1 ;;
+    file) [ -e "$what" ] ;;
+    pkg) dpkg-query -W -f='${Status}' "$what" 2>/dev/null | grep -q "install ok installed" ;;
+  esac
+}
+
+missing=()
+for entry in "${want[@]}"; do
+  IFS=: read -r pkg kind what <<<"$entry"
+  have "$kind" "$what" || missing+=("$pkg")
+done
+# node (any version >= 16) is used by the differential tests as an oracle.
+if ! command -v node >/dev/null 2>&1; then
+  missing+=("nodejs")
+fi
+opt_missing=()
+for entry in "${optional[@]}"; do
+  IFS=: read -r pkg kind what <<<"$entry"
+  have "$kind" "$what" || opt_missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ] && [ ${#opt_missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: missing ${missing[*]} ${opt_missing[*]} and not root" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]} ${opt_missing[*]}"
+$SUDO apt-get update -qq
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ ${#opt_missing[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" ||
+    echo "install-deps: optional ${opt_missing[*]} not installed (continuing)"
+fi
+echo "install-deps: done"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# run.sh -- differential test: run every case of cases.txt under node (V8)
+# and under `wasmem call`, and compare. Modules are built from modules/*.wat
+# (wat2wasm), modules/*.c and examples/seed/array_sum.c (clang-14, wasm32).
+# Usage: tests/diff/run.sh WASMEM [WORKDIR]
+# Prints each mismatch and `N passed, N failed`; exits non-zero on any failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+wasmem=${1:?usage: run.sh WASMEM [WORKDIR]}
+work=${2:-$(mktemp -d)}
+mkdir -p "$work"
+[ -x "$wasmem" ] || { echo "run.sh: $wasmem is not an executable" >&2; exit 1; }
+
+for tool in node wat2wasm clang-14; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
+done
+
+# Build the modules.
+for f in "$here"/modules/*.wat; do
+  wat2wasm "$f" -o "$work/$(basename "$f" .wat).wasm"
+done
+# shellcheck disable=SC2054 # -Wl,--no-entry is one argument
+cflags=(--target=wasm32 -O2 -nostdlib -Wl,--no-entry)
+for f in "$here"/modules/*.c; do
+  clang-14 "${cflags[@]}" -o "$work/$(basename "$f" .c).wasm" "$f"
+done
+clang-14 "${cflags[@]}" -o "$work/seed.wasm" "$top/examples/seed/array_sum.c"
+# Broken modules for the error cases.
+head -c 40 "$work/control.wasm" >"$work/truncated.wasm"
+printf 'hello, world' >"$work/garbage.wasm"
+: >"$work/empty.wasm"
+rm -f "$work/missing.wasm"
+
+# The oracle's results, one line per case.
+node "$here/v8_call.js" --expect "$here/cases.txt" "$work" >"$work/expected.txt"
+
+# wasmem's: exit status, stdout and stderr of each case on one line.
+: >"$work/actual.txt"
+flat() { tr '\t\n' '  ' <"$1" | head -c 2000; }
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/cases.txt" |
+while read -r mod func rest; do
+  read -r -a args <<<"$rest"
+  set +e
+  timeout 60 "$wasmem" call "$work/$mod.wasm" "$func" "${args[@]}" >"$work/out.txt" 2>"$work/err.txt" </dev/null
+  rc=$?
+  set -e
+  printf '%s\t%s\t%s\n' "$rc" "$(flat "$work/out.txt")" "$(flat "$work/err.txt")" >>"$work/actual.txt"
+done
+
+node "$here/v8_call.js" --compare "$here/cases.txt" "$work/expected.txt" "$work/actual.txt"

@@ -1,0 +1,71 @@
+#!/bin/sh
+# run_official.sh -- run the official spec testsuite (or any directory of
+# .wast files) through `wasmem spectest`, with per-file and per-group counts.
+# Local use only; CI does not run it.
+#
+# usage: tests/spectest/run_official.sh [WASMEM] [DIR]
+#   WASMEM  the wasmem binary (default: build/wasmem, then wasmem on PATH)
+#   DIR     directory of .wast files (default: /work/testsuite)
+# Set VERBOSE=1 to see each file's failure lines.
+set -u
+
+wasmem=${1:-}
+dir=${2:-/work/testsuite}
+if [ -z "$wasmem" ]; then
+  here=$(cd "$(dirname "$0")/../.." && pwd)
+  if [ -x "$here/build/wasmem" ]; then wasmem=$here/build/wasmem; else wasmem=wasmem; fi
+fi
+command -v wast2json >/dev/null 2>&1 || { echo "run_official.sh: wast2json not found" >&2; exit 2; }
+command -v "$wasmem" >/dev/null 2>&1 || [ -x "$wasmem" ] || { echo "run_official.sh: $wasmem not found" >&2; exit 2; }
+[ -d "$dir" ] || { echo "run_official.sh: $dir is not a directory" >&2; exit 2; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasmem-spec.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Group by file name: simd_*, bulk memory, reference types, else MVP.
+group_of() {
+  case "$1" in
+    simd_*) echo simd ;;
+    bulk|memory_copy|memory_fill|memory_init|data_drop|table_copy|table_init|elem_drop) echo bulk-memory ;;
+    ref_*|table_get|table_set|table_grow|table_size|table_fill|table-sub|select_typed|externref*|linking-ref*) echo reference-types ;;
+    *) echo mvp ;;
+  esac
+}
+
+printf '%-32s %7s %7s %7s\n' file passed failed skipped
+for wast in "$dir"/*.wast; do
+  [ -e "$wast" ] || continue
+  name=$(basename "$wast" .wast)
+  group=$(group_of "$name")
+  mkdir -p "$tmp/$name"
+  if ! wast2json "$wast" -o "$tmp/$name/$name.json" >"$tmp/$name/wast2json.log" 2>&1; then
+    printf '%-32s %s\n' "$name" "wast2json failed (not counted)"
+    echo "$group $name 0 0 0 convert" >>"$tmp/counts"
+    continue
+  fi
+  out=$(timeout 300 "$wasmem" spectest "$tmp/$name/$name.json" 2>&1)
+  rc=$?
+  last=$(printf '%s\n' "$out" | tail -n 1)
+  # Last line: "N passed, N failed, N skipped"
+  set -- $last
+  if [ $# -eq 6 ] && [ "$2" = "passed," ]; then
+    p=$1 f=$3 s=$5 note=""
+  else
+    p=0 f=1 s=0 note="crashed or bad output (exit $rc): $last"
+  fi
+  printf '%-32s %7s %7s %7s %s\n' "$name" "$p" "$f" "$s" "$note"
+  if [ "${VERBOSE:-0}" = 1 ] && [ "$f" != 0 ]; then
+    printf '%s\n' "$out" | sed '$d' | head -n 40 | sed 's/^/    /'
+  fi
+  echo "$group $name $p $f $s ok" >>"$tmp/counts"
+done
+
+[ -f "$tmp/counts" ] || { echo "no .wast files in $dir"; exit 1; }
+echo
+printf '%-20s %7s %7s %7s %7s\n' group files passed failed skipped
+awk '{ f[$1]++; p[$1]+=$3; x[$1]+=$4; s[$1]+=$5; P+=$3; X+=$4; S+=$5; F++ }
+     END { n = split("mvp simd bulk-memory reference-types", order, " ");
+           for (i = 1; i <= n; i++) { g = order[i]; if (g in f)
+             printf "%-20s %7d %7d %7d %7d\n", g, f[g], p[g], x[g], s[g] }
+           printf "%-20s %7d %7d %7d %7d\n", "total", F, P, X, S }' "$tmp/counts"
+awk '{ x += $4 } END { exit x ? 1 : 0 }' "$tmp/counts"
