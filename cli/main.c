@@ -33,7 +33,10 @@ static const char inspect_help[] =
     "\n"
     "Print the imports and exports of the binary module FILE with their types:\n"
     "functions as (params) -> (results), tables and memories with their limits,\n"
-    "globals with their type and mutability.\n";
+    "globals with their type and mutability.\n"
+    "\n"
+    "The public API describes imports and exports only: memories, tables and\n"
+    "globals that are neither, and data and element segments, are not listed.\n";
 
 static const char call_help[] =
     "usage: wasmem call FILE FUNC [ARGS...]\n"
@@ -110,9 +113,7 @@ static bool wants_help(int argc, char **argv) {
 /* Reject options we do not know so that a typo is not taken for a file. */
 static int check_no_options(const char *cmd, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
-    if (argv[i][0] == '-' && argv[i][1] != '\0' && !(argv[i][1] >= '0' && argv[i][1] <= '9') &&
-        strncmp(argv[i], "-inf", 4) != 0 && strncmp(argv[i], "-nan", 4) != 0 &&
-        strcmp(argv[i], "-.") != 0 && argv[i][1] != '.') {
+    if (argv[i][0] == '-' && argv[i][1] != '\0') {
       cli_error("%s: unknown option '%s' (see wasmem %s --help)", cmd, argv[i], cmd);
       return 2;
     }
@@ -214,9 +215,6 @@ static int cmd_inspect(int argc, char **argv) {
     cli_report(argv[1], &err);
     return 1;
   }
-  /* Counts per kind, to say how many memories/tables/globals the module
-  ** has at least among its imports and exports; the public API does not
-  ** describe definitions that are neither. */
   uint32_t n = wm_module_import_count(mod);
   printf("imports (%" PRIu32 "):\n", n);
   for (uint32_t i = 0; i < n; i++) {
@@ -395,7 +393,12 @@ static int cmd_call(int argc, char **argv) {
   }
   wm_func *fn = wm_instance_func(inst, name);
   if (!fn) {
-    cli_error("%s: no exported function '%s'", path, name);
+    const char *other = wm_instance_memory(inst, name)   ? "a memory"
+                        : wm_instance_table(inst, name)  ? "a table"
+                        : wm_instance_global(inst, name) ? "a global"
+                                                         : NULL;
+    if (other) cli_error("%s: export '%s' is %s, not a function", path, name, other);
+    else cli_error("%s: no exported function '%s'", path, name);
     goto done;
   }
   wm_functype ft = wm_func_type(fn);

@@ -302,6 +302,10 @@ wm_func *wm_instance_func(wm_instance *inst, const char *name);
 wm_table *wm_instance_table(wm_instance *inst, const char *name);
 wm_memory *wm_instance_memory(wm_instance *inst, const char *name);
 wm_global *wm_instance_global(wm_instance *inst, const char *name);
+/* Look up an export by its exact name bytes (a name may hold any UTF-8,
+** NUL included) and kind. Returns the wm_func*, wm_table*, wm_memory* or
+** wm_global* that `kind` names, or NULL if there is none. */
+void *wm_instance_export(wm_instance *inst, const char *name, size_t name_len, wm_externkind kind);
 /* The instance's memory 0, exported or not; NULL if it has none. */
 wm_memory *wm_instance_default_memory(wm_instance *inst);
 

@@ -256,10 +256,9 @@ int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_opti
 
 const wm_module *wm_instance_module(const wm_instance *inst) { return inst ? inst->mod : NULL; }
 
-static void *find_export(wm_instance *inst, const char *name, wm_externkind kind) {
+void *wm_instance_export(wm_instance *inst, const char *name, size_t len, wm_externkind kind) {
   if (!inst || !name) return NULL;
   const wm_module *mod = inst->mod;
-  size_t len = strlen(name);
   for (uint32_t i = 0; i < mod->nexports; i++) {
     const wm_export *e = &mod->exports[i];
     if (e->kind != kind || e->name_len != len || memcmp(e->name, name, len) != 0) continue;
@@ -271,6 +270,10 @@ static void *find_export(wm_instance *inst, const char *name, wm_externkind kind
     }
   }
   return NULL;
+}
+
+static void *find_export(wm_instance *inst, const char *name, wm_externkind kind) {
+  return name ? wm_instance_export(inst, name, strlen(name), kind) : NULL;
 }
 
 wm_func *wm_instance_func(wm_instance *inst, const char *name) {

@@ -798,6 +798,29 @@ static void test_alloc_failures(void) {
   wm_module_free(seg);
 }
 
+/* Export names are byte strings: one holding NUL bytes is found only by the
+** length-taking lookup, and the kind must match too. */
+static void test_export_names(void) {
+  wm_module *m = load_wat("(module (func (export \"a\\00b\") (result i32) i32.const 7)"
+                          " (memory (export \"a\") 1))");
+  CHECK(m != NULL);
+  if (!m) return;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  CHECK(wm_instance_new(rt, m, NULL, &inst, NULL) == WM_OK);
+  wm_func *f = wm_instance_export(inst, "a\0b", 3, WM_EXTERN_FUNC);
+  CHECK(f != NULL);
+  wm_val r;
+  if (f) CHECK(wm_func_call(rt, f, NULL, 0, &r, 1, NULL) == WM_OK && r.of.i32 == 7);
+  CHECK(wm_instance_func(inst, "a") == NULL);           /* "a" is the memory */
+  CHECK(wm_instance_export(inst, "a", 1, WM_EXTERN_MEMORY) == wm_instance_memory(inst, "a"));
+  CHECK(wm_instance_export(inst, "a\0b", 2, WM_EXTERN_FUNC) == NULL);
+  CHECK(wm_instance_export(inst, NULL, 0, WM_EXTERN_FUNC) == NULL);
+  wm_runtime_free(rt);
+  wm_module_free(m);
+}
+
 int main(void) {
   have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
   test_runtime_options();
@@ -808,6 +831,7 @@ int main(void) {
   test_tables();
   if (have_wat2wasm) {
     test_linking();
+    test_export_names();
     test_segments();
     test_segment_traps();
     test_reentry();
