@@ -31,12 +31,11 @@ static const char validate_help[] =
 static const char inspect_help[] =
     "usage: wasmem inspect FILE\n"
     "\n"
-    "Print the imports and exports of the binary module FILE with their types:\n"
-    "functions as (params) -> (results), tables and memories with their limits,\n"
-    "globals with their type and mutability.\n"
-    "\n"
-    "The public API describes imports and exports only: memories, tables and\n"
-    "globals that are neither, and data and element segments, are not listed.\n";
+    "Print the imports and exports of the binary module FILE with their types\n"
+    "(functions as (params) -> (results), tables and memories with their\n"
+    "limits, globals with their type and mutability), then every memory, table\n"
+    "and global, the start function, and a summary of the data and element\n"
+    "segments.\n";
 
 static const char call_help[] =
     "usage: wasmem call FILE FUNC [ARGS...]\n"
@@ -198,6 +197,67 @@ static void print_desc_type(const wm_extern_desc *d) {
   }
 }
 
+static const char *segment_mode_name(wm_segment_mode m) {
+  switch (m) {
+  case WM_SEGMENT_ACTIVE: return "active";
+  case WM_SEGMENT_PASSIVE: return "passive";
+  case WM_SEGMENT_DECLARATIVE: return "declarative";
+  }
+  return "?";
+}
+
+static void print_segment(const char *what, uint32_t i, const wm_segment_desc *d) {
+  printf("  %s %" PRIu32 ": %s, %" PRIu32 " %s", what, i, segment_mode_name(d->mode), d->count,
+         d->elem_type ? "elements" : "bytes");
+  if (d->elem_type) printf(" of %s", cli_valtype_name(d->elem_type));
+  if (d->mode == WM_SEGMENT_ACTIVE) {
+    printf(", %s %" PRIu32 " at ", d->elem_type ? "table" : "memory", d->target);
+    if (d->offset_known)
+      printf("%" PRIu64, d->offset);
+    else
+      printf("(global)");
+  }
+  putchar('\n');
+}
+
+/* Every memory, table and global (imported or not, exported or not), the
+** function count, the start function and the segments. */
+static void print_spaces_and_segments(const wm_module *mod) {
+  wm_module_info info;
+  wm_module_get_info(mod, &info);
+  printf("functions: %" PRIu32 " (%" PRIu32 " imported)\n", info.nfuncs, info.nfunc_imports);
+  static const struct { wm_externkind kind; const char *plural; } spaces[] = {
+      {WM_EXTERN_MEMORY, "memories"}, {WM_EXTERN_TABLE, "tables"}, {WM_EXTERN_GLOBAL, "globals"}};
+  for (size_t k = 0; k < sizeof spaces / sizeof spaces[0]; k++) {
+    uint32_t n = spaces[k].kind == WM_EXTERN_MEMORY  ? info.nmems
+                 : spaces[k].kind == WM_EXTERN_TABLE ? info.ntables
+                                                     : info.nglobals;
+    uint32_t nimp = spaces[k].kind == WM_EXTERN_MEMORY  ? info.nmem_imports
+                    : spaces[k].kind == WM_EXTERN_TABLE ? info.ntable_imports
+                                                        : info.nglobal_imports;
+    printf("%s (%" PRIu32 "):\n", spaces[k].plural, n);
+    for (uint32_t i = 0; i < n; i++) {
+      wm_extern_desc d;
+      if (wm_module_entity(mod, spaces[k].kind, i, &d) != 0) continue;
+      printf("  %" PRIu32 ": ", i);
+      print_desc_type(&d);
+      if (i < nimp) printf(" (imported)");
+      putchar('\n');
+    }
+  }
+  if (info.has_start) printf("start: func %" PRIu32 "\n", info.start);
+  printf("data segments (%" PRIu32 "):\n", info.ndatas);
+  for (uint32_t i = 0; i < info.ndatas; i++) {
+    wm_segment_desc d;
+    if (wm_module_data(mod, i, &d) == 0) print_segment("data", i, &d);
+  }
+  printf("element segments (%" PRIu32 "):\n", info.nelems);
+  for (uint32_t i = 0; i < info.nelems; i++) {
+    wm_segment_desc d;
+    if (wm_module_elem(mod, i, &d) == 0) print_segment("elem", i, &d);
+  }
+}
+
 static int cmd_inspect(int argc, char **argv) {
   if (wants_help(argc, argv)) {
     fputs(inspect_help, stdout);
@@ -247,6 +307,7 @@ static int cmd_inspect(int argc, char **argv) {
     }
     putchar('\n');
   }
+  print_spaces_and_segments(mod);
   wm_module_free(mod);
   return 0;
 }

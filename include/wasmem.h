@@ -275,6 +275,49 @@ uint32_t wm_module_export_count(const wm_module *mod);
 /* Fill *out for import/export i (i < count). Returns WM_EINVAL if out of range. */
 int wm_module_import(const wm_module *mod, uint32_t i, wm_extern_desc *out);
 int wm_module_export(const wm_module *mod, uint32_t i, wm_extern_desc *out);
+/* Counts of a module's index spaces (imports included) and segments. */
+typedef struct wm_module_info {
+  const char *name;        /* from the `name` section, or NULL */
+  uint32_t ntypes;
+  uint32_t nfuncs, nfunc_imports;
+  uint32_t ntables, ntable_imports;
+  uint32_t nmems, nmem_imports;
+  uint32_t nglobals, nglobal_imports;
+  uint32_t nelems, ndatas;
+  bool has_start;
+  uint32_t start;          /* function index, when has_start */
+} wm_module_info;
+void wm_module_get_info(const wm_module *mod, wm_module_info *out);
+
+/*
+** Describe entry i of the module's index space of `kind` (imports first):
+** fills kind, index and the type fields; module and name are NULL. Returns
+** WM_EINVAL if i is out of range.
+*/
+int wm_module_entity(const wm_module *mod, wm_externkind kind, uint32_t i, wm_extern_desc *out);
+
+typedef enum wm_segment_mode {
+  WM_SEGMENT_ACTIVE = 0,
+  WM_SEGMENT_PASSIVE = 1,
+  WM_SEGMENT_DECLARATIVE = 2
+} wm_segment_mode;
+
+/* A data or element segment. For active segments `target` is the memory or
+** table index, and when the offset is a constant (not a global.get)
+** offset_known is true and offset holds it. count is the number of bytes
+** (data) or elements (elem). */
+typedef struct wm_segment_desc {
+  wm_segment_mode mode;
+  uint32_t target;
+  bool offset_known;
+  uint64_t offset;
+  uint32_t count;
+  wm_valtype elem_type;    /* element segments only */
+} wm_segment_desc;
+/* Returns WM_EINVAL if i is out of range. */
+int wm_module_data(const wm_module *mod, uint32_t i, wm_segment_desc *out);
+int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out);
+
 /* The debug name of function index idx from the `name` section, or NULL. */
 const char *wm_module_func_name(const wm_module *mod, uint32_t idx);
 

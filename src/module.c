@@ -182,3 +182,73 @@ const char *wm_module_func_name(const wm_module *mod, uint32_t idx) {
   if (!mod || !mod->func_names || idx >= mod->nfuncs) return NULL;
   return mod->func_names[idx];
 }
+
+void wm_module_get_info(const wm_module *mod, wm_module_info *out) {
+  if (!out) return;
+  memset(out, 0, sizeof *out);
+  if (!mod) return;
+  out->name = mod->module_name;
+  out->ntypes = mod->ntypes;
+  out->nfuncs = mod->nfuncs;
+  out->nfunc_imports = mod->nfunc_imports;
+  out->ntables = mod->ntables;
+  out->ntable_imports = mod->ntable_imports;
+  out->nmems = mod->nmems;
+  out->nmem_imports = mod->nmem_imports;
+  out->nglobals = mod->nglobals;
+  out->nglobal_imports = mod->nglobal_imports;
+  out->nelems = mod->nelems;
+  out->ndatas = mod->ndatas;
+  out->has_start = mod->has_start;
+  out->start = mod->start;
+}
+
+int wm_module_entity(const wm_module *mod, wm_externkind kind, uint32_t i, wm_extern_desc *out) {
+  if (!mod || !out) return WM_EINVAL;
+  uint32_t n = 0;
+  switch (kind) {
+    case WM_EXTERN_FUNC: n = mod->nfuncs; break;
+    case WM_EXTERN_TABLE: n = mod->ntables; break;
+    case WM_EXTERN_MEMORY: n = mod->nmems; break;
+    case WM_EXTERN_GLOBAL: n = mod->nglobals; break;
+    default: return WM_EINVAL;
+  }
+  if (i >= n) return WM_EINVAL;
+  memset(out, 0, sizeof *out);
+  describe(mod, kind, i, out);
+  return WM_OK;
+}
+
+/* A constant i32/i64 offset is known statically; global.get is not. */
+static void segment_offset(const wm_constexpr *e, wm_segment_desc *out) {
+  out->offset_known = e->op == 0x41 || e->op == 0x42;
+  out->offset = e->op == 0x41 ? (uint64_t)(uint32_t)e->bits : e->bits;
+  if (!out->offset_known) out->offset = 0;
+}
+
+int wm_module_data(const wm_module *mod, uint32_t i, wm_segment_desc *out) {
+  if (!mod || !out || i >= mod->ndatas) return WM_EINVAL;
+  const wm_data *d = &mod->datas[i];
+  memset(out, 0, sizeof *out);
+  out->mode = (wm_segment_mode)d->mode;
+  out->count = d->len;
+  if (d->mode == WM_SEG_ACTIVE) {
+    out->target = d->mem;
+    segment_offset(&d->offset, out);
+  }
+  return WM_OK;
+}
+
+int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out) {
+  if (!mod || !out || i >= mod->nelems) return WM_EINVAL;
+  const wm_elem *e = &mod->elems[i];
+  memset(out, 0, sizeof *out);
+  out->mode = (wm_segment_mode)e->mode;
+  out->count = e->count;
+  out->elem_type = e->type;
+  if (e->mode == WM_SEG_ACTIVE) {
+    out->target = e->table;
+    segment_offset(&e->offset, out);
+  }
+  return WM_OK;
+}

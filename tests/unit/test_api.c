@@ -821,6 +821,33 @@ static void test_export_names(void) {
   wm_module_free(m);
 }
 
+/* Module introspection: index spaces with imports first, segments, and
+** out-of-range indexes. */
+static void test_module_info(void) {
+  wm_module *m = load_wat("(module (import \"e\" \"m\" (memory 1)) (global i32 (i32.const 1))"
+                          " (table 3 externref) (data (i32.const 8) \"abc\") (data \"z\")"
+                          " (func $f) (elem declare func $f))");
+  CHECK(m != NULL);
+  if (!m) return;
+  wm_module_info info;
+  wm_module_get_info(m, &info);
+  CHECK(info.nmems == 1 && info.nmem_imports == 1 && info.nglobals == 1 && info.ntables == 1);
+  CHECK(info.nfuncs == 1 && info.ndatas == 2 && info.nelems == 1 && !info.has_start);
+  wm_extern_desc d;
+  CHECK(wm_module_entity(m, WM_EXTERN_MEMORY, 0, &d) == WM_OK && d.limits.min == 1 && !d.limits.has_max);
+  CHECK(wm_module_entity(m, WM_EXTERN_TABLE, 0, &d) == WM_OK && d.elem_type == WM_EXTERNREF);
+  CHECK(wm_module_entity(m, WM_EXTERN_GLOBAL, 1, &d) == WM_EINVAL);
+  CHECK(wm_module_entity(m, (wm_externkind)9, 0, &d) == WM_EINVAL);
+  wm_segment_desc s;
+  CHECK(wm_module_data(m, 0, &s) == WM_OK && s.mode == WM_SEGMENT_ACTIVE && s.offset_known &&
+        s.offset == 8 && s.count == 3);
+  CHECK(wm_module_data(m, 1, &s) == WM_OK && s.mode == WM_SEGMENT_PASSIVE && s.count == 1);
+  CHECK(wm_module_data(m, 2, &s) == WM_EINVAL);
+  CHECK(wm_module_elem(m, 0, &s) == WM_OK && s.mode == WM_SEGMENT_DECLARATIVE && s.elem_type == WM_FUNCREF);
+  CHECK(wm_module_elem(m, 1, &s) == WM_EINVAL);
+  wm_module_free(m);
+}
+
 int main(void) {
   have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
   test_runtime_options();
@@ -832,6 +859,7 @@ int main(void) {
   if (have_wat2wasm) {
     test_linking();
     test_export_names();
+    test_module_info();
     test_segments();
     test_segment_traps();
     test_reentry();

@@ -9,3 +9,16 @@
 (assert_return (invoke "div" (i32.const 7) (i32.const -2)) (i32.const -3))
 (assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
 (assert_return (invoke "fmul" (f64.const 1.5) (f64.const 2)) (f64.const 3))
+
+;; cli.1.wasm: what `wasmem inspect` lists beyond imports and exports.
+(module
+  (memory 1 3)
+  (table 2 funcref)
+  (global (mut i64) (i64.const 5))
+  (func $f)
+  (start $f)
+  (data (i32.const 16) "hello")
+  (data "xy")
+  (elem (i32.const 0) func $f)
+  (elem declare func $f)
+)
