@@ -395,6 +395,14 @@ wm_val wm_global_get(const wm_global *g);
 /* WM_EINVAL if immutable, WM_ETYPE if v's type differs from the global's. */
 int wm_global_set(wm_global *g, wm_val v, wm_error *err);
 
+/* ------------------------------------------------ data exchange (exchange.c)
+** Host/guest data exchange: checked access, strings, guest allocators and
+** block ownership. (Section owned by src/exchange.c.) */
+
+/* ------------------------------------------------------------ WASI (wasi.c)
+** WASI preview1 (wasi_snapshot_preview1) host module. (Section owned by
+** src/wasi.c.) */
+
 #ifdef __cplusplus
 }
 #endif
