@@ -10,6 +10,7 @@
 
 /* Subcommands; argv[0] is the subcommand name. Return the exit status. */
 int cli_spectest(int argc, char **argv);
+int cli_run(int argc, char **argv); /* run.c */
 
 /* Print an error line "wasmem: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,6 +18,7 @@ static const char usage_text[] =
     "  inspect FILE               list imports, exports and their types\n"
     "  call FILE FUNC [ARGS...]   instantiate FILE and call export FUNC\n"
     "  spectest FILE.json [-v]    run a wast2json script\n"
+    "  run FILE [ARGS...]         run a WASI program (--dir, --env, --invoke)\n"
     "\n"
     "Run `wasmem <command> --help` for details of one command.\n";
 
@@ -530,6 +531,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
   if (strcmp(cmd, "call") == 0) return cmd_call(argc - 1, argv + 1);
   if (strcmp(cmd, "spectest") == 0) return cli_spectest(argc - 1, argv + 1);
+  if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
   cli_error("unknown command '%s'", cmd);
   fputs(usage_text, stderr);
   return 2;

@@ -403,6 +403,81 @@ int wm_global_set(wm_global *g, wm_val v, wm_error *err);
 ** WASI preview1 (wasi_snapshot_preview1) host module. (Section owned by
 ** src/wasi.c.) */
 
+/*
+** A WASI context: the configuration one guest sees (arguments, environment,
+** pre-opened directories, where its stdin/stdout/stderr go) and its state
+** (open file descriptors, exit code). Make one per instance you run.
+**
+** The guest sees only the directories pre-opened here, under the guest names
+** given; no path it passes can reach outside them, through "..", absolute
+** paths or symbolic links (also ones it made itself). Every pointer a guest
+** passes is bounds-checked against its memory; a bad one makes the call
+** return errno EFAULT (21) and touches nothing.
+**
+** Paths are resolved with openat2(RESOLVE_BENEATH) on Linux 5.6+, else by
+** walking them one name at a time; symlinks are followed only while they
+** stay inside. path_symlink refuses absolute targets (ENOTCAPABLE, 76).
+** Rights are tracked and enforced per fd, and can only be dropped; stdio
+** cannot be truncated, re-timed or have its fcntl flags changed, as those
+** would reach the host's own terminal or files.
+**
+** What is not supported, and the errno the guest gets: proc_raise ENOSYS
+** (52); sock_accept/recv/send/shutdown ENOTSOCK (57), as no pre-opened
+** socket exists yet; fd_fdstat_set_flags for DSYNC/RSYNC/SYNC ENOTSUP (58);
+** path_link with LOOKUP_SYMLINK_FOLLOW EINVAL (28). The full table is at
+** the top of src/wasi.c.
+*/
+typedef struct wm_wasi wm_wasi;
+
+/* Make a WASI context with no arguments, an empty environment, no
+** pre-opened directory and stdio bound to the host's fds 0, 1 and 2. */
+int wm_wasi_new(wm_wasi **out, wm_error *err);
+/* Free a context and close the host files it opened. The runtimes it was
+** defined in must not call it any more (free them first). NULL is a no-op. */
+void wm_wasi_free(wm_wasi *w);
+
+/* Set the guest's argv (argv[0] is the program name). Strings are copied. */
+int wm_wasi_set_args(wm_wasi *w, int argc, const char *const *argv, wm_error *err);
+/* Add one environment variable "KEY=VALUE" (copied; KEY must be non-empty
+** and hold no '='). A later value of the same KEY replaces the earlier. */
+int wm_wasi_add_env(wm_wasi *w, const char *key_eq_value, wm_error *err);
+/*
+** Pre-open host directory host_path under the guest name guest_path (e.g.
+** "." or "/data"; NULL means the same as host_path). The directory is
+** opened now; WM_EIO if it cannot be. Guest fds 3, 4, ... are given to
+** pre-opens in the order they are added.
+*/
+int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path, wm_error *err);
+/*
+** Bind guest fd 0, 1 or 2 to the host file descriptor host_fd. The fd is not
+** duplicated and never closed by wasmem; it must stay open while the guest
+** runs.
+*/
+int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err);
+/*
+** Capture guest fd 1 or 2 into a memory buffer instead (read it back with
+** wm_wasi_output), or feed guest fd 0 from the `len` bytes at `data`
+** (copied; the guest then reads end-of-file). For fd 1/2 data must be NULL.
+*/
+int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t len,
+                             wm_error *err);
+/* What the guest wrote to a captured fd 1 or 2 so far; *len receives the
+** size. The bytes are owned by w and valid until its next use. NULL (and
+** *len 0) if that fd is not captured. */
+const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len);
+
+/*
+** Define every function of `wasi_snapshot_preview1` in rt so that later
+** instantiations resolve them against w. w must outlive rt's use of them.
+** A function reaches the guest's memory through the calling instance's
+** memory 0 (WASI modules export it as "memory").
+*/
+int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err);
+
+/* After a call returned WM_TRAP_EXIT: true and the code the guest passed to
+** proc_exit in *code. False if the guest has not exited. */
+bool wm_wasi_exit_code(const wm_wasi *w, int *code);
+
 #ifdef __cplusplus
 }
 #endif

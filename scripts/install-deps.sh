@@ -19,6 +19,10 @@ want=(
   "wasi-libc:file:/usr/include/wasm32-wasi/stdio.h"
   "libclang-rt-14-dev-wasm32:pkg:libclang-rt-14-dev-wasm32"
   "valgrind:cmd:valgrind"
+  # Rust guests (examples/seed): Debian's rustc, called as /usr/bin/rustc,
+  # with its wasm32 standard libraries (wasm32-unknown-unknown, wasm32-wasi).
+  "rustc:file:/usr/bin/rustc"
+  "libstd-rust-dev-wasm32:pkg:libstd-rust-dev-wasm32"
 )
 # Nice to have; a failure to install these is not fatal.
 optional=(
@@ -43,6 +47,19 @@ done
 if ! command -v node >/dev/null 2>&1; then
   missing+=("nodejs")
 fi
+# npm installs AssemblyScript for the AS guest (examples/seed/as).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=("npm")
+fi
+
+# AssemblyScript, pinned by examples/seed/as/package-lock.json, into that
+# folder's node_modules (git-ignored). Run after the apt step (needs npm).
+as_dir=$(cd "$(dirname "$0")/.." && pwd)/examples/seed/as
+install_as() {
+  if [ -x "$as_dir/node_modules/.bin/asc" ]; then return 0; fi
+  echo "install-deps: npm ci in examples/seed/as (AssemblyScript)"
+  (cd "$as_dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
 opt_missing=()
 for entry in "${optional[@]}"; do
   IFS=: read -r pkg kind what <<<"$entry"
@@ -50,6 +67,7 @@ for entry in "${optional[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#opt_missing[@]} -eq 0 ]; then
+  install_as
   echo "install-deps: everything is present"
   exit 0
 fi
@@ -71,4 +89,5 @@ if [ ${#opt_missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" ||
     echo "install-deps: optional ${opt_missing[*]} not installed (continuing)"
 fi
+install_as
 echo "install-deps: done"

@@ -125,6 +125,8 @@ static int reserve(cstate *c, uint32_t n) {
 
 static bool op_traps(wm_op op) {
   if (op >= WM_OP_I32_LOAD && op <= WM_OP_I64_STORE32) return true;
+  if (op >= WM_OP_I32_LOAD_K && op <= WM_OP_I64_STORE32_K) return true;
+  if (op >= WM_OP_I32_ADD_LD && op <= WM_OP_F64_MUL_LD) return true;
   if (op >= WM_OP_I32_DIV_S && op <= WM_OP_I32_REM_U) return true;
   if (op >= WM_OP_I64_DIV_S && op <= WM_OP_I64_REM_U) return true;
   if (op >= WM_OP_I32_TRUNC_F32_S && op <= WM_OP_I32_TRUNC_F64_U) return true;
@@ -183,7 +185,8 @@ int wm__c_slot(cstate *c, uint32_t ref) {
   } while (0)
 
 /* Queue a move d <- a (dropped when d == a); flush_moves emits the queue in
-** order, two at a time. */
+** order, plain moves two at a time, and a move of a constant as CONST32 or
+** CONST64 so that the constant needs no slot. */
 static int add_move(cstate *c, uint32_t d, uint32_t a) {
   if (d == a) return 0;
   if (wm__grow((void **)&c->mv, &c->cap_mv, c->nmv + 2, sizeof *c->mv)) return nomem(c);
@@ -193,16 +196,38 @@ static int add_move(cstate *c, uint32_t d, uint32_t a) {
 }
 
 static int flush_moves(cstate *c) {
-  uint32_t i = 0, n = c->nmv;
+  uint32_t n = c->nmv, held = NOPOS; /* a plain move waiting for a partner */
   c->nmv = 0;
-  for (; i + 4 <= n; i += 4) {
-    TRY(wm__c_head(c, WM_OP_MOVE2));
-    for (int k = 0; k < 4; k++) TRY(wm__c_slot(c, c->mv[i + k]));
-  }
-  if (i < n) {
-    TRY(wm__c_head(c, WM_OP_MOVE));
+  for (uint32_t i = 0; i < n; i += 2) {
+    uint64_t k;
+    if (!wm__c_const(c, c->mv[i + 1], &k)) {
+      if (held == NOPOS) {
+        held = i;
+        continue;
+      }
+      TRY(wm__c_head(c, WM_OP_MOVE2));
+      TRY(wm__c_slot(c, c->mv[held]));
+      TRY(wm__c_slot(c, c->mv[held + 1]));
+      TRY(wm__c_slot(c, c->mv[i]));
+      TRY(wm__c_slot(c, c->mv[i + 1]));
+      held = NOPOS;
+      continue;
+    }
+    if (held != NOPOS) { /* keep the order: it may read this destination */
+      TRY(wm__c_head(c, WM_OP_MOVE));
+      TRY(wm__c_slot(c, c->mv[held]));
+      TRY(wm__c_slot(c, c->mv[held + 1]));
+      held = NOPOS;
+    }
+    TRY(wm__c_head(c, k >> 32 ? WM_OP_CONST64 : WM_OP_CONST32));
     TRY(wm__c_slot(c, c->mv[i]));
-    TRY(wm__c_slot(c, c->mv[i + 1]));
+    TRY(wm__c_cell(c, (uint32_t)k));
+    if (k >> 32) TRY(wm__c_cell(c, (uint32_t)(k >> 32)));
+  }
+  if (held != NOPOS) {
+    TRY(wm__c_head(c, WM_OP_MOVE));
+    TRY(wm__c_slot(c, c->mv[held]));
+    TRY(wm__c_slot(c, c->mv[held + 1]));
   }
   return 0;
 }
@@ -464,13 +489,21 @@ static int label_moves(cstate *c, const ctl *L, uint32_t n) {
 ** height h0: move them to slots 0..n-1 and emit RETURN. Destinations are
 ** plain slot numbers. Result i may come from a local or constant slot s
 ** below i, which the move of result s has overwritten by then; such sources
-** are first copied to their own stack slots (never below any destination). */
+** are first copied to their own stack slots (never below any destination).
+** A constant's final slot is not known yet (unused ones are dropped), only
+** that it is at least L. A single result that the last instruction has just
+** computed is written to slot 0 by that instruction itself. */
 static int emit_return(cstate *c, uint32_t n, uint32_t h0) {
-  uint32_t L = c->nlocals;
+  uint32_t L = c->nlocals, lr = c->prev_res;
+  if (n == 1 && lr != NOPOS && lr == c->last_start + WM_HEAD_CELLS &&
+      c->tmp[0].ref == own_ref(h0) && c->code[lr] == c->tmp[0].ref) {
+    c->code[lr] = 0;
+    c->tmp[0].ref = 0;
+  }
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = c->tmp[i].ref, s;
     if (IS_LOCAL(r)) s = r;
-    else if (r & REF_CONST) s = L + (r & REF_MASK);
+    else if (r & REF_CONST) s = L;
     else continue;
     if (s < i) {
       TRY(add_move(c, own_ref(h0 + i), r));
@@ -502,8 +535,13 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
     TRY(flush_moves(c));
   }
   uint32_t else_cell = NOPOS, else_instr = NOPOS;
+  static const wm_op inverse[] = {WM_OP_BR_I32_NE,   WM_OP_BR_I32_EQ,   WM_OP_BR_I32_GE_S,
+                                  WM_OP_BR_I32_GE_U, WM_OP_BR_I32_LE_S, WM_OP_BR_I32_LE_U,
+                                  WM_OP_BR_I32_GT_S, WM_OP_BR_I32_GT_U, WM_OP_BR_I32_LT_S,
+                                  WM_OP_BR_I32_LT_U};
   if (kind == K_IF && !c->dead) {
-    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h);
+    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h) &&
+                c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {
       /* eqz a ; if  ->  BR_IF a else */
       uint32_t s = prev_start, a = c->code[s + 3];
@@ -513,16 +551,21 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
       TRY(wm__c_slot(c, a));
     } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
       /* cmp a b ; if  ->  BR_<not cmp> a b else */
-      static const wm_op inverse[] = {WM_OP_BR_I32_NE,   WM_OP_BR_I32_EQ,   WM_OP_BR_I32_GE_S,
-                                      WM_OP_BR_I32_GE_U, WM_OP_BR_I32_LE_S, WM_OP_BR_I32_LE_U,
-                                      WM_OP_BR_I32_GT_S, WM_OP_BR_I32_GT_U, WM_OP_BR_I32_LT_S,
-                                      WM_OP_BR_I32_LT_U};
       uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
       c->nfix = c->last_fix;
       c->ncode = s;
       TRY(wm__c_head(c, inverse[prev_op - WM_OP_I32_EQ]));
       TRY(wm__c_slot(c, a));
       TRY(wm__c_slot(c, b));
+    } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
+      /* the same with an immediate b: BR_<not cmp>_K a imm else */
+      uint32_t s = prev_start, a = c->code[s + 3], imm = c->code[s + 4];
+      wm_op br = inverse[prev_op - WM_OP_I32_EQ_K];
+      c->nfix = c->last_fix;
+      c->ncode = s;
+      TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (br - WM_OP_BR_I32_EQ))));
+      TRY(wm__c_slot(c, a));
+      TRY(wm__c_cell(c, imm));
     } else {
       TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
       TRY(wm__c_slot(c, cond.ref));
@@ -632,7 +675,8 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
   TRY(repush_n(c, n, label_t(L)));
   if (c->dead) return 0;
   if (L->kind != K_FUNC && in_place(c, L, n)) {
-    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h);
+    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h) &&
+                c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {
       uint32_t s = prev_start, a = c->code[s + 3];
       c->nfix = c->last_fix;
@@ -646,6 +690,13 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
       TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ + (prev_op - WM_OP_I32_EQ))));
       TRY(wm__c_slot(c, a));
       TRY(wm__c_slot(c, b));
+    } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
+      uint32_t s = prev_start, a = c->code[s + 3], imm = c->code[s + 4];
+      c->nfix = c->last_fix;
+      c->ncode = s;
+      TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (prev_op - WM_OP_I32_EQ_K))));
+      TRY(wm__c_slot(c, a));
+      TRY(wm__c_cell(c, imm));
     } else {
       TRY(wm__c_head(c, WM_OP_BR_IF));
       TRY(wm__c_slot(c, cond.ref));
@@ -820,6 +871,7 @@ static int compile_body(cstate *c) {
     c->instr_off = c->pos;
     uint32_t lr = c->last_res, prev_start = c->last_start;
     wm_op prev_op = c->last_op;
+    c->prev_res = lr;
     c->last_res = NOPOS;
     if (c->pos >= c->end) {
       if (c->end >= c->mod->len) return unexpected_end(c);
@@ -852,6 +904,7 @@ static int compile_body(cstate *c) {
         uint32_t x;
         TRY(rd_local(c, &x));
         TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c->nvals) : x));
+        c->last_res = lr; /* emits nothing: a store may still fold its address */
         break;
       }
       case 0x21: TRY(do_local_set(c, false, lr)); break;
@@ -875,6 +928,7 @@ static int compile_body(cstate *c) {
         uint32_t ref = own_ref(c->nvals);
         if (!c->dead) TRY(const_ref(c, bits, &ref));
         TRY(wm__c_push(c, t, ref));
+        c->last_res = lr; /* as for local.get */
         break;
       }
       case 0xD0: { /* ref.null t: a constant slot holding NULL */
@@ -1090,18 +1144,37 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   }
   if (rc) goto fail;
 
+  /* Only constants that some operand cell names get a slot: immediate
+  ** forms and CONST moves leave many unused. Renumber those in order. */
+  uint32_t *kmap = wm__calloc(c.nconsts ? c.nconsts : 1, sizeof *kmap);
+  if (!kmap) {
+    rc = nomem(&c);
+    goto fail;
+  }
+  for (uint32_t i = 0; i < c.nfix; i++)
+    if (c.code[c.fix[i]] & REF_CONST) kmap[c.code[c.fix[i]] & REF_MASK] = 1;
+  uint32_t nk = 0;
+  for (uint32_t i = 0; i < c.nconsts; i++) {
+    if (!kmap[i]) continue;
+    c.consts[nk] = c.consts[i];
+    kmap[i] = nk++;
+  }
+  c.nconsts = nk;
+
   /* Fix-up: tagged constant and stack references become slot numbers. */
   uint64_t frame = (uint64_t)c.nlocals + c.nconsts + c.maxh;
   if (frame < c.ftype->nresults) frame = c.ftype->nresults;
   if (frame > MAX_INDEX) {
+    wm__free(kmap);
     rc = too_big(&c, "frame");
     goto fail;
   }
   for (uint32_t i = 0; i < c.nfix; i++) {
     uint32_t v = c.code[c.fix[i]];
-    if (v & REF_CONST) c.code[c.fix[i]] = c.nlocals + (v & REF_MASK);
+    if (v & REF_CONST) c.code[c.fix[i]] = c.nlocals + kmap[v & REF_MASK];
     else if (v & REF_STACK) c.code[c.fix[i]] = c.nlocals + c.nconsts + (v & REF_MASK);
   }
+  wm__free(kmap);
   wm_code *code = &fd->code;
   code->code = c.code;
   code->ncode = c.ncode;

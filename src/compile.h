@@ -94,6 +94,9 @@ typedef struct cstate {
   ** plain single result on top of the stack, valid only while compiling the
   ** very next wasm instruction (then NOPOS). */
   uint32_t last_res;
+  /* last_res as it stood when the current wasm instruction began (the
+  ** producer of its operand, if any): what fusions check against. */
+  uint32_t prev_res;
 } cstate;
 
 /* compile.c */
@@ -110,6 +113,13 @@ int wm__c_push(cstate *c, uint8_t type, uint32_t ref);
 int wm__c_head(cstate *c, wm_op op);
 int wm__c_cell(cstate *c, uint32_t v);
 int wm__c_slot(cstate *c, uint32_t ref);
+
+/* Is ref a constant, and which bits does it hold? */
+static inline bool wm__c_const(const cstate *c, uint32_t ref, uint64_t *bits) {
+  if (!(ref & REF_CONST)) return false;
+  *bits = c->consts[ref & REF_MASK];
+  return true;
+}
 
 /* compile_ops.c: numeric, memory, table, reference and variable
 ** instructions. Return 0, an error, or 1 when `op` is not one of them.

@@ -14,7 +14,7 @@
 
 /* ------------------------------------------------------------------ tables */
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD };
 
 /* wasm opcode -> wm_op + 1 (0 = none), from the WASM column of WM_OPS.
 ** Index: one-byte opcodes as is, 0xFCnn at 0x100 + nn; ops without a wasm
@@ -155,6 +155,135 @@ static int emit_slots(cstate *c, const vop *v, int n) {
 
 /* --------------------------------------------------------------- numerics */
 
+/* The immediate form (BINK) of a BIN op whose second operand is a
+** constant; 0 for none. Subtraction uses the add form with the negated
+** constant. */
+static const uint16_t imm_form[WM_OP_COUNT_] = {
+    [WM_OP_I32_ADD] = WM_OP_I32_ADD_K,     [WM_OP_I32_SUB] = WM_OP_I32_ADD_K,
+    [WM_OP_I32_MUL] = WM_OP_I32_MUL_K,     [WM_OP_I32_AND] = WM_OP_I32_AND_K,
+    [WM_OP_I32_OR] = WM_OP_I32_OR_K,       [WM_OP_I32_XOR] = WM_OP_I32_XOR_K,
+    [WM_OP_I32_SHL] = WM_OP_I32_SHL_K,     [WM_OP_I32_SHR_S] = WM_OP_I32_SHR_S_K,
+    [WM_OP_I32_SHR_U] = WM_OP_I32_SHR_U_K, [WM_OP_I32_ROTL] = WM_OP_I32_ROTL_K,
+    [WM_OP_I32_ROTR] = WM_OP_I32_ROTR_K,   [WM_OP_I32_EQ] = WM_OP_I32_EQ_K,
+    [WM_OP_I32_NE] = WM_OP_I32_NE_K,       [WM_OP_I32_LT_S] = WM_OP_I32_LT_S_K,
+    [WM_OP_I32_LT_U] = WM_OP_I32_LT_U_K,   [WM_OP_I32_GT_S] = WM_OP_I32_GT_S_K,
+    [WM_OP_I32_GT_U] = WM_OP_I32_GT_U_K,   [WM_OP_I32_LE_S] = WM_OP_I32_LE_S_K,
+    [WM_OP_I32_LE_U] = WM_OP_I32_LE_U_K,   [WM_OP_I32_GE_S] = WM_OP_I32_GE_S_K,
+    [WM_OP_I32_GE_U] = WM_OP_I32_GE_U_K,   [WM_OP_I64_ADD] = WM_OP_I64_ADD_K,
+    [WM_OP_I64_SUB] = WM_OP_I64_ADD_K,     [WM_OP_I64_MUL] = WM_OP_I64_MUL_K,
+    [WM_OP_I64_AND] = WM_OP_I64_AND_K,     [WM_OP_I64_OR] = WM_OP_I64_OR_K,
+    [WM_OP_I64_XOR] = WM_OP_I64_XOR_K,     [WM_OP_I64_SHL] = WM_OP_I64_SHL_K,
+    [WM_OP_I64_SHR_S] = WM_OP_I64_SHR_S_K, [WM_OP_I64_SHR_U] = WM_OP_I64_SHR_U_K,
+    [WM_OP_I64_ROTL] = WM_OP_I64_ROTL_K,   [WM_OP_I64_ROTR] = WM_OP_I64_ROTR_K,
+};
+
+/* With the constant first, `k op a` is `a op' k`: op itself when it
+** commutes, the mirrored compare for the ordered i32 compares, else 0. */
+static wm_op swapped(wm_op op) {
+  static const wm_op mirror[] = {WM_OP_I32_EQ,   WM_OP_I32_NE,   WM_OP_I32_GT_S, WM_OP_I32_GT_U,
+                                 WM_OP_I32_LT_S, WM_OP_I32_LT_U, WM_OP_I32_GE_S, WM_OP_I32_GE_U,
+                                 WM_OP_I32_LE_S, WM_OP_I32_LE_U};
+  if (op >= WM_OP_I32_EQ && op <= WM_OP_I32_GE_U) return mirror[op - WM_OP_I32_EQ];
+  switch (op) {
+    case WM_OP_I32_ADD: case WM_OP_I32_MUL: case WM_OP_I32_AND: case WM_OP_I32_OR:
+    case WM_OP_I32_XOR: case WM_OP_I64_ADD: case WM_OP_I64_MUL: case WM_OP_I64_AND:
+    case WM_OP_I64_OR: case WM_OP_I64_XOR:
+      return op;
+    default:
+      return (wm_op)0;
+  }
+}
+
+/* Emit BIN op on v[0..2) in its immediate form when one operand is a
+** constant that fits the 32-bit immediate; returns 1 when it cannot. */
+static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
+  uint64_t k;
+  vop a = v[0];
+  if (!imm_form[op]) return 1;
+  if (!wm__c_const(c, v[1].ref, &k)) {
+    if (!wm__c_const(c, v[0].ref, &k) || !(op = swapped(op))) return 1;
+    a = v[1];
+  }
+  wm_op kop = (wm_op)imm_form[op];
+  if (op == WM_OP_I32_SUB || op == WM_OP_I64_SUB) k = 0 - k;
+  if (op >= WM_OP_I64_SHL && op <= WM_OP_I64_ROTR) k &= 63; /* as the op masks it */
+  bool is64 = kop >= WM_OP_I64_ADD_K && kop <= WM_OP_I64_ROTR_K;
+  if (is64 && (uint64_t)(int64_t)(int32_t)k != k) return 1; /* imm is sign-extended */
+  TRY(wm__c_head(c, kop));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c->nvals)));
+  TRY(wm__c_slot(c, a.ref));
+  TRY(wm__c_cell(c, (uint32_t)k));
+  return wm__c_push(c, type, own_ref(c->nvals));
+}
+
+/* Take back the last instruction emitted, to re-emit it fused with the one
+** being compiled. Returns the body offset its trap would report (NOPOS if
+** it cannot trap), which the fused instruction keeps. */
+static uint32_t retract(cstate *c) {
+  uint32_t off = NOPOS;
+  if (c->npc && c->pc_cell[c->npc - 1] == c->last_start) off = c->pc_off[--c->npc];
+  c->ncode = c->last_start;
+  c->nfix = c->last_fix;
+  return off;
+}
+
+/* The BINLD forms: BIN op, the load of its type, and whether the loaded
+** value may be the first operand too. */
+static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = {
+    {WM_OP_I32_ADD, WM_OP_I32_LOAD, WM_OP_I32_ADD_LD, true},
+    {WM_OP_I32_SUB, WM_OP_I32_LOAD, WM_OP_I32_SUB_LD, false},
+    {WM_OP_I32_MUL, WM_OP_I32_LOAD, WM_OP_I32_MUL_LD, true},
+    {WM_OP_I32_AND, WM_OP_I32_LOAD, WM_OP_I32_AND_LD, true},
+    {WM_OP_I32_OR, WM_OP_I32_LOAD, WM_OP_I32_OR_LD, true},
+    {WM_OP_I32_XOR, WM_OP_I32_LOAD, WM_OP_I32_XOR_LD, true},
+    {WM_OP_I64_ADD, WM_OP_I64_LOAD, WM_OP_I64_ADD_LD, true},
+    {WM_OP_I64_SUB, WM_OP_I64_LOAD, WM_OP_I64_SUB_LD, false},
+    {WM_OP_I64_MUL, WM_OP_I64_LOAD, WM_OP_I64_MUL_LD, true},
+    {WM_OP_I64_AND, WM_OP_I64_LOAD, WM_OP_I64_AND_LD, true},
+    {WM_OP_I64_OR, WM_OP_I64_LOAD, WM_OP_I64_OR_LD, true},
+    {WM_OP_I64_XOR, WM_OP_I64_LOAD, WM_OP_I64_XOR_LD, true},
+    {WM_OP_F32_ADD, WM_OP_F32_LOAD, WM_OP_F32_ADD_LD, true},
+    {WM_OP_F32_SUB, WM_OP_F32_LOAD, WM_OP_F32_SUB_LD, false},
+    {WM_OP_F32_MUL, WM_OP_F32_LOAD, WM_OP_F32_MUL_LD, true},
+    {WM_OP_F64_ADD, WM_OP_F64_LOAD, WM_OP_F64_ADD_LD, true},
+    {WM_OP_F64_SUB, WM_OP_F64_LOAD, WM_OP_F64_SUB_LD, false},
+    {WM_OP_F64_MUL, WM_OP_F64_LOAD, WM_OP_F64_MUL_LD, true},
+};
+
+/* When an operand of BIN op on v[0..2) is the value that the last
+** instruction, a LOAD or LOADK of the op's type, has just put in its own
+** slot, take the load back and emit the BINLD form. Returns 1 when not.
+** (IEEE add and mul commute exactly; only a NaN's payload may differ, which
+** wasm leaves nondeterministic.) */
+static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
+  unsigned i = 0, n = sizeof load_forms / sizeof *load_forms;
+  while (i < n && load_forms[i].op != op) i++;
+  uint32_t lr = c->prev_res, s = c->last_start;
+  if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
+  wm_op ld = (wm_op)load_forms[i].load, ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
+  if (c->last_op != ld && c->last_op != ldk) return 1;
+  uint32_t other;
+  if (v[1].ref == own_ref(c->nvals + 1) && c->code[lr] == v[1].ref)
+    other = v[0].ref;
+  else if (load_forms[i].commutes && v[0].ref == own_ref(c->nvals) && c->code[lr] == v[0].ref)
+    other = v[1].ref; /* pushed after the load, so not a stack slot it wrote */
+  else
+    return 1;
+  bool k = c->last_op == ldk;
+  uint32_t base = c->code[s + 3], imm = k ? c->code[s + 4] : 0, off = c->code[k ? s + 5 : s + 4];
+  uint32_t trap_off = retract(c);
+  TRY(wm__c_head(c, (wm_op)load_forms[i].fused));
+  if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off; /* the load's, for its trap */
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c->nvals)));
+  TRY(wm__c_slot(c, other));
+  TRY(wm__c_slot(c, base));
+  TRY(wm__c_cell(c, imm));
+  TRY(wm__c_cell(c, off));
+  return wm__c_push(c, type, own_ref(c->nvals));
+}
+
 static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   uint8_t in, out;
   int nin;
@@ -166,10 +295,30 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
     return wm__c_push(c, out, c->dead ? own_ref(c->nvals) : v[0].ref);
   wm_op op;
   if (!lookup(w, &op)) return 1;
+  if (nin == 2 && !c->dead) {
+    int rc = emit_load_op(c, op, out, v, res);
+    if (rc == 1) rc = emit_imm(c, op, out, v, res);
+    if (rc != 1) return rc;
+  }
   return emit_res(c, op, out, v, nin, res);
 }
 
 /* ------------------------------------------------------------------ memory */
+
+/* When the address operand (ref, on top of the stack after the pops) is the
+** result of the last instruction emitted, `I32_ADD_K addr base disp`, that
+** instruction is taken back: the caller emits the access in its LOADK or
+** STOREK form, which does the same 32-bit add. The value operand of a store
+** may sit in between only if it emitted nothing, which prev_res ensures. */
+static bool fold_address(cstate *c, uint32_t ref, uint32_t *base, uint32_t *disp) {
+  uint32_t lr = c->prev_res;
+  if (lr == NOPOS || ref != own_ref(c->nvals) || c->code[lr] != ref) return false;
+  if (c->last_op != WM_OP_I32_ADD_K || lr != c->last_start + WM_HEAD_CELLS) return false;
+  *base = c->code[lr + 1];
+  *disp = c->code[lr + 2];
+  retract(c);
+  return true;
+}
 
 static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   uint32_t align, offset;
@@ -181,9 +330,17 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   wm_op op;
   if (!lookup(w, &op)) return 1;
   vop v[2];
+  uint32_t base, disp;
   if (op_class[op] == C_LOAD) {
     TRY(wm__c_pop(c, WM_I32, &v[0]));
     if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c->nvals));
+    if (fold_address(c, v[0].ref, &base, &disp)) {
+      TRY(wm__c_head(c, (wm_op)(WM_OP_I32_LOAD_K + (op - WM_OP_I32_LOAD))));
+      TRY(dest(c, memops[k].type, res));
+      TRY(wm__c_slot(c, base));
+      TRY(wm__c_cell(c, disp));
+      return wm__c_cell(c, offset);
+    }
     TRY(wm__c_head(c, op));
     TRY(dest(c, memops[k].type, res));
     TRY(wm__c_slot(c, v[0].ref));
@@ -192,6 +349,13 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   TRY(wm__c_pop(c, memops[k].type, &v[1]));
   TRY(wm__c_pop(c, WM_I32, &v[0]));
   if (c->dead) return 0;
+  if (fold_address(c, v[0].ref, &base, &disp)) {
+    TRY(wm__c_head(c, (wm_op)(WM_OP_I32_STORE_K + (op - WM_OP_I32_STORE))));
+    TRY(wm__c_slot(c, base));
+    TRY(wm__c_cell(c, disp));
+    TRY(wm__c_slot(c, v[1].ref));
+    return wm__c_cell(c, offset);
+  }
   TRY(wm__c_head(c, op));
   TRY(emit_slots(c, v, 2));
   return wm__c_cell(c, offset);

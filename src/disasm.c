@@ -9,7 +9,7 @@
 #include "module.h"
 #include "ops.h"
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD };
 
 static const uint8_t op_class[] = {
 #define X_(name, cls, wasm) C_##cls,
@@ -25,6 +25,11 @@ static const char *layout(wm_op op) {
     case C_BIN: return "sss";
     case C_LOAD: case C_STORE: return "ssi";
     case C_CMPBR: return "sso";
+    case C_BINK: return "ssi";
+    case C_CMPBRK: return "sio";
+    case C_LOADK: return "ssii";
+    case C_STOREK: return "sisi";
+    case C_BINLD: return "sssii";
     default: break;
   }
   switch (op) {

@@ -234,6 +234,58 @@ static inline uint64_t head_at(const uint32_t *ip) {
     vmbreak;                                                                  \
   }
 
+/* Immediate forms (ops.h): BINK `d a imm`, CMPBRK `a imm off`, LOADK
+** `d a imm off`, STOREK `a imm b off`. The address of LOADK/STOREK wraps
+** at 2^32 like the i32.add it replaces; only then is the offset added (in
+** 64 bits, by mem_access). */
+#define BINK(name, dfield, expr)                                              \
+  vmcase(name) {                                                              \
+    R(0).dfield = (expr);                                                     \
+    ip += 5;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define CMPBRK(name, field, ctype, cmp)                                       \
+  vmcase(name) {                                                              \
+    if (R(0).field cmp (ctype)OPD(1))                                         \
+      ip += (int32_t)OPD(2);                                                  \
+    else                                                                      \
+      ip += 5;                                                                \
+    vmbreak;                                                                  \
+  }
+#define LOADK(name, n, ctype, dfield)                                         \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_ = mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n); \
+    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).dfield = v_;                                                         \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define STOREK(name, n, ctype, afield)                                        \
+  vmcase(name) {                                                              \
+    ctype v_ = (ctype)R(2).afield;                                            \
+    uint8_t *p_ = mem_access(membase, memsize, R(0).u32 + OPD(1), OPD(3), n); \
+    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* BINLD `d a b imm off`: d = a op v, v loaded (n bytes, as ctype) like
+** LOADK from b + imm and off. */
+#define BINLD(name, n, ctype, field, op)                                      \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_ = mem_access(membase, memsize, R(2).u32 + OPD(3), OPD(4), n); \
+    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).field = R(1).field op v_;                                            \
+    ip += 7;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* The sign-extended immediate of an i64 BINK. */
+#define IMM64 ((uint64_t)(int64_t)(int32_t)OPD(2))
+
 #ifdef WM_GOTO_DISPATCH
 /* The handler addresses, published by run() when called with rt == NULL. */
 static const void *const *dispatch_table;
@@ -710,6 +762,89 @@ static int run(wm_runtime *rt, char *msg) {
       UN(I64_TRUNC_SAT_F64_S, i64, wm_i64_trunc_sat_f64_s(R(1).f64))
       UN(I64_TRUNC_SAT_F64_U, u64, wm_i64_trunc_sat_f64_u(R(1).f64))
 
+      /* --- immediate forms -------------------------------------------- */
+      BINK(I32_ADD_K, u32, R(1).u32 + OPD(2))
+      BINK(I32_MUL_K, u32, R(1).u32 * OPD(2))
+      BINK(I32_AND_K, u32, R(1).u32 & OPD(2))
+      BINK(I32_OR_K, u32, R(1).u32 | OPD(2))
+      BINK(I32_XOR_K, u32, R(1).u32 ^ OPD(2))
+      BINK(I32_SHL_K, u32, wm_i32_shl(R(1).u32, OPD(2)))
+      BINK(I32_SHR_S_K, i32, wm_i32_shr_s(R(1).i32, OPD(2)))
+      BINK(I32_SHR_U_K, u32, wm_i32_shr_u(R(1).u32, OPD(2)))
+      BINK(I32_ROTL_K, u32, wm_i32_rotl(R(1).u32, OPD(2)))
+      BINK(I32_ROTR_K, u32, wm_i32_rotr(R(1).u32, OPD(2)))
+      BINK(I32_EQ_K, u32, R(1).u32 == OPD(2))
+      BINK(I32_NE_K, u32, R(1).u32 != OPD(2))
+      BINK(I32_LT_S_K, u32, R(1).i32 < (int32_t)OPD(2))
+      BINK(I32_LT_U_K, u32, R(1).u32 < OPD(2))
+      BINK(I32_GT_S_K, u32, R(1).i32 > (int32_t)OPD(2))
+      BINK(I32_GT_U_K, u32, R(1).u32 > OPD(2))
+      BINK(I32_LE_S_K, u32, R(1).i32 <= (int32_t)OPD(2))
+      BINK(I32_LE_U_K, u32, R(1).u32 <= OPD(2))
+      BINK(I32_GE_S_K, u32, R(1).i32 >= (int32_t)OPD(2))
+      BINK(I32_GE_U_K, u32, R(1).u32 >= OPD(2))
+      BINK(I64_ADD_K, u64, R(1).u64 + IMM64)
+      BINK(I64_MUL_K, u64, R(1).u64 * IMM64)
+      BINK(I64_AND_K, u64, R(1).u64 & IMM64)
+      BINK(I64_OR_K, u64, R(1).u64 | IMM64)
+      BINK(I64_XOR_K, u64, R(1).u64 ^ IMM64)
+      BINK(I64_SHL_K, u64, wm_i64_shl(R(1).u64, IMM64))
+      BINK(I64_SHR_S_K, i64, wm_i64_shr_s(R(1).i64, IMM64))
+      BINK(I64_SHR_U_K, u64, wm_i64_shr_u(R(1).u64, IMM64))
+      BINK(I64_ROTL_K, u64, wm_i64_rotl(R(1).u64, IMM64))
+      BINK(I64_ROTR_K, u64, wm_i64_rotr(R(1).u64, IMM64))
+      CMPBRK(BR_I32_EQ_K, u32, uint32_t, ==)
+      CMPBRK(BR_I32_NE_K, u32, uint32_t, !=)
+      CMPBRK(BR_I32_LT_S_K, i32, int32_t, <)
+      CMPBRK(BR_I32_LT_U_K, u32, uint32_t, <)
+      CMPBRK(BR_I32_GT_S_K, i32, int32_t, >)
+      CMPBRK(BR_I32_GT_U_K, u32, uint32_t, >)
+      CMPBRK(BR_I32_LE_S_K, i32, int32_t, <=)
+      CMPBRK(BR_I32_LE_U_K, u32, uint32_t, <=)
+      CMPBRK(BR_I32_GE_S_K, i32, int32_t, >=)
+      CMPBRK(BR_I32_GE_U_K, u32, uint32_t, >=)
+      LOADK(I32_LOAD_K, 4, uint32_t, u32)
+      LOADK(I64_LOAD_K, 8, uint64_t, u64)
+      LOADK(F32_LOAD_K, 4, uint32_t, u32)
+      LOADK(F64_LOAD_K, 8, uint64_t, u64)
+      LOADK(I32_LOAD8_S_K, 1, int8_t, i32)
+      LOADK(I32_LOAD8_U_K, 1, uint8_t, u32)
+      LOADK(I32_LOAD16_S_K, 2, int16_t, i32)
+      LOADK(I32_LOAD16_U_K, 2, uint16_t, u32)
+      LOADK(I64_LOAD8_S_K, 1, int8_t, i64)
+      LOADK(I64_LOAD8_U_K, 1, uint8_t, u64)
+      LOADK(I64_LOAD16_S_K, 2, int16_t, i64)
+      LOADK(I64_LOAD16_U_K, 2, uint16_t, u64)
+      LOADK(I64_LOAD32_S_K, 4, int32_t, i64)
+      LOADK(I64_LOAD32_U_K, 4, uint32_t, u64)
+      STOREK(I32_STORE_K, 4, uint32_t, u32)
+      STOREK(I64_STORE_K, 8, uint64_t, u64)
+      STOREK(F32_STORE_K, 4, uint32_t, u32)
+      STOREK(F64_STORE_K, 8, uint64_t, u64)
+      STOREK(I32_STORE8_K, 1, uint8_t, u32)
+      STOREK(I32_STORE16_K, 2, uint16_t, u32)
+      STOREK(I64_STORE8_K, 1, uint8_t, u64)
+      STOREK(I64_STORE16_K, 2, uint16_t, u64)
+      STOREK(I64_STORE32_K, 4, uint32_t, u64)
+      BINLD(I32_ADD_LD, 4, uint32_t, u32, +)
+      BINLD(I32_SUB_LD, 4, uint32_t, u32, -)
+      BINLD(I32_MUL_LD, 4, uint32_t, u32, *)
+      BINLD(I32_AND_LD, 4, uint32_t, u32, &)
+      BINLD(I32_OR_LD, 4, uint32_t, u32, |)
+      BINLD(I32_XOR_LD, 4, uint32_t, u32, ^)
+      BINLD(I64_ADD_LD, 8, uint64_t, u64, +)
+      BINLD(I64_SUB_LD, 8, uint64_t, u64, -)
+      BINLD(I64_MUL_LD, 8, uint64_t, u64, *)
+      BINLD(I64_AND_LD, 8, uint64_t, u64, &)
+      BINLD(I64_OR_LD, 8, uint64_t, u64, |)
+      BINLD(I64_XOR_LD, 8, uint64_t, u64, ^)
+      BINLD(F32_ADD_LD, 4, float, f32, +)
+      BINLD(F32_SUB_LD, 4, float, f32, -)
+      BINLD(F32_MUL_LD, 4, float, f32, *)
+      BINLD(F64_ADD_LD, 8, double, f64, +)
+      BINLD(F64_SUB_LD, 8, double, f64, -)
+      BINLD(F64_MUL_LD, 8, double, f64, *)
+
 #ifndef WM_GOTO_DISPATCH
       case WM_OP_COUNT_: /* never emitted; listed so -Wswitch stays useful */
         TRAP(WM_TRAP_UNREACHABLE);
@@ -735,6 +870,12 @@ trapped:
 #undef CMPBR
 #undef LOAD
 #undef STORE
+#undef BINK
+#undef CMPBRK
+#undef LOADK
+#undef STOREK
+#undef BINLD
+#undef IMM64
 
 /* ------------------------------------------------------------ heads */
 

@@ -17,8 +17,11 @@
 **
 ** Frame layout (wm_code): [params | locals | constants | operand stack].
 ** On entry the interpreter zeroes the declared locals and copies the
-** function's constants (wm_code.consts) into their slots, so every operand of
-** every instruction is simply a slot: there are no immediate-operand variants.
+** function's constants (wm_code.consts) into their slots, so any operand may
+** be a constant slot. The commonest uses of a constant (an i32 add, shift or
+** compare against a literal, a literal address displacement) have
+** immediate-operand forms (_K) instead, so that hot loops and small
+** functions need no constant slots and calls need not copy any.
 **
 ** Values in slots: i32 in .i32 (upper half unspecified), i64 in .i64, f32 in
 ** .f32, f64 in .f64, references in .ref (funcref: wm_func*, NULL = null;
@@ -27,8 +30,14 @@
 ** hosts only, checked at build time).
 **
 ** Classes: UN is `d a` (d = op a), BIN is `d a b` (d = a op b), and CMPBR is
-** `a b off` (branch when a op b, both i32). Other layouts are drawn in the
-** comment of each instruction.
+** `a b off` (branch when a op b, both i32). BINK is `d a imm` (d = a op imm;
+** i64 forms sign-extend imm), CMPBRK `a imm off` (branch when a.i32 op imm),
+** LOADK `d a imm off` and STOREK `a imm b off`: the access of LOAD/STORE at
+** address (uint32)(a + imm) -- wasm's own i32.add wrap -- plus memarg
+** offset `off`. BINLD is `d a b imm off`: d = a op v, where v is the value
+** of the op's own type (i32, i64, f32, f64) loaded as by LOADK from b + imm
+** and off -- a load whose only use is the next operation.
+** Other layouts are drawn in the comment of each instruction.
 */
 #ifndef WM_OPS_H
 #define WM_OPS_H
@@ -150,7 +159,50 @@
   X(I32_TRUNC_SAT_F32_S, UN, 0xFC00) X(I32_TRUNC_SAT_F32_U, UN, 0xFC01)         \
   X(I32_TRUNC_SAT_F64_S, UN, 0xFC02) X(I32_TRUNC_SAT_F64_U, UN, 0xFC03)         \
   X(I64_TRUNC_SAT_F32_S, UN, 0xFC04) X(I64_TRUNC_SAT_F32_U, UN, 0xFC05)         \
-  X(I64_TRUNC_SAT_F64_S, UN, 0xFC06) X(I64_TRUNC_SAT_F64_U, UN, 0xFC07)
+  X(I64_TRUNC_SAT_F64_S, UN, 0xFC06) X(I64_TRUNC_SAT_F64_U, UN, 0xFC07)         \
+  /* --- immediate forms (BINK `d a imm`); x - imm is emitted as x + -imm -- */ \
+  X(I32_ADD_K, BINK, 0) X(I32_MUL_K, BINK, 0) X(I32_AND_K, BINK, 0)             \
+  X(I32_OR_K, BINK, 0) X(I32_XOR_K, BINK, 0) X(I32_SHL_K, BINK, 0)              \
+  X(I32_SHR_S_K, BINK, 0) X(I32_SHR_U_K, BINK, 0) X(I32_ROTL_K, BINK, 0)        \
+  X(I32_ROTR_K, BINK, 0)                                                        \
+  /* compares, in the order of I32_EQ..I32_GE_U */                             \
+  X(I32_EQ_K, BINK, 0) X(I32_NE_K, BINK, 0)                                     \
+  X(I32_LT_S_K, BINK, 0) X(I32_LT_U_K, BINK, 0)                                 \
+  X(I32_GT_S_K, BINK, 0) X(I32_GT_U_K, BINK, 0)                                 \
+  X(I32_LE_S_K, BINK, 0) X(I32_LE_U_K, BINK, 0)                                 \
+  X(I32_GE_S_K, BINK, 0) X(I32_GE_U_K, BINK, 0)                                 \
+  X(I64_ADD_K, BINK, 0) X(I64_MUL_K, BINK, 0) X(I64_AND_K, BINK, 0)             \
+  X(I64_OR_K, BINK, 0) X(I64_XOR_K, BINK, 0) X(I64_SHL_K, BINK, 0)              \
+  X(I64_SHR_S_K, BINK, 0) X(I64_SHR_U_K, BINK, 0) X(I64_ROTL_K, BINK, 0)        \
+  X(I64_ROTR_K, BINK, 0)                                                        \
+  /* --- compare-and-branch with an immediate (CMPBRK `a imm off`), in the    \
+         order of BR_I32_EQ..BR_I32_GE_U ---------------------------------- */ \
+  X(BR_I32_EQ_K, CMPBRK, 0) X(BR_I32_NE_K, CMPBRK, 0)                           \
+  X(BR_I32_LT_S_K, CMPBRK, 0) X(BR_I32_LT_U_K, CMPBRK, 0)                       \
+  X(BR_I32_GT_S_K, CMPBRK, 0) X(BR_I32_GT_U_K, CMPBRK, 0)                       \
+  X(BR_I32_LE_S_K, CMPBRK, 0) X(BR_I32_LE_U_K, CMPBRK, 0)                       \
+  X(BR_I32_GE_S_K, CMPBRK, 0) X(BR_I32_GE_U_K, CMPBRK, 0)                       \
+  /* --- memory at (uint32)(a + imm) (LOADK `d a imm off`,                    \
+         STOREK `a imm b off`), in the order of I32_LOAD..I64_STORE32 ----- */ \
+  X(I32_LOAD_K, LOADK, 0) X(I64_LOAD_K, LOADK, 0)                               \
+  X(F32_LOAD_K, LOADK, 0) X(F64_LOAD_K, LOADK, 0)                               \
+  X(I32_LOAD8_S_K, LOADK, 0) X(I32_LOAD8_U_K, LOADK, 0)                         \
+  X(I32_LOAD16_S_K, LOADK, 0) X(I32_LOAD16_U_K, LOADK, 0)                       \
+  X(I64_LOAD8_S_K, LOADK, 0) X(I64_LOAD8_U_K, LOADK, 0)                         \
+  X(I64_LOAD16_S_K, LOADK, 0) X(I64_LOAD16_U_K, LOADK, 0)                       \
+  X(I64_LOAD32_S_K, LOADK, 0) X(I64_LOAD32_U_K, LOADK, 0)                       \
+  X(I32_STORE_K, STOREK, 0) X(I64_STORE_K, STOREK, 0)                           \
+  X(F32_STORE_K, STOREK, 0) X(F64_STORE_K, STOREK, 0)                           \
+  X(I32_STORE8_K, STOREK, 0) X(I32_STORE16_K, STOREK, 0)                        \
+  X(I64_STORE8_K, STOREK, 0) X(I64_STORE16_K, STOREK, 0)                        \
+  X(I64_STORE32_K, STOREK, 0)                                                   \
+  /* --- arithmetic on a loaded operand (BINLD `d a b imm off`) ---------- */  \
+  X(I32_ADD_LD, BINLD, 0) X(I32_SUB_LD, BINLD, 0) X(I32_MUL_LD, BINLD, 0)       \
+  X(I32_AND_LD, BINLD, 0) X(I32_OR_LD, BINLD, 0) X(I32_XOR_LD, BINLD, 0)        \
+  X(I64_ADD_LD, BINLD, 0) X(I64_SUB_LD, BINLD, 0) X(I64_MUL_LD, BINLD, 0)       \
+  X(I64_AND_LD, BINLD, 0) X(I64_OR_LD, BINLD, 0) X(I64_XOR_LD, BINLD, 0)        \
+  X(F32_ADD_LD, BINLD, 0) X(F32_SUB_LD, BINLD, 0) X(F32_MUL_LD, BINLD, 0)       \
+  X(F64_ADD_LD, BINLD, 0) X(F64_SUB_LD, BINLD, 0) X(F64_MUL_LD, BINLD, 0)
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,

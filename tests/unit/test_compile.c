@@ -154,7 +154,7 @@ static void test_lowering(void) {
               "BR_IF UNREACHABLE");
   expect_code("dead-code",
               "(module (func (result i32) i32.const 1 return i32.const 2 i32.const 3 i32.add))",
-              2, "MOVE RETURN");
+              2, "CONST32 RETURN");
   expect_code("call",
               "(module (func $f (param i32 i32) (result i32) local.get 0)"
               " (func (param i32) (result i32) local.get 0 i32.const 7 call $f))",
@@ -168,6 +168,24 @@ static void test_lowering(void) {
               "(module (func (param i32) (result i32)"
               " local.get 0 i32.const 5 local.set 0 local.get 0 i32.add))",
               -1, "MOVE I32_ADD");
+  /* Immediate forms leave no constant slots behind. */
+  expect_code("imm-forms",
+              "(module (func (param i32) (result i32) (loop local.get 0 i32.const 3 i32.sub"
+              " local.tee 0 i32.const 7 i32.gt_u br_if 0) local.get 0 i32.const 2 i32.shl))",
+              4, "I32_ADD_K BR_I32_GT_U_K I32_SHL_K 0 consts");
+  expect_code("imm-swapped",
+              "(module (func (param i32) (result i32) i32.const 5 local.get 0 i32.lt_s))", 2,
+              "I32_GT_S_K 0 consts");
+  expect_code("load-fold",
+              "(module (memory 1) (func (param i32) (result i32)"
+              " local.get 0 i32.const 8 i32.add i32.load offset=4))", 2, "I32_LOAD_K RETURN");
+  expect_code("store-fold",
+              "(module (memory 1) (func (param i32)"
+              " local.get 0 i32.const 8 i32.add local.get 0 f64.convert_i32_s f64.store))", -1,
+              "I32_ADD_K F64_STORE");
+  expect_code("store-fold2",
+              "(module (memory 1) (func (param i32)"
+              " local.get 0 i32.const 8 i32.add local.get 0 i32.store))", 2, "I32_STORE_K");
 }
 
 static void test_errors(void) {
@@ -409,6 +427,15 @@ static void test_run(void) {
       "  global.set $g global.get $g)"
       " (func (export \"sel\") (param i32) (result i32)"
       "  i32.const 3 i32.const 4 local.get 0 select)"
+      " (func (export \"wrap\") (param i32) (result i32)"
+      "  i32.const 12 i32.const 77 i32.store"
+      "  local.get 0 i32.const 16 i32.add i32.load offset=4)"
+      " (func (export \"wrapst\") (param i32) (result i32)"
+      "  local.get 0 i32.const 16 i32.add local.get 0 i32.store8 offset=1"
+      "  i32.const 9 i32.load8_u)"
+      " (func (export \"cmpk\") (param i32) (result i32)"
+      "  i32.const 10 local.get 0 i32.lt_s (if (result i32) (then i32.const 1) (else"
+      "   i32.const 3 local.get 0 i32.sub)))"
       " (func (export \"ret\") (param i32) (result i32 i32)"
       "  (block local.get 0 i32.eqz br_if 0 i32.const 1 local.get 0 return) local.get 0 i32.const 2)"
       ")";
@@ -443,6 +470,9 @@ static void test_run(void) {
       {"mem", 1, {41}, 1, {42}},       {"sel", 1, {1}, 1, {3}},
       {"sel", 1, {0}, 1, {4}},         {"ret", 1, {5}, 2, {1, 5}},
       {"ret", 1, {0}, 2, {0, 2}},
+      /* The i32.add of an address wraps before the offset is added. */
+      {"wrap", 1, {-8}, 1, {77}},      {"wrapst", 1, {-8}, 1, {0xF8}},
+      {"cmpk", 1, {11}, 1, {1}},       {"cmpk", 1, {10}, 1, {-7}},
   };
   for (unsigned i = 0; i < sizeof cases / sizeof *cases; i++) {
     uint32_t f;

@@ -1,0 +1,229 @@
+/*
+** run.c -- `wasmem run`: run a WASI command (its _start) or call an export
+** of a WASI reactor (after _initialize), with pre-opened directories,
+** environment and arguments, in the style of the Wasmtime CLI.
+*/
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char run_help[] =
+    "usage: wasmem run [OPTIONS] FILE [--] [ARGS...]\n"
+    "\n"
+    "Run the WASI module FILE with the wasi_snapshot_preview1 host functions.\n"
+    "A command module runs its _start; a reactor runs _initialize (if it has\n"
+    "one) and then the export named by --invoke. ARGS are the guest's argv\n"
+    "after argv[0] (FILE), or with --invoke the function's arguments (i32 and\n"
+    "i64 as decimal or 0x hex, f32 and f64 as decimal).\n"
+    "\n"
+    "options:\n"
+    "  --dir HOST[::GUEST]   let the guest use directory HOST, named GUEST\n"
+    "                        (default: HOST as given); repeatable\n"
+    "  --env KEY=VALUE       set a guest environment variable; --env KEY\n"
+    "                        copies KEY from wasmem's environment; repeatable\n"
+    "  --invoke FUNC         call export FUNC instead of _start\n"
+    "\n"
+    "The guest sees no file outside its --dir directories. stdin, stdout and\n"
+    "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
+    "it returns normally); a trap prints its message and exits 134; errors\n"
+    "before the guest runs exit 2.\n";
+
+/* Parse one --invoke argument by its parameter type. */
+static bool parse_arg(const char *s, wm_valtype t, wm_val *out) {
+  char *end;
+  errno = 0;
+  switch (t) {
+  case WM_I32: case WM_I64: {
+    long long v = strtoll(s, &end, 0);
+    if (errno == ERANGE || *end || end == s) {
+      errno = 0;
+      unsigned long long u = strtoull(s, &end, 0);
+      if (errno || *end || end == s || s[0] == '-') return false;
+      v = (long long)u;
+    }
+    if (t == WM_I32) {
+      if (v < INT32_MIN || v > (long long)UINT32_MAX) return false;
+      *out = wm_val_i32((int32_t)(uint32_t)v);
+    } else {
+      *out = wm_val_i64(v);
+    }
+    return true;
+  }
+  case WM_F32: case WM_F64: {
+    double d = strtod(s, &end);
+    if (*end || end == s) return false;
+    *out = t == WM_F32 ? wm_val_f32((float)d) : wm_val_f64(d);
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
+/* Report the outcome of a guest call; returns the exit status. */
+static int finish(int rc, wm_error *err, wm_wasi *w) {
+  int code;
+  fflush(stdout);
+  if (rc == WM_TRAP_EXIT && wm_wasi_exit_code(w, &code)) return code;
+  if (rc == 0) return 0;
+  if (wm_is_trap(rc)) {
+    cli_error("trap: %s", err->message[0] ? err->message : wm_strerror(rc));
+    return 134;
+  }
+  cli_report("run", err);
+  return 2;
+}
+
+int cli_run(int argc, char **argv) {
+  const char *file = NULL, *invoke = NULL;
+  int first_arg = argc;
+  wm_wasi *w = NULL;
+  wm_runtime *rt = NULL;
+  wm_module *mod = NULL;
+  wm_val *vals = NULL;
+  const char **gargv = NULL;
+  wm_error err;
+  int status = 2;
+  err.message[0] = 0;
+
+  if (wm_wasi_new(&w, &err) != 0) {
+    cli_report("wasi", &err);
+    return 2;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(run_help, stdout);
+      status = 0;
+      goto out;
+    } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0 || strcmp(a, "--invoke") == 0) {
+      if (i + 1 >= argc) {
+        cli_error("run: %s needs a value (see wasmem run --help)", a);
+        goto out;
+      }
+      const char *v = argv[++i];
+      if (strcmp(a, "--invoke") == 0) {
+        invoke = v;
+      } else if (strcmp(a, "--dir") == 0) {
+        char *host = strdup(v);
+        if (!host) { cli_error("out of memory"); goto out; }
+        char *sep = strstr(host, "::");
+        const char *guest = NULL;
+        if (sep) { *sep = 0; guest = sep + 2; }
+        int rc = wm_wasi_preopen_dir(w, host, guest, &err);
+        free(host);
+        if (rc != 0) { cli_report("--dir", &err); goto out; }
+      } else {
+        int rc;
+        if (strchr(v, '=')) {
+          rc = wm_wasi_add_env(w, v, &err);
+        } else {
+          const char *val = getenv(v);
+          if (!val) continue; /* as Wasmtime: an unset variable is left out */
+          size_t n = strlen(v) + strlen(val) + 2;
+          char *kv = malloc(n);
+          if (!kv) { cli_error("out of memory"); goto out; }
+          snprintf(kv, n, "%s=%s", v, val);
+          rc = wm_wasi_add_env(w, kv, &err);
+          free(kv);
+        }
+        if (rc != 0) { cli_report("--env", &err); goto out; }
+      }
+    } else if (strcmp(a, "--") == 0 && !file) {
+      continue;
+    } else if (a[0] == '-' && a[1] && !file) {
+      cli_error("run: unknown option '%s' (see wasmem run --help)", a);
+      goto out;
+    } else {
+      file = a;
+      first_arg = i + 1;
+      if (first_arg < argc && strcmp(argv[first_arg], "--") == 0) first_arg++;
+      break;
+    }
+  }
+  if (!file) {
+    cli_error("run: expected FILE (see wasmem run --help)");
+    goto out;
+  }
+
+  /* Guest argv: FILE then the rest (only for commands; --invoke takes them
+  ** as function arguments). */
+  int nguest = invoke ? 1 : 1 + (argc - first_arg);
+  gargv = calloc((size_t)nguest, sizeof *gargv);
+  if (!gargv) { cli_error("out of memory"); goto out; }
+  gargv[0] = file;
+  for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
+  if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
+
+  if (wm_module_load_file(file, NULL, &mod, &err) != 0) { cli_report(file, &err); goto out; }
+  if (wm_runtime_new(NULL, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
+  if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
+  wm_instance *inst;
+  int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
+  if (rc != 0) {
+    status = wm_is_trap(rc) ? finish(rc, &err, w) : (cli_report(file, &err), 2);
+    goto out;
+  }
+
+  fflush(stdout);
+  if (!invoke) {
+    wm_func *start = wm_instance_func(inst, "_start");
+    if (!start) {
+      cli_error("%s: no _start export (a reactor needs --invoke FUNC)", file);
+      goto out;
+    }
+    if (wm_func_type(start).nparams || wm_func_type(start).nresults) {
+      cli_error("%s: _start must take and return nothing", file);
+      goto out;
+    }
+    status = finish(wm_func_call(rt, start, NULL, 0, NULL, 0, &err), &err, w);
+    goto out;
+  }
+
+  wm_func *init = wm_instance_func(inst, "_initialize");
+  if (init) {
+    rc = wm_func_call(rt, init, NULL, 0, NULL, 0, &err);
+    if (rc != 0) { status = finish(rc, &err, w); goto out; }
+  }
+  wm_func *f = wm_instance_func(inst, invoke);
+  if (!f) {
+    cli_error("%s: no exported function '%s'", file, invoke);
+    goto out;
+  }
+  wm_functype ft = wm_func_type(f);
+  int nargs = argc - first_arg;
+  if ((uint32_t)nargs != ft.nparams) {
+    cli_error("%s: function '%s' takes %" PRIu32 " argument%s, %d given", file, invoke,
+              ft.nparams, ft.nparams == 1 ? "" : "s", nargs);
+    goto out;
+  }
+  vals = calloc((size_t)ft.nparams + ft.nresults + 1, sizeof *vals);
+  if (!vals) { cli_error("out of memory"); goto out; }
+  for (uint32_t i = 0; i < ft.nparams; i++) {
+    if (!parse_arg(argv[first_arg + (int)i], ft.params[i], &vals[i])) {
+      cli_error("argument %" PRIu32 " '%s': not a valid %s", i + 1, argv[first_arg + (int)i],
+                cli_valtype_name(ft.params[i]));
+      goto out;
+    }
+  }
+  rc = wm_func_call(rt, f, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
+  status = finish(rc, &err, w);
+  if (rc == 0) {
+    for (uint32_t i = 0; i < ft.nresults; i++) {
+      cli_print_val(stdout, &vals[ft.nparams + i]);
+      fputc('\n', stdout);
+    }
+    if (fflush(stdout) != 0) status = 1;
+  }
+out:
+  free(vals);
+  free(gargv);
+  wm_runtime_free(rt);
+  wm_module_free(mod);
+  wm_wasi_free(w);
+  return status;
+}

@@ -1,0 +1,593 @@
+/*
+** wasi.c -- the WASI preview1 host module: the wm_wasi context and its
+** configuration, the checked guest-memory path, args/environ, clocks,
+** random, poll_oneoff, proc_* and sock_*, and the table of all functions
+** that wm_wasi_define installs. File and path calls live in wasi_fs.c.
+*/
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime.h"
+#include "wasi.h"
+
+/*
+** Calls that are not supported, and why (never a stub that pretends):
+**   sock_accept, sock_recv, sock_send, sock_shutdown  ENOTSOCK (or EBADF):
+**       wasmem cannot pre-open a socket yet, so no guest fd is a socket
+**       and these calls fail as they would on any non-socket fd.
+**   proc_raise      ENOSYS: signals are not part of the sandbox model (the
+**                   call is deprecated in preview1 and wasi-libc's raise()
+**                   handles the common signals itself).
+**   fd_fdstat_set_rights  supported for dropping rights; adding any
+**                   returns ENOTCAPABLE.
+**   fd_fdstat_set_flags   APPEND and NONBLOCK only; DSYNC/RSYNC/SYNC give
+**                   ENOTSUP (Linux cannot change them on an open fd).
+**   path_symlink    an absolute target gives ENOTCAPABLE.
+**   path_link       with LOOKUP_SYMLINK_FOLLOW: EINVAL, as in Wasmtime.
+*/
+
+/* ------------------------------------------------------- guest memory */
+
+uint8_t *wm__wasi_mem(wm_call_ctx *ctx, uint64_t off, uint64_t len) {
+  wm_memory *m = wm_call_ctx_memory(ctx);
+  if (!m || !wm__in_range(off, len, wm_memory_size(m))) return NULL;
+  return wm_memory_data(m) + off;
+}
+
+void wm__wasi_st16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+void wm__wasi_st32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+void wm__wasi_st64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+uint32_t wm__wasi_ld32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+uint64_t wm__wasi_ld64(const uint8_t *p) {
+  return (uint64_t)wm__wasi_ld32(p) | (uint64_t)wm__wasi_ld32(p + 4) << 32;
+}
+
+int wm__wasi_errno(int e) {
+  switch (e) {
+  case 0: return WE_SUCCESS;
+  case E2BIG: return WE_2BIG;
+  case EACCES: return WE_ACCES;
+  case EAGAIN: return WE_AGAIN;
+  case EBADF: return WE_BADF;
+  case EBUSY: return WE_BUSY;
+  case EEXIST: return WE_EXIST;
+  case EFAULT: return WE_FAULT;
+  case EFBIG: return WE_FBIG;
+  case EILSEQ: return WE_ILSEQ;
+  case EINTR: return WE_INTR;
+  case EINVAL: return WE_INVAL;
+  case EIO: return WE_IO;
+  case EISDIR: return WE_ISDIR;
+  case ELOOP: return WE_LOOP;
+  case EMFILE: return WE_MFILE;
+  case EMLINK: return WE_MLINK;
+  case ENAMETOOLONG: return WE_NAMETOOLONG;
+  case ENFILE: return WE_NFILE;
+  case ENODEV: return WE_NODEV;
+  case ENOENT: return WE_NOENT;
+  case ENOMEM: return WE_NOMEM;
+  case ENOSPC: return WE_NOSPC;
+  case ENOSYS: return WE_NOSYS;
+  case ENOTDIR: return WE_NOTDIR;
+  case ENOTEMPTY: return WE_NOTEMPTY;
+  case ENOTSUP: return WE_NOTSUP;
+  case ENOTTY: return WE_NOTTY;
+  case ENXIO: return WE_NXIO;
+  case EOVERFLOW: return WE_OVERFLOW;
+  case EPERM: return WE_PERM;
+  case EPIPE: return WE_PIPE;
+  case EROFS: return WE_ROFS;
+  case ESPIPE: return WE_SPIPE;
+  case ETXTBSY: return WE_TXTBSY;
+  /* openat2(RESOLVE_BENEATH) reports an escape attempt as EXDEV. */
+  case EXDEV: return WE_NOTCAPABLE;
+  default: return WE_IO;
+  }
+}
+
+/* --------------------------------------------------------- the context */
+
+/* Bind a stdio entry to a host fd. Only regular files may seek: wasi-libc
+** takes a character device without seek rights for a terminal (isatty),
+** which makes stdout line-buffered there. */
+static void bind_std(wm__wfd *e, int host) {
+  memset(e, 0, sizeof *e);
+  e->kind = WFD_HOST;
+  e->host = host;
+  struct stat st;
+  bool reg = fstat(host, &st) == 0 && S_ISREG(st.st_mode);
+  e->filetype = reg ? WFT_REG : WFT_CHAR;
+  e->rights = reg ? WR_STDIO : WR_STDIO & ~(WR_FD_SEEK | WR_FD_TELL);
+  e->rights_inh = 0;
+}
+
+static int add_std(wm_wasi *w, int host) {
+  wm__wfd e;
+  bind_std(&e, host);
+  return wm__wasi_fd_add(w, &e) < 0 ? WM_ENOMEM : 0;
+}
+
+int wm_wasi_new(wm_wasi **out, wm_error *err) {
+  *out = NULL;
+  wm_wasi *w = wm__calloc(1, sizeof *w);
+  if (!w) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (int i = 0; i < 3; i++) {
+    if (add_std(w, i) != 0) {
+      wm_wasi_free(w);
+      return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+    }
+  }
+  *out = w;
+  return 0;
+}
+
+/* Host-function data: one block per runtime the context was defined in. */
+typedef struct wasi_bind {
+  wm_wasi *w;
+  wm__wasi_fn fn;
+  bool has_result;
+} wasi_bind;
+
+void wm_wasi_free(wm_wasi *w) {
+  if (!w) return;
+  for (uint32_t i = 0; i < w->argc; i++) wm__free(w->argv[i]);
+  wm__free(w->argv);
+  for (uint32_t i = 0; i < w->nenv; i++) wm__free(w->env[i]);
+  wm__free(w->env);
+  for (uint32_t i = 0; i < w->nfds; i++) wm__wasi_fd_release(&w->fds[i]);
+  wm__free(w->fds);
+  wm__free(w);
+}
+
+int wm_wasi_set_args(wm_wasi *w, int argc, const char *const *argv, wm_error *err) {
+  if (!w || argc < 0 || (argc > 0 && !argv)) return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
+  char **v = argc ? wm__calloc((size_t)argc, sizeof *v) : NULL;
+  if (argc && !v) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (int i = 0; i < argc; i++) {
+    v[i] = argv[i] ? wm__strndup(argv[i], strlen(argv[i])) : NULL;
+    if (!v[i]) {
+      for (int j = 0; j < i; j++) wm__free(v[j]);
+      wm__free(v);
+      return wm__error(err, argv[i] ? WM_ENOMEM : WM_EINVAL, UINT32_MAX, NULL);
+    }
+  }
+  for (uint32_t i = 0; i < w->argc; i++) wm__free(w->argv[i]);
+  wm__free(w->argv);
+  w->argv = v;
+  w->argc = (uint32_t)argc;
+  return 0;
+}
+
+int wm_wasi_add_env(wm_wasi *w, const char *kv, wm_error *err) {
+  const char *eq = kv ? strchr(kv, '=') : NULL;
+  if (!w || !eq || eq == kv)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "environment entry must be KEY=VALUE");
+  size_t klen = (size_t)(eq - kv) + 1;
+  char *s = wm__strndup(kv, strlen(kv));
+  if (!s) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t i = 0; i < w->nenv; i++) {
+    if (strncmp(w->env[i], kv, klen) == 0) {
+      wm__free(w->env[i]);
+      w->env[i] = s;
+      return 0;
+    }
+  }
+  if (wm__grow((void **)&w->env, &w->cap_env, w->nenv + 1, sizeof *w->env) != 0) {
+    wm__free(s);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  w->env[w->nenv++] = s;
+  return 0;
+}
+
+int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path, wm_error *err) {
+  if (!w || !host_path) return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
+  if (!guest_path) guest_path = host_path;
+  int fd = open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return wm__error(err, WM_EIO, UINT32_MAX, "cannot open directory '%s': %s", host_path,
+                     strerror(errno));
+  wm__wfd e;
+  memset(&e, 0, sizeof e);
+  e.kind = WFD_HOST;
+  e.host = fd;
+  e.own = true;
+  e.is_dir = true;
+  e.filetype = WFT_DIR;
+  e.rights = WR_DIR_BASE;
+  e.rights_inh = WR_ALL;
+  e.preopen = wm__strndup(guest_path, strlen(guest_path));
+  if (!e.preopen || wm__wasi_fd_add(w, &e) < 0) {
+    wm__free(e.preopen);
+    close(fd);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  return 0;
+}
+
+int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err) {
+  if (!w || guest_fd < 0 || guest_fd > 2 || host_fd < 0)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "guest fd must be 0, 1 or 2");
+  wm__wfd *e = &w->fds[guest_fd];
+  wm__wasi_fd_release(e);
+  bind_std(e, host_fd);
+  return 0;
+}
+
+int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t len,
+                             wm_error *err) {
+  if (!w || guest_fd < 0 || guest_fd > 2 || (guest_fd != 0 && data) || (len && !data))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
+  uint8_t *copy = NULL;
+  if (len) {
+    copy = wm__malloc(len);
+    if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+    memcpy(copy, data, len);
+  }
+  wm__wfd *e = &w->fds[guest_fd];
+  wm__wasi_fd_release(e);
+  memset(e, 0, sizeof *e);
+  e->kind = guest_fd == 0 ? WFD_BUF_IN : WFD_BUF_OUT;
+  e->host = -1;
+  e->filetype = WFT_CHAR;
+  e->rights = WR_STDIO & ~(WR_FD_SEEK | WR_FD_TELL);
+  e->rights_inh = 0;
+  e->buf = copy;
+  e->len = e->cap = len;
+  return 0;
+}
+
+const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len) {
+  *len = 0;
+  if (!w || guest_fd < 1 || (uint32_t)guest_fd >= w->nfds) return NULL;
+  const wm__wfd *e = &w->fds[guest_fd];
+  if (e->kind != WFD_BUF_OUT) return NULL;
+  *len = e->len;
+  return e->buf ? e->buf : (const uint8_t *)"";
+}
+
+bool wm_wasi_exit_code(const wm_wasi *w, int *code) {
+  if (!w || !w->exited) return false;
+  if (code) *code = w->exit_code;
+  return true;
+}
+
+/* -------------------------------------------------- args and environ */
+
+/* Shared by args_* and environ_*: a vector of strings. */
+static int strings_sizes(wm_call_ctx *ctx, char **v, uint32_t n, uint32_t count_p, uint32_t size_p) {
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; i++) total += strlen(v[i]) + 1;
+  uint8_t *pc = wm__wasi_mem(ctx, count_p, 4), *ps = wm__wasi_mem(ctx, size_p, 4);
+  if (!pc || !ps) return WE_FAULT;
+  if (total > UINT32_MAX) return WE_OVERFLOW;
+  wm__wasi_st32(pc, n);
+  wm__wasi_st32(ps, (uint32_t)total);
+  return 0;
+}
+
+static int strings_get(wm_call_ctx *ctx, char **v, uint32_t n, uint32_t ptrs_p, uint32_t buf_p) {
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; i++) total += strlen(v[i]) + 1;
+  uint8_t *ptrs = wm__wasi_mem(ctx, ptrs_p, (uint64_t)n * 4);
+  uint8_t *buf = wm__wasi_mem(ctx, buf_p, total);
+  if (!ptrs || !buf) return WE_FAULT;
+  uint64_t off = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    size_t len = strlen(v[i]) + 1;
+    wm__wasi_st32(ptrs + 4 * (uint64_t)i, (uint32_t)(buf_p + off));
+    memcpy(buf + off, v[i], len);
+    off += len;
+  }
+  return 0;
+}
+
+static int f_args_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return strings_get(ctx, w->argv, w->argc, (uint32_t)a[0].of.i32, (uint32_t)a[1].of.i32);
+}
+static int f_args_sizes_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return strings_sizes(ctx, w->argv, w->argc, (uint32_t)a[0].of.i32, (uint32_t)a[1].of.i32);
+}
+static int f_environ_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return strings_get(ctx, w->env, w->nenv, (uint32_t)a[0].of.i32, (uint32_t)a[1].of.i32);
+}
+static int f_environ_sizes_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return strings_sizes(ctx, w->env, w->nenv, (uint32_t)a[0].of.i32, (uint32_t)a[1].of.i32);
+}
+
+/* ---------------------------------------------------- clocks, random */
+
+static int host_clock(uint32_t id, clockid_t *out) {
+  switch (id) {
+  case 0: *out = CLOCK_REALTIME; return 0;
+  case 1: *out = CLOCK_MONOTONIC; return 0;
+  case 2: *out = CLOCK_PROCESS_CPUTIME_ID; return 0;
+  case 3: *out = CLOCK_THREAD_CPUTIME_ID; return 0;
+  default: return WE_INVAL;
+  }
+}
+
+static uint64_t ts_ns(const struct timespec *ts) {
+  return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+static int clock_now(uint32_t id, uint64_t *ns) {
+  clockid_t c;
+  struct timespec ts;
+  if (host_clock(id, &c) != 0) return WE_INVAL;
+  if (clock_gettime(c, &ts) != 0) return wm__wasi_errno(errno);
+  *ns = ts_ns(&ts);
+  return 0;
+}
+
+static int f_clock_res_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  (void)w;
+  clockid_t c;
+  struct timespec ts;
+  if (host_clock((uint32_t)a[0].of.i32, &c) != 0) return WE_INVAL;
+  uint8_t *p = wm__wasi_mem(ctx, (uint32_t)a[1].of.i32, 8);
+  if (!p) return WE_FAULT;
+  if (clock_getres(c, &ts) != 0) return wm__wasi_errno(errno);
+  wm__wasi_st64(p, ts_ns(&ts));
+  return 0;
+}
+
+static int f_clock_time_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  (void)w;
+  uint64_t ns = 0;
+  int e = clock_now((uint32_t)a[0].of.i32, &ns);
+  if (e) return e;
+  uint8_t *p = wm__wasi_mem(ctx, (uint32_t)a[2].of.i32, 8);
+  if (!p) return WE_FAULT;
+  wm__wasi_st64(p, ns);
+  return 0;
+}
+
+static int f_random_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  (void)w;
+  uint32_t len = (uint32_t)a[1].of.i32;
+  uint8_t *p = wm__wasi_mem(ctx, (uint32_t)a[0].of.i32, len);
+  if (!p) return WE_FAULT;
+  while (len > 0) {
+    ssize_t n = getrandom(p, len, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return wm__wasi_errno(errno);
+    }
+    p += n;
+    len -= (uint32_t)n;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------- poll_oneoff */
+
+enum { SUB_SIZE = 48, EVENT_SIZE = 32, EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE = 2 };
+
+/*
+** Wait for the first of the subscriptions: clocks (relative or absolute
+** deadlines, converted to the monotonic clock) and fd readiness (host fds
+** through poll(2); memory buffers are always ready). Emits one event per
+** subscription that is ready when the wait ends.
+*/
+static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  uint32_t nsubs = (uint32_t)a[2].of.i32;
+  if (nsubs == 0) return WE_INVAL;
+  const uint8_t *in = wm__wasi_mem(ctx, (uint32_t)a[0].of.i32, (uint64_t)nsubs * SUB_SIZE);
+  uint8_t *out = wm__wasi_mem(ctx, (uint32_t)a[1].of.i32, (uint64_t)nsubs * EVENT_SIZE);
+  uint8_t *nev_p = wm__wasi_mem(ctx, (uint32_t)a[3].of.i32, 4);
+  if (!in || !out || !nev_p) return WE_FAULT;
+
+  /* Per subscription: monotonic deadline (clocks) or pollfd index (fds).
+  ** Heap arrays: nsubs is guest-controlled. */
+  uint64_t *deadline = wm__calloc(nsubs, sizeof *deadline);
+  struct pollfd *pfd = wm__calloc(nsubs, sizeof *pfd);
+  int32_t *pidx = wm__calloc(nsubs, sizeof *pidx);
+  uint16_t *sub_err = wm__calloc(nsubs, sizeof *sub_err);
+  uint64_t *avail = wm__calloc(nsubs, sizeof *avail);
+  int rc = 0;
+  if (!deadline || !pfd || !pidx || !sub_err || !avail) { rc = WE_NOMEM; goto done; }
+
+  uint64_t now = 0;
+  clock_now(1, &now);
+  uint64_t first = UINT64_MAX;
+  nfds_t npfd = 0;
+  bool ready_now = false;
+  for (uint32_t i = 0; i < nsubs; i++) {
+    const uint8_t *s = in + (uint64_t)i * SUB_SIZE;
+    uint8_t tag = s[8];
+    pidx[i] = -1;
+    if (tag == EV_CLOCK) {
+      uint32_t id = wm__wasi_ld32(s + 16);
+      uint64_t timeout = wm__wasi_ld64(s + 24);
+      uint16_t flags = (uint16_t)(s[40] | s[41] << 8);
+      uint64_t rel = timeout, cnow = 0;
+      if (clock_now(id, &cnow) != 0) { sub_err[i] = WE_INVAL; ready_now = true; continue; }
+      if (flags & 1) rel = timeout > cnow ? timeout - cnow : 0; /* abstime */
+      deadline[i] = rel > UINT64_MAX - now ? UINT64_MAX : now + rel;
+      if (deadline[i] < first) first = deadline[i];
+    } else if (tag == EV_FD_READ || tag == EV_FD_WRITE) {
+      uint32_t fd = wm__wasi_ld32(s + 16);
+      int host = -1;
+      int e = wm__wasi_fd_ready(w, fd, tag == EV_FD_WRITE, &avail[i], &host);
+      if (e || host < 0) { sub_err[i] = (uint16_t)e; ready_now = true; continue; }
+      pfd[npfd].fd = host;
+      pfd[npfd].events = tag == EV_FD_READ ? POLLIN : POLLOUT;
+      pidx[i] = (int32_t)npfd++;
+    } else {
+      sub_err[i] = WE_INVAL;
+      ready_now = true;
+    }
+  }
+
+  /* Wait. A signal may cut the wait short: then simply look again. */
+  for (;;) {
+    clock_now(1, &now);
+    int timeout_ms;
+    if (ready_now || first <= now) timeout_ms = 0;
+    else if (first == UINT64_MAX) timeout_ms = -1;
+    else {
+      uint64_t d = first - now, ms = d / 1000000 + (d % 1000000 != 0); /* no wrap */
+      timeout_ms = ms > INT32_MAX ? INT32_MAX : (int)ms;
+    }
+    int n = 0;
+    if (npfd > 0) {
+      n = poll(pfd, npfd, timeout_ms);
+      if (n < 0 && errno != EINTR) { rc = wm__wasi_errno(errno); goto done; }
+    } else if (timeout_ms != 0) {
+      if (timeout_ms < 0) { rc = WE_INVAL; goto done; } /* nothing can ever happen */
+      struct timespec ts = { (time_t)(first / 1000000000u), (long)(first % 1000000000u) };
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+    clock_now(1, &now);
+    if (ready_now || n > 0 || first <= now) break;
+  }
+
+  uint32_t nev = 0;
+  for (uint32_t i = 0; i < nsubs; i++) {
+    const uint8_t *s = in + (uint64_t)i * SUB_SIZE;
+    uint8_t tag = s[8];
+    bool fire = sub_err[i] != 0;
+    uint64_t nbytes = 0;
+    uint16_t evflags = 0;
+    if (!fire && tag == EV_CLOCK) fire = deadline[i] <= now;
+    else if (!fire && pidx[i] >= 0) {
+      short re = pfd[pidx[i]].revents;
+      fire = re != 0;
+      if (re & POLLHUP) evflags = 1; /* fd_readwrite_hangup */
+      if (re & (POLLERR | POLLNVAL)) sub_err[i] = re & POLLNVAL ? WE_BADF : WE_IO;
+      int avail_host = 0;
+      if (tag == EV_FD_READ && ioctl(pfd[pidx[i]].fd, FIONREAD, &avail_host) == 0)
+        nbytes = (uint64_t)avail_host;
+    } else if (!fire && tag != EV_CLOCK) {
+      fire = true; /* buffers are always ready */
+      nbytes = avail[i];
+    }
+    if (!fire) continue;
+    uint8_t *ev = out + (uint64_t)nev * EVENT_SIZE;
+    memset(ev, 0, EVENT_SIZE);
+    memmove(ev, s, 8); /* userdata; the guest may overlap in and out */
+    wm__wasi_st16(ev + 8, sub_err[i]);
+    ev[10] = tag;
+    if (tag != EV_CLOCK) {
+      wm__wasi_st64(ev + 16, nbytes);
+      wm__wasi_st16(ev + 24, evflags);
+    }
+    nev++;
+  }
+  wm__wasi_st32(nev_p, nev);
+done:
+  wm__free(deadline);
+  wm__free(pfd);
+  wm__free(pidx);
+  wm__free(sub_err);
+  wm__free(avail);
+  return rc;
+}
+
+/* ------------------------------------------------ process and sockets */
+
+static int f_proc_exit(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  w->exited = true;
+  w->exit_code = a[0].of.i32;
+  return wm_call_ctx_trap(ctx, WM_TRAP_EXIT, "guest exited with code %u", (unsigned)a[0].of.i32);
+}
+
+static int f_proc_raise(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  (void)w; (void)ctx; (void)a;
+  return WE_NOSYS;
+}
+
+static int f_sched_yield(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  (void)w; (void)ctx; (void)a;
+  sched_yield();
+  return 0;
+}
+
+/* No guest fd is a socket (see the table at the top). */
+static int f_sock_unsupported(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  (void)ctx;
+  if (!wm__wasi_fd(w, (uint32_t)a[0].of.i32)) return WE_BADF;
+  return WE_NOTSOCK;
+}
+
+/* --------------------------------------------------------- the table */
+
+typedef struct wasi_entry {
+  const char *name;
+  const char *params;    /* 'i' i32, 'I' i64 */
+  bool has_result;       /* an i32 errno; only proc_exit has none */
+  wm__wasi_fn fn;
+} wasi_entry;
+
+static const wasi_entry wasi_table[] = {
+  {"args_get", "ii", true, f_args_get},
+  {"args_sizes_get", "ii", true, f_args_sizes_get},
+  {"environ_get", "ii", true, f_environ_get},
+  {"environ_sizes_get", "ii", true, f_environ_sizes_get},
+  {"clock_res_get", "ii", true, f_clock_res_get},
+  {"clock_time_get", "iIi", true, f_clock_time_get},
+  {"random_get", "ii", true, f_random_get},
+  {"poll_oneoff", "iiii", true, f_poll_oneoff},
+  {"proc_exit", "i", false, f_proc_exit},
+  {"proc_raise", "i", true, f_proc_raise},
+  {"sched_yield", "", true, f_sched_yield},
+  {"sock_accept", "iii", true, f_sock_unsupported},
+  {"sock_recv", "iiiiii", true, f_sock_unsupported},
+  {"sock_send", "iiiii", true, f_sock_unsupported},
+  {"sock_shutdown", "ii", true, f_sock_unsupported},
+#define WM__WASI_ENTRY(name, sig) {#name, sig, true, wm__wasi_##name},
+  WM__WASI_FS_FUNCS(WM__WASI_ENTRY)
+#undef WM__WASI_ENTRY
+};
+
+enum { NWASI = sizeof wasi_table / sizeof wasi_table[0] };
+
+static int trampoline(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  const wasi_bind *b = data;
+  int r = b->fn(b->w, ctx, args);
+  if (r < 0) return r;
+  if (b->has_result) results[0] = wm_val_i32(r);
+  return 0;
+}
+
+int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err) {
+  if (!w || !rt) return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
+  /* The binding records live as long as the runtime: it owns them. */
+  wasi_bind *binds = wm__calloc(NWASI, sizeof *binds);
+  if (!binds) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (wm__rt_own(rt, binds) != 0) {
+    wm__free(binds);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  static const wm_valtype result_i32[1] = {WM_I32};
+  for (uint32_t i = 0; i < NWASI; i++) {
+    const wasi_entry *e = &wasi_table[i];
+    wm_valtype params[12];
+    uint32_t np = 0;
+    for (const char *c = e->params; *c; c++) params[np++] = *c == 'I' ? WM_I64 : WM_I32;
+    wm_functype ft = {np, e->has_result ? 1 : 0, params, result_i32};
+    binds[i].w = w;
+    binds[i].fn = e->fn;
+    binds[i].has_result = e->has_result;
+    wm_func *f;
+    int rc = wm_func_new_host(rt, &ft, trampoline, &binds[i], &f, err);
+    if (rc == 0) rc = wm_runtime_define_func(rt, "wasi_snapshot_preview1", e->name, f, err);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}

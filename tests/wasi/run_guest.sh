@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# run_guest.sh -- build one WASI guest (C: clang-14 --target=wasm32-wasi;
+# .rs: Debian's /usr/bin/rustc --target wasm32-wasi) and run it under
+# `wasmem run`, checking its exit status and stdout.
+# Exits 77 (CTest skip) when the toolchain for it is not installed.
+#
+# usage: run_guest.sh WASMEM OUTDIR SRC NAME [--status N] [--stdout TEXT]
+#                     [--stdin TEXT] [--sandbox] [--reactor] [--node] [--valgrind]
+#                     -- RUN-ARGS...
+# RUN-ARGS are passed to `wasmem run`; @WASM@ in them becomes the module.
+# --sandbox pre-opens a fresh temp dir as /sandbox (its parent holds
+# secret.txt) and afterwards checks that nothing outside it changed.
+# --valgrind runs wasmem under valgrind (skipped if it is missing); Debian
+# 12's valgrind does not know openat2, so this also exercises the fallback.
+# --node also runs the module under node:wasi (node_wasi.js) and requires
+# the same stdout and exit status (skipped if node is missing).
+# TEXT is interpreted by printf %b (so \n works).
+set -u
+wasmem=$1 outdir=$2 src=$3 name=$4
+shift 4
+status=0 want_stdout="" check_stdout=0 stdin="" sandbox=0 cflags=() node=0 valgrind=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --status) status=$2; shift 2 ;;
+    --stdout) want_stdout=$2; check_stdout=1; shift 2 ;;
+    --stdin) stdin=$2; shift 2 ;;
+    --sandbox) sandbox=1; shift ;;
+    --node) node=1; shift ;;
+    --valgrind) valgrind=1; shift ;;
+    --reactor) cflags+=(-mexec-model=reactor); shift ;;
+    --) shift; break ;;
+    *) echo "run_guest.sh: bad option $1" >&2; exit 2 ;;
+  esac
+done
+
+mkdir -p "$outdir"
+wasm=$outdir/$name.wasm
+case $src in
+  *.rs)
+    # Debian's rustc (1.63) with libstd-rust-dev-wasm32; rustup's has no wasm32.
+    if [ ! -x /usr/bin/rustc ] || [ ! -d /usr/lib/rustlib/wasm32-wasi ]; then
+      echo "skip: /usr/bin/rustc with libstd-rust-dev-wasm32 not installed"
+      exit 77
+    fi
+    /usr/bin/rustc --edition 2021 --target wasm32-wasi -O -C strip=debuginfo \
+      -o "$wasm" "$src" || exit 1 ;;
+  *)
+    clang=$(command -v clang-14 || true)
+    if [ -z "$clang" ] || [ ! -e /usr/include/wasm32-wasi/stdio.h ] ||
+       ! ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; then
+      echo "skip: clang-14 with wasi-libc and libclang-rt-14-dev-wasm32 not installed"
+      exit 77
+    fi
+    "$clang" --target=wasm32-wasi -O2 -Wl,--strip-debug ${cflags[@]+"${cflags[@]}"} -o "$wasm" "$src" || exit 1 ;;
+esac
+
+args=()
+tmp=""
+if [ $sandbox = 1 ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir "$tmp/sandbox"
+  echo secret >"$tmp/secret.txt"
+  args+=(--dir "$tmp/sandbox::/sandbox")
+fi
+for a in "$@"; do args+=("${a//@WASM@/$wasm}"); done
+
+runner=()
+if [ $valgrind = 1 ]; then
+  command -v valgrind >/dev/null 2>&1 || { echo "skip: valgrind not installed"; exit 77; }
+  runner=(valgrind -q --error-exitcode=99 --leak-check=full)
+fi
+out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" run "${args[@]}")
+rc=$?
+printf '%s\n' "$out"
+fail=0
+if [ "$rc" != "$status" ]; then
+  echo "FAIL: exit status $rc, expected $status"
+  fail=1
+fi
+if [ $check_stdout = 1 ] && [ "$out" != "$(printf '%b' "$want_stdout")" ]; then
+  echo "FAIL: stdout differs; expected:"
+  printf '%b\n' "$want_stdout"
+  fail=1
+fi
+if [ $sandbox = 1 ]; then
+  if [ "$(cat "$tmp/secret.txt")" != secret ] || [ "$(ls -A "$tmp" | tr '\n' ' ')" != "sandbox secret.txt " ]; then
+    echo "FAIL: the guest changed something outside its sandbox:"
+    ls -la "$tmp"
+    fail=1
+  fi
+fi
+if [ $node = 1 ] && command -v node >/dev/null 2>&1; then
+  nout=$(printf '%b' "$stdin" | node "$(dirname "$0")/node_wasi.js" "${args[@]}")
+  nrc=$?
+  if [ "$nout" != "$out" ] || [ "$nrc" != "$rc" ]; then
+    echo "FAIL: node:wasi differs (status $nrc):"
+    printf '%s\n' "$nout"
+    fail=1
+  fi
+fi
+exit $fail
