@@ -126,7 +126,9 @@ static int reserve(cstate *c, uint32_t n) {
 static bool op_traps(wm_op op) {
   if (op >= WM_OP_I32_LOAD && op <= WM_OP_I64_STORE32) return true;
   if (op >= WM_OP_I32_LOAD_K && op <= WM_OP_I64_STORE32_K) return true;
+  if (op >= WM_OP_I32_LOAD_X && op <= WM_OP_I64_STORE32_X) return true;
   if (op >= WM_OP_I32_ADD_LD && op <= WM_OP_F64_MUL_LD) return true;
+  if (op >= WM_OP_I32_ADD_RMW && op <= WM_OP_F64_MUL_RMW) return true;
   if (op >= WM_OP_I32_DIV_S && op <= WM_OP_I32_REM_U) return true;
   if (op >= WM_OP_I64_DIV_S && op <= WM_OP_I64_REM_U) return true;
   if (op >= WM_OP_I32_TRUNC_F32_S && op <= WM_OP_I32_TRUNC_F64_U) return true;
@@ -837,20 +839,39 @@ static int rd_local(cstate *c, uint32_t *x) {
 ** stack slot by the previous instruction, that instruction is retargeted to
 ** write the local directly -- unless an operand still names the local (it
 ** must keep the old value) or the value is not that result. */
-static int do_local_set(cstate *c, bool tee, uint32_t lr) {
+static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   uint32_t x;
   TRY(rd_local(c, &x));
   vop v;
   uint32_t h = c->nvals - 1;
+  uint64_t k;
+  uint32_t lm = c->last_move;
+  c->last_move = NOPOS;
   TRY(wm__c_pop(c, (uint8_t)c->ltypes[x], &v));
+  if (at_entry && !tee && x >= c->ftype->nparams && wm__c_const(c, v.ref, &k) && k == 0) {
+    /* Compilers open functions by zeroing locals that entry has zeroed. */
+    c->at_entry = true;
+    return 0;
+  }
   if (!c->dead) {
     if (lr != NOPOS && v.ref == own_ref(h) && c->lrefs[x] == 0 && c->code[lr] == v.ref) {
       c->code[lr] = x; /* stays in `fix`; fix-up leaves local slots alone */
     } else {
       TRY(mat_local(c, x));
-      if (v.ref != x) {
+      if (v.ref != x && lm != NOPOS && c->last_start == lm && c->last_op == WM_OP_MOVE &&
+          c->ncode == lm + WM_HEAD_CELLS + 2 && !wm__c_const(c, v.ref, &k)) {
+        /* local.get a local.set b local.get c local.set d: one MOVE2 (register
+        ** rotations in unrolled loops). */
+        uint64_t head = wm__op_head(WM_OP_MOVE2);
+        c->code[lm] = (uint32_t)head;
+        c->code[lm + 1] = (uint32_t)(head >> 32);
+        c->last_op = WM_OP_MOVE2;
+        TRY(wm__c_slot(c, x));
+        TRY(wm__c_slot(c, v.ref));
+      } else if (v.ref != x) {
         TRY(add_move(c, x, v.ref));
         TRY(flush_moves(c));
+        if (!tee && c->last_op == WM_OP_MOVE) c->last_move = c->last_start;
       }
     }
   }
@@ -867,12 +888,18 @@ static int compile_body(cstate *c) {
   TRY(push_ctl(c, K_FUNC, &fbt));
   c->last_start = NOPOS;
   c->last_res = NOPOS;
+  c->at_entry = true;
+  c->last_move = NOPOS;
   while (c->nctls > 0) {
     c->instr_off = c->pos;
     uint32_t lr = c->last_res, prev_start = c->last_start;
     wm_op prev_op = c->last_op;
+    bool at_entry = c->at_entry;
+    uint32_t last_move = c->last_move;
+    c->last_move = NOPOS;
     c->prev_res = lr;
     c->last_res = NOPOS;
+    c->at_entry = false;
     if (c->pos >= c->end) {
       if (c->end >= c->mod->len) return unexpected_end(c);
       return wm__c_malformed(c, "END opcode expected");
@@ -905,10 +932,14 @@ static int compile_body(cstate *c) {
         TRY(rd_local(c, &x));
         TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c->nvals) : x));
         c->last_res = lr; /* emits nothing: a store may still fold its address */
+        c->last_move = last_move;
         break;
       }
-      case 0x21: TRY(do_local_set(c, false, lr)); break;
-      case 0x22: TRY(do_local_set(c, true, lr)); break;
+      case 0x21:
+        c->last_move = last_move; /* do_local_set consumes it */
+        TRY(do_local_set(c, false, lr, at_entry));
+        break;
+      case 0x22: TRY(do_local_set(c, true, lr, false)); break;
       case 0x41: case 0x42: case 0x43: case 0x44: { /* constants */
         uint64_t bits = 0;
         int64_t s = 0;
@@ -929,6 +960,7 @@ static int compile_body(cstate *c) {
         if (!c->dead) TRY(const_ref(c, bits, &ref));
         TRY(wm__c_push(c, t, ref));
         c->last_res = lr; /* as for local.get */
+        c->at_entry = at_entry;
         break;
       }
       case 0xD0: { /* ref.null t: a constant slot holding NULL */

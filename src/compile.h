@@ -97,6 +97,12 @@ typedef struct cstate {
   /* last_res as it stood when the current wasm instruction began (the
   ** producer of its operand, if any): what fusions check against. */
   uint32_t prev_res;
+  /* Still in the function's opening run of `const; local.set` pairs, where
+  ** every declared local still holds the zero function entry gave it. */
+  bool at_entry;
+  /* Start of the MOVE that the last local.set emitted, while only local.gets
+  ** (which emit nothing and bind no label) have followed it; else NOPOS. */
+  uint32_t last_move;
 } cstate;
 
 /* compile.c */

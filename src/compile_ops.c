@@ -14,7 +14,7 @@
 
 /* ------------------------------------------------------------------ tables */
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW };
 
 /* wasm opcode -> wm_op + 1 (0 = none), from the WASM column of WM_OPS.
 ** Index: one-byte opcodes as is, 0xFCnn at 0x100 + nn; ops without a wasm
@@ -306,18 +306,50 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
 /* ------------------------------------------------------------------ memory */
 
 /* When the address operand (ref, on top of the stack after the pops) is the
-** result of the last instruction emitted, `I32_ADD_K addr base disp`, that
-** instruction is taken back: the caller emits the access in its LOADK or
-** STOREK form, which does the same 32-bit add. The value operand of a store
-** may sit in between only if it emitted nothing, which prev_res ensures. */
-static bool fold_address(cstate *c, uint32_t ref, uint32_t *base, uint32_t *disp) {
+** result of the last instruction emitted, `I32_ADD_K addr base imm` or
+** `I32_ADD addr base x`, that instruction is taken back: the caller emits
+** the access in its K or X form, which does the same 32-bit add. The value
+** operand of a store may sit in between only if it emitted nothing, which
+** prev_res ensures. Returns the K or X form of op, or op itself. */
+static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uint32_t *disp) {
   uint32_t lr = c->prev_res;
-  if (lr == NOPOS || ref != own_ref(c->nvals) || c->code[lr] != ref) return false;
-  if (c->last_op != WM_OP_I32_ADD_K || lr != c->last_start + WM_HEAD_CELLS) return false;
+  if (lr == NOPOS || ref != own_ref(c->nvals) || c->code[lr] != ref) return op;
+  if (lr != c->last_start + WM_HEAD_CELLS) return op;
+  wm_op form;
+  if (c->last_op == WM_OP_I32_ADD_K) form = (wm_op)(WM_OP_I32_LOAD_K + (op - WM_OP_I32_LOAD));
+  else if (c->last_op == WM_OP_I32_ADD) form = (wm_op)(WM_OP_I32_LOAD_X + (op - WM_OP_I32_LOAD));
+  else return op;
   *base = c->code[lr + 1];
   *disp = c->code[lr + 2];
   retract(c);
-  return true;
+  return form;
+}
+
+/* A store of the value the last instruction, a BINLD, has just computed
+** into its own slot, to the very address it loaded from (same base slot,
+** no displacement, same offset and width): take the BINLD back and emit its
+** BINRMW form. Returns 1 when not. */
+static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
+  uint32_t lr = c->prev_res, s = c->last_start, n = sizeof load_forms / sizeof *load_forms, i;
+  if (lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
+  for (i = 0; i < n && load_forms[i].fused != c->last_op; i++) {}
+  if (i == n || store != (wm_op)(load_forms[i].load + (WM_OP_I32_STORE - WM_OP_I32_LOAD))) return 1;
+  if (v[1].ref != own_ref(c->nvals + 1) || c->code[lr] != v[1].ref) return 1;
+  uint32_t a = c->code[s + 3], base = c->code[s + 4];
+  if (v[0].ref != base || c->code[s + 5] != 0 || c->code[s + 6] != offset) return 1;
+  uint32_t trap_off = retract(c);
+  TRY(wm__c_head(c, (wm_op)(WM_OP_I32_ADD_RMW + (load_forms[i].fused - WM_OP_I32_ADD_LD))));
+  if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off;
+  TRY(wm__c_slot(c, a));
+  TRY(wm__c_slot(c, base));
+  TRY(wm__c_cell(c, 0));
+  return wm__c_cell(c, offset);
+}
+
+/* The displacement cell of a K or X form: an immediate or a slot. */
+static int emit_disp(cstate *c, wm_op form, uint32_t disp) {
+  return op_class[form] == C_LOADX || op_class[form] == C_STOREX ? wm__c_slot(c, disp)
+                                                                 : wm__c_cell(c, disp);
 }
 
 static int load_store(cstate *c, uint8_t w, uint32_t *res) {
@@ -334,11 +366,12 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   if (op_class[op] == C_LOAD) {
     TRY(wm__c_pop(c, WM_I32, &v[0]));
     if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c->nvals));
-    if (fold_address(c, v[0].ref, &base, &disp)) {
-      TRY(wm__c_head(c, (wm_op)(WM_OP_I32_LOAD_K + (op - WM_OP_I32_LOAD))));
+    wm_op form = fold_address(c, op, v[0].ref, &base, &disp);
+    if (form != op) {
+      TRY(wm__c_head(c, form));
       TRY(dest(c, memops[k].type, res));
       TRY(wm__c_slot(c, base));
-      TRY(wm__c_cell(c, disp));
+      TRY(emit_disp(c, form, disp));
       return wm__c_cell(c, offset);
     }
     TRY(wm__c_head(c, op));
@@ -349,10 +382,13 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   TRY(wm__c_pop(c, memops[k].type, &v[1]));
   TRY(wm__c_pop(c, WM_I32, &v[0]));
   if (c->dead) return 0;
-  if (fold_address(c, v[0].ref, &base, &disp)) {
-    TRY(wm__c_head(c, (wm_op)(WM_OP_I32_STORE_K + (op - WM_OP_I32_STORE))));
+  int rc = emit_rmw(c, op, v, offset);
+  if (rc != 1) return rc;
+  wm_op form = fold_address(c, op, v[0].ref, &base, &disp);
+  if (form != op) {
+    TRY(wm__c_head(c, form));
     TRY(wm__c_slot(c, base));
-    TRY(wm__c_cell(c, disp));
+    TRY(emit_disp(c, form, disp));
     TRY(wm__c_slot(c, v[1].ref));
     return wm__c_cell(c, offset);
   }

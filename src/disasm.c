@@ -9,7 +9,7 @@
 #include "module.h"
 #include "ops.h"
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW };
 
 static const uint8_t op_class[] = {
 #define X_(name, cls, wasm) C_##cls,
@@ -30,6 +30,9 @@ static const char *layout(wm_op op) {
     case C_LOADK: return "ssii";
     case C_STOREK: return "sisi";
     case C_BINLD: return "sssii";
+    case C_LOADX: return "sssi";
+    case C_STOREX: return "sssi";
+    case C_BINRMW: return "ssii";
     default: break;
   }
   switch (op) {

@@ -38,14 +38,17 @@ const char *wm__op_name(wm_op op) {
 ** Every load and store of linear memory goes through here: the effective
 ** address is computed in 64 bits (addr + offset < 2^33 cannot wrap) and the
 ** whole access [ea, ea+n) must lie below the memory's current size. Returns
-** NULL when it does not (the caller traps). This is the single hook point
-** for the future memory checker.
+** false when it does not (the caller traps), else sets *p. This is the single
+** hook point for the future memory checker. (A NULL return for failure
+** would cost every access a second test: base + ea may be NULL for all the
+** compiler knows.)
 */
-static inline uint8_t *mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint32_t offset,
-                                  uint32_t n) {
+static inline bool mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint32_t offset,
+                              uint32_t n, uint8_t **p) {
   uint64_t ea = (uint64_t)addr + offset;
-  if (WM_UNLIKELY(ea + n > size)) return NULL;
-  return base + ea;
+  if (WM_UNLIKELY(ea + n > size)) return false;
+  *p = base + ea;
+  return true;
 }
 
 /*
@@ -59,10 +62,25 @@ static inline int push_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp, cons
   if (WM_UNLIKELY(rt->nframes >= rt->max_frames ||
                   (size_t)(rt->stack_end - nfp) < c->frame_slots))
     return WM_TRAP_STACK_EXHAUSTED;
-  for (uint32_t i = c->nparam_slots; i < c->nlocal_slots; i++) nfp[i].u64 = 0;
-  const uint64_t *k = c->consts;
-  wm_slot *ks = nfp + c->nlocal_slots;
-  for (uint32_t i = 0; i < c->nconsts; i++) ks[i].u64 = k[i];
+  /* Most functions declare a few locals. A plain loop here would become a
+  ** memset call, and the dispatch loop spills its registers around that
+  ** call on every wasm call, so the common counts are stores inline. */
+  wm_slot *l = nfp + c->nparam_slots;
+  uint32_t n = c->nlocal_slots - c->nparam_slots;
+  if (WM_UNLIKELY(n > 4)) {
+    memset(l, 0, n * sizeof *l);
+  } else {
+    if (n > 0) l[0].u64 = 0;
+    if (n > 1) l[1].u64 = 0;
+    if (n > 2) l[2].u64 = 0;
+    if (n > 3) l[3].u64 = 0;
+  }
+  /* Functions whose constants all became immediates have none to copy. */
+  if (c->nconsts) {
+    const uint64_t *k = c->consts;
+    wm_slot *ks = nfp + c->nlocal_slots;
+    for (uint32_t i = 0; i < c->nconsts; i++) ks[i].u64 = k[i];
+  }
   wm_frame *fr = &rt->frames[rt->nframes++];
   fr->ret_ip = ret_ip;
   fr->fp = nfp;
@@ -217,8 +235,9 @@ static inline uint64_t head_at(const uint32_t *ip) {
 #define LOAD(name, n, ctype, dfield)                                          \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \
-    uint8_t *p_ = mem_access(membase, memsize, R(1).u32, OPD(2), n);          \
-    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
     memcpy(&v_, p_, n);                                                       \
     R(0).dfield = v_;                                                         \
     ip += 5;                                                                  \
@@ -227,8 +246,9 @@ static inline uint64_t head_at(const uint32_t *ip) {
 #define STORE(name, n, ctype, afield)                                         \
   vmcase(name) {                                                              \
     ctype v_ = (ctype)R(1).afield;                                            \
-    uint8_t *p_ = mem_access(membase, memsize, R(0).u32, OPD(2), n);          \
-    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
     memcpy(p_, &v_, n);                                                       \
     ip += 5;                                                                  \
     vmbreak;                                                                  \
@@ -255,8 +275,9 @@ static inline uint64_t head_at(const uint32_t *ip) {
 #define LOADK(name, n, ctype, dfield)                                         \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \
-    uint8_t *p_ = mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n); \
-    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
     memcpy(&v_, p_, n);                                                       \
     R(0).dfield = v_;                                                         \
     ip += 6;                                                                  \
@@ -265,8 +286,32 @@ static inline uint64_t head_at(const uint32_t *ip) {
 #define STOREK(name, n, ctype, afield)                                        \
   vmcase(name) {                                                              \
     ctype v_ = (ctype)R(2).afield;                                            \
-    uint8_t *p_ = mem_access(membase, memsize, R(0).u32 + OPD(1), OPD(3), n); \
-    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + OPD(1), OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* LOADX `d a x off` and STOREX `a x b off`: as LOADK and STOREK with the
+** displacement in slot x. */
+#define LOADX(name, n, ctype, dfield)                                         \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + R(2).u32, OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).dfield = v_;                                                         \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define STOREX(name, n, ctype, afield)                                        \
+  vmcase(name) {                                                              \
+    ctype v_ = (ctype)R(2).afield;                                            \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + R(1).u32, OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
     memcpy(p_, &v_, n);                                                       \
     ip += 6;                                                                  \
     vmbreak;                                                                  \
@@ -276,11 +321,26 @@ static inline uint64_t head_at(const uint32_t *ip) {
 #define BINLD(name, n, ctype, field, op)                                      \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \
-    uint8_t *p_ = mem_access(membase, memsize, R(2).u32 + OPD(3), OPD(4), n); \
-    if (WM_UNLIKELY(!p_)) TRAP(WM_TRAP_MEMORY_OOB);                           \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(2).u32 + OPD(3), OPD(4), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
     memcpy(&v_, p_, n);                                                       \
     R(0).field = R(1).field op v_;                                            \
     ip += 7;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* BINRMW `a b imm off`: BINLD with the result stored back in place. One
+** mem_access covers both the load and the store: same address, same size. */
+#define BINRMW(name, n, ctype, field, op)                                     \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    memcpy(&v_, p_, n);                                                       \
+    v_ = R(0).field op v_;                                                    \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 6;                                                                  \
     vmbreak;                                                                  \
   }
 /* The sign-extended immediate of an i64 BINK. */
@@ -826,6 +886,29 @@ static int run(wm_runtime *rt, char *msg) {
       STOREK(I64_STORE8_K, 1, uint8_t, u64)
       STOREK(I64_STORE16_K, 2, uint16_t, u64)
       STOREK(I64_STORE32_K, 4, uint32_t, u64)
+      LOADX(I32_LOAD_X, 4, uint32_t, u32)
+      LOADX(I64_LOAD_X, 8, uint64_t, u64)
+      LOADX(F32_LOAD_X, 4, uint32_t, u32)
+      LOADX(F64_LOAD_X, 8, uint64_t, u64)
+      LOADX(I32_LOAD8_S_X, 1, int8_t, i32)
+      LOADX(I32_LOAD8_U_X, 1, uint8_t, u32)
+      LOADX(I32_LOAD16_S_X, 2, int16_t, i32)
+      LOADX(I32_LOAD16_U_X, 2, uint16_t, u32)
+      LOADX(I64_LOAD8_S_X, 1, int8_t, i64)
+      LOADX(I64_LOAD8_U_X, 1, uint8_t, u64)
+      LOADX(I64_LOAD16_S_X, 2, int16_t, i64)
+      LOADX(I64_LOAD16_U_X, 2, uint16_t, u64)
+      LOADX(I64_LOAD32_S_X, 4, int32_t, i64)
+      LOADX(I64_LOAD32_U_X, 4, uint32_t, u64)
+      STOREX(I32_STORE_X, 4, uint32_t, u32)
+      STOREX(I64_STORE_X, 8, uint64_t, u64)
+      STOREX(F32_STORE_X, 4, uint32_t, u32)
+      STOREX(F64_STORE_X, 8, uint64_t, u64)
+      STOREX(I32_STORE8_X, 1, uint8_t, u32)
+      STOREX(I32_STORE16_X, 2, uint16_t, u32)
+      STOREX(I64_STORE8_X, 1, uint8_t, u64)
+      STOREX(I64_STORE16_X, 2, uint16_t, u64)
+      STOREX(I64_STORE32_X, 4, uint32_t, u64)
       BINLD(I32_ADD_LD, 4, uint32_t, u32, +)
       BINLD(I32_SUB_LD, 4, uint32_t, u32, -)
       BINLD(I32_MUL_LD, 4, uint32_t, u32, *)
@@ -844,6 +927,24 @@ static int run(wm_runtime *rt, char *msg) {
       BINLD(F64_ADD_LD, 8, double, f64, +)
       BINLD(F64_SUB_LD, 8, double, f64, -)
       BINLD(F64_MUL_LD, 8, double, f64, *)
+      BINRMW(I32_ADD_RMW, 4, uint32_t, u32, +)
+      BINRMW(I32_SUB_RMW, 4, uint32_t, u32, -)
+      BINRMW(I32_MUL_RMW, 4, uint32_t, u32, *)
+      BINRMW(I32_AND_RMW, 4, uint32_t, u32, &)
+      BINRMW(I32_OR_RMW, 4, uint32_t, u32, |)
+      BINRMW(I32_XOR_RMW, 4, uint32_t, u32, ^)
+      BINRMW(I64_ADD_RMW, 8, uint64_t, u64, +)
+      BINRMW(I64_SUB_RMW, 8, uint64_t, u64, -)
+      BINRMW(I64_MUL_RMW, 8, uint64_t, u64, *)
+      BINRMW(I64_AND_RMW, 8, uint64_t, u64, &)
+      BINRMW(I64_OR_RMW, 8, uint64_t, u64, |)
+      BINRMW(I64_XOR_RMW, 8, uint64_t, u64, ^)
+      BINRMW(F32_ADD_RMW, 4, float, f32, +)
+      BINRMW(F32_SUB_RMW, 4, float, f32, -)
+      BINRMW(F32_MUL_RMW, 4, float, f32, *)
+      BINRMW(F64_ADD_RMW, 8, double, f64, +)
+      BINRMW(F64_SUB_RMW, 8, double, f64, -)
+      BINRMW(F64_MUL_RMW, 8, double, f64, *)
 
 #ifndef WM_GOTO_DISPATCH
       case WM_OP_COUNT_: /* never emitted; listed so -Wswitch stays useful */
@@ -875,6 +976,9 @@ trapped:
 #undef LOADK
 #undef STOREK
 #undef BINLD
+#undef LOADX
+#undef BINRMW
+#undef STOREX
 #undef IMM64
 
 /* ------------------------------------------------------------ heads */

@@ -34,9 +34,12 @@
 ** i64 forms sign-extend imm), CMPBRK `a imm off` (branch when a.i32 op imm),
 ** LOADK `d a imm off` and STOREK `a imm b off`: the access of LOAD/STORE at
 ** address (uint32)(a + imm) -- wasm's own i32.add wrap -- plus memarg
-** offset `off`. BINLD is `d a b imm off`: d = a op v, where v is the value
+** offset `off`; LOADX `d a x off` and STOREX `a x b off` the same at
+** (uint32)(a + x) for a slot x. BINLD is `d a b imm off`: d = a op v, where v is the value
 ** of the op's own type (i32, i64, f32, f64) loaded as by LOADK from b + imm
-** and off -- a load whose only use is the next operation.
+** and off -- a load whose only use is the next operation. BINRMW is
+** `a b imm off`: the same, with the result stored back where v came from
+** (`x[i] += a`).
 ** Other layouts are drawn in the comment of each instruction.
 */
 #ifndef WM_OPS_H
@@ -196,13 +199,34 @@
   X(I32_STORE8_K, STOREK, 0) X(I32_STORE16_K, STOREK, 0)                        \
   X(I64_STORE8_K, STOREK, 0) X(I64_STORE16_K, STOREK, 0)                        \
   X(I64_STORE32_K, STOREK, 0)                                                   \
+  /* --- memory at (uint32)(a + x) (LOADX `d a x off`, STOREX `a x b off`),   \
+         in the order of I32_LOAD..I64_STORE32 ----------------------------- */\
+  X(I32_LOAD_X, LOADX, 0) X(I64_LOAD_X, LOADX, 0)                               \
+  X(F32_LOAD_X, LOADX, 0) X(F64_LOAD_X, LOADX, 0)                               \
+  X(I32_LOAD8_S_X, LOADX, 0) X(I32_LOAD8_U_X, LOADX, 0)                         \
+  X(I32_LOAD16_S_X, LOADX, 0) X(I32_LOAD16_U_X, LOADX, 0)                       \
+  X(I64_LOAD8_S_X, LOADX, 0) X(I64_LOAD8_U_X, LOADX, 0)                         \
+  X(I64_LOAD16_S_X, LOADX, 0) X(I64_LOAD16_U_X, LOADX, 0)                       \
+  X(I64_LOAD32_S_X, LOADX, 0) X(I64_LOAD32_U_X, LOADX, 0)                       \
+  X(I32_STORE_X, STOREX, 0) X(I64_STORE_X, STOREX, 0)                           \
+  X(F32_STORE_X, STOREX, 0) X(F64_STORE_X, STOREX, 0)                           \
+  X(I32_STORE8_X, STOREX, 0) X(I32_STORE16_X, STOREX, 0)                        \
+  X(I64_STORE8_X, STOREX, 0) X(I64_STORE16_X, STOREX, 0)                        \
+  X(I64_STORE32_X, STOREX, 0)                                                   \
   /* --- arithmetic on a loaded operand (BINLD `d a b imm off`) ---------- */  \
   X(I32_ADD_LD, BINLD, 0) X(I32_SUB_LD, BINLD, 0) X(I32_MUL_LD, BINLD, 0)       \
   X(I32_AND_LD, BINLD, 0) X(I32_OR_LD, BINLD, 0) X(I32_XOR_LD, BINLD, 0)        \
   X(I64_ADD_LD, BINLD, 0) X(I64_SUB_LD, BINLD, 0) X(I64_MUL_LD, BINLD, 0)       \
   X(I64_AND_LD, BINLD, 0) X(I64_OR_LD, BINLD, 0) X(I64_XOR_LD, BINLD, 0)        \
   X(F32_ADD_LD, BINLD, 0) X(F32_SUB_LD, BINLD, 0) X(F32_MUL_LD, BINLD, 0)       \
-  X(F64_ADD_LD, BINLD, 0) X(F64_SUB_LD, BINLD, 0) X(F64_MUL_LD, BINLD, 0)
+  X(F64_ADD_LD, BINLD, 0) X(F64_SUB_LD, BINLD, 0) X(F64_MUL_LD, BINLD, 0)       \
+  /* --- read-modify-write (BINRMW `a b imm off`), in the order of BINLD -- */ \
+  X(I32_ADD_RMW, BINRMW, 0) X(I32_SUB_RMW, BINRMW, 0) X(I32_MUL_RMW, BINRMW, 0) \
+  X(I32_AND_RMW, BINRMW, 0) X(I32_OR_RMW, BINRMW, 0) X(I32_XOR_RMW, BINRMW, 0)  \
+  X(I64_ADD_RMW, BINRMW, 0) X(I64_SUB_RMW, BINRMW, 0) X(I64_MUL_RMW, BINRMW, 0) \
+  X(I64_AND_RMW, BINRMW, 0) X(I64_OR_RMW, BINRMW, 0) X(I64_XOR_RMW, BINRMW, 0)  \
+  X(F32_ADD_RMW, BINRMW, 0) X(F32_SUB_RMW, BINRMW, 0) X(F32_MUL_RMW, BINRMW, 0) \
+  X(F64_ADD_RMW, BINRMW, 0) X(F64_SUB_RMW, BINRMW, 0) X(F64_MUL_RMW, BINRMW, 0)
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,

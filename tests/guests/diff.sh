@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # diff.sh -- differential test of one seed guest (examples/seed): the same
 # exchanges (alloc, copy in, call, read back, dealloc) done by the article's
-# JavaScript host under node (examples/seed/host.js) and by `wasmem call`,
-# whose outputs and exit statuses must agree. node's own results are first
-# checked against the article's (15, THIS SHOULD BE UPPERCASE).
-# Usage: tests/guests/diff.sh WASMEM GUESTDIR VARIANT WORKDIR
+# JavaScript host under node (examples/seed/host.js), by the same host in C
+# on wasmem's core API (examples/seed/host.c, SEED_HOST) and by `wasmem call`
+# (once it has --bytes); outputs and exit statuses must agree. node's own
+# results are first checked against the article's (15, THIS SHOULD BE
+# UPPERCASE).
+# Usage: tests/guests/diff.sh WASMEM SEED_HOST GUESTDIR VARIANT WORKDIR
 # GUESTDIR is examples/seed/build.sh's output. Exits 77 (CTest's skip) when
 # the variant was not built or node is missing -- except with CI=true, where
 # every toolchain is installed and a skip would hide a failure.
@@ -12,10 +14,11 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-wasmem=${1:?usage: diff.sh WASMEM GUESTDIR VARIANT WORKDIR}
-gdir=${2:?}
-variant=${3:?}
-work=${4:?}
+wasmem=${1:?usage: diff.sh WASMEM SEED_HOST GUESTDIR VARIANT WORKDIR}
+seed_host=${2:?}
+gdir=${3:?}
+variant=${4:?}
+work=${5:?}
 host=$top/examples/seed/host.js
 wasm=$gdir/$variant.wasm
 mkdir -p "$work"
@@ -74,30 +77,33 @@ check_node() {
 check_node 15 array_sum --bytes 1,2,3,4,5
 check_node "THIS SHOULD BE UPPERCASE" upper --string "this should be uppercase" --result string:same-len
 
-# Until `wasmem call` passes arrays, only node's side can run.
-if ! "$wasmem" call --help 2>&1 | grep -q -- '--bytes'; then
-  echo "$pass passed, $fail failed (node only)"
-  [ $fail -eq 0 ] || exit 1
-  # Not a missing toolchain: the exchange flags land separately, so this
-  # skip holds under CI too.
-  echo "SKIP: wasmem call has no --bytes yet: nothing to compare"; exit 77
+# The hosts under test: the C host always, `wasmem call` once it passes
+# arrays (the exchange CLI lands separately).
+runners=(host)
+if "$wasmem" call --help 2>&1 | grep -q -- '--bytes'; then
+  runners+=(call)
+else
+  echo "note: wasmem call has no --bytes yet: comparing node with the C host only"
 fi
 
-for c in "${cases[@]}"; do
-  args=()
-  eval "args=($c)"
-  n_out=$(node "$host" "$wasm" "${args[@]}" "${own[@]}" 2>"$work/node.err"); n_rc=$?
-  w_out=$("$wasmem" call "$wasm" "${args[@]}" "${own[@]}" 2>"$work/wasmem.err"); w_rc=$?
-  # Both succeed with the same output, or both fail (a trap).
-  if { [ $n_rc -eq 0 ] && [ $w_rc -eq 0 ] && [ "$n_out" = "$w_out" ]; } ||
-     { [ $n_rc -ne 0 ] && [ $w_rc -ne 0 ]; }; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $variant: $c ${own[*]}"
-    echo "  node   (exit $n_rc): $(head -c 300 <<<"$n_out") $(head -c 200 "$work/node.err")"
-    echo "  wasmem (exit $w_rc): $(head -c 300 <<<"$w_out") $(head -c 200 "$work/wasmem.err")"
-  fi
+for runner in "${runners[@]}"; do
+  if [ "$runner" = host ]; then cmd=("$seed_host"); else cmd=("$wasmem" call); fi
+  for c in "${cases[@]}"; do
+    args=()
+    eval "args=($c)"
+    n_out=$(node "$host" "$wasm" "${args[@]}" "${own[@]}" 2>"$work/node.err"); n_rc=$?
+    w_out=$("${cmd[@]}" "$wasm" "${args[@]}" "${own[@]}" 2>"$work/wasmem.err"); w_rc=$?
+    # Both succeed with the same output, or both fail (a trap).
+    if { [ $n_rc -eq 0 ] && [ $w_rc -eq 0 ] && [ "$n_out" = "$w_out" ]; } ||
+       { [ $n_rc -ne 0 ] && [ $w_rc -ne 0 ]; }; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1))
+      echo "FAIL $variant (${cmd[*]##*/}): $c ${own[*]}"
+      echo "  node   (exit $n_rc): $(head -c 300 <<<"$n_out") $(head -c 200 "$work/node.err")"
+      echo "  wasmem (exit $w_rc): $(head -c 300 <<<"$w_out") $(head -c 200 "$work/wasmem.err")"
+    fi
+  done
 done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -436,6 +436,16 @@ static void test_run(void) {
       " (func (export \"cmpk\") (param i32) (result i32)"
       "  i32.const 10 local.get 0 i32.lt_s (if (result i32) (then i32.const 1) (else"
       "   i32.const 3 local.get 0 i32.sub)))"
+      " (func (export \"ldx\") (param i32) (result i32)"
+      "  i32.const 20 i32.const 5 i32.store"
+      "  local.get 0 i32.const 16 local.get 0 i32.sub i32.add i32.load offset=4"
+      "  i32.const 50 local.get 0 i32.load offset=20 i32.sub i32.add)"
+      " (func (export \"rmw\") (param i32) (result i32)"
+      "  i32.const 40 i32.const 40 i32.load local.get 0 i32.xor i32.store"
+      "  i32.const 40 i32.load)"
+      " (func (export \"zl\") (param i32) (result i32) (local i32 i32)"
+      "  i32.const 0 local.set 1 i32.const 7 local.set 2"
+      "  local.get 0 local.set 1 local.get 2 local.set 0 local.get 1 local.get 0 i32.sub)"
       " (func (export \"ret\") (param i32) (result i32 i32)"
       "  (block local.get 0 i32.eqz br_if 0 i32.const 1 local.get 0 return) local.get 0 i32.const 2)"
       ")";
@@ -473,6 +483,11 @@ static void test_run(void) {
       /* The i32.add of an address wraps before the offset is added. */
       {"wrap", 1, {-8}, 1, {77}},      {"wrapst", 1, {-8}, 1, {0xF8}},
       {"cmpk", 1, {11}, 1, {1}},       {"cmpk", 1, {10}, 1, {-7}},
+      /* i32.add address (X form, wrapping), load fused into i32.sub, an
+      ** in-place xor, and the opening local zeroing left to function entry
+      ** followed by two local.set moves merged into one MOVE2. */
+      {"ldx", 1, {0}, 1, {50}},        {"ldx", 1, {4}, 1, {55}},
+      {"rmw", 1, {3}, 1, {3}},         {"zl", 1, {9}, 1, {2}},
   };
   for (unsigned i = 0; i < sizeof cases / sizeof *cases; i++) {
     uint32_t f;
