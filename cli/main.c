@@ -39,11 +39,11 @@ static const char inspect_help[] =
     "segments.\n";
 
 static const char call_help[] =
-    "usage: wasmem call FILE FUNC [ARGS...]\n"
+    "usage: wasmem call FILE FUNC [ARGS...] [OPTIONS]\n"
     "\n"
-    "Instantiate FILE (imports may name only the `spectest` host module) and\n"
-    "call its exported function FUNC. Each argument is parsed by the type of\n"
-    "the matching parameter:\n"
+    "Instantiate FILE (imports may name the `spectest` host module and WASI,\n"
+    "wasi_snapshot_preview1) and call its exported function FUNC. Each numeric\n"
+    "argument is parsed by the type of the matching parameter:\n"
     "  i32, i64    decimal or 0x-prefixed hex, optionally negative\n"
     "              (e.g. -1, 4294967295, 0xffffffff)\n"
     "  f32, f64    a decimal or C99 hex float, nan, inf, -inf\n"
@@ -53,6 +53,44 @@ static const char call_help[] =
     "  externref   null, or a number N naming a distinct host reference\n"
     "Results are printed one per line: integers as signed decimal, f32 with\n"
     "%.9g and f64 with %.17g, references as null or ref.\n"
+    "\n"
+    "Passing data through linear memory (the guest's exported allocator is\n"
+    "used; the guest needs one of alloc/dealloc, malloc/free,\n"
+    "__wbindgen_malloc/__wbindgen_free, __new/__pin/__unpin, cabi_realloc):\n"
+    "  --bytes 1,2,3      bytes (decimal or 0x hex, 0-255, comma-separated;\n"
+    "                     '' for none) copied into a fresh guest block and\n"
+    "                     passed as TWO i32 parameters (ptr, len), in the\n"
+    "                     position where the option stands among the args\n"
+    "  --string TEXT      the UTF-8 bytes of TEXT, passed as (ptr, len)\n"
+    "  --file PATH        the bytes of a file, passed as (ptr, len)\n"
+    "  --as-string TEXT   an AssemblyScript String object (UTF-16, made with\n"
+    "                     __new(size, 2) and pinned), passed as ONE i32 pointer\n"
+    "                     as AS functions taking `string` expect\n"
+    "  --result KIND:CONV the function returns a guest block that the host then\n"
+    "                     owns; it is printed and freed with the guest's free.\n"
+    "                     KIND: string (must be valid UTF-8, printed as text)\n"
+    "                           bytes  (printed as comma-separated decimal)\n"
+    "                     CONV: same-len   i32 ptr; length of the first\n"
+    "                                      byte/string argument (the seed's upper)\n"
+    "                           out-ptr    an extra LAST i32 parameter: the\n"
+    "                                      address of 8 bytes where the guest\n"
+    "                                      stores {ptr: u32, len: u32}\n"
+    "                           pair       two i32 results (ptr, len)\n"
+    "                           i64        one i64: ptr low 32 bits, len high\n"
+    "                           cstr       i32 ptr to NUL-terminated bytes\n"
+    "                           len-prefix i32 ptr to a u32 LE length, then bytes\n"
+    "                     Other results of the function are printed after it.\n"
+    "  --alloc NAME       force the allocator convention: seed, malloc, cabi,\n"
+    "                     wbindgen or asc (default: detected from the exports)\n"
+    "  --transfer         the callee takes ownership of the input blocks and\n"
+    "                     frees them itself (the seed's Rust array_sum and\n"
+    "                     upper do). Default: the host frees its inputs after\n"
+    "                     the call with the guest's free.\n"
+    "Everything wasmem allocated is freed before exit; what could not be freed\n"
+    "is reported on stderr. Examples:\n"
+    "  wasmem call m.wasm array_sum --bytes 1,2,3,4,5           prints 15\n"
+    "  wasmem call m.wasm upper --string \"this should be uppercase\" \\\n"
+    "      --result string:same-len          prints THIS SHOULD BE UPPERCASE\n"
     "A trap prints its message and a wasm backtrace to stderr and exits 1.\n";
 
 void cli_error(const char *fmt, ...) {
@@ -416,6 +454,93 @@ void cli_print_val(FILE *f, const wm_val *v) {
   }
 }
 
+/* One argument of `call`: a number parsed by its parameter's type, or a
+** byte range / AS string copied into guest memory. */
+typedef struct call_item {
+  wm_arg_kind kind;
+  const char *text;   /* numbers; also the option's text */
+  uint8_t *data;      /* malloc'd bytes (--bytes, --file); else text */
+  size_t len;
+} call_item;
+
+/* Parse "1,2,0xff" (or "") into bytes. */
+static bool parse_bytes(const char *s, uint8_t **out, size_t *len) {
+  size_t n = *s ? 1 : 0;
+  for (const char *p = s; *p; p++) n += *p == ',';
+  uint8_t *b = malloc(n ? n : 1);
+  if (!b) return false;
+  size_t i = 0;
+  while (*s) {
+    char tok[32];
+    size_t k = strcspn(s, ",");
+    bool neg;
+    uint64_t v;
+    if (k == 0 || k >= sizeof tok) goto bad;
+    memcpy(tok, s, k);
+    tok[k] = 0;
+    if (!parse_int(tok, &neg, &v) || neg || v > 255) goto bad;
+    b[i++] = (uint8_t)v;
+    s += k;
+    if (*s == ',') {
+      s++;
+      if (!*s) goto bad;
+    }
+  }
+  *out = b;
+  *len = i;
+  return true;
+bad:
+  free(b);
+  return false;
+}
+
+static bool read_file(const char *path, uint8_t **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return false;
+  size_t cap = 4096, n = 0;
+  uint8_t *b = malloc(cap);
+  while (b) {
+    n += fread(b + n, 1, cap - n, f);
+    if (n < cap) break;
+    uint8_t *nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
+    if (!nb) {
+      free(b);
+      b = NULL;
+      break;
+    }
+    b = nb;
+    cap *= 2;
+  }
+  bool ok = b && !ferror(f);
+  fclose(f);
+  if (!ok) {
+    free(b);
+    return false;
+  }
+  *out = b;
+  *len = n;
+  return true;
+}
+
+/* True when the module imports anything from WASI. */
+static bool imports_wasi(const wm_module *mod) {
+  uint32_t n = wm_module_import_count(mod);
+  for (uint32_t i = 0; i < n; i++) {
+    wm_extern_desc d;
+    if (wm_module_import(mod, i, &d) == 0 && d.module &&
+        strcmp(d.module, "wasi_snapshot_preview1") == 0)
+      return true;
+  }
+  return false;
+}
+
+static void print_trap_or_error(const char *name, int rc, const wm_error *err) {
+  if (wm_is_trap(rc)) /* the message holds the trap text then a backtrace */
+    cli_error("trap: %s", err->message[0] ? err->message : wm_strerror(rc));
+  else
+    cli_report(name, err);
+}
+
 static int cmd_call(int argc, char **argv) {
   if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
     fputs(call_help, stdout);
@@ -430,16 +555,92 @@ static int cmd_call(int argc, char **argv) {
     return 2;
   }
   const char *path = argv[1], *name = argv[2];
-  int nargs = argc - 3, status = 1;
+  int status = 1;
   wm_error err;
   wm_module *mod = NULL;
   wm_runtime *rt = NULL;
   wm_instance *inst = NULL;
+  wm_wasi *wasi = NULL;
+  wm_guest *guest = NULL;
   wm_val *vals = NULL;
+  wm_arg *gargs = NULL;
+  call_item *items = calloc((size_t)argc, sizeof *items);
+  uint32_t nitems = 0;
+  bool exchange = false, transfer = false, result_string = false;
+  wm_result_conv conv = WM_RESULT_NONE;
+  wm_alloc_kind akind = WM_ALLOC_AUTO;
+  wm_block rblock = {0, 0, 0};
+  if (!items) {
+    cli_error("out of memory");
+    return 1;
+  }
+
+  /* Options may stand anywhere among the numeric arguments. */
+  for (int i = 3; i < argc; i++) {
+    const char *a = argv[i];
+    bool takes = strcmp(a, "--bytes") == 0 || strcmp(a, "--string") == 0 ||
+                 strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
+                 strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0;
+    if (takes && i + 1 >= argc) {
+      cli_error("call: option %s needs a value (see wasmem call --help)", a);
+      status = 2;
+      goto done;
+    }
+    if (strcmp(a, "--transfer") == 0) {
+      transfer = exchange = true;
+    } else if (strcmp(a, "--alloc") == 0) {
+      if (!wm_alloc_kind_parse(argv[++i], &akind) || akind == WM_ALLOC_NONE) {
+        cli_error("call: --alloc '%s': expected seed, malloc, cabi, wbindgen or asc", argv[i]);
+        status = 2;
+        goto done;
+      }
+      exchange = true;
+    } else if (strcmp(a, "--result") == 0) {
+      const char *v = argv[++i], *colon = strchr(v, ':');
+      if (colon && (size_t)(colon - v) == 6 && strncmp(v, "string", 6) == 0) result_string = true;
+      else if (!(colon && (size_t)(colon - v) == 5 && strncmp(v, "bytes", 5) == 0)) colon = NULL;
+      if (!colon || !wm_result_conv_parse(colon + 1, &conv) || conv == WM_RESULT_NONE) {
+        cli_error("call: --result '%s': expected KIND:CONV with KIND string or bytes and CONV "
+                  "same-len, out-ptr, pair, i64, cstr or len-prefix", v);
+        status = 2;
+        goto done;
+      }
+      exchange = true;
+    } else if (takes) {
+      call_item *it = &items[nitems++];
+      const char *v = argv[++i];
+      it->text = v;
+      exchange = true;
+      if (strcmp(a, "--bytes") == 0) {
+        it->kind = WM_ARG_BYTES;
+        if (!parse_bytes(v, &it->data, &it->len)) {
+          cli_error("call: --bytes '%s': expected comma-separated bytes 0-255", v);
+          status = 2;
+          goto done;
+        }
+      } else if (strcmp(a, "--file") == 0) {
+        it->kind = WM_ARG_BYTES;
+        if (!read_file(v, &it->data, &it->len)) {
+          cli_error("call: --file '%s': %s", v, strerror(errno));
+          goto done;
+        }
+      } else {
+        it->kind = strcmp(a, "--string") == 0 ? WM_ARG_BYTES : WM_ARG_AS_STRING;
+        it->len = strlen(v);
+      }
+    } else if (a[0] == '-' && a[1] == '-' && a[2]) {
+      cli_error("call: unknown option '%s' (see wasmem call --help)", a);
+      status = 2;
+      goto done;
+    } else {
+      items[nitems].kind = WM_ARG_VALUE;
+      items[nitems++].text = a;
+    }
+  }
 
   if (wm_module_load_file(path, NULL, &mod, &err) != 0) {
     cli_report(path, &err);
-    return 1;
+    goto done;
   }
   if (wm_runtime_new(NULL, &rt, &err) != 0) {
     cli_report("runtime", &err);
@@ -448,6 +649,14 @@ static int cmd_call(int argc, char **argv) {
   if (cli_define_spectest(rt, &err) != 0) {
     cli_report("spectest module", &err);
     goto done;
+  }
+  if (imports_wasi(mod)) {
+    const char *wargv[1] = {path};
+    if (wm_wasi_new(&wasi, &err) != 0 || wm_wasi_set_args(wasi, 1, wargv, &err) != 0 ||
+        wm_wasi_define(wasi, rt, &err) != 0) {
+      cli_report("WASI", &err);
+      goto done;
+    }
   }
   if (wm_instance_new(rt, mod, NULL, &inst, &err) != 0) {
     cli_report(path, &err);
@@ -464,45 +673,118 @@ static int cmd_call(int argc, char **argv) {
     goto done;
   }
   wm_functype ft = wm_func_type(fn);
-  if ((uint32_t)nargs != ft.nparams) {
-    cli_error("%s: function '%s' takes %" PRIu32 " argument%s, %d given", path, name, ft.nparams,
-              ft.nparams == 1 ? "" : "s", nargs);
+  /* Map the items onto wasm parameters: a range takes two, an AS string
+  ** one, an out-pointer one more at the end. */
+  uint32_t nwasm = 0;
+  for (uint32_t i = 0; i < nitems; i++) nwasm += items[i].kind == WM_ARG_BYTES ? 2 : 1;
+  uint32_t nextra = conv == WM_RESULT_OUT_PTR ? 1 : 0;
+  if (nwasm + nextra != ft.nparams) {
+    cli_error("%s: function '%s' takes %" PRIu32 " argument%s, %" PRIu32 " given%s", path, name,
+              ft.nparams, ft.nparams == 1 ? "" : "s", nwasm + nextra,
+              exchange ? " (--bytes, --string and --file count as two: ptr, len; --result "
+                         "KIND:out-ptr adds one)"
+                       : "");
     goto done;
   }
   uint32_t nvals = ft.nparams + ft.nresults;
   vals = calloc(nvals ? nvals : 1, sizeof *vals);
-  if (!vals) {
+  gargs = calloc(nitems ? nitems : 1, sizeof *gargs);
+  if (!vals || !gargs) {
     cli_error("out of memory");
     goto done;
   }
-  for (uint32_t i = 0; i < ft.nparams; i++) {
+  uint32_t pos = 0;
+  for (uint32_t i = 0; i < nitems; i++) {
+    call_item *it = &items[i];
+    if (it->kind != WM_ARG_VALUE) {
+      gargs[i].kind = it->kind;
+      gargs[i].data = it->data ? (const void *)it->data : (const void *)it->text;
+      gargs[i].len = it->len;
+      pos += it->kind == WM_ARG_BYTES ? 2 : 1;
+      continue;
+    }
     const char *why;
-    if (!parse_arg(argv[3 + i], ft.params[i], &vals[i], &why)) {
-      cli_error("argument %" PRIu32 " '%s': %s", i + 1, argv[3 + i],
-                why ? why : ft.params[i] == WM_I32 || ft.params[i] == WM_I64
+    if (!parse_arg(it->text, ft.params[pos], &vals[pos], &why)) {
+      cli_error("argument %" PRIu32 " '%s': %s", pos + 1, it->text,
+                why ? why : ft.params[pos] == WM_I32 || ft.params[pos] == WM_I64
                           ? "not an integer in range of the parameter type"
                           : "not a number");
       goto done;
     }
+    gargs[i] = wm_arg_value(vals[pos]);
+    pos++;
   }
-  int rc = wm_func_call(rt, fn, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
-  if (rc != 0) {
-    if (wm_is_trap(rc)) {
-      /* The message holds the trap text then a backtrace, one frame a line. */
-      cli_error("trap: %s", err.message[0] ? err.message : wm_strerror(rc));
-    } else {
-      cli_report(name, &err);
+
+  int rc;
+  uint32_t first = 0; /* results printed as values start here */
+  if (!exchange) {
+    rc = wm_func_call(rt, fn, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
+  } else {
+    wm_guest_options gopts = {0};
+    gopts.alloc = akind;
+    if ((rc = wm_guest_new(rt, inst, &gopts, &guest, &err)) != 0) {
+      print_trap_or_error(path, rc, &err);
+      goto done;
     }
+    wm_guest_call_options copts = {0};
+    copts.result = conv;
+    copts.transfer = transfer;
+    first = conv == WM_RESULT_PAIR ? 2 : conv == WM_RESULT_NONE || conv == WM_RESULT_OUT_PTR ? 0 : 1;
+    if (ft.nresults < first) {
+      cli_error("%s: function '%s' returns %" PRIu32 " result%s: too few for --result ...:%s",
+                path, name, ft.nresults, ft.nresults == 1 ? "" : "s", wm_result_conv_name(conv));
+      goto done;
+    }
+    rc = wm_guest_call(guest, name, &copts, gargs, nitems, vals + ft.nparams + first,
+                       ft.nresults - first, &rblock, &err);
+  }
+  if (rc != 0) {
+    print_trap_or_error(name, rc, &err);
     goto done;
   }
-  for (uint32_t i = 0; i < ft.nresults; i++) {
+  if (conv != WM_RESULT_NONE) {
+    wm_memory *mem = wm_guest_memory(guest);
+    if (result_string) {
+      const char *view;
+      if ((rc = wm_memory_string(mem, rblock.ptr, rblock.len, &view, &err)) != 0) {
+        cli_report("result", &err);
+        goto done;
+      }
+      fwrite(view, 1, rblock.len, stdout);
+    } else {
+      uint8_t *p;
+      if ((rc = wm_memory_slice(mem, rblock.ptr, rblock.len, &p, &err)) != 0) {
+        cli_report("result", &err);
+        goto done;
+      }
+      for (uint32_t i = 0; i < rblock.len; i++) printf(i ? ",%u" : "%u", p[i]);
+    }
+    putchar('\n');
+  }
+  for (uint32_t i = first; i < ft.nresults; i++) {
     cli_print_val(stdout, &vals[ft.nparams + i]);
     putchar('\n');
   }
   status = 0;
 done:
+  if (guest) {
+    wm_guest_stats st;
+    if (rblock.id && wm_block_free(guest, rblock, &err) != 0) {
+      cli_report("freeing the result", &err);
+    }
+    wm_guest_free(guest, &st);
+    if (st.abandoned)
+      cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
+                "to the guest's allocator (its free trapped%s)",
+                st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes,
+                transfer ? "" : "; if the function frees its inputs itself, pass --transfer");
+  }
+  for (uint32_t i = 0; i < nitems; i++) free(items[i].data);
+  free(items);
+  free(gargs);
   free(vals);
   wm_runtime_free(rt);
+  wm_wasi_free(wasi);
   wm_module_free(mod);
   if (fflush(stdout) != 0 && status == 0) {
     cli_error("cannot write output");

@@ -55,6 +55,10 @@ extern "C" {
   X(ETYPE, -23, "type mismatch")                                              \
   X(ELIMIT, -24, "resource limit exceeded")                                   \
   X(EHOST, -25, "host function failed")                                       \
+  X(EBOUNDS, -30, "guest pointer out of bounds")                              \
+  X(EUTF8, -31, "invalid UTF-8")                                              \
+  X(ENOALLOC, -32, "no guest allocator")                                      \
+  X(EOWNERSHIP, -33, "ownership violation")                                   \
   X(TRAP_UNREACHABLE, -100, "unreachable")                                    \
   X(TRAP_MEMORY_OOB, -101, "out of bounds memory access")                     \
   X(TRAP_DIV_ZERO, -102, "integer divide by zero")                            \
@@ -397,7 +401,352 @@ int wm_global_set(wm_global *g, wm_val v, wm_error *err);
 
 /* ------------------------------------------------ data exchange (exchange.c)
 ** Host/guest data exchange: checked access, strings, guest allocators and
-** block ownership. (Section owned by src/exchange.c.) */
+** block ownership. (Section owned by src/exchange.c.)
+**
+** Guest addresses are offsets into a linear memory. Every function here that
+** takes a guest (ptr, len) checks the whole range in the same call that uses
+** it -- overflow-safe, so ptr + len may not wrap -- and fails with
+** WM_EBOUNDS ("guest range [0x10000, +32) is out of bounds of memory of
+** 65536 bytes") without touching anything. There is no separate
+** check-then-translate pair to forget. Host pointers obtained here stay
+** valid across memory.grow (the base never moves, see wm_memory_data); they
+** die with the runtime.
+*/
+
+/* Free memory that an exchange function returned (strings). NULL is a no-op. */
+void wm_free(void *p);
+
+/* One checked step from a guest range to a host pointer: *out = base + ptr
+** when [ptr, ptr+len) lies inside m, else WM_EBOUNDS and *out = NULL. A
+** zero-length range at the very end (ptr == size) is valid. */
+int wm_memory_slice(wm_memory *m, uint64_t ptr, uint64_t len, uint8_t **out, wm_error *err);
+/* Copy len bytes out of / into guest memory at ptr (WM_EBOUNDS if any byte
+** is out of range; then nothing is copied). */
+int wm_memory_read(wm_memory *m, uint64_t ptr, void *dst, size_t len, wm_error *err);
+int wm_memory_write(wm_memory *m, uint64_t ptr, const void *src, size_t len, wm_error *err);
+
+/* Element types of little-endian arrays in guest memory. */
+typedef enum wm_elemtype {
+  WM_ELEM_U8, WM_ELEM_I8, WM_ELEM_U16, WM_ELEM_I16, WM_ELEM_U32, WM_ELEM_I32,
+  WM_ELEM_U64, WM_ELEM_I64, WM_ELEM_F32, WM_ELEM_F64
+} wm_elemtype;
+/* Size in bytes of one element (0 for an unknown type). */
+size_t wm_elemtype_size(wm_elemtype t);
+/*
+** Copy `count` elements between a host array of the C type (uint16_t for
+** WM_ELEM_U16, float for WM_ELEM_F32, ...) in host byte order and guest
+** memory at ptr in little-endian order. ptr needs no alignment. WM_EBOUNDS
+** if count * size overflows or leaves the memory; WM_EINVAL for an unknown
+** type.
+*/
+int wm_memory_read_array(wm_memory *m, uint64_t ptr, wm_elemtype t, void *dst, size_t count,
+                         wm_error *err);
+int wm_memory_write_array(wm_memory *m, uint64_t ptr, wm_elemtype t, const void *src,
+                          size_t count, wm_error *err);
+
+/* Is s[0..len) valid UTF-8 (no overlongs, surrogates or code points past
+** U+10FFFF)? If not, *bad (may be NULL) receives the offset of the first
+** byte that is not part of a valid sequence. */
+bool wm_utf8_valid(const void *s, size_t len, size_t *bad);
+
+/*
+** Strings in guest memory. Every reader checks the range, then validates:
+** WM_EUTF8 with a message naming the offset of the first bad byte, e.g.
+** "invalid UTF-8 at byte 3 of the string (guest address 0x10003)".
+**   wm_memory_string      zero-copy: *out points into guest memory (not
+**                         NUL-terminated); valid until the guest changes it.
+**   wm_memory_read_string a copy, NUL-terminated, *out_len (may be NULL)
+**                         without the NUL; free it with wm_free.
+**   wm_memory_read_cstr   a NUL-terminated guest string of at most max_len
+**                         bytes before the NUL; WM_EBOUNDS if no NUL comes
+**                         within max_len bytes or before the memory's end.
+**   wm_memory_read_utf16  nbytes of UTF-16LE (even; an unpaired surrogate is
+**                         WM_EUTF8 naming its byte offset) converted to a
+**                         UTF-8 copy as read_string gives.
+** On failure *out is NULL.
+*/
+int wm_memory_string(wm_memory *m, uint64_t ptr, uint64_t len, const char **out, wm_error *err);
+int wm_memory_read_string(wm_memory *m, uint64_t ptr, uint64_t len, char **out, size_t *out_len,
+                          wm_error *err);
+int wm_memory_read_cstr(wm_memory *m, uint64_t ptr, uint64_t max_len, char **out,
+                        size_t *out_len, wm_error *err);
+int wm_memory_read_utf16(wm_memory *m, uint64_t ptr, uint64_t nbytes, char **out,
+                         size_t *out_len, wm_error *err);
+
+/*
+** Guest allocator conventions, found by export name (WM_ALLOC_AUTO tries them
+** in this order and takes the first whose every export exists):
+**   SEED      alloc(len) -> ptr, dealloc(ptr, len)       (the seed article)
+**   MALLOC    malloc(len) -> ptr, free(ptr)              (wasi-libc, Emscripten)
+**   WBINDGEN  __wbindgen_malloc(size, align) -> ptr,
+**             __wbindgen_free(ptr, size, align)          (wasm-bindgen; the
+**             older one-argument malloc / two-argument free also work)
+**   ASC       __new(size, id) -> ptr, __pin(ptr), __unpin(ptr)
+**             (AssemblyScript --exportRuntime). Byte blocks are ArrayBuffers
+**             (class id 0), pinned until freed; freeing unpins them and the
+**             guest's GC reclaims them (wm_guest_free runs __collect).
+**   CABI      cabi_realloc(0, 0, align, size) -> ptr (Component Model).
+**             It has no free: freeing a CABI block gives nothing back to the
+**             guest; a block received from a call FUNC is freed by calling
+**             cabi_post_FUNC with the call's results when that is exported.
+**             Such blocks count as `abandoned` in wm_guest_stats.
+** All take and return i32 (wasm32); an export of another type is rejected.
+** A guest allocator that returns 0 for a non-empty request fails with
+** WM_ENOMEM ("guest allocator returned null").
+*/
+typedef enum wm_alloc_kind {
+  WM_ALLOC_AUTO = 0, /* detect (options only) */
+  WM_ALLOC_SEED,
+  WM_ALLOC_MALLOC,
+  WM_ALLOC_WBINDGEN,
+  WM_ALLOC_ASC,
+  WM_ALLOC_CABI,
+  WM_ALLOC_NONE      /* detection found none */
+} wm_alloc_kind;
+/* "auto", "seed", "malloc", "wbindgen", "asc", "cabi", "none". */
+const char *wm_alloc_kind_name(wm_alloc_kind k);
+/* The kind named so (as above, "c" also means malloc); false if none is. */
+bool wm_alloc_kind_parse(const char *name, wm_alloc_kind *out);
+
+/*
+** A guest context: one instance, its memory and its allocator, plus the
+** table of blocks the host has made or received. Not thread-safe, like the
+** runtime.
+*/
+typedef struct wm_guest wm_guest;
+
+typedef struct wm_guest_options {
+  wm_alloc_kind alloc;  /* WM_ALLOC_AUTO (default): detect from the exports */
+  const char *memory;   /* memory export name; NULL: "memory", else memory 0 */
+  /* By default wm_guest_new calls an exported `_initialize` (wasi-libc
+  ** reactors, C++ constructors) before anything else. Make only one guest
+  ** context per instance, or set this in the others: it must run once. */
+  bool skip_initialize;
+} wm_guest_options;
+
+/*
+** Make a guest context for inst (made in rt; both must outlive it). opts may
+** be NULL. With WM_ALLOC_AUTO and no known allocator this succeeds with kind
+** WM_ALLOC_NONE, and every allocation then fails with WM_ENOALLOC naming
+** the exports looked for; with an explicit kind whose exports are missing or
+** of the wrong type it fails with WM_ENOALLOC. WM_EINVAL if the instance has
+** no memory; a trap in _initialize is returned as such.
+*/
+int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts,
+                 wm_guest **out, wm_error *err);
+
+/* Counts of the blocks a guest context has seen. */
+typedef struct wm_guest_stats {
+  uint32_t live_blocks;   /* host-owned now: the host must free these */
+  uint64_t live_bytes;
+  uint32_t allocated, received, transferred, freed; /* totals */
+  uint32_t abandoned;     /* freed with no way to give them back (CABI), or
+                          ** whose guest free trapped */
+  uint64_t abandoned_bytes;
+} wm_guest_stats;
+void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
+
+/*
+** Free the context. Blocks still host-owned are leaks of the host: they are
+** freed with the guest's free now, and reported in *leaks (may be NULL):
+** live_blocks/live_bytes count them, abandoned those that could not be
+** given back. The other fields are the final totals. NULL g is a no-op.
+*/
+void wm_guest_free(wm_guest *g, wm_guest_stats *leaks);
+
+wm_alloc_kind wm_guest_alloc_kind(const wm_guest *g);
+wm_memory *wm_guest_memory(wm_guest *g);
+wm_instance *wm_guest_instance(wm_guest *g);
+
+/*
+** A handle for a block of guest memory. ptr and len are copies for reading;
+** what counts is the state wasmem keeps under `id`, so editing them changes
+** nothing. A handle goes stale when its block is freed or transferred; every
+** use of a stale handle is a WM_EOWNERSHIP error that says why ("block
+** 0x10010 (5 bytes) was already freed", "... was transferred to the guest")
+** and never reaches the guest's allocator. Handles are plain values: copy
+** them freely; the zero handle is never valid.
+*/
+typedef struct wm_block {
+  uint64_t id;
+  uint32_t ptr;
+  uint32_t len;
+} wm_block;
+
+typedef enum wm_owner {
+  WM_OWNER_INVALID = 0, /* not a handle of this guest, or too old to tell */
+  WM_OWNER_HOST,        /* the host must free it */
+  WM_OWNER_GUEST,       /* transferred: the guest frees it */
+  WM_OWNER_FREED
+} wm_owner;
+
+/* Allocate len bytes with the guest's allocator: a host-owned block. The
+** allocator may grow memory; earlier host pointers stay valid. */
+int wm_guest_alloc(wm_guest *g, uint32_t len, wm_block *out, wm_error *err);
+/* Allocate and copy len bytes in (WM_ELIMIT if len exceeds 4 GiB). */
+int wm_guest_alloc_copy(wm_guest *g, const void *src, size_t len, wm_block *out, wm_error *err);
+/*
+** AssemblyScript only (WM_ALLOC_ASC, else WM_ENOALLOC): make a pinned String
+** object (class id 2) holding utf8[0..len) converted to UTF-16LE (WM_EUTF8
+** if utf8 is not valid). out->ptr is the object pointer an AS function
+** taking `string` expects; out->len its byte length.
+*/
+int wm_guest_alloc_as_string(wm_guest *g, const char *utf8, size_t len, wm_block *out,
+                             wm_error *err);
+/* Read an AssemblyScript String object at ptr (class id checked, length
+** from its header) into a UTF-8 copy to free with wm_free. */
+int wm_guest_read_as_string(wm_guest *g, uint64_t ptr, char **out, size_t *out_len,
+                            wm_error *err);
+/*
+** Take ownership of a block the guest handed over (a result): checks the
+** range (WM_EBOUNDS) and refuses a null ptr (WM_EINVAL); the block is then
+** host-owned and must be freed with wm_block_free.
+*/
+int wm_guest_adopt(wm_guest *g, uint64_t ptr, uint64_t len, wm_block *out, wm_error *err);
+
+/* Who owns the block now. */
+wm_owner wm_block_owner(const wm_guest *g, wm_block b);
+/* A host pointer to a host-owned block's bytes (WM_EOWNERSHIP if the handle
+** is stale). Valid until the block is freed or transferred. */
+int wm_block_data(wm_guest *g, wm_block b, uint8_t **out, wm_error *err);
+/* Give a host-owned block to the guest (a call took ownership of it). The
+** host must not free it afterwards. */
+int wm_block_transfer(wm_guest *g, wm_block b, wm_error *err);
+/*
+** Free a host-owned block with the guest's free function. Freeing twice or
+** freeing a transferred block is WM_EOWNERSHIP and the guest is not called.
+** If the guest's free traps, that trap is returned and the block counts as
+** abandoned (it is not host-owned any more). WM_ENOALLOC when the guest has
+** no free function: the block stays host-owned.
+*/
+int wm_block_free(wm_guest *g, wm_block b, wm_error *err);
+
+/*
+** Calling a guest function with blocks. Each wm_arg is one value, or a byte
+** range passed as two i32 parameters (ptr, len), or an AS string passed as
+** one i32 object pointer.
+*/
+typedef enum wm_arg_kind {
+  WM_ARG_VALUE = 0,   /* `value`, one parameter */
+  WM_ARG_BYTES,       /* data[0..len) copied into a fresh block: (ptr, len) */
+  WM_ARG_BLOCK,       /* an existing host-owned `block`: (ptr, len) */
+  WM_ARG_AS_STRING    /* UTF-8 data[0..len) as an AS String object: (ptr) */
+} wm_arg_kind;
+
+typedef struct wm_arg {
+  wm_arg_kind kind;
+  wm_val value;
+  const void *data;
+  size_t len;
+  wm_block block;
+} wm_arg;
+
+static inline wm_arg wm_arg_value(wm_val v) { wm_arg a = {WM_ARG_VALUE, v, NULL, 0, {0, 0, 0}}; return a; }
+static inline wm_arg wm_arg_bytes(const void *p, size_t n) { wm_arg a = {WM_ARG_BYTES, {WM_I32, {0}}, p, n, {0, 0, 0}}; return a; }
+/* A NUL-terminated string's bytes (without the NUL) as WM_ARG_BYTES. */
+wm_arg wm_arg_string(const char *s);
+static inline wm_arg wm_arg_block(wm_block b) { wm_arg a = {WM_ARG_BLOCK, {WM_I32, {0}}, NULL, 0, b}; return a; }
+
+/*
+** How a function returns a block, declared once per call. The block is
+** always received (host-owned) and is put in *out_block.
+**   NONE        the function returns no block; all results are values.
+**   SAME_LEN    an i32 ptr; the length is that of the first byte argument
+**               (the seed's upper).
+**   OUT_PTR     wasmem allocates 8 bytes and passes their address as an
+**               extra LAST i32 parameter; the guest stores {ptr: u32 LE,
+**               len: u32 LE} there (wasmem_guest.h's wm_guest_ret_out).
+**   PAIR        two i32 results (ptr, len) (multi-value).
+**   I64         one i64 result: ptr in the low 32 bits, len in the high 32.
+**   CSTR        an i32 ptr to NUL-terminated bytes (at most max_len before
+**               the NUL); the block's len counts the bytes before the NUL,
+**               and it is freed with len + 1 as the size.
+**   LEN_PREFIX  an i32 ptr to a u32 LE length followed by the bytes; the
+**               block covers the prefix too (read from ptr + 4).
+** The results the convention consumes are the first ones; the remaining
+** wasm results are returned in `results`.
+*/
+typedef enum wm_result_conv {
+  WM_RESULT_NONE = 0,
+  WM_RESULT_SAME_LEN,
+  WM_RESULT_OUT_PTR,
+  WM_RESULT_PAIR,
+  WM_RESULT_I64,
+  WM_RESULT_CSTR,
+  WM_RESULT_LEN_PREFIX
+} wm_result_conv;
+/* "none", "same-len", "out-ptr", "pair", "i64", "cstr", "len-prefix". */
+const char *wm_result_conv_name(wm_result_conv c);
+bool wm_result_conv_parse(const char *name, wm_result_conv *out);
+
+typedef struct wm_guest_call_options {
+  wm_result_conv result;
+  /* The callee takes ownership of its block arguments (the seed's Rust
+  ** array_sum and upper free their input): they are marked transferred
+  ** before the call and never freed by the host. Default: blocks made for
+  ** WM_ARG_BYTES/WM_ARG_AS_STRING are freed after the call; WM_ARG_BLOCK
+  ** arguments stay the caller's. */
+  bool transfer;
+  uint64_t max_len;  /* CSTR: longest string accepted (default 16 MiB) */
+} wm_guest_call_options;
+
+/*
+** Call export `func` of the guest with args; opts may be NULL (no block
+** result, no transfer). The wasm parameters are the args expanded (two per
+** byte range) plus the out-pointer for OUT_PTR: WM_ETYPE if they do not
+** match the function's type, or if its results do not fit the convention.
+** results receives the nresults values the convention leaves (nresults
+** must equal that count). On success with a result convention *out_block
+** is the received, host-owned block.
+** On any failure -- a trap included -- every block wasmem made for the call
+** is freed (transferred ones excepted: the guest may have freed them
+** already), *out_block is the zero handle and nothing leaks on the host.
+** If freeing an argument block after a successful call fails, the call
+** still succeeds and the block shows in wm_guest_stats as live.
+*/
+int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *opts,
+                  const wm_arg *args, uint32_t nargs, wm_val *results, uint32_t nresults,
+                  wm_block *out_block, wm_error *err);
+
+/*
+** Host functions with checked pointer parameters. Each wm_param is one wasm
+** parameter of a value type, or a byte range or string taking two i32 wasm
+** parameters (ptr, len). Before fn runs, wasmem checks every range against
+** the calling instance's memory 0 and, for strings, validates UTF-8; a bad
+** range traps with WM_TRAP_MEMORY_OOB and a message naming the argument
+** ("argument 1 of host function 'log': guest range [0xfffffff0, +32) is
+** out of bounds of memory of 65536 bytes"), bad UTF-8 with WM_TRAP_HOST.
+** fn then gets one wm_hostarg per wm_param: `value` for values; for ranges
+** `data` (host pointer, valid during the call), `len` and the guest `ptr`.
+** Results and return codes are those of wm_host_fn.
+*/
+typedef enum wm_param_kind {
+  WM_PARAM_VALUE = 0, /* one wasm parameter of type `type` */
+  WM_PARAM_BYTES,     /* (ptr: i32, len: i32) */
+  WM_PARAM_STRING     /* (ptr: i32, len: i32), valid UTF-8 */
+} wm_param_kind;
+
+typedef struct wm_param {
+  wm_param_kind kind;
+  wm_valtype type;    /* WM_PARAM_VALUE only */
+} wm_param;
+
+typedef struct wm_hostarg {
+  wm_val value;
+  const uint8_t *data;
+  size_t len;
+  uint32_t ptr;
+} wm_hostarg;
+
+typedef int (*wm_checked_fn)(wm_call_ctx *ctx, const wm_hostarg *args, wm_val *results,
+                             void *data);
+
+/* Make such a function (name is for messages; copied). Lives until the
+** runtime is freed; define it with wm_runtime_define_func. */
+int wm_func_new_checked(wm_runtime *rt, const char *name, const wm_param *params,
+                        uint32_t nparams, const wm_valtype *results, uint32_t nresults,
+                        wm_checked_fn fn, void *data, wm_func **out, wm_error *err);
+
 
 /* ------------------------------------------------------------ WASI (wasi.c)
 ** WASI preview1 (wasi_snapshot_preview1) host module. (Section owned by
