@@ -4,7 +4,7 @@
 # the Rust guest also replays the article's double free (no --transfer: the
 # host frees an input the guest already freed), which must end in a trap
 # inside the guest's dealloc, not a pass.
-# Usage: tests/guests/host_test.sh SEED_HOST GUESTDIR VARIANT
+# Usage: tests/guests/host_test.sh SEED_HOST GUESTDIR VARIANT [--ownership]
 # Exits 77 (CTest's skip) when the variant was not built, except with CI=true.
 set -uo pipefail
 host=${1:?usage: host_test.sh SEED_HOST GUESTDIR VARIANT}
@@ -18,6 +18,16 @@ if ! grep -qx "$variant" "$gdir/variants" 2>/dev/null || [ ! -f "$wasm" ]; then
 fi
 own=()
 case $variant in rust*) own=(--transfer) ;; esac
+
+# --ownership: SEED_HOST is examples/seed/ownership.c's program instead.
+if [ "${4:-}" = --ownership ]; then
+  got=$("$host" "$wasm" 2>&1); rc=$?
+  printf '%s\n' "$got"
+  if [ $rc -eq 0 ] && grep -q 'transferred to the guest' <<<"$got" && grep -q 'double free' <<<"$got"; then
+    echo "1 passed, 0 failed"; exit 0
+  fi
+  echo "0 passed, 1 failed"; exit 1
+fi
 
 want='array_sum([1, 2, 3, 4, 5]) = 15
 upper("this should be uppercase") = "THIS SHOULD BE UPPERCASE"'
