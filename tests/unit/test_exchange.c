@@ -474,6 +474,107 @@ static void test_as(wm_module *mod) {
   wm_runtime_free(rt);
 }
 
+/* wasm-bindgen's allocator: __wbindgen_malloc(size, align) and
+** __wbindgen_free(ptr, size, align); the guest records what it was asked to
+** free, so the test sees the exact arguments wasmem passes. */
+static const char wbindgen_wat[] =
+    "(module (memory (export \"memory\") 1)\n"
+    "  (global $top (mut i32) (i32.const 1024))\n"
+    "  (global (export \"last_align\") (mut i32) (i32.const 0))\n"
+    "  (global (export \"freed_ptr\") (mut i32) (i32.const 0))\n"
+    "  (global (export \"freed_size\") (mut i32) (i32.const -1))\n"
+    "  (global (export \"frees\") (mut i32) (i32.const 0))\n"
+    "  (func (export \"__wbindgen_malloc\") (param $n i32) (param $al i32) (result i32)\n"
+    "    (local $p i32) (global.set 1 (local.get $al)) (local.set $p (global.get $top))\n"
+    "    (global.set $top (i32.add (global.get $top) (local.get $n))) (local.get $p))\n"
+    "  (func (export \"__wbindgen_free\") (param i32 i32 i32)\n"
+    "    (global.set 2 (local.get 0)) (global.set 3 (local.get 1))\n"
+    "    (global.set 4 (i32.add (global.get 4) (i32.const 1))))\n"
+    "  (func (export \"sum\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (block $done (loop $l (br_if $done (i32.eqz (local.get $n)))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $p))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 1)))\n"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br $l)))\n"
+    "    (local.get $s)))\n";
+
+static void test_wbindgen(wm_module *mod) {
+  wm_error err;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_guest *g = NULL;
+  wm_block b;
+  CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+  CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
+  CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_WBINDGEN);
+  CHECK(wm_guest_alloc_copy(g, "\x01\x02\x03", 3, &b, &err) == 0 && b.ptr == 1024 && b.len == 3);
+  CHECK(global_i32(inst, "last_align") >= 1);
+  int32_t align = global_i32(inst, "last_align");
+  CHECK(wm_block_free(g, b, &err) == 0);
+  CHECK(global_i32(inst, "freed_ptr") == 1024 && global_i32(inst, "freed_size") == 3);
+  CHECK(global_i32(inst, "frees") == 1);
+  int rc = wm_block_free(g, b, &err);
+  CHECK_ERR(rc, err, WM_EOWNERSHIP, "double free");
+  CHECK(global_i32(inst, "frees") == 1); /* the guest was not called again */
+  /* A call with a byte range: the argument block is freed after the call
+  ** with the size it was allocated with. */
+  wm_arg a[1] = {wm_arg_bytes("\x05\x06", 2)};
+  wm_val r[1];
+  CHECK(wm_guest_call(g, "sum", NULL, a, 1, r, 1, NULL, &err) == 0 && r[0].of.i32 == 11);
+  CHECK(global_i32(inst, "frees") == 2 && global_i32(inst, "freed_size") == 2);
+  (void)align;
+  wm_guest_stats leaks;
+  wm_guest_free(g, &leaks);
+  CHECK(leaks.live_blocks == 0);
+  wm_runtime_free(rt);
+}
+
+/* The Component Model's cabi_realloc has no free: a block the host made is
+** abandoned when freed, and a result is given back through the callee's
+** cabi_post_FUNC. */
+static const char cabi_wat[] =
+    "(module (memory (export \"memory\") 1)\n"
+    "  (global $top (mut i32) (i32.const 2048))\n"
+    "  (global (export \"posts\") (mut i32) (i32.const 0))\n"
+    "  (func (export \"cabi_realloc\") (param i32 i32 i32 i32) (result i32) (local $p i32)\n"
+    "    (local.set $p (global.get $top))\n"
+    "    (global.set $top (i32.add (global.get $top) (local.get 3))) (local.get $p))\n"
+    "  (func (export \"echo\") (param i32 i32) (result i32 i32) (local.get 0) (local.get 1))\n"
+    "  (func (export \"cabi_post_echo\") (param i32 i32)\n"
+    "    (global.set 1 (i32.add (global.get 1) (i32.const 1)))))\n";
+
+static int alloc_text(wm_guest *g, const char *text, wm_block *b) {
+  return wm_guest_alloc_copy(g, text, strlen(text), b, NULL) == 0;
+}
+
+static void test_cabi(wm_module *mod) {
+  wm_error err;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_guest *g = NULL;
+  wm_block b, res;
+  CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+  CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
+  CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_CABI);
+  CHECK(wm_guest_alloc_copy(g, "abc", 3, &b, &err) == 0 && b.ptr == 2048);
+  CHECK(wm_block_free(g, b, &err) == 0);
+  wm_guest_stats st;
+  wm_guest_get_stats(g, &st);
+  CHECK(st.abandoned == 1 && st.abandoned_bytes == 3);
+  /* A pair result, given back through cabi_post_echo when freed. */
+  wm_guest_call_options co;
+  memset(&co, 0, sizeof co);
+  co.result = WM_RESULT_PAIR;
+  CHECK(alloc_text(g, "hello", &b));
+  wm_arg a[1] = {{WM_ARG_BLOCK, {WM_I32, {0}}, NULL, 0, b}};
+  CHECK(wm_guest_call(g, "echo", &co, a, 1, NULL, 0, &res, &err) == 0 && res.len == 5);
+  uint8_t *p = NULL;
+  CHECK(wm_block_data(g, res, &p, &err) == 0 && p && memcmp(p, "hello", 5) == 0);
+  CHECK(global_i32(inst, "posts") == 0);
+  CHECK(wm_block_free(g, res, &err) == 0 && global_i32(inst, "posts") == 1);
+  wm_guest_free(g, NULL);
+  wm_runtime_free(rt);
+}
+
 int main(void) {
   if (system("wat2wasm --version >/dev/null 2>&1") != 0) {
     printf("wat2wasm not found: skipped\n0 passed, 0 failed\n");
@@ -483,6 +584,11 @@ int main(void) {
   if (g) test_guest(g);
   if (na) test_noalloc(na);
   if (as) test_as(as);
+  wm_module *wb = load_wat(wbindgen_wat), *cabi = load_wat(cabi_wat);
+  if (wb) test_wbindgen(wb);
+  if (cabi) test_cabi(cabi);
+  wm_module_free(wb);
+  wm_module_free(cabi);
   CHECK(strcmp(wm_strerror(WM_EOWNERSHIP), "ownership violation") == 0);
   wm_alloc_kind k;
   CHECK(wm_alloc_kind_parse("wbindgen", &k) && k == WM_ALLOC_WBINDGEN);
