@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
+#include <jansson.h>
 
 #include "cli.h"
 
@@ -81,7 +81,8 @@ int cli_define_spectest(wm_runtime *rt, wm_error *err) {
 typedef enum { MOD_NONE, MOD_OK, MOD_FAILED, MOD_SKIPPED } mod_state;
 
 typedef struct named {
-  char *name;
+  char *name; /* may hold NUL bytes: namelen counts them */
+  size_t namelen;
   wm_instance *inst;
   mod_state state;
   int line;
@@ -173,12 +174,17 @@ static bool push_module(script *s, wm_module *mod) {
   return true;
 }
 
-static bool set_name(script *s, const char *name, const named *val) {
+static bool same_name(const named *n, const char *name, size_t len) {
+  return n->namelen == len && memcmp(n->name, name, len) == 0;
+}
+
+static bool set_name(script *s, const char *name, size_t len, const named *val) {
   for (size_t i = 0; i < s->nnames; i++) {
-    if (strcmp(s->names[i].name, name) == 0) {
+    if (same_name(&s->names[i], name, len)) {
       char *keep = s->names[i].name;
       s->names[i] = *val;
       s->names[i].name = keep;
+      s->names[i].namelen = len;
       return true;
     }
   }
@@ -189,27 +195,37 @@ static bool set_name(script *s, const char *name, const named *val) {
     s->names = n;
     s->capnames = ncap;
   }
-  char *copy = strdup(name);
+  char *copy = malloc(len + 1);
   if (!copy) return false;
+  memcpy(copy, name, len);
+  copy[len] = '\0';
   s->names[s->nnames] = *val;
   s->names[s->nnames].name = copy;
+  s->names[s->nnames].namelen = len;
   s->nnames++;
   return true;
 }
 
 /* The module a command refers to: by name, else the current one. */
-static const named *find_module(script *s, const char *name) {
+static const named *find_module(script *s, const char *name, size_t len) {
   if (!name) return &s->cur;
   for (size_t i = 0; i < s->nnames; i++)
-    if (strcmp(s->names[i].name, name) == 0) return &s->names[i];
+    if (same_name(&s->names[i], name, len)) return &s->names[i];
   return NULL;
 }
 
 /* ----------------------------------------------------------------- values */
 
-static const char *jstr(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+/* A string member, or NULL. The script is decoded with JSON_ALLOW_NUL, so
+** names (exports, modules) may hold NUL bytes: read those with jstrn. */
+static const char *jstr(const json_t *obj, const char *key) {
+  return json_string_value(json_object_get(obj, key));
+}
+
+static const char *jstrn(const json_t *obj, const char *key, size_t *len) {
+  const json_t *v = json_object_get(obj, key);
+  *len = json_is_string(v) ? json_string_length(v) : 0;
+  return json_string_value(v);
 }
 
 static bool parse_u64(const char *str, uint64_t *out) {
@@ -222,7 +238,7 @@ static bool parse_u64(const char *str, uint64_t *out) {
   return true;
 }
 
-static bool is_text_module(const cJSON *cmd) {
+static bool is_text_module(const json_t *cmd) {
   const char *mt = jstr(cmd, "module_type");
   const char *fn = jstr(cmd, "filename");
   if (mt) return strcmp(mt, "text") == 0;
@@ -231,7 +247,7 @@ static bool is_text_module(const cJSON *cmd) {
 }
 
 /* Convert a JSON argument {"type": "i32", "value": "..."} to a value. */
-static bool json_to_val(const cJSON *j, wm_val *out, const char **why) {
+static bool json_to_val(const json_t *j, wm_val *out, const char **why) {
   const char *type = jstr(j, "type"), *value = jstr(j, "value");
   uint64_t u;
   *why = "malformed value";
@@ -267,13 +283,14 @@ static bool json_to_val(const cJSON *j, wm_val *out, const char **why) {
 }
 
 /* Does the result match the expected JSON value (with NaN patterns)? */
-static bool val_matches(const cJSON *e, const wm_val *got) {
+static bool val_matches(const json_t *e, const wm_val *got) {
   const char *type = jstr(e, "type"), *value = jstr(e, "value");
   uint64_t u;
   if (!type) return false;
   if (strcmp(type, "either") == 0) {
-    const cJSON *alt;
-    cJSON_ArrayForEach(alt, cJSON_GetObjectItemCaseSensitive(e, "values")) {
+    const json_t *alt;
+    size_t i;
+    json_array_foreach(json_object_get(e, "values"), i, alt) {
       if (val_matches(alt, got)) return true;
     }
     return false;
@@ -308,7 +325,7 @@ static bool val_matches(const cJSON *e, const wm_val *got) {
 }
 
 /* Write an expected JSON value as "i32:42" into buf. */
-static void describe_expected(const cJSON *e, char *buf, size_t n) {
+static void describe_expected(const json_t *e, char *buf, size_t n) {
   const char *type = jstr(e, "type"), *value = jstr(e, "value");
   if (type && strcmp(type, "either") == 0) {
     snprintf(buf, n, "one of several");
@@ -351,14 +368,15 @@ typedef struct action_result {
 
 /* Run an invoke or get action. Returns 0, a negative library code (err set),
 ** or one of ACT_*. */
-static int run_action(script *s, const cJSON *action, action_result *r) {
+static int run_action(script *s, const json_t *action, action_result *r) {
   memset(r, 0, sizeof *r);
   r->why = "malformed action";
-  if (!cJSON_IsObject(action)) return ACT_BAD;
-  const char *type = jstr(action, "type"), *field = jstr(action, "field");
-  const char *modname = jstr(action, "module");
+  if (!json_is_object(action)) return ACT_BAD;
+  size_t fieldlen, modlen;
+  const char *type = jstr(action, "type"), *field = jstrn(action, "field", &fieldlen);
+  const char *modname = jstrn(action, "module", &modlen);
   if (!type || !field) return ACT_BAD;
-  const named *m = find_module(s, modname);
+  const named *m = find_module(s, modname, modlen);
   if (!m || m->state == MOD_NONE) {
     r->why = "no such module";
     return ACT_BAD;
@@ -369,7 +387,7 @@ static int run_action(script *s, const cJSON *action, action_result *r) {
     return ACT_NO_MODULE;
   }
   if (strcmp(type, "get") == 0) {
-    wm_global *g = wm_instance_global(m->inst, field);
+    wm_global *g = wm_instance_export(m->inst, field, fieldlen, WM_EXTERN_GLOBAL);
     if (!g) {
       r->why = "no such global export";
       return ACT_BAD;
@@ -384,15 +402,15 @@ static int run_action(script *s, const cJSON *action, action_result *r) {
     return 0;
   }
   if (strcmp(type, "invoke") != 0) return ACT_BAD;
-  wm_func *f = wm_instance_func(m->inst, field);
+  wm_func *f = wm_instance_export(m->inst, field, fieldlen, WM_EXTERN_FUNC);
   if (!f) {
     r->why = "no such function export";
     return ACT_BAD;
   }
   wm_functype ft = wm_func_type(f);
-  const cJSON *args = cJSON_GetObjectItemCaseSensitive(action, "args");
-  int nargs = cJSON_IsArray(args) ? cJSON_GetArraySize(args) : 0;
-  if ((uint32_t)nargs != ft.nparams) {
+  const json_t *args = json_object_get(action, "args");
+  size_t nargs = json_array_size(args); /* 0 when not an array */
+  if (nargs != ft.nparams) {
     r->why = "wrong number of arguments";
     return ACT_BAD;
   }
@@ -403,14 +421,13 @@ static int run_action(script *s, const cJSON *action, action_result *r) {
     r->why = "out of memory";
     return ACT_BAD;
   }
-  uint32_t i = 0;
-  const cJSON *a;
-  cJSON_ArrayForEach(a, args) {
+  size_t i;
+  const json_t *a;
+  json_array_foreach(args, i, a) {
     if (!json_to_val(a, &argv[i], &r->why)) {
       free(argv);
       return ACT_BAD;
     }
-    i++;
   }
   r->nresults = ft.nresults;
   int rc = wm_func_call(s->rt, f, argv, ft.nparams, r->vals, ft.nresults, &r->err);
@@ -438,9 +455,9 @@ static bool action_trouble(script *s, int rc, const action_result *r) {
   return false;
 }
 
-static void cmd_action(script *s, const cJSON *cmd, bool check) {
+static void cmd_action(script *s, const json_t *cmd, bool check) {
   action_result r;
-  int rc = run_action(s, cJSON_GetObjectItemCaseSensitive(cmd, "action"), &r);
+  int rc = run_action(s, json_object_get(cmd, "action"), &r);
   if (action_trouble(s, rc, &r)) goto done;
   if (rc != 0) {
     fail(s, "unexpected %s: %.*s", wm_is_trap(rc) ? "trap" : "error",
@@ -449,24 +466,23 @@ static void cmd_action(script *s, const cJSON *cmd, bool check) {
     goto done;
   }
   if (check) {
-    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(cmd, "expected");
-    int n = cJSON_IsArray(exp) ? cJSON_GetArraySize(exp) : -1;
+    const json_t *exp = json_object_get(cmd, "expected");
+    int n = json_is_array(exp) ? (int)json_array_size(exp) : -1;
     if (n != (int)r.nresults) {
       fail(s, "expected %d result%s, got %" PRIu32, n, n == 1 ? "" : "s", r.nresults);
       goto done;
     }
-    uint32_t i = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, exp) {
+    size_t i;
+    const json_t *e;
+    json_array_foreach(exp, i, e) {
       if (!val_matches(e, &r.vals[i])) {
         char want[96], got[96];
         describe_expected(e, want, sizeof want);
         describe_val(&r.vals[i], got, sizeof got);
-        const char *field = jstr(cJSON_GetObjectItemCaseSensitive(cmd, "action"), "field");
-        fail(s, "%s: result %" PRIu32 ": expected %s, got %s", field, i, want, got);
+        const char *field = jstr(json_object_get(cmd, "action"), "field");
+        fail(s, "%s: result %zu: expected %s, got %s", field, i, want, got);
         goto done;
       }
-      i++;
     }
   }
   pass(s);
@@ -475,10 +491,10 @@ done:
 }
 
 /* The action must trap with a message that starts with the expected text. */
-static void cmd_assert_trap(script *s, const cJSON *cmd, bool exhaustion) {
+static void cmd_assert_trap(script *s, const json_t *cmd, bool exhaustion) {
   const char *text = jstr(cmd, "text");
   action_result r;
-  int rc = run_action(s, cJSON_GetObjectItemCaseSensitive(cmd, "action"), &r);
+  int rc = run_action(s, json_object_get(cmd, "action"), &r);
   if (action_trouble(s, rc, &r)) goto done;
   if (rc == 0) {
     fail(s, "expected trap \"%s\", got success", text ? text : "");
@@ -508,7 +524,7 @@ static char *module_path(script *s, const char *filename) {
 
 /* Load a command's module file; returns a library code, with *out set on
 ** success and kept for freeing after the runtime. */
-static int load(script *s, const cJSON *cmd, wm_module **out, wm_error *err) {
+static int load(script *s, const json_t *cmd, wm_module **out, wm_error *err) {
   const char *fn = jstr(cmd, "filename");
   *out = NULL;
   memset(err, 0, sizeof *err);
@@ -533,10 +549,11 @@ static int load(script *s, const cJSON *cmd, wm_module **out, wm_error *err) {
   return rc;
 }
 
-static void cmd_module(script *s, const cJSON *cmd) {
+static void cmd_module(script *s, const json_t *cmd) {
   flush_orphans(s);
-  const char *name = jstr(cmd, "name");
-  named st = {NULL, NULL, MOD_FAILED, s->line};
+  size_t namelen;
+  const char *name = jstrn(cmd, "name", &namelen);
+  named st = {NULL, 0, NULL, MOD_FAILED, s->line};
   if (is_text_module(cmd)) {
     st.state = MOD_SKIPPED;
     skip(s);
@@ -556,15 +573,18 @@ static void cmd_module(script *s, const cJSON *cmd) {
     }
   }
   s->cur = st;
-  if (name && !set_name(s, name, &st)) fail(s, "out of memory");
+  if (name && !set_name(s, name, namelen, &st)) fail(s, "out of memory");
 }
 
-static void cmd_register(script *s, const cJSON *cmd) {
-  const char *as = jstr(cmd, "as");
-  const named *m = find_module(s, jstr(cmd, "name"));
+static void cmd_register(script *s, const json_t *cmd) {
+  size_t aslen, namelen;
+  const char *as = jstrn(cmd, "as", &aslen), *name = jstrn(cmd, "name", &namelen);
+  const named *m = find_module(s, name, namelen);
   wm_error err;
   if (!as || !m || m->state == MOD_NONE) {
     fail(s, "malformed register command or unknown module");
+  } else if (memchr(as, '\0', aslen)) {
+    fail(s, "cannot register a name holding a NUL byte"); /* the API takes C strings */
   } else if (m->state == MOD_SKIPPED) {
     skip(s);
   } else if (m->state == MOD_FAILED) {
@@ -577,7 +597,7 @@ static void cmd_register(script *s, const cJSON *cmd) {
 }
 
 /* assert_malformed / assert_invalid: a binary module must fail to load. */
-static void cmd_assert_bad_module(script *s, const cJSON *cmd) {
+static void cmd_assert_bad_module(script *s, const json_t *cmd) {
   if (is_text_module(cmd)) {
     skip(s);
     return;
@@ -601,7 +621,7 @@ static void cmd_assert_bad_module(script *s, const cJSON *cmd) {
 
 /* assert_unlinkable / assert_uninstantiable: the module loads, and
 ** instantiation fails at linking or traps. */
-static void cmd_assert_instantiate(script *s, const cJSON *cmd, bool unlinkable) {
+static void cmd_assert_instantiate(script *s, const json_t *cmd, bool unlinkable) {
   if (is_text_module(cmd)) {
     skip(s);
     return;
@@ -674,10 +694,13 @@ static char *read_file(const char *path, size_t *len) {
   return buf;
 }
 
-static void run_command(script *s, const cJSON *cmd) {
+static void run_command(script *s, const json_t *cmd) {
   const char *type = jstr(cmd, "type");
-  const cJSON *line = cJSON_GetObjectItemCaseSensitive(cmd, "line");
-  s->line = cJSON_IsNumber(line) ? line->valueint : 0;
+  const json_t *line = json_object_get(cmd, "line");
+  s->line = json_is_integer(line) && json_integer_value(line) >= 0 &&
+                    json_integer_value(line) <= INT32_MAX
+                ? (int)json_integer_value(line)
+                : 0;
   s->type = type ? type : "(no type)";
   if (!type) fail(s, "command without a type");
   else if (strcmp(type, "module") == 0) cmd_module(s, cmd);
@@ -719,13 +742,19 @@ int cli_spectest(int argc, char **argv) {
   size_t len;
   char *text = read_file(path, &len);
   if (!text) return 1;
-  cJSON *root = cJSON_ParseWithLength(text, len);
+  /* JSON_ALLOW_NUL: export names such as "\u0000\u0001" (names.wast) are
+  ** legal and must reach the runtime intact. */
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
   free(text);
-  const cJSON *cmds = root ? cJSON_GetObjectItemCaseSensitive(root, "commands") : NULL;
-  if (!cJSON_IsArray(cmds)) {
-    cli_error("%s: not a wast2json script (%s)", path,
-              root ? "no \"commands\" array" : "malformed JSON");
-    cJSON_Delete(root);
+  const json_t *cmds = json_object_get(root, "commands");
+  if (!json_is_array(cmds)) {
+    if (root)
+      cli_error("%s: not a wast2json script (no \"commands\" array)", path);
+    else
+      cli_error("%s: not a wast2json script (malformed JSON at line %d: %s)", path, jerr.line,
+                jerr.text);
+    json_decref(root);
     return 1;
   }
 
@@ -746,8 +775,9 @@ int cli_spectest(int argc, char **argv) {
     cli_report("runtime", &err);
     goto done;
   }
-  const cJSON *cmd;
-  cJSON_ArrayForEach(cmd, cmds) {
+  const json_t *cmd;
+  size_t i;
+  json_array_foreach(cmds, i, cmd) {
     run_command(&s, cmd);
     fflush(stdout);
   }
@@ -761,6 +791,6 @@ done:
   for (size_t i = 0; i < s.nnames; i++) free(s.names[i].name);
   free(s.names);
   free(s.dir);
-  cJSON_Delete(root);
+  json_decref(root);
   return status;
 }

@@ -15,7 +15,7 @@ want=(
   "clang-14:cmd:clang-14"
   "lld-14:cmd:wasm-ld-14"
   "wabt:cmd:wat2wasm"
-  "libcjson-dev:file:/usr/include/cjson/cJSON.h"
+  "libjansson-dev:file:/usr/include/jansson.h"
   "wasi-libc:file:/usr/include/wasm32-wasi/stdio.h"
   "libclang-rt-14-dev-wasm32:pkg:libclang-rt-14-dev-wasm32"
   "valgrind:cmd:valgrind"
