@@ -15,7 +15,6 @@ int cli_run(int argc, char **argv); /* run.c */
 /* Print an error line "wasmem: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Name of a value type ("i32", "funcref", ...). */
-const char *cli_valtype_name(wm_valtype t);
 /* Write a function type as "(i32, i32) -> (i32)". */
 void cli_print_functype(FILE *f, const wm_functype *ft);
 /* Write a value as `wasmem call` prints results. */

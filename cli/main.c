@@ -102,26 +102,13 @@ void cli_error(const char *fmt, ...) {
   fputc('\n', stderr);
 }
 
-const char *cli_valtype_name(wm_valtype t) {
-  switch (t) {
-  case WM_I32: return "i32";
-  case WM_I64: return "i64";
-  case WM_F32: return "f32";
-  case WM_F64: return "f64";
-  case WM_V128: return "v128";
-  case WM_FUNCREF: return "funcref";
-  case WM_EXTERNREF: return "externref";
-  }
-  return "?";
-}
-
 void cli_print_functype(FILE *f, const wm_functype *ft) {
   fputc('(', f);
   for (uint32_t i = 0; i < ft->nparams; i++)
-    fprintf(f, "%s%s", i ? ", " : "", cli_valtype_name(ft->params[i]));
+    fprintf(f, "%s%s", i ? ", " : "", wm_valtype_name(ft->params[i]));
   fputs(") -> (", f);
   for (uint32_t i = 0; i < ft->nresults; i++)
-    fprintf(f, "%s%s", i ? ", " : "", cli_valtype_name(ft->results[i]));
+    fprintf(f, "%s%s", i ? ", " : "", wm_valtype_name(ft->results[i]));
   fputc(')', f);
 }
 
@@ -159,25 +146,33 @@ static int check_no_options(const char *cmd, int argc, char **argv) {
   return 0;
 }
 
-/* ---------------------------------------------------------------- validate */
-
-static int cmd_validate(int argc, char **argv) {
+/* The shared start of `validate` and `inspect`: --help, exactly one FILE,
+** load it. Returns the exit status to stop with, or -1 with *mod loaded. */
+static int load_one_file(const char *cmd, const char *help, int argc, char **argv, wm_module **mod) {
   if (wants_help(argc, argv)) {
-    fputs(validate_help, stdout);
+    fputs(help, stdout);
     return 0;
   }
-  int rc = check_no_options("validate", argc, argv);
+  int rc = check_no_options(cmd, argc, argv);
   if (rc) return rc;
   if (argc != 2) {
-    cli_error("validate: expected exactly one FILE (see wasmem validate --help)");
+    cli_error("%s: expected exactly one FILE (see wasmem %s --help)", cmd, cmd);
     return 2;
   }
   wm_error err;
-  wm_module *mod = NULL;
-  if (wm_module_load_file(argv[1], NULL, &mod, &err) != 0) {
+  if (wm_module_load_file(argv[1], NULL, mod, &err) != 0) {
     cli_report(argv[1], &err);
     return 1;
   }
+  return -1;
+}
+
+/* ---------------------------------------------------------------- validate */
+
+static int cmd_validate(int argc, char **argv) {
+  wm_module *mod = NULL;
+  int rc = load_one_file("validate", validate_help, argc, argv, &mod);
+  if (rc >= 0) return rc;
   printf("%s: valid\n", argv[1]);
   wm_module_free(mod);
   return 0;
@@ -223,7 +218,7 @@ static void print_desc_type(const wm_extern_desc *d) {
     cli_print_functype(stdout, &d->func);
     break;
   case WM_EXTERN_TABLE:
-    printf(" %s ", cli_valtype_name(d->elem_type));
+    printf(" %s ", wm_valtype_name(d->elem_type));
     print_limits(&d->limits);
     break;
   case WM_EXTERN_MEMORY:
@@ -231,7 +226,7 @@ static void print_desc_type(const wm_extern_desc *d) {
     print_limits(&d->limits);
     break;
   case WM_EXTERN_GLOBAL:
-    printf(" %s%s", d->global_mutable ? "mut " : "", cli_valtype_name(d->global_type));
+    printf(" %s%s", d->global_mutable ? "mut " : "", wm_valtype_name(d->global_type));
     break;
   }
 }
@@ -248,7 +243,7 @@ static const char *segment_mode_name(wm_segment_mode m) {
 static void print_segment(const char *what, uint32_t i, const wm_segment_desc *d) {
   printf("  %s %" PRIu32 ": %s, %" PRIu32 " %s", what, i, segment_mode_name(d->mode), d->count,
          d->elem_type ? "elements" : "bytes");
-  if (d->elem_type) printf(" of %s", cli_valtype_name(d->elem_type));
+  if (d->elem_type) printf(" of %s", wm_valtype_name(d->elem_type));
   if (d->mode == WM_SEGMENT_ACTIVE) {
     printf(", %s %" PRIu32 " at ", d->elem_type ? "table" : "memory", d->target);
     if (d->offset_known)
@@ -298,22 +293,9 @@ static void print_spaces_and_segments(const wm_module *mod) {
 }
 
 static int cmd_inspect(int argc, char **argv) {
-  if (wants_help(argc, argv)) {
-    fputs(inspect_help, stdout);
-    return 0;
-  }
-  int rc = check_no_options("inspect", argc, argv);
-  if (rc) return rc;
-  if (argc != 2) {
-    cli_error("inspect: expected exactly one FILE (see wasmem inspect --help)");
-    return 2;
-  }
-  wm_error err;
   wm_module *mod = NULL;
-  if (wm_module_load_file(argv[1], NULL, &mod, &err) != 0) {
-    cli_report(argv[1], &err);
-    return 1;
-  }
+  int rc = load_one_file("inspect", inspect_help, argc, argv, &mod);
+  if (rc >= 0) return rc;
   uint32_t n = wm_module_import_count(mod);
   printf("imports (%" PRIu32 "):\n", n);
   for (uint32_t i = 0; i < n; i++) {

@@ -206,7 +206,7 @@ int cli_run(int argc, char **argv) {
   for (uint32_t i = 0; i < ft.nparams; i++) {
     if (!parse_arg(argv[first_arg + (int)i], ft.params[i], &vals[i])) {
       cli_error("argument %" PRIu32 " '%s': not a valid %s", i + 1, argv[first_arg + (int)i],
-                cli_valtype_name(ft.params[i]));
+                wm_valtype_name(ft.params[i]));
       goto out;
     }
   }

@@ -110,6 +110,9 @@ typedef enum wm_valtype {
   WM_EXTERNREF = 0x6F
 } wm_valtype;
 
+/* The text name of a value type ("i32", "funcref", ...); "?" if unknown. */
+const char *wm_valtype_name(wm_valtype t);
+
 /* Kinds of imports and exports, with their binary encoding. */
 typedef enum wm_externkind {
   WM_EXTERN_FUNC = 0,

@@ -36,19 +36,6 @@ static const char *kind_name(wm_externkind k) {
   return "?";
 }
 
-static const char *valtype_name(wm_valtype t) {
-  switch (t) {
-    case WM_I32: return "i32";
-    case WM_I64: return "i64";
-    case WM_F32: return "f32";
-    case WM_F64: return "f64";
-    case WM_V128: return "v128";
-    case WM_FUNCREF: return "funcref";
-    case WM_EXTERNREF: return "externref";
-  }
-  return "?";
-}
-
 /*
 ** Limits subtyping (the spec's "import matching"): the provided object's
 ** current size must be at least the required minimum, and when a maximum is
@@ -108,7 +95,7 @@ static int link_import(wm_instance *inst, uint32_t i, uint32_t *counts, wm_error
       if (g->type != imp->global.type || g->mut != imp->global.mut) {
         char why[96];
         snprintf(why, sizeof why, "expected %s%s, got %s%s", imp->global.mut ? "mut " : "",
-                 valtype_name(imp->global.type), g->mut ? "mut " : "", valtype_name(g->type));
+                 wm_valtype_name(imp->global.type), g->mut ? "mut " : "", wm_valtype_name(g->type));
         return incompatible(err, imp, why);
       }
       inst->globals[k] = g;

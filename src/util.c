@@ -105,6 +105,19 @@ int wm__error(wm_error *err, int code, uint32_t offset, const char *fmt, ...) {
 
 /* ------------------------------------------------------------ values */
 
+const char *wm_valtype_name(wm_valtype t) {
+  switch (t) {
+    case WM_I32: return "i32";
+    case WM_I64: return "i64";
+    case WM_F32: return "f32";
+    case WM_F64: return "f64";
+    case WM_V128: return "v128";
+    case WM_FUNCREF: return "funcref";
+    case WM_EXTERNREF: return "externref";
+  }
+  return "?";
+}
+
 wm_val wm_val_f32(float v) {
   wm_val x;
   x.type = WM_F32;
