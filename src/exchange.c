@@ -712,9 +712,11 @@ int wm_block_transfer(wm_guest *g, wm_block b, wm_error *err) {
 static int free_slot(wm_guest *g, uint32_t i, wm_error *err) {
   slot s = g->slots[i];
   int rc;
+  /* End the slot before the guest runs: its free may call a host import
+  ** that frees the same handle again, which must then see it freed. */
+  if (g->kind != WM_ALLOC_NONE) end_slot(g, i, ST_FREED);
   if (g->kind == WM_ALLOC_CABI) {
     rc = s.post ? wm_func_call(g->rt, s.post, s.post_args, s.npost, NULL, 0, err) : WM_OK;
-    end_slot(g, i, ST_FREED);
     g->st.freed++;
     if (!s.post || rc) {
       g->st.abandoned++;
@@ -724,7 +726,6 @@ static int free_slot(wm_guest *g, uint32_t i, wm_error *err) {
   }
   if (g->kind == WM_ALLOC_NONE) return raw_free(g, &s, err);
   rc = raw_free(g, &s, err);
-  end_slot(g, i, ST_FREED);
   if (rc) {
     g->st.abandoned++;
     g->st.abandoned_bytes += s.free_size;

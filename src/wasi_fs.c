@@ -786,6 +786,16 @@ int wm__wasi_path_unlink_file(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   return rc;
 }
 
+/* A trailing slash on either name of a rename or link says the source is a
+** directory: for an existing non-directory that is ENOTDIR, as on Linux.
+** (resolve_parent strips the slash, so the kernel never sees it.) */
+static int source_must_be_dir(const named *o, bool trailing) {
+  struct stat st;
+  if (trailing && fstatat(o->pfd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+    return WE_NOTDIR;
+  return 0;
+}
+
 int wm__wasi_path_rename(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   named o, n;
   n.path = NULL;
@@ -794,6 +804,7 @@ int wm__wasi_path_rename(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   if (!rc) rc = get_named(w, ctx, U32(a[3]), 1ull << 17, U32(a[4]), U32(a[5]), &n);
   if (!rc) {
     if (o.dots || n.dots) rc = WE_BUSY;
+    else if ((rc = source_must_be_dir(&o, o.trailing || n.trailing)) != 0) { /* ENOTDIR */ }
     else if (renameat(o.pfd, o.name, n.pfd, n.name) != 0) rc = wm__wasi_errno(errno);
   }
   named_done(&o);
@@ -854,6 +865,7 @@ int wm__wasi_path_link(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   if (!rc) {
     struct stat st;
     if (o.dots || n.dots) rc = WE_PERM;
+    else if ((rc = source_must_be_dir(&o, o.trailing)) != 0) { /* ENOTDIR */ }
     else if (n.trailing)
       rc = fstatat(n.pfd, n.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WE_EXIST : WE_NOENT;
     else if (U32(a[1]) & 1)

@@ -575,6 +575,62 @@ static void test_cabi(wm_module *mod) {
   wm_runtime_free(rt);
 }
 
+/* A guest whose dealloc calls back into the host, which frees the same
+** handle again: the second free must see the block freed already. */
+static const char reentrant_wat[] =
+    "(module (import \"env\" \"on_free\" (func $on_free))\n"
+    "  (memory (export \"memory\") 1)\n"
+    "  (global $top (mut i32) (i32.const 1024))\n"
+    "  (global (export \"frees\") (mut i32) (i32.const 0))\n"
+    "  (func (export \"alloc\") (param i32) (result i32) (local i32)\n"
+    "    (local.set 1 (global.get $top))\n"
+    "    (global.set $top (i32.add (global.get $top) (local.get 0))) (local.get 1))\n"
+    "  (func (export \"dealloc\") (param i32 i32)\n"
+    "    (global.set 1 (i32.add (global.get 1) (i32.const 1))) (call $on_free)))\n";
+
+typedef struct refree {
+  wm_guest *g;
+  wm_block b;
+  int rc;
+  int calls;
+} refree;
+
+static int on_free(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx, (void)args, (void)results;
+  refree *r = data;
+  r->calls++;
+  wm_error e;
+  r->rc = wm_block_free(r->g, r->b, &e);
+  return 0;
+}
+
+static void test_reentrant_free(wm_module *mod) {
+  wm_error err;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  refree r;
+  memset(&r, 0, sizeof r);
+  CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+  wm_functype ft = {0, 0, NULL, NULL};
+  wm_func *hf = NULL;
+  CHECK(wm_func_new_host(rt, &ft, on_free, &r, &hf, &err) == 0);
+  CHECK(wm_runtime_define_func(rt, "env", "on_free", hf, &err) == 0);
+  CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
+  CHECK(wm_guest_new(rt, inst, NULL, &r.g, &err) == 0);
+  CHECK(wm_guest_alloc_copy(r.g, "abcd", 4, &r.b, &err) == 0);
+  CHECK(wm_block_free(r.g, r.b, &err) == 0);
+  CHECK(r.calls == 1 && r.rc == WM_EOWNERSHIP && global_i32(inst, "frees") == 1);
+  wm_guest_stats st;
+  wm_guest_get_stats(r.g, &st);
+  CHECK(st.live_blocks == 0 && st.live_bytes == 0 && st.freed == 1);
+  /* The slot is reusable exactly once: two new blocks get distinct slots. */
+  wm_block b1, b2;
+  CHECK(wm_guest_alloc(r.g, 1, &b1, &err) == 0 && wm_guest_alloc(r.g, 1, &b2, &err) == 0);
+  CHECK(b1.id != b2.id);
+  wm_guest_free(r.g, NULL);
+  wm_runtime_free(rt);
+}
+
 int main(void) {
   if (system("wat2wasm --version >/dev/null 2>&1") != 0) {
     printf("wat2wasm not found: skipped\n0 passed, 0 failed\n");
@@ -587,6 +643,9 @@ int main(void) {
   wm_module *wb = load_wat(wbindgen_wat), *cabi = load_wat(cabi_wat);
   if (wb) test_wbindgen(wb);
   if (cabi) test_cabi(cabi);
+  wm_module *re = load_wat(reentrant_wat);
+  if (re) test_reentrant_free(re);
+  wm_module_free(re);
   wm_module_free(wb);
   wm_module_free(cabi);
   CHECK(strcmp(wm_strerror(WM_EOWNERSHIP), "ownership violation") == 0);

@@ -152,6 +152,16 @@ int main(void) {
   CHECK(__wasi_path_create_directory(sb, "evil/escaped") == __WASI_ERRNO_NOTCAPABLE);
   CHECK(__wasi_path_unlink_file(sb, "evil2/x") == __WASI_ERRNO_NOTCAPABLE);
   CHECK(__wasi_path_rename(sb, "evil2", sb, "../moved") == __WASI_ERRNO_NOTCAPABLE);
+  /* A trailing slash names a directory: on a regular file it is ENOTDIR
+  ** for the source and the target of a rename, and for a link's source. */
+  FILE *ts = fopen("/sandbox/ts.txt", "w");
+  CHECK(ts != NULL);
+  if (ts) fclose(ts);
+  CHECK(__wasi_path_rename(sb, "ts.txt/", sb, "moved") == __WASI_ERRNO_NOTDIR);
+  CHECK(__wasi_path_rename(sb, "ts.txt", sb, "moved/") == __WASI_ERRNO_NOTDIR);
+  CHECK(__wasi_path_link(sb, 0, "ts.txt/", sb, "moved") == __WASI_ERRNO_NOTDIR);
+  CHECK(access("/sandbox/ts.txt", F_OK) == 0 && access("/sandbox/moved", F_OK) == -1);
+  CHECK(unlink("/sandbox/ts.txt") == 0);
   CHECK(__wasi_path_link(sb, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "evil2", sb, "hard") != 0);
   CHECK(__wasi_path_symlink("x", sb, "../planted") == __WASI_ERRNO_NOTCAPABLE);
   CHECK(__wasi_path_remove_directory(sb, "sub/..") != 0);
