@@ -11,30 +11,7 @@
 
 #include "runtime.h"
 
-static int npass, nfail;
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (cond)                                                                 \
-      npass++;                                                                \
-    else {                                                                    \
-      nfail++;                                                                \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);     \
-    }                                                                         \
-  } while (0)
-
-/* Check that rc is `code` and the message contains `text`. */
-#define CHECK_ERR(rc, err, code_, text)                                       \
-  do {                                                                        \
-    CHECK((rc) == (code_));                                                   \
-    CHECK((err).code == (code_));                                             \
-    if (!strstr((err).message, (text))) {                                     \
-      nfail++;                                                                \
-      fprintf(stderr, "%s:%d: FAILED: message \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, \
-              (err).message, (text));                                         \
-    } else                                                                    \
-      npass++;                                                                \
-  } while (0)
+#include "check.h"
 
 /* ------------------------------------------------------------ wat helper */
 

@@ -12,28 +12,7 @@
 
 #include "wasmem.h"
 
-static int npass, nfail;
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (cond)                                                                 \
-      npass++;                                                                \
-    else {                                                                    \
-      nfail++;                                                                \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);     \
-    }                                                                         \
-  } while (0)
-
-#define CHECK_ERR(rc, err, code_, text)                                       \
-  do {                                                                        \
-    CHECK((rc) == (code_));                                                   \
-    if (!strstr((err).message, (text))) {                                     \
-      nfail++;                                                                \
-      fprintf(stderr, "%s:%d: FAILED: message \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, \
-              (err).message, (text));                                         \
-    } else                                                                    \
-      npass++;                                                                \
-  } while (0)
+#include "check.h"
 
 static wm_module *load_wat(const char *wat) {
   char src[64], bin[64], cmd[200];

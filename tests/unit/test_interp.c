@@ -12,17 +12,7 @@
 #include "runtime.h"
 #include "ops.h"
 
-static int npass, nfail;
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (cond)                                                                 \
-      npass++;                                                                \
-    else {                                                                    \
-      nfail++;                                                                \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);     \
-    }                                                                         \
-  } while (0)
+#include "check.h"
 
 /* ------------------------------------------------------------ assembler */
 
