@@ -187,16 +187,6 @@ static void print_limits(const wm_limits *l) {
     printf("{min %" PRIu64 "}", l->min);
 }
 
-static const char *kind_name(wm_externkind k) {
-  switch (k) {
-  case WM_EXTERN_FUNC: return "func";
-  case WM_EXTERN_TABLE: return "table";
-  case WM_EXTERN_MEMORY: return "memory";
-  case WM_EXTERN_GLOBAL: return "global";
-  }
-  return "?";
-}
-
 /* Names may hold any bytes; print control characters escaped so that a
 ** hostile module cannot drive the terminal. Names are cut at a NUL byte by
 ** the API, so name_len may exceed what we can see. */
@@ -211,7 +201,7 @@ static void print_name(const char *s) {
 }
 
 static void print_desc_type(const wm_extern_desc *d) {
-  printf("%s", kind_name(d->kind));
+  printf("%s", wm_externkind_name(d->kind));
   switch (d->kind) {
   case WM_EXTERN_FUNC:
     putchar(' ');

@@ -121,6 +121,10 @@ typedef enum wm_externkind {
   WM_EXTERN_GLOBAL = 3
 } wm_externkind;
 
+/* The text name of a kind ("func", "table", "memory", "global"); "?" if
+** unknown. */
+const char *wm_externkind_name(wm_externkind k);
+
 typedef struct wm_func wm_func;
 typedef struct wm_table wm_table;
 typedef struct wm_memory wm_memory;

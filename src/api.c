@@ -38,19 +38,6 @@ wm_val wm__slot_to_val(wm_slot s, wm_valtype t) {
   return v;
 }
 
-static const char *tname(wm_valtype t) {
-  switch (t) {
-    case WM_I32: return "i32";
-    case WM_I64: return "i64";
-    case WM_F32: return "f32";
-    case WM_F64: return "f64";
-    case WM_V128: return "v128";
-    case WM_FUNCREF: return "funcref";
-    case WM_EXTERNREF: return "externref";
-  }
-  return "unknown type";
-}
-
 /* -------------------------------------------------------------- functions */
 
 wm_functype wm_func_type(const wm_func *f) {
@@ -79,7 +66,7 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
   for (uint32_t i = 0; i < nargs; i++)
     if (args[i].type != t->params[i])
       return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s",
-                       (unsigned)i, tname(t->params[i]), tname(args[i].type));
+                       (unsigned)i, wm_valtype_name(t->params[i]), wm_valtype_name(args[i].type));
   /* Arguments go where the callee's frame will start: the stack top. */
   wm_slot *slots = rt->stack_top;
   size_t nio = t->nparams > t->nresults ? t->nparams : t->nresults;
@@ -147,8 +134,8 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
 int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err) {
   if (!t) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_set: NULL table");
   if (v.type != t->type)
-    return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold a %s", tname(t->type),
-                     tname(v.type));
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold a %s", wm_valtype_name(t->type),
+                     wm_valtype_name(v.type));
   if (i >= t->size)
     return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX,
                      "out of bounds table access: index %u, table size %u", (unsigned)i,
@@ -172,7 +159,7 @@ int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
   if (!g->mut) return wm__error(err, WM_EINVAL, UINT32_MAX, "global is immutable");
   if (v.type != g->type)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold a %s",
-                     tname(g->type), tname(v.type));
+                     wm_valtype_name(g->type), wm_valtype_name(v.type));
   g->val = wm__val_to_slot(v);
   return WM_OK;
 }

@@ -26,16 +26,6 @@ wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e) {
   return s;
 }
 
-static const char *kind_name(wm_externkind k) {
-  switch (k) {
-    case WM_EXTERN_FUNC: return "func";
-    case WM_EXTERN_TABLE: return "table";
-    case WM_EXTERN_MEMORY: return "memory";
-    case WM_EXTERN_GLOBAL: return "global";
-  }
-  return "?";
-}
-
 /*
 ** Limits subtyping (the spec's "import matching"): the provided object's
 ** current size must be at least the required minimum, and when a maximum is
@@ -63,7 +53,7 @@ static int link_import(wm_instance *inst, uint32_t i, uint32_t *counts, wm_error
                      imp->module, imp->name);
   if (b->kind != imp->kind) {
     char why[64];
-    snprintf(why, sizeof why, "expected %s, got %s", kind_name(imp->kind), kind_name(b->kind));
+    snprintf(why, sizeof why, "expected %s, got %s", wm_externkind_name(imp->kind), wm_externkind_name(b->kind));
     return incompatible(err, imp, why);
   }
   uint32_t k = counts[imp->kind]++;

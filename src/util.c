@@ -105,6 +105,16 @@ int wm__error(wm_error *err, int code, uint32_t offset, const char *fmt, ...) {
 
 /* ------------------------------------------------------------ values */
 
+const char *wm_externkind_name(wm_externkind k) {
+  switch (k) {
+    case WM_EXTERN_FUNC: return "func";
+    case WM_EXTERN_TABLE: return "table";
+    case WM_EXTERN_MEMORY: return "memory";
+    case WM_EXTERN_GLOBAL: return "global";
+  }
+  return "?";
+}
+
 const char *wm_valtype_name(wm_valtype t) {
   switch (t) {
     case WM_I32: return "i32";
