@@ -23,6 +23,12 @@ static const char run_help[] =
     "options:\n"
     "  --dir HOST[::GUEST]   let the guest use directory HOST, named GUEST\n"
     "                        (default: HOST as given); repeatable\n"
+    "  --ro-dir HOST[::GUEST]  the same, read-only: the guest can read and\n"
+    "                        list but not create, change or remove anything\n"
+    "  --tcplisten HOST:PORT listen on a TCP address and give the guest the\n"
+    "                        listening socket; sockets follow the directories\n"
+    "                        (the first is fd 3 + the number of --dir and\n"
+    "                        --ro-dir); repeatable\n"
     "  --env KEY=VALUE       set a guest environment variable; --env KEY\n"
     "                        copies KEY from wasmem's environment; repeatable\n"
     "  --invoke FUNC         call export FUNC instead of _start\n"
@@ -86,12 +92,19 @@ int cli_run(int argc, char **argv) {
   wm_module *mod = NULL;
   wm_val *vals = NULL;
   const char **gargv = NULL;
+  const char **listen = calloc((size_t)argc, sizeof *listen);
+  int nlisten = 0;
   wm_error err;
   int status = 2;
   err.message[0] = 0;
 
+  if (!listen) {
+    cli_error("out of memory");
+    return 2;
+  }
   if (wm_wasi_new(&w, &err) != 0) {
     cli_report("wasi", &err);
+    free(listen);
     return 2;
   }
   for (int i = 1; i < argc; i++) {
@@ -100,7 +113,9 @@ int cli_run(int argc, char **argv) {
       fputs(run_help, stdout);
       status = 0;
       goto out;
-    } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0 || strcmp(a, "--invoke") == 0) {
+    } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--ro-dir") == 0 ||
+               strcmp(a, "--tcplisten") == 0 || strcmp(a, "--env") == 0 ||
+               strcmp(a, "--invoke") == 0) {
       if (i + 1 >= argc) {
         cli_error("run: %s needs a value (see wasmem run --help)", a);
         goto out;
@@ -108,15 +123,18 @@ int cli_run(int argc, char **argv) {
       const char *v = argv[++i];
       if (strcmp(a, "--invoke") == 0) {
         invoke = v;
-      } else if (strcmp(a, "--dir") == 0) {
+      } else if (strcmp(a, "--tcplisten") == 0) {
+        listen[nlisten++] = v; /* opened after the directories */
+      } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--ro-dir") == 0) {
         char *host = strdup(v);
         if (!host) { cli_error("out of memory"); goto out; }
         char *sep = strstr(host, "::");
         const char *guest = NULL;
         if (sep) { *sep = 0; guest = sep + 2; }
-        int rc = wm_wasi_preopen_dir(w, host, guest, &err);
+        unsigned flags = a[2] == 'r' ? WM_WASI_READONLY : 0;
+        int rc = wm_wasi_preopen_dir(w, host, guest, flags, &err);
         free(host);
-        if (rc != 0) { cli_report("--dir", &err); goto out; }
+        if (rc != 0) { cli_report(a, &err); goto out; }
       } else {
         int rc;
         if (strchr(v, '=')) {
@@ -148,6 +166,14 @@ int cli_run(int argc, char **argv) {
   if (!file) {
     cli_error("run: expected FILE (see wasmem run --help)");
     goto out;
+  }
+  /* Sockets after all directories: wasi-libc stops looking for pre-opened
+  ** directories at the first fd that is not one. */
+  for (int i = 0; i < nlisten; i++) {
+    if (wm_wasi_listen_tcp(w, listen[i], NULL, NULL, &err) != 0) {
+      cli_report("--tcplisten", &err);
+      goto out;
+    }
   }
 
   /* Guest argv: FILE then the rest (only for commands; --invoke takes them
@@ -220,6 +246,7 @@ int cli_run(int argc, char **argv) {
     if (fflush(stdout) != 0) status = 1;
   }
 out:
+  free(listen);
   free(vals);
   free(gargv);
   wm_runtime_free(rt);

@@ -777,11 +777,21 @@ int wm_func_new_checked(wm_runtime *rt, const char *name, const wm_param *params
 ** cannot be truncated, re-timed or have its fcntl flags changed, as those
 ** would reach the host's own terminal or files.
 **
+** Sockets: preview1 cannot create, bind or connect a socket; the host can
+** pre-open listening or connected stream sockets (wm_wasi_preopen_socket,
+** wm_wasi_listen_tcp), on which the guest uses sock_accept/recv/send/
+** shutdown, fd_read/fd_write and poll_oneoff. A write to a socket whose
+** peer is gone returns EPIPE (64); it never raises SIGPIPE in the host.
+**
 ** What is not supported, and the errno the guest gets: proc_raise ENOSYS
-** (52); sock_accept/recv/send/shutdown ENOTSOCK (57), as no pre-opened
-** socket exists yet; fd_fdstat_set_flags for DSYNC/RSYNC/SYNC ENOTSUP (58);
-** path_link with LOOKUP_SYMLINK_FOLLOW EINVAL (28). The full table is at
-** the top of src/wasi.c.
+** (52); sock_* on an fd that is not a socket ENOTSOCK (57);
+** fd_fdstat_set_flags for DSYNC/RSYNC/SYNC ENOTSUP (58); path_link with
+** LOOKUP_SYMLINK_FOLLOW EINVAL (28); poll_oneoff with more than 65536
+** subscriptions ENOTSUP (58). The full table is at the top of src/wasi.c.
+**
+** Limits, so a guest cannot make the host use unbounded memory: at most
+** 65536 open guest fds (then ENFILE/EMFILE), captured output up to the cap
+** given to wm_wasi_set_stdio_buffer (then ENOSPC, 51).
 */
 typedef struct wm_wasi wm_wasi;
 
@@ -797,13 +807,42 @@ int wm_wasi_set_args(wm_wasi *w, int argc, const char *const *argv, wm_error *er
 /* Add one environment variable "KEY=VALUE" (copied; KEY must be non-empty
 ** and hold no '='). A later value of the same KEY replaces the earlier. */
 int wm_wasi_add_env(wm_wasi *w, const char *key_eq_value, wm_error *err);
+/* Flags for wm_wasi_preopen_dir. */
+enum {
+  /* The guest may read and list the tree but not change it: no creating,
+  ** writing, truncating, renaming, linking, removing or re-timing, in the
+  ** directory or anything opened through it (ENOTCAPABLE, 76). Files are
+  ** opened read-only on the host too. */
+  WM_WASI_READONLY = 1u << 0
+};
+
 /*
 ** Pre-open host directory host_path under the guest name guest_path (e.g.
-** "." or "/data"; NULL means the same as host_path). The directory is
-** opened now; WM_EIO if it cannot be. Guest fds 3, 4, ... are given to
-** pre-opens in the order they are added.
+** "." or "/data"; NULL means the same as host_path), with the WM_WASI_*
+** flags (0: full access). The directory is opened now; WM_EIO if it cannot
+** be. Guest fds 3, 4, ... are given to pre-opens in the order they are
+** added. Pre-open directories before sockets: wasi-libc and Rust's std stop
+** looking for directories at the first fd that is not one.
 */
-int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path, wm_error *err);
+int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path,
+                        unsigned flags, wm_error *err);
+/*
+** Give the guest the host socket host_fd as its next fd: a listening stream
+** socket (the guest calls sock_accept on it) or a connected one (sock_recv,
+** sock_send, fd_read, fd_write). w owns host_fd from then on, also when
+** this fails (it is closed); WM_EINVAL if host_fd is not a socket. The
+** guest fd's number is stored in *guest_fd unless that is NULL.
+*/
+int wm_wasi_preopen_socket(wm_wasi *w, int host_fd, uint32_t *guest_fd, wm_error *err);
+/*
+** Listen on the TCP address addr, "HOST:PORT" ("127.0.0.1:8080",
+** "[::1]:0", "localhost:9000"; port 0 picks a free port) and pre-open the
+** listener as with wm_wasi_preopen_socket. The port bound is stored in
+** *port unless that is NULL. WM_EINVAL for a malformed address, WM_EIO
+** (with the reason) if it cannot be bound.
+*/
+int wm_wasi_listen_tcp(wm_wasi *w, const char *addr, uint32_t *guest_fd, uint16_t *port,
+                       wm_error *err);
 /*
 ** Bind guest fd 0, 1 or 2 to the host file descriptor host_fd. The fd is not
 ** duplicated and never closed by wasmem; it must stay open while the guest
@@ -813,8 +852,11 @@ int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err);
 /*
 ** Capture guest fd 1 or 2 into a memory buffer instead (read it back with
 ** wm_wasi_output), or feed guest fd 0 from the `len` bytes at `data`
-** (copied; the guest then reads end-of-file). For fd 1/2 data must be NULL.
+** (copied; the guest then reads end-of-file). For fd 1/2 data must be NULL
+** and len is the most bytes kept (0: WM_WASI_CAPTURE_MAX); a write past it
+** stores what fits and the next one fails with ENOSPC (51).
 */
+#define WM_WASI_CAPTURE_MAX ((size_t)64 << 20)
 int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t len,
                              wm_error *err);
 /* What the guest wrote to a captured fd 1 or 2 so far; *len receives the

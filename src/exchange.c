@@ -563,6 +563,11 @@ static wm_block handle_of(const wm_guest *g, uint32_t idx) {
   return b;
 }
 
+/* The generation new slots start at; tests set it near the end of the
+** generations to reach it without 2^32 allocations. */
+static uint32_t first_gen = 1;
+void wm__guest_first_gen(uint32_t gen) { first_gen = gen ? gen : 1; }
+
 /* Record a new host-owned block. */
 static int new_slot(wm_guest *g, uint32_t ptr, uint32_t len, uint32_t free_ptr,
                     uint32_t free_size, uint32_t align, uint32_t *idx, wm_error *err) {
@@ -577,7 +582,7 @@ static int new_slot(wm_guest *g, uint32_t ptr, uint32_t len, uint32_t free_ptr,
       return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
     i = g->nslots++;
     memset(&g->slots[i], 0, sizeof g->slots[i]);
-    g->slots[i].gen = 1;
+    g->slots[i].gen = first_gen;
   }
   slot *s = &g->slots[i];
   s->state = ST_HOST;
@@ -591,12 +596,15 @@ static int new_slot(wm_guest *g, uint32_t ptr, uint32_t len, uint32_t free_ptr,
   return WM_OK;
 }
 
-/* The block is no longer the host's: account for it and recycle its slot. */
+/* The block is no longer the host's: account for it and recycle its slot,
+** unless its generation is spent: it would wrap to a value an old handle
+** may still hold, so the slot is retired instead (one slot per 2^32 uses). */
 static void end_slot(wm_guest *g, uint32_t i, int state) {
   slot *s = &g->slots[i];
   s->state = (uint8_t)state;
   g->st.live_blocks--;
   g->st.live_bytes -= s->free_size;
+  if (s->gen == UINT32_MAX) return;
   s->next_free = g->free_head;
   g->free_head = i + 1;
 }

@@ -24,6 +24,8 @@ void wm__free(void *p);
 char *wm__strndup(const char *s, size_t n);
 /* Fail the allocation after `n` more successful ones; -1 turns it off. */
 void wm__alloc_fail_after(long n);
+/* Tests only (exchange.c): the generation new block slots start at. */
+void wm__guest_first_gen(uint32_t gen);
 
 /*
 ** Fill err (if not NULL) and return code. offset is a module byte offset or

@@ -7,10 +7,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,9 +23,13 @@
 
 /*
 ** Calls that are not supported, and why (never a stub that pretends):
-**   sock_accept, sock_recv, sock_send, sock_shutdown  ENOTSOCK (or EBADF):
-**       wasmem cannot pre-open a socket yet, so no guest fd is a socket
-**       and these calls fail as they would on any non-socket fd.
+**   sock_accept, sock_recv, sock_send, sock_shutdown  ENOTSOCK on an fd
+**                   that is not a socket. Sockets exist only when the host
+**                   pre-opens them (wasi_sock.c); preview1 has no call to
+**                   create, bind or connect one.
+**   sock_recv       flags other than RECV_PEEK/RECV_WAITALL, and
+**   sock_send       any flags: EINVAL (none are defined).
+**   poll_oneoff     more than 65536 subscriptions: ENOTSUP.
 **   proc_raise      ENOSYS: signals are not part of the sandbox model (the
 **                   call is deprecated in preview1 and wasi-libc's raise()
 **                   handles the common signals itself).
@@ -93,6 +100,22 @@ int wm__wasi_errno(int e) {
   case EROFS: return WE_ROFS;
   case ESPIPE: return WE_SPIPE;
   case ETXTBSY: return WE_TXTBSY;
+  case EADDRINUSE: return WE_ADDRINUSE;
+  case EADDRNOTAVAIL: return WE_ADDRNOTAVAIL;
+  case ECONNABORTED: return WE_CONNABORTED;
+  case ECONNREFUSED: return WE_CONNREFUSED;
+  case ECONNRESET: return WE_CONNRESET;
+  case EDQUOT: return WE_DQUOT;
+  case EHOSTUNREACH: return WE_HOSTUNREACH;
+  case EISCONN: return WE_ISCONN;
+  case EMSGSIZE: return WE_MSGSIZE;
+  case ENETDOWN: return WE_NETDOWN;
+  case ENETRESET: return WE_NETRESET;
+  case ENETUNREACH: return WE_NETUNREACH;
+  case ENOBUFS: return WE_NOBUFS;
+  case ENOTCONN: return WE_NOTCONN;
+  case ENOTSOCK: return WE_NOTSOCK;
+  case ETIMEDOUT: return WE_TIMEDOUT;
   /* openat2(RESOLVE_BENEATH) reports an escape attempt as EXDEV. */
   case EXDEV: return WE_NOTCAPABLE;
   default: return WE_IO;
@@ -194,8 +217,10 @@ int wm_wasi_add_env(wm_wasi *w, const char *kv, wm_error *err) {
   return 0;
 }
 
-int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path, wm_error *err) {
-  if (!w || !host_path) return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
+int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path,
+                        unsigned flags, wm_error *err) {
+  if (!w || !host_path || (flags & ~(unsigned)WM_WASI_READONLY))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
   if (!guest_path) guest_path = host_path;
   int fd = open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
@@ -210,6 +235,12 @@ int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_pat
   e.filetype = WFT_DIR;
   e.rights = WR_DIR_BASE;
   e.rights_inh = WR_ALL;
+  if (flags & WM_WASI_READONLY) {
+    /* Withheld from the directory and from all it passes on, so whatever
+    ** is opened beneath it is read-only too. */
+    e.rights &= ~WR_MODIFY;
+    e.rights_inh &= ~WR_MODIFY;
+  }
   e.preopen = wm__strndup(guest_path, strlen(guest_path));
   if (!e.preopen || wm__wasi_fd_add(w, &e) < 0) {
     wm__free(e.preopen);
@@ -217,6 +248,94 @@ int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_pat
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
   return 0;
+}
+
+int wm_wasi_preopen_socket(wm_wasi *w, int host_fd, uint32_t *guest_fd, wm_error *err) {
+  struct stat st;
+  int type = 0, listening = 0;
+  socklen_t tl = sizeof type, ll = sizeof listening;
+  if (!w || host_fd < 0) {
+    if (host_fd >= 0) close(host_fd);
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "no socket given");
+  }
+  if (fstat(host_fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+      getsockopt(host_fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+      getsockopt(host_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) != 0 ||
+      (type != SOCK_STREAM && type != SOCK_DGRAM)) {
+    close(host_fd);
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "fd %d is not a stream or datagram socket",
+                     host_fd);
+  }
+  wm__wfd e;
+  memset(&e, 0, sizeof e);
+  e.kind = WFD_HOST;
+  e.host = host_fd;
+  e.own = true;
+  e.filetype = type == SOCK_STREAM ? WFT_SOCK_STREAM : WFT_SOCK_DGRAM;
+  e.rights = listening ? WR_SOCK_LISTEN : WR_SOCK_CONN;
+  e.rights_inh = listening ? WR_SOCK_CONN : 0;
+  int g = wm__wasi_fd_add(w, &e);
+  if (g < 0) {
+    close(host_fd);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  if (guest_fd) *guest_fd = (uint32_t)g;
+  return 0;
+}
+
+int wm_wasi_listen_tcp(wm_wasi *w, const char *addr, uint32_t *guest_fd, uint16_t *port,
+                       wm_error *err) {
+  /* HOST:PORT, HOST possibly in brackets (an IPv6 literal). */
+  char host[256];
+  const char *colon = addr ? strrchr(addr, ':') : NULL;
+  size_t hl = colon ? (size_t)(colon - addr) : 0;
+  if (!w || !colon || hl == 0 || hl >= sizeof host || !colon[1])
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "bad address '%s': expected HOST:PORT",
+                     addr ? addr : "(null)");
+  const char *hs = addr;
+  if (addr[0] == '[') {
+    if (hl < 3 || addr[hl - 1] != ']')
+      return wm__error(err, WM_EINVAL, UINT32_MAX, "bad address '%s': expected [IPV6]:PORT", addr);
+    hs++;
+    hl -= 2;
+  }
+  memcpy(host, hs, hl);
+  host[hl] = 0;
+  for (const char *c = colon + 1; *c; c++)
+    if (*c < '0' || *c > '9' || c - colon > 5)
+      return wm__error(err, WM_EINVAL, UINT32_MAX, "bad port in '%s'", addr);
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  int gai = getaddrinfo(host, colon + 1, &hints, &res);
+  if (gai != 0)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "cannot resolve '%s': %s", addr,
+                     gai_strerror(gai));
+  int fd = -1, e = 0;
+  for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) { e = errno; continue; }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0) break;
+    e = errno;
+    close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  if (fd < 0)
+    return wm__error(err, WM_EIO, UINT32_MAX, "cannot listen on '%s': %s", addr, strerror(e));
+  if (port) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    *port = 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+      *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                              : ((struct sockaddr_in *)&ss)->sin_port);
+  }
+  return wm_wasi_preopen_socket(w, fd, guest_fd, err);
 }
 
 int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err) {
@@ -230,10 +349,11 @@ int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err) {
 
 int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t len,
                              wm_error *err) {
-  if (!w || guest_fd < 0 || guest_fd > 2 || (guest_fd != 0 && data) || (len && !data))
+  if (!w || guest_fd < 0 || guest_fd > 2 || (guest_fd != 0 && data) ||
+      (guest_fd == 0 && len && !data))
     return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
   uint8_t *copy = NULL;
-  if (len) {
+  if (guest_fd == 0 && len) {
     copy = wm__malloc(len);
     if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
     memcpy(copy, data, len);
@@ -246,8 +366,12 @@ int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t 
   e->filetype = WFT_CHAR;
   e->rights = WR_STDIO & ~(WR_FD_SEEK | WR_FD_TELL);
   e->rights_inh = 0;
-  e->buf = copy;
-  e->len = e->cap = len;
+  if (guest_fd == 0) {
+    e->buf = copy;
+    e->len = e->cap = len;
+  } else {
+    e->limit = len ? len : WM_WASI_CAPTURE_MAX;
+  }
   return 0;
 }
 
@@ -377,6 +501,8 @@ static int f_random_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
 /* ------------------------------------------------------- poll_oneoff */
 
 enum { SUB_SIZE = 48, EVENT_SIZE = 32, EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE = 2 };
+/* Host memory per call is ~30 bytes a subscription; this bounds it. */
+enum { MAX_SUBS = 65536 };
 
 /*
 ** Wait for the first of the subscriptions: clocks (relative or absolute
@@ -387,6 +513,7 @@ enum { SUB_SIZE = 48, EVENT_SIZE = 32, EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE
 static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   uint32_t nsubs = (uint32_t)a[2].of.i32;
   if (nsubs == 0) return WE_INVAL;
+  if (nsubs > MAX_SUBS) return WE_NOTSUP;
   const uint8_t *in = wm__wasi_mem(ctx, (uint32_t)a[0].of.i32, (uint64_t)nsubs * SUB_SIZE);
   uint8_t *out = wm__wasi_mem(ctx, (uint32_t)a[1].of.i32, (uint64_t)nsubs * EVENT_SIZE);
   uint8_t *nev_p = wm__wasi_mem(ctx, (uint32_t)a[3].of.i32, 4);
@@ -518,13 +645,6 @@ static int f_sched_yield(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   return 0;
 }
 
-/* No guest fd is a socket (see the table at the top). */
-static int f_sock_unsupported(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
-  (void)ctx;
-  if (!wm__wasi_fd(w, (uint32_t)a[0].of.i32)) return WE_BADF;
-  return WE_NOTSOCK;
-}
-
 /* --------------------------------------------------------- the table */
 
 typedef struct wasi_entry {
@@ -546,10 +666,10 @@ static const wasi_entry wasi_table[] = {
   {"proc_exit", "i", false, f_proc_exit},
   {"proc_raise", "i", true, f_proc_raise},
   {"sched_yield", "", true, f_sched_yield},
-  {"sock_accept", "iii", true, f_sock_unsupported},
-  {"sock_recv", "iiiiii", true, f_sock_unsupported},
-  {"sock_send", "iiiii", true, f_sock_unsupported},
-  {"sock_shutdown", "ii", true, f_sock_unsupported},
+  {"sock_accept", "iii", true, wm__wasi_sock_accept},
+  {"sock_recv", "iiiiii", true, wm__wasi_sock_recv},
+  {"sock_send", "iiiii", true, wm__wasi_sock_send},
+  {"sock_shutdown", "ii", true, wm__wasi_sock_shutdown},
 #define WM__WASI_ENTRY(name, sig) {#name, sig, true, wm__wasi_##name},
   WM__WASI_FS_FUNCS(WM__WASI_ENTRY)
 #undef WM__WASI_ENTRY

@@ -16,7 +16,12 @@ enum {
   WE_NAMETOOLONG = 37, WE_NFILE = 41, WE_NODEV = 43, WE_NOENT = 44, WE_NOMEM = 48,
   WE_NOSPC = 51, WE_NOSYS = 52, WE_NOTDIR = 54, WE_NOTEMPTY = 55, WE_NOTSUP = 58,
   WE_NOTSOCK = 57, WE_NOTTY = 59, WE_NXIO = 60, WE_OVERFLOW = 61, WE_PERM = 63, WE_PIPE = 64,
-  WE_ROFS = 69, WE_SPIPE = 70, WE_TXTBSY = 74, WE_XDEV = 75, WE_NOTCAPABLE = 76
+  WE_ROFS = 69, WE_SPIPE = 70, WE_TXTBSY = 74, WE_XDEV = 75, WE_NOTCAPABLE = 76,
+  /* sockets */
+  WE_ADDRINUSE = 3, WE_ADDRNOTAVAIL = 4, WE_CONNABORTED = 13, WE_CONNREFUSED = 14,
+  WE_CONNRESET = 15, WE_DQUOT = 19, WE_HOSTUNREACH = 23, WE_ISCONN = 30, WE_MSGSIZE = 35,
+  WE_NETDOWN = 38, WE_NETRESET = 39, WE_NETUNREACH = 40, WE_NOBUFS = 42, WE_NOTCONN = 53,
+  WE_TIMEDOUT = 73
 };
 
 /* Filetypes. */
@@ -34,7 +39,25 @@ enum { WFT_UNKNOWN = 0, WFT_BLOCK = 1, WFT_CHAR = 2, WFT_DIR = 3, WFT_REG = 4,
 #define WR_PATH_CREATE_FILE (1ull << 10)
 #define WR_PATH_OPEN (1ull << 13)
 #define WR_PATH_FILESTAT_SET_SIZE (1ull << 19)
+#define WR_FD_FILESTAT_GET (1ull << 21)
+#define WR_POLL_FD_READWRITE (1ull << 27)
+#define WR_SOCK_SHUTDOWN (1ull << 28)
+#define WR_SOCK_ACCEPT (1ull << 29)
 #define WR_ALL ((1ull << 30) - 1)
+/* Rights that change a file system: what a read-only pre-open withholds
+** (fd_write, fd_allocate, path_create_directory/file, path_link_target,
+** path_rename_source/target, path_filestat_set_size/times,
+** fd_filestat_set_size/times, path_symlink, path_remove_directory,
+** path_unlink_file). */
+#define WR_MODIFY (WR_FD_WRITE | (1ull << 8) | (1ull << 9) | (1ull << 10) | (1ull << 12) | \
+                   (1ull << 16) | (1ull << 17) | (1ull << 19) | (1ull << 20) | (1ull << 22) | \
+                   (1ull << 23) | (1ull << 24) | (1ull << 25) | (1ull << 26))
+/* A listening socket accepts and polls; a connected one reads, writes,
+** polls and shuts down. */
+#define WR_SOCK_LISTEN (WR_SOCK_ACCEPT | WR_POLL_FD_READWRITE | WR_FD_FDSTAT_SET_FLAGS | \
+                        WR_FD_FILESTAT_GET)
+#define WR_SOCK_CONN (WR_FD_READ | WR_FD_WRITE | WR_POLL_FD_READWRITE | WR_SOCK_SHUTDOWN | \
+                      WR_FD_FDSTAT_SET_FLAGS | WR_FD_FILESTAT_GET)
 /* Rights of stdio bound to host fds: no truncating, re-timing, allocating
 ** or fcntl flags, which would reach the host's own terminal or files. */
 #define WR_STDIO (WR_FD_READ | WR_FD_WRITE | WR_FD_SEEK | WR_FD_TELL | WR_FD_SYNC | \
@@ -67,6 +90,7 @@ typedef struct wm__wfd {
   char *preopen;         /* guest name of a pre-opened directory, or NULL */
   uint8_t *buf;          /* WFD_BUF_*: bytes (owned) */
   size_t len, cap, pos;  /* WFD_BUF_IN reads from pos */
+  size_t limit;          /* WFD_BUF_OUT: most bytes kept */
 } wm__wfd;
 
 struct wm_wasi {
@@ -89,6 +113,18 @@ uint32_t wm__wasi_ld32(const uint8_t *p);
 uint64_t wm__wasi_ld64(const uint8_t *p);
 /* Host errno -> preview1 errno. */
 int wm__wasi_errno(int host_errno);
+
+/* wasi_fs.c: guest iovec arrays (8 bytes each: offset, length). Check
+** that the array and every buffer it names are inside memory: 0, or
+** WE_FAULT. */
+int wm__wasi_iovs_check(wm_call_ctx *ctx, uint32_t iovs_p, uint32_t niovs, const uint8_t **iovs);
+/* Fill batch[0..max) with host iovecs for the checked iovecs from *next
+** on, stopping before the byte count would pass UINT32_MAX - done; returns
+** how many, and their total in *want. */
+struct iovec;
+int wm__wasi_iovs_batch(wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs, uint32_t *next,
+                        uint64_t done, struct iovec *batch, int max, uint64_t *want);
+enum { WM__IOV_BATCH = 64 };
 
 /* wasi_fs.c: the fd table. */
 wm__wfd *wm__wasi_fd(wm_wasi *w, uint32_t fd);
@@ -121,6 +157,14 @@ typedef int (*wm__wasi_fn)(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 #define WM__WASI_DECL(name, sig) int wm__wasi_##name(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 WM__WASI_FS_FUNCS(WM__WASI_DECL)
 #undef WM__WASI_DECL
+
+/* wasi_sock.c: the socket calls. */
+int wm__wasi_sock_accept(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
+int wm__wasi_sock_recv(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
+int wm__wasi_sock_send(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
+int wm__wasi_sock_shutdown(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
+/* True for a socket entry (its writes go through send(MSG_NOSIGNAL)). */
+#define WM__WFD_IS_SOCK(e) ((e)->filetype == WFT_SOCK_STREAM || (e)->filetype == WFT_SOCK_DGRAM)
 
 /* wasi_fs.c: tests only -- make path lookups use the portable walk instead
 ** of openat2, to test the fallback on kernels that have openat2. */

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -256,81 +257,118 @@ static int resolve_parent(int dirfd, char *path, int *pfd, const char **name, bo
 
 /* ------------------------------------------------------ read, write */
 
-enum { IOV_BATCH = 64 };
+int wm__wasi_iovs_check(wm_call_ctx *ctx, uint32_t iovs_p, uint32_t niovs, const uint8_t **iovs) {
+  const uint8_t *v = wm__wasi_mem(ctx, iovs_p, (uint64_t)niovs * 8);
+  if (!v) return WE_FAULT;
+  for (uint32_t i = 0; i < niovs; i++)
+    if (!wm__wasi_mem(ctx, wm__wasi_ld32(v + 8 * (uint64_t)i), wm__wasi_ld32(v + 8 * (uint64_t)i + 4)))
+      return WE_FAULT;
+  *iovs = v;
+  return 0;
+}
+
+int wm__wasi_iovs_batch(wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs, uint32_t *next,
+                        uint64_t done, struct iovec *batch, int max, uint64_t *want) {
+  int nb = 0;
+  uint64_t sum = 0;
+  uint32_t i = *next;
+  for (; i < niovs && nb < max; i++) {
+    uint32_t len = wm__wasi_ld32(iovs + 8 * (uint64_t)i + 4);
+    if (done + sum + len > UINT32_MAX) break;
+    batch[nb].iov_base = wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), len);
+    batch[nb].iov_len = len;
+    sum += len;
+    nb++;
+  }
+  *next = i;
+  *want = sum;
+  return nb;
+}
+
+/* Captured output: keep what fits under the limit. */
+static int buf_write(wm__wfd *e, wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs,
+                     uint64_t *total) {
+  for (uint32_t i = 0; i < niovs; i++) {
+    uint32_t len = wm__wasi_ld32(iovs + 8 * (uint64_t)i + 4);
+    const uint8_t *p = wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), len);
+    if (*total + len > UINT32_MAX) break;
+    size_t room = e->limit - e->len, n = len < room ? len : room;
+    if (n == 0 && len > 0) return *total ? 0 : WE_NOSPC;
+    if (e->len + n > e->cap) {
+      size_t cap = e->cap ? e->cap : 256;
+      while (cap < e->len + n) cap = cap > e->limit / 2 ? e->limit : cap * 2;
+      uint8_t *nb = wm__realloc(e->buf, cap);
+      if (!nb) return *total ? 0 : WE_NOMEM;
+      e->buf = nb;
+      e->cap = cap;
+    }
+    memcpy(e->buf + e->len, p, n);
+    e->len += n;
+    *total += n;
+    if (n < len) break;
+  }
+  return 0;
+}
 
 /*
 ** fd_read/fd_write/fd_pread/fd_pwrite. Every iovec is checked before any
 ** I/O happens; then they are passed to the host in fixed-size batches.
 */
 static int do_rw(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, bool write, bool positional) {
-  uint32_t fd = U32(a[0]), iovs_p = U32(a[1]), niovs = U32(a[2]);
+  uint32_t fd = U32(a[0]), niovs = U32(a[2]);
   uint64_t off = positional ? U64(a[3]) : 0;
   uint32_t nret_p = U32(a[positional ? 4 : 3]);
   wm__wfd *e;
   uint64_t need = (write ? WR_FD_WRITE : WR_FD_READ) | (positional ? WR_FD_SEEK : 0);
   int rc = get_fd(w, fd, need, &e);
   if (rc) return rc;
-  const uint8_t *iovs = wm__wasi_mem(ctx, iovs_p, (uint64_t)niovs * 8);
+  const uint8_t *iovs;
   uint8_t *nret = wm__wasi_mem(ctx, nret_p, 4);
-  if (!iovs || !nret) return WE_FAULT;
-  for (uint32_t i = 0; i < niovs; i++)
-    if (!wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), wm__wasi_ld32(iovs + 8 * (uint64_t)i + 4)))
-      return WE_FAULT;
+  if (wm__wasi_iovs_check(ctx, U32(a[1]), niovs, &iovs) != 0 || !nret) return WE_FAULT;
   if (e->kind != WFD_HOST && positional) return WE_SPIPE;
   if (e->is_dir) return write ? WE_BADF : WE_ISDIR;
 
   uint64_t total = 0;
   if (e->kind == WFD_BUF_OUT || e->kind == WFD_BUF_IN) {
     if ((e->kind == WFD_BUF_OUT) != write) return WE_BADF;
-    for (uint32_t i = 0; i < niovs; i++) {
+    if (write) {
+      rc = buf_write(e, ctx, iovs, niovs, &total);
+      if (rc) return rc;
+    }
+    for (uint32_t i = 0; !write && i < niovs; i++) {
       uint32_t len = wm__wasi_ld32(iovs + 8 * (uint64_t)i + 4);
       uint8_t *p = wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), len);
       if (total + len > UINT32_MAX) break;
-      if (write) {
-        if (e->len + len > e->cap) {
-          size_t cap = e->cap ? e->cap : 256;
-          while (cap < e->len + len) cap *= 2;
-          uint8_t *nb = wm__realloc(e->buf, cap);
-          if (!nb) return total ? (wm__wasi_st32(nret, (uint32_t)total), 0) : WE_NOMEM;
-          e->buf = nb;
-          e->cap = cap;
-        }
-        memcpy(e->buf + e->len, p, len);
-        e->len += len;
-        total += len;
-      } else {
-        size_t n = e->len - e->pos < len ? e->len - e->pos : len;
-        memcpy(p, e->buf + e->pos, n);
-        e->pos += n;
-        total += n;
-        if (n < len) break;
-      }
+      size_t n = e->len - e->pos < len ? e->len - e->pos : len;
+      memcpy(p, e->buf + e->pos, n);
+      e->pos += n;
+      total += n;
+      if (n < len) break;
     }
     wm__wasi_st32(nret, (uint32_t)total);
     return 0;
   }
 
-  struct iovec batch[IOV_BATCH];
+  /* A socket is written with send(MSG_NOSIGNAL): a peer that went away is
+  ** EPIPE for the guest, not SIGPIPE for the host. */
+  bool sock = write && !positional && WM__WFD_IS_SOCK(e);
+  struct iovec batch[WM__IOV_BATCH];
   uint32_t i = 0;
   while (i < niovs) {
-    int nb = 0;
-    uint64_t want = 0;
-    for (; i < niovs && nb < IOV_BATCH; i++) {
-      uint32_t len = wm__wasi_ld32(iovs + 8 * (uint64_t)i + 4);
-      if (total + want + len > UINT32_MAX) break;
-      batch[nb].iov_base = wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), len);
-      batch[nb].iov_len = len;
-      want += len;
-      nb++;
-    }
+    uint64_t want;
+    int nb = wm__wasi_iovs_batch(ctx, iovs, niovs, &i, total, batch, WM__IOV_BATCH, &want);
     if (nb == 0) break;
     ssize_t n;
     do {
-      if (positional)
+      if (sock) {
+        struct msghdr mh = {.msg_iov = batch, .msg_iovlen = (size_t)nb};
+        n = sendmsg(e->host, &mh, MSG_NOSIGNAL);
+      } else if (positional) {
         n = write ? pwritev(e->host, batch, nb, (off_t)(off + total))
                   : preadv(e->host, batch, nb, (off_t)(off + total));
-      else
+      } else {
         n = write ? writev(e->host, batch, nb) : readv(e->host, batch, nb);
+      }
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
       if (total) break; /* report what was done; the error shows next time */
@@ -692,8 +730,12 @@ int wm__wasi_path_open(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   if (fdflags & FDF_SYNC) flags |= O_SYNC;
   else if (fdflags & FDF_DSYNC) flags |= O_DSYNC;
   if (fdflags & FDF_RSYNC) flags |= O_RSYNC;
+  /* The host fd is writable only if the guest may write through it, so a
+  ** read-only pre-open (no write rights to inherit) opens files O_RDONLY
+  ** even for O_APPEND. (O_TRUNC needs path_filestat_set_size, checked.) */
   bool rd = rights & WR_READ_ANY, wr = rights & WR_WRITE_ANY;
-  if (wr || (flags & (O_TRUNC | O_APPEND))) flags |= rd ? O_RDWR : O_WRONLY;
+  if (wr || ((flags & (O_TRUNC | O_APPEND)) && (d->rights_inh & WR_FD_WRITE)))
+    flags |= rd ? O_RDWR : O_WRONLY;
   int fd = open_beneath(d->host, path, flags, 0666, follow);
   wm__free(path);
   if (fd < 0) return -fd;

@@ -610,6 +610,37 @@ static void test_reentrant_free(wm_module *mod) {
   wm_runtime_free(rt);
 }
 
+/* Internal (exchange.c): the generation new block slots start at. */
+void wm__guest_first_gen(uint32_t gen);
+
+/* A slot whose generation is spent is retired, not recycled with a
+** generation that wraps to 0 (which would make its next handle invalid and
+** could match a stale one). */
+static void test_generation_end(wm_module *mod) {
+  wm_error err;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_guest *g = NULL;
+  CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+  if (wm_instance_new(rt, mod, NULL, &inst, &err) != 0 || wm_guest_new(rt, inst, NULL, &g, &err) != 0) {
+    fprintf(stderr, "generation_end: %s\n", err.message);
+    nfail++;
+    wm_runtime_free(rt);
+    return;
+  }
+  wm__guest_first_gen(UINT32_MAX - 1);
+  wm_block b1, b2, b3;
+  CHECK(wm_guest_alloc(g, 8, &b1, &err) == 0 && wm_block_free(g, b1, &err) == 0);
+  CHECK(wm_guest_alloc(g, 8, &b2, &err) == 0 && (uint32_t)b2.id == (uint32_t)b1.id);
+  CHECK(wm_block_free(g, b2, &err) == 0);
+  CHECK(wm_guest_alloc(g, 8, &b3, &err) == 0 && (uint32_t)b3.id != (uint32_t)b1.id);
+  CHECK(wm_block_owner(g, b3) == WM_OWNER_HOST && wm_block_free(g, b3, &err) == 0);
+  CHECK(wm_block_free(g, b1, &err) == WM_EOWNERSHIP && wm_block_free(g, b2, &err) == WM_EOWNERSHIP);
+  wm__guest_first_gen(1);
+  wm_guest_free(g, NULL);
+  wm_runtime_free(rt);
+}
+
 int main(void) {
   if (system("wat2wasm --version >/dev/null 2>&1") != 0) {
     printf("wat2wasm not found: skipped\n0 passed, 0 failed\n");
@@ -622,6 +653,7 @@ int main(void) {
   wm_module *wb = load_wat(wbindgen_wat), *cabi = load_wat(cabi_wat);
   if (wb) test_wbindgen(wb);
   if (cabi) test_cabi(cabi);
+  if (wb) test_generation_end(wb);
   wm_module *re = load_wat(reentrant_wat);
   if (re) test_reentrant_free(re);
   wm_module_free(re);

@@ -5,11 +5,16 @@
 # Exits 77 (CTest skip) when the toolchain for it is not installed.
 #
 # usage: run_guest.sh WASMEM OUTDIR SRC NAME [--status N] [--stdout TEXT]
-#                     [--stdin TEXT] [--sandbox] [--reactor] [--node] [--valgrind]
-#                     -- RUN-ARGS...
+#                     [--stdin TEXT] [--sandbox] [--ro-sandbox] [--tcp TEXT]
+#                     [--reactor] [--node] [--valgrind] -- RUN-ARGS...
 # RUN-ARGS are passed to `wasmem run`; @WASM@ in them becomes the module.
 # --sandbox pre-opens a fresh temp dir as /sandbox (its parent holds
 # secret.txt) and afterwards checks that nothing outside it changed.
+# --ro-sandbox pre-opens a fresh temp dir holding r.txt ("read me") as /ro
+# with --ro-dir and afterwards checks that nothing in it changed.
+# --tcp gives the guest `--tcplisten 127.0.0.1:PORT` (a free port), connects
+# to it once the guest listens, sends TEXT and appends "reply=" and what
+# comes back to the guest's stdout for the --stdout check.
 # --valgrind runs wasmem under valgrind (skipped if it is missing); Debian
 # 12's valgrind does not know openat2, so this also exercises the fallback.
 # --node also runs the module under node:wasi (node_wasi.js) and requires
@@ -19,12 +24,15 @@ set -u
 wasmem=$1 outdir=$2 src=$3 name=$4
 shift 4
 status=0 want_stdout="" check_stdout=0 stdin="" sandbox=0 cflags=() node=0 valgrind=0
+ro=0 tcp=0 tcp_text=""
 while [ $# -gt 0 ]; do
   case $1 in
     --status) status=$2; shift 2 ;;
     --stdout) want_stdout=$2; check_stdout=1; shift 2 ;;
     --stdin) stdin=$2; shift 2 ;;
     --sandbox) sandbox=1; shift ;;
+    --ro-sandbox) ro=1; shift ;;
+    --tcp) tcp=1; tcp_text=$2; shift 2 ;;
     --node) node=1; shift ;;
     --valgrind) valgrind=1; shift ;;
     --reactor) cflags+=(-mexec-model=reactor); shift ;;
@@ -63,6 +71,12 @@ if [ $sandbox = 1 ]; then
   echo secret >"$tmp/secret.txt"
   args+=(--dir "$tmp/sandbox::/sandbox")
 fi
+if [ $ro = 1 ]; then
+  rotmp=$(mktemp -d)
+  trap 'rm -rf "$rotmp" ${tmp:+"$tmp"}' EXIT
+  echo "read me" >"$rotmp/r.txt"
+  args+=(--ro-dir "$rotmp::/ro")
+fi
 for a in "$@"; do args+=("${a//@WASM@/$wasm}"); done
 
 runner=()
@@ -70,8 +84,35 @@ if [ $valgrind = 1 ]; then
   command -v valgrind >/dev/null 2>&1 || { echo "skip: valgrind not installed"; exit 77; }
   runner=(valgrind -q --error-exitcode=99 --leak-check=full)
 fi
-out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" run "${args[@]}")
-rc=$?
+if [ $tcp = 0 ]; then
+  out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" run "${args[@]}")
+  rc=$?
+else
+  # Pick a port; if another process holds it, wasmem fails to listen
+  # (status 2, "cannot listen") and we try another.
+  outf=$(mktemp)
+  for try in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 30000))
+    ${runner[@]+"${runner[@]}"} "$wasmem" run --tcplisten "127.0.0.1:$port" "${args[@]}" >"$outf" 2>&1 &
+    pid=$!
+    reply="" connected=0
+    for i in $(seq 1 200); do
+      if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then connected=1; break; fi
+      kill -0 $pid 2>/dev/null || break
+      sleep 0.05
+    done
+    if [ $connected = 1 ]; then
+      printf '%b' "$tcp_text" >&3
+      reply=$(timeout 30 cat <&3)
+      exec 3<&-
+    fi
+    wait $pid
+    rc=$?
+    grep -q "cannot listen" "$outf" || break
+  done
+  out="$(cat "$outf")"$'\n'"reply=$reply"
+  rm -f "$outf"
+fi
 printf '%s\n' "$out"
 fail=0
 if [ "$rc" != "$status" ]; then
@@ -89,6 +130,11 @@ if [ $sandbox = 1 ]; then
     ls -la "$tmp"
     fail=1
   fi
+fi
+if [ $ro = 1 ] && { [ "$(cat "$rotmp/r.txt")" != "read me" ] || [ "$(ls -A "$rotmp")" != r.txt ]; }; then
+  echo "FAIL: the guest changed its read-only directory:"
+  ls -la "$rotmp"
+  fail=1
 fi
 if [ $node = 1 ] && command -v node >/dev/null 2>&1; then
   nout=$(printf '%b' "$stdin" | node "$(dirname "$0")/node_wasi.js" "${args[@]}")
