@@ -65,7 +65,8 @@ static const char call_help[] =
     "  --file PATH        the bytes of a file, passed as (ptr, len)\n"
     "  --as-string TEXT   an AssemblyScript String object (UTF-16, made with\n"
     "                     __new(size, 2) and pinned), passed as ONE i32 pointer\n"
-    "                     as AS functions taking `string` expect\n"
+    "                     as AS functions taking `string` expect (selects the\n"
+    "                     asc allocator unless --alloc says otherwise)\n"
     "  --result KIND:CONV the function returns a guest block that the host then\n"
     "                     owns; it is printed and freed with the guest's free.\n"
     "                     KIND: string (must be valid UTF-8, printed as text)\n"
@@ -79,6 +80,8 @@ static const char call_help[] =
     "                           i64        one i64: ptr low 32 bits, len high\n"
     "                           cstr       i32 ptr to NUL-terminated bytes\n"
     "                           len-prefix i32 ptr to a u32 LE length, then bytes\n"
+    "                           as-string  i32 ptr to an AssemblyScript String\n"
+    "                                      (UTF-16; string: printed as UTF-8)\n"
     "                     Other results of the function are printed after it.\n"
     "  --alloc NAME       force the allocator convention: seed, malloc, cabi,\n"
     "                     wbindgen or asc (default: detected from the exports)\n"
@@ -573,7 +576,7 @@ static int cmd_call(int argc, char **argv) {
       else if (!(colon && (size_t)(colon - v) == 5 && strncmp(v, "bytes", 5) == 0)) colon = NULL;
       if (!colon || !wm_result_conv_parse(colon + 1, &conv) || conv == WM_RESULT_NONE) {
         cli_error("call: --result '%s': expected KIND:CONV with KIND string or bytes and CONV "
-                  "same-len, out-ptr, pair, i64, cstr or len-prefix", v);
+                  "same-len, out-ptr, pair, i64, cstr, len-prefix or as-string", v);
         status = 2;
         goto done;
       }
@@ -692,8 +695,12 @@ static int cmd_call(int argc, char **argv) {
   if (!exchange) {
     rc = wm_func_call(rt, fn, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
   } else {
+    /* AssemblyScript strings exist only with AS's runtime: asking for one
+    ** picks the asc allocator, even where alloc/dealloc are exported too. */
+    bool as_strings = conv == WM_RESULT_AS_STRING;
+    for (uint32_t i = 0; i < nitems; i++) as_strings |= items[i].kind == WM_ARG_AS_STRING;
     wm_guest_options gopts = {0};
-    gopts.alloc = akind;
+    gopts.alloc = akind == WM_ALLOC_AUTO && as_strings ? WM_ALLOC_ASC : akind;
     if ((rc = wm_guest_new(rt, inst, &gopts, &guest, &err)) != 0) {
       print_trap_or_error(path, rc, &err);
       goto done;
@@ -716,7 +723,16 @@ static int cmd_call(int argc, char **argv) {
   }
   if (conv != WM_RESULT_NONE) {
     wm_memory *mem = wm_guest_memory(guest);
-    if (result_string) {
+    if (result_string && conv == WM_RESULT_AS_STRING) {
+      char *text;
+      size_t n;
+      if ((rc = wm_guest_read_as_string(guest, rblock.ptr, &text, &n, &err)) != 0) {
+        cli_report("result", &err);
+        goto done;
+      }
+      fwrite(text, 1, n, stdout);
+      wm_free(text);
+    } else if (result_string) {
       const char *view;
       if ((rc = wm_memory_string(mem, rblock.ptr, rblock.len, &view, &err)) != 0) {
         cli_report("result", &err);

@@ -670,6 +670,10 @@ static inline wm_arg wm_arg_block(wm_block b) { wm_arg a = {WM_ARG_BLOCK, {WM_I3
 **               and it is freed with len + 1 as the size.
 **   LEN_PREFIX  an i32 ptr to a u32 LE length followed by the bytes; the
 **               block covers the prefix too (read from ptr + 4).
+**   AS_STRING   an i32 ptr to an AssemblyScript String (asc allocator only,
+**               else WM_ENOALLOC); the block is its UTF-16LE payload, pinned
+**               by wasmem (__pin) so the collector keeps it until the block
+**               is freed (__unpin). Read it with wm_guest_read_as_string.
 ** The results the convention consumes are the first ones; the remaining
 ** wasm results are returned in `results`.
 */
@@ -680,9 +684,11 @@ typedef enum wm_result_conv {
   WM_RESULT_PAIR,
   WM_RESULT_I64,
   WM_RESULT_CSTR,
-  WM_RESULT_LEN_PREFIX
+  WM_RESULT_LEN_PREFIX,
+  WM_RESULT_AS_STRING
 } wm_result_conv;
-/* "none", "same-len", "out-ptr", "pair", "i64", "cstr", "len-prefix". */
+/* "none", "same-len", "out-ptr", "pair", "i64", "cstr", "len-prefix",
+** "as-string". */
 const char *wm_result_conv_name(wm_result_conv c);
 bool wm_result_conv_parse(const char *name, wm_result_conv *out);
 

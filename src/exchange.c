@@ -820,11 +820,10 @@ int wm_guest_alloc_as_string(wm_guest *g, const char *utf8, size_t len, wm_block
   return WM_OK;
 }
 
-int wm_guest_read_as_string(wm_guest *g, uint64_t ptr, char **out, size_t *out_len,
-                            wm_error *err) {
-  uint32_t hdr[2]; /* rtId at ptr-8, rtSize at ptr-4 */
-  if (out) *out = NULL;
-  if (!g || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_guest_read_as_string: NULL argument");
+/* The byte size of the AS String object at ptr, from its header (rtId at
+** ptr-8 must be String's, rtSize at ptr-4). */
+static int as_string_size(wm_guest *g, uint64_t ptr, uint32_t *size, wm_error *err) {
+  uint32_t hdr[2];
   if (ptr < 20) return bounds_error(err, g->mem, ptr, 0);
   int rc = wm_memory_read_array(g->mem, ptr - 8, WM_ELEM_U32, hdr, 2, err);
   if (rc) return rc;
@@ -832,12 +831,24 @@ int wm_guest_read_as_string(wm_guest *g, uint64_t ptr, char **out, size_t *out_l
     return wm__error(err, WM_EINVAL, UINT32_MAX,
                      "object at guest address 0x%llx has class id %u, not String (%u)",
                      (unsigned long long)ptr, hdr[0], AS_STRING_ID);
-  return wm_memory_read_utf16(g->mem, ptr, hdr[1], out, out_len, err);
+  *size = hdr[1];
+  return WM_OK;
+}
+
+int wm_guest_read_as_string(wm_guest *g, uint64_t ptr, char **out, size_t *out_len,
+                            wm_error *err) {
+  uint32_t size = 0;
+  if (out) *out = NULL;
+  if (!g || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_guest_read_as_string: NULL argument");
+  int rc = as_string_size(g, ptr, &size, err);
+  if (rc) return rc;
+  return wm_memory_read_utf16(g->mem, ptr, size, out, out_len, err);
 }
 
 /* -------------------------------------------------------------------- calls */
 
-static const char *const conv_names[] = {"none", "same-len", "out-ptr", "pair", "i64", "cstr", "len-prefix"};
+static const char *const conv_names[] = {"none", "same-len", "out-ptr", "pair",
+                                         "i64",  "cstr",     "len-prefix", "as-string"};
 
 const char *wm_result_conv_name(wm_result_conv c) {
   return (unsigned)c < sizeof conv_names / sizeof conv_names[0] ? conv_names[c] : "?";
@@ -858,6 +869,7 @@ wm_arg wm_arg_string(const char *s) { return wm_arg_bytes(s, s ? strlen(s) : 0);
 static uint32_t conv_results(wm_result_conv c, wm_valtype *t) {
   switch (c) {
   case WM_RESULT_SAME_LEN: case WM_RESULT_CSTR: case WM_RESULT_LEN_PREFIX:
+  case WM_RESULT_AS_STRING:
     t[0] = WM_I32;
     return 1;
   case WM_RESULT_PAIR:
@@ -901,8 +913,12 @@ int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *op
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_guest_call: NULL argument");
   if (o.result != WM_RESULT_NONE && !out_block)
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_guest_call: a result convention needs out_block");
-  if ((unsigned)o.result > WM_RESULT_LEN_PREFIX)
+  if ((unsigned)o.result > WM_RESULT_AS_STRING)
     return wm__error(err, WM_EINVAL, UINT32_MAX, "unknown result convention %d", (int)o.result);
+  if (o.result == WM_RESULT_AS_STRING && g->kind != WM_ALLOC_ASC)
+    return wm__error(err, WM_ENOALLOC, UINT32_MAX,
+                     "the as-string result convention needs the asc allocator (__new, __pin, "
+                     "__unpin); this guest's is %s", wm_alloc_kind_name(g->kind));
   wm_func *f = wm_instance_func(g->inst, func);
   if (!f) return wm__error(err, WM_ENOT_FOUND, UINT32_MAX, "no exported function '%s'", func);
   wm_functype ft = wm_func_type(f);
@@ -1005,7 +1021,7 @@ int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *op
 
   /* Decode the result block. */
   uint64_t rptr = 0, rlen = 0, fptr, fsize;
-  bool want = o.result != WM_RESULT_NONE;
+  bool want = o.result != WM_RESULT_NONE, pinned = false;
   switch (o.result) {
   case WM_RESULT_SAME_LEN:
     rptr = (uint32_t)res[0].of.i32, rlen = same_len;
@@ -1027,6 +1043,22 @@ int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *op
   case WM_RESULT_I64:
     rptr = (uint32_t)res[0].of.i64, rlen = (uint64_t)res[0].of.i64 >> 32;
     break;
+  case WM_RESULT_AS_STRING: {
+    /* Pinned once checked, so that the collector keeps the string until
+    ** the block is freed (with __unpin). */
+    uint32_t size = 0;
+    rptr = (uint32_t)res[0].of.i32;
+    if (rptr) rc = as_string_size(g, rptr, &size, err);
+    rlen = size;
+    if (!rc && rptr && !wm__in_range(rptr, rlen, g->mem->size))
+      rc = bounds_error(err, g->mem, rptr, rlen);
+    if (!rc && rptr) {
+      int32_t a = (int32_t)rptr, r;
+      rc = call_i32(g, g->f_pin, &a, 1, &r, err);
+      pinned = rc == 0;
+    }
+    break;
+  }
   case WM_RESULT_OUT_PTR: {
     uint32_t pl[2];
     rc = wm_memory_read_array(g->mem, cs.outslot.ptr, WM_ELEM_U32, pl, 2, err);
@@ -1051,6 +1083,9 @@ int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *op
       /* Not a block we can trust: forget it without calling the guest. */
       end_slot(g, (uint32_t)out_block->id - 1, ST_FREED);
       *out_block = zero;
+    } else if (pinned) {
+      int32_t a = (int32_t)rptr;
+      call_i32(g, g->f_free, &a, 1, NULL, NULL); /* no block made: undo the pin */
     }
   }
   /* CABI: the callee's post-return function frees what the results point to. */

@@ -441,6 +441,30 @@ static void test_as(wm_module *mod) {
   CHECK(wm_guest_read_as_string(g, (uint32_t)r[0].of.i32, &s, &n, &err) == 0 && strcmp(s, text) == 0);
   wm_free(s);
   CHECK(global_i32(inst, "pins") == 1); /* the call's own string was unpinned */
+  /* A String result: pinned while the host holds its block. */
+  wm_guest_call_options co = {0};
+  co.result = WM_RESULT_AS_STRING;
+  wm_block rb;
+  CHECK(wm_guest_call(g, "id", &co, a, 1, NULL, 0, &rb, &err) == 0);
+  CHECK(global_i32(inst, "pins") == 2 && wm_block_owner(g, rb) == WM_OWNER_HOST);
+  CHECK(wm_guest_read_as_string(g, rb.ptr, &s, &n, &err) == 0 && strcmp(s, text) == 0 &&
+        rb.len == 2 * 10);
+  wm_free(s);
+  CHECK(wm_block_free(g, rb, &err) == 0 && global_i32(inst, "pins") == 1);
+  /* Not a String, or null: an error, and no pin is left behind. */
+  wm_block ab0;
+  CHECK(wm_guest_alloc(g, 4, &ab0, &err) == 0 && global_i32(inst, "pins") == 2);
+  wm_arg v[1] = {wm_arg_value(wm_val_i32((int32_t)ab0.ptr))};
+  int rc0 = wm_guest_call(g, "id", &co, v, 1, NULL, 0, &rb, &err);
+  CHECK_ERR(rc0, err, WM_EINVAL, "not String");
+  CHECK(rb.id == 0 && global_i32(inst, "pins") == 2);
+  v[0] = wm_arg_value(wm_val_i32(0));
+  rc0 = wm_guest_call(g, "id", &co, v, 1, NULL, 0, &rb, &err);
+  CHECK_ERR(rc0, err, WM_EINVAL, "null pointer");
+  v[0] = wm_arg_value(wm_val_i32(65540));
+  rc0 = wm_guest_call(g, "id", &co, v, 1, NULL, 0, &rb, &err);
+  CHECK(rc0 == WM_EBOUNDS && global_i32(inst, "pins") == 2);
+  CHECK(wm_block_free(g, ab0, &err) == 0 && global_i32(inst, "pins") == 1);
   /* An ArrayBuffer is not a String. */
   wm_block ab;
   CHECK(wm_guest_alloc(g, 4, &ab, &err) == 0);
@@ -610,6 +634,28 @@ static void test_reentrant_free(wm_module *mod) {
   wm_runtime_free(rt);
 }
 
+/* The as-string result convention on a guest without AS's runtime. */
+static void test_as_result_needs_asc(wm_module *mod) {
+  wm_error err;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_guest *g = NULL;
+  CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+  CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
+  CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0);
+  wm_guest_call_options co = {0};
+  co.result = WM_RESULT_AS_STRING;
+  wm_block rb;
+  wm_arg a[1] = {wm_arg_bytes("ab", 2)};
+  int rc = wm_guest_call(g, "sum", &co, a, 1, NULL, 0, &rb, &err);
+  CHECK_ERR(rc, err, WM_ENOALLOC, "as-string result convention needs the asc allocator");
+  wm_result_conv c;
+  CHECK(wm_result_conv_parse("as-string", &c) && c == WM_RESULT_AS_STRING &&
+        strcmp(wm_result_conv_name(c), "as-string") == 0);
+  wm_guest_free(g, NULL);
+  wm_runtime_free(rt);
+}
+
 /* Internal (exchange.c): the generation new block slots start at. */
 void wm__guest_first_gen(uint32_t gen);
 
@@ -654,6 +700,7 @@ int main(void) {
   if (wb) test_wbindgen(wb);
   if (cabi) test_cabi(cabi);
   if (wb) test_generation_end(wb);
+  if (wb) test_as_result_needs_asc(wb);
   wm_module *re = load_wat(reentrant_wat);
   if (re) test_reentrant_free(re);
   wm_module_free(re);

@@ -51,3 +51,10 @@ export function abort(message: string | null, fileName: string | null,
                       line: u32, column: u32): void {
   unreachable();
 }
+
+// AssemblyScript's own string convention, for hosts that speak it: the
+// argument and the result are managed String objects (UTF-16), passed as
+// one pointer each (`wasmem call --as-string TEXT --result string:as-string`).
+export function greet(name: string): string {
+  return "Hello, " + name.toUpperCase() + "!";
+}
