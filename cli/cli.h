@@ -22,6 +22,24 @@ void cli_print_val(FILE *f, const wm_val *v);
 /* Print a library error as one line "wasmem: WHAT: message (at byte 0xNN)";
 ** any backtrace after the first line of the message is left out. */
 void cli_report(const char *what, const wm_error *err);
+/*
+** The WASI options `run` and `call` share (run.c): --dir, --ro-dir, --env
+** and --tcplisten, applied to one context in command-line order, except
+** that listeners are opened by cli_wasi_finish after all directories.
+** Each function prints its own error and returns -1 on failure.
+*/
+typedef struct cli_wasi {
+  wm_wasi *w;
+  const char **listen;  /* --tcplisten values not yet opened */
+  int nlisten;
+  int nused;            /* how many WASI options were given */
+} cli_wasi;
+int cli_wasi_init(cli_wasi *cw, int argc);
+bool cli_wasi_is_option(const char *opt);
+int cli_wasi_option(cli_wasi *cw, const char *opt, const char *value);
+int cli_wasi_finish(cli_wasi *cw);
+void cli_wasi_done(cli_wasi *cw);
+
 /* Define the `spectest` host module (print*, global_*, table, memory) in rt. */
 int cli_define_spectest(wm_runtime *rt, wm_error *err);
 

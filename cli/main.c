@@ -89,6 +89,9 @@ static const char call_help[] =
     "                     frees them itself (the seed's Rust array_sum and\n"
     "                     upper do). Default: the host frees its inputs after\n"
     "                     the call with the guest's free.\n"
+    "For modules importing WASI, as in `wasmem run` (see wasmem run --help):\n"
+    "  --dir HOST[::GUEST], --ro-dir HOST[::GUEST], --env KEY=VALUE,\n"
+    "  --tcplisten HOST:PORT\n"
     "Everything wasmem allocated is freed before exit; what could not be freed\n"
     "is reported on stderr. Examples:\n"
     "  wasmem call m.wasm array_sum --bytes 1,2,3,4,5           prints 15\n"
@@ -535,7 +538,7 @@ static int cmd_call(int argc, char **argv) {
   wm_module *mod = NULL;
   wm_runtime *rt = NULL;
   wm_instance *inst = NULL;
-  wm_wasi *wasi = NULL;
+  cli_wasi cw;
   wm_guest *guest = NULL;
   wm_val *vals = NULL;
   wm_arg *gargs = NULL;
@@ -549,19 +552,29 @@ static int cmd_call(int argc, char **argv) {
     cli_error("out of memory");
     return 1;
   }
+  if (cli_wasi_init(&cw, argc) != 0) {
+    free(items);
+    return 1;
+  }
 
   /* Options may stand anywhere among the numeric arguments. */
   for (int i = 3; i < argc; i++) {
     const char *a = argv[i];
     bool takes = strcmp(a, "--bytes") == 0 || strcmp(a, "--string") == 0 ||
                  strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
-                 strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0;
+                 strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0 ||
+                 cli_wasi_is_option(a);
     if (takes && i + 1 >= argc) {
       cli_error("call: option %s needs a value (see wasmem call --help)", a);
       status = 2;
       goto done;
     }
-    if (strcmp(a, "--transfer") == 0) {
+    if (cli_wasi_is_option(a)) {
+      if (cli_wasi_option(&cw, a, argv[++i]) != 0) {
+        status = 2;
+        goto done;
+      }
+    } else if (strcmp(a, "--transfer") == 0) {
       transfer = exchange = true;
     } else if (strcmp(a, "--alloc") == 0) {
       if (!wm_alloc_kind_parse(argv[++i], &akind) || akind == WM_ALLOC_NONE) {
@@ -627,11 +640,14 @@ static int cmd_call(int argc, char **argv) {
   }
   if (imports_wasi(mod)) {
     const char *wargv[1] = {path};
-    if (wm_wasi_new(&wasi, &err) != 0 || wm_wasi_set_args(wasi, 1, wargv, &err) != 0 ||
-        wm_wasi_define(wasi, rt, &err) != 0) {
+    if (cli_wasi_finish(&cw) != 0) goto done;
+    if (wm_wasi_set_args(cw.w, 1, wargv, &err) != 0 || wm_wasi_define(cw.w, rt, &err) != 0) {
       cli_report("WASI", &err);
       goto done;
     }
+  } else if (cw.nused) {
+    cli_error("warning: %s does not import WASI: --dir, --ro-dir, --env and --tcplisten have "
+              "no effect", path);
   }
   if (wm_instance_new(rt, mod, NULL, &inst, &err) != 0) {
     cli_report(path, &err);
@@ -693,7 +709,14 @@ static int cmd_call(int argc, char **argv) {
   int rc;
   uint32_t first = 0; /* results printed as values start here */
   if (!exchange) {
-    rc = wm_func_call(rt, fn, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
+    /* A reactor (wasi-libc's -mexec-model=reactor) is initialised before
+    ** any other export is called, as wm_guest_new does on the other path. */
+    wm_func *init = wm_instance_func(inst, "_initialize");
+    rc = 0;
+    if (init && init != fn && wm_func_type(init).nparams == 0 && wm_func_type(init).nresults == 0)
+      rc = wm_func_call(rt, init, NULL, 0, NULL, 0, &err);
+    if (rc == 0)
+      rc = wm_func_call(rt, fn, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
   } else {
     /* AssemblyScript strings exist only with AS's runtime: asking for one
     ** picks the asc allocator, even where alloc/dealloc are exported too. */
@@ -772,7 +795,7 @@ done:
   free(gargs);
   free(vals);
   wm_runtime_free(rt);
-  wm_wasi_free(wasi);
+  cli_wasi_done(&cw);
   wm_module_free(mod);
   if (fflush(stdout) != 0 && status == 0) {
     cli_error("cannot write output");

@@ -84,6 +84,86 @@ static int finish(int rc, wm_error *err, wm_wasi *w) {
   return 2;
 }
 
+/* ------------------------------------------------ WASI options (shared) */
+
+bool cli_wasi_is_option(const char *opt) {
+  return strcmp(opt, "--dir") == 0 || strcmp(opt, "--ro-dir") == 0 ||
+         strcmp(opt, "--tcplisten") == 0 || strcmp(opt, "--env") == 0;
+}
+
+int cli_wasi_init(cli_wasi *cw, int argc) {
+  wm_error err;
+  memset(cw, 0, sizeof *cw);
+  cw->listen = calloc((size_t)argc + 1, sizeof *cw->listen);
+  if (!cw->listen) {
+    cli_error("out of memory");
+    return -1;
+  }
+  if (wm_wasi_new(&cw->w, &err) != 0) {
+    cli_report("wasi", &err);
+    free(cw->listen);
+    cw->listen = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+void cli_wasi_done(cli_wasi *cw) {
+  wm_wasi_free(cw->w);
+  free(cw->listen);
+  memset(cw, 0, sizeof *cw);
+}
+
+int cli_wasi_option(cli_wasi *cw, const char *opt, const char *v) {
+  wm_error err;
+  int rc = 0;
+  cw->nused++;
+  if (strcmp(opt, "--tcplisten") == 0) {
+    cw->listen[cw->nlisten++] = v; /* opened after the directories */
+  } else if (strcmp(opt, "--dir") == 0 || strcmp(opt, "--ro-dir") == 0) {
+    char *host = strdup(v);
+    if (!host) { cli_error("out of memory"); return -1; }
+    char *sep = strstr(host, "::");
+    const char *guest = NULL;
+    if (sep) { *sep = 0; guest = sep + 2; }
+    unsigned flags = opt[2] == 'r' ? WM_WASI_READONLY : 0;
+    rc = wm_wasi_preopen_dir(cw->w, host, guest, flags, &err);
+    free(host);
+  } else if (strchr(v, '=')) {
+    rc = wm_wasi_add_env(cw->w, v, &err);
+  } else {
+    const char *val = getenv(v);
+    if (!val) return 0; /* as Wasmtime: an unset variable is left out */
+    size_t n = strlen(v) + strlen(val) + 2;
+    char *kv = malloc(n);
+    if (!kv) { cli_error("out of memory"); return -1; }
+    snprintf(kv, n, "%s=%s", v, val);
+    rc = wm_wasi_add_env(cw->w, kv, &err);
+    free(kv);
+  }
+  if (rc != 0) {
+    cli_report(opt, &err);
+    return -1;
+  }
+  return 0;
+}
+
+/* Sockets after all directories: wasi-libc stops looking for pre-opened
+** directories at the first fd that is not one. */
+int cli_wasi_finish(cli_wasi *cw) {
+  wm_error err;
+  for (int i = 0; i < cw->nlisten; i++) {
+    if (wm_wasi_listen_tcp(cw->w, cw->listen[i], NULL, NULL, &err) != 0) {
+      cli_report("--tcplisten", &err);
+      return -1;
+    }
+  }
+  cw->nlisten = 0;
+  return 0;
+}
+
+/* ------------------------------------------------------------- wasmem run */
+
 int cli_run(int argc, char **argv) {
   const char *file = NULL, *invoke = NULL;
   int first_arg = argc;
@@ -92,65 +172,27 @@ int cli_run(int argc, char **argv) {
   wm_module *mod = NULL;
   wm_val *vals = NULL;
   const char **gargv = NULL;
-  const char **listen = calloc((size_t)argc, sizeof *listen);
-  int nlisten = 0;
+  cli_wasi cw;
   wm_error err;
   int status = 2;
   err.message[0] = 0;
 
-  if (!listen) {
-    cli_error("out of memory");
-    return 2;
-  }
-  if (wm_wasi_new(&w, &err) != 0) {
-    cli_report("wasi", &err);
-    free(listen);
-    return 2;
-  }
+  if (cli_wasi_init(&cw, argc) != 0) return 2;
+  w = cw.w;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       fputs(run_help, stdout);
       status = 0;
       goto out;
-    } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--ro-dir") == 0 ||
-               strcmp(a, "--tcplisten") == 0 || strcmp(a, "--env") == 0 ||
-               strcmp(a, "--invoke") == 0) {
+    } else if (cli_wasi_is_option(a) || strcmp(a, "--invoke") == 0) {
       if (i + 1 >= argc) {
         cli_error("run: %s needs a value (see wasmem run --help)", a);
         goto out;
       }
       const char *v = argv[++i];
-      if (strcmp(a, "--invoke") == 0) {
-        invoke = v;
-      } else if (strcmp(a, "--tcplisten") == 0) {
-        listen[nlisten++] = v; /* opened after the directories */
-      } else if (strcmp(a, "--dir") == 0 || strcmp(a, "--ro-dir") == 0) {
-        char *host = strdup(v);
-        if (!host) { cli_error("out of memory"); goto out; }
-        char *sep = strstr(host, "::");
-        const char *guest = NULL;
-        if (sep) { *sep = 0; guest = sep + 2; }
-        unsigned flags = a[2] == 'r' ? WM_WASI_READONLY : 0;
-        int rc = wm_wasi_preopen_dir(w, host, guest, flags, &err);
-        free(host);
-        if (rc != 0) { cli_report(a, &err); goto out; }
-      } else {
-        int rc;
-        if (strchr(v, '=')) {
-          rc = wm_wasi_add_env(w, v, &err);
-        } else {
-          const char *val = getenv(v);
-          if (!val) continue; /* as Wasmtime: an unset variable is left out */
-          size_t n = strlen(v) + strlen(val) + 2;
-          char *kv = malloc(n);
-          if (!kv) { cli_error("out of memory"); goto out; }
-          snprintf(kv, n, "%s=%s", v, val);
-          rc = wm_wasi_add_env(w, kv, &err);
-          free(kv);
-        }
-        if (rc != 0) { cli_report("--env", &err); goto out; }
-      }
+      if (strcmp(a, "--invoke") == 0) invoke = v;
+      else if (cli_wasi_option(&cw, a, v) != 0) goto out;
     } else if (strcmp(a, "--") == 0 && !file) {
       continue;
     } else if (a[0] == '-' && a[1] && !file) {
@@ -167,14 +209,7 @@ int cli_run(int argc, char **argv) {
     cli_error("run: expected FILE (see wasmem run --help)");
     goto out;
   }
-  /* Sockets after all directories: wasi-libc stops looking for pre-opened
-  ** directories at the first fd that is not one. */
-  for (int i = 0; i < nlisten; i++) {
-    if (wm_wasi_listen_tcp(w, listen[i], NULL, NULL, &err) != 0) {
-      cli_report("--tcplisten", &err);
-      goto out;
-    }
-  }
+  if (cli_wasi_finish(&cw) != 0) goto out;
 
   /* Guest argv: FILE then the rest (only for commands; --invoke takes them
   ** as function arguments). */
@@ -246,11 +281,10 @@ int cli_run(int argc, char **argv) {
     if (fflush(stdout) != 0) status = 1;
   }
 out:
-  free(listen);
   free(vals);
   free(gargv);
   wm_runtime_free(rt);
   wm_module_free(mod);
-  wm_wasi_free(w);
+  cli_wasi_done(&cw);
   return status;
 }

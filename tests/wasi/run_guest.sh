@@ -6,7 +6,7 @@
 #
 # usage: run_guest.sh WASMEM OUTDIR SRC NAME [--status N] [--stdout TEXT]
 #                     [--stdin TEXT] [--sandbox] [--ro-sandbox] [--tcp TEXT]
-#                     [--reactor] [--node] [--valgrind] -- RUN-ARGS...
+#                     [--reactor] [--call] [--node] [--valgrind] -- RUN-ARGS...
 # RUN-ARGS are passed to `wasmem run`; @WASM@ in them becomes the module.
 # --sandbox pre-opens a fresh temp dir as /sandbox (its parent holds
 # secret.txt) and afterwards checks that nothing outside it changed.
@@ -15,6 +15,7 @@
 # --tcp gives the guest `--tcplisten 127.0.0.1:PORT` (a free port), connects
 # to it once the guest listens, sends TEXT and appends "reply=" and what
 # comes back to the guest's stdout for the --stdout check.
+# --call uses `wasmem call RUN-ARGS... [sandbox options]` instead of run.
 # --valgrind runs wasmem under valgrind (skipped if it is missing); Debian
 # 12's valgrind does not know openat2, so this also exercises the fallback.
 # --node also runs the module under node:wasi (node_wasi.js) and requires
@@ -24,7 +25,7 @@ set -u
 wasmem=$1 outdir=$2 src=$3 name=$4
 shift 4
 status=0 want_stdout="" check_stdout=0 stdin="" sandbox=0 cflags=() node=0 valgrind=0
-ro=0 tcp=0 tcp_text=""
+ro=0 tcp=0 tcp_text="" cmd=run
 while [ $# -gt 0 ]; do
   case $1 in
     --status) status=$2; shift 2 ;;
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --stdin) stdin=$2; shift 2 ;;
     --sandbox) sandbox=1; shift ;;
     --ro-sandbox) ro=1; shift ;;
+    --call) cmd=call; shift ;;
     --tcp) tcp=1; tcp_text=$2; shift 2 ;;
     --node) node=1; shift ;;
     --valgrind) valgrind=1; shift ;;
@@ -77,7 +79,13 @@ if [ $ro = 1 ]; then
   echo "read me" >"$rotmp/r.txt"
   args+=(--ro-dir "$rotmp::/ro")
 fi
+# `wasmem call` takes FILE FUNC first and options after them.
+if [ $cmd = call ]; then
+  opts=(${args[@]+"${args[@]}"})
+  args=()
+fi
 for a in "$@"; do args+=("${a//@WASM@/$wasm}"); done
+if [ $cmd = call ]; then args+=(${opts[@]+"${opts[@]}"}); fi
 
 runner=()
 if [ $valgrind = 1 ]; then
@@ -85,7 +93,7 @@ if [ $valgrind = 1 ]; then
   runner=(valgrind -q --error-exitcode=99 --leak-check=full)
 fi
 if [ $tcp = 0 ]; then
-  out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" run "${args[@]}")
+  out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" $cmd "${args[@]}")
   rc=$?
 else
   # Pick a port; if another process holds it, wasmem fails to listen
