@@ -787,7 +787,10 @@ int wm_func_new_checked(wm_runtime *rt, const char *name, const wm_param *params
 ** pre-open listening or connected stream sockets (wm_wasi_preopen_socket,
 ** wm_wasi_listen_tcp), on which the guest uses sock_accept/recv/send/
 ** shutdown, fd_read/fd_write and poll_oneoff. A write to a socket whose
-** peer is gone returns EPIPE (64); it never raises SIGPIPE in the host.
+** peer is gone returns EPIPE (64); it never raises SIGPIPE in the host
+** (stdio bound to a socket included). A write to a pipe whose reader is
+** gone raises SIGPIPE as write(2) does, unless the embedder ignores the
+** signal (the wasmem CLI does: the guest then gets EPIPE).
 **
 ** What is not supported, and the errno the guest gets: proc_raise ENOSYS
 ** (52); sock_* on an fd that is not a socket ENOTSOCK (57);
@@ -817,8 +820,11 @@ int wm_wasi_add_env(wm_wasi *w, const char *key_eq_value, wm_error *err);
 enum {
   /* The guest may read and list the tree but not change it: no creating,
   ** writing, truncating, renaming, linking, removing or re-timing, in the
-  ** directory or anything opened through it (ENOTCAPABLE, 76). Files are
-  ** opened read-only on the host too. */
+  ** directory or anything opened through it (ENOTCAPABLE, 76); no hard
+  ** link to its files from a writable pre-open either. Files are opened
+  ** read-only on the host too. This guards paths through this pre-open: a
+  ** writable pre-open of a directory above or inside it reaches the same
+  ** files writable. */
   WM_WASI_READONLY = 1u << 0
 };
 

@@ -116,6 +116,13 @@ int wm__wasi_errno(int e) {
   case ENOTCONN: return WE_NOTCONN;
   case ENOTSOCK: return WE_NOTSOCK;
   case ETIMEDOUT: return WE_TIMEDOUT;
+  case EAFNOSUPPORT: return WE_AFNOSUPPORT;
+  case EALREADY: return WE_ALREADY;
+  case EDESTADDRREQ: return WE_DESTADDRREQ;
+  case EINPROGRESS: return WE_INPROGRESS;
+  case EPROTO: return WE_PROTO;
+  case EPROTONOSUPPORT: return WE_PROTONOSUPPORT;
+  case EPROTOTYPE: return WE_PROTOTYPE;
   /* openat2(RESOLVE_BENEATH) reports an escape attempt as EXDEV. */
   case EXDEV: return WE_NOTCAPABLE;
   default: return WE_IO;
@@ -132,8 +139,14 @@ static void bind_std(wm__wfd *e, int host) {
   e->kind = WFD_HOST;
   e->host = host;
   struct stat st;
-  bool reg = fstat(host, &st) == 0 && S_ISREG(st.st_mode);
+  int type = 0;
+  socklen_t tl = sizeof type;
+  bool got = fstat(host, &st) == 0, reg = got && S_ISREG(st.st_mode);
   e->filetype = reg ? WFT_REG : WFT_CHAR;
+  /* A socket (inetd, systemd, a test harness) stays one, so that writes
+  ** to it use send(MSG_NOSIGNAL) and a gone peer is EPIPE, not SIGPIPE. */
+  if (got && S_ISSOCK(st.st_mode) && getsockopt(host, SOL_SOCKET, SO_TYPE, &type, &tl) == 0)
+    e->filetype = type == SOCK_DGRAM ? WFT_SOCK_DGRAM : WFT_SOCK_STREAM;
   e->rights = reg ? WR_STDIO : WR_STDIO & ~(WR_FD_SEEK | WR_FD_TELL);
   e->rights_inh = 0;
 }
@@ -301,9 +314,12 @@ int wm_wasi_listen_tcp(wm_wasi *w, const char *addr, uint32_t *guest_fd, uint16_
   }
   memcpy(host, hs, hl);
   host[hl] = 0;
-  for (const char *c = colon + 1; *c; c++)
-    if (*c < '0' || *c > '9' || c - colon > 5)
-      return wm__error(err, WM_EINVAL, UINT32_MAX, "bad port in '%s'", addr);
+  unsigned long pn = 0;
+  for (const char *c = colon + 1; *c; c++) {
+    pn = pn * 10 + (unsigned long)(*c - '0');
+    if (*c < '0' || *c > '9' || pn > 65535)
+      return wm__error(err, WM_EINVAL, UINT32_MAX, "bad port in '%s': expected 0 to 65535", addr);
+  }
   struct addrinfo hints, *res = NULL;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;

@@ -21,7 +21,8 @@ enum {
   WE_ADDRINUSE = 3, WE_ADDRNOTAVAIL = 4, WE_CONNABORTED = 13, WE_CONNREFUSED = 14,
   WE_CONNRESET = 15, WE_DQUOT = 19, WE_HOSTUNREACH = 23, WE_ISCONN = 30, WE_MSGSIZE = 35,
   WE_NETDOWN = 38, WE_NETRESET = 39, WE_NETUNREACH = 40, WE_NOBUFS = 42, WE_NOTCONN = 53,
-  WE_TIMEDOUT = 73
+  WE_TIMEDOUT = 73, WE_AFNOSUPPORT = 5, WE_ALREADY = 7, WE_DESTADDRREQ = 17, WE_INPROGRESS = 26,
+  WE_PROTO = 65, WE_PROTONOSUPPORT = 66, WE_PROTOTYPE = 67
 };
 
 /* Filetypes. */
@@ -45,13 +46,14 @@ enum { WFT_UNKNOWN = 0, WFT_BLOCK = 1, WFT_CHAR = 2, WFT_DIR = 3, WFT_REG = 4,
 #define WR_SOCK_ACCEPT (1ull << 29)
 #define WR_ALL ((1ull << 30) - 1)
 /* Rights that change a file system: what a read-only pre-open withholds
-** (fd_write, fd_allocate, path_create_directory/file, path_link_target,
-** path_rename_source/target, path_filestat_set_size/times,
+** (fd_write, fd_allocate, path_create_directory/file, path_link_source and
+** _target, path_rename_source/target, path_filestat_set_size/times,
 ** fd_filestat_set_size/times, path_symlink, path_remove_directory,
-** path_unlink_file). */
-#define WR_MODIFY (WR_FD_WRITE | (1ull << 8) | (1ull << 9) | (1ull << 10) | (1ull << 12) | \
-                   (1ull << 16) | (1ull << 17) | (1ull << 19) | (1ull << 20) | (1ull << 22) | \
-                   (1ull << 23) | (1ull << 24) | (1ull << 25) | (1ull << 26))
+** path_unlink_file). Linking counts as a change on both sides: a hard link
+** made in a writable directory to a read-only file is that file, writable. */
+#define WR_MODIFY (WR_FD_WRITE | (1ull << 8) | (1ull << 9) | (1ull << 10) | (1ull << 11) | \
+                   (1ull << 12) | (1ull << 16) | (1ull << 17) | (1ull << 19) | (1ull << 20) | \
+                   (1ull << 22) | (1ull << 23) | (1ull << 24) | (1ull << 25) | (1ull << 26))
 /* A listening socket accepts and polls; a connected one reads, writes,
 ** polls and shuts down. */
 #define WR_SOCK_LISTEN (WR_SOCK_ACCEPT | WR_POLL_FD_READWRITE | WR_FD_FDSTAT_SET_FLAGS | \
@@ -130,6 +132,8 @@ enum { WM__IOV_BATCH = 64 };
 wm__wfd *wm__wasi_fd(wm_wasi *w, uint32_t fd);
 /* Append an fd entry; returns its number, or -1 (no memory, or too many). */
 int wm__wasi_fd_add(wm_wasi *w, const wm__wfd *e);
+/* Whether one more fd entry fits (a free slot, or room below the limit). */
+bool wm__wasi_fd_room(const wm_wasi *w);
 void wm__wasi_fd_release(wm__wfd *e);
 
 /*
@@ -157,6 +161,13 @@ typedef int (*wm__wasi_fn)(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 #define WM__WASI_DECL(name, sig) int wm__wasi_##name(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 WM__WASI_FS_FUNCS(WM__WASI_DECL)
 #undef WM__WASI_DECL
+
+/* wasi_sock.c: one recvmsg (send false) or sendmsg (MSG_NOSIGNAL) over
+** all the checked iovecs, for sock_recv/sock_send and for fd_read/fd_write
+** on a socket: a datagram is never split. *n receives the byte count and
+** *mflags the message flags; the result is 0 or a preview1 errno. */
+int wm__wasi_sock_io(wm__wfd *e, wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs, bool send,
+                     int flags, uint32_t *n, int *mflags);
 
 /* wasi_sock.c: the socket calls. */
 int wm__wasi_sock_accept(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);

@@ -28,11 +28,19 @@ wm__wfd *wm__wasi_fd(wm_wasi *w, uint32_t fd) {
   return &w->fds[fd];
 }
 
+enum { MAX_FDS = 65536 }; /* a guest cannot make us grow forever */
+
+bool wm__wasi_fd_room(const wm_wasi *w) {
+  for (uint32_t i = 0; i < w->nfds; i++)
+    if (w->fds[i].kind == WFD_FREE) return true;
+  return w->nfds < MAX_FDS;
+}
+
 int wm__wasi_fd_add(wm_wasi *w, const wm__wfd *e) {
   uint32_t i = 0;
   while (i < w->nfds && w->fds[i].kind != WFD_FREE) i++;
   if (i == w->nfds) {
-    if (w->nfds >= 65536) return -1; /* a guest cannot make us grow forever */
+    if (w->nfds >= MAX_FDS) return -1;
     if (wm__grow((void **)&w->fds, &w->cap_fds, w->nfds + 1, sizeof *w->fds) != 0) return -1;
     w->nfds++;
   }
@@ -293,7 +301,8 @@ static int buf_write(wm__wfd *e, wm_call_ctx *ctx, const uint8_t *iovs, uint32_t
     const uint8_t *p = wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), len);
     if (*total + len > UINT32_MAX) break;
     size_t room = e->limit - e->len, n = len < room ? len : room;
-    if (n == 0 && len > 0) return *total ? 0 : WE_NOSPC;
+    if (len == 0) continue; /* nothing to keep; the buffer may not exist yet */
+    if (n == 0) return *total ? 0 : WE_NOSPC;
     if (e->len + n > e->cap) {
       size_t cap = e->cap ? e->cap : 256;
       while (cap < e->len + n) cap = cap > e->limit / 2 ? e->limit : cap * 2;
@@ -349,9 +358,16 @@ static int do_rw(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, bool write, bool
     return 0;
   }
 
-  /* A socket is written with send(MSG_NOSIGNAL): a peer that went away is
-  ** EPIPE for the guest, not SIGPIPE for the host. */
-  bool sock = write && !positional && WM__WFD_IS_SOCK(e);
+  /* A socket takes one sendmsg(MSG_NOSIGNAL) or recvmsg: a datagram is
+  ** never split, and a peer that went away is EPIPE, not SIGPIPE. */
+  if (!positional && WM__WFD_IS_SOCK(e)) {
+    uint32_t n = 0;
+    int mflags;
+    rc = wm__wasi_sock_io(e, ctx, iovs, niovs, write, 0, &n, &mflags);
+    if (rc) return rc;
+    wm__wasi_st32(nret, n);
+    return 0;
+  }
   struct iovec batch[WM__IOV_BATCH];
   uint32_t i = 0;
   while (i < niovs) {
@@ -360,10 +376,7 @@ static int do_rw(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, bool write, bool
     if (nb == 0) break;
     ssize_t n;
     do {
-      if (sock) {
-        struct msghdr mh = {.msg_iov = batch, .msg_iovlen = (size_t)nb};
-        n = sendmsg(e->host, &mh, MSG_NOSIGNAL);
-      } else if (positional) {
+      if (positional) {
         n = write ? pwritev(e->host, batch, nb, (off_t)(off + total))
                   : preadv(e->host, batch, nb, (off_t)(off + total));
       } else {
@@ -534,6 +547,7 @@ int wm__wasi_fd_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
     st.st_mode = S_IFCHR;
   }
   put_filestat(p, &st);
+  if (WM__WFD_IS_SOCK(e)) p[16] = e->filetype; /* stat cannot tell stream from datagram */
   return 0;
 }
 

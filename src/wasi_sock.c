@@ -6,6 +6,7 @@
 */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -28,8 +29,9 @@ static int get_sock(wm_wasi *w, uint32_t fd, uint64_t rights, wm__wfd **out) {
 }
 
 /*
-** sock_accept(fd, flags, ro_fd). The out-parameter is checked before the
-** connection is taken, so a bad pointer loses no connection. A listener
+** sock_accept(fd, flags, ro_fd). The out-parameter and the fd table are
+** checked before the connection is taken, so neither a bad pointer nor a
+** full table (EMFILE) loses a connection. A listener
 ** made non-blocking with fd_fdstat_set_flags gives EAGAIN when none waits.
 */
 int wm__wasi_sock_accept(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
@@ -40,6 +42,7 @@ int wm__wasi_sock_accept(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   if (flags & ~(uint32_t)FDF_NONBLOCK) return WE_INVAL;
   uint8_t *out = wm__wasi_mem(ctx, U32(a[2]), 4);
   if (!out) return WE_FAULT;
+  if (!wm__wasi_fd_room(w)) return WE_MFILE; /* leave the connection queued */
   int fd;
   do {
     fd = accept4(e->host, NULL, NULL, SOCK_CLOEXEC | ((flags & FDF_NONBLOCK) ? SOCK_NONBLOCK : 0));
@@ -56,72 +59,89 @@ int wm__wasi_sock_accept(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   int g = wm__wasi_fd_add(w, &c);
   if (g < 0) {
     close(fd);
-    return WE_NFILE;
+    return WE_NOMEM;
   }
   wm__wasi_st32(out, (uint32_t)g);
   return 0;
 }
 
-/*
-** What sock_recv and sock_send share: the socket (holding `right`), its
-** iovec array (a[1], a[2]) and the byte-count out-parameter (a[nret_i]),
-** all checked, and a msghdr over up to WM__IOV_BATCH of the buffers. One
-** call moves at most that many: a short transfer is allowed, and a second
-** one could block where the first did not.
-*/
-static int sock_msg(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, uint64_t right, int nret_i,
-                    wm__wfd **e, struct msghdr *mh, struct iovec *batch, uint8_t **nret) {
-  int rc = get_sock(w, U32(a[0]), right, e);
-  if (rc) return rc;
-  const uint8_t *iovs;
-  *nret = wm__wasi_mem(ctx, U32(a[nret_i]), 4);
-  if (wm__wasi_iovs_check(ctx, U32(a[1]), U32(a[2]), &iovs) != 0 || !*nret) return WE_FAULT;
+int wm__wasi_sock_io(wm__wfd *e, wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs, bool send,
+                     int flags, uint32_t *n, int *mflags) {
+  /* All the buffers in one call, up to the kernel's IOV_MAX: a stream may
+  ** move fewer bytes than asked, but a datagram must not be cut. */
+  bool dgram = e->filetype == WFT_SOCK_DGRAM;
+  uint32_t max = niovs < IOV_MAX ? niovs : IOV_MAX;
+  if (dgram && niovs > IOV_MAX) return WE_MSGSIZE;
+  struct iovec small[WM__IOV_BATCH], *v = small;
+  if (max > WM__IOV_BATCH && !(v = wm__calloc(max, sizeof *v))) return WE_NOMEM;
   uint32_t next = 0;
   uint64_t want;
-  memset(mh, 0, sizeof *mh);
-  mh->msg_iov = batch;
-  mh->msg_iovlen =
-      (size_t)wm__wasi_iovs_batch(ctx, iovs, U32(a[2]), &next, 0, batch, WM__IOV_BATCH, &want);
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = v;
+  mh.msg_iovlen = (size_t)wm__wasi_iovs_batch(ctx, iovs, niovs, &next, 0, v, (int)max, &want);
+  int rc = 0;
+  if (dgram && next < niovs) {
+    rc = WE_MSGSIZE; /* over 4 GiB in one datagram */
+  } else {
+    ssize_t r;
+    do r = send ? sendmsg(e->host, &mh, flags | MSG_NOSIGNAL) : recvmsg(e->host, &mh, flags);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      rc = wm__wasi_errno(errno);
+    } else {
+      *n = (uint32_t)r;
+      *mflags = mh.msg_flags;
+    }
+  }
+  if (v != small) wm__free(v);
+  return rc;
+}
+
+/* What sock_recv and sock_send share: the socket (holding `right`), its
+** checked iovec array (a[1], a[2]) and byte-count out-parameter (a[4]). */
+static int sock_args(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, uint64_t right, wm__wfd **e,
+                     const uint8_t **iovs, uint8_t **nret) {
+  int rc = get_sock(w, U32(a[0]), right, e);
+  if (rc) return rc;
+  *nret = wm__wasi_mem(ctx, U32(a[4]), 4);
+  if (wm__wasi_iovs_check(ctx, U32(a[1]), U32(a[2]), iovs) != 0 || !*nret) return WE_FAULT;
   return 0;
 }
 
 /* sock_recv(fd, ri_data, ri_data_len, ri_flags, ro_datalen, ro_flags). */
 int wm__wasi_sock_recv(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   wm__wfd *e;
-  struct msghdr mh;
-  struct iovec batch[WM__IOV_BATCH];
+  const uint8_t *iovs;
   uint8_t *nret;
-  uint32_t riflags = U32(a[3]);
-  int rc = sock_msg(w, ctx, a, WR_FD_READ, 4, &e, &mh, batch, &nret);
+  int rc = sock_args(w, ctx, a, WR_FD_READ, &e, &iovs, &nret);
   if (rc) return rc;
   uint8_t *oflags = wm__wasi_mem(ctx, U32(a[5]), 2);
   if (!oflags) return WE_FAULT;
+  uint32_t riflags = U32(a[3]), n = 0;
   if (riflags & ~(uint32_t)(RIF_PEEK | RIF_WAITALL)) return WE_INVAL;
   int hf = ((riflags & RIF_PEEK) ? MSG_PEEK : 0) | ((riflags & RIF_WAITALL) ? MSG_WAITALL : 0);
-  ssize_t n;
-  do n = recvmsg(e->host, &mh, hf);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return wm__wasi_errno(errno);
-  wm__wasi_st32(nret, (uint32_t)n);
-  wm__wasi_st16(oflags, (mh.msg_flags & MSG_TRUNC) ? ROF_TRUNCATED : 0);
+  int mflags = 0;
+  rc = wm__wasi_sock_io(e, ctx, iovs, U32(a[2]), false, hf, &n, &mflags);
+  if (rc) return rc;
+  wm__wasi_st32(nret, n);
+  wm__wasi_st16(oflags, (mflags & MSG_TRUNC) ? ROF_TRUNCATED : 0);
   return 0;
 }
 
-/* sock_send(fd, si_data, si_data_len, si_flags, so_datalen): MSG_NOSIGNAL,
-** so a peer that went away is EPIPE for the guest, not SIGPIPE for us. */
+/* sock_send(fd, si_data, si_data_len, si_flags, so_datalen). */
 int wm__wasi_sock_send(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   wm__wfd *e;
-  struct msghdr mh;
-  struct iovec batch[WM__IOV_BATCH];
+  const uint8_t *iovs;
   uint8_t *nret;
-  int rc = sock_msg(w, ctx, a, WR_FD_WRITE, 4, &e, &mh, batch, &nret);
+  int rc = sock_args(w, ctx, a, WR_FD_WRITE, &e, &iovs, &nret);
   if (rc) return rc;
   if (U32(a[3]) != 0) return WE_INVAL;
-  ssize_t n;
-  do n = sendmsg(e->host, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return wm__wasi_errno(errno);
-  wm__wasi_st32(nret, (uint32_t)n);
+  uint32_t n = 0;
+  int mflags;
+  rc = wm__wasi_sock_io(e, ctx, iovs, U32(a[2]), true, 0, &n, &mflags);
+  if (rc) return rc;
+  wm__wasi_st32(nret, n);
   return 0;
 }
 

@@ -1,9 +1,9 @@
 /*
 ** readonly.c -- a WASI guest given a read-only directory (`wasmem run
-** --ro-dir HOST::/ro`, holding r.txt): reading and listing work; creating,
-** writing, truncating, renaming, linking and removing fail with
-** ENOTCAPABLE (or, for a write on a file opened without write rights,
-** EBADF/ENOTCAPABLE) and change nothing.
+** --ro-dir HOST::/ro`, holding r.txt, beside a writable /sandbox): reading
+** and listing work; creating, writing, truncating, renaming, linking (also
+** into /sandbox) and removing fail with ENOTCAPABLE (or, for a write on a
+** file opened without write rights, EBADF/ENOTCAPABLE) and change nothing.
 */
 #include <dirent.h>
 #include <errno.h>
@@ -40,6 +40,12 @@ int main(void) {
   refused("rename", rename("/ro/r.txt", "/ro/x.txt"));
   refused("symlink", symlink("r.txt", "/ro/l"));
   refused("link", link("/ro/r.txt", "/ro/h"));
+  /* A hard link in a writable directory would be the read-only file. */
+  if (access("/sandbox", F_OK) != 0) {
+    printf("no /sandbox: run with --sandbox too\n");
+    fails++;
+  }
+  refused("link out", link("/ro/r.txt", "/sandbox/h"));
   /* wasi-libc asks only for rights the directory can pass on, so this
   ** opens; the write must still fail. */
   int fd = open("/ro/r.txt", O_WRONLY | O_APPEND);

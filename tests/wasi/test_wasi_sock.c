@@ -65,7 +65,8 @@ static void test_sockets(void) {
   CHECK(fcntl(file, F_GETFD) == -1);
   CHECK(wm_wasi_preopen_socket(w, -1, NULL, &err) == WM_EINVAL);
   const char *bad[] = {"nocolon", "127.0.0.1:", ":80", "127.0.0.1:80x", "[::1:80",
-                       "127.0.0.1:1234567", "no.such.host.invalid:80"};
+                       "127.0.0.1:1234567", "127.0.0.1:99999", "127.0.0.1:65536",
+                       "no.such.host.invalid:80"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     CHECK(wm_wasi_listen_tcp(w, bad[i], NULL, NULL, &err) == WM_EINVAL);
 
@@ -82,7 +83,16 @@ static void test_sockets(void) {
   CHECK(wm_wasi_preopen_socket(w, sv[1], &us, &err) == 0 && us == 5);
   CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, dv) == 0);
   CHECK(wm_wasi_preopen_socket(w, dv[1], &ud, &err) == 0 && ud == 6);
+  /* stdout bound to a socket whose peer is gone: EPIPE, not SIGPIPE. */
+  int ov[2];
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, ov) == 0);
+  CHECK(wm_wasi_set_stdio_fd(w, 1, ov[1], &err) == 0);
+  close(ov[0]);
+  CHECK(wm_wasi_set_stdio_buffer(w, 0, NULL, 0, &err) == 0);
   if (!boot(w)) exit(1);
+  CHECK(C("fd_fdstat_get", L(1), L(100)) == 0 && mem[100] == 6);
+  iov("x", 1);
+  CHECK(C("fd_write", L(1), L(0), L(1), L(200)) == EPIPE_);
 
   /* A listener: a socket that accepts, but cannot be read. */
   CHECK(C("fd_fdstat_get", L(la), L(100)) == 0 && mem[100] == 6 &&
@@ -91,7 +101,7 @@ static void test_sockets(void) {
   iov(NULL, 8);
   CHECK(C("sock_recv", L(la), L(0), L(1), L(0), L(200), L(204)) == ENOTCAPABLE_);
   CHECK(C("sock_shutdown", L(la), L(3)) == ENOTCAPABLE_);
-  CHECK(C("sock_accept", L(1), L(0), L(200)) == ENOTSOCK_);
+  CHECK(C("sock_accept", L(0), L(0), L(200)) == ENOTSOCK_); /* stdin: a buffer */
   CHECK(C("sock_accept", L(99), L(0), L(200)) == EBADF_);
 
   /* Non-blocking: nothing waits yet. */
@@ -183,7 +193,32 @@ static void test_sockets(void) {
   iov(NULL, 4);
   CHECK(C("sock_recv", L(ud), L(0), L(1), L(0), L(200), L(204)) == 0 && get32(200) == 4 &&
         mem[204] == 1 && memcmp(mem + 300, "0123", 4) == 0);
+  /* A datagram over more iovecs than one batch (64) is sent and received
+  ** whole, through sock_* and fd_* alike. */
+  CHECK(C("fd_filestat_get", L(ud), L(100)) == 0 && mem[116] == 5);
+  for (uint32_t i = 0; i < 100; i++) {
+    put32(1000 + 8 * i, 3000 + i);
+    put32(1004 + 8 * i, 1);
+    mem[3000 + i] = (uint8_t)i;
+  }
+  uint8_t dg[256];
+  CHECK(C("sock_send", L(ud), L(1000), L(100), L(0), L(200)) == 0 && get32(200) == 100);
+  CHECK(recv(dv[0], dg, sizeof dg, 0) == 100 && dg[99] == 99);
+  CHECK(C("fd_write", L(ud), L(1000), L(100), L(200)) == 0 && get32(200) == 100);
+  CHECK(recv(dv[0], dg, sizeof dg, 0) == 100);
+  memset(mem + 3000, 0, 100);
+  CHECK(send(dv[0], dg, 100, 0) == 100);
+  CHECK(C("sock_recv", L(ud), L(1000), L(100), L(0), L(200), L(204)) == 0 && get32(200) == 100 &&
+        mem[204] == 0 && mem[3099] == 99);
   close(dv[0]);
+  halt(w);
+
+  /* An unconnected UDP socket has nowhere to send to. */
+  CHECK(wm_wasi_new(&w, &err) == 0);
+  CHECK(wm_wasi_preopen_socket(w, socket(AF_INET, SOCK_DGRAM, 0), &ud, &err) == 0);
+  if (!boot(w)) exit(1);
+  iov("x", 1);
+  CHECK(C("sock_send", L(ud), L(0), L(1), L(0), L(200)) == EDESTADDRREQ_);
   halt(w);
 }
 
@@ -239,7 +274,20 @@ static void test_readonly(void) {
   CHECK(wm_wasi_new(&w, &err) == 0);
   CHECK(wm_wasi_preopen_dir(w, dir, "/ro", 2, &err) == WM_EINVAL);
   CHECK(wm_wasi_preopen_dir(w, dir, "/ro", WM_WASI_READONLY, &err) == 0);
+  char rw[] = "/tmp/wasmem-rw-XXXXXX";
+  CHECK(mkdtemp(rw) != NULL);
+  put_file(rw, "w.txt", "rw");
+  CHECK(wm_wasi_preopen_dir(w, rw, "/rw", 0, &err) == 0); /* fd 4 */
   if (!boot(w)) exit(1);
+
+  /* A hard link is the file itself: neither way across. */
+  memcpy(mem + 100, "r.txth", 6);
+  CHECK(C("path_link", L(3), L(0), L(100), L(5), L(4), L(105), L(1)) == ENOTCAPABLE_);
+  memcpy(mem + 100, "w.txth", 6);
+  CHECK(C("path_link", L(4), L(0), L(100), L(5), L(3), L(105), L(1)) == ENOTCAPABLE_);
+  CHECK(!exists(rw, "h") && !exists(dir, "h"));
+  memcpy(mem + 100, "w.txth", 6); /* within the writable one: fine */
+  CHECK(C("path_link", L(4), L(0), L(100), L(5), L(4), L(105), L(1)) == 0 && exists(rw, "h"));
 
   /* Reading works; the fd has no write rights and cannot get them. */
   CHECK(open_at(3, "r.txt", 0, 0) == 0);
@@ -288,6 +336,11 @@ static void test_readonly(void) {
   snprintf(p, sizeof p, "%s/r.txt", dir);
   unlink(p);
   rmdir(dir);
+  snprintf(p, sizeof p, "%s/w.txt", rw);
+  unlink(p);
+  snprintf(p, sizeof p, "%s/h", rw);
+  unlink(p);
+  rmdir(rw);
 }
 
 static void test_limits(void) {
@@ -297,6 +350,8 @@ static void test_limits(void) {
   CHECK(wm_wasi_set_stdio_buffer(w, 1, NULL, 8, &err) == 0);
   if (!boot(w)) exit(1);
   size_t len;
+  iov("", 0); /* before anything is kept: no buffer yet (wasi-libc does this) */
+  CHECK(C("fd_write", L(1), L(0), L(1), L(200)) == 0 && get32(200) == 0);
   iov("hello", 5);
   CHECK(C("fd_write", L(1), L(0), L(1), L(200)) == 0 && get32(200) == 5);
   iov("world!", 6);

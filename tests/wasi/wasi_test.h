@@ -28,7 +28,7 @@ static int failures;
     }                                                                          \
   } while (0)
 
-enum { EAGAIN_ = 6, EBADF_ = 8, EFAULT_ = 21, EINVAL_ = 28, ENOSPC_ = 51, ENOTSOCK_ = 57,
+enum { EAGAIN_ = 6, EBADF_ = 8, EDESTADDRREQ_ = 17, EFAULT_ = 21, EINVAL_ = 28, ENOSPC_ = 51, ENOTSOCK_ = 57,
        ENOTSUP_ = 58, EPIPE_ = 64, ENOTCAPABLE_ = 76 };
 
 static wm_runtime *rt;
