@@ -6,7 +6,8 @@
 #   c-wasi.wasm     C with wasi-libc (malloc/free), a WASI reactor
 #   rust.wasm       Rust (the article's code), wasm32-unknown-unknown
 #   rust-wasi.wasm  the same for wasm32-wasi (imports four WASI calls)
-#   as.wasm         AssemblyScript
+#   as.wasm         AssemblyScript (incremental collector); as-minimal.wasm
+#                   and as-stub.wasm with its minimal and stub runtimes
 # A variant whose toolchain is missing is skipped with a message (exit 0)
 # unless WM_GUESTS_REQUIRE=1; a build that fails is an error. OUTDIR/variants
 # lists what was built, one name a line. Install the toolchains with
@@ -67,9 +68,15 @@ else
 fi
 
 if [ -x "$asc" ] && command -v node >/dev/null; then
-  (cd "$here/as" && "$asc" assembly/index.ts -O --exportRuntime \
-    --use abort=assembly/index/abort -o "$out/as.wasm")
-  built as
+  # The default (incremental) collector, and the minimal and stub runtimes
+  # (their __pin/__unpin are simpler or no-ops; the host code is the same).
+  for rt in incremental minimal stub; do
+    name=as
+    [ $rt = incremental ] || name=as-$rt
+    (cd "$here/as" && "$asc" assembly/index.ts -O --exportRuntime --runtime $rt \
+      --use abort=assembly/index/abort -o "$out/$name.wasm")
+    built $name
+  done
 else
   skip as "AssemblyScript not installed (npm ci in examples/seed/as)"
 fi
