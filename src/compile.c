@@ -49,7 +49,10 @@ static int unexpected_end(cstate *c) {
 }
 
 int wm__c_rd_u8(cstate *c, uint8_t *out) {
-  if (c->pos >= c->end) return unexpected_end(c);
+  if (c->pos >= c->end) {
+    *out = 0; /* gcc -O2 cannot see that callers stop at the error */
+    return unexpected_end(c);
+  }
   *out = c->bytes[c->pos++];
   return 0;
 }
@@ -133,6 +136,7 @@ static bool op_traps(wm_op op) {
   if (op >= WM_OP_I64_DIV_S && op <= WM_OP_I64_REM_U) return true;
   if (op >= WM_OP_I32_TRUNC_F32_S && op <= WM_OP_I32_TRUNC_F64_U) return true;
   if (op >= WM_OP_I64_TRUNC_F32_S && op <= WM_OP_I64_TRUNC_F64_U) return true;
+  if (op >= WM_OP_I32_LOAD_BR_IF && op <= WM_OP_I32_LOAD8_U_BR_IF_NOT) return true;
   switch (op) {
     case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
@@ -150,6 +154,8 @@ int wm__c_head(cstate *c, wm_op op) {
   int rc = reserve(c, WM_HEAD_CELLS + 8);
   if (rc) return rc;
   uint64_t h = wm__op_head(op);
+  c->last2_start = c->last_start;
+  c->last2_op = c->last_op;
   c->last_start = c->ncode;
   c->last_op = op;
   c->last_fix = c->nfix;
@@ -246,6 +252,82 @@ static int add_patch(cstate *c, ctl *L, uint32_t cell, uint32_t instr) {
 
 static void set_off(cstate *c, uint32_t cell, uint32_t instr, uint32_t target) {
   c->code[cell] = (uint32_t)((int64_t)target - (int64_t)instr);
+  if (target == c->ncode) c->label_cell = target;
+}
+
+/* Is the last instruction emitted a `prev` of `len` cells that ends right
+** here, with no label in between? Then whatever is emitted next always runs
+** right after it, and the two may become one instruction. */
+static bool fusable(const cstate *c, wm_op prev, uint32_t len) {
+  return c->last_start != NOPOS && c->last_op == prev && c->ncode == c->last_start + len &&
+         c->label_cell != c->ncode;
+}
+
+/* Take back the last instruction, a compare or eqz that a branch absorbs
+** (the caller has read its operands). The instruction before it becomes the
+** last again, so that the branch may fuse with it. Compares do not trap:
+** there is no trap location to take back. */
+static void untake_cmp(cstate *c) {
+  c->nfix = c->last_fix;
+  c->ncode = c->last_start;
+  c->last_start = c->last2_start;
+  c->last_op = c->last2_op;
+  c->last2_start = NOPOS;
+}
+
+/* untake_cmp for an I32_EQZ `d a`: returns a. */
+static uint32_t untake_eqz(cstate *c) {
+  uint32_t a = c->code[c->last_start + WM_HEAD_CELLS + 1];
+  untake_cmp(c);
+  return a;
+}
+
+/* Emit compare-and-branch `br` (a CMPBRK) on a and imm, the offset to
+** follow. */
+static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
+  TRY(wm__c_head(c, br));
+  TRY(wm__c_slot(c, a));
+  return wm__c_cell(c, imm);
+}
+
+/* Start branch `op` (BR, BR_IF or BR_IF_NOT): its head and, but for BR, the
+** condition slot; the caller emits the offset. A MOVE just before it (a local.set,
+** a block result) is folded in as the fused form's `d a` prefix; a load of
+** the condition's value just before it becomes a load-and-branch. Either
+** way c->last_start is the start of the instruction the offset is relative
+** to. */
+static int branch_head(cstate *c, wm_op op, uint32_t cond) {
+  static const struct { uint16_t op, fused; } move_forms[] = {
+      {WM_OP_BR, WM_OP_MOVE_BR},
+      {WM_OP_BR_IF, WM_OP_MOVE_BR_IF},
+      {WM_OP_BR_IF_NOT, WM_OP_MOVE_BR_IF_NOT},
+  };
+  static const struct { uint16_t load, op, fused; } load_forms[] = {
+      {WM_OP_I32_LOAD, WM_OP_BR_IF, WM_OP_I32_LOAD_BR_IF},
+      {WM_OP_I32_LOAD, WM_OP_BR_IF_NOT, WM_OP_I32_LOAD_BR_IF_NOT},
+      {WM_OP_I32_LOAD8_U, WM_OP_BR_IF, WM_OP_I32_LOAD8_U_BR_IF},
+      {WM_OP_I32_LOAD8_U, WM_OP_BR_IF_NOT, WM_OP_I32_LOAD8_U_BR_IF_NOT},
+  };
+  wm_op fused = WM_OP_COUNT_;
+  for (unsigned i = 0; i < sizeof move_forms / sizeof *move_forms; i++)
+    if (move_forms[i].op == op && fusable(c, WM_OP_MOVE, WM_HEAD_CELLS + 2))
+      fused = (wm_op)move_forms[i].fused;
+  for (unsigned i = 0; i < sizeof load_forms / sizeof *load_forms; i++)
+    if (load_forms[i].op == op && fusable(c, (wm_op)load_forms[i].load, WM_HEAD_CELLS + 3) &&
+        c->code[c->last_start + WM_HEAD_CELLS] == cond)
+      fused = (wm_op)load_forms[i].fused; /* it branches on the value it loaded */
+  if (fused == WM_OP_COUNT_) {
+    TRY(wm__c_head(c, op));
+    return op == WM_OP_BR ? 0 : wm__c_slot(c, cond);
+  }
+  /* Rewrite the head in place: its operand cells, their fix-ups and, for a
+  ** load, its trap location stay as they are. */
+  uint64_t h = wm__op_head(fused);
+  c->code[c->last_start] = (uint32_t)h;
+  c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+  c->last_op = fused;
+  if (op == WM_OP_BR || fused >= WM_OP_I32_LOAD_BR_IF) return 0;
+  return wm__c_slot(c, cond);
 }
 
 static int branch_off(cstate *c, ctl *L, uint32_t instr) {
@@ -466,6 +548,7 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   f->dead_entry = c->dead;
   f->height = c->nvals;
   f->start = c->ncode;
+  if (kind == K_LOOP) c->label_cell = c->ncode;
   f->patches = NOPOS;
   f->else_cell = f->else_instr = NOPOS;
   f->stub = NOPOS;
@@ -546,11 +629,7 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
                 c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {
       /* eqz a ; if  ->  BR_IF a else */
-      uint32_t s = prev_start, a = c->code[s + 3];
-      c->nfix = c->last_fix;
-      c->ncode = s;
-      TRY(wm__c_head(c, WM_OP_BR_IF));
-      TRY(wm__c_slot(c, a));
+      TRY(branch_head(c, WM_OP_BR_IF, untake_eqz(c)));
     } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
       /* cmp a b ; if  ->  BR_<not cmp> a b else */
       uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
@@ -561,16 +640,12 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
       TRY(wm__c_slot(c, b));
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
       /* the same with an immediate b: BR_<not cmp>_K a imm else */
-      uint32_t s = prev_start, a = c->code[s + 3], imm = c->code[s + 4];
+      uint32_t a = c->code[prev_start + 3], imm = c->code[prev_start + 4];
       wm_op br = inverse[prev_op - WM_OP_I32_EQ_K];
-      c->nfix = c->last_fix;
-      c->ncode = s;
-      TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (br - WM_OP_BR_I32_EQ))));
-      TRY(wm__c_slot(c, a));
-      TRY(wm__c_cell(c, imm));
+      untake_cmp(c);
+      TRY(cmpbrk_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (br - WM_OP_BR_I32_EQ)), a, imm));
     } else {
-      TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
-      TRY(wm__c_slot(c, cond.ref));
+      TRY(branch_head(c, WM_OP_BR_IF_NOT, cond.ref));
     }
     else_instr = c->last_start;
     else_cell = c->ncode;
@@ -602,7 +677,7 @@ static int do_else(cstate *c) {
   if (f->kind != K_IF) return wm__c_malformed(c, "else without matching if");
   TRY(close_arm(c));
   if (!c->dead) {
-    TRY(wm__c_head(c, WM_OP_BR));
+    TRY(branch_head(c, WM_OP_BR, 0));
     TRY(branch_off(c, f, c->last_start));
   }
   f = top_ctl(c);
@@ -647,7 +722,7 @@ static int rd_label(cstate *c, ctl **L) {
 static int jump_to(cstate *c, ctl *L, uint32_t n) {
   if (L->kind == K_FUNC) return emit_return(c, n, c->nvals - n);
   TRY(label_moves(c, L, n));
-  TRY(wm__c_head(c, WM_OP_BR));
+  TRY(branch_head(c, WM_OP_BR, 0));
   return branch_off(c, L, c->last_start);
 }
 
@@ -680,11 +755,7 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
     bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h) &&
                 c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {
-      uint32_t s = prev_start, a = c->code[s + 3];
-      c->nfix = c->last_fix;
-      c->ncode = s;
-      TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
-      TRY(wm__c_slot(c, a));
+      TRY(branch_head(c, WM_OP_BR_IF_NOT, untake_eqz(c)));
     } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
       uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
       c->nfix = c->last_fix;
@@ -693,21 +764,16 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
       TRY(wm__c_slot(c, a));
       TRY(wm__c_slot(c, b));
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
-      uint32_t s = prev_start, a = c->code[s + 3], imm = c->code[s + 4];
-      c->nfix = c->last_fix;
-      c->ncode = s;
-      TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (prev_op - WM_OP_I32_EQ_K))));
-      TRY(wm__c_slot(c, a));
-      TRY(wm__c_cell(c, imm));
+      uint32_t a = c->code[prev_start + 3], imm = c->code[prev_start + 4];
+      untake_cmp(c);
+      TRY(cmpbrk_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (prev_op - WM_OP_I32_EQ_K)), a, imm));
     } else {
-      TRY(wm__c_head(c, WM_OP_BR_IF));
-      TRY(wm__c_slot(c, cond.ref));
+      TRY(branch_head(c, WM_OP_BR_IF, cond.ref));
     }
     return branch_off(c, L, c->last_start);
   }
   /* BR_IF_NOT cond skip ; moves ; BR L ; skip: */
-  TRY(wm__c_head(c, WM_OP_BR_IF_NOT));
-  TRY(wm__c_slot(c, cond.ref));
+  TRY(branch_head(c, WM_OP_BR_IF_NOT, cond.ref));
   uint32_t skip_instr = c->last_start, skip_cell = c->ncode;
   TRY(wm__c_cell(c, 0));
   TRY(jump_to(c, L, n));
@@ -755,6 +821,7 @@ static int do_br_table(cstate *c) {
         if (L->stub == NOPOS) {
           /* jump_to may consume c->tmp (emit_return rewrites it): redo pop. */
           L->stub = c->ncode;
+          c->label_cell = c->ncode;
           TRY(jump_to(c, L, m));
           for (uint32_t k = 0; k < m; k++) c->tmp[k] = c->vals[c->nvals - m + k];
         }
@@ -888,6 +955,7 @@ static int compile_body(cstate *c) {
   TRY(push_ctl(c, K_FUNC, &fbt));
   c->last_start = NOPOS;
   c->last_res = NOPOS;
+  c->label_cell = NOPOS;
   c->at_entry = true;
   c->last_move = NOPOS;
   while (c->nctls > 0) {
@@ -1196,6 +1264,9 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   /* Fix-up: tagged constant and stack references become slot numbers. */
   uint64_t frame = (uint64_t)c.nlocals + c.nconsts + c.maxh;
   if (frame < c.ftype->nresults) frame = c.ftype->nresults;
+  /* Room for the interpreter's four unconditional zeroing stores at entry
+  ** (enter_frame in interp.c). */
+  if (frame < (uint64_t)c.ftype->nparams + 4) frame = (uint64_t)c.ftype->nparams + 4;
   if (frame > MAX_INDEX) {
     wm__free(kmap);
     rc = too_big(&c, "frame");

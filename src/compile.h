@@ -90,6 +90,10 @@ typedef struct cstate {
   ** before it (for rewriting a compare into a compare-and-branch). */
   uint32_t last_start, last_fix;
   wm_op last_op;
+  /* The same for the instruction before it, so that a fusion that takes
+  ** the last one back can fuse with the one before. */
+  uint32_t last2_start;
+  wm_op last2_op;
   /* Cell of the destination of the last instruction when it produced a
   ** plain single result on top of the stack, valid only while compiling the
   ** very next wasm instruction (then NOPOS). */
@@ -100,6 +104,11 @@ typedef struct cstate {
   /* Still in the function's opening run of `const; local.set` pairs, where
   ** every declared local still holds the zero function entry gave it. */
   bool at_entry;
+  /* The cell where a branch target was last bound (a loop's start, the
+  ** end of a block some branch leaves, an else arm, a br_table stub). An
+  ** instruction may be fused with the one before it only when no label
+  ** lies between them: fusable() in compile.c. */
+  uint32_t label_cell;
   /* Start of the MOVE that the last local.set emitted, while only local.gets
   ** (which emit nothing and bind no label) have followed it; else NOPOS. */
   uint32_t last_move;

@@ -194,6 +194,17 @@ static wm_op swapped(wm_op op) {
   }
 }
 
+/* Take back the last instruction emitted, to re-emit it fused with the one
+** being compiled. Returns the body offset its trap would report (NOPOS if
+** it cannot trap), which the fused instruction keeps. */
+static uint32_t retract(cstate *c) {
+  uint32_t off = NOPOS;
+  if (c->npc && c->pc_cell[c->npc - 1] == c->last_start) off = c->pc_off[--c->npc];
+  c->ncode = c->last_start;
+  c->nfix = c->last_fix;
+  return off;
+}
+
 /* Emit BIN op on v[0..2) in its immediate form when one operand is a
 ** constant that fits the 32-bit immediate; returns 1 when it cannot. */
 static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
@@ -209,23 +220,28 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   if (op >= WM_OP_I64_SHL && op <= WM_OP_I64_ROTR) k &= 63; /* as the op masks it */
   bool is64 = kop >= WM_OP_I64_ADD_K && kop <= WM_OP_I64_ROTR_K;
   if (is64 && (uint64_t)(int64_t)(int32_t)k != k) return 1; /* imm is sign-extended */
+  uint32_t lr = c->prev_res;
+  if (kop == WM_OP_I32_AND_K && lr != NOPOS && lr == c->last_start + WM_HEAD_CELLS &&
+      c->last_op == WM_OP_I32_SHR_U_K && c->code[lr] == a.ref &&
+      (a.ref == own_ref(c->nvals) || a.ref == own_ref(c->nvals + 1))) {
+    /* (x >> sh) & mask, the shift's result used only here: one bit-field
+    ** extraction. Neither part traps. */
+    uint32_t x = c->code[lr + 1], sh = c->code[lr + 2];
+    retract(c);
+    TRY(wm__c_head(c, WM_OP_I32_SHR_U_AND_K));
+    *res = c->ncode;
+    TRY(wm__c_slot(c, own_ref(c->nvals)));
+    TRY(wm__c_slot(c, x));
+    TRY(wm__c_cell(c, sh));
+    TRY(wm__c_cell(c, (uint32_t)k));
+    return wm__c_push(c, type, own_ref(c->nvals));
+  }
   TRY(wm__c_head(c, kop));
   *res = c->ncode;
   TRY(wm__c_slot(c, own_ref(c->nvals)));
   TRY(wm__c_slot(c, a.ref));
   TRY(wm__c_cell(c, (uint32_t)k));
   return wm__c_push(c, type, own_ref(c->nvals));
-}
-
-/* Take back the last instruction emitted, to re-emit it fused with the one
-** being compiled. Returns the body offset its trap would report (NOPOS if
-** it cannot trap), which the fused instruction keeps. */
-static uint32_t retract(cstate *c) {
-  uint32_t off = NOPOS;
-  if (c->npc && c->pc_cell[c->npc - 1] == c->last_start) off = c->pc_off[--c->npc];
-  c->ncode = c->last_start;
-  c->nfix = c->last_fix;
-  return off;
 }
 
 /* The BINLD forms: BIN op, the load of its type, and whether the loaded

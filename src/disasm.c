@@ -61,6 +61,11 @@ static const char *layout(wm_op op) {
     case WM_OP_TABLE_GROW: return "siss";
     case WM_OP_TABLE_SIZE: return "si";
     case WM_OP_TABLE_FILL: return "isss";
+    case WM_OP_MOVE_BR: return "sso";
+    case WM_OP_MOVE_BR_IF: case WM_OP_MOVE_BR_IF_NOT: return "ssso";
+    case WM_OP_I32_LOAD_BR_IF: case WM_OP_I32_LOAD_BR_IF_NOT:
+    case WM_OP_I32_LOAD8_U_BR_IF: case WM_OP_I32_LOAD8_U_BR_IF_NOT: return "ssio";
+    case WM_OP_I32_SHR_U_AND_K: return "ssii";
     default: return "";
   }
 }

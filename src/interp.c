@@ -52,28 +52,25 @@ static inline bool mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint3
 }
 
 /*
-** Function entry: check the call depth and that the callee's whole frame
-** fits on the value stack, zero the declared locals and copy the constants
-** into their slots, then push the activation record. The arguments are
-** already in nfp[0..nparam_slots).
+** Function entry, after the checks: zero the declared locals and copy the
+** constants into their slots. The arguments are already in
+** nfp[0..nparam_slots). compile.c makes every frame at least nparam_slots +
+** 4 slots long, so up to four locals are zeroed with four unconditional
+** stores (what lies past the locals is constant or operand-stack space that
+** nothing has written yet): a loop would become a memset call, around
+** which the dispatch loop spills its registers on every wasm call, and
+** tests of the count would cost branches.
 */
-static inline int push_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp, const uint32_t *ret_ip) {
-  const wm_code *c = callee->code;
-  if (WM_UNLIKELY(rt->nframes >= rt->max_frames ||
-                  (size_t)(rt->stack_end - nfp) < c->frame_slots))
-    return WM_TRAP_STACK_EXHAUSTED;
-  /* Most functions declare a few locals. A plain loop here would become a
-  ** memset call, and the dispatch loop spills its registers around that
-  ** call on every wasm call, so the common counts are stores inline. */
+static inline void enter_frame(const wm_code *c, wm_slot *nfp) {
   wm_slot *l = nfp + c->nparam_slots;
   uint32_t n = c->nlocal_slots - c->nparam_slots;
   if (WM_UNLIKELY(n > 4)) {
     memset(l, 0, n * sizeof *l);
   } else {
-    if (n > 0) l[0].u64 = 0;
-    if (n > 1) l[1].u64 = 0;
-    if (n > 2) l[2].u64 = 0;
-    if (n > 3) l[3].u64 = 0;
+    l[0].u64 = 0;
+    l[1].u64 = 0;
+    l[2].u64 = 0;
+    l[3].u64 = 0;
   }
   /* Functions whose constants all became immediates have none to copy. */
   if (c->nconsts) {
@@ -81,8 +78,20 @@ static inline int push_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp, cons
     wm_slot *ks = nfp + c->nlocal_slots;
     for (uint32_t i = 0; i < c->nconsts; i++) ks[i].u64 = k[i];
   }
+}
+
+/* The outermost activation of a wm__interp_call: check the call depth and
+** that the whole frame fits on the value stack, enter it and push its
+** record. (Calls inside the loop do the same with the frame pointer in a
+** register; see CALL.) */
+static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
+  const wm_code *c = callee->code;
+  if (WM_UNLIKELY(rt->nframes >= rt->max_frames ||
+                  (size_t)(rt->stack_end - nfp) < c->frame_slots))
+    return WM_TRAP_STACK_EXHAUSTED;
+  enter_frame(c, nfp);
   wm_frame *fr = &rt->frames[rt->nframes++];
-  fr->ret_ip = ret_ip;
+  fr->ret_ip = NULL;
   fr->fp = nfp;
   fr->func = callee;
   return 0;
@@ -343,6 +352,22 @@ static inline uint64_t head_at(const uint32_t *ip) {
     ip += 6;                                                                  \
     vmbreak;                                                                  \
   }
+/* A LOAD `d a imm` of an i32 (n bytes, zero-extended) that then branches
+** on the value it loaded (`d a imm off`): when it `cmp` 0. */
+#define LOADBR(name, n, ctype, cmp)                                           \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).u32 = v_;                                                            \
+    if (v_ cmp 0)                                                             \
+      ip += (int32_t)OPD(3);                                                  \
+    else                                                                      \
+      ip += 6;                                                                \
+    vmbreak;                                                                  \
+  }
 /* The sign-extended immediate of an i64 BINK. */
 #define IMM64 ((uint64_t)(int64_t)(int32_t)OPD(2))
 
@@ -352,9 +377,10 @@ static const void *const *dispatch_table;
 #endif
 
 /*
-** Run the activation on top of rt->frames (already pushed by push_frame)
-** until it returns. Returns 0 or a trap code; on a trap the frames of the
-** failed activations are left on rt->frames for the backtrace, and msg
+** Run the activation on top of rt->frames (already pushed by
+** push_entry_frame) until it returns. Returns 0 or a trap code; on a trap
+** the frames of the failed activations are left on rt->frames for the
+** backtrace, and msg
 ** (256 bytes) may hold a message more precise than the code's (a host
 ** function's own). Called with rt == NULL, it only publishes its dispatch
 ** table.
@@ -371,18 +397,23 @@ static int run(wm_runtime *rt, char *msg) {
     return 0;
   }
 #endif
-  /* The entry activation's depth: its RETURN leaves the loop. */
-  const uint32_t depth0 = rt->nframes - 1;
-  wm_frame *top = &rt->frames[depth0];
+  /* The frame stack is walked through a local pointer to the running
+  ** activation's record; rt->nframes is brought up to date only where
+  ** something else reads it: before a host call (which may re-enter
+  ** wm__interp_call), on a trap (for the backtrace) and at the exit. */
+  wm_frame *const frbase = &rt->frames[rt->nframes - 1]; /* its RETURN leaves */
+  wm_frame *const frlast = &rt->frames[rt->max_frames - 1];
+  wm_frame *frp = frbase;
+  wm_slot *const stack_end = rt->stack_end;
   wm_func *callee = NULL; /* operands of the shared call path (call_common) */
   wm_slot *nfp = NULL;
   const uint32_t *next_ip = NULL;
   int trap;
 
   /* Hot state, kept in locals. */
-  const uint32_t *ip = top->func->code->code;
-  wm_slot *fp = top->fp;
-  wm_instance *inst = top->func->inst;
+  const uint32_t *ip = frp->func->code->code;
+  wm_slot *fp = frp->fp;
+  wm_instance *inst = frp->func->inst;
   wm_memory *mem0;
   uint8_t *membase;
   uint64_t memsize;
@@ -419,28 +450,37 @@ static int run(wm_runtime *rt, char *msg) {
       vmcase(RETURN) {
         /* The results are in this frame's slots 0.., which are the caller's
         ** slots base.. : nothing to copy. */
-        const wm_frame *fr = &rt->frames[--rt->nframes];
-        if (rt->nframes == depth0) return 0;
-        ip = fr->ret_ip;
-        fr--;
-        fp = fr->fp;
+        if (WM_UNLIKELY(frp == frbase)) {
+          rt->nframes = (uint32_t)(frp - rt->frames);
+          return 0;
+        }
+        ip = frp->ret_ip;
+        frp--;
+        fp = frp->fp;
         /* A callee of the same instance ran in this loop with these very
         ** locals, so the memory cache is still right; one from another
         ** instance may have grown the memory we share, so reload. */
-        if (WM_UNLIKELY(fr->func->inst != inst)) {
-          inst = fr->func->inst;
+        if (WM_UNLIKELY(frp->func->inst != inst)) {
+          inst = frp->func->inst;
           LOAD_MEM();
         }
         vmbreak;
       }
       vmcase(CALL) {
-        /* A defined function of this instance: no instance switch. */
+        /* A defined function of this instance: no instance switch, no host
+        ** function. */
         callee = inst->funcs[OPD(0)];
+        const wm_code *c = callee->code;
         nfp = fp + OPD(1);
-        trap = push_frame(rt, callee, nfp, ip + 4);
-        if (WM_UNLIKELY(trap)) goto trapped;
+        if (WM_UNLIKELY(frp == frlast || (size_t)(stack_end - nfp) < c->frame_slots))
+          TRAP(WM_TRAP_STACK_EXHAUSTED);
+        enter_frame(c, nfp);
+        frp++;
+        frp->ret_ip = ip + 4;
+        frp->fp = nfp;
+        frp->func = callee;
         fp = nfp;
-        ip = callee->code->code;
+        ip = c->code;
         vmbreak;
       }
       vmcase(CALL_IMPORT) {
@@ -471,8 +511,8 @@ static int run(wm_runtime *rt, char *msg) {
       ** body so that vmbreak means the same here in both builds. */
     call_common:
       if (callee->host) {
-        const wm_code *cur = rt->frames[rt->nframes - 1].func->code;
-        trap = call_host(rt, inst, callee, nfp, fp + cur->frame_slots, msg);
+        rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* a re-entrant call pushes above */
+        trap = call_host(rt, inst, callee, nfp, fp + frp->func->code->frame_slots, msg);
         if (WM_UNLIKELY(trap)) goto trapped;
         /* The host function may have grown our memory (directly or by
         ** calling back into wasm), so reload its size. */
@@ -480,10 +520,18 @@ static int run(wm_runtime *rt, char *msg) {
         ip = next_ip;
         vmbreak;
       }
-      trap = push_frame(rt, callee, nfp, next_ip);
-      if (WM_UNLIKELY(trap)) goto trapped;
-      fp = nfp;
-      ip = callee->code->code;
+      {
+        const wm_code *c = callee->code;
+        if (WM_UNLIKELY(frp == frlast || (size_t)(stack_end - nfp) < c->frame_slots))
+          TRAP(WM_TRAP_STACK_EXHAUSTED);
+        enter_frame(c, nfp);
+        frp++;
+        frp->ret_ip = next_ip;
+        frp->fp = nfp;
+        frp->func = callee;
+        fp = nfp;
+        ip = c->code;
+      }
       if (callee->inst != inst) {
         inst = callee->inst; /* the callee runs in its own instance */
         LOAD_MEM();
@@ -946,6 +994,38 @@ static int run(wm_runtime *rt, char *msg) {
       BINRMW(F64_SUB_RMW, 8, double, f64, -)
       BINRMW(F64_MUL_RMW, 8, double, f64, *)
 
+      /* --- fused pairs ------------------------------------------------ */
+      vmcase(MOVE_BR) {
+        R(0) = R(1);
+        ip += (int32_t)OPD(2);
+        vmbreak;
+      }
+      vmcase(MOVE_BR_IF) {
+        R(0) = R(1);
+        if (R(2).u32) /* after the move: the condition may be d */
+          ip += (int32_t)OPD(3);
+        else
+          ip += 6;
+        vmbreak;
+      }
+      vmcase(MOVE_BR_IF_NOT) {
+        R(0) = R(1);
+        if (!R(2).u32)
+          ip += (int32_t)OPD(3);
+        else
+          ip += 6;
+        vmbreak;
+      }
+      LOADBR(I32_LOAD_BR_IF, 4, uint32_t, !=)
+      LOADBR(I32_LOAD_BR_IF_NOT, 4, uint32_t, ==)
+      LOADBR(I32_LOAD8_U_BR_IF, 1, uint8_t, !=)
+      LOADBR(I32_LOAD8_U_BR_IF_NOT, 1, uint8_t, ==)
+      vmcase(I32_SHR_U_AND_K) {
+        R(0).u32 = wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3);
+        ip += 6;
+        vmbreak;
+      }
+
 #ifndef WM_GOTO_DISPATCH
       case WM_OP_COUNT_: /* never emitted; listed so -Wswitch stays useful */
         TRAP(WM_TRAP_UNREACHABLE);
@@ -954,6 +1034,7 @@ static int run(wm_runtime *rt, char *msg) {
   }
 
 trapped:
+  rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
   return trap;
 }
 
@@ -978,6 +1059,7 @@ trapped:
 #undef BINLD
 #undef LOADX
 #undef BINRMW
+#undef LOADBR
 #undef STOREX
 #undef IMM64
 
@@ -1079,7 +1161,7 @@ int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error 
   if (f->host) {
     rc = call_host(rt, NULL, f, fp, fp + nio, msg);
   } else {
-    rc = push_frame(rt, f, fp, NULL);
+    rc = push_entry_frame(rt, f, fp);
     if (rc == 0) rc = run(rt, msg);
   }
   nesting--;

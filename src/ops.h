@@ -226,7 +226,20 @@
   X(I64_ADD_RMW, BINRMW, 0) X(I64_SUB_RMW, BINRMW, 0) X(I64_MUL_RMW, BINRMW, 0) \
   X(I64_AND_RMW, BINRMW, 0) X(I64_OR_RMW, BINRMW, 0) X(I64_XOR_RMW, BINRMW, 0)  \
   X(F32_ADD_RMW, BINRMW, 0) X(F32_SUB_RMW, BINRMW, 0) X(F32_MUL_RMW, BINRMW, 0) \
-  X(F64_ADD_RMW, BINRMW, 0) X(F64_SUB_RMW, BINRMW, 0) X(F64_MUL_RMW, BINRMW, 0)
+  X(F64_ADD_RMW, BINRMW, 0) X(F64_SUB_RMW, BINRMW, 0) X(F64_MUL_RMW, BINRMW, 0) \
+  /* --- a move, then a branch (a local.set or block result before a jump);  \
+         the condition is read after the move ---------------------------- */ \
+  X(MOVE_BR, SPEC, 0)          /* d a off : d = a; jump */                      \
+  X(MOVE_BR_IF, SPEC, 0)       /* d a c off : d = a; jump if c.i32 != 0 */      \
+  X(MOVE_BR_IF_NOT, SPEC, 0)   /* d a c off : d = a; jump if c.i32 == 0 */      \
+  /* --- a load, then a branch on the loaded value (a list walk's             \
+         `while (p = p->next)`): LOAD `d a imm`, then BR_IF/BR_IF_NOT d --- */  \
+  X(I32_LOAD_BR_IF, SPEC, 0)        /* d a imm off */                           \
+  X(I32_LOAD_BR_IF_NOT, SPEC, 0)    /* d a imm off */                           \
+  X(I32_LOAD8_U_BR_IF, SPEC, 0)     /* d a imm off */                           \
+  X(I32_LOAD8_U_BR_IF_NOT, SPEC, 0) /* d a imm off */                           \
+  /* --- bit-field extraction ---------------------------------------------- */\
+  X(I32_SHR_U_AND_K, SPEC, 0)  /* d a sh mask : d = (a.u32 >> (sh & 31)) & mask */
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,
