@@ -263,11 +263,13 @@ static bool fusable(const cstate *c, wm_op prev, uint32_t len) {
          c->label_cell != c->ncode;
 }
 
-/* Take back the last instruction, a compare or eqz that a branch absorbs
-** (the caller has read its operands). The instruction before it becomes the
-** last again, so that the branch may fuse with it. Compares do not trap:
-** there is no trap location to take back. */
-static void untake_cmp(cstate *c) {
+/* Take back the last instruction, a compare (`d a b`, `d a imm`) or eqz
+** (`d a`) that a branch absorbs; *a and *b get its operand cells. The
+** instruction before it becomes the last again, so that the branch may fuse
+** with it. Compares do not trap: there is no trap location to take back. */
+static void untake_cmp(cstate *c, uint32_t *a, uint32_t *b) {
+  *a = c->code[c->last_start + WM_HEAD_CELLS + 1];
+  *b = c->code[c->last_start + WM_HEAD_CELLS + 2];
   c->nfix = c->last_fix;
   c->ncode = c->last_start;
   c->last_start = c->last2_start;
@@ -275,23 +277,31 @@ static void untake_cmp(cstate *c) {
   c->last2_start = NOPOS;
 }
 
-/* untake_cmp for an I32_EQZ `d a`: returns a. */
 static uint32_t untake_eqz(cstate *c) {
-  uint32_t a = c->code[c->last_start + WM_HEAD_CELLS + 1];
-  untake_cmp(c);
+  uint32_t a, b;
+  untake_cmp(c, &a, &b);
   return a;
 }
 
 /* Emit compare-and-branch `br` (a CMPBRK) on a and imm, the offset to
-** follow. */
+** follow. An I32_ADD_K just before it (a loop counter's step) becomes the
+** fused I32_ADD_K_BR_*_K, which adds first and then compares -- whichever
+** slot the compare reads. */
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
-  TRY(wm__c_head(c, br));
+  if (fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) {
+    uint64_t h = wm__op_head((wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K)));
+    c->code[c->last_start] = (uint32_t)h;
+    c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+    c->last_op = (wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K));
+  } else {
+    TRY(wm__c_head(c, br));
+  }
   TRY(wm__c_slot(c, a));
   return wm__c_cell(c, imm);
 }
 
-/* Start branch `op` (BR, BR_IF or BR_IF_NOT): its head and, but for BR, the
-** condition slot; the caller emits the offset. A MOVE just before it (a local.set,
+/* Start a branch `op` whose operand cells follow (cond when with_cond, then
+** the offset, which the caller emits). A MOVE just before it (a local.set,
 ** a block result) is folded in as the fused form's `d a` prefix; a load of
 ** the condition's value just before it becomes a load-and-branch. Either
 ** way c->last_start is the start of the instruction the offset is relative
@@ -640,9 +650,9 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
       TRY(wm__c_slot(c, b));
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
       /* the same with an immediate b: BR_<not cmp>_K a imm else */
-      uint32_t a = c->code[prev_start + 3], imm = c->code[prev_start + 4];
+      uint32_t a, imm;
       wm_op br = inverse[prev_op - WM_OP_I32_EQ_K];
-      untake_cmp(c);
+      untake_cmp(c, &a, &imm);
       TRY(cmpbrk_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (br - WM_OP_BR_I32_EQ)), a, imm));
     } else {
       TRY(branch_head(c, WM_OP_BR_IF_NOT, cond.ref));
@@ -764,8 +774,8 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
       TRY(wm__c_slot(c, a));
       TRY(wm__c_slot(c, b));
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
-      uint32_t a = c->code[prev_start + 3], imm = c->code[prev_start + 4];
-      untake_cmp(c);
+      uint32_t a, imm;
+      untake_cmp(c, &a, &imm);
       TRY(cmpbrk_head(c, (wm_op)(WM_OP_BR_I32_EQ_K + (prev_op - WM_OP_I32_EQ_K)), a, imm));
     } else {
       TRY(branch_head(c, WM_OP_BR_IF, cond.ref));

@@ -9,7 +9,7 @@
 #include "module.h"
 #include "ops.h"
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW, C_ADDBR };
 
 static const uint8_t op_class[] = {
 #define X_(name, cls, wasm) C_##cls,
@@ -33,6 +33,7 @@ static const char *layout(wm_op op) {
     case C_LOADX: return "sssi";
     case C_STOREX: return "sssi";
     case C_BINRMW: return "ssii";
+    case C_ADDBR: return "ssisio";
     default: break;
   }
   switch (op) {

@@ -368,6 +368,17 @@ static inline uint64_t head_at(const uint32_t *ip) {
       ip += 6;                                                                \
     vmbreak;                                                                  \
   }
+/* ADDBR `d a imm x k off`: I32_ADD_K d a imm, then CMPBRK x k off. x is
+** read only after d is written: it is often d itself. */
+#define ADDBR(name, field, ctype, cmp)                                        \
+  vmcase(name) {                                                              \
+    R(0).u32 = R(1).u32 + OPD(2);                                             \
+    if (R(3).field cmp (ctype)OPD(4))                                         \
+      ip += (int32_t)OPD(5);                                                  \
+    else                                                                      \
+      ip += 8;                                                                \
+    vmbreak;                                                                  \
+  }
 /* The sign-extended immediate of an i64 BINK. */
 #define IMM64 ((uint64_t)(int64_t)(int32_t)OPD(2))
 
@@ -1020,6 +1031,16 @@ static int run(wm_runtime *rt, char *msg) {
       LOADBR(I32_LOAD_BR_IF_NOT, 4, uint32_t, ==)
       LOADBR(I32_LOAD8_U_BR_IF, 1, uint8_t, !=)
       LOADBR(I32_LOAD8_U_BR_IF_NOT, 1, uint8_t, ==)
+      ADDBR(I32_ADD_K_BR_EQ_K, u32, uint32_t, ==)
+      ADDBR(I32_ADD_K_BR_NE_K, u32, uint32_t, !=)
+      ADDBR(I32_ADD_K_BR_LT_S_K, i32, int32_t, <)
+      ADDBR(I32_ADD_K_BR_LT_U_K, u32, uint32_t, <)
+      ADDBR(I32_ADD_K_BR_GT_S_K, i32, int32_t, >)
+      ADDBR(I32_ADD_K_BR_GT_U_K, u32, uint32_t, >)
+      ADDBR(I32_ADD_K_BR_LE_S_K, i32, int32_t, <=)
+      ADDBR(I32_ADD_K_BR_LE_U_K, u32, uint32_t, <=)
+      ADDBR(I32_ADD_K_BR_GE_S_K, i32, int32_t, >=)
+      ADDBR(I32_ADD_K_BR_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_AND_K) {
         R(0).u32 = wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3);
         ip += 6;
@@ -1060,6 +1081,7 @@ trapped:
 #undef LOADX
 #undef BINRMW
 #undef LOADBR
+#undef ADDBR
 #undef STOREX
 #undef IMM64
 

@@ -239,7 +239,15 @@
   X(I32_LOAD8_U_BR_IF, SPEC, 0)     /* d a imm off */                           \
   X(I32_LOAD8_U_BR_IF_NOT, SPEC, 0) /* d a imm off */                           \
   /* --- bit-field extraction ---------------------------------------------- */\
-  X(I32_SHR_U_AND_K, SPEC, 0)  /* d a sh mask : d = (a.u32 >> (sh & 31)) & mask */
+  X(I32_SHR_U_AND_K, SPEC, 0)  /* d a sh mask : d = (a.u32 >> (sh & 31)) & mask */ \
+  /* --- I32_ADD_K `d a imm`, then CMPBRK `x k off` (a loop counter's step   \
+         and test), in the order of BR_I32_EQ_K..BR_I32_GE_U_K; x is read   \
+         after d is written (ADDBR `d a imm x k off`) ---------------------- */\
+  X(I32_ADD_K_BR_EQ_K, ADDBR, 0) X(I32_ADD_K_BR_NE_K, ADDBR, 0)                 \
+  X(I32_ADD_K_BR_LT_S_K, ADDBR, 0) X(I32_ADD_K_BR_LT_U_K, ADDBR, 0)             \
+  X(I32_ADD_K_BR_GT_S_K, ADDBR, 0) X(I32_ADD_K_BR_GT_U_K, ADDBR, 0)             \
+  X(I32_ADD_K_BR_LE_S_K, ADDBR, 0) X(I32_ADD_K_BR_LE_U_K, ADDBR, 0)             \
+  X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,

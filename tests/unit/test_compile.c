@@ -172,7 +172,7 @@ static void test_lowering(void) {
   expect_code("imm-forms",
               "(module (func (param i32) (result i32) (loop local.get 0 i32.const 3 i32.sub"
               " local.tee 0 i32.const 7 i32.gt_u br_if 0) local.get 0 i32.const 2 i32.shl))",
-              4, "I32_ADD_K BR_I32_GT_U_K I32_SHL_K 0 consts");
+              3, "I32_ADD_K_BR_GT_U_K I32_SHL_K 0 consts");
   expect_code("imm-swapped",
               "(module (func (param i32) (result i32) i32.const 5 local.get 0 i32.lt_s))", 2,
               "I32_GT_S_K 0 consts");
