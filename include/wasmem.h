@@ -19,7 +19,9 @@
 ** with the code, a message and, for decoding errors, the byte offset. Traps
 ** are errors too, with one code per trap kind; their message is the text the
 ** WebAssembly specification uses ("integer divide by zero", ...) followed by a
-** backtrace of wasm function names.
+** backtrace, innermost first, one line per wasm frame with the function's
+** name, index and the module byte offset of the trapping instruction or of
+** the call ("\n  at div (func 4, byte 0xd5)").
 **
 ** Threads: a runtime and everything in it may be used by one thread at a time.
 ** Modules are immutable after loading and may be shared between threads.

@@ -1056,6 +1056,7 @@ static int run(wm_runtime *rt, char *msg) {
 
 trapped:
   rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
+  rt->trap_ip = ip;
   return trap;
 }
 
@@ -1116,16 +1117,38 @@ wm_op wm__op_from_head(uint64_t head) {
 
 /* ------------------------------------------------------------ entry */
 
+/* The module byte offset of the instruction at ip in code (the last
+** recorded one at or before it: every instruction that can trap, calls
+** included, is recorded), or UINT32_MAX if unknown. */
+static uint32_t byte_offset(const wm_code *code, const uint32_t *ip) {
+  if (!ip || !code->npcmap || ip < code->code || ip >= code->code + code->ncode) return UINT32_MAX;
+  uint32_t cell = (uint32_t)(ip - code->code), lo = 0, hi = code->npcmap;
+  while (lo < hi) { /* the first entry past cell */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (code->pcmap_cell[mid] <= cell) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? code->pcmap_off[lo - 1] : UINT32_MAX;
+}
+
 /* Append the backtrace of the active frames above depth0, innermost first,
-** to buf; stops with "..." when the buffer is full (deep recursion). */
+** to buf; stops with "..." when the buffer is full (deep recursion). Each
+** line has the byte offset of the instruction: for the innermost frame the
+** one that trapped, for the others their call (a return address points
+** past it, hence the cell back). An entry frame has no return address, so
+** the frame that called into the host before it shows no offset. */
 static void backtrace(const wm_runtime *rt, uint32_t depth0, char *buf, size_t cap) {
   size_t len = strlen(buf);
   for (uint32_t i = rt->nframes; i-- > depth0;) {
     const wm_func *fn = rt->frames[i].func;
     const char *name = fn->inst ? wm_module_func_name(fn->inst->mod, fn->idx) : NULL;
-    char line[160];
-    int n = snprintf(line, sizeof line, "\n  at %.100s (func %u)", name ? name : "<unnamed>",
-                     (unsigned)fn->idx);
+    const uint32_t *ip = i + 1 == rt->nframes ? rt->trap_ip : rt->frames[i + 1].ret_ip;
+    if (ip && i + 1 != rt->nframes) ip--;
+    uint32_t off = fn->code ? byte_offset(fn->code, ip) : UINT32_MAX;
+    char line[160], at[32] = "";
+    if (off != UINT32_MAX) snprintf(at, sizeof at, ", byte 0x%x", (unsigned)off);
+    int n = snprintf(line, sizeof line, "\n  at %.100s (func %u%s)", name ? name : "<unnamed>",
+                     (unsigned)fn->idx, at);
     if (n < 0) break;
     if (len + (size_t)n + 8 >= cap) {
       snprintf(buf + len, cap - len, "\n  ...");

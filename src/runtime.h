@@ -82,6 +82,10 @@ struct wm_runtime {
   wm_slot *stack, *stack_end, *stack_top;
   wm_frame *frames;
   uint32_t nframes, max_frames;
+  /* Where the innermost activation was when it trapped (for the byte
+  ** offset in the backtrace); its callers' places are their frames'
+  ** return addresses. */
+  const uint32_t *trap_ip;
   /* Interned function types. */
   wm_typeinfo *types; uint32_t ntypes, cap_types;
   /* Everything the runtime owns, freed by wm_runtime_free. */

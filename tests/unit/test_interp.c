@@ -1064,7 +1064,7 @@ static void test_api(void) {
   args[0] = wm_val_i32(7); args[1] = wm_val_i32(0);
   rc = wm_func_call(r, wm_instance_func(ia, "outer"), args, 2, res, 1, &err);
   CHECK(rc == WM_TRAP_DIV_ZERO && err.code == WM_TRAP_DIV_ZERO);
-  CHECK(strcmp(err.message, "integer divide by zero\n  at div (func 4)\n  at outer (func 5)") == 0);
+  CHECK(strcmp(err.message, "integer divide by zero\n  at div (func 4, byte 0xd5)\n  at outer (func 5, byte 0xdd)") == 0);
   if (rc != WM_TRAP_DIV_ZERO || strstr(err.message, "at div") == NULL)
     fprintf(stderr, "trap message: %s\n", err.message);
   args[1] = wm_val_i32(2);

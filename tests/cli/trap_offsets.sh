@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# trap_offsets.sh -- the byte offsets in wasmem's trap backtraces, checked
+# against wasm-objdump's disassembly of the same module: the innermost
+# frame's offset must be the trapping instruction, every caller's its call.
+# usage: trap_offsets.sh WASMEM MODULE.wasm
+set -u
+wasmem=$1 wasm=$2
+dis=$(wasm-objdump -d "$wasm") || exit 1
+fail=0
+# outer(a, b): b = 0 divides by zero; b = 0x10000 loads out of bounds;
+# b = 1 calls through an empty table slot.
+check() { # ARGS... -- expected instructions, innermost first
+  local args=() want=()
+  while [ "$1" != -- ]; do args+=("$1"); shift; done
+  shift
+  want=("$@")
+  local out
+  out=$("$wasmem" call "$wasm" outer "${args[@]}" 2>&1)
+  local offs=($(printf '%s\n' "$out" | sed -n 's/.*byte 0x\([0-9a-f]*\)).*/\1/p'))
+  if [ ${#offs[@]} != ${#want[@]} ]; then
+    echo "FAIL outer ${args[*]}: expected ${#want[@]} offsets in:"; printf '%s\n' "$out"; fail=1; return
+  fi
+  for i in "${!offs[@]}"; do
+    local line
+    line=$(printf '%s\n' "$dis" | grep -E "^ 0*${offs[$i]}: " | head -1)
+    local insn=${line#*|}
+    insn=${insn#"${insn%%[! ]*}"} # the instruction, indentation removed
+    if [[ "$insn" != "${want[$i]}"* ]]; then
+      echo "FAIL outer ${args[*]}: frame $i at 0x${offs[$i]} is '$line', expected ${want[$i]}"
+      fail=1
+    fi
+  done
+  printf '%s\n' "$out"
+}
+check 5 0 -- i32.div_s call call
+check 5 65536 -- i32.load call call
+check 5 1 -- call_indirect call call
+exit $fail

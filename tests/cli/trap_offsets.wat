@@ -1,0 +1,18 @@
+;; trap_offsets.wat -- traps of several kinds two calls deep, for
+;; trap_offsets.sh: each backtrace line's byte offset must be the
+;; instruction that wasm-objdump shows there.
+(module
+  (memory 1)
+  (table 2 funcref)
+  (func $div (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func $load (param i32) (result i32) (i32.load offset=8 (local.get 0)))
+  (func $indirect (param i32) (result i32) (call_indirect (result i32) (local.get 0)))
+  (func $mid (param i32 i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+    (block (result i32)
+      (br_if 0 (call $div (local.get 0) (local.get 1)) (i32.eqz (local.get 1)))
+      (drop)
+      (i32.add (call $load (local.get 1)) (call $indirect (local.get 1)))))
+  (func (export "outer") (param i32 i32) (result i32)
+    (i32.mul (i32.const 3) (call $mid (local.get 0) (local.get 1))))
+  (func (export "nop") (param i32 i32) (result i32) (local.get 0)))
