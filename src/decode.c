@@ -633,7 +633,6 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
     fd->body_off = (uint32_t)r->pos;
     fd->body_len = size;
     TRY(count(&b, &ngroups));
-    size_t groups = b.pos;
     uint64_t total = 0;
     for (uint32_t g = 0; g < ngroups; g++) {
       size_t gat = b.pos;
@@ -644,19 +643,12 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
       total += k; /* at most 2^32 groups of 2^32: fits in 64 bits */
       if (total > MAX_LOCALS) return fail(&b, gat, "too many locals");
     }
+    /* Only counted here: the expanded types are made per body, just
+    ** before it is lowered (wm__decode_locals). Expanding every body up
+    ** front let a 70 KB module of bodies declaring 50000 locals each hold
+    ** 1.8 GB. */
     fd->code_start = (uint32_t)b.pos;
     fd->nlocals = (uint32_t)total;
-    fd->locals = wm__calloc(total, sizeof *fd->locals);
-    if (!fd->locals) return nomem(r);
-    b.pos = groups;
-    uint32_t li = 0;
-    for (uint32_t g = 0; g < ngroups; g++) {
-      uint32_t k;
-      wm_valtype t;
-      TRY(u32(&b, &k));
-      TRY(valtype(&b, &t));
-      for (uint32_t j = 0; j < k; j++) fd->locals[li++] = t;
-    }
     r->pos = b.end; /* instructions are compile.c's */
   }
   return 0;
@@ -683,6 +675,26 @@ static int sec_data(rd *r, wm_module *mod) {
     TRY(len32(r, &len));
     TRY(bytes(r, len, &d->bytes));
     d->len = len;
+  }
+  return 0;
+}
+
+/* Expand the local declarations of a body that sec_code already checked. */
+int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err) {
+  rd b = {mod->bytes, fd->body_off, fd->code_start, mod->len, 10, err};
+  uint32_t ngroups, li = 0;
+  wm__free(fd->locals);
+  fd->locals = wm__calloc(fd->nlocals, sizeof *fd->locals);
+  if (!fd->locals) return nomem(&b);
+  TRY(count(&b, &ngroups));
+  for (uint32_t g = 0; g < ngroups; g++) {
+    uint32_t k;
+    wm_valtype t;
+    TRY(u32(&b, &k));
+    TRY(valtype(&b, &t));
+    /* Defensive, unreachable: sec_code summed these same counts. */
+    if (k > fd->nlocals - li) return fail(&b, b.pos, "too many locals");
+    for (uint32_t j = 0; j < k; j++) fd->locals[li++] = t;
   }
   return 0;
 }

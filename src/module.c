@@ -28,8 +28,16 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);
-  for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++)
-    rc = wm__compile_func(mod, i, err);
+  /* Each body's local types exist only while it is lowered: declarations
+  ** are run-length coded, so keeping them all would let a small module
+  ** hold gigabytes. */
+  for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
+    wm_funcdef *fd = &mod->funcs[i];
+    rc = wm__decode_locals(mod, fd, err);
+    if (!rc) rc = wm__compile_func(mod, i, err);
+    wm__free(fd->locals);
+    fd->locals = NULL;
+  }
   if (rc) {
     wm__module_destroy(mod);
     return rc;

@@ -133,7 +133,8 @@ typedef struct wm_funcdef {
   uint32_t body_off;     /* offset of the body (after its size) in bytes */
   uint32_t body_len;
   uint32_t nlocals;      /* declared locals, excluding params */
-  wm_valtype *locals;    /* nlocals types */
+  wm_valtype *locals;    /* nlocals types, only while the body is lowered
+                         ** (wm__decode_locals); NULL otherwise */
   uint32_t code_start;   /* offset of the first instruction (after locals) */
   wm_code code;          /* filled by compile.c */
 } wm_funcdef;
@@ -167,6 +168,9 @@ struct wm_module {
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);
+/* decode.c: fill fd->locals (freed by the caller) from the body's local
+** declarations, which wm__decode has checked. Needed by wm__compile_func. */
+int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err);
 /* validate.c: module-level validation (everything except function bodies). */
 int wm__validate_module(wm_module *mod, wm_error *err);
 /* compile.c: validate and lower the body of defined function `idx`. */

@@ -522,7 +522,10 @@ static void test_roundtrip(void) {
             mod->datas[0].len == 3 && memcmp(mod->datas[0].bytes, "xyz", 3) == 0 &&
             mod->datas[0].offset.bits == 8 && mod->datas[1].mode == WM_SEG_PASSIVE,
         "datas");
-  const wm_funcdef *f1 = &mod->funcs[1], *f2 = &mod->funcs[2];
+  wm_funcdef *f1 = &mod->funcs[1], *f2 = &mod->funcs[2];
+  CHECK(!f1->locals && wm__decode_locals(mod, f1, NULL) == 0 &&
+            wm__decode_locals(mod, f2, NULL) == 0,
+        "locals expand");
   CHECK(f1->nlocals == 3 && f1->locals[0] == WM_I32 && f1->locals[2] == WM_F64 &&
             f1->body_len == 6 && m.b[f1->code_start] == 0x0B &&
             f1->code_start == f1->body_off + 5,
@@ -612,6 +615,37 @@ static void test_public_load(void) {
   CHECK(rc == WM_EIO && mod == NULL, "load_file missing");
   wm_module_free(NULL);
   CHECK(wm_module_func_name(NULL, 0) == NULL && wm_module_import_count(NULL) == 0, "NULL module");
+}
+
+/* Found by fuzzing: local declarations are run-length coded, so a body of
+** 6 bytes may declare 50000 locals. The loader used to keep every body's
+** expanded types, which let a 70 KB module hold 1.8 GB; now they exist only
+** while the body is lowered. */
+static void test_locals_bomb(void) {
+  enum { NBODIES = 300 };
+  static buf m;
+  uint8_t funcs[2 + NBODIES];
+  static const uint8_t body[] = {6, 1, 0xD0, 0x86, 0x03, 0x7F, 0x0B}; /* 50000 x i32 */
+  begin(&m);
+  SEC(&m, 1, 1, 0x60, 0, 0);
+  funcs[0] = (NBODIES & 0x7F) | 0x80;
+  funcs[1] = NBODIES >> 7;
+  memset(funcs + 2, 0, NBODIES);
+  section(&m, 3, funcs, sizeof funcs);
+  RAW(&m, 10);
+  put_u32(&m, 2 + NBODIES * (uint32_t)sizeof body);
+  put(&m, funcs, 2);
+  for (int i = 0; i < NBODIES; i++) put(&m, body, sizeof body);
+  wm_module *mod = NULL;
+  wm_error err;
+  int rc = wm_module_load(m.b, m.n, NULL, &mod, &err);
+  CHECK(rc == 0, "locals bomb: %s", err.message);
+  bool none = true;
+  for (uint32_t i = 0; mod && i < mod->nfuncs; i++)
+    none = none && !mod->funcs[i].locals && mod->funcs[i].nlocals == 50000 &&
+           mod->funcs[i].code.nlocal_slots == 50000;
+  CHECK(mod && mod->nfuncs == NBODIES && none, "locals bomb: expanded locals kept");
+  wm_module_free(mod);
 }
 
 /* Every prefix must fail cleanly (or be a valid module when it ends at a
@@ -743,6 +777,7 @@ int main(void) {
   test_invalid();
   test_roundtrip();
   test_public_load();
+  test_locals_bomb();
   buf m;
   build_full(&m);
   sweep("full module", m.b, m.n);

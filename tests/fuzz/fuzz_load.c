@@ -1,0 +1,202 @@
+/*
+** fuzz_load.c -- libFuzzer targets for "a malformed module gets a clear
+** error, never a crash, never a read past the buffer". See README.md.
+**
+** Built twice (tests/fuzz/CMakeLists.txt, -DWM_FUZZ=ON):
+**   fuzz_load         load (decode + validate + lower every body), then
+**                     walk the whole read-only inspection API, then free.
+**   fuzz_instantiate  the same, and then instantiates modules whose imports
+**                     are all functions (satisfied by host functions that
+**                     return zeros) and have no start function, and walks
+**                     the instance's exports. No guest code ever runs: a
+**                     start function is the only way instantiation could
+**                     run any, and exports are looked up, never called.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasmem.h"
+
+/* A sink the compiler cannot see through, so that every field we read from
+** the API is really loaded (ASan then checks it). */
+static volatile uint64_t sink;
+
+static void touch_str(const char *s) {
+  if (s) sink += strlen(s);
+}
+
+static void touch_desc(const wm_extern_desc *d) {
+  touch_str(d->module);
+  touch_str(d->name);
+  sink += d->name_len + d->kind + d->index;
+  switch (d->kind) {
+  case WM_EXTERN_FUNC:
+    for (uint32_t i = 0; i < d->func.nparams; i++) sink += d->func.params[i];
+    for (uint32_t i = 0; i < d->func.nresults; i++) sink += d->func.results[i];
+    break;
+  case WM_EXTERN_TABLE:
+    sink += d->elem_type + d->limits.min + d->limits.max + d->limits.has_max;
+    touch_str(wm_valtype_name(d->elem_type));
+    break;
+  case WM_EXTERN_MEMORY:
+    sink += d->limits.min + d->limits.max + d->limits.has_max;
+    break;
+  case WM_EXTERN_GLOBAL:
+    sink += d->global_type + d->global_mutable;
+    touch_str(wm_valtype_name(d->global_type));
+    break;
+  }
+  touch_str(wm_externkind_name(d->kind));
+}
+
+static void touch_seg(const wm_segment_desc *s) {
+  sink += s->mode + s->target + s->offset_known + s->offset + s->count + s->elem_type;
+}
+
+/* Every read-only query the header offers, including out-of-range ones
+** (which must fail with WM_EINVAL, not read past an array). */
+static void inspect(const wm_module *mod) {
+  wm_module_info info;
+  wm_extern_desc d;
+  wm_segment_desc s;
+  wm_module_get_info(mod, &info);
+  touch_str(info.name);
+  sink += info.ntypes + info.has_start + info.start;
+
+  uint32_t ni = wm_module_import_count(mod), ne = wm_module_export_count(mod);
+  for (uint32_t i = 0; i <= ni; i++)
+    if (wm_module_import(mod, i, &d) == 0) touch_desc(&d);
+    else if (i < ni) abort(); /* every import in range must describe */
+  for (uint32_t i = 0; i <= ne; i++)
+    if (wm_module_export(mod, i, &d) == 0) touch_desc(&d);
+    else if (i < ne) abort();
+
+  const uint32_t counts[4] = {info.nfuncs, info.ntables, info.nmems, info.nglobals};
+  for (int k = 0; k < 4; k++)
+    for (uint32_t i = 0; i <= counts[k]; i++)
+      if (wm_module_entity(mod, (wm_externkind)k, i, &d) == 0) touch_desc(&d);
+      else if (i < counts[k]) abort();
+  if (wm_module_entity(mod, (wm_externkind)4, 0, &d) == 0) abort();
+
+  for (uint32_t i = 0; i <= info.ndatas; i++)
+    if (wm_module_data(mod, i, &s) == 0) touch_seg(&s);
+    else if (i < info.ndatas) abort();
+  for (uint32_t i = 0; i <= info.nelems; i++)
+    if (wm_module_elem(mod, i, &s) == 0) touch_seg(&s);
+    else if (i < info.nelems) abort();
+  for (uint32_t i = 0; i <= info.nfuncs; i++) touch_str(wm_module_func_name(mod, i));
+}
+
+#ifdef WM_FUZZ_INSTANTIATE
+/* An imported function: returns zeros of its result types. data is the
+** module's wm_functype for it, which outlives the runtime here. */
+static int zero_host(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  (void)args;
+  const wm_functype *t = data;
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    results[i].type = t->results[i];
+    results[i].of.i64 = 0;
+  }
+  return 0;
+}
+
+static void instantiate(const wm_module *mod) {
+  wm_module_info info;
+  wm_module_get_info(mod, &info);
+  if (info.has_start) return; /* the start function could loop forever */
+  uint32_t ni = wm_module_import_count(mod);
+  wm_extern_desc *imps = calloc(ni ? ni : 1, sizeof *imps);
+  if (!imps) return;
+  for (uint32_t i = 0; i < ni; i++) {
+    if (wm_module_import(mod, i, &imps[i]) || imps[i].kind != WM_EXTERN_FUNC) {
+      free(imps);
+      return;
+    }
+  }
+  /* Small limits: a fuzzed `memory 65536` would otherwise reserve 4 GiB of
+  ** address space per input and a table of 10^7 entries 80 MB. */
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.max_memory_pages = 256;
+  o.max_table_elems = 100000;
+  o.stack_bytes = 1 << 16;
+  wm_runtime *rt = NULL;
+  wm_error err;
+  if (wm_runtime_new(&o, &rt, &err)) abort();
+  for (uint32_t i = 0; i < ni; i++) {
+    wm_func *f;
+    if (wm_func_new_host(rt, &imps[i].func, zero_host, &imps[i].func, &f, &err) ||
+        wm_runtime_define_func(rt, imps[i].module, imps[i].name, f, &err))
+      abort();
+  }
+  wm_instance *inst = NULL;
+  int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
+  if (rc == 0) {
+    if (wm_instance_module(inst) != mod) abort();
+    uint32_t ne = wm_module_export_count(mod);
+    for (uint32_t i = 0; i < ne; i++) {
+      wm_extern_desc d;
+      if (wm_module_export(mod, i, &d)) abort();
+      void *obj = wm_instance_export(inst, d.name, d.name_len, d.kind);
+      if (!obj) abort(); /* every export must resolve */
+      switch (d.kind) {
+      case WM_EXTERN_FUNC: {
+        wm_functype t = wm_func_type(obj);
+        if (t.nparams != d.func.nparams || t.nresults != d.func.nresults) abort();
+        break;
+      }
+      case WM_EXTERN_TABLE: {
+        wm_table *t = obj;
+        uint32_t n = wm_table_size(t);
+        wm_val v;
+        for (uint32_t k = 0; k < n && k < 64; k++) (void)wm_table_get(t, k, &v, &err);
+        if (wm_table_get(t, n, &v, &err) == 0) abort();
+        break;
+      }
+      case WM_EXTERN_MEMORY: {
+        wm_memory *m = obj;
+        uint64_t size = wm_memory_size(m);
+        uint8_t *base = wm_memory_data(m);
+        if (size) sink += base[0] + base[size - 1];
+        break;
+      }
+      case WM_EXTERN_GLOBAL: {
+        wm_val v = wm_global_get(obj);
+        sink += v.type + (uint64_t)v.of.i64;
+        break;
+      }
+      }
+    }
+    wm_memory *m = wm_instance_default_memory(inst);
+    if (m) sink += wm_memory_pages(m);
+  } else {
+    touch_str(err.message);
+  }
+  wm_runtime_free(rt);
+  free(imps);
+}
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  wm_module *mod = NULL;
+  wm_error err;
+  memset(&err, 0x55, sizeof err);
+  int rc = wm_module_load(data, size, NULL, &mod, &err);
+  if (rc) {
+    /* A clear error: a known code, a terminated non-empty message. */
+    if (mod || rc != err.code || strcmp(wm_errname(rc), "UNKNOWN") == 0) abort();
+    if (!memchr(err.message, 0, sizeof err.message) || !err.message[0]) abort();
+    if (err.offset != UINT32_MAX && err.offset > size) abort();
+    return 0;
+  }
+  if (!mod) abort();
+  inspect(mod);
+#ifdef WM_FUZZ_INSTANTIATE
+  instantiate(mod);
+#endif
+  wm_module_free(mod);
+  return 0;
+}
