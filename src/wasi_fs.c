@@ -349,7 +349,7 @@ static int do_rw(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, bool write, bool
       uint8_t *p = wm__wasi_mem(ctx, wm__wasi_ld32(iovs + 8 * (uint64_t)i), len);
       if (total + len > UINT32_MAX) break;
       size_t n = e->len - e->pos < len ? e->len - e->pos : len;
-      memcpy(p, e->buf + e->pos, n);
+      if (n) memcpy(p, e->buf + e->pos, n); /* an empty stdin has no buffer */
       e->pos += n;
       total += n;
       if (n < len) break;

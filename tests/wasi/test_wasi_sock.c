@@ -348,7 +348,10 @@ static void test_limits(void) {
   wm_wasi *w;
   CHECK(wm_wasi_new(&w, &err) == 0);
   CHECK(wm_wasi_set_stdio_buffer(w, 1, NULL, 8, &err) == 0);
+  CHECK(wm_wasi_set_stdio_buffer(w, 0, NULL, 0, &err) == 0);
   if (!boot(w)) exit(1);
+  iov(NULL, 4); /* an empty stdin: end of file at once */
+  CHECK(C("fd_read", L(0), L(0), L(1), L(200)) == 0 && get32(200) == 0);
   size_t len;
   iov("", 0); /* before anything is kept: no buffer yet (wasi-libc does this) */
   CHECK(C("fd_write", L(1), L(0), L(1), L(200)) == 0 && get32(200) == 0);
