@@ -265,8 +265,14 @@ int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst, w
 /* ----------------------------------------------------------------- module */
 
 typedef struct wm_module_options {
-  int reserved; /* no options yet; pass NULL */
+  /* WM_MODULE_CHECKED: lower the code for the guest heap checker (see
+  ** "Guest heap checking"). Such code runs every load and store through the
+  ** checker's shadow memory once a checker is attached to its instance, and
+  ** only bounds-checks them otherwise; code loaded without it never
+  ** consults a checker. */
+  uint32_t flags;
 } wm_module_options;
+#define WM_MODULE_CHECKED 1u
 
 /*
 ** Decode, validate and compile a module from bytes. The bytes are copied;
@@ -889,6 +895,176 @@ int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err);
 /* After a call returned WM_TRAP_EXIT: true and the code the guest passed to
 ** proc_exit in *code. False if the guest has not exited. */
 bool wm_wasi_exit_code(const wm_wasi *w, int *code);
+
+/* ---------------------------------------------------- guest heap checking */
+
+/*
+** A memory checker for the guest's own heap, in the manner of Valgrind's
+** memcheck: it tracks the guest allocator's blocks (seen through calls from
+** the host and from inside the guest), keeps a shadow byte for every byte
+** of linear memory, and reports invalid reads and writes, use after free,
+** double and invalid frees, frees of blocks the host owns, allocations
+** that overlap live blocks, and at the end leaks.
+**
+** Use: load the module with WM_MODULE_CHECKED, make a checker in the
+** runtime, instantiate, then wm_checker_attach() before calling anything
+** (a reactor's _initialize included). Each error reaches opts.on_report as
+** a struct with its text; wm_checker_finish() runs the leak check and
+** fills a summary. The checker belongs to the runtime and is freed with it.
+**
+** Allocators recognised, by export name or `name` section (the lowest
+** level present wins; calls nested inside a tracked call are the
+** allocator's own business and are not checked): wasi-libc / dlmalloc
+** (malloc, calloc, realloc, free, posix_memalign, aligned_alloc, and the
+** dl* names), Rust (__rust_alloc, __rust_dealloc, __rust_realloc,
+** __rust_alloc_zeroed, and __rdl_* / __rg_*), the exchange API's
+** conventions (alloc/dealloc, cabi_realloc, __wbindgen_malloc/free), and
+** names given in the options. Freed blocks wait in a quarantine: the
+** guest's free is deferred until the quarantine's byte budget is spent, so
+** their memory cannot be reused while use after free is being watched for.
+** A module whose allocator is not recognised still gets bounds and
+** host-ownership checks (wm_checker_allocator() says so).
+*/
+typedef struct wm_checker wm_checker;
+
+#define WM_CHECK_KINDS(X)                                                     \
+  X(INVALID_READ, "invalid-read", "Invalid read")                             \
+  X(INVALID_WRITE, "invalid-write", "Invalid write")                          \
+  X(FREED_READ, "use-after-free-read", "Use after free: read")                \
+  X(FREED_WRITE, "use-after-free-write", "Use after free: write")             \
+  X(DOUBLE_FREE, "double-free", "Double free")                                \
+  X(INVALID_FREE, "invalid-free", "Invalid free")                             \
+  X(HOST_BLOCK_FREE, "host-block-free", "Free of a block the host owns")      \
+  X(OVERLAP_ALLOC, "overlapping-alloc", "Allocation overlaps a live block")   \
+  X(LEAK_DEFINITE, "leak-definite", "definitely lost")                        \
+  X(LEAK_INDIRECT, "leak-indirect", "indirectly lost")                        \
+  X(LEAK_POSSIBLE, "leak-possible", "possibly lost")                          \
+  X(LEAK_REACHABLE, "leak-reachable", "still reachable")                      \
+  X(LEAK_HOST, "leak-host", "not freed by the host")
+
+typedef enum wm_check_kind {
+#define WM_CHECK_KIND_ENUM_(name, id, title) WM_CHECK_##name,
+  WM_CHECK_KINDS(WM_CHECK_KIND_ENUM_)
+#undef WM_CHECK_KIND_ENUM_
+  WM_CHECK_KIND_COUNT_
+} wm_check_kind;
+/* "invalid-read", ... (for suppressions and JSON), and "Invalid read", ... */
+const char *wm_check_kind_id(wm_check_kind k);
+const char *wm_check_kind_title(wm_check_kind k);
+/* The kind named by id, or WM_CHECK_KIND_COUNT_. */
+wm_check_kind wm_check_kind_parse(const char *id);
+
+/* One line of a wasm backtrace: function index, module byte offset of the
+** instruction (UINT32_MAX if unknown), name from the module (NULL if none;
+** valid as long as the module). */
+typedef struct wm_check_frame {
+  uint32_t func_idx;
+  uint32_t offset;
+  const char *name;
+} wm_check_frame;
+
+/* A backtrace, innermost first. `host` names the host entry point
+** ("wm_guest_call", "wm_block_free", ...) when the outermost call came from
+** the host through the exchange API, else NULL. */
+typedef struct wm_check_stack {
+  const wm_check_frame *frames;
+  uint32_t nframes;
+  const char *host;
+} wm_check_stack;
+
+/*
+** One report. Everything it points to is valid only during the callback.
+** For errors: addr/size are the access (or the pointer freed, size 0);
+** `where` is where it happened. When the address relates to a block
+** (inside, just after or just before it, or the block freed), has_block is
+** set with the block's address, size, its allocation stack and, for freed
+** blocks, the stack of the free. For leaks: addr/size are the first
+** block's, count the blocks and bytes the total of this allocation stack.
+*/
+typedef struct wm_check_report {
+  wm_check_kind kind;
+  uint64_t addr;
+  uint64_t size;
+  uint64_t count;      /* leaks: blocks with this allocation stack */
+  uint64_t bytes;      /* leaks: their total size */
+  wm_check_stack where;
+  bool has_block;
+  bool block_freed;
+  uint64_t block_addr, block_size;
+  wm_check_stack alloc_stack, free_stack;
+  const char *text;    /* the whole report, Valgrind-style, NUL-terminated */
+} wm_check_report;
+
+typedef void (*wm_check_fn)(const wm_check_report *r, void *data);
+
+typedef struct wm_check_options {
+  /* Bytes of freed blocks held back from the guest's allocator (default
+  ** 16 MiB; SIZE_MAX means the default too; 1 keeps only the last). */
+  size_t quarantine_bytes;
+  /* A user-named allocator, by export or `name`-section name: alloc(size)
+  ** -> ptr, free(ptr, ...), realloc(ptr, size) -> ptr (or NULL each).
+  ** When given, it replaces recognition. */
+  const char *alloc_fn, *free_fn, *realloc_fn;
+  /* Receives every error (once per distinct kind and place; repeats are
+  ** counted) and, from wm_checker_finish, every leak record. */
+  wm_check_fn on_report;
+  void *data;
+  /* Frames kept per stack (default 12, at most 64). */
+  uint32_t backtrace_depth;
+} wm_check_options;
+
+/* Make the runtime's checker (one per runtime). opts may be NULL. */
+int wm_checker_new(wm_runtime *rt, const wm_check_options *opts, wm_checker **out,
+                   wm_error *err);
+/* The runtime's checker, or NULL. */
+wm_checker *wm_runtime_checker(wm_runtime *rt);
+/*
+** Check inst: its module must have been loaded with WM_MODULE_CHECKED
+** (else WM_EINVAL). Finds the allocator, and sets up the shadow of its
+** memory 0 (the heap region is the memory past __heap_base, or past the
+** stack and data when only __stack_pointer is known). One instance per
+** checker for now; a second attach is WM_EUNSUPPORTED.
+*/
+int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err);
+/* One line saying what the checker tracks, e.g. "allocator: wasi-libc
+** malloc/free (malloc, calloc, realloc, free)" or "allocator: not
+** recognised; checking bounds and host ownership only". */
+const char *wm_checker_allocator(const wm_checker *c);
+
+typedef enum wm_leak_check {
+  WM_LEAK_CHECK_FULL = 0,  /* each leak reported with its allocation stack */
+  WM_LEAK_CHECK_SUMMARY,   /* totals only */
+  WM_LEAK_CHECK_NO
+} wm_leak_check;
+
+typedef struct wm_check_summary {
+  uint64_t errors;            /* every error, repeats included */
+  uint64_t error_contexts;    /* distinct ones (reports) */
+  uint64_t suppressed;        /* errors not reported because of suppressions */
+  uint64_t allocs, frees, bytes_allocated;
+  uint64_t in_use_blocks, in_use_bytes;   /* at the end, host blocks included */
+  /* Leaks by kind, indexed by wm_check_kind - WM_CHECK_LEAK_DEFINITE. */
+  uint64_t leak_blocks[5], leak_bytes[5];
+} wm_check_summary;
+
+/*
+** End of the run: the leak check (unless WM_LEAK_CHECK_NO), reporting each
+** leak through on_report in FULL mode, then the summary. Reachability is
+** Valgrind's: roots are the globals and the memory outside the heap (the
+** dead part of the stack excluded); a block pointed to at its start is
+** reachable, one pointed to only inside is possibly lost, one not pointed
+** to is definitely lost, one reached only from lost blocks indirectly lost.
+** Blocks the host still owns through the exchange API are host leaks.
+** May be called once; checking stops after it.
+*/
+int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out, wm_error *err);
+/* Write the HEAP SUMMARY, LEAK SUMMARY and ERROR SUMMARY blocks of s to
+** buf (at most cap bytes, NUL-terminated); returns the length needed. */
+size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, wm_leak_check mode,
+                               char *buf, size_t cap);
+/* Suppress errors whose kind and innermost function name match a line
+** "KIND FUNC" (FUNC may end in '*'; '#' starts a comment) of text. */
+int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err);
 
 #ifdef __cplusplus
 }

@@ -737,6 +737,21 @@ static void name_section(wm_module *mod, size_t off, size_t len) {
         if (idx >= mod->nfuncs || mod->func_names[idx]) continue;
         mod->func_names[idx] = wm__strndup((const char *)p, nl);
       }
+    } else if (id == 7 && mod->nglobals > 0) {
+      /* Global names (the extended name section LLVM writes). Subsections
+      ** 2..6 between them are skipped by their size like any other. */
+      if (!mod->global_names) {
+        mod->global_names = wm__calloc(mod->nglobals, sizeof(char *));
+        if (!mod->global_names) return;
+      }
+      if (count(&s, &n)) continue;
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx, nl;
+        const uint8_t *p;
+        if (u32(&s, &idx) || name(&s, &p, &nl)) break;
+        if (idx >= mod->nglobals || mod->global_names[idx]) continue;
+        mod->global_names[idx] = wm__strndup((const char *)p, nl);
+      }
     }
   }
 }

@@ -9,7 +9,6 @@
 
 int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
                    wm_module **out, wm_error *err) {
-  (void)opts;
   if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: out is NULL");
   *out = NULL;
   if (!bytes && len) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: bytes is NULL");
@@ -25,6 +24,7 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   }
   if (len) memcpy(mod->bytes, bytes, len);
   mod->len = len;
+  mod->checked = opts && (opts->flags & WM_MODULE_CHECKED);
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);
@@ -121,6 +121,9 @@ void wm__module_destroy(wm_module *mod) {
   if (mod->func_names)
     for (uint32_t i = 0; i < mod->nfuncs; i++) wm__free(mod->func_names[i]);
   wm__free(mod->func_names);
+  if (mod->global_names)
+    for (uint32_t i = 0; i < mod->nglobals; i++) wm__free(mod->global_names[i]);
+  wm__free(mod->global_names);
   wm__free(mod->func_declared);
   wm__free(mod->bytes);
   wm__free(mod);

@@ -160,6 +160,12 @@ struct wm_module {
   ** nfuncs entries. */
   char *module_name;
   char **func_names;
+  /* Global names (name section subsection 7); NULL where absent. nglobals
+  ** entries. The checker finds __stack_pointer and __heap_base by them. */
+  char **global_names;
+
+  /* Lowered for the checked interpreter loop (WM_MODULE_CHECKED). */
+  bool checked;
 
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */

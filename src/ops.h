@@ -45,6 +45,7 @@
 #ifndef WM_OPS_H
 #define WM_OPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* X(NAME, CLASS, WASM) -- WASM is the wasm opcode the instruction implements
@@ -259,8 +260,11 @@ typedef enum wm_op {
 /* Cells in the instruction head. */
 #define WM_HEAD_CELLS 2
 
-/* interp.c: the 8-byte head value for op (handler address or opcode). */
-uint64_t wm__op_head(wm_op op);
+/* interp.c: the 8-byte head value for op (handler address or opcode) in
+** the plain loop or, when checked, in the checked loop (the guest heap
+** checker's: the same instructions, every memory access also checked
+** against the shadow memory). */
+uint64_t wm__op_head(wm_op op, bool checked);
 /* interp.c: the op a head value stands for (for the disassembler). */
 wm_op wm__op_from_head(uint64_t head);
 /* The op's name, e.g. "I32_ADD". */

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "runtime.h"
+#include "check.h"
 
 #define PAGE_SIZE 65536u
 #define MAX_PAGES 65536u /* 4 GiB: the most a 32-bit memory can address */
@@ -64,6 +65,7 @@ void wm__instance_free(wm_instance *inst) {
 
 void wm_runtime_free(wm_runtime *rt) {
   if (!rt) return;
+  wm__checker_destroy(rt->checker);
   for (uint32_t i = 0; i < rt->ninsts; i++) instance_free(rt->insts[i]);
   for (uint32_t i = 0; i < rt->nmems; i++) {
     wm_memory *m = rt->mems[i];
@@ -185,6 +187,7 @@ int64_t wm__memory_grow(wm_memory *m, uint64_t delta) {
   if (mprotect(m->base + m->size, (size_t)(delta * PAGE_SIZE), PROT_READ | PROT_WRITE) != 0)
     return -1;
   m->size += delta * PAGE_SIZE;
+  if (m->chk) wm__check_grow(m, old * PAGE_SIZE); /* new heap pages are unallocated */
   return (int64_t)old;
 }
 

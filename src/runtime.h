@@ -23,6 +23,8 @@ struct wm_func {
   uint32_t idx;          /* index in its module's function space */
   wm_host_fn host;       /* host functions */
   void *host_data;
+  uint8_t hook;          /* WM_HOOK_* (check.h): a tracked allocator
+                         ** function of a checked instance; else 0 */
 };
 
 struct wm_memory {
@@ -31,6 +33,11 @@ struct wm_memory {
   uint64_t max_pages;    /* effective maximum (declared and runtime limit) */
   size_t reserved;       /* bytes of address space reserved at base */
   wm_limits decl;        /* the declared limits (max may be absent) */
+  /* The guest heap checker (check.h), when one watches this memory: its
+  ** shadow as the checked loop should see it (NULL while the guest's
+  ** allocator runs, whose accesses are not checked) and the checker. */
+  uint8_t *shadow;
+  struct wm_checker *chk;
 };
 
 struct wm_table {
@@ -94,6 +101,7 @@ struct wm_runtime {
   wm_table **tables; uint32_t ntables, cap_tables;
   wm_instance **insts; uint32_t ninsts, cap_insts;
   wm_binding *bindings; uint32_t nbindings, cap_bindings;
+  struct wm_checker *checker; /* the guest heap checker, if made (check.c) */
 };
 
 struct wm_call_ctx {

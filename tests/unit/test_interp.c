@@ -22,7 +22,7 @@ typedef struct asmbuf {
 } asmbuf;
 
 static uint32_t op(asmbuf *a, wm_op o) {
-  uint64_t h = wm__op_head(o);
+  uint64_t h = wm__op_head(o, false);
   uint32_t at = a->n;
   a->c[a->n++] = (uint32_t)h;
   a->c[a->n++] = (uint32_t)(h >> 32);
@@ -1117,10 +1117,10 @@ done:
 
 static void test_heads(void) {
   for (int o = 0; o < WM_OP_COUNT_; o++) {
-    CHECK(wm__op_from_head(wm__op_head((wm_op)o)) == (wm_op)o);
+    CHECK(wm__op_from_head(wm__op_head((wm_op)o, false)) == (wm_op)o && wm__op_from_head(wm__op_head((wm_op)o, true)) == (wm_op)o);
   }
   CHECK(strcmp(wm__op_name(WM_OP_I32_ADD), "I32_ADD") == 0);
-  CHECK(wm__op_head(WM_OP_I32_ADD) != wm__op_head(WM_OP_I32_SUB));
+  CHECK(wm__op_head(WM_OP_I32_ADD, false) != wm__op_head(WM_OP_I32_SUB, false));
 }
 
 /* Trap in a nested call: the backtrace lists every frame, innermost first. */

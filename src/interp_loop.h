@@ -1,0 +1,723 @@
+/*
+** interp_loop.h -- the dispatch loop, included twice by interp.c: as run()
+** (WM_CHECKED 0, the plain engine) and as run_checked() (WM_CHECKED 1, for
+** modules lowered with WM_MODULE_CHECKED). The checked loop also runs every
+** memory access past the guest heap checker's shadow memory and sends calls
+** of the guest's allocator functions through check.c; the plain loop
+** compiles none of that, so checking never costs the plain engine a test.
+*/
+
+/*
+** Run the activation on top of rt->frames (already pushed by
+** push_entry_frame) until it returns. Returns 0 or a trap code; on a trap
+** the frames of the failed activations are left on rt->frames for the
+** backtrace, and msg
+** (256 bytes) may hold a message more precise than the code's (a host
+** function's own). Called with rt == NULL, it only publishes its dispatch
+** table.
+*/
+static int RUN_NAME(wm_runtime *rt, char *msg) {
+#ifdef WM_GOTO_DISPATCH
+  static const void *const labels[WM_OP_COUNT_] = {
+#define WM_OP_LABEL_(name, cls, wasm) &&L_##name,
+      WM_OPS(WM_OP_LABEL_)
+#undef WM_OP_LABEL_
+  };
+  if (!rt) {
+    dispatch_tables[WM_CHECKED] = labels; /* idempotent: always the same value */
+    return 0;
+  }
+#endif
+  /* The frame stack is walked through a local pointer to the running
+  ** activation's record; rt->nframes is brought up to date only where
+  ** something else reads it: before a host call (which may re-enter
+  ** wm__interp_call), on a trap (for the backtrace) and at the exit. */
+  wm_frame *const frbase = &rt->frames[rt->nframes - 1]; /* its RETURN leaves */
+  wm_frame *const frlast = &rt->frames[rt->max_frames - 1];
+  wm_frame *frp = frbase;
+  wm_slot *const stack_end = rt->stack_end;
+  wm_func *callee = NULL; /* operands of the shared call path (call_common) */
+  wm_slot *nfp = NULL;
+  const uint32_t *next_ip = NULL;
+  int trap;
+
+  /* Hot state, kept in locals. */
+  const uint32_t *ip = frp->func->code->code;
+  wm_slot *fp = frp->fp;
+  wm_instance *inst = frp->func->inst;
+  wm_memory *mem0;
+  uint8_t *membase;
+  uint64_t memsize;
+#if WM_CHECKED
+  uint8_t *shadow; /* mem0's shadow; NULL when not checked right now */
+#endif
+  LOAD_MEM(); /* first use of this instance's memory */
+
+  for (;;) {
+    vmdispatch(head_at(ip)) {
+      /* --- control ---------------------------------------------------- */
+      vmcase(UNREACHABLE) TRAP(WM_TRAP_UNREACHABLE);
+      vmcase(BR) {
+        ip += (int32_t)OPD(0);
+        vmbreak;
+      }
+      vmcase(BR_IF) {
+        if (R(0).u32)
+          ip += (int32_t)OPD(1);
+        else
+          ip += 4;
+        vmbreak;
+      }
+      vmcase(BR_IF_NOT) {
+        if (!R(0).u32)
+          ip += (int32_t)OPD(1);
+        else
+          ip += 4;
+        vmbreak;
+      }
+      vmcase(BR_TABLE) {
+        uint32_t i = R(0).u32, n = OPD(1);
+        if (i > n) i = n;
+        ip += (int32_t)OPD(2 + i);
+        vmbreak;
+      }
+      vmcase(RETURN) {
+        /* The results are in this frame's slots 0.., which are the caller's
+        ** slots base.. : nothing to copy. */
+        if (WM_UNLIKELY(frp == frbase)) {
+          rt->nframes = (uint32_t)(frp - rt->frames);
+          return 0;
+        }
+        ip = frp->ret_ip;
+        frp--;
+        fp = frp->fp;
+        /* A callee of the same instance ran in this loop with these very
+        ** locals, so the memory cache is still right; one from another
+        ** instance may have grown the memory we share, so reload. */
+        if (WM_UNLIKELY(frp->func->inst != inst)) {
+          inst = frp->func->inst;
+          LOAD_MEM();
+        }
+        vmbreak;
+      }
+      vmcase(CALL) {
+        /* A defined function of this instance: no instance switch, no host
+        ** function. */
+        callee = inst->funcs[OPD(0)];
+#if WM_CHECKED
+        if (WM_UNLIKELY(callee->hook)) {
+          nfp = fp + OPD(1);
+          next_ip = ip + 4;
+          goto hooked_call;
+        }
+#endif
+        const wm_code *c = callee->code;
+        nfp = fp + OPD(1);
+        if (WM_UNLIKELY(frp == frlast || (size_t)(stack_end - nfp) < c->frame_slots))
+          TRAP(WM_TRAP_STACK_EXHAUSTED);
+        enter_frame(c, nfp);
+        frp++;
+        frp->ret_ip = ip + 4;
+        frp->fp = nfp;
+        frp->func = callee;
+        fp = nfp;
+        ip = c->code;
+        vmbreak;
+      }
+      vmcase(CALL_IMPORT) {
+        callee = inst->funcs[OPD(0)];
+        nfp = fp + OPD(1);
+        next_ip = ip + 4;
+        goto call_common;
+      }
+      vmcase(CALL_INDIRECT) {
+        const wm_table *t = inst->tables[OPD(2)];
+        uint32_t i = R(0).u32;
+        if (WM_UNLIKELY(i >= t->size)) TRAP(WM_TRAP_UNDEFINED_ELEMENT);
+        callee = (wm_func *)t->elems[i];
+        if (WM_UNLIKELY(!callee)) {
+          /* The reference interpreter names the index, and the spec tests
+          ** (bulk.wast) expect it. */
+          snprintf(msg, 256, "%s %u", wm_strerror(WM_TRAP_UNINITIALIZED_ELEMENT), i);
+          TRAP(WM_TRAP_UNINITIALIZED_ELEMENT);
+        }
+        if (WM_UNLIKELY(callee->type_id != inst->type_ids[OPD(1)]))
+          TRAP(WM_TRAP_INDIRECT_CALL_TYPE);
+        nfp = fp + OPD(3);
+        next_ip = ip + 6;
+        goto call_common;
+      }
+      /* Shared by CALL_IMPORT and CALL_INDIRECT: the callee may be a host
+      ** function or belong to another instance. Kept inside the dispatch
+      ** body so that vmbreak means the same here in both builds. */
+    call_common:
+#if WM_CHECKED
+      if (WM_UNLIKELY(callee->hook)) goto hooked_call;
+#endif
+      if (callee->host) {
+        rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* a re-entrant call pushes above */
+        trap = call_host(rt, inst, callee, nfp, fp + frp->func->code->frame_slots, msg);
+        if (WM_UNLIKELY(trap)) goto trapped;
+        /* The host function may have grown our memory (directly or by
+        ** calling back into wasm), so reload its size. */
+        LOAD_MEM();
+        ip = next_ip;
+        vmbreak;
+      }
+      {
+        const wm_code *c = callee->code;
+        if (WM_UNLIKELY(frp == frlast || (size_t)(stack_end - nfp) < c->frame_slots))
+          TRAP(WM_TRAP_STACK_EXHAUSTED);
+        enter_frame(c, nfp);
+        frp++;
+        frp->ret_ip = next_ip;
+        frp->fp = nfp;
+        frp->func = callee;
+        fp = nfp;
+        ip = c->code;
+      }
+      if (callee->inst != inst) {
+        if (WM_UNLIKELY(callee->inst->mod->checked != WM_CHECKED)) {
+          /* Lowered for the other loop: undo the frame and run it there,
+          ** nested, like a host function. */
+          frp--;
+          fp = frp->fp;
+          ip = next_ip - 1; /* inside the call instruction, for a backtrace */
+          rt->nframes = (uint32_t)(frp - rt->frames) + 1;
+          trap = nested(rt, callee, nfp, fp + frp->func->code->frame_slots, msg);
+          if (WM_UNLIKELY(trap)) goto trapped;
+          LOAD_MEM();
+          ip = next_ip;
+          vmbreak;
+        }
+        inst = callee->inst; /* the callee runs in its own instance */
+        LOAD_MEM();
+      }
+      vmbreak;
+
+      /* --- moves and constants ---------------------------------------- */
+      vmcase(MOVE) {
+        R(0) = R(1);
+        ip += 4;
+        vmbreak;
+      }
+      vmcase(MOVE2) {
+        R(0) = R(1);
+        R(2) = R(3);
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(CONST32) {
+        R(0).u64 = OPD(1);
+        ip += 4;
+        vmbreak;
+      }
+      vmcase(CONST64) {
+        R(0).u64 = (uint64_t)OPD(1) | (uint64_t)OPD(2) << 32;
+        ip += 5;
+        vmbreak;
+      }
+      vmcase(SELECT) {
+        R(0) = R(3).u32 ? R(1) : R(2);
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(GLOBAL_GET) {
+        R(0) = inst->globals[OPD(1)]->val;
+        ip += 4;
+        vmbreak;
+      }
+      vmcase(GLOBAL_SET) {
+        inst->globals[OPD(0)]->val = R(1);
+        ip += 4;
+        vmbreak;
+      }
+
+      /* --- references ------------------------------------------------- */
+      vmcase(REF_FUNC) {
+        R(0).ref = inst->funcs[OPD(1)];
+        ip += 4;
+        vmbreak;
+      }
+      UN(REF_IS_NULL, u32, R(1).ref == NULL)
+
+      /* --- memory ----------------------------------------------------- */
+      LOAD(I32_LOAD, 4, uint32_t, u32)
+      LOAD(I64_LOAD, 8, uint64_t, u64)
+      LOAD(F32_LOAD, 4, uint32_t, u32) /* as bits: NaN payloads survive */
+      LOAD(F64_LOAD, 8, uint64_t, u64)
+      LOAD(I32_LOAD8_S, 1, int8_t, i32)
+      LOAD(I32_LOAD8_U, 1, uint8_t, u32)
+      LOAD(I32_LOAD16_S, 2, int16_t, i32)
+      LOAD(I32_LOAD16_U, 2, uint16_t, u32)
+      LOAD(I64_LOAD8_S, 1, int8_t, i64)
+      LOAD(I64_LOAD8_U, 1, uint8_t, u64)
+      LOAD(I64_LOAD16_S, 2, int16_t, i64)
+      LOAD(I64_LOAD16_U, 2, uint16_t, u64)
+      LOAD(I64_LOAD32_S, 4, int32_t, i64)
+      LOAD(I64_LOAD32_U, 4, uint32_t, u64)
+      STORE(I32_STORE, 4, uint32_t, u32)
+      STORE(I64_STORE, 8, uint64_t, u64)
+      STORE(F32_STORE, 4, uint32_t, u32)
+      STORE(F64_STORE, 8, uint64_t, u64)
+      STORE(I32_STORE8, 1, uint8_t, u32)
+      STORE(I32_STORE16, 2, uint16_t, u32)
+      STORE(I64_STORE8, 1, uint8_t, u64)
+      STORE(I64_STORE16, 2, uint16_t, u64)
+      STORE(I64_STORE32, 4, uint32_t, u64)
+      vmcase(MEMORY_SIZE) {
+        R(0).u64 = memsize / 65536;
+        ip += 3;
+        vmbreak;
+      }
+      vmcase(MEMORY_GROW) {
+        int64_t old = wm__memory_grow(mem0, R(1).u32);
+        R(0).u64 = (uint32_t)(int32_t)old;
+        memsize = mem0->size; /* the size just changed */
+        ip += 4;
+        vmbreak;
+      }
+      vmcase(MEMORY_INIT) {
+        uint32_t seg = OPD(0);
+        const wm_data *d = &inst->mod->datas[seg];
+        uint32_t seglen = inst->data_dropped[seg] ? 0 : d->len;
+        uint32_t dst = R(1).u32, src = R(2).u32, n = R(3).u32;
+        if (!wm__in_range(src, n, seglen) || !wm__in_range(dst, n, memsize))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_RANGE(dst, n, true);
+        if (n) memcpy(membase + dst, d->bytes + src, n);
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(DATA_DROP) {
+        inst->data_dropped[OPD(0)] = true;
+        ip += 3;
+        vmbreak;
+      }
+      vmcase(MEMORY_COPY) {
+        uint32_t dst = R(0).u32, src = R(1).u32, n = R(2).u32;
+        if (!wm__in_range(src, n, memsize) || !wm__in_range(dst, n, memsize))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_RANGE(src, n, false);
+        CHK_RANGE(dst, n, true);
+        if (n) memmove(membase + dst, membase + src, n);
+        ip += 5;
+        vmbreak;
+      }
+      vmcase(MEMORY_FILL) {
+        uint32_t dst = R(0).u32, n = R(2).u32;
+        if (!wm__in_range(dst, n, memsize)) TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_RANGE(dst, n, true);
+        if (n) memset(membase + dst, (int)(uint8_t)R(1).u32, n);
+        ip += 5;
+        vmbreak;
+      }
+
+      /* --- tables ----------------------------------------------------- */
+      vmcase(TABLE_GET) {
+        const wm_table *t = inst->tables[OPD(1)];
+        uint32_t i = R(2).u32;
+        if (i >= t->size) TRAP(WM_TRAP_TABLE_OOB);
+        R(0).ref = t->elems[i];
+        ip += 5;
+        vmbreak;
+      }
+      vmcase(TABLE_SET) {
+        wm_table *t = inst->tables[OPD(0)];
+        uint32_t i = R(1).u32;
+        if (i >= t->size) TRAP(WM_TRAP_TABLE_OOB);
+        t->elems[i] = R(2).ref;
+        ip += 5;
+        vmbreak;
+      }
+      vmcase(TABLE_INIT) {
+        wm_table *t = inst->tables[OPD(0)];
+        uint32_t seg = OPD(1);
+        const wm_elem *e = &inst->mod->elems[seg];
+        uint32_t seglen = inst->elem_dropped[seg] ? 0 : e->count;
+        uint32_t dst = R(2).u32, src = R(3).u32, n = R(4).u32;
+        if (!wm__in_range(src, n, seglen) || !wm__in_range(dst, n, t->size))
+          TRAP(WM_TRAP_TABLE_OOB);
+        for (uint32_t k = 0; k < n; k++)
+          t->elems[dst + k] = wm__eval_const(inst, &e->items[src + k]).ref;
+        ip += 7;
+        vmbreak;
+      }
+      vmcase(ELEM_DROP) {
+        inst->elem_dropped[OPD(0)] = true;
+        ip += 3;
+        vmbreak;
+      }
+      vmcase(TABLE_COPY) {
+        wm_table *td = inst->tables[OPD(0)];
+        const wm_table *ts = inst->tables[OPD(1)];
+        uint32_t dst = R(2).u32, src = R(3).u32, n = R(4).u32;
+        if (!wm__in_range(src, n, ts->size) || !wm__in_range(dst, n, td->size))
+          TRAP(WM_TRAP_TABLE_OOB);
+        if (n) memmove(td->elems + dst, ts->elems + src, (size_t)n * sizeof(void *));
+        ip += 7;
+        vmbreak;
+      }
+      vmcase(TABLE_GROW) {
+        int64_t old = wm__table_grow(inst->tables[OPD(1)], R(3).u32, R(2).ref);
+        R(0).u64 = (uint32_t)(int32_t)old;
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(TABLE_SIZE) {
+        R(0).u64 = inst->tables[OPD(1)]->size;
+        ip += 4;
+        vmbreak;
+      }
+      vmcase(TABLE_FILL) {
+        wm_table *t = inst->tables[OPD(0)];
+        uint32_t i = R(1).u32, n = R(3).u32;
+        void *v = R(2).ref;
+        if (!wm__in_range(i, n, t->size)) TRAP(WM_TRAP_TABLE_OOB);
+        for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
+        ip += 6;
+        vmbreak;
+      }
+
+      /* --- fused compare-and-branch ----------------------------------- */
+      CMPBR(BR_I32_EQ, u32, ==)
+      CMPBR(BR_I32_NE, u32, !=)
+      CMPBR(BR_I32_LT_S, i32, <)
+      CMPBR(BR_I32_LT_U, u32, <)
+      CMPBR(BR_I32_GT_S, i32, >)
+      CMPBR(BR_I32_GT_U, u32, >)
+      CMPBR(BR_I32_LE_S, i32, <=)
+      CMPBR(BR_I32_LE_U, u32, <=)
+      CMPBR(BR_I32_GE_S, i32, >=)
+      CMPBR(BR_I32_GE_U, u32, >=)
+
+      /* --- i32 -------------------------------------------------------- */
+      UN(I32_EQZ, u32, R(1).u32 == 0)
+      BIN(I32_EQ, u32, R(1).u32 == R(2).u32)
+      BIN(I32_NE, u32, R(1).u32 != R(2).u32)
+      BIN(I32_LT_S, u32, R(1).i32 < R(2).i32)
+      BIN(I32_LT_U, u32, R(1).u32 < R(2).u32)
+      BIN(I32_GT_S, u32, R(1).i32 > R(2).i32)
+      BIN(I32_GT_U, u32, R(1).u32 > R(2).u32)
+      BIN(I32_LE_S, u32, R(1).i32 <= R(2).i32)
+      BIN(I32_LE_U, u32, R(1).u32 <= R(2).u32)
+      BIN(I32_GE_S, u32, R(1).i32 >= R(2).i32)
+      BIN(I32_GE_U, u32, R(1).u32 >= R(2).u32)
+      UN(I32_CLZ, u32, wm_i32_clz(R(1).u32))
+      UN(I32_CTZ, u32, wm_i32_ctz(R(1).u32))
+      UN(I32_POPCNT, u32, wm_i32_popcnt(R(1).u32))
+      BIN(I32_ADD, u32, R(1).u32 + R(2).u32)
+      BIN(I32_SUB, u32, R(1).u32 - R(2).u32)
+      BIN(I32_MUL, u32, R(1).u32 * R(2).u32)
+      BIN_TRAP(I32_DIV_S, int32_t, i32, wm_i32_div_s)
+      BIN_TRAP(I32_DIV_U, uint32_t, u32, wm_i32_div_u)
+      BIN_TRAP(I32_REM_S, int32_t, i32, wm_i32_rem_s)
+      BIN_TRAP(I32_REM_U, uint32_t, u32, wm_i32_rem_u)
+      BIN(I32_AND, u32, R(1).u32 & R(2).u32)
+      BIN(I32_OR, u32, R(1).u32 | R(2).u32)
+      BIN(I32_XOR, u32, R(1).u32 ^ R(2).u32)
+      BIN(I32_SHL, u32, wm_i32_shl(R(1).u32, R(2).u32))
+      BIN(I32_SHR_S, i32, wm_i32_shr_s(R(1).i32, R(2).u32))
+      BIN(I32_SHR_U, u32, wm_i32_shr_u(R(1).u32, R(2).u32))
+      BIN(I32_ROTL, u32, wm_i32_rotl(R(1).u32, R(2).u32))
+      BIN(I32_ROTR, u32, wm_i32_rotr(R(1).u32, R(2).u32))
+
+      /* --- i64 -------------------------------------------------------- */
+      UN(I64_EQZ, u32, R(1).u64 == 0)
+      BIN(I64_EQ, u32, R(1).u64 == R(2).u64)
+      BIN(I64_NE, u32, R(1).u64 != R(2).u64)
+      BIN(I64_LT_S, u32, R(1).i64 < R(2).i64)
+      BIN(I64_LT_U, u32, R(1).u64 < R(2).u64)
+      BIN(I64_GT_S, u32, R(1).i64 > R(2).i64)
+      BIN(I64_GT_U, u32, R(1).u64 > R(2).u64)
+      BIN(I64_LE_S, u32, R(1).i64 <= R(2).i64)
+      BIN(I64_LE_U, u32, R(1).u64 <= R(2).u64)
+      BIN(I64_GE_S, u32, R(1).i64 >= R(2).i64)
+      BIN(I64_GE_U, u32, R(1).u64 >= R(2).u64)
+      UN(I64_CLZ, u64, wm_i64_clz(R(1).u64))
+      UN(I64_CTZ, u64, wm_i64_ctz(R(1).u64))
+      UN(I64_POPCNT, u64, wm_i64_popcnt(R(1).u64))
+      BIN(I64_ADD, u64, R(1).u64 + R(2).u64)
+      BIN(I64_SUB, u64, R(1).u64 - R(2).u64)
+      BIN(I64_MUL, u64, R(1).u64 * R(2).u64)
+      BIN_TRAP(I64_DIV_S, int64_t, i64, wm_i64_div_s)
+      BIN_TRAP(I64_DIV_U, uint64_t, u64, wm_i64_div_u)
+      BIN_TRAP(I64_REM_S, int64_t, i64, wm_i64_rem_s)
+      BIN_TRAP(I64_REM_U, uint64_t, u64, wm_i64_rem_u)
+      BIN(I64_AND, u64, R(1).u64 & R(2).u64)
+      BIN(I64_OR, u64, R(1).u64 | R(2).u64)
+      BIN(I64_XOR, u64, R(1).u64 ^ R(2).u64)
+      BIN(I64_SHL, u64, wm_i64_shl(R(1).u64, R(2).u64))
+      BIN(I64_SHR_S, i64, wm_i64_shr_s(R(1).i64, R(2).u64))
+      BIN(I64_SHR_U, u64, wm_i64_shr_u(R(1).u64, R(2).u64))
+      BIN(I64_ROTL, u64, wm_i64_rotl(R(1).u64, R(2).u64))
+      BIN(I64_ROTR, u64, wm_i64_rotr(R(1).u64, R(2).u64))
+
+      /* --- f32 / f64 -------------------------------------------------- */
+      BIN(F32_EQ, u32, R(1).f32 == R(2).f32)
+      BIN(F32_NE, u32, R(1).f32 != R(2).f32)
+      BIN(F32_LT, u32, R(1).f32 < R(2).f32)
+      BIN(F32_GT, u32, R(1).f32 > R(2).f32)
+      BIN(F32_LE, u32, R(1).f32 <= R(2).f32)
+      BIN(F32_GE, u32, R(1).f32 >= R(2).f32)
+      BIN(F64_EQ, u32, R(1).f64 == R(2).f64)
+      BIN(F64_NE, u32, R(1).f64 != R(2).f64)
+      BIN(F64_LT, u32, R(1).f64 < R(2).f64)
+      BIN(F64_GT, u32, R(1).f64 > R(2).f64)
+      BIN(F64_LE, u32, R(1).f64 <= R(2).f64)
+      BIN(F64_GE, u32, R(1).f64 >= R(2).f64)
+      UN(F32_ABS, f32, wm_f32_abs(R(1).f32))
+      UN(F32_NEG, f32, wm_f32_neg(R(1).f32))
+      UN(F32_CEIL, f32, wm_f32_ceil(R(1).f32))
+      UN(F32_FLOOR, f32, wm_f32_floor(R(1).f32))
+      UN(F32_TRUNC, f32, wm_f32_trunc(R(1).f32))
+      UN(F32_NEAREST, f32, wm_f32_nearest(R(1).f32))
+      UN(F32_SQRT, f32, wm_f32_sqrt(R(1).f32))
+      BIN(F32_ADD, f32, R(1).f32 + R(2).f32)
+      BIN(F32_SUB, f32, R(1).f32 - R(2).f32)
+      BIN(F32_MUL, f32, R(1).f32 * R(2).f32)
+      BIN(F32_DIV, f32, R(1).f32 / R(2).f32)
+      BIN(F32_MIN, f32, wm_f32_min(R(1).f32, R(2).f32))
+      BIN(F32_MAX, f32, wm_f32_max(R(1).f32, R(2).f32))
+      BIN(F32_COPYSIGN, f32, wm_f32_copysign(R(1).f32, R(2).f32))
+      UN(F64_ABS, f64, wm_f64_abs(R(1).f64))
+      UN(F64_NEG, f64, wm_f64_neg(R(1).f64))
+      UN(F64_CEIL, f64, wm_f64_ceil(R(1).f64))
+      UN(F64_FLOOR, f64, wm_f64_floor(R(1).f64))
+      UN(F64_TRUNC, f64, wm_f64_trunc(R(1).f64))
+      UN(F64_NEAREST, f64, wm_f64_nearest(R(1).f64))
+      UN(F64_SQRT, f64, wm_f64_sqrt(R(1).f64))
+      BIN(F64_ADD, f64, R(1).f64 + R(2).f64)
+      BIN(F64_SUB, f64, R(1).f64 - R(2).f64)
+      BIN(F64_MUL, f64, R(1).f64 * R(2).f64)
+      BIN(F64_DIV, f64, R(1).f64 / R(2).f64)
+      BIN(F64_MIN, f64, wm_f64_min(R(1).f64, R(2).f64))
+      BIN(F64_MAX, f64, wm_f64_max(R(1).f64, R(2).f64))
+      BIN(F64_COPYSIGN, f64, wm_f64_copysign(R(1).f64, R(2).f64))
+
+      /* --- conversions ------------------------------------------------ */
+      UN_TRAP(I32_TRUNC_F32_S, int32_t, i32, f32, wm_i32_trunc_f32_s)
+      UN_TRAP(I32_TRUNC_F32_U, uint32_t, u32, f32, wm_i32_trunc_f32_u)
+      UN_TRAP(I32_TRUNC_F64_S, int32_t, i32, f64, wm_i32_trunc_f64_s)
+      UN_TRAP(I32_TRUNC_F64_U, uint32_t, u32, f64, wm_i32_trunc_f64_u)
+      /* The source i32 has an unspecified upper half: read .i32/.u32. */
+      UN(I64_EXTEND_I32_S, i64, (int64_t)R(1).i32)
+      UN(I64_EXTEND_I32_U, u64, (uint64_t)R(1).u32)
+      UN_TRAP(I64_TRUNC_F32_S, int64_t, i64, f32, wm_i64_trunc_f32_s)
+      UN_TRAP(I64_TRUNC_F32_U, uint64_t, u64, f32, wm_i64_trunc_f32_u)
+      UN_TRAP(I64_TRUNC_F64_S, int64_t, i64, f64, wm_i64_trunc_f64_s)
+      UN_TRAP(I64_TRUNC_F64_U, uint64_t, u64, f64, wm_i64_trunc_f64_u)
+      UN(F32_CONVERT_I32_S, f32, wm_f32_convert_i32_s(R(1).i32))
+      UN(F32_CONVERT_I32_U, f32, wm_f32_convert_i32_u(R(1).u32))
+      UN(F32_CONVERT_I64_S, f32, wm_f32_convert_i64_s(R(1).i64))
+      UN(F32_CONVERT_I64_U, f32, wm_f32_convert_i64_u(R(1).u64))
+      UN(F32_DEMOTE_F64, f32, wm_f32_demote_f64(R(1).f64))
+      UN(F64_CONVERT_I32_S, f64, wm_f64_convert_i32_s(R(1).i32))
+      UN(F64_CONVERT_I32_U, f64, wm_f64_convert_i32_u(R(1).u32))
+      UN(F64_CONVERT_I64_S, f64, wm_f64_convert_i64_s(R(1).i64))
+      UN(F64_CONVERT_I64_U, f64, wm_f64_convert_i64_u(R(1).u64))
+      UN(F64_PROMOTE_F32, f64, wm_f64_promote_f32(R(1).f32))
+      UN(I32_EXTEND8_S, i32, wm_i32_extend8_s(R(1).u32))
+      UN(I32_EXTEND16_S, i32, wm_i32_extend16_s(R(1).u32))
+      UN(I64_EXTEND8_S, i64, wm_i64_extend8_s(R(1).u64))
+      UN(I64_EXTEND16_S, i64, wm_i64_extend16_s(R(1).u64))
+      UN(I64_EXTEND32_S, i64, wm_i64_extend32_s(R(1).u64))
+      UN(I32_TRUNC_SAT_F32_S, i32, wm_i32_trunc_sat_f32_s(R(1).f32))
+      UN(I32_TRUNC_SAT_F32_U, u32, wm_i32_trunc_sat_f32_u(R(1).f32))
+      UN(I32_TRUNC_SAT_F64_S, i32, wm_i32_trunc_sat_f64_s(R(1).f64))
+      UN(I32_TRUNC_SAT_F64_U, u32, wm_i32_trunc_sat_f64_u(R(1).f64))
+      UN(I64_TRUNC_SAT_F32_S, i64, wm_i64_trunc_sat_f32_s(R(1).f32))
+      UN(I64_TRUNC_SAT_F32_U, u64, wm_i64_trunc_sat_f32_u(R(1).f32))
+      UN(I64_TRUNC_SAT_F64_S, i64, wm_i64_trunc_sat_f64_s(R(1).f64))
+      UN(I64_TRUNC_SAT_F64_U, u64, wm_i64_trunc_sat_f64_u(R(1).f64))
+
+      /* --- immediate forms -------------------------------------------- */
+      BINK(I32_ADD_K, u32, R(1).u32 + OPD(2))
+      BINK(I32_MUL_K, u32, R(1).u32 * OPD(2))
+      BINK(I32_AND_K, u32, R(1).u32 & OPD(2))
+      BINK(I32_OR_K, u32, R(1).u32 | OPD(2))
+      BINK(I32_XOR_K, u32, R(1).u32 ^ OPD(2))
+      BINK(I32_SHL_K, u32, wm_i32_shl(R(1).u32, OPD(2)))
+      BINK(I32_SHR_S_K, i32, wm_i32_shr_s(R(1).i32, OPD(2)))
+      BINK(I32_SHR_U_K, u32, wm_i32_shr_u(R(1).u32, OPD(2)))
+      BINK(I32_ROTL_K, u32, wm_i32_rotl(R(1).u32, OPD(2)))
+      BINK(I32_ROTR_K, u32, wm_i32_rotr(R(1).u32, OPD(2)))
+      BINK(I32_EQ_K, u32, R(1).u32 == OPD(2))
+      BINK(I32_NE_K, u32, R(1).u32 != OPD(2))
+      BINK(I32_LT_S_K, u32, R(1).i32 < (int32_t)OPD(2))
+      BINK(I32_LT_U_K, u32, R(1).u32 < OPD(2))
+      BINK(I32_GT_S_K, u32, R(1).i32 > (int32_t)OPD(2))
+      BINK(I32_GT_U_K, u32, R(1).u32 > OPD(2))
+      BINK(I32_LE_S_K, u32, R(1).i32 <= (int32_t)OPD(2))
+      BINK(I32_LE_U_K, u32, R(1).u32 <= OPD(2))
+      BINK(I32_GE_S_K, u32, R(1).i32 >= (int32_t)OPD(2))
+      BINK(I32_GE_U_K, u32, R(1).u32 >= OPD(2))
+      BINK(I64_ADD_K, u64, R(1).u64 + IMM64)
+      BINK(I64_MUL_K, u64, R(1).u64 * IMM64)
+      BINK(I64_AND_K, u64, R(1).u64 & IMM64)
+      BINK(I64_OR_K, u64, R(1).u64 | IMM64)
+      BINK(I64_XOR_K, u64, R(1).u64 ^ IMM64)
+      BINK(I64_SHL_K, u64, wm_i64_shl(R(1).u64, IMM64))
+      BINK(I64_SHR_S_K, i64, wm_i64_shr_s(R(1).i64, IMM64))
+      BINK(I64_SHR_U_K, u64, wm_i64_shr_u(R(1).u64, IMM64))
+      BINK(I64_ROTL_K, u64, wm_i64_rotl(R(1).u64, IMM64))
+      BINK(I64_ROTR_K, u64, wm_i64_rotr(R(1).u64, IMM64))
+      CMPBRK(BR_I32_EQ_K, u32, uint32_t, ==)
+      CMPBRK(BR_I32_NE_K, u32, uint32_t, !=)
+      CMPBRK(BR_I32_LT_S_K, i32, int32_t, <)
+      CMPBRK(BR_I32_LT_U_K, u32, uint32_t, <)
+      CMPBRK(BR_I32_GT_S_K, i32, int32_t, >)
+      CMPBRK(BR_I32_GT_U_K, u32, uint32_t, >)
+      CMPBRK(BR_I32_LE_S_K, i32, int32_t, <=)
+      CMPBRK(BR_I32_LE_U_K, u32, uint32_t, <=)
+      CMPBRK(BR_I32_GE_S_K, i32, int32_t, >=)
+      CMPBRK(BR_I32_GE_U_K, u32, uint32_t, >=)
+      LOADK(I32_LOAD_K, 4, uint32_t, u32)
+      LOADK(I64_LOAD_K, 8, uint64_t, u64)
+      LOADK(F32_LOAD_K, 4, uint32_t, u32)
+      LOADK(F64_LOAD_K, 8, uint64_t, u64)
+      LOADK(I32_LOAD8_S_K, 1, int8_t, i32)
+      LOADK(I32_LOAD8_U_K, 1, uint8_t, u32)
+      LOADK(I32_LOAD16_S_K, 2, int16_t, i32)
+      LOADK(I32_LOAD16_U_K, 2, uint16_t, u32)
+      LOADK(I64_LOAD8_S_K, 1, int8_t, i64)
+      LOADK(I64_LOAD8_U_K, 1, uint8_t, u64)
+      LOADK(I64_LOAD16_S_K, 2, int16_t, i64)
+      LOADK(I64_LOAD16_U_K, 2, uint16_t, u64)
+      LOADK(I64_LOAD32_S_K, 4, int32_t, i64)
+      LOADK(I64_LOAD32_U_K, 4, uint32_t, u64)
+      STOREK(I32_STORE_K, 4, uint32_t, u32)
+      STOREK(I64_STORE_K, 8, uint64_t, u64)
+      STOREK(F32_STORE_K, 4, uint32_t, u32)
+      STOREK(F64_STORE_K, 8, uint64_t, u64)
+      STOREK(I32_STORE8_K, 1, uint8_t, u32)
+      STOREK(I32_STORE16_K, 2, uint16_t, u32)
+      STOREK(I64_STORE8_K, 1, uint8_t, u64)
+      STOREK(I64_STORE16_K, 2, uint16_t, u64)
+      STOREK(I64_STORE32_K, 4, uint32_t, u64)
+      LOADX(I32_LOAD_X, 4, uint32_t, u32)
+      LOADX(I64_LOAD_X, 8, uint64_t, u64)
+      LOADX(F32_LOAD_X, 4, uint32_t, u32)
+      LOADX(F64_LOAD_X, 8, uint64_t, u64)
+      LOADX(I32_LOAD8_S_X, 1, int8_t, i32)
+      LOADX(I32_LOAD8_U_X, 1, uint8_t, u32)
+      LOADX(I32_LOAD16_S_X, 2, int16_t, i32)
+      LOADX(I32_LOAD16_U_X, 2, uint16_t, u32)
+      LOADX(I64_LOAD8_S_X, 1, int8_t, i64)
+      LOADX(I64_LOAD8_U_X, 1, uint8_t, u64)
+      LOADX(I64_LOAD16_S_X, 2, int16_t, i64)
+      LOADX(I64_LOAD16_U_X, 2, uint16_t, u64)
+      LOADX(I64_LOAD32_S_X, 4, int32_t, i64)
+      LOADX(I64_LOAD32_U_X, 4, uint32_t, u64)
+      STOREX(I32_STORE_X, 4, uint32_t, u32)
+      STOREX(I64_STORE_X, 8, uint64_t, u64)
+      STOREX(F32_STORE_X, 4, uint32_t, u32)
+      STOREX(F64_STORE_X, 8, uint64_t, u64)
+      STOREX(I32_STORE8_X, 1, uint8_t, u32)
+      STOREX(I32_STORE16_X, 2, uint16_t, u32)
+      STOREX(I64_STORE8_X, 1, uint8_t, u64)
+      STOREX(I64_STORE16_X, 2, uint16_t, u64)
+      STOREX(I64_STORE32_X, 4, uint32_t, u64)
+      BINLD(I32_ADD_LD, 4, uint32_t, u32, +)
+      BINLD(I32_SUB_LD, 4, uint32_t, u32, -)
+      BINLD(I32_MUL_LD, 4, uint32_t, u32, *)
+      BINLD(I32_AND_LD, 4, uint32_t, u32, &)
+      BINLD(I32_OR_LD, 4, uint32_t, u32, |)
+      BINLD(I32_XOR_LD, 4, uint32_t, u32, ^)
+      BINLD(I64_ADD_LD, 8, uint64_t, u64, +)
+      BINLD(I64_SUB_LD, 8, uint64_t, u64, -)
+      BINLD(I64_MUL_LD, 8, uint64_t, u64, *)
+      BINLD(I64_AND_LD, 8, uint64_t, u64, &)
+      BINLD(I64_OR_LD, 8, uint64_t, u64, |)
+      BINLD(I64_XOR_LD, 8, uint64_t, u64, ^)
+      BINLD(F32_ADD_LD, 4, float, f32, +)
+      BINLD(F32_SUB_LD, 4, float, f32, -)
+      BINLD(F32_MUL_LD, 4, float, f32, *)
+      BINLD(F64_ADD_LD, 8, double, f64, +)
+      BINLD(F64_SUB_LD, 8, double, f64, -)
+      BINLD(F64_MUL_LD, 8, double, f64, *)
+      BINRMW(I32_ADD_RMW, 4, uint32_t, u32, +)
+      BINRMW(I32_SUB_RMW, 4, uint32_t, u32, -)
+      BINRMW(I32_MUL_RMW, 4, uint32_t, u32, *)
+      BINRMW(I32_AND_RMW, 4, uint32_t, u32, &)
+      BINRMW(I32_OR_RMW, 4, uint32_t, u32, |)
+      BINRMW(I32_XOR_RMW, 4, uint32_t, u32, ^)
+      BINRMW(I64_ADD_RMW, 8, uint64_t, u64, +)
+      BINRMW(I64_SUB_RMW, 8, uint64_t, u64, -)
+      BINRMW(I64_MUL_RMW, 8, uint64_t, u64, *)
+      BINRMW(I64_AND_RMW, 8, uint64_t, u64, &)
+      BINRMW(I64_OR_RMW, 8, uint64_t, u64, |)
+      BINRMW(I64_XOR_RMW, 8, uint64_t, u64, ^)
+      BINRMW(F32_ADD_RMW, 4, float, f32, +)
+      BINRMW(F32_SUB_RMW, 4, float, f32, -)
+      BINRMW(F32_MUL_RMW, 4, float, f32, *)
+      BINRMW(F64_ADD_RMW, 8, double, f64, +)
+      BINRMW(F64_SUB_RMW, 8, double, f64, -)
+      BINRMW(F64_MUL_RMW, 8, double, f64, *)
+
+      /* --- fused pairs ------------------------------------------------ */
+      vmcase(MOVE_BR) {
+        R(0) = R(1);
+        ip += (int32_t)OPD(2);
+        vmbreak;
+      }
+      vmcase(MOVE_BR_IF) {
+        R(0) = R(1);
+        if (R(2).u32) /* after the move: the condition may be d */
+          ip += (int32_t)OPD(3);
+        else
+          ip += 6;
+        vmbreak;
+      }
+      vmcase(MOVE_BR_IF_NOT) {
+        R(0) = R(1);
+        if (!R(2).u32)
+          ip += (int32_t)OPD(3);
+        else
+          ip += 6;
+        vmbreak;
+      }
+      LOADBR(I32_LOAD_BR_IF, 4, uint32_t, !=)
+      LOADBR(I32_LOAD_BR_IF_NOT, 4, uint32_t, ==)
+      LOADBR(I32_LOAD8_U_BR_IF, 1, uint8_t, !=)
+      LOADBR(I32_LOAD8_U_BR_IF_NOT, 1, uint8_t, ==)
+      ADDBR(I32_ADD_K_BR_EQ_K, u32, uint32_t, ==)
+      ADDBR(I32_ADD_K_BR_NE_K, u32, uint32_t, !=)
+      ADDBR(I32_ADD_K_BR_LT_S_K, i32, int32_t, <)
+      ADDBR(I32_ADD_K_BR_LT_U_K, u32, uint32_t, <)
+      ADDBR(I32_ADD_K_BR_GT_S_K, i32, int32_t, >)
+      ADDBR(I32_ADD_K_BR_GT_U_K, u32, uint32_t, >)
+      ADDBR(I32_ADD_K_BR_LE_S_K, i32, int32_t, <=)
+      ADDBR(I32_ADD_K_BR_LE_U_K, u32, uint32_t, <=)
+      ADDBR(I32_ADD_K_BR_GE_S_K, i32, int32_t, >=)
+      ADDBR(I32_ADD_K_BR_GE_U_K, u32, uint32_t, >=)
+      vmcase(I32_SHR_U_AND_K) {
+        R(0).u32 = wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3);
+        ip += 6;
+        vmbreak;
+      }
+
+#if WM_CHECKED
+    hooked_call:
+      /* A function of the guest's allocator (check.h): check.c runs it in a
+      ** nested activation above this frame and tracks what it did. */
+      rt->nframes = (uint32_t)(frp - rt->frames) + 1;
+      trap = hooked(rt, callee, nfp, fp + frp->func->code->frame_slots, ip, msg);
+      if (WM_UNLIKELY(trap)) goto trapped;
+      LOAD_MEM(); /* it may have grown the memory */
+      ip = next_ip;
+      vmbreak;
+#endif
+
+#ifndef WM_GOTO_DISPATCH
+      case WM_OP_COUNT_: /* never emitted; listed so -Wswitch stays useful */
+        TRAP(WM_TRAP_UNREACHABLE);
+#endif
+    }
+  }
+
+trapped:
+  rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
+  rt->trap_ip = ip;
+  return trap;
+}
