@@ -11,6 +11,21 @@
 /* Subcommands; argv[0] is the subcommand name. Return the exit status. */
 int cli_spectest(int argc, char **argv);
 int cli_run(int argc, char **argv); /* run.c */
+int cli_call(int argc, char **argv); /* main.c */
+int cli_check(int argc, char **argv); /* check.c */
+
+/*
+** The guest heap checker around `call` and `run` (check.c), each a no-op
+** unless `wasmem check` is running: the module options to load with (NULL
+** or WM_MODULE_CHECKED), making the runtime's checker, attaching it to the
+** instance (before anything of the instance runs), and at the end the leak
+** check and summaries, which may change the exit status (--error-exitcode).
+** The first two return 0 or -1 after printing the error.
+*/
+const wm_module_options *cli_check_module_options(void);
+int cli_check_runtime(wm_runtime *rt);
+int cli_check_attach(wm_instance *inst);
+int cli_check_finish(int status);
 
 /* Print an error line "wasmem: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

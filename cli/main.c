@@ -520,7 +520,7 @@ static void print_trap_or_error(const char *name, int rc, const wm_error *err) {
     cli_report(name, err);
 }
 
-static int cmd_call(int argc, char **argv) {
+int cli_call(int argc, char **argv) {
   if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
     fputs(call_help, stdout);
     return 0;
@@ -627,7 +627,7 @@ static int cmd_call(int argc, char **argv) {
     }
   }
 
-  if (wm_module_load_file(path, NULL, &mod, &err) != 0) {
+  if (wm_module_load_file(path, cli_check_module_options(), &mod, &err) != 0) {
     cli_report(path, &err);
     goto done;
   }
@@ -635,6 +635,7 @@ static int cmd_call(int argc, char **argv) {
     cli_report("runtime", &err);
     goto done;
   }
+  if (cli_check_runtime(rt) != 0) goto done;
   if (cli_define_spectest(rt, &err) != 0) {
     cli_report("spectest module", &err);
     goto done;
@@ -654,6 +655,7 @@ static int cmd_call(int argc, char **argv) {
     cli_report(path, &err);
     goto done;
   }
+  if (cli_check_attach(inst) != 0) goto done;
   wm_func *fn = wm_instance_func(inst, name);
   if (!fn) {
     const char *other = wm_instance_memory(inst, name)   ? "a memory"
@@ -779,11 +781,13 @@ static int cmd_call(int argc, char **argv) {
   }
   status = 0;
 done:
+  if (guest && rblock.id && wm_block_free(guest, rblock, &err) != 0)
+    cli_report("freeing the result", &err);
+  /* The checker's leak check runs before the guest context gives back
+  ** what the host still holds. */
+  status = cli_check_finish(status);
   if (guest) {
     wm_guest_stats st;
-    if (rblock.id && wm_block_free(guest, rblock, &err) != 0) {
-      cli_report("freeing the result", &err);
-    }
     wm_guest_free(guest, &st);
     if (st.abandoned)
       cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
@@ -826,7 +830,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
   if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
-  if (strcmp(cmd, "call") == 0) return cmd_call(argc - 1, argv + 1);
+  if (strcmp(cmd, "call") == 0) return cli_call(argc - 1, argv + 1);
+  if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "spectest") == 0) return cli_spectest(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
   cli_error("unknown command '%s'", cmd);

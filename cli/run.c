@@ -220,8 +220,12 @@ int cli_run(int argc, char **argv) {
   for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
   if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
 
-  if (wm_module_load_file(file, NULL, &mod, &err) != 0) { cli_report(file, &err); goto out; }
+  if (wm_module_load_file(file, cli_check_module_options(), &mod, &err) != 0) {
+    cli_report(file, &err);
+    goto out;
+  }
   if (wm_runtime_new(NULL, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
+  if (cli_check_runtime(rt) != 0) goto out;
   if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
   wm_instance *inst;
   int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
@@ -229,6 +233,7 @@ int cli_run(int argc, char **argv) {
     status = wm_is_trap(rc) ? finish(rc, &err, w) : (cli_report(file, &err), 2);
     goto out;
   }
+  if (cli_check_attach(inst) != 0) goto out;
 
   fflush(stdout);
   if (!invoke) {
@@ -281,6 +286,7 @@ int cli_run(int argc, char **argv) {
     if (fflush(stdout) != 0) status = 1;
   }
 out:
+  status = cli_check_finish(status);
   free(vals);
   free(gargv);
   wm_runtime_free(rt);

@@ -79,9 +79,11 @@ extern "C" {
 /* Export under a different name than the C function's. */
 #define WM_EXPORT_AS(str) __attribute__((export_name(str), visibility("default")))
 
-/* The allocator behind alloc/dealloc, callable from guest code. */
-void *wm_guest_alloc(size_t len);
-void wm_guest_free(void *ptr, size_t len);
+/* The allocator behind alloc/dealloc, callable from guest code. Never
+** inlined, so that `wasmem check` sees every allocation and free by these
+** names, wherever the guest calls them from. */
+__attribute__((noinline)) void *wm_guest_alloc(size_t len);
+__attribute__((noinline)) void wm_guest_free(void *ptr, size_t len);
 
 /* A (ptr, len) pair, as the `pair` and `out-ptr` conventions lay it out:
 ** two little-endian u32, ptr first. */

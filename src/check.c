@@ -124,6 +124,7 @@ static uint32_t block_new(wm_checker *c) {
     b = c->free_blocks;
     c->free_blocks = c->blocks[b].qnext;
   } else {
+    if (c->nblocks == 0) c->nblocks = 1; /* index 0 means none */
     if (wm__grow((void **)&c->blocks, &c->cap_blocks, c->nblocks + 1, sizeof *c->blocks))
       return 0;
     b = c->nblocks++;
@@ -850,11 +851,26 @@ static bool recognise(wm_checker *c) {
     snprintf(c->alloc_desc, sizeof c->alloc_desc, "allocator: user-named (%s)", names);
     return hooked > 0;
   }
-  bool fam[8] = {false};
+  /* A family counts only when both its allocating and its freeing side
+  ** are there to hook: half an allocator (a free the compiler inlined)
+  ** would make every block it frees look leaked, or every block it makes
+  ** look invalid. */
+  bool fam[8] = {false}, fam_alloc[8] = {false}, fam_free[8] = {false};
   bool lower = false;
   for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
     const known_fn *k = &known[i];
+    if (k->family == FAM_CONV || k->family == FAM_AS || k->hook == WM_HOOK_QUIET) continue;
+    int64_t idx = find_func(mod, k->name);
+    if (idx < 0 || !shape_ok(c->inst->funcs[idx]->type, k->hook) ||
+        idx < mod->nfunc_imports)
+      continue;
+    if (k->hook == WM_HOOK_FREE || k->hook == WM_HOOK_RUST_DEALLOC) fam_free[k->family] = true;
+    else fam_alloc[k->family] = true;
+  }
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+    const known_fn *k = &known[i];
     if (k->family == FAM_CONV || k->family == FAM_AS) continue;
+    if (!fam_alloc[k->family] || !fam_free[k->family]) continue;
     int64_t idx = find_func(mod, k->name);
     if (idx < 0 || !hook_func(c, idx, k->hook)) continue;
     fam[k->family] = true;
@@ -864,7 +880,16 @@ static bool recognise(wm_checker *c) {
     }
   }
   if (!lower) {
+    bool conv_alloc = false, conv_free = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+      const known_fn *k = &known[i];
+      if (k->family != FAM_CONV) continue;
+      int64_t idx = find_func(mod, k->name);
+      if (idx < mod->nfunc_imports || !shape_ok(c->inst->funcs[idx]->type, k->hook)) continue;
+      if (k->hook == WM_HOOK_FREE) conv_free = true;
+      else conv_alloc = true;
+    }
+    for (size_t i = 0; conv_alloc && conv_free && i < sizeof known / sizeof *known; i++) {
       const known_fn *k = &known[i];
       if (k->family != FAM_CONV) continue;
       int64_t idx = find_func(mod, k->name);

@@ -275,7 +275,6 @@ size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, w
   b->len = 0;
   b->buf[0] = 0;
   char x[32], y[32], z[32];
-  put(b, "%s\n\n", wm_checker_allocator(c));
   put(b, "HEAP SUMMARY:\n");
   put(b, "    in use at exit: %s bytes in %s blocks\n", commas(s->in_use_bytes, x),
       commas(s->in_use_blocks, y));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -34,6 +35,7 @@ int wm_memory_read(wm_memory *m, uint64_t ptr, void *dst, size_t len, wm_error *
   uint8_t *p;
   int rc = wm_memory_slice(m, ptr, len, &p, err);
   if (rc) return rc;
+  if (m->chk) wm__check_host_access(m, ptr, len, false, "wm_memory_read");
   if (len) memcpy(dst, p, len);
   return WM_OK;
 }
@@ -42,6 +44,7 @@ int wm_memory_write(wm_memory *m, uint64_t ptr, const void *src, size_t len, wm_
   uint8_t *p;
   int rc = wm_memory_slice(m, ptr, len, &p, err);
   if (rc) return rc;
+  if (m->chk) wm__check_host_access(m, ptr, len, true, "wm_memory_write");
   if (len) memcpy(p, src, len);
   return WM_OK;
 }
@@ -89,6 +92,7 @@ int wm_memory_read_array(wm_memory *m, uint64_t ptr, wm_elemtype t, void *dst, s
   size_t n = 0;
   int rc = array_range(m, ptr, t, count, &p, &n, err);
   if (rc) return rc;
+  if (m->chk) wm__check_host_access(m, ptr, n, false, "wm_memory_read_array");
   if (n) memcpy(dst, p, n);
   swap_elems(dst, count, wm_elemtype_size(t));
   return WM_OK;
@@ -100,6 +104,7 @@ int wm_memory_write_array(wm_memory *m, uint64_t ptr, wm_elemtype t, const void 
   size_t n = 0;
   int rc = array_range(m, ptr, t, count, &p, &n, err);
   if (rc) return rc;
+  if (m->chk) wm__check_host_access(m, ptr, n, true, "wm_memory_write_array");
   if (n) memcpy(p, src, n);
   swap_elems(p, count, wm_elemtype_size(t));
   return WM_OK;
@@ -165,6 +170,7 @@ int wm_memory_string(wm_memory *m, uint64_t ptr, uint64_t len, const char **out,
   if (out) *out = NULL;
   int rc = wm_memory_slice(m, ptr, len, &p, err);
   if (rc) return rc;
+  if (m->chk) wm__check_host_access(m, ptr, len, false, "wm_memory_string");
   if (!wm_utf8_valid(p, (size_t)len, &bad)) return utf8_error(err, bad, ptr);
   *out = (const char *)p;
   return WM_OK;
@@ -490,8 +496,20 @@ static int call_i32(wm_guest *g, wm_func *f, const int32_t *a, uint32_t n, int32
 }
 
 /* Ask the guest for size bytes; class_id is AssemblyScript's (0 for bytes). */
+static int raw_alloc_(wm_guest *g, uint32_t size, uint32_t align, uint32_t class_id,
+                      uint32_t *ptr, wm_error *err);
+
+/* raw_alloc_ with the host entry point named for the checker's stacks. */
 static int raw_alloc(wm_guest *g, uint32_t size, uint32_t align, uint32_t class_id,
                      uint32_t *ptr, wm_error *err) {
+  const char *saved = wm__check_host_label(g->rt, "wm_guest_alloc");
+  int rc = raw_alloc_(g, size, align, class_id, ptr, err);
+  wm__check_host_label(g->rt, saved);
+  return rc;
+}
+
+static int raw_alloc_(wm_guest *g, uint32_t size, uint32_t align, uint32_t class_id,
+                      uint32_t *ptr, wm_error *err) {
   int32_t a[4], r = 0;
   int rc;
   switch (g->kind) {
@@ -534,8 +552,18 @@ static int raw_alloc(wm_guest *g, uint32_t size, uint32_t align, uint32_t class_
   return WM_OK;
 }
 
-/* Give a slot's block back to the guest. */
+static int raw_free_(wm_guest *g, const slot *s, wm_error *err);
+
+/* Give a slot's block back to the guest (raw_free_), the host entry point
+** named for the checker's stacks. */
 static int raw_free(wm_guest *g, const slot *s, wm_error *err) {
+  const char *saved = wm__check_host_label(g->rt, "wm_block_free");
+  int rc = raw_free_(g, s, err);
+  wm__check_host_label(g->rt, saved);
+  return rc;
+}
+
+static int raw_free_(wm_guest *g, const slot *s, wm_error *err) {
   int32_t a[3];
   switch (g->kind) {
   case WM_ALLOC_SEED:
@@ -590,6 +618,7 @@ static int new_slot(wm_guest *g, uint32_t ptr, uint32_t len, uint32_t free_ptr,
   s->free_ptr = free_ptr, s->free_size = free_size, s->align = align;
   s->post = NULL;
   s->npost = 0;
+  wm__check_host_owns(g->mem, free_ptr, true);
   g->st.live_blocks++;
   g->st.live_bytes += free_size;
   *idx = i;
@@ -602,6 +631,7 @@ static int new_slot(wm_guest *g, uint32_t ptr, uint32_t len, uint32_t free_ptr,
 static void end_slot(wm_guest *g, uint32_t i, int state) {
   slot *s = &g->slots[i];
   s->state = (uint8_t)state;
+  wm__check_host_owns(g->mem, s->free_ptr, false);
   g->st.live_blocks--;
   g->st.live_bytes -= s->free_size;
   if (s->gen == UINT32_MAX) return;
@@ -1013,7 +1043,9 @@ int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *op
     }
 
   wm_val *res = cs.vals + ft.nparams;
+  const char *saved_label = wm__check_host_label(g->rt, "wm_guest_call");
   rc = wm_func_call(g->rt, f, cs.vals, ft.nparams, res, ft.nresults, err);
+  wm__check_host_label(g->rt, saved_label);
   if (rc) {
     release_made(g, &cs, nargs);
     return rc;
