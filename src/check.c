@@ -210,7 +210,7 @@ static uint32_t stack_here(wm_checker *c, const wm_func *top, const uint32_t *ip
   if (top && max) {
     f[0].func_idx = top->idx;
     f[0].offset = UINT32_MAX;
-    f[0].name = top->inst ? wm_module_func_name(top->inst->mod, top->idx) : NULL;
+    f[0].name = top->inst ? wm__func_label(top->inst->mod, top->idx) : NULL;
     n = 1;
   }
   n += wm__capture_stack(c->rt, ip, f + n, max - n);
@@ -293,13 +293,12 @@ static void describe(wm_checker *c, uint64_t addr, wm_check_report *r, strbuf *b
   wm__chk_put_stack(b, &r->alloc_stack);
 }
 
-/* An error context is its kind and innermost frame: the same error at the
-** same place is reported once and then only counted. */
-static bool seen_before(wm_checker *c, wm_check_kind kind, uint32_t st) {
-  wm_check_stack s = wm__chk_stack(c, st);
-  uint64_t key = ((uint64_t)kind << 56) ^
-                 (s.nframes ? ((uint64_t)s.frames[0].func_idx << 32 | s.frames[0].offset)
-                            : (uint64_t)(uintptr_t)s.host);
+/* An error context: the same error at the same place is reported once and
+** then only counted. */
+static bool seen_before(wm_checker *c, wm_check_kind kind, uint64_t size, uint32_t st) {
+  /* As Valgrind: the same kind, size and stack (interned: equal stacks have
+  ** equal ids) is the same error. */
+  uint64_t key = ((uint64_t)kind << 56) ^ ((size & 0xffffff) << 32) ^ st;
   key = key ? key : 1;
   if (c->nctx * 2 >= c->ctx_cap) {
     uint32_t cap = c->ctx_cap ? c->ctx_cap * 2 : 256;
@@ -338,7 +337,7 @@ static void error(wm_checker *c, wm_check_kind kind, uint64_t addr, uint64_t siz
     c->sum.suppressed++;
     return;
   }
-  if (seen_before(c, kind, st)) return;
+  if (seen_before(c, kind, size, st)) return;
   c->sum.error_contexts++;
   wm_check_report r;
   memset(&r, 0, sizeof r);
@@ -368,6 +367,8 @@ static void error(wm_checker *c, wm_check_kind kind, uint64_t addr, uint64_t siz
 
 /* ------------------------------------------------------------ tracking */
 
+static int call_quiet(wm_checker *c, wm_func *f, wm_slot *args, wm_error *err);
+
 static void quarantine_push(wm_checker *c, uint32_t b) {
   c->blocks[b].qnext = 0;
   if (c->q_tail) c->blocks[c->q_tail].qnext = b;
@@ -394,7 +395,7 @@ static int quarantine_pop(wm_checker *c) {
     wm_func *fn = k->free_fn;
     block_drop(c, b);
     wm_error err;
-    rc = wm__interp_call_plain(c->rt, fn, args, &err);
+    rc = call_quiet(c, fn, args, &err);
     if (rc) c->release_failed = true;
   } else {
     block_drop(c, b);

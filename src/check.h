@@ -78,6 +78,9 @@ void wm__checker_destroy(wm_checker *c);
 ** how many were written. */
 uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_check_frame *out,
                            uint32_t max);
+/* interp.c: a function's name for reports: the name section's, else an
+** export's, else NULL. */
+const char *wm__func_label(const wm_module *mod, uint32_t idx);
 /* interp.c: wm__interp_call without the tracking of hooked functions. */
 int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
 

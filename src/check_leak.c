@@ -160,7 +160,10 @@ static int leak_check(wm_checker *c, wm_leak_check mode, wm_error *err) {
   wm_instance *inst = c->inst;
   for (uint32_t g = 0; g < inst->mod->nglobals; g++) {
     const wm_global *gl = inst->globals[g];
-    if (gl->type != WM_I32 && gl->type != WM_I64) continue;
+    /* Only mutable globals can hold a pointer the program made: an
+    ** immutable one was set before the first allocation (__heap_base is
+    ** one, and it often equals the first block's address). */
+    if ((gl->type != WM_I32 && gl->type != WM_I64) || !gl->mut) continue;
     if ((int64_t)g == c->sp_global) continue;
     seen_value(&s, gl->val.u32, M_REACHABLE, UINT32_MAX);
     if (gl->type == WM_I64) seen_value(&s, gl->val.u64 >> 32, M_REACHABLE, UINT32_MAX);

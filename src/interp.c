@@ -561,6 +561,17 @@ static uint32_t byte_offset(const wm_code *code, const uint32_t *ip) {
   return lo ? code->pcmap_off[lo - 1] : UINT32_MAX;
 }
 
+/* A function's name for a report: the name section's, else an export's. */
+const char *wm__func_label(const wm_module *mod, uint32_t idx) {
+  const char *name = wm_module_func_name(mod, idx);
+  for (uint32_t i = 0; !name && i < mod->nexports; i++)
+    if (mod->exports[i].kind == WM_EXTERN_FUNC && mod->exports[i].idx == idx &&
+        !memchr(mod->exports[i].name, 0, mod->exports[i].name_len) &&
+        mod->exports[i].name[mod->exports[i].name_len] == 0)
+      name = mod->exports[i].name;
+  return name;
+}
+
 uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_check_frame *out,
                            uint32_t max) {
   uint32_t n = 0;
@@ -570,7 +581,7 @@ uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_check_fr
     if (at && i + 1 != rt->nframes) at--;
     out[n].func_idx = fn->idx;
     out[n].offset = fn->code && at ? byte_offset(fn->code, at) : UINT32_MAX;
-    out[n].name = fn->inst ? wm_module_func_name(fn->inst->mod, fn->idx) : NULL;
+    out[n].name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
     n++;
   }
   return n;
