@@ -5,8 +5,10 @@
 # best-of-N times with wasmem/native ratios and their geometric mean.
 #
 # Usage: bench/run.sh [--quick] [--runs N] [--only k1,k2] [--no-node]
-#                     [--wasmem PATH] [--out DIR]
+#                     [--check] [--wasmem PATH] [--out DIR]
 #   --quick   ~10x smaller work sizes, to check the scripts in seconds
+#   --check   also time `wasmem check --leak-check=no call` (the guest heap
+#             checker's loop) and print its ratio to the plain run
 #   --wasmem  the wasmem binary (default: build it in build/release)
 # Times are wall-clock per process (start-up, load and compile included) for
 # native and wasmem; node's column times the `run` call alone, since node's
@@ -16,13 +18,14 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=(fib sieve matmul crc32 sha256 memsum mix)
-runs=3 quick=0 use_node=1 wasmem="" out=""
+runs=3 quick=0 use_node=1 wasmem="" out="" check=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
     --runs) runs=$2; shift ;;
     --only) IFS=, read -r -a kernels <<<"$2"; shift ;;
     --no-node) use_node=0 ;;
+    --check) check=1 ;;
     --wasmem) wasmem=$2; shift ;;
     --out) out=$2; shift ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
@@ -96,7 +99,9 @@ node_best() {
 failed=0
 ratios=()
 node_ratios=()
+check_ratios=()
 hdr=$(printf '%-8s %10s %10s %8s' kernel "native ms" "wasmem ms" ratio)
+[ $check = 1 ] && hdr+=$(printf ' %10s %8s' "check ms" "/wasmem")
 [ $use_node = 1 ] && hdr+=$(printf ' %9s %6s' "node ms" ratio)
 echo; echo "$hdr"; echo "${hdr//?/-}"
 for k in "${kernels[@]}"; do
@@ -112,6 +117,18 @@ for k in "${kernels[@]}"; do
       r=$(awk -v a="$best_ms" -v b="$nat_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
       ratios+=("$r")
       row+=$(printf ' %10s %7sx' "$best_ms" "$r")
+      plain_ms=$best_ms
+      if [ $check = 1 ]; then
+        if best_of "$wasmem" check --leak-check=no call "$out/$k.wasm" run &&
+           [ "$result" = "$nat_sum" ]; then
+          r=$(awk -v a="$best_ms" -v b="$plain_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
+          check_ratios+=("$r")
+          row+=$(printf ' %10s %7sx' "$best_ms" "$r")
+        else
+          row+=" check: failed or wrong checksum '$result'"
+          failed=1
+        fi
+      fi
     fi
   else
     row+=$(printf ' %10s %8s' "-" "ERROR")
@@ -137,6 +154,9 @@ if [ ${#ratios[@]} -gt 0 ]; then
   echo "wasmem geo-mean ratio: $(printf '%s\n' "${ratios[@]}" | geomean)"
 else
   echo "wasmem geo-mean ratio: n/a (no kernel ran correctly under wasmem)"
+fi
+if [ ${#check_ratios[@]} -gt 0 ]; then
+  echo "check  geo-mean ratio: $(printf '%s\n' "${check_ratios[@]}" | geomean) (to the plain wasmem run)"
 fi
 if [ ${#node_ratios[@]} -gt 0 ]; then
   echo "node   geo-mean ratio: $(printf '%s\n' "${node_ratios[@]}" | geomean) (call time only)"

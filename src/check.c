@@ -437,7 +437,19 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
     }
     if (k->state != B_LIVE) quarantine_unlink(c, o);
     else c->sum.in_use_bytes -= k->size, c->sum.in_use_blocks--;
+    /* Whatever of it the new block does not cover is unallocated again. */
+    shadow_set(c, k->addr, k->size, SH_HEAP);
     block_drop(c, o);
+  }
+  if (c->heap_lazy) {
+    /* The heap starts at the first block dlmalloc hands out, less its
+    ** 8-byte chunk header: nothing static lies above it. */
+    c->heap_lazy = false;
+    uint64_t lo = (addr & ~(uint64_t)7) >= 8 ? (addr & ~(uint64_t)7) - 8 : 0;
+    if (lo < c->heap_lo) {
+      c->heap_lo = lo;
+      shadow_set(c, lo, c->mem->size - lo, SH_HEAP);
+    }
   }
   uint32_t b = block_new(c);
   if (!b) return; /* out of host memory: this block goes untracked */
@@ -633,21 +645,23 @@ void wm__check_access(wm_memory *m, uint64_t ea, uint32_t n, bool write, const u
   wm_checker *c = m->chk;
   if (!c || c->depth || c->finished) return;
   const uint8_t *s = c->shadow + ea;
-  bool freed = false, heap_only = true;
+  bool freed = false;
   uint32_t first = n;
   for (uint32_t i = 0; i < n; i++) {
     if (s[i] == SH_OK) continue;
     if (first == n) first = i;
-    if (s[i] == SH_FREED) freed = true, heap_only = false;
+    if (s[i] == SH_FREED) freed = true;
   }
   if (first == n) return;
-  /* A word-sized load, aligned, whose first byte is fine and the rest only
-  ** runs past a block's end into unallocated heap: what strlen and friends
-  ** do one word at a time. Valgrind's --partial-loads-ok, on by default. */
-  if (!write && n > 1 && ea % n == 0 && s[0] == SH_OK && heap_only) return;
+  /* A word-sized load, aligned, whose first byte is fine and the rest runs
+  ** past a block's end: what strlen, memcpy and friends do one word at a
+  ** time. Valgrind's --partial-loads-ok, on by default. */
+  if (!write && n > 1 && ea % n == 0 && s[0] == SH_OK) return;
   wm_check_kind k = freed ? (write ? WM_CHECK_FREED_WRITE : WM_CHECK_FREED_READ)
                           : (write ? WM_CHECK_INVALID_WRITE : WM_CHECK_INVALID_READ);
-  error(c, k, ea + first, n, stack_here(c, NULL, ip), true, NULL);
+  /* Reported at the access's address, as Valgrind does; described by its
+  ** first bad byte when it starts inside a block and runs out of it. */
+  error(c, k, ea, n, stack_here(c, NULL, ip), true, NULL);
 }
 
 static void check_span(wm_checker *c, uint64_t ea, uint64_t n, bool write, uint32_t st_or0,
@@ -784,6 +798,23 @@ static bool shape_ok(const wm_type *t, uint8_t hook) {
   return t->nparams == want[hook][0] && t->nresults == want[hook][1];
 }
 
+/* Whether a name-section name is `name` itself or, for the Rust names
+** (__rust_*, __rdl_*, __rg_*), its v0 mangling, which newer rustc gives
+** them: "_R" ... then the identifier with its length, at the very end
+** ("_RNvCsGIExRX8pES_7___rustc12___rust_alloc"). */
+static bool name_is(const char *have, const char *name) {
+  if (strcmp(have, name) == 0) return true;
+  if (have[0] != '_' || have[1] != 'R' || name[0] != '_' || name[1] != '_') return false;
+  /* v0 separates an identifier that starts with '_' from its length by
+  ** one more '_'. */
+  char tail[80];
+  int n = snprintf(tail, sizeof tail, "%zu_%s", strlen(name), name);
+  size_t hl = strlen(have);
+  if (n <= 0 || (size_t)n >= sizeof tail || hl <= (size_t)n) return false;
+  const char *t = have + hl - n;
+  return strcmp(t, tail) == 0 && !(t[-1] >= '0' && t[-1] <= '9');
+}
+
 /* Function index named `name` by an export or the name section, or -1. */
 static int64_t find_func(const wm_module *mod, const char *name) {
   for (uint32_t i = 0; i < mod->nexports; i++) {
@@ -794,7 +825,7 @@ static int64_t find_func(const wm_module *mod, const char *name) {
   }
   if (mod->func_names)
     for (uint32_t i = 0; i < mod->nfuncs; i++)
-      if (mod->func_names[i] && strcmp(mod->func_names[i], name) == 0) return i;
+      if (mod->func_names[i] && name_is(mod->func_names[i], name)) return i;
   return -1;
 }
 
@@ -914,6 +945,7 @@ static bool recognise(wm_checker *c) {
     return false;
   }
   snprintf(c->alloc_desc, sizeof c->alloc_desc, "allocator: %s (%s)", what, names);
+  c->dlmalloc_like = fam[FAM_RUST] || fam[FAM_LIBC] || fam[FAM_DL];
   return true;
 #undef ADD_NAME
 }
@@ -1031,13 +1063,21 @@ int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err) {
   bool have_heap = find_regions(c);
   c->tracking = recognise(c);
   if (c->tracking && !have_heap) {
-    /* Blocks are tracked (frees, double frees, use after free), but with
-    ** no known heap start nothing outside them is poisoned. */
     size_t n = strlen(c->alloc_desc);
-    snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n,
-             "; heap start unknown: overflows past blocks not detected");
-    c->heap_lo = m->size; /* nothing below the current end is heap */
+    c->heap_lo = m->size; /* nothing below the current end is heap yet */
     c->heap_unknown = true;
+    if (c->dlmalloc_like) {
+      /* wasi-libc's and Rust's dlmalloc start their heap at __heap_base
+      ** and hand out the lowest block first: the heap is taken to start
+      ** there (on_alloc). */
+      c->heap_lazy = true;
+      snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n, "; heap from the first block");
+    } else {
+      /* Blocks are tracked (frees, double frees, use after free), but
+      ** nothing outside them is poisoned. */
+      snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n,
+               "; heap start unknown: overflows past blocks not detected");
+    }
   }
   if (c->tracking && !c->heap_unknown) shadow_set(c, c->heap_lo, m->size - c->heap_lo, SH_HEAP);
   if (!c->tracking) c->heap_lo = m->size;

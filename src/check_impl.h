@@ -62,6 +62,8 @@ struct wm_checker {
   bool stack_known;            /* its dead part may be left out of the roots */
   int64_t sp_global;           /* __stack_pointer's index, or -1 */
   bool heap_unknown;
+  bool heap_lazy;              /* the heap starts at the first block */
+  bool dlmalloc_like;          /* the allocator is dlmalloc underneath */
 
   bool tracking;               /* an allocator is hooked */
   bool finished;

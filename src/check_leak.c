@@ -42,6 +42,13 @@ static void seen_value(leakscan *s, uint64_t v, uint8_t from, uint32_t leader) {
   uint32_t p = find_pos(s, v);
   if (p == UINT32_MAX || p == leader) return;
   chk_block *k = &s->c->blocks[s->v[p]];
+  /* dlmalloc keeps pointers to chunks (its top chunk, its free lists): a
+  ** chunk's address is 8-aligned and 8 bytes before its user block, so
+  ** it falls in the last bytes of the block before it. Such a value is the
+  ** allocator's own, not the program's. */
+  if (s->c->dlmalloc_like && v != k->addr && (v - k->addr) % 8 == 0 &&
+      v - k->addr + 8 > k->size)
+    return;
   uint8_t m;
   if (from == M_INDIRECT) m = M_INDIRECT;
   else m = v == k->addr ? from : M_POSSIBLE;
