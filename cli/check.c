@@ -45,6 +45,10 @@ static const char check_help[] =
     "                        as suppressed, not reported\n"
     "  --json=FILE           also write each error and leak record as one JSON\n"
     "                        object a line, then a summary object\n"
+    "  --heap-map=FILE.svg   draw linear memory at exit: data, stack, heap, each\n"
+    "                        block (live, host-owned, freed, leaked), to FILE\n"
+    "  --heap-map-every-call also draw it after each exported call the command\n"
+    "                        makes, to FILE-1.svg, FILE-2.svg, ...\n"
     "  --backtrace-depth=N   frames kept per stack (default 12, at most 64)\n"
     "\n"
     "Error kinds: invalid-read, invalid-write, use-after-free-read,\n"
@@ -63,12 +67,16 @@ typedef struct cli_checkstate {
   char *alloc_fn, *free_fn, *realloc_fn;
   char *supp_text;
   FILE *json;
+  char *heap_map;            /* --heap-map FILE */
+  bool every_call;
+  unsigned ncalls;
+  const char *module;        /* its file name, for the map's title */
   wm_checker *chk;
   bool attached;
 } cli_checkstate;
 
-static cli_checkstate cs = {false, -1, WM_LEAK_CHECK_FULL, false, 0, 0,
-                            NULL, NULL, NULL, NULL, NULL, NULL, false};
+static cli_checkstate cs = {false, -1, WM_LEAK_CHECK_FULL, false, 0, 0, NULL, NULL, NULL,
+                            NULL, NULL, NULL, false, 0, NULL, NULL, false};
 
 /* Every line of text with Valgrind's prefix. */
 static void print_prefixed(const char *text) {
@@ -173,6 +181,7 @@ static void cleanup(void) {
   free(cs.free_fn);
   free(cs.realloc_fn);
   free(cs.supp_text);
+  free(cs.heap_map);
   if (cs.json) fclose(cs.json);
   cs.json = NULL;
 }
@@ -222,6 +231,11 @@ int cli_check(int argc, char **argv) {
       free(cs.supp_text);
       cs.supp_text = slurp(v);
       if (!cs.supp_text) { cli_error("check: --suppressions '%s': %s", v, strerror(errno)); goto bad; }
+    } else if (strcmp(a, "--heap-map-every-call") == 0) {
+      cs.every_call = true;
+    } else if ((v = opt_value(argc, argv, &i, "--heap-map"))) {
+      free(cs.heap_map);
+      cs.heap_map = strdup(v);
     } else if ((v = opt_value(argc, argv, &i, "--json"))) {
       if (cs.json) fclose(cs.json);
       cs.json = fopen(v, "w");
@@ -233,6 +247,10 @@ int cli_check(int argc, char **argv) {
   }
   if (i >= argc) {
     cli_error("check: expected call or run (see wasmem check --help)");
+    goto bad;
+  }
+  if (cs.every_call && !cs.heap_map) {
+    cli_error("check: --heap-map-every-call needs --heap-map=FILE.svg");
     goto bad;
   }
   cs.on = true;
@@ -249,8 +267,9 @@ const wm_module_options *cli_check_module_options(void) {
   return cs.on ? &opts : NULL;
 }
 
-int cli_check_runtime(wm_runtime *rt) {
+int cli_check_runtime(wm_runtime *rt, const char *module) {
   if (!cs.on) return 0;
+  cs.module = module;
   wm_check_options o;
   memset(&o, 0, sizeof o);
   o.quarantine_bytes = cs.quarantine;
@@ -266,6 +285,31 @@ int cli_check_runtime(wm_runtime *rt) {
     return -1;
   }
   return 0;
+}
+
+/* Draw the heap map to path; what names the moment in the title. */
+static void draw(const char *path, const char *what) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    cli_error("check: --heap-map '%s': %s", path, strerror(errno));
+    return;
+  }
+  char title[512];
+  snprintf(title, sizeof title, "%s %s", cs.module ? cs.module : "", what);
+  wm_error err;
+  if (wm_checker_heap_map(cs.chk, title, f, &err) != 0) cli_report("check: heap map", &err);
+  if (fclose(f) != 0) cli_error("check: --heap-map '%s': %s", path, strerror(errno));
+}
+
+void cli_check_after_call(const char *what) {
+  if (!cs.on || !cs.attached || !cs.every_call) return;
+  char path[4096], label[300];
+  const char *dot = strrchr(cs.heap_map, '.');
+  size_t stem = dot && strchr(dot, '/') == NULL ? (size_t)(dot - cs.heap_map) : strlen(cs.heap_map);
+  snprintf(path, sizeof path, "%.*s-%u%s", (int)stem, cs.heap_map, ++cs.ncalls,
+           dot && stem < strlen(cs.heap_map) ? dot : ".svg");
+  snprintf(label, sizeof label, "after %s", what);
+  draw(path, label);
 }
 
 int cli_check_attach(wm_instance *inst) {
@@ -289,6 +333,7 @@ int cli_check_finish(int status) {
     cli_report("check", &err);
     return status ? status : 1;
   }
+  if (cs.heap_map) draw(cs.heap_map, "at exit");
   size_t need = wm_check_summary_format(cs.chk, &s, cs.leak, NULL, 0);
   char *text = malloc(need + 1);
   if (text) {

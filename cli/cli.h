@@ -23,7 +23,9 @@ int cli_check(int argc, char **argv); /* check.c */
 ** The first two return 0 or -1 after printing the error.
 */
 const wm_module_options *cli_check_module_options(void);
-int cli_check_runtime(wm_runtime *rt);
+int cli_check_runtime(wm_runtime *rt, const char *module);
+/* After an exported call (what names it): --heap-map-every-call's map. */
+void cli_check_after_call(const char *what);
 int cli_check_attach(wm_instance *inst);
 int cli_check_finish(int status);
 

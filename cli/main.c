@@ -635,7 +635,7 @@ int cli_call(int argc, char **argv) {
     cli_report("runtime", &err);
     goto done;
   }
-  if (cli_check_runtime(rt) != 0) goto done;
+  if (cli_check_runtime(rt, path) != 0) goto done;
   if (cli_define_spectest(rt, &err) != 0) {
     cli_report("spectest module", &err);
     goto done;
@@ -743,6 +743,7 @@ int cli_call(int argc, char **argv) {
     rc = wm_guest_call(guest, name, &copts, gargs, nitems, vals + ft.nparams + first,
                        ft.nresults - first, &rblock, &err);
   }
+  cli_check_after_call(name);
   if (rc != 0) {
     print_trap_or_error(name, rc, &err);
     goto done;

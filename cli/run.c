@@ -225,7 +225,7 @@ int cli_run(int argc, char **argv) {
     goto out;
   }
   if (wm_runtime_new(NULL, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
-  if (cli_check_runtime(rt) != 0) goto out;
+  if (cli_check_runtime(rt, file) != 0) goto out;
   if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
   wm_instance *inst;
   int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
@@ -247,6 +247,7 @@ int cli_run(int argc, char **argv) {
       goto out;
     }
     status = finish(wm_func_call(rt, start, NULL, 0, NULL, 0, &err), &err, w);
+    cli_check_after_call("_start");
     goto out;
   }
 
@@ -277,6 +278,7 @@ int cli_run(int argc, char **argv) {
     }
   }
   rc = wm_func_call(rt, f, vals, ft.nparams, vals + ft.nparams, ft.nresults, &err);
+  cli_check_after_call(invoke);
   status = finish(rc, &err, w);
   if (rc == 0) {
     for (uint32_t i = 0; i < ft.nresults; i++) {

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -1062,6 +1063,16 @@ int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out, 
 ** buf (at most cap bytes, NUL-terminated); returns the length needed. */
 size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, wm_leak_check mode,
                                char *buf, size_t cap);
+/*
+** Draw c's memory as an SVG document on out: the data, stack and heap
+** regions, every live block, host-owned blocks, freed blocks still in the
+** quarantine and, after wm_checker_finish with a leak check, leaked blocks
+** (definitely, indirectly or possibly lost) in their own colour, with a
+** legend and a byte scale. Big memories are summarised (small blocks
+** merged by pixel), so the document stays under about 2 MB. title may be
+** NULL.
+*/
+int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *err);
 /* Suppress errors whose kind and innermost function name match a line
 ** "KIND FUNC" (FUNC may end in '*'; '#' starts a comment) of text. */
 int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err);

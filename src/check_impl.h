@@ -67,6 +67,7 @@ struct wm_checker {
 
   bool tracking;               /* an allocator is hooked */
   bool finished;
+  bool leaks_known;            /* the leak check ran: marks are valid */
   bool release_failed;         /* a deferred free trapped */
   uint32_t depth;              /* inside a tracked call */
   const char *host_label;

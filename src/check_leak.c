@@ -263,6 +263,7 @@ int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out, 
   wm__chk_stop(c);
   int rc = 0;
   if (mode != WM_LEAK_CHECK_NO && c->tracking) rc = leak_check(c, mode, err);
+  c->leaks_known = mode != WM_LEAK_CHECK_NO && c->tracking && rc == 0;
   if (out) *out = c->sum;
   return rc;
 }
@@ -371,4 +372,48 @@ int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err) {
 void wm__chk_free_suppressions(wm_checker *c) {
   for (uint32_t i = 0; i < c->nsupps; i++) wm__free(c->supps[i].func);
   wm__free(c->supps);
+}
+
+/* ------------------------------------------------------------ heap map */
+
+static int cmp_hm(const void *a, const void *b) {
+  uint64_t x = ((const wm__hm_block *)a)->addr, y = ((const wm__hm_block *)b)->addr;
+  return x < y ? -1 : x > y;
+}
+
+int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *err) {
+  if (!c || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_checker_heap_map: NULL argument");
+  if (!c->mem) return wm__error(err, WM_EINVAL, UINT32_MAX, "no instance attached");
+  uint32_t n = 0;
+  for (uint32_t b = 1; b < c->nblocks; b++) n += c->blocks[b].state != B_UNUSED;
+  wm__hm_block *v = wm__malloc(sizeof *v * (n ? n : 1));
+  if (!v) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  uint32_t i = 0;
+  for (uint32_t b = 1; b < c->nblocks; b++) {
+    const chk_block *k = &c->blocks[b];
+    if (k->state == B_UNUSED) continue;
+    v[i].addr = k->addr;
+    v[i].size = k->size;
+    if (k->state == B_FREED) v[i].state = HM_FREED;
+    else if (k->host) v[i].state = HM_HOST;
+    else if (c->leaks_known && k->mark != M_REACHABLE) v[i].state = HM_LEAKED;
+    else v[i].state = HM_LIVE;
+    i++;
+  }
+  qsort(v, n, sizeof *v, cmp_hm);
+  wm__heapview hv;
+  memset(&hv, 0, sizeof hv);
+  hv.title = title;
+  hv.mem_size = c->mem->size;
+  hv.data_lo = c->data_lo;
+  hv.data_hi = c->data_hi;
+  hv.stack_lo = c->stack_lo;
+  hv.stack_hi = c->stack_hi;
+  hv.heap_lo = c->heap_lo < c->mem->size ? c->heap_lo : c->mem->size;
+  hv.blocks = v;
+  hv.nblocks = n;
+  int rc = wm__heapmap_svg(&hv, out);
+  wm__free(v);
+  if (rc) return wm__error(err, WM_EIO, UINT32_MAX, "cannot write the heap map");
+  return 0;
 }
