@@ -20,6 +20,9 @@ static const char usage_text[] =
     "  call FILE FUNC [ARGS...]   instantiate FILE and call export FUNC\n"
     "  spectest FILE.json [-v]    run a wast2json script\n"
     "  run FILE [ARGS...]         run a WASI program (--dir, --env, --invoke)\n"
+    "  check [OPTIONS] call|run ...\n"
+    "                             run call or run under the guest heap checker\n"
+    "                             (leaks, double frees, bad accesses)\n"
     "\n"
     "Run `wasmem <command> --help` for details of one command.\n";
 
@@ -90,6 +93,9 @@ static const char call_help[] =
     "                     frees them itself (the seed's Rust array_sum and\n"
     "                     upper do). Default: the host frees its inputs after\n"
     "                     the call with the guest's free.\n"
+    "  --keep-result      the host forgets to free the --result block (it is\n"
+    "                     given back only when the guest context ends): the\n"
+    "                     leak `wasmem check` reports as \"not freed by the host\"\n"
     "For modules importing WASI, as in `wasmem run` (see wasmem run --help):\n"
     "  --dir HOST[::GUEST], --ro-dir HOST[::GUEST], --env KEY=VALUE,\n"
     "  --tcplisten HOST:PORT\n"
@@ -545,7 +551,7 @@ int cli_call(int argc, char **argv) {
   wm_arg *gargs = NULL;
   call_item *items = calloc((size_t)argc, sizeof *items);
   uint32_t nitems = 0;
-  bool exchange = false, transfer = false, result_string = false;
+  bool exchange = false, transfer = false, result_string = false, keep_result = false;
   wm_result_conv conv = WM_RESULT_NONE;
   wm_alloc_kind akind = WM_ALLOC_AUTO;
   wm_block rblock = {0, 0, 0};
@@ -577,6 +583,8 @@ int cli_call(int argc, char **argv) {
       }
     } else if (strcmp(a, "--transfer") == 0) {
       transfer = exchange = true;
+    } else if (strcmp(a, "--keep-result") == 0) {
+      keep_result = true;
     } else if (strcmp(a, "--alloc") == 0) {
       if (!wm_alloc_kind_parse(argv[++i], &akind) || akind == WM_ALLOC_NONE) {
         cli_error("call: --alloc '%s': expected seed, malloc, cabi, wbindgen or asc", argv[i]);
@@ -782,7 +790,7 @@ int cli_call(int argc, char **argv) {
   }
   status = 0;
 done:
-  if (guest && rblock.id && wm_block_free(guest, rblock, &err) != 0)
+  if (guest && rblock.id && !keep_result && wm_block_free(guest, rblock, &err) != 0)
     cli_report("freeing the result", &err);
   /* The checker's leak check runs before the guest context gives back
   ** what the host still holds. */
