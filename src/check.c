@@ -911,7 +911,12 @@ static bool recognise(wm_checker *c) {
       ADD_NAME(k->name);
     }
   }
-  if (!lower) {
+  /* The exchange conventions are hooked only when they are the allocator
+  ** itself. Over AssemblyScript's runtime they are wrappers the compiler
+  ** inlines into other functions (upper's alloc), so calls of them would
+  ** miss blocks: no tracking is better than a wrong one. */
+  bool as_runtime = find_func(mod, "__new") >= 0;
+  if (!lower && !as_runtime) {
     bool conv_alloc = false, conv_free = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
       const known_fn *k = &known[i];
@@ -938,7 +943,7 @@ static bool recognise(wm_checker *c) {
                      : NULL;
   if (!what) {
     snprintf(c->alloc_desc, sizeof c->alloc_desc, "%s",
-             find_func(mod, "__new") >= 0
+             as_runtime
                  ? "allocator: AssemblyScript runtime, not tracked yet; checking bounds and "
                    "host ownership only"
                  : "allocator: not recognised; checking bounds and host ownership only");
