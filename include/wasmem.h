@@ -905,7 +905,8 @@ bool wm_wasi_exit_code(const wm_wasi *w, int *code);
 ** the host and from inside the guest), keeps a shadow byte for every byte
 ** of linear memory, and reports invalid reads and writes, use after free,
 ** double and invalid frees, frees of blocks the host owns, allocations
-** that overlap live blocks, and at the end leaks.
+** that overlap live blocks or lie outside the heap (in the module's static
+** data), and at the end leaks.
 **
 ** Use: load the module with WM_MODULE_CHECKED, make a checker in the
 ** runtime, instantiate, then wm_checker_attach() before calling anything
@@ -937,6 +938,7 @@ typedef struct wm_checker wm_checker;
   X(INVALID_FREE, "invalid-free", "Invalid free")                             \
   X(HOST_BLOCK_FREE, "host-block-free", "Free of a block the host owns")      \
   X(OVERLAP_ALLOC, "overlapping-alloc", "Allocation overlaps a live block")   \
+  X(ALLOC_OUTSIDE_HEAP, "alloc-outside-heap", "Allocation outside the heap")  \
   X(LEAK_DEFINITE, "leak-definite", "definitely lost")                        \
   X(LEAK_INDIRECT, "leak-indirect", "indirectly lost")                        \
   X(LEAK_POSSIBLE, "leak-possible", "possibly lost")                          \

@@ -451,6 +451,20 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
       shadow_set(c, lo, c->mem->size - lo, SH_HEAP);
     }
   }
+  /* Memory the allocator cannot own: the module's static data (the
+  ** article's AssemblyScript alloc returns a memory.data slot), or below
+  ** the heap when its start is known. */
+  if ((addr < c->data_hi && end > c->data_lo) || (!c->heap_unknown && addr < c->heap_lo)) {
+    char extra[160];
+    if (addr < c->data_hi && end > c->data_lo)
+      snprintf(extra, sizeof extra, ": 0x%llx (%llu bytes) lies in the module's static data [0x%llx, 0x%llx)",
+               (unsigned long long)addr, (unsigned long long)size,
+               (unsigned long long)c->data_lo, (unsigned long long)c->data_hi);
+    else
+      snprintf(extra, sizeof extra, ": 0x%llx (%llu bytes) lies below the heap, which starts at 0x%llx",
+               (unsigned long long)addr, (unsigned long long)size, (unsigned long long)c->heap_lo);
+    error(c, WM_CHECK_ALLOC_OUTSIDE_HEAP, addr, size, st, false, extra);
+  }
   uint32_t b = block_new(c);
   if (!b) return; /* out of host memory: this block goes untracked */
   chk_block *k = &c->blocks[b];
@@ -915,18 +929,21 @@ static bool recognise(wm_checker *c) {
   ** itself. Over AssemblyScript's runtime they are wrappers the compiler
   ** inlines into other functions (upper's alloc), so calls of them would
   ** miss blocks: no tracking is better than a wrong one. */
-  bool as_runtime = find_func(mod, "__new") >= 0;
+  bool as_runtime = find_func(mod, "__new") >= 0, conv_free_found = false;
   if (!lower && !as_runtime) {
-    bool conv_alloc = false, conv_free = false;
+    bool conv_alloc = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
       const known_fn *k = &known[i];
       if (k->family != FAM_CONV) continue;
       int64_t idx = find_func(mod, k->name);
       if (idx < mod->nfunc_imports || !shape_ok(c->inst->funcs[idx]->type, k->hook)) continue;
-      if (k->hook == WM_HOOK_FREE) conv_free = true;
+      if (k->hook == WM_HOOK_FREE) conv_free_found = true;
       else conv_alloc = true;
     }
-    for (size_t i = 0; conv_alloc && conv_free && i < sizeof known / sizeof *known; i++) {
+    /* alloc with no free (the article's AssemblyScript guest) is tracked
+    ** too: its blocks can never be given back, which the leak check and
+    ** the exchange layer both say. */
+    for (size_t i = 0; conv_alloc && i < sizeof known / sizeof *known; i++) {
       const known_fn *k = &known[i];
       if (k->family != FAM_CONV) continue;
       int64_t idx = find_func(mod, k->name);
@@ -936,7 +953,10 @@ static bool recognise(wm_checker *c) {
       }
     }
   }
-  const char *what = fam[FAM_RUST] ? "Rust global allocator"
+  const char *what = fam[FAM_CONV] && !conv_free_found
+                         ? "the exchange convention's alloc, with no free function: its blocks "
+                           "cannot be given back"
+                     : fam[FAM_RUST] ? "Rust global allocator"
                      : fam[FAM_LIBC] || fam[FAM_DL] ? "libc malloc/free"
                      : fam[FAM_SDK] ? "wasmem_guest.h allocator"
                      : fam[FAM_CONV] ? "the exchange convention's functions"

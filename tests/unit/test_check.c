@@ -37,6 +37,9 @@ static const char guest_wat[] =
     "    (call $free (local.get $p))\n"
     "    (local.get $q))\n"
     "  (func (export \"bad_alloc\") (param i32) (result i32) (i32.const 8192))\n"
+    "  (func (export \"static_alloc\") (param i32) (result i32) (i32.const 2048))\n"
+    "  (func (export \"low_alloc\") (param i32) (result i32) (i32.const 3072))\n"
+    "  (data (i32.const 2048) \"static\")\n"
     "  (func (export \"rd\") (param i32) (result i32) (i32.load (local.get 0)))\n"
     "  (func (export \"rd2\") (param i32) (result i32) (i32.load (local.get 0)))\n"
     "  (func (export \"rd3\") (param i32) (result i32) (i32.load (local.get 0)))\n"
@@ -372,6 +375,22 @@ static void test_user_allocator(void) {
   int32_t m = call(&fx, "malloc", 1, 8, 0, 0);
   call(&fx, "rd", 1, m, 0, 0);
   CHECK(fx.s.n == 2 && fx.s.kind[1] == WM_CHECK_INVALID_READ);
+  wm_runtime_free(fx.rt);
+
+  /* An allocator handing out static data, then memory below the heap. */
+  o.alloc_fn = "static_alloc";
+  if (!setup(&fx, &o)) return;
+  call(&fx, "static_alloc", 1, 8, 0, 0);
+  CHECK(fx.s.n == 1 && fx.s.kind[0] == WM_CHECK_ALLOC_OUTSIDE_HEAP && fx.s.addr[0] == 2048);
+  CHECK(strstr(fx.s.last_text, "0x800 (8 bytes) lies in the module's static data [0x800, 0x806)") != NULL);
+  call(&fx, "static_alloc", 1, 8, 0, 0); /* the same address again */
+  CHECK(fx.s.n == 2 && fx.s.kind[1] == WM_CHECK_OVERLAP_ALLOC && fx.s.block_addr[1] == 2048);
+  wm_runtime_free(fx.rt);
+  o.alloc_fn = "low_alloc";
+  if (!setup(&fx, &o)) return;
+  call(&fx, "low_alloc", 1, 8, 0, 0);
+  CHECK(fx.s.n == 1 && fx.s.kind[0] == WM_CHECK_ALLOC_OUTSIDE_HEAP &&
+        strstr(fx.s.last_text, "below the heap, which starts at 0x1000") != NULL);
   wm_runtime_free(fx.rt);
 
   o.alloc_fn = "no_such_function";
