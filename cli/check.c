@@ -84,7 +84,8 @@ static void print_prefixed(const char *text) {
   while (*p) {
     const char *e = strchr(p, '\n');
     size_t n = e ? (size_t)(e - p) : strlen(p);
-    fprintf(stderr, "==wasmem== %.*s\n", (int)n, p);
+    if (n) fprintf(stderr, "==wasmem== %.*s\n", (int)n, p);
+    else fputs("==wasmem==\n", stderr);
     p += n + (e ? 1 : 0);
   }
 }
