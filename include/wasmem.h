@@ -968,11 +968,14 @@ typedef struct wm_check_frame {
 
 /* A backtrace, innermost first. `host` names the host entry point
 ** ("wm_guest_call", "wm_block_free", ...) when the outermost call came from
-** the host through the exchange API, else NULL. */
+** the host through the exchange API, or, with host_innermost, the host
+** function (or exchange API function) that made the access itself, called
+** by the innermost frame. NULL when neither. */
 typedef struct wm_check_stack {
   const wm_check_frame *frames;
   uint32_t nframes;
   const char *host;
+  bool host_innermost;
 } wm_check_stack;
 
 /*

@@ -165,8 +165,10 @@ static uint32_t stack_hash(const wm_check_frame *f, uint32_t n, const char *host
   return h ? h : 1;
 }
 
-static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n, const char *host) {
-  uint32_t h = stack_hash(f, n, host);
+static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n, const char *host,
+                             bool inner) {
+  uint32_t h = stack_hash(f, n, host) ^ (inner ? 0x5bd1e995u : 0);
+  h = h ? h : 1;
   if (c->nstacks * 2 >= c->shash_cap) { /* grow and rehash the open table */
     uint32_t cap = c->shash_cap ? c->shash_cap * 2 : 1024;
     uint32_t *t = wm__calloc(cap, sizeof *t);
@@ -183,7 +185,7 @@ static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n,
   uint32_t i = h & (c->shash_cap - 1);
   for (; c->shash[i]; i = (i + 1) & (c->shash_cap - 1)) {
     const chk_stack *s = &c->stacks[c->shash[i]];
-    if (s->hash == h && s->n == n && s->host == host &&
+    if (s->hash == h && s->n == n && s->host == host && s->inner == inner &&
         (n == 0 || memcmp(&c->frames[s->first], f, n * sizeof *f) == 0))
       return c->shash[i];
   }
@@ -197,6 +199,7 @@ static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n,
   s->n = n;
   s->hash = h;
   s->host = host;
+  s->inner = inner;
   c->nframes += n;
   c->shash[i] = c->nstacks;
   return c->nstacks++;
@@ -214,15 +217,16 @@ static uint32_t stack_here(wm_checker *c, const wm_func *top, const uint32_t *ip
     n = 1;
   }
   n += wm__capture_stack(c->rt, ip, f + n, max - n);
-  return stack_intern(c, f, n, c->host_label);
+  return stack_intern(c, f, n, c->host_label, c->host_inner);
 }
 
 wm_check_stack wm__chk_stack(const wm_checker *c, uint32_t id) {
-  wm_check_stack s = {NULL, 0, NULL};
+  wm_check_stack s = {NULL, 0, NULL, false};
   if (id && id < c->nstacks) {
     s.frames = &c->frames[c->stacks[id].first];
     s.nframes = c->stacks[id].n;
     s.host = c->stacks[id].host;
+    s.host_innermost = c->stacks[id].inner;
   }
   return s;
 }
@@ -241,15 +245,18 @@ static void put(strbuf *b, const char *fmt, ...) {
 }
 
 void wm__chk_put_stack(strbuf *b, const wm_check_stack *s) {
+  if (s->host && s->host_innermost) put(b, "   at the host's %s\n", s->host);
   for (uint32_t i = 0; i < s->nframes; i++) {
     const wm_check_frame *f = &s->frames[i];
-    put(b, "   %s %s (func %u", i ? "by" : "at", f->name ? f->name : "<unnamed>",
+    bool first = i == 0 && !(s->host && s->host_innermost);
+    put(b, "   %s %s (func %u", first ? "at" : "by", f->name ? f->name : "<unnamed>",
         (unsigned)f->func_idx);
     if (f->offset != UINT32_MAX) put(b, ", byte 0x%x", (unsigned)f->offset);
     put(b, ")\n");
   }
-  if (s->host) put(b, "   %s the host (%s)\n", s->nframes ? "called from" : "in", s->host);
-  else if (!s->nframes) put(b, "   (no stack)\n");
+  if (s->host && !s->host_innermost)
+    put(b, "   %s the host (%s)\n", s->nframes ? "called from" : "in", s->host);
+  else if (!s->nframes && !s->host) put(b, "   (no stack)\n");
 }
 
 /* Where addr lies relative to the blocks: sets r->has_block etc. and
@@ -714,11 +721,15 @@ void wm__check_range(wm_memory *m, uint64_t ea, uint64_t n, bool write, const ui
 void wm__check_host_access(wm_memory *m, uint64_t ptr, uint64_t len, bool write, const char *what) {
   wm_checker *c = m ? m->chk : NULL;
   if (!c || c->depth || c->finished || !len || !wm__in_range(ptr, len, m->size)) return;
+  /* The wasm frames below, when a host function called from the guest
+  ** makes the access, then the host function's name. */
   const char *saved = c->host_label;
+  bool saved_inner = c->host_inner;
   c->host_label = what;
-  wm_check_frame none;
-  uint32_t st = stack_intern(c, &none, 0, what);
+  c->host_inner = true;
+  uint32_t st = stack_here(c, NULL, NULL);
   c->host_label = saved;
+  c->host_inner = saved_inner;
   check_span(c, ptr, len, write, st ? st : 1, NULL, what);
 }
 

@@ -35,6 +35,7 @@ typedef struct chk_block {
 typedef struct chk_stack {
   uint32_t first, n, hash;
   const char *host;
+  bool inner;               /* host is the innermost, not the outermost */
 } chk_stack;
 
 typedef struct strbuf {
@@ -71,6 +72,7 @@ struct wm_checker {
   bool release_failed;         /* a deferred free trapped */
   uint32_t depth;              /* inside a tracked call */
   const char *host_label;
+  bool host_inner;             /* host_label names the accessing host code */
   char alloc_desc[256];
 
   chk_block *blocks; uint32_t nblocks, cap_blocks;

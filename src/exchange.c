@@ -1206,6 +1206,7 @@ static int checked_trampoline(wm_call_ctx *ctx, const wm_val *args, wm_val *resu
       break;
     }
     ha[i].data = m->base + ptr;
+    if (m->chk) wm__check_host_access(m, ptr, len, false, c->name);
     size_t bad;
     if (c->params[i].kind == WM_PARAM_STRING && !wm_utf8_valid(ha[i].data, len, &bad)) {
       rc = wm_call_ctx_trap(ctx, WM_TRAP_HOST,
