@@ -233,8 +233,7 @@ wm_check_stack wm__chk_stack(const wm_checker *c, uint32_t id) {
 
 /* ------------------------------------------------------------ reports */
 
-static void put(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(strbuf *b, const char *fmt, ...) {
+void wm__chk_put(strbuf *b, const char *fmt, ...) {
   if (b->len >= sizeof b->buf) return;
   va_list ap;
   va_start(ap, fmt);
@@ -243,6 +242,7 @@ static void put(strbuf *b, const char *fmt, ...) {
   if (n > 0) b->len += (size_t)n;
   if (b->len >= sizeof b->buf) b->len = sizeof b->buf - 1;
 }
+#define put wm__chk_put
 
 void wm__chk_put_stack(strbuf *b, const wm_check_stack *s) {
   if (s->host && s->host_innermost) put(b, "   at the host's %s\n", s->host);
@@ -840,31 +840,27 @@ static bool name_is(const char *have, const char *name) {
   return strcmp(t, tail) == 0 && !(t[-1] >= '0' && t[-1] <= '9');
 }
 
-/* Function index named `name` by an export or the name section, or -1. */
-static int64_t find_func(const wm_module *mod, const char *name) {
+/* The index of the function (or global) named `name` by an export or the
+** name section, or -1. */
+static int64_t find_named(const wm_module *mod, wm_externkind kind, const char *name) {
   for (uint32_t i = 0; i < mod->nexports; i++) {
     const wm_export *e = &mod->exports[i];
-    if (e->kind == WM_EXTERN_FUNC && strlen(name) == e->name_len &&
-        memcmp(e->name, name, e->name_len) == 0)
+    if (e->kind == kind && strlen(name) == e->name_len && memcmp(e->name, name, e->name_len) == 0)
       return e->idx;
   }
-  if (mod->func_names)
-    for (uint32_t i = 0; i < mod->nfuncs; i++)
-      if (mod->func_names[i] && name_is(mod->func_names[i], name)) return i;
+  char **names = kind == WM_EXTERN_FUNC ? mod->func_names : mod->global_names;
+  uint32_t n = kind == WM_EXTERN_FUNC ? mod->nfuncs : mod->nglobals;
+  for (uint32_t i = 0; names && i < n; i++)
+    if (names[i] && name_is(names[i], name)) return i;
   return -1;
 }
 
+static int64_t find_func(const wm_module *mod, const char *name) {
+  return find_named(mod, WM_EXTERN_FUNC, name);
+}
+
 static int64_t find_global(const wm_module *mod, const char *name) {
-  for (uint32_t i = 0; i < mod->nexports; i++) {
-    const wm_export *e = &mod->exports[i];
-    if (e->kind == WM_EXTERN_GLOBAL && strlen(name) == e->name_len &&
-        memcmp(e->name, name, e->name_len) == 0)
-      return e->idx;
-  }
-  if (mod->global_names)
-    for (uint32_t i = 0; i < mod->nglobals; i++)
-      if (mod->global_names[i] && strcmp(mod->global_names[i], name) == 0) return i;
-  return -1;
+  return find_named(mod, WM_EXTERN_GLOBAL, name);
 }
 
 static bool hook_func(wm_checker *c, int64_t idx, uint8_t hook) {

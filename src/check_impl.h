@@ -94,6 +94,8 @@ struct wm_checker {
 };
 
 /* check.c */
+/* Append to b, printf-style; a full buffer keeps what fits. */
+void wm__chk_put(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint32_t wm__chk_floor(const wm_checker *c, uint64_t addr);
 wm_check_stack wm__chk_stack(const wm_checker *c, uint32_t id);
 void wm__chk_put_stack(strbuf *b, const wm_check_stack *s);

@@ -98,16 +98,7 @@ static int cmp_loss(const void *a, const void *b) {
   return x->st < y->st ? -1 : x->st > y->st;
 }
 
-static void put(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(strbuf *b, const char *fmt, ...) {
-  if (b->len >= sizeof b->buf) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(b->buf + b->len, sizeof b->buf - b->len, fmt, ap);
-  va_end(ap);
-  if (n > 0) b->len += (size_t)n;
-  if (b->len >= sizeof b->buf) b->len = sizeof b->buf - 1;
-}
+#define put wm__chk_put
 
 static wm_check_kind kind_of(const chk_block *k) {
   if (k->host) return WM_CHECK_LEAK_HOST;
