@@ -493,6 +493,11 @@ int wm_memory_read_utf16(wm_memory *m, uint64_t ptr, uint64_t nbytes, char **out
 ** Guest allocator conventions, found by export name (WM_ALLOC_AUTO tries them
 ** in this order and takes the first whose every export exists):
 **   SEED      alloc(len) -> ptr, dealloc(ptr, len)       (the seed article)
+**             dealloc may be missing, as in the article's AssemblyScript
+**             guest: blocks are then made and used as usual but can never
+**             be given back (see wm_block_free); they count as `abandoned`.
+**             WM_ALLOC_AUTO settles for alloc alone only when no other
+**             convention's exports are all there.
 **   MALLOC    malloc(len) -> ptr, free(ptr)              (wasi-libc, Emscripten)
 **   WBINDGEN  __wbindgen_malloc(size, align) -> ptr,
 **             __wbindgen_free(ptr, size, align)          (wasm-bindgen; the
@@ -545,7 +550,8 @@ typedef struct wm_guest_options {
 ** be NULL. With WM_ALLOC_AUTO and no known allocator this succeeds with kind
 ** WM_ALLOC_NONE, and every allocation then fails with WM_ENOALLOC naming
 ** the exports looked for; with an explicit kind whose exports are missing or
-** of the wrong type it fails with WM_ENOALLOC. WM_EINVAL if the instance has
+** of the wrong type (for WM_ALLOC_SEED: alloc; dealloc may be missing but
+** not of the wrong type) it fails with WM_ENOALLOC. WM_EINVAL if the instance has
 ** no memory; a trap in _initialize is returned as such.
 */
 int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts,
@@ -556,8 +562,9 @@ typedef struct wm_guest_stats {
   uint32_t live_blocks;   /* host-owned now: the host must free these */
   uint64_t live_bytes;
   uint32_t allocated, received, transferred, freed; /* totals */
-  uint32_t abandoned;     /* freed with no way to give them back (CABI), or
-                          ** whose guest free trapped */
+  uint32_t abandoned;     /* freed with no way to give them back (CABI, a
+                          ** SEED guest with no dealloc), or whose guest
+                          ** free trapped */
   uint64_t abandoned_bytes;
 } wm_guest_stats;
 void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
@@ -571,6 +578,10 @@ void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
 void wm_guest_free(wm_guest *g, wm_guest_stats *leaks);
 
 wm_alloc_kind wm_guest_alloc_kind(const wm_guest *g);
+/* Can a block be given back to the guest? False for WM_ALLOC_NONE, CABI
+** (only a result whose function has a cabi_post_ export is) and a SEED
+** guest with no dealloc; then every block ends up `abandoned`. */
+bool wm_guest_can_free(const wm_guest *g);
 wm_memory *wm_guest_memory(wm_guest *g);
 wm_instance *wm_guest_instance(wm_guest *g);
 
@@ -632,8 +643,12 @@ int wm_block_transfer(wm_guest *g, wm_block b, wm_error *err);
 ** Free a host-owned block with the guest's free function. Freeing twice or
 ** freeing a transferred block is WM_EOWNERSHIP and the guest is not called.
 ** If the guest's free traps, that trap is returned and the block counts as
-** abandoned (it is not host-owned any more). WM_ENOALLOC when the guest has
-** no free function: the block stays host-owned.
+** abandoned (it is not host-owned any more). WM_ENOALLOC when the guest has no
+** free function at all (WM_ALLOC_NONE): the block stays host-owned.
+** A SEED guest that exports alloc but no dealloc is not called either: the
+** block ends (freeing it again is WM_EOWNERSHIP), counts as abandoned, and
+** the result is WM_ENOALLOC, "the guest exports alloc but no dealloc: block
+** 0x600 (5 bytes) cannot be given back".
 */
 int wm_block_free(wm_guest *g, wm_block b, wm_error *err);
 
@@ -724,7 +739,8 @@ typedef struct wm_guest_call_options {
 ** is freed (transferred ones excepted: the guest may have freed them
 ** already), *out_block is the zero handle and nothing leaks on the host.
 ** If freeing an argument block after a successful call fails, the call
-** still succeeds and the block shows in wm_guest_stats as live.
+** still succeeds and the block shows in wm_guest_stats as abandoned (as
+** always with a guest that has no dealloc).
 */
 int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *opts,
                   const wm_arg *args, uint32_t nargs, wm_val *results, uint32_t nresults,
@@ -1049,8 +1065,10 @@ typedef struct wm_check_summary {
   uint64_t suppressed;        /* errors not reported because of suppressions */
   uint64_t allocs, frees, bytes_allocated;
   uint64_t in_use_blocks, in_use_bytes;   /* at the end, host blocks included */
-  /* Leaks by kind, indexed by wm_check_kind - WM_CHECK_LEAK_DEFINITE. */
+  /* Leaks by kind, indexed by wm_check_kind - WM_CHECK_LEAK_DEFINITE,
+  ** suppressed ones apart. */
   uint64_t leak_blocks[5], leak_bytes[5];
+  uint64_t leak_suppressed_blocks, leak_suppressed_bytes;
 } wm_check_summary;
 
 /*
@@ -1078,8 +1096,13 @@ size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, w
 ** NULL.
 */
 int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *err);
-/* Suppress errors whose kind and innermost function name match a line
-** "KIND FUNC" (FUNC may end in '*'; '#' starts a comment) of text. */
+/* Suppress errors whose kind and function names match a line "KIND FUNC"
+** of text: FUNC (which may end in '*') matches any frame of the error's
+** stack (a leak's: its allocation stack); "KIND N:FUNC" only frame N, 0
+** being the innermost; KIND may be '*'; '#' starts a comment. Suppressed
+** errors are counted in the summary, not reported. Built in: wasi-libc's
+** argv blocks, which its start-up code never frees (leaks allocated with
+** __main_void as frame 1). */
 int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err);
 
 #ifdef __cplusplus

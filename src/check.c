@@ -1060,6 +1060,17 @@ int wm_checker_new(wm_runtime *rt, const wm_check_options *opts, wm_checker **ou
   if (c->depth_max > WM_CHECK_MAX_DEPTH) c->depth_max = WM_CHECK_MAX_DEPTH;
   snprintf(c->alloc_desc, sizeof c->alloc_desc, "allocator: no instance attached");
   c->sp_global = -1;
+  /* Built-in suppressions, as Valgrind ships for glibc: what a language's
+  ** own start-up code allocates for the program's lifetime. wasi-libc's
+  ** __main_void mallocs argv and its strings and keeps them only in its
+  ** frame, so they look lost once main has returned. */
+  static const char defaults[] = "leak-definite 1:__main_void\n"
+                                 "leak-indirect 1:__main_void\n";
+  int rc = wm_checker_suppress(c, defaults, err);
+  if (rc) {
+    wm__checker_destroy(c);
+    return rc;
+  }
   rt->checker = c;
   *out = c;
   return 0;

@@ -46,6 +46,7 @@ typedef struct strbuf {
 typedef struct chk_supp {
   wm_check_kind kind;     /* WM_CHECK_KIND_COUNT_: any kind */
   char *func;             /* pattern; may end in '*' */
+  int frame;              /* the frame that must match, or -1: any */
 } chk_supp;
 
 struct wm_checker {

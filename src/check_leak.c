@@ -207,14 +207,20 @@ static int leak_check(wm_checker *c, wm_leak_check mode, wm_error *err) {
     }
     recs[r].count++;
     recs[r].bytes += k->size;
-    unsigned li = kind - WM_CHECK_LEAK_DEFINITE;
-    c->sum.leak_blocks[li]++;
-    c->sum.leak_bytes[li] += k->size;
   }
   qsort(recs, nrec, sizeof *recs, cmp_loss);
   for (uint32_t r = 0; r < nrec; r++) {
     wm_check_stack where = wm__chk_stack(c, recs[r].st);
     bool supp = wm__chk_suppressed(c, recs[r].kind, &where);
+    /* Suppressed leaks have their own line, as in Valgrind's summary. */
+    if (supp) {
+      c->sum.leak_suppressed_blocks += recs[r].count;
+      c->sum.leak_suppressed_bytes += recs[r].bytes;
+    } else {
+      unsigned li = recs[r].kind - WM_CHECK_LEAK_DEFINITE;
+      c->sum.leak_blocks[li] += recs[r].count;
+      c->sum.leak_bytes[li] += recs[r].bytes;
+    }
     if (leak_is_error(recs[r].kind)) {
       if (supp) {
         c->sum.suppressed += recs[r].count;
@@ -290,6 +296,8 @@ size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, w
     for (int k = 0; k < 5; k++)
       put(b, "%s: %s bytes in %s blocks\n", label[k], commas(s->leak_bytes[k], x),
           commas(s->leak_blocks[k], y));
+    put(b, "        suppressed: %s bytes in %s blocks\n", commas(s->leak_suppressed_bytes, x),
+        commas(s->leak_suppressed_blocks, y));
   }
   put(b, "\nERROR SUMMARY: %s errors from %s contexts (suppressed: %s)\n", commas(s->errors, x),
       commas(s->error_contexts, y), commas(s->suppressed, z));
@@ -318,7 +326,9 @@ bool wm__chk_suppressed(const wm_checker *c, wm_check_kind kind, const wm_check_
     /* Any frame of the stack may match: a suppression names the function
     ** at fault, which need not be the innermost (memcpy inside it). */
     for (uint32_t f = 0; f < where->nframes; f++)
-      if (where->frames[f].name && match(s->func, where->frames[f].name)) return true;
+      if ((s->frame < 0 || (uint32_t)s->frame == f) && where->frames[f].name &&
+          match(s->func, where->frames[f].name))
+        return true;
   }
   return false;
 }
@@ -348,13 +358,26 @@ int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err) {
     if (k == WM_CHECK_KIND_COUNT_ && strcmp(kind, "*") != 0)
       return wm__error(err, WM_EINVAL, UINT32_MAX, "suppressions line %u: unknown kind '%s'",
                        line, kind);
-    char *f = wm__strndup(func, strlen(func));
+    /* N:FUNC matches frame N only (0 is the innermost). */
+    int frame = -1;
+    const char *fn = func;
+    if (func[0] >= '0' && func[0] <= '9' && strchr(func, ':')) {
+      char *end;
+      long n = strtol(func, &end, 10);
+      if (*end != ':' || n > 63)
+        return wm__error(err, WM_EINVAL, UINT32_MAX, "suppressions line %u: bad frame in '%s'",
+                         line, func);
+      frame = (int)n;
+      fn = end + 1;
+    }
+    char *f = wm__strndup(fn, strlen(fn));
     if (!f || wm__grow((void **)&c->supps, &c->cap_supps, c->nsupps + 1, sizeof *c->supps)) {
       wm__free(f);
       return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
     }
     c->supps[c->nsupps].kind = k;
     c->supps[c->nsupps].func = f;
+    c->supps[c->nsupps].frame = frame;
     c->nsupps++;
   }
   return 0;

@@ -353,8 +353,9 @@ static wm_func *find_fn(wm_instance *inst, const char *name, uint32_t np, uint32
   return f;
 }
 
-/* Bind the functions of convention k; false (err filled) if any is missing. */
-static bool bind_alloc(wm_guest *g, wm_alloc_kind k, wm_error *err) {
+/* Bind the functions of convention k; false (err filled) if any is missing.
+** With no_free, the seed convention also binds with alloc alone. */
+static bool bind_alloc(wm_guest *g, wm_alloc_kind k, bool no_free, wm_error *err) {
   bool wrong = false;
   const char *a = NULL, *f = NULL;
   g->f_alloc = g->f_free = g->f_pin = g->f_collect = NULL;
@@ -363,6 +364,15 @@ static bool bind_alloc(wm_guest *g, wm_alloc_kind k, wm_error *err) {
     a = "alloc", f = "dealloc";
     g->f_alloc = find_fn(g->inst, a, 1, 0, 1, &wrong, err);
     if (g->f_alloc) g->f_free = find_fn(g->inst, f, 2, 0, 0, &wrong, err);
+    /* The article's AssemblyScript guest exports alloc and no dealloc: its
+    ** blocks work as usual but are abandoned when freed (free_slot). A
+    ** dealloc of the wrong type is still an error (wrong is set). */
+    if (no_free && g->f_alloc && !g->f_free && !wrong) {
+      g->kind = k;
+      g->alloc_np = 1;
+      g->free_np = 0;
+      return true;
+    }
     break;
   case WM_ALLOC_MALLOC:
     a = "malloc", f = "free";
@@ -409,7 +419,11 @@ static bool bind_alloc(wm_guest *g, wm_alloc_kind k, wm_error *err) {
     g->free_np = wm_func_type(g->f_free).nparams;
     return true;
   }
-  if (!wrong)
+  if (!wrong && k == WM_ALLOC_SEED && no_free)
+    wm__error(err, WM_ENOALLOC, UINT32_MAX,
+              "no guest allocator: the seed convention needs an export 'alloc' (and 'dealloc' "
+              "to give blocks back)");
+  else if (!wrong)
     wm__error(err, WM_ENOALLOC, UINT32_MAX,
               "no guest allocator: the %s convention needs exports '%s' and '%s'",
               wm_alloc_kind_name(k), a, f ? f : "");
@@ -436,7 +450,7 @@ int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts
   g->mem = m;
   g->kind = WM_ALLOC_NONE;
   if (o.alloc != WM_ALLOC_AUTO) {
-    if (o.alloc == WM_ALLOC_NONE || !bind_alloc(g, o.alloc, err)) {
+    if (o.alloc == WM_ALLOC_NONE || !bind_alloc(g, o.alloc, true, err)) {
       if (o.alloc == WM_ALLOC_NONE) g->kind = WM_ALLOC_NONE;
       else {
         wm__free(g);
@@ -448,7 +462,7 @@ int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts
                                           WM_ALLOC_ASC, WM_ALLOC_CABI};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
       wm_error e2;
-      if (bind_alloc(g, order[i], &e2)) break;
+      if (bind_alloc(g, order[i], false, &e2)) break;
       /* An export of a known name but the wrong type is a real error. */
       if (strstr(e2.message, "not the i32 signature")) {
         if (err) *err = e2;
@@ -456,6 +470,10 @@ int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts
         return WM_ENOALLOC;
       }
     }
+    /* alloc with no dealloc comes last: a convention that can give blocks
+    ** back is better where a guest exports both (the signature of alloc was
+    ** checked by the first round). */
+    if (g->kind == WM_ALLOC_NONE) bind_alloc(g, WM_ALLOC_SEED, true, NULL);
   }
   if (!o.skip_initialize) {
     wm_func *init = wm_instance_func(inst, "_initialize");
@@ -475,6 +493,8 @@ int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts
 }
 
 wm_alloc_kind wm_guest_alloc_kind(const wm_guest *g) { return g ? g->kind : WM_ALLOC_NONE; }
+
+bool wm_guest_can_free(const wm_guest *g) { return g && g->f_free; }
 wm_memory *wm_guest_memory(wm_guest *g) { return g ? g->mem : NULL; }
 wm_instance *wm_guest_instance(wm_guest *g) { return g ? g->inst : NULL; }
 
@@ -763,6 +783,17 @@ static int free_slot(wm_guest *g, uint32_t i, wm_error *err) {
     return rc;
   }
   if (g->kind == WM_ALLOC_NONE) return raw_free(g, &s, err);
+  if (!g->f_free) {
+    /* The seed convention without dealloc: nothing can take the block
+    ** back, so the guest is not called. The slot has ended all the same
+    ** (a second free is a double free) and the block counts as abandoned. */
+    g->st.abandoned++;
+    g->st.abandoned_bytes += s.free_size;
+    return wm__error(err, WM_ENOALLOC, UINT32_MAX,
+                     "the guest exports alloc but no dealloc: block 0x%x (%u bytes) cannot be "
+                     "given back",
+                     s.ptr, s.len);
+  }
   rc = raw_free(g, &s, err);
   if (rc) {
     g->st.abandoned++;
