@@ -40,9 +40,11 @@ static const char check_help[] =
     "  --allocator alloc=NAME,free=NAME,realloc=NAME\n"
     "                        the guest's allocator functions by name (any of\n"
     "                        the three), instead of recognising them\n"
-    "  --suppressions=FILE   lines `KIND FUNCTION` (FUNCTION may end in *);\n"
-    "                        errors of that kind in that function are counted\n"
-    "                        as suppressed, not reported\n"
+    "  --suppressions=FILE   lines `KIND FUNCTION` (FUNCTION may end in *, KIND\n"
+    "                        may be *): errors of that kind with that function\n"
+    "                        in their stack (N:FUNCTION: as frame N, 0 the\n"
+    "                        innermost) are counted as suppressed, not reported.\n"
+    "                        Built in: wasi-libc's argv blocks, never freed\n"
     "  --json=FILE           also write each error and leak record as one JSON\n"
     "                        object a line, then a summary object\n"
     "  --heap-map=FILE.svg   draw linear memory at exit: data, stack, heap, each\n"
@@ -53,9 +55,10 @@ static const char check_help[] =
     "\n"
     "Error kinds: invalid-read, invalid-write, use-after-free-read,\n"
     "use-after-free-write, double-free, invalid-free, host-block-free,\n"
-    "overlapping-alloc; leak kinds: leak-definite, leak-indirect, leak-possible,\n"
-    "leak-reachable, leak-host (blocks the host got through the exchange API\n"
-    "and never freed).\n";
+    "overlapping-alloc, alloc-outside-heap; leak kinds: leak-definite,\n"
+    "leak-indirect, leak-possible, leak-reachable, leak-host (blocks the host\n"
+    "got through the exchange API and never freed). Definite, possible and\n"
+    "host leaks count as errors.\n";
 
 typedef struct cli_checkstate {
   bool on;

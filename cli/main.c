@@ -60,7 +60,8 @@ static const char call_help[] =
     "\n"
     "Passing data through linear memory (the guest's exported allocator is\n"
     "used; the guest needs one of alloc/dealloc, malloc/free,\n"
-    "__wbindgen_malloc/__wbindgen_free, __new/__pin/__unpin, cabi_realloc):\n"
+    "__wbindgen_malloc/__wbindgen_free, __new/__pin/__unpin, cabi_realloc;\n"
+    "alloc alone also does, but its blocks are then never freed):\n"
     "  --bytes 1,2,3      bytes (decimal or 0x hex, 0-255, comma-separated;\n"
     "                     '' for none) copied into a fresh guest block and\n"
     "                     passed as TWO i32 parameters (ptr, len), in the\n"
@@ -790,7 +791,10 @@ int cli_call(int argc, char **argv) {
   }
   status = 0;
 done:
-  if (guest && rblock.id && !keep_result && wm_block_free(guest, rblock, &err) != 0)
+  /* A guest with no free function cannot take the result back: the
+  ** abandoned-blocks line below says so once for every block. */
+  if (guest && rblock.id && !keep_result && wm_block_free(guest, rblock, &err) != 0 &&
+      wm_guest_can_free(guest))
     cli_report("freeing the result", &err);
   /* The checker's leak check runs before the guest context gives back
   ** what the host still holds. */
@@ -798,7 +802,20 @@ done:
   if (guest) {
     wm_guest_stats st;
     wm_guest_free(guest, &st);
-    if (st.abandoned)
+    /* Why they were not given back: the guest has no way to take them
+    ** (nothing the host can change), or its free trapped (often the
+    ** host freeing what the function already freed). */
+    wm_alloc_kind k = wm_guest_alloc_kind(guest);
+    if (st.abandoned && k == WM_ALLOC_SEED && !wm_guest_can_free(guest))
+      cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be freed: "
+                "the guest exports alloc but no dealloc",
+                st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
+    else if (st.abandoned && k == WM_ALLOC_CABI)
+      cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be freed: "
+                "cabi_realloc has no free function (a result is given back only through "
+                "its function's cabi_post_ export)",
+                st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
+    else if (st.abandoned)
       cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
                 "to the guest's allocator (its free trapped%s)",
                 st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes,
