@@ -800,13 +800,15 @@ done:
   ** what the host still holds. */
   status = cli_check_finish(status);
   if (guest) {
+    /* Why blocks were not given back: the guest has no way to take them
+    ** (nothing the host can change), or its free trapped (often the host
+    ** freeing what the function already freed). Asked before the context
+    ** goes. */
+    wm_alloc_kind k = wm_guest_alloc_kind(guest);
+    bool can_free = wm_guest_can_free(guest);
     wm_guest_stats st;
     wm_guest_free(guest, &st);
-    /* Why they were not given back: the guest has no way to take them
-    ** (nothing the host can change), or its free trapped (often the
-    ** host freeing what the function already freed). */
-    wm_alloc_kind k = wm_guest_alloc_kind(guest);
-    if (st.abandoned && k == WM_ALLOC_SEED && !wm_guest_can_free(guest))
+    if (st.abandoned && k == WM_ALLOC_SEED && !can_free)
       cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be freed: "
                 "the guest exports alloc but no dealloc",
                 st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);

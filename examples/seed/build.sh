@@ -8,6 +8,10 @@
 #   rust-wasi.wasm  the same for wasm32-wasi (imports four WASI calls)
 #   as.wasm         AssemblyScript (incremental collector); as-minimal.wasm
 #                   and as-stub.wasm with its minimal and stub runtimes
+#   as-article.wasm the article's own AssemblyScript module, verbatim
+#                   (as/assembly/article.ts): alloc and array_sum only, no
+#                   dealloc and no upper. It is in OUTDIR/variants too, but
+#                   hosts that loop over the full seed guests skip it.
 # A variant whose toolchain is missing is skipped with a message (exit 0)
 # unless WM_GUESTS_REQUIRE=1; a build that fails is an error. OUTDIR/variants
 # lists what was built, one name a line. Install the toolchains with
@@ -77,8 +81,15 @@ if [ -x "$asc" ] && command -v node >/dev/null; then
       --use abort=assembly/index/abort -o "$out/$name.wasm")
     built $name
   done
+  # The article's build line (asc index.ts --use abort=index/abort), with
+  # its -O and without --exportRuntime: the module exports memory, alloc,
+  # array_sum and abort, nothing of the runtime.
+  (cd "$here/as" && "$asc" assembly/article.ts --use abort=assembly/article/abort -O \
+    -o "$out/as-article.wasm")
+  built as-article
 else
   skip as "AssemblyScript not installed (npm ci in examples/seed/as)"
+  skip as-article "AssemblyScript not installed (npm ci in examples/seed/as)"
 fi
 
 mv "$out/variants.tmp" "$out/variants"

@@ -7,7 +7,10 @@
 // block passed as the last argument), pair or cstr, as for `wasmem call`.
 // Prints the integer result, or with --result the string (UTF-8) or bytes
 // (comma-separated decimal) read back. A trap prints "trap: ..." to stderr
-// and exits 1. Modules importing wasi_snapshot_preview1 get a small shim of
+// and exits 1. A guest with alloc but no dealloc (the article's own
+// AssemblyScript module) works too: nothing is freed, as in the article's
+// host, and stderr says how much, as `wasmem call` does. Modules importing
+// wasi_snapshot_preview1 get a small shim of
 // the calls a Rust wasm32-wasi cdylib imports (no node:wasi: see
 // shared/TOOLCHAINS.md).
 'use strict';
@@ -85,8 +88,16 @@ for (const imp of WebAssembly.Module.imports(mod)) {
 instance = new WebAssembly.Instance(mod, imports);
 const ex = instance.exports;
 if (typeof ex._initialize === 'function') ex._initialize();
-for (const name of ['memory', 'alloc', 'dealloc', func])
+for (const name of ['memory', 'alloc', func])
   if (!(name in ex)) usage(`the module exports no '${name}'`);
+
+// Give a block back with the guest's dealloc; without one, count it.
+let lost = 0, lostBytes = 0;
+function dealloc(ptr, len) {
+  if (typeof ex.dealloc === 'function') return ex.dealloc(ptr, len);
+  lost++;
+  lostBytes += len;
+}
 
 // The article's copyMemory: alloc, then copy through a view of the memory.
 function copyMemory(data) {
@@ -106,7 +117,7 @@ try {
   // The host frees its inputs unless the callee took ownership of them
   // (--transfer): freeing them then would be the article's double free.
   if (!transfer)
-    for (let k = 0; k < inputs.length; k++) ex.dealloc(args[2 * k], inputs[k].length);
+    for (let k = 0; k < inputs.length; k++) dealloc(args[2 * k], inputs[k].length);
   if (result) {
     let ptr, len, size;
     switch (result.conv) {
@@ -116,7 +127,7 @@ try {
       case 'out-ptr': {
         const dv = new DataView(ex.memory.buffer);
         ptr = dv.getUint32(outp, true); len = dv.getUint32(outp + 4, true);
-        ex.dealloc(outp, 8);
+        dealloc(outp, 8);
         break;
       }
       case 'cstr': {
@@ -130,7 +141,7 @@ try {
     if (size === undefined) size = len;
     // slice() copies out of the memory before dealloc may reuse it
     const bytes = new Uint8Array(ex.memory.buffer, ptr, len).slice();
-    ex.dealloc(ptr, size); // the result is the host's to free
+    dealloc(ptr, size); // the result is the host's to free
     if (result.kind === 'string')
       console.log(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     else console.log(Array.from(bytes).join(','));
@@ -141,3 +152,6 @@ try {
   process.stderr.write(`trap: ${e.message}\n`);
   process.exit(1);
 }
+if (lost)
+  process.stderr.write(`host.js: warning: ${lost} guest block${lost === 1 ? '' : 's'} ` +
+                       `(${lostBytes} bytes) could not be freed: the guest exports alloc but no dealloc\n`);

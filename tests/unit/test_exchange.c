@@ -2,7 +2,8 @@
 ** test_exchange.c -- tests of the data exchange layer (exchange.c): checked
 ** access, typed arrays, UTF-8/UTF-16 strings, allocator detection, block
 ** ownership, every result convention, traps mid-call, memory.grow during an
-** exchange and host functions with checked pointer arguments. Guests are
+** exchange, a guest with alloc and no dealloc (the article's AssemblyScript
+** module) and host functions with checked pointer arguments. Guests are
 ** WAT modules assembled by wat2wasm at test time.
 */
 #include <stdio.h>
@@ -238,7 +239,7 @@ static void test_guest(wm_module *mod) {
   test_strings(m);
 
   CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0);
-  CHECK(wm_guest_alloc_kind(g) == WM_ALLOC_SEED);
+  CHECK(wm_guest_alloc_kind(g) == WM_ALLOC_SEED && wm_guest_can_free(g));
   CHECK(wm_guest_memory(g) == m);
 
   /* array_sum: default (host frees its input after the call). */
@@ -402,6 +403,7 @@ static void test_noalloc(wm_module *mod) {
   CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
   CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
   CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_NONE);
+  CHECK(!wm_guest_can_free(g) && !wm_guest_can_free(NULL));
   int rc = wm_guest_alloc(g, 4, &b, &err);
   CHECK_ERR(rc, err, WM_ENOALLOC, "looked for alloc/dealloc, malloc/free");
   wm_arg a[1] = {wm_arg_string("x")};
@@ -427,6 +429,7 @@ static void test_as(wm_module *mod) {
   CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
   CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
   CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_ASC);
+  CHECK(wm_guest_can_free(g));
   const char *text = "AS ß 世界 😀";
   CHECK(wm_guest_alloc_as_string(g, text, strlen(text), &b, &err) == 0);
   CHECK(global_i32(inst, "pins") == 1);
@@ -558,6 +561,7 @@ static void test_cabi(wm_module *mod) {
   CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
   CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
   CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_CABI);
+  CHECK(!wm_guest_can_free(g));
   CHECK(wm_guest_alloc_copy(g, "abc", 3, &b, &err) == 0 && b.ptr == 2048);
   CHECK(wm_block_free(g, b, &err) == 0);
   wm_guest_stats st;
@@ -576,6 +580,244 @@ static void test_cabi(wm_module *mod) {
   CHECK(wm_block_free(g, res, &err) == 0 && global_i32(inst, "posts") == 1);
   wm_guest_free(g, NULL);
   wm_runtime_free(rt);
+}
+
+/*
+** The seed article's AssemblyScript guest: alloc hands out one static
+** 8-byte slot (0x600) every time and there is no dealloc. Every export
+** calls the host's env.enter first, so a test sees whether wasmem ran any
+** guest code at all.
+*/
+static const char nofree_wat[] =
+    "(module (import \"env\" \"enter\" (func $enter))\n"
+    "  (memory (export \"memory\") 1)\n"
+    "  (func $alloc (export \"alloc\") (param i32) (result i32) (call $enter) (i32.const 0x600))\n"
+    "  (func (export \"array_sum\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (call $enter)\n"
+    "    (block $b (loop $l (br_if $b (i32.eqz (local.get $n)))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $p))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 1)))\n"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br $l)))\n"
+    "    (i32.and (local.get $s) (i32.const 255)))\n"
+    "  (func (export \"echo\") (param $p i32) (param $n i32) (result i32) (local $r i32)\n"
+    "    (call $enter) (local.set $r (i32.const 0x700))\n"
+    "    (memory.copy (local.get $r) (local.get $p) (local.get $n)) (local.get $r))\n"
+    "  (func (export \"echo_out\") (param $p i32) (param $n i32) (param $o i32)\n"
+    "    (call $enter) (i32.store (local.get $o) (i32.const 0x700))\n"
+    "    (i32.store offset=4 (local.get $o) (local.get $n)))\n"
+    "  (func (export \"trapper\") (param i32 i32) (result i32) (call $enter) unreachable))\n";
+
+static int enters;
+
+static int host_enter(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx, (void)args, (void)results, (void)data;
+  enters++;
+  return 0;
+}
+
+/* An instance of nofree_wat (or of another module importing env.enter). */
+static wm_instance *nofree_instance(wm_module *mod, wm_runtime **rt) {
+  wm_error err;
+  wm_instance *inst = NULL;
+  wm_functype ft = {0, 0, NULL, NULL};
+  wm_func *hf = NULL;
+  *rt = NULL;
+  if (wm_runtime_new(NULL, rt, &err) != 0 || wm_func_new_host(*rt, &ft, host_enter, NULL, &hf, &err) != 0 ||
+      wm_runtime_define_func(*rt, "env", "enter", hf, &err) != 0 ||
+      wm_instance_new(*rt, mod, NULL, &inst, &err) != 0) {
+    fprintf(stderr, "nofree instance: %s\n", err.message);
+    nfail++;
+    return NULL;
+  }
+  return inst;
+}
+
+/* alloc with no dealloc: blocks work, freeing one calls nothing, reports
+** why and counts it abandoned; so does the guest context at its end. */
+static void test_nofree(wm_module *mod) {
+  wm_error err;
+  wm_runtime *rt;
+  wm_instance *inst = nofree_instance(mod, &rt);
+  wm_guest *g = NULL;
+  wm_guest_stats st;
+  if (!inst) {
+    wm_runtime_free(rt);
+    return;
+  }
+  CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0);
+  CHECK(wm_guest_alloc_kind(g) == WM_ALLOC_SEED && !wm_guest_can_free(g));
+
+  /* A block: allocated, written, passed to array_sum. */
+  wm_block b;
+  uint8_t *p = NULL;
+  enters = 0;
+  CHECK(wm_guest_alloc(g, 5, &b, &err) == 0 && b.ptr == 0x600 && b.len == 5 && enters == 1);
+  CHECK(wm_block_data(g, b, &p, &err) == 0 && p);
+  if (p) memcpy(p, "\x01\x02\x03\x04\x05", 5);
+  wm_arg a[1] = {wm_arg_block(b)};
+  wm_val r[1];
+  CHECK(wm_guest_call(g, "array_sum", NULL, a, 1, r, 1, NULL, &err) == 0 && r[0].of.i32 == 15);
+  CHECK(wm_block_owner(g, b) == WM_OWNER_HOST); /* a WM_ARG_BLOCK stays the caller's */
+
+  /* Freeing it: an error that says why, no guest code, the slot ended. */
+  enters = 0;
+  int rc = wm_block_free(g, b, &err);
+  CHECK_ERR(rc, err, WM_ENOALLOC,
+            "the guest exports alloc but no dealloc: block 0x600 (5 bytes) cannot be given back");
+  CHECK(enters == 0 && wm_block_owner(g, b) == WM_OWNER_FREED);
+  wm_guest_get_stats(g, &st);
+  CHECK(st.live_blocks == 0 && st.live_bytes == 0 && st.freed == 0 && st.abandoned == 1 &&
+        st.abandoned_bytes == 5);
+  /* Freeing it again is a double free, not a second abandoned block. */
+  rc = wm_block_free(g, b, &err);
+  CHECK_ERR(rc, err, WM_EOWNERSHIP, "double free");
+  rc = wm_block_data(g, b, &p, &err);
+  CHECK_ERR(rc, err, WM_EOWNERSHIP, "already freed");
+  wm_guest_get_stats(g, &st);
+  CHECK(st.abandoned == 1 && enters == 0);
+
+  /* Through wm_guest_call: the input block is made, used and abandoned
+  ** after the call, which still succeeds. */
+  static const uint8_t five[] = {1, 2, 3, 4, 5};
+  a[0] = wm_arg_bytes(five, 5);
+  CHECK(wm_guest_call(g, "array_sum", NULL, a, 1, r, 1, NULL, &err) == 0 && r[0].of.i32 == 15);
+  wm_guest_get_stats(g, &st);
+  CHECK(st.live_blocks == 0 && st.allocated == 2 && st.abandoned == 2 && st.abandoned_bytes == 10);
+  /* Transferred, the block is the guest's: nothing is abandoned. */
+  wm_guest_call_options co = {0};
+  co.transfer = true;
+  CHECK(wm_guest_call(g, "array_sum", &co, a, 1, r, 1, NULL, &err) == 0 && r[0].of.i32 == 15);
+  wm_guest_get_stats(g, &st);
+  CHECK(st.transferred == 1 && st.abandoned == 2 && st.live_blocks == 0);
+  /* A received result cannot be given back either. */
+  co.transfer = false;
+  co.result = WM_RESULT_SAME_LEN;
+  wm_block rb;
+  CHECK(wm_guest_call(g, "echo", &co, a, 1, NULL, 0, &rb, &err) == 0 && rb.ptr == 0x700 &&
+        rb.len == 5);
+  enters = 0;
+  rc = wm_block_free(g, rb, &err);
+  CHECK_ERR(rc, err, WM_ENOALLOC, "block 0x700 (5 bytes) cannot be given back");
+  CHECK(enters == 0);
+  /* The out-pointer's 8 bytes are abandoned with the argument block after
+  ** the call; the result block when the host frees it. */
+  co.result = WM_RESULT_OUT_PTR;
+  wm_guest_get_stats(g, &st);
+  uint32_t ab = st.abandoned;
+  CHECK(wm_guest_call(g, "echo_out", &co, a, 1, NULL, 0, &rb, &err) == 0 && rb.ptr == 0x700);
+  wm_guest_get_stats(g, &st);
+  CHECK(st.abandoned == ab + 2 && st.live_blocks == 1 && st.live_bytes == 5);
+  CHECK(wm_block_free(g, rb, &err) == WM_ENOALLOC);
+  /* A trap mid-call: the trap is returned, the input block abandoned. */
+  co.result = WM_RESULT_NONE;
+  wm_guest_get_stats(g, &st);
+  ab = st.abandoned;
+  rc = wm_guest_call(g, "trapper", &co, a, 1, r, 1, NULL, &err);
+  CHECK(rc == WM_TRAP_UNREACHABLE);
+  wm_guest_get_stats(g, &st);
+  CHECK(st.abandoned == ab + 1 && st.live_blocks == 0);
+
+  /* The article's alloc returns the same slot every time: two live blocks
+  ** alias. wasmem takes the guest at its word (nothing detects it). */
+  wm_block b1, b2, ad;
+  CHECK(wm_guest_alloc(g, 3, &b1, &err) == 0 && wm_guest_alloc(g, 3, &b2, &err) == 0);
+  CHECK(b1.ptr == b2.ptr && b1.id != b2.id);
+  CHECK(wm_guest_adopt(g, 0x800, 4, &ad, &err) == 0);
+  /* The context's end abandons what the host still holds, calling nothing. */
+  wm_guest_get_stats(g, &st);
+  uint32_t abandoned0 = st.abandoned;
+  uint64_t bytes0 = st.abandoned_bytes;
+  enters = 0;
+  wm_guest_stats leaks;
+  wm_guest_free(g, &leaks);
+  CHECK(enters == 0);
+  CHECK(leaks.live_blocks == 3 && leaks.live_bytes == 10);
+  CHECK(leaks.abandoned == abandoned0 + 3 && leaks.abandoned_bytes == bytes0 + 10);
+  wm_runtime_free(rt);
+}
+
+/* Detection: alloc alone is the last resort, and a dealloc or alloc of the
+** wrong type is still an error, not a guest without a free function. */
+static void test_nofree_detection(wm_module *nofree, wm_module *noalloc) {
+  static const char both_wat[] =
+      "(module (memory (export \"memory\") 1)\n"
+      "  (func (export \"alloc\") (param i32) (result i32) (i32.const 0x600))\n"
+      "  (func (export \"malloc\") (param i32) (result i32) (i32.const 0x800))\n"
+      "  (func (export \"free\") (param i32)))\n";
+  static const char bad_dealloc_wat[] =
+      "(module (memory (export \"memory\") 1)\n"
+      "  (func (export \"alloc\") (param i32) (result i32) (i32.const 0x600))\n"
+      "  (func (export \"dealloc\") (param i32)))\n";
+  static const char bad_alloc_wat[] =
+      "(module (memory (export \"memory\") 1)\n"
+      "  (func (export \"alloc\") (param i32 i32) (result i32) (i32.const 0x600)))\n";
+  wm_error err;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_guest *g = NULL;
+  wm_guest_options go = {0};
+  int rc;
+
+  /* malloc/free win over alloc alone; forcing seed takes alloc alone. */
+  wm_module *both = load_wat(both_wat);
+  if (both) {
+    CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+    CHECK(wm_instance_new(rt, both, NULL, &inst, &err) == 0);
+    CHECK(wm_guest_new(rt, inst, NULL, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_MALLOC);
+    CHECK(wm_guest_can_free(g));
+    wm_guest_free(g, NULL);
+    go.alloc = WM_ALLOC_SEED;
+    CHECK(wm_guest_new(rt, inst, &go, &g, &err) == 0 && wm_guest_alloc_kind(g) == WM_ALLOC_SEED);
+    CHECK(!wm_guest_can_free(g));
+    wm_guest_free(g, NULL);
+    wm_runtime_free(rt);
+  }
+  /* Forced seed on the article's guest; forced malloc still fails there. */
+  if (nofree && (inst = nofree_instance(nofree, &rt)) != NULL) {
+    CHECK(wm_guest_new(rt, inst, &go, &g, &err) == 0 && !wm_guest_can_free(g));
+    wm_guest_free(g, NULL);
+    go.alloc = WM_ALLOC_MALLOC;
+    rc = wm_guest_new(rt, inst, &go, &g, &err);
+    CHECK_ERR(rc, err, WM_ENOALLOC, "needs exports 'malloc' and 'free'");
+    CHECK(g == NULL);
+  }
+  wm_runtime_free(rt);
+  rt = NULL;
+  /* dealloc of the wrong type: refused, detected or forced. */
+  wm_module *bd = load_wat(bad_dealloc_wat), *ba = load_wat(bad_alloc_wat);
+  if (bd) {
+    CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+    CHECK(wm_instance_new(rt, bd, NULL, &inst, &err) == 0);
+    rc = wm_guest_new(rt, inst, NULL, &g, &err);
+    CHECK_ERR(rc, err, WM_ENOALLOC, "export 'dealloc' takes 1 parameter(s)");
+    go.alloc = WM_ALLOC_SEED;
+    rc = wm_guest_new(rt, inst, &go, &g, &err);
+    CHECK_ERR(rc, err, WM_ENOALLOC, "export 'dealloc' takes 1 parameter(s)");
+    wm_runtime_free(rt);
+  }
+  /* alloc of the wrong type with no dealloc: refused too. */
+  if (ba) {
+    CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+    CHECK(wm_instance_new(rt, ba, NULL, &inst, &err) == 0);
+    rc = wm_guest_new(rt, inst, NULL, &g, &err);
+    CHECK_ERR(rc, err, WM_ENOALLOC, "export 'alloc' takes 2 parameter(s)");
+    go.alloc = WM_ALLOC_SEED;
+    rc = wm_guest_new(rt, inst, &go, &g, &err);
+    CHECK_ERR(rc, err, WM_ENOALLOC, "export 'alloc' takes 2 parameter(s)");
+    wm_runtime_free(rt);
+  }
+  /* Forced seed with no alloc at all. */
+  if (noalloc) {
+    CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
+    CHECK(wm_instance_new(rt, noalloc, NULL, &inst, &err) == 0);
+    go.alloc = WM_ALLOC_SEED;
+    rc = wm_guest_new(rt, inst, &go, &g, &err);
+    CHECK_ERR(rc, err, WM_ENOALLOC, "the seed convention needs an export 'alloc'");
+    wm_runtime_free(rt);
+  }
+  wm_module_free(both);
+  wm_module_free(bd);
+  wm_module_free(ba);
 }
 
 /* A guest whose dealloc calls back into the host, which frees the same
@@ -704,6 +946,10 @@ int main(void) {
   wm_module *re = load_wat(reentrant_wat);
   if (re) test_reentrant_free(re);
   wm_module_free(re);
+  wm_module *nf = load_wat(nofree_wat);
+  if (nf) test_nofree(nf);
+  test_nofree_detection(nf, na);
+  wm_module_free(nf);
   wm_module_free(wb);
   wm_module_free(cabi);
   CHECK(strcmp(wm_strerror(WM_EOWNERSHIP), "ownership violation") == 0);
