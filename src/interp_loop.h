@@ -1,7 +1,8 @@
 /*
-** interp_loop.h -- the dispatch loop, included twice by interp.c: as run()
-** (WM_CHECKED 0, the plain engine) and as run_checked() (WM_CHECKED 1, for
-** modules lowered with WM_MODULE_CHECKED). The checked loop also runs every
+** interp_loop.h -- the dispatch loop, compiled twice: by interp.c as run()
+** (WM_CHECKED 0, the plain engine) and by interp_checked.c as
+** wm__run_checked() (WM_CHECKED 1, for modules lowered with
+** WM_MODULE_CHECKED). The checked loop also runs every
 ** memory access past the guest heap checker's shadow memory and sends calls
 ** of the guest's allocator functions through check.c; the plain loop
 ** compiles none of that, so checking never costs the plain engine a test.
@@ -16,7 +17,7 @@
 ** function's own). Called with rt == NULL, it only publishes its dispatch
 ** table.
 */
-static int RUN_NAME(wm_runtime *rt, char *msg) {
+RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
 #ifdef WM_GOTO_DISPATCH
   static const void *const labels[WM_OP_COUNT_] = {
 #define WM_OP_LABEL_(name, cls, wasm) &&L_##name,
@@ -24,7 +25,7 @@ static int RUN_NAME(wm_runtime *rt, char *msg) {
 #undef WM_OP_LABEL_
   };
   if (!rt) {
-    dispatch_tables[WM_CHECKED] = labels; /* idempotent: always the same value */
+    DISPATCH_TABLE = labels; /* idempotent: always the same value */
     return 0;
   }
 #endif
@@ -184,7 +185,7 @@ static int RUN_NAME(wm_runtime *rt, char *msg) {
           fp = frp->fp;
           ip = next_ip - 1; /* inside the call instruction, for a backtrace */
           rt->nframes = (uint32_t)(frp - rt->frames) + 1;
-          trap = nested(rt, callee, nfp, fp + frp->func->code->frame_slots, msg);
+          trap = wm__interp_nested(rt, callee, nfp, fp + frp->func->code->frame_slots, msg);
           if (WM_UNLIKELY(trap)) goto trapped;
           LOAD_MEM();
           ip = next_ip;

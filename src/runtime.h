@@ -16,6 +16,9 @@ typedef struct wm_typeinfo {
 
 struct wm_func {
   uint32_t type_id;      /* index into wm_runtime.types */
+  uint8_t hook;          /* WM_HOOK_* (check.h): a tracked allocator
+                         ** function of a checked instance; else 0. In
+                         ** type_id's padding: the struct keeps its size */
   const wm_type *type;   /* equal to rt->types[type_id].type, in storage that
                          ** never moves (the module's, or the host func's) */
   wm_instance *inst;     /* owning instance; NULL for host functions */
@@ -23,8 +26,6 @@ struct wm_func {
   uint32_t idx;          /* index in its module's function space */
   wm_host_fn host;       /* host functions */
   void *host_data;
-  uint8_t hook;          /* WM_HOOK_* (check.h): a tracked allocator
-                         ** function of a checked instance; else 0 */
 };
 
 struct wm_memory {

@@ -1,0 +1,110 @@
+/*
+** interp_checked.c -- the checked dispatch loop: interp_loop.h compiled a
+** second time, with the guest heap checker's hooks, for modules lowered
+** with WM_MODULE_CHECKED. Kept in its own file so that the plain loop in
+** interp.c is compiled exactly as if the checker did not exist.
+*/
+#include "interp_impl.h"
+
+#ifdef WM_GOTO_DISPATCH
+/* The checked loop's handler addresses, published by wm__run_checked(NULL,
+** NULL). */
+static const void *const *checked_table;
+#endif
+
+/*
+** The checked loop's hooks (interp_loop.h with WM_CHECKED 1). CHK_ACCESS
+** reads the shadow of an access as one integer of its width: zero means
+** nothing to say, anything else goes to check.c's slow path, which reports
+** (and lets the access happen: it is within the memory). In the plain loop
+** they expand to nothing.
+*/
+static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
+  uint16_t v2;
+  uint32_t v4;
+  uint64_t v8;
+  switch (n) {
+  case 1: return s[0] != 0;
+  case 2: memcpy(&v2, s, 2); return v2 != 0;
+  case 4: memcpy(&v4, s, 4); return v4 != 0;
+  default: memcpy(&v8, s, 8); return v8 != 0;
+  }
+}
+
+/* A call of a hooked function from the checked loop: like a host call, the
+** callee runs in a nested activation whose frame starts at top (above
+** everything live); a trap there keeps its message and backtrace. */
+static NOINLINE int hooked(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
+                           const uint32_t *ip, char *msg) {
+  wm_slot *saved_top = rt->stack_top;
+  wm_error err;
+  rt->stack_top = top;
+  int rc = wm__check_call(rt, callee, args, ip, &err);
+  rt->stack_top = saved_top;
+  if (rc) snprintf(msg, 256, "%.255s", err.message);
+  return rc;
+}
+
+#define WM_CHECKED 1
+#define RUN_NAME wm__run_checked
+#define RUN_LINKAGE
+#define DISPATCH_TABLE checked_table
+#define CHK_LOAD_SHADOW() (shadow = mem0 ? mem0->shadow : NULL)
+#define CHK_ACCESS(p, n, w)                                                   \
+  do {                                                                        \
+    if (shadow && WM_UNLIKELY(shadow_dirty(shadow + ((p) - membase), n))) {   \
+      rt->nframes = (uint32_t)(frp - rt->frames) + 1;                         \
+      wm__check_access(mem0, (uint64_t)((p) - membase), n, w, ip);            \
+    }                                                                         \
+  } while (0)
+#define CHK_RANGE(ea, n, w)                                                   \
+  do {                                                                        \
+    if (shadow && (n)) {                                                      \
+      rt->nframes = (uint32_t)(frp - rt->frames) + 1;                         \
+      wm__check_range(mem0, ea, n, w, ip);                                    \
+    }                                                                         \
+  } while (0)
+#include "interp_loop.h"
+#undef WM_CHECKED
+#undef RUN_NAME
+#undef RUN_LINKAGE
+#undef DISPATCH_TABLE
+#undef CHK_LOAD_SHADOW
+#undef CHK_ACCESS
+#undef CHK_RANGE
+
+
+#undef vmdispatch
+#undef vmcase
+#undef vmbreak
+#undef OPD
+#undef R
+#undef TRAP
+#undef LOAD_MEM
+#undef UN
+#undef BIN
+#undef BIN_TRAP
+#undef UN_TRAP
+#undef CMPBR
+#undef LOAD
+#undef STORE
+#undef BINK
+#undef CMPBRK
+#undef LOADK
+#undef STOREK
+#undef BINLD
+#undef LOADX
+#undef BINRMW
+#undef LOADBR
+#undef ADDBR
+#undef STOREX
+#undef IMM64
+
+const void *const *wm__checked_dispatch_table(void) {
+#ifdef WM_GOTO_DISPATCH
+  if (!checked_table) wm__run_checked(NULL, NULL);
+  return checked_table;
+#else
+  return NULL;
+#endif
+}

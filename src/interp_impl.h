@@ -1,0 +1,383 @@
+/*
+** interp_impl.h -- what the two compilations of the dispatch loop share:
+** interp.c's plain loop and interp_checked.c's checked loop (the guest heap
+** checker's) both include it, then interp_loop.h. The memory access and
+** frame helpers, the host call, and the macros the loop is written in.
+** Nothing else includes it.
+*/
+#ifndef WM_INTERP_IMPL_H
+#define WM_INTERP_IMPL_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime.h"
+#include "check.h"
+#include "ops.h"
+#include "numeric.h"
+
+/* Computed goto needs GCC's labels-as-values; everything else, or a build
+** that asks for it, gets the portable switch. */
+#if defined(__GNUC__) && !defined(WM_SWITCH_DISPATCH)
+#define WM_GOTO_DISPATCH 1
+#endif
+
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* ------------------------------------------------------------ helpers */
+
+/*
+** Every load and store of linear memory goes through here: the effective
+** address is computed in 64 bits (addr + offset < 2^33 cannot wrap) and the
+** whole access [ea, ea+n) must lie below the memory's current size. Returns
+** false when it does not (the caller traps), else sets *p. This is the single
+** hook point for the future memory checker. (A NULL return for failure
+** would cost every access a second test: base + ea may be NULL for all the
+** compiler knows.)
+*/
+static inline bool mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint32_t offset,
+                              uint32_t n, uint8_t **p) {
+  uint64_t ea = (uint64_t)addr + offset;
+  if (WM_UNLIKELY(ea + n > size)) return false;
+  *p = base + ea;
+  return true;
+}
+
+/*
+** Function entry, after the checks: zero the declared locals and copy the
+** constants into their slots. The arguments are already in
+** nfp[0..nparam_slots). compile.c makes every frame at least nparam_slots +
+** 4 slots long, so up to four locals are zeroed with four unconditional
+** stores (what lies past the locals is constant or operand-stack space that
+** nothing has written yet): a loop would become a memset call, around
+** which the dispatch loop spills its registers on every wasm call, and
+** tests of the count would cost branches.
+*/
+static inline void enter_frame(const wm_code *c, wm_slot *nfp) {
+  wm_slot *l = nfp + c->nparam_slots;
+  uint32_t n = c->nlocal_slots - c->nparam_slots;
+  if (WM_UNLIKELY(n > 4)) {
+    memset(l, 0, n * sizeof *l);
+  } else {
+    l[0].u64 = 0;
+    l[1].u64 = 0;
+    l[2].u64 = 0;
+    l[3].u64 = 0;
+  }
+  /* Functions whose constants all became immediates have none to copy. */
+  if (c->nconsts) {
+    const uint64_t *k = c->consts;
+    wm_slot *ks = nfp + c->nlocal_slots;
+    for (uint32_t i = 0; i < c->nconsts; i++) ks[i].u64 = k[i];
+  }
+}
+
+/*
+** Call a host function: its arguments are in args[0..nparams) in slot form,
+** its results go to args[0..nresults). The wm_val arrays are built on the
+** value stack at `scratch` (nothing guest-sized goes on the C stack), and
+** rt->stack_top is raised past them so that a host function that calls back
+** into wasm runs above everything live. A trap message the host set is
+** copied to msg (256 bytes).
+*/
+static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *args,
+                     wm_slot *scratch, char *msg) {
+  const wm_type *t = hf->type;
+  size_t need = 2 * ((size_t)t->nparams + t->nresults); /* a wm_val is two slots */
+  if ((size_t)(rt->stack_end - scratch) < need) return WM_TRAP_STACK_EXHAUSTED;
+  wm_val *vargs = (wm_val *)scratch, *vres = vargs + t->nparams;
+  for (uint32_t i = 0; i < t->nparams; i++) {
+    wm_val *v = &vargs[i];
+    v->type = t->params[i];
+    v->of.i64 = 0;
+    switch (t->params[i]) {
+      case WM_I32: v->of.i32 = args[i].i32; break;
+      case WM_F32: v->of.f32_bits = args[i].u32; break;
+      case WM_FUNCREF:
+      case WM_EXTERNREF: v->of.ref = args[i].ref; break;
+      default: v->of.i64 = args[i].i64; break; /* i64, f64 */
+    }
+  }
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    vres[i].type = t->results[i];
+    vres[i].of.i64 = 0;
+  }
+  wm_call_ctx ctx;
+  ctx.rt = rt;
+  ctx.caller = caller;
+  ctx.trap_msg = NULL;
+  ctx.trap_buf[0] = 0;
+  wm_slot *saved_top = rt->stack_top;
+  rt->stack_top = scratch + need; /* a re-entrant call starts above us */
+  int rc = hf->host(&ctx, vargs, vres, hf->host_data);
+  rt->stack_top = saved_top;
+  if (rc != 0) {
+    if (!wm_is_trap(rc)) rc = WM_TRAP_HOST;
+    if (ctx.trap_msg) snprintf(msg, 256, "%s", ctx.trap_msg);
+    return rc;
+  }
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    switch (t->results[i]) {
+      case WM_I32: args[i].u64 = (uint32_t)vres[i].of.i32; break;
+      case WM_F32: args[i].u64 = vres[i].of.f32_bits; break;
+      case WM_FUNCREF:
+      case WM_EXTERNREF: args[i].ref = vres[i].of.ref; break;
+      default: args[i].i64 = vres[i].of.i64; break;
+    }
+  }
+  return 0;
+}
+
+static inline uint64_t head_at(const uint32_t *ip) {
+  uint64_t h;
+  memcpy(&h, ip, 8); /* cells are 4-byte aligned only */
+  return h;
+}
+
+/* ------------------------------------------------------------ the loop */
+
+/* Dispatch. In the goto build the head is the handler's address; in the
+** switch build it is the opcode. vmbreak ends every handler: it fetches and
+** jumps to the next one (goto) or leaves the switch for the loop (switch). */
+#ifdef WM_GOTO_DISPATCH
+#define vmdispatch(h) goto *(void *)(uintptr_t)(h);
+#define vmcase(name) L_##name:
+#define vmbreak goto *(void *)(uintptr_t)head_at(ip)
+#else
+#define vmdispatch(h) switch ((wm_op)(h))
+#define vmcase(name) case WM_OP_##name:
+#define vmbreak break
+#endif
+
+/* Operand cell k of the current instruction, and the slot it names. */
+#define OPD(k) ip[WM_HEAD_CELLS + (k)]
+#define R(k) fp[OPD(k)]
+#define TRAP(code)                                                            \
+  do {                                                                        \
+    trap = (code);                                                            \
+    goto trapped;                                                             \
+  } while (0)
+
+/* The memory cache: memory 0 of the running instance. Its base never moves,
+** but its size can change (memory.grow here, in another instance sharing it,
+** or by a host function), so every place that may have changed it reloads. */
+#define LOAD_MEM()                                                            \
+  do {                                                                        \
+    if (inst->mod->nmems) {                                                   \
+      mem0 = inst->mems[0];                                                   \
+      membase = mem0->base;                                                   \
+      memsize = mem0->size;                                                   \
+    } else {                                                                  \
+      mem0 = NULL;                                                            \
+      membase = NULL;                                                         \
+      memsize = 0;                                                            \
+    }                                                                         \
+    CHK_LOAD_SHADOW();                                                        \
+  } while (0)
+
+/* Instruction classes (see ops.h): UN `d a`, BIN `d a b`, CMPBR `a b off`.
+** In UN and BIN the operand slots are R(1) and R(2). */
+#define UN(name, dfield, expr)                                                \
+  vmcase(name) {                                                              \
+    R(0).dfield = (expr);                                                     \
+    ip += 4;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define BIN(name, dfield, expr)                                               \
+  vmcase(name) {                                                              \
+    R(0).dfield = (expr);                                                     \
+    ip += 5;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* Operations that can trap return 0 or the trap code (numeric.h). */
+#define BIN_TRAP(name, ctype, field, fn)                                      \
+  vmcase(name) {                                                              \
+    ctype r_;                                                                 \
+    int t_ = fn(R(1).field, R(2).field, &r_);                                 \
+    if (WM_UNLIKELY(t_)) TRAP(t_);                                            \
+    R(0).field = r_;                                                          \
+    ip += 5;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define UN_TRAP(name, ctype, dfield, afield, fn)                              \
+  vmcase(name) {                                                              \
+    ctype r_;                                                                 \
+    int t_ = fn(R(1).afield, &r_);                                            \
+    if (WM_UNLIKELY(t_)) TRAP(t_);                                            \
+    R(0).dfield = r_;                                                         \
+    ip += 4;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define CMPBR(name, field, cmp)                                               \
+  vmcase(name) {                                                              \
+    if (R(0).field cmp R(1).field)                                            \
+      ip += (int32_t)OPD(2);                                                  \
+    else                                                                      \
+      ip += 5;                                                                \
+    vmbreak;                                                                  \
+  }
+/* Loads `d a imm` and stores `a b imm`; ctype is the type in memory. */
+#define LOAD(name, n, ctype, dfield)                                          \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).dfield = v_;                                                         \
+    ip += 5;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define STORE(name, n, ctype, afield)                                         \
+  vmcase(name) {                                                              \
+    ctype v_ = (ctype)R(1).afield;                                            \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, true);                                            \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 5;                                                                  \
+    vmbreak;                                                                  \
+  }
+
+/* Immediate forms (ops.h): BINK `d a imm`, CMPBRK `a imm off`, LOADK
+** `d a imm off`, STOREK `a imm b off`. The address of LOADK/STOREK wraps
+** at 2^32 like the i32.add it replaces; only then is the offset added (in
+** 64 bits, by mem_access). */
+#define BINK(name, dfield, expr)                                              \
+  vmcase(name) {                                                              \
+    R(0).dfield = (expr);                                                     \
+    ip += 5;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define CMPBRK(name, field, ctype, cmp)                                       \
+  vmcase(name) {                                                              \
+    if (R(0).field cmp (ctype)OPD(1))                                         \
+      ip += (int32_t)OPD(2);                                                  \
+    else                                                                      \
+      ip += 5;                                                                \
+    vmbreak;                                                                  \
+  }
+#define LOADK(name, n, ctype, dfield)                                         \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).dfield = v_;                                                         \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define STOREK(name, n, ctype, afield)                                        \
+  vmcase(name) {                                                              \
+    ctype v_ = (ctype)R(2).afield;                                            \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + OPD(1), OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, true);                                            \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* LOADX `d a x off` and STOREX `a x b off`: as LOADK and STOREK with the
+** displacement in slot x. */
+#define LOADX(name, n, ctype, dfield)                                         \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + R(2).u32, OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).dfield = v_;                                                         \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define STOREX(name, n, ctype, afield)                                        \
+  vmcase(name) {                                                              \
+    ctype v_ = (ctype)R(2).afield;                                            \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + R(1).u32, OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, true);                                            \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* BINLD `d a b imm off`: d = a op v, v loaded (n bytes, as ctype) like
+** LOADK from b + imm and off. */
+#define BINLD(name, n, ctype, field, op)                                      \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(2).u32 + OPD(3), OPD(4), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).field = R(1).field op v_;                                            \
+    ip += 7;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* BINRMW `a b imm off`: BINLD with the result stored back in place. One
+** mem_access covers both the load and the store: same address, same size. */
+#define BINRMW(name, n, ctype, field, op)                                     \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, true);                                            \
+    memcpy(&v_, p_, n);                                                       \
+    v_ = R(0).field op v_;                                                    \
+    memcpy(p_, &v_, n);                                                       \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* A LOAD `d a imm` of an i32 (n bytes, zero-extended) that then branches
+** on the value it loaded (`d a imm off`): when it `cmp` 0. */
+#define LOADBR(name, n, ctype, cmp)                                           \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(0).u32 = v_;                                                            \
+    if (v_ cmp 0)                                                             \
+      ip += (int32_t)OPD(3);                                                  \
+    else                                                                      \
+      ip += 6;                                                                \
+    vmbreak;                                                                  \
+  }
+/* ADDBR `d a imm x k off`: I32_ADD_K d a imm, then CMPBRK x k off. x is
+** read only after d is written: it is often d itself. */
+#define ADDBR(name, field, ctype, cmp)                                        \
+  vmcase(name) {                                                              \
+    R(0).u32 = R(1).u32 + OPD(2);                                             \
+    if (R(3).field cmp (ctype)OPD(4))                                         \
+      ip += (int32_t)OPD(5);                                                  \
+    else                                                                      \
+      ip += 8;                                                                \
+    vmbreak;                                                                  \
+  }
+/* The sign-extended immediate of an i64 BINK. */
+#define IMM64 ((uint64_t)(int64_t)(int32_t)OPD(2))
+
+
+/* interp.c: a call into code lowered for the other loop (an instance of a
+** checked module calling one of a plain module, or the reverse): a nested
+** activation above everything live, like a host call. */
+int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top, char *msg);
+/* interp_checked.c: the checked loop, and its handler addresses. */
+int wm__run_checked(wm_runtime *rt, char *msg);
+const void *const *wm__checked_dispatch_table(void);
+
+#endif
