@@ -1044,8 +1044,9 @@ wm_checker *wm_runtime_checker(wm_runtime *rt);
 ** Check inst: its module must have been loaded with WM_MODULE_CHECKED
 ** (else WM_EINVAL). Finds the allocator, and sets up the shadow of its
 ** memory 0 (the heap region is the memory past __heap_base, or past the
-** stack and data when only __stack_pointer is known). One instance per
-** checker for now; a second attach is WM_EUNSUPPORTED.
+** stack and data when only __stack_pointer is known). An instance with no
+** memory is accepted, with nothing to check. One instance per checker for
+** now; a second attach is WM_EUNSUPPORTED.
 */
 int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err);
 /* One line saying what the checker tracks, e.g. "allocator: wasi-libc

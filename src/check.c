@@ -142,6 +142,9 @@ static void block_drop(wm_checker *c, uint32_t b) {
 
 static void shadow_set(wm_checker *c, uint64_t addr, uint64_t len, uint8_t v) {
   if (addr >= c->mem->size) return;
+  /* Where the heap outside blocks cannot be known for sure, it is never
+  ** poisoned: unallocated reads as accessible. */
+  if (v == SH_HEAP && !c->poison) v = SH_OK;
   if (len > c->mem->size - addr) len = c->mem->size - addr;
   /* Outside the heap nothing is ever poisoned. */
   if (v != SH_OK && addr < c->heap_lo) {
@@ -944,8 +947,10 @@ static bool recognise(wm_checker *c) {
       if (k->family != FAM_CONV) continue;
       int64_t idx = find_func(mod, k->name);
       if (idx < mod->nfunc_imports || !shape_ok(c->inst->funcs[idx]->type, k->hook)) continue;
+      /* cabi_realloc alone does not count: the Component Model's callee
+      ** frees its arguments itself, with a free that has no name. */
       if (k->hook == WM_HOOK_FREE) conv_free_found = true;
-      else conv_alloc = true;
+      else if (k->hook != WM_HOOK_CABI_REALLOC) conv_alloc = true;
     }
     /* alloc with no free (the article's AssemblyScript guest) is tracked
     ** too: its blocks can never be given back, which the leak check and
@@ -978,6 +983,11 @@ static bool recognise(wm_checker *c) {
   }
   snprintf(c->alloc_desc, sizeof c->alloc_desc, "allocator: %s (%s)", what, names);
   c->dlmalloc_like = fam[FAM_RUST] || fam[FAM_LIBC] || fam[FAM_DL];
+  /* Functions of the exchange conventions are often wrappers the compiler
+  ** also inlined into the guest's own code (the seed's sum_demo calls an
+  ** inlined alloc): allocations made there are invisible, so the heap
+  ** outside the blocks seen cannot be poisoned. */
+  c->conv_only = fam[FAM_CONV];
   return true;
 #undef ADD_NAME
 }
@@ -1065,7 +1075,9 @@ int wm_checker_new(wm_runtime *rt, const wm_check_options *opts, wm_checker **ou
   ** __main_void mallocs argv and its strings and keeps them only in its
   ** frame, so they look lost once main has returned. */
   static const char defaults[] = "leak-definite 1:__main_void\n"
-                                 "leak-indirect 1:__main_void\n";
+                                 "leak-indirect 1:__main_void\n"
+                                 "leak-possible 1:__main_void\n"
+                                 "leak-reachable 1:__main_void\n";
   int rc = wm_checker_suppress(c, defaults, err);
   if (rc) {
     wm__checker_destroy(c);
@@ -1090,8 +1102,12 @@ int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err) {
   if (c->inst)
     return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
                      "checking more than one instance per runtime is not supported yet");
-  if (!inst->mod->nmems)
-    return wm__error(err, WM_EINVAL, UINT32_MAX, "the instance has no memory to check");
+  if (!inst->mod->nmems) {
+    /* Nothing to check; the instance runs as usual. */
+    c->inst = inst;
+    snprintf(c->alloc_desc, sizeof c->alloc_desc, "no linear memory: nothing to check");
+    return 0;
+  }
   wm_memory *m = inst->mems[0];
   if (m->chk) return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX, "the memory is already checked");
   void *sh = mmap(NULL, m->reserved, PROT_READ | PROT_WRITE,
@@ -1121,6 +1137,13 @@ int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err) {
       snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n,
                "; heap start unknown: overflows past blocks not detected");
     }
+  }
+  /* A user-named allocator is trusted to be the whole allocator. */
+  c->poison = c->tracking && !c->conv_only && (!c->heap_unknown || c->heap_lazy);
+  if (c->tracking && c->conv_only) {
+    size_t n = strlen(c->alloc_desc);
+    snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n,
+             "; only these functions are seen, so the heap outside their blocks is not checked");
   }
   if (c->tracking && !c->heap_unknown) shadow_set(c, c->heap_lo, m->size - c->heap_lo, SH_HEAP);
   if (!c->tracking) c->heap_lo = m->size;

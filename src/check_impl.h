@@ -66,6 +66,8 @@ struct wm_checker {
   bool heap_unknown;
   bool heap_lazy;              /* the heap starts at the first block */
   bool dlmalloc_like;          /* the allocator is dlmalloc underneath */
+  bool conv_only;              /* only exchange-convention functions hooked */
+  bool poison;                 /* the heap outside blocks is SH_HEAP */
 
   bool tracking;               /* an allocator is hooked */
   bool finished;

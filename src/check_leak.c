@@ -397,7 +397,7 @@ static int cmp_hm(const void *a, const void *b) {
 
 int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *err) {
   if (!c || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_checker_heap_map: NULL argument");
-  if (!c->mem) return wm__error(err, WM_EINVAL, UINT32_MAX, "no instance attached");
+  if (!c->mem) return wm__error(err, WM_EINVAL, UINT32_MAX, "no linear memory is checked");
   uint32_t n = 0;
   for (uint32_t b = 1; b < c->nblocks; b++) n += c->blocks[b].state != B_UNUSED;
   wm__hm_block *v = wm__malloc(sizeof *v * (n ? n : 1));

@@ -442,6 +442,26 @@ static void test_api_errors(void) {
     wm_check_summary s;
     CHECK(wm_checker_finish(c, WM_LEAK_CHECK_FULL, &s, &err) == 0 && s.errors == 0);
   }
+  /* An instance without memory: accepted, nothing to check. */
+  {
+    static const char nomem_wat[] = "(module (func (export \"f\") (result i32) (i32.const 7)))";
+    wm_module *nm = load_wat(nomem_wat, true);
+    wm_runtime *rt2;
+    wm_checker *c3;
+    wm_instance *i2;
+    if (nm) {
+      CHECK(wm_runtime_new(NULL, &rt2, &err) == 0 && wm_checker_new(rt2, NULL, &c3, &err) == 0);
+      CHECK(wm_instance_new(rt2, nm, NULL, &i2, &err) == 0);
+      CHECK(wm_checker_attach(c3, i2, &err) == 0);
+      CHECK(strstr(wm_checker_allocator(c3), "no linear memory") != NULL);
+      wm_val r;
+      CHECK(wm_func_call(rt2, wm_instance_func(i2, "f"), NULL, 0, &r, 1, &err) == 0 && r.of.i32 == 7);
+      wm_check_summary s;
+      CHECK(wm_checker_finish(c3, WM_LEAK_CHECK_FULL, &s, &err) == 0 && s.errors == 0);
+      wm_runtime_free(rt2);
+      wm_module_free(nm);
+    }
+  }
   CHECK(wm_checker_new(NULL, NULL, &c2, &err) == WM_EINVAL);
   CHECK(wm_checker_attach(NULL, NULL, &err) == WM_EINVAL);
   CHECK(wm_check_kind_parse("double-free") == WM_CHECK_DOUBLE_FREE);
