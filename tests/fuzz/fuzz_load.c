@@ -11,6 +11,11 @@
 **                     the instance's exports. No guest code ever runs: a
 **                     start function is the only way instantiation could
 **                     run any, and exports are looked up, never called.
+**   fuzz_check        fuzz_instantiate with the module lowered for the
+**                     guest heap checker and a checker attached to the
+**                     instance: allocator recognition, the regions from
+**                     hostile globals and data segments, the leak check's
+**                     scan of whatever memory holds, and the heap map.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +93,10 @@ static void inspect(const wm_module *mod) {
     else if (i < info.nelems) abort();
   for (uint32_t i = 0; i <= info.nfuncs; i++) touch_str(wm_module_func_name(mod, i));
 }
+
+#ifdef WM_FUZZ_CHECK
+#define WM_FUZZ_INSTANTIATE 1
+#endif
 
 #ifdef WM_FUZZ_INSTANTIATE
 /* An imported function: returns zeros of its result types. data is the
@@ -172,6 +181,18 @@ static void instantiate(const wm_module *mod) {
     }
     wm_memory *m = wm_instance_default_memory(inst);
     if (m) sink += wm_memory_pages(m);
+#ifdef WM_FUZZ_CHECK
+    wm_checker *chk;
+    wm_check_summary s;
+    if (wm_checker_new(rt, NULL, &chk, &err) || wm_checker_attach(chk, inst, &err)) abort();
+    touch_str(wm_checker_allocator(chk));
+    if (wm_checker_finish(chk, WM_LEAK_CHECK_FULL, &s, &err) == 0) sink += s.errors + s.in_use_blocks;
+    FILE *devnull = fopen("/dev/null", "w");
+    if (devnull) {
+      (void)wm_checker_heap_map(chk, "fuzz", devnull, &err);
+      fclose(devnull);
+    }
+#endif
   } else {
     touch_str(err.message);
   }
@@ -184,7 +205,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wm_module *mod = NULL;
   wm_error err;
   memset(&err, 0x55, sizeof err);
+#ifdef WM_FUZZ_CHECK
+  wm_module_options mo = {WM_MODULE_CHECKED};
+  int rc = wm_module_load(data, size, &mo, &mod, &err);
+#else
   int rc = wm_module_load(data, size, NULL, &mod, &err);
+#endif
   if (rc) {
     /* A clear error: a known code, a terminated non-empty message. */
     if (mod || rc != err.code || strcmp(wm_errname(rc), "UNKNOWN") == 0) abort();
