@@ -159,16 +159,16 @@ static void shadow_set(wm_checker *c, uint64_t addr, uint64_t len, uint8_t v) {
 
 /* Stacks are interned: equal stacks share one id (1-based; 0 = none), so
 ** a loop that allocates a million blocks stores one stack. */
-static uint32_t stack_hash(const wm_check_frame *f, uint32_t n, const char *host) {
+static uint32_t stack_hash(const wm_rawframe *f, uint32_t n, const char *host) {
   uint32_t h = 2166136261u ^ (uint32_t)(uintptr_t)host;
   for (uint32_t i = 0; i < n; i++) {
-    h = (h ^ f[i].func_idx) * 16777619u;
-    h = (h ^ f[i].offset) * 16777619u;
+    h = (h ^ (uint32_t)(uintptr_t)f[i].fn) * 16777619u;
+    h = (h ^ (uint32_t)(uintptr_t)f[i].ip) * 16777619u;
   }
   return h ? h : 1;
 }
 
-static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n, const char *host,
+static uint32_t stack_intern(wm_checker *c, const wm_rawframe *f, uint32_t n, const char *host,
                              bool inner) {
   uint32_t h = stack_hash(f, n, host) ^ (inner ? 0x5bd1e995u : 0);
   h = h ? h : 1;
@@ -193,8 +193,11 @@ static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n,
       return c->shash[i];
   }
   if (c->nstacks == 0) c->nstacks = 1; /* id 0 means none */
+  /* The resolved frames grow here too, never in wm__chk_stack: a report
+  ** holds pointers into them while it resolves the next stack. */
   if (wm__grow((void **)&c->stacks, &c->cap_stacks, c->nstacks + 1, sizeof *c->stacks) ||
-      wm__grow((void **)&c->frames, &c->cap_frames, c->nframes + n + 1, sizeof *c->frames))
+      wm__grow((void **)&c->frames, &c->cap_frames, c->nframes + n + 1, sizeof *c->frames) ||
+      wm__grow((void **)&c->rframes, &c->cap_rframes, c->nframes + n + 1, sizeof *c->rframes))
     return 0;
   memcpy(&c->frames[c->nframes], f, n * sizeof *f);
   chk_stack *s = &c->stacks[c->nstacks];
@@ -203,6 +206,7 @@ static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n,
   s->hash = h;
   s->host = host;
   s->inner = inner;
+  s->resolved = false;
   c->nframes += n;
   c->shash[i] = c->nstacks;
   return c->nstacks++;
@@ -211,22 +215,27 @@ static uint32_t stack_intern(wm_checker *c, const wm_check_frame *f, uint32_t n,
 /* The current stack: the running activations at ip, with `top` (a hooked
 ** function about to run, not yet on the frame stack) as innermost frame. */
 static uint32_t stack_here(wm_checker *c, const wm_func *top, const uint32_t *ip) {
-  wm_check_frame f[WM_CHECK_MAX_DEPTH];
+  wm_rawframe f[WM_CHECK_MAX_DEPTH];
   uint32_t n = 0, max = c->depth_max;
   if (top && max) {
-    f[0].func_idx = top->idx;
-    f[0].offset = UINT32_MAX;
-    f[0].name = top->inst ? wm__func_label(top->inst->mod, top->idx) : NULL;
+    f[0].fn = top;
+    f[0].ip = NULL;
     n = 1;
   }
   n += wm__capture_stack(c->rt, ip, f + n, max - n);
   return stack_intern(c, f, n, c->host_label, c->host_inner);
 }
 
-wm_check_stack wm__chk_stack(const wm_checker *c, uint32_t id) {
+wm_check_stack wm__chk_stack(wm_checker *c, uint32_t id) {
   wm_check_stack s = {NULL, 0, NULL, false};
   if (id && id < c->nstacks) {
-    s.frames = &c->frames[c->stacks[id].first];
+    chk_stack *k = &c->stacks[id];
+    if (!k->resolved) {
+      for (uint32_t i = 0; i < k->n; i++)
+        wm__resolve_frame(&c->frames[k->first + i], &c->rframes[k->first + i]);
+      k->resolved = true;
+    }
+    s.frames = &c->rframes[k->first];
     s.nframes = c->stacks[id].n;
     s.host = c->stacks[id].host;
     s.host_innermost = c->stacks[id].inner;
@@ -1165,6 +1174,7 @@ void wm__checker_destroy(wm_checker *c) {
   wm__free(c->blocks);
   wm__free(c->stacks);
   wm__free(c->frames);
+  wm__free(c->rframes);
   wm__free(c->shash);
   wm__free(c->ctx);
   wm__chk_free_suppressions(c);

@@ -73,11 +73,21 @@ const char *wm__check_host_label(wm_runtime *rt, const char *label);
 /* check.c: free everything of the runtime's checker (wm_runtime_free). */
 void wm__checker_destroy(wm_checker *c);
 
+/* A frame as captured: the function and where in its code (NULL: at its
+** start). Resolved to a wm_check_frame (index, byte offset, name) only when
+** a report needs it, so capturing at every allocation stays cheap. */
+typedef struct wm_rawframe {
+  const wm_func *fn;
+  const uint32_t *ip;
+} wm_rawframe;
+
 /* interp.c: the frames of the running activations, innermost first, the
 ** innermost at ip (NULL: at its function's start), at most max. Returns
 ** how many were written. */
-uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_check_frame *out,
+uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_rawframe *out,
                            uint32_t max);
+/* interp.c: the index, module byte offset and name of a captured frame. */
+void wm__resolve_frame(const wm_rawframe *r, wm_check_frame *out);
 /* interp.c: a function's name for reports: the name section's, else an
 ** export's, else NULL. */
 const char *wm__func_label(const wm_module *mod, uint32_t idx);

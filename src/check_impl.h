@@ -36,6 +36,7 @@ typedef struct chk_stack {
   uint32_t first, n, hash;
   const char *host;
   bool inner;               /* host is the innermost, not the outermost */
+  bool resolved;            /* its frames are in wm_checker.rframes too */
 } chk_stack;
 
 typedef struct strbuf {
@@ -85,7 +86,8 @@ struct wm_checker {
   size_t quarantine_max;
 
   chk_stack *stacks; uint32_t nstacks, cap_stacks;
-  wm_check_frame *frames; uint32_t nframes, cap_frames;
+  wm_rawframe *frames; uint32_t nframes, cap_frames;
+  wm_check_frame *rframes; uint32_t cap_rframes; /* resolved, same indexes */
   uint32_t *shash; uint32_t shash_cap;
   uint32_t depth_max;
 
@@ -100,7 +102,7 @@ struct wm_checker {
 /* Append to b, printf-style; a full buffer keeps what fits. */
 void wm__chk_put(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint32_t wm__chk_floor(const wm_checker *c, uint64_t addr);
-wm_check_stack wm__chk_stack(const wm_checker *c, uint32_t id);
+wm_check_stack wm__chk_stack(wm_checker *c, uint32_t id);
 void wm__chk_put_stack(strbuf *b, const wm_check_stack *s);
 void wm__chk_emit(wm_checker *c, wm_check_report *r, strbuf *b);
 void wm__chk_stop(wm_checker *c);

@@ -151,19 +151,24 @@ const char *wm__func_label(const wm_module *mod, uint32_t idx) {
   return name;
 }
 
-uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_check_frame *out,
+uint32_t wm__capture_stack(const wm_runtime *rt, const uint32_t *ip, wm_rawframe *out,
                            uint32_t max) {
   uint32_t n = 0;
   for (uint32_t i = rt->nframes; i-- > 0 && n < max;) {
-    const wm_func *fn = rt->frames[i].func;
     const uint32_t *at = i + 1 == rt->nframes ? ip : rt->frames[i + 1].ret_ip;
-    if (at && i + 1 != rt->nframes) at--;
-    out[n].func_idx = fn->idx;
-    out[n].offset = fn->code && at ? byte_offset(fn->code, at) : UINT32_MAX;
-    out[n].name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
+    if (at && i + 1 != rt->nframes) at--; /* a return address: back into the call */
+    out[n].fn = rt->frames[i].func;
+    out[n].ip = at;
     n++;
   }
   return n;
+}
+
+void wm__resolve_frame(const wm_rawframe *r, wm_check_frame *out) {
+  const wm_func *fn = r->fn;
+  out->func_idx = fn->idx;
+  out->offset = fn->code && r->ip ? byte_offset(fn->code, r->ip) : UINT32_MAX;
+  out->name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
 }
 
 /* Append the backtrace of the active frames above depth0, innermost first,
