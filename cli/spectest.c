@@ -13,7 +13,7 @@
 #include "cli.h"
 
 static const char spectest_help[] =
-    "usage: wasmem spectest FILE.json [-v]\n"
+    "usage: wasmem spectest FILE.json [-v] [--checked]\n"
     "\n"
     "Run a script made by wast2json (wabt 1.0.32) from a .wast file. Module\n"
     "files are resolved relative to the directory of FILE.json. All commands\n"
@@ -23,7 +23,13 @@ static const char spectest_help[] =
     "  N passed, N failed, N skipped\n"
     "and the exit status is 0 exactly when nothing failed.\n"
     "\n"
-    "  -v   also print passing commands and full error messages\n";
+    "  -v         also print passing commands and full error messages\n"
+    "  --checked  load every module for the guest heap checker's loop\n"
+    "             (WM_MODULE_CHECKED, no checker attached): the same\n"
+    "             results are expected from it as from the plain loop\n";
+
+/* --checked: modules are lowered for the checked interpreter loop. */
+static bool load_checked;
 
 /* ------------------------------------------------- the spectest host module */
 
@@ -538,7 +544,8 @@ static int load(script *s, const json_t *cmd, wm_module **out, wm_error *err) {
     snprintf(err->message, sizeof err->message, "out of memory");
     return err->code = WM_ENOMEM;
   }
-  int rc = wm_module_load_file(path, NULL, out, err);
+  static const wm_module_options checked_opts = {WM_MODULE_CHECKED};
+  int rc = wm_module_load_file(path, load_checked ? &checked_opts : NULL, out, err);
   free(path);
   if (rc == 0 && !push_module(s, *out)) {
     wm_module_free(*out);
@@ -725,6 +732,8 @@ int cli_spectest(int argc, char **argv) {
       return 0;
     } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
       verbose = true;
+    } else if (strcmp(argv[i], "--checked") == 0) {
+      load_checked = true;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       cli_error("spectest: unknown option '%s' (see wasmem spectest --help)", argv[i]);
       return 2;
