@@ -754,6 +754,9 @@ int wm_block_data(wm_guest *g, wm_block b, uint8_t **out, wm_error *err) {
   if (out) *out = NULL;
   int rc = lookup(g, b, "access", &i, err);
   if (rc) return rc;
+  /* The host gets a pointer it will use directly: what the checker can
+  ** say is whether the block is still there now. */
+  if (g->mem->chk) wm__check_host_access(g->mem, g->slots[i].ptr, g->slots[i].len, false, "wm_block_data");
   return wm_memory_slice(g->mem, g->slots[i].ptr, g->slots[i].len, out, err);
 }
 

@@ -343,6 +343,12 @@ static void test_host_leak(void) {
   CHECK(wm_guest_alloc(g, 8, &other, &err) == 0);
   call(&fx, "free", 1, (int32_t)other.ptr, 0, 0);
   CHECK(fx.s.n == 1 && fx.s.kind[0] == WM_CHECK_HOST_BLOCK_FREE);
+  /* The host looking at it: the guest freed it. */
+  uint8_t *data;
+  CHECK(wm_block_data(g, other, &data, &err) == 0);
+  CHECK(fx.s.n == 2 && fx.s.kind[1] == WM_CHECK_FREED_READ);
+  CHECK(strstr(fx.s.last_text, "at the host's wm_block_data") != NULL);
+  fx.s.n = 1;
   /* The host's own free of it now is a double free, refused. */
   CHECK(wm_block_free(g, other, &err) == 0);
   CHECK(fx.s.n == 2 && fx.s.kind[1] == WM_CHECK_DOUBLE_FREE);
