@@ -558,7 +558,24 @@ static int call_quiet(wm_checker *c, wm_func *f, wm_slot *args, wm_error *err) {
 
 static uint32_t arg32(const wm_slot *a, uint32_t i) { return a[i].u32; }
 
+static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip,
+                      wm_error *err);
+
 int wm__check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip, wm_error *err) {
+  /* A call from the host has its arguments and results at the stack top,
+  ** where any nested call the checker makes (a deferred free leaving the
+  ** quarantine) would start its frame: raise the top above them meanwhile.
+  ** wm_func_call made sure they fit. */
+  wm_slot *saved_top = rt->stack_top;
+  uint32_t nio = f->type->nparams > f->type->nresults ? f->type->nparams : f->type->nresults;
+  if (args + nio > rt->stack_top) rt->stack_top = args + nio;
+  int rc = check_call(rt, f, args, ip, err);
+  rt->stack_top = saved_top;
+  return rc;
+}
+
+static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip,
+                      wm_error *err) {
   wm_checker *c = rt->checker;
   if (!c || c->depth || c->finished || !c->mem || f->hook == WM_HOOK_QUIET)
     return c && c->mem ? call_quiet(c, f, args, err) : wm__interp_call_plain(rt, f, args, err);

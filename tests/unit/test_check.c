@@ -279,6 +279,26 @@ static void test_quarantine(void) {
   wm_runtime_free(fx.rt);
 }
 
+/* A realloc from the host whose freed block pushes an older one out of the
+** quarantine: the deferred free then runs nested, and must not land on the
+** slots where realloc's result waits for the host. */
+static void test_quarantine_during_host_realloc(void) {
+  wm_check_options o;
+  memset(&o, 0, sizeof o);
+  o.quarantine_bytes = 32;
+  fixture fx;
+  if (!setup(&fx, &o)) return;
+  int32_t a = call(&fx, "malloc", 1, 32, 0, 0);
+  call(&fx, "free", 1, a, 0, 0);       /* deferred: 32 bytes held */
+  int32_t b = call(&fx, "malloc", 1, 8, 0, 0);
+  int32_t r = call(&fx, "realloc", 2, b, 100, 0);
+  CHECK(global_i32(&fx, "frees") == 2); /* realloc's own free of b, then a's */
+  CHECK(r != a && r != b && r > b);
+  call(&fx, "wr", 2, r + 96, 1, 0);    /* the new block really is r's */
+  CHECK(fx.s.n == 0);
+  wm_runtime_free(fx.rt);
+}
+
 static void test_leaks(void) {
   fixture fx;
   if (!setup(&fx, NULL)) return;
@@ -561,6 +581,7 @@ int main(void) {
     test_access_errors();
     test_free_errors();
     test_quarantine();
+    test_quarantine_during_host_realloc();
     test_leaks();
     test_host_leak();
     test_user_allocator();
