@@ -390,6 +390,7 @@ static int call_quiet(wm_checker *c, wm_func *f, wm_slot *args, wm_error *err);
 
 static void quarantine_push(wm_checker *c, uint32_t b) {
   c->blocks[b].qnext = 0;
+  c->blocks[b].qprev = c->q_tail;
   if (c->q_tail) c->blocks[c->q_tail].qnext = b;
   else c->q_head = b;
   c->q_tail = b;
@@ -404,7 +405,8 @@ static int quarantine_pop(wm_checker *c) {
   if (!b) return 0;
   chk_block *k = &c->blocks[b];
   c->q_head = k->qnext;
-  if (!c->q_head) c->q_tail = 0;
+  if (c->q_head) c->blocks[c->q_head].qprev = 0;
+  else c->q_tail = 0;
   c->q_bytes -= k->size;
   int rc = 0;
   shadow_set(c, k->addr, k->size, SH_HEAP);
@@ -422,17 +424,15 @@ static int quarantine_pop(wm_checker *c) {
   return rc;
 }
 
-/* Unlink b from the quarantine list (it is being dropped early). */
+/* Unlink b from the quarantine list (it is being dropped early: the
+** allocator reused memory realloc had already given back). */
 static void quarantine_unlink(wm_checker *c, uint32_t b) {
-  uint32_t prev = 0;
-  for (uint32_t q = c->q_head; q; prev = q, q = c->blocks[q].qnext) {
-    if (q != b) continue;
-    if (prev) c->blocks[prev].qnext = c->blocks[q].qnext;
-    else c->q_head = c->blocks[q].qnext;
-    if (c->q_tail == b) c->q_tail = prev;
-    c->q_bytes -= c->blocks[b].size;
-    return;
-  }
+  chk_block *k = &c->blocks[b];
+  if (k->qprev) c->blocks[k->qprev].qnext = k->qnext;
+  else c->q_head = k->qnext;
+  if (k->qnext) c->blocks[k->qnext].qprev = k->qprev;
+  else c->q_tail = k->qprev;
+  c->q_bytes -= k->size;
 }
 
 /* The block that starts exactly at addr, or 0. */

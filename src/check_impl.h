@@ -21,7 +21,8 @@ typedef struct chk_block {
   uint64_t addr, size;
   uint32_t alloc_st, free_st;  /* interned stacks (0: none) */
   uint32_t left, right, prio;  /* treap by address */
-  uint32_t qnext;              /* quarantine order; free-list link when unused */
+  uint32_t qnext, qprev;       /* quarantine order (qnext is the free-list
+                               ** link when unused) */
   uint8_t state;               /* B_* */
   uint8_t host;                /* the host owns it (exchange API) */
   uint8_t mark;                /* leak check */
