@@ -178,9 +178,12 @@ static size_t scan_row(const geo *g, uint32_t r, size_t cur, counts cnt) {
   return cur;
 }
 
-/* The state with the most bytes in c, or -1 if there are none. Ties go to
-** the most alarming state, which HM_* numbers last (leaked, freed, host). */
+/* The state a merged cell shows, or -1 if it holds nothing: leaked when any
+** of it leaked (a leak must stay visible at any scale), else the state with
+** the most bytes, ties going to the most alarming state, which HM_* numbers
+** last (freed, host). */
 static int dominant(const uint64_t c[4]) {
+  if (c[HM_LEAKED]) return HM_LEAKED;
   int best = -1;
   uint64_t most = 0;
   for (int i = 0; i < 4; i++)
