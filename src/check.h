@@ -117,8 +117,9 @@ typedef struct wm__heapview {
 
 /* check_svg.c: draw v as a self-contained SVG document. Big memories are
 ** summarised (blocks too small to see at the scale are merged into runs
-** coloured by their dominant state), so the output stays under ~2 MB
-** whatever the number of blocks. Returns 0, or -1 on a write error. */
+** coloured by their dominant state, leaked whenever any byte leaked), so
+** the output stays under ~2 MB whatever the number of blocks. Returns 0,
+** or -1 on a write error. */
 int wm__heapmap_svg(const wm__heapview *v, FILE *out);
 
 #endif
