@@ -166,6 +166,7 @@ static bool parse_allocator(const char *v) {
     if (!slot) { ok = false; break; }
     free(*slot);
     *slot = strdup(eq + 1);
+    if (!*slot) ok = false;
   }
   free(copy);
   return ok;
@@ -186,7 +187,7 @@ static void cleanup(void) {
   free(cs.realloc_fn);
   free(cs.supp_text);
   free(cs.heap_map);
-  if (cs.json) fclose(cs.json);
+  if (cs.json && fclose(cs.json) != 0) cli_error("check: cannot write the --json file");
   cs.json = NULL;
 }
 
@@ -240,6 +241,7 @@ int cli_check(int argc, char **argv) {
     } else if ((v = opt_value(argc, argv, &i, "--heap-map"))) {
       free(cs.heap_map);
       cs.heap_map = strdup(v);
+      if (!cs.heap_map) { cli_error("out of memory"); goto bad; }
     } else if ((v = opt_value(argc, argv, &i, "--json"))) {
       if (cs.json) fclose(cs.json);
       cs.json = fopen(v, "w");

@@ -925,8 +925,10 @@ bool wm_wasi_exit_code(const wm_wasi *w, int *code);
 ** data), and at the end leaks.
 **
 ** Use: load the module with WM_MODULE_CHECKED, make a checker in the
-** runtime, instantiate, then wm_checker_attach() before calling anything
-** (a reactor's _initialize included). Each error reaches opts.on_report as
+** runtime, then instantiate: the first instance of a checked module made
+** in a runtime with a checker is attached to it before its start function
+** runs (wm_checker_attach() of it is then a no-op; an instance made before
+** the checker must be attached before anything of it is called). Each error reaches opts.on_report as
 ** a struct with its text; wm_checker_finish() runs the leak check and
 ** fills a summary. The checker belongs to the runtime and is freed with it.
 **

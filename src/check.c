@@ -415,9 +415,10 @@ static int quarantine_pop(wm_checker *c) {
     for (int i = 0; i < 4; i++) args[i].u64 = k->free_args[i];
     wm_func *fn = k->free_fn;
     block_drop(c, b);
-    wm_error err;
-    rc = call_quiet(c, fn, args, &err);
-    if (rc) c->release_failed = true;
+    rc = call_quiet(c, fn, args, &c->release_err);
+    /* The guest's free trapped (its heap is corrupt): the call that made
+    ** the block leave the quarantine traps with its message. */
+    if (rc && !c->release_rc) c->release_rc = rc;
   } else {
     block_drop(c, b);
   }
@@ -441,25 +442,31 @@ static uint32_t block_at(wm_checker *c, uint64_t addr) {
   return b && c->blocks[b].addr == addr ? b : 0;
 }
 
-/* The allocator handed out [addr, addr+size). */
-static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
-  uint64_t end = addr + (size ? size : 1);
-  if (end > c->mem->size) return; /* a bad pointer: nothing to track */
-  /* Records that overlap: a freed block the allocator reused after we gave
-  ** it back is simply forgotten; a live block, or a freed one whose free we
-  ** still hold back, means the allocator hands out memory it does not own. */
+/* The allocator now uses [addr, end) for a block (addr, size): drop the
+** records in the way, except `keep`. A freed block the allocator reused
+** after we gave it back is simply forgotten; a live block, or a freed one
+** whose free we still hold back, means the allocator hands out memory it
+** does not own. */
+static void evict_overlaps(wm_checker *c, uint64_t addr, uint64_t end, uint64_t size,
+                           uint32_t st, uint32_t keep) {
   for (uint32_t o = wm__chk_floor(c, end - 1); o; o = wm__chk_floor(c, end - 1)) {
     chk_block *k = &c->blocks[o];
-    if (k->addr + (k->size ? k->size : 1) <= addr) break;
-    if (k->state == B_LIVE || (k->state == B_FREED && k->free_fn)) {
+    if (o == keep || k->addr + (k->size ? k->size : 1) <= addr) break;
+    if (k->state == B_LIVE || (k->state == B_FREED && k->free_fn))
       error(c, WM_CHECK_OVERLAP_ALLOC, addr, size, st, true, NULL);
-    }
     if (k->state != B_LIVE) quarantine_unlink(c, o);
     else c->sum.in_use_bytes -= k->size, c->sum.in_use_blocks--;
     /* Whatever of it the new block does not cover is unallocated again. */
     shadow_set(c, k->addr, k->size, SH_HEAP);
     block_drop(c, o);
   }
+}
+
+/* The allocator handed out [addr, addr+size). */
+static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
+  uint64_t end = addr + (size ? size : 1);
+  if (end > c->mem->size) return; /* a bad pointer: nothing to track */
+  evict_overlaps(c, addr, end, size, st, 0);
   if (c->heap_lazy) {
     /* The heap starts at the first block dlmalloc hands out, less its
     ** 8-byte chunk header: nothing static lies above it. */
@@ -473,7 +480,11 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
   /* Memory the allocator cannot own: the module's static data (the
   ** article's AssemblyScript alloc returns a memory.data slot), or below
   ** the heap when its start is known. */
-  if ((addr < c->data_hi && end > c->data_lo) || (!c->heap_unknown && addr < c->heap_lo)) {
+  /* Only where the exchange conventions are the allocator: a real
+  ** allocator may well hand out a static arena (a Rust #[global_allocator]
+  ** over a static array). */
+  if (c->conv_only &&
+      ((addr < c->data_hi && end > c->data_lo) || (!c->heap_unknown && addr < c->heap_lo))) {
     char extra[160];
     if (addr < c->data_hi && end > c->data_lo)
       snprintf(extra, sizeof extra, ": 0x%llx (%llu bytes) lies in the module's static data [0x%llx, 0x%llx)",
@@ -571,6 +582,18 @@ int wm__check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip
   if (args + nio > rt->stack_top) rt->stack_top = args + nio;
   int rc = check_call(rt, f, args, ip, err);
   rt->stack_top = saved_top;
+  wm_checker *c = rt->checker;
+  if (c && c->release_rc && !c->depth) {
+    if (!rc) {
+      rc = c->release_rc;
+      if (err) {
+        *err = c->release_err;
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n, "\n  (a free deferred by wasm check)");
+      }
+    }
+    c->release_rc = 0;
+  }
   return rc;
 }
 
@@ -616,6 +639,12 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
       }
     }
     rc = call_quiet(c, f, args, err);
+    if (!rc && f->type->nresults >= 1 && args[0].u32 == 0 && size && c->q_head) {
+      /* As for malloc: out of memory only because of what we hold back. */
+      while (c->q_head) quarantine_pop(c);
+      for (uint32_t i = 0; i < np; i++) args[i] = a[i];
+      rc = call_quiet(c, f, args, err);
+    }
     if (rc || f->type->nresults < 1) return rc;
     uint64_t q = args[0].u32;
     if (!ptr) {
@@ -628,6 +657,11 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
       return 0;
     }
     if (b && q == ptr) { /* resized in place */
+      if (ptr + size > c->mem->size) return 0; /* a lie: nothing to track */
+      /* Growing over memory realloc gave back earlier (a moved block still
+      ** in the quarantine): those records go. */
+      if (size > c->blocks[b].size)
+        evict_overlaps(c, ptr + c->blocks[b].size, ptr + size, size, st, b);
       chk_block *k = &c->blocks[b];
       c->sum.in_use_bytes -= k->size;
       if (size < k->size) shadow_set(c, ptr + size, k->size - size, SH_HEAP);
@@ -1125,6 +1159,7 @@ int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err) {
   if (!inst->mod->checked)
     return wm__error(err, WM_EINVAL, UINT32_MAX,
                      "the module was not loaded with WM_MODULE_CHECKED");
+  if (c->inst == inst) return 0; /* attached when it was made */
   if (c->inst)
     return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
                      "checking more than one instance per runtime is not supported yet");
@@ -1176,6 +1211,10 @@ int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err) {
   m->chk = c;
   m->shadow = c->shadow;
   return 0;
+}
+
+void wm__check_auto_attach(wm_checker *c, wm_instance *inst) {
+  if (!c->inst && !c->finished) (void)wm_checker_attach(c, inst, NULL);
 }
 
 void wm__checker_destroy(wm_checker *c) {

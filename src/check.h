@@ -70,6 +70,9 @@ void wm__check_host_owns(wm_memory *m, uint64_t ptr, bool owned);
 /* check.c: name the host entry point for the stacks of what follows;
 ** returns the previous name (restore it after). NULL rt checker: no-op. */
 const char *wm__check_host_label(wm_runtime *rt, const char *label);
+/* check.c: attach c to inst if it watches nothing yet (instance.c, before
+** the start function runs); a later wm_checker_attach of inst is a no-op. */
+void wm__check_auto_attach(wm_checker *c, wm_instance *inst);
 /* check.c: free everything of the runtime's checker (wm_runtime_free). */
 void wm__checker_destroy(wm_checker *c);
 

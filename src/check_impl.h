@@ -74,7 +74,8 @@ struct wm_checker {
   bool tracking;               /* an allocator is hooked */
   bool finished;
   bool leaks_known;            /* the leak check ran: marks are valid */
-  bool release_failed;         /* a deferred free trapped */
+  int release_rc;              /* a deferred free trapped: its code ... */
+  wm_error release_err;        /* ... and message, for the call that ran it */
   uint32_t depth;              /* inside a tracked call */
   const char *host_label;
   bool host_inner;             /* host_label names the accessing host code */

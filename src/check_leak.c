@@ -59,6 +59,7 @@ static void seen_value(leakscan *s, uint64_t v, uint8_t from, uint32_t leader) {
 
 static void scan_bytes(leakscan *s, uint64_t lo, uint64_t hi, uint8_t from, uint32_t leader) {
   const uint8_t *base = s->c->mem->base;
+  if (hi > s->c->mem->size) hi = s->c->mem->size; /* never past the memory */
   lo = (lo + 3) & ~(uint64_t)3;
   for (uint64_t a = lo; a + 4 <= hi; a += 4) {
     uint32_t v;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "runtime.h"
+#include "check.h"
 
 #define PAGE_SIZE 65536u
 
@@ -224,6 +225,9 @@ int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_opti
   }
   rc = alloc_defined(inst, err);
   if (rc == WM_OK) rc = apply_segments(inst, err);
+  /* The runtime's heap checker watches a checked module's instance from
+  ** before its start function, which may allocate. */
+  if (rc == WM_OK && rt->checker && mod->checked) wm__check_auto_attach(rt->checker, inst);
   if (rc == WM_OK && mod->has_start)
     rc = wm__interp_call(rt, inst->funcs[mod->start], rt->stack_top, err);
   if (rc) return rc;
