@@ -74,31 +74,6 @@ static NOINLINE int hooked(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_sl
 #undef CHK_RANGE
 
 
-#undef vmdispatch
-#undef vmcase
-#undef vmbreak
-#undef OPD
-#undef R
-#undef TRAP
-#undef LOAD_MEM
-#undef UN
-#undef BIN
-#undef BIN_TRAP
-#undef UN_TRAP
-#undef CMPBR
-#undef LOAD
-#undef STORE
-#undef BINK
-#undef CMPBRK
-#undef LOADK
-#undef STOREK
-#undef BINLD
-#undef LOADX
-#undef BINRMW
-#undef LOADBR
-#undef ADDBR
-#undef STOREX
-#undef IMM64
 
 const void *const *wm__checked_dispatch_table(void) {
 #ifdef WM_GOTO_DISPATCH
