@@ -462,6 +462,16 @@ static void evict_overlaps(wm_checker *c, uint64_t addr, uint64_t end, uint64_t 
   }
 }
 
+/* Stop all checking for good (the summary and the allocator line say why):
+** the run goes on unchecked. */
+static void stop_checking(wm_checker *c, const char *why) {
+  if (c->stopped) return;
+  c->stopped = true;
+  if (c->mem) c->mem->shadow = NULL;
+  size_t n = strlen(c->alloc_desc);
+  snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n, "; checking stopped: %s", why);
+}
+
 /* The allocator handed out [addr, addr+size). */
 static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
   uint64_t end = addr + (size ? size : 1);
@@ -496,7 +506,12 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
     error(c, WM_CHECK_ALLOC_OUTSIDE_HEAP, addr, size, st, false, extra);
   }
   uint32_t b = block_new(c);
-  if (!b) return; /* out of host memory: this block goes untracked */
+  if (!b) {
+    /* Out of host memory: an untracked block would make every later report
+    ** about it wrong, so checking stops here, and the summary says so. */
+    stop_checking(c, "out of host memory");
+    return;
+  }
   chk_block *k = &c->blocks[b];
   k->addr = addr;
   k->size = size;
@@ -563,7 +578,7 @@ static int call_quiet(wm_checker *c, wm_func *f, wm_slot *args, wm_error *err) {
   c->mem->shadow = NULL;
   int rc = wm__interp_call_plain(c->rt, f, args, err);
   c->depth--;
-  if (!c->depth && !c->finished) c->mem->shadow = c->shadow;
+  if (!c->depth && !c->finished && !c->stopped) c->mem->shadow = c->shadow;
   return rc;
 }
 
@@ -600,7 +615,7 @@ int wm__check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip
 static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip,
                       wm_error *err) {
   wm_checker *c = rt->checker;
-  if (!c || c->depth || c->finished || !c->mem || f->hook == WM_HOOK_QUIET)
+  if (!c || c->depth || c->finished || c->stopped || !c->mem || f->hook == WM_HOOK_QUIET)
     return c && c->mem ? call_quiet(c, f, args, err) : wm__interp_call_plain(rt, f, args, err);
   uint32_t np = f->type->nparams;
   wm_slot a[4];
@@ -727,7 +742,7 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
 
 void wm__check_access(wm_memory *m, uint64_t ea, uint32_t n, bool write, const uint32_t *ip) {
   wm_checker *c = m->chk;
-  if (!c || c->depth || c->finished) return;
+  if (!c || c->depth || c->finished || c->stopped) return;
   const uint8_t *s = c->shadow + ea;
   bool freed = false;
   uint32_t first = n;
@@ -777,13 +792,14 @@ static void check_span(wm_checker *c, uint64_t ea, uint64_t n, bool write, uint3
 
 void wm__check_range(wm_memory *m, uint64_t ea, uint64_t n, bool write, const uint32_t *ip) {
   wm_checker *c = m->chk;
-  if (!c || c->depth || c->finished || !n) return;
+  if (!c || c->depth || c->finished || c->stopped || !n) return;
   check_span(c, ea, n, write, 0, ip, write ? "bulk write" : "bulk read");
 }
 
 void wm__check_host_access(wm_memory *m, uint64_t ptr, uint64_t len, bool write, const char *what) {
   wm_checker *c = m ? m->chk : NULL;
-  if (!c || c->depth || c->finished || !len || !wm__in_range(ptr, len, m->size)) return;
+  if (!c || c->depth || c->finished || c->stopped || !len || !wm__in_range(ptr, len, m->size))
+    return;
   /* The wasm frames below, when a host function called from the guest
   ** makes the access, then the host function's name. */
   const char *saved = c->host_label;

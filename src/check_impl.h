@@ -73,6 +73,7 @@ struct wm_checker {
 
   bool tracking;               /* an allocator is hooked */
   bool finished;
+  bool stopped;                /* checking gave up (out of host memory) */
   bool leaks_known;            /* the leak check ran: marks are valid */
   int release_rc;              /* a deferred free trapped: its code ... */
   wm_error release_err;        /* ... and message, for the call that ran it */

@@ -260,8 +260,10 @@ int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out, 
   if (c->finished) return wm__error(err, WM_EINVAL, UINT32_MAX, "the checker has finished");
   wm__chk_stop(c);
   int rc = 0;
-  if (mode != WM_LEAK_CHECK_NO && c->tracking) rc = leak_check(c, mode, err);
-  c->leaks_known = mode != WM_LEAK_CHECK_NO && c->tracking && rc == 0;
+  /* After checking stopped, blocks were missed: no leak check. */
+  bool leaks = mode != WM_LEAK_CHECK_NO && c->tracking && !c->stopped;
+  if (leaks) rc = leak_check(c, mode, err);
+  c->leaks_known = leaks && rc == 0;
   if (out) *out = c->sum;
   return rc;
 }
@@ -289,7 +291,9 @@ size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, w
       commas(s->in_use_blocks, y));
   put(b, "  total heap usage: %s allocs, %s frees, %s bytes allocated\n", commas(s->allocs, x),
       commas(s->frees, y), commas(s->bytes_allocated, z));
-  if (mode != WM_LEAK_CHECK_NO && c && c->tracking) {
+  if (c && c->stopped) {
+    put(b, "\nLEAK SUMMARY: not run (%s)\n", strstr(c->alloc_desc, "checking stopped"));
+  } else if (mode != WM_LEAK_CHECK_NO && c && c->tracking) {
     static const char *const label[5] = {"   definitely lost", "   indirectly lost",
                                          "     possibly lost", "   still reachable",
                                          " not freed by host"};

@@ -14,6 +14,7 @@
 #include "wasmem.h"
 
 #include "check.h" /* tests/unit: the assertion macros */
+#include "util.h"   /* wm__alloc_fail_after */
 
 /* The guest: memory of 2 pages, heap from __heap_base = 4096, a bump
 ** malloc (16-byte aligned, never reuses), a free that only counts, a bad
@@ -391,6 +392,29 @@ static void test_start_function_allocates(void) {
   wm_module_free(m);
 }
 
+/* The checker's own host memory runs out while it records a block: it
+** stops checking (rather than report wrongly about the block it missed),
+** the run goes on, and the summary says why. */
+static void test_out_of_host_memory(void) {
+  fixture fx;
+  if (!setup(&fx, NULL)) return;
+  wm__alloc_fail_after(0);
+  int32_t p = call(&fx, "malloc", 1, 24, 0, 0);
+  wm__alloc_fail_after(-1);
+  CHECK(p == 4096);
+  CHECK(strstr(wm_checker_allocator(fx.chk), "checking stopped: out of host memory") != NULL);
+  call(&fx, "wr", 2, p, 1, 0);         /* the missed block: no report */
+  call(&fx, "rd", 1, p + 64, 0, 0);    /* and nothing is checked any more */
+  CHECK(fx.s.n == 0);
+  wm_check_summary sum;
+  wm_error err;
+  CHECK(wm_checker_finish(fx.chk, WM_LEAK_CHECK_FULL, &sum, &err) == 0 && sum.errors == 0);
+  char text[2048];
+  wm_check_summary_format(fx.chk, &sum, WM_LEAK_CHECK_FULL, text, sizeof text);
+  CHECK(strstr(text, "LEAK SUMMARY: not run (checking stopped: out of host memory)") != NULL);
+  wm_runtime_free(fx.rt);
+}
+
 static void test_leaks(void) {
   fixture fx;
   if (!setup(&fx, NULL)) return;
@@ -704,6 +728,7 @@ int main(void) {
     test_realloc_in_place();
     test_deferred_free_traps();
     test_start_function_allocates();
+    test_out_of_host_memory();
     test_leaks();
     test_host_leak();
     test_user_allocator();
