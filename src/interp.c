@@ -39,11 +39,13 @@ static const void *const *plain_table;
 #endif
 
 NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
-                               char *msg) {
+                               const uint32_t *ip, char *msg) {
   wm_slot *saved_top = rt->stack_top;
   wm_error err;
   rt->stack_top = top;
-  int rc = wm__interp_call(rt, callee, args, &err);
+  /* A hooked callee goes to the checker with the caller's position. */
+  int rc = callee->hook ? wm__check_call(rt, callee, args, ip, &err)
+                        : wm__interp_call(rt, callee, args, &err);
   rt->stack_top = saved_top;
   if (rc) snprintf(msg, 256, "%.255s", err.message);
   return rc;

@@ -31,20 +31,6 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
   }
 }
 
-/* A call of a hooked function from the checked loop: like a host call, the
-** callee runs in a nested activation whose frame starts at top (above
-** everything live); a trap there keeps its message and backtrace. */
-static NOINLINE int hooked(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
-                           const uint32_t *ip, char *msg) {
-  wm_slot *saved_top = rt->stack_top;
-  wm_error err;
-  rt->stack_top = top;
-  int rc = wm__check_call(rt, callee, args, ip, &err);
-  rt->stack_top = saved_top;
-  if (rc) snprintf(msg, 256, "%.255s", err.message);
-  return rc;
-}
-
 #define WM_CHECKED 1
 #define RUN_NAME wm__run_checked
 #define RUN_LINKAGE

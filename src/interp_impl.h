@@ -372,10 +372,13 @@ static inline uint64_t head_at(const uint32_t *ip) {
 #define IMM64 ((uint64_t)(int64_t)(int32_t)OPD(2))
 
 
-/* interp.c: a call into code lowered for the other loop (an instance of a
-** checked module calling one of a plain module, or the reverse): a nested
-** activation above everything live, like a host call. */
-int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top, char *msg);
+/* interp.c: a call run in a nested activation whose frame starts at top
+** (above everything live), like a host call: code lowered for the other
+** loop, or (from the checked loop, with the calling instruction ip) a
+** function of the guest's allocator, which goes through the checker. A trap
+** there keeps its message and backtrace in msg. */
+int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
+                      const uint32_t *ip, char *msg);
 /* interp_checked.c: the checked loop, and its handler addresses. */
 int wm__run_checked(wm_runtime *rt, char *msg);
 const void *const *wm__checked_dispatch_table(void);

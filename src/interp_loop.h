@@ -185,7 +185,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
           fp = frp->fp;
           ip = next_ip - 1; /* inside the call instruction, for a backtrace */
           rt->nframes = (uint32_t)(frp - rt->frames) + 1;
-          trap = wm__interp_nested(rt, callee, nfp, fp + frp->func->code->frame_slots, msg);
+          trap = wm__interp_nested(rt, callee, nfp, fp + frp->func->code->frame_slots, NULL, msg);
           if (WM_UNLIKELY(trap)) goto trapped;
           LOAD_MEM();
           ip = next_ip;
@@ -703,7 +703,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       /* A function of the guest's allocator (check.h): check.c runs it in a
       ** nested activation above this frame and tracks what it did. */
       rt->nframes = (uint32_t)(frp - rt->frames) + 1;
-      trap = hooked(rt, callee, nfp, fp + frp->func->code->frame_slots, ip, msg);
+      trap = wm__interp_nested(rt, callee, nfp, fp + frp->func->code->frame_slots, ip, msg);
       if (WM_UNLIKELY(trap)) goto trapped;
       LOAD_MEM(); /* it may have grown the memory */
       ip = next_ip;
