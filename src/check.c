@@ -155,6 +155,11 @@ static void shadow_set(wm_checker *c, uint64_t addr, uint64_t len, uint8_t v) {
   memset(c->shadow + addr, v, len);
 }
 
+/* The shadow of block k, its allocator header included. */
+static void shadow_block(wm_checker *c, const chk_block *k, uint8_t v) {
+  shadow_set(c, k->addr - k->hdr, k->size + k->hdr, v);
+}
+
 /* ------------------------------------------------------------ stacks */
 
 /* Stacks are interned: equal stacks share one id (1-based; 0 = none), so
@@ -409,7 +414,7 @@ static int quarantine_pop(wm_checker *c) {
   else c->q_tail = 0;
   c->q_bytes -= k->size;
   int rc = 0;
-  shadow_set(c, k->addr, k->size, SH_HEAP);
+  shadow_block(c, k, SH_HEAP);
   if (k->state == B_FREED && k->free_fn) {
     wm_slot args[4];
     for (int i = 0; i < 4; i++) args[i].u64 = k->free_args[i];
@@ -442,6 +447,59 @@ static uint32_t block_at(wm_checker *c, uint64_t addr) {
   return b && c->blocks[b].addr == addr ? b : 0;
 }
 
+/* AssemblyScript's objects: __new takes a TLSF block and hands out the
+** address 16 bytes into it, past the object header; the checker's record
+** then describes the object (what AssemblyScript code and the host use),
+** its header counted with the TLSF one in hdr. as_raw undoes it, for a
+** realloc of the block underneath. */
+enum { AS_OBJ_HDR = 16 };
+
+static void as_retype(wm_checker *c, uint32_t b, bool to_object) {
+  chk_block *k = &c->blocks[b];
+  tree_remove(c, b);
+  if (to_object) {
+    k->addr += AS_OBJ_HDR, k->size -= AS_OBJ_HDR, k->hdr += AS_OBJ_HDR;
+    c->sum.in_use_bytes -= AS_OBJ_HDR;
+    c->sum.bytes_allocated -= AS_OBJ_HDR;
+  } else {
+    k->addr -= AS_OBJ_HDR, k->size += AS_OBJ_HDR, k->hdr -= AS_OBJ_HDR;
+    c->sum.in_use_bytes += AS_OBJ_HDR;
+  }
+  tree_insert(c, b);
+}
+
+/* The block a free or realloc of ptr means: the one at ptr, or the object
+** whose TLSF block starts at ptr (the collector frees objects so); for a
+** realloc (raw), a live object is made a plain block again. */
+static uint32_t block_freed_at(wm_checker *c, uint64_t ptr, bool raw) {
+  uint32_t b = block_at(c, ptr);
+  if (b || !c->as_heap) return b;
+  b = block_at(c, ptr + AS_OBJ_HDR);
+  if (!b || c->blocks[b].hdr <= AS_OBJ_HDR) return 0;
+  if (raw && c->blocks[b].state == B_LIVE) as_retype(c, b, false);
+  return b;
+}
+
+/* __new or __renew returned obj of size bytes: the block under it is an
+** object now, or (grown or shrunk in place) has its new size. */
+static void as_settle(wm_checker *c, uint64_t obj, uint64_t size) {
+  uint32_t b = obj >= AS_OBJ_HDR ? block_at(c, obj - AS_OBJ_HDR) : 0;
+  if (b && c->blocks[b].state == B_LIVE && c->blocks[b].hdr <= AS_OBJ_HDR &&
+      c->blocks[b].size >= AS_OBJ_HDR) {
+    as_retype(c, b, true);
+    return;
+  }
+  b = block_at(c, obj);
+  if (!b || c->blocks[b].state != B_LIVE || c->blocks[b].hdr <= AS_OBJ_HDR) return;
+  chk_block *k = &c->blocks[b];
+  if (size == k->size || obj + size > c->mem->size) return;
+  /* The TLSF block had room: the object grew or shrank inside it. */
+  if (size > k->size) shadow_set(c, obj + k->size, size - k->size, SH_OK);
+  else shadow_set(c, obj + size, k->size - size, SH_HEAP);
+  c->sum.in_use_bytes += size - k->size;
+  k->size = size;
+}
+
 /* The allocator now uses [addr, end) for a block (addr, size): drop the
 ** records in the way, except `keep`. A freed block the allocator reused
 ** after we gave it back is simply forgotten; a live block, or a freed one
@@ -457,7 +515,7 @@ static void evict_overlaps(wm_checker *c, uint64_t addr, uint64_t end, uint64_t 
     if (k->state != B_LIVE) quarantine_unlink(c, o);
     else c->sum.in_use_bytes -= k->size, c->sum.in_use_blocks--;
     /* Whatever of it the new block does not cover is unallocated again. */
-    shadow_set(c, k->addr, k->size, SH_HEAP);
+    shadow_block(c, k, SH_HEAP);
     block_drop(c, o);
   }
 }
@@ -517,8 +575,11 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
   k->size = size;
   k->state = B_LIVE;
   k->alloc_st = st;
+  /* AssemblyScript's TLSF keeps a 4-byte header in front of each block,
+  ** which its collector reads too. */
+  k->hdr = c->as_heap && addr >= 4 ? 4 : 0;
   tree_insert(c, b);
-  shadow_set(c, addr, size, SH_OK);
+  shadow_block(c, k, SH_OK);
   c->sum.allocs++;
   c->sum.bytes_allocated += size;
   c->sum.in_use_blocks++;
@@ -529,7 +590,7 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
 ** not run now (deferred into the quarantine, or refused as an error). */
 static bool on_free(wm_checker *c, uint64_t ptr, wm_func *fn, const wm_slot *args,
                     uint32_t nargs, uint32_t st, bool defer) {
-  uint32_t b = block_at(c, ptr);
+  uint32_t b = block_freed_at(c, ptr, false);
   if (!b) {
     error(c, WM_CHECK_INVALID_FREE, ptr, 0, st, true, NULL);
     return true;
@@ -550,7 +611,7 @@ static bool on_free(wm_checker *c, uint64_t ptr, wm_func *fn, const wm_slot *arg
   k->state = B_FREED;
   k->free_fn = defer ? fn : NULL;
   for (uint32_t i = 0; i < 4; i++) k->free_args[i] = i < nargs ? args[i].u64 : 0;
-  shadow_set(c, k->addr, k->size, SH_FREED);
+  shadow_block(c, k, SH_FREED);
   quarantine_push(c, b);
   while (c->q_bytes > c->quarantine_max && c->q_head != b) quarantine_pop(c);
   return defer;
@@ -567,7 +628,7 @@ static void on_released(wm_checker *c, uint32_t b, uint32_t st) {
   k->state = B_FREED;
   k->free_fn = NULL;
   k->host = 0;
-  shadow_set(c, k->addr, k->size, SH_FREED);
+  shadow_block(c, k, SH_FREED);
   quarantine_push(c, b);
   while (c->q_bytes > c->quarantine_max && c->q_head != b) quarantine_pop(c);
 }
@@ -643,7 +704,7 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
     size = c_style ? arg32(a, 1) : arg32(a, 3);
     uint32_t b = 0;
     if (ptr) {
-      b = block_at(c, ptr);
+      b = block_freed_at(c, ptr, true);
       if (!b || c->blocks[b].state != B_LIVE) {
         /* realloc of something not live: refused like a bad free (the
         ** guest sees an allocation failure). */
@@ -699,6 +760,16 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
       on_alloc(c, q, size, st);
     }
     return 0;
+  }
+
+  case WM_HOOK_AS_NEW:
+  case WM_HOOK_AS_RENEW: {
+    /* Run tracked: the TLSF calls and collector frees inside are hooked
+    ** themselves; then the block under the result is an object. */
+    size = f->hook == WM_HOOK_AS_NEW ? arg32(a, 0) : arg32(a, 1);
+    rc = wm__interp_call_plain(rt, f, args, err);
+    if (!rc && f->type->nresults >= 1) as_settle(c, args[0].u32, size);
+    return rc;
   }
 
   case WM_HOOK_POSIX_MEMALIGN: {
@@ -879,7 +950,17 @@ static const known_fn known[] = {
     {"__wbindgen_malloc", WM_HOOK_MALLOC, FAM_CONV},
     {"__wbindgen_free", WM_HOOK_FREE, FAM_CONV},
     {"cabi_realloc", WM_HOOK_CABI_REALLOC, FAM_CONV},
-    {"__new", 0, FAM_AS},
+    /* AssemblyScript's runtime, by the names of an unoptimised --debug
+    ** build (an optimised one inlines __alloc and __free): its TLSF
+    ** allocator (heap.alloc/free/realloc and under every object), and
+    ** the collectors' __new/__renew, which make objects of TLSF blocks. */
+    {"~lib/rt/tlsf/__alloc", WM_HOOK_MALLOC, FAM_AS},
+    {"~lib/rt/tlsf/__realloc", WM_HOOK_REALLOC, FAM_AS},
+    {"~lib/rt/tlsf/__free", WM_HOOK_FREE, FAM_AS},
+    {"~lib/rt/itcms/__new", WM_HOOK_AS_NEW, FAM_AS},
+    {"~lib/rt/itcms/__renew", WM_HOOK_AS_RENEW, FAM_AS},
+    {"~lib/rt/tcms/__new", WM_HOOK_AS_NEW, FAM_AS},
+    {"~lib/rt/tcms/__renew", WM_HOOK_AS_RENEW, FAM_AS},
 };
 
 /* The shape each hook needs: (params, results) all i32. */
@@ -890,7 +971,8 @@ static bool shape_ok(const wm_type *t, uint8_t hook) {
       [WM_HOOK_MEMALIGN] = {2, 1},   [WM_HOOK_POSIX_MEMALIGN] = {3, 1},
       [WM_HOOK_RUST_ALLOC] = {2, 1}, [WM_HOOK_RUST_ALLOC_ZEROED] = {2, 1},
       [WM_HOOK_RUST_DEALLOC] = {3, 0}, [WM_HOOK_RUST_REALLOC] = {4, 1},
-      [WM_HOOK_CABI_REALLOC] = {4, 1},
+      [WM_HOOK_CABI_REALLOC] = {4, 1}, [WM_HOOK_AS_NEW] = {2, 1},
+      [WM_HOOK_AS_RENEW] = {2, 1},
   };
   if (hook == WM_HOOK_QUIET) return true;
   for (uint32_t i = 0; i < t->nparams; i++)
@@ -938,8 +1020,13 @@ static int64_t find_func(const wm_module *mod, const char *name) {
   return find_named(mod, WM_EXTERN_FUNC, name);
 }
 
+/* Also by AssemblyScript's name for it (~lib/memory/__heap_base). */
 static int64_t find_global(const wm_module *mod, const char *name) {
-  return find_named(mod, WM_EXTERN_GLOBAL, name);
+  int64_t g = find_named(mod, WM_EXTERN_GLOBAL, name);
+  char as[64];
+  if (g < 0 && snprintf(as, sizeof as, "~lib/memory/%s", name) < (int)sizeof as)
+    g = find_named(mod, WM_EXTERN_GLOBAL, as);
+  return g;
 }
 
 static bool hook_func(wm_checker *c, int64_t idx, uint8_t hook) {
@@ -991,17 +1078,17 @@ static bool recognise(wm_checker *c) {
   bool lower = false;
   for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
     const known_fn *k = &known[i];
-    if (k->family == FAM_CONV || k->family == FAM_AS || k->hook == WM_HOOK_QUIET) continue;
+    if (k->family == FAM_CONV || k->hook == WM_HOOK_QUIET) continue;
     int64_t idx = find_func(mod, k->name);
     if (idx < 0 || !shape_ok(c->inst->funcs[idx]->type, k->hook) ||
         idx < mod->nfunc_imports)
       continue;
     if (k->hook == WM_HOOK_FREE || k->hook == WM_HOOK_RUST_DEALLOC) fam_free[k->family] = true;
-    else fam_alloc[k->family] = true;
+    else if (k->hook != WM_HOOK_AS_NEW && k->hook != WM_HOOK_AS_RENEW) fam_alloc[k->family] = true;
   }
   for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
     const known_fn *k = &known[i];
-    if (k->family == FAM_CONV || k->family == FAM_AS) continue;
+    if (k->family == FAM_CONV) continue;
     if (!fam_alloc[k->family] || !fam_free[k->family]) continue;
     int64_t idx = find_func(mod, k->name);
     if (idx < 0 || !hook_func(c, idx, k->hook)) continue;
@@ -1015,7 +1102,8 @@ static bool recognise(wm_checker *c) {
   ** itself. Over AssemblyScript's runtime they are wrappers the compiler
   ** inlines into other functions (upper's alloc), so calls of them would
   ** miss blocks: no tracking is better than a wrong one. */
-  bool as_runtime = find_func(mod, "__new") >= 0, conv_free_found = false;
+  bool as_runtime = find_func(mod, "__new") >= 0 || find_func(mod, "~lib/rt/stub/__new") >= 0,
+       conv_free_found = false;
   if (!lower && !as_runtime) {
     bool conv_alloc = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
@@ -1044,21 +1132,38 @@ static bool recognise(wm_checker *c) {
   const char *what = fam[FAM_CONV] && !conv_free_found
                          ? "the exchange convention's alloc, with no free function: its blocks "
                            "cannot be given back"
+                     : fam[FAM_AS] ? "AssemblyScript runtime, its TLSF allocator and objects"
                      : fam[FAM_RUST] ? "Rust global allocator"
                      : fam[FAM_LIBC] || fam[FAM_DL] ? "libc malloc/free"
                      : fam[FAM_SDK] ? "wasmem_guest.h allocator"
                      : fam[FAM_CONV] ? "the exchange convention's functions"
                      : NULL;
   if (!what) {
-    snprintf(c->alloc_desc, sizeof c->alloc_desc, "%s",
-             as_runtime
-                 ? "allocator: AssemblyScript runtime, not tracked yet; checking bounds and "
-                   "host ownership only"
-                 : "allocator: not recognised; checking bounds and host ownership only");
+    const char *why = "allocator: not recognised; checking bounds and host ownership only";
+    if (find_func(mod, "~lib/rt/stub/__new") >= 0)
+      why = "allocator: AssemblyScript stub runtime, not tracked (it never frees); checking "
+            "bounds and host ownership only";
+    else if (as_runtime)
+      why = "allocator: AssemblyScript runtime, not tracked: its allocator is not named (an "
+            "optimised build inlines it; build with --debug and without -O to track its heap); "
+            "checking bounds and host ownership only";
+    snprintf(c->alloc_desc, sizeof c->alloc_desc, "%s", why);
     return false;
   }
   snprintf(c->alloc_desc, sizeof c->alloc_desc, "allocator: %s (%s)", what, names);
   c->dlmalloc_like = fam[FAM_RUST] || fam[FAM_LIBC] || fam[FAM_DL];
+  c->as_heap = fam[FAM_AS];
+  if (c->as_heap) {
+    /* Garbage is not a leak: a full collection runs before the leak check. */
+    static const char *const collect[] = {"~lib/rt/itcms/__collect", "~lib/rt/tcms/__collect",
+                                          "__collect"};
+    for (size_t i = 0; i < 3 && !c->as_collect; i++) {
+      int64_t idx = find_func(mod, collect[i]);
+      if (idx < mod->nfunc_imports || idx >= mod->nfuncs) continue;
+      wm_func *fn = c->inst->funcs[idx];
+      if (!fn->type->nparams && !fn->type->nresults) c->as_collect = fn;
+    }
+  }
   /* Functions of the exchange conventions are often wrappers the compiler
   ** also inlined into the guest's own code (the seed's sum_demo calls an
   ** inlined alloc): allocations made there are invisible, so the heap
@@ -1251,6 +1356,25 @@ void wm__checker_destroy(wm_checker *c) {
   wm__free(c->ctx);
   wm__chk_free_suppressions(c);
   wm__free(c);
+}
+
+/* A full collection of AssemblyScript's heap before the leak check: what
+** the collector frees was garbage, not a leak (its frees are tracked as
+** any other). A trapping collector is said in the allocator line. */
+void wm__chk_collect(wm_checker *c) {
+  if (!c->as_collect || !c->tracking || c->stopped || c->finished) return;
+  const char *saved = c->host_label;
+  c->host_label = "the full collection before the leak check";
+  wm_error e;
+  int rc = wm_func_call(c->rt, c->as_collect, NULL, 0, NULL, 0, &e);
+  c->host_label = saved;
+  if (rc) {
+    size_t n = strlen(c->alloc_desc);
+    snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n,
+             "; the full collection before the leak check trapped (%.*s): garbage may be "
+             "counted as leaks",
+             (int)strcspn(e.message, "\n"), e.message);
+  }
 }
 
 /* check_leak.c reaches the block bookkeeping through these. */

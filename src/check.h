@@ -41,6 +41,9 @@ enum {
   WM_HOOK_RUST_DEALLOC,   /* (ptr, size, align) */
   WM_HOOK_RUST_REALLOC,   /* (ptr, old_size, align, new_size) -> ptr */
   WM_HOOK_CABI_REALLOC,   /* (ptr, old_size, align, new_size) -> ptr */
+  WM_HOOK_AS_NEW,         /* AssemblyScript __new(size, class id) -> object:
+                          ** runs tracked; its TLSF block becomes an object */
+  WM_HOOK_AS_RENEW,       /* AssemblyScript __renew(object, size) -> object */
   WM_HOOK_QUIET           /* allocator internals (malloc_usable_size...):
                           ** not tracked, but their accesses are not checked */
 };

@@ -26,6 +26,11 @@ typedef struct chk_block {
   uint8_t state;               /* B_* */
   uint8_t host;                /* the host owns it (exchange API) */
   uint8_t mark;                /* leak check */
+  /* Bytes in front of addr that are the allocator's header, accessible
+  ** while the block lives: AssemblyScript's 4-byte TLSF header, or 20
+  ** for an object (the TLSF header and the 16-byte object header; addr is
+  ** then the object's address, the one AssemblyScript code uses). */
+  uint8_t hdr;
   /* A freed block whose free was deferred: the free function and its
   ** arguments, to run when it leaves the quarantine. NULL when the
   ** allocator already took the memory back (realloc moved the block). */
@@ -70,6 +75,8 @@ struct wm_checker {
   bool dlmalloc_like;          /* the allocator is dlmalloc underneath */
   bool conv_only;              /* only exchange-convention functions hooked */
   bool poison;                 /* the heap outside blocks is SH_HEAP */
+  bool as_heap;                /* AssemblyScript's runtime (TLSF + a collector) */
+  wm_func *as_collect;         /* its full collection, run before the leak check */
 
   bool tracking;               /* an allocator is hooked */
   bool finished;
@@ -80,7 +87,7 @@ struct wm_checker {
   uint32_t depth;              /* inside a tracked call */
   const char *host_label;
   bool host_inner;             /* host_label names the accessing host code */
-  char alloc_desc[256];
+  char alloc_desc[512];
 
   chk_block *blocks; uint32_t nblocks, cap_blocks;
   uint32_t free_blocks, root, seed;
@@ -109,6 +116,7 @@ wm_check_stack wm__chk_stack(wm_checker *c, uint32_t id);
 void wm__chk_put_stack(strbuf *b, const wm_check_stack *s);
 void wm__chk_emit(wm_checker *c, wm_check_report *r, strbuf *b);
 void wm__chk_stop(wm_checker *c);
+void wm__chk_collect(wm_checker *c);
 /* check_leak.c */
 bool wm__chk_suppressed(const wm_checker *c, wm_check_kind kind, const wm_check_stack *where);
 void wm__chk_free_suppressions(wm_checker *c);

@@ -258,6 +258,7 @@ static int leak_check(wm_checker *c, wm_leak_check mode, wm_error *err) {
 int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out, wm_error *err) {
   if (!c) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_checker_finish: NULL checker");
   if (c->finished) return wm__error(err, WM_EINVAL, UINT32_MAX, "the checker has finished");
+  if (mode != WM_LEAK_CHECK_NO) wm__chk_collect(c);
   wm__chk_stop(c);
   int rc = 0;
   /* After checking stopped, blocks were missed: no leak check. */
@@ -298,6 +299,8 @@ size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, w
                                          "     possibly lost", "   still reachable",
                                          " not freed by host"};
     put(b, "\nLEAK SUMMARY:\n");
+    const char *gc = strstr(c->alloc_desc, "the full collection before");
+    if (gc) put(b, "  (%s)\n", gc);
     for (int k = 0; k < 5; k++)
       put(b, "%s: %s bytes in %s blocks\n", label[k], commas(s->leak_bytes[k], x),
           commas(s->leak_blocks[k], y));

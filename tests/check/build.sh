@@ -9,6 +9,9 @@
 #                     argv blocks
 #   rust.wasm         Rust, wasm32-unknown-unknown cdylib (one export per case)
 #   rust-wasi.wasm    Rust, wasm32-wasi command (argv[1] is the case)
+#   as.wasm, as-minimal.wasm  AssemblyScript, --debug, the incremental and
+#                     the minimal collector (one export per case)
+#   as-seed.wasm      the seed's AssemblyScript guest, --debug
 # A variant whose toolchain is missing is skipped with a message (exit 0)
 # unless WM_GUESTS_REQUIRE=1; a build that fails is an error. OUTDIR/variants
 # lists what was built, one name a line (run.sh skips the cases of the
@@ -69,6 +72,25 @@ if [ -x "$rustc" ] && [ -d "$("$rustc" --print sysroot 2>/dev/null)/lib/rustlib/
 else
   skip rust "$rustc with wasm32 targets not found (Debian: rustc libstd-rust-dev-wasm32)"
   skip rust-wasi "$rustc with wasm32 targets not found"
+fi
+
+# AssemblyScript (the seed's npm install in examples/seed/as): unoptimised
+# --debug builds, whose name section names the runtime's functions; once
+# per collector. The seed guest too, for the host's side.
+asc=$top/examples/seed/as/node_modules/.bin/asc
+if [ -x "$asc" ] && command -v node >/dev/null; then
+  for rt in incremental minimal; do
+    name=as
+    [ $rt = incremental ] || name=as-$rt
+    (cd "$src" && "$asc" as_cases.ts --debug --runtime $rt --use abort=as_cases/abort \
+      -o "$out/$name.wasm")
+    built $name
+  done
+  (cd "$top/examples/seed/as" && "$asc" assembly/index.ts --debug --exportRuntime \
+    --use abort=assembly/index/abort -o "$out/as-seed.wasm")
+  built as-seed
+else
+  for v in as as-minimal as-seed; do skip $v "AssemblyScript not installed (scripts/install-deps.sh)"; done
 fi
 
 mv "$out/variants.tmp" "$out/variants"
