@@ -1086,6 +1086,10 @@ static bool recognise(wm_checker *c) {
     if (k->hook == WM_HOOK_FREE || k->hook == WM_HOOK_RUST_DEALLOC) fam_free[k->family] = true;
     else if (k->hook != WM_HOOK_AS_NEW && k->hook != WM_HOOK_AS_RENEW) fam_alloc[k->family] = true;
   }
+  /* AssemblyScript's TLSF is never inlined in a build that names it: a
+  ** missing __free is one no code calls (a runtime with no collection
+  ** compiled in never frees). */
+  fam_free[FAM_AS] = true;
   for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
     const known_fn *k = &known[i];
     if (k->family == FAM_CONV) continue;
@@ -1102,7 +1106,9 @@ static bool recognise(wm_checker *c) {
   ** itself. Over AssemblyScript's runtime they are wrappers the compiler
   ** inlines into other functions (upper's alloc), so calls of them would
   ** miss blocks: no tracking is better than a wrong one. */
-  bool as_runtime = find_func(mod, "__new") >= 0 || find_func(mod, "~lib/rt/stub/__new") >= 0,
+  bool as_runtime = find_func(mod, "__new") >= 0 || find_func(mod, "~lib/rt/stub/__new") >= 0 ||
+                    find_func(mod, "~lib/rt/itcms/__new") >= 0 ||
+                    find_func(mod, "~lib/rt/tcms/__new") >= 0,
        conv_free_found = false;
   if (!lower && !as_runtime) {
     bool conv_alloc = false;
@@ -1162,6 +1168,11 @@ static bool recognise(wm_checker *c) {
       if (idx < mod->nfunc_imports || idx >= mod->nfuncs) continue;
       wm_func *fn = c->inst->funcs[idx];
       if (!fn->type->nparams && !fn->type->nresults) c->as_collect = fn;
+    }
+    if (!c->as_collect) {
+      size_t n = strlen(c->alloc_desc);
+      snprintf(c->alloc_desc + n, sizeof c->alloc_desc - n,
+               "; no __collect compiled in, so none runs before the leak check");
     }
   }
   /* Functions of the exchange conventions are often wrappers the compiler

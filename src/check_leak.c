@@ -177,8 +177,16 @@ static int leak_check(wm_checker *c, wm_leak_check mode, wm_error *err) {
   } else {
     scan_bytes(&s, 0, top, M_REACHABLE, UINT32_MAX);
   }
+  /* AssemblyScript's objects are the collector's: one left after the full
+  ** collection is reachable or pinned, and without a collection it may be
+  ** garbage, never a leak. Either way it counts as still reachable, and
+  ** what it points to too. */
   for (i = 0; i < s.n; i++) {
     chk_block *k = &c->blocks[s.v[i]];
+    if (k->hdr > 16 && k->mark < M_REACHABLE) {
+      k->mark = M_REACHABLE;
+      s.work[s.nwork++] = i;
+    }
     if (k->host) scan_bytes(&s, k->addr, k->addr + k->size, M_REACHABLE, UINT32_MAX);
   }
   drain(&s, UINT32_MAX);

@@ -11,6 +11,8 @@
 #   rust-wasi.wasm    Rust, wasm32-wasi command (argv[1] is the case)
 #   as.wasm, as-minimal.wasm  AssemblyScript, --debug, the incremental and
 #                     the minimal collector (one export per case)
+#   as-churn.wasm, as-minimal-churn.wasm  a busy AssemblyScript program
+#                     with no __collect compiled in, both collectors
 #   as-seed.wasm      the seed's AssemblyScript guest, --debug
 # A variant whose toolchain is missing is skipped with a message (exit 0)
 # unless WM_GUESTS_REQUIRE=1; a build that fails is an error. OUTDIR/variants
@@ -85,12 +87,15 @@ if [ -x "$asc" ] && command -v node >/dev/null; then
     (cd "$src" && "$asc" as_cases.ts --debug --runtime $rt --use abort=as_cases/abort \
       -o "$out/$name.wasm")
     built $name
+    (cd "$src" && "$asc" as_churn.ts --debug --runtime $rt --use abort=as_churn/abort \
+      -o "$out/$name-churn.wasm")
+    built $name-churn
   done
   (cd "$top/examples/seed/as" && "$asc" assembly/index.ts --debug --exportRuntime \
     --use abort=assembly/index/abort -o "$out/as-seed.wasm")
   built as-seed
 else
-  for v in as as-minimal as-seed; do skip $v "AssemblyScript not installed (scripts/install-deps.sh)"; done
+  for v in as as-minimal as-churn as-minimal-churn as-seed; do skip $v "AssemblyScript not installed (scripts/install-deps.sh)"; done
 fi
 
 mv "$out/variants.tmp" "$out/variants"
