@@ -38,7 +38,23 @@
 extern "C" {
 #endif
 
+/* The version: WM_VERSION at compile time, wm_version() at run time (the
+** library actually linked). The soname's number is WM_VERSION_MAJOR. */
+#define WM_VERSION_MAJOR 0
+#define WM_VERSION_MINOR 1
+#define WM_VERSION_PATCH 0
 #define WM_VERSION "0.1.0"
+
+/* Marks the functions the shared library exports; everything else in it
+** is hidden. */
+#if defined(__GNUC__) || defined(__clang__)
+#define WM_API __attribute__((visibility("default")))
+#else
+#define WM_API
+#endif
+
+/* The version of the library linked: "0.1.0". Never NULL. */
+WM_API const char *wm_version(void);
 
 /*
 ** The error table: X(NAME, code, message). Codes are negative. Trap codes
@@ -84,10 +100,10 @@ typedef enum wm_err {
 
 /* Static strings for a code: its message and its name ("TRAP_DIV_ZERO").
 ** Unknown codes give "unknown error" / "UNKNOWN". Never NULL. */
-const char *wm_strerror(int code);
-const char *wm_errname(int code);
+WM_API const char *wm_strerror(int code);
+WM_API const char *wm_errname(int code);
 /* True when code is one of the WM_TRAP_* codes. */
-bool wm_is_trap(int code);
+WM_API bool wm_is_trap(int code);
 
 /*
 ** Caller-owned error details. Pass NULL where details are not wanted.
@@ -114,7 +130,7 @@ typedef enum wm_valtype {
 } wm_valtype;
 
 /* The text name of a value type ("i32", "funcref", ...); "?" if unknown. */
-const char *wm_valtype_name(wm_valtype t);
+WM_API const char *wm_valtype_name(wm_valtype t);
 
 /* Kinds of imports and exports, with their binary encoding. */
 typedef enum wm_externkind {
@@ -126,7 +142,7 @@ typedef enum wm_externkind {
 
 /* The text name of a kind ("func", "table", "memory", "global"); "?" if
 ** unknown. */
-const char *wm_externkind_name(wm_externkind k);
+WM_API const char *wm_externkind_name(wm_externkind k);
 
 typedef struct wm_func wm_func;
 typedef struct wm_table wm_table;
@@ -155,10 +171,10 @@ typedef struct wm_val {
 
 static inline wm_val wm_val_i32(int32_t v) { wm_val x; x.type = WM_I32; x.of.i64 = 0; x.of.i32 = v; return x; }
 static inline wm_val wm_val_i64(int64_t v) { wm_val x; x.type = WM_I64; x.of.i64 = v; return x; }
-wm_val wm_val_f32(float v);
-wm_val wm_val_f64(double v);
-float wm_val_as_f32(wm_val v);
-double wm_val_as_f64(wm_val v);
+WM_API wm_val wm_val_f32(float v);
+WM_API wm_val wm_val_f64(double v);
+WM_API float wm_val_as_f32(wm_val v);
+WM_API double wm_val_as_f64(wm_val v);
 
 /* Limits of a memory (in 64 KiB pages) or a table (in elements). */
 typedef struct wm_limits {
@@ -214,9 +230,9 @@ typedef struct wm_runtime_options {
 } wm_runtime_options;
 
 /* Make a runtime. opts may be NULL. On success *out owns a new runtime. */
-int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *err);
+WM_API int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *err);
 /* Free a runtime and every object made in it. NULL is a harmless no-op. */
-void wm_runtime_free(wm_runtime *rt);
+WM_API void wm_runtime_free(wm_runtime *rt);
 
 /*
 ** Host functions. args holds type->nparams values, results has room for
@@ -232,36 +248,42 @@ typedef int (*wm_host_fn)(wm_call_ctx *ctx, const wm_val *args, wm_val *results,
 
 /* During a host call: the instance that called (NULL if the host called the
 ** function directly), and that instance's memory 0 (NULL if none). */
-wm_instance *wm_call_ctx_instance(wm_call_ctx *ctx);
-wm_memory *wm_call_ctx_memory(wm_call_ctx *ctx);
+WM_API wm_instance *wm_call_ctx_instance(wm_call_ctx *ctx);
+WM_API wm_memory *wm_call_ctx_memory(wm_call_ctx *ctx);
 /* Set the trap message a failing host function reports; returns rc so a
 ** host function can write `return wm_call_ctx_trap(ctx, -1, "...")`. */
-int wm_call_ctx_trap(wm_call_ctx *ctx, int rc, const char *fmt, ...);
+WM_API int wm_call_ctx_trap(wm_call_ctx *ctx, int rc, const char *fmt, ...);
 
 /*
 ** Make a host function of the given type. The type's arrays are copied.
 ** data is passed to fn on each call; the runtime never frees it.
 ** The function lives until the runtime is freed.
 */
-int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, void *data,
-                     wm_func **out, wm_error *err);
+WM_API int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, void *data,
+                            wm_func **out, wm_error *err);
 /* Make a table, memory or global owned by the runtime. */
-int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *init,
-                 wm_table **out, wm_error *err);
-int wm_memory_new(wm_runtime *rt, wm_limits limits, wm_memory **out, wm_error *err);
-int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, wm_error *err);
+WM_API int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *init,
+                        wm_table **out, wm_error *err);
+WM_API int wm_memory_new(wm_runtime *rt, wm_limits limits, wm_memory **out, wm_error *err);
+WM_API int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out,
+                         wm_error *err);
 
 /*
 ** Make `name` in namespace `module` resolve to an object for later
 ** instantiations. The names are copied. A later definition of the same pair
 ** replaces an earlier one.
 */
-int wm_runtime_define_func(wm_runtime *rt, const char *module, const char *name, wm_func *f, wm_error *err);
-int wm_runtime_define_table(wm_runtime *rt, const char *module, const char *name, wm_table *t, wm_error *err);
-int wm_runtime_define_memory(wm_runtime *rt, const char *module, const char *name, wm_memory *m, wm_error *err);
-int wm_runtime_define_global(wm_runtime *rt, const char *module, const char *name, wm_global *g, wm_error *err);
+WM_API int wm_runtime_define_func(wm_runtime *rt, const char *module, const char *name, wm_func *f,
+                                  wm_error *err);
+WM_API int wm_runtime_define_table(wm_runtime *rt, const char *module, const char *name,
+                                   wm_table *t, wm_error *err);
+WM_API int wm_runtime_define_memory(wm_runtime *rt, const char *module, const char *name,
+                                    wm_memory *m, wm_error *err);
+WM_API int wm_runtime_define_global(wm_runtime *rt, const char *module, const char *name,
+                                    wm_global *g, wm_error *err);
 /* Define every export of an instance under namespace `module`. */
-int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst, wm_error *err);
+WM_API int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst,
+                               wm_error *err);
 
 /* ----------------------------------------------------------------- module */
 
@@ -281,20 +303,20 @@ typedef struct wm_module_options {
 ** wrong and, for malformed or invalid modules, the byte offset. SIMD
 ** (the 0xFD prefix) is rejected with WM_EUNSUPPORTED for now.
 */
-int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
-                   wm_module **out, wm_error *err);
+WM_API int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
+                          wm_module **out, wm_error *err);
 /* Same, reading a file. */
-int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
-                        wm_error *err);
+WM_API int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
+                               wm_error *err);
 /* Free a module. Every instance made from it must be gone (runtime freed)
 ** first. NULL is a no-op. */
-void wm_module_free(wm_module *mod);
+WM_API void wm_module_free(wm_module *mod);
 
-uint32_t wm_module_import_count(const wm_module *mod);
-uint32_t wm_module_export_count(const wm_module *mod);
+WM_API uint32_t wm_module_import_count(const wm_module *mod);
+WM_API uint32_t wm_module_export_count(const wm_module *mod);
 /* Fill *out for import/export i (i < count). Returns WM_EINVAL if out of range. */
-int wm_module_import(const wm_module *mod, uint32_t i, wm_extern_desc *out);
-int wm_module_export(const wm_module *mod, uint32_t i, wm_extern_desc *out);
+WM_API int wm_module_import(const wm_module *mod, uint32_t i, wm_extern_desc *out);
+WM_API int wm_module_export(const wm_module *mod, uint32_t i, wm_extern_desc *out);
 /* Counts of a module's index spaces (imports included) and segments. */
 typedef struct wm_module_info {
   const char *name;        /* from the `name` section, or NULL */
@@ -307,14 +329,15 @@ typedef struct wm_module_info {
   bool has_start;
   uint32_t start;          /* function index, when has_start */
 } wm_module_info;
-void wm_module_get_info(const wm_module *mod, wm_module_info *out);
+WM_API void wm_module_get_info(const wm_module *mod, wm_module_info *out);
 
 /*
 ** Describe entry i of the module's index space of `kind` (imports first):
 ** fills kind, index and the type fields; module and name are NULL. Returns
 ** WM_EINVAL if i is out of range.
 */
-int wm_module_entity(const wm_module *mod, wm_externkind kind, uint32_t i, wm_extern_desc *out);
+WM_API int wm_module_entity(const wm_module *mod, wm_externkind kind, uint32_t i,
+                            wm_extern_desc *out);
 
 typedef enum wm_segment_mode {
   WM_SEGMENT_ACTIVE = 0,
@@ -335,11 +358,11 @@ typedef struct wm_segment_desc {
   wm_valtype elem_type;    /* element segments only */
 } wm_segment_desc;
 /* Returns WM_EINVAL if i is out of range. */
-int wm_module_data(const wm_module *mod, uint32_t i, wm_segment_desc *out);
-int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out);
+WM_API int wm_module_data(const wm_module *mod, uint32_t i, wm_segment_desc *out);
+WM_API int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out);
 
 /* The debug name of function index idx from the `name` section, or NULL. */
-const char *wm_module_func_name(const wm_module *mod, uint32_t idx);
+WM_API const char *wm_module_func_name(const wm_module *mod, uint32_t idx);
 
 /* ------------------------------------------------------------ instance */
 
@@ -356,26 +379,27 @@ typedef struct wm_instance_options {
 ** effects on imported objects remain). The instance lives until the runtime
 ** is freed.
 */
-int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
-                    wm_instance **out, wm_error *err);
-const wm_module *wm_instance_module(const wm_instance *inst);
+WM_API int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
+                           wm_instance **out, wm_error *err);
+WM_API const wm_module *wm_instance_module(const wm_instance *inst);
 
 /* Look up an export by name and kind; NULL if there is none of that kind. */
-wm_func *wm_instance_func(wm_instance *inst, const char *name);
-wm_table *wm_instance_table(wm_instance *inst, const char *name);
-wm_memory *wm_instance_memory(wm_instance *inst, const char *name);
-wm_global *wm_instance_global(wm_instance *inst, const char *name);
+WM_API wm_func *wm_instance_func(wm_instance *inst, const char *name);
+WM_API wm_table *wm_instance_table(wm_instance *inst, const char *name);
+WM_API wm_memory *wm_instance_memory(wm_instance *inst, const char *name);
+WM_API wm_global *wm_instance_global(wm_instance *inst, const char *name);
 /* Look up an export by its exact name bytes (a name may hold any UTF-8,
 ** NUL included) and kind. Returns the wm_func*, wm_table*, wm_memory* or
 ** wm_global* that `kind` names, or NULL if there is none. */
-void *wm_instance_export(wm_instance *inst, const char *name, size_t name_len, wm_externkind kind);
+WM_API void *wm_instance_export(wm_instance *inst, const char *name, size_t name_len,
+                                wm_externkind kind);
 /* The instance's memory 0, exported or not; NULL if it has none. */
-wm_memory *wm_instance_default_memory(wm_instance *inst);
+WM_API wm_memory *wm_instance_default_memory(wm_instance *inst);
 
 /* -------------------------------------------------------------- functions */
 
 /* The function's type; the arrays live as long as the function. */
-wm_functype wm_func_type(const wm_func *f);
+WM_API wm_functype wm_func_type(const wm_func *f);
 
 /*
 ** Call f. args must hold nparams values of the right types (WM_ETYPE
@@ -383,8 +407,8 @@ wm_functype wm_func_type(const wm_func *f);
 ** trap's code and err->message holds its text and a wasm backtrace; the
 ** runtime stays usable. May be called from inside a host function.
 */
-int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
-                 wm_val *results, uint32_t nresults, wm_error *err);
+WM_API int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
+                        wm_val *results, uint32_t nresults, wm_error *err);
 
 /* ---------------------------------------------------------------- memory */
 
@@ -395,25 +419,25 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
 ** host pointer into linear memory stays valid as long as the offset is below
 ** the current size. The size only grows.
 */
-uint8_t *wm_memory_data(wm_memory *m);
-uint64_t wm_memory_size(const wm_memory *m);
+WM_API uint8_t *wm_memory_data(wm_memory *m);
+WM_API uint64_t wm_memory_size(const wm_memory *m);
 /* Size in 64 KiB pages. */
-uint64_t wm_memory_pages(const wm_memory *m);
+WM_API uint64_t wm_memory_pages(const wm_memory *m);
 /* Grow by delta pages; *old_pages (may be NULL) receives the previous size.
 ** Fails with WM_ELIMIT past the maximum. */
-int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err);
+WM_API int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err);
 
 /* --------------------------------------------------------- tables/globals */
 
-uint32_t wm_table_size(const wm_table *t);
+WM_API uint32_t wm_table_size(const wm_table *t);
 /* Read/write element i; WM_TRAP_TABLE_OOB if out of range, WM_ETYPE if the
 ** value's type differs from the table's. */
-int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err);
-int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err);
+WM_API int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err);
+WM_API int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err);
 
-wm_val wm_global_get(const wm_global *g);
+WM_API wm_val wm_global_get(const wm_global *g);
 /* WM_EINVAL if immutable, WM_ETYPE if v's type differs from the global's. */
-int wm_global_set(wm_global *g, wm_val v, wm_error *err);
+WM_API int wm_global_set(wm_global *g, wm_val v, wm_error *err);
 
 /* ------------------------------------------------ data exchange (exchange.c)
 ** Host/guest data exchange: checked access, strings, guest allocators and
@@ -430,16 +454,16 @@ int wm_global_set(wm_global *g, wm_val v, wm_error *err);
 */
 
 /* Free memory that an exchange function returned (strings). NULL is a no-op. */
-void wm_free(void *p);
+WM_API void wm_free(void *p);
 
 /* One checked step from a guest range to a host pointer: *out = base + ptr
 ** when [ptr, ptr+len) lies inside m, else WM_EBOUNDS and *out = NULL. A
 ** zero-length range at the very end (ptr == size) is valid. */
-int wm_memory_slice(wm_memory *m, uint64_t ptr, uint64_t len, uint8_t **out, wm_error *err);
+WM_API int wm_memory_slice(wm_memory *m, uint64_t ptr, uint64_t len, uint8_t **out, wm_error *err);
 /* Copy len bytes out of / into guest memory at ptr (WM_EBOUNDS if any byte
 ** is out of range; then nothing is copied). */
-int wm_memory_read(wm_memory *m, uint64_t ptr, void *dst, size_t len, wm_error *err);
-int wm_memory_write(wm_memory *m, uint64_t ptr, const void *src, size_t len, wm_error *err);
+WM_API int wm_memory_read(wm_memory *m, uint64_t ptr, void *dst, size_t len, wm_error *err);
+WM_API int wm_memory_write(wm_memory *m, uint64_t ptr, const void *src, size_t len, wm_error *err);
 
 /* Element types of little-endian arrays in guest memory. */
 typedef enum wm_elemtype {
@@ -447,7 +471,7 @@ typedef enum wm_elemtype {
   WM_ELEM_U64, WM_ELEM_I64, WM_ELEM_F32, WM_ELEM_F64
 } wm_elemtype;
 /* Size in bytes of one element (0 for an unknown type). */
-size_t wm_elemtype_size(wm_elemtype t);
+WM_API size_t wm_elemtype_size(wm_elemtype t);
 /*
 ** Copy `count` elements between a host array of the C type (uint16_t for
 ** WM_ELEM_U16, float for WM_ELEM_F32, ...) in host byte order and guest
@@ -455,15 +479,15 @@ size_t wm_elemtype_size(wm_elemtype t);
 ** if count * size overflows or leaves the memory; WM_EINVAL for an unknown
 ** type.
 */
-int wm_memory_read_array(wm_memory *m, uint64_t ptr, wm_elemtype t, void *dst, size_t count,
-                         wm_error *err);
-int wm_memory_write_array(wm_memory *m, uint64_t ptr, wm_elemtype t, const void *src,
-                          size_t count, wm_error *err);
+WM_API int wm_memory_read_array(wm_memory *m, uint64_t ptr, wm_elemtype t, void *dst, size_t count,
+                                wm_error *err);
+WM_API int wm_memory_write_array(wm_memory *m, uint64_t ptr, wm_elemtype t, const void *src,
+                                 size_t count, wm_error *err);
 
 /* Is s[0..len) valid UTF-8 (no overlongs, surrogates or code points past
 ** U+10FFFF)? If not, *bad (may be NULL) receives the offset of the first
 ** byte that is not part of a valid sequence. */
-bool wm_utf8_valid(const void *s, size_t len, size_t *bad);
+WM_API bool wm_utf8_valid(const void *s, size_t len, size_t *bad);
 
 /*
 ** Strings in guest memory. Every reader checks the range, then validates:
@@ -481,13 +505,14 @@ bool wm_utf8_valid(const void *s, size_t len, size_t *bad);
 **                         UTF-8 copy as read_string gives.
 ** On failure *out is NULL.
 */
-int wm_memory_string(wm_memory *m, uint64_t ptr, uint64_t len, const char **out, wm_error *err);
-int wm_memory_read_string(wm_memory *m, uint64_t ptr, uint64_t len, char **out, size_t *out_len,
-                          wm_error *err);
-int wm_memory_read_cstr(wm_memory *m, uint64_t ptr, uint64_t max_len, char **out,
-                        size_t *out_len, wm_error *err);
-int wm_memory_read_utf16(wm_memory *m, uint64_t ptr, uint64_t nbytes, char **out,
-                         size_t *out_len, wm_error *err);
+WM_API int wm_memory_string(wm_memory *m, uint64_t ptr, uint64_t len, const char **out,
+                            wm_error *err);
+WM_API int wm_memory_read_string(wm_memory *m, uint64_t ptr, uint64_t len, char **out,
+                                 size_t *out_len, wm_error *err);
+WM_API int wm_memory_read_cstr(wm_memory *m, uint64_t ptr, uint64_t max_len, char **out,
+                               size_t *out_len, wm_error *err);
+WM_API int wm_memory_read_utf16(wm_memory *m, uint64_t ptr, uint64_t nbytes, char **out,
+                                size_t *out_len, wm_error *err);
 
 /*
 ** Guest allocator conventions, found by export name (WM_ALLOC_AUTO tries them
@@ -525,9 +550,9 @@ typedef enum wm_alloc_kind {
   WM_ALLOC_NONE      /* detection found none */
 } wm_alloc_kind;
 /* "auto", "seed", "malloc", "wbindgen", "asc", "cabi", "none". */
-const char *wm_alloc_kind_name(wm_alloc_kind k);
+WM_API const char *wm_alloc_kind_name(wm_alloc_kind k);
 /* The kind named so (as above, "c" also means malloc); false if none is. */
-bool wm_alloc_kind_parse(const char *name, wm_alloc_kind *out);
+WM_API bool wm_alloc_kind_parse(const char *name, wm_alloc_kind *out);
 
 /*
 ** A guest context: one instance, its memory and its allocator, plus the
@@ -554,8 +579,8 @@ typedef struct wm_guest_options {
 ** not of the wrong type) it fails with WM_ENOALLOC. WM_EINVAL if the instance has
 ** no memory; a trap in _initialize is returned as such.
 */
-int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts,
-                 wm_guest **out, wm_error *err);
+WM_API int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts,
+                        wm_guest **out, wm_error *err);
 
 /* Counts of the blocks a guest context has seen. */
 typedef struct wm_guest_stats {
@@ -567,7 +592,7 @@ typedef struct wm_guest_stats {
                           ** free trapped */
   uint64_t abandoned_bytes;
 } wm_guest_stats;
-void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
+WM_API void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
 
 /*
 ** Free the context. Blocks still host-owned are leaks of the host: they are
@@ -575,15 +600,15 @@ void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
 ** live_blocks/live_bytes count them, abandoned those that could not be
 ** given back. The other fields are the final totals. NULL g is a no-op.
 */
-void wm_guest_free(wm_guest *g, wm_guest_stats *leaks);
+WM_API void wm_guest_free(wm_guest *g, wm_guest_stats *leaks);
 
-wm_alloc_kind wm_guest_alloc_kind(const wm_guest *g);
+WM_API wm_alloc_kind wm_guest_alloc_kind(const wm_guest *g);
 /* Can a block be given back to the guest? False for WM_ALLOC_NONE, CABI
 ** (only a result whose function has a cabi_post_ export is) and a SEED
 ** guest with no dealloc; then every block ends up `abandoned`. */
-bool wm_guest_can_free(const wm_guest *g);
-wm_memory *wm_guest_memory(wm_guest *g);
-wm_instance *wm_guest_instance(wm_guest *g);
+WM_API bool wm_guest_can_free(const wm_guest *g);
+WM_API wm_memory *wm_guest_memory(wm_guest *g);
+WM_API wm_instance *wm_guest_instance(wm_guest *g);
 
 /*
 ** A handle for a block of guest memory. ptr and len are copies for reading;
@@ -609,36 +634,37 @@ typedef enum wm_owner {
 
 /* Allocate len bytes with the guest's allocator: a host-owned block. The
 ** allocator may grow memory; earlier host pointers stay valid. */
-int wm_guest_alloc(wm_guest *g, uint32_t len, wm_block *out, wm_error *err);
+WM_API int wm_guest_alloc(wm_guest *g, uint32_t len, wm_block *out, wm_error *err);
 /* Allocate and copy len bytes in (WM_ELIMIT if len exceeds 4 GiB). */
-int wm_guest_alloc_copy(wm_guest *g, const void *src, size_t len, wm_block *out, wm_error *err);
+WM_API int wm_guest_alloc_copy(wm_guest *g, const void *src, size_t len, wm_block *out,
+                               wm_error *err);
 /*
 ** AssemblyScript only (WM_ALLOC_ASC, else WM_ENOALLOC): make a pinned String
 ** object (class id 2) holding utf8[0..len) converted to UTF-16LE (WM_EUTF8
 ** if utf8 is not valid). out->ptr is the object pointer an AS function
 ** taking `string` expects; out->len its byte length.
 */
-int wm_guest_alloc_as_string(wm_guest *g, const char *utf8, size_t len, wm_block *out,
-                             wm_error *err);
+WM_API int wm_guest_alloc_as_string(wm_guest *g, const char *utf8, size_t len, wm_block *out,
+                                    wm_error *err);
 /* Read an AssemblyScript String object at ptr (class id checked, length
 ** from its header) into a UTF-8 copy to free with wm_free. */
-int wm_guest_read_as_string(wm_guest *g, uint64_t ptr, char **out, size_t *out_len,
-                            wm_error *err);
+WM_API int wm_guest_read_as_string(wm_guest *g, uint64_t ptr, char **out, size_t *out_len,
+                                   wm_error *err);
 /*
 ** Take ownership of a block the guest handed over (a result): checks the
 ** range (WM_EBOUNDS) and refuses a null ptr (WM_EINVAL); the block is then
 ** host-owned and must be freed with wm_block_free.
 */
-int wm_guest_adopt(wm_guest *g, uint64_t ptr, uint64_t len, wm_block *out, wm_error *err);
+WM_API int wm_guest_adopt(wm_guest *g, uint64_t ptr, uint64_t len, wm_block *out, wm_error *err);
 
 /* Who owns the block now. */
-wm_owner wm_block_owner(const wm_guest *g, wm_block b);
+WM_API wm_owner wm_block_owner(const wm_guest *g, wm_block b);
 /* A host pointer to a host-owned block's bytes (WM_EOWNERSHIP if the handle
 ** is stale). Valid until the block is freed or transferred. */
-int wm_block_data(wm_guest *g, wm_block b, uint8_t **out, wm_error *err);
+WM_API int wm_block_data(wm_guest *g, wm_block b, uint8_t **out, wm_error *err);
 /* Give a host-owned block to the guest (a call took ownership of it). The
 ** host must not free it afterwards. */
-int wm_block_transfer(wm_guest *g, wm_block b, wm_error *err);
+WM_API int wm_block_transfer(wm_guest *g, wm_block b, wm_error *err);
 /*
 ** Free a host-owned block with the guest's free function. Freeing twice or
 ** freeing a transferred block is WM_EOWNERSHIP and the guest is not called.
@@ -650,7 +676,7 @@ int wm_block_transfer(wm_guest *g, wm_block b, wm_error *err);
 ** the result is WM_ENOALLOC, "the guest exports alloc but no dealloc: block
 ** 0x600 (5 bytes) cannot be given back".
 */
-int wm_block_free(wm_guest *g, wm_block b, wm_error *err);
+WM_API int wm_block_free(wm_guest *g, wm_block b, wm_error *err);
 
 /*
 ** Calling a guest function with blocks. Each wm_arg is one value, or a byte
@@ -675,7 +701,7 @@ typedef struct wm_arg {
 static inline wm_arg wm_arg_value(wm_val v) { wm_arg a = {WM_ARG_VALUE, v, NULL, 0, {0, 0, 0}}; return a; }
 static inline wm_arg wm_arg_bytes(const void *p, size_t n) { wm_arg a = {WM_ARG_BYTES, {WM_I32, {0}}, p, n, {0, 0, 0}}; return a; }
 /* A NUL-terminated string's bytes (without the NUL) as WM_ARG_BYTES. */
-wm_arg wm_arg_string(const char *s);
+WM_API wm_arg wm_arg_string(const char *s);
 static inline wm_arg wm_arg_block(wm_block b) { wm_arg a = {WM_ARG_BLOCK, {WM_I32, {0}}, NULL, 0, b}; return a; }
 
 /*
@@ -713,8 +739,8 @@ typedef enum wm_result_conv {
 } wm_result_conv;
 /* "none", "same-len", "out-ptr", "pair", "i64", "cstr", "len-prefix",
 ** "as-string". */
-const char *wm_result_conv_name(wm_result_conv c);
-bool wm_result_conv_parse(const char *name, wm_result_conv *out);
+WM_API const char *wm_result_conv_name(wm_result_conv c);
+WM_API bool wm_result_conv_parse(const char *name, wm_result_conv *out);
 
 typedef struct wm_guest_call_options {
   wm_result_conv result;
@@ -742,9 +768,9 @@ typedef struct wm_guest_call_options {
 ** still succeeds and the block shows in wm_guest_stats as abandoned (as
 ** always with a guest that has no dealloc).
 */
-int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *opts,
-                  const wm_arg *args, uint32_t nargs, wm_val *results, uint32_t nresults,
-                  wm_block *out_block, wm_error *err);
+WM_API int wm_guest_call(wm_guest *g, const char *func, const wm_guest_call_options *opts,
+                         const wm_arg *args, uint32_t nargs, wm_val *results, uint32_t nresults,
+                         wm_block *out_block, wm_error *err);
 
 /*
 ** Host functions with checked pointer parameters. Each wm_param is one wasm
@@ -781,9 +807,9 @@ typedef int (*wm_checked_fn)(wm_call_ctx *ctx, const wm_hostarg *args, wm_val *r
 
 /* Make such a function (name is for messages; copied). Lives until the
 ** runtime is freed; define it with wm_runtime_define_func. */
-int wm_func_new_checked(wm_runtime *rt, const char *name, const wm_param *params,
-                        uint32_t nparams, const wm_valtype *results, uint32_t nresults,
-                        wm_checked_fn fn, void *data, wm_func **out, wm_error *err);
+WM_API int wm_func_new_checked(wm_runtime *rt, const char *name, const wm_param *params,
+                               uint32_t nparams, const wm_valtype *results, uint32_t nresults,
+                               wm_checked_fn fn, void *data, wm_func **out, wm_error *err);
 
 
 /* ------------------------------------------------------------ WASI (wasi.c)
@@ -831,16 +857,16 @@ typedef struct wm_wasi wm_wasi;
 
 /* Make a WASI context with no arguments, an empty environment, no
 ** pre-opened directory and stdio bound to the host's fds 0, 1 and 2. */
-int wm_wasi_new(wm_wasi **out, wm_error *err);
+WM_API int wm_wasi_new(wm_wasi **out, wm_error *err);
 /* Free a context and close the host files it opened. The runtimes it was
 ** defined in must not call it any more (free them first). NULL is a no-op. */
-void wm_wasi_free(wm_wasi *w);
+WM_API void wm_wasi_free(wm_wasi *w);
 
 /* Set the guest's argv (argv[0] is the program name). Strings are copied. */
-int wm_wasi_set_args(wm_wasi *w, int argc, const char *const *argv, wm_error *err);
+WM_API int wm_wasi_set_args(wm_wasi *w, int argc, const char *const *argv, wm_error *err);
 /* Add one environment variable "KEY=VALUE" (copied; KEY must be non-empty
 ** and hold no '='). A later value of the same KEY replaces the earlier. */
-int wm_wasi_add_env(wm_wasi *w, const char *key_eq_value, wm_error *err);
+WM_API int wm_wasi_add_env(wm_wasi *w, const char *key_eq_value, wm_error *err);
 /* Flags for wm_wasi_preopen_dir. */
 enum {
   /* The guest may read and list the tree but not change it: no creating,
@@ -861,8 +887,8 @@ enum {
 ** added. Pre-open directories before sockets: wasi-libc and Rust's std stop
 ** looking for directories at the first fd that is not one.
 */
-int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path,
-                        unsigned flags, wm_error *err);
+WM_API int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_path,
+                               unsigned flags, wm_error *err);
 /*
 ** Give the guest the host socket host_fd as its next fd: a listening stream
 ** socket (the guest calls sock_accept on it) or a connected one (sock_recv,
@@ -870,7 +896,7 @@ int wm_wasi_preopen_dir(wm_wasi *w, const char *host_path, const char *guest_pat
 ** this fails (it is closed); WM_EINVAL if host_fd is not a socket. The
 ** guest fd's number is stored in *guest_fd unless that is NULL.
 */
-int wm_wasi_preopen_socket(wm_wasi *w, int host_fd, uint32_t *guest_fd, wm_error *err);
+WM_API int wm_wasi_preopen_socket(wm_wasi *w, int host_fd, uint32_t *guest_fd, wm_error *err);
 /*
 ** Listen on the TCP address addr, "HOST:PORT" ("127.0.0.1:8080",
 ** "[::1]:0", "localhost:9000"; port 0 picks a free port) and pre-open the
@@ -878,14 +904,14 @@ int wm_wasi_preopen_socket(wm_wasi *w, int host_fd, uint32_t *guest_fd, wm_error
 ** *port unless that is NULL. WM_EINVAL for a malformed address, WM_EIO
 ** (with the reason) if it cannot be bound.
 */
-int wm_wasi_listen_tcp(wm_wasi *w, const char *addr, uint32_t *guest_fd, uint16_t *port,
-                       wm_error *err);
+WM_API int wm_wasi_listen_tcp(wm_wasi *w, const char *addr, uint32_t *guest_fd, uint16_t *port,
+                              wm_error *err);
 /*
 ** Bind guest fd 0, 1 or 2 to the host file descriptor host_fd. The fd is not
 ** duplicated and never closed by wasmem; it must stay open while the guest
 ** runs.
 */
-int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err);
+WM_API int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err);
 /*
 ** Capture guest fd 1 or 2 into a memory buffer instead (read it back with
 ** wm_wasi_output), or feed guest fd 0 from the `len` bytes at `data`
@@ -894,12 +920,12 @@ int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err);
 ** stores what fits and the next one fails with ENOSPC (51).
 */
 #define WM_WASI_CAPTURE_MAX ((size_t)64 << 20)
-int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t len,
-                             wm_error *err);
+WM_API int wm_wasi_set_stdio_buffer(wm_wasi *w, int guest_fd, const void *data, size_t len,
+                                    wm_error *err);
 /* What the guest wrote to a captured fd 1 or 2 so far; *len receives the
 ** size. The bytes are owned by w and valid until its next use. NULL (and
 ** *len 0) if that fd is not captured. */
-const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len);
+WM_API const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len);
 
 /*
 ** Define every function of `wasi_snapshot_preview1` in rt so that later
@@ -907,11 +933,11 @@ const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len);
 ** A function reaches the guest's memory through the calling instance's
 ** memory 0 (WASI modules export it as "memory").
 */
-int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err);
+WM_API int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err);
 
 /* After a call returned WM_TRAP_EXIT: true and the code the guest passed to
 ** proc_exit in *code. False if the guest has not exited. */
-bool wm_wasi_exit_code(const wm_wasi *w, int *code);
+WM_API bool wm_wasi_exit_code(const wm_wasi *w, int *code);
 
 /* ---------------------------------------------------- guest heap checking */
 
@@ -970,10 +996,10 @@ typedef enum wm_check_kind {
   WM_CHECK_KIND_COUNT_
 } wm_check_kind;
 /* "invalid-read", ... (for suppressions and JSON), and "Invalid read", ... */
-const char *wm_check_kind_id(wm_check_kind k);
-const char *wm_check_kind_title(wm_check_kind k);
+WM_API const char *wm_check_kind_id(wm_check_kind k);
+WM_API const char *wm_check_kind_title(wm_check_kind k);
 /* The kind named by id, or WM_CHECK_KIND_COUNT_. */
-wm_check_kind wm_check_kind_parse(const char *id);
+WM_API wm_check_kind wm_check_kind_parse(const char *id);
 
 /* One line of a wasm backtrace: function index, module byte offset of the
 ** instruction (UINT32_MAX if unknown), name from the module (NULL if none;
@@ -1038,10 +1064,10 @@ typedef struct wm_check_options {
 } wm_check_options;
 
 /* Make the runtime's checker (one per runtime). opts may be NULL. */
-int wm_checker_new(wm_runtime *rt, const wm_check_options *opts, wm_checker **out,
-                   wm_error *err);
+WM_API int wm_checker_new(wm_runtime *rt, const wm_check_options *opts, wm_checker **out,
+                          wm_error *err);
 /* The runtime's checker, or NULL. */
-wm_checker *wm_runtime_checker(wm_runtime *rt);
+WM_API wm_checker *wm_runtime_checker(wm_runtime *rt);
 /*
 ** Check inst: its module must have been loaded with WM_MODULE_CHECKED
 ** (else WM_EINVAL). Finds the allocator, and sets up the shadow of its
@@ -1050,11 +1076,11 @@ wm_checker *wm_runtime_checker(wm_runtime *rt);
 ** memory is accepted, with nothing to check. One instance per checker for
 ** now; a second attach is WM_EUNSUPPORTED.
 */
-int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err);
+WM_API int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err);
 /* One line saying what the checker tracks, e.g. "allocator: wasi-libc
 ** malloc/free (malloc, calloc, realloc, free)" or "allocator: not
 ** recognised; checking bounds and host ownership only". */
-const char *wm_checker_allocator(const wm_checker *c);
+WM_API const char *wm_checker_allocator(const wm_checker *c);
 
 typedef enum wm_leak_check {
   WM_LEAK_CHECK_FULL = 0,  /* each leak reported with its allocation stack */
@@ -1084,11 +1110,13 @@ typedef struct wm_check_summary {
 ** Blocks the host still owns through the exchange API are host leaks.
 ** May be called once; checking stops after it.
 */
-int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out, wm_error *err);
+WM_API int wm_checker_finish(wm_checker *c, wm_leak_check mode, wm_check_summary *out,
+                             wm_error *err);
 /* Write the HEAP SUMMARY, LEAK SUMMARY and ERROR SUMMARY blocks of s to
 ** buf (at most cap bytes, NUL-terminated); returns the length needed. */
-size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, wm_leak_check mode,
-                               char *buf, size_t cap);
+WM_API size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s,
+                                      wm_leak_check mode,
+                                      char *buf, size_t cap);
 /*
 ** Draw c's memory as an SVG document on out: the data, stack and heap
 ** regions, every live block, host-owned blocks, freed blocks still in the
@@ -1098,7 +1126,7 @@ size_t wm_check_summary_format(const wm_checker *c, const wm_check_summary *s, w
 ** merged by pixel), so the document stays under about 2 MB. title may be
 ** NULL.
 */
-int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *err);
+WM_API int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *err);
 /* Suppress errors whose kind and function names match a line "KIND FUNC"
 ** of text: FUNC (which may end in '*') matches any frame of the error's
 ** stack (a leak's: its allocation stack); "KIND N:FUNC" only frame N, 0
@@ -1106,7 +1134,7 @@ int wm_checker_heap_map(wm_checker *c, const char *title, FILE *out, wm_error *e
 ** errors are counted in the summary, not reported. Built in: wasi-libc's
 ** argv blocks, which its start-up code never frees (leaks allocated with
 ** __main_void as frame 1). */
-int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err);
+WM_API int wm_checker_suppress(wm_checker *c, const char *text, wm_error *err);
 
 #ifdef __cplusplus
 }

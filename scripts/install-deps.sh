@@ -12,6 +12,7 @@ want=(
   "gcc:cmd:gcc"
   "libc6-dev:file:/usr/include/stdio.h"
   "make:cmd:make"
+  "pkg-config:cmd:pkg-config"
   "clang-14:cmd:clang-14"
   "lld-14:cmd:wasm-ld-14"
   "wabt:cmd:wat2wasm"

@@ -62,6 +62,8 @@ int wm__grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize) {
   return 0;
 }
 
+const char *wm_version(void) { return WM_VERSION; }
+
 /* ------------------------------------------------------------ error table */
 
 const char *wm_strerror(int code) {
