@@ -237,16 +237,13 @@ int cli_run(int argc, char **argv) {
 
   fflush(stdout);
   if (!invoke) {
-    wm_func *start = wm_instance_func(inst, "_start");
-    if (!start) {
-      cli_error("%s: no _start export (a reactor needs --invoke FUNC)", file);
+    int code = 0;
+    rc = wm_wasi_run(w, rt, inst, &code, &err);
+    if (rc == WM_ENOT_FOUND || rc == WM_ETYPE) {
+      cli_error("%s: %s%s", file, err.message, rc == WM_ENOT_FOUND ? " (use --invoke FUNC)" : "");
       goto out;
     }
-    if (wm_func_type(start).nparams || wm_func_type(start).nresults) {
-      cli_error("%s: _start must take and return nothing", file);
-      goto out;
-    }
-    status = finish(wm_func_call(rt, start, NULL, 0, NULL, 0, &err), &err, w);
+    status = rc ? finish(rc, &err, w) : (fflush(stdout), code);
     cli_check_after_call("_start");
     goto out;
   }

@@ -939,6 +939,15 @@ WM_API int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err);
 ** proc_exit in *code. False if the guest has not exited. */
 WM_API bool wm_wasi_exit_code(const wm_wasi *w, int *code);
 
+/* Run a WASI command: call inst's `_start` (w defined in rt, inst made
+** from it). Returns 0 when the program ended, by returning from _start
+** (*exit_code 0) or by proc_exit (*exit_code its code): an exit is the
+** program's result, not an error. Otherwise the error: WM_ENOT_FOUND (no
+** _start: a reactor), WM_ETYPE (_start takes or returns something), or a
+** trap code with err's message and backtrace. exit_code may be NULL. */
+WM_API int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_code,
+                       wm_error *err);
+
 /* ---------------------------------------------------- guest heap checking */
 
 /*

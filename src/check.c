@@ -510,7 +510,9 @@ static void evict_overlaps(wm_checker *c, uint64_t addr, uint64_t end, uint64_t 
   for (uint32_t o = wm__chk_floor(c, end - 1); o; o = wm__chk_floor(c, end - 1)) {
     chk_block *k = &c->blocks[o];
     if (o == keep || k->addr + (k->size ? k->size : 1) <= addr) break;
-    if (k->state == B_LIVE || (k->state == B_FREED && k->free_fn))
+    /* Where only the exchange conventions are seen, a free inlined into
+    ** the guest's code may have given a live-looking block back unseen. */
+    if ((k->state == B_LIVE && !c->conv_unseen) || (k->state == B_FREED && k->free_fn))
       error(c, WM_CHECK_OVERLAP_ALLOC, addr, size, st, true, NULL);
     if (k->state != B_LIVE) quarantine_unlink(c, o);
     else c->sum.in_use_bytes -= k->size, c->sum.in_use_blocks--;
@@ -591,6 +593,14 @@ static void on_alloc(wm_checker *c, uint64_t addr, uint64_t size, uint32_t st) {
 static bool on_free(wm_checker *c, uint64_t ptr, wm_func *fn, const wm_slot *args,
                     uint32_t nargs, uint32_t st, bool defer) {
   uint32_t b = block_freed_at(c, ptr, false);
+  if (!b && c->conv_unseen && !wm__chk_floor(c, ptr)) return false;
+  if (!b && c->conv_unseen) {
+    /* Not the start of a block, but maybe one an inlined alloc made past
+    ** the last block seen: only a pointer inside a live block is surely
+    ** invalid. */
+    const chk_block *k = &c->blocks[wm__chk_floor(c, ptr)];
+    if (k->state != B_LIVE || ptr >= k->addr + k->size) return false;
+  }
   if (!b) {
     error(c, WM_CHECK_INVALID_FREE, ptr, 0, st, true, NULL);
     return true;
@@ -1180,6 +1190,12 @@ static bool recognise(wm_checker *c) {
   ** inlined alloc): allocations made there are invisible, so the heap
   ** outside the blocks seen cannot be poisoned. */
   c->conv_only = fam[FAM_CONV];
+  /* ... and, when there is a free function, blocks the guest's own code
+  ** allocated or freed with the inlined pair are invisible too: a free of
+  ** an unknown block, or a block allocated over a live one, is then not an
+  ** error. (With alloc alone nothing can be given back: two live blocks
+  ** at one address are an error, the article's AssemblyScript case.) */
+  c->conv_unseen = fam[FAM_CONV] && conv_free_found;
   return true;
 #undef ADD_NAME
 }

@@ -74,6 +74,7 @@ struct wm_checker {
   bool heap_lazy;              /* the heap starts at the first block */
   bool dlmalloc_like;          /* the allocator is dlmalloc underneath */
   bool conv_only;              /* only exchange-convention functions hooked */
+  bool conv_unseen;            /* ... with a free: blocks may come and go unseen */
   bool poison;                 /* the heap outside blocks is SH_HEAP */
   bool as_heap;                /* AssemblyScript's runtime (TLSF + a collector) */
   wm_func *as_collect;         /* its full collection, run before the leak check */

@@ -406,6 +406,25 @@ bool wm_wasi_exit_code(const wm_wasi *w, int *code) {
   return true;
 }
 
+int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_code, wm_error *err) {
+  if (exit_code) *exit_code = 0;
+  if (!w || !rt || !inst) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_wasi_run: NULL argument");
+  wm_func *start = wm_instance_func(inst, "_start");
+  if (!start)
+    return wm__error(err, WM_ENOT_FOUND, UINT32_MAX,
+                     "no _start export: not a WASI command (a reactor's exports are called "
+                     "with wm_func_call)");
+  wm_functype t = wm_func_type(start);
+  if (t.nparams || t.nresults)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "_start must take and return nothing");
+  int rc = wm_func_call(rt, start, NULL, 0, NULL, 0, err);
+  int code = 0;
+  /* proc_exit is how a command ends: its code is the result, not an error. */
+  if (rc == WM_TRAP_EXIT && wm_wasi_exit_code(w, &code)) rc = 0;
+  if (rc == 0 && exit_code) *exit_code = code;
+  return rc;
+}
+
 /* -------------------------------------------------- args and environ */
 
 /* Shared by args_* and environ_*: a vector of strings. */
