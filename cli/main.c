@@ -19,7 +19,8 @@ static const char usage_text[] =
     "  inspect FILE               list imports, exports and their types\n"
     "  call FILE FUNC [ARGS...]   instantiate FILE and call export FUNC\n"
     "  spectest FILE.json [-v]    run a wast2json script\n"
-    "  run FILE [ARGS...]         run a WASI program (--dir, --env, --invoke)\n"
+    "  run FILE [ARGS...]         run a WASI program (--dir, --ro-dir, --env,\n"
+    "                             --tcplisten, --invoke)\n"
     "  check [OPTIONS] call|run ...\n"
     "                             run call or run under the guest heap checker\n"
     "                             (leaks, double frees, bad accesses)\n"
@@ -105,7 +106,9 @@ static const char call_help[] =
     "  wasmem call m.wasm array_sum --bytes 1,2,3,4,5           prints 15\n"
     "  wasmem call m.wasm upper --string \"this should be uppercase\" \\\n"
     "      --result string:same-len          prints THIS SHOULD BE UPPERCASE\n"
-    "A trap prints its message and a wasm backtrace to stderr and exits 1.\n";
+    "A trap prints its message and a wasm backtrace to stderr and exits 1. A\n"
+    "WASI guest that calls proc_exit ends the call with its code as the exit\n"
+    "status (\"FUNC exited with code N\" on stderr when N is not 0).\n";
 
 void cli_error(const char *fmt, ...) {
   va_list ap;
@@ -753,6 +756,14 @@ int cli_call(int argc, char **argv) {
                        ft.nresults - first, &rblock, &err);
   }
   cli_check_after_call(name);
+  int exit_code;
+  if (rc == WM_TRAP_EXIT && wm_wasi_exit_code(cw.w, &exit_code)) {
+    /* proc_exit ends the program, as `wasmem run` would: its code is the
+    ** exit status, not a trap. */
+    if (exit_code) fprintf(stderr, "wasmem: %s exited with code %d\n", name, exit_code);
+    status = exit_code;
+    goto done;
+  }
   if (rc != 0) {
     print_trap_or_error(name, rc, &err);
     goto done;

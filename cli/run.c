@@ -202,6 +202,18 @@ int cli_run(int argc, char **argv) {
       file = a;
       first_arg = i + 1;
       if (first_arg < argc && strcmp(argv[first_arg], "--") == 0) first_arg++;
+      else {
+        /* As in Wasmtime, everything after FILE is the guest's: say so
+        ** when it looks like one of ours (not after an explicit --). */
+        for (int k = first_arg; k < argc; k++)
+          if (cli_wasi_is_option(argv[k]) || strcmp(argv[k], "--invoke") == 0) {
+            fprintf(stderr,
+                    "wasmem: note: '%s' comes after %s, so it is passed to the guest; "
+                    "put wasmem's options before the module\n",
+                    argv[k], file);
+            break;
+          }
+      }
       break;
     }
   }

@@ -598,7 +598,8 @@ WM_API void wm_guest_get_stats(const wm_guest *g, wm_guest_stats *out);
 ** Free the context. Blocks still host-owned are leaks of the host: they are
 ** freed with the guest's free now, and reported in *leaks (may be NULL):
 ** live_blocks/live_bytes count them, abandoned those that could not be
-** given back. The other fields are the final totals. NULL g is a no-op.
+** given back. The other fields are the final totals. NULL g frees nothing
+** and zeroes *leaks.
 */
 WM_API void wm_guest_free(wm_guest *g, wm_guest_stats *leaks);
 

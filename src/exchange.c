@@ -815,7 +815,10 @@ int wm_block_free(wm_guest *g, wm_block b, wm_error *err) {
 }
 
 void wm_guest_free(wm_guest *g, wm_guest_stats *leaks) {
-  if (!g) return;
+  if (!g) {
+    if (leaks) memset(leaks, 0, sizeof *leaks); /* nothing leaked */
+    return;
+  }
   uint32_t nleak = 0;
   uint64_t leak_bytes = 0;
   for (uint32_t i = 0; i < g->nslots; i++) {

@@ -38,6 +38,25 @@ static bool limits_match(uint64_t cur, wm_limits have, wm_limits want) {
   return true;
 }
 
+/* A function type as text, "(i32, i64) -> (f32)", cut with "..." if long. */
+static void type_text(const wm_type *t, char *buf, size_t cap) {
+  size_t n = 0;
+  for (int part = 0; part < 2; part++) {
+    uint32_t cnt = part ? t->nresults : t->nparams;
+    const wm_valtype *v = part ? t->results : t->params;
+    n += (size_t)snprintf(buf + n, cap - n, "%s(", part ? " -> " : "");
+    for (uint32_t i = 0; i < cnt && n < cap; i++) {
+      if (n + 16 >= cap) {
+        n += (size_t)snprintf(buf + n, cap - n, "...");
+        break;
+      }
+      n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", wm_valtype_name(v[i]));
+    }
+    if (n < cap) n += (size_t)snprintf(buf + n, cap - n, ")");
+    if (n >= cap) return;
+  }
+}
+
 static int incompatible(wm_error *err, const wm_import *imp, const char *why) {
   return wm__error(err, WM_EINCOMPATIBLE_IMPORT, UINT32_MAX,
                    "incompatible import type: \"%s\" \"%s\" (%s)", imp->module, imp->name, why);
@@ -61,8 +80,13 @@ static int link_import(wm_instance *inst, uint32_t i, uint32_t *counts, wm_error
   switch (imp->kind) {
     case WM_EXTERN_FUNC: {
       wm_func *f = b->obj;
-      if (f->type_id != inst->type_ids[imp->typeidx])
-        return incompatible(err, imp, "function type differs");
+      if (f->type_id != inst->type_ids[imp->typeidx]) {
+        char want[160], have[160], why[360];
+        type_text(&mod->types[imp->typeidx], want, sizeof want);
+        type_text(f->type, have, sizeof have);
+        snprintf(why, sizeof why, "expected func %s, got func %s", want, have);
+        return incompatible(err, imp, why);
+      }
       inst->funcs[k] = f;
       break;
     }

@@ -183,7 +183,8 @@ static void backtrace(const wm_runtime *rt, uint32_t depth0, char *buf, size_t c
   size_t len = strlen(buf);
   for (uint32_t i = rt->nframes; i-- > depth0;) {
     const wm_func *fn = rt->frames[i].func;
-    const char *name = fn->inst ? wm_module_func_name(fn->inst->mod, fn->idx) : NULL;
+    /* The name section's name, else the export name. */
+    const char *name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
     const uint32_t *ip = i + 1 == rt->nframes ? rt->trap_ip : rt->frames[i + 1].ret_ip;
     if (ip && i + 1 != rt->nframes) ip--;
     uint32_t off = fn->code ? byte_offset(fn->code, ip) : UINT32_MAX;

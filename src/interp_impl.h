@@ -102,8 +102,10 @@ static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *
       default: v->of.i64 = args[i].i64; break; /* i64, f64 */
     }
   }
+  /* Each result's type must be set by the host function (wasmem.h): one
+  ** left unset (0 is no type) or set wrong is the host's bug, a trap. */
   for (uint32_t i = 0; i < t->nresults; i++) {
-    vres[i].type = t->results[i];
+    vres[i].type = (wm_valtype)0;
     vres[i].of.i64 = 0;
   }
   wm_call_ctx ctx;
@@ -120,6 +122,13 @@ static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *
     if (ctx.trap_msg) snprintf(msg, 256, "%s", ctx.trap_msg);
     return rc;
   }
+  for (uint32_t i = 0; i < t->nresults; i++)
+    if (vres[i].type != t->results[i]) {
+      snprintf(msg, 256, "host function returned result %u %s%s, the function type says %s", i,
+               vres[i].type ? "of type " : "with its type unset",
+               vres[i].type ? wm_valtype_name(vres[i].type) : "", wm_valtype_name(t->results[i]));
+      return WM_TRAP_HOST;
+    }
   for (uint32_t i = 0; i < t->nresults; i++) {
     switch (t->results[i]) {
       case WM_I32: args[i].u64 = (uint32_t)vres[i].of.i32; break;

@@ -112,6 +112,32 @@ static int host_fail(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void
   return wm_call_ctx_trap(ctx, -7, "boom %d", args[0].of.i32);
 }
 
+/* Sets the value but not the type (data 0), or the wrong type (data 1). */
+static int host_sloppy(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx, (void)args;
+  if (data) results[0] = wm_val_i64(5);
+  else results[0].of.i32 = 5;
+  return 0;
+}
+
+static void test_host_result_types(void) {
+  wm_runtime *rt;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_valtype r[] = {WM_I32};
+  wm_functype ft = {0, 1, NULL, r};
+  wm_func *unset, *wrong;
+  CHECK(wm_func_new_host(rt, &ft, host_sloppy, NULL, &unset, &err) == WM_OK);
+  CHECK(wm_func_new_host(rt, &ft, host_sloppy, (void *)1, &wrong, &err) == WM_OK);
+  wm_val res[1];
+  int rc = wm_func_call(rt, unset, NULL, 0, res, 1, &err);
+  CHECK_ERR(rc, err, WM_TRAP_HOST, "host function returned result 0 with its type unset, the function type says i32");
+  rc = wm_func_call(rt, wrong, NULL, 0, res, 1, &err);
+  CHECK_ERR(rc, err, WM_TRAP_HOST, "host function returned result 0 of type i64, the function type says i32");
+  CHECK(rt->stack_top == rt->stack && rt->nframes == 0);
+  wm_runtime_free(rt);
+}
+
 static void test_host_funcs(void) {
   wm_runtime *rt;
   wm_error err;
@@ -432,7 +458,8 @@ static void test_linking(void) {
     int which;
     const char *why;
   } cases[] = {
-      {0, "expected func, got global"},  {1, "function type differs"},
+      {0, "expected func, got global"},
+      {1, "expected func (i32) -> (i32), got func (i64) -> (i32)"},
       {2, "memory limits"},              {3, "memory limits"},
       {4, "memory limits"},              {5, "table limits"},
       {6, "element type differs"},       {7, "expected table, got func"},
@@ -830,6 +857,7 @@ int main(void) {
   test_runtime_options();
   test_intern();
   test_host_funcs();
+  test_host_result_types();
   test_globals();
   test_memories();
   test_tables();

@@ -385,6 +385,11 @@ static void test_guest(wm_module *mod) {
   wm_guest_free(g, &leaks);
   CHECK(leaks.live_blocks == 2 && leaks.live_bytes == 14 && leaks.abandoned == 0);
   CHECK(global_i32(inst, "frees") == frees0 + 2);
+  memset(&leaks, 0xAB, sizeof leaks);
+  wm_guest_free(NULL, &leaks); /* no context: nothing leaked, said so */
+  CHECK(leaks.live_blocks == 0 && leaks.live_bytes == 0 && leaks.allocated == 0 &&
+        leaks.abandoned_bytes == 0);
+  wm_guest_free(NULL, NULL);
 
   /* A forced convention whose exports are missing. */
   wm_guest_options go = {0};
