@@ -631,6 +631,61 @@ out:
   wasm_engine_delete(engine);
 }
 
+/* ------------------------------- one instance's exports as another's imports */
+
+/* A host function that calls back into wasm: env is the func to call. */
+static wasm_trap_t *reenter_cb(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *results) {
+  wasm_val_t a[1] = {WASM_I32_VAL(args->data[0].of.i32 * 2)};
+  wasm_val_vec_t av = WASM_ARRAY_VEC(a);
+  return wasm_func_call((const wasm_func_t *)env, &av, results);
+}
+
+static void test_instance_links(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_module_t *a = module(store,
+                            "(module (memory (export \"m\") 1)\n"
+                            "  (func (export \"inc\") (param i32) (result i32)\n"
+                            "    (i32.store (i32.const 0) (i32.add (local.get 0) (i32.const 1)))\n"
+                            "    (i32.load (i32.const 0))))\n");
+  wasm_module_t *b = module(store,
+                            "(module (import \"a\" \"m\" (memory 1))\n"
+                            "  (import \"host\" \"f\" (func $f (param i32) (result i32)))\n"
+                            "  (func (export \"run\") (param i32) (result i32)\n"
+                            "    (i32.add (call $f (local.get 0)) (i32.load (i32.const 0)))))\n");
+  wasm_extern_vec_t none = WASM_EMPTY_VEC, aex = WASM_EMPTY_VEC, bex = WASM_EMPTY_VEC;
+  wasm_instance_t *ia = a ? wasm_instance_new(store, a, &none, NULL) : NULL;
+  CHECK(ia != NULL);
+  if (ia) wasm_instance_exports(ia, &aex);
+  wasm_instance_t *ib = NULL;
+  if (b && aex.size == 2) {
+    wasm_functype_t *ft = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+    wasm_func_t *f = wasm_func_new_with_env(store, ft, reenter_cb, wasm_extern_as_func(aex.data[1]),
+                                            NULL);
+    wasm_functype_delete(ft);
+    wasm_extern_t *imps[2] = {aex.data[0], wasm_func_as_extern(f)};
+    wasm_extern_vec_t iv = WASM_ARRAY_VEC(imps);
+    ib = wasm_instance_new(store, b, &iv, NULL);
+    wasm_func_delete(f);
+  }
+  CHECK(ib != NULL);
+  if (ib) {
+    wasm_instance_exports(ib, &bex);
+    wasm_val_t args[1] = {WASM_I32_VAL(20)}, r[1] = {WASM_INIT_VAL};
+    wasm_val_vec_t av = WASM_ARRAY_VEC(args), rv = WASM_ARRAY_VEC(r);
+    /* run(20) = inc(40) + the 41 inc stored in a's memory, which b imports */
+    CHECK(wasm_func_call(wasm_extern_as_func(bex.data[0]), &av, &rv) == NULL && r[0].of.i32 == 82);
+  }
+  wasm_extern_vec_delete(&aex);
+  wasm_extern_vec_delete(&bex);
+  wasm_instance_delete(ia);
+  wasm_instance_delete(ib);
+  wasm_module_delete(a);
+  wasm_module_delete(b);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
 /* --------------------------------------- serialisation, sharing, exports */
 
 static void test_modules(void) {
@@ -709,6 +764,7 @@ int main(void) {
   test_traps();
   test_start();
   test_multi();
+  test_instance_links();
   test_hostrefs();
   test_modules();
   printf("%d passed, %d failed\n", npass, nfail);
