@@ -6,11 +6,12 @@
 # Not part of CI: it needs a checkout of that repository, which we do not
 # vendor.
 #
-# usage: scripts/wasm-c-api-examples.sh [-b BUILD_DIR] [-k] [CHECKOUT]
+# usage: scripts/wasm-c-api-examples.sh [-b BUILD_DIR] [-s] [-k] [CHECKOUT]
 #   CHECKOUT   a checkout of WebAssembly/wasm-c-api (default: $WASM_C_API_DIR,
 #              else a shallow clone into a temporary directory)
 #   -b DIR     the wasmem build directory holding libwasmem.a
 #              (default: build/release)
+#   -s         link with the shared library, -lwasmem (default: libwasmem.a)
 #   -k         keep the scratch directory (its path is printed)
 # Environment: CC (default cc), CFLAGS (default -O1 -g), EXAMPLES (default:
 # all thirteen).
@@ -34,9 +35,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=$root/build/release
 keep=0
-while getopts "b:k" opt; do
+shared=0
+while getopts "b:sk" opt; do
   case $opt in
     b) build=$(cd "$OPTARG" && pwd) ;;
+    s) shared=1 ;;
     k) keep=1 ;;
     *) sed -n '2,25p' "$0"; exit 2 ;;
   esac
@@ -44,7 +47,13 @@ done
 shift $((OPTIND - 1))
 src=${1:-${WASM_C_API_DIR:-}}
 
-lib=$build/libwasmem.a
+if [ $shared = 1 ]; then
+  lib=$build/libwasmem.so
+  link=(-L"$build" -Wl,-rpath,"$build" -lwasmem)
+else
+  lib=$build/libwasmem.a
+  link=("$lib" -lm)
+fi
 [ -f "$lib" ] || { echo "no $lib: build wasmem first (cmake --build $build)" >&2; exit 2; }
 command -v wat2wasm >/dev/null || { echo "wat2wasm (wabt) is needed" >&2; exit 2; }
 
@@ -107,7 +116,7 @@ for ex in $EXAMPLES; do
   cp "$src/example/$ex.c" "$src/example/$ex.wat" "$dir/"
   note=""
   result=pass
-  if ! (cd "$dir" && $CC $CFLAGS -I"$root/include" "$ex.c" -o "$ex" "$lib" -lm -lpthread) \
+  if ! (cd "$dir" && $CC $CFLAGS -I"$root/include" "$ex.c" -o "$ex" "${link[@]}" -lpthread) \
       >"$dir/build.log" 2>&1; then
     result=FAIL; note="does not compile: $(grep -m1 -i error "$dir/build.log" || true)"
   elif ! wat2wasm "$dir/$ex.wat" -o "$dir/$ex.wasm" 2>"$dir/wat.log"; then

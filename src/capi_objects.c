@@ -64,6 +64,10 @@ static void obj_destroy(wasm_ref_t *r) {
   if (r->prev) r->prev->next = r->next;
   else s->objs = r->next;
   if (r->next) r->next->prev = r->prev;
+  /* A finalizer that deletes a handle on this very object must not free
+  ** it a second time. */
+  r->handles = 0;
+  r->pinned = true;
   if (r->finalizer) r->finalizer(r->host_info);
   switch (r->kind) {
     case CAPI_MODULE: core_release(r->u.module); break;
