@@ -30,7 +30,7 @@ cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 pc=$(find "$prefix" -name wasmem.pc)
 [ -n "$pc" ] || fail "no wasmem.pc installed"
 libdir=$(dirname "$(dirname "$pc")")
-for f in include/wasmem.h include/wasmem_guest.h bin/wasmem share/man/man1/wasmem.1; do
+for f in include/wasmem.h include/wasmem_guest.h include/wasm.h bin/wasmem share/man/man1/wasmem.1; do
   [ -f "$prefix/$f" ] || fail "$f not installed"
 done
 for f in libwasmem.a libwasmem.so libwasmem.so.0 cmake/wasmem/wasmemConfig.cmake \
