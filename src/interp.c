@@ -5,6 +5,7 @@
 ** error with a wasm backtrace. The checked loop is interp_checked.c.
 */
 #include "interp_impl.h"
+#include "cstack.h"
 
 static const char *const op_names[WM_OP_COUNT_] = {
 #define WM_OP_NAME_(name, cls, wasm) #name,
@@ -215,11 +216,26 @@ static NOINLINE void trap_error(const wm_runtime *rt, uint32_t depth0, int rc,
 ** Nesting of wm__interp_call on this thread's C stack: a host function that
 ** calls back into wasm, which calls the host again, and so on, recurses in
 ** C. The wasm frame limit does not bound that (each level may hold only one
-** frame), so this does, well before a small thread stack would overflow.
-** Per thread because the C stack is.
+** frame), so each entry checks that the C stack has room for one more
+** level (cstack.c), and the nesting is capped besides. Per thread because
+** the C stack is. Calls between wasm functions never come here.
 */
 #define MAX_NESTING 256
 static _Thread_local uint32_t nesting;
+/* The outermost entry's frame address, and the lowest at which an entry
+** may start when the runtime has no budget of its own. */
+static _Thread_local uintptr_t entry_frame, entry_floor;
+
+/* Whether an entry whose frame is at `here` may run. */
+static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
+  if (nesting == 0) {
+    entry_frame = here;
+    entry_floor = wm__cstack_floor(here);
+  }
+  size_t budget = rt->opts.c_stack_bytes;
+  uintptr_t floor = budget ? wm__cstack_budget_floor(entry_frame, budget) : entry_floor;
+  return nesting < MAX_NESTING && here >= floor;
+}
 
 /* The loop that runs f's code: the checked one for checked modules. */
 static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
@@ -241,7 +257,7 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   int rc;
 
   msg[0] = 0;
-  if (nesting >= MAX_NESTING) {
+  if (!stack_left(rt, WM_FRAME_ADDRESS(msg))) {
     rc = WM_TRAP_STACK_EXHAUSTED;
     goto failed;
   }
