@@ -35,8 +35,10 @@ static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
 }
 
 #ifdef WM_GOTO_DISPATCH
-/* The plain loop's handler addresses, published by run(NULL, NULL). */
-static const void *const *plain_table;
+/* The plain loop's handler addresses, published by run(NULL, NULL). Atomic:
+** threads loading their first modules at once all publish it (the same
+** value). */
+static const void *const *_Atomic plain_table;
 #endif
 
 NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,

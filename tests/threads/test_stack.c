@@ -17,10 +17,17 @@
 
 #include "check.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__)
+#define TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(TSAN)
 #define SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if __has_feature(address_sanitizer)
 #define SANITIZED 1
 #endif
 #endif
@@ -198,7 +205,10 @@ int main(int argc, char **argv) {
   int d64 = on_thread(64 << 10, NULL);
   int d128 = on_thread(128 << 10, NULL);
   int d256 = on_thread(256 << 10, NULL);
-  CHECK(d64 >= 1 && d128 >= d64 && d256 > d128);
+  CHECK(d64 >= 1 && d128 >= d64 && d256 >= d128);
+#ifndef TSAN /* which raises small thread stacks to 128 KiB and more */
+  CHECK(d256 > d128);
+#endif
 
   /* The main thread's stack (8 MiB here) reaches the hard cap of 256
   ** nested entries first. */
