@@ -13,9 +13,10 @@
 /* Budget for a stack whose bounds are unknown. */
 #define FALLBACK_BYTES ((uintptr_t)128 << 10)
 
-/* This thread's stack [lo, hi) as the thread library reports it, read
-** once: pthread_getattr_np is slow for the main thread (it reads
-** /proc/self/maps). lo == 0: unknown. */
+/* This thread's stack [lo, hi) as the thread library reports it (lo == 0:
+** unknown), read once per thread where the caller does not keep the
+** answer: pthread_getattr_np is slow for the main thread (it reads
+** /proc/self/maps). */
 static _Thread_local uintptr_t stack_lo, stack_hi;
 static _Thread_local bool measured;
 
@@ -35,15 +36,15 @@ static void measure(void) {
 #endif
 }
 
-uintptr_t wm__cstack_budget_floor(uintptr_t entry, size_t budget) {
-  uintptr_t room = budget < entry ? (uintptr_t)budget : entry;
-  return entry - room + WM_CSTACK_MARGIN;
-}
-
-uintptr_t wm__cstack_floor(uintptr_t entry) {
+uintptr_t wm__cstack_floor(uintptr_t entry, uintptr_t *valid_lo, uintptr_t *valid_hi) {
   if (!measured) measure();
+  if (stack_lo && entry > stack_lo && entry < stack_hi) {
+    *valid_lo = stack_lo + 1;
+    *valid_hi = stack_hi;
+    return stack_lo + WM_CSTACK_MARGIN;
+  }
   /* A frame outside the thread's stack runs on a stack of its own (a
   ** coroutine's), whose size nothing tells us. */
-  if (stack_lo && entry > stack_lo && entry < stack_hi) return stack_lo + WM_CSTACK_MARGIN;
+  *valid_lo = *valid_hi = 0;
   return wm__cstack_budget_floor(entry, FALLBACK_BYTES);
 }

@@ -34,10 +34,14 @@
 
 /* The lowest frame address at which an entry may start, for a thread
 ** whose outermost entry is at `entry`: its measured stack bounds plus the
-** margin (cached per thread), or a fixed budget below entry where the
-** bounds are unknown or do not contain entry. */
-uintptr_t wm__cstack_floor(uintptr_t entry);
-/* The same for a configured budget (wm_runtime_options.c_stack_bytes). */
-uintptr_t wm__cstack_budget_floor(uintptr_t entry, size_t budget);
+** margin, or a fixed budget below entry where the bounds are unknown or do
+** not contain entry. The answer holds for every outermost entry in
+** [*valid_lo, *valid_hi) (the thread's stack; empty for a budget). */
+uintptr_t wm__cstack_floor(uintptr_t entry, uintptr_t *valid_lo, uintptr_t *valid_hi);
+/* The same for a budget counted from entry (wm_runtime_options.c_stack_bytes). */
+static inline uintptr_t wm__cstack_budget_floor(uintptr_t entry, size_t budget) {
+  uintptr_t room = budget < entry ? (uintptr_t)budget : entry;
+  return entry - room + WM_CSTACK_MARGIN;
+}
 
 #endif

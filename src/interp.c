@@ -223,20 +223,26 @@ static NOINLINE void trap_error(const wm_runtime *rt, uint32_t depth0, int rc,
 ** the C stack is. Calls between wasm functions never come here.
 */
 #define MAX_NESTING 256
-static _Thread_local uint32_t nesting;
-/* The outermost entry's frame address, and the lowest at which an entry
-** may start when the runtime has no budget of its own. */
-static _Thread_local uintptr_t entry_frame, entry_floor;
+/* One thread-local block, so that its address is computed once per call.
+** entry_floor, the lowest frame address at which an entry may start when
+** the runtime has no budget of its own, holds for outermost entries whose
+** frame lies in [valid_lo, valid_hi) (the thread's stack, cstack.c). */
+static _Thread_local struct {
+  uint32_t nesting;
+  uintptr_t entry_frame; /* the outermost entry's frame address */
+  uintptr_t entry_floor, valid_lo, valid_hi;
+} cstack;
 
 /* Whether an entry whose frame is at `here` may run. */
 static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
-  if (nesting == 0) {
-    entry_frame = here;
-    entry_floor = wm__cstack_floor(here);
+  if (cstack.nesting == 0) {
+    cstack.entry_frame = here;
+    if (WM_UNLIKELY(here < cstack.valid_lo || here >= cstack.valid_hi))
+      cstack.entry_floor = wm__cstack_floor(here, &cstack.valid_lo, &cstack.valid_hi);
   }
   size_t budget = rt->opts.c_stack_bytes;
-  uintptr_t floor = budget ? wm__cstack_budget_floor(entry_frame, budget) : entry_floor;
-  return nesting < MAX_NESTING && here >= floor;
+  uintptr_t floor = budget ? wm__cstack_budget_floor(cstack.entry_frame, budget) : cstack.entry_floor;
+  return cstack.nesting < MAX_NESTING && here >= floor;
 }
 
 /* The loop that runs f's code: the checked one for checked modules. */
@@ -274,14 +280,14 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   if (args_results != fp && t->nparams)
     memmove(fp, args_results, t->nparams * sizeof(wm_slot));
 
-  nesting++;
+  cstack.nesting++;
   if (f->host) {
     rc = call_host(rt, NULL, f, fp, fp + nio, msg);
   } else {
     rc = push_entry_frame(rt, f, fp);
     if (rc == 0) rc = run_for(rt, f, msg);
   }
-  nesting--;
+  cstack.nesting--;
   if (rc != 0) goto failed;
   if (args_results != fp && t->nresults)
     memmove(args_results, fp, t->nresults * sizeof(wm_slot));
