@@ -23,8 +23,9 @@
 ** name, index and the module byte offset of the trapping instruction or of
 ** the call ("\n  at div (func 4, byte 0xd5)").
 **
-** Threads: a runtime and everything in it may be used by one thread at a time.
-** Modules are immutable after loading and may be shared between threads.
+** Threads: a runtime and everything in it may be used by one thread at a time;
+** different runtimes may run on different threads at once. Modules are
+** immutable after loading and may be shared between threads.
 */
 #ifndef WASMEM_H
 #define WASMEM_H
