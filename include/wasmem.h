@@ -222,10 +222,12 @@ typedef struct wm_runtime_options {
   ** is also capped at 256 levels. 0 (the default) measures the calling
   ** thread's stack bounds (pthread_getattr_np on Linux); where they cannot
   ** be read, or the call runs on a stack they do not describe (a coroutine's
-  ** or fiber's own stack), a budget of 128 KiB applies. Set it when calling
-  ** from coroutines or fibers, or from threads whose stack bounds are not
-  ** those the thread library reports. Must exceed the safety margin; 64 KiB
-  ** or more is sensible (256 KiB or more under AddressSanitizer). */
+  ** or fiber's own stack, a signal handler's alternate stack), a budget of
+  ** 128 KiB applies. Set it when calling from coroutines, fibers or signal
+  ** handlers, or from threads whose stack bounds are not those the thread
+  ** library reports; it is trusted, so it must not exceed the stack that is
+  ** really there. Must exceed the safety margin; 64 KiB or more is sensible
+  ** (256 KiB or more under AddressSanitizer). */
   size_t c_stack_bytes;
 } wm_runtime_options;
 
