@@ -23,8 +23,9 @@
 ** name, index and the module byte offset of the trapping instruction or of
 ** the call ("\n  at div (func 4, byte 0xd5)").
 **
-** Threads: a runtime and everything in it may be used by one thread at a time.
-** Modules are immutable after loading and may be shared between threads.
+** Threads: a runtime and everything in it may be used by one thread at a time;
+** different runtimes may run on different threads at once. Modules are
+** immutable after loading and may be shared between threads.
 */
 #ifndef WASMEM_H
 #define WASMEM_H
@@ -227,6 +228,23 @@ typedef struct wm_runtime_options {
   uint32_t max_memory_pages;
   /* Upper bound on any table's size in elements (default 10,000,000). */
   uint32_t max_table_elems;
+  /* C stack that calls into wasm may use, in bytes, counted down from where
+  ** the host's outermost call into wasm (on this thread) starts. Each call
+  ** from the host into wasm, also from inside a host function (re-entry),
+  ** first checks that a safety margin for one more level, the host
+  ** function's own frame and a printf included (32 KiB; 48 KiB in
+  ** AddressSanitizer builds), is still free, and else traps with
+  ** WM_TRAP_STACK_EXHAUSTED instead of overflowing the C stack; re-entry
+  ** is also capped at 256 levels. 0 (the default) measures the calling
+  ** thread's stack bounds (pthread_getattr_np on Linux); where they cannot
+  ** be read, or the call runs on a stack they do not describe (a coroutine's
+  ** or fiber's own stack, a signal handler's alternate stack), a budget of
+  ** 128 KiB applies. Set it when calling from coroutines, fibers or signal
+  ** handlers, or from threads whose stack bounds are not those the thread
+  ** library reports; it is trusted, so it must not exceed the stack that is
+  ** really there. Must exceed the safety margin; 64 KiB or more is sensible
+  ** (256 KiB or more under AddressSanitizer). */
+  size_t c_stack_bytes;
 } wm_runtime_options;
 
 /* Make a runtime. opts may be NULL. On success *out owns a new runtime. */
@@ -405,7 +423,10 @@ WM_API wm_functype wm_func_type(const wm_func *f);
 ** Call f. args must hold nparams values of the right types (WM_ETYPE
 ** otherwise); results receives nresults values. On a trap returns the
 ** trap's code and err->message holds its text and a wasm backtrace; the
-** runtime stays usable. May be called from inside a host function.
+** runtime stays usable. May be called from inside a host function; when
+** too little C stack is left for that, or the nesting of such calls passes
+** 256, it traps with WM_TRAP_STACK_EXHAUSTED (see c_stack_bytes in
+** wm_runtime_options).
 */
 WM_API int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
                         wm_val *results, uint32_t nresults, wm_error *err);

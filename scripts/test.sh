@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test.sh -- the project's test command: build Release and run every test, then
 # build Debug with AddressSanitizer + UBSan in a second build tree and run them
-# again. A build failure stops at once; failing tests are reported and the
-# other build's tests still run, then the script exits non-zero. Build trees
-# go under $BUILD_ROOT (default: build/ in the repository).
+# again, then build the library and the threads tests (tests/threads) with
+# ThreadSanitizer in a third and run those. A build failure stops at once;
+# failing tests are reported and the other builds' tests still run, then the
+# script exits non-zero. Build trees go under $BUILD_ROOT (default: build/ in
+# the repository).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +28,13 @@ step "Sanitizer tests"
 (cd "$root/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j "$jobs" --timeout 1200) || failed+=(sanitizers)
+
+step "ThreadSanitizer build of the threads tests ($root/tsan)"
+cmake -S "$top" -B "$root/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWM_SANITIZE=thread
+cmake --build "$root/tsan" -j "$jobs" --target test_threads test_stack
+step "ThreadSanitizer tests"
+(cd "$root/tsan" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --output-on-failure -R '^threads\.' --timeout 600) || failed+=(tsan)
 
 if [ ${#failed[@]} -gt 0 ]; then
   step "FAILED: tests failed in: ${failed[*]}"

@@ -5,6 +5,7 @@
 ** error with a wasm backtrace. The checked loop is interp_checked.c.
 */
 #include "interp_impl.h"
+#include "cstack.h"
 
 static const char *const op_names[WM_OP_COUNT_] = {
 #define WM_OP_NAME_(name, cls, wasm) #name,
@@ -34,8 +35,10 @@ static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
 }
 
 #ifdef WM_GOTO_DISPATCH
-/* The plain loop's handler addresses, published by run(NULL, NULL). */
-static const void *const *plain_table;
+/* The plain loop's handler addresses, published by run(NULL, NULL). Atomic:
+** threads loading their first modules at once all publish it (the same
+** value). */
+static const void *const *_Atomic plain_table;
 #endif
 
 NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
@@ -216,11 +219,32 @@ static NOINLINE void trap_error(const wm_runtime *rt, uint32_t depth0, int rc,
 ** Nesting of wm__interp_call on this thread's C stack: a host function that
 ** calls back into wasm, which calls the host again, and so on, recurses in
 ** C. The wasm frame limit does not bound that (each level may hold only one
-** frame), so this does, well before a small thread stack would overflow.
-** Per thread because the C stack is.
+** frame), so each entry checks that the C stack has room for one more
+** level (cstack.c), and the nesting is capped besides. Per thread because
+** the C stack is. Calls between wasm functions never come here.
 */
 #define MAX_NESTING 256
-static _Thread_local uint32_t nesting;
+/* One thread-local block, so that its address is computed once per call.
+** entry_floor, the lowest frame address at which an entry may start when
+** the runtime has no budget of its own, holds for outermost entries whose
+** frame lies in [valid_lo, valid_hi) (the thread's stack, cstack.c). */
+static _Thread_local struct {
+  uint32_t nesting;
+  uintptr_t entry_frame; /* the outermost entry's frame address */
+  uintptr_t entry_floor, valid_lo, valid_hi;
+} cstack;
+
+/* Whether an entry whose frame is at `here` may run. */
+static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
+  if (cstack.nesting == 0) {
+    cstack.entry_frame = here;
+    if (WM_UNLIKELY(here < cstack.valid_lo || here >= cstack.valid_hi))
+      cstack.entry_floor = wm__cstack_floor(here, &cstack.valid_lo, &cstack.valid_hi);
+  }
+  size_t budget = rt->opts.c_stack_bytes;
+  uintptr_t floor = budget ? wm__cstack_budget_floor(cstack.entry_frame, budget) : cstack.entry_floor;
+  return cstack.nesting < MAX_NESTING && here >= floor;
+}
 
 /* The loop that runs f's code: the checked one for checked modules. */
 static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
@@ -242,7 +266,7 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   int rc;
 
   msg[0] = 0;
-  if (nesting >= MAX_NESTING) {
+  if (!stack_left(rt, WM_FRAME_ADDRESS(msg))) {
     rc = WM_TRAP_STACK_EXHAUSTED;
     goto failed;
   }
@@ -257,14 +281,14 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   if (args_results != fp && t->nparams)
     memmove(fp, args_results, t->nparams * sizeof(wm_slot));
 
-  nesting++;
+  cstack.nesting++;
   if (f->host) {
     rc = call_host(rt, NULL, f, fp, fp + nio, msg);
   } else {
     rc = push_entry_frame(rt, f, fp);
     if (rc == 0) rc = run_for(rt, f, msg);
   }
-  nesting--;
+  cstack.nesting--;
   if (rc != 0) goto failed;
   if (args_results != fp && t->nresults)
     memmove(args_results, fp, t->nresults * sizeof(wm_slot));

@@ -8,8 +8,8 @@
 
 #ifdef WM_GOTO_DISPATCH
 /* The checked loop's handler addresses, published by wm__run_checked(NULL,
-** NULL). */
-static const void *const *checked_table;
+** NULL); atomic like interp.c's plain_table. */
+static const void *const *_Atomic checked_table;
 #endif
 
 /*

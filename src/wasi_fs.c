@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -99,10 +100,18 @@ static int get_path(wm_call_ctx *ctx, uint32_t p, uint32_t len, char **out) {
   return *out ? 0 : WE_NOMEM;
 }
 
-/* -1 unknown, 0 missing (fall back), 1 works. */
-static int have_openat2 = -1;
+/* -1 unknown, 0 missing (fall back), 1 works. Shared by every WASI
+** context in the process, whatever thread runs it: the first call that
+** learns the answer records it (from unknown only), so threads probing at
+** once agree, and it never changes after, but for the test hook. */
+static _Atomic int have_openat2 = -1;
 
-void wm__wasi_force_walk(bool on) { have_openat2 = on ? 0 : -1; }
+void wm__wasi_force_walk(bool on) { atomic_store(&have_openat2, on ? 0 : -1); }
+
+static void learn_openat2(int works) {
+  int unknown = -1;
+  atomic_compare_exchange_strong(&have_openat2, &unknown, works);
+}
 
 /*
 ** Fallback without openat2: walk the path one component at a time, asking
@@ -215,17 +224,21 @@ static int open_beneath(int dirfd, const char *path, int flags, mode_t mode, boo
   if (path[0] == '/') return -WE_NOTCAPABLE;
   if (path[0] == 0) return -WE_NOENT;
   if (!follow) flags |= O_NOFOLLOW;
-  if (have_openat2 != 0) {
+  int openat2_state = atomic_load_explicit(&have_openat2, memory_order_relaxed);
+  if (openat2_state != 0) {
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = (uint64_t)(flags | O_CLOEXEC);
     how.mode = (flags & O_CREAT) ? mode : 0;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-    if (fd >= 0) { have_openat2 = 1; return (int)fd; }
+    if (fd >= 0) {
+      if (openat2_state < 0) learn_openat2(1);
+      return (int)fd;
+    }
     /* Seccomp filters may answer EPERM or ENOSYS for a syscall they do
     ** not know; only trust EPERM once openat2 has worked. */
-    if (errno == ENOSYS || (errno == EPERM && have_openat2 < 0)) have_openat2 = 0;
+    if (errno == ENOSYS || (errno == EPERM && openat2_state < 0)) learn_openat2(0);
     else return -wm__wasi_errno(errno);
   }
   return open_walk(dirfd, path, flags, mode, follow);
