@@ -23,6 +23,16 @@
 #define WM_CSTACK_MARGIN ((uintptr_t)32 << 10)
 #endif
 
+/* Thread-locals read on every host->wasm call: initial-exec, one load off
+** the thread pointer instead of a __tls_get_addr call in PIC code. (A
+** library loaded with dlopen takes them from glibc's static TLS surplus;
+** a few dozen bytes fit.) */
+#if defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
+#define WM_TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define WM_TLS_FAST
+#endif
+
 /* The address of the current function's frame; `local` names one of its
 ** locals for compilers without the builtin (a local's address is not the
 ** frame's under AddressSanitizer's fake stacks, hence the builtin). */

@@ -228,7 +228,7 @@ static NOINLINE void trap_error(const wm_runtime *rt, uint32_t depth0, int rc,
 ** entry_floor, the lowest frame address at which an entry may start when
 ** the runtime has no budget of its own, holds for outermost entries whose
 ** frame lies in [valid_lo, valid_hi) (the thread's stack, cstack.c). */
-static _Thread_local struct {
+static _Thread_local WM_TLS_FAST struct {
   uint32_t nesting;
   uintptr_t entry_frame; /* the outermost entry's frame address */
   uintptr_t entry_floor, valid_lo, valid_hi;
