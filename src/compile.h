@@ -50,7 +50,14 @@ typedef struct ctl {
   uint32_t patches;    /* head of the list of forward branches to patch */
   uint32_t else_cell;  /* if: offset cell of the branch to the else arm */
   uint32_t else_instr; /*     and the start of that instruction */
-  uint32_t stub;       /* br_table: cell of this label's stub, or NOPOS */
+  /* While one br_table is lowered (valid when bt_epoch is the cstate's):
+  ** the cell of this label's stub or NOPOS, the last offset cell that
+  ** branches here (a chain through the cells, see resolve_patches), and
+  ** whether the operands are already where this label wants them. */
+  uint32_t bt_epoch;
+  uint32_t stub;
+  uint32_t bt_last;
+  bool bt_in_place;
 } ctl;
 
 typedef struct patch {
@@ -73,7 +80,7 @@ typedef struct cstate {
   vop *vals; uint32_t nvals, cap_vals, maxh;
   ctl *ctls; uint32_t nctls, cap_ctls;
   vop *tmp; uint32_t cap_tmp;         /* operands popped by pop_n */
-  uint32_t *tbl; uint32_t cap_tbl;    /* br_table labels */
+  uint32_t bt_epoch;       /* br_tables lowered so far (see ctl) */
   bool dead;               /* emit nothing: current code is unreachable */
 
   uint32_t *code; uint32_t ncode, cap_code;

@@ -52,10 +52,10 @@ typedef struct wm_globaltype {
 ** `type` is always the expression's result type.
 */
 typedef struct wm_constexpr {
-  uint8_t op;
-  wm_valtype type;
-  uint32_t idx;
   uint64_t bits;
+  uint32_t idx;
+  uint8_t op;
+  uint8_t type;         /* a wm_valtype; one byte keeps element items small */
 } wm_constexpr;
 
 /* decode.c leaves op = 0 for an expression that is not one constant
@@ -166,6 +166,9 @@ struct wm_module {
 
   /* Lowered for the checked interpreter loop (WM_MODULE_CHECKED). */
   bool checked;
+  /* Bytes of lowered code made so far (cells, constants, trap maps) and
+  ** the most allowed (wm_module_options.max_code_bytes). */
+  uint64_t code_bytes, code_limit;
 
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */
