@@ -473,16 +473,31 @@ static int grow(rd *r, void **arr, uint32_t *cap, uint32_t have, uint32_t more, 
   return 0;
 }
 
+/* A name copied, NUL-terminated, to *at in the module's import names. */
+static int name_to(rd *r, char **at, char **out, uint32_t *n) {
+  const uint8_t *p;
+  TRY(name(r, &p, n));
+  memcpy(*at, p, *n);
+  (*at)[*n] = 0;
+  *out = *at;
+  *at += *n + 1;
+  return 0;
+}
+
 static int sec_import(rd *r, wm_module *mod, dstate *ds) {
   uint32_t n;
   TRY(count(r, &n));
   mod->imports = wm__calloc(n, sizeof *mod->imports);
-  if (!mod->imports) return nomem(r);
+  /* Each name's length takes at least a byte of the section, as its NUL
+  ** does here: the section's size is room enough for all of them. */
+  mod->import_names = wm__malloc(r->end - r->pos);
+  if (!mod->imports || !mod->import_names) return nomem(r);
+  char *at = mod->import_names;
   for (uint32_t i = 0; i < n; i++) {
     wm_import *im = &mod->imports[i];
     mod->nimports = i + 1;
-    TRY(name_dup(r, &im->module, &im->module_len));
-    TRY(name_dup(r, &im->name, &im->name_len));
+    TRY(name_to(r, &at, &im->module, &im->module_len));
+    TRY(name_to(r, &at, &im->name, &im->name_len));
     size_t at = r->pos;
     uint8_t kind;
     TRY(u8(r, &kind));

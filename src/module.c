@@ -121,10 +121,7 @@ void wm__module_destroy(wm_module *mod) {
   if (!mod) return;
   for (uint32_t i = 0; i < mod->ntypes; i++) wm__free(mod->types[i].params);
   wm__free(mod->types);
-  for (uint32_t i = 0; i < mod->nimports; i++) {
-    wm__free(mod->imports[i].module);
-    wm__free(mod->imports[i].name);
-  }
+  wm__free(mod->import_names);
   wm__free(mod->imports);
   for (uint32_t i = 0; i < mod->nfuncs; i++) {
     wm_funcdef *fd = &mod->funcs[i];

@@ -64,14 +64,16 @@ typedef struct wm_constexpr {
 enum { WM_CONST_NONCONST = 1, WM_CONST_ARITY = 2 };
 
 typedef struct wm_import {
-  char *module; /* NUL-terminated copies */
+  char *module; /* NUL-terminated copies in wm_module.import_names */
   char *name;
   uint32_t module_len, name_len;
   wm_externkind kind;
-  uint32_t typeidx;      /* WM_EXTERN_FUNC */
-  wm_tabletype table;    /* WM_EXTERN_TABLE */
-  wm_limits mem;         /* WM_EXTERN_MEMORY */
-  wm_globaltype global;  /* WM_EXTERN_GLOBAL */
+  union {                  /* by kind: imports are many, keep them small */
+    uint32_t typeidx;      /* WM_EXTERN_FUNC */
+    wm_tabletype table;    /* WM_EXTERN_TABLE */
+    wm_limits mem;         /* WM_EXTERN_MEMORY */
+    wm_globaltype global;  /* WM_EXTERN_GLOBAL */
+  };
 } wm_import;
 
 typedef struct wm_export {
@@ -145,6 +147,7 @@ struct wm_module {
 
   wm_type *types;        uint32_t ntypes;
   wm_import *imports;    uint32_t nimports;
+  char *import_names;    /* every import's two names, in one allocation */
   /* Index spaces: imports first, then definitions. */
   wm_funcdef *funcs;     uint32_t nfuncs;   uint32_t nfunc_imports;
   wm_tabletype *tables;  uint32_t ntables;  uint32_t ntable_imports;
