@@ -848,7 +848,6 @@ static int do_br_table(cstate *c) {
   uint32_t after = c->pos;
   vop cond;
   TRY(wm__c_pop(c, WM_I32, &cond));
-  c->pos = after;
   ctl *D = &c->ctls[c->nctls - 1 - l];
   uint32_t m = label_n(D);
   c->bt_epoch++;
