@@ -43,21 +43,25 @@ typedef struct ctl {
   uint8_t kind;
   bool unreachable;    /* the spec's flag: the rest of the frame is dead */
   bool dead_entry;     /* entered in dead code: emit nothing for it at all */
+  bool bt_in_place;    /* br_table, see below */
   uint32_t np, nr;
-  const wm_valtype *p, *r;
   uint32_t height;     /* operand stack height at entry, params excluded */
+  const wm_valtype *p, *r;
   uint32_t start;      /* loop: cell index of its first instruction */
   uint32_t patches;    /* head of the list of forward branches to patch */
   uint32_t else_cell;  /* if: offset cell of the branch to the else arm */
   uint32_t else_instr; /*     and the start of that instruction */
   /* While one br_table is lowered (valid when bt_epoch is the cstate's):
-  ** the cell of this label's stub or NOPOS, the last offset cell that
-  ** branches here (a chain through the cells, see resolve_patches), and
-  ** whether the operands are already where this label wants them. */
+  ** whether the operands are already where this label wants them
+  ** (bt_in_place); if not, the cell of this label's stub or NOPOS; if so,
+  ** the last offset cell that branches here (a chain through the cells,
+  ** see resolve_patches) or NOPOS. Packed so that deep nesting costs no
+  ** more than before (56 bytes a block). */
   uint32_t bt_epoch;
-  uint32_t stub;
-  uint32_t bt_last;
-  bool bt_in_place;
+  union {
+    uint32_t stub;
+    uint32_t bt_last;
+  };
 } ctl;
 
 typedef struct patch {
