@@ -269,7 +269,7 @@ bad:
 }
 
 const wm_module_options *cli_check_module_options(void) {
-  static wm_module_options opts = {WM_MODULE_CHECKED};
+  static wm_module_options opts = {.flags = WM_MODULE_CHECKED};
   return cs.on ? &opts : NULL;
 }
 

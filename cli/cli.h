@@ -57,6 +57,11 @@ int cli_wasi_option(cli_wasi *cw, const char *opt, const char *value);
 int cli_wasi_finish(cli_wasi *cw);
 void cli_wasi_done(cli_wasi *cw);
 
+/* run.c: parse a --max-memory SIZE: bytes, or a number with a K, M, G or
+** T suffix (powers of 1024; "KiB", "MB" and the like also read). False
+** (after printing an error naming opt) if malformed, zero or too large. */
+bool cli_parse_size(const char *opt, const char *s, uint64_t *out);
+
 /* Define the `spectest` host module (print*, global_*, table, memory) in rt. */
 int cli_define_spectest(wm_runtime *rt, wm_error *err);
 

@@ -95,6 +95,10 @@ static const char call_help[] =
     "                     frees them itself (the seed's Rust array_sum and\n"
     "                     upper do). Default: the host frees its inputs after\n"
     "                     the call with the guest's free.\n"
+    "  --max-memory SIZE  the most bytes the module's linear memory may reach\n"
+    "                     (64K, 64M, 2G; default 8G): memory.grow past it\n"
+    "                     returns -1, a larger initial memory fails to\n"
+    "                     instantiate\n"
     "  --keep-result      the host forgets to free the --result block (it is\n"
     "                     given back only when the guest context ends): the\n"
     "                     leak `wasmem check` reports as \"not freed by the host\"\n"
@@ -512,12 +516,11 @@ static bool read_file(const char *path, uint8_t **out, size_t *len) {
 }
 
 /* True when the module imports anything from WASI. */
-static bool imports_wasi(const wm_module *mod) {
+static bool imports_from(const wm_module *mod, const char *module) {
   uint32_t n = wm_module_import_count(mod);
   for (uint32_t i = 0; i < n; i++) {
     wm_extern_desc d;
-    if (wm_module_import(mod, i, &d) == 0 && d.module &&
-        strcmp(d.module, "wasi_snapshot_preview1") == 0)
+    if (wm_module_import(mod, i, &d) == 0 && d.module && strcmp(d.module, module) == 0)
       return true;
   }
   return false;
@@ -548,6 +551,7 @@ int cli_call(int argc, char **argv) {
   wm_error err;
   wm_module *mod = NULL;
   wm_runtime *rt = NULL;
+  wm_runtime_options ro;
   wm_instance *inst = NULL;
   cli_wasi cw;
   wm_guest *guest = NULL;
@@ -559,6 +563,7 @@ int cli_call(int argc, char **argv) {
   wm_result_conv conv = WM_RESULT_NONE;
   wm_alloc_kind akind = WM_ALLOC_AUTO;
   wm_block rblock = {0, 0, 0};
+  memset(&ro, 0, sizeof ro);
   if (!items) {
     cli_error("out of memory");
     return 1;
@@ -574,7 +579,7 @@ int cli_call(int argc, char **argv) {
     bool takes = strcmp(a, "--bytes") == 0 || strcmp(a, "--string") == 0 ||
                  strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
                  strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0 ||
-                 cli_wasi_is_option(a);
+                 strcmp(a, "--max-memory") == 0 || cli_wasi_is_option(a);
     if (takes && i + 1 >= argc) {
       cli_error("call: option %s needs a value (see wasmem call --help)", a);
       status = 2;
@@ -582,6 +587,11 @@ int cli_call(int argc, char **argv) {
     }
     if (cli_wasi_is_option(a)) {
       if (cli_wasi_option(&cw, a, argv[++i]) != 0) {
+        status = 2;
+        goto done;
+      }
+    } else if (strcmp(a, "--max-memory") == 0) {
+      if (!cli_parse_size("call: --max-memory", argv[++i], &ro.max_memory_bytes)) {
         status = 2;
         goto done;
       }
@@ -643,16 +653,18 @@ int cli_call(int argc, char **argv) {
     cli_report(path, &err);
     goto done;
   }
-  if (wm_runtime_new(NULL, &rt, &err) != 0) {
+  if (wm_runtime_new(&ro, &rt, &err) != 0) {
     cli_report("runtime", &err);
     goto done;
   }
   if (cli_check_runtime(rt, path) != 0) goto done;
-  if (cli_define_spectest(rt, &err) != 0) {
+  /* Only when imported: its memory and table would count against the
+  ** runtime's budgets (--max-memory). */
+  if (imports_from(mod, "spectest") && cli_define_spectest(rt, &err) != 0) {
     cli_report("spectest module", &err);
     goto done;
   }
-  if (imports_wasi(mod)) {
+  if (imports_from(mod, "wasi_snapshot_preview1")) {
     const char *wargv[1] = {path};
     if (cli_wasi_finish(&cw) != 0) goto done;
     if (wm_wasi_set_args(cw.w, 1, wargv, &err) != 0 || wm_wasi_define(cw.w, rt, &err) != 0) {

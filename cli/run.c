@@ -3,6 +3,7 @@
 ** of a WASI reactor (after _initialize), with pre-opened directories,
 ** environment and arguments, in the style of the Wasmtime CLI.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -32,6 +33,10 @@ static const char run_help[] =
     "  --env KEY=VALUE       set a guest environment variable; --env KEY\n"
     "                        copies KEY from wasmem's environment; repeatable\n"
     "  --invoke FUNC         call export FUNC instead of _start\n"
+    "  --max-memory SIZE     the most bytes the guest's linear memory may\n"
+    "                        reach (64K, 64M, 2G; default 8G): memory.grow\n"
+    "                        past it returns -1, a larger initial memory\n"
+    "                        fails to instantiate (exit status 2)\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
@@ -82,6 +87,31 @@ static int finish(int rc, wm_error *err, wm_wasi *w) {
   }
   cli_report("run", err);
   return 2;
+}
+
+bool cli_parse_size(const char *opt, const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = isdigit((unsigned char)s[0]) ? strtoull(s, &end, 10) : 0;
+  unsigned shift = 0;
+  bool ok = isdigit((unsigned char)s[0]) && errno == 0;
+  if (ok && *end) {
+    const char *units = "KMGT", *u = strchr(units, toupper((unsigned char)*end));
+    if (u) {
+      shift = 10 * (unsigned)(u - units + 1);
+      end++;
+      if (*end == 'i') end++;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    ok = *end == 0;
+  }
+  if (!ok || v == 0 || v > (UINT64_MAX >> shift)) {
+    cli_error("%s '%s': expected a size in bytes greater than 0, optionally with a K, M, G or "
+              "T suffix (e.g. 64M, 2G)", opt, s);
+    return false;
+  }
+  *out = (uint64_t)v << shift;
+  return true;
 }
 
 /* ------------------------------------------------ WASI options (shared) */
@@ -172,10 +202,12 @@ int cli_run(int argc, char **argv) {
   wm_module *mod = NULL;
   wm_val *vals = NULL;
   const char **gargv = NULL;
+  wm_runtime_options ro;
   cli_wasi cw;
   wm_error err;
   int status = 2;
   err.message[0] = 0;
+  memset(&ro, 0, sizeof ro);
 
   if (cli_wasi_init(&cw, argc) != 0) return 2;
   w = cw.w;
@@ -185,14 +217,17 @@ int cli_run(int argc, char **argv) {
       fputs(run_help, stdout);
       status = 0;
       goto out;
-    } else if (cli_wasi_is_option(a) || strcmp(a, "--invoke") == 0) {
+    } else if (cli_wasi_is_option(a) || strcmp(a, "--invoke") == 0 ||
+               strcmp(a, "--max-memory") == 0) {
       if (i + 1 >= argc) {
         cli_error("run: %s needs a value (see wasmem run --help)", a);
         goto out;
       }
       const char *v = argv[++i];
       if (strcmp(a, "--invoke") == 0) invoke = v;
-      else if (cli_wasi_option(&cw, a, v) != 0) goto out;
+      else if (strcmp(a, "--max-memory") == 0) {
+        if (!cli_parse_size("run: --max-memory", v, &ro.max_memory_bytes)) goto out;
+      } else if (cli_wasi_option(&cw, a, v) != 0) goto out;
     } else if (strcmp(a, "--") == 0 && !file) {
       continue;
     } else if (a[0] == '-' && a[1] && !file) {
@@ -236,7 +271,7 @@ int cli_run(int argc, char **argv) {
     cli_report(file, &err);
     goto out;
   }
-  if (wm_runtime_new(NULL, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
+  if (wm_runtime_new(&ro, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
   if (cli_check_runtime(rt, file) != 0) goto out;
   if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
   wm_instance *inst;

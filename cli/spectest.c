@@ -544,7 +544,7 @@ static int load(script *s, const json_t *cmd, wm_module **out, wm_error *err) {
     snprintf(err->message, sizeof err->message, "out of memory");
     return err->code = WM_ENOMEM;
   }
-  static const wm_module_options checked_opts = {WM_MODULE_CHECKED};
+  static const wm_module_options checked_opts = {.flags = WM_MODULE_CHECKED};
   int rc = wm_module_load_file(path, load_checked ? &checked_opts : NULL, out, err);
   free(path);
   if (rc == 0 && !push_module(s, *out)) {

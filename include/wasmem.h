@@ -245,12 +245,63 @@ typedef struct wm_runtime_options {
   ** really there. Must exceed the safety margin; 64 KiB or more is sensible
   ** (256 KiB or more under AddressSanitizer). */
   size_t c_stack_bytes;
+
+  /*
+  ** Budgets for the whole runtime. They count every memory, table and
+  ** instance made in it (by instantiation or by wm_memory_new and
+  ** wm_table_new) from its making until wm_runtime_free -- objects live
+  ** that long, so nothing is given back earlier, also when an
+  ** instantiation fails after its objects were made. Growing past a budget
+  ** fails as the spec allows: memory.grow and table.grow return -1,
+  ** wm_memory_grow returns WM_ELIMIT. Making an object past one fails with
+  ** WM_ELIMIT and a message naming the option; wm_instance_new checks the
+  ** whole instance first, so such a failure leaves nothing behind.
+  */
+  /* Total bytes of all linear memories (default 8 GiB, two full wasm32
+  ** memories). Each memory's maximum is capped by it too. */
+  uint64_t max_memory_bytes;
+  /* Total elements of all tables (default 16,000,000: 128 MB of host
+  ** memory on a 64-bit host, so one table can reach max_table_elems). */
+  uint64_t max_table_elems_total;
+  /* How many instances, memories and tables the runtime may hold
+  ** (defaults 10,000, 1,000 and 10,000). */
+  uint32_t max_instances;
+  uint32_t max_memories;
+  uint32_t max_tables;
+  /* Total bytes of lowered code (wm_module_code_bytes) of the modules
+  ** instantiated in the runtime, each module counted once (default 1 GiB). */
+  uint64_t max_code_bytes;
+  /*
+  ** Optional growth callbacks, in the manner of Wasmtime's ResourceLimiter:
+  ** asked before a memory (sizes in bytes) or a table (sizes in elements)
+  ** grows by a non-zero amount, and when one is made (current 0, desired
+  ** its initial size), after the runtime's own limits have allowed it.
+  ** maximum is the most the object may ever reach. Return true to allow;
+  ** a refusal is a failed growth (-1, WM_ELIMIT) or a failed making
+  ** (WM_ELIMIT "refused by the embedder's limiter"). They must not call
+  ** into the runtime. limiter_data is passed to both.
+  */
+  bool (*memory_growing)(void *limiter_data, uint64_t current, uint64_t desired,
+                         uint64_t maximum);
+  bool (*table_growing)(void *limiter_data, uint64_t current, uint64_t desired,
+                        uint64_t maximum);
+  void *limiter_data;
 } wm_runtime_options;
+
+/* What a runtime holds now, counted against its budgets. */
+typedef struct wm_runtime_usage {
+  uint64_t memory_bytes;   /* current sizes of all memories */
+  uint64_t table_elems;    /* current sizes of all tables */
+  uint64_t code_bytes;     /* lowered code of the modules instantiated */
+  uint32_t instances, memories, tables;
+} wm_runtime_usage;
 
 /* Make a runtime. opts may be NULL. On success *out owns a new runtime. */
 WM_API int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *err);
 /* Free a runtime and every object made in it. NULL is a harmless no-op. */
 WM_API void wm_runtime_free(wm_runtime *rt);
+/* Fill *out with what rt holds now (zeroes for a NULL rt). */
+WM_API void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out);
 
 /*
 ** Host functions. args holds type->nparams values, results has room for
@@ -312,6 +363,11 @@ typedef struct wm_module_options {
   ** only bounds-checks them otherwise; code loaded without it never
   ** consults a checker. */
   uint32_t flags;
+  /* Most bytes of lowered code (instruction cells, constants and trap
+  ** locations of all bodies) loading may make; past it the load fails with
+  ** WM_ELIMIT naming this option (default: 16 times the module's size plus
+  ** 1 MiB, far above what compilers emit). */
+  uint64_t max_code_bytes;
 } wm_module_options;
 #define WM_MODULE_CHECKED 1u
 
@@ -329,6 +385,8 @@ WM_API int wm_module_load_file(const char *path, const wm_module_options *opts, 
 /* Free a module. Every instance made from it must be gone (runtime freed)
 ** first. NULL is a no-op. */
 WM_API void wm_module_free(wm_module *mod);
+/* Bytes of lowered code the module holds (see max_code_bytes); 0 for NULL. */
+WM_API uint64_t wm_module_code_bytes(const wm_module *mod);
 
 WM_API uint32_t wm_module_import_count(const wm_module *mod);
 WM_API uint32_t wm_module_export_count(const wm_module *mod);
@@ -447,6 +505,8 @@ WM_API uint64_t wm_memory_pages(const wm_memory *m);
 /* Grow by delta pages; *old_pages (may be NULL) receives the previous size.
 ** Fails with WM_ELIMIT past the maximum. */
 WM_API int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err);
+** Fails with WM_ELIMIT past the maximum, past the runtime's memory budget
+** (max_memory_bytes) or when the embedder's memory_growing refuses. */
 
 /* --------------------------------------------------------- tables/globals */
 

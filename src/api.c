@@ -106,11 +106,25 @@ uint64_t wm_memory_pages(const wm_memory *m) { return m ? m->size / PAGE_SIZE : 
 int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err) {
   if (!m) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_memory_grow: NULL memory");
   int64_t old = wm__memory_grow(m, delta);
-  if (old < 0)
+  if (old < 0) {
+    uint64_t cur = m->size / PAGE_SIZE;
+    const wm_runtime *rt = m->rt;
+    if (delta > m->max_pages - cur)
+      return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                       "cannot grow memory of %llu pages by %llu: the maximum is %llu pages",
+                       (unsigned long long)cur, (unsigned long long)delta,
+                       (unsigned long long)m->max_pages);
+    if (delta * PAGE_SIZE > rt->opts.max_memory_bytes - rt->mem_bytes)
+      return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                       "cannot grow memory of %llu pages by %llu: the runtime's memory budget "
+                       "(wm_runtime_options.max_memory_bytes) has %llu bytes left",
+                       (unsigned long long)cur, (unsigned long long)delta,
+                       (unsigned long long)(rt->opts.max_memory_bytes - rt->mem_bytes));
     return wm__error(err, WM_ELIMIT, UINT32_MAX,
-                     "cannot grow memory of %llu pages by %llu: the maximum is %llu pages",
-                     (unsigned long long)(m->size / PAGE_SIZE), (unsigned long long)delta,
-                     (unsigned long long)m->max_pages);
+                     "cannot grow memory of %llu pages by %llu: refused by the embedder's "
+                     "limiter (wm_runtime_options.memory_growing) or out of host memory",
+                     (unsigned long long)cur, (unsigned long long)delta);
+  }
   if (old_pages) *old_pages = (uint64_t)old;
   return WM_OK;
 }

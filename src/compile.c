@@ -120,8 +120,20 @@ static int rd_fixed(cstate *c, unsigned n, uint64_t *out) {
 
 /* ---------------------------------------------------------------- emission */
 
+/* The module's bound on lowered code (wm_module_options.max_code_bytes)
+** is checked as code is made, so that no input can make the loader
+** allocate far past it: code that grows faster than the bytes it comes from
+** (moves of many values at every branch) stops here. */
 static int reserve(cstate *c, uint32_t n) {
   if (c->ncode + n < c->ncode) return too_big(c, "code");
+  uint64_t bytes = c->mod->code_bytes + ((uint64_t)c->ncode + n) * sizeof *c->code +
+                   ((uint64_t)c->nconsts + c->npc) * sizeof(uint64_t);
+  if (bytes > c->mod->code_limit)
+    return wm__error(c->err, WM_ELIMIT, c->instr_off,
+                     "lowered code larger than the limit of %llu bytes "
+                     "(wm_module_options.max_code_bytes; default 16 times the module's size "
+                     "plus 1 MiB)",
+                     (unsigned long long)c->mod->code_limit);
   if (wm__grow((void **)&c->code, &c->cap_code, c->ncode + n, sizeof *c->code)) return nomem(c);
   return 0;
 }
@@ -351,9 +363,18 @@ static int branch_off(cstate *c, ctl *L, uint32_t instr) {
   return wm__c_cell(c, 0);
 }
 
+/* A patch's cell holds 0 until it is set, or, for the br_table cells of
+** one label, the index of the next such cell: a br_table costs one patch
+** per label, not per target (cell 0 is never an offset cell). */
 static void resolve_patches(cstate *c, ctl *L, uint32_t target) {
-  for (uint32_t i = L->patches; i != NOPOS; i = c->patches[i].next)
-    set_off(c, c->patches[i].cell, c->patches[i].instr, target);
+  for (uint32_t i = L->patches; i != NOPOS; i = c->patches[i].next) {
+    uint32_t cell = c->patches[i].cell;
+    do {
+      uint32_t next = c->code[cell];
+      set_off(c, cell, c->patches[i].instr, target);
+      cell = next;
+    } while (cell);
+  }
   L->patches = NOPOS;
 }
 
@@ -561,7 +582,7 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   if (kind == K_LOOP) c->label_cell = c->ncode;
   f->patches = NOPOS;
   f->else_cell = f->else_instr = NOPOS;
-  f->stub = NOPOS;
+  f->bt_epoch = 0;
   return 0;
 }
 
@@ -791,30 +812,60 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
   return 0;
 }
 
+/* Read a br_table label that the first pass has checked. */
+static ctl *bt_label(cstate *c) {
+  uint32_t l = 0;
+  (void)wm__c_rd_u32(c, &l);
+  return &c->ctls[c->nctls - 1 - l];
+}
+
+/* First visit of label L by the br_table being lowered: are the m
+** operands where L wants them? Operands in stack slots are in the slot of
+** their own height (compile.h), so that is L's height when all are. */
+static void bt_visit(cstate *c, ctl *L, uint32_t m, bool all_own) {
+  if (L->bt_epoch == c->bt_epoch) return;
+  L->bt_epoch = c->bt_epoch;
+  L->stub = L->bt_last = NOPOS;
+  L->bt_in_place = L->kind != K_FUNC && (m == 0 || (all_own && L->height == c->nvals - m));
+}
+
+/*
+** br_table. Its labels are read twice from the bytes, to check them and
+** then to lower them, so nothing per target is kept but the target's own
+** cell. Each label is type-checked once per br_table (its operands do not
+** change between targets), not once per target, so a long table of few
+** labels costs no more than its bytes.
+*/
 static int do_br_table(cstate *c) {
-  uint32_t n;
+  uint32_t n, l;
   TRY(wm__c_rd_u32(c, &n));
   if (n > c->end - c->pos) return unexpected_end(c); /* each label takes a byte */
-  if (wm__grow((void **)&c->tbl, &c->cap_tbl, n + 1, sizeof *c->tbl)) return nomem(c);
+  uint32_t labels = c->pos;
   for (uint32_t i = 0; i <= n; i++) {
-    uint32_t l;
     TRY(wm__c_rd_u32(c, &l));
     if (l >= c->nctls) return wm__c_invalid(c, "unknown label");
-    c->tbl[i] = c->nctls - 1 - l;
   }
+  uint32_t after = c->pos;
   vop cond;
   TRY(wm__c_pop(c, WM_I32, &cond));
-  ctl *D = &c->ctls[c->tbl[n]];
+  ctl *D = &c->ctls[c->nctls - 1 - l];
   uint32_t m = label_n(D);
+  c->bt_epoch++;
+  c->pos = labels;
   for (uint32_t i = 0; i < n; i++) {
-    ctl *L = &c->ctls[c->tbl[i]];
+    ctl *L = bt_label(c);
     if (label_n(L) != m) return mismatch(c);
+    if (L->bt_epoch == c->bt_epoch || label_t(L) == label_t(D)) continue;
+    L->bt_epoch = c->bt_epoch;
     TRY(pop_n(c, m, label_t(L)));
     TRY(repush_n(c, m, NULL));
   }
+  c->pos = after;
   TRY(pop_n(c, m, label_t(D)));
   if (!c->dead) {
     c->nvals += m;
+    bool all_own = true;
+    for (uint32_t k = 0; k < m; k++) all_own = all_own && c->tmp[k].ref == own_ref(c->nvals - m + k);
     TRY(wm__c_head(c, WM_OP_BR_TABLE));
     uint32_t instr = c->last_start;
     TRY(wm__c_slot(c, cond.ref));
@@ -822,23 +873,33 @@ static int do_br_table(cstate *c) {
     uint32_t cells = c->ncode;
     TRY(reserve(c, n + 1));
     c->ncode += n + 1;
+    c->bt_epoch++;
+    c->pos = labels;
     for (uint32_t i = 0; i <= n; i++) {
-      ctl *L = &c->ctls[c->tbl[i]];
-      if (L->kind != K_FUNC && in_place(c, L, m)) {
-        if (L->kind == K_LOOP) set_off(c, cells + i, instr, L->start);
-        else TRY(add_patch(c, L, cells + i, instr));
+      ctl *L = bt_label(c);
+      uint32_t cell = cells + i;
+      bt_visit(c, L, m, all_own);
+      if (L->bt_in_place && L->kind == K_LOOP) {
+        set_off(c, cell, instr, L->start);
+      } else if (L->bt_in_place) {
+        c->code[cell] = 0;
+        if (L->bt_last == NOPOS) TRY(add_patch(c, L, cell, instr));
+        else c->code[L->bt_last] = cell;
+        L->bt_last = cell;
       } else {
         if (L->stub == NOPOS) {
           /* jump_to may consume c->tmp (emit_return rewrites it): redo pop. */
+          uint32_t at = c->pos;
           L->stub = c->ncode;
           c->label_cell = c->ncode;
           TRY(jump_to(c, L, m));
           for (uint32_t k = 0; k < m; k++) c->tmp[k] = c->vals[c->nvals - m + k];
+          c->pos = at;
         }
-        set_off(c, cells + i, instr, L->stub);
+        set_off(c, cell, instr, L->stub);
       }
     }
-    for (uint32_t i = 0; i <= n; i++) c->ctls[c->tbl[i]].stub = NOPOS;
+    c->pos = after;
     c->nvals -= m;
   }
   set_unreachable(c);
@@ -1191,11 +1252,18 @@ static void free_state(cstate *c) {
   wm__free(c->vals);
   wm__free(c->ctls);
   wm__free(c->tmp);
-  wm__free(c->tbl);
   wm__free(c->fix);
   wm__free(c->patches);
   wm__free(c->chash);
   wm__free(c->mv);
+}
+
+/* Give back an output array's unused capacity (it grew by doubling); on
+** failure the array stays as it is. */
+static void shrink(void **arr, uint32_t n, size_t elsize) {
+  if (!*arr || !n) return;
+  void *p = wm__realloc(*arr, (size_t)n * elsize);
+  if (p) *arr = p;
 }
 
 static void free_output(cstate *c) {
@@ -1288,6 +1356,10 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
     else if (v & REF_STACK) c.code[c.fix[i]] = c.nlocals + c.nconsts + (v & REF_MASK);
   }
   wm__free(kmap);
+  shrink((void **)&c.code, c.ncode, sizeof *c.code);
+  shrink((void **)&c.consts, c.nconsts, sizeof *c.consts);
+  shrink((void **)&c.pc_cell, c.npc, sizeof *c.pc_cell);
+  shrink((void **)&c.pc_off, c.npc, sizeof *c.pc_off);
   wm_code *code = &fd->code;
   code->code = c.code;
   code->ncode = c.ncode;

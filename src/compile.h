@@ -43,14 +43,25 @@ typedef struct ctl {
   uint8_t kind;
   bool unreachable;    /* the spec's flag: the rest of the frame is dead */
   bool dead_entry;     /* entered in dead code: emit nothing for it at all */
+  bool bt_in_place;    /* br_table, see below */
   uint32_t np, nr;
-  const wm_valtype *p, *r;
   uint32_t height;     /* operand stack height at entry, params excluded */
+  const wm_valtype *p, *r;
   uint32_t start;      /* loop: cell index of its first instruction */
   uint32_t patches;    /* head of the list of forward branches to patch */
   uint32_t else_cell;  /* if: offset cell of the branch to the else arm */
   uint32_t else_instr; /*     and the start of that instruction */
-  uint32_t stub;       /* br_table: cell of this label's stub, or NOPOS */
+  /* While one br_table is lowered (valid when bt_epoch is the cstate's):
+  ** whether the operands are already where this label wants them
+  ** (bt_in_place); if not, the cell of this label's stub or NOPOS; if so,
+  ** the last offset cell that branches here (a chain through the cells,
+  ** see resolve_patches) or NOPOS. Packed so that deep nesting costs no
+  ** more than before (56 bytes a block). */
+  uint32_t bt_epoch;
+  union {
+    uint32_t stub;
+    uint32_t bt_last;
+  };
 } ctl;
 
 typedef struct patch {
@@ -73,7 +84,7 @@ typedef struct cstate {
   vop *vals; uint32_t nvals, cap_vals, maxh;
   ctl *ctls; uint32_t nctls, cap_ctls;
   vop *tmp; uint32_t cap_tmp;         /* operands popped by pop_n */
-  uint32_t *tbl; uint32_t cap_tbl;    /* br_table labels */
+  uint32_t bt_epoch;       /* br_tables lowered so far (see ctl) */
   bool dead;               /* emit nothing: current code is unreachable */
 
   uint32_t *code; uint32_t ncode, cap_code;

@@ -11,6 +11,17 @@
 ** "too many locals" beyond): generous for real code, small enough that a
 ** frame can never overflow the slot arithmetic of compile.c. */
 #define MAX_LOCALS 50000
+/* And on the locals of all functions together: lowering a body costs time
+** and scratch memory in its number of locals, so without it a 10 MB module
+** of 7-byte bodies declaring 50000 locals each took 75 s to load. Compilers
+** declare about 0.01 locals per module byte. */
+#define MAX_LOCALS_PER_BYTE 4u
+#define MAX_LOCALS_SLACK 1000000u
+/* Our cap on a function type's params and on its results, as for host
+** functions (runtime.c) and in the JS API: validating an instruction costs
+** time in the arity of the types it uses, so an unbounded arity would let a
+** few bytes (a call, a branch) cost millions of steps each. */
+#define MAX_ARITY 1000
 
 /*
 ** A reader over bytes [pos, end) of the module. Inside a section `end` is the
@@ -365,9 +376,12 @@ static int constexpr(rd *r, wm_constexpr *e) {
       c.type = WM_F64;
       for (int i = 7; i >= 0; i--) c.bits = c.bits << 8 | p[i];
       break;
-    case 0xD0:
-      TRY(reftype(r, &c.type));
+    case 0xD0: {
+      wm_valtype t;
+      TRY(reftype(r, &t));
+      c.type = (uint8_t)t;
       break;
+    }
     case 0xD2:
       TRY(u32(r, &c.idx));
       c.type = WM_FUNCREF;
@@ -395,6 +409,13 @@ static int constexpr(rd *r, wm_constexpr *e) {
 
 /* --------------------------------------------------------------- sections */
 
+static int too_many(rd *r, size_t at, const char *what, uint32_t n) {
+  wm__error(r->err, WM_ELIMIT, (uint32_t)at,
+            "function type with %u %s: more than the limit of %u (at byte 0x%zx)", n, what,
+            MAX_ARITY, at);
+  return WM_ELIMIT;
+}
+
 static int sec_type(rd *r, wm_module *mod) {
   uint32_t n;
   TRY(count(r, &n));
@@ -408,12 +429,14 @@ static int sec_type(rd *r, wm_module *mod) {
     if (form != 0x60) return fail(r, at, "malformed function type");
     /* Read both vectors first so that one allocation holds them. */
     TRY(count(r, &np));
+    if (np > MAX_ARITY) return too_many(r, at, "params", np);
     size_t pstart = r->pos;
     for (uint32_t j = 0; j < np; j++) {
       wm_valtype t;
       TRY(valtype(r, &t));
     }
     TRY(count(r, &nr));
+    if (nr > MAX_ARITY) return too_many(r, at, "results", nr);
     size_t rstart = r->pos;
     for (uint32_t j = 0; j < nr; j++) {
       wm_valtype t;
@@ -436,8 +459,28 @@ static int sec_type(rd *r, wm_module *mod) {
 static int grow(rd *r, void **arr, uint32_t *cap, uint32_t have, uint32_t more, size_t elsize) {
   if (more > UINT32_MAX - have) return fail(r, r->pos, "too many definitions");
   uint32_t old = *cap;
-  if (wm__grow(arr, cap, have + more, elsize)) return nomem(r);
+  if (more > 1 && have + more > old) {
+    /* A whole section's definitions, the last addition to the space:
+    ** exactly as many as needed, not the next power of two. */
+    void *p = wm__realloc(*arr, ((size_t)have + more) * elsize);
+    if (!p) return nomem(r);
+    *arr = p;
+    *cap = have + more;
+  } else if (wm__grow(arr, cap, have + more, elsize)) {
+    return nomem(r);
+  }
   if (*cap > old) memset((char *)*arr + (size_t)old * elsize, 0, (size_t)(*cap - old) * elsize);
+  return 0;
+}
+
+/* A name copied, NUL-terminated, to *at in the module's import names. */
+static int name_to(rd *r, char **at, char **out, uint32_t *n) {
+  const uint8_t *p;
+  TRY(name(r, &p, n));
+  memcpy(*at, p, *n);
+  (*at)[*n] = 0;
+  *out = *at;
+  *at += *n + 1;
   return 0;
 }
 
@@ -445,12 +488,16 @@ static int sec_import(rd *r, wm_module *mod, dstate *ds) {
   uint32_t n;
   TRY(count(r, &n));
   mod->imports = wm__calloc(n, sizeof *mod->imports);
-  if (!mod->imports) return nomem(r);
+  /* Each name's length takes at least a byte of the section, as its NUL
+  ** does here: the section's size is room enough for all of them. */
+  mod->import_names = wm__malloc(r->end - r->pos);
+  if (!mod->imports || !mod->import_names) return nomem(r);
+  char *at = mod->import_names;
   for (uint32_t i = 0; i < n; i++) {
     wm_import *im = &mod->imports[i];
     mod->nimports = i + 1;
-    TRY(name_dup(r, &im->module, &im->module_len));
-    TRY(name_dup(r, &im->name, &im->name_len));
+    TRY(name_to(r, &at, &im->module, &im->module_len));
+    TRY(name_to(r, &at, &im->name, &im->name_len));
     size_t at = r->pos;
     uint8_t kind;
     TRY(u8(r, &kind));
@@ -619,6 +666,7 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
   if (n != mod->nfuncs - mod->nfunc_imports)
     return fail(r, at, "function and code section have inconsistent lengths");
   ds->has_code = true;
+  uint64_t all = 0, max_all = (uint64_t)r->len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
   for (uint32_t i = 0; i < n; i++) {
     wm_funcdef *fd = &mod->funcs[mod->nfunc_imports + i];
     uint32_t size, ngroups;
@@ -642,6 +690,14 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
       TRY(valtype(&b, &t));
       total += k; /* at most 2^32 groups of 2^32: fits in 64 bits */
       if (total > MAX_LOCALS) return fail(&b, gat, "too many locals");
+    }
+    all += total;
+    if (all > max_all) {
+      wm__error(r->err, WM_ELIMIT, fd->body_off,
+                "too many locals in all functions: more than the limit of %llu (4 per module "
+                "byte plus 1000000) at function %u (at byte 0x%x)",
+                (unsigned long long)max_all, mod->nfunc_imports + i, fd->body_off);
+      return WM_ELIMIT;
     }
     /* Only counted here: the expanded types are made per body, just
     ** before it is lowered (wm__decode_locals). Expanding every body up

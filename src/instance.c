@@ -231,10 +231,14 @@ int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_opti
   uint32_t counts[4] = {0, 0, 0, 0};
   for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
     rc = link_import(inst, i, counts, err);
+  /* The runtime's budgets are checked for the whole instance here, so a
+  ** refusal leaves nothing behind. */
+  if (rc == WM_OK) rc = wm__rt_admit(rt, mod, err);
   if (rc) {
     wm__instance_free(inst);
     return rc;
   }
+  wm__rt_charge_code(rt, mod);
   rt->insts[rt->ninsts++] = inst;
 
   for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++) {

@@ -52,10 +52,10 @@ typedef struct wm_globaltype {
 ** `type` is always the expression's result type.
 */
 typedef struct wm_constexpr {
-  uint8_t op;
-  wm_valtype type;
-  uint32_t idx;
   uint64_t bits;
+  uint32_t idx;
+  uint8_t op;
+  uint8_t type;         /* a wm_valtype; one byte keeps element items small */
 } wm_constexpr;
 
 /* decode.c leaves op = 0 for an expression that is not one constant
@@ -64,14 +64,16 @@ typedef struct wm_constexpr {
 enum { WM_CONST_NONCONST = 1, WM_CONST_ARITY = 2 };
 
 typedef struct wm_import {
-  char *module; /* NUL-terminated copies */
+  char *module; /* NUL-terminated copies in wm_module.import_names */
   char *name;
   uint32_t module_len, name_len;
   wm_externkind kind;
-  uint32_t typeidx;      /* WM_EXTERN_FUNC */
-  wm_tabletype table;    /* WM_EXTERN_TABLE */
-  wm_limits mem;         /* WM_EXTERN_MEMORY */
-  wm_globaltype global;  /* WM_EXTERN_GLOBAL */
+  union {                  /* by kind: imports are many, keep them small */
+    uint32_t typeidx;      /* WM_EXTERN_FUNC */
+    wm_tabletype table;    /* WM_EXTERN_TABLE */
+    wm_limits mem;         /* WM_EXTERN_MEMORY */
+    wm_globaltype global;  /* WM_EXTERN_GLOBAL */
+  };
 } wm_import;
 
 typedef struct wm_export {
@@ -145,6 +147,7 @@ struct wm_module {
 
   wm_type *types;        uint32_t ntypes;
   wm_import *imports;    uint32_t nimports;
+  char *import_names;    /* every import's two names, in one allocation */
   /* Index spaces: imports first, then definitions. */
   wm_funcdef *funcs;     uint32_t nfuncs;   uint32_t nfunc_imports;
   wm_tabletype *tables;  uint32_t ntables;  uint32_t ntable_imports;
@@ -166,6 +169,9 @@ struct wm_module {
 
   /* Lowered for the checked interpreter loop (WM_MODULE_CHECKED). */
   bool checked;
+  /* Bytes of lowered code made so far (cells, constants, trap maps) and
+  ** the most allowed (wm_module_options.max_code_bytes). */
+  uint64_t code_bytes, code_limit;
 
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */

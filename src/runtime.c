@@ -15,6 +15,15 @@
 #define DEFAULT_STACK_BYTES ((size_t)8 << 20)
 #define DEFAULT_CALL_DEPTH 100000u
 #define DEFAULT_TABLE_ELEMS 10000000u
+/* Runtime-wide budgets: two full wasm32 memories; tables of 128 MB of host
+** memory in all, above the per-table cap (a handful of tables grown to it
+** would otherwise hold gigabytes); code of a few large programs. */
+#define DEFAULT_MEMORY_BYTES ((uint64_t)2 * MAX_PAGES * PAGE_SIZE)
+#define DEFAULT_TABLE_ELEMS_TOTAL 16000000u
+#define DEFAULT_INSTANCES 10000u
+#define DEFAULT_MEMORIES 1000u
+#define DEFAULT_TABLES 10000u
+#define DEFAULT_CODE_BYTES ((uint64_t)1 << 30)
 
 /* ---------------------------------------------------------------- runtime */
 
@@ -29,6 +38,12 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   if (!o->max_call_depth) o->max_call_depth = DEFAULT_CALL_DEPTH;
   if (!o->max_memory_pages || o->max_memory_pages > MAX_PAGES) o->max_memory_pages = MAX_PAGES;
   if (!o->max_table_elems) o->max_table_elems = DEFAULT_TABLE_ELEMS;
+  if (!o->max_memory_bytes) o->max_memory_bytes = DEFAULT_MEMORY_BYTES;
+  if (!o->max_table_elems_total) o->max_table_elems_total = DEFAULT_TABLE_ELEMS_TOTAL;
+  if (!o->max_instances) o->max_instances = DEFAULT_INSTANCES;
+  if (!o->max_memories) o->max_memories = DEFAULT_MEMORIES;
+  if (!o->max_tables) o->max_tables = DEFAULT_TABLES;
+  if (!o->max_code_bytes) o->max_code_bytes = DEFAULT_CODE_BYTES;
 
   size_t nslots = o->stack_bytes / sizeof(wm_slot);
   if (nslots == 0) nslots = 1;
@@ -93,6 +108,18 @@ void wm_runtime_free(wm_runtime *rt) {
   wm__free(rt);
 }
 
+void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out) {
+  if (!out) return;
+  memset(out, 0, sizeof *out);
+  if (!rt) return;
+  out->memory_bytes = rt->mem_bytes;
+  out->table_elems = rt->table_elems;
+  out->code_bytes = rt->code_bytes;
+  out->instances = rt->ninsts;
+  out->memories = rt->nmems;
+  out->tables = rt->ntables;
+}
+
 int wm__rt_own(wm_runtime *rt, void *p) {
   if (wm__grow((void **)&rt->objs, &rt->cap_objs, rt->nobjs + 1, sizeof *rt->objs))
     return WM_ENOMEM;
@@ -139,6 +166,65 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
   return WM_OK;
 }
 
+/* ---------------------------------------------------------------- budgets */
+
+/* Does `add` more fit in a budget of `max` of which `have` is used? */
+static bool fits(uint64_t have, uint64_t add, uint64_t max) {
+  return have <= max && add <= max - have;
+}
+
+/* 0, or WM_ELIMIT naming the budget (the option's name) that `add` more
+** would pass. */
+static int budget(wm_error *err, const char *what, const char *opt, uint64_t have, uint64_t add,
+                  uint64_t max) {
+  if (fits(have, add, max)) return WM_OK;
+  return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                   "runtime limit exceeded: %llu more %s would pass the budget of %llu "
+                   "(%llu in use; wm_runtime_options.%s)",
+                   (unsigned long long)add, what, (unsigned long long)max,
+                   (unsigned long long)have, opt);
+}
+
+static int refused(wm_error *err, const char *what, uint64_t size, const char *unit,
+                   const char *fn) {
+  return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                   "runtime limit exceeded: a %s of %llu %s refused by the embedder's limiter "
+                   "(wm_runtime_options.%s)",
+                   what, (unsigned long long)size, unit, fn);
+}
+
+static bool module_in(const wm_runtime *rt, const wm_module *mod) {
+  for (uint32_t i = rt->ninsts; i-- > 0;)
+    if (rt->insts[i]->mod == mod) return true;
+  return false;
+}
+
+int wm__rt_admit(const wm_runtime *rt, const wm_module *mod, wm_error *err) {
+  const wm_runtime_options *o = &rt->opts;
+  uint64_t elems = 0, bytes = 0;
+  for (uint32_t i = mod->ntable_imports; i < mod->ntables; i++) elems += mod->tables[i].lim.min;
+  for (uint32_t i = mod->nmem_imports; i < mod->nmems; i++) bytes += mod->mems[i].min * PAGE_SIZE;
+  int rc = budget(err, "instances", "max_instances", rt->ninsts, 1, o->max_instances);
+  if (!rc)
+    rc = budget(err, "memories", "max_memories", rt->nmems, mod->nmems - mod->nmem_imports,
+                o->max_memories);
+  if (!rc)
+    rc = budget(err, "tables", "max_tables", rt->ntables, mod->ntables - mod->ntable_imports,
+                o->max_tables);
+  if (!rc) rc = budget(err, "bytes of memory", "max_memory_bytes", rt->mem_bytes, bytes,
+                       o->max_memory_bytes);
+  if (!rc) rc = budget(err, "table elements", "max_table_elems_total", rt->table_elems, elems,
+                       o->max_table_elems_total);
+  if (!rc && !module_in(rt, mod))
+    rc = budget(err, "bytes of lowered code", "max_code_bytes", rt->code_bytes, mod->code_bytes,
+                o->max_code_bytes);
+  return rc;
+}
+
+void wm__rt_charge_code(wm_runtime *rt, const wm_module *mod) {
+  if (!module_in(rt, mod)) rt->code_bytes += mod->code_bytes;
+}
+
 /* ----------------------------------------------------------------- memory */
 
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err) {
@@ -148,6 +234,16 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
     return wm__error(err, WM_ELIMIT, UINT32_MAX,
                      "memory size: minimum of %llu pages exceeds the limit of %llu pages",
                      (unsigned long long)lim.min, (unsigned long long)maxp);
+  const wm_runtime_options *o = &rt->opts;
+  uint64_t bytes = lim.min * PAGE_SIZE;
+  int rc = budget(err, "memories", "max_memories", rt->nmems, 1, o->max_memories);
+  if (!rc) rc = budget(err, "bytes of memory", "max_memory_bytes", rt->mem_bytes, bytes,
+                       o->max_memory_bytes);
+  if (rc) return rc;
+  /* No memory can outgrow the budget: reserve no more than it. */
+  if (maxp > o->max_memory_bytes / PAGE_SIZE) maxp = o->max_memory_bytes / PAGE_SIZE;
+  if (o->memory_growing && !o->memory_growing(o->limiter_data, 0, bytes, maxp * PAGE_SIZE))
+    return refused(err, "memory", bytes, "bytes", "memory_growing");
   if (wm__grow((void **)&rt->mems, &rt->cap_mems, rt->nmems + 1, sizeof *rt->mems))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   wm_memory *m = wm__calloc(1, sizeof *m);
@@ -161,7 +257,6 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
     return wm__error(err, WM_ENOMEM, UINT32_MAX,
                      "out of host memory: cannot reserve %zu bytes of address space", reserve);
   }
-  uint64_t bytes = lim.min * PAGE_SIZE;
   if (bytes && mprotect(p, (size_t)bytes, PROT_READ | PROT_WRITE) != 0) {
     munmap(p, reserve);
     wm__free(m);
@@ -174,7 +269,9 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
   m->max_pages = maxp;
   m->reserved = reserve;
   m->decl = lim;
+  m->rt = rt;
   rt->mems[rt->nmems++] = m;
+  rt->mem_bytes += bytes;
   *out = m;
   return WM_OK;
 }
@@ -183,10 +280,16 @@ int64_t wm__memory_grow(wm_memory *m, uint64_t delta) {
   uint64_t old = m->size / PAGE_SIZE;
   if (delta == 0) return (int64_t)old;
   if (delta > m->max_pages - old) return -1;
-  /* Fresh anonymous pages read as zero, as memory.grow requires. */
-  if (mprotect(m->base + m->size, (size_t)(delta * PAGE_SIZE), PROT_READ | PROT_WRITE) != 0)
+  const wm_runtime_options *o = &m->rt->opts;
+  uint64_t add = delta * PAGE_SIZE;
+  if (!fits(m->rt->mem_bytes, add, o->max_memory_bytes)) return -1;
+  if (o->memory_growing &&
+      !o->memory_growing(o->limiter_data, m->size, m->size + add, m->max_pages * PAGE_SIZE))
     return -1;
-  m->size += delta * PAGE_SIZE;
+  /* Fresh anonymous pages read as zero, as memory.grow requires. */
+  if (mprotect(m->base + m->size, (size_t)add, PROT_READ | PROT_WRITE) != 0) return -1;
+  m->size += add;
+  m->rt->mem_bytes += add;
   if (m->chk) wm__check_grow(m, old * PAGE_SIZE); /* new heap pages are unallocated */
   return (int64_t)old;
 }
@@ -217,6 +320,13 @@ int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init,
     return wm__error(err, WM_ELIMIT, UINT32_MAX,
                      "table size: minimum of %llu elements exceeds the limit of %llu",
                      (unsigned long long)lim.min, (unsigned long long)maxe);
+  const wm_runtime_options *o = &rt->opts;
+  int rc = budget(err, "tables", "max_tables", rt->ntables, 1, o->max_tables);
+  if (!rc) rc = budget(err, "table elements", "max_table_elems_total", rt->table_elems, lim.min,
+                       o->max_table_elems_total);
+  if (rc) return rc;
+  if (o->table_growing && !o->table_growing(o->limiter_data, 0, lim.min, maxe))
+    return refused(err, "table", lim.min, "elements", "table_growing");
   if (wm__grow((void **)&rt->tables, &rt->cap_tables, rt->ntables + 1, sizeof *rt->tables))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   wm_table *t = wm__calloc(1, sizeof *t);
@@ -233,7 +343,9 @@ int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init,
   t->type = type;
   t->decl = lim;
   t->max = (uint32_t)maxe;
+  t->rt = rt;
   rt->tables[rt->ntables++] = t;
+  rt->table_elems += lim.min;
   *out = t;
   return WM_OK;
 }
@@ -241,10 +353,17 @@ int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init,
 int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init) {
   uint32_t old = t->size;
   if (delta > (uint64_t)t->max - old) return -1;
+  const wm_runtime_options *o = &t->rt->opts;
+  if (!fits(t->rt->table_elems, delta, o->max_table_elems_total)) return -1;
+  if (delta && o->table_growing && !o->table_growing(o->limiter_data, old, old + delta, t->max))
+    return -1;
   uint32_t need = old + (uint32_t)delta;
   if (need > t->cap) {
-    /* Grow geometrically, but never past the maximum. */
+    /* Grow geometrically, but never past the maximum nor past what the
+    ** budget leaves, so that host memory stays within it. */
     uint64_t ncap = (uint64_t)t->cap * 2;
+    uint64_t left = o->max_table_elems_total - t->rt->table_elems - delta;
+    if (ncap > need + left) ncap = need + left;
     if (ncap < need) ncap = need;
     if (ncap > t->max) ncap = t->max;
     void **p = wm__realloc(t->elems, (size_t)ncap * sizeof *p);
@@ -254,6 +373,7 @@ int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init) {
   }
   for (uint32_t i = old; i < need; i++) t->elems[i] = init;
   t->size = need;
+  t->rt->table_elems += delta;
   return old;
 }
 

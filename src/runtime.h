@@ -39,6 +39,7 @@ struct wm_memory {
   ** allocator runs, whose accesses are not checked) and the checker. */
   uint8_t *shadow;
   struct wm_checker *chk;
+  wm_runtime *rt;        /* the owner, whose budgets growth is charged to */
 };
 
 struct wm_table {
@@ -48,6 +49,7 @@ struct wm_table {
   wm_valtype type;
   wm_limits decl;
   uint32_t max;          /* effective maximum */
+  wm_runtime *rt;        /* the owner, whose budgets growth is charged to */
 };
 
 struct wm_global {
@@ -103,6 +105,10 @@ struct wm_runtime {
   wm_instance **insts; uint32_t ninsts, cap_insts;
   wm_binding *bindings; uint32_t nbindings, cap_bindings;
   struct wm_checker *checker; /* the guest heap checker, if made (check.c) */
+  /* What the budgets of opts count (see wm_runtime_usage): current sizes
+  ** of all memories and tables, and the lowered code of the distinct
+  ** modules instantiated. */
+  uint64_t mem_bytes, table_elems, code_bytes;
 };
 
 struct wm_call_ctx {
@@ -118,7 +124,14 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
 int wm__rt_own(wm_runtime *rt, void *p);
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err);
 int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out, wm_error *err);
-/* Grow; returns the old size in pages/elements or -1. */
+/* Can rt take an instance of mod (counts, initial sizes, code)? 0 or
+** WM_ELIMIT naming the budget; charges nothing. */
+int wm__rt_admit(const wm_runtime *rt, const wm_module *mod, wm_error *err);
+/* Charge mod's code to rt unless an instance of it is there already
+** (call before the new instance is registered). */
+void wm__rt_charge_code(wm_runtime *rt, const wm_module *mod);
+/* Grow; returns the old size in pages/elements or -1 (past a maximum or a
+** budget, refused by the limiter, or out of host memory). */
 int64_t wm__memory_grow(wm_memory *m, uint64_t delta);
 int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init);
 

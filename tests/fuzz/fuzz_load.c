@@ -206,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wm_error err;
   memset(&err, 0x55, sizeof err);
 #ifdef WM_FUZZ_CHECK
-  wm_module_options mo = {WM_MODULE_CHECKED};
+  wm_module_options mo = {.flags = WM_MODULE_CHECKED};
   int rc = wm_module_load(data, size, &mo, &mod, &err);
 #else
   int rc = wm_module_load(data, size, NULL, &mod, &err);

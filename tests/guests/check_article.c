@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
   }
   fclose(f);
   wm_error err;
-  wm_module_options mo = {WM_MODULE_CHECKED};
+  wm_module_options mo = {.flags = WM_MODULE_CHECKED};
   wm_module *mod = NULL;
   wm_runtime *rt = NULL;
   wm_instance *inst = NULL;

@@ -85,7 +85,7 @@ static wm_module *load_wat(const char *wat, bool checked) {
   remove(src);
   wm_module *m = NULL;
   wm_error err;
-  wm_module_options o = {checked ? WM_MODULE_CHECKED : 0};
+  wm_module_options o = {.flags = checked ? WM_MODULE_CHECKED : 0};
   if (rc == 0 && wm_module_load_file(bin, &o, &m, &err) != 0) {
     fprintf(stderr, "load: %s\n", err.message);
     m = NULL;
