@@ -503,10 +503,9 @@ WM_API uint64_t wm_memory_size(const wm_memory *m);
 /* Size in 64 KiB pages. */
 WM_API uint64_t wm_memory_pages(const wm_memory *m);
 /* Grow by delta pages; *old_pages (may be NULL) receives the previous size.
-** Fails with WM_ELIMIT past the maximum. */
-WM_API int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err);
 ** Fails with WM_ELIMIT past the maximum, past the runtime's memory budget
 ** (max_memory_bytes) or when the embedder's memory_growing refuses. */
+WM_API int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err);
 
 /* --------------------------------------------------------- tables/globals */
 
