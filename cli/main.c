@@ -541,7 +541,7 @@ int cli_call(int argc, char **argv) {
     return 2;
   }
   const char *path = argv[1], *name = argv[2];
-  int status = 1;
+  int status = 1, rc;
   wm_error err;
   wm_module *mod = NULL;
   wm_runtime *rt = NULL;
@@ -571,7 +571,7 @@ int cli_call(int argc, char **argv) {
     bool takes = strcmp(a, "--bytes") == 0 || strcmp(a, "--string") == 0 ||
                  strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
                  strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0 ||
-                 cli_wasi_is_option(a);
+                 cli_wasi_is_option(a) || cli_limit_is_option(a);
     if (takes && i + 1 >= argc) {
       cli_error("call: option %s needs a value (see wasmem call --help)", a);
       status = 2;
@@ -579,6 +579,11 @@ int cli_call(int argc, char **argv) {
     }
     if (cli_wasi_is_option(a)) {
       if (cli_wasi_option(&cw, a, argv[++i]) != 0) {
+        status = 2;
+        goto done;
+      }
+    } else if (cli_limit_is_option(a)) {
+      if (cli_limit_option("call", a, argv[++i]) != 0) {
         status = 2;
         goto done;
       }
@@ -636,7 +641,7 @@ int cli_call(int argc, char **argv) {
     }
   }
 
-  if (wm_module_load_file(path, cli_check_module_options(), &mod, &err) != 0) {
+  if (wm_module_load_file(path, cli_module_options(), &mod, &err) != 0) {
     cli_report(path, &err);
     goto done;
   }
@@ -644,6 +649,7 @@ int cli_call(int argc, char **argv) {
     cli_report("runtime", &err);
     goto done;
   }
+  cli_limit_apply(rt);
   if (cli_check_runtime(rt, path) != 0) goto done;
   if (cli_define_spectest(rt, &err) != 0) {
     cli_report("spectest module", &err);
@@ -660,8 +666,9 @@ int cli_call(int argc, char **argv) {
     cli_error("warning: %s does not import WASI: --dir, --ro-dir, --env and --tcplisten have "
               "no effect", path);
   }
-  if (wm_instance_new(rt, mod, NULL, &inst, &err) != 0) {
-    cli_report(path, &err);
+  if ((rc = wm_instance_new(rt, mod, NULL, &inst, &err)) != 0) {
+    print_trap_or_error(path, rc, &err); /* a start function may trap */
+    status = cli_limit_status(rc, status);
     goto done;
   }
   if (cli_check_attach(inst) != 0) goto done;
@@ -718,7 +725,6 @@ int cli_call(int argc, char **argv) {
     pos++;
   }
 
-  int rc;
   uint32_t first = 0; /* results printed as values start here */
   if (!exchange) {
     /* A reactor (wasi-libc's -mexec-model=reactor) is initialised before
@@ -738,6 +744,7 @@ int cli_call(int argc, char **argv) {
     gopts.alloc = akind == WM_ALLOC_AUTO && as_strings ? WM_ALLOC_ASC : akind;
     if ((rc = wm_guest_new(rt, inst, &gopts, &guest, &err)) != 0) {
       print_trap_or_error(path, rc, &err);
+      status = cli_limit_status(rc, status);
       goto done;
     }
     wm_guest_call_options copts = {0};
@@ -755,6 +762,7 @@ int cli_call(int argc, char **argv) {
   cli_check_after_call(name);
   if (rc != 0) {
     print_trap_or_error(name, rc, &err);
+    status = cli_limit_status(rc, status);
     goto done;
   }
   if (conv != WM_RESULT_NONE) {

@@ -78,7 +78,7 @@ static int finish(int rc, wm_error *err, wm_wasi *w) {
   if (rc == 0) return 0;
   if (wm_is_trap(rc)) {
     cli_error("trap: %s", err->message[0] ? err->message : wm_strerror(rc));
-    return 134;
+    return cli_limit_status(rc, 134);
   }
   cli_report("run", err);
   return 2;
@@ -185,14 +185,16 @@ int cli_run(int argc, char **argv) {
       fputs(run_help, stdout);
       status = 0;
       goto out;
-    } else if (cli_wasi_is_option(a) || strcmp(a, "--invoke") == 0) {
+    } else if (cli_wasi_is_option(a) || cli_limit_is_option(a) || strcmp(a, "--invoke") == 0) {
       if (i + 1 >= argc) {
         cli_error("run: %s needs a value (see wasmem run --help)", a);
         goto out;
       }
       const char *v = argv[++i];
       if (strcmp(a, "--invoke") == 0) invoke = v;
-      else if (cli_wasi_option(&cw, a, v) != 0) goto out;
+      else if (cli_limit_is_option(a)) {
+        if (cli_limit_option("run", a, v) != 0) goto out;
+      } else if (cli_wasi_option(&cw, a, v) != 0) goto out;
     } else if (strcmp(a, "--") == 0 && !file) {
       continue;
     } else if (a[0] == '-' && a[1] && !file) {
@@ -220,11 +222,12 @@ int cli_run(int argc, char **argv) {
   for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
   if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
 
-  if (wm_module_load_file(file, cli_check_module_options(), &mod, &err) != 0) {
+  if (wm_module_load_file(file, cli_module_options(), &mod, &err) != 0) {
     cli_report(file, &err);
     goto out;
   }
   if (wm_runtime_new(NULL, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
+  cli_limit_apply(rt);
   if (cli_check_runtime(rt, file) != 0) goto out;
   if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
   wm_instance *inst;

@@ -142,6 +142,7 @@ static bool op_traps(wm_op op) {
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
+    case WM_OP_FUEL:
       return true;
     default:
       return false;
@@ -252,7 +253,10 @@ static int add_patch(cstate *c, ctl *L, uint32_t cell, uint32_t instr) {
 
 static void set_off(cstate *c, uint32_t cell, uint32_t instr, uint32_t target) {
   c->code[cell] = (uint32_t)((int64_t)target - (int64_t)instr);
-  if (target == c->ncode) c->label_cell = target;
+  if (target == c->ncode) {
+    c->label_cell = target;
+    c->fuel_new = true;
+  }
 }
 
 /* Is the last instruction emitted a `prev` of `len` cells that ends right
@@ -558,7 +562,10 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   f->dead_entry = c->dead;
   f->height = c->nvals;
   f->start = c->ncode;
-  if (kind == K_LOOP) c->label_cell = c->ncode;
+  if (kind == K_LOOP) {
+    c->label_cell = c->ncode;
+    c->fuel_new = true;
+  }
   f->patches = NOPOS;
   f->else_cell = f->else_instr = NOPOS;
   f->stub = NOPOS;
@@ -832,6 +839,7 @@ static int do_br_table(cstate *c) {
           /* jump_to may consume c->tmp (emit_return rewrites it): redo pop. */
           L->stub = c->ncode;
           c->label_cell = c->ncode;
+          c->fuel_new = true;
           TRY(jump_to(c, L, m));
           for (uint32_t k = 0; k < m; k++) c->tmp[k] = c->vals[c->nvals - m + k];
         }
@@ -956,6 +964,31 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   return 0;
 }
 
+/* ---------------------------------------------------------------- metering */
+
+/* The fuel an instruction costs (meter.c): 1, except the structural
+** markers, which do no work of their own. */
+static bool costs_fuel(uint8_t op) {
+  return !(op == 0x01 || op == 0x02 || op == 0x03 || op == 0x05 || op == 0x0B);
+}
+
+/* Metered code: charge the live instruction about to be compiled to its
+** basic block's FUEL, emitting a new FUEL first where a block starts (any
+** label, so every loop iteration and every function entry runs one). Sets
+** *fresh when it emitted one: nothing may fuse across it. */
+static int meter(cstate *c, bool *fresh) {
+  *fresh = false;
+  if (c->fuel_new || c->fuel_cell == NOPOS) {
+    TRY(wm__c_head(c, WM_OP_FUEL));
+    c->fuel_cell = c->ncode;
+    TRY(wm__c_cell(c, 0));
+    c->fuel_new = false;
+    *fresh = true;
+  }
+  c->code[c->fuel_cell]++;
+  return 0;
+}
+
 /* ---------------------------------------------------------------- the pass */
 
 static int compile_body(cstate *c) {
@@ -968,6 +1001,7 @@ static int compile_body(cstate *c) {
   c->label_cell = NOPOS;
   c->at_entry = true;
   c->last_move = NOPOS;
+  c->fuel_cell = NOPOS;
   while (c->nctls > 0) {
     c->instr_off = c->pos;
     uint32_t lr = c->last_res, prev_start = c->last_start;
@@ -983,6 +1017,14 @@ static int compile_body(cstate *c) {
       return wm__c_malformed(c, "END opcode expected");
     }
     uint8_t op = c->bytes[c->pos++];
+    bool fresh = false;
+    if (c->mod->metered && !c->dead && costs_fuel(op)) TRY(meter(c, &fresh));
+    if (fresh) { /* the FUEL is now the last instruction */
+      lr = c->prev_res = NOPOS;
+      last_move = NOPOS;
+      prev_start = c->last_start;
+      prev_op = WM_OP_FUEL;
+    }
     switch (op) {
       case 0x00: /* unreachable */
         if (!c->dead) TRY(wm__c_head(c, WM_OP_UNREACHABLE));
@@ -1069,6 +1111,8 @@ static int compile_body(cstate *c) {
         break;
       }
     }
+    /* The code after a conditional branch starts a basic block. */
+    if (op == 0x04 || op == 0x0D) c->fuel_new = true;
   }
   if (c->pos != c->end) return wm__c_malformed(c, "section size mismatch");
   return 0;

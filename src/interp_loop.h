@@ -698,6 +698,19 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         vmbreak;
       }
 
+      /* --- metering (code loaded with WM_MODULE_METERED) --------------- */
+      vmcase(FUEL) {
+        /* A basic block's cost. Whatever stops the guest is found in the
+        ** slow path, which also refills rt->fuel (meter.c). */
+        if (WM_UNLIKELY((rt->fuel -= (int64_t)OPD(0)) < 0 ||
+                        atomic_load_explicit(&rt->interrupt, memory_order_relaxed))) {
+          trap = wm__meter_poll(rt, OPD(0));
+          if (trap) goto trapped;
+        }
+        ip += 3;
+        vmbreak;
+      }
+
 #if WM_CHECKED
     hooked_call:
       /* A function of the guest's allocator (check.h): check.c runs it in a

@@ -25,6 +25,7 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   if (len) memcpy(mod->bytes, bytes, len);
   mod->len = len;
   mod->checked = opts && (opts->flags & WM_MODULE_CHECKED);
+  mod->metered = opts && (opts->flags & WM_MODULE_METERED);
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);

@@ -166,6 +166,8 @@ struct wm_module {
 
   /* Lowered for the checked interpreter loop (WM_MODULE_CHECKED). */
   bool checked;
+  /* Lowered with FUEL instructions (WM_MODULE_METERED, meter.c). */
+  bool metered;
 
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */

@@ -248,7 +248,12 @@
   X(I32_ADD_K_BR_LT_S_K, ADDBR, 0) X(I32_ADD_K_BR_LT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_GT_S_K, ADDBR, 0) X(I32_ADD_K_BR_GT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_LE_S_K, ADDBR, 0) X(I32_ADD_K_BR_LE_U_K, ADDBR, 0)             \
-  X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)
+  X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)           \
+  /* --- metering (only in code loaded with WM_MODULE_METERED) ---------- */   \
+  X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
+                                  wasm instructions), then poll: trap when the \
+                                  fuel is short, an interrupt was asked for or \
+                                  the deadline passed (meter.c) */
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,
