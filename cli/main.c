@@ -20,6 +20,8 @@ static const char usage_text[] =
     "  call FILE FUNC [ARGS...]   instantiate FILE and call export FUNC\n"
     "  spectest FILE.json [-v]    run a wast2json script\n"
     "  run FILE [ARGS...]         run a WASI program (--dir, --env, --invoke)\n"
+    "                             (call and run take --fuel N and\n"
+    "                             --timeout DURATION: exit 125 and 124)\n"
     "  check [OPTIONS] call|run ...\n"
     "                             run call or run under the guest heap checker\n"
     "                             (leaks, double frees, bad accesses)\n"
@@ -100,12 +102,20 @@ static const char call_help[] =
     "For modules importing WASI, as in `wasmem run` (see wasmem run --help):\n"
     "  --dir HOST[::GUEST], --ro-dir HOST[::GUEST], --env KEY=VALUE,\n"
     "  --tcplisten HOST:PORT\n"
+    "Stopping the guest (the module is then loaded metered):\n"
+    "  --fuel N           stop after N wasm instructions (each costs 1, except\n"
+    "                     nop, block, loop, else and end): trap \"all fuel\n"
+    "                     consumed\", exit status 125\n"
+    "  --timeout DURATION stop after DURATION (1s, 500ms, 2m, 1.5h, 250us; a\n"
+    "                     bare number is seconds): trap \"deadline exceeded\",\n"
+    "                     exit status 124\n"
     "Everything wasmem allocated is freed before exit; what could not be freed\n"
     "is reported on stderr. Examples:\n"
     "  wasmem call m.wasm array_sum --bytes 1,2,3,4,5           prints 15\n"
     "  wasmem call m.wasm upper --string \"this should be uppercase\" \\\n"
     "      --result string:same-len          prints THIS SHOULD BE UPPERCASE\n"
-    "A trap prints its message and a wasm backtrace to stderr and exits 1.\n";
+    "A trap prints its message and a wasm backtrace to stderr and exits 1\n"
+    "(124 and 125 for --timeout and --fuel).\n";
 
 void cli_error(const char *fmt, ...) {
   va_list ap;

@@ -32,10 +32,15 @@ static const char run_help[] =
     "  --env KEY=VALUE       set a guest environment variable; --env KEY\n"
     "                        copies KEY from wasmem's environment; repeatable\n"
     "  --invoke FUNC         call export FUNC instead of _start\n"
+    "  --fuel N              stop the guest after N wasm instructions (each\n"
+    "                        costs 1, except nop, block, loop, else and end)\n"
+    "  --timeout DURATION    stop the guest after DURATION (1s, 500ms, 2m,\n"
+    "                        1.5h, 250us; a bare number is seconds)\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
-    "it returns normally); a trap prints its message and exits 134; errors\n"
+    "it returns normally); a trap prints its message and exits 134, except\n"
+    "that running out of --timeout exits 124 and out of --fuel 125; errors\n"
     "before the guest runs exit 2.\n";
 
 /* Parse one --invoke argument by its parameter type. */

@@ -178,9 +178,12 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         ip = c->code;
       }
       if (callee->inst != inst) {
-        if (WM_UNLIKELY(callee->inst->mod->checked != WM_CHECKED)) {
-          /* Lowered for the other loop: undo the frame and run it there,
-          ** nested, like a host function. */
+        if (WM_UNLIKELY(callee->inst->mod->checked != WM_CHECKED ||
+                        callee->inst->mod->metered != inst->mod->metered)) {
+          /* Lowered for the other loop, or metered where the caller is not
+          ** (or the other way round: wm__interp_call decides whether it
+          ** may run): undo the frame and run it there, nested, like a host
+          ** function. */
           frp--;
           fp = frp->fp;
           ip = next_ip - 1; /* inside the call instruction, for a backtrace */
