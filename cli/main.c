@@ -835,6 +835,11 @@ done:
                 "cabi_realloc has no free function (a result is given back only through "
                 "its function's cabi_post_ export)",
                 st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
+    else if (st.abandoned && (status == CLI_EXIT_FUEL || status == CLI_EXIT_TIMEOUT))
+      cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
+                "to the guest's allocator: the guest was stopped (--fuel, --timeout), so its "
+                "free could not run either",
+                st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
     else if (st.abandoned)
       cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
                 "to the guest's allocator (its free trapped%s)",

@@ -421,6 +421,10 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
 **
 ** A guest blocked in a host function (say, a WASI read) is stopped only when
 ** it returns to wasm code.
+**
+** Calls the host makes after such a trap run under the same limits: to give
+** guest blocks back (wm_block_free, or wm_guest_call's own clean-up after a
+** trapped call, which then abandons them) refuel or move the deadline first.
 */
 
 /* wm_runtime_set_fuel's value for "no budget", and what wm_runtime_get_fuel
