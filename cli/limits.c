@@ -1,11 +1,12 @@
 /*
 ** limits.c -- `--fuel N` and `--timeout DURATION` of `call` and `run` (and
 ** so of `check call|run`): the module is then loaded metered, the runtime
-** gets the budget and the deadline, and running out of either ends wasmem
-** with its own exit status.
+** gets the budget and the deadline, Ctrl-C (SIGINT) interrupts the guest,
+** and each ends wasmem with its own exit status.
 */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,14 +72,39 @@ const wm_module_options *cli_module_options(void) {
   return opts.flags ? &opts : NULL;
 }
 
+/* The runtime SIGINT interrupts while a limit is given. */
+static wm_runtime *volatile sig_rt;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  wm_runtime_interrupt(sig_rt); /* only an atomic store */
+}
+
 void cli_limit_apply(wm_runtime *rt) {
+  if (!lim.fuel_set && !lim.timeout_set) return;
   /* Neither can fail on a runtime. */
   if (lim.fuel_set) wm_runtime_set_fuel(rt, lim.fuel);
   if (lim.timeout_set) wm_runtime_set_deadline(rt, lim.timeout_ns);
+  /* The first Ctrl-C stops the guest with a trap and a backtrace; the
+  ** handler then resets itself, so a second one kills wasmem as usual. */
+  sig_rt = rt;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+}
+
+void cli_limit_release(void) {
+  if (!sig_rt) return;
+  signal(SIGINT, SIG_DFL);
+  sig_rt = NULL;
 }
 
 int cli_limit_status(int rc, int status) {
   if (rc == WM_TRAP_DEADLINE) return CLI_EXIT_TIMEOUT;
   if (rc == WM_TRAP_OUT_OF_FUEL) return CLI_EXIT_FUEL;
+  if (rc == WM_TRAP_INTERRUPTED) return CLI_EXIT_INTERRUPTED;
   return status;
 }

@@ -109,13 +109,14 @@ static const char call_help[] =
     "  --timeout DURATION stop after DURATION (1s, 500ms, 2m, 1.5h, 250us; a\n"
     "                     bare number is seconds): trap \"deadline exceeded\",\n"
     "                     exit status 124\n"
+    "  With either, Ctrl-C stops the guest: trap \"interrupted\", exit status 130\n"
     "Everything wasmem allocated is freed before exit; what could not be freed\n"
     "is reported on stderr. Examples:\n"
     "  wasmem call m.wasm array_sum --bytes 1,2,3,4,5           prints 15\n"
     "  wasmem call m.wasm upper --string \"this should be uppercase\" \\\n"
     "      --result string:same-len          prints THIS SHOULD BE UPPERCASE\n"
     "A trap prints its message and a wasm backtrace to stderr and exits 1\n"
-    "(124 and 125 for --timeout and --fuel).\n";
+    "(124, 125 and 130 for --timeout, --fuel and Ctrl-C).\n";
 
 void cli_error(const char *fmt, ...) {
   va_list ap;
@@ -835,9 +836,10 @@ done:
                 "cabi_realloc has no free function (a result is given back only through "
                 "its function's cabi_post_ export)",
                 st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
-    else if (st.abandoned && (status == CLI_EXIT_FUEL || status == CLI_EXIT_TIMEOUT))
+    else if (st.abandoned && (status == CLI_EXIT_FUEL || status == CLI_EXIT_TIMEOUT ||
+                              status == CLI_EXIT_INTERRUPTED))
       cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
-                "to the guest's allocator: the guest was stopped (--fuel, --timeout), so its "
+                "to the guest's allocator: the guest was stopped (--fuel, --timeout, Ctrl-C), so its "
                 "free could not run either",
                 st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
     else if (st.abandoned)
@@ -850,6 +852,7 @@ done:
   free(items);
   free(gargs);
   free(vals);
+  cli_limit_release();
   wm_runtime_free(rt);
   cli_wasi_done(&cw);
   wm_module_free(mod);

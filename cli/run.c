@@ -36,12 +36,13 @@ static const char run_help[] =
     "                        costs 1, except nop, block, loop, else and end)\n"
     "  --timeout DURATION    stop the guest after DURATION (1s, 500ms, 2m,\n"
     "                        1.5h, 250us; a bare number is seconds)\n"
+    "                        With either, Ctrl-C stops the guest too.\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
     "it returns normally); a trap prints its message and exits 134, except\n"
-    "that running out of --timeout exits 124 and out of --fuel 125; errors\n"
-    "before the guest runs exit 2.\n";
+    "that running out of --timeout exits 124, out of --fuel 125, and a guest\n"
+    "stopped by Ctrl-C 130; errors before the guest runs exit 2.\n";
 
 /* Parse one --invoke argument by its parameter type. */
 static bool parse_arg(const char *s, wm_valtype t, wm_val *out) {
@@ -299,6 +300,7 @@ out:
   status = cli_check_finish(status);
   free(vals);
   free(gargv);
+  cli_limit_release();
   wm_runtime_free(rt);
   wm_module_free(mod);
   cli_wasi_done(&cw);

@@ -227,10 +227,11 @@ static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
 }
 
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err) {
+  /* Fuel, a deadline or an interrupt in the works (meter.c), which then
+  ** does what follows itself. */
+  if (WM_UNLIKELY(rt->meter_slow)) return wm__meter_call(rt, f, args_results, err);
   /* Functions of a checked guest's allocator are tracked by check.c, which
   ** calls back into wm__interp_call_plain. Only a checker sets hook. */
-  /* Fuel, a deadline or an interrupt in the works (meter.c). */
-  if (WM_UNLIKELY(rt->meter_slow)) return wm__meter_call(rt, f, args_results, err);
   if (WM_UNLIKELY(f->hook)) return wm__check_call(rt, f, args_results, NULL, err);
   return wm__interp_call_plain(rt, f, args_results, err);
 }

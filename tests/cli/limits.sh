@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # limits.sh -- `--fuel N` and `--timeout DURATION` of `wasmem call`, `run`
 # and `check call`: an endless loop stops with its trap, a backtrace and the
-# documented exit status (124 for the timeout, 125 for the fuel), a call
-# with enough fuel runs, and bad values are usage errors (exit 2).
+# documented exit status (124 for the timeout, 125 for the fuel, 130 for
+# SIGINT), a call with enough fuel runs, and bad values are usage errors
+# (exit 2).
 # usage: limits.sh WASMEM WAT2WASM WORKDIR
 set -u
 wasmem=$1 wat2wasm=$2 work=$3
@@ -57,6 +58,25 @@ expect 125 'all fuel consumed.*1 guest block \(3 bytes\).*was stopped' -- \
   timeout 20 "$wasmem" call "$wasm" sum_spin --bytes 1,2,3 --fuel 1000
 expect 124 'deadline exceeded.*1 guest block \(3 bytes\).*was stopped' -- \
   timeout 20 "$wasmem" call "$wasm" sum_spin --string abc --timeout 100ms
+# Ctrl-C (SIGINT) interrupts a limited guest: trap, backtrace, exit 130.
+# A signal sent before wasmem installs its handler is ignored (a background
+# job ignores SIGINT), so send one every second until it is gone.
+"$wasmem" call "$wasm" outer --timeout 60s >"$work/sigint.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 20); do
+  sleep 1
+  kill -0 "$pid" 2>/dev/null || break
+  kill -INT "$pid" 2>/dev/null
+done
+wait "$pid"
+st=$?
+if [ "$st" = 130 ] && grep -zEq 'trap: interrupted.*func 0, byte.*func 2, byte' "$work/sigint.out"; then
+  echo "ok: SIGINT -> 130"
+else
+  echo "FAIL: SIGINT -> status $st (want 130), output:"
+  cat "$work/sigint.out"
+  fail=1
+fi
 # Bad values.
 expect 2 "--fuel 'x': expected a number" -- "$wasmem" call "$wasm" f --fuel x
 expect 2 "--fuel '-1': expected a number" -- "$wasmem" call "$wasm" f --fuel -1
