@@ -154,7 +154,7 @@ static bool op_traps(wm_op op) {
 int wm__c_head(cstate *c, wm_op op) {
   int rc = reserve(c, WM_HEAD_CELLS + 8);
   if (rc) return rc;
-  uint64_t h = wm__op_head(op, c->mod->checked);
+  uint64_t h = wm__op_head(op, c->mod->loop);
   c->last2_start = c->last_start;
   c->last2_op = c->last_op;
   c->last_start = c->ncode;
@@ -293,7 +293,7 @@ static uint32_t untake_eqz(cstate *c) {
 ** slot the compare reads. */
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
   if (fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) {
-    uint64_t h = wm__op_head((wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K)), c->mod->checked);
+    uint64_t h = wm__op_head((wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K)), c->mod->loop);
     c->code[c->last_start] = (uint32_t)h;
     c->code[c->last_start + 1] = (uint32_t)(h >> 32);
     c->last_op = (wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K));
@@ -336,7 +336,7 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
   }
   /* Rewrite the head in place: its operand cells, their fix-ups and, for a
   ** load, its trap location stay as they are. */
-  uint64_t h = wm__op_head(fused, c->mod->checked);
+  uint64_t h = wm__op_head(fused, c->mod->loop);
   c->code[c->last_start] = (uint32_t)h;
   c->code[c->last_start + 1] = (uint32_t)(h >> 32);
   c->last_op = fused;
@@ -947,7 +947,7 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
           c->ncode == lm + WM_HEAD_CELLS + 2 && !wm__c_const(c, v.ref, &k)) {
         /* local.get a local.set b local.get c local.set d: one MOVE2 (register
         ** rotations in unrolled loops). */
-        uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->checked);
+        uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->loop);
         c->code[lm] = (uint32_t)head;
         c->code[lm + 1] = (uint32_t)(head >> 32);
         c->last_op = WM_OP_MOVE2;

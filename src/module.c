@@ -26,6 +26,7 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   mod->len = len;
   mod->checked = opts && (opts->flags & WM_MODULE_CHECKED);
   mod->metered = opts && (opts->flags & WM_MODULE_METERED);
+  mod->loop = mod->checked ? WM_LOOP_CHECKED : mod->metered ? WM_LOOP_METERED : WM_LOOP_PLAIN;
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);

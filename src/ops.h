@@ -266,10 +266,8 @@ typedef enum wm_op {
 #define WM_HEAD_CELLS 2
 
 /* interp.c: the 8-byte head value for op (handler address or opcode) in
-** the plain loop or, when checked, in the checked loop (the guest heap
-** checker's: the same instructions, every memory access also checked
-** against the shadow memory). */
-uint64_t wm__op_head(wm_op op, bool checked);
+** the given compilation of the loop (WM_LOOP_*, module.h). */
+uint64_t wm__op_head(wm_op op, unsigned loop);
 /* interp.c: the op a head value stands for (for the disassembler). */
 wm_op wm__op_from_head(uint64_t head);
 /* The op's name, e.g. "I32_ADD". */
