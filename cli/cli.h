@@ -29,6 +29,25 @@ void cli_check_after_call(const char *what);
 int cli_check_attach(wm_instance *inst);
 int cli_check_finish(int status);
 
+/*
+** --fuel N and --timeout DURATION of `call` and `run` (limits.c). The
+** option parser prints its error and returns -1 on a bad value. The module
+** options to load with (the checker's, plus WM_MODULE_METERED when a limit
+** is given); applying the limits to a runtime, with SIGINT interrupting it
+** until cli_limit_release (before the runtime is freed); and the exit
+** status for a call's outcome rc: CLI_EXIT_TIMEOUT, CLI_EXIT_FUEL or
+** CLI_EXIT_INTERRUPTED when the guest was stopped, else status.
+*/
+#define CLI_EXIT_TIMEOUT 124 /* as timeout(1) */
+#define CLI_EXIT_FUEL 125
+#define CLI_EXIT_INTERRUPTED 130 /* 128 + SIGINT, as a shell reports it */
+bool cli_limit_is_option(const char *opt);
+int cli_limit_option(const char *cmd, const char *opt, const char *value);
+const wm_module_options *cli_module_options(void);
+void cli_limit_apply(wm_runtime *rt);
+void cli_limit_release(void);
+int cli_limit_status(int rc, int status);
+
 /* Print an error line "wasmem: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Name of a value type ("i32", "funcref", ...). */

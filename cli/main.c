@@ -21,6 +21,9 @@ static const char usage_text[] =
     "  spectest FILE.json [-v]    run a wast2json script\n"
     "  run FILE [ARGS...]         run a WASI program (--dir, --ro-dir, --env,\n"
     "                             --tcplisten, --invoke)\n"
+    "                             (call and run take --fuel N and\n"
+    "                             --timeout DURATION: exit 125 and 124,\n"
+    "                             and --max-memory SIZE)\n"
     "  check [OPTIONS] call|run ...\n"
     "                             run call or run under the guest heap checker\n"
     "                             (leaks, double frees, bad accesses)\n"
@@ -105,14 +108,23 @@ static const char call_help[] =
     "For modules importing WASI, as in `wasmem run` (see wasmem run --help):\n"
     "  --dir HOST[::GUEST], --ro-dir HOST[::GUEST], --env KEY=VALUE,\n"
     "  --tcplisten HOST:PORT\n"
+    "Stopping the guest (the module is then loaded metered):\n"
+    "  --fuel N           stop after N wasm instructions (each costs 1, except\n"
+    "                     nop, block, loop, else and end): trap \"all fuel\n"
+    "                     consumed\", exit status 125\n"
+    "  --timeout DURATION stop after DURATION (1s, 500ms, 2m, 1.5h, 250us; a\n"
+    "                     bare number is seconds): trap \"deadline exceeded\",\n"
+    "                     exit status 124\n"
+    "  With either, Ctrl-C stops the guest: trap \"interrupted\", exit status 130\n"
     "Everything wasmem allocated is freed before exit; what could not be freed\n"
     "is reported on stderr. Examples:\n"
     "  wasmem call m.wasm array_sum --bytes 1,2,3,4,5           prints 15\n"
     "  wasmem call m.wasm upper --string \"this should be uppercase\" \\\n"
     "      --result string:same-len          prints THIS SHOULD BE UPPERCASE\n"
-    "A trap prints its message and a wasm backtrace to stderr and exits 1. A\n"
-    "WASI guest that calls proc_exit ends the call with its code as the exit\n"
-    "status (\"FUNC exited with code N\" on stderr when N is not 0).\n";
+    "A trap prints its message and a wasm backtrace to stderr and exits 1\n"
+    "(124, 125 and 130 for --timeout, --fuel and Ctrl-C). A WASI guest that\n"
+    "calls proc_exit ends the call with its code as the exit status\n"
+    "(\"FUNC exited with code N\" on stderr when N is not 0).\n";
 
 void cli_error(const char *fmt, ...) {
   va_list ap;
@@ -547,7 +559,7 @@ int cli_call(int argc, char **argv) {
     return 2;
   }
   const char *path = argv[1], *name = argv[2];
-  int status = 1;
+  int status = 1, rc;
   wm_error err;
   wm_module *mod = NULL;
   wm_runtime *rt = NULL;
@@ -579,7 +591,8 @@ int cli_call(int argc, char **argv) {
     bool takes = strcmp(a, "--bytes") == 0 || strcmp(a, "--string") == 0 ||
                  strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
                  strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0 ||
-                 strcmp(a, "--max-memory") == 0 || cli_wasi_is_option(a);
+                 strcmp(a, "--max-memory") == 0 || cli_wasi_is_option(a) ||
+                 cli_limit_is_option(a);
     if (takes && i + 1 >= argc) {
       cli_error("call: option %s needs a value (see wasmem call --help)", a);
       status = 2;
@@ -587,6 +600,11 @@ int cli_call(int argc, char **argv) {
     }
     if (cli_wasi_is_option(a)) {
       if (cli_wasi_option(&cw, a, argv[++i]) != 0) {
+        status = 2;
+        goto done;
+      }
+    } else if (cli_limit_is_option(a)) {
+      if (cli_limit_option("call", a, argv[++i]) != 0) {
         status = 2;
         goto done;
       }
@@ -649,7 +667,7 @@ int cli_call(int argc, char **argv) {
     }
   }
 
-  if (wm_module_load_file(path, cli_check_module_options(), &mod, &err) != 0) {
+  if (wm_module_load_file(path, cli_module_options(), &mod, &err) != 0) {
     cli_report(path, &err);
     goto done;
   }
@@ -657,6 +675,7 @@ int cli_call(int argc, char **argv) {
     cli_report("runtime", &err);
     goto done;
   }
+  cli_limit_apply(rt);
   if (cli_check_runtime(rt, path) != 0) goto done;
   /* Only when imported: its memory and table would count against the
   ** runtime's budgets (--max-memory). */
@@ -675,8 +694,9 @@ int cli_call(int argc, char **argv) {
     cli_error("warning: %s does not import WASI: --dir, --ro-dir, --env and --tcplisten have "
               "no effect", path);
   }
-  if (wm_instance_new(rt, mod, NULL, &inst, &err) != 0) {
-    cli_report(path, &err);
+  if ((rc = wm_instance_new(rt, mod, NULL, &inst, &err)) != 0) {
+    print_trap_or_error(path, rc, &err); /* a start function may trap */
+    status = cli_limit_status(rc, status);
     goto done;
   }
   if (cli_check_attach(inst) != 0) goto done;
@@ -733,7 +753,6 @@ int cli_call(int argc, char **argv) {
     pos++;
   }
 
-  int rc;
   uint32_t first = 0; /* results printed as values start here */
   if (!exchange) {
     /* A reactor (wasi-libc's -mexec-model=reactor) is initialised before
@@ -753,6 +772,7 @@ int cli_call(int argc, char **argv) {
     gopts.alloc = akind == WM_ALLOC_AUTO && as_strings ? WM_ALLOC_ASC : akind;
     if ((rc = wm_guest_new(rt, inst, &gopts, &guest, &err)) != 0) {
       print_trap_or_error(path, rc, &err);
+      status = cli_limit_status(rc, status);
       goto done;
     }
     wm_guest_call_options copts = {0};
@@ -778,6 +798,7 @@ int cli_call(int argc, char **argv) {
   }
   if (rc != 0) {
     print_trap_or_error(name, rc, &err);
+    status = cli_limit_status(rc, status);
     goto done;
   }
   if (conv != WM_RESULT_NONE) {
@@ -840,6 +861,12 @@ done:
                 "cabi_realloc has no free function (a result is given back only through "
                 "its function's cabi_post_ export)",
                 st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
+    else if (st.abandoned && (status == CLI_EXIT_FUEL || status == CLI_EXIT_TIMEOUT ||
+                              status == CLI_EXIT_INTERRUPTED))
+      cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
+                "to the guest's allocator: the guest was stopped (--fuel, --timeout, Ctrl-C), so its "
+                "free could not run either",
+                st.abandoned, st.abandoned == 1 ? "" : "s", st.abandoned_bytes);
     else if (st.abandoned)
       cli_error("warning: %" PRIu32 " guest block%s (%" PRIu64 " bytes) could not be given back "
                 "to the guest's allocator (its free trapped%s)",
@@ -850,6 +877,7 @@ done:
   free(items);
   free(gargs);
   free(vals);
+  cli_limit_release();
   wm_runtime_free(rt);
   cli_wasi_done(&cw);
   wm_module_free(mod);

@@ -37,11 +37,17 @@ static const char run_help[] =
     "                        reach (64K, 64M, 2G; default 8G): memory.grow\n"
     "                        past it returns -1, a larger initial memory\n"
     "                        fails to instantiate (exit status 2)\n"
+    "  --fuel N              stop the guest after N wasm instructions (each\n"
+    "                        costs 1, except nop, block, loop, else and end)\n"
+    "  --timeout DURATION    stop the guest after DURATION (1s, 500ms, 2m,\n"
+    "                        1.5h, 250us; a bare number is seconds)\n"
+    "                        With either, Ctrl-C stops the guest too.\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
-    "it returns normally); a trap prints its message and exits 134; errors\n"
-    "before the guest runs exit 2.\n";
+    "it returns normally); a trap prints its message and exits 134, except\n"
+    "that running out of --timeout exits 124, out of --fuel 125, and a guest\n"
+    "stopped by Ctrl-C 130; errors before the guest runs exit 2.\n";
 
 /* Parse one --invoke argument by its parameter type. */
 static bool parse_arg(const char *s, wm_valtype t, wm_val *out) {
@@ -83,7 +89,7 @@ static int finish(int rc, wm_error *err, wm_wasi *w) {
   if (rc == 0) return 0;
   if (wm_is_trap(rc)) {
     cli_error("trap: %s", err->message[0] ? err->message : wm_strerror(rc));
-    return 134;
+    return cli_limit_status(rc, 134);
   }
   cli_report("run", err);
   return 2;
@@ -217,7 +223,7 @@ int cli_run(int argc, char **argv) {
       fputs(run_help, stdout);
       status = 0;
       goto out;
-    } else if (cli_wasi_is_option(a) || strcmp(a, "--invoke") == 0 ||
+    } else if (cli_wasi_is_option(a) || cli_limit_is_option(a) || strcmp(a, "--invoke") == 0 ||
                strcmp(a, "--max-memory") == 0) {
       if (i + 1 >= argc) {
         cli_error("run: %s needs a value (see wasmem run --help)", a);
@@ -227,6 +233,8 @@ int cli_run(int argc, char **argv) {
       if (strcmp(a, "--invoke") == 0) invoke = v;
       else if (strcmp(a, "--max-memory") == 0) {
         if (!cli_parse_size("run: --max-memory", v, &ro.max_memory_bytes)) goto out;
+      } else if (cli_limit_is_option(a)) {
+        if (cli_limit_option("run", a, v) != 0) goto out;
       } else if (cli_wasi_option(&cw, a, v) != 0) goto out;
     } else if (strcmp(a, "--") == 0 && !file) {
       continue;
@@ -241,7 +249,8 @@ int cli_run(int argc, char **argv) {
         /* As in Wasmtime, everything after FILE is the guest's: say so
         ** when it looks like one of ours (not after an explicit --). */
         for (int k = first_arg; k < argc; k++)
-          if (cli_wasi_is_option(argv[k]) || strcmp(argv[k], "--invoke") == 0) {
+          if (cli_wasi_is_option(argv[k]) || cli_limit_is_option(argv[k]) ||
+              strcmp(argv[k], "--invoke") == 0 || strcmp(argv[k], "--max-memory") == 0) {
             fprintf(stderr,
                     "wasmem: note: '%s' comes after %s, so it is passed to the guest; "
                     "put wasmem's options before the module\n",
@@ -267,11 +276,12 @@ int cli_run(int argc, char **argv) {
   for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
   if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
 
-  if (wm_module_load_file(file, cli_check_module_options(), &mod, &err) != 0) {
+  if (wm_module_load_file(file, cli_module_options(), &mod, &err) != 0) {
     cli_report(file, &err);
     goto out;
   }
   if (wm_runtime_new(&ro, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
+  cli_limit_apply(rt);
   if (cli_check_runtime(rt, file) != 0) goto out;
   if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
   wm_instance *inst;
@@ -335,6 +345,7 @@ out:
   status = cli_check_finish(status);
   free(vals);
   free(gargv);
+  cli_limit_release();
   wm_runtime_free(rt);
   wm_module_free(mod);
   cli_wasi_done(&cw);

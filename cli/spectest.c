@@ -13,7 +13,7 @@
 #include "cli.h"
 
 static const char spectest_help[] =
-    "usage: wasmem spectest FILE.json [-v] [--checked]\n"
+    "usage: wasmem spectest FILE.json [-v] [--checked] [--metered]\n"
     "\n"
     "Run a script made by wast2json (wabt 1.0.32) from a .wast file. Module\n"
     "files are resolved relative to the directory of FILE.json. All commands\n"
@@ -26,10 +26,14 @@ static const char spectest_help[] =
     "  -v         also print passing commands and full error messages\n"
     "  --checked  load every module for the guest heap checker's loop\n"
     "             (WM_MODULE_CHECKED, no checker attached): the same\n"
-    "             results are expected from it as from the plain loop\n";
+    "             results are expected from it as from the plain loop\n"
+    "  --metered  load every module with fuel and poll points\n"
+    "             (WM_MODULE_METERED) and give the runtime 10^12 units of\n"
+    "             fuel: the same results are expected\n";
 
-/* --checked: modules are lowered for the checked interpreter loop. */
-static bool load_checked;
+/* --checked: modules are lowered for the checked interpreter loop;
+** --metered: with FUEL instructions (both may be given). */
+static wm_module_options load_opts;
 
 /* ------------------------------------------------- the spectest host module */
 
@@ -544,8 +548,7 @@ static int load(script *s, const json_t *cmd, wm_module **out, wm_error *err) {
     snprintf(err->message, sizeof err->message, "out of memory");
     return err->code = WM_ENOMEM;
   }
-  static const wm_module_options checked_opts = {.flags = WM_MODULE_CHECKED};
-  int rc = wm_module_load_file(path, load_checked ? &checked_opts : NULL, out, err);
+  int rc = wm_module_load_file(path, &load_opts, out, err);
   free(path);
   if (rc == 0 && !push_module(s, *out)) {
     wm_module_free(*out);
@@ -733,7 +736,9 @@ int cli_spectest(int argc, char **argv) {
     } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
       verbose = true;
     } else if (strcmp(argv[i], "--checked") == 0) {
-      load_checked = true;
+      load_opts.flags |= WM_MODULE_CHECKED;
+    } else if (strcmp(argv[i], "--metered") == 0) {
+      load_opts.flags |= WM_MODULE_METERED;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       cli_error("spectest: unknown option '%s' (see wasmem spectest --help)", argv[i]);
       return 2;
@@ -784,6 +789,7 @@ int cli_spectest(int argc, char **argv) {
     cli_report("runtime", &err);
     goto done;
   }
+  if (load_opts.flags & WM_MODULE_METERED) wm_runtime_set_fuel(s.rt, 1000000000000ull);
   const json_t *cmd;
   size_t i;
   json_array_foreach(cmds, i, cmd) {

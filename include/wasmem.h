@@ -91,7 +91,10 @@ WM_API const char *wm_version(void);
   X(TRAP_TABLE_OOB, -109, "out of bounds table access")                       \
   X(TRAP_NULL_REF, -110, "null reference")                                    \
   X(TRAP_HOST, -111, "host function trapped")                                 \
-  X(TRAP_EXIT, -112, "guest exited")
+  X(TRAP_EXIT, -112, "guest exited")                                         \
+  X(TRAP_OUT_OF_FUEL, -113, "all fuel consumed")                              \
+  X(TRAP_INTERRUPTED, -114, "interrupted")                                    \
+  X(TRAP_DEADLINE, -115, "deadline exceeded")
 
 typedef enum wm_err {
 #define WM_ERR_ENUM_(name, code, msg) WM_##name = code,
@@ -370,6 +373,10 @@ typedef struct wm_module_options {
   uint64_t max_code_bytes;
 } wm_module_options;
 #define WM_MODULE_CHECKED 1u
+/* WM_MODULE_METERED: lower the code with fuel and poll points (see "Fuel,
+** interrupts and deadlines"), so that it can be stopped. Code loaded
+** without it runs exactly as before and cannot be stopped. */
+#define WM_MODULE_METERED 2u
 
 /*
 ** Decode, validate and compile a module from bytes. The bytes are copied;
@@ -488,6 +495,78 @@ WM_API wm_functype wm_func_type(const wm_func *f);
 */
 WM_API int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
                         wm_val *results, uint32_t nresults, wm_error *err);
+
+/* ------------------------------------ fuel, interrupts, deadlines (meter.c)
+**
+** Stopping a guest. Code loaded with WM_MODULE_METERED starts each basic
+** block (a function's entry, a loop's head, an arm of an if, the code after
+** a block's end or after a br_if) with a poll point that charges the block's
+** cost in fuel and stops the call with a trap when
+**   - the runtime's fuel is short:       WM_TRAP_OUT_OF_FUEL "all fuel consumed"
+**   - wm_runtime_interrupt was called:   WM_TRAP_INTERRUPTED "interrupted"
+**   - the runtime's deadline has passed: WM_TRAP_DEADLINE "deadline exceeded"
+** Every loop iteration and every call passes a poll point. The trap is like
+** any other: it has a backtrace, host functions on the way out see it as
+** their callee's error code, and the runtime stays usable.
+**
+** Cost: each wasm instruction executed costs 1 unit of fuel, except `nop`,
+** `block`, `loop`, `else` and `end`, which cost 0. A basic block is charged
+** whole before it runs; when less fuel is left than its cost the call traps
+** without running it, and the fuel left becomes 0. So after a call that
+** returns, exactly the instructions it executed have been charged; after a
+** trap in the middle of a block, the whole block.
+**
+** Code loaded without WM_MODULE_METERED has no poll points: it runs at full
+** speed and nothing can stop it. While fuel or a deadline is set, calling such
+** code (from the host, or from metered code in another instance) fails with
+** WM_EUNSUPPORTED instead of running unbounded. An interrupt only stops
+** metered code.
+**
+** A guest blocked in a host function (say, a WASI read) is stopped only when
+** it returns to wasm code.
+**
+** Calls the host makes after such a trap run under the same limits: to give
+** guest blocks back (wm_block_free, or wm_guest_call's own clean-up after a
+** trapped call, which then abandons them) refuel or move the deadline first.
+*/
+
+/* wm_runtime_set_fuel's value for "no budget", and what wm_runtime_get_fuel
+** returns then. */
+#define WM_FUEL_UNLIMITED UINT64_MAX
+
+/*
+** Set the fuel left in rt (a store's budget, like Wasmtime's
+** Store::set_fuel): every call into rt draws on it, host -> guest calls
+** nested in another call included, until it is set again; it is not reset
+** per call. Refuel by setting it again. WM_FUEL_UNLIMITED (the default)
+** turns fuel off. Returns WM_EINVAL if rt is NULL. May be called from a
+** host function; the running guest continues with the new amount.
+*/
+WM_API int wm_runtime_set_fuel(wm_runtime *rt, uint64_t fuel);
+/* The fuel left, or WM_FUEL_UNLIMITED when no fuel is set. */
+WM_API uint64_t wm_runtime_get_fuel(const wm_runtime *rt);
+
+/*
+** Ask the metered code running in rt to stop: it traps with
+** WM_TRAP_INTERRUPTED at its next poll point, nested calls and the calls
+** they are nested in alike. Safe from any thread and from a signal handler
+** (it only stores an atomic flag); rt must not be freed meanwhile. A request
+** made while no metered code runs is kept and stops the next call into
+** metered code at its first poll point. Once metered code has seen it, it is
+** cleared when the outermost call into rt returns, so the call after runs
+** normally.
+*/
+WM_API void wm_runtime_interrupt(wm_runtime *rt);
+
+/*
+** Set a deadline ns nanoseconds from now (CLOCK_MONOTONIC); 0 clears it.
+** Metered code still running past it traps with WM_TRAP_DEADLINE. It holds
+** for every later call until cleared or set again: after the trap, set a
+** new one or clear it before calling again. The clock is read once per
+** 16384 units of fuel with the kernel's coarse clock, so the trap comes up
+** to a few milliseconds late. Returns WM_EINVAL if rt is NULL.
+*/
+WM_API int wm_runtime_set_deadline(wm_runtime *rt, uint64_t ns);
 
 /* ---------------------------------------------------------------- memory */
 

@@ -154,6 +154,7 @@ static bool op_traps(wm_op op) {
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
+    case WM_OP_FUEL:
       return true;
     default:
       return false;
@@ -165,7 +166,7 @@ static bool op_traps(wm_op op) {
 int wm__c_head(cstate *c, wm_op op) {
   int rc = reserve(c, WM_HEAD_CELLS + 8);
   if (rc) return rc;
-  uint64_t h = wm__op_head(op, c->mod->checked);
+  uint64_t h = wm__op_head(op, c->mod->loop);
   c->last2_start = c->last_start;
   c->last2_op = c->last_op;
   c->last_start = c->ncode;
@@ -264,7 +265,10 @@ static int add_patch(cstate *c, ctl *L, uint32_t cell, uint32_t instr) {
 
 static void set_off(cstate *c, uint32_t cell, uint32_t instr, uint32_t target) {
   c->code[cell] = (uint32_t)((int64_t)target - (int64_t)instr);
-  if (target == c->ncode) c->label_cell = target;
+  if (target == c->ncode) {
+    c->label_cell = target;
+    c->fuel_new = true;
+  }
 }
 
 /* Is the last instruction emitted a `prev` of `len` cells that ends right
@@ -301,7 +305,7 @@ static uint32_t untake_eqz(cstate *c) {
 ** slot the compare reads. */
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
   if (fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) {
-    uint64_t h = wm__op_head((wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K)), c->mod->checked);
+    uint64_t h = wm__op_head((wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K)), c->mod->loop);
     c->code[c->last_start] = (uint32_t)h;
     c->code[c->last_start + 1] = (uint32_t)(h >> 32);
     c->last_op = (wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K));
@@ -344,7 +348,7 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
   }
   /* Rewrite the head in place: its operand cells, their fix-ups and, for a
   ** load, its trap location stay as they are. */
-  uint64_t h = wm__op_head(fused, c->mod->checked);
+  uint64_t h = wm__op_head(fused, c->mod->loop);
   c->code[c->last_start] = (uint32_t)h;
   c->code[c->last_start + 1] = (uint32_t)(h >> 32);
   c->last_op = fused;
@@ -579,7 +583,10 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   f->dead_entry = c->dead;
   f->height = c->nvals;
   f->start = c->ncode;
-  if (kind == K_LOOP) c->label_cell = c->ncode;
+  if (kind == K_LOOP) {
+    c->label_cell = c->ncode;
+    c->fuel_new = true;
+  }
   f->patches = NOPOS;
   f->else_cell = f->else_instr = NOPOS;
   f->bt_epoch = 0;
@@ -892,6 +899,7 @@ static int do_br_table(cstate *c) {
           uint32_t at = c->pos;
           L->stub = c->ncode;
           c->label_cell = c->ncode;
+          c->fuel_new = true;
           TRY(jump_to(c, L, m));
           for (uint32_t k = 0; k < m; k++) c->tmp[k] = c->vals[c->nvals - m + k];
           c->pos = at;
@@ -1000,7 +1008,7 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
           c->ncode == lm + WM_HEAD_CELLS + 2 && !wm__c_const(c, v.ref, &k)) {
         /* local.get a local.set b local.get c local.set d: one MOVE2 (register
         ** rotations in unrolled loops). */
-        uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->checked);
+        uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->loop);
         c->code[lm] = (uint32_t)head;
         c->code[lm + 1] = (uint32_t)(head >> 32);
         c->last_op = WM_OP_MOVE2;
@@ -1017,6 +1025,31 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   return 0;
 }
 
+/* ---------------------------------------------------------------- metering */
+
+/* The fuel an instruction costs (meter.c): 1, except the structural
+** markers, which do no work of their own. */
+static bool costs_fuel(uint8_t op) {
+  return !(op == 0x01 || op == 0x02 || op == 0x03 || op == 0x05 || op == 0x0B);
+}
+
+/* Metered code: charge the live instruction about to be compiled to its
+** basic block's FUEL, emitting a new FUEL first where a block starts (any
+** label, so every loop iteration and every function entry runs one). Sets
+** *fresh when it emitted one: nothing may fuse across it. */
+static int meter(cstate *c, bool *fresh) {
+  *fresh = false;
+  if (c->fuel_new || c->fuel_cell == NOPOS) {
+    TRY(wm__c_head(c, WM_OP_FUEL));
+    c->fuel_cell = c->ncode;
+    TRY(wm__c_cell(c, 0));
+    c->fuel_new = false;
+    *fresh = true;
+  }
+  c->code[c->fuel_cell]++;
+  return 0;
+}
+
 /* ---------------------------------------------------------------- the pass */
 
 static int compile_body(cstate *c) {
@@ -1029,6 +1062,7 @@ static int compile_body(cstate *c) {
   c->label_cell = NOPOS;
   c->at_entry = true;
   c->last_move = NOPOS;
+  c->fuel_cell = NOPOS;
   while (c->nctls > 0) {
     c->instr_off = c->pos;
     uint32_t lr = c->last_res, prev_start = c->last_start;
@@ -1044,6 +1078,14 @@ static int compile_body(cstate *c) {
       return wm__c_malformed(c, "END opcode expected");
     }
     uint8_t op = c->bytes[c->pos++];
+    bool fresh = false;
+    if (c->mod->metered && !c->dead && costs_fuel(op)) TRY(meter(c, &fresh));
+    if (fresh) { /* the FUEL is now the last instruction */
+      lr = c->prev_res = NOPOS;
+      last_move = NOPOS;
+      prev_start = c->last_start;
+      prev_op = WM_OP_FUEL;
+    }
     switch (op) {
       case 0x00: /* unreachable */
         if (!c->dead) TRY(wm__c_head(c, WM_OP_UNREACHABLE));
@@ -1130,6 +1172,8 @@ static int compile_body(cstate *c) {
         break;
       }
     }
+    /* The code after a conditional branch starts a basic block. */
+    if (op == 0x04 || op == 0x0D) c->fuel_new = true;
   }
   if (c->pos != c->end) return wm__c_malformed(c, "section size mismatch");
   return 0;

@@ -123,6 +123,12 @@ typedef struct cstate {
   /* Start of the MOVE that the last local.set emitted, while only local.gets
   ** (which emit nothing and bind no label) have followed it; else NOPOS. */
   uint32_t last_move;
+  /* Metered code (WM_MODULE_METERED): the cost cell of the FUEL that
+  ** starts the current basic block (NOPOS before the first), and whether a
+  ** new block starts at the next instruction that costs fuel (a label was
+  ** bound or a conditional branch emitted since). */
+  uint32_t fuel_cell;
+  bool fuel_new;
 } cstate;
 
 /* compile.c */

@@ -67,6 +67,7 @@ static const char *layout(wm_op op) {
     case WM_OP_I32_LOAD_BR_IF: case WM_OP_I32_LOAD_BR_IF_NOT:
     case WM_OP_I32_LOAD8_U_BR_IF: case WM_OP_I32_LOAD8_U_BR_IF_NOT: return "ssio";
     case WM_OP_I32_SHR_U_AND_K: return "ssii";
+    case WM_OP_FUEL: return "i";
     default: return "";
   }
 }

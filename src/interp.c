@@ -2,7 +2,8 @@
 ** interp.c -- the interpreter: the plain dispatch loop (interp_loop.h) over
 ** the lowered, slot-addressed code of ops.h, the instructions' heads, and
 ** the entry point that sets up the outermost call and turns a trap into an
-** error with a wasm backtrace. The checked loop is interp_checked.c.
+** error with a wasm backtrace. The checked loop is interp_checked.c, the
+** metered one interp_metered.c.
 */
 #include "interp_impl.h"
 #include "cstack.h"
@@ -55,6 +56,8 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 }
 
 #define WM_CHECKED 0
+#define WM_METERED 0
+#define OTHER_LOOP(m) ((m)->loop != WM_LOOP_PLAIN)
 #define RUN_NAME run
 #define RUN_LINKAGE static
 #define DISPATCH_TABLE plain_table
@@ -63,6 +66,8 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 #define CHK_RANGE(ea, n, w) ((void)0)
 #include "interp_loop.h"
 #undef WM_CHECKED
+#undef WM_METERED
+#undef OTHER_LOOP
 #undef RUN_NAME
 #undef RUN_LINKAGE
 #undef DISPATCH_TABLE
@@ -99,26 +104,27 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 /* ------------------------------------------------------------ heads */
 
 #ifdef WM_GOTO_DISPATCH
-static const void *const *get_table(bool checked) {
-  if (checked) return wm__checked_dispatch_table();
+static const void *const *get_table(unsigned loop) {
+  if (loop == WM_LOOP_CHECKED) return wm__checked_dispatch_table();
+  if (loop == WM_LOOP_METERED) return wm__metered_dispatch_table();
   if (!plain_table) run(NULL, NULL); /* publishes the label addresses */
   return plain_table;
 }
 #endif
 
-uint64_t wm__op_head(wm_op op, bool checked) {
+uint64_t wm__op_head(wm_op op, unsigned loop) {
 #ifdef WM_GOTO_DISPATCH
   if ((unsigned)op >= WM_OP_COUNT_) return 0;
-  return (uint64_t)(uintptr_t)get_table(checked)[op];
+  return (uint64_t)(uintptr_t)get_table(loop)[op];
 #else
-  (void)checked; /* both loops switch on the same opcode numbers */
+  (void)loop; /* all loops switch on the same opcode numbers */
   return (uint64_t)op;
 #endif
 }
 
 wm_op wm__op_from_head(uint64_t head) {
 #ifdef WM_GOTO_DISPATCH
-  for (int k = 0; k < 2; k++) {
+  for (unsigned k = 0; k < 3; k++) {
     const void *const *t = get_table(k);
     for (unsigned i = 0; i < WM_OP_COUNT_; i++)
       if ((uint64_t)(uintptr_t)t[i] == head) return (wm_op)i;
@@ -246,12 +252,19 @@ static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
   return cstack.nesting < MAX_NESTING && here >= floor;
 }
 
-/* The loop that runs f's code: the checked one for checked modules. */
+/* The loop that runs f's code: the one it was lowered for. */
 static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
-  return f->inst->mod->checked ? wm__run_checked(rt, msg) : run(rt, msg);
+  switch (f->inst->mod->loop) {
+    case WM_LOOP_CHECKED: return wm__run_checked(rt, msg);
+    case WM_LOOP_METERED: return wm__run_metered(rt, msg);
+    default: return run(rt, msg);
+  }
 }
 
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err) {
+  /* Fuel, a deadline or an interrupt in the works (meter.c), which then
+  ** does what follows itself. */
+  if (WM_UNLIKELY(rt->meter_slow)) return wm__meter_call(rt, f, args_results, err);
   /* Functions of a checked guest's allocator are tracked by check.c, which
   ** calls back into wm__interp_call_plain. Only a checker sets hook. */
   if (WM_UNLIKELY(f->hook)) return wm__check_call(rt, f, args_results, NULL, err);

@@ -32,6 +32,8 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
 }
 
 #define WM_CHECKED 1
+#define WM_METERED 1 /* checked modules may be metered too */
+#define OTHER_LOOP(m) ((m)->loop != WM_LOOP_CHECKED || (m)->metered != inst->mod->metered)
 #define RUN_NAME wm__run_checked
 #define RUN_LINKAGE
 #define DISPATCH_TABLE checked_table
@@ -52,6 +54,8 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
   } while (0)
 #include "interp_loop.h"
 #undef WM_CHECKED
+#undef WM_METERED
+#undef OTHER_LOOP
 #undef RUN_NAME
 #undef RUN_LINKAGE
 #undef DISPATCH_TABLE

@@ -391,5 +391,8 @@ int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *t
 /* interp_checked.c: the checked loop, and its handler addresses. */
 int wm__run_checked(wm_runtime *rt, char *msg);
 const void *const *wm__checked_dispatch_table(void);
+/* interp_metered.c: the metered loop, and its handler addresses. */
+int wm__run_metered(wm_runtime *rt, char *msg);
+const void *const *wm__metered_dispatch_table(void);
 
 #endif

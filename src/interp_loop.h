@@ -1,11 +1,15 @@
 /*
-** interp_loop.h -- the dispatch loop, compiled twice: by interp.c as run()
-** (WM_CHECKED 0, the plain engine) and by interp_checked.c as
-** wm__run_checked() (WM_CHECKED 1, for modules lowered with
-** WM_MODULE_CHECKED). The checked loop also runs every
-** memory access past the guest heap checker's shadow memory and sends calls
-** of the guest's allocator functions through check.c; the plain loop
-** compiles none of that, so checking never costs the plain engine a test.
+** interp_loop.h -- the dispatch loop, compiled three times: by interp.c as
+** run() (WM_CHECKED 0, WM_METERED 0: the plain engine), by interp_checked.c
+** as wm__run_checked() (WM_CHECKED 1, for modules lowered with
+** WM_MODULE_CHECKED) and by interp_metered.c as wm__run_metered()
+** (WM_METERED 1, for modules lowered with WM_MODULE_METERED only). The
+** checked loop also runs every memory access past the guest heap checker's
+** shadow memory and sends calls of the guest's allocator functions through
+** check.c; the metered and checked loops have the FUEL instruction. The
+** plain loop compiles none of that, so neither checking nor metering costs
+** the plain engine a test. OTHER_LOOP(mod) says that mod's code is not for
+** this loop (or, in the checked loop, that its metering differs).
 */
 
 /*
@@ -19,11 +23,17 @@
 */
 RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
 #ifdef WM_GOTO_DISPATCH
+#if !WM_METERED
+  /* Never in code lowered for this loop, which has no handler for it: the
+  ** slot names another (the pasted label is macro-expanded). */
+#define L_FUEL L_UNREACHABLE
+#endif
   static const void *const labels[WM_OP_COUNT_] = {
 #define WM_OP_LABEL_(name, cls, wasm) &&L_##name,
       WM_OPS(WM_OP_LABEL_)
 #undef WM_OP_LABEL_
   };
+#undef L_FUEL
   if (!rt) {
     DISPATCH_TABLE = labels; /* idempotent: always the same value */
     return 0;
@@ -178,9 +188,11 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         ip = c->code;
       }
       if (callee->inst != inst) {
-        if (WM_UNLIKELY(callee->inst->mod->checked != WM_CHECKED)) {
-          /* Lowered for the other loop: undo the frame and run it there,
-          ** nested, like a host function. */
+        if (WM_UNLIKELY(OTHER_LOOP(callee->inst->mod))) {
+          /* Lowered for another loop, or metered where the caller is not
+          ** (or the other way round: wm__interp_call decides whether it
+          ** may run): undo the frame and run it there, nested, like a host
+          ** function. */
           frp--;
           fp = frp->fp;
           ip = next_ip - 1; /* inside the call instruction, for a backtrace */
@@ -698,6 +710,21 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         vmbreak;
       }
 
+#if WM_METERED
+      /* --- metering (code loaded with WM_MODULE_METERED) --------------- */
+      vmcase(FUEL) {
+        /* A basic block's cost. Whatever stops the guest is found in the
+        ** slow path, which also refills rt->fuel (meter.c). */
+        if (WM_UNLIKELY((rt->fuel -= (int64_t)OPD(0)) < 0 ||
+                        atomic_load_explicit(&rt->interrupt, memory_order_relaxed))) {
+          trap = wm__meter_poll(rt, OPD(0));
+          if (trap) goto trapped;
+        }
+        ip += 3;
+        vmbreak;
+      }
+#endif
+
 #if WM_CHECKED
     hooked_call:
       /* A function of the guest's allocator (check.h): check.c runs it in a
@@ -711,6 +738,9 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
 #endif
 
 #ifndef WM_GOTO_DISPATCH
+#if !WM_METERED
+      case WM_OP_FUEL: /* never in code lowered for this loop */
+#endif
       case WM_OP_COUNT_: /* never emitted; listed so -Wswitch stays useful */
         TRAP(WM_TRAP_UNREACHABLE);
 #endif

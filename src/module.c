@@ -26,6 +26,8 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   mod->checked = opts && (opts->flags & WM_MODULE_CHECKED);
   mod->code_limit = opts && opts->max_code_bytes ? opts->max_code_bytes
                                                  : (uint64_t)len * CODE_RATIO + CODE_SLACK;
+  mod->metered = opts && (opts->flags & WM_MODULE_METERED);
+  mod->loop = mod->checked ? WM_LOOP_CHECKED : mod->metered ? WM_LOOP_METERED : WM_LOOP_PLAIN;
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);

@@ -141,6 +141,13 @@ typedef struct wm_funcdef {
   wm_code code;          /* filled by compile.c */
 } wm_funcdef;
 
+/* The compilations of the dispatch loop (interp_loop.h), one per flavour
+** of lowered code: plain (interp.c), checked (interp_checked.c: the guest
+** heap checker's, every memory access also checked against the shadow
+** memory; it meters too) and metered (interp_metered.c: with the FUEL
+** instruction, which the plain loop does not have). */
+enum { WM_LOOP_PLAIN, WM_LOOP_CHECKED, WM_LOOP_METERED };
+
 struct wm_module {
   uint8_t *bytes;        /* owned copy of the binary */
   size_t len;
@@ -172,6 +179,11 @@ struct wm_module {
   /* Bytes of lowered code made so far (cells, constants, trap maps) and
   ** the most allowed (wm_module_options.max_code_bytes). */
   uint64_t code_bytes, code_limit;
+  /* Lowered with FUEL instructions (WM_MODULE_METERED, meter.c). */
+  bool metered;
+  /* The compilation of the loop its code is lowered for (WM_LOOP_*): the
+  ** checked one for checked modules, metered or not. */
+  uint8_t loop;
 
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */

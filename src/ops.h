@@ -248,7 +248,12 @@
   X(I32_ADD_K_BR_LT_S_K, ADDBR, 0) X(I32_ADD_K_BR_LT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_GT_S_K, ADDBR, 0) X(I32_ADD_K_BR_GT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_LE_S_K, ADDBR, 0) X(I32_ADD_K_BR_LE_U_K, ADDBR, 0)             \
-  X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)
+  X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)           \
+  /* --- metering (only in code loaded with WM_MODULE_METERED) ---------- */   \
+  X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
+                                  wasm instructions), then poll: trap when the \
+                                  fuel is short, an interrupt was asked for or \
+                                  the deadline passed (meter.c) */
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,
@@ -261,10 +266,8 @@ typedef enum wm_op {
 #define WM_HEAD_CELLS 2
 
 /* interp.c: the 8-byte head value for op (handler address or opcode) in
-** the plain loop or, when checked, in the checked loop (the guest heap
-** checker's: the same instructions, every memory access also checked
-** against the shadow memory). */
-uint64_t wm__op_head(wm_op op, bool checked);
+** the given compilation of the loop (WM_LOOP_*, module.h). */
+uint64_t wm__op_head(wm_op op, unsigned loop);
 /* interp.c: the op a head value stands for (for the disassembler). */
 wm_op wm__op_from_head(uint64_t head);
 /* The op's name, e.g. "I32_ADD". */

@@ -6,6 +6,8 @@
 #ifndef WM_RUNTIME_H
 #define WM_RUNTIME_H
 
+#include <stdatomic.h>
+
 #include "module.h"
 
 /* Interned function types: two wm_funcs have equal types iff type_id is
@@ -109,6 +111,18 @@ struct wm_runtime {
   ** of all memories and tables, and the lowered code of the distinct
   ** modules instantiated. */
   uint64_t mem_bytes, table_elems, code_bytes;
+  /* Metering (meter.c). The FUEL instruction of metered code takes a
+  ** block's cost from `fuel`, which holds at most one slice of the budget;
+  ** when it goes negative, or `interrupt` is set, it calls wm__meter_poll,
+  ** which takes interrupts, reads the clock and refills `fuel` from
+  ** `fuel_reserve` (unlimited while fuel_on is false). */
+  int64_t fuel;
+  uint64_t fuel_reserve;
+  bool fuel_on;          /* wm_runtime_set_fuel: a budget is set */
+  bool interrupt_seen;   /* metered code saw `interrupt`: cleared on exit */
+  bool meter_slow;       /* fuel_on || deadline || interrupt_seen */
+  uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0 = none */
+  atomic_int interrupt;  /* wm_runtime_interrupt, from any thread */
 };
 
 struct wm_call_ctx {
@@ -157,5 +171,14 @@ wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e);
 ** code, with the trap message and a backtrace of function names in err.
 */
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+
+/* meter.c: the slow path of FUEL, which has taken `cost` from rt->fuel and
+** found it negative or an interrupt pending: 0 to go on (fuel refilled), or
+** the trap to stop with. */
+int wm__meter_poll(wm_runtime *rt, uint32_t cost);
+/* meter.c: wm__interp_call while rt->meter_slow: refuses unmetered code
+** while fuel or a deadline is set, and clears a seen interrupt when the
+** outermost call returns. */
+int wm__meter_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
 
 #endif

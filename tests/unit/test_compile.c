@@ -62,7 +62,7 @@ static uint8_t *wat(const char *text, size_t *len) {
   return read_file(out, len);
 }
 
-static wm_module *load_wat(const char *text, wm_error *err) {
+static wm_module *load_wat_flags(const char *text, uint32_t flags, wm_error *err) {
   size_t len;
   uint8_t *b = wat(text, &len);
   if (!b) {
@@ -70,9 +70,14 @@ static wm_module *load_wat(const char *text, wm_error *err) {
     return NULL;
   }
   wm_module *m = NULL;
-  wm_module_load(b, len, NULL, &m, err);
+  wm_module_options o = {flags};
+  wm_module_load(b, len, &o, &m, err);
   free(b);
   return m;
+}
+
+static wm_module *load_wat(const char *text, wm_error *err) {
+  return load_wat_flags(text, 0, err);
 }
 
 /* Disassembly of function idx into a malloc'd string; *ninstr gets its
@@ -186,6 +191,61 @@ static void test_lowering(void) {
   expect_code("store-fold2",
               "(module (memory 1) (func (param i32)"
               " local.get 0 i32.const 8 i32.add local.get 0 i32.store))", 2, "I32_STORE_K");
+}
+
+/* Metered lowering (WM_MODULE_METERED): a FUEL with the block's cost of
+** wasm instructions at each basic block, and the same code otherwise. */
+static void expect_metered(const char *name, const char *text, const char *want) {
+  wm_error err;
+  wm_module *m = load_wat_flags(text, WM_MODULE_METERED, &err);
+  CHECK(m != NULL, "%s: load failed: %s", name, err.message);
+  if (!m) return;
+  int n;
+  char *d = disasm(m, m->nfuncs - 1, &n);
+  CHECK(strcmp(d, want) == 0, "%s: expected\n%s\ngot\n%s", name, want, d);
+  free(d);
+  wm_module_free(m);
+}
+
+static void test_metered(void) {
+  /* The loop head is the FUEL, so each iteration pays 8; the code after
+  ** br_if costs nothing (only ends), so it has no FUEL. */
+  expect_metered("loop",
+                 "(module (func (param i32) (local i32)"
+                 " (loop local.get 1 i32.const 1 i32.add local.set 1"
+                 "  local.get 1 local.get 0 i32.lt_s br_if 0)))",
+                 "; func 0: 1 params, 2 locals, 0 results, 0 consts, frame 5, 15 cells\n"
+                 "     0: FUEL 8\n"
+                 "     3: I32_ADD_K l1 l1 1\n"
+                 "     8: BR_I32_LT_S l1 l0 ->0\n"
+                 "    13: RETURN\n");
+  /* Entry, then-arm, else-arm and join each start a block; the compare
+  ** still fuses with the if, which belongs to the entry block. */
+  expect_metered("if",
+                 "(module (func (param i32 i32) (result i32)"
+                 " local.get 0 local.get 1 i32.lt_s (if (result i32) (then i32.const 1)"
+                 " (else i32.const 2)) i32.const 3 i32.add))",
+                 "; func 0: 2 params, 2 locals, 1 results, 0 consts, frame 6, 35 cells\n"
+                 "     0: FUEL 4\n"
+                 "     3: BR_I32_GE_S l0 l1 ->18\n"
+                 "     8: FUEL 1\n"
+                 "    11: CONST32 s0 1\n"
+                 "    15: BR ->25\n"
+                 "    18: FUEL 1\n"
+                 "    21: CONST32 s0 2\n"
+                 "    25: FUEL 2\n"
+                 "    28: I32_ADD_K l0 s0 3\n"
+                 "    33: RETURN\n");
+  /* A block that is not a branch target does not split: one FUEL of 5. */
+  expect_metered("straight",
+                 "(module (func (result i32) (block (result i32) i32.const 1 i32.const 2"
+                 " i32.add) nop i32.const 3 i32.mul))",
+                 "; func 0: 0 params, 0 locals, 1 results, 1 consts, frame 4, 15 cells\n"
+                 ";   k0 = 0x1\n"
+                 "     0: FUEL 5\n"
+                 "     3: I32_ADD_K s0 k0 2\n"
+                 "     8: I32_MUL_K k0 s0 3\n"
+                 "    13: RETURN\n");
 }
 
 static void test_errors(void) {
@@ -841,6 +901,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   test_lowering();
+  test_metered();
   test_errors();
   test_alloc_failures();
   test_run();

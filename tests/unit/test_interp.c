@@ -1117,7 +1117,9 @@ done:
 
 static void test_heads(void) {
   for (int o = 0; o < WM_OP_COUNT_; o++) {
-    CHECK(wm__op_from_head(wm__op_head((wm_op)o, false)) == (wm_op)o && wm__op_from_head(wm__op_head((wm_op)o, true)) == (wm_op)o);
+    CHECK((o == WM_OP_FUEL || wm__op_from_head(wm__op_head((wm_op)o, WM_LOOP_PLAIN)) == (wm_op)o) &&
+          wm__op_from_head(wm__op_head((wm_op)o, WM_LOOP_CHECKED)) == (wm_op)o &&
+          wm__op_from_head(wm__op_head((wm_op)o, WM_LOOP_METERED)) == (wm_op)o);
   }
   CHECK(strcmp(wm__op_name(WM_OP_I32_ADD), "I32_ADD") == 0);
   CHECK(wm__op_head(WM_OP_I32_ADD, false) != wm__op_head(WM_OP_I32_SUB, false));
