@@ -34,7 +34,7 @@ expect() {
 }
 
 expect 124 'trap: deadline exceeded' -- timeout 20 "$wasmem" call "$wasm" f --timeout 1s
-expect 124 'at <unnamed> \(func 0, byte 0x[0-9a-f]+\)' -- timeout 20 "$wasmem" call "$wasm" outer --timeout 300ms
+expect 124 'at f \(func 0, byte 0x[0-9a-f]+\)' -- timeout 20 "$wasmem" call "$wasm" outer --timeout 300ms
 expect 125 'trap: all fuel consumed' -- timeout 20 "$wasmem" call "$wasm" f --fuel 1000000
 expect 125 'all fuel consumed.*func 0, byte.*func 2, byte' -- timeout 20 "$wasmem" call "$wasm" outer --fuel 1000
 # Exactly enough fuel, and one unit short.

@@ -70,7 +70,7 @@ static wm_module *load_wat_flags(const char *text, uint32_t flags, wm_error *err
     return NULL;
   }
   wm_module *m = NULL;
-  wm_module_options o = {flags};
+  wm_module_options o = {.flags = flags};
   wm_module_load(b, len, &o, &m, err);
   free(b);
   return m;

@@ -30,7 +30,7 @@ static wm_module *wat(const char *text, uint32_t flags) {
   snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
   bool built = system(cmd) == 0;
   remove(src);
-  wm_module_options o = {flags};
+  wm_module_options o = {.flags = flags};
   wm_module *mod = NULL;
   wm_error err;
   if (!built || wm_module_load_file(bin, &o, &mod, &err) != 0) {
@@ -195,7 +195,7 @@ static void test_fuel_costs(uint32_t flags) {
   /* (loop (br 0)) stops; the runtime stays usable. */
   wm_runtime_set_fuel(w.rt, 1000000);
   CHECK_ERR(call(&w, "spin", NULL, NULL, &err), err, WM_TRAP_OUT_OF_FUEL, "all fuel consumed");
-  CHECK(strstr(err.message, "at <unnamed> (func 2") != NULL);
+  CHECK(strstr(err.message, "at spin (func 2") != NULL); /* named by its export */
   CHECK(at_rest(&w));
   wm_runtime_set_fuel(w.rt, WM_FUEL_UNLIMITED);
   CHECK(call(&w, "straight", NULL, &r, &err) == WM_OK && r == 9);
