@@ -233,8 +233,7 @@ typedef struct wm_runtime_options {
   uint32_t max_table_elems;
   /* C stack that calls into wasm may use, in bytes, counted down from where
   ** the host's outermost call into wasm (on this thread) starts. Each call
-  ** from the host into wasm, also from inside a host function (re-entry),
-  ** first checks that a safety margin for one more level, the host
+  ** into wasm from inside a host function (re-entry) first checks that a safety margin for one more level, the host
   ** function's own frame and a printf included (32 KiB; 48 KiB in
   ** AddressSanitizer builds), is still free, and else traps with
   ** WM_TRAP_STACK_EXHAUSTED instead of overflowing the C stack; re-entry

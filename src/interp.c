@@ -240,13 +240,19 @@ static _Thread_local WM_TLS_FAST struct {
   uintptr_t entry_floor, valid_lo, valid_hi;
 } cstack;
 
-/* Whether an entry whose frame is at `here` may run. */
+/* Whether an entry whose frame is at `here` may run. The outermost entry
+** only notes where it starts: the loop never recurses in C, so only
+** re-entry (a host function calling back into wasm) runs the stack down,
+** and the thread's bounds are first read then (for the main thread that
+** costs a read of /proc/self/maps, which a plain call need not pay). */
 static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
   if (cstack.nesting == 0) {
     cstack.entry_frame = here;
-    if (WM_UNLIKELY(here < cstack.valid_lo || here >= cstack.valid_hi))
-      cstack.entry_floor = wm__cstack_floor(here, &cstack.valid_lo, &cstack.valid_hi);
+    return true;
   }
+  uintptr_t entry = cstack.entry_frame;
+  if (WM_UNLIKELY(entry < cstack.valid_lo || entry >= cstack.valid_hi))
+    cstack.entry_floor = wm__cstack_floor(entry, &cstack.valid_lo, &cstack.valid_hi);
   size_t budget = rt->opts.c_stack_bytes;
   uintptr_t floor = budget ? wm__cstack_budget_floor(cstack.entry_frame, budget) : cstack.entry_floor;
   return cstack.nesting < MAX_NESTING && here >= floor;
