@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** bench.h -- the little each benchmark kernel needs in both of its builds:
 ** natively (gcc, with libc, `main` prints the checksum) and as a freestanding

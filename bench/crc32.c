@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crc32.c -- table lookups and shifts: CRC-32 (IEEE, reflected) of a buffer. */
 #include "bench.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** exchange_bench.c -- host program (not a guest kernel) timing the exchange
 ** layer: 64 MiB copied into guest memory and back vs plain memcpy, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fib.c -- call-heavy: naive recursive Fibonacci. Measures call/return cost. */
 #include "bench.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* matmul.c -- f64 arithmetic and strided loads: C = A * B, 200 x 200. The
 ** order of operations is fixed (no reassociation) so both builds agree
 ** bit for bit. */

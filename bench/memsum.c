@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memsum.c -- memory bandwidth: fill and sum a 64 MiB array, which in wasm
 ** comes from memory.grow (the module starts with a small memory). */
 #include "bench.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mix.c -- a small CoreMark-like mix written for wasmem (not CoreMark):
 ** linked-list find/reverse, a small integer matrix multiply, and a
 ** character-classifying state machine, each folded into a running CRC. */

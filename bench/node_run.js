@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // node_run.js -- run a benchmark module's `run` export under V8 (node) for
 // reference: prints the checksum as a signed i32 and, on stderr, the time of
 // the call alone in ms. Usage: node node_run.js kernel.wasm

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh -- build the benchmark kernels natively (gcc -O2) and as wasm32
 # (clang-14, freestanding), run each natively, under wasmem and (if present)
 # under node/V8, check that all agree on the checksum, and print a table of

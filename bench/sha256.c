@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sha256.c -- 32-bit rotates, adds and big-endian byte handling: SHA-256 of
 ** a buffer, hashed repeatedly (each digest feeds the next round). */
 #include "bench.h"

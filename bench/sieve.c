@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sieve.c -- byte loads/stores in a tight loop: the sieve of Eratosthenes. */
 #include "bench.h"
 

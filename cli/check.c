@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check.c -- `wasmem check [OPTIONS] call|run ...`: the guest heap checker
 ** around any `call` or `run` invocation. It parses the checker's options,

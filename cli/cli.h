@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** cli.h -- declarations shared by the wasmem command-line tool's files:
 ** the subcommands and small helpers for printing types and values.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** limits.c -- `--fuel N` and `--timeout DURATION` of `call` and `run` (and
 ** so of `check call|run`): the module is then loaded metered, the runtime

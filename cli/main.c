@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** main.c -- the wasmem command-line tool: subcommand dispatch and the
 ** validate, inspect and call subcommands. Uses only the public API.

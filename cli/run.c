@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** run.c -- `wasmem run`: run a WASI command (its _start) or call an export
 ** of a WASI reactor (after _initialize), with pre-opened directories,

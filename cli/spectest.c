@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** spectest.c -- `wasmem spectest`: runs a wast2json (wabt 1.0.32) JSON script
 ** against the runtime, and the `spectest` host module the official tests import.

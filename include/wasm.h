@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasm.h -- the standard WebAssembly C API (WebAssembly/wasm-c-api, the
 ** edition with wasm_val_vec_t calls that Wasmtime and WAMR ship), as

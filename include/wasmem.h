@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasmem.h -- the one public header of the wasmem WebAssembly runtime.
 **

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasmem_guest.h -- the guest side of wasmem's data exchange, for C modules
 ** compiled to wasm32 with clang: export macros, the standard alloc/dealloc pair

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # install-deps.sh -- install what building and testing wasmem needs on Debian 12.
 # Idempotent: packages already installed are skipped, and apt is not touched at
 # all when nothing is missing. Run as root (CI does); otherwise uses sudo.

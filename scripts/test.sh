@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test.sh -- the project's test command: build Release and run every test, then
 # build Debug with AddressSanitizer + UBSan in a second build tree and run them
 # again, then build the library and the threads tests (tests/threads) with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # walkthrough.sh -- the main job, end to end: the seed article's exchange of
 # arrays and strings between a host and guests written in four languages.
 # Installs what is missing (scripts/install-deps.sh; WM_NO_INSTALL=1 skips

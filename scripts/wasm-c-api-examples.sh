@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # wasm-c-api-examples.sh -- build the official examples of the standard
 # WebAssembly C API (github.com/WebAssembly/wasm-c-api, example/*.c) against
 # wasmem's include/wasm.h and libwasmem.a, run each from a scratch directory

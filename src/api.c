@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** api.c -- the public calls on functions, memories, tables and globals, and
 ** the host-call context: argument checking and the conversion between

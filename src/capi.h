@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** capi.h -- the inside of the standard C API (include/wasm.h): the layout
 ** of its objects, shared by capi_types.c (type descriptions and vectors)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** capi_objects.c -- the standard C API's runtime objects (include/wasm.h)
 ** on wasmem's core: stores (a wm_runtime each), references and host info,

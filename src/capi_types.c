@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** capi_types.c -- the standard C API's vectors and type descriptions
 ** (include/wasm.h): byte, value, type and reference vectors; value, function,

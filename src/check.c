@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check.c -- the guest heap checker: recognising the guest's allocator,
 ** tracking its blocks through every call of it (from the host and from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check.h -- the guest heap checker's internal interface: what the
 ** interpreter, the runtime and the exchange layer call, and the snapshot the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check_impl.h -- the checker's own state, shared by check.c (tracking
 ** and errors) and check_leak.c (leak check, summaries, suppressions). Not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check_leak.c -- the end of a checked run: the leak check (Valgrind's
 ** reachability classes over linear memory), the loss records, the HEAP /

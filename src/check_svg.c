@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check_svg.c -- the heap map: draws a snapshot of one linear memory (its
 ** regions and every heap block, coloured by state) as a self-contained SVG.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** compile.c -- validates one function body by the spec's validation
 ** algorithm and, in the same single pass, lowers it into the slot-addressed

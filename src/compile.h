@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** compile.h -- private to the function compiler (compile.c, compile_ops.c):
 ** the compile-time state of one function body and the helpers the two files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** compile_ops.c -- the function compiler's plain instructions: numeric,
 ** memory, table, reference, global and select. Each validates its operands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** cstack.c -- how deep calls from the host into wasm may nest on the C
 ** stack: the calling thread's stack bounds, measured once per thread, or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** cstack.h -- the C stack limit on calls from the host into wasm (cstack.c,
 ** used by interp.c). The stack is assumed to grow down, as on every

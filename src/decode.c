@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** decode.c -- the binary decoder: turns the bytes of a module into the
 ** fields of wm_module, section by section. Function bodies are only located

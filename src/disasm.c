@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** disasm.c -- prints lowered code (ops.h) in readable form, one instruction
 ** a line, for debugging and for the compiler's tests. Slots print as

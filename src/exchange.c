@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** exchange.c -- host/guest data exchange: checked access to linear memory,
 ** UTF-8/UTF-16 strings, guest allocator conventions, block ownership

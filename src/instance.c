@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** instance.c -- instantiation: resolving imports against the runtime's
 ** bindings, allocating the instance's functions, tables, memories and

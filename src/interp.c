@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** interp.c -- the interpreter: the plain dispatch loop (interp_loop.h) over
 ** the lowered, slot-addressed code of ops.h, the instructions' heads, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** interp_checked.c -- the checked dispatch loop: interp_loop.h compiled a
 ** second time, with the guest heap checker's hooks, for modules lowered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** interp_impl.h -- what the two compilations of the dispatch loop share:
 ** interp.c's plain loop and interp_checked.c's checked loop (the guest heap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** interp_loop.h -- the dispatch loop, compiled three times: by interp.c as
 ** run() (WM_CHECKED 0, WM_METERED 0: the plain engine), by interp_checked.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** interp_metered.c -- the metered dispatch loop: interp_loop.h compiled a
 ** third time, with the FUEL instruction (meter.c), for modules lowered with

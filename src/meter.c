@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** meter.c -- stopping a guest: fuel, interrupts and deadlines. Code loaded
 ** with WM_MODULE_METERED starts every basic block with a FUEL instruction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** module.c -- the public module API: load (decode, validate, compile), free,
 ** and introspection of imports, exports and debug names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** module.h -- the in-memory form of a decoded module (wm_module), shared by
 ** the pipeline: decode.c fills it, validate.c checks it at module level,

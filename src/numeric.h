@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** numeric.h -- the numeric semantics of WebAssembly as static inline
 ** functions, used by the interpreter's loop (and by nothing it would slow).

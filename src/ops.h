@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** ops.h -- the internal instruction set that compile.c emits and interp.c
 ** executes. One table, written once, generates the opcode enum, the

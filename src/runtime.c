@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** runtime.c -- the runtime (the spec's store): its value and frame stacks,
 ** interned function types, the objects it owns, the name bindings that

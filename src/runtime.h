@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** runtime.h -- run-time objects: the runtime (the spec's store), instances,
 ** function/table/memory/global instances, and the interpreter's entry point.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** util.c -- the allocation hook, the error table's strings and error
 ** filling, growable arrays.

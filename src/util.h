@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** util.h -- small shared helpers: the one allocation hook, error filling,
 ** growable arrays and overflow-safe arithmetic. Every file may include it.

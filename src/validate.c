@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** validate.c -- module-level validation: index bounds, limits, constant
 ** expressions, segments, exports and the start function; everything of the

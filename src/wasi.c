@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasi.c -- the WASI preview1 host module: the wm_wasi context and its
 ** configuration, the checked guest-memory path, args/environ, clocks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasi.h -- internals shared by the WASI host module's files: wasi.c (the
 ** context, argument/clock/process calls and the function table) and

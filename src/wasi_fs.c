@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasi_fs.c -- WASI preview1 file descriptors and paths: the guest fd table,
 ** fd_* and path_* calls, and the directory sandbox every path goes through

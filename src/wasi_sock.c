@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasi_sock.c -- the WASI preview1 socket calls (sock_accept, sock_recv,
 ** sock_send, sock_shutdown) on sockets the host pre-opened with

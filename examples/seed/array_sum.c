@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** array_sum.c -- the seed article's example as a freestanding C guest: the
 ** host copies a byte array into linear memory (through `alloc`) and calls

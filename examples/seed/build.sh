@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # build.sh -- build the seed article's guest in every language we have a
 # toolchain for, into OUTDIR (default build/examples/seed):
 #   c.wasm          C, freestanding (include/wasmem_guest.h's allocator)

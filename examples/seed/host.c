@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** host.c -- the seed article's host in C on wasmem's core API: copy an array
 ** and a string into a guest through its exported alloc, call array_sum and

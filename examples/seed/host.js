@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // host.js -- the seed article's JavaScript host, generalised to take the same
 // arguments as `wasmem call` for the exchange it does (alloc, copy, call,
 // read back, dealloc), so tests/guests can compare the two outputs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** ownership.c -- the seed article's double free, replayed on wasmem's
 ** exchange API: the host hands a block to the Rust guest's array_sum (which

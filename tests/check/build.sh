@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # build.sh -- build the `wasmem check` test guests (tests/check/guests) into
 # OUTDIR (default build/check-guests):
 #   c-free.wasm       C, freestanding, include/wasmem_guest.h's allocator (a

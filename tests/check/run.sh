@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh -- run the `wasmem check` test cases (tests/check/cases.txt) on the
 # guests built by build.sh, and compare what the checker reports with what
 # each case must report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // run_cases.js -- the driver behind tests/check/run.sh: runs every case of
 // cases.txt under `wasmem check --json`, compares the JSON Lines records
 // with the expectations, then the extra checks (--error-exitcode, plain

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # limits.sh -- `--fuel N` and `--timeout DURATION` of `wasmem call`, `run`
 # and `check call`: an endless loop stops with its trap, a backtrace and the
 # documented exit status (124 for the timeout, 125 for the fuel, 130 for

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; limits.wat -- guests for limits.sh: an endless loop, a function of known
 ;; cost, and a WASI-less command for `run --invoke`.
 (module

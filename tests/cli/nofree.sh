@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # nofree.sh -- `wasmem call` on guests whose blocks cannot be given back:
 # the seed article's AssemblyScript shape (alloc returns one static slot,
 # no dealloc) and cabi_realloc. The call succeeds, prints its result on

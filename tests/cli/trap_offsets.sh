@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # trap_offsets.sh -- the byte offsets in wasmem's trap backtraces, checked
 # against wasm-objdump's disassembly of the same module: the innermost
 # frame's offset must be the trapping instruction, every caller's its call.

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; trap_offsets.wat -- traps of several kinds two calls deep, for
 ;; trap_offsets.sh: each backtrace line's byte offset must be the
 ;; instruction that wasm-objdump shows there.

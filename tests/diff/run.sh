@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh -- differential test: run every case of cases.txt under node (V8)
 # and under `wasmem call`, and compare. Modules are built from modules/*.wat
 # (wat2wasm), modules/*.c and examples/seed/array_sum.c (clang-14, wasm32).

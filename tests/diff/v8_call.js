@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // v8_call.js -- the oracle of the differential test: runs exports of wasm
 // modules under V8 (node) and prints their results the way `wasmem call`
 // is checked, then compares wasmem's recorded outputs with them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Run `wasmem validate INPUT` (cmake -DWM_CLI=... -DINPUT=... -P this file)
 # and require a clean rejection: exit status 1 or 2, exactly one stderr line
 # starting "wasmem:", nothing from a sanitizer.

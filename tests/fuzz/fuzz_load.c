@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** fuzz_load.c -- libFuzzer targets for "a malformed module gets a clear
 ** error, never a crash, never a read past the buffer". See README.md.

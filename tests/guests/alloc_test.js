@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // alloc_test.js -- checks a guest's exported alloc/dealloc under node: random
 // alloc/free sequences never hand out overlapping live blocks, keep their
 // contents and bound memory growth; with --strict (the free-list allocator

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # article.sh -- the seed article's own AssemblyScript module (as-article.wasm,
 # examples/seed/as/assembly/article.ts as printed: alloc returns one static
 # 8-byte slot, there is no dealloc and no upper). `wasmem call array_sum

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check_article.c -- the seed article's own AssemblyScript module
 ** (as-article.wasm: alloc stores an Array<u8> in one static 8-byte slot

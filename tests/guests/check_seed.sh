@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # check_seed.sh WASMEM OUTDIR VARIANT -- the seed article's cases under
 # `wasmem check`: the clean walkthrough calls (every variant) report zero
 # errors and zero leaks; for the Rust guests, the article's double free (the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # diff.sh -- differential test of one seed guest (examples/seed): the same
 # exchanges (alloc, copy in, call, read back, dealloc) done by the article's
 # JavaScript host under node (examples/seed/host.js), by the same host in C

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # host_test.sh -- runs examples/seed/host.c (the article's host in C on
 # wasmem's core API) on one seed guest and checks the article's results; for
 # the Rust guest also replays the article's double free (no --transfer: the

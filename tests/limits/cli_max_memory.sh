@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_max_memory.sh -- `--max-memory SIZE` on `wasmem call` and `wasmem run`:
 # memory.grow past the budget returns -1, a larger initial memory fails to
 # instantiate with a message naming the limit, and malformed sizes are

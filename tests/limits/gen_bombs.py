@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """gen_bombs.py -- write modules that try to make wasmem's loader (or an
 instance) hold far more host memory than the module's own size: the inputs
 behind the amplification figures in docs/ARCHITECTURE.md ("Limits").

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # measure.sh WASMEM DIR -- peak host memory of loading each module that
 # gen_bombs.py wrote to DIR (`wasmem validate`; the table bomb is also
 # instantiated and run with `wasmem call ... f`): size, max RSS, RSS per

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run_official.sh -- run the official spec testsuite (or any directory of
 # .wast files) through `wasmem spectest`, with per-file and per-group counts.
 # Local use only; CI does not run it.

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; reenter.wat -- a guest that recurses through its host: down(n) calls the
 ;; import cb(n - 1), whose host function calls down again (test_stack.c).
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; shared.wat -- the module test_threads.c loads once and instantiates on
 ;; every thread: arithmetic, per-instance state, traps, and re-entry
 ;; through its host import cb (whose host function calls down again).

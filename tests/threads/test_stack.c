@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_stack.c -- guest -> host -> guest re-entry on small C stacks: a
 ** guest whose host import calls back into it without end must trap with

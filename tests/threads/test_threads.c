@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_threads.c -- several threads use wasmem at once, each with its own
 ** runtimes: they load their first modules together (plain and checked,

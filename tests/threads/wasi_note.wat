@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; wasi_note.wat -- a WASI command for test_threads.c: creates note.txt in
 ;; its pre-opened directory (fd 3, through path_open and so the openat2
 ;; probe), writes to it, prints "ok" and exits with status 7.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** check.h -- the assertion macros shared by the C unit tests: each CHECK
 ** counts a pass or prints the failing condition with its place, and the

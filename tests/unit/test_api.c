@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_api.c -- tests of the runtime, linking and the public object API
 ** (runtime.c, instance.c, api.c): options, host functions, memories, tables,

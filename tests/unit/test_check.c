@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_check.c -- tests of the guest heap checker through its C API: every
 ** error kind with the block it names, the partial-load rule, the quarantine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_check_svg.c -- tests of the heap map (check_svg.c): empty and tiny
 ** memories, one block of each state with its tooltip, the merging of small

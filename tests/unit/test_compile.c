@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_compile.c -- tests of the function compiler (compile.c): the lowered
 ** code of small functions (instruction counts via the disassembler), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_decode.c -- self-checking tests of the decoder (decode.c), module
 ** validation (validate.c) and the module API (module.c): malformed and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_exchange.c -- tests of the data exchange layer (exchange.c): checked
 ** access, typed arrays, UTF-8/UTF-16 strings, allocator detection, block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_interp.c -- tests of the interpreter (interp.c, numeric.h) on
 ** hand-assembled code run in a hand-made runtime, and end to end through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_limits.c -- the runtime's budgets and the loader's bounds: the table
 ** bomb, counts of instances, memories and tables, the memory and code

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_meter.c -- fuel, interrupts and deadlines (meter.c) through the
 ** public API, on modules made by wat2wasm: exact costs, refuelling, traps

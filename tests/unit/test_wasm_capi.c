@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_wasm_capi.c -- tests of the standard C API (include/wasm.h,
 ** src/capi_*.c) through its public surface only: vectors and types, host

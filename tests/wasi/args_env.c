@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args_env.c -- WASI guest: prints argv and the FOO and BAR variables, then
 ** exits with the status given as the last argument (if it is a number). */
 #include <stdio.h>

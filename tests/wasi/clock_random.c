@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock_random.c -- WASI guest: clocks advance and have sane resolutions,
 ** sleeping (poll_oneoff) waits, random_get gives varied bytes. */
 #include <stdio.h>

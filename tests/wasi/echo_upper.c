@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* echo_upper.c -- WASI guest: copies stdin to stdout in upper case. */
 #include <ctype.h>
 #include <stdio.h>

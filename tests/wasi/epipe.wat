@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; epipe.wat -- writes 4 KiB blocks to stdout until fd_write fails, then
 ;; exits with that errno: under `wasmem run ... | head -c 1` it must be
 ;; EPIPE (64), not wasmem killed by SIGPIPE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* files.c -- WASI guest run with a pre-opened /sandbox (an empty host temp
 ** dir whose parent holds secret.txt): files, directories, seek, readdir,
 ** rename, links and stat through wasi-libc, then escape attempts through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hello.c -- WASI guest: text to stdout and stderr, then a normal return. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // node_wasi.js -- run a WASI command under Node's node:wasi with the same
 // options as `wasmem run` (a subset: --env K=V, --dir HOST[::GUEST], FILE,
 // ARGS...), as the oracle of the differential tests. Keep the programs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reactor.c -- WASI reactor (built with -mexec-model=reactor): _initialize
 ** runs the constructor, then exported functions may be called. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** readonly.c -- a WASI guest given a read-only directory (`wasmem run
 ** --ro-dir HOST::/ro`, holding r.txt, beside a writable /sandbox): reading

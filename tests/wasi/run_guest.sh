@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run_guest.sh -- build one WASI guest (C: clang-14 --target=wasm32-wasi;
 # .rs: Debian's /usr/bin/rustc --target wasm32-wasi) and run it under
 # `wasmem run`, checking its exit status and stdout.

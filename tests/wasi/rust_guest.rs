@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rust_guest.rs -- WASI command in Rust (std for wasm32-wasi): args, env,
 // files and directories in /sandbox, an escape attempt, stdin and the exit
 // code. Prints one line per check and exits 3 when all pass.

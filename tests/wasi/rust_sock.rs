@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rust_sock.rs -- Rust std on wasm32-wasi serving one connection on the
 // listening socket the host pre-opened as fd 3 (`wasmem run --tcplisten`):
 // TcpListener::accept goes through sock_accept, reads and writes through

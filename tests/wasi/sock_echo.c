@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** sock_echo.c -- a WASI guest that serves one connection on a listening
 ** socket the host pre-opened (`wasmem run --tcplisten`; its fd is argv[1]):

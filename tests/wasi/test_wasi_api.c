@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_wasi_api.c -- the WASI C API and the guest-pointer checks: every
 ** out-of-range pointer (iovecs, buffers, paths, out-parameters) must give

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** test_wasi_sock.c -- pre-opened sockets (sock_accept/recv/send/shutdown,
 ** fd_read/fd_write and poll_oneoff on them, EPIPE and never SIGPIPE),

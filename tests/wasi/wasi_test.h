@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wasi_test.h -- what the WASI C API tests share: CHECK, and calling the
 ** wrappers of wasi_unit.wat with arbitrary (bad) guest pointers.

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; wasi_unit.wat -- re-exports WASI calls through wasm wrappers so that
 ;; test_wasi_api.c can call them with arbitrary (bad) guest pointers.
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; hello.wat -- the guest of hello.c: it imports the host's `log` (a
 ;; pointer and a length in its memory) and exports `greet`, which logs a
 ;; greeting and returns its argument doubled.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** seed.c -- the seed article's guest in C: alloc/dealloc (from wasmem_guest.h),
 ** array_sum and upper, plus upper in every other result convention. One file,

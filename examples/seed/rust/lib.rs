@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lib.rs -- the seed article's guest in Rust, as the article wrote it: alloc,
 // dealloc, array_sum and upper. Built by ../build.sh with Debian's
 // /usr/bin/rustc as a cdylib for wasm32-unknown-unknown and wasm32-wasi.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // as_cases.ts -- the `wasmem check` test cases in AssemblyScript, one
 // export per case (tests/check/cases.txt says what each must report).
 // Built by ../build.sh with --debug and without -O, so the runtime's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // as_churn.ts -- a busy AssemblyScript program for `wasmem check`: maps,
 // arrays, strings, typed arrays and a linked list made and dropped over
 // rounds, so the collector runs many times in between. It never calls

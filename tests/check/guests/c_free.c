@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** c_free.c -- `wasmem check` test guest: C, freestanding (no libc), on
 ** include/wasmem_guest.h's own free-list allocator (wm_guest_alloc /

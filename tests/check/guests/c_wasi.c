@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** c_wasi.c -- `wasmem check` test guest: C with wasi-libc (dlmalloc), a
 ** WASI command; argv[1] picks the case:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** c_wasi_argv.c -- `wasmem check` test guest: a WASI command with the
 ** usual `int main(int argc, char **argv)` that frees everything it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rust_bin.rs -- `wasmem check` test guest: Rust, a wasm32-wasi command
 // (std's System allocator: wasi-libc's malloc/free under __rust_alloc).
 // argv[1] picks one case of rust_cases.rs:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rust_cases.rs -- the `wasmem check` test cases in Rust, shared by
 // rust_lib.rs (a wasm32-unknown-unknown cdylib: std's dlmalloc port behind
 // __rust_alloc/__rust_dealloc/__rust_realloc) and rust_bin.rs (a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rust_lib.rs -- `wasmem check` test guest: Rust, a wasm32-unknown-unknown
 // cdylib (std's dlmalloc port behind __rust_alloc and friends). Each export
 // is one case of rust_cases.rs:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** cfuncs.c -- numeric exports compiled from C by clang-14 (freestanding
 ** wasm32), so the differential test also sees code shaped by a real compiler:

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; control.wat -- blocks, loops, br_table, select, calls (direct, indirect,
 ;; recursive), multiple results, globals, memory loads/stores and growth,
 ;; and the traps that come from them.

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; float.wat -- f32/f64 arithmetic, rounding, min/max, sign operations and
 ;; the float <-> int conversions (trapping and saturating).
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; i32.wat -- every i32 numeric instruction behind a two- or one-argument export.
 (module
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; i64.wat -- i64 numerics and the i32 <-> i64 conversions.
 (module
   (func (export "add") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; A _start that takes a parameter: WM_ETYPE.
 (module
   (memory (export "memory") 1)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; _start returns normally: exit code 0.
 (module
   (memory (export "memory") 1)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; _start traps: wm_wasi_run returns the trap.
 (module
   (memory (export "memory") 1)

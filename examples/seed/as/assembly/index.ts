@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // index.ts -- the seed article's guest in AssemblyScript: alloc/dealloc,
 // array_sum and upper, a drop-in for the C and Rust builds. Built by
 // ../build.sh with --exportRuntime, so __new/__pin/__unpin/__collect are
