@@ -19,6 +19,9 @@ want=(
   "wasi-libc:file:/usr/include/wasm32-wasi/stdio.h"
   "libclang-rt-14-dev-wasm32:pkg:libclang-rt-14-dev-wasm32"
   "valgrind:cmd:valgrind"
+  # wasm-opt --translate-to-fuzz makes the differential fuzzer's modules
+  # (tests/difffuzz).
+  "binaryen:cmd:wasm-opt"
   # Rust guests (examples/seed): Debian's rustc, called as /usr/bin/rustc,
   # with its wasm32 standard libraries (wasm32-unknown-unknown, wasm32-wasi).
   "rustc:file:/usr/bin/rustc"
