@@ -17,8 +17,8 @@ const fs = require('fs');
 
 // ------------------------------------------------------------ the module
 // The JS API gives no types (node 20 has no type reflection), so read the
-// function types of the exported functions and the types of the exported
-// globals from the binary. Only what translate-to-fuzz emits for wasmem's
+// function types of the exported and imported functions and the types of the
+// exported globals from the binary. Only what translate-to-fuzz emits for wasmem's
 // feature set is understood: one-byte value types, MVP constant expressions.
 function readTypes(bytes) {
   const VT = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x70: 'funcref', 0x6f: 'externref' };
@@ -30,7 +30,11 @@ function readTypes(bytes) {
     return Number(v);
   };
   const valtype = () => { const b = byte(); if (!(b in VT)) throw new Error(`value type 0x${b.toString(16)}`); return VT[b]; };
-  const skipName = () => { const n = uleb(); pos += n; };
+  const name = () => {
+    const n = uleb();
+    pos += n;
+    return Buffer.from(bytes.subarray(pos - n, pos)).toString('utf8');
+  };
   const skipLimits = () => { const flags = uleb(); uleb(); if (flags & 1) uleb(); };
   const skipConstExpr = () => {
     for (;;) {
@@ -44,7 +48,7 @@ function readTypes(bytes) {
       else throw new Error(`constant expression opcode 0x${op.toString(16)}`);
     }
   };
-  const sigs = [], funcSigs = [], globalTypes = [], exportTypes = new Map();
+  const sigs = [], funcSigs = [], globalTypes = [], exportTypes = new Map(), importSigs = new Map();
   pos = 8;
   while (pos < bytes.length) {
     const id = byte(), size = uleb(), next = pos + size;
@@ -57,9 +61,9 @@ function readTypes(bytes) {
       }
     } else if (id === 2) { // imports
       for (let n = uleb(); n > 0; n--) {
-        skipName(); skipName();
+        const key = `${name()} ${name()}`;
         const kind = byte();
-        if (kind === 0) funcSigs.push(sigs[uleb()]);
+        if (kind === 0) { funcSigs.push(sigs[uleb()]); importSigs.set(key, funcSigs[funcSigs.length - 1]); }
         else if (kind === 1) { byte(); skipLimits(); }
         else if (kind === 2) skipLimits();
         else if (kind === 3) { globalTypes.push(valtype()); byte(); }
@@ -71,17 +75,14 @@ function readTypes(bytes) {
       for (let n = uleb(); n > 0; n--) { globalTypes.push(valtype()); byte(); skipConstExpr(); }
     } else if (id === 7) { // exports
       for (let n = uleb(); n > 0; n--) {
-        const len = uleb();
-        const name = Buffer.from(bytes.subarray(pos, pos + len)).toString('utf8');
-        pos += len;
-        const kind = byte(), index = uleb();
-        if (kind === 0) exportTypes.set(name, funcSigs[index]);
-        else if (kind === 3) exportTypes.set(name, globalTypes[index]);
+        const exp = name(), kind = byte(), index = uleb();
+        if (kind === 0) exportTypes.set(exp, funcSigs[index]);
+        else if (kind === 3) exportTypes.set(exp, globalTypes[index]);
       }
     }
     pos = next;
   }
-  return exportTypes;
+  return { exportTypes, importSigs };
 }
 
 // ----------------------------------------------------------------- values
@@ -156,16 +157,26 @@ function run(bytes) {
   } catch (e) {
     return [`compile error: ${e.message}`];
   }
-  const types = readTypes(bytes);
+  const { exportTypes: types, importSigs } = readTypes(bytes);
   const exportList = [];
   let exportsObj = {};
-  const log = (type) => (v) => { out.push(`log ${show(type, v)}`); };
+  let tempRet0 = 0;
+  // A logger prints every argument with its type: with --fuzz-passes,
+  // legalize-js-interface may turn log-i64's i64 into two i32s.
+  const log = (name) => (...args) => {
+    const sig = importSigs.get(`fuzzing-support ${name}`);
+    out.push(['log', ...sig.params.map((t, i) => show(t, args[i]))].join(' '));
+  };
   const imports = {
+    'env': {
+      'setTempRet0': (v) => { tempRet0 = v; },
+      'getTempRet0': () => tempRet0,
+    },
     'fuzzing-support': {
-      'log-i32': log('i32'),
-      'log-i64': log('i64'),
-      'log-f32': log('f32'),
-      'log-f64': log('f64'),
+      'log-i32': log('log-i32'),
+      'log-i64': log('log-i64'),
+      'log-f32': log('log-f32'),
+      'log-f64': log('log-f64'),
       'call-export': (index, flags) => { callFunc(exportList[index].value); },
       'call-export-catch': (index) => tryCall(() => callFunc(exportList[index].value)),
       'call-ref': (ref, flags) => { callFunc(ref); },
@@ -175,11 +186,15 @@ function run(bytes) {
       'sleep': (ms, id) => id,
     },
   };
-  // Imported globals get an object, as fuzz_shell.js gives them.
+  // Imported globals get an object, as fuzz_shell.js gives them. An import
+  // the harness does not know is a link error (as for wasmem).
   for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.kind !== 'global') continue;
-    imports[imp.module] = imports[imp.module] || {};
-    imports[imp.module][imp.name] = { payload: imp.name };
+    if (imp.kind === 'global') {
+      imports[imp.module] = imports[imp.module] || {};
+      imports[imp.module][imp.name] = { payload: imp.name };
+    } else if (!imports[imp.module] || !Object.hasOwn(imports[imp.module], imp.name)) {
+      return ['instantiate link error'];
+    }
   }
   let instance;
   try {

@@ -16,7 +16,7 @@
 ** or `exception`; a global export prints `global NAME VALUE`. Instance state
 ** persists from one export to the next, also after a trap.
 **
-** The imports: log-i32/i64/f32/f64 print `log VALUE`; sleep(ms, id) returns
+** The imports: log-i32/i64/f32/f64 print `log VALUES`; sleep(ms, id) returns
 ** id; call-export(i, flags) and call-ref(ref, flags) call export i (any kind
 ** in the export list) or a funcref with zero arguments, and call-export-catch
 ** and call-ref-catch do the same but return 1 if a host *exception* (not a
@@ -25,7 +25,8 @@
 ** would have to turn null into a BigInt), or any of them during the start
 ** function (the exports are not known yet). table-get/table-set use the
 ** export "table" and throw on an index out of range. An imported externref
-** global gets a non-null host reference.
+** global gets a non-null host reference. env.setTempRet0/getTempRet0 keep
+** one i32 (binaryen's legalize-js-interface pass splits i64s with them).
 **
 ** Values: `i32:-5`, `i64:123`, `f32:0x3f800000` (bits), `f64:0x...`,
 ** `f32:nan` for any NaN (JS does not keep NaN payloads), `funcref:null`,
@@ -50,7 +51,9 @@ enum import_kind {
   IMP_CALL_REF_CATCH,
   IMP_TABLE_GET,
   IMP_TABLE_SET,
-  IMP_SLEEP
+  IMP_SLEEP,
+  IMP_SET_TEMP_RET0,
+  IMP_GET_TEMP_RET0
 };
 
 typedef struct fuzz_state {
@@ -58,11 +61,13 @@ typedef struct fuzz_state {
   const wm_module *mod;
   wm_instance *inst; /* NULL while instantiating (the start function) */
   bool exception;    /* a host exception is unwinding through wasm */
+  int32_t temp_ret0; /* env.setTempRet0/getTempRet0 (legalized i64s) */
 } fuzz_state;
 
 typedef struct binding {
   fuzz_state *st;
   enum import_kind kind;
+  uint32_t nparams;
 } binding;
 
 /* The one host object imported externref globals point to. */
@@ -161,11 +166,16 @@ static int host_import(wm_call_ctx *ctx, const wm_val *args, wm_val *results, vo
   fuzz_state *st = b->st;
   wm_table *table = st->inst ? wm_instance_table(st->inst, "table") : NULL;
   switch (b->kind) {
-  case IMP_LOG:
-    printf("log ");
-    print_val(args[0]);
+  case IMP_LOG: /* every argument: legalization makes log-i64 take two i32s */
+    printf("log");
+    for (uint32_t i = 0; i < b->nparams; i++) {
+      printf(" ");
+      print_val(args[i]);
+    }
     printf("\n");
     return 0;
+  case IMP_SET_TEMP_RET0: st->temp_ret0 = args[0].of.i32; return 0;
+  case IMP_GET_TEMP_RET0: results[0] = wm_val_i32(st->temp_ret0); return 0;
   case IMP_SLEEP: results[0] = args[1]; return 0;
   case IMP_CALL_EXPORT: return call_as_js(ctx, st, export_func(st, (uint32_t)args[0].of.i32));
   case IMP_CALL_EXPORT_CATCH:
@@ -182,20 +192,30 @@ static int host_import(wm_call_ctx *ctx, const wm_val *args, wm_val *results, vo
   return throw_exception(ctx, st);
 }
 
-static bool import_kind_of(const char *name, enum import_kind *out) {
+/* The imports the harness provides (env's are added by binaryen's
+** legalize-js-interface pass, which --fuzz-passes may run). */
+static bool import_kind_of(const char *module, const char *name, enum import_kind *out) {
   static const struct {
-    const char *name;
+    const char *module, *name;
     enum import_kind kind;
   } names[] = {
-      {"log-i32", IMP_LOG},          {"log-i64", IMP_LOG},
-      {"log-f32", IMP_LOG},          {"log-f64", IMP_LOG},
-      {"call-export", IMP_CALL_EXPORT}, {"call-export-catch", IMP_CALL_EXPORT_CATCH},
-      {"call-ref", IMP_CALL_REF},    {"call-ref-catch", IMP_CALL_REF_CATCH},
-      {"table-get", IMP_TABLE_GET},  {"table-set", IMP_TABLE_SET},
-      {"sleep", IMP_SLEEP},
+      {"fuzzing-support", "log-i32", IMP_LOG},
+      {"fuzzing-support", "log-i64", IMP_LOG},
+      {"fuzzing-support", "log-f32", IMP_LOG},
+      {"fuzzing-support", "log-f64", IMP_LOG},
+      {"fuzzing-support", "call-export", IMP_CALL_EXPORT},
+      {"fuzzing-support", "call-export-catch", IMP_CALL_EXPORT_CATCH},
+      {"fuzzing-support", "call-ref", IMP_CALL_REF},
+      {"fuzzing-support", "call-ref-catch", IMP_CALL_REF_CATCH},
+      {"fuzzing-support", "table-get", IMP_TABLE_GET},
+      {"fuzzing-support", "table-set", IMP_TABLE_SET},
+      {"fuzzing-support", "sleep", IMP_SLEEP},
+      {"env", "setTempRet0", IMP_SET_TEMP_RET0},
+      {"env", "getTempRet0", IMP_GET_TEMP_RET0},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcmp(name, names[i].name) == 0) return *out = names[i].kind, true;
+    if (strcmp(module, names[i].module) == 0 && strcmp(name, names[i].name) == 0)
+      return *out = names[i].kind, true;
   return false;
 }
 
@@ -207,9 +227,9 @@ static int define_imports(fuzz_state *st, binding *bindings, wm_error *err) {
     wm_extern_desc d;
     int rc = wm_module_import(st->mod, i, &d);
     if (rc) return rc;
-    if (d.kind == WM_EXTERN_FUNC && strcmp(d.module, "fuzzing-support") == 0 &&
-        import_kind_of(d.name, &bindings[i].kind)) {
+    if (d.kind == WM_EXTERN_FUNC && import_kind_of(d.module, d.name, &bindings[i].kind)) {
       bindings[i].st = st;
+      bindings[i].nparams = d.func.nparams;
       wm_func *f;
       if ((rc = wm_func_new_host(st->rt, &d.func, host_import, &bindings[i], &f, err)) ||
           (rc = wm_runtime_define_func(st->rt, d.module, d.name, f, err)))
