@@ -124,23 +124,40 @@ static int throw_exception(wm_call_ctx *ctx, fuzz_state *st) {
   return wm_call_ctx_trap(ctx, WM_TRAP_HOST, "host exception");
 }
 
+/* Call f with zeros (null for references); on success print `ok VALUES`
+** if asked. Returns wm_func_call's code. */
+static int call_with_zeros(fuzz_state *st, wm_func *f, bool print, wm_error *err) {
+  wm_functype ty = wm_func_type(f);
+  wm_val *vals = calloc((size_t)ty.nparams + ty.nresults + 1, sizeof *vals);
+  if (!vals) return err->code = WM_ENOMEM;
+  for (uint32_t i = 0; i < ty.nparams; i++) vals[i] = zero_of(ty.params[i]);
+  wm_val *results = vals + ty.nparams;
+  int rc = wm_func_call(st->rt, f, vals, ty.nparams, results, ty.nresults, err);
+  if (rc == 0 && print) {
+    printf("ok");
+    for (uint32_t i = 0; i < ty.nresults; i++) {
+      printf(" ");
+      print_val(results[i]);
+    }
+    printf("\n");
+  }
+  free(vals);
+  return rc;
+}
+
 /* Call f as JS would from the harness: with zeros, after the same checks.
 ** Returns 0, a trap code to pass on, or WM_TRAP_HOST with st->exception. */
 static int call_as_js(wm_call_ctx *ctx, fuzz_state *st, wm_func *f) {
   if (!f) return throw_exception(ctx, st);
   wm_functype ty = wm_func_type(f);
-  wm_val args[64], results[64];
-  if (ty.nparams > 64 || ty.nresults > 64) return throw_exception(ctx, st);
-  for (uint32_t i = 0; i < ty.nparams; i++) {
+  for (uint32_t i = 0; i < ty.nparams; i++)
     /* fuzz_shell passes null for every parameter; null is no BigInt. */
     if (ty.params[i] == WM_I64) return throw_exception(ctx, st);
-    args[i] = zero_of(ty.params[i]);
-  }
   wm_error err;
-  int rc = wm_func_call(st->rt, f, args, ty.nparams, results, ty.nresults, &err);
-  if (rc == 0 || (rc == WM_TRAP_HOST && st->exception)) return rc;
-  if (wm_is_trap(rc)) return rc; /* the same trap goes on in the caller */
-  return wm_call_ctx_trap(ctx, WM_TRAP_HOST, "%s", err.message);
+  int rc = call_with_zeros(st, f, false, &err);
+  /* A trap goes on in the caller as the same trap; so does an exception. */
+  if (rc == 0 || wm_is_trap(rc)) return rc;
+  return wm_call_ctx_trap(ctx, WM_TRAP_HOST, "%s", wm_strerror(rc));
 }
 
 /* The export at index i of the export list (every kind counts), if it is a
@@ -259,27 +276,9 @@ static void print_outcome(fuzz_state *st, int rc) {
 
 static void call_export(fuzz_state *st, const wm_extern_desc *d) {
   wm_func *f = wm_instance_export(st->inst, d->name, d->name_len, WM_EXTERN_FUNC);
-  wm_functype ty = wm_func_type(f);
-  wm_val *vals = calloc((size_t)ty.nparams + ty.nresults + 1, sizeof *vals);
-  if (!vals) {
-    printf("error out of host memory\n");
-    return;
-  }
-  wm_val *results = vals + ty.nparams;
-  for (uint32_t i = 0; i < ty.nparams; i++) vals[i] = zero_of(ty.params[i]);
   wm_error err;
-  int rc = wm_func_call(st->rt, f, vals, ty.nparams, results, ty.nresults, &err);
-  if (rc == 0) {
-    printf("ok");
-    for (uint32_t i = 0; i < ty.nresults; i++) {
-      printf(" ");
-      print_val(results[i]);
-    }
-    printf("\n");
-  } else {
-    print_outcome(st, rc);
-  }
-  free(vals);
+  int rc = call_with_zeros(st, f, true, &err);
+  if (rc) print_outcome(st, rc);
 }
 
 static int run(fuzz_state *st) {
