@@ -105,7 +105,16 @@ nan_only() {
 check() {
   local name=$1 wasm=$work/$1.wasm flavour rc
   if [ ! -s "$work/$name.v8" ]; then skip v8-failed; return; fi
-  if grep -q '^compile error' "$work/$name.v8"; then skip v8-rejected; return; fi
+  if grep -q '^compile error' "$work/$name.v8"; then
+    # V8 rejected it: wasmem should too, unless V8 hit one of its own
+    # limits. A module wasmem loads goes to WORK/rejected/ to be looked at.
+    timeout 10 "$exec_bin" "$wasm" >"$work/wm.out" 2>&1
+    if [ $? -eq 2 ]; then skip v8-rejected; return; fi
+    mkdir -p "$work/rejected"
+    cp "$wasm" "$work/$name.v8" "$work/rejected/"
+    skip v8-rejected-wasmem-loaded
+    return
+  fi
   for flavour in plain checked; do
     args=()
     [ $flavour = checked ] && args=(--checked)
