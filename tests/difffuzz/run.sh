@@ -8,8 +8,9 @@
 #   N modules, inputs FIRST..FIRST+N-1 of SEED (default seed 1, first 0),
 #   or fewer if M minutes have passed (the long local run):
 #   the same seed and index always give the same module with the same
-#   wasm-opt. wasm-opt is $WASM_OPT, else the one on PATH (Debian's
-#   binaryen), else AssemblyScript's (examples/seed/as/node_modules).
+#   wasm-opt. wasm-opt is $WASM_OPT, else Debian's binaryen unpacked in
+#   tests/difffuzz/binaryen by scripts/install-deps.sh, else the one on the
+#   PATH, else AssemblyScript's (examples/seed/as/node_modules).
 # Prints each failure and `N passed, N failed, N skipped (...)`, then the
 # figures (`exports called ...`); exits 1 on any failure. A failing module is
 # kept in WORK/fail/ with both outputs and their diff. Skipped: wasm-opt or
@@ -48,11 +49,12 @@ skip_all() {
 }
 command -v node >/dev/null || skip_all "node not found"
 if [ -z "$wasm_opt" ]; then
-  wasm_opt=$(command -v wasm-opt || true)
-  as_opt=$top/examples/seed/as/node_modules/binaryen/bin/wasm-opt
-  [ -n "$wasm_opt" ] || { [ -x "$as_opt" ] && wasm_opt=$as_opt; }
+  for w in "$here/binaryen/usr/bin/wasm-opt" "$(command -v wasm-opt)" \
+           "$top/examples/seed/as/node_modules/binaryen/bin/wasm-opt"; do
+    if [ -n "$w" ] && [ -x "$w" ]; then wasm_opt=$w; break; fi
+  done
 fi
-[ -n "$wasm_opt" ] || skip_all "wasm-opt not found (scripts/install-deps.sh installs binaryen)"
+[ -n "$wasm_opt" ] || skip_all "wasm-opt not found (scripts/install-deps.sh unpacks binaryen)"
 [ -x "$exec_bin" ] || { echo "run.sh: $exec_bin is not an executable (build it first)" >&2; exit 1; }
 
 # wasmem's features: MVP, mutable globals, sign extension, non-trapping
