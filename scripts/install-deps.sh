@@ -62,6 +62,25 @@ install_as() {
   echo "install-deps: npm ci in examples/seed/as (AssemblyScript)"
   (cd "$as_dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
+# binaryen's wasm-opt makes the differential fuzzer's modules
+# (tests/difffuzz). Debian's package is unpacked into tests/difffuzz/binaryen
+# (git-ignored), not installed: with wasm-opt on the PATH, clang-14 runs it
+# on every optimised wasm32 link, which changes the guests other tests build
+# (it drops the names test_decode looks for, and reshapes the allocators the
+# heap checker recognises).
+bin_dir=$(cd "$(dirname "$0")/.." && pwd)/tests/difffuzz/binaryen
+install_binaryen() {
+  if [ -x "$bin_dir/usr/bin/wasm-opt" ]; then return 0; fi
+  echo "install-deps: unpacking Debian's binaryen into $bin_dir"
+  local tmp
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download -qq binaryen 2>/dev/null); then
+    ${SUDO:-} apt-get update -qq
+    (cd "$tmp" && apt-get download -qq binaryen)
+  fi
+  dpkg-deb -x "$tmp"/binaryen_*.deb "$bin_dir"
+  rm -rf "$tmp"
+}
 opt_missing=()
 for entry in "${optional[@]}"; do
   IFS=: read -r pkg kind what <<<"$entry"
@@ -70,6 +89,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#opt_missing[@]} -eq 0 ]; then
   install_as
+  install_binaryen
   echo "install-deps: everything is present"
   exit 0
 fi
@@ -92,4 +112,5 @@ if [ ${#opt_missing[@]} -gt 0 ]; then
     echo "install-deps: optional ${opt_missing[*]} not installed (continuing)"
 fi
 install_as
+install_binaryen
 echo "install-deps: done"
