@@ -714,6 +714,9 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
     ptr = arg32(a, 0);
     size = c_style ? arg32(a, 1) : arg32(a, 3);
     uint32_t b = 0;
+    /* An AssemblyScript object reallocated as its TLSF block (block_freed_at
+    ** makes it a plain block): an object again if the realloc fails. */
+    bool was_object = ptr && c->as_heap && !block_at(c, ptr);
     if (ptr) {
       b = block_freed_at(c, ptr, true);
       if (!b || c->blocks[b].state != B_LIVE) {
@@ -732,6 +735,9 @@ static int check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t 
       for (uint32_t i = 0; i < np; i++) args[i] = a[i];
       rc = call_quiet(c, f, args, err);
     }
+    if ((rc || f->type->nresults < 1 || args[0].u32 == 0) && was_object && b &&
+        c->blocks[b].state == B_LIVE && c->blocks[b].addr == ptr)
+      as_retype(c, b, true);
     if (rc || f->type->nresults < 1) return rc;
     uint64_t q = args[0].u32;
     if (!ptr) {

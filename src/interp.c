@@ -302,6 +302,7 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
     memmove(fp, args_results, t->nparams * sizeof(wm_slot));
 
   cstack.nesting++;
+  rt->entries++;
   if (f->host) {
     rc = call_host(rt, NULL, f, fp, fp + nio, msg);
   } else {
@@ -309,6 +310,9 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
     if (rc == 0) rc = run_for(rt, f, msg);
   }
   cstack.nesting--;
+  /* The outermost call into rt returns: an interrupt metered code saw has
+  ** done its work (meter.c). */
+  if (--rt->entries == 0 && WM_UNLIKELY(rt->interrupt_seen)) wm__meter_interrupt_done(rt);
   if (rc != 0) goto failed;
   if (args_results != fp && t->nresults)
     memmove(args_results, fp, t->nresults * sizeof(wm_slot));

@@ -49,8 +49,10 @@ static void refill(wm_runtime *rt, uint64_t total) {
 
 int wm__meter_poll(wm_runtime *rt, uint32_t cost) {
   rt->fuel += cost; /* not charged yet: the block may not run */
-  if (atomic_load_explicit(&rt->interrupt, memory_order_relaxed)) {
+  int req = atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
+  if (req) {
     rt->interrupt_seen = true;
+    rt->interrupt_val = req;
     rt->meter_slow = true;
     return WM_TRAP_INTERRUPTED;
   }
@@ -66,28 +68,25 @@ int wm__meter_poll(wm_runtime *rt, uint32_t cost) {
   return 0;
 }
 
-/* An interrupt request has stopped the call it was meant for (and any
-** calls nested in it): the next call runs normally. */
-static void clear_interrupt(wm_runtime *rt) {
-  atomic_store_explicit(&rt->interrupt, 0, memory_order_relaxed);
+/* The requests seen have stopped the call they were meant for (and the
+** calls nested in it): the next call runs normally -- unless a request
+** came after they were seen (the count moved on), which then stops it. */
+void wm__meter_interrupt_done(wm_runtime *rt) {
+  int seen = rt->interrupt_val;
+  atomic_compare_exchange_strong_explicit(&rt->interrupt, &seen, 0, memory_order_relaxed,
+                                          memory_order_relaxed);
   rt->interrupt_seen = false;
   update_slow(rt);
 }
 
 int wm__meter_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err) {
-  bool outermost = rt->nframes == 0;
-  /* Seen by a call that began before anything made rt->meter_slow true,
-  ** so that did not come through here to clear it. */
-  if (outermost && rt->interrupt_seen) clear_interrupt(rt);
   if ((rt->fuel_on || rt->deadline) && !f->host && !f->inst->mod->metered)
     return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
                      "function %u: fuel or a deadline is set, but its module was not loaded "
                      "with WM_MODULE_METERED, so it could not be stopped",
                      (unsigned)f->idx);
-  int rc = f->hook ? wm__check_call(rt, f, args_results, NULL, err)
-                   : wm__interp_call_plain(rt, f, args_results, err);
-  if (outermost && rt->interrupt_seen) clear_interrupt(rt);
-  return rc;
+  return f->hook ? wm__check_call(rt, f, args_results, NULL, err)
+                 : wm__interp_call_plain(rt, f, args_results, err);
 }
 
 /* ------------------------------------------------------------ public API */
@@ -107,8 +106,10 @@ uint64_t wm_runtime_get_fuel(const wm_runtime *rt) {
 }
 
 void wm_runtime_interrupt(wm_runtime *rt) {
-  /* Only an atomic store: safe from any thread and from a signal handler. */
-  if (rt) atomic_store_explicit(&rt->interrupt, 1, memory_order_relaxed);
+  /* One lock-free atomic add: safe from any thread and from a signal
+  ** handler. A count, not a flag, so that a request made after an earlier
+  ** one was seen is not cleared with it. */
+  if (rt) atomic_fetch_add_explicit(&rt->interrupt, 1, memory_order_relaxed);
 }
 
 int wm_runtime_set_deadline(wm_runtime *rt, uint64_t ns) {

@@ -120,10 +120,16 @@ struct wm_runtime {
   int64_t fuel;
   uint64_t fuel_reserve;
   bool fuel_on;          /* wm_runtime_set_fuel: a budget is set */
-  bool interrupt_seen;   /* metered code saw `interrupt`: cleared on exit */
+  bool interrupt_seen;   /* metered code saw `interrupt` (its value in
+                         ** interrupt_val): cleared when the outermost
+                         ** call into rt returns */
+  int interrupt_val;
+  uint32_t entries;      /* calls from the host into rt running now,
+                         ** nested ones included (wm__interp_call_plain) */
   bool meter_slow;       /* fuel_on || deadline || interrupt_seen */
   uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0 = none */
-  atomic_int interrupt;  /* wm_runtime_interrupt, from any thread */
+  atomic_int interrupt;  /* requests so far (wm_runtime_interrupt, from any
+                         ** thread); 0 when none is pending */
 };
 
 struct wm_call_ctx {
@@ -178,8 +184,10 @@ int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error 
 ** the trap to stop with. */
 int wm__meter_poll(wm_runtime *rt, uint32_t cost);
 /* meter.c: wm__interp_call while rt->meter_slow: refuses unmetered code
-** while fuel or a deadline is set, and clears a seen interrupt when the
-** outermost call returns. */
+** while fuel or a deadline is set. */
 int wm__meter_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+/* meter.c: the outermost call into rt returned after metered code saw an
+** interrupt: the request is done with, unless another came meanwhile. */
+void wm__meter_interrupt_done(wm_runtime *rt);
 
 #endif

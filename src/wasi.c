@@ -421,7 +421,10 @@ int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_code, w
   int rc = wm_func_call(rt, start, NULL, 0, NULL, 0, err);
   int code = 0;
   /* proc_exit is how a command ends: its code is the result, not an error. */
-  if (rc == WM_TRAP_EXIT && wm_wasi_exit_code(w, &code)) rc = 0;
+  if (rc == WM_TRAP_EXIT && wm_wasi_exit_code(w, &code)) {
+    rc = 0;
+    if (err) err->code = 0, err->offset = UINT32_MAX, err->message[0] = 0;
+  }
   if (rc == 0 && exit_code) *exit_code = code;
   return rc;
 }

@@ -75,6 +75,7 @@ typedef struct world {
   wm_instance *inst;
   int inner_rc;       /* what the last nested call returned */
   bool swallow;       /* hs ignores its nested call's trap */
+  int twice_rc[2];    /* host_interrupt_twice's two calls */
 } world;
 
 static int host_h(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
@@ -90,6 +91,17 @@ static int host_hs(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *
   world *w = data;
   w->inner_rc = wm_func_call(w->rt, wm_instance_func(w->inst, "spin"), NULL, 0, NULL, 0, NULL);
   return w->swallow ? 0 : w->inner_rc;
+}
+
+/* Requests an interrupt, then calls into metered wasm twice. */
+static int host_interrupt_twice(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx, (void)args, (void)results;
+  world *w = data;
+  wm_runtime_interrupt(w->rt);
+  for (int i = 0; i < 2; i++)
+    w->twice_rc[i] =
+        wm_func_call(w->rt, wm_instance_func(w->inst, "straight"), NULL, 0, (wm_val[1]){{0}}, 1, NULL);
+  return 0;
 }
 
 static bool world_new(world *w, uint32_t flags) {
@@ -329,6 +341,25 @@ static void test_interrupt(void) {
   CHECK(w.inner_rc == WM_TRAP_INTERRUPTED);
   CHECK(strstr(err.message, "func 2") != NULL); /* in spin, called by outer_spin */
   CHECK(at_rest(&w));
+  CHECK(call(&w, "straight", NULL, &r, &err) == WM_OK && r == 9);
+
+  /* A second request after the first was seen stops the next call too
+  ** (it was once cleared with the first), and the one after runs. */
+  wm_runtime_interrupt(w.rt);
+  CHECK(call(&w, "straight", NULL, &r, &err) == WM_TRAP_INTERRUPTED);
+  wm_runtime_interrupt(w.rt);
+  CHECK(call(&w, "straight", NULL, &r, &err) == WM_TRAP_INTERRUPTED);
+  CHECK(call(&w, "straight", NULL, &r, &err) == WM_OK && r == 9);
+
+  /* The outermost call is a host function the host called itself: the
+  ** request it makes stops every call into wasm it makes, until it returns
+  ** (nframes is 0 between them, which once counted as outermost). */
+  wm_valtype none[1];
+  wm_functype t = {0, 0, none, none};
+  wm_func *hi = NULL;
+  CHECK(wm_func_new_host(w.rt, &t, host_interrupt_twice, &w, &hi, &err) == WM_OK);
+  CHECK(wm_func_call(w.rt, hi, NULL, 0, NULL, 0, &err) == WM_OK);
+  CHECK(w.twice_rc[0] == WM_TRAP_INTERRUPTED && w.twice_rc[1] == WM_TRAP_INTERRUPTED);
   CHECK(call(&w, "straight", NULL, &r, &err) == WM_OK && r == 9);
   world_free(&w);
 }

@@ -36,6 +36,7 @@ int main(int argc, char **argv) {
   wm_error err;
   int code = -1;
   CHECK(run(argv[1], "exit7", &code, &err) == 0 && code == 7);
+  CHECK(err.code == 0 && err.message[0] == 0); /* no trap text left behind */
   code = -1;
   CHECK(run(argv[1], "returns", &code, &err) == 0 && code == 0);
   code = -1;

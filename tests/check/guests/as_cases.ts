@@ -131,3 +131,11 @@ export function corrupt_header(): void {
   keptObj = b;
   store<u32>(changetype<usize>(b) - 8, 0xfffff);
 }
+
+// A realloc of an object's TLSF block that fails (too large: TLSF aborts,
+// a trap): the block stays the object it was, still held by a global.
+export function realloc_object_fails(): void {
+  const b = new ArrayBuffer(8);
+  keptObj = b;
+  heap.realloc(changetype<usize>(b) - 16, 0x7ffffff0);
+}
