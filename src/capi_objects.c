@@ -11,6 +11,8 @@
 **     table's element type (runtime.h), for wasm_*_type;
 **   - growing a table (wm__table_grow, runtime.h): wasmem.h has no
 **     wm_table_grow;
+**   - instantiating with the imports given in order (wm__instance_new_linked,
+**     runtime.h): wm_instance_new links them by name;
 **   - the module's binary (module.h), returned by wasm_module_serialize, and
 **     the start of a function's body (module.h), for wasm_frame_func_offset.
 ** Frames come from the backtrace text of wasmem's trap messages
@@ -812,32 +814,33 @@ static capi_kind kind_of_wm(wm_externkind k) {
 
 /* ---------------------------------------------------------- instances */
 
-/* Bind the externs given for mod's imports to the import names in the
-** store's runtime; an error says which import is wrong. */
-static int bind_imports(wasm_store_t *s, const wm_module *mod, const wasm_extern_vec_t *imports,
-                        wm_error *err) {
+/* The externs given for mod's imports, in order, as what instantiation
+** links to (*out, owned by the caller); an error says which import is
+** wrong. */
+static int given_imports(const wm_module *mod, const wasm_extern_vec_t *imports, wm_binding **out,
+                         wm_error *err) {
   uint32_t n = wm_module_import_count(mod);
   size_t have = imports ? imports->size : 0;
+  *out = NULL;
   if (have < n)
     return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX,
                      "the module has %u imports, %zu were given", (unsigned)n, have);
+  wm_binding *bs = wm__calloc(n, sizeof *bs);
+  if (!bs) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   for (uint32_t i = 0; i < n; i++) {
     wm_extern_desc d;
     wm_module_import(mod, i, &d);
     const wasm_ref_t *e = CR(imports->data[i]);
-    if (!e || e->kind != kind_of_wm(d.kind))
+    if (!e || e->kind != kind_of_wm(d.kind)) {
+      wm__free(bs);
       return wm__error(err, WM_EINCOMPATIBLE_IMPORT, UINT32_MAX,
                        "import %u (\"%s\" \"%s\"): expected a %s", (unsigned)i, d.module, d.name,
                        wm_externkind_name(d.kind));
-    int rc;
-    switch (d.kind) {
-      case WM_EXTERN_FUNC: rc = wm_runtime_define_func(s->rt, d.module, d.name, e->u.obj, err); break;
-      case WM_EXTERN_TABLE: rc = wm_runtime_define_table(s->rt, d.module, d.name, e->u.obj, err); break;
-      case WM_EXTERN_MEMORY: rc = wm_runtime_define_memory(s->rt, d.module, d.name, e->u.obj, err); break;
-      default: rc = wm_runtime_define_global(s->rt, d.module, d.name, e->u.obj, err); break;
     }
-    if (rc) return rc;
+    bs[i].kind = d.kind;
+    bs[i].obj = e->u.obj;
   }
+  *out = bs;
   return WM_OK;
 }
 
@@ -848,9 +851,11 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *s, const wasm_module_t *m,
   capi_module_core *c = CR(m)->u.module;
   wm_error err;
   wm_instance *inst = NULL;
-  int rc = bind_imports(s, c->mod, imports, &err);
+  wm_binding *given = NULL;
+  int rc = given_imports(c->mod, imports, &given, &err);
   if (rc == WM_OK && !store_retain(s, c)) rc = wm__error(&err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (rc == WM_OK) rc = wm_instance_new(s->rt, c->mod, NULL, &inst, &err);
+  if (rc == WM_OK) rc = wm__instance_new_linked(s->rt, c->mod, NULL, given, &inst, &err);
+  wm__free(given);
   wasm_ref_t *r = rc == WM_OK ? obj_new(s, CAPI_INSTANCE) : NULL;
   if (!r) {
     if (rc == WM_OK) wm__error(&err, WM_ENOMEM, UINT32_MAX, NULL);

@@ -687,6 +687,96 @@ static void test_instance_links(void) {
   wasm_engine_delete(engine);
 }
 
+/* ------------------------------------------- imports bound by position */
+
+/* Returns its env, an int, as the i32 result. */
+static wasm_trap_t *const_cb(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *results) {
+  (void)args;
+  results->data[0].kind = WASM_I32;
+  results->data[0].of.i32 = *(const int *)env;
+  return NULL;
+}
+
+/* Call instance export k, a () -> i32; -1 if that fails. */
+static int call_export_i32(wasm_instance_t *inst, size_t k) {
+  wasm_extern_vec_t ex;
+  wasm_instance_exports(inst, &ex);
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t none = WASM_EMPTY_VEC, rv = WASM_ARRAY_VEC(r);
+  int got = -1;
+  if (k < ex.size && wasm_func_call(wasm_extern_as_func(ex.data[k]), &none, &rv) == NULL &&
+      r[0].kind == WASM_I32)
+    got = r[0].of.i32;
+  wasm_extern_vec_delete(&ex);
+  return got;
+}
+
+/* Each import gets the extern at its position, whatever its name: the same
+** name twice, or a name with a NUL byte in it. */
+static void test_import_positions(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_module_t *mod = module(store,
+                              "(module\n"
+                              "  (import \"m\" \"f\" (func $a (result i32)))\n"
+                              "  (import \"m\" \"f\" (func $b (result i32)))\n"
+                              "  (func (export \"a\") (result i32) (call $a))\n"
+                              "  (func (export \"b\") (result i32) (call $b)))\n");
+  wasm_module_t *nul = module(store,
+                              "(module (import \"m\" \"f\\00x\" (func $c (result i32)))\n"
+                              "  (func (export \"c\") (result i32) (call $c)))\n");
+  if (!mod || !nul) goto out;
+  static int vals[3] = {1, 2, 3};
+  wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+  wasm_func_t *fs[3];
+  for (int i = 0; i < 3; i++) fs[i] = wasm_func_new_with_env(store, ft, const_cb, &vals[i], NULL);
+  wasm_functype_delete(ft);
+  wasm_extern_t *imps[2] = {wasm_func_as_extern(fs[0]), wasm_func_as_extern(fs[1])};
+  wasm_extern_vec_t iv = WASM_ARRAY_VEC(imps);
+  wasm_instance_t *inst = wasm_instance_new(store, mod, &iv, NULL);
+  CHECK(inst != NULL);
+  if (inst) {
+    CHECK(call_export_i32(inst, 0) == 1);
+    CHECK(call_export_i32(inst, 1) == 2);
+    wasm_instance_delete(inst);
+  }
+  /* Another instance with them the other way round. */
+  imps[0] = wasm_func_as_extern(fs[1]);
+  imps[1] = wasm_func_as_extern(fs[0]);
+  inst = wasm_instance_new(store, mod, &iv, NULL);
+  CHECK(inst != NULL);
+  if (inst) {
+    CHECK(call_export_i32(inst, 0) == 2);
+    CHECK(call_export_i32(inst, 1) == 1);
+    wasm_instance_delete(inst);
+  }
+  wasm_extern_t *imp3[1] = {wasm_func_as_extern(fs[2])};
+  wasm_extern_vec_t iv3 = WASM_ARRAY_VEC(imp3);
+  wasm_trap_t *trap = NULL;
+  inst = wasm_instance_new(store, nul, &iv3, &trap);
+  CHECK(inst != NULL && trap == NULL);
+  if (trap) fprintf(stderr, "  (%s)\n", trap_text(trap));
+  if (inst) {
+    CHECK(call_export_i32(inst, 0) == 3);
+    wasm_instance_delete(inst);
+  }
+  /* A func of the wrong type at one position: an error naming both types. */
+  wasm_functype_t *ft11 = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+  wasm_func_t *wrong = wasm_func_new_with_env(store, ft11, const_cb, &vals[0], NULL);
+  wasm_functype_delete(ft11);
+  imps[1] = wasm_func_as_extern(wrong);
+  CHECK(wasm_instance_new(store, mod, &iv, &trap) == NULL);
+  CHECK_TRAP(trap, "incompatible import type: \"m\" \"f\" "
+                   "(expected func () -> (i32), got func (i32) -> (i32))");
+  wasm_func_delete(wrong);
+  for (int i = 0; i < 3; i++) wasm_func_delete(fs[i]);
+out:
+  wasm_module_delete(mod);
+  wasm_module_delete(nul);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
 /* --------------------------------------- serialisation, sharing, exports */
 
 static void test_modules(void) {
@@ -766,6 +856,7 @@ int main(void) {
   test_start();
   test_multi();
   test_instance_links();
+  test_import_positions();
   test_hostrefs();
   test_modules();
   printf("%d passed, %d failed\n", npass, nfail);
