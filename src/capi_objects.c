@@ -38,6 +38,9 @@ struct wasm_store_t {
   /* The modules instantiated here, kept until the runtime is freed. */
   capi_module_core **cores;
   uint32_t ncores, cap_cores;
+  /* wasm_store_delete has begun: releasing a handle only counts, so that
+  ** nothing is freed under a finalizer, whatever handles it releases. */
+  bool dying;
 };
 
 /* ------------------------------------------------------------ objects */
@@ -61,7 +64,20 @@ static void core_release(capi_module_core *c) {
   }
 }
 
-/* Unlink and free an object, running its finalizers. */
+/* Run an object's finalizers, its host info's and then its func
+** environment's; each runs once, as it is cleared before. */
+static void obj_finalize(wasm_ref_t *r) {
+  void (*fin)(void *) = r->finalizer;
+  r->finalizer = NULL;
+  if (fin) fin(r->host_info);
+  if (r->hostfn && r->hostfn->finalizer) {
+    fin = r->hostfn->finalizer;
+    r->hostfn->finalizer = NULL;
+    fin(r->hostfn->env);
+  }
+}
+
+/* Unlink and free an object, running its finalizers if they have not run. */
 static void obj_destroy(wasm_ref_t *r) {
   wasm_store_t *s = r->store;
   if (r->prev) r->prev->next = r->next;
@@ -71,7 +87,7 @@ static void obj_destroy(wasm_ref_t *r) {
   ** it a second time. */
   r->handles = 0;
   r->pinned = true;
-  if (r->finalizer) r->finalizer(r->host_info);
+  obj_finalize(r);
   switch (r->kind) {
     case CAPI_MODULE: core_release(r->u.module); break;
     case CAPI_TRAP:
@@ -80,17 +96,14 @@ static void obj_destroy(wasm_ref_t *r) {
       break;
     default: break;
   }
-  if (r->hostfn) {
-    if (r->hostfn->finalizer) r->hostfn->finalizer(r->hostfn->env);
-    wm__free(r->hostfn);
-  }
+  wm__free(r->hostfn);
   wm__free(r);
 }
 
 static void obj_release(wasm_ref_t *r) {
   if (!r) return;
   if (r->handles) r->handles--;
-  if (!r->handles && !r->pinned) obj_destroy(r);
+  if (!r->handles && !r->pinned && !r->store->dying) obj_destroy(r);
 }
 
 static uint32_t ptr_hash(const void *p) {
@@ -152,6 +165,19 @@ wasm_store_t *wasm_store_new(wasm_engine_t *engine) {
 
 void wasm_store_delete(wasm_store_t *s) {
   if (!s) return;
+  /* Every finalizer first, while every object is still there: one may
+  ** delete handles on other objects of the store, older or newer, or even
+  ** make objects or set finalizers, which the next round runs. Then, with
+  ** no finalizer left to run, everything goes. */
+  s->dying = true;
+  for (bool again = true; again;) {
+    again = false;
+    for (wasm_ref_t *r = s->objs; r; r = r->next)
+      if (r->finalizer || (r->hostfn && r->hostfn->finalizer)) {
+        obj_finalize(r);
+        again = true;
+      }
+  }
   while (s->objs) obj_destroy(s->objs);
   wm_runtime_free(s->rt);
   for (uint32_t i = 0; i < s->ncores; i++) core_release(s->cores[i]);

@@ -777,6 +777,45 @@ out:
   wasm_engine_delete(engine);
 }
 
+/* ---------------------------------- finalizers when the store goes */
+
+/* Host info finalizers that delete the handle they were given. */
+static void fin_delete_func(void *p) {
+  wasm_func_delete(p);
+  finalized[6]++;
+}
+static void fin_delete_foreign(void *p) {
+  wasm_foreign_delete(p);
+  finalized[7]++;
+}
+
+/* An older object's finalizer deletes its handles on newer objects of the
+** same store: every finalizer still runs once, and nothing is used after
+** it is freed. */
+static void test_store_finalizers(void) {
+  memset(finalized, 0, sizeof finalized);
+  env_finalized = 0;
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_foreign_t *f = wasm_foreign_new(store);
+  wasm_foreign_t *f2 = wasm_foreign_new(store);
+  static int env = 1000;
+  wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+  wasm_func_t *g = wasm_func_new_with_env(store, ft, const_cb, &env, env_fin);
+  wasm_functype_delete(ft);
+  wasm_foreign_t *h = wasm_foreign_new(store); /* held only by f2's host info */
+  CHECK(f && f2 && g && h);
+  wasm_func_set_host_info_with_finalizer(g, (void *)1, fin);
+  wasm_foreign_set_host_info_with_finalizer(f, g, fin_delete_func);
+  wasm_foreign_set_host_info_with_finalizer(f2, h, fin_delete_foreign);
+  wasm_foreign_set_host_info_with_finalizer(h, (void *)2, fin);
+  wasm_store_delete(store);
+  CHECK(finalized[6] == 1 && finalized[7] == 1);
+  CHECK(finalized[1] == 1 && finalized[2] == 1);
+  CHECK(env_finalized == 1);
+  wasm_engine_delete(engine);
+}
+
 /* --------------------------------------- serialisation, sharing, exports */
 
 static void test_modules(void) {
@@ -857,6 +896,7 @@ int main(void) {
   test_multi();
   test_instance_links();
   test_import_positions();
+  test_store_finalizers();
   test_hostrefs();
   test_modules();
   printf("%d passed, %d failed\n", npass, nfail);
