@@ -114,39 +114,51 @@ static uint32_t ptr_hash(const void *p) {
   return (uint32_t)x;
 }
 
-/* The object of extern `obj` (a wm_func*, ...), made on first use; a new
-** handle on it. Extern objects are pinned: the store finds them again. */
-static wasm_ref_t *extern_ref(wasm_store_t *s, capi_kind kind, void *obj) {
-  if (!obj) return NULL;
-  uint32_t mask = s->map_cap - 1, i = s->map_cap ? ptr_hash(obj) & mask : 0;
-  if (s->map_cap)
-    for (; s->map[i]; i = (i + 1) & mask)
-      if (s->map[i]->u.obj == obj) {
-        s->map[i]->handles++;
-        return s->map[i];
-      }
-  if ((s->map_n + 1) * 4 > s->map_cap * 3) { /* keep the load under 3/4 */
-    uint32_t ncap = s->map_cap ? s->map_cap * 2 : 64;
-    wasm_ref_t **nmap = wm__calloc(ncap, sizeof *nmap);
-    if (!nmap) return NULL;
-    for (uint32_t k = 0; k < s->map_cap; k++) {
-      if (!s->map[k]) continue;
-      uint32_t j = ptr_hash(s->map[k]->u.obj) & (ncap - 1);
-      while (nmap[j]) j = (j + 1) & (ncap - 1);
-      nmap[j] = s->map[k];
-    }
-    wm__free(s->map);
-    s->map = nmap;
-    s->map_cap = ncap;
-    mask = ncap - 1;
-    for (i = ptr_hash(obj) & mask; s->map[i]; i = (i + 1) & mask) {}
-  }
-  wasm_ref_t *r = obj_new(s, kind);
-  if (!r) return NULL;
+/* The map's slot for obj: where it is, or the empty one where it goes.
+** The map must have room (map_cap > map_n). */
+static wasm_ref_t **map_slot(wasm_store_t *s, const void *obj) {
+  uint32_t mask = s->map_cap - 1, i = ptr_hash(obj) & mask;
+  while (s->map[i] && s->map[i]->u.obj != obj) i = (i + 1) & mask;
+  return &s->map[i];
+}
+
+/* Room in the map for one more object; false if out of memory. */
+static bool map_reserve(wasm_store_t *s) {
+  if ((s->map_n + 1) * 4 <= s->map_cap * 3) return true; /* keep the load under 3/4 */
+  uint32_t ncap = s->map_cap ? s->map_cap * 2 : 64;
+  wasm_ref_t **nmap = wm__calloc(ncap, sizeof *nmap);
+  if (!nmap) return false;
+  wasm_ref_t **old = s->map;
+  uint32_t ocap = s->map_cap;
+  s->map = nmap;
+  s->map_cap = ncap;
+  for (uint32_t k = 0; k < ocap; k++)
+    if (old[k]) *map_slot(s, old[k]->u.obj) = old[k];
+  wm__free(old);
+  return true;
+}
+
+/* Make r, a new object, the one of extern obj (the map has room). Extern
+** objects are pinned: the store finds them again. */
+static void map_add(wasm_store_t *s, wasm_ref_t *r, void *obj) {
   r->pinned = true;
   r->u.obj = obj;
-  s->map[i] = r;
+  *map_slot(s, obj) = r;
   s->map_n++;
+}
+
+/* The object of extern `obj` (a wm_func*, ...), made on first use; a new
+** handle on it. */
+static wasm_ref_t *extern_ref(wasm_store_t *s, capi_kind kind, void *obj) {
+  if (!obj) return NULL;
+  wasm_ref_t **e = s->map_cap ? map_slot(s, obj) : NULL;
+  if (e && *e) {
+    (*e)->handles++;
+    return *e;
+  }
+  wasm_ref_t *r = map_reserve(s) ? obj_new(s, kind) : NULL;
+  if (!r) return NULL;
+  map_add(s, r, obj);
   return r;
 }
 
@@ -626,15 +638,17 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type,
       return NULL;
     }
   }
+  /* The object first: once the runtime's function exists it holds h, so
+  ** nothing may fail after it. */
   wm_functype ft = {h->nparams, h->nresults, types, types + h->nparams};
   wm_func *f = NULL;
-  wasm_ref_t *r = NULL;
-  if (wm_func_new_host(s->rt, &ft, host_trampoline, h, &f, NULL) == WM_OK)
-    r = extern_ref(s, CAPI_FUNC, f);
-  if (!r) {
+  wasm_ref_t *r = map_reserve(s) ? obj_new(s, CAPI_FUNC) : NULL;
+  if (!r || wm_func_new_host(s->rt, &ft, host_trampoline, h, &f, NULL) != WM_OK) {
+    if (r) obj_destroy(r);
     wm__free(h);
     return NULL;
   }
+  map_add(s, r, f);
   h->finalizer = finalizer;
   r->hostfn = h;
   return (wasm_func_t *)r;

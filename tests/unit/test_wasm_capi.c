@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** test_wasm_capi.c -- tests of the standard C API (include/wasm.h,
-** src/capi_*.c) through its public surface only: vectors and types, host
+** src/capi_*.c) through its public surface: vectors and types, host
 ** callbacks with environments, import/export reflection, globals, memories,
 ** tables, traps with messages and frames, start functions, multi-value,
 ** foreign references, host info and finalizers, serialisation and shared
 ** modules. Modules are made by wat2wasm at test time. Run under the ASan
-** build, it also checks that the ownership rules leave nothing behind.
+** build, it also checks that the ownership rules leave nothing behind. The
+** one internal it uses is the allocation-failure hook (util.h).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "wasm.h"
 
 #include "check.h"
+#include "util.h" /* wm__alloc_fail_after */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -816,6 +818,37 @@ static void test_store_finalizers(void) {
   wasm_engine_delete(engine);
 }
 
+/* ------------------------------------------- running out of host memory */
+
+/* wasm_func_new_with_env with each of its allocations failing in turn:
+** NULL and nothing made (its environment not finalized), or a working func
+** whose environment is finalized once, with the store. */
+static void test_func_new_out_of_memory(void) {
+  static int env = 1000;
+  bool made = false;
+  for (long k = 0; k < 64 && !made; k++) {
+    env_finalized = 0;
+    wasm_engine_t *engine = wasm_engine_new();
+    wasm_store_t *store = wasm_store_new(engine);
+    wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+    wm__alloc_fail_after(k);
+    wasm_func_t *f = wasm_func_new_with_env(store, ft, const_cb, &env, env_fin);
+    wm__alloc_fail_after(-1);
+    wasm_functype_delete(ft);
+    made = f != NULL;
+    if (f) {
+      wasm_val_t r[1] = {WASM_INIT_VAL};
+      wasm_val_vec_t none = WASM_EMPTY_VEC, rv = WASM_ARRAY_VEC(r);
+      CHECK(wasm_func_call(f, &none, &rv) == NULL && r[0].of.i32 == 1000);
+      wasm_func_delete(f);
+    }
+    wasm_store_delete(store);
+    CHECK(env_finalized == (made ? 1 : 0));
+    wasm_engine_delete(engine);
+  }
+  CHECK(made);
+}
+
 /* --------------------------------------- serialisation, sharing, exports */
 
 static void test_modules(void) {
@@ -897,6 +930,7 @@ int main(void) {
   test_instance_links();
   test_import_positions();
   test_store_finalizers();
+  test_func_new_out_of_memory();
   test_hostrefs();
   test_modules();
   printf("%d passed, %d failed\n", npass, nfail);
