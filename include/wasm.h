@@ -509,9 +509,9 @@ WASM_DECLARE_REF(instance)
 ** order wasm_module_imports lists them) and must be of its kind and type.
 ** On failure returns NULL and, when trap is not NULL, stores in *trap a trap
 ** (owned by the caller) saying why: a trap of the start function or of a
-** segment, or a linking error (a missing or incompatible import).
-** Limitation: the imports are bound by name in the store, so a module that
-** imports the same module/name pair twice gets the last one given twice.
+** segment, or a linking error (a missing or incompatible import). The
+** names of the imports play no part: a module may import one name twice and
+** get two different externs, and nothing is bound in the store.
 */
 WASM_API_EXTERN own wasm_instance_t *wasm_instance_new(wasm_store_t *, const wasm_module_t *,
                                                       const wasm_extern_vec_t *imports,

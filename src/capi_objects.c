@@ -11,6 +11,8 @@
 **     table's element type (runtime.h), for wasm_*_type;
 **   - growing a table (wm__table_grow, runtime.h): wasmem.h has no
 **     wm_table_grow;
+**   - instantiating with the imports given in order (wm__instance_new_linked,
+**     runtime.h): wm_instance_new links them by name;
 **   - the module's binary (module.h), returned by wasm_module_serialize, and
 **     the start of a function's body (module.h), for wasm_frame_func_offset.
 ** Frames come from the backtrace text of wasmem's trap messages
@@ -36,6 +38,9 @@ struct wasm_store_t {
   /* The modules instantiated here, kept until the runtime is freed. */
   capi_module_core **cores;
   uint32_t ncores, cap_cores;
+  /* wasm_store_delete has begun: releasing a handle only counts, so that
+  ** nothing is freed under a finalizer, whatever handles it releases. */
+  bool dying;
 };
 
 /* ------------------------------------------------------------ objects */
@@ -59,7 +64,20 @@ static void core_release(capi_module_core *c) {
   }
 }
 
-/* Unlink and free an object, running its finalizers. */
+/* Run an object's finalizers, its host info's and then its func
+** environment's; each runs once, as it is cleared before. */
+static void obj_finalize(wasm_ref_t *r) {
+  void (*fin)(void *) = r->finalizer;
+  r->finalizer = NULL;
+  if (fin) fin(r->host_info);
+  if (r->hostfn && r->hostfn->finalizer) {
+    fin = r->hostfn->finalizer;
+    r->hostfn->finalizer = NULL;
+    fin(r->hostfn->env);
+  }
+}
+
+/* Unlink and free an object, running its finalizers if they have not run. */
 static void obj_destroy(wasm_ref_t *r) {
   wasm_store_t *s = r->store;
   if (r->prev) r->prev->next = r->next;
@@ -69,7 +87,7 @@ static void obj_destroy(wasm_ref_t *r) {
   ** it a second time. */
   r->handles = 0;
   r->pinned = true;
-  if (r->finalizer) r->finalizer(r->host_info);
+  obj_finalize(r);
   switch (r->kind) {
     case CAPI_MODULE: core_release(r->u.module); break;
     case CAPI_TRAP:
@@ -78,17 +96,14 @@ static void obj_destroy(wasm_ref_t *r) {
       break;
     default: break;
   }
-  if (r->hostfn) {
-    if (r->hostfn->finalizer) r->hostfn->finalizer(r->hostfn->env);
-    wm__free(r->hostfn);
-  }
+  wm__free(r->hostfn);
   wm__free(r);
 }
 
 static void obj_release(wasm_ref_t *r) {
   if (!r) return;
   if (r->handles) r->handles--;
-  if (!r->handles && !r->pinned) obj_destroy(r);
+  if (!r->handles && !r->pinned && !r->store->dying) obj_destroy(r);
 }
 
 static uint32_t ptr_hash(const void *p) {
@@ -99,39 +114,51 @@ static uint32_t ptr_hash(const void *p) {
   return (uint32_t)x;
 }
 
-/* The object of extern `obj` (a wm_func*, ...), made on first use; a new
-** handle on it. Extern objects are pinned: the store finds them again. */
-static wasm_ref_t *extern_ref(wasm_store_t *s, capi_kind kind, void *obj) {
-  if (!obj) return NULL;
-  uint32_t mask = s->map_cap - 1, i = s->map_cap ? ptr_hash(obj) & mask : 0;
-  if (s->map_cap)
-    for (; s->map[i]; i = (i + 1) & mask)
-      if (s->map[i]->u.obj == obj) {
-        s->map[i]->handles++;
-        return s->map[i];
-      }
-  if ((s->map_n + 1) * 4 > s->map_cap * 3) { /* keep the load under 3/4 */
-    uint32_t ncap = s->map_cap ? s->map_cap * 2 : 64;
-    wasm_ref_t **nmap = wm__calloc(ncap, sizeof *nmap);
-    if (!nmap) return NULL;
-    for (uint32_t k = 0; k < s->map_cap; k++) {
-      if (!s->map[k]) continue;
-      uint32_t j = ptr_hash(s->map[k]->u.obj) & (ncap - 1);
-      while (nmap[j]) j = (j + 1) & (ncap - 1);
-      nmap[j] = s->map[k];
-    }
-    wm__free(s->map);
-    s->map = nmap;
-    s->map_cap = ncap;
-    mask = ncap - 1;
-    for (i = ptr_hash(obj) & mask; s->map[i]; i = (i + 1) & mask) {}
-  }
-  wasm_ref_t *r = obj_new(s, kind);
-  if (!r) return NULL;
+/* The map's slot for obj: where it is, or the empty one where it goes.
+** The map must have room (map_cap > map_n). */
+static wasm_ref_t **map_slot(wasm_store_t *s, const void *obj) {
+  uint32_t mask = s->map_cap - 1, i = ptr_hash(obj) & mask;
+  while (s->map[i] && s->map[i]->u.obj != obj) i = (i + 1) & mask;
+  return &s->map[i];
+}
+
+/* Room in the map for one more object; false if out of memory. */
+static bool map_reserve(wasm_store_t *s) {
+  if ((s->map_n + 1) * 4 <= s->map_cap * 3) return true; /* keep the load under 3/4 */
+  uint32_t ncap = s->map_cap ? s->map_cap * 2 : 64;
+  wasm_ref_t **nmap = wm__calloc(ncap, sizeof *nmap);
+  if (!nmap) return false;
+  wasm_ref_t **old = s->map;
+  uint32_t ocap = s->map_cap;
+  s->map = nmap;
+  s->map_cap = ncap;
+  for (uint32_t k = 0; k < ocap; k++)
+    if (old[k]) *map_slot(s, old[k]->u.obj) = old[k];
+  wm__free(old);
+  return true;
+}
+
+/* Make r, a new object, the one of extern obj (the map has room). Extern
+** objects are pinned: the store finds them again. */
+static void map_add(wasm_store_t *s, wasm_ref_t *r, void *obj) {
   r->pinned = true;
   r->u.obj = obj;
-  s->map[i] = r;
+  *map_slot(s, obj) = r;
   s->map_n++;
+}
+
+/* The object of extern `obj` (a wm_func*, ...), made on first use; a new
+** handle on it. */
+static wasm_ref_t *extern_ref(wasm_store_t *s, capi_kind kind, void *obj) {
+  if (!obj) return NULL;
+  wasm_ref_t **e = s->map_cap ? map_slot(s, obj) : NULL;
+  if (e && *e) {
+    (*e)->handles++;
+    return *e;
+  }
+  wasm_ref_t *r = map_reserve(s) ? obj_new(s, kind) : NULL;
+  if (!r) return NULL;
+  map_add(s, r, obj);
   return r;
 }
 
@@ -150,6 +177,19 @@ wasm_store_t *wasm_store_new(wasm_engine_t *engine) {
 
 void wasm_store_delete(wasm_store_t *s) {
   if (!s) return;
+  /* Every finalizer first, while every object is still there: one may
+  ** delete handles on other objects of the store, older or newer, or even
+  ** make objects or set finalizers, which the next round runs. Then, with
+  ** no finalizer left to run, everything goes. */
+  s->dying = true;
+  for (bool again = true; again;) {
+    again = false;
+    for (wasm_ref_t *r = s->objs; r; r = r->next)
+      if (r->finalizer || (r->hostfn && r->hostfn->finalizer)) {
+        obj_finalize(r);
+        again = true;
+      }
+  }
   while (s->objs) obj_destroy(s->objs);
   wm_runtime_free(s->rt);
   for (uint32_t i = 0; i < s->ncores; i++) core_release(s->cores[i]);
@@ -598,15 +638,17 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type,
       return NULL;
     }
   }
+  /* The object first: once the runtime's function exists it holds h, so
+  ** nothing may fail after it. */
   wm_functype ft = {h->nparams, h->nresults, types, types + h->nparams};
   wm_func *f = NULL;
-  wasm_ref_t *r = NULL;
-  if (wm_func_new_host(s->rt, &ft, host_trampoline, h, &f, NULL) == WM_OK)
-    r = extern_ref(s, CAPI_FUNC, f);
-  if (!r) {
+  wasm_ref_t *r = map_reserve(s) ? obj_new(s, CAPI_FUNC) : NULL;
+  if (!r || wm_func_new_host(s->rt, &ft, host_trampoline, h, &f, NULL) != WM_OK) {
+    if (r) obj_destroy(r);
     wm__free(h);
     return NULL;
   }
+  map_add(s, r, f);
   h->finalizer = finalizer;
   r->hostfn = h;
   return (wasm_func_t *)r;
@@ -812,32 +854,33 @@ static capi_kind kind_of_wm(wm_externkind k) {
 
 /* ---------------------------------------------------------- instances */
 
-/* Bind the externs given for mod's imports to the import names in the
-** store's runtime; an error says which import is wrong. */
-static int bind_imports(wasm_store_t *s, const wm_module *mod, const wasm_extern_vec_t *imports,
-                        wm_error *err) {
+/* The externs given for mod's imports, in order, as what instantiation
+** links to (*out, owned by the caller); an error says which import is
+** wrong. */
+static int given_imports(const wm_module *mod, const wasm_extern_vec_t *imports, wm_binding **out,
+                         wm_error *err) {
   uint32_t n = wm_module_import_count(mod);
   size_t have = imports ? imports->size : 0;
+  *out = NULL;
   if (have < n)
     return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX,
                      "the module has %u imports, %zu were given", (unsigned)n, have);
+  wm_binding *bs = wm__calloc(n, sizeof *bs);
+  if (!bs) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   for (uint32_t i = 0; i < n; i++) {
     wm_extern_desc d;
     wm_module_import(mod, i, &d);
     const wasm_ref_t *e = CR(imports->data[i]);
-    if (!e || e->kind != kind_of_wm(d.kind))
+    if (!e || e->kind != kind_of_wm(d.kind)) {
+      wm__free(bs);
       return wm__error(err, WM_EINCOMPATIBLE_IMPORT, UINT32_MAX,
                        "import %u (\"%s\" \"%s\"): expected a %s", (unsigned)i, d.module, d.name,
                        wm_externkind_name(d.kind));
-    int rc;
-    switch (d.kind) {
-      case WM_EXTERN_FUNC: rc = wm_runtime_define_func(s->rt, d.module, d.name, e->u.obj, err); break;
-      case WM_EXTERN_TABLE: rc = wm_runtime_define_table(s->rt, d.module, d.name, e->u.obj, err); break;
-      case WM_EXTERN_MEMORY: rc = wm_runtime_define_memory(s->rt, d.module, d.name, e->u.obj, err); break;
-      default: rc = wm_runtime_define_global(s->rt, d.module, d.name, e->u.obj, err); break;
     }
-    if (rc) return rc;
+    bs[i].kind = d.kind;
+    bs[i].obj = e->u.obj;
   }
+  *out = bs;
   return WM_OK;
 }
 
@@ -848,9 +891,11 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *s, const wasm_module_t *m,
   capi_module_core *c = CR(m)->u.module;
   wm_error err;
   wm_instance *inst = NULL;
-  int rc = bind_imports(s, c->mod, imports, &err);
+  wm_binding *given = NULL;
+  int rc = given_imports(c->mod, imports, &given, &err);
   if (rc == WM_OK && !store_retain(s, c)) rc = wm__error(&err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (rc == WM_OK) rc = wm_instance_new(s->rt, c->mod, NULL, &inst, &err);
+  if (rc == WM_OK) rc = wm__instance_new_linked(s->rt, c->mod, NULL, given, &inst, &err);
+  wm__free(given);
   wasm_ref_t *r = rc == WM_OK ? obj_new(s, CAPI_INSTANCE) : NULL;
   if (!r) {
     if (rc == WM_OK) wm__error(&err, WM_ENOMEM, UINT32_MAX, NULL);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** instance.c -- instantiation: resolving imports against the runtime's
-** bindings, allocating the instance's functions, tables, memories and
-** globals, applying segments and running the start function; plus constant
-** expressions and export lookup.
+** bindings (or to objects given in import order), allocating the
+** instance's functions, tables, memories and globals, applying segments and
+** running the start function; plus constant expressions and export lookup.
 */
 #include <stdio.h>
 
@@ -63,12 +63,16 @@ static int incompatible(wm_error *err, const wm_import *imp, const char *why) {
                    "incompatible import type: \"%s\" \"%s\" (%s)", imp->module, imp->name, why);
 }
 
-/* Resolve import i of the module into the instance's index spaces. */
-static int link_import(wm_instance *inst, uint32_t i, uint32_t *counts, wm_error *err) {
+/* Resolve import i of the module into the instance's index spaces: to
+** given[i] when the imports are given in order, else to the runtime's
+** binding of its name. */
+static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, uint32_t *counts,
+                       wm_error *err) {
   const wm_module *mod = inst->mod;
   const wm_import *imp = &mod->imports[i];
   const wm_binding *b =
-      wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len);
+      given ? &given[i]
+            : wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len);
   if (!b)
     return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX, "unknown import: \"%s\" \"%s\"",
                      imp->module, imp->name);
@@ -214,9 +218,8 @@ static int apply_segments(wm_instance *inst, wm_error *err) {
 ** effects on imported objects stay as the spec requires; *out is set only on
 ** success.
 */
-int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
-                    wm_instance **out, wm_error *err) {
-  (void)opts;
+static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *given,
+                        wm_instance **out, wm_error *err) {
   if (!rt || !mod || !out)
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_instance_new: NULL argument");
   *out = NULL;
@@ -231,7 +234,7 @@ int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_opti
     rc = wm__intern_type(rt, &mod->types[i], &inst->type_ids[i], err);
   uint32_t counts[4] = {0, 0, 0, 0};
   for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
-    rc = link_import(inst, i, counts, err);
+    rc = link_import(inst, i, given, counts, err);
   /* The runtime's budgets are checked for the whole instance here, so a
   ** refusal leaves nothing behind. */
   if (rc == WM_OK) rc = wm__rt_admit(rt, mod, err);
@@ -262,6 +265,21 @@ int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_opti
   if (rc) return rc;
   *out = inst;
   return WM_OK;
+}
+
+int wm_instance_new(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
+                    wm_instance **out, wm_error *err) {
+  (void)opts;
+  return instance_new(rt, mod, NULL, out, err);
+}
+
+int wm__instance_new_linked(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
+                            const wm_binding *imports, wm_instance **out, wm_error *err) {
+  (void)opts;
+  if (!imports && mod && mod->nimports)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_instance_new: NULL argument");
+  /* Without imports the two ways of linking are the same. */
+  return instance_new(rt, mod, imports, out, err);
 }
 
 const wm_module *wm_instance_module(const wm_instance *inst) { return inst ? inst->mod : NULL; }

@@ -160,6 +160,12 @@ int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init);
 ** that are not NUL-terminated where they end. */
 const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32_t module_len,
                                 const char *name, uint32_t name_len);
+/* instance.c: wm_instance_new with the imports given in order instead of
+** by name: imports[i] (its kind and object; the names are not read) is the
+** module's import i, checked as a binding of its name would be. For the
+** standard C API (capi_objects.c), whose imports are positional. */
+int wm__instance_new_linked(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
+                            const wm_binding *imports, wm_instance **out, wm_error *err);
 /* runtime.c: free an instance's arrays and the instance (runtime teardown,
 ** or instance.c before the instance is registered). */
 void wm__instance_free(wm_instance *inst);

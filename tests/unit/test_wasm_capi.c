@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** test_wasm_capi.c -- tests of the standard C API (include/wasm.h,
-** src/capi_*.c) through its public surface only: vectors and types, host
+** src/capi_*.c) through its public surface: vectors and types, host
 ** callbacks with environments, import/export reflection, globals, memories,
 ** tables, traps with messages and frames, start functions, multi-value,
 ** foreign references, host info and finalizers, serialisation and shared
 ** modules. Modules are made by wat2wasm at test time. Run under the ASan
-** build, it also checks that the ownership rules leave nothing behind.
+** build, it also checks that the ownership rules leave nothing behind. The
+** one internal it uses is the allocation-failure hook (util.h).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "wasm.h"
 
 #include "check.h"
+#include "util.h" /* wm__alloc_fail_after */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -687,6 +689,166 @@ static void test_instance_links(void) {
   wasm_engine_delete(engine);
 }
 
+/* ------------------------------------------- imports bound by position */
+
+/* Returns its env, an int, as the i32 result. */
+static wasm_trap_t *const_cb(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *results) {
+  (void)args;
+  results->data[0].kind = WASM_I32;
+  results->data[0].of.i32 = *(const int *)env;
+  return NULL;
+}
+
+/* Call instance export k, a () -> i32; -1 if that fails. */
+static int call_export_i32(wasm_instance_t *inst, size_t k) {
+  wasm_extern_vec_t ex;
+  wasm_instance_exports(inst, &ex);
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t none = WASM_EMPTY_VEC, rv = WASM_ARRAY_VEC(r);
+  int got = -1;
+  if (k < ex.size && wasm_func_call(wasm_extern_as_func(ex.data[k]), &none, &rv) == NULL &&
+      r[0].kind == WASM_I32)
+    got = r[0].of.i32;
+  wasm_extern_vec_delete(&ex);
+  return got;
+}
+
+/* Each import gets the extern at its position, whatever its name: the same
+** name twice, or a name with a NUL byte in it. */
+static void test_import_positions(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_module_t *mod = module(store,
+                              "(module\n"
+                              "  (import \"m\" \"f\" (func $a (result i32)))\n"
+                              "  (import \"m\" \"f\" (func $b (result i32)))\n"
+                              "  (func (export \"a\") (result i32) (call $a))\n"
+                              "  (func (export \"b\") (result i32) (call $b)))\n");
+  wasm_module_t *nul = module(store,
+                              "(module (import \"m\" \"f\\00x\" (func $c (result i32)))\n"
+                              "  (func (export \"c\") (result i32) (call $c)))\n");
+  if (!mod || !nul) goto out;
+  static int vals[3] = {1, 2, 3};
+  wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+  wasm_func_t *fs[3];
+  for (int i = 0; i < 3; i++) fs[i] = wasm_func_new_with_env(store, ft, const_cb, &vals[i], NULL);
+  wasm_functype_delete(ft);
+  wasm_extern_t *imps[2] = {wasm_func_as_extern(fs[0]), wasm_func_as_extern(fs[1])};
+  wasm_extern_vec_t iv = WASM_ARRAY_VEC(imps);
+  wasm_instance_t *inst = wasm_instance_new(store, mod, &iv, NULL);
+  CHECK(inst != NULL);
+  if (inst) {
+    CHECK(call_export_i32(inst, 0) == 1);
+    CHECK(call_export_i32(inst, 1) == 2);
+    wasm_instance_delete(inst);
+  }
+  /* Another instance with them the other way round. */
+  imps[0] = wasm_func_as_extern(fs[1]);
+  imps[1] = wasm_func_as_extern(fs[0]);
+  inst = wasm_instance_new(store, mod, &iv, NULL);
+  CHECK(inst != NULL);
+  if (inst) {
+    CHECK(call_export_i32(inst, 0) == 2);
+    CHECK(call_export_i32(inst, 1) == 1);
+    wasm_instance_delete(inst);
+  }
+  wasm_extern_t *imp3[1] = {wasm_func_as_extern(fs[2])};
+  wasm_extern_vec_t iv3 = WASM_ARRAY_VEC(imp3);
+  wasm_trap_t *trap = NULL;
+  inst = wasm_instance_new(store, nul, &iv3, &trap);
+  CHECK(inst != NULL && trap == NULL);
+  if (trap) fprintf(stderr, "  (%s)\n", trap_text(trap));
+  if (inst) {
+    CHECK(call_export_i32(inst, 0) == 3);
+    wasm_instance_delete(inst);
+  }
+  /* A func of the wrong type at one position: an error naming both types. */
+  wasm_functype_t *ft11 = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+  wasm_func_t *wrong = wasm_func_new_with_env(store, ft11, const_cb, &vals[0], NULL);
+  wasm_functype_delete(ft11);
+  imps[1] = wasm_func_as_extern(wrong);
+  CHECK(wasm_instance_new(store, mod, &iv, &trap) == NULL);
+  CHECK_TRAP(trap, "incompatible import type: \"m\" \"f\" "
+                   "(expected func () -> (i32), got func (i32) -> (i32))");
+  wasm_func_delete(wrong);
+  for (int i = 0; i < 3; i++) wasm_func_delete(fs[i]);
+out:
+  wasm_module_delete(mod);
+  wasm_module_delete(nul);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
+/* ---------------------------------- finalizers when the store goes */
+
+/* Host info finalizers that delete the handle they were given. */
+static void fin_delete_func(void *p) {
+  wasm_func_delete(p);
+  finalized[6]++;
+}
+static void fin_delete_foreign(void *p) {
+  wasm_foreign_delete(p);
+  finalized[7]++;
+}
+
+/* An older object's finalizer deletes its handles on newer objects of the
+** same store: every finalizer still runs once, and nothing is used after
+** it is freed. */
+static void test_store_finalizers(void) {
+  memset(finalized, 0, sizeof finalized);
+  env_finalized = 0;
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_foreign_t *f = wasm_foreign_new(store);
+  wasm_foreign_t *f2 = wasm_foreign_new(store);
+  static int env = 1000;
+  wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+  wasm_func_t *g = wasm_func_new_with_env(store, ft, const_cb, &env, env_fin);
+  wasm_functype_delete(ft);
+  wasm_foreign_t *h = wasm_foreign_new(store); /* held only by f2's host info */
+  CHECK(f && f2 && g && h);
+  wasm_func_set_host_info_with_finalizer(g, (void *)1, fin);
+  wasm_foreign_set_host_info_with_finalizer(f, g, fin_delete_func);
+  wasm_foreign_set_host_info_with_finalizer(f2, h, fin_delete_foreign);
+  wasm_foreign_set_host_info_with_finalizer(h, (void *)2, fin);
+  wasm_store_delete(store);
+  CHECK(finalized[6] == 1 && finalized[7] == 1);
+  CHECK(finalized[1] == 1 && finalized[2] == 1);
+  CHECK(env_finalized == 1);
+  wasm_engine_delete(engine);
+}
+
+/* ------------------------------------------- running out of host memory */
+
+/* wasm_func_new_with_env with each of its allocations failing in turn:
+** NULL and nothing made (its environment not finalized), or a working func
+** whose environment is finalized once, with the store. */
+static void test_func_new_out_of_memory(void) {
+  static int env = 1000;
+  bool made = false;
+  for (long k = 0; k < 64 && !made; k++) {
+    env_finalized = 0;
+    wasm_engine_t *engine = wasm_engine_new();
+    wasm_store_t *store = wasm_store_new(engine);
+    wasm_functype_t *ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+    wm__alloc_fail_after(k);
+    wasm_func_t *f = wasm_func_new_with_env(store, ft, const_cb, &env, env_fin);
+    wm__alloc_fail_after(-1);
+    wasm_functype_delete(ft);
+    made = f != NULL;
+    if (f) {
+      wasm_val_t r[1] = {WASM_INIT_VAL};
+      wasm_val_vec_t none = WASM_EMPTY_VEC, rv = WASM_ARRAY_VEC(r);
+      CHECK(wasm_func_call(f, &none, &rv) == NULL && r[0].of.i32 == 1000);
+      wasm_func_delete(f);
+    }
+    wasm_store_delete(store);
+    CHECK(env_finalized == (made ? 1 : 0));
+    wasm_engine_delete(engine);
+  }
+  CHECK(made);
+}
+
 /* --------------------------------------- serialisation, sharing, exports */
 
 static void test_modules(void) {
@@ -766,6 +928,9 @@ int main(void) {
   test_start();
   test_multi();
   test_instance_links();
+  test_import_positions();
+  test_store_finalizers();
+  test_func_new_out_of_memory();
   test_hostrefs();
   test_modules();
   printf("%d passed, %d failed\n", npass, nfail);
