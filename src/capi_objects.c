@@ -168,7 +168,14 @@ wasm_store_t *wasm_store_new(wasm_engine_t *engine) {
   (void)engine;
   wasm_store_t *s = wm__calloc(1, sizeof *s);
   if (!s) return NULL;
-  if (wm_runtime_new(NULL, &s->rt, NULL) != WM_OK) {
+  /* A store keeps every instance made in it until it is deleted (the
+  ** runtime owns them), and the standard's programs make many in one store
+  ** (its finalize example: 100,000), so the instance count is not capped
+  ** the way a wasmem runtime's is; the memory and table budgets hold. */
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.max_instances = UINT32_MAX;
+  if (wm_runtime_new(&o, &s->rt, NULL) != WM_OK) {
     wm__free(s);
     return NULL;
   }

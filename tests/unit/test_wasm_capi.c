@@ -794,6 +794,25 @@ static void fin_delete_foreign(void *p) {
 /* An older object's finalizer deletes its handles on newer objects of the
 ** same store: every finalizer still runs once, and nothing is used after
 ** it is freed. */
+/* A store holds many instances: more than a wasmem runtime's default cap
+** of 10,000 (the standard's finalize example makes 100,000 in one store). */
+static void test_many_instances(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_module_t *mod = module(store, "(module (func (export \"f\")))");
+  int made = 0;
+  for (int i = 0; mod && i < 10050; i++) {
+    wasm_instance_t *inst = wasm_instance_new(store, mod, NULL, NULL);
+    if (!inst) break;
+    made++;
+    wasm_instance_delete(inst);
+  }
+  CHECK(made == 10050);
+  wasm_module_delete(mod);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
 static void test_store_finalizers(void) {
   memset(finalized, 0, sizeof finalized);
   env_finalized = 0;
@@ -929,6 +948,7 @@ int main(void) {
   test_multi();
   test_instance_links();
   test_import_positions();
+  test_many_instances();
   test_store_finalizers();
   test_func_new_out_of_memory();
   test_hostrefs();
