@@ -254,11 +254,13 @@ typedef struct wm_runtime_options {
   ** instance made in it (by instantiation or by wm_memory_new and
   ** wm_table_new) from its making until wm_runtime_free -- objects live
   ** that long, so nothing is given back earlier, also when an
-  ** instantiation fails after its objects were made. Growing past a budget
-  ** fails as the spec allows: memory.grow and table.grow return -1,
-  ** wm_memory_grow returns WM_ELIMIT. Making an object past one fails with
-  ** WM_ELIMIT and a message naming the option; wm_instance_new checks the
-  ** whole instance first, so such a failure leaves nothing behind.
+  ** instantiation traps in a segment or its start function after its
+  ** objects were made. Growing past a budget fails as the spec allows:
+  ** memory.grow and table.grow return -1, wm_memory_grow returns
+  ** WM_ELIMIT. Making an object past one fails with WM_ELIMIT and a message
+  ** naming the option; wm_instance_new checks the whole instance first
+  ** (these budgets, max_memory_pages and max_table_elems), so such a
+  ** failure leaves nothing behind, and the usage is as it was before.
   */
   /* Total bytes of all linear memories (default 8 GiB, two full wasm32
   ** memories). Each memory's maximum is capped by it too. */
@@ -281,7 +283,9 @@ typedef struct wm_runtime_options {
   ** its initial size), after the runtime's own limits have allowed it.
   ** maximum is the most the object may ever reach. Return true to allow;
   ** a refusal is a failed growth (-1, WM_ELIMIT) or a failed making
-  ** (WM_ELIMIT "refused by the embedder's limiter"). They must not call
+  ** (WM_ELIMIT "refused by the embedder's limiter"). When one refuses an
+  ** object of an instantiation, the objects already made for it (and
+  ** allowed) are freed again, and nothing is counted. They must not call
   ** into the runtime. limiter_data is passed to both.
   */
   bool (*memory_growing)(void *limiter_data, uint64_t current, uint64_t desired,
@@ -457,6 +461,10 @@ typedef struct wm_instance_options {
 ** Instantiate mod in rt: resolve imports against the runtime's definitions
 ** (WM_EUNKNOWN_IMPORT, WM_EINCOMPATIBLE_IMPORT), allocate memories, tables
 ** and globals, apply element and data segments and run the start function.
+** A failure to link or to make the instance (WM_ELIMIT, the limiter's
+** refusal included, or WM_ENOMEM) comes before any segment is applied and
+** leaves nothing behind: no instance, memory or table remains or is
+** counted in wm_runtime_usage.
 ** A trap in a segment or the start function fails with the trap's code; the
 ** partly made instance stays owned by the runtime (as the spec requires, its
 ** effects on imported objects remain). The instance lives until the runtime

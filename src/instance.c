@@ -212,11 +212,12 @@ static int apply_segments(wm_instance *inst, wm_error *err) {
 }
 
 /*
-** Linking errors and running out of memory before the instance is
-** registered leave nothing behind. After registration the instance is owned
-** by the runtime whatever happens, so its tables, memories and segment
-** effects on imported objects stay as the spec requires; *out is set only on
-** success.
+** Every failure before the segments are applied -- linking, a cap or budget,
+** the limiter's refusal, running out of memory -- leaves nothing behind: the
+** instance is registered only once its objects are made. After registration
+** the instance is owned by the runtime whatever happens, so its tables,
+** memories and segment effects on imported objects stay as the spec
+** requires; *out is set only on success.
 */
 static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *given,
                         wm_instance **out, wm_error *err) {
@@ -235,15 +236,13 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   uint32_t counts[4] = {0, 0, 0, 0};
   for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
     rc = link_import(inst, i, given, counts, err);
-  /* The runtime's budgets are checked for the whole instance here, so a
-  ** refusal leaves nothing behind. */
+  /* The caps and the runtime's budgets are checked for the whole instance
+  ** here, so a refusal makes nothing. */
   if (rc == WM_OK) rc = wm__rt_admit(rt, mod, err);
   if (rc) {
     wm__instance_free(inst);
     return rc;
   }
-  wm__rt_charge_code(rt, mod);
-  rt->insts[rt->ninsts++] = inst;
 
   for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++) {
     wm_func *f = &inst->own_funcs[i - mod->nfunc_imports];
@@ -255,8 +254,20 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
     f->idx = i;
     inst->funcs[i] = f;
   }
+  /* What the limiter refuses, or the host has no memory for, is known only
+  ** while the objects are made: those made before are undone. Nothing has
+  ** seen them yet. */
+  wm_rt_mark mark = wm__rt_mark(rt);
   rc = alloc_defined(inst, err);
-  if (rc == WM_OK) rc = apply_segments(inst, err);
+  if (rc) {
+    wm__rt_undo(rt, &mark);
+    wm__instance_free(inst);
+    return rc;
+  }
+  wm__rt_charge_code(rt, mod);
+  rt->insts[rt->ninsts++] = inst;
+
+  rc = apply_segments(inst, err);
   /* The runtime's heap checker watches a checked module's instance from
   ** before its start function, which may allocate. */
   if (rc == WM_OK && rt->checker && mod->checked) wm__check_auto_attach(rt->checker, inst);

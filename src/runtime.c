@@ -79,19 +79,22 @@ void wm__instance_free(wm_instance *inst) {
   if (inst) instance_free(inst);
 }
 
+static void memory_free(wm_memory *m) {
+  munmap(m->base, m->reserved);
+  wm__free(m);
+}
+
+static void table_free(wm_table *t) {
+  wm__free(t->elems);
+  wm__free(t);
+}
+
 void wm_runtime_free(wm_runtime *rt) {
   if (!rt) return;
   wm__checker_destroy(rt->checker);
   for (uint32_t i = 0; i < rt->ninsts; i++) instance_free(rt->insts[i]);
-  for (uint32_t i = 0; i < rt->nmems; i++) {
-    wm_memory *m = rt->mems[i];
-    munmap(m->base, m->reserved);
-    wm__free(m);
-  }
-  for (uint32_t i = 0; i < rt->ntables; i++) {
-    wm__free(rt->tables[i]->elems);
-    wm__free(rt->tables[i]);
-  }
+  for (uint32_t i = 0; i < rt->nmems; i++) memory_free(rt->mems[i]);
+  for (uint32_t i = 0; i < rt->ntables; i++) table_free(rt->tables[i]);
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
   for (uint32_t i = 0; i < rt->ntypes; i++) wm__free(rt->types[i].type.params);
   for (uint32_t i = 0; i < rt->nbindings; i++) {
@@ -126,6 +129,21 @@ int wm__rt_own(wm_runtime *rt, void *p) {
     return WM_ENOMEM;
   rt->objs[rt->nobjs++] = p;
   return WM_OK;
+}
+
+wm_rt_mark wm__rt_mark(const wm_runtime *rt) {
+  wm_rt_mark mark = {rt->nobjs, rt->nmems, rt->ntables, rt->mem_bytes, rt->table_elems};
+  return mark;
+}
+
+/* Only what was made since the mark goes, last first; nothing else may
+** have been made or grown in between, so the sizes are simply restored. */
+void wm__rt_undo(wm_runtime *rt, const wm_rt_mark *mark) {
+  while (rt->nmems > mark->nmems) memory_free(rt->mems[--rt->nmems]);
+  while (rt->ntables > mark->ntables) table_free(rt->tables[--rt->ntables]);
+  while (rt->nobjs > mark->nobjs) wm__free(rt->objs[--rt->nobjs]);
+  rt->mem_bytes = mark->mem_bytes;
+  rt->table_elems = mark->table_elems;
 }
 
 /* ------------------------------------------------------------------ types */
@@ -200,12 +218,36 @@ static bool module_in(const wm_runtime *rt, const wm_module *mod) {
   return false;
 }
 
+/* The most a memory (in pages) or a table (in elements) of limits lim may
+** reach under the runtime's cap for one object, in *max; WM_ELIMIT when its
+** minimum is past that already. The memory budget caps a memory later. */
+static int object_cap(const wm_runtime *rt, bool memory, wm_limits lim, uint64_t *max,
+                      wm_error *err) {
+  *max = memory ? rt->opts.max_memory_pages : rt->opts.max_table_elems;
+  if (lim.has_max && lim.max < *max) *max = lim.max;
+  if (lim.min <= *max) return WM_OK;
+  const char *unit = memory ? "pages" : "elements";
+  return wm__error(err, WM_ELIMIT, UINT32_MAX,
+                   "%s size: minimum of %llu %s exceeds the limit of %llu %s",
+                   memory ? "memory" : "table", (unsigned long long)lim.min, unit,
+                   (unsigned long long)*max, unit);
+}
+
+/* Each defined table and memory within its cap, then the budgets for all
+** of them together; only the limiter and the host are asked later. */
 int wm__rt_admit(const wm_runtime *rt, const wm_module *mod, wm_error *err) {
   const wm_runtime_options *o = &rt->opts;
-  uint64_t elems = 0, bytes = 0;
-  for (uint32_t i = mod->ntable_imports; i < mod->ntables; i++) elems += mod->tables[i].lim.min;
-  for (uint32_t i = mod->nmem_imports; i < mod->nmems; i++) bytes += mod->mems[i].min * PAGE_SIZE;
-  int rc = budget(err, "instances", "max_instances", rt->ninsts, 1, o->max_instances);
+  uint64_t elems = 0, bytes = 0, cap;
+  int rc = WM_OK;
+  for (uint32_t i = mod->ntable_imports; i < mod->ntables && !rc; i++) {
+    elems += mod->tables[i].lim.min;
+    rc = object_cap(rt, false, mod->tables[i].lim, &cap, err);
+  }
+  for (uint32_t i = mod->nmem_imports; i < mod->nmems && !rc; i++) {
+    bytes += mod->mems[i].min * PAGE_SIZE;
+    rc = object_cap(rt, true, mod->mems[i], &cap, err);
+  }
+  if (!rc) rc = budget(err, "instances", "max_instances", rt->ninsts, 1, o->max_instances);
   if (!rc)
     rc = budget(err, "memories", "max_memories", rt->nmems, mod->nmems - mod->nmem_imports,
                 o->max_memories);
@@ -229,15 +271,12 @@ void wm__rt_charge_code(wm_runtime *rt, const wm_module *mod) {
 /* ----------------------------------------------------------------- memory */
 
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err) {
-  uint64_t maxp = rt->opts.max_memory_pages;
-  if (lim.has_max && lim.max < maxp) maxp = lim.max;
-  if (lim.min > maxp)
-    return wm__error(err, WM_ELIMIT, UINT32_MAX,
-                     "memory size: minimum of %llu pages exceeds the limit of %llu pages",
-                     (unsigned long long)lim.min, (unsigned long long)maxp);
+  uint64_t maxp;
+  int rc = object_cap(rt, true, lim, &maxp, err);
+  if (rc) return rc;
   const wm_runtime_options *o = &rt->opts;
   uint64_t bytes = lim.min * PAGE_SIZE;
-  int rc = budget(err, "memories", "max_memories", rt->nmems, 1, o->max_memories);
+  rc = budget(err, "memories", "max_memories", rt->nmems, 1, o->max_memories);
   if (!rc) rc = budget(err, "bytes of memory", "max_memory_bytes", rt->mem_bytes, bytes,
                        o->max_memory_bytes);
   if (rc) return rc;
@@ -315,14 +354,11 @@ static bool is_reftype(wm_valtype t) { return t == WM_FUNCREF || t == WM_EXTERNR
 
 int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out,
                      wm_error *err) {
-  uint64_t maxe = rt->opts.max_table_elems;
-  if (lim.has_max && lim.max < maxe) maxe = lim.max;
-  if (lim.min > maxe)
-    return wm__error(err, WM_ELIMIT, UINT32_MAX,
-                     "table size: minimum of %llu elements exceeds the limit of %llu",
-                     (unsigned long long)lim.min, (unsigned long long)maxe);
+  uint64_t maxe;
+  int rc = object_cap(rt, false, lim, &maxe, err);
+  if (rc) return rc;
   const wm_runtime_options *o = &rt->opts;
-  int rc = budget(err, "tables", "max_tables", rt->ntables, 1, o->max_tables);
+  rc = budget(err, "tables", "max_tables", rt->ntables, 1, o->max_tables);
   if (!rc) rc = budget(err, "table elements", "max_table_elems_total", rt->table_elems, lim.min,
                        o->max_table_elems_total);
   if (rc) return rc;

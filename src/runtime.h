@@ -145,9 +145,18 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
 int wm__rt_own(wm_runtime *rt, void *p);
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err);
 int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out, wm_error *err);
-/* Can rt take an instance of mod (counts, initial sizes, code)? 0 or
-** WM_ELIMIT naming the budget; charges nothing. */
+/* Can rt take an instance of mod (each table's and memory's cap, counts,
+** initial sizes, code)? 0 or WM_ELIMIT naming the limit; charges nothing. */
 int wm__rt_admit(const wm_runtime *rt, const wm_module *mod, wm_error *err);
+/* How many memories, tables and plain allocations rt owns and their sizes:
+** wm__rt_undo frees what was made after the mark and restores the sizes,
+** for an instantiation that fails before its objects were used. */
+typedef struct wm_rt_mark {
+  uint32_t nobjs, nmems, ntables;
+  uint64_t mem_bytes, table_elems;
+} wm_rt_mark;
+wm_rt_mark wm__rt_mark(const wm_runtime *rt);
+void wm__rt_undo(wm_runtime *rt, const wm_rt_mark *mark);
 /* Charge mod's code to rt unless an instance of it is there already
 ** (call before the new instance is registered). */
 void wm__rt_charge_code(wm_runtime *rt, const wm_module *mod);

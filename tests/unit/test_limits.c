@@ -3,11 +3,12 @@
 ** test_limits.c -- the runtime's budgets and the loader's bounds: the table
 ** bomb, counts of instances, memories and tables, the memory and code
 ** budgets across instances, the embedder's growth callbacks (allowing,
-** refusing, refusing at instantiation), and load-time limits on lowered
-** code, locals and type arity, with the host memory and time that hostile
-** modules cost (measured in child processes). Small modules come from
-** wat2wasm; the big ones are written here byte by byte, as
-** tests/limits/gen_bombs.py writes them for measuring.
+** refusing, refusing at instantiation), failed instantiations that leave
+** nothing behind, and load-time limits on lowered code, locals and type
+** arity, with the host memory and time that hostile modules cost (measured
+** in child processes). Small modules come from wat2wasm; the big ones are
+** written here byte by byte, as tests/limits/gen_bombs.py writes them for
+** measuring.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -539,7 +540,7 @@ static void test_limiter(void) {
   CHECK(wm_func_call(rt, tg, &a, 1, &r, 1, &err) == 0 && r.of.i32 == 3 && l.tab_calls == 3);
 
   /* Refused when made: instantiation fails with WM_ELIMIT. The table was
-  ** made before the memory was refused; it stays the runtime's. */
+  ** made before the memory was refused; it is undone with the instance. */
   l.mem_max_ok = 0;
   inst = NULL;
   rc = wm_instance_new(rt, mod, NULL, &inst, &err);
@@ -547,7 +548,7 @@ static void test_limiter(void) {
   CHECK(strstr(err.message, "memory_growing") != NULL && inst == NULL);
   wm_runtime_usage u;
   wm_runtime_get_usage(rt, &u);
-  CHECK(u.instances == 2 && u.tables == 2 && u.memories == 1);
+  CHECK(u.instances == 1 && u.tables == 1 && u.memories == 1);
   l.tab_max_ok = 1;
   rc = wm_instance_new(rt, tabonly, NULL, &inst, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "a table of 2 elements refused by the embedder's limiter");
@@ -566,6 +567,107 @@ out:
 done:
   wm_module_free(mod);
   wm_module_free(tabonly);
+}
+
+/* ------------------------------------------------ failed instantiation */
+
+static bool same_usage(const wm_runtime *rt, const wm_runtime_usage *want) {
+  wm_runtime_usage u;
+  wm_runtime_get_usage(rt, &u);
+  return memcmp(&u, want, sizeof u) == 0;
+}
+
+/* Instantiating mod fails n times with WM_ELIMIT and `text`, leaving the
+** usage as *want every time. */
+static void fails_cleanly(wm_runtime *rt, const wm_module *mod, int n, const char *text,
+                          const wm_runtime_usage *want) {
+  for (int i = 0; i < n; i++) {
+    wm_instance *inst = NULL;
+    wm_error err;
+    int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
+    CHECK_ERR(rc, err, WM_ELIMIT, text);
+    CHECK(inst == NULL && same_usage(rt, want));
+  }
+}
+
+/*
+** An instantiation that fails before any segment is applied or guest code
+** runs -- a table's or memory's cap, the limiter's refusal, out of host
+** memory -- leaves nothing behind: no instance, memory or table is counted,
+** so repeated failures cannot use up the budgets. A trap in the start
+** function keeps the partly made instance, as documented.
+*/
+static void test_failed_instantiation(void) {
+  wm_module *big = load_wat("(module (table 10 funcref))");
+  wm_module *fits5 = load_wat("(module (table 5 funcref))");
+  wm_module *both = load_wat("(module (memory 1) (table 10 funcref) (global i32 (i32.const 1)))");
+  wm_module *bigmem = load_wat("(module (table 1 funcref) (memory 3))");
+  wm_module *traps = load_wat("(module (memory 1) (func $s unreachable) (start $s))");
+  wm_runtime *rt = NULL;
+  if (!big || !fits5 || !both || !bigmem || !traps) goto done;
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.max_table_elems = 5;
+  o.max_instances = 3;
+  wm_instance *inst = NULL;
+  wm_error err;
+  wm_runtime_usage u0;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  wm_runtime_get_usage(rt, &u0);
+  fails_cleanly(rt, big, 5, "minimum of 10 elements exceeds the limit of 5 elements", &u0);
+  for (int i = 0; i < 3; i++) CHECK(wm_instance_new(rt, fits5, NULL, &inst, &err) == WM_OK);
+  wm_runtime_free(rt);
+
+  /* The limiter refuses the memory after the table was made. */
+  lim l = {0, 0, 0, 100, 0, 0, 0};
+  memset(&o, 0, sizeof o);
+  o.memory_growing = mem_cb;
+  o.table_growing = tab_cb;
+  o.limiter_data = &l;
+  o.max_instances = 3;
+  o.max_memory_pages = 2;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  wm_runtime_get_usage(rt, &u0);
+  fails_cleanly(rt, both, 5, "a memory of 65536 bytes refused by the embedder's limiter", &u0);
+  CHECK(l.tab_calls == 5 && l.mem_calls == 5);
+  /* A memory past max_memory_pages is refused before the table is made,
+  ** so the limiter is not asked about either. */
+  fails_cleanly(rt, bigmem, 1, "minimum of 3 pages exceeds the limit of 2 pages", &u0);
+  CHECK(l.tab_calls == 5 && l.mem_calls == 5);
+  l.mem_max_ok = PAGE;
+  for (int i = 0; i < 3; i++) CHECK(wm_instance_new(rt, both, NULL, &inst, &err) == WM_OK);
+  wm_runtime_usage u;
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.instances == 3 && u.memories == 3 && u.tables == 3 && u.table_elems == 30);
+  wm_runtime_free(rt);
+
+  /* Out of host memory at every allocation in turn. */
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_runtime_get_usage(rt, &u0);
+  int rc = WM_ENOMEM;
+  for (long n = 0; n < 1000; n++) {
+    wm__alloc_fail_after(n);
+    rc = wm_instance_new(rt, both, NULL, &inst, &err);
+    wm__alloc_fail_after(-1);
+    if (rc == WM_OK) break;
+    CHECK(rc == WM_ENOMEM && same_usage(rt, &u0));
+  }
+  CHECK(rc == WM_OK);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.instances == 1 && u.memories == 1 && u.tables == 1);
+
+  /* A trap in the start function: the instance and its memory stay. */
+  rc = wm_instance_new(rt, traps, NULL, &inst, &err);
+  CHECK(rc == WM_TRAP_UNREACHABLE && inst == NULL);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.instances == 2 && u.memories == 2);
+done:
+  wm_runtime_free(rt);
+  wm_module_free(big);
+  wm_module_free(fits5);
+  wm_module_free(both);
+  wm_module_free(bigmem);
+  wm_module_free(traps);
 }
 
 /* --------------------------------------------------------- code budget */
@@ -770,6 +872,7 @@ int main(void) {
     test_counts();
     test_memory_budget();
     test_limiter();
+    test_failed_instantiation();
     test_code_budget();
     test_code_limit();
   } else {
