@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # check_regress.sh -- one regression module of the differential fuzzer: both
 # interpreter loops must print exactly what V8 printed (the .out file beside
 # the module, made by `node v8_exec.js X.wasm`).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh -- differential fuzzing of wasmem against V8: N random valid modules
 # from `wasm-opt --translate-to-fuzz` (restricted to the features wasmem
 # supports), each run by v8_exec.js under node and by wm_fuzz_exec (plain and

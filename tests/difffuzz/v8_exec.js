@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // v8_exec.js -- V8's half of the differential fuzzer: run a module made by
 // `wasm-opt --translate-to-fuzz` under node the way binaryen's fuzz_shell.js
 // does, and print the same canonical lines as wm_fuzz_exec.c (its header

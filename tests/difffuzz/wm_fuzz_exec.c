@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
 ** wm_fuzz_exec.c -- wasmem's half of the differential fuzzer: run a module
 ** made by binaryen's `wasm-opt --translate-to-fuzz` the way binaryen's own

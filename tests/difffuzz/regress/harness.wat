@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; The harness's own conventions, checked against V8's output (harness.out):
 ;; every import of fuzz_shell.js, host exceptions and traps through nested
 ;; calls, every trap class, values of every type, exported globals.

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: MIT
 ;; What binaryen's legalize-js-interface pass (run by --fuzz-passes) leaves:
 ;; log-i64 taking the two halves as i32s, the high half of an i64 result
 ;; passed through env.setTempRet0/getTempRet0. Checked against V8's output
