@@ -11,6 +11,8 @@ set -euo pipefail
 want=(
   "cmake:cmd:cmake"
   "gcc:cmd:gcc"
+  # The C++ check of the public headers (examples/embed/header.cpp).
+  "g++:cmd:g++"
   "libc6-dev:file:/usr/include/stdio.h"
   "make:cmd:make"
   "pkg-config:cmd:pkg-config"
