@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/check.h" /* the heap view; "check.h" here is the assertion macros' */
+#include "../../src/check/check.h" /* the heap view; "check.h" here is the assertion macros' */
 
 #include "check.h"
 

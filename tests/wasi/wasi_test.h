@@ -15,7 +15,7 @@
 
 #include "wasmem.h"
 
-/* Internals: the path walk that stands in for openat2 (src/wasi.h), and
+/* Internals: the path walk that stands in for openat2 (src/wasi/wasi.h), and
 ** allocation-failure injection (src/util.h). */
 void wm__wasi_force_walk(bool on);
 void wm__alloc_fail_after(long n);
