@@ -66,15 +66,6 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 #define CHK_ACCESS(p, n, w) ((void)0)
 #define CHK_RANGE(ea, n, w) ((void)0)
 #include "interp_loop.h"
-#undef WM_CHECKED
-#undef WM_METERED
-#undef OTHER_LOOP
-#undef RUN_NAME
-#undef RUN_LINKAGE
-#undef DISPATCH_TABLE
-#undef CHK_LOAD_SHADOW
-#undef CHK_ACCESS
-#undef CHK_RANGE
 
 #undef vmdispatch
 #undef vmcase

@@ -54,17 +54,6 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
     }                                                                         \
   } while (0)
 #include "interp_loop.h"
-#undef WM_CHECKED
-#undef WM_METERED
-#undef OTHER_LOOP
-#undef RUN_NAME
-#undef RUN_LINKAGE
-#undef DISPATCH_TABLE
-#undef CHK_LOAD_SHADOW
-#undef CHK_ACCESS
-#undef CHK_RANGE
-
-
 
 const void *const *wm__checked_dispatch_table(void) {
 #ifdef WM_GOTO_DISPATCH

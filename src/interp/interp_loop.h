@@ -753,3 +753,14 @@ trapped:
   rt->trap_ip = ip;
   return trap;
 }
+
+/* The parameters are consumed: the next compilation defines its own. */
+#undef WM_CHECKED
+#undef WM_METERED
+#undef OTHER_LOOP
+#undef RUN_NAME
+#undef RUN_LINKAGE
+#undef DISPATCH_TABLE
+#undef CHK_LOAD_SHADOW
+#undef CHK_ACCESS
+#undef CHK_RANGE

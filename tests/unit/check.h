@@ -7,8 +7,11 @@
 #ifndef WM_TEST_CHECK_H
 #define WM_TEST_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int npass, nfail;
 
@@ -34,5 +37,42 @@ static int npass, nfail;
     } else                                                                    \
       npass++;                                                                \
   } while (0)
+
+/* The binary of WAT text, assembled by wat2wasm (with `opts`, e.g.
+** "--enable-all", or ""), malloc'd with its size in *len; NULL -- and a
+** failure counted, the text printed -- when that does not work. */
+static inline uint8_t *wat_bytes(const char *text, const char *opts, size_t *len) {
+  char src[64], bin[64], cmd[256];
+  static int seq;
+  snprintf(src, sizeof src, "/tmp/wm_test_%d_%d.wat", (int)getpid(), seq);
+  snprintf(bin, sizeof bin, "/tmp/wm_test_%d_%d.wasm", (int)getpid(), seq++);
+  uint8_t *buf = NULL;
+  FILE *f = fopen(src, "w");
+  if (f) {
+    fputs(text, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "wat2wasm %s %s -o %s", opts, src, bin);
+    int rc = system(cmd);
+    remove(src);
+    f = rc == 0 ? fopen(bin, "rb") : NULL;
+  }
+  if (f) {
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    buf = malloc(*len ? *len : 1);
+    if (buf && fread(buf, 1, *len, f) != *len) {
+      free(buf);
+      buf = NULL;
+    }
+    fclose(f);
+  }
+  remove(bin);
+  if (!buf) {
+    fprintf(stderr, "wat2wasm failed on:\n%s\n", text);
+    nfail++;
+  }
+  return buf;
+}
 
 #endif

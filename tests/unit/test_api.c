@@ -21,26 +21,13 @@ static bool have_wat2wasm;
 /* Assemble wat text with wat2wasm into a module; NULL (and a failure) when
 ** that does not work. */
 static wm_module *load_wat(const char *wat) {
-  char src[64], bin[64], cmd[256];
-  static int seq;
-  snprintf(src, sizeof src, "/tmp/wm_test_api_%d_%d.wat", (int)getpid(), seq);
-  snprintf(bin, sizeof bin, "/tmp/wm_test_api_%d_%d.wasm", (int)getpid(), seq++);
-  FILE *f = fopen(src, "w");
-  if (!f) return NULL;
-  fputs(wat, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
-  int rc = system(cmd);
-  remove(src);
-  if (rc != 0) {
-    fprintf(stderr, "wat2wasm failed on:\n%s\n", wat);
-    nfail++;
-    return NULL;
-  }
+  size_t len;
+  uint8_t *bin = wat_bytes(wat, "", &len);
+  if (!bin) return NULL;
   wm_module *mod = NULL;
   wm_error err;
-  rc = wm_module_load_file(bin, NULL, &mod, &err);
-  remove(bin);
+  int rc = wm_module_load(bin, len, NULL, &mod, &err);
+  free(bin);
   if (rc != 0) {
     fprintf(stderr, "wm_module_load failed: %s\n", err.message);
     nfail++;

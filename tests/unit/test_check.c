@@ -73,26 +73,18 @@ static const char plain_wat[] =
     "  (func (export \"rd\") (param i32) (result i32) (i32.load (local.get 0))))\n";
 
 static wm_module *load_wat(const char *wat, bool checked) {
-  char src[64], bin[64], cmd[200];
-  static int seq;
-  snprintf(src, sizeof src, "/tmp/wm_test_check_%d_%d.wat", (int)getpid(), seq);
-  snprintf(bin, sizeof bin, "/tmp/wm_test_check_%d_%d.wasm", (int)getpid(), seq++);
-  FILE *f = fopen(src, "w");
-  if (!f) return NULL;
-  fputs(wat, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm --enable-all %s -o %s", src, bin);
-  int rc = system(cmd);
-  remove(src);
+  size_t len;
+  uint8_t *bin = wat_bytes(wat, "--enable-all", &len);
+  if (!bin) return NULL;
   wm_module *m = NULL;
   wm_error err;
   wm_module_options o = {.flags = checked ? WM_MODULE_CHECKED : 0};
-  if (rc == 0 && wm_module_load_file(bin, &o, &m, &err) != 0) {
+  if (wm_module_load(bin, len, &o, &m, &err) != 0) {
     fprintf(stderr, "load: %s\n", err.message);
+    nfail++;
     m = NULL;
   }
-  remove(bin);
-  if (!m) nfail++;
+  free(bin);
   return m;
 }
 

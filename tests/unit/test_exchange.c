@@ -17,25 +17,17 @@
 #include "check.h"
 
 static wm_module *load_wat(const char *wat) {
-  char src[64], bin[64], cmd[200];
-  static int seq;
-  snprintf(src, sizeof src, "/tmp/wm_test_exch_%d_%d.wat", (int)getpid(), seq);
-  snprintf(bin, sizeof bin, "/tmp/wm_test_exch_%d_%d.wasm", (int)getpid(), seq++);
-  FILE *f = fopen(src, "w");
-  if (!f) return NULL;
-  fputs(wat, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm --enable-all %s -o %s", src, bin);
-  int rc = system(cmd);
-  remove(src);
+  size_t len;
+  uint8_t *bin = wat_bytes(wat, "--enable-all", &len);
+  if (!bin) return NULL;
   wm_module *m = NULL;
   wm_error err;
-  if (rc == 0 && wm_module_load_file(bin, NULL, &m, &err) != 0) {
+  if (wm_module_load(bin, len, NULL, &m, &err) != 0) {
     fprintf(stderr, "load: %s\n", err.message);
+    nfail++;
     m = NULL;
   }
-  remove(bin);
-  if (!m) nfail++;
+  free(bin);
   return m;
 }
 

@@ -42,38 +42,7 @@
 static bool have_wat2wasm;
 
 /* The binary of wat text (from wat2wasm), malloc'd; NULL on failure. */
-static uint8_t *wat(const char *text, size_t *len) {
-  char src[64], bin[64], cmd[200];
-  static int seq;
-  snprintf(src, sizeof src, "/tmp/wm_test_limits_%d_%d.wat", (int)getpid(), seq);
-  snprintf(bin, sizeof bin, "/tmp/wm_test_limits_%d_%d.wasm", (int)getpid(), seq++);
-  FILE *f = fopen(src, "w");
-  if (!f) return NULL;
-  fputs(text, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
-  int rc = system(cmd);
-  remove(src);
-  uint8_t *buf = NULL;
-  f = rc == 0 ? fopen(bin, "rb") : NULL;
-  if (f) {
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    buf = malloc(*len ? *len : 1);
-    if (buf && fread(buf, 1, *len, f) != *len) {
-      free(buf);
-      buf = NULL;
-    }
-    fclose(f);
-  }
-  remove(bin);
-  if (!buf) {
-    fprintf(stderr, "wat2wasm failed on:\n%s\n", text);
-    nfail++;
-  }
-  return buf;
-}
+static uint8_t *wat(const char *text, size_t *len) { return wat_bytes(text, "", len); }
 
 static wm_module *load_wat(const char *text) {
   size_t len = 0;

@@ -20,26 +20,17 @@
 /* Assemble wat with wat2wasm and load it with `flags`; NULL (and a
 ** failure counted) when that does not work. */
 static wm_module *wat(const char *text, uint32_t flags) {
-  char src[64], bin[64], cmd[200];
-  static int seq;
-  snprintf(src, sizeof src, "/tmp/wm_test_meter_%d_%d.wat", (int)getpid(), seq);
-  snprintf(bin, sizeof bin, "/tmp/wm_test_meter_%d_%d.wasm", (int)getpid(), seq++);
-  FILE *f = fopen(src, "w");
-  if (!f) return NULL;
-  fputs(text, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
-  bool built = system(cmd) == 0;
-  remove(src);
+  size_t len;
+  uint8_t *bin = wat_bytes(text, "", &len);
   wm_module_options o = {.flags = flags};
   wm_module *mod = NULL;
   wm_error err;
-  if (!built || wm_module_load_file(bin, &o, &mod, &err) != 0) {
-    fprintf(stderr, "cannot build or load:\n%s\n", text);
+  if (bin && wm_module_load(bin, len, &o, &mod, &err) != 0) {
+    fprintf(stderr, "cannot load:\n%s\n%s\n", text, err.message);
     nfail++;
     mod = NULL;
   }
-  remove(bin);
+  free(bin);
   return mod;
 }
 

@@ -24,32 +24,15 @@
 /* Assemble wat with wat2wasm into *out (owned); false (and a failure) if
 ** that does not work. */
 static bool wat(const char *text, wasm_byte_vec_t *out) {
-  char src[64], bin[64], cmd[200];
-  static int seq;
-  snprintf(src, sizeof src, "/tmp/wm_test_capi_%d_%d.wat", (int)getpid(), seq);
-  snprintf(bin, sizeof bin, "/tmp/wm_test_capi_%d_%d.wasm", (int)getpid(), seq++);
-  wasm_byte_vec_new_empty(out);
-  FILE *f = fopen(src, "w");
-  if (!f) return false;
-  fputs(text, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", src, bin);
-  int rc = system(cmd);
-  remove(src);
-  f = rc == 0 ? fopen(bin, "rb") : NULL;
-  if (!f) {
-    fprintf(stderr, "wat2wasm failed on:\n%s\n", text);
-    nfail++;
+  size_t len;
+  uint8_t *bin = wat_bytes(text, "", &len);
+  if (!bin) {
+    wasm_byte_vec_new_empty(out);
     return false;
   }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  wasm_byte_vec_new_uninitialized(out, (size_t)n);
-  bool ok = fread(out->data, 1, (size_t)n, f) == (size_t)n;
-  fclose(f);
-  remove(bin);
-  return ok;
+  wasm_byte_vec_new(out, len, (const wasm_byte_t *)bin);
+  free(bin);
+  return true;
 }
 
 static wasm_module_t *module(wasm_store_t *store, const char *text) {
