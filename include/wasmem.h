@@ -161,7 +161,8 @@ typedef struct wm_instance wm_instance;
 ** A typed value. For WM_FUNCREF, ref is a wm_func* (NULL is ref.null). For
 ** WM_EXTERNREF, ref is any host pointer the embedder chooses; NULL is
 ** ref.null extern. f32/f64 are stored as their bit patterns so that NaN
-** payloads survive unchanged.
+** payloads survive unchanged. A WM_V128 is its 16 bytes in memory order
+** (lane 0 first, each lane little-endian), as v128.store would write them.
 */
 typedef struct wm_val {
   wm_valtype type;
@@ -171,6 +172,7 @@ typedef struct wm_val {
     uint32_t f32_bits;
     uint64_t f64_bits;
     void *ref;
+    uint8_t v128[16];
   } of;
 } wm_val;
 
@@ -178,6 +180,8 @@ static inline wm_val wm_val_i32(int32_t v) { wm_val x; x.type = WM_I32; x.of.i64
 static inline wm_val wm_val_i64(int64_t v) { wm_val x; x.type = WM_I64; x.of.i64 = v; return x; }
 WM_API wm_val wm_val_f32(float v);
 WM_API wm_val wm_val_f64(double v);
+/* A v128 from its 16 bytes in memory order. */
+WM_API wm_val wm_val_v128(const uint8_t bytes[16]);
 WM_API float wm_val_as_f32(wm_val v);
 WM_API double wm_val_as_f64(wm_val v);
 

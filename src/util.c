@@ -146,6 +146,13 @@ wm_val wm_val_f64(double v) {
   return x;
 }
 
+wm_val wm_val_v128(const uint8_t bytes[16]) {
+  wm_val x;
+  x.type = WM_V128;
+  memcpy(x.of.v128, bytes, 16);
+  return x;
+}
+
 float wm_val_as_f32(wm_val v) {
   float f;
   memcpy(&f, &v.of.f32_bits, 4);
