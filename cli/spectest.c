@@ -351,8 +351,10 @@ static bool val_matches(const json_t *e, const wm_val *got) {
     return got->type == WM_I32 && parse_u64(value, &u) && (uint32_t)got->of.i32 == u;
   if (strcmp(type, "i64") == 0)
     return got->type == WM_I64 && parse_u64(value, &u) && (uint64_t)got->of.i64 == u;
-  if (strcmp(type, "f32") == 0) return got->type == WM_F32 && float_matches(value, got->of.f32_bits, 4);
-  if (strcmp(type, "f64") == 0) return got->type == WM_F64 && float_matches(value, got->of.f64_bits, 8);
+  if (strcmp(type, "f32") == 0)
+    return got->type == WM_F32 && float_matches(value, got->of.f32_bits, 4);
+  if (strcmp(type, "f64") == 0)
+    return got->type == WM_F64 && float_matches(value, got->of.f64_bits, 8);
   if (strcmp(type, "funcref") == 0 || strcmp(type, "externref") == 0) {
     if (got->type != (type[0] == 'f' ? WM_FUNCREF : WM_EXTERNREF)) return false;
     if (value && strcmp(value, "null") == 0) return got->of.ref == NULL;
