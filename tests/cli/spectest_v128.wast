@@ -8,8 +8,10 @@
     (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15))
   (func (export "seven") (result i32) (i32.const 7))
   (func (export "two") (result v128 v128) (v128.const i64x2 1 2) (v128.const i64x2 3 4)))
+;; (v128.sh also uses "two", "seven" and "bytes" for what wast2json refuses
+;; to write: results of the wrong type, an either for two results.)
 
-;; An integer lane off by one (line 13).
+;; An integer lane off by one (line 15).
 (assert_return (invoke "bytes") (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 16))
 ;; A signalling NaN is not arithmetic; a quiet NaN with a payload is not canonical.
 (assert_return (invoke "id" (v128.const f32x4 1 2 nan:0x200000 4)) (v128.const f32x4 1 2 nan:arithmetic 4))
@@ -25,8 +27,3 @@
 ;; No alternative matches.
 (assert_return (invoke "bytes") (either (v128.const i32x4 0 0 0 0) (v128.const f32x4 nan:canonical 0 0 0)))
 (assert_return (invoke "seven") (either (i32.const 1) (i32.const 2)))
-;; The wrong type.
-(assert_return (invoke "seven") (v128.const i32x4 7 0 0 0))
-(assert_return (invoke "bytes") (i32.const 50462976))
-;; An either expects one result.
-(assert_return (invoke "two") (either (v128.const i64x2 1 2)))

@@ -32,13 +32,14 @@ expect() {
 
 # shellcheck disable=SC2317 # called through expect
 call() { "$wasmem" call "$wasm" "$@"; }
+# shellcheck disable=SC2317
+stdout_only() { "$@" 2>/dev/null; }
 
 # Results: i32x4 by default, signed lanes; --v128 picks the shape. The
 # module's constant is the bytes 0..15, so each shape shows lane order.
 expect 0 'i32x4:50462976,117835012,185207048,252579084' -- call bytes
 expect 0 'i8x16:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15' -- call bytes --v128 i8x16
 expect 0 'i16x8:256,770,1284,1798,2312,2826,3340,3854' -- call bytes --v128 i16x8
-expect 0 'i32x4:50462976,117835012,185207048,252579084' -- call --v128 i32x4 bytes
 expect 0 'i64x2:506097522914230528,1084818905618843912' -- call bytes --v128 i64x2
 expect 0 'f32x4:3.82047143e-37,1.00825135e-34,2.65846276e-32,7.00365327e-30' -- call bytes --v128 f32x4
 expect 0 'f64x2:7.9499288951273625e-275,3.6919162048650923e-236' -- call bytes --v128 f64x2
@@ -57,8 +58,9 @@ expect 0 'i64x2:-9223372036854775808,4593671619917905920' -- call id f64x2:-0,0x
 expect 0 'i64x2:9221120237041090561,1' -- call id f64x2:bits:0x7ff8000000000001,4.9406564584124654e-324 --v128 i64x2
 # A v128 among other parameters and results.
 expect 0 $'7\ni32x4:1,2,3,4' -- call swap i32x4:1,2,3,4 7
+expect 0 $'7\ni8x16:1,0,0,0,2,0,0,0,3,0,0,0,4,0,0,0' -- call swap --v128 i8x16 i32x4:1,2,3,4 7
 # Through the heap checker, and `run --invoke` (default shape).
-expect 0 'i32x4:9,8,7,6' -- "$wasmem" check --leak-check=no call "$wasm" id i32x4:9,8,7,6
+expect 0 'i32x4:9,8,7,6' -- stdout_only "$wasmem" check --leak-check=no call "$wasm" id i32x4:9,8,7,6
 expect 0 'i32x4:50462976,117835012,185207048,252579084' -- "$wasmem" run --invoke bytes "$wasm"
 
 # Bad arguments: one line naming the argument and what is wrong.
@@ -92,21 +94,18 @@ expect 2 "wasmem: call: option --v128 needs a value (see wasmem call --help)" --
 json=$work/spectest_v128.json
 (cd "$work" && "$wast2json" "$here/spectest_v128.wast" -o "$json") || exit 1
 d0='0 (0)' nc='nan:canonical'
-want="13: assert_return: bytes: result 0: expected i8x16:[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16], got i8x16:[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] (lane 15 differs)
-15: assert_return: id: result 0: expected f32x4:[1065353216 (1), 1073741824 (2), nan:arithmetic, 1082130432 (4)], got f32x4:[1065353216 (1), 1073741824 (2), 2141192192 (nan), 1082130432 (4)] (lane 2 differs)
-16: assert_return: id: result 0: expected f32x4:[1065353216 (1), $nc, 1077936128 (3), 1082130432 (4)], got f32x4:[1065353216 (1), 2143289345 (nan), 1077936128 (3), 1082130432 (4)] (lane 1 differs)
-17: assert_return: id: result 0: expected f64x2:[nan:arithmetic, $d0], got f64x2:[9219994337134247936 (nan), $d0] (lane 0 differs)
-18: assert_return: id: result 0: expected f64x2:[$d0, $nc], got f64x2:[$d0, 9221120237041090561 (nan)] (lane 1 differs)
-20: assert_return: id: result 0: expected f32x4:[$d0, $d0, $d0, $d0], got f32x4:[2147483648 (-0), $d0, $d0, $d0] (lane 0 differs)
-22: assert_return: id: result 0: expected i16x8:[65535, 0, 0, 0, 0, 0, 0, 1], got i16x8:[65535, 0, 0, 0, 0, 0, 0, 0] (lane 7 differs)
-23: assert_return: id: result 0: expected i64x2:[18446744073709551615, 6], got i64x2:[18446744073709551615, 5] (lane 1 differs)
-24: assert_return: id: result 0: expected i32x4:[1, 2, 3, 5], got i32x4:[1, 2, 3, 4] (lane 3 differs)
-26: assert_return: bytes: result 0: expected one of i32x4:[0, 0, 0, 0] | f32x4:[$nc, $d0, $d0, $d0], got i32x4:[50462976, 117835012, 185207048, 252579084]
-27: assert_return: seven: result 0: expected one of i32:1 | i32:2, got i32:7
-29: assert_return: seven: result 0: expected i32x4:[7, 0, 0, 0], got i32:7
-30: assert_return: bytes: result 0: expected i32:50462976, got i32x4:[50462976, 117835012, 185207048, 252579084]
-32: assert_return: expected 1 result, got 2
-1 passed, 14 failed, 0 skipped"
+want="15: assert_return: bytes: result 0: expected i8x16:[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16], got i8x16:[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] (lane 15 differs)
+17: assert_return: id: result 0: expected f32x4:[1065353216 (1), 1073741824 (2), nan:arithmetic, 1082130432 (4)], got f32x4:[1065353216 (1), 1073741824 (2), 2141192192 (nan), 1082130432 (4)] (lane 2 differs)
+18: assert_return: id: result 0: expected f32x4:[1065353216 (1), $nc, 1077936128 (3), 1082130432 (4)], got f32x4:[1065353216 (1), 2143289345 (nan), 1077936128 (3), 1082130432 (4)] (lane 1 differs)
+19: assert_return: id: result 0: expected f64x2:[nan:arithmetic, $d0], got f64x2:[9219994337134247936 (nan), $d0] (lane 0 differs)
+20: assert_return: id: result 0: expected f64x2:[$d0, $nc], got f64x2:[$d0, 9221120237041090561 (nan)] (lane 1 differs)
+22: assert_return: id: result 0: expected f32x4:[$d0, $d0, $d0, $d0], got f32x4:[2147483648 (-0), $d0, $d0, $d0] (lane 0 differs)
+24: assert_return: id: result 0: expected i16x8:[65535, 0, 0, 0, 0, 0, 0, 1], got i16x8:[65535, 0, 0, 0, 0, 0, 0, 0] (lane 7 differs)
+25: assert_return: id: result 0: expected i64x2:[18446744073709551615, 6], got i64x2:[18446744073709551615, 5] (lane 1 differs)
+26: assert_return: id: result 0: expected i32x4:[1, 2, 3, 5], got i32x4:[1, 2, 3, 4] (lane 3 differs)
+28: assert_return: bytes: result 0: expected one of i32x4:[0, 0, 0, 0] | f32x4:[$nc, $d0, $d0, $d0], got i32x4:[50462976, 117835012, 185207048, 252579084]
+29: assert_return: seven: result 0: expected one of i32:1 | i32:2, got i32:7
+1 passed, 11 failed, 0 skipped"
 check_spectest() {
   local what=$1 json=$2 want=$3 out st
   out=$("$wasmem" spectest "$json" 2>&1)
@@ -121,12 +120,13 @@ check_spectest() {
 }
 check_spectest spectest_v128.json "$json" "$want"
 
-# What wast2json never writes, by hand: malformed v128 arguments and
-# expectations are reported, not guessed at.
+# What wast2json never writes, by hand: results of the wrong type, an
+# either for two results; malformed v128 arguments and expectations are
+# reported, not guessed at.
 m=spectest_v128.0.wasm
 bytes='{"type": "invoke", "field": "bytes", "args": []}'
 arg() { printf '{"type": "invoke", "field": "id", "args": [%s]}' "$1"; }
-cat >"$work/malformed.json" <<EOF
+cat >"$work/by-hand.json" <<EOF
 {"source_filename": "m.wast", "commands": [
  {"type": "module", "line": 1, "filename": "$m"},
  {"type": "assert_return", "line": 2, "action": $(arg '{"type": "v128", "lane_type": "i7", "value": ["0","0","0","0"]}'), "expected": []},
@@ -139,7 +139,10 @@ cat >"$work/malformed.json" <<EOF
  {"type": "assert_return", "line": 9, "action": $bytes, "either": []},
  {"type": "assert_return", "line": 10, "action": $bytes, "either": {"type": "i32", "value": "1"}},
  {"type": "assert_return", "line": 11, "action": $bytes},
- {"type": "assert_return", "line": 12, "action": $bytes, "expected": [{"type": "v128", "lane_type": "i32", "value": ["50462976","117835012","185207048","252579084"]}]}
+ {"type": "assert_return", "line": 12, "action": $bytes, "expected": [{"type": "v128", "lane_type": "i32", "value": ["50462976","117835012","185207048","252579084"]}]},
+ {"type": "assert_return", "line": 13, "action": {"type": "invoke", "field": "seven", "args": []}, "expected": [{"type": "v128", "lane_type": "i32", "value": ["7","0","0","0"]}]},
+ {"type": "assert_return", "line": 14, "action": $bytes, "expected": [{"type": "i32", "value": "50462976"}]},
+ {"type": "assert_return", "line": 15, "action": {"type": "invoke", "field": "two", "args": []}, "either": [{"type": "v128", "lane_type": "i64", "value": ["1","2"]}]}
 ]}
 EOF
 want="2: assert_return: malformed value
@@ -152,7 +155,10 @@ want="2: assert_return: malformed value
 9: assert_return: malformed expected results
 10: assert_return: malformed expected results
 11: assert_return: malformed expected results
-2 passed, 10 failed, 0 skipped"
-check_spectest malformed.json "$work/malformed.json" "$want"
+13: assert_return: seven: result 0: expected i32x4:[7, 0, 0, 0], got i32:7
+14: assert_return: bytes: result 0: expected i32:50462976, got i32x4:[50462976, 117835012, 185207048, 252579084]
+15: assert_return: expected 1 result, got 2
+2 passed, 13 failed, 0 skipped"
+check_spectest by-hand.json "$work/by-hand.json" "$want"
 
 exit $fail
