@@ -444,3 +444,37 @@
 ;; 21 times the input, plus (1, 3, 2, 4).
 (assert_return (invoke "weigh-twice" (v128.const i32x4 1 -1 100 0)) (v128.const i32x4 22 -18 2102 4))
 (assert_return (invoke "copy") (v128.const i32x4 0x3fc00000 0x80000000 0x7f800000 1))
+
+;; A mutable v128 global shared by two instances.
+(module
+  (global (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
+  (func (export "get") (result v128) (global.get 0)))
+(register "owner")
+(module
+  (import "owner" "g" (global $g (mut v128)))
+  (import "owner" "get" (func $get (result v128)))
+  (func (export "set-and-read") (param v128) (result v128 v128)
+    (global.set $g (local.get 0))
+    (call $get) (global.get $g)))
+(assert_return (invoke "set-and-read" (v128.const i32x4 5 6 7 8)) (v128.const i32x4 5 6 7 8) (v128.const i32x4 5 6 7 8))
+(assert_return (invoke "set-and-read" (v128.const f64x2 -0.0 nan:0x5)) (v128.const i64x2 0x8000000000000000 0x7ff0000000000005)
+               (v128.const i64x2 0x8000000000000000 0x7ff0000000000005))
+
+;; Traps deep in calls with v128 values on every frame's stack; afterwards
+;; the same functions run normally.
+(module
+  (func $down (param i32 v128) (result v128)
+    (i32x4.add
+      (local.get 1)
+      (if (result v128) (i32.eqz (local.get 0))
+        (then
+          ;; i32.div_s traps when the divisor (the low lane) is zero.
+          (i32x4.splat (i32.div_s (i32.const 100) (i32x4.extract_lane 0 (local.get 1)))))
+        (else (call $down (i32.sub (local.get 0) (i32.const 1)) (i32x4.sub (local.get 1) (v128.const i32x4 1 1 1 1)))))))
+  (func (export "down") (param i32 v128) (result v128) (call $down (local.get 0) (local.get 1)))
+)
+;; 3 levels: 10+9+8+7 in lane 0, plus 100 / 7 at the bottom.
+(assert_return (invoke "down" (i32.const 3) (v128.const i32x4 10 20 30 40)) (v128.const i32x4 48 88 128 168))
+(assert_trap (invoke "down" (i32.const 10) (v128.const i32x4 10 20 30 40)) "integer divide by zero")
+(assert_trap (invoke "down" (i32.const 200) (v128.const i32x4 200 0 0 0)) "integer divide by zero")
+(assert_return (invoke "down" (i32.const 3) (v128.const i32x4 10 20 30 40)) (v128.const i32x4 48 88 128 168))
