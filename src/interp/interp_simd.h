@@ -193,12 +193,15 @@ VSTORELANE(V128_STORE64_LANE, 8)
 
 /* --- lanes ------------------------------------------------------------- */
 vmcase(I8X16_SHUFFLE) {
-  wm_v128 a = wm_vget(&R(1)), b = wm_vget(&R(2));
-  wm_vput(&R(0), wm_i8x16_shuffle(a, b, &OPD(3)));
+  wm_i8x16_shuffle(&R(0), &R(1), &R(2), (const uint8_t *)&OPD(3)); /* little-endian cells */
   ip += 9;
   vmbreak;
 }
-VBIN(I8X16_SWIZZLE, r = wm_i8x16_swizzle(a, b))
+vmcase(I8X16_SWIZZLE) {
+  wm_i8x16_swizzle(&R(0), &R(1), &R(2));
+  ip += 5;
+  vmbreak;
+}
 VSPLAT(I8X16_SPLAT, u8, uint8_t, u32)
 VSPLAT(I16X8_SPLAT, u16, uint16_t, u32)
 VSPLAT(I32X4_SPLAT, u32, uint32_t, u32)

@@ -251,18 +251,74 @@ static inline uint32_t wm_bitmask64(wm_v128 a) {
   return (uint32_t)(a.u64[0] >> 63) | (uint32_t)(a.u64[1] >> 63) << 1;
 }
 
-static inline wm_v128 wm_i8x16_shuffle(wm_v128 a, wm_v128 b, const uint32_t *m) {
-  uint8_t ab[32];
-  wm_v128 r = {0};
-  memcpy(ab, &a, 16);
-  memcpy(ab + 16, &b, 16);
-  WM_LANES(16, r.u8[i] = ab[(m[i >> 2] >> (8 * (i & 3))) & 31]);
-  return r;
+/* i8x16.shuffle: a and b are 32 bytes in the frame (two v128 slot
+** pairs), m the 16 lane indexes (validated < 32) in the instruction's
+** cells. Plain bytes in and out: building the result in a vector register
+** a byte at a time costs far more on most targets. On x86-64 with SSSE3
+** (checked at run time: the build targets plain x86-64), two pshufb do it:
+** an index of 16 or more becomes a byte with its top bit set, which pshufb
+** turns into 0, in the half it does not come from. */
+static inline void wm_i8x16_shuffle_bytes(wm_slot *d, const wm_slot *a, const wm_slot *b,
+                                          const uint8_t *m) {
+  uint8_t ab[32], r[16];
+  memcpy(ab, a, 16);
+  memcpy(ab + 16, b, 16);
+  for (int i = 0; i < 16; i++) r[i] = ab[m[i]];
+  memcpy(d, r, 16);
 }
-static inline wm_v128 wm_i8x16_swizzle(wm_v128 a, wm_v128 s) {
-  wm_v128 r = {0};
-  WM_LANES(16, r.u8[i] = s.u8[i] < 16 ? a.u8[s.u8[i]] : 0);
-  return r;
+
+static inline void wm_i8x16_swizzle_bytes(wm_slot *d, const wm_slot *a, const wm_slot *s) {
+  uint8_t x[16], idx[16], r[16];
+  memcpy(x, a, 16);
+  memcpy(idx, s, 16);
+  for (int i = 0; i < 16; i++) r[i] = idx[i] < 16 ? x[idx[i]] : 0;
+  memcpy(d, r, 16);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WM_NO_SSSE3)
+#include <tmmintrin.h>
+#define WM_HAVE_SSSE3_PATH 1
+
+__attribute__((target("ssse3"))) static void wm_i8x16_shuffle_ssse3(wm_slot *d, const wm_slot *a,
+                                                                    const wm_slot *b,
+                                                                    const uint8_t *m) {
+  __m128i va = _mm_loadu_si128((const __m128i *)(const void *)a);
+  __m128i vb = _mm_loadu_si128((const __m128i *)(const void *)b);
+  __m128i vm = _mm_loadu_si128((const __m128i *)(const void *)m);
+  __m128i ia = _mm_or_si128(vm, _mm_cmpgt_epi8(vm, _mm_set1_epi8(15)));
+  __m128i ib = _mm_sub_epi8(vm, _mm_set1_epi8(16)); /* 0..15 from b, else negative */
+  __m128i r = _mm_or_si128(_mm_shuffle_epi8(va, ia), _mm_shuffle_epi8(vb, ib));
+  _mm_storeu_si128((__m128i *)(void *)d, r);
+}
+
+/* Indexes of 16 and more saturate past 0x7F, so pshufb gives them 0. */
+__attribute__((target("ssse3"))) static void wm_i8x16_swizzle_ssse3(wm_slot *d, const wm_slot *a,
+                                                                    const wm_slot *s) {
+  __m128i va = _mm_loadu_si128((const __m128i *)(const void *)a);
+  __m128i vs = _mm_loadu_si128((const __m128i *)(const void *)s);
+  __m128i r = _mm_shuffle_epi8(va, _mm_adds_epu8(vs, _mm_set1_epi8(0x70)));
+  _mm_storeu_si128((__m128i *)(void *)d, r);
+}
+#endif
+
+static inline void wm_i8x16_shuffle(wm_slot *d, const wm_slot *a, const wm_slot *b, const uint8_t *m) {
+#ifdef WM_HAVE_SSSE3_PATH
+  if (__builtin_cpu_supports("ssse3")) {
+    wm_i8x16_shuffle_ssse3(d, a, b, m);
+    return;
+  }
+#endif
+  wm_i8x16_shuffle_bytes(d, a, b, m);
+}
+
+static inline void wm_i8x16_swizzle(wm_slot *d, const wm_slot *a, const wm_slot *s) {
+#ifdef WM_HAVE_SSSE3_PATH
+  if (__builtin_cpu_supports("ssse3")) {
+    wm_i8x16_swizzle_ssse3(d, a, s);
+    return;
+  }
+#endif
+  wm_i8x16_swizzle_bytes(d, a, s);
 }
 
 /* --- float lanes -------------------------------------------------------- */
