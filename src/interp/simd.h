@@ -56,6 +56,15 @@ static inline wm_v128 wm_vget(const wm_slot *s) {
 
 static inline void wm_vput(wm_slot *s, wm_v128 v) { memcpy(s, &v, 16); }
 
+/* A v128 from an array of 16 bytes of lanes: lane loops write plain
+** arrays, since writing lanes of a vector one at a time makes compilers
+** patch a register lane by lane. */
+static inline wm_v128 wm_vfrom(const void *lanes) {
+  wm_v128 v;
+  memcpy(&v, lanes, 16);
+  return v;
+}
+
 /* Lane-wise select: bits of a where m is set, of b elsewhere. */
 static inline wm_u64x2 wm_vsel(wm_u64x2 m, wm_u64x2 a, wm_u64x2 b) { return (a & m) | (b & ~m); }
 
@@ -67,30 +76,33 @@ static inline wm_u64x2 wm_vsel(wm_u64x2 m, wm_u64x2 a, wm_u64x2 b) { return (a &
 
 static inline int32_t wm_sat_s(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
 
+/* The C type of the lanes of view f of a wm_v128 (i8, u16, f32...). */
+#define WM_LANE_T(f) __typeof__(((wm_v128 *)0)->f[0])
+
 #define WM_LANES(n, expr)                                                      \
   do {                                                                         \
     for (int i = 0; i < (n); i++) expr;                                        \
   } while (0)
 
 static inline wm_v128 wm_i8x16_add_sat_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(16, r.i8[i] = (int8_t)wm_sat_s(a.i8[i] + b.i8[i], -128, 127));
-  return r;
+  int8_t o[16 / sizeof(int8_t)];
+  WM_LANES(16, o[i] = (int8_t)wm_sat_s(a.i8[i] + b.i8[i], -128, 127));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i8x16_sub_sat_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(16, r.i8[i] = (int8_t)wm_sat_s(a.i8[i] - b.i8[i], -128, 127));
-  return r;
+  int8_t o[16 / sizeof(int8_t)];
+  WM_LANES(16, o[i] = (int8_t)wm_sat_s(a.i8[i] - b.i8[i], -128, 127));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i16x8_add_sat_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s(a.i16[i] + b.i16[i], -32768, 32767));
-  return r;
+  int16_t o[16 / sizeof(int16_t)];
+  WM_LANES(8, o[i] = (int16_t)wm_sat_s(a.i16[i] + b.i16[i], -32768, 32767));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i16x8_sub_sat_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s(a.i16[i] - b.i16[i], -32768, 32767));
-  return r;
+  int16_t o[16 / sizeof(int16_t)];
+  WM_LANES(8, o[i] = (int16_t)wm_sat_s(a.i16[i] - b.i16[i], -32768, 32767));
+  return wm_vfrom(o);
 }
 /* Unsigned saturation: a wrapped sum below a operand overflowed. */
 static inline wm_v128 wm_i8x16_add_sat_u(wm_v128 a, wm_v128 b) {
@@ -117,36 +129,36 @@ static inline wm_v128 wm_i16x8_sub_sat_u(wm_v128 a, wm_v128 b) {
 }
 
 static inline wm_v128 wm_i8x16_narrow_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.i8[i] = (int8_t)wm_sat_s(a.i16[i], -128, 127));
-  WM_LANES(8, r.i8[8 + i] = (int8_t)wm_sat_s(b.i16[i], -128, 127));
-  return r;
+  int8_t o[16 / sizeof(int8_t)];
+  WM_LANES(8, o[i] = (int8_t)wm_sat_s(a.i16[i], -128, 127));
+  WM_LANES(8, o[8 + i] = (int8_t)wm_sat_s(b.i16[i], -128, 127));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i8x16_narrow_u(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.u8[i] = (uint8_t)wm_sat_s(a.i16[i], 0, 255));
-  WM_LANES(8, r.u8[8 + i] = (uint8_t)wm_sat_s(b.i16[i], 0, 255));
-  return r;
+  uint8_t o[16 / sizeof(uint8_t)];
+  WM_LANES(8, o[i] = (uint8_t)wm_sat_s(a.i16[i], 0, 255));
+  WM_LANES(8, o[8 + i] = (uint8_t)wm_sat_s(b.i16[i], 0, 255));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i16x8_narrow_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(4, r.i16[i] = (int16_t)wm_sat_s(a.i32[i], -32768, 32767));
-  WM_LANES(4, r.i16[4 + i] = (int16_t)wm_sat_s(b.i32[i], -32768, 32767));
-  return r;
+  int16_t o[16 / sizeof(int16_t)];
+  WM_LANES(4, o[i] = (int16_t)wm_sat_s(a.i32[i], -32768, 32767));
+  WM_LANES(4, o[4 + i] = (int16_t)wm_sat_s(b.i32[i], -32768, 32767));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i16x8_narrow_u(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(4, r.u16[i] = (uint16_t)wm_sat_s(a.i32[i], 0, 65535));
-  WM_LANES(4, r.u16[4 + i] = (uint16_t)wm_sat_s(b.i32[i], 0, 65535));
-  return r;
+  uint16_t o[16 / sizeof(uint16_t)];
+  WM_LANES(4, o[i] = (uint16_t)wm_sat_s(a.i32[i], 0, 65535));
+  WM_LANES(4, o[4 + i] = (uint16_t)wm_sat_s(b.i32[i], 0, 65535));
+  return wm_vfrom(o);
 }
 
 /* Widening: lanes from `half` (0 low, 1 high) of a, sign- or zero-extended. */
 #define WM_EXTEND(name, n, dst, src)                                           \
   static inline wm_v128 name(wm_v128 a, int half) {                            \
-    wm_v128 r = {0};                                                                 \
-    WM_LANES(n, r.dst[i] = a.src[half * (n) + i]);                             \
-    return r;                                                                  \
+    WM_LANE_T(dst) o[16 / sizeof(WM_LANE_T(dst))];                             \
+    WM_LANES(n, o[i] = a.src[half * (n) + i]);                                 \
+    return wm_vfrom(o);                                                        \
   }
 WM_EXTEND(wm_i16x8_extend_s, 8, i16, i8)
 WM_EXTEND(wm_i16x8_extend_u, 8, u16, u8)
@@ -160,9 +172,9 @@ WM_EXTEND(wm_i64x2_extend_u, 2, u64, u32)
 ** -32768 * -32768 = 2^30, which fits; i32*i32 is done in 64 bits). */
 #define WM_EXTMUL(name, n, dst, src, wide)                                     \
   static inline wm_v128 name(wm_v128 a, wm_v128 b, int half) {                 \
-    wm_v128 r = {0};                                                                 \
-    WM_LANES(n, r.dst[i] = (wide)a.src[half * (n) + i] * (wide)b.src[half * (n) + i]); \
-    return r;                                                                  \
+    WM_LANE_T(dst) o[16 / sizeof(WM_LANE_T(dst))];                             \
+    WM_LANES(n, o[i] = (wide)a.src[half * (n) + i] * (wide)b.src[half * (n) + i]); \
+    return wm_vfrom(o);                                                        \
   }
 WM_EXTMUL(wm_i16x8_extmul_s, 8, i16, i8, int32_t)
 WM_EXTMUL(wm_i16x8_extmul_u, 8, u16, u8, uint32_t)
@@ -173,9 +185,9 @@ WM_EXTMUL(wm_i64x2_extmul_u, 2, u64, u32, uint64_t)
 
 #define WM_EXTADD(name, n, dst, src, wide)                                     \
   static inline wm_v128 name(wm_v128 a) {                                      \
-    wm_v128 r = {0};                                                                 \
-    WM_LANES(n, r.dst[i] = (wide)a.src[2 * i] + (wide)a.src[2 * i + 1]);       \
-    return r;                                                                  \
+    WM_LANE_T(dst) o[16 / sizeof(WM_LANE_T(dst))];                             \
+    WM_LANES(n, o[i] = (wide)a.src[2 * i] + (wide)a.src[2 * i + 1]);           \
+    return wm_vfrom(o);                                                        \
   }
 WM_EXTADD(wm_i16x8_extadd_s, 8, i16, i8, int32_t)
 WM_EXTADD(wm_i16x8_extadd_u, 8, u16, u8, uint32_t)
@@ -183,17 +195,17 @@ WM_EXTADD(wm_i32x4_extadd_s, 4, i32, i16, int32_t)
 WM_EXTADD(wm_i32x4_extadd_u, 4, u32, u16, uint32_t)
 
 static inline wm_v128 wm_i32x4_dot_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
+  uint32_t o[16 / sizeof(uint32_t)];
   /* Two products of -32768 * -32768 sum to 2^31: wraps, as wasm says. */
-  WM_LANES(4, r.u32[i] = (uint32_t)(a.i16[2 * i] * b.i16[2 * i]) +
+  WM_LANES(4, o[i] = (uint32_t)(a.i16[2 * i] * b.i16[2 * i]) +
                          (uint32_t)(a.i16[2 * i + 1] * b.i16[2 * i + 1]));
-  return r;
+  return wm_vfrom(o);
 }
 
 static inline wm_v128 wm_i16x8_q15mulr_sat_s(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s((a.i16[i] * b.i16[i] + 0x4000) >> 15, -32768, 32767));
-  return r;
+  int16_t o[16 / sizeof(int16_t)];
+  WM_LANES(8, o[i] = (int16_t)wm_sat_s((a.i16[i] * b.i16[i] + 0x4000) >> 15, -32768, 32767));
+  return wm_vfrom(o);
 }
 
 /* Relaxed dot products (docs/SIMD.md): both operands read as signed; each
@@ -201,10 +213,10 @@ static inline wm_v128 wm_i16x8_q15mulr_sat_s(wm_v128 a, wm_v128 b) {
 ** -128*-128 twice saturates); the add form sums two such i16 lanes and c,
 ** wrapping in i32. */
 static inline wm_v128 wm_i16x8_relaxed_dot(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1],
+  int16_t o[16 / sizeof(int16_t)];
+  WM_LANES(8, o[i] = (int16_t)wm_sat_s(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1],
                                            -32768, 32767));
-  return r;
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i32x4_relaxed_dot_add(wm_v128 a, wm_v128 b, wm_v128 c) {
   wm_v128 d = wm_i16x8_relaxed_dot(a, b), r = {0};
@@ -213,20 +225,20 @@ static inline wm_v128 wm_i32x4_relaxed_dot_add(wm_v128 a, wm_v128 b, wm_v128 c) 
 }
 
 static inline wm_v128 wm_i8x16_popcnt(wm_v128 a) {
-  wm_v128 r = {0};
-  WM_LANES(16, r.u8[i] = (uint8_t)__builtin_popcount(a.u8[i]));
-  return r;
+  uint8_t o[16 / sizeof(uint8_t)];
+  WM_LANES(16, o[i] = (uint8_t)__builtin_popcount(a.u8[i]));
+  return wm_vfrom(o);
 }
 
 static inline wm_v128 wm_i8x16_avgr_u(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(16, r.u8[i] = (uint8_t)((a.u8[i] + b.u8[i] + 1) >> 1));
-  return r;
+  uint8_t o[16 / sizeof(uint8_t)];
+  WM_LANES(16, o[i] = (uint8_t)((a.u8[i] + b.u8[i] + 1) >> 1));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i16x8_avgr_u(wm_v128 a, wm_v128 b) {
-  wm_v128 r = {0};
-  WM_LANES(8, r.u16[i] = (uint16_t)((a.u16[i] + b.u16[i] + 1) >> 1));
-  return r;
+  uint16_t o[16 / sizeof(uint16_t)];
+  WM_LANES(8, o[i] = (uint16_t)((a.u16[i] + b.u16[i] + 1) >> 1));
+  return wm_vfrom(o);
 }
 
 /* abs on wrapping lanes: -INT_MIN stays INT_MIN. */
@@ -325,9 +337,9 @@ static inline void wm_i8x16_swizzle(wm_slot *d, const wm_slot *a, const wm_slot 
 
 #define WM_FMAP(name, n, f, fn)                                                \
   static inline wm_v128 name(wm_v128 a) {                                      \
-    wm_v128 r = {0};                                                                 \
-    WM_LANES(n, r.f[i] = fn(a.f[i]));                                          \
-    return r;                                                                  \
+    WM_LANE_T(f) o[16 / sizeof(WM_LANE_T(f))];                                 \
+    WM_LANES(n, o[i] = fn(a.f[i]));                                            \
+    return wm_vfrom(o);                                                        \
   }
 WM_FMAP(wm_f32x4_ceil, 4, f32, wm_f32_ceil)
 WM_FMAP(wm_f32x4_floor, 4, f32, wm_f32_floor)
@@ -342,9 +354,9 @@ WM_FMAP(wm_f64x2_sqrt, 2, f64, wm_f64_sqrt)
 
 #define WM_FZIP(name, n, f, fn)                                                \
   static inline wm_v128 name(wm_v128 a, wm_v128 b) {                           \
-    wm_v128 r = {0};                                                                 \
-    WM_LANES(n, r.f[i] = fn(a.f[i], b.f[i]));                                  \
-    return r;                                                                  \
+    WM_LANE_T(f) o[16 / sizeof(WM_LANE_T(f))];                                 \
+    WM_LANES(n, o[i] = fn(a.f[i], b.f[i]));                                    \
+    return wm_vfrom(o);                                                        \
   }
 WM_FZIP(wm_f32x4_min, 4, f32, wm_f32_min)
 WM_FZIP(wm_f32x4_max, 4, f32, wm_f32_max)
@@ -353,47 +365,44 @@ WM_FZIP(wm_f64x2_max, 2, f64, wm_f64_max)
 
 /* Conversions. trunc_sat: NaN is 0, out-of-range saturates (numeric.h). */
 static inline wm_v128 wm_i32x4_trunc_sat_f32_s(wm_v128 a) {
-  wm_v128 r = {0};
-  WM_LANES(4, r.i32[i] = wm_i32_trunc_sat_f32_s(a.f32[i]));
-  return r;
+  int32_t o[16 / sizeof(int32_t)];
+  WM_LANES(4, o[i] = wm_i32_trunc_sat_f32_s(a.f32[i]));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i32x4_trunc_sat_f32_u(wm_v128 a) {
-  wm_v128 r = {0};
-  WM_LANES(4, r.u32[i] = wm_i32_trunc_sat_f32_u(a.f32[i]));
-  return r;
+  uint32_t o[16 / sizeof(uint32_t)];
+  WM_LANES(4, o[i] = wm_i32_trunc_sat_f32_u(a.f32[i]));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i32x4_trunc_sat_f64_s(wm_v128 a) {
-  wm_v128 r = {0};
-  r.u64[1] = 0;
-  WM_LANES(2, r.i32[i] = wm_i32_trunc_sat_f64_s(a.f64[i]));
-  return r;
+  int32_t o[4] = {0}; /* lanes 2 and 3 are zero */
+  WM_LANES(2, o[i] = wm_i32_trunc_sat_f64_s(a.f64[i]));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_i32x4_trunc_sat_f64_u(wm_v128 a) {
-  wm_v128 r = {0};
-  r.u64[1] = 0;
-  WM_LANES(2, r.u32[i] = wm_i32_trunc_sat_f64_u(a.f64[i]));
-  return r;
+  uint32_t o[4] = {0}; /* lanes 2 and 3 are zero */
+  WM_LANES(2, o[i] = wm_i32_trunc_sat_f64_u(a.f64[i]));
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_f32x4_demote(wm_v128 a) {
-  wm_v128 r = {0};
-  r.u64[1] = 0;
-  WM_LANES(2, r.f32[i] = (float)a.f64[i]);
-  return r;
+  float o[4] = {0}; /* lanes 2 and 3 are zero */
+  WM_LANES(2, o[i] = (float)a.f64[i]);
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_f64x2_promote(wm_v128 a) {
-  wm_v128 r = {0};
-  WM_LANES(2, r.f64[i] = (double)a.f32[i]);
-  return r;
+  double o[16 / sizeof(double)];
+  WM_LANES(2, o[i] = (double)a.f32[i]);
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_f64x2_convert_s(wm_v128 a) {
-  wm_v128 r = {0};
-  WM_LANES(2, r.f64[i] = (double)a.i32[i]);
-  return r;
+  double o[16 / sizeof(double)];
+  WM_LANES(2, o[i] = (double)a.i32[i]);
+  return wm_vfrom(o);
 }
 static inline wm_v128 wm_f64x2_convert_u(wm_v128 a) {
-  wm_v128 r = {0};
-  WM_LANES(2, r.f64[i] = (double)a.u32[i]);
-  return r;
+  double o[16 / sizeof(double)];
+  WM_LANES(2, o[i] = (double)a.u32[i]);
+  return wm_vfrom(o);
 }
 
 #endif

@@ -209,9 +209,14 @@ int wm__c_slot(cstate *c, uint32_t ref) {
 
 /* Queue a move d <- a (dropped when d == a); flush_moves emits the queue in
 ** order, plain moves two at a time, and a move of a constant as CONST32 or
-** CONST64 so that the constant needs no slot. */
+** CONST64 so that the constant needs no slot. A v128 move is queued with
+** MOVE_WIDE on d and emitted alone as MOVE_V: one 16-byte copy, which the
+** v128 instruction that reads it can take straight from the store (two
+** 8-byte halves would stall it). */
+#define MOVE_WIDE 0x20000000u /* above MAX_INDEX, below REF_STACK */
+
 static int add_move(cstate *c, uint32_t d, uint32_t a) {
-  if (d == a) return 0;
+  if ((d & ~MOVE_WIDE) == a) return 0;
   if (wm__grow((void **)&c->mv, &c->cap_mv, c->nmv + 2, sizeof *c->mv)) return nomem(c);
   c->mv[c->nmv++] = d;
   c->mv[c->nmv++] = a;
@@ -223,6 +228,18 @@ int wm__c_flush_moves(cstate *c) {
   c->nmv = 0;
   for (uint32_t i = 0; i < n; i += 2) {
     uint64_t k;
+    if (c->mv[i] & MOVE_WIDE) {
+      if (held != NOPOS) { /* keep the order */
+        TRY(wm__c_head(c, WM_OP_MOVE));
+        TRY(wm__c_slot(c, c->mv[held]));
+        TRY(wm__c_slot(c, c->mv[held + 1]));
+        held = NOPOS;
+      }
+      TRY(wm__c_head(c, WM_OP_MOVE_V));
+      TRY(wm__c_slot(c, c->mv[i] & ~MOVE_WIDE));
+      TRY(wm__c_slot(c, c->mv[i + 1]));
+      continue;
+    }
     if (!wm__c_const(c, c->mv[i + 1], &k)) {
       if (held == NOPOS) {
         held = i;
@@ -257,8 +274,7 @@ int wm__c_flush_moves(cstate *c) {
 
 /* Queue the move of a value of type `type`: a v128 is two slot moves. */
 int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type) {
-  TRY(add_move(c, d, a));
-  return type == WM_V128 ? add_move(c, d + 1, a + 1) : 0;
+  return add_move(c, type == WM_V128 ? d | MOVE_WIDE : d, a);
 }
 
 /* A branch instruction's offset cell, to `target` (a cell index) or, when
