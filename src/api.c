@@ -12,31 +12,37 @@
 
 /* Slots hold i32 and f32 zero-extended, so that a slot compares equal
 ** whatever wrote it. */
-wm_slot wm__val_to_slot(wm_val v) {
-  wm_slot s;
-  s.u64 = 0;
+void wm__val_to_slots(wm_val v, wm_slot *s) {
+  s->u64 = 0;
   switch (v.type) {
-    case WM_I32: s.u64 = (uint32_t)v.of.i32; break;
-    case WM_F32: s.u64 = v.of.f32_bits; break;
+    case WM_I32: s->u64 = (uint32_t)v.of.i32; break;
+    case WM_F32: s->u64 = v.of.f32_bits; break;
     case WM_FUNCREF:
-    case WM_EXTERNREF: s.ref = v.of.ref; break;
-    default: s.u64 = v.of.f64_bits; break; /* i64, f64 */
+    case WM_EXTERNREF: s->ref = v.of.ref; break;
+    case WM_V128: memcpy(s, v.of.v128, 16); break;
+    default: s->u64 = v.of.f64_bits; break; /* i64, f64 */
   }
-  return s;
 }
 
-wm_val wm__slot_to_val(wm_slot s, wm_valtype t) {
+wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
   wm_val v;
+  memset(&v, 0, sizeof v);
   v.type = t;
-  v.of.i64 = 0;
   switch (t) {
-    case WM_I32: v.of.i32 = s.i32; break;
-    case WM_F32: v.of.f32_bits = s.u32; break;
+    case WM_I32: v.of.i32 = s->i32; break;
+    case WM_F32: v.of.f32_bits = s->u32; break;
     case WM_FUNCREF:
-    case WM_EXTERNREF: v.of.ref = s.ref; break;
-    default: v.of.i64 = s.i64; break;
+    case WM_EXTERNREF: v.of.ref = s->ref; break;
+    case WM_V128: memcpy(v.of.v128, s, 16); break;
+    default: v.of.i64 = s->i64; break;
   }
   return v;
+}
+
+size_t wm__type_slots(const wm_valtype *t, uint32_t n) {
+  size_t k = 0;
+  for (uint32_t i = 0; i < n; i++) k += t[i] == WM_V128 ? 2 : 1;
+  return k;
 }
 
 /* -------------------------------------------------------------- functions */
@@ -70,13 +76,15 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
                        (unsigned)i, wm_valtype_name(t->params[i]), wm_valtype_name(args[i].type));
   /* Arguments go where the callee's frame will start: the stack top. */
   wm_slot *slots = rt->stack_top;
-  size_t nio = t->nparams > t->nresults ? t->nparams : t->nresults;
-  if ((size_t)(rt->stack_end - slots) < nio)
+  size_t np = wm__type_slots(t->params, t->nparams), nr = wm__type_slots(t->results, t->nresults);
+  if ((size_t)(rt->stack_end - slots) < (np > nr ? np : nr))
     return wm__error(err, WM_TRAP_STACK_EXHAUSTED, UINT32_MAX, "call stack exhausted");
-  for (uint32_t i = 0; i < nargs; i++) slots[i] = wm__val_to_slot(args[i]);
+  for (uint32_t i = 0, k = 0; i < nargs; k += args[i++].type == WM_V128 ? 2 : 1)
+    wm__val_to_slots(args[i], &slots[k]);
   int rc = wm__interp_call(rt, f, slots, err);
   if (rc) return rc;
-  for (uint32_t i = 0; i < nresults; i++) results[i] = wm__slot_to_val(slots[i], t->results[i]);
+  for (uint32_t i = 0, k = 0; i < nresults; k += t->results[i++] == WM_V128 ? 2 : 1)
+    results[i] = wm__slots_to_val(&slots[k], t->results[i]);
   return WM_OK;
 }
 
@@ -166,7 +174,7 @@ wm_val wm_global_get(const wm_global *g) {
     v.type = WM_I32;
     return v;
   }
-  return wm__slot_to_val(g->val, g->type);
+  return wm__slots_to_val(g->val, g->type);
 }
 
 int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
@@ -175,6 +183,6 @@ int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
   if (v.type != g->type)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold a %s",
                      wm_valtype_name(g->type), wm_valtype_name(v.type));
-  g->val = wm__val_to_slot(v);
+  wm__val_to_slots(v, g->val);
   return WM_OK;
 }

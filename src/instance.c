@@ -22,7 +22,7 @@ wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e) {
     case 0x44: s.u64 = e->bits; break;           /* f64.const */
     case 0xD0: s.ref = NULL; break;              /* ref.null */
     case 0xD2: s.ref = inst->funcs[e->idx]; break;
-    case 0x23: s = inst->globals[e->idx]->val; break;
+    case 0x23: s = inst->globals[e->idx]->val[0]; break;
     default: break; /* validation rejects anything else */
   }
   return s;
@@ -173,7 +173,9 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
       const wm_global_def *d = &mod->globals[mod->nglobal_imports + i];
       gs[i].type = d->type.type;
       gs[i].mut = d->type.mut;
-      gs[i].val = wm__eval_const(inst, &d->init);
+      gs[i].val[0] = wm__eval_const(inst, &d->init);
+      if (d->init.op == 0xFD) gs[i].val[1].u64 = d->init_hi; /* v128.const */
+      if (d->init.op == 0x23) gs[i].val[1] = inst->globals[d->init.idx]->val[1];
       inst->globals[mod->nglobal_imports + i] = &gs[i];
     }
   }

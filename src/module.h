@@ -15,8 +15,8 @@
 #include "util.h"
 #include "wasmem.h"
 
-/* Operand slots are 8 bytes; a v128 (future) takes two. Union punning is
-** defined behaviour in C11. */
+/* Operand slots are 8 bytes; a v128 takes two consecutive ones. Union
+** punning is defined behaviour in C11. */
 typedef union wm_slot {
   int32_t i32;
   uint32_t u32;
@@ -48,7 +48,8 @@ typedef struct wm_globaltype {
 ** A constant expression (global initialisers, segment offsets, element
 ** items). WebAssembly 2.0 allows exactly one instruction before `end`:
 ** op is the opcode byte: 0x41 i32.const, 0x42 i64.const, 0x43 f32.const,
-** 0x44 f64.const (bits in `bits`), 0xD0 ref.null (type in `type`),
+** 0x44 f64.const (bits in `bits`), 0xFD v128.const (globals only: the low
+** half in `bits`, the high in wm_global_def.init_hi), 0xD0 ref.null (type in `type`),
 ** 0xD2 ref.func (function index in `idx`), 0x23 global.get (index in `idx`).
 ** `type` is always the expression's result type.
 */
@@ -86,7 +87,8 @@ typedef struct wm_export {
 
 typedef struct wm_global_def {
   wm_globaltype type;
-  wm_constexpr init;
+  wm_constexpr init;     /* op 0xFD: v128.const, low 8 bytes in init.bits */
+  uint64_t init_hi;      /* v128.const: its upper 8 bytes */
 } wm_global_def;
 
 enum { WM_SEG_ACTIVE = 0, WM_SEG_PASSIVE = 1, WM_SEG_DECLARATIVE = 2 };

@@ -49,6 +49,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ops_simd.h"
+
 /* X(NAME, CLASS, WASM) -- WASM is the wasm opcode the instruction implements
 ** one-to-one (0xFCnn for the 0xFC prefix), or 0 when it has no such opcode. */
 #define WM_OPS(X)                                                               \
@@ -254,7 +256,9 @@
   X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
                                   wasm instructions), then poll: trap when the \
                                   fuel is short, an interrupt was asked for or \
-                                  the deadline passed (meter.c) */
+                                  the deadline passed (meter.c) */ \
+  /* --- SIMD (ops_simd.h) ---------------------------------------------- */   \
+  WM_SIMD_OPS(X)
 
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,

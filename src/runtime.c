@@ -428,15 +428,15 @@ int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *i
 /* ---------------------------------------------------------------- globals */
 
 static bool is_valtype(wm_valtype t) {
-  return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64 || is_reftype(t);
+  return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64 || t == WM_V128 || is_reftype(t);
 }
 
 int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, wm_error *err) {
   if (!rt || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_global_new: NULL argument");
   *out = NULL;
   if (!is_valtype(init.type))
-    return wm__error(err, init.type == WM_V128 ? WM_EUNSUPPORTED : WM_EINVAL, UINT32_MAX,
-                     "unsupported global type 0x%02x", (unsigned)init.type);
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "unsupported global type 0x%02x",
+                     (unsigned)init.type);
   wm_global *g = wm__calloc(1, sizeof *g);
   if (!g || wm__rt_own(rt, g)) {
     wm__free(g);
@@ -444,7 +444,7 @@ int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, w
   }
   g->type = init.type;
   g->mut = mutable_;
-  g->val = wm__val_to_slot(init);
+  wm__val_to_slots(init, g->val);
   *out = g;
   return WM_OK;
 }
@@ -474,7 +474,7 @@ int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, voi
   for (uint32_t i = 0; i < type->nparams + type->nresults; i++) {
     wm_valtype v = i < type->nparams ? type->params[i] : type->results[i - type->nparams];
     if (!is_valtype(v))
-      return wm__error(err, v == WM_V128 ? WM_EUNSUPPORTED : WM_EINVAL, UINT32_MAX,
+      return wm__error(err, WM_EINVAL, UINT32_MAX,
                        "unsupported value type 0x%02x in host function type", (unsigned)v);
   }
   size_t n = (size_t)type->nparams + type->nresults;

@@ -56,7 +56,7 @@ struct wm_table {
 };
 
 struct wm_global {
-  wm_slot val;
+  wm_slot val[2];        /* a v128 takes both; any other value val[0] */
   wm_valtype type;
   bool mut;
 };
@@ -179,9 +179,11 @@ int wm__instance_new_linked(wm_runtime *rt, const wm_module *mod, const wm_insta
 ** or instance.c before the instance is registered). */
 void wm__instance_free(wm_instance *inst);
 
-/* api.c: a wm_val in slot form (i32/f32 zero-extended) and back. */
-wm_slot wm__val_to_slot(wm_val v);
-wm_val wm__slot_to_val(wm_slot s, wm_valtype t);
+/* api.c: a wm_val in slot form (i32/f32 zero-extended; a v128 takes two
+** slots) and back; the slots of n values of the given types. */
+void wm__val_to_slots(wm_val v, wm_slot *s);
+wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t);
+size_t wm__type_slots(const wm_valtype *t, uint32_t n);
 
 /* instance.c: the value of a constant expression in an instance (globals,
 ** segment offsets, element items). */

@@ -665,7 +665,9 @@ int wm__check_call(wm_runtime *rt, wm_func *f, wm_slot *args, const uint32_t *ip
   ** quarantine) would start its frame: raise the top above them meanwhile.
   ** wm_func_call made sure they fit. */
   wm_slot *saved_top = rt->stack_top;
-  uint32_t nio = f->type->nparams > f->type->nresults ? f->type->nparams : f->type->nresults;
+  size_t np = wm__type_slots(f->type->params, f->type->nparams);
+  size_t nr = wm__type_slots(f->type->results, f->type->nresults);
+  size_t nio = np > nr ? np : nr;
   if (args + nio > rt->stack_top) rt->stack_top = args + nio;
   int rc = check_call(rt, f, args, ip, err);
   rt->stack_top = saved_top;
@@ -1226,13 +1228,13 @@ static bool find_regions(wm_checker *c) {
   int64_t hb = find_global(mod, "__heap_base");
   int64_t de = find_global(mod, "__data_end");
   int64_t sp = find_global(mod, "__stack_pointer");
-  if (de >= 0 && inst->globals[de]->type == WM_I32) data_hi = inst->globals[de]->val.u32;
+  if (de >= 0 && inst->globals[de]->type == WM_I32) data_hi = inst->globals[de]->val[0].u32;
   c->sp_global = sp >= 0 && inst->globals[sp]->type == WM_I32 && inst->globals[sp]->mut ? sp : -1;
-  uint64_t sp0 = c->sp_global >= 0 ? inst->globals[sp]->val.u32 : 0;
+  uint64_t sp0 = c->sp_global >= 0 ? inst->globals[sp]->val[0].u32 : 0;
   c->data_lo = data_lo;
   c->data_hi = data_hi;
   if (hb >= 0 && inst->globals[hb]->type == WM_I32) {
-    c->heap_lo = inst->globals[hb]->val.u32;
+    c->heap_lo = inst->globals[hb]->val[0].u32;
     if (c->sp_global >= 0) {
       /* Stack first (Rust): [0, sp0); else between the data and the heap. */
       if (sp0 <= data_lo) c->stack_lo = 0, c->stack_hi = sp0;

@@ -165,12 +165,12 @@ static int leak_check(wm_checker *c, wm_leak_check mode, wm_error *err) {
     ** one, and it often equals the first block's address). */
     if ((gl->type != WM_I32 && gl->type != WM_I64) || !gl->mut) continue;
     if ((int64_t)g == c->sp_global) continue;
-    seen_value(&s, gl->val.u32, M_REACHABLE, UINT32_MAX);
-    if (gl->type == WM_I64) seen_value(&s, gl->val.u64 >> 32, M_REACHABLE, UINT32_MAX);
+    seen_value(&s, gl->val[0].u32, M_REACHABLE, UINT32_MAX);
+    if (gl->type == WM_I64) seen_value(&s, gl->val[0].u64 >> 32, M_REACHABLE, UINT32_MAX);
   }
   uint64_t top = c->heap_lo < c->mem->size ? c->heap_lo : c->mem->size;
   if (c->stack_known && c->sp_global >= 0) {
-    uint64_t sp = inst->globals[c->sp_global]->val.u32;
+    uint64_t sp = inst->globals[c->sp_global]->val[0].u32;
     if (sp < c->stack_lo) sp = c->stack_lo;
     if (sp > c->stack_hi) sp = c->stack_hi;
     scan_bytes(&s, 0, c->stack_lo < top ? c->stack_lo : top, M_REACHABLE, UINT32_MAX);

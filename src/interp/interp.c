@@ -284,13 +284,13 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   /* The callee's frame starts at the stack top; the arguments must be
   ** there (they usually already are). */
   wm_slot *fp = top0;
-  size_t nio = t->nparams > t->nresults ? t->nparams : t->nresults;
+  size_t np = wm__type_slots(t->params, t->nparams), nr = wm__type_slots(t->results, t->nresults);
+  size_t nio = np > nr ? np : nr;
   if ((size_t)(rt->stack_end - fp) < nio) {
     rc = WM_TRAP_STACK_EXHAUSTED;
     goto failed;
   }
-  if (args_results != fp && t->nparams)
-    memmove(fp, args_results, t->nparams * sizeof(wm_slot));
+  if (args_results != fp && np) memmove(fp, args_results, np * sizeof(wm_slot));
 
   cstack.nesting++;
   rt->entries++;
@@ -305,8 +305,7 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   ** done its work (meter.c). */
   if (--rt->entries == 0 && WM_UNLIKELY(rt->interrupt_seen)) wm__meter_interrupt_done(rt);
   if (rc != 0) goto failed;
-  if (args_results != fp && t->nresults)
-    memmove(args_results, fp, t->nresults * sizeof(wm_slot));
+  if (args_results != fp && nr) memmove(args_results, fp, nr * sizeof(wm_slot));
   return 0;
 
 failed:

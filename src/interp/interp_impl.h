@@ -16,6 +16,7 @@
 #include "check.h"
 #include "ops.h"
 #include "numeric.h"
+#include "simd.h"
 
 /* Computed goto needs GCC's labels-as-values; everything else, or a build
 ** that asks for it, gets the portable switch. */
@@ -88,21 +89,12 @@ static inline void enter_frame(const wm_code *c, wm_slot *nfp) {
 static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *args,
                      wm_slot *scratch, char *msg) {
   const wm_type *t = hf->type;
-  size_t need = 2 * ((size_t)t->nparams + t->nresults); /* a wm_val is two slots */
+  size_t need = (((size_t)t->nparams + t->nresults) * sizeof(wm_val) + sizeof(wm_slot) - 1) /
+                sizeof(wm_slot);
   if ((size_t)(rt->stack_end - scratch) < need) return WM_TRAP_STACK_EXHAUSTED;
   wm_val *vargs = (wm_val *)scratch, *vres = vargs + t->nparams;
-  for (uint32_t i = 0; i < t->nparams; i++) {
-    wm_val *v = &vargs[i];
-    v->type = t->params[i];
-    v->of.i64 = 0;
-    switch (t->params[i]) {
-      case WM_I32: v->of.i32 = args[i].i32; break;
-      case WM_F32: v->of.f32_bits = args[i].u32; break;
-      case WM_FUNCREF:
-      case WM_EXTERNREF: v->of.ref = args[i].ref; break;
-      default: v->of.i64 = args[i].i64; break; /* i64, f64 */
-    }
-  }
+  for (uint32_t i = 0, k = 0; i < t->nparams; k += t->params[i++] == WM_V128 ? 2 : 1)
+    vargs[i] = wm__slots_to_val(&args[k], t->params[i]);
   /* Each result's type must be set by the host function (wasmem.h): one
   ** left unset (0 is no type) or set wrong is the host's bug, a trap. */
   for (uint32_t i = 0; i < t->nresults; i++) {
@@ -130,15 +122,8 @@ static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *
                vres[i].type ? wm_valtype_name(vres[i].type) : "", wm_valtype_name(t->results[i]));
       return WM_TRAP_HOST;
     }
-  for (uint32_t i = 0; i < t->nresults; i++) {
-    switch (t->results[i]) {
-      case WM_I32: args[i].u64 = (uint32_t)vres[i].of.i32; break;
-      case WM_F32: args[i].u64 = vres[i].of.f32_bits; break;
-      case WM_FUNCREF:
-      case WM_EXTERNREF: args[i].ref = vres[i].of.ref; break;
-      default: args[i].i64 = vres[i].of.i64; break;
-    }
-  }
+  for (uint32_t i = 0, k = 0; i < t->nresults; k += t->results[i++] == WM_V128 ? 2 : 1)
+    wm__val_to_slots(vres[i], &args[k]);
   return 0;
 }
 

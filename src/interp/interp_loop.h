@@ -237,12 +237,12 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         vmbreak;
       }
       vmcase(GLOBAL_GET) {
-        R(0) = inst->globals[OPD(1)]->val;
+        R(0) = inst->globals[OPD(1)]->val[0];
         ip += 4;
         vmbreak;
       }
       vmcase(GLOBAL_SET) {
-        inst->globals[OPD(0)]->val = R(1);
+        inst->globals[OPD(0)]->val[0] = R(1);
         ip += 4;
         vmbreak;
       }
@@ -710,6 +710,9 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         ip += 6;
         vmbreak;
       }
+
+      /* --- SIMD ---------------------------------------------------------- */
+#include "interp_simd.h"
 
 #if WM_METERED
       /* --- metering (code loaded with WM_MODULE_METERED) --------------- */

@@ -150,6 +150,7 @@ static bool op_traps(wm_op op) {
   if (op >= WM_OP_I32_TRUNC_F32_S && op <= WM_OP_I32_TRUNC_F64_U) return true;
   if (op >= WM_OP_I64_TRUNC_F32_S && op <= WM_OP_I64_TRUNC_F64_U) return true;
   if (op >= WM_OP_I32_LOAD_BR_IF && op <= WM_OP_I32_LOAD8_U_BR_IF_NOT) return true;
+  if (op >= WM_OP_V128_LOAD && op <= WM_OP_V128_LOAD64_ZERO) return true;
   switch (op) {
     case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
@@ -217,7 +218,7 @@ static int add_move(cstate *c, uint32_t d, uint32_t a) {
   return 0;
 }
 
-static int flush_moves(cstate *c) {
+int wm__c_flush_moves(cstate *c) {
   uint32_t n = c->nmv, held = NOPOS; /* a plain move waiting for a partner */
   c->nmv = 0;
   for (uint32_t i = 0; i < n; i += 2) {
@@ -252,6 +253,12 @@ static int flush_moves(cstate *c) {
     TRY(wm__c_slot(c, c->mv[held + 1]));
   }
   return 0;
+}
+
+/* Queue the move of a value of type `type`: a v128 is two slot moves. */
+int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type) {
+  TRY(add_move(c, d, a));
+  return type == WM_V128 ? add_move(c, d + 1, a + 1) : 0;
 }
 
 /* A branch instruction's offset cell, to `target` (a cell index) or, when
@@ -416,11 +423,29 @@ static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
     j = (j + 1) & (c->chash_cap - 1);
   }
   if (c->nconsts >= MAX_INDEX) return too_big(c, "constants");
-  if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 1, sizeof *c->consts))
+  if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 1, sizeof *c->consts) ||
+      wm__grow((void **)&c->kpair, &c->cap_kpair, c->nconsts + 1, sizeof *c->kpair))
     return nomem(c);
   c->consts[c->nconsts] = v;
+  c->kpair[c->nconsts] = 0;
   c->chash[j] = ++c->nconsts;
   *ref = REF_CONST | (c->nconsts - 1);
+  return 0;
+}
+
+/* A v128 constant: two consecutive constants, lo then hi, marked as a pair
+** so that the fix-up keeps both when the first is named. Not deduplicated. */
+int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref) {
+  if (c->nconsts + 2 >= MAX_INDEX) return too_big(c, "constants");
+  if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 2, sizeof *c->consts) ||
+      wm__grow((void **)&c->kpair, &c->cap_kpair, c->nconsts + 2, sizeof *c->kpair))
+    return nomem(c);
+  c->consts[c->nconsts] = lo;
+  c->consts[c->nconsts + 1] = hi;
+  c->kpair[c->nconsts] = 1;
+  c->kpair[c->nconsts + 1] = 0;
+  *ref = REF_CONST | c->nconsts;
+  c->nconsts += 2;
   return 0;
 }
 
@@ -430,17 +455,22 @@ static ctl *top_ctl(cstate *c) { return &c->ctls[c->nctls - 1]; }
 
 int wm__c_push(cstate *c, uint8_t type, uint32_t ref) {
   if (c->nvals >= MAX_INDEX) return too_big(c, "operand stack");
-  if (wm__grow((void **)&c->vals, &c->cap_vals, c->nvals + 1, sizeof *c->vals)) return nomem(c);
+  if (wm__grow((void **)&c->vals, &c->cap_vals, c->nvals + 1, sizeof *c->vals) ||
+      wm__grow((void **)&c->hs, &c->cap_hs, c->nvals + 2, sizeof *c->hs))
+    return nomem(c);
+  uint32_t top = c->hs[c->nvals] + type_slots(type);
+  if (top >= MAX_INDEX) return too_big(c, "operand stack");
+  c->hs[c->nvals + 1] = top;
   c->vals[c->nvals++] = (vop){type, ref};
   if (IS_LOCAL(ref)) {
     c->lrefs[ref]++;
     c->nlrefs++;
   }
-  if (c->nvals > c->maxh) c->maxh = c->nvals;
+  if (top > c->maxh) c->maxh = top;
   return 0;
 }
 
-static int push_res(cstate *c, uint8_t type) { return wm__c_push(c, type, own_ref(c->nvals)); }
+static int push_res(cstate *c, uint8_t type) { return wm__c_push(c, type, own_ref(c, c->nvals)); }
 
 /* The spec's pop_val, with expect 0 meaning any type. An operand popped off
 ** a polymorphic stack has type 0 (Unknown). */
@@ -448,7 +478,7 @@ int wm__c_pop(cstate *c, uint8_t expect, vop *out) {
   ctl *f = top_ctl(c);
   if (c->nvals == f->height) {
     if (!f->unreachable) return mismatch(c);
-    *out = (vop){0, own_ref(c->nvals)};
+    *out = (vop){0, own_ref(c, c->nvals)};
     return 0;
   }
   vop v = c->vals[--c->nvals];
@@ -496,17 +526,17 @@ static void update_dead(cstate *c) {
   c->dead = f->unreachable || f->dead_entry;
 }
 
-/* Move every operand that names local x into its own stack slot, so that x
-** can be overwritten. Only the current frame can hold such operands. */
+/* Move every operand that names the local in slot x into its own stack
+** slot, so that x can be overwritten. Only the current frame can hold such operands. */
 static int mat_local(cstate *c, uint32_t x) {
   for (uint32_t h = c->nvals; h-- > 0 && c->lrefs[x] > 0;) {
     if (c->vals[h].ref != x) continue;
-    if (!c->dead) TRY(add_move(c, own_ref(h), x));
-    c->vals[h].ref = own_ref(h);
+    if (!c->dead) TRY(wm__c_move(c, own_ref(c, h), x, c->vals[h].type));
+    c->vals[h].ref = own_ref(c, h);
     c->lrefs[x]--;
     c->nlrefs--;
   }
-  return flush_moves(c);
+  return wm__c_flush_moves(c);
 }
 
 /* Move every operand that names a local into its own stack slot. */
@@ -514,27 +544,22 @@ static int mat_all_locals(cstate *c) {
   for (uint32_t h = c->nvals; h-- > 0 && c->nlrefs > 0;) {
     uint32_t r = c->vals[h].ref;
     if (!IS_LOCAL(r)) continue;
-    if (!c->dead) TRY(add_move(c, own_ref(h), r));
-    c->vals[h].ref = own_ref(h);
+    if (!c->dead) TRY(wm__c_move(c, own_ref(c, h), r, c->vals[h].type));
+    c->vals[h].ref = own_ref(c, h);
     c->lrefs[r]--;
     c->nlrefs--;
   }
-  return flush_moves(c);
+  return wm__c_flush_moves(c);
 }
 
 /* ------------------------------------------------------------ block types */
 
-static const wm_valtype single_types[] = {WM_I32, WM_I64, WM_F32, WM_F64, WM_FUNCREF, WM_EXTERNREF};
+static const wm_valtype single_types[] = {WM_I32, WM_I64, WM_F32, WM_F64, WM_V128, WM_FUNCREF, WM_EXTERNREF};
 
 static const wm_valtype *single(uint8_t t) {
   for (unsigned i = 0; i < sizeof single_types / sizeof *single_types; i++)
     if (single_types[i] == t) return &single_types[i];
   return NULL;
-}
-
-static int simd(cstate *c, uint32_t at) {
-  return wm__error(c->err, WM_EUNSUPPORTED, c->instr_off,
-                   "SIMD not supported yet (opcode 0xfd at byte %u)", at);
 }
 
 static int rd_blocktype(cstate *c, ctl *f) {
@@ -545,10 +570,6 @@ static int rd_blocktype(cstate *c, ctl *f) {
   if (b == 0x40) {
     c->pos++;
     return 0;
-  }
-  if (b == WM_V128) {
-    c->pos++;
-    return wm__error(c->err, WM_EUNSUPPORTED, c->instr_off, "SIMD not supported yet (v128 block type)");
   }
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
     const wm_valtype *t = single(b);
@@ -597,46 +618,49 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
 /* Do the label slots of L already hold the top n operands (c->tmp)? */
 static bool in_place(cstate *c, const ctl *L, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
-    if (c->tmp[i].ref != own_ref(L->height + i)) return false;
+    if (c->tmp[i].ref != own_ref(c, L->height + i)) return false;
   return true;
 }
 
-/* Moves of the n operands in c->tmp into the label slots of L. In ascending
-** order this is safe: a source is a local, a constant or the operand's own
-** stack slot, which is never below its destination. */
-static int label_moves(cstate *c, const ctl *L, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) TRY(add_move(c, own_ref(L->height + i), c->tmp[i].ref));
-  return flush_moves(c);
+/* Moves of the n operands in c->tmp, of types t, into the slots from L's
+** height on (its label's, or its results' at its end). In ascending order
+** this is safe: a source is a local, a constant or the operand's own stack
+** slot, which is never below its destination. */
+static int label_moves(cstate *c, const ctl *L, uint32_t n, const wm_valtype *t) {
+  for (uint32_t i = 0; i < n; i++) TRY(wm__c_move(c, own_ref(c, L->height + i), c->tmp[i].ref, (uint8_t)t[i]));
+  return wm__c_flush_moves(c);
 }
 
 /* Return with the n results in c->tmp, whose own stack slots start at
-** height h0: move them to slots 0..n-1 and emit RETURN. Destinations are
-** plain slot numbers. Result i may come from a local or constant slot s
+** position h0: move them to slots 0.. (a v128 takes two) and emit
+** RETURN. Destinations are plain slot numbers. Result i may come from a local or constant slot s
 ** below i, which the move of result s has overwritten by then; such sources
 ** are first copied to their own stack slots (never below any destination).
 ** A constant's final slot is not known yet (unused ones are dropped), only
 ** that it is at least L. A single result that the last instruction has just
 ** computed is written to slot 0 by that instruction itself. */
 static int emit_return(cstate *c, uint32_t n, uint32_t h0) {
-  uint32_t L = c->nlocals, lr = c->prev_res;
+  uint32_t L = c->nlslots, lr = c->prev_res;
+  const wm_valtype *rt = c->ftype->results;
   if (n == 1 && lr != NOPOS && lr == c->last_start + WM_HEAD_CELLS &&
-      c->tmp[0].ref == own_ref(h0) && c->code[lr] == c->tmp[0].ref) {
+      c->tmp[0].ref == own_ref(c, h0) && c->code[lr] == c->tmp[0].ref) {
     c->code[lr] = 0;
     c->tmp[0].ref = 0;
   }
-  for (uint32_t i = 0; i < n; i++) {
+  for (uint32_t i = 0, d = 0; i < n; d += type_slots((uint8_t)rt[i++])) {
     uint32_t r = c->tmp[i].ref, s;
     if (IS_LOCAL(r)) s = r;
     else if (r & REF_CONST) s = L;
     else continue;
-    if (s < i) {
-      TRY(add_move(c, own_ref(h0 + i), r));
-      c->tmp[i].ref = own_ref(h0 + i);
+    if (s < d) {
+      TRY(wm__c_move(c, own_ref(c, h0 + i), r, (uint8_t)rt[i]));
+      c->tmp[i].ref = own_ref(c, h0 + i);
     }
   }
-  TRY(flush_moves(c));
-  for (uint32_t i = 0; i < n; i++) TRY(add_move(c, i, c->tmp[i].ref));
-  TRY(flush_moves(c));
+  TRY(wm__c_flush_moves(c));
+  for (uint32_t i = 0, d = 0; i < n; d += type_slots((uint8_t)rt[i++]))
+    TRY(wm__c_move(c, d, c->tmp[i].ref, (uint8_t)rt[i]));
+  TRY(wm__c_flush_moves(c));
   return wm__c_head(c, WM_OP_RETURN);
 }
 
@@ -655,8 +679,8 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
   uint32_t base = c->nvals;
   TRY(mat_all_locals(c));
   if (!c->dead) {
-    for (uint32_t i = 0; i < bt.np; i++) TRY(add_move(c, own_ref(base + i), c->tmp[i].ref));
-    TRY(flush_moves(c));
+    for (uint32_t i = 0; i < bt.np; i++) TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, (uint8_t)bt.p[i]));
+    TRY(wm__c_flush_moves(c));
   }
   uint32_t else_cell = NOPOS, else_instr = NOPOS;
   static const wm_op inverse[] = {WM_OP_BR_I32_NE,   WM_OP_BR_I32_EQ,   WM_OP_BR_I32_GE_S,
@@ -664,7 +688,7 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
                                   WM_OP_BR_I32_GT_S, WM_OP_BR_I32_GT_U, WM_OP_BR_I32_LT_S,
                                   WM_OP_BR_I32_LT_U};
   if (kind == K_IF && !c->dead) {
-    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h) &&
+    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(c, cond_h) &&
                 c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {
       /* eqz a ; if  ->  BR_IF a else */
@@ -708,7 +732,7 @@ static int close_arm(cstate *c) {
   /* Branches to the function's label return directly (jump_to), so its end
   ** is reached only by falling through: return from here too. */
   if (f->kind == K_FUNC) return emit_return(c, f->nr, c->nvals);
-  return label_moves(c, f, f->nr);
+  return label_moves(c, f, f->nr, f->r);
 }
 
 static int do_else(cstate *c) {
@@ -760,7 +784,7 @@ static int rd_label(cstate *c, ctl **L) {
 /* Emit the jump to L with the n operands in c->tmp as its values. */
 static int jump_to(cstate *c, ctl *L, uint32_t n) {
   if (L->kind == K_FUNC) return emit_return(c, n, c->nvals - n);
-  TRY(label_moves(c, L, n));
+  TRY(label_moves(c, L, n, label_t(L)));
   TRY(branch_head(c, WM_OP_BR, 0));
   return branch_off(c, L, c->last_start);
 }
@@ -791,7 +815,7 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
   TRY(repush_n(c, n, label_t(L)));
   if (c->dead) return 0;
   if (L->kind != K_FUNC && in_place(c, L, n)) {
-    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(cond_h) &&
+    bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(c, cond_h) &&
                 c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {
       TRY(branch_head(c, WM_OP_BR_IF_NOT, untake_eqz(c)));
@@ -873,7 +897,7 @@ static int do_br_table(cstate *c) {
   if (!c->dead) {
     c->nvals += m;
     bool all_own = true;
-    for (uint32_t k = 0; k < m; k++) all_own = all_own && c->tmp[k].ref == own_ref(c->nvals - m + k);
+    for (uint32_t k = 0; k < m; k++) all_own = all_own && c->tmp[k].ref == own_ref(c, c->nvals - m + k);
     TRY(wm__c_head(c, WM_OP_BR_TABLE));
     uint32_t instr = c->last_start;
     TRY(wm__c_slot(c, cond.ref));
@@ -928,8 +952,9 @@ static int call_args(cstate *c, const wm_type *t, uint32_t *base) {
   TRY(pop_n(c, t->nparams, t->params));
   *base = c->nvals;
   if (c->dead) return 0;
-  for (uint32_t i = 0; i < t->nparams; i++) TRY(add_move(c, own_ref(*base + i), c->tmp[i].ref));
-  return flush_moves(c);
+  for (uint32_t i = 0; i < t->nparams; i++)
+    TRY(wm__c_move(c, own_ref(c, *base + i), c->tmp[i].ref, (uint8_t)t->params[i]));
+  return wm__c_flush_moves(c);
 }
 
 static int call_results(cstate *c, const wm_type *t) {
@@ -946,7 +971,7 @@ static int do_call(cstate *c) {
   if (!c->dead) {
     TRY(wm__c_head(c, f < c->mod->nfunc_imports ? WM_OP_CALL_IMPORT : WM_OP_CALL));
     TRY(wm__c_cell(c, f));
-    TRY(wm__c_slot(c, own_ref(base)));
+    TRY(wm__c_slot(c, own_ref(c, base)));
   }
   return call_results(c, t);
 }
@@ -969,7 +994,7 @@ static int do_call_indirect(cstate *c) {
     TRY(wm__c_slot(c, a.ref));
     TRY(wm__c_cell(c, ti));
     TRY(wm__c_cell(c, tab));
-    TRY(wm__c_slot(c, own_ref(base)));
+    TRY(wm__c_slot(c, own_ref(c, base)));
   }
   return call_results(c, t);
 }
@@ -989,40 +1014,44 @@ static int rd_local(cstate *c, uint32_t *x) {
 static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   uint32_t x;
   TRY(rd_local(c, &x));
+  uint8_t type = (uint8_t)c->ltypes[x];
+  uint32_t slot = c->lslot[x];
   vop v;
   uint32_t h = c->nvals - 1;
   uint64_t k;
   uint32_t lm = c->last_move;
   c->last_move = NOPOS;
-  TRY(wm__c_pop(c, (uint8_t)c->ltypes[x], &v));
-  if (at_entry && !tee && x >= c->ftype->nparams && wm__c_const(c, v.ref, &k) && k == 0) {
+  TRY(wm__c_pop(c, type, &v));
+  if (at_entry && !tee && x >= c->ftype->nparams && type != WM_V128 && wm__c_const(c, v.ref, &k) &&
+      k == 0) {
     /* Compilers open functions by zeroing locals that entry has zeroed. */
     c->at_entry = true;
     return 0;
   }
   if (!c->dead) {
-    if (lr != NOPOS && v.ref == own_ref(h) && c->lrefs[x] == 0 && c->code[lr] == v.ref) {
-      c->code[lr] = x; /* stays in `fix`; fix-up leaves local slots alone */
+    if (lr != NOPOS && v.ref == own_ref(c, h) && c->lrefs[slot] == 0 && c->code[lr] == v.ref) {
+      c->code[lr] = slot; /* stays in `fix`; fix-up leaves local slots alone */
     } else {
-      TRY(mat_local(c, x));
-      if (v.ref != x && lm != NOPOS && c->last_start == lm && c->last_op == WM_OP_MOVE &&
-          c->ncode == lm + WM_HEAD_CELLS + 2 && !wm__c_const(c, v.ref, &k)) {
+      TRY(mat_local(c, slot));
+      if (v.ref != slot && type != WM_V128 && lm != NOPOS && c->last_start == lm &&
+          c->last_op == WM_OP_MOVE && c->ncode == lm + WM_HEAD_CELLS + 2 &&
+          !wm__c_const(c, v.ref, &k)) {
         /* local.get a local.set b local.get c local.set d: one MOVE2 (register
         ** rotations in unrolled loops). */
         uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->loop);
         c->code[lm] = (uint32_t)head;
         c->code[lm + 1] = (uint32_t)(head >> 32);
         c->last_op = WM_OP_MOVE2;
-        TRY(wm__c_slot(c, x));
+        TRY(wm__c_slot(c, slot));
         TRY(wm__c_slot(c, v.ref));
-      } else if (v.ref != x) {
-        TRY(add_move(c, x, v.ref));
-        TRY(flush_moves(c));
+      } else if (v.ref != slot) {
+        TRY(wm__c_move(c, slot, v.ref, type));
+        TRY(wm__c_flush_moves(c));
         if (!tee && c->last_op == WM_OP_MOVE) c->last_move = c->last_start;
       }
     }
   }
-  if (tee) TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c->nvals) : x));
+  if (tee) TRY(wm__c_push(c, type, c->dead ? own_ref(c, c->nvals) : slot));
   return 0;
 }
 
@@ -1112,7 +1141,7 @@ static int compile_body(cstate *c) {
       case 0x20: { /* local.get */
         uint32_t x;
         TRY(rd_local(c, &x));
-        TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c->nvals) : x));
+        TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c, c->nvals) : c->lslot[x]));
         c->last_res = lr; /* emits nothing: a store may still fold its address */
         c->last_move = last_move;
         break;
@@ -1138,7 +1167,7 @@ static int compile_body(cstate *c) {
           TRY(rd_fixed(c, op == 0x43 ? 4 : 8, &bits));
           t = op == 0x43 ? WM_F32 : WM_F64;
         }
-        uint32_t ref = own_ref(c->nvals);
+        uint32_t ref = own_ref(c, c->nvals);
         if (!c->dead) TRY(const_ref(c, bits, &ref));
         TRY(wm__c_push(c, t, ref));
         c->last_res = lr; /* as for local.get */
@@ -1149,7 +1178,7 @@ static int compile_body(cstate *c) {
         uint8_t t;
         TRY(wm__c_rd_u8(c, &t));
         if (t != WM_FUNCREF && t != WM_EXTERNREF) return wm__c_malformed(c, "malformed reference type");
-        uint32_t ref = own_ref(c->nvals);
+        uint32_t ref = own_ref(c, c->nvals);
         if (!c->dead) TRY(const_ref(c, 0, &ref));
         TRY(wm__c_push(c, t, ref));
         break;
@@ -1163,7 +1192,15 @@ static int compile_body(cstate *c) {
         c->last_res = res;
         break;
       }
-      case 0xFD: return simd(c, c->instr_off);
+      case 0xFD: {
+        uint32_t sub, res = NOPOS;
+        TRY(wm__c_rd_u32(c, &sub));
+        int rc = wm__c_simd_op(c, sub, &res);
+        if (rc == 1) return wm__c_malformed(c, "illegal opcode");
+        if (rc) return rc;
+        c->last_res = res;
+        break;
+      }
       default: {
         uint32_t res = NOPOS;
         int rc = wm__c_simple_op(c, op, &res);
@@ -1269,7 +1306,7 @@ static int skim(cstate *c) {
           return wm__c_malformed(c, "illegal opcode");
         }
         break;
-      case 0xFD: return 0; /* cannot skip what we cannot decode */
+      case 0xFD: TRY(wm__c_skim_simd(c)); break;
       default: return wm__c_malformed(c, "illegal opcode");
     }
   }
@@ -1294,6 +1331,9 @@ int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
 static void free_state(cstate *c) {
   wm__free(c->ltypes);
   wm__free(c->lrefs);
+  wm__free(c->lslot);
+  wm__free(c->hs);
+  wm__free(c->kpair);
   wm__free(c->vals);
   wm__free(c->ctls);
   wm__free(c->tmp);
@@ -1343,13 +1383,34 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   }
   c.nlocals = (uint32_t)nl;
   c.ltypes = wm__malloc(sizeof *c.ltypes * (c.nlocals ? c.nlocals : 1));
-  c.lrefs = wm__calloc(c.nlocals ? c.nlocals : 1, sizeof *c.lrefs);
-  if (!c.ltypes || !c.lrefs) {
+  c.lslot = wm__malloc(sizeof *c.lslot * (c.nlocals + 1));
+  c.hs = wm__calloc(1, sizeof *c.hs);
+  if (!c.ltypes || !c.lslot || !c.hs) {
     rc = nomem(&c);
     goto fail;
   }
+  c.cap_hs = 1;
   for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
   for (uint32_t i = 0; i < fd->nlocals; i++) c.ltypes[c.ftype->nparams + i] = fd->locals[i];
+  uint32_t nparam_slots = 0;
+  for (uint32_t i = 0; i < c.nlocals; i++) {
+    if (i == c.ftype->nparams) nparam_slots = c.nlslots;
+    c.lslot[i] = c.nlslots;
+    c.nlslots += type_slots((uint8_t)c.ltypes[i]);
+    if (c.nlslots > MAX_INDEX) {
+      rc = wm__error(err, WM_EMALFORMED, fd->body_off, "too many locals");
+      goto fail;
+    }
+  }
+  if (c.ftype->nparams == c.nlocals) nparam_slots = c.nlslots;
+  c.lslot[c.nlocals] = c.nlslots;
+  uint32_t nresult_slots = 0;
+  for (uint32_t i = 0; i < c.ftype->nresults; i++) nresult_slots += type_slots((uint8_t)c.ftype->results[i]);
+  c.lrefs = wm__calloc(c.nlslots ? c.nlslots : 1, sizeof *c.lrefs);
+  if (!c.lrefs) {
+    rc = nomem(&c);
+    goto fail;
+  }
 
   rc = compile_body(&c);
   if (rc == WM_EINVALID) {
@@ -1374,8 +1435,12 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
     rc = nomem(&c);
     goto fail;
   }
-  for (uint32_t i = 0; i < c.nfix; i++)
-    if (c.code[c.fix[i]] & REF_CONST) kmap[c.code[c.fix[i]] & REF_MASK] = 1;
+  for (uint32_t i = 0; i < c.nfix; i++) {
+    uint32_t v = c.code[c.fix[i]];
+    if (!(v & REF_CONST)) continue;
+    kmap[v & REF_MASK] = 1;
+    if (c.kpair[v & REF_MASK]) kmap[(v & REF_MASK) + 1] = 1;
+  }
   uint32_t nk = 0;
   for (uint32_t i = 0; i < c.nconsts; i++) {
     if (!kmap[i]) continue;
@@ -1385,11 +1450,11 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   c.nconsts = nk;
 
   /* Fix-up: tagged constant and stack references become slot numbers. */
-  uint64_t frame = (uint64_t)c.nlocals + c.nconsts + c.maxh;
-  if (frame < c.ftype->nresults) frame = c.ftype->nresults;
+  uint64_t frame = (uint64_t)c.nlslots + c.nconsts + c.maxh;
+  if (frame < nresult_slots) frame = nresult_slots;
   /* Room for the interpreter's four unconditional zeroing stores at entry
   ** (enter_frame in interp.c). */
-  if (frame < (uint64_t)c.ftype->nparams + 4) frame = (uint64_t)c.ftype->nparams + 4;
+  if (frame < (uint64_t)nparam_slots + 4) frame = (uint64_t)nparam_slots + 4;
   if (frame > MAX_INDEX) {
     wm__free(kmap);
     rc = too_big(&c, "frame");
@@ -1397,8 +1462,8 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   }
   for (uint32_t i = 0; i < c.nfix; i++) {
     uint32_t v = c.code[c.fix[i]];
-    if (v & REF_CONST) c.code[c.fix[i]] = c.nlocals + kmap[v & REF_MASK];
-    else if (v & REF_STACK) c.code[c.fix[i]] = c.nlocals + c.nconsts + (v & REF_MASK);
+    if (v & REF_CONST) c.code[c.fix[i]] = c.nlslots + kmap[v & REF_MASK];
+    else if (v & REF_STACK) c.code[c.fix[i]] = c.nlslots + c.nconsts + (v & REF_MASK);
   }
   wm__free(kmap);
   shrink((void **)&c.code, c.ncode, sizeof *c.code);
@@ -1408,9 +1473,9 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   wm_code *code = &fd->code;
   code->code = c.code;
   code->ncode = c.ncode;
-  code->nparam_slots = c.ftype->nparams;
-  code->nlocal_slots = c.nlocals;
-  code->nresult_slots = c.ftype->nresults;
+  code->nparam_slots = nparam_slots;
+  code->nlocal_slots = c.nlslots;
+  code->nresult_slots = nresult_slots;
   code->nconsts = c.nconsts;
   code->consts = c.consts;
   code->frame_slots = (uint32_t)frame;

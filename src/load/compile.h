@@ -15,9 +15,14 @@
 ** not known, so operand cells that name a constant or an operand-stack slot
 ** hold a tagged reference; every such cell is recorded in `fix` and
 ** rewritten into a real slot index when the body is done:
-**   ref < REF_STACK          a local (params included): the slot itself
-**   REF_STACK | h            the operand-stack slot of height h
-**   REF_CONST | i            constant number i (slot nlocals + i)
+**   ref < REF_STACK          a local (params included): its slot
+**   REF_STACK | s            operand-stack slot s (from the stack's base)
+**   REF_CONST | i            constant number i (slot nlslots + i)
+** A v128 takes two consecutive slots (a local, a constant pair or stack
+** slots) and is named by the first, so `ref + 1` names its upper half
+** whatever the tag. Operand position h (the h-th value from the bottom of
+** the operand stack) lives in stack slot hs[h]: positions and slots differ
+** once a v128 is below.
 */
 #define REF_CONST 0x80000000u
 #define REF_STACK 0x40000000u
@@ -26,7 +31,10 @@
 #define NOPOS UINT32_MAX
 
 #define IS_LOCAL(ref) ((ref) < REF_STACK)
-static inline uint32_t own_ref(uint32_t h) { return REF_STACK | h; }
+
+/* Slots a value of type t takes: two for a v128, else one (also for the
+** Unknown type of a polymorphic stack, whose code emits nothing). */
+static inline uint32_t type_slots(uint8_t t) { return t == WM_V128 ? 2 : 1; }
 
 /* A virtual operand: its type (0 = Unknown, from a polymorphic stack) and
 ** where its value lives. Invariant: a REF_STACK operand is always in the
@@ -79,10 +87,16 @@ typedef struct cstate {
   const wm_type *ftype;
   uint32_t nlocals;        /* params included */
   wm_valtype *ltypes;      /* nlocals types */
-  uint32_t *lrefs;         /* per local: operands on the stack naming it */
+  uint32_t *lslot;         /* per local: its slot; lslot[nlocals] = nlslots */
+  uint32_t nlslots;        /* slots of all locals (params included) */
+  uint32_t *lrefs;         /* per local slot: operands on the stack naming it */
   uint32_t nlrefs;         /* total of lrefs */
 
+  /* The operand stack; hs[h] is the stack slot of position h (valid for
+  ** every position pushed so far: popping keeps it), maxh the most stack
+  ** slots in use. */
   vop *vals; uint32_t nvals, cap_vals, maxh;
+  uint32_t *hs; uint32_t cap_hs;
   ctl *ctls; uint32_t nctls, cap_ctls;
   vop *tmp; uint32_t cap_tmp;         /* operands popped by pop_n */
   uint32_t bt_epoch;       /* br_tables lowered so far (see ctl) */
@@ -93,6 +107,7 @@ typedef struct cstate {
   uint32_t *pc_cell, *pc_off; uint32_t npc, cap_pc, cap_pc2;
   patch *patches; uint32_t npatches, cap_patches;
   uint64_t *consts; uint32_t nconsts, cap_consts;
+  uint8_t *kpair; uint32_t cap_kpair; /* per constant: first half of a v128 */
   uint32_t *chash; uint32_t chash_cap; /* const index + 1; 0 = empty */
 
   /* Pending moves, emitted pairwise as MOVE2. */
@@ -146,6 +161,12 @@ int wm__c_push(cstate *c, uint8_t type, uint32_t ref);
 int wm__c_head(cstate *c, wm_op op);
 int wm__c_cell(cstate *c, uint32_t v);
 int wm__c_slot(cstate *c, uint32_t ref);
+int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type);
+int wm__c_flush_moves(cstate *c);
+int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref);
+
+/* The reference of the operand-stack slot of position h. */
+static inline uint32_t own_ref(const cstate *c, uint32_t h) { return REF_STACK | c->hs[h]; }
 
 /* Is ref a constant, and which bits does it hold? */
 static inline bool wm__c_const(const cstate *c, uint32_t ref, uint64_t *bits) {
@@ -160,5 +181,14 @@ static inline bool wm__c_const(const cstate *c, uint32_t ref, uint64_t *bits) {
 ** instruction produced one plain result (see cstate.last_res). */
 int wm__c_simple_op(cstate *c, uint8_t op, uint32_t *last_res);
 int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *last_res);
+/* compile_ops.c: emit the destination cell of a one-result instruction
+** (its operand-stack slot) and push the result; emit `op d v[0..n)`. */
+int wm__c_dest(cstate *c, uint8_t type, uint32_t *res);
+int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res);
+
+/* compile_simd.c: the 0xFD instruction `sub` (as wm__c_fc_op), and its
+** encoding alone for wm__skim_body. */
+int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *last_res);
+int wm__c_skim_simd(cstate *c);
 
 #endif

@@ -15,13 +15,13 @@
 
 /* ------------------------------------------------------------------ tables */
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW, C_ADDBR };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT, C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF };
 
 /* wasm opcode -> wm_op + 1 (0 = none), from the WASM column of WM_OPS.
 ** Index: one-byte opcodes as is, 0xFCnn at 0x100 + nn; ops without a wasm
-** opcode all land on the unused last entry, hence the overridden
-** initialisers. */
-#define WASM_INDEX(w) ((w) == 0 ? 0x120 : (w) >= 0xFC00 ? 0x100 + ((w)&0x1F) : (w))
+** opcode, and the SIMD ones (compile_simd.c), all land on the unused last
+** entry, hence the overridden initialisers. */
+#define WASM_INDEX(w) ((w) == 0 || (w) >= 0xFD0000 ? 0x120 : (w) >= 0xFC00 ? 0x100 + ((w)&0x1F) : (w))
 #if defined(__clang__)
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Winitializer-overrides"
@@ -98,6 +98,8 @@ static const struct { uint8_t align, type; } memops[] = {
 
 static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
 static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+/* Numeric or vector: what untyped select takes. */
+static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
 
 /* ----------------------------------------------------------------- helpers */
 
@@ -123,23 +125,23 @@ static int rd_table(cstate *c, uint32_t *x) {
 
 /* Push the one result of the instruction being emitted: its destination
 ** cell is the operand-stack slot the result lives in. */
-static int dest(cstate *c, uint8_t type, uint32_t *res) {
+int wm__c_dest(cstate *c, uint8_t type, uint32_t *res) {
   if (!c->dead) {
     *res = c->ncode;
-    TRY(wm__c_slot(c, own_ref(c->nvals)));
+    TRY(wm__c_slot(c, own_ref(c, c->nvals)));
   }
-  return wm__c_push(c, type, own_ref(c->nvals));
+  return wm__c_push(c, type, own_ref(c, c->nvals));
 }
 
 /* Emit `op d a..` where the operands were popped into v[0..n) (bottom
 ** first). Result d is the new top of the stack. */
-static int emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res) {
-  if (c->dead) return wm__c_push(c, type, own_ref(c->nvals));
+int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res) {
+  if (c->dead) return wm__c_push(c, type, own_ref(c, c->nvals));
   TRY(wm__c_head(c, op));
   *res = c->ncode;
-  TRY(wm__c_slot(c, own_ref(c->nvals)));
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
   for (int i = 0; i < n; i++) TRY(wm__c_slot(c, v[i].ref));
-  return wm__c_push(c, type, own_ref(c->nvals));
+  return wm__c_push(c, type, own_ref(c, c->nvals));
 }
 
 /* Pop three i32 operands into v[0..3). */
@@ -224,25 +226,25 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   uint32_t lr = c->prev_res;
   if (kop == WM_OP_I32_AND_K && lr != NOPOS && lr == c->last_start + WM_HEAD_CELLS &&
       c->last_op == WM_OP_I32_SHR_U_K && c->code[lr] == a.ref &&
-      (a.ref == own_ref(c->nvals) || a.ref == own_ref(c->nvals + 1))) {
+      (a.ref == own_ref(c, c->nvals) || a.ref == own_ref(c, c->nvals + 1))) {
     /* (x >> sh) & mask, the shift's result used only here: one bit-field
     ** extraction. Neither part traps. */
     uint32_t x = c->code[lr + 1], sh = c->code[lr + 2];
     retract(c);
     TRY(wm__c_head(c, WM_OP_I32_SHR_U_AND_K));
     *res = c->ncode;
-    TRY(wm__c_slot(c, own_ref(c->nvals)));
+    TRY(wm__c_slot(c, own_ref(c, c->nvals)));
     TRY(wm__c_slot(c, x));
     TRY(wm__c_cell(c, sh));
     TRY(wm__c_cell(c, (uint32_t)k));
-    return wm__c_push(c, type, own_ref(c->nvals));
+    return wm__c_push(c, type, own_ref(c, c->nvals));
   }
   TRY(wm__c_head(c, kop));
   *res = c->ncode;
-  TRY(wm__c_slot(c, own_ref(c->nvals)));
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
   TRY(wm__c_slot(c, a.ref));
   TRY(wm__c_cell(c, (uint32_t)k));
-  return wm__c_push(c, type, own_ref(c->nvals));
+  return wm__c_push(c, type, own_ref(c, c->nvals));
 }
 
 /* The BINLD forms: BIN op, the load of its type, and whether the loaded
@@ -281,9 +283,9 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
   wm_op ld = (wm_op)load_forms[i].load, ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
   if (c->last_op != ld && c->last_op != ldk) return 1;
   uint32_t other;
-  if (v[1].ref == own_ref(c->nvals + 1) && c->code[lr] == v[1].ref)
+  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
     other = v[0].ref;
-  else if (load_forms[i].commutes && v[0].ref == own_ref(c->nvals) && c->code[lr] == v[0].ref)
+  else if (load_forms[i].commutes && v[0].ref == own_ref(c, c->nvals) && c->code[lr] == v[0].ref)
     other = v[1].ref; /* pushed after the load, so not a stack slot it wrote */
   else
     return 1;
@@ -293,12 +295,12 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
   TRY(wm__c_head(c, (wm_op)load_forms[i].fused));
   if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off; /* the load's, for its trap */
   *res = c->ncode;
-  TRY(wm__c_slot(c, own_ref(c->nvals)));
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
   TRY(wm__c_slot(c, other));
   TRY(wm__c_slot(c, base));
   TRY(wm__c_cell(c, imm));
   TRY(wm__c_cell(c, off));
-  return wm__c_push(c, type, own_ref(c->nvals));
+  return wm__c_push(c, type, own_ref(c, c->nvals));
 }
 
 static int numeric(cstate *c, uint32_t w, uint32_t *res) {
@@ -309,7 +311,7 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   if (nin == 2) TRY(wm__c_pop(c, in, &v[1]));
   TRY(wm__c_pop(c, in, &v[0]));
   if (w == 0xA7 || (w >= 0xBC && w <= 0xBF)) /* wrap, reinterpret: free */
-    return wm__c_push(c, out, c->dead ? own_ref(c->nvals) : v[0].ref);
+    return wm__c_push(c, out, c->dead ? own_ref(c, c->nvals) : v[0].ref);
   wm_op op;
   if (!lookup(w, &op)) return 1;
   if (nin == 2 && !c->dead) {
@@ -317,7 +319,7 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
     if (rc == 1) rc = emit_imm(c, op, out, v, res);
     if (rc != 1) return rc;
   }
-  return emit_res(c, op, out, v, nin, res);
+  return wm__c_emit_res(c, op, out, v, nin, res);
 }
 
 /* ------------------------------------------------------------------ memory */
@@ -330,7 +332,7 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
 ** prev_res ensures. Returns the K or X form of op, or op itself. */
 static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uint32_t *disp) {
   uint32_t lr = c->prev_res;
-  if (lr == NOPOS || ref != own_ref(c->nvals) || c->code[lr] != ref) return op;
+  if (lr == NOPOS || ref != own_ref(c, c->nvals) || c->code[lr] != ref) return op;
   if (lr != c->last_start + WM_HEAD_CELLS) return op;
   wm_op form;
   if (c->last_op == WM_OP_I32_ADD_K) form = (wm_op)(WM_OP_I32_LOAD_K + (op - WM_OP_I32_LOAD));
@@ -351,7 +353,7 @@ static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
   if (lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
   for (i = 0; i < n && load_forms[i].fused != c->last_op; i++) {}
   if (i == n || store != (wm_op)(load_forms[i].load + (WM_OP_I32_STORE - WM_OP_I32_LOAD))) return 1;
-  if (v[1].ref != own_ref(c->nvals + 1) || c->code[lr] != v[1].ref) return 1;
+  if (v[1].ref != own_ref(c, c->nvals + 1) || c->code[lr] != v[1].ref) return 1;
   uint32_t a = c->code[s + 3], base = c->code[s + 4];
   if (v[0].ref != base || c->code[s + 5] != 0 || c->code[s + 6] != offset) return 1;
   uint32_t trap_off = retract(c);
@@ -382,17 +384,17 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   uint32_t base, disp;
   if (op_class[op] == C_LOAD) {
     TRY(wm__c_pop(c, WM_I32, &v[0]));
-    if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c->nvals));
+    if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c, c->nvals));
     wm_op form = fold_address(c, op, v[0].ref, &base, &disp);
     if (form != op) {
       TRY(wm__c_head(c, form));
-      TRY(dest(c, memops[k].type, res));
+      TRY(wm__c_dest(c, memops[k].type, res));
       TRY(wm__c_slot(c, base));
       TRY(emit_disp(c, form, disp));
       return wm__c_cell(c, offset);
     }
     TRY(wm__c_head(c, op));
-    TRY(dest(c, memops[k].type, res));
+    TRY(wm__c_dest(c, memops[k].type, res));
     TRY(wm__c_slot(c, v[0].ref));
     return wm__c_cell(c, offset);
   }
@@ -430,26 +432,25 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         TRY(wm__c_rd_u32(c, &n));
         if (n != 1) return wm__c_invalid(c, "invalid result arity");
         TRY(wm__c_rd_u8(c, &t));
-        if (t == WM_V128) return wm__error(c->err, WM_EUNSUPPORTED, c->instr_off, "SIMD not supported yet (v128 select)");
-        if (!is_num(t) && !is_ref(t)) return wm__c_malformed(c, "malformed value type");
+        if (!is_numvec(t) && !is_ref(t)) return wm__c_malformed(c, "malformed value type");
       }
       TRY(wm__c_pop(c, WM_I32, &v[2]));
       TRY(wm__c_pop(c, t, &v[1]));
       TRY(wm__c_pop(c, t, &v[0]));
       if (!t) {
         uint8_t a = v[0].type, b = v[1].type;
-        if ((a && !is_num(a)) || (b && !is_num(b))) return mismatch(c);
+        if ((a && !is_numvec(a)) || (b && !is_numvec(b))) return mismatch(c);
         if (a && b && a != b) return mismatch(c);
         t = a ? a : b;
       }
-      return emit_res(c, WM_OP_SELECT, t, v, 3, res);
+      return wm__c_emit_res(c, t == WM_V128 ? WM_OP_SELECT_V : WM_OP_SELECT, t, v, 3, res);
     }
     case 0x23: /* global.get */
       TRY(wm__c_rd_u32(c, &x));
       if (x >= mod->nglobals) return wm__c_invalid(c, "unknown global %u", x);
-      if (c->dead) return wm__c_push(c, (uint8_t)mod->globals[x].type.type, own_ref(c->nvals));
-      TRY(wm__c_head(c, WM_OP_GLOBAL_GET));
-      TRY(dest(c, (uint8_t)mod->globals[x].type.type, res));
+      if (c->dead) return wm__c_push(c, (uint8_t)mod->globals[x].type.type, own_ref(c, c->nvals));
+      TRY(wm__c_head(c, mod->globals[x].type.type == WM_V128 ? WM_OP_GLOBAL_GET_V : WM_OP_GLOBAL_GET));
+      TRY(wm__c_dest(c, (uint8_t)mod->globals[x].type.type, res));
       return wm__c_cell(c, x);
     case 0x24: /* global.set */
       TRY(wm__c_rd_u32(c, &x));
@@ -457,15 +458,15 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
       if (!mod->globals[x].type.mut) return wm__c_invalid(c, "global is immutable");
       TRY(wm__c_pop(c, (uint8_t)mod->globals[x].type.type, &v[0]));
       if (c->dead) return 0;
-      TRY(wm__c_head(c, WM_OP_GLOBAL_SET));
+      TRY(wm__c_head(c, mod->globals[x].type.type == WM_V128 ? WM_OP_GLOBAL_SET_V : WM_OP_GLOBAL_SET));
       TRY(wm__c_cell(c, x));
       return wm__c_slot(c, v[0].ref);
     case 0x25: /* table.get */
       TRY(rd_table(c, &x));
       TRY(wm__c_pop(c, WM_I32, &v[0]));
-      if (c->dead) return wm__c_push(c, (uint8_t)mod->tables[x].elem, own_ref(c->nvals));
+      if (c->dead) return wm__c_push(c, (uint8_t)mod->tables[x].elem, own_ref(c, c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_GET));
-      TRY(dest(c, (uint8_t)mod->tables[x].elem, res));
+      TRY(wm__c_dest(c, (uint8_t)mod->tables[x].elem, res));
       TRY(wm__c_cell(c, x));
       return wm__c_slot(c, v[0].ref);
     case 0x26: /* table.set */
@@ -479,24 +480,24 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
     case 0x3F: /* memory.size */
       TRY(zero_byte(c));
       TRY(need_memory(c));
-      return emit_res(c, WM_OP_MEMORY_SIZE, WM_I32, v, 0, res);
+      return wm__c_emit_res(c, WM_OP_MEMORY_SIZE, WM_I32, v, 0, res);
     case 0x40: /* memory.grow */
       TRY(zero_byte(c));
       TRY(need_memory(c));
       TRY(wm__c_pop(c, WM_I32, &v[0]));
-      return emit_res(c, WM_OP_MEMORY_GROW, WM_I32, v, 1, res);
+      return wm__c_emit_res(c, WM_OP_MEMORY_GROW, WM_I32, v, 1, res);
     case 0xD1: /* ref.is_null */
       TRY(wm__c_pop(c, 0, &v[0]));
       if (v[0].type && !is_ref(v[0].type)) return mismatch(c);
-      return emit_res(c, WM_OP_REF_IS_NULL, WM_I32, v, 1, res);
+      return wm__c_emit_res(c, WM_OP_REF_IS_NULL, WM_I32, v, 1, res);
     case 0xD2: /* ref.func */
       TRY(wm__c_rd_u32(c, &x));
       if (x >= mod->nfuncs) return wm__c_invalid(c, "unknown function %u", x);
       if (!mod->func_declared || !mod->func_declared[x])
         return wm__c_invalid(c, "undeclared function reference");
-      if (c->dead) return wm__c_push(c, WM_FUNCREF, own_ref(c->nvals));
+      if (c->dead) return wm__c_push(c, WM_FUNCREF, own_ref(c, c->nvals));
       TRY(wm__c_head(c, WM_OP_REF_FUNC));
-      TRY(dest(c, WM_FUNCREF, res));
+      TRY(wm__c_dest(c, WM_FUNCREF, res));
       return wm__c_cell(c, x);
     default:
       return 1;
@@ -581,16 +582,16 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       TRY(rd_table(c, &x));
       TRY(wm__c_pop(c, WM_I32, &v[1]));
       TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[0]));
-      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c->nvals));
+      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_GROW));
-      TRY(dest(c, WM_I32, res));
+      TRY(wm__c_dest(c, WM_I32, res));
       TRY(wm__c_cell(c, x));
       return emit_slots(c, v, 2);
     case 16: /* table.size */
       TRY(rd_table(c, &x));
-      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c->nvals));
+      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_SIZE));
-      TRY(dest(c, WM_I32, res));
+      TRY(wm__c_dest(c, WM_I32, res));
       return wm__c_cell(c, x);
     case 17: /* table.fill: i val n */
       TRY(rd_table(c, &x));

@@ -224,13 +224,10 @@ static int valtype(rd *r, wm_valtype *t) {
   uint8_t b;
   TRY(typecode(r, &b));
   switch (b) {
-  case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_FUNCREF: case WM_EXTERNREF:
+  case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_V128: case WM_FUNCREF:
+  case WM_EXTERNREF:
     *t = (wm_valtype)b;
     return 0;
-  case WM_V128:
-    wm__error(r->err, WM_EUNSUPPORTED, (uint32_t)at,
-              "SIMD not supported yet (v128 value type) (at byte 0x%zx)", at);
-    return WM_EUNSUPPORTED;
   }
   return fail(r, at, "malformed value type");
 }
@@ -288,6 +285,7 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
   uint64_t y;
   uint8_t b;
   wm_valtype t;
+  const uint8_t *p;
   if (op <= 0x01 || op == 0x05 || op == 0x0B || op == 0x0F || op == 0x1A || op == 0x1B || op == 0xD1 ||
       (op >= 0x45 && op <= 0xC4))
     return 0;
@@ -321,10 +319,17 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
     case 12: case 14: TRY(u32(r, &n)); return u32(r, &n);
     }
     return fail(r, at, "illegal opcode");
-  case 0xFD:
-    wm__error(r->err, WM_EUNSUPPORTED, (uint32_t)at,
-              "SIMD not supported yet (0xFD prefix) (at byte 0x%zx)", at);
-    return WM_EUNSUPPORTED;
+  case 0xFD: /* SIMD: the immediates by opcode (ops_simd.h) */
+    TRY(u32(r, &x));
+    if (x > 0x113) return fail(r, at, "illegal opcode");
+    if (x == 0x0C || x == 0x0D) return bytes(r, 16, &p);
+    if (x >= 0x15 && x <= 0x22) return u8(r, &b);
+    if (x <= 0x0B || (x >= 0x54 && x <= 0x5D)) {
+      TRY(u32(r, &n));
+      TRY(u32(r, &n));
+      if (x >= 0x54 && x <= 0x5B) return u8(r, &b);
+    }
+    return 0;
   }
   if (op >= 0x28 && op <= 0x3E) {
     TRY(u32(r, &x));
@@ -334,12 +339,15 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
 }
 
 /*
-** A constant expression. On success e describes its one instruction; an
+** A constant expression. On success e describes its one instruction (a
+** v128.const keeps its upper 8 bytes in *hi, which only a global's
+** initialiser passes; elsewhere it is a type mismatch that validation
+** reports); an
 ** expression that decodes but is not a single constant instruction gets
 ** op = 0 and idx = WM_CONST_NONCONST or WM_CONST_ARITY, with bits holding
 ** the offending byte offset, for validation to report.
 */
-static int constexpr(rd *r, wm_constexpr *e) {
+static int constexpr(rd *r, wm_constexpr *e, uint64_t *hi) {
   uint32_t nconst = 0, depth = 0;
   bool nonconst = false;
   size_t bad = r->pos;
@@ -377,6 +385,25 @@ static int constexpr(rd *r, wm_constexpr *e) {
       c.type = WM_F64;
       for (int i = 7; i >= 0; i--) c.bits = c.bits << 8 | p[i];
       break;
+    case 0xFD: {
+      uint32_t sub;
+      TRY(u32(r, &sub));
+      if (sub != 0x0C) {
+        r->pos = at + 1;
+        TRY(skip_instr(r, op, at));
+        if (!nonconst) bad = at;
+        nonconst = true;
+        continue;
+      }
+      TRY(bytes(r, 16, &p));
+      c.type = WM_V128;
+      for (int i = 7; i >= 0; i--) c.bits = c.bits << 8 | p[i];
+      if (hi && nconst == 0) {
+        *hi = 0;
+        for (int i = 15; i >= 8; i--) *hi = *hi << 8 | p[i];
+      }
+      break;
+    }
     case 0xD0: {
       wm_valtype t;
       TRY(reftype(r, &t));
@@ -576,7 +603,8 @@ static int sec_global(rd *r, wm_module *mod, dstate *ds) {
   for (uint32_t i = 0; i < n; i++) {
     wm_global_def *g = &mod->globals[mod->nglobals];
     TRY(globaltype(r, &g->type));
-    TRY(constexpr(r, &g->init));
+    g->init_hi = 0;
+    TRY(constexpr(r, &g->init, &g->init_hi));
     mod->nglobals++;
   }
   return 0;
@@ -618,7 +646,7 @@ static int elem_seg(rd *r, wm_elem *el) {
   } else {
     el->mode = WM_SEG_ACTIVE;
     if (flags & 2) TRY(u32(r, &el->table));
-    TRY(constexpr(r, &el->offset));
+    TRY(constexpr(r, &el->offset, NULL));
   }
   /* Encodings 0 and 4 imply funcref; the others name elemkind or reftype. */
   if (flags & 3) {
@@ -637,7 +665,7 @@ static int elem_seg(rd *r, wm_elem *el) {
   for (uint32_t i = 0; i < n; i++) {
     wm_constexpr *e = &el->items[i];
     if (exprs) {
-      TRY(constexpr(r, e));
+      TRY(constexpr(r, e, NULL));
     } else {
       e->op = 0xD2;
       e->type = WM_FUNCREF;
@@ -728,7 +756,7 @@ static int sec_data(rd *r, wm_module *mod) {
     if (flags > 2) return fail(r, fat, "malformed data segment kind");
     d->mode = flags == 1 ? WM_SEG_PASSIVE : WM_SEG_ACTIVE;
     if (flags == 2) TRY(u32(r, &d->mem));
-    if (flags != 1) TRY(constexpr(r, &d->offset));
+    if (flags != 1) TRY(constexpr(r, &d->offset, NULL));
     TRY(len32(r, &len));
     TRY(bytes(r, len, &d->bytes));
     d->len = len;

@@ -10,7 +10,7 @@
 #include "module.h"
 #include "ops.h"
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW, C_ADDBR };
+enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT, C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF };
 
 static const uint8_t op_class[] = {
 #define X_(name, cls, wasm) C_##cls,
@@ -35,6 +35,14 @@ static const char *layout(wm_op op) {
     case C_STOREX: return "sssi";
     case C_BINRMW: return "ssii";
     case C_ADDBR: return "ssisio";
+    case C_VUN: case C_VTEST: case C_VSPLAT: return "ss";
+    case C_VBIN: case C_VSHIFT: return "sss";
+    case C_VTERN: return "ssss";
+    case C_VEXTRACT: case C_VLOAD: case C_VSTORE: return "ssi";
+    case C_VREPLACE: return "sssi";
+    case C_VLOADLANE: return "sssii";
+    case C_VSTORELANE: return "ssii";
+    case C_VSHUF: return "sssiiii";
     default: break;
   }
   switch (op) {
@@ -46,7 +54,10 @@ static const char *layout(wm_op op) {
     case WM_OP_MOVE2: return "ssss";
     case WM_OP_CONST32: return "si";
     case WM_OP_CONST64: return "sq";
-    case WM_OP_SELECT: return "ssss";
+    case WM_OP_SELECT: case WM_OP_SELECT_V: return "ssss";
+    case WM_OP_GLOBAL_GET_V: return "si";
+    case WM_OP_GLOBAL_SET_V: return "is";
+    case WM_OP_MOVE_V: return "ss";
     case WM_OP_GLOBAL_GET: return "si";
     case WM_OP_GLOBAL_SET: return "is";
     case WM_OP_REF_FUNC: return "si";

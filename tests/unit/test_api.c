@@ -188,7 +188,7 @@ static void test_globals(void) {
   wm_global *gi = NULL, *gm = NULL, *gf = NULL;
   CHECK(wm_global_new(rt, wm_val_i32(-5), false, &gi, &err) == WM_OK);
   CHECK(wm_global_get(gi).type == WM_I32 && wm_global_get(gi).of.i32 == -5);
-  CHECK(gi->val.u64 == 0xFFFFFFFBu); /* slots hold i32 zero-extended */
+  CHECK(gi->val[0].u64 == 0xFFFFFFFBu); /* slots hold i32 zero-extended */
   int rc = wm_global_set(gi, wm_val_i32(1), &err);
   CHECK_ERR(rc, err, WM_EINVAL, "immutable");
   CHECK(wm_global_get(gi).of.i32 == -5);

@@ -340,7 +340,7 @@ static bool const_val(mini *x, const wm_constexpr *e, wm_slot *out) {
     case 0x42: case 0x43: case 0x44: out->u64 = e->bits; return true;
     case 0xD0: return true;
     case 0xD2: out->ref = x->fptrs[e->idx]; return true;
-    case 0x23: if (e->idx < x->mod->nglobals) { *out = x->globals[e->idx].val; return true; } return false;
+    case 0x23: if (e->idx < x->mod->nglobals) { *out = x->globals[e->idx].val[0]; return true; } return false;
     default: return false;
   }
 }
@@ -383,7 +383,7 @@ static bool mini_new(mini *x, wm_module *m) {
     x->gptrs[i] = &x->globals[i];
     x->globals[i].type = m->globals[i].type.type;
     x->globals[i].mut = m->globals[i].type.mut;
-    if (!const_val(x, &m->globals[i].init, &x->globals[i].val)) return false;
+    if (!const_val(x, &m->globals[i].init, &x->globals[i].val[0])) return false;
   }
   if (m->nmems) {
     if (m->mems[0].min > 16) return false;

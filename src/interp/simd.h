@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** simd.h -- the lane arithmetic of the SIMD instructions (interp_simd.h),
+** written with GCC/Clang vector extensions: the compiler turns them into
+** SSE/AVX, NEON or plain scalar code for whatever it targets, so there is
+** one implementation and no intrinsics to keep in step. A v128 is
+** `wm_v128`, a union of the lane views; in the frame it lives in two
+** slots, read and written with memcpy (slots are 8-byte aligned).
+**
+** Where wasm and C differ, lanes are handled one at a time: saturation,
+** narrowing, float min/max (NaN and the sign of zero), rounding and
+** conversions. Integer lane arithmetic runs on unsigned lanes, so that
+** overflow wraps as wasm says.
+*/
+#ifndef WM_SIMD_H
+#define WM_SIMD_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "module.h"
+#include "numeric.h"
+
+#define WM_VEC(t) __attribute__((vector_size(16))) t
+typedef int8_t WM_VEC(wm_i8x16);
+typedef uint8_t WM_VEC(wm_u8x16);
+typedef int16_t WM_VEC(wm_i16x8);
+typedef uint16_t WM_VEC(wm_u16x8);
+typedef int32_t WM_VEC(wm_i32x4);
+typedef uint32_t WM_VEC(wm_u32x4);
+typedef int64_t WM_VEC(wm_i64x2);
+typedef uint64_t WM_VEC(wm_u64x2);
+typedef float WM_VEC(wm_f32x4);
+typedef double WM_VEC(wm_f64x2);
+
+typedef union wm_v128 {
+  wm_i8x16 i8;
+  wm_u8x16 u8;
+  wm_i16x8 i16;
+  wm_u16x8 u16;
+  wm_i32x4 i32;
+  wm_u32x4 u32;
+  wm_i64x2 i64;
+  wm_u64x2 u64;
+  wm_f32x4 f32;
+  wm_f64x2 f64;
+  uint8_t b[16];
+} wm_v128;
+
+static inline wm_v128 wm_vget(const wm_slot *s) {
+  wm_v128 v;
+  memcpy(&v, s, 16);
+  return v;
+}
+
+static inline void wm_vput(wm_slot *s, wm_v128 v) { memcpy(s, &v, 16); }
+
+/* Lane-wise select: bits of a where m is set, of b elsewhere. */
+static inline wm_u64x2 wm_vsel(wm_u64x2 m, wm_u64x2 a, wm_u64x2 b) { return (a & m) | (b & ~m); }
+
+/* Integer min/max by a lane comparison (vector ?: is C++ only). */
+#define WM_VMIN(T, U, a, b) ((T)wm_vsel((wm_u64x2)((a) < (b)), (wm_u64x2)(a), (wm_u64x2)(b)))
+#define WM_VMAX(T, U, a, b) ((T)wm_vsel((wm_u64x2)((a) > (b)), (wm_u64x2)(a), (wm_u64x2)(b)))
+
+/* --- integer lanes, one at a time where C has no vector form ---------- */
+
+static inline int32_t wm_sat_s(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+#define WM_LANES(n, expr)                                                      \
+  do {                                                                         \
+    for (int i = 0; i < (n); i++) expr;                                        \
+  } while (0)
+
+static inline wm_v128 wm_i8x16_add_sat_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(16, r.i8[i] = (int8_t)wm_sat_s(a.i8[i] + b.i8[i], -128, 127));
+  return r;
+}
+static inline wm_v128 wm_i8x16_sub_sat_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(16, r.i8[i] = (int8_t)wm_sat_s(a.i8[i] - b.i8[i], -128, 127));
+  return r;
+}
+static inline wm_v128 wm_i16x8_add_sat_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s(a.i16[i] + b.i16[i], -32768, 32767));
+  return r;
+}
+static inline wm_v128 wm_i16x8_sub_sat_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s(a.i16[i] - b.i16[i], -32768, 32767));
+  return r;
+}
+/* Unsigned saturation: a wrapped sum below a operand overflowed. */
+static inline wm_v128 wm_i8x16_add_sat_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  r.u8 = a.u8 + b.u8;
+  r.u8 |= (wm_u8x16)(r.u8 < a.u8);
+  return r;
+}
+static inline wm_v128 wm_i8x16_sub_sat_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  r.u8 = (a.u8 - b.u8) & (wm_u8x16)(a.u8 >= b.u8);
+  return r;
+}
+static inline wm_v128 wm_i16x8_add_sat_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  r.u16 = a.u16 + b.u16;
+  r.u16 |= (wm_u16x8)(r.u16 < a.u16);
+  return r;
+}
+static inline wm_v128 wm_i16x8_sub_sat_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  r.u16 = (a.u16 - b.u16) & (wm_u16x8)(a.u16 >= b.u16);
+  return r;
+}
+
+static inline wm_v128 wm_i8x16_narrow_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.i8[i] = (int8_t)wm_sat_s(a.i16[i], -128, 127));
+  WM_LANES(8, r.i8[8 + i] = (int8_t)wm_sat_s(b.i16[i], -128, 127));
+  return r;
+}
+static inline wm_v128 wm_i8x16_narrow_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.u8[i] = (uint8_t)wm_sat_s(a.i16[i], 0, 255));
+  WM_LANES(8, r.u8[8 + i] = (uint8_t)wm_sat_s(b.i16[i], 0, 255));
+  return r;
+}
+static inline wm_v128 wm_i16x8_narrow_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(4, r.i16[i] = (int16_t)wm_sat_s(a.i32[i], -32768, 32767));
+  WM_LANES(4, r.i16[4 + i] = (int16_t)wm_sat_s(b.i32[i], -32768, 32767));
+  return r;
+}
+static inline wm_v128 wm_i16x8_narrow_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(4, r.u16[i] = (uint16_t)wm_sat_s(a.i32[i], 0, 65535));
+  WM_LANES(4, r.u16[4 + i] = (uint16_t)wm_sat_s(b.i32[i], 0, 65535));
+  return r;
+}
+
+/* Widening: lanes from `half` (0 low, 1 high) of a, sign- or zero-extended. */
+#define WM_EXTEND(name, n, dst, src)                                           \
+  static inline wm_v128 name(wm_v128 a, int half) {                            \
+    wm_v128 r = {0};                                                                 \
+    WM_LANES(n, r.dst[i] = a.src[half * (n) + i]);                             \
+    return r;                                                                  \
+  }
+WM_EXTEND(wm_i16x8_extend_s, 8, i16, i8)
+WM_EXTEND(wm_i16x8_extend_u, 8, u16, u8)
+WM_EXTEND(wm_i32x4_extend_s, 4, i32, i16)
+WM_EXTEND(wm_i32x4_extend_u, 4, u32, u16)
+WM_EXTEND(wm_i64x2_extend_s, 2, i64, i32)
+WM_EXTEND(wm_i64x2_extend_u, 2, u64, u32)
+
+/* Extended multiplication of one half of the lanes. Products are formed
+** in the wider unsigned type (i16*i16 can overflow int32 only as
+** -32768 * -32768 = 2^30, which fits; i32*i32 is done in 64 bits). */
+#define WM_EXTMUL(name, n, dst, src, wide)                                     \
+  static inline wm_v128 name(wm_v128 a, wm_v128 b, int half) {                 \
+    wm_v128 r = {0};                                                                 \
+    WM_LANES(n, r.dst[i] = (wide)a.src[half * (n) + i] * (wide)b.src[half * (n) + i]); \
+    return r;                                                                  \
+  }
+WM_EXTMUL(wm_i16x8_extmul_s, 8, i16, i8, int32_t)
+WM_EXTMUL(wm_i16x8_extmul_u, 8, u16, u8, uint32_t)
+WM_EXTMUL(wm_i32x4_extmul_s, 4, i32, i16, int32_t)
+WM_EXTMUL(wm_i32x4_extmul_u, 4, u32, u16, uint32_t)
+WM_EXTMUL(wm_i64x2_extmul_s, 2, i64, i32, int64_t)
+WM_EXTMUL(wm_i64x2_extmul_u, 2, u64, u32, uint64_t)
+
+#define WM_EXTADD(name, n, dst, src, wide)                                     \
+  static inline wm_v128 name(wm_v128 a) {                                      \
+    wm_v128 r = {0};                                                                 \
+    WM_LANES(n, r.dst[i] = (wide)a.src[2 * i] + (wide)a.src[2 * i + 1]);       \
+    return r;                                                                  \
+  }
+WM_EXTADD(wm_i16x8_extadd_s, 8, i16, i8, int32_t)
+WM_EXTADD(wm_i16x8_extadd_u, 8, u16, u8, uint32_t)
+WM_EXTADD(wm_i32x4_extadd_s, 4, i32, i16, int32_t)
+WM_EXTADD(wm_i32x4_extadd_u, 4, u32, u16, uint32_t)
+
+static inline wm_v128 wm_i32x4_dot_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  /* Two products of -32768 * -32768 sum to 2^31: wraps, as wasm says. */
+  WM_LANES(4, r.u32[i] = (uint32_t)(a.i16[2 * i] * b.i16[2 * i]) +
+                         (uint32_t)(a.i16[2 * i + 1] * b.i16[2 * i + 1]));
+  return r;
+}
+
+static inline wm_v128 wm_i16x8_q15mulr_sat_s(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s((a.i16[i] * b.i16[i] + 0x4000) >> 15, -32768, 32767));
+  return r;
+}
+
+/* Relaxed dot products (docs/SIMD.md): both operands signed, sums wrap. */
+static inline wm_v128 wm_i16x8_relaxed_dot(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.u16[i] = (uint16_t)(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1]));
+  return r;
+}
+static inline wm_v128 wm_i32x4_relaxed_dot_add(wm_v128 a, wm_v128 b, wm_v128 c) {
+  wm_v128 r = {0};
+  WM_LANES(4, r.u32[i] = (uint32_t)(a.i8[4 * i] * b.i8[4 * i] + a.i8[4 * i + 1] * b.i8[4 * i + 1] +
+                                    a.i8[4 * i + 2] * b.i8[4 * i + 2] +
+                                    a.i8[4 * i + 3] * b.i8[4 * i + 3]) +
+                         c.u32[i]);
+  return r;
+}
+
+static inline wm_v128 wm_i8x16_popcnt(wm_v128 a) {
+  wm_v128 r = {0};
+  WM_LANES(16, r.u8[i] = (uint8_t)__builtin_popcount(a.u8[i]));
+  return r;
+}
+
+static inline wm_v128 wm_i8x16_avgr_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(16, r.u8[i] = (uint8_t)((a.u8[i] + b.u8[i] + 1) >> 1));
+  return r;
+}
+static inline wm_v128 wm_i16x8_avgr_u(wm_v128 a, wm_v128 b) {
+  wm_v128 r = {0};
+  WM_LANES(8, r.u16[i] = (uint16_t)((a.u16[i] + b.u16[i] + 1) >> 1));
+  return r;
+}
+
+/* abs on wrapping lanes: -INT_MIN stays INT_MIN. */
+#define WM_VABS(T, U, a) ((T)(((U)(a) ^ (U)((a) >> (sizeof((a)[0]) * 8 - 1))) - (U)((a) >> (sizeof((a)[0]) * 8 - 1))))
+
+static inline uint32_t wm_bitmask8(wm_v128 a) {
+  uint32_t m = 0;
+  WM_LANES(16, m |= (uint32_t)(a.u8[i] >> 7) << i);
+  return m;
+}
+static inline uint32_t wm_bitmask16(wm_v128 a) {
+  uint32_t m = 0;
+  WM_LANES(8, m |= (uint32_t)(a.u16[i] >> 15) << i);
+  return m;
+}
+static inline uint32_t wm_bitmask32(wm_v128 a) {
+  uint32_t m = 0;
+  WM_LANES(4, m |= (a.u32[i] >> 31) << i);
+  return m;
+}
+static inline uint32_t wm_bitmask64(wm_v128 a) {
+  return (uint32_t)(a.u64[0] >> 63) | (uint32_t)(a.u64[1] >> 63) << 1;
+}
+
+static inline wm_v128 wm_i8x16_shuffle(wm_v128 a, wm_v128 b, const uint32_t *m) {
+  uint8_t ab[32];
+  wm_v128 r = {0};
+  memcpy(ab, &a, 16);
+  memcpy(ab + 16, &b, 16);
+  WM_LANES(16, r.u8[i] = ab[(m[i >> 2] >> (8 * (i & 3))) & 31]);
+  return r;
+}
+static inline wm_v128 wm_i8x16_swizzle(wm_v128 a, wm_v128 s) {
+  wm_v128 r = {0};
+  WM_LANES(16, r.u8[i] = s.u8[i] < 16 ? a.u8[s.u8[i]] : 0);
+  return r;
+}
+
+/* --- float lanes -------------------------------------------------------- */
+
+#define WM_FMAP(name, n, f, fn)                                                \
+  static inline wm_v128 name(wm_v128 a) {                                      \
+    wm_v128 r = {0};                                                                 \
+    WM_LANES(n, r.f[i] = fn(a.f[i]));                                          \
+    return r;                                                                  \
+  }
+WM_FMAP(wm_f32x4_ceil, 4, f32, wm_f32_ceil)
+WM_FMAP(wm_f32x4_floor, 4, f32, wm_f32_floor)
+WM_FMAP(wm_f32x4_trunc, 4, f32, wm_f32_trunc)
+WM_FMAP(wm_f32x4_nearest, 4, f32, wm_f32_nearest)
+WM_FMAP(wm_f64x2_ceil, 2, f64, wm_f64_ceil)
+WM_FMAP(wm_f64x2_floor, 2, f64, wm_f64_floor)
+WM_FMAP(wm_f64x2_trunc, 2, f64, wm_f64_trunc)
+WM_FMAP(wm_f64x2_nearest, 2, f64, wm_f64_nearest)
+WM_FMAP(wm_f32x4_sqrt, 4, f32, wm_f32_sqrt)
+WM_FMAP(wm_f64x2_sqrt, 2, f64, wm_f64_sqrt)
+
+#define WM_FZIP(name, n, f, fn)                                                \
+  static inline wm_v128 name(wm_v128 a, wm_v128 b) {                           \
+    wm_v128 r = {0};                                                                 \
+    WM_LANES(n, r.f[i] = fn(a.f[i], b.f[i]));                                  \
+    return r;                                                                  \
+  }
+WM_FZIP(wm_f32x4_min, 4, f32, wm_f32_min)
+WM_FZIP(wm_f32x4_max, 4, f32, wm_f32_max)
+WM_FZIP(wm_f64x2_min, 2, f64, wm_f64_min)
+WM_FZIP(wm_f64x2_max, 2, f64, wm_f64_max)
+
+/* Conversions. trunc_sat: NaN is 0, out-of-range saturates (numeric.h). */
+static inline wm_v128 wm_i32x4_trunc_sat_f32_s(wm_v128 a) {
+  wm_v128 r = {0};
+  WM_LANES(4, r.i32[i] = wm_i32_trunc_sat_f32_s(a.f32[i]));
+  return r;
+}
+static inline wm_v128 wm_i32x4_trunc_sat_f32_u(wm_v128 a) {
+  wm_v128 r = {0};
+  WM_LANES(4, r.u32[i] = wm_i32_trunc_sat_f32_u(a.f32[i]));
+  return r;
+}
+static inline wm_v128 wm_i32x4_trunc_sat_f64_s(wm_v128 a) {
+  wm_v128 r = {0};
+  r.u64[1] = 0;
+  WM_LANES(2, r.i32[i] = wm_i32_trunc_sat_f64_s(a.f64[i]));
+  return r;
+}
+static inline wm_v128 wm_i32x4_trunc_sat_f64_u(wm_v128 a) {
+  wm_v128 r = {0};
+  r.u64[1] = 0;
+  WM_LANES(2, r.u32[i] = wm_i32_trunc_sat_f64_u(a.f64[i]));
+  return r;
+}
+static inline wm_v128 wm_f32x4_demote(wm_v128 a) {
+  wm_v128 r = {0};
+  r.u64[1] = 0;
+  WM_LANES(2, r.f32[i] = (float)a.f64[i]);
+  return r;
+}
+static inline wm_v128 wm_f64x2_promote(wm_v128 a) {
+  wm_v128 r = {0};
+  WM_LANES(2, r.f64[i] = (double)a.f32[i]);
+  return r;
+}
+static inline wm_v128 wm_f64x2_convert_s(wm_v128 a) {
+  wm_v128 r = {0};
+  WM_LANES(2, r.f64[i] = (double)a.i32[i]);
+  return r;
+}
+static inline wm_v128 wm_f64x2_convert_u(wm_v128 a) {
+  wm_v128 r = {0};
+  WM_LANES(2, r.f64[i] = (double)a.u32[i]);
+  return r;
+}
+
+#endif

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** compile_simd.c -- validation and lowering of the 0xFD (SIMD) instructions:
+** fixed-width SIMD of WebAssembly 2.0 and relaxed SIMD of 3.0. Every
+** instruction maps to one lowered instruction of ops_simd.h, whose class
+** says its operand types and immediates. A v128 operand is named by the
+** first of its two slots (compile.h); v128.const becomes a constant pair.
+**
+** Relaxed SIMD leaves some results to the implementation. wasmem picks one
+** deterministic answer per instruction (docs/SIMD.md): where a relaxed
+** instruction has a non-relaxed twin that is among the allowed answers, it
+** is lowered to that twin and has no handler of its own.
+*/
+#include "compile.h"
+
+#define TRY(x)                                                                 \
+  do {                                                                         \
+    int rc_ = (x);                                                             \
+    if (rc_) return rc_;                                                       \
+  } while (0)
+
+enum { S_NONE, S_VUN, S_VBIN, S_VTERN, S_VSHIFT, S_VTEST, S_VSPLAT, S_VEXTRACT, S_VREPLACE,
+       S_VLOAD, S_VSTORE, S_VLOADLANE, S_VSTORELANE, S_VSHUF, S_SPEC };
+
+#define NSUB 0x114 /* opcodes 0x00..0x113; the entry NSUB takes what has none */
+#define SUB_INDEX(w) ((w) ? (w)&0xFFFF : NSUB)
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#endif
+/* SIMD opcode -> wm_op + 1 (0 = none), and its class. */
+static const uint16_t sub_to_op[NSUB + 1] = {
+#define X_(name, cls, wasm) [SUB_INDEX(wasm)] = WM_OP_##name + 1,
+    WM_SIMD_OPS(X_)
+#undef X_
+};
+static const uint8_t sub_class[NSUB + 1] = {
+#define X_(name, cls, wasm) [SUB_INDEX(wasm)] = S_##cls,
+    WM_SIMD_OPS(X_)
+#undef X_
+};
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#elif defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/* Relaxed instructions lowered as their non-relaxed twin (docs/SIMD.md). */
+static uint32_t relaxed_twin(uint32_t sub) {
+  switch (sub) {
+    case 0x100: return 0x0E; /* i8x16.relaxed_swizzle: i8x16.swizzle */
+    case 0x101: return 0xF8; /* i32x4.relaxed_trunc_f32x4_s: trunc_sat */
+    case 0x102: return 0xF9;
+    case 0x103: return 0xFC; /* ..._f64x2_s_zero: trunc_sat_f64x2_s_zero */
+    case 0x104: return 0xFD;
+    case 0x109: case 0x10A: case 0x10B: case 0x10C: return 0x52; /* laneselect: bitselect */
+    case 0x10D: return 0xE8; /* f32x4.relaxed_min: f32x4.min */
+    case 0x10E: return 0xE9;
+    case 0x10F: return 0xF4;
+    case 0x110: return 0xF5;
+    case 0x111: return 0x82; /* i16x8.relaxed_q15mulr_s: q15mulr_sat_s */
+    default: return sub;
+  }
+}
+
+/* The scalar type of a splat, extract_lane or replace_lane. */
+static uint8_t lane_scalar(uint32_t sub) {
+  switch (sub) {
+    case 0x12: case 0x1D: case 0x1E: return WM_I64;
+    case 0x13: case 0x1F: case 0x20: return WM_F32;
+    case 0x14: case 0x21: case 0x22: return WM_F64;
+    default: return WM_I32;
+  }
+}
+
+/* Lanes of an extract_lane or replace_lane. */
+static uint32_t lane_count(uint32_t sub) {
+  if (sub <= 0x17) return 16;
+  if (sub <= 0x1A) return 8;
+  if (sub <= 0x1C || sub == 0x1F || sub == 0x20) return 4;
+  return 2;
+}
+
+/* log2 of the bytes a memory instruction accesses (its natural alignment);
+** for the lane forms also the lane size. */
+static uint32_t mem_log2(uint32_t sub) {
+  switch (sub) {
+    case 0x00: case 0x0B: return 4;
+    case 0x07: case 0x54: case 0x58: return 0;
+    case 0x08: case 0x55: case 0x59: return 1;
+    case 0x09: case 0x5C: case 0x56: case 0x5A: return 2;
+    default: return 3; /* 8-byte extends, load64_splat/zero/lane */
+  }
+}
+
+static int rd_memarg(cstate *c, uint32_t sub, uint32_t *offset) {
+  uint32_t align;
+  TRY(wm__c_rd_u32(c, &align));
+  TRY(wm__c_rd_u32(c, offset));
+  if (c->mod->nmems == 0) return wm__c_invalid(c, "unknown memory 0");
+  if (align > mem_log2(sub)) return wm__c_invalid(c, "alignment must not be larger than natural");
+  return 0;
+}
+
+static int rd_lane(cstate *c, uint32_t lanes, uint32_t *lane) {
+  uint8_t b;
+  TRY(wm__c_rd_u8(c, &b));
+  if (b >= lanes) return wm__c_invalid(c, "invalid lane index");
+  *lane = b;
+  return 0;
+}
+
+static int rd_bytes16(cstate *c, uint8_t out[16]) {
+  for (int i = 0; i < 16; i++) TRY(wm__c_rd_u8(c, &out[i]));
+  return 0;
+}
+
+static int v128_const(cstate *c) {
+  uint8_t b[16];
+  TRY(rd_bytes16(c, b));
+  uint64_t lo = 0, hi = 0;
+  for (int i = 0; i < 8; i++) {
+    lo |= (uint64_t)b[i] << (8 * i);
+    hi |= (uint64_t)b[8 + i] << (8 * i);
+  }
+  uint32_t ref = own_ref(c, c->nvals);
+  if (!c->dead) TRY(wm__c_const_v128(c, lo, hi, &ref));
+  return wm__c_push(c, WM_V128, ref);
+}
+
+static int pop2(cstate *c, uint8_t ta, uint8_t tb, vop *v) {
+  TRY(wm__c_pop(c, tb, &v[1]));
+  return wm__c_pop(c, ta, &v[0]);
+}
+
+int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *res) {
+  if (sub == 0x0C) return v128_const(c);
+  sub = relaxed_twin(sub);
+  if (sub >= NSUB || !sub_to_op[sub]) return 1;
+  wm_op op = (wm_op)(sub_to_op[sub] - 1);
+  vop v[3];
+  uint32_t offset = 0, lane = 0;
+  switch (sub_class[sub]) {
+    case S_VUN:
+      TRY(wm__c_pop(c, WM_V128, &v[0]));
+      return wm__c_emit_res(c, op, WM_V128, v, 1, res);
+    case S_VBIN:
+      TRY(pop2(c, WM_V128, WM_V128, v));
+      return wm__c_emit_res(c, op, WM_V128, v, 2, res);
+    case S_VTERN:
+      TRY(wm__c_pop(c, WM_V128, &v[2]));
+      TRY(pop2(c, WM_V128, WM_V128, v));
+      return wm__c_emit_res(c, op, WM_V128, v, 3, res);
+    case S_VSHIFT:
+      TRY(pop2(c, WM_V128, WM_I32, v));
+      return wm__c_emit_res(c, op, WM_V128, v, 2, res);
+    case S_VTEST:
+      TRY(wm__c_pop(c, WM_V128, &v[0]));
+      return wm__c_emit_res(c, op, WM_I32, v, 1, res);
+    case S_VSPLAT:
+      TRY(wm__c_pop(c, lane_scalar(sub), &v[0]));
+      return wm__c_emit_res(c, op, WM_V128, v, 1, res);
+    case S_VEXTRACT:
+      TRY(rd_lane(c, lane_count(sub), &lane));
+      TRY(wm__c_pop(c, WM_V128, &v[0]));
+      TRY(wm__c_emit_res(c, op, lane_scalar(sub), v, 1, res));
+      return c->dead ? 0 : wm__c_cell(c, lane);
+    case S_VREPLACE:
+      TRY(rd_lane(c, lane_count(sub), &lane));
+      TRY(pop2(c, WM_V128, lane_scalar(sub), v));
+      TRY(wm__c_emit_res(c, op, WM_V128, v, 2, res));
+      return c->dead ? 0 : wm__c_cell(c, lane);
+    case S_VLOAD:
+      TRY(rd_memarg(c, sub, &offset));
+      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_emit_res(c, op, WM_V128, v, 1, res));
+      return c->dead ? 0 : wm__c_cell(c, offset);
+    case S_VLOADLANE:
+      TRY(rd_memarg(c, sub, &offset));
+      TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
+      TRY(pop2(c, WM_I32, WM_V128, v));
+      TRY(wm__c_emit_res(c, op, WM_V128, v, 2, res));
+      if (c->dead) return 0;
+      TRY(wm__c_cell(c, offset));
+      return wm__c_cell(c, lane);
+    case S_VSTORE:
+    case S_VSTORELANE:
+      TRY(rd_memarg(c, sub, &offset));
+      if (sub_class[sub] == S_VSTORELANE) TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
+      TRY(pop2(c, WM_I32, WM_V128, v));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, op));
+      TRY(wm__c_slot(c, v[0].ref));
+      TRY(wm__c_slot(c, v[1].ref));
+      TRY(wm__c_cell(c, offset));
+      return sub_class[sub] == S_VSTORELANE ? wm__c_cell(c, lane) : 0;
+    case S_VSHUF: {
+      uint8_t m[16];
+      TRY(rd_bytes16(c, m));
+      for (int i = 0; i < 16; i++)
+        if (m[i] >= 32) return wm__c_invalid(c, "invalid lane index");
+      TRY(pop2(c, WM_V128, WM_V128, v));
+      TRY(wm__c_emit_res(c, op, WM_V128, v, 2, res));
+      if (c->dead) return 0;
+      for (int i = 0; i < 16; i += 4)
+        TRY(wm__c_cell(c, (uint32_t)m[i] | (uint32_t)m[i + 1] << 8 | (uint32_t)m[i + 2] << 16 |
+                              (uint32_t)m[i + 3] << 24));
+      return 0;
+    }
+    default:
+      return 1;
+  }
+}
+
+int wm__c_skim_simd(cstate *c) {
+  uint32_t sub, x;
+  uint8_t b[16];
+  TRY(wm__c_rd_u32(c, &sub));
+  if (sub == 0x0C) return rd_bytes16(c, b);
+  sub = relaxed_twin(sub);
+  if (sub >= NSUB || !sub_to_op[sub]) return wm__c_malformed(c, "illegal opcode");
+  switch (sub_class[sub]) {
+    case S_VEXTRACT: case S_VREPLACE: return wm__c_rd_u8(c, b);
+    case S_VSHUF: return rd_bytes16(c, b);
+    case S_VLOAD: case S_VSTORE: case S_VLOADLANE: case S_VSTORELANE:
+      TRY(wm__c_rd_u32(c, &x));
+      TRY(wm__c_rd_u32(c, &x));
+      if (sub_class[sub] == S_VLOADLANE || sub_class[sub] == S_VSTORELANE) TRY(wm__c_rd_u8(c, b));
+      return 0;
+    default: return 0;
+  }
+}
