@@ -54,8 +54,34 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Name of a value type ("i32", "funcref", ...). */
 /* Write a function type as "(i32, i32) -> (i32)". */
 void cli_print_functype(FILE *f, const wm_functype *ft);
-/* Write a value as `wasmem call` prints results. */
+/* Write a value as `wasmem call` prints results (a v128 in shape i32x4). */
 void cli_print_val(FILE *f, const wm_val *v);
+/*
+** The lane shapes of a v128 (v128.c). A v128 is its 16 bytes in memory
+** order, as in wm_val. Lanes travel as their bits: an unsigned integer of
+** the lane's width (a float lane's IEEE bits).
+*/
+typedef struct cli_shape {
+  const char *name; /* "i32x4" */
+  const char *lane; /* "i32", wast2json's lane_type */
+  char kind;        /* 'i' or 'f' */
+  unsigned width;   /* bytes per lane: 1, 2, 4 or 8 */
+  unsigned lanes;   /* 16 / width */
+} cli_shape;
+#define CLI_SHAPE_NAMES "i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2"
+extern const cli_shape *const cli_shape_default; /* i32x4 */
+/* The shape named by name[0..len) ("i32x4"), or by its lane type; NULL if none. */
+const cli_shape *cli_shape_find(const char *name, size_t len);
+const cli_shape *cli_shape_of_lane(const char *lane);
+/* All ones in the lane's width. */
+uint64_t cli_lane_mask(const cli_shape *s);
+uint64_t cli_lane_get(const uint8_t v[16], const cli_shape *s, unsigned i);
+void cli_lane_set(uint8_t v[16], const cli_shape *s, unsigned i, uint64_t bits);
+/* Format a lane as `call` prints it: integers signed decimal, f32 %.9g,
+** f64 %.17g. Returns what snprintf returns. */
+int cli_format_lane(char *buf, size_t n, const cli_shape *s, uint64_t bits);
+/* Write a v128 as "i32x4:1,-2,3,4" in shape s. */
+void cli_print_v128(FILE *f, const uint8_t v[16], const cli_shape *s);
 /* Print a library error as one line "wasmem: WHAT: message (at byte 0xNN)";
 ** any backtrace after the first line of the message is left out. */
 void cli_report(const char *what, const wm_error *err);

@@ -60,8 +60,16 @@ static const char call_help[] =
     "              bits:N with N decimal or 0x hex (e.g. bits:0x7fc00001)\n"
     "  funcref     null\n"
     "  externref   null, or a number N naming a distinct host reference\n"
+    "  v128        SHAPE:LANES, comma-separated, lane 0 first; SHAPE one of\n"
+    "                i8x16, i16x8, i32x4, i64x2  integer lanes as above, each\n"
+    "                                            in range of its width\n"
+    "                f32x4, f64x2                float lanes as above\n"
+    "              e.g. i32x4:1,-2,0xff,4294967295 or f32x4:1.5,nan,-inf,0\n"
     "Results are printed one per line: integers as signed decimal, f32 with\n"
-    "%.9g and f64 with %.17g, references as null or ref.\n"
+    "%.9g and f64 with %.17g, references as null or ref, v128 as\n"
+    "i32x4:A,B,C,D (lanes printed as those scalars are).\n"
+    "  --v128 SHAPE       print v128 results in another shape: i8x16, i16x8,\n"
+    "                     i32x4, i64x2, f32x4 or f64x2\n"
     "\n"
     "Passing data through linear memory (the guest's exported allocator is\n"
     "used; the guest needs one of alloc/dealloc, malloc/free,\n"
@@ -385,6 +393,8 @@ static bool parse_int(const char *s, bool *neg, uint64_t *mag) {
   return true;
 }
 
+static bool parse_v128(const char *s, wm_val *out, const char **why);
+
 /* Parse an argument of type t into *out; returns false with a reason. */
 static bool parse_arg(const char *s, wm_valtype t, wm_val *out, const char **why) {
   bool neg;
@@ -437,11 +447,68 @@ static bool parse_arg(const char *s, wm_valtype t, wm_val *out, const char **why
     if (!parse_int(s, &neg, &mag) || neg || mag == UINT64_MAX || mag + 1 > UINTPTR_MAX) break;
     out->of.ref = (void *)(uintptr_t)(mag + 1);
     return true;
-  case WM_V128:
-    *why = "v128 arguments are not supported";
-    break;
+  case WM_V128: return parse_v128(s, out, why);
   }
   return false;
+}
+
+/* One lane of a v128 argument: a float lane as the f32/f64 argument, an
+** integer lane as an integer of its width (negative, or unsigned range). */
+static bool parse_lane(const char *s, const cli_shape *sh, uint64_t *bits) {
+  bool neg;
+  uint64_t mag, max = cli_lane_mask(sh);
+  if (sh->kind == 'f') {
+    wm_val v;
+    const char *why;
+    if (!parse_arg(s, sh->width == 4 ? WM_F32 : WM_F64, &v, &why)) return false;
+    *bits = sh->width == 4 ? v.of.f32_bits : v.of.f64_bits;
+    return true;
+  }
+  if (!parse_int(s, &neg, &mag) || mag > (neg ? max / 2 + 1 : max)) return false;
+  *bits = (neg ? 0 - mag : mag) & max;
+  return true;
+}
+
+/* A v128 argument: SHAPE:LANES, e.g. i32x4:1,-2,0xff,4294967295. The
+** reason for a refusal may be formatted into a static buffer. */
+static bool parse_v128(const char *s, wm_val *out, const char **why) {
+  static char msg[160];
+  const char *colon = strchr(s, ':');
+  const cli_shape *sh = colon ? cli_shape_find(s, (size_t)(colon - s)) : NULL;
+  if (!sh) {
+    *why = "expected SHAPE:LANES with SHAPE " CLI_SHAPE_NAMES " (e.g. i32x4:1,2,3,4)";
+    return false;
+  }
+  unsigned n = colon[1] ? 1 : 0;
+  for (const char *p = colon + 1; *p; p++) n += *p == ',';
+  if (n != sh->lanes) {
+    snprintf(msg, sizeof msg, "%s takes %u lanes, %u given", sh->name, sh->lanes, n);
+    *why = msg;
+    return false;
+  }
+  uint8_t bytes[16];
+  const char *p = colon + 1;
+  for (unsigned i = 0; i < n; i++) {
+    size_t k = strcspn(p, ",");
+    char tok[64];
+    uint64_t bits;
+    bool ok = k < sizeof tok;
+    if (ok) {
+      memcpy(tok, p, k);
+      tok[k] = '\0';
+      ok = parse_lane(tok, sh, &bits);
+    }
+    if (!ok) {
+      snprintf(msg, sizeof msg, "lane %u '%.*s' is not %s %s", i, (int)(k < 40 ? k : 40), p,
+               sh->kind == 'f' ? "an" : "an integer in range of", sh->lane);
+      *why = msg;
+      return false;
+    }
+    cli_lane_set(bytes, sh, i, bits);
+    p += k + 1;
+  }
+  *out = wm_val_v128(bytes);
+  return true;
 }
 
 void cli_print_val(FILE *f, const wm_val *v) {
@@ -456,7 +523,7 @@ void cli_print_val(FILE *f, const wm_val *v) {
     else if (v->type == WM_EXTERNREF) fprintf(f, "ref.extern %" PRIuPTR, (uintptr_t)v->of.ref - 1);
     else fputs("ref.func", f);
     break;
-  case WM_V128: fputs("v128", f); break;
+  case WM_V128: cli_print_v128(f, v->of.v128, cli_shape_default); break;
   }
 }
 
@@ -576,6 +643,7 @@ int cli_call(int argc, char **argv) {
   wm_result_conv conv = WM_RESULT_NONE;
   wm_alloc_kind akind = WM_ALLOC_AUTO;
   wm_block rblock = {0, 0, 0};
+  const cli_shape *vshape = cli_shape_default; /* how v128 results print */
   memset(&ro, 0, sizeof ro);
   if (!items) {
     cli_error("out of memory");
@@ -592,7 +660,8 @@ int cli_call(int argc, char **argv) {
     bool takes = strcmp(a, "--bytes") == 0 || strcmp(a, "--string") == 0 ||
                  strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
                  strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0 ||
-                 strcmp(a, "--max-memory") == 0 || cli_wasi_is_option(a) ||
+                 strcmp(a, "--max-memory") == 0 || strcmp(a, "--v128") == 0 ||
+                 cli_wasi_is_option(a) ||
                  cli_limit_is_option(a);
     if (takes && i + 1 >= argc) {
       cli_error("call: option %s needs a value (see wasmem call --help)", a);
@@ -611,6 +680,14 @@ int cli_call(int argc, char **argv) {
       }
     } else if (strcmp(a, "--max-memory") == 0) {
       if (!cli_parse_size("call: --max-memory", argv[++i], &ro.max_memory_bytes)) {
+        status = 2;
+        goto done;
+      }
+    } else if (strcmp(a, "--v128") == 0) {
+      const char *v = argv[++i];
+      vshape = cli_shape_find(v, strlen(v));
+      if (!vshape) {
+        cli_error("call: --v128 '%s': expected " CLI_SHAPE_NAMES, v);
         status = 2;
         goto done;
       }
@@ -831,7 +908,9 @@ int cli_call(int argc, char **argv) {
     putchar('\n');
   }
   for (uint32_t i = first; i < ft.nresults; i++) {
-    cli_print_val(stdout, &vals[ft.nparams + i]);
+    const wm_val *v = &vals[ft.nparams + i];
+    if (v->type == WM_V128) cli_print_v128(stdout, v->of.v128, vshape);
+    else cli_print_val(stdout, v);
     putchar('\n');
   }
   status = 0;

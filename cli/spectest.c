@@ -257,6 +257,14 @@ static bool is_text_module(const json_t *cmd) {
   return n > 4 && strcmp(fn + n - 4, ".wat") == 0;
 }
 
+/* The lane shape of a JSON v128 value, when its "value" array holds that
+** many lanes; else NULL. */
+static const cli_shape *v128_shape(const json_t *j) {
+  const cli_shape *sh = cli_shape_of_lane(jstr(j, "lane_type"));
+  const json_t *lanes = json_object_get(j, "value");
+  return sh && json_is_array(lanes) && json_array_size(lanes) == sh->lanes ? sh : NULL;
+}
+
 /* Convert a JSON argument {"type": "i32", "value": "..."} to a value. */
 static bool json_to_val(const json_t *j, wm_val *out, const char **why) {
   const char *type = jstr(j, "type"), *value = jstr(j, "value");
@@ -289,8 +297,49 @@ static bool json_to_val(const json_t *j, wm_val *out, const char **why) {
     out->of.ref = (void *)(uintptr_t)(u + 1);
     return true;
   }
-  if (strcmp(type, "v128") == 0) *why = "v128 values are not supported yet";
+  if (strcmp(type, "v128") == 0) {
+    /* {"type": "v128", "lane_type": "i16", "value": ["1", ...]}: each lane
+    ** its unsigned bits in decimal. */
+    const cli_shape *sh = v128_shape(j);
+    const json_t *lanes = json_object_get(j, "value");
+    uint8_t bytes[16];
+    if (!sh) return false;
+    for (unsigned i = 0; i < sh->lanes; i++) {
+      if (!parse_u64(json_string_value(json_array_get(lanes, i)), &u) || u > cli_lane_mask(sh))
+        return false;
+      cli_lane_set(bytes, sh, i, u);
+    }
+    *out = wm_val_v128(bytes);
+    return true;
+  }
   return false;
+}
+
+/* Do the bits of a float of the given width match an expected value: its
+** bits in decimal, or a NaN pattern (nan:canonical: the quiet NaN with an
+** empty payload, either sign; nan:arithmetic: any quiet NaN)? */
+static bool float_matches(const char *value, uint64_t bits, unsigned width) {
+  uint64_t quiet_nan = width == 4 ? 0x7fc00000u : UINT64_C(0x7ff8000000000000);
+  uint64_t sign = width == 4 ? 0x80000000u : UINT64_C(0x8000000000000000);
+  uint64_t u;
+  if (!value) return false;
+  if (strcmp(value, "nan:canonical") == 0) return (bits & ~sign) == quiet_nan;
+  if (strcmp(value, "nan:arithmetic") == 0) return (bits & quiet_nan) == quiet_nan;
+  return parse_u64(value, &u) && bits == u;
+}
+
+/* The first lane of a v128 result that does not match the expected v128,
+** or -1 when all do. */
+static int v128_mismatch(const json_t *e, const cli_shape *sh, const uint8_t got[16]) {
+  const json_t *lanes = json_object_get(e, "value");
+  for (unsigned i = 0; i < sh->lanes; i++) {
+    const char *want = json_string_value(json_array_get(lanes, i));
+    uint64_t bits = cli_lane_get(got, sh, i), u;
+    if (sh->kind == 'f' ? !float_matches(want, bits, sh->width)
+                        : !parse_u64(want, &u) || u != bits)
+      return (int)i;
+  }
+  return -1;
 }
 
 /* Does the result match the expected JSON value (with NaN patterns)? */
@@ -298,71 +347,124 @@ static bool val_matches(const json_t *e, const wm_val *got) {
   const char *type = jstr(e, "type"), *value = jstr(e, "value");
   uint64_t u;
   if (!type) return false;
-  if (strcmp(type, "either") == 0) {
-    const json_t *alt;
-    size_t i;
-    json_array_foreach(json_object_get(e, "values"), i, alt) {
-      if (val_matches(alt, got)) return true;
-    }
-    return false;
-  }
   if (strcmp(type, "i32") == 0)
     return got->type == WM_I32 && parse_u64(value, &u) && (uint32_t)got->of.i32 == u;
   if (strcmp(type, "i64") == 0)
     return got->type == WM_I64 && parse_u64(value, &u) && (uint64_t)got->of.i64 == u;
-  if (strcmp(type, "f32") == 0) {
-    if (got->type != WM_F32 || !value) return false;
-    uint32_t b = got->of.f32_bits;
-    if (strcmp(value, "nan:canonical") == 0) return (b & 0x7fffffffu) == 0x7fc00000u;
-    if (strcmp(value, "nan:arithmetic") == 0) return (b & 0x7fc00000u) == 0x7fc00000u;
-    return parse_u64(value, &u) && b == u;
-  }
-  if (strcmp(type, "f64") == 0) {
-    if (got->type != WM_F64 || !value) return false;
-    uint64_t b = got->of.f64_bits;
-    if (strcmp(value, "nan:canonical") == 0)
-      return (b & UINT64_C(0x7fffffffffffffff)) == UINT64_C(0x7ff8000000000000);
-    if (strcmp(value, "nan:arithmetic") == 0)
-      return (b & UINT64_C(0x7ff8000000000000)) == UINT64_C(0x7ff8000000000000);
-    return parse_u64(value, &u) && b == u;
-  }
+  if (strcmp(type, "f32") == 0)
+    return got->type == WM_F32 && float_matches(value, got->of.f32_bits, 4);
+  if (strcmp(type, "f64") == 0)
+    return got->type == WM_F64 && float_matches(value, got->of.f64_bits, 8);
   if (strcmp(type, "funcref") == 0 || strcmp(type, "externref") == 0) {
     if (got->type != (type[0] == 'f' ? WM_FUNCREF : WM_EXTERNREF)) return false;
     if (value && strcmp(value, "null") == 0) return got->of.ref == NULL;
     if (!value || got->type == WM_FUNCREF) return got->of.ref != NULL; /* any non-null */
     return parse_u64(value, &u) && u < UINTPTR_MAX && got->of.ref == (void *)(uintptr_t)(u + 1);
   }
-  return false; /* v128 and anything unknown */
+  if (strcmp(type, "v128") == 0) {
+    const cli_shape *sh = v128_shape(e);
+    return got->type == WM_V128 && sh && v128_mismatch(e, sh, got->of.v128) < 0;
+  }
+  return false; /* anything unknown */
 }
 
-/* Write an expected JSON value as "i32:42" into buf. */
-static void describe_expected(const json_t *e, char *buf, size_t n) {
+/* A message being written into a fixed buffer; what does not fit is cut. */
+typedef struct textbuf {
+  char *p;
+  size_t n, len;
+} textbuf;
+
+static void put(textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(textbuf *t, const char *fmt, ...) {
+  if (t->len >= t->n) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(t->p + t->len, t->n - t->len, fmt, ap);
+  va_end(ap);
+  if (k > 0) t->len = (size_t)k < t->n - t->len ? t->len + (size_t)k : t->n;
+}
+
+/* A lane as its bits (the form wast2json writes), and a float's value. */
+static void put_lane(textbuf *t, const cli_shape *sh, uint64_t bits) {
+  char val[40];
+  put(t, "%" PRIu64, bits);
+  if (sh->kind == 'f') {
+    cli_format_lane(val, sizeof val, sh, bits);
+    put(t, " (%s)", val);
+  }
+}
+
+/* Write an expected JSON value as "i32:42" or "i32x4:[1, 2, 3, 4]". */
+static void describe_expected(textbuf *t, const json_t *e) {
   const char *type = jstr(e, "type"), *value = jstr(e, "value");
-  if (type && strcmp(type, "either") == 0) {
-    snprintf(buf, n, "one of several");
+  const cli_shape *sh = type && strcmp(type, "v128") == 0 ? v128_shape(e) : NULL;
+  if (!sh) {
+    put(t, "%s:%s", type ? type : "?", value ? value : "?");
     return;
   }
-  snprintf(buf, n, "%s:%s", type ? type : "?", value ? value : "?");
+  put(t, "%s:[", sh->name);
+  for (unsigned i = 0; i < sh->lanes; i++) {
+    const char *lane = json_string_value(json_array_get(json_object_get(e, "value"), i));
+    uint64_t u;
+    if (i) put(t, ", ");
+    if (parse_u64(lane, &u)) put_lane(t, sh, u);
+    else put(t, "%s", lane ? lane : "?");
+  }
+  put(t, "]");
 }
 
-static void describe_val(const wm_val *v, char *buf, size_t n) {
+/* Write a result; a v128 in the lane shape sh (i32x4 when NULL). */
+static void describe_val(textbuf *t, const wm_val *v, const cli_shape *sh) {
   switch (v->type) {
-  case WM_I32: snprintf(buf, n, "i32:%" PRIu32, (uint32_t)v->of.i32); break;
-  case WM_I64: snprintf(buf, n, "i64:%" PRIu64, (uint64_t)v->of.i64); break;
-  case WM_F32:
-    snprintf(buf, n, "f32:%" PRIu32 " (%.9g)", v->of.f32_bits, (double)wm_val_as_f32(*v));
-    break;
-  case WM_F64:
-    snprintf(buf, n, "f64:%" PRIu64 " (%.17g)", v->of.f64_bits, wm_val_as_f64(*v));
-    break;
-  case WM_FUNCREF: snprintf(buf, n, "funcref:%s", v->of.ref ? "non-null" : "null"); break;
+  case WM_I32: put(t, "i32:%" PRIu32, (uint32_t)v->of.i32); break;
+  case WM_I64: put(t, "i64:%" PRIu64, (uint64_t)v->of.i64); break;
+  case WM_F32: put(t, "f32:%" PRIu32 " (%.9g)", v->of.f32_bits, (double)wm_val_as_f32(*v)); break;
+  case WM_F64: put(t, "f64:%" PRIu64 " (%.17g)", v->of.f64_bits, wm_val_as_f64(*v)); break;
+  case WM_FUNCREF: put(t, "funcref:%s", v->of.ref ? "non-null" : "null"); break;
   case WM_EXTERNREF:
-    if (v->of.ref) snprintf(buf, n, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
-    else snprintf(buf, n, "externref:null");
+    if (v->of.ref) put(t, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
+    else put(t, "externref:null");
     break;
-  case WM_V128: snprintf(buf, n, "v128"); break;
-  default: snprintf(buf, n, "type 0x%x", (unsigned)v->type); break;
+  case WM_V128:
+    if (!sh) sh = cli_shape_default;
+    put(t, "%s:[", sh->name);
+    for (unsigned i = 0; i < sh->lanes; i++) {
+      if (i) put(t, ", ");
+      put_lane(t, sh, cli_lane_get(v->of.v128, sh, i));
+    }
+    put(t, "]");
+    break;
+  default: put(t, "type 0x%x", (unsigned)v->type); break;
   }
+}
+
+/* One line for a result that matched no expectation: want is the expected
+** value, or an array of alternatives (wast2json's "either"). A v128 result
+** is shown in the expected lane shape, with the first lane that differs. */
+static void fail_result(script *s, const json_t *cmd, size_t i, const json_t *want,
+                        const wm_val *got) {
+  char buf[2048];
+  textbuf t = {buf, sizeof buf, 0};
+  bool either = json_is_array(want);
+  const json_t *e = either ? json_array_get(want, 0) : want, *alt;
+  const char *type = jstr(e, "type"), *field = jstr(json_object_get(cmd, "action"), "field");
+  const cli_shape *sh = type && strcmp(type, "v128") == 0 ? v128_shape(e) : NULL;
+  size_t k;
+  put(&t, "%s: result %zu: expected ", field ? field : "?", i);
+  if (either) {
+    put(&t, "one of ");
+    json_array_foreach(want, k, alt) {
+      if (k) put(&t, " | ");
+      describe_expected(&t, alt);
+    }
+  } else {
+    describe_expected(&t, want);
+  }
+  put(&t, ", got ");
+  describe_val(&t, got, sh);
+  if (!either && sh && got->type == WM_V128)
+    put(&t, " (lane %d differs)", v128_mismatch(e, sh, got->of.v128));
+  fail(s, "%s", buf);
 }
 
 /* ---------------------------------------------------------------- actions */
@@ -477,25 +579,38 @@ static void cmd_action(script *s, const json_t *cmd, bool check) {
     goto done;
   }
   if (check) {
-    const json_t *exp = json_object_get(cmd, "expected");
-    int n = json_is_array(exp) ? (int)json_array_size(exp) : -1;
+    /* wast2json writes "expected": [one value a result], or for an
+    ** (either ...) expectation "either": [alternatives], each one value
+    ** for the one result; any alternative may match. */
+    const json_t *either = json_object_get(cmd, "either");
+    const json_t *exp = either ? either : json_object_get(cmd, "expected");
+    int n = !json_is_array(exp) ? -1 : either ? (json_array_size(exp) ? 1 : -1)
+                                              : (int)json_array_size(exp);
+    if (n < 0) {
+      fail(s, "malformed expected results");
+      goto done;
+    }
     if (n != (int)r.nresults) {
       fail(s, "expected %d result%s, got %" PRIu32, n, n == 1 ? "" : "s", r.nresults);
       goto done;
     }
     size_t i;
     const json_t *e;
+    if (either) {
+      json_array_foreach(exp, i, e) {
+        if (val_matches(e, &r.vals[0])) goto matched;
+      }
+      fail_result(s, cmd, 0, exp, &r.vals[0]);
+      goto done;
+    }
     json_array_foreach(exp, i, e) {
       if (!val_matches(e, &r.vals[i])) {
-        char want[96], got[96];
-        describe_expected(e, want, sizeof want);
-        describe_val(&r.vals[i], got, sizeof got);
-        const char *field = jstr(json_object_get(cmd, "action"), "field");
-        fail(s, "%s: result %zu: expected %s, got %s", field, i, want, got);
+        fail_result(s, cmd, i, e, &r.vals[i]);
         goto done;
       }
     }
   }
+matched:
   pass(s);
 done:
   free(r.vals);

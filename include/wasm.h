@@ -219,6 +219,10 @@ enum wasm_valkind_enum {
   WASM_I64,
   WASM_F32,
   WASM_F64,
+  WASMEM_V128, /* wasmem's extension (the standard has no v128 kind): types
+               ** can say v128, but a wasm_val_t cannot hold one, so
+               ** wasm_func_call refuses functions with v128 params or
+               ** results (call them through wasmem.h's wm_func_call) */
   WASM_EXTERNREF = 128,
   WASM_FUNCREF
 };
@@ -372,7 +376,7 @@ WASM_API_EXTERN own wasm_foreign_t *wasm_foreign_new(wasm_store_t *);
 WASM_DECLARE_SHARABLE_REF(module)
 
 /* Decode, validate and compile; NULL if the binary is not a valid module
-** (or uses a feature wasmem does not support yet, such as SIMD). */
+** (or uses a feature wasmem does not support yet). */
 WASM_API_EXTERN own wasm_module_t *wasm_module_new(wasm_store_t *, const wasm_byte_vec_t *binary);
 WASM_API_EXTERN bool wasm_module_validate(wasm_store_t *, const wasm_byte_vec_t *binary);
 WASM_API_EXTERN void wasm_module_imports(const wasm_module_t *, own wasm_importtype_vec_t *out);

@@ -389,8 +389,7 @@ typedef struct wm_module_options {
 /*
 ** Decode, validate and compile a module from bytes. The bytes are copied;
 ** the caller may free them on return. On failure the error names what is
-** wrong and, for malformed or invalid modules, the byte offset. SIMD
-** (the 0xFD prefix) is rejected with WM_EUNSUPPORTED for now.
+** wrong and, for malformed or invalid modules, the byte offset.
 */
 WM_API int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
                           wm_module **out, wm_error *err);

@@ -20,6 +20,7 @@ wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e) {
     case 0x42: s.u64 = e->bits; break;           /* i64.const */
     case 0x43: s.u64 = (uint32_t)e->bits; break; /* f32.const */
     case 0x44: s.u64 = e->bits; break;           /* f64.const */
+    case 0xFD: s.u64 = e->bits; break;           /* v128.const: low half */
     case 0xD0: s.ref = NULL; break;              /* ref.null */
     case 0xD2: s.ref = inst->funcs[e->idx]; break;
     case 0x23: s = inst->globals[e->idx]->val[0]; break;

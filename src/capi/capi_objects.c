@@ -693,6 +693,11 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
   if (nargs != ft.nparams)
     return trap_printf(s, "wrong number of arguments: expected %u, got %zu", (unsigned)ft.nparams,
                        nargs);
+  for (uint32_t i = 0; i < ft.nparams + ft.nresults; i++)
+    if ((i < ft.nparams ? ft.params[i] : ft.results[i - ft.nparams]) == WM_V128)
+      return trap_printf(s, "a v128 %s cannot pass through wasm.h (a wasm_val_t has no room for "
+                            "16 bytes): call the function with wasmem.h's wm_func_call",
+                         i < ft.nparams ? "argument" : "result");
   wm_val small[16];
   size_t n = (size_t)ft.nparams + ft.nresults;
   wm_val *vals = n <= 16 ? small : wm__calloc(n, sizeof *vals);

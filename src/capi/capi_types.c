@@ -109,7 +109,7 @@ void wasm_engine_delete(wasm_engine_t *e) { wm__free(e); }
 /* Value types carry nothing but their kind, so there is one immutable
 ** object per kind: new and copy hand it out, delete does nothing. */
 static wasm_valtype_t valtypes[] = {
-    {WASM_I32}, {WASM_I64}, {WASM_F32}, {WASM_F64}, {WASM_EXTERNREF}, {WASM_FUNCREF},
+    {WASM_I32}, {WASM_I64}, {WASM_F32}, {WASM_F64}, {WASMEM_V128}, {WASM_EXTERNREF}, {WASM_FUNCREF},
 };
 
 wasm_valtype_t *wasm_valtype_new(wasm_valkind_t k) {
@@ -132,15 +132,16 @@ bool wm__capi_kind_to_wm(wasm_valkind_t k, wm_valtype *out) {
     case WASM_I64: *out = WM_I64; return true;
     case WASM_F32: *out = WM_F32; return true;
     case WASM_F64: *out = WM_F64; return true;
+    case WASMEM_V128: *out = WM_V128; return true;
     case WASM_EXTERNREF: *out = WM_EXTERNREF; return true;
     case WASM_FUNCREF: *out = WM_FUNCREF; return true;
     default: return false;
   }
 }
 
-/* wasm.h has no v128 kind; wasmem does not run SIMD code yet either. */
 wasm_valkind_t wm__capi_kind_from_wm(wm_valtype t) {
   switch (t) {
+    case WM_V128: return WASMEM_V128;
     case WM_I64: return WASM_I64;
     case WM_F32: return WASM_F32;
     case WM_F64: return WASM_F64;

@@ -196,18 +196,19 @@ static inline wm_v128 wm_i16x8_q15mulr_sat_s(wm_v128 a, wm_v128 b) {
   return r;
 }
 
-/* Relaxed dot products (docs/SIMD.md): both operands signed, sums wrap. */
+/* Relaxed dot products (docs/SIMD.md): both operands read as signed; each
+** pair of products is added with i16 saturation, as the spec does (only
+** -128*-128 twice saturates); the add form sums two such i16 lanes and c,
+** wrapping in i32. */
 static inline wm_v128 wm_i16x8_relaxed_dot(wm_v128 a, wm_v128 b) {
   wm_v128 r = {0};
-  WM_LANES(8, r.u16[i] = (uint16_t)(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1]));
+  WM_LANES(8, r.i16[i] = (int16_t)wm_sat_s(a.i8[2 * i] * b.i8[2 * i] + a.i8[2 * i + 1] * b.i8[2 * i + 1],
+                                           -32768, 32767));
   return r;
 }
 static inline wm_v128 wm_i32x4_relaxed_dot_add(wm_v128 a, wm_v128 b, wm_v128 c) {
-  wm_v128 r = {0};
-  WM_LANES(4, r.u32[i] = (uint32_t)(a.i8[4 * i] * b.i8[4 * i] + a.i8[4 * i + 1] * b.i8[4 * i + 1] +
-                                    a.i8[4 * i + 2] * b.i8[4 * i + 2] +
-                                    a.i8[4 * i + 3] * b.i8[4 * i + 3]) +
-                         c.u32[i]);
+  wm_v128 d = wm_i16x8_relaxed_dot(a, b), r = {0};
+  WM_LANES(4, r.u32[i] = (uint32_t)(d.i16[2 * i] + d.i16[2 * i + 1]) + c.u32[i]);
   return r;
 }
 

@@ -5,16 +5,22 @@
 # Local use only; CI does not run it.
 #
 # usage: tests/spectest/run_official.sh [WASMEM] [DIR]
-#   WASMEM  the wasmem binary (default: build/wasmem, then wasmem on PATH)
+#   WASMEM  the wasmem binary (default: build/wasmem, build/release/wasmem,
+#           then wasmem on PATH)
 #   DIR     directory of .wast files (default: /work/testsuite)
-# Set VERBOSE=1 to see each file's failure lines.
+# Set VERBOSE=1 to see each file's failure lines, and WAST2JSON_FLAGS to
+# pass options to wast2json (split at spaces), e.g. for the relaxed-simd
+# proposal's tests:
+#   WAST2JSON_FLAGS=--enable-relaxed-simd run_official.sh WASMEM DIR
 set -u
 
 wasmem=${1:-}
 dir=${2:-/work/testsuite}
 if [ -z "$wasmem" ]; then
   here=$(cd "$(dirname "$0")/../.." && pwd)
-  if [ -x "$here/build/wasmem" ]; then wasmem=$here/build/wasmem; else wasmem=wasmem; fi
+  if [ -x "$here/build/wasmem" ]; then wasmem=$here/build/wasmem
+  elif [ -x "$here/build/release/wasmem" ]; then wasmem=$here/build/release/wasmem
+  else wasmem=wasmem; fi
 fi
 command -v wast2json >/dev/null 2>&1 || { echo "run_official.sh: wast2json not found" >&2; exit 2; }
 command -v "$wasmem" >/dev/null 2>&1 || [ -x "$wasmem" ] || { echo "run_official.sh: $wasmem not found" >&2; exit 2; }
@@ -23,10 +29,12 @@ command -v "$wasmem" >/dev/null 2>&1 || [ -x "$wasmem" ] || { echo "run_official
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasmem-spec.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# Group by file name: simd_*, bulk memory, reference types, else MVP.
+# Group by file name: simd_*, relaxed SIMD, bulk memory, reference types,
+# else MVP.
 group_of() {
   case "$1" in
     simd_*) echo simd ;;
+    *relaxed*) echo relaxed-simd ;;
     bulk|memory_copy|memory_fill|memory_init|data_drop|table_copy|table_init|elem_drop) echo bulk-memory ;;
     ref_*|table_get|table_set|table_grow|table_size|table_fill|table-sub|select_typed|externref*|linking-ref*) echo reference-types ;;
     *) echo mvp ;;
@@ -39,8 +47,10 @@ for wast in "$dir"/*.wast; do
   name=$(basename "$wast" .wast)
   group=$(group_of "$name")
   mkdir -p "$tmp/$name"
-  if ! wast2json "$wast" -o "$tmp/$name/$name.json" >"$tmp/$name/wast2json.log" 2>&1; then
+  # shellcheck disable=SC2086 # the flags are split at spaces on purpose
+  if ! wast2json ${WAST2JSON_FLAGS:-} "$wast" -o "$tmp/$name/$name.json" >"$tmp/$name/wast2json.log" 2>&1; then
     printf '%-32s %s\n' "$name" "wast2json failed (not counted)"
+    [ "${VERBOSE:-0}" = 1 ] && head -n 2 "$tmp/$name/wast2json.log" | sed 's/^/    /'
     echo "$group $name 0 0 0 convert" >>"$tmp/counts"
     continue
   fi
@@ -65,7 +75,7 @@ done
 echo
 printf '%-20s %7s %7s %7s %7s\n' group files passed failed skipped
 awk '{ f[$1]++; p[$1]+=$3; x[$1]+=$4; s[$1]+=$5; P+=$3; X+=$4; S+=$5; F++ }
-     END { n = split("mvp simd bulk-memory reference-types", order, " ");
+     END { n = split("mvp simd relaxed-simd bulk-memory reference-types", order, " ");
            for (i = 1; i <= n; i++) { g = order[i]; if (g in f)
              printf "%-20s %7d %7d %7d %7d\n", g, f[g], p[g], x[g], s[g] }
            printf "%-20s %7d %7d %7d %7d\n", "total", F, P, X, S }' "$tmp/counts"

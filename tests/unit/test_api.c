@@ -213,6 +213,99 @@ static void test_globals(void) {
   wm_runtime_free(rt);
 }
 
+/* ------------------------------------------------------------ v128 */
+
+static wm_val v128_i32x4(int32_t a, int32_t b, int32_t c, int32_t d) {
+  int32_t l[4] = {a, b, c, d};
+  uint8_t bytes[16];
+  memcpy(bytes, l, 16); /* little-endian hosts only (module.h checks) */
+  return wm_val_v128(bytes);
+}
+
+static bool is_i32x4(wm_val v, int32_t a, int32_t b, int32_t c, int32_t d) {
+  int32_t l[4];
+  memcpy(l, v.of.v128, 16);
+  return v.type == WM_V128 && l[0] == a && l[1] == b && l[2] == c && l[3] == d;
+}
+
+/* (v128 i32 v128) -> (i32 v128): the lane sums of the vectors times k, and k + 1. */
+static int host_vmix(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  (void)data;
+  int32_t a[4], b[4], k = args[1].of.i32;
+  memcpy(a, args[0].of.v128, 16);
+  memcpy(b, args[2].of.v128, 16);
+  results[0] = wm_val_i32(k + 1);
+  results[1] = v128_i32x4((a[0] + b[0]) * k, (a[1] + b[1]) * k, (a[2] + b[2]) * k, (a[3] + b[3]) * k);
+  return 0;
+}
+
+static const char *v128_wat =
+    "(module\n"
+    "  (import \"env\" \"vmix\" (func $vmix (param v128 i32 v128) (result i32 v128)))\n"
+    "  (import \"env\" \"vg\" (global $vg v128))\n"
+    "  (global $copy (export \"copy\") v128 (global.get $vg))\n"
+    "  (global $m (export \"m\") (mut v128) (v128.const i32x4 5 6 7 8))\n"
+    "  ;; wasm -> host with v128s around an i32, then a v128 result back out\n"
+    "  (func (export \"via_host\") (param v128 i32) (result v128 i32)\n"
+    "    (local i32)\n"
+    "    (call $vmix (local.get 0) (local.get 1) (global.get $m))\n"
+    "    (global.set $m)\n"
+    "    (local.set 2)\n"
+    "    (global.get $m) (local.get 2))\n"
+    "  (func (export \"sum\") (param v128) (result i32)\n"
+    "    (i32.add (i32.add (i32x4.extract_lane 0 (local.get 0)) (i32x4.extract_lane 1 (local.get 0)))\n"
+    "             (i32.add (i32x4.extract_lane 2 (local.get 0)) (i32x4.extract_lane 3 (local.get 0))))))\n";
+
+static void test_v128(void) {
+  wm_module *mod = load_wat(v128_wat);
+  if (!mod) return;
+  wm_runtime *rt;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_valtype p[] = {WM_V128, WM_I32, WM_V128}, r[] = {WM_I32, WM_V128};
+  wm_functype ft = {3, 2, p, r};
+  wm_func *hf = NULL;
+  wm_global *vg = NULL;
+  CHECK(wm_func_new_host(rt, &ft, host_vmix, NULL, &hf, &err) == WM_OK);
+  CHECK(wm_global_new(rt, v128_i32x4(-1, 2, -3, 4), false, &vg, &err) == WM_OK);
+  CHECK(is_i32x4(wm_global_get(vg), -1, 2, -3, 4));
+  CHECK(wm_runtime_define_func(rt, "env", "vmix", hf, &err) == WM_OK);
+  CHECK(wm_runtime_define_global(rt, "env", "vg", vg, &err) == WM_OK);
+
+  /* The host function called directly. */
+  wm_val args[3] = {v128_i32x4(1, 2, 3, 4), wm_val_i32(10), v128_i32x4(10, 20, 30, 40)}, res[2];
+  CHECK(wm_func_call(rt, hf, args, 3, res, 2, &err) == WM_OK);
+  CHECK(res[0].type == WM_I32 && res[0].of.i32 == 11 && is_i32x4(res[1], 110, 220, 330, 440));
+
+  wm_instance *inst = NULL;
+  int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
+  CHECK(rc == WM_OK);
+  if (rc) fprintf(stderr, "  instantiate: %s\n", err.message);
+  if (inst) {
+    CHECK(is_i32x4(wm_global_get(wm_instance_global(inst, "copy")), -1, 2, -3, 4));
+    wm_global *m = wm_instance_global(inst, "m");
+    CHECK(is_i32x4(wm_global_get(m), 5, 6, 7, 8));
+    wm_func *vh = wm_instance_func(inst, "via_host"), *sum = wm_instance_func(inst, "sum");
+    wm_val a2[2] = {v128_i32x4(1, 1, 1, 1), wm_val_i32(3)};
+    rc = vh ? wm_func_call(rt, vh, a2, 2, res, 2, &err) : -1;
+    CHECK(rc == WM_OK && is_i32x4(res[0], 18, 21, 24, 27) && res[1].of.i32 == 4);
+    CHECK(is_i32x4(wm_global_get(m), 18, 21, 24, 27));
+    CHECK(wm_global_set(m, v128_i32x4(0, 0, 0, -9), &err) == WM_OK);
+    wm_val one = v128_i32x4(100, 20, 3, -1);
+    rc = sum ? wm_func_call(rt, sum, &one, 1, res, 1, &err) : -1;
+    CHECK(rc == WM_OK && res[0].type == WM_I32 && res[0].of.i32 == 122);
+    /* A v128 where an i32 is expected, and the other way round. */
+    rc = sum ? wm_func_call(rt, sum, a2 + 1, 1, res, 1, &err) : -1;
+    CHECK_ERR(rc, err, WM_ETYPE, "argument 0: expected v128, got i32");
+    rc = wm_global_set(m, wm_val_i32(1), &err);
+    CHECK_ERR(rc, err, WM_ETYPE, "global of type v128 cannot hold a i32");
+  }
+  CHECK(rt->stack_top == rt->stack && rt->nframes == 0);
+  wm_runtime_free(rt);
+  wm_module_free(mod);
+}
+
 /* ------------------------------------------------------------ memories */
 
 static void test_memories(void) {
@@ -851,6 +944,7 @@ int main(void) {
   test_tables();
   if (have_wat2wasm) {
     test_linking();
+    test_v128();
     test_export_names();
     test_module_info();
     test_segments();

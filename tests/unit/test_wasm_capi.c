@@ -533,6 +533,42 @@ static void test_multi(void) {
   wasm_engine_delete(engine);
 }
 
+/* A function with v128 in its type: the type says so (wasmem's kind),
+** calling it through wasm.h is refused, since no wasm_val_t can hold one. */
+static void test_v128(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_module_t *mod = module(store,
+                              "(module\n"
+                              "  (func (export \"splat\") (param i32) (result v128)\n"
+                              "    (i32x4.splat (local.get 0))))\n");
+  if (mod) {
+    wasm_exporttype_vec_t et;
+    wasm_module_exports(mod, &et);
+    const wasm_functype_t *ft = et.size == 1 ? wasm_externtype_as_functype_const(
+                                                   wasm_exporttype_type(et.data[0]))
+                                             : NULL;
+    CHECK(ft && wasm_functype_results(ft)->size == 1 &&
+          wasm_valtype_kind(wasm_functype_results(ft)->data[0]) == WASMEM_V128);
+    wasm_exporttype_vec_delete(&et);
+    wasm_instance_t *inst = wasm_instance_new(store, mod, NULL, NULL);
+    CHECK(inst != NULL);
+    if (inst) {
+      wasm_extern_vec_t ex;
+      wasm_instance_exports(inst, &ex);
+      wasm_val_t a[1] = {WASM_I32_VAL(7)}, r[1] = {WASM_INIT_VAL};
+      wasm_val_vec_t av = WASM_ARRAY_VEC(a), rv = WASM_ARRAY_VEC(r);
+      CHECK_TRAP(wasm_func_call(wasm_extern_as_func(ex.data[0]), &av, &rv),
+                 "a v128 result cannot pass through wasm.h");
+      wasm_extern_vec_delete(&ex);
+      wasm_instance_delete(inst);
+    }
+    wasm_module_delete(mod);
+  }
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
 /* ------------------------------------------- host references, finalizers */
 
 static wasm_trap_t *echo_cb(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
@@ -929,6 +965,7 @@ int main(void) {
   test_traps();
   test_start();
   test_multi();
+  test_v128();
   test_instance_links();
   test_import_positions();
   test_many_instances();
