@@ -100,7 +100,10 @@ function v128Arg(s) {
   const bytes = Buffer.alloc(16);
   lanes.forEach((l, i) => {
     let bits;
-    if (fk === 'f32') { f32buf[0] = toArg('f32', l); bits = BigInt(u32buf[0]); }
+    // A bits: lane is taken as it stands (a JS number would quiet a
+    // signalling NaN).
+    if (fk && l.startsWith('bits:')) bits = BigInt.asUintN(size * 8, BigInt(l.slice(5)));
+    else if (fk === 'f32') { f32buf[0] = toArg('f32', l); bits = BigInt(u32buf[0]); }
     else if (fk === 'f64') { f64buf[0] = toArg('f64', l); bits = u64buf[0]; }
     else {
       const x = BigInt(l), w = BigInt(size * 8);
