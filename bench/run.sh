@@ -34,23 +34,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ -z "$out" ]; then
-  out=$top/build/bench
-  if [ $quick = 1 ]; then out=$out-quick; fi
-fi
-mkdir -p "$out"
-command -v node >/dev/null 2>&1 || use_node=0
-
-if [ -z "$wasmem" ]; then
-  wasmem=$top/build/release/wasmem
-  echo "building wasmem (Release) in $top/build/release ..." >&2
-  cmake -S "$top" -B "$top/build/release" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$top/build/release" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
-fi
-[ -x "$wasmem" ] || { echo "run.sh: no wasmem binary at $wasmem" >&2; exit 1; }
-
-defs=()
-[ $quick = 1 ] && defs+=(-DBENCH_QUICK)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+setup bench
 echo "building kernels in $out ..." >&2
 for k in "${kernels[@]}"; do
   src=$top/bench/$k.c
@@ -59,43 +45,6 @@ for k in "${kernels[@]}"; do
   clang-14 --target=wasm32 -O2 -nostdlib "${defs[@]}" -Wl,--no-entry -Wl,--export=run \
     -o "$out/$k.wasm" "$src"
 done
-
-now_ns() { date +%s%N; }
-# A checksum from a runner's output, as a signed decimal i32: drops type
-# names such as "i32:" or "(i32)" and keeps the first integer.
-checksum() { sed -E 's/\b[if](32|64)\b//g' | grep -oE -- '-?[0-9]+' | head -n 1 || true; }
-# best_of CMD...: runs CMD $runs times; sets $best_ms and $result (checksum of
-# the first run), or returns 1 with the error in $errmsg.
-best_of() {
-  best_ms="" result=""
-  local i t0 t1 ms outp
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns)
-    if ! outp=$("$@" 2>"$out/stderr.txt"); then
-      errmsg=$(head -c 200 "$out/stderr.txt" | tr '\n' ' ')
-      [ -n "$errmsg" ] || errmsg="exit status non-zero; stdout: $(head -c 100 <<<"$outp")"
-      return 1
-    fi
-    t1=$(now_ns)
-    ms=$(( (t1 - t0) / 1000000 ))
-    [ -z "$result" ] && result=$(checksum <<<"$outp")
-    if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
-  done
-}
-# node_best: like best_of for node, timing the call only (node_run.js reports it).
-node_best() {
-  best_ms="" result=""
-  local i outp ms
-  for ((i = 0; i < runs; i++)); do
-    if ! outp=$(node "$top/bench/node_run.js" "$1" 2>"$out/stderr.txt"); then
-      errmsg=$(head -c 200 "$out/stderr.txt" | tr '\n' ' ')
-      return 1
-    fi
-    ms=$(sed -n 's/^time_ms \([0-9]*\).*/\1/p' "$out/stderr.txt")
-    [ -z "$result" ] && result=$(checksum <<<"$outp")
-    if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
-  done
-}
 
 failed=0
 ratios=()
@@ -115,14 +64,14 @@ for k in "${kernels[@]}"; do
       row+=" (wasmem checksum '$result', native '$nat_sum')"
       failed=1
     else
-      r=$(awk -v a="$best_ms" -v b="$nat_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
+      r=$(ratio "$best_ms" "$nat_ms")
       ratios+=("$r")
       row+=$(printf ' %10s %7sx' "$best_ms" "$r")
       plain_ms=$best_ms
       if [ $check = 1 ]; then
         if best_of "$wasmem" check --leak-check=no call "$out/$k.wasm" run &&
            [ "$result" = "$nat_sum" ]; then
-          r=$(awk -v a="$best_ms" -v b="$plain_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
+          r=$(ratio "$best_ms" "$plain_ms")
           check_ratios+=("$r")
           row+=$(printf ' %10s %7sx' "$best_ms" "$r")
         else
@@ -138,7 +87,7 @@ for k in "${kernels[@]}"; do
   fi
   if [ $use_node = 1 ]; then
     if node_best "$out/$k.wasm" && [ "$result" = "$nat_sum" ]; then
-      r=$(awk -v a="$best_ms" -v b="$nat_ms" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }')
+      r=$(ratio "$best_ms" "$nat_ms")
       node_ratios+=("$r")
       row+=$(printf ' %9s %5sx' "$best_ms" "$r")
     else

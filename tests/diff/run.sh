@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run.sh -- differential test: run every case of cases.txt under node (V8)
-# and under `wasmem call`, and compare. Modules are built from modules/*.wat
-# (wat2wasm), modules/*.c and examples/seed/array_sum.c (clang-14, wasm32).
-# Usage: tests/diff/run.sh WASMEM [WORKDIR]
+# run.sh -- differential test: run every case of cases.txt and cases-*.txt
+# under node (V8) and under `wasmem call`, and compare. Modules are built
+# from modules/*.wat (wat2wasm), modules/*.c and examples/seed/array_sum.c
+# (clang-14, wasm32).
+# Usage: tests/diff/run.sh WASMEM [WORKDIR [CASES...]]
+#   CASES: the case files to run (default cases.txt and cases-*.txt here).
 # Prints each mismatch and `N passed, N failed`; exits non-zero on any failure.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-wasmem=${1:?usage: run.sh WASMEM [WORKDIR]}
+wasmem=${1:?usage: run.sh WASMEM [WORKDIR [CASES...]]}
 work=${2:-$(mktemp -d)}
+shift $(($# < 2 ? $# : 2))
+[ $# -gt 0 ] || set -- "$here/cases.txt" "$here"/cases-*.txt
 mkdir -p "$work"
+cat "$@" >"$work/cases.txt"
+cases=$work/cases.txt
 [ -x "$wasmem" ] || { echo "run.sh: $wasmem is not an executable" >&2; exit 1; }
 
 for tool in node wat2wasm clang-14; do
@@ -35,12 +41,12 @@ printf 'hello, world' >"$work/garbage.wasm"
 rm -f "$work/missing.wasm"
 
 # The oracle's results, one line per case.
-node "$here/v8_call.js" --expect "$here/cases.txt" "$work" >"$work/expected.txt"
+node "$here/v8_call.js" --expect "$cases" "$work" >"$work/expected.txt"
 
 # wasmem's: exit status, stdout and stderr of each case on one line.
 : >"$work/actual.txt"
 flat() { tr '\t\n' '  ' <"$1" | head -c 2000; }
-sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/cases.txt" |
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$cases" |
 while read -r mod func rest; do
   read -r -a args <<<"$rest"
   set +e
@@ -50,4 +56,4 @@ while read -r mod func rest; do
   printf '%s\t%s\t%s\n' "$rc" "$(flat "$work/out.txt")" "$(flat "$work/err.txt")" >>"$work/actual.txt"
 done
 
-node "$here/v8_call.js" --compare "$here/cases.txt" "$work/expected.txt" "$work/actual.txt"
+node "$here/v8_call.js" --compare "$cases" "$work/expected.txt" "$work/actual.txt"

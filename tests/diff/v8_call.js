@@ -13,6 +13,11 @@
 // for any NaN), but the comparison is by value: integers modulo their width,
 // floats bit for bit, any NaN equal to any NaN. MESSAGE is the spec's trap
 // text; V8's trap messages are mapped to it.
+//
+// v128 parameters and results are written as `wasmem call` takes and prints
+// them (SHAPE:LANES arguments, i32x4:A,B,C,D results). JS cannot pass a
+// v128, so such a function is called through a small generated wasm module
+// that imports it and trades each v128 for two i64 (wrapper()).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -81,9 +86,39 @@ function parseFloatText(s) {
   return Number(s);
 }
 
+// SHAPE -> [lanes, bytes per lane, float kind or null].
+const SHAPES = { i8x16: [16, 1, null], i16x8: [8, 2, null], i32x4: [4, 4, null], i64x2: [2, 8, null],
+  f32x4: [4, 4, 'f32'], f64x2: [2, 8, 'f64'] };
+
+// A v128 argument (SHAPE:LANES) as its two i64 halves, lane 0 first.
+function v128Arg(s) {
+  const m = /^([if](?:8x16|16x8|32x4|64x2)):(.*)$/.exec(s);
+  if (!m || !SHAPES[m[1]]) throw new Error(`bad v128 argument ${s}`);
+  const [n, size, fk] = SHAPES[m[1]];
+  const lanes = m[2].split(',');
+  if (lanes.length !== n) throw new Error(`${m[1]} takes ${n} lanes`);
+  const bytes = Buffer.alloc(16);
+  lanes.forEach((l, i) => {
+    let bits;
+    // A bits: lane is taken as it stands (a JS number would quiet a
+    // signalling NaN).
+    if (fk && l.startsWith('bits:')) bits = BigInt.asUintN(size * 8, BigInt(l.slice(5)));
+    else if (fk === 'f32') { f32buf[0] = toArg('f32', l); bits = BigInt(u32buf[0]); }
+    else if (fk === 'f64') { f64buf[0] = toArg('f64', l); bits = u64buf[0]; }
+    else {
+      const x = BigInt(l), w = BigInt(size * 8);
+      if (x < -(1n << (w - 1n)) || x >= 1n << w) throw new Error(`lane ${i} out of range`);
+      bits = BigInt.asUintN(size * 8, x);
+    }
+    for (let k = 0; k < size; k++) bytes[i * size + k] = Number((bits >> BigInt(8 * k)) & 0xffn);
+  });
+  return [bytes.readBigInt64LE(0), bytes.readBigInt64LE(8)];
+}
+
 // An argument of type t from the text a user would pass to `wasmem call`.
 function toArg(t, s) {
   switch (t) {
+    case 'v128': return v128Arg(s);
     case 'i32': return Number(BigInt.asIntN(32, BigInt(s)));
     case 'i64': return BigInt.asIntN(64, BigInt(s));
     case 'f32': return s.startsWith('bits:') ? (u32buf[0] = Number(BigInt(s.slice(5))), f32buf[0]) : Math.fround(parseFloatText(s));
@@ -115,6 +150,12 @@ function cG(x, prec) {
 
 // A value as `wasmem call` prints it.
 function text(t, v) {
+  if (t === 'v128') {
+    const b = Buffer.alloc(16);
+    b.writeBigInt64LE(BigInt.asIntN(64, v[0]), 0);
+    b.writeBigInt64LE(BigInt.asIntN(64, v[1]), 8);
+    return `i32x4:${[0, 4, 8, 12].map((o) => b.readInt32LE(o)).join(',')}`;
+  }
   if (t === 'i32') return String(v | 0);
   if (t === 'i64') return String(BigInt.asIntN(64, BigInt(v)));
   if (t === 'f32') return cG(v, 9);
@@ -140,6 +181,43 @@ const TRAPS = [
   [/Maximum call stack size exceeded/, 'call stack exhausted'],
 ];
 
+// A module that imports "m" "f" of type ty and exports "w": the same
+// function with each v128 parameter and result as two i64 (low half first).
+function wrapper(ty) {
+  const VT = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
+  const uleb = (n) => { const o = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
+  const vec = (items) => [...uleb(items.length), ...items.flat()];
+  const flat = (ts) => ts.flatMap((t) => (t === 'v128' ? ['i64', 'i64'] : [t]));
+  const functype = (ps, rs) => [0x60, ...vec(ps.map((t) => [VT[t]])), ...vec(rs.map((t) => [VT[t]]))];
+  const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
+  const str = (s) => [...uleb(s.length), ...Buffer.from(s)];
+  const SIMD = 0xfd, SPLAT = 0x12, EXTRACT = 0x1d, REPLACE = 0x1e;
+  const code = [];
+  let p = 0;
+  for (const t of ty.params) {
+    if (t === 'v128') { code.push(0x20, ...uleb(p), SIMD, SPLAT, 0x20, ...uleb(p + 1), SIMD, REPLACE, 1); p += 2; }
+    else code.push(0x20, ...uleb(p++));
+  }
+  code.push(0x10, 0); // call the import
+  // The results into locals (the last is on top), then out again.
+  const first = flat(ty.params).length, locals = ty.results;
+  for (let i = locals.length - 1; i >= 0; i--) code.push(0x21, ...uleb(first + i));
+  locals.forEach((t, i) => {
+    if (t === 'v128') code.push(0x20, ...uleb(first + i), SIMD, EXTRACT, 0, 0x20, ...uleb(first + i), SIMD, EXTRACT, 1);
+    else code.push(0x20, ...uleb(first + i));
+  });
+  code.push(0x0b);
+  const body = [...vec(locals.map((t) => [1, VT[t]])), ...code];
+  return new WebAssembly.Module(new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([functype(ty.params, ty.results), functype(flat(ty.params), flat(ty.results))])),
+    ...section(2, vec([[...str('m'), ...str('f'), 0x00, 0]])),
+    ...section(3, vec([[1]])),
+    ...section(7, vec([[...str('w'), 0x00, 1]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]));
+}
+
 const modCache = new Map();
 function call(file, func, args) {
   let m = modCache.get(file);
@@ -153,16 +231,24 @@ function call(file, func, args) {
   if (args.length !== ty.params.length) throw new Error(`${func}: wants ${ty.params.length} arguments`);
   // A fresh instance per call, as `wasmem call` makes one per process.
   const inst = new WebAssembly.Instance(m.module, {});
-  const a = args.map((s, i) => toArg(ty.params[i], s));
+  let fn = inst.exports[func];
+  const hasV128 = ty.params.includes('v128') || ty.results.includes('v128');
+  if (hasV128) fn = new WebAssembly.Instance(wrapper(ty), { m: { f: fn } }).exports.w;
+  const a = args.flatMap((s, i) => { const v = toArg(ty.params[i], s); return ty.params[i] === 'v128' ? v : [v]; });
   let r;
   try {
-    r = inst.exports[func](...a);
+    r = fn(...a);
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) throw e;
     const hit = TRAPS.find(([re]) => re.test(e.message));
     return `trap ${hit ? hit[1] : e.message}`;
   }
-  const vals = ty.results.length === 1 ? [r] : ty.results.length === 0 ? [] : r;
+  let vals = ty.results.length === 1 ? [r] : ty.results.length === 0 ? [] : r;
+  if (hasV128) { // regroup the i64 pairs
+    const flatVals = ty.results.flatMap((t) => (t === 'v128' ? ['i64', 'i64'] : [t])).length === 1 ? [r] : r;
+    let k = 0;
+    vals = ty.results.map((t) => (t === 'v128' ? [flatVals[k++], flatVals[k++]] : flatVals[k++]));
+  }
   return ['ok', ...ty.results.map((t, i) => show(t, vals[i]))].join(' ');
 }
 
@@ -193,9 +279,13 @@ function judge(expected, rc, out, errText) {
     return null;
   }
   if (rc !== 0) return 'expected success, got exit status ' + rc;
-  const want = expected.split(' ').slice(1).map((x) => { const i = x.indexOf(':'); return [x.slice(0, i), x.slice(i + 1)]; });
-  // Tokens with a value in them; type names around values are dropped.
-  const toks = out.split(/[\s,()\[\]]+/)
+  // A v128 compares as its four i32 lanes (wasmem prints i32x4:A,B,C,D).
+  const want = expected.split(' ').slice(1).flatMap((x) => {
+    const i = x.indexOf(':'), t = x.slice(0, i), v = x.slice(i + 1);
+    return t === 'v128' ? v.replace(/^i32x4:/, '').split(',').map((l) => ['i32', l]) : [[t, v]];
+  });
+  // Tokens with a value in them; type and shape names around values are dropped.
+  const toks = out.replace(/\b[if](8x16|16x8|32x4|64x2):/g, ' ').split(/[\s,()\[\]]+/)
     .map((t) => t.replace(/^(i32|i64|f32|f64):/i, '').replace(/:(i32|i64|f32|f64)$/i, ''))
     .filter((t) => t && !/^(i32|i64|f32|f64)$/i.test(t) && (/\d/.test(t) || /^[+-]?(nan|inf)/i.test(t)));
   if (toks.length !== want.length) return `expected ${want.length} values, got ${toks.length}`;

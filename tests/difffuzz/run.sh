@@ -5,13 +5,15 @@
 # supports), each run by v8_exec.js under node and by wm_fuzz_exec (plain and
 # checked interpreter loops); their outputs must be identical.
 # Usage: tests/difffuzz/run.sh [--exec WM_FUZZ_EXEC] [--work DIR] [--first I]
-#                              [--wasm-opt PATH] [--minutes M] N [SEED]
+#                              [--wasm-opt PATH] [--minutes M] [--simd] N [SEED]
 #   N modules, inputs FIRST..FIRST+N-1 of SEED (default seed 1, first 0),
 #   or fewer if M minutes have passed (the long local run):
 #   the same seed and index always give the same module with the same
 #   wasm-opt. wasm-opt is $WASM_OPT, else Debian's binaryen unpacked in
 #   tests/difffuzz/binaryen by scripts/install-deps.sh, else the one on the
 #   PATH, else AssemblyScript's (examples/seed/as/node_modules).
+#   --simd also enables fixed-width SIMD in the generator (a local option:
+#   the CI run keeps the default feature set).
 # Prints each failure and `N passed, N failed, N skipped (...)`, then the
 # figures (`exports called ...`); exits 1 on any failure. A failing module is
 # kept in WORK/fail/ with both outputs and their diff. Skipped: wasm-opt or
@@ -29,6 +31,7 @@ work=
 first=0
 wasm_opt=${WASM_OPT:-}
 minutes=0
+simd=0
 while [ $# -gt 0 ]; do
   case $1 in
     --exec) exec_bin=$2; shift 2 ;;
@@ -36,11 +39,12 @@ while [ $# -gt 0 ]; do
     --first) first=$2; shift 2 ;;
     --wasm-opt) wasm_opt=$2; shift 2 ;;
     --minutes) minutes=$2; shift 2 ;;
+    --simd) simd=1; shift ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 1 ;;
     *) break ;;
   esac
 done
-count=${1:?usage: run.sh [--exec WM_FUZZ_EXEC] [--work DIR] [--first I] [--wasm-opt PATH] [--minutes M] N [SEED]}
+count=${1:?usage: run.sh [--exec WM_FUZZ_EXEC] [--work DIR] [--first I] [--wasm-opt PATH] [--minutes M] [--simd] N [SEED]}
 seed=${2:-1}
 work=${work:-$(mktemp -d)}
 
@@ -70,6 +74,7 @@ features=(--mvp-features --enable-mutable-globals --enable-sign-ext
 # such module. Old versions fuzz without reference types.
 version=$("$wasm_opt" --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p')
 if [ "${version:-0}" -lt 110 ]; then unset 'features[-1]'; fi
+if [ $simd = 1 ]; then features+=(--enable-simd); fi
 
 mkdir -p "$work/fail"
 deadline=$((SECONDS + minutes * 60))

@@ -20,9 +20,10 @@ const fs = require('fs');
 // The JS API gives no types (node 20 has no type reflection), so read the
 // function types of the exported and imported functions and the types of the
 // exported globals from the binary. Only what translate-to-fuzz emits for wasmem's
-// feature set is understood: one-byte value types, MVP constant expressions.
+// feature set is understood: one-byte value types, MVP constant expressions
+// and v128.const.
 function readTypes(bytes) {
-  const VT = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x70: 'funcref', 0x6f: 'externref' };
+  const VT = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
   let pos = 0;
   const byte = () => bytes[pos++];
   const uleb = () => {
@@ -46,6 +47,7 @@ function readTypes(bytes) {
       else if (op === 0x44) pos += 8;
       else if (op === 0x23 || op === 0xd2) uleb();
       else if (op === 0xd0) byte();
+      else if (op === 0xfd && uleb() === 12) pos += 16; // v128.const
       else throw new Error(`constant expression opcode 0x${op.toString(16)}`);
     }
   };
@@ -97,6 +99,7 @@ function show(type, v) {
     case 'i64': return `i64:${BigInt.asIntN(64, v)}`;
     case 'f32': f32[0] = v; return Number.isNaN(v) ? 'f32:nan' : `f32:${hex(f32u[0], 8)}`;
     case 'f64': f64[0] = v; return Number.isNaN(v) ? 'f64:nan' : `f64:${hex(f64u[0], 16)}`;
+    case 'v128': return `v128:0x${hex(BigInt.asUintN(64, v[1]), 16).slice(2)}${hex(BigInt.asUintN(64, v[0]), 16).slice(2)}`;
     default: return `${type}:${v === null ? 'null' : 'ref'}`;
   }
 }
@@ -126,6 +129,20 @@ function outcome(e) {
   if (e instanceof RangeError && /Maximum call stack size exceeded/.test(e.message)) return 'trap stack';
   return 'exception';
 }
+
+// JS cannot take a v128, so log-v128 is a wasm function (this module) that
+// passes the two i64 lanes of its argument to the JS import h.log:
+//   (func (export "log-v128") (param v128)
+//     (call $log (i64x2.extract_lane 0 (local.get 0)) (i64x2.extract_lane 1 (local.get 0))))
+const LOG_V128 = new WebAssembly.Module(new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x0a, 0x02, 0x60, 0x02, 0x7e, 0x7e, 0x00, 0x60, 0x01, 0x7b, 0x00, // types
+  0x02, 0x09, 0x01, 0x01, 0x68, 0x03, 0x6c, 0x6f, 0x67, 0x00, 0x00, // import h.log
+  0x03, 0x02, 0x01, 0x01, // one function of type 1
+  0x07, 0x0c, 0x01, 0x08, 0x6c, 0x6f, 0x67, 0x2d, 0x76, 0x31, 0x32, 0x38, 0x00, 0x01, // export
+  0x0a, 0x10, 0x01, 0x0e, 0x00, 0x20, 0x00, 0xfd, 0x1d, 0x00, 0x20, 0x00, 0xfd, 0x1d, 0x01,
+  0x10, 0x00, 0x0b, // code
+]));
 
 // ------------------------------------------------------------ the harness
 // As fuzz_shell.js: the export list holds every export (any kind), in order;
@@ -178,6 +195,9 @@ function run(bytes) {
       'log-i64': log('log-i64'),
       'log-f32': log('log-f32'),
       'log-f64': log('log-f64'),
+      'log-v128': new WebAssembly.Instance(LOG_V128, {
+        h: { log: (lo, hi) => { out.push(`log ${show('v128', [lo, hi])}`); } },
+      }).exports['log-v128'],
       'call-export': (index, flags) => { callFunc(exportList[index].value); },
       'call-export-catch': (index) => tryCall(() => callFunc(exportList[index].value)),
       'call-ref': (ref, flags) => { callFunc(ref); },
@@ -222,7 +242,13 @@ function run(bytes) {
       const vals = sig.results.length === 1 ? [r] : sig.results.length === 0 ? [] : r;
       out.push(['ok', ...sig.results.map((t, i) => show(t, vals[i]))].join(' '));
     } else if (kind === 'global') {
-      out.push(`global ${name} ${show(types.get(name), value.value)}`);
+      let v;
+      try {
+        v = show(types.get(name), value.value);
+      } catch (e) {
+        v = 'exception'; // a v128 global: .value throws a TypeError
+      }
+      out.push(`global ${name} ${v}`);
     }
   }
   return out;
