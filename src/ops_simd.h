@@ -14,9 +14,10 @@
 **   VTEST `d a`       d is an i32 (any_true, all_true, bitmask)
 **   VSPLAT `d a`      a is the scalar of the lane type (i32 for i8/i16)
 **   VEXTRACT `d a lane`, VREPLACE `d a b lane`
-**   VLOAD `d a off`, VSTORE `a b off`      at a.u32 + off, as LOAD/STORE
-**   VLOADLANE `d a b off lane`   d = b with lane `lane` loaded from a + off
-**   VSTORELANE `a b off lane`    store lane `lane` of b at a + off
+**   VLOAD `d a imm off`, VSTORE `a b imm off`   at (uint32)(a + imm) + off,
+**                     as LOADK/STOREK (imm is a folded i32.add's, or 0)
+**   VLOADLANE `d a b imm off lane`   d = b with lane `lane` loaded from there
+**   VSTORELANE `a b imm off lane`    store lane `lane` of b there
 **   VSHUF `d a b m0 m1 m2 m3`    lane indexes, four to a cell, lane 0 lowest
 ** The memory forms come first (op_traps in compile.c takes them as one
 ** range).

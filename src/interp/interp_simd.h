@@ -76,18 +76,18 @@
     ip += 6;                                                                  \
     vmbreak;                                                                  \
   }
-/* VLOAD `d a off`: n bytes at a + off into tmp (a uint8_t[8] or the v128
-** itself), then `stmt` makes r. */
+/* VLOAD `d a imm off`: n bytes at (uint32)(a + imm) + off, from which
+** `stmt` makes r. */
 #define VLOAD(name, n, stmt)                                                  \
   vmcase(name) {                                                              \
     uint8_t *p_;                                                              \
     wm_v128 r = {0};                                                          \
-    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), n, &p_))) \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + OPD(2), OPD(3), n, &p_))) \
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, false);                                                 \
     stmt;                                                                     \
     wm_vput(&R(0), r);                                                        \
-    ip += 5;                                                                  \
+    ip += 6;                                                                  \
     vmbreak;                                                                  \
   }
 /* Load-and-extend: 8 bytes as `n` lanes of src widened into dst. */
@@ -105,28 +105,28 @@
     memcpy(&t_, p_, n);                                                       \
     r.field = (__typeof__(r.field)){0} + t_;                                  \
   })
-/* VLOADLANE `d a b off lane`, VSTORELANE `a b off lane`. */
+/* VLOADLANE `d a b imm off lane`, VSTORELANE `a b imm off lane`. */
 #define VLOADLANE(name, n)                                                    \
   vmcase(name) {                                                              \
     uint8_t *p_;                                                              \
     wm_v128 r = wm_vget(&R(2));                                               \
-    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(3), n, &p_))) \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32 + OPD(3), OPD(4), n, &p_))) \
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, false);                                                 \
-    memcpy(&r.b[OPD(4) * (n)], p_, n);                                        \
+    memcpy(&r.b[OPD(5) * (n)], p_, n);                                        \
     wm_vput(&R(0), r);                                                        \
-    ip += 7;                                                                  \
+    ip += 8;                                                                  \
     vmbreak;                                                                  \
   }
 #define VSTORELANE(name, n)                                                   \
   vmcase(name) {                                                              \
     uint8_t *p_;                                                              \
     wm_v128 v = wm_vget(&R(1));                                               \
-    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32, OPD(2), n, &p_))) \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + OPD(2), OPD(3), n, &p_))) \
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, true);                                                  \
-    memcpy(p_, &v.b[OPD(3) * (n)], n);                                        \
-    ip += 6;                                                                  \
+    memcpy(p_, &v.b[OPD(4) * (n)], n);                                        \
+    ip += 7;                                                                  \
     vmbreak;                                                                  \
   }
 #define VSEL(m, x, y) ((wm_u64x2)wm_vsel((wm_u64x2)(m), (x).u64, (y).u64))
@@ -175,11 +175,11 @@ VLOAD(V128_LOAD64_ZERO, 8, {
 })
 vmcase(V128_STORE) {
   uint8_t *p_;
-  if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32, OPD(2), 16, &p_)))
+  if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + OPD(2), OPD(3), 16, &p_)))
     TRAP(WM_TRAP_MEMORY_OOB);
   CHK_ACCESS(p_, 16, true);
   memcpy(p_, &R(1), 16);
-  ip += 5;
+  ip += 6;
   vmbreak;
 }
 VLOADLANE(V128_LOAD8_LANE, 1)

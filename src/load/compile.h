@@ -184,6 +184,12 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *last_res);
 /* compile_ops.c: emit the destination cell of a one-result instruction
 ** (its operand-stack slot) and push the result; emit `op d v[0..n)`. */
 int wm__c_dest(cstate *c, uint8_t type, uint32_t *res);
+/* compile_ops.c: when the address operand `ref` (just popped) is what the
+** last instruction, `I32_ADD_K ref base imm` (or, unless imm_only,
+** `I32_ADD ref base x`), computed, take that instruction back and give its
+** operands: the access does the add itself. */
+bool wm__c_take_address_add(cstate *c, uint32_t ref, bool imm_only, uint32_t *base,
+                            uint32_t *disp);
 int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res);
 
 /* compile_simd.c: the 0xFD instruction `sub` (as wm__c_fc_op), and its

@@ -330,18 +330,22 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
 ** the access in its K or X form, which does the same 32-bit add. The value
 ** operand of a store may sit in between only if it emitted nothing, which
 ** prev_res ensures. Returns the K or X form of op, or op itself. */
-static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uint32_t *disp) {
+bool wm__c_take_address_add(cstate *c, uint32_t ref, bool imm_only, uint32_t *base,
+                            uint32_t *disp) {
   uint32_t lr = c->prev_res;
-  if (lr == NOPOS || ref != own_ref(c, c->nvals) || c->code[lr] != ref) return op;
-  if (lr != c->last_start + WM_HEAD_CELLS) return op;
-  wm_op form;
-  if (c->last_op == WM_OP_I32_ADD_K) form = (wm_op)(WM_OP_I32_LOAD_K + (op - WM_OP_I32_LOAD));
-  else if (c->last_op == WM_OP_I32_ADD) form = (wm_op)(WM_OP_I32_LOAD_X + (op - WM_OP_I32_LOAD));
-  else return op;
+  if (lr == NOPOS || ref != own_ref(c, c->nvals) || c->code[lr] != ref) return false;
+  if (lr != c->last_start + WM_HEAD_CELLS) return false;
+  if (c->last_op != WM_OP_I32_ADD_K && (imm_only || c->last_op != WM_OP_I32_ADD)) return false;
   *base = c->code[lr + 1];
   *disp = c->code[lr + 2];
   retract(c);
-  return form;
+  return true;
+}
+
+static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uint32_t *disp) {
+  bool k = c->last_op == WM_OP_I32_ADD_K;
+  if (!wm__c_take_address_add(c, ref, false, base, disp)) return op;
+  return (wm_op)((k ? WM_OP_I32_LOAD_K : WM_OP_I32_LOAD_X) + (op - WM_OP_I32_LOAD));
 }
 
 /* A store of the value the last instruction, a BINLD, has just computed

@@ -137,13 +137,39 @@ static int pop2(cstate *c, uint8_t ta, uint8_t tb, vop *v) {
   return wm__c_pop(c, ta, &v[0]);
 }
 
+/* Memory instructions: `d a imm off`, `d a b imm off lane`, `a b imm off`,
+** `a b imm off lane`. The access is at (uint32)(a + imm) + off: an
+** `i32.add` of a constant that computed the address is folded into imm,
+** as for scalar loads (LOADK); imm is 0 otherwise. */
+static int mem_op(cstate *c, uint32_t sub, wm_op op, uint32_t *res) {
+  uint32_t offset, lane = 0, base, imm = 0;
+  int cls = sub_class[sub];
+  bool has_lane = cls == S_VLOADLANE || cls == S_VSTORELANE, has_v = cls != S_VLOAD;
+  vop v[2];
+  TRY(rd_memarg(c, sub, &offset));
+  if (has_lane) TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
+  if (has_v) TRY(wm__c_pop(c, WM_V128, &v[1]));
+  TRY(wm__c_pop(c, WM_I32, &v[0]));
+  bool loads = cls == S_VLOAD || cls == S_VLOADLANE;
+  if (c->dead) return loads ? wm__c_push(c, WM_V128, own_ref(c, c->nvals)) : 0;
+  base = v[0].ref;
+  if (!wm__c_take_address_add(c, v[0].ref, true, &base, &imm)) imm = 0;
+  TRY(wm__c_head(c, op));
+  if (loads) TRY(wm__c_dest(c, WM_V128, res));
+  TRY(wm__c_slot(c, base));
+  if (has_v) TRY(wm__c_slot(c, v[1].ref));
+  TRY(wm__c_cell(c, imm));
+  TRY(wm__c_cell(c, offset));
+  return has_lane ? wm__c_cell(c, lane) : 0;
+}
+
 int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *res) {
   if (sub == 0x0C) return v128_const(c);
   sub = relaxed_twin(sub);
   if (sub >= NSUB || !sub_to_op[sub]) return 1;
   wm_op op = (wm_op)(sub_to_op[sub] - 1);
   vop v[3];
-  uint32_t offset = 0, lane = 0;
+  uint32_t lane = 0;
   switch (sub_class[sub]) {
     case S_VUN:
       TRY(wm__c_pop(c, WM_V128, &v[0]));
@@ -175,29 +201,10 @@ int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *res) {
       TRY(wm__c_emit_res(c, op, WM_V128, v, 2, res));
       return c->dead ? 0 : wm__c_cell(c, lane);
     case S_VLOAD:
-      TRY(rd_memarg(c, sub, &offset));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
-      TRY(wm__c_emit_res(c, op, WM_V128, v, 1, res));
-      return c->dead ? 0 : wm__c_cell(c, offset);
     case S_VLOADLANE:
-      TRY(rd_memarg(c, sub, &offset));
-      TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
-      TRY(pop2(c, WM_I32, WM_V128, v));
-      TRY(wm__c_emit_res(c, op, WM_V128, v, 2, res));
-      if (c->dead) return 0;
-      TRY(wm__c_cell(c, offset));
-      return wm__c_cell(c, lane);
     case S_VSTORE:
     case S_VSTORELANE:
-      TRY(rd_memarg(c, sub, &offset));
-      if (sub_class[sub] == S_VSTORELANE) TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
-      TRY(pop2(c, WM_I32, WM_V128, v));
-      if (c->dead) return 0;
-      TRY(wm__c_head(c, op));
-      TRY(wm__c_slot(c, v[0].ref));
-      TRY(wm__c_slot(c, v[1].ref));
-      TRY(wm__c_cell(c, offset));
-      return sub_class[sub] == S_VSTORELANE ? wm__c_cell(c, lane) : 0;
+      return mem_op(c, sub, op, res);
     case S_VSHUF: {
       uint8_t m[16];
       TRY(rd_bytes16(c, m));

@@ -38,10 +38,11 @@ static const char *layout(wm_op op) {
     case C_VUN: case C_VTEST: case C_VSPLAT: return "ss";
     case C_VBIN: case C_VSHIFT: return "sss";
     case C_VTERN: return "ssss";
-    case C_VEXTRACT: case C_VLOAD: case C_VSTORE: return "ssi";
+    case C_VEXTRACT: return "ssi";
+    case C_VLOAD: case C_VSTORE: return "ssii";
     case C_VREPLACE: return "sssi";
-    case C_VLOADLANE: return "sssii";
-    case C_VSTORELANE: return "ssii";
+    case C_VLOADLANE: return "sssiii";
+    case C_VSTORELANE: return "ssiii";
     case C_VSHUF: return "sssiiii";
     default: break;
   }

@@ -127,6 +127,30 @@ static void expect_error(const char *name, const char *text, int code, const cha
   wm_module_free(m);
 }
 
+/* v128: two slots a value, 16-byte moves, folded address adds. */
+static void test_simd_lowering(void) {
+  expect_code("v128-load-fold",
+              "(module (memory 1) (func (param i32) (result v128)"
+              " local.get 0 i32.const 32 i32.add v128.load offset=4))",
+              2, "V128_LOAD RETURN");
+  expect_code("v128-store-lane-fold",
+              "(module (memory 1) (func (param i32 v128)"
+              " local.get 0 i32.const 8 i32.add local.get 1 v128.store32_lane 2))",
+              2, "V128_STORE32_LANE RETURN");
+  expect_code("v128-return-param", /* slots 1-2 to 0-1: one overlapping move */
+              "(module (func (param i32 v128 i32) (result v128) local.get 1))", 2,
+              "MOVE_V RETURN");
+  expect_code("v128-const-local",
+              "(module (func (result v128) (local i32 v128)"
+              " v128.const i32x4 1 2 3 4 local.set 1 local.get 1 local.get 1 i32x4.add))",
+              3, "MOVE_V I32X4_ADD RETURN");
+  expect_code("v128-select", "(module (func (param v128 v128 i32) (result v128)"
+              " local.get 0 local.get 1 local.get 2 select))", 2, "SELECT_V RETURN");
+  expect_code("v128-global", "(module (global (mut v128) (v128.const i64x2 1 2))"
+              " (func (result v128) global.get 0 global.get 0 global.set 0))", -1,
+              "GLOBAL_GET_V GLOBAL_SET_V");
+}
+
 static void test_lowering(void) {
   expect_code("add-to-local",
               "(module (func (param i32 i32) (local i32)"
@@ -902,6 +926,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   test_lowering();
+  test_simd_lowering();
   test_metered();
   test_errors();
   test_alloc_failures();
