@@ -222,7 +222,9 @@ enum wasm_valkind_enum {
   WASMEM_V128, /* wasmem's extension (the standard has no v128 kind): types
                ** can say v128, but a wasm_val_t cannot hold one, so
                ** wasm_func_call refuses functions with v128 params or
-               ** results (call them through wasmem.h's wm_func_call) */
+               ** results (call them through wasmem.h's wm_func_call),
+               ** wasm_func_new and wasm_global_new refuse v128 types, and
+               ** wasm_global_get of a v128 global gives the kind only */
   WASM_EXTERNREF = 128,
   WASM_FUNCREF
 };

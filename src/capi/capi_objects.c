@@ -238,11 +238,12 @@ static wasm_ref_t *ref_from_wasm(wasm_store_t *s, void *p, wm_valtype t) {
   return R(p);
 }
 
-/* v as a wasmem value; false if its kind is unknown or a funcref holds a
-** reference that is not a func. */
+/* v as a wasmem value; false if its kind is unknown or v128 (which a
+** wasm_val_t cannot hold), or a funcref holds a reference that is not a
+** func. */
 static bool val_to_wm(const wasm_val_t *v, wm_val *out) {
   memset(out, 0, sizeof *out);
-  if (!wm__capi_kind_to_wm(v->kind, &out->type)) return false;
+  if (!wm__capi_kind_to_wm(v->kind, &out->type) || out->type == WM_V128) return false;
   switch (v->kind) {
     case WASM_I32: out->of.i32 = v->of.i32; return true;
     case WASM_I64: out->of.i64 = v->of.i64; return true;
@@ -640,7 +641,8 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type,
   wm_valtype *types = hostfn_types(h);
   for (size_t i = 0; i < n; i++) {
     const wasm_valtype_t *vt = i < ps->size ? ps->data[i] : rs->data[i - ps->size];
-    if (!vt || !wm__capi_kind_to_wm(vt->kind, &types[i])) {
+    /* A host function cannot take or give a v128: no wasm_val_t holds one. */
+    if (!vt || !wm__capi_kind_to_wm(vt->kind, &types[i]) || types[i] == WM_V128) {
       wm__free(h);
       return NULL;
     }

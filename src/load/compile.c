@@ -450,7 +450,9 @@ static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
 }
 
 /* A v128 constant: two consecutive constants, lo then hi, marked as a pair
-** so that the fix-up keeps both when the first is named. Not deduplicated. */
+** so that the fix-up keeps both when the first is named. Pairs are not
+** looked up (a later v128 gets a pair of its own), though a scalar constant
+** may share a half's slot: same bits. */
 int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref) {
   if (c->nconsts + 2 >= MAX_INDEX) return too_big(c, "constants");
   if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 2, sizeof *c->consts) ||
@@ -631,10 +633,18 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   return 0;
 }
 
-/* Do the label slots of L already hold the top n operands (c->tmp)? */
-static bool in_place(cstate *c, const ctl *L, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++)
-    if (c->tmp[i].ref != own_ref(c, L->height + i)) return false;
+/* The slots of a label's values (or a frame's results) start where the
+** frame's operands do: hs[L->height], which stays put while L is open
+** (positions below it are not popped). They follow the label's types, not
+** whatever operands lie above that height at a branch (a v128 below the
+** branch values would shift them). */
+static uint32_t label_base(const cstate *c, const ctl *L) { return c->hs[L->height]; }
+
+/* Do the label slots of L (types t) already hold the top n operands
+** (c->tmp)? */
+static bool in_place(cstate *c, const ctl *L, uint32_t n, const wm_valtype *t) {
+  for (uint32_t i = 0, s = label_base(c, L); i < n; s += type_slots((uint8_t)t[i++]))
+    if (c->tmp[i].ref != (REF_STACK | s)) return false;
   return true;
 }
 
@@ -643,7 +653,8 @@ static bool in_place(cstate *c, const ctl *L, uint32_t n) {
 ** this is safe: a source is a local, a constant or the operand's own stack
 ** slot, which is never below its destination. */
 static int label_moves(cstate *c, const ctl *L, uint32_t n, const wm_valtype *t) {
-  for (uint32_t i = 0; i < n; i++) TRY(wm__c_move(c, own_ref(c, L->height + i), c->tmp[i].ref, (uint8_t)t[i]));
+  for (uint32_t i = 0, s = label_base(c, L); i < n; s += type_slots((uint8_t)t[i++]))
+    TRY(wm__c_move(c, REF_STACK | s, c->tmp[i].ref, (uint8_t)t[i]));
   return wm__c_flush_moves(c);
 }
 
@@ -830,7 +841,7 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
   TRY(pop_n(c, n, label_t(L)));
   TRY(repush_n(c, n, label_t(L)));
   if (c->dead) return 0;
-  if (L->kind != K_FUNC && in_place(c, L, n)) {
+  if (L->kind != K_FUNC && in_place(c, L, n, label_t(L))) {
     bool fuse = lr != NOPOS && c->last_start == prev_start && cond.ref == own_ref(c, cond_h) &&
                 c->code[lr] == cond.ref;
     if (fuse && prev_op == WM_OP_I32_EQZ) {

@@ -223,13 +223,19 @@ int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *res) {
   }
 }
 
+bool wm__simd_opcode_known(uint32_t sub) {
+  if (sub == 0x0C) return true;
+  sub = relaxed_twin(sub);
+  return sub < NSUB && sub_to_op[sub];
+}
+
 int wm__c_skim_simd(cstate *c) {
   uint32_t sub, x;
   uint8_t b[16];
   TRY(wm__c_rd_u32(c, &sub));
+  if (!wm__simd_opcode_known(sub)) return wm__c_malformed(c, "illegal opcode");
   if (sub == 0x0C) return rd_bytes16(c, b);
   sub = relaxed_twin(sub);
-  if (sub >= NSUB || !sub_to_op[sub]) return wm__c_malformed(c, "illegal opcode");
   switch (sub_class[sub]) {
     case S_VEXTRACT: case S_VREPLACE: return wm__c_rd_u8(c, b);
     case S_VSHUF: return rd_bytes16(c, b);

@@ -321,7 +321,7 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
     return fail(r, at, "illegal opcode");
   case 0xFD: /* SIMD: the immediates by opcode (ops_simd.h) */
     TRY(u32(r, &x));
-    if (x > 0x113) return fail(r, at, "illegal opcode");
+    if (!wm__simd_opcode_known(x)) return fail(r, at, "illegal opcode");
     if (x == 0x0C || x == 0x0D) return bytes(r, 16, &p);
     if (x >= 0x15 && x <= 0x22) return u8(r, &b);
     if (x <= 0x0B || (x >= 0x54 && x <= 0x5D)) {

@@ -214,6 +214,14 @@ static void test_sections(void) {
   begin(&m);
   SEC(&m, 6, 1, 0x7F, 0, 0x41, 0xFF, 0xFF, 0xFF, 0xFF, 0x4F, 0x0B);
   MALFORMED(&m, "integer too large", UINT32_MAX);
+  /* v128.const decodes in a global's initialiser; an unassigned 0xFD
+  ** opcode there is malformed, not just non-constant. */
+  begin(&m);
+  SEC(&m, 6, 1, 0x7B, 0, 0xFD, 0x0C, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x0B);
+  expect_ok(__LINE__, &m);
+  begin(&m);
+  SEC(&m, 6, 1, 0x7B, 0, 0xFD, 0x9A, 0x01, 0x0B);
+  MALFORMED(&m, "illegal opcode", 13);
 }
 
 static void test_entries(void) {

@@ -541,13 +541,23 @@ static void test_v128(void) {
   wasm_module_t *mod = module(store,
                               "(module\n"
                               "  (func (export \"splat\") (param i32) (result v128)\n"
-                              "    (i32x4.splat (local.get 0))))\n");
+                              "    (i32x4.splat (local.get 0)))\n"
+                              "  (global (export \"g\") v128 (v128.const i32x4 1 2 3 4)))\n");
+  /* No host function or global of a v128 type can be made. */
+  wasm_functype_t *vft = wasm_functype_new_1_0(wasm_valtype_new(WASMEM_V128));
+  CHECK(wasm_func_new(store, vft, swap_cb) == NULL);
+  wasm_functype_delete(vft);
+  wasm_globaltype_t *vgt = wasm_globaltype_new(wasm_valtype_new(WASMEM_V128), WASM_CONST);
+  wasm_val_t vz = {.kind = WASMEM_V128};
+  CHECK(wasm_global_new(store, vgt, &vz) == NULL);
+  wasm_globaltype_delete(vgt);
   if (mod) {
     wasm_exporttype_vec_t et;
     wasm_module_exports(mod, &et);
-    const wasm_functype_t *ft = et.size == 1 ? wasm_externtype_as_functype_const(
+    const wasm_functype_t *ft = et.size >= 1 ? wasm_externtype_as_functype_const(
                                                    wasm_exporttype_type(et.data[0]))
                                              : NULL;
+    CHECK(et.size == 2);
     CHECK(ft && wasm_functype_results(ft)->size == 1 &&
           wasm_valtype_kind(wasm_functype_results(ft)->data[0]) == WASMEM_V128);
     wasm_exporttype_vec_delete(&et);
@@ -560,6 +570,9 @@ static void test_v128(void) {
       wasm_val_vec_t av = WASM_ARRAY_VEC(a), rv = WASM_ARRAY_VEC(r);
       CHECK_TRAP(wasm_func_call(wasm_extern_as_func(ex.data[0]), &av, &rv),
                  "a v128 result cannot pass through wasm.h");
+      wasm_val_t gv = WASM_INIT_VAL;
+      wasm_global_get(wasm_extern_as_global(ex.data[1]), &gv);
+      CHECK(gv.kind == WASMEM_V128);
       wasm_extern_vec_delete(&ex);
       wasm_instance_delete(inst);
     }
