@@ -260,6 +260,14 @@
   /* --- SIMD (ops_simd.h) ---------------------------------------------- */   \
   WM_SIMD_OPS(X)
 
+/* The classes of the CLASS column, as C_<class> (the compiler and the
+** disassembler index them by op). */
+enum {
+  C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD,
+  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
+  C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF
+};
+
 typedef enum wm_op {
 #define WM_OP_ENUM_(name, cls, wasm) WM_OP_##name,
   WM_OPS(WM_OP_ENUM_)

@@ -272,7 +272,7 @@ int wm__c_flush_moves(cstate *c) {
   return 0;
 }
 
-/* Queue the move of a value of type `type`: a v128 is two slot moves. */
+/* Queue the move of a value of type `type` (a v128 is one MOVE_V). */
 int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type) {
   return add_move(c, type == WM_V128 ? d | MOVE_WIDE : d, a);
 }
@@ -545,7 +545,8 @@ static void update_dead(cstate *c) {
 }
 
 /* Move every operand that names the local in slot x into its own stack
-** slot, so that x can be overwritten. Only the current frame can hold such operands. */
+** slot, so that x can be overwritten. Only the current frame can hold
+** such operands. */
 static int mat_local(cstate *c, uint32_t x) {
   for (uint32_t h = c->nvals; h-- > 0 && c->lrefs[x] > 0;) {
     if (c->vals[h].ref != x) continue;

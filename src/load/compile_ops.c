@@ -15,7 +15,6 @@
 
 /* ------------------------------------------------------------------ tables */
 
-enum { C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD, C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT, C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF };
 
 /* wasm opcode -> wm_op + 1 (0 = none), from the WASM column of WM_OPS.
 ** Index: one-byte opcodes as is, 0xFCnn at 0x100 + nn; ops without a wasm

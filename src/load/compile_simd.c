@@ -19,9 +19,6 @@
     if (rc_) return rc_;                                                       \
   } while (0)
 
-enum { S_NONE, S_VUN, S_VBIN, S_VTERN, S_VSHIFT, S_VTEST, S_VSPLAT, S_VEXTRACT, S_VREPLACE,
-       S_VLOAD, S_VSTORE, S_VLOADLANE, S_VSTORELANE, S_VSHUF, S_SPEC };
-
 #define NSUB 0x114 /* opcodes 0x00..0x113; the entry NSUB takes what has none */
 #define SUB_INDEX(w) ((w) ? (w)&0xFFFF : NSUB)
 
@@ -39,7 +36,7 @@ static const uint16_t sub_to_op[NSUB + 1] = {
 #undef X_
 };
 static const uint8_t sub_class[NSUB + 1] = {
-#define X_(name, cls, wasm) [SUB_INDEX(wasm)] = S_##cls,
+#define X_(name, cls, wasm) [SUB_INDEX(wasm)] = C_##cls,
     WM_SIMD_OPS(X_)
 #undef X_
 };
@@ -144,13 +141,13 @@ static int pop2(cstate *c, uint8_t ta, uint8_t tb, vop *v) {
 static int mem_op(cstate *c, uint32_t sub, wm_op op, uint32_t *res) {
   uint32_t offset, lane = 0, base, imm = 0;
   int cls = sub_class[sub];
-  bool has_lane = cls == S_VLOADLANE || cls == S_VSTORELANE, has_v = cls != S_VLOAD;
+  bool has_lane = cls == C_VLOADLANE || cls == C_VSTORELANE, has_v = cls != C_VLOAD;
   vop v[2];
   TRY(rd_memarg(c, sub, &offset));
   if (has_lane) TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
   if (has_v) TRY(wm__c_pop(c, WM_V128, &v[1]));
   TRY(wm__c_pop(c, WM_I32, &v[0]));
-  bool loads = cls == S_VLOAD || cls == S_VLOADLANE;
+  bool loads = cls == C_VLOAD || cls == C_VLOADLANE;
   if (c->dead) return loads ? wm__c_push(c, WM_V128, own_ref(c, c->nvals)) : 0;
   base = v[0].ref;
   if (!wm__c_take_address_add(c, v[0].ref, true, &base, &imm)) imm = 0;
@@ -171,41 +168,41 @@ int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *res) {
   vop v[3];
   uint32_t lane = 0;
   switch (sub_class[sub]) {
-    case S_VUN:
+    case C_VUN:
       TRY(wm__c_pop(c, WM_V128, &v[0]));
       return wm__c_emit_res(c, op, WM_V128, v, 1, res);
-    case S_VBIN:
+    case C_VBIN:
       TRY(pop2(c, WM_V128, WM_V128, v));
       return wm__c_emit_res(c, op, WM_V128, v, 2, res);
-    case S_VTERN:
+    case C_VTERN:
       TRY(wm__c_pop(c, WM_V128, &v[2]));
       TRY(pop2(c, WM_V128, WM_V128, v));
       return wm__c_emit_res(c, op, WM_V128, v, 3, res);
-    case S_VSHIFT:
+    case C_VSHIFT:
       TRY(pop2(c, WM_V128, WM_I32, v));
       return wm__c_emit_res(c, op, WM_V128, v, 2, res);
-    case S_VTEST:
+    case C_VTEST:
       TRY(wm__c_pop(c, WM_V128, &v[0]));
       return wm__c_emit_res(c, op, WM_I32, v, 1, res);
-    case S_VSPLAT:
+    case C_VSPLAT:
       TRY(wm__c_pop(c, lane_scalar(sub), &v[0]));
       return wm__c_emit_res(c, op, WM_V128, v, 1, res);
-    case S_VEXTRACT:
+    case C_VEXTRACT:
       TRY(rd_lane(c, lane_count(sub), &lane));
       TRY(wm__c_pop(c, WM_V128, &v[0]));
       TRY(wm__c_emit_res(c, op, lane_scalar(sub), v, 1, res));
       return c->dead ? 0 : wm__c_cell(c, lane);
-    case S_VREPLACE:
+    case C_VREPLACE:
       TRY(rd_lane(c, lane_count(sub), &lane));
       TRY(pop2(c, WM_V128, lane_scalar(sub), v));
       TRY(wm__c_emit_res(c, op, WM_V128, v, 2, res));
       return c->dead ? 0 : wm__c_cell(c, lane);
-    case S_VLOAD:
-    case S_VLOADLANE:
-    case S_VSTORE:
-    case S_VSTORELANE:
+    case C_VLOAD:
+    case C_VLOADLANE:
+    case C_VSTORE:
+    case C_VSTORELANE:
       return mem_op(c, sub, op, res);
-    case S_VSHUF: {
+    case C_VSHUF: {
       uint8_t m[16];
       TRY(rd_bytes16(c, m));
       for (int i = 0; i < 16; i++)
@@ -237,12 +234,12 @@ int wm__c_skim_simd(cstate *c) {
   if (sub == 0x0C) return rd_bytes16(c, b);
   sub = relaxed_twin(sub);
   switch (sub_class[sub]) {
-    case S_VEXTRACT: case S_VREPLACE: return wm__c_rd_u8(c, b);
-    case S_VSHUF: return rd_bytes16(c, b);
-    case S_VLOAD: case S_VSTORE: case S_VLOADLANE: case S_VSTORELANE:
+    case C_VEXTRACT: case C_VREPLACE: return wm__c_rd_u8(c, b);
+    case C_VSHUF: return rd_bytes16(c, b);
+    case C_VLOAD: case C_VSTORE: case C_VLOADLANE: case C_VSTORELANE:
       TRY(wm__c_rd_u32(c, &x));
       TRY(wm__c_rd_u32(c, &x));
-      if (sub_class[sub] == S_VLOADLANE || sub_class[sub] == S_VSTORELANE) TRY(wm__c_rd_u8(c, b));
+      if (sub_class[sub] == C_VLOADLANE || sub_class[sub] == C_VSTORELANE) TRY(wm__c_rd_u8(c, b));
       return 0;
     default: return 0;
   }
