@@ -23,11 +23,15 @@ static const void *const *_Atomic checked_table;
 static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
   uint16_t v2;
   uint32_t v4;
-  uint64_t v8;
+  uint64_t v8, w8;
   switch (n) {
   case 1: return s[0] != 0;
   case 2: memcpy(&v2, s, 2); return v2 != 0;
   case 4: memcpy(&v4, s, 4); return v4 != 0;
+  case 16: /* v128 */
+    memcpy(&v8, s, 8);
+    memcpy(&w8, s + 8, 8);
+    return (v8 | w8) != 0;
   default: memcpy(&v8, s, 8); return v8 != 0;
   }
 }

@@ -44,6 +44,9 @@ if command -v clang-14 >/dev/null && { command -v wasm-ld-14 || command -v wasm-
   clang-14 --target=wasm32 -O1 -nostdlib -Wl,--no-entry -Wall -Wextra -Werror -I "$top/include" \
     -o "$out/c-free.wasm" "$src/c_free.c"
   built c-free
+  clang-14 --target=wasm32 -O1 -msimd128 -nostdlib -Wl,--no-entry -Wall -Wextra -Werror \
+    -I "$top/include" -o "$out/c-simd.wasm" "$src/c_simd.c"
+  built c-simd
   if [ -e /usr/include/wasm32-wasi/stdlib.h ]; then
     clang-14 --target=wasm32-wasi -O1 -Wl,--strip-debug -Wall -Wextra -Werror \
       -o "$out/c-wasi.wasm" "$src/c_wasi.c"
@@ -57,6 +60,7 @@ if command -v clang-14 >/dev/null && { command -v wasm-ld-14 || command -v wasm-
   fi
 else
   skip c-free "clang-14 / wasm-ld not found"
+  skip c-simd "clang-14 / wasm-ld not found"
   skip c-wasi "clang-14 / wasm-ld not found"
   skip c-wasi-argv "clang-14 / wasm-ld not found"
 fi
