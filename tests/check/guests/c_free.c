@@ -20,24 +20,9 @@
 #define WM_GUEST_IMPLEMENTATION
 #include "wasmem_guest.h"
 
-/* Where observed values go: a global, so the loads that produce them stay. */
-volatile uint32_t g_sink;
+#include "guest.h"
 
-/* A pointer laundered through a volatile global (then cleared). */
-static void *volatile g_launder;
-static void *opaque(void *p) {
-  g_launder = p;
-  void *r = g_launder;
-  g_launder = 0;
-  return r;
-}
-
-static uint8_t *new_block(uint32_t n) {
-  uint8_t *p = (uint8_t *)opaque(wm_guest_alloc(n));
-  volatile uint8_t *v = p;
-  for (uint32_t i = 0; i < n; i++) v[i] = (uint8_t)(i + 1);
-  return p;
-}
+static uint8_t *new_block(uint32_t n) { return filled(wm_guest_alloc(n), n); }
 
 /* --------------------------------------------------------------- clean */
 

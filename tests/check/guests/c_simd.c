@@ -15,25 +15,13 @@
 
 #include <wasm_simd128.h>
 
-volatile uint32_t g_sink;
+#include "guest.h"
+
 /* Where loaded vectors go whole (an extracted lane would let clang load
 ** only that lane). */
 volatile v128_t g_vsink;
 
-static void *volatile g_launder;
-static void *opaque(void *p) {
-  g_launder = p;
-  void *r = g_launder;
-  g_launder = 0;
-  return r;
-}
-
-static uint8_t *new_block(uint32_t n) {
-  uint8_t *p = (uint8_t *)opaque(wm_guest_alloc(n));
-  volatile uint8_t *v = p;
-  for (uint32_t i = 0; i < n; i++) v[i] = (uint8_t)(i + 1);
-  return p;
-}
+static uint8_t *new_block(uint32_t n) { return filled(wm_guest_alloc(n), n); }
 
 /* Loads and stores inside a 32-byte block: no report. */
 WM_EXPORT(simd_clean) uint32_t simd_clean(void) {

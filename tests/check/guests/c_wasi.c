@@ -27,23 +27,10 @@
 #include <string.h>
 #include <wasi/api.h>
 
-volatile uint32_t g_sink;
-
-static void *volatile g_launder;
-static void *opaque(void *p) {
-  g_launder = p;
-  void *r = g_launder;
-  g_launder = 0;
-  return r;
-}
+#include "guest.h"
 
 /* n bytes from malloc, each written. */
-static uint8_t *new_block(size_t n) {
-  uint8_t *p = (uint8_t *)opaque(malloc(n));
-  volatile uint8_t *v = p;
-  for (size_t i = 0; i < n; i++) v[i] = (uint8_t)(i + 1);
-  return p;
-}
+static uint8_t *new_block(size_t n) { return filled(malloc(n), n); }
 
 static void touch_all(const void *p, size_t n) {
   const volatile uint8_t *v = p;
