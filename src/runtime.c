@@ -50,9 +50,13 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   if (nslots == 0) nslots = 1;
   rt->max_frames = o->max_call_depth;
   /* nslots * sizeof(wm_slot) <= stack_bytes cannot overflow; the frame
-  ** count is a uint32_t, so calloc checks that product. */
+  ** count is a uint32_t and a frame 24 bytes, so neither can that product.
+  ** Neither stack is cleared: a frame record is written when it is pushed
+  ** and only records below nframes are read, and slots are written before
+  ** they are read. (Clearing the 2.4 MB of frame records was most of the
+  ** cost of a runtime, bench/instantiate_bench.c.) */
   rt->stack = wm__malloc(nslots * sizeof(wm_slot));
-  rt->frames = wm__calloc(rt->max_frames, sizeof(wm_frame));
+  rt->frames = wm__malloc((size_t)rt->max_frames * sizeof(wm_frame));
   if (!rt->stack || !rt->frames) {
     wm_runtime_free(rt);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, "out of host memory (value or frame stack)");

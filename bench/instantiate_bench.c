@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** instantiate_bench.c -- host program timing what a host that makes an
+** instance per request pays (issue 12): for each module given, loaded once,
+** the time of wm_runtime_new + wm_instance_new + wm_runtime_free, and the
+** time of the instance alone in a runtime kept between iterations (freed
+** every 1,000 instances, wm_runtime_options' default limit).
+** Usage: instantiate_bench [-n N] FILE.wasm...
+** Prints one line per module: microseconds per iteration (median of 5
+** rounds of N).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wasmem.h"
+
+static double now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static unsigned char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  rewind(f);
+  unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+    free(b);
+    b = NULL;
+  }
+  fclose(f);
+  *len = (size_t)n;
+  return b;
+}
+
+/* One round of n iterations; the microseconds per iteration, or -1. */
+static double round_fresh(const wm_module *mod, int n) {
+  double t0 = now_us();
+  for (int i = 0; i < n; i++) {
+    wm_runtime *rt;
+    wm_instance *inst;
+    wm_error err;
+    if (wm_runtime_new(NULL, &rt, &err) != WM_OK) return -1;
+    if (wm_instance_new(rt, mod, NULL, &inst, &err) != WM_OK) {
+      fprintf(stderr, "instantiate: %s\n", err.message);
+      wm_runtime_free(rt);
+      return -1;
+    }
+    wm_runtime_free(rt);
+  }
+  return (now_us() - t0) / n;
+}
+
+static double round_shared(const wm_module *mod, int n) {
+  wm_runtime *rt = NULL;
+  wm_error err;
+  double t0 = now_us();
+  for (int i = 0; i < n; i++) {
+    if (i % 1000 == 0) {
+      wm_runtime_free(rt);
+      if (wm_runtime_new(NULL, &rt, &err) != WM_OK) return -1;
+    }
+    wm_instance *inst;
+    if (wm_instance_new(rt, mod, NULL, &inst, &err) != WM_OK) {
+      fprintf(stderr, "instantiate: %s\n", err.message);
+      wm_runtime_free(rt);
+      return -1;
+    }
+  }
+  double t = (now_us() - t0) / n;
+  wm_runtime_free(rt);
+  return t;
+}
+
+static double median5(double (*round)(const wm_module *, int), const wm_module *mod, int n) {
+  double r[5];
+  for (int i = 0; i < 5; i++)
+    if ((r[i] = round(mod, n)) < 0) return -1;
+  qsort(r, 5, sizeof *r, cmp_double);
+  return r[2];
+}
+
+int main(int argc, char **argv) {
+  int n = 2000, first = 1;
+  if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+    n = atoi(argv[2]);
+    first = 3;
+  }
+  if (first >= argc || n <= 0) {
+    fprintf(stderr, "usage: instantiate_bench [-n N] FILE.wasm...\n");
+    return 2;
+  }
+  printf("%-28s %12s %12s\n", "module", "rt+inst us", "inst us");
+  for (int a = first; a < argc; a++) {
+    size_t len;
+    unsigned char *bytes = read_file(argv[a], &len);
+    wm_module *mod = NULL;
+    wm_error err;
+    if (!bytes || wm_module_load(bytes, len, NULL, &mod, &err) != WM_OK) {
+      fprintf(stderr, "instantiate_bench: %s: %s\n", argv[a], bytes ? err.message : "cannot read");
+      free(bytes);
+      return 1;
+    }
+    free(bytes);
+    double fresh = median5(round_fresh, mod, n), shared = median5(round_shared, mod, n);
+    wm_module_free(mod);
+    if (fresh < 0 || shared < 0) return 1;
+    const char *name = strrchr(argv[a], '/');
+    printf("%-28s %12.2f %12.2f\n", name ? name + 1 : argv[a], fresh, shared);
+  }
+  return 0;
+}
