@@ -65,12 +65,9 @@ static inline wm_v128 wm_vfrom(const void *lanes) {
   return v;
 }
 
-/* Lane-wise select: bits of a where m is set, of b elsewhere. */
+/* Lane-wise select: bits of a where m is set, of b elsewhere. With a lane
+** comparison as m it is min, max, pmin and pmax (a vector ?: is C++ only). */
 static inline wm_u64x2 wm_vsel(wm_u64x2 m, wm_u64x2 a, wm_u64x2 b) { return (a & m) | (b & ~m); }
-
-/* Integer min/max by a lane comparison (vector ?: is C++ only). */
-#define WM_VMIN(T, U, a, b) ((T)wm_vsel((wm_u64x2)((a) < (b)), (wm_u64x2)(a), (wm_u64x2)(b)))
-#define WM_VMAX(T, U, a, b) ((T)wm_vsel((wm_u64x2)((a) > (b)), (wm_u64x2)(a), (wm_u64x2)(b)))
 
 /* --- integer lanes, one at a time where C has no vector form ---------- */
 
@@ -242,7 +239,8 @@ static inline wm_v128 wm_i16x8_avgr_u(wm_v128 a, wm_v128 b) {
 }
 
 /* abs on wrapping lanes: -INT_MIN stays INT_MIN. */
-#define WM_VABS(T, U, a) ((T)(((U)(a) ^ (U)((a) >> (sizeof((a)[0]) * 8 - 1))) - (U)((a) >> (sizeof((a)[0]) * 8 - 1))))
+#define WM_VABS(U, a)                                                          \
+  (((U)(a) ^ (U)((a) >> (sizeof((a)[0]) * 8 - 1))) - (U)((a) >> (sizeof((a)[0]) * 8 - 1)))
 
 static inline uint32_t wm_bitmask8(wm_v128 a) {
   uint32_t m = 0;
