@@ -206,9 +206,14 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err);
 ** 0 or the WM_EMALFORMED error the body has. For giving malformedness
 ** precedence over invalidity, as the spec does. */
 int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err);
-/* compile_simd.c: is sub (after the 0xFD prefix) an instruction wasmem
-** knows (WebAssembly 2.0 SIMD or relaxed SIMD)? */
-bool wm__simd_opcode_known(uint32_t sub);
+/* compile_simd.c: the immediates of SIMD instruction sub (after the 0xFD
+** prefix), for the readers that only skip them; WM_SIMD_UNKNOWN when sub
+** is not an instruction wasmem knows (WebAssembly 2.0 or relaxed SIMD). */
+enum {
+  WM_SIMD_UNKNOWN, WM_SIMD_NONE, WM_SIMD_LANE, WM_SIMD_BYTES16, WM_SIMD_MEMARG,
+  WM_SIMD_MEMARG_LANE
+};
+int wm__simd_immediates(uint32_t sub);
 /* disasm.c: print lowered code, one instruction a line (debugging, tests). */
 void wm__disasm(const wm_code *c, FILE *out);
 /* Release everything owned by mod, and mod itself. */

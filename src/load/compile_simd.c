@@ -220,27 +220,29 @@ int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *res) {
   }
 }
 
-bool wm__simd_opcode_known(uint32_t sub) {
-  if (sub == 0x0C) return true;
+int wm__simd_immediates(uint32_t sub) {
+  if (sub == 0x0C) return WM_SIMD_BYTES16; /* v128.const */
   sub = relaxed_twin(sub);
-  return sub < NSUB && sub_to_op[sub];
+  if (sub >= NSUB || !sub_to_op[sub]) return WM_SIMD_UNKNOWN;
+  switch (sub_class[sub]) {
+    case C_VEXTRACT: case C_VREPLACE: return WM_SIMD_LANE;
+    case C_VSHUF: return WM_SIMD_BYTES16;
+    case C_VLOAD: case C_VSTORE: return WM_SIMD_MEMARG;
+    case C_VLOADLANE: case C_VSTORELANE: return WM_SIMD_MEMARG_LANE;
+    default: return WM_SIMD_NONE;
+  }
 }
 
 int wm__c_skim_simd(cstate *c) {
   uint32_t sub, x;
   uint8_t b[16];
   TRY(wm__c_rd_u32(c, &sub));
-  if (!wm__simd_opcode_known(sub)) return wm__c_malformed(c, "illegal opcode");
-  if (sub == 0x0C) return rd_bytes16(c, b);
-  sub = relaxed_twin(sub);
-  switch (sub_class[sub]) {
-    case C_VEXTRACT: case C_VREPLACE: return wm__c_rd_u8(c, b);
-    case C_VSHUF: return rd_bytes16(c, b);
-    case C_VLOAD: case C_VSTORE: case C_VLOADLANE: case C_VSTORELANE:
-      TRY(wm__c_rd_u32(c, &x));
-      TRY(wm__c_rd_u32(c, &x));
-      if (sub_class[sub] == C_VLOADLANE || sub_class[sub] == C_VSTORELANE) TRY(wm__c_rd_u8(c, b));
-      return 0;
-    default: return 0;
+  int imm = wm__simd_immediates(sub);
+  if (imm == WM_SIMD_UNKNOWN) return wm__c_malformed(c, "illegal opcode");
+  if (imm == WM_SIMD_BYTES16) return rd_bytes16(c, b);
+  if (imm == WM_SIMD_MEMARG || imm == WM_SIMD_MEMARG_LANE) {
+    TRY(wm__c_rd_u32(c, &x));
+    TRY(wm__c_rd_u32(c, &x));
   }
+  return imm == WM_SIMD_LANE || imm == WM_SIMD_MEMARG_LANE ? wm__c_rd_u8(c, b) : 0;
 }

@@ -319,17 +319,17 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
     case 12: case 14: TRY(u32(r, &n)); return u32(r, &n);
     }
     return fail(r, at, "illegal opcode");
-  case 0xFD: /* SIMD: the immediates by opcode (ops_simd.h) */
+  case 0xFD: { /* SIMD */
     TRY(u32(r, &x));
-    if (!wm__simd_opcode_known(x)) return fail(r, at, "illegal opcode");
-    if (x == 0x0C || x == 0x0D) return bytes(r, 16, &p);
-    if (x >= 0x15 && x <= 0x22) return u8(r, &b);
-    if (x <= 0x0B || (x >= 0x54 && x <= 0x5D)) {
+    int imm = wm__simd_immediates(x);
+    if (imm == WM_SIMD_UNKNOWN) return fail(r, at, "illegal opcode");
+    if (imm == WM_SIMD_BYTES16) return bytes(r, 16, &p);
+    if (imm == WM_SIMD_MEMARG || imm == WM_SIMD_MEMARG_LANE) {
       TRY(u32(r, &n));
       TRY(u32(r, &n));
-      if (x >= 0x54 && x <= 0x5B) return u8(r, &b);
     }
-    return 0;
+    return imm == WM_SIMD_LANE || imm == WM_SIMD_MEMARG_LANE ? u8(r, &b) : 0;
+  }
   }
   if (op >= 0x28 && op <= 0x3E) {
     TRY(u32(r, &x));
