@@ -10,35 +10,6 @@
 
 #define PAGE_SIZE 65536u
 
-/* Slots hold i32 and f32 zero-extended, so that a slot compares equal
-** whatever wrote it. */
-void wm__val_to_slots(wm_val v, wm_slot *s) {
-  s->u64 = 0;
-  switch (v.type) {
-    case WM_I32: s->u64 = (uint32_t)v.of.i32; break;
-    case WM_F32: s->u64 = v.of.f32_bits; break;
-    case WM_FUNCREF:
-    case WM_EXTERNREF: s->ref = v.of.ref; break;
-    case WM_V128: memcpy(s, v.of.v128, 16); break;
-    default: s->u64 = v.of.f64_bits; break; /* i64, f64 */
-  }
-}
-
-wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
-  wm_val v;
-  memset(&v, 0, sizeof v);
-  v.type = t;
-  switch (t) {
-    case WM_I32: v.of.i32 = s->i32; break;
-    case WM_F32: v.of.f32_bits = s->u32; break;
-    case WM_FUNCREF:
-    case WM_EXTERNREF: v.of.ref = s->ref; break;
-    case WM_V128: memcpy(v.of.v128, s, 16); break;
-    default: v.of.i64 = s->i64; break;
-  }
-  return v;
-}
-
 size_t wm__type_slots(const wm_valtype *t, uint32_t n) {
   size_t k = 0;
   for (uint32_t i = 0; i < n; i++) k += t[i] == WM_V128 ? 2 : 1;

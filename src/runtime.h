@@ -8,6 +8,7 @@
 #define WM_RUNTIME_H
 
 #include <stdatomic.h>
+#include <string.h>
 
 #include "module.h"
 
@@ -179,10 +180,36 @@ int wm__instance_new_linked(wm_runtime *rt, const wm_module *mod, const wm_insta
 ** or instance.c before the instance is registered). */
 void wm__instance_free(wm_instance *inst);
 
-/* api.c: a wm_val in slot form (i32/f32 zero-extended; a v128 takes two
-** slots) and back; the slots of n values of the given types. */
-void wm__val_to_slots(wm_val v, wm_slot *s);
-wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t);
+/* A wm_val in slot form (i32/f32 zero-extended; a v128 takes two slots)
+** and back. Inline: the interpreter's host calls convert every argument. */
+static inline void wm__val_to_slots(wm_val v, wm_slot *s) {
+  s->u64 = 0;
+  switch (v.type) {
+    case WM_I32: s->u64 = (uint32_t)v.of.i32; break;
+    case WM_F32: s->u64 = v.of.f32_bits; break;
+    case WM_FUNCREF:
+    case WM_EXTERNREF: s->ref = v.of.ref; break;
+    case WM_V128: memcpy(s, v.of.v128, 16); break;
+    default: s->u64 = v.of.f64_bits; break; /* i64, f64 */
+  }
+}
+
+static inline wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
+  wm_val v;
+  memset(&v, 0, sizeof v);
+  v.type = t;
+  switch (t) {
+    case WM_I32: v.of.i32 = s->i32; break;
+    case WM_F32: v.of.f32_bits = s->u32; break;
+    case WM_FUNCREF:
+    case WM_EXTERNREF: v.of.ref = s->ref; break;
+    case WM_V128: memcpy(v.of.v128, s, 16); break;
+    default: v.of.i64 = s->i64; break;
+  }
+  return v;
+}
+
+/* api.c: the slots of n values of the given types. */
 size_t wm__type_slots(const wm_valtype *t, uint32_t n);
 
 /* instance.c: the value of a constant expression in an instance (globals,
