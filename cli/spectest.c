@@ -14,7 +14,7 @@
 #include "cli.h"
 
 static const char spectest_help[] =
-    "usage: wasmem spectest FILE.json [-v] [--checked] [--metered]\n"
+    "usage: wasmem spectest FILE.json [-v] [--checked] [--metered] [--eager]\n"
     "\n"
     "Run a script made by wast2json (wabt 1.0.32) from a .wast file. Module\n"
     "files are resolved relative to the directory of FILE.json. All commands\n"
@@ -30,10 +30,13 @@ static const char spectest_help[] =
     "             results are expected from it as from the plain loop\n"
     "  --metered  load every module with fuel and poll points\n"
     "             (WM_MODULE_METERED) and give the runtime 10^12 units of\n"
-    "             fuel: the same results are expected\n";
+    "             fuel: the same results are expected\n"
+    "  --eager    lower every function while loading (WM_MODULE_EAGER)\n"
+    "             instead of at its first call\n";
 
 /* --checked: modules are lowered for the checked interpreter loop;
-** --metered: with FUEL instructions (both may be given). */
+** --metered: with FUEL instructions; --eager: all at load (any may be
+** given). */
 static wm_module_options load_opts;
 
 /* ------------------------------------------------- the spectest host module */
@@ -855,6 +858,8 @@ int cli_spectest(int argc, char **argv) {
       load_opts.flags |= WM_MODULE_CHECKED;
     } else if (strcmp(argv[i], "--metered") == 0) {
       load_opts.flags |= WM_MODULE_METERED;
+    } else if (strcmp(argv[i], "--eager") == 0) {
+      load_opts.flags |= WM_MODULE_EAGER;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       cli_error("spectest: unknown option '%s' (see wasmem spectest --help)", argv[i]);
       return 2;

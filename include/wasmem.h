@@ -278,7 +278,11 @@ typedef struct wm_runtime_options {
   uint32_t max_memories;
   uint32_t max_tables;
   /* Total bytes of lowered code (wm_module_code_bytes) of the modules
-  ** instantiated in the runtime, each module counted once (default 1 GiB). */
+  ** instantiated in the runtime, each module counted once (default 1 GiB):
+  ** what a module holds when it is instantiated, plus what calls in the
+  ** runtime lower later (see WM_MODULE_EAGER). Once the total has reached
+  ** it, instantiating or a call that must lower a function fails with
+  ** WM_ELIMIT. */
   uint64_t max_code_bytes;
   /*
   ** Optional growth callbacks, in the manner of Wasmtime's ResourceLimiter:
@@ -375,8 +379,9 @@ typedef struct wm_module_options {
   ** consults a checker. */
   uint32_t flags;
   /* Most bytes of lowered code (instruction cells, constants and trap
-  ** locations of all bodies) loading may make; past it the load fails with
-  ** WM_ELIMIT naming this option (default: 16 times the module's size plus
+  ** locations of all bodies) the module may hold; lowering past it fails
+  ** with WM_ELIMIT naming this option: the load (WM_MODULE_EAGER) or the
+  ** call that lowers a function (default: 16 times the module's size plus
   ** 1 MiB, far above what compilers emit). */
   uint64_t max_code_bytes;
 } wm_module_options;
@@ -385,6 +390,14 @@ typedef struct wm_module_options {
 ** interrupts and deadlines"), so that it can be stopped. Code loaded
 ** without it runs exactly as before and cannot be stopped. */
 #define WM_MODULE_METERED 2u
+/* WM_MODULE_EAGER: lower every function while loading. By default a
+** function is lowered at its first call (loading still validates every
+** body, as the spec requires), so a large module starts fast and holds
+** lowered code only for what runs; then a first call can also fail with
+** WM_ENOMEM, or WM_ELIMIT from max_code_bytes (of the module, or of the
+** runtime it runs in). With this flag those failures happen at load, and
+** no call ever lowers. */
+#define WM_MODULE_EAGER 4u
 
 /*
 ** Decode, validate and compile a module from bytes. The bytes are copied;
@@ -399,7 +412,8 @@ WM_API int wm_module_load_file(const char *path, const wm_module_options *opts, 
 /* Free a module. Every instance made from it must be gone (runtime freed)
 ** first. NULL is a no-op. */
 WM_API void wm_module_free(wm_module *mod);
-/* Bytes of lowered code the module holds (see max_code_bytes); 0 for NULL. */
+/* Bytes of lowered code the module holds (see max_code_bytes): it grows as
+** functions are first called, unless loaded WM_MODULE_EAGER; 0 for NULL. */
 WM_API uint64_t wm_module_code_bytes(const wm_module *mod);
 
 WM_API uint32_t wm_module_import_count(const wm_module *mod);

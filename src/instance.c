@@ -253,7 +253,10 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
     f->type_id = inst->type_ids[ti];
     f->type = &mod->types[ti];
     f->inst = inst;
-    f->code = &mod->funcs[i].code;
+    /* Lowered already (by an earlier call in any instance), or the stub
+    ** whose LAZY instruction lowers it at the first call. */
+    const wm_code *c = atomic_load_explicit(&mod->funcs[i].code, memory_order_acquire);
+    f->code = c ? c : &mod->funcs[i].stub;
     f->idx = i;
     inst->funcs[i] = f;
   }

@@ -4,6 +4,7 @@
 ** and introspection of imports, exports and debug names.
 */
 #include "module.h"
+#include "ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,72 @@
 #define CODE_RATIO 16u
 #define CODE_SLACK ((uint64_t)1 << 20)
 
-/* Load from `bytes`, which the module takes over (freed on failure too). */
+uint64_t wm__code_size(const wm_code *c) {
+  return (uint64_t)c->ncode * sizeof *c->code + (uint64_t)c->nconsts * sizeof *c->consts +
+         (uint64_t)c->npcmap * (sizeof *c->pcmap_cell + sizeof *c->pcmap_off);
+}
+
+static void free_code(wm_code *c) {
+  if (!c) return;
+  wm__free(c->code);
+  wm__free(c->consts);
+  wm__free(c->pcmap_cell);
+  wm__free(c->pcmap_off);
+  wm__free(c);
+}
+
+int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm_error *err) {
+  wm_funcdef *fd = &mod->funcs[idx];
+  *fresh = false;
+  wm_code *c = atomic_load_explicit(&fd->code, memory_order_acquire);
+  if (c) {
+    *out = c;
+    return 0;
+  }
+  c = wm__calloc(1, sizeof *c);
+  if (!c) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  int rc = wm__compile_func(mod, idx, c, err);
+  if (rc) {
+    wm__free(c);
+    return rc;
+  }
+  /* Another thread may have lowered it meanwhile: the first to publish
+  ** wins, and the others drop their copy (the same code). */
+  wm_code *expected = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&fd->code, &expected, c, memory_order_acq_rel,
+                                               memory_order_acquire)) {
+    free_code(c);
+    *out = expected;
+    return 0;
+  }
+  atomic_fetch_add_explicit(&mod->code_bytes, wm__code_size(c), memory_order_relaxed);
+  *fresh = true;
+  *out = c;
+  return 0;
+}
+
+/* What a call enters until the function is lowered: the frame shape of
+** its parameters and results (enter_frame zeroes the four slots past the
+** parameters) and the one LAZY instruction. */
+static void make_stub(wm_module *mod, uint32_t idx) {
+  const wm_type *t = wm__func_type(mod, idx);
+  wm_code *s = &mod->funcs[idx].stub;
+  uint32_t np = 0, nr = 0;
+  for (uint32_t i = 0; i < t->nparams; i++) np += t->params[i] == WM_V128 ? 2 : 1;
+  for (uint32_t i = 0; i < t->nresults; i++) nr += t->results[i] == WM_V128 ? 2 : 1;
+  s->code = mod->lazy_cells;
+  s->ncode = 2;
+  s->nparam_slots = np;
+  s->nlocal_slots = np;
+  s->nresult_slots = nr;
+  s->frame_slots = np + 4 > nr ? np + 4 : nr;
+  s->func_idx = idx;
+}
+
+/* Load from `bytes`, which the module takes over (freed on failure too).
+** Every body is validated here, as the spec requires before anything
+** runs; lowering waits for a function's first call unless
+** WM_MODULE_EAGER asks for all of it now. */
 static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts, wm_module **out,
                       wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
@@ -29,24 +95,24 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
                                                  : (uint64_t)len * CODE_RATIO + CODE_SLACK;
   mod->metered = opts && (opts->flags & WM_MODULE_METERED);
   mod->loop = mod->checked ? WM_LOOP_CHECKED : mod->metered ? WM_LOOP_METERED : WM_LOOP_PLAIN;
+  uint64_t head = wm__op_head(WM_OP_LAZY, mod->loop);
+  mod->lazy_cells[0] = (uint32_t)head;
+  mod->lazy_cells[1] = (uint32_t)(head >> 32);
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);
-  /* Each body's local types exist only while it is lowered: declarations
-  ** are run-length coded, so keeping them all would let a small module
-  ** hold gigabytes. */
+  /* Validation of the bodies: for now, lowering them is what validates
+  ** them; the code is dropped again unless it was asked for. */
   for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
-    wm_funcdef *fd = &mod->funcs[i];
-    rc = wm__decode_locals(mod, fd, err);
-    if (!rc) rc = wm__compile_func(mod, i, err);
-    if (!rc) {
-      const wm_code *c = &fd->code;
-      mod->code_bytes += (uint64_t)c->ncode * sizeof *c->code +
-                         (uint64_t)c->nconsts * sizeof *c->consts +
-                         (uint64_t)c->npcmap * (sizeof *c->pcmap_cell + sizeof *c->pcmap_off);
-    }
-    wm__free(fd->locals);
-    fd->locals = NULL;
+    const wm_code *c;
+    bool fresh;
+    make_stub(mod, i);
+    rc = wm__lower(mod, i, &c, &fresh, err);
+  }
+  if (!rc && !(opts && (opts->flags & WM_MODULE_EAGER))) {
+    for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++)
+      free_code(atomic_exchange(&mod->funcs[i].code, NULL));
+    atomic_store(&mod->code_bytes, 0);
   }
   if (rc) {
     wm__module_destroy(mod);
@@ -127,12 +193,7 @@ void wm__module_destroy(wm_module *mod) {
   wm__free(mod->import_names);
   wm__free(mod->imports);
   for (uint32_t i = 0; i < mod->nfuncs; i++) {
-    wm_funcdef *fd = &mod->funcs[i];
-    wm__free(fd->locals);
-    wm__free(fd->code.code);
-    wm__free(fd->code.consts);
-    wm__free(fd->code.pcmap_cell);
-    wm__free(fd->code.pcmap_off);
+    free_code(atomic_load_explicit(&mod->funcs[i].code, memory_order_relaxed));
   }
   wm__free(mod->funcs);
   wm__free(mod->tables);
@@ -157,7 +218,9 @@ void wm__module_destroy(wm_module *mod) {
 
 void wm_module_free(wm_module *mod) { wm__module_destroy(mod); }
 
-uint64_t wm_module_code_bytes(const wm_module *mod) { return mod ? mod->code_bytes : 0; }
+uint64_t wm_module_code_bytes(const wm_module *mod) {
+  return mod ? atomic_load_explicit(&mod->code_bytes, memory_order_relaxed) : 0;
+}
 
 uint32_t wm_module_import_count(const wm_module *mod) { return mod ? mod->nimports : 0; }
 uint32_t wm_module_export_count(const wm_module *mod) { return mod ? mod->nexports : 0; }

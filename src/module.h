@@ -8,6 +8,7 @@
 #ifndef WM_MODULE_H
 #define WM_MODULE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,10 +139,14 @@ typedef struct wm_funcdef {
   uint32_t body_off;     /* offset of the body (after its size) in bytes */
   uint32_t body_len;
   uint32_t nlocals;      /* declared locals, excluding params */
-  wm_valtype *locals;    /* nlocals types, only while the body is lowered
-                         ** (wm__decode_locals); NULL otherwise */
   uint32_t code_start;   /* offset of the first instruction (after locals) */
-  wm_code code;          /* filled by compile.c */
+  /* Lowering is lazy (module.c): until a function's first call, the code a
+  ** call enters is `stub`, the frame shape of its parameters and results
+  ** with one LAZY instruction, which lowers the body and publishes it in
+  ** `code`. Set once, atomically (threads share a module); never changed
+  ** after. */
+  wm_code stub;
+  wm_code *_Atomic code;
 } wm_funcdef;
 
 /* The compilations of the dispatch loop (interp_loop.h), one per flavour
@@ -179,9 +184,13 @@ struct wm_module {
 
   /* Lowered for the checked interpreter loop (WM_MODULE_CHECKED). */
   bool checked;
-  /* Bytes of lowered code made so far (cells, constants, trap maps) and
-  ** the most allowed (wm_module_options.max_code_bytes). */
-  uint64_t code_bytes, code_limit;
+  /* Bytes of lowered code made so far (cells, constants, trap maps; it
+  ** grows as functions are first called) and the most allowed
+  ** (wm_module_options.max_code_bytes). */
+  _Atomic uint64_t code_bytes;
+  uint64_t code_limit;
+  /* The LAZY instruction every stub's code is (see wm_funcdef). */
+  uint32_t lazy_cells[2];
   /* Lowered with FUEL instructions (WM_MODULE_METERED, meter.c). */
   bool metered;
   /* The compilation of the loop its code is lowered for (WM_LOOP_*): the
@@ -195,13 +204,21 @@ struct wm_module {
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);
-/* decode.c: fill fd->locals (freed by the caller) from the body's local
-** declarations, which wm__decode has checked. Needed by wm__compile_func. */
-int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err);
+/* decode.c: expand the body's local declarations, which wm__decode has
+** checked, into out (fd->nlocals types). */
+int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, wm_valtype *out, wm_error *err);
 /* validate.c: module-level validation (everything except function bodies). */
 int wm__validate_module(wm_module *mod, wm_error *err);
-/* compile.c: validate and lower the body of defined function `idx`. */
-int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err);
+/* compile.c: validate and lower the body of defined function `idx` into
+** *out. Reads the module, and adds to its code_bytes, only: threads may
+** lower different functions of one module at once. */
+int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err);
+/* module.c: the lowered code of defined function idx, lowering it first if
+** no call has yet; *fresh tells whether this call made it (it is charged
+** to the caller's runtime). Thread-safe. */
+int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm_error *err);
+/* Bytes a function's lowered code holds. */
+uint64_t wm__code_size(const wm_code *c);
 /* compile.c: only decode the body of function idx (no validation); returns
 ** 0 or the WM_EMALFORMED error the body has. For giving malformedness
 ** precedence over invalidity, as the spec does. */

@@ -66,6 +66,8 @@
   X(CALL_IMPORT, SPEC, 0)      /* fidx base : call imported function fidx      \
                                   (host or another instance's) */              \
   X(CALL_INDIRECT, SPEC, 0)    /* a typeidx tableidx base : call table[a.i32] */\
+  X(LAZY, SPEC, 0)             /* -- : the first call of a function not yet   \
+                                  lowered: lower it, enter its real frame */   \
   /* --- moves and constants ---------------------------------------------- */ \
   X(MOVE, SPEC, 0)             /* d a : d = a (all 8 bytes) */                  \
   X(MOVE2, SPEC, 0)            /* d1 a1 d2 a2 : two moves, in order */          \

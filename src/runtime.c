@@ -272,6 +272,28 @@ void wm__rt_charge_code(wm_runtime *rt, const wm_module *mod) {
   if (!module_in(rt, mod)) rt->code_bytes += mod->code_bytes;
 }
 
+/* A wasm function's first call in rt (the LAZY instruction): its code,
+** lowered now if no call has lowered it yet. Code this call lowers is
+** charged to rt; once rt's charges have reached max_code_bytes, lowering
+** more fails (so a runtime passes its budget by one function at most: the
+** size of code is known only once it is made). */
+int wm__rt_lower(wm_runtime *rt, wm_func *f, wm_error *err) {
+  /* Modules are immutable once loaded but for their lowered code, which
+  ** is published atomically. */
+  wm_module *mod = (wm_module *)f->inst->mod;
+  const wm_code *c = atomic_load_explicit(&mod->funcs[f->idx].code, memory_order_acquire);
+  if (!c) {
+    int rc = budget(err, "bytes of lowered code", "max_code_bytes", rt->code_bytes, 1,
+                    rt->opts.max_code_bytes);
+    bool fresh;
+    if (!rc) rc = wm__lower(mod, f->idx, &c, &fresh, err);
+    if (rc) return rc;
+    if (fresh) rt->code_bytes += wm__code_size(c);
+  }
+  f->code = c;
+  return 0;
+}
+
 /* ----------------------------------------------------------------- memory */
 
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err) {

@@ -161,6 +161,9 @@ void wm__rt_undo(wm_runtime *rt, const wm_rt_mark *mark);
 /* Charge mod's code to rt unless an instance of it is there already
 ** (call before the new instance is registered). */
 void wm__rt_charge_code(wm_runtime *rt, const wm_module *mod);
+/* Point wasm function f at its lowered code, lowering it if no call has
+** yet (the LAZY instruction); charged to rt's max_code_bytes. */
+int wm__rt_lower(wm_runtime *rt, wm_func *f, wm_error *err);
 /* Grow; returns the old size in pages/elements or -1 (past a maximum or a
 ** budget, refused by the limiter, or out of host memory). */
 int64_t wm__memory_grow(wm_memory *m, uint64_t delta);

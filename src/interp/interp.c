@@ -43,6 +43,13 @@ static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
 static const void *const *_Atomic plain_table;
 #endif
 
+NOINLINE int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg) {
+  wm_error err;
+  int rc = wm__rt_lower(rt, f, &err);
+  if (rc) snprintf(msg, 256, "lowering func %u: %.200s", (unsigned)f->idx, err.message);
+  return rc;
+}
+
 NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
                                const uint32_t *ip, char *msg) {
   wm_slot *saved_top = rt->stack_top;

@@ -372,6 +372,9 @@ static inline uint64_t head_at(const uint32_t *ip) {
 ** loop, or (from the checked loop, with the calling instruction ip) a
 ** function of the guest's allocator, which goes through the checker. A trap
 ** there keeps its message and backtrace in msg. */
+/* LAZY: lower f's code and point f at it, or the error code with its
+** message in msg (256 bytes). Out of the loop, in interp.c. */
+int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg);
 int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
                       const uint32_t *ip, char *msg);
 /* interp_checked.c: the checked loop, and its handler addresses. */

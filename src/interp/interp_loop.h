@@ -159,6 +159,20 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         next_ip = ip + 6;
         goto call_common;
       }
+      vmcase(LAZY) {
+        /* The first call of a function not lowered yet entered its stub
+        ** (wm_funcdef), a frame of just its parameters. Lower it, then
+        ** enter the real frame in the same place: the arguments are where
+        ** they must be. */
+        trap = wm__interp_lower(rt, frp->func, msg);
+        if (WM_UNLIKELY(trap)) goto trapped;
+        const wm_code *c = frp->func->code;
+        if (WM_UNLIKELY((size_t)(stack_end - fp) < c->frame_slots))
+          TRAP(WM_TRAP_STACK_EXHAUSTED);
+        enter_frame(c, fp);
+        ip = c->code;
+        vmbreak;
+      }
       /* Shared by CALL_IMPORT and CALL_INDIRECT: the callee may be a host
       ** function or belong to another instance. Kept inside the dispatch
       ** body so that vmbreak means the same here in both builds. */

@@ -127,7 +127,8 @@ static int rd_fixed(cstate *c, unsigned n, uint64_t *out) {
 ** (moves of many values at every branch) stops here. */
 static int reserve(cstate *c, uint32_t n) {
   if (c->ncode + n < c->ncode) return too_big(c, "code");
-  uint64_t bytes = c->mod->code_bytes + ((uint64_t)c->ncode + n) * sizeof *c->code +
+  uint64_t bytes = atomic_load_explicit(&c->mod->code_bytes, memory_order_relaxed) +
+                   ((uint64_t)c->ncode + n) * sizeof *c->code +
                    ((uint64_t)c->nconsts + c->npc) * sizeof(uint64_t);
   if (bytes > c->mod->code_limit)
     return wm__error(c->err, WM_ELIMIT, c->instr_off,
@@ -1386,7 +1387,7 @@ static void free_output(cstate *c) {
   wm__free(c->pc_off);
 }
 
-int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
+int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) {
   if (idx < mod->nfunc_imports || idx >= mod->nfuncs)
     return wm__error(err, WM_EINVAL, UINT32_MAX, "not a defined function: %u", idx);
   wm_funcdef *fd = &mod->funcs[idx];
@@ -1419,7 +1420,8 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   }
   c.cap_hs = 1;
   for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
-  for (uint32_t i = 0; i < fd->nlocals; i++) c.ltypes[c.ftype->nparams + i] = fd->locals[i];
+  rc = wm__decode_locals(mod, fd, c.ltypes + c.ftype->nparams, err);
+  if (rc) goto fail;
   uint32_t nparam_slots = 0;
   for (uint32_t i = 0; i < c.nlocals; i++) {
     if (i == c.ftype->nparams) nparam_slots = c.nlslots;
@@ -1498,7 +1500,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_error *err) {
   shrink((void **)&c.consts, c.nconsts, sizeof *c.consts);
   shrink((void **)&c.pc_cell, c.npc, sizeof *c.pc_cell);
   shrink((void **)&c.pc_off, c.npc, sizeof *c.pc_off);
-  wm_code *code = &fd->code;
+  wm_code *code = out;
   code->code = c.code;
   code->ncode = c.ncode;
   code->nparam_slots = nparam_slots;

@@ -765,12 +765,9 @@ static int sec_data(rd *r, wm_module *mod) {
 }
 
 /* Expand the local declarations of a body that sec_code already checked. */
-int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err) {
+int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, wm_valtype *out, wm_error *err) {
   rd b = {mod->bytes, fd->body_off, fd->code_start, mod->len, 10, err};
   uint32_t ngroups, li = 0;
-  wm__free(fd->locals);
-  fd->locals = wm__calloc(fd->nlocals, sizeof *fd->locals);
-  if (!fd->locals) return nomem(&b);
   TRY(count(&b, &ngroups));
   for (uint32_t g = 0; g < ngroups; g++) {
     uint32_t k;
@@ -779,7 +776,7 @@ int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err) {
     TRY(valtype(&b, &t));
     /* Defensive, unreachable: sec_code summed these same counts. */
     if (k > fd->nlocals - li) return fail(&b, b.pos, "too many locals");
-    for (uint32_t j = 0; j < k; j++) fd->locals[li++] = t;
+    for (uint32_t j = 0; j < k; j++) out[li++] = t;
   }
   return 0;
 }

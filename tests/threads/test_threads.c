@@ -3,7 +3,8 @@
 ** test_threads.c -- several threads use wasmem at once, each with its own
 ** runtimes: they load their first modules together (plain and checked,
 ** which publishes the dispatch tables), instantiate one module shared by
-** all, call it, trap, re-enter it from a host function, and run a WASI
+** all, call it (their first calls lower its functions at once: one
+** lowering of each is published, the others dropped), trap, re-enter it from a host function, and run a WASI
 ** guest that opens files (the openat2 probe). The ThreadSanitizer build
 ** (-DWM_SANITIZE=thread) runs it to find data races.
 ** Usage: test_threads shared.wasm wasi_note.wasm

@@ -81,13 +81,22 @@ static wm_module *load_wat(const char *text, wm_error *err) {
   return load_wat_flags(text, 0, err);
 }
 
+/* The lowered code of defined function idx (lowered now if not yet), or
+** NULL for an import. */
+static const wm_code *code_of(wm_module *m, uint32_t idx) {
+  const wm_code *c = NULL;
+  bool fresh;
+  if (idx >= m->nfunc_imports && wm__lower(m, idx, &c, &fresh, NULL)) c = NULL;
+  return c;
+}
+
 /* Disassembly of function idx into a malloc'd string; *ninstr gets its
 ** number of instructions (lines not starting with ';'). */
 static char *disasm(wm_module *m, uint32_t idx, int *ninstr) {
   char *buf = NULL;
   size_t sz = 0;
   FILE *f = open_memstream(&buf, &sz);
-  wm__disasm(&m->funcs[idx].code, f);
+  wm__disasm(code_of(m, idx), f);
   fclose(f);
   *ninstr = 0;
   for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
@@ -397,7 +406,7 @@ static bool mini_new(mini *x, wm_module *m) {
     x->funcs[i].type_id = x->type_ids[m->funcs[i].typeidx];
     x->funcs[i].type = wm__func_type(m, i);
     x->funcs[i].inst = &x->inst;
-    x->funcs[i].code = &m->funcs[i].code;
+    x->funcs[i].code = code_of(m, i);
     x->funcs[i].idx = i;
     x->fptrs[i] = &x->funcs[i];
   }

@@ -535,14 +535,15 @@ static void test_roundtrip(void) {
             mod->datas[0].offset.bits == 8 && mod->datas[1].mode == WM_SEG_PASSIVE,
         "datas");
   wm_funcdef *f1 = &mod->funcs[1], *f2 = &mod->funcs[2];
-  CHECK(!f1->locals && wm__decode_locals(mod, f1, NULL) == 0 &&
-            wm__decode_locals(mod, f2, NULL) == 0,
+  wm_valtype l1[3], l2[3];
+  CHECK(f1->nlocals == 3 && f2->nlocals == 3 && wm__decode_locals(mod, f1, l1, NULL) == 0 &&
+            wm__decode_locals(mod, f2, l2, NULL) == 0,
         "locals expand");
-  CHECK(f1->nlocals == 3 && f1->locals[0] == WM_I32 && f1->locals[2] == WM_F64 &&
+  CHECK(l1[0] == WM_I32 && l1[2] == WM_F64 &&
             f1->body_len == 6 && m.b[f1->code_start] == 0x0B &&
             f1->code_start == f1->body_off + 5,
         "code 1");
-  CHECK(f2->nlocals == 3 && f2->locals[2] == WM_I64 && f2->code_start == f2->body_off + 3, "code 2");
+  CHECK(l2[2] == WM_I64 && f2->code_start == f2->body_off + 3, "code 2");
   /* C.refs: elements (0, 2, 1), the global initialiser (1), exports (2). */
   CHECK(mod->func_declared[0] && mod->func_declared[1] && mod->func_declared[2], "declared");
   CHECK(mod->module_name && strcmp(mod->module_name, "full") == 0, "module name");
@@ -653,11 +654,15 @@ static void test_locals_bomb(void) {
   wm_error err;
   int rc = wm_module_load(m.b, m.n, NULL, &mod, &err);
   CHECK(rc == 0, "locals bomb: %s", err.message);
-  bool none = true;
-  for (uint32_t i = 0; mod && i < mod->nfuncs; i++)
-    none = none && !mod->funcs[i].locals && mod->funcs[i].nlocals == 50000 &&
-           mod->funcs[i].code.nlocal_slots == 50000;
-  CHECK(mod && mod->nfuncs == NBODIES && none, "locals bomb: expanded locals kept");
+  /* Locals are expanded only while a body is lowered, never kept. */
+  bool all = true;
+  for (uint32_t i = 0; mod && i < mod->nfuncs; i++) {
+    const wm_code *c = NULL;
+    bool fresh;
+    all = all && mod->funcs[i].nlocals == 50000 &&
+          wm__lower(mod, i, &c, &fresh, NULL) == 0 && c->nlocal_slots == 50000;
+  }
+  CHECK(mod && mod->nfuncs == NBODIES && all, "locals bomb: lowered");
   wm_module_free(mod);
 }
 

@@ -772,7 +772,10 @@ static int mini_new(mini *mi, const char *wat) {
     mi->fs[i].type_id = m->funcs[i].typeidx;
     mi->fs[i].type = wm__func_type(m, i);
     mi->fs[i].inst = &mi->inst;
-    mi->fs[i].code = &m->funcs[i].code;
+    const wm_code *c = NULL;
+    bool fresh;
+    if (i >= m->nfunc_imports) wm__lower((wm_module *)m, i, &c, &fresh, NULL);
+    mi->fs[i].code = c;
     mi->fs[i].idx = i;
     mi->fps[i] = &mi->fs[i];
   }

@@ -44,18 +44,21 @@ static bool have_wat2wasm;
 /* The binary of wat text (from wat2wasm), malloc'd; NULL on failure. */
 static uint8_t *wat(const char *text, size_t *len) { return wat_bytes(text, "", len); }
 
-static wm_module *load_wat(const char *text) {
+static wm_module *load_wat_flags(const char *text, uint32_t flags) {
   size_t len = 0;
   uint8_t *b = wat(text, &len);
   wm_module *mod = NULL;
   wm_error err;
-  if (b && wm_module_load(b, len, NULL, &mod, &err) != 0) {
+  wm_module_options mo = {.flags = flags};
+  if (b && wm_module_load(b, len, &mo, &mod, &err) != 0) {
     fprintf(stderr, "wm_module_load failed: %s\n", err.message);
     nfail++;
   }
   free(b);
   return mod;
 }
+
+static wm_module *load_wat(const char *text) { return load_wat_flags(text, 0); }
 
 /* A growable byte buffer for modules written by hand. */
 typedef struct buf {
@@ -641,9 +644,11 @@ done:
 
 /* --------------------------------------------------------- code budget */
 
+/* Modules lowered at load are charged whole when instantiated. */
 static void test_code_budget(void) {
-  wm_module *a = load_wat(grow_wat);
-  wm_module *b = load_wat("(module (func (export \"f\") (result i32) (i32.const 7)))");
+  wm_module *a = load_wat_flags(grow_wat, WM_MODULE_EAGER);
+  wm_module *b = load_wat_flags("(module (func (export \"f\") (result i32) (i32.const 7)))",
+                                WM_MODULE_EAGER);
   if (!a || !b) goto done;
   uint64_t ca = wm_module_code_bytes(a), cb = wm_module_code_bytes(b);
   CHECK(ca > 0 && cb > 0 && wm_module_code_bytes(NULL) == 0);
@@ -666,6 +671,82 @@ static void test_code_budget(void) {
 done:
   wm_module_free(a);
   wm_module_free(b);
+}
+
+static int call_i32(wm_runtime *rt, wm_instance *inst, const char *name, wm_error *err) {
+  wm_val r;
+  return wm_func_call(rt, wm_instance_func(inst, name), NULL, 0, &r, 1, err);
+}
+
+/* Lazily lowered code is charged to the runtime whose call lowers it; once
+** the runtime's charges reach the budget, lowering more fails. */
+static void test_code_budget_lazy(void) {
+  wm_module *m = load_wat("(module (func (export \"f\") (result i32) (i32.const 7))"
+                          " (func (export \"g\") (result i32) (i32.const 8)))");
+  if (!m) return;
+  CHECK(wm_module_code_bytes(m) == 0);
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.max_code_bytes = 1;
+  wm_runtime *rt = NULL, *rt2 = NULL;
+  wm_instance *inst = NULL, *inst2 = NULL;
+  wm_error err;
+  wm_runtime_usage u;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  CHECK(wm_instance_new(rt, m, NULL, &inst, &err) == WM_OK);
+  CHECK(call_i32(rt, inst, "f", &err) == WM_OK);
+  uint64_t cf = wm_module_code_bytes(m);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(cf > 0 && u.code_bytes == cf);
+  CHECK(call_i32(rt, inst, "f", &err) == WM_OK); /* lowered once */
+  int rc = call_i32(rt, inst, "g", &err);
+  CHECK_ERR(rc, err, WM_ELIMIT, "lowering func 1: runtime limit exceeded");
+  CHECK(strstr(err.message, "max_code_bytes") != NULL && strstr(err.message, "at g (func 1)"));
+  CHECK(wm_module_code_bytes(m) == cf);
+  /* Another runtime is charged what is lowered when it instantiates, then
+  ** what its own calls lower; code lowered already costs its calls
+  ** nothing more. */
+  CHECK(wm_runtime_new(NULL, &rt2, NULL) == WM_OK);
+  CHECK(wm_instance_new(rt2, m, NULL, &inst2, &err) == WM_OK);
+  CHECK(call_i32(rt2, inst2, "g", &err) == WM_OK && call_i32(rt2, inst2, "f", &err) == WM_OK);
+  wm_runtime_get_usage(rt2, &u);
+  CHECK(wm_module_code_bytes(m) > cf && u.code_bytes == wm_module_code_bytes(m));
+  /* And the first runtime still cannot lower, but may run what the second
+  ** lowered. */
+  CHECK(call_i32(rt, inst, "g", &err) == WM_OK);
+  wm_runtime_free(rt);
+  wm_runtime_free(rt2);
+  wm_module_free(m);
+}
+
+/* A first call enters a stub frame of the parameters alone; the real frame,
+** known once the body is lowered, must fit the stack too. */
+static void test_lazy_frame(void) {
+  wm_module *m = load_wat("(module (func (export \"f\") (result i32)"
+                          " (local i64 i64 i64 i64 i64 i64 i64 i64) (local i64 i64 i64 i64)"
+                          " (local i64 i64 i64 i64 i64 i64 i64 i64) (local i64 i64 i64 i64)"
+                          " (local i64 i64 i64 i64 i64 i64 i64 i64) (local i64 i64 i64 i64)"
+                          " (i32.const 7)))");
+  if (!m) return;
+  wm_runtime_options o;
+  memset(&o, 0, sizeof o);
+  o.stack_bytes = 16 * sizeof(uint64_t); /* room for the stub's frame only */
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  CHECK(wm_instance_new(rt, m, NULL, &inst, &err) == WM_OK);
+  int rc = call_i32(rt, inst, "f", &err);
+  CHECK_ERR(rc, err, WM_TRAP_STACK_EXHAUSTED, "call stack exhausted");
+  CHECK(strstr(err.message, "at f (func 0)") != NULL);
+  wm_runtime_free(rt);
+  /* With room, the same call runs (and lowered it already above). */
+  o.stack_bytes = 0;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  CHECK(wm_instance_new(rt, m, NULL, &inst, &err) == WM_OK);
+  CHECK(call_i32(rt, inst, "f", &err) == WM_OK);
+  wm_runtime_free(rt);
+  wm_module_free(m);
 }
 
 /* ------------------------------------------------ load-time bounds */
@@ -843,6 +924,8 @@ int main(void) {
     test_limiter();
     test_failed_instantiation();
     test_code_budget();
+    test_code_budget_lazy();
+    test_lazy_frame();
     test_code_limit();
   } else {
     fprintf(stderr, "wat2wasm not found: skipping the module tests\n");
