@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* The default bound on lowered code: compilers' output lowers to a few
 ** times its size (C, Rust and a 30 MB yosys build: 2.5 to 4.6); ample
@@ -147,10 +148,18 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
   if (!path) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: path is NULL");
   FILE *f = fopen(path, "rb");
   if (!f) return wm__error(err, WM_EIO, UINT32_MAX, "cannot open %s: %s", path, strerror(errno));
-  /* Read in chunks rather than trusting ftell: works for pipes too. */
+  /* A regular file's size sizes the buffer, so the bytes are read once
+  ** with no copying as it grows; the loop still reads to the end (the file
+  ** may change), and reads pipes in chunks. */
   uint8_t *buf = NULL;
   size_t len = 0, cap = 0;
   int rc = 0;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      (uint64_t)st.st_size <= UINT32_MAX) {
+    buf = wm__malloc((size_t)st.st_size + 1); /* + 1: the read that sees the end */
+    if (buf) cap = (size_t)st.st_size + 1;
+  }
   for (;;) {
     if (len == cap) {
       size_t ncap = cap ? cap * 2 : 65536;
