@@ -32,6 +32,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);
+  if (!rc) rc = wm__validate_code(mod, 1, err);
   /* Each body's local types exist only while it is lowered: declarations
   ** are run-length coded, so keeping them all would let a small module
   ** hold gigabytes. */

@@ -764,13 +764,13 @@ static int sec_data(rd *r, wm_module *mod) {
   return 0;
 }
 
-/* Expand the local declarations of a body that sec_code already checked. */
-int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err) {
+/* Expand the local declarations of a body that sec_code already checked
+** into out (fd->nlocals type codes). The body validator (validate_code.c)
+** decodes into its reused scratch with it, wm__decode_locals into fd->locals. */
+int wm__decode_local_types(const wm_module *mod, const wm_funcdef *fd, uint8_t *out,
+                           wm_error *err) {
   rd b = {mod->bytes, fd->body_off, fd->code_start, mod->len, 10, err};
   uint32_t ngroups, li = 0;
-  wm__free(fd->locals);
-  fd->locals = wm__calloc(fd->nlocals, sizeof *fd->locals);
-  if (!fd->locals) return nomem(&b);
   TRY(count(&b, &ngroups));
   for (uint32_t g = 0; g < ngroups; g++) {
     uint32_t k;
@@ -779,9 +779,17 @@ int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err) {
     TRY(valtype(&b, &t));
     /* Defensive, unreachable: sec_code summed these same counts. */
     if (k > fd->nlocals - li) return fail(&b, b.pos, "too many locals");
-    for (uint32_t j = 0; j < k; j++) fd->locals[li++] = t;
+    memset(out + li, (int)t, k);
+    li += k;
   }
   return 0;
+}
+
+int wm__decode_locals(const wm_module *mod, wm_funcdef *fd, wm_error *err) {
+  wm__free(fd->locals);
+  fd->locals = wm__calloc(fd->nlocals, sizeof *fd->locals);
+  if (!fd->locals) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  return wm__decode_local_types(mod, fd, fd->locals, err);
 }
 
 /* ------------------------------------------------------- the name section */
