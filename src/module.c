@@ -81,7 +81,9 @@ static void make_stub(wm_module *mod, uint32_t idx) {
 /* Load from `bytes`, which the module takes over (freed on failure too).
 ** Every body is validated here, as the spec requires before anything
 ** runs; lowering waits for a function's first call unless
-** WM_MODULE_EAGER asks for all of it now. */
+** WM_MODULE_EAGER asks for all of it now. Neither keeps a body's local
+** types: declarations are run-length coded, so keeping them all would let
+** a small module hold gigabytes. */
 static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts, wm_module **out,
                       wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
@@ -102,18 +104,14 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);
-  /* Validation of the bodies: for now, lowering them is what validates
-  ** them; the code is dropped again unless it was asked for. */
-  for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
-    const wm_code *c;
-    bool fresh;
-    make_stub(mod, i);
-    rc = wm__lower(mod, i, &c, &fresh, err);
-  }
-  if (!rc && !(opts && (opts->flags & WM_MODULE_EAGER))) {
-    for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++)
-      free_code(atomic_exchange(&mod->funcs[i].code, NULL));
-    atomic_store(&mod->code_bytes, 0);
+  if (!rc) rc = wm__validate_code(mod, 1, err);
+  for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) make_stub(mod, i);
+  if (opts && (opts->flags & WM_MODULE_EAGER)) {
+    for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
+      const wm_code *c;
+      bool fresh;
+      rc = wm__lower(mod, i, &c, &fresh, err);
+    }
   }
   if (rc) {
     wm__module_destroy(mod);

@@ -205,10 +205,19 @@ struct wm_module {
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);
 /* decode.c: expand the body's local declarations, which wm__decode has
-** checked, into out (fd->nlocals types). */
-int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, wm_valtype *out, wm_error *err);
+** checked, into out (fd->nlocals type codes). */
+int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, wm_error *err);
 /* validate.c: module-level validation (everything except function bodies). */
 int wm__validate_module(wm_module *mod, wm_error *err);
+/* validate_code.c: validate every defined function's body (the spec's
+** algorithm, nothing lowered), in order; the first error wins, with the
+** code, message and offset wm__compile_func would report. threads > 1
+** validates on that many threads (same verdict); 0 or 1: this thread. */
+int wm__validate_code(wm_module *mod, unsigned threads, wm_error *err);
+/* validate_code.c: validate the body of defined function `idx` alone, with
+** the precedence wm__compile_func gives a malformed later body (for the
+** differential fuzzer, tests/fuzz). */
+int wm__validate_func(wm_module *mod, uint32_t idx, wm_error *err);
 /* compile.c: validate and lower the body of defined function `idx` into
 ** *out. Reads the module, and adds to its code_bytes, only: threads may
 ** lower different functions of one module at once. */
@@ -231,6 +240,19 @@ enum {
   WM_SIMD_MEMARG_LANE
 };
 int wm__simd_immediates(uint32_t sub);
+/* compile_simd.c: what validating SIMD instruction sub needs: its class
+** (C_V*, ops.h, after the relaxed twin; 0 when unknown), the scalar type
+** of a splat or lane instruction, its lane count (lane immediates must be
+** below it) and, for memory instructions, log2 of the natural alignment. */
+typedef struct wm_simd_sig {
+  uint8_t cls, scalar, lanes, align;
+} wm_simd_sig;
+wm_simd_sig wm__simd_sig(uint32_t sub);
+/* compile_ops.c: the operand type, result type and operand count (1 or 2)
+** of numeric opcode w (0x45..0xC4, 0xFC00..0xFC07); false for others. And
+** the natural alignment (log2) and value type of load/store w (0x28..0x3E). */
+bool wm__numeric_sig(uint32_t w, uint8_t *in, uint8_t *out, int *nin);
+void wm__memop_sig(uint8_t w, uint8_t *align, uint8_t *type);
 /* disasm.c: print lowered code, one instruction a line (debugging, tests). */
 void wm__disasm(const wm_code *c, FILE *out);
 /* Release everything owned by mod, and mod itself. */

@@ -20,6 +20,7 @@
 ** bodies are skimmed for encoding errors, which the spec reports first.
 */
 #include "compile.h"
+#include "leb.h"
 
 /* ------------------------------------------------------------------ errors */
 
@@ -59,52 +60,13 @@ int wm__c_rd_u8(cstate *c, uint8_t *out) {
 }
 
 int wm__c_rd_u32(cstate *c, uint32_t *out) {
-  uint32_t r = 0;
-  for (int i = 0;; i++) {
-    uint8_t b;
-    int rc = wm__c_rd_u8(c, &b);
-    if (rc) return rc;
-    if (i == 4) {
-      if (b & 0x80) return wm__c_malformed(c, "integer representation too long");
-      if (b & 0x70) return wm__c_malformed(c, "integer too large");
-      r |= (uint32_t)b << 28;
-      break;
-    }
-    r |= (uint32_t)(b & 0x7F) << (7 * i);
-    if (!(b & 0x80)) break;
-  }
-  *out = r;
-  return 0;
+  int e = wm__leb_u32(c->bytes, &c->pos, c->end, out);
+  return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
 }
 
-/* Signed LEB128 of `bits` bits (32, 33 or 64). The unused bits of the last
-** byte must be copies of the sign bit. */
 static int rd_sleb(cstate *c, unsigned bits, int64_t *out) {
-  uint64_t r = 0;
-  unsigned shift = 0, maxbytes = (bits + 6) / 7;
-  for (unsigned i = 0;; i++) {
-    uint8_t b;
-    int rc = wm__c_rd_u8(c, &b);
-    if (rc) return rc;
-    if (i == maxbytes - 1) {
-      if (b & 0x80) return wm__c_malformed(c, "integer representation too long");
-      /* Bits of this byte beyond `bits` must all equal the sign bit. */
-      unsigned used = bits - shift; /* value bits in this byte, 1..7 */
-      uint8_t sign = (b >> (used - 1)) & 1;
-      uint8_t rest = (uint8_t)((b & 0x7F) >> used);
-      uint8_t want = sign ? (uint8_t)(0x7F >> used) : 0;
-      if (rest != want) return wm__c_malformed(c, "integer too large");
-      r |= (uint64_t)(b & 0x7F) << shift;
-      shift += 7;
-      break;
-    }
-    r |= (uint64_t)(b & 0x7F) << shift;
-    shift += 7;
-    if (!(b & 0x80)) break;
-  }
-  if (shift < 64 && (r >> (shift - 1)) & 1) r |= ~(uint64_t)0 << shift;
-  *out = (int64_t)r;
-  return 0;
+  int e = wm__leb_s(c->bytes, &c->pos, c->end, bits, out);
+  return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
 }
 
 static int rd_fixed(cstate *c, unsigned n, uint64_t *out) {
@@ -1420,7 +1382,15 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   }
   c.cap_hs = 1;
   for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
-  rc = wm__decode_locals(mod, fd, c.ltypes + c.ftype->nparams, err);
+  uint8_t *declared = wm__malloc(fd->nlocals ? fd->nlocals : 1);
+  if (!declared) {
+    rc = nomem(&c);
+    goto fail;
+  }
+  rc = wm__decode_locals(mod, fd, declared, err);
+  for (uint32_t i = 0; !rc && i < fd->nlocals; i++)
+    c.ltypes[c.ftype->nparams + i] = (wm_valtype)declared[i];
+  wm__free(declared);
   if (rc) goto fail;
   uint32_t nparam_slots = 0;
   for (uint32_t i = 0; i < c.nlocals; i++) {

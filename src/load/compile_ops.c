@@ -54,7 +54,7 @@ static bool lookup(uint32_t w, wm_op *op) {
 
 /* Operand and result types of the numeric opcodes (0x45..0xC4 and the
 ** saturating truncations 0xFC00..0xFC07). */
-static bool numeric_sig(uint32_t w, uint8_t *in, uint8_t *out, int *nin) {
+bool wm__numeric_sig(uint32_t w, uint8_t *in, uint8_t *out, int *nin) {
   struct range { uint16_t lo, hi; uint8_t in, out, nin; };
   static const struct range r[] = {
       {0x45, 0x45, WM_I32, WM_I32, 1}, {0x46, 0x4F, WM_I32, WM_I32, 2},
@@ -94,6 +94,11 @@ static const struct { uint8_t align, type; } memops[] = {
     {2, WM_I64}, {2, WM_I64}, {2, WM_I32}, {3, WM_I64}, {2, WM_F32}, {3, WM_F64},
     {0, WM_I32}, {1, WM_I32}, {0, WM_I64}, {1, WM_I64}, {2, WM_I64},
 };
+
+void wm__memop_sig(uint8_t w, uint8_t *align, uint8_t *type) {
+  *align = memops[w - 0x28].align;
+  *type = memops[w - 0x28].type;
+}
 
 static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
 static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
@@ -305,7 +310,7 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
 static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   uint8_t in, out;
   int nin;
-  if (!numeric_sig(w, &in, &out, &nin)) return 1;
+  if (!wm__numeric_sig(w, &in, &out, &nin)) return 1;
   vop v[2];
   if (nin == 2) TRY(wm__c_pop(c, in, &v[1]));
   TRY(wm__c_pop(c, in, &v[0]));

@@ -233,6 +233,18 @@ int wm__simd_immediates(uint32_t sub) {
   }
 }
 
+wm_simd_sig wm__simd_sig(uint32_t sub) {
+  wm_simd_sig s = {0, 0, 0, 0};
+  sub = relaxed_twin(sub);
+  if (sub >= NSUB || !sub_to_op[sub]) return s;
+  s.cls = sub_class[sub];
+  s.scalar = lane_scalar(sub);
+  s.align = (uint8_t)mem_log2(sub);
+  s.lanes = (uint8_t)(s.cls == C_VLOADLANE || s.cls == C_VSTORELANE ? 16u >> s.align
+                                                                     : lane_count(sub));
+  return s;
+}
+
 int wm__c_skim_simd(cstate *c) {
   uint32_t sub, x;
   uint8_t b[16];

@@ -764,8 +764,10 @@ static int sec_data(rd *r, wm_module *mod) {
   return 0;
 }
 
-/* Expand the local declarations of a body that sec_code already checked. */
-int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, wm_valtype *out, wm_error *err) {
+/* Expand the local declarations of a body that sec_code already checked
+** into out (fd->nlocals type codes): the body validator's reused scratch,
+** or the compiler's. */
+int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, wm_error *err) {
   rd b = {mod->bytes, fd->body_off, fd->code_start, mod->len, 10, err};
   uint32_t ngroups, li = 0;
   TRY(count(&b, &ngroups));
@@ -776,7 +778,8 @@ int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, wm_valtype *ou
     TRY(valtype(&b, &t));
     /* Defensive, unreachable: sec_code summed these same counts. */
     if (k > fd->nlocals - li) return fail(&b, b.pos, "too many locals");
-    for (uint32_t j = 0; j < k; j++) out[li++] = t;
+    memset(out + li, (int)t, k);
+    li += k;
   }
   return 0;
 }

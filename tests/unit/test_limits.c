@@ -180,7 +180,9 @@ static int child_load(void *arg) {
   const char *want = a[2];
   wm_module *mod = NULL;
   wm_error err;
-  int rc = load(m, NULL, &mod, &err);
+  /* Lowered at load: the bombs aim at the lowering's bounds too. */
+  wm_module_options eager = {.flags = WM_MODULE_EAGER};
+  int rc = load(m, &eager, &mod, &err);
   wm_module_free(mod);
   if (!want) return rc == 0 ? 0 : (fprintf(stderr, "load: %s\n", err.message), 1);
   if (rc == WM_ELIMIT && strstr(err.message, want)) return 0;
@@ -762,11 +764,30 @@ static void test_code_limit(void) {
   wm_module_options mo;
   memset(&mo, 0, sizeof mo);
   mo.max_code_bytes = 16;
+  mo.flags = WM_MODULE_EAGER;
   int rc = wm_module_load(b, len, &mo, &mod, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "lowered code larger than the limit of 16 bytes");
   CHECK(strstr(err.message, "wm_module_options.max_code_bytes") != NULL && mod == NULL);
   mo.max_code_bytes = 4096;
   CHECK(wm_module_load(b, len, &mo, &mod, &err) == WM_OK);
+  wm_module_free(mod);
+  /* Lowered at the first call, the limit fails that call instead, and
+  ** again at the next: nothing was published. */
+  mo.max_code_bytes = 16;
+  mo.flags = 0;
+  CHECK(wm_module_load(b, len, &mo, &mod, &err) == WM_OK && wm_module_code_bytes(mod) == 0);
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  CHECK(mod && wm_instance_new(rt, mod, NULL, &inst, &err) == WM_OK);
+  for (int i = 0; inst && i < 2; i++) {
+    wm_val a = wm_val_i32(0), r;
+    rc = wm_func_call(rt, wm_instance_func(inst, "grow"), &a, 1, &r, 1, &err);
+    CHECK_ERR(rc, err, WM_ELIMIT, "lowering func 0: lowered code larger than the limit of 16");
+    CHECK(strstr(err.message, "at grow (func 0)") != NULL);
+  }
+  CHECK(wm_module_code_bytes(mod) == 0);
+  wm_runtime_free(rt);
   wm_module_free(mod);
   free(b);
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** leb.h -- the LEB128 readers of function bodies, shared by the compiler
+** (compile.c) and the body validator (validate_code.c) so that both accept
+** and reject the same bytes. They read b[*pos..end) and advance *pos;
+** they return 0 or a WM_LEB_* error, which wm__leb_msg words as the spec's
+** tests do (the caller reports it as malformed at its instruction).
+*/
+#ifndef WM_LEB_H
+#define WM_LEB_H
+
+#include <stdint.h>
+
+enum { WM_LEB_OK, WM_LEB_END, WM_LEB_LONG, WM_LEB_LARGE };
+
+static inline const char *wm__leb_msg(int e) {
+  return e == WM_LEB_END    ? "unexpected end of section or function"
+         : e == WM_LEB_LONG ? "integer representation too long"
+                            : "integer too large";
+}
+
+/* Unsigned 32-bit: at most 5 bytes, the last with no bits beyond 32. */
+static inline int wm__leb_u32(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *out) {
+  uint32_t r = 0;
+  for (int i = 0;; i++) {
+    if (*pos >= end) return WM_LEB_END;
+    uint8_t x = b[(*pos)++];
+    if (i == 4) {
+      if (x & 0x80) return WM_LEB_LONG;
+      if (x & 0x70) return WM_LEB_LARGE;
+      r |= (uint32_t)x << 28;
+      break;
+    }
+    r |= (uint32_t)(x & 0x7F) << (7 * i);
+    if (!(x & 0x80)) break;
+  }
+  *out = r;
+  return WM_LEB_OK;
+}
+
+/* Signed, of `bits` bits (32, 33 or 64): the unused bits of the last byte
+** must be copies of the sign bit. */
+static inline int wm__leb_s(const uint8_t *b, uint32_t *pos, uint32_t end, unsigned bits,
+                            int64_t *out) {
+  uint64_t r = 0;
+  unsigned shift = 0, maxbytes = (bits + 6) / 7;
+  for (unsigned i = 0;; i++) {
+    if (*pos >= end) return WM_LEB_END;
+    uint8_t x = b[(*pos)++];
+    if (i == maxbytes - 1) {
+      if (x & 0x80) return WM_LEB_LONG;
+      unsigned used = bits - shift; /* value bits in this byte, 1..7 */
+      uint8_t sign = (x >> (used - 1)) & 1;
+      uint8_t rest = (uint8_t)((x & 0x7F) >> used);
+      uint8_t want = sign ? (uint8_t)(0x7F >> used) : 0;
+      if (rest != want) return WM_LEB_LARGE;
+      r |= (uint64_t)(x & 0x7F) << shift;
+      shift += 7;
+      break;
+    }
+    r |= (uint64_t)(x & 0x7F) << shift;
+    shift += 7;
+    if (!(x & 0x80)) break;
+  }
+  if (shift < 64 && (r >> (shift - 1)) & 1) r |= ~(uint64_t)0 << shift;
+  *out = (int64_t)r;
+  return WM_LEB_OK;
+}
+
+#endif

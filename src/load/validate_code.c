@@ -1,0 +1,921 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** validate_code.c -- validates function bodies by the spec's algorithm and
+** lowers nothing: one pass a body over an operand stack of type bytes and a
+** control stack, both in scratch buffers made once per module and grown
+** geometrically, so that validating allocates nothing per instruction and
+** nothing per body unless a buffer must grow.
+**
+** Its verdicts -- code, message and byte offset -- are the compiler's
+** (compile.c validates as it lowers), checks in the same order included;
+** the differential fuzzer (tests/fuzz/fuzz_load.c) holds the two to that,
+** body by body. The opcode tables are the compiler's: wm__numeric_sig,
+** wm__memop_sig and wm__simd_sig. Every error names the offset of the
+** instruction it is found in, as the compiler's do.
+*/
+#include <pthread.h>
+
+#include "leb.h"
+#include "module.h"
+#include "ops.h"
+
+/* As compile.h: the operand stack may hold at most this many slots (a
+** v128 takes two), else "function too large: operand stack". */
+#define MAX_INDEX 0x0FFFFFFFu
+
+/* A type byte no operand has (0 is Unknown). */
+#define NO_TYPE 0xFF
+
+#define TRY(x)                                                                 \
+  do {                                                                         \
+    int rc_ = (x);                                                             \
+    if (rc_) return rc_;                                                       \
+  } while (0)
+
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
+
+/* A control frame (the spec's ctrl_frame). Label types point into the
+** module's function types or into single_types: br_table compares them
+** by address, as the compiler does. */
+typedef struct vctl {
+  const wm_valtype *p, *r;
+  uint32_t np, nr;
+  uint32_t height;   /* operand stack height at entry, params excluded */
+  uint32_t epoch;    /* the br_table that last checked this label */
+  uint8_t kind;
+  bool unreachable;
+} vctl;
+
+/* One validator's state; the buffers outlive the bodies (scratch). */
+typedef struct vstate {
+  wm_module *mod;
+  wm_error *err;
+  const uint8_t *bytes;
+  uint32_t pos, end;       /* absolute offsets into bytes */
+  uint32_t instr_off;      /* offset of the instruction being validated */
+
+  /* Operand types, 0 for Unknown; nv128 of them are v128 (two slots).
+  ** lim = min(cap_vals, MAX_INDEX): a push that keeps nvals + nv128 + 3
+  ** within it needs neither room nor the slot check. */
+  uint8_t *vals; uint32_t nvals, nv128, cap_vals, lim;
+  vctl *ctls; uint32_t nctls, cap_ctls;
+  vctl *top;               /* ctls[nctls - 1] */
+  uint8_t *ltypes; uint32_t nlocals, cap_ltypes;
+  uint8_t *tmp; uint32_t cap_tmp; /* operands br_table pops and pushes back */
+  uint32_t epoch;          /* br_tables seen in this body */
+  /* Numeric opcodes 0x45..0xC4: operand and result type, operand count. */
+  uint8_t num_in[256], num_out[256], num_n[256];
+} vstate;
+
+/* ------------------------------------------------------------------ errors */
+
+static int invalid(vstate *v, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int invalid(vstate *v, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  wm__verror(v->err, WM_EINVALID, v->instr_off, fmt, ap);
+  va_end(ap);
+  return WM_EINVALID;
+}
+
+static int malformed(vstate *v, const char *msg) {
+  wm__error(v->err, WM_EMALFORMED, v->instr_off, "%s", msg);
+  return WM_EMALFORMED;
+}
+
+static int nomem(vstate *v) {
+  wm__error(v->err, WM_ENOMEM, v->instr_off, NULL);
+  return WM_ENOMEM;
+}
+
+static int mismatch(vstate *v) { return invalid(v, "type mismatch"); }
+
+static int unexpected_end(vstate *v) {
+  return malformed(v, "unexpected end of section or function");
+}
+
+/* ------------------------------------------------------------------ reader */
+
+static int rd_u8(vstate *v, uint8_t *out) {
+  if (WM_UNLIKELY(v->pos >= v->end)) {
+    *out = 0;
+    return unexpected_end(v);
+  }
+  *out = v->bytes[v->pos++];
+  return 0;
+}
+
+static int rd_u32_slow(vstate *v, uint32_t *out) {
+  int e = wm__leb_u32(v->bytes, &v->pos, v->end, out);
+  return e ? malformed(v, wm__leb_msg(e)) : 0;
+}
+
+static inline int rd_u32(vstate *v, uint32_t *out) {
+  if (WM_LIKELY(v->pos < v->end && v->bytes[v->pos] < 0x80)) {
+    *out = v->bytes[v->pos++];
+    return 0;
+  }
+  return rd_u32_slow(v, out);
+}
+
+static int rd_sleb_slow(vstate *v, unsigned bits, int64_t *out) {
+  int e = wm__leb_s(v->bytes, &v->pos, v->end, bits, out);
+  return e ? malformed(v, wm__leb_msg(e)) : 0;
+}
+
+/* Skip a signed LEB128 constant (i32.const, i64.const). */
+static inline int skip_sleb(vstate *v, unsigned bits) {
+  if (WM_LIKELY(v->pos < v->end && v->bytes[v->pos] < 0x80)) {
+    v->pos++;
+    return 0;
+  }
+  int64_t s;
+  return rd_sleb_slow(v, bits, &s);
+}
+
+static int skip_fixed(vstate *v, uint32_t n) {
+  if (v->end - v->pos < n) {
+    v->pos = v->end;
+    return unexpected_end(v);
+  }
+  v->pos += n;
+  return 0;
+}
+
+static int zero_byte(vstate *v) {
+  uint8_t b;
+  TRY(rd_u8(v, &b));
+  return b ? malformed(v, "zero byte expected") : 0;
+}
+
+/* ----------------------------------------------------------- operand stack */
+
+static int push_slow(vstate *v, uint8_t t) {
+  uint64_t slots = (uint64_t)v->nvals + v->nv128 + (t == WM_V128 ? 2 : 1);
+  if (slots >= MAX_INDEX)
+    return wm__error(v->err, WM_ELIMIT, v->instr_off, "function too large: operand stack");
+  if (wm__grow((void **)&v->vals, &v->cap_vals, v->nvals + 3, 1)) return nomem(v);
+  v->lim = v->cap_vals < MAX_INDEX ? v->cap_vals : MAX_INDEX;
+  v->vals[v->nvals++] = t;
+  v->nv128 += t == WM_V128;
+  return 0;
+}
+
+static inline int push(vstate *v, uint8_t t) {
+  if (WM_UNLIKELY(v->nvals + v->nv128 + 3 > v->lim)) return push_slow(v, t);
+  v->vals[v->nvals++] = t;
+  v->nv128 += t == WM_V128;
+  return 0;
+}
+
+static int push_n(vstate *v, uint32_t n, const wm_valtype *types) {
+  for (uint32_t i = 0; i < n; i++) TRY(push(v, (uint8_t)types[i]));
+  return 0;
+}
+
+/* The spec's pop_val: expect 0 takes any type; *t gets the operand's type,
+** 0 (Unknown) off a polymorphic stack. */
+static inline int pop(vstate *v, uint8_t expect, uint8_t *t) {
+  if (WM_UNLIKELY(v->nvals == v->top->height)) {
+    *t = 0;
+    return v->top->unreachable ? 0 : mismatch(v);
+  }
+  uint8_t x = v->vals[--v->nvals];
+  v->nv128 -= x == WM_V128;
+  *t = x;
+  if (expect && x && x != expect) return mismatch(v);
+  return 0;
+}
+
+static inline int pop_t(vstate *v, uint8_t expect) {
+  uint8_t t;
+  return pop(v, expect, &t);
+}
+
+/* Pop n operands of the given types (the last on top). */
+static int pop_n(vstate *v, uint32_t n, const wm_valtype *types) {
+  if (v->nvals - v->top->height >= n) {
+    const uint8_t *s = v->vals + v->nvals - n;
+    uint32_t wide = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      if (s[i] != (uint8_t)types[i] && s[i]) return mismatch(v);
+      wide += s[i] == WM_V128;
+    }
+    v->nvals -= n;
+    v->nv128 -= wide;
+    return 0;
+  }
+  for (uint32_t i = n; i-- > 0;) TRY(pop_t(v, (uint8_t)types[i]));
+  return 0;
+}
+
+/* Drop the current frame's operands: the rest of it is unreachable. */
+static void set_unreachable(vstate *v) {
+  uint32_t h = v->top->height;
+  for (uint32_t i = h; i < v->nvals; i++) v->nv128 -= v->vals[i] == WM_V128;
+  v->nvals = h;
+  v->top->unreachable = true;
+}
+
+/* ------------------------------------------------------------ control flow */
+
+static const wm_valtype single_types[] = {WM_I32,  WM_I64,     WM_F32,      WM_F64,
+                                          WM_V128, WM_FUNCREF, WM_EXTERNREF};
+
+static int rd_blocktype(vstate *v, vctl *f) {
+  f->np = f->nr = 0;
+  f->p = f->r = NULL;
+  if (v->pos >= v->end) return unexpected_end(v);
+  uint8_t b = v->bytes[v->pos];
+  if (b == 0x40) {
+    v->pos++;
+    return 0;
+  }
+  if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
+    for (unsigned i = 0; i < sizeof single_types / sizeof *single_types; i++) {
+      if (single_types[i] == b) {
+        v->pos++;
+        f->nr = 1;
+        f->r = &single_types[i];
+        return 0;
+      }
+    }
+    return malformed(v, "malformed value type");
+  }
+  int64_t idx = 0;
+  TRY(rd_sleb_slow(v, 33, &idx));
+  if (idx < 0) return malformed(v, "malformed value type");
+  if ((uint64_t)idx >= v->mod->ntypes) return invalid(v, "unknown type %u", (uint32_t)idx);
+  const wm_type *t = &v->mod->types[idx];
+  f->np = t->nparams;
+  f->p = t->params;
+  f->nr = t->nresults;
+  f->r = t->results;
+  return 0;
+}
+
+static uint32_t label_n(const vctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
+static const wm_valtype *label_t(const vctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
+
+static int push_ctl(vstate *v, uint8_t kind, const vctl *bt) {
+  if (WM_UNLIKELY(v->nctls == v->cap_ctls) &&
+      wm__grow((void **)&v->ctls, &v->cap_ctls, v->nctls + 1, sizeof *v->ctls))
+    return nomem(v);
+  vctl *f = &v->ctls[v->nctls++];
+  *f = *bt;
+  f->kind = kind;
+  f->unreachable = false;
+  f->height = v->nvals;
+  f->epoch = 0;
+  v->top = f;
+  return 0;
+}
+
+static int enter_block(vstate *v, uint8_t kind) {
+  vctl bt;
+  TRY(rd_blocktype(v, &bt));
+  if (kind == K_IF) TRY(pop_t(v, WM_I32));
+  TRY(pop_n(v, bt.np, bt.p));
+  TRY(push_ctl(v, kind, &bt));
+  return push_n(v, bt.np, bt.p);
+}
+
+/* Pop the frame's results at else/end: exactly its result types. */
+static int close_arm(vstate *v) {
+  vctl *f = v->top;
+  TRY(pop_n(v, f->nr, f->r));
+  return v->nvals != f->height ? mismatch(v) : 0;
+}
+
+static int do_else(vstate *v) {
+  vctl *f = v->top;
+  if (f->kind != K_IF) return malformed(v, "else without matching if");
+  TRY(close_arm(v));
+  f->kind = K_ELSE;
+  f->unreachable = false;
+  return push_n(v, f->np, f->p);
+}
+
+static int do_end(vstate *v) {
+  vctl *f = v->top;
+  if (f->kind == K_IF) {
+    /* The missing else arm passes the params through as results. */
+    bool same = f->np == f->nr;
+    for (uint32_t i = 0; same && i < f->np; i++) same = f->p[i] == f->r[i];
+    if (!same) return mismatch(v);
+  }
+  TRY(close_arm(v));
+  v->nctls--;
+  if (f->kind == K_FUNC) return 0;
+  v->top = f - 1;
+  return push_n(v, f->nr, f->r);
+}
+
+static int rd_label(vstate *v, vctl **L) {
+  uint32_t l;
+  TRY(rd_u32(v, &l));
+  if (l >= v->nctls) return invalid(v, "unknown label");
+  *L = &v->ctls[v->nctls - 1 - l];
+  return 0;
+}
+
+static int do_br_if(vstate *v) {
+  vctl *L = NULL;
+  TRY(rd_label(v, &L));
+  TRY(pop_t(v, WM_I32));
+  uint32_t n = label_n(L);
+  const wm_valtype *t = label_t(L);
+  if (v->nvals - v->top->height >= n) { /* retyped in place as the label's */
+    uint8_t *s = v->vals + v->nvals - n;
+    for (uint32_t i = 0; i < n; i++) {
+      if (s[i] != (uint8_t)t[i] && s[i]) return mismatch(v);
+      v->nv128 += !s[i] && t[i] == WM_V128;
+      s[i] = (uint8_t)t[i];
+    }
+    /* An Unknown retyped as a v128 takes a second slot. */
+    if (v->nvals + v->nv128 >= MAX_INDEX)
+      return wm__error(v->err, WM_ELIMIT, v->instr_off, "function too large: operand stack");
+    return 0;
+  }
+  TRY(pop_n(v, n, t));
+  return push_n(v, n, t);
+}
+
+/* Pop m operands typed t and push them back with their own types (an
+** Unknown popped off a polymorphic stack stays Unknown). */
+static int bt_check(vstate *v, uint32_t m, const wm_valtype *t) {
+  if (v->nvals - v->top->height >= m) { /* nothing moves */
+    const uint8_t *s = v->vals + v->nvals - m;
+    for (uint32_t i = 0; i < m; i++)
+      if (s[i] != (uint8_t)t[i] && s[i]) return mismatch(v);
+    return 0;
+  }
+  if (WM_UNLIKELY(m > v->cap_tmp) && wm__grow((void **)&v->tmp, &v->cap_tmp, m, 1))
+    return nomem(v);
+  for (uint32_t i = m; i-- > 0;) TRY(pop(v, (uint8_t)t[i], &v->tmp[i]));
+  for (uint32_t i = 0; i < m; i++) TRY(push(v, v->tmp[i]));
+  return 0;
+}
+
+/* br_table: the labels are read twice, to check them and then to type
+** them; each label is typed once per br_table, as the compiler does. */
+static int do_br_table(vstate *v) {
+  uint32_t n, l = 0;
+  TRY(rd_u32(v, &n));
+  if (n > v->end - v->pos) return unexpected_end(v); /* each label takes a byte */
+  uint32_t labels = v->pos;
+  for (uint32_t i = 0; i <= n; i++) {
+    TRY(rd_u32(v, &l));
+    if (l >= v->nctls) return invalid(v, "unknown label");
+  }
+  uint32_t after = v->pos;
+  TRY(pop_t(v, WM_I32));
+  const vctl *D = &v->ctls[v->nctls - 1 - l];
+  uint32_t m = label_n(D);
+  v->epoch++;
+  v->pos = labels;
+  for (uint32_t i = 0; i < n; i++) {
+    (void)rd_u32(v, &l); /* checked above */
+    vctl *L = &v->ctls[v->nctls - 1 - l];
+    if (label_n(L) != m) return mismatch(v);
+    if (L->epoch == v->epoch || label_t(L) == label_t(D)) continue;
+    L->epoch = v->epoch;
+    TRY(bt_check(v, m, label_t(L)));
+  }
+  v->pos = after;
+  TRY(pop_n(v, m, label_t(D)));
+  set_unreachable(v);
+  return 0;
+}
+
+static int do_call_type(vstate *v, const wm_type *t) {
+  TRY(pop_n(v, t->nparams, t->params));
+  return push_n(v, t->nresults, t->results);
+}
+
+static int do_call_indirect(vstate *v) {
+  uint32_t ti, tab;
+  TRY(rd_u32(v, &ti));
+  TRY(rd_u32(v, &tab));
+  if (tab >= v->mod->ntables) return invalid(v, "unknown table %u", tab);
+  if (ti >= v->mod->ntypes) return invalid(v, "unknown type %u", ti);
+  if (v->mod->tables[tab].elem != WM_FUNCREF) return mismatch(v);
+  TRY(pop_t(v, WM_I32));
+  return do_call_type(v, &v->mod->types[ti]);
+}
+
+/* -------------------------------------------------------- other operators */
+
+static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
+static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
+
+static int need_memory(vstate *v) {
+  return v->mod->nmems == 0 ? invalid(v, "unknown memory 0") : 0;
+}
+
+static int rd_table(vstate *v, uint32_t *x) {
+  TRY(rd_u32(v, x));
+  return *x >= v->mod->ntables ? invalid(v, "unknown table %u", *x) : 0;
+}
+
+/* A numeric instruction (0x45..0xC4) whose operands are not plain values
+** of its type on top of the stack. */
+static int numeric_slow(vstate *v, uint8_t op) {
+  if (v->num_in[op] == NO_TYPE) return malformed(v, "illegal opcode");
+  if (v->num_n[op] == 2) TRY(pop_t(v, v->num_in[op]));
+  TRY(pop_t(v, v->num_in[op]));
+  return push(v, v->num_out[op]);
+}
+
+static int load_store(vstate *v, uint8_t op) {
+  uint32_t align, offset;
+  uint8_t natural, type;
+  TRY(rd_u32(v, &align));
+  TRY(rd_u32(v, &offset));
+  TRY(need_memory(v));
+  wm__memop_sig(op, &natural, &type);
+  if (align > natural) return invalid(v, "alignment must not be larger than natural");
+  if (op <= 0x35) { /* loads */
+    TRY(pop_t(v, WM_I32));
+    return push(v, type);
+  }
+  TRY(pop_t(v, type));
+  return pop_t(v, WM_I32);
+}
+
+static int do_select(vstate *v, uint8_t op) {
+  uint8_t t = 0, a, b;
+  if (op == 0x1C) {
+    uint32_t n;
+    TRY(rd_u32(v, &n));
+    if (n != 1) return invalid(v, "invalid result arity");
+    TRY(rd_u8(v, &t));
+    if (!is_numvec(t) && !is_ref(t)) return malformed(v, "malformed value type");
+  }
+  TRY(pop_t(v, WM_I32));
+  TRY(pop(v, t, &b));
+  TRY(pop(v, t, &a));
+  if (!t) {
+    if ((a && !is_numvec(a)) || (b && !is_numvec(b))) return mismatch(v);
+    if (a && b && a != b) return mismatch(v);
+    t = a ? a : b;
+  }
+  return push(v, t);
+}
+
+/* memory.init and data.drop need the data count section (as compile_ops.c). */
+static int need_datacount(vstate *v, uint32_t x) {
+  if (!v->mod->has_datacount && v->mod->ndatas > 0)
+    return malformed(v, "data count section required");
+  uint32_t n = v->mod->has_datacount ? v->mod->datacount : 0;
+  return x >= n ? invalid(v, "unknown data segment %u", x) : 0;
+}
+
+static int pop3_i32(vstate *v) {
+  TRY(pop_t(v, WM_I32));
+  TRY(pop_t(v, WM_I32));
+  return pop_t(v, WM_I32);
+}
+
+static int fc_op(vstate *v, uint32_t sub) {
+  const wm_module *mod = v->mod;
+  uint32_t x, y;
+  if (sub <= 7) { /* saturating truncations */
+    uint8_t in, out;
+    int nin;
+    (void)wm__numeric_sig(0xFC00 | sub, &in, &out, &nin);
+    TRY(pop_t(v, in));
+    return push(v, out);
+  }
+  switch (sub) {
+    case 8: /* memory.init */
+      TRY(rd_u32(v, &x));
+      TRY(zero_byte(v));
+      TRY(need_memory(v));
+      TRY(need_datacount(v, x));
+      return pop3_i32(v);
+    case 9: /* data.drop */
+      TRY(rd_u32(v, &x));
+      return need_datacount(v, x);
+    case 10: case 11: /* memory.copy, memory.fill */
+      TRY(zero_byte(v));
+      if (sub == 10) TRY(zero_byte(v));
+      TRY(need_memory(v));
+      return pop3_i32(v);
+    case 12: /* table.init elem table */
+      TRY(rd_u32(v, &x));
+      TRY(rd_table(v, &y));
+      if (x >= mod->nelems) return invalid(v, "unknown elem segment %u", x);
+      if (mod->elems[x].type != mod->tables[y].elem) return mismatch(v);
+      return pop3_i32(v);
+    case 13: /* elem.drop */
+      TRY(rd_u32(v, &x));
+      return x >= mod->nelems ? invalid(v, "unknown elem segment %u", x) : 0;
+    case 14: /* table.copy dst src */
+      TRY(rd_table(v, &x));
+      TRY(rd_table(v, &y));
+      if (mod->tables[x].elem != mod->tables[y].elem) return mismatch(v);
+      return pop3_i32(v);
+    case 15: /* table.grow: init n -> old size */
+      TRY(rd_table(v, &x));
+      TRY(pop_t(v, WM_I32));
+      TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
+      return push(v, WM_I32);
+    case 16: /* table.size */
+      TRY(rd_table(v, &x));
+      return push(v, WM_I32);
+    case 17: /* table.fill: i val n */
+      TRY(rd_table(v, &x));
+      TRY(pop_t(v, WM_I32));
+      TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
+      return pop_t(v, WM_I32);
+    default:
+      return malformed(v, "illegal opcode");
+  }
+}
+
+static int rd_lane(vstate *v, uint32_t lanes) {
+  uint8_t b;
+  TRY(rd_u8(v, &b));
+  return b >= lanes ? invalid(v, "invalid lane index") : 0;
+}
+
+/* A 0xFD instruction, its classes as in compile_simd.c. */
+static int simd_op(vstate *v, uint32_t sub) {
+  if (sub == 0x0C) { /* v128.const */
+    for (int i = 0; i < 16; i++) {
+      uint8_t b;
+      TRY(rd_u8(v, &b));
+    }
+    return push(v, WM_V128);
+  }
+  wm_simd_sig s = wm__simd_sig(sub);
+  switch (s.cls) {
+    case C_VUN:
+      TRY(pop_t(v, WM_V128));
+      return push(v, WM_V128);
+    case C_VTERN:
+      TRY(pop_t(v, WM_V128));
+      /* fall through */
+    case C_VBIN:
+      TRY(pop_t(v, WM_V128));
+      TRY(pop_t(v, WM_V128));
+      return push(v, WM_V128);
+    case C_VSHIFT:
+      TRY(pop_t(v, WM_I32));
+      TRY(pop_t(v, WM_V128));
+      return push(v, WM_V128);
+    case C_VTEST:
+      TRY(pop_t(v, WM_V128));
+      return push(v, WM_I32);
+    case C_VSPLAT:
+      TRY(pop_t(v, s.scalar));
+      return push(v, WM_V128);
+    case C_VEXTRACT:
+      TRY(rd_lane(v, s.lanes));
+      TRY(pop_t(v, WM_V128));
+      return push(v, s.scalar);
+    case C_VREPLACE:
+      TRY(rd_lane(v, s.lanes));
+      TRY(pop_t(v, s.scalar));
+      TRY(pop_t(v, WM_V128));
+      return push(v, WM_V128);
+    case C_VLOAD: case C_VLOADLANE: case C_VSTORE: case C_VSTORELANE: {
+      uint32_t align, offset;
+      TRY(rd_u32(v, &align));
+      TRY(rd_u32(v, &offset));
+      TRY(need_memory(v));
+      if (align > s.align) return invalid(v, "alignment must not be larger than natural");
+      bool lane = s.cls == C_VLOADLANE || s.cls == C_VSTORELANE;
+      if (lane) TRY(rd_lane(v, s.lanes));
+      if (s.cls != C_VLOAD) TRY(pop_t(v, WM_V128));
+      TRY(pop_t(v, WM_I32));
+      return s.cls == C_VLOAD || s.cls == C_VLOADLANE ? push(v, WM_V128) : 0;
+    }
+    case C_VSHUF: {
+      uint8_t m[16];
+      for (int i = 0; i < 16; i++) TRY(rd_u8(v, &m[i]));
+      for (int i = 0; i < 16; i++)
+        if (m[i] >= 32) return invalid(v, "invalid lane index");
+      TRY(pop_t(v, WM_V128));
+      TRY(pop_t(v, WM_V128));
+      return push(v, WM_V128);
+    }
+    default:
+      return malformed(v, "illegal opcode");
+  }
+}
+
+/* The instructions the main loop does not take itself. */
+static int other_op(vstate *v, uint8_t op) {
+  wm_module *mod = v->mod;
+  uint32_t x;
+  uint8_t t;
+  if (op >= 0x45 && op <= 0xC4) return numeric_slow(v, op);
+  if (op >= 0x28 && op <= 0x3E) return load_store(v, op);
+  switch (op) {
+    case 0x1B: case 0x1C: return do_select(v, op);
+    case 0x23: /* global.get */
+      TRY(rd_u32(v, &x));
+      if (x >= mod->nglobals) return invalid(v, "unknown global %u", x);
+      return push(v, (uint8_t)mod->globals[x].type.type);
+    case 0x24: /* global.set */
+      TRY(rd_u32(v, &x));
+      if (x >= mod->nglobals) return invalid(v, "unknown global %u", x);
+      if (!mod->globals[x].type.mut) return invalid(v, "global is immutable");
+      return pop_t(v, (uint8_t)mod->globals[x].type.type);
+    case 0x25: /* table.get */
+      TRY(rd_table(v, &x));
+      TRY(pop_t(v, WM_I32));
+      return push(v, (uint8_t)mod->tables[x].elem);
+    case 0x26: /* table.set */
+      TRY(rd_table(v, &x));
+      TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
+      return pop_t(v, WM_I32);
+    case 0x3F: /* memory.size */
+      TRY(zero_byte(v));
+      TRY(need_memory(v));
+      return push(v, WM_I32);
+    case 0x40: /* memory.grow */
+      TRY(zero_byte(v));
+      TRY(need_memory(v));
+      TRY(pop_t(v, WM_I32));
+      return push(v, WM_I32);
+    case 0xD0: /* ref.null t */
+      TRY(rd_u8(v, &t));
+      if (!is_ref(t)) return malformed(v, "malformed reference type");
+      return push(v, t);
+    case 0xD1: /* ref.is_null */
+      TRY(pop(v, 0, &t));
+      if (t && !is_ref(t)) return mismatch(v);
+      return push(v, WM_I32);
+    case 0xD2: /* ref.func */
+      TRY(rd_u32(v, &x));
+      if (x >= mod->nfuncs) return invalid(v, "unknown function %u", x);
+      if (!mod->func_declared || !mod->func_declared[x])
+        return invalid(v, "undeclared function reference");
+      return push(v, WM_FUNCREF);
+    case 0xFC:
+      TRY(rd_u32(v, &x));
+      return fc_op(v, x);
+    case 0xFD:
+      TRY(rd_u32(v, &x));
+      return simd_op(v, x);
+    default:
+      return malformed(v, "illegal opcode");
+  }
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+static int rd_local(vstate *v, uint8_t *t) {
+  uint32_t x;
+  TRY(rd_u32(v, &x));
+  if (x >= v->nlocals) return invalid(v, "unknown local %u", x);
+  *t = v->ltypes[x];
+  return 0;
+}
+
+static int run_body(vstate *v, const wm_type *ft) {
+  vctl fbt = {0};
+  fbt.nr = ft->nresults;
+  fbt.r = ft->results;
+  TRY(push_ctl(v, K_FUNC, &fbt));
+  while (v->nctls > 0) {
+    v->instr_off = v->pos;
+    if (WM_UNLIKELY(v->pos >= v->end)) {
+      if (v->end >= v->mod->len) return unexpected_end(v);
+      return malformed(v, "END opcode expected");
+    }
+    uint8_t op = v->bytes[v->pos++], t = 0;
+    uint32_t x;
+    switch (op) {
+      case 0x00: set_unreachable(v); break; /* unreachable */
+      case 0x01: break;                      /* nop */
+      case 0x02: TRY(enter_block(v, K_BLOCK)); break;
+      case 0x03: TRY(enter_block(v, K_LOOP)); break;
+      case 0x04: TRY(enter_block(v, K_IF)); break;
+      case 0x05: TRY(do_else(v)); break;
+      case 0x0B: TRY(do_end(v)); break;
+      case 0x0C: { /* br */
+        vctl *L = NULL;
+        TRY(rd_label(v, &L));
+        TRY(pop_n(v, label_n(L), label_t(L)));
+        set_unreachable(v);
+        break;
+      }
+      case 0x0D: TRY(do_br_if(v)); break;
+      case 0x0E: TRY(do_br_table(v)); break;
+      case 0x0F: /* return */
+        TRY(pop_n(v, v->ctls[0].nr, v->ctls[0].r));
+        set_unreachable(v);
+        break;
+      case 0x10: /* call */
+        TRY(rd_u32(v, &x));
+        if (x >= v->mod->nfuncs) return invalid(v, "unknown function %u", x);
+        TRY(do_call_type(v, wm__func_type(v->mod, x)));
+        break;
+      case 0x11: TRY(do_call_indirect(v)); break;
+      case 0x1A: TRY(pop(v, 0, &t)); break; /* drop */
+      case 0x20: /* local.get */
+        TRY(rd_local(v, &t));
+        TRY(push(v, t));
+        break;
+      case 0x21: /* local.set */
+        TRY(rd_local(v, &t));
+        TRY(pop_t(v, t));
+        break;
+      case 0x22: /* local.tee */
+        TRY(rd_local(v, &t));
+        TRY(pop_t(v, t));
+        TRY(push(v, t));
+        break;
+      case 0x41: TRY(skip_sleb(v, 32)); TRY(push(v, WM_I32)); break;
+      case 0x42: TRY(skip_sleb(v, 64)); TRY(push(v, WM_I64)); break;
+      case 0x43: TRY(skip_fixed(v, 4)); TRY(push(v, WM_F32)); break;
+      case 0x44: TRY(skip_fixed(v, 8)); TRY(push(v, WM_F64)); break;
+      default:
+        if (op >= 0x45 && op <= 0xC4) { /* numeric: the common case in place */
+          uint32_t n = v->num_n[op], h = v->nvals;
+          uint8_t in = v->num_in[op];
+          if (h - v->top->height >= n && v->vals[h - 1] == in && (n == 1 || v->vals[h - 2] == in)) {
+            v->nvals = h - n + 1;
+            v->vals[h - n] = v->num_out[op];
+            break;
+          }
+        }
+        TRY(other_op(v, op));
+        break;
+    }
+  }
+  if (v->pos != v->end) return malformed(v, "section size mismatch");
+  return 0;
+}
+
+/* Validate the body of defined function idx with the scratch of v. */
+static int validate_body(vstate *v, uint32_t idx) {
+  wm_module *mod = v->mod;
+  const wm_funcdef *fd = &mod->funcs[idx];
+  const wm_type *ft = wm__func_type(mod, idx);
+  uint64_t nl = (uint64_t)ft->nparams + fd->nlocals;
+  v->instr_off = fd->code_start;
+  /* The locals' types, params first, in the scratch (as wm__decode_locals
+  ** would make them, with its errors). */
+  if (nl + 1 > v->cap_ltypes &&
+      (nl + 1 > UINT32_MAX || wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, 1)))
+    return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
+  TRY(wm__decode_locals(mod, fd, v->ltypes + ft->nparams, v->err));
+  v->pos = fd->code_start;
+  v->end = fd->body_off + fd->body_len;
+  if (v->end > mod->len || v->pos > v->end)
+    return wm__error(v->err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
+  if (nl > MAX_INDEX) return wm__error(v->err, WM_EMALFORMED, fd->body_off, "too many locals");
+  for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = (uint8_t)ft->params[i];
+  v->nlocals = (uint32_t)nl;
+  v->nvals = v->nv128 = 0;
+  v->nctls = 0;
+  v->epoch = 0;
+  return run_body(v, ft);
+}
+
+/* One body with the compiler's precedence: the spec decodes the whole
+** module before it validates anything, so when the body is invalid, a
+** malformed body, this one or a later one, is what is reported
+** (wm__skim_body finds it, for the compiler too). */
+static int validate_one(vstate *v, uint32_t idx) {
+  int rc = validate_body(v, idx);
+  if (rc != WM_EINVALID) return rc;
+  wm_error e2;
+  for (uint32_t j = idx; j < v->mod->nfuncs; j++) {
+    if (wm__skim_body(v->mod, j, &e2) == WM_EMALFORMED) {
+      if (v->err) *v->err = e2;
+      return WM_EMALFORMED;
+    }
+  }
+  return rc;
+}
+
+static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
+  memset(v, 0, sizeof *v);
+  v->mod = mod;
+  v->err = err;
+  v->bytes = mod->bytes;
+  v->instr_off = UINT32_MAX;
+  for (unsigned op = 0x45; op <= 0xC4; op++) {
+    int nin = 1;
+    if (!wm__numeric_sig(op, &v->num_in[op], &v->num_out[op], &nin)) {
+      v->num_in[op] = NO_TYPE; /* never on the stack: the slow path says why */
+      nin = 2;
+    }
+    v->num_n[op] = (uint8_t)nin;
+  }
+  /* A first buffer of each, so that most bodies never grow one. */
+  if (wm__grow((void **)&v->vals, &v->cap_vals, 1024, 1) ||
+      wm__grow((void **)&v->ctls, &v->cap_ctls, 64, sizeof *v->ctls) ||
+      wm__grow((void **)&v->ltypes, &v->cap_ltypes, 256, 1))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  v->lim = v->cap_vals;
+  return 0;
+}
+
+static void vstate_free(vstate *v) {
+  wm__free(v->vals);
+  wm__free(v->ctls);
+  wm__free(v->ltypes);
+  wm__free(v->tmp);
+}
+
+int wm__validate_func(wm_module *mod, uint32_t idx, wm_error *err) {
+  if (idx < mod->nfunc_imports || idx >= mod->nfuncs)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "not a defined function: %u", idx);
+  vstate v;
+  int rc = vstate_init(&v, mod, err);
+  if (!rc) rc = validate_one(&v, idx);
+  vstate_free(&v);
+  return rc;
+}
+
+/* ------------------------------------------------------------- threads */
+
+/* Bodies are independent; a worker takes them in chunks off a shared
+** counter and stops at its first error. The first error in body order
+** wins: once body i has failed, chunks past i are not started, and the
+** failures are compared by index at the end. */
+#define CHUNK 64
+
+typedef struct vshared {
+  wm_module *mod;
+  pthread_mutex_t lock;
+  uint32_t next;       /* the first body no worker has taken */
+  uint32_t fail_idx;   /* the lowest failing body so far, or UINT32_MAX */
+  int fail_rc;
+  wm_error fail_err;
+} vshared;
+
+static void *worker(void *arg) {
+  vshared *s = arg;
+  wm_error err;
+  vstate v;
+  int rc = vstate_init(&v, s->mod, &err);
+  uint32_t idx = UINT32_MAX;
+  while (!rc) {
+    pthread_mutex_lock(&s->lock);
+    uint32_t lo = s->next, hi = lo + CHUNK;
+    if (hi > s->mod->nfuncs || hi < lo) hi = s->mod->nfuncs;
+    if (lo >= hi || lo > s->fail_idx) hi = lo; /* done, or past a failure */
+    s->next = hi;
+    pthread_mutex_unlock(&s->lock);
+    if (lo >= hi) break;
+    for (idx = lo; idx < hi && !rc; idx++) rc = validate_one(&v, idx);
+    idx--;
+  }
+  vstate_free(&v);
+  if (rc) {
+    if (idx == UINT32_MAX) idx = 0; /* no scratch: counts as the first body's */
+    pthread_mutex_lock(&s->lock);
+    if (idx < s->fail_idx) {
+      s->fail_idx = idx;
+      s->fail_rc = rc;
+      s->fail_err = err;
+    }
+    pthread_mutex_unlock(&s->lock);
+  }
+  return NULL;
+}
+
+static int validate_threads(wm_module *mod, unsigned threads, wm_error *err) {
+  enum { MAX_THREADS = 16 };
+  pthread_t tids[MAX_THREADS];
+  vshared s;
+  memset(&s, 0, sizeof s);
+  s.mod = mod;
+  s.next = mod->nfunc_imports;
+  s.fail_idx = UINT32_MAX;
+  if (pthread_mutex_init(&s.lock, NULL)) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  unsigned started = 0;
+  for (; started + 1 < threads; started++)
+    if (pthread_create(&tids[started], NULL, worker, &s)) break;
+  worker(&s); /* this thread works too */
+  for (unsigned i = 0; i < started; i++) pthread_join(tids[i], NULL);
+  pthread_mutex_destroy(&s.lock);
+  if (s.fail_idx == UINT32_MAX) return 0;
+  if (err) *err = s.fail_err;
+  return s.fail_rc;
+}
+
+int wm__validate_code(wm_module *mod, unsigned threads, wm_error *err) {
+  if (threads > 1 && mod->nfuncs - mod->nfunc_imports > CHUNK)
+    return validate_threads(mod, threads, err);
+  vstate v;
+  int rc = vstate_init(&v, mod, err);
+  for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) rc = validate_one(&v, i);
+  vstate_free(&v);
+  return rc;
+}
