@@ -9,7 +9,7 @@
 # Usage: bench/run.sh [--quick] [--runs N] [--only k1,k2] [--no-kernels]
 #                     [--check] [--wasmem PATH] [--wasm3 PATH] [--iwasm PATH]
 #                     [--no-peers] [--no-node] [--coremark DIR]
-#                     [--coremark-iter N] [--out DIR]
+#                     [--coremark-iter N] [--cpu] [--out DIR]
 #   --quick     ~10x smaller work sizes, to check the scripts in seconds
 #   --runs N    runs of each kernel on each runtime (default 3); the table
 #               shows the median. Runs are interleaved: for each kernel,
@@ -28,9 +28,12 @@
 #               each runtime and report iterations/s
 #   --coremark-iter N  CoreMark's iteration count (default 2000, quick 200)
 #   --no-kernels  skip the kernels (with --coremark: CoreMark alone)
-# Times are wall-clock per process (start-up, load and compile included) for
-# native, wasmem, wasm3 and iwasm; node's column times the `run` call alone,
-# since node's own start-up (~50 ms) would otherwise dominate. "x native" is
+#   --cpu       show CPU time (user + system) instead of wall time: steadier
+#               when other work shares the machine
+# Times are per process (start-up, load and compile included; wall-clock,
+# or CPU with --cpu) for native, wasmem, wasm3 and iwasm; node's column
+# times the `run` call alone (wall), since node's own start-up (~50 ms)
+# would otherwise dominate. CoreMark reports its own timer's iter/s. "x native" is
 # runtime / native time; "/wasmem" is peer time / wasmem time, i.e. how many
 # times faster wasmem is than that peer.
 # Exits non-zero if any kernel fails to build, run or agree.
@@ -39,7 +42,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=(fib sieve matmul crc32 sha256 memsum mix)
 runs=3 quick=0 use_node=1 wasmem="" out="" check=0 use_peers=1 do_kernels=1
-wasm3_opt="" iwasm_opt="" coremark="" cm_iter=""
+wasm3_opt="" iwasm_opt="" coremark="" cm_iter="" clock=wall
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
@@ -54,8 +57,9 @@ while [ $# -gt 0 ]; do
     --no-peers) use_peers=0 ;;
     --coremark) coremark=$2; shift ;;
     --coremark-iter) cm_iter=$2; shift ;;
+    --cpu) clock=cpu ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -136,6 +140,7 @@ if [ $do_kernels = 1 ]; then
         kernel_cmd "$e" "$k"
         if ! measure "${cmd[@]}"; then errs[$e]=$errmsg; continue; fi
         us=$wall_us
+        [ $clock = cpu ] && us=$cpu_us
         if [ "$e" = node ]; then
           us=$(sed -n 's/^time_ms \([0-9.]*\).*/\1/p' "$out/stderr.txt" | awk '{ printf "%d", $1 * 1000 }')
         fi
@@ -205,7 +210,7 @@ if [ $do_kernels = 1 ]; then
   done
   echo "${hdr//?/-}"; echo "$row"
   echo
-  echo "median of $runs interleaved runs; wall ms per process (node*: the call alone);"
+  echo "median of $runs interleaved runs; $clock ms per process (node*: the call alone, wall);"
   echo "x native = time / native time; /wasmem = peer time / wasmem time (>1: wasmem faster)"
 fi
 
