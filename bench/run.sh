@@ -121,6 +121,7 @@ if [ $do_kernels = 1 ]; then
   # Column groups: native: ms; wasmem: ms, x native; check: ms, /wasmem;
   # wasm3, iwasm: ms, x native, /wasmem; node: ms, x native.
   declare -A ratios=()   # "engine:column" -> ratios, one a line
+  declare -A widest=()   # engine -> "max/min kernel": its widest spread
   hdr=$(printf '%-8s' kernel)
   for e in "${engines[@]}"; do
     case $e in
@@ -165,6 +166,10 @@ if [ $do_kernels = 1 ]; then
         continue
       fi
       med[$e]=$(printf '%s' "${times[$e]}" | median)
+      spr=$(printf '%s' "${times[$e]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (lo < 1) lo = 1; printf "%.2f", hi / lo }')
+      if awk -v a="$spr" -v b="${widest[$e]:-}" 'BEGIN { split(b, w, " "); exit !(b == "" || a + 0 > w[1] + 0) }'; then
+        widest[$e]="$spr $k"
+      fi
       ms=$(fmt_ms "${med[$e]}")
       case $e in
         native) row+=$(printf ' %9s' "$ms") ;;
@@ -212,6 +217,11 @@ if [ $do_kernels = 1 ]; then
   echo
   echo "median of $runs interleaved runs; $clock ms per process (node*: the call alone, wall);"
   echo "x native = time / native time; /wasmem = peer time / wasmem time (>1: wasmem faster)"
+  line="widest spread (slowest / fastest run):"
+  for e in "${engines[@]}"; do
+    [ -n "${widest[$e]:-}" ] && line+=" $e ${widest[$e]% *}x (${widest[$e]#* }),"
+  done
+  echo "${line%,}"
 fi
 
 # CoreMark: one fixed iteration count everywhere, iterations/s as CoreMark
