@@ -12,7 +12,8 @@
 # iwasm and node (node:wasi). Runs are interleaved (each round runs every
 # module on every runtime once) and the table shows, per module and
 # runtime, the median wall time with its min-max, the median CPU time
-# (user + system) and the median peak RSS. Start-up is cold: nothing is
+# (user + system) and the median peak RSS, below a row for `true` (what
+# starting any process costs on this machine). Start-up is cold: nothing is
 # cached between runs except what the OS keeps (the file in page cache).
 #
 # Usage: bench/startup.sh [--runs N] [--large FILE] [--large-args "ARGS"]
@@ -128,6 +129,10 @@ runner_cmd() {
 
 declare -A walls=() cpus=() rsss=() errs=()
 for ((i = 0; i < runs; i++)); do
+  # The cost of a process that does nothing, to read the rows against.
+  if measure true; then
+    walls[base]+="$wall_us"$'\n' cpus[base]+="$cpu_us"$'\n' rsss[base]+="$rss_kb"$'\n'
+  fi
   for m in "${modules[@]}"; do
     for r in "${runners[@]}"; do
       key=$m/$r
@@ -150,6 +155,14 @@ done
 failed=0
 hdr=$(printf '%-6s %-16s %9s %15s %9s %9s' module runtime "wall ms" "min-max" "cpu ms" "peak MB")
 echo; echo "$hdr"; echo "${hdr//?/-}"
+row() { # MODULE RUNTIME KEY
+  printf '%-6s %-16s %9.1f %15s %9.1f %9.1f\n' "$1" "$2" \
+    "$(printf '%s' "${walls[$3]}" | median | awk '{ print $1 / 1000 }')" \
+    "$(printf '%s' "${walls[$3]}" | spread 1000 1)" \
+    "$(printf '%s' "${cpus[$3]}" | median | awk '{ print $1 / 1000 }')" \
+    "$(printf '%s' "${rsss[$3]}" | median | awk '{ print $1 / 1024 }')"
+}
+[ -n "${walls[base]:-}" ] && row - "true (baseline)" base
 for m in "${modules[@]}"; do
   for r in "${runners[@]}"; do
     key=$m/$r
@@ -158,15 +171,12 @@ for m in "${modules[@]}"; do
       [[ $r == wasmem* ]] && failed=1
       continue
     fi
-    printf '%-6s %-16s %9.1f %15s %9.1f %9.1f\n' "$m" "$r" \
-      "$(printf '%s' "${walls[$key]}" | median | awk '{ print $1 / 1000 }')" \
-      "$(printf '%s' "${walls[$key]}" | spread 1000 1)" \
-      "$(printf '%s' "${cpus[$key]}" | median | awk '{ print $1 / 1000 }')" \
-      "$(printf '%s' "${rsss[$key]}" | median | awk '{ print $1 / 1024 }')"
+    row "$m" "$r" "$key"
   done
 done
 echo
-printf 'median of %s interleaved rounds; wall and cpu (user + sys) ms per process, peak RSS.\n' "$runs"
+printf 'median of %s interleaved rounds; wall and cpu (user + sys) ms per process, peak RSS;\n' "$runs"
+echo "true (baseline): /bin/true, what starting any process costs here"
 for m in "${modules[@]}"; do
   printf '  %-6s %s (%s bytes)%s\n' "$m" "${mod_file[$m]}" "$(stat -c %s "${mod_file[$m]}")" \
     "${mod_args[$m]:+ args: ${mod_args[$m]}}"
