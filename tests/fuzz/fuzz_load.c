@@ -17,6 +17,13 @@
 **                     instance: allocator recognition, the regions from
 **                     hostile globals and data segments, the leak check's
 **                     scan of whatever memory holds, and the heap map.
+**
+** fuzz_load also holds the body validator (validate_code.c) to the
+** compiler (compile.c) that validates as it lowers: every body of every
+** input that passes module-level validation goes through both, and any
+** difference in code, message or offset aborts (diff_bodies). The same
+** check runs without libFuzzer as `fuzz_diff FILE|DIR...` (WM_FUZZ_REPLAY),
+** over tests/fuzz/regress and the tests' own modules (CTest fuzz.diff.*).
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +31,10 @@
 #include <string.h>
 
 #include "wasmem.h"
+
+#ifndef WM_FUZZ_INSTANTIATE
+#include "module.h" /* the loader's stages, for diff_bodies */
+#endif
 
 /* A sink the compiler cannot see through, so that every field we read from
 ** the API is really loaded (ASan then checks it). */
@@ -202,7 +213,64 @@ static void instantiate(const wm_module *mod) {
 }
 #endif
 
+#ifndef WM_FUZZ_INSTANTIATE
+/* Decode and module-validate data as wm_module_load does, then validate
+** each body alone (wm__validate_func) and compile it (wm__compile_func):
+** the verdicts must be the same. Errors only lowering can have -- the
+** bound on lowered code, too many constants, memory -- are let through:
+** the validator may pass the body, or find an error further on. */
+static void diff_bodies(const uint8_t *data, size_t size) {
+  if (size > UINT32_MAX) return;
+  wm_module *mod = wm__calloc(1, sizeof *mod);
+  if (!mod) return;
+  mod->bytes = wm__malloc(size ? size : 1);
+  if (!mod->bytes) {
+    wm__module_destroy(mod);
+    return;
+  }
+  if (size) memcpy(mod->bytes, data, size);
+  mod->len = size;
+  mod->code_limit = (uint64_t)size * 16 + ((uint64_t)1 << 20); /* module.c's default */
+  mod->loop = WM_LOOP_PLAIN;
+  wm_error e;
+  if (wm__decode(mod, &e) || wm__validate_module(mod, &e)) {
+    wm__module_destroy(mod);
+    return;
+  }
+  for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++) {
+    wm_error ev, ec;
+    memset(&ev, 0, sizeof ev);
+    memset(&ec, 0, sizeof ec);
+    int rv = wm__validate_func(mod, i, &ev);
+    wm_code code;
+    memset(&code, 0, sizeof code);
+    int rc = wm__compile_func(mod, i, &code, &ec);
+    if (!rc) {
+      wm__free(code.code);
+      wm__free(code.consts);
+      wm__free(code.pcmap_cell);
+      wm__free(code.pcmap_off);
+    }
+    bool lowering = rc == WM_ENOMEM || rv == WM_ENOMEM ||
+                    (rc == WM_ELIMIT && strstr(ec.message, "operand stack") == NULL);
+    if (lowering) continue;
+    if (rv != rc || (rc && (ev.offset != ec.offset || strcmp(ev.message, ec.message) != 0))) {
+      fprintf(stderr,
+              "validator and compiler disagree on function %u:\n"
+              "  validator: %s at %u: %s\n  compiler:  %s at %u: %s\n",
+              i, wm_errname(rv), rv ? ev.offset : 0, rv ? ev.message : "",
+              wm_errname(rc), rc ? ec.offset : 0, rc ? ec.message : "");
+      abort();
+    }
+  }
+  wm__module_destroy(mod);
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+#ifndef WM_FUZZ_INSTANTIATE
+  diff_bodies(data, size);
+#endif
   wm_module *mod = NULL;
   wm_error err;
   memset(&err, 0x55, sizeof err);
@@ -227,3 +295,55 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wm_module_free(mod);
   return 0;
 }
+
+#ifdef WM_FUZZ_REPLAY
+/* Without libFuzzer: run every input named (a file, or a directory's
+** .wasm files, recursively) through the target. */
+#include <dirent.h>
+#include <sys/stat.h>
+
+static int nrun;
+
+static int replay(const char *path) {
+  struct stat st;
+  if (stat(path, &st)) {
+    fprintf(stderr, "fuzz_diff: cannot stat %s\n", path);
+    return 1;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    DIR *d = opendir(path);
+    if (!d) return 1;
+    int bad = 0;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+      const char *n = ent->d_name;
+      size_t len = strlen(n);
+      if (n[0] == '.') continue;
+      char sub[4096];
+      snprintf(sub, sizeof sub, "%s/%s", path, n);
+      struct stat s2;
+      if (stat(sub, &s2)) continue;
+      if (S_ISDIR(s2.st_mode) || (len > 5 && strcmp(n + len - 5, ".wasm") == 0)) bad |= replay(sub);
+    }
+    closedir(d);
+    return bad;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) return 1;
+  uint8_t *buf = malloc((size_t)st.st_size + 1);
+  size_t n = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+  fclose(f);
+  if (!buf) return 1;
+  LLVMFuzzerTestOneInput(buf, n);
+  free(buf);
+  nrun++;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  int bad = 0;
+  for (int i = 1; i < argc; i++) bad |= replay(argv[i]);
+  printf("fuzz_diff: %d inputs, validator and compiler agree\n", nrun);
+  return bad;
+}
+#endif

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** test_validate.c -- the function-body validator (src/load/validate_code.c):
+** one test per error it reports, each through wm_module_load (which runs
+** the validator before anything is lowered) with its code, message and byte
+** offset; the precedence of a malformed later body; the same first error
+** on two threads; the scratch buffers' growth; the operand stack's bound.
+** Modules are written inline: a fixed set of types and one function whose
+** body each test gives.
+*/
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "module.h"
+#include "wasmem.h"
+
+/* ------------------------------------------------------ module builder */
+
+typedef struct buf {
+  uint8_t *b;
+  size_t n, cap;
+} buf;
+
+static void put(buf *m, const void *p, size_t n) {
+  if (m->n + n > m->cap) {
+    m->cap = (m->n + n) * 2 + 256;
+    m->b = realloc(m->b, m->cap);
+    if (!m->b) abort();
+  }
+  memcpy(m->b + m->n, p, n);
+  m->n += n;
+}
+
+static void put_u8(buf *m, uint8_t v) { put(m, &v, 1); }
+
+static void put_u32(buf *m, uint32_t v) {
+  do {
+    uint8_t c = v & 0x7F;
+    v >>= 7;
+    if (v) c |= 0x80;
+    put_u8(m, c);
+  } while (v);
+}
+
+static void section(buf *m, uint8_t id, const buf *c) {
+  put_u8(m, id);
+  put_u32(m, (uint32_t)c->n);
+  put(m, c->b, c->n);
+}
+
+/* What the module has besides its functions. */
+enum {
+  F_MEM = 1,        /* memory 1 */
+  F_TABLE = 2,      /* tables: 0 funcref, 1 externref */
+  F_GLOBAL = 4,     /* globals: 0 immutable i32, 1 mutable i32 */
+  F_DATA = 8,       /* one passive data segment, after the code section */
+  F_DATACOUNT = 16, /* the data count section (1) */
+  F_ELEM = 32,      /* one passive funcref element segment */
+};
+
+/* Types: 0 () -> (), 1 (i32) -> (i32), 2 () -> (i32 i32). */
+enum { T_VOID, T_I32_I32, T_PAIR };
+
+/* A module of nfuncs functions of type `type`, each with body `body`
+** (locals included), except that function `odd` (if < nfuncs) has
+** `odd_body`. *code_at receives the offset of the first function's body
+** (after its size), where relative offsets count from. */
+static void build(buf *m, unsigned flags, uint8_t type, uint32_t nfuncs, const uint8_t *body,
+                  size_t blen, uint32_t odd, const uint8_t *odd_body, size_t odd_len,
+                  uint32_t *code_at) {
+  static const uint8_t hdr[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  static const uint8_t types[] = {3, 0x60, 0, 0, 0x60, 1, 0x7F, 1, 0x7F, 0x60, 0, 2, 0x7F, 0x7F};
+  buf c = {0};
+  m->n = 0;
+  put(m, hdr, 8);
+  put(&c, types, sizeof types);
+  section(m, 1, &c);
+  c.n = 0;
+  put_u32(&c, nfuncs);
+  for (uint32_t i = 0; i < nfuncs; i++) put_u8(&c, type);
+  section(m, 3, &c);
+  if (flags & F_TABLE) {
+    static const uint8_t t[] = {2, 0x70, 0, 1, 0x6F, 0, 1};
+    c.n = 0;
+    put(&c, t, sizeof t);
+    section(m, 4, &c);
+  }
+  if (flags & F_MEM) {
+    static const uint8_t t[] = {1, 0, 1};
+    c.n = 0;
+    put(&c, t, sizeof t);
+    section(m, 5, &c);
+  }
+  if (flags & F_GLOBAL) {
+    static const uint8_t t[] = {2, 0x7F, 0, 0x41, 0, 0x0B, 0x7F, 1, 0x41, 0, 0x0B};
+    c.n = 0;
+    put(&c, t, sizeof t);
+    section(m, 6, &c);
+  }
+  if (flags & F_ELEM) {
+    static const uint8_t t[] = {1, 1, 0, 0}; /* passive, elemkind funcref, no items */
+    c.n = 0;
+    put(&c, t, sizeof t);
+    section(m, 9, &c);
+  }
+  if (flags & F_DATACOUNT) {
+    c.n = 0;
+    put_u8(&c, 1);
+    section(m, 12, &c);
+  }
+  c.n = 0;
+  put_u32(&c, nfuncs);
+  size_t first = 0;
+  for (uint32_t i = 0; i < nfuncs; i++) {
+    const uint8_t *b = i == odd ? odd_body : body;
+    size_t n = i == odd ? odd_len : blen;
+    put_u32(&c, (uint32_t)n);
+    if (i == 0) first = c.n;
+    put(&c, b, n);
+  }
+  put_u8(m, 10);
+  put_u32(m, (uint32_t)c.n);
+  *code_at = (uint32_t)(m->n + first);
+  put(m, c.b, c.n);
+  if (flags & F_DATA) {
+    static const uint8_t t[] = {1, 1, 0}; /* passive, empty */
+    c.n = 0;
+    put(&c, t, sizeof t);
+    section(m, 11, &c);
+  }
+  free(c.b);
+}
+
+/* ------------------------------------------------------------ checking */
+
+/* Load a one-function module: expect `code` (0: success) with a message
+** starting with `msg` at body offset `rel`. */
+static void expect(int line, unsigned flags, uint8_t type, const uint8_t *body, size_t n,
+                   int code, const char *msg, uint32_t rel) {
+  buf m = {0};
+  uint32_t at;
+  build(&m, flags, type, 1, body, n, UINT32_MAX, NULL, 0, &at);
+  wm_module *mod = NULL;
+  wm_error err;
+  memset(&err, 0, sizeof err);
+  int rc = wm_module_load(m.b, m.n, NULL, &mod, &err);
+  bool ok = rc == code && (code == 0 || (err.code == code && err.offset == at + rel &&
+                                         strncmp(err.message, msg, strlen(msg)) == 0));
+  if (!ok)
+    fprintf(stderr, "line %d: want %s \"%s\" @%u, got %s \"%s\" @%u\n", line, wm_errname(code),
+            msg ? msg : "", at + rel, wm_errname(rc), rc ? err.message : "", err.offset);
+  CHECK(ok);
+  wm_module_free(mod);
+  free(m.b);
+}
+
+#define BODY(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
+#define VALID(flags, type, ...) expect(__LINE__, flags, type, BODY(__VA_ARGS__), 0, NULL, 0)
+#define INVALID(flags, type, msg, rel, ...) \
+  expect(__LINE__, flags, type, BODY(__VA_ARGS__), WM_EINVALID, msg, rel)
+#define MALFORMED(flags, type, msg, rel, ...) \
+  expect(__LINE__, flags, type, BODY(__VA_ARGS__), WM_EMALFORMED, msg, rel)
+
+/* 16 bytes of a v128.const or a shuffle's lanes. */
+#define V16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_type_mismatch(void) {
+  /* Offsets count from the body's first byte: its local declarations. */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x42, 0, 0x41, 0, 0x6A, 0x1A, 0x0B); /* i32.add i64 */
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x02, 0x7F, 0x0B, 0x1A, 0x0B);    /* block result */
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x04, 0x7F, 0x41, 1, 0x0B, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 1, 0, 0x03, T_I32_I32, 0x0B, 0x1A, 0x0B); /* loop param */
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x02, 0x7F, 0x42, 0, 0x41, 1, 0x0D, 0, 0x0B, 0x1A,
+          0x0B); /* br_if's label wants an i32 */
+  INVALID(0, T_I32_I32, "type mismatch", 3, 0, 0x42, 0, 0x0C, 0, 0x0B); /* br to the function */
+  INVALID(0, T_I32_I32, "type mismatch", 3, 0, 0x42, 0, 0x10, 0, 0x0B);  /* call's argument */
+  INVALID(0, T_I32_I32, "type mismatch", 3, 0, 0x42, 0, 0x0F, 0x0B);     /* return */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x41, 1, 0x41, 2, 0x0B);     /* left on the stack */
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x04, 0x40, 0x42, 0, 0x05, 0x0B, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 1, 0, 0x1A, 0x0B);                 /* drop of nothing */
+  INVALID(F_MEM, T_VOID, "type mismatch", 5, 0, 0x42, 0, 0x41, 0, 0x36, 2, 0, 0x0B); /* store */
+  INVALID(F_GLOBAL, T_VOID, "type mismatch", 3, 0, 0x42, 0, 0x24, 1, 0x0B); /* global.set */
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0xD1, 0x1A, 0x0B);  /* ref.is_null i32 */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x42, 0, 0x42, 0, 0xFD, 0x0E, 0x1A, 0x0B); /* v128 */
+  INVALID(F_TABLE, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 14, 0, 1,
+          0x0B); /* table.copy funcref <- externref */
+  INVALID(F_TABLE | F_ELEM, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 12,
+          0, 1, 0x0B); /* table.init of a funcref segment into externref */
+  INVALID(F_TABLE, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0x11, T_VOID, 1, 0x0B);
+  INVALID(F_TABLE, T_VOID, "type mismatch", 5, 0, 0x41, 0, 0x41, 0, 0x26, 0, 0x0B); /* table.set */
+  VALID(0, T_PAIR, 0, 0x41, 1, 0x41, 2, 0x0B); /* multi-value result */
+  VALID(0, T_VOID, 0, 0x02, T_PAIR, 0x41, 1, 0x41, 2, 0x0B, 0x1A, 0x1A, 0x0B);
+}
+
+static void test_unknown(void) {
+  INVALID(0, T_VOID, "unknown local 5", 1, 0, 0x20, 5, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "unknown local 2", 3, 1, 2, 0x7F, 0x20, 2, 0x1A, 0x0B); /* 2 declared */
+  VALID(0, T_I32_I32, 1, 2, 0x7E, 0x20, 2, 0x1A, 0x20, 0, 0x0B);        /* param, then locals */
+  INVALID(0, T_I32_I32, "type mismatch", 5, 1, 2, 0x7E, 0x20, 2, 0x0B); /* an i64 local */
+  INVALID(0, T_VOID, "unknown global 3", 1, 0, 0x23, 3, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "unknown global 0", 3, 0, 0x41, 0, 0x24, 0, 0x0B);
+  INVALID(F_GLOBAL, T_VOID, "global is immutable", 3, 0, 0x41, 0, 0x24, 0, 0x0B);
+  INVALID(0, T_VOID, "unknown function 7", 1, 0, 0x10, 7, 0x0B);
+  INVALID(0, T_VOID, "unknown function 7", 1, 0, 0xD2, 7, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "undeclared function reference", 1, 0, 0xD2, 0, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "unknown table 0", 3, 0, 0x41, 0, 0x11, 0, 0, 0x0B);
+  INVALID(F_TABLE, T_VOID, "unknown type 9", 3, 0, 0x41, 0, 0x11, 9, 0, 0x0B);
+  INVALID(0, T_VOID, "unknown table 0", 1, 0, 0xFC, 16, 0, 0x1A, 0x0B); /* table.size */
+  INVALID(0, T_VOID, "unknown table 2", 3, 0, 0x41, 0, 0x25, 2, 0x1A, 0x0B); /* table.get */
+  INVALID(0, T_VOID, "unknown type 9", 1, 0, 0x02, 9, 0x0B, 0x0B);       /* block type */
+  INVALID(0, T_VOID, "unknown label", 1, 0, 0x0C, 1, 0x0B);
+  INVALID(0, T_VOID, "unknown label", 3, 0, 0x41, 0, 0x0E, 1, 0, 5, 0x0B); /* br_table */
+  INVALID(0, T_VOID, "unknown label", 3, 0, 0x41, 0, 0x0D, 3, 0x0B);       /* br_if */
+  INVALID(0, T_VOID, "unknown memory 0", 3, 0, 0x41, 0, 0x28, 2, 0, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "unknown memory 0", 1, 0, 0x3F, 0, 0x1A, 0x0B);    /* memory.size */
+  INVALID(0, T_VOID, "unknown memory 0", 3, 0, 0x41, 0, 0xFD, 0, 4, 0, 0x1A, 0x0B);
+  INVALID(F_MEM | F_DATACOUNT | F_DATA, T_VOID, "unknown data segment 3", 1, 0, 0xFC, 9, 3, 0x0B);
+  INVALID(F_MEM, T_VOID, "unknown data segment 0", 1, 0, 0xFC, 9, 0, 0x0B); /* no data at all */
+  INVALID(0, T_VOID, "unknown elem segment 2", 1, 0, 0xFC, 13, 2, 0x0B);
+  INVALID(F_TABLE, T_VOID, "unknown elem segment 0", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 12,
+          0, 0, 0x0B);
+}
+
+static void test_memory(void) {
+  INVALID(F_MEM, T_VOID, "alignment must not be larger than natural", 3, 0, 0x41, 0, 0x28, 3, 0,
+          0x1A, 0x0B);
+  VALID(F_MEM, T_VOID, 0, 0x41, 0, 0x28, 2, 0, 0x1A, 0x0B);
+  INVALID(F_MEM, T_VOID, "alignment must not be larger than natural", 3, 0, 0x41, 0, 0xFD, 0, 5,
+          0, 0x1A, 0x0B); /* v128.load */
+  INVALID(F_MEM, T_VOID, "alignment must not be larger than natural", 3, 0, 0x41, 0, 0xFD, 0x54,
+          1, 0, 0, 0x0B); /* v128.load8_lane */
+  MALFORMED(F_MEM | F_DATA, T_VOID, "data count section required", 1, 0, 0xFC, 9, 0, 0x0B);
+  MALFORMED(F_MEM | F_DATA, T_VOID, "data count section required", 7, 0, 0x41, 0, 0x41, 0, 0x41,
+            0, 0xFC, 8, 0, 0, 0x0B); /* memory.init */
+  VALID(F_MEM | F_DATA | F_DATACOUNT, T_VOID, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 8, 0, 0, 0xFC,
+        9, 0, 0x0B);
+  MALFORMED(F_MEM, T_VOID, "zero byte expected", 1, 0, 0x3F, 1, 0x1A, 0x0B);
+  MALFORMED(F_MEM, T_VOID, "zero byte expected", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 10, 0,
+            1, 0x0B); /* memory.copy */
+}
+
+static void test_structure(void) {
+  MALFORMED(0, T_VOID, "else without matching if", 1, 0, 0x05, 0x0B);
+  MALFORMED(0, T_VOID, "else without matching if", 6, 0, 0x41, 0, 0x04, 0x40, 0x05, 0x05, 0x0B,
+            0x0B); /* a second else */
+  /* A body that ends inside its code: the section goes on, or not. */
+  MALFORMED(F_DATA | F_DATACOUNT, T_VOID, "END opcode expected", 2, 0, 0x01);
+  MALFORMED(0, T_VOID, "unexpected end", 2, 0, 0x01);
+  MALFORMED(0, T_VOID, "section size mismatch", 1, 0, 0x0B, 0x01); /* bytes after the end */
+  MALFORMED(0, T_VOID, "illegal opcode", 1, 0, 0xFF, 0x0B);
+  MALFORMED(0, T_VOID, "illegal opcode", 1, 0, 0xFC, 18, 0x0B);
+  MALFORMED(0, T_VOID, "illegal opcode", 1, 0, 0xFD, 0x80, 0x04, 0x0B);
+  MALFORMED(0, T_VOID, "integer representation too long", 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0, 0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80, 0x70, 0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x20, 0x80, 0x80, 0x80, 0x80, 0x10, 0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "unexpected end", 1, 0, 0x44, 0, 0);             /* f64 cut short */
+  MALFORMED(0, T_VOID, "malformed reference type", 1, 0, 0xD0, 0x7F, 0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "malformed value type", 1, 0, 0x02, 0x7A, 0x0B, 0x0B);
+  MALFORMED(0, T_VOID, "malformed value type", 1, 0, 0x02, 0xFF, 0x7F, 0x0B, 0x0B); /* s33 -1 */
+  /* unreachable makes the stack polymorphic: anything may be popped. */
+  VALID(0, T_VOID, 0, 0x00, 0x6A, 0x1A, 0x0B);
+  VALID(0, T_I32_I32, 0, 0x00, 0x0B);
+  VALID(0, T_VOID, 0, 0x02, 0x7F, 0x00, 0xFD, 0x0E, 0x1A, 0x41, 0, 0x0B, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 4, 0, 0x00, 0x42, 0, 0x6A, 0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "section size mismatch", 2, 0, 0x00, 0x0B, 0x0B); /* an end too many */
+}
+
+static void test_select_and_br_table(void) {
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0xD0, 0x70, 0xD0, 0x70, 0x41, 0, 0x1B, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x42, 0, 0x41, 0, 0x1B, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0xD0, 0x70, 0xD0, 0x70, 0x41, 0, 0x1C, 1, 0x70, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x00, 0x1B, 0x1A, 0x0B); /* Unknown operands */
+  INVALID(0, T_VOID, "invalid result arity", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0x1C, 2, 0x7F,
+          0x7F, 0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "malformed value type", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0x1C, 1, 0x40,
+            0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0x1C, 1, 0x7E, 0x1A, 0x0B);
+  /* br_table to labels of different arity: block [] inside block [i32]. */
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x02, 0x7F, 0x02, 0x40, 0x41, 0, 0x0E, 1, 0, 1, 0x0B,
+          0x41, 0, 0x0B, 0x1A, 0x0B);
+  /* Same arity, other types: i64 block and i32 block. */
+  INVALID(0, T_VOID, "type mismatch", 9, 0, 0x02, 0x7E, 0x02, 0x7F, 0x41, 0, 0x41, 0, 0x0E, 1,
+          0, 1, 0x0B, 0x1A, 0x42, 0, 0x0B, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x02, 0x7F, 0x02, 0x7F, 0x41, 0, 0x41, 0, 0x0E, 2, 0, 1, 1, 0x0B, 0x0B, 0x1A,
+        0x0B);
+  VALID(0, T_VOID, 0, 0x00, 0x0E, 0, 0, 0x0B); /* on a polymorphic stack */
+  MALFORMED(0, T_VOID, "unexpected end", 3, 0, 0x41, 0, 0x0E, 9, 0, 0x0B); /* 9 labels? */
+}
+
+static void test_simd(void) {
+  INVALID(0, T_VOID, "invalid lane index", 19, 0, 0xFD, 0x0C, V16(0), 0xFD, 0x15, 16, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0xFD, 0x0C, V16(0), 0xFD, 0x15, 15, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "invalid lane index", 21, 0, 0xFD, 0x0C, V16(0), 0x41, 0, 0xFD, 0x1C, 4,
+          0x1A, 0x0B); /* i32x4.replace_lane 4 */
+  INVALID(0, T_VOID, "invalid lane index", 37, 0, 0xFD, 0x0C, V16(0), 0xFD, 0x0C, V16(0), 0xFD,
+          0x0D, V16(32), 0x1A, 0x0B); /* shuffle */
+  INVALID(F_MEM, T_VOID, "invalid lane index", 21, 0, 0x41, 0, 0xFD, 0x0C, V16(0), 0xFD, 0x57, 3,
+          0, 2, 0x1A, 0x0B); /* v128.load64_lane 2 */
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x42, 0, 0xFD, 0x11, 0x1A, 0x0B); /* i32x4.splat */
+  /* Relaxed SIMD: i32x4.relaxed_laneselect takes three v128. */
+  INVALID(0, T_VOID, "type mismatch", 39, 0, 0xFD, 0x0C, V16(0), 0xFD, 0x0C, V16(0), 0x41, 0, 0xFD,
+          0x8B, 0x02, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0xFD, 0x0C, V16(0), 0xFD, 0x0C, V16(0), 0xFD, 0x0C, V16(0), 0xFD, 0x8B, 0x02,
+        0x1A, 0x0B);
+  MALFORMED(0, T_VOID, "unexpected end", 1, 0, 0xFD, 0x0C, 1, 2, 3);
+}
+
+/* Function 0 of many is invalid, a later one malformed: the spec decodes
+** the whole module first, so the malformed one is reported -- on one
+** thread or two, the first failing body in order decides. */
+static void test_precedence_and_threads(void) {
+  static const uint8_t ok[] = {0, 0x0B}, bad_local[] = {0, 0x20, 9, 0x1A, 0x0B},
+                       illegal[] = {0, 0xFF, 0x0B};
+  buf m = {0};
+  uint32_t at;
+  wm_error e1, e2;
+  for (int k = 0; k < 3; k++) {
+    /* k 0: func 120 invalid; 1: func 250 malformed as well; 2: both, and
+    ** funcs 0..119 fine, 300 functions. */
+    uint32_t odd = k == 0 ? 120 : 250;
+    const uint8_t *ob = k == 0 ? bad_local : illegal;
+    size_t on = k == 0 ? sizeof bad_local : sizeof illegal;
+    build(&m, 0, T_VOID, 300, k == 2 ? bad_local : ok, k == 2 ? sizeof bad_local : sizeof ok, odd,
+          ob, on, &at);
+    wm_module *mod = wm__calloc(1, sizeof *mod);
+    mod->bytes = wm__malloc(m.n);
+    memcpy(mod->bytes, m.b, m.n);
+    mod->len = m.n;
+    CHECK(wm__decode(mod, &e1) == 0 && wm__validate_module(mod, &e1) == 0);
+    memset(&e1, 0, sizeof e1);
+    memset(&e2, 0, sizeof e2);
+    int r1 = wm__validate_code(mod, 1, &e1), r2 = wm__validate_code(mod, 2, &e2);
+    int want = k == 0 ? WM_EINVALID : WM_EMALFORMED;
+    CHECK(r1 == want && r2 == want);
+    CHECK(e1.offset == e2.offset && strcmp(e1.message, e2.message) == 0);
+    /* Function i's body starts 2 bytes (size, locals) after the last. */
+    if (k == 0) CHECK(strstr(e1.message, "unknown local 9") != NULL);
+    else CHECK(strstr(e1.message, "illegal opcode") != NULL);
+    CHECK(wm__validate_code(mod, 7, &e2) == want && e2.offset == e1.offset);
+    wm__module_destroy(mod);
+  }
+  /* Valid on two threads. */
+  build(&m, 0, T_VOID, 300, ok, sizeof ok, UINT32_MAX, NULL, 0, &at);
+  wm_module *mod = NULL;
+  CHECK(wm_module_load(m.b, m.n, NULL, &mod, &e1) == 0);
+  if (mod) CHECK(wm__validate_code(mod, 2, &e1) == 0);
+  wm_module_free(mod);
+  free(m.b);
+}
+
+/* Deep nesting and a tall stack grow the scratch buffers. */
+static void test_growth(void) {
+  buf b = {0};
+  put_u8(&b, 0);
+  for (int i = 0; i < 3000; i++) put(&b, (const uint8_t[]){0x02, 0x40}, 2);
+  for (int i = 0; i < 5000; i++) put(&b, (const uint8_t[]){0x41, 1}, 2);
+  for (int i = 0; i < 4999; i++) put_u8(&b, 0x6A);
+  put_u8(&b, 0x1A);
+  for (int i = 0; i < 3000; i++) put_u8(&b, 0x0B);
+  put_u8(&b, 0x0B);
+  expect(__LINE__, 0, T_VOID, b.b, b.n, 0, NULL, 0);
+  b.n -= 3001; /* the same, one value left over in the innermost block */
+  b.n -= 1;
+  put_u8(&b, 0x0B);
+  for (int i = 0; i < 3000; i++) put_u8(&b, 0x0B);
+  expect(__LINE__, 0, T_VOID, b.b, b.n, WM_EINVALID, "type mismatch", b.n - 3001);
+  free(b.b);
+}
+
+/* The operand stack holds fewer than 2^28 - 1 slots: calls of an import
+** returning 1000 v128 each (2000 slots) reach it at call 134218. */
+static void test_stack_bound(void) {
+  buf m = {0}, c = {0};
+  static const uint8_t hdr[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  put(&m, hdr, 8);
+  put_u8(&c, 2);
+  put(&c, (const uint8_t[]){0x60, 0}, 2);
+  put_u32(&c, 1000);
+  for (int i = 0; i < 1000; i++) put_u8(&c, 0x7B);
+  put(&c, (const uint8_t[]){0x60, 0, 0}, 3);
+  section(&m, 1, &c);
+  c.n = 0;
+  put(&c, (const uint8_t[]){1, 1, 'm', 1, 'f', 0, 0}, 7); /* import m.f: type 0 */
+  section(&m, 2, &c);
+  c.n = 0;
+  put(&c, (const uint8_t[]){1, 1}, 2);
+  section(&m, 3, &c);
+  const uint32_t ncalls = 134218;
+  buf body = {0};
+  put_u8(&body, 0);
+  for (uint32_t i = 0; i < ncalls; i++) put(&body, (const uint8_t[]){0x10, 0}, 2);
+  put_u8(&body, 0x0B);
+  c.n = 0;
+  put_u8(&c, 1);
+  put_u32(&c, (uint32_t)body.n);
+  uint32_t at = (uint32_t)(m.n + 1 + 3 + c.n); /* id, a 3-byte size, then c so far */
+  put(&c, body.b, body.n);
+  put_u8(&m, 10);
+  put_u32(&m, (uint32_t)c.n);
+  CHECK(m.n + c.n - at == body.n); /* the size took 3 bytes */
+  put(&m, c.b, c.n);
+  wm_module *mod = NULL;
+  wm_error err;
+  int rc = wm_module_load(m.b, m.n, NULL, &mod, &err);
+  /* Before call k (0-based) 2000k slots are in use; the 728th result of
+  ** call 134217 would make 268435456 > 2^28 - 1. */
+  CHECK(rc == WM_ELIMIT && strcmp(err.message, "function too large: operand stack") == 0 &&
+        err.offset == at + 1 + 2 * 134217);
+  wm_module_free(mod);
+  free(m.b);
+  free(c.b);
+  free(body.b);
+}
+
+int main(void) {
+  test_type_mismatch();
+  test_unknown();
+  test_memory();
+  test_structure();
+  test_select_and_br_table();
+  test_simd();
+  test_precedence_and_threads();
+  test_growth();
+  test_stack_bound();
+  printf("%d passed, %d failed\n", npass, nfail);
+  return nfail != 0;
+}
