@@ -384,6 +384,12 @@ typedef struct wm_module_options {
   ** call that lowers a function (default: 16 times the module's size plus
   ** 1 MiB, far above what compilers emit). */
   uint64_t max_code_bytes;
+  /* Threads that validate the function bodies of a large module (over
+  ** 1 MiB) while it loads, the calling thread included: 0 for the default
+  ** (the processors online, at most 4), 1 for the calling thread alone.
+  ** The verdict is the same for any number. Smaller modules are validated
+  ** on the calling thread. */
+  uint32_t validate_threads;
 } wm_module_options;
 #define WM_MODULE_CHECKED 1u
 /* WM_MODULE_METERED: lower the code with fuel and poll points (see "Fuel,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The default bound on lowered code: compilers' output lowers to a few
 ** times its size (C, Rust and a 30 MB yosys build: 2.5 to 4.6); ample
@@ -78,6 +79,18 @@ static void make_stub(wm_module *mod, uint32_t idx) {
   s->func_idx = idx;
 }
 
+/* Threads for the body validator (wm_module_options.validate_threads):
+** starting them costs more than they save on a small module. */
+#define PARALLEL_BYTES ((size_t)1 << 20)
+#define MAX_DEFAULT_THREADS 4
+
+static unsigned validate_threads(const wm_module_options *opts, size_t len) {
+  if (len <= PARALLEL_BYTES) return 1;
+  if (opts && opts->validate_threads) return opts->validate_threads;
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > MAX_DEFAULT_THREADS ? MAX_DEFAULT_THREADS : (unsigned)n;
+}
+
 /* Load from `bytes`, which the module takes over (freed on failure too).
 ** Every body is validated here, as the spec requires before anything
 ** runs; lowering waits for a function's first call unless
@@ -104,7 +117,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
 
   int rc = wm__decode(mod, err);
   if (!rc) rc = wm__validate_module(mod, err);
-  if (!rc) rc = wm__validate_code(mod, 1, err);
+  if (!rc) rc = wm__validate_code(mod, validate_threads(opts, len), err);
   for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) make_stub(mod, i);
   if (opts && (opts->flags & WM_MODULE_EAGER)) {
     for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
