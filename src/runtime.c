@@ -533,7 +533,8 @@ static int define(wm_runtime *rt, const char *module, const char *name, wm_exter
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_runtime_define: NULL argument");
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     wm_binding *b = &rt->bindings[i];
-    if (strcmp(b->module, module) == 0 && strcmp(b->name, name) == 0) {
+    /* Names first: a host module's bindings share their module name. */
+    if (strcmp(b->name, name) == 0 && strcmp(b->module, module) == 0) {
       b->kind = kind;
       b->obj = obj;
       return WM_OK;
@@ -561,9 +562,9 @@ const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32
                                 const char *name, uint32_t name_len) {
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     const wm_binding *b = &rt->bindings[i];
-    if (strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0 &&
-        strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0)
-      return b;
+    if (strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0 &&
+        strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0)
+      return b; /* names first, as in define() */
   }
   return NULL;
 }
