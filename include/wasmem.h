@@ -228,9 +228,9 @@ typedef struct wm_extern_desc {
 ** runtime is freed; the slot is cleared then (keep_resident_bytes below),
 ** so the next memory in it reads zero wherever its own data segments did
 ** not write, exactly like a fresh memory, and nothing of one instance's
-** memory is ever visible to another. Pooling changes nothing else: sizes, growth,
-** limits and budgets, the limiter, the stable base address and the heap
-** checker are the same with and without a pool.
+** memory is ever visible to another. Pooling changes nothing else: sizes,
+** growth, limits and budgets, the limiter, the stable base address and the
+** heap checker are the same with and without a pool.
 **
 ** A memory whose maximum (the declared maximum, capped by max_memory_pages
 ** and max_memory_bytes of its runtime; 4 GiB when none is declared) is
