@@ -2,9 +2,12 @@
 /*
 ** instantiate_bench.c -- host program timing what a host that makes an
 ** instance per request pays (issue 12): for each module given, loaded once,
-** the time of wm_runtime_new + wm_instance_new + wm_runtime_free, and the
-** time of the instance alone in a runtime kept between iterations (freed
-** every 1,000 instances, wm_runtime_options' default limit).
+** the time of wm_runtime_new + wm_instance_new + wm_runtime_free, the same
+** with a memory pool (wm_pool) shared by all the runtimes, and the time of
+** the instance alone in a runtime kept between iterations (freed every
+** 1,000 instances, wm_runtime_options' default limit). A module that
+** imports WASI gets a WASI context made and defined in each runtime (part
+** of what is timed: a host per request does that too).
 ** Usage: instantiate_bench [-n N] FILE.wasm...
 ** Prints one line per module: microseconds per iteration (median of 5
 ** rounds of N).
@@ -43,42 +46,69 @@ static unsigned char *read_file(const char *path, size_t *len) {
   return b;
 }
 
+/* The runtime options of every runtime made: with the pool or without. */
+static wm_runtime_options g_opts;
+/* Does the module being timed import WASI? */
+static bool g_wasi;
+
+/* A runtime as the host makes it: with a WASI context defined when the
+** module imports WASI (*w, else NULL). 0 or -1. */
+static int runtime_make(wm_runtime **rt, wm_wasi **w) {
+  wm_error err;
+  *w = NULL;
+  if (wm_runtime_new(&g_opts, rt, &err) != WM_OK) return -1;
+  if (g_wasi && (wm_wasi_new(w, &err) != WM_OK || wm_wasi_define(*w, *rt, &err) != WM_OK)) {
+    fprintf(stderr, "wasi: %s\n", err.message);
+    wm_runtime_free(*rt);
+    wm_wasi_free(*w);
+    return -1;
+  }
+  return 0;
+}
+
+static void runtime_done(wm_runtime *rt, wm_wasi *w) {
+  wm_runtime_free(rt);
+  wm_wasi_free(w);
+}
+
 /* One round of n iterations; the microseconds per iteration, or -1. */
 static double round_fresh(const wm_module *mod, int n) {
   double t0 = now_us();
   for (int i = 0; i < n; i++) {
     wm_runtime *rt;
+    wm_wasi *w;
     wm_instance *inst;
     wm_error err;
-    if (wm_runtime_new(NULL, &rt, &err) != WM_OK) return -1;
+    if (runtime_make(&rt, &w)) return -1;
     if (wm_instance_new(rt, mod, NULL, &inst, &err) != WM_OK) {
       fprintf(stderr, "instantiate: %s\n", err.message);
-      wm_runtime_free(rt);
+      runtime_done(rt, w);
       return -1;
     }
-    wm_runtime_free(rt);
+    runtime_done(rt, w);
   }
   return (now_us() - t0) / n;
 }
 
 static double round_shared(const wm_module *mod, int n) {
   wm_runtime *rt = NULL;
+  wm_wasi *w = NULL;
   wm_error err;
   double t0 = now_us();
   for (int i = 0; i < n; i++) {
     if (i % 1000 == 0) {
-      wm_runtime_free(rt);
-      if (wm_runtime_new(NULL, &rt, &err) != WM_OK) return -1;
+      runtime_done(rt, w);
+      if (runtime_make(&rt, &w)) return -1;
     }
     wm_instance *inst;
     if (wm_instance_new(rt, mod, NULL, &inst, &err) != WM_OK) {
       fprintf(stderr, "instantiate: %s\n", err.message);
-      wm_runtime_free(rt);
+      runtime_done(rt, w);
       return -1;
     }
   }
   double t = (now_us() - t0) / n;
-  wm_runtime_free(rt);
+  runtime_done(rt, w);
   return t;
 }
 
@@ -100,7 +130,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: instantiate_bench [-n N] FILE.wasm...\n");
     return 2;
   }
-  printf("%-28s %12s %12s\n", "module", "rt+inst us", "inst us");
+  wm_pool *pool;
+  wm_error perr;
+  if (wm_pool_new(NULL, &pool, &perr) != WM_OK) {
+    fprintf(stderr, "instantiate_bench: %s\n", perr.message);
+    return 1;
+  }
+  printf("%-24s %12s %12s %12s\n", "module", "rt+inst us", "pooled us", "inst us");
   for (int a = first; a < argc; a++) {
     size_t len;
     unsigned char *bytes = read_file(argv[a], &len);
@@ -112,11 +148,21 @@ int main(int argc, char **argv) {
       return 1;
     }
     free(bytes);
+    g_wasi = false;
+    for (uint32_t i = 0; i < wm_module_import_count(mod); i++) {
+      wm_extern_desc d;
+      if (wm_module_import(mod, i, &d) == WM_OK && strcmp(d.module, "wasi_snapshot_preview1") == 0)
+        g_wasi = true;
+    }
+    g_opts.pool = NULL;
     double fresh = median5(round_fresh, mod, n), shared = median5(round_shared, mod, n);
+    g_opts.pool = pool;
+    double pooled = median5(round_fresh, mod, n);
     wm_module_free(mod);
-    if (fresh < 0 || shared < 0) return 1;
+    if (fresh < 0 || shared < 0 || pooled < 0) return 1;
     const char *name = strrchr(argv[a], '/');
-    printf("%-28s %12.2f %12.2f\n", name ? name + 1 : argv[a], fresh, shared);
+    printf("%-24s %12.2f %12.2f %12.2f\n", name ? name + 1 : argv[a], fresh, pooled, shared);
   }
+  wm_pool_free(pool);
   return 0;
 }

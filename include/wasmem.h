@@ -218,6 +218,66 @@ typedef struct wm_extern_desc {
   bool global_mutable;
 } wm_extern_desc;
 
+/* ------------------------------------------------------------ memory pool */
+
+/*
+** A memory pool: address-space slots for linear memories, reserved once and
+** reused, for hosts that make a runtime and an instance per request. A
+** memory made in a runtime whose options name a pool takes a free slot
+** instead of reserving its own address space, and gives it back when the
+** runtime is freed; the slot is cleared then (keep_resident_bytes below),
+** so the next memory in it reads zero wherever its own data segments did
+** not write, exactly like a fresh memory, and nothing of one instance's
+** memory is ever visible to another. Pooling changes nothing else: sizes,
+** growth, limits and budgets, the limiter, the stable base address and the
+** heap checker are the same with and without a pool.
+**
+** A memory whose maximum (the declared maximum, capped by max_memory_pages
+** and max_memory_bytes of its runtime; 4 GiB when none is declared) is
+** larger than a slot, or made while every slot is in use, is made as
+** without a pool; wm_pool_get_usage counts these fallbacks, so a host can
+** size its pool.
+**
+** Thread safety: one pool may serve many runtimes on many threads at once.
+** Lifetime: each runtime made with the pool holds a reference to it, so
+** wm_pool_free may come before the runtimes are freed; the slots are
+** unmapped when the pool's handle and all its runtimes are gone.
+*/
+typedef struct wm_pool wm_pool;
+
+/* Options for a pool. Zero-initialise; zero means the default. */
+typedef struct wm_pool_options {
+  /* Address space of one slot in bytes, a multiple of 65536 up to 4 GiB
+  ** (default 4 GiB: every wasm32 memory fits). Only what memories touch
+  ** costs memory; a slot costs no more than its address space. */
+  uint64_t slot_bytes;
+  /* The most slots the pool reserves, lazily as they are first needed
+  ** (default 1000: 4 TB of address space at the default slot size). */
+  uint32_t max_slots;
+  /* Bytes at the start of each free slot kept mapped between memories
+  ** (default 2 MiB, at most 16 MiB; 1 keeps none). The pages a memory
+  ** touched there are cleared with memset when it is freed, and the next
+  ** memory finds them ready, without page faults; the rest is given back to
+  ** the kernel. The pool's resident memory is thus at most this much per
+  ** slot beyond the memories in use. */
+  uint64_t keep_resident_bytes;
+} wm_pool_options;
+
+/* What a pool holds now. */
+typedef struct wm_pool_usage {
+  uint32_t slots;        /* slots reserved so far */
+  uint32_t in_use;       /* of which memories hold this many */
+  uint64_t fallbacks;    /* memories made without a slot (too big, or none free) */
+} wm_pool_usage;
+
+/* Make a pool. opts may be NULL. WM_EINVAL for a slot size that is not a
+** multiple of 65536 or larger than 4 GiB. On success *out owns the pool. */
+WM_API int wm_pool_new(const wm_pool_options *opts, wm_pool **out, wm_error *err);
+/* Release the caller's handle (see Lifetime above). NULL is a no-op. */
+WM_API void wm_pool_free(wm_pool *pool);
+/* Fill *out (zeroes for a NULL pool). Safe while other threads use it. */
+WM_API void wm_pool_get_usage(wm_pool *pool, wm_pool_usage *out);
+
 /* ---------------------------------------------------------------- runtime */
 
 /*
@@ -301,6 +361,9 @@ typedef struct wm_runtime_options {
   bool (*table_growing)(void *limiter_data, uint64_t current, uint64_t desired,
                         uint64_t maximum);
   void *limiter_data;
+  /* A memory pool (see above) for the memories made in this runtime, or
+  ** NULL. The runtime holds a reference to it until wm_runtime_free. */
+  wm_pool *pool;
 } wm_runtime_options;
 
 /* What a runtime holds now, counted against its budgets. */

@@ -35,6 +35,7 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   if (!rt) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   if (opts) rt->opts = *opts;
   wm_runtime_options *o = &rt->opts;
+  if (o->pool) wm__pool_retain(o->pool); /* released by wm_runtime_free */
   if (!o->stack_bytes) o->stack_bytes = DEFAULT_STACK_BYTES;
   if (!o->max_call_depth) o->max_call_depth = DEFAULT_CALL_DEPTH;
   if (!o->max_memory_pages || o->max_memory_pages > MAX_PAGES) o->max_memory_pages = MAX_PAGES;
@@ -84,7 +85,10 @@ void wm__instance_free(wm_instance *inst) {
 }
 
 static void memory_free(wm_memory *m) {
-  munmap(m->base, m->reserved);
+  if (m->pool)
+    wm__pool_give(m);
+  else
+    munmap(m->base, m->reserved);
   wm__free(m);
 }
 
@@ -113,6 +117,7 @@ void wm_runtime_free(wm_runtime *rt) {
   wm__free(rt->bindings);
   wm__free(rt->stack);
   wm__free(rt->frames);
+  if (rt->opts.pool) wm__pool_release(rt->opts.pool);
   wm__free(rt);
 }
 
@@ -296,6 +301,26 @@ int wm__rt_lower(wm_runtime *rt, wm_func *f, wm_error *err) {
 
 /* ----------------------------------------------------------------- memory */
 
+/* Reserve the address space of the whole maximum now, inaccessible, so
+** that growing only changes protections and the base never moves; the
+** first `bytes` accessible. (A pool's slot is such a reservation made
+** before, pool.c.) */
+static int reserve_own(wm_memory *m, size_t reserve, uint64_t bytes, wm_error *err) {
+  void *p = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    return wm__error(err, WM_ENOMEM, UINT32_MAX,
+                     "out of host memory: cannot reserve %zu bytes of address space", reserve);
+  if (bytes && mprotect(p, (size_t)bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, reserve);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX,
+                     "out of host memory: cannot commit %llu bytes of linear memory",
+                     (unsigned long long)bytes);
+  }
+  m->base = p;
+  m->reserved = reserve;
+  return WM_OK;
+}
+
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err) {
   uint64_t maxp;
   int rc = object_cap(rt, true, lim, &maxp, err);
@@ -314,26 +339,20 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   wm_memory *m = wm__calloc(1, sizeof *m);
   if (!m) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  /* Reserve the address space of the whole maximum now, inaccessible, so
-  ** that growing only changes protections and the base never moves. */
   size_t reserve = maxp ? (size_t)maxp * PAGE_SIZE : PAGE_SIZE;
-  void *p = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
+  rc = o->pool ? wm__pool_take(o->pool, reserve, bytes, m) : 1;
+  if (rc < 0)
+    rc = wm__error(err, WM_ENOMEM, UINT32_MAX,
+                   "out of host memory: cannot reserve or commit a pool slot for %llu bytes",
+                   (unsigned long long)bytes);
+  else if (rc > 0)
+    rc = reserve_own(m, reserve, bytes, err);
+  if (rc) {
     wm__free(m);
-    return wm__error(err, WM_ENOMEM, UINT32_MAX,
-                     "out of host memory: cannot reserve %zu bytes of address space", reserve);
+    return rc;
   }
-  if (bytes && mprotect(p, (size_t)bytes, PROT_READ | PROT_WRITE) != 0) {
-    munmap(p, reserve);
-    wm__free(m);
-    return wm__error(err, WM_ENOMEM, UINT32_MAX,
-                     "out of host memory: cannot commit %llu bytes of linear memory",
-                     (unsigned long long)bytes);
-  }
-  m->base = p;
   m->size = bytes;
   m->max_pages = maxp;
-  m->reserved = reserve;
   m->decl = lim;
   m->rt = rt;
   rt->mems[rt->nmems++] = m;
@@ -536,7 +555,8 @@ static int define(wm_runtime *rt, const char *module, const char *name, wm_exter
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_runtime_define: NULL argument");
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     wm_binding *b = &rt->bindings[i];
-    if (strcmp(b->module, module) == 0 && strcmp(b->name, name) == 0) {
+    /* Names first: a host module's bindings share their module name. */
+    if (strcmp(b->name, name) == 0 && strcmp(b->module, module) == 0) {
       b->kind = kind;
       b->obj = obj;
       return WM_OK;
@@ -564,9 +584,9 @@ const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32
                                 const char *name, uint32_t name_len) {
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     const wm_binding *b = &rt->bindings[i];
-    if (strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0 &&
-        strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0)
-      return b;
+    if (strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0 &&
+        strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0)
+      return b; /* names first, as in define() */
   }
   return NULL;
 }

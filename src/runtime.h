@@ -44,6 +44,8 @@ struct wm_memory {
   uint8_t *shadow;
   struct wm_checker *chk;
   wm_runtime *rt;        /* the owner, whose budgets growth is charged to */
+  wm_pool *pool;         /* the pool whose slot base is, or NULL (pool.c) */
+  uint32_t slot;         /* the slot's index in the pool */
 };
 
 struct wm_table {
@@ -168,6 +170,17 @@ int wm__rt_lower(wm_runtime *rt, wm_func *f, wm_error *err);
 ** budget, refused by the limiter, or out of host memory). */
 int64_t wm__memory_grow(wm_memory *m, uint64_t delta);
 int64_t wm__table_grow(wm_table *t, uint64_t delta, void *init);
+
+/* pool.c: a reference more or less to a pool (the last frees it). */
+void wm__pool_retain(wm_pool *p);
+void wm__pool_release(wm_pool *p);
+/* pool.c: give m (its base, reserved, pool and slot) a free slot of p able
+** to hold max_bytes, with its first `bytes` accessible and zero: 0, or 1
+** when none fits or is free (a fallback, counted), or -1 when the slot's
+** address space or protections could not be had (out of host memory). */
+int wm__pool_take(wm_pool *p, uint64_t max_bytes, uint64_t bytes, wm_memory *m);
+/* pool.c: zero m's pages and return its slot to the pool. */
+void wm__pool_give(wm_memory *m);
 
 /* runtime.c: the binding of (module, name), or NULL. Lengths allow names
 ** that are not NUL-terminated where they end. */

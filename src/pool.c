@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** pool.c -- the memory pool (wm_pool): address-space slots reserved once and
+** reused by the linear memories of many runtimes, on any thread, so that a
+** host making an instance per request does not map, fault in page tables
+** and unmap a reservation each time.
+*/
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+#define PAGE_SIZE 65536u
+#define DEFAULT_SLOT_BYTES ((uint64_t)65536 * PAGE_SIZE) /* a full wasm32 memory */
+#define DEFAULT_MAX_SLOTS 1000u
+/* The most of each free slot kept mapped (keep_resident_bytes: default, cap)
+** and the page size mincore counts in: 4 KiB on the hosts we build for,
+** checked by wm_pool_new. */
+#define DEFAULT_KEEP ((uint64_t)2 << 20)
+#define KEEP_MAX ((uint64_t)16 << 20)
+#define HOST_PAGE 4096u
+
+typedef struct pool_slot {
+  uint8_t *base;         /* NULL until first used: reserved lazily */
+  uint64_t rw;           /* bytes from base readable and writable now */
+} pool_slot;
+
+struct wm_pool {
+  uint64_t slot_bytes;
+  uint32_t max_slots;
+  uint64_t keep_resident; /* a multiple of HOST_PAGE, at most KEEP_MAX */
+  /* One reference for the embedder's handle and one per runtime made with
+  ** the pool: the last to go unmaps the slots (all of them free by then). */
+  atomic_uint refs;
+  pthread_mutex_t lock;  /* guards what follows */
+  pool_slot *slots;      /* max_slots records; the first nslots reserved */
+  uint32_t nslots;
+  uint32_t *free_list;   /* indexes of free reserved slots, last freed last */
+  uint32_t nfree;
+  uint64_t fallbacks;
+};
+
+int wm_pool_new(const wm_pool_options *opts, wm_pool **out, wm_error *err) {
+  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_pool_new: out is NULL");
+  *out = NULL;
+  wm_pool_options o = {0};
+  if (opts) o = *opts;
+  if (!o.slot_bytes) o.slot_bytes = DEFAULT_SLOT_BYTES;
+  if (!o.max_slots) o.max_slots = DEFAULT_MAX_SLOTS;
+  if (!o.keep_resident_bytes) o.keep_resident_bytes = DEFAULT_KEEP;
+  if (o.keep_resident_bytes > KEEP_MAX) o.keep_resident_bytes = KEEP_MAX;
+  if (sysconf(_SC_PAGESIZE) != HOST_PAGE) o.keep_resident_bytes = 0; /* memset nothing */
+  if (o.slot_bytes % PAGE_SIZE || o.slot_bytes > DEFAULT_SLOT_BYTES)
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "wm_pool_options.slot_bytes: %llu is not a multiple of 65536 up to 4 GiB",
+                     (unsigned long long)o.slot_bytes);
+  wm_pool *p = wm__calloc(1, sizeof *p);
+  if (!p) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  p->slots = wm__calloc(o.max_slots, sizeof *p->slots);
+  p->free_list = wm__calloc(o.max_slots, sizeof *p->free_list);
+  if (!p->slots || !p->free_list || pthread_mutex_init(&p->lock, NULL) != 0) {
+    wm__free(p->slots);
+    wm__free(p->free_list);
+    wm__free(p);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  p->slot_bytes = o.slot_bytes;
+  p->max_slots = o.max_slots;
+  p->keep_resident = o.keep_resident_bytes / HOST_PAGE * HOST_PAGE;
+  atomic_init(&p->refs, 1);
+  *out = p;
+  return WM_OK;
+}
+
+void wm__pool_retain(wm_pool *p) { atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed); }
+
+/* The last reference: every runtime made with the pool is gone, so every
+** slot is free and nothing else can reach the pool. */
+void wm__pool_release(wm_pool *p) {
+  if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1) return;
+  for (uint32_t i = 0; i < p->nslots; i++)
+    if (p->slots[i].base) munmap(p->slots[i].base, (size_t)p->slot_bytes);
+  pthread_mutex_destroy(&p->lock);
+  wm__free(p->slots);
+  wm__free(p->free_list);
+  wm__free(p);
+}
+
+void wm_pool_free(wm_pool *pool) {
+  if (pool) wm__pool_release(pool);
+}
+
+void wm_pool_get_usage(wm_pool *pool, wm_pool_usage *out) {
+  if (!out) return;
+  memset(out, 0, sizeof *out);
+  if (!pool) return;
+  pthread_mutex_lock(&pool->lock);
+  out->slots = pool->nslots;
+  out->in_use = pool->nslots - pool->nfree;
+  out->fallbacks = pool->fallbacks;
+  pthread_mutex_unlock(&pool->lock);
+}
+
+/* Set a slot's accessible bytes to `bytes`; the pages past them are zero
+** already (wm__pool_give), so only protections change. */
+static int set_rw(pool_slot *s, uint64_t bytes) {
+  int rc = 0;
+  if (bytes > s->rw)
+    rc = mprotect(s->base + s->rw, (size_t)(bytes - s->rw), PROT_READ | PROT_WRITE);
+  else if (bytes < s->rw)
+    rc = mprotect(s->base + bytes, (size_t)(s->rw - bytes), PROT_NONE);
+  if (rc == 0) s->rw = bytes;
+  return rc;
+}
+
+int wm__pool_take(wm_pool *p, uint64_t max_bytes, uint64_t bytes, wm_memory *m) {
+  pthread_mutex_lock(&p->lock);
+  uint32_t i = UINT32_MAX;
+  if (max_bytes <= p->slot_bytes) {
+    if (p->nfree) {
+      i = p->free_list[--p->nfree];
+    } else if (p->nslots < p->max_slots) {
+      i = p->nslots++; /* reserved below, outside the lock */
+    }
+  }
+  if (i == UINT32_MAX) p->fallbacks++;
+  pthread_mutex_unlock(&p->lock);
+  if (i == UINT32_MAX) return 1;
+
+  pool_slot *s = &p->slots[i];
+  if (!s->base) {
+    void *a = mmap(NULL, (size_t)p->slot_bytes, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    s->base = a == MAP_FAILED ? NULL : a;
+    s->rw = 0;
+  }
+  if (!s->base || set_rw(s, bytes) != 0) {
+    /* A slot that could not be reserved is kept, empty, and reserved again
+    ** by its next taker; one whose protections did not change is as it
+    ** was. */
+    pthread_mutex_lock(&p->lock);
+    p->free_list[p->nfree++] = i;
+    pthread_mutex_unlock(&p->lock);
+    return -1;
+  }
+  m->base = s->base;
+  m->reserved = (size_t)p->slot_bytes;
+  m->pool = p;
+  m->slot = i;
+  return 0;
+}
+
+/* Zero [off, off + len) of a slot: drop the pages (the kernel hands out
+** zero pages at the next touch). Only needed where no page is mapped, or
+** past what the pool keeps, so that it rarely has to flush the TLB. Should
+** the call fail (it cannot for a private anonymous mapping), the bytes are
+** cleared by hand rather than passed on to the next memory. */
+static void drop(uint8_t *base, size_t off, size_t len) {
+  if (len && madvise(base + off, len, MADV_DONTNEED) != 0) memset(base + off, 0, len);
+}
+
+/*
+** Zero what the memory held before anyone else can take the slot, so no
+** byte of one instance reaches another. The first keep_resident bytes stay
+** mapped: the pages the memory touched (those resident, mincore says) are
+** cleared with memset, which costs no system call, no TLB flush (a
+** shootdown is dear in a virtual machine) and no page fault when the next
+** memory touches them again; the runs of pages not resident are dropped
+** (untouched pages cost nothing to drop, and a page swapped out is not
+** resident but is not zero either). Past keep_resident all is dropped.
+** The pages stay accessible; the next taker sets the protections it needs.
+*/
+void wm__pool_give(wm_memory *m) {
+  wm_pool *p = m->pool;
+  pool_slot *s = &p->slots[m->slot];
+  size_t size = (size_t)m->size;
+  size_t keep = size < p->keep_resident ? size : (size_t)p->keep_resident;
+  s->rw = m->size;
+  unsigned char vec[KEEP_MAX / HOST_PAGE];
+  if (keep && mincore(s->base, keep, vec) != 0) keep = 0;
+  size_t npages = keep / HOST_PAGE, i = 0;
+  while (i < npages) {
+    size_t j = i;
+    bool in = vec[i] & 1;
+    while (j < npages && (vec[j] & 1) == in) j++;
+    if (in)
+      memset(s->base + i * HOST_PAGE, 0, (j - i) * HOST_PAGE);
+    else
+      drop(s->base, i * HOST_PAGE, (j - i) * HOST_PAGE);
+    i = j;
+  }
+  drop(s->base, keep, size - keep);
+  pthread_mutex_lock(&p->lock);
+  p->free_list[p->nfree++] = m->slot;
+  pthread_mutex_unlock(&p->lock);
+}
