@@ -363,6 +363,13 @@ static inline uint64_t head_at(const uint32_t *ip) {
       ip += 8;                                                                \
     vmbreak;                                                                  \
   }
+/* BINSH `d a b sh`: d = a op shfn(b, sh), i32 (shfn counts mod 32). */
+#define BINSH(name, op, shfn)                                                 \
+  vmcase(name) {                                                              \
+    R(0).u32 = R(1).u32 op shfn(R(2).u32, OPD(3));                            \
+    ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
 /* The sign-extended immediate of an i64 BINK. */
 #define IMM64 ((uint64_t)(int64_t)(int32_t)OPD(2))
 

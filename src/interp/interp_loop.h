@@ -710,6 +710,24 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         ip += 6;
         vmbreak;
       }
+      BINSH(I32_XOR_SHL_K, ^, wm_i32_shl)
+      BINSH(I32_XOR_SHR_U_K, ^, wm_i32_shr_u)
+      BINSH(I32_XOR_ROTL_K, ^, wm_i32_rotl)
+      BINSH(I32_XOR_ROTR_K, ^, wm_i32_rotr)
+      BINSH(I32_OR_SHL_K, |, wm_i32_shl)
+      BINSH(I32_OR_SHR_U_K, |, wm_i32_shr_u)
+      vmcase(I32_LOAD_SHL_K) {
+        uint32_t v_;
+        uint8_t *p_;
+        uint32_t a_ = wm_i32_shl(R(1).u32, OPD(2)) + OPD(3); /* wraps as the i32.add did */
+        if (WM_UNLIKELY(!mem_access(membase, memsize, a_, OPD(4), 4, &p_)))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_ACCESS(p_, 4, false);
+        memcpy(&v_, p_, 4);
+        R(0).u32 = v_;
+        ip += 7;
+        vmbreak;
+      }
 
       /* --- SIMD ---------------------------------------------------------- */
 #include "interp_simd.h"
