@@ -262,6 +262,13 @@
   X(I32_ADD_K_BR_GT_S_K, ADDBR, 0) X(I32_ADD_K_BR_GT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_LE_S_K, ADDBR, 0) X(I32_ADD_K_BR_LE_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)           \
+  /* --- the same with I32_AND_K (a bit test: `if (x & 4)`, `(x & m) == k`), \
+         layout ADDBR `d a mask x k off` --------------------------------- */ \
+  X(I32_AND_K_BR_EQ_K, ADDBR, 0) X(I32_AND_K_BR_NE_K, ADDBR, 0)                 \
+  X(I32_AND_K_BR_LT_S_K, ADDBR, 0) X(I32_AND_K_BR_LT_U_K, ADDBR, 0)             \
+  X(I32_AND_K_BR_GT_S_K, ADDBR, 0) X(I32_AND_K_BR_GT_U_K, ADDBR, 0)             \
+  X(I32_AND_K_BR_LE_S_K, ADDBR, 0) X(I32_AND_K_BR_LE_U_K, ADDBR, 0)             \
+  X(I32_AND_K_BR_GE_S_K, ADDBR, 0) X(I32_AND_K_BR_GE_U_K, ADDBR, 0)             \
   /* --- metering (only in code loaded with WM_MODULE_METERED) ---------- */   \
   X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
                                   wasm instructions), then poll: trap when the \

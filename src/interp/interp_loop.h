@@ -705,6 +705,16 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       ADDBR(I32_ADD_K_BR_LE_U_K, u32, uint32_t, <=)
       ADDBR(I32_ADD_K_BR_GE_S_K, i32, int32_t, >=)
       ADDBR(I32_ADD_K_BR_GE_U_K, u32, uint32_t, >=)
+      ANDBR(I32_AND_K_BR_EQ_K, u32, uint32_t, ==)
+      ANDBR(I32_AND_K_BR_NE_K, u32, uint32_t, !=)
+      ANDBR(I32_AND_K_BR_LT_S_K, i32, int32_t, <)
+      ANDBR(I32_AND_K_BR_LT_U_K, u32, uint32_t, <)
+      ANDBR(I32_AND_K_BR_GT_S_K, i32, int32_t, >)
+      ANDBR(I32_AND_K_BR_GT_U_K, u32, uint32_t, >)
+      ANDBR(I32_AND_K_BR_LE_S_K, i32, int32_t, <=)
+      ANDBR(I32_AND_K_BR_LE_U_K, u32, uint32_t, <=)
+      ANDBR(I32_AND_K_BR_GE_S_K, i32, int32_t, >=)
+      ANDBR(I32_AND_K_BR_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_AND_K) {
         R(0).u32 = wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3);
         ip += 6;

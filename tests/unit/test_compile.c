@@ -228,6 +228,13 @@ static void test_lowering(void) {
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 (block (result i32) local.get 1 i32.const 8 i32.shl) i32.or))", 4,
               "I32_SHL_K I32_OR RETURN");
+  /* A bit test and its branch: `(x & m) == k` and `if (x & m)`. */
+  expect_code("and-br-eq",
+              "(module (func (param i32) (block local.get 0 i32.const 12 i32.and"
+              " i32.const 4 i32.eq br_if 0 nop)))", 2, "I32_AND_K_BR_EQ_K RETURN");
+  expect_code("and-if",
+              "(module (func (param i32) local.get 0 i32.const 8 i32.and"
+              " (if (then unreachable))))", 3, "I32_AND_K_BR_EQ_K UNREACHABLE");
   /* table[i]: the shift, the displacement and the load are one. */
   expect_code("load-shl",
               "(module (memory 1) (func (param i32) (result i32)"
