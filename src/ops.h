@@ -254,6 +254,9 @@
   /* --- a table lookup: I32_SHL_K, then I32_LOAD_K on its result ------- */  \
   X(I32_LOAD_SHL_K, SPEC, 0)   /* d a sh imm off : d = the i32 at             \
                                   (uint32)((a.u32 << (sh & 31)) + imm) + off */ \
+  /* --- BINLD on a byte (i32.load8_u) that an i32 xor or add uses: byte   \
+         hashes, CRCs, checksums ----------------------------------------- */ \
+  X(I32_XOR_LD8_U, BINLD, 0) X(I32_ADD_LD8_U, BINLD, 0)                         \
   /* --- I32_ADD_K `d a imm`, then CMPBRK `x k off` (a loop counter's step   \
          and test), in the order of BR_I32_EQ_K..BR_I32_GE_U_K; x is read   \
          after d is written (ADDBR `d a imm x k off`) ---------------------- */\

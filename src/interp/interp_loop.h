@@ -726,6 +726,8 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       BINSH(I32_XOR_ROTR_K, ^, wm_i32_rotr)
       BINSH(I32_OR_SHL_K, |, wm_i32_shl)
       BINSH(I32_OR_SHR_U_K, |, wm_i32_shr_u)
+      BINLD(I32_XOR_LD8_U, 1, uint8_t, u32, ^)
+      BINLD(I32_ADD_LD8_U, 1, uint8_t, u32, +)
       vmcase(I32_LOAD_SHL_K) {
         uint32_t v_;
         uint8_t *p_;

@@ -156,7 +156,8 @@ static bool op_traps(wm_op op) {
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
-    case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K:
+    case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
+    case WM_OP_I32_ADD_LD8_U:
       return true;
     default:
       return false;

@@ -286,7 +286,8 @@ static int emit_shift_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32
 }
 
 /* The BINLD forms: BIN op, the load of its type, and whether the loaded
-** value may be the first operand too. */
+** value may be the first operand too. The first ones, in the order of the
+** BINRMW forms, have those; the byte forms after them have none. */
 static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = {
     {WM_OP_I32_ADD, WM_OP_I32_LOAD, WM_OP_I32_ADD_LD, true},
     {WM_OP_I32_SUB, WM_OP_I32_LOAD, WM_OP_I32_SUB_LD, false},
@@ -306,6 +307,8 @@ static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = 
     {WM_OP_F64_ADD, WM_OP_F64_LOAD, WM_OP_F64_ADD_LD, true},
     {WM_OP_F64_SUB, WM_OP_F64_LOAD, WM_OP_F64_SUB_LD, false},
     {WM_OP_F64_MUL, WM_OP_F64_LOAD, WM_OP_F64_MUL_LD, true},
+    {WM_OP_I32_XOR, WM_OP_I32_LOAD8_U, WM_OP_I32_XOR_LD8_U, true},
+    {WM_OP_I32_ADD, WM_OP_I32_LOAD8_U, WM_OP_I32_ADD_LD8_U, true},
 };
 
 /* When an operand of BIN op on v[0..2) is the value that the last
@@ -315,11 +318,14 @@ static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = 
 ** wasm leaves nondeterministic.) */
 static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
   unsigned i = 0, n = sizeof load_forms / sizeof *load_forms;
-  while (i < n && load_forms[i].op != op) i++;
+  wm_op ld = WM_OP_COUNT_, ldk = WM_OP_COUNT_;
+  for (; i < n; i++) {
+    ld = (wm_op)load_forms[i].load;
+    ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
+    if (load_forms[i].op == op && (c->last_op == ld || c->last_op == ldk)) break;
+  }
   uint32_t lr = c->prev_res, s = c->last_start;
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
-  wm_op ld = (wm_op)load_forms[i].load, ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
-  if (c->last_op != ld && c->last_op != ldk) return 1;
   uint32_t other;
   if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
     other = v[0].ref;
@@ -392,7 +398,8 @@ static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uin
 ** no displacement, same offset and width): take the BINLD back and emit its
 ** BINRMW form. Returns 1 when not. */
 static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
-  uint32_t lr = c->prev_res, s = c->last_start, n = sizeof load_forms / sizeof *load_forms, i;
+  uint32_t lr = c->prev_res, s = c->last_start, i;
+  uint32_t n = WM_OP_F64_MUL_RMW - WM_OP_I32_ADD_RMW + 1; /* the forms that have one */
   if (lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
   for (i = 0; i < n && load_forms[i].fused != c->last_op; i++) {}
   if (i == n || store != (wm_op)(load_forms[i].load + (WM_OP_I32_STORE - WM_OP_I32_LOAD))) return 1;
