@@ -40,7 +40,8 @@
 ** of the op's own type (i32, i64, f32, f64) loaded as by LOADK from b + imm
 ** and off -- a load whose only use is the next operation. BINRMW is
 ** `a b imm off`: the same, with the result stored back where v came from
-** (`x[i] += a`).
+** (`x[i] += a`). BINSH is `d a b sh`: d = a op (b shop sh), an i32 xor or
+** or of a value shifted or rotated by a constant.
 ** Other layouts are drawn in the comment of each instruction.
 */
 #ifndef WM_OPS_H
@@ -246,6 +247,18 @@
   X(I32_LOAD8_U_BR_IF_NOT, SPEC, 0) /* d a imm off */                           \
   /* --- bit-field extraction ---------------------------------------------- */\
   X(I32_SHR_U_AND_K, SPEC, 0)  /* d a sh mask : d = (a.u32 >> (sh & 31)) & mask */ \
+  /* --- an i32 xor or or whose second operand is a shift or rotation by a   \
+         constant, used only there (hashes, CRCs): BINSH `d a b sh`, d = a op \
+         (b shop sh), the shift counted mod 32 as wasm's ---------------- */ \
+  X(I32_XOR_SHL_K, BINSH, 0) X(I32_XOR_SHR_U_K, BINSH, 0)                       \
+  X(I32_XOR_ROTL_K, BINSH, 0) X(I32_XOR_ROTR_K, BINSH, 0)                       \
+  X(I32_OR_SHL_K, BINSH, 0) X(I32_OR_SHR_U_K, BINSH, 0)                         \
+  /* --- a table lookup: I32_SHL_K, then I32_LOAD_K on its result ------- */  \
+  X(I32_LOAD_SHL_K, SPEC, 0)   /* d a sh imm off : d = the i32 at             \
+                                  (uint32)((a.u32 << (sh & 31)) + imm) + off */ \
+  /* --- BINLD on a byte (i32.load8_u) that an i32 xor or add uses: byte   \
+         hashes, CRCs, checksums ----------------------------------------- */ \
+  X(I32_XOR_LD8_U, BINLD, 0) X(I32_ADD_LD8_U, BINLD, 0)                         \
   /* --- I32_ADD_K `d a imm`, then CMPBRK `x k off` (a loop counter's step   \
          and test), in the order of BR_I32_EQ_K..BR_I32_GE_U_K; x is read   \
          after d is written (ADDBR `d a imm x k off`) ---------------------- */\
@@ -254,6 +267,13 @@
   X(I32_ADD_K_BR_GT_S_K, ADDBR, 0) X(I32_ADD_K_BR_GT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_LE_S_K, ADDBR, 0) X(I32_ADD_K_BR_LE_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_GE_S_K, ADDBR, 0) X(I32_ADD_K_BR_GE_U_K, ADDBR, 0)           \
+  /* --- the same with I32_AND_K (a bit test: `if (x & 4)`, `(x & m) == k`), \
+         layout ADDBR `d a mask x k off` --------------------------------- */ \
+  X(I32_AND_K_BR_EQ_K, ADDBR, 0) X(I32_AND_K_BR_NE_K, ADDBR, 0)                 \
+  X(I32_AND_K_BR_LT_S_K, ADDBR, 0) X(I32_AND_K_BR_LT_U_K, ADDBR, 0)             \
+  X(I32_AND_K_BR_GT_S_K, ADDBR, 0) X(I32_AND_K_BR_GT_U_K, ADDBR, 0)             \
+  X(I32_AND_K_BR_LE_S_K, ADDBR, 0) X(I32_AND_K_BR_LE_U_K, ADDBR, 0)             \
+  X(I32_AND_K_BR_GE_S_K, ADDBR, 0) X(I32_AND_K_BR_GE_U_K, ADDBR, 0)             \
   /* --- metering (only in code loaded with WM_MODULE_METERED) ---------- */   \
   X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
                                   wasm instructions), then poll: trap when the \
@@ -266,7 +286,7 @@
 ** disassembler index them by op). */
 enum {
   C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD,
-  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
+  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_BINSH, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
   C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF
 };
 

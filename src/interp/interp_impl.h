@@ -352,15 +352,24 @@ static inline uint64_t head_at(const uint32_t *ip) {
       ip += 6;                                                                \
     vmbreak;                                                                  \
   }
-/* ADDBR `d a imm x k off`: I32_ADD_K d a imm, then CMPBRK x k off. x is
-** read only after d is written: it is often d itself. */
-#define ADDBR(name, field, ctype, cmp)                                        \
+/* ADDBR `d a imm x k off`: I32_ADD_K d a imm (or I32_AND_K, ANDBR), then
+** CMPBRK x k off. x is read only after d is written: it is often d itself. */
+#define ADDBR(name, field, ctype, cmp) KOPBR(name, +, field, ctype, cmp)
+#define ANDBR(name, field, ctype, cmp) KOPBR(name, &, field, ctype, cmp)
+#define KOPBR(name, op, field, ctype, cmp)                                    \
   vmcase(name) {                                                              \
-    R(0).u32 = R(1).u32 + OPD(2);                                             \
+    R(0).u32 = R(1).u32 op OPD(2);                                            \
     if (R(3).field cmp (ctype)OPD(4))                                         \
       ip += (int32_t)OPD(5);                                                  \
     else                                                                      \
       ip += 8;                                                                \
+    vmbreak;                                                                  \
+  }
+/* BINSH `d a b sh`: d = a op shfn(b, sh), i32 (shfn counts mod 32). */
+#define BINSH(name, op, shfn)                                                 \
+  vmcase(name) {                                                              \
+    R(0).u32 = R(1).u32 op shfn(R(2).u32, OPD(3));                            \
+    ip += 6;                                                                  \
     vmbreak;                                                                  \
   }
 /* The sign-extended immediate of an i64 BINK. */

@@ -719,9 +719,39 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       ADDBR(I32_ADD_K_BR_LE_U_K, u32, uint32_t, <=)
       ADDBR(I32_ADD_K_BR_GE_S_K, i32, int32_t, >=)
       ADDBR(I32_ADD_K_BR_GE_U_K, u32, uint32_t, >=)
+      ANDBR(I32_AND_K_BR_EQ_K, u32, uint32_t, ==)
+      ANDBR(I32_AND_K_BR_NE_K, u32, uint32_t, !=)
+      ANDBR(I32_AND_K_BR_LT_S_K, i32, int32_t, <)
+      ANDBR(I32_AND_K_BR_LT_U_K, u32, uint32_t, <)
+      ANDBR(I32_AND_K_BR_GT_S_K, i32, int32_t, >)
+      ANDBR(I32_AND_K_BR_GT_U_K, u32, uint32_t, >)
+      ANDBR(I32_AND_K_BR_LE_S_K, i32, int32_t, <=)
+      ANDBR(I32_AND_K_BR_LE_U_K, u32, uint32_t, <=)
+      ANDBR(I32_AND_K_BR_GE_S_K, i32, int32_t, >=)
+      ANDBR(I32_AND_K_BR_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_AND_K) {
         R(0).u32 = wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3);
         ip += 6;
+        vmbreak;
+      }
+      BINSH(I32_XOR_SHL_K, ^, wm_i32_shl)
+      BINSH(I32_XOR_SHR_U_K, ^, wm_i32_shr_u)
+      BINSH(I32_XOR_ROTL_K, ^, wm_i32_rotl)
+      BINSH(I32_XOR_ROTR_K, ^, wm_i32_rotr)
+      BINSH(I32_OR_SHL_K, |, wm_i32_shl)
+      BINSH(I32_OR_SHR_U_K, |, wm_i32_shr_u)
+      BINLD(I32_XOR_LD8_U, 1, uint8_t, u32, ^)
+      BINLD(I32_ADD_LD8_U, 1, uint8_t, u32, +)
+      vmcase(I32_LOAD_SHL_K) {
+        uint32_t v_;
+        uint8_t *p_;
+        uint32_t a_ = wm_i32_shl(R(1).u32, OPD(2)) + OPD(3); /* wraps as the i32.add did */
+        if (WM_UNLIKELY(!mem_access(membase, memsize, a_, OPD(4), 4, &p_)))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_ACCESS(p_, 4, false);
+        memcpy(&v_, p_, 4);
+        R(0).u32 = v_;
+        ip += 7;
         vmbreak;
       }
 

@@ -119,7 +119,8 @@ static bool op_traps(wm_op op) {
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
-    case WM_OP_FUEL:
+    case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
+    case WM_OP_I32_ADD_LD8_U:
       return true;
     default:
       return false;
@@ -289,13 +290,16 @@ static uint32_t untake_eqz(cstate *c) {
 /* Emit compare-and-branch `br` (a CMPBRK) on a and imm, the offset to
 ** follow. An I32_ADD_K just before it (a loop counter's step) becomes the
 ** fused I32_ADD_K_BR_*_K, which adds first and then compares -- whichever
-** slot the compare reads. */
+** slot the compare reads; an I32_AND_K (a bit test) I32_AND_K_BR_*_K. */
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
-  if (fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) {
-    uint64_t h = wm__op_head((wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K)), c->mod->loop);
+  wm_op first = WM_OP_COUNT_;
+  if (fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ_K;
+  if (fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_AND_K_BR_EQ_K;
+  if (first != WM_OP_COUNT_) {
+    uint64_t h = wm__op_head((wm_op)(first + (br - WM_OP_BR_I32_EQ_K)), c->mod->loop);
     c->code[c->last_start] = (uint32_t)h;
     c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-    c->last_op = (wm_op)(WM_OP_I32_ADD_K_BR_EQ_K + (br - WM_OP_BR_I32_EQ_K));
+    c->last_op = (wm_op)(first + (br - WM_OP_BR_I32_EQ_K));
   } else {
     TRY(wm__c_head(c, br));
   }
@@ -329,6 +333,10 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
     if (load_forms[i].op == op && fusable(c, (wm_op)load_forms[i].load, WM_HEAD_CELLS + 3) &&
         c->code[c->last_start + WM_HEAD_CELLS] == cond)
       fused = (wm_op)load_forms[i].fused; /* it branches on the value it loaded */
+  if (fused == WM_OP_COUNT_ && op != WM_OP_BR && fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3) &&
+      c->code[c->last_start + WM_HEAD_CELLS] == cond)
+    /* A branch on a bit test, `x & mask`: a compare of it with 0. */
+    return cmpbrk_head(c, op == WM_OP_BR_IF ? WM_OP_BR_I32_NE_K : WM_OP_BR_I32_EQ_K, cond, 0);
   if (fused == WM_OP_COUNT_) {
     TRY(wm__c_head(c, op));
     return op == WM_OP_BR ? 0 : wm__c_slot(c, cond);

@@ -251,8 +251,48 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   return wm__c_push(c, type, own_ref(c, c->nvals));
 }
 
+/* The BINSH forms: an i32 xor or or of a value that the last instruction,
+** a shift or rotation by a constant, has just computed. */
+static const struct { uint16_t op, shift, fused; } shift_forms[] = {
+    {WM_OP_I32_XOR, WM_OP_I32_SHL_K, WM_OP_I32_XOR_SHL_K},
+    {WM_OP_I32_XOR, WM_OP_I32_SHR_U_K, WM_OP_I32_XOR_SHR_U_K},
+    {WM_OP_I32_XOR, WM_OP_I32_ROTL_K, WM_OP_I32_XOR_ROTL_K},
+    {WM_OP_I32_XOR, WM_OP_I32_ROTR_K, WM_OP_I32_XOR_ROTR_K},
+    {WM_OP_I32_OR, WM_OP_I32_SHL_K, WM_OP_I32_OR_SHL_K},
+    {WM_OP_I32_OR, WM_OP_I32_SHR_U_K, WM_OP_I32_OR_SHR_U_K},
+};
+
+/* When an operand of BIN op on v[0..2) is the value the last instruction
+** (a shift in shift_forms) has just put in its own stack slot, used only
+** here, take the shift back and emit the BINSH form. Both ops commute, so
+** the shifted value may be either operand. Returns 1 when not. Shifts do
+** not trap: there is no trap location to keep. */
+static int emit_shift_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
+  unsigned i = 0, n = sizeof shift_forms / sizeof *shift_forms;
+  while (i < n && (shift_forms[i].op != op || shift_forms[i].shift != c->last_op)) i++;
+  uint32_t lr = c->prev_res, s = c->last_start;
+  if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
+  uint32_t other;
+  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
+    other = v[0].ref;
+  else if (v[0].ref == own_ref(c, c->nvals) && c->code[lr] == v[0].ref)
+    other = v[1].ref; /* pushed after the shift, so not the slot it wrote */
+  else
+    return 1;
+  uint32_t x = c->code[s + 3], sh = c->code[s + 4];
+  retract(c);
+  TRY(wm__c_head(c, (wm_op)shift_forms[i].fused));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+  TRY(wm__c_slot(c, other));
+  TRY(wm__c_slot(c, x));
+  TRY(wm__c_cell(c, sh));
+  return wm__c_push(c, type, own_ref(c, c->nvals));
+}
+
 /* The BINLD forms: BIN op, the load of its type, and whether the loaded
-** value may be the first operand too. */
+** value may be the first operand too. The first ones, in the order of the
+** BINRMW forms, have those; the byte forms after them have none. */
 static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = {
     {WM_OP_I32_ADD, WM_OP_I32_LOAD, WM_OP_I32_ADD_LD, true},
     {WM_OP_I32_SUB, WM_OP_I32_LOAD, WM_OP_I32_SUB_LD, false},
@@ -272,6 +312,8 @@ static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = 
     {WM_OP_F64_ADD, WM_OP_F64_LOAD, WM_OP_F64_ADD_LD, true},
     {WM_OP_F64_SUB, WM_OP_F64_LOAD, WM_OP_F64_SUB_LD, false},
     {WM_OP_F64_MUL, WM_OP_F64_LOAD, WM_OP_F64_MUL_LD, true},
+    {WM_OP_I32_XOR, WM_OP_I32_LOAD8_U, WM_OP_I32_XOR_LD8_U, true},
+    {WM_OP_I32_ADD, WM_OP_I32_LOAD8_U, WM_OP_I32_ADD_LD8_U, true},
 };
 
 /* When an operand of BIN op on v[0..2) is the value that the last
@@ -281,11 +323,14 @@ static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = 
 ** wasm leaves nondeterministic.) */
 static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
   unsigned i = 0, n = sizeof load_forms / sizeof *load_forms;
-  while (i < n && load_forms[i].op != op) i++;
+  wm_op ld = WM_OP_COUNT_, ldk = WM_OP_COUNT_;
+  for (; i < n; i++) {
+    ld = (wm_op)load_forms[i].load;
+    ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
+    if (load_forms[i].op == op && (c->last_op == ld || c->last_op == ldk)) break;
+  }
   uint32_t lr = c->prev_res, s = c->last_start;
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
-  wm_op ld = (wm_op)load_forms[i].load, ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
-  if (c->last_op != ld && c->last_op != ldk) return 1;
   uint32_t other;
   if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
     other = v[0].ref;
@@ -320,6 +365,7 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   if (!lookup(w, &op)) return 1;
   if (nin == 2 && !c->dead) {
     int rc = emit_load_op(c, op, out, v, res);
+    if (rc == 1) rc = emit_shift_op(c, op, out, v, res);
     if (rc == 1) rc = emit_imm(c, op, out, v, res);
     if (rc != 1) return rc;
   }
@@ -357,7 +403,8 @@ static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uin
 ** no displacement, same offset and width): take the BINLD back and emit its
 ** BINRMW form. Returns 1 when not. */
 static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
-  uint32_t lr = c->prev_res, s = c->last_start, n = sizeof load_forms / sizeof *load_forms, i;
+  uint32_t lr = c->prev_res, s = c->last_start, i;
+  uint32_t n = WM_OP_F64_MUL_RMW - WM_OP_I32_ADD_RMW + 1; /* the forms that have one */
   if (lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
   for (i = 0; i < n && load_forms[i].fused != c->last_op; i++) {}
   if (i == n || store != (wm_op)(load_forms[i].load + (WM_OP_I32_STORE - WM_OP_I32_LOAD))) return 1;
@@ -371,6 +418,32 @@ static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
   TRY(wm__c_slot(c, base));
   TRY(wm__c_cell(c, 0));
   return wm__c_cell(c, offset);
+}
+
+/* A table lookup: the I32_LOAD_K (or I32_LOAD, disp 0) being emitted
+** (displacement disp, memarg offset) reads at the result of the instruction
+** at s, an I32_SHL_K into the address's own stack slot, which nothing else
+** reads, with no label between. The shift becomes an I32_LOAD_SHL_K in place: `d a sh` are
+** already its first cells (d, the address's slot, is the load's
+** destination too). It gets the load's trap location. */
+static int emit_load_shl(cstate *c, uint32_t s, uint32_t disp, uint32_t offset, uint32_t *res) {
+  uint64_t h = wm__op_head(WM_OP_I32_LOAD_SHL_K, c->mod->loop);
+  c->code[s] = (uint32_t)h;
+  c->code[s + 1] = (uint32_t)(h >> 32);
+  c->last_start = s;
+  c->last_op = WM_OP_I32_LOAD_SHL_K;
+  c->last2_start = NOPOS;
+  c->last_fix = c->nfix;
+  while (c->last_fix && c->fix[c->last_fix - 1] >= s) c->last_fix--;
+  if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
+      wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
+    return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);
+  c->pc_cell[c->npc] = s;
+  c->pc_off[c->npc++] = c->instr_off;
+  *res = s + WM_HEAD_CELLS;
+  TRY(wm__c_cell(c, disp));
+  TRY(wm__c_cell(c, offset));
+  return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
 }
 
 /* The displacement cell of a K or X form: an immediate or a slot. */
@@ -393,7 +466,17 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   if (op_class[op] == C_LOAD) {
     TRY(wm__c_pop(c, WM_I32, &v[0]));
     if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c, c->nvals));
+    uint32_t s2 = c->last2_start;
+    wm_op op2 = c->last2_op;
+    if (op == WM_OP_I32_LOAD && c->last_op == WM_OP_I32_SHL_K && c->prev_res != NOPOS &&
+        c->prev_res == c->last_start + WM_HEAD_CELLS && c->code[c->prev_res] == v[0].ref &&
+        v[0].ref == own_ref(c, c->nvals))
+      return emit_load_shl(c, c->last_start, 0, offset, res); /* no displacement */
     wm_op form = fold_address(c, op, v[0].ref, &base, &disp);
+    if (form == WM_OP_I32_LOAD_K && s2 != NOPOS && op2 == WM_OP_I32_SHL_K &&
+        c->ncode == s2 + WM_HEAD_CELLS + 3 && c->label_cell != c->ncode &&
+        base == v[0].ref && c->code[s2 + WM_HEAD_CELLS] == base)
+      return emit_load_shl(c, s2, disp, offset, res);
     if (form != op) {
       TRY(wm__c_head(c, form));
       TRY(wm__c_dest(c, memops[k].type, res));

@@ -34,6 +34,7 @@ static const char *layout(wm_op op) {
     case C_STOREX: return "sssi";
     case C_BINRMW: return "ssii";
     case C_ADDBR: return "ssisio";
+    case C_BINSH: return "sssi";
     case C_VUN: case C_VTEST: case C_VSPLAT: return "ss";
     case C_VBIN: case C_VSHIFT: return "sss";
     case C_VTERN: return "ssss";
@@ -79,6 +80,7 @@ static const char *layout(wm_op op) {
     case WM_OP_I32_LOAD_BR_IF: case WM_OP_I32_LOAD_BR_IF_NOT:
     case WM_OP_I32_LOAD8_U_BR_IF: case WM_OP_I32_LOAD8_U_BR_IF_NOT: return "ssio";
     case WM_OP_I32_SHR_U_AND_K: return "ssii";
+    case WM_OP_I32_LOAD_SHL_K: return "ssiii";
     case WM_OP_FUEL: return "i";
     default: return "";
   }

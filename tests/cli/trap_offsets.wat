@@ -6,7 +6,10 @@
   (memory 1)
   (table 2 funcref)
   (func $div (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
-  (func $load (param i32) (result i32) (i32.load offset=8 (local.get 0)))
+  ;; A table lookup first (one fused instruction: the trap is the load's).
+  (func $load (param i32) (result i32)
+    (i32.add (i32.load offset=4 (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 16)))
+             (i32.load offset=8 (local.get 0))))
   (func $indirect (param i32) (result i32) (call_indirect (result i32) (local.get 0)))
   (func $mid (param i32 i32) (result i32)
     (local.set 0 (i32.add (local.get 0) (i32.const 1)))

@@ -225,6 +225,37 @@ static void test_lowering(void) {
   expect_code("store-fold2",
               "(module (memory 1) (func (param i32)"
               " local.get 0 i32.const 8 i32.add local.get 0 i32.store))", 2, "I32_STORE_K");
+  /* A shifted operand of xor/or, either side; not across a label. */
+  expect_code("xor-shr",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 local.get 1 i32.const 8 i32.shr_u i32.xor))", 2,
+              "I32_XOR_SHR_U_K RETURN");
+  expect_code("rotl-xor",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 1 i32.const 7 i32.rotl local.get 0 i32.xor))", 2, "I32_XOR_ROTL_K");
+  expect_code("shl-or-label",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 (block (result i32) local.get 1 i32.const 8 i32.shl) i32.or))", 4,
+              "I32_SHL_K I32_OR RETURN");
+  /* A bit test and its branch: `(x & m) == k` and `if (x & m)`. */
+  expect_code("and-br-eq",
+              "(module (func (param i32) (block local.get 0 i32.const 12 i32.and"
+              " i32.const 4 i32.eq br_if 0 nop)))", 2, "I32_AND_K_BR_EQ_K RETURN");
+  expect_code("and-if",
+              "(module (func (param i32) local.get 0 i32.const 8 i32.and"
+              " (if (then unreachable))))", 3, "I32_AND_K_BR_EQ_K UNREACHABLE");
+  /* table[i]: the shift, the displacement and the load are one. */
+  expect_code("load-shl",
+              "(module (memory 1) (func (param i32) (result i32)"
+              " local.get 0 i32.const 2 i32.shl i32.const 1024 i32.add i32.load offset=4))", 2,
+              "I32_LOAD_SHL_K RETURN");
+  expect_code("load-shl-plain",
+              "(module (memory 1) (func (param i32) (result i32)"
+              " local.get 0 i32.const 2 i32.shl i32.load offset=4))", 2, "I32_LOAD_SHL_K");
+  expect_code("load-shl-tee",
+              "(module (memory 1) (func (param i32) (result i32) (local i32)"
+              " local.get 0 i32.const 2 i32.shl local.tee 1 i32.const 1024 i32.add i32.load))", 3,
+              "I32_SHL_K I32_LOAD_K");
 }
 
 /* Metered lowering (WM_MODULE_METERED): a FUEL with the block's cost of

@@ -31,3 +31,38 @@
 (assert_return (invoke "lsub" (i32.const 0) (i64.const 1)) (i64.const 8))
 (assert_return (invoke "fsub32" (i32.const 0) (f32.const 1)) (f32.const 0.5))
 (assert_return (invoke "same" (i32.const 0)) (i32.const 100))
+
+;; The byte forms (I32_XOR_LD8_U, I32_ADD_LD8_U): either operand order, with a folded
+;; displacement that wraps at 2^32, out of bounds, a label between the load and the op (no
+;; fusion), and a byte read-modify-write (no BINRMW form: a load, the op and a store).
+(module
+  (memory 1)
+  (data (i32.const 8) "\01\80\ff")
+  (data (i32.const 65535) "\7f")
+  (func (export "xor8") (param i32 i32) (result i32) (i32.xor (local.get 1) (i32.load8_u (local.get 0))))
+  (func (export "xor8r") (param i32 i32) (result i32) (i32.xor (i32.load8_u (local.get 0)) (local.get 1)))
+  (func (export "add8") (param i32 i32) (result i32) (i32.add (local.get 1) (i32.load8_u offset=1 (local.get 0))))
+  (func (export "add8k") (param i32 i32) (result i32)
+    (i32.add (local.get 1) (i32.load8_u offset=2 (i32.add (local.get 0) (i32.const -4)))))
+  (func (export "add8_label") (param i32 i32 i32) (result i32)
+    (i32.add (local.get 1)
+      (block (result i32)
+        (br_if 0 (i32.const 1000) (local.get 2))
+        (drop)
+        (i32.load8_u (local.get 0)))))
+  (func (export "rmw8") (param i32 i32) (result i32)
+    (i32.store8 (local.get 0) (i32.add (local.get 1) (i32.load8_u (local.get 0))))
+    (i32.load (local.get 0)))
+)
+(assert_return (invoke "xor8" (i32.const 8) (i32.const 0x100)) (i32.const 0x101))
+(assert_return (invoke "xor8r" (i32.const 9) (i32.const 0xff)) (i32.const 0x7f))
+(assert_return (invoke "xor8" (i32.const 65535) (i32.const 0)) (i32.const 0x7f))
+(assert_trap (invoke "xor8" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "add8" (i32.const 9) (i32.const 1)) (i32.const 0x100))
+(assert_trap (invoke "add8" (i32.const 65535) (i32.const 1)) "out of bounds memory access")
+;; 2 - 4 wraps to 0xfffffffe; + offset 2 is 2^32: out of bounds, not byte 0.
+(assert_trap (invoke "add8k" (i32.const 2) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "add8k" (i32.const 12) (i32.const 1)) (i32.const 0x100))
+(assert_return (invoke "add8_label" (i32.const 10) (i32.const 1) (i32.const 0)) (i32.const 0x100))
+(assert_return (invoke "add8_label" (i32.const 10) (i32.const 1) (i32.const 1)) (i32.const 1001))
+(assert_return (invoke "rmw8" (i32.const 8) (i32.const 0x102)) (i32.const 0xff8003))
