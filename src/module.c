@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,6 +140,24 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   return 0;
 }
 
+/* Ask for transparent huge pages over the 2 MiB-aligned interior of a big
+** buffer, before it is first touched. Decoding walks every body's header,
+** each a cache miss whose address depends on the last; with 4 KiB pages
+** each was a TLB miss too, which costs most under virtualisation, and
+** reading the file faulted 4 KiB at a time (yosys, 30 MB: `run -V` in
+** 0.15 s of CPU instead of 0.25 s). Advice only: nothing changes if the
+** kernel says no. */
+static void advise_huge(void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
+  if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
 int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
                    wm_module **out, wm_error *err) {
   if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: out is NULL");
@@ -148,6 +167,7 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   if (len > UINT32_MAX) return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
   uint8_t *copy = wm__malloc(len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  advise_huge(copy, len);
   if (len) memcpy(copy, bytes, len);
   return load_owned(copy, len, opts, out, err);
 }
@@ -169,7 +189,10 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
   if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
       (uint64_t)st.st_size <= UINT32_MAX) {
     buf = wm__malloc((size_t)st.st_size + 1); /* + 1: the read that sees the end */
-    if (buf) cap = (size_t)st.st_size + 1;
+    if (buf) {
+      cap = (size_t)st.st_size + 1;
+      advise_huge(buf, cap);
+    }
   }
   for (;;) {
     if (len == cap) {
