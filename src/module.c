@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** module.c -- the public module API: load (decode, validate, compile), free,
-** and introspection of imports, exports and debug names.
+** module.c -- the public module API: load (decode, validate; each function
+** lowered at its first call, see wm__lower), free, and introspection of
+** imports, exports and debug names.
 */
 #include "module.h"
 #include "ops.h"
+#include "runtime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -68,9 +70,8 @@ int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm
 static void make_stub(wm_module *mod, uint32_t idx) {
   const wm_type *t = wm__func_type(mod, idx);
   wm_code *s = &mod->funcs[idx].stub;
-  uint32_t np = 0, nr = 0;
-  for (uint32_t i = 0; i < t->nparams; i++) np += t->params[i] == WM_V128 ? 2 : 1;
-  for (uint32_t i = 0; i < t->nresults; i++) nr += t->results[i] == WM_V128 ? 2 : 1;
+  uint32_t np = (uint32_t)wm__type_slots(t->params, t->nparams);
+  uint32_t nr = (uint32_t)wm__type_slots(t->results, t->nresults);
   s->code = mod->lazy_cells;
   s->ncode = 2;
   s->nparam_slots = np;
