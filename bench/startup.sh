@@ -14,7 +14,10 @@
 # runtime, the median wall time with its min-max, the median CPU time
 # (user + system) and the median peak RSS, below a row for `true` (what
 # starting any process costs on this machine). Start-up is cold: nothing is
-# cached between runs except what the OS keeps (the file in page cache).
+# cached between runs except what the OS keeps (the file in page cache);
+# the wasmem row runs with --no-cache. With --cached, a "wasmem cached" row
+# runs with a code cache of every module (its own directory in the output
+# directory), filled by one run of each module before the rounds.
 #
 # Usage: bench/startup.sh [--runs N] [--large FILE] [--large-args "ARGS"]
 #                         [--small FILE] [--wasmem PATH] [--wasm3 PATH]
@@ -25,7 +28,7 @@
 #   --large-args  its arguments, one string split at spaces (default -V)
 #   --small FILE  a WASI command to use instead of the built hello
 #   --wasmem, --wasm3, --iwasm, --no-peers, --no-node  as in bench/run.sh
-#   --cached      a cached (warm code cache) wasmem row: not supported yet
+#   --cached      add a "wasmem cached" row (warm code cache)
 # Exits non-zero if a wasmem row fails; a peer that fails is shown as
 # failed and does not change the exit status.
 set -euo pipefail
@@ -89,8 +92,7 @@ if [ -n "$large" ]; then
 fi
 
 # The runtimes: a label and a command template in which {FILE} stands for
-# the module and {ARGS} for its arguments. A row for wasmem with extra
-# options (the code cache, once there is one) is one more add_runner line.
+# the module and {ARGS} for its arguments.
 runners=()
 declare -A runner_words=()
 add_runner() {
@@ -100,13 +102,13 @@ add_runner() {
   runners+=("$label")
   runner_words[$label]=$joined
 }
-add_runner "wasmem" "$wasmem" run '{FILE}' -- '{ARGS}'
-add_runner "wasmem validate" "$wasmem" validate '{FILE}'
+add_runner "wasmem" "$wasmem" run --no-cache '{FILE}' -- '{ARGS}'
 if [ $cached = 1 ]; then
-  # Here, when wasmem has a code cache: a warm-up run to fill it, then e.g.
-  #   add_runner "wasmem cached" "$wasmem" run --cache DIR '{FILE}' -- '{ARGS}'
-  echo "startup.sh: --cached: not supported yet (wasmem has no code cache); showing cold starts only" >&2
+  rm -rf "$out/cache"
+  add_runner "wasmem cached" env XDG_CACHE_HOME="$out/cache" WASMEM_CACHE_MIN=0 \
+    "$wasmem" run '{FILE}' -- '{ARGS}'
 fi
+add_runner "wasmem validate" "$wasmem" validate '{FILE}'
 [ -n "$wasm3" ] && add_runner "wasm3" "$wasm3" '{FILE}' '{ARGS}'
 [ -n "$iwasm" ] && add_runner "iwasm" "$iwasm" '{FILE}' '{ARGS}'
 [ $use_node = 1 ] && add_runner "node" node --no-warnings "$top/bench/node_wasi.js" '{FILE}' '{ARGS}'
@@ -126,6 +128,13 @@ runner_cmd() {
     esac
   done
 }
+
+if [ $cached = 1 ]; then
+  for m in "${modules[@]}"; do
+    runner_cmd "wasmem cached" "$m"
+    "${cmd[@]}" >/dev/null 2>&1 || true
+  done
+fi
 
 declare -A walls=() cpus=() rsss=() errs=()
 for ((i = 0; i < runs; i++)); do

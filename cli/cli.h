@@ -44,10 +44,19 @@ int cli_check_finish(int status);
 #define CLI_EXIT_INTERRUPTED 130 /* 128 + SIGINT, as a shell reports it */
 bool cli_limit_is_option(const char *opt);
 int cli_limit_option(const char *cmd, const char *opt, const char *value);
-const wm_module_options *cli_module_options(void);
+const wm_module_options *cli_module_options(const char *module_path);
 void cli_limit_apply(wm_runtime *rt);
 void cli_limit_release(void);
 int cli_limit_status(int rc, int status);
+
+/*
+** The code cache of `run` and `call` (cache.c): --no-cache, and the
+** directory to cache the module at module_path in (NULL: none, because of
+** --no-cache, no cache home, or a module under 1 MiB).
+*/
+bool cli_cache_is_option(const char *opt);
+void cli_cache_option(const char *opt);
+const char *cli_cache_dir(const char *module_path);
 
 /* Print an error line "wasmem: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -65,12 +65,13 @@ int cli_limit_option(const char *cmd, const char *opt, const char *value) {
   return 0;
 }
 
-const wm_module_options *cli_module_options(void) {
+const wm_module_options *cli_module_options(const char *module_path) {
   static wm_module_options opts;
   const wm_module_options *chk = cli_check_module_options();
   opts.flags = chk ? chk->flags : 0;
   if (lim.fuel_set || lim.timeout_set) opts.flags |= WM_MODULE_METERED;
-  return opts.flags ? &opts : NULL;
+  opts.cache_dir = cli_cache_dir(module_path);
+  return &opts;
 }
 
 /* The runtime SIGINT interrupts while a limit is given. */

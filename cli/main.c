@@ -111,6 +111,7 @@ static const char call_help[] =
     "                     (64K, 64M, 2G; default 8G): memory.grow past it\n"
     "                     returns -1, a larger initial memory fails to\n"
     "                     instantiate\n"
+    "  --no-cache         neither use nor write the code cache (as in run)\n"
     "  --keep-result      the host forgets to free the --result block (it is\n"
     "                     given back only when the guest context ends): the\n"
     "                     leak `wasmem check` reports as \"not freed by the host\"\n"
@@ -691,6 +692,8 @@ int cli_call(int argc, char **argv) {
         status = 2;
         goto done;
       }
+    } else if (cli_cache_is_option(a)) {
+      cli_cache_option(a);
     } else if (strcmp(a, "--transfer") == 0) {
       transfer = exchange = true;
     } else if (strcmp(a, "--keep-result") == 0) {
@@ -745,7 +748,7 @@ int cli_call(int argc, char **argv) {
     }
   }
 
-  if (wm_module_load_file(path, cli_module_options(), &mod, &err) != 0) {
+  if (wm_module_load_file(path, cli_module_options(path), &mod, &err) != 0) {
     cli_report(path, &err);
     goto done;
   }

@@ -43,6 +43,9 @@ static const char run_help[] =
     "  --timeout DURATION    stop the guest after DURATION (1s, 500ms, 2m,\n"
     "                        1.5h, 250us; a bare number is seconds)\n"
     "                        With either, Ctrl-C stops the guest too.\n"
+    "  --no-cache            neither use nor write the code cache (modules of\n"
+    "                        1 MiB or more are cached by content under\n"
+    "                        $XDG_CACHE_HOME/wasmem, else ~/.cache/wasmem)\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
@@ -237,6 +240,8 @@ int cli_run(int argc, char **argv) {
       } else if (cli_limit_is_option(a)) {
         if (cli_limit_option("run", a, v) != 0) goto out;
       } else if (cli_wasi_option(&cw, a, v) != 0) goto out;
+    } else if (cli_cache_is_option(a)) {
+      cli_cache_option(a);
     } else if (strcmp(a, "--") == 0 && !file) {
       continue;
     } else if (a[0] == '-' && a[1] && !file) {
@@ -251,7 +256,7 @@ int cli_run(int argc, char **argv) {
         ** when it looks like one of ours (not after an explicit --). */
         for (int k = first_arg; k < argc; k++)
           if (cli_wasi_is_option(argv[k]) || cli_limit_is_option(argv[k]) ||
-              strcmp(argv[k], "--invoke") == 0 || strcmp(argv[k], "--max-memory") == 0) {
+              cli_cache_is_option(argv[k]) || strcmp(argv[k], "--invoke") == 0 || strcmp(argv[k], "--max-memory") == 0) {
             fprintf(stderr,
                     "wasmem: note: '%s' comes after %s, so it is passed to the guest; "
                     "put wasmem's options before the module\n",
@@ -277,7 +282,7 @@ int cli_run(int argc, char **argv) {
   for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
   if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
 
-  if (wm_module_load_file(file, cli_module_options(), &mod, &err) != 0) {
+  if (wm_module_load_file(file, cli_module_options(file), &mod, &err) != 0) {
     cli_report(file, &err);
     goto out;
   }

@@ -67,6 +67,7 @@ WM_API const char *wm_version(void);
   X(ENOMEM, -1, "out of host memory")                                         \
   X(EINVAL, -2, "invalid argument")                                           \
   X(EIO, -3, "cannot read file")                                              \
+  X(ECACHE, -4, "code cache rejected")                                        \
   X(EMALFORMED, -10, "malformed module")                                      \
   X(EINVALID, -11, "invalid module")                                          \
   X(EUNSUPPORTED, -12, "not supported yet")                                   \
@@ -453,6 +454,20 @@ typedef struct wm_module_options {
   ** The verdict is the same for any number. Smaller modules are validated
   ** on the calling thread. */
   uint32_t validate_threads;
+  /* A directory for the code cache, or NULL for none. When set, loading
+  ** looks for the module's validated form there, by the hash of its bytes
+  ** (see wm_module_serialize), and skips validating the function bodies
+  ** when a matching file is found; otherwise it validates as usual and
+  ** writes the file (directories are made as needed). A stale, corrupted
+  ** or foreign file is ignored and replaced. The cache is best effort:
+  ** failing to read or write it never fails the load.
+  ** wm_module_load_file with a cache file goes further: it reads in only
+  ** the bytes around the code section, keeps the module's file open for
+  ** the module's life, and reads each function body from it at the
+  ** function's first call (all of them at load with WM_MODULE_EAGER). If
+  ** the file changes meanwhile, that call validates the body it reads like
+  ** any other, or fails with WM_EIO when the file no longer holds it. */
+  const char *cache_dir;
 } wm_module_options;
 #define WM_MODULE_CHECKED 1u
 /* WM_MODULE_METERED: lower the code with fuel and poll points (see "Fuel,
@@ -478,6 +493,33 @@ WM_API int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_opti
 /* Same, reading a file. */
 WM_API int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
                                wm_error *err);
+/*
+** The code cache. wm_module_serialize writes what loading learnt about a
+** module's bytes -- that every body validated, and where each body's code
+** starts -- into a new buffer (free it with wm_free), for
+** wm_module_deserialize to load the same bytes later without validating
+** the bodies again. The buffer carries a format version, the wasmem build
+** that wrote it, the length and 128-bit hash of the module's bytes and a
+** checksum of itself: anything that does not match fails with WM_ECACHE
+** and a message saying what (the caller then loads with wm_module_load).
+**
+** A cache is never trusted with memory safety: every bound it gives is
+** checked, and a body is still validated as it is lowered, at its first
+** call. A forged file can at most move a body's validation error from
+** the load to that first call. Loading options (flags, limits) are the
+** caller's, as with wm_module_load, which deserialize otherwise matches:
+** the bytes are copied.
+*/
+WM_API int wm_module_serialize(const wm_module *mod, uint8_t **out, size_t *out_len,
+                               wm_error *err);
+WM_API int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache,
+                                 size_t cache_len, const wm_module_options *opts,
+                                 wm_module **out, wm_error *err);
+/* The 128-bit hash of a module's bytes that a cache is keyed by; as hex,
+** it names the files of wm_module_options.cache_dir ("<hex>.wmc"). Not a
+** cryptographic hash. */
+WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
+
 /* Free a module. Every instance made from it must be gone (runtime freed)
 ** first. NULL is a no-op. */
 WM_API void wm_module_free(wm_module *mod);

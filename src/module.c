@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** module.c -- the public module API: load (decode, validate; each function
-** lowered at its first call, see wm__lower), free, and introspection of
-** imports, exports and debug names.
+** lowered at its first call, see wm__lower), through the code cache
+** (cache.c) when asked, with a file's bodies read in at first calls
+** (load_file_cached, wm__fetch_body); free; and introspection of imports,
+** exports and debug names.
 */
 #include "module.h"
 #include "ops.h"
 #include "runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -93,21 +96,46 @@ static unsigned validate_threads(const wm_module_options *opts, size_t len) {
   return n < 1 ? 1 : n > MAX_DEFAULT_THREADS ? MAX_DEFAULT_THREADS : (unsigned)n;
 }
 
-/* Load from `bytes`, which the module takes over (freed on failure too).
+/* Where load_owned's bytes come from, besides the bytes themselves. */
+typedef struct load_src {
+  const uint8_t *table; /* a code cache's body table (cache.c), or NULL */
+  uint32_t ntable;
+  const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
+  int file;             /* the file the bodies are still in (sparse), or -1 */
+  bool mapped;          /* bytes is an anonymous mapping (map_bytes) */
+} load_src;
+
+static const load_src plain_src = {NULL, 0, NULL, -1, false};
+
+static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
+  if (mapped) (void)munmap(bytes, len ? len : 1);
+  else wm__free(bytes);
+}
+
+/* Load from `bytes`, which the module takes over (freed on failure too,
+** and src->file closed, except on WM_ECACHE: see below).
 ** Every body is validated here, as the spec requires before anything
-** runs; lowering waits for a function's first call unless
-** WM_MODULE_EAGER asks for all of it now. Neither keeps a body's local
-** types: declarations are run-length coded, so keeping them all would let
-** a small module hold gigabytes. */
-static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts, wm_module **out,
-                      wm_error *err) {
+** runs, unless a code cache's table vouches for these bytes; lowering
+** waits for a function's first call unless WM_MODULE_EAGER asks for all
+** of it now. Neither keeps a body's local types: declarations are
+** run-length coded, so keeping them all would let a small module hold
+** gigabytes. */
+static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
+                      const load_src *src, wm_module **out, wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
+  uint32_t ndefined = 0;
   if (!mod) {
-    wm__free(bytes);
+    free_bytes(bytes, len, src->mapped);
+    if (src->file >= 0) close(src->file);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
   mod->bytes = bytes;
   mod->len = len;
+  mod->bytes_mapped = src->mapped;
+  if (src->key) {
+    memcpy(mod->hash, src->key, 16);
+    mod->has_hash = true;
+  }
   mod->checked = opts && (opts->flags & WM_MODULE_CHECKED);
   mod->code_limit = opts && opts->max_code_bytes ? opts->max_code_bytes
                                                  : (uint64_t)len * CODE_RATIO + CODE_SLACK;
@@ -117,9 +145,26 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   mod->lazy_cells[0] = (uint32_t)head;
   mod->lazy_cells[1] = (uint32_t)(head >> 32);
 
+  /* With a code cache's body table, decoding takes each body's bounds from
+  ** it, and the bodies are not validated now: the cache vouches that these
+  ** bytes validated, and lowering validates each body anyway. */
+  mod->cache_table = src->table;
+  mod->cache_nfuncs = src->ntable;
   int rc = wm__decode(mod, err);
+  mod->cache_table = NULL;
+  if (!rc && src->file >= 0) {
+    ndefined = mod->nfuncs - mod->nfunc_imports;
+    mod->body_here = wm__calloc(ndefined ? ndefined : 1, sizeof *mod->body_here);
+    if (!mod->body_here) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+    else if (pthread_mutex_init(&mod->fetch_lock, NULL) != 0)
+      rc = wm__error(err, WM_ENOMEM, UINT32_MAX, "cannot make a mutex");
+    else {
+      mod->sparse = true;
+      mod->file = src->file;
+    }
+  }
   if (!rc) rc = wm__validate_module(mod, err);
-  if (!rc) rc = wm__validate_code(mod, validate_threads(opts, len), err);
+  if (!rc && !src->table) rc = wm__validate_code(mod, validate_threads(opts, len), err);
   for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) make_stub(mod, i);
   if (opts && (opts->flags & WM_MODULE_EAGER)) {
     for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
@@ -129,6 +174,15 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
     }
   }
   if (rc) {
+    /* A rejected cache table leaves the bytes and the file to the caller,
+    ** which loads them again without it. */
+    if (rc == WM_ECACHE) {
+      mod->bytes = NULL;
+      if (mod->sparse) pthread_mutex_destroy(&mod->fetch_lock);
+      mod->sparse = false;
+    } else if (src->file >= 0 && !mod->sparse) {
+      close(src->file);
+    }
     wm__module_destroy(mod);
     return rc;
   }
@@ -159,6 +213,55 @@ static void advise_huge(void *p, size_t n) {
 #endif
 }
 
+/* Load owned bytes, through the code cache when opts names a directory:
+** with its file's body table when one matches these bytes, else validating
+** in full and then writing the file. A file that is rejected, at its check
+** or by the decoder, is only ignored (and rewritten). */
+static int load_bytes(uint8_t *bytes, size_t len, const wm_module_options *opts,
+                      bool mapped, wm_module **out, wm_error *err) {
+  load_src src = plain_src;
+  src.mapped = mapped;
+  if (!opts || !opts->cache_dir) return load_owned(bytes, len, opts, &src, out, err);
+  uint8_t key[16], *cache = NULL;
+  size_t cache_len;
+  int rc = WM_ECACHE;
+  wm_module_hash(bytes, len, key);
+  src.key = key;
+  if (wm__cache_read(opts->cache_dir, key, &cache, &cache_len) == 0 &&
+      wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, NULL) == 0)
+    rc = load_owned(bytes, len, opts, &src, out, err);
+  wm__free(cache);
+  if (rc != WM_ECACHE) return rc;
+  src.table = NULL;
+  src.ntable = 0;
+  rc = load_owned(bytes, len, opts, &src, out, err);
+  if (rc == 0) (void)wm__cache_write(opts->cache_dir, key, *out);
+  return rc;
+}
+
+int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache,
+                          size_t cache_len, const wm_module_options *opts, wm_module **out,
+                          wm_error *err) {
+  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_deserialize: out is NULL");
+  *out = NULL;
+  if (!bytes && len)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_deserialize: bytes is NULL");
+  if (len > UINT32_MAX) return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
+  uint8_t key[16];
+  load_src src = plain_src;
+  wm_module_hash(bytes, len, key);
+  src.key = key;
+  int rc = wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, err);
+  if (rc) return rc;
+  uint8_t *copy = wm__malloc(len ? len : 1);
+  if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  advise_huge(copy, len);
+  if (len) memcpy(copy, bytes, len);
+  rc = load_owned(copy, len, opts, &src, out, err);
+  if (rc == WM_ECACHE) wm__free(copy);
+  return rc;
+}
+
 int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *opts,
                    wm_module **out, wm_error *err) {
   if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: out is NULL");
@@ -170,14 +273,189 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   advise_huge(copy, len);
   if (len) memcpy(copy, bytes, len);
-  return load_owned(copy, len, opts, out, err);
+  return load_bytes(copy, len, opts, false, out, err);
 }
 
-int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
-                        wm_error *err) {
-  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: out is NULL");
-  *out = NULL;
-  if (!path) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: path is NULL");
+/* ------------------------------------------- files through the code cache */
+
+/*
+** A file loaded through the code cache is read once, in chunks through a
+** small buffer: each chunk is hashed (the cache's key) and copied into the
+** module's bytes, except the code section's bodies. The bytes are an
+** anonymous mapping whose untouched pages cost nothing, so a 30 MB module
+** whose code is 28 MB touches only what lies around the code. With a
+** matching cache file the bodies stay in the file, each read in when it is
+** first lowered (wm__fetch_body); without one they are read in now, and
+** the load validates them as usual.
+*/
+#define CHUNK ((size_t)1 << 20)
+
+/* Bytes of the code section kept from the stream: its count of bodies. */
+#define CODE_HEAD 5u
+
+typedef struct streamer {
+  uint8_t *bytes;
+  size_t len;
+  size_t next;               /* the next section header's offset */
+  size_t hole_lo, hole_hi;   /* the bodies, not copied (empty: lo == hi) */
+  bool scanning;             /* headers still being followed */
+} streamer;
+
+/* Follow section headers through bytes[0, have): a header needs up to 6
+** bytes, so one that may straddle `have` waits for the next chunk unless
+** the file ends there. The first code section gives the hole; anything
+** malformed ends the scan (the decoder will say what is wrong). */
+static void scan_sections(streamer *st, size_t have) {
+  while (st->scanning && st->next < have) {
+    if (have - st->next < 6 && have < st->len) return;
+    size_t p = st->next + 1;
+    uint64_t size = 0;
+    bool done = false;
+    for (int k = 0; k < 5 && p < have && !done; k++) {
+      uint8_t b = st->bytes[p++];
+      size |= (uint64_t)(b & 0x7F) << (7 * k);
+      done = !(b & 0x80);
+    }
+    if (!done || size > st->len - p) {
+      st->scanning = false;
+      return;
+    }
+    if (st->bytes[st->next] == 10 && st->hole_hi == 0 && size > CODE_HEAD) {
+      st->hole_lo = p + CODE_HEAD;
+      st->hole_hi = p + (size_t)size;
+    }
+    st->next = p + (size_t)size;
+  }
+}
+
+/* Copy chunk [at, at + n) into the bytes, leaving out the hole. */
+static void take_chunk(streamer *st, const uint8_t *chunk, size_t at, size_t n) {
+  size_t lo = at, hi = at + n;
+  if (st->hole_hi > st->hole_lo && lo < st->hole_hi && hi > st->hole_lo) {
+    if (lo < st->hole_lo) memcpy(st->bytes + lo, chunk, st->hole_lo - lo);
+    if (hi > st->hole_hi) memcpy(st->bytes + st->hole_hi, chunk + (st->hole_hi - at), hi - st->hole_hi);
+  } else {
+    memcpy(st->bytes + lo, chunk, n);
+  }
+  scan_sections(st, hi);
+}
+
+static int read_full(int fd, uint8_t *p, size_t n, uint64_t off, size_t *got) {
+  *got = 0;
+  while (*got < n) {
+    ssize_t r = pread(fd, p + *got, n - *got, (off_t)(off + *got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) break;
+    *got += (size_t)r;
+  }
+  return 0;
+}
+
+/* 1: not a file this path can take (not regular, empty, too large, grown
+** or shrunk while read): the caller reads it the plain way. */
+#define NOT_HERE 1
+
+static int load_file_cached(const char *path, const wm_module_options *opts, wm_module **out,
+                            wm_error *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return wm__error(err, WM_EIO, UINT32_MAX, "cannot open %s: %s", path, strerror(errno));
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+      (uint64_t)sb.st_size > UINT32_MAX) {
+    close(fd);
+    return NOT_HERE;
+  }
+  streamer st = {NULL, (size_t)sb.st_size, 8, 0, 0, true};
+  void *m = mmap(NULL, st.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  uint8_t *chunk = wm__malloc(CHUNK);
+  if (m == MAP_FAILED || !chunk) {
+    if (m != MAP_FAILED) (void)munmap(m, st.len);
+    wm__free(chunk);
+    close(fd);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  st.bytes = m;
+  wm_hasher h;
+  uint8_t key[16], one;
+  wm__hash_init(&h);
+  size_t at = 0, got = 0;
+  int rc = 0;
+  while (at < st.len) {
+    size_t n = st.len - at < CHUNK ? st.len - at : CHUNK;
+    if (read_full(fd, chunk, n, at, &got) != 0) {
+      rc = wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
+      break;
+    }
+    if (got < n) break;
+    if (at + n < st.len) wm__hash_update(&h, chunk, n);
+    else wm__hash_final(&h, chunk, n, key);
+    if (at == 0 && (n < 8 || memcmp(chunk, "\0asm", 4) != 0)) st.scanning = false;
+    take_chunk(&st, chunk, at, n);
+    at += n;
+  }
+  wm__free(chunk);
+  if (!rc && (at < st.len || (read_full(fd, &one, 1, st.len, &got) == 0 && got))) rc = NOT_HERE;
+  if (rc) {
+    (void)munmap(m, st.len);
+    close(fd);
+    return rc;
+  }
+
+  load_src src = {NULL, 0, key, -1, true};
+  uint8_t *cache = NULL;
+  size_t cache_len;
+  rc = WM_ECACHE;
+  if (st.hole_hi > st.hole_lo && wm__cache_read(opts->cache_dir, key, &cache, &cache_len) == 0 &&
+      wm__cache_check(st.len, key, cache, cache_len, &src.table, &src.ntable, NULL) == 0) {
+    src.file = fd;
+    rc = load_owned(st.bytes, st.len, opts, &src, out, err);
+  }
+  wm__free(cache);
+  if (rc != WM_ECACHE) return rc;
+
+  /* No usable cache: the bodies are read in (on huge pages, as
+  ** load_file_plain's buffer), and the load validates. */
+  size_t hole = st.hole_hi - st.hole_lo;
+  advise_huge(st.bytes + st.hole_lo, hole);
+  if (hole && (read_full(fd, st.bytes + st.hole_lo, hole, st.hole_lo, &got) != 0 || got < hole)) {
+    (void)munmap(m, st.len);
+    close(fd);
+    return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: it changed while being read", path);
+  }
+  close(fd);
+  src = plain_src;
+  src.key = key;
+  src.mapped = true;
+  rc = load_owned(st.bytes, st.len, opts, &src, out, err);
+  if (rc == 0) (void)wm__cache_write(opts->cache_dir, key, *out);
+  return rc;
+}
+
+int wm__fetch_body(wm_module *mod, uint32_t idx, wm_error *err) {
+  if (!mod->sparse || idx < mod->nfunc_imports || idx >= mod->nfuncs) return 0;
+  _Atomic(uint8_t) *here = &mod->body_here[idx - mod->nfunc_imports];
+  if (atomic_load_explicit(here, memory_order_acquire)) return 0;
+  const wm_funcdef *fd = &mod->funcs[idx];
+  int rc = 0;
+  size_t got;
+  pthread_mutex_lock(&mod->fetch_lock);
+  if (!atomic_load_explicit(here, memory_order_relaxed)) {
+    if (read_full(mod->file, mod->bytes + fd->body_off, fd->body_len, fd->body_off, &got) != 0 ||
+        got < fd->body_len)
+      rc = wm__error(err, WM_EIO, fd->body_off,
+                     "cannot read the body of function %u from the module's file: it has "
+                     "changed since the module was loaded",
+                     idx);
+    else atomic_store_explicit(here, 1, memory_order_release);
+  }
+  pthread_mutex_unlock(&mod->fetch_lock);
+  return rc;
+}
+
+static int load_file_plain(const char *path, const wm_module_options *opts, wm_module **out,
+                           wm_error *err) {
   FILE *f = fopen(path, "rb");
   if (!f) return wm__error(err, WM_EIO, UINT32_MAX, "cannot open %s: %s", path, strerror(errno));
   /* A regular file's size sizes the buffer, so the bytes are read once
@@ -227,7 +505,19 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
   ** copy of a large module. */
   uint8_t *trimmed = len ? wm__realloc(buf, len) : NULL;
   if (trimmed) buf = trimmed;
-  return load_owned(buf, len, opts, out, err);
+  return load_bytes(buf, len, opts, false, out, err);
+}
+
+int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
+                        wm_error *err) {
+  if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: out is NULL");
+  *out = NULL;
+  if (!path) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: path is NULL");
+  if (opts && opts->cache_dir) {
+    int rc = load_file_cached(path, opts, out, err);
+    if (rc != NOT_HERE) return rc;
+  }
+  return load_file_plain(path, opts, out, err);
 }
 
 void wm__module_destroy(wm_module *mod) {
@@ -256,7 +546,12 @@ void wm__module_destroy(wm_module *mod) {
     for (uint32_t i = 0; i < mod->nglobals; i++) wm__free(mod->global_names[i]);
   wm__free(mod->global_names);
   wm__free(mod->func_declared);
-  wm__free(mod->bytes);
+  if (mod->sparse) {
+    close(mod->file);
+    pthread_mutex_destroy(&mod->fetch_lock);
+  }
+  wm__free(mod->body_here);
+  if (mod->bytes) free_bytes(mod->bytes, mod->len, mod->bytes_mapped);
   wm__free(mod);
 }
 

@@ -8,6 +8,7 @@
 #ifndef WM_MODULE_H
 #define WM_MODULE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -200,7 +201,51 @@ struct wm_module {
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */
   bool *func_declared;
+
+  /* While wm__decode runs only: a code cache's body table (cache.c), which
+  ** the code section is then read from instead of each body's header. */
+  const uint8_t *cache_table;
+  uint32_t cache_nfuncs;
+  /* The hash of the bytes (wm_module_hash), where loading computed it. */
+  uint8_t hash[16];
+  bool has_hash;
+  /* `bytes` is an anonymous mapping (module.c), not wm__malloc's. */
+  bool bytes_mapped;
+  /* A module read from a file through the code cache holds only the bytes
+  ** outside its code section until each body is first lowered
+  ** (wm__fetch_body): then `sparse` is set, `file` is that file, open for
+  ** the module's life, and body_here has a flag per defined function, set
+  ** once (under fetch_lock) when its body's bytes are. */
+  bool sparse;
+  int file;
+  _Atomic(uint8_t) *body_here;
+  pthread_mutex_t fetch_lock;
 };
+
+/* cache.c: the 128-bit hash of wm_module_hash, over a stream: update takes
+** a multiple of 32 bytes, final the rest. */
+typedef struct wm_hasher {
+  uint64_t v[4];
+  uint64_t len;
+} wm_hasher;
+void wm__hash_init(wm_hasher *h);
+void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n);
+void wm__hash_final(wm_hasher *h, const uint8_t *p, size_t n, uint8_t out[16]);
+/* module.c: make sure the bytes of defined function idx's body are in
+** mod->bytes (see wm_module.sparse); 0, or WM_EIO when the file no longer
+** holds them. Thread-safe. */
+int wm__fetch_body(wm_module *mod, uint32_t idx, wm_error *err);
+/* cache.c: the code cache. wm__cache_check accepts `cache` for module
+** bytes of length len and hash key (wm_module_hash), pointing *table at its
+** n body entries, or fails with WM_ECACHE saying why. wm__cache_read reads
+** dir's file for key into a new buffer, wm__cache_write writes mod's (both
+** -1 on any failure: the cache is best effort). */
+int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, size_t cache_len,
+                    const uint8_t **table, uint32_t *n, wm_error *err);
+int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len);
+int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod);
+size_t wm__cache_size(const wm_module *mod);
+void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out);
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);

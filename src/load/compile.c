@@ -1315,6 +1315,7 @@ static int skim(cstate *c) {
 
 int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
   if (idx < mod->nfunc_imports || idx >= mod->nfuncs) return 0;
+  if (wm__fetch_body(mod, idx, err)) return 0;
   const wm_funcdef *fd = &mod->funcs[idx];
   cstate c;
   memset(&c, 0, sizeof c);
@@ -1361,6 +1362,8 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   if (idx < mod->nfunc_imports || idx >= mod->nfuncs)
     return wm__error(err, WM_EINVAL, UINT32_MAX, "not a defined function: %u", idx);
   wm_funcdef *fd = &mod->funcs[idx];
+  int rc = wm__fetch_body(mod, idx, err);
+  if (rc) return rc;
   cstate c;
   memset(&c, 0, sizeof c);
   c.mod = mod;
@@ -1370,7 +1373,6 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   c.end = fd->body_off + fd->body_len;
   c.instr_off = c.pos;
   c.ftype = wm__func_type(mod, idx);
-  int rc;
   if (c.end > mod->len || c.pos > c.end) {
     rc = wm__error(err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
     goto fail;

@@ -688,6 +688,45 @@ static int sec_elem(rd *r, wm_module *mod) {
   return 0;
 }
 
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The code section from a code cache's body table (cache.c) instead of the
+** bodies' headers, which on a large module are most of what decoding
+** touches. The table is checked, not trusted: every body must lie in this
+** section after the last one, its code must start inside it, and its locals
+** stay within the limits sec_code enforces. Whatever else is wrong with it
+** -- a code start in the middle of the local declarations, a wrong count of
+** locals -- wm__decode_locals catches before any body is lowered, and the
+** compiler validates the instructions. */
+static int code_from_cache(rd *r, wm_module *mod, uint32_t n, uint64_t max_all) {
+  if (mod->cache_nfuncs != n)
+    return wm__error(r->err, WM_ECACHE, UINT32_MAX,
+                     "code cache rejected: %u bodies, the code section has %u",
+                     mod->cache_nfuncs, n);
+  const uint8_t *t = mod->cache_table;
+  size_t next = r->pos;
+  uint64_t all = 0;
+  for (uint32_t i = 0; i < n; i++, t += 16) {
+    wm_funcdef *fd = &mod->funcs[mod->nfunc_imports + i];
+    uint32_t off = le32(t), len = le32(t + 4), start = le32(t + 8), nlocals = le32(t + 12);
+    all += nlocals;
+    if (off <= next || off > r->end || len > r->end - off || start < off ||
+        start - off > len || nlocals > MAX_LOCALS || all > max_all)
+      return wm__error(r->err, WM_ECACHE, UINT32_MAX,
+                       "code cache rejected: body %u does not match the code section",
+                       mod->nfunc_imports + i);
+    fd->body_off = off;
+    fd->body_len = len;
+    fd->code_start = start;
+    fd->nlocals = nlocals;
+    next = (size_t)off + len;
+  }
+  r->pos = r->end;
+  return 0;
+}
+
 static int sec_code(rd *r, wm_module *mod, dstate *ds) {
   size_t at = r->pos;
   uint32_t n;
@@ -696,6 +735,7 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
     return fail(r, at, "function and code section have inconsistent lengths");
   ds->has_code = true;
   uint64_t all = 0, max_all = (uint64_t)r->len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
+  if (mod->cache_table) return code_from_cache(r, mod, n, max_all);
   for (uint32_t i = 0; i < n; i++) {
     wm_funcdef *fd = &mod->funcs[mod->nfunc_imports + i];
     uint32_t size, ngroups;
@@ -781,6 +821,12 @@ int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, 
     memset(out + li, (int)t, k);
     li += k;
   }
+  /* Unreachable too, unless a code cache (cache.c) gave a body's code
+  ** start or count of locals wrongly. */
+  if (li != fd->nlocals || b.pos != fd->code_start)
+    return wm__error(err, WM_ECACHE, fd->body_off,
+                     "code cache rejected: the local declarations at byte 0x%x do not match",
+                     fd->body_off);
   return 0;
 }
 

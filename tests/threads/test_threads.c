@@ -4,7 +4,9 @@
 ** runtimes: they load their first modules together (plain and checked,
 ** which publishes the dispatch tables), instantiate one module shared by
 ** all, call it (their first calls lower its functions at once: one
-** lowering of each is published, the others dropped), trap, re-enter it from a host function, and run a WASI
+** lowering of each is published, the others dropped) -- also as loaded
+** from its file through a code cache, whose bodies the first calls read in
+** from the file --, trap, re-enter it from a host function, and run a WASI
 ** guest that opens files (the openat2 probe). The ThreadSanitizer build
 ** (-DWM_SANITIZE=thread) runs it to find data races.
 ** Usage: test_threads shared.wasm wasi_note.wasm
@@ -26,7 +28,7 @@
 
 static uint8_t *shared_bytes, *wasi_bytes;
 static size_t shared_len, wasi_len;
-static const wm_module *shared_mod, *wasi_mod;
+static const wm_module *shared_mod, *sparse_mod, *wasi_mod;
 static pthread_barrier_t loaded, ready;
 /* CHECK counts from every thread. */
 static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -170,6 +172,7 @@ static void *worker(void *arg) {
   pthread_barrier_wait(&ready); /* the shared modules are loaded now */
   for (int r = 0; r < ROUNDS; r++) {
     use_module(&t, shared_mod);
+    use_module(&t, sparse_mod);
     if (plain) use_module(&t, plain);
     if (checked) use_module(&t, checked);
     run_wasi(&t, id, r);
@@ -213,7 +216,20 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s\n", err.message);
     return 1;
   }
+  /* The shared module through a code cache: the first load writes it, the
+  ** second takes it and leaves the bodies in the file. */
+  char cdir[64], cmd[96];
+  snprintf(cdir, sizeof cdir, "/tmp/wm_threads_cache_%d", (int)getpid());
+  wm_module_options cache_opts = {.cache_dir = cdir};
+  wm_module *warm = NULL, *sp = NULL;
+  if (wm_module_load_file(argv[1], &cache_opts, &warm, &err) != WM_OK ||
+      wm_module_load_file(argv[1], &cache_opts, &sp, &err) != WM_OK) {
+    fprintf(stderr, "%s\n", err.message);
+    return 1;
+  }
+  wm_module_free(warm);
   shared_mod = sm;
+  sparse_mod = sp;
   wasi_mod = wm;
   pthread_barrier_wait(&ready);
   int joined = 0; /* counted before CHECK: the threads count passes too */
@@ -221,7 +237,10 @@ int main(int argc, char **argv) {
   CHECK(joined == NTHREADS);
 
   wm_module_free(sm);
+  wm_module_free(sp);
   wm_module_free(wm);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", cdir);
+  CHECK(system(cmd) == 0);
   free(shared_bytes);
   free(wasi_bytes);
   pthread_barrier_destroy(&loaded);

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** test_cache.c -- the code cache (src/load/cache.c): a serialized module
+** loads again and runs; every corrupted byte and every truncation of a cache
+** is rejected with WM_ECACHE; a cache for other bytes is rejected; a forged
+** cache with a valid checksum is checked where it could do harm (its body
+** table) and at worst moves a validation error to the first call; the cache
+** directory of wm_module_options is written, used, and replaced when bad;
+** allocation failures on every path; the hash itself.
+*/
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "util.h" /* wm__alloc_fail_after */
+#include "wasmem.h"
+
+/* Three functions: f1 has locals, f2's last instruction is where the
+** invalid twin differs (i32.sub, 0x6b, against i64.sub, 0x7d: same layout,
+** a type error). */
+static const char *const good_wat =
+    "(module\n"
+    "  (memory 1)\n"
+    "  (data (i32.const 16) \"cache\")\n"
+    "  (func (export \"f0\") (param i32) (result i32) local.get 0 i32.const 1 i32.add)\n"
+    "  (func (export \"f1\") (param i32) (result i32) (local i32 i64 i32)\n"
+    "    local.get 0 local.set 1 local.get 1 i32.const 2 i32.mul)\n"
+    "  (func (export \"f2\") (param i32) (result i32) local.get 0 i32.const 3 i32.sub))\n";
+
+static uint8_t *good, *bad;
+static size_t good_len, bad_len;
+
+#define HEADER 64
+#define ENTRY 16
+
+static int call1(wm_module *mod, const char *name, int32_t arg, int32_t *out, wm_error *err) {
+  wm_runtime *rt;
+  wm_instance *inst;
+  int rc = wm_runtime_new(NULL, &rt, err);
+  if (rc) return rc;
+  rc = wm_instance_new(rt, mod, NULL, &inst, err);
+  if (!rc) {
+    wm_val a = wm_val_i32(arg), r;
+    wm_func *f = wm_instance_func(inst, name);
+    rc = f ? wm_func_call(rt, f, &a, 1, &r, 1, err) : WM_ENOT_FOUND;
+    if (!rc) *out = r.of.i32;
+  }
+  wm_runtime_free(rt);
+  return rc;
+}
+
+/* Recompute a cache's checksum after a test has forged its contents. */
+static void reseal(uint8_t *cache, size_t len) { wm_module_hash(cache, len - 16, cache + len - 16); }
+
+/* The cache of the good module, from a fresh load. */
+static uint8_t *good_cache(size_t *len) {
+  wm_module *mod;
+  uint8_t *cache = NULL;
+  CHECK(wm_module_load(good, good_len, NULL, &mod, NULL) == WM_OK);
+  CHECK(wm_module_serialize(mod, &cache, len, NULL) == WM_OK);
+  wm_module_free(mod);
+  return cache;
+}
+
+static void test_round_trip(void) {
+  wm_error err;
+  wm_module *mod, *again;
+  uint8_t *cache;
+  size_t clen;
+  CHECK(wm_module_load(good, good_len, NULL, &mod, &err) == WM_OK);
+  CHECK(wm_module_serialize(mod, &cache, &clen, &err) == WM_OK);
+  CHECK(clen == HEADER + 3 * ENTRY + 16);
+  CHECK(memcmp(cache, "\0wmcache", 8) == 0);
+  wm_module_free(mod);
+
+  CHECK(wm_module_deserialize(good, good_len, cache, clen, NULL, &again, &err) == WM_OK);
+  CHECK(wm_module_code_bytes(again) == 0); /* still lazy */
+  int32_t r = 0;
+  CHECK(call1(again, "f0", 41, &r, &err) == WM_OK && r == 42);
+  CHECK(call1(again, "f1", 21, &r, &err) == WM_OK && r == 42);
+  CHECK(call1(again, "f2", 45, &r, &err) == WM_OK && r == 42);
+  /* What it serializes to is what the original did. */
+  uint8_t *cache2;
+  size_t clen2;
+  CHECK(wm_module_serialize(again, &cache2, &clen2, &err) == WM_OK);
+  CHECK(clen2 == clen && memcmp(cache, cache2, clen) == 0);
+  wm_free(cache2);
+  wm_module_free(again);
+
+  /* Eager, checked and metered loads take a cache too. */
+  wm_module_options o = {0};
+  o.flags = WM_MODULE_EAGER | WM_MODULE_METERED;
+  CHECK(wm_module_deserialize(good, good_len, cache, clen, &o, &again, &err) == WM_OK);
+  CHECK(wm_module_code_bytes(again) > 0);
+  CHECK(call1(again, "f1", 1, &r, &err) == WM_OK && r == 2);
+  wm_module_free(again);
+  wm_free(cache);
+}
+
+static void test_corrupted(void) {
+  wm_error err;
+  wm_module *mod;
+  size_t clen;
+  uint8_t *cache = good_cache(&clen);
+  /* Every bit of every byte. */
+  int rejected = 0, total = 0;
+  for (size_t i = 0; i < clen; i++)
+    for (int b = 0; b < 8; b++) {
+      cache[i] ^= (uint8_t)(1u << b);
+      mod = NULL;
+      int rc = wm_module_deserialize(good, good_len, cache, clen, NULL, &mod, &err);
+      rejected += rc == WM_ECACHE && err.code == WM_ECACHE && mod == NULL;
+      total++;
+      wm_module_free(mod);
+      cache[i] ^= (uint8_t)(1u << b);
+    }
+  CHECK(rejected == total);
+  /* Every truncation, and one byte too many. */
+  rejected = 0;
+  for (size_t n = 0; n < clen; n++)
+    rejected += wm_module_deserialize(good, good_len, cache, n, NULL, &mod, &err) == WM_ECACHE;
+  CHECK(rejected == (int)clen);
+  uint8_t *longer = malloc(clen + 1);
+  memcpy(longer, cache, clen);
+  longer[clen] = 0;
+  CHECK_ERR(wm_module_deserialize(good, good_len, longer, clen + 1, NULL, &mod, &err), err,
+            WM_ECACHE, "code cache rejected");
+  free(longer);
+  CHECK_ERR(wm_module_deserialize(good, good_len, cache, clen - 1, NULL, &mod, &err), err,
+            WM_ECACHE, "truncated");
+  cache[clen - 1] ^= 1;
+  CHECK_ERR(wm_module_deserialize(good, good_len, cache, clen, NULL, &mod, &err), err,
+            WM_ECACHE, "checksum");
+  cache[clen - 1] ^= 1;
+  CHECK_ERR(wm_module_deserialize(good, good_len, (const uint8_t *)"hello", 5, NULL, &mod, &err),
+            err, WM_ECACHE, "not a wasmem cache");
+  CHECK_ERR(wm_module_deserialize(good, good_len, NULL, 0, NULL, &mod, &err), err, WM_ECACHE,
+            "not a wasmem cache");
+
+  /* Resealed after the change, still refused for what changed. */
+  cache[8]++; /* format version */
+  reseal(cache, clen);
+  CHECK_ERR(wm_module_deserialize(good, good_len, cache, clen, NULL, &mod, &err), err,
+            WM_ECACHE, "another format version");
+  cache[8]--;
+  cache[20] ^= 0x40; /* the engine's id */
+  reseal(cache, clen);
+  CHECK_ERR(wm_module_deserialize(good, good_len, cache, clen, NULL, &mod, &err), err,
+            WM_ECACHE, "another wasmem build");
+  cache[20] ^= 0x40;
+  reseal(cache, clen);
+
+  /* Other module bytes: one byte of the data segment, or one byte more. */
+  uint8_t *other = malloc(good_len + 1);
+  memcpy(other, good, good_len);
+  uint8_t *d = NULL;
+  for (size_t i = 0; i + 5 <= good_len && !d; i++)
+    if (memcmp(other + i, "cache", 5) == 0) d = other + i;
+  CHECK(d != NULL);
+  if (d) d[0] = 'C';
+  CHECK_ERR(wm_module_deserialize(other, good_len, cache, clen, NULL, &mod, &err), err,
+            WM_ECACHE, "other module bytes");
+  memcpy(other, good, good_len);
+  other[good_len] = 0; /* an empty custom section's id alone: malformed, but it must not matter */
+  CHECK_ERR(wm_module_deserialize(other, good_len + 1, cache, clen, NULL, &mod, &err), err,
+            WM_ECACHE, "other module bytes");
+  free(other);
+  wm_free(cache);
+}
+
+/* A forger who can reseal: every table entry that could point outside the
+** code section, or disagree with a body's local declarations, is caught. */
+static void test_forged_table(void) {
+  wm_error err;
+  wm_module *mod;
+  size_t clen;
+  uint8_t *cache = good_cache(&clen);
+  uint8_t *t = malloc(clen);
+  struct {
+    unsigned entry, field;
+    int32_t delta;
+    bool at_load; /* else at the first call of that function */
+  } cases[] = {
+      {0, 0, -1, true},            /* body 0 starts at the section's count */
+      {1, 0, -8, true},            /* body 1 overlaps body 0 */
+      {2, 1, 1000, true},          /* body 2 runs past the section */
+      {2, 0, 1000, true},          /* starts past it */
+      {0, 2, -2, true},            /* code before the body */
+      {1, 2, 100, true},           /* code after the body */
+      {1, 3, 60000, true},         /* more locals than the limit */
+      {1, 3, 1, false},            /* one local too many */
+      {1, 3, -1, false},           /* one too few */
+      {1, 2, 1, false},            /* code starts inside the declarations */
+      {0, 2, -1, false},           /* ... or at the count of groups */
+      {1, 1, -1, false},           /* body 1 one byte shorter: end missing */
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    memcpy(t, cache, clen);
+    uint8_t *f = t + HEADER + cases[k].entry * ENTRY + cases[k].field * 4;
+    uint32_t v = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
+    v += (uint32_t)cases[k].delta;
+    for (int i = 0; i < 4; i++) f[i] = (uint8_t)(v >> (8 * i));
+    reseal(t, clen);
+    mod = NULL;
+    int rc = wm_module_deserialize(good, good_len, t, clen, NULL, &mod, &err);
+    if (cases[k].at_load) {
+      CHECK(rc == WM_ECACHE && mod == NULL);
+      if (rc != WM_ECACHE) fprintf(stderr, "  case %zu: rc %d %s\n", k, rc, err.message);
+      continue;
+    }
+    CHECK(rc == WM_OK);
+    const char *name = cases[k].entry == 0 ? "f0" : "f1";
+    int32_t r;
+    rc = call1(mod, name, 1, &r, &err);
+    CHECK(rc == WM_ECACHE || rc == WM_EINVALID || rc == WM_EMALFORMED);
+    if (!(rc == WM_ECACHE || rc == WM_EINVALID || rc == WM_EMALFORMED))
+      fprintf(stderr, "  case %zu: rc %d %s\n", k, rc, err.message);
+    /* The other functions still run. */
+    CHECK(call1(mod, "f2", 45, &r, &err) == WM_OK && r == 42);
+    wm_module_free(mod);
+  }
+  /* Another count of functions. */
+  memcpy(t, cache, clen);
+  t[56] = 2;
+  memmove(t + HEADER + 2 * ENTRY, t + HEADER + 3 * ENTRY, 16);
+  reseal(t, clen - ENTRY);
+  CHECK_ERR(wm_module_deserialize(good, good_len, t, clen - ENTRY, NULL, &mod, &err), err,
+            WM_ECACHE, "bodies");
+  free(t);
+  wm_free(cache);
+}
+
+/* A cache forged for an invalid module: the load skips validating the
+** bodies, and the invalid one fails at its first call instead. */
+static void test_forged_verdict(void) {
+  wm_error err;
+  wm_module *mod;
+  uint8_t *cache;
+  size_t clen;
+  CHECK_ERR(wm_module_load(bad, bad_len, NULL, &mod, &err), err, WM_EINVALID, "type mismatch");
+  CHECK(wm_module_load(good, good_len, NULL, &mod, &err) == WM_OK);
+  CHECK(wm_module_serialize(mod, &cache, &clen, &err) == WM_OK);
+  wm_module_free(mod);
+  wm_module_hash(bad, bad_len, cache + 40);
+  reseal(cache, clen);
+  CHECK(wm_module_deserialize(bad, bad_len, cache, clen, NULL, &mod, &err) == WM_OK);
+  int32_t r;
+  CHECK(call1(mod, "f0", 41, &r, &err) == WM_OK && r == 42);
+  CHECK_ERR(call1(mod, "f2", 1, &r, &err), err, WM_EINVALID, "type mismatch");
+  wm_module_free(mod);
+  wm_free(cache);
+}
+
+static char dir[64];
+
+static void cache_file(const uint8_t *bytes, size_t len, char path[160]) {
+  uint8_t key[16];
+  wm_module_hash(bytes, len, key);
+  int n = snprintf(path, 160, "%s/sub/", dir);
+  for (int i = 0; i < 16; i++) n += snprintf(path + n, 160 - (size_t)n, "%02x", key[i]);
+  snprintf(path + n, 160 - (size_t)n, ".wmc");
+}
+
+static uint8_t *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint8_t *b = malloc(1 << 16);
+  *len = fread(b, 1, 1 << 16, f);
+  fclose(f);
+  return b;
+}
+
+static void spit(const char *path, const uint8_t *b, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return;
+  fwrite(b, 1, len, f);
+  fclose(f);
+}
+
+static void rm_rf(const char *path) {
+  char cmd[160];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", path);
+  CHECK(system(cmd) == 0);
+}
+
+static void test_cache_dir(void) {
+  wm_error err;
+  wm_module *mod;
+  char sub[96];
+  snprintf(dir, sizeof dir, "/tmp/wm_cache_test_%d", (int)getpid());
+  snprintf(sub, sizeof sub, "%s/sub", dir);
+  wm_module_options o = {0};
+  o.cache_dir = sub; /* made, parents included */
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  uint8_t *want;
+  size_t want_len, got_len;
+  CHECK(wm_module_serialize(mod, &want, &want_len, &err) == WM_OK);
+  wm_module_free(mod);
+  char path[160], bad_path[160];
+  cache_file(good, good_len, path);
+  uint8_t *got = slurp(path, &got_len);
+  CHECK(got && got_len == want_len && memcmp(got, want, want_len) == 0);
+  struct stat st;
+  CHECK(stat(sub, &st) == 0 && (st.st_mode & 0777) == 0700);
+  CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+  free(got);
+
+  /* The file is used: planted for the invalid twin, it makes the load skip
+  ** the bodies (the bad one fails at its call). */
+  cache_file(bad, bad_len, bad_path);
+  uint8_t *forged = malloc(want_len);
+  memcpy(forged, want, want_len);
+  wm_module_hash(bad, bad_len, forged + 40);
+  reseal(forged, want_len);
+  spit(bad_path, forged, want_len);
+  CHECK(wm_module_load(bad, bad_len, &o, &mod, &err) == WM_OK);
+  int32_t r;
+  CHECK(call1(mod, "f2", 1, &r, &err) == WM_EINVALID);
+  wm_module_free(mod);
+  /* A corrupted file is ignored: the load validates the bodies (and
+  ** fails). */
+  forged[want_len - 1] ^= 1;
+  spit(bad_path, forged, want_len);
+  CHECK_ERR(wm_module_load(bad, bad_len, &o, &mod, &err), err, WM_EINVALID, "type mismatch");
+  free(forged);
+  /* ... and for a valid module it is replaced by a good one. */
+  got = slurp(path, &got_len);
+  got[HEADER] ^= 0xFF;
+  spit(path, got, got_len);
+  free(got);
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f1", 5, &r, &err) == WM_OK && r == 10);
+  wm_module_free(mod);
+  got = slurp(path, &got_len);
+  CHECK(got && got_len == want_len && memcmp(got, want, want_len) == 0);
+  free(got);
+  /* A file whose table disagrees with the code section (resealed): ignored
+  ** too, and replaced. */
+  got = slurp(path, &got_len);
+  got[HEADER] = 1;
+  reseal(got, got_len);
+  spit(path, got, got_len);
+  free(got);
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  wm_module_free(mod);
+  got = slurp(path, &got_len);
+  CHECK(got && got_len == want_len && memcmp(got, want, want_len) == 0);
+  free(got);
+
+  /* A directory that cannot be made (a file is in the way): the load works
+  ** without a cache. */
+  char blocked[128];
+  snprintf(blocked, sizeof blocked, "%s/file/cache", dir);
+  char file[128];
+  snprintf(file, sizeof file, "%s/file", dir);
+  spit(file, (const uint8_t *)"x", 1);
+  o.cache_dir = blocked;
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f0", 1, &r, &err) == WM_OK && r == 2);
+  wm_module_free(mod);
+  CHECK(access(blocked, F_OK) != 0);
+  wm_free(want);
+  rm_rf(dir);
+}
+
+/* Files through the cache: the bodies of a cached load stay in the file
+** until each is first lowered. */
+static void test_sparse_file(void) {
+  wm_error err;
+  wm_module *mod, *m2;
+  char base[64], sub[96], wasm[96], empty[96], text[96];
+  snprintf(base, sizeof base, "/tmp/wm_cache_file_%d", (int)getpid());
+  snprintf(sub, sizeof sub, "%s/c", base);
+  snprintf(wasm, sizeof wasm, "%s/m.wasm", base);
+  snprintf(empty, sizeof empty, "%s/empty.wasm", base);
+  snprintf(text, sizeof text, "%s/m.txt", base);
+  CHECK(mkdir(base, 0700) == 0);
+  spit(wasm, good, good_len);
+  wm_module_options o = {0};
+  o.cache_dir = sub;
+  int32_t r;
+  /* Cold (writes the file), then cached: the same module. */
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f1", 4, &r, &err) == WM_OK && r == 8);
+  wm_module_free(mod);
+  char path[160];
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_OK);
+  CHECK(call1(mod, "f0", 1, &r, &err) == WM_OK && r == 2);
+  CHECK(call1(mod, "f1", 4, &r, &err) == WM_OK && r == 8);
+  /* Serializing a module whose bodies are partly still in the file. */
+  uint8_t *c1, *c2;
+  size_t l1, l2;
+  CHECK(wm_module_serialize(mod, &c1, &l1, &err) == WM_OK);
+  c2 = good_cache(&l2);
+  CHECK(c1 && c2 && l1 == l2 && memcmp(c1, c2, l1) == 0);
+  wm_free(c1);
+  wm_free(c2);
+  wm_module_free(mod);
+
+  /* The file changes under a cached module: a body not lowered yet is read
+  ** as it is now. Same bytes but the invalid twin's: validated at lowering.
+  ** Truncated: a clean error. Lowered functions run on. */
+  CHECK(call1(m2, "f0", 1, &r, &err) == WM_OK && r == 2);
+  spit(wasm, bad, bad_len);
+  CHECK_ERR(call1(m2, "f2", 1, &r, &err), err, WM_EINVALID, "type mismatch");
+  wm_module_free(m2);
+  spit(wasm, good, good_len);
+  CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_OK);
+  CHECK(truncate(wasm, (off_t)(good_len - 20)) == 0);
+  CHECK_ERR(call1(m2, "f2", 1, &r, &err), err, WM_EIO, "changed since the module was loaded");
+  CHECK(call1(m2, "f2", 1, &r, &err) == WM_EIO); /* and again */
+  wm_module_free(m2);
+  /* Truncated before the load: the cache no longer matches; malformed. */
+  CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_EMALFORMED);
+
+  /* Eager: every body read in at load, then the file may go. */
+  spit(wasm, good, good_len);
+  o.flags = WM_MODULE_EAGER;
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(unlink(wasm) == 0);
+  spit(wasm, (const uint8_t *)"", 0);
+  CHECK(call1(mod, "f2", 45, &r, &err) == WM_OK && r == 42);
+  wm_module_free(mod);
+  o.flags = 0;
+
+  /* Files the stream does not take, or that have no bodies. */
+  CHECK_ERR(wm_module_load_file(wasm, &o, &mod, &err), err, WM_EMALFORMED, "unexpected end");
+  spit(text, (const uint8_t *)"not wasm at all", 15);
+  CHECK_ERR(wm_module_load_file(text, &o, &mod, &err), err, WM_EMALFORMED, "magic");
+  static const uint8_t none[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  spit(empty, none, sizeof none);
+  CHECK(wm_module_load_file(empty, &o, &mod, &err) == WM_OK);
+  wm_module_free(mod);
+  CHECK(wm_module_load_file(empty, &o, &mod, &err) == WM_OK);
+  wm_module_free(mod);
+  CHECK_ERR(wm_module_load_file(base, &o, &mod, &err), err, WM_EIO, "cannot read");
+  snprintf(path, sizeof path, "%s/missing.wasm", base);
+  CHECK_ERR(wm_module_load_file(path, &o, &mod, &err), err, WM_EIO, "cannot open");
+
+  /* Allocation failures on the cached and the cold path. */
+  spit(wasm, good, good_len);
+  for (int round = 0; round < 2; round++)
+    for (long n = 0; n < 200; n++) {
+      wm_module *m = NULL;
+      wm__alloc_fail_after(n);
+      int rc = wm_module_load_file(wasm, &o, &m, &err);
+      wm__alloc_fail_after(-1);
+      CHECK(rc == WM_OK || rc == WM_ENOMEM);
+      if (m) CHECK(call1(m, "f1", 3, &r, &err) == WM_OK && r == 6);
+      wm_module_free(m);
+      if (rc == WM_OK && n > 60) break;
+    }
+  rm_rf(base);
+}
+
+static void test_api_errors(void) {
+  wm_error err;
+  wm_module *mod;
+  uint8_t *out = (uint8_t *)&err;
+  size_t n = 7;
+  CHECK_ERR(wm_module_serialize(NULL, &out, &n, &err), err, WM_EINVAL, "mod is NULL");
+  CHECK(out == NULL && n == 0);
+  CHECK_ERR(wm_module_serialize(NULL, NULL, &n, &err), err, WM_EINVAL, "out is NULL");
+  CHECK_ERR(wm_module_deserialize(good, good_len, good, good_len, NULL, NULL, &err), err,
+            WM_EINVAL, "out is NULL");
+  CHECK_ERR(wm_module_deserialize(NULL, 4, good, good_len, NULL, &mod, &err), err, WM_EINVAL,
+            "bytes is NULL");
+  CHECK(strcmp(wm_errname(WM_ECACHE), "ECACHE") == 0);
+}
+
+/* Every allocation of serialize, deserialize and the cache directory's
+** paths fails in turn: an error, never a crash or a leak (ASan). */
+static void test_alloc_failures(void) {
+  wm_error err;
+  wm_module *mod;
+  uint8_t *cache;
+  size_t clen;
+  CHECK(wm_module_load(good, good_len, NULL, &mod, &err) == WM_OK);
+  CHECK(wm_module_serialize(mod, &cache, &clen, &err) == WM_OK);
+  int failed = 0;
+  for (long n = 0; n < 200; n++) {
+    wm_module *m = NULL;
+    wm__alloc_fail_after(n);
+    int rc = wm_module_deserialize(good, good_len, cache, clen, NULL, &m, &err);
+    wm__alloc_fail_after(-1);
+    if (rc == WM_OK) {
+      wm_module_free(m);
+      break;
+    }
+    failed += rc == WM_ENOMEM;
+  }
+  CHECK(failed > 0);
+  uint8_t *c2;
+  size_t l2;
+  wm__alloc_fail_after(0);
+  CHECK(wm_module_serialize(mod, &c2, &l2, &err) == WM_ENOMEM);
+  wm__alloc_fail_after(-1);
+  wm_module_free(mod);
+  wm_free(cache);
+
+  char sub[96];
+  snprintf(sub, sizeof sub, "/tmp/wm_cache_alloc_%d", (int)getpid());
+  wm_module_options o = {0};
+  o.cache_dir = sub;
+  for (int round = 0; round < 2; round++) /* without, then with, the file */
+    for (long n = 0; n < 200; n++) {
+      wm_module *m = NULL;
+      wm__alloc_fail_after(n);
+      int rc = wm_module_load(good, good_len, &o, &m, &err);
+      wm__alloc_fail_after(-1);
+      CHECK(rc == WM_OK || rc == WM_ENOMEM);
+      wm_module_free(m);
+      if (rc == WM_OK && n > 60) break;
+    }
+  rm_rf(sub);
+}
+
+static void test_hash(void) {
+  uint8_t buf[100], h0[16], h[16];
+  memset(buf, 0, sizeof buf);
+  /* Zeros of every length hash differently. */
+  uint8_t seen[101][16];
+  int distinct = 0;
+  for (size_t n = 0; n <= 100; n++) {
+    wm_module_hash(buf, n, seen[n]);
+    bool dup = false;
+    for (size_t k = 0; k < n; k++) dup |= memcmp(seen[k], seen[n], 16) == 0;
+    distinct += !dup;
+  }
+  CHECK(distinct == 101);
+  /* Every single-bit change changes both halves. */
+  for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)(i * 7);
+  wm_module_hash(buf, sizeof buf, h0);
+  int both = 0;
+  for (size_t i = 0; i < sizeof buf; i++)
+    for (int b = 0; b < 8; b++) {
+      buf[i] ^= (uint8_t)(1u << b);
+      wm_module_hash(buf, sizeof buf, h);
+      both += memcmp(h, h0, 8) != 0 && memcmp(h + 8, h0 + 8, 8) != 0;
+      buf[i] ^= (uint8_t)(1u << b);
+    }
+  CHECK(both == 800);
+  wm_module_hash(buf, sizeof buf, h);
+  CHECK(memcmp(h, h0, 16) == 0);
+  wm_module_hash(NULL, 0, h);
+  wm_module_hash(buf, 0, h0);
+  CHECK(memcmp(h, h0, 16) == 0);
+}
+
+int main(void) {
+  good = wat_bytes(good_wat, "", &good_len);
+  char *bad_wat = strdup(good_wat);
+  char *sub = strstr(bad_wat, "i32.const 3 i32.sub");
+  memcpy(sub + 12, "i64", 3);
+  bad = wat_bytes(bad_wat, "--no-check", &bad_len);
+  free(bad_wat);
+  if (!good || !bad) return 1;
+  CHECK(bad_len == good_len);
+  test_round_trip();
+  test_corrupted();
+  test_forged_table();
+  test_forged_verdict();
+  test_cache_dir();
+  test_sparse_file();
+  test_api_errors();
+  test_alloc_failures();
+  test_hash();
+  free(good);
+  free(bad);
+  printf("%d passed, %d failed\n", npass, nfail);
+  return nfail ? 1 : 0;
+}
