@@ -256,7 +256,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
     /* Lowered already (by an earlier call in any instance), or the stub
     ** whose LAZY instruction lowers it at the first call. */
     const wm_code *c = atomic_load_explicit(&mod->funcs[i].code, memory_order_acquire);
-    f->code = c ? c : &mod->funcs[i].stub;
+    f->code = c ? c : &mod->stubs[ti];
     f->idx = i;
     inst->funcs[i] = f;
   }

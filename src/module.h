@@ -142,11 +142,9 @@ typedef struct wm_funcdef {
   uint32_t nlocals;      /* declared locals, excluding params */
   uint32_t code_start;   /* offset of the first instruction (after locals) */
   /* Lowering is lazy (module.c): until a function's first call, the code a
-  ** call enters is `stub`, the frame shape of its parameters and results
-  ** with one LAZY instruction, which lowers the body and publishes it in
-  ** `code`. Set once, atomically (threads share a module); never changed
-  ** after. */
-  wm_code stub;
+  ** call enters is its type's stub (wm_module.stubs), which lowers the body
+  ** and publishes it in `code`. Set once, atomically (threads share a
+  ** module); never changed after. */
   wm_code *_Atomic code;
 } wm_funcdef;
 
@@ -190,6 +188,10 @@ struct wm_module {
   ** (wm_module_options.max_code_bytes). */
   _Atomic uint64_t code_bytes;
   uint64_t code_limit;
+  /* One stub per function type (ntypes entries): the frame shape of its
+  ** parameters and results and one LAZY instruction, what every function
+  ** of that type enters until its first call lowers it (wm_funcdef). */
+  wm_code *stubs;
   /* The LAZY instruction every stub's code is (see wm_funcdef). */
   uint32_t lazy_cells[2];
   /* Lowered with FUEL instructions (WM_MODULE_METERED, meter.c). */

@@ -403,21 +403,57 @@ static void test_sparse_file(void) {
   wm_free(c2);
   wm_module_free(mod);
 
-  /* The file changes under a cached module: a body not lowered yet is read
-  ** as it is now. Same bytes but the invalid twin's: validated at lowering.
-  ** Truncated: a clean error. Lowered functions run on. */
-  CHECK(call1(m2, "f0", 1, &r, &err) == WM_OK && r == 2);
+  /* The file changes under a cached module: a body not read in yet is read
+  ** as it is now. The invalid
+  ** twin's bytes: validated at lowering. Truncated: a clean error, and the
+  ** bodies still there run. */
   spit(wasm, bad, bad_len);
   CHECK_ERR(call1(m2, "f2", 1, &r, &err), err, WM_EINVALID, "type mismatch");
+  CHECK(call1(m2, "f0", 1, &r, &err) == WM_OK && r == 2);
   wm_module_free(m2);
   spit(wasm, good, good_len);
   CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_OK);
   CHECK(truncate(wasm, (off_t)(good_len - 20)) == 0);
   CHECK_ERR(call1(m2, "f2", 1, &r, &err), err, WM_EIO, "changed since the module was loaded");
   CHECK(call1(m2, "f2", 1, &r, &err) == WM_EIO); /* and again */
+  CHECK(call1(m2, "f0", 1, &r, &err) == WM_OK && r == 2);
   wm_module_free(m2);
   /* Truncated before the load: the cache no longer matches; malformed. */
   CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_EMALFORMED);
+  /* Read in once, a body no longer needs the file. */
+  spit(wasm, good, good_len);
+  CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_OK);
+  CHECK(call1(m2, "f1", 1, &r, &err) == WM_OK && r == 2);
+  CHECK(truncate(wasm, 0) == 0);
+  CHECK(call1(m2, "f1", 2, &r, &err) == WM_OK && r == 4);
+  wm_module_free(m2);
+
+  /* A large body (70 KB). */
+  size_t big_len;
+  char *big_wat = malloc(80000 * 4 + 512);
+  int n = sprintf(big_wat, "(module (func (export \"big\") (result i32)");
+  for (int i = 0; i < 70000; i++) n += sprintf(big_wat + n, " nop");
+  sprintf(big_wat + n, " i32.const 7)\n  (func (export \"next\") (result i32) i32.const 8))");
+  uint8_t *big = wat_bytes(big_wat, "", &big_len);
+  free(big_wat);
+  if (big) {
+    spit(wasm, big, big_len);
+    for (int round = 0; round < 2; round++) { /* writes the cache, then sparse */
+      CHECK(wm_module_load_file(wasm, &o, &m2, &err) == WM_OK);
+      wm_runtime *rt;
+      wm_instance *inst;
+      wm_val v;
+      CHECK(wm_runtime_new(NULL, &rt, &err) == WM_OK);
+      CHECK(wm_instance_new(rt, m2, NULL, &inst, &err) == WM_OK);
+      CHECK(wm_func_call(rt, wm_instance_func(inst, "big"), NULL, 0, &v, 1, &err) == WM_OK &&
+            v.of.i32 == 7);
+      CHECK(wm_func_call(rt, wm_instance_func(inst, "next"), NULL, 0, &v, 1, &err) == WM_OK &&
+            v.of.i32 == 8);
+      wm_runtime_free(rt);
+      wm_module_free(m2);
+    }
+    free(big);
+  }
 
   /* Eager: every body read in at load, then the file may go. */
   spit(wasm, good, good_len);
