@@ -12,10 +12,40 @@
 
 #define PAGE_SIZE 65536u
 
+/* An extended constant expression (WM_CONST_EXTENDED), which validation
+** has typed: its depth is at most WM_CONST_MAX_DEPTH. i32 arithmetic wraps
+** and keeps the slot's upper half zero, as the interpreter's does. */
+static wm_slot eval_extended(const wm_instance *inst, const wm_constexpr *e) {
+  wm_slot st[WM_CONST_MAX_DEPTH];
+  uint32_t n = 0, pos = (uint32_t)e->bits, end = (uint32_t)e->bits + e->idx;
+  while (pos < end) {
+    wm_constexpr c;
+    wm__const_next(inst->mod, &pos, &c);
+    bool arith = (c.op >= 0x6A && c.op <= 0x6C) || (c.op >= 0x7C && c.op <= 0x7E);
+    if (!arith) {
+      st[n++] = wm__eval_const(inst, &c);
+      continue;
+    }
+    uint64_t x = st[n - 2].u64, y = st[n - 1].u64;
+    n--;
+    switch (c.op) {
+    case 0x6A: x = (uint32_t)(x + y); break;
+    case 0x6B: x = (uint32_t)(x - y); break;
+    case 0x6C: x = (uint32_t)((uint32_t)x * (uint32_t)y); break;
+    case 0x7C: x += y; break;
+    case 0x7D: x -= y; break;
+    default: x *= y; break; /* 0x7E */
+    }
+    st[n - 1].u64 = x;
+  }
+  return st[0];
+}
+
 wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e) {
   wm_slot s;
   s.u64 = 0;
   switch (e->op) {
+    case WM_CONST_EXTENDED: return eval_extended(inst, e);
     case 0x41: s.u64 = (uint32_t)e->bits; break; /* i32.const */
     case 0x42: s.u64 = e->bits; break;           /* i64.const */
     case 0x43: s.u64 = (uint32_t)e->bits; break; /* f32.const */

@@ -67,6 +67,18 @@ typedef struct wm_constexpr {
 ** wm__validate_module rejects such modules, so later stages never see one. */
 enum { WM_CONST_NONCONST = 1, WM_CONST_ARITY = 2 };
 
+/* op of an extended constant expression (WebAssembly 3.0: several
+** instructions, i32/i64 add, sub and mul among them): bits is the byte
+** offset of its first instruction, idx its bytes up to the final `end`.
+** validate.c types it with a stack, wm__eval_const runs it, both reading
+** it with wm__const_next (decode.c: one instruction at *pos, which decode
+** checked, into *out; advances *pos). */
+#define WM_CONST_EXTENDED 0x01
+/* Operands such an expression may stack up: an implementation limit
+** (compilers emit 2), so that evaluating it needs no allocation. */
+#define WM_CONST_MAX_DEPTH 64
+void wm__const_next(const wm_module *mod, uint32_t *pos, wm_constexpr *out);
+
 typedef struct wm_import {
   char *module; /* NUL-terminated copies in wm_module.import_names */
   char *name;

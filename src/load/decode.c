@@ -339,100 +339,138 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
 }
 
 /*
+** One instruction of a constant expression, its opcode `op` read: c gets
+** its op, type and immediate (a v128.const keeps its upper 8 bytes in *hi
+** when hi is not NULL). Returns 1 when it is not a constant instruction
+** (it is skipped), else 0 or the error. The arithmetic of extended
+** constant expressions (WebAssembly 3.0: i32 and i64 add, sub, mul) counts
+** as constant; its type is its operands'.
+*/
+static int const_instr(rd *r, uint8_t op, size_t at, wm_constexpr *c, uint64_t *hi) {
+  uint64_t v;
+  const uint8_t *p;
+  memset(c, 0, sizeof *c);
+  c->op = op;
+  switch (op) {
+  case 0x41:
+    TRY(leb(r, 32, true, &v));
+    c->type = WM_I32;
+    c->bits = (uint32_t)v;
+    return 0;
+  case 0x42:
+    TRY(leb(r, 64, true, &v));
+    c->type = WM_I64;
+    c->bits = v;
+    return 0;
+  case 0x43:
+    TRY(bytes(r, 4, &p));
+    c->type = WM_F32;
+    c->bits = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+    return 0;
+  case 0x44:
+    TRY(bytes(r, 8, &p));
+    c->type = WM_F64;
+    for (int i = 7; i >= 0; i--) c->bits = c->bits << 8 | p[i];
+    return 0;
+  case 0xFD: {
+    uint32_t sub;
+    TRY(u32(r, &sub));
+    if (sub != 0x0C) {
+      r->pos = at + 1;
+      TRY(skip_instr(r, op, at));
+      return 1;
+    }
+    TRY(bytes(r, 16, &p));
+    c->type = WM_V128;
+    for (int i = 7; i >= 0; i--) c->bits = c->bits << 8 | p[i];
+    if (hi) {
+      *hi = 0;
+      for (int i = 15; i >= 8; i--) *hi = *hi << 8 | p[i];
+    }
+    return 0;
+  }
+  case 0xD0: {
+    wm_valtype t;
+    TRY(reftype(r, &t));
+    c->type = (uint8_t)t;
+    return 0;
+  }
+  case 0xD2:
+    TRY(u32(r, &c->idx));
+    c->type = WM_FUNCREF;
+    return 0;
+  case 0x23:
+    TRY(u32(r, &c->idx));
+    c->type = WM_I32; /* placeholder: validation sets the global's type */
+    return 0;
+  case 0x6A: case 0x6B: case 0x6C:
+    c->type = WM_I32;
+    return 0;
+  case 0x7C: case 0x7D: case 0x7E:
+    c->type = WM_I64;
+    return 0;
+  default:
+    TRY(skip_instr(r, op, at));
+    return 1;
+  }
+}
+
+static bool is_arith(uint8_t op) { return (op >= 0x6A && op <= 0x6C) || (op >= 0x7C && op <= 0x7E); }
+
+/*
 ** A constant expression. On success e describes its one instruction (a
 ** v128.const keeps its upper 8 bytes in *hi, which only a global's
 ** initialiser passes; elsewhere it is a type mismatch that validation
-** reports); an
-** expression that decodes but is not a single constant instruction gets
-** op = 0 and idx = WM_CONST_NONCONST or WM_CONST_ARITY, with bits holding
-** the offending byte offset, for validation to report.
+** reports). Several constant instructions, or any arithmetic, make an
+** extended expression (op WM_CONST_EXTENDED, module.h) that validation
+** types and instantiation runs. An expression that decodes but holds a
+** non-constant instruction, or none, gets op = 0 and idx =
+** WM_CONST_NONCONST or WM_CONST_ARITY, with bits holding the offending
+** byte offset, for validation to report.
 */
 static int constexpr(rd *r, wm_constexpr *e, uint64_t *hi) {
   uint32_t nconst = 0, depth = 0;
-  bool nonconst = false;
-  size_t bad = r->pos;
+  bool nonconst = false, arith = false;
+  size_t bad = r->pos, start = r->pos;
   memset(e, 0, sizeof *e);
   for (;;) {
     size_t at = r->pos;
     uint8_t op;
     wm_constexpr c;
-    uint64_t v;
-    const uint8_t *p;
     TRY(u8(r, &op));
     if (op == 0x0B && depth == 0) break;
     if (op == 0x0B) depth--;
     if (op >= 0x02 && op <= 0x04) depth++; /* so that their `end` is not ours */
-    memset(&c, 0, sizeof c);
-    c.op = op;
-    switch (op) {
-    case 0x41:
-      TRY(leb(r, 32, true, &v));
-      c.type = WM_I32;
-      c.bits = (uint32_t)v;
-      break;
-    case 0x42:
-      TRY(leb(r, 64, true, &v));
-      c.type = WM_I64;
-      c.bits = v;
-      break;
-    case 0x43:
-      TRY(bytes(r, 4, &p));
-      c.type = WM_F32;
-      c.bits = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
-      break;
-    case 0x44:
-      TRY(bytes(r, 8, &p));
-      c.type = WM_F64;
-      for (int i = 7; i >= 0; i--) c.bits = c.bits << 8 | p[i];
-      break;
-    case 0xFD: {
-      uint32_t sub;
-      TRY(u32(r, &sub));
-      if (sub != 0x0C) {
-        r->pos = at + 1;
-        TRY(skip_instr(r, op, at));
-        if (!nonconst) bad = at;
-        nonconst = true;
-        continue;
-      }
-      TRY(bytes(r, 16, &p));
-      c.type = WM_V128;
-      for (int i = 7; i >= 0; i--) c.bits = c.bits << 8 | p[i];
-      if (hi && nconst == 0) {
-        *hi = 0;
-        for (int i = 15; i >= 8; i--) *hi = *hi << 8 | p[i];
-      }
-      break;
-    }
-    case 0xD0: {
-      wm_valtype t;
-      TRY(reftype(r, &t));
-      c.type = (uint8_t)t;
-      break;
-    }
-    case 0xD2:
-      TRY(u32(r, &c.idx));
-      c.type = WM_FUNCREF;
-      break;
-    case 0x23:
-      TRY(u32(r, &c.idx));
-      c.type = WM_I32; /* placeholder: validation sets the global's type */
-      break;
-    default:
-      TRY(skip_instr(r, op, at));
+    int rc = const_instr(r, op, at, &c, nconst == 0 ? hi : NULL);
+    if (rc == 1) {
       if (!nonconst) bad = at;
       nonconst = true;
       continue;
     }
+    if (rc) return rc;
+    arith |= is_arith(op);
     if (nconst++ == 0) *e = c;
-    else if (!nonconst && nconst == 2) bad = at;
   }
-  if (nonconst || nconst != 1) {
+  if (nonconst || nconst == 0) {
     e->op = 0;
     e->idx = nonconst ? WM_CONST_NONCONST : WM_CONST_ARITY;
     e->bits = nconst == 0 && !nonconst ? r->pos - 1 : bad;
+  } else if (nconst > 1 || arith) {
+    e->op = WM_CONST_EXTENDED;
+    e->type = 0;
+    e->bits = start;
+    e->idx = (uint32_t)(r->pos - 1 - start);
   }
   return 0;
+}
+
+void wm__const_next(const wm_module *mod, uint32_t *pos, wm_constexpr *out) {
+  wm_error scratch;
+  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch};
+  uint8_t op = 0;
+  /* Defensive: constexpr has decoded these very bytes. */
+  if (u8(&r, &op) || const_instr(&r, op, *pos, out, NULL)) out->op = 0;
+  *pos = (uint32_t)r.pos;
 }
 
 /* --------------------------------------------------------------- sections */

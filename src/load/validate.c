@@ -37,11 +37,11 @@ static int check_table(const wm_tabletype *t, wm_error *err) {
 }
 
 /*
-** A constant expression of type `want`. In WebAssembly 2.0, global.get may
-** only name an imported, immutable global. Sets e->type for global.get and
-** marks ref.func targets as declared.
+** One constant instruction: sets e->type for global.get and marks ref.func
+** targets as declared. In WebAssembly 2.0, global.get may only name an
+** imported, immutable global.
 */
-static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, wm_error *err) {
+static int const_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
   switch (e->op) {
   case 0:
     if (e->idx == WM_CONST_NONCONST)
@@ -58,6 +58,41 @@ static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, wm_erro
     mod->func_declared[e->idx] = true;
     break;
   }
+  return 0;
+}
+
+/* An extended constant expression (WM_CONST_EXTENDED): each instruction
+** checked as a lone one is, the arithmetic on a stack of types, and
+** exactly one value left. */
+static int extended_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
+  uint8_t stack[WM_CONST_MAX_DEPTH];
+  uint32_t n = 0, pos = (uint32_t)e->bits, end = (uint32_t)e->bits + e->idx;
+  while (pos < end) {
+    uint32_t at = pos;
+    wm_constexpr c;
+    wm__const_next(mod, &pos, &c);
+    if ((c.op >= 0x6A && c.op <= 0x6C) || (c.op >= 0x7C && c.op <= 0x7E)) {
+      if (n < 2 || stack[n - 1] != c.type || stack[n - 2] != c.type)
+        return invalid(err, at, "type mismatch");
+      n--;
+      continue;
+    }
+    if (c.op == 0) return invalid(err, at, "constant expression required"); /* defensive */
+    TRY(const_type(mod, &c, err));
+    if (n == WM_CONST_MAX_DEPTH)
+      return wm__error(err, WM_ELIMIT, at,
+                       "constant expression too deep: more than %u operands (at byte 0x%x)",
+                       WM_CONST_MAX_DEPTH, at);
+    stack[n++] = c.type;
+  }
+  if (n != 1) return invalid(err, UINT32_MAX, "type mismatch");
+  e->type = stack[0];
+  return 0;
+}
+
+/* A constant expression of type `want`. */
+static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, wm_error *err) {
+  TRY(e->op == WM_CONST_EXTENDED ? extended_type(mod, e, err) : const_type(mod, e, err));
   if (e->type != want) return invalid(err, UINT32_MAX, "type mismatch");
   return 0;
 }

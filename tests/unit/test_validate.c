@@ -6,7 +6,8 @@
 ** offset; the precedence of a malformed later body; the same first error
 ** on two threads; the scratch buffers' growth; the operand stack's bound.
 ** Modules are written inline: a fixed set of types and one function whose
-** body each test gives.
+** body each test gives. Also the depth limit of extended constant
+** expressions (module-level, WebAssembly 3.0).
 */
 #include <stdbool.h>
 #include <stdint.h>
@@ -419,6 +420,42 @@ static void test_stack_bound(void) {
   free(body.b);
 }
 
+/* Extended constant expressions (WebAssembly 3.0): an operand stack of
+** at most WM_CONST_MAX_DEPTH (an implementation limit, WM_ELIMIT past it),
+** the offset of a bad instruction, and the description the public API
+** gives of a computed segment offset (unknown). */
+static void test_extended_const(void) {
+  for (int depth = WM_CONST_MAX_DEPTH; depth <= WM_CONST_MAX_DEPTH + 1; depth++) {
+    char wat[4096];
+    int n = snprintf(wat, sizeof wat, "(module (global (export \"g\") i32");
+    for (int i = 0; i < depth; i++) n += snprintf(wat + n, sizeof wat - (size_t)n, " i32.const %d", i);
+    for (int i = 1; i < depth; i++) n += snprintf(wat + n, sizeof wat - (size_t)n, " i32.add");
+    snprintf(wat + n, sizeof wat - (size_t)n, ")\n (memory 1) (data (i32.add (i32.const 1) (i32.const 2)) \"x\"))");
+    size_t len;
+    uint8_t *bin = wat_bytes(wat, "--enable-extended-const", &len);
+    if (!bin) continue;
+    wm_module *mod = NULL;
+    wm_error err;
+    int rc = wm_module_load(bin, len, NULL, &mod, &err);
+    if (depth == WM_CONST_MAX_DEPTH) {
+      CHECK(rc == WM_OK);
+      wm_segment_desc d;
+      CHECK(wm_module_data(mod, 0, &d) == WM_OK && !d.offset_known && d.offset == 0);
+      wm_runtime *rt;
+      wm_instance *inst;
+      CHECK(wm_runtime_new(NULL, &rt, &err) == WM_OK);
+      CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == WM_OK);
+      wm_global *g = wm_instance_global(inst, "g");
+      CHECK(g && wm_global_get(g).of.i32 == depth * (depth - 1) / 2);
+      wm_runtime_free(rt);
+    } else {
+      CHECK(rc == WM_ELIMIT && strstr(err.message, "constant expression too deep"));
+    }
+    wm_module_free(mod);
+    free(bin);
+  }
+}
+
 int main(void) {
   test_type_mismatch();
   test_unknown();
@@ -428,6 +465,7 @@ int main(void) {
   test_simd();
   test_precedence_and_threads();
   test_growth();
+  test_extended_const();
   test_stack_bound();
   printf("%d passed, %d failed\n", npass, nfail);
   return nfail != 0;
