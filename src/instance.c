@@ -71,12 +71,16 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                        wm_error *err) {
   const wm_module *mod = inst->mod;
   const wm_import *imp = &mod->imports[i];
-  const wm_binding *b =
-      given ? &given[i]
-            : wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len);
-  if (!b)
-    return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX, "unknown import: \"%s\" \"%s\"",
-                     imp->module, imp->name);
+  wm_binding found;
+  const wm_binding *b = given ? &given[i] : &found;
+  if (!given) {
+    int rc = wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len,
+                           &found, err);
+    if (rc == WM_ENOT_FOUND)
+      return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX, "unknown import: \"%s\" \"%s\"",
+                       imp->module, imp->name);
+    if (rc) return rc;
+  }
   if (b->kind != imp->kind) {
     char why[64];
     snprintf(why, sizeof why, "expected %s, got %s", wm_externkind_name(imp->kind), wm_externkind_name(b->kind));

@@ -106,6 +106,7 @@ void wm_runtime_free(wm_runtime *rt) {
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
   for (uint32_t i = 0; i < rt->ntypes; i++) wm__free(rt->types[i].type.params);
   for (uint32_t i = 0; i < rt->nbindings; i++) {
+    if (rt->bindings[i].resolve) continue; /* a host module's names are static */
     wm__free(rt->bindings[i].module);
     wm__free(rt->bindings[i].name);
   }
@@ -549,6 +550,12 @@ int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, voi
 
 /* --------------------------------------------------------------- bindings */
 
+/*
+** Bindings are kept in the order of definition and searched latest first,
+** so that a later definition of a name shadows an earlier one, whether
+** either is a plain binding or a host module defined whole. Redefining a
+** plain binding moves it to the end rather than keeping a stale copy.
+*/
 static int define(wm_runtime *rt, const char *module, const char *name, wm_externkind kind,
                   void *obj, wm_error *err) {
   if (!rt || !module || !name || !obj)
@@ -556,9 +563,12 @@ static int define(wm_runtime *rt, const char *module, const char *name, wm_exter
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     wm_binding *b = &rt->bindings[i];
     /* Names first: a host module's bindings share their module name. */
-    if (strcmp(b->name, name) == 0 && strcmp(b->module, module) == 0) {
-      b->kind = kind;
-      b->obj = obj;
+    if (!b->resolve && strcmp(b->name, name) == 0 && strcmp(b->module, module) == 0) {
+      wm_binding keep = *b;
+      memmove(b, b + 1, (rt->nbindings - i - 1) * sizeof *b);
+      keep.kind = kind;
+      keep.obj = obj;
+      rt->bindings[rt->nbindings - 1] = keep;
       return WM_OK;
     }
   }
@@ -577,18 +587,42 @@ static int define(wm_runtime *rt, const char *module, const char *name, wm_exter
   b->name = n;
   b->kind = kind;
   b->obj = obj;
+  b->resolve = NULL;
   return WM_OK;
 }
 
-const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32_t module_len,
-                                const char *name, uint32_t name_len) {
-  for (uint32_t i = 0; i < rt->nbindings; i++) {
+int wm__rt_define_module(wm_runtime *rt, const char *module, wm_resolve_fn resolve, void *data,
+                         wm_error *err) {
+  if (wm__grow((void **)&rt->bindings, &rt->cap_bindings, rt->nbindings + 1,
+               sizeof *rt->bindings))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  wm_binding *b = &rt->bindings[rt->nbindings++];
+  b->module = (char *)module; /* static: never freed (resolve is set) */
+  b->name = NULL;
+  b->kind = WM_EXTERN_FUNC;
+  b->obj = data;
+  b->resolve = resolve;
+  return WM_OK;
+}
+
+static bool same(const char *s, const char *p, uint32_t len) {
+  return strlen(s) == len && memcmp(s, p, len) == 0;
+}
+
+int wm__rt_lookup(wm_runtime *rt, const char *module, uint32_t module_len, const char *name,
+                  uint32_t name_len, wm_binding *out, wm_error *err) {
+  for (uint32_t i = rt->nbindings; i-- > 0;) {
     const wm_binding *b = &rt->bindings[i];
-    if (strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0 &&
-        strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0)
-      return b; /* names first, as in define() */
+    if (b->resolve) {
+      if (!same(b->module, module, module_len)) continue;
+      int rc = b->resolve(rt, b->obj, name, name_len, out, err);
+      if (rc != WM_ENOT_FOUND) return rc;
+    } else if (same(b->name, name, name_len) && same(b->module, module, module_len)) {
+      *out = *b; /* names first, as in define() */
+      return WM_OK;
+    }
   }
-  return NULL;
+  return WM_ENOT_FOUND;
 }
 
 int wm_runtime_define_func(wm_runtime *rt, const char *module, const char *name, wm_func *f,

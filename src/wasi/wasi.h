@@ -143,21 +143,23 @@ void wm__wasi_fd_release(wm__wfd *e);
 */
 typedef int (*wm__wasi_fn)(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 
-/* wasi_fs.c: the fd_* and path_* calls and poll_oneoff's fd part. */
+/* wasi_fs.c: the fd_* and path_* calls and poll_oneoff's fd part, each with
+** its parameters spelled as a name: 'i' an i32, 'I' an i64 (wasi.c has a
+** static list of each spelling, P_<sig>). */
 #define WM__WASI_FS_FUNCS(X)                                                  \
-  X(fd_advise, "iIIi") X(fd_allocate, "iII") X(fd_close, "i")                 \
-  X(fd_datasync, "i") X(fd_fdstat_get, "ii") X(fd_fdstat_set_flags, "ii")     \
-  X(fd_fdstat_set_rights, "iII") X(fd_filestat_get, "ii")                     \
-  X(fd_filestat_set_size, "iI") X(fd_filestat_set_times, "iIIi")              \
-  X(fd_pread, "iiiIi") X(fd_prestat_get, "ii") X(fd_prestat_dir_name, "iii")  \
-  X(fd_pwrite, "iiiIi") X(fd_read, "iiii") X(fd_readdir, "iiiIi")             \
-  X(fd_renumber, "ii") X(fd_seek, "iIii") X(fd_sync, "i") X(fd_tell, "ii")    \
-  X(fd_write, "iiii") X(path_create_directory, "iii")                        \
-  X(path_filestat_get, "iiiii") X(path_filestat_set_times, "iiiiIIi")         \
-  X(path_link, "iiiiiii") X(path_open, "iiiiiIIii")                           \
-  X(path_readlink, "iiiiii") X(path_remove_directory, "iii")                  \
-  X(path_rename, "iiiiii") X(path_symlink, "iiiii")                           \
-  X(path_unlink_file, "iii")
+  X(fd_advise, iIIi) X(fd_allocate, iII) X(fd_close, i)                       \
+  X(fd_datasync, i) X(fd_fdstat_get, ii) X(fd_fdstat_set_flags, ii)           \
+  X(fd_fdstat_set_rights, iII) X(fd_filestat_get, ii)                         \
+  X(fd_filestat_set_size, iI) X(fd_filestat_set_times, iIIi)                  \
+  X(fd_pread, iiiIi) X(fd_prestat_get, ii) X(fd_prestat_dir_name, iii)        \
+  X(fd_pwrite, iiiIi) X(fd_read, iiii) X(fd_readdir, iiiIi)                   \
+  X(fd_renumber, ii) X(fd_seek, iIii) X(fd_sync, i) X(fd_tell, ii)            \
+  X(fd_write, iiii) X(path_create_directory, iii)                            \
+  X(path_filestat_get, iiiii) X(path_filestat_set_times, iiiiIIi)             \
+  X(path_link, iiiiiii) X(path_open, iiiiiIIii)                               \
+  X(path_readlink, iiiiii) X(path_remove_directory, iii)                      \
+  X(path_rename, iiiiii) X(path_symlink, iiiii)                               \
+  X(path_unlink_file, iii)
 
 #define WM__WASI_DECL(name, sig) int wm__wasi_##name(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 WM__WASI_FS_FUNCS(WM__WASI_DECL)
