@@ -135,7 +135,7 @@ int wm__wasi_errno(int e) {
 /* Bind a stdio entry to a host fd. Only regular files may seek: wasi-libc
 ** takes a character device without seek rights for a terminal (isatty),
 ** which makes stdout line-buffered there. */
-static void bind_std(wm__wfd *e, int host) {
+void wm__wasi_bind_std(wm__wfd *e, int host) {
   memset(e, 0, sizeof *e);
   e->kind = WFD_HOST;
   e->host = host;
@@ -152,9 +152,18 @@ static void bind_std(wm__wfd *e, int host) {
   e->rights_inh = 0;
 }
 
+/* A stdio entry on host fd `host`, examined at its first use
+** (wm__wasi_fd): what the host fd is then decides its type and rights. */
+static void unbound_std(wm__wfd *e, int host) {
+  memset(e, 0, sizeof *e);
+  e->kind = WFD_HOST;
+  e->host = host;
+  e->unbound = true;
+}
+
 static int add_std(wm_wasi *w, int host) {
   wm__wfd e;
-  bind_std(&e, host);
+  unbound_std(&e, host);
   return wm__wasi_fd_add(w, &e) < 0 ? WM_ENOMEM : 0;
 }
 
@@ -353,7 +362,7 @@ int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err) {
     return wm__error(err, WM_EINVAL, UINT32_MAX, "guest fd must be 0, 1 or 2");
   wm__wfd *e = &w->fds[guest_fd];
   wm__wasi_fd_release(e);
-  bind_std(e, host_fd);
+  unbound_std(e, host_fd);
   return 0;
 }
 

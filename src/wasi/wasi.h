@@ -87,6 +87,9 @@ typedef struct wm__wfd {
   int host;              /* WFD_HOST: the host fd */
   bool own;              /* close host when the guest closes it */
   bool is_dir;           /* directory: path calls are relative to it */
+  bool unbound;          /* stdio on host fd `host`, not yet examined:
+                         ** wm__wasi_fd does that (wm__wasi_bind_std) at
+                         ** first use, so that a context costs no fstat */
   uint8_t filetype;
   uint16_t fdflags;
   uint64_t rights, rights_inh;
@@ -129,7 +132,11 @@ int wm__wasi_iovs_batch(wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs, u
                         uint64_t done, struct iovec *batch, int max, uint64_t *want);
 enum { WM__IOV_BATCH = 64 };
 
-/* wasi_fs.c: the fd table. */
+/* wasi.c: bind a stdio entry to host fd `host` now (its file type and
+** rights from fstat). */
+void wm__wasi_bind_std(wm__wfd *e, int host);
+
+/* wasi_fs.c: the fd table. An entry returned is bound (never unbound). */
 wm__wfd *wm__wasi_fd(wm_wasi *w, uint32_t fd);
 /* Append an fd entry; returns its number, or -1 (no memory, or too many). */
 int wm__wasi_fd_add(wm_wasi *w, const wm__wfd *e);
