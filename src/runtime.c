@@ -68,17 +68,8 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   return WM_OK;
 }
 
-static void instance_free(wm_instance *inst) {
-  wm__free(inst->funcs);
-  wm__free(inst->tables);
-  wm__free(inst->mems);
-  wm__free(inst->globals);
-  wm__free(inst->type_ids);
-  wm__free(inst->elem_dropped);
-  wm__free(inst->data_dropped);
-  wm__free(inst->own_funcs);
-  wm__free(inst);
-}
+/* An instance and its arrays are one allocation (instance.c). */
+static void instance_free(wm_instance *inst) { wm__free(inst); }
 
 void wm__instance_free(wm_instance *inst) {
   if (inst) instance_free(inst);
@@ -104,7 +95,8 @@ void wm_runtime_free(wm_runtime *rt) {
   for (uint32_t i = 0; i < rt->nmems; i++) memory_free(rt->mems[i]);
   for (uint32_t i = 0; i < rt->ntables; i++) table_free(rt->tables[i]);
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
-  for (uint32_t i = 0; i < rt->ntypes; i++) wm__free(rt->types[i].type.params);
+  for (uint32_t i = 0; i < rt->ntypes; i++)
+    if (!rt->types[i].block) wm__free(rt->types[i].type.params);
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     if (rt->bindings[i].resolve) continue; /* a host module's names are static */
     wm__free(rt->bindings[i].module);
@@ -191,7 +183,54 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
   c->nresults = t->nresults;
   c->params = arr;
   c->results = arr + t->nparams;
+  rt->types[rt->ntypes].block = false;
   *id = rt->ntypes++;
+  return WM_OK;
+}
+
+/*
+** The types rt lacks are appended first pointing at the caller's arrays
+** (so that a later type of the same list finds an earlier one), then
+** copied into one block and pointed there; if the block cannot be had
+** they are taken off again, and nothing has seen them.
+*/
+int wm__intern_types(wm_runtime *rt, const wm_type *types, uint32_t n, uint32_t *ids,
+                     wm_error *err) {
+  uint32_t have = rt->ntypes;
+  if (n > UINT32_MAX - have ||
+      wm__grow((void **)&rt->types, &rt->cap_types, have + n, sizeof *rt->types))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  size_t vals = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    const wm_type *t = &types[k];
+    uint32_t i = 0;
+    while (i < rt->ntypes && !type_equal(&rt->types[i].type, t)) i++;
+    if (i == rt->ntypes) {
+      rt->types[i].type = *t;
+      rt->types[i].block = true;
+      if (!t->nparams && !t->nresults) /* nothing to copy: point nowhere */
+        rt->types[i].type.params = rt->types[i].type.results = NULL;
+      rt->ntypes++;
+      vals += (size_t)t->nparams + t->nresults;
+    }
+    ids[k] = i;
+  }
+  if (rt->ntypes == have || vals == 0) return WM_OK; /* nothing to copy */
+  wm_valtype *arr = wm__malloc(vals * sizeof *arr);
+  if (!arr || wm__rt_own(rt, arr)) {
+    wm__free(arr);
+    rt->ntypes = have;
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  for (uint32_t i = have; i < rt->ntypes; i++) {
+    wm_type *c = &rt->types[i].type;
+    if (!c->nparams && !c->nresults) continue;
+    if (c->nparams) memcpy(arr, c->params, c->nparams * sizeof *arr);
+    if (c->nresults) memcpy(arr + c->nparams, c->results, c->nresults * sizeof *arr);
+    c->params = arr;
+    c->results = arr + c->nparams;
+    arr += c->nparams + c->nresults;
+  }
   return WM_OK;
 }
 

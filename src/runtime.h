@@ -15,7 +15,9 @@
 /* Interned function types: two wm_funcs have equal types iff type_id is
 ** equal, whatever module they come from. */
 typedef struct wm_typeinfo {
-  wm_type type;          /* owned copy */
+  wm_type type;          /* a copy rt owns: its own allocation, or (block)
+                         ** part of one that rt->objs owns */
+  bool block;
 } wm_typeinfo;
 
 struct wm_func {
@@ -156,6 +158,11 @@ struct wm_call_ctx {
 
 /* runtime.c */
 int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *err);
+/* Intern n types at once (a module's): ids[i] for types[i]; the ones rt
+** does not have yet are copied into one allocation. On failure (out of
+** memory) none of them is added. */
+int wm__intern_types(wm_runtime *rt, const wm_type *types, uint32_t n, uint32_t *ids,
+                     wm_error *err);
 /* Register an allocation to be freed with the runtime. */
 int wm__rt_own(wm_runtime *rt, void *p);
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err);
