@@ -8,9 +8,10 @@
 ** 1,000 instances, wm_runtime_options' default limit). A module that
 ** imports WASI gets a WASI context made and defined in each runtime (part
 ** of what is timed: a host per request does that too).
-** Usage: instantiate_bench [-n N] FILE.wasm...
+** Usage: instantiate_bench [-n N] [-m fresh|pooled|shared] FILE.wasm...
 ** Prints one line per module: microseconds per iteration (median of 5
-** rounds of N).
+** rounds of N). -m times one of the three alone (for a profiler); the
+** others print as "-".
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,12 +123,19 @@ static double median5(double (*round)(const wm_module *, int), const wm_module *
 
 int main(int argc, char **argv) {
   int n = 2000, first = 1;
-  if (argc > 2 && strcmp(argv[1], "-n") == 0) {
-    n = atoi(argv[2]);
-    first = 3;
+  const char *only = NULL;
+  while (first + 1 < argc && argv[first][0] == '-') {
+    if (strcmp(argv[first], "-n") == 0)
+      n = atoi(argv[first + 1]);
+    else if (strcmp(argv[first], "-m") == 0)
+      only = argv[first + 1];
+    else
+      break;
+    first += 2;
   }
-  if (first >= argc || n <= 0) {
-    fprintf(stderr, "usage: instantiate_bench [-n N] FILE.wasm...\n");
+  if (first >= argc || n <= 0 ||
+      (only && strcmp(only, "fresh") && strcmp(only, "pooled") && strcmp(only, "shared"))) {
+    fprintf(stderr, "usage: instantiate_bench [-n N] [-m fresh|pooled|shared] FILE.wasm...\n");
     return 2;
   }
   wm_pool *pool;
@@ -154,14 +162,25 @@ int main(int argc, char **argv) {
       if (wm_module_import(mod, i, &d) == WM_OK && strcmp(d.module, "wasi_snapshot_preview1") == 0)
         g_wasi = true;
     }
+    /* 0 stands for a mode not timed. */
+    double fresh = 0, shared = 0, pooled = 0;
     g_opts.pool = NULL;
-    double fresh = median5(round_fresh, mod, n), shared = median5(round_shared, mod, n);
+    if (!only || strcmp(only, "fresh") == 0) fresh = median5(round_fresh, mod, n);
+    if (!only || strcmp(only, "shared") == 0) shared = median5(round_shared, mod, n);
     g_opts.pool = pool;
-    double pooled = median5(round_fresh, mod, n);
+    if (!only || strcmp(only, "pooled") == 0) pooled = median5(round_fresh, mod, n);
     wm_module_free(mod);
     if (fresh < 0 || shared < 0 || pooled < 0) return 1;
     const char *name = strrchr(argv[a], '/');
-    printf("%-24s %12.2f %12.2f %12.2f\n", name ? name + 1 : argv[a], fresh, pooled, shared);
+    printf("%-24s", name ? name + 1 : argv[a]);
+    double col[3] = {fresh, pooled, shared};
+    for (int c = 0; c < 3; c++) {
+      if (col[c] > 0)
+        printf(" %12.2f", col[c]);
+      else
+        printf(" %12s", "-");
+    }
+    printf("\n");
   }
   wm_pool_free(pool);
   return 0;

@@ -101,12 +101,16 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                        wm_error *err) {
   const wm_module *mod = inst->mod;
   const wm_import *imp = &mod->imports[i];
-  const wm_binding *b =
-      given ? &given[i]
-            : wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len);
-  if (!b)
-    return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX, "unknown import: \"%s\" \"%s\"",
-                     imp->module, imp->name);
+  wm_binding found;
+  const wm_binding *b = given ? &given[i] : &found;
+  if (!given) {
+    int rc = wm__rt_lookup(inst->rt, imp->module, imp->module_len, imp->name, imp->name_len,
+                           &found, err);
+    if (rc == WM_ENOT_FOUND)
+      return wm__error(err, WM_EUNKNOWN_IMPORT, UINT32_MAX, "unknown import: \"%s\" \"%s\"",
+                       imp->module, imp->name);
+    if (rc) return rc;
+  }
   if (b->kind != imp->kind) {
     char why[64];
     snprintf(why, sizeof why, "expected %s, got %s", wm_externkind_name(imp->kind), wm_externkind_name(b->kind));
@@ -156,25 +160,38 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
   return WM_OK;
 }
 
-/* Allocate the instance and its index-space arrays; NULL if out of memory. */
+/* Carve `bytes` from *at, aligned to `align` (a power of two). */
+static void *carve(uint8_t **at, size_t bytes, size_t align) {
+  uintptr_t a = ((uintptr_t)*at + align - 1) & ~(uintptr_t)(align - 1);
+  *at = (uint8_t *)a + bytes;
+  return (void *)a;
+}
+#define CARVE(at, n, type) carve(at, (size_t)(n) * sizeof(type), _Alignof(type))
+
+/* Allocate the instance and its index-space arrays, all in one zeroed
+** block that wm__instance_free releases at once (an instance per request
+** would otherwise pay nine allocations and nine frees); NULL if out of
+** memory. The counts are 32-bit and the elements at most a wm_func, so
+** the sum cannot overflow a 64-bit size_t. */
 static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
-  wm_instance *inst = wm__calloc(1, sizeof *inst);
+  uint32_t ndef = mod->nfuncs - mod->nfunc_imports;
+  size_t total = sizeof(wm_instance) + (size_t)ndef * sizeof(wm_func) +
+                 ((size_t)mod->nfuncs + mod->ntables + mod->nmems + mod->nglobals) * sizeof(void *) +
+                 (size_t)mod->ntypes * sizeof(uint32_t) + mod->nelems + mod->ndatas +
+                 8 * 8; /* alignment slack: at most 7 bytes before each array */
+  wm_instance *inst = wm__calloc(1, total);
   if (!inst) return NULL;
+  uint8_t *at = (uint8_t *)(inst + 1);
+  inst->own_funcs = CARVE(&at, ndef, wm_func);
+  inst->funcs = CARVE(&at, mod->nfuncs, wm_func *);
+  inst->tables = CARVE(&at, mod->ntables, wm_table *);
+  inst->mems = CARVE(&at, mod->nmems, wm_memory *);
+  inst->globals = CARVE(&at, mod->nglobals, wm_global *);
+  inst->type_ids = CARVE(&at, mod->ntypes, uint32_t);
+  inst->elem_dropped = CARVE(&at, mod->nelems, bool);
+  inst->data_dropped = CARVE(&at, mod->ndatas, bool);
   inst->rt = rt;
   inst->mod = mod;
-  inst->funcs = wm__calloc(mod->nfuncs, sizeof *inst->funcs);
-  inst->tables = wm__calloc(mod->ntables, sizeof *inst->tables);
-  inst->mems = wm__calloc(mod->nmems, sizeof *inst->mems);
-  inst->globals = wm__calloc(mod->nglobals, sizeof *inst->globals);
-  inst->type_ids = wm__calloc(mod->ntypes, sizeof *inst->type_ids);
-  inst->elem_dropped = wm__calloc(mod->nelems, sizeof *inst->elem_dropped);
-  inst->data_dropped = wm__calloc(mod->ndatas, sizeof *inst->data_dropped);
-  inst->own_funcs = wm__calloc(mod->nfuncs - mod->nfunc_imports, sizeof *inst->own_funcs);
-  if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals || !inst->type_ids ||
-      !inst->elem_dropped || !inst->data_dropped || !inst->own_funcs) {
-    wm__instance_free(inst);
-    return NULL;
-  }
   return inst;
 }
 
@@ -263,9 +280,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   wm_instance *inst = instance_alloc(rt, mod);
   if (!inst) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
 
-  int rc = WM_OK;
-  for (uint32_t i = 0; i < mod->ntypes && rc == WM_OK; i++)
-    rc = wm__intern_type(rt, &mod->types[i], &inst->type_ids[i], err);
+  int rc = wm__intern_types(rt, mod->types, mod->ntypes, inst->type_ids, err);
   uint32_t counts[4] = {0, 0, 0, 0};
   for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
     rc = link_import(inst, i, given, counts, err);

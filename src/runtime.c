@@ -68,17 +68,8 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   return WM_OK;
 }
 
-static void instance_free(wm_instance *inst) {
-  wm__free(inst->funcs);
-  wm__free(inst->tables);
-  wm__free(inst->mems);
-  wm__free(inst->globals);
-  wm__free(inst->type_ids);
-  wm__free(inst->elem_dropped);
-  wm__free(inst->data_dropped);
-  wm__free(inst->own_funcs);
-  wm__free(inst);
-}
+/* An instance and its arrays are one allocation (instance.c). */
+static void instance_free(wm_instance *inst) { wm__free(inst); }
 
 void wm__instance_free(wm_instance *inst) {
   if (inst) instance_free(inst);
@@ -104,8 +95,10 @@ void wm_runtime_free(wm_runtime *rt) {
   for (uint32_t i = 0; i < rt->nmems; i++) memory_free(rt->mems[i]);
   for (uint32_t i = 0; i < rt->ntables; i++) table_free(rt->tables[i]);
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
-  for (uint32_t i = 0; i < rt->ntypes; i++) wm__free(rt->types[i].type.params);
+  for (uint32_t i = 0; i < rt->ntypes; i++)
+    if (!rt->types[i].block) wm__free(rt->types[i].type.params);
   for (uint32_t i = 0; i < rt->nbindings; i++) {
+    if (rt->bindings[i].resolve) continue; /* a host module's names are static */
     wm__free(rt->bindings[i].module);
     wm__free(rt->bindings[i].name);
   }
@@ -190,7 +183,54 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
   c->nresults = t->nresults;
   c->params = arr;
   c->results = arr + t->nparams;
+  rt->types[rt->ntypes].block = false;
   *id = rt->ntypes++;
+  return WM_OK;
+}
+
+/*
+** The types rt lacks are appended first pointing at the caller's arrays
+** (so that a later type of the same list finds an earlier one), then
+** copied into one block and pointed there; if the block cannot be had
+** they are taken off again, and nothing has seen them.
+*/
+int wm__intern_types(wm_runtime *rt, const wm_type *types, uint32_t n, uint32_t *ids,
+                     wm_error *err) {
+  uint32_t have = rt->ntypes;
+  if (n > UINT32_MAX - have ||
+      wm__grow((void **)&rt->types, &rt->cap_types, have + n, sizeof *rt->types))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  size_t vals = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    const wm_type *t = &types[k];
+    uint32_t i = 0;
+    while (i < rt->ntypes && !type_equal(&rt->types[i].type, t)) i++;
+    if (i == rt->ntypes) {
+      rt->types[i].type = *t;
+      rt->types[i].block = true;
+      if (!t->nparams && !t->nresults) /* nothing to copy: point nowhere */
+        rt->types[i].type.params = rt->types[i].type.results = NULL;
+      rt->ntypes++;
+      vals += (size_t)t->nparams + t->nresults;
+    }
+    ids[k] = i;
+  }
+  if (rt->ntypes == have || vals == 0) return WM_OK; /* nothing to copy */
+  wm_valtype *arr = wm__malloc(vals * sizeof *arr);
+  if (!arr || wm__rt_own(rt, arr)) {
+    wm__free(arr);
+    rt->ntypes = have;
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  for (uint32_t i = have; i < rt->ntypes; i++) {
+    wm_type *c = &rt->types[i].type;
+    if (!c->nparams && !c->nresults) continue;
+    if (c->nparams) memcpy(arr, c->params, c->nparams * sizeof *arr);
+    if (c->nresults) memcpy(arr + c->nparams, c->results, c->nresults * sizeof *arr);
+    c->params = arr;
+    c->results = arr + c->nparams;
+    arr += c->nparams + c->nresults;
+  }
   return WM_OK;
 }
 
@@ -549,6 +589,12 @@ int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, voi
 
 /* --------------------------------------------------------------- bindings */
 
+/*
+** Bindings are kept in the order of definition and searched latest first,
+** so that a later definition of a name shadows an earlier one, whether
+** either is a plain binding or a host module defined whole. Redefining a
+** plain binding moves it to the end rather than keeping a stale copy.
+*/
 static int define(wm_runtime *rt, const char *module, const char *name, wm_externkind kind,
                   void *obj, wm_error *err) {
   if (!rt || !module || !name || !obj)
@@ -556,9 +602,12 @@ static int define(wm_runtime *rt, const char *module, const char *name, wm_exter
   for (uint32_t i = 0; i < rt->nbindings; i++) {
     wm_binding *b = &rt->bindings[i];
     /* Names first: a host module's bindings share their module name. */
-    if (strcmp(b->name, name) == 0 && strcmp(b->module, module) == 0) {
-      b->kind = kind;
-      b->obj = obj;
+    if (!b->resolve && strcmp(b->name, name) == 0 && strcmp(b->module, module) == 0) {
+      wm_binding keep = *b;
+      memmove(b, b + 1, (rt->nbindings - i - 1) * sizeof *b);
+      keep.kind = kind;
+      keep.obj = obj;
+      rt->bindings[rt->nbindings - 1] = keep;
       return WM_OK;
     }
   }
@@ -577,18 +626,42 @@ static int define(wm_runtime *rt, const char *module, const char *name, wm_exter
   b->name = n;
   b->kind = kind;
   b->obj = obj;
+  b->resolve = NULL;
   return WM_OK;
 }
 
-const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32_t module_len,
-                                const char *name, uint32_t name_len) {
-  for (uint32_t i = 0; i < rt->nbindings; i++) {
+int wm__rt_define_module(wm_runtime *rt, const char *module, wm_resolve_fn resolve, void *data,
+                         wm_error *err) {
+  if (wm__grow((void **)&rt->bindings, &rt->cap_bindings, rt->nbindings + 1,
+               sizeof *rt->bindings))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  wm_binding *b = &rt->bindings[rt->nbindings++];
+  b->module = (char *)module; /* static: never freed (resolve is set) */
+  b->name = NULL;
+  b->kind = WM_EXTERN_FUNC;
+  b->obj = data;
+  b->resolve = resolve;
+  return WM_OK;
+}
+
+static bool same(const char *s, const char *p, uint32_t len) {
+  return strlen(s) == len && memcmp(s, p, len) == 0;
+}
+
+int wm__rt_lookup(wm_runtime *rt, const char *module, uint32_t module_len, const char *name,
+                  uint32_t name_len, wm_binding *out, wm_error *err) {
+  for (uint32_t i = rt->nbindings; i-- > 0;) {
     const wm_binding *b = &rt->bindings[i];
-    if (strlen(b->name) == name_len && memcmp(b->name, name, name_len) == 0 &&
-        strlen(b->module) == module_len && memcmp(b->module, module, module_len) == 0)
-      return b; /* names first, as in define() */
+    if (b->resolve) {
+      if (!same(b->module, module, module_len)) continue;
+      int rc = b->resolve(rt, b->obj, name, name_len, out, err);
+      if (rc != WM_ENOT_FOUND) return rc;
+    } else if (same(b->name, name, name_len) && same(b->module, module, module_len)) {
+      *out = *b; /* names first, as in define() */
+      return WM_OK;
+    }
   }
-  return NULL;
+  return WM_ENOT_FOUND;
 }
 
 int wm_runtime_define_func(wm_runtime *rt, const char *module, const char *name, wm_func *f,

@@ -15,7 +15,9 @@
 /* Interned function types: two wm_funcs have equal types iff type_id is
 ** equal, whatever module they come from. */
 typedef struct wm_typeinfo {
-  wm_type type;          /* owned copy */
+  wm_type type;          /* a copy rt owns: its own allocation, or (block)
+                         ** part of one that rt->objs owns */
+  bool block;
 } wm_typeinfo;
 
 struct wm_func {
@@ -84,12 +86,24 @@ typedef struct wm_frame {
   wm_func *func;          /* the function running in this frame */
 } wm_frame;
 
-/* A name -> object binding for import resolution. */
-typedef struct wm_binding {
+/*
+** A name -> object binding for import resolution. A host module defined as
+** a whole (wm_wasi_define) is one binding with `resolve` set and `name`
+** NULL: its names are found, and their objects made, by resolve(rt, obj,
+** name, len, out, err) when an import asks for them -- WM_OK with out's
+** kind and obj set, WM_ENOT_FOUND for a name it does not have, or an error
+** in err. Its `module` is the definer's static string, not a copy.
+*/
+typedef struct wm_binding wm_binding;
+typedef int (*wm_resolve_fn)(wm_runtime *rt, void *data, const char *name, uint32_t len,
+                             wm_binding *out, wm_error *err);
+struct wm_binding {
   char *module, *name;
   wm_externkind kind;
-  void *obj;             /* wm_func*, wm_table*, wm_memory* or wm_global* */
-} wm_binding;
+  void *obj;             /* wm_func*, wm_table*, wm_memory* or wm_global*;
+                         ** a host module's data */
+  wm_resolve_fn resolve; /* a host module's; NULL for a plain binding */
+};
 
 struct wm_runtime {
   wm_runtime_options opts;
@@ -144,6 +158,11 @@ struct wm_call_ctx {
 
 /* runtime.c */
 int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *err);
+/* Intern n types at once (a module's): ids[i] for types[i]; the ones rt
+** does not have yet are copied into one allocation. On failure (out of
+** memory) none of them is added. */
+int wm__intern_types(wm_runtime *rt, const wm_type *types, uint32_t n, uint32_t *ids,
+                     wm_error *err);
 /* Register an allocation to be freed with the runtime. */
 int wm__rt_own(wm_runtime *rt, void *p);
 int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err);
@@ -182,10 +201,19 @@ int wm__pool_take(wm_pool *p, uint64_t max_bytes, uint64_t bytes, wm_memory *m);
 /* pool.c: zero m's pages and return its slot to the pool. */
 void wm__pool_give(wm_memory *m);
 
-/* runtime.c: the binding of (module, name), or NULL. Lengths allow names
-** that are not NUL-terminated where they end. */
-const wm_binding *wm__rt_lookup(const wm_runtime *rt, const char *module, uint32_t module_len,
-                                const char *name, uint32_t name_len);
+/* runtime.c: resolve (module, name) against the bindings, the latest
+** definition first: WM_OK with out's kind and obj set, WM_ENOT_FOUND when
+** nothing defines it, or another error (in err) from a host module that
+** could not make the object. Lengths allow names that are not
+** NUL-terminated where they end. */
+int wm__rt_lookup(wm_runtime *rt, const char *module, uint32_t module_len, const char *name,
+                  uint32_t name_len, wm_binding *out, wm_error *err);
+/* runtime.c: define a whole host module named `module` (static storage)
+** whose names resolve through resolve(rt, data, ...); it shadows earlier
+** definitions of the names it has, and later ones shadow it. data is the
+** definer's, who must keep it alive (an allocation rt owns, say). */
+int wm__rt_define_module(wm_runtime *rt, const char *module, wm_resolve_fn resolve, void *data,
+                         wm_error *err);
 /* instance.c: wm_instance_new with the imports given in order instead of
 ** by name: imports[i] (its kind and object; the names are not read) is the
 ** module's import i, checked as a binding of its name would be. For the

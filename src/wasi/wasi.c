@@ -135,7 +135,7 @@ int wm__wasi_errno(int e) {
 /* Bind a stdio entry to a host fd. Only regular files may seek: wasi-libc
 ** takes a character device without seek rights for a terminal (isatty),
 ** which makes stdout line-buffered there. */
-static void bind_std(wm__wfd *e, int host) {
+void wm__wasi_bind_std(wm__wfd *e, int host) {
   memset(e, 0, sizeof *e);
   e->kind = WFD_HOST;
   e->host = host;
@@ -152,9 +152,18 @@ static void bind_std(wm__wfd *e, int host) {
   e->rights_inh = 0;
 }
 
+/* A stdio entry on host fd `host`, examined at its first use
+** (wm__wasi_fd): what the host fd is then decides its type and rights. */
+static void unbound_std(wm__wfd *e, int host) {
+  memset(e, 0, sizeof *e);
+  e->kind = WFD_HOST;
+  e->host = host;
+  e->unbound = true;
+}
+
 static int add_std(wm_wasi *w, int host) {
   wm__wfd e;
-  bind_std(&e, host);
+  unbound_std(&e, host);
   return wm__wasi_fd_add(w, &e) < 0 ? WM_ENOMEM : 0;
 }
 
@@ -171,13 +180,6 @@ int wm_wasi_new(wm_wasi **out, wm_error *err) {
   *out = w;
   return 0;
 }
-
-/* Host-function data: one block per runtime the context was defined in. */
-typedef struct wasi_bind {
-  wm_wasi *w;
-  wm__wasi_fn fn;
-  bool has_result;
-} wasi_bind;
 
 void wm_wasi_free(wm_wasi *w) {
   if (!w) return;
@@ -360,7 +362,7 @@ int wm_wasi_set_stdio_fd(wm_wasi *w, int guest_fd, int host_fd, wm_error *err) {
     return wm__error(err, WM_EINVAL, UINT32_MAX, "guest fd must be 0, 1 or 2");
   wm__wfd *e = &w->fds[guest_fd];
   wm__wasi_fd_release(e);
-  bind_std(e, host_fd);
+  unbound_std(e, host_fd);
   return 0;
 }
 
@@ -686,67 +688,121 @@ static int f_sched_yield(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
 
 /* --------------------------------------------------------- the table */
 
+/*
+** Every function's name, type and implementation, in one static table
+** shared by all runtimes and never written: defining WASI in a runtime
+** copies none of it. The types' parameter lists are named by their
+** spelling ('i' an i32, 'I' an i64); every call but proc_exit returns an
+** i32 errno.
+*/
+static const wm_valtype P_i[] = {WM_I32}, P_ii[] = {WM_I32, WM_I32},
+  P_iii[] = {WM_I32, WM_I32, WM_I32}, P_iiii[] = {WM_I32, WM_I32, WM_I32, WM_I32},
+  P_iiiii[] = {WM_I32, WM_I32, WM_I32, WM_I32, WM_I32},
+  P_iiiiii[] = {WM_I32, WM_I32, WM_I32, WM_I32, WM_I32, WM_I32},
+  P_iiiiiii[] = {WM_I32, WM_I32, WM_I32, WM_I32, WM_I32, WM_I32, WM_I32},
+  P_iI[] = {WM_I32, WM_I64}, P_iII[] = {WM_I32, WM_I64, WM_I64},
+  P_iIi[] = {WM_I32, WM_I64, WM_I32}, P_iIIi[] = {WM_I32, WM_I64, WM_I64, WM_I32},
+  P_iIii[] = {WM_I32, WM_I64, WM_I32, WM_I32}, P_iiiIi[] = {WM_I32, WM_I32, WM_I32, WM_I64, WM_I32},
+  P_iiiiIIi[] = {WM_I32, WM_I32, WM_I32, WM_I32, WM_I64, WM_I64, WM_I32},
+  P_iiiiiIIii[] = {WM_I32, WM_I32, WM_I32, WM_I32, WM_I32, WM_I64, WM_I64, WM_I32, WM_I32};
+static const wm_valtype result_i32[1] = {WM_I32};
+
 typedef struct wasi_entry {
   const char *name;
-  const char *params;    /* 'i' i32, 'I' i64 */
-  bool has_result;       /* an i32 errno; only proc_exit has none */
+  uint32_t len;          /* strlen(name) */
+  wm_type type;          /* points into the static lists above */
   wm__wasi_fn fn;
 } wasi_entry;
 
+/* wm_type's arrays are not const; nothing ever writes through them. */
+#define WASI_TYPE(p, nres) {sizeof p / sizeof p[0], nres, (wm_valtype *)p, (wm_valtype *)result_i32}
+#define WASI_E(name, p, fn) {#name, sizeof #name - 1, WASI_TYPE(p, 1), fn},
+
 static const wasi_entry wasi_table[] = {
-  {"args_get", "ii", true, f_args_get},
-  {"args_sizes_get", "ii", true, f_args_sizes_get},
-  {"environ_get", "ii", true, f_environ_get},
-  {"environ_sizes_get", "ii", true, f_environ_sizes_get},
-  {"clock_res_get", "ii", true, f_clock_res_get},
-  {"clock_time_get", "iIi", true, f_clock_time_get},
-  {"random_get", "ii", true, f_random_get},
-  {"poll_oneoff", "iiii", true, f_poll_oneoff},
-  {"proc_exit", "i", false, f_proc_exit},
-  {"proc_raise", "i", true, f_proc_raise},
-  {"sched_yield", "", true, f_sched_yield},
-  {"sock_accept", "iii", true, wm__wasi_sock_accept},
-  {"sock_recv", "iiiiii", true, wm__wasi_sock_recv},
-  {"sock_send", "iiiii", true, wm__wasi_sock_send},
-  {"sock_shutdown", "ii", true, wm__wasi_sock_shutdown},
-#define WM__WASI_ENTRY(name, sig) {#name, sig, true, wm__wasi_##name},
+  WASI_E(args_get, P_ii, f_args_get)
+  WASI_E(args_sizes_get, P_ii, f_args_sizes_get)
+  WASI_E(environ_get, P_ii, f_environ_get)
+  WASI_E(environ_sizes_get, P_ii, f_environ_sizes_get)
+  WASI_E(clock_res_get, P_ii, f_clock_res_get)
+  WASI_E(clock_time_get, P_iIi, f_clock_time_get)
+  WASI_E(random_get, P_ii, f_random_get)
+  WASI_E(poll_oneoff, P_iiii, f_poll_oneoff)
+  {"proc_exit", sizeof "proc_exit" - 1, WASI_TYPE(P_i, 0), f_proc_exit},
+  WASI_E(proc_raise, P_i, f_proc_raise)
+  {"sched_yield", sizeof "sched_yield" - 1, {0, 1, NULL, (wm_valtype *)result_i32}, f_sched_yield},
+  WASI_E(sock_accept, P_iii, wm__wasi_sock_accept)
+  WASI_E(sock_recv, P_iiiiii, wm__wasi_sock_recv)
+  WASI_E(sock_send, P_iiiii, wm__wasi_sock_send)
+  WASI_E(sock_shutdown, P_ii, wm__wasi_sock_shutdown)
+#define WM__WASI_ENTRY(name, sig) WASI_E(name, P_##sig, wm__wasi_##name)
   WM__WASI_FS_FUNCS(WM__WASI_ENTRY)
 #undef WM__WASI_ENTRY
 };
 
 enum { NWASI = sizeof wasi_table / sizeof wasi_table[0] };
 
+/* A function's host data: the context and the entry it calls. */
+typedef struct wasi_bind {
+  wm_wasi *w;
+  const wasi_entry *e;
+} wasi_bind;
+
+/*
+** What wm_wasi_define leaves in a runtime: one allocation the runtime
+** owns, holding a function object for each entry, made (its type
+** interned) the first time an import names it, so that defining WASI costs
+** one allocation and an instance pays only for the calls it imports.
+** funcs[i].type is NULL until then.
+*/
+typedef struct wasi_defined {
+  wm_wasi *w;
+  wm_func funcs[NWASI];
+  wasi_bind binds[NWASI];
+} wasi_defined;
+
 static int trampoline(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
   const wasi_bind *b = data;
-  int r = b->fn(b->w, ctx, args);
+  int r = b->e->fn(b->w, ctx, args);
   if (r < 0) return r;
-  if (b->has_result) results[0] = wm_val_i32(r);
+  if (b->e->type.nresults) results[0] = wm_val_i32(r);
   return 0;
+}
+
+/* wm_resolve_fn (runtime.h) for wasi_snapshot_preview1. */
+static int resolve(wm_runtime *rt, void *data, const char *name, uint32_t len, wm_binding *out,
+                   wm_error *err) {
+  wasi_defined *d = data;
+  for (uint32_t i = 0; i < NWASI; i++) {
+    const wasi_entry *e = &wasi_table[i];
+    if (e->len != len || memcmp(e->name, name, len) != 0) continue;
+    wm_func *f = &d->funcs[i];
+    if (!f->type) {
+      uint32_t id;
+      int rc = wm__intern_type(rt, &e->type, &id, err);
+      if (rc) return rc;
+      d->binds[i].w = d->w;
+      d->binds[i].e = e;
+      f->type_id = id;
+      f->type = &e->type;
+      f->host = trampoline;
+      f->host_data = &d->binds[i];
+    }
+    out->kind = WM_EXTERN_FUNC;
+    out->obj = f;
+    return WM_OK;
+  }
+  return WM_ENOT_FOUND;
 }
 
 int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err) {
   if (!w || !rt) return wm__error(err, WM_EINVAL, UINT32_MAX, NULL);
-  /* The binding records live as long as the runtime: it owns them. */
-  wasi_bind *binds = wm__calloc(NWASI, sizeof *binds);
-  if (!binds) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (wm__rt_own(rt, binds) != 0) {
-    wm__free(binds);
+  /* The functions live as long as the runtime: it owns them. */
+  wasi_defined *d = wm__calloc(1, sizeof *d);
+  if (!d) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (wm__rt_own(rt, d) != 0) {
+    wm__free(d);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
-  static const wm_valtype result_i32[1] = {WM_I32};
-  for (uint32_t i = 0; i < NWASI; i++) {
-    const wasi_entry *e = &wasi_table[i];
-    wm_valtype params[12];
-    uint32_t np = 0;
-    for (const char *c = e->params; *c; c++) params[np++] = *c == 'I' ? WM_I64 : WM_I32;
-    wm_functype ft = {np, e->has_result ? 1 : 0, params, result_i32};
-    binds[i].w = w;
-    binds[i].fn = e->fn;
-    binds[i].has_result = e->has_result;
-    wm_func *f;
-    int rc = wm_func_new_host(rt, &ft, trampoline, &binds[i], &f, err);
-    if (rc == 0) rc = wm_runtime_define_func(rt, "wasi_snapshot_preview1", e->name, f, err);
-    if (rc != 0) return rc;
-  }
-  return 0;
+  d->w = w;
+  return wm__rt_define_module(rt, "wasi_snapshot_preview1", resolve, d, err);
 }

@@ -87,6 +87,9 @@ typedef struct wm__wfd {
   int host;              /* WFD_HOST: the host fd */
   bool own;              /* close host when the guest closes it */
   bool is_dir;           /* directory: path calls are relative to it */
+  bool unbound;          /* stdio on host fd `host`, not yet examined:
+                         ** wm__wasi_fd does that (wm__wasi_bind_std) at
+                         ** first use, so that a context costs no fstat */
   uint8_t filetype;
   uint16_t fdflags;
   uint64_t rights, rights_inh;
@@ -129,7 +132,11 @@ int wm__wasi_iovs_batch(wm_call_ctx *ctx, const uint8_t *iovs, uint32_t niovs, u
                         uint64_t done, struct iovec *batch, int max, uint64_t *want);
 enum { WM__IOV_BATCH = 64 };
 
-/* wasi_fs.c: the fd table. */
+/* wasi.c: bind a stdio entry to host fd `host` now (its file type and
+** rights from fstat). */
+void wm__wasi_bind_std(wm__wfd *e, int host);
+
+/* wasi_fs.c: the fd table. An entry returned is bound (never unbound). */
 wm__wfd *wm__wasi_fd(wm_wasi *w, uint32_t fd);
 /* Append an fd entry; returns its number, or -1 (no memory, or too many). */
 int wm__wasi_fd_add(wm_wasi *w, const wm__wfd *e);
@@ -143,21 +150,23 @@ void wm__wasi_fd_release(wm__wfd *e);
 */
 typedef int (*wm__wasi_fn)(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 
-/* wasi_fs.c: the fd_* and path_* calls and poll_oneoff's fd part. */
+/* wasi_fs.c: the fd_* and path_* calls and poll_oneoff's fd part, each with
+** its parameters spelled as a name: 'i' an i32, 'I' an i64 (wasi.c has a
+** static list of each spelling, P_<sig>). */
 #define WM__WASI_FS_FUNCS(X)                                                  \
-  X(fd_advise, "iIIi") X(fd_allocate, "iII") X(fd_close, "i")                 \
-  X(fd_datasync, "i") X(fd_fdstat_get, "ii") X(fd_fdstat_set_flags, "ii")     \
-  X(fd_fdstat_set_rights, "iII") X(fd_filestat_get, "ii")                     \
-  X(fd_filestat_set_size, "iI") X(fd_filestat_set_times, "iIIi")              \
-  X(fd_pread, "iiiIi") X(fd_prestat_get, "ii") X(fd_prestat_dir_name, "iii")  \
-  X(fd_pwrite, "iiiIi") X(fd_read, "iiii") X(fd_readdir, "iiiIi")             \
-  X(fd_renumber, "ii") X(fd_seek, "iIii") X(fd_sync, "i") X(fd_tell, "ii")    \
-  X(fd_write, "iiii") X(path_create_directory, "iii")                        \
-  X(path_filestat_get, "iiiii") X(path_filestat_set_times, "iiiiIIi")         \
-  X(path_link, "iiiiiii") X(path_open, "iiiiiIIii")                           \
-  X(path_readlink, "iiiiii") X(path_remove_directory, "iii")                  \
-  X(path_rename, "iiiiii") X(path_symlink, "iiiii")                           \
-  X(path_unlink_file, "iii")
+  X(fd_advise, iIIi) X(fd_allocate, iII) X(fd_close, i)                       \
+  X(fd_datasync, i) X(fd_fdstat_get, ii) X(fd_fdstat_set_flags, ii)           \
+  X(fd_fdstat_set_rights, iII) X(fd_filestat_get, ii)                         \
+  X(fd_filestat_set_size, iI) X(fd_filestat_set_times, iIIi)                  \
+  X(fd_pread, iiiIi) X(fd_prestat_get, ii) X(fd_prestat_dir_name, iii)        \
+  X(fd_pwrite, iiiIi) X(fd_read, iiii) X(fd_readdir, iiiIi)                   \
+  X(fd_renumber, ii) X(fd_seek, iIii) X(fd_sync, i) X(fd_tell, ii)            \
+  X(fd_write, iiii) X(path_create_directory, iii)                            \
+  X(path_filestat_get, iiiii) X(path_filestat_set_times, iiiiIIi)             \
+  X(path_link, iiiiiii) X(path_open, iiiiiIIii)                               \
+  X(path_readlink, iiiiii) X(path_remove_directory, iii)                      \
+  X(path_rename, iiiiii) X(path_symlink, iiiii)                               \
+  X(path_unlink_file, iii)
 
 #define WM__WASI_DECL(name, sig) int wm__wasi_##name(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 WM__WASI_FS_FUNCS(WM__WASI_DECL)

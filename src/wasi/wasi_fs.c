@@ -27,7 +27,9 @@
 
 wm__wfd *wm__wasi_fd(wm_wasi *w, uint32_t fd) {
   if (fd >= w->nfds || w->fds[fd].kind == WFD_FREE) return NULL;
-  return &w->fds[fd];
+  wm__wfd *e = &w->fds[fd];
+  if (e->unbound) wm__wasi_bind_std(e, e->host);
+  return e;
 }
 
 enum { MAX_FDS = 65536 }; /* a guest cannot make us grow forever */

@@ -82,6 +82,27 @@ static void test_intern(void) {
   CHECK(ia == ib && ia != ic && id == id2 && id != ia && id != ic);
   CHECK(rt->ntypes == 3);
   wm_runtime_free(rt);
+
+  /* A module's types at once: duplicates within the list and with what
+  ** rt has share an id; out of memory adds none of them. */
+  wm_valtype p4[] = {WM_F64}, p5[] = {WM_F64};
+  wm_type e = {1, 0, p4, NULL}, f = {1, 0, p5, NULL}, list[] = {e, a, f, d, c, e};
+  uint32_t ids[6];
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  CHECK(wm__intern_type(rt, &c, &ic, NULL) == 0 && ic == 0);
+  wm__alloc_fail_after(0);
+  CHECK_ERR(wm__intern_types(rt, list, 6, ids, &err), err, WM_ENOMEM, "out of");
+  wm__alloc_fail_after(-1);
+  CHECK(rt->ntypes == 1);
+  CHECK(wm__intern_types(rt, list, 6, ids, &err) == WM_OK);
+  CHECK(rt->ntypes == 4 && ids[0] == 1 && ids[1] == 2 && ids[2] == 1 && ids[3] == 3 &&
+        ids[4] == 0 && ids[5] == 1);
+  p4[0] = WM_I32; /* the runtime has its own copy */
+  CHECK(rt->types[1].type.params[0] == WM_F64 && rt->types[2].type.params[1] == WM_I64 &&
+        rt->types[2].type.results[0] == WM_F32 && rt->types[3].type.params == NULL);
+  CHECK(wm__intern_type(rt, &f, &id, NULL) == 0 && id == 1);
+  wm_runtime_free(rt);
 }
 
 /* ------------------------------------------------------------ host funcs */
@@ -883,6 +904,131 @@ static void test_alloc_failures(void) {
   wm_module_free(seg);
 }
 
+/* WASI is defined in a runtime as one host module (wm_wasi_define): its
+** names resolve at instantiation, each function made once per runtime;
+** the latest definition of a name wins over an earlier one, whichever of
+** the two is the host module; a name the host module lacks falls through
+** to a plain binding; a function made while resolving that cannot be
+** (out of memory) fails the instantiation with WM_ENOMEM. */
+static int host_exit(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  (void)results;
+  *(int *)data = args[0].of.i32;
+  return 0;
+}
+
+static int host_extra(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  (void)args;
+  (void)data;
+  results[0] = wm_val_i32(99);
+  return 0;
+}
+
+static const char wasi_imp_wat[] =
+    "(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func $exit (param i32)))\n"
+    "  (import \"wasi_snapshot_preview1\" \"sched_yield\" (func $y (result i32)))\n"
+    "  (import \"wasi_snapshot_preview1\" \"extra\" (func $x (result i32)))\n"
+    "  (memory (export \"memory\") 1)\n"
+    "  (func (export \"exit\") (param i32) (call $exit (local.get 0)))\n"
+    "  (func (export \"yield\") (result i32) (call $y))\n"
+    "  (func (export \"extra\") (result i32) (call $x)))\n";
+
+/* Make a runtime with WASI (w) and plain bindings of proc_exit (before
+** WASI when `before`, else after) and of "extra", and instantiate. */
+static int wasi_bindings_make(wm_module *mod, wm_wasi *w, bool before, int *seen, wm_runtime **rt,
+                              wm_instance **inst, wm_error *err) {
+  static const wm_valtype i32[] = {WM_I32};
+  wm_functype te = {1, 0, i32, NULL}, tx = {0, 1, NULL, i32};
+  wm_func *fe, *fx;
+  int rc = wm_runtime_new(NULL, rt, err);
+  if (!rc && !before) rc = wm_wasi_define(w, *rt, err);
+  if (!rc) rc = wm_func_new_host(*rt, &te, host_exit, seen, &fe, err);
+  if (!rc) rc = wm_func_new_host(*rt, &tx, host_extra, NULL, &fx, err);
+  if (!rc) rc = wm_runtime_define_func(*rt, "wasi_snapshot_preview1", "proc_exit", fe, err);
+  if (!rc) rc = wm_runtime_define_func(*rt, "wasi_snapshot_preview1", "extra", fx, err);
+  if (!rc && before) rc = wm_wasi_define(w, *rt, err);
+  if (!rc) rc = wm_instance_new(*rt, mod, NULL, inst, err);
+  return rc;
+}
+
+static void test_wasi_bindings(void) {
+  wm_module *mod = load_wat(wasi_imp_wat);
+  wm_wasi *w = NULL;
+  wm_error err;
+  CHECK(wm_wasi_new(&w, &err) == WM_OK);
+  if (!mod || !w) {
+    wm_module_free(mod);
+    wm_wasi_free(w);
+    return;
+  }
+  for (int before = 0; before < 2; before++) {
+    wm_runtime *rt = NULL;
+    wm_instance *inst = NULL;
+    int seen = -1;
+    CHECK(wasi_bindings_make(mod, w, before, &seen, &rt, &inst, &err) == WM_OK);
+    if (!inst) {
+      wm_runtime_free(rt);
+      continue;
+    }
+    wm_val a = wm_val_i32(5), r;
+    int rc = wm_func_call(rt, wm_instance_func(inst, "exit"), &a, 1, NULL, 0, &err);
+    int code = -1;
+    if (before) { /* WASI's proc_exit, defined last */
+      CHECK(rc == WM_TRAP_EXIT && seen == -1 && wm_wasi_exit_code(w, &code) && code == 5);
+    } else { /* the plain binding, defined last */
+      CHECK(rc == WM_OK && seen == 5);
+    }
+    CHECK(wm_func_call(rt, wm_instance_func(inst, "yield"), NULL, 0, &r, 1, &err) == WM_OK &&
+          r.of.i32 == 0);
+    CHECK(wm_func_call(rt, wm_instance_func(inst, "extra"), NULL, 0, &r, 1, &err) == WM_OK &&
+          r.of.i32 == 99);
+    /* A second instance gets the same function objects. */
+    wm_instance *inst2 = NULL;
+    CHECK(wm_instance_new(rt, mod, NULL, &inst2, &err) == WM_OK);
+    CHECK(inst2 && inst2->funcs[1] == inst->funcs[1]);
+    wm_runtime_free(rt);
+  }
+
+  /* A WASI name with the wrong type, and one WASI does not have. */
+  wm_module *bad = load_wat("(module (import \"wasi_snapshot_preview1\" \"fd_close\""
+                            " (func (param i64) (result i32))))");
+  wm_module *unk = load_wat("(module (import \"wasi_snapshot_preview1\" \"fd_closed\""
+                            " (func (param i32) (result i32))))");
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK && wm_wasi_define(w, rt, &err) == WM_OK);
+  if (bad)
+    CHECK_ERR(wm_instance_new(rt, bad, NULL, &inst, &err), err, WM_EINCOMPATIBLE_IMPORT,
+              "fd_close");
+  if (unk)
+    CHECK_ERR(wm_instance_new(rt, unk, NULL, &inst, &err), err, WM_EUNKNOWN_IMPORT, "fd_closed");
+  wm_runtime_free(rt);
+  wm_module_free(unk);
+
+  /* Out of memory while a WASI function is made at instantiation: the
+  ** module's own types are interned first, so only an import whose type
+  ** differs from WASI's makes resolving allocate (the type interned). */
+  long n;
+  int bad_rc = 0;
+  for (n = 0; bad && n < 1000; n++) {
+    rt = NULL;
+    inst = NULL;
+    int rc = wm_runtime_new(NULL, &rt, &err);
+    if (!rc) rc = wm_wasi_define(w, rt, &err);
+    wm__alloc_fail_after(n);
+    if (!rc) rc = wm_instance_new(rt, bad, NULL, &inst, &err);
+    wm__alloc_fail_after(-1);
+    wm_runtime_free(rt);
+    if (rc == WM_EINCOMPATIBLE_IMPORT) break; /* nothing failed */
+    if (rc != WM_ENOMEM || err.code != WM_ENOMEM) bad_rc++;
+  }
+  CHECK(bad_rc == 0 && n > 2 && n < 1000);
+  wm_module_free(bad);
+  wm_module_free(mod);
+  wm_wasi_free(w);
+}
+
 /* Export names are byte strings: one holding NUL bytes is found only by the
 ** length-taking lookup, and the kind must match too. */
 static void test_export_names(void) {
@@ -951,6 +1097,7 @@ int main(void) {
     test_segment_traps();
     test_reentry();
     test_alloc_failures();
+    test_wasi_bindings();
   } else {
     fprintf(stderr, "wat2wasm not found: skipping the module tests\n");
   }

@@ -79,6 +79,23 @@ int main(int argc, char **argv) {
   CHECK(C("fd_read", L(0), L(0), L(1), L(200)) == 0 && get32(200) == 0);
   CHECK(C("fd_read", L(1), L(0), L(1), L(200)) == EBADF_);
 
+  /* Stdio on host fds is examined when the guest first uses it, so a
+  ** rebinding after the context was defined shows: a regular file is
+  ** WFT_REG (4) with the seek right, a pipe WFT_CHAR (2) without. */
+  char ftmpl[] = "/tmp/wasmem-wasi-stdio-XXXXXX";
+  int reg = mkstemp(ftmpl), pfd[2];
+  CHECK(reg >= 0 && pipe(pfd) == 0);
+  unlink(ftmpl);
+  CHECK(wm_wasi_set_stdio_fd(w, 2, reg, &err) == 0);
+  CHECK(C("fd_fdstat_get", L(2), L(400)) == 0 && mem[400] == 4 && (get32(408) & 4));
+  CHECK(wm_wasi_set_stdio_fd(w, 2, pfd[1], &err) == 0);
+  CHECK(C("fd_fdstat_get", L(2), L(400)) == 0 && mem[400] == 2 && !(get32(408) & 4));
+  CHECK(C("fd_fdstat_get", L(2), L(END - 4)) == EFAULT_);
+  CHECK(wm_wasi_set_stdio_fd(w, 2, 2, &err) == 0);
+  close(reg);
+  close(pfd[0]);
+  close(pfd[1]);
+
   /* args and environ. */
   CHECK(C("args_sizes_get", L(END - 2), L(0)) == EFAULT_);
   CHECK(C("args_sizes_get", L(0), L(4)) == 0 && get32(0) == 2 && get32(4) == 13);
