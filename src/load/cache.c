@@ -54,10 +54,12 @@ static const uint8_t magic[8] = {0, 'w', 'm', 'c', 'a', 'c', 'h', 'e'};
 ** It keys and checksums cache files; nothing rests on its resisting a
 ** forger (see the file's header), so speed matters more than cryptography.
 ** The library keeps no dependency beyond libc for it. */
+/* Odd multipliers with no structure: the fractional bits of the golden
+** ratio, of sqrt(5), sqrt(2) (made odd) and sqrt(3). */
 #define M1 0x9E3779B97F4A7C15ull
-#define M2 0xD6E8FEB86659FD93ull
-#define M3 0xA0761D6478BD642Full
-#define M4 0xE7037ED1A0B428DBull
+#define M2 0x3C6EF372FE94F82Bull
+#define M3 0x6A09E667F3BCC909ull
+#define M4 0xBB67AE8584CAA73Bull
 
 static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
