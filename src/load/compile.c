@@ -1050,7 +1050,17 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
       }
     }
   }
-  if (tee) TRY(wm__c_push(c, type, c->dead ? own_ref(c, c->nvals) : slot));
+  /* A tee of a local or constant leaves that operand itself on the stack,
+  ** not the copy: `local.get y local.tee x i32.load local.set y` then loads
+  ** from y, whose last write is one instruction nearer, and a constant can
+  ** still become an immediate. Materialising y before it changes keeps it
+  ** right, as for any local.get. */
+  uint32_t pushed = slot;
+  if (c->dead)
+    pushed = own_ref(c, c->nvals);
+  else if (type != WM_V128 && (IS_LOCAL(v.ref) || wm__c_const(c, v.ref, &k)))
+    pushed = v.ref;
+  if (tee) TRY(wm__c_push(c, type, pushed));
   return 0;
 }
 

@@ -207,6 +207,11 @@ static void test_lowering(void) {
               "(module (func (param i32) (result i32)"
               " local.get 0 i32.const 5 local.set 0 local.get 0 i32.add))",
               -1, "MOVE I32_ADD");
+  /* A tee of a constant leaves the constant on the stack: still an immediate. */
+  expect_code("tee-const",
+              "(module (func (param i32) (result i32) (local i32)"
+              " local.get 0 i32.const 7 local.tee 1 i32.add))",
+              3, "CONST32 I32_ADD_K 0 consts");
   /* Immediate forms leave no constant slots behind. */
   expect_code("imm-forms",
               "(module (func (param i32) (result i32) (loop local.get 0 i32.const 3 i32.sub"
