@@ -274,6 +274,25 @@
   X(I32_AND_K_BR_GT_S_K, ADDBR, 0) X(I32_AND_K_BR_GT_U_K, ADDBR, 0)             \
   X(I32_AND_K_BR_LE_S_K, ADDBR, 0) X(I32_AND_K_BR_LE_U_K, ADDBR, 0)             \
   X(I32_AND_K_BR_GE_S_K, ADDBR, 0) X(I32_AND_K_BR_GE_U_K, ADDBR, 0)             \
+  /* --- a MOVE, then a load (a list walk's `q = p; p = p->next`, a tee of   \
+         the address); the address is read after the move ---------------- */ \
+  X(MOVE_I32_LOAD, SPEC, 0)      /* d1 a1 d a imm : d1 = a1; I32_LOAD d a imm */ \
+  X(MOVE_I32_LOAD_K, SPEC, 0)    /* d1 a1 d a imm off : d1 = a1; I32_LOAD_K */  \
+  X(MOVE_I32_LOAD8_U_K, SPEC, 0) /* d1 a1 d a imm off : d1 = a1; I32_LOAD8_U_K */\
+  /* --- an i32 load, then a compare of the loaded value with a slot and a    \
+         branch (a list search's `if (n->key == want)`): LOAD `d a imm`, then \
+         BR_I32_EQ/NE d b ------------------------------------------------ */ \
+  X(I32_LOAD_BR_EQ, SPEC, 0)     /* d a imm b off */                            \
+  X(I32_LOAD_BR_NE, SPEC, 0)     /* d a imm b off */                            \
+  /* --- a select on a bit test (bit-serial CRCs): I32_AND_K c x mask, then   \
+         SELECT d a b c ------------------------------------------------- */  \
+  X(SELECT_AND_K, SPEC, 0)       /* d a b x mask : d = x.i32 & mask ? a : b */  \
+  /* --- a float BINLD multiply, then the BINRMW add of its result into     \
+         memory (`c[j] += a * b[j]`, an axpy): F64_MUL_LD d a b imm off, then \
+         F64_ADD_RMW d c 0 off2. Two accesses with two trap locations: a trap \
+         in the add reports the location recorded one cell into the head -- */ \
+  X(F32_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
+  X(F64_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
   /* --- metering (only in code loaded with WM_MODULE_METERED) ---------- */   \
   X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
                                   wasm instructions), then poll: trap when the \

@@ -96,6 +96,9 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 #undef LOADX
 #undef BINRMW
 #undef LOADBR
+#undef MOVELOADK
+#undef LOADCMPBR
+#undef MULADDRMW
 #undef ADDBR
 #undef STOREX
 #undef IMM64

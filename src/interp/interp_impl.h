@@ -352,6 +352,63 @@ static inline uint64_t head_at(const uint32_t *ip) {
       ip += 6;                                                                \
     vmbreak;                                                                  \
   }
+/* MOVE `d1 a1`, then LOADK `d a imm off` of an i32 (n bytes, as ctype,
+** zero-extended): `d1 a1 d a imm off`. */
+#define MOVELOADK(name, n, ctype)                                             \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    R(0) = R(1);                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(3).u32 + OPD(4), OPD(5), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    R(2).u32 = v_;                                                            \
+    ip += 8;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* LOAD `d a imm` of an i32, then a compare of it with slot b and a branch:
+** `d a imm b off`. b is read after d is written (it may be d). */
+#define LOADCMPBR(name, cmp)                                                  \
+  vmcase(name) {                                                              \
+    uint32_t v_;                                                              \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), 4, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, 4, false);                                           \
+    memcpy(&v_, p_, 4);                                                       \
+    R(0).u32 = v_;                                                            \
+    if (v_ cmp R(3).u32)                                                      \
+      ip += (int32_t)OPD(4);                                                  \
+    else                                                                      \
+      ip += 7;                                                                \
+    vmbreak;                                                                  \
+  }
+/* MUL_ADD_RMW `d a b imm off c off2`: BINLD d = a * v (v loaded as ctype,
+** n bytes, from b + imm and off), then BINRMW of d at c and off2. ip steps
+** one cell before the second access: a trap or a checker report there
+** names the add's location (ops.h). */
+#define MULADDRMW(name, n, ctype, field)                                      \
+  vmcase(name) {                                                              \
+    ctype v_, w_;                                                             \
+    uint8_t *p_;                                                              \
+    uint32_t c_ = OPD(5), off2_ = OPD(6);                                     \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(2).u32 + OPD(3), OPD(4), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                           \
+    memcpy(&v_, p_, n);                                                       \
+    v_ = R(1).field * v_;                                                     \
+    R(0).field = v_;                                                          \
+    ip += 1;                                                                  \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, fp[c_].u32, off2_, n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, true);                                            \
+    memcpy(&w_, p_, n);                                                       \
+    w_ = v_ + w_;                                                             \
+    memcpy(p_, &w_, n);                                                       \
+    ip += 8;                                                                  \
+    vmbreak;                                                                  \
+  }
 /* ADDBR `d a imm x k off`: I32_ADD_K d a imm (or I32_AND_K, ANDBR), then
 ** CMPBRK x k off. x is read only after d is written: it is often d itself. */
 #define ADDBR(name, field, ctype, cmp) KOPBR(name, +, field, ctype, cmp)

@@ -709,6 +709,31 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       LOADBR(I32_LOAD_BR_IF_NOT, 4, uint32_t, ==)
       LOADBR(I32_LOAD8_U_BR_IF, 1, uint8_t, !=)
       LOADBR(I32_LOAD8_U_BR_IF_NOT, 1, uint8_t, ==)
+      /* MOVE `d1 a1`, then the load at operand 2 on (the address is read
+      ** after the move: it may be d1). */
+      vmcase(MOVE_I32_LOAD) {
+        uint32_t v_;
+        uint8_t *p_;
+        R(0) = R(1);
+        if (WM_UNLIKELY(!mem_access(membase, memsize, R(3).u32, OPD(4), 4, &p_)))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_ACCESS(p_, 4, false);
+        memcpy(&v_, p_, 4);
+        R(2).u32 = v_;
+        ip += 7;
+        vmbreak;
+      }
+      MOVELOADK(MOVE_I32_LOAD_K, 4, uint32_t)
+      MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
+      LOADCMPBR(I32_LOAD_BR_EQ, ==)
+      LOADCMPBR(I32_LOAD_BR_NE, !=)
+      MULADDRMW(F32_MUL_ADD_RMW, 4, float, f32)
+      MULADDRMW(F64_MUL_ADD_RMW, 8, double, f64)
+      vmcase(SELECT_AND_K) {
+        R(0) = R(3).u32 & OPD(4) ? R(1) : R(2);
+        ip += 7;
+        vmbreak;
+      }
       ADDBR(I32_ADD_K_BR_EQ_K, u32, uint32_t, ==)
       ADDBR(I32_ADD_K_BR_NE_K, u32, uint32_t, !=)
       ADDBR(I32_ADD_K_BR_LT_S_K, i32, int32_t, <)

@@ -113,6 +113,7 @@ static bool op_traps(wm_op op) {
   if (op >= WM_OP_I32_TRUNC_F32_S && op <= WM_OP_I32_TRUNC_F64_U) return true;
   if (op >= WM_OP_I64_TRUNC_F32_S && op <= WM_OP_I64_TRUNC_F64_U) return true;
   if (op >= WM_OP_I32_LOAD_BR_IF && op <= WM_OP_I32_LOAD8_U_BR_IF_NOT) return true;
+  if (op >= WM_OP_MOVE_I32_LOAD && op <= WM_OP_I32_LOAD_BR_NE) return true;
   if (op >= WM_OP_V128_LOAD && op <= WM_OP_V128_LOAD64_ZERO) return true;
   switch (op) {
     case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
@@ -120,7 +121,7 @@ static bool op_traps(wm_op op) {
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
-    case WM_OP_I32_ADD_LD8_U:
+    case WM_OP_I32_ADD_LD8_U: case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW:
       return true;
     default:
       return false;
@@ -262,7 +263,7 @@ static void set_off(cstate *c, uint32_t cell, uint32_t instr, uint32_t target) {
 /* Is the last instruction emitted a `prev` of `len` cells that ends right
 ** here, with no label in between? Then whatever is emitted next always runs
 ** right after it, and the two may become one instruction. */
-static bool fusable(const cstate *c, wm_op prev, uint32_t len) {
+bool wm__c_fusable(const cstate *c, wm_op prev, uint32_t len) {
   return c->last_start != NOPOS && c->last_op == prev && c->ncode == c->last_start + len &&
          c->label_cell != c->ncode;
 }
@@ -293,8 +294,8 @@ static uint32_t untake_eqz(cstate *c) {
 ** slot the compare reads; an I32_AND_K (a bit test) I32_AND_K_BR_*_K. */
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
   wm_op first = WM_OP_COUNT_;
-  if (fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ_K;
-  if (fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_AND_K_BR_EQ_K;
+  if (wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ_K;
+  if (wm__c_fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_AND_K_BR_EQ_K;
   if (first != WM_OP_COUNT_) {
     uint64_t h = wm__op_head((wm_op)(first + (br - WM_OP_BR_I32_EQ_K)), c->mod->loop);
     c->code[c->last_start] = (uint32_t)h;
@@ -327,13 +328,13 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
   };
   wm_op fused = WM_OP_COUNT_;
   for (unsigned i = 0; i < sizeof move_forms / sizeof *move_forms; i++)
-    if (move_forms[i].op == op && fusable(c, WM_OP_MOVE, WM_HEAD_CELLS + 2))
+    if (move_forms[i].op == op && wm__c_fusable(c, WM_OP_MOVE, WM_HEAD_CELLS + 2))
       fused = (wm_op)move_forms[i].fused;
   for (unsigned i = 0; i < sizeof load_forms / sizeof *load_forms; i++)
-    if (load_forms[i].op == op && fusable(c, (wm_op)load_forms[i].load, WM_HEAD_CELLS + 3) &&
+    if (load_forms[i].op == op && wm__c_fusable(c, (wm_op)load_forms[i].load, WM_HEAD_CELLS + 3) &&
         c->code[c->last_start + WM_HEAD_CELLS] == cond)
       fused = (wm_op)load_forms[i].fused; /* it branches on the value it loaded */
-  if (fused == WM_OP_COUNT_ && op != WM_OP_BR && fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3) &&
+  if (fused == WM_OP_COUNT_ && op != WM_OP_BR && wm__c_fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3) &&
       c->code[c->last_start + WM_HEAD_CELLS] == cond)
     /* A branch on a bit test, `x & mask`: a compare of it with 0. */
     return cmpbrk_head(c, op == WM_OP_BR_IF ? WM_OP_BR_I32_NE_K : WM_OP_BR_I32_EQ_K, cond, 0);
@@ -803,6 +804,30 @@ static int do_br(cstate *c) {
   return 0;
 }
 
+/* br_if on `cmp a b` (an I32_EQ or I32_NE just taken back), one of whose
+** operands the instruction at s2 right before it, an I32_LOAD, has just
+** loaded: rewrite the load in place as I32_LOAD_BR_EQ/NE `d a imm b`, the
+** offset to follow. It keeps writing d, so nothing else need change, and
+** keeps its trap location (recorded at s2). Returns 1 when it cannot. */
+static int load_cmpbr(cstate *c, wm_op cmp, uint32_t s2, wm_op op2, uint32_t a, uint32_t b) {
+  uint32_t s = c->ncode;
+  if ((cmp != WM_OP_I32_EQ && cmp != WM_OP_I32_NE) || s2 == NOPOS || op2 != WM_OP_I32_LOAD ||
+      s != s2 + WM_HEAD_CELLS + 3 || c->label_cell == s)
+    return 1;
+  uint32_t d = c->code[s2 + WM_HEAD_CELLS];
+  if (d != a && d != b) return 1;
+  uint64_t h = wm__op_head(cmp == WM_OP_I32_EQ ? WM_OP_I32_LOAD_BR_EQ : WM_OP_I32_LOAD_BR_NE,
+                           c->mod->loop);
+  c->code[s2] = (uint32_t)h;
+  c->code[s2 + 1] = (uint32_t)(h >> 32);
+  c->last_start = s2;
+  c->last_op = cmp == WM_OP_I32_EQ ? WM_OP_I32_LOAD_BR_EQ : WM_OP_I32_LOAD_BR_NE;
+  c->last2_start = NOPOS;
+  c->last_fix = c->nfix;
+  while (c->last_fix && c->fix[c->last_fix - 1] >= s2) c->last_fix--;
+  return wm__c_slot(c, d == a ? b : a); /* equality commutes */
+}
+
 static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) {
   ctl *L = NULL;
   TRY(rd_label(c, &L));
@@ -820,11 +845,17 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
       TRY(branch_head(c, WM_OP_BR_IF_NOT, untake_eqz(c)));
     } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
       uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
+      uint32_t s2 = c->last2_start;
+      wm_op op2 = c->last2_op;
       c->nfix = c->last_fix;
       c->ncode = s;
-      TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ + (prev_op - WM_OP_I32_EQ))));
-      TRY(wm__c_slot(c, a));
-      TRY(wm__c_slot(c, b));
+      int rc = load_cmpbr(c, prev_op, s2, op2, a, b);
+      if (rc != 1) TRY(rc);
+      else {
+        TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ + (prev_op - WM_OP_I32_EQ))));
+        TRY(wm__c_slot(c, a));
+        TRY(wm__c_slot(c, b));
+      }
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
       uint32_t a, imm;
       untake_cmp(c, &a, &imm);
@@ -1050,7 +1081,17 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
       }
     }
   }
-  if (tee) TRY(wm__c_push(c, type, c->dead ? own_ref(c, c->nvals) : slot));
+  /* A tee of a local or constant leaves that operand itself on the stack,
+  ** not the copy: `local.get y local.tee x i32.load local.set y` then loads
+  ** from y, whose last write is one instruction nearer, and a constant can
+  ** still become an immediate. Materialising y before it changes keeps it
+  ** right, as for any local.get. */
+  uint32_t pushed = slot;
+  if (c->dead)
+    pushed = own_ref(c, c->nvals);
+  else if (type != WM_V128 && (IS_LOCAL(v.ref) || wm__c_const(c, v.ref, &k)))
+    pushed = v.ref;
+  if (tee) TRY(wm__c_push(c, type, pushed));
   return 0;
 }
 

@@ -134,7 +134,7 @@ typedef struct cstate {
   /* The cell where a branch target was last bound (a loop's start, the
   ** end of a block some branch leaves, an else arm, a br_table stub). An
   ** instruction may be fused with the one before it only when no label
-  ** lies between them: fusable() in compile.c. */
+  ** lies between them: wm__c_fusable() in compile.c. */
   uint32_t label_cell;
   /* Start of the MOVE that the last local.set emitted, while only local.gets
   ** (which emit nothing and bind no label) have followed it; else NOPOS. */
@@ -164,6 +164,9 @@ int wm__c_slot(cstate *c, uint32_t ref);
 int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type);
 int wm__c_flush_moves(cstate *c);
 int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref);
+/* Is the last instruction emitted a `prev` of `len` cells that ends right
+** here, with no label in between? */
+bool wm__c_fusable(const cstate *c, wm_op prev, uint32_t len);
 
 /* The reference of the operand-stack slot of position h. */
 static inline uint32_t own_ref(const cstate *c, uint32_t h) { return REF_STACK | c->hs[h]; }

@@ -209,7 +209,25 @@ static uint32_t retract(cstate *c) {
   if (c->npc && c->pc_cell[c->npc - 1] == c->last_start) off = c->pc_off[--c->npc];
   c->ncode = c->last_start;
   c->nfix = c->last_fix;
+  /* The instruction before it is the last again, so that the fused one may
+  ** fuse with it in turn (a MOVE before a load whose address add is taken
+  ** back). */
+  c->last_start = c->last2_start;
+  c->last_op = c->last2_op;
+  c->last2_start = NOPOS;
+  while (c->last_fix && c->fix[c->last_fix - 1] >= c->last_start) c->last_fix--;
   return off;
+}
+
+/* Record the instruction at cell as able to trap, at the current wasm
+** instruction's offset. */
+static int trap_site(cstate *c, uint32_t cell) {
+  if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
+      wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
+    return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);
+  c->pc_cell[c->npc] = cell;
+  c->pc_off[c->npc++] = c->instr_off;
+  return 0;
 }
 
 /* Emit BIN op on v[0..2) in its immediate form when one operand is a
@@ -398,6 +416,27 @@ static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uin
   return (wm_op)((k ? WM_OP_I32_LOAD_K : WM_OP_I32_LOAD_X) + (op - WM_OP_I32_LOAD));
 }
 
+/* The add of emit_rmw (a BINRMW of `base`, memarg offset `offset`, whose
+** load reports trap_off) on the result of the last instruction, a float
+** BINLD multiply `mul` with no label between: take the multiply back too
+** and emit MUL_ADD_RMW. Its head's cell records the multiply's trap
+** location, the next cell the add's (the handler steps ip onto it). */
+static int emit_mul_add_rmw(cstate *c, wm_op mul, uint32_t base, uint32_t offset,
+                            uint32_t trap_off) {
+  uint32_t s = c->last_start, m[5];
+  for (int k = 0; k < 5; k++) m[k] = c->code[s + WM_HEAD_CELLS + k];
+  uint32_t mul_off = retract(c);
+  TRY(wm__c_head(c, mul == WM_OP_F64_MUL_LD ? WM_OP_F64_MUL_ADD_RMW : WM_OP_F32_MUL_ADD_RMW));
+  if (mul_off != NOPOS) c->pc_off[c->npc - 1] = mul_off;
+  TRY(trap_site(c, c->last_start + 1));
+  if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off;
+  for (int k = 0; k < 3; k++) TRY(wm__c_slot(c, m[k]));
+  TRY(wm__c_cell(c, m[3]));
+  TRY(wm__c_cell(c, m[4]));
+  TRY(wm__c_slot(c, base));
+  return wm__c_cell(c, offset);
+}
+
 /* A store of the value the last instruction, a BINLD, has just computed
 ** into its own slot, to the very address it loaded from (same base slot,
 ** no displacement, same offset and width): take the BINLD back and emit its
@@ -412,6 +451,10 @@ static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
   uint32_t a = c->code[s + 3], base = c->code[s + 4];
   if (v[0].ref != base || c->code[s + 5] != 0 || c->code[s + 6] != offset) return 1;
   uint32_t trap_off = retract(c);
+  wm_op mul = c->last_op == WM_OP_F64_MUL_LD ? WM_OP_F64_MUL_LD : WM_OP_F32_MUL_LD;
+  if ((wm_op)load_forms[i].fused == mul + (WM_OP_F64_ADD_LD - WM_OP_F64_MUL_LD) &&
+      wm__c_fusable(c, mul, WM_HEAD_CELLS + 5) && c->code[c->last_start + WM_HEAD_CELLS] == a)
+    return emit_mul_add_rmw(c, mul, base, offset, trap_off);
   TRY(wm__c_head(c, (wm_op)(WM_OP_I32_ADD_RMW + (load_forms[i].fused - WM_OP_I32_ADD_LD))));
   if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off;
   TRY(wm__c_slot(c, a));
@@ -435,15 +478,36 @@ static int emit_load_shl(cstate *c, uint32_t s, uint32_t disp, uint32_t offset, 
   c->last2_start = NOPOS;
   c->last_fix = c->nfix;
   while (c->last_fix && c->fix[c->last_fix - 1] >= s) c->last_fix--;
-  if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
-      wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
-    return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);
-  c->pc_cell[c->npc] = s;
-  c->pc_off[c->npc++] = c->instr_off;
+  TRY(trap_site(c, s));
   *res = s + WM_HEAD_CELLS;
   TRY(wm__c_cell(c, disp));
   TRY(wm__c_cell(c, offset));
   return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
+}
+
+/* The loads that take a MOVE just before them as a prefix: `q = p` then
+** `p = p->next` in a list walk, a local.tee of the address. */
+static const struct { uint16_t load, fused; } move_loads[] = {
+    {WM_OP_I32_LOAD, WM_OP_MOVE_I32_LOAD},
+    {WM_OP_I32_LOAD_K, WM_OP_MOVE_I32_LOAD_K},
+    {WM_OP_I32_LOAD8_U_K, WM_OP_MOVE_I32_LOAD8_U_K},
+};
+
+/* Start load `form`, whose operand cells follow. After a MOVE with no label
+** between, the MOVE's head becomes the fused form's (its `d1 a1` stay as
+** the first operands) and the load's trap location is recorded at it. */
+static int load_head(cstate *c, wm_op form) {
+  for (unsigned i = 0; i < sizeof move_loads / sizeof *move_loads; i++) {
+    if (move_loads[i].load != form || !wm__c_fusable(c, WM_OP_MOVE, WM_HEAD_CELLS + 2)) continue;
+    uint32_t s = c->last_start;
+    uint64_t h = wm__op_head((wm_op)move_loads[i].fused, c->mod->loop);
+    c->code[s] = (uint32_t)h;
+    c->code[s + 1] = (uint32_t)(h >> 32);
+    c->last_op = (wm_op)move_loads[i].fused;
+    c->last2_start = NOPOS;
+    return trap_site(c, s);
+  }
+  return wm__c_head(c, form);
 }
 
 /* The displacement cell of a K or X form: an immediate or a slot. */
@@ -478,13 +542,13 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
         base == v[0].ref && c->code[s2 + WM_HEAD_CELLS] == base)
       return emit_load_shl(c, s2, disp, offset, res);
     if (form != op) {
-      TRY(wm__c_head(c, form));
+      TRY(load_head(c, form));
       TRY(wm__c_dest(c, memops[k].type, res));
       TRY(wm__c_slot(c, base));
       TRY(emit_disp(c, form, disp));
       return wm__c_cell(c, offset);
     }
-    TRY(wm__c_head(c, op));
+    TRY(load_head(c, op));
     TRY(wm__c_dest(c, memops[k].type, res));
     TRY(wm__c_slot(c, v[0].ref));
     return wm__c_cell(c, offset);
@@ -533,6 +597,23 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         if ((a && !is_numvec(a)) || (b && !is_numvec(b))) return mismatch(c);
         if (a && b && a != b) return mismatch(c);
         t = a ? a : b;
+      }
+      uint32_t lr = c->prev_res;
+      if (!c->dead && t && t != WM_V128 && c->last_op == WM_OP_I32_AND_K && lr != NOPOS &&
+          lr == c->last_start + WM_HEAD_CELLS && c->code[lr] == v[2].ref &&
+          v[2].ref == own_ref(c, c->nvals + 2)) {
+        /* A select on a bit test that nothing else reads: one SELECT_AND_K.
+        ** Neither part traps. */
+        uint32_t x = c->code[lr + 1], mask = c->code[lr + 2];
+        retract(c);
+        TRY(wm__c_head(c, WM_OP_SELECT_AND_K));
+        *res = c->ncode;
+        TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+        TRY(wm__c_slot(c, v[0].ref));
+        TRY(wm__c_slot(c, v[1].ref));
+        TRY(wm__c_slot(c, x));
+        TRY(wm__c_cell(c, mask));
+        return wm__c_push(c, t, own_ref(c, c->nvals));
       }
       return wm__c_emit_res(c, t == WM_V128 ? WM_OP_SELECT_V : WM_OP_SELECT, t, v, 3, res);
     }

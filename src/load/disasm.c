@@ -81,6 +81,11 @@ static const char *layout(wm_op op) {
     case WM_OP_I32_LOAD8_U_BR_IF: case WM_OP_I32_LOAD8_U_BR_IF_NOT: return "ssio";
     case WM_OP_I32_SHR_U_AND_K: return "ssii";
     case WM_OP_I32_LOAD_SHL_K: return "ssiii";
+    case WM_OP_MOVE_I32_LOAD: return "ssssi";
+    case WM_OP_MOVE_I32_LOAD_K: case WM_OP_MOVE_I32_LOAD8_U_K: return "ssssii";
+    case WM_OP_I32_LOAD_BR_EQ: case WM_OP_I32_LOAD_BR_NE: return "ssiso";
+    case WM_OP_SELECT_AND_K: return "ssssi";
+    case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW: return "sssiisi";
     case WM_OP_FUEL: return "i";
     default: return "";
   }

@@ -8,7 +8,7 @@ set -u
 wasmem=$1 wasm=$2
 dis=$(wasm-objdump -d "$wasm") || exit 1
 fail=0
-# outer(a, b): b = 0 divides by zero; b = 0x10000 loads out of bounds (in
+# outer(a, b) (fn=outer): b = 0 divides by zero; b = 0x10000 loads out of bounds (in
 # a table lookup, whose shift and add the load absorbed);
 # b = 1 calls through an empty table slot.
 check() { # ARGS... -- expected instructions, innermost first
@@ -17,10 +17,10 @@ check() { # ARGS... -- expected instructions, innermost first
   shift
   want=("$@")
   local out
-  out=$("$wasmem" call "$wasm" outer "${args[@]}" 2>&1)
+  out=$("$wasmem" call "$wasm" "$fn" "${args[@]}" 2>&1)
   local offs=($(printf '%s\n' "$out" | sed -n 's/.*byte 0x\([0-9a-f]*\)).*/\1/p'))
   if [ ${#offs[@]} != ${#want[@]} ]; then
-    echo "FAIL outer ${args[*]}: expected ${#want[@]} offsets in:"; printf '%s\n' "$out"; fail=1; return
+    echo "FAIL $fn ${args[*]}: expected ${#want[@]} offsets in:"; printf '%s\n' "$out"; fail=1; return
   fi
   for i in "${!offs[@]}"; do
     local line
@@ -28,13 +28,20 @@ check() { # ARGS... -- expected instructions, innermost first
     local insn=${line#*|}
     insn=${insn#"${insn%%[! ]*}"} # the instruction, indentation removed
     if [[ "$insn" != "${want[$i]}"* ]]; then
-      echo "FAIL outer ${args[*]}: frame $i at 0x${offs[$i]} is '$line', expected ${want[$i]}"
+      echo "FAIL $fn ${args[*]}: frame $i at 0x${offs[$i]} is '$line', expected ${want[$i]}"
       fail=1
     fi
   done
   printf '%s\n' "$out"
 }
+fn=outer
 check 5 0 -- i32.div_s call call
 check 5 65536 -- "i32.load 2 4" call call
 check 5 1 -- call_indirect call call
+# fused(b, c): F64_MUL_ADD_RMW traps in its multiply's load (b) or in its
+# add's (c); then MOVE_I32_LOAD in $walk (c + 40000 out of bounds).
+fn=fused
+check 65528 0 -- "f64.load 3 8" call
+check 0 65520 -- "f64.load 3 16" call
+check 0 30000 -- "i32.load 2 40000" call
 exit $fail

@@ -19,4 +19,16 @@
       (i32.add (call $load (local.get 1)) (call $indirect (local.get 1)))))
   (func (export "outer") (param i32 i32) (result i32)
     (i32.mul (i32.const 3) (call $mid (local.get 0) (local.get 1))))
-  (func (export "nop") (param i32 i32) (result i32) (local.get 0)))
+  (func (export "nop") (param i32 i32) (result i32) (local.get 0))
+  ;; x[c] += 2 * x[b]: one fused instruction with two accesses, each trapping at
+  ;; its own load (offset=8 for b, offset=16 for c); then q = c, c = load(c).
+  (func $axpy (param i32 i32)
+    (f64.store offset=16 (local.get 1)
+      (f64.add (f64.mul (f64.const 2) (f64.load offset=8 (local.get 0)))
+               (f64.load offset=16 (local.get 1)))))
+  (func $walk (param i32) (result i32) (local i32)
+    (local.set 0 (i32.load offset=40000 (local.tee 1 (local.get 0))))
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "fused") (param i32 i32) (result i32)
+    (call $axpy (local.get 0) (local.get 1))
+    (call $walk (local.get 1))))

@@ -207,6 +207,37 @@ static void test_lowering(void) {
               "(module (func (param i32) (result i32)"
               " local.get 0 i32.const 5 local.set 0 local.get 0 i32.add))",
               -1, "MOVE I32_ADD");
+  /* A tee of a constant leaves the constant on the stack: still an immediate. */
+  expect_code("tee-const",
+              "(module (func (param i32) (result i32) (local i32)"
+              " local.get 0 i32.const 7 local.tee 1 i32.add))",
+              3, "CONST32 I32_ADD_K 0 consts");
+  /* A MOVE before an i32 load, a load compared by br_if, a select on a bit
+  ** test, a float multiply added into memory: one instruction each. */
+  expect_code("move-load",
+              "(module (memory 1) (func (param i32) (result i32) (local i32)"
+              " local.get 0 local.tee 1 i32.load local.set 0 local.get 0))", 2,
+              "MOVE_I32_LOAD RETURN");
+  expect_code("move-load8-k",
+              "(module (memory 1) (func (param i32) (result i32) (local i32)"
+              " local.get 0 local.set 1 local.get 1 i32.const 3 i32.add i32.load8_u))", 3,
+              "MOVE_I32_LOAD8_U_K");
+  expect_code("load-br-ne",
+              "(module (memory 1) (func (param i32 i32)"
+              " (block local.get 0 i32.load offset=4 local.get 1 i32.ne br_if 0 nop)))", 2,
+              "I32_LOAD_BR_NE");
+  expect_code("select-and",
+              "(module (func (param i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 local.get 2 i32.const 1 i32.and select))", 2,
+              "SELECT_AND_K");
+  expect_code("mul-add-rmw",
+              "(module (memory 1) (func (param f64 i32 i32) local.get 2"
+              " local.get 0 local.get 1 f64.load f64.mul local.get 2 f64.load f64.add"
+              " f64.store))", 2, "F64_MUL_ADD_RMW");
+  expect_code("mul-add-label",
+              "(module (memory 1) (func (param f64 i32 i32) local.get 2"
+              " local.get 0 local.get 1 f64.load f64.mul (loop (result f64) local.get 2 f64.load)"
+              " f64.add f64.store))", -1, "F64_MUL_LD F64_ADD");
   /* Immediate forms leave no constant slots behind. */
   expect_code("imm-forms",
               "(module (func (param i32) (result i32) (loop local.get 0 i32.const 3 i32.sub"
