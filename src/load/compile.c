@@ -1244,7 +1244,10 @@ static int compile_body(cstate *c) {
       default: {
         uint32_t res = NOPOS;
         int rc = wm__c_simple_op(c, op, &res);
-        if (rc == 1) return wm__c_malformed(c, "illegal opcode");
+        if (rc == 1) {
+          const char *why = wm__unsupported_op(op);
+          return wm__c_malformed(c, why ? why : "illegal opcode");
+        }
         if (rc) return rc;
         c->last_res = res;
         break;
@@ -1347,7 +1350,10 @@ static int skim(cstate *c) {
         }
         break;
       case 0xFD: TRY(wm__c_skim_simd(c)); break;
-      default: return wm__c_malformed(c, "illegal opcode");
+      default: {
+        const char *why = wm__unsupported_op(op);
+        return wm__c_malformed(c, why ? why : "illegal opcode");
+      }
     }
   }
   if (c->pos != c->end) return wm__c_malformed(c, "section size mismatch");

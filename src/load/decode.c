@@ -241,10 +241,14 @@ static int reftype(rd *r, wm_valtype *t) {
   return 0;
 }
 
-/* The flags are a one-bit LEB128 number, hence the spec's messages. */
+/* The flags are a one-bit LEB128 number, hence the spec's messages; the
+** flags of later proposals (shared: 2, 64-bit: 4) are named. */
 static int limits(rd *r, wm_limits *l) {
   uint64_t flags;
   uint32_t v;
+  if (r->pos < r->end && r->b[r->pos] >= 2 && r->b[r->pos] <= 7)
+    return fail(r, r->pos, r->b[r->pos] >= 4 ? "64-bit memories and tables not supported yet"
+                                             : "shared memory not supported yet");
   TRY(leb(r, 1, false, &flags));
   TRY(u32(r, &v));
   l->min = v;
@@ -335,7 +339,8 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
     TRY(u32(r, &x));
     return u32(r, &x);
   }
-  return fail(r, at, "illegal opcode");
+  const char *why = wm__unsupported_op(op);
+  return fail(r, at, why ? why : "illegal opcode");
 }
 
 /*
@@ -990,6 +995,9 @@ int wm__decode(wm_module *mod, wm_error *err) {
     r.sec = -1;
     r.end = r.len;
     TRY(u8(&r, &id));
+    if (id == 13)
+      return fail(&r, at,
+                  "malformed section id 13: exception handling not supported yet (tag section)");
     if (id > 12) return fail(&r, at, "malformed section id");
     TRY(len32(&r, &size));
     if (size > r.len - r.pos) return fail(&r, r.pos, "unexpected end");

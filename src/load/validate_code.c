@@ -667,8 +667,10 @@ static int other_op(vstate *v, uint8_t op) {
     case 0xFD:
       TRY(rd_u32(v, &x));
       return simd_op(v, x);
-    default:
-      return malformed(v, "illegal opcode");
+    default: {
+      const char *why = wm__unsupported_op(op);
+      return malformed(v, why ? why : "illegal opcode");
+    }
   }
 }
 
