@@ -313,6 +313,13 @@ static inline const char *wm__unsupported_op(uint8_t op) {
     return NULL;
   }
 }
+/* A memory instruction's alignment larger than natural: with bit 6 set
+** it is the multi-memory proposal's flag for a memory index, which is not
+** run yet (still invalid, as in WebAssembly 2.0). */
+static inline const char *wm__align_msg(uint32_t align) {
+  return align & 0x40 ? "multiple memories not supported yet (memory index in memarg)"
+                      : "alignment must not be larger than natural";
+}
 /* compile_simd.c: the immediates of SIMD instruction sub (after the 0xFD
 ** prefix), for the readers that only skip them; WM_SIMD_UNKNOWN when sub
 ** is not an instruction wasmem knows (WebAssembly 2.0 or relaxed SIMD). */

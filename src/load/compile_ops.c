@@ -522,7 +522,7 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   TRY(wm__c_rd_u32(c, &offset));
   TRY(need_memory(c));
   unsigned k = w - 0x28;
-  if (align > memops[k].align) return wm__c_invalid(c, "alignment must not be larger than natural");
+  if (align > memops[k].align) return wm__c_invalid(c, "%s", wm__align_msg(align));
   wm_op op;
   if (!lookup(w, &op)) return 1;
   vop v[2];

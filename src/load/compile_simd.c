@@ -99,7 +99,7 @@ static int rd_memarg(cstate *c, uint32_t sub, uint32_t *offset) {
   TRY(wm__c_rd_u32(c, &align));
   TRY(wm__c_rd_u32(c, offset));
   if (c->mod->nmems == 0) return wm__c_invalid(c, "unknown memory 0");
-  if (align > mem_log2(sub)) return wm__c_invalid(c, "alignment must not be larger than natural");
+  if (align > mem_log2(sub)) return wm__c_invalid(c, "%s", wm__align_msg(align));
   return 0;
 }
 

@@ -440,7 +440,7 @@ static int load_store(vstate *v, uint8_t op) {
   TRY(rd_u32(v, &offset));
   TRY(need_memory(v));
   wm__memop_sig(op, &natural, &type);
-  if (align > natural) return invalid(v, "alignment must not be larger than natural");
+  if (align > natural) return invalid(v, "%s", wm__align_msg(align));
   if (op <= 0x35) { /* loads */
     TRY(pop_t(v, WM_I32));
     return push(v, type);
@@ -591,7 +591,7 @@ static int simd_op(vstate *v, uint32_t sub) {
       TRY(rd_u32(v, &align));
       TRY(rd_u32(v, &offset));
       TRY(need_memory(v));
-      if (align > s.align) return invalid(v, "alignment must not be larger than natural");
+      if (align > s.align) return invalid(v, "%s", wm__align_msg(align));
       bool lane = s.cls == C_VLOADLANE || s.cls == C_VSTORELANE;
       if (lane) TRY(rd_lane(v, s.lanes));
       if (s.cls != C_VLOAD) TRY(pop_t(v, WM_V128));

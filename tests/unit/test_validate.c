@@ -478,6 +478,18 @@ static void test_unsupported_proposals(void) {
       {"struct.new", {0xFB, 0x00, 0x00}, 3, "garbage collection not supported yet"},
       {"atomic.fence", {0xFE, 0x03, 0x00}, 3, "threads (atomic instructions) not supported yet"},
   };
+  /* i32.load with a memory index (bit 6 of the flags): invalid, named. */
+  {
+    static const uint8_t m[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7F, 3, 2,
+                                1, 0, 5, 3, 1, 0, 1, 10, 10, 1, 8, 0, 0x41, 0, 0x28, 0x42,
+                                0, 0, 0x0B};
+    wm_module *mod = NULL;
+    wm_error err;
+    CHECK_ERR(wm_module_load(m, sizeof m, NULL, &mod, &err), err, WM_EINVALID,
+              "multiple memories not supported yet");
+    CHECK(err.offset == 31); /* the i32.load */
+    wm_module_free(mod);
+  }
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
     uint8_t m[64];
     size_t n = 0;
