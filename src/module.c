@@ -109,7 +109,7 @@ typedef struct load_src {
   uint32_t ntable;
   const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
   int file;             /* the file the bodies are still in (sparse), or -1 */
-  bool mapped;          /* bytes is an anonymous mapping (map_bytes) */
+  bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
 } load_src;
 
 static const load_src plain_src = {NULL, 0, NULL, -1, false};
@@ -130,7 +130,6 @@ static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
 static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
                       const load_src *src, wm_module **out, wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
-  uint32_t ndefined = 0;
   if (!mod) {
     free_bytes(bytes, len, src->mapped);
     if (src->file >= 0) close(src->file);
@@ -160,7 +159,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   int rc = wm__decode(mod, err);
   mod->cache_table = NULL;
   if (!rc && src->file >= 0) {
-    ndefined = mod->nfuncs - mod->nfunc_imports;
+    uint32_t ndefined = mod->nfuncs - mod->nfunc_imports;
     mod->body_here = wm__calloc(ndefined ? ndefined : 1, sizeof *mod->body_here);
     if (!mod->body_here) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
     else if (pthread_mutex_init(&mod->fetch_lock, NULL) != 0)
@@ -220,6 +219,23 @@ static void advise_huge(void *p, size_t n) {
 #endif
 }
 
+/* Load owned bytes (src->key their hash) with the body table of the cache
+** directory's file for them, when there is one and it passes its checks;
+** WM_ECACHE, with the bytes and src->file still the caller's, otherwise. */
+static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts, load_src *src,
+                       wm_module **out, wm_error *err) {
+  uint8_t *cache = NULL;
+  size_t cache_len;
+  int rc = WM_ECACHE;
+  if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) == 0 &&
+      wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, NULL) == 0)
+    rc = load_owned(bytes, len, opts, src, out, err);
+  wm__free(cache);
+  src->table = NULL;
+  src->ntable = 0;
+  return rc;
+}
+
 /* Load owned bytes, through the code cache when opts names a directory:
 ** with its file's body table when one matches these bytes, else validating
 ** in full and then writing the file. A file that is rejected, at its check
@@ -229,21 +245,23 @@ static int load_bytes(uint8_t *bytes, size_t len, const wm_module_options *opts,
   load_src src = plain_src;
   src.mapped = mapped;
   if (!opts || !opts->cache_dir) return load_owned(bytes, len, opts, &src, out, err);
-  uint8_t key[16], *cache = NULL;
-  size_t cache_len;
-  int rc = WM_ECACHE;
+  uint8_t key[16];
   wm_module_hash(bytes, len, key);
   src.key = key;
-  if (wm__cache_read(opts->cache_dir, key, &cache, &cache_len) == 0 &&
-      wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, NULL) == 0)
-    rc = load_owned(bytes, len, opts, &src, out, err);
-  wm__free(cache);
+  int rc = load_cached(bytes, len, opts, &src, out, err);
   if (rc != WM_ECACHE) return rc;
-  src.table = NULL;
-  src.ntable = 0;
   rc = load_owned(bytes, len, opts, &src, out, err);
   if (rc == 0) (void)wm__cache_write(opts->cache_dir, key, *out);
   return rc;
+}
+
+/* The module's own copy of the caller's bytes, or NULL. */
+static uint8_t *copy_bytes(const uint8_t *bytes, size_t len) {
+  uint8_t *copy = wm__malloc(len ? len : 1);
+  if (!copy) return NULL;
+  advise_huge(copy, len);
+  if (len) memcpy(copy, bytes, len);
+  return copy;
 }
 
 int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache,
@@ -260,10 +278,8 @@ int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache
   src.key = key;
   int rc = wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, err);
   if (rc) return rc;
-  uint8_t *copy = wm__malloc(len ? len : 1);
+  uint8_t *copy = copy_bytes(bytes, len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  advise_huge(copy, len);
-  if (len) memcpy(copy, bytes, len);
   rc = load_owned(copy, len, opts, &src, out, err);
   if (rc == WM_ECACHE) wm__free(copy);
   return rc;
@@ -276,10 +292,8 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   if (!bytes && len) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: bytes is NULL");
   /* Offsets are reported and stored as uint32_t. */
   if (len > UINT32_MAX) return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
-  uint8_t *copy = wm__malloc(len);
+  uint8_t *copy = copy_bytes(bytes, len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  advise_huge(copy, len);
-  if (len) memcpy(copy, bytes, len);
   return load_bytes(copy, len, opts, false, out, err);
 }
 
@@ -410,16 +424,8 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     return rc;
   }
 
-  load_src src = {NULL, 0, key, -1, true};
-  uint8_t *cache = NULL;
-  size_t cache_len;
-  rc = WM_ECACHE;
-  if (st.hole_hi > st.hole_lo && wm__cache_read(opts->cache_dir, key, &cache, &cache_len) == 0 &&
-      wm__cache_check(st.len, key, cache, cache_len, &src.table, &src.ntable, NULL) == 0) {
-    src.file = fd;
-    rc = load_owned(st.bytes, st.len, opts, &src, out, err);
-  }
-  wm__free(cache);
+  load_src src = {NULL, 0, key, fd, true};
+  rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
   if (rc != WM_ECACHE) return rc;
 
   /* No usable cache: the bodies are read in (on huge pages, as
