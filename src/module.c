@@ -114,8 +114,10 @@ typedef struct load_src {
 
 static const load_src plain_src = {NULL, 0, NULL, -1, false};
 
+static size_t mapping_len(size_t len);
+
 static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
-  if (mapped) (void)munmap(bytes, len ? len : 1);
+  if (mapped) (void)munmap(bytes, mapping_len(len));
   else wm__free(bytes);
 }
 
@@ -300,32 +302,64 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 /* ------------------------------------------- files through the code cache */
 
 /*
-** A file loaded through the code cache is read once, in chunks through a
-** small buffer: each chunk is hashed (the cache's key) and copied into the
-** module's bytes, except the code section's bodies. The bytes are an
-** anonymous mapping whose untouched pages cost nothing, so a 30 MB module
-** whose code is 28 MB touches only what lies around the code. With a
-** matching cache file the bodies stay in the file, each read in when it is
-** first lowered (wm__fetch_body); without one they are read in now, and
-** the load validates them as usual.
+** A file loaded through the code cache is read straight into the module's
+** bytes, an anonymous mapping whose untouched pages cost nothing, except
+** the code section's bodies: a 30 MB module whose code is 28 MB touches
+** only what lies around the code. The code section is found by following
+** the section headers as the bytes arrive.
+**
+** With a matching cache file the bodies stay in the file, each read in when
+** it is first lowered (wm__fetch_body); without one they are read in now,
+** and the load validates them as usual. Which cache file matches is known
+** from the bytes' hash; the bodies are hashed through a small buffer, so
+** they still cost a read -- unless the cache directory has noted this
+** file's identity with its hash (wm__ident_lookup), in which case they are
+** not read at all.
+**
+** The mapping is 2 MiB aligned and a multiple of 2 MiB long, and asks for
+** transparent huge pages except inside the bodies, which are read sparsely:
+** touching a page costs most under virtualisation (about 10 us here, so
+** the 3 MB of data around yosys's code cost 7 ms on 4 KiB pages).
 */
+#define HUGE ((size_t)2 << 20)
 #define CHUNK ((size_t)1 << 20)
+#define HASH_CHUNK ((size_t)256 << 10)
 
 /* Bytes of the code section kept from the stream: its count of bodies. */
 #define CODE_HEAD 5u
 
+static size_t mapping_len(size_t len) { return (len + HUGE - 1) & ~(HUGE - 1); }
+
+static uint8_t *map_bytes(size_t len) {
+  size_t n = mapping_len(len);
+  uint8_t *m = mmap(NULL, n + HUGE, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED) return NULL;
+  uint8_t *a = (uint8_t *)(((uintptr_t)m + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+  if (a > m) (void)munmap(m, (size_t)(a - m));
+  if (m + n + HUGE > a + n) (void)munmap(a + n, (size_t)(m + n + HUGE - (a + n)));
+#ifdef MADV_HUGEPAGE
+  (void)madvise(a, n, MADV_HUGEPAGE);
+#endif
+  return a;
+}
+
 typedef struct streamer {
+  int fd;
   uint8_t *bytes;
   size_t len;
   size_t next;               /* the next section header's offset */
-  size_t hole_lo, hole_hi;   /* the bodies, not copied (empty: lo == hi) */
+  size_t hole_lo, hole_hi;   /* the bodies, not kept (empty: lo == hi) */
   bool scanning;             /* headers still being followed */
+  wm_hasher *hash;           /* hashes everything read, or NULL */
+  uint8_t *buf;              /* HASH_CHUNK bytes for the bodies (hash only) */
 } streamer;
 
 /* Follow section headers through bytes[0, have): a header needs up to 6
 ** bytes, so one that may straddle `have` waits for the next chunk unless
-** the file ends there. The first code section gives the hole; anything
-** malformed ends the scan (the decoder will say what is wrong). */
+** the file ends there. The first code section gives the hole, whose
+** inside then stops asking for huge pages; anything malformed ends the
+** scan (the decoder will say what is wrong). */
 static void scan_sections(streamer *st, size_t have) {
   while (st->scanning && st->next < have) {
     if (have - st->next < 6 && have < st->len) return;
@@ -344,21 +378,14 @@ static void scan_sections(streamer *st, size_t have) {
     if (st->bytes[st->next] == 10 && st->hole_hi == 0 && size > CODE_HEAD) {
       st->hole_lo = p + CODE_HEAD;
       st->hole_hi = p + (size_t)size;
+#ifdef MADV_NOHUGEPAGE
+      uintptr_t lo = ((uintptr_t)(st->bytes + st->hole_lo) + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+      uintptr_t hi = (uintptr_t)(st->bytes + st->hole_hi) & ~(uintptr_t)(HUGE - 1);
+      if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
+#endif
     }
     st->next = p + (size_t)size;
   }
-}
-
-/* Copy chunk [at, at + n) into the bytes, leaving out the hole. */
-static void take_chunk(streamer *st, const uint8_t *chunk, size_t at, size_t n) {
-  size_t lo = at, hi = at + n;
-  if (st->hole_hi > st->hole_lo && lo < st->hole_hi && hi > st->hole_lo) {
-    if (lo < st->hole_lo) memcpy(st->bytes + lo, chunk, st->hole_lo - lo);
-    if (hi > st->hole_hi) memcpy(st->bytes + st->hole_hi, chunk + (st->hole_hi - at), hi - st->hole_hi);
-  } else {
-    memcpy(st->bytes + lo, chunk, n);
-  }
-  scan_sections(st, hi);
 }
 
 static int read_full(int fd, uint8_t *p, size_t n, uint64_t off, size_t *got) {
@@ -377,8 +404,41 @@ static int read_full(int fd, uint8_t *p, size_t n, uint64_t off, size_t *got) {
 ** or shrunk while read): the caller reads it the plain way. */
 #define NOT_HERE 1
 
+/* Read the file into st->bytes but the hole, hashing all of it when
+** st->hash is set: 0, NOT_HERE (it ended early, or goes on past its size)
+** or -1 (errno). */
+static int stream(streamer *st) {
+  size_t at = 0, got;
+  uint8_t one;
+  while (at < st->len) {
+    bool in_hole = at >= st->hole_lo && at < st->hole_hi;
+    if (in_hole && !st->hash) {
+      at = st->hole_hi;
+      continue;
+    }
+    size_t end = in_hole ? st->hole_hi : st->len, n = end - at;
+    uint8_t *to = in_hole ? st->buf : st->bytes + at;
+    if (n > (in_hole ? HASH_CHUNK : CHUNK)) n = in_hole ? HASH_CHUNK : CHUNK;
+    if (read_full(st->fd, to, n, at, &got) != 0) return -1;
+    if (got < n) return NOT_HERE;
+    if (st->hash) wm__hash_update(st->hash, to, n);
+    if (at == 0 && (n < 8 || memcmp(to, "\0asm", 4) != 0)) st->scanning = false;
+    at += n;
+    if (!in_hole) scan_sections(st, at);
+  }
+  if (read_full(st->fd, &one, 1, st->len, &got) != 0) return -1;
+  return got ? NOT_HERE : 0;
+}
+
+static int64_t realtime_ns(void) {
+  struct timespec t;
+  if (clock_gettime(CLOCK_REALTIME, &t) != 0) return INT64_MIN;
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 static int load_file_cached(const char *path, const wm_module_options *opts, wm_module **out,
                             wm_error *err) {
+  int64_t taken = realtime_ns();
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return wm__error(err, WM_EIO, UINT32_MAX, "cannot open %s: %s", path, strerror(errno));
   struct stat sb;
@@ -387,63 +447,66 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     close(fd);
     return NOT_HERE;
   }
-  streamer st = {NULL, (size_t)sb.st_size, 8, 0, 0, true};
-  void *m = mmap(NULL, st.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-  uint8_t *chunk = wm__malloc(CHUNK);
-  if (m == MAP_FAILED || !chunk) {
-    if (m != MAP_FAILED) (void)munmap(m, st.len);
-    wm__free(chunk);
-    close(fd);
-    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  }
-  st.bytes = m;
+  uint8_t key[16];
   wm_hasher h;
-  uint8_t key[16], one;
-  wm__hash_init(&h);
-  size_t at = 0, got = 0;
-  int rc = 0;
-  while (at < st.len) {
-    size_t n = st.len - at < CHUNK ? st.len - at : CHUNK;
-    if (read_full(fd, chunk, n, at, &got) != 0) {
-      rc = wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
-      break;
+  bool known = wm__ident_lookup(opts->cache_dir, &sb, key) == 0;
+  int rc;
+  for (;;) {
+    streamer st = {fd, map_bytes((size_t)sb.st_size), (size_t)sb.st_size, 8, 0, 0, true,
+                   known ? NULL : &h, NULL};
+    st.buf = known ? NULL : wm__malloc(HASH_CHUNK);
+    if (!st.bytes || (!known && !st.buf)) {
+      if (st.bytes) (void)munmap(st.bytes, mapping_len(st.len));
+      wm__free(st.buf);
+      close(fd);
+      return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
     }
-    if (got < n) break;
-    if (at + n < st.len) wm__hash_update(&h, chunk, n);
-    else wm__hash_final(&h, chunk, n, key);
-    if (at == 0 && (n < 8 || memcmp(chunk, "\0asm", 4) != 0)) st.scanning = false;
-    take_chunk(&st, chunk, at, n);
-    at += n;
-  }
-  wm__free(chunk);
-  if (!rc && (at < st.len || (read_full(fd, &one, 1, st.len, &got) == 0 && got))) rc = NOT_HERE;
-  if (rc) {
-    (void)munmap(m, st.len);
+    wm__hash_init(&h);
+    rc = stream(&st);
+    wm__free(st.buf);
+    if (rc) {
+      (void)munmap(st.bytes, mapping_len(st.len));
+      close(fd);
+      if (rc == NOT_HERE) return NOT_HERE;
+      return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (!known) wm__hash_final(&h, key);
+    load_src src = {NULL, 0, key, fd, true};
+    rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
+    if (rc != WM_ECACHE) {
+      if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
+      return rc;
+    }
+    if (known) {
+      /* The identity named bytes with no cache file (or a bad one): read
+      ** again, hashing this time. */
+      (void)munmap(st.bytes, mapping_len(st.len));
+      known = false;
+      continue;
+    }
+
+    /* No usable cache: the bodies are read in, on huge pages, and the load
+    ** validates. */
+    size_t hole = st.hole_hi - st.hole_lo, got;
+#ifdef MADV_HUGEPAGE
+    if (hole) (void)madvise(st.bytes + (st.hole_lo & ~(HUGE - 1)),
+                            mapping_len(st.hole_hi) - (st.hole_lo & ~(HUGE - 1)), MADV_HUGEPAGE);
+#endif
+    if (hole && (read_full(fd, st.bytes + st.hole_lo, hole, st.hole_lo, &got) != 0 || got < hole)) {
+      (void)munmap(st.bytes, mapping_len(st.len));
+      close(fd);
+      return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: it changed while being read",
+                       path);
+    }
     close(fd);
+    load_src src2 = plain_src;
+    src2.key = key;
+    src2.mapped = true;
+    rc = load_owned(st.bytes, st.len, opts, &src2, out, err);
+    if (rc == 0 && wm__cache_write(opts->cache_dir, key, *out) == 0)
+      (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
     return rc;
   }
-
-  load_src src = {NULL, 0, key, fd, true};
-  rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
-  if (rc != WM_ECACHE) return rc;
-
-  /* No usable cache: the bodies are read in (on huge pages, as
-  ** load_file_plain's buffer), and the load validates. */
-  size_t hole = st.hole_hi - st.hole_lo;
-  advise_huge(st.bytes + st.hole_lo, hole);
-  if (hole && (read_full(fd, st.bytes + st.hole_lo, hole, st.hole_lo, &got) != 0 || got < hole)) {
-    (void)munmap(m, st.len);
-    close(fd);
-    return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: it changed while being read", path);
-  }
-  close(fd);
-  src = plain_src;
-  src.key = key;
-  src.mapped = true;
-  rc = load_owned(st.bytes, st.len, opts, &src, out, err);
-  if (rc == 0) (void)wm__cache_write(opts->cache_dir, key, *out);
-  return rc;
 }
 
 /* Each body is read alone, at its first lowering. (Windows of 16 and 64

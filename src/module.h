@@ -236,15 +236,17 @@ struct wm_module {
   pthread_mutex_t fetch_lock;
 };
 
-/* cache.c: the 128-bit hash of wm_module_hash, over a stream: update takes
-** a multiple of 32 bytes, final the rest. */
+/* cache.c: the 128-bit hash of wm_module_hash, over a stream given in
+** pieces of any size. */
 typedef struct wm_hasher {
   uint64_t v[4];
   uint64_t len;
+  uint8_t tail[32]; /* the bytes after the last whole 32-byte stripe */
+  uint32_t ntail;
 } wm_hasher;
 void wm__hash_init(wm_hasher *h);
 void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n);
-void wm__hash_final(wm_hasher *h, const uint8_t *p, size_t n, uint8_t out[16]);
+void wm__hash_final(wm_hasher *h, uint8_t out[16]);
 /* module.c: make sure the bytes of defined function idx's body are in
 ** mod->bytes (see wm_module.sparse); 0, or WM_EIO when the file no longer
 ** holds them. Thread-safe. */
@@ -258,6 +260,18 @@ int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, siz
                     const uint8_t **table, uint32_t *n, wm_error *err);
 int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len);
 int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod);
+/* cache.c: a file's identity (device, inode, size, modification and change
+** times) standing for its bytes' hash, so that a cached start need not
+** read them all. wm__ident_lookup gives the hash noted for sb's file if its
+** identity is unchanged and was noted safely after its last change (0;
+** else -1). wm__ident_note notes it, `taken` being the realtime clock in
+** nanoseconds just before the stat (-1, writing nothing, when the file
+** changed too recently to tell a later change by its change time).
+** wm__racy_ns is that margin (tests shorten it). */
+struct stat;
+int wm__ident_lookup(const char *dir, const struct stat *sb, uint8_t hash[16]);
+int wm__ident_note(const char *dir, const struct stat *sb, int64_t taken, const uint8_t hash[16]);
+extern int64_t wm__racy_ns;
 size_t wm__cache_size(const wm_module *mod);
 void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out);
 

@@ -97,12 +97,13 @@ void wm__hash_init(wm_hasher *h) {
   h->v[2] = M3 - M4;
   h->v[3] = M4 + M1;
   h->len = 0;
+  h->ntail = 0;
 }
 
-void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n) {
+/* Whole 32-byte stripes only. */
+static void stripes(wm_hasher *h, const uint8_t *p, size_t n) {
   uint64_t v0 = h->v[0], v1 = h->v[1], v2 = h->v[2], v3 = h->v[3];
-  h->len += n;
-  for (const uint8_t *end = p + (n & ~(size_t)31); p < end; p += 32) {
+  for (const uint8_t *end = p + n; p < end; p += 32) {
     v0 = mix(v0, get64(p));
     v1 = mix(v1, get64(p + 8));
     v2 = mix(v2, get64(p + 16));
@@ -111,14 +112,29 @@ void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n) {
   h->v[0] = v0, h->v[1] = v1, h->v[2] = v2, h->v[3] = v3;
 }
 
-void wm__hash_final(wm_hasher *h, const uint8_t *p, size_t n, uint8_t out[16]) {
-  size_t whole = n & ~(size_t)31;
-  wm__hash_update(h, p, whole);
-  p += whole;
-  n -= whole;
+void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n) {
   h->len += n;
+  if (h->ntail) {
+    size_t k = 32 - h->ntail < n ? 32 - h->ntail : n;
+    memcpy(h->tail + h->ntail, p, k);
+    h->ntail += (uint32_t)k;
+    p += k;
+    n -= k;
+    if (h->ntail < 32) return;
+    stripes(h, h->tail, 32);
+    h->ntail = 0;
+  }
+  size_t whole = n & ~(size_t)31;
+  stripes(h, p, whole);
+  memcpy(h->tail, p + whole, n - whole);
+  h->ntail = (uint32_t)(n - whole);
+}
+
+void wm__hash_final(wm_hasher *h, uint8_t out[16]) {
   /* The tail: whole words, then the last bytes with their count, so that
   ** trailing zero bytes change the hash. */
+  const uint8_t *p = h->tail;
+  size_t n = h->ntail;
   uint64_t *v = h->v, len = h->len;
   int lane = 0;
   for (; n >= 8; p += 8, n -= 8, lane++) v[lane] = mix(v[lane], get64(p));
@@ -136,7 +152,8 @@ void wm__hash_final(wm_hasher *h, const uint8_t *p, size_t n, uint8_t out[16]) {
 void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]) {
   wm_hasher h;
   wm__hash_init(&h);
-  wm__hash_final(&h, bytes ? bytes : (const uint8_t *)"", bytes ? len : 0, out);
+  if (bytes) wm__hash_update(&h, bytes, len);
+  wm__hash_final(&h, out);
 }
 
 /* -------------------------------------------------------- writing a file */
@@ -219,21 +236,25 @@ int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, siz
 
 /* ------------------------------------------------- the cache directory */
 
-/* dir/<hex of key>.wmc, or NULL when it would not fit. */
-static char *file_name(const char *dir, const uint8_t key[16]) {
-  size_t dn = strlen(dir);
-  char *path = wm__malloc(dn + 1 + 32 + 5);
+/* dir/<hex of key><ext>, or NULL when it would not fit. */
+static char *file_name(const char *dir, const uint8_t key[16], const char *ext) {
+  size_t dn = strlen(dir), en = strlen(ext);
+  char *path = wm__malloc(dn + 1 + 32 + en + 1);
   if (!path) return NULL;
   memcpy(path, dir, dn);
   char *q = path + dn;
   *q++ = '/';
   for (int i = 0; i < 16; i++) q += snprintf(q, 3, "%02x", key[i]);
-  memcpy(q, ".wmc", 5);
+  memcpy(q, ext, en + 1);
   return path;
 }
 
-int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len) {
-  char *path = file_name(dir, key);
+/* The whole of dir's file for key, in a new buffer; -1 on any failure. A
+** file of a 4 GiB module's table is under 2 GiB; anything larger is not
+** ours. */
+static int read_file(const char *dir, const uint8_t key[16], const char *ext, uint8_t **out,
+                     size_t *out_len) {
+  char *path = file_name(dir, key, ext);
   if (!path) return -1;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   wm__free(path);
@@ -241,8 +262,6 @@ int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t
   struct stat st;
   uint8_t *buf = NULL;
   size_t got = 0;
-  /* A file of a 4 GiB module's table is under 2 GiB; anything larger is
-  ** not ours. */
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
       (uint64_t)st.st_size < ((uint64_t)1 << 31)) {
     buf = wm__malloc((size_t)st.st_size);
@@ -261,6 +280,10 @@ int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t
   *out = buf;
   *out_len = got;
   return 0;
+}
+
+int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len) {
+  return read_file(dir, key, ".wmc", out, out_len);
 }
 
 /* mkdir -p, private to the user where it makes a directory. */
@@ -284,15 +307,13 @@ static int make_dirs(const char *dir) {
 
 /* Written to a temporary name and renamed into place, so that a reader
 ** never sees half a file and two writers of one module do not mix. */
-int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod) {
+static int write_file(const char *dir, const uint8_t key[16], const char *ext,
+                      const uint8_t *buf, size_t size) {
   if (make_dirs(dir) != 0) return -1;
-  char *path = file_name(dir, key);
-  size_t size = wm__cache_size(mod);
-  uint8_t *buf = wm__malloc(size);
+  char *path = file_name(dir, key, ext);
   char *tmp = path ? wm__malloc(strlen(path) + 32) : NULL;
   int fd = -1, rc = -1;
-  if (!buf || !tmp) goto done;
-  wm__cache_fill(mod, key, buf);
+  if (!tmp) goto done;
   snprintf(tmp, strlen(path) + 32, "%s.%ld.tmp", path, (long)getpid());
   fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) goto done;
@@ -306,8 +327,110 @@ int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod
   if (close(fd) == 0 && put == size && rename(tmp, path) == 0) rc = 0;
   else (void)unlink(tmp);
 done:
-  wm__free(buf);
   wm__free(tmp);
   wm__free(path);
   return rc;
+}
+
+int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod) {
+  size_t size = wm__cache_size(mod);
+  uint8_t *buf = wm__malloc(size);
+  if (!buf) return -1;
+  wm__cache_fill(mod, key, buf);
+  int rc = write_file(dir, key, ".wmc", buf, size);
+  wm__free(buf);
+  return rc;
+}
+
+/* ------------------------------------------------ a file's identity */
+
+/*
+** Finding a file's cache by its bytes' hash means reading all its bytes,
+** even the code section a cached start otherwise leaves in the file (28 of
+** yosys's 30 MB). So the directory also keeps, per file (device and inode),
+** its identity when it was last hashed -- size, modification and change
+** times -- and that hash: a file whose identity is unchanged is taken to
+** hold the same bytes, as make and git take it. The change time is the
+** one a writer cannot set: every write moves it.
+**
+** But it moves by the file system's clock tick, so a file changed again
+** within the tick of the identity noted would keep it. An identity is
+** therefore noted only when the file's change time is RACY_NS older than
+** the moment just before its stat was taken (as git's "racily clean"
+** entries): any later write then gives a later change time. A file hashed
+** too soon after its last change is hashed again at its next load, and
+** noted then.
+**
+** What it can cost when wrong (a clock set back across a write of the same
+** size, to the tick): the same as a forged cache file, a body's validation
+** error at its first call instead of at load (see the top of this file).
+** wm_module_load and wm_module_deserialize, given bytes, always hash them.
+**
+** Layout of dir/<hex of hash(device, inode)>.wmi, little-endian:
+**    0  magic "\0wmident"                8 bytes
+**    8  format version (IDENT_FORMAT)    u32, then a zero u32
+**   16  device, inode, size              3 x u64
+**   40  modification, change time        2 x i64, nanoseconds
+**   56  when the stat was taken          i64, nanoseconds
+**   64  the bytes' hash (wm_module_hash)  16 bytes
+**   80  checksum: hash of the 80 bytes above
+*/
+#define IDENT_FORMAT 1u
+#define IDENT_SIZE 96u
+
+int64_t wm__racy_ns = (int64_t)3 * 1000000000;
+
+static const uint8_t ident_magic[8] = {0, 'w', 'm', 'i', 'd', 'e', 'n', 't'};
+
+static int64_t stat_ns(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
+
+static void ident_name(const struct stat *sb, uint8_t key[16]) {
+  uint8_t id[16];
+  put64(id, (uint64_t)sb->st_dev);
+  put64(id + 8, (uint64_t)sb->st_ino);
+  wm_module_hash(id, sizeof id, key);
+}
+
+static void ident_fill(const struct stat *sb, int64_t taken, const uint8_t hash[16],
+                       uint8_t out[IDENT_SIZE]) {
+  memset(out, 0, IDENT_SIZE);
+  memcpy(out, ident_magic, 8);
+  put32(out + 8, IDENT_FORMAT);
+  put64(out + 16, (uint64_t)sb->st_dev);
+  put64(out + 24, (uint64_t)sb->st_ino);
+  put64(out + 32, (uint64_t)sb->st_size);
+  put64(out + 40, (uint64_t)stat_ns(sb->st_mtim));
+  put64(out + 48, (uint64_t)stat_ns(sb->st_ctim));
+  put64(out + 56, (uint64_t)taken);
+  memcpy(out + 64, hash, 16);
+  wm_module_hash(out, 80, out + 80);
+}
+
+int wm__ident_lookup(const char *dir, const struct stat *sb, uint8_t hash[16]) {
+  uint8_t name[16], *buf = NULL, want[IDENT_SIZE];
+  size_t len;
+  ident_name(sb, name);
+  if (read_file(dir, name, ".wmi", &buf, &len) != 0) return -1;
+  int rc = -1;
+  if (len == IDENT_SIZE) {
+    /* Everything but the hash and the moment must be what this file's
+    ** identity would be written as now: magic, format, the identity, and
+    ** so the checksum. */
+    int64_t taken = (int64_t)get64(buf + 56);
+    ident_fill(sb, taken, buf + 64, want);
+    if (memcmp(buf, want, IDENT_SIZE) == 0 && stat_ns(sb->st_ctim) <= taken - wm__racy_ns) {
+      memcpy(hash, buf + 64, 16);
+      rc = 0;
+    }
+  }
+  wm__free(buf);
+  return rc;
+}
+
+int wm__ident_note(const char *dir, const struct stat *sb, int64_t taken, const uint8_t hash[16]) {
+  if (stat_ns(sb->st_ctim) > taken - wm__racy_ns) return -1;
+  uint8_t name[16], buf[IDENT_SIZE];
+  ident_name(sb, name);
+  ident_fill(sb, taken, hash, buf);
+  return write_file(dir, name, ".wmi", buf, sizeof buf);
 }

@@ -6,18 +6,22 @@
 ** cache with a valid checksum is checked where it could do harm (its body
 ** table) and at worst moves a validation error to the first call; the cache
 ** directory of wm_module_options is written, used, and replaced when bad;
-** allocation failures on every path; the hash itself.
+** allocation failures on every path; a file's identity standing for its
+** hash (noted only when it cannot be racy, trusted while unchanged,
+** replaced when wrong); the hash itself, whole and streamed.
 */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
-#include "util.h" /* wm__alloc_fail_after */
+#include "module.h" /* wm__racy_ns, the streaming hash */
+#include "util.h"   /* wm__alloc_fail_after */
 #include "wasmem.h"
 
 /* Three functions: f1 has locals, f2's last instruction is where the
@@ -495,6 +499,140 @@ static void test_sparse_file(void) {
   rm_rf(base);
 }
 
+/* The one file in d whose name ends with ext, into path; false if none or
+** several. */
+static bool only_file(const char *d, const char *ext, char path[256]) {
+  DIR *dh = opendir(d);
+  int n = 0;
+  if (!dh) return false;
+  for (struct dirent *e; (e = readdir(dh));) {
+    size_t len = strlen(e->d_name), el = strlen(ext);
+    if (len > el && strcmp(e->d_name + len - el, ext) == 0) {
+      snprintf(path, 256, "%s/%s", d, e->d_name);
+      n++;
+    }
+  }
+  closedir(dh);
+  return n == 1;
+}
+
+static void rewrite_ident_hash(const char *path, const uint8_t hash[16]) {
+  size_t len;
+  uint8_t *b = slurp(path, &len);
+  CHECK(b && len == 96);
+  if (!b || len != 96) return;
+  memcpy(b + 64, hash, 16);
+  wm_module_hash(b, 80, b + 80);
+  spit(path, b, len);
+  free(b);
+}
+
+/* A file's identity (wm__ident_lookup): noted once its last change is old
+** enough, then trusted in place of hashing its bytes while it lasts. */
+static void test_identity(void) {
+  wm_error err;
+  wm_module *mod;
+  char base[64], sub[96], wasm[96], ident[256], good_c[256], bad_c[256];
+  snprintf(base, sizeof base, "/tmp/wm_cache_ident_%d", (int)getpid());
+  snprintf(sub, sizeof sub, "%s/c", base);
+  snprintf(wasm, sizeof wasm, "%s/m.wasm", base);
+  CHECK(mkdir(base, 0700) == 0);
+  spit(wasm, good, good_len);
+  wm_module_options o = {0};
+  o.cache_dir = sub;
+  int32_t r;
+  int64_t racy = wm__racy_ns;
+  uint8_t hgood[16], hbad[16];
+  wm_module_hash(good, good_len, hgood);
+  wm_module_hash(bad, bad_len, hbad);
+
+  /* Just written: too recent to note (the cache file is written). */
+  for (int i = 0; i < 2; i++) {
+    CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+    wm_module_free(mod);
+  }
+  CHECK(!only_file(sub, ".wmi", ident));
+  CHECK(only_file(sub, ".wmc", good_c));
+
+  /* Old enough (the margin shortened): noted at the next load. */
+  wm__racy_ns = 0;
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  wm_module_free(mod);
+  CHECK(only_file(sub, ".wmi", ident));
+  size_t len;
+  uint8_t *b = slurp(ident, &len);
+  CHECK(b && len == 96 && memcmp(b + 64, hgood, 16) == 0);
+  free(b);
+
+  /* Trusted: pointed at the invalid twin's hash, with a (forged) cache file
+  ** for it, the load believes it and reads no bytes to check -- so it does
+  ** not make the good bytes' cache file again. The bodies run as the file
+  ** has them. */
+  uint8_t *forged;
+  size_t forged_len;
+  forged = slurp(good_c, &forged_len);
+  CHECK(forged != NULL);
+  memcpy(forged + 40, hbad, 16);
+  reseal(forged, forged_len);
+  snprintf(bad_c, sizeof bad_c, "%s/", sub);
+  for (int i = 0; i < 16; i++) snprintf(bad_c + strlen(bad_c), 3, "%02x", hbad[i]);
+  strcat(bad_c, ".wmc");
+  spit(bad_c, forged, forged_len);
+  free(forged);
+  CHECK(unlink(good_c) == 0);
+  rewrite_ident_hash(ident, hbad);
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f2", 5, &r, &err) == WM_OK && r == 2);
+  wm_module_free(mod);
+  CHECK(access(good_c, F_OK) != 0);
+
+  /* Any write changes the identity (the change time moves), even of the
+  ** same bytes: hashed again, cached and noted anew. */
+  spit(wasm, good, good_len);
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f1", 5, &r, &err) == WM_OK && r == 10);
+  wm_module_free(mod);
+  CHECK(access(good_c, F_OK) == 0);
+  b = slurp(ident, &len);
+  CHECK(b && len == 96 && memcmp(b + 64, hgood, 16) == 0);
+  free(b);
+
+  /* An identity naming bytes with no cache file: read again, hashed. */
+  uint8_t none[16];
+  memset(none, 0x5A, sizeof none);
+  rewrite_ident_hash(ident, none);
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f0", 5, &r, &err) == WM_OK && r == 6);
+  wm_module_free(mod);
+  b = slurp(ident, &len);
+  CHECK(b && len == 96 && memcmp(b + 64, hgood, 16) == 0);
+  /* Corrupted (checksum), or cut short: ignored, and replaced. */
+  b[20] ^= 1;
+  spit(ident, b, len);
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f0", 6, &r, &err) == WM_OK && r == 7);
+  wm_module_free(mod);
+  spit(ident, b, 40);
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  wm_module_free(mod);
+  free(b);
+  b = slurp(ident, &len);
+  CHECK(b && len == 96 && memcmp(b + 64, hgood, 16) == 0);
+  free(b);
+
+  /* The invalid twin in the same file (its forged cache file gone): its
+  ** identity is new, so it is hashed, validated, refused, and nothing is
+  ** noted for it. */
+  CHECK(unlink(bad_c) == 0);
+  spit(wasm, bad, bad_len);
+  CHECK_ERR(wm_module_load_file(wasm, &o, &mod, &err), err, WM_EINVALID, "type mismatch");
+  b = slurp(ident, &len);
+  CHECK(b && len == 96 && memcmp(b + 64, hgood, 16) == 0);
+  free(b);
+  wm__racy_ns = racy;
+  rm_rf(base);
+}
+
 static void test_api_errors(void) {
   wm_error err;
   wm_module *mod;
@@ -587,6 +725,20 @@ static void test_hash(void) {
   wm_module_hash(NULL, 0, h);
   wm_module_hash(buf, 0, h0);
   CHECK(memcmp(h, h0, 16) == 0);
+  /* Streamed in pieces of every size from 1 to 100: the same hash. */
+  uint8_t big[1000];
+  for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)(i * 13 + (i >> 5));
+  wm_module_hash(big, sizeof big, h0);
+  int same = 0;
+  for (size_t piece = 1; piece <= 100; piece++) {
+    wm_hasher st;
+    wm__hash_init(&st);
+    for (size_t at = 0; at < sizeof big; at += piece)
+      wm__hash_update(&st, big + at, sizeof big - at < piece ? sizeof big - at : piece);
+    wm__hash_final(&st, h);
+    same += memcmp(h, h0, 16) == 0;
+  }
+  CHECK(same == 100);
 }
 
 int main(void) {
@@ -604,6 +756,7 @@ int main(void) {
   test_forged_verdict();
   test_cache_dir();
   test_sparse_file();
+  test_identity();
   test_api_errors();
   test_alloc_failures();
   test_hash();
