@@ -344,17 +344,18 @@ int wm__rt_lower(wm_runtime *rt, wm_func *f, wm_error *err) {
 /* Reserve the address space of the whole maximum now, inaccessible, so
 ** that growing only changes protections and the base never moves; the
 ** first `bytes` accessible. (A pool's slot is such a reservation made
-** before, pool.c.) A reservation of 2 MiB or more starts on a 2 MiB
-** boundary and asks for transparent huge pages: a first touch of a page
+** before, pool.c.) A memory that starts at 2 MiB or more is reserved on
+** a 2 MiB boundary and asks for transparent huge pages: a first touch of a page
 ** costs most under virtualisation (about 10 us here), and a guest's data
 ** segments and heap are touched page after page (yosys's 2.9 MB of data:
 ** 13 ms to instantiate on 4 KiB pages, 6 ms on huge ones). Pool slots do
 ** not ask: an instance made per request touches little of its memory, and
-** a huge page would clear 2 MiB for it. */
+** a huge page would clear 2 MiB for it; nor do small memories, so that
+** making one costs no more system calls. */
 #define HUGE ((size_t)2 << 20)
 
 static int reserve_own(wm_memory *m, size_t reserve, uint64_t bytes, wm_error *err) {
-  size_t extra = reserve >= HUGE && reserve <= SIZE_MAX - HUGE ? HUGE : 0;
+  size_t extra = bytes >= HUGE && reserve <= SIZE_MAX - HUGE ? HUGE : 0;
   uint8_t *p = mmap(NULL, reserve + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                     -1, 0);
   if (p == MAP_FAILED)
