@@ -3,7 +3,7 @@
 ** module.c -- the public module API: load (decode, validate; each function
 ** lowered at its first call, see wm__lower), through the code cache
 ** (cache.c) when asked, with a file's bodies read in at first calls
-** (load_file_cached, wm__fetch_body); free; and introspection of imports,
+** (load_file_cached, wm__body_bytes); free; and introspection of imports,
 ** exports and debug names.
 */
 #include "module.h"
@@ -161,15 +161,8 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   int rc = wm__decode(mod, err);
   mod->cache_table = NULL;
   if (!rc && src->file >= 0) {
-    uint32_t ndefined = mod->nfuncs - mod->nfunc_imports;
-    mod->body_here = wm__calloc(ndefined ? ndefined : 1, sizeof *mod->body_here);
-    if (!mod->body_here) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-    else if (pthread_mutex_init(&mod->fetch_lock, NULL) != 0)
-      rc = wm__error(err, WM_ENOMEM, UINT32_MAX, "cannot make a mutex");
-    else {
-      mod->sparse = true;
-      mod->file = src->file;
-    }
+    mod->sparse = true;
+    mod->file = src->file;
   }
   if (!rc) rc = wm__validate_module(mod, err);
   if (!rc && !src->table) rc = wm__validate_code(mod, validate_threads(opts, len), err);
@@ -186,7 +179,6 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
     ** which loads them again without it. */
     if (rc == WM_ECACHE) {
       mod->bytes = NULL;
-      if (mod->sparse) pthread_mutex_destroy(&mod->fetch_lock);
       mod->sparse = false;
     } else if (src->file >= 0 && !mod->sparse) {
       close(src->file);
@@ -309,7 +301,7 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 ** the section headers as the bytes arrive.
 **
 ** With a matching cache file the bodies stay in the file, each read in when
-** it is first lowered (wm__fetch_body); without one they are read in now,
+** it is lowered (wm__body_bytes); without one they are read in now,
 ** and the load validates them as usual. Which cache file matches is known
 ** from the bytes' hash; the bodies are hashed through a small buffer, so
 ** they still cost a read -- unless the cache directory has noted this
@@ -509,29 +501,33 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
   }
 }
 
-/* Each body is read alone, at its first lowering. (Windows of 16 and 64
-** KiB, filling the bodies after it too, cut yosys `-V`'s reads from 1,270
-** to 430 but cost as much or more: what they copied and touched outweighed
-** the system calls.) */
-int wm__fetch_body(wm_module *mod, uint32_t idx, wm_error *err) {
-  if (!mod->sparse || idx < mod->nfunc_imports || idx >= mod->nfuncs) return 0;
-  _Atomic(uint8_t) *here = &mod->body_here[idx - mod->nfunc_imports];
-  if (atomic_load_explicit(here, memory_order_acquire)) return 0;
+/* A sparse module's body is read at each lowering (once a function,
+** unless two threads race to lower it) into a buffer of its own, freed
+** once lowered: read into the module's bytes, each body touched new pages
+** of them (yosys `-V`: 440 of its 2,000 page faults). (Windows of 16 and
+** 64 KiB, filling the bodies after it too, cut yosys `-V`'s reads from
+** 1,270 to 430 but cost as much or more: what they copied and touched
+** outweighed the system calls.) */
+int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uint8_t **own,
+                   wm_error *err) {
   const wm_funcdef *fd = &mod->funcs[idx];
-  int rc = 0;
+  *own = NULL;
+  if (!mod->sparse) {
+    *body = mod->bytes + fd->body_off;
+    return 0;
+  }
+  uint8_t *buf = wm__malloc(fd->body_len ? fd->body_len : 1);
+  if (!buf) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   size_t got;
-  pthread_mutex_lock(&mod->fetch_lock);
-  if (!atomic_load_explicit(here, memory_order_relaxed)) {
-    if (read_full(mod->file, mod->bytes + fd->body_off, fd->body_len, fd->body_off, &got) != 0 ||
-        got < fd->body_len)
-      rc = wm__error(err, WM_EIO, fd->body_off,
+  if (read_full(mod->file, buf, fd->body_len, fd->body_off, &got) != 0 || got < fd->body_len) {
+    wm__free(buf);
+    return wm__error(err, WM_EIO, fd->body_off,
                      "cannot read the body of function %u from the module's file: it has "
                      "changed since the module was loaded",
                      idx);
-    else atomic_store_explicit(here, 1, memory_order_release);
   }
-  pthread_mutex_unlock(&mod->fetch_lock);
-  return rc;
+  *body = *own = buf;
+  return 0;
 }
 
 static int load_file_plain(const char *path, const wm_module_options *opts, wm_module **out,
@@ -627,11 +623,7 @@ void wm__module_destroy(wm_module *mod) {
     for (uint32_t i = 0; i < mod->nglobals; i++) wm__free(mod->global_names[i]);
   wm__free(mod->global_names);
   wm__free(mod->func_declared);
-  if (mod->sparse) {
-    close(mod->file);
-    pthread_mutex_destroy(&mod->fetch_lock);
-  }
-  wm__free(mod->body_here);
+  if (mod->sparse) close(mod->file);
   if (mod->bytes) free_bytes(mod->bytes, mod->len, mod->bytes_mapped);
   wm__free(mod);
 }

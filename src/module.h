@@ -226,14 +226,11 @@ struct wm_module {
   /* `bytes` is an anonymous mapping (module.c), not wm__malloc's. */
   bool bytes_mapped;
   /* A module read from a file through the code cache holds only the bytes
-  ** outside its code section until each body is first lowered
-  ** (wm__fetch_body): then `sparse` is set, `file` is that file, open for
-  ** the module's life, and body_here has a flag per defined function, set
-  ** once (under fetch_lock) when its body's bytes are. */
+  ** outside its code section: then `sparse` is set and `file` is that
+  ** file, open for the module's life, from which each body is read when it
+  ** is lowered (wm__body_bytes). */
   bool sparse;
   int file;
-  _Atomic(uint8_t) *body_here;
-  pthread_mutex_t fetch_lock;
 };
 
 /* cache.c: the 128-bit hash of wm_module_hash, over a stream given in
@@ -247,10 +244,13 @@ typedef struct wm_hasher {
 void wm__hash_init(wm_hasher *h);
 void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n);
 void wm__hash_final(wm_hasher *h, uint8_t out[16]);
-/* module.c: make sure the bytes of defined function idx's body are in
-** mod->bytes (see wm_module.sparse); 0, or WM_EIO when the file no longer
-** holds them. Thread-safe. */
-int wm__fetch_body(wm_module *mod, uint32_t idx, wm_error *err);
+/* module.c: the bytes of defined function idx's body, from its first byte
+** (fd->body_off) on: in mod->bytes, or for a sparse module read from its
+** file into a new buffer, *own, which the caller frees (else *own is
+** NULL). 0, WM_ENOMEM, or WM_EIO when the file no longer holds them.
+** Thread-safe. */
+int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uint8_t **own,
+                   wm_error *err);
 /* cache.c: the code cache. wm__cache_check accepts `cache` for module
 ** bytes of length len and hash key (wm_module_hash), pointing *table at its
 ** n body entries, or fails with WM_ECACHE saying why. wm__cache_read reads
@@ -277,9 +277,10 @@ void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out);
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);
-/* decode.c: expand the body's local declarations, which wm__decode has
-** checked, into out (fd->nlocals type codes). */
-int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, wm_error *err);
+/* decode.c: expand the local declarations of the body whose bytes begin at
+** `body` (wm__body_bytes), which wm__decode has checked, into out
+** (fd->nlocals type codes). */
+int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, wm_error *err);
 /* validate.c: module-level validation (everything except function bodies). */
 int wm__validate_module(wm_module *mod, wm_error *err);
 /* validate_code.c: validate every defined function's body (the spec's

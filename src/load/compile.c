@@ -55,17 +55,23 @@ int wm__c_rd_u8(cstate *c, uint8_t *out) {
     *out = 0; /* gcc -O2 cannot see that callers stop at the error */
     return unexpected_end(c);
   }
-  *out = c->bytes[c->pos++];
+  *out = c->bytes[c->pos++ - c->base];
   return 0;
 }
 
+/* The LEB128 readers (leb.h) read from the body's bytes, offsets relative
+** to them. */
 int wm__c_rd_u32(cstate *c, uint32_t *out) {
-  int e = wm__leb_u32(c->bytes, &c->pos, c->end, out);
+  uint32_t at = c->pos - c->base;
+  int e = wm__leb_u32(c->bytes, &at, c->end - c->base, out);
+  c->pos = at + c->base;
   return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
 }
 
 static int rd_sleb(cstate *c, unsigned bits, int64_t *out) {
-  int e = wm__leb_s(c->bytes, &c->pos, c->end, bits, out);
+  uint32_t at = c->pos - c->base;
+  int e = wm__leb_s(c->bytes, &at, c->end - c->base, bits, out);
+  c->pos = at + c->base;
   return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
 }
 
@@ -75,7 +81,7 @@ static int rd_fixed(cstate *c, unsigned n, uint64_t *out) {
     return unexpected_end(c);
   }
   uint64_t v = 0;
-  for (unsigned i = 0; i < n; i++) v |= (uint64_t)c->bytes[c->pos + i] << (8 * i);
+  for (unsigned i = 0; i < n; i++) v |= (uint64_t)c->bytes[c->pos - c->base + i] << (8 * i);
   c->pos += n;
   *out = v;
   return 0;
@@ -557,7 +563,7 @@ static int rd_blocktype(cstate *c, ctl *f) {
   f->np = f->nr = 0;
   f->p = f->r = NULL;
   if (c->pos >= c->end) return unexpected_end(c);
-  uint8_t b = c->bytes[c->pos];
+  uint8_t b = c->bytes[c->pos - c->base];
   if (b == 0x40) {
     c->pos++;
     return 0;
@@ -1147,7 +1153,7 @@ static int compile_body(cstate *c) {
       if (c->end >= c->mod->len) return unexpected_end(c);
       return wm__c_malformed(c, "END opcode expected");
     }
-    uint8_t op = c->bytes[c->pos++];
+    uint8_t op = c->bytes[c->pos++ - c->base];
     bool fresh = false;
     if (c->mod->metered && !c->dead && costs_fuel(op)) TRY(meter(c, &fresh));
     if (fresh) { /* the FUEL is now the last instruction */
@@ -1284,7 +1290,7 @@ static int skim(cstate *c) {
       if (c->end >= c->mod->len) return unexpected_end(c);
       return wm__c_malformed(c, "END opcode expected");
     }
-    uint8_t op = c->bytes[c->pos++], b;
+    uint8_t op = c->bytes[c->pos++ - c->base], b;
     int64_t s;
     uint64_t bits;
     uint32_t n;
@@ -1362,17 +1368,21 @@ static int skim(cstate *c) {
 
 int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
   if (idx < mod->nfunc_imports || idx >= mod->nfuncs) return 0;
-  if (wm__fetch_body(mod, idx, err)) return 0;
   const wm_funcdef *fd = &mod->funcs[idx];
+  const uint8_t *body;
+  uint8_t *own;
+  if (wm__body_bytes(mod, idx, &body, &own, err)) return 0;
   cstate c;
   memset(&c, 0, sizeof c);
   c.mod = mod;
   c.err = err;
-  c.bytes = mod->bytes;
+  c.bytes = body;
+  c.base = fd->body_off;
   c.pos = fd->code_start;
   c.end = fd->body_off + fd->body_len;
-  if (c.end > mod->len || c.pos > c.end) return 0;
-  return skim(&c);
+  int rc = c.end > mod->len || c.pos > c.end || c.pos < c.base ? 0 : skim(&c);
+  wm__free(own);
+  return rc;
 }
 
 static void free_state(cstate *c) {
@@ -1409,18 +1419,21 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   if (idx < mod->nfunc_imports || idx >= mod->nfuncs)
     return wm__error(err, WM_EINVAL, UINT32_MAX, "not a defined function: %u", idx);
   wm_funcdef *fd = &mod->funcs[idx];
-  int rc = wm__fetch_body(mod, idx, err);
+  const uint8_t *body;
+  uint8_t *own;
+  int rc = wm__body_bytes(mod, idx, &body, &own, err);
   if (rc) return rc;
   cstate c;
   memset(&c, 0, sizeof c);
   c.mod = mod;
   c.err = err;
-  c.bytes = mod->bytes;
+  c.bytes = body;
+  c.base = fd->body_off;
   c.pos = fd->code_start;
   c.end = fd->body_off + fd->body_len;
   c.instr_off = c.pos;
   c.ftype = wm__func_type(mod, idx);
-  if (c.end > mod->len || c.pos > c.end) {
+  if (c.end > mod->len || c.pos > c.end || c.pos < c.base) {
     rc = wm__error(err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
     goto fail;
   }
@@ -1444,7 +1457,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
     rc = nomem(&c);
     goto fail;
   }
-  rc = wm__decode_locals(mod, fd, declared, err);
+  rc = wm__decode_locals(fd, body, declared, err);
   for (uint32_t i = 0; !rc && i < fd->nlocals; i++)
     c.ltypes[c.ftype->nparams + i] = (wm_valtype)declared[i];
   wm__free(declared);
@@ -1541,10 +1554,12 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   code->pcmap_off = c.pc_off;
   code->npcmap = c.npc;
   free_state(&c);
+  wm__free(own);
   return 0;
 
 fail:
   free_state(&c);
   free_output(&c);
+  wm__free(own);
   return rc;
 }

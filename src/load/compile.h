@@ -80,8 +80,9 @@ typedef struct patch {
 typedef struct cstate {
   wm_module *mod;
   wm_error *err;
-  const uint8_t *bytes;
-  uint32_t pos, end;       /* absolute offsets into bytes */
+  const uint8_t *bytes;    /* the body's bytes: bytes[0] is at offset base */
+  uint32_t base;
+  uint32_t pos, end;       /* offsets in the module (so in errors), pos >= base */
   uint32_t instr_off;      /* offset of the instruction being compiled */
 
   const wm_type *ftype;

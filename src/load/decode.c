@@ -35,6 +35,7 @@ typedef struct rd {
   size_t len;     /* whole module: "length out of bounds" is measured on it */
   int sec;        /* section id being read, -1 at top level */
   wm_error *err;
+  size_t at;      /* added to offsets in errors: where b[0] is in the module */
 } rd;
 
 /* Decoder state beyond the module: capacities of the growable index
@@ -55,6 +56,7 @@ typedef struct dstate {
 /* Error paths return the code as a constant (not wm__error's result) so
 ** that the compiler sees every TRY() failure leave, and outputs unset. */
 static int fail(rd *r, size_t off, const char *msg) {
+  off += r->at;
   if (r->sec < 0)
     wm__error(r->err, WM_EMALFORMED, (uint32_t)off, "%s (at byte 0x%zx)", msg, off);
   else
@@ -471,7 +473,7 @@ static int constexpr(rd *r, wm_constexpr *e, uint64_t *hi) {
 
 void wm__const_next(const wm_module *mod, uint32_t *pos, wm_constexpr *out) {
   wm_error scratch;
-  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch};
+  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch, 0};
   uint8_t op = 0;
   /* Defensive: constexpr has decoded these very bytes. */
   if (u8(&r, &op) || const_instr(&r, op, *pos, out, NULL)) out->op = 0;
@@ -850,8 +852,10 @@ static int sec_data(rd *r, wm_module *mod) {
 /* Expand the local declarations of a body that sec_code already checked
 ** into out (fd->nlocals type codes): the body validator's reused scratch,
 ** or the compiler's. */
-int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, wm_error *err) {
-  rd b = {mod->bytes, fd->body_off, fd->code_start, mod->len, 10, err};
+int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, wm_error *err) {
+  /* sec_code, or code_from_cache for a cache's table, made sure that
+  ** body_off <= code_start <= body_off + body_len. */
+  rd b = {body, 0, fd->code_start - fd->body_off, fd->body_len, 10, err, fd->body_off};
   uint32_t ngroups, li = 0;
   TRY(count(&b, &ngroups));
   for (uint32_t g = 0; g < ngroups; g++) {
@@ -866,7 +870,7 @@ int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, 
   }
   /* Unreachable too, unless a code cache (cache.c) gave a body's code
   ** start or count of locals wrongly. */
-  if (li != fd->nlocals || b.pos != fd->code_start)
+  if (li != fd->nlocals || b.pos != fd->code_start - fd->body_off)
     return wm__error(err, WM_ECACHE, fd->body_off,
                      "code cache rejected: the local declarations at byte 0x%x do not match",
                      fd->body_off);
@@ -881,7 +885,7 @@ int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, uint8_t *out, 
 */
 static void name_section(wm_module *mod, size_t off, size_t len) {
   wm_error scratch;
-  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch};
+  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch, 0};
   uint8_t last = 0;
   bool any = false;
   while (r.pos < r.end) {
@@ -977,7 +981,7 @@ static int custom(rd *r, dstate *ds) {
 int wm__decode(wm_module *mod, wm_error *err) {
   static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
   static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
-  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err};
+  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err, 0};
   dstate ds;
   const uint8_t *p;
   int last = 0;

@@ -772,7 +772,7 @@ static int validate_body(vstate *v, uint32_t idx) {
   if (nl + 1 > v->cap_ltypes &&
       (nl + 1 > UINT32_MAX || wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, 1)))
     return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
-  TRY(wm__decode_locals(mod, fd, v->ltypes + ft->nparams, v->err));
+  TRY(wm__decode_locals(fd, mod->bytes + fd->body_off, v->ltypes + ft->nparams, v->err));
   v->pos = fd->code_start;
   v->end = fd->body_off + fd->body_len;
   if (v->end > mod->len || v->pos > v->end)
