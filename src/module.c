@@ -30,11 +30,76 @@ uint64_t wm__code_size(const wm_code *c) {
 
 static void free_code(wm_code *c) {
   if (!c) return;
-  wm__free(c->code);
-  wm__free(c->consts);
-  wm__free(c->pcmap_cell);
-  wm__free(c->pcmap_off);
+  if (!c->in_arena) {
+    wm__free(c->code);
+    wm__free(c->consts);
+    wm__free(c->pcmap_cell);
+    wm__free(c->pcmap_off);
+  }
   wm__free(c);
+}
+
+/*
+** The code arena. A module's lowered code lives as long as the module, so
+** it is bump-allocated from chunks freed together: a function's arrays are
+** one block, packed with the functions lowered before it. In a module of 2
+** MiB or more the chunks are 2 MiB on a transparent huge page: touching a
+** fresh page costs about 10 us on this kind of virtual machine, and the
+** 1.9 MB lowered for yosys's `-V` touched 460 pages of malloc's heap.
+** Smaller modules take 64 KiB chunks of the heap, so that a small module
+** costs no more memory than it did. A block larger than an eighth of a
+** chunk is left to malloc.
+*/
+#define ARENA_HUGE ((size_t)2 << 20)
+#define ARENA_SMALL ((size_t)64 << 10)
+
+typedef struct arena_chunk {
+  struct arena_chunk *next;
+} arena_chunk;
+
+void *wm__code_alloc(wm_module *mod, size_t n) {
+  bool huge = mod->len >= ARENA_HUGE;
+  size_t chunk = huge ? ARENA_HUGE : ARENA_SMALL;
+  if (n > chunk / 8) return NULL;
+  pthread_mutex_lock(&mod->arena_lock);
+  if (n > mod->arena_left) {
+    /* A huge chunk is the 2 MiB-aligned 2 MiB inside a 4 MiB block, whose
+    ** pages outside it are never touched (malloc maps a block this large
+    ** on its own). */
+    size_t size = huge ? 2 * ARENA_HUGE : ARENA_SMALL;
+    arena_chunk *h = wm__malloc(size);
+    if (!h) {
+      pthread_mutex_unlock(&mod->arena_lock);
+      return NULL;
+    }
+    h->next = mod->arena_chunks;
+    mod->arena_chunks = h;
+    uint8_t *lo = (uint8_t *)(h + 1), *hi = (uint8_t *)h + size;
+    lo += (8 - (uintptr_t)lo % 8) % 8;
+    if (huge) {
+      uint8_t *a = (uint8_t *)(((uintptr_t)lo + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1));
+#ifdef MADV_HUGEPAGE
+      (void)madvise(a, ARENA_HUGE, MADV_HUGEPAGE);
+#endif
+      lo = a;
+      hi = a + ARENA_HUGE;
+    }
+    mod->arena_next = lo;
+    mod->arena_left = (size_t)(hi - lo);
+  }
+  void *p = mod->arena_next;
+  mod->arena_next += n;
+  mod->arena_left -= n;
+  pthread_mutex_unlock(&mod->arena_lock);
+  return p;
+}
+
+static void free_arena(wm_module *mod) {
+  for (arena_chunk *h = mod->arena_chunks, *next; h; h = next) {
+    next = h->next;
+    wm__free(h);
+  }
+  pthread_mutex_destroy(&mod->arena_lock);
 }
 
 int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm_error *err) {
@@ -140,6 +205,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   mod->bytes = bytes;
   mod->len = len;
   mod->bytes_mapped = src->mapped;
+  mod->arena_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
   if (src->key) {
     memcpy(mod->hash, src->key, 16);
     mod->has_hash = true;
@@ -624,6 +690,7 @@ void wm__module_destroy(wm_module *mod) {
   wm__free(mod->global_names);
   wm__free(mod->func_declared);
   if (mod->sparse) close(mod->file);
+  free_arena(mod);
   if (mod->bytes) free_bytes(mod->bytes, mod->len, mod->bytes_mapped);
   wm__free(mod);
 }

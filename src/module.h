@@ -144,6 +144,9 @@ typedef struct wm_code {
   ** cell; may be NULL. */
   uint32_t *pcmap_cell, *pcmap_off;
   uint32_t npcmap;
+  /* The arrays are one block of the module's code arena (wm__code_alloc),
+  ** freed with the module, not each on its own. */
+  bool in_arena;
 } wm_code;
 
 typedef struct wm_funcdef {
@@ -231,6 +234,11 @@ struct wm_module {
   ** is lowered (wm__body_bytes). */
   bool sparse;
   int file;
+  /* The code arena (wm__code_alloc): chunks, the free part of the last. */
+  pthread_mutex_t arena_lock;
+  void *arena_chunks;
+  uint8_t *arena_next;
+  size_t arena_left;
 };
 
 /* cache.c: the 128-bit hash of wm_module_hash, over a stream given in
@@ -274,6 +282,12 @@ int wm__ident_note(const char *dir, const struct stat *sb, int64_t taken, const 
 extern int64_t wm__racy_ns;
 size_t wm__cache_size(const wm_module *mod);
 void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out);
+
+/* module.c: n bytes (a multiple of 8) of memory for lowered code that
+** lives as long as the module, 8-aligned, or NULL (too large for the
+** arena, or out of memory: the caller keeps its own allocation).
+** Thread-safe. */
+void *wm__code_alloc(wm_module *mod, size_t n);
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);

@@ -1408,6 +1408,40 @@ static void shrink(void **arr, uint32_t n, size_t elsize) {
   if (p) *arr = p;
 }
 
+static void free_output(cstate *c);
+
+/* Move the output arrays into one block of the module's code arena
+** (wm__code_alloc), constants first for their alignment; or, when the
+** arena has no room for them, give back their unused capacity. */
+static bool settle_output(cstate *c) {
+  size_t nk = (size_t)c->nconsts * sizeof *c->consts, nc = (size_t)c->ncode * sizeof *c->code;
+  size_t np = (size_t)c->npc * sizeof *c->pc_cell;
+  size_t total = (nk + nc + 2 * np + 7) & ~(size_t)7;
+  uint8_t *p = wm__code_alloc(c->mod, total ? total : 8);
+  if (!p) {
+    shrink((void **)&c->code, c->ncode, sizeof *c->code);
+    shrink((void **)&c->consts, c->nconsts, sizeof *c->consts);
+    shrink((void **)&c->pc_cell, c->npc, sizeof *c->pc_cell);
+    shrink((void **)&c->pc_off, c->npc, sizeof *c->pc_off);
+    return false;
+  }
+  uint64_t *consts = (uint64_t *)p;
+  uint32_t *code = (uint32_t *)(p + nk), *cell = (uint32_t *)(p + nk + nc);
+  uint32_t *off = (uint32_t *)(p + nk + nc + np);
+  if (nk) memcpy(consts, c->consts, nk);
+  if (nc) memcpy(code, c->code, nc);
+  if (np) {
+    memcpy(cell, c->pc_cell, np);
+    memcpy(off, c->pc_off, np);
+  }
+  free_output(c);
+  c->consts = consts;
+  c->code = code;
+  c->pc_cell = cell;
+  c->pc_off = off;
+  return true;
+}
+
 static void free_output(cstate *c) {
   wm__free(c->code);
   wm__free(c->consts);
@@ -1536,11 +1570,8 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
     else if (v & REF_STACK) c.code[c.fix[i]] = c.nlslots + c.nconsts + (v & REF_MASK);
   }
   wm__free(kmap);
-  shrink((void **)&c.code, c.ncode, sizeof *c.code);
-  shrink((void **)&c.consts, c.nconsts, sizeof *c.consts);
-  shrink((void **)&c.pc_cell, c.npc, sizeof *c.pc_cell);
-  shrink((void **)&c.pc_off, c.npc, sizeof *c.pc_off);
   wm_code *code = out;
+  code->in_arena = settle_output(&c);
   code->code = c.code;
   code->ncode = c.ncode;
   code->nparam_slots = nparam_slots;

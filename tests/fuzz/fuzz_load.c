@@ -245,7 +245,7 @@ static void diff_bodies(const uint8_t *data, size_t size) {
     wm_code code;
     memset(&code, 0, sizeof code);
     int rc = wm__compile_func(mod, i, &code, &ec);
-    if (!rc) {
+    if (!rc && !code.in_arena) { /* else the module's arena holds them */
       wm__free(code.code);
       wm__free(code.consts);
       wm__free(code.pcmap_cell);
