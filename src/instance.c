@@ -6,6 +6,7 @@
 ** running the start function; plus constant expressions and export lookup.
 */
 #include <stdio.h>
+#include <sys/mman.h>
 
 #include "runtime.h"
 #include "check.h"
@@ -172,15 +173,34 @@ static void *carve(uint8_t **at, size_t bytes, size_t align) {
 ** block that wm__instance_free releases at once (an instance per request
 ** would otherwise pay nine allocations and nine frees); NULL if out of
 ** memory. The counts are 32-bit and the elements at most a wm_func, so
-** the sum cannot overflow a 64-bit size_t. */
+** the sum cannot overflow a 64-bit size_t.
+**
+** An instance of 1 MiB or more (a module of tens of thousands of
+** functions: yosys's is 2.2 MB) starts on a 2 MiB boundary inside a block
+** 2 MiB larger and asks for transparent huge pages: filling in its
+** functions touched every 4 KiB page, at about 10 us a page on this kind
+** of virtual machine (341 page faults, 3 ms). The block's pages outside
+** the instance are never touched. */
+#define BIG_INSTANCE ((size_t)1 << 20)
+#define HUGE ((size_t)2 << 20)
+
 static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
   uint32_t ndef = mod->nfuncs - mod->nfunc_imports;
   size_t total = sizeof(wm_instance) + (size_t)ndef * sizeof(wm_func) +
                  ((size_t)mod->nfuncs + mod->ntables + mod->nmems + mod->nglobals) * sizeof(void *) +
                  (size_t)mod->ntypes * sizeof(uint32_t) + mod->nelems + mod->ndatas +
                  8 * 8; /* alignment slack: at most 7 bytes before each array */
-  wm_instance *inst = wm__calloc(1, total);
-  if (!inst) return NULL;
+  size_t extra = total >= BIG_INSTANCE ? HUGE : 0;
+  uint8_t *block = wm__calloc(1, total + extra);
+  if (!block) return NULL;
+  wm_instance *inst = (wm_instance *)block;
+  if (extra) {
+    inst = (wm_instance *)(((uintptr_t)block + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+#ifdef MADV_HUGEPAGE
+    (void)madvise(inst, total, MADV_HUGEPAGE);
+#endif
+  }
+  inst->block = block;
   uint8_t *at = (uint8_t *)(inst + 1);
   inst->own_funcs = CARVE(&at, ndef, wm_func);
   inst->funcs = CARVE(&at, mod->nfuncs, wm_func *);

@@ -69,7 +69,7 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
 }
 
 /* An instance and its arrays are one allocation (instance.c). */
-static void instance_free(wm_instance *inst) { wm__free(inst); }
+static void instance_free(wm_instance *inst) { wm__free(inst->block); }
 
 void wm__instance_free(wm_instance *inst) {
   if (inst) instance_free(inst);

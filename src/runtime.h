@@ -77,6 +77,7 @@ struct wm_instance {
   bool *elem_dropped;    /* per element segment */
   bool *data_dropped;    /* per data segment */
   wm_func *own_funcs;    /* storage for the defined functions */
+  void *block;           /* the allocation the instance is in (instance.c) */
 };
 
 /* One activation record of the interpreter (kept off the C stack). */
