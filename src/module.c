@@ -690,6 +690,7 @@ void wm__module_destroy(wm_module *mod) {
   wm__free(mod->global_names);
   wm__free(mod->func_declared);
   if (mod->sparse) close(mod->file);
+  wm__compile_scratch_free(mod);
   free_arena(mod);
   if (mod->bytes) free_bytes(mod->bytes, mod->len, mod->bytes_mapped);
   wm__free(mod);

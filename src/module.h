@@ -234,8 +234,11 @@ struct wm_module {
   ** is lowered (wm__body_bytes). */
   bool sparse;
   int file;
-  /* The code arena (wm__code_alloc): chunks, the free part of the last. */
+  /* The code arena (wm__code_alloc): chunks, the free part of the last;
+  ** and the compiler's spare scratch arrays (compile.c), under the same
+  ** lock. */
   pthread_mutex_t arena_lock;
+  void *scratch;
   void *arena_chunks;
   uint8_t *arena_next;
   size_t arena_left;
@@ -288,6 +291,9 @@ void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out);
 ** arena, or out of memory: the caller keeps its own allocation).
 ** Thread-safe. */
 void *wm__code_alloc(wm_module *mod, size_t n);
+
+/* compile.c: free the compiler's scratch arrays kept in mod. */
+void wm__compile_scratch_free(wm_module *mod);
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);

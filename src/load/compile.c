@@ -1410,9 +1410,82 @@ static void shrink(void **arr, uint32_t n, size_t elsize) {
 
 static void free_output(cstate *c);
 
+/*
+** The compiler's growable arrays (operands, control frames, fixups, the
+** code and constants being emitted...) are kept between lowerings, a set
+** per thread lowering at a time, in a list on the module: lowering a
+** function then rarely allocates, where it used to grow a dozen arrays
+** from nothing (yosys `-V`, 1,265 functions: a tenth of its start-up in
+** malloc and realloc).
+*/
+typedef struct scratch {
+  struct scratch *next;
+  uint32_t *code, *fix, *pc_cell, *pc_off, *mv;
+  uint32_t cap_code, cap_fix, cap_pc, cap_pc2, cap_mv;
+  patch *patches;
+  uint32_t cap_patches;
+  uint64_t *consts;
+  uint8_t *kpair;
+  uint32_t cap_consts, cap_kpair;
+  vop *vals, *tmp;
+  ctl *ctls;
+  uint32_t cap_vals, cap_tmp, cap_ctls;
+} scratch;
+
+#define SCRATCH_FIELDS(X, out)                                                        \
+  X(vals, cap_vals) X(ctls, cap_ctls) X(tmp, cap_tmp) X(fix, cap_fix)                \
+  X(patches, cap_patches) X(mv, cap_mv) X(kpair, cap_kpair)                          \
+  out(code, cap_code) out(consts, cap_consts) out(pc_cell, cap_pc) out(pc_off, cap_pc2)
+
+/* Start c with a spare set of arrays (or a new, empty set; or none if out
+** of memory, when the arrays are simply freed at the end). */
+static void take_scratch(cstate *c) {
+  wm_module *mod = c->mod;
+  pthread_mutex_lock(&mod->arena_lock);
+  scratch *s = mod->scratch;
+  if (s) mod->scratch = s->next;
+  pthread_mutex_unlock(&mod->arena_lock);
+  if (!s) s = wm__calloc(1, sizeof *s);
+  if (!s) return;
+#define TAKE(f, cap) c->f = s->f, c->cap = s->cap, s->f = NULL, s->cap = 0;
+  SCRATCH_FIELDS(TAKE, TAKE)
+#undef TAKE
+  c->scr = s;
+}
+
+/* Give c's arrays back for the next lowering, the outputs too unless
+** `outputs` is false (the lowered code took them). */
+static void give_scratch(cstate *c, bool outputs) {
+  scratch *s = c->scr;
+  if (!s) return;
+  c->scr = NULL;
+#define GIVE(f, cap) s->f = c->f, s->cap = c->cap, c->f = NULL, c->cap = 0;
+#define GIVE_OUT(f, cap) if (outputs) { GIVE(f, cap) }
+  SCRATCH_FIELDS(GIVE, GIVE_OUT)
+#undef GIVE_OUT
+#undef GIVE
+  wm_module *mod = c->mod;
+  pthread_mutex_lock(&mod->arena_lock);
+  s->next = mod->scratch;
+  mod->scratch = s;
+  pthread_mutex_unlock(&mod->arena_lock);
+}
+
+void wm__compile_scratch_free(wm_module *mod) {
+  for (scratch *s = mod->scratch, *next; s; s = next) {
+    next = s->next;
+#define FREE(f, cap) wm__free(s->f);
+    SCRATCH_FIELDS(FREE, FREE)
+#undef FREE
+    wm__free(s);
+  }
+  mod->scratch = NULL;
+}
+
 /* Move the output arrays into one block of the module's code arena
-** (wm__code_alloc), constants first for their alignment; or, when the
-** arena has no room for them, give back their unused capacity. */
+** (wm__code_alloc), constants first for their alignment, giving the
+** arrays back to the scratch; or, when the arena has no room for them,
+** give back their unused capacity and let the lowered code keep them. */
 static bool settle_output(cstate *c) {
   size_t nk = (size_t)c->nconsts * sizeof *c->consts, nc = (size_t)c->ncode * sizeof *c->code;
   size_t np = (size_t)c->npc * sizeof *c->pc_cell;
@@ -1423,6 +1496,7 @@ static bool settle_output(cstate *c) {
     shrink((void **)&c->consts, c->nconsts, sizeof *c->consts);
     shrink((void **)&c->pc_cell, c->npc, sizeof *c->pc_cell);
     shrink((void **)&c->pc_off, c->npc, sizeof *c->pc_off);
+    give_scratch(c, false);
     return false;
   }
   uint64_t *consts = (uint64_t *)p;
@@ -1434,7 +1508,8 @@ static bool settle_output(cstate *c) {
     memcpy(cell, c->pc_cell, np);
     memcpy(off, c->pc_off, np);
   }
-  free_output(c);
+  if (c->scr) give_scratch(c, true);
+  else free_output(c);
   c->consts = consts;
   c->code = code;
   c->pc_cell = cell;
@@ -1467,6 +1542,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   c.end = fd->body_off + fd->body_len;
   c.instr_off = c.pos;
   c.ftype = wm__func_type(mod, idx);
+  take_scratch(&c);
   if (c.end > mod->len || c.pos > c.end || c.pos < c.base) {
     rc = wm__error(err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
     goto fail;
@@ -1589,6 +1665,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   return 0;
 
 fail:
+  give_scratch(&c, true);
   free_state(&c);
   free_output(&c);
   wm__free(own);

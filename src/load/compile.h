@@ -146,6 +146,8 @@ typedef struct cstate {
   ** bound or a conditional branch emitted since). */
   uint32_t fuel_cell;
   bool fuel_new;
+  /* The growable arrays' storage, kept between lowerings (compile.c). */
+  struct scratch *scr;
 } cstate;
 
 /* compile.c */
