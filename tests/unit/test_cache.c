@@ -507,10 +507,9 @@ static bool only_file(const char *d, const char *ext, char path[256]) {
   if (!dh) return false;
   for (struct dirent *e; (e = readdir(dh));) {
     size_t len = strlen(e->d_name), el = strlen(ext);
-    if (len > el && strcmp(e->d_name + len - el, ext) == 0) {
-      snprintf(path, 256, "%s/%s", d, e->d_name);
+    if (len > el && strcmp(e->d_name + len - el, ext) == 0 &&
+        snprintf(path, 256, "%s/%s", d, e->d_name) < 256)
       n++;
-    }
   }
   closedir(dh);
   return n == 1;
