@@ -1225,7 +1225,11 @@ WM_API const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len
 
 /*
 ** Define every function of `wasi_snapshot_preview1` in rt so that later
-** instantiations resolve them against w. w must outlive rt's use of them.
+** instantiations resolve them against w, and those of `wasi_unstable` (the
+** older snapshot 0: the same calls but for fd_seek's whence numbering, the
+** filestat and clock subscription layouts and no sock_accept; leading
+** slashes of its paths are taken as relative to the directory, as the
+** libc of its day meant them). w must outlive rt's use of them.
 ** A function reaches the guest's memory through the calling instance's
 ** memory 0 (WASI modules export it as "memory").
 */
