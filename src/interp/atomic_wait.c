@@ -131,3 +131,12 @@ uint32_t wm__atomic_notify(void *p, uint32_t count) {
   pthread_mutex_unlock(&b->mu);
   return n;
 }
+
+uint32_t wm__atomic_waiting(const void *p) {
+  struct bucket *b = bucket_of(p);
+  uint32_t n = 0;
+  pthread_mutex_lock(&b->mu);
+  for (waiter *w = b->head; w; w = w->next) n += w->addr == p;
+  pthread_mutex_unlock(&b->mu);
+  return n;
+}

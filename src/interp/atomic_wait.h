@@ -15,5 +15,7 @@
 int wm__atomic_wait(void *p, bool wide, uint64_t want, int64_t timeout_ns);
 /* Wake up to count waiters of p, in arrival order; returns how many. */
 uint32_t wm__atomic_notify(void *p, uint32_t count);
+/* How many threads wait on p now (for tests: to know a waiter is parked). */
+uint32_t wm__atomic_waiting(const void *p);
 
 #endif
