@@ -51,8 +51,9 @@ static const char call_help[] =
     "usage: wasmem call FILE FUNC [ARGS...] [OPTIONS]\n"
     "\n"
     "Instantiate FILE (imports may name the `spectest` host module and WASI,\n"
-    "wasi_snapshot_preview1) and call its exported function FUNC. Each numeric\n"
-    "argument is parsed by the type of the matching parameter:\n"
+    "wasi_snapshot_preview1 or wasi_unstable) and call its exported function\n"
+    "FUNC. Each numeric argument is parsed by the type of the matching\n"
+    "parameter:\n"
     "  i32, i64    decimal or 0x-prefixed hex, optionally negative\n"
     "              (e.g. -1, 4294967295, 0xffffffff)\n"
     "  f32, f64    a decimal or C99 hex float, nan, inf, -inf\n"
@@ -764,7 +765,7 @@ int cli_call(int argc, char **argv) {
     cli_report("spectest module", &err);
     goto done;
   }
-  if (imports_from(mod, "wasi_snapshot_preview1")) {
+  if (imports_from(mod, "wasi_snapshot_preview1") || imports_from(mod, "wasi_unstable")) {
     const char *wargv[1] = {path};
     if (cli_wasi_finish(&cw) != 0) goto done;
     if (wm_wasi_set_args(cw.w, 1, wargv, &err) != 0 || wm_wasi_define(cw.w, rt, &err) != 0) {

@@ -16,7 +16,8 @@
 static const char run_help[] =
     "usage: wasmem run [OPTIONS] FILE [--] [ARGS...]\n"
     "\n"
-    "Run the WASI module FILE with the wasi_snapshot_preview1 host functions.\n"
+    "Run the WASI module FILE with the wasi_snapshot_preview1 host functions\n"
+    "(and the older wasi_unstable's).\n"
     "A command module runs its _start; a reactor runs _initialize (if it has\n"
     "one) and then the export named by --invoke. ARGS are the guest's argv\n"
     "after argv[0] (FILE), or with --invoke the function's arguments (i32 and\n"

@@ -96,7 +96,9 @@ WM_API const char *wm_version(void);
   X(TRAP_EXIT, -112, "guest exited")                                         \
   X(TRAP_OUT_OF_FUEL, -113, "all fuel consumed")                              \
   X(TRAP_INTERRUPTED, -114, "interrupted")                                    \
-  X(TRAP_DEADLINE, -115, "deadline exceeded")
+  X(TRAP_DEADLINE, -115, "deadline exceeded")                                 \
+  X(TRAP_UNALIGNED_ATOMIC, -116, "unaligned atomic")                          \
+  X(TRAP_EXPECTED_SHARED, -117, "expected shared memory")
 
 typedef enum wm_err {
 #define WM_ERR_ENUM_(name, code, msg) WM_##name = code,
@@ -186,11 +188,14 @@ WM_API wm_val wm_val_v128(const uint8_t bytes[16]);
 WM_API float wm_val_as_f32(wm_val v);
 WM_API double wm_val_as_f64(wm_val v);
 
-/* Limits of a memory (in 64 KiB pages) or a table (in elements). */
+/* Limits of a memory (in 64 KiB pages) or a table (in elements). A
+** shared memory (the threads proposal) must have a maximum; tables are
+** never shared. */
 typedef struct wm_limits {
   uint64_t min;
   uint64_t max;  /* meaningful only when has_max */
   bool has_max;
+  bool shared;   /* memories only */
 } wm_limits;
 
 /*
@@ -746,6 +751,13 @@ WM_API int wm_global_set(wm_global *g, wm_val v, wm_error *err);
 ** check-then-translate pair to forget. Host pointers obtained here stay
 ** valid across memory.grow (the base never moves, see wm_memory_data); they
 ** die with the runtime.
+**
+** On a shared memory (wm_limits.shared) these calls are plain copies: each
+** is bounds-checked as above, but other threads may write the same bytes
+** meanwhile, so a read may see a mix of old and new bytes and a write may
+** interleave with the guest's -- no access is atomic, ordered or
+** untearable beyond each byte copied. Synchronise through the guest (its
+** atomics, wait and notify) when that matters.
 */
 
 /* Free memory that an exchange function returned (strings). NULL is a no-op. */
@@ -1225,7 +1237,11 @@ WM_API const uint8_t *wm_wasi_output(const wm_wasi *w, int guest_fd, size_t *len
 
 /*
 ** Define every function of `wasi_snapshot_preview1` in rt so that later
-** instantiations resolve them against w. w must outlive rt's use of them.
+** instantiations resolve them against w, and those of `wasi_unstable` (the
+** older snapshot 0: the same calls but for fd_seek's whence numbering, the
+** filestat and clock subscription layouts and no sock_accept; leading
+** slashes of its paths are taken as relative to the directory, as the
+** libc of its day meant them). w must outlive rt's use of them.
 ** A function reaches the guest's memory through the calling instance's
 ** memory 0 (WASI modules export it as "memory").
 */

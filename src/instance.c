@@ -141,6 +141,9 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     }
     case WM_EXTERN_MEMORY: {
       wm_memory *m = b->obj;
+      if (m->decl.shared != imp->mem.shared)
+        return incompatible(err, imp, imp->mem.shared ? "expected a shared memory, got an unshared one"
+                                                      : "expected an unshared memory, got a shared one");
       if (!limits_match(m->size / PAGE_SIZE, m->decl, imp->mem))
         return incompatible(err, imp, "memory limits do not match");
       inst->mems[k] = m;

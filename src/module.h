@@ -342,11 +342,43 @@ static inline const char *wm__unsupported_op(uint8_t op) {
     return "typed function references not supported yet";
   case 0xD3: case 0xFB:
     return "garbage collection not supported yet";
-  case 0xFE:
-    return "threads (atomic instructions) not supported yet";
   default:
     return NULL;
   }
+}
+/*
+** The threads proposal's 0xFE instructions: what kind each sub-opcode is,
+** log2 of the bytes it accesses (its alignment must equal that) and the
+** value type it loads, stores or compares (i32 or i64; for notify the
+** count's, i32). WM_ATOMIC_NONE for a sub-opcode that is not one.
+*/
+enum {
+  WM_ATOMIC_NONE, WM_ATOMIC_NOTIFY, WM_ATOMIC_WAIT, WM_ATOMIC_FENCE, WM_ATOMIC_LOAD,
+  WM_ATOMIC_STORE, WM_ATOMIC_RMW, WM_ATOMIC_CMPXCHG
+};
+typedef struct wm_atomic_sig {
+  uint8_t kind, size_log2, type;
+} wm_atomic_sig;
+static inline wm_atomic_sig wm__atomic_sig(uint32_t sub) {
+  /* Loads, stores and each RMW group come in one order: i32, i64, i32 8u,
+  ** i32 16u, i64 8u, i64 16u, i64 32u. */
+  static const uint8_t lg[7] = {2, 3, 0, 1, 0, 1, 2};
+  static const uint8_t ty[7] = {WM_I32, WM_I64, WM_I32, WM_I32, WM_I64, WM_I64, WM_I64};
+  wm_atomic_sig s = {WM_ATOMIC_NONE, 0, 0};
+  if (sub <= 0x02) {
+    s.kind = sub == 0 ? WM_ATOMIC_NOTIFY : WM_ATOMIC_WAIT;
+    s.size_log2 = sub == 2 ? 3 : 2;
+    s.type = sub == 2 ? WM_I64 : WM_I32;
+  } else if (sub == 0x03) {
+    s.kind = WM_ATOMIC_FENCE;
+  } else if (sub >= 0x10 && sub <= 0x4E) {
+    uint32_t k = sub < 0x1E ? (sub - 0x10) % 7 : (sub - 0x1E) % 7;
+    s.kind = sub < 0x17 ? WM_ATOMIC_LOAD : sub < 0x1E ? WM_ATOMIC_STORE
+             : sub < 0x48 ? WM_ATOMIC_RMW : WM_ATOMIC_CMPXCHG;
+    s.size_log2 = lg[k];
+    s.type = ty[k];
+  }
+  return s;
 }
 /* A memory instruction's alignment larger than natural: with bit 6 set
 ** it is the multi-memory proposal's flag for a memory index, which is not
@@ -354,6 +386,10 @@ static inline const char *wm__unsupported_op(uint8_t op) {
 static inline const char *wm__align_msg(uint32_t align) {
   return align & 0x40 ? "multiple memories not supported yet (memory index in memarg)"
                       : "alignment must not be larger than natural";
+}
+/* An atomic instruction's alignment other than natural (bit 6 as above). */
+static inline const char *wm__atomic_align_msg(uint32_t align) {
+  return align & 0x40 ? wm__align_msg(align) : "atomic alignment must be natural";
 }
 /* compile_simd.c: the immediates of SIMD instruction sub (after the 0xFD
 ** prefix), for the readers that only skip them; WM_SIMD_UNKNOWN when sub

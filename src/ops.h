@@ -293,6 +293,65 @@
          in the add reports the location recorded one cell into the head -- */ \
   X(F32_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
   X(F64_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
+  /* --- the threads proposal (0xFE): sequentially consistent accesses at an  \
+         address that must be a multiple of their size (else the trap       \
+         "unaligned atomic"); ALOAD `d a off`, ASTORE `a b off`, ARMW       \
+         `d a b off` (d = the old value; mem = old op b), ACMPX `d a b c     \
+         off` (d = old; mem = c if old == b, b wrapped to the access size) */ \
+  X(MEMORY_ATOMIC_NOTIFY, SPEC, 0xFE00) /* d a b off : wake b.u32 waiters at  \
+                                          a + off; d = how many */          \
+  X(MEMORY_ATOMIC_WAIT32, SPEC, 0xFE01) /* d a b c off : wait at a + off while \
+                                          it holds b, c ns (< 0: forever); \
+                                          d = 0 woken, 1 not equal, 2 timed \
+                                          out; an unshared memory traps */  \
+  X(MEMORY_ATOMIC_WAIT64, SPEC, 0xFE02) /* d a b c off : the same, i64 */     \
+  X(ATOMIC_FENCE, SPEC, 0xFE03)        /* -- : a sequentially consistent fence */ \
+  X(I32_ATOMIC_LOAD, ALOAD, 0xFE10) X(I64_ATOMIC_LOAD, ALOAD, 0xFE11)           \
+  X(I32_ATOMIC_LOAD8_U, ALOAD, 0xFE12) X(I32_ATOMIC_LOAD16_U, ALOAD, 0xFE13)    \
+  X(I64_ATOMIC_LOAD8_U, ALOAD, 0xFE14) X(I64_ATOMIC_LOAD16_U, ALOAD, 0xFE15)    \
+  X(I64_ATOMIC_LOAD32_U, ALOAD, 0xFE16) X(I32_ATOMIC_STORE, ASTORE, 0xFE17)     \
+  X(I64_ATOMIC_STORE, ASTORE, 0xFE18) X(I32_ATOMIC_STORE8, ASTORE, 0xFE19)      \
+  X(I32_ATOMIC_STORE16, ASTORE, 0xFE1A) X(I64_ATOMIC_STORE8, ASTORE, 0xFE1B)    \
+  X(I64_ATOMIC_STORE16, ASTORE, 0xFE1C) X(I64_ATOMIC_STORE32, ASTORE, 0xFE1D)   \
+  X(I32_ATOMIC_RMW_ADD, ARMW, 0xFE1E) X(I64_ATOMIC_RMW_ADD, ARMW, 0xFE1F)       \
+  X(I32_ATOMIC_RMW8_ADD_U, ARMW, 0xFE20)                                        \
+  X(I32_ATOMIC_RMW16_ADD_U, ARMW, 0xFE21)                                       \
+  X(I64_ATOMIC_RMW8_ADD_U, ARMW, 0xFE22)                                        \
+  X(I64_ATOMIC_RMW16_ADD_U, ARMW, 0xFE23)                                       \
+  X(I64_ATOMIC_RMW32_ADD_U, ARMW, 0xFE24) X(I32_ATOMIC_RMW_SUB, ARMW, 0xFE25)   \
+  X(I64_ATOMIC_RMW_SUB, ARMW, 0xFE26) X(I32_ATOMIC_RMW8_SUB_U, ARMW, 0xFE27)    \
+  X(I32_ATOMIC_RMW16_SUB_U, ARMW, 0xFE28)                                       \
+  X(I64_ATOMIC_RMW8_SUB_U, ARMW, 0xFE29)                                        \
+  X(I64_ATOMIC_RMW16_SUB_U, ARMW, 0xFE2A)                                       \
+  X(I64_ATOMIC_RMW32_SUB_U, ARMW, 0xFE2B) X(I32_ATOMIC_RMW_AND, ARMW, 0xFE2C)   \
+  X(I64_ATOMIC_RMW_AND, ARMW, 0xFE2D) X(I32_ATOMIC_RMW8_AND_U, ARMW, 0xFE2E)    \
+  X(I32_ATOMIC_RMW16_AND_U, ARMW, 0xFE2F)                                       \
+  X(I64_ATOMIC_RMW8_AND_U, ARMW, 0xFE30)                                        \
+  X(I64_ATOMIC_RMW16_AND_U, ARMW, 0xFE31)                                       \
+  X(I64_ATOMIC_RMW32_AND_U, ARMW, 0xFE32) X(I32_ATOMIC_RMW_OR, ARMW, 0xFE33)    \
+  X(I64_ATOMIC_RMW_OR, ARMW, 0xFE34) X(I32_ATOMIC_RMW8_OR_U, ARMW, 0xFE35)      \
+  X(I32_ATOMIC_RMW16_OR_U, ARMW, 0xFE36)                                        \
+  X(I64_ATOMIC_RMW8_OR_U, ARMW, 0xFE37)                                         \
+  X(I64_ATOMIC_RMW16_OR_U, ARMW, 0xFE38)                                        \
+  X(I64_ATOMIC_RMW32_OR_U, ARMW, 0xFE39) X(I32_ATOMIC_RMW_XOR, ARMW, 0xFE3A)    \
+  X(I64_ATOMIC_RMW_XOR, ARMW, 0xFE3B) X(I32_ATOMIC_RMW8_XOR_U, ARMW, 0xFE3C)    \
+  X(I32_ATOMIC_RMW16_XOR_U, ARMW, 0xFE3D)                                       \
+  X(I64_ATOMIC_RMW8_XOR_U, ARMW, 0xFE3E)                                        \
+  X(I64_ATOMIC_RMW16_XOR_U, ARMW, 0xFE3F)                                       \
+  X(I64_ATOMIC_RMW32_XOR_U, ARMW, 0xFE40)                                       \
+  X(I32_ATOMIC_RMW_XCHG, ARMW, 0xFE41) X(I64_ATOMIC_RMW_XCHG, ARMW, 0xFE42)     \
+  X(I32_ATOMIC_RMW8_XCHG_U, ARMW, 0xFE43)                                       \
+  X(I32_ATOMIC_RMW16_XCHG_U, ARMW, 0xFE44)                                      \
+  X(I64_ATOMIC_RMW8_XCHG_U, ARMW, 0xFE45)                                       \
+  X(I64_ATOMIC_RMW16_XCHG_U, ARMW, 0xFE46)                                      \
+  X(I64_ATOMIC_RMW32_XCHG_U, ARMW, 0xFE47)                                      \
+  X(I32_ATOMIC_RMW_CMPXCHG, ACMPX, 0xFE48)                                      \
+  X(I64_ATOMIC_RMW_CMPXCHG, ACMPX, 0xFE49)                                      \
+  X(I32_ATOMIC_RMW8_CMPXCHG_U, ACMPX, 0xFE4A)                                   \
+  X(I32_ATOMIC_RMW16_CMPXCHG_U, ACMPX, 0xFE4B)                                  \
+  X(I64_ATOMIC_RMW8_CMPXCHG_U, ACMPX, 0xFE4C)                                   \
+  X(I64_ATOMIC_RMW16_CMPXCHG_U, ACMPX, 0xFE4D)                                  \
+  X(I64_ATOMIC_RMW32_CMPXCHG_U, ACMPX, 0xFE4E)                                  \
   /* --- metering (only in code loaded with WM_MODULE_METERED) ---------- */   \
   X(FUEL, SPEC, 0)             /* cost : charge a basic block's cost (its      \
                                   wasm instructions), then poll: trap when the \
@@ -305,7 +364,7 @@
 ** disassembler index them by op). */
 enum {
   C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD,
-  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_BINSH, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
+  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_BINSH, C_ALOAD, C_ASTORE, C_ARMW, C_ACMPX, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
   C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF
 };
 

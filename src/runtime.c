@@ -442,6 +442,8 @@ int64_t wm__memory_grow(wm_memory *m, uint64_t delta) {
 static int check_limits(wm_limits lim, uint64_t bound, const char *what, wm_error *err) {
   if (lim.min > bound || (lim.has_max && (lim.max > bound || lim.max < lim.min)))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "invalid %s limits", what);
+  if (lim.shared && !lim.has_max)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "a shared memory must have a maximum");
   return WM_OK;
 }
 
@@ -526,6 +528,8 @@ int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *i
   if (!is_reftype(elem_type))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "table element type must be funcref or externref");
   int rc = check_limits(limits, UINT32_MAX, "table", err);
+  if (!rc && limits.shared)
+    rc = wm__error(err, WM_EINVAL, UINT32_MAX, "a table cannot be shared");
   if (rc) return rc;
   return wm__table_create(rt, elem_type, limits, init, out, err);
 }

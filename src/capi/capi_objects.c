@@ -759,6 +759,7 @@ static wm_limits limits_to_wm(const wasm_limits_t *l) {
   r.min = l->min;
   r.has_max = l->max != wasm_limits_max_default;
   r.max = r.has_max ? l->max : 0;
+  r.shared = false; /* the standard C API has no shared memories */
   return r;
 }
 

@@ -17,6 +17,7 @@
 #include "ops.h"
 #include "numeric.h"
 #include "simd.h"
+#include "atomic_wait.h"
 
 /* Computed goto needs GCC's labels-as-values; everything else, or a build
 ** that asks for it, gets the portable switch. */

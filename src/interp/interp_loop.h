@@ -783,6 +783,9 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       /* --- SIMD ---------------------------------------------------------- */
 #include "interp_simd.h"
 
+      /* --- threads: atomic accesses, wait, notify, fence --------------- */
+#include "interp_atomic.h"
+
 #if WM_METERED
       /* --- metering (code loaded with WM_MODULE_METERED) --------------- */
       vmcase(FUEL) {

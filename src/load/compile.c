@@ -121,6 +121,8 @@ static bool op_traps(wm_op op) {
   if (op >= WM_OP_I32_LOAD_BR_IF && op <= WM_OP_I32_LOAD8_U_BR_IF_NOT) return true;
   if (op >= WM_OP_MOVE_I32_LOAD && op <= WM_OP_I32_LOAD_BR_NE) return true;
   if (op >= WM_OP_V128_LOAD && op <= WM_OP_V128_LOAD64_ZERO) return true;
+  if (op >= WM_OP_MEMORY_ATOMIC_NOTIFY && op <= WM_OP_I64_ATOMIC_RMW32_CMPXCHG_U)
+    return op != WM_OP_ATOMIC_FENCE;
   switch (op) {
     case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
     case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
@@ -1229,19 +1231,12 @@ static int compile_body(cstate *c) {
         TRY(wm__c_push(c, t, ref));
         break;
       }
-      case 0xFC: {
+      case 0xFC: case 0xFD: case 0xFE: { /* prefixes: a sub-opcode follows */
         uint32_t sub, res = NOPOS;
         TRY(wm__c_rd_u32(c, &sub));
-        int rc = wm__c_fc_op(c, sub, &res);
-        if (rc == 1) return wm__c_malformed(c, "illegal opcode");
-        if (rc) return rc;
-        c->last_res = res;
-        break;
-      }
-      case 0xFD: {
-        uint32_t sub, res = NOPOS;
-        TRY(wm__c_rd_u32(c, &sub));
-        int rc = wm__c_simd_op(c, sub, &res);
+        int rc = op == 0xFC   ? wm__c_fc_op(c, sub, &res)
+                 : op == 0xFD ? wm__c_simd_op(c, sub, &res)
+                              : wm__c_atomic_op(c, sub, &res);
         if (rc == 1) return wm__c_malformed(c, "illegal opcode");
         if (rc) return rc;
         c->last_res = res;
@@ -1356,6 +1351,7 @@ static int skim(cstate *c) {
         }
         break;
       case 0xFD: TRY(wm__c_skim_simd(c)); break;
+      case 0xFE: TRY(wm__c_skim_atomic(c)); break;
       default: {
         const char *why = wm__unsupported_op(op);
         return wm__c_malformed(c, why ? why : "illegal opcode");

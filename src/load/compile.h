@@ -202,5 +202,8 @@ int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint3
 ** encoding alone for wm__skim_body. */
 int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *last_res);
 int wm__c_skim_simd(cstate *c);
+/* compile_atomic.c: the same for the 0xFE (threads) instructions. */
+int wm__c_atomic_op(cstate *c, uint32_t sub, uint32_t *last_res);
+int wm__c_skim_atomic(cstate *c);
 
 #endif

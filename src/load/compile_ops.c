@@ -18,9 +18,12 @@
 
 /* wasm opcode -> wm_op + 1 (0 = none), from the WASM column of WM_OPS.
 ** Index: one-byte opcodes as is, 0xFCnn at 0x100 + nn; ops without a wasm
-** opcode, and the SIMD ones (compile_simd.c), all land on the unused last
-** entry, hence the overridden initialisers. */
-#define WASM_INDEX(w) ((w) == 0 || (w) >= 0xFD0000 ? 0x120 : (w) >= 0xFC00 ? 0x100 + ((w)&0x1F) : (w))
+** opcode, and the SIMD and atomic ones (compile_simd.c, compile_atomic.c),
+** all land on the unused last entry, hence the overridden initialisers. */
+#define WASM_INDEX(w)                                                         \
+  ((w) == 0 || (w) >= 0xFD0000 || ((w) >= 0xFE00 && (w) <= 0xFEFF) ? 0x120   \
+   : (w) >= 0xFC00 ? 0x100 + ((w)&0x1F)                                      \
+                   : (w))
 #if defined(__clang__)
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Winitializer-overrides"

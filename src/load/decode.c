@@ -243,18 +243,28 @@ static int reftype(rd *r, wm_valtype *t) {
   return 0;
 }
 
-/* The flags are a one-bit LEB128 number, hence the spec's messages; the
-** flags of later proposals (shared: 2, 64-bit: 4) are named. */
-static int limits(rd *r, wm_limits *l) {
+/*
+** The flags are a one-bit LEB128 number, hence the spec's messages, but
+** for a memory's shared bit (the threads proposal): 3 is a shared memory
+** with a maximum. 2, shared without one, is invalid for the proposal and
+** malformed for WebAssembly 2.0 ("integer too large"): it is refused here
+** as malformed, with both reasons. 64-bit limits (4) are named, a table's
+** shared bit refused.
+*/
+static int limits(rd *r, wm_limits *l, bool memory) {
   uint64_t flags;
   uint32_t v;
-  if (r->pos < r->end && r->b[r->pos] >= 2 && r->b[r->pos] <= 7)
-    return fail(r, r->pos, r->b[r->pos] >= 4 ? "64-bit memories and tables not supported yet"
-                                             : "shared memory not supported yet");
-  TRY(leb(r, 1, false, &flags));
+  if (r->pos < r->end && r->b[r->pos] >= 2 && r->b[r->pos] <= 7) {
+    if (r->b[r->pos] >= 4) return fail(r, r->pos, "64-bit memories and tables not supported yet");
+    if (!memory) return fail(r, r->pos, "integer too large (a table cannot be shared)");
+    if (r->b[r->pos] == 2)
+      return fail(r, r->pos, "integer too large (shared memory must have maximum)");
+  }
+  TRY(leb(r, 2, false, &flags));
   TRY(u32(r, &v));
   l->min = v;
-  l->has_max = flags == 1;
+  l->has_max = flags & 1;
+  l->shared = flags & 2;
   l->max = 0;
   if (l->has_max) {
     TRY(u32(r, &v));
@@ -265,7 +275,7 @@ static int limits(rd *r, wm_limits *l) {
 
 static int tabletype(rd *r, wm_tabletype *t) {
   TRY(reftype(r, &t->elem));
-  return limits(r, &t->lim);
+  return limits(r, &t->lim, false);
 }
 
 static int globaltype(rd *r, wm_globaltype *g) {
@@ -338,6 +348,14 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
   }
   }
   if (op >= 0x28 && op <= 0x3E) {
+    TRY(u32(r, &x));
+    return u32(r, &x);
+  }
+  if (op == 0xFE) {
+    TRY(u32(r, &x));
+    wm_atomic_sig s = wm__atomic_sig(x);
+    if (s.kind == WM_ATOMIC_NONE) return fail(r, at, "illegal opcode");
+    if (s.kind == WM_ATOMIC_FENCE) return u8(r, &b);
     TRY(u32(r, &x));
     return u32(r, &x);
   }
@@ -588,7 +606,7 @@ static int sec_import(rd *r, wm_module *mod, dstate *ds) {
       mod->ntable_imports++;
       break;
     case WM_EXTERN_MEMORY:
-      TRY(limits(r, &im->mem));
+      TRY(limits(r, &im->mem, true));
       TRY(grow(r, (void **)&mod->mems, &ds->cap_mems, mod->nmems, 1, sizeof *mod->mems));
       mod->mems[mod->nmems++] = im->mem;
       mod->nmem_imports++;
@@ -635,7 +653,7 @@ static int sec_mem(rd *r, wm_module *mod, dstate *ds) {
   TRY(count(r, &n));
   TRY(grow(r, (void **)&mod->mems, &ds->cap_mems, mod->nmems, n, sizeof *mod->mems));
   for (uint32_t i = 0; i < n; i++) {
-    TRY(limits(r, &mod->mems[mod->nmems]));
+    TRY(limits(r, &mod->mems[mod->nmems], true));
     mod->nmems++;
   }
   return 0;

@@ -35,6 +35,9 @@ static const char *layout(wm_op op) {
     case C_BINRMW: return "ssii";
     case C_ADDBR: return "ssisio";
     case C_BINSH: return "sssi";
+    case C_ALOAD: case C_ASTORE: return "ssi";
+    case C_ARMW: return "sssi";
+    case C_ACMPX: return "ssssi";
     case C_VUN: case C_VTEST: case C_VSPLAT: return "ss";
     case C_VBIN: case C_VSHIFT: return "sss";
     case C_VTERN: return "ssss";
@@ -87,6 +90,8 @@ static const char *layout(wm_op op) {
     case WM_OP_SELECT_AND_K: return "ssssi";
     case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW: return "sssiisi";
     case WM_OP_FUEL: return "i";
+    case WM_OP_MEMORY_ATOMIC_NOTIFY: return "sssi";
+    case WM_OP_MEMORY_ATOMIC_WAIT32: case WM_OP_MEMORY_ATOMIC_WAIT64: return "ssssi";
     default: return "";
   }
 }

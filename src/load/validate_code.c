@@ -433,6 +433,31 @@ static int numeric_slow(vstate *v, uint8_t op) {
   return push(v, v->num_out[op]);
 }
 
+/* The 0xFE instructions (the threads proposal), as compile_atomic.c. */
+static int atomic_op(vstate *v, uint32_t sub) {
+  wm_atomic_sig s = wm__atomic_sig(sub);
+  if (s.kind == WM_ATOMIC_NONE) return malformed(v, "illegal opcode");
+  if (s.kind == WM_ATOMIC_FENCE) return zero_byte(v);
+  uint32_t align, offset;
+  TRY(rd_u32(v, &align));
+  TRY(rd_u32(v, &offset));
+  TRY(need_memory(v));
+  if (align != s.size_log2) return invalid(v, "%s", wm__atomic_align_msg(align));
+  switch (s.kind) {
+    case WM_ATOMIC_LOAD: break;
+    case WM_ATOMIC_STORE:
+      TRY(pop_t(v, s.type));
+      return pop_t(v, WM_I32);
+    case WM_ATOMIC_RMW: case WM_ATOMIC_NOTIFY: TRY(pop_t(v, s.type)); break;
+    default:
+      TRY(pop_t(v, s.kind == WM_ATOMIC_WAIT ? WM_I64 : s.type));
+      TRY(pop_t(v, s.type));
+      break;
+  }
+  TRY(pop_t(v, WM_I32));
+  return push(v, s.kind == WM_ATOMIC_NOTIFY || s.kind == WM_ATOMIC_WAIT ? WM_I32 : s.type);
+}
+
 static int load_store(vstate *v, uint8_t op) {
   uint32_t align, offset;
   uint8_t natural, type;
@@ -667,6 +692,9 @@ static int other_op(vstate *v, uint8_t op) {
     case 0xFD:
       TRY(rd_u32(v, &x));
       return simd_op(v, x);
+    case 0xFE:
+      TRY(rd_u32(v, &x));
+      return atomic_op(v, x);
     default: {
       const char *why = wm__unsupported_op(op);
       return malformed(v, why ? why : "illegal opcode");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** wasi.c -- the WASI preview1 host module: the wm_wasi context and its
+** wasi.c -- the WASI preview1 host module (and wasi_unstable, snapshot 0,
+** as a few entries of its table): the wm_wasi context and its
 ** configuration, the checked guest-memory path, args/environ, clocks,
 ** random, poll_oneoff, proc_* and sock_*, and the table of all functions
 ** that wm_wasi_define installs. File and path calls live in wasi_fs.c.
@@ -541,7 +542,19 @@ static int f_random_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
 
 /* ------------------------------------------------------- poll_oneoff */
 
-enum { SUB_SIZE = 48, EVENT_SIZE = 32, EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE = 2 };
+enum { EVENT_SIZE = 32, EV_CLOCK = 0, EV_FD_READ = 1, EV_FD_WRITE = 2 };
+
+/*
+** Where a subscription's clock fields sit. Preview1's subscription is 48
+** bytes, its clock record (id, timeout, precision, flags) at 16. Snapshot
+** 0's clock record begins with a u64 `identifier` (unused: the event
+** carries the subscription's userdata), so it is 56 bytes with the same
+** fields 8 bytes higher. The fd record and the event are the same in both.
+*/
+typedef struct sub_layout {
+  uint32_t size, clock; /* subscription size; offset of the clock id */
+} sub_layout;
+static const sub_layout SUB_PREVIEW1 = {48, 16}, SUB_SNAPSHOT0 = {56, 24};
 /* Host memory per call is ~30 bytes a subscription; this bounds it. */
 enum { MAX_SUBS = 65536 };
 
@@ -551,11 +564,12 @@ enum { MAX_SUBS = 65536 };
 ** through poll(2); memory buffers are always ready). Emits one event per
 ** subscription that is ready when the wait ends.
 */
-static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+static int poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, const sub_layout *lay) {
+  const uint32_t sub_size = lay->size, clk = lay->clock;
   uint32_t nsubs = (uint32_t)a[2].of.i32;
   if (nsubs == 0) return WE_INVAL;
   if (nsubs > MAX_SUBS) return WE_NOTSUP;
-  const uint8_t *in = wm__wasi_mem(ctx, (uint32_t)a[0].of.i32, (uint64_t)nsubs * SUB_SIZE);
+  const uint8_t *in = wm__wasi_mem(ctx, (uint32_t)a[0].of.i32, (uint64_t)nsubs * sub_size);
   uint8_t *out = wm__wasi_mem(ctx, (uint32_t)a[1].of.i32, (uint64_t)nsubs * EVENT_SIZE);
   uint8_t *nev_p = wm__wasi_mem(ctx, (uint32_t)a[3].of.i32, 4);
   if (!in || !out || !nev_p) return WE_FAULT;
@@ -576,13 +590,13 @@ static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   nfds_t npfd = 0;
   bool ready_now = false;
   for (uint32_t i = 0; i < nsubs; i++) {
-    const uint8_t *s = in + (uint64_t)i * SUB_SIZE;
+    const uint8_t *s = in + (uint64_t)i * sub_size;
     uint8_t tag = s[8];
     pidx[i] = -1;
     if (tag == EV_CLOCK) {
-      uint32_t id = wm__wasi_ld32(s + 16);
-      uint64_t timeout = wm__wasi_ld64(s + 24);
-      uint16_t flags = (uint16_t)(s[40] | s[41] << 8);
+      uint32_t id = wm__wasi_ld32(s + clk);
+      uint64_t timeout = wm__wasi_ld64(s + clk + 8);
+      uint16_t flags = (uint16_t)(s[clk + 24] | s[clk + 25] << 8);
       uint64_t rel = timeout, cnow = 0;
       if (clock_now(id, &cnow) != 0) { sub_err[i] = WE_INVAL; ready_now = true; continue; }
       if (flags & 1) rel = timeout > cnow ? timeout - cnow : 0; /* abstime */
@@ -627,7 +641,7 @@ static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
 
   uint32_t nev = 0;
   for (uint32_t i = 0; i < nsubs; i++) {
-    const uint8_t *s = in + (uint64_t)i * SUB_SIZE;
+    const uint8_t *s = in + (uint64_t)i * sub_size;
     uint8_t tag = s[8];
     bool fire = sub_err[i] != 0;
     uint64_t nbytes = 0;
@@ -665,6 +679,13 @@ done:
   wm__free(sub_err);
   wm__free(avail);
   return rc;
+}
+
+static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return poll_oneoff(w, ctx, a, &SUB_PREVIEW1);
+}
+static int f_poll_oneoff0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return poll_oneoff(w, ctx, a, &SUB_SNAPSHOT0);
 }
 
 /* ------------------------------------------------ process and sockets */
@@ -707,18 +728,43 @@ static const wm_valtype P_i[] = {WM_I32}, P_ii[] = {WM_I32, WM_I32},
   P_iiiiiIIii[] = {WM_I32, WM_I32, WM_I32, WM_I32, WM_I32, WM_I64, WM_I64, WM_I32, WM_I32};
 static const wm_valtype result_i32[1] = {WM_I32};
 
+/* The namespaces an entry is imported from. */
+enum { NS_PREVIEW1 = 1, NS_UNSTABLE = 2, NS_BOTH = 3 };
+
 typedef struct wasi_entry {
   const char *name;
   uint32_t len;          /* strlen(name) */
+  uint8_t ns;            /* NS_*: where a name resolves to this entry */
   wm_type type;          /* points into the static lists above */
   wm__wasi_fn fn;
 } wasi_entry;
 
 /* wm_type's arrays are not const; nothing ever writes through them. */
 #define WASI_TYPE(p, nres) {sizeof p / sizeof p[0], nres, (wm_valtype *)p, (wm_valtype *)result_i32}
-#define WASI_E(name, p, fn) {#name, sizeof #name - 1, WASI_TYPE(p, 1), fn},
+#define WASI_NS(name, ns, p, fn) {#name, sizeof #name - 1, ns, WASI_TYPE(p, 1), fn},
+#define WASI_E(name, p, fn) WASI_NS(name, NS_BOTH, p, fn)
+
+/*
+** wasi_unstable (snapshot 0) is preview1 but for a few layouts and one
+** enum: fd_seek numbers whence CUR 0, END 1, SET 2 (preview1: SET 0, CUR
+** 1, END 2); filestat has a u32 link count (56 bytes, not 64); a clock
+** subscription has a leading u64 identifier (56 bytes, not 48); and
+** sock_accept does not exist. Its own forms of those calls come first in
+** the table: a name resolves to the first entry of its namespace.
+*/
+static int f_fd_seek0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  wm_val b[4] = {a[0], a[1], a[2], a[3]};
+  uint32_t whence = (uint32_t)a[2].of.i32;
+  if (whence <= 2) b[2] = wm_val_i32(whence == 0 ? 1 : whence == 1 ? 2 : 0);
+  return wm__wasi_fd_seek(w, ctx, b);
+}
 
 static const wasi_entry wasi_table[] = {
+  WASI_NS(fd_seek, NS_UNSTABLE, P_iIii, f_fd_seek0)
+  WASI_NS(fd_filestat_get, NS_UNSTABLE, P_ii, wm__wasi_fd_filestat_get0)
+  WASI_NS(path_filestat_get, NS_UNSTABLE, P_iiiii, wm__wasi_path_filestat_get0)
+  WASI_NS(poll_oneoff, NS_UNSTABLE, P_iiii, f_poll_oneoff0)
+  WASI_NS(sock_accept, NS_PREVIEW1, P_iii, wm__wasi_sock_accept)
   WASI_E(args_get, P_ii, f_args_get)
   WASI_E(args_sizes_get, P_ii, f_args_sizes_get)
   WASI_E(environ_get, P_ii, f_environ_get)
@@ -727,10 +773,10 @@ static const wasi_entry wasi_table[] = {
   WASI_E(clock_time_get, P_iIi, f_clock_time_get)
   WASI_E(random_get, P_ii, f_random_get)
   WASI_E(poll_oneoff, P_iiii, f_poll_oneoff)
-  {"proc_exit", sizeof "proc_exit" - 1, WASI_TYPE(P_i, 0), f_proc_exit},
+  {"proc_exit", sizeof "proc_exit" - 1, NS_BOTH, WASI_TYPE(P_i, 0), f_proc_exit},
   WASI_E(proc_raise, P_i, f_proc_raise)
-  {"sched_yield", sizeof "sched_yield" - 1, {0, 1, NULL, (wm_valtype *)result_i32}, f_sched_yield},
-  WASI_E(sock_accept, P_iii, wm__wasi_sock_accept)
+  {"sched_yield", sizeof "sched_yield" - 1, NS_BOTH, {0, 1, NULL, (wm_valtype *)result_i32},
+   f_sched_yield},
   WASI_E(sock_recv, P_iiiiii, wm__wasi_sock_recv)
   WASI_E(sock_send, P_iiiii, wm__wasi_sock_send)
   WASI_E(sock_shutdown, P_ii, wm__wasi_sock_shutdown)
@@ -741,57 +787,107 @@ static const wasi_entry wasi_table[] = {
 
 enum { NWASI = sizeof wasi_table / sizeof wasi_table[0] };
 
-/* A function's host data: the context and the entry it calls. */
+/*
+** The path arguments of the path_* calls (bit i: argument i is a path's
+** offset, i + 1 its length). The
+** wasi-libc of the snapshot-0 days passes a path relative to a pre-open as
+** what follows the pre-open's name, separator included ("./f" under "."
+** arrives as "/f"), and the runtimes of the day took it as relative:
+** under wasi_unstable leading slashes are dropped before these calls (the
+** path is still resolved beneath the directory). path_symlink's first
+** path is the link's contents, kept as it is.
+*/
+static const struct { const char *name; uint8_t paths; } path_args[] = {
+  {"path_create_directory", 1 << 1}, {"path_filestat_get", 1 << 2},
+  {"path_filestat_set_times", 1 << 2}, {"path_link", 1 << 2 | 1 << 5},
+  {"path_open", 1 << 2}, {"path_readlink", 1 << 1}, {"path_remove_directory", 1 << 1},
+  {"path_rename", 1 << 1 | 1 << 4}, {"path_symlink", 1 << 3}, {"path_unlink_file", 1 << 1},
+};
+
+/* A function's host data: the context, the entry it calls, and the
+** arguments whose leading slashes go (0 but under wasi_unstable). */
 typedef struct wasi_bind {
   wm_wasi *w;
   const wasi_entry *e;
+  uint8_t paths;
 } wasi_bind;
 
 /*
 ** What wm_wasi_define leaves in a runtime: one allocation the runtime
-** owns, holding a function object for each entry, made (its type
-** interned) the first time an import names it, so that defining WASI costs
-** one allocation and an instance pays only for the calls it imports.
-** funcs[i].type is NULL until then.
+** owns, holding a function object for each entry and namespace, made (its
+** type interned) the first time an import names it, so that defining WASI
+** costs one allocation and an instance pays only for the calls it imports.
+** funcs[ns][i].type is NULL until then.
 */
 typedef struct wasi_defined {
   wm_wasi *w;
-  wm_func funcs[NWASI];
-  wasi_bind binds[NWASI];
+  wm_func funcs[2][NWASI];
+  wasi_bind binds[2][NWASI];
 } wasi_defined;
+
+enum { MAX_WASI_ARGS = 9 }; /* path_open's */
 
 static int trampoline(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
   const wasi_bind *b = data;
+  wm_val copy[MAX_WASI_ARGS];
+  if (b->paths) {
+    memcpy(copy, args, b->e->type.nparams * sizeof *args);
+    for (uint32_t i = 0; i + 1 < b->e->type.nparams; i++) {
+      if (!(b->paths & (1u << i))) continue;
+      uint32_t p = (uint32_t)copy[i].of.i32, len = (uint32_t)copy[i + 1].of.i32;
+      const uint8_t *s = wm__wasi_mem(ctx, p, len);
+      if (!s) continue; /* the call itself reports the fault */
+      uint32_t k = 0;
+      while (k < len && s[k] == '/') k++;
+      copy[i] = wm_val_i32((int32_t)(p + k));
+      copy[i + 1] = wm_val_i32((int32_t)(len - k));
+    }
+    args = copy;
+  }
   int r = b->e->fn(b->w, ctx, args);
   if (r < 0) return r;
   if (b->e->type.nresults) results[0] = wm_val_i32(r);
   return 0;
 }
 
-/* wm_resolve_fn (runtime.h) for wasi_snapshot_preview1. */
-static int resolve(wm_runtime *rt, void *data, const char *name, uint32_t len, wm_binding *out,
-                   wm_error *err) {
-  wasi_defined *d = data;
+/* Resolve `name` among the entries of namespace ns (NS_PREVIEW1 or
+** NS_UNSTABLE). */
+static int resolve_in(wm_runtime *rt, wasi_defined *d, uint8_t ns, const char *name,
+                      uint32_t len, wm_binding *out, wm_error *err) {
+  int k = ns == NS_UNSTABLE;
   for (uint32_t i = 0; i < NWASI; i++) {
     const wasi_entry *e = &wasi_table[i];
-    if (e->len != len || memcmp(e->name, name, len) != 0) continue;
-    wm_func *f = &d->funcs[i];
+    if (!(e->ns & ns) || e->len != len || memcmp(e->name, name, len) != 0) continue;
+    wm_func *f = &d->funcs[k][i];
     if (!f->type) {
       uint32_t id;
       int rc = wm__intern_type(rt, &e->type, &id, err);
       if (rc) return rc;
-      d->binds[i].w = d->w;
-      d->binds[i].e = e;
+      wasi_bind *b = &d->binds[k][i];
+      b->w = d->w;
+      b->e = e;
+      for (size_t j = 0; k && j < sizeof path_args / sizeof path_args[0]; j++)
+        if (strcmp(path_args[j].name, e->name) == 0) b->paths = path_args[j].paths;
       f->type_id = id;
       f->type = &e->type;
       f->host = trampoline;
-      f->host_data = &d->binds[i];
+      f->host_data = b;
     }
     out->kind = WM_EXTERN_FUNC;
     out->obj = f;
     return WM_OK;
   }
   return WM_ENOT_FOUND;
+}
+
+/* wm_resolve_fn (runtime.h) for wasi_snapshot_preview1 and wasi_unstable. */
+static int resolve_preview1(wm_runtime *rt, void *data, const char *name, uint32_t len,
+                            wm_binding *out, wm_error *err) {
+  return resolve_in(rt, data, NS_PREVIEW1, name, len, out, err);
+}
+static int resolve_unstable(wm_runtime *rt, void *data, const char *name, uint32_t len,
+                            wm_binding *out, wm_error *err) {
+  return resolve_in(rt, data, NS_UNSTABLE, name, len, out, err);
 }
 
 int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err) {
@@ -804,5 +900,7 @@ int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err) {
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
   d->w = w;
-  return wm__rt_define_module(rt, "wasi_snapshot_preview1", resolve, d, err);
+  int rc = wm__rt_define_module(rt, "wasi_snapshot_preview1", resolve_preview1, d, err);
+  if (rc) return rc;
+  return wm__rt_define_module(rt, "wasi_unstable", resolve_unstable, d, err);
 }

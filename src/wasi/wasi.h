@@ -172,6 +172,13 @@ typedef int (*wm__wasi_fn)(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
 WM__WASI_FS_FUNCS(WM__WASI_DECL)
 #undef WM__WASI_DECL
 
+/* wasi_fs.c: the snapshot-0 (wasi_unstable) forms of the two filestat
+** calls, which write the older, shorter record (see put_filestat). The rest
+** of wasi_unstable is preview1's functions as they are (wasi.c). */
+enum { WM__FILESTAT_SIZE = 64, WM__FILESTAT0_SIZE = 56 };
+int wm__wasi_fd_filestat_get0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
+int wm__wasi_path_filestat_get0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a);
+
 /* wasi_sock.c: one recvmsg (send false) or sendmsg (MSG_NOSIGNAL) over
 ** all the checked iovecs, for sock_recv/sock_send and for fd_read/fd_write
 ** on a socket: a datagram is never split. *n receives the byte count and

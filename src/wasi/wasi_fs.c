@@ -538,22 +538,29 @@ int wm__wasi_fd_fdstat_set_rights(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a)
   return 0;
 }
 
-static void put_filestat(uint8_t *p, const struct stat *st) {
-  memset(p, 0, 64);
+/* The filestat record: 64 bytes in preview1; 56 in snapshot 0, whose link
+** count is a u32 at 20 (after the filetype byte), so every later field sits
+** 8 bytes lower. */
+static void put_filestat(uint8_t *p, const struct stat *st, bool snap0) {
+  uint32_t lo = snap0 ? 8 : 0; /* how much lower size and the times are */
+  memset(p, 0, snap0 ? WM__FILESTAT0_SIZE : WM__FILESTAT_SIZE);
   wm__wasi_st64(p, (uint64_t)st->st_dev);
   wm__wasi_st64(p + 8, (uint64_t)st->st_ino);
   p[16] = filetype_of(st->st_mode);
-  wm__wasi_st64(p + 24, (uint64_t)st->st_nlink);
-  wm__wasi_st64(p + 32, (uint64_t)st->st_size);
-  wm__wasi_st64(p + 40, (uint64_t)st->st_atim.tv_sec * 1000000000u + (uint64_t)st->st_atim.tv_nsec);
-  wm__wasi_st64(p + 48, (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec);
-  wm__wasi_st64(p + 56, (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec);
+  if (snap0)
+    wm__wasi_st32(p + 20, st->st_nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)st->st_nlink);
+  else
+    wm__wasi_st64(p + 24, (uint64_t)st->st_nlink);
+  wm__wasi_st64(p + 32 - lo, (uint64_t)st->st_size);
+  wm__wasi_st64(p + 40 - lo, (uint64_t)st->st_atim.tv_sec * 1000000000u + (uint64_t)st->st_atim.tv_nsec);
+  wm__wasi_st64(p + 48 - lo, (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec);
+  wm__wasi_st64(p + 56 - lo, (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec);
 }
 
-int wm__wasi_fd_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+static int fd_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, bool snap0) {
   wm__wfd *e = wm__wasi_fd(w, U32(a[0]));
   if (!e) return WE_BADF;
-  uint8_t *p = wm__wasi_mem(ctx, U32(a[1]), 64);
+  uint8_t *p = wm__wasi_mem(ctx, U32(a[1]), snap0 ? WM__FILESTAT0_SIZE : WM__FILESTAT_SIZE);
   if (!p) return WE_FAULT;
   struct stat st;
   memset(&st, 0, sizeof st);
@@ -562,9 +569,16 @@ int wm__wasi_fd_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
   } else {
     st.st_mode = S_IFCHR;
   }
-  put_filestat(p, &st);
+  put_filestat(p, &st, snap0);
   if (WM__WFD_IS_SOCK(e)) p[16] = e->filetype; /* stat cannot tell stream from datagram */
   return 0;
+}
+
+int wm__wasi_fd_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return fd_filestat_get(w, ctx, a, false);
+}
+int wm__wasi_fd_filestat_get0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return fd_filestat_get(w, ctx, a, true);
 }
 
 int wm__wasi_fd_filestat_set_size(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
@@ -966,17 +980,24 @@ static int open_object(wm_wasi *w, wm_call_ctx *ctx, uint32_t dirfd, uint64_t ri
   return 0;
 }
 
-int wm__wasi_path_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
-  uint8_t *p = wm__wasi_mem(ctx, U32(a[4]), 64);
+static int path_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, bool snap0) {
+  uint8_t *p = wm__wasi_mem(ctx, U32(a[4]), snap0 ? WM__FILESTAT0_SIZE : WM__FILESTAT_SIZE);
   if (!p) return WE_FAULT;
   int fd;
   int rc = open_object(w, ctx, U32(a[0]), 1ull << 18, U32(a[1]) & 1, U32(a[2]), U32(a[3]), &fd);
   if (rc) return rc;
   struct stat st;
   if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) rc = wm__wasi_errno(errno);
-  else put_filestat(p, &st);
+  else put_filestat(p, &st, snap0);
   close(fd);
   return rc;
+}
+
+int wm__wasi_path_filestat_get(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return path_filestat_get(w, ctx, a, false);
+}
+int wm__wasi_path_filestat_get0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
+  return path_filestat_get(w, ctx, a, true);
 }
 
 int wm__wasi_path_filestat_set_times(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {

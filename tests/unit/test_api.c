@@ -334,7 +334,7 @@ static void test_memories(void) {
   wm_error err;
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   wm_memory *m = NULL;
-  wm_limits lim = {1, 3, true};
+  wm_limits lim = {1, 3, true, false};
   CHECK(wm_memory_new(rt, lim, &m, &err) == WM_OK);
   CHECK(wm_memory_pages(m) == 1 && wm_memory_size(m) == 65536);
   uint64_t old = 99;
@@ -350,7 +350,7 @@ static void test_memories(void) {
   /* The base never moves, and a host pointer taken before a large grow
   ** still reads what it read before; new pages are zero. */
   wm_memory *big = NULL;
-  wm_limits nolim = {1, 0, false};
+  wm_limits nolim = {1, 0, false, false};
   CHECK(wm_memory_new(rt, nolim, &big, &err) == WM_OK);
   uint8_t *base = wm_memory_data(big);
   memcpy(base + 100, "stable", 7);
@@ -373,10 +373,17 @@ static void test_memories(void) {
   CHECK(wm__memory_grow(big, 1) == -1); /* 4 GiB is the ceiling */
 
   /* Bad limits. */
-  wm_limits l2 = {65537, 0, false};
+  wm_limits l2 = {65537, 0, false, false};
   CHECK(wm_memory_new(rt, l2, &m, &err) == WM_EINVAL);
-  wm_limits l3 = {2, 1, true};
+  wm_limits l3 = {2, 1, true, false};
   CHECK(wm_memory_new(rt, l3, &m, &err) == WM_EINVAL);
+  /* Shared: a maximum is required; a table is never shared. */
+  wm_limits ls = {1, 0, false, true};
+  CHECK_ERR(wm_memory_new(rt, ls, &m, &err), err, WM_EINVAL, "a shared memory must have a maximum");
+  wm_table *tab;
+  wm_limits lt = {1, 2, true, true};
+  CHECK_ERR(wm_table_new(rt, WM_FUNCREF, lt, NULL, &tab, &err), err, WM_EINVAL,
+            "a table cannot be shared");
   wm_runtime_free(rt);
 
   /* The runtime's limit caps memories that declare no maximum. */
@@ -389,10 +396,10 @@ static void test_memories(void) {
   CHECK(wm__memory_grow(m, 9) == 1);
   rc = wm_memory_grow(m, 1, NULL, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "maximum is 10 pages");
-  wm_limits l4 = {11, 0, false};
+  wm_limits l4 = {11, 0, false, false};
   rc = wm_memory_new(rt, l4, &m, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "memory size");
-  wm_limits l5 = {0, 0, true}; /* max 0: no accessible page at all */
+  wm_limits l5 = {0, 0, true, false}; /* max 0: no accessible page at all */
   CHECK(wm_memory_new(rt, l5, &m, &err) == WM_OK);
   CHECK(wm_memory_size(m) == 0 && wm__memory_grow(m, 1) == -1 && wm__memory_grow(m, 0) == 0);
   wm_runtime_free(rt);
@@ -406,7 +413,7 @@ static void test_tables(void) {
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   int token;
   wm_table *t = NULL;
-  wm_limits lim = {2, 40, true};
+  wm_limits lim = {2, 40, true, false};
   CHECK(wm_table_new(rt, WM_EXTERNREF, lim, &token, &t, &err) == WM_OK);
   CHECK(wm_table_size(t) == 2);
   wm_val v;
@@ -432,7 +439,7 @@ static void test_tables(void) {
   CHECK(wm__table_grow(t, 0, NULL) == 40);
   CHECK(wm__table_grow(t, UINT64_MAX, NULL) == -1);
   CHECK(wm_table_new(rt, WM_I32, lim, NULL, &t, &err) == WM_EINVAL);
-  wm_limits bad = {3, 2, true};
+  wm_limits bad = {3, 2, true, false};
   CHECK(wm_table_new(rt, WM_FUNCREF, bad, NULL, &t, &err) == WM_EINVAL);
   wm_runtime_free(rt);
 
@@ -440,10 +447,10 @@ static void test_tables(void) {
   memset(&o, 0, sizeof o);
   o.max_table_elems = 100;
   CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
-  wm_limits nolim = {10, 0, false};
+  wm_limits nolim = {10, 0, false, false};
   CHECK(wm_table_new(rt, WM_FUNCREF, nolim, NULL, &t, &err) == WM_OK);
   CHECK(wm__table_grow(t, 90, NULL) == 10 && wm__table_grow(t, 1, NULL) == -1);
-  wm_limits toobig = {101, 0, false};
+  wm_limits toobig = {101, 0, false, false};
   rc = wm_table_new(rt, WM_FUNCREF, toobig, NULL, &t, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "table size");
   wm_runtime_free(rt);
@@ -495,7 +502,7 @@ static int env_make(env *e, wm_error *err) {
   if (rc) return rc;
   wm_valtype p[] = {WM_I32}, r[] = {WM_I32};
   wm_functype ft = {1, 1, p, r};
-  wm_limits ml = {1, 4, true}, tl = {2, 10, true};
+  wm_limits ml = {1, 4, true, false}, tl = {2, 10, true, false};
   if ((rc = wm_func_new_host(e->rt, &ft, host_inc, e, &e->f, err)) ||
       (rc = wm_memory_new(e->rt, ml, &e->mem, err)) ||
       (rc = wm_table_new(e->rt, WM_FUNCREF, tl, NULL, &e->tab, err)) ||
@@ -585,27 +592,27 @@ static void test_linking(void) {
         wm_runtime_define_func(rt, "env", "f", f2, NULL);
         break;
       case 2: /* too small: 0 pages, 1 required */
-        l = (wm_limits){0, 4, true};
+        l = (wm_limits){0, 4, true, false};
         wm_memory_new(rt, l, &m2, NULL);
         wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
         break;
       case 3: /* no maximum, but one is required */
-        l = (wm_limits){1, 0, false};
+        l = (wm_limits){1, 0, false, false};
         wm_memory_new(rt, l, &m2, NULL);
         wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
         break;
       case 4: /* maximum larger than required */
-        l = (wm_limits){1, 5, true};
+        l = (wm_limits){1, 5, true, false};
         wm_memory_new(rt, l, &m2, NULL);
         wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
         break;
       case 5: /* table too small */
-        l = (wm_limits){1, 0, false};
+        l = (wm_limits){1, 0, false, false};
         wm_table_new(rt, WM_FUNCREF, l, NULL, &t2, NULL);
         wm_runtime_define_table(rt, "env", "tab", t2, NULL);
         break;
       case 6:
-        l = (wm_limits){2, 0, false};
+        l = (wm_limits){2, 0, false, false};
         wm_table_new(rt, WM_EXTERNREF, l, NULL, &t2, NULL);
         wm_runtime_define_table(rt, "env", "tab", t2, NULL);
         break;
@@ -639,7 +646,7 @@ static void test_linking(void) {
   CHECK(env_make(&e, &err) == 0);
   wm_memory *m3;
   wm_table *t3;
-  wm_limits ml = {3, 3, true}, tl = {1, 0, false};
+  wm_limits ml = {3, 3, true, false}, tl = {1, 0, false, false};
   wm_memory_new(e.rt, ml, &m3, NULL);
   wm_table_new(e.rt, WM_FUNCREF, tl, NULL, &t3, NULL);
   CHECK(wm__table_grow(t3, 4, NULL) == 1);
@@ -669,6 +676,47 @@ static const char *segments_wat =
     "  (data (i32.const 8) \"hello\")\n"
     "  (data (global.get $base) \"world\")\n"
     "  (data $q \"passive\"))\n";
+
+/* A shared memory made by the host: imported where the import says
+** shared (atomics then reach it), refused where it does not; the new trap
+** codes are traps with the spec's words. */
+static void test_shared_memory(void) {
+  wm_error err;
+  wm_runtime *rt;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  wm_memory *m;
+  wm_limits sl = {1, 2, true, true};
+  CHECK(wm_memory_new(rt, sl, &m, &err) == WM_OK);
+  CHECK(wm_runtime_define_memory(rt, "host", "mem", m, &err) == WM_OK);
+  size_t len;
+  uint8_t *bin = wat_bytes("(module (import \"host\" \"mem\" (memory 1 2 shared))"
+                           " (func (export \"add\") (param i32) (result i32)"
+                           "  i32.const 8 local.get 0 i32.atomic.rmw.add))",
+                           "--enable-threads", &len);
+  wm_module *good = NULL;
+  CHECK(bin && wm_module_load(bin, len, NULL, &good, &err) == WM_OK);
+  free(bin);
+  wm_module *bad = load_wat("(module (import \"host\" \"mem\" (memory 1 2)))");
+  wm_instance *inst;
+  if (good && bad) {
+    CHECK(wm_instance_new(rt, good, NULL, &inst, &err) == WM_OK);
+    wm_val args[1] = {wm_val_i32(5)}, res[1];
+    wm_func *f = wm_instance_func(inst, "add");
+    CHECK(f && wm_func_call(rt, f, args, 1, res, 1, &err) == WM_OK && res[0].of.i32 == 0);
+    CHECK(f && wm_func_call(rt, f, args, 1, res, 1, &err) == WM_OK && res[0].of.i32 == 5);
+    CHECK(wm_memory_data(m)[8] == 10);
+    CHECK_ERR(wm_instance_new(rt, bad, NULL, &inst, &err), err, WM_EINCOMPATIBLE_IMPORT,
+              "incompatible import type");
+    CHECK(strstr(err.message, "expected an unshared memory, got a shared one") != NULL);
+  }
+  wm_module_free(good);
+  wm_module_free(bad);
+  wm_runtime_free(rt);
+  CHECK(wm_is_trap(WM_TRAP_UNALIGNED_ATOMIC) && wm_is_trap(WM_TRAP_EXPECTED_SHARED));
+  CHECK(strcmp(wm_strerror(WM_TRAP_UNALIGNED_ATOMIC), "unaligned atomic") == 0);
+  CHECK(strcmp(wm_strerror(WM_TRAP_EXPECTED_SHARED), "expected shared memory") == 0);
+  CHECK(!wm_is_trap(WM_TRAP_EXPECTED_SHARED - 1));
+}
 
 static void test_segments(void) {
   wm_module *mod = load_wat(segments_wat);
@@ -1094,6 +1142,7 @@ int main(void) {
     test_export_names();
     test_module_info();
     test_segments();
+    test_shared_memory();
     test_segment_traps();
     test_reentry();
     test_alloc_failures();

@@ -160,6 +160,65 @@ static void test_simd_lowering(void) {
               "GLOBAL_GET_V GLOBAL_SET_V");
 }
 
+/* The disassembly of the last function of a module, or NULL. */
+static char *disasm_of(const char *text) {
+  wm_error err;
+  wm_module *m = load_wat(text, &err);
+  if (!m) return NULL;
+  int n;
+  char *d = disasm(m, m->nfuncs - 1, &n);
+  wm_module_free(m);
+  return d;
+}
+
+/* Atomic instructions: one lowered instruction each (the result written
+** straight to the result slot l0 here), operands in the
+** layout ops.h draws (the disassembler knows it), the memarg offset last;
+** plain accesses to a shared memory lower exactly as to an unshared one. */
+static void test_atomic_lowering(void) {
+  static const struct { const char *body, *want; } cases[] = {
+      {"(param i32) (result i32) local.get 0 i32.atomic.load8_u offset=3",
+       "I32_ATOMIC_LOAD8_U l0 l0 3\n"},
+      {"(param i32 i64) local.get 0 local.get 1 i64.atomic.store32 offset=4",
+       "I64_ATOMIC_STORE32 l0 l1 4\n"},
+      {"(param i32 i32) (result i32) local.get 0 local.get 1 i32.atomic.rmw16.xchg_u",
+       "I32_ATOMIC_RMW16_XCHG_U l0 l0 l1 0\n"},
+      {"(param i32 i64 i64) (result i64) local.get 0 local.get 1 local.get 2"
+       " i64.atomic.rmw.cmpxchg offset=8",
+       "I64_ATOMIC_RMW_CMPXCHG l0 l0 l1 l2 8\n"},
+      {"(param i32 i64 i64) (result i32) local.get 0 local.get 1 local.get 2"
+       " memory.atomic.wait64 offset=16",
+       "MEMORY_ATOMIC_WAIT64 l0 l0 l1 l2 16\n"},
+      {"(param i32 i32) (result i32) local.get 0 local.get 1 memory.atomic.notify offset=4",
+       "MEMORY_ATOMIC_NOTIFY l0 l0 l1 4\n"},
+      {"atomic.fence", "ATOMIC_FENCE\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char text[400];
+    snprintf(text, sizeof text, "(module (memory 1 1 shared) (func %s))", cases[i].body);
+    char *d = disasm_of(text);
+    CHECK(d && strstr(d, cases[i].want), "atomic %zu: want \"%s\" in:\n%s", i, cases[i].want,
+          d ? d : "(no module)");
+    free(d);
+  }
+  const char *plain = "(func (param i32) (result i32) local.get 0 i32.const 4 i32.add i32.load"
+                      " local.get 0 i32.load16_u offset=2 i32.add local.get 0 i32.const 9"
+                      " i32.store8 offset=1)";
+  char a[400], b[400];
+  snprintf(a, sizeof a, "(module (memory 1 1 shared) %s)", plain);
+  snprintf(b, sizeof b, "(module (memory 1 1) %s)", plain);
+  char *da = disasm_of(a), *db = disasm_of(b);
+  CHECK(da && db && strcmp(da, db) == 0, "shared and unshared lower differently:\n%s\n%s",
+        da ? da : "", db ? db : "");
+  free(da);
+  free(db);
+  expect_error("atomic-align", "(module (memory 1 1 shared) (func (param i32) (result i32)"
+               " local.get 0 i32.atomic.load align=2))", WM_EINVALID,
+               "atomic alignment must be natural");
+  expect_error("atomic-no-memory", "(module (func (param i32) (result i32)"
+               " local.get 0 i32.atomic.load))", WM_EINVALID, "unknown memory 0");
+}
+
 static void test_lowering(void) {
   expect_code("add-to-local",
               "(module (func (param i32 i32) (local i32)"
@@ -997,6 +1056,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   test_lowering();
+  test_atomic_lowering();
   test_simd_lowering();
   test_metered();
   test_errors();

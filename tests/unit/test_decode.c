@@ -258,7 +258,10 @@ static void test_entries(void) {
   MALFORMED(&m, "malformed reference type", 11);
   begin(&m);
   SEC(&m, 5, 1, 2, 0);
-  MALFORMED(&m, "shared memory not supported yet", 11); /* the threads proposal's flag */
+  MALFORMED(&m, "integer too large (shared memory must have maximum)", 11); /* shared, no max */
+  begin(&m);
+  SEC(&m, 4, 1, 0x70, 3, 0, 1);
+  MALFORMED(&m, "integer too large (a table cannot be shared)", 12);
   begin(&m);
   SEC(&m, 5, 1, 8, 0);
   MALFORMED(&m, "integer too large", 11);

@@ -476,7 +476,6 @@ static void test_unsupported_proposals(void) {
       {"br_on_null", {0xD5, 0x00}, 2, "typed function references not supported yet"},
       {"ref.eq", {0xD3}, 1, "garbage collection not supported yet"},
       {"struct.new", {0xFB, 0x00, 0x00}, 3, "garbage collection not supported yet"},
-      {"atomic.fence", {0xFE, 0x03, 0x00}, 3, "threads (atomic instructions) not supported yet"},
   };
   /* i32.load with a memory index (bit 6 of the flags): invalid, named. */
   {
@@ -516,7 +515,7 @@ static void test_unsupported_proposals(void) {
     const char *msg;
   } secs[] = {
       {"tag section", {13, 0}, 2, WM_EMALFORMED, "exception handling not supported yet"},
-      {"shared memory", {5, 4, 1, 3, 1, 1}, 6, WM_EMALFORMED, "shared memory not supported yet"},
+      {"shared, no max", {5, 3, 1, 2, 1}, 5, WM_EMALFORMED, "shared memory must have maximum"},
       {"memory64", {5, 3, 1, 4, 1}, 5, WM_EMALFORMED, "64-bit memories and tables not supported yet"},
       {"table64", {4, 4, 1, 0x70, 5, 1}, 6, WM_EMALFORMED, "64-bit memories and tables"},
       {"two memories", {5, 5, 2, 0, 1, 0, 1}, 7, WM_EINVALID, "multiple memories not supported yet"},
