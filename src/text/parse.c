@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cstack.h"
 #include "parse.h"
 
 /* ------------------------------------------------------------- buffers */
@@ -1061,6 +1062,8 @@ int wm__wat_parse(const char *src, size_t len, uint8_t **out, size_t *out_len, w
   wp p;
   memset(&p, 0, sizeof p);
   p.err = err;
+  uintptr_t lo, hi;
+  p.stack_floor = wm__cstack_floor(WM_FRAME_ADDRESS(p), &lo, &hi);
   wm__lex_init(&p.lx, src ? src : "", len, err);
   wp_buf bin = {0};
   int rc = parse_module(&p, &bin);

@@ -89,6 +89,7 @@ typedef struct wp {
   wp_label *labels;
   uint32_t nlabels, caplabels;
   uint32_t depth;   /* folded instructions being parsed, bounded */
+  uintptr_t stack_floor; /* and the C stack they may use (cstack.h) */
   bool data_instr;  /* memory.init or data.drop seen: a data count section */
   wp_buf tmp;       /* scratch */
   wp_use bt;        /* the block type being parsed */
@@ -96,7 +97,9 @@ typedef struct wp {
   uint32_t nquoted, capquoted;
 } wp;
 
-/* The deepest nesting of folded instructions (each level is a C call). */
+/* The deepest nesting of folded instructions (each level is a C call of
+** about half a kilobyte); a thread with a small stack stops sooner, at the
+** floor cstack.h gives. */
 #define WP_MAX_DEPTH 1000
 
 int wp_error(wp *p, const wm_tok *at, const char *fmt, ...)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cstack.h"
 #include "parse.h"
 
 /* ------------------------------------------------------ the instructions */
@@ -836,8 +837,8 @@ static int folded(wp *p, wp_buf *code) {
 }
 
 int wp_folded(wp *p, wp_buf *code) {
-  if (p->depth >= WP_MAX_DEPTH)
-    return wp_error(p, &p->t, "instructions nested too deeply (over %d)", WP_MAX_DEPTH);
+  if (p->depth >= WP_MAX_DEPTH || WM_FRAME_ADDRESS(p) < p->stack_floor)
+    return wp_error(p, &p->t, "instructions nested too deeply (%u levels)", (unsigned)p->depth);
   p->depth++;
   int rc = folded(p, code);
   p->depth--;

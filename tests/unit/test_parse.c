@@ -7,6 +7,7 @@
 ** checked byte by byte; every error, with its line and column; text
 ** through wm_module_load and wm_module_load_file; allocation failures.
 */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -283,6 +284,41 @@ static void test_errors(void) {
   CHECK_ERR(wm_wat_to_wasm(NULL, 8, &bin, &len, &err), err, WM_EINVAL, "NULL");
 }
 
+/* On a thread with a small stack, deep folding stops before the stack's
+** end, with an error. */
+static void *parse_deep(void *arg) {
+  static int rc;
+  wm_error err;
+  uint8_t *bin = NULL;
+  size_t len;
+  rc = wm_wat_to_wasm(arg, strlen(arg), &bin, &len, &err);
+  if (rc == 0) wm_free(bin);
+  else if (!strstr(err.message, "nested too deeply")) fprintf(stderr, "  %s\n", err.message);
+  return &rc;
+}
+
+static void test_small_stack(void) {
+  size_t depth = WP_MAX_DEPTH - 1, n = 0;
+  char *deep = malloc(depth * 12 + 64);
+  n += (size_t)sprintf(deep, "(module (func ");
+  for (size_t i = 0; i < depth; i++) n += (size_t)sprintf(deep + n, "(block ");
+  for (size_t i = 0; i < depth; i++) deep[n++] = ')';
+  strcpy(deep + n, "))");
+  pthread_attr_t attr;
+  pthread_t th;
+  void *res = NULL;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 128 << 10);
+  CHECK(pthread_create(&th, &attr, parse_deep, deep) == 0);
+  CHECK(pthread_join(th, &res) == 0);
+  CHECK(res && *(int *)res == WM_EMALFORMED);
+  pthread_attr_destroy(&attr);
+  /* The same text on this thread's large stack parses. */
+  res = parse_deep(deep);
+  CHECK(*(int *)res == 0);
+  free(deep);
+}
+
 /* wm_module_load and wm_module_load_file take text. */
 static void test_load(void) {
   static const char text[] = ";; a comment first\n(module (func (export \"f\") (result i32) i32.const 42))";
@@ -358,6 +394,7 @@ int main(void) {
   test_quoted_ids();
   test_bytes();
   test_errors();
+  test_small_stack();
   test_load();
   test_alloc_failures();
   printf("%d passed, %d failed\n", npass, nfail);
