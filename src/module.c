@@ -296,7 +296,9 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   if (wm__wat_is_text(bytes, len)) { /* the text format: to binary first */
     uint8_t *bin;
     int rc = wm__wat_parse((const char *)bytes, len, &bin, &len, err);
-    return rc ? rc : load_bytes(bin, len, opts, false, out, err);
+    if (rc || len <= UINT32_MAX) return rc ? rc : load_bytes(bin, len, opts, false, out, err);
+    wm__free(bin);
+    return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
   }
   uint8_t *copy = copy_bytes(bytes, len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -539,7 +541,12 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
   uint8_t *bin;
   size_t len;
   int rc = wm__wat_file(path, &bin, &len, err); /* a .wat: to binary first */
-  if (rc != WP_NOT_TEXT) return rc ? rc : load_bytes(bin, len, opts, false, out, err);
+  if (rc == 0 || rc == WP_BYTES) {
+    if (len <= UINT32_MAX) return load_bytes(bin, len, opts, false, out, err);
+    wm__free(bin);
+    return wm__error(err, WM_ELIMIT, UINT32_MAX, "%s: module larger than 4 GiB", path);
+  }
+  if (rc != WP_NOT_TEXT) return rc;
   if (opts && opts->cache_dir) {
     rc = load_file_cached(path, opts, out, err);
     if (rc != NOT_HERE) return rc;

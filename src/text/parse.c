@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cstack.h"
 #include "parse.h"
@@ -1100,13 +1101,16 @@ int wm_wat_to_wasm(const char *text, size_t len, uint8_t **out, size_t *out_len,
 int wm__wat_file(const char *path, uint8_t **out, size_t *out_len, wm_error *err) {
   FILE *f = fopen(path, "rb");
   if (!f) return WP_NOT_TEXT; /* the binary loader reports it */
+  struct stat st;
+  bool regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
   char head[4];
   size_t got = fread(head, 1, sizeof head, f);
-  if (got == 4 && memcmp(head, "\0asm", 4) == 0) {
+  if (regular && got == 4 && memcmp(head, "\0asm", 4) == 0) {
     fclose(f);
     return WP_NOT_TEXT;
   }
-  /* The whole file, then a look at its first token. */
+  /* The whole file, then a look at its first token. A pipe cannot be
+  ** read again: what it held goes back to the caller as it is. */
   wp_buf text = {0};
   wp_bytes(&text, head, got);
   char chunk[65536];
@@ -1117,6 +1121,8 @@ int wm__wat_file(const char *path, uint8_t **out, size_t *out_len, wm_error *err
   int rc = WP_NOT_TEXT;
   if (text.oom) {
     rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  } else if (bad && !regular) {
+    rc = wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s", path);
   } else if (!bad && wm__wat_is_text(text.p, text.n)) {
     rc = wm__wat_parse((const char *)text.p, text.n, out, out_len, err);
     if (rc && err) {
@@ -1127,6 +1133,10 @@ int wm__wat_file(const char *path, uint8_t **out, size_t *out_len, wm_error *err
       memcpy(err->message, msg, n);
       err->message[n] = '\0';
     }
+  } else if (!regular) {
+    *out = text.p ? text.p : wm__malloc(1);
+    *out_len = text.n;
+    return *out ? WP_BYTES : wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
   buf_free(&text);
   return rc;

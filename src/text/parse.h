@@ -22,10 +22,13 @@
 
 /* Text -> binary. *out is wm__malloc'd (free with wm__free / wm_free). */
 int wm__wat_parse(const char *src, size_t len, uint8_t **out, size_t *out_len, wm_error *err);
-/* A file in text: WP_NOT_TEXT when it is not (binary, or not a module at
-** all: the binary loader says what is wrong), else 0 with the binary in
-** *out, or an error whose message starts with the path. */
+/* A file in text: 0 with the binary in *out, or an error whose message
+** starts with the path. WP_NOT_TEXT when it is not text (binary, or not a
+** module at all: the binary loader says what is wrong); WP_BYTES for a
+** file that is not regular (a pipe: it cannot be read twice) and not text,
+** its bytes in *out for the binary loader. */
 #define WP_NOT_TEXT 1
+#define WP_BYTES 2
 int wm__wat_file(const char *path, uint8_t **out, size_t *out_len, wm_error *err);
 /* Does the module look like text: is its first token, past whitespace and
 ** comments, a '('? (A binary module begins with "\0asm".) */

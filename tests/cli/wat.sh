@@ -35,6 +35,12 @@ out=$("$wasmem" call "$work/add.wat" add 2 40 2>&1); expect "call" "$out" "^42$"
 "$wasmem" run "$work/exit.wat"; rc=$?; expect "run exit status" "$rc" "^7$"
 out=$("$wasmem" check call "$work/add.wat" add 1 2 2>&1); expect "check call" "$out" "^3"
 
+# Through a pipe (read once): text, and binary as before.
+out=$(cat "$work/add.wat" | "$wasmem" call /dev/stdin add 1 2 2>&1); expect "text from a pipe" "$out" "^3$"
+"$wat2wasm" "$work/exit.wat" -o "$work/exit.wasm"
+out=$(cat "$work/exit.wasm" | "$wasmem" validate /dev/stdin 2>&1); expect "binary from a pipe" "$out" "valid$"
+out=$(printf 'junk' | "$wasmem" validate /dev/stdin 2>&1); expect "junk from a pipe" "$out" "magic header"
+
 # A syntax error: one line naming file, line and column; exit 1.
 out=$("$wasmem" validate "$work/bad.wat" 2>&1); rc=$?
 expect "syntax error" "$out" "^wasmem: $work/bad.wat:3:25: unknown function \\\$missing$"
