@@ -25,6 +25,7 @@ static const char usage_text[] =
     "                             (call and run take --fuel N and\n"
     "                             --timeout DURATION: exit 125 and 124,\n"
     "                             and --max-memory SIZE)\n"
+    "  wat2wasm FILE.wat -o OUT    convert a text module to binary\n"
     "  check [OPTIONS] call|run ...\n"
     "                             run call or run under the guest heap checker\n"
     "                             (leaks, double frees, bad accesses)\n"
@@ -34,14 +35,22 @@ static const char usage_text[] =
 static const char validate_help[] =
     "usage: wasmem validate FILE\n"
     "\n"
-    "Decode and validate the binary module FILE. Prints \"FILE: valid\" and\n"
+    "Decode and validate the module FILE (binary, or text: .wat). Prints \"FILE: valid\" and\n"
     "exits 0, or prints one error line (with the byte offset when known) and\n"
     "exits 1.\n";
+
+static const char wat2wasm_help[] =
+    "usage: wasmem wat2wasm FILE.wat -o OUT.wasm\n"
+    "\n"
+    "Convert the module FILE.wat, in the WebAssembly text format, to binary:\n"
+    "the same bytes as wabt's wat2wasm writes. The module is not validated\n"
+    "(`wasmem validate` does that, and takes .wat files too). A syntax error\n"
+    "is printed as FILE:LINE:COL: message, exit 1.\n";
 
 static const char inspect_help[] =
     "usage: wasmem inspect FILE\n"
     "\n"
-    "Print the imports and exports of the binary module FILE with their types\n"
+    "Print the imports and exports of the module FILE (binary or text) with their types\n"
     "(functions as (params) -> (results), tables and memories with their\n"
     "limits, globals with their type and mutability), then every memory, table\n"
     "and global, the start function, and a summary of the data and element\n"
@@ -164,6 +173,12 @@ void cli_report(const char *what, const wm_error *err) {
   int len = (int)strcspn(msg, "\n");
   /* Some library messages already name the offset; do not say it twice. */
   const char *at = strstr(msg, "at byte");
+  /* A text module's errors name the file already ("FILE:LINE:COL: ..."). */
+  size_t wlen = strlen(what);
+  if (strncmp(msg, what, wlen) == 0 && msg[wlen] == ':') {
+    cli_error("%.*s", len, msg);
+    return;
+  }
   if (err->offset != UINT32_MAX && !(at && at - msg < len))
     cli_error("%s: %.*s (at byte 0x%" PRIx32 ")", what, len, msg, err->offset);
   else
@@ -219,6 +234,80 @@ static int cmd_validate(int argc, char **argv) {
   if (rc >= 0) return rc;
   printf("%s: valid\n", argv[1]);
   wm_module_free(mod);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- wat2wasm */
+
+static int cmd_wat2wasm(int argc, char **argv) {
+  if (wants_help(argc, argv)) {
+    fputs(wat2wasm_help, stdout);
+    return 0;
+  }
+  const char *in = NULL, *outpath = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+      outpath = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      cli_error("wat2wasm: unknown option '%s' (see wasmem wat2wasm --help)", argv[i]);
+      return 2;
+    } else if (!in) {
+      in = argv[i];
+    } else {
+      in = NULL;
+      break;
+    }
+  }
+  if (!in || !outpath) {
+    cli_error("wat2wasm: expected FILE.wat -o OUT.wasm (see wasmem wat2wasm --help)");
+    return 2;
+  }
+  FILE *f = fopen(in, "rb");
+  if (!f) {
+    cli_error("%s: %s", in, strerror(errno));
+    return 1;
+  }
+  char *text = NULL;
+  size_t len = 0, cap = 0, n;
+  for (;;) {
+    if (len == cap) {
+      char *bigger = cap < ((size_t)1 << 40) ? realloc(text, cap ? cap * 2 : 65536) : NULL;
+      if (!bigger) {
+        cli_error("%s: out of memory", in);
+        free(text);
+        fclose(f);
+        return 1;
+      }
+      text = bigger;
+      cap = cap ? cap * 2 : 65536;
+    }
+    if ((n = fread(text + len, 1, cap - len, f)) == 0) break;
+    len += n;
+  }
+  bool bad = ferror(f) != 0;
+  fclose(f);
+  if (bad) {
+    cli_error("%s: read error", in);
+    free(text);
+    return 1;
+  }
+  uint8_t *bin = NULL;
+  size_t bin_len = 0;
+  wm_error err;
+  int rc = wm_wat_to_wasm(text, len, &bin, &bin_len, &err);
+  free(text);
+  if (rc) {
+    cli_error("%s:%s", in, err.message);
+    return 1;
+  }
+  FILE *o = fopen(outpath, "wb");
+  bool ok = o && fwrite(bin, 1, bin_len, o) == bin_len;
+  if (o && fclose(o) != 0) ok = false;
+  wm_free(bin);
+  if (!ok) {
+    cli_error("%s: cannot write: %s", outpath, strerror(errno));
+    return 1;
+  }
   return 0;
 }
 
@@ -997,6 +1086,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "spectest") == 0) return cli_spectest(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "wat2wasm") == 0) return cmd_wat2wasm(argc - 1, argv + 1);
   cli_error("unknown command '%s'", cmd);
   fputs(usage_text, stderr);
   return 2;

@@ -499,6 +499,23 @@ WM_API int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_opti
 WM_API int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
                                wm_error *err);
 /*
+** The text format. wm_module_load and wm_module_load_file take a module in
+** the WebAssembly text format (.wat) as well as binary: text is recognised
+** by its first token, past whitespace and comments, being '(' (a binary
+** module begins with "\0asm"), converted to binary, then loaded as usual.
+** WebAssembly 2.0's text syntax is covered, SIMD and extended constant
+** expressions included; the binary is byte for byte what wabt's wat2wasm
+** writes (no name section). A text error is WM_EMALFORMED with the message
+** "LINE:COL: what" (from wm_module_load_file: "FILE:LINE:COL: what").
+**
+** wm_wat_to_wasm converts text without loading it: *out (free it with
+** wm_free) holds *out_len bytes. Errors: WM_EINVAL for a NULL argument,
+** WM_EMALFORMED as above, WM_ENOMEM. On error *out is NULL.
+*/
+WM_API int wm_wat_to_wasm(const char *text, size_t len, uint8_t **out, size_t *out_len,
+                          wm_error *err);
+
+/*
 ** The code cache. wm_module_serialize writes what loading learnt about a
 ** module's bytes -- that every body validated, and where each body's code
 ** starts -- into a new buffer (free it with wm_free), for

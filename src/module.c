@@ -7,6 +7,7 @@
 ** exports and debug names.
 */
 #include "module.h"
+#include "parse.h"
 #include "ops.h"
 #include "runtime.h"
 
@@ -352,6 +353,13 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
   if (!bytes && len) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load: bytes is NULL");
   /* Offsets are reported and stored as uint32_t. */
   if (len > UINT32_MAX) return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
+  if (wm__wat_is_text(bytes, len)) { /* the text format: to binary first */
+    uint8_t *bin;
+    int rc = wm__wat_parse((const char *)bytes, len, &bin, &len, err);
+    if (rc || len <= UINT32_MAX) return rc ? rc : load_bytes(bin, len, opts, false, out, err);
+    wm__free(bin);
+    return wm__error(err, WM_ELIMIT, UINT32_MAX, "module larger than 4 GiB");
+  }
   uint8_t *copy = copy_bytes(bytes, len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   return load_bytes(copy, len, opts, false, out, err);
@@ -655,8 +663,17 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
   if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: out is NULL");
   *out = NULL;
   if (!path) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: path is NULL");
+  uint8_t *bin;
+  size_t len;
+  int rc = wm__wat_file(path, &bin, &len, err); /* a .wat: to binary first */
+  if (rc == 0 || rc == WP_BYTES) {
+    if (len <= UINT32_MAX) return load_bytes(bin, len, opts, false, out, err);
+    wm__free(bin);
+    return wm__error(err, WM_ELIMIT, UINT32_MAX, "%s: module larger than 4 GiB", path);
+  }
+  if (rc != WP_NOT_TEXT) return rc;
   if (opts && opts->cache_dir) {
-    int rc = load_file_cached(path, opts, out, err);
+    rc = load_file_cached(path, opts, out, err);
     if (rc != NOT_HERE) return rc;
   }
   return load_file_plain(path, opts, out, err);

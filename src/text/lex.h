@@ -4,8 +4,7 @@
 ** parentheses, keywords, $ids, strings and numbers, with whitespace,
 ** comments and annotations skipped; and the conversions of number and
 ** string tokens to values, which the parser applies once it knows the type
-** a token must have. The text-format parser that uses them is not built
-** yet (issue 14): nothing outside tests calls this subsystem.
+** a token must have. The text-format parser (parse.h) uses them.
 **
 ** Errors are WM_EMALFORMED with the message "LINE:COL: what", the caller
 ** prefixing a file name; a conversion error names the token's place too.
