@@ -24,7 +24,7 @@ enum {
   I_NONE, I_BLOCK, I_IF, I_ELSE, I_END, I_LABEL, I_BRTABLE, I_FUNC, I_CALLIND, I_LOCAL,
   I_GLOBAL, I_TABLE, I_MEM, I_MEMIDX, I_I32, I_I64, I_F32, I_F64, I_SELECT, I_REFNULL,
   I_MEMINIT, I_DATA, I_MEMCOPY, I_TABLEINIT, I_ELEM, I_TABLECOPY, I_V128, I_SHUFFLE, I_LANE,
-  I_MEMLANE
+  I_MEMLANE, I_ZERO
 };
 
 typedef struct wp_op {
@@ -64,7 +64,9 @@ static const wp_op special_ops[] = {
     {"memory.fill", 0xFC000B, I_MEMIDX, 0}, {"table.init", 0xFC000C, I_TABLEINIT, 0},
     {"elem.drop", 0xFC000D, I_ELEM, 0}, {"table.copy", 0xFC000E, I_TABLECOPY, 0},
     {"table.grow", 0xFC000F, I_TABLE, 0}, {"table.size", 0xFC0010, I_TABLE, 0},
-    {"table.fill", 0xFC0011, I_TABLE, 0},
+    {"table.fill", 0xFC0011, I_TABLE, 0}, {"memory.atomic.notify", 0xFE0000, I_MEM, 4},
+    {"memory.atomic.wait32", 0xFE0001, I_MEM, 4}, {"memory.atomic.wait64", 0xFE0002, I_MEM, 8},
+    {"atomic.fence", 0xFE0003, I_ZERO, 0},
 };
 
 /* Runs of consecutive opcodes without immediates, or, for SIMD, with
@@ -153,6 +155,29 @@ static char simd_names[] =
     "f32x4.relaxed_min f32x4.relaxed_max f64x2.relaxed_min f64x2.relaxed_max "
     "i16x8.relaxed_q15mulr_s i16x8.dot_i8x16_i7x16_s i32x4.dot_i8x16_i7x16_add_s";
 
+/* The threads proposal's 0xFE instructions from 0x10 on, all with a
+** memarg whose natural alignment the name tells (see atomic_align). */
+static char atomic_names[] =
+    "i32.atomic.load i64.atomic.load i32.atomic.load8_u i32.atomic.load16_u "
+    "i64.atomic.load8_u i64.atomic.load16_u i64.atomic.load32_u i32.atomic.store "
+    "i64.atomic.store i32.atomic.store8 i32.atomic.store16 i64.atomic.store8 "
+    "i64.atomic.store16 i64.atomic.store32 "
+    "i32.atomic.rmw.add i64.atomic.rmw.add i32.atomic.rmw8.add_u i32.atomic.rmw16.add_u "
+    "i64.atomic.rmw8.add_u i64.atomic.rmw16.add_u i64.atomic.rmw32.add_u "
+    "i32.atomic.rmw.sub i64.atomic.rmw.sub i32.atomic.rmw8.sub_u i32.atomic.rmw16.sub_u "
+    "i64.atomic.rmw8.sub_u i64.atomic.rmw16.sub_u i64.atomic.rmw32.sub_u "
+    "i32.atomic.rmw.and i64.atomic.rmw.and i32.atomic.rmw8.and_u i32.atomic.rmw16.and_u "
+    "i64.atomic.rmw8.and_u i64.atomic.rmw16.and_u i64.atomic.rmw32.and_u "
+    "i32.atomic.rmw.or i64.atomic.rmw.or i32.atomic.rmw8.or_u i32.atomic.rmw16.or_u "
+    "i64.atomic.rmw8.or_u i64.atomic.rmw16.or_u i64.atomic.rmw32.or_u "
+    "i32.atomic.rmw.xor i64.atomic.rmw.xor i32.atomic.rmw8.xor_u i32.atomic.rmw16.xor_u "
+    "i64.atomic.rmw8.xor_u i64.atomic.rmw16.xor_u i64.atomic.rmw32.xor_u "
+    "i32.atomic.rmw.xchg i64.atomic.rmw.xchg i32.atomic.rmw8.xchg_u i32.atomic.rmw16.xchg_u "
+    "i64.atomic.rmw8.xchg_u i64.atomic.rmw16.xchg_u i64.atomic.rmw32.xchg_u "
+    "i32.atomic.rmw.cmpxchg i64.atomic.rmw.cmpxchg i32.atomic.rmw8.cmpxchg_u "
+    "i32.atomic.rmw16.cmpxchg_u i64.atomic.rmw8.cmpxchg_u i64.atomic.rmw16.cmpxchg_u "
+    "i64.atomic.rmw32.cmpxchg_u";
+
 #define OPS_MAX 640
 #define OPS_HASH 2048 /* a power of two, over twice OPS_MAX */
 static wp_op ops[OPS_MAX];
@@ -195,21 +220,36 @@ static void simd_imm(wp_op *op) {
   }
 }
 
-static void ops_list(char *names, uint32_t first, bool simd) {
+/* An atomic access's natural alignment: its type's size, or the size its
+** name gives after load, store or rmw ("i64.atomic.rmw16.add_u": 2). */
+static void atomic_imm(wp_op *op) {
+  const char *n = op->name, *a = strstr(n, ".atomic.") + 8;
+  while (*a >= 'a' && *a <= 'z') a++;
+  unsigned bits = 0;
+  while (*a >= '0' && *a <= '9') bits = bits * 10 + (unsigned)(*a++ - '0');
+  op->imm = I_MEM;
+  op->align = (uint8_t)(bits ? bits / 8 : n[1] == '6' ? 8 : 4);
+}
+
+enum { LIST_PLAIN, LIST_SIMD, LIST_ATOMIC };
+
+static void ops_list(char *names, uint32_t first, int kind) {
   uint32_t code = first;
   for (char *s = strtok(names, " "); s; s = strtok(NULL, " "), code++) {
     if (strcmp(s, "-") == 0) continue;
     wp_op op = {s, code, I_NONE, 0};
-    if (simd) simd_imm(&op);
+    if (kind == LIST_SIMD) simd_imm(&op);
+    else if (kind == LIST_ATOMIC) atomic_imm(&op);
     ops_add(op);
   }
 }
 
 static void ops_init(void) {
   for (size_t i = 0; i < sizeof special_ops / sizeof *special_ops; i++) ops_add(special_ops[i]);
-  ops_list(numeric_names, 0x45, false);
-  ops_list(sat_names, 0xFC0000, false);
-  ops_list(simd_names, 0xFD0000, true);
+  ops_list(numeric_names, 0x45, LIST_PLAIN);
+  ops_list(sat_names, 0xFC0000, LIST_PLAIN);
+  ops_list(simd_names, 0xFD0000, LIST_SIMD);
+  ops_list(atomic_names, 0xFE0010, LIST_ATOMIC);
 }
 
 static const wp_op *op_find(const wm_tok *t) {
@@ -228,18 +268,10 @@ static bool has_prefix(const wm_tok *t, const char *prefix) {
   return t->len >= n && memcmp(t->text, prefix, n) == 0;
 }
 
-static bool contains(const wm_tok *t, const char *part) {
-  size_t n = strlen(part);
-  for (size_t i = 0; i + n <= t->len; i++)
-    if (memcmp(t->text + i, part, n) == 0) return true;
-  return false;
-}
-
 static int unknown_op(wp *p) {
   const wm_tok *t = &p->t;
   if (t->kind != WM_TOK_KEYWORD) return wp_unexpected(p, "an instruction");
   if (has_prefix(t, "return_call")) return wp_error(p, t, "tail calls not supported yet");
-  if (contains(t, "atomic")) return wp_error(p, t, "atomic instructions not supported yet");
   if (has_prefix(t, "try") || has_prefix(t, "throw") || has_prefix(t, "catch") ||
       has_prefix(t, "rethrow") || has_prefix(t, "delegate"))
     return wp_error(p, t, "exception handling not supported yet");
@@ -515,6 +547,10 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       return memarg(p, op, code);
     case I_MEMIDX:
       if ((rc = memidx_opt(p))) return rc;
+      emit_op(code, op->code);
+      wp_byte(code, 0);
+      return 0;
+    case I_ZERO: /* atomic.fence's reserved byte */
       emit_op(code, op->code);
       wp_byte(code, 0);
       return 0;
