@@ -382,8 +382,9 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 ** file's identity with its hash (wm__ident_lookup), in which case they are
 ** not read at all.
 **
-** The mapping is 2 MiB aligned and a multiple of 2 MiB long, and asks for
-** transparent huge pages except inside the bodies, which are read sparsely:
+** For a file of 2 MiB or more the mapping is 2 MiB aligned and a multiple
+** of 2 MiB long, and asks for transparent huge pages except inside the
+** bodies, which are read sparsely:
 ** touching a page costs most under virtualisation (about 10 us here, so
 ** the 3 MB of data around yosys's code cost 7 ms on 4 KiB pages).
 */
@@ -394,10 +395,19 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 /* Bytes of the code section kept from the stream: its count of bodies. */
 #define CODE_HEAD 5u
 
-static size_t mapping_len(size_t len) { return (len + HUGE - 1) & ~(HUGE - 1); }
+/* A file of 2 MiB or more is mapped on 2 MiB boundaries, for huge pages;
+** a smaller one is not (a huge page would clear 2 MiB for it). */
+static size_t mapping_len(size_t len) {
+  return len >= HUGE ? (len + HUGE - 1) & ~(HUGE - 1) : len ? len : 1;
+}
 
 static uint8_t *map_bytes(size_t len) {
   size_t n = mapping_len(len);
+  if (len < HUGE) {
+    void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+  }
   uint8_t *m = mmap(NULL, n + HUGE, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (m == MAP_FAILED) return NULL;
@@ -447,7 +457,7 @@ static void scan_sections(streamer *st, size_t have) {
 #ifdef MADV_NOHUGEPAGE
       uintptr_t lo = ((uintptr_t)(st->bytes + st->hole_lo) + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
       uintptr_t hi = (uintptr_t)(st->bytes + st->hole_hi) & ~(uintptr_t)(HUGE - 1);
-      if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
+      if (st->len >= HUGE && hi > lo) (void)madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
 #endif
     }
     st->next = p + (size_t)size;
@@ -555,7 +565,8 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     ** validates. */
     size_t hole = st.hole_hi - st.hole_lo, got;
 #ifdef MADV_HUGEPAGE
-    if (hole) (void)madvise(st.bytes + (st.hole_lo & ~(HUGE - 1)),
+    if (hole && st.len >= HUGE)
+      (void)madvise(st.bytes + (st.hole_lo & ~(HUGE - 1)),
                             mapping_len(st.hole_hi) - (st.hole_lo & ~(HUGE - 1)), MADV_HUGEPAGE);
 #endif
     if (hole && (read_full(fd, st.bytes + st.hole_lo, hole, st.hole_lo, &got) != 0 || got < hole)) {
