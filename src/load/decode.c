@@ -53,15 +53,21 @@ typedef struct dstate {
     if (rc_) return rc_;      \
   } while (0)
 
-/* Error paths return the code as a constant (not wm__error's result) so
-** that the compiler sees every TRY() failure leave, and outputs unset. */
-static int fail(rd *r, size_t off, const char *msg) {
+static void report(const rd *r, size_t off, const char *msg) {
   off += r->at;
   if (r->sec < 0)
     wm__error(r->err, WM_EMALFORMED, (uint32_t)off, "%s (at byte 0x%zx)", msg, off);
   else
     wm__error(r->err, WM_EMALFORMED, (uint32_t)off, "%s (at byte 0x%zx: section %d)", msg, off,
               r->sec);
+}
+
+/* Error paths return the code as a constant (not wm__error's result), from
+** an inline function, so that the compiler sees every TRY() failure leave
+** with outputs unset, whatever it inlines (the ThreadSanitizer build did
+** not inline a longer fail() and warned of maybe-uninitialized outputs). */
+static inline int fail(rd *r, size_t off, const char *msg) {
+  report(r, off, msg);
   return WM_EMALFORMED;
 }
 
