@@ -336,9 +336,7 @@ static inline const char *wm__unsupported_op(uint8_t op) {
   switch (op) {
   case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
     return "exception handling not supported yet";
-  case 0x12: case 0x13: case 0x15:
-    return "tail calls not supported yet";
-  case 0x14: case 0xD4: case 0xD5: case 0xD6:
+  case 0x14: case 0x15: case 0xD4: case 0xD5: case 0xD6:
     return "typed function references not supported yet";
   case 0xD3: case 0xFB:
     return "garbage collection not supported yet";

@@ -67,6 +67,13 @@
   X(CALL_IMPORT, SPEC, 0)      /* fidx base : call imported function fidx      \
                                   (host or another instance's) */              \
   X(CALL_INDIRECT, SPEC, 0)    /* a typeidx tableidx base : call table[a.i32] */\
+  X(RETURN_CALL, SPEC, 0)      /* fidx base n : tail call of function fidx:   \
+                                  the n arg slots at base.. move to 0.. and    \
+                                  its frame replaces this one; a return        \
+                                  sequence follows, for the callees that run   \
+                                  as a nested call */                          \
+  X(RETURN_CALL_INDIRECT, SPEC, 0) /* a typeidx tableidx base n : the same,    \
+                                  table[a.i32] */                              \
   X(LAZY, SPEC, 0)             /* -- : the first call of a function not yet   \
                                   lowered: lower it, enter its real frame */   \
   /* --- moves and constants ---------------------------------------------- */ \

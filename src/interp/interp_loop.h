@@ -51,6 +51,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
   wm_func *callee = NULL; /* operands of the shared call path (call_common) */
   wm_slot *nfp = NULL;
   const uint32_t *next_ip = NULL;
+  uint32_t ntail = 0;                /* RETURN_CALL*: the argument slots */
   int trap;
 
   /* Hot state, kept in locals. */
@@ -143,21 +144,30 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         goto call_common;
       }
       vmcase(CALL_INDIRECT) {
-        const wm_table *t = inst->tables[OPD(2)];
-        uint32_t i = R(0).u32;
-        if (WM_UNLIKELY(i >= t->size)) TRAP(WM_TRAP_UNDEFINED_ELEMENT);
-        callee = (wm_func *)t->elems[i];
-        if (WM_UNLIKELY(!callee)) {
-          /* The reference interpreter names the index, and the spec tests
-          ** (bulk.wast) expect it. */
-          snprintf(msg, 256, "%s %u", wm_strerror(WM_TRAP_UNINITIALIZED_ELEMENT), i);
-          TRAP(WM_TRAP_UNINITIALIZED_ELEMENT);
-        }
-        if (WM_UNLIKELY(callee->type_id != inst->type_ids[OPD(1)]))
-          TRAP(WM_TRAP_INDIRECT_CALL_TYPE);
+        INDIRECT_CALLEE();
         nfp = fp + OPD(3);
         next_ip = ip + 6;
         goto call_common;
+      }
+      /* Tail calls: the arguments move down to this frame's slots 0.. and
+      ** the callee's frame replaces it (frame stack and C stack stay
+      ** constant). A callee that runs nested (host function, the checker's
+      ** allocator hook, another loop's code) is called as by CALL_IMPORT,
+      ** and the return sequence after the instruction hands its results
+      ** on. */
+      vmcase(RETURN_CALL) {
+        callee = inst->funcs[OPD(0)];
+        nfp = fp + OPD(1);
+        ntail = OPD(2);
+        next_ip = ip + 5;
+        goto tail_common;
+      }
+      vmcase(RETURN_CALL_INDIRECT) {
+        INDIRECT_CALLEE();
+        nfp = fp + OPD(3);
+        ntail = OPD(4);
+        next_ip = ip + 7;
+        goto tail_common;
       }
       vmcase(LAZY) {
         /* The first call of a function not lowered yet entered its stub
@@ -219,6 +229,27 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
           vmbreak;
         }
         inst = callee->inst; /* the callee runs in its own instance */
+        LOAD_MEM();
+      }
+      vmbreak;
+
+    tail_common:
+#if WM_CHECKED
+      if (WM_UNLIKELY(callee->hook)) goto hooked_call;
+#endif
+      if (callee->host || (callee->inst != inst && OTHER_LOOP(callee->inst->mod)))
+        goto call_common;
+      {
+        const wm_code *c = callee->code;
+        if (WM_UNLIKELY((size_t)(stack_end - fp) < c->frame_slots))
+          TRAP(WM_TRAP_STACK_EXHAUSTED);
+        for (uint32_t k = 0; k < ntail; k++) fp[k] = nfp[k]; /* fp < nfp */
+        enter_frame(c, fp);
+        frp->func = callee;
+        ip = c->code;
+      }
+      if (callee->inst != inst) {
+        inst = callee->inst;
         LOAD_MEM();
       }
       vmbreak;

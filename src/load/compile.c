@@ -125,7 +125,8 @@ static bool op_traps(wm_op op) {
     return op != WM_OP_ATOMIC_FENCE;
   switch (op) {
     case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
-    case WM_OP_CALL_INDIRECT: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
+    case WM_OP_CALL_INDIRECT: case WM_OP_RETURN_CALL: case WM_OP_RETURN_CALL_INDIRECT:
+    case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
@@ -1014,13 +1015,19 @@ static int do_call(cstate *c) {
   return call_results(c, t);
 }
 
+/* call_indirect's and return_call_indirect's immediates. */
+static int rd_indirect(cstate *c, uint32_t *ti, uint32_t *tab) {
+  TRY(wm__c_rd_u32(c, ti));
+  TRY(wm__c_rd_u32(c, tab));
+  if (*tab >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", *tab);
+  if (*ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", *ti);
+  if (c->mod->tables[*tab].elem != WM_FUNCREF) return mismatch(c);
+  return 0;
+}
+
 static int do_call_indirect(cstate *c) {
   uint32_t ti, tab, base;
-  TRY(wm__c_rd_u32(c, &ti));
-  TRY(wm__c_rd_u32(c, &tab));
-  if (tab >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", tab);
-  if (ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", ti);
-  if (c->mod->tables[tab].elem != WM_FUNCREF) return mismatch(c);
+  TRY(rd_indirect(c, &ti, &tab));
   const wm_type *t = &c->mod->types[ti];
   vop a;
   TRY(wm__c_pop(c, WM_I32, &a));
@@ -1035,6 +1042,67 @@ static int do_call_indirect(cstate *c) {
     TRY(wm__c_slot(c, own_ref(c, base)));
   }
   return call_results(c, t);
+}
+
+/* Tail calls (WebAssembly 3.0): the callee's results must be this
+** function's. The instruction is followed by the return sequence of a
+** plain `call; return`, which only the callees that run nested (host
+** functions, another loop's code, the checker's allocator hooks) reach. */
+static int tail_results(cstate *c, const wm_type *t) {
+  const wm_type *f = c->ftype;
+  if (t->nresults != f->nresults) return mismatch(c);
+  for (uint32_t i = 0; i < t->nresults; i++)
+    if (t->results[i] != f->results[i]) return mismatch(c);
+  return 0;
+}
+
+static uint32_t param_slots(const wm_type *t) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < t->nparams; i++) n += type_slots((uint8_t)t->params[i]);
+  return n;
+}
+
+static int tail_return(cstate *c, const wm_type *t) {
+  if (!c->dead) {
+    TRY(call_results(c, t));
+    c->prev_res = NOPOS; /* the last instruction is the call, not a result */
+  }
+  return do_return(c);
+}
+
+static int do_return_call(cstate *c) {
+  uint32_t f, base;
+  TRY(wm__c_rd_u32(c, &f));
+  if (f >= c->mod->nfuncs) return wm__c_invalid(c, "unknown function %u", f);
+  const wm_type *t = wm__func_type(c->mod, f);
+  TRY(tail_results(c, t));
+  TRY(call_args(c, t, &base));
+  if (!c->dead) {
+    TRY(wm__c_head(c, WM_OP_RETURN_CALL));
+    TRY(wm__c_cell(c, f));
+    TRY(wm__c_slot(c, own_ref(c, base)));
+    TRY(wm__c_cell(c, param_slots(t)));
+  }
+  return tail_return(c, t);
+}
+
+static int do_return_call_indirect(cstate *c) {
+  uint32_t ti, tab, base;
+  TRY(rd_indirect(c, &ti, &tab));
+  const wm_type *t = &c->mod->types[ti];
+  TRY(tail_results(c, t));
+  vop a;
+  TRY(wm__c_pop(c, WM_I32, &a));
+  TRY(call_args(c, t, &base));
+  if (!c->dead) {
+    TRY(wm__c_head(c, WM_OP_RETURN_CALL_INDIRECT));
+    TRY(wm__c_slot(c, a.ref));
+    TRY(wm__c_cell(c, ti));
+    TRY(wm__c_cell(c, tab));
+    TRY(wm__c_slot(c, own_ref(c, base)));
+    TRY(wm__c_cell(c, param_slots(t)));
+  }
+  return tail_return(c, t);
 }
 
 /* --------------------------------------------------------------- variables */
@@ -1181,6 +1249,8 @@ static int compile_body(cstate *c) {
       case 0x0F: TRY(do_return(c)); break;
       case 0x10: TRY(do_call(c)); break;
       case 0x11: TRY(do_call_indirect(c)); break;
+      case 0x12: TRY(do_return_call(c)); break;
+      case 0x13: TRY(do_return_call_indirect(c)); break;
       case 0x1A: { /* drop */
         vop v;
         TRY(wm__c_pop(c, 0, &v));
@@ -1292,7 +1362,7 @@ static int skim(cstate *c) {
     if ((op >= 0x45 && op <= 0xC4) || op <= 0x01 || op == 0x05 || op == 0x0F || op == 0x1A ||
         op == 0x1B || op == 0xD1)
       continue;
-    if ((op >= 0x0C && op <= 0x10) || (op >= 0x20 && op <= 0x26) || op == 0xD2) {
+    if ((op >= 0x0C && op <= 0x10) || op == 0x12 || (op >= 0x20 && op <= 0x26) || op == 0xD2) {
       if (op == 0x0E) { /* br_table */
         TRY(wm__c_rd_u32(c, &n));
         if (n > c->end - c->pos) return unexpected_end(c);
@@ -1314,7 +1384,7 @@ static int skim(cstate *c) {
         break;
       }
       case 0x0B: depth--; break;
-      case 0x11: TRY(skip_u32(c, 2)); break;
+      case 0x11: case 0x13: TRY(skip_u32(c, 2)); break;
       case 0x1C:
         TRY(wm__c_rd_u32(c, &n));
         if (n > c->end - c->pos) return unexpected_end(c);

@@ -54,6 +54,8 @@ static const char *layout(wm_op op) {
     case WM_OP_BR_IF: case WM_OP_BR_IF_NOT: return "so";
     case WM_OP_CALL: case WM_OP_CALL_IMPORT: return "is";
     case WM_OP_CALL_INDIRECT: return "siis";
+    case WM_OP_RETURN_CALL: return "isi";
+    case WM_OP_RETURN_CALL_INDIRECT: return "siisi";
     case WM_OP_MOVE: return "ss";
     case WM_OP_MOVE2: return "ssss";
     case WM_OP_CONST32: return "si";

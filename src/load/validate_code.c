@@ -398,15 +398,41 @@ static int do_call_type(vstate *v, const wm_type *t) {
   return push_n(v, t->nresults, t->results);
 }
 
-static int do_call_indirect(vstate *v) {
+/* call_indirect's and return_call_indirect's immediates and index: the
+** callee's type. */
+static int rd_indirect(vstate *v, const wm_type **t) {
   uint32_t ti, tab;
   TRY(rd_u32(v, &ti));
   TRY(rd_u32(v, &tab));
   if (tab >= v->mod->ntables) return invalid(v, "unknown table %u", tab);
   if (ti >= v->mod->ntypes) return invalid(v, "unknown type %u", ti);
   if (v->mod->tables[tab].elem != WM_FUNCREF) return mismatch(v);
-  TRY(pop_t(v, WM_I32));
-  return do_call_type(v, &v->mod->types[ti]);
+  *t = &v->mod->types[ti];
+  return pop_t(v, WM_I32);
+}
+
+static int do_call_indirect(vstate *v) {
+  const wm_type *t;
+  TRY(rd_indirect(v, &t));
+  return do_call_type(v, t);
+}
+
+/* Tail calls: the callee's results must be this function's; the stack
+** after is polymorphic, as after return. */
+static int do_return_call_type(vstate *v, const wm_type *t) {
+  const vctl *F = &v->ctls[0];
+  if (t->nresults != F->nr) return mismatch(v);
+  for (uint32_t i = 0; i < t->nresults; i++)
+    if (t->results[i] != F->r[i]) return mismatch(v);
+  TRY(pop_n(v, t->nparams, t->params));
+  set_unreachable(v);
+  return 0;
+}
+
+static int do_return_call_indirect(vstate *v) {
+  const wm_type *t;
+  TRY(rd_indirect(v, &t));
+  return do_return_call_type(v, t);
 }
 
 /* -------------------------------------------------------- other operators */
@@ -752,6 +778,12 @@ static int run_body(vstate *v, const wm_type *ft) {
         TRY(do_call_type(v, wm__func_type(v->mod, x)));
         break;
       case 0x11: TRY(do_call_indirect(v)); break;
+      case 0x12: /* return_call */
+        TRY(rd_u32(v, &x));
+        if (x >= v->mod->nfuncs) return invalid(v, "unknown function %u", x);
+        TRY(do_return_call_type(v, wm__func_type(v->mod, x)));
+        break;
+      case 0x13: TRY(do_return_call_indirect(v)); break;
       case 0x1A: TRY(pop(v, 0, &t)); break; /* drop */
       case 0x20: /* local.get */
         TRY(rd_local(v, &t));

@@ -40,7 +40,8 @@ static const wp_op special_ops[] = {
     {"loop", 0x03, I_BLOCK, 0}, {"if", 0x04, I_IF, 0}, {"else", 0x05, I_ELSE, 0},
     {"end", 0x0B, I_END, 0}, {"br", 0x0C, I_LABEL, 0}, {"br_if", 0x0D, I_LABEL, 0},
     {"br_table", 0x0E, I_BRTABLE, 0}, {"return", 0x0F, I_NONE, 0}, {"call", 0x10, I_FUNC, 0},
-    {"call_indirect", 0x11, I_CALLIND, 0}, {"drop", 0x1A, I_NONE, 0},
+    {"call_indirect", 0x11, I_CALLIND, 0}, {"return_call", 0x12, I_FUNC, 0},
+    {"return_call_indirect", 0x13, I_CALLIND, 0}, {"drop", 0x1A, I_NONE, 0},
     {"select", 0x1B, I_SELECT, 0}, {"local.get", 0x20, I_LOCAL, 0},
     {"local.set", 0x21, I_LOCAL, 0}, {"local.tee", 0x22, I_LOCAL, 0},
     {"global.get", 0x23, I_GLOBAL, 0}, {"global.set", 0x24, I_GLOBAL, 0},
@@ -271,11 +272,10 @@ static bool has_prefix(const wm_tok *t, const char *prefix) {
 static int unknown_op(wp *p) {
   const wm_tok *t = &p->t;
   if (t->kind != WM_TOK_KEYWORD) return wp_unexpected(p, "an instruction");
-  if (has_prefix(t, "return_call")) return wp_error(p, t, "tail calls not supported yet");
   if (has_prefix(t, "try") || has_prefix(t, "throw") || has_prefix(t, "catch") ||
       has_prefix(t, "rethrow") || has_prefix(t, "delegate"))
     return wp_error(p, t, "exception handling not supported yet");
-  if (has_prefix(t, "call_ref") || has_prefix(t, "br_on_") || has_prefix(t, "ref.as_non_null"))
+  if (has_prefix(t, "call_ref") || has_prefix(t, "return_call_ref") || has_prefix(t, "br_on_") || has_prefix(t, "ref.as_non_null"))
     return wp_error(p, t, "typed function references not supported yet");
   return wp_error(p, t, "unknown instruction '%.*s'", (int)(t->len > 32 ? 32 : t->len), t->text);
 }

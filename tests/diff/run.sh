@@ -3,7 +3,7 @@
 # run.sh -- differential test: run every case of cases.txt and cases-*.txt
 # under node (V8) and under `wasmem call`, and compare. Modules are built
 # from modules/*.wat (wat2wasm), modules/*.c and examples/seed/array_sum.c
-# (clang-14, wasm32).
+# (clang-14, wasm32). node runs with tail calls on (node 18 needs the flag).
 # Usage: tests/diff/run.sh WASMEM [WORKDIR [CASES...]]
 #   CASES: the case files to run (default cases.txt and cases-*.txt here).
 # Prints each mismatch and `N passed, N failed`; exits non-zero on any failure.
@@ -30,8 +30,11 @@ for f in "$here"/modules/*.wat; do
 done
 # shellcheck disable=SC2054 # -Wl,--no-entry is one argument
 cflags=(--target=wasm32 -O2 -nostdlib -Wl,--no-entry)
+# A module's own flags: a first line `/* cflags: ... */` (tailcall.c's
+# -mtail-call).
 for f in "$here"/modules/*.c; do
-  clang-14 "${cflags[@]}" -o "$work/$(basename "$f" .c).wasm" "$f"
+  read -r -a extra <<<"$(sed -n '1s|^/\* cflags: \(.*\) \*/$|\1|p' "$f")"
+  clang-14 "${cflags[@]}" "${extra[@]}" -o "$work/$(basename "$f" .c).wasm" "$f"
 done
 clang-14 "${cflags[@]}" -o "$work/seed.wasm" "$top/examples/seed/array_sum.c"
 # Broken modules for the error cases.
@@ -41,7 +44,7 @@ printf 'hello, world' >"$work/garbage.wasm"
 rm -f "$work/missing.wasm"
 
 # The oracle's results, one line per case.
-node "$here/v8_call.js" --expect "$cases" "$work" >"$work/expected.txt"
+node --experimental-wasm-return-call "$here/v8_call.js" --expect "$cases" "$work" >"$work/expected.txt"
 
 # wasmem's: exit status, stdout and stderr of each case on one line.
 : >"$work/actual.txt"

@@ -53,6 +53,9 @@ static const char guest_wat[] =
     "  (func (export \"rd3\") (param i32) (result i32) (i32.load (local.get 0)))\n"
     "  (func (export \"rd4\") (param i32) (result i32) (i32.load (local.get 0)))\n"
     "  (func (export \"free_via\") (param i32) (call $free (local.get 0)))\n"
+    "  (func (export \"free_tail\") (param i32) (return_call $free (local.get 0)))\n"
+    "  (func (export \"malloc_tail\") (param i32) (result i32)\n"
+    "    (return_call $malloc (local.get 0)))\n"
     "  (func (export \"wr\") (param i32 i32) (i32.store (local.get 0) (local.get 1)))\n"
     "  (func (export \"wr8\") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))\n"
     "  (func (export \"copy\") (param i32 i32 i32)\n"
@@ -257,6 +260,32 @@ static void test_free_errors(void) {
   CHECK(wm_checker_finish(fx.chk, WM_LEAK_CHECK_NO, &s, &err) == 0);
   CHECK(s.error_contexts == 7 && s.errors == 7);
   CHECK(wm_checker_finish(fx.chk, WM_LEAK_CHECK_NO, &s, &err) == WM_EINVAL);
+  wm_runtime_free(fx.rt);
+}
+
+/* Tail calls of the allocator (WebAssembly 3.0's return_call) are tracked
+** as calls: the hook runs them nested and the return sequence after the
+** instruction hands the result on. */
+static void test_tail_calls(void) {
+  fixture fx;
+  if (!setup(&fx, NULL)) return;
+  int32_t p = call(&fx, "malloc_tail", 1, 24, 0, 0);
+  CHECK(p == 4096);
+  call(&fx, "rd", 1, p + 24, 0, 0);     /* the block is known, 24 bytes */
+  CHECK(fx.s.n == 1 && fx.s.kind[0] == WM_CHECK_INVALID_READ && fx.s.has_block[0] &&
+        fx.s.block_addr[0] == (uint64_t)p && fx.s.block_size[0] == 24);
+  call(&fx, "free_tail", 1, p, 0, 0);
+  call(&fx, "rd2", 1, p, 0, 0);
+  CHECK(fx.s.n == 2 && fx.s.kind[1] == WM_CHECK_FREED_READ);
+  call(&fx, "free_tail", 1, p, 0, 0);
+  CHECK(fx.s.n == 3 && fx.s.kind[2] == WM_CHECK_DOUBLE_FREE);
+  int32_t q = call(&fx, "malloc_tail", 1, 40, 0, 0);
+  CHECK(q == p + 32);
+  wm_check_summary s;
+  wm_error err;
+  CHECK(wm_checker_finish(fx.chk, WM_LEAK_CHECK_SUMMARY, &s, &err) == 0);
+  CHECK(s.allocs == 2 && s.frees == 1 && s.in_use_blocks == 1 && s.in_use_bytes == 40);
+  CHECK(s.leak_blocks[0] == 1 && s.leak_bytes[0] == 40); /* definitely lost */
   wm_runtime_free(fx.rt);
 }
 
@@ -764,6 +793,7 @@ int main(void) {
   if (guest) {
     test_access_errors();
     test_free_errors();
+    test_tail_calls();
     test_quarantine();
     test_quarantine_during_host_realloc();
     test_realloc_in_place();

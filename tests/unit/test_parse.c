@@ -21,7 +21,9 @@
 /* Our bytes equal wat2wasm's for text. */
 static void same_as_wabt(const char *text) {
   size_t ref_len = 0, len = 0;
-  uint8_t *ref = wat_bytes(text, "--enable-relaxed-simd --enable-extended-const --enable-threads --enable-annotations",
+  uint8_t *ref = wat_bytes(text,
+                           "--enable-relaxed-simd --enable-extended-const --enable-threads "
+                           "--enable-tail-call --enable-annotations",
                            &ref_len);
   uint8_t *bin = NULL;
   wm_error err;
@@ -41,6 +43,13 @@ static void same_as_wabt(const char *text) {
 }
 
 static void test_same_as_wabt(void) {
+  /* Tail calls: return_call by index and name, return_call_indirect with a
+  ** table and an inline type (an implicit type in binary order). */
+  same_as_wabt("(module (table $t 1 funcref)\n"
+               "  (func $f (param i32) (result i32) (return_call $f (local.get 0)))\n"
+               "  (func (param i32) (result i32)\n"
+               "    (return_call_indirect $t (param i32) (result i32) (local.get 0) (i32.const 0)))\n"
+               "  (func (result i64) i32.const 0 return_call_indirect (result i64)))\n");
   /* The threads proposal: shared limits, every atomic's natural alignment
   ** and opcode, memarg offsets and explicit alignment, the fence's byte. */
   same_as_wabt("(module (memory 1 2 shared)\n"
@@ -239,7 +248,9 @@ static void test_errors(void) {
   bad("(module (func) (import \"a\" \"b\" (func)))", "1:17: imports must occur before all non-import definitions");
   bad("(module (global i32 (i32.const 0)) (func (import \"a\" \"b\")))", "imports must occur before");
   bad("(module (func (frob)))", "1:16: unknown instruction 'frob'");
-  bad("(module (func return_call 0))", "tail calls not supported yet");
+  bad("(module (func return_call_ref 0))", "typed function references not supported yet");
+  bad("(module (func return_call))", "1:26: expected a function index or id");
+  bad("(module (func return_call $nowhere))", "unknown function $nowhere");
   bad("(module (func try))", "exception handling not supported yet");
   bad("(module (tag))", "exception handling not supported yet");
   bad("(module (func call_ref))", "typed function references not supported yet");

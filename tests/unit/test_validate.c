@@ -468,8 +468,7 @@ static void test_unsupported_proposals(void) {
     size_t n;
     const char *msg;
   } ops[] = {
-      {"return_call", {0x12, 0x00}, 2, "tail calls not supported yet"},
-      {"return_call_indirect", {0x13, 0x00, 0x00}, 3, "tail calls not supported yet"},
+      {"return_call_ref", {0x15, 0x00}, 2, "typed function references not supported yet"},
       {"throw", {0x08, 0x00}, 2, "exception handling not supported yet"},
       {"try_table", {0x1F, 0x40, 0x00}, 3, "exception handling not supported yet"},
       {"call_ref", {0x14, 0x00}, 2, "typed function references not supported yet"},
