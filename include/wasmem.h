@@ -487,6 +487,13 @@ typedef struct wm_module_options {
 ** runtime it runs in). With this flag those failures happen at load, and
 ** no call ever lowers. */
 #define WM_MODULE_EAGER 4u
+/* WM_MODULE_WASM2: judge the module by WebAssembly 2.0's rules where 3.0
+** changed a meaning rather than added one: one memory at most, and the
+** bytes that 3.0 made memory indexes (memory.size's, bit 6 of a memarg's
+** flags) are 2.0's reserved zero bytes and alignment again. For running
+** 2.0 test suites; 3.0 features that do not conflict stay on. Such a
+** load never uses the code cache. */
+#define WM_MODULE_WASM2 8u
 
 /*
 ** Decode, validate and compile a module from bytes. The bytes are copied;

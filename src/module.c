@@ -215,6 +215,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   mod->code_limit = opts && opts->max_code_bytes ? opts->max_code_bytes
                                                  : (uint64_t)len * CODE_RATIO + CODE_SLACK;
   mod->metered = opts && (opts->flags & WM_MODULE_METERED);
+  mod->wasm2 = opts && (opts->flags & WM_MODULE_WASM2);
   mod->loop = mod->checked ? WM_LOOP_CHECKED : mod->metered ? WM_LOOP_METERED : WM_LOOP_PLAIN;
   uint64_t head = wm__op_head(WM_OP_LAZY, mod->loop);
   mod->lazy_cells[0] = (uint32_t)head;
@@ -297,6 +298,12 @@ static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts
   return rc;
 }
 
+/* A 2.0 verdict (WM_MODULE_WASM2) may differ from the 3.0 one a cache
+** file records, so such loads leave the cache alone. */
+static bool uses_cache(const wm_module_options *opts) {
+  return opts && opts->cache_dir && !(opts->flags & WM_MODULE_WASM2);
+}
+
 /* Load owned bytes, through the code cache when opts names a directory:
 ** with its file's body table when one matches these bytes, else validating
 ** in full and then writing the file. A file that is rejected, at its check
@@ -305,7 +312,7 @@ static int load_bytes(uint8_t *bytes, size_t len, const wm_module_options *opts,
                       bool mapped, wm_module **out, wm_error *err) {
   load_src src = plain_src;
   src.mapped = mapped;
-  if (!opts || !opts->cache_dir) return load_owned(bytes, len, opts, &src, out, err);
+  if (!uses_cache(opts)) return load_owned(bytes, len, opts, &src, out, err);
   uint8_t key[16];
   wm_module_hash(bytes, len, key);
   src.key = key;
@@ -683,7 +690,7 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
     return wm__error(err, WM_ELIMIT, UINT32_MAX, "%s: module larger than 4 GiB", path);
   }
   if (rc != WP_NOT_TEXT) return rc;
-  if (opts && opts->cache_dir) {
+  if (uses_cache(opts)) {
     rc = load_file_cached(path, opts, out, err);
     if (rc != NOT_HERE) return rc;
   }

@@ -211,6 +211,7 @@ struct wm_module {
   uint32_t lazy_cells[2];
   /* Lowered with FUEL instructions (WM_MODULE_METERED, meter.c). */
   bool metered;
+  bool wasm2;        /* WM_MODULE_WASM2: 2.0's one memory and reserved bytes */
   /* The compilation of the loop its code is lowered for (WM_LOOP_*): the
   ** checked one for checked modules, metered or not. */
   uint8_t loop;
@@ -377,17 +378,6 @@ static inline wm_atomic_sig wm__atomic_sig(uint32_t sub) {
     s.type = ty[k];
   }
   return s;
-}
-/* A memory instruction's alignment larger than natural: with bit 6 set
-** it is the multi-memory proposal's flag for a memory index, which is not
-** run yet (still invalid, as in WebAssembly 2.0). */
-static inline const char *wm__align_msg(uint32_t align) {
-  return align & 0x40 ? "multiple memories not supported yet (memory index in memarg)"
-                      : "alignment must not be larger than natural";
-}
-/* An atomic instruction's alignment other than natural (bit 6 as above). */
-static inline const char *wm__atomic_align_msg(uint32_t align) {
-  return align & 0x40 ? wm__align_msg(align) : "atomic alignment must be natural";
 }
 /* compile_simd.c: the immediates of SIMD instruction sub (after the 0xFD
 ** prefix), for the readers that only skip them; WM_SIMD_UNKNOWN when sub

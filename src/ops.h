@@ -107,6 +107,10 @@
   X(DATA_DROP, SPEC, 0xFC09)   /* dataidx */                                    \
   X(MEMORY_COPY, SPEC, 0xFC0A) /* a b c : dst=a src=b n=c */                    \
   X(MEMORY_FILL, SPEC, 0xFC0B) /* a b c : dst=a val=b n=c */                    \
+  X(MEMORY_SELECT, SPEC, 0)    /* m : memory m is the one the next            \
+                                  instruction works on (m > 0; then 0 again) */\
+  X(MEMORY_COPY_MM, SPEC, 0)   /* a b c dm sm : memory.copy from memory sm to \
+                                  memory dm */                                 \
   /* --- tables ----------------------------------------------------------- */ \
   X(TABLE_GET, SPEC, 0x25)     /* d tidx a : d.ref = table[a.u32] */            \
   X(TABLE_SET, SPEC, 0x26)     /* tidx a b : table[a.u32] = b.ref */            \

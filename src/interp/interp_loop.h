@@ -371,6 +371,34 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
         ip += 5;
         vmbreak;
       }
+      /* Multiple memories (WebAssembly 3.0): an instruction on memory m > 0
+      ** is bracketed by MEMORY_SELECT m and MEMORY_SELECT 0, which load the
+      ** memory cache (base, size, checker shadow) from that memory, so the
+      ** memory 0 code pays nothing. */
+      vmcase(MEMORY_SELECT) {
+        mem0 = inst->mems[OPD(0)];
+        membase = mem0->base;
+        memsize = mem0->size;
+        CHK_LOAD_SHADOW();
+        ip += 3;
+        vmbreak;
+      }
+      vmcase(MEMORY_COPY_MM) {
+        wm_memory *md = inst->mems[OPD(3)], *ms = inst->mems[OPD(4)];
+        uint32_t dst = R(0).u32, src = R(1).u32, n = R(2).u32;
+        if (!wm__in_range(src, n, ms->size) || !wm__in_range(dst, n, md->size))
+          TRAP(WM_TRAP_MEMORY_OOB);
+#if WM_CHECKED
+        if (n && (ms->shadow || md->shadow)) {
+          rt->nframes = (uint32_t)(frp - rt->frames) + 1;
+          if (ms->shadow) wm__check_range(ms, src, n, false, ip);
+          if (md->shadow) wm__check_range(md, dst, n, true, ip);
+        }
+#endif
+        if (n) memmove(md->base + dst, ms->base + src, n);
+        ip += 7;
+        vmbreak;
+      }
 
       /* --- tables ----------------------------------------------------- */
       vmcase(TABLE_GET) {

@@ -126,7 +126,7 @@ static bool op_traps(wm_op op) {
   switch (op) {
     case WM_OP_UNREACHABLE: case WM_OP_CALL: case WM_OP_CALL_IMPORT:
     case WM_OP_CALL_INDIRECT: case WM_OP_RETURN_CALL: case WM_OP_RETURN_CALL_INDIRECT:
-    case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
+    case WM_OP_MEMORY_COPY_MM: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
@@ -1196,6 +1196,60 @@ static int meter(cstate *c, bool *fresh) {
   return 0;
 }
 
+/* ------------------------------------------------------------ memories */
+
+int wm__c_use_memory(cstate *c, uint32_t mem) {
+  if (mem >= c->mod->nmems) return wm__c_invalid(c, "unknown memory %u", mem);
+  if (mem == 0 || c->dead) return 0;
+  TRY(wm__c_head(c, WM_OP_MEMORY_SELECT));
+  TRY(wm__c_cell(c, mem));
+  c->mem_open = true;
+  return 0;
+}
+
+static int close_memory(cstate *c) {
+  c->mem_open = false;
+  TRY(wm__c_head(c, WM_OP_MEMORY_SELECT));
+  TRY(wm__c_cell(c, 0));
+  c->last_res = NOPOS; /* the result's producer is no longer the last */
+  return 0;
+}
+
+/* The memarg's flags and memory index, for every reader (skim too). */
+static int rd_memflags(cstate *c, uint32_t *align, uint32_t *mem) {
+  TRY(wm__c_rd_u32(c, align));
+  *mem = 0;
+  if (c->mod->wasm2) return 0; /* any flags are an alignment, judged later */
+  if (*align >= 0x80) return wm__c_malformed(c, "malformed memop flags");
+  if (*align & 0x40) TRY(wm__c_rd_u32(c, mem));
+  *align &= 0x3F;
+  return 0;
+}
+
+int wm__c_memarg(cstate *c, uint32_t natural, bool exact, uint32_t *offset) {
+  uint32_t align, mem;
+  TRY(rd_memflags(c, &align, &mem));
+  TRY(wm__c_rd_u32(c, offset));
+  if (mem >= c->mod->nmems) return wm__c_invalid(c, "unknown memory %u", mem);
+  if (exact ? align != natural : align > natural)
+    return wm__c_invalid(c, exact ? "atomic alignment must be natural"
+                                  : "alignment must not be larger than natural");
+  return wm__c_use_memory(c, mem);
+}
+
+int wm__c_memidx(cstate *c, bool select, uint32_t *mem) {
+  if (c->mod->wasm2) {
+    uint8_t b;
+    TRY(wm__c_rd_u8(c, &b));
+    if (b != 0) return wm__c_malformed(c, "zero byte expected");
+    *mem = 0;
+  } else {
+    TRY(wm__c_rd_u32(c, mem));
+  }
+  if (select) return wm__c_use_memory(c, *mem);
+  return *mem < c->mod->nmems ? 0 : wm__c_invalid(c, "unknown memory %u", *mem);
+}
+
 /* ---------------------------------------------------------------- the pass */
 
 static int compile_body(cstate *c) {
@@ -1324,6 +1378,7 @@ static int compile_body(cstate *c) {
         break;
       }
     }
+    if (c->mem_open) TRY(close_memory(c));
     /* The code after a conditional branch starts a basic block. */
     if (op == 0x04 || op == 0x0D) c->fuel_new = true;
   }
@@ -1343,6 +1398,15 @@ static int skip_zero(cstate *c) {
   uint8_t b;
   TRY(wm__c_rd_u8(c, &b));
   return b ? wm__c_malformed(c, "zero byte expected") : 0;
+}
+
+/* A memory index: 2.0's reserved zero byte, or 3.0's u32. */
+static int skip_memidx(cstate *c) { return c->mod->wasm2 ? skip_zero(c) : skip_u32(c, 1); }
+
+int wm__c_skip_memarg(cstate *c) {
+  uint32_t align, mem;
+  TRY(rd_memflags(c, &align, &mem));
+  return skip_u32(c, 1);
 }
 
 /* Decode the body of c (bytes c->pos..c->end) without validating it: only
@@ -1372,7 +1436,7 @@ static int skim(cstate *c) {
       continue;
     }
     if (op >= 0x28 && op <= 0x3E) {
-      TRY(skip_u32(c, 2));
+      TRY(wm__c_skip_memarg(c));
       continue;
     }
     switch (op) {
@@ -1390,7 +1454,7 @@ static int skim(cstate *c) {
         if (n > c->end - c->pos) return unexpected_end(c);
         for (uint32_t i = 0; i < n; i++) TRY(wm__c_rd_u8(c, &b));
         break;
-      case 0x3F: case 0x40: TRY(skip_zero(c)); break;
+      case 0x3F: case 0x40: TRY(skip_memidx(c)); break;
       case 0x41: TRY(rd_sleb(c, 32, &s)); break;
       case 0x42: TRY(rd_sleb(c, 64, &s)); break;
       case 0x43: TRY(rd_fixed(c, 4, &bits)); break;
@@ -1406,12 +1470,12 @@ static int skim(cstate *c) {
           if (!c->mod->has_datacount && c->mod->ndatas > 0)
             return wm__c_malformed(c, "data count section required");
           TRY(skip_u32(c, 1));
-          if (n == 8) TRY(skip_zero(c));
+          if (n == 8) TRY(skip_memidx(c));
         } else if (n == 10) {
-          TRY(skip_zero(c));
-          TRY(skip_zero(c));
+          TRY(skip_memidx(c));
+          TRY(skip_memidx(c));
         } else if (n == 11) {
-          TRY(skip_zero(c));
+          TRY(skip_memidx(c));
         } else if (n == 12 || n == 14) {
           TRY(skip_u32(c, 2));
         } else if (n <= 17) {

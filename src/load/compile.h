@@ -102,6 +102,7 @@ typedef struct cstate {
   vop *tmp; uint32_t cap_tmp;         /* operands popped by pop_n */
   uint32_t bt_epoch;       /* br_tables lowered so far (see ctl) */
   bool dead;               /* emit nothing: current code is unreachable */
+  bool mem_open;           /* a MEMORY_SELECT of memory > 0 awaits its close */
 
   uint32_t *code; uint32_t ncode, cap_code;
   uint32_t *fix; uint32_t nfix, cap_fix;
@@ -159,6 +160,23 @@ int wm__c_invalid(cstate *c, const char *fmt, ...)
 int wm__c_malformed(cstate *c, const char *msg);
 int wm__c_rd_u8(cstate *c, uint8_t *out);
 int wm__c_rd_u32(cstate *c, uint32_t *out);
+/* A memory instruction's memarg: flags (log2 of the alignment; in
+** WebAssembly 3.0 bit 6 says a memory index follows), the memory index,
+** the offset. The alignment must not exceed `natural` (must equal it when
+** `exact`: atomics). For a memory other than 0 it emits MEMORY_SELECT, so
+** the instruction emitted next runs on that memory (see wm__c_use_memory). */
+int wm__c_memarg(cstate *c, uint32_t natural, bool exact, uint32_t *offset);
+/* memory.size/grow/fill/init/copy's memory: a memory index (WebAssembly
+** 2.0: a reserved zero byte), checked, and with `select` made the current
+** memory as by wm__c_use_memory. */
+int wm__c_memidx(cstate *c, bool select, uint32_t *mem);
+/* Skip a memarg (its encoding errors only), for wm__skim_body. */
+int wm__c_skip_memarg(cstate *c);
+/* Memory mem must exist. Instructions work on memory 0 (cached in the
+** loop's locals); for another, MEMORY_SELECT mem is emitted before the
+** instruction and MEMORY_SELECT 0 after it (compile_body closes it), so
+** nothing can fuse across the pair. Nothing is emitted in dead code. */
+int wm__c_use_memory(cstate *c, uint32_t mem);
 int wm__c_pop(cstate *c, uint8_t expect, vop *out);
 int wm__c_push(cstate *c, uint8_t type, uint32_t ref);
 int wm__c_head(cstate *c, wm_op op);

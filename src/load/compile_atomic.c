@@ -51,11 +51,8 @@ int wm__c_atomic_op(cstate *c, uint32_t sub, uint32_t *res) {
     if (b != 0) return wm__c_malformed(c, "zero byte expected");
     return c->dead ? 0 : wm__c_head(c, op);
   }
-  uint32_t align, offset;
-  TRY(wm__c_rd_u32(c, &align));
-  TRY(wm__c_rd_u32(c, &offset));
-  if (c->mod->nmems == 0) return wm__c_invalid(c, "unknown memory 0");
-  if (align != s.size_log2) return wm__c_invalid(c, "%s", wm__atomic_align_msg(align));
+  uint32_t offset;
+  TRY(wm__c_memarg(c, s.size_log2, true, &offset));
   vop v[3];
   switch (s.kind) {
     case WM_ATOMIC_LOAD:
@@ -86,7 +83,7 @@ int wm__c_atomic_op(cstate *c, uint32_t sub, uint32_t *res) {
 }
 
 int wm__c_skim_atomic(cstate *c) {
-  uint32_t sub, x;
+  uint32_t sub;
   uint8_t b;
   TRY(wm__c_rd_u32(c, &sub));
   wm_atomic_sig s = wm__atomic_sig(sub);
@@ -95,6 +92,5 @@ int wm__c_skim_atomic(cstate *c) {
     TRY(wm__c_rd_u8(c, &b));
     return b ? wm__c_malformed(c, "zero byte expected") : 0;
   }
-  TRY(wm__c_rd_u32(c, &x));
-  return wm__c_rd_u32(c, &x);
+  return wm__c_skip_memarg(c);
 }

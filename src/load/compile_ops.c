@@ -112,18 +112,6 @@ static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
 
 static int mismatch(cstate *c) { return wm__c_invalid(c, "type mismatch"); }
 
-static int need_memory(cstate *c) {
-  if (c->mod->nmems == 0) return wm__c_invalid(c, "unknown memory 0");
-  return 0;
-}
-
-static int zero_byte(cstate *c) {
-  uint8_t b;
-  TRY(wm__c_rd_u8(c, &b));
-  if (b != 0) return wm__c_malformed(c, "zero byte expected");
-  return 0;
-}
-
 static int rd_table(cstate *c, uint32_t *x) {
   TRY(wm__c_rd_u32(c, x));
   if (*x >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", *x);
@@ -520,12 +508,10 @@ static int emit_disp(cstate *c, wm_op form, uint32_t disp) {
 }
 
 static int load_store(cstate *c, uint8_t w, uint32_t *res) {
-  uint32_t align, offset;
-  TRY(wm__c_rd_u32(c, &align));
-  TRY(wm__c_rd_u32(c, &offset));
-  TRY(need_memory(c));
+  uint32_t offset;
   unsigned k = w - 0x28;
-  if (align > memops[k].align) return wm__c_invalid(c, "%s", wm__align_msg(align));
+  TRY(wm__c_memarg(c, memops[k].align, false, &offset));
+  bool fuse = !c->mem_open; /* nothing fuses with a MEMORY_SELECT */
   wm_op op;
   if (!lookup(w, &op)) return 1;
   vop v[2];
@@ -533,6 +519,12 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   if (op_class[op] == C_LOAD) {
     TRY(wm__c_pop(c, WM_I32, &v[0]));
     if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c, c->nvals));
+    if (!fuse) {
+      TRY(wm__c_head(c, op));
+      TRY(wm__c_dest(c, memops[k].type, res));
+      TRY(wm__c_slot(c, v[0].ref));
+      return wm__c_cell(c, offset);
+    }
     uint32_t s2 = c->last2_start;
     wm_op op2 = c->last2_op;
     if (op == WM_OP_I32_LOAD && c->last_op == WM_OP_I32_SHL_K && c->prev_res != NOPOS &&
@@ -559,9 +551,9 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   TRY(wm__c_pop(c, memops[k].type, &v[1]));
   TRY(wm__c_pop(c, WM_I32, &v[0]));
   if (c->dead) return 0;
-  int rc = emit_rmw(c, op, v, offset);
+  int rc = fuse ? emit_rmw(c, op, v, offset) : 1;
   if (rc != 1) return rc;
-  wm_op form = fold_address(c, op, v[0].ref, &base, &disp);
+  wm_op form = fuse ? fold_address(c, op, v[0].ref, &base, &disp) : op;
   if (form != op) {
     TRY(wm__c_head(c, form));
     TRY(wm__c_slot(c, base));
@@ -653,12 +645,10 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
       TRY(wm__c_cell(c, x));
       return emit_slots(c, v, 2);
     case 0x3F: /* memory.size */
-      TRY(zero_byte(c));
-      TRY(need_memory(c));
+      TRY(wm__c_memidx(c, true, &x));
       return wm__c_emit_res(c, WM_OP_MEMORY_SIZE, WM_I32, v, 0, res);
     case 0x40: /* memory.grow */
-      TRY(zero_byte(c));
-      TRY(need_memory(c));
+      TRY(wm__c_memidx(c, true, &x));
       TRY(wm__c_pop(c, WM_I32, &v[0]));
       return wm__c_emit_res(c, WM_OP_MEMORY_GROW, WM_I32, v, 1, res);
     case 0xD1: /* ref.is_null */
@@ -705,8 +695,7 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
   switch (sub) {
     case 8: /* memory.init */
       TRY(wm__c_rd_u32(c, &x));
-      TRY(zero_byte(c));
-      TRY(need_memory(c));
+      TRY(wm__c_memidx(c, true, &y));
       TRY(need_datacount(c, x));
       TRY(pop3_i32(c, v));
       if (c->dead) return 0;
@@ -719,13 +708,25 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       if (c->dead) return 0;
       TRY(wm__c_head(c, WM_OP_DATA_DROP));
       return wm__c_cell(c, x);
-    case 10: case 11: /* memory.copy, memory.fill */
-      TRY(zero_byte(c));
-      if (sub == 10) TRY(zero_byte(c));
-      TRY(need_memory(c));
+    case 10: /* memory.copy dst src */
+      TRY(wm__c_memidx(c, false, &x));
+      TRY(wm__c_memidx(c, false, &y));
+      if (x == y) TRY(wm__c_use_memory(c, x));
       TRY(pop3_i32(c, v));
       if (c->dead) return 0;
-      TRY(wm__c_head(c, sub == 10 ? WM_OP_MEMORY_COPY : WM_OP_MEMORY_FILL));
+      if (x == y) {
+        TRY(wm__c_head(c, WM_OP_MEMORY_COPY));
+        return emit_slots(c, v, 3);
+      }
+      TRY(wm__c_head(c, WM_OP_MEMORY_COPY_MM)); /* between two memories */
+      TRY(emit_slots(c, v, 3));
+      TRY(wm__c_cell(c, x));
+      return wm__c_cell(c, y);
+    case 11: /* memory.fill */
+      TRY(wm__c_memidx(c, true, &x));
+      TRY(pop3_i32(c, v));
+      if (c->dead) return 0;
+      TRY(wm__c_head(c, WM_OP_MEMORY_FILL));
       return emit_slots(c, v, 3);
     case 12: /* table.init elem table */
       TRY(wm__c_rd_u32(c, &x));

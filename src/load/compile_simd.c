@@ -94,15 +94,6 @@ static uint32_t mem_log2(uint32_t sub) {
   }
 }
 
-static int rd_memarg(cstate *c, uint32_t sub, uint32_t *offset) {
-  uint32_t align;
-  TRY(wm__c_rd_u32(c, &align));
-  TRY(wm__c_rd_u32(c, offset));
-  if (c->mod->nmems == 0) return wm__c_invalid(c, "unknown memory 0");
-  if (align > mem_log2(sub)) return wm__c_invalid(c, "%s", wm__align_msg(align));
-  return 0;
-}
-
 static int rd_lane(cstate *c, uint32_t lanes, uint32_t *lane) {
   uint8_t b;
   TRY(wm__c_rd_u8(c, &b));
@@ -143,7 +134,7 @@ static int mem_op(cstate *c, uint32_t sub, wm_op op, uint32_t *res) {
   int cls = sub_class[sub];
   bool has_lane = cls == C_VLOADLANE || cls == C_VSTORELANE, has_v = cls != C_VLOAD;
   vop v[2];
-  TRY(rd_memarg(c, sub, &offset));
+  TRY(wm__c_memarg(c, mem_log2(sub), false, &offset));
   if (has_lane) TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
   if (has_v) TRY(wm__c_pop(c, WM_V128, &v[1]));
   TRY(wm__c_pop(c, WM_I32, &v[0]));
@@ -246,15 +237,12 @@ wm_simd_sig wm__simd_sig(uint32_t sub) {
 }
 
 int wm__c_skim_simd(cstate *c) {
-  uint32_t sub, x;
+  uint32_t sub;
   uint8_t b[16];
   TRY(wm__c_rd_u32(c, &sub));
   int imm = wm__simd_immediates(sub);
   if (imm == WM_SIMD_UNKNOWN) return wm__c_malformed(c, "illegal opcode");
   if (imm == WM_SIMD_BYTES16) return rd_bytes16(c, b);
-  if (imm == WM_SIMD_MEMARG || imm == WM_SIMD_MEMARG_LANE) {
-    TRY(wm__c_rd_u32(c, &x));
-    TRY(wm__c_rd_u32(c, &x));
-  }
+  if (imm == WM_SIMD_MEMARG || imm == WM_SIMD_MEMARG_LANE) TRY(wm__c_skip_memarg(c));
   return imm == WM_SIMD_LANE || imm == WM_SIMD_MEMARG_LANE ? wm__c_rd_u8(c, b) : 0;
 }

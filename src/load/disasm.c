@@ -72,6 +72,8 @@ static const char *layout(wm_op op) {
     case WM_OP_MEMORY_INIT: return "isss";
     case WM_OP_DATA_DROP: return "i";
     case WM_OP_MEMORY_COPY: case WM_OP_MEMORY_FILL: return "sss";
+    case WM_OP_MEMORY_SELECT: return "i";
+    case WM_OP_MEMORY_COPY_MM: return "sssii";
     case WM_OP_TABLE_GET: return "sis";
     case WM_OP_TABLE_SET: return "iss";
     case WM_OP_TABLE_INIT: return "iisss";

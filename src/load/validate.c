@@ -159,7 +159,7 @@ int wm__validate_module(wm_module *mod, wm_error *err) {
       return invalid(err, UINT32_MAX, "unknown type %u", mod->funcs[i].typeidx);
   for (uint32_t i = 0; i < mod->ntables; i++) TRY(check_table(&mod->tables[i], err));
   for (uint32_t i = 0; i < mod->nmems; i++) TRY(check_memory(&mod->mems[i], err));
-  if (mod->nmems > 1) return invalid(err, UINT32_MAX, "multiple memories not supported yet");
+  if (mod->nmems > 1 && mod->wasm2) return invalid(err, UINT32_MAX, "multiple memories");
 
   for (uint32_t i = mod->nglobal_imports; i < mod->nglobals; i++)
     TRY(check_const(mod, &mod->globals[i].init, mod->globals[i].type.type, err));

@@ -441,8 +441,31 @@ static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32
 static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
 static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
 
-static int need_memory(vstate *v) {
-  return v->mod->nmems == 0 ? invalid(v, "unknown memory 0") : 0;
+/* A memory index (WebAssembly 2.0: a reserved zero byte), as
+** wm__c_memidx. */
+static int rd_memidx(vstate *v) {
+  uint32_t m = 0;
+  if (v->mod->wasm2) TRY(zero_byte(v));
+  else TRY(rd_u32(v, &m));
+  return m >= v->mod->nmems ? invalid(v, "unknown memory %u", m) : 0;
+}
+
+/* A memarg, as wm__c_memarg: alignment at most `natural` (exactly, for
+** atomics). */
+static int rd_memarg(vstate *v, uint32_t natural, bool exact) {
+  uint32_t align, mem = 0, offset;
+  TRY(rd_u32(v, &align));
+  if (!v->mod->wasm2) {
+    if (align >= 0x80) return malformed(v, "malformed memop flags");
+    if (align & 0x40) TRY(rd_u32(v, &mem));
+    align &= 0x3F;
+  }
+  TRY(rd_u32(v, &offset));
+  if (mem >= v->mod->nmems) return invalid(v, "unknown memory %u", mem);
+  if (exact ? align != natural : align > natural)
+    return invalid(v, exact ? "atomic alignment must be natural"
+                            : "alignment must not be larger than natural");
+  return 0;
 }
 
 static int rd_table(vstate *v, uint32_t *x) {
@@ -464,11 +487,7 @@ static int atomic_op(vstate *v, uint32_t sub) {
   wm_atomic_sig s = wm__atomic_sig(sub);
   if (s.kind == WM_ATOMIC_NONE) return malformed(v, "illegal opcode");
   if (s.kind == WM_ATOMIC_FENCE) return zero_byte(v);
-  uint32_t align, offset;
-  TRY(rd_u32(v, &align));
-  TRY(rd_u32(v, &offset));
-  TRY(need_memory(v));
-  if (align != s.size_log2) return invalid(v, "%s", wm__atomic_align_msg(align));
+  TRY(rd_memarg(v, s.size_log2, true));
   switch (s.kind) {
     case WM_ATOMIC_LOAD: break;
     case WM_ATOMIC_STORE:
@@ -485,13 +504,9 @@ static int atomic_op(vstate *v, uint32_t sub) {
 }
 
 static int load_store(vstate *v, uint8_t op) {
-  uint32_t align, offset;
   uint8_t natural, type;
-  TRY(rd_u32(v, &align));
-  TRY(rd_u32(v, &offset));
-  TRY(need_memory(v));
   wm__memop_sig(op, &natural, &type);
-  if (align > natural) return invalid(v, "%s", wm__align_msg(align));
+  TRY(rd_memarg(v, natural, false));
   if (op <= 0x35) { /* loads */
     TRY(pop_t(v, WM_I32));
     return push(v, type);
@@ -547,17 +562,15 @@ static int fc_op(vstate *v, uint32_t sub) {
   switch (sub) {
     case 8: /* memory.init */
       TRY(rd_u32(v, &x));
-      TRY(zero_byte(v));
-      TRY(need_memory(v));
+      TRY(rd_memidx(v));
       TRY(need_datacount(v, x));
       return pop3_i32(v);
     case 9: /* data.drop */
       TRY(rd_u32(v, &x));
       return need_datacount(v, x);
     case 10: case 11: /* memory.copy, memory.fill */
-      TRY(zero_byte(v));
-      if (sub == 10) TRY(zero_byte(v));
-      TRY(need_memory(v));
+      TRY(rd_memidx(v));
+      if (sub == 10) TRY(rd_memidx(v));
       return pop3_i32(v);
     case 12: /* table.init elem table */
       TRY(rd_u32(v, &x));
@@ -638,11 +651,7 @@ static int simd_op(vstate *v, uint32_t sub) {
       TRY(pop_t(v, WM_V128));
       return push(v, WM_V128);
     case C_VLOAD: case C_VLOADLANE: case C_VSTORE: case C_VSTORELANE: {
-      uint32_t align, offset;
-      TRY(rd_u32(v, &align));
-      TRY(rd_u32(v, &offset));
-      TRY(need_memory(v));
-      if (align > s.align) return invalid(v, "%s", wm__align_msg(align));
+      TRY(rd_memarg(v, s.align, false));
       bool lane = s.cls == C_VLOADLANE || s.cls == C_VSTORELANE;
       if (lane) TRY(rd_lane(v, s.lanes));
       if (s.cls != C_VLOAD) TRY(pop_t(v, WM_V128));
@@ -690,12 +699,10 @@ static int other_op(vstate *v, uint8_t op) {
       TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
       return pop_t(v, WM_I32);
     case 0x3F: /* memory.size */
-      TRY(zero_byte(v));
-      TRY(need_memory(v));
+      TRY(rd_memidx(v));
       return push(v, WM_I32);
     case 0x40: /* memory.grow */
-      TRY(zero_byte(v));
-      TRY(need_memory(v));
+      TRY(rd_memidx(v));
       TRY(pop_t(v, WM_I32));
       return push(v, WM_I32);
     case 0xD0: /* ref.null t */

@@ -381,14 +381,10 @@ static int blocktype(wp *p, wp_buf *code) {
 
 /* ---------------------------------------------------------- immediates */
 
-/* An optional memory index: only memory 0 exists for now. */
-static int memidx_opt(wp *p) {
-  if (!wp_at_index(p)) return 0;
-  wm_tok at = p->t;
-  uint32_t m;
-  int rc = wp_index(p, SP_MEM, &m);
-  if (rc) return rc;
-  return m ? wp_error(p, &at, "multiple memories not supported yet") : 0;
+/* An optional memory index (0 when absent). */
+static int memidx_opt(wp *p, uint32_t *m) {
+  *m = 0;
+  return wp_at_index(p) ? wp_index(p, SP_MEM, m) : 0;
 }
 
 /* The number after "offset=" or "align=". */
@@ -406,7 +402,9 @@ static bool kw_prefix(const wp *p, const char *prefix) {
   return p->t.kind == WM_TOK_KEYWORD && has_prefix(&p->t, prefix);
 }
 
-static int memarg(wp *p, const wp_op *op, wp_buf *code) {
+/* A memarg of memory m: bit 6 of the flags says its index follows them
+** (for a memory other than 0, as wat2wasm writes it). */
+static int memarg(wp *p, const wp_op *op, uint32_t m, wp_buf *code) {
   uint32_t offset = 0, align = op->align;
   int rc;
   if (kw_prefix(p, "offset=") && (rc = keyword_value(p, 7, &offset))) return rc;
@@ -419,7 +417,8 @@ static int memarg(wp *p, const wp_op *op, wp_buf *code) {
   uint32_t log2 = 0;
   while ((1u << log2) < align) log2++;
   emit_op(code, op->code);
-  wp_u32(code, log2);
+  wp_u32(code, m ? log2 | 0x40 : log2);
+  if (m) wp_u32(code, m);
   wp_u32(code, offset);
   return 0;
 }
@@ -543,22 +542,24 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       wp_u32(code, a);
       return 0;
     case I_MEM:
-      if ((rc = memidx_opt(p))) return rc;
-      return memarg(p, op, code);
+      if ((rc = memidx_opt(p, &a))) return rc;
+      return memarg(p, op, a, code);
     case I_MEMIDX:
-      if ((rc = memidx_opt(p))) return rc;
+      if ((rc = memidx_opt(p, &a))) return rc;
       emit_op(code, op->code);
-      wp_byte(code, 0);
+      wp_u32(code, a);
       return 0;
     case I_ZERO: /* atomic.fence's reserved byte */
       emit_op(code, op->code);
       wp_byte(code, 0);
       return 0;
-    case I_MEMCOPY:
-      if ((rc = memidx_opt(p)) || (rc = memidx_opt(p))) return rc;
+    case I_MEMCOPY: /* memory.copy $dst $src: both or neither */
+      if ((rc = memidx_opt(p, &a))) return rc;
+      b = a;
+      if (wp_at_index(p) && (rc = wp_index(p, SP_MEM, &b))) return rc;
       emit_op(code, op->code);
-      wp_byte(code, 0);
-      wp_byte(code, 0);
+      wp_u32(code, a);
+      wp_u32(code, b);
       return 0;
     case I_MEMINIT: {
       /* memory.init $mem? $data: with two indices, the first is the memory. */
@@ -568,14 +569,14 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       if (wp_at_index(p)) {
         p->lx = save;
         p->t = at;
-        if ((rc = memidx_opt(p)) || (rc = wp_index(p, SP_DATA, &a))) return rc;
+        if ((rc = memidx_opt(p, &b)) || (rc = wp_index(p, SP_DATA, &a))) return rc;
       } else if (rc) {
         return rc;
       }
       p->data_instr = true;
       emit_op(code, op->code);
       wp_u32(code, a);
-      wp_byte(code, 0);
+      wp_u32(code, b);
       return 0;
     }
     case I_TABLEINIT: {
@@ -685,7 +686,7 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       /* memidx? memarg lane: a first number is a memory when another follows */
       uint8_t lane = 0;
       if (p->t.kind == WM_TOK_ID) {
-        if ((rc = memidx_opt(p))) return rc;
+        if ((rc = memidx_opt(p, &a))) return rc;
       } else if (p->t.kind == WM_TOK_NUM) {
         wm_lexer peek = p->lx;
         wm_tok nt;
@@ -693,10 +694,10 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
         if (wm__lex_next(&peek, &nt) == 0 &&
             (nt.kind == WM_TOK_NUM || (nt.kind == WM_TOK_KEYWORD &&
                                        (has_prefix(&nt, "offset=") || has_prefix(&nt, "align=")))))
-          if ((rc = memidx_opt(p))) return rc;
+          if ((rc = memidx_opt(p, &a))) return rc;
       }
       wp_buf arg = {0};
-      rc = memarg(p, op, &arg);
+      rc = memarg(p, op, a, &arg);
       if (!rc) rc = lane_index(p, &lane);
       if (!rc) {
         wp_bytes(code, arg.p, arg.n);

@@ -827,7 +827,8 @@ static int oracle_load(const char *path, wm_error *err) {
   uint8_t *b = read_file(path, &len);
   if (!b) return 1;
   wm_module *m = NULL;
-  int rc = wm_module_load(b, len, NULL, &m, err);
+  wm_module_options o = {.flags = WM_MODULE_WASM2}; /* a 2.0 suite */
+  int rc = wm_module_load(b, len, &o, &m, err);
   free(b);
   wm_module_free(m);
   return rc;
@@ -1015,7 +1016,8 @@ static void test_oracle(void) {
         size_t blen;
         uint8_t *bytes = rc == 0 ? read_file(wp, &blen) : NULL;
         wm_module *m = NULL;
-        if (bytes && wm_module_load(bytes, blen, NULL, &m, NULL) == 0) {
+        wm_module_options o = {.flags = WM_MODULE_WASM2};
+        if (bytes && wm_module_load(bytes, blen, &o, &m, NULL) == 0) {
           have_cur = mini_new(&cur, m);
           if (!have_cur) mini_free(&cur);
         }

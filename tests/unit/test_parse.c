@@ -23,7 +23,7 @@ static void same_as_wabt(const char *text) {
   size_t ref_len = 0, len = 0;
   uint8_t *ref = wat_bytes(text,
                            "--enable-relaxed-simd --enable-extended-const --enable-threads "
-                           "--enable-tail-call --enable-annotations",
+                           "--enable-tail-call --enable-multi-memory --enable-annotations",
                            &ref_len);
   uint8_t *bin = NULL;
   wm_error err;
@@ -43,6 +43,21 @@ static void same_as_wabt(const char *text) {
 }
 
 static void test_same_as_wabt(void) {
+  /* Multiple memories: memargs with an index (flags bit 6) only for memory
+  ** other than 0, memory.size/grow/fill/init/copy's indexes, data segments
+  ** of memory 1, an imported memory first. */
+  same_as_wabt("(module (import \"m\" \"mem\" (memory 1)) (memory $b 1 2) (memory $c 0)\n"
+               "  (data (memory $b) (i32.const 8) \"ab\") (data $d \"xy\")\n"
+               "  (func (param i32) (result i32)\n"
+               "    (i32.store $b offset=4 (local.get 0) (i32.load 0 (local.get 0)))\n"
+               "    (i64.store8 2 (i32.const 0) (i64.load16_u $b align=1 (i32.const 2)))\n"
+               "    (memory.copy $b $c (i32.const 0) (i32.const 1) (i32.const 2))\n"
+               "    (memory.copy (i32.const 0) (i32.const 1) (i32.const 2))\n"
+               "    (memory.fill $c (i32.const 0) (i32.const 1) (i32.const 0))\n"
+               "    (memory.init $b $d (i32.const 0) (i32.const 0) (i32.const 1))\n"
+               "    (drop (memory.grow $c (memory.size $b)))\n"
+               "    (v128.store 1 (i32.const 0) (v128.load8_lane $b 3 (i32.const 0) (v128.const i64x2 0 0)))\n"
+               "    (i32.atomic.rmw.add 1 (i32.const 0) (i32.const 1))))\n");
   /* Tail calls: return_call by index and name, return_call_indirect with a
   ** table and an inline type (an implicit type in binary order). */
   same_as_wabt("(module (table $t 1 funcref)\n"
@@ -270,7 +285,7 @@ static void test_errors(void) {
   bad("(module (frob))", "1:10: unknown module field 'frob'");
   bad("(module (type $t (func (param i32))) (func (type $t) (param i64)))",
       "inline function type does not match type 0");
-  bad("(module (memory 2) (func (drop (i32.load 1 (i32.const 0)))))", "multiple memories not supported yet");
+  bad("(module (memory 2) (func (drop (i32.load $m (i32.const 0)))))", "unknown memory $m");
   bad("(module (memory i64 1))", "64-bit memories not supported yet");
   bad("(module (table i64 1 funcref))", "64-bit tables not supported yet");
   bad("(module (func (v128.const i8x17 0)))", "expected a vector shape");

@@ -241,9 +241,11 @@ static void test_memory(void) {
             0, 0xFC, 8, 0, 0, 0x0B); /* memory.init */
   VALID(F_MEM | F_DATA | F_DATACOUNT, T_VOID, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 8, 0, 0, 0xFC,
         9, 0, 0x0B);
-  MALFORMED(F_MEM, T_VOID, "zero byte expected", 1, 0, 0x3F, 1, 0x1A, 0x0B);
-  MALFORMED(F_MEM, T_VOID, "zero byte expected", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 10, 0,
-            1, 0x0B); /* memory.copy */
+  /* WebAssembly 3.0: memory indexes where 2.0 had zero bytes (those are
+  ** tested with WM_MODULE_WASM2 in test_unsupported_proposals). */
+  INVALID(F_MEM, T_VOID, "unknown memory 1", 1, 0, 0x3F, 1, 0x1A, 0x0B);
+  INVALID(F_MEM, T_VOID, "unknown memory 1", 7, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, 10, 0,
+          1, 0x0B); /* memory.copy */
 }
 
 static void test_structure(void) {
@@ -476,17 +478,37 @@ static void test_unsupported_proposals(void) {
       {"ref.eq", {0xD3}, 1, "garbage collection not supported yet"},
       {"struct.new", {0xFB, 0x00, 0x00}, 3, "garbage collection not supported yet"},
   };
-  /* i32.load with a memory index (bit 6 of the flags): invalid, named. */
+  /* i32.load with a memory index (bit 6 of the flags): memory 0 named in
+  ** WebAssembly 3.0, an alignment too large by 2.0's rules. */
   {
     static const uint8_t m[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7F, 3, 2,
                                 1, 0, 5, 3, 1, 0, 1, 10, 10, 1, 8, 0, 0x41, 0, 0x28, 0x42,
                                 0, 0, 0x0B};
     wm_module *mod = NULL;
     wm_error err;
-    CHECK_ERR(wm_module_load(m, sizeof m, NULL, &mod, &err), err, WM_EINVALID,
-              "multiple memories not supported yet");
+    CHECK(wm_module_load(m, sizeof m, NULL, &mod, &err) == 0);
+    wm_module_free(mod);
+    mod = NULL;
+    wm_module_options o = {.flags = WM_MODULE_WASM2};
+    CHECK_ERR(wm_module_load(m, sizeof m, &o, &mod, &err), err, WM_EINVALID,
+              "alignment must not be larger than natural");
     CHECK(err.offset == 31); /* the i32.load */
     wm_module_free(mod);
+    /* memory.size's byte: a memory index in 3.0, 2.0's reserved zero. */
+    static const uint8_t sz[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7F, 3, 2,
+                                 1, 0, 5, 3, 1, 0, 1, 10, 6, 1, 4, 0, 0x3F, 1, 0x0B};
+    mod = NULL;
+    CHECK_ERR(wm_module_load(sz, sizeof sz, NULL, &mod, &err), err, WM_EINVALID,
+              "unknown memory 1");
+    CHECK_ERR(wm_module_load(sz, sizeof sz, &o, &mod, &err), err, WM_EMALFORMED,
+              "zero byte expected");
+    /* Two memories: 3.0 only. */
+    static const uint8_t two[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 5, 5, 2, 0, 1, 0, 1};
+    CHECK(wm_module_load(two, sizeof two, NULL, &mod, &err) == 0);
+    wm_module_free(mod);
+    mod = NULL;
+    CHECK_ERR(wm_module_load(two, sizeof two, &o, &mod, &err), err, WM_EINVALID,
+              "multiple memories");
   }
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
     uint8_t m[64];
@@ -517,7 +539,6 @@ static void test_unsupported_proposals(void) {
       {"shared, no max", {5, 3, 1, 2, 1}, 5, WM_EMALFORMED, "shared memory must have maximum"},
       {"memory64", {5, 3, 1, 4, 1}, 5, WM_EMALFORMED, "64-bit memories and tables not supported yet"},
       {"table64", {4, 4, 1, 0x70, 5, 1}, 6, WM_EMALFORMED, "64-bit memories and tables"},
-      {"two memories", {5, 5, 2, 0, 1, 0, 1}, 7, WM_EINVALID, "multiple memories not supported yet"},
   };
   for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) {
     uint8_t m[32];
