@@ -698,7 +698,7 @@ void spec_exec(spec_run *s, const wm_script_cmd *c) {
 
 /* ------------------------------------------------------------------ driver */
 
-static char *read_file(const char *path, size_t *len) {
+char *spec_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     cli_error("%s: %s", path, strerror(errno));
@@ -734,8 +734,6 @@ static char *read_file(const char *path, size_t *len) {
   *len = n;
   return buf;
 }
-
-char *spec_read_file(const char *path, size_t *len) { return read_file(path, len); }
 
 /* A .wast script through the library's reader. A script that stops
 ** following the format counts one failure, after the commands before it. */
@@ -794,7 +792,7 @@ int cli_spectest(int argc, char **argv) {
     return 2;
   }
   size_t len;
-  char *text = read_file(path, &len);
+  char *text = spec_read_file(path, &len);
   if (!text) return 1;
 
   spec_run s;
