@@ -548,6 +548,9 @@ WM_API int wm_wat_to_wasm(const char *text, size_t len, uint8_t **out, size_t *o
 ** text from binary. id is the module's $name without the '$' (decoded for
 ** $"..."), NULL when it has none.
 **
+** Names and ids are their bytes with a length (a name may hold NULs, as
+** export names may), and NUL-terminated too.
+**
 ** Values. Arguments are wm_vals; `ref.extern N` is the WM_EXTERNREF whose
 ** ref is (void *)(uintptr_t)(N + 1), so that no N is the null reference.
 ** Expected results are patterns (wm_script_pat).

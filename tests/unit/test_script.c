@@ -113,7 +113,8 @@ static void test_actions(void) {
       "(get \"g\")\n");
   const wm_script_cmd *c = next_cmd(s, WM_SCRIPT_ACTION);
   if (c) CHECK(c->action.kind == WM_SCRIPT_INVOKE && c->action.module == NULL &&
-               same(c->action.field, c->action.field_len, "f") && c->action.nargs == 0);
+               same(c->action.field, c->action.field_len, "f") && c->action.field[1] == 0 &&
+               c->action.nargs == 0);
   c = next_cmd(s, WM_SCRIPT_ACTION);
   if (c) {
     const wm_script_action *a = &c->action;
