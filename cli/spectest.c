@@ -285,6 +285,8 @@ static bool pat_matches(const wm_script_pat *p, const wm_val *got) {
       if (pat_matches(&p->either[i], got)) return true;
     return false;
   }
+  if (p->kind == WM_PAT_REF_NULL && p->val.type == 0) /* (ref.null): of any type */
+    return (got->type == WM_FUNCREF || got->type == WM_EXTERNREF) && got->of.ref == NULL;
   if (got->type != p->val.type) return false;
   switch (p->kind) {
     case WM_PAT_NAN_CANONICAL:
@@ -342,7 +344,7 @@ static void describe_pat(textbuf *t, const wm_script_pat *p) {
   switch (p->kind) {
     case WM_PAT_NAN_CANONICAL:
     case WM_PAT_NAN_ARITHMETIC: put(t, "%s:%s", type, nan_name(p->kind)); return;
-    case WM_PAT_REF_NULL: put(t, "%s:null", type); return;
+    case WM_PAT_REF_NULL: put(t, "%s:null", p->val.type ? type : "ref"); return;
     case WM_PAT_REF_NONNULL: put(t, "%s:non-null", type); return;
     case WM_PAT_EITHER:
       put(t, "one of ");

@@ -572,8 +572,12 @@ typedef enum wm_script_kind {
                                       (assert_trap (module ...) text) */
   WM_SCRIPT_UNSUPPORTED            /* a command this reader does not run yet
                                       (module definition/instance, thread,
-                                      wait, input, output, script): text
-                                      says which; it was skipped whole */
+                                      wait, input, output, script), or one
+                                      holding a value not supported yet (the
+                                      references of GC, typed references and
+                                      exceptions: (ref.i31), (ref.null any)
+                                      ...): text says which; it was read or
+                                      skipped whole */
 } wm_script_kind;
 
 typedef enum wm_script_action_kind {
@@ -586,7 +590,8 @@ typedef enum wm_script_pat_kind {
                             bytes, except lanes that lane_nan marks) */
   WM_PAT_NAN_CANONICAL,  /* an f32/f64 (val.type) canonical NaN, either sign */
   WM_PAT_NAN_ARITHMETIC, /* an f32/f64 (val.type) quiet NaN, any payload */
-  WM_PAT_REF_NULL,       /* the null reference of val.type */
+  WM_PAT_REF_NULL,       /* the null reference of val.type, or of any
+                            reference type when val.type is 0 ((ref.null)) */
   WM_PAT_REF_NONNULL,    /* any non-null reference of val.type: (ref.func),
                             (ref.extern) with no index */
   WM_PAT_EITHER          /* any one of the neither patterns at either */

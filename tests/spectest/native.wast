@@ -2,7 +2,8 @@
 ;; What only the native reader runs (`wasmem spectest FILE.wast`; wast2json
 ;; 1.0.32 stops at these): top-level module quote (fields alone, a whole
 ;; module, nothing at all), assert_uninstantiable, either for one of
-;; several results, non-null reference patterns, quoted ids, annotations.
+;; several results, non-null and untyped reference patterns, quoted ids,
+;; annotations.
 (module $M (@custom "ignored" (here))
   (func $f (export "f") (result funcref) (ref.func $f))
   (func (export "e") (param externref) (result externref) (local.get 0))
@@ -12,6 +13,9 @@
 (assert_return (invoke "e" (ref.extern 0)) (ref.extern))
 (assert_return (invoke "e" (ref.extern 0)) (ref.extern 0))
 (assert_return (invoke $M "two") (either (i32.const 2) (i32.const 1)) (i64.const 0xffff_ffff_ffff_ffff))
+;; (ref.null): a null of any reference type; nofunc and noextern are func's and extern's.
+(assert_return (invoke "e" (ref.null extern)) (ref.null))
+(assert_return (invoke "e" (ref.null noextern)) (ref.null noextern))
 
 (module $"a b" quote "(func (export \"q\") (result i32)" " (i32.const 5))")
 (assert_return (invoke $"a b" "q") (i32.const 5))

@@ -223,6 +223,30 @@ static void test_unsupported(void) {
   next_cmd(s, WM_SCRIPT_MODULE);
   at_end(s);
   wm_script_free(s);
+
+  /* Values of GC, typed references, exceptions: the command is read whole
+  ** and comes back unsupported; the bottom types of func and extern, and
+  ** (ref.null) for a null of any type, are in. */
+  s = open_text("(assert_return (invoke \"f\" (ref.null any)) (ref.i31))\n"
+                "(invoke \"f\" (ref.host 1) (ref.struct))\n"
+                "(assert_return (invoke \"f\") (either (ref.eq) (i32.const 1)) (ref.null $t))\n"
+                "(assert_return (invoke \"f\" (ref.null nofunc) (ref.null noextern)) (ref.null))\n");
+  const wm_script_cmd *c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
+  if (c) CHECK(strcmp(c->text, "assert_return with (ref.null any) not supported yet") == 0);
+  c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
+  if (c) CHECK(strcmp(c->text, "invoke with (ref.host 1) not supported yet") == 0 && c->line == 2);
+  c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
+  if (c) CHECK(strcmp(c->text, "assert_return with (ref.eq) not supported yet") == 0);
+  c = next_cmd(s, WM_SCRIPT_ASSERT_RETURN);
+  if (c && c->action.nargs == 2 && c->nresults == 1) {
+    CHECK(c->action.args[0].type == WM_FUNCREF && c->action.args[0].of.ref == NULL);
+    CHECK(c->action.args[1].type == WM_EXTERNREF && c->action.args[1].of.ref == NULL);
+    CHECK(c->results[0].kind == WM_PAT_REF_NULL && c->results[0].val.type == 0);
+  } else {
+    CHECK(!"(ref.null nofunc) and (ref.null)");
+  }
+  at_end(s);
+  wm_script_free(s);
 }
 
 /* text fails at its first command with WM_EMALFORMED and a message holding
@@ -273,7 +297,9 @@ static void test_errors(void) {
   bad("(invoke \"f\" (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0))", "1:31: constant out of range");
   bad("(invoke \"f\" (v128.const i16x8 0 0))", "expected a lane value, got ')'");
   bad("(invoke \"f\" (v128.const i32 0))", "expected a vector shape");
-  bad("(invoke \"f\" (ref.null any))", "expected a reference type (func or extern), got 'any'");
+  bad("(invoke \"f\" (ref.null \"any\"))", "expected a reference type (func or extern), got '\"any\"'");
+  bad("(invoke \"f\" (ref.null))", "expected a reference type (func or extern), got ')'");
+  bad("(invoke \"f\" (ref.i31 (i32.const 1)", "1:14: unterminated constant");
   bad("(invoke \"f\" (ref.extern -1))", "expected an unsigned integer");
   bad("(invoke \"f\" (i32.const 1 2))", "expected ')', got '2'");
   /* Names: UTF-8 after escapes; the lexer's own errors. */
