@@ -117,6 +117,24 @@ void cli_wasi_done(cli_wasi *cw);
 ** (after printing an error naming opt) if malformed, zero or too large. */
 bool cli_parse_size(const char *opt, const char *s, uint64_t *out);
 
+/*
+** `wasmem spectest` (spectest.c): one executor, spec_exec, runs the
+** commands of a script, whichever reader made them (the library's .wast
+** reader, or spectest_json.c's for wast2json output). A module command
+** without module bytes is skipped (wast2json's text modules).
+*/
+typedef struct spec_run spec_run;
+void spec_exec(spec_run *s, const wm_script_cmd *cmd);
+/* A command a reader could not make: one failure line "SRC:LINE: TYPE: ...". */
+void spec_fail(spec_run *s, int line, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The script name failure lines start with. */
+void spec_source(spec_run *s, const char *name);
+/* A whole file, NUL-terminated (malloc'ed), or NULL after an error line. */
+char *spec_read_file(const char *path, size_t *len);
+/* spectest_json.c: run a wast2json script; 1 (after an error line) when
+** it is not one. */
+int spec_json(spec_run *s, const char *path, const char *text, size_t len);
 /* Define the `spectest` host module (print*, global_*, table, memory) in rt. */
 int cli_define_spectest(wm_runtime *rt, wm_error *err);
 

@@ -522,6 +522,131 @@ WM_API int wm_module_load_file(const char *path, const wm_module_options *opts, 
 WM_API int wm_wat_to_wasm(const char *text, size_t len, uint8_t **out, size_t *out_len,
                           wm_error *err);
 
+/* ----------------------------------------------------------- spec scripts */
+
+/*
+** The WebAssembly specification's script format (.wast): a sequence of
+** commands -- modules, register, actions and assertions -- that its test
+** suite is written in. wm_script reads a script and hands its commands one
+** at a time to the caller, who runs them (the `wasmem spectest` command is
+** such a caller; an embedder can run scripts against its own host
+** functions the same way). Reading never runs or loads anything.
+**
+**   wm_script_open  copies text (len bytes) and prepares to read it. name,
+**                   which may be NULL, is put in front of error messages
+**                   ("NAME:LINE:COL: what"). Errors: WM_EINVAL for a NULL
+**                   text with len > 0 or a NULL out, WM_ENOMEM.
+**   wm_script_next  reads the next command into *cmd: 1 when there is one,
+**                   0 at the end of the script, or WM_EMALFORMED for a
+**                   script that does not follow the format ("LINE:COL:
+**                   what": an unknown command, a malformed constant, an
+**                   action name that is not UTF-8, an unterminated list,
+**                   ...), or WM_ENOMEM. After an error the same error is
+**                   returned again. *cmd and everything it points to stay
+**                   valid until the next call or wm_script_free.
+**   wm_script_free  frees the reader (NULL is a no-op).
+**
+** Modules. A command's module (module_len bytes at module) is what the
+** caller passes to wm_module_load: for a module written in text, its
+** source `(module ...)` verbatim, so that a text error shows where an
+** assertion expects one (assert_malformed); for `module binary`, the
+** decoded bytes; for `module quote`, the concatenated strings as text,
+** wrapped in "(module ...)" unless they start with it. module_text tells
+** text from binary. id is the module's $name without the '$' (decoded for
+** $"..."), NULL when it has none.
+**
+** Names and ids are their bytes with a length (a name may hold NULs, as
+** export names may), and NUL-terminated too.
+**
+** Values. Arguments are wm_vals; `ref.extern N` is the WM_EXTERNREF whose
+** ref is (void *)(uintptr_t)(N + 1), so that no N is the null reference.
+** Expected results are patterns (wm_script_pat).
+*/
+typedef struct wm_script wm_script;
+
+typedef enum wm_script_kind {
+  WM_SCRIPT_MODULE,                /* module: load and instantiate it, name it id */
+  WM_SCRIPT_REGISTER,              /* register the module named id (NULL: the latest) as name */
+  WM_SCRIPT_ACTION,                /* action, results ignored */
+  WM_SCRIPT_ASSERT_RETURN,         /* action returns results */
+  WM_SCRIPT_ASSERT_TRAP,           /* action traps with text */
+  WM_SCRIPT_ASSERT_EXHAUSTION,     /* action exhausts the call stack (text) */
+  WM_SCRIPT_ASSERT_EXCEPTION,      /* action throws an exception */
+  WM_SCRIPT_ASSERT_MALFORMED,      /* module does not decode or parse (text) */
+  WM_SCRIPT_ASSERT_INVALID,        /* module does not validate (text) */
+  WM_SCRIPT_ASSERT_UNLINKABLE,     /* module's imports do not link (text) */
+  WM_SCRIPT_ASSERT_UNINSTANTIABLE, /* module traps while instantiated (text); also
+                                      (assert_trap (module ...) text) */
+  WM_SCRIPT_UNSUPPORTED            /* a command this reader does not run yet
+                                      (module definition/instance, thread,
+                                      wait, input, output, script), or one
+                                      holding a value not supported yet (the
+                                      references of GC, typed references and
+                                      exceptions: (ref.i31), (ref.null any)
+                                      ...): text says which; it was read or
+                                      skipped whole */
+} wm_script_kind;
+
+typedef enum wm_script_action_kind {
+  WM_SCRIPT_INVOKE, /* call the exported function field with args */
+  WM_SCRIPT_GET     /* read the exported global field */
+} wm_script_action_kind;
+
+typedef enum wm_script_pat_kind {
+  WM_PAT_VALUE,          /* exactly val (floats by their bits; a v128 by its
+                            bytes, except lanes that lane_nan marks) */
+  WM_PAT_NAN_CANONICAL,  /* an f32/f64 (val.type) canonical NaN, either sign */
+  WM_PAT_NAN_ARITHMETIC, /* an f32/f64 (val.type) quiet NaN, any payload */
+  WM_PAT_REF_NULL,       /* the null reference of val.type, or of any
+                            reference type when val.type is 0 ((ref.null)) */
+  WM_PAT_REF_NONNULL,    /* any non-null reference of val.type: (ref.func),
+                            (ref.extern) with no index */
+  WM_PAT_EITHER          /* any one of the neither patterns at either */
+} wm_script_pat_kind;
+
+typedef struct wm_script_pat {
+  wm_script_pat_kind kind;
+  wm_val val;        /* the type always; the value for WM_PAT_VALUE */
+  const char *shape; /* a v128's lane shape as written ("i8x16" ...
+                        "f64x2"), NULL for other types */
+  uint8_t lane_nan[4]; /* f32x4/f64x2: per lane, 0 for the exact bits, or
+                          WM_PAT_NAN_CANONICAL / WM_PAT_NAN_ARITHMETIC */
+  uint32_t neither;
+  const struct wm_script_pat *either; /* alternatives, never nested */
+} wm_script_pat;
+
+typedef struct wm_script_action {
+  wm_script_action_kind kind;
+  const char *module; /* the module's id, NULL for the latest module */
+  size_t module_len;
+  const char *field; /* the export's name: UTF-8, may hold NUL bytes */
+  size_t field_len;
+  const wm_val *args; /* WM_SCRIPT_INVOKE */
+  uint32_t nargs;
+} wm_script_action;
+
+typedef struct wm_script_cmd {
+  wm_script_kind kind;
+  uint32_t line;      /* of the command's '(' */
+  const char *id;     /* module: its id; register: the module's; may be NULL */
+  size_t id_len;
+  const uint8_t *module; /* the module commands and module assertions */
+  size_t module_len;
+  bool module_text;
+  const char *name; /* register: the name to register as (UTF-8, may hold NULs) */
+  size_t name_len;
+  wm_script_action action; /* action, assert_return/trap/exhaustion/exception */
+  const wm_script_pat *results; /* assert_return: one pattern a result */
+  uint32_t nresults;
+  const char *text; /* assertions' expected message (NUL-terminated, cut at
+                       a NUL it holds); "" when none */
+} wm_script_cmd;
+
+WM_API int wm_script_open(const char *text, size_t len, const char *name, wm_script **out,
+                          wm_error *err);
+WM_API int wm_script_next(wm_script *s, const wm_script_cmd **cmd, wm_error *err);
+WM_API void wm_script_free(wm_script *s);
+
 /*
 ** The code cache. wm_module_serialize writes what loading learnt about a
 ** module's bytes -- that every body validated, and where each body's code

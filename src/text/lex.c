@@ -60,6 +60,12 @@ static size_t utf8_len(const unsigned char *p, size_t n) {
   return len;
 }
 
+bool wm__utf8_valid(const uint8_t *s, size_t n) {
+  for (size_t i = 0, k; i < n; i += k)
+    if ((k = utf8_len(s + i, n - i)) == 0) return false;
+  return true;
+}
+
 /* ----------------------------------------------------------------- lexer */
 
 static int lex_error(wm_lexer *lx, size_t at, const char *fmt, ...)
@@ -413,6 +419,10 @@ int wm__tok_i32(const wm_tok *t, uint32_t *out, wm_error *err) {
 
 int wm__tok_i64(const wm_tok *t, uint64_t *out, wm_error *err) {
   return to_int(t, 64, true, out, err);
+}
+
+int wm__tok_int(const wm_tok *t, unsigned bits, uint64_t *out, wm_error *err) {
+  return to_int(t, bits, true, out, err);
 }
 
 static locale_t c_locale;

@@ -12,6 +12,7 @@
 #ifndef WM_LEX_H
 #define WM_LEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,10 @@ int wm__lex_next(wm_lexer *lx, wm_tok *out);
 ** token, so this cannot fail. */
 size_t wm__tok_string(const wm_tok *t, uint8_t *out);
 
+/* Are the n bytes at s well-formed UTF-8 (no overlong forms, surrogates or
+** code points past U+10FFFF)? A string token's decoded bytes may not be. */
+bool wm__utf8_valid(const uint8_t *s, size_t n);
+
 /* Numbers, by the type the parser expects. Each returns 0 or
 ** WM_EMALFORMED ("LINE:COL: ..."): not a number of that form, or
 ** "constant out of range". u32: an unsigned index, alignment or offset.
@@ -62,6 +67,9 @@ int wm__tok_u32(const wm_tok *t, uint32_t *out, wm_error *err);
 int wm__tok_u64(const wm_tok *t, uint64_t *out, wm_error *err);
 int wm__tok_i32(const wm_tok *t, uint32_t *out, wm_error *err);
 int wm__tok_i64(const wm_tok *t, uint64_t *out, wm_error *err);
+/* An integer of bits <= 64 bits, signed or unsigned (a v128 lane of a
+** script's constant): its two's complement bits. */
+int wm__tok_int(const wm_tok *t, unsigned bits, uint64_t *out, wm_error *err);
 int wm__tok_f32(const wm_tok *t, uint32_t *bits, wm_error *err);
 int wm__tok_f64(const wm_tok *t, uint64_t *bits, wm_error *err);
 

@@ -313,15 +313,17 @@ int wp_types_group(wp *p, wp_buf *vt, uint32_t *n, int ids, uint32_t id_base) {
   return wp_expect(p, WM_TOK_RPAREN, NULL);
 }
 
-/* (param $id? t) | (param t*) groups, then (result t*) groups. With `ids`,
-** param ids are added to SP_LOCAL (in a type definition they are allowed
-** and mean nothing). */
-static int sig_parse(wp *p, wp_buf *vt, uint32_t *np, uint32_t *nr, bool ids) {
+/* (param $id? t) | (param t*) groups, then (result t*) groups. ids says
+** what a param id does: WP_ID_NAMED adds it to SP_LOCAL (a function), with
+** WP_ID_IGNORED it is allowed and means nothing (a type definition), and
+** WP_ID_NONE refuses it (block types and call_indirect, where the spec's
+** grammar has no ids). */
+static int sig_parse(wp *p, wp_buf *vt, uint32_t *np, uint32_t *nr, int ids) {
   int rc;
   *np = *nr = 0;
   while (wp_lparen_kw(p, "param")) {
     if ((rc = wp_next(p)) || (rc = wp_next(p))) return rc;
-    if ((rc = wp_types_group(p, vt, np, ids ? WP_ID_NAMED : WP_ID_IGNORED, 0))) return rc;
+    if ((rc = wp_types_group(p, vt, np, ids, 0))) return rc;
   }
   while (wp_lparen_kw(p, "result")) {
     if ((rc = wp_next(p)) || (rc = wp_next(p))) return rc;
@@ -342,7 +344,7 @@ int wp_use_parse(wp *p, wp_use *u, bool names) {
     if ((rc = wp_expect(p, WM_TOK_RPAREN, NULL))) return rc;
     u->has_type = true;
   }
-  return sig_parse(p, &u->vt, &u->np, &u->nr, names);
+  return sig_parse(p, &u->vt, &u->np, &u->nr, names ? WP_ID_NAMED : WP_ID_NONE);
 }
 
 int wp_use_index(wp *p, wp_use *u, uint32_t *out) {
@@ -415,7 +417,7 @@ static int collect_field(wp *p, wp_module *m) {
     if ((rc = wp_expect_lparen_kw(p, "func"))) return rc;
     wp_buf vt = {0};
     uint32_t np, nr;
-    rc = sig_parse(p, &vt, &np, &nr, false);
+    rc = sig_parse(p, &vt, &np, &nr, WP_ID_IGNORED);
     if (!rc) rc = wp_expect(p, WM_TOK_RPAREN, NULL);
     if (!rc) rc = type_add(p, vt.p, np, nr);
     buf_free(&vt);

@@ -130,6 +130,8 @@ int wp_valtype(wp *p, uint8_t *out);
 enum { WP_ID_NONE, WP_ID_IGNORED, WP_ID_NAMED };
 int wp_types_group(wp *p, wp_buf *vt, uint32_t *n, int ids, uint32_t id_base);
 bool wp_is_valtype(const wp *p);
+/* A type use; with names, param ids name locals (a function's), else they
+** are refused (a block type's, call_indirect's). */
 int wp_use_parse(wp *p, wp_use *u, bool names);
 /* The type index of a function's use (explicit, or found or added):
 ** an explicit type with an inline signature must match it. */

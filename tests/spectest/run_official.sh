@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # run_official.sh -- run the official spec testsuite (or any directory of
-# .wast files) through `wasmem spectest`, with per-file and per-group counts.
+# .wast files) through `wasmem spectest`, with per-file and per-group counts:
+# converted by wast2json, or with --wast read natively (`wasmem spectest
+# FILE.wast`, text modules included; run_official_wast.sh says that).
 # Local use only; CI does not run it.
 #
-# usage: tests/spectest/run_official.sh [WASMEM] [DIR]
+# usage: tests/spectest/run_official.sh [--wast] [WASMEM] [DIR]
 #   WASMEM  the wasmem binary (default: build/wasmem, build/release/wasmem,
 #           then wasmem on PATH)
 #   DIR     directory of .wast files (default: /work/testsuite)
@@ -14,6 +16,8 @@
 #   WAST2JSON_FLAGS=--enable-relaxed-simd run_official.sh WASMEM DIR
 set -u
 
+native=0
+if [ "${1:-}" = --wast ]; then native=1; shift; fi
 wasmem=${1:-}
 dir=${2:-/work/testsuite}
 if [ -z "$wasmem" ]; then
@@ -22,7 +26,7 @@ if [ -z "$wasmem" ]; then
   elif [ -x "$here/build/release/wasmem" ]; then wasmem=$here/build/release/wasmem
   else wasmem=wasmem; fi
 fi
-command -v wast2json >/dev/null 2>&1 || { echo "run_official.sh: wast2json not found" >&2; exit 2; }
+[ $native = 1 ] || command -v wast2json >/dev/null 2>&1 || { echo "run_official.sh: wast2json not found" >&2; exit 2; }
 command -v "$wasmem" >/dev/null 2>&1 || [ -x "$wasmem" ] || { echo "run_official.sh: $wasmem not found" >&2; exit 2; }
 [ -d "$dir" ] || { echo "run_official.sh: $dir is not a directory" >&2; exit 2; }
 
@@ -47,14 +51,18 @@ for wast in "$dir"/*.wast; do
   name=$(basename "$wast" .wast)
   group=$(group_of "$name")
   mkdir -p "$tmp/$name"
+  script=$wast
   # shellcheck disable=SC2086 # the flags are split at spaces on purpose
-  if ! wast2json ${WAST2JSON_FLAGS:-} "$wast" -o "$tmp/$name/$name.json" >"$tmp/$name/wast2json.log" 2>&1; then
+  if [ $native = 1 ]; then :
+  elif ! wast2json ${WAST2JSON_FLAGS:-} "$wast" -o "$tmp/$name/$name.json" >"$tmp/$name/wast2json.log" 2>&1; then
     printf '%-32s %s\n' "$name" "wast2json failed (not counted)"
     [ "${VERBOSE:-0}" = 1 ] && head -n 2 "$tmp/$name/wast2json.log" | sed 's/^/    /'
     echo "$group $name 0 0 0 convert" >>"$tmp/counts"
     continue
+  else
+    script=$tmp/$name/$name.json
   fi
-  out=$(timeout 300 "$wasmem" spectest "$tmp/$name/$name.json" 2>&1)
+  out=$(timeout 300 "$wasmem" spectest "$script" 2>&1)
   rc=$?
   last=$(printf '%s\n' "$out" | tail -n 1)
   # Last line: "N passed, N failed, N skipped"

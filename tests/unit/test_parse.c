@@ -408,6 +408,14 @@ static void test_load(void) {
   static const char junk[] = "#!not a module";
   rc = wm_module_load((const uint8_t *)junk, strlen(junk), NULL, &mod, &err);
   CHECK(rc == WM_EMALFORMED && strstr(err.message, "magic"));
+  /* A block type or call_indirect's type use names no params (the spec's
+  ** grammar has no ids there); a function's and a type definition's may. */
+  bad("(module (func (block (param $x i32) (drop))))", "1:29: expected a value type, got '$x'");
+  bad("(module (func (loop (param $x i32) (drop))))", "expected a value type, got '$x'");
+  bad("(module (func (if (param $x i32) (then) (else))))", "expected a value type, got '$x'");
+  bad("(module (table 0 funcref) (func (call_indirect (param $x i32) (i32.const 0) (i32.const 0))))",
+      "expected a value type, got '$x'");
+  same_as_wabt("(module (type (func (param $x i32))) (func (param $y i32)))");
   CHECK(!wm__wat_is_text((const uint8_t *)"\0asm(", 5));
   CHECK(wm__wat_is_text((const uint8_t *)" (; x ;) (", 10));
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# wast.sh -- `wasmem spectest FILE.wast`, the native script reader: a
+# passing script, a failing assertion's line, a script that stops following
+# the format (the commands before it still run), a command not supported
+# yet (the ones after it still run), the choice of reader by suffix or first
+# character, the loading options, and a missing file.
+# usage: wast.sh WASMEM WORKDIR
+set -u
+wasmem=$1 work=$2
+mkdir -p "$work"
+fail=0
+# expect WHAT STATUS WANT-STATUS OUTPUT REGEX
+expect() {
+  if [ "$2" != "$3" ]; then echo "FAIL: $1: exit status $2, want $3"; fail=1; fi
+  if printf '%s' "$4" | grep -qE "$5"; then echo "ok: $1"; else echo "FAIL: $1: got [$4], want /$5/"; fail=1; fi
+}
+
+cat >"$work/good.wast" <<'WAST'
+(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_malformed (module quote "(func (i32.const 0x1_0000_0000))") "constant out of range")
+(module $q quote "(func (export \"q\") (result i32) (i32.const 4))")
+(assert_return (invoke $q "q") (i32.const 4))
+WAST
+out=$("$wasmem" spectest "$work/good.wast" 2>&1); st=$?
+expect "passing script" "$st" 0 "$out" '^5 passed, 0 failed, 0 skipped$'
+out=$("$wasmem" spectest -v "$work/good.wast" 2>&1); st=$?
+expect "-v names each command" "$st" 0 "$out" 'good\.wast:3: assert_malformed: "constant out of range" -> 1:26: constant out of range'
+for opt in --checked --metered --eager; do
+  out=$("$wasmem" spectest $opt "$work/good.wast" 2>&1); st=$?
+  expect "spectest $opt" "$st" 0 "$out" '^5 passed, 0 failed, 0 skipped$'
+done
+
+# Chosen by the first character when the name does not end in .wast.
+cp "$work/good.wast" "$work/script.txt"
+out=$("$wasmem" spectest "$work/script.txt" 2>&1); st=$?
+expect "by first character" "$st" 0 "$out" '^5 passed, 0 failed, 0 skipped$'
+printf ';; a comment first\n(module)\n' >"$work/comment.txt"
+out=$("$wasmem" spectest "$work/comment.txt" 2>&1); st=$?
+expect "comment first" "$st" 0 "$out" '^1 passed, 0 failed, 0 skipped$'
+
+cat >"$work/bad.wast" <<'WAST'
+(module (func (export "one") (result i32) (i32.const 1)))
+(assert_return (invoke "one") (i32.const 2))
+(assert_malformed (module quote "(func)") "should not load")
+(thread $t (module))
+(assert_return (invoke "one") (ref.i31))
+(assert_return (invoke "one") (i32.const 1))
+(assert_return (invoke "one") (i32.const 1)
+WAST
+out=$("$wasmem" spectest "$work/bad.wast" 2>&1); st=$?
+expect "failing assertion" "$st" 1 "$out" 'bad\.wast:2: assert_return: one: result 0: expected i32:2, got i32:1'
+expect "module that loads" "$st" 1 "$out" 'bad\.wast:3: assert_malformed: expected "should not load", but the module loaded'
+expect "not supported yet" "$st" 1 "$out" 'bad\.wast:4: command: thread not supported yet'
+expect "value not supported yet" "$st" 1 "$out" 'bad\.wast:5: command: assert_return with \(ref\.i31\) not supported yet'
+expect "script error" "$st" 1 "$out" 'bad\.wast:8:1: expected a result or .\)., got end of script'
+expect "counts" "$st" 1 "$out" '^2 passed, 5 failed, 0 skipped$'
+
+# Not a file; not a script.
+out=$("$wasmem" spectest "$work/missing.wast" 2>&1); st=$?
+expect "missing file" "$st" 1 "$out" 'missing\.wast: No such file'
+printf '(modul)' >"$work/junk.wast"
+out=$("$wasmem" spectest "$work/junk.wast" 2>&1); st=$?
+expect "unknown command" "$st" 1 "$out" "junk\\.wast:1:2: unknown command 'modul'"
+out=$("$wasmem" spectest --help 2>&1); st=$?
+expect "help" "$st" 0 "$out" 'FILE\.wast'
+exit $fail

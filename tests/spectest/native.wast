@@ -1,0 +1,34 @@
+;; SPDX-License-Identifier: MIT
+;; What only the native reader runs (`wasmem spectest FILE.wast`; wast2json
+;; 1.0.32 stops at these): top-level module quote (fields alone, a whole
+;; module, nothing at all), assert_uninstantiable, either for one of
+;; several results, non-null and untyped reference patterns, quoted ids,
+;; annotations.
+(module $M (@custom "ignored" (here))
+  (func $f (export "f") (result funcref) (ref.func $f))
+  (func (export "e") (param externref) (result externref) (local.get 0))
+  (func (export "two") (result i32 i64) (i32.const 1) (i64.const -1)))
+(register "M" $M)
+(assert_return (invoke "f") (ref.func))
+(assert_return (invoke "e" (ref.extern 0)) (ref.extern))
+(assert_return (invoke "e" (ref.extern 0)) (ref.extern 0))
+(assert_return (invoke $M "two") (either (i32.const 2) (i32.const 1)) (i64.const 0xffff_ffff_ffff_ffff))
+;; (ref.null): a null of any reference type; nofunc and noextern are func's and extern's.
+(assert_return (invoke "e" (ref.null extern)) (ref.null))
+(assert_return (invoke "e" (ref.null noextern)) (ref.null noextern))
+
+(module $"a b" quote "(func (export \"q\") (result i32)" " (i32.const 5))")
+(assert_return (invoke $"a b" "q") (i32.const 5))
+(assert_return (invoke $"\61 b" "q") (i32.const 5))
+(module quote "(module (func (export \"w\") (result i32) (i32.const 6)))")
+(assert_return (invoke "w") (i32.const 6))
+(module quote "(func (export \"c\") (result i32) (i32.const 8)) ;; a comment to the end")
+(assert_return (invoke "c") (i32.const 8))
+(module quote "")
+(module quote)
+(assert_malformed (module quote "(module (func)) (func)") "unexpected token")
+(assert_malformed (module quote "(func (param $x i32) (local $x i32))") "duplicate local")
+
+(assert_uninstantiable (module (memory 1) (data (i32.const 70000) "x")) "out of bounds memory access")
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
