@@ -49,10 +49,14 @@ static const char run_help[] =
     "                        $XDG_CACHE_HOME/wasmem, else ~/.cache/wasmem)\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
-    "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
-    "it returns normally); a trap prints its message and exits 134, except\n"
-    "that running out of --timeout exits 124, out of --fuel 125, and a guest\n"
-    "stopped by Ctrl-C 130; errors before the guest runs exit 2.\n";
+    "stderr pass through. A wasi-threads program (importing wasi thread-spawn\n"
+    "and a shared memory, which run makes) runs each thread on a host thread,\n"
+    "at most 128 at once; the first proc_exit or trap in any thread, or the\n"
+    "return of _start, ends them all. The exit status is the guest's\n"
+    "proc_exit code (0 if it returns normally); a trap prints its message and\n"
+    "exits 134, except that running out of --timeout exits 124, out of --fuel\n"
+    "125, and a guest stopped by Ctrl-C 130; errors before the guest runs\n"
+    "exit 2. --fuel and --timeout count the main thread only.\n";
 
 /* Parse one --invoke argument by its parameter type. */
 static bool parse_arg(const char *s, wm_valtype t, wm_val *out) {
