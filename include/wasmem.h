@@ -1296,7 +1296,9 @@ WM_API int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_
 ** The result is the new thread's id, unique among running threads, from 1
 ** to 0x1FFFFFFF, or a negative WASI errno: -28 (EINVAL) when the module
 ** does not import a shared memory 0 or lacks a wasi_thread_start of type
-** (i32, i32) -> (), -6 (EAGAIN) when max_threads are running, the process
+** (i32, i32) -> (), -58 (ENOTSUP) for a module loaded with
+** WM_MODULE_CHECKED (the heap checker does not follow threads yet),
+** -6 (EAGAIN) when max_threads are running, the process
 ** is ending, or the thread cannot be made (its instantiation failed, out
 ** of host memory).
 **

@@ -320,6 +320,8 @@ static int32_t spawn(wm_wasi *w, wm_call_ctx *ctx, uint32_t arg) {
   const wm_instance *caller = ctx->caller;
   if (!caller) return -WE_INVAL;
   const wm_module *mod = caller->mod;
+  /* The heap checker is one thread's: not supported yet with threads. */
+  if (mod->checked) return -WE_NOTSUP;
   /* Each thread's instance must see the same memory: an imported shared one. */
   if (mod->nmem_imports == 0 || !caller->mems[0]->decl.shared) return -WE_INVAL;
   wm_func *start = wm_instance_func((wm_instance *)caller, "wasi_thread_start");

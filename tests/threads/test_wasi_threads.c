@@ -4,7 +4,7 @@
 ** wasi_threads.c): the WAT guests wt_*.wat spawn threads that share one
 ** memory and a counter, exit from a spawned thread while main waits, trap
 ** in a thread, fail to spawn (no wasi_thread_start, a thread limit, the
-** embedder's setup refusing), loop where only metered code can be stopped,
+** embedder's setup refusing, code for the heap checker), loop where only metered code can be stopped,
 ** block in fd_read on a pipe; and a shared memory outliving the runtime
 ** that made it. Runs under ThreadSanitizer too (scripts/test.sh).
 ** usage: test_wasi_threads DIR (the folder of the wt_*.wat files)
@@ -174,6 +174,12 @@ static void test_setup(void) {
   refuse = true;
   r = run("wt_host", &o);
   CHECK(r.rc == 0 && r.code == 6); /* the spawn failed: EAGAIN */
+  /* Code for the heap checker: threads not supported yet, ENOTSUP. */
+  refuse = false;
+  o.flags = WM_MODULE_CHECKED;
+  r = run("wt_host", &o);
+  CHECK(r.rc == 0 && r.code == 58);
+  o.flags = 0;
   /* Without setup the thread's instance lacks env.answer: EAGAIN too. */
   o.threads.setup = NULL;
   r = run("wt_host", &o);
