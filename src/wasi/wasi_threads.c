@@ -42,9 +42,12 @@ static _Thread_local wthread *tl_self;
 
 struct wm__wgroup {
   pthread_mutex_t mu;    /* everything below */
-  pthread_cond_t idle;   /* signalled as running drops */
+  pthread_cond_t idle;   /* signalled as alive drops */
   wthread *list;         /* running threads (not yet freeing their runtime) */
-  uint32_t running;      /* threads started and not yet gone */
+  uint32_t running;      /* threads whose wasi_thread_start has not returned:
+                         ** what max_threads bounds */
+  uint32_t alive;        /* threads started and not yet gone (their
+                         ** runtime freed): what the end waits for */
   uint32_t max;
   int32_t next_tid;
   bool spawned;          /* a thread was ever started */
@@ -173,7 +176,7 @@ int wm_wasi_threads_end(wm_wasi *w, wm_error *err) {
   pthread_mutex_unlock(&g->mu);
   group_end(w, code, 0, NULL, NULL, false);
   pthread_mutex_lock(&g->mu);
-  while (g->running) pthread_cond_wait(&g->idle, &g->mu);
+  while (g->alive) pthread_cond_wait(&g->idle, &g->mu);
   /* The main runtime may be used again: take back what stopped it. */
   wm_runtime *m = g->main_rt;
   if (m && g->main_stopped) {
@@ -265,7 +268,10 @@ static void *thread_main(void *p) {
     err.message[h + len] = 0;
     group_end(w, 0, rc, &err, t->rt, true);
   }
+  /* Done: no longer counted against max_threads (a guest joining it may
+  ** spawn the next at once), but alive until its runtime is freed. */
   pthread_mutex_lock(&g->mu);
+  g->running--;
   for (wthread **pp = &g->list; *pp; pp = &(*pp)->next)
     if (*pp == t) {
       *pp = t->next;
@@ -276,7 +282,7 @@ static void *thread_main(void *p) {
   wm__free(t);
   tl_self = NULL;
   pthread_mutex_lock(&g->mu);
-  g->running--;
+  g->alive--;
   pthread_cond_broadcast(&g->idle);
   pthread_mutex_unlock(&g->mu);
   return NULL;
@@ -341,6 +347,7 @@ static int32_t spawn(wm_wasi *w, wm_call_ctx *ctx, uint32_t arg) {
     return -WE_AGAIN;
   }
   g->running++;
+  g->alive++;
   g->spawned = true;
   if (!tl_self) g->main_rt = ctx->rt;
   int32_t tid = new_tid(g);
@@ -377,6 +384,7 @@ static int32_t spawn(wm_wasi *w, wm_call_ctx *ctx, uint32_t arg) {
   wm__free(t);
   pthread_mutex_lock(&g->mu);
   g->running--;
+  g->alive--;
   pthread_cond_broadcast(&g->idle);
   pthread_mutex_unlock(&g->mu);
   return -WE_AGAIN;
