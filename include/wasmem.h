@@ -1331,7 +1331,9 @@ typedef struct wm_wasi_threads_options {
   /* Called once, on the thread that ends the process, when other threads
   ** are still running: exit_code for proc_exit or the main thread's return
   ** (trap 0), else the trap's code and message. It may end the host
-  ** process; if it returns, the threads are stopped as above. May be NULL. */
+  ** process (flushing what it must: the guest's writes are unbuffered);
+  ** if it returns, the threads are stopped as above. It must not call
+  ** wm_wasi_* on this context. May be NULL. */
   void (*ended)(void *data, int exit_code, int trap, const wm_error *trap_err);
   void *data;
 } wm_wasi_threads_options;
