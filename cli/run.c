@@ -49,10 +49,14 @@ static const char run_help[] =
     "                        $XDG_CACHE_HOME/wasmem, else ~/.cache/wasmem)\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
-    "stderr pass through. The exit status is the guest's proc_exit code (0 if\n"
-    "it returns normally); a trap prints its message and exits 134, except\n"
-    "that running out of --timeout exits 124, out of --fuel 125, and a guest\n"
-    "stopped by Ctrl-C 130; errors before the guest runs exit 2.\n";
+    "stderr pass through. A wasi-threads program (importing wasi thread-spawn\n"
+    "and a shared memory, which run makes) runs each thread on a host thread,\n"
+    "at most 128 at once; the first proc_exit or trap in any thread, or the\n"
+    "return of _start, ends them all. The exit status is the guest's\n"
+    "proc_exit code (0 if it returns normally); a trap prints its message and\n"
+    "exits 134, except that running out of --timeout exits 124, out of --fuel\n"
+    "125, and a guest stopped by Ctrl-C 130; errors before the guest runs\n"
+    "exit 2. --fuel and --timeout count the main thread only.\n";
 
 /* Parse one --invoke argument by its parameter type. */
 static bool parse_arg(const char *s, wm_valtype t, wm_val *out) {
@@ -98,6 +102,46 @@ static int finish(int rc, wm_error *err, wm_wasi *w) {
   }
   cli_report("run", err);
   return 2;
+}
+
+/*
+** wasi-threads: the process ends at the first proc_exit or trap in any
+** thread, or when _start returns. Threads still running then may be in a
+** loop nothing can stop (unmetered code that neither waits nor calls
+** WASI), so, as Wasmtime does, the CLI ends the host process: stdout
+** flushed, the trap reported as `wasmem run` reports one.
+*/
+static void threads_ended(void *data, int exit_code, int trap, const wm_error *trap_err) {
+  (void)data;
+  int status = exit_code;
+  if (trap) {
+    fflush(stdout);
+    cli_error("trap: %s", trap_err && trap_err->message[0] ? trap_err->message : wm_strerror(trap));
+    status = cli_limit_status(trap, 134);
+  }
+  fflush(NULL);
+  _exit(status);
+}
+
+/* Make and define the shared memories the module imports: a program built
+** for wasi-threads imports its memory (env.memory, as wasm-ld names it),
+** which the runtime is to make with the import's limits. */
+static int define_shared_memories(wm_runtime *rt, const wm_module *mod, wm_error *err) {
+  uint32_t n = wm_module_import_count(mod);
+  for (uint32_t i = 0; i < n; i++) {
+    wm_extern_desc d;
+    if (wm_module_import(mod, i, &d) != WM_OK || d.kind != WM_EXTERN_MEMORY || !d.limits.shared)
+      continue;
+    char name[256];
+    if (d.name_len >= sizeof name) continue; /* left to instantiation to refuse */
+    memcpy(name, d.name, d.name_len);
+    name[d.name_len] = 0;
+    wm_memory *m;
+    int rc = wm_memory_new(rt, d.limits, &m, err);
+    if (!rc) rc = wm_runtime_define_memory(rt, d.module, name, m, err);
+    if (rc) return rc;
+  }
+  return WM_OK;
 }
 
 bool cli_parse_size(const char *opt, const char *s, uint64_t *out) {
@@ -291,6 +335,9 @@ int cli_run(int argc, char **argv) {
   cli_limit_apply(rt);
   if (cli_check_runtime(rt, file) != 0) goto out;
   if (wm_wasi_define(w, rt, &err) != 0) { cli_report("wasi", &err); goto out; }
+  wm_wasi_threads_options to = {128, NULL, threads_ended, NULL};
+  if (wm_wasi_set_threads(w, &to, &err) != 0) { cli_report("wasi", &err); goto out; }
+  if (define_shared_memories(rt, mod, &err) != 0) { cli_report(file, &err); goto out; }
   wm_instance *inst;
   int rc = wm_instance_new(rt, mod, NULL, &inst, &err);
   if (rc != 0) {

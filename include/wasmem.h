@@ -26,7 +26,13 @@
 **
 ** Threads: a runtime and everything in it may be used by one thread at a time;
 ** different runtimes may run on different threads at once. Modules are
-** immutable after loading and may be shared between threads.
+** immutable after loading and may be shared between threads. Shared
+** memories (limits.shared) are the exception that crosses runtimes: the
+** guest's threads (wasi-threads, see the WASI section) each run in a
+** runtime of their own, all importing one shared memory; such a memory
+** lives until the last runtime holding it is freed, and wm_memory_data,
+** wm_memory_size, wm_memory_pages and wm_memory_grow on it are safe from
+** any thread (the exchange API's copies are bounds-checked but not atomic).
 */
 #ifndef WASMEM_H
 #define WASMEM_H
@@ -1405,9 +1411,73 @@ WM_API bool wm_wasi_exit_code(const wm_wasi *w, int *code);
 ** (*exit_code 0) or by proc_exit (*exit_code its code): an exit is the
 ** program's result, not an error. Otherwise the error: WM_ENOT_FOUND (no
 ** _start: a reactor), WM_ETYPE (_start takes or returns something), or a
-** trap code with err's message and backtrace. exit_code may be NULL. */
+** trap code with err's message and backtrace. exit_code may be NULL.
+** With threads: when _start returns or traps, the process ends and its
+** threads are waited for (wm_wasi_threads_end); a thread's proc_exit or
+** trap is the result, as if the main thread had made it. */
 WM_API int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_code,
                        wm_error *err);
+
+/*
+** Threads (wasi-threads). A module importing `wasi` `thread-spawn` (param
+** i32) (result i32) gets it from wm_wasi_define, on by default: each call
+** instantiates the caller's module again, in a new runtime (made with the
+** caller's runtime options) on a new host thread, its memory imports bound
+** to the caller's memories -- the module must import its memory 0, shared
+** -- and calls that instance's export wasi_thread_start(tid, start_arg).
+** The result is the new thread's id, unique among running threads, from 1
+** to 0x1FFFFFFF, or a negative WASI errno: -28 (EINVAL) when the module
+** does not import a shared memory 0 or lacks a wasi_thread_start of type
+** (i32, i32) -> (), -58 (ENOTSUP) for a module loaded with
+** WM_MODULE_CHECKED (the heap checker does not follow threads yet),
+** -6 (EAGAIN) when max_threads are running, the process
+** is ending, or the thread cannot be made (its instantiation failed, out
+** of host memory).
+**
+** The threads, and the embedder's thread that spawned first (the "main"
+** thread, whose runtime is remembered until the group ends), form one
+** process sharing w: WASI calls then hold a lock on w (blocking reads and
+** poll_oneoff release it while they wait). The process ends at the first
+** of: proc_exit in any thread (its code is the exit code), a trap in a
+** spawned thread (the trap is the process's outcome, its message saying
+** "in wasi thread N"), or the main thread's return or trap. Ending stops
+** every other thread: one waiting in memory.atomic.wait or blocked in a
+** WASI call returns at once and traps (WM_TRAP_INTERRUPTED), as does one
+** at its next WASI call; a thread of code loaded with WM_MODULE_METERED
+** stops at its next block. A thread looping in unmetered code that neither
+** waits nor calls WASI cannot be stopped: load modules metered to stop such
+** threads, or end the process from the `ended` callback (the wasmem CLI
+** flushes stdout and exits). A spawned thread frees its runtime when it
+** returns. One WASI context holds one process: once ended, thread-spawn
+** fails with -6.
+*/
+typedef struct wm_wasi_threads_options {
+  /* Threads running at once; 0: thread-spawn always fails (-6). The
+  ** default, without wm_wasi_set_threads, is 128. */
+  uint32_t max_threads;
+  /* Called in the spawning thread for each new thread's runtime before its
+  ** instance is made: define there what the module imports besides WASI
+  ** and its memories (a nonzero return fails the spawn with -6). May be
+  ** NULL. */
+  int (*setup)(void *data, wm_runtime *rt, wm_error *err);
+  /* Called once, on the thread that ends the process, when other threads
+  ** are still running: exit_code for proc_exit or the main thread's return
+  ** (trap 0), else the trap's code and message. It may end the host
+  ** process (flushing what it must: the guest's writes are unbuffered);
+  ** if it returns, the threads are stopped as above. It must not call
+  ** wm_wasi_* on this context. May be NULL. */
+  void (*ended)(void *data, int exit_code, int trap, const wm_error *trap_err);
+  void *data;
+} wm_wasi_threads_options;
+
+/* Configure threads before the first thread-spawn (WM_EINVAL after it). */
+WM_API int wm_wasi_set_threads(wm_wasi *w, const wm_wasi_threads_options *opts, wm_error *err);
+/* End the process of w's threads, if any were spawned: stop them and wait
+** until every one has returned and freed its runtime. Returns 0, or the
+** trap of a spawned thread that ended the process (its message in err).
+** wm_wasi_run does this when _start returns, and wm_wasi_free too; an
+** embedder calling _start itself calls it before freeing the runtime. */
+WM_API int wm_wasi_threads_end(wm_wasi *w, wm_error *err);
 
 /* ---------------------------------------------------- guest heap checking */
 

@@ -80,21 +80,24 @@ int wm_call_ctx_trap(wm_call_ctx *ctx, int rc, const char *fmt, ...) {
 /* ----------------------------------------------------------------- memory */
 
 uint8_t *wm_memory_data(wm_memory *m) { return m ? m->base : NULL; }
-uint64_t wm_memory_size(const wm_memory *m) { return m ? m->size : 0; }
-uint64_t wm_memory_pages(const wm_memory *m) { return m ? m->size / PAGE_SIZE : 0; }
+/* A shared memory's size may change on another thread at any time. */
+uint64_t wm_memory_size(const wm_memory *m) {
+  return m ? __atomic_load_n(&m->size, __ATOMIC_ACQUIRE) : 0;
+}
+uint64_t wm_memory_pages(const wm_memory *m) { return wm_memory_size(m) / PAGE_SIZE; }
 
 int wm_memory_grow(wm_memory *m, uint64_t delta, uint64_t *old_pages, wm_error *err) {
   if (!m) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_memory_grow: NULL memory");
   int64_t old = wm__memory_grow(m, delta);
   if (old < 0) {
-    uint64_t cur = m->size / PAGE_SIZE;
-    const wm_runtime *rt = m->rt;
+    uint64_t cur = wm_memory_size(m) / PAGE_SIZE;
+    const wm_runtime *rt = m->rt; /* read only for an unshared memory */
     if (delta > m->max_pages - cur)
       return wm__error(err, WM_ELIMIT, UINT32_MAX,
                        "cannot grow memory of %llu pages by %llu: the maximum is %llu pages",
                        (unsigned long long)cur, (unsigned long long)delta,
                        (unsigned long long)m->max_pages);
-    if (delta * PAGE_SIZE > rt->opts.max_memory_bytes - rt->mem_bytes)
+    if (!m->decl.shared && delta * PAGE_SIZE > rt->opts.max_memory_bytes - rt->mem_bytes)
       return wm__error(err, WM_ELIMIT, UINT32_MAX,
                        "cannot grow memory of %llu pages by %llu: the runtime's memory budget "
                        "(wm_runtime_options.max_memory_bytes) has %llu bytes left",

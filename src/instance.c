@@ -333,6 +333,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   ** seen them yet. */
   wm_rt_mark mark = wm__rt_mark(rt);
   rc = alloc_defined(inst, err);
+  if (rc == WM_OK) rc = wm__rt_hold_imports(rt, inst, err);
   if (rc) {
     wm__rt_undo(rt, &mark);
     wm__instance_free(inst);

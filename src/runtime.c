@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "runtime.h"
+#include "atomic_wait.h"
 #include "check.h"
 
 #define PAGE_SIZE 65536u
@@ -75,7 +76,9 @@ void wm__instance_free(wm_instance *inst) {
   if (inst) instance_free(inst);
 }
 
+/* Drop one reference to m; the last unmaps it. */
 static void memory_free(wm_memory *m) {
+  if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) > 1) return;
   if (m->pool)
     wm__pool_give(m);
   else
@@ -93,6 +96,7 @@ void wm_runtime_free(wm_runtime *rt) {
   wm__checker_destroy(rt->checker);
   for (uint32_t i = 0; i < rt->ninsts; i++) instance_free(rt->insts[i]);
   for (uint32_t i = 0; i < rt->nmems; i++) memory_free(rt->mems[i]);
+  for (uint32_t i = 0; i < rt->nheld; i++) memory_free(rt->held[i]);
   for (uint32_t i = 0; i < rt->ntables; i++) table_free(rt->tables[i]);
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
   for (uint32_t i = 0; i < rt->ntypes; i++)
@@ -104,6 +108,7 @@ void wm_runtime_free(wm_runtime *rt) {
   }
   wm__free(rt->insts);
   wm__free(rt->mems);
+  wm__free(rt->held);
   wm__free(rt->tables);
   wm__free(rt->objs);
   wm__free(rt->types);
@@ -131,6 +136,28 @@ int wm__rt_own(wm_runtime *rt, void *p) {
     return WM_ENOMEM;
   rt->objs[rt->nobjs++] = p;
   return WM_OK;
+}
+
+int wm__rt_hold_imports(wm_runtime *rt, const wm_instance *inst, wm_error *err) {
+  const wm_module *mod = inst->mod;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < mod->nmem_imports; i++) n += inst->mems[i]->decl.shared;
+  if (!n) return WM_OK;
+  if (wm__grow((void **)&rt->held, &rt->cap_held, rt->nheld + n, sizeof *rt->held))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t i = 0; i < mod->nmem_imports; i++) {
+    wm_memory *m = inst->mems[i];
+    if (!m->decl.shared) continue;
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+    rt->held[rt->nheld++] = m;
+  }
+  return WM_OK;
+}
+
+void wm__runtime_stop(wm_runtime *rt) {
+  atomic_store(&rt->stopped, true);
+  atomic_fetch_add_explicit(&rt->interrupt, 1, memory_order_relaxed);
+  wm__atomic_wake_owner(rt);
 }
 
 wm_rt_mark wm__rt_mark(const wm_runtime *rt) {
@@ -400,7 +427,9 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
   wm_memory *m = wm__calloc(1, sizeof *m);
   if (!m) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   size_t reserve = maxp ? (size_t)maxp * PAGE_SIZE : PAGE_SIZE;
-  rc = o->pool ? wm__pool_take(o->pool, reserve, bytes, m) : 1;
+  /* A shared memory may outlive its maker's runtime and with it the
+  ** pool's reference, so it never takes a pool slot. */
+  rc = o->pool && !lim.shared ? wm__pool_take(o->pool, reserve, bytes, m) : 1;
   if (rc < 0)
     rc = wm__error(err, WM_ENOMEM, UINT32_MAX,
                    "out of host memory: cannot reserve or commit a pool slot for %llu bytes",
@@ -415,13 +444,38 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
   m->max_pages = maxp;
   m->decl = lim;
   m->rt = rt;
+  atomic_init(&m->refs, 1);
   rt->mems[rt->nmems++] = m;
   rt->mem_bytes += bytes;
   *out = m;
   return WM_OK;
 }
 
+/*
+** A shared memory grows on any thread, perhaps after the runtime that made
+** it is gone: only its effective maximum (fixed when it was made, within
+** that runtime's budget) bounds it, and neither the runtime's usage nor its
+** limiter is involved. Threads growing at once each make their pages
+** accessible (mprotect of pages already accessible changes nothing, and
+** fresh pages read as zero) and then publish the new size by
+** compare-and-swap; a loser tries again from the size it finds.
+*/
+static int64_t shared_grow(wm_memory *m, uint64_t delta) {
+  uint64_t size = __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
+  for (;;) {
+    uint64_t old = size / PAGE_SIZE;
+    if (delta == 0) return (int64_t)old;
+    if (delta > m->max_pages - old) return -1;
+    uint64_t add = delta * PAGE_SIZE;
+    if (mprotect(m->base + size, (size_t)add, PROT_READ | PROT_WRITE) != 0) return -1;
+    if (__atomic_compare_exchange_n(&m->size, &size, size + add, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      return (int64_t)old;
+  }
+}
+
 int64_t wm__memory_grow(wm_memory *m, uint64_t delta) {
+  if (m->decl.shared) return shared_grow(m, delta);
   uint64_t old = m->size / PAGE_SIZE;
   if (delta == 0) return (int64_t)old;
   if (delta > m->max_pages - old) return -1;

@@ -48,6 +48,12 @@ struct wm_memory {
   wm_runtime *rt;        /* the owner, whose budgets growth is charged to */
   wm_pool *pool;         /* the pool whose slot base is, or NULL (pool.c) */
   uint32_t slot;         /* the slot's index in the pool */
+  /* A shared memory may be imported by runtimes on other threads
+  ** (wasi-threads): each runtime holding it counts one reference, its
+  ** maker's included, and the last to be freed unmaps it. Its size then
+  ** changes on any thread (wm__memory_grow: a compare-and-swap). An
+  ** unshared memory has one reference, its runtime's. */
+  atomic_uint refs;
 };
 
 struct wm_table {
@@ -124,6 +130,9 @@ struct wm_runtime {
   wm_memory **mems; uint32_t nmems, cap_mems;   /* need unmapping */
   wm_table **tables; uint32_t ntables, cap_tables;
   wm_instance **insts; uint32_t ninsts, cap_insts;
+  /* Shared memories made in other runtimes that rt's instances import: one
+  ** reference each, released by wm_runtime_free. */
+  wm_memory **held; uint32_t nheld, cap_held;
   wm_binding *bindings; uint32_t nbindings, cap_bindings;
   struct wm_checker *checker; /* the guest heap checker, if made (check.c) */
   /* What the budgets of opts count (see wm_runtime_usage): current sizes
@@ -148,6 +157,9 @@ struct wm_runtime {
   uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0 = none */
   atomic_int interrupt;  /* requests so far (wm_runtime_interrupt, from any
                          ** thread); 0 when none is pending */
+  /* Set once by wm__runtime_stop (a wasi-threads group ending, from any
+  ** thread): memory.atomic.wait in rt returns at once, trapping. */
+  atomic_bool stopped;
 };
 
 struct wm_call_ctx {
@@ -221,6 +233,14 @@ int wm__rt_define_module(wm_runtime *rt, const char *module, wm_resolve_fn resol
 ** standard C API (capi_objects.c), whose imports are positional. */
 int wm__instance_new_linked(wm_runtime *rt, const wm_module *mod, const wm_instance_options *opts,
                             const wm_binding *imports, wm_instance **out, wm_error *err);
+/* runtime.c: take a reference to each shared memory inst imports (from
+** any runtime, rt's own too) for rt, so that it outlives its maker while
+** rt lives. Before inst is registered: WM_ENOMEM leaves nothing held. */
+int wm__rt_hold_imports(wm_runtime *rt, const wm_instance *inst, wm_error *err);
+/* runtime.c: stop rt from another thread: an interrupt request (metered
+** code stops at its next block) and rt->stopped, and every thread of rt
+** parked in memory.atomic.wait is woken to trap. Not signal-safe. */
+void wm__runtime_stop(wm_runtime *rt);
 /* runtime.c: free an instance's arrays and the instance (runtime teardown,
 ** or instance.c before the instance is registered). */
 void wm__instance_free(wm_instance *inst);

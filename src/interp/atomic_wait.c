@@ -12,12 +12,17 @@
 **
 ** A wait blocks the calling thread: fuel, deadlines and
 ** wm_runtime_interrupt are not looked at while it sleeps, and a wait
-** without a timeout that no other thread will notify never returns. Until
-** threads share a memory (wasi-threads), a guest can only be woken by its
-** timeout.
+** without a timeout that no other thread will notify never returns --
+** unless its runtime is stopped (wm__runtime_stop, a wasi-threads group
+** ending): each waiter names its owner (the runtime) and a stop flag, read
+** under the bucket's lock; wm__atomic_wake_owner, called after the flag is
+** set, takes every bucket's lock in turn and wakes the owner's waiters,
+** which return 3 (stopped). The flag is read before sleeping and the wake
+** takes the same lock, so a stop is never missed.
 */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -26,6 +31,7 @@
 
 typedef struct waiter {
   const void *addr;
+  const void *owner;     /* whose stop wakes it (a runtime), or NULL */
   pthread_cond_t cv;
   bool woken;
   struct waiter *next;
@@ -75,8 +81,17 @@ static struct timespec deadline_in(int64_t ns) {
 }
 
 int wm__atomic_wait(void *p, bool wide, uint64_t want, int64_t timeout_ns) {
+  return wm__atomic_wait_owned(p, wide, want, timeout_ns, NULL, NULL);
+}
+
+int wm__atomic_wait_owned(void *p, bool wide, uint64_t want, int64_t timeout_ns,
+                          const void *owner, const atomic_bool *stop) {
   struct bucket *b = bucket_of(p);
   pthread_mutex_lock(&b->mu);
+  if (stop && atomic_load(stop)) {
+    pthread_mutex_unlock(&b->mu);
+    return 3;
+  }
   uint64_t have = wide ? __atomic_load_n((uint64_t *)p, __ATOMIC_SEQ_CST)
                        : __atomic_load_n((uint32_t *)p, __ATOMIC_SEQ_CST);
   if (have != (wide ? want : (uint32_t)want)) {
@@ -87,7 +102,7 @@ int wm__atomic_wait(void *p, bool wide, uint64_t want, int64_t timeout_ns) {
     pthread_mutex_unlock(&b->mu);
     return 2; /* timed-out at once */
   }
-  waiter w = {p, PTHREAD_COND_INITIALIZER, false, NULL};
+  waiter w = {p, owner, PTHREAD_COND_INITIALIZER, false, NULL};
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -97,15 +112,31 @@ int wm__atomic_wait(void *p, bool wide, uint64_t want, int64_t timeout_ns) {
   else b->head = &w;
   b->tail = &w;
   struct timespec until = timeout_ns > 0 ? deadline_in(timeout_ns) : (struct timespec){0, 0};
+  bool stopped = false;
   while (!w.woken) {
     int rc = timeout_ns < 0 ? pthread_cond_wait(&w.cv, &b->mu)
                             : pthread_cond_timedwait(&w.cv, &b->mu, &until);
+    if (stop && atomic_load(stop)) {
+      stopped = !w.woken;
+      break;
+    }
     if (rc == ETIMEDOUT) break;
   }
   if (!w.woken) unlink_waiter(b, &w);
   pthread_mutex_unlock(&b->mu);
   pthread_cond_destroy(&w.cv);
-  return w.woken ? 0 : 2;
+  return stopped ? 3 : w.woken ? 0 : 2;
+}
+
+void wm__atomic_wake_owner(const void *owner) {
+  for (int i = 0; i < NBUCKETS; i++) {
+    struct bucket *b = &buckets[i];
+    pthread_once(&once, init_buckets);
+    pthread_mutex_lock(&b->mu);
+    for (waiter *w = b->head; w; w = w->next)
+      if (w->owner == owner) pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&b->mu);
+  }
 }
 
 uint32_t wm__atomic_notify(void *p, uint32_t count) {

@@ -63,9 +63,11 @@
     ip += 7;                                                                  \
     vmbreak;                                                                  \
   }
-/* wait32/64 `d a b c off`: the thread sleeps in wm__atomic_wait
+/* wait32/64 `d a b c off`: the thread sleeps in wm__atomic_wait_owned
 ** (atomic_wait.c) until a notify of this address or the timeout (c ns;
-** negative: none). An unshared memory traps. */
+** negative: none), or until its runtime is stopped (a wasi-threads group
+** ending: wm__runtime_stop), which traps "interrupted". An unshared
+** memory traps. */
 #define AWAIT(name, n)                                                        \
   vmcase(name) {                                                              \
     uint64_t want_ = R(2).u64;                                                \
@@ -77,7 +79,10 @@
     if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(4), n, &p_))) \
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, false);                                                 \
-    R(0).u64 = (uint32_t)wm__atomic_wait(p_, (n) == 8, want_, timeout_);      \
+    int r_ = wm__atomic_wait_owned(p_, (n) == 8, want_, timeout_, rt,         \
+                                   &rt->stopped);                             \
+    if (WM_UNLIKELY(r_ == 3)) TRAP(WM_TRAP_INTERRUPTED);                      \
+    R(0).u64 = (uint32_t)r_;                                                  \
     ip += 7;                                                                  \
     vmbreak;                                                                  \
   }

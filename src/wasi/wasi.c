@@ -172,6 +172,10 @@ int wm_wasi_new(wm_wasi **out, wm_error *err) {
   *out = NULL;
   wm_wasi *w = wm__calloc(1, sizeof *w);
   if (!w) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (wm__wasi_threads_init(w) != 0) {
+    wm__free(w);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
   for (int i = 0; i < 3; i++) {
     if (add_std(w, i) != 0) {
       wm_wasi_free(w);
@@ -184,6 +188,7 @@ int wm_wasi_new(wm_wasi **out, wm_error *err) {
 
 void wm_wasi_free(wm_wasi *w) {
   if (!w) return;
+  wm__wasi_threads_free(w); /* its threads use the rest */
   for (uint32_t i = 0; i < w->argc; i++) wm__free(w->argv[i]);
   wm__free(w->argv);
   for (uint32_t i = 0; i < w->nenv; i++) wm__free(w->env[i]);
@@ -422,6 +427,7 @@ int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_code, w
   if (t.nparams || t.nresults)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "_start must take and return nothing");
   int rc = wm_func_call(rt, start, NULL, 0, NULL, 0, err);
+  rc = wm__wasi_threads_finish(w, rc, err);
   int code = 0;
   /* proc_exit is how a command ends: its code is the result, not an error. */
   if (rc == WM_TRAP_EXIT && wm_wasi_exit_code(w, &code)) {
@@ -577,7 +583,7 @@ static int poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, const sub_
   /* Per subscription: monotonic deadline (clocks) or pollfd index (fds).
   ** Heap arrays: nsubs is guest-controlled. */
   uint64_t *deadline = wm__calloc(nsubs, sizeof *deadline);
-  struct pollfd *pfd = wm__calloc(nsubs, sizeof *pfd);
+  struct pollfd *pfd = wm__calloc((size_t)nsubs + 1, sizeof *pfd); /* + wm__wasi_block's */
   int32_t *pidx = wm__calloc(nsubs, sizeof *pidx);
   uint16_t *sub_err = wm__calloc(nsubs, sizeof *sub_err);
   uint64_t *avail = wm__calloc(nsubs, sizeof *avail);
@@ -627,7 +633,15 @@ static int poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a, const sub_
       timeout_ms = ms > INT32_MAX ? INT32_MAX : (int)ms;
     }
     int n = 0;
-    if (npfd > 0) {
+    if (atomic_load_explicit(&w->threaded, memory_order_acquire)) {
+      /* With threads: the lock released while waiting, and the group's end
+      ** wakes the wait. */
+      if (npfd == 0 && timeout_ms < 0) { rc = WE_INVAL; goto done; }
+      n = wm__wasi_block(w, pfd, npfd, timeout_ms);
+      if (n == -2) { rc = -1; goto done; }
+      if (n < 0 && errno != EINTR) { rc = wm__wasi_errno(errno); goto done; }
+      if (npfd == 0) n = 0;
+    } else if (npfd > 0) {
       n = poll(pfd, npfd, timeout_ms);
       if (n < 0 && errno != EINTR) { rc = wm__wasi_errno(errno); goto done; }
     } else if (timeout_ms != 0) {
@@ -681,18 +695,23 @@ done:
   return rc;
 }
 
+/* poll_oneoff returns -1 when the thread group ended while it waited. */
+static int stopped_trap(wm_call_ctx *ctx) {
+  return wm_call_ctx_trap(ctx, WM_TRAP_INTERRUPTED, "stopped: the process is ending");
+}
 static int f_poll_oneoff(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
-  return poll_oneoff(w, ctx, a, &SUB_PREVIEW1);
+  int rc = poll_oneoff(w, ctx, a, &SUB_PREVIEW1);
+  return rc == -1 ? stopped_trap(ctx) : rc;
 }
 static int f_poll_oneoff0(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
-  return poll_oneoff(w, ctx, a, &SUB_SNAPSHOT0);
+  int rc = poll_oneoff(w, ctx, a, &SUB_SNAPSHOT0);
+  return rc == -1 ? stopped_trap(ctx) : rc;
 }
 
 /* ------------------------------------------------ process and sockets */
 
 static int f_proc_exit(wm_wasi *w, wm_call_ctx *ctx, const wm_val *a) {
-  w->exited = true;
-  w->exit_code = a[0].of.i32;
+  wm__wasi_exit(w, ctx, a[0].of.i32);
   return wm_call_ctx_trap(ctx, WM_TRAP_EXIT, "guest exited with code %u", (unsigned)a[0].of.i32);
 }
 
@@ -844,7 +863,24 @@ static int trampoline(wm_call_ctx *ctx, const wm_val *args, wm_val *results, voi
     }
     args = copy;
   }
-  int r = b->e->fn(b->w, ctx, args);
+  /* With threads: a stopped thread goes no further, and the context is
+  ** shared, so calls hold its lock (but exit and yield); a read that may
+  ** block waits for its fd first, with the lock released meanwhile. */
+  wm_wasi *w = b->w;
+  wm__wasi_fn fn = b->e->fn;
+  bool locked = atomic_load_explicit(&w->threaded, memory_order_acquire) &&
+                fn != f_proc_exit && fn != f_sched_yield;
+  if (locked) {
+    if (wm__wasi_stopped(ctx)) return stopped_trap(ctx);
+    pthread_mutex_lock(&w->io);
+    if ((fn == wm__wasi_fd_read || fn == wm__wasi_sock_recv || fn == wm__wasi_sock_accept) &&
+        wm__wasi_wait_readable(w, (uint32_t)args[0].of.i32) != 0) {
+      pthread_mutex_unlock(&w->io);
+      return stopped_trap(ctx);
+    }
+  }
+  int r = fn(w, ctx, args);
+  if (locked) pthread_mutex_unlock(&w->io);
   if (r < 0) return r;
   if (b->e->type.nresults) results[0] = wm_val_i32(r);
   return 0;
@@ -901,6 +937,7 @@ int wm_wasi_define(wm_wasi *w, wm_runtime *rt, wm_error *err) {
   }
   d->w = w;
   int rc = wm__rt_define_module(rt, "wasi_snapshot_preview1", resolve_preview1, d, err);
-  if (rc) return rc;
-  return wm__rt_define_module(rt, "wasi_unstable", resolve_unstable, d, err);
+  if (!rc) rc = wm__rt_define_module(rt, "wasi_unstable", resolve_unstable, d, err);
+  if (!rc) rc = wm__wasi_define_threads(w, rt, err);
+  return rc;
 }

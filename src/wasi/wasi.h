@@ -7,6 +7,10 @@
 #ifndef WM_WASI_H
 #define WM_WASI_H
 
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "util.h"
 
 /* Preview1 errno values (a subset; the numbers are fixed by the ABI). */
@@ -103,9 +107,39 @@ struct wm_wasi {
   char **argv; uint32_t argc;
   char **env; uint32_t nenv, cap_env;
   wm__wfd *fds; uint32_t nfds, cap_fds;
-  bool exited;
+  bool exited;           /* under group->mu once threads exist */
   int exit_code;
+  /* wasi-threads (wasi_threads.c): the thread group, and `io`, which every
+  ** WASI call but proc_exit, sched_yield and thread-spawn holds once
+  ** `threaded` is set (at the first thread-spawn), since the fd table and
+  ** the context are shared by all the group's threads. */
+  struct wm__wgroup *group;
+  atomic_bool threaded;
+  pthread_mutex_t io;
 };
+typedef struct wm__wgroup wm__wgroup;
+
+/* wasi_threads.c: make and free w->group (wm_wasi_new, wm_wasi_free; the
+** free ends the group and waits for its threads). */
+int wm__wasi_threads_init(wm_wasi *w);
+void wm__wasi_threads_free(wm_wasi *w);
+/* wasi_threads.c: define the `wasi` module (thread-spawn) in rt. */
+int wm__wasi_define_threads(wm_wasi *w, wm_runtime *rt, wm_error *err);
+/* wasi_threads.c: proc_exit(code) from ctx's thread: the first exit is
+** the process's; with threads it ends the group (stopping the others). */
+void wm__wasi_exit(wm_wasi *w, wm_call_ctx *ctx, int code);
+/* wasi_threads.c: whether ctx's runtime was stopped (its group ended). */
+bool wm__wasi_stopped(wm_call_ctx *ctx);
+/* wasi_threads.c: the main thread's call returned rc (wm_wasi_run): end
+** the group, wait for its threads, and return the process's outcome. */
+int wm__wasi_threads_finish(wm_wasi *w, int rc, wm_error *err);
+/* wasi_threads.c, with `io` held and w->threaded: poll pfd[0..n) plus the
+** group's stop eventfd (pfd must have room for n + 1) with `io` released;
+** poll's result, or -2 when the group ended. */
+int wm__wasi_block(wm_wasi *w, struct pollfd *pfd, nfds_t n, int timeout_ms);
+/* wasi_threads.c, likewise: wait until guest fd `fd` (a pipe, terminal or
+** socket) is readable: 0, or -1 when the group ended meanwhile. */
+int wm__wasi_wait_readable(wm_wasi *w, uint32_t fd);
 
 /* wasi.c: the one bounds-checked path from a guest offset to host memory.
 ** NULL when [off, off+len) is not inside the caller's memory 0 (or there is

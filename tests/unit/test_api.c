@@ -718,6 +718,49 @@ static void test_shared_memory(void) {
   CHECK(!wm_is_trap(WM_TRAP_EXPECTED_SHARED - 1));
 }
 
+/* Importing a shared memory takes a reference for the importing runtime
+** (wm__rt_hold_imports): with every allocation of the instantiation
+** failing in turn, the failure is WM_ENOMEM and holds nothing; once it
+** succeeds the importer keeps the memory after its maker is freed. */
+static void test_shared_memory_hold_failures(void) {
+  static const char wat[] = "(module (import \"host\" \"mem\" (memory 1 2 shared))"
+                            " (func (export \"peek\") (result i32) i32.const 8 i32.load))";
+  wm_module *mod = NULL;
+  CHECK(wm_module_load((const uint8_t *)wat, sizeof wat - 1, NULL, &mod, NULL) == WM_OK);
+  if (!mod) return;
+  int bad = 0;
+  for (long n = 0; n < 1000; n++) {
+    wm_error err;
+    wm_runtime *maker, *user;
+    wm_memory *m;
+    wm_instance *inst;
+    wm_limits sl = {1, 2, true, true};
+    CHECK(wm_runtime_new(NULL, &maker, NULL) == WM_OK);
+    CHECK(wm_runtime_new(NULL, &user, NULL) == WM_OK);
+    CHECK(wm_memory_new(maker, sl, &m, &err) == WM_OK);
+    CHECK(wm_runtime_define_memory(user, "host", "mem", m, &err) == WM_OK);
+    wm_memory_data(m)[8] = 42;
+    wm__alloc_fail_after(n);
+    int rc = wm_instance_new(user, mod, NULL, &inst, &err);
+    wm__alloc_fail_after(-1);
+    wm_runtime_free(maker); /* the user's reference, if any, keeps it */
+    if (rc == WM_OK) {
+      wm_val r;
+      CHECK(wm_func_call(user, wm_instance_func(inst, "peek"), NULL, 0, &r, 1, &err) == WM_OK);
+      CHECK(r.of.i32 == 42);
+      wm_runtime_free(user);
+      break;
+    }
+    if (rc != WM_ENOMEM) {
+      bad++;
+      fprintf(stderr, "alloc failure %ld: rc %d (%s)\n", n, rc, err.message);
+    }
+    wm_runtime_free(user);
+  }
+  CHECK(bad == 0);
+  wm_module_free(mod);
+}
+
 static void test_segments(void) {
   wm_module *mod = load_wat(segments_wat);
   if (!mod) return;
@@ -1143,6 +1186,7 @@ int main(void) {
     test_module_info();
     test_segments();
     test_shared_memory();
+    test_shared_memory_hold_failures();
     test_segment_traps();
     test_reentry();
     test_alloc_failures();
