@@ -16,6 +16,7 @@
 
 static const char spectest_help[] =
     "usage: wasmem spectest FILE.wast|FILE.json [-v] [--checked] [--metered] [--eager]\n"
+    "                        [--wasm2]\n"
     "\n"
     "Run a spec test script: a .wast file directly (the WebAssembly spec's\n"
     "script format; chosen by the suffix .wast, or a first character '(' or\n"
@@ -35,11 +36,14 @@ static const char spectest_help[] =
     "             (WM_MODULE_METERED) and give the runtime 10^12 units of\n"
     "             fuel: the same results are expected\n"
     "  --eager    lower every function while loading (WM_MODULE_EAGER)\n"
-    "             instead of at its first call\n";
+    "             instead of at its first call\n"
+    "  --wasm2    judge modules by WebAssembly 2.0's rules where 3.0 changed\n"
+    "             a meaning (WM_MODULE_WASM2: one memory, reserved zero\n"
+    "             bytes where 3.0 has memory indexes): for 2.0 test suites\n";
 
 /* --checked: modules are lowered for the checked interpreter loop;
-** --metered: with FUEL instructions; --eager: all at load (any may be
-** given). */
+** --metered: with FUEL instructions; --eager: all at load; --wasm2: judged
+** by 2.0's rules (any may be given). */
 static wm_module_options load_opts;
 
 /* ------------------------------------------------- the spectest host module */
@@ -779,6 +783,8 @@ int cli_spectest(int argc, char **argv) {
       load_opts.flags |= WM_MODULE_METERED;
     } else if (strcmp(argv[i], "--eager") == 0) {
       load_opts.flags |= WM_MODULE_EAGER;
+    } else if (strcmp(argv[i], "--wasm2") == 0) {
+      load_opts.flags |= WM_MODULE_WASM2;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       cli_error("spectest: unknown option '%s' (see wasmem spectest --help)", argv[i]);
       return 2;

@@ -23,23 +23,13 @@
 ** the unused last entry, hence the overridden initialisers. */
 #define NSUB 0x4F
 #define SUB_INDEX(w) ((w) >= 0xFE00 && (w) < 0xFE00 + NSUB ? (w) - 0xFE00 : NSUB)
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winitializer-overrides"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverride-init"
-#endif
+WM_OVERRIDE_INIT_BEGIN
 static const uint16_t sub_to_op[NSUB + 1] = {
 #define X_(name, cls, wasm) [SUB_INDEX(wasm)] = WM_OP_##name + 1,
     WM_OPS(X_)
 #undef X_
 };
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#elif defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+WM_OVERRIDE_INIT_END
 
 int wm__c_atomic_op(cstate *c, uint32_t sub, uint32_t *res) {
   wm_atomic_sig s = wm__atomic_sig(sub);

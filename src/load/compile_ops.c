@@ -24,23 +24,13 @@
   ((w) == 0 || (w) >= 0xFD0000 || ((w) >= 0xFE00 && (w) <= 0xFEFF) ? 0x120   \
    : (w) >= 0xFC00 ? 0x100 + ((w)&0x1F)                                      \
                    : (w))
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winitializer-overrides"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverride-init"
-#endif
+WM_OVERRIDE_INIT_BEGIN
 static const uint16_t wasm_to_op[0x121] = {
 #define X_(name, cls, wasm) [WASM_INDEX(wasm)] = WM_OP_##name + 1,
     WM_OPS(X_)
 #undef X_
 };
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#elif defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+WM_OVERRIDE_INIT_END
 
 static const uint8_t op_class[] = {
 #define X_(name, cls, wasm) C_##cls,

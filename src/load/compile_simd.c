@@ -22,13 +22,7 @@
 #define NSUB 0x114 /* opcodes 0x00..0x113; the entry NSUB takes what has none */
 #define SUB_INDEX(w) ((w) ? (w)&0xFFFF : NSUB)
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winitializer-overrides"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverride-init"
-#endif
+WM_OVERRIDE_INIT_BEGIN
 /* SIMD opcode -> wm_op + 1 (0 = none), and its class. */
 static const uint16_t sub_to_op[NSUB + 1] = {
 #define X_(name, cls, wasm) [SUB_INDEX(wasm)] = WM_OP_##name + 1,
@@ -40,11 +34,7 @@ static const uint8_t sub_class[NSUB + 1] = {
     WM_SIMD_OPS(X_)
 #undef X_
 };
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#elif defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+WM_OVERRIDE_INIT_END
 
 /* Relaxed instructions lowered as their non-relaxed twin (docs/SIMD.md). */
 static uint32_t relaxed_twin(uint32_t sub) {

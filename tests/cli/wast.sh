@@ -4,7 +4,7 @@
 # passing script, a failing assertion's line, a script that stops following
 # the format (the commands before it still run), a command not supported
 # yet (the ones after it still run), the choice of reader by suffix or first
-# character, the loading options, and a missing file.
+# character, the loading options (--wasm2 too), and a missing file.
 # usage: wast.sh WASMEM WORKDIR
 set -u
 wasmem=$1 work=$2
@@ -31,6 +31,22 @@ for opt in --checked --metered --eager; do
   out=$("$wasmem" spectest $opt "$work/good.wast" 2>&1); st=$?
   expect "spectest $opt" "$st" 0 "$out" '^5 passed, 0 failed, 0 skipped$'
 done
+
+# --wasm2: WebAssembly 2.0's verdicts where 3.0 changed a meaning (two
+# memories, memory.size's byte), 3.0's without it.
+cat >"$work/wasm2.wast" <<'WAST'
+(assert_invalid (module (memory 1) (memory 1)) "multiple memories")
+(assert_malformed
+  (module binary
+    "\00asm" "\01\00\00\00"
+    "\01\04\01\60\00\00" "\03\02\01\00" "\05\03\01\00\01"
+    "\0a\08\01" "\06\00" "\3f\80\00" "\1a" "\0b")
+  "zero byte expected")
+WAST
+out=$("$wasmem" spectest --wasm2 "$work/wasm2.wast" 2>&1); st=$?
+expect "spectest --wasm2" "$st" 0 "$out" '^2 passed, 0 failed, 0 skipped$'
+out=$("$wasmem" spectest "$work/wasm2.wast" 2>&1); st=$?
+expect "without --wasm2" "$st" 1 "$out" '^0 passed, 2 failed, 0 skipped$'
 
 # Chosen by the first character when the name does not end in .wast.
 cp "$work/good.wast" "$work/script.txt"
