@@ -114,6 +114,7 @@ typedef struct named {
 
 struct spec_run {
   const char *src; /* the .wast name for messages */
+  char *src_copy;  /* spec_source's copy of it */
   bool verbose;
   wm_runtime *rt;
   wm_module **mods; /* every module loaded, freed after the runtime */
@@ -161,7 +162,13 @@ void spec_fail(spec_run *s, int line, const char *type, const char *fmt, ...) {
   va_end(ap);
 }
 
-void spec_source(spec_run *s, const char *name) { s->src = name; }
+/* Copied: a JSON script's name lives in its parsed document, which is
+** freed before the last failures (orphans) are reported. */
+void spec_source(spec_run *s, const char *name) {
+  free(s->src_copy);
+  s->src_copy = strdup(name);
+  s->src = s->src_copy ? s->src_copy : "(script)";
+}
 
 /* The first line of a library message, for one-line reports. */
 static int first_line_len(const char *msg) { return (int)strcspn(msg, "\n"); }
@@ -825,6 +832,7 @@ done:
   free(s.mods);
   for (size_t i = 0; i < s.nnames; i++) free(s.names[i].name);
   free(s.names);
+  free(s.src_copy);
   free(text);
   return status;
 }

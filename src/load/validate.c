@@ -38,17 +38,19 @@ static int check_table(const wm_tabletype *t, wm_error *err) {
 
 /*
 ** One constant instruction: sets e->type for global.get and marks ref.func
-** targets as declared. In WebAssembly 2.0, global.get may only name an
-** imported, immutable global.
+** targets as declared. global.get may name an immutable global among the
+** first `visible`: in WebAssembly 3.0 any global before the one being
+** defined (in a global's initialiser) or any global (in a segment); in 2.0
+** (WM_MODULE_WASM2) only imported ones (see visible_globals).
 */
-static int const_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
+static int const_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_error *err) {
   switch (e->op) {
   case 0:
     if (e->idx == WM_CONST_NONCONST)
       return invalid(err, (uint32_t)e->bits, "constant expression required");
     return invalid(err, (uint32_t)e->bits, "type mismatch");
   case 0x23:
-    if (e->idx >= mod->nglobal_imports) return invalid(err, UINT32_MAX, "unknown global %u", e->idx);
+    if (e->idx >= visible) return invalid(err, UINT32_MAX, "unknown global %u", e->idx);
     if (mod->globals[e->idx].type.mut)
       return invalid(err, UINT32_MAX, "constant expression required");
     e->type = mod->globals[e->idx].type.type;
@@ -64,7 +66,7 @@ static int const_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
 /* An extended constant expression (WM_CONST_EXTENDED): each instruction
 ** checked as a lone one is, the arithmetic on a stack of types, and
 ** exactly one value left. */
-static int extended_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
+static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_error *err) {
   uint8_t stack[WM_CONST_MAX_DEPTH];
   uint32_t n = 0, pos = (uint32_t)e->bits, end = (uint32_t)e->bits + e->idx;
   while (pos < end) {
@@ -78,7 +80,7 @@ static int extended_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
       continue;
     }
     if (c.op == 0) return invalid(err, at, "constant expression required"); /* defensive */
-    TRY(const_type(mod, &c, err));
+    TRY(const_type(mod, &c, visible, err));
     if (n == WM_CONST_MAX_DEPTH)
       return wm__error(err, WM_ELIMIT, at,
                        "constant expression too deep: more than %u operands (at byte 0x%x)",
@@ -90,9 +92,19 @@ static int extended_type(wm_module *mod, wm_constexpr *e, wm_error *err) {
   return 0;
 }
 
-/* A constant expression of type `want`. */
-static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, wm_error *err) {
-  TRY(e->op == WM_CONST_EXTENDED ? extended_type(mod, e, err) : const_type(mod, e, err));
+/* The globals a constant expression may read: those before global
+** `defining` (UINT32_MAX: in a segment, all of them); in 2.0 the imported
+** ones. */
+static uint32_t visible_globals(const wm_module *mod, uint32_t defining) {
+  if (mod->wasm2) return mod->nglobal_imports;
+  return defining < mod->nglobals ? defining : mod->nglobals;
+}
+
+/* A constant expression of type `want` reading the first `visible` globals. */
+static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, uint32_t visible,
+                       wm_error *err) {
+  TRY(e->op == WM_CONST_EXTENDED ? extended_type(mod, e, visible, err)
+                                 : const_type(mod, e, visible, err));
   if (e->type != want) return invalid(err, UINT32_MAX, "type mismatch");
   return 0;
 }
@@ -142,9 +154,10 @@ static int check_exports(wm_module *mod, wm_error *err) {
 static int check_elem(wm_module *mod, wm_elem *el, wm_error *err) {
   if (el->mode == WM_SEG_ACTIVE) {
     if (el->table >= mod->ntables) return invalid(err, UINT32_MAX, "unknown table %u", el->table);
-    TRY(check_const(mod, &el->offset, WM_I32, err));
+    TRY(check_const(mod, &el->offset, WM_I32, visible_globals(mod, UINT32_MAX), err));
   }
-  for (uint32_t i = 0; i < el->count; i++) TRY(check_const(mod, &el->items[i], el->type, err));
+  for (uint32_t i = 0; i < el->count; i++)
+    TRY(check_const(mod, &el->items[i], el->type, visible_globals(mod, UINT32_MAX), err));
   if (el->mode == WM_SEG_ACTIVE && mod->tables[el->table].elem != el->type)
     return invalid(err, UINT32_MAX, "type mismatch");
   return 0;
@@ -162,13 +175,14 @@ int wm__validate_module(wm_module *mod, wm_error *err) {
   if (mod->nmems > 1 && mod->wasm2) return invalid(err, UINT32_MAX, "multiple memories");
 
   for (uint32_t i = mod->nglobal_imports; i < mod->nglobals; i++)
-    TRY(check_const(mod, &mod->globals[i].init, mod->globals[i].type.type, err));
+    TRY(check_const(mod, &mod->globals[i].init, mod->globals[i].type.type,
+                    visible_globals(mod, i), err));
   for (uint32_t i = 0; i < mod->nelems; i++) TRY(check_elem(mod, &mod->elems[i], err));
   for (uint32_t i = 0; i < mod->ndatas; i++) {
     wm_data *d = &mod->datas[i];
     if (d->mode != WM_SEG_ACTIVE) continue;
     if (d->mem >= mod->nmems) return invalid(err, UINT32_MAX, "unknown memory %u", d->mem);
-    TRY(check_const(mod, &d->offset, WM_I32, err));
+    TRY(check_const(mod, &d->offset, WM_I32, visible_globals(mod, UINT32_MAX), err));
   }
 
   if (mod->has_start) {

@@ -33,9 +33,11 @@ for opt in --checked --metered --eager; do
 done
 
 # --wasm2: WebAssembly 2.0's verdicts where 3.0 changed a meaning (two
-# memories, memory.size's byte), 3.0's without it.
+# memories, memory.size's byte, a constant reading a defined global), 3.0's
+# without it.
 cat >"$work/wasm2.wast" <<'WAST'
 (assert_invalid (module (memory 1) (memory 1)) "multiple memories")
+(assert_invalid (module (global i32 (i32.const 0)) (global i32 (global.get 0))) "unknown global")
 (assert_malformed
   (module binary
     "\00asm" "\01\00\00\00"
@@ -44,9 +46,21 @@ cat >"$work/wasm2.wast" <<'WAST'
   "zero byte expected")
 WAST
 out=$("$wasmem" spectest --wasm2 "$work/wasm2.wast" 2>&1); st=$?
-expect "spectest --wasm2" "$st" 0 "$out" '^2 passed, 0 failed, 0 skipped$'
+expect "spectest --wasm2" "$st" 0 "$out" '^3 passed, 0 failed, 0 skipped$'
 out=$("$wasmem" spectest "$work/wasm2.wast" 2>&1); st=$?
-expect "without --wasm2" "$st" 1 "$out" '^0 passed, 2 failed, 0 skipped$'
+expect "without --wasm2" "$st" 1 "$out" '^0 passed, 3 failed, 0 skipped$'
+
+# Through wast2json: a module that fails to instantiate last, with a
+# command after it, is reported under the script's name (the failures
+# counted at the end once read a name freed with the JSON document).
+cat >"$work/orphan.wast" <<'WAST'
+(module (table 1 funcref) (elem (i32.const 5) func 0) (func (export "f")))
+(assert_return (invoke "f"))
+WAST
+if wast2json "$work/orphan.wast" -o "$work/orphan.json" 2>/dev/null; then
+  out=$("$wasmem" spectest "$work/orphan.json" 2>&1); st=$?
+  expect "orphans under the JSON script's name" "$st" 1 "$out" 'orphan\.wast:1: module: 1 later command'
+fi
 
 # Chosen by the first character when the name does not end in .wast.
 cp "$work/good.wast" "$work/script.txt"

@@ -376,10 +376,15 @@ static void test_constexpr(void) {
   INVALID(&m, "constant expression required");
   RAW(&m, 0x20);
   MALFORMED(&m, "malformed section id", UINT32_MAX);
-  /* global.get: imported and immutable globals only (WebAssembly 2.0). */
+  /* global.get: immutable globals defined before (WebAssembly 3.0), only
+  ** imported ones in 2.0. */
   begin(&m);
   SEC(&m, 6, 2, 0x7F, 0, 0x41, 0, 0x0B, 0x7F, 0, 0x23, 0, 0x0B);
-  INVALID(&m, "unknown global 0");
+  OK(&m);
+  INVALID2(&m, "unknown global 0");
+  begin(&m);
+  SEC(&m, 6, 2, 0x7F, 0, 0x23, 1, 0x0B, 0x7F, 0, 0x41, 0, 0x0B);
+  INVALID(&m, "unknown global 1");
   begin(&m);
   SEC(&m, 2, 1, 1, 'm', 1, 'g', 3, 0x7F, 1);
   SEC(&m, 6, 1, 0x7F, 0, 0x23, 0, 0x0B);

@@ -87,7 +87,7 @@
   (module (global i32 (i64.const 0)))
   "type mismatch")
 (assert_invalid
-  (module (global $g i32 (i32.const 0)) (global i32 (global.get $g)))
+  (module (global i32 (global.get 1)) (global i32 (i32.const 0)))
   "unknown global")
 (assert_invalid
   (module (func (result i32) (global.get 0)))
