@@ -189,7 +189,8 @@ static int skip_blank(wm_lexer *lx) {
       newline(lx, lx->pos);
       lx->pos++;
     } else if (c == ';' && lx->pos + 1 < lx->len && lx->src[lx->pos + 1] == ';') {
-      while (lx->pos < lx->len && lx->src[lx->pos] != '\n') lx->pos++;
+      /* To the end of the line: a newline is LF, CR or CR LF. */
+      while (lx->pos < lx->len && lx->src[lx->pos] != '\n' && lx->src[lx->pos] != '\r') lx->pos++;
     } else if (c == '(' && lx->pos + 1 < lx->len && lx->src[lx->pos + 1] == ';') {
       int rc = skip_block_comment(lx);
       if (rc) return rc;
@@ -198,6 +199,22 @@ static int skip_blank(wm_lexer *lx) {
     }
   }
   return 0;
+}
+
+/* A quoted id $"...": its name, escapes decoded, is not empty and is
+** UTF-8 (a string may hold any bytes, a name may not). */
+static int quoted_id(wm_lexer *lx, size_t start) {
+  wm_tok str = {0};
+  str.kind = WM_TOK_STRING;
+  str.text = lx->src + start + 1;
+  str.len = lx->pos - start - 1;
+  if (str.len == 2) return lex_error(lx, start, "empty identifier");
+  uint8_t *name = wm__malloc(str.len);
+  if (!name) return wm__error(lx->err, WM_ENOMEM, UINT32_MAX, NULL);
+  size_t n = wm__tok_string(&str, name);
+  bool ok = wm__utf8_valid(name, n);
+  wm__free(name);
+  return ok ? 0 : lex_error(lx, start, "malformed UTF-8 encoding in an identifier");
 }
 
 /* One token that is not a parenthesis: a string, or a run of idchars and
@@ -231,6 +248,10 @@ static int scan_atom(wm_lexer *lx, wm_tok *out) {
     bool quoted = nstrings == 1 && first_string == start + 1 && out->len > 1 && s[lx->pos - 1] == '"';
     bool plain = nstrings == 0 && out->len > 1;
     out->kind = quoted || plain ? WM_TOK_ID : WM_TOK_RESERVED;
+    if (quoted) {
+      int rc = quoted_id(lx, start);
+      if (rc) return rc;
+    }
   } else if (nstrings) {
     out->kind = nstrings == 1 && !any_idchar ? WM_TOK_STRING : WM_TOK_RESERVED;
   } else if (s[start] >= 'a' && s[start] <= 'z') {

@@ -91,6 +91,8 @@ static void test_errors(void) {
       {"\n  {", "2:3:", "unexpected character '{'"},
       {"a \x80", "1:3:", "unexpected character 0x80"},
       {"x,", "1:2:", "unexpected character ','"},
+      {"(func $\"\")", "1:7:", "empty identifier"},
+      {"$\"\\ef\"", "1:1:", "malformed UTF-8 encoding in an identifier"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     wm_tok t[8];
@@ -120,6 +122,9 @@ static void test_strings(void) {
   n = wm__tok_string(&t[0], out);
   CHECK(n == 2 && out[0] == 'x' && out[1] == 'A');
   CHECK(lex_all("\"\"", t, 4, &err) == 1 && wm__tok_string(&t[0], out) == 0);
+  /* A line comment ends at a newline of any kind: LF, CR, CR LF. */
+  CHECK(lex_all(";; c\r2 ;; d\r\n3", t, 4, &err) == 2 && tok_is(&t[0], WM_TOK_NUM, "2") &&
+        tok_is(&t[1], WM_TOK_NUM, "3"));
 }
 
 static wm_tok num(const char *s) {
