@@ -33,6 +33,14 @@ static bool is_idchar(unsigned char c) {
   return c != 0 && strchr("!#$%&'*+-./:<=>?@\\^_`|~", c) != NULL;
 }
 
+/* The characters WebAssembly 3.0 lets a reserved token hold besides
+** idchars and strings (`;` only where no line comment starts). */
+static bool is_reserved_extra(const unsigned char *s, size_t pos, size_t len) {
+  unsigned char c = s[pos];
+  if (c == ';') return pos + 1 >= len || s[pos + 1] != ';';
+  return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
 static int hexval(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -201,20 +209,21 @@ static int skip_blank(wm_lexer *lx) {
   return 0;
 }
 
-/* A quoted id $"...": its name, escapes decoded, is not empty and is
-** UTF-8 (a string may hold any bytes, a name may not). */
-static int quoted_id(wm_lexer *lx, size_t start) {
+/* A quoted name, $"..." or (@"...": the string from start + 1 to the
+** current position, escapes decoded, is not empty and is UTF-8 (a string
+** may hold any bytes, a name may not). `what` names it in errors. */
+static int quoted_name(wm_lexer *lx, size_t start, const char *what) {
   wm_tok str = {0};
   str.kind = WM_TOK_STRING;
   str.text = lx->src + start + 1;
   str.len = lx->pos - start - 1;
-  if (str.len == 2) return lex_error(lx, start, "empty identifier");
+  if (str.len == 2) return lex_error(lx, start, "empty %s", what);
   uint8_t *name = wm__malloc(str.len);
   if (!name) return wm__error(lx->err, WM_ENOMEM, UINT32_MAX, NULL);
   size_t n = wm__tok_string(&str, name);
   bool ok = wm__utf8_valid(name, n);
   wm__free(name);
-  return ok ? 0 : lex_error(lx, start, "malformed UTF-8 encoding in an identifier");
+  return ok ? 0 : lex_error(lx, start, "malformed UTF-8 encoding in an %s", what);
 }
 
 /* One token that is not a parenthesis: a string, or a run of idchars and
@@ -223,7 +232,7 @@ static int scan_atom(wm_lexer *lx, wm_tok *out) {
   const unsigned char *s = (const unsigned char *)lx->src;
   size_t start = lx->pos, first_string = 0;
   int nstrings = 0;
-  bool any_idchar = false;
+  bool any_idchar = false, any_extra = false;
   for (;;) {
     if (lx->pos < lx->len && s[lx->pos] == '"') {
       if (nstrings++ == 0) first_string = lx->pos;
@@ -232,6 +241,9 @@ static int scan_atom(wm_lexer *lx, wm_tok *out) {
     } else if (lx->pos < lx->len && is_idchar(s[lx->pos])) {
       lx->pos++;
       any_idchar = true;
+    } else if (lx->pos < lx->len && is_reserved_extra(s, lx->pos, lx->len)) {
+      lx->pos++;
+      any_extra = true;
     } else {
       break;
     }
@@ -243,13 +255,15 @@ static int scan_atom(wm_lexer *lx, wm_tok *out) {
   }
   out->text = lx->src + start;
   out->len = lx->pos - start;
-  if (s[start] == '$') {
+  if (any_extra) {
+    out->kind = WM_TOK_RESERVED; /* `,` `;` `[` `]` `{` `}`: never a token of use */
+  } else if (s[start] == '$') {
     /* $name, or $"name": the string right after the $, ending the token. */
     bool quoted = nstrings == 1 && first_string == start + 1 && out->len > 1 && s[lx->pos - 1] == '"';
     bool plain = nstrings == 0 && out->len > 1;
     out->kind = quoted || plain ? WM_TOK_ID : WM_TOK_RESERVED;
     if (quoted) {
-      int rc = quoted_id(lx, start);
+      int rc = quoted_name(lx, start, "identifier");
       if (rc) return rc;
     }
   } else if (nstrings) {
@@ -262,9 +276,21 @@ static int scan_atom(wm_lexer *lx, wm_tok *out) {
   return 0;
 }
 
-/* An annotation from its "(@": its tokens, balanced parentheses. */
+/* An annotation from its "(@": its id right after the @ (idchars or a
+** non-empty UTF-8 string), then its tokens, balanced parentheses (nested
+** "(@" are plain tokens there). */
 static int skip_annotation(wm_lexer *lx) {
-  size_t start = lx->pos;
+  size_t start = lx->pos, id = start + 2;
+  const unsigned char *s = (const unsigned char *)lx->src;
+  if (id >= lx->len || (s[id] != '"' && !is_idchar(s[id])))
+    return lex_error(lx, start, "empty annotation id");
+  if (s[id] == '"') {
+    lx->pos = id;
+    int rc = scan_string(lx);
+    if (!rc) rc = quoted_name(lx, id - 1, "annotation id");
+    if (rc) return rc;
+    lx->pos = start;
+  }
   int depth = 0;
   wm_tok t;
   for (;;) {

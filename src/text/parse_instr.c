@@ -155,6 +155,9 @@ static char simd_names[] =
     "i16x8.relaxed_laneselect i32x4.relaxed_laneselect i64x2.relaxed_laneselect "
     "f32x4.relaxed_min f32x4.relaxed_max f64x2.relaxed_min f64x2.relaxed_max "
     "i16x8.relaxed_q15mulr_s i16x8.dot_i8x16_i7x16_s i32x4.dot_i8x16_i7x16_add_s";
+/* The names the final relaxed SIMD spec (WebAssembly 3.0) gives the two
+** dot products, 0xFD 0x112 and 0x113; wabt 1.0.32 knows the ones above. */
+static char simd_aliases[] = "i16x8.relaxed_dot_i8x16_i7x16_s i32x4.relaxed_dot_i8x16_i7x16_add_s";
 
 /* The threads proposal's 0xFE instructions from 0x10 on, all with a
 ** memarg whose natural alignment the name tells (see atomic_align). */
@@ -250,6 +253,7 @@ static void ops_init(void) {
   ops_list(numeric_names, 0x45, LIST_PLAIN);
   ops_list(sat_names, 0xFC0000, LIST_PLAIN);
   ops_list(simd_names, 0xFD0000, LIST_SIMD);
+  ops_list(simd_aliases, 0xFD0112, LIST_SIMD);
   ops_list(atomic_names, 0xFE0010, LIST_ATOMIC);
 }
 

@@ -223,6 +223,22 @@ static void test_bytes(void) {
   /* An empty text is a module with no fields: the header only. */
   CHECK(wm_wat_to_wasm("", 0, &bin, &len, &err) == 0 && len == 8);
   wm_free(bin);
+  /* The relaxed dot products under their 3.0 names are wabt's names. */
+  static const char dot3[] = "(module (func (param v128) (result v128 v128)"
+                             " (i16x8.relaxed_dot_i8x16_i7x16_s (local.get 0) (local.get 0))"
+                             " (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get 0) (local.get 0)"
+                             " (local.get 0))))";
+  static const char dotw[] = "(module (func (param v128) (result v128 v128)"
+                             " (i16x8.dot_i8x16_i7x16_s (local.get 0) (local.get 0))"
+                             " (i32x4.dot_i8x16_i7x16_add_s (local.get 0) (local.get 0)"
+                             " (local.get 0))))";
+  uint8_t *bin2 = NULL;
+  size_t len2 = 0;
+  CHECK(wm_wat_to_wasm(dot3, strlen(dot3), &bin, &len, &err) == 0);
+  CHECK(wm_wat_to_wasm(dotw, strlen(dotw), &bin2, &len2, &err) == 0);
+  CHECK(bin && bin2 && len == len2 && memcmp(bin, bin2, len) == 0);
+  wm_free(bin);
+  wm_free(bin2);
 }
 
 /* text gives WM_EMALFORMED with a message holding `msg`. */
