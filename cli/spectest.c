@@ -108,9 +108,16 @@ typedef struct named {
   char *name; /* may hold NUL bytes: namelen counts them */
   size_t namelen;
   wm_instance *inst;
+  wm_module *mod; /* a module definition's, else unused */
   mod_state state;
   int line;
 } named;
+
+/* Names: of instances, or of module definitions (a namespace of their own). */
+typedef struct names {
+  named *v;
+  size_t n, cap;
+} names;
 
 struct spec_run {
   const char *src; /* the .wast name for messages */
@@ -119,9 +126,9 @@ struct spec_run {
   wm_runtime *rt;
   wm_module **mods; /* every module loaded, freed after the runtime */
   size_t nmods, capmods;
-  named *names;
-  size_t nnames, capnames;
-  named cur; /* the most recent module command (name unused) */
+  names insts, defs;
+  named cur;     /* the most recent module or instance (name unused) */
+  named lastdef; /* the most recent module definition (name unused) */
   unsigned long orphans; /* commands failed because cur did not load */
   int line;
   const char *type;
@@ -223,40 +230,49 @@ static bool same_name(const named *n, const char *name, size_t len) {
   return n->namelen == len && memcmp(n->name, name, len) == 0;
 }
 
-static bool set_name(spec_run *s, const char *name, size_t len, const named *val) {
-  for (size_t i = 0; i < s->nnames; i++) {
-    if (same_name(&s->names[i], name, len)) {
-      char *keep = s->names[i].name;
-      s->names[i] = *val;
-      s->names[i].name = keep;
-      s->names[i].namelen = len;
+static bool set_name(names *ns, const char *name, size_t len, const named *val) {
+  for (size_t i = 0; i < ns->n; i++) {
+    if (same_name(&ns->v[i], name, len)) {
+      char *keep = ns->v[i].name;
+      ns->v[i] = *val;
+      ns->v[i].name = keep;
+      ns->v[i].namelen = len;
       return true;
     }
   }
-  if (s->nnames == s->capnames) {
-    size_t ncap = s->capnames ? s->capnames * 2 : 8;
-    named *n = realloc(s->names, ncap * sizeof *n);
+  if (ns->n == ns->cap) {
+    size_t ncap = ns->cap ? ns->cap * 2 : 8;
+    named *n = realloc(ns->v, ncap * sizeof *n);
     if (!n) return false;
-    s->names = n;
-    s->capnames = ncap;
+    ns->v = n;
+    ns->cap = ncap;
   }
   char *copy = malloc(len + 1);
   if (!copy) return false;
   memcpy(copy, name, len);
   copy[len] = '\0';
-  s->names[s->nnames] = *val;
-  s->names[s->nnames].name = copy;
-  s->names[s->nnames].namelen = len;
-  s->nnames++;
+  ns->v[ns->n] = *val;
+  ns->v[ns->n].name = copy;
+  ns->v[ns->n].namelen = len;
+  ns->n++;
   return true;
 }
 
-/* The module a command refers to: by name, else the current one. */
-static const named *find_module(spec_run *s, const char *name, size_t len) {
-  if (!name) return &s->cur;
-  for (size_t i = 0; i < s->nnames; i++)
-    if (same_name(&s->names[i], name, len)) return &s->names[i];
+/* The entry a command refers to: by name, else the latest (dflt). */
+static const named *find_name(const names *ns, const named *dflt, const char *name, size_t len) {
+  if (!name) return dflt;
+  for (size_t i = 0; i < ns->n; i++)
+    if (same_name(&ns->v[i], name, len)) return &ns->v[i];
   return NULL;
+}
+
+static const named *find_module(spec_run *s, const char *name, size_t len) {
+  return find_name(&s->insts, &s->cur, name, len);
+}
+
+static void free_names(names *ns) {
+  for (size_t i = 0; i < ns->n; i++) free(ns->v[i].name);
+  free(ns->v);
 }
 
 /* --------------------------------------------------------------- patterns */
@@ -573,17 +589,19 @@ static int load(spec_run *s, const wm_script_cmd *c, wm_module **out, wm_error *
   return rc;
 }
 
+/* module, and module definition: loaded, then instantiated unless a
+** definition. */
 static void cmd_module(spec_run *s, const wm_script_cmd *c) {
-  flush_orphans(s);
-  named st = {NULL, 0, NULL, MOD_FAILED, s->line};
+  bool def = c->kind == WM_SCRIPT_MODULE_DEFINITION;
+  if (!def) flush_orphans(s);
+  named st = {NULL, 0, NULL, NULL, MOD_FAILED, s->line};
   if (!c->module) {
     st.state = MOD_SKIPPED;
     skip(s);
   } else {
-    wm_module *mod;
     wm_error err;
-    int rc = load(s, c, &mod, &err);
-    if (rc == 0) rc = wm_instance_new(s->rt, mod, NULL, &st.inst, &err);
+    int rc = load(s, c, &st.mod, &err);
+    if (rc == 0 && !def) rc = wm_instance_new(s->rt, st.mod, NULL, &st.inst, &err);
     if (rc == WM_EUNSUPPORTED) {
       fail_unsupported(s, &err);
     } else if (rc != 0) {
@@ -594,8 +612,28 @@ static void cmd_module(spec_run *s, const wm_script_cmd *c) {
       pass(s);
     }
   }
+  *(def ? &s->lastdef : &s->cur) = st;
+  if (c->id && !set_name(def ? &s->defs : &s->insts, c->id, c->id_len, &st)) fail(s, "out of memory");
+}
+
+/* module instance: a new instance of a definition. */
+static void cmd_instance(spec_run *s, const wm_script_cmd *c) {
+  flush_orphans(s);
+  named st = {NULL, 0, NULL, NULL, MOD_FAILED, s->line};
+  const named *d = find_name(&s->defs, &s->lastdef, c->def, c->def_len);
+  wm_error err;
+  if (!d || d->state == MOD_NONE) {
+    fail(s, "unknown module definition");
+  } else if (d->state != MOD_OK) {
+    fail(s, "the module definition did not load");
+  } else if (wm_instance_new(s->rt, d->mod, NULL, &st.inst, &err) != 0) {
+    fail(s, "%s: %s", wm_errname(err.code), errline(&err));
+  } else {
+    st.state = MOD_OK;
+    pass(s);
+  }
   s->cur = st;
-  if (c->id && !set_name(s, c->id, c->id_len, &st)) fail(s, "out of memory");
+  if (c->id && !set_name(&s->insts, c->id, c->id_len, &st)) fail(s, "out of memory");
 }
 
 static void cmd_register(spec_run *s, const wm_script_cmd *c) {
@@ -686,6 +724,8 @@ static const char *const kind_names[] = {
     [WM_SCRIPT_ASSERT_INVALID] = "assert_invalid",
     [WM_SCRIPT_ASSERT_UNLINKABLE] = "assert_unlinkable",
     [WM_SCRIPT_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
+    [WM_SCRIPT_MODULE_DEFINITION] = "module definition",
+    [WM_SCRIPT_MODULE_INSTANCE] = "module instance",
     [WM_SCRIPT_UNSUPPORTED] = "command",
 };
 
@@ -693,8 +733,10 @@ void spec_exec(spec_run *s, const wm_script_cmd *c) {
   s->line = (int)c->line;
   s->type = (unsigned)c->kind < sizeof kind_names / sizeof *kind_names ? kind_names[c->kind] : "?";
   switch (c->kind) {
-    case WM_SCRIPT_MODULE: cmd_module(s, c); break;
+    case WM_SCRIPT_MODULE:
+    case WM_SCRIPT_MODULE_DEFINITION: cmd_module(s, c); break;
     case WM_SCRIPT_REGISTER: cmd_register(s, c); break;
+    case WM_SCRIPT_MODULE_INSTANCE: cmd_instance(s, c); break;
     case WM_SCRIPT_ACTION: cmd_action(s, c, false); break;
     case WM_SCRIPT_ASSERT_RETURN: cmd_action(s, c, true); break;
     case WM_SCRIPT_ASSERT_TRAP: cmd_assert_trap(s, c, false); break;
@@ -830,8 +872,8 @@ done:
   wm_runtime_free(s.rt);
   for (size_t i = 0; i < s.nmods; i++) wm_module_free(s.mods[i]);
   free(s.mods);
-  for (size_t i = 0; i < s.nnames; i++) free(s.names[i].name);
-  free(s.names);
+  free_names(&s.insts);
+  free_names(&s.defs);
   free(s.src_copy);
   free(text);
   return status;

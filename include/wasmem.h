@@ -583,9 +583,13 @@ typedef enum wm_script_kind {
   WM_SCRIPT_ASSERT_UNLINKABLE,     /* module's imports do not link (text) */
   WM_SCRIPT_ASSERT_UNINSTANTIABLE, /* module traps while instantiated (text); also
                                       (assert_trap (module ...) text) */
+  WM_SCRIPT_MODULE_DEFINITION,     /* module definition: load it (no instance), name
+                                      the definition id */
+  WM_SCRIPT_MODULE_INSTANCE,       /* module instance: instantiate the definition
+                                      named def (NULL: the latest), name it id */
   WM_SCRIPT_UNSUPPORTED            /* a command this reader does not run yet
-                                      (module definition/instance, thread,
-                                      wait, input, output, script), or one
+                                      (thread, wait, input, output, script),
+                                      or one
                                       holding a value not supported yet (the
                                       references of GC, typed references and
                                       exceptions: (ref.i31), (ref.null any)
@@ -634,8 +638,11 @@ typedef struct wm_script_action {
 typedef struct wm_script_cmd {
   wm_script_kind kind;
   uint32_t line;      /* of the command's '(' */
-  const char *id;     /* module: its id; register: the module's; may be NULL */
+  const char *id;     /* module, definition, instance: its id; register: the
+                         module's; may be NULL */
   size_t id_len;
+  const char *def;    /* module instance: the definition's id, or NULL */
+  size_t def_len;
   const uint8_t *module; /* the module commands and module assertions */
   size_t module_len;
   bool module_text;

@@ -30,7 +30,7 @@ struct wm_script {
   size_t later_len;  /* ... through its ')' */
   wm_script_cmd cmd;
   /* Per command, reused: the decoded strings and module bytes ... */
-  wp_buf module, quote, id, aid, name_b, field, text;
+  wp_buf module, quote, id, def, aid, name_b, field, text;
   /* ... the arguments, the expected results and their alternatives (an
   ** (either ...) result's are alts[either_at[i]], made pointers when the
   ** command is complete, the arrays no longer moving). */
@@ -177,18 +177,53 @@ static bool starts_module(const uint8_t *text, size_t n) {
   return wm__lex_next(&lx, &t) == 0 && tok_kw(&t, "module");
 }
 
-/* A module, from its "module" keyword (open is its '(') through its ')'.
-** *unsup is set for the forms read but not run (definition, instance). */
-static int module(wm_script *s, const wm_tok *open, bool *unsup) {
+/* Past the tokens of a text module, from the current one (where *body
+** starts) to the ')' that closes the module whose '(' is open, which
+** becomes the current token. */
+static int module_body(wm_script *s, const wm_tok *open, const char **body) {
+  int rc, depth = 1;
+  *body = s->t.text;
+  while (depth > 0) {
+    if (s->t.kind == WM_TOK_EOF) return serr(s, open, "unterminated module");
+    if (s->t.kind == WM_TOK_LPAREN) depth++;
+    if (s->t.kind == WM_TOK_RPAREN && --depth == 0) break;
+    if ((rc = next(s))) return rc;
+  }
+  return 0;
+}
+
+/* (module instance $inst? $def?): no module of its own. */
+static int module_instance(wm_script *s) {
+  bool has_id, has_def;
+  int rc = next(s);
+  if (!rc) rc = opt_id(s, &s->id, &has_id);
+  if (!rc) rc = opt_id(s, &s->def, &has_def);
+  if (rc) return rc;
+  s->cmd.kind = WM_SCRIPT_MODULE_INSTANCE;
+  s->cmd.id = has_id ? (s->id.n ? (const char *)s->id.p : "") : NULL;
+  s->cmd.id_len = s->id.n;
+  s->cmd.def = has_def ? (s->def.n ? (const char *)s->def.p : "") : NULL;
+  s->cmd.def_len = s->def.n;
+  return expect(s, WM_TOK_RPAREN, "')'");
+}
+
+/* A module, from its "module" keyword (open is its '(') through its ')':
+** `module $id? ...`, `module definition $id? ...` (*def set) or, where
+** instance is true, `module instance ...`. */
+static int module(wm_script *s, const wm_tok *open, bool instance, bool *def) {
   bool has_id;
   int rc = next(s);
-  *unsup = false;
-  if (!rc) rc = opt_id(s, &s->id, &has_id);
+  *def = false;
   if (rc) return rc;
-  if (kw(s, "definition") || kw(s, "instance")) {
-    *unsup = true;
-    return unsupported(s, open, kw(s, "definition") ? "module definition" : "module instance");
+  if (kw(s, "instance")) {
+    if (!instance) return serr(s, open, "module instances in assertions not supported yet");
+    return module_instance(s);
   }
+  if (kw(s, "definition")) {
+    *def = true;
+    if ((rc = next(s))) return rc;
+  }
+  if ((rc = opt_id(s, &s->id, &has_id))) return rc;
   s->cmd.id = has_id ? (s->id.n ? (const char *)s->id.p : "") : NULL;
   s->cmd.id_len = s->id.n;
   if (kw(s, "binary") || kw(s, "quote")) {
@@ -213,30 +248,34 @@ static int module(wm_script *s, const wm_tok *open, bool *unsup) {
     s->cmd.module_text = quote;
     return 0;
   }
-  /* Text: the source as it is, from '(' through the matching ')'. */
-  const char *start = open->text;
-  int depth = 1;
-  while (depth > 0) {
-    if (s->t.kind == WM_TOK_EOF) return serr(s, open, "unterminated module");
-    if (s->t.kind == WM_TOK_LPAREN) depth++;
-    if (s->t.kind == WM_TOK_RPAREN && --depth == 0) break;
-    if ((rc = next(s))) return rc;
-  }
-  s->cmd.module = (const uint8_t *)start;
-  s->cmd.module_len = (size_t)(s->t.text + 1 - start);
+  /* Text: the source as it is, from '(' through the matching ')'; a
+  ** definition's without its "definition $id". */
+  const char *body;
+  if ((rc = module_body(s, open, &body))) return rc;
+  size_t n = (size_t)(s->t.text + 1 - body);
   s->cmd.module_text = true;
+  if (*def) {
+    wp_bytes(&s->module, "(module ", 8);
+    wp_bytes(&s->module, body, n);
+    if (s->module.oom) return nomem(s);
+    s->cmd.module = s->module.p;
+    s->cmd.module_len = s->module.n;
+  } else {
+    s->cmd.module = (const uint8_t *)open->text;
+    s->cmd.module_len = (size_t)(s->t.text + 1 - open->text);
+  }
   return next(s);
 }
 
-/* '(' module ... ')' of an assertion, through its ')'. */
+/* '(' module ... ')' of an assertion, through its ')'. A definition is
+** the same module there: an assertion only loads it. */
 static int assert_module(wm_script *s) {
   wm_tok open = s->t;
-  bool unsup;
+  bool def;
   int rc = expect(s, WM_TOK_LPAREN, "'(module'");
   if (rc) return rc;
   if (!kw(s, "module")) return unexpected(s, "'(module'");
-  if ((rc = module(s, &open, &unsup))) return rc;
-  return unsup ? serr(s, &open, "module definitions in assertions not supported yet") : 0;
+  return module(s, &open, false, &def);
 }
 
 /* ------------------------------------------------------------ values */
@@ -444,11 +483,13 @@ static int command(wm_script *s, const wm_tok *open) {
   wm_script_cmd *c = &s->cmd;
   wm_tok k = s->t;
   int rc;
-  bool unsup;
+  bool def;
   s->cmd_kw = k;
   if (tok_kw(&k, "module")) {
     c->kind = WM_SCRIPT_MODULE;
-    return module(s, open, &unsup);
+    rc = module(s, open, true, &def);
+    if (!rc && def) c->kind = WM_SCRIPT_MODULE_DEFINITION;
+    return rc;
   }
   if (tok_kw(&k, "register")) {
     c->kind = WM_SCRIPT_REGISTER;
@@ -554,7 +595,7 @@ int wm_script_next(wm_script *s, const wm_script_cmd **cmd, wm_error *err) {
   if (!s || !cmd) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_script_next: NULL argument");
   *cmd = NULL;
   if (s->failed) return report(s, err);
-  wp_buf *bufs[] = {&s->module, &s->quote, &s->id, &s->aid, &s->name_b, &s->field, &s->text};
+  wp_buf *bufs[] = {&s->module, &s->quote, &s->id, &s->def, &s->aid, &s->name_b, &s->field, &s->text};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) bufs[i]->n = 0;
   s->nargs = s->nres = s->nalts = 0;
   s->lexerr = false;
@@ -593,7 +634,7 @@ int wm_script_next(wm_script *s, const wm_script_cmd **cmd, wm_error *err) {
 
 void wm_script_free(wm_script *s) {
   if (!s) return;
-  wp_buf *bufs[] = {&s->module, &s->quote, &s->id, &s->aid, &s->name_b, &s->field, &s->text};
+  wp_buf *bufs[] = {&s->module, &s->quote, &s->id, &s->def, &s->aid, &s->name_b, &s->field, &s->text};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) buf_free(bufs[i]);
   wm__free(s->args);
   wm__free(s->res);

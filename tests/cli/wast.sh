@@ -3,8 +3,8 @@
 # wast.sh -- `wasmem spectest FILE.wast`, the native script reader: a
 # passing script, a failing assertion's line, a script that stops following
 # the format (the commands before it still run), a command not supported
-# yet (the ones after it still run), the choice of reader by suffix or first
-# character, the loading options (--wasm2 too), and a missing file.
+# yet (the ones after it still run), module definitions and instances, the
+# choice of reader by suffix or first character, the loading options (--wasm2 too), and a missing file.
 # usage: wast.sh WASMEM WORKDIR
 set -u
 wasmem=$1 work=$2
@@ -86,6 +86,24 @@ expect "not supported yet" "$st" 1 "$out" 'bad\.wast:4: command: thread not supp
 expect "value not supported yet" "$st" 1 "$out" 'bad\.wast:5: command: assert_return with \(ref\.i31\) not supported yet'
 expect "script error" "$st" 1 "$out" 'bad\.wast:8:1: expected a result or .\)., got end of script'
 expect "counts" "$st" 1 "$out" '^2 passed, 5 failed, 0 skipped$'
+
+# Module definitions: an unknown one, one that did not load, and one whose
+# instance cannot be made each fail their instance command alone.
+cat >"$work/defs.wast" <<'WAST'
+(module instance $a $nothing)
+(module definition $bad (func (result i32)))
+(module instance $b $bad)
+(module definition $trap (func $s unreachable) (start $s))
+(module instance $c $trap)
+(module definition $ok (func (export "f") (result i32) (i32.const 7)))
+(module instance $d $ok)
+(assert_return (invoke $d "f") (i32.const 7))
+WAST
+out=$("$wasmem" spectest "$work/defs.wast" 2>&1); st=$?
+expect "unknown definition" "$st" 1 "$out" 'defs\.wast:1: module instance: unknown module definition'
+expect "definition that failed" "$st" 1 "$out" 'defs\.wast:3: module instance: the module definition did not load'
+expect "instance not made" "$st" 1 "$out" 'defs\.wast:5: module instance: TRAP_UNREACHABLE: unreachable'
+expect "definition counts" "$st" 1 "$out" '^4 passed, 4 failed, 0 skipped$'
 
 # Not a file; not a script.
 out=$("$wasmem" spectest "$work/missing.wast" 2>&1); st=$?

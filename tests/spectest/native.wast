@@ -32,3 +32,24 @@
 (assert_uninstantiable (module (memory 1) (data (i32.const 70000) "x")) "out of bounds memory access")
 (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
 (assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
+
+;; Module definitions and their instances: instantiation is generative, a
+;; definition alone never instantiates (this memory could not be made),
+;; and an instance becomes the current module.
+(module definition (memory 65536))
+(module definition $D
+  (global $g (export "g") (mut i32) (i32.const 0))
+  (func (export "bump") (result i32)
+    (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g)))
+(module instance $D1 $D)
+(module instance $D2 $D)
+(assert_return (invoke $D1 "bump") (i32.const 1))
+(assert_return (invoke $D1 "bump") (i32.const 2))
+(assert_return (invoke $D2 "bump") (i32.const 1))
+(assert_return (invoke "bump") (i32.const 2))
+(module instance)
+(assert_return (get "g") (i32.const 0))
+(register "D1" $D1)
+(module (import "D1" "g" (global (mut i32))) (func (export "read") (result i32) (global.get 0)))
+(assert_return (invoke "read") (i32.const 2))
+(assert_invalid (module definition (func (result i32))) "type mismatch")

@@ -208,13 +208,45 @@ static void test_assertions(void) {
   wm_script_free(s);
 }
 
+/* Module definitions and instances of them: a definition's text module
+** comes without its "definition $id", an instance names its definition or
+** none (the latest); in an assertion a definition is its module. */
+static void test_definitions(void) {
+  wm_script *s = open_text("(module definition $d (func $f) (memory 1))\n"
+                           "(module definition binary \"\\00asm\" \"\\01\\00\\00\\00\")\n"
+                           "(module instance $i $d)\n(module instance $j)\n(module instance)\n"
+                           "(assert_invalid (module definition $x (func (result i32))) \"type mismatch\")\n"
+                           "(module definition)");
+  const wm_script_cmd *c = next_cmd(s, WM_SCRIPT_MODULE_DEFINITION);
+  if (c) {
+    wm_module *mod;
+    wm_error err;
+    CHECK(same(c->id, c->id_len, "d") && c->module_text);
+    CHECK(same((const char *)c->module, c->module_len, "(module (func $f) (memory 1))"));
+    CHECK(wm_module_load(c->module, c->module_len, NULL, &mod, &err) == 0);
+    wm_module_free(mod);
+  }
+  c = next_cmd(s, WM_SCRIPT_MODULE_DEFINITION);
+  if (c) CHECK(!c->id && !c->module_text && c->module_len == 8);
+  c = next_cmd(s, WM_SCRIPT_MODULE_INSTANCE);
+  if (c) CHECK(same(c->id, c->id_len, "i") && same(c->def, c->def_len, "d") && !c->module);
+  c = next_cmd(s, WM_SCRIPT_MODULE_INSTANCE);
+  if (c) CHECK(same(c->id, c->id_len, "j") && !c->def);
+  c = next_cmd(s, WM_SCRIPT_MODULE_INSTANCE);
+  if (c) CHECK(!c->id && !c->def && c->line == 5);
+  c = next_cmd(s, WM_SCRIPT_ASSERT_INVALID);
+  if (c) CHECK(same((const char *)c->module, c->module_len, "(module (func (result i32)))"));
+  c = next_cmd(s, WM_SCRIPT_MODULE_DEFINITION);
+  if (c) CHECK(same((const char *)c->module, c->module_len, "(module )"));
+  at_end(s);
+  wm_script_free(s);
+}
+
 /* Commands read but not run yet: skipped whole, the script goes on. */
 static void test_unsupported(void) {
-  wm_script *s = open_text("(module definition $d (func))\n(module instance $i $d)\n"
-                           "(thread $t (shared (module $m)) (invoke \"f\"))\n(wait $t)\n"
+  wm_script *s = open_text("(thread $t (shared (module $m)) (invoke \"f\"))\n(wait $t)\n"
                            "(input \"x\")\n(output $m \"y\")\n(script $s (module))\n(module)");
-  static const char *const what[] = {"module definition", "module instance", "thread", "wait",
-                                     "input", "output", "script"};
+  static const char *const what[] = {"thread", "wait", "input", "output", "script"};
   for (size_t i = 0; i < sizeof what / sizeof *what; i++) {
     const wm_script_cmd *c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
     if (c) CHECK(strstr(c->text, what[i]) && strstr(c->text, "not supported yet") &&
@@ -280,7 +312,9 @@ static void test_errors(void) {
   bad("(assert_return (call \"f\"))", "1:17: expected an action (invoke or get), got 'call'");
   bad("(assert_trap (invoke \"f\") \"x\" \"y\")", "expected a string or ')', got '\"y\"'");
   bad("(assert_invalid (func))", "1:18: expected '(module', got 'func'");
-  bad("(assert_invalid (module definition (func)) \"x\")", "1:17: module definitions in assertions not supported yet");
+  bad("(assert_invalid (module instance $i) \"x\")", "1:17: module instances in assertions not supported yet");
+  bad("(module instance $i $d (func))", "1:24: expected ')', got '('");
+  bad("(module definition $d (func)", "1:1: unterminated module");
   bad("(invoke \"f\" (i33.const 1))", "1:14: unknown constant 'i33.const'");
   bad("(invoke \"f\" (ref.func))", "unknown constant 'ref.func'");
   bad("(invoke \"f\" (ref.extern))", "unknown constant 'ref.extern'");
@@ -382,6 +416,7 @@ int main(void) {
   test_modules();
   test_actions();
   test_assertions();
+  test_definitions();
   test_unsupported();
   test_errors();
   test_alloc_failures();
