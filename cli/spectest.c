@@ -712,26 +712,9 @@ static void cmd_assert_instantiate(spec_run *s, const wm_script_cmd *c, bool unl
 
 /* ------------------------------------------------------------- executor */
 
-static const char *const kind_names[] = {
-    [WM_SCRIPT_MODULE] = "module",
-    [WM_SCRIPT_REGISTER] = "register",
-    [WM_SCRIPT_ACTION] = "action",
-    [WM_SCRIPT_ASSERT_RETURN] = "assert_return",
-    [WM_SCRIPT_ASSERT_TRAP] = "assert_trap",
-    [WM_SCRIPT_ASSERT_EXHAUSTION] = "assert_exhaustion",
-    [WM_SCRIPT_ASSERT_EXCEPTION] = "assert_exception",
-    [WM_SCRIPT_ASSERT_MALFORMED] = "assert_malformed",
-    [WM_SCRIPT_ASSERT_INVALID] = "assert_invalid",
-    [WM_SCRIPT_ASSERT_UNLINKABLE] = "assert_unlinkable",
-    [WM_SCRIPT_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
-    [WM_SCRIPT_MODULE_DEFINITION] = "module definition",
-    [WM_SCRIPT_MODULE_INSTANCE] = "module instance",
-    [WM_SCRIPT_UNSUPPORTED] = "command",
-};
-
 void spec_exec(spec_run *s, const wm_script_cmd *c) {
   s->line = (int)c->line;
-  s->type = (unsigned)c->kind < sizeof kind_names / sizeof *kind_names ? kind_names[c->kind] : "?";
+  s->type = wm_script_kind_name(c->kind);
   switch (c->kind) {
     case WM_SCRIPT_MODULE:
     case WM_SCRIPT_MODULE_DEFINITION: cmd_module(s, c); break;

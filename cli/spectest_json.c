@@ -216,23 +216,6 @@ static const char *json_module(const json_t *cmd, const char *dir, wm_script_cmd
   return NULL;
 }
 
-static const struct {
-  const char *type;
-  wm_script_kind kind;
-} kinds[] = {
-    {"module", WM_SCRIPT_MODULE},
-    {"register", WM_SCRIPT_REGISTER},
-    {"action", WM_SCRIPT_ACTION},
-    {"assert_return", WM_SCRIPT_ASSERT_RETURN},
-    {"assert_trap", WM_SCRIPT_ASSERT_TRAP},
-    {"assert_exhaustion", WM_SCRIPT_ASSERT_EXHAUSTION},
-    {"assert_exception", WM_SCRIPT_ASSERT_EXCEPTION},
-    {"assert_malformed", WM_SCRIPT_ASSERT_MALFORMED},
-    {"assert_invalid", WM_SCRIPT_ASSERT_INVALID},
-    {"assert_unlinkable", WM_SCRIPT_ASSERT_UNLINKABLE},
-    {"assert_uninstantiable", WM_SCRIPT_ASSERT_UNINSTANTIABLE},
-};
-
 static void run_command(spec_run *s, const json_t *cmd, const char *dir) {
   const char *type = jstr(cmd, "type"), *why = NULL;
   const json_t *jline = json_object_get(cmd, "line");
@@ -246,17 +229,18 @@ static void run_command(spec_run *s, const json_t *cmd, const char *dir) {
   c.line = (uint32_t)line;
   c.text = jstr(cmd, "text");
   if (!c.text) c.text = "";
-  size_t k = 0;
-  while (type && k < sizeof kinds / sizeof *kinds && strcmp(kinds[k].type, type) != 0) k++;
+  /* wast2json's types are the commands' names. */
+  int k = 0;
+  while (type && k < WM_SCRIPT_UNSUPPORTED && strcmp(wm_script_kind_name((wm_script_kind)k), type) != 0) k++;
   if (!type) {
     spec_fail(s, line, "(no type)", "command without a type");
     return;
   }
-  if (k == sizeof kinds / sizeof *kinds) {
+  if (k == WM_SCRIPT_UNSUPPORTED) {
     spec_fail(s, line, type, "unknown command type");
     return;
   }
-  c.kind = kinds[k].kind;
+  c.kind = (wm_script_kind)k;
   switch (c.kind) {
     case WM_SCRIPT_REGISTER:
       c.name = jstrn(cmd, "as", &c.name_len);

@@ -655,6 +655,10 @@ typedef struct wm_script_cmd {
                        a NUL it holds); "" when none */
 } wm_script_cmd;
 
+/* A command kind's name: an assertion's keyword ("assert_return" ...),
+** "module", "register", "action", "module definition", "module instance";
+** "command" for WM_SCRIPT_UNSUPPORTED, "?" for no kind. */
+WM_API const char *wm_script_kind_name(wm_script_kind k);
 WM_API int wm_script_open(const char *text, size_t len, const char *name, wm_script **out,
                           wm_error *err);
 WM_API int wm_script_next(wm_script *s, const wm_script_cmd **cmd, wm_error *err);

@@ -464,19 +464,27 @@ static int opt_text(wm_script *s) {
 
 /* ---------------------------------------------------------- commands */
 
-static const struct {
-  const char *kw;
-  wm_script_kind kind;
-} assertions[] = {
-    {"assert_return", WM_SCRIPT_ASSERT_RETURN},
-    {"assert_trap", WM_SCRIPT_ASSERT_TRAP},
-    {"assert_exhaustion", WM_SCRIPT_ASSERT_EXHAUSTION},
-    {"assert_exception", WM_SCRIPT_ASSERT_EXCEPTION},
-    {"assert_malformed", WM_SCRIPT_ASSERT_MALFORMED},
-    {"assert_invalid", WM_SCRIPT_ASSERT_INVALID},
-    {"assert_unlinkable", WM_SCRIPT_ASSERT_UNLINKABLE},
-    {"assert_uninstantiable", WM_SCRIPT_ASSERT_UNINSTANTIABLE},
+/* The commands' names: an assertion's is its keyword. */
+static const char *const kind_names[] = {
+    [WM_SCRIPT_MODULE] = "module",
+    [WM_SCRIPT_REGISTER] = "register",
+    [WM_SCRIPT_ACTION] = "action",
+    [WM_SCRIPT_ASSERT_RETURN] = "assert_return",
+    [WM_SCRIPT_ASSERT_TRAP] = "assert_trap",
+    [WM_SCRIPT_ASSERT_EXHAUSTION] = "assert_exhaustion",
+    [WM_SCRIPT_ASSERT_EXCEPTION] = "assert_exception",
+    [WM_SCRIPT_ASSERT_MALFORMED] = "assert_malformed",
+    [WM_SCRIPT_ASSERT_INVALID] = "assert_invalid",
+    [WM_SCRIPT_ASSERT_UNLINKABLE] = "assert_unlinkable",
+    [WM_SCRIPT_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
+    [WM_SCRIPT_MODULE_DEFINITION] = "module definition",
+    [WM_SCRIPT_MODULE_INSTANCE] = "module instance",
+    [WM_SCRIPT_UNSUPPORTED] = "command",
 };
+
+const char *wm_script_kind_name(wm_script_kind k) {
+  return (unsigned)k < sizeof kind_names / sizeof *kind_names && kind_names[k] ? kind_names[k] : "?";
+}
 
 /* One command, from its '(' (open) and keyword through its ')'. */
 static int command(wm_script *s, const wm_tok *open) {
@@ -506,9 +514,9 @@ static int command(wm_script *s, const wm_tok *open) {
     c->kind = WM_SCRIPT_ACTION;
     return action(s, true);
   }
-  for (size_t i = 0; i < sizeof assertions / sizeof *assertions; i++) {
-    if (!tok_kw(&k, assertions[i].kw)) continue;
-    c->kind = assertions[i].kind;
+  for (int i = WM_SCRIPT_ASSERT_RETURN; i <= WM_SCRIPT_ASSERT_UNINSTANTIABLE; i++) {
+    if (!tok_kw(&k, kind_names[i])) continue;
+    c->kind = (wm_script_kind)i;
     if ((rc = next(s))) return rc;
     switch (c->kind) {
       case WM_SCRIPT_ASSERT_RETURN: rc = action(s, false); if (!rc) rc = results(s); break;

@@ -242,6 +242,16 @@ static void test_definitions(void) {
   wm_script_free(s);
 }
 
+/* Each kind's name, an assertion's its keyword; none for a kind that is not. */
+static void test_kind_names(void) {
+  CHECK(strcmp(wm_script_kind_name(WM_SCRIPT_ASSERT_RETURN), "assert_return") == 0);
+  CHECK(strcmp(wm_script_kind_name(WM_SCRIPT_ASSERT_UNINSTANTIABLE), "assert_uninstantiable") == 0);
+  CHECK(strcmp(wm_script_kind_name(WM_SCRIPT_MODULE_INSTANCE), "module instance") == 0);
+  CHECK(strcmp(wm_script_kind_name(WM_SCRIPT_UNSUPPORTED), "command") == 0);
+  CHECK(strcmp(wm_script_kind_name((wm_script_kind)(WM_SCRIPT_UNSUPPORTED + 1)), "?") == 0);
+  CHECK(strcmp(wm_script_kind_name((wm_script_kind)-1), "?") == 0);
+}
+
 /* Commands read but not run yet: skipped whole, the script goes on. */
 static void test_unsupported(void) {
   wm_script *s = open_text("(thread $t (shared (module $m)) (invoke \"f\"))\n(wait $t)\n"
@@ -417,6 +427,7 @@ int main(void) {
   test_actions();
   test_assertions();
   test_definitions();
+  test_kind_names();
   test_unsupported();
   test_errors();
   test_alloc_failures();
