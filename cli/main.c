@@ -352,6 +352,10 @@ static void print_desc_type(const wm_extern_desc *d) {
   case WM_EXTERN_GLOBAL:
     printf(" %s%s", d->global_mutable ? "mut " : "", wm_valtype_name(d->global_type));
     break;
+  case WM_EXTERN_TAG: /* its payload, as a function type's params */
+    putchar(' ');
+    cli_print_functype(stdout, &d->func);
+    break;
   }
 }
 
@@ -539,6 +543,14 @@ static bool parse_arg(const char *s, wm_valtype t, wm_val *out, const char **why
     if (!parse_int(s, &neg, &mag) || neg || mag == UINT64_MAX || mag + 1 > UINTPTR_MAX) break;
     out->of.ref = (void *)(uintptr_t)(mag + 1);
     return true;
+  case WM_EXNREF:
+    if (strcmp(s, "null") != 0) {
+      *why = "an exnref argument can only be null";
+      break;
+    }
+    out->type = t;
+    out->of.ref = NULL;
+    return true;
   case WM_V128: return parse_v128(s, out, why);
   }
   return false;
@@ -615,6 +627,7 @@ void cli_print_val(FILE *f, const wm_val *v) {
     else if (v->type == WM_EXTERNREF) fprintf(f, "ref.extern %" PRIuPTR, (uintptr_t)v->of.ref - 1);
     else fputs("ref.func", f);
     break;
+  case WM_EXNREF: fputs(v->of.ref ? "ref.exn" : "null", f); break;
   case WM_V128: cli_print_v128(f, v->of.v128, cli_shape_default); break;
   }
 }
