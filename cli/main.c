@@ -54,8 +54,8 @@ static const char inspect_help[] =
     "Print the imports and exports of the module FILE (binary or text) with their types\n"
     "(functions as (params) -> (results), tables and memories with their\n"
     "limits, globals with their type and mutability), then every memory, table\n"
-    "and global, the start function, and a summary of the data and element\n"
-    "segments.\n";
+    "and global (and exception tag, if any, with its payload as params), the\n"
+    "start function, and a summary of the data and element segments.\n";
 
 static const char call_help[] =
     "usage: wasmem call FILE FUNC [ARGS...] [OPTIONS]\n"
@@ -389,14 +389,18 @@ static void print_spaces_and_segments(const wm_module *mod) {
   wm_module_get_info(mod, &info);
   printf("functions: %" PRIu32 " (%" PRIu32 " imported)\n", info.nfuncs, info.nfunc_imports);
   static const struct { wm_externkind kind; const char *plural; } spaces[] = {
-      {WM_EXTERN_MEMORY, "memories"}, {WM_EXTERN_TABLE, "tables"}, {WM_EXTERN_GLOBAL, "globals"}};
+      {WM_EXTERN_MEMORY, "memories"}, {WM_EXTERN_TABLE, "tables"}, {WM_EXTERN_GLOBAL, "globals"},
+      {WM_EXTERN_TAG, "tags"}};
   for (size_t k = 0; k < sizeof spaces / sizeof spaces[0]; k++) {
-    uint32_t n = spaces[k].kind == WM_EXTERN_MEMORY  ? info.nmems
-                 : spaces[k].kind == WM_EXTERN_TABLE ? info.ntables
-                                                     : info.nglobals;
-    uint32_t nimp = spaces[k].kind == WM_EXTERN_MEMORY  ? info.nmem_imports
-                    : spaces[k].kind == WM_EXTERN_TABLE ? info.ntable_imports
-                                                        : info.nglobal_imports;
+    uint32_t n = spaces[k].kind == WM_EXTERN_MEMORY   ? info.nmems
+                 : spaces[k].kind == WM_EXTERN_TABLE  ? info.ntables
+                 : spaces[k].kind == WM_EXTERN_GLOBAL ? info.nglobals
+                                                      : info.ntags;
+    uint32_t nimp = spaces[k].kind == WM_EXTERN_MEMORY   ? info.nmem_imports
+                    : spaces[k].kind == WM_EXTERN_TABLE  ? info.ntable_imports
+                    : spaces[k].kind == WM_EXTERN_GLOBAL ? info.nglobal_imports
+                                                         : info.ntag_imports;
+    if (spaces[k].kind == WM_EXTERN_TAG && !n) continue; /* listed only when there are some */
     printf("%s (%" PRIu32 "):\n", spaces[k].plural, n);
     for (uint32_t i = 0; i < n; i++) {
       wm_extern_desc d;
