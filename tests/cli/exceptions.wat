@@ -1,5 +1,6 @@
 ;; For the CLI tests (tests/CMakeLists.txt): an exception that escapes, its
 ;; tag exported under a name, and one that is caught.
+;; compare.sh: skip -- wat2wasm 1.0.32 has the legacy try, not try_table.
 (module
   (tag $e (export "boom") (param i32))
   (tag $quiet)
