@@ -139,12 +139,37 @@ const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base, wm_frame **frp,
   }
 }
 
+/* ", payload 5 2.5": the first few numeric values, for the message. */
+static void payload_text(const wm_exn *e, char *buf, size_t cap) {
+  const wm_type *t = e->tag->type;
+  size_t len = 0;
+  buf[0] = 0;
+  for (uint32_t i = 0, k = 0; i < t->nparams && i < 4 && len + 32 < cap;
+       k += t->params[i++] == WM_V128 ? 2 : 1) {
+    const wm_slot *s = &e->vals[k];
+    const char *sep = i ? " " : ", payload ";
+    int n;
+    switch (t->params[i]) {
+      case WM_I32: n = snprintf(buf + len, cap - len, "%s%d", sep, (int)s->i32); break;
+      case WM_I64: n = snprintf(buf + len, cap - len, "%s%lld", sep, (long long)s->i64); break;
+      case WM_F32: n = snprintf(buf + len, cap - len, "%s%.9g", sep, (double)s->f32); break;
+      case WM_F64: n = snprintf(buf + len, cap - len, "%s%.17g", sep, s->f64); break;
+      default: n = snprintf(buf + len, cap - len, "%s%s", sep, wm_valtype_name(t->params[i])); break;
+    }
+    if (n < 0) break;
+    len += (size_t)n;
+  }
+  if (t->nparams > 4 && len + 5 < cap) snprintf(buf + len, cap - len, " ...");
+}
+
 void wm__exn_describe(const wm_runtime *rt, char *msg) {
   const wm_exn *e = rt->exn;
   if (!e) return;
   const wm_tag *t = e->tag;
+  char vals[160];
+  payload_text(e, vals, sizeof vals);
   if (!t->inst) {
-    snprintf(msg, 256, "uncaught exception (a host tag)");
+    snprintf(msg, 256, "uncaught exception (a host tag)%s", vals);
     return;
   }
   const wm_module *mod = t->inst->mod;
@@ -152,8 +177,10 @@ void wm__exn_describe(const wm_runtime *rt, char *msg) {
   for (uint32_t i = 0; i < mod->nexports && !name; i++)
     if (mod->exports[i].kind == WM_EXTERN_TAG && mod->exports[i].idx == t->idx)
       name = mod->exports[i].name;
-  if (name) snprintf(msg, 256, "uncaught exception (tag %u \"%.200s\")", (unsigned)t->idx, name);
-  else snprintf(msg, 256, "uncaught exception (tag %u)", (unsigned)t->idx);
+  if (name)
+    snprintf(msg, 256, "uncaught exception (tag %u \"%.60s\")%s", (unsigned)t->idx, name, vals);
+  else
+    snprintf(msg, 256, "uncaught exception (tag %u)%s", (unsigned)t->idx, vals);
 }
 
 /* ------------------------------------------------------------ public API */

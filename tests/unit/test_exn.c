@@ -163,7 +163,7 @@ static void test_host_boundary(void) {
 
   /* Uncaught at the top: WM_EXCEPTION, not a trap; the exception pending. */
   rc = call1(rt, inst, "thrower", wm_val_i32(5), NULL, &err);
-  CHECK_ERR(rc, err, WM_EXCEPTION, "uncaught exception (tag 1 \"e\")");
+  CHECK_ERR(rc, err, WM_EXCEPTION, "uncaught exception (tag 1 \"e\"), payload 5");
   CHECK(!wm_is_trap(rc));
   wm_tag *tag = NULL;
   wm_val vals[2], exn;
