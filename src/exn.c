@@ -108,14 +108,14 @@ void wm__exn_free_all(wm_runtime *rt) {
   rt->exns = rt->exn = NULL;
 }
 
-const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base, wm_frame **frp,
-                              const uint32_t *ip) {
+const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base) {
   wm_exn *e = rt->exn;
   if (!e) return NULL; /* defensive: WM_EXCEPTION comes with one */
-  for (wm_frame *f = *frp;; f--) {
+  wm_frame *top = &rt->frames[rt->nframes - 1];
+  for (wm_frame *f = top;; f--) {
     /* The throwing instruction, or (a return address) the call a callee's
     ** exception came out of. */
-    const uint32_t *at = f == *frp ? ip : f[1].ret_ip - 1;
+    const uint32_t *at = f == top ? rt->trap_ip : f[1].ret_ip - 1;
     const wm_code *c = f->func->code;
     if (c->nhandlers && at >= c->code && at < c->code + c->ncode) {
       uint32_t cell = (uint32_t)(at - c->code);
@@ -131,7 +131,7 @@ const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base, wm_frame **frp,
         }
         if (h->kind == WM_CATCH_REF || h->kind == WM_CATCH_ALL_REF) d->ref = e;
         rt->exn = NULL;
-        *frp = f;
+        rt->nframes = (uint32_t)(f - rt->frames) + 1;
         return c->code + h->pad;
       }
     }

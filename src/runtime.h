@@ -196,12 +196,12 @@ struct wm_call_ctx {
 /* exn.c: a new exception of tag with its payload copied from vals (slot
 ** form), made the pending one; returns WM_EXCEPTION, or WM_ENOMEM. */
 int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals);
-/* exn.c: unwinding the pending exception from frame *frp at ip (its
-** caller frames at their calls) down to frame `base`: the landing pad of
-** the first catch clause that takes it, its payload delivered into that
-** frame's slots and *frp set to the frame; NULL when none does. */
-const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base, wm_frame **frp,
-                              const uint32_t *ip);
+/* exn.c: unwinding the pending exception from the top frame (of
+** rt->nframes) at rt->trap_ip, its callers at their calls, down to frame
+** `base`: the landing pad of the first catch clause that takes it, its
+** payload delivered into that frame's slots and rt->nframes cut back to
+** that frame; NULL when none does. */
+const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base);
 /* exn.c: "uncaught exception: tag 0 \"e0\" of module m" into msg (256). */
 void wm__exn_describe(const wm_runtime *rt, char *msg);
 /* exn.c: free every exception (runtime teardown). */

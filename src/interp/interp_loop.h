@@ -897,12 +897,16 @@ resume: /* a catch clause took an exception: its landing pad runs on */
   }
 
 trapped:
+  rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
+  rt->trap_ip = ip;
   if (trap == WM_EXCEPTION) {
     /* Unwinding: the first catch clause that takes the exception, in this
     ** frame or a caller of this activation, goes on at its landing pad;
-    ** the code's handler tables are read only here. */
-    const uint32_t *pad = wm__exn_catch(rt, frbase, &frp, ip);
+    ** the code's handler tables are read only here. The state comes back
+    ** through rt, as at entry: no hot local's address is taken. */
+    const uint32_t *pad = wm__exn_catch(rt, frbase);
     if (pad) {
+      frp = &rt->frames[rt->nframes - 1];
       ip = pad;
       fp = frp->fp;
       inst = frp->func->inst;
@@ -911,8 +915,6 @@ trapped:
     }
     wm__exn_describe(rt, msg);
   }
-  rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
-  rt->trap_ip = ip;
   return trap;
 }
 
