@@ -54,8 +54,8 @@ static const char inspect_help[] =
     "Print the imports and exports of the module FILE (binary or text) with their types\n"
     "(functions as (params) -> (results), tables and memories with their\n"
     "limits, globals with their type and mutability), then every memory, table\n"
-    "and global, the start function, and a summary of the data and element\n"
-    "segments.\n";
+    "and global (and exception tag, if any, with its payload as params), the\n"
+    "start function, and a summary of the data and element segments.\n";
 
 static const char call_help[] =
     "usage: wasmem call FILE FUNC [ARGS...] [OPTIONS]\n"
@@ -352,6 +352,10 @@ static void print_desc_type(const wm_extern_desc *d) {
   case WM_EXTERN_GLOBAL:
     printf(" %s%s", d->global_mutable ? "mut " : "", wm_valtype_name(d->global_type));
     break;
+  case WM_EXTERN_TAG: /* its payload, as a function type's params */
+    putchar(' ');
+    cli_print_functype(stdout, &d->func);
+    break;
   }
 }
 
@@ -385,14 +389,18 @@ static void print_spaces_and_segments(const wm_module *mod) {
   wm_module_get_info(mod, &info);
   printf("functions: %" PRIu32 " (%" PRIu32 " imported)\n", info.nfuncs, info.nfunc_imports);
   static const struct { wm_externkind kind; const char *plural; } spaces[] = {
-      {WM_EXTERN_MEMORY, "memories"}, {WM_EXTERN_TABLE, "tables"}, {WM_EXTERN_GLOBAL, "globals"}};
+      {WM_EXTERN_MEMORY, "memories"}, {WM_EXTERN_TABLE, "tables"}, {WM_EXTERN_GLOBAL, "globals"},
+      {WM_EXTERN_TAG, "tags"}};
   for (size_t k = 0; k < sizeof spaces / sizeof spaces[0]; k++) {
-    uint32_t n = spaces[k].kind == WM_EXTERN_MEMORY  ? info.nmems
-                 : spaces[k].kind == WM_EXTERN_TABLE ? info.ntables
-                                                     : info.nglobals;
-    uint32_t nimp = spaces[k].kind == WM_EXTERN_MEMORY  ? info.nmem_imports
-                    : spaces[k].kind == WM_EXTERN_TABLE ? info.ntable_imports
-                                                        : info.nglobal_imports;
+    uint32_t n = spaces[k].kind == WM_EXTERN_MEMORY   ? info.nmems
+                 : spaces[k].kind == WM_EXTERN_TABLE  ? info.ntables
+                 : spaces[k].kind == WM_EXTERN_GLOBAL ? info.nglobals
+                                                      : info.ntags;
+    uint32_t nimp = spaces[k].kind == WM_EXTERN_MEMORY   ? info.nmem_imports
+                    : spaces[k].kind == WM_EXTERN_TABLE  ? info.ntable_imports
+                    : spaces[k].kind == WM_EXTERN_GLOBAL ? info.nglobal_imports
+                                                         : info.ntag_imports;
+    if (spaces[k].kind == WM_EXTERN_TAG && !n) continue; /* listed only when there are some */
     printf("%s (%" PRIu32 "):\n", spaces[k].plural, n);
     for (uint32_t i = 0; i < n; i++) {
       wm_extern_desc d;
@@ -539,6 +547,14 @@ static bool parse_arg(const char *s, wm_valtype t, wm_val *out, const char **why
     if (!parse_int(s, &neg, &mag) || neg || mag == UINT64_MAX || mag + 1 > UINTPTR_MAX) break;
     out->of.ref = (void *)(uintptr_t)(mag + 1);
     return true;
+  case WM_EXNREF:
+    if (strcmp(s, "null") != 0) {
+      *why = "an exnref argument can only be null";
+      break;
+    }
+    out->type = t;
+    out->of.ref = NULL;
+    return true;
   case WM_V128: return parse_v128(s, out, why);
   }
   return false;
@@ -615,6 +631,7 @@ void cli_print_val(FILE *f, const wm_val *v) {
     else if (v->type == WM_EXTERNREF) fprintf(f, "ref.extern %" PRIuPTR, (uintptr_t)v->of.ref - 1);
     else fputs("ref.func", f);
     break;
+  case WM_EXNREF: fputs(v->of.ref ? "ref.exn" : "null", f); break;
   case WM_V128: cli_print_v128(f, v->of.v128, cli_shape_default); break;
   }
 }

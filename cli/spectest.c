@@ -574,6 +574,25 @@ done:
   free(r.vals);
 }
 
+/* assert_exception: the action ends with an exception nothing caught (not
+** a trap). */
+static void cmd_assert_exception(spec_run *s, const wm_script_cmd *c) {
+  action_result r;
+  int rc = run_action(s, &c->action, &r);
+  if (action_trouble(s, rc, &r)) goto done;
+  if (rc == WM_EXCEPTION) {
+    if (s->verbose) printf("%s:%d: %s: %s\n", s->src, s->line, s->type, errmsg(&r.err));
+    pass(s);
+  } else if (rc == 0) {
+    fail(s, "expected an exception, got success");
+  } else {
+    fail(s, "expected an exception, got %s: %.*s", wm_errname(rc), first_line_len(errmsg(&r.err)),
+         errmsg(&r.err));
+  }
+done:
+  free(r.vals);
+}
+
 /* ---------------------------------------------------------------- modules */
 
 /* Load a command's module; returns a library code, with *out set on
@@ -728,7 +747,7 @@ void spec_exec(spec_run *s, const wm_script_cmd *c) {
     case WM_SCRIPT_ASSERT_INVALID: cmd_assert_bad_module(s, c); break;
     case WM_SCRIPT_ASSERT_UNLINKABLE: cmd_assert_instantiate(s, c, true); break;
     case WM_SCRIPT_ASSERT_UNINSTANTIABLE: cmd_assert_instantiate(s, c, false); break;
-    case WM_SCRIPT_ASSERT_EXCEPTION: fail(s, "exceptions not supported yet"); break;
+    case WM_SCRIPT_ASSERT_EXCEPTION: cmd_assert_exception(s, c); break;
     default: fail(s, "%s", c->text && c->text[0] ? c->text : "unknown command"); break;
   }
   fflush(stdout);

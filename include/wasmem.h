@@ -83,6 +83,7 @@ WM_API const char *wm_version(void);
   X(ETYPE, -23, "type mismatch")                                              \
   X(ELIMIT, -24, "resource limit exceeded")                                   \
   X(EHOST, -25, "host function failed")                                       \
+  X(EXCEPTION, -26, "uncaught exception")                                     \
   X(EBOUNDS, -30, "guest pointer out of bounds")                              \
   X(EUTF8, -31, "invalid UTF-8")                                              \
   X(ENOALLOC, -32, "no guest allocator")                                      \
@@ -104,7 +105,8 @@ WM_API const char *wm_version(void);
   X(TRAP_INTERRUPTED, -114, "interrupted")                                    \
   X(TRAP_DEADLINE, -115, "deadline exceeded")                                 \
   X(TRAP_UNALIGNED_ATOMIC, -116, "unaligned atomic")                          \
-  X(TRAP_EXPECTED_SHARED, -117, "expected shared memory")
+  X(TRAP_EXPECTED_SHARED, -117, "expected shared memory")                    \
+  X(TRAP_NULL_EXN, -118, "null exception reference")
 
 typedef enum wm_err {
 #define WM_ERR_ENUM_(name, code, msg) WM_##name = code,
@@ -140,7 +142,8 @@ typedef enum wm_valtype {
   WM_F64 = 0x7C,
   WM_V128 = 0x7B,
   WM_FUNCREF = 0x70,
-  WM_EXTERNREF = 0x6F
+  WM_EXTERNREF = 0x6F,
+  WM_EXNREF = 0x69     /* (ref null exn): an exception, see "Exceptions" */
 } wm_valtype;
 
 /* The text name of a value type ("i32", "funcref", ...); "?" if unknown. */
@@ -151,17 +154,19 @@ typedef enum wm_externkind {
   WM_EXTERN_FUNC = 0,
   WM_EXTERN_TABLE = 1,
   WM_EXTERN_MEMORY = 2,
-  WM_EXTERN_GLOBAL = 3
+  WM_EXTERN_GLOBAL = 3,
+  WM_EXTERN_TAG = 4      /* an exception tag (WebAssembly 3.0) */
 } wm_externkind;
 
-/* The text name of a kind ("func", "table", "memory", "global"); "?" if
-** unknown. */
+/* The text name of a kind ("func", "table", "memory", "global", "tag");
+** "?" if unknown. */
 WM_API const char *wm_externkind_name(wm_externkind k);
 
 typedef struct wm_func wm_func;
 typedef struct wm_table wm_table;
 typedef struct wm_memory wm_memory;
 typedef struct wm_global wm_global;
+typedef struct wm_tag wm_tag;
 typedef struct wm_runtime wm_runtime;
 typedef struct wm_module wm_module;
 typedef struct wm_instance wm_instance;
@@ -169,7 +174,8 @@ typedef struct wm_instance wm_instance;
 /*
 ** A typed value. For WM_FUNCREF, ref is a wm_func* (NULL is ref.null). For
 ** WM_EXTERNREF, ref is any host pointer the embedder chooses; NULL is
-** ref.null extern. f32/f64 are stored as their bit patterns so that NaN
+** ref.null extern. For WM_EXNREF, ref is an exception the runtime owns
+** (opaque; NULL is ref.null exn), valid as long as the runtime. f32/f64 are stored as their bit patterns so that NaN
 ** payloads survive unchanged. A WM_V128 is its 16 bytes in memory order
 ** (lane 0 first, each lane little-endian), as v128.store would write them.
 */
@@ -223,7 +229,8 @@ typedef struct wm_extern_desc {
   uint32_t name_len;
   wm_externkind kind;
   uint32_t index;       /* index in the module's space of that kind */
-  wm_functype func;     /* WM_EXTERN_FUNC */
+  wm_functype func;     /* WM_EXTERN_FUNC; WM_EXTERN_TAG: its payload as
+                        ** params, no results */
   wm_valtype elem_type; /* WM_EXTERN_TABLE */
   wm_limits limits;     /* WM_EXTERN_TABLE, WM_EXTERN_MEMORY */
   wm_valtype global_type; /* WM_EXTERN_GLOBAL */
@@ -443,6 +450,51 @@ WM_API int wm_runtime_define_global(wm_runtime *rt, const char *module, const ch
 /* Define every export of an instance under namespace `module`. */
 WM_API int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst,
                                wm_error *err);
+
+/*
+** Exceptions (WebAssembly 3.0 exception handling). A tag names a kind of
+** exception and the types of its payload (a function type's params; it has
+** no results). Tag identity is per object: each instantiation makes its
+** module's tags anew, an imported tag is the exporter's, and a try_table
+** catches by identity, never by type.
+**
+** An exception no try_table catches ends the call that started it (the
+** outermost wm_func_call, or a guest's call of a host function that let
+** it through) with WM_EXCEPTION, which is not a trap (wm_is_trap() is
+** false; a trap is never caught by a try_table). The runtime keeps that
+** exception pending: wm_runtime_exception reads its tag and payload. A
+** host function called from wasm that gets WM_EXCEPTION from a nested
+** wm_func_call and returns WM_EXCEPTION itself rethrows it into its
+** calling guest, where a try_table may catch it; so does one that throws
+** its own with wm_runtime_throw. Exceptions (and the exnref values naming
+** them) live as long as the runtime: a guest that throws without end grows
+** its runtime by the size of each exception.
+*/
+/* Make a tag whose payload has the types of type->params (type->nresults
+** must be 0: WM_EINVAL). The type is copied; the tag lives with rt. */
+WM_API int wm_tag_new(wm_runtime *rt, const wm_functype *type, wm_tag **out, wm_error *err);
+/* A tag's payload types as a function type's params (storage the tag's). */
+WM_API wm_functype wm_tag_type(const wm_tag *tag);
+WM_API int wm_runtime_define_tag(wm_runtime *rt, const char *module, const char *name, wm_tag *tag,
+                                 wm_error *err);
+/* The exported tag `name` of inst, or NULL. */
+WM_API wm_tag *wm_instance_tag(wm_instance *inst, const char *name);
+/*
+** After a call returned WM_EXCEPTION: the pending exception's tag (*tag),
+** its payload count (*n) and the first `cap` payload values (vals may be
+** NULL when cap is 0), and an exnref naming it (*exn, may be NULL). 0, or
+** WM_EINVAL when no exception is pending. Any argument but rt may be NULL.
+*/
+WM_API int wm_runtime_exception(wm_runtime *rt, wm_tag **tag, wm_val *vals, uint32_t cap,
+                                uint32_t *n, wm_val *exn);
+/* Make a new exception of tag with payload vals[0..n) (their types must be
+** the tag's: else WM_ETYPE) and make it the pending one. Returns
+** WM_EXCEPTION, so that a host function can `return wm_runtime_throw(...)`
+** to throw it into the guest that called it. */
+WM_API int wm_runtime_throw(wm_runtime *rt, wm_tag *tag, const wm_val *vals, uint32_t n,
+                            wm_error *err);
+/* Forget the pending exception (a host that handled it). No-op if none. */
+WM_API void wm_runtime_exception_clear(wm_runtime *rt);
 
 /* ----------------------------------------------------------------- module */
 
@@ -714,6 +766,7 @@ typedef struct wm_module_info {
   uint32_t nelems, ndatas;
   bool has_start;
   uint32_t start;          /* function index, when has_start */
+  uint32_t ntags, ntag_imports; /* exception tags (WebAssembly 3.0) */
 } wm_module_info;
 WM_API void wm_module_get_info(const wm_module *mod, wm_module_info *out);
 

@@ -95,6 +95,16 @@ static int incompatible(wm_error *err, const wm_import *imp, const char *why) {
                    "incompatible import type: \"%s\" \"%s\" (%s)", imp->module, imp->name, why);
 }
 
+/* A function or tag import whose type is not the object's. */
+static int types_differ(wm_error *err, const wm_import *imp, const char *kind, const wm_type *want,
+                        const wm_type *have) {
+  char w[160], h[160], why[360];
+  type_text(want, w, sizeof w);
+  type_text(have, h, sizeof h);
+  snprintf(why, sizeof why, "expected %s %s, got %s %s", kind, w, kind, h);
+  return incompatible(err, imp, why);
+}
+
 /* Resolve import i of the module into the instance's index spaces: to
 ** given[i] when the imports are given in order, else to the runtime's
 ** binding of its name. */
@@ -121,13 +131,8 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
   switch (imp->kind) {
     case WM_EXTERN_FUNC: {
       wm_func *f = b->obj;
-      if (f->type_id != inst->type_ids[imp->typeidx]) {
-        char want[160], have[160], why[360];
-        type_text(&mod->types[imp->typeidx], want, sizeof want);
-        type_text(f->type, have, sizeof have);
-        snprintf(why, sizeof why, "expected func %s, got func %s", want, have);
-        return incompatible(err, imp, why);
-      }
+      if (f->type_id != inst->type_ids[imp->typeidx])
+        return types_differ(err, imp, "func", &mod->types[imp->typeidx], f->type);
       inst->funcs[k] = f;
       break;
     }
@@ -160,6 +165,14 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
       inst->globals[k] = g;
       break;
     }
+    case WM_EXTERN_TAG: {
+      /* Tags match by type: the same interned function type. */
+      wm_tag *t = b->obj;
+      if (t->type_id != inst->type_ids[imp->typeidx])
+        return types_differ(err, imp, "tag", &mod->types[imp->typeidx], t->type);
+      inst->tags[k] = t;
+      break;
+    }
   }
   return WM_OK;
 }
@@ -190,7 +203,8 @@ static void *carve(uint8_t **at, size_t bytes, size_t align) {
 static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
   uint32_t ndef = mod->nfuncs - mod->nfunc_imports;
   size_t total = sizeof(wm_instance) + (size_t)ndef * sizeof(wm_func) +
-                 ((size_t)mod->nfuncs + mod->ntables + mod->nmems + mod->nglobals) * sizeof(void *) +
+                 ((size_t)mod->nfuncs + mod->ntables + mod->nmems + mod->nglobals + mod->ntags) *
+                     sizeof(void *) +
                  (size_t)mod->ntypes * sizeof(uint32_t) + mod->nelems + mod->ndatas +
                  8 * 8; /* alignment slack: at most 7 bytes before each array */
   size_t extra = total >= BIG_INSTANCE ? HUGE : 0;
@@ -210,6 +224,7 @@ static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
   inst->tables = CARVE(&at, mod->ntables, wm_table *);
   inst->mems = CARVE(&at, mod->nmems, wm_memory *);
   inst->globals = CARVE(&at, mod->nglobals, wm_global *);
+  inst->tags = CARVE(&at, mod->ntags, wm_tag *);
   inst->type_ids = CARVE(&at, mod->ntypes, uint32_t);
   inst->elem_dropped = CARVE(&at, mod->nelems, bool);
   inst->data_dropped = CARVE(&at, mod->ndatas, bool);
@@ -304,7 +319,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   if (!inst) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
 
   int rc = wm__intern_types(rt, mod->types, mod->ntypes, inst->type_ids, err);
-  uint32_t counts[4] = {0, 0, 0, 0};
+  uint32_t counts[5] = {0, 0, 0, 0, 0};
   for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
     rc = link_import(inst, i, given, counts, err);
   /* The caps and the runtime's budgets are checked for the whole instance
@@ -333,6 +348,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   ** seen them yet. */
   wm_rt_mark mark = wm__rt_mark(rt);
   rc = alloc_defined(inst, err);
+  if (rc == WM_OK) rc = wm__tags_create(inst, err);
   if (rc == WM_OK) rc = wm__rt_hold_imports(rt, inst, err);
   if (rc) {
     wm__rt_undo(rt, &mark);
@@ -381,6 +397,7 @@ void *wm_instance_export(wm_instance *inst, const char *name, size_t len, wm_ext
       case WM_EXTERN_TABLE: return inst->tables[e->idx];
       case WM_EXTERN_MEMORY: return inst->mems[e->idx];
       case WM_EXTERN_GLOBAL: return inst->globals[e->idx];
+      case WM_EXTERN_TAG: return inst->tags[e->idx];
     }
   }
   return NULL;
@@ -404,6 +421,10 @@ wm_memory *wm_instance_memory(wm_instance *inst, const char *name) {
 
 wm_global *wm_instance_global(wm_instance *inst, const char *name) {
   return find_export(inst, name, WM_EXTERN_GLOBAL);
+}
+
+wm_tag *wm_instance_tag(wm_instance *inst, const char *name) {
+  return find_export(inst, name, WM_EXTERN_TAG);
 }
 
 wm_memory *wm_instance_default_memory(wm_instance *inst) {

@@ -26,7 +26,8 @@
 
 uint64_t wm__code_size(const wm_code *c) {
   return (uint64_t)c->ncode * sizeof *c->code + (uint64_t)c->nconsts * sizeof *c->consts +
-         (uint64_t)c->npcmap * (sizeof *c->pcmap_cell + sizeof *c->pcmap_off);
+         (uint64_t)c->npcmap * (sizeof *c->pcmap_cell + sizeof *c->pcmap_off) +
+         (uint64_t)c->nhandlers * sizeof *c->handlers;
 }
 
 static void free_code(wm_code *c) {
@@ -37,6 +38,7 @@ static void free_code(wm_code *c) {
     wm__free(c->pcmap_cell);
     wm__free(c->pcmap_off);
   }
+  wm__free((void *)c->handlers); /* never in the arena */
   wm__free(c);
 }
 
@@ -711,6 +713,7 @@ void wm__module_destroy(wm_module *mod) {
   wm__free(mod->tables);
   wm__free(mod->mems);
   wm__free(mod->globals);
+  wm__free(mod->tags);
   for (uint32_t i = 0; i < mod->nexports; i++) wm__free(mod->exports[i].name);
   wm__free(mod->exports);
   for (uint32_t i = 0; i < mod->nelems; i++) wm__free(mod->elems[i].items);
@@ -767,6 +770,12 @@ static void describe(const wm_module *mod, wm_externkind kind, uint32_t idx, wm_
     out->global_type = mod->globals[idx].type.type;
     out->global_mutable = mod->globals[idx].type.mut;
     break;
+  case WM_EXTERN_TAG: {
+    const wm_type *t = &mod->types[mod->tags[idx]];
+    out->func.nparams = t->nparams;
+    out->func.params = t->params;
+    break;
+  }
   }
 }
 
@@ -814,6 +823,8 @@ void wm_module_get_info(const wm_module *mod, wm_module_info *out) {
   out->nmem_imports = mod->nmem_imports;
   out->nglobals = mod->nglobals;
   out->nglobal_imports = mod->nglobal_imports;
+  out->ntags = mod->ntags;
+  out->ntag_imports = mod->ntag_imports;
   out->nelems = mod->nelems;
   out->ndatas = mod->ndatas;
   out->has_start = mod->has_start;
@@ -828,6 +839,7 @@ int wm_module_entity(const wm_module *mod, wm_externkind kind, uint32_t i, wm_ex
     case WM_EXTERN_TABLE: n = mod->ntables; break;
     case WM_EXTERN_MEMORY: n = mod->nmems; break;
     case WM_EXTERN_GLOBAL: n = mod->nglobals; break;
+    case WM_EXTERN_TAG: n = mod->ntags; break;
     default: return WM_EINVAL;
   }
   if (i >= n) return WM_EINVAL;

@@ -29,6 +29,24 @@ typedef union wm_slot {
   void *ref;
 } wm_slot;
 
+/* Is t a reference type? funcref, externref and (WebAssembly 3.0's
+** exception handling) exnref: every test of "a reference" goes through
+** here, so that typed references can extend it in one place. */
+static inline bool wm__is_reftype(uint8_t t) {
+  return t == WM_FUNCREF || t == WM_EXTERNREF || t == WM_EXNREF;
+}
+
+/* The reference type of `ref.null ht` for heap type byte ht (func, extern,
+** exn, and noexn, the bottom of exn, whose null is an exnref), or 0 when
+** ht is not one wasmem knows. */
+static inline uint8_t wm__null_type(uint8_t ht) {
+  switch (ht) {
+  case WM_FUNCREF: case WM_EXTERNREF: case WM_EXNREF: return ht;
+  case 0x74: return WM_EXNREF; /* noexn */
+  default: return 0;
+  }
+}
+
 /* A function type. params and results point into one allocation. */
 typedef struct wm_type {
   uint32_t nparams, nresults;
@@ -85,7 +103,7 @@ typedef struct wm_import {
   uint32_t module_len, name_len;
   wm_externkind kind;
   union {                  /* by kind: imports are many, keep them small */
-    uint32_t typeidx;      /* WM_EXTERN_FUNC */
+    uint32_t typeidx;      /* WM_EXTERN_FUNC, WM_EXTERN_TAG */
     wm_tabletype table;    /* WM_EXTERN_TABLE */
     wm_limits mem;         /* WM_EXTERN_MEMORY */
     wm_globaltype global;  /* WM_EXTERN_GLOBAL */
@@ -144,10 +162,34 @@ typedef struct wm_code {
   ** cell; may be NULL. */
   uint32_t *pcmap_cell, *pcmap_off;
   uint32_t npcmap;
+  /* Exception handlers (try_table catch clauses; see wm_handler), searched
+  ** in order only while an exception unwinds through this code. */
+  const struct wm_handler *handlers;
+  uint32_t nhandlers;
   /* The arrays are one block of the module's code arena (wm__code_alloc),
   ** freed with the module, not each on its own. */
   bool in_arena;
 } wm_code;
+
+/*
+** One catch clause of a try_table, as lowered: it applies to an exception
+** unwinding at a cell in [start, end) of the function's code (the throwing
+** instruction, or a call instruction a callee's exception came out of)
+** whose tag is the instance's tag `tag` (any tag for the catch_all kinds).
+** The payload goes to the frame's slots from `dest` on, then the exnref
+** for the _ref kinds, and execution goes on at cell `pad`, a landing pad
+** that branches to the clause's label. Inner clauses come first, a
+** try_table's in their order. WM_CATCH_SKIP covers a return_call inside a
+** try_table: an exception from its callee leaves this frame uncaught.
+*/
+enum { WM_CATCH, WM_CATCH_REF, WM_CATCH_ALL, WM_CATCH_ALL_REF, WM_CATCH_SKIP };
+typedef struct wm_handler {
+  uint32_t start, end;
+  uint32_t tag;
+  uint32_t pad;
+  uint32_t dest;
+  uint32_t kind;
+} wm_handler;
 
 typedef struct wm_funcdef {
   uint32_t typeidx;
@@ -182,6 +224,7 @@ struct wm_module {
   wm_tabletype *tables;  uint32_t ntables;  uint32_t ntable_imports;
   wm_limits *mems;       uint32_t nmems;    uint32_t nmem_imports;
   wm_global_def *globals; uint32_t nglobals; uint32_t nglobal_imports;
+  uint32_t *tags;        uint32_t ntags;    uint32_t ntag_imports; /* type indexes */
   wm_export *exports;    uint32_t nexports;
   bool has_start;        uint32_t start;
   wm_elem *elems;        uint32_t nelems;
@@ -335,8 +378,8 @@ int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err);
 ** verdicts stay the same. */
 static inline const char *wm__unsupported_op(uint8_t op) {
   switch (op) {
-  case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
-    return "exception handling not supported yet";
+  case 0x06: case 0x07: case 0x09: case 0x18: case 0x19:
+    return "legacy exception handling not supported";
   case 0x14: case 0x15: case 0xD4: case 0xD5: case 0xD6:
     return "typed function references not supported yet";
   case 0xD3: case 0xFB:

@@ -369,7 +369,13 @@
                                   fuel is short, an interrupt was asked for or \
                                   the deadline passed (meter.c) */ \
   /* --- SIMD (ops_simd.h) ---------------------------------------------- */   \
-  WM_SIMD_OPS(X)
+  WM_SIMD_OPS(X)                                                                \
+  /* --- exceptions (WebAssembly 3.0; try_table has no instruction: its     \
+  ** catch clauses are the code's handler table, see wm_handler) --------- */ \
+  X(THROW, SPEC, 0)            /* tag base : throw a new exception of tag,     \
+                                  its payload in the slots from base */        \
+  X(THROW_REF, SPEC, 0)        /* a : throw the exception a.ref again;        \
+                                  trap "null exception reference" if null */
 
 /* The classes of the CLASS column, as C_<class> (the compiler and the
 ** disassembler index them by op). */

@@ -99,6 +99,7 @@ void wm_runtime_free(wm_runtime *rt) {
   for (uint32_t i = 0; i < rt->nheld; i++) memory_free(rt->held[i]);
   for (uint32_t i = 0; i < rt->ntables; i++) table_free(rt->tables[i]);
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
+  wm__exn_free_all(rt);
   for (uint32_t i = 0; i < rt->ntypes; i++)
     if (!rt->types[i].block) wm__free(rt->types[i].type.params);
   for (uint32_t i = 0; i < rt->nbindings; i++) {
@@ -511,7 +512,7 @@ int wm_memory_new(wm_runtime *rt, wm_limits limits, wm_memory **out, wm_error *e
 
 /* ----------------------------------------------------------------- tables */
 
-static bool is_reftype(wm_valtype t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+static bool is_reftype(wm_valtype t) { return wm__is_reftype((uint8_t)t); }
 
 int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out,
                      wm_error *err) {
@@ -580,7 +581,7 @@ int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *i
   if (!rt || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_new: NULL argument");
   *out = NULL;
   if (!is_reftype(elem_type))
-    return wm__error(err, WM_EINVAL, UINT32_MAX, "table element type must be funcref or externref");
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "table element type must be a reference type");
   int rc = check_limits(limits, UINT32_MAX, "table", err);
   if (!rc && limits.shared)
     rc = wm__error(err, WM_EINVAL, UINT32_MAX, "a table cannot be shared");
@@ -762,6 +763,11 @@ int wm_runtime_define_global(wm_runtime *rt, const char *module, const char *nam
   return define(rt, module, name, WM_EXTERN_GLOBAL, g, err);
 }
 
+int wm_runtime_define_tag(wm_runtime *rt, const char *module, const char *name, wm_tag *tag,
+                          wm_error *err) {
+  return define(rt, module, name, WM_EXTERN_TAG, tag, err);
+}
+
 /* On failure (out of memory) the exports defined so far stay defined. */
 int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst, wm_error *err) {
   if (!rt || !module || !inst)
@@ -775,6 +781,7 @@ int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *inst, w
       case WM_EXTERN_TABLE: obj = inst->tables[e->idx]; break;
       case WM_EXTERN_MEMORY: obj = inst->mems[e->idx]; break;
       case WM_EXTERN_GLOBAL: obj = inst->globals[e->idx]; break;
+      case WM_EXTERN_TAG: obj = inst->tags[e->idx]; break;
     }
     if (!obj) continue; /* a partly made instance: nothing to define */
     int rc = define(rt, module, e->name, e->kind, obj, err);

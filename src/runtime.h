@@ -72,6 +72,24 @@ struct wm_global {
   bool mut;
 };
 
+/* An exception tag (exn.c): identity is the object. A module's own tags
+** are made per instance; a host's by wm_tag_new. */
+struct wm_tag {
+  uint32_t type_id;      /* interned type (rt->types) of its payload */
+  uint32_t nslots;       /* slots of its payload (a v128 takes two) */
+  const wm_type *type;   /* params: the payload; storage that never moves */
+  wm_instance *inst;     /* defining instance, NULL for a host tag */
+  uint32_t idx;          /* index in inst's tag space */
+};
+
+/* An exception: its tag and payload in slot form. The runtime owns every
+** one (rt->exns, freed with it): exnref values name them. */
+typedef struct wm_exn {
+  struct wm_exn *next;
+  wm_tag *tag;
+  wm_slot vals[];
+} wm_exn;
+
 struct wm_instance {
   wm_runtime *rt;
   const wm_module *mod;
@@ -79,6 +97,7 @@ struct wm_instance {
   wm_table **tables;
   wm_memory **mems;
   wm_global **globals;
+  wm_tag **tags;
   uint32_t *type_ids;    /* module type index -> runtime type id */
   bool *elem_dropped;    /* per element segment */
   bool *data_dropped;    /* per data segment */
@@ -107,7 +126,8 @@ typedef int (*wm_resolve_fn)(wm_runtime *rt, void *data, const char *name, uint3
 struct wm_binding {
   char *module, *name;
   wm_externkind kind;
-  void *obj;             /* wm_func*, wm_table*, wm_memory* or wm_global*;
+  void *obj;             /* wm_func*, wm_table*, wm_memory*, wm_global* or
+                         ** wm_tag*;
                          ** a host module's data */
   wm_resolve_fn resolve; /* a host module's; NULL for a plain binding */
 };
@@ -157,6 +177,10 @@ struct wm_runtime {
   uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0 = none */
   atomic_int interrupt;  /* requests so far (wm_runtime_interrupt, from any
                          ** thread); 0 when none is pending */
+  /* Exceptions (exn.c): all made so far, and the one unwinding or left
+  ** uncaught by the last call (NULL when none). */
+  wm_exn *exns;
+  wm_exn *exn;
   /* Set once by wm__runtime_stop (a wasi-threads group ending, from any
   ** thread): memory.atomic.wait in rt returns at once, trapping. */
   atomic_bool stopped;
@@ -168,6 +192,22 @@ struct wm_call_ctx {
   char *trap_msg;        /* set by wm_call_ctx_trap; points into a buffer */
   char trap_buf[256];
 };
+
+/* exn.c: a new exception of tag with its payload copied from vals (slot
+** form), made the pending one; returns WM_EXCEPTION, or WM_ENOMEM. */
+int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals);
+/* exn.c: unwinding the pending exception from the top frame (of
+** rt->nframes) at rt->trap_ip, its callers at their calls, down to frame
+** `base`: the landing pad of the first catch clause that takes it, its
+** payload delivered into that frame's slots and rt->nframes cut back to
+** that frame; NULL when none does. */
+const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base);
+/* exn.c: "uncaught exception: tag 0 \"e0\" of module m" into msg (256). */
+void wm__exn_describe(const wm_runtime *rt, char *msg);
+/* exn.c: free every exception (runtime teardown). */
+void wm__exn_free_all(wm_runtime *rt);
+/* exn.c: make the defined tags of inst (its tag space's tail). */
+int wm__tags_create(wm_instance *inst, wm_error *err);
 
 /* runtime.c */
 int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *err);
@@ -253,7 +293,8 @@ static inline void wm__val_to_slots(wm_val v, wm_slot *s) {
     case WM_I32: s->u64 = (uint32_t)v.of.i32; break;
     case WM_F32: s->u64 = v.of.f32_bits; break;
     case WM_FUNCREF:
-    case WM_EXTERNREF: s->ref = v.of.ref; break;
+    case WM_EXTERNREF:
+    case WM_EXNREF: s->ref = v.of.ref; break;
     case WM_V128: memcpy(s, v.of.v128, 16); break;
     default: s->u64 = v.of.f64_bits; break; /* i64, f64 */
   }
@@ -267,7 +308,8 @@ static inline wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
     case WM_I32: v.of.i32 = s->i32; break;
     case WM_F32: v.of.f32_bits = s->u32; break;
     case WM_FUNCREF:
-    case WM_EXTERNREF: v.of.ref = s->ref; break;
+    case WM_EXTERNREF:
+    case WM_EXNREF: v.of.ref = s->ref; break;
     case WM_V128: memcpy(v.of.v128, s, 16); break;
     default: v.of.i64 = s->i64; break;
   }

@@ -85,7 +85,7 @@ const char *wm_errname(int code) {
   return "UNKNOWN";
 }
 
-bool wm_is_trap(int code) { return code <= WM_TRAP_UNREACHABLE && code >= WM_TRAP_EXPECTED_SHARED; }
+bool wm_is_trap(int code) { return code <= WM_TRAP_UNREACHABLE && code >= WM_TRAP_NULL_EXN; }
 
 int wm__verror(wm_error *err, int code, uint32_t offset, const char *fmt, va_list ap) {
   if (!err) return code;
@@ -114,6 +114,7 @@ const char *wm_externkind_name(wm_externkind k) {
     case WM_EXTERN_TABLE: return "table";
     case WM_EXTERN_MEMORY: return "memory";
     case WM_EXTERN_GLOBAL: return "global";
+    case WM_EXTERN_TAG: return "tag";
   }
   return "?";
 }
@@ -127,6 +128,7 @@ const char *wm_valtype_name(wm_valtype t) {
     case WM_V128: return "v128";
     case WM_FUNCREF: return "funcref";
     case WM_EXTERNREF: return "externref";
+    case WM_EXNREF: return "exnref";
   }
   return "?";
 }

@@ -505,6 +505,18 @@ wasm_module_t *wasm_module_new(wasm_store_t *s, const wasm_byte_vec_t *binary) {
   wm_module *mod = NULL;
   if (wm_module_load((const uint8_t *)binary->data, binary->size, NULL, &mod, NULL) != WM_OK)
     return NULL;
+  /* wasm.h has no tags (exception handling): a module that imports or
+  ** exports one is refused; tags of its own are fine. */
+  wm_extern_desc d;
+  bool tags = false;
+  for (uint32_t i = 0; i < wm_module_import_count(mod); i++)
+    tags |= wm_module_import(mod, i, &d) == WM_OK && d.kind == WM_EXTERN_TAG;
+  for (uint32_t i = 0; i < wm_module_export_count(mod); i++)
+    tags |= wm_module_export(mod, i, &d) == WM_OK && d.kind == WM_EXTERN_TAG;
+  if (tags) {
+    wm_module_free(mod);
+    return NULL;
+  }
   capi_module_core *c = wm__calloc(1, sizeof *c);
   if (!c) {
     wm_module_free(mod);

@@ -323,6 +323,8 @@ wasm_externtype_t *wm__capi_externtype_from_desc(const wm_extern_desc *d) {
       if (!t) return NULL;
       t->limits = limits_from_wm(d->limits);
       return t;
+    case WM_EXTERN_TAG: /* never: wasm_module_new refuses them */
+      return NULL;
   }
   return NULL;
 }

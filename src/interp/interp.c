@@ -303,7 +303,9 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   if (args_results != fp && np) memmove(fp, args_results, np * sizeof(wm_slot));
 
   cstack.nesting++;
-  rt->entries++;
+  /* An exception an earlier call left uncaught is forgotten when the host
+  ** calls in afresh (not from a host function, which may still rethrow). */
+  if (rt->entries++ == 0) rt->exn = NULL;
   if (f->host) {
     rc = call_host(rt, NULL, f, fp, fp + nio, msg);
   } else {

@@ -112,6 +112,11 @@ static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *
   int rc = hf->host(&ctx, vargs, vres, hf->host_data);
   rt->stack_top = saved_top;
   if (rc != 0) {
+    /* An exception goes on unwinding in the caller: the host let through
+    ** one a nested call left, or threw its own (wm_runtime_throw). */
+    if (rc == WM_EXCEPTION && rt->exn) return rc;
+    if (rc == WM_EXCEPTION)
+      snprintf(msg, 256, "host function returned WM_EXCEPTION with no exception pending");
     if (!wm_is_trap(rc)) rc = WM_TRAP_HOST;
     if (ctx.trap_msg) snprintf(msg, 256, "%s", ctx.trap_msg);
     return rc;

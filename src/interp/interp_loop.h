@@ -66,6 +66,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
 #endif
   LOAD_MEM(); /* first use of this instance's memory */
 
+resume: /* a catch clause took an exception: its landing pad runs on */
   for (;;) {
     vmdispatch(head_at(ip)) {
       /* --- control ---------------------------------------------------- */
@@ -860,6 +861,19 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
       }
 #endif
 
+      /* --- exceptions (exn.c: the exception, and the unwinding at
+      ** `trapped`) ------------------------------------------------------ */
+      vmcase(THROW) {
+        trap = wm__exn_throw(rt, inst->tags[OPD(0)], &R(1));
+        goto trapped;
+      }
+      vmcase(THROW_REF) {
+        if (WM_UNLIKELY(!R(0).ref)) TRAP(WM_TRAP_NULL_EXN);
+        rt->exn = R(0).ref;
+        trap = WM_EXCEPTION;
+        goto trapped;
+      }
+
 #if WM_CHECKED
     hooked_call:
       /* A function of the guest's allocator (check.h): check.c runs it in a
@@ -885,6 +899,22 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
 trapped:
   rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
   rt->trap_ip = ip;
+  if (trap == WM_EXCEPTION) {
+    /* Unwinding: the first catch clause that takes the exception, in this
+    ** frame or a caller of this activation, goes on at its landing pad;
+    ** the code's handler tables are read only here. The state comes back
+    ** through rt, as at entry: no hot local's address is taken. */
+    const uint32_t *pad = wm__exn_catch(rt, frbase);
+    if (pad) {
+      frp = &rt->frames[rt->nframes - 1];
+      ip = pad;
+      fp = frp->fp;
+      inst = frp->func->inst;
+      LOAD_MEM();
+      goto resume;
+    }
+    wm__exn_describe(rt, msg);
+  }
   return trap;
 }
 

@@ -131,6 +131,7 @@ static bool op_traps(wm_op op) {
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
     case WM_OP_I32_ADD_LD8_U: case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW:
+    case WM_OP_THROW: case WM_OP_THROW_REF:
       return true;
     default:
       return false;
@@ -554,7 +555,9 @@ static int mat_all_locals(cstate *c) {
 
 /* ------------------------------------------------------------ block types */
 
-static const wm_valtype single_types[] = {WM_I32, WM_I64, WM_F32, WM_F64, WM_V128, WM_FUNCREF, WM_EXTERNREF};
+static const wm_valtype single_types[] = {WM_I32,     WM_I64,       WM_F32,   WM_F64,
+                                          WM_V128,    WM_FUNCREF,   WM_EXTERNREF,
+                                          WM_EXNREF};
 
 static const wm_valtype *single(uint8_t t) {
   for (unsigned i = 0; i < sizeof single_types / sizeof *single_types; i++)
@@ -772,6 +775,7 @@ static int do_end(cstate *c) {
   }
   TRY(close_arm(c));
   f = top_ctl(c);
+  if (f->kind == K_TRY) wm__c_try_end(c, f);
   if (f->else_cell != NOPOS) set_off(c, f->else_cell, f->else_instr, c->ncode);
   resolve_patches(c, f, c->ncode);
   ctl fr = *f;
@@ -1026,7 +1030,7 @@ static int rd_indirect(cstate *c, uint32_t *ti, uint32_t *tab) {
 }
 
 static int do_call_indirect(cstate *c) {
-  uint32_t ti, tab, base;
+  uint32_t ti = 0, tab = 0, base; /* set by rd_indirect (for -Wmaybe-uninitialized) */
   TRY(rd_indirect(c, &ti, &tab));
   const wm_type *t = &c->mod->types[ti];
   vop a;
@@ -1082,12 +1086,13 @@ static int do_return_call(cstate *c) {
     TRY(wm__c_cell(c, f));
     TRY(wm__c_slot(c, own_ref(c, base)));
     TRY(wm__c_cell(c, param_slots(t)));
+    TRY(wm__c_tail_skip(c, c->last_start));
   }
   return tail_return(c, t);
 }
 
 static int do_return_call_indirect(cstate *c) {
-  uint32_t ti, tab, base;
+  uint32_t ti = 0, tab = 0, base; /* set by rd_indirect (for -Wmaybe-uninitialized) */
   TRY(rd_indirect(c, &ti, &tab));
   const wm_type *t = &c->mod->types[ti];
   TRY(tail_results(c, t));
@@ -1101,6 +1106,7 @@ static int do_return_call_indirect(cstate *c) {
     TRY(wm__c_cell(c, tab));
     TRY(wm__c_slot(c, own_ref(c, base)));
     TRY(wm__c_cell(c, param_slots(t)));
+    TRY(wm__c_tail_skip(c, c->last_start));
   }
   return tail_return(c, t);
 }
@@ -1305,6 +1311,7 @@ static int compile_body(cstate *c) {
       case 0x11: TRY(do_call_indirect(c)); break;
       case 0x12: TRY(do_return_call(c)); break;
       case 0x13: TRY(do_return_call_indirect(c)); break;
+      case 0x08: case 0x0A: case 0x1F: TRY(wm__c_exc_op(c, op)); break;
       case 0x1A: { /* drop */
         vop v;
         TRY(wm__c_pop(c, 0, &v));
@@ -1349,7 +1356,8 @@ static int compile_body(cstate *c) {
       case 0xD0: { /* ref.null t: a constant slot holding NULL */
         uint8_t t;
         TRY(wm__c_rd_u8(c, &t));
-        if (t != WM_FUNCREF && t != WM_EXTERNREF) return wm__c_malformed(c, "malformed reference type");
+        t = wm__null_type(t);
+        if (!t) return wm__c_malformed(c, "malformed reference type");
         uint32_t ref = own_ref(c, c->nvals);
         if (!c->dead) TRY(const_ref(c, 0, &ref));
         TRY(wm__c_push(c, t, ref));
@@ -1461,8 +1469,29 @@ static int skim(cstate *c) {
       case 0x44: TRY(rd_fixed(c, 8, &bits)); break;
       case 0xD0:
         TRY(wm__c_rd_u8(c, &b));
-        if (b != WM_FUNCREF && b != WM_EXTERNREF) return wm__c_malformed(c, "malformed reference type");
+        if (!wm__null_type(b)) return wm__c_malformed(c, "malformed reference type");
         break;
+      case 0x08: /* throw */
+        if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");
+        TRY(skip_u32(c, 1));
+        break;
+      case 0x0A: /* throw_ref */
+        if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");
+        break;
+      case 0x1F: { /* try_table */
+        if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");
+        ctl bt;
+        int rc = rd_blocktype(c, &bt);
+        if (rc && rc != WM_EINVALID) return rc;
+        TRY(wm__c_rd_u32(c, &n));
+        for (uint32_t i = 0; i < n; i++) {
+          TRY(wm__c_rd_u8(c, &b));
+          if (b > WM_CATCH_ALL_REF) return wm__c_malformed(c, "malformed catch clause");
+          TRY(skip_u32(c, b < WM_CATCH_ALL ? 2 : 1));
+        }
+        depth++;
+        break;
+      }
       case 0xFC:
         TRY(wm__c_rd_u32(c, &n));
         if (n <= 7) break;
@@ -1528,6 +1557,7 @@ static void free_state(cstate *c) {
   wm__free(c->patches);
   wm__free(c->chash);
   wm__free(c->mv);
+  wm__free(c->hdl);
 }
 
 /* Give back an output array's unused capacity (it grew by doubling); on
@@ -1790,6 +1820,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   code->pcmap_cell = c.pc_cell;
   code->pcmap_off = c.pc_off;
   code->npcmap = c.npc;
+  wm__c_handlers_done(&c, c.nlslots + c.nconsts, code);
   free_state(&c);
   wm__free(own);
   return 0;
@@ -1800,4 +1831,32 @@ fail:
   free_output(&c);
   wm__free(own);
   return rc;
+}
+
+/* ------------------------------------------- helpers for compile_exc.c */
+
+int wm__c_rd_blocktype(cstate *c, ctl *f) { return rd_blocktype(c, f); }
+int wm__c_pop_n(cstate *c, uint32_t n, const wm_valtype *types) { return pop_n(c, n, types); }
+int wm__c_push_res(cstate *c, uint8_t type) { return push_res(c, type); }
+int wm__c_push_ctl(cstate *c, uint8_t kind, const ctl *bt) { return push_ctl(c, kind, bt); }
+int wm__c_jump_to(cstate *c, ctl *L, uint32_t n) { return jump_to(c, L, n); }
+void wm__c_set_unreachable(cstate *c) { set_unreachable(c); }
+void wm__c_land(cstate *c, uint32_t cell, uint32_t instr) { set_off(c, cell, instr, c->ncode); }
+
+int wm__c_br_fwd(cstate *c, uint32_t *cell, uint32_t *instr) {
+  TRY(branch_head(c, WM_OP_BR, 0));
+  *instr = c->last_start;
+  *cell = c->ncode;
+  return wm__c_cell(c, 0);
+}
+
+/* A block's entry as enter_block makes it, its params (in c->tmp, popped
+** by the caller) moved to their own slots from the current height. */
+int wm__c_enter_params(cstate *c, const ctl *bt) {
+  uint32_t base = c->nvals;
+  TRY(mat_all_locals(c));
+  if (c->dead) return 0;
+  for (uint32_t i = 0; i < bt->np; i++)
+    TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, (uint8_t)bt->p[i]));
+  return wm__c_flush_moves(c);
 }

@@ -45,7 +45,9 @@ typedef struct vop {
   uint32_t ref;
 } vop;
 
-enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
+/* K_TRY is a try_table: a block whose else_instr holds the index of its
+** first handler (cstate.hdl), NOPOS when it has none (compile_exc.c). */
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE, K_TRY };
 
 /* A control frame (the spec's ctrl_frame) plus what lowering needs. */
 typedef struct ctl {
@@ -166,6 +168,10 @@ typedef struct cstate {
   bool fuel_new;
   /* The growable arrays' storage, kept between lowerings (compile.c). */
   struct scratch *scr;
+  /* Exception handlers made so far (compile_exc.c): own allocation, given
+  ** to the lowered code; dest holds a tagged slot reference until the
+  ** fix-up. */
+  wm_handler *hdl; uint32_t nhdl, cap_hdl;
 } cstate;
 
 /* compile.c */
@@ -232,6 +238,31 @@ int wm__c_dest(cstate *c, uint8_t type, uint32_t *res);
 bool wm__c_take_address_add(cstate *c, uint32_t ref, bool imm_only, uint32_t *base,
                             uint32_t *disp);
 int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res);
+
+/* compile.c, for compile_exc.c: the static helpers of the same names. */
+int wm__c_rd_blocktype(cstate *c, ctl *f);
+int wm__c_pop_n(cstate *c, uint32_t n, const wm_valtype *types);
+int wm__c_push_res(cstate *c, uint8_t type);
+int wm__c_enter_params(cstate *c, const ctl *bt);
+int wm__c_push_ctl(cstate *c, uint8_t kind, const ctl *bt);
+int wm__c_jump_to(cstate *c, ctl *L, uint32_t n);
+void wm__c_set_unreachable(cstate *c);
+/* Emit `BR 0` and give the cell of its offset (set later by wm__c_land). */
+int wm__c_br_fwd(cstate *c, uint32_t *cell, uint32_t *instr);
+/* Point the offset cell of the branch at instr to here. */
+void wm__c_land(cstate *c, uint32_t cell, uint32_t instr);
+
+/* compile_exc.c: exception handling (WebAssembly 3.0): try_table, throw,
+** throw_ref (0x1F, 0x08, 0x0A), and what they need of the rest: the end of
+** a try_table (its handlers' ranges end there), a return_call inside one
+** (WM_CATCH_SKIP), and the handler table's fix-up into *out. */
+int wm__c_exc_op(cstate *c, uint8_t op);
+void wm__c_try_end(cstate *c, const ctl *f);
+int wm__c_tail_skip(cstate *c, uint32_t instr);
+void wm__c_handlers_done(cstate *c, uint32_t stack_base, wm_code *out);
+/* The types a catch clause of kind k gives its label, as in the body
+** validator: 0 or the error. */
+int wm__c_catch_ok(cstate *c, uint32_t k, uint32_t tag, const ctl *L);
 
 /* compile_simd.c: the 0xFD instruction `sub` (as wm__c_fc_op), and its
 ** encoding alone for wm__skim_body. */

@@ -94,7 +94,7 @@ void wm__memop_sig(uint8_t w, uint8_t *align, uint8_t *type) {
 }
 
 static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
-static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+static bool is_ref(uint8_t t) { return wm__is_reftype(t); }
 /* Numeric or vector: what untyped select takes. */
 static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
 

@@ -42,7 +42,7 @@ typedef struct rd {
 ** spaces, and where the `name` section is (it is parsed last, once the
 ** number of functions is known). */
 typedef struct dstate {
-  uint32_t cap_funcs, cap_tables, cap_mems, cap_globals;
+  uint32_t cap_funcs, cap_tables, cap_mems, cap_globals, cap_tags;
   size_t name_off, name_len;
   bool has_name, has_code;
 } dstate;
@@ -233,7 +233,7 @@ static int valtype(rd *r, wm_valtype *t) {
   TRY(typecode(r, &b));
   switch (b) {
   case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_V128: case WM_FUNCREF:
-  case WM_EXTERNREF:
+  case WM_EXTERNREF: case WM_EXNREF:
     *t = (wm_valtype)b;
     return 0;
   }
@@ -244,8 +244,18 @@ static int reftype(rd *r, wm_valtype *t) {
   size_t at = r->pos;
   uint8_t b;
   TRY(typecode(r, &b));
-  if (b != WM_FUNCREF && b != WM_EXTERNREF) return fail(r, at, "malformed reference type");
+  if (!wm__is_reftype(b)) return fail(r, at, "malformed reference type");
   *t = (wm_valtype)b;
+  return 0;
+}
+
+/* ref.null's heap type: the reference type its null has. */
+static int nulltype(rd *r, wm_valtype *t) {
+  size_t at = r->pos;
+  uint8_t b;
+  TRY(typecode(r, &b));
+  if (!wm__null_type(b)) return fail(r, at, "malformed reference type");
+  *t = (wm_valtype)wm__null_type(b);
   return 0;
 }
 
@@ -315,8 +325,20 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
   case 0x02: case 0x03: case 0x04:
     return leb(r, 33, true, &y);
   case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x24:
-  case 0x25: case 0x26:
+  case 0x25: case 0x26: case 0x08:
     return u32(r, &x);
+  case 0x0A:
+    return 0;
+  case 0x1F: /* try_table: block type, then catch clauses */
+    TRY(leb(r, 33, true, &y));
+    TRY(count(r, &n));
+    for (uint32_t i = 0; i < n; i++) {
+      TRY(u8(r, &b));
+      if (b > 3) return fail(r, at, "malformed catch clause");
+      if (b < 2) TRY(u32(r, &x));
+      TRY(u32(r, &x));
+    }
+    return 0;
   case 0x0E:
     TRY(count(r, &n));
     for (uint32_t i = 0; i <= n; i++) TRY(u32(r, &x));
@@ -422,7 +444,7 @@ static int const_instr(rd *r, uint8_t op, size_t at, wm_constexpr *c, uint64_t *
   }
   case 0xD0: {
     wm_valtype t;
-    TRY(reftype(r, &t));
+    TRY(nulltype(r, &t));
     c->type = (uint8_t)t;
     return 0;
   }
@@ -581,6 +603,16 @@ static int name_to(rd *r, char **at, char **out, uint32_t *n) {
   return 0;
 }
 
+/* A tag's type: the attribute byte (0: exception, the only one) and a
+** type index, checked by validation. */
+static int tagtype(rd *r, uint32_t *typeidx) {
+  size_t at = r->pos;
+  uint8_t attr;
+  TRY(u8(r, &attr));
+  if (attr != 0) return fail(r, at, "malformed tag attribute");
+  return u32(r, typeidx);
+}
+
 static int sec_import(rd *r, wm_module *mod, dstate *ds) {
   uint32_t n;
   TRY(count(r, &n));
@@ -623,6 +655,13 @@ static int sec_import(rd *r, wm_module *mod, dstate *ds) {
                sizeof *mod->globals));
       mod->globals[mod->nglobals++].type = im->global;
       mod->nglobal_imports++;
+      break;
+    case WM_EXTERN_TAG:
+      if (mod->wasm2) return fail(r, at, "malformed import kind");
+      TRY(tagtype(r, &im->typeidx));
+      TRY(grow(r, (void **)&mod->tags, &ds->cap_tags, mod->ntags, 1, sizeof *mod->tags));
+      mod->tags[mod->ntags++] = im->typeidx;
+      mod->ntag_imports++;
       break;
     default:
       return fail(r, at, "malformed import kind");
@@ -679,6 +718,19 @@ static int sec_global(rd *r, wm_module *mod, dstate *ds) {
   return 0;
 }
 
+/* The tag section (13, WebAssembly 3.0 exception handling): each tag an
+** attribute byte 0 (an exception) and the type index of its payload. */
+static int sec_tag(rd *r, wm_module *mod, dstate *ds) {
+  uint32_t n;
+  TRY(count(r, &n));
+  TRY(grow(r, (void **)&mod->tags, &ds->cap_tags, mod->ntags, n, sizeof *mod->tags));
+  for (uint32_t i = 0; i < n; i++) {
+    TRY(tagtype(r, &mod->tags[mod->ntags]));
+    mod->ntags++;
+  }
+  return 0;
+}
+
 static int sec_export(rd *r, wm_module *mod) {
   uint32_t n;
   TRY(count(r, &n));
@@ -691,7 +743,8 @@ static int sec_export(rd *r, wm_module *mod) {
     size_t at = r->pos;
     uint8_t kind;
     TRY(u8(r, &kind));
-    if (kind > WM_EXTERN_GLOBAL) return fail(r, at, "malformed export kind");
+    if (kind > WM_EXTERN_TAG || (kind == WM_EXTERN_TAG && mod->wasm2))
+      return fail(r, at, "malformed export kind");
     ex->kind = (wm_externkind)kind;
     TRY(u32(r, &ex->idx));
   }
@@ -963,7 +1016,8 @@ static void name_section(wm_module *mod, size_t off, size_t len) {
 /* Order of the non-custom sections; the data count section (12) sits
 ** between elements (9) and code (10). */
 static int section_rank(uint8_t id) {
-  static const int8_t rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  /* ... and the tag section (13) between memory (5) and global (6). */
+  static const int8_t rank[14] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
   return rank[id];
 }
 
@@ -985,6 +1039,7 @@ static int section(rd *r, wm_module *mod, dstate *ds, uint8_t id) {
   case 12:
     mod->has_datacount = true;
     return u32(r, &mod->datacount);
+  case 13: return sec_tag(r, mod, ds);
   }
   return 0;
 }
@@ -1023,10 +1078,10 @@ int wm__decode(wm_module *mod, wm_error *err) {
     r.sec = -1;
     r.end = r.len;
     TRY(u8(&r, &id));
-    if (id == 13)
-      return fail(&r, at,
-                  "malformed section id 13: exception handling not supported yet (tag section)");
-    if (id > 12) return fail(&r, at, "malformed section id");
+    if (id == 13 && mod->wasm2)
+      return fail(&r, at, "malformed section id 13: a tag section (exception handling) is "
+                          "not WebAssembly 2.0");
+    if (id > 13) return fail(&r, at, "malformed section id");
     TRY(len32(&r, &size));
     if (size > r.len - r.pos) return fail(&r, r.pos, "unexpected end");
     if (id != 0) {

@@ -134,6 +134,9 @@ static int check_exports(wm_module *mod, wm_error *err) {
     case WM_EXTERN_GLOBAL:
       if (ex->idx >= mod->nglobals) return invalid(err, UINT32_MAX, "unknown global %u", ex->idx);
       break;
+    case WM_EXTERN_TAG:
+      if (ex->idx >= mod->ntags) return invalid(err, UINT32_MAX, "unknown tag %u", ex->idx);
+      break;
     }
   }
   if (mod->nexports < 2) return 0;
@@ -170,6 +173,11 @@ int wm__validate_module(wm_module *mod, wm_error *err) {
   for (uint32_t i = 0; i < mod->nfuncs; i++)
     if (mod->funcs[i].typeidx >= mod->ntypes)
       return invalid(err, UINT32_MAX, "unknown type %u", mod->funcs[i].typeidx);
+  for (uint32_t i = 0; i < mod->ntags; i++) {
+    if (mod->tags[i] >= mod->ntypes) return invalid(err, UINT32_MAX, "unknown type %u", mod->tags[i]);
+    if (mod->types[mod->tags[i]].nresults)
+      return invalid(err, UINT32_MAX, "non-empty tag result type");
+  }
   for (uint32_t i = 0; i < mod->ntables; i++) TRY(check_table(&mod->tables[i], err));
   for (uint32_t i = 0; i < mod->nmems; i++) TRY(check_memory(&mod->mems[i], err));
   if (mod->nmems > 1 && mod->wasm2) return invalid(err, UINT32_MAX, "multiple memories");

@@ -224,8 +224,8 @@ static void set_unreachable(vstate *v) {
 
 /* ------------------------------------------------------------ control flow */
 
-static const wm_valtype single_types[] = {WM_I32,  WM_I64,     WM_F32,      WM_F64,
-                                          WM_V128, WM_FUNCREF, WM_EXTERNREF};
+static const wm_valtype single_types[] = {WM_I32,  WM_I64,     WM_F32,       WM_F64,
+                                          WM_V128, WM_FUNCREF, WM_EXTERNREF, WM_EXNREF};
 
 static int rd_blocktype(vstate *v, vctl *f) {
   f->np = f->nr = 0;
@@ -438,7 +438,7 @@ static int do_return_call_indirect(vstate *v) {
 /* -------------------------------------------------------- other operators */
 
 static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
-static bool is_ref(uint8_t t) { return t == WM_FUNCREF || t == WM_EXTERNREF; }
+static bool is_ref(uint8_t t) { return wm__is_reftype(t); }
 static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
 
 /* A memory index (WebAssembly 2.0: a reserved zero byte), as
@@ -707,8 +707,8 @@ static int other_op(vstate *v, uint8_t op) {
       return push(v, WM_I32);
     case 0xD0: /* ref.null t */
       TRY(rd_u8(v, &t));
-      if (!is_ref(t)) return malformed(v, "malformed reference type");
-      return push(v, t);
+      if (!wm__null_type(t)) return malformed(v, "malformed reference type");
+      return push(v, wm__null_type(t));
     case 0xD1: /* ref.is_null */
       TRY(pop(v, 0, &t));
       if (t && !is_ref(t)) return mismatch(v);
@@ -733,6 +733,59 @@ static int other_op(vstate *v, uint8_t op) {
       return malformed(v, why ? why : "illegal opcode");
     }
   }
+}
+
+/* ------------------------------------------------------------- exceptions */
+
+/* The label of a catch clause of kind k (WM_CATCH ... WM_CATCH_ALL_REF)
+** must take the tag's payload, then an exnref for the _ref kinds. The
+** compiler's check is the same (wm__c_try_table). */
+static int catch_ok(vstate *v, uint32_t k, uint32_t tag, const vctl *L) {
+  const wm_type *t = k < WM_CATCH_ALL ? &v->mod->types[v->mod->tags[tag]] : NULL;
+  uint32_t np = t ? t->nparams : 0, ref = k & 1;
+  const wm_valtype *lt = label_t(L);
+  if (label_n(L) != np + ref) return mismatch(v);
+  for (uint32_t i = 0; i < np; i++)
+    if (lt[i] != t->params[i]) return mismatch(v);
+  return ref && lt[np] != WM_EXNREF ? mismatch(v) : 0;
+}
+
+static int do_try_table(vstate *v) {
+  vctl bt;
+  uint32_t n, tag = 0;
+  TRY(rd_blocktype(v, &bt));
+  TRY(rd_u32(v, &n));
+  for (uint32_t i = 0; i < n; i++) {
+    uint8_t k;
+    vctl *L = NULL;
+    TRY(rd_u8(v, &k));
+    if (k > WM_CATCH_ALL_REF) return malformed(v, "malformed catch clause");
+    if (k < WM_CATCH_ALL) {
+      TRY(rd_u32(v, &tag));
+      if (tag >= v->mod->ntags) return invalid(v, "unknown tag %u", tag);
+    }
+    TRY(rd_label(v, &L));
+    TRY(catch_ok(v, k, tag, L));
+  }
+  TRY(pop_n(v, bt.np, bt.p));
+  TRY(push_ctl(v, K_BLOCK, &bt));
+  return push_n(v, bt.np, bt.p);
+}
+
+static int exc_op(vstate *v, uint8_t op) {
+  uint32_t x;
+  if (v->mod->wasm2) return malformed(v, "illegal opcode");
+  if (op == 0x1F) return do_try_table(v);
+  if (op == 0x08) { /* throw */
+    TRY(rd_u32(v, &x));
+    if (x >= v->mod->ntags) return invalid(v, "unknown tag %u", x);
+    const wm_type *t = &v->mod->types[v->mod->tags[x]];
+    TRY(pop_n(v, t->nparams, t->params));
+  } else { /* throw_ref */
+    TRY(pop_t(v, WM_EXNREF));
+  }
+  set_unreachable(v);
+  return 0;
 }
 
 /* ---------------------------------------------------------------- the pass */
@@ -791,6 +844,7 @@ static int run_body(vstate *v, const wm_type *ft) {
         TRY(do_return_call_type(v, wm__func_type(v->mod, x)));
         break;
       case 0x13: TRY(do_return_call_indirect(v)); break;
+      case 0x08: case 0x0A: case 0x1F: TRY(exc_op(v, op)); break;
       case 0x1A: TRY(pop(v, 0, &t)); break; /* drop */
       case 0x20: /* local.get */
         TRY(rd_local(v, &t));

@@ -195,7 +195,8 @@ int wp_name_key(wp *p, const wm_tok *id, const char **s, uint32_t *len) {
 }
 
 static const char *const space_name[SP_N] = {"type", "function", "table", "memory",
-                                              "global", "elem segment", "data segment", "local"};
+                                              "global", "elem segment", "data segment", "local",
+                                              "tag"};
 
 int wp_names_add(wp *p, int space, const wm_tok *id, uint32_t index) {
   wp_names *n = &p->names[space];
@@ -245,7 +246,8 @@ int wp_index(wp *p, int space, uint32_t *out) {
 /* ---------------------------------------------------------------- types */
 
 bool wp_is_valtype(const wp *p) {
-  static const char *const names[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
+  static const char *const names[] = {"i32",     "i64",       "f32",   "f64",
+                                      "v128",    "funcref",   "externref", "exnref"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (wp_kw(p, names[i])) return true;
   return false;
@@ -254,15 +256,32 @@ bool wp_is_valtype(const wp *p) {
 int wp_valtype(wp *p, uint8_t *out) {
   static const struct { const char *name; uint8_t code; } vts[] = {
       {"i32", 0x7F}, {"i64", 0x7E}, {"f32", 0x7D}, {"f64", 0x7C},
-      {"v128", 0x7B}, {"funcref", 0x70}, {"externref", 0x6F}};
+      {"v128", 0x7B}, {"funcref", 0x70}, {"externref", 0x6F}, {"exnref", 0x69}};
   for (size_t i = 0; i < sizeof vts / sizeof *vts; i++) {
     if (wp_kw(p, vts[i].name)) {
       *out = vts[i].code;
       return wp_next(p);
     }
   }
-  if (wp_lparen_kw(p, "ref"))
-    return wp_error(p, &p->t, "typed function references not supported yet");
+  if (wp_lparen_kw(p, "ref")) {
+    /* (ref null func|extern|exn): the abbreviated types' long forms; a
+    ** non-null or typed reference is typed references' (not yet). */
+    static const struct { const char *name; uint8_t code; } hts[] = {
+        {"func", 0x70}, {"extern", 0x6F}, {"exn", 0x69}};
+    wm_tok at = p->t;
+    int rc;
+    if ((rc = wp_next(p)) || (rc = wp_next(p))) return rc;
+    if (wp_kw(p, "null")) {
+      if ((rc = wp_next(p))) return rc;
+      for (size_t i = 0; i < sizeof hts / sizeof *hts; i++) {
+        if (!wp_kw(p, hts[i].name)) continue;
+        *out = hts[i].code;
+        if ((rc = wp_next(p))) return rc;
+        return wp_expect(p, WM_TOK_RPAREN, NULL);
+      }
+    }
+    return wp_error(p, &at, "typed function references not supported yet");
+  }
   return wp_unexpected(p, "a value type");
 }
 
@@ -360,9 +379,9 @@ int wp_use_index(wp *p, wp_use *u, uint32_t *out) {
 /* -------------------------------------------------------------- modules */
 
 /* The sections we write, in their binary order. */
-enum { S_TYPE, S_IMPORT, S_FUNC, S_TABLE, S_MEM, S_GLOBAL, S_EXPORT, S_START, S_ELEM,
+enum { S_TYPE, S_IMPORT, S_FUNC, S_TABLE, S_MEM, S_TAG, S_GLOBAL, S_EXPORT, S_START, S_ELEM,
        S_DATACOUNT, S_CODE, S_DATA, S_N };
-static const uint8_t section_id[S_N] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11};
+static const uint8_t section_id[S_N] = {1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11};
 
 typedef struct wp_module {
   wp_buf sec[S_N];
@@ -409,7 +428,7 @@ static int collect_field(wp *p, wp_module *m) {
   int rc;
   static const struct { const char *kw; int space; } spaces[] = {
       {"func", SP_FUNC}, {"table", SP_TABLE}, {"memory", SP_MEM}, {"global", SP_GLOBAL},
-      {"elem", SP_ELEM}, {"data", SP_DATA}};
+      {"tag", SP_TAG}, {"elem", SP_ELEM}, {"data", SP_DATA}};
   if ((rc = wp_next(p))) return rc;
   if (tok_is(&kw, "type")) {
     if (p->t.kind == WM_TOK_ID && (rc = wp_names_add(p, SP_TYPE, &p->t, p->ntypes))) return rc;
@@ -432,7 +451,7 @@ static int collect_field(wp *p, wp_module *m) {
     }
     if (p->t.kind != WM_TOK_LPAREN) return wp_unexpected(p, "an import description");
     if ((rc = wp_next(p))) return rc;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
       if (!wp_kw(p, spaces[i].kw)) continue;
       int sp = spaces[i].space;
       if ((rc = wp_next(p))) return rc;
@@ -441,8 +460,7 @@ static int collect_field(wp *p, wp_module *m) {
       if ((rc = wp_skip_to_close(p))) return rc;
       return wp_skip_to_close(p);
     }
-    if (wp_kw(p, "tag")) return wp_error(p, &p->t, "exception handling not supported yet");
-    return wp_unexpected(p, "func, table, memory or global");
+    return wp_unexpected(p, "func, table, memory, global or tag");
   }
   for (size_t i = 0; i < sizeof spaces / sizeof *spaces; i++) {
     if (!tok_is(&kw, spaces[i].kw)) continue;
@@ -476,7 +494,6 @@ static int collect_field(wp *p, wp_module *m) {
     return wp_next(p);
   }
   if (tok_is(&kw, "export") || tok_is(&kw, "start")) return wp_skip_to_close(p);
-  if (tok_is(&kw, "tag")) return wp_error(p, &kw, "exception handling not supported yet");
   return wp_error(p, &kw, "unknown module field '" TOKF "'", TOKA(&kw));
 }
 
@@ -527,8 +544,13 @@ static int limits(wp *p, wp_buf *out, bool memory) {
   return out->oom ? wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL) : 0;
 }
 
+/* A reference type keyword (the long forms (ref null ...) too). */
+static bool at_reftype(wp *p) {
+  return wp_kw(p, "funcref") || wp_kw(p, "externref") || wp_kw(p, "exnref") || wp_lparen_kw(p, "ref");
+}
+
 static int reftype(wp *p, uint8_t *out) {
-  if (!wp_kw(p, "funcref") && !wp_kw(p, "externref")) return wp_unexpected(p, "funcref or externref");
+  if (!at_reftype(p)) return wp_unexpected(p, "funcref, externref or exnref");
   return wp_valtype(p, out);
 }
 
@@ -714,7 +736,7 @@ static int table_field(wp *p, wp_module *m) {
     wp_bytes(&m->sec[S_IMPORT], lim->p, lim->n);
     return wp_expect(p, WM_TOK_RPAREN, NULL);
   }
-  if (wp_kw(p, "funcref") || wp_kw(p, "externref")) {
+  if (at_reftype(p)) {
     /* reftype (elem ...): the table just fits the list. */
     if ((rc = reftype(p, &type)) || (rc = wp_expect_lparen_kw(p, "elem"))) return rc;
     elemlist l = {.all_funcs = true};
@@ -809,6 +831,35 @@ static int global_field(wp *p, wp_module *m) {
   return wp_expect(p, WM_TOK_RPAREN, NULL);
 }
 
+/* A tag's type: its attribute (0, an exception) and type index, from a
+** type use whose params may have ids (they mean nothing). */
+static int tagtype(wp *p, wp_module *m, wp_buf *out) {
+  uint32_t typeidx;
+  int rc;
+  wp_names_clear(&p->names[SP_LOCAL]);
+  if ((rc = wp_use_parse(p, &m->use, true)) || (rc = wp_use_index(p, &m->use, &typeidx))) return rc;
+  wp_byte(out, 0x00);
+  wp_u32(out, typeidx);
+  return 0;
+}
+
+/* (tag $id? (export "n")* (import "m" "n")? typeuse) */
+static int tag_field(wp *p, wp_module *m) {
+  uint32_t index = p->count[SP_TAG]++;
+  int rc;
+  if (p->t.kind == WM_TOK_ID && (rc = wp_next(p))) return rc;
+  if ((rc = inline_exports(p, m, 4, index))) return rc;
+  if (wp_lparen_kw(p, "import")) {
+    if ((rc = inline_import(p, m))) return rc;
+    wp_byte(&m->sec[S_IMPORT], 0x04);
+    if ((rc = tagtype(p, m, &m->sec[S_IMPORT]))) return rc;
+    return wp_expect(p, WM_TOK_RPAREN, NULL);
+  }
+  if ((rc = tagtype(p, m, &m->sec[S_TAG]))) return rc;
+  m->n[S_TAG]++;
+  return wp_expect(p, WM_TOK_RPAREN, NULL);
+}
+
 static int import_field(wp *p, wp_module *m) {
   int rc;
   wp_buf *s = &m->sec[S_IMPORT];
@@ -838,6 +889,10 @@ static int import_field(wp *p, wp_module *m) {
     p->count[SP_MEM]++;
     wp_byte(s, 0x02);
     if ((rc = limits(p, s, true))) return rc;
+  } else if (tok_is(&kw, "tag")) {
+    p->count[SP_TAG]++;
+    wp_byte(s, 0x04);
+    if ((rc = tagtype(p, m, s))) return rc;
   } else {
     p->count[SP_GLOBAL]++;
     wp_byte(s, 0x03);
@@ -849,12 +904,13 @@ static int import_field(wp *p, wp_module *m) {
 
 static int export_field(wp *p, wp_module *m) {
   static const struct { const char *kw; int space; } kinds[] = {
-      {"func", SP_FUNC}, {"table", SP_TABLE}, {"memory", SP_MEM}, {"global", SP_GLOBAL}};
+      {"func", SP_FUNC}, {"table", SP_TABLE}, {"memory", SP_MEM}, {"global", SP_GLOBAL},
+      {"tag", SP_TAG}};
   wp_buf *s = &m->sec[S_EXPORT];
   int rc;
   if ((rc = string_tok(p, s, true))) return rc;
   if ((rc = wp_expect(p, WM_TOK_LPAREN, "an export description"))) return rc;
-  for (uint8_t k = 0; k < 4; k++) {
+  for (uint8_t k = 0; k < 5; k++) {
     if (!wp_kw(p, kinds[k].kw)) continue;
     uint32_t index;
     if ((rc = wp_next(p)) || (rc = wp_index(p, kinds[k].space, &index))) return rc;
@@ -864,7 +920,7 @@ static int export_field(wp *p, wp_module *m) {
     if ((rc = wp_expect(p, WM_TOK_RPAREN, NULL))) return rc;
     return wp_expect(p, WM_TOK_RPAREN, NULL);
   }
-  return wp_unexpected(p, "func, table, memory or global");
+  return wp_unexpected(p, "func, table, memory, global or tag");
 }
 
 static int start_field(wp *p, wp_module *m, const wm_tok *kw) {
@@ -906,7 +962,7 @@ static int elem_field(wp *p, wp_module *m) {
   if (!rc) {
     if (wp_kw(p, "func")) {
       if (!(rc = wp_next(p))) rc = elem_funcs(p, &l);
-    } else if (wp_kw(p, "funcref") || wp_kw(p, "externref")) {
+    } else if (at_reftype(p)) {
       if (!(rc = reftype(p, &type))) rc = elem_exprs(p, &l);
     } else if (mode == SEG_ACTIVE) { /* offset funcidx* */
       rc = elem_funcs(p, &l);
@@ -965,6 +1021,7 @@ static int emit_field(wp *p, wp_module *m) {
   if (tok_is(&kw, "export")) return export_field(p, m);
   if (tok_is(&kw, "start")) return start_field(p, m, &kw);
   if (tok_is(&kw, "elem")) return elem_field(p, m);
+  if (tok_is(&kw, "tag")) return tag_field(p, m);
   return data_field(p, m);
 }
 

@@ -57,7 +57,7 @@ typedef struct wp_names {
 } wp_names;
 
 /* The index spaces that ids name. */
-enum { SP_TYPE, SP_FUNC, SP_TABLE, SP_MEM, SP_GLOBAL, SP_ELEM, SP_DATA, SP_LOCAL, SP_N };
+enum { SP_TYPE, SP_FUNC, SP_TABLE, SP_MEM, SP_GLOBAL, SP_ELEM, SP_DATA, SP_LOCAL, SP_TAG, SP_N };
 
 typedef struct wp_type {
   uint32_t np, nr;

@@ -24,7 +24,7 @@ enum {
   I_NONE, I_BLOCK, I_IF, I_ELSE, I_END, I_LABEL, I_BRTABLE, I_FUNC, I_CALLIND, I_LOCAL,
   I_GLOBAL, I_TABLE, I_MEM, I_MEMIDX, I_I32, I_I64, I_F32, I_F64, I_SELECT, I_REFNULL,
   I_MEMINIT, I_DATA, I_MEMCOPY, I_TABLEINIT, I_ELEM, I_TABLECOPY, I_V128, I_SHUFFLE, I_LANE,
-  I_MEMLANE, I_ZERO
+  I_MEMLANE, I_ZERO, I_TAG, I_TRY
 };
 
 typedef struct wp_op {
@@ -67,7 +67,8 @@ static const wp_op special_ops[] = {
     {"table.grow", 0xFC000F, I_TABLE, 0}, {"table.size", 0xFC0010, I_TABLE, 0},
     {"table.fill", 0xFC0011, I_TABLE, 0}, {"memory.atomic.notify", 0xFE0000, I_MEM, 4},
     {"memory.atomic.wait32", 0xFE0001, I_MEM, 4}, {"memory.atomic.wait64", 0xFE0002, I_MEM, 8},
-    {"atomic.fence", 0xFE0003, I_ZERO, 0},
+    {"atomic.fence", 0xFE0003, I_ZERO, 0}, {"throw", 0x08, I_TAG, 0},
+    {"throw_ref", 0x0A, I_NONE, 0}, {"try_table", 0x1F, I_TRY, 0},
 };
 
 /* Runs of consecutive opcodes without immediates, or, for SIMD, with
@@ -273,12 +274,20 @@ static bool has_prefix(const wm_tok *t, const char *prefix) {
   return t->len >= n && memcmp(t->text, prefix, n) == 0;
 }
 
+static bool tok_is_kw(const wm_tok *t, const char *kw) {
+  return t->len == strlen(kw) && memcmp(t->text, kw, t->len) == 0;
+}
+
 static int unknown_op(wp *p) {
   const wm_tok *t = &p->t;
   if (t->kind != WM_TOK_KEYWORD) return wp_unexpected(p, "an instruction");
-  if (has_prefix(t, "try") || has_prefix(t, "throw") || has_prefix(t, "catch") ||
-      has_prefix(t, "rethrow") || has_prefix(t, "delegate"))
-    return wp_error(p, t, "exception handling not supported yet");
+  /* The legacy proposal's instructions (try, catch, catch_all as
+  ** instructions, rethrow, delegate) are not WebAssembly 3.0. */
+  if (tok_is_kw(t, "try") || tok_is_kw(t, "rethrow") || tok_is_kw(t, "delegate"))
+    return wp_error(p, t, "legacy exception handling not supported");
+  if (has_prefix(t, "catch"))
+    return wp_error(p, t, "unexpected token '%.*s': catch clauses belong to try_table",
+                    (int)(t->len > 32 ? 32 : t->len), t->text);
   if (has_prefix(t, "call_ref") || has_prefix(t, "return_call_ref") || has_prefix(t, "br_on_") || has_prefix(t, "ref.as_non_null"))
     return wp_error(p, t, "typed function references not supported yet");
   return wp_error(p, t, "unknown instruction '%.*s'", (int)(t->len > 32 ? 32 : t->len), t->text);
@@ -381,6 +390,39 @@ static int blocktype(wp *p, wp_buf *code) {
   if (!u->has_type && (rc = wp_type_find_or_add(p, vt, np, nr, &idx))) return rc;
   wp_s32(code, (int32_t)idx);
   return 0;
+}
+
+/* try_table's catch clauses, (catch x l) (catch_ref x l) (catch_all l)
+** (catch_all_ref l), written as their count and clauses; their labels are
+** the try_table's outside (its own label is pushed after). */
+static int catches(wp *p, wp_buf *code) {
+  static const char *const kinds[] = {"catch", "catch_ref", "catch_all", "catch_all_ref"};
+  wp_buf cl = {0};
+  uint32_t n = 0, x, l;
+  int rc = 0;
+  while (!rc && p->t.kind == WM_TOK_LPAREN) {
+    uint8_t k = 4;
+    for (uint8_t i = 0; i < 4; i++)
+      if (wp_lparen_kw(p, kinds[i])) k = i;
+    if (k == 4) break;
+    if ((rc = wp_next(p)) || (rc = wp_next(p))) break;
+    wp_byte(&cl, k);
+    if (k < 2) {
+      if ((rc = wp_index(p, SP_TAG, &x))) break;
+      wp_u32(&cl, x);
+    }
+    if ((rc = label_index(p, &l))) break;
+    wp_u32(&cl, l);
+    n++;
+    rc = wp_expect(p, WM_TOK_RPAREN, NULL);
+  }
+  if (!rc && cl.oom) rc = nomem(p);
+  if (!rc) {
+    wp_u32(code, n);
+    wp_bytes(code, cl.p, cl.n);
+  }
+  wm__free(cl.p);
+  return rc;
 }
 
 /* ---------------------------------------------------------- immediates */
@@ -659,11 +701,18 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       wp_bytes(code, t->p, t->n);
       return 0;
     }
+    case I_TAG:
+      if ((rc = wp_index(p, SP_TAG, &a))) return rc;
+      emit_op(code, op->code);
+      wp_u32(code, a);
+      return 0;
     case I_REFNULL: {
       uint8_t ht;
       if (wp_kw(p, "func")) ht = 0x70;
       else if (wp_kw(p, "extern")) ht = 0x6F;
-      else return wp_unexpected(p, "func or extern");
+      else if (wp_kw(p, "exn")) ht = 0x69;
+      else if (wp_kw(p, "noexn")) ht = 0x74;
+      else return wp_unexpected(p, "func, extern, exn or noexn");
       if ((rc = wp_next(p))) return rc;
       emit_op(code, op->code);
       wp_byte(code, ht);
@@ -742,9 +791,12 @@ int wp_instrs(wp *p, wp_buf *code) {
     switch (op->imm) {
       case I_BLOCK:
       case I_IF:
+      case I_TRY:
         if ((rc = label_opt(p, &idbuf, &id))) return rc;
         emit_op(code, op->code);
-        if ((rc = blocktype(p, code)) || (rc = label_push(p, id, (uint8_t)op->code))) return rc;
+        if ((rc = blocktype(p, code))) return rc;
+        if (op->imm == I_TRY && (rc = catches(p, code))) return rc;
+        if ((rc = label_push(p, id, (uint8_t)op->code))) return rc;
         break;
       case I_ELSE:
         if (p->nlabels == base || p->labels[p->nlabels - 1].kind != 0x04)
@@ -843,9 +895,12 @@ static int folded(wp *p, wp_buf *code) {
   if ((rc = wp_next(p))) return rc;
   switch (op->imm) {
     case I_BLOCK:
+    case I_TRY:
       if ((rc = label_opt(p, &idbuf, &id))) return rc;
       emit_op(code, op->code);
-      if ((rc = blocktype(p, code)) || (rc = label_push(p, id, (uint8_t)op->code))) return rc;
+      if ((rc = blocktype(p, code))) return rc;
+      if (op->imm == I_TRY && (rc = catches(p, code))) return rc;
+      if ((rc = label_push(p, id, (uint8_t)op->code))) return rc;
       if ((rc = wp_instrs(p, code))) return rc;
       p->nlabels--;
       emit_op(code, 0x0B);

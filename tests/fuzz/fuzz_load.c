@@ -50,6 +50,7 @@ static void touch_desc(const wm_extern_desc *d) {
   sink += d->name_len + d->kind + d->index;
   switch (d->kind) {
   case WM_EXTERN_FUNC:
+  case WM_EXTERN_TAG:
     for (uint32_t i = 0; i < d->func.nparams; i++) sink += d->func.params[i];
     for (uint32_t i = 0; i < d->func.nresults; i++) sink += d->func.results[i];
     break;

@@ -25,6 +25,8 @@ check() { # ours reference label
 
 for f in $(find "$src/tests" -name '*.wat' | sort); do
   files=$((files + 1))
+  # A file of syntax wabt 1.0.32 does not have (try_table) says so.
+  if grep -q '^;; compare.sh: skip' "$f"; then echo "skipped: $f (not wabt 1.0.32's syntax)"; continue; fi
   if ! "$wat2wasm" $flags "$f" -o "$work/ref.wasm"; then
     differ=$((differ + 1)); echo "DIFFERENT: $f (wat2wasm fails)"; continue
   fi

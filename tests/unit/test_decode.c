@@ -157,7 +157,7 @@ static void test_header(void) {
   MALFORMED(&m, "unknown binary version", 4);
   begin(&m);
   OK(&m);
-  RAW(&m, 13, 0);
+  RAW(&m, 14, 0);
   MALFORMED(&m, "malformed section id", 8);
   begin(&m);
   RAW(&m, 0);
@@ -250,7 +250,7 @@ static void test_entries(void) {
   SEC(&m, 1, 1, 0x60, 1, 0x55, 0);
   MALFORMED(&m, "malformed value type", 13);
   begin(&m);
-  SEC(&m, 2, 1, 1, 'm', 1, 'n', 4, 0);
+  SEC(&m, 2, 1, 1, 'm', 1, 'n', 5, 0);
   MALFORMED(&m, "malformed import kind", 15);
   begin(&m);
   SEC(&m, 2, 1, 1, 'm', 2, 0xC0, 0x80, 0, 0);
@@ -280,7 +280,7 @@ static void test_entries(void) {
   SEC(&m, 5, 1, 0x81, 0, 0);
   MALFORMED(&m, "integer representation too long", 12);
   begin(&m);
-  SEC(&m, 7, 1, 1, 'e', 4, 0);
+  SEC(&m, 7, 1, 1, 'e', 5, 0);
   MALFORMED(&m, "malformed export kind", UINT32_MAX);
   begin(&m);
   SEC(&m, 9, 1, 8);
@@ -365,8 +365,8 @@ static void test_constexpr(void) {
   SEC(&m, 6, 1, 0x7F, 0, 0x27, 0x0B); /* not an opcode at all */
   MALFORMED(&m, "illegal opcode", 13);
   begin(&m);
-  SEC(&m, 6, 1, 0x7F, 0, 0x06, 0x0B); /* `try`, of exception handling */
-  MALFORMED(&m, "exception handling not supported yet", 13);
+  SEC(&m, 6, 1, 0x7F, 0, 0x06, 0x0B); /* `try`, of the legacy exception proposal */
+  MALFORMED(&m, "legacy exception handling not supported", 13);
   begin(&m);
   SEC(&m, 6, 1, 0x7F, 0, 0x41, 0);
   MALFORMED(&m, "unexpected end", UINT32_MAX);

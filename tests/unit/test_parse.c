@@ -282,8 +282,13 @@ static void test_errors(void) {
   bad("(module (func return_call_ref 0))", "typed function references not supported yet");
   bad("(module (func return_call))", "1:26: expected a function index or id");
   bad("(module (func return_call $nowhere))", "unknown function $nowhere");
-  bad("(module (func try))", "exception handling not supported yet");
-  bad("(module (tag))", "exception handling not supported yet");
+  bad("(module (func try))", "legacy exception handling not supported");
+  bad("(module (func rethrow 0))", "legacy exception handling not supported");
+  bad("(module (func catch_all))", "catch clauses belong to try_table");
+  bad("(module (func (throw $nope)))", "unknown tag $nope");
+  bad("(module (func try_table (catch $t 0) end))", "unknown tag $t");
+  bad("(module (func try_table (catch_all $l) end))", "unknown label $l");
+  bad("(module (func (result (ref exn)) unreachable))", "typed function references not supported yet");
   bad("(module (func call_ref))", "typed function references not supported yet");
   bad("(module (func (param (ref null 0))))", "typed function references not supported yet");
   bad("(module (func else))", "1:15: else without a matching if");
@@ -310,7 +315,7 @@ static void test_errors(void) {
   bad("(module (func (i8x16.extract_lane_s 256 (v128.const i64x2 0 0))))", "lane index out of range");
   bad("(module (func (i8x16.extract_lane_s $x)))", "expected a lane index");
   bad("(module (func (result i32) (param i32)))", "param after result");
-  bad("(module (func (ref.null any)))", "expected func or extern");
+  bad("(module (func (ref.null any)))", "expected func, extern, exn or noexn");
   bad("(module (func (br_table)))", "expected a label");
   bad("(module (func (br)))", "expected a label");
   bad("(module) (func)", "1:10: expected end of input");
@@ -318,10 +323,10 @@ static void test_errors(void) {
   bad("(module \"unterminated", "1:9: unterminated string");
   bad("(module 5)", "expected ')'");
   bad("(module (5))", "expected a module field");
-  bad("(module (table 1 i32))", "expected funcref or externref");
+  bad("(module (table 1 i32))", "expected funcref, externref or exnref");
   bad("(module (import \"a\" (func)))", "expected a string");
-  bad("(module (import \"a\" \"b\" (frob)))", "expected func, table, memory or global");
-  bad("(module (export \"a\" (frob 0)))", "expected func, table, memory or global");
+  bad("(module (import \"a\" \"b\" (frob)))", "expected func, table, memory, global or tag");
+  bad("(module (export \"a\" (frob 0)))", "expected func, table, memory, global or tag");
   bad("(module (elem))", "expected func or a reference type");
   bad("(module (elem (table 0) func 0))", "expected an offset expression");
   bad("(module (func (local.get 0x1_0000_0000)))", "constant out of range");

@@ -83,7 +83,7 @@
   "unexpected end")
 (assert_malformed
   (module binary "\00asm\01\00\00\00"
-    "\0d\01\00"                ;; unknown section id 13
+    "\0e\01\00"                ;; unknown section id 14
   )
   "malformed section id")
 (assert_malformed
