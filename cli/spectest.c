@@ -601,6 +601,22 @@ static void cmd_module(spec_run *s, const wm_script_cmd *c) {
   if (c->id && !set_name(s, c->id, c->id_len, &st)) fail(s, "out of memory");
 }
 
+/* A module definition is loaded (decoded and validated), not instantiated:
+** `module instance` is not supported yet, so nothing names it. */
+static void cmd_module_definition(spec_run *s, const wm_script_cmd *c) {
+  flush_orphans(s);
+  wm_module *mod;
+  wm_error err;
+  int rc = load(s, c, &mod, &err);
+  if (rc == WM_EUNSUPPORTED) {
+    fail_unsupported(s, &err);
+  } else if (rc != 0) {
+    fail(s, "%s: %s", wm_errname(rc), errline(&err));
+  } else {
+    pass(s);
+  }
+}
+
 static void cmd_register(spec_run *s, const wm_script_cmd *c) {
   const named *m = find_module(s, c->id, c->id_len);
   wm_error err;
@@ -690,6 +706,7 @@ static const char *const kind_names[] = {
     [WM_SCRIPT_ASSERT_UNLINKABLE] = "assert_unlinkable",
     [WM_SCRIPT_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
     [WM_SCRIPT_UNSUPPORTED] = "command",
+    [WM_SCRIPT_MODULE_DEFINITION] = "module definition",
 };
 
 void spec_exec(spec_run *s, const wm_script_cmd *c) {
@@ -697,6 +714,7 @@ void spec_exec(spec_run *s, const wm_script_cmd *c) {
   s->type = (unsigned)c->kind < sizeof kind_names / sizeof *kind_names ? kind_names[c->kind] : "?";
   switch (c->kind) {
     case WM_SCRIPT_MODULE: cmd_module(s, c); break;
+    case WM_SCRIPT_MODULE_DEFINITION: cmd_module_definition(s, c); break;
     case WM_SCRIPT_REGISTER: cmd_register(s, c); break;
     case WM_SCRIPT_ACTION: cmd_action(s, c, false); break;
     case WM_SCRIPT_ASSERT_RETURN: cmd_action(s, c, true); break;

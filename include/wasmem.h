@@ -587,14 +587,18 @@ typedef enum wm_script_kind {
   WM_SCRIPT_ASSERT_UNLINKABLE,     /* module's imports do not link (text) */
   WM_SCRIPT_ASSERT_UNINSTANTIABLE, /* module traps while instantiated (text); also
                                       (assert_trap (module ...) text) */
-  WM_SCRIPT_UNSUPPORTED            /* a command this reader does not run yet
-                                      (module definition/instance, thread,
+  WM_SCRIPT_UNSUPPORTED,           /* a command this reader does not run yet
+                                      (module instance, thread,
                                       wait, input, output, script), or one
                                       holding a value not supported yet (the
                                       references of GC, typed references and
                                       exceptions: (ref.i31), (ref.null any)
                                       ...): text says which; it was read or
                                       skipped whole */
+  WM_SCRIPT_MODULE_DEFINITION      /* module definition: load (decode and
+                                      validate) it, not instantiated; id as
+                                      for a module. Its text is given as
+                                      `(module ...)` without the keyword */
 } wm_script_kind;
 
 typedef enum wm_script_action_kind {

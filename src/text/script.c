@@ -178,16 +178,25 @@ static bool starts_module(const uint8_t *text, size_t n) {
 }
 
 /* A module, from its "module" keyword (open is its '(') through its ')'.
-** *unsup is set for the forms read but not run (definition, instance). */
-static int module(wm_script *s, const wm_tok *open, bool *unsup) {
+** *unsup is set for the forms read but not run (instance); *def for a
+** definition (`module definition $id? ...`), whose text is the module's
+** without the keyword. */
+static int module(wm_script *s, const wm_tok *open, bool *unsup, bool *def) {
   bool has_id;
   int rc = next(s);
-  *unsup = false;
+  *unsup = *def = false;
   if (!rc) rc = opt_id(s, &s->id, &has_id);
   if (rc) return rc;
-  if (kw(s, "definition") || kw(s, "instance")) {
+  if (kw(s, "instance")) {
     *unsup = true;
-    return unsupported(s, open, kw(s, "definition") ? "module definition" : "module instance");
+    return unsupported(s, open, "module instance");
+  }
+  const char *def_rest = NULL; /* a definition's text after its keyword */
+  if (kw(s, "definition") && !has_id) {
+    *def = true;
+    if ((rc = next(s))) return rc;
+    def_rest = s->t.text; /* its id, if any, stays the module's name */
+    if ((rc = opt_id(s, &s->id, &has_id))) return rc;
   }
   s->cmd.id = has_id ? (s->id.n ? (const char *)s->id.p : "") : NULL;
   s->cmd.id_len = s->id.n;
@@ -225,18 +234,25 @@ static int module(wm_script *s, const wm_tok *open, bool *unsup) {
   s->cmd.module = (const uint8_t *)start;
   s->cmd.module_len = (size_t)(s->t.text + 1 - start);
   s->cmd.module_text = true;
+  if (def_rest) { /* "(module " and what follows the keyword (and the id) */
+    wp_bytes(&s->module, "(module ", 8);
+    wp_bytes(&s->module, def_rest, (size_t)(s->t.text + 1 - def_rest));
+    if (s->module.oom) return nomem(s);
+    s->cmd.module = s->module.p;
+    s->cmd.module_len = s->module.n;
+  }
   return next(s);
 }
 
 /* '(' module ... ')' of an assertion, through its ')'. */
 static int assert_module(wm_script *s) {
   wm_tok open = s->t;
-  bool unsup;
+  bool unsup, def;
   int rc = expect(s, WM_TOK_LPAREN, "'(module'");
   if (rc) return rc;
   if (!kw(s, "module")) return unexpected(s, "'(module'");
-  if ((rc = module(s, &open, &unsup))) return rc;
-  return unsup ? serr(s, &open, "module definitions in assertions not supported yet") : 0;
+  if ((rc = module(s, &open, &unsup, &def))) return rc;
+  return unsup || def ? serr(s, &open, "module definitions in assertions not supported yet") : 0;
 }
 
 /* ------------------------------------------------------------ values */
@@ -444,11 +460,13 @@ static int command(wm_script *s, const wm_tok *open) {
   wm_script_cmd *c = &s->cmd;
   wm_tok k = s->t;
   int rc;
-  bool unsup;
+  bool unsup, def;
   s->cmd_kw = k;
   if (tok_kw(&k, "module")) {
     c->kind = WM_SCRIPT_MODULE;
-    return module(s, open, &unsup);
+    rc = module(s, open, &unsup, &def);
+    if (!rc && def) c->kind = WM_SCRIPT_MODULE_DEFINITION;
+    return rc;
   }
   if (tok_kw(&k, "register")) {
     c->kind = WM_SCRIPT_REGISTER;

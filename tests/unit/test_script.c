@@ -210,10 +210,10 @@ static void test_assertions(void) {
 
 /* Commands read but not run yet: skipped whole, the script goes on. */
 static void test_unsupported(void) {
-  wm_script *s = open_text("(module definition $d (func))\n(module instance $i $d)\n"
+  wm_script *s = open_text("(module instance $i $d)\n"
                            "(thread $t (shared (module $m)) (invoke \"f\"))\n(wait $t)\n"
                            "(input \"x\")\n(output $m \"y\")\n(script $s (module))\n(module)");
-  static const char *const what[] = {"module definition", "module instance", "thread", "wait",
+  static const char *const what[] = {"module instance", "thread", "wait",
                                      "input", "output", "script"};
   for (size_t i = 0; i < sizeof what / sizeof *what; i++) {
     const wm_script_cmd *c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
@@ -221,6 +221,18 @@ static void test_unsupported(void) {
                  c->line == i + 1);
   }
   next_cmd(s, WM_SCRIPT_MODULE);
+  at_end(s);
+  wm_script_free(s);
+
+  /* A module definition: its text without the keyword, its id the
+  ** module's name; binary too. */
+  s = open_text("(module definition $d (func))\n(module definition binary \"\\00asm\")");
+  const wm_script_cmd *d = next_cmd(s, WM_SCRIPT_MODULE_DEFINITION);
+  static const char want[] = "(module $d (func))";
+  if (d) CHECK(d->module_text && d->module_len == strlen(want) &&
+               memcmp(d->module, want, strlen(want)) == 0 && d->id && strcmp(d->id, "d") == 0);
+  d = next_cmd(s, WM_SCRIPT_MODULE_DEFINITION);
+  if (d) CHECK(!d->module_text && d->module_len == 4 && memcmp(d->module, "\0asm", 4) == 0);
   at_end(s);
   wm_script_free(s);
 
