@@ -314,11 +314,11 @@ static int cmd_wat2wasm(int argc, char **argv) {
 
 /* ----------------------------------------------------------------- inspect */
 
+/* A 64-bit memory or table (memory64, table64) says so first. */
 static void print_limits(const wm_limits *l) {
-  if (l->has_max)
-    printf("{min %" PRIu64 ", max %" PRIu64 "}", l->min, l->max);
-  else
-    printf("{min %" PRIu64 "}", l->min);
+  printf("{%smin %" PRIu64, l->is64 ? "i64, " : "", l->min);
+  if (l->has_max) printf(", max %" PRIu64, l->max);
+  printf("}");
 }
 
 /* Names may hold any bytes; print control characters escaped so that a

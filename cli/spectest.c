@@ -87,14 +87,17 @@ int cli_define_spectest(wm_runtime *rt, wm_error *err) {
     if ((rc = wm_runtime_define_global(rt, "spectest", globals[i].name, g, err)) != 0) return rc;
   }
   wm_table *t;
-  wm_limits tl = {10, 20, true, false};
+  wm_limits tl = {10, 20, true, false, false};
   if ((rc = wm_table_new(rt, WM_FUNCREF, tl, NULL, &t, err)) != 0) return rc;
   if ((rc = wm_runtime_define_table(rt, "spectest", "table", t, err)) != 0) return rc;
+  wm_limits tl64 = {10, 20, true, false, true}; /* table64.wast imports it */
+  if ((rc = wm_table_new(rt, WM_FUNCREF, tl64, NULL, &t, err)) != 0) return rc;
+  if ((rc = wm_runtime_define_table(rt, "spectest", "table64", t, err)) != 0) return rc;
   wm_memory *m;
-  wm_limits ml = {1, 2, true, false};
+  wm_limits ml = {1, 2, true, false, false};
   if ((rc = wm_memory_new(rt, ml, &m, err)) != 0) return rc;
   if ((rc = wm_runtime_define_memory(rt, "spectest", "memory", m, err)) != 0) return rc;
-  wm_limits sl = {1, 2, true, true}; /* the threads proposal's tests import it */
+  wm_limits sl = {1, 2, true, true, false}; /* the threads proposal's tests import it */
   if ((rc = wm_memory_new(rt, sl, &m, err)) != 0) return rc;
   return wm_runtime_define_memory(rt, "spectest", "shared_memory", m, err);
 }

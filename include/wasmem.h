@@ -202,12 +202,16 @@ WM_API double wm_val_as_f64(wm_val v);
 
 /* Limits of a memory (in 64 KiB pages) or a table (in elements). A
 ** shared memory (the threads proposal) must have a maximum; tables are
-** never shared. */
+** never shared. is64 is WebAssembly 3.0's address type i64 (memory64,
+** table64): addresses, sizes and indexes are i64 values. A 64-bit memory
+** still holds at most 4 GiB here (65536 pages): a larger minimum fails to
+** instantiate and memory.grow past it returns -1. */
 typedef struct wm_limits {
   uint64_t min;
   uint64_t max;  /* meaningful only when has_max */
   bool has_max;
   bool shared;   /* memories only */
+  bool is64;     /* address type i64 */
 } wm_limits;
 
 /*

@@ -444,6 +444,12 @@ int wm_guest_new(wm_runtime *rt, wm_instance *inst, const wm_guest_options *opts
     return wm__error(err, WM_EINVAL, UINT32_MAX, "guest has no memory%s%s%s",
                      o.memory ? " exported as '" : "", o.memory ? o.memory : "",
                      o.memory ? "'" : "");
+  /* Its allocator and calls would pass i64 pointers, which the guest
+  ** conventions here (i32 ptr, len) do not read. */
+  if (m->decl.is64)
+    return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
+                     "memory64 not supported by the exchange API (wm_guest) yet: the guest's "
+                     "memory is 64-bit");
   wm_guest *g = wm__calloc(1, sizeof *g);
   if (!g) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   g->rt = rt;

@@ -139,6 +139,9 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     case WM_EXTERN_TABLE: {
       wm_table *t = b->obj;
       if (t->type != imp->table.elem) return incompatible(err, imp, "element type differs");
+      if (t->decl.is64 != imp->table.lim.is64)
+        return incompatible(err, imp, imp->table.lim.is64 ? "expected a 64-bit table, got a 32-bit one"
+                                                          : "expected a 32-bit table, got a 64-bit one");
       if (!limits_match(t->size, t->decl, imp->table.lim))
         return incompatible(err, imp, "table limits do not match");
       inst->tables[k] = t;
@@ -149,6 +152,9 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
       if (m->decl.shared != imp->mem.shared)
         return incompatible(err, imp, imp->mem.shared ? "expected a shared memory, got an unshared one"
                                                       : "expected an unshared memory, got a shared one");
+      if (m->decl.is64 != imp->mem.is64)
+        return incompatible(err, imp, imp->mem.is64 ? "expected a 64-bit memory, got a 32-bit one"
+                                                    : "expected a 32-bit memory, got a 64-bit one");
       if (!limits_match(m->size / PAGE_SIZE, m->decl, imp->mem))
         return incompatible(err, imp, "memory limits do not match");
       inst->mems[k] = m;
@@ -276,7 +282,8 @@ static int apply_segments(wm_instance *inst, wm_error *err) {
     const wm_elem *e = &mod->elems[i];
     if (e->mode == WM_SEG_ACTIVE) {
       wm_table *t = inst->tables[e->table];
-      uint32_t off = wm__eval_const(inst, &e->offset).u32;
+      wm_slot o = wm__eval_const(inst, &e->offset);
+      uint64_t off = t->decl.is64 ? o.u64 : o.u32; /* table64: an i64 offset */
       if (!wm__in_range(off, e->count, t->size))
         return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX, "out of bounds table access");
       for (uint32_t k = 0; k < e->count; k++)
@@ -290,7 +297,8 @@ static int apply_segments(wm_instance *inst, wm_error *err) {
     const wm_data *d = &mod->datas[i];
     if (d->mode != WM_SEG_ACTIVE) continue;
     wm_memory *m = inst->mems[d->mem];
-    uint32_t off = wm__eval_const(inst, &d->offset).u32;
+    wm_slot o = wm__eval_const(inst, &d->offset);
+    uint64_t off = m->decl.is64 ? o.u64 : o.u32; /* memory64: an i64 offset */
     if (!wm__in_range(off, d->len, m->size))
       return wm__error(err, WM_TRAP_MEMORY_OOB, UINT32_MAX, "out of bounds memory access");
     if (d->len) memcpy(m->base + off, d->bytes, d->len);

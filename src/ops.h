@@ -375,7 +375,30 @@
   X(THROW, SPEC, 0)            /* tag base : throw a new exception of tag,     \
                                   its payload in the slots from base */        \
   X(THROW_REF, SPEC, 0)        /* a : throw the exception a.ref again;        \
-                                  trap "null exception reference" if null */
+                                  trap "null exception reference" if null */   \
+  /* --- 64-bit addresses (memory64, table64: WebAssembly 3.0) ----------- */   \
+  X(ADDR64, SPEC, 0)           /* d a lo hi : the effective address a.u64 +    \
+                                  offset (lo hi) of an access to a 64-bit      \
+                                  memory, into d as an i32 for the plain       \
+                                  access after it (its own offset 0); trap     \
+                                  "out of bounds memory access" when the sum   \
+                                  overflows or reaches 2^32 (our memories hold \
+                                  at most 2^32 bytes) */                       \
+  X(INDEX64, SPEC, 0)          /* d a : d.u32 = min(a.u64, 2^32-1): a table64  \
+                                  index or count for the 32-bit table          \
+                                  instructions (no table has 2^32-1 elements,  \
+                                  so a saturated value is out of bounds) */    \
+  X(MEMORY_GROW64, SPEC, 0)    /* d a : d.i64 = memory.grow(a.u64), -1 when   \
+                                  it fails */                                  \
+  X(MEMORY_FILL64, SPEC, 0)    /* a b c : memory.fill at a.u64, byte b, c.u64  \
+                                  bytes */                                     \
+  X(MEMORY_INIT64, SPEC, 0)    /* seg a b c : memory.init to a.u64 from b.u32, \
+                                  c.u32 bytes */                               \
+  X(MEMORY_COPY64, SPEC, 0)    /* a b c dm sm w : memory.copy of c bytes from  \
+                                  memory sm at b to memory dm at a; bits 0, 1, \
+                                  2 of w: a, b, c is an i64 (else an i32) */   \
+  X(TABLE_GROW64, SPEC, 0)     /* d x a b : d.i64 = table.grow(x, init a,      \
+                                  b.u64), -1 when it fails */
 
 /* The classes of the CLASS column, as C_<class> (the compiler and the
 ** disassembler index them by op). */

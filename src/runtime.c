@@ -41,6 +41,10 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   if (!o->max_call_depth) o->max_call_depth = DEFAULT_CALL_DEPTH;
   if (!o->max_memory_pages || o->max_memory_pages > MAX_PAGES) o->max_memory_pages = MAX_PAGES;
   if (!o->max_table_elems) o->max_table_elems = DEFAULT_TABLE_ELEMS;
+  /* A table index of 2^32-1 or more is out of bounds of every table:
+  ** table64's indexes reach the 32-bit table instructions saturated there
+  ** (INDEX64, ops.h). */
+  if (o->max_table_elems > UINT32_MAX - 1) o->max_table_elems = UINT32_MAX - 1;
   if (!o->max_memory_bytes) o->max_memory_bytes = DEFAULT_MEMORY_BYTES;
   if (!o->max_table_elems_total) o->max_table_elems_total = DEFAULT_TABLE_ELEMS_TOTAL;
   if (!o->max_instances) o->max_instances = DEFAULT_INSTANCES;
@@ -505,7 +509,7 @@ static int check_limits(wm_limits lim, uint64_t bound, const char *what, wm_erro
 int wm_memory_new(wm_runtime *rt, wm_limits limits, wm_memory **out, wm_error *err) {
   if (!rt || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_memory_new: NULL argument");
   *out = NULL;
-  int rc = check_limits(limits, MAX_PAGES, "memory", err);
+  int rc = check_limits(limits, limits.is64 ? (uint64_t)1 << 48 : MAX_PAGES, "memory", err);
   if (rc) return rc;
   return wm__memory_create(rt, limits, out, err);
 }
@@ -582,7 +586,7 @@ int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *i
   *out = NULL;
   if (!is_reftype(elem_type))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "table element type must be a reference type");
-  int rc = check_limits(limits, UINT32_MAX, "table", err);
+  int rc = check_limits(limits, limits.is64 ? UINT64_MAX : UINT32_MAX, "table", err);
   if (!rc && limits.shared)
     rc = wm__error(err, WM_EINVAL, UINT32_MAX, "a table cannot be shared");
   if (rc) return rc;

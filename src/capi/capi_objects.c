@@ -772,6 +772,7 @@ static wm_limits limits_to_wm(const wasm_limits_t *l) {
   r.has_max = l->max != wasm_limits_max_default;
   r.max = r.has_max ? l->max : 0;
   r.shared = false; /* the standard C API has no shared memories */
+  r.is64 = false;   /* nor 64-bit ones: a memory64 import of it fails to link */
   return r;
 }
 

@@ -1328,6 +1328,11 @@ int wm_checker_attach(wm_checker *c, wm_instance *inst, wm_error *err) {
   }
   wm_memory *m = inst->mems[0];
   if (m->chk) return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX, "the memory is already checked");
+  /* Its allocator's pointers would be i64s, which recognise() and the
+  ** hooks do not read. */
+  if (m->decl.is64)
+    return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
+                     "memory64 not supported by the heap checker yet: memory 0 is 64-bit");
   void *sh = mmap(NULL, m->reserved, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (sh == MAP_FAILED)

@@ -102,6 +102,7 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 #undef ADDBR
 #undef STOREX
 #undef IMM64
+#undef COPY_MM
 
 /* ------------------------------------------------------------ heads */
 

@@ -384,19 +384,31 @@ resume: /* a catch clause took an exception: its landing pad runs on */
         ip += 3;
         vmbreak;
       }
+/* memory.copy of n bytes from memory ms at src to memory md at dst, in
+** bounds: the checker sees both ranges first (MEMORY_COPY_MM and
+** MEMORY_COPY64). */
+#if WM_CHECKED
+#define COPY_MM(md, ms, dst, src, n)                                          \
+  do {                                                                        \
+    if ((n) && ((ms)->shadow || (md)->shadow)) {                              \
+      rt->nframes = (uint32_t)(frp - rt->frames) + 1;                         \
+      if ((ms)->shadow) wm__check_range(ms, src, n, false, ip);               \
+      if ((md)->shadow) wm__check_range(md, dst, n, true, ip);                \
+    }                                                                         \
+    if (n) memmove((md)->base + (dst), (ms)->base + (src), (size_t)(n));      \
+  } while (0)
+#else
+#define COPY_MM(md, ms, dst, src, n)                                          \
+  do {                                                                        \
+    if (n) memmove((md)->base + (dst), (ms)->base + (src), (size_t)(n));      \
+  } while (0)
+#endif
       vmcase(MEMORY_COPY_MM) {
         wm_memory *md = inst->mems[OPD(3)], *ms = inst->mems[OPD(4)];
         uint32_t dst = R(0).u32, src = R(1).u32, n = R(2).u32;
         if (!wm__in_range(src, n, ms->size) || !wm__in_range(dst, n, md->size))
           TRAP(WM_TRAP_MEMORY_OOB);
-#if WM_CHECKED
-        if (n && (ms->shadow || md->shadow)) {
-          rt->nframes = (uint32_t)(frp - rt->frames) + 1;
-          if (ms->shadow) wm__check_range(ms, src, n, false, ip);
-          if (md->shadow) wm__check_range(md, dst, n, true, ip);
-        }
-#endif
-        if (n) memmove(md->base + dst, ms->base + src, n);
+        COPY_MM(md, ms, dst, src, n);
         ip += 7;
         vmbreak;
       }
@@ -845,6 +857,9 @@ resume: /* a catch clause took an exception: its landing pad runs on */
 
       /* --- threads: atomic accesses, wait, notify, fence --------------- */
 #include "interp_atomic.h"
+
+      /* --- 64-bit addresses (memory64, table64) ------------------------ */
+#include "interp_mem64.h"
 
 #if WM_METERED
       /* --- metering (code loaded with WM_MODULE_METERED) --------------- */

@@ -68,6 +68,13 @@ int wm__c_rd_u32(cstate *c, uint32_t *out) {
   return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
 }
 
+static int rd_u64(cstate *c, uint64_t *out) {
+  uint32_t at = c->pos - c->base;
+  int e = wm__leb_u64(c->bytes, &at, c->end - c->base, out);
+  c->pos = at + c->base;
+  return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
+}
+
 static int rd_sleb(cstate *c, unsigned bits, int64_t *out) {
   uint32_t at = c->pos - c->base;
   int e = wm__leb_s(c->bytes, &at, c->end - c->base, bits, out);
@@ -129,7 +136,8 @@ static bool op_traps(wm_op op) {
     case WM_OP_MEMORY_COPY_MM: case WM_OP_MEMORY_INIT: case WM_OP_MEMORY_COPY:
     case WM_OP_MEMORY_FILL: case WM_OP_TABLE_GET: case WM_OP_TABLE_SET:
     case WM_OP_TABLE_INIT: case WM_OP_TABLE_COPY: case WM_OP_TABLE_FILL:
-    case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_I32_XOR_LD8_U:
+    case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_ADDR64: case WM_OP_MEMORY_FILL64:
+    case WM_OP_MEMORY_INIT64: case WM_OP_MEMORY_COPY64: case WM_OP_I32_XOR_LD8_U:
     case WM_OP_I32_ADD_LD8_U: case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW:
     case WM_OP_THROW: case WM_OP_THROW_REF:
       return true;
@@ -1034,11 +1042,13 @@ static int do_call_indirect(cstate *c) {
   TRY(rd_indirect(c, &ti, &tab));
   const wm_type *t = &c->mod->types[ti];
   vop a;
-  TRY(wm__c_pop(c, WM_I32, &a));
+  TRY(wm__c_pop(c, wm__c_table_t(c, tab), &a));
+  uint32_t at = c->nvals;
   TRY(call_args(c, t, &base));
   if (!c->dead) {
     /* The index operand sits above the arguments or in a local/constant,
     ** so the argument moves cannot have overwritten it. */
+    if (c->mod->tables[tab].lim.is64) TRY(wm__c_index64(c, &a, at));
     TRY(wm__c_head(c, WM_OP_CALL_INDIRECT));
     TRY(wm__c_slot(c, a.ref));
     TRY(wm__c_cell(c, ti));
@@ -1097,9 +1107,11 @@ static int do_return_call_indirect(cstate *c) {
   const wm_type *t = &c->mod->types[ti];
   TRY(tail_results(c, t));
   vop a;
-  TRY(wm__c_pop(c, WM_I32, &a));
+  TRY(wm__c_pop(c, wm__c_table_t(c, tab), &a));
+  uint32_t at = c->nvals;
   TRY(call_args(c, t, &base));
   if (!c->dead) {
+    if (c->mod->tables[tab].lim.is64) TRY(wm__c_index64(c, &a, at));
     TRY(wm__c_head(c, WM_OP_RETURN_CALL_INDIRECT));
     TRY(wm__c_slot(c, a.ref));
     TRY(wm__c_cell(c, ti));
@@ -1232,15 +1244,54 @@ static int rd_memflags(cstate *c, uint32_t *align, uint32_t *mem) {
   return 0;
 }
 
+/* A memarg's offset: a u64 in WebAssembly 3.0 (a u32 under
+** WM_MODULE_WASM2), into c->off64 and, when it fits, *offset; c->mem64
+** says the memory is 64-bit (its offset goes to ADDR64, *offset is 0). */
+static int rd_offset(cstate *c, uint32_t mem, uint32_t *offset) {
+  c->mem64 = mem < c->mod->nmems && c->mod->mems[mem].is64;
+  *offset = 0;
+  if (c->mod->wasm2) {
+    TRY(wm__c_rd_u32(c, offset));
+    c->off64 = *offset;
+    return 0;
+  }
+  TRY(rd_u64(c, &c->off64));
+  if (!c->mem64) *offset = (uint32_t)c->off64;
+  return 0;
+}
+
 int wm__c_memarg(cstate *c, uint32_t natural, bool exact, uint32_t *offset) {
   uint32_t align, mem;
   TRY(rd_memflags(c, &align, &mem));
-  TRY(wm__c_rd_u32(c, offset));
+  TRY(rd_offset(c, mem, offset));
   if (mem >= c->mod->nmems) return wm__c_invalid(c, "unknown memory %u", mem);
+  if (!c->mem64 && c->off64 > UINT32_MAX) return wm__c_invalid(c, "offset out of range");
   if (exact ? align != natural : align > natural)
     return wm__c_invalid(c, exact ? "atomic alignment must be natural"
                                   : "alignment must not be larger than natural");
   return wm__c_use_memory(c, mem);
+}
+
+int wm__c_addr64(cstate *c, vop *a) {
+  if (!c->mem64 || c->dead) return 0;
+  uint32_t d = own_ref(c, c->nvals);
+  TRY(wm__c_head(c, WM_OP_ADDR64));
+  TRY(wm__c_slot(c, d));
+  TRY(wm__c_slot(c, a->ref));
+  TRY(wm__c_cell(c, (uint32_t)c->off64));
+  TRY(wm__c_cell(c, (uint32_t)(c->off64 >> 32)));
+  a->ref = d;
+  return 0;
+}
+
+int wm__c_index64(cstate *c, vop *v, uint32_t pos) {
+  if (c->dead) return 0;
+  uint32_t d = own_ref(c, pos);
+  TRY(wm__c_head(c, WM_OP_INDEX64));
+  TRY(wm__c_slot(c, d));
+  TRY(wm__c_slot(c, v->ref));
+  v->ref = d;
+  return 0;
 }
 
 int wm__c_memidx(cstate *c, bool select, uint32_t *mem) {
@@ -1412,9 +1463,9 @@ static int skip_zero(cstate *c) {
 static int skip_memidx(cstate *c) { return c->mod->wasm2 ? skip_zero(c) : skip_u32(c, 1); }
 
 int wm__c_skip_memarg(cstate *c) {
-  uint32_t align, mem;
+  uint32_t align = 0, mem, offset;
   TRY(rd_memflags(c, &align, &mem));
-  return skip_u32(c, 1);
+  return rd_offset(c, mem, &offset);
 }
 
 /* Decode the body of c (bytes c->pos..c->end) without validating it: only

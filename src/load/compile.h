@@ -122,6 +122,8 @@ typedef struct cstate {
   uint32_t bt_epoch;       /* br_tables lowered so far (see ctl) */
   bool dead;               /* emit nothing: current code is unreachable */
   bool mem_open;           /* a MEMORY_SELECT of memory > 0 awaits its close */
+  bool mem64;              /* the last memarg read was of a 64-bit memory, */
+  uint64_t off64;          /* ... whose offset this is (see wm__c_addr64) */
 
   uint32_t *code; uint32_t ncode, cap_code;
   uint32_t *fix; uint32_t nfix, cap_fix;
@@ -193,6 +195,22 @@ int wm__c_memarg(cstate *c, uint32_t natural, bool exact, uint32_t *offset);
 ** 2.0: a reserved zero byte), checked, and with `select` made the current
 ** memory as by wm__c_use_memory. */
 int wm__c_memidx(cstate *c, bool select, uint32_t *mem);
+/* memory64 and table64 (WebAssembly 3.0). The type of an address after
+** wm__c_memarg (i64 for a 64-bit memory); wm__c_addr64, once every operand
+** is popped (the address deepest, at position c->nvals), emits ADDR64 of
+** the address a and the memarg's offset into a's own slot, which a then
+** names: the plain access follows with offset 0 (the offset wm__c_memarg
+** gave). wm__c_index64: INDEX64 of the operand v popped from position
+** pos, into its own slot. Both emit nothing in dead code. */
+static inline uint8_t wm__c_addr_t(const cstate *c) { return c->mem64 ? WM_I64 : WM_I32; }
+int wm__c_addr64(cstate *c, vop *a);
+int wm__c_index64(cstate *c, vop *v, uint32_t pos);
+static inline uint8_t wm__c_table_t(const cstate *c, uint32_t t) {
+  return c->mod->tables[t].lim.is64 ? WM_I64 : WM_I32;
+}
+static inline uint8_t wm__c_mem_t(const cstate *c, uint32_t m) {
+  return c->mod->mems[m].is64 ? WM_I64 : WM_I32;
+}
 /* Skip a memarg (its encoding errors only), for wm__skim_body. */
 int wm__c_skip_memarg(cstate *c);
 /* Memory mem must exist. Instructions work on memory 0 (cached in the

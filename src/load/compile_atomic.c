@@ -43,29 +43,34 @@ int wm__c_atomic_op(cstate *c, uint32_t sub, uint32_t *res) {
   }
   uint32_t offset;
   TRY(wm__c_memarg(c, s.size_log2, true, &offset));
+  uint8_t at = wm__c_addr_t(c); /* i64 on a 64-bit memory: ADDR64 first */
   vop v[3];
   switch (s.kind) {
     case WM_ATOMIC_LOAD:
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, at, &v[0]));
+      TRY(wm__c_addr64(c, &v[0]));
       TRY(wm__c_emit_res(c, op, s.type, v, 1, res));
       break;
     case WM_ATOMIC_STORE:
       TRY(wm__c_pop(c, s.type, &v[1]));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, at, &v[0]));
       if (c->dead) return 0;
+      TRY(wm__c_addr64(c, &v[0]));
       TRY(wm__c_head(c, op));
       TRY(wm__c_slot(c, v[0].ref));
       TRY(wm__c_slot(c, v[1].ref));
       break;
     case WM_ATOMIC_RMW: case WM_ATOMIC_NOTIFY: /* notify: the count is an i32 */
       TRY(wm__c_pop(c, s.type, &v[1]));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, at, &v[0]));
+      TRY(wm__c_addr64(c, &v[0]));
       TRY(wm__c_emit_res(c, op, s.kind == WM_ATOMIC_NOTIFY ? WM_I32 : s.type, v, 2, res));
       break;
     default: /* cmpxchg: expected, replacement; wait: expected, timeout */
       TRY(wm__c_pop(c, s.kind == WM_ATOMIC_WAIT ? WM_I64 : s.type, &v[2]));
       TRY(wm__c_pop(c, s.type, &v[1]));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, at, &v[0]));
+      TRY(wm__c_addr64(c, &v[0]));
       TRY(wm__c_emit_res(c, op, s.kind == WM_ATOMIC_WAIT ? WM_I32 : s.type, v, 3, res));
       break;
   }

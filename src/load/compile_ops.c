@@ -136,6 +136,13 @@ static int pop3_i32(cstate *c, vop *v) {
   return wm__c_pop(c, WM_I32, &v[0]);
 }
 
+/* Pop three operands typed t0, t1, t2 (t2 on top) into v[0..3). */
+static int pop3(cstate *c, vop *v, uint8_t t0, uint8_t t1, uint8_t t2) {
+  TRY(wm__c_pop(c, t2, &v[2]));
+  TRY(wm__c_pop(c, t1, &v[1]));
+  return wm__c_pop(c, t0, &v[0]);
+}
+
 static int emit_slots(cstate *c, const vop *v, int n) {
   for (int i = 0; i < n; i++) TRY(wm__c_slot(c, v[i].ref));
   return 0;
@@ -501,14 +508,16 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   uint32_t offset;
   unsigned k = w - 0x28;
   TRY(wm__c_memarg(c, memops[k].align, false, &offset));
-  bool fuse = !c->mem_open; /* nothing fuses with a MEMORY_SELECT */
+  /* Nothing fuses with a MEMORY_SELECT, nor with ADDR64. */
+  bool fuse = !c->mem_open && !c->mem64;
   wm_op op;
   if (!lookup(w, &op)) return 1;
   vop v[2];
   uint32_t base, disp;
   if (op_class[op] == C_LOAD) {
-    TRY(wm__c_pop(c, WM_I32, &v[0]));
+    TRY(wm__c_pop(c, wm__c_addr_t(c), &v[0]));
     if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c, c->nvals));
+    TRY(wm__c_addr64(c, &v[0]));
     if (!fuse) {
       TRY(wm__c_head(c, op));
       TRY(wm__c_dest(c, memops[k].type, res));
@@ -539,8 +548,9 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
     return wm__c_cell(c, offset);
   }
   TRY(wm__c_pop(c, memops[k].type, &v[1]));
-  TRY(wm__c_pop(c, WM_I32, &v[0]));
+  TRY(wm__c_pop(c, wm__c_addr_t(c), &v[0]));
   if (c->dead) return 0;
+  TRY(wm__c_addr64(c, &v[0]));
   int rc = fuse ? emit_rmw(c, op, v, offset) : 1;
   if (rc != 1) return rc;
   wm_op form = fuse ? fold_address(c, op, v[0].ref, &base, &disp) : op;
@@ -620,8 +630,9 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
       return wm__c_slot(c, v[0].ref);
     case 0x25: /* table.get */
       TRY(rd_table(c, &x));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, wm__c_table_t(c, x), &v[0]));
       if (c->dead) return wm__c_push(c, (uint8_t)mod->tables[x].elem, own_ref(c, c->nvals));
+      if (mod->tables[x].lim.is64) TRY(wm__c_index64(c, &v[0], c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_GET));
       TRY(wm__c_dest(c, (uint8_t)mod->tables[x].elem, res));
       TRY(wm__c_cell(c, x));
@@ -629,17 +640,19 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
     case 0x26: /* table.set */
       TRY(rd_table(c, &x));
       TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[1]));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, wm__c_table_t(c, x), &v[0]));
       if (c->dead) return 0;
+      if (mod->tables[x].lim.is64) TRY(wm__c_index64(c, &v[0], c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_SET));
       TRY(wm__c_cell(c, x));
       return emit_slots(c, v, 2);
-    case 0x3F: /* memory.size */
+    case 0x3F: /* memory.size (MEMORY_SIZE writes all 8 bytes: an i64 too) */
       TRY(wm__c_memidx(c, true, &x));
-      return wm__c_emit_res(c, WM_OP_MEMORY_SIZE, WM_I32, v, 0, res);
+      return wm__c_emit_res(c, WM_OP_MEMORY_SIZE, wm__c_mem_t(c, x), v, 0, res);
     case 0x40: /* memory.grow */
       TRY(wm__c_memidx(c, true, &x));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(wm__c_pop(c, wm__c_mem_t(c, x), &v[0]));
+      if (mod->mems[x].is64) return wm__c_emit_res(c, WM_OP_MEMORY_GROW64, WM_I64, v, 1, res);
       return wm__c_emit_res(c, WM_OP_MEMORY_GROW, WM_I32, v, 1, res);
     case 0xD1: /* ref.is_null */
       TRY(wm__c_pop(c, 0, &v[0]));
@@ -677,6 +690,21 @@ static int rd_elem(cstate *c, uint32_t *x) {
   return 0;
 }
 
+/* memory.copy where a memory is 64-bit (WebAssembly 3.0): each address
+** has its memory's type, the length the narrower of the two (i32 unless
+** both are i64); MEMORY_COPY64 reads each as its bit in w says. */
+static int copy64(cstate *c, uint32_t x, uint32_t y, vop *v) {
+  uint8_t tx = wm__c_mem_t(c, x), ty = wm__c_mem_t(c, y);
+  uint8_t tn = tx == WM_I64 && ty == WM_I64 ? WM_I64 : WM_I32;
+  TRY(pop3(c, v, tx, ty, tn));
+  if (c->dead) return 0;
+  TRY(wm__c_head(c, WM_OP_MEMORY_COPY64));
+  TRY(emit_slots(c, v, 3));
+  TRY(wm__c_cell(c, x));
+  TRY(wm__c_cell(c, y));
+  return wm__c_cell(c, (tx == WM_I64) | (ty == WM_I64) << 1 | (tn == WM_I64) << 2);
+}
+
 int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
   wm_module *mod = c->mod;
   vop v[3];
@@ -687,9 +715,9 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       TRY(wm__c_rd_u32(c, &x));
       TRY(wm__c_memidx(c, true, &y));
       TRY(need_datacount(c, x));
-      TRY(pop3_i32(c, v));
+      TRY(pop3(c, v, wm__c_mem_t(c, y), WM_I32, WM_I32));
       if (c->dead) return 0;
-      TRY(wm__c_head(c, WM_OP_MEMORY_INIT));
+      TRY(wm__c_head(c, mod->mems[y].is64 ? WM_OP_MEMORY_INIT64 : WM_OP_MEMORY_INIT));
       TRY(wm__c_cell(c, x));
       return emit_slots(c, v, 3);
     case 9: /* data.drop */
@@ -701,6 +729,7 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
     case 10: /* memory.copy dst src */
       TRY(wm__c_memidx(c, false, &x));
       TRY(wm__c_memidx(c, false, &y));
+      if (mod->mems[x].is64 || mod->mems[y].is64) return copy64(c, x, y, v);
       if (x == y) TRY(wm__c_use_memory(c, x));
       TRY(pop3_i32(c, v));
       if (c->dead) return 0;
@@ -714,17 +743,18 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       return wm__c_cell(c, y);
     case 11: /* memory.fill */
       TRY(wm__c_memidx(c, true, &x));
-      TRY(pop3_i32(c, v));
+      TRY(pop3(c, v, wm__c_mem_t(c, x), WM_I32, wm__c_mem_t(c, x)));
       if (c->dead) return 0;
-      TRY(wm__c_head(c, WM_OP_MEMORY_FILL));
+      TRY(wm__c_head(c, mod->mems[x].is64 ? WM_OP_MEMORY_FILL64 : WM_OP_MEMORY_FILL));
       return emit_slots(c, v, 3);
     case 12: /* table.init elem table */
       TRY(wm__c_rd_u32(c, &x));
       TRY(rd_table(c, &y));
       if (x >= mod->nelems) return wm__c_invalid(c, "unknown elem segment %u", x);
       if (mod->elems[x].type != mod->tables[y].elem) return mismatch(c);
-      TRY(pop3_i32(c, v));
+      TRY(pop3(c, v, wm__c_table_t(c, y), WM_I32, WM_I32));
       if (c->dead) return 0;
+      if (mod->tables[y].lim.is64) TRY(wm__c_index64(c, &v[0], c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_INIT));
       TRY(wm__c_cell(c, y));
       TRY(wm__c_cell(c, x));
@@ -738,33 +768,39 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       TRY(rd_table(c, &x));
       TRY(rd_table(c, &y));
       if (mod->tables[x].elem != mod->tables[y].elem) return mismatch(c);
-      TRY(pop3_i32(c, v));
+      /* table64: the length is an i64 when both tables are 64-bit. */
+      bool dx = mod->tables[x].lim.is64, sy = mod->tables[y].lim.is64;
+      TRY(pop3(c, v, dx ? WM_I64 : WM_I32, sy ? WM_I64 : WM_I32, dx && sy ? WM_I64 : WM_I32));
       if (c->dead) return 0;
+      for (int k = 0; k < 3; k++)
+        if (k == 0 ? dx : k == 1 ? sy : dx && sy) TRY(wm__c_index64(c, &v[k], c->nvals + k));
       TRY(wm__c_head(c, WM_OP_TABLE_COPY));
       TRY(wm__c_cell(c, x));
       TRY(wm__c_cell(c, y));
       return emit_slots(c, v, 3);
     case 15: /* table.grow: init n -> old size */
       TRY(rd_table(c, &x));
-      TRY(wm__c_pop(c, WM_I32, &v[1]));
+      TRY(wm__c_pop(c, wm__c_table_t(c, x), &v[1]));
       TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[0]));
-      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
-      TRY(wm__c_head(c, WM_OP_TABLE_GROW));
-      TRY(wm__c_dest(c, WM_I32, res));
+      if (c->dead) return wm__c_push(c, wm__c_table_t(c, x), own_ref(c, c->nvals));
+      TRY(wm__c_head(c, mod->tables[x].lim.is64 ? WM_OP_TABLE_GROW64 : WM_OP_TABLE_GROW));
+      TRY(wm__c_dest(c, wm__c_table_t(c, x), res));
       TRY(wm__c_cell(c, x));
       return emit_slots(c, v, 2);
     case 16: /* table.size */
       TRY(rd_table(c, &x));
-      if (c->dead) return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
-      TRY(wm__c_head(c, WM_OP_TABLE_SIZE));
-      TRY(wm__c_dest(c, WM_I32, res));
+      if (c->dead) return wm__c_push(c, wm__c_table_t(c, x), own_ref(c, c->nvals));
+      TRY(wm__c_head(c, WM_OP_TABLE_SIZE)); /* writes all 8 bytes: an i64 too */
+      TRY(wm__c_dest(c, wm__c_table_t(c, x), res));
       return wm__c_cell(c, x);
     case 17: /* table.fill: i val n */
       TRY(rd_table(c, &x));
-      TRY(wm__c_pop(c, WM_I32, &v[2]));
-      TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[1]));
-      TRY(wm__c_pop(c, WM_I32, &v[0]));
+      TRY(pop3(c, v, wm__c_table_t(c, x), (uint8_t)mod->tables[x].elem, wm__c_table_t(c, x)));
       if (c->dead) return 0;
+      if (mod->tables[x].lim.is64) {
+        TRY(wm__c_index64(c, &v[0], c->nvals));
+        TRY(wm__c_index64(c, &v[2], c->nvals + 2));
+      }
       TRY(wm__c_head(c, WM_OP_TABLE_FILL));
       TRY(wm__c_cell(c, x));
       return emit_slots(c, v, 3);

@@ -127,11 +127,12 @@ static int mem_op(cstate *c, uint32_t sub, wm_op op, uint32_t *res) {
   TRY(wm__c_memarg(c, mem_log2(sub), false, &offset));
   if (has_lane) TRY(rd_lane(c, 16u >> mem_log2(sub), &lane));
   if (has_v) TRY(wm__c_pop(c, WM_V128, &v[1]));
-  TRY(wm__c_pop(c, WM_I32, &v[0]));
+  TRY(wm__c_pop(c, wm__c_addr_t(c), &v[0]));
   bool loads = cls == C_VLOAD || cls == C_VLOADLANE;
   if (c->dead) return loads ? wm__c_push(c, WM_V128, own_ref(c, c->nvals)) : 0;
+  TRY(wm__c_addr64(c, &v[0])); /* a 64-bit memory: ADDR64 leaves nothing to fold */
   base = v[0].ref;
-  if (!wm__c_take_address_add(c, v[0].ref, true, &base, &imm)) imm = 0;
+  if (c->mem64 || !wm__c_take_address_add(c, v[0].ref, true, &base, &imm)) imm = 0;
   TRY(wm__c_head(c, op));
   if (loads) TRY(wm__c_dest(c, WM_V128, res));
   TRY(wm__c_slot(c, base));

@@ -36,6 +36,7 @@ typedef struct rd {
   int sec;        /* section id being read, -1 at top level */
   wm_error *err;
   size_t at;      /* added to offsets in errors: where b[0] is in the module */
+  bool wasm2;     /* WM_MODULE_WASM2: 64-bit limits are malformed */
 } rd;
 
 /* Decoder state beyond the module: capacities of the growable index
@@ -260,30 +261,34 @@ static int nulltype(rd *r, wm_valtype *t) {
 }
 
 /*
-** The flags are a one-bit LEB128 number, hence the spec's messages, but
-** for a memory's shared bit (the threads proposal): 3 is a shared memory
-** with a maximum. 2, shared without one, is invalid for the proposal and
+** The flags are a small LEB128 number, hence the spec's messages: bit 0 a
+** maximum, bit 1 a memory's shared bit (the threads proposal), bit 2 the
+** address type i64 (WebAssembly 3.0's memory64 and table64), whose sizes
+** are u64. Shared without a maximum (2, 6) is invalid for the proposal and
 ** malformed for WebAssembly 2.0 ("integer too large"): it is refused here
-** as malformed, with both reasons. 64-bit limits (4) are named, a table's
-** shared bit refused.
+** as malformed, with both reasons; so is a table's shared bit, and 64-bit
+** limits under WM_MODULE_WASM2.
 */
 static int limits(rd *r, wm_limits *l, bool memory) {
-  uint64_t flags;
-  uint32_t v;
-  if (r->pos < r->end && r->b[r->pos] >= 2 && r->b[r->pos] <= 7) {
-    if (r->b[r->pos] >= 4) return fail(r, r->pos, "64-bit memories and tables not supported yet");
-    if (!memory) return fail(r, r->pos, "integer too large (a table cannot be shared)");
-    if (r->b[r->pos] == 2)
+  uint64_t flags, v;
+  uint8_t f = r->pos < r->end ? r->b[r->pos] : 0;
+  if (f >= 2 && f <= 7) {
+    if (f >= 4 && r->wasm2)
+      return fail(r, r->pos, "integer too large (64-bit limits are WebAssembly 3.0)");
+    if (!memory && (f & 2)) return fail(r, r->pos, "integer too large (a table cannot be shared)");
+    if ((f & 3) == 2)
       return fail(r, r->pos, "integer too large (shared memory must have maximum)");
   }
-  TRY(leb(r, 2, false, &flags));
-  TRY(u32(r, &v));
+  TRY(leb(r, 3, false, &flags));
+  l->is64 = flags & 4;
+  unsigned bits = l->is64 ? 64 : 32;
+  TRY(leb(r, bits, false, &v));
   l->min = v;
   l->has_max = flags & 1;
   l->shared = flags & 2;
   l->max = 0;
   if (l->has_max) {
-    TRY(u32(r, &v));
+    TRY(leb(r, bits, false, &v));
     l->max = v;
   }
   return 0;
@@ -519,7 +524,7 @@ static int constexpr(rd *r, wm_constexpr *e, uint64_t *hi) {
 
 void wm__const_next(const wm_module *mod, uint32_t *pos, wm_constexpr *out) {
   wm_error scratch;
-  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch, 0};
+  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch, 0, mod->wasm2};
   uint8_t op = 0;
   /* Defensive: constexpr has decoded these very bytes. */
   if (u8(&r, &op) || const_instr(&r, op, *pos, out, NULL)) out->op = 0;
@@ -932,7 +937,7 @@ static int sec_data(rd *r, wm_module *mod) {
 int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, wm_error *err) {
   /* sec_code, or code_from_cache for a cache's table, made sure that
   ** body_off <= code_start <= body_off + body_len. */
-  rd b = {body, 0, fd->code_start - fd->body_off, fd->body_len, 10, err, fd->body_off};
+  rd b = {body, 0, fd->code_start - fd->body_off, fd->body_len, 10, err, fd->body_off, false};
   uint32_t ngroups, li = 0;
   TRY(count(&b, &ngroups));
   for (uint32_t g = 0; g < ngroups; g++) {
@@ -962,7 +967,7 @@ int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, w
 */
 static void name_section(wm_module *mod, size_t off, size_t len) {
   wm_error scratch;
-  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch, 0};
+  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch, 0, mod->wasm2};
   uint8_t last = 0;
   bool any = false;
   while (r.pos < r.end) {
@@ -1060,7 +1065,7 @@ static int custom(rd *r, dstate *ds) {
 int wm__decode(wm_module *mod, wm_error *err) {
   static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
   static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
-  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err, 0};
+  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err, 0, mod->wasm2};
   dstate ds;
   const uint8_t *p;
   int last = 0;

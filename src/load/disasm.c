@@ -94,6 +94,13 @@ static const char *layout(wm_op op) {
     case WM_OP_SELECT_AND_K: return "ssssi";
     case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW: return "sssiisi";
     case WM_OP_FUEL: return "i";
+    case WM_OP_ADDR64: return "ssq";
+    case WM_OP_INDEX64: return "ss";
+    case WM_OP_MEMORY_GROW64: return "ss";
+    case WM_OP_MEMORY_FILL64: return "sss";
+    case WM_OP_MEMORY_INIT64: return "isss";
+    case WM_OP_MEMORY_COPY64: return "sssiii";
+    case WM_OP_TABLE_GROW64: return "siss";
     case WM_OP_MEMORY_ATOMIC_NOTIFY: return "sssi";
     case WM_OP_MEMORY_ATOMIC_WAIT32: case WM_OP_MEMORY_ATOMIC_WAIT64: return "ssssi";
     default: return "";

@@ -38,6 +38,26 @@ static inline int wm__leb_u32(const uint8_t *b, uint32_t *pos, uint32_t end, uin
   return WM_LEB_OK;
 }
 
+/* Unsigned 64-bit (memory64's memarg offsets): at most 10 bytes, the last
+** with no bits beyond 64. */
+static inline int wm__leb_u64(const uint8_t *b, uint32_t *pos, uint32_t end, uint64_t *out) {
+  uint64_t r = 0;
+  for (int i = 0;; i++) {
+    if (*pos >= end) return WM_LEB_END;
+    uint8_t x = b[(*pos)++];
+    if (i == 9) {
+      if (x & 0x80) return WM_LEB_LONG;
+      if (x & 0x7E) return WM_LEB_LARGE;
+      r |= (uint64_t)x << 63;
+      break;
+    }
+    r |= (uint64_t)(x & 0x7F) << (7 * i);
+    if (!(x & 0x80)) break;
+  }
+  *out = r;
+  return WM_LEB_OK;
+}
+
 /* Signed, of `bits` bits (32, 33 or 64): the unused bits of the last byte
 ** must be copies of the sign bit. */
 static inline int wm__leb_s(const uint8_t *b, uint32_t *pos, uint32_t end, unsigned bits,

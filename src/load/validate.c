@@ -28,12 +28,26 @@ static int check_limits(const wm_limits *l, uint64_t range, const char *what, wm
   return 0;
 }
 
+/* A 64-bit memory (memory64) may declare up to 2^48 pages, 2^64 bytes;
+** a 64-bit table (table64) any u64 size. */
 static int check_memory(const wm_limits *l, wm_error *err) {
+  if (l->is64)
+    return check_limits(l, (uint64_t)1 << 48, "memory size must be at most 2^48 pages", err);
   return check_limits(l, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)", err);
 }
 
 static int check_table(const wm_tabletype *t, wm_error *err) {
+  if (t->lim.is64) return check_limits(&t->lim, UINT64_MAX, "table size", err);
   return check_limits(&t->lim, UINT32_MAX, "table size must be at most 2^32-1", err);
+}
+
+/* The type of an address into memory m or an index into table t: i64
+** for the 64-bit ones. */
+static wm_valtype mem_addr(const wm_module *mod, uint32_t m) {
+  return mod->mems[m].is64 ? WM_I64 : WM_I32;
+}
+static wm_valtype table_addr(const wm_module *mod, uint32_t t) {
+  return mod->tables[t].lim.is64 ? WM_I64 : WM_I32;
 }
 
 /*
@@ -157,7 +171,7 @@ static int check_exports(wm_module *mod, wm_error *err) {
 static int check_elem(wm_module *mod, wm_elem *el, wm_error *err) {
   if (el->mode == WM_SEG_ACTIVE) {
     if (el->table >= mod->ntables) return invalid(err, UINT32_MAX, "unknown table %u", el->table);
-    TRY(check_const(mod, &el->offset, WM_I32, visible_globals(mod, UINT32_MAX), err));
+    TRY(check_const(mod, &el->offset, table_addr(mod, el->table), visible_globals(mod, UINT32_MAX), err));
   }
   for (uint32_t i = 0; i < el->count; i++)
     TRY(check_const(mod, &el->items[i], el->type, visible_globals(mod, UINT32_MAX), err));
@@ -190,7 +204,7 @@ int wm__validate_module(wm_module *mod, wm_error *err) {
     wm_data *d = &mod->datas[i];
     if (d->mode != WM_SEG_ACTIVE) continue;
     if (d->mem >= mod->nmems) return invalid(err, UINT32_MAX, "unknown memory %u", d->mem);
-    TRY(check_const(mod, &d->offset, WM_I32, visible_globals(mod, UINT32_MAX), err));
+    TRY(check_const(mod, &d->offset, mem_addr(mod, d->mem), visible_globals(mod, UINT32_MAX), err));
   }
 
   if (mod->has_start) {

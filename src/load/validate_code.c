@@ -324,6 +324,13 @@ static int rd_label(vstate *v, vctl **L) {
   return 0;
 }
 
+/* The type of an address into memory m or an index into table t: i64 for
+** the 64-bit ones (memory64, table64). */
+static uint8_t mem_t(const vstate *v, uint32_t m) { return v->mod->mems[m].is64 ? WM_I64 : WM_I32; }
+static uint8_t table_t(const vstate *v, uint32_t t) {
+  return v->mod->tables[t].lim.is64 ? WM_I64 : WM_I32;
+}
+
 static int do_br_if(vstate *v) {
   vctl *L = NULL;
   TRY(rd_label(v, &L));
@@ -408,7 +415,7 @@ static int rd_indirect(vstate *v, const wm_type **t) {
   if (ti >= v->mod->ntypes) return invalid(v, "unknown type %u", ti);
   if (v->mod->tables[tab].elem != WM_FUNCREF) return mismatch(v);
   *t = &v->mod->types[ti];
-  return pop_t(v, WM_I32);
+  return pop_t(v, table_t(v, tab));
 }
 
 static int do_call_indirect(vstate *v) {
@@ -443,16 +450,17 @@ static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
 
 /* A memory index (WebAssembly 2.0: a reserved zero byte), as
 ** wm__c_memidx. */
-static int rd_memidx(vstate *v) {
+static int rd_memidx(vstate *v, uint32_t *pm) {
   uint32_t m = 0;
   if (v->mod->wasm2) TRY(zero_byte(v));
   else TRY(rd_u32(v, &m));
+  *pm = m;
   return m >= v->mod->nmems ? invalid(v, "unknown memory %u", m) : 0;
 }
 
 /* A memarg, as wm__c_memarg: alignment at most `natural` (exactly, for
-** atomics). */
-static int rd_memarg(vstate *v, uint32_t natural, bool exact) {
+** atomics); *at the address type (a 64-bit memory's offset is a u64). */
+static int rd_memarg(vstate *v, uint32_t natural, bool exact, uint8_t *at) {
   uint32_t align, mem = 0, offset;
   TRY(rd_u32(v, &align));
   if (!v->mod->wasm2) {
@@ -460,8 +468,17 @@ static int rd_memarg(vstate *v, uint32_t natural, bool exact) {
     if (align & 0x40) TRY(rd_u32(v, &mem));
     align &= 0x3F;
   }
-  TRY(rd_u32(v, &offset));
+  /* The offset is a u64 in WebAssembly 3.0; below 2^32 for a 32-bit memory. */
+  *at = mem < v->mod->nmems && v->mod->mems[mem].is64 ? WM_I64 : WM_I32;
+  uint64_t off64 = 0;
+  if (v->mod->wasm2) {
+    TRY(rd_u32(v, &offset));
+  } else {
+    int e = wm__leb_u64(v->bytes, &v->pos, v->end, &off64);
+    if (e) return malformed(v, wm__leb_msg(e));
+  }
   if (mem >= v->mod->nmems) return invalid(v, "unknown memory %u", mem);
+  if (*at == WM_I32 && off64 > UINT32_MAX) return invalid(v, "offset out of range");
   if (exact ? align != natural : align > natural)
     return invalid(v, exact ? "atomic alignment must be natural"
                             : "alignment must not be larger than natural");
@@ -487,32 +504,34 @@ static int atomic_op(vstate *v, uint32_t sub) {
   wm_atomic_sig s = wm__atomic_sig(sub);
   if (s.kind == WM_ATOMIC_NONE) return malformed(v, "illegal opcode");
   if (s.kind == WM_ATOMIC_FENCE) return zero_byte(v);
-  TRY(rd_memarg(v, s.size_log2, true));
+  uint8_t at;
+  TRY(rd_memarg(v, s.size_log2, true, &at));
   switch (s.kind) {
     case WM_ATOMIC_LOAD: break;
     case WM_ATOMIC_STORE:
       TRY(pop_t(v, s.type));
-      return pop_t(v, WM_I32);
+      return pop_t(v, at);
     case WM_ATOMIC_RMW: case WM_ATOMIC_NOTIFY: TRY(pop_t(v, s.type)); break;
     default:
       TRY(pop_t(v, s.kind == WM_ATOMIC_WAIT ? WM_I64 : s.type));
       TRY(pop_t(v, s.type));
       break;
   }
-  TRY(pop_t(v, WM_I32));
+  TRY(pop_t(v, at));
   return push(v, s.kind == WM_ATOMIC_NOTIFY || s.kind == WM_ATOMIC_WAIT ? WM_I32 : s.type);
 }
 
 static int load_store(vstate *v, uint8_t op) {
   uint8_t natural, type;
   wm__memop_sig(op, &natural, &type);
-  TRY(rd_memarg(v, natural, false));
+  uint8_t at;
+  TRY(rd_memarg(v, natural, false, &at));
   if (op <= 0x35) { /* loads */
-    TRY(pop_t(v, WM_I32));
+    TRY(pop_t(v, at));
     return push(v, type);
   }
   TRY(pop_t(v, type));
-  return pop_t(v, WM_I32);
+  return pop_t(v, at);
 }
 
 static int do_select(vstate *v, uint8_t op) {
@@ -543,10 +562,11 @@ static int need_datacount(vstate *v, uint32_t x) {
   return x >= n ? invalid(v, "unknown data segment %u", x) : 0;
 }
 
-static int pop3_i32(vstate *v) {
-  TRY(pop_t(v, WM_I32));
-  TRY(pop_t(v, WM_I32));
-  return pop_t(v, WM_I32);
+/* Pop three operands typed t0, t1, t2 (t2 on top). */
+static int pop3(vstate *v, uint8_t t0, uint8_t t1, uint8_t t2) {
+  TRY(pop_t(v, t2));
+  TRY(pop_t(v, t1));
+  return pop_t(v, t0);
 }
 
 static int fc_op(vstate *v, uint32_t sub) {
@@ -562,22 +582,27 @@ static int fc_op(vstate *v, uint32_t sub) {
   switch (sub) {
     case 8: /* memory.init */
       TRY(rd_u32(v, &x));
-      TRY(rd_memidx(v));
+      TRY(rd_memidx(v, &y));
       TRY(need_datacount(v, x));
-      return pop3_i32(v);
+      return pop3(v, mem_t(v, y), WM_I32, WM_I32);
     case 9: /* data.drop */
       TRY(rd_u32(v, &x));
       return need_datacount(v, x);
-    case 10: case 11: /* memory.copy, memory.fill */
-      TRY(rd_memidx(v));
-      if (sub == 10) TRY(rd_memidx(v));
-      return pop3_i32(v);
+    case 10: { /* memory.copy: the length the narrower address type */
+      TRY(rd_memidx(v, &x));
+      TRY(rd_memidx(v, &y));
+      uint8_t tx = mem_t(v, x), ty = mem_t(v, y);
+      return pop3(v, tx, ty, tx == WM_I64 && ty == WM_I64 ? WM_I64 : WM_I32);
+    }
+    case 11: /* memory.fill */
+      TRY(rd_memidx(v, &x));
+      return pop3(v, mem_t(v, x), WM_I32, mem_t(v, x));
     case 12: /* table.init elem table */
       TRY(rd_u32(v, &x));
       TRY(rd_table(v, &y));
       if (x >= mod->nelems) return invalid(v, "unknown elem segment %u", x);
       if (mod->elems[x].type != mod->tables[y].elem) return mismatch(v);
-      return pop3_i32(v);
+      return pop3(v, table_t(v, y), WM_I32, WM_I32);
     case 13: /* elem.drop */
       TRY(rd_u32(v, &x));
       return x >= mod->nelems ? invalid(v, "unknown elem segment %u", x) : 0;
@@ -585,20 +610,19 @@ static int fc_op(vstate *v, uint32_t sub) {
       TRY(rd_table(v, &x));
       TRY(rd_table(v, &y));
       if (mod->tables[x].elem != mod->tables[y].elem) return mismatch(v);
-      return pop3_i32(v);
+      return pop3(v, table_t(v, x), table_t(v, y),
+                  table_t(v, x) == WM_I64 && table_t(v, y) == WM_I64 ? WM_I64 : WM_I32);
     case 15: /* table.grow: init n -> old size */
       TRY(rd_table(v, &x));
-      TRY(pop_t(v, WM_I32));
+      TRY(pop_t(v, table_t(v, x)));
       TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
-      return push(v, WM_I32);
+      return push(v, table_t(v, x));
     case 16: /* table.size */
       TRY(rd_table(v, &x));
-      return push(v, WM_I32);
+      return push(v, table_t(v, x));
     case 17: /* table.fill: i val n */
       TRY(rd_table(v, &x));
-      TRY(pop_t(v, WM_I32));
-      TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
-      return pop_t(v, WM_I32);
+      return pop3(v, table_t(v, x), (uint8_t)mod->tables[x].elem, table_t(v, x));
     default:
       return malformed(v, "illegal opcode");
   }
@@ -651,11 +675,12 @@ static int simd_op(vstate *v, uint32_t sub) {
       TRY(pop_t(v, WM_V128));
       return push(v, WM_V128);
     case C_VLOAD: case C_VLOADLANE: case C_VSTORE: case C_VSTORELANE: {
-      TRY(rd_memarg(v, s.align, false));
+      uint8_t at;
+      TRY(rd_memarg(v, s.align, false, &at));
       bool lane = s.cls == C_VLOADLANE || s.cls == C_VSTORELANE;
       if (lane) TRY(rd_lane(v, s.lanes));
       if (s.cls != C_VLOAD) TRY(pop_t(v, WM_V128));
-      TRY(pop_t(v, WM_I32));
+      TRY(pop_t(v, at));
       return s.cls == C_VLOAD || s.cls == C_VLOADLANE ? push(v, WM_V128) : 0;
     }
     case C_VSHUF: {
@@ -692,19 +717,19 @@ static int other_op(vstate *v, uint8_t op) {
       return pop_t(v, (uint8_t)mod->globals[x].type.type);
     case 0x25: /* table.get */
       TRY(rd_table(v, &x));
-      TRY(pop_t(v, WM_I32));
+      TRY(pop_t(v, table_t(v, x)));
       return push(v, (uint8_t)mod->tables[x].elem);
     case 0x26: /* table.set */
       TRY(rd_table(v, &x));
       TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
-      return pop_t(v, WM_I32);
+      return pop_t(v, table_t(v, x));
     case 0x3F: /* memory.size */
-      TRY(rd_memidx(v));
-      return push(v, WM_I32);
+      TRY(rd_memidx(v, &x));
+      return push(v, mem_t(v, x));
     case 0x40: /* memory.grow */
-      TRY(rd_memidx(v));
-      TRY(pop_t(v, WM_I32));
-      return push(v, WM_I32);
+      TRY(rd_memidx(v, &x));
+      TRY(pop_t(v, mem_t(v, x)));
+      return push(v, mem_t(v, x));
     case 0xD0: /* ref.null t */
       TRY(rd_u8(v, &t));
       if (!wm__null_type(t)) return malformed(v, "malformed reference type");

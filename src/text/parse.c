@@ -51,7 +51,9 @@ void wp_bytes(wp_buf *b, const void *v, size_t n) {
 
 void wp_byte(wp_buf *b, uint8_t v) { wp_bytes(b, &v, 1); }
 
-void wp_u32(wp_buf *b, uint32_t v) {
+void wp_u32(wp_buf *b, uint32_t v) { wp_u64(b, v); }
+
+void wp_u64(wp_buf *b, uint64_t v) {
   do {
     uint8_t c = v & 0x7F;
     v >>= 7;
@@ -111,6 +113,16 @@ bool wp_lparen_kw(wp *p, const char *kw) {
   save.err = NULL; /* a lexical error here is reported when reached */
   if (wm__lex_next(&save, &t)) return false;
   return tok_is(&t, kw);
+}
+
+/* The token after the current one, not consumed: a lexical error there is
+** reported when it is reached (until then it reads as end of input). */
+static wm_tok peek(const wp *p) {
+  wm_lexer save = p->lx;
+  wm_tok t;
+  save.err = NULL;
+  if (wm__lex_next(&save, &t)) t.kind = WM_TOK_EOF;
+  return t;
 }
 
 static const char *kind_name(wm_tok_kind k) {
@@ -521,26 +533,35 @@ static int inline_import(wp *p, wp_module *m) {
   return wp_expect(p, WM_TOK_RPAREN, NULL);
 }
 
-static int u64_limit(wp *p, uint32_t *out) {
+/* A limit: a u64 for a 64-bit memory or table, else a u32. */
+static int limit_num(wp *p, bool is64, uint64_t *out) {
   if (p->t.kind != WM_TOK_NUM) return wp_unexpected(p, "a limit");
-  int rc = wm__tok_u32(&p->t, out, p->err);
+  uint32_t v = 0;
+  int rc = is64 ? wm__tok_u64(&p->t, out, p->err) : wm__tok_u32(&p->t, &v, p->err);
+  if (!is64) *out = v;
   return rc ? rc : wp_next(p);
 }
 
-/* min max? (shared)? as flags and LEBs. */
+/* The address type before limits (WebAssembly 3.0): i64 for memory64 and
+** table64, i32 (the default) otherwise; true for i64. */
+static int addrtype(wp *p, bool *is64) {
+  *is64 = wp_kw(p, "i64");
+  return *is64 || wp_kw(p, "i32") ? wp_next(p) : 0;
+}
+
+/* addrtype? min max? (shared)? as flags and LEBs. */
 static int limits(wp *p, wp_buf *out, bool memory) {
-  uint32_t min, max = 0;
+  uint64_t min, max = 0;
+  bool is64;
   int rc;
-  if (memory && wp_kw(p, "i64")) return wp_error(p, &p->t, "64-bit memories not supported yet");
-  if (!memory && wp_kw(p, "i64")) return wp_error(p, &p->t, "64-bit tables not supported yet");
-  if ((rc = u64_limit(p, &min))) return rc;
+  if ((rc = addrtype(p, &is64)) || (rc = limit_num(p, is64, &min))) return rc;
   bool has_max = p->t.kind == WM_TOK_NUM;
-  if (has_max && (rc = u64_limit(p, &max))) return rc;
+  if (has_max && (rc = limit_num(p, is64, &max))) return rc;
   bool shared = memory && wp_kw(p, "shared");
   if (shared && (rc = wp_next(p))) return rc;
-  wp_byte(out, (uint8_t)((has_max ? 1 : 0) | (shared ? 2 : 0)));
-  wp_u32(out, min);
-  if (has_max) wp_u32(out, max);
+  wp_byte(out, (uint8_t)((has_max ? 1 : 0) | (shared ? 2 : 0) | (is64 ? 4 : 0)));
+  wp_u64(out, min);
+  if (has_max) wp_u64(out, max);
   return out->oom ? wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL) : 0;
 }
 
@@ -719,6 +740,7 @@ static void elemlist_free(elemlist *l) {
 }
 
 static const wp_buf zero_offset = {(uint8_t *)"\x41\x00\x0B", 3, 3, false};
+static const wp_buf zero_offset64 = {(uint8_t *)"\x42\x00\x0B", 3, 3, false};
 
 static int table_field(wp *p, wp_module *m) {
   uint32_t index = p->count[SP_TABLE]++;
@@ -736,8 +758,18 @@ static int table_field(wp *p, wp_module *m) {
     wp_bytes(&m->sec[S_IMPORT], lim->p, lim->n);
     return wp_expect(p, WM_TOK_RPAREN, NULL);
   }
+  /* addrtype? reftype (elem ...): the table just fits the list. */
+  bool is64 = wp_kw(p, "i64") || wp_kw(p, "i32");
+  if (is64) {
+    wm_tok next = peek(p);
+    is64 = tok_is(&next, "funcref") || tok_is(&next, "externref") || tok_is(&next, "exnref") ||
+           next.kind == WM_TOK_LPAREN;
+    if (is64) {
+      is64 = wp_kw(p, "i64");
+      if ((rc = wp_next(p))) return rc;
+    }
+  }
   if (at_reftype(p)) {
-    /* reftype (elem ...): the table just fits the list. */
     if ((rc = reftype(p, &type)) || (rc = wp_expect_lparen_kw(p, "elem"))) return rc;
     elemlist l = {.all_funcs = true};
     rc = p->t.kind == WM_TOK_LPAREN ? elem_exprs(p, &l) : elem_funcs(p, &l);
@@ -745,12 +777,12 @@ static int table_field(wp *p, wp_module *m) {
     if (!rc && (l.exprs.oom || l.funcs.oom)) rc = wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
     if (!rc) {
       wp_byte(&m->sec[S_TABLE], type);
-      wp_byte(&m->sec[S_TABLE], 1);
+      wp_byte(&m->sec[S_TABLE], is64 ? 5 : 1);
       wp_u32(&m->sec[S_TABLE], l.n);
       wp_u32(&m->sec[S_TABLE], l.n);
       m->n[S_TABLE]++;
       p->count[SP_ELEM]++;
-      write_elem(m, SEG_ACTIVE, index, &zero_offset, type, &l);
+      write_elem(m, SEG_ACTIVE, index, is64 ? &zero_offset64 : &zero_offset, type, &l);
     }
     elemlist_free(&l);
     return rc ? rc : wp_expect(p, WM_TOK_RPAREN, NULL);
@@ -797,13 +829,21 @@ static int memory_field(wp *p, wp_module *m) {
     if ((rc = limits(p, &m->sec[S_IMPORT], true))) return rc;
     return wp_expect(p, WM_TOK_RPAREN, NULL);
   }
+  /* addrtype? (data ...): the memory just fits the strings. */
+  bool is64 = false;
+  if (wp_kw(p, "i64") || wp_kw(p, "i32")) {
+    if (peek(p).kind == WM_TOK_LPAREN) {
+      is64 = wp_kw(p, "i64");
+      if ((rc = wp_next(p))) return rc;
+    }
+  }
   if (wp_lparen_kw(p, "data")) {
     if ((rc = wp_next(p)) || (rc = wp_next(p))) return rc;
     p->count[SP_DATA]++;
-    data_header(m, index, &zero_offset);
+    data_header(m, index, is64 ? &zero_offset64 : &zero_offset);
     if ((rc = data_strings(p, m))) return rc;
     uint64_t pages = ((uint64_t)m->body.n + 65535) / 65536;
-    wp_byte(&m->sec[S_MEM], 1);
+    wp_byte(&m->sec[S_MEM], is64 ? 5 : 1);
     wp_u32(&m->sec[S_MEM], (uint32_t)pages);
     wp_u32(&m->sec[S_MEM], (uint32_t)pages);
     m->n[S_MEM]++;

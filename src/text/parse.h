@@ -47,6 +47,7 @@ typedef struct wp_buf {
 void wp_byte(wp_buf *b, uint8_t v);
 void wp_bytes(wp_buf *b, const void *v, size_t n);
 void wp_u32(wp_buf *b, uint32_t v); /* unsigned LEB128, minimal */
+void wp_u64(wp_buf *b, uint64_t v);
 void wp_s32(wp_buf *b, int32_t v);  /* signed LEB128, minimal */
 void wp_s64(wp_buf *b, int64_t v);
 

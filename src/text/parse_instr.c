@@ -433,14 +433,17 @@ static int memidx_opt(wp *p, uint32_t *m) {
   return wp_at_index(p) ? wp_index(p, SP_MEM, m) : 0;
 }
 
-/* The number after "offset=" or "align=". */
-static int keyword_value(wp *p, size_t skip, uint32_t *out) {
+/* The number after "offset=" (a u64: memory64's offsets; the validator
+** refuses one of 2^32 or more on a 32-bit memory) or "align=". */
+static int keyword_value(wp *p, size_t skip, uint64_t *out) {
   wm_tok v = p->t;
   v.text += skip;
   v.len -= skip;
   v.col += (uint32_t)skip;
   v.kind = WM_TOK_NUM;
-  int rc = wm__tok_u32(&v, out, p->err);
+  uint32_t x = 0;
+  int rc = skip == 7 ? wm__tok_u64(&v, out, p->err) : wm__tok_u32(&v, &x, p->err);
+  if (skip != 7) *out = x;
   return rc ? rc : wp_next(p);
 }
 
@@ -451,7 +454,7 @@ static bool kw_prefix(const wp *p, const char *prefix) {
 /* A memarg of memory m: bit 6 of the flags says its index follows them
 ** (for a memory other than 0, as wat2wasm writes it). */
 static int memarg(wp *p, const wp_op *op, uint32_t m, wp_buf *code) {
-  uint32_t offset = 0, align = op->align;
+  uint64_t offset = 0, align = op->align;
   int rc;
   if (kw_prefix(p, "offset=") && (rc = keyword_value(p, 7, &offset))) return rc;
   if (kw_prefix(p, "align=")) {
@@ -461,11 +464,11 @@ static int memarg(wp *p, const wp_op *op, uint32_t m, wp_buf *code) {
       return wp_error(p, &at, "alignment must be a power of two");
   }
   uint32_t log2 = 0;
-  while ((1u << log2) < align) log2++;
+  while (((uint64_t)1 << log2) < align) log2++;
   emit_op(code, op->code);
   wp_u32(code, m ? log2 | 0x40 : log2);
   if (m) wp_u32(code, m);
-  wp_u32(code, offset);
+  wp_u64(code, offset);
   return 0;
 }
 

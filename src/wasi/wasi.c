@@ -426,6 +426,13 @@ int wm_wasi_run(wm_wasi *w, wm_runtime *rt, wm_instance *inst, int *exit_code, w
   wm_functype t = wm_func_type(start);
   if (t.nparams || t.nresults)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "_start must take and return nothing");
+  /* WASI preview1 is 32-bit: its pointers are i32s into a 32-bit memory. */
+  wm_memory *m = wm_instance_memory(inst, "memory");
+  if (!m) m = wm_instance_default_memory(inst);
+  if (m && m->decl.is64)
+    return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
+                     "WASI preview1 is 32-bit: a guest whose memory is 64-bit (memory64) is not "
+                     "supported");
   int rc = wm_func_call(rt, start, NULL, 0, NULL, 0, err);
   rc = wm__wasi_threads_finish(w, rc, err);
   int code = 0;

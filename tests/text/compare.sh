@@ -9,7 +9,7 @@
 set -u
 wasmem=$1 tool=$2 wat2wasm=$3 wast2json=$4 src=$5 work=$6
 shift 6
-flags="--enable-relaxed-simd --enable-extended-const --enable-threads --enable-tail-call --enable-multi-memory"
+flags="--enable-relaxed-simd --enable-extended-const --enable-threads --enable-tail-call --enable-multi-memory --enable-memory64"
 same=0 differ=0 files=0
 rm -rf "$work"
 mkdir -p "$work"

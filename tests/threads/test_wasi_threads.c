@@ -73,7 +73,7 @@ static outcome run(const char *name, const run_opts *o) {
   wm_wasi *w = NULL;
   wm_instance *inst = NULL;
   wm_memory *mem = NULL;
-  wm_limits lim = {1, 1, true, true};
+  wm_limits lim = {1, 1, true, true, false};
   r.rc = wm_module_load_file(path, &mo, &mod, &r.err);
   if (!r.rc) r.rc = wm_runtime_new(NULL, &rt, &r.err);
   if (!r.rc) r.rc = wm_wasi_new(&w, &r.err);
@@ -232,7 +232,7 @@ static void test_direct_call(void) {
   wm_instance *inst;
   wm_memory *mem;
   wm_error err;
-  wm_limits lim = {1, 1, true, true};
+  wm_limits lim = {1, 1, true, true, false};
   CHECK(wm_module_load_file(path, NULL, &mod, &err) == 0);
   CHECK(wm_runtime_new(NULL, &rt, &err) == 0);
   CHECK(wm_wasi_new(&w, &err) == 0);
@@ -269,7 +269,7 @@ static void test_memory_outlives_maker(void) {
   wm_instance *a, *b;
   wm_memory *m;
   wm_error err;
-  wm_limits lim = {1, 4, true, true};
+  wm_limits lim = {1, 4, true, true, false};
   CHECK(wm_module_load((const uint8_t *)wat, sizeof wat - 1, NULL, &mod, &err) == 0);
   CHECK(wm_runtime_new(NULL, &maker, &err) == 0);
   CHECK(wm_runtime_new(NULL, &user, &err) == 0);

@@ -334,7 +334,7 @@ static void test_memories(void) {
   wm_error err;
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   wm_memory *m = NULL;
-  wm_limits lim = {1, 3, true, false};
+  wm_limits lim = {1, 3, true, false, false};
   CHECK(wm_memory_new(rt, lim, &m, &err) == WM_OK);
   CHECK(wm_memory_pages(m) == 1 && wm_memory_size(m) == 65536);
   uint64_t old = 99;
@@ -350,7 +350,7 @@ static void test_memories(void) {
   /* The base never moves, and a host pointer taken before a large grow
   ** still reads what it read before; new pages are zero. */
   wm_memory *big = NULL;
-  wm_limits nolim = {1, 0, false, false};
+  wm_limits nolim = {1, 0, false, false, false};
   CHECK(wm_memory_new(rt, nolim, &big, &err) == WM_OK);
   uint8_t *base = wm_memory_data(big);
   memcpy(base + 100, "stable", 7);
@@ -373,15 +373,15 @@ static void test_memories(void) {
   CHECK(wm__memory_grow(big, 1) == -1); /* 4 GiB is the ceiling */
 
   /* Bad limits. */
-  wm_limits l2 = {65537, 0, false, false};
+  wm_limits l2 = {65537, 0, false, false, false};
   CHECK(wm_memory_new(rt, l2, &m, &err) == WM_EINVAL);
-  wm_limits l3 = {2, 1, true, false};
+  wm_limits l3 = {2, 1, true, false, false};
   CHECK(wm_memory_new(rt, l3, &m, &err) == WM_EINVAL);
   /* Shared: a maximum is required; a table is never shared. */
-  wm_limits ls = {1, 0, false, true};
+  wm_limits ls = {1, 0, false, true, false};
   CHECK_ERR(wm_memory_new(rt, ls, &m, &err), err, WM_EINVAL, "a shared memory must have a maximum");
   wm_table *tab;
-  wm_limits lt = {1, 2, true, true};
+  wm_limits lt = {1, 2, true, true, false};
   CHECK_ERR(wm_table_new(rt, WM_FUNCREF, lt, NULL, &tab, &err), err, WM_EINVAL,
             "a table cannot be shared");
   wm_runtime_free(rt);
@@ -396,10 +396,10 @@ static void test_memories(void) {
   CHECK(wm__memory_grow(m, 9) == 1);
   rc = wm_memory_grow(m, 1, NULL, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "maximum is 10 pages");
-  wm_limits l4 = {11, 0, false, false};
+  wm_limits l4 = {11, 0, false, false, false};
   rc = wm_memory_new(rt, l4, &m, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "memory size");
-  wm_limits l5 = {0, 0, true, false}; /* max 0: no accessible page at all */
+  wm_limits l5 = {0, 0, true, false, false}; /* max 0: no accessible page at all */
   CHECK(wm_memory_new(rt, l5, &m, &err) == WM_OK);
   CHECK(wm_memory_size(m) == 0 && wm__memory_grow(m, 1) == -1 && wm__memory_grow(m, 0) == 0);
   wm_runtime_free(rt);
@@ -413,7 +413,7 @@ static void test_tables(void) {
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   int token;
   wm_table *t = NULL;
-  wm_limits lim = {2, 40, true, false};
+  wm_limits lim = {2, 40, true, false, false};
   CHECK(wm_table_new(rt, WM_EXTERNREF, lim, &token, &t, &err) == WM_OK);
   CHECK(wm_table_size(t) == 2);
   wm_val v;
@@ -439,7 +439,7 @@ static void test_tables(void) {
   CHECK(wm__table_grow(t, 0, NULL) == 40);
   CHECK(wm__table_grow(t, UINT64_MAX, NULL) == -1);
   CHECK(wm_table_new(rt, WM_I32, lim, NULL, &t, &err) == WM_EINVAL);
-  wm_limits bad = {3, 2, true, false};
+  wm_limits bad = {3, 2, true, false, false};
   CHECK(wm_table_new(rt, WM_FUNCREF, bad, NULL, &t, &err) == WM_EINVAL);
   wm_runtime_free(rt);
 
@@ -447,10 +447,10 @@ static void test_tables(void) {
   memset(&o, 0, sizeof o);
   o.max_table_elems = 100;
   CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
-  wm_limits nolim = {10, 0, false, false};
+  wm_limits nolim = {10, 0, false, false, false};
   CHECK(wm_table_new(rt, WM_FUNCREF, nolim, NULL, &t, &err) == WM_OK);
   CHECK(wm__table_grow(t, 90, NULL) == 10 && wm__table_grow(t, 1, NULL) == -1);
-  wm_limits toobig = {101, 0, false, false};
+  wm_limits toobig = {101, 0, false, false, false};
   rc = wm_table_new(rt, WM_FUNCREF, toobig, NULL, &t, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "table size");
   wm_runtime_free(rt);
@@ -502,7 +502,7 @@ static int env_make(env *e, wm_error *err) {
   if (rc) return rc;
   wm_valtype p[] = {WM_I32}, r[] = {WM_I32};
   wm_functype ft = {1, 1, p, r};
-  wm_limits ml = {1, 4, true, false}, tl = {2, 10, true, false};
+  wm_limits ml = {1, 4, true, false, false}, tl = {2, 10, true, false, false};
   if ((rc = wm_func_new_host(e->rt, &ft, host_inc, e, &e->f, err)) ||
       (rc = wm_memory_new(e->rt, ml, &e->mem, err)) ||
       (rc = wm_table_new(e->rt, WM_FUNCREF, tl, NULL, &e->tab, err)) ||
@@ -592,27 +592,27 @@ static void test_linking(void) {
         wm_runtime_define_func(rt, "env", "f", f2, NULL);
         break;
       case 2: /* too small: 0 pages, 1 required */
-        l = (wm_limits){0, 4, true, false};
+        l = (wm_limits){0, 4, true, false, false};
         wm_memory_new(rt, l, &m2, NULL);
         wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
         break;
       case 3: /* no maximum, but one is required */
-        l = (wm_limits){1, 0, false, false};
+        l = (wm_limits){1, 0, false, false, false};
         wm_memory_new(rt, l, &m2, NULL);
         wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
         break;
       case 4: /* maximum larger than required */
-        l = (wm_limits){1, 5, true, false};
+        l = (wm_limits){1, 5, true, false, false};
         wm_memory_new(rt, l, &m2, NULL);
         wm_runtime_define_memory(rt, "env", "mem", m2, NULL);
         break;
       case 5: /* table too small */
-        l = (wm_limits){1, 0, false, false};
+        l = (wm_limits){1, 0, false, false, false};
         wm_table_new(rt, WM_FUNCREF, l, NULL, &t2, NULL);
         wm_runtime_define_table(rt, "env", "tab", t2, NULL);
         break;
       case 6:
-        l = (wm_limits){2, 0, false, false};
+        l = (wm_limits){2, 0, false, false, false};
         wm_table_new(rt, WM_EXTERNREF, l, NULL, &t2, NULL);
         wm_runtime_define_table(rt, "env", "tab", t2, NULL);
         break;
@@ -646,7 +646,7 @@ static void test_linking(void) {
   CHECK(env_make(&e, &err) == 0);
   wm_memory *m3;
   wm_table *t3;
-  wm_limits ml = {3, 3, true, false}, tl = {1, 0, false, false};
+  wm_limits ml = {3, 3, true, false, false}, tl = {1, 0, false, false, false};
   wm_memory_new(e.rt, ml, &m3, NULL);
   wm_table_new(e.rt, WM_FUNCREF, tl, NULL, &t3, NULL);
   CHECK(wm__table_grow(t3, 4, NULL) == 1);
@@ -685,7 +685,7 @@ static void test_shared_memory(void) {
   wm_runtime *rt;
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   wm_memory *m;
-  wm_limits sl = {1, 2, true, true};
+  wm_limits sl = {1, 2, true, true, false};
   CHECK(wm_memory_new(rt, sl, &m, &err) == WM_OK);
   CHECK(wm_runtime_define_memory(rt, "host", "mem", m, &err) == WM_OK);
   size_t len;
@@ -735,7 +735,7 @@ static void test_shared_memory_hold_failures(void) {
     wm_runtime *maker, *user;
     wm_memory *m;
     wm_instance *inst;
-    wm_limits sl = {1, 2, true, true};
+    wm_limits sl = {1, 2, true, true, false};
     CHECK(wm_runtime_new(NULL, &maker, NULL) == WM_OK);
     CHECK(wm_runtime_new(NULL, &user, NULL) == WM_OK);
     CHECK(wm_memory_new(maker, sl, &m, &err) == WM_OK);

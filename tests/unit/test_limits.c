@@ -302,10 +302,10 @@ static void test_table_bomb(void) {
   CHECK(u.table_elems == 100 && u.tables == 40);
   /* The host's own tables count too. */
   wm_table *t = NULL;
-  wm_limits one = {1, 0, false, false};
+  wm_limits one = {1, 0, false, false, false};
   int rc = wm_table_new(rt, WM_FUNCREF, one, NULL, &t, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "max_table_elems_total");
-  wm_limits none = {0, 0, false, false};
+  wm_limits none = {0, 0, false, false, false};
   CHECK(wm_table_new(rt, WM_FUNCREF, none, NULL, &t, &err) == WM_OK);
   CHECK(wm__table_grow(t, 1, NULL) == -1 && wm__table_grow(t, 0, NULL) == 0);
   wm_runtime_free(rt);
@@ -368,7 +368,7 @@ static void test_counts(void) {
   CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
   wm_memory *m = NULL;
   wm_table *t = NULL;
-  wm_limits one = {1, 0, false, false};
+  wm_limits one = {1, 0, false, false, false};
   CHECK(wm_memory_new(rt, one, &m, &err) == WM_OK);
   rc = wm_memory_new(rt, one, &m, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "max_memories");
@@ -528,10 +528,10 @@ static void test_limiter(void) {
   CHECK_ERR(rc, err, WM_ELIMIT, "a table of 2 elements refused by the embedder's limiter");
   CHECK(strstr(err.message, "table_growing") != NULL);
   wm_memory *hm = NULL;
-  wm_limits one = {1, 0, false, false};
+  wm_limits one = {1, 0, false, false, false};
   rc = wm_memory_new(rt, one, &hm, &err);
   CHECK_ERR(rc, err, WM_ELIMIT, "memory_growing");
-  wm_limits zero = {0, 0, false, false};
+  wm_limits zero = {0, 0, false, false, false};
   CHECK(wm_memory_new(rt, zero, &hm, &err) == WM_OK); /* 0 bytes: allowed */
   /* The runtime stays usable, and allowing again works. */
   l.tab_max_ok = 10;
