@@ -388,6 +388,20 @@ static inline const char *wm__unsupported_op(uint8_t op) {
     return NULL;
   }
 }
+/* The same for a value type's first byte (a block type's, a local's ...):
+** the message for a type of a proposal wasmem does not run yet, else
+** otherwise (the loader's own "malformed ..." message). */
+static inline const char *wm__type_refusal(uint8_t b, const char *otherwise) {
+  switch (b) {
+  case 0x63: case 0x64:
+  case 0x72: case 0x73: case 0x74: /* the bottoms of extern, func and exn */
+    return "typed function references not supported yet";
+  case 0x6A: case 0x6B: case 0x6C: case 0x6D: case 0x6E: case 0x71:
+    return "garbage collection not supported yet";
+  default:
+    return otherwise;
+  }
+}
 /*
 ** The threads proposal's 0xFE instructions: what kind each sub-opcode is,
 ** log2 of the bytes it accesses (its alignment must equal that) and the

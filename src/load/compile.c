@@ -584,7 +584,7 @@ static int rd_blocktype(cstate *c, ctl *f) {
   }
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
     const wm_valtype *t = single(b);
-    if (!t) return wm__c_malformed(c, "malformed value type");
+    if (!t) return wm__c_malformed(c, wm__type_refusal(b, "malformed value type"));
     c->pos++;
     f->nr = 1;
     f->r = t;
@@ -1407,8 +1407,9 @@ static int compile_body(cstate *c) {
       case 0xD0: { /* ref.null t: a constant slot holding NULL */
         uint8_t t;
         TRY(wm__c_rd_u8(c, &t));
-        t = wm__null_type(t);
-        if (!t) return wm__c_malformed(c, "malformed reference type");
+        uint8_t nt = wm__null_type(t);
+        if (!nt) return wm__c_malformed(c, wm__type_refusal(t, "malformed reference type"));
+        t = nt;
         uint32_t ref = own_ref(c, c->nvals);
         if (!c->dead) TRY(const_ref(c, 0, &ref));
         TRY(wm__c_push(c, t, ref));
@@ -1520,7 +1521,7 @@ static int skim(cstate *c) {
       case 0x44: TRY(rd_fixed(c, 8, &bits)); break;
       case 0xD0:
         TRY(wm__c_rd_u8(c, &b));
-        if (!wm__null_type(b)) return wm__c_malformed(c, "malformed reference type");
+        if (!wm__null_type(b)) return wm__c_malformed(c, wm__type_refusal(b, "malformed reference type"));
         break;
       case 0x08: /* throw */
         if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");

@@ -582,7 +582,7 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         TRY(wm__c_rd_u32(c, &n));
         if (n != 1) return wm__c_invalid(c, "invalid result arity");
         TRY(wm__c_rd_u8(c, &t));
-        if (!is_numvec(t) && !is_ref(t)) return wm__c_malformed(c, "malformed value type");
+        if (!is_numvec(t) && !is_ref(t)) return wm__c_malformed(c, wm__type_refusal(t, "malformed value type"));
       }
       TRY(wm__c_pop(c, WM_I32, &v[2]));
       TRY(wm__c_pop(c, t, &v[1]));

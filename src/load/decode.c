@@ -238,14 +238,14 @@ static int valtype(rd *r, wm_valtype *t) {
     *t = (wm_valtype)b;
     return 0;
   }
-  return fail(r, at, "malformed value type");
+  return fail(r, at, wm__type_refusal(b, "malformed value type"));
 }
 
 static int reftype(rd *r, wm_valtype *t) {
   size_t at = r->pos;
   uint8_t b;
   TRY(typecode(r, &b));
-  if (!wm__is_reftype(b)) return fail(r, at, "malformed reference type");
+  if (!wm__is_reftype(b)) return fail(r, at, wm__type_refusal(b, "malformed reference type"));
   *t = (wm_valtype)b;
   return 0;
 }
@@ -550,6 +550,8 @@ static int sec_type(rd *r, wm_module *mod) {
     uint8_t form;
     uint32_t np, nr;
     TRY(typecode(r, &form));
+    if (form == 0x4E || form == 0x4F || form == 0x50 || form == 0x5E || form == 0x5F)
+      return fail(r, at, "garbage collection not supported yet");
     if (form != 0x60) return fail(r, at, "malformed function type");
     /* Read both vectors first so that one allocation holds them. */
     TRY(count(r, &np));

@@ -245,7 +245,7 @@ static int rd_blocktype(vstate *v, vctl *f) {
         return 0;
       }
     }
-    return malformed(v, "malformed value type");
+    return malformed(v, wm__type_refusal(b, "malformed value type"));
   }
   int64_t idx = 0;
   TRY(rd_sleb_slow(v, 33, &idx));
@@ -541,7 +541,7 @@ static int do_select(vstate *v, uint8_t op) {
     TRY(rd_u32(v, &n));
     if (n != 1) return invalid(v, "invalid result arity");
     TRY(rd_u8(v, &t));
-    if (!is_numvec(t) && !is_ref(t)) return malformed(v, "malformed value type");
+    if (!is_numvec(t) && !is_ref(t)) return malformed(v, wm__type_refusal(t, "malformed value type"));
   }
   TRY(pop_t(v, WM_I32));
   TRY(pop(v, t, &b));
@@ -732,7 +732,7 @@ static int other_op(vstate *v, uint8_t op) {
       return push(v, mem_t(v, x));
     case 0xD0: /* ref.null t */
       TRY(rd_u8(v, &t));
-      if (!wm__null_type(t)) return malformed(v, "malformed reference type");
+      if (!wm__null_type(t)) return malformed(v, wm__type_refusal(t, "malformed reference type"));
       return push(v, wm__null_type(t));
     case 0xD1: /* ref.is_null */
       TRY(pop(v, 0, &t));

@@ -257,87 +257,139 @@ int wp_index(wp *p, int space, uint32_t *out) {
 
 /* ---------------------------------------------------------------- types */
 
-bool wp_is_valtype(const wp *p) {
-  static const char *const names[] = {"i32",     "i64",       "f32",   "f64",
-                                      "v128",    "funcref",   "externref", "exnref"};
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (wp_kw(p, names[i])) return true;
-  return false;
-}
+/* The abstract heap types: their names, the names of their nullable
+** references, and their codes (also the references' shorthands). */
+static const struct { const char *name, *ref; uint8_t code; } heap_types[] = {
+    {"func", "funcref", 0x70},      {"extern", "externref", 0x6F},
+    {"exn", "exnref", 0x69},        {"any", "anyref", 0x6E},
+    {"eq", "eqref", 0x6D},          {"i31", "i31ref", 0x6C},
+    {"struct", "structref", 0x6B},  {"array", "arrayref", 0x6A},
+    {"none", "nullref", 0x71},      {"noextern", "nullexternref", 0x72},
+    {"nofunc", "nullfuncref", 0x73}, {"noexn", "nullexnref", 0x74}};
 
-int wp_valtype(wp *p, uint8_t *out) {
-  static const struct { const char *name; uint8_t code; } vts[] = {
-      {"i32", 0x7F}, {"i64", 0x7E}, {"f32", 0x7D}, {"f64", 0x7C},
-      {"v128", 0x7B}, {"funcref", 0x70}, {"externref", 0x6F}, {"exnref", 0x69}};
-  for (size_t i = 0; i < sizeof vts / sizeof *vts; i++) {
-    if (wp_kw(p, vts[i].name)) {
-      *out = vts[i].code;
+int wp_heaptype(wp *p, wp_buf *out) {
+  for (size_t i = 0; i < sizeof heap_types / sizeof *heap_types; i++) {
+    if (wp_kw(p, heap_types[i].name)) {
+      wp_byte(out, heap_types[i].code);
       return wp_next(p);
     }
   }
-  if (wp_lparen_kw(p, "ref")) {
-    /* (ref null func|extern|exn): the abbreviated types' long forms; a
-    ** non-null or typed reference is typed references' (not yet). */
-    static const struct { const char *name; uint8_t code; } hts[] = {
-        {"func", 0x70}, {"extern", 0x6F}, {"exn", 0x69}};
-    wm_tok at = p->t;
-    int rc;
-    if ((rc = wp_next(p)) || (rc = wp_next(p))) return rc;
-    if (wp_kw(p, "null")) {
-      if ((rc = wp_next(p))) return rc;
-      for (size_t i = 0; i < sizeof hts / sizeof *hts; i++) {
-        if (!wp_kw(p, hts[i].name)) continue;
-        *out = hts[i].code;
-        if ((rc = wp_next(p))) return rc;
-        return wp_expect(p, WM_TOK_RPAREN, NULL);
-      }
+  if (!wp_at_index(p)) return wp_unexpected(p, "a heap type");
+  uint32_t idx;
+  int rc = wp_index(p, SP_TYPE, &idx);
+  if (rc) return rc;
+  if (idx > INT32_MAX) return wp_error(p, &p->t, "type index out of range");
+  wp_s32(out, (int32_t)idx); /* an s33, as a positive s32 is written */
+  return 0;
+}
+
+int wp_valtype(wp *p, wp_buf *out) {
+  static const struct { const char *name; uint8_t code; } vts[] = {
+      {"i32", 0x7F}, {"i64", 0x7E}, {"f32", 0x7D}, {"f64", 0x7C}, {"v128", 0x7B}};
+  int rc;
+  for (size_t i = 0; i < sizeof vts / sizeof *vts; i++) {
+    if (wp_kw(p, vts[i].name)) {
+      wp_byte(out, vts[i].code);
+      return wp_next(p);
     }
-    return wp_error(p, &at, "typed function references not supported yet");
   }
-  return wp_unexpected(p, "a value type");
+  for (size_t i = 0; i < sizeof heap_types / sizeof *heap_types; i++) {
+    if (wp_kw(p, heap_types[i].ref)) {
+      wp_byte(out, heap_types[i].code);
+      return wp_next(p);
+    }
+  }
+  if (!wp_lparen_kw(p, "ref")) return wp_unexpected(p, "a value type");
+  /* (ref null? ht): a nullable abstract one as its shorthand. */
+  if ((rc = wp_next(p)) || (rc = wp_next(p))) return rc;
+  bool null = wp_kw(p, "null");
+  if (null && (rc = wp_next(p))) return rc;
+  size_t at = out->n;
+  wp_byte(out, null ? 0x63 : 0x64);
+  if ((rc = wp_heaptype(p, out))) return rc;
+  if (null && !out->oom && out->n == at + 2 && out->p[at + 1] >= 0x40 && out->p[at + 1] < 0x80) {
+    out->p[at] = out->p[at + 1]; /* a one-byte negative s33: abstract */
+    out->n--;
+  }
+  return wp_expect(p, WM_TOK_RPAREN, NULL);
 }
 
-static bool sig_eq(const wp_type *t, const uint8_t *vt, uint32_t np, uint32_t nr) {
-  return t->np == np && t->nr == nr && (np + nr == 0 || memcmp(t->vt, vt, np + nr) == 0);
+size_t wp_vt_len(const uint8_t *vt) {
+  if (vt[0] != 0x63 && vt[0] != 0x64) return 1;
+  size_t k = 1;
+  while (vt[k] & 0x80) k++;
+  return k + 1;
 }
 
-static int type_add(wp *p, const uint8_t *vt, uint32_t np, uint32_t nr) {
-  if (wm__grow((void **)&p->types, &p->captypes, p->ntypes + 1, sizeof *p->types))
+/* Bytes of the first n encodings at vt. */
+static size_t vts_len(const uint8_t *vt, uint32_t n) {
+  size_t k = 0;
+  for (uint32_t i = 0; i < n; i++) k += wp_vt_len(vt + k);
+  return k;
+}
+
+static bool sig_eq(const wp_type *t, const uint8_t *vt, uint32_t nvt, uint32_t np, uint32_t nr) {
+  return t->func && t->np == np && t->nr == nr && t->nvt == nvt &&
+         (nvt == 0 || memcmp(t->vt, vt, nvt) == 0);
+}
+
+/* A function type's comptype: 0x60, params, results. */
+static void func_comptype(wp_buf *out, const uint8_t *vt, uint32_t nvt, uint32_t np, uint32_t nr) {
+  size_t pb = vts_len(vt, np);
+  wp_byte(out, 0x60);
+  wp_u32(out, np);
+  wp_bytes(out, vt, pb);
+  wp_u32(out, nr);
+  wp_bytes(out, vt + pb, nvt - pb);
+}
+
+/* A new type: def its section entry (moved in), vt its signature when a
+** function type (copied). */
+static int type_add(wp *p, wp_buf *def, const uint8_t *vt, uint32_t nvt, uint32_t np,
+                    uint32_t nr, bool func, bool plain) {
+  if (def->oom || wm__grow((void **)&p->types, &p->captypes, p->ntypes + 1, sizeof *p->types))
     return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
   wp_type *t = &p->types[p->ntypes];
+  memset(t, 0, sizeof *t);
+  t->vt = wm__malloc(nvt ? nvt : 1);
+  if (!t->vt) return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (nvt) memcpy(t->vt, vt, nvt);
+  t->nvt = nvt;
   t->np = np;
   t->nr = nr;
-  t->vt = wm__malloc(np + nr ? np + nr : 1);
-  if (!t->vt) return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (np + nr) memcpy(t->vt, vt, np + nr);
+  t->func = func;
+  t->plain = plain;
+  t->def = def->p;
+  t->ndef = (uint32_t)def->n;
+  *def = (wp_buf){0};
   p->ntypes++;
   return 0;
 }
 
-int wp_type_find_or_add(wp *p, const uint8_t *vt, uint32_t np, uint32_t nr, uint32_t *out) {
+int wp_type_find_or_add(wp *p, const uint8_t *vt, uint32_t nvt, uint32_t np, uint32_t nr,
+                        uint32_t *out) {
   for (uint32_t i = 0; i < p->ntypes; i++) {
-    if (sig_eq(&p->types[i], vt, np, nr)) {
+    if (p->types[i].plain && sig_eq(&p->types[i], vt, nvt, np, nr)) {
       *out = i;
       return 0;
     }
   }
   *out = p->ntypes;
-  return type_add(p, vt, np, nr);
+  wp_buf def = {0};
+  func_comptype(&def, vt, nvt, np, nr);
+  return type_add(p, &def, vt, nvt, np, nr, true, true);
 }
 
 int wp_types_group(wp *p, wp_buf *vt, uint32_t *n, int ids, uint32_t id_base) {
   int rc;
-  uint8_t t;
   if (p->t.kind == WM_TOK_ID && ids != WP_ID_NONE) {
     if (ids == WP_ID_NAMED && (rc = wp_names_add(p, SP_LOCAL, &p->t, id_base + *n))) return rc;
-    if ((rc = wp_next(p)) || (rc = wp_valtype(p, &t))) return rc;
-    wp_byte(vt, t);
+    if ((rc = wp_next(p)) || (rc = wp_valtype(p, vt))) return rc;
     ++*n;
   } else {
     while (p->t.kind != WM_TOK_RPAREN) {
       if (*n == UINT32_MAX - id_base) return wp_error(p, &p->t, "too many value types");
-      if ((rc = wp_valtype(p, &t))) return rc;
-      wp_byte(vt, t);
+      if ((rc = wp_valtype(p, vt))) return rc;
       ++*n;
     }
   }
@@ -379,10 +431,11 @@ int wp_use_parse(wp *p, wp_use *u, bool names) {
 }
 
 int wp_use_index(wp *p, wp_use *u, uint32_t *out) {
-  if (!u->has_type) return wp_type_find_or_add(p, u->vt.p, u->np, u->nr, out);
+  uint32_t nvt = (uint32_t)u->vt.n;
+  if (!u->has_type) return wp_type_find_or_add(p, u->vt.p, nvt, u->np, u->nr, out);
   *out = u->typeidx;
   if (u->np + u->nr == 0) return 0;
-  if (u->typeidx >= p->ntypes || !sig_eq(&p->types[u->typeidx], u->vt.p, u->np, u->nr))
+  if (u->typeidx >= p->ntypes || !sig_eq(&p->types[u->typeidx], u->vt.p, nvt, u->np, u->nr))
     return wp_error(p, &u->at, "inline function type does not match type %u",
                     (unsigned)u->typeidx);
   return 0;
@@ -401,6 +454,7 @@ typedef struct wp_module {
   bool seen_def, seen_start;
   wp_use use;
   wp_buf body, lt; /* a function's body and its locals' types */
+  wp_buf rt;       /* a table's or an element segment's reference type */
 } wp_module;
 
 /* Past the ')' closing the current parenthesis level; iterative. */
@@ -435,6 +489,173 @@ static int string_tok(wp *p, wp_buf *out, bool with_len) {
 }
 
 /* Pass 1 of one field, from its keyword: ids and counts, explicit types. */
+/* ------------------------------------------------------ type definitions */
+
+/* A field type, (mut st) or st, st a value type or i8/i16: written st, mut. */
+static int fieldtype(wp *p, wp_buf *out) {
+  int rc;
+  bool mut = wp_lparen_kw(p, "mut");
+  if (mut && ((rc = wp_next(p)) || (rc = wp_next(p)))) return rc;
+  if (wp_kw(p, "i8") || wp_kw(p, "i16")) {
+    wp_byte(out, wp_kw(p, "i8") ? 0x78 : 0x77);
+    rc = wp_next(p);
+  } else {
+    rc = wp_valtype(p, out);
+  }
+  if (rc || (mut && (rc = wp_expect(p, WM_TOK_RPAREN, NULL)))) return rc;
+  wp_byte(out, mut);
+  return 0;
+}
+
+/* (struct (field $id? ft) | (field ft*) ...), past "struct", through its ')'. */
+static int struct_type(wp *p, wp_buf *def) {
+  wp_buf f = {0};
+  uint32_t n = 0;
+  int rc = 0;
+  while (!rc && wp_lparen_kw(p, "field")) {
+    if ((rc = wp_next(p)) || (rc = wp_next(p))) break;
+    if (p->t.kind == WM_TOK_ID) {
+      if (!(rc = wp_next(p)) && !(rc = fieldtype(p, &f))) n++;
+    } else {
+      while (!rc && p->t.kind != WM_TOK_RPAREN) {
+        if (n == UINT32_MAX) rc = wp_error(p, &p->t, "too many fields");
+        else if (!(rc = fieldtype(p, &f))) n++;
+      }
+    }
+    if (!rc) rc = wp_expect(p, WM_TOK_RPAREN, NULL);
+  }
+  if (!rc) {
+    wp_byte(def, 0x5F);
+    wp_u32(def, n);
+    wp_bytes(def, f.p, f.n);
+    if (f.oom) def->oom = true;
+    rc = wp_expect(p, WM_TOK_RPAREN, NULL);
+  }
+  buf_free(&f);
+  return rc;
+}
+
+/* A type definition's inside, past "type" and its id: (func ...),
+** (struct ...), (array ...), or (sub final? x* that), added as a type:
+** plain when a final function type without supertypes (rec_field says
+** whether it is alone). */
+static int subtype(wp *p) {
+  int rc;
+  bool sub = wp_lparen_kw(p, "sub"), final = !sub, func = false;
+  wp_buf def = {0}, vt = {0};
+  uint32_t np = 0, nr = 0, nsupers = 0;
+  if (sub) {
+    wp_buf supers = {0};
+    rc = wp_next(p);
+    if (!rc) rc = wp_next(p);
+    if (!rc && wp_kw(p, "final")) {
+      final = true;
+      rc = wp_next(p);
+    }
+    while (!rc && wp_at_index(p)) {
+      uint32_t x;
+      if (!(rc = wp_index(p, SP_TYPE, &x))) wp_u32(&supers, x);
+      nsupers++;
+    }
+    wp_byte(&def, final ? 0x4F : 0x50);
+    wp_u32(&def, nsupers);
+    wp_bytes(&def, supers.p, supers.n);
+    if (supers.oom) def.oom = true;
+    buf_free(&supers);
+    if (rc) goto done;
+  }
+  if (wp_lparen_kw(p, "func")) {
+    func = true;
+    if ((rc = wp_next(p)) || (rc = wp_next(p))) goto done;
+    if ((rc = sig_parse(p, &vt, &np, &nr, WP_ID_IGNORED))) goto done;
+    if ((rc = wp_expect(p, WM_TOK_RPAREN, NULL))) goto done;
+    if (vt.oom) def.oom = true;
+    else func_comptype(&def, vt.p, (uint32_t)vt.n, np, nr);
+  } else if (wp_lparen_kw(p, "struct")) {
+    if ((rc = wp_next(p)) || (rc = wp_next(p)) || (rc = struct_type(p, &def))) goto done;
+  } else if (wp_lparen_kw(p, "array")) {
+    if ((rc = wp_next(p)) || (rc = wp_next(p))) goto done;
+    wp_byte(&def, 0x5E);
+    if ((rc = fieldtype(p, &def)) || (rc = wp_expect(p, WM_TOK_RPAREN, NULL))) goto done;
+  } else {
+    rc = wp_unexpected(p, sub ? "func, struct or array" : "func, struct, array or sub");
+    goto done;
+  }
+  if (sub && (rc = wp_expect(p, WM_TOK_RPAREN, NULL))) goto done;
+  rc = type_add(p, &def, vt.p, (uint32_t)vt.n, np, nr, func, func && final && !nsupers);
+done:
+  buf_free(&def);
+  buf_free(&vt);
+  return rc;
+}
+
+/* (type $id? subtype), past "type" (its id named in type_names). */
+static int type_field(wp *p) {
+  int rc;
+  if (p->t.kind == WM_TOK_ID && (rc = wp_next(p))) return rc;
+  if ((rc = subtype(p))) return rc;
+  return wp_expect(p, WM_TOK_RPAREN, NULL);
+}
+
+/* (rec (type ...)*), past "rec": a group of types that may name each
+** other; an empty one is an entry of the type section too. */
+static int rec_field(wp *p) {
+  uint32_t first = p->ntypes;
+  int rc;
+  while (wp_lparen_kw(p, "type")) {
+    if ((rc = wp_next(p)) || (rc = wp_next(p)) || (rc = type_field(p))) return rc;
+  }
+  if ((rc = wp_expect(p, WM_TOK_RPAREN, NULL))) return rc;
+  uint32_t n = p->ntypes - first;
+  if (n) {
+    p->types[first].rec = n;
+    for (uint32_t i = first; n > 1 && i < p->ntypes; i++) p->types[i].plain = false;
+    return 0;
+  }
+  wp_recs *r = &p->empty_recs;
+  if (wm__grow((void **)&r->at, &r->cap, r->n + 1, sizeof *r->at))
+    return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
+  r->at[r->n++] = first;
+  return 0;
+}
+
+/* Type n's id, if it has one, past its ')'. */
+static int type_name(wp *p, uint32_t *n) {
+  int rc = p->t.kind == WM_TOK_ID ? wp_names_add(p, SP_TYPE, &p->t, *n) : 0;
+  ++*n;
+  return rc ? rc : wp_skip_to_close(p);
+}
+
+/* Before anything else, the ids of all types, so that a type may name one
+** defined after it: fields from the current token on, the lexer put back
+** where it was. */
+static int type_names(wp *p) {
+  wm_lexer lx = p->lx;
+  wm_tok t = p->t;
+  uint32_t n = 0;
+  int rc = 0;
+  while (!rc && p->t.kind == WM_TOK_LPAREN) {
+    if ((rc = wp_next(p))) break;
+    bool rec = wp_kw(p, "rec");
+    if (!wp_kw(p, "type") && !rec) {
+      rc = wp_skip_to_close(p);
+      continue;
+    }
+    if ((rc = wp_next(p))) break;
+    if (!rec) {
+      rc = type_name(p, &n);
+      continue;
+    }
+    while (!rc && wp_lparen_kw(p, "type")) {
+      if (!(rc = wp_next(p)) && !(rc = wp_next(p))) rc = type_name(p, &n);
+    }
+    if (!rc) rc = wp_skip_to_close(p);
+  }
+  p->lx = lx;
+  p->t = t;
+  return rc;
+}
+
 static int collect_field(wp *p, wp_module *m) {
   wm_tok kw = p->t;
   int rc;
@@ -442,19 +663,8 @@ static int collect_field(wp *p, wp_module *m) {
       {"func", SP_FUNC}, {"table", SP_TABLE}, {"memory", SP_MEM}, {"global", SP_GLOBAL},
       {"tag", SP_TAG}, {"elem", SP_ELEM}, {"data", SP_DATA}};
   if ((rc = wp_next(p))) return rc;
-  if (tok_is(&kw, "type")) {
-    if (p->t.kind == WM_TOK_ID && (rc = wp_names_add(p, SP_TYPE, &p->t, p->ntypes))) return rc;
-    if (p->t.kind == WM_TOK_ID && (rc = wp_next(p))) return rc;
-    if ((rc = wp_expect_lparen_kw(p, "func"))) return rc;
-    wp_buf vt = {0};
-    uint32_t np, nr;
-    rc = sig_parse(p, &vt, &np, &nr, WP_ID_IGNORED);
-    if (!rc) rc = wp_expect(p, WM_TOK_RPAREN, NULL);
-    if (!rc) rc = type_add(p, vt.p, np, nr);
-    buf_free(&vt);
-    if (rc) return rc;
-    return wp_expect(p, WM_TOK_RPAREN, NULL);
-  }
+  if (tok_is(&kw, "type")) return type_field(p);
+  if (tok_is(&kw, "rec")) return rec_field(p);
   if (tok_is(&kw, "import")) {
     if (m->seen_def) return wp_error(p, &kw, "imports must occur before all non-import definitions");
     for (int i = 0; i < 2; i++) {
@@ -565,27 +775,32 @@ static int limits(wp *p, wp_buf *out, bool memory) {
   return out->oom ? wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL) : 0;
 }
 
-/* A reference type keyword (the long forms (ref null ...) too). */
-static bool at_reftype(wp *p) {
-  return wp_kw(p, "funcref") || wp_kw(p, "externref") || wp_kw(p, "exnref") || wp_lparen_kw(p, "ref");
+/* A reference type's shorthand keyword (funcref ...). */
+static bool is_ref_kw(const wm_tok *t) {
+  for (size_t i = 0; i < sizeof heap_types / sizeof *heap_types; i++)
+    if (tok_is(t, heap_types[i].ref)) return true;
+  return false;
 }
 
-static int reftype(wp *p, uint8_t *out) {
-  if (!at_reftype(p)) return wp_unexpected(p, "funcref, externref or exnref");
-  return wp_valtype(p, out);
+/* At a reference type: a shorthand or (ref ...). */
+static bool at_reftype(wp *p) { return is_ref_kw(&p->t) || wp_lparen_kw(p, "ref"); }
+
+/* A reference type, its encoding appended to out. */
+static int reftype(wp *p, wp_buf *out) {
+  size_t at = out->n;
+  int rc = wp_valtype(p, out);
+  if (rc || out->oom) return rc;
+  uint8_t c = out->p[at];
+  if (c >= 0x7B && c <= 0x7F) return wp_error(p, &p->t, "expected a reference type");
+  return 0;
 }
 
 static int globaltype(wp *p, wp_buf *out) {
   int rc;
-  uint8_t t, mut = 0;
-  if (wp_lparen_kw(p, "mut")) {
-    if ((rc = wp_next(p)) || (rc = wp_next(p)) || (rc = wp_valtype(p, &t))) return rc;
-    if ((rc = wp_expect(p, WM_TOK_RPAREN, NULL))) return rc;
-    mut = 1;
-  } else if ((rc = wp_valtype(p, &t))) {
-    return rc;
-  }
-  wp_byte(out, t);
+  bool mut = wp_lparen_kw(p, "mut");
+  if (mut && ((rc = wp_next(p)) || (rc = wp_next(p)))) return rc;
+  if ((rc = wp_valtype(p, out))) return rc;
+  if (mut && (rc = wp_expect(p, WM_TOK_RPAREN, NULL))) return rc;
   wp_byte(out, mut);
   return 0;
 }
@@ -636,7 +851,7 @@ static int func_field(wp *p, wp_module *m) {
   ** loader rejects it, unless an implicit type fills it by then). */
   if (m->use.has_type && m->use.np + m->use.nr == 0 && typeidx < p->ntypes)
     nparams = p->types[typeidx].np;
-  /* Locals: their types in lt, one byte each. */
+  /* Locals: their types' encodings in lt. */
   wp_buf *lt = &m->lt;
   uint32_t nlocals = 0;
   lt->n = 0;
@@ -645,17 +860,24 @@ static int func_field(wp *p, wp_module *m) {
     if ((rc = wp_types_group(p, lt, &nlocals, WP_ID_NAMED, nparams))) return rc;
   }
   if (lt->oom) return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
-  /* The local declarations: runs of one type. */
+  /* The local declarations: runs of one type, counted first. */
   wp_buf *b = &m->body;
   b->n = 0;
-  uint32_t runs = 0;
-  for (size_t i = 0; i < lt->n; i++)
-    if (i == 0 || lt->p[i] != lt->p[i - 1]) runs++;
-  wp_u32(b, runs);
-  for (size_t i = 0, j; i < lt->n; i = j) {
-    for (j = i; j < lt->n && lt->p[j] == lt->p[i]; j++) {}
-    wp_u32(b, (uint32_t)(j - i));
-    wp_byte(b, lt->p[i]);
+  for (int write = 0; write < 2; write++) {
+    uint32_t runs = 0;
+    for (size_t i = 0, j; i < lt->n; i = j) {
+      size_t len = wp_vt_len(lt->p + i);
+      uint32_t count = 0;
+      for (j = i; j < lt->n && wp_vt_len(lt->p + j) == len && memcmp(lt->p + j, lt->p + i, len) == 0;
+           j += len)
+        count++;
+      runs++;
+      if (write) {
+        wp_u32(b, count);
+        wp_bytes(b, lt->p + i, len);
+      }
+    }
+    if (!write) wp_u32(b, runs);
   }
   if ((rc = wp_instrs(p, b))) return rc;
   wp_byte(b, 0x0B);
@@ -717,17 +939,21 @@ static int elem_exprs(wp *p, elemlist *l) {
 
 enum { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARE };
 
-static void write_elem(wp_module *m, int mode, uint32_t table, const wp_buf *offset, uint8_t type,
+/* An element segment of reference type rt (an encoding): function indices
+** where it is funcref and all items are ref.func, as wat2wasm writes it. */
+static void write_elem(wp_module *m, int mode, uint32_t table, const wp_buf *offset, const wp_buf *rt,
                        const elemlist *l) {
   wp_buf *s = &m->sec[S_ELEM];
+  bool funcref = rt->n == 1 && rt->p[0] == 0x70;
   uint8_t flags = mode == SEG_PASSIVE ? 1 : mode == SEG_DECLARE ? 3 : 0;
-  if (mode == SEG_ACTIVE && (type != 0x70 || table != 0)) flags |= 2;
-  bool exprs = !(type == 0x70 && l->all_funcs);
+  if (mode == SEG_ACTIVE && (!funcref || table != 0)) flags |= 2;
+  bool exprs = !(funcref && l->all_funcs);
   if (exprs) flags |= 4;
   wp_byte(s, flags);
   if ((flags & 2) && mode == SEG_ACTIVE) wp_u32(s, table);
   if (mode == SEG_ACTIVE) wp_bytes(s, offset->p, offset->n);
-  if (flags & 3) wp_byte(s, exprs ? type : 0x00);
+  if ((flags & 3) && exprs) wp_bytes(s, rt->p, rt->n);
+  else if (flags & 3) wp_byte(s, 0x00);
   wp_u32(s, l->n);
   if (exprs) wp_bytes(s, l->exprs.p, l->exprs.n);
   else wp_bytes(s, l->funcs.p, l->funcs.n);
@@ -745,16 +971,15 @@ static const wp_buf zero_offset64 = {(uint8_t *)"\x42\x00\x0B", 3, 3, false};
 static int table_field(wp *p, wp_module *m) {
   uint32_t index = p->count[SP_TABLE]++;
   int rc;
-  uint8_t type;
   if (p->t.kind == WM_TOK_ID && (rc = wp_next(p))) return rc;
   if ((rc = inline_exports(p, m, 1, index))) return rc;
-  wp_buf *lim = &m->body;
-  lim->n = 0;
+  wp_buf *lim = &m->body, *rt = &m->rt;
+  lim->n = rt->n = 0;
   if (wp_lparen_kw(p, "import")) {
-    if ((rc = inline_import(p, m)) || (rc = limits(p, lim, false)) || (rc = reftype(p, &type)))
+    if ((rc = inline_import(p, m)) || (rc = limits(p, lim, false)) || (rc = reftype(p, rt)))
       return rc;
     wp_byte(&m->sec[S_IMPORT], 0x01);
-    wp_byte(&m->sec[S_IMPORT], type);
+    wp_bytes(&m->sec[S_IMPORT], rt->p, rt->n);
     wp_bytes(&m->sec[S_IMPORT], lim->p, lim->n);
     return wp_expect(p, WM_TOK_RPAREN, NULL);
   }
@@ -762,34 +987,37 @@ static int table_field(wp *p, wp_module *m) {
   bool is64 = wp_kw(p, "i64") || wp_kw(p, "i32");
   if (is64) {
     wm_tok next = peek(p);
-    is64 = tok_is(&next, "funcref") || tok_is(&next, "externref") || tok_is(&next, "exnref") ||
-           next.kind == WM_TOK_LPAREN;
+    is64 = is_ref_kw(&next) || next.kind == WM_TOK_LPAREN;
     if (is64) {
       is64 = wp_kw(p, "i64");
       if ((rc = wp_next(p))) return rc;
     }
   }
   if (at_reftype(p)) {
-    if ((rc = reftype(p, &type)) || (rc = wp_expect_lparen_kw(p, "elem"))) return rc;
+    if ((rc = reftype(p, rt)) || (rc = wp_expect_lparen_kw(p, "elem"))) return rc;
     elemlist l = {.all_funcs = true};
     rc = p->t.kind == WM_TOK_LPAREN ? elem_exprs(p, &l) : elem_funcs(p, &l);
     if (!rc) rc = wp_expect(p, WM_TOK_RPAREN, NULL);
     if (!rc && (l.exprs.oom || l.funcs.oom)) rc = wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
     if (!rc) {
-      wp_byte(&m->sec[S_TABLE], type);
+      wp_bytes(&m->sec[S_TABLE], rt->p, rt->n);
       wp_byte(&m->sec[S_TABLE], is64 ? 5 : 1);
       wp_u32(&m->sec[S_TABLE], l.n);
       wp_u32(&m->sec[S_TABLE], l.n);
       m->n[S_TABLE]++;
       p->count[SP_ELEM]++;
-      write_elem(m, SEG_ACTIVE, index, is64 ? &zero_offset64 : &zero_offset, type, &l);
+      write_elem(m, SEG_ACTIVE, index, is64 ? &zero_offset64 : &zero_offset, rt, &l);
     }
     elemlist_free(&l);
     return rc ? rc : wp_expect(p, WM_TOK_RPAREN, NULL);
   }
-  if ((rc = limits(p, lim, false)) || (rc = reftype(p, &type))) return rc;
-  wp_byte(&m->sec[S_TABLE], type);
-  wp_bytes(&m->sec[S_TABLE], lim->p, lim->n);
+  if ((rc = limits(p, lim, false)) || (rc = reftype(p, rt))) return rc;
+  wp_buf *s = &m->sec[S_TABLE];
+  bool init = p->t.kind != WM_TOK_RPAREN; /* an expression every element starts as */
+  if (init) wp_bytes(s, "\x40\x00", 2);
+  wp_bytes(s, rt->p, rt->n);
+  wp_bytes(s, lim->p, lim->n);
+  if (init && (rc = const_expr(p, s))) return rc;
   m->n[S_TABLE]++;
   return wp_expect(p, WM_TOK_RPAREN, NULL);
 }
@@ -917,13 +1145,12 @@ static int import_field(wp *p, wp_module *m) {
     wp_byte(s, 0x00);
     wp_u32(s, typeidx);
   } else if (tok_is(&kw, "table")) {
-    uint8_t type;
-    wp_buf *lim = &m->body;
-    lim->n = 0;
+    wp_buf *lim = &m->body, *rt = &m->rt;
+    lim->n = rt->n = 0;
     p->count[SP_TABLE]++;
-    if ((rc = limits(p, lim, false)) || (rc = reftype(p, &type))) return rc;
+    if ((rc = limits(p, lim, false)) || (rc = reftype(p, rt))) return rc;
     wp_byte(s, 0x01);
-    wp_byte(s, type);
+    wp_bytes(s, rt->p, rt->n);
     wp_bytes(s, lim->p, lim->n);
   } else if (tok_is(&kw, "memory")) {
     p->count[SP_MEM]++;
@@ -976,7 +1203,9 @@ static int start_field(wp *p, wp_module *m, const wm_tok *kw) {
 static int elem_field(wp *p, wp_module *m) {
   int rc, mode = SEG_PASSIVE;
   uint32_t table = 0;
-  uint8_t type = 0x70;
+  wp_buf *rt = &m->rt;
+  rt->n = 0;
+  wp_byte(rt, 0x70);
   p->count[SP_ELEM]++;
   if (p->t.kind == WM_TOK_ID && (rc = wp_next(p))) return rc;
   wp_buf offset = {0};
@@ -994,7 +1223,7 @@ static int elem_field(wp *p, wp_module *m) {
       rc = wp_index(p, SP_TABLE, &table);
       mode = SEG_ACTIVE;
     }
-    if (!rc && (mode == SEG_ACTIVE || p->t.kind == WM_TOK_LPAREN)) {
+    if (!rc && (mode == SEG_ACTIVE || (p->t.kind == WM_TOK_LPAREN && !wp_lparen_kw(p, "ref")))) {
       mode = SEG_ACTIVE;
       rc = offset_expr(p, &offset);
     }
@@ -1003,7 +1232,8 @@ static int elem_field(wp *p, wp_module *m) {
     if (wp_kw(p, "func")) {
       if (!(rc = wp_next(p))) rc = elem_funcs(p, &l);
     } else if (at_reftype(p)) {
-      if (!(rc = reftype(p, &type))) rc = elem_exprs(p, &l);
+      rt->n = 0;
+      if (!(rc = reftype(p, rt))) rc = elem_exprs(p, &l);
     } else if (mode == SEG_ACTIVE) { /* offset funcidx* */
       rc = elem_funcs(p, &l);
     } else {
@@ -1013,7 +1243,7 @@ static int elem_field(wp *p, wp_module *m) {
   if (!rc) rc = wp_expect(p, WM_TOK_RPAREN, NULL);
   if (!rc && (offset.oom || l.exprs.oom || l.funcs.oom))
     rc = wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (!rc) write_elem(m, mode, table, &offset, type, &l);
+  if (!rc) write_elem(m, mode, table, &offset, rt, &l);
   buf_free(&offset);
   elemlist_free(&l);
   return rc;
@@ -1052,7 +1282,7 @@ static int emit_field(wp *p, wp_module *m) {
   wm_tok kw = p->t;
   int rc = wp_next(p);
   if (rc) return rc;
-  if (tok_is(&kw, "type")) return wp_skip_to_close(p); /* parsed in pass 1 */
+  if (tok_is(&kw, "type") || tok_is(&kw, "rec")) return wp_skip_to_close(p); /* pass 1's */
   if (tok_is(&kw, "func")) return func_field(p, m);
   if (tok_is(&kw, "table")) return table_field(p, m);
   if (tok_is(&kw, "memory")) return memory_field(p, m);
@@ -1082,16 +1312,24 @@ static void section(wp_buf *out, uint8_t id, const wp_buf *content, uint32_t cou
 static int assemble(wp *p, wp_module *m, wp_buf *out) {
   static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
   wp_bytes(out, magic, sizeof magic);
+  /* The type section: an entry a type, or a rec group and its types. */
   wp_buf *types = &m->sec[S_TYPE];
-  for (uint32_t i = 0; i < p->ntypes; i++) {
-    wp_type *t = &p->types[i];
-    wp_byte(types, 0x60);
-    wp_u32(types, t->np);
-    wp_bytes(types, t->vt, t->np);
-    wp_u32(types, t->nr);
-    wp_bytes(types, t->vt + t->np, t->nr);
+  uint32_t entries = 0, e = 0;
+  for (uint32_t i = 0; i <= p->ntypes; i++) {
+    for (; e < p->empty_recs.n && p->empty_recs.at[e] == i; e++, entries++) wp_bytes(types, "\x4E\x00", 2);
+    if (i == p->ntypes) break;
+    const wp_type *t = &p->types[i];
+    if (t->rec) {
+      wp_byte(types, 0x4E);
+      wp_u32(types, t->rec);
+      for (uint32_t k = 0; k < t->rec; k++) wp_bytes(types, p->types[i + k].def, p->types[i + k].ndef);
+      i += t->rec - 1;
+    } else {
+      wp_bytes(types, t->def, t->ndef);
+    }
+    entries++;
   }
-  m->n[S_TYPE] = p->ntypes;
+  m->n[S_TYPE] = entries;
   if (m->n[S_DATA] && p->data_instr) m->n[S_DATACOUNT] = m->n[S_DATA];
   for (int s = 0; s < S_N; s++) {
     if (m->sec[s].oom) out->oom = true;
@@ -1129,6 +1367,7 @@ static int parse_module(wp *p, wp_buf *out) {
   }
   wm_lexer fields_lx = p->lx;
   wm_tok fields_t = p->t;
+  rc = type_names(p);
   for (int pass = 1; !rc && pass <= 2; pass++) {
     if (pass == 2) {
       p->lx = fields_lx;
@@ -1152,6 +1391,7 @@ static int parse_module(wp *p, wp_buf *out) {
   buf_free(&m.use.vt);
   buf_free(&m.body);
   buf_free(&m.lt);
+  buf_free(&m.rt);
   return rc;
 }
 
@@ -1168,7 +1408,11 @@ int wm__wat_parse(const char *src, size_t len, uint8_t **out, size_t *out_len, w
   wp_buf bin = {0};
   int rc = parse_module(&p, &bin);
   for (int s = 0; s < SP_N; s++) wp_names_clear(&p.names[s]);
-  for (uint32_t i = 0; i < p.ntypes; i++) wm__free(p.types[i].vt);
+  for (uint32_t i = 0; i < p.ntypes; i++) {
+    wm__free(p.types[i].vt);
+    wm__free(p.types[i].def);
+  }
+  wm__free(p.empty_recs.at);
   wm__free(p.types);
   wm__free(p.labels);
   for (uint32_t i = 0; i < p.nquoted; i++) wm__free(p.quoted[i]);

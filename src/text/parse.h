@@ -60,10 +60,31 @@ typedef struct wp_names {
 /* The index spaces that ids name. */
 enum { SP_TYPE, SP_FUNC, SP_TABLE, SP_MEM, SP_GLOBAL, SP_ELEM, SP_DATA, SP_LOCAL, SP_TAG, SP_N };
 
+/* A defined type. Value types are kept as their binary encodings, one
+** after another: a byte (i32 ... v128, a nullable abstract reference as its
+** shorthand, funcref ...), or 0x63/0x64 (ref null / ref) and a heap type
+** (an abstract one's byte, or a type index as an s33); wp_vt_len measures
+** one. Encodings are canonical, so types compare with memcmp. */
 typedef struct wp_type {
-  uint32_t np, nr;
-  uint8_t *vt; /* np params then nr results, one valtype byte each */
+  uint32_t np, nr; /* a function type's params and results ... */
+  uint8_t *vt;     /* ... their encodings, params first */
+  uint32_t nvt;    /* bytes in vt */
+  uint8_t *def;    /* the type's entry in the type section: comptype, or
+                      sub (0x50) / sub final (0x4F) with its supertypes */
+  uint32_t ndef;
+  uint32_t rec;    /* the first type of a (rec ...) group: the group's size;
+                      0 for the other types of the group and for types alone */
+  bool func;       /* a function type */
+  bool plain;      /* a function type alone, final, without supertypes: the
+                      only kind an inline type use names */
 } wp_type;
+
+/* A (rec) with no types at all is an entry of the type section too: its
+** place is the number of types before it. */
+typedef struct wp_recs {
+  uint32_t *at;
+  uint32_t n, cap;
+} wp_recs;
 
 typedef struct wp_label {
   const char *name; /* NULL when the block has no id */
@@ -90,6 +111,7 @@ typedef struct wp {
   uint32_t count[SP_N];
   wp_type *types;
   uint32_t ntypes, captypes;
+  wp_recs empty_recs; /* the places of empty (rec) groups */
   wp_label *labels;
   uint32_t nlabels, caplabels;
   uint32_t depth;   /* folded instructions being parsed, bounded */
@@ -123,21 +145,25 @@ int wp_index(wp *p, int space, uint32_t *out); /* a NUM or an ID of `space` */
 bool wp_at_index(const wp *p);                 /* the current token is a NUM or an ID */
 int wp_names_add(wp *p, int space, const wm_tok *id, uint32_t index);
 void wp_names_clear(wp_names *n);
-int wp_valtype(wp *p, uint8_t *out);
+/* A value type, its encoding appended to out; a heap type likewise (an
+** abstract one's byte or a type index). */
+int wp_valtype(wp *p, wp_buf *out);
+int wp_heaptype(wp *p, wp_buf *out);
+size_t wp_vt_len(const uint8_t *vt); /* bytes of the encoding at vt */
 /* The inside of a (param ...), (result ...), (local ...) group, past its
 ** keyword through its ')': any number of value types, or (unless ids is
 ** WP_ID_NONE) an id and one type, the id naming local id_base + *n when
 ** ids is WP_ID_NAMED. The types are appended to vt and counted in *n. */
 enum { WP_ID_NONE, WP_ID_IGNORED, WP_ID_NAMED };
 int wp_types_group(wp *p, wp_buf *vt, uint32_t *n, int ids, uint32_t id_base);
-bool wp_is_valtype(const wp *p);
 /* A type use; with names, param ids name locals (a function's), else they
 ** are refused (a block type's, call_indirect's). */
 int wp_use_parse(wp *p, wp_use *u, bool names);
 /* The type index of a function's use (explicit, or found or added):
 ** an explicit type with an inline signature must match it. */
 int wp_use_index(wp *p, wp_use *u, uint32_t *out);
-int wp_type_find_or_add(wp *p, const uint8_t *vt, uint32_t np, uint32_t nr, uint32_t *out);
+int wp_type_find_or_add(wp *p, const uint8_t *vt, uint32_t nvt, uint32_t np, uint32_t nr,
+                        uint32_t *out);
 
 /* parse_instr.c: instructions until the ')' closing their list (not
 ** consumed), into code; labels opened here must close here. */

@@ -24,7 +24,7 @@ enum {
   I_NONE, I_BLOCK, I_IF, I_ELSE, I_END, I_LABEL, I_BRTABLE, I_FUNC, I_CALLIND, I_LOCAL,
   I_GLOBAL, I_TABLE, I_MEM, I_MEMIDX, I_I32, I_I64, I_F32, I_F64, I_SELECT, I_REFNULL,
   I_MEMINIT, I_DATA, I_MEMCOPY, I_TABLEINIT, I_ELEM, I_TABLECOPY, I_V128, I_SHUFFLE, I_LANE,
-  I_MEMLANE, I_ZERO, I_TAG, I_TRY
+  I_MEMLANE, I_ZERO, I_TAG, I_TRY, I_TYPE
 };
 
 typedef struct wp_op {
@@ -41,7 +41,8 @@ static const wp_op special_ops[] = {
     {"end", 0x0B, I_END, 0}, {"br", 0x0C, I_LABEL, 0}, {"br_if", 0x0D, I_LABEL, 0},
     {"br_table", 0x0E, I_BRTABLE, 0}, {"return", 0x0F, I_NONE, 0}, {"call", 0x10, I_FUNC, 0},
     {"call_indirect", 0x11, I_CALLIND, 0}, {"return_call", 0x12, I_FUNC, 0},
-    {"return_call_indirect", 0x13, I_CALLIND, 0}, {"drop", 0x1A, I_NONE, 0},
+    {"return_call_indirect", 0x13, I_CALLIND, 0}, {"call_ref", 0x14, I_TYPE, 0},
+    {"return_call_ref", 0x15, I_TYPE, 0}, {"drop", 0x1A, I_NONE, 0},
     {"select", 0x1B, I_SELECT, 0}, {"local.get", 0x20, I_LOCAL, 0},
     {"local.set", 0x21, I_LOCAL, 0}, {"local.tee", 0x22, I_LOCAL, 0},
     {"global.get", 0x23, I_GLOBAL, 0}, {"global.set", 0x24, I_GLOBAL, 0},
@@ -60,7 +61,9 @@ static const wp_op special_ops[] = {
     {"memory.grow", 0x40, I_MEMIDX, 0}, {"i32.const", 0x41, I_I32, 0},
     {"i64.const", 0x42, I_I64, 0}, {"f32.const", 0x43, I_F32, 0}, {"f64.const", 0x44, I_F64, 0},
     {"ref.null", 0xD0, I_REFNULL, 0}, {"ref.is_null", 0xD1, I_NONE, 0},
-    {"ref.func", 0xD2, I_FUNC, 0}, {"memory.init", 0xFC0008, I_MEMINIT, 0},
+    {"ref.func", 0xD2, I_FUNC, 0}, {"ref.eq", 0xD3, I_NONE, 0},
+    {"ref.as_non_null", 0xD4, I_NONE, 0}, {"br_on_null", 0xD5, I_LABEL, 0},
+    {"br_on_non_null", 0xD6, I_LABEL, 0}, {"memory.init", 0xFC0008, I_MEMINIT, 0},
     {"data.drop", 0xFC0009, I_DATA, 0}, {"memory.copy", 0xFC000A, I_MEMCOPY, 0},
     {"memory.fill", 0xFC000B, I_MEMIDX, 0}, {"table.init", 0xFC000C, I_TABLEINIT, 0},
     {"elem.drop", 0xFC000D, I_ELEM, 0}, {"table.copy", 0xFC000E, I_TABLECOPY, 0},
@@ -288,8 +291,10 @@ static int unknown_op(wp *p) {
   if (has_prefix(t, "catch"))
     return wp_error(p, t, "unexpected token '%.*s': catch clauses belong to try_table",
                     (int)(t->len > 32 ? 32 : t->len), t->text);
-  if (has_prefix(t, "call_ref") || has_prefix(t, "return_call_ref") || has_prefix(t, "br_on_") || has_prefix(t, "ref.as_non_null"))
-    return wp_error(p, t, "typed function references not supported yet");
+  static const char *const gc[] = {"struct.", "array.", "ref.i31", "i31.", "ref.test", "ref.cast",
+                                   "br_on_cast", "any.convert_extern", "extern.convert_any"};
+  for (size_t i = 0; i < sizeof gc / sizeof *gc; i++)
+    if (has_prefix(t, gc[i])) return wp_error(p, t, "garbage collection not supported yet");
   return wp_error(p, t, "unknown instruction '%.*s'", (int)(t->len > 32 ? 32 : t->len), t->text);
 }
 
@@ -370,24 +375,26 @@ static int blocktype(wp *p, wp_buf *code) {
   wp_use *u = &p->bt;
   int rc = wp_use_parse(p, u, false);
   if (rc) return rc;
-  uint32_t np = u->np, nr = u->nr, idx;
+  uint32_t np = u->np, nr = u->nr, nvt = (uint32_t)u->vt.n, idx;
   const uint8_t *vt = u->vt.p;
   if (u->has_type) {
     if ((rc = wp_use_index(p, u, &idx))) return rc;
-    if (idx >= p->ntypes) {
-      /* Not a type (yet): written as an index, which the loader checks. */
+    if (idx >= p->ntypes || !p->types[idx].func) {
+      /* Not a function type (yet): written as an index, which the loader checks. */
       wp_s32(code, (int32_t)idx);
       return 0;
     }
     np = p->types[idx].np;
     nr = p->types[idx].nr;
     vt = p->types[idx].vt;
+    nvt = p->types[idx].nvt;
   }
   if (np == 0 && nr <= 1) {
-    wp_byte(code, nr ? vt[0] : 0x40);
+    if (nr) wp_bytes(code, vt, nvt);
+    else wp_byte(code, 0x40);
     return 0;
   }
-  if (!u->has_type && (rc = wp_type_find_or_add(p, vt, np, nr, &idx))) return rc;
+  if (!u->has_type && (rc = wp_type_find_or_add(p, vt, nvt, np, nr, &idx))) return rc;
   wp_s32(code, (int32_t)idx);
   return 0;
 }
@@ -567,9 +574,10 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
     case I_LOCAL:
     case I_GLOBAL:
     case I_ELEM:
-    case I_DATA: {
+    case I_DATA:
+    case I_TYPE: {
       static const int space[] = {[I_FUNC] = SP_FUNC, [I_LOCAL] = SP_LOCAL, [I_GLOBAL] = SP_GLOBAL,
-                                  [I_ELEM] = SP_ELEM, [I_DATA] = SP_DATA};
+                                  [I_ELEM] = SP_ELEM, [I_DATA] = SP_DATA, [I_TYPE] = SP_TYPE};
       if ((rc = wp_index(p, space[op->imm], &a))) return rc;
       if (op->imm == I_DATA) p->data_instr = true;
       emit_op(code, op->code);
@@ -709,18 +717,9 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       emit_op(code, op->code);
       wp_u32(code, a);
       return 0;
-    case I_REFNULL: {
-      uint8_t ht;
-      if (wp_kw(p, "func")) ht = 0x70;
-      else if (wp_kw(p, "extern")) ht = 0x6F;
-      else if (wp_kw(p, "exn")) ht = 0x69;
-      else if (wp_kw(p, "noexn")) ht = 0x74;
-      else return wp_unexpected(p, "func, extern, exn or noexn");
-      if ((rc = wp_next(p))) return rc;
+    case I_REFNULL:
       emit_op(code, op->code);
-      wp_byte(code, ht);
-      return 0;
-    }
+      return wp_heaptype(p, code);
     case I_V128:
       return v128_const(p, code);
     case I_SHUFFLE: {

@@ -259,6 +259,81 @@ static void test_bytes(void) {
   wm_free(bin2);
 }
 
+/* Section id of the module text becomes, the bytes of its content. */
+static bool section_is(const char *text, uint8_t id, const uint8_t *want, size_t n) {
+  uint8_t *bin = NULL;
+  size_t len = 0;
+  wm_error err;
+  bool ok = false;
+  if (wm_wat_to_wasm(text, strlen(text), &bin, &len, &err) != 0) {
+    fprintf(stderr, "%s: %s\n", text, err.message);
+    return false;
+  }
+  for (size_t i = 8; i + 1 < len;) {
+    size_t size = bin[i + 1], hdr = 2; /* these sizes fit one LEB byte */
+    if (bin[i] == id) ok = size == n && memcmp(bin + i + hdr, want, n) == 0;
+    i += hdr + size;
+  }
+  wm_free(bin);
+  return ok;
+}
+#define SECTION_IS(text, id, ...)                                              \
+  do {                                                                         \
+    static const uint8_t want_[] = {__VA_ARGS__};                              \
+    CHECK(section_is(text, id, want_, sizeof want_));                          \
+  } while (0)
+
+/* Typed references and the types of GC: reference types by heap type
+** (abstract or a type index, nullable ones of an abstract type as their
+** shorthands), a type naming one defined after it, rec groups (an empty
+** one is an entry too), sub and sub final with supertypes, structs and
+** arrays with packed and mutable fields, the instructions, tables with an
+** initial value, and which types an inline type use may name. */
+static void test_typed_refs(void) {
+  SECTION_IS("(module (type $f (func (param (ref $g))))"
+             " (type $g (func (result (ref null $f) funcref (ref null func) (ref func)"
+             " (ref extern) (ref null any)))))",
+             1, 0x02, 0x60, 0x01, 0x64, 0x01, 0x00, 0x60, 0x00, 0x06, 0x63, 0x00, 0x70, 0x70, 0x64,
+             0x70, 0x64, 0x6F, 0x6E);
+  SECTION_IS("(module (rec (type $a (sub (struct (field $x i32) (field (mut i8) i16))))"
+             " (type $b (sub final $a (struct (field i32) (field (mut i8)) (field i16)))))"
+             " (rec) (type (array (mut (ref null $b)))))",
+             1, 0x03, 0x4E, 0x02, 0x50, 0x00, 0x5F, 0x03, 0x7F, 0x00, 0x78, 0x01, 0x77, 0x00, 0x4F,
+             0x01, 0x00, 0x5F, 0x03, 0x7F, 0x00, 0x78, 0x01, 0x77, 0x00, 0x4E, 0x00, 0x5E, 0x63, 0x01,
+             0x01);
+  /* Locals in runs of one type; call_ref, return_call_ref, ref.as_non_null. */
+  SECTION_IS("(module (type (func)) (func (param (ref null 0))"
+             " (local (ref 0) (ref 0) i32 (ref null func))"
+             " (call_ref 0 (local.get 0)) (return_call_ref 0 (ref.as_non_null (local.get 0)))))",
+             10, 0x01, 0x12, 0x03, 0x02, 0x64, 0x00, 0x01, 0x7F, 0x01, 0x70, 0x20, 0x00, 0x14, 0x00,
+             0x20, 0x00, 0xD4, 0x15, 0x00, 0x0B);
+  /* A typed block result, ref.null of a type, br_on_null/br_on_non_null,
+  ** a typed select. */
+  SECTION_IS("(module (type (func)) (func (result (ref null 0))"
+             " (block (result (ref null 0)) (ref.null 0))"
+             " (block $l (br_on_null $l (ref.null func)) (br_on_non_null $l) (drop))"
+             " (select (result (ref null 0)) (ref.null 0) (ref.null 0) (i32.const 1)) (drop)))",
+             10, 0x01, 0x1D, 0x00, 0x02, 0x63, 0x00, 0xD0, 0x00, 0x0B, 0x02, 0x40, 0xD0, 0x70, 0xD5,
+             0x00, 0xD6, 0x00, 0x1A, 0x0B, 0xD0, 0x00, 0xD0, 0x00, 0x41, 0x01, 0x1C, 0x01, 0x63, 0x00,
+             0x1A, 0x0B);
+  /* Tables: with an initial value (0x40 0x00 first), or without. */
+  SECTION_IS("(module (type (func)) (table 2 (ref null 0) (ref.null 0)) (table 1 funcref))", 4,
+             0x02, 0x40, 0x00, 0x63, 0x00, 0x00, 0x02, 0xD0, 0x00, 0x0B, 0x70, 0x00, 0x01);
+  SECTION_IS("(module (type (func)) (global (ref null 0) (ref.null 0)))", 6, 0x01, 0x63, 0x00,
+             0x00, 0xD0, 0x00, 0x0B);
+  /* Element segments of a typed reference type list expressions. */
+  SECTION_IS("(module (type (func)) (func $f) (elem (ref 0) (ref.func $f)))", 9, 0x01, 0x05, 0x64,
+             0x00, 0x01, 0xD2, 0x00, 0x0B);
+  /* An inline type use names only a final function type without
+  ** supertypes alone in its group: a new type otherwise. */
+  SECTION_IS("(module (type (sub (func))) (func))", 1, 0x02, 0x50, 0x00, 0x60, 0x00, 0x00, 0x60,
+             0x00, 0x00);
+  SECTION_IS("(module (rec (type (func)) (type (func))) (func))", 1, 0x02, 0x4E, 0x02, 0x60, 0x00,
+             0x00, 0x60, 0x00, 0x00, 0x60, 0x00, 0x00);
+  SECTION_IS("(module (type (sub final (func))) (func))", 3, 0x01, 0x00);
+  SECTION_IS("(module (rec (type (func))) (func))", 3, 0x01, 0x00);
+}
+
 /* text gives WM_EMALFORMED with a message holding `msg`. */
 static void bad(const char *text, const char *msg) {
   uint8_t *bin = (uint8_t *)1;
@@ -300,7 +375,18 @@ static void test_errors(void) {
   bad("(module (func) (import \"a\" \"b\" (func)))", "1:17: imports must occur before all non-import definitions");
   bad("(module (global i32 (i32.const 0)) (func (import \"a\" \"b\")))", "imports must occur before");
   bad("(module (func (frob)))", "1:16: unknown instruction 'frob'");
-  bad("(module (func return_call_ref 0))", "typed function references not supported yet");
+  bad("(module (func return_call_ref))", "expected a type index or id");
+  bad("(module (func (param (ref))))", "expected a heap type");
+  bad("(module (func (param (ref null $nowhere))))", "unknown type $nowhere");
+  bad("(module (func (param (ref func i32))))", "expected ')'");
+  bad("(module (type (sub (sub (func)))))", "expected func, struct or array");
+  bad("(module (type (frob)))", "expected func, struct, array or sub");
+  bad("(module (type (struct (field (mut i8 i16)))))", "expected ')'");
+  bad("(module (type (array)))", "expected a value type");
+  bad("(module (rec (func)))", "expected ')'");
+  bad("(module (type $t (func)) (rec (type $t (func))))", "duplicate type $t");
+  bad("(module (func (struct.new 0)))", "garbage collection not supported yet");
+  bad("(module (func (ref.i31 (i32.const 0))))", "garbage collection not supported yet");
   bad("(module (func return_call))", "1:26: expected a function index or id");
   bad("(module (func return_call $nowhere))", "unknown function $nowhere");
   bad("(module (func try))", "legacy exception handling not supported");
@@ -309,9 +395,6 @@ static void test_errors(void) {
   bad("(module (func (throw $nope)))", "unknown tag $nope");
   bad("(module (func try_table (catch $t 0) end))", "unknown tag $t");
   bad("(module (func try_table (catch_all $l) end))", "unknown label $l");
-  bad("(module (func (result (ref exn)) unreachable))", "typed function references not supported yet");
-  bad("(module (func call_ref))", "typed function references not supported yet");
-  bad("(module (func (param (ref null 0))))", "typed function references not supported yet");
   bad("(module (func else))", "1:15: else without a matching if");
   bad("(module (func block else end))", "else without a matching if");
   bad("(module (func end))", "1:15: end without a matching block");
@@ -330,14 +413,14 @@ static void test_errors(void) {
   bad("(module (memory 2) (func (drop (i32.load $m (i32.const 0)))))", "unknown memory $m");
   bad("(module (memory i64 0x1_0000_0000_0000_0000))", "constant out of range");
   bad("(module (memory i32 0x1_0000_0000))", "constant out of range");
-  bad("(module (table i64 1 (elem)))", "expected funcref, externref or exnref");
+  bad("(module (table i64 1 (elem)))", "expected a value type");
   bad("(module (func (v128.const i8x17 0)))", "expected a vector shape");
   bad("(module (func (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))", "1:33: constant out of range");
   bad("(module (func (v128.const i16x8 -32769 0 0 0 0 0 0 0)))", "constant out of range");
   bad("(module (func (i8x16.extract_lane_s 256 (v128.const i64x2 0 0))))", "lane index out of range");
   bad("(module (func (i8x16.extract_lane_s $x)))", "expected a lane index");
   bad("(module (func (result i32) (param i32)))", "param after result");
-  bad("(module (func (ref.null any)))", "expected func, extern, exn or noexn");
+  bad("(module (func (ref.null i32)))", "expected a heap type");
   bad("(module (func (br_table)))", "expected a label");
   bad("(module (func (br)))", "expected a label");
   bad("(module) (func)", "1:10: expected end of input");
@@ -345,11 +428,12 @@ static void test_errors(void) {
   bad("(module \"unterminated", "1:9: unterminated string");
   bad("(module 5)", "expected ')'");
   bad("(module (5))", "expected a module field");
-  bad("(module (table 1 i32))", "expected funcref, externref or exnref");
+  bad("(module (table 1 i32))", "expected a reference type");
   bad("(module (import \"a\" (func)))", "expected a string");
   bad("(module (import \"a\" \"b\" (frob)))", "expected func, table, memory, global or tag");
   bad("(module (export \"a\" (frob 0)))", "expected func, table, memory, global or tag");
   bad("(module (elem))", "expected func or a reference type");
+  bad("(module (elem i64))", "expected func or a reference type");
   bad("(module (elem (table 0) func 0))", "expected an offset expression");
   bad("(module (func (local.get 0x1_0000_0000)))", "constant out of range");
   /* Ids are the bytes of the name, so $"a" is $a. */
@@ -494,6 +578,7 @@ int main(void) {
   test_same_as_wabt();
   test_quoted_ids();
   test_bytes();
+  test_typed_refs();
   test_errors();
   test_small_stack();
   test_load();

@@ -478,6 +478,10 @@ static void test_unsupported_proposals(void) {
       {"call_ref", {0x14, 0x00}, 2, "typed function references not supported yet"},
       {"br_on_null", {0xD5, 0x00}, 2, "typed function references not supported yet"},
       {"ref.eq", {0xD3}, 1, "garbage collection not supported yet"},
+      {"typed block type", {0x02, 0x64, 0x00, 0x0B}, 4, "typed function references not supported yet"},
+      {"anyref block type", {0x02, 0x6E, 0x0B}, 3, "garbage collection not supported yet"},
+      {"ref.null nofunc", {0xD0, 0x73, 0x1A}, 3, "typed function references not supported yet"},
+      {"typed select", {0x1C, 0x01, 0x63, 0x00}, 4, "typed function references not supported yet"},
       {"struct.new", {0xFB, 0x00, 0x00}, 3, "garbage collection not supported yet"},
   };
   /* i32.load with a memory index (bit 6 of the flags): memory 0 named in
@@ -577,6 +581,11 @@ static void test_unsupported_proposals(void) {
        WM_EINVALID, "memory size must be at most 2^48 pages"},
       {"memory64 min 2^48", {5, 9, 1, 4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40}, 11,
        WM_OK, ""},
+      {"typed param", {1, 6, 1, 0x60, 1, 0x63, 0, 0}, 8, WM_EMALFORMED,
+       "typed function references not supported yet"},
+      {"rec group", {1, 3, 1, 0x4E, 0}, 5, WM_EMALFORMED, "garbage collection not supported yet"},
+      {"struct type", {1, 3, 1, 0x5F, 0}, 5, WM_EMALFORMED, "garbage collection not supported yet"},
+      {"i31ref table", {4, 4, 1, 0x6C, 0, 1}, 6, WM_EMALFORMED, "garbage collection not supported yet"},
   };
   for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) {
     uint8_t m[32];
