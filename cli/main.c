@@ -302,7 +302,7 @@ static int cmd_wat2wasm(int argc, char **argv) {
     return 1;
   }
   FILE *o = fopen(outpath, "wb");
-  bool ok = o && fwrite(bin, 1, bin_len, o) == bin_len;
+  bool ok = o && (bin_len == 0 || fwrite(bin, 1, bin_len, o) == bin_len); /* bin may be NULL */
   if (o && fclose(o) != 0) ok = false;
   wm_free(bin);
   if (!ok) {

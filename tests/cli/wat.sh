@@ -57,6 +57,10 @@ expect "invalid status" "$rc" "^1$"
 "$wasmem" wat2wasm "$work/add.wat" -o "$work/ours.wasm" || { echo "FAIL: wat2wasm"; fail=1; }
 "$wat2wasm" --enable-annotations "$work/add.wat" -o "$work/ref.wasm"
 cmp -s "$work/ours.wasm" "$work/ref.wasm" || { echo "FAIL: wat2wasm bytes differ"; fail=1; }
+# (module binary) with no strings: an empty file, written as such.
+printf '(module binary)' >"$work/empty.wat"
+"$wasmem" wat2wasm "$work/empty.wat" -o "$work/empty.wasm" && [ -f "$work/empty.wasm" ] && [ ! -s "$work/empty.wasm" ] ||
+  { echo "FAIL: wat2wasm of an empty binary module"; fail=1; }
 out=$("$wasmem" wat2wasm "$work/bad.wat" -o "$work/x.wasm" 2>&1); rc=$?
 expect "wat2wasm error" "$out" "bad.wat:3:25: unknown function"
 expect "wat2wasm error status" "$rc" "^1$"
