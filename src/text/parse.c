@@ -343,16 +343,20 @@ static void func_comptype(wp_buf *out, const uint8_t *vt, uint32_t nvt, uint32_t
   wp_bytes(out, vt + pb, nvt - pb);
 }
 
-/* A new type: def its section entry (moved in), vt its signature when a
-** function type (copied). */
+/* A new type: def its section entry (moved in, or freed on failure), vt
+** its signature when a function type (copied). */
 static int type_add(wp *p, wp_buf *def, const uint8_t *vt, uint32_t nvt, uint32_t np,
                     uint32_t nr, bool func, bool plain) {
-  if (def->oom || wm__grow((void **)&p->types, &p->captypes, p->ntypes + 1, sizeof *p->types))
+  wp_type *t = NULL;
+  if (!def->oom && !wm__grow((void **)&p->types, &p->captypes, p->ntypes + 1, sizeof *p->types)) {
+    t = &p->types[p->ntypes];
+    memset(t, 0, sizeof *t);
+    t->vt = wm__malloc(nvt ? nvt : 1);
+  }
+  if (!t || !t->vt) {
+    buf_free(def); /* ours either way */
     return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
-  wp_type *t = &p->types[p->ntypes];
-  memset(t, 0, sizeof *t);
-  t->vt = wm__malloc(nvt ? nvt : 1);
-  if (!t->vt) return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
   if (nvt) memcpy(t->vt, vt, nvt);
   t->nvt = nvt;
   t->np = np;
