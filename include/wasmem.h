@@ -395,6 +395,7 @@ typedef struct wm_runtime_usage {
   uint64_t table_elems;    /* current sizes of all tables */
   uint64_t code_bytes;     /* lowered code of the modules instantiated */
   uint32_t instances, memories, tables;
+  uint32_t exceptions;     /* exception objects held (see "Exceptions") */
 } wm_runtime_usage;
 
 /* Make a runtime. opts may be NULL. On success *out owns a new runtime. */
@@ -470,9 +471,14 @@ WM_API int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *
 ** host function called from wasm that gets WM_EXCEPTION from a nested
 ** wm_func_call and returns WM_EXCEPTION itself rethrows it into its
 ** calling guest, where a try_table may catch it; so does one that throws
-** its own with wm_runtime_throw. Exceptions (and the exnref values naming
-** them) live as long as the runtime: a guest that throws without end grows
-** its runtime by the size of each exception.
+** its own with wm_runtime_throw. An exception is freed when a catch clause
+** without _ref takes it, or when it is no longer pending (the next call
+** from the host, wm_runtime_exception_clear), so a guest that throws and
+** catches without end stays bounded -- unless an exnref value has been made
+** of it (by catch_ref, catch_all_ref or wm_runtime_exception's exn): such
+** an exception lives as long as the runtime, because exnref values naming
+** it may be held anywhere (wm_runtime_usage counts them). A guest that
+** makes exnrefs without end grows its runtime by the size of each.
 */
 /* Make a tag whose payload has the types of type->params (type->nresults
 ** must be 0: WM_EINVAL). The type is copied; the tag lives with rt. */

@@ -7,8 +7,11 @@
 ** exception or let it throw one.
 **
 ** Throwing costs an allocation; code that throws nothing pays nothing: the
-** tables are read only while an exception unwinds, from the interpreter's
-** one exit for traps (interp_loop.h, `trapped`).
+** tables are read only while an exception unwinds, after the interpreter
+** loop has left through its one exit for traps (interp_loop.h, `trapped`;
+** interp.c's run_for unwinds and re-enters it). An exception lives until
+** a plain catch takes it, unless an exnref has been made of it (runtime.h,
+** wm_exn): a guest that throws and catches without end stays bounded.
 */
 #include <stdio.h>
 #include <string.h>
@@ -93,19 +96,36 @@ int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals) {
   wm_exn *e = wm__malloc(sizeof *e + (size_t)tag->nslots * sizeof(wm_slot));
   if (!e) return WM_ENOMEM;
   e->tag = tag;
+  e->next = NULL;
+  e->kept = false;
   if (tag->nslots) memcpy(e->vals, vals, tag->nslots * sizeof(wm_slot));
-  e->next = rt->exns;
-  rt->exns = e;
-  rt->exn = e;
+  wm__exn_set(rt, e);
   return WM_EXCEPTION;
 }
 
+/* An exnref is being made of e: from now on it lives with the runtime. */
+static void keep(wm_runtime *rt, wm_exn *e) {
+  if (e->kept) return;
+  e->kept = true;
+  e->next = rt->exns;
+  rt->exns = e;
+  rt->nexns++;
+}
+
+void wm__exn_set(wm_runtime *rt, wm_exn *e) {
+  wm_exn *old = rt->exn;
+  rt->exn = e;
+  if (old && old != e && !old->kept) wm__free(old);
+}
+
 void wm__exn_free_all(wm_runtime *rt) {
+  wm__exn_set(rt, NULL);
   for (wm_exn *e = rt->exns, *next; e; e = next) {
     next = e->next;
     wm__free(e);
   }
-  rt->exns = rt->exn = NULL;
+  rt->exns = NULL;
+  rt->nexns = 0;
 }
 
 const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base) {
@@ -129,8 +149,11 @@ const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base) {
           if (e->tag->nslots) memcpy(d, e->vals, e->tag->nslots * sizeof(wm_slot));
           d += e->tag->nslots;
         }
-        if (h->kind == WM_CATCH_REF || h->kind == WM_CATCH_ALL_REF) d->ref = e;
-        rt->exn = NULL;
+        if (h->kind == WM_CATCH_REF || h->kind == WM_CATCH_ALL_REF) {
+          keep(rt, e);
+          d->ref = e;
+        }
+        wm__exn_set(rt, NULL); /* frees it unless an exnref names it */
         rt->nframes = (uint32_t)(f - rt->frames) + 1;
         return c->code + h->pad;
       }
@@ -196,6 +219,7 @@ int wm_runtime_exception(wm_runtime *rt, wm_tag **tag, wm_val *vals, uint32_t ca
        k += t->params[i++] == WM_V128 ? 2 : 1)
     vals[i] = wm__slots_to_val(&e->vals[k], t->params[i]);
   if (exn) {
+    keep(rt, rt->exn); /* the host may hold the exnref as long as it likes */
     exn->type = WM_EXNREF;
     exn->of.ref = rt->exn;
   }
@@ -227,5 +251,5 @@ int wm_runtime_throw(wm_runtime *rt, wm_tag *tag, const wm_val *vals, uint32_t n
 }
 
 void wm_runtime_exception_clear(wm_runtime *rt) {
-  if (rt) rt->exn = NULL;
+  if (rt) wm__exn_set(rt, NULL);
 }

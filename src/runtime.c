@@ -134,6 +134,7 @@ void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out) {
   out->instances = rt->ninsts;
   out->memories = rt->nmems;
   out->tables = rt->ntables;
+  out->exceptions = rt->nexns + (rt->exn && !rt->exn->kept);
 }
 
 int wm__rt_own(wm_runtime *rt, void *p) {

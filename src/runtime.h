@@ -82,11 +82,16 @@ struct wm_tag {
   uint32_t idx;          /* index in inst's tag space */
 };
 
-/* An exception: its tag and payload in slot form. The runtime owns every
-** one (rt->exns, freed with it): exnref values name them. */
+/* An exception: its tag and payload in slot form. One no exnref value has
+** named yet is held only while it unwinds or is pending (rt->exn) and is
+** freed when a catch clause without _ref takes it or it is replaced;
+** once a catch_ref or catch_all_ref clause, or wm_runtime_exception, has
+** made an exnref of it, it is `kept`: linked on rt->exns and freed with
+** the runtime, as values naming it may be anywhere. */
 typedef struct wm_exn {
   struct wm_exn *next;
   wm_tag *tag;
+  bool kept;
   wm_slot vals[];
 } wm_exn;
 
@@ -177,9 +182,10 @@ struct wm_runtime {
   uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0 = none */
   atomic_int interrupt;  /* requests so far (wm_runtime_interrupt, from any
                          ** thread); 0 when none is pending */
-  /* Exceptions (exn.c): all made so far, and the one unwinding or left
-  ** uncaught by the last call (NULL when none). */
+  /* Exceptions (exn.c): the kept ones, their number, and the one unwinding
+  ** or left uncaught by the last call (NULL when none; kept or not). */
   wm_exn *exns;
+  uint32_t nexns;
   wm_exn *exn;
   /* Set once by wm__runtime_stop (a wasi-threads group ending, from any
   ** thread): memory.atomic.wait in rt returns at once, trapping. */
@@ -204,6 +210,9 @@ int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals);
 const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base);
 /* exn.c: "uncaught exception: tag 0 \"e0\" of module m" into msg (256). */
 void wm__exn_describe(const wm_runtime *rt, char *msg);
+/* exn.c: make e (NULL: none) the pending exception; the one it replaces
+** is freed unless it is kept. */
+void wm__exn_set(wm_runtime *rt, wm_exn *e);
 /* exn.c: free every exception (runtime teardown). */
 void wm__exn_free_all(wm_runtime *rt);
 /* exn.c: make the defined tags of inst (its tag space's tail). */

@@ -37,7 +37,7 @@ static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
 }
 
 #ifdef WM_GOTO_DISPATCH
-/* The plain loop's handler addresses, published by run(NULL, NULL). Atomic:
+/* The plain loop's handler addresses, published by run(NULL, NULL, NULL, NULL). Atomic:
 ** threads loading their first modules at once all publish it (the same
 ** value). */
 static const void *const *_Atomic plain_table;
@@ -110,7 +110,7 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 static const void *const *get_table(unsigned loop) {
   if (loop == WM_LOOP_CHECKED) return wm__checked_dispatch_table();
   if (loop == WM_LOOP_METERED) return wm__metered_dispatch_table();
-  if (!plain_table) run(NULL, NULL); /* publishes the label addresses */
+  if (!plain_table) run(NULL, NULL, NULL, NULL); /* publishes the label addresses */
   return plain_table;
 }
 #endif
@@ -261,12 +261,27 @@ static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
   return cstack.nesting < MAX_NESTING && here >= floor;
 }
 
-/* The loop that runs f's code: the one it was lowered for. */
+/* Run the activation f's entry frame (on top of rt->frames) begins in the
+** loop its code was lowered for. An exception unwinds here, out of the
+** loop: the first catch clause that takes it, in the frame that threw or a
+** caller of it within this activation, has the loop go on at its landing
+** pad; an uncaught one ends the activation with WM_EXCEPTION. */
 static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
-  switch (f->inst->mod->loop) {
-    case WM_LOOP_CHECKED: return wm__run_checked(rt, msg);
-    case WM_LOOP_METERED: return wm__run_metered(rt, msg);
-    default: return run(rt, msg);
+  wm_frame *const base = &rt->frames[rt->nframes - 1];
+  const uint32_t *ip = base->func->code->code;
+  for (;;) {
+    int rc;
+    switch (f->inst->mod->loop) {
+      case WM_LOOP_CHECKED: rc = wm__run_checked(rt, base, ip, msg); break;
+      case WM_LOOP_METERED: rc = wm__run_metered(rt, base, ip, msg); break;
+      default: rc = run(rt, base, ip, msg); break;
+    }
+    if (WM_LIKELY(rc != WM_EXCEPTION)) return rc;
+    ip = wm__exn_catch(rt, base);
+    if (!ip) {
+      wm__exn_describe(rt, msg);
+      return rc;
+    }
   }
 }
 
@@ -306,7 +321,7 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   cstack.nesting++;
   /* An exception an earlier call left uncaught is forgotten when the host
   ** calls in afresh (not from a host function, which may still rethrow). */
-  if (rt->entries++ == 0) rt->exn = NULL;
+  if (rt->entries++ == 0 && WM_UNLIKELY(rt->exn)) wm__exn_set(rt, NULL);
   if (f->host) {
     rc = call_host(rt, NULL, f, fp, fp + nio, msg);
   } else {

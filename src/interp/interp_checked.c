@@ -8,8 +8,8 @@
 #include "interp_impl.h"
 
 #ifdef WM_GOTO_DISPATCH
-/* The checked loop's handler addresses, published by wm__run_checked(NULL,
-** NULL); atomic like interp.c's plain_table. */
+/* The checked loop's handler addresses, published by wm__run_checked with a
+** NULL runtime; atomic like interp.c's plain_table. */
 static const void *const *_Atomic checked_table;
 #endif
 
@@ -61,7 +61,7 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
 
 const void *const *wm__checked_dispatch_table(void) {
 #ifdef WM_GOTO_DISPATCH
-  if (!checked_table) wm__run_checked(NULL, NULL);
+  if (!checked_table) wm__run_checked(NULL, NULL, NULL, NULL);
   return checked_table;
 #else
   return NULL;

@@ -14,15 +14,19 @@
 */
 
 /*
-** Run the activation on top of rt->frames (already pushed by
-** push_entry_frame) until it returns. Returns 0 or a trap code; on a trap
-** the frames of the failed activations are left on rt->frames for the
-** backtrace, and msg
-** (256 bytes) may hold a message more precise than the code's (a host
-** function's own). Called with rt == NULL, it only publishes its dispatch
-** table.
+** Run the activation whose first frame is frbase (pushed by
+** push_entry_frame) from cell ip of the frame on top of rt->frames until
+** frbase returns: at entry the top frame is frbase and ip its code's first
+** cell; after a catch (interp.c's run_for) they are the catching frame and
+** its landing pad. Returns 0 or a trap code; on a trap (WM_EXCEPTION
+** included) the frames of the failed activations are left on rt->frames
+** for the backtrace and the unwinding, rt->trap_ip is the failing cell, and
+** msg (256 bytes) may hold a message more precise than the code's (a host
+** function's own). Catching is not done here: a label to re-enter the loop
+** at cost the plain engine's calls about 1% more instructions. Called with
+** rt == NULL, it only publishes its dispatch table.
 */
-RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
+RUN_LINKAGE int RUN_NAME(wm_runtime *rt, wm_frame *const frbase, const uint32_t *ip, char *msg) {
 #ifdef WM_GOTO_DISPATCH
 #if !WM_METERED
   /* Never in code lowered for this loop, which has no handler for it: the
@@ -44,9 +48,8 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
   ** activation's record; rt->nframes is brought up to date only where
   ** something else reads it: before a host call (which may re-enter
   ** wm__interp_call), on a trap (for the backtrace) and at the exit. */
-  wm_frame *const frbase = &rt->frames[rt->nframes - 1]; /* its RETURN leaves */
   wm_frame *const frlast = &rt->frames[rt->max_frames - 1];
-  wm_frame *frp = frbase;
+  wm_frame *frp = &rt->frames[rt->nframes - 1];
   wm_slot *const stack_end = rt->stack_end;
   wm_func *callee = NULL; /* operands of the shared call path (call_common) */
   wm_slot *nfp = NULL;
@@ -54,8 +57,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
   uint32_t ntail = 0;                /* RETURN_CALL*: the argument slots */
   int trap;
 
-  /* Hot state, kept in locals. */
-  const uint32_t *ip = frp->func->code->code;
+  /* Hot state, kept in locals (and ip). */
   wm_slot *fp = frp->fp;
   wm_instance *inst = frp->func->inst;
   wm_memory *mem0;
@@ -66,7 +68,6 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, char *msg) {
 #endif
   LOAD_MEM(); /* first use of this instance's memory */
 
-resume: /* a catch clause took an exception: its landing pad runs on */
   for (;;) {
     vmdispatch(head_at(ip)) {
       /* --- control ---------------------------------------------------- */
@@ -876,15 +877,15 @@ resume: /* a catch clause took an exception: its landing pad runs on */
       }
 #endif
 
-      /* --- exceptions (exn.c: the exception, and the unwinding at
-      ** `trapped`) ------------------------------------------------------ */
+      /* --- exceptions (exn.c: the exception; interp.c's run_for: the
+      ** unwinding) ----------------------------------------------------- */
       vmcase(THROW) {
         trap = wm__exn_throw(rt, inst->tags[OPD(0)], &R(1));
         goto trapped;
       }
       vmcase(THROW_REF) {
         if (WM_UNLIKELY(!R(0).ref)) TRAP(WM_TRAP_NULL_EXN);
-        rt->exn = R(0).ref;
+        wm__exn_set(rt, R(0).ref); /* kept: an exnref names it */
         trap = WM_EXCEPTION;
         goto trapped;
       }
@@ -914,22 +915,6 @@ resume: /* a catch clause took an exception: its landing pad runs on */
 trapped:
   rt->nframes = (uint32_t)(frp - rt->frames) + 1; /* the backtrace reads them */
   rt->trap_ip = ip;
-  if (trap == WM_EXCEPTION) {
-    /* Unwinding: the first catch clause that takes the exception, in this
-    ** frame or a caller of this activation, goes on at its landing pad;
-    ** the code's handler tables are read only here. The state comes back
-    ** through rt, as at entry: no hot local's address is taken. */
-    const uint32_t *pad = wm__exn_catch(rt, frbase);
-    if (pad) {
-      frp = &rt->frames[rt->nframes - 1];
-      ip = pad;
-      fp = frp->fp;
-      inst = frp->func->inst;
-      LOAD_MEM();
-      goto resume;
-    }
-    wm__exn_describe(rt, msg);
-  }
   return trap;
 }
 

@@ -9,8 +9,8 @@
 #include "interp_impl.h"
 
 #ifdef WM_GOTO_DISPATCH
-/* The metered loop's handler addresses, published by wm__run_metered(NULL,
-** NULL). */
+/* The metered loop's handler addresses, published by wm__run_metered with a
+** NULL runtime. */
 static const void *const *metered_table;
 #endif
 
@@ -27,7 +27,7 @@ static const void *const *metered_table;
 
 const void *const *wm__metered_dispatch_table(void) {
 #ifdef WM_GOTO_DISPATCH
-  if (!metered_table) wm__run_metered(NULL, NULL);
+  if (!metered_table) wm__run_metered(NULL, NULL, NULL, NULL);
   return metered_table;
 #else
   return NULL;

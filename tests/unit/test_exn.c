@@ -271,27 +271,69 @@ static void test_errors(void) {
   wasm_engine_delete(engine);
 }
 
-/* Many exceptions thrown and dropped: the runtime owns them all and frees
-** them with itself (ASan's leak check holds it to that). */
+/* Many exceptions thrown and caught: one a plain catch takes is freed at
+** once, so the runtime holds none after a million; one a catch_all_ref
+** made an exnref of lives with the runtime (counted in wm_runtime_usage),
+** as does the pending one the host read as an exnref; an uncaught one is
+** held until the next call or wm_runtime_exception_clear. ASan's leak
+** check holds the runtime to freeing them all with itself. */
 static void test_many(void) {
   static const char wat[] =
-      "(module (tag $e (param i32))\n"
+      "(module (tag $e (export \"e\") (param i32))\n"
       "  (func (export \"spin\") (param i32) (result i32) (local i32)\n"
       "    (loop $l\n"
       "      (block $c (result i32)\n"
       "        (try_table (catch $e $c) (throw $e (local.get 0))) (unreachable))\n"
       "      (local.set 1 (i32.add (local.get 1)))\n"
       "      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))\n"
-      "    (local.get 1)))\n";
+      "    (local.get 1))\n"
+      /* Rethrown through throw_ref, then caught plainly: made an exnref. */
+      "  (func (export \"spin_ref\") (param i32)\n"
+      "    (loop $l\n"
+      "      (drop (block $c (result i32)\n"
+      "        (try_table (catch $e $c)\n"
+      "          (throw_ref (block $r (result exnref)\n"
+      "            (try_table (catch_all_ref $r) (throw $e (local.get 0))) (unreachable))))\n"
+      "        (unreachable)))\n"
+      "      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))\n"
+      "  (func (export \"raise\") (param i32) (throw $e (i32.const 7))))\n";
   wm_runtime *rt = NULL;
   wm_module *mod = NULL;
   wm_instance *inst = NULL;
   wm_error err;
+  wm_runtime_usage u;
   CHECK(wm_runtime_new(NULL, &rt, NULL) == 0);
   CHECK(wm_module_load((const uint8_t *)wat, strlen(wat), NULL, &mod, &err) == 0);
   CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == 0);
   wm_val r;
-  CHECK(inst && call1(rt, inst, "spin", wm_val_i32(1000), &r, &err) == 0 && r.of.i32 == 500500);
+  CHECK(inst && call1(rt, inst, "spin", wm_val_i32(1000000), &r, &err) == 0 &&
+        r.of.i32 == (int32_t)(1000000ull * 1000001 / 2));
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 0);
+  CHECK(call1(rt, inst, "spin_ref", wm_val_i32(100), NULL, &err) == 0);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 100);
+  /* Uncaught: pending until cleared, then freed. */
+  CHECK(call1(rt, inst, "raise", wm_val_i32(0), NULL, &err) == WM_EXCEPTION);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 101);
+  wm_runtime_exception_clear(rt);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 100);
+  /* Uncaught again, then forgotten by the next call from the host. */
+  CHECK(call1(rt, inst, "raise", wm_val_i32(0), NULL, &err) == WM_EXCEPTION);
+  CHECK(call1(rt, inst, "spin", wm_val_i32(3), &r, &err) == 0 && r.of.i32 == 6);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 100);
+  /* Uncaught and read as an exnref: kept, still valid after the next call. */
+  CHECK(call1(rt, inst, "raise", wm_val_i32(0), NULL, &err) == WM_EXCEPTION);
+  wm_val ex, payload;
+  uint32_t n = 0;
+  CHECK(wm_runtime_exception(rt, NULL, &payload, 1, &n, &ex) == WM_OK && n == 1 &&
+        payload.of.i32 == 7 && ex.type == WM_EXNREF && ex.of.ref);
+  CHECK(call1(rt, inst, "spin", wm_val_i32(3), &r, &err) == 0);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 101);
   wm_runtime_free(rt);
   wm_module_free(mod);
 }
