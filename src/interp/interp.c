@@ -37,7 +37,7 @@ static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
 }
 
 #ifdef WM_GOTO_DISPATCH
-/* The plain loop's handler addresses, published by run(NULL, NULL, NULL, NULL). Atomic:
+/* The plain loop's handler addresses, published by run(NULL, NULL, NULL). Atomic:
 ** threads loading their first modules at once all publish it (the same
 ** value). */
 static const void *const *_Atomic plain_table;
@@ -110,7 +110,7 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 static const void *const *get_table(unsigned loop) {
   if (loop == WM_LOOP_CHECKED) return wm__checked_dispatch_table();
   if (loop == WM_LOOP_METERED) return wm__metered_dispatch_table();
-  if (!plain_table) run(NULL, NULL, NULL, NULL); /* publishes the label addresses */
+  if (!plain_table) run(NULL, NULL, NULL); /* publishes the label addresses */
   return plain_table;
 }
 #endif
@@ -272,9 +272,9 @@ static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
   for (;;) {
     int rc;
     switch (f->inst->mod->loop) {
-      case WM_LOOP_CHECKED: rc = wm__run_checked(rt, base, ip, msg); break;
-      case WM_LOOP_METERED: rc = wm__run_metered(rt, base, ip, msg); break;
-      default: rc = run(rt, base, ip, msg); break;
+      case WM_LOOP_CHECKED: rc = wm__run_checked(rt, ip, msg); break;
+      case WM_LOOP_METERED: rc = wm__run_metered(rt, ip, msg); break;
+      default: rc = run(rt, ip, msg); break;
     }
     if (WM_LIKELY(rc != WM_EXCEPTION)) return rc;
     ip = wm__exn_catch(rt, base);

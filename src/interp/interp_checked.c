@@ -61,7 +61,7 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
 
 const void *const *wm__checked_dispatch_table(void) {
 #ifdef WM_GOTO_DISPATCH
-  if (!checked_table) wm__run_checked(NULL, NULL, NULL, NULL);
+  if (!checked_table) wm__run_checked(NULL, NULL, NULL);
   return checked_table;
 #else
   return NULL;

@@ -468,10 +468,10 @@ int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg);
 int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
                       const uint32_t *ip, char *msg);
 /* interp_checked.c: the checked loop, and its handler addresses. */
-int wm__run_checked(wm_runtime *rt, wm_frame *frbase, const uint32_t *ip, char *msg);
+int wm__run_checked(wm_runtime *rt, const uint32_t *ip, char *msg);
 const void *const *wm__checked_dispatch_table(void);
 /* interp_metered.c: the metered loop, and its handler addresses. */
-int wm__run_metered(wm_runtime *rt, wm_frame *frbase, const uint32_t *ip, char *msg);
+int wm__run_metered(wm_runtime *rt, const uint32_t *ip, char *msg);
 const void *const *wm__metered_dispatch_table(void);
 
 #endif

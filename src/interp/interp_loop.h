@@ -14,11 +14,11 @@
 */
 
 /*
-** Run the activation whose first frame is frbase (pushed by
-** push_entry_frame) from cell ip of the frame on top of rt->frames until
-** frbase returns: at entry the top frame is frbase and ip its code's first
-** cell; after a catch (interp.c's run_for) they are the catching frame and
-** its landing pad. Returns 0 or a trap code; on a trap (WM_EXCEPTION
+** Run an activation (its entry frame pushed by push_entry_frame, the one
+** frame with no return address) from cell ip of the frame on top of
+** rt->frames until its entry frame returns: at entry the top frame is the
+** entry frame and ip its code's first cell; after a catch (interp.c's
+** run_for) they are the catching frame and its landing pad. Returns 0 or a trap code; on a trap (WM_EXCEPTION
 ** included) the frames of the failed activations are left on rt->frames
 ** for the backtrace and the unwinding, rt->trap_ip is the failing cell, and
 ** msg (256 bytes) may hold a message more precise than the code's (a host
@@ -26,7 +26,7 @@
 ** at cost the plain engine's calls about 1% more instructions. Called with
 ** rt == NULL, it only publishes its dispatch table.
 */
-RUN_LINKAGE int RUN_NAME(wm_runtime *rt, wm_frame *const frbase, const uint32_t *ip, char *msg) {
+RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
 #ifdef WM_GOTO_DISPATCH
 #if !WM_METERED
   /* Never in code lowered for this loop, which has no handler for it: the
@@ -99,11 +99,11 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, wm_frame *const frbase, const uint32_t 
       vmcase(RETURN) {
         /* The results are in this frame's slots 0.., which are the caller's
         ** slots base.. : nothing to copy. */
-        if (WM_UNLIKELY(frp == frbase)) {
+        ip = frp->ret_ip;
+        if (WM_UNLIKELY(!ip)) { /* the activation's entry frame has none */
           rt->nframes = (uint32_t)(frp - rt->frames);
           return 0;
         }
-        ip = frp->ret_ip;
         frp--;
         fp = frp->fp;
         /* A callee of the same instance ran in this loop with these very

@@ -27,7 +27,7 @@ static const void *const *metered_table;
 
 const void *const *wm__metered_dispatch_table(void) {
 #ifdef WM_GOTO_DISPATCH
-  if (!metered_table) wm__run_metered(NULL, NULL, NULL, NULL);
+  if (!metered_table) wm__run_metered(NULL, NULL, NULL);
   return metered_table;
 #else
   return NULL;
