@@ -29,6 +29,31 @@ wm_functype wm_func_type(const wm_func *f) {
   return ft;
 }
 
+/* An argument for a typed reference parameter (WebAssembly 3.0): a value
+** of the reference's kind, not null where the type is non-null, and for
+** a concrete function type a function of that type or a subtype. */
+static int typed_arg(const wm_func *f, uint32_t i, uint32_t want, wm_val a, wm_error *err) {
+  if (!wm__is_reftype(want) || a.type != wm__vt_top(want))
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s", (unsigned)i,
+                     wm_valtype_name((wm_valtype)want), wm_valtype_name(a.type));
+  if (!a.of.ref) {
+    if (wm__vt_nullable(want)) return WM_OK;
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got a null reference",
+                     (unsigned)i, wm_valtype_name((wm_valtype)want));
+  }
+  uint32_t h = want & 0xFF, idx = wm__vt_idx(want);
+  bool ok = h == wm__vt_top(want) && !idx; /* func, extern, exn: any */
+  if (idx && f->inst) {
+    const wm_func *g = a.of.ref;
+    uint32_t id = f->inst->type_ids[idx - 1];
+    wm_typeset ts = wm__rt_typeset(f->inst->rt->types);
+    ok = g->type_id == id || wm__type_sub(&ts, g->type_id, id);
+  }
+  if (ok) return WM_OK;
+  return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got a %s of another type",
+                   (unsigned)i, wm_valtype_name((wm_valtype)want), wm_valtype_name(a.type));
+}
+
 int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
                  wm_val *results, uint32_t nresults, wm_error *err) {
   if (!rt || !f) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL argument");
@@ -42,9 +67,10 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
   if ((nargs && !args) || (nresults && !results))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL args or results");
   for (uint32_t i = 0; i < nargs; i++)
-    if (args[i].type != t->params[i])
-      return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s",
-                       (unsigned)i, wm_valtype_name(t->params[i]), wm_valtype_name(args[i].type));
+    if (args[i].type != t->params[i]) {
+      int rc = typed_arg(f, i, t->params[i], args[i], err);
+      if (rc) return rc;
+    }
   /* Arguments go where the callee's frame will start: the stack top. */
   wm_slot *slots = rt->stack_top;
   size_t np = wm__type_slots(t->params, t->nparams), nr = wm__type_slots(t->results, t->nresults);

@@ -861,6 +861,9 @@ resume: /* a catch clause took an exception: its landing pad runs on */
       /* --- 64-bit addresses (memory64, table64) ------------------------ */
 #include "interp_mem64.h"
 
+      /* --- typed function references ------------------------------------ */
+#include "interp_ref.h"
+
 #if WM_METERED
       /* --- metering (code loaded with WM_MODULE_METERED) --------------- */
       vmcase(FUEL) {

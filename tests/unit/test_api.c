@@ -87,15 +87,22 @@ static void test_intern(void) {
   ** rt has share an id; out of memory adds none of them. */
   wm_valtype p4[] = {WM_F64}, p5[] = {WM_F64};
   wm_type e = {1, 0, p4, NULL}, f = {1, 0, p5, NULL}, list[] = {e, a, f, d, c, e};
+  wm_typemeta metas[6];
+  for (int i = 0; i < 6; i++) metas[i] = (wm_typemeta){0, 0, 0, 1, true};
+  wm_module fake;
+  memset(&fake, 0, sizeof fake);
+  fake.types = list;
+  fake.tmeta = metas;
+  fake.ntypes = 6;
   uint32_t ids[6];
   wm_error err;
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   CHECK(wm__intern_type(rt, &c, &ic, NULL) == 0 && ic == 0);
   wm__alloc_fail_after(0);
-  CHECK_ERR(wm__intern_types(rt, list, 6, ids, &err), err, WM_ENOMEM, "out of");
+  CHECK_ERR(wm__intern_types(rt, &fake, ids, &err), err, WM_ENOMEM, "out of");
   wm__alloc_fail_after(-1);
   CHECK(rt->ntypes == 1);
-  CHECK(wm__intern_types(rt, list, 6, ids, &err) == WM_OK);
+  CHECK(wm__intern_types(rt, &fake, ids, &err) == WM_OK);
   CHECK(rt->ntypes == 4 && ids[0] == 1 && ids[1] == 2 && ids[2] == 1 && ids[3] == 3 &&
         ids[4] == 0 && ids[5] == 1);
   p4[0] = WM_I32; /* the runtime has its own copy */
