@@ -263,8 +263,8 @@ int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids, wm_err
         ti->type.nresults = t->nresults;
         ti->type.params = t->nparams + t->nresults ? at : NULL;
         ti->type.results = ti->type.params ? at + t->nparams : NULL;
-        for (uint32_t i = 0; i < t->nparams + t->nresults; i++)
-          *at++ = (wm_valtype)rt_vt(t->params[i], s, gn, g, ids);
+        for (uint32_t i = 0; i < t->nparams; i++) *at++ = (wm_valtype)rt_vt(t->params[i], s, gn, g, ids);
+        for (uint32_t i = 0; i < t->nresults; i++) *at++ = (wm_valtype)rt_vt(t->results[i], s, gn, g, ids);
         ti->block = true;
         uint32_t sup = m->super;
         if (sup) sup = (sup - 1 >= s && sup - 1 - s < gn ? g + (sup - 1 - s) : ids[sup - 1]) + 1;

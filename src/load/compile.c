@@ -806,7 +806,7 @@ static int do_end(cstate *c) {
 }
 
 static int rd_label(cstate *c, ctl **L) {
-  uint32_t l;
+  uint32_t l = 0; /* set by wm__c_rd_u32 (for -Wmaybe-uninitialized) */
   TRY(wm__c_rd_u32(c, &l));
   if (l >= c->nctls) return wm__c_invalid(c, "unknown label");
   *L = &c->ctls[c->nctls - 1 - l];

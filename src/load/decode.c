@@ -237,14 +237,14 @@ static int heaptype(rd *r, uint32_t *t) {
   uint8_t b = r->b[r->pos];
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: abstract */
     r->pos++;
-    if (!wm__null_type(b)) return fail(r, at, wm__type_refusal(b, "malformed heap type"));
+    if (!wm__null_type(b)) return fail(r, at, wm__type_refusal(b, "malformed reference type"));
     *t = b;
     return 0;
   }
   uint64_t y;
   TRY(leb(r, 33, true, &y));
   int64_t v = (int64_t)y;
-  if (v < 0) return fail(r, at, "malformed heap type");
+  if (v < 0) return fail(r, at, "malformed reference type");
   if (v >= WM_VT_MAX_IDX) return fail(r, at, "too many types");
   *t = wm__vt_ref_idx((uint32_t)v, false);
   return 0;

@@ -103,13 +103,13 @@ static inline int wm__read_heaptype(const uint8_t *b, uint32_t *pos, uint32_t en
   if ((x & 0xC0) == 0x40) {
     (*pos)++;
     *t = wm__null_type(x);
-    if (!*t) *why = wm__type_refusal(x, "malformed heap type");
+    if (!*t) *why = wm__type_refusal(x, "malformed reference type");
     return !*t;
   }
   int64_t v = 0;
   int e = wm__leb_s(b, pos, end, 33, &v);
   if (e || v < 0 || v >= WM_VT_MAX_IDX) {
-    *why = e ? wm__leb_msg(e) : v < 0 ? "malformed heap type" : "too many types";
+    *why = e ? wm__leb_msg(e) : v < 0 ? "malformed reference type" : "too many types";
     return 1;
   }
   *t = wm__vt_ref_idx((uint32_t)v, false);

@@ -99,8 +99,8 @@ int wm__canon_types(wm_module *mod, wm_error *err) {
     uint32_t n = mod->tmeta[s].rec_n;
     for (uint32_t k = s; k < s + n && !rc; k++) {
       const wm_type *t = &mod->types[k];
-      for (uint32_t i = 0; i < t->nparams + t->nresults && !rc; i++)
-        rc = check_ref(t->params[i], s + n, err);
+      for (uint32_t i = 0; i < t->nparams && !rc; i++) rc = check_ref(t->params[i], s + n, err);
+      for (uint32_t i = 0; i < t->nresults && !rc; i++) rc = check_ref(t->results[i], s + n, err);
       uint32_t sup = mod->tmeta[k].super;
       if (!rc && sup && sup - 1 >= k)
         rc = wm__error(err, WM_EINVALID, UINT32_MAX, "unknown type %u", sup - 1);
