@@ -148,7 +148,7 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
     return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX,
                      "out of bounds table access: index %u, table size %u", (unsigned)i,
                      (unsigned)t->size);
-  out->type = t->type;
+  out->type = wm__is_reftype(t->type) ? (wm_valtype)wm__vt_top(t->type) : t->type; /* its kind */
   out->of.i64 = 0;
   out->of.ref = t->elems[i];
   return WM_OK;
@@ -156,7 +156,10 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
 
 int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err) {
   if (!t) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_set: NULL table");
-  if (v.type != t->type)
+  /* A typed table (WebAssembly 3.0) takes values of its kind, not null
+  ** where it is non-null. */
+  bool kind_ok = v.type == wm__vt_top(t->type) && (v.of.ref || wm__vt_nullable(t->type));
+  if (v.type != t->type && !kind_ok)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold a %s", wm_valtype_name(t->type),
                      wm_valtype_name(v.type));
   if (i >= t->size)
@@ -180,7 +183,8 @@ wm_val wm_global_get(const wm_global *g) {
 int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
   if (!g) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_global_set: NULL global");
   if (!g->mut) return wm__error(err, WM_EINVAL, UINT32_MAX, "global is immutable");
-  if (v.type != g->type)
+  if (v.type != g->type &&
+      !(v.type == wm__vt_top(g->type) && (v.of.ref || wm__vt_nullable(g->type))))
     return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold a %s",
                      wm_valtype_name(g->type), wm_valtype_name(v.type));
   wm__val_to_slots(v, g->val);

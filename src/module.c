@@ -876,7 +876,7 @@ int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out) {
   memset(out, 0, sizeof *out);
   out->mode = (wm_segment_mode)e->mode;
   out->count = e->count;
-  out->elem_type = e->type;
+  out->elem_type = wm__is_reftype(e->type) ? (wm_valtype)wm__vt_top(e->type) : e->type; /* its kind */
   if (e->mode == WM_SEG_ACTIVE) {
     out->target = e->table;
     segment_offset(&e->offset, out);

@@ -865,7 +865,9 @@ static int elem_seg(rd *r, wm_elem *el) {
   TRY(u32(r, &flags));
   if (flags > 7) return fail(r, at, "malformed elements segment kind");
   bool exprs = flags & 4;
-  el->type = WM_FUNCREF;
+  /* Function indexes are non-null references (WebAssembly 3.0: (ref
+  ** func)); encoding 4's expressions funcref. */
+  el->type = exprs ? WM_FUNCREF : (wm_valtype)(WM_FUNCREF | WM_VT_NONNULL);
   if (flags & 1) {
     el->mode = (flags & 2) ? WM_SEG_DECLARATIVE : WM_SEG_PASSIVE;
   } else {
