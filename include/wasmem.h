@@ -145,6 +145,28 @@ typedef enum wm_valtype {
   WM_EXTERNREF = 0x6F,
   WM_EXNREF = 0x69     /* (ref null exn): an exception, see "Exceptions" */
 } wm_valtype;
+/*
+** Typed references (WebAssembly 3.0's function references). A module's
+** types may hold `(ref null? ht)`; an embedder meets them only in the
+** params and results of a wm_functype (wm_func_type, wm_extern_desc.func)
+** and in a table's element type, as wider wm_valtype values: bits 0..7
+** the abstract heap type (0x70 func, also for a type index; 0x6F extern;
+** 0x69 exn; 0x73 nofunc, 0x72 noextern, 0x74 noexn), bit 8 set for a
+** non-null reference (WM_VT_NONNULL), bits 9..30 a type index + 1 (0: an
+** abstract heap type). So funcref is 0x70 and (ref func) 0x170; every
+** other type keeps its value. Values of such types are passed and
+** returned as their kind: WM_FUNCREF (a wm_func*), WM_EXTERNREF or
+** WM_EXNREF; a non-null parameter refuses NULL and a concrete function
+** type a function of another type (WM_ETYPE). wm_valtype_name prints
+** them as "(ref null $3)", "(ref func)".
+*/
+#define WM_VT_NONNULL 0x100u
+/* The kind of value a (typed) reference type passes: WM_FUNCREF ... */
+#define WM_VT_KIND(t)                                                         \
+  ((wm_valtype)((((unsigned)(t)) & 0xFFu) == 0x73u   ? 0x70u                  \
+                : (((unsigned)(t)) & 0xFFu) == 0x72u ? 0x6Fu                  \
+                : (((unsigned)(t)) & 0xFFu) == 0x74u ? 0x69u                  \
+                                                     : (((unsigned)(t)) & 0xFFu)))
 
 /* The text name of a value type ("i32", "funcref", ...); "?" if unknown. */
 WM_API const char *wm_valtype_name(wm_valtype t);

@@ -29,6 +29,31 @@ wm_functype wm_func_type(const wm_func *f) {
   return ft;
 }
 
+/* An argument for a typed reference parameter (WebAssembly 3.0): a value
+** of the reference's kind, not null where the type is non-null, and for
+** a concrete function type a function of that type or a subtype. */
+static int typed_arg(const wm_func *f, uint32_t i, uint32_t want, wm_val a, wm_error *err) {
+  if (!wm__is_reftype(want) || a.type != wm__vt_top(want))
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s", (unsigned)i,
+                     wm_valtype_name((wm_valtype)want), wm_valtype_name(a.type));
+  if (!a.of.ref) {
+    if (wm__vt_nullable(want)) return WM_OK;
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got a null reference",
+                     (unsigned)i, wm_valtype_name((wm_valtype)want));
+  }
+  uint32_t h = want & 0xFF, idx = wm__vt_idx(want);
+  bool ok = h == wm__vt_top(want) && !idx; /* func, extern, exn: any */
+  if (idx && f->inst) {
+    const wm_func *g = a.of.ref;
+    uint32_t id = f->inst->type_ids[idx - 1];
+    wm_typeset ts = wm__rt_typeset(f->inst->rt->types);
+    ok = g->type_id == id || wm__type_sub(&ts, g->type_id, id);
+  }
+  if (ok) return WM_OK;
+  return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got a %s of another type",
+                   (unsigned)i, wm_valtype_name((wm_valtype)want), wm_valtype_name(a.type));
+}
+
 int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
                  wm_val *results, uint32_t nresults, wm_error *err) {
   if (!rt || !f) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL argument");
@@ -42,9 +67,10 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
   if ((nargs && !args) || (nresults && !results))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL args or results");
   for (uint32_t i = 0; i < nargs; i++)
-    if (args[i].type != t->params[i])
-      return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s",
-                       (unsigned)i, wm_valtype_name(t->params[i]), wm_valtype_name(args[i].type));
+    if (args[i].type != t->params[i]) {
+      int rc = typed_arg(f, i, t->params[i], args[i], err);
+      if (rc) return rc;
+    }
   /* Arguments go where the callee's frame will start: the stack top. */
   wm_slot *slots = rt->stack_top;
   size_t np = wm__type_slots(t->params, t->nparams), nr = wm__type_slots(t->results, t->nresults);
@@ -122,7 +148,7 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
     return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX,
                      "out of bounds table access: index %u, table size %u", (unsigned)i,
                      (unsigned)t->size);
-  out->type = t->type;
+  out->type = wm__is_reftype(t->type) ? (wm_valtype)wm__vt_top(t->type) : t->type; /* its kind */
   out->of.i64 = 0;
   out->of.ref = t->elems[i];
   return WM_OK;
@@ -130,7 +156,10 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
 
 int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err) {
   if (!t) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_set: NULL table");
-  if (v.type != t->type)
+  /* A typed table (WebAssembly 3.0) takes values of its kind, not null
+  ** where it is non-null. */
+  bool kind_ok = v.type == wm__vt_top(t->type) && (v.of.ref || wm__vt_nullable(t->type));
+  if (v.type != t->type && !kind_ok)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold a %s", wm_valtype_name(t->type),
                      wm_valtype_name(v.type));
   if (i >= t->size)
@@ -154,7 +183,8 @@ wm_val wm_global_get(const wm_global *g) {
 int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
   if (!g) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_global_set: NULL global");
   if (!g->mut) return wm__error(err, WM_EINVAL, UINT32_MAX, "global is immutable");
-  if (v.type != g->type)
+  if (v.type != g->type &&
+      !(v.type == wm__vt_top(g->type) && (v.of.ref || wm__vt_nullable(g->type))))
     return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold a %s",
                      wm_valtype_name(g->type), wm_valtype_name(v.type));
   wm__val_to_slots(v, g->val);

@@ -130,15 +130,20 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
   uint32_t k = counts[imp->kind]++;
   switch (imp->kind) {
     case WM_EXTERN_FUNC: {
+      /* The export's type must be a subtype of the import's: the same
+      ** interned type, or one declaring it among its supertypes. */
       wm_func *f = b->obj;
-      if (f->type_id != inst->type_ids[imp->typeidx])
+      wm_typeset ts = wm__rt_typeset(inst->rt->types);
+      if (f->type_id != inst->type_ids[imp->typeidx] &&
+          !wm__type_sub(&ts, f->type_id, inst->type_ids[imp->typeidx]))
         return types_differ(err, imp, "func", &mod->types[imp->typeidx], f->type);
       inst->funcs[k] = f;
       break;
     }
     case WM_EXTERN_TABLE: {
       wm_table *t = b->obj;
-      if (t->type != imp->table.elem) return incompatible(err, imp, "element type differs");
+      if (t->type != wm__vt_to_rt(imp->table.elem, inst->type_ids))
+        return incompatible(err, imp, "element type differs");
       if (t->decl.is64 != imp->table.lim.is64)
         return incompatible(err, imp, imp->table.lim.is64 ? "expected a 64-bit table, got a 32-bit one"
                                                           : "expected a 32-bit table, got a 64-bit one");
@@ -162,7 +167,13 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     }
     case WM_EXTERN_GLOBAL: {
       wm_global *g = b->obj;
-      if (g->type != imp->global.type || g->mut != imp->global.mut) {
+      /* A mutable global's type must be the import's; an immutable one's
+      ** may be a subtype. */
+      wm_valtype want = wm__vt_to_rt(imp->global.type, inst->type_ids);
+      wm_typeset ts = wm__rt_typeset(inst->rt->types);
+      if (g->mut != imp->global.mut ||
+          (g->type != want && (g->mut || !wm__is_reftype(g->type) || !wm__is_reftype(want) ||
+                               !wm__valtype_match_slow(&ts, g->type, want)))) {
         char why[96];
         snprintf(why, sizeof why, "expected %s%s, got %s%s", imp->global.mut ? "mut " : "",
                  wm_valtype_name(imp->global.type), g->mut ? "mut " : "", wm_valtype_name(g->type));
@@ -247,7 +258,10 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
   int rc;
   for (uint32_t i = mod->ntable_imports; i < mod->ntables; i++) {
     const wm_tabletype *tt = &mod->tables[i];
-    rc = wm__table_create(rt, tt->elem, tt->lim, NULL, &inst->tables[i], err);
+    const wm_constexpr *e = mod->table_inits ? &mod->table_inits[i - mod->ntable_imports] : NULL;
+    void *init = e && e->op ? wm__eval_const(inst, e).ref : NULL; /* imported globals only */
+    rc = wm__table_create(rt, (wm_valtype)wm__vt_to_rt(tt->elem, inst->type_ids), tt->lim, init,
+                          &inst->tables[i], err);
     if (rc) return rc;
   }
   for (uint32_t i = mod->nmem_imports; i < mod->nmems; i++) {
@@ -263,7 +277,7 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
     }
     for (uint32_t i = 0; i < ndef; i++) {
       const wm_global_def *d = &mod->globals[mod->nglobal_imports + i];
-      gs[i].type = d->type.type;
+      gs[i].type = (wm_valtype)wm__vt_to_rt(d->type.type, inst->type_ids);
       gs[i].mut = d->type.mut;
       gs[i].val[0] = wm__eval_const(inst, &d->init);
       if (d->init.op == 0xFD) gs[i].val[1].u64 = d->init_hi; /* v128.const */
@@ -326,7 +340,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   wm_instance *inst = instance_alloc(rt, mod);
   if (!inst) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
 
-  int rc = wm__intern_types(rt, mod->types, mod->ntypes, inst->type_ids, err);
+  int rc = wm__intern_types(rt, mod, inst->type_ids, err);
   uint32_t counts[5] = {0, 0, 0, 0, 0};
   for (uint32_t i = 0; i < mod->nimports && rc == WM_OK; i++)
     rc = link_import(inst, i, given, counts, err);

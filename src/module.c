@@ -703,6 +703,7 @@ void wm__module_destroy(wm_module *mod) {
   if (!mod) return;
   for (uint32_t i = 0; i < mod->ntypes; i++) wm__free(mod->types[i].params);
   wm__free(mod->types);
+  wm__free(mod->tmeta);
   wm__free(mod->import_names);
   wm__free(mod->imports);
   for (uint32_t i = 0; i < mod->nfuncs; i++) {
@@ -727,6 +728,7 @@ void wm__module_destroy(wm_module *mod) {
     for (uint32_t i = 0; i < mod->nglobals; i++) wm__free(mod->global_names[i]);
   wm__free(mod->global_names);
   wm__free(mod->func_declared);
+  wm__free(mod->table_inits);
   if (mod->sparse) close(mod->file);
   wm__compile_scratch_free(mod);
   free_arena(mod);
@@ -874,7 +876,7 @@ int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out) {
   memset(out, 0, sizeof *out);
   out->mode = (wm_segment_mode)e->mode;
   out->count = e->count;
-  out->elem_type = e->type;
+  out->elem_type = wm__is_reftype(e->type) ? (wm_valtype)wm__vt_top(e->type) : e->type; /* its kind */
   if (e->mode == WM_SEG_ACTIVE) {
     out->target = e->table;
     segment_offset(&e->offset, out);

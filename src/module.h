@@ -29,20 +29,58 @@ typedef union wm_slot {
   void *ref;
 } wm_slot;
 
-/* Is t a reference type? funcref, externref and (WebAssembly 3.0's
-** exception handling) exnref: every test of "a reference" goes through
-** here, so that typed references can extend it in one place. */
-static inline bool wm__is_reftype(uint8_t t) {
-  return t == WM_FUNCREF || t == WM_EXTERNREF || t == WM_EXNREF;
+/*
+** Value types are 32 bits wide inside wasmem (a wm_valtype, and uint32_t on
+** the validators' stacks): the low byte is the type code of WebAssembly 2.0
+** for numbers, v128 and the nullable abstract references (0x70 funcref,
+** 0x6F externref, 0x69 exnref), or the abstract heap type of a typed
+** reference (0x73 nofunc, 0x72 noextern, 0x74 noexn); bit 8 (WM_VT_NONNULL)
+** makes a reference non-null; bits 9..30 hold a type index + 1 (0 for an
+** abstract heap type), whose low byte is then 0x70, since every defined
+** type is a function type: code that only reads the low byte sees "some
+** function reference". So funcref is 0x70 and (ref func) 0x170, and every
+** 2.0 type keeps its value. In the runtime's interned types (runtime.c) the
+** index is the interned type's id instead of the module's type index.
+*/
+#define WM_VT_NONNULL 0x100u
+#define WM_VT_IDX_SHIFT 9
+#define WM_VT_MAX_IDX 0x3FFFFFu /* bits 9..30: at most this many types + 1 */
+static inline uint32_t wm__vt_heap(uint32_t t) { return t & 0xFF; }
+/* The type index of a typed reference + 1, 0 for an abstract one. */
+static inline uint32_t wm__vt_idx(uint32_t t) { return (t >> WM_VT_IDX_SHIFT) & WM_VT_MAX_IDX; }
+static inline uint32_t wm__vt_ref_idx(uint32_t idx, bool nonnull) {
+  return 0x70u | (nonnull ? WM_VT_NONNULL : 0) | ((idx + 1) << WM_VT_IDX_SHIFT);
+}
+static inline bool wm__vt_nullable(uint32_t t) { return !(t & WM_VT_NONNULL); }
+
+/* Is t a reference type? Every test of "a reference" goes through here. */
+static inline bool wm__is_reftype(uint32_t t) {
+  switch (t & 0xFF) {
+  case 0x70: case 0x6F: case 0x69: case 0x73: case 0x72: case 0x74: return true;
+  default: return false;
+  }
 }
 
-/* The reference type of `ref.null ht` for heap type byte ht (func, extern,
-** exn, and noexn, the bottom of exn, whose null is an exnref), or 0 when
-** ht is not one wasmem knows. */
-static inline uint8_t wm__null_type(uint8_t ht) {
+/* The top of the hierarchy reference type t belongs to: 0x70 (func), 0x6F
+** (extern) or 0x69 (exn). */
+static inline uint32_t wm__vt_top(uint32_t t) {
+  switch (t & 0xFF) {
+  case 0x73: return 0x70;
+  case 0x72: return 0x6F;
+  case 0x74: return 0x69;
+  default: return t & 0xFF;
+  }
+}
+
+/* Is the reference type defaultable (nullable)? Numbers and vectors are. */
+static inline bool wm__vt_defaultable(uint32_t t) { return !(t & WM_VT_NONNULL); }
+
+/* The reference type of `ref.null ht` for an abstract heap type byte ht
+** (func, extern, exn and their bottoms: (ref null ht)), or 0 when ht is
+** not one wasmem knows. */
+static inline uint32_t wm__null_type(uint8_t ht) {
   switch (ht) {
-  case WM_FUNCREF: case WM_EXTERNREF: case WM_EXNREF: return ht;
-  case 0x74: return WM_EXNREF; /* noexn */
+  case 0x70: case 0x6F: case 0x69: case 0x73: case 0x72: case 0x74: return ht;
   default: return 0;
   }
 }
@@ -54,10 +92,58 @@ typedef struct wm_type {
   wm_valtype *results;
 } wm_type;
 
+/* What WebAssembly 3.0's recursive groups and subtyping add to a type
+** (wm_module.tmeta, and each runtime type's): the declared supertype + 1
+** (0: none), the index of an equivalent type (the first of the module, or
+** the runtime's id, iso-recursively equal to this one: equal canon <=>
+** equal types), this type's place in its rec group and the group's size
+** (a type outside `rec` is a group of one), and whether it is final (a
+** plain function type is). */
+typedef struct wm_typemeta {
+  uint32_t super, canon;
+  uint32_t rec_i, rec_n;
+  bool final;
+} wm_typemeta;
+
+/* A table of types with their meta, entries tstride and mstride bytes
+** apart (a module's arrays, or the runtime's interned types). */
+typedef struct wm_typeset {
+  const wm_type *t;
+  size_t tstride;
+  const wm_typemeta *m;
+  size_t mstride;
+} wm_typeset;
+
 typedef struct wm_tabletype {
   wm_valtype elem;
   wm_limits lim;
 } wm_tabletype;
+
+/* types.c: does value type `sub` match `super` in mod (the spec's
+** subtyping: equal, or a reference whose nullability and heap type fit;
+** Unknown, 0, matches anything)? Both validators and import matching use
+** it. The fast case, equal types, is inline. */
+bool wm__valtype_match_slow(const wm_typeset *ts, uint32_t sub, uint32_t super);
+static inline bool wm__valtype_match(const wm_module *mod, uint32_t sub, uint32_t super);
+/* types.c: is type index (or runtime id) a a subtype of b, following the
+** declared supertypes? */
+bool wm__type_sub(const wm_typeset *ts, uint32_t a, uint32_t b);
+/* types.c: give every type of mod its canon (wm_type), comparing rec
+** groups iso-recursively; and check the types' references and supertypes
+** (validation errors). */
+int wm__canon_types(wm_module *mod, wm_error *err);
+/* types.c: find rec group [s, s+n) of mod (references to earlier groups
+** mapped through ids, those inside the group relative) among the nhave
+** types of `have` (runtime ids); its first id, or UINT32_MAX. */
+uint32_t wm__find_group(const wm_typeset *have, uint32_t nhave, const wm_module *mod, uint32_t s,
+                        uint32_t n, const uint32_t *ids);
+/* A module value type in the runtime's terms: its type index replaced by
+** the interned id ids[idx]. */
+static inline uint32_t wm__vt_to_rt(uint32_t t, const uint32_t *ids) {
+  uint32_t i = wm__vt_idx(t);
+  if (!i) return t;
+  return (t & 0x1FF) | ((ids[i - 1] + 1) << WM_VT_IDX_SHIFT);
+}
 
 typedef struct wm_globaltype {
   wm_valtype type;
@@ -77,7 +163,7 @@ typedef struct wm_constexpr {
   uint64_t bits;
   uint32_t idx;
   uint8_t op;
-  uint8_t type;         /* a wm_valtype; one byte keeps element items small */
+  uint32_t type;        /* a wm_valtype */
 } wm_constexpr;
 
 /* decode.c leaves op = 0 for an expression that is not one constant
@@ -129,7 +215,7 @@ typedef struct wm_elem {
   uint8_t mode;
   uint32_t table;       /* active only */
   wm_constexpr offset;  /* active only */
-  wm_valtype type;      /* WM_FUNCREF or WM_EXTERNREF */
+  wm_valtype type;      /* a reference type */
   uint32_t count;
   wm_constexpr *items;  /* count items: ref.func, ref.null or global.get */
 } wm_elem;
@@ -217,6 +303,7 @@ struct wm_module {
   size_t len;
 
   wm_type *types;        uint32_t ntypes;
+  wm_typemeta *tmeta;    /* ntypes entries (decode.c, types.c) */
   wm_import *imports;    uint32_t nimports;
   char *import_names;    /* every import's two names, in one allocation */
   /* Index spaces: imports first, then definitions. */
@@ -258,6 +345,11 @@ struct wm_module {
   /* The compilation of the loop its code is lowered for (WM_LOOP_*): the
   ** checked one for checked modules, metered or not. */
   uint8_t loop;
+
+  /* Defined tables' initial values (tables with an initialiser, 0x40 0x00:
+  ** op 0 where a table has none, then its elements are null). ntables -
+  ** ntable_imports entries, or NULL when no table has one. */
+  wm_constexpr *table_inits;
 
   /* Set by module-level validation: functions that ref.func may name in
   ** function bodies (C.refs in the spec). nfuncs entries. */
@@ -344,7 +436,7 @@ int wm__decode(wm_module *mod, wm_error *err);
 /* decode.c: expand the local declarations of the body whose bytes begin at
 ** `body` (wm__body_bytes), which wm__decode has checked, into out
 ** (fd->nlocals type codes). */
-int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, wm_error *err);
+int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint32_t *out, wm_error *err);
 /* validate.c: module-level validation (everything except function bodies). */
 int wm__validate_module(wm_module *mod, wm_error *err);
 /* validate_code.c: validate every defined function's body (the spec's
@@ -380,8 +472,6 @@ static inline const char *wm__unsupported_op(uint8_t op) {
   switch (op) {
   case 0x06: case 0x07: case 0x09: case 0x18: case 0x19:
     return "legacy exception handling not supported";
-  case 0x14: case 0x15: case 0xD4: case 0xD5: case 0xD6:
-    return "typed function references not supported yet";
   case 0xD3: case 0xFB:
     return "garbage collection not supported yet";
   default:
@@ -393,9 +483,6 @@ static inline const char *wm__unsupported_op(uint8_t op) {
 ** otherwise (the loader's own "malformed ..." message). */
 static inline const char *wm__type_refusal(uint8_t b, const char *otherwise) {
   switch (b) {
-  case 0x63: case 0x64:
-  case 0x72: case 0x73: case 0x74: /* the bottoms of extern, func and exn */
-    return "typed function references not supported yet";
   case 0x6A: case 0x6B: case 0x6C: case 0x6D: case 0x6E: case 0x71:
     return "garbage collection not supported yet";
   default:
@@ -461,6 +548,18 @@ void wm__memop_sig(uint8_t w, uint8_t *align, uint8_t *type);
 void wm__disasm(const wm_code *c, FILE *out);
 /* Release everything owned by mod, and mod itself. */
 void wm__module_destroy(wm_module *mod);
+
+static inline wm_typeset wm__mod_typeset(const wm_module *mod) {
+  wm_typeset ts = {mod->types, sizeof(wm_type), mod->tmeta, sizeof(wm_typemeta)};
+  return ts;
+}
+
+static inline bool wm__valtype_match(const wm_module *mod, uint32_t sub, uint32_t super) {
+  if (sub == super || !sub) return true;
+  if (!wm__is_reftype(sub) || !wm__is_reftype(super)) return false;
+  wm_typeset ts = wm__mod_typeset(mod);
+  return wm__valtype_match_slow(&ts, sub, super);
+}
 
 /* The type of function index idx (import or definition). */
 static inline const wm_type *wm__func_type(const wm_module *mod, uint32_t idx) {

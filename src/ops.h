@@ -398,7 +398,16 @@
                                   memory sm at b to memory dm at a; bits 0, 1, \
                                   2 of w: a, b, c is an i64 (else an i32) */   \
   X(TABLE_GROW64, SPEC, 0)     /* d x a b : d.i64 = table.grow(x, init a,      \
-                                  b.u64), -1 when it fails */
+                                  b.u64), -1 when it fails */                  \
+  /* --- typed function references (WebAssembly 3.0) --------------------- */ \
+  X(CALL_REF, SPEC, 0)         /* a base : call the function a.ref (trap     \
+                                  "null function reference" when null) */     \
+  X(RETURN_CALL_REF, SPEC, 0)  /* a base n : tail call of a.ref, as          \
+                                  RETURN_CALL */                               \
+  X(REF_AS_NON_NULL, SPEC, 0)  /* a : trap "null reference" when a.ref is    \
+                                  null (the slot then holds the result) */     \
+  X(BR_ON_NULL, SPEC, 0)       /* a off : jump if a.ref is null */            \
+  X(BR_ON_NON_NULL, SPEC, 0)   /* a off : jump if a.ref is not null */
 
 /* The classes of the CLASS column, as C_<class> (the compiler and the
 ** disassembler index them by op). */

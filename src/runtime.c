@@ -199,7 +199,8 @@ static bool type_equal(const wm_type *a, const wm_type *b) {
 */
 int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *err) {
   for (uint32_t i = 0; i < rt->ntypes; i++) {
-    if (type_equal(&rt->types[i].type, t)) {
+    const wm_typemeta *m = &rt->types[i].meta;
+    if (m->rec_n == 1 && !m->super && m->final && type_equal(&rt->types[i].type, t)) {
       *id = i;
       return WM_OK;
     }
@@ -207,62 +208,82 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
   if (wm__grow((void **)&rt->types, &rt->cap_types, rt->ntypes + 1, sizeof *rt->types))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   size_t n = (size_t)t->nparams + t->nresults;
-  wm_valtype *arr = wm__malloc(n * sizeof *arr);
+  wm_valtype *arr = wm__malloc((n ? n : 1) * sizeof *arr);
   if (!arr) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   if (t->nparams) memcpy(arr, t->params, t->nparams * sizeof *arr);
   if (t->nresults) memcpy(arr + t->nparams, t->results, t->nresults * sizeof *arr);
-  wm_type *c = &rt->types[rt->ntypes].type;
-  c->nparams = t->nparams;
-  c->nresults = t->nresults;
-  c->params = arr;
-  c->results = arr + t->nparams;
-  rt->types[rt->ntypes].block = false;
+  wm_typeinfo *ti = &rt->types[rt->ntypes];
+  ti->type.nparams = t->nparams;
+  ti->type.nresults = t->nresults;
+  ti->type.params = arr;
+  ti->type.results = arr + t->nparams;
+  ti->block = false;
+  ti->meta = (wm_typemeta){0, rt->ntypes, 0, 1, true};
   *id = rt->ntypes++;
   return WM_OK;
 }
 
+/* A module's type in the runtime's terms: its references to the module's
+** types i as ids[i], those inside its own group (not interned yet) as
+** the ids the group gets from `start` on. */
+static uint32_t rt_vt(uint32_t t, uint32_t s, uint32_t n, uint32_t start, const uint32_t *ids) {
+  uint32_t i = wm__vt_idx(t);
+  if (!i) return t;
+  i--;
+  uint32_t id = i >= s && i - s < n ? start + (i - s) : ids[i];
+  return (t & 0x1FF) | ((id + 1) << WM_VT_IDX_SHIFT);
+}
+
 /*
-** The types rt lacks are appended first pointing at the caller's arrays
-** (so that a later type of the same list finds an earlier one), then
-** copied into one block and pointed there; if the block cannot be had
-** they are taken off again, and nothing has seen them.
+** A whole rec group at a time, in the module's order: an equal group
+** (iso-recursively, wm__find_group) the runtime has gives its ids; else
+** the group is appended, its references rewritten to interned ids. The
+** new types' values are copied into one block made up front; if it, or
+** room for the types, cannot be had, nothing is added.
 */
-int wm__intern_types(wm_runtime *rt, const wm_type *types, uint32_t n, uint32_t *ids,
-                     wm_error *err) {
-  uint32_t have = rt->ntypes;
-  if (n > UINT32_MAX - have ||
+int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids, wm_error *err) {
+  uint32_t have = rt->ntypes, n = mod->ntypes;
+  size_t vals = 0;
+  for (uint32_t k = 0; k < n; k++) vals += (size_t)mod->types[k].nparams + mod->types[k].nresults;
+  if (n > WM_VT_MAX_IDX - have ||
       wm__grow((void **)&rt->types, &rt->cap_types, have + n, sizeof *rt->types))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  size_t vals = 0;
-  for (uint32_t k = 0; k < n; k++) {
-    const wm_type *t = &types[k];
-    uint32_t i = 0;
-    while (i < rt->ntypes && !type_equal(&rt->types[i].type, t)) i++;
-    if (i == rt->ntypes) {
-      rt->types[i].type = *t;
-      rt->types[i].block = true;
-      if (!t->nparams && !t->nresults) /* nothing to copy: point nowhere */
-        rt->types[i].type.params = rt->types[i].type.results = NULL;
-      rt->ntypes++;
-      vals += (size_t)t->nparams + t->nresults;
+  wm_valtype *arr = vals ? wm__malloc(vals * sizeof *arr) : NULL, *at = arr;
+  if (vals && !arr) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t s = 0; s < n;) {
+    uint32_t gn = mod->tmeta[s].rec_n;
+    wm_typeset ts = wm__rt_typeset(rt->types);
+    uint32_t g = wm__find_group(&ts, rt->ntypes, mod, s, gn, ids);
+    if (g == UINT32_MAX) {
+      g = rt->ntypes;
+      for (uint32_t k = 0; k < gn; k++) {
+        const wm_type *t = &mod->types[s + k];
+        const wm_typemeta *m = &mod->tmeta[s + k];
+        wm_typeinfo *ti = &rt->types[g + k];
+        ti->type.nparams = t->nparams;
+        ti->type.nresults = t->nresults;
+        ti->type.params = t->nparams + t->nresults ? at : NULL;
+        ti->type.results = ti->type.params ? at + t->nparams : NULL;
+        for (uint32_t i = 0; i < t->nparams; i++) *at++ = (wm_valtype)rt_vt(t->params[i], s, gn, g, ids);
+        for (uint32_t i = 0; i < t->nresults; i++) *at++ = (wm_valtype)rt_vt(t->results[i], s, gn, g, ids);
+        ti->block = true;
+        uint32_t sup = m->super;
+        if (sup) sup = (sup - 1 >= s && sup - 1 - s < gn ? g + (sup - 1 - s) : ids[sup - 1]) + 1;
+        ti->meta = (wm_typemeta){sup, g + k, k, gn, m->final};
+      }
+      rt->ntypes += gn;
     }
-    ids[k] = i;
+    for (uint32_t k = 0; k < gn; k++) ids[s + k] = g + k;
+    s += gn;
   }
-  if (rt->ntypes == have || vals == 0) return WM_OK; /* nothing to copy */
-  wm_valtype *arr = wm__malloc(vals * sizeof *arr);
-  if (!arr || wm__rt_own(rt, arr)) {
+  if (rt->ntypes == have || at == arr) { /* nothing new, or nothing to copy */
+    wm__free(arr);
+    return WM_OK;
+  }
+  if (wm__rt_own(rt, arr)) {
     wm__free(arr);
     rt->ntypes = have;
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  }
-  for (uint32_t i = have; i < rt->ntypes; i++) {
-    wm_type *c = &rt->types[i].type;
-    if (!c->nparams && !c->nresults) continue;
-    if (c->nparams) memcpy(arr, c->params, c->nparams * sizeof *arr);
-    if (c->nresults) memcpy(arr + c->nparams, c->results, c->nresults * sizeof *arr);
-    c->params = arr;
-    c->results = arr + c->nparams;
-    arr += c->nparams + c->nresults;
   }
   return WM_OK;
 }

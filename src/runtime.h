@@ -16,9 +16,17 @@
 ** equal, whatever module they come from. */
 typedef struct wm_typeinfo {
   wm_type type;          /* a copy rt owns: its own allocation, or (block)
-                         ** part of one that rt->objs owns */
+                         ** part of one that rt->objs owns; a typed
+                         ** reference in it names an interned id */
   bool block;
+  wm_typemeta meta;      /* rec group and supertype, in interned ids */
 } wm_typeinfo;
+
+/* The runtime's interned types as a wm_typeset (types.c). */
+static inline wm_typeset wm__rt_typeset(const wm_typeinfo *types) {
+  wm_typeset ts = {&types[0].type, sizeof *types, &types[0].meta, sizeof *types};
+  return ts;
+}
 
 struct wm_func {
   uint32_t type_id;      /* index into wm_runtime.types */
@@ -223,7 +231,7 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
 /* Intern n types at once (a module's): ids[i] for types[i]; the ones rt
 ** does not have yet are copied into one allocation. On failure (out of
 ** memory) none of them is added. */
-int wm__intern_types(wm_runtime *rt, const wm_type *types, uint32_t n, uint32_t *ids,
+int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids,
                      wm_error *err);
 /* Register an allocation to be freed with the runtime. */
 int wm__rt_own(wm_runtime *rt, void *p);
@@ -309,9 +317,12 @@ static inline void wm__val_to_slots(wm_val v, wm_slot *s) {
   }
 }
 
+/* A typed reference comes out as a value of its hierarchy's kind
+** (WM_FUNCREF, WM_EXTERNREF, WM_EXNREF): embedders see those only. */
 static inline wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
   wm_val v;
   memset(&v, 0, sizeof v);
+  if (t > 0xFF || t == 0x73 || t == 0x72 || t == 0x74) t = (wm_valtype)wm__vt_top(t);
   v.type = t;
   switch (t) {
     case WM_I32: v.of.i32 = s->i32; break;

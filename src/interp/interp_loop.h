@@ -862,6 +862,9 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       /* --- 64-bit addresses (memory64, table64) ------------------------ */
 #include "interp_mem64.h"
 
+      /* --- typed function references ------------------------------------ */
+#include "interp_ref.h"
+
 #if WM_METERED
       /* --- metering (code loaded with WM_MODULE_METERED) --------------- */
       vmcase(FUEL) {

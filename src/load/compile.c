@@ -139,7 +139,8 @@ static bool op_traps(wm_op op) {
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_ADDR64: case WM_OP_MEMORY_FILL64:
     case WM_OP_MEMORY_INIT64: case WM_OP_MEMORY_COPY64: case WM_OP_I32_XOR_LD8_U:
     case WM_OP_I32_ADD_LD8_U: case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW:
-    case WM_OP_THROW: case WM_OP_THROW_REF:
+    case WM_OP_THROW: case WM_OP_THROW_REF: case WM_OP_CALL_REF: case WM_OP_RETURN_CALL_REF:
+    case WM_OP_REF_AS_NON_NULL:
       return true;
     default:
       return false;
@@ -256,7 +257,7 @@ int wm__c_flush_moves(cstate *c) {
 }
 
 /* Queue the move of a value of type `type` (a v128 is one MOVE_V). */
-int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type) {
+int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint32_t type) {
   return add_move(c, type == WM_V128 ? d | MOVE_WIDE : d, a);
 }
 
@@ -461,7 +462,7 @@ int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref) {
 
 static ctl *top_ctl(cstate *c) { return &c->ctls[c->nctls - 1]; }
 
-int wm__c_push(cstate *c, uint8_t type, uint32_t ref) {
+int wm__c_push(cstate *c, uint32_t type, uint32_t ref) {
   if (c->nvals >= MAX_INDEX) return too_big(c, "operand stack");
   if (wm__grow((void **)&c->vals, &c->cap_vals, c->nvals + 1, sizeof *c->vals) ||
       wm__grow((void **)&c->hs, &c->cap_hs, c->nvals + 2, sizeof *c->hs))
@@ -478,11 +479,11 @@ int wm__c_push(cstate *c, uint8_t type, uint32_t ref) {
   return 0;
 }
 
-static int push_res(cstate *c, uint8_t type) { return wm__c_push(c, type, own_ref(c, c->nvals)); }
+static int push_res(cstate *c, uint32_t type) { return wm__c_push(c, type, own_ref(c, c->nvals)); }
 
 /* The spec's pop_val, with expect 0 meaning any type. An operand popped off
 ** a polymorphic stack has type 0 (Unknown). */
-int wm__c_pop(cstate *c, uint8_t expect, vop *out) {
+int wm__c_pop(cstate *c, uint32_t expect, vop *out) {
   ctl *f = top_ctl(c);
   if (c->nvals == f->height) {
     if (!f->unreachable) return mismatch(c);
@@ -494,7 +495,7 @@ int wm__c_pop(cstate *c, uint8_t expect, vop *out) {
     c->lrefs[v.ref]--;
     c->nlrefs--;
   }
-  if (expect && v.type && v.type != expect) return mismatch(c);
+  if (expect && v.type != expect && !wm__valtype_match(c->mod, v.type, expect)) return mismatch(c);
   *out = v;
   return 0;
 }
@@ -502,7 +503,7 @@ int wm__c_pop(cstate *c, uint8_t expect, vop *out) {
 /* Pop n operands of the given types into c->tmp[0..n) (bottom first). */
 static int pop_n(cstate *c, uint32_t n, const wm_valtype *types) {
   if (wm__grow((void **)&c->tmp, &c->cap_tmp, n, sizeof *c->tmp)) return nomem(c);
-  for (uint32_t i = n; i-- > 0;) TRY(wm__c_pop(c, (uint8_t)types[i], &c->tmp[i]));
+  for (uint32_t i = n; i-- > 0;) TRY(wm__c_pop(c, types[i], &c->tmp[i]));
   return 0;
 }
 
@@ -511,7 +512,7 @@ static int pop_n(cstate *c, uint32_t n, const wm_valtype *types) {
 ** for Unknown). */
 static int repush_n(cstate *c, uint32_t n, const wm_valtype *types) {
   for (uint32_t i = 0; i < n; i++)
-    TRY(wm__c_push(c, types ? (uint8_t)types[i] : c->tmp[i].type, c->tmp[i].ref));
+    TRY(wm__c_push(c, types ? types[i] : c->tmp[i].type, c->tmp[i].ref));
   return 0;
 }
 
@@ -584,6 +585,13 @@ static int rd_blocktype(cstate *c, ctl *f) {
   }
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
     const wm_valtype *t = single(b);
+    if (!t && (b == 0x63 || b == 0x64)) { /* a typed reference */
+      uint32_t rt;
+      TRY(wm__c_rd_valtype(c, &rt));
+      TRY(wm__c_keep_type(c, rt, &f->r));
+      f->nr = 1;
+      return 0;
+    }
     if (!t) return wm__c_malformed(c, wm__type_refusal(b, "malformed value type"));
     c->pos++;
     f->nr = 1;
@@ -615,6 +623,7 @@ static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   f->unreachable = false;
   f->dead_entry = c->dead;
   f->height = c->nvals;
+  f->inits = c->nilog;
   f->start = c->ncode;
   if (kind == K_LOOP) {
     c->label_cell = c->ncode;
@@ -636,7 +645,7 @@ static uint32_t label_base(const cstate *c, const ctl *L) { return c->hs[L->heig
 /* Do the label slots of L (types t) already hold the top n operands
 ** (c->tmp)? */
 static bool in_place(cstate *c, const ctl *L, uint32_t n, const wm_valtype *t) {
-  for (uint32_t i = 0, s = label_base(c, L); i < n; s += type_slots((uint8_t)t[i++]))
+  for (uint32_t i = 0, s = label_base(c, L); i < n; s += type_slots(t[i++]))
     if (c->tmp[i].ref != (REF_STACK | s)) return false;
   return true;
 }
@@ -646,8 +655,8 @@ static bool in_place(cstate *c, const ctl *L, uint32_t n, const wm_valtype *t) {
 ** this is safe: a source is a local, a constant or the operand's own stack
 ** slot, which is never below its destination. */
 static int label_moves(cstate *c, const ctl *L, uint32_t n, const wm_valtype *t) {
-  for (uint32_t i = 0, s = label_base(c, L); i < n; s += type_slots((uint8_t)t[i++]))
-    TRY(wm__c_move(c, REF_STACK | s, c->tmp[i].ref, (uint8_t)t[i]));
+  for (uint32_t i = 0, s = label_base(c, L); i < n; s += type_slots(t[i++]))
+    TRY(wm__c_move(c, REF_STACK | s, c->tmp[i].ref, t[i]));
   return wm__c_flush_moves(c);
 }
 
@@ -667,19 +676,19 @@ static int emit_return(cstate *c, uint32_t n, uint32_t h0) {
     c->code[lr] = 0;
     c->tmp[0].ref = 0;
   }
-  for (uint32_t i = 0, d = 0; i < n; d += type_slots((uint8_t)rt[i++])) {
+  for (uint32_t i = 0, d = 0; i < n; d += type_slots(rt[i++])) {
     uint32_t r = c->tmp[i].ref, s;
     if (IS_LOCAL(r)) s = r;
     else if (r & REF_CONST) s = L;
     else continue;
     if (s < d) {
-      TRY(wm__c_move(c, own_ref(c, h0 + i), r, (uint8_t)rt[i]));
+      TRY(wm__c_move(c, own_ref(c, h0 + i), r, rt[i]));
       c->tmp[i].ref = own_ref(c, h0 + i);
     }
   }
   TRY(wm__c_flush_moves(c));
-  for (uint32_t i = 0, d = 0; i < n; d += type_slots((uint8_t)rt[i++]))
-    TRY(wm__c_move(c, d, c->tmp[i].ref, (uint8_t)rt[i]));
+  for (uint32_t i = 0, d = 0; i < n; d += type_slots(rt[i++]))
+    TRY(wm__c_move(c, d, c->tmp[i].ref, rt[i]));
   TRY(wm__c_flush_moves(c));
   return wm__c_head(c, WM_OP_RETURN);
 }
@@ -699,7 +708,7 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
   uint32_t base = c->nvals;
   TRY(mat_all_locals(c));
   if (!c->dead) {
-    for (uint32_t i = 0; i < bt.np; i++) TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, (uint8_t)bt.p[i]));
+    for (uint32_t i = 0; i < bt.np; i++) TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, bt.p[i]));
     TRY(wm__c_flush_moves(c));
   }
   uint32_t else_cell = NOPOS, else_instr = NOPOS;
@@ -738,7 +747,7 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
   ctl *f = top_ctl(c);
   f->else_cell = else_cell;
   f->else_instr = else_instr;
-  for (uint32_t i = 0; i < bt.np; i++) TRY(push_res(c, (uint8_t)bt.p[i]));
+  for (uint32_t i = 0; i < bt.np; i++) TRY(push_res(c, bt.p[i]));
   return 0;
 }
 
@@ -766,10 +775,11 @@ static int do_else(cstate *c) {
   f = top_ctl(c);
   if (f->else_cell != NOPOS) set_off(c, f->else_cell, f->else_instr, c->ncode);
   f->else_cell = NOPOS;
+  wm__c_reset_inits(c, f);
   f->kind = K_ELSE;
   f->unreachable = false;
   update_dead(c);
-  for (uint32_t i = 0; i < f->np; i++) TRY(push_res(c, (uint8_t)f->p[i]));
+  for (uint32_t i = 0; i < f->np; i++) TRY(push_res(c, f->p[i]));
   return 0;
 }
 
@@ -778,7 +788,7 @@ static int do_end(cstate *c) {
   if (f->kind == K_IF) {
     /* The missing else arm passes the params through as results. */
     bool same = f->np == f->nr;
-    for (uint32_t i = 0; same && i < f->np; i++) same = f->p[i] == f->r[i];
+    for (uint32_t i = 0; same && i < f->np; i++) same = wm__valtype_match(c->mod, f->p[i], f->r[i]);
     if (!same) return mismatch(c);
   }
   TRY(close_arm(c));
@@ -786,16 +796,17 @@ static int do_end(cstate *c) {
   if (f->kind == K_TRY) wm__c_try_end(c, f);
   if (f->else_cell != NOPOS) set_off(c, f->else_cell, f->else_instr, c->ncode);
   resolve_patches(c, f, c->ncode);
+  wm__c_reset_inits(c, f);
   ctl fr = *f;
   c->nctls--;
   if (fr.kind == K_FUNC) return 0;
   update_dead(c);
-  for (uint32_t i = 0; i < fr.nr; i++) TRY(push_res(c, (uint8_t)fr.r[i]));
+  for (uint32_t i = 0; i < fr.nr; i++) TRY(push_res(c, fr.r[i]));
   return 0;
 }
 
 static int rd_label(cstate *c, ctl **L) {
-  uint32_t l;
+  uint32_t l = 0; /* set by wm__c_rd_u32 (for -Wmaybe-uninitialized) */
   TRY(wm__c_rd_u32(c, &l));
   if (l >= c->nctls) return wm__c_invalid(c, "unknown label");
   *L = &c->ctls[c->nctls - 1 - l];
@@ -849,6 +860,14 @@ static int load_cmpbr(cstate *c, wm_op cmp, uint32_t s2, wm_op op2, uint32_t a, 
   return wm__c_slot(c, d == a ? b : a); /* equality commutes */
 }
 
+static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond);
+
+/* A branch on a reference (BR_ON_NULL ...): `op cond`, nothing fused. */
+static int plain_branch(cstate *c, wm_op op, uint32_t cond) {
+  TRY(wm__c_head(c, op));
+  return wm__c_slot(c, cond);
+}
+
 static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) {
   ctl *L = NULL;
   TRY(rd_label(c, &L));
@@ -887,12 +906,29 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
     return branch_off(c, L, c->last_start);
   }
   /* BR_IF_NOT cond skip ; moves ; BR L ; skip: */
-  TRY(branch_head(c, WM_OP_BR_IF_NOT, cond.ref));
+  return branch_around(c, L, n, WM_OP_BR_IF_NOT, cond.ref);
+}
+
+/* A conditional branch to L whose operands must move: `off cond skip ;
+** moves ; BR L ; skip:` (off branches when the branch is not taken). */
+static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond) {
+  TRY(off == WM_OP_BR_IF_NOT ? branch_head(c, off, cond) : plain_branch(c, off, cond));
   uint32_t skip_instr = c->last_start, skip_cell = c->ncode;
   TRY(wm__c_cell(c, 0));
   TRY(jump_to(c, L, n));
   set_off(c, skip_cell, skip_instr, c->ncode);
   return 0;
+}
+
+int wm__c_cond_branch(cstate *c, ctl *L, uint32_t n, wm_op on, wm_op off, uint32_t cond) {
+  TRY(pop_n(c, n, label_t(L)));
+  TRY(repush_n(c, n, label_t(L)));
+  if (c->dead) return 0;
+  if (L->kind != K_FUNC && in_place(c, L, n, label_t(L))) {
+    TRY(plain_branch(c, on, cond));
+    return branch_off(c, L, c->last_start);
+  }
+  return branch_around(c, L, n, off, cond);
 }
 
 /* Read a br_table label that the first pass has checked. */
@@ -1004,12 +1040,12 @@ static int call_args(cstate *c, const wm_type *t, uint32_t *base) {
   *base = c->nvals;
   if (c->dead) return 0;
   for (uint32_t i = 0; i < t->nparams; i++)
-    TRY(wm__c_move(c, own_ref(c, *base + i), c->tmp[i].ref, (uint8_t)t->params[i]));
+    TRY(wm__c_move(c, own_ref(c, *base + i), c->tmp[i].ref, t->params[i]));
   return wm__c_flush_moves(c);
 }
 
 static int call_results(cstate *c, const wm_type *t) {
-  for (uint32_t i = 0; i < t->nresults; i++) TRY(push_res(c, (uint8_t)t->results[i]));
+  for (uint32_t i = 0; i < t->nresults; i++) TRY(push_res(c, t->results[i]));
   return 0;
 }
 
@@ -1033,7 +1069,7 @@ static int rd_indirect(cstate *c, uint32_t *ti, uint32_t *tab) {
   TRY(wm__c_rd_u32(c, tab));
   if (*tab >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", *tab);
   if (*ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", *ti);
-  if (c->mod->tables[*tab].elem != WM_FUNCREF) return mismatch(c);
+  if (!wm__valtype_match(c->mod, c->mod->tables[*tab].elem, WM_FUNCREF)) return mismatch(c);
   return 0;
 }
 
@@ -1066,13 +1102,13 @@ static int tail_results(cstate *c, const wm_type *t) {
   const wm_type *f = c->ftype;
   if (t->nresults != f->nresults) return mismatch(c);
   for (uint32_t i = 0; i < t->nresults; i++)
-    if (t->results[i] != f->results[i]) return mismatch(c);
+    if (!wm__valtype_match(c->mod, t->results[i], f->results[i])) return mismatch(c);
   return 0;
 }
 
 static uint32_t param_slots(const wm_type *t) {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < t->nparams; i++) n += type_slots((uint8_t)t->params[i]);
+  for (uint32_t i = 0; i < t->nparams; i++) n += type_slots(t->params[i]);
   return n;
 }
 
@@ -1123,6 +1159,25 @@ static int do_return_call_indirect(cstate *c) {
   return tail_return(c, t);
 }
 
+int wm__c_call_ref(cstate *c, bool tail) {
+  uint32_t ti, base;
+  TRY(wm__c_rd_u32(c, &ti));
+  if (ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", ti);
+  const wm_type *t = &c->mod->types[ti];
+  vop a;
+  TRY(wm__c_pop(c, wm__vt_ref_idx(ti, false), &a));
+  if (tail) TRY(tail_results(c, t));
+  TRY(call_args(c, t, &base));
+  if (!c->dead) { /* the reference sat above the arguments: no move wrote it */
+    TRY(wm__c_head(c, tail ? WM_OP_RETURN_CALL_REF : WM_OP_CALL_REF));
+    TRY(wm__c_slot(c, a.ref));
+    TRY(wm__c_slot(c, own_ref(c, base)));
+    if (tail) TRY(wm__c_cell(c, param_slots(t)));
+    if (tail) TRY(wm__c_tail_skip(c, c->last_start));
+  }
+  return tail ? tail_return(c, t) : call_results(c, t);
+}
+
 /* --------------------------------------------------------------- variables */
 
 static int rd_local(cstate *c, uint32_t *x) {
@@ -1138,7 +1193,7 @@ static int rd_local(cstate *c, uint32_t *x) {
 static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   uint32_t x;
   TRY(rd_local(c, &x));
-  uint8_t type = (uint8_t)c->ltypes[x];
+  uint32_t type = c->ltypes[x];
   uint32_t slot = c->lslot[x];
   vop v;
   uint32_t h = c->nvals - 1;
@@ -1146,6 +1201,7 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   uint32_t lm = c->last_move;
   c->last_move = NOPOS;
   TRY(wm__c_pop(c, type, &v));
+  if (WM_UNLIKELY(!c->linit[x])) TRY(wm__c_set_init(c, x));
   if (at_entry && !tee && x >= c->ftype->nparams && type != WM_V128 && wm__c_const(c, v.ref, &k) &&
       k == 0) {
     /* Compilers open functions by zeroing locals that entry has zeroed. */
@@ -1363,6 +1419,7 @@ static int compile_body(cstate *c) {
       case 0x12: TRY(do_return_call(c)); break;
       case 0x13: TRY(do_return_call_indirect(c)); break;
       case 0x08: case 0x0A: case 0x1F: TRY(wm__c_exc_op(c, op)); break;
+      case 0x14: case 0x15: case 0xD4: case 0xD5: case 0xD6: TRY(wm__c_ref_op(c, op)); break;
       case 0x1A: { /* drop */
         vop v;
         TRY(wm__c_pop(c, 0, &v));
@@ -1371,7 +1428,8 @@ static int compile_body(cstate *c) {
       case 0x20: { /* local.get */
         uint32_t x;
         TRY(rd_local(c, &x));
-        TRY(wm__c_push(c, (uint8_t)c->ltypes[x], c->dead ? own_ref(c, c->nvals) : c->lslot[x]));
+        if (WM_UNLIKELY(!c->linit[x])) return wm__c_invalid(c, "uninitialized local %u", x);
+        TRY(wm__c_push(c, c->ltypes[x], c->dead ? own_ref(c, c->nvals) : c->lslot[x]));
         c->last_res = lr; /* emits nothing: a store may still fold its address */
         c->last_move = last_move;
         break;
@@ -1404,12 +1462,9 @@ static int compile_body(cstate *c) {
         c->at_entry = at_entry;
         break;
       }
-      case 0xD0: { /* ref.null t: a constant slot holding NULL */
-        uint8_t t;
-        TRY(wm__c_rd_u8(c, &t));
-        uint8_t nt = wm__null_type(t);
-        if (!nt) return wm__c_malformed(c, wm__type_refusal(t, "malformed reference type"));
-        t = nt;
+      case 0xD0: { /* ref.null ht: a constant slot holding NULL */
+        uint32_t t;
+        TRY(wm__c_rd_heaptype(c, &t));
         uint32_t ref = own_ref(c, c->nvals);
         if (!c->dead) TRY(const_ref(c, 0, &ref));
         TRY(wm__c_push(c, t, ref));
@@ -1440,7 +1495,7 @@ static int compile_body(cstate *c) {
     }
     if (c->mem_open) TRY(close_memory(c));
     /* The code after a conditional branch starts a basic block. */
-    if (op == 0x04 || op == 0x0D) c->fuel_new = true;
+    if (op == 0x04 || op == 0x0D || op == 0xD5 || op == 0xD6) c->fuel_new = true;
   }
   if (c->pos != c->end) return wm__c_malformed(c, "section size mismatch");
   return 0;
@@ -1471,6 +1526,13 @@ int wm__c_skip_memarg(cstate *c) {
 
 /* Decode the body of c (bytes c->pos..c->end) without validating it: only
 ** the encoding errors the main pass would report. */
+/* A value type (or heap type) for skimming: its encoding errors only. */
+static int skim_type(cstate *c, bool heap) {
+  uint32_t t;
+  int rc = heap ? wm__c_rd_heaptype(c, &t) : wm__c_rd_valtype(c, &t);
+  return rc == WM_EINVALID ? 0 : rc;
+}
+
 static int skim(cstate *c) {
   uint32_t depth = 1;
   while (depth > 0) {
@@ -1484,9 +1546,10 @@ static int skim(cstate *c) {
     uint64_t bits;
     uint32_t n;
     if ((op >= 0x45 && op <= 0xC4) || op <= 0x01 || op == 0x05 || op == 0x0F || op == 0x1A ||
-        op == 0x1B || op == 0xD1)
+        op == 0x1B || op == 0xD1 || (op == 0xD4 && !c->mod->wasm2))
       continue;
-    if ((op >= 0x0C && op <= 0x10) || op == 0x12 || (op >= 0x20 && op <= 0x26) || op == 0xD2) {
+    if ((op >= 0x0C && op <= 0x10) || op == 0x12 || (op >= 0x20 && op <= 0x26) || op == 0xD2 ||
+        ((op == 0x14 || op == 0x15 || op == 0xD5 || op == 0xD6) && !c->mod->wasm2)) {
       if (op == 0x0E) { /* br_table */
         TRY(wm__c_rd_u32(c, &n));
         if (n > c->end - c->pos) return unexpected_end(c);
@@ -1512,17 +1575,14 @@ static int skim(cstate *c) {
       case 0x1C:
         TRY(wm__c_rd_u32(c, &n));
         if (n > c->end - c->pos) return unexpected_end(c);
-        for (uint32_t i = 0; i < n; i++) TRY(wm__c_rd_u8(c, &b));
+        for (uint32_t i = 0; i < n; i++) TRY(skim_type(c, false));
         break;
       case 0x3F: case 0x40: TRY(skip_memidx(c)); break;
       case 0x41: TRY(rd_sleb(c, 32, &s)); break;
       case 0x42: TRY(rd_sleb(c, 64, &s)); break;
       case 0x43: TRY(rd_fixed(c, 4, &bits)); break;
       case 0x44: TRY(rd_fixed(c, 8, &bits)); break;
-      case 0xD0:
-        TRY(wm__c_rd_u8(c, &b));
-        if (!wm__null_type(b)) return wm__c_malformed(c, wm__type_refusal(b, "malformed reference type"));
-        break;
+      case 0xD0: TRY(skim_type(c, true)); break;
       case 0x08: /* throw */
         if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");
         TRY(skip_u32(c, 1));
@@ -1598,6 +1658,8 @@ int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
 
 static void free_state(cstate *c) {
   wm__free(c->ltypes);
+  wm__free(c->linit);
+  wm__free(c->ilog);
   wm__free(c->lrefs);
   wm__free(c->lslot);
   wm__free(c->hs);
@@ -1774,7 +1836,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   }
   c.cap_hs = 1;
   for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
-  uint8_t *declared = wm__malloc(fd->nlocals ? fd->nlocals : 1);
+  uint32_t *declared = wm__malloc(sizeof *declared * (fd->nlocals ? fd->nlocals : 1));
   if (!declared) {
     rc = nomem(&c);
     goto fail;
@@ -1788,7 +1850,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   for (uint32_t i = 0; i < c.nlocals; i++) {
     if (i == c.ftype->nparams) nparam_slots = c.nlslots;
     c.lslot[i] = c.nlslots;
-    c.nlslots += type_slots((uint8_t)c.ltypes[i]);
+    c.nlslots += type_slots(c.ltypes[i]);
     if (c.nlslots > MAX_INDEX) {
       rc = wm__error(err, WM_EMALFORMED, fd->body_off, "too many locals");
       goto fail;
@@ -1797,14 +1859,16 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   if (c.ftype->nparams == c.nlocals) nparam_slots = c.nlslots;
   c.lslot[c.nlocals] = c.nlslots;
   uint32_t nresult_slots = 0;
-  for (uint32_t i = 0; i < c.ftype->nresults; i++) nresult_slots += type_slots((uint8_t)c.ftype->results[i]);
+  for (uint32_t i = 0; i < c.ftype->nresults; i++) nresult_slots += type_slots(c.ftype->results[i]);
   c.lrefs = wm__calloc(c.nlslots ? c.nlslots : 1, sizeof *c.lrefs);
   if (!c.lrefs) {
     rc = nomem(&c);
     goto fail;
   }
 
-  rc = compile_body(&c);
+  c.instr_off = fd->code_start;
+  rc = wm__c_init_locals(&c);
+  if (!rc) rc = compile_body(&c);
   if (rc == WM_EINVALID) {
     /* The spec decodes the whole module before it validates anything, so
     ** a malformed body, this one or a later one, takes precedence. */
@@ -1889,9 +1953,10 @@ fail:
 
 int wm__c_rd_blocktype(cstate *c, ctl *f) { return rd_blocktype(c, f); }
 int wm__c_pop_n(cstate *c, uint32_t n, const wm_valtype *types) { return pop_n(c, n, types); }
-int wm__c_push_res(cstate *c, uint8_t type) { return push_res(c, type); }
+int wm__c_push_res(cstate *c, uint32_t type) { return push_res(c, type); }
 int wm__c_push_ctl(cstate *c, uint8_t kind, const ctl *bt) { return push_ctl(c, kind, bt); }
 int wm__c_jump_to(cstate *c, ctl *L, uint32_t n) { return jump_to(c, L, n); }
+int wm__c_rd_label(cstate *c, ctl **L) { return rd_label(c, L); }
 void wm__c_set_unreachable(cstate *c) { set_unreachable(c); }
 void wm__c_land(cstate *c, uint32_t cell, uint32_t instr) { set_off(c, cell, instr, c->ncode); }
 
@@ -1909,6 +1974,6 @@ int wm__c_enter_params(cstate *c, const ctl *bt) {
   TRY(mat_all_locals(c));
   if (c->dead) return 0;
   for (uint32_t i = 0; i < bt->np; i++)
-    TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, (uint8_t)bt->p[i]));
+    TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, bt->p[i]));
   return wm__c_flush_moves(c);
 }

@@ -29,19 +29,22 @@
 #define REF_MASK 0x3FFFFFFFu
 #define MAX_INDEX 0x0FFFFFFFu /* cap on locals, constants and stack height */
 #define NOPOS UINT32_MAX
+/* Distinct typed-reference block types one body may use (as the body
+** validator, validate_code.c). */
+#define WM_KEPT_TYPES 256
 
 #define IS_LOCAL(ref) ((ref) < REF_STACK)
 
 /* Slots a value of type t takes: two for a v128, else one (also for the
 ** Unknown type of a polymorphic stack, whose code emits nothing). */
-static inline uint32_t type_slots(uint8_t t) { return t == WM_V128 ? 2 : 1; }
+static inline uint32_t type_slots(uint32_t t) { return t == WM_V128 ? 2 : 1; }
 
 /* A virtual operand: its type (0 = Unknown, from a polymorphic stack) and
 ** where its value lives. Invariant: a REF_STACK operand is always in the
 ** slot of its own height, so writing a stack slot only ever overwrites the
 ** operand that is being replaced. */
 typedef struct vop {
-  uint8_t type;
+  uint32_t type;
   uint32_t ref;
 } vop;
 
@@ -73,6 +76,7 @@ typedef struct ctl {
     uint32_t stub;
     uint32_t bt_last;
   };
+  uint32_t inits;      /* local initialisations logged at entry (compile_ref.c) */
 } ctl;
 
 typedef struct patch {
@@ -174,6 +178,12 @@ typedef struct cstate {
   ** to the lowered code; dest holds a tagged slot reference until the
   ** fix-up. */
   wm_handler *hdl; uint32_t nhdl, cap_hdl;
+  /* Typed references (compile_ref.c): per local whether it is set, the
+  ** log of non-defaultable locals set since their block began, and the
+  ** typed-reference block types of this body (see wm__c_keep_type). */
+  uint8_t *linit;
+  uint32_t *ilog; uint32_t nilog, cap_ilog;
+  wm_valtype kept[WM_KEPT_TYPES]; uint32_t nkept;
 } cstate;
 
 /* compile.c */
@@ -218,12 +228,12 @@ int wm__c_skip_memarg(cstate *c);
 ** instruction and MEMORY_SELECT 0 after it (compile_body closes it), so
 ** nothing can fuse across the pair. Nothing is emitted in dead code. */
 int wm__c_use_memory(cstate *c, uint32_t mem);
-int wm__c_pop(cstate *c, uint8_t expect, vop *out);
-int wm__c_push(cstate *c, uint8_t type, uint32_t ref);
+int wm__c_pop(cstate *c, uint32_t expect, vop *out);
+int wm__c_push(cstate *c, uint32_t type, uint32_t ref);
 int wm__c_head(cstate *c, wm_op op);
 int wm__c_cell(cstate *c, uint32_t v);
 int wm__c_slot(cstate *c, uint32_t ref);
-int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint8_t type);
+int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint32_t type);
 int wm__c_flush_moves(cstate *c);
 int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref);
 /* Is the last instruction emitted a `prev` of `len` cells that ends right
@@ -248,22 +258,23 @@ int wm__c_simple_op(cstate *c, uint8_t op, uint32_t *last_res);
 int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *last_res);
 /* compile_ops.c: emit the destination cell of a one-result instruction
 ** (its operand-stack slot) and push the result; emit `op d v[0..n)`. */
-int wm__c_dest(cstate *c, uint8_t type, uint32_t *res);
+int wm__c_dest(cstate *c, uint32_t type, uint32_t *res);
 /* compile_ops.c: when the address operand `ref` (just popped) is what the
 ** last instruction, `I32_ADD_K ref base imm` (or, unless imm_only,
 ** `I32_ADD ref base x`), computed, take that instruction back and give its
 ** operands: the access does the add itself. */
 bool wm__c_take_address_add(cstate *c, uint32_t ref, bool imm_only, uint32_t *base,
                             uint32_t *disp);
-int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res);
+int wm__c_emit_res(cstate *c, wm_op op, uint32_t type, const vop *v, int n, uint32_t *res);
 
 /* compile.c, for compile_exc.c: the static helpers of the same names. */
 int wm__c_rd_blocktype(cstate *c, ctl *f);
 int wm__c_pop_n(cstate *c, uint32_t n, const wm_valtype *types);
-int wm__c_push_res(cstate *c, uint8_t type);
+int wm__c_push_res(cstate *c, uint32_t type);
 int wm__c_enter_params(cstate *c, const ctl *bt);
 int wm__c_push_ctl(cstate *c, uint8_t kind, const ctl *bt);
 int wm__c_jump_to(cstate *c, ctl *L, uint32_t n);
+int wm__c_rd_label(cstate *c, ctl **L);
 void wm__c_set_unreachable(cstate *c);
 /* Emit `BR 0` and give the cell of its offset (set later by wm__c_land). */
 int wm__c_br_fwd(cstate *c, uint32_t *cell, uint32_t *instr);
@@ -281,6 +292,24 @@ void wm__c_handlers_done(cstate *c, uint32_t stack_base, wm_code *out);
 /* The types a catch clause of kind k gives its label, as in the body
 ** validator: 0 or the error. */
 int wm__c_catch_ok(cstate *c, uint32_t k, uint32_t tag, const ctl *L);
+
+/* compile_ref.c: typed function references. A value type or heap type of
+** a body, its type index checked; keep a block's one typed-reference
+** result type in c->kept; ref.as_non_null, br_on_null, br_on_non_null
+** (0xD4..0xD6); the locals' initialisation (set up for a body, logged at
+** local.set/tee, undone at the end of a block's arm). */
+int wm__c_rd_valtype(cstate *c, uint32_t *t);
+int wm__c_rd_heaptype(cstate *c, uint32_t *t);
+int wm__c_keep_type(cstate *c, uint32_t t, const wm_valtype **out);
+int wm__c_ref_op(cstate *c, uint8_t op);
+int wm__c_init_locals(cstate *c);
+int wm__c_set_init(cstate *c, uint32_t x);
+void wm__c_reset_inits(cstate *c, const ctl *f);
+/* compile.c, for compile_ref.c: call_ref and return_call_ref (0x14, 0x15);
+** a conditional branch to L on `cond` by op `on` (when it need not move
+** operands) or around moves and a BR by `off`, L's n operands on top. */
+int wm__c_call_ref(cstate *c, bool tail);
+int wm__c_cond_branch(cstate *c, ctl *L, uint32_t n, wm_op on, wm_op off, uint32_t cond);
 
 /* compile_simd.c: the 0xFD instruction `sub` (as wm__c_fc_op), and its
 ** encoding alone for wm__skim_body. */

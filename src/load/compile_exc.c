@@ -32,8 +32,9 @@ int wm__c_catch_ok(cstate *c, uint32_t k, uint32_t tag, const ctl *L) {
   const wm_valtype *lt = label_t(L);
   if (label_n(L) != np + ref) return wm__c_invalid(c, "type mismatch");
   for (uint32_t i = 0; i < np; i++)
-    if (lt[i] != t->params[i]) return wm__c_invalid(c, "type mismatch");
-  return ref && lt[np] != WM_EXNREF ? wm__c_invalid(c, "type mismatch") : 0;
+    if (!wm__valtype_match(c->mod, t->params[i], lt[i])) return wm__c_invalid(c, "type mismatch");
+  return ref && !wm__valtype_match(c->mod, WM_EXNREF | WM_VT_NONNULL, lt[np])
+             ? wm__c_invalid(c, "type mismatch") : 0;
 }
 
 static int add_handler(cstate *c, wm_handler h) {
@@ -51,8 +52,8 @@ static int landing_pad(cstate *c, uint32_t k, uint32_t tag, ctl *L, uint32_t *pa
   *pad = c->ncode;
   c->label_cell = c->ncode; /* the unwinder jumps here: fuse nothing across */
   c->prev_res = NOPOS;
-  for (uint32_t i = 0; i < np; i++) TRY(wm__c_push_res(c, (uint8_t)t->params[i]));
-  if (k & 1) TRY(wm__c_push_res(c, WM_EXNREF));
+  for (uint32_t i = 0; i < np; i++) TRY(wm__c_push_res(c, t->params[i]));
+  if (k & 1) TRY(wm__c_push_res(c, WM_EXNREF | WM_VT_NONNULL)); /* a caught exnref is not null */
   TRY(wm__c_pop_n(c, n, label_t(L)));
   c->nvals += n; /* jump_to wants the operands' heights */
   int rc = wm__c_jump_to(c, L, n);
@@ -102,7 +103,7 @@ static int do_try_table(cstate *c) {
   TRY(wm__c_push_ctl(c, K_TRY, &bt));
   ctl *f = &c->ctls[c->nctls - 1];
   f->else_instr = first < c->nhdl ? first : NOPOS;
-  for (uint32_t i = 0; i < bt.np; i++) TRY(wm__c_push_res(c, (uint8_t)bt.p[i]));
+  for (uint32_t i = 0; i < bt.np; i++) TRY(wm__c_push_res(c, bt.p[i]));
   return 0;
 }
 
@@ -127,7 +128,7 @@ static int own_slots(cstate *c, uint32_t n, const wm_valtype *types, uint32_t *b
   *base = c->nvals;
   if (c->dead) return 0;
   for (uint32_t i = 0; i < n; i++)
-    TRY(wm__c_move(c, own_ref(c, *base + i), c->tmp[i].ref, (uint8_t)types[i]));
+    TRY(wm__c_move(c, own_ref(c, *base + i), c->tmp[i].ref, types[i]));
   return wm__c_flush_moves(c);
 }
 

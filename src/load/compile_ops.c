@@ -93,10 +93,10 @@ void wm__memop_sig(uint8_t w, uint8_t *align, uint8_t *type) {
   *type = memops[w - 0x28].type;
 }
 
-static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
-static bool is_ref(uint8_t t) { return wm__is_reftype(t); }
+static bool is_num(uint32_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
+static bool is_ref(uint32_t t) { return wm__is_reftype(t); }
 /* Numeric or vector: what untyped select takes. */
-static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
+static bool is_numvec(uint32_t t) { return is_num(t) || t == WM_V128; }
 
 /* ----------------------------------------------------------------- helpers */
 
@@ -110,7 +110,7 @@ static int rd_table(cstate *c, uint32_t *x) {
 
 /* Push the one result of the instruction being emitted: its destination
 ** cell is the operand-stack slot the result lives in. */
-int wm__c_dest(cstate *c, uint8_t type, uint32_t *res) {
+int wm__c_dest(cstate *c, uint32_t type, uint32_t *res) {
   if (!c->dead) {
     *res = c->ncode;
     TRY(wm__c_slot(c, own_ref(c, c->nvals)));
@@ -120,7 +120,7 @@ int wm__c_dest(cstate *c, uint8_t type, uint32_t *res) {
 
 /* Emit `op d a..` where the operands were popped into v[0..n) (bottom
 ** first). Result d is the new top of the stack. */
-int wm__c_emit_res(cstate *c, wm_op op, uint8_t type, const vop *v, int n, uint32_t *res) {
+int wm__c_emit_res(cstate *c, wm_op op, uint32_t type, const vop *v, int n, uint32_t *res) {
   if (c->dead) return wm__c_push(c, type, own_ref(c, c->nvals));
   TRY(wm__c_head(c, op));
   *res = c->ncode;
@@ -137,7 +137,7 @@ static int pop3_i32(cstate *c, vop *v) {
 }
 
 /* Pop three operands typed t0, t1, t2 (t2 on top) into v[0..3). */
-static int pop3(cstate *c, vop *v, uint8_t t0, uint8_t t1, uint8_t t2) {
+static int pop3(cstate *c, vop *v, uint32_t t0, uint32_t t1, uint32_t t2) {
   TRY(wm__c_pop(c, t2, &v[2]));
   TRY(wm__c_pop(c, t1, &v[1]));
   return wm__c_pop(c, t0, &v[0]);
@@ -576,19 +576,18 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
   if (w >= 0x28 && w <= 0x3E) return load_store(c, w, res);
   switch (w) {
     case 0x1B: case 0x1C: { /* select, select t */
-      uint8_t t = 0;
+      uint32_t t = 0;
       if (w == 0x1C) {
         uint32_t n;
         TRY(wm__c_rd_u32(c, &n));
         if (n != 1) return wm__c_invalid(c, "invalid result arity");
-        TRY(wm__c_rd_u8(c, &t));
-        if (!is_numvec(t) && !is_ref(t)) return wm__c_malformed(c, wm__type_refusal(t, "malformed value type"));
+        TRY(wm__c_rd_valtype(c, &t));
       }
       TRY(wm__c_pop(c, WM_I32, &v[2]));
       TRY(wm__c_pop(c, t, &v[1]));
       TRY(wm__c_pop(c, t, &v[0]));
       if (!t) {
-        uint8_t a = v[0].type, b = v[1].type;
+        uint32_t a = v[0].type, b = v[1].type;
         if ((a && !is_numvec(a)) || (b && !is_numvec(b))) return mismatch(c);
         if (a && b && a != b) return mismatch(c);
         t = a ? a : b;
@@ -615,15 +614,15 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
     case 0x23: /* global.get */
       TRY(wm__c_rd_u32(c, &x));
       if (x >= mod->nglobals) return wm__c_invalid(c, "unknown global %u", x);
-      if (c->dead) return wm__c_push(c, (uint8_t)mod->globals[x].type.type, own_ref(c, c->nvals));
+      if (c->dead) return wm__c_push(c, mod->globals[x].type.type, own_ref(c, c->nvals));
       TRY(wm__c_head(c, mod->globals[x].type.type == WM_V128 ? WM_OP_GLOBAL_GET_V : WM_OP_GLOBAL_GET));
-      TRY(wm__c_dest(c, (uint8_t)mod->globals[x].type.type, res));
+      TRY(wm__c_dest(c, mod->globals[x].type.type, res));
       return wm__c_cell(c, x);
     case 0x24: /* global.set */
       TRY(wm__c_rd_u32(c, &x));
       if (x >= mod->nglobals) return wm__c_invalid(c, "unknown global %u", x);
       if (!mod->globals[x].type.mut) return wm__c_invalid(c, "global is immutable");
-      TRY(wm__c_pop(c, (uint8_t)mod->globals[x].type.type, &v[0]));
+      TRY(wm__c_pop(c, mod->globals[x].type.type, &v[0]));
       if (c->dead) return 0;
       TRY(wm__c_head(c, mod->globals[x].type.type == WM_V128 ? WM_OP_GLOBAL_SET_V : WM_OP_GLOBAL_SET));
       TRY(wm__c_cell(c, x));
@@ -631,15 +630,15 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
     case 0x25: /* table.get */
       TRY(rd_table(c, &x));
       TRY(wm__c_pop(c, wm__c_table_t(c, x), &v[0]));
-      if (c->dead) return wm__c_push(c, (uint8_t)mod->tables[x].elem, own_ref(c, c->nvals));
+      if (c->dead) return wm__c_push(c, mod->tables[x].elem, own_ref(c, c->nvals));
       if (mod->tables[x].lim.is64) TRY(wm__c_index64(c, &v[0], c->nvals));
       TRY(wm__c_head(c, WM_OP_TABLE_GET));
-      TRY(wm__c_dest(c, (uint8_t)mod->tables[x].elem, res));
+      TRY(wm__c_dest(c, mod->tables[x].elem, res));
       TRY(wm__c_cell(c, x));
       return wm__c_slot(c, v[0].ref);
     case 0x26: /* table.set */
       TRY(rd_table(c, &x));
-      TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[1]));
+      TRY(wm__c_pop(c, mod->tables[x].elem, &v[1]));
       TRY(wm__c_pop(c, wm__c_table_t(c, x), &v[0]));
       if (c->dead) return 0;
       if (mod->tables[x].lim.is64) TRY(wm__c_index64(c, &v[0], c->nvals));
@@ -663,9 +662,10 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
       if (x >= mod->nfuncs) return wm__c_invalid(c, "unknown function %u", x);
       if (!mod->func_declared || !mod->func_declared[x])
         return wm__c_invalid(c, "undeclared function reference");
-      if (c->dead) return wm__c_push(c, WM_FUNCREF, own_ref(c, c->nvals));
+      uint32_t ft = wm__vt_ref_idx(mod->funcs[x].typeidx, true);
+      if (c->dead) return wm__c_push(c, ft, own_ref(c, c->nvals));
       TRY(wm__c_head(c, WM_OP_REF_FUNC));
-      TRY(wm__c_dest(c, WM_FUNCREF, res));
+      TRY(wm__c_dest(c, ft, res));
       return wm__c_cell(c, x);
     default:
       return 1;
@@ -751,7 +751,7 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       TRY(wm__c_rd_u32(c, &x));
       TRY(rd_table(c, &y));
       if (x >= mod->nelems) return wm__c_invalid(c, "unknown elem segment %u", x);
-      if (mod->elems[x].type != mod->tables[y].elem) return mismatch(c);
+      if (!wm__valtype_match(mod, mod->elems[x].type, mod->tables[y].elem)) return mismatch(c);
       TRY(pop3(c, v, wm__c_table_t(c, y), WM_I32, WM_I32));
       if (c->dead) return 0;
       if (mod->tables[y].lim.is64) TRY(wm__c_index64(c, &v[0], c->nvals));
@@ -767,7 +767,7 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
     case 14: /* table.copy dst src */
       TRY(rd_table(c, &x));
       TRY(rd_table(c, &y));
-      if (mod->tables[x].elem != mod->tables[y].elem) return mismatch(c);
+      if (!wm__valtype_match(mod, mod->tables[y].elem, mod->tables[x].elem)) return mismatch(c);
       /* table64: the length is an i64 when both tables are 64-bit. */
       bool dx = mod->tables[x].lim.is64, sy = mod->tables[y].lim.is64;
       TRY(pop3(c, v, dx ? WM_I64 : WM_I32, sy ? WM_I64 : WM_I32, dx && sy ? WM_I64 : WM_I32));
@@ -781,7 +781,7 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
     case 15: /* table.grow: init n -> old size */
       TRY(rd_table(c, &x));
       TRY(wm__c_pop(c, wm__c_table_t(c, x), &v[1]));
-      TRY(wm__c_pop(c, (uint8_t)mod->tables[x].elem, &v[0]));
+      TRY(wm__c_pop(c, mod->tables[x].elem, &v[0]));
       if (c->dead) return wm__c_push(c, wm__c_table_t(c, x), own_ref(c, c->nvals));
       TRY(wm__c_head(c, mod->tables[x].lim.is64 ? WM_OP_TABLE_GROW64 : WM_OP_TABLE_GROW));
       TRY(wm__c_dest(c, wm__c_table_t(c, x), res));
@@ -795,7 +795,7 @@ int wm__c_fc_op(cstate *c, uint32_t sub, uint32_t *res) {
       return wm__c_cell(c, x);
     case 17: /* table.fill: i val n */
       TRY(rd_table(c, &x));
-      TRY(pop3(c, v, wm__c_table_t(c, x), (uint8_t)mod->tables[x].elem, wm__c_table_t(c, x)));
+      TRY(pop3(c, v, wm__c_table_t(c, x), mod->tables[x].elem, wm__c_table_t(c, x)));
       if (c->dead) return 0;
       if (mod->tables[x].lim.is64) {
         TRY(wm__c_index64(c, &v[0], c->nvals));

@@ -228,14 +228,43 @@ static int name_dup(rd *r, char **out, uint32_t *n) {
 }
 
 
+/* A heap type (s33): an abstract one's byte, or a type index (bounds are
+** validation's: the type section may name types after the current one).
+** *t gets the nullable reference to it. */
+static int heaptype(rd *r, uint32_t *t) {
+  size_t at = r->pos;
+  if (r->pos >= r->end) return eof(r);
+  uint8_t b = r->b[r->pos];
+  if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: abstract */
+    r->pos++;
+    if (!wm__null_type(b)) return fail(r, at, wm__type_refusal(b, "malformed reference type"));
+    *t = b;
+    return 0;
+  }
+  uint64_t y;
+  TRY(leb(r, 33, true, &y));
+  int64_t v = (int64_t)y;
+  if (v < 0) return fail(r, at, "malformed reference type");
+  if (v >= WM_VT_MAX_IDX) return fail(r, at, "too many types");
+  *t = wm__vt_ref_idx((uint32_t)v, false);
+  return 0;
+}
+
+/* A value type: a one-byte code, or 0x63/0x64 (ref null / ref) and a heap
+** type. */
 static int valtype(rd *r, wm_valtype *t) {
   size_t at = r->pos;
   uint8_t b;
+  uint32_t h;
   TRY(typecode(r, &b));
   switch (b) {
   case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_V128: case WM_FUNCREF:
   case WM_EXTERNREF: case WM_EXNREF:
     *t = (wm_valtype)b;
+    return 0;
+  case 0x63: case 0x64:
+    TRY(heaptype(r, &h));
+    *t = (wm_valtype)(h | (b == 0x64 ? WM_VT_NONNULL : 0));
     return 0;
   }
   return fail(r, at, wm__type_refusal(b, "malformed value type"));
@@ -243,20 +272,21 @@ static int valtype(rd *r, wm_valtype *t) {
 
 static int reftype(rd *r, wm_valtype *t) {
   size_t at = r->pos;
-  uint8_t b;
-  TRY(typecode(r, &b));
-  if (!wm__is_reftype(b)) return fail(r, at, wm__type_refusal(b, "malformed reference type"));
-  *t = (wm_valtype)b;
+  uint8_t b = r->pos < r->end ? r->b[r->pos] : 0;
+  if (b != 0x63 && b != 0x64 && !wm__is_reftype(b)) {
+    TRY(typecode(r, &b));
+    return fail(r, at, wm__type_refusal(b, "malformed reference type"));
+  }
+  TRY(valtype(r, t));
+  if (!wm__is_reftype(*t)) return fail(r, at, "malformed reference type");
   return 0;
 }
 
 /* ref.null's heap type: the reference type its null has. */
 static int nulltype(rd *r, wm_valtype *t) {
-  size_t at = r->pos;
-  uint8_t b;
-  TRY(typecode(r, &b));
-  if (!wm__null_type(b)) return fail(r, at, "malformed reference type");
-  *t = (wm_valtype)wm__null_type(b);
+  uint32_t h;
+  TRY(heaptype(r, &h));
+  *t = (wm_valtype)h;
   return 0;
 }
 
@@ -298,6 +328,8 @@ static int tabletype(rd *r, wm_tabletype *t) {
   TRY(reftype(r, &t->elem));
   return limits(r, &t->lim, false);
 }
+
+static int constexpr(rd *r, wm_constexpr *e, uint64_t *hi);
 
 static int globaltype(rd *r, wm_globaltype *g) {
   TRY(valtype(r, &g->type));
@@ -450,7 +482,7 @@ static int const_instr(rd *r, uint8_t op, size_t at, wm_constexpr *c, uint64_t *
   case 0xD0: {
     wm_valtype t;
     TRY(nulltype(r, &t));
-    c->type = (uint8_t)t;
+    c->type = t;
     return 0;
   }
   case 0xD2:
@@ -540,43 +572,93 @@ static int too_many(rd *r, size_t at, const char *what, uint32_t n) {
   return WM_ELIMIT;
 }
 
+/* One function type (after its 0x60), params and results in one
+** allocation; the vectors are read twice, first to count them. */
+static int functype(rd *r, wm_type *ty, size_t at) {
+  uint32_t np, nr;
+  wm_valtype t;
+  size_t start = r->pos;
+  TRY(count(r, &np));
+  if (np > MAX_ARITY) return too_many(r, at, "params", np);
+  for (uint32_t j = 0; j < np; j++) TRY(valtype(r, &t));
+  TRY(count(r, &nr));
+  if (nr > MAX_ARITY) return too_many(r, at, "results", nr);
+  for (uint32_t j = 0; j < nr; j++) TRY(valtype(r, &t));
+  size_t end = r->pos;
+  ty->params = wm__calloc((size_t)np + nr + 1, sizeof(wm_valtype));
+  if (!ty->params) return nomem(r);
+  ty->results = ty->params + np;
+  ty->nparams = np;
+  ty->nresults = nr;
+  r->pos = start;
+  TRY(count(r, &np));
+  for (uint32_t j = 0; j < np; j++) TRY(valtype(r, &ty->params[j]));
+  TRY(count(r, &nr));
+  for (uint32_t j = 0; j < nr; j++) TRY(valtype(r, &ty->results[j]));
+  r->pos = end;
+  return 0;
+}
+
+/* A subtype: `sub final? x* comptype` (0x50, 0x4F) or a plain comptype,
+** final without supertypes. Only function types are run. */
+static int subtype(rd *r, wm_type *ty, wm_typemeta *m) {
+  size_t at = r->pos;
+  uint8_t form;
+  TRY(typecode(r, &form));
+  m->final = true;
+  m->super = 0;
+  if (form == 0x50 || form == 0x4F) {
+    uint32_t n, x;
+    m->final = form == 0x4F;
+    TRY(count(r, &n));
+    if (n > 1) return fail(r, at, "multiple supertypes not supported");
+    for (uint32_t i = 0; i < n; i++) {
+      TRY(u32(r, &x));
+      if (x >= WM_VT_MAX_IDX) return fail(r, at, "too many types");
+      m->super = x + 1;
+    }
+    at = r->pos;
+    TRY(typecode(r, &form));
+  }
+  if (form == 0x5E || form == 0x5F) return fail(r, at, "garbage collection not supported yet");
+  if (form != 0x60) return fail(r, at, "malformed function type");
+  return functype(r, ty, at);
+}
+
+/* The type section: entries that are a function type, a subtype, or a
+** rec group of several (0x4E), each adding its types to the one space. */
 static int sec_type(rd *r, wm_module *mod) {
   uint32_t n;
   TRY(count(r, &n));
-  mod->types = wm__calloc(n, sizeof *mod->types);
-  if (!mod->types) return nomem(r);
+  size_t cap = n ? n : 1;
+  mod->types = wm__calloc(cap, sizeof *mod->types);
+  mod->tmeta = wm__calloc(cap, sizeof *mod->tmeta);
+  if (!mod->types || !mod->tmeta) return nomem(r);
   for (uint32_t i = 0; i < n; i++) {
-    size_t at = r->pos;
-    uint8_t form;
-    uint32_t np, nr;
-    TRY(typecode(r, &form));
-    if (form == 0x4E || form == 0x4F || form == 0x50 || form == 0x5E || form == 0x5F)
-      return fail(r, at, "garbage collection not supported yet");
-    if (form != 0x60) return fail(r, at, "malformed function type");
-    /* Read both vectors first so that one allocation holds them. */
-    TRY(count(r, &np));
-    if (np > MAX_ARITY) return too_many(r, at, "params", np);
-    size_t pstart = r->pos;
-    for (uint32_t j = 0; j < np; j++) {
-      wm_valtype t;
-      TRY(valtype(r, &t));
+    uint32_t m = 1;
+    if (r->pos < r->end && r->b[r->pos] == 0x4E) {
+      r->pos++;
+      TRY(count(r, &m));
+      if (mod->ntypes + (size_t)m > 1000000) return fail(r, r->pos, "too many types");
+      if (mod->ntypes + (size_t)m + (n - i) > cap) {
+        size_t want = mod->ntypes + (size_t)m + (n - i);
+        wm_type *p = wm__realloc(mod->types, want * sizeof *p);
+        if (p) mod->types = p;
+        wm_typemeta *q = wm__realloc(mod->tmeta, want * sizeof *q);
+        if (q) mod->tmeta = q;
+        if (!p || !q) return nomem(r);
+        memset(p + cap, 0, (want - cap) * sizeof *p);
+        memset(q + cap, 0, (want - cap) * sizeof *q);
+        cap = want;
+      }
     }
-    TRY(count(r, &nr));
-    if (nr > MAX_ARITY) return too_many(r, at, "results", nr);
-    size_t rstart = r->pos;
-    for (uint32_t j = 0; j < nr; j++) {
-      wm_valtype t;
-      TRY(valtype(r, &t));
+    for (uint32_t k = 0; k < m; k++) {
+      wm_typemeta *me = &mod->tmeta[mod->ntypes];
+      TRY(subtype(r, &mod->types[mod->ntypes], me));
+      me->rec_i = k;
+      me->rec_n = m;
+      mod->ntypes++;
     }
-    wm_type *ty = &mod->types[mod->ntypes];
-    ty->params = wm__calloc((size_t)np + nr, sizeof(wm_valtype));
-    if (!ty->params) return nomem(r);
-    mod->ntypes++;
-    ty->results = ty->params + np;
-    ty->nparams = np;
-    ty->nresults = nr;
-    for (uint32_t j = 0; j < np; j++) ty->params[j] = (wm_valtype)r->b[pstart + j];
-    for (uint32_t j = 0; j < nr; j++) ty->results[j] = (wm_valtype)r->b[rstart + j];
   }
   return 0;
 }
@@ -694,7 +776,21 @@ static int sec_table(rd *r, wm_module *mod, dstate *ds) {
   TRY(count(r, &n));
   TRY(grow(r, (void **)&mod->tables, &ds->cap_tables, mod->ntables, n, sizeof *mod->tables));
   for (uint32_t i = 0; i < n; i++) {
+    /* 0x40 0x00: a table type with an initialiser (typed references). */
+    bool init = r->pos + 1 < r->end && r->b[r->pos] == 0x40;
+    if (init) {
+      if (r->b[r->pos + 1] != 0x00) return fail(r, r->pos + 1, "malformed table");
+      r->pos += 2;
+    }
     TRY(tabletype(r, &mod->tables[mod->ntables]));
+    if (init) {
+      uint32_t d = mod->ntables - mod->ntable_imports, nd = mod->ntables - mod->ntable_imports + (n - i);
+      if (!mod->table_inits) {
+        mod->table_inits = wm__calloc(nd, sizeof *mod->table_inits);
+        if (!mod->table_inits) return nomem(r);
+      }
+      TRY(constexpr(r, &mod->table_inits[d], NULL));
+    }
     mod->ntables++;
   }
   return 0;
@@ -769,7 +865,9 @@ static int elem_seg(rd *r, wm_elem *el) {
   TRY(u32(r, &flags));
   if (flags > 7) return fail(r, at, "malformed elements segment kind");
   bool exprs = flags & 4;
-  el->type = WM_FUNCREF;
+  /* Function indexes are non-null references (WebAssembly 3.0: (ref
+  ** func)); encoding 4's expressions funcref. */
+  el->type = exprs ? WM_FUNCREF : (wm_valtype)(WM_FUNCREF | WM_VT_NONNULL);
   if (flags & 1) {
     el->mode = (flags & 2) ? WM_SEG_DECLARATIVE : WM_SEG_PASSIVE;
   } else {
@@ -936,7 +1034,7 @@ static int sec_data(rd *r, wm_module *mod) {
 /* Expand the local declarations of a body that sec_code already checked
 ** into out (fd->nlocals type codes): the body validator's reused scratch,
 ** or the compiler's. */
-int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, wm_error *err) {
+int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint32_t *out, wm_error *err) {
   /* sec_code, or code_from_cache for a cache's table, made sure that
   ** body_off <= code_start <= body_off + body_len. */
   rd b = {body, 0, fd->code_start - fd->body_off, fd->body_len, 10, err, fd->body_off, false};
@@ -949,7 +1047,7 @@ int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint8_t *out, w
     TRY(valtype(&b, &t));
     /* Defensive, unreachable: sec_code summed these same counts. */
     if (k > fd->nlocals - li) return fail(&b, b.pos, "too many locals");
-    memset(out + li, (int)t, k);
+    for (uint32_t j = 0; j < k; j++) out[li + j] = t;
     li += k;
   }
   /* Unreachable too, unless a code cache (cache.c) gave a body's code

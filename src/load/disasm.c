@@ -101,6 +101,10 @@ static const char *layout(wm_op op) {
     case WM_OP_MEMORY_INIT64: return "isss";
     case WM_OP_MEMORY_COPY64: return "sssiii";
     case WM_OP_TABLE_GROW64: return "siss";
+    case WM_OP_CALL_REF: return "ss";
+    case WM_OP_RETURN_CALL_REF: return "ssi";
+    case WM_OP_REF_AS_NON_NULL: return "s";
+    case WM_OP_BR_ON_NULL: case WM_OP_BR_ON_NON_NULL: return "so";
     case WM_OP_MEMORY_ATOMIC_NOTIFY: return "sssi";
     case WM_OP_MEMORY_ATOMIC_WAIT32: case WM_OP_MEMORY_ATOMIC_WAIT64: return "ssssi";
     default: return "";

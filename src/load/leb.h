@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "module.h"
+
 enum { WM_LEB_OK, WM_LEB_END, WM_LEB_LONG, WM_LEB_LARGE };
 
 static inline const char *wm__leb_msg(int e) {
@@ -85,6 +87,56 @@ static inline int wm__leb_s(const uint8_t *b, uint32_t *pos, uint32_t end, unsig
   if (shift < 64 && (r >> (shift - 1)) & 1) r |= ~(uint64_t)0 << shift;
   *out = (int64_t)r;
   return WM_LEB_OK;
+}
+
+/* A heap type of a body (ref.null's, a typed reference's): an abstract
+** one's byte or a type index (checked by the caller), as the nullable
+** reference wm__null_type / wm__vt_ref_idx (module.h) make. On failure
+** *why says what, and the result is nonzero. */
+static inline int wm__read_heaptype(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *t,
+                                    const char **why) {
+  if (*pos >= end) {
+    *why = wm__leb_msg(WM_LEB_END);
+    return 1;
+  }
+  uint8_t x = b[*pos];
+  if ((x & 0xC0) == 0x40) {
+    (*pos)++;
+    *t = wm__null_type(x);
+    if (!*t) *why = wm__type_refusal(x, "malformed reference type");
+    return !*t;
+  }
+  int64_t v = 0;
+  int e = wm__leb_s(b, pos, end, 33, &v);
+  if (e || v < 0 || v >= WM_VT_MAX_IDX) {
+    *why = e ? wm__leb_msg(e) : v < 0 ? "malformed reference type" : "too many types";
+    return 1;
+  }
+  *t = wm__vt_ref_idx((uint32_t)v, false);
+  return 0;
+}
+
+/* A value type of a body (select's, a block's): one byte, or 0x63/0x64 and
+** a heap type. */
+static inline int wm__read_valtype(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *t,
+                                   const char **why) {
+  if (*pos >= end) {
+    *why = wm__leb_msg(WM_LEB_END);
+    return 1;
+  }
+  uint8_t x = b[(*pos)++];
+  switch (x) {
+  case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_V128: case WM_FUNCREF:
+  case WM_EXTERNREF: case WM_EXNREF:
+    *t = x;
+    return 0;
+  case 0x63: case 0x64:
+    if (wm__read_heaptype(b, pos, end, t, why)) return 1;
+    if (x == 0x64) *t |= WM_VT_NONNULL;
+    return 0;
+  }
+  *why = wm__type_refusal(x, "malformed value type");
+  return 1;
 }
 
 #endif

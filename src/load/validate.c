@@ -50,6 +50,17 @@ static wm_valtype table_addr(const wm_module *mod, uint32_t t) {
   return mod->tables[t].lim.is64 ? WM_I64 : WM_I32;
 }
 
+/* Does value type t name only types the module has? */
+static bool vt_known(const wm_module *mod, uint32_t t) {
+  uint32_t i = wm__vt_idx(t);
+  return !i || i - 1 < mod->ntypes;
+}
+
+static int check_vt(const wm_module *mod, uint32_t t, wm_error *err) {
+  if (vt_known(mod, t)) return 0;
+  return invalid(err, UINT32_MAX, "unknown type %u", wm__vt_idx(t) - 1);
+}
+
 /*
 ** One constant instruction: sets e->type for global.get and marks ref.func
 ** targets as declared. global.get may name an immutable global among the
@@ -72,6 +83,10 @@ static int const_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_erro
   case 0xD2:
     if (e->idx >= mod->nfuncs) return invalid(err, UINT32_MAX, "unknown function %u", e->idx);
     mod->func_declared[e->idx] = true;
+    e->type = wm__vt_ref_idx(mod->funcs[e->idx].typeidx, true);
+    break;
+  case 0xD0:
+    if (!vt_known(mod, e->type)) return invalid(err, UINT32_MAX, "unknown type %u", wm__vt_idx(e->type) - 1);
     break;
   }
   return 0;
@@ -81,7 +96,7 @@ static int const_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_erro
 ** checked as a lone one is, the arithmetic on a stack of types, and
 ** exactly one value left. */
 static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_error *err) {
-  uint8_t stack[WM_CONST_MAX_DEPTH];
+  uint32_t stack[WM_CONST_MAX_DEPTH];
   uint32_t n = 0, pos = (uint32_t)e->bits, end = (uint32_t)e->bits + e->idx;
   while (pos < end) {
     uint32_t at = pos;
@@ -119,7 +134,7 @@ static int check_const(wm_module *mod, wm_constexpr *e, wm_valtype want, uint32_
                        wm_error *err) {
   TRY(e->op == WM_CONST_EXTENDED ? extended_type(mod, e, visible, err)
                                  : const_type(mod, e, visible, err));
-  if (e->type != want) return invalid(err, UINT32_MAX, "type mismatch");
+  if (!wm__valtype_match(mod, e->type, want)) return invalid(err, UINT32_MAX, "type mismatch");
   return 0;
 }
 
@@ -169,13 +184,14 @@ static int check_exports(wm_module *mod, wm_error *err) {
 }
 
 static int check_elem(wm_module *mod, wm_elem *el, wm_error *err) {
+  TRY(check_vt(mod, el->type, err));
   if (el->mode == WM_SEG_ACTIVE) {
     if (el->table >= mod->ntables) return invalid(err, UINT32_MAX, "unknown table %u", el->table);
     TRY(check_const(mod, &el->offset, table_addr(mod, el->table), visible_globals(mod, UINT32_MAX), err));
   }
   for (uint32_t i = 0; i < el->count; i++)
     TRY(check_const(mod, &el->items[i], el->type, visible_globals(mod, UINT32_MAX), err));
-  if (el->mode == WM_SEG_ACTIVE && mod->tables[el->table].elem != el->type)
+  if (el->mode == WM_SEG_ACTIVE && !wm__valtype_match(mod, el->type, mod->tables[el->table].elem))
     return invalid(err, UINT32_MAX, "type mismatch");
   return 0;
 }
@@ -183,6 +199,11 @@ static int check_elem(wm_module *mod, wm_elem *el, wm_error *err) {
 int wm__validate_module(wm_module *mod, wm_error *err) {
   mod->func_declared = wm__calloc(mod->nfuncs, sizeof(bool));
   if (!mod->func_declared) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  TRY(wm__canon_types(mod, err));
+  for (uint32_t i = 0; i < mod->nimports; i++) {
+    const wm_import *im = &mod->imports[i];
+    if (im->kind == WM_EXTERN_GLOBAL) TRY(check_vt(mod, im->global.type, err));
+  }
 
   for (uint32_t i = 0; i < mod->nfuncs; i++)
     if (mod->funcs[i].typeidx >= mod->ntypes)
@@ -192,13 +213,28 @@ int wm__validate_module(wm_module *mod, wm_error *err) {
     if (mod->types[mod->tags[i]].nresults)
       return invalid(err, UINT32_MAX, "non-empty tag result type");
   }
-  for (uint32_t i = 0; i < mod->ntables; i++) TRY(check_table(&mod->tables[i], err));
+  for (uint32_t i = 0; i < mod->ntables; i++) {
+    TRY(check_table(&mod->tables[i], err));
+    TRY(check_vt(mod, mod->tables[i].elem, err));
+  }
   for (uint32_t i = 0; i < mod->nmems; i++) TRY(check_memory(&mod->mems[i], err));
   if (mod->nmems > 1 && mod->wasm2) return invalid(err, UINT32_MAX, "multiple memories");
 
-  for (uint32_t i = mod->nglobal_imports; i < mod->nglobals; i++)
+  for (uint32_t i = mod->nglobal_imports; i < mod->nglobals; i++) {
+    TRY(check_vt(mod, mod->globals[i].type.type, err));
     TRY(check_const(mod, &mod->globals[i].init, mod->globals[i].type.type,
                     visible_globals(mod, i), err));
+  }
+  /* A table's initial value (or null, which a non-null type lacks),
+  ** reading imported globals only: tables come before globals. (An
+  ** undecodable expression is op 0 with idx saying why.) */
+  for (uint32_t i = mod->ntable_imports; i < mod->ntables; i++) {
+    wm_constexpr *e = mod->table_inits ? &mod->table_inits[i - mod->ntable_imports] : NULL;
+    if (e && (e->op || e->idx))
+      TRY(check_const(mod, e, mod->tables[i].elem, mod->nglobal_imports, err));
+    else if (!wm__vt_nullable(mod->tables[i].elem))
+      return invalid(err, UINT32_MAX, "type mismatch");
+  }
   for (uint32_t i = 0; i < mod->nelems; i++) TRY(check_elem(mod, &mod->elems[i], err));
   for (uint32_t i = 0; i < mod->ndatas; i++) {
     wm_data *d = &mod->datas[i];

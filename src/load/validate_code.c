@@ -25,6 +25,8 @@
 
 /* A type byte no operand has (0 is Unknown). */
 #define NO_TYPE 0xFF
+/* Distinct typed-reference block types one function may use. */
+#define WM_KEPT_TYPES 256
 
 #define TRY(x)                                                                 \
   do {                                                                         \
@@ -42,6 +44,7 @@ typedef struct vctl {
   uint32_t np, nr;
   uint32_t height;   /* operand stack height at entry, params excluded */
   uint32_t epoch;    /* the br_table that last checked this label */
+  uint32_t inits;    /* the local initialisations logged at entry */
   uint8_t kind;
   bool unreachable;
 } vctl;
@@ -57,12 +60,18 @@ typedef struct vstate {
   /* Operand types, 0 for Unknown; nv128 of them are v128 (two slots).
   ** lim = min(cap_vals, MAX_INDEX): a push that keeps nvals + nv128 + 3
   ** within it needs neither room nor the slot check. */
-  uint8_t *vals; uint32_t nvals, nv128, cap_vals, lim;
+  uint32_t *vals; uint32_t nvals, nv128, cap_vals, lim;
   vctl *ctls; uint32_t nctls, cap_ctls;
   vctl *top;               /* ctls[nctls - 1] */
-  uint8_t *ltypes; uint32_t nlocals, cap_ltypes;
-  uint8_t *tmp; uint32_t cap_tmp; /* operands br_table pops and pushes back */
+  uint32_t *ltypes; uint32_t nlocals, cap_ltypes;
+  /* Typed references: per local, whether it is set (always, for the
+  ** defaultable ones), and a log of the non-defaultable ones set since
+  ** their block began, undone at its end (the spec's local "init"). */
+  uint8_t *linit; uint32_t cap_linit;
+  uint32_t *ilog; uint32_t nilog, cap_ilog;
+  uint32_t *tmp; uint32_t cap_tmp; /* operands br_table pops and pushes back */
   uint32_t epoch;          /* br_tables seen in this body */
+  wm_valtype kept[WM_KEPT_TYPES]; uint32_t nkept; /* see keep_type */
   /* Numeric opcodes 0x45..0xC4: operand and result type, operand count. */
   uint8_t num_in[256], num_out[256], num_n[256];
 } vstate;
@@ -155,18 +164,18 @@ static int zero_byte(vstate *v) {
 
 /* ----------------------------------------------------------- operand stack */
 
-static int push_slow(vstate *v, uint8_t t) {
+static int push_slow(vstate *v, uint32_t t) {
   uint64_t slots = (uint64_t)v->nvals + v->nv128 + (t == WM_V128 ? 2 : 1);
   if (slots >= MAX_INDEX)
     return wm__error(v->err, WM_ELIMIT, v->instr_off, "function too large: operand stack");
-  if (wm__grow((void **)&v->vals, &v->cap_vals, v->nvals + 3, 1)) return nomem(v);
+  if (wm__grow((void **)&v->vals, &v->cap_vals, v->nvals + 3, sizeof *v->vals)) return nomem(v);
   v->lim = v->cap_vals < MAX_INDEX ? v->cap_vals : MAX_INDEX;
   v->vals[v->nvals++] = t;
   v->nv128 += t == WM_V128;
   return 0;
 }
 
-static inline int push(vstate *v, uint8_t t) {
+static inline int push(vstate *v, uint32_t t) {
   if (WM_UNLIKELY(v->nvals + v->nv128 + 3 > v->lim)) return push_slow(v, t);
   v->vals[v->nvals++] = t;
   v->nv128 += t == WM_V128;
@@ -174,43 +183,43 @@ static inline int push(vstate *v, uint8_t t) {
 }
 
 static int push_n(vstate *v, uint32_t n, const wm_valtype *types) {
-  for (uint32_t i = 0; i < n; i++) TRY(push(v, (uint8_t)types[i]));
+  for (uint32_t i = 0; i < n; i++) TRY(push(v, types[i]));
   return 0;
 }
 
 /* The spec's pop_val: expect 0 takes any type; *t gets the operand's type,
 ** 0 (Unknown) off a polymorphic stack. */
-static inline int pop(vstate *v, uint8_t expect, uint8_t *t) {
+static inline int pop(vstate *v, uint32_t expect, uint32_t *t) {
   if (WM_UNLIKELY(v->nvals == v->top->height)) {
     *t = 0;
     return v->top->unreachable ? 0 : mismatch(v);
   }
-  uint8_t x = v->vals[--v->nvals];
+  uint32_t x = v->vals[--v->nvals];
   v->nv128 -= x == WM_V128;
   *t = x;
-  if (expect && x && x != expect) return mismatch(v);
+  if (expect && x != expect && !wm__valtype_match(v->mod, x, expect)) return mismatch(v);
   return 0;
 }
 
-static inline int pop_t(vstate *v, uint8_t expect) {
-  uint8_t t;
+static inline int pop_t(vstate *v, uint32_t expect) {
+  uint32_t t;
   return pop(v, expect, &t);
 }
 
 /* Pop n operands of the given types (the last on top). */
 static int pop_n(vstate *v, uint32_t n, const wm_valtype *types) {
   if (v->nvals - v->top->height >= n) {
-    const uint8_t *s = v->vals + v->nvals - n;
+    const uint32_t *s = v->vals + v->nvals - n;
     uint32_t wide = 0;
     for (uint32_t i = 0; i < n; i++) {
-      if (s[i] != (uint8_t)types[i] && s[i]) return mismatch(v);
+      if (s[i] != types[i] && !wm__valtype_match(v->mod, s[i], types[i])) return mismatch(v);
       wide += s[i] == WM_V128;
     }
     v->nvals -= n;
     v->nv128 -= wide;
     return 0;
   }
-  for (uint32_t i = n; i-- > 0;) TRY(pop_t(v, (uint8_t)types[i]));
+  for (uint32_t i = n; i-- > 0;) TRY(pop_t(v, types[i]));
   return 0;
 }
 
@@ -226,6 +235,44 @@ static void set_unreachable(vstate *v) {
 
 static const wm_valtype single_types[] = {WM_I32,  WM_I64,     WM_F32,       WM_F64,
                                           WM_V128, WM_FUNCREF, WM_EXTERNREF, WM_EXNREF};
+
+/* A value type in a body (select's, a block's, ref.null's heap type):
+** wm__read_valtype's, its type index checked here. */
+static int rd_valtype(vstate *v, uint32_t *t) {
+  const char *why = NULL;
+  int e = wm__read_valtype(v->bytes, &v->pos, v->end, t, &why);
+  if (e) return malformed(v, why);
+  uint32_t i = wm__vt_idx(*t);
+  if (i && i - 1 >= v->mod->ntypes) return invalid(v, "unknown type %u", i - 1);
+  return 0;
+}
+
+static int rd_heaptype(vstate *v, uint32_t *t) {
+  const char *why = NULL;
+  int e = wm__read_heaptype(v->bytes, &v->pos, v->end, t, &why);
+  if (e) return malformed(v, why);
+  uint32_t i = wm__vt_idx(*t);
+  if (i && i - 1 >= v->mod->ntypes) return invalid(v, "unknown type %u", i - 1);
+  return 0;
+}
+
+/* A block's one typed-reference result needs storage that lives while
+** the block does: the function's type table of such types (kept in the
+** scratch, found again by value). */
+static int keep_type(vstate *v, uint32_t t, const wm_valtype **out) {
+  for (uint32_t i = 0; i < v->nkept; i++)
+    if (v->kept[i] == t) {
+      *out = &v->kept[i];
+      return 0;
+    }
+  if (v->nkept == WM_KEPT_TYPES)
+    return wm__error(v->err, WM_ELIMIT, v->instr_off,
+                     "function too large: more than %u typed reference block types",
+                     WM_KEPT_TYPES);
+  v->kept[v->nkept] = (wm_valtype)t;
+  *out = &v->kept[v->nkept++];
+  return 0;
+}
 
 static int rd_blocktype(vstate *v, vctl *f) {
   f->np = f->nr = 0;
@@ -244,6 +291,13 @@ static int rd_blocktype(vstate *v, vctl *f) {
         f->r = &single_types[i];
         return 0;
       }
+    }
+    if (b == 0x63 || b == 0x64) { /* a typed reference, kept in the scratch */
+      uint32_t t;
+      TRY(rd_valtype(v, &t));
+      TRY(keep_type(v, t, &f->r));
+      f->nr = 1;
+      return 0;
     }
     return malformed(v, wm__type_refusal(b, "malformed value type"));
   }
@@ -272,6 +326,7 @@ static int push_ctl(vstate *v, uint8_t kind, const vctl *bt) {
   f->unreachable = false;
   f->height = v->nvals;
   f->epoch = 0;
+  f->inits = v->nilog;
   v->top = f;
   return 0;
 }
@@ -292,10 +347,17 @@ static int close_arm(vstate *v) {
   return v->nvals != f->height ? mismatch(v) : 0;
 }
 
+/* Forget the initialisations of non-defaultable locals made since the
+** frame began: they do not outlive its arm. */
+static void reset_inits(vstate *v, const vctl *f) {
+  while (v->nilog > f->inits) v->linit[v->ilog[--v->nilog]] = 0;
+}
+
 static int do_else(vstate *v) {
   vctl *f = v->top;
   if (f->kind != K_IF) return malformed(v, "else without matching if");
   TRY(close_arm(v));
+  reset_inits(v, f);
   f->kind = K_ELSE;
   f->unreachable = false;
   return push_n(v, f->np, f->p);
@@ -306,10 +368,11 @@ static int do_end(vstate *v) {
   if (f->kind == K_IF) {
     /* The missing else arm passes the params through as results. */
     bool same = f->np == f->nr;
-    for (uint32_t i = 0; same && i < f->np; i++) same = f->p[i] == f->r[i];
+    for (uint32_t i = 0; same && i < f->np; i++) same = wm__valtype_match(v->mod, f->p[i], f->r[i]);
     if (!same) return mismatch(v);
   }
   TRY(close_arm(v));
+  reset_inits(v, f);
   v->nctls--;
   if (f->kind == K_FUNC) return 0;
   v->top = f - 1;
@@ -326,23 +389,20 @@ static int rd_label(vstate *v, vctl **L) {
 
 /* The type of an address into memory m or an index into table t: i64 for
 ** the 64-bit ones (memory64, table64). */
-static uint8_t mem_t(const vstate *v, uint32_t m) { return v->mod->mems[m].is64 ? WM_I64 : WM_I32; }
-static uint8_t table_t(const vstate *v, uint32_t t) {
+static uint32_t mem_t(const vstate *v, uint32_t m) { return v->mod->mems[m].is64 ? WM_I64 : WM_I32; }
+static uint32_t table_t(const vstate *v, uint32_t t) {
   return v->mod->tables[t].lim.is64 ? WM_I64 : WM_I32;
 }
 
-static int do_br_if(vstate *v) {
-  vctl *L = NULL;
-  TRY(rd_label(v, &L));
-  TRY(pop_t(v, WM_I32));
-  uint32_t n = label_n(L);
-  const wm_valtype *t = label_t(L);
+/* A conditional branch's operands (br_if, br_on_null ...): n of types t
+** popped and pushed back as t. */
+static int br_keep(vstate *v, uint32_t n, const wm_valtype *t) {
   if (v->nvals - v->top->height >= n) { /* retyped in place as the label's */
-    uint8_t *s = v->vals + v->nvals - n;
+    uint32_t *s = v->vals + v->nvals - n;
     for (uint32_t i = 0; i < n; i++) {
-      if (s[i] != (uint8_t)t[i] && s[i]) return mismatch(v);
+      if (s[i] != t[i] && !wm__valtype_match(v->mod, s[i], t[i])) return mismatch(v);
       v->nv128 += !s[i] && t[i] == WM_V128;
-      s[i] = (uint8_t)t[i];
+      s[i] = t[i];
     }
     /* An Unknown retyped as a v128 takes a second slot. */
     if (v->nvals + v->nv128 >= MAX_INDEX)
@@ -353,18 +413,25 @@ static int do_br_if(vstate *v) {
   return push_n(v, n, t);
 }
 
+static int do_br_if(vstate *v) {
+  vctl *L = NULL;
+  TRY(rd_label(v, &L));
+  TRY(pop_t(v, WM_I32));
+  return br_keep(v, label_n(L), label_t(L));
+}
+
 /* Pop m operands typed t and push them back with their own types (an
 ** Unknown popped off a polymorphic stack stays Unknown). */
 static int bt_check(vstate *v, uint32_t m, const wm_valtype *t) {
   if (v->nvals - v->top->height >= m) { /* nothing moves */
-    const uint8_t *s = v->vals + v->nvals - m;
+    const uint32_t *s = v->vals + v->nvals - m;
     for (uint32_t i = 0; i < m; i++)
-      if (s[i] != (uint8_t)t[i] && s[i]) return mismatch(v);
+      if (s[i] != t[i] && !wm__valtype_match(v->mod, s[i], t[i])) return mismatch(v);
     return 0;
   }
-  if (WM_UNLIKELY(m > v->cap_tmp) && wm__grow((void **)&v->tmp, &v->cap_tmp, m, 1))
+  if (WM_UNLIKELY(m > v->cap_tmp) && wm__grow((void **)&v->tmp, &v->cap_tmp, m, sizeof *v->tmp))
     return nomem(v);
-  for (uint32_t i = m; i-- > 0;) TRY(pop(v, (uint8_t)t[i], &v->tmp[i]));
+  for (uint32_t i = m; i-- > 0;) TRY(pop(v, t[i], &v->tmp[i]));
   for (uint32_t i = 0; i < m; i++) TRY(push(v, v->tmp[i]));
   return 0;
 }
@@ -413,7 +480,7 @@ static int rd_indirect(vstate *v, const wm_type **t) {
   TRY(rd_u32(v, &tab));
   if (tab >= v->mod->ntables) return invalid(v, "unknown table %u", tab);
   if (ti >= v->mod->ntypes) return invalid(v, "unknown type %u", ti);
-  if (v->mod->tables[tab].elem != WM_FUNCREF) return mismatch(v);
+  if (!wm__valtype_match(v->mod, v->mod->tables[tab].elem, WM_FUNCREF)) return mismatch(v);
   *t = &v->mod->types[ti];
   return pop_t(v, table_t(v, tab));
 }
@@ -430,7 +497,7 @@ static int do_return_call_type(vstate *v, const wm_type *t) {
   const vctl *F = &v->ctls[0];
   if (t->nresults != F->nr) return mismatch(v);
   for (uint32_t i = 0; i < t->nresults; i++)
-    if (t->results[i] != F->r[i]) return mismatch(v);
+    if (!wm__valtype_match(v->mod, t->results[i], F->r[i])) return mismatch(v);
   TRY(pop_n(v, t->nparams, t->params));
   set_unreachable(v);
   return 0;
@@ -444,9 +511,9 @@ static int do_return_call_indirect(vstate *v) {
 
 /* -------------------------------------------------------- other operators */
 
-static bool is_num(uint8_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
-static bool is_ref(uint8_t t) { return wm__is_reftype(t); }
-static bool is_numvec(uint8_t t) { return is_num(t) || t == WM_V128; }
+static bool is_num(uint32_t t) { return t == WM_I32 || t == WM_I64 || t == WM_F32 || t == WM_F64; }
+static bool is_ref(uint32_t t) { return wm__is_reftype(t); }
+static bool is_numvec(uint32_t t) { return is_num(t) || t == WM_V128; }
 
 /* A memory index (WebAssembly 2.0: a reserved zero byte), as
 ** wm__c_memidx. */
@@ -460,7 +527,7 @@ static int rd_memidx(vstate *v, uint32_t *pm) {
 
 /* A memarg, as wm__c_memarg: alignment at most `natural` (exactly, for
 ** atomics); *at the address type (a 64-bit memory's offset is a u64). */
-static int rd_memarg(vstate *v, uint32_t natural, bool exact, uint8_t *at) {
+static int rd_memarg(vstate *v, uint32_t natural, bool exact, uint32_t *at) {
   uint32_t align, mem = 0, offset;
   TRY(rd_u32(v, &align));
   if (!v->mod->wasm2) {
@@ -504,7 +571,7 @@ static int atomic_op(vstate *v, uint32_t sub) {
   wm_atomic_sig s = wm__atomic_sig(sub);
   if (s.kind == WM_ATOMIC_NONE) return malformed(v, "illegal opcode");
   if (s.kind == WM_ATOMIC_FENCE) return zero_byte(v);
-  uint8_t at;
+  uint32_t at;
   TRY(rd_memarg(v, s.size_log2, true, &at));
   switch (s.kind) {
     case WM_ATOMIC_LOAD: break;
@@ -524,7 +591,7 @@ static int atomic_op(vstate *v, uint32_t sub) {
 static int load_store(vstate *v, uint8_t op) {
   uint8_t natural, type;
   wm__memop_sig(op, &natural, &type);
-  uint8_t at;
+  uint32_t at;
   TRY(rd_memarg(v, natural, false, &at));
   if (op <= 0x35) { /* loads */
     TRY(pop_t(v, at));
@@ -535,13 +602,12 @@ static int load_store(vstate *v, uint8_t op) {
 }
 
 static int do_select(vstate *v, uint8_t op) {
-  uint8_t t = 0, a, b;
+  uint32_t t = 0, a, b;
   if (op == 0x1C) {
     uint32_t n;
     TRY(rd_u32(v, &n));
     if (n != 1) return invalid(v, "invalid result arity");
-    TRY(rd_u8(v, &t));
-    if (!is_numvec(t) && !is_ref(t)) return malformed(v, wm__type_refusal(t, "malformed value type"));
+    TRY(rd_valtype(v, &t));
   }
   TRY(pop_t(v, WM_I32));
   TRY(pop(v, t, &b));
@@ -563,7 +629,7 @@ static int need_datacount(vstate *v, uint32_t x) {
 }
 
 /* Pop three operands typed t0, t1, t2 (t2 on top). */
-static int pop3(vstate *v, uint8_t t0, uint8_t t1, uint8_t t2) {
+static int pop3(vstate *v, uint32_t t0, uint32_t t1, uint32_t t2) {
   TRY(pop_t(v, t2));
   TRY(pop_t(v, t1));
   return pop_t(v, t0);
@@ -591,7 +657,7 @@ static int fc_op(vstate *v, uint32_t sub) {
     case 10: { /* memory.copy: the length the narrower address type */
       TRY(rd_memidx(v, &x));
       TRY(rd_memidx(v, &y));
-      uint8_t tx = mem_t(v, x), ty = mem_t(v, y);
+      uint32_t tx = mem_t(v, x), ty = mem_t(v, y);
       return pop3(v, tx, ty, tx == WM_I64 && ty == WM_I64 ? WM_I64 : WM_I32);
     }
     case 11: /* memory.fill */
@@ -601,7 +667,7 @@ static int fc_op(vstate *v, uint32_t sub) {
       TRY(rd_u32(v, &x));
       TRY(rd_table(v, &y));
       if (x >= mod->nelems) return invalid(v, "unknown elem segment %u", x);
-      if (mod->elems[x].type != mod->tables[y].elem) return mismatch(v);
+      if (!wm__valtype_match(mod, mod->elems[x].type, mod->tables[y].elem)) return mismatch(v);
       return pop3(v, table_t(v, y), WM_I32, WM_I32);
     case 13: /* elem.drop */
       TRY(rd_u32(v, &x));
@@ -609,20 +675,20 @@ static int fc_op(vstate *v, uint32_t sub) {
     case 14: /* table.copy dst src */
       TRY(rd_table(v, &x));
       TRY(rd_table(v, &y));
-      if (mod->tables[x].elem != mod->tables[y].elem) return mismatch(v);
+      if (!wm__valtype_match(mod, mod->tables[y].elem, mod->tables[x].elem)) return mismatch(v);
       return pop3(v, table_t(v, x), table_t(v, y),
                   table_t(v, x) == WM_I64 && table_t(v, y) == WM_I64 ? WM_I64 : WM_I32);
     case 15: /* table.grow: init n -> old size */
       TRY(rd_table(v, &x));
       TRY(pop_t(v, table_t(v, x)));
-      TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
+      TRY(pop_t(v, mod->tables[x].elem));
       return push(v, table_t(v, x));
     case 16: /* table.size */
       TRY(rd_table(v, &x));
       return push(v, table_t(v, x));
     case 17: /* table.fill: i val n */
       TRY(rd_table(v, &x));
-      return pop3(v, table_t(v, x), (uint8_t)mod->tables[x].elem, table_t(v, x));
+      return pop3(v, table_t(v, x), mod->tables[x].elem, table_t(v, x));
     default:
       return malformed(v, "illegal opcode");
   }
@@ -675,7 +741,7 @@ static int simd_op(vstate *v, uint32_t sub) {
       TRY(pop_t(v, WM_V128));
       return push(v, WM_V128);
     case C_VLOAD: case C_VLOADLANE: case C_VSTORE: case C_VSTORELANE: {
-      uint8_t at;
+      uint32_t at;
       TRY(rd_memarg(v, s.align, false, &at));
       bool lane = s.cls == C_VLOADLANE || s.cls == C_VSTORELANE;
       if (lane) TRY(rd_lane(v, s.lanes));
@@ -697,11 +763,39 @@ static int simd_op(vstate *v, uint32_t sub) {
   }
 }
 
+/* Typed function references: call_ref, return_call_ref, ref.as_non_null,
+** br_on_null, br_on_non_null (as compile_ref.c). */
+static int ref_op(vstate *v, uint8_t op) {
+  uint32_t x, t;
+  vctl *L = NULL;
+  if (op == 0x14 || op == 0x15) {
+    TRY(rd_u32(v, &x));
+    if (x >= v->mod->ntypes) return invalid(v, "unknown type %u", x);
+    TRY(pop_t(v, wm__vt_ref_idx(x, false)));
+    const wm_type *ft = &v->mod->types[x];
+    return op == 0x14 ? do_call_type(v, ft) : do_return_call_type(v, ft);
+  }
+  if (op != 0xD4) TRY(rd_label(v, &L));
+  TRY(pop(v, 0, &t));
+  if (t && !is_ref(t)) return mismatch(v);
+  uint32_t nn = t ? t | WM_VT_NONNULL : 0;
+  if (op == 0xD4) return push(v, nn);
+  if (op == 0xD5) { /* br_on_null: the label takes the operands below */
+    TRY(br_keep(v, label_n(L), label_t(L)));
+    return push(v, nn);
+  }
+  /* br_on_non_null: the label takes them and the reference, last */
+  uint32_t n = label_n(L);
+  if (n == 0 || !is_ref(label_t(L)[n - 1])) return mismatch(v);
+  if (!wm__valtype_match(v->mod, nn, label_t(L)[n - 1])) return mismatch(v);
+  return br_keep(v, n - 1, label_t(L));
+}
+
 /* The instructions the main loop does not take itself. */
 static int other_op(vstate *v, uint8_t op) {
   wm_module *mod = v->mod;
   uint32_t x;
-  uint8_t t;
+  uint32_t t;
   if (op >= 0x45 && op <= 0xC4) return numeric_slow(v, op);
   if (op >= 0x28 && op <= 0x3E) return load_store(v, op);
   switch (op) {
@@ -709,19 +803,19 @@ static int other_op(vstate *v, uint8_t op) {
     case 0x23: /* global.get */
       TRY(rd_u32(v, &x));
       if (x >= mod->nglobals) return invalid(v, "unknown global %u", x);
-      return push(v, (uint8_t)mod->globals[x].type.type);
+      return push(v, mod->globals[x].type.type);
     case 0x24: /* global.set */
       TRY(rd_u32(v, &x));
       if (x >= mod->nglobals) return invalid(v, "unknown global %u", x);
       if (!mod->globals[x].type.mut) return invalid(v, "global is immutable");
-      return pop_t(v, (uint8_t)mod->globals[x].type.type);
+      return pop_t(v, mod->globals[x].type.type);
     case 0x25: /* table.get */
       TRY(rd_table(v, &x));
       TRY(pop_t(v, table_t(v, x)));
-      return push(v, (uint8_t)mod->tables[x].elem);
+      return push(v, mod->tables[x].elem);
     case 0x26: /* table.set */
       TRY(rd_table(v, &x));
-      TRY(pop_t(v, (uint8_t)mod->tables[x].elem));
+      TRY(pop_t(v, mod->tables[x].elem));
       return pop_t(v, table_t(v, x));
     case 0x3F: /* memory.size */
       TRY(rd_memidx(v, &x));
@@ -730,10 +824,9 @@ static int other_op(vstate *v, uint8_t op) {
       TRY(rd_memidx(v, &x));
       TRY(pop_t(v, mem_t(v, x)));
       return push(v, mem_t(v, x));
-    case 0xD0: /* ref.null t */
-      TRY(rd_u8(v, &t));
-      if (!wm__null_type(t)) return malformed(v, wm__type_refusal(t, "malformed reference type"));
-      return push(v, wm__null_type(t));
+    case 0xD0: /* ref.null ht */
+      TRY(rd_heaptype(v, &t));
+      return push(v, t);
     case 0xD1: /* ref.is_null */
       TRY(pop(v, 0, &t));
       if (t && !is_ref(t)) return mismatch(v);
@@ -743,7 +836,10 @@ static int other_op(vstate *v, uint8_t op) {
       if (x >= mod->nfuncs) return invalid(v, "unknown function %u", x);
       if (!mod->func_declared || !mod->func_declared[x])
         return invalid(v, "undeclared function reference");
-      return push(v, WM_FUNCREF);
+      return push(v, wm__vt_ref_idx(mod->funcs[x].typeidx, true));
+    case 0x14: case 0x15: case 0xD4: case 0xD5: case 0xD6:
+      if (mod->wasm2) return malformed(v, "illegal opcode");
+      return ref_op(v, op);
     case 0xFC:
       TRY(rd_u32(v, &x));
       return fc_op(v, x);
@@ -771,8 +867,8 @@ static int catch_ok(vstate *v, uint32_t k, uint32_t tag, const vctl *L) {
   const wm_valtype *lt = label_t(L);
   if (label_n(L) != np + ref) return mismatch(v);
   for (uint32_t i = 0; i < np; i++)
-    if (lt[i] != t->params[i]) return mismatch(v);
-  return ref && lt[np] != WM_EXNREF ? mismatch(v) : 0;
+    if (!wm__valtype_match(v->mod, t->params[i], lt[i])) return mismatch(v);
+  return ref && !wm__valtype_match(v->mod, WM_EXNREF | WM_VT_NONNULL, lt[np]) ? mismatch(v) : 0;
 }
 
 static int do_try_table(vstate *v) {
@@ -815,11 +911,22 @@ static int exc_op(vstate *v, uint8_t op) {
 
 /* ---------------------------------------------------------------- the pass */
 
-static int rd_local(vstate *v, uint8_t *t) {
+static int rd_local(vstate *v, uint32_t *t, uint32_t *px) {
   uint32_t x;
   TRY(rd_u32(v, &x));
   if (x >= v->nlocals) return invalid(v, "unknown local %u", x);
   *t = v->ltypes[x];
+  *px = x;
+  return 0;
+}
+
+/* local.set/tee of a non-defaultable local not yet set: log it. */
+static int set_init(vstate *v, uint32_t x) {
+  if (WM_UNLIKELY(v->nilog == v->cap_ilog) &&
+      wm__grow((void **)&v->ilog, &v->cap_ilog, v->nilog + 1, sizeof *v->ilog))
+    return nomem(v);
+  v->ilog[v->nilog++] = x;
+  v->linit[x] = 1;
   return 0;
 }
 
@@ -834,8 +941,8 @@ static int run_body(vstate *v, const wm_type *ft) {
       if (v->end >= v->mod->len) return unexpected_end(v);
       return malformed(v, "END opcode expected");
     }
-    uint8_t op = v->bytes[v->pos++], t = 0;
-    uint32_t x;
+    uint8_t op = v->bytes[v->pos++];
+    uint32_t x, t = 0;
     switch (op) {
       case 0x00: set_unreachable(v); break; /* unreachable */
       case 0x01: break;                      /* nop */
@@ -872,16 +979,19 @@ static int run_body(vstate *v, const wm_type *ft) {
       case 0x08: case 0x0A: case 0x1F: TRY(exc_op(v, op)); break;
       case 0x1A: TRY(pop(v, 0, &t)); break; /* drop */
       case 0x20: /* local.get */
-        TRY(rd_local(v, &t));
+        TRY(rd_local(v, &t, &x));
+        if (WM_UNLIKELY(!v->linit[x])) return invalid(v, "uninitialized local %u", x);
         TRY(push(v, t));
         break;
       case 0x21: /* local.set */
-        TRY(rd_local(v, &t));
+        TRY(rd_local(v, &t, &x));
         TRY(pop_t(v, t));
+        if (WM_UNLIKELY(!v->linit[x])) TRY(set_init(v, x));
         break;
       case 0x22: /* local.tee */
-        TRY(rd_local(v, &t));
+        TRY(rd_local(v, &t, &x));
         TRY(pop_t(v, t));
+        if (WM_UNLIKELY(!v->linit[x])) TRY(set_init(v, x));
         TRY(push(v, t));
         break;
       case 0x41: TRY(skip_sleb(v, 32)); TRY(push(v, WM_I32)); break;
@@ -891,7 +1001,7 @@ static int run_body(vstate *v, const wm_type *ft) {
       default:
         if (op >= 0x45 && op <= 0xC4) { /* numeric: the common case in place */
           uint32_t n = v->num_n[op], h = v->nvals;
-          uint8_t in = v->num_in[op];
+          uint32_t in = v->num_in[op];
           if (h - v->top->height >= n && v->vals[h - 1] == in && (n == 1 || v->vals[h - 2] == in)) {
             v->nvals = h - n + 1;
             v->vals[h - n] = v->num_out[op];
@@ -916,7 +1026,11 @@ static int validate_body(vstate *v, uint32_t idx) {
   /* The locals' types, params first, in the scratch (as wm__decode_locals
   ** would make them, with its errors). */
   if (nl + 1 > v->cap_ltypes &&
-      (nl + 1 > UINT32_MAX || wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, 1)))
+      (nl + 1 > UINT32_MAX ||
+       wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, sizeof *v->ltypes)))
+    return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (nl + 1 > v->cap_linit &&
+      wm__grow((void **)&v->linit, &v->cap_linit, (uint32_t)nl + 1, 1))
     return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
   TRY(wm__decode_locals(fd, mod->bytes + fd->body_off, v->ltypes + ft->nparams, v->err));
   v->pos = fd->code_start;
@@ -924,8 +1038,20 @@ static int validate_body(vstate *v, uint32_t idx) {
   if (v->end > mod->len || v->pos > v->end)
     return wm__error(v->err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
   if (nl > MAX_INDEX) return wm__error(v->err, WM_EMALFORMED, fd->body_off, "too many locals");
-  for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = (uint8_t)ft->params[i];
+  for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = ft->params[i];
   v->nlocals = (uint32_t)nl;
+  /* Params are set; other locals unless non-defaultable. */
+  memset(v->linit, 1, (size_t)nl);
+  for (uint32_t i = ft->nparams; i < nl; i++) {
+    uint32_t t = v->ltypes[i], k = wm__vt_idx(t);
+    if (!wm__vt_defaultable(t)) v->linit[i] = 0;
+    if (k && k - 1 >= mod->ntypes) {
+      v->instr_off = fd->code_start;
+      return invalid(v, "unknown type %u", k - 1);
+    }
+  }
+  v->nilog = 0;
+  v->nkept = 0;
   v->nvals = v->nv128 = 0;
   v->nctls = 0;
   v->epoch = 0;
@@ -964,9 +1090,10 @@ static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
     v->num_n[op] = (uint8_t)nin;
   }
   /* A first buffer of each, so that most bodies never grow one. */
-  if (wm__grow((void **)&v->vals, &v->cap_vals, 1024, 1) ||
+  if (wm__grow((void **)&v->vals, &v->cap_vals, 1024, sizeof *v->vals) ||
       wm__grow((void **)&v->ctls, &v->cap_ctls, 64, sizeof *v->ctls) ||
-      wm__grow((void **)&v->ltypes, &v->cap_ltypes, 256, 1))
+      wm__grow((void **)&v->ltypes, &v->cap_ltypes, 256, sizeof *v->ltypes) ||
+      wm__grow((void **)&v->linit, &v->cap_linit, 256, 1))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   v->lim = v->cap_vals;
   return 0;
@@ -976,6 +1103,8 @@ static void vstate_free(vstate *v) {
   wm__free(v->vals);
   wm__free(v->ctls);
   wm__free(v->ltypes);
+  wm__free(v->linit);
+  wm__free(v->ilog);
   wm__free(v->tmp);
 }
 

@@ -87,15 +87,22 @@ static void test_intern(void) {
   ** rt has share an id; out of memory adds none of them. */
   wm_valtype p4[] = {WM_F64}, p5[] = {WM_F64};
   wm_type e = {1, 0, p4, NULL}, f = {1, 0, p5, NULL}, list[] = {e, a, f, d, c, e};
+  wm_typemeta metas[6];
+  for (int i = 0; i < 6; i++) metas[i] = (wm_typemeta){0, 0, 0, 1, true};
+  wm_module fake;
+  memset(&fake, 0, sizeof fake);
+  fake.types = list;
+  fake.tmeta = metas;
+  fake.ntypes = 6;
   uint32_t ids[6];
   wm_error err;
   CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
   CHECK(wm__intern_type(rt, &c, &ic, NULL) == 0 && ic == 0);
   wm__alloc_fail_after(0);
-  CHECK_ERR(wm__intern_types(rt, list, 6, ids, &err), err, WM_ENOMEM, "out of");
+  CHECK_ERR(wm__intern_types(rt, &fake, ids, &err), err, WM_ENOMEM, "out of");
   wm__alloc_fail_after(-1);
   CHECK(rt->ntypes == 1);
-  CHECK(wm__intern_types(rt, list, 6, ids, &err) == WM_OK);
+  CHECK(wm__intern_types(rt, &fake, ids, &err) == WM_OK);
   CHECK(rt->ntypes == 4 && ids[0] == 1 && ids[1] == 2 && ids[2] == 1 && ids[3] == 3 &&
         ids[4] == 0 && ids[5] == 1);
   p4[0] = WM_I32; /* the runtime has its own copy */
@@ -1171,6 +1178,60 @@ static void test_module_info(void) {
   wm_module_free(m);
 }
 
+/* ------------------------------------------------------ typed references */
+
+/* A typed reference parameter (WebAssembly 3.0) takes a WM_FUNCREF value:
+** not null where the type is non-null, a function of the right type (or
+** a subtype) for a concrete one. Results come back as WM_FUNCREF. The
+** module is text, which wm_module_load reads itself. */
+static void test_typed_refs(void) {
+  static const char wat[] =
+      "(module (type $t (func (result i32))) (type $u (func (param i32)))"
+      " (func $k (type $t) (i32.const 42)) (func $v (type $u))"
+      " (elem declare func $k)"
+      " (func (export \"call\") (param (ref $t)) (result i32) (call_ref $t (local.get 0)))"
+      " (func (export \"maybe\") (param (ref null $t)) (result i32)"
+      "   (if (result i32) (ref.is_null (local.get 0)) (then (i32.const -1))"
+      "     (else (call_ref $t (local.get 0)))))"
+      " (func (export \"any\") (param (ref func)) (result (ref func)) (local.get 0))"
+      " (func (export \"k\") (result (ref $t)) (ref.func $k))"
+      " (func (export \"v\") (type $u)))";
+  wm_runtime *rt = NULL;
+  wm_module *mod = NULL;
+  wm_instance *inst = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &rt, NULL) == WM_OK);
+  CHECK(wm_module_load((const uint8_t *)wat, sizeof wat - 1, NULL, &mod, &err) == WM_OK);
+  if (!mod) {
+    fprintf(stderr, "  %s\n", err.message);
+    wm_runtime_free(rt);
+    return;
+  }
+  CHECK(wm_instance_new(rt, mod, NULL, &inst, &err) == WM_OK);
+  wm_func *call = wm_instance_func(inst, "call"), *maybe = wm_instance_func(inst, "maybe");
+  wm_func *any = wm_instance_func(inst, "any"), *k = wm_instance_func(inst, "k");
+  wm_func *v = wm_instance_func(inst, "v");
+  CHECK(call && maybe && any && k && v);
+  wm_val r, kref;
+  CHECK(wm_func_call(rt, k, NULL, 0, &kref, 1, &err) == WM_OK && kref.type == WM_FUNCREF &&
+        kref.of.ref != NULL);
+  CHECK(wm_func_call(rt, call, &kref, 1, &r, 1, &err) == WM_OK && r.of.i32 == 42);
+  CHECK(wm_func_call(rt, maybe, &kref, 1, &r, 1, &err) == WM_OK && r.of.i32 == 42);
+  wm_val null = {.type = WM_FUNCREF};
+  CHECK(wm_func_call(rt, maybe, &null, 1, &r, 1, &err) == WM_OK && r.of.i32 == -1);
+  CHECK_ERR(wm_func_call(rt, call, &null, 1, &r, 1, &err), err, WM_ETYPE, "null reference");
+  wm_val vref = {.type = WM_FUNCREF};
+  vref.of.ref = v;
+  CHECK_ERR(wm_func_call(rt, call, &vref, 1, &r, 1, &err), err, WM_ETYPE, "of another type");
+  wm_val ext = {.type = WM_EXTERNREF};
+  CHECK_ERR(wm_func_call(rt, call, &ext, 1, &r, 1, &err), err, WM_ETYPE, "expected (ref $0)");
+  CHECK(wm_func_call(rt, any, &vref, 1, &r, 1, &err) == WM_OK && r.type == WM_FUNCREF &&
+        r.of.ref == v);
+  CHECK_ERR(wm_func_call(rt, any, &null, 1, &r, 1, &err), err, WM_ETYPE, "(ref func)");
+  wm_module_free(mod);
+  wm_runtime_free(rt);
+}
+
 int main(void) {
   have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
   test_runtime_options();
@@ -1180,6 +1241,7 @@ int main(void) {
   test_globals();
   test_memories();
   test_tables();
+  test_typed_refs();
   if (have_wat2wasm) {
     test_linking();
     test_v128();

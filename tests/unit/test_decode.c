@@ -562,7 +562,7 @@ static void test_roundtrip(void) {
             mod->datas[0].offset.bits == 8 && mod->datas[1].mode == WM_SEG_PASSIVE,
         "datas");
   wm_funcdef *f1 = &mod->funcs[1], *f2 = &mod->funcs[2];
-  uint8_t l1[3], l2[3];
+  uint32_t l1[3], l2[3];
   CHECK(f1->nlocals == 3 && f2->nlocals == 3 && wm__decode_locals(f1, mod->bytes + f1->body_off, l1, NULL) == 0 &&
             wm__decode_locals(f2, mod->bytes + f2->body_off, l2, NULL) == 0,
         "locals expand");
