@@ -23,6 +23,10 @@
 ** v128 takes two), else "function too large: operand stack". */
 #define MAX_INDEX 0x0FFFFFFFu
 
+/* A local's type bit: a non-defaultable local not set yet (no value type
+** has bit 31). */
+#define UNSET 0x80000000u
+
 /* A type byte no operand has (0 is Unknown). */
 #define NO_TYPE 0xFF
 /* Distinct typed-reference block types one function may use. */
@@ -63,11 +67,11 @@ typedef struct vstate {
   uint32_t *vals; uint32_t nvals, nv128, cap_vals, lim;
   vctl *ctls; uint32_t nctls, cap_ctls;
   vctl *top;               /* ctls[nctls - 1] */
+  /* The locals' types. Typed references: a non-defaultable local not set
+  ** yet has UNSET in its type (so local.get tests the type it loads
+  ** anyway), and a log of those set since their block began undoes their
+  ** setting at its end (the spec's local "init"). */
   uint32_t *ltypes; uint32_t nlocals, cap_ltypes;
-  /* Typed references: per local, whether it is set (always, for the
-  ** defaultable ones), and a log of the non-defaultable ones set since
-  ** their block began, undone at its end (the spec's local "init"). */
-  uint8_t *linit; uint32_t cap_linit;
   uint32_t *ilog; uint32_t nilog, cap_ilog;
   uint32_t *tmp; uint32_t cap_tmp; /* operands br_table pops and pushes back */
   uint32_t epoch;          /* br_tables seen in this body */
@@ -316,7 +320,7 @@ static int rd_blocktype(vstate *v, vctl *f) {
 static uint32_t label_n(const vctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
 static const wm_valtype *label_t(const vctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
 
-static int push_ctl(vstate *v, uint8_t kind, const vctl *bt) {
+static inline __attribute__((always_inline)) int push_ctl(vstate *v, uint8_t kind, const vctl *bt) {
   if (WM_UNLIKELY(v->nctls == v->cap_ctls) &&
       wm__grow((void **)&v->ctls, &v->cap_ctls, v->nctls + 1, sizeof *v->ctls))
     return nomem(v);
@@ -350,7 +354,7 @@ static int close_arm(vstate *v) {
 /* Forget the initialisations of non-defaultable locals made since the
 ** frame began: they do not outlive its arm. */
 static void reset_inits(vstate *v, const vctl *f) {
-  while (v->nilog > f->inits) v->linit[v->ilog[--v->nilog]] = 0;
+  while (v->nilog > f->inits) v->ltypes[v->ilog[--v->nilog]] |= UNSET;
 }
 
 static int do_else(vstate *v) {
@@ -396,7 +400,7 @@ static uint32_t table_t(const vstate *v, uint32_t t) {
 
 /* A conditional branch's operands (br_if, br_on_null ...): n of types t
 ** popped and pushed back as t. */
-static int br_keep(vstate *v, uint32_t n, const wm_valtype *t) {
+static inline __attribute__((always_inline)) int br_keep(vstate *v, uint32_t n, const wm_valtype *t) {
   if (v->nvals - v->top->height >= n) { /* retyped in place as the label's */
     uint32_t *s = v->vals + v->nvals - n;
     for (uint32_t i = 0; i < n; i++) {
@@ -467,7 +471,7 @@ static int do_br_table(vstate *v) {
   return 0;
 }
 
-static int do_call_type(vstate *v, const wm_type *t) {
+static inline __attribute__((always_inline)) int do_call_type(vstate *v, const wm_type *t) {
   TRY(pop_n(v, t->nparams, t->params));
   return push_n(v, t->nresults, t->results);
 }
@@ -926,7 +930,7 @@ static int set_init(vstate *v, uint32_t x) {
       wm__grow((void **)&v->ilog, &v->cap_ilog, v->nilog + 1, sizeof *v->ilog))
     return nomem(v);
   v->ilog[v->nilog++] = x;
-  v->linit[x] = 1;
+  v->ltypes[x] &= ~UNSET;
   return 0;
 }
 
@@ -980,19 +984,19 @@ static int run_body(vstate *v, const wm_type *ft) {
       case 0x1A: TRY(pop(v, 0, &t)); break; /* drop */
       case 0x20: /* local.get */
         TRY(rd_local(v, &t, &x));
-        if (WM_UNLIKELY(!v->linit[x])) return invalid(v, "uninitialized local %u", x);
+        if (WM_UNLIKELY(t & UNSET)) return invalid(v, "uninitialized local %u", x);
         TRY(push(v, t));
         break;
       case 0x21: /* local.set */
         TRY(rd_local(v, &t, &x));
-        TRY(pop_t(v, t));
-        if (WM_UNLIKELY(!v->linit[x])) TRY(set_init(v, x));
+        TRY(pop_t(v, t & ~UNSET));
+        if (WM_UNLIKELY(t & UNSET)) TRY(set_init(v, x));
         break;
       case 0x22: /* local.tee */
         TRY(rd_local(v, &t, &x));
-        TRY(pop_t(v, t));
-        if (WM_UNLIKELY(!v->linit[x])) TRY(set_init(v, x));
-        TRY(push(v, t));
+        TRY(pop_t(v, t & ~UNSET));
+        if (WM_UNLIKELY(t & UNSET)) TRY(set_init(v, x));
+        TRY(push(v, t & ~UNSET));
         break;
       case 0x41: TRY(skip_sleb(v, 32)); TRY(push(v, WM_I32)); break;
       case 0x42: TRY(skip_sleb(v, 64)); TRY(push(v, WM_I64)); break;
@@ -1029,9 +1033,6 @@ static int validate_body(vstate *v, uint32_t idx) {
       (nl + 1 > UINT32_MAX ||
        wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, sizeof *v->ltypes)))
     return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (nl + 1 > v->cap_linit &&
-      wm__grow((void **)&v->linit, &v->cap_linit, (uint32_t)nl + 1, 1))
-    return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
   TRY(wm__decode_locals(fd, mod->bytes + fd->body_off, v->ltypes + ft->nparams, v->err));
   v->pos = fd->code_start;
   v->end = fd->body_off + fd->body_len;
@@ -1041,10 +1042,9 @@ static int validate_body(vstate *v, uint32_t idx) {
   for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = ft->params[i];
   v->nlocals = (uint32_t)nl;
   /* Params are set; other locals unless non-defaultable. */
-  memset(v->linit, 1, (size_t)nl);
   for (uint32_t i = ft->nparams; i < nl; i++) {
     uint32_t t = v->ltypes[i], k = wm__vt_idx(t);
-    if (!wm__vt_defaultable(t)) v->linit[i] = 0;
+    if (!wm__vt_defaultable(t)) v->ltypes[i] = t | UNSET;
     if (k && k - 1 >= mod->ntypes) {
       v->instr_off = fd->code_start;
       return invalid(v, "unknown type %u", k - 1);
@@ -1092,8 +1092,7 @@ static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
   /* A first buffer of each, so that most bodies never grow one. */
   if (wm__grow((void **)&v->vals, &v->cap_vals, 1024, sizeof *v->vals) ||
       wm__grow((void **)&v->ctls, &v->cap_ctls, 64, sizeof *v->ctls) ||
-      wm__grow((void **)&v->ltypes, &v->cap_ltypes, 256, sizeof *v->ltypes) ||
-      wm__grow((void **)&v->linit, &v->cap_linit, 256, 1))
+      wm__grow((void **)&v->ltypes, &v->cap_ltypes, 256, sizeof *v->ltypes))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   v->lim = v->cap_vals;
   return 0;
@@ -1103,7 +1102,6 @@ static void vstate_free(vstate *v) {
   wm__free(v->vals);
   wm__free(v->ctls);
   wm__free(v->ltypes);
-  wm__free(v->linit);
   wm__free(v->ilog);
   wm__free(v->tmp);
 }
