@@ -496,11 +496,14 @@ WM_API int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *
 ** its own with wm_runtime_throw. An exception is freed when a catch clause
 ** without _ref takes it, or when it is no longer pending (the next call
 ** from the host, wm_runtime_exception_clear), so a guest that throws and
-** catches without end stays bounded -- unless an exnref value has been made
-** of it (by catch_ref, catch_all_ref or wm_runtime_exception's exn): such
-** an exception lives as long as the runtime, because exnref values naming
-** it may be held anywhere (wm_runtime_usage counts them). A guest that
-** makes exnrefs without end grows its runtime by the size of each.
+** catches without end stays bounded. One an exnref value has been made of
+** (by catch_ref, catch_all_ref or wm_runtime_exception's exn) is kept
+** (wm_runtime_usage counts them) until a sweep finds nothing naming it,
+** so a guest that makes exnrefs without end stays bounded too. Exceptions
+** whose exnref the host has seen (a result, a host function's argument, a
+** global or table read, wm_runtime_exception's exn) live as long as the
+** runtime, as do all of a runtime whose functions, or exnref tables or
+** globals, are imported by another runtime (or that imports another's).
 */
 /* Make a tag whose payload has the types of type->params (type->nresults
 ** must be 0: WM_EINVAL). The type is copied; the tag lives with rt. */

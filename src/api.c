@@ -151,6 +151,7 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
   out->type = wm__is_reftype(t->type) ? (wm_valtype)wm__vt_top(t->type) : t->type; /* its kind */
   out->of.i64 = 0;
   out->of.ref = t->elems[i];
+  if (out->type == WM_EXNREF && out->of.ref) ((wm_exn *)out->of.ref)->host = true; /* exn.c */
   return WM_OK;
 }
 

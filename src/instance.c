@@ -137,6 +137,9 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
       if (f->type_id != inst->type_ids[imp->typeidx] &&
           !wm__type_sub(&ts, f->type_id, inst->type_ids[imp->typeidx]))
         return types_differ(err, imp, "func", &mod->types[imp->typeidx], f->type);
+      /* Another runtime's code runs on this one's stack: the exnrefs it
+      ** makes are ours but may go into its globals and tables. */
+      if (f->inst && f->inst->rt != inst->rt) wm__exn_share(f->inst->rt, inst->rt);
       inst->funcs[k] = f;
       break;
     }
@@ -149,6 +152,7 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                                                           : "expected a 32-bit table, got a 64-bit one");
       if (!limits_match(t->size, t->decl, imp->table.lim))
         return incompatible(err, imp, "table limits do not match");
+      if (t->rt != inst->rt && WM_VT_KIND(t->type) == WM_EXNREF) wm__exn_share(t->rt, inst->rt);
       inst->tables[k] = t;
       break;
     }
@@ -179,6 +183,7 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                  wm_valtype_name(imp->global.type), g->mut ? "mut " : "", wm_valtype_name(g->type));
         return incompatible(err, imp, why);
       }
+      if (g->rt != inst->rt && WM_VT_KIND(g->type) == WM_EXNREF) wm__exn_share(g->rt, inst->rt);
       inst->globals[k] = g;
       break;
     }
@@ -279,6 +284,7 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
       const wm_global_def *d = &mod->globals[mod->nglobal_imports + i];
       gs[i].type = (wm_valtype)wm__vt_to_rt(d->type.type, inst->type_ids);
       gs[i].mut = d->type.mut;
+      gs[i].rt = rt;
       gs[i].val[0] = wm__eval_const(inst, &d->init);
       if (d->init.op == 0xFD) gs[i].val[1].u64 = d->init_hi; /* v128.const */
       if (d->init.op == 0x23) gs[i].val[1] = inst->globals[d->init.idx]->val[1];

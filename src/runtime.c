@@ -69,6 +69,7 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   }
   rt->stack_end = rt->stack + nslots;
   rt->stack_top = rt->stack;
+  rt->exn_sweep_at = WM_EXN_SWEEP_MIN;
   *out = rt;
   return WM_OK;
 }
@@ -634,6 +635,7 @@ int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, w
   }
   g->type = init.type;
   g->mut = mutable_;
+  g->rt = rt;
   wm__val_to_slots(init, g->val);
   *out = g;
   return WM_OK;

@@ -78,6 +78,7 @@ struct wm_global {
   wm_slot val[2];        /* a v128 takes both; any other value val[0] */
   wm_valtype type;
   bool mut;
+  wm_runtime *rt;        /* the owner */
 };
 
 /* An exception tag (exn.c): identity is the object. A module's own tags
@@ -94,12 +95,14 @@ struct wm_tag {
 ** named yet is held only while it unwinds or is pending (rt->exn) and is
 ** freed when a catch clause without _ref takes it or it is replaced;
 ** once a catch_ref or catch_all_ref clause, or wm_runtime_exception, has
-** made an exnref of it, it is `kept`: linked on rt->exns and freed with
-** the runtime, as values naming it may be anywhere. */
+** made an exnref of it, it is `kept`: linked on rt->exns, freed by a sweep
+** (exn.c) once nothing names it, or with the runtime. One whose exnref
+** the host has seen (`host`: a result, an argument of a host function, a
+** global or table read) is never swept: the host may hold it anywhere. */
 typedef struct wm_exn {
   struct wm_exn *next;
   wm_tag *tag;
-  bool kept;
+  bool kept, host;
   wm_slot vals[];
 } wm_exn;
 
@@ -195,6 +198,12 @@ struct wm_runtime {
   wm_exn *exns;
   uint32_t nexns;
   wm_exn *exn;
+  /* A sweep of the kept ones runs when nexns reaches exn_sweep_at;
+  ** never once exn_shared is set: exnrefs may cross into or out of another
+  ** runtime (an import of a function, or of a table or global that can
+  ** hold one, between two runtimes), whose roots a sweep cannot see. */
+  uint32_t exn_sweep_at;
+  atomic_bool exn_shared;
   /* Set once by wm__runtime_stop (a wasi-threads group ending, from any
   ** thread): memory.atomic.wait in rt returns at once, trapping. */
   atomic_bool stopped;
@@ -221,6 +230,11 @@ void wm__exn_describe(const wm_runtime *rt, char *msg);
 /* exn.c: make e (NULL: none) the pending exception; the one it replaces
 ** is freed unless it is kept. */
 void wm__exn_set(wm_runtime *rt, wm_exn *e);
+/* Kept exceptions a runtime holds before its first sweep (exn.c). */
+#define WM_EXN_SWEEP_MIN 1024u
+/* exn.c: never sweep the exceptions of a or b (either may be NULL):
+** exnrefs may cross between them. */
+void wm__exn_share(wm_runtime *a, wm_runtime *b);
 /* exn.c: free every exception (runtime teardown). */
 void wm__exn_free_all(wm_runtime *rt);
 /* exn.c: make the defined tags of inst (its tag space's tail). */
@@ -328,8 +342,11 @@ static inline wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
     case WM_I32: v.of.i32 = s->i32; break;
     case WM_F32: v.of.f32_bits = s->u32; break;
     case WM_FUNCREF:
-    case WM_EXTERNREF:
-    case WM_EXNREF: v.of.ref = s->ref; break;
+    case WM_EXTERNREF: v.of.ref = s->ref; break;
+    case WM_EXNREF: /* the host holds it from now on: never swept */
+      v.of.ref = s->ref;
+      if (s->ref) ((wm_exn *)s->ref)->host = true;
+      break;
     case WM_V128: memcpy(v.of.v128, s, 16); break;
     default: v.of.i64 = s->i64; break;
   }
