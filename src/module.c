@@ -155,6 +155,7 @@ static int make_stubs(wm_module *mod, wm_error *err) {
     s->nresult_slots = nr;
     s->frame_slots = np + 4 > nr ? np + 4 : nr;
     s->func_idx = UINT32_MAX; /* many functions */
+    s->quick_entry = true;    /* no locals, no constants */
   }
   return 0;
 }

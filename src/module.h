@@ -244,6 +244,10 @@ typedef struct wm_code {
   uint64_t *consts;      /* their values, copied into the frame on entry */
   uint32_t frame_slots;  /* locals + constants + maximum operand stack */
   uint32_t func_idx;     /* index in the module's function space */
+  /* No more than four locals past the parameters and no constants: entry
+  ** is the four unconditional zeroing stores alone (enter_frame). Only the
+  ** makers of a wm_code set it; false takes the general path. */
+  bool quick_entry;
   /* Map from instruction cell index to body byte offset, for traps. Sorted by
   ** cell; may be NULL. */
   uint32_t *pcmap_cell, *pcmap_off;

@@ -298,6 +298,9 @@
   /* --- a select on a bit test (bit-serial CRCs): I32_AND_K c x mask, then   \
          SELECT d a b c ------------------------------------------------- */  \
   X(SELECT_AND_K, SPEC, 0)       /* d a b x mask : d = x.i32 & mask ? a : b */  \
+  X(I32_SIGMA_K, SPEC, 0)        /* d x r1 r2 r3 m3 : d = rotl(x,r1) ^         \
+                                    rotl(x,r2) ^ (rotl(x,r3) & m3), i32 (SHA-2's \
+                                    sigmas; m3 = 0: two terms) */              \
   /* --- a float BINLD multiply, then the BINRMW add of its result into     \
          memory (`c[j] += a * b[j]`, an axpy): F64_MUL_LD d a b imm off, then \
          F64_ADD_RMW d c 0 off2. Two accesses with two trap locations: a trap \

@@ -62,6 +62,13 @@ static inline bool mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint3
 */
 static inline void enter_frame(const wm_code *c, wm_slot *nfp) {
   wm_slot *l = nfp + c->nparam_slots;
+  if (WM_LIKELY(c->quick_entry)) { /* one test for the common case */
+    l[0].u64 = 0;
+    l[1].u64 = 0;
+    l[2].u64 = 0;
+    l[3].u64 = 0;
+    return;
+  }
   uint32_t n = c->nlocal_slots - c->nparam_slots;
   if (WM_UNLIKELY(n > 4)) {
     memset(l, 0, n * sizeof *l);

@@ -807,6 +807,13 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 7;
         vmbreak;
       }
+      vmcase(I32_SIGMA_K) {
+        uint32_t x_ = R(1).u32;
+        R(0).u32 = wm_i32_rotl(x_, OPD(2)) ^ wm_i32_rotl(x_, OPD(3)) ^
+                   (wm_i32_rotl(x_, OPD(4)) & OPD(5));
+        ip += 8;
+        vmbreak;
+      }
       ADDBR(I32_ADD_K_BR_EQ_K, u32, uint32_t, ==)
       ADDBR(I32_ADD_K_BR_NE_K, u32, uint32_t, !=)
       ADDBR(I32_ADD_K_BR_LT_S_K, i32, int32_t, <)

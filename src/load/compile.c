@@ -1925,6 +1925,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   code->consts = c.consts;
   code->frame_slots = (uint32_t)frame;
   code->func_idx = idx;
+  code->quick_entry = c.nconsts == 0 && c.nlslots - nparam_slots <= 4;
   code->pcmap_cell = c.pc_cell;
   code->pcmap_off = c.pc_off;
   code->npcmap = c.npc;

@@ -262,6 +262,51 @@ static const struct { uint16_t op, shift, fused; } shift_forms[] = {
     {WM_OP_I32_OR, WM_OP_I32_SHR_U_K, WM_OP_I32_OR_SHR_U_K},
 };
 
+/* The rotation (as I32_SIGMA_K takes it: rotl(x, r) & m) that shift or
+** rotation op by k of x is. */
+static void as_rotl(wm_op op, uint32_t k, uint32_t *r, uint32_t *m) {
+  k &= 31;
+  bool left = op == WM_OP_I32_ROTL_K || op == WM_OP_I32_SHL_K;
+  *r = left ? k : (32 - k) & 31;
+  *m = op == WM_OP_I32_SHL_K ? UINT32_MAX << k : op == WM_OP_I32_SHR_U_K ? UINT32_MAX >> k : UINT32_MAX;
+}
+
+/* Rotations of one value xored together (SHA-2's sigmas): the xor of
+** `other` with the shift or rotation shop by sh of x, just taken back, where
+** other is what the instruction now last has just put in its own stack
+** slot -- a rotation of the same x (then shop must be one too), or an
+** I32_SIGMA_K of two rotations of it. That instruction is taken back too
+** and one I32_SIGMA_K of two or three terms emitted. x must not be the slot
+** it wrote (its second reader would see the rotation). None of them traps.
+** Returns 1 when not. */
+static int emit_sigma(cstate *c, wm_op shop, uint32_t other, uint32_t x, uint32_t sh,
+                      uint8_t type, uint32_t *res) {
+  wm_op prev = c->last_op;
+  bool two = prev == WM_OP_I32_SIGMA_K;
+  if (!two && prev != WM_OP_I32_ROTL_K && prev != WM_OP_I32_ROTR_K) return 1;
+  if (!two && shop != WM_OP_I32_ROTL_K && shop != WM_OP_I32_ROTR_K) return 1;
+  if (other != own_ref(c, c->nvals) || other == x) return 1;
+  if (!wm__c_fusable(c, prev, WM_HEAD_CELLS + (two ? 6 : 3))) return 1;
+  const uint32_t *p = &c->code[c->last_start + WM_HEAD_CELLS];
+  if (p[0] != other || p[1] != x || (two && p[5] != 0)) return 1;
+  uint32_t t[4] = {0, 0, 0, 0}, m;
+  if (two) {
+    t[0] = p[2];
+    t[1] = p[3];
+    as_rotl(shop, sh, &t[2], &t[3]);
+  } else {
+    as_rotl(prev, p[2], &t[0], &m);
+    as_rotl(shop, sh, &t[1], &m);
+  }
+  retract(c);
+  TRY(wm__c_head(c, WM_OP_I32_SIGMA_K));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+  TRY(wm__c_slot(c, x));
+  for (int k = 0; k < 4; k++) TRY(wm__c_cell(c, t[k]));
+  return wm__c_push(c, type, own_ref(c, c->nvals));
+}
+
 /* When an operand of BIN op on v[0..2) is the value the last instruction
 ** (a shift in shift_forms) has just put in its own stack slot, used only
 ** here, take the shift back and emit the BINSH form. Both ops commute, so
@@ -281,6 +326,10 @@ static int emit_shift_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32
     return 1;
   uint32_t x = c->code[s + 3], sh = c->code[s + 4];
   retract(c);
+  if (op == WM_OP_I32_XOR) {
+    int rc = emit_sigma(c, (wm_op)shift_forms[i].shift, other, x, sh, type, res);
+    if (rc != 1) return rc;
+  }
   TRY(wm__c_head(c, (wm_op)shift_forms[i].fused));
   *res = c->ncode;
   TRY(wm__c_slot(c, own_ref(c, c->nvals)));

@@ -92,6 +92,7 @@ static const char *layout(wm_op op) {
     case WM_OP_MOVE_I32_LOAD_K: case WM_OP_MOVE_I32_LOAD8_U_K: return "ssssii";
     case WM_OP_I32_LOAD_BR_EQ: case WM_OP_I32_LOAD_BR_NE: return "ssiso";
     case WM_OP_SELECT_AND_K: return "ssssi";
+    case WM_OP_I32_SIGMA_K: return "ssiiii";
     case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW: return "sssiisi";
     case WM_OP_FUEL: return "i";
     case WM_OP_ADDR64: return "ssq";

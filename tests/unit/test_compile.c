@@ -323,6 +323,24 @@ static void test_lowering(void) {
   expect_code("rotl-xor",
               "(module (func (param i32 i32) (result i32)"
               " local.get 1 i32.const 7 i32.rotl local.get 0 i32.xor))", 2, "I32_XOR_ROTL_K");
+  /* Rotations of one value xored together (SHA-2's sigmas): one
+  ** I32_SIGMA_K of two or three terms; of two values, or a shift first, not. */
+  expect_code("sigma3",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 25 i32.rotl local.get 0 i32.const 14 i32.rotl i32.xor"
+              " local.get 0 i32.const 3 i32.shr_u i32.xor))", 2, "I32_SIGMA_K RETURN");
+  expect_code("sigma2",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 2 i32.rotr local.get 0 i32.const 13 i32.rotr i32.xor))", 2,
+              "I32_SIGMA_K");
+  expect_code("sigma-two-values",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 i32.const 2 i32.rotl local.get 1 i32.const 13 i32.rotl i32.xor))", 3,
+              "I32_ROTL_K I32_XOR_ROTL_K");
+  expect_code("sigma-shift-first",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 2 i32.shr_u local.get 0 i32.const 13 i32.rotl i32.xor))", 3,
+              "I32_SHR_U_K I32_XOR_ROTL_K");
   expect_code("shl-or-label",
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 (block (result i32) local.get 1 i32.const 8 i32.shl) i32.or))", 4,
