@@ -97,8 +97,8 @@ int wm__c_ref_op(cstate *c, uint8_t op) {
 /* ------------------------------------------------------ local initialisation */
 
 int wm__c_init_locals(cstate *c) {
-  c->linit = wm__malloc(c->nlocals ? c->nlocals : 1);
-  if (!c->linit) return nomem(c);
+  if (wm__grow((void **)&c->linit, &c->cap_linit, c->nlocals ? c->nlocals : 1, 1))
+    return nomem(c);
   memset(c->linit, 1, c->nlocals);
   for (uint32_t i = c->ftype->nparams; i < c->nlocals; i++) {
     uint32_t t = c->ltypes[i];
