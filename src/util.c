@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** util.c -- the allocation hook, the error table's strings and error
-** filling, growable arrays.
+** filling, growable arrays, huge-page mappings.
 */
 #include "util.h"
 
