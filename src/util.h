@@ -70,12 +70,16 @@ static inline int wm__in_range(uint64_t off, uint64_t len, uint64_t size) {
   return len <= size && off <= size - len;
 }
 
+/* Branch hints, and a small helper inlined even where the compiler's
+** size heuristics would not (hot loops of the loader). */
 #if defined(__GNUC__)
 #define WM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define WM_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define WM_LIKELY(x) (x)
 #define WM_UNLIKELY(x) (x)
+#define WM_ALWAYS_INLINE inline
 #endif
 
 #endif

@@ -36,8 +36,6 @@ int wm__c_malformed(cstate *c, const char *msg) {
   return wm__error(c->err, WM_EMALFORMED, c->instr_off, "%s", msg);
 }
 
-static int nomem(cstate *c) { return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL); }
-
 static int too_big(cstate *c, const char *what) {
   return wm__error(c->err, WM_ELIMIT, c->instr_off, "function too large: %s", what);
 }
@@ -111,7 +109,7 @@ static int reserve(cstate *c, uint32_t n) {
                      "(wm_module_options.max_code_bytes; default 16 times the module's size "
                      "plus 1 MiB)",
                      (unsigned long long)c->mod->code_limit);
-  if (wm__grow((void **)&c->code, &c->cap_code, c->ncode + n, sizeof *c->code)) return nomem(c);
+  if (wm__grow((void **)&c->code, &c->cap_code, c->ncode + n, sizeof *c->code)) return wm__c_nomem(c);
   return 0;
 }
 
@@ -161,7 +159,7 @@ int wm__c_head(cstate *c, wm_op op) {
   if (op_traps(op)) {
     if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
         wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
-      return nomem(c);
+      return wm__c_nomem(c);
     c->pc_cell[c->npc] = c->ncode;
     c->pc_off[c->npc++] = c->instr_off;
   }
@@ -179,17 +177,11 @@ int wm__c_cell(cstate *c, uint32_t v) {
 
 int wm__c_slot(cstate *c, uint32_t ref) {
   if (!IS_LOCAL(ref)) {
-    if (wm__grow((void **)&c->fix, &c->cap_fix, c->nfix + 1, sizeof *c->fix)) return nomem(c);
+    if (wm__grow((void **)&c->fix, &c->cap_fix, c->nfix + 1, sizeof *c->fix)) return wm__c_nomem(c);
     c->fix[c->nfix++] = c->ncode;
   }
   return wm__c_cell(c, ref);
 }
-
-#define TRY(x)                                                                 \
-  do {                                                                         \
-    int rc_ = (x);                                                             \
-    if (rc_) return rc_;                                                       \
-  } while (0)
 
 /* Queue a move d <- a (dropped when d == a); flush_moves emits the queue in
 ** order, plain moves two at a time, and a move of a constant as CONST32 or
@@ -201,7 +193,7 @@ int wm__c_slot(cstate *c, uint32_t ref) {
 
 static int add_move(cstate *c, uint32_t d, uint32_t a) {
   if ((d & ~MOVE_WIDE) == a) return 0;
-  if (wm__grow((void **)&c->mv, &c->cap_mv, c->nmv + 2, sizeof *c->mv)) return nomem(c);
+  if (wm__grow((void **)&c->mv, &c->cap_mv, c->nmv + 2, sizeof *c->mv)) return wm__c_nomem(c);
   c->mv[c->nmv++] = d;
   c->mv[c->nmv++] = a;
   return 0;
@@ -265,7 +257,7 @@ int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint32_t type) {
 ** target is NOPOS, to the end of frame L (patched there). */
 static int add_patch(cstate *c, ctl *L, uint32_t cell, uint32_t instr) {
   if (wm__grow((void **)&c->patches, &c->cap_patches, c->npatches + 1, sizeof *c->patches))
-    return nomem(c);
+    return wm__c_nomem(c);
   c->patches[c->npatches] = (patch){cell, instr, L->patches};
   L->patches = c->npatches++;
   return 0;
@@ -414,7 +406,7 @@ static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
     ** costs the small ones after it nothing. The constants themselves are
     ** the source, so the table is rebuilt in place. */
     uint32_t ncap = c->chash_cap ? c->chash_cap * 2 : 64;
-    if (wm__grow((void **)&c->chash, &c->cap_chash, ncap, sizeof *c->chash)) return nomem(c);
+    if (wm__grow((void **)&c->chash, &c->cap_chash, ncap, sizeof *c->chash)) return wm__c_nomem(c);
     uint32_t *h = c->chash;
     memset(h, 0, (size_t)ncap * sizeof *h);
     for (uint32_t i = 0; i < c->nconsts; i++) {
@@ -435,7 +427,7 @@ static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
   if (c->nconsts >= MAX_INDEX) return too_big(c, "constants");
   if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 1, sizeof *c->consts) ||
       wm__grow((void **)&c->kpair, &c->cap_kpair, c->nconsts + 1, sizeof *c->kpair))
-    return nomem(c);
+    return wm__c_nomem(c);
   c->consts[c->nconsts] = v;
   c->kpair[c->nconsts] = 0;
   c->chash[j] = ++c->nconsts;
@@ -451,7 +443,7 @@ int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref) {
   if (c->nconsts + 2 >= MAX_INDEX) return too_big(c, "constants");
   if (wm__grow((void **)&c->consts, &c->cap_consts, c->nconsts + 2, sizeof *c->consts) ||
       wm__grow((void **)&c->kpair, &c->cap_kpair, c->nconsts + 2, sizeof *c->kpair))
-    return nomem(c);
+    return wm__c_nomem(c);
   c->consts[c->nconsts] = lo;
   c->consts[c->nconsts + 1] = hi;
   c->kpair[c->nconsts] = 1;
@@ -469,7 +461,7 @@ int wm__c_push(cstate *c, uint32_t type, uint32_t ref) {
   if (c->nvals >= MAX_INDEX) return too_big(c, "operand stack");
   if (wm__grow((void **)&c->vals, &c->cap_vals, c->nvals + 1, sizeof *c->vals) ||
       wm__grow((void **)&c->hs, &c->cap_hs, c->nvals + 2, sizeof *c->hs))
-    return nomem(c);
+    return wm__c_nomem(c);
   uint32_t top = c->hs[c->nvals] + type_slots(type);
   if (top >= MAX_INDEX) return too_big(c, "operand stack");
   c->hs[c->nvals + 1] = top;
@@ -505,7 +497,7 @@ int wm__c_pop(cstate *c, uint32_t expect, vop *out) {
 
 /* Pop n operands of the given types into c->tmp[0..n) (bottom first). */
 static int pop_n(cstate *c, uint32_t n, const wm_valtype *types) {
-  if (wm__grow((void **)&c->tmp, &c->cap_tmp, n, sizeof *c->tmp)) return nomem(c);
+  if (wm__grow((void **)&c->tmp, &c->cap_tmp, n, sizeof *c->tmp)) return wm__c_nomem(c);
   for (uint32_t i = n; i-- > 0;) TRY(wm__c_pop(c, types[i], &c->tmp[i]));
   return 0;
 }
@@ -590,7 +582,7 @@ static int rd_blocktype(cstate *c, ctl *f) {
     const wm_valtype *t = single(b);
     if (!t && (b == 0x63 || b == 0x64)) { /* a typed reference */
       uint32_t rt;
-      TRY(wm__c_rd_valtype(c, &rt));
+      TRY(wm__c_rd_type(c, false, &rt));
       TRY(wm__c_keep_type(c, rt, &f->r));
       f->nr = 1;
       return 0;
@@ -619,7 +611,7 @@ static uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr
 static const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
 
 static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
-  if (wm__grow((void **)&c->ctls, &c->cap_ctls, c->nctls + 1, sizeof *c->ctls)) return nomem(c);
+  if (wm__grow((void **)&c->ctls, &c->cap_ctls, c->nctls + 1, sizeof *c->ctls)) return wm__c_nomem(c);
   ctl *f = &c->ctls[c->nctls++];
   *f = *bt;
   f->kind = kind;
@@ -1467,7 +1459,7 @@ static int compile_body(cstate *c) {
       }
       case 0xD0: { /* ref.null ht: a constant slot holding NULL */
         uint32_t t;
-        TRY(wm__c_rd_heaptype(c, &t));
+        TRY(wm__c_rd_type(c, true, &t));
         uint32_t ref = own_ref(c, c->nvals);
         if (!c->dead) TRY(const_ref(c, 0, &ref));
         TRY(wm__c_push(c, t, ref));
@@ -1532,7 +1524,7 @@ int wm__c_skip_memarg(cstate *c) {
 /* A value type (or heap type) for skimming: its encoding errors only. */
 static int skim_type(cstate *c, bool heap) {
   uint32_t t;
-  int rc = heap ? wm__c_rd_heaptype(c, &t) : wm__c_rd_valtype(c, &t);
+  int rc = wm__c_rd_type(c, heap, &t);
   return rc == WM_EINVALID ? 0 : rc;
 }
 
@@ -1873,7 +1865,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
       wm__grow((void **)&c.lslot, &c.cap_lslot, c.nlocals + 1, sizeof *c.lslot) ||
       wm__grow((void **)&c.hs, &c.cap_hs, 1, sizeof *c.hs) ||
       wm__grow((void **)&c.decl, &c.cap_decl, fd->nlocals ? fd->nlocals : 1, sizeof *c.decl)) {
-    rc = nomem(&c);
+    rc = wm__c_nomem(&c);
     goto fail;
   }
   c.hs[0] = 0;
@@ -1897,7 +1889,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   uint32_t nresult_slots = 0;
   for (uint32_t i = 0; i < c.ftype->nresults; i++) nresult_slots += type_slots(c.ftype->results[i]);
   if (wm__grow((void **)&c.lrefs, &c.cap_lrefs, c.nlslots ? c.nlslots : 1, sizeof *c.lrefs)) {
-    rc = nomem(&c);
+    rc = wm__c_nomem(&c);
     goto fail;
   }
   memset(c.lrefs, 0, (size_t)c.nlslots * sizeof *c.lrefs);
@@ -1923,7 +1915,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   /* Only constants that some operand cell names get a slot: immediate
   ** forms and CONST moves leave many unused. Renumber those in order. */
   if (wm__grow((void **)&c.kmap, &c.cap_kmap, c.nconsts ? c.nconsts : 1, sizeof *c.kmap)) {
-    rc = nomem(&c);
+    rc = wm__c_nomem(&c);
     goto fail;
   }
   uint32_t *kmap = c.kmap;

@@ -201,6 +201,17 @@ int wm__c_invalid(cstate *c, const char *fmt, ...)
 #endif
     ;
 int wm__c_malformed(cstate *c, const char *msg);
+/* Out of memory at the current instruction. */
+static inline int wm__c_nomem(cstate *c) {
+  return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);
+}
+
+/* Return the first nonzero code (an error already filled in). */
+#define TRY(x)                                                                 \
+  do {                                                                         \
+    int rc_ = (x);                                                             \
+    if (rc_) return rc_;                                                       \
+  } while (0)
 int wm__c_rd_u8(cstate *c, uint8_t *out);
 int wm__c_rd_u32(cstate *c, uint32_t *out);
 /* A memory instruction's memarg: flags (log2 of the alignment; in
@@ -306,8 +317,7 @@ int wm__c_catch_ok(cstate *c, uint32_t k, uint32_t tag, const ctl *L);
 ** result type in c->kept; ref.as_non_null, br_on_null, br_on_non_null
 ** (0xD4..0xD6); the locals' initialisation (set up for a body, logged at
 ** local.set/tee, undone at the end of a block's arm). */
-int wm__c_rd_valtype(cstate *c, uint32_t *t);
-int wm__c_rd_heaptype(cstate *c, uint32_t *t);
+int wm__c_rd_type(cstate *c, bool heap, uint32_t *t);
 int wm__c_keep_type(cstate *c, uint32_t t, const wm_valtype **out);
 int wm__c_ref_op(cstate *c, uint8_t op);
 int wm__c_init_locals(cstate *c);

@@ -13,12 +13,6 @@
 */
 #include "compile.h"
 
-#define TRY(x)                                                                 \
-  do {                                                                         \
-    int rc_ = (x);                                                             \
-    if (rc_) return rc_;                                                       \
-  } while (0)
-
 /* Sub-opcode -> wm_op + 1 (0 = none); ops without an 0xFE opcode land on
 ** the unused last entry, hence the overridden initialisers. */
 #define NSUB 0x4F

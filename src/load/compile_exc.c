@@ -15,14 +15,6 @@
 */
 #include "compile.h"
 
-#define TRY(x)                                                                 \
-  do {                                                                         \
-    int rc_ = (x);                                                             \
-    if (rc_) return rc_;                                                       \
-  } while (0)
-
-static int nomem(cstate *c) { return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL); }
-
 static uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
 static const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
 
@@ -38,7 +30,7 @@ int wm__c_catch_ok(cstate *c, uint32_t k, uint32_t tag, const ctl *L) {
 }
 
 static int add_handler(cstate *c, wm_handler h) {
-  if (wm__grow((void **)&c->hdl, &c->cap_hdl, c->nhdl + 1, sizeof *c->hdl)) return nomem(c);
+  if (wm__grow((void **)&c->hdl, &c->cap_hdl, c->nhdl + 1, sizeof *c->hdl)) return wm__c_nomem(c);
   c->hdl[c->nhdl++] = h;
   return 0;
 }

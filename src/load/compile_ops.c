@@ -7,12 +7,6 @@
 */
 #include "compile.h"
 
-#define TRY(x)                                                                 \
-  do {                                                                         \
-    int rc_ = (x);                                                             \
-    if (rc_) return rc_;                                                       \
-  } while (0)
-
 /* ------------------------------------------------------------------ tables */
 
 
@@ -581,7 +575,7 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         uint32_t n;
         TRY(wm__c_rd_u32(c, &n));
         if (n != 1) return wm__c_invalid(c, "invalid result arity");
-        TRY(wm__c_rd_valtype(c, &t));
+        TRY(wm__c_rd_type(c, false, &t));
       }
       TRY(wm__c_pop(c, WM_I32, &v[2]));
       TRY(wm__c_pop(c, t, &v[1]));

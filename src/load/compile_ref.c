@@ -14,36 +14,20 @@
 #include "compile.h"
 #include "leb.h"
 
-#define TRY(x)                                                                 \
-  do {                                                                         \
-    int rc_ = (x);                                                             \
-    if (rc_) return rc_;                                                       \
-  } while (0)
-
-static int nomem(cstate *c) { return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL); }
-
 static int checked_idx(cstate *c, uint32_t t) {
   uint32_t i = wm__vt_idx(t);
   if (i && i - 1 >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", i - 1);
   return 0;
 }
 
-int wm__c_rd_valtype(cstate *c, uint32_t *t) {
+/* A value type in a body or a heap type (heap): wm__read_bodytype's. */
+int wm__c_rd_type(cstate *c, bool heap, uint32_t *t) {
   const char *why = NULL;
   uint32_t pos = c->pos - c->base;
-  int e = wm__read_valtype(c->bytes, &pos, c->end - c->base, t, &why);
+  int e = wm__read_bodytype(c->bytes, &pos, c->end - c->base, heap, c->mod, t, &why);
   c->pos = pos + c->base;
-  if (e) return wm__c_malformed(c, why);
-  return checked_idx(c, *t);
-}
-
-int wm__c_rd_heaptype(cstate *c, uint32_t *t) {
-  const char *why = NULL;
-  uint32_t pos = c->pos - c->base;
-  int e = wm__read_heaptype(c->bytes, &pos, c->end - c->base, t, &why);
-  c->pos = pos + c->base;
-  if (e) return wm__c_malformed(c, why);
-  return checked_idx(c, *t);
+  if (e == WM_EINVALID) return wm__c_invalid(c, "unknown type %u", wm__vt_idx(*t) - 1);
+  return e ? wm__c_malformed(c, why) : 0;
 }
 
 int wm__c_keep_type(cstate *c, uint32_t t, const wm_valtype **out) {
@@ -98,7 +82,7 @@ int wm__c_ref_op(cstate *c, uint8_t op) {
 
 int wm__c_init_locals(cstate *c) {
   if (wm__grow((void **)&c->linit, &c->cap_linit, c->nlocals ? c->nlocals : 1, 1))
-    return nomem(c);
+    return wm__c_nomem(c);
   memset(c->linit, 1, c->nlocals);
   for (uint32_t i = c->ftype->nparams; i < c->nlocals; i++) {
     uint32_t t = c->ltypes[i];
@@ -111,7 +95,7 @@ int wm__c_init_locals(cstate *c) {
 int wm__c_set_init(cstate *c, uint32_t x) {
   if (c->nilog == c->cap_ilog &&
       wm__grow((void **)&c->ilog, &c->cap_ilog, c->nilog + 1, sizeof *c->ilog))
-    return nomem(c);
+    return wm__c_nomem(c);
   c->ilog[c->nilog++] = x;
   c->linit[x] = 1;
   return 0;

@@ -13,12 +13,6 @@
 */
 #include "compile.h"
 
-#define TRY(x)                                                                 \
-  do {                                                                         \
-    int rc_ = (x);                                                             \
-    if (rc_) return rc_;                                                       \
-  } while (0)
-
 #define NSUB 0x114 /* opcodes 0x00..0x113; the entry NSUB takes what has none */
 #define SUB_INDEX(w) ((w) ? (w)&0xFFFF : NSUB)
 

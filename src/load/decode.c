@@ -259,10 +259,15 @@ static int valtype(rd *r, wm_valtype *t) {
   TRY(typecode(r, &b));
   switch (b) {
   case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_V128: case WM_FUNCREF:
-  case WM_EXTERNREF: case WM_EXNREF:
+  case WM_EXTERNREF:
+    *t = (wm_valtype)b;
+    return 0;
+  case WM_EXNREF: /* WebAssembly 3.0's, as the rest of this switch */
+    if (r->wasm2) break;
     *t = (wm_valtype)b;
     return 0;
   case 0x63: case 0x64:
+    if (r->wasm2) break;
     TRY(heaptype(r, &h));
     *t = (wm_valtype)(h | (b == 0x64 ? WM_VT_NONNULL : 0));
     return 0;
@@ -607,7 +612,7 @@ static int subtype(rd *r, wm_type *ty, wm_typemeta *m) {
   TRY(typecode(r, &form));
   m->final = true;
   m->super = 0;
-  if (form == 0x50 || form == 0x4F) {
+  if ((form == 0x50 || form == 0x4F) && !r->wasm2) {
     uint32_t n, x;
     m->final = form == 0x4F;
     TRY(count(r, &n));
@@ -636,7 +641,7 @@ static int sec_type(rd *r, wm_module *mod) {
   if (!mod->types || !mod->tmeta) return nomem(r);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t m = 1;
-    if (r->pos < r->end && r->b[r->pos] == 0x4E) {
+    if (r->pos < r->end && r->b[r->pos] == 0x4E && !r->wasm2) {
       r->pos++;
       TRY(count(r, &m));
       if (mod->ntypes + (size_t)m > 1000000) return fail(r, r->pos, "too many types");

@@ -90,53 +90,70 @@ static inline int wm__leb_s(const uint8_t *b, uint32_t *pos, uint32_t end, unsig
 }
 
 /* A heap type of a body (ref.null's, a typed reference's): an abstract
-** one's byte or a type index (checked by the caller), as the nullable
-** reference wm__null_type / wm__vt_ref_idx (module.h) make. On failure
-** *why says what, and the result is nonzero. */
-static inline int wm__read_heaptype(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *t,
-                                    const char **why) {
+** one's byte or a type index, as the nullable reference wm__null_type /
+** wm__vt_ref_idx (module.h) make. */
+static inline int wm__read_heaptype_(const uint8_t *b, uint32_t *pos, uint32_t end, bool wasm2,
+                                     uint32_t *t, const char **why) {
   if (*pos >= end) {
     *why = wm__leb_msg(WM_LEB_END);
-    return 1;
+    return WM_EMALFORMED;
   }
   uint8_t x = b[*pos];
   if ((x & 0xC0) == 0x40) {
     (*pos)++;
-    *t = wm__null_type(x);
+    *t = wasm2 && x != WM_FUNCREF && x != WM_EXTERNREF ? 0 : wm__null_type(x);
     if (!*t) *why = wm__type_refusal(x, "malformed reference type");
-    return !*t;
+    return *t ? 0 : WM_EMALFORMED;
   }
   int64_t v = 0;
-  int e = wm__leb_s(b, pos, end, 33, &v);
-  if (e || v < 0 || v >= WM_VT_MAX_IDX) {
-    *why = e ? wm__leb_msg(e) : v < 0 ? "malformed reference type" : "too many types";
-    return 1;
+  int e = wasm2 ? WM_LEB_OK : wm__leb_s(b, pos, end, 33, &v);
+  if (wasm2 || e || v < 0 || v >= WM_VT_MAX_IDX) {
+    *why = e ? wm__leb_msg(e) : v < 0 || wasm2 ? "malformed reference type" : "too many types";
+    return WM_EMALFORMED;
   }
   *t = wm__vt_ref_idx((uint32_t)v, false);
   return 0;
 }
 
-/* A value type of a body (select's, a block's): one byte, or 0x63/0x64 and
-** a heap type. */
-static inline int wm__read_valtype(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *t,
-                                   const char **why) {
+/* A value type of a body (a local's, select's, a block's): one byte, or
+** 0x63/0x64 and a heap type. */
+static inline int wm__read_valtype_(const uint8_t *b, uint32_t *pos, uint32_t end, bool wasm2,
+                                    uint32_t *t, const char **why) {
   if (*pos >= end) {
     *why = wm__leb_msg(WM_LEB_END);
-    return 1;
+    return WM_EMALFORMED;
   }
   uint8_t x = b[(*pos)++];
   switch (x) {
   case WM_I32: case WM_I64: case WM_F32: case WM_F64: case WM_V128: case WM_FUNCREF:
-  case WM_EXTERNREF: case WM_EXNREF:
+  case WM_EXTERNREF:
+    *t = x;
+    return 0;
+  case WM_EXNREF: /* WebAssembly 3.0's, as the rest of this switch */
+    if (wasm2) break;
     *t = x;
     return 0;
   case 0x63: case 0x64:
-    if (wm__read_heaptype(b, pos, end, t, why)) return 1;
+    if (wasm2) break;
+    if (wm__read_heaptype_(b, pos, end, false, t, why)) return WM_EMALFORMED;
     if (x == 0x64) *t |= WM_VT_NONNULL;
     return 0;
   }
   *why = wm__type_refusal(x, "malformed value type");
-  return 1;
+  return WM_EMALFORMED;
+}
+
+/* Either of them (heap: a heap type) for both body readers, the compiler's
+** and the validator's: 0, or WM_EMALFORMED with *why, or WM_EINVALID for a
+** type index the module does not have (*t names it). WebAssembly 2.0
+** (WM_MODULE_WASM2) has funcref and externref alone. */
+static inline int wm__read_bodytype(const uint8_t *b, uint32_t *pos, uint32_t end, bool heap,
+                                    const wm_module *mod, uint32_t *t, const char **why) {
+  int e = heap ? wm__read_heaptype_(b, pos, end, mod->wasm2, t, why)
+               : wm__read_valtype_(b, pos, end, mod->wasm2, t, why);
+  if (e) return e;
+  uint32_t i = wm__vt_idx(*t);
+  return i && i - 1 >= mod->ntypes ? WM_EINVALID : 0;
 }
 
 #endif

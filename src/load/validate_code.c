@@ -211,7 +211,7 @@ static inline int pop_t(vstate *v, uint32_t expect) {
 }
 
 /* Pop n operands of the given types (the last on top). */
-static int pop_n(vstate *v, uint32_t n, const wm_valtype *types) {
+static WM_ALWAYS_INLINE int pop_n(vstate *v, uint32_t n, const wm_valtype *types) {
   if (v->nvals - v->top->height >= n) {
     const uint32_t *s = v->vals + v->nvals - n;
     uint32_t wide = 0;
@@ -240,24 +240,13 @@ static void set_unreachable(vstate *v) {
 static const wm_valtype single_types[] = {WM_I32,  WM_I64,     WM_F32,       WM_F64,
                                           WM_V128, WM_FUNCREF, WM_EXTERNREF, WM_EXNREF};
 
-/* A value type in a body (select's, a block's, ref.null's heap type):
-** wm__read_valtype's, its type index checked here. */
-static int rd_valtype(vstate *v, uint32_t *t) {
+/* A value type in a body (select's, a block's) or a heap type (ref.null's):
+** wm__read_bodytype's. */
+static int rd_type(vstate *v, bool heap, uint32_t *t) {
   const char *why = NULL;
-  int e = wm__read_valtype(v->bytes, &v->pos, v->end, t, &why);
-  if (e) return malformed(v, why);
-  uint32_t i = wm__vt_idx(*t);
-  if (i && i - 1 >= v->mod->ntypes) return invalid(v, "unknown type %u", i - 1);
-  return 0;
-}
-
-static int rd_heaptype(vstate *v, uint32_t *t) {
-  const char *why = NULL;
-  int e = wm__read_heaptype(v->bytes, &v->pos, v->end, t, &why);
-  if (e) return malformed(v, why);
-  uint32_t i = wm__vt_idx(*t);
-  if (i && i - 1 >= v->mod->ntypes) return invalid(v, "unknown type %u", i - 1);
-  return 0;
+  int e = wm__read_bodytype(v->bytes, &v->pos, v->end, heap, v->mod, t, &why);
+  if (e == WM_EINVALID) return invalid(v, "unknown type %u", wm__vt_idx(*t) - 1);
+  return e ? malformed(v, why) : 0;
 }
 
 /* A block's one typed-reference result needs storage that lives while
@@ -298,7 +287,7 @@ static int rd_blocktype(vstate *v, vctl *f) {
     }
     if (b == 0x63 || b == 0x64) { /* a typed reference, kept in the scratch */
       uint32_t t;
-      TRY(rd_valtype(v, &t));
+      TRY(rd_type(v, false, &t));
       TRY(keep_type(v, t, &f->r));
       f->nr = 1;
       return 0;
@@ -320,7 +309,7 @@ static int rd_blocktype(vstate *v, vctl *f) {
 static uint32_t label_n(const vctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
 static const wm_valtype *label_t(const vctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
 
-static inline __attribute__((always_inline)) int push_ctl(vstate *v, uint8_t kind, const vctl *bt) {
+static WM_ALWAYS_INLINE int push_ctl(vstate *v, uint8_t kind, const vctl *bt) {
   if (WM_UNLIKELY(v->nctls == v->cap_ctls) &&
       wm__grow((void **)&v->ctls, &v->cap_ctls, v->nctls + 1, sizeof *v->ctls))
     return nomem(v);
@@ -400,7 +389,7 @@ static uint32_t table_t(const vstate *v, uint32_t t) {
 
 /* A conditional branch's operands (br_if, br_on_null ...): n of types t
 ** popped and pushed back as t. */
-static inline __attribute__((always_inline)) int br_keep(vstate *v, uint32_t n, const wm_valtype *t) {
+static WM_ALWAYS_INLINE int br_keep(vstate *v, uint32_t n, const wm_valtype *t) {
   if (v->nvals - v->top->height >= n) { /* retyped in place as the label's */
     uint32_t *s = v->vals + v->nvals - n;
     for (uint32_t i = 0; i < n; i++) {
@@ -471,7 +460,7 @@ static int do_br_table(vstate *v) {
   return 0;
 }
 
-static inline __attribute__((always_inline)) int do_call_type(vstate *v, const wm_type *t) {
+static WM_ALWAYS_INLINE int do_call_type(vstate *v, const wm_type *t) {
   TRY(pop_n(v, t->nparams, t->params));
   return push_n(v, t->nresults, t->results);
 }
@@ -611,7 +600,7 @@ static int do_select(vstate *v, uint8_t op) {
     uint32_t n;
     TRY(rd_u32(v, &n));
     if (n != 1) return invalid(v, "invalid result arity");
-    TRY(rd_valtype(v, &t));
+    TRY(rd_type(v, false, &t));
   }
   TRY(pop_t(v, WM_I32));
   TRY(pop(v, t, &b));
@@ -829,7 +818,7 @@ static int other_op(vstate *v, uint8_t op) {
       TRY(pop_t(v, mem_t(v, x)));
       return push(v, mem_t(v, x));
     case 0xD0: /* ref.null ht */
-      TRY(rd_heaptype(v, &t));
+      TRY(rd_type(v, true, &t));
       return push(v, t);
     case 0xD1: /* ref.is_null */
       TRY(pop(v, 0, &t));

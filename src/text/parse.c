@@ -894,8 +894,9 @@ static int func_field(wp *p, wp_module *m) {
 }
 
 /* The items of an element list: function indices (funcs) or expressions,
-** each with its end opcode. wat2wasm writes a funcref list whose items
-** all start with ref.func as bare indices (flags without bit 2). */
+** each with its end opcode. A table's inline funcref list whose items all
+** start with ref.func is written as bare indices (flags without bit 2), as
+** wat2wasm writes it. */
 typedef struct elemlist {
   wp_buf exprs, funcs;
   uint32_t n;
@@ -1238,6 +1239,9 @@ static int elem_field(wp *p, wp_module *m) {
     } else if (at_reftype(p)) {
       rt->n = 0;
       if (!(rc = reftype(p, rt))) rc = elem_exprs(p, &l);
+      /* Written as expressions, the segment has the type written: as bare
+      ** indices it would be (ref func), a narrower type (WebAssembly 3.0). */
+      l.all_funcs = false;
     } else if (mode == SEG_ACTIVE) { /* offset funcidx* */
       rc = elem_funcs(p, &l);
     } else {

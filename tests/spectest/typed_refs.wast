@@ -185,3 +185,25 @@
 (assert_malformed
   (module binary "\00asm\01\00\00\00" "\01\04\01\5f\00\00")
   "garbage collection not supported yet")
+
+;; An element list written as expressions has the type written: funcref
+;; items are nullable, so they do not fit a table of (ref func), though
+;; the same list written as indices is (ref func) and does.
+(module
+  (func)
+  (table 1 (ref func) (ref.func 0))
+  (elem (i32.const 0) func 0)
+  (elem $p func 0)
+  (func (export "init") (table.init $p (i32.const 0) (i32.const 0) (i32.const 1))))
+(assert_return (invoke "init"))
+(assert_invalid
+  (module (func) (table 1 (ref func) (ref.func 0)) (elem (i32.const 0) funcref (ref.func 0)))
+  "type mismatch")
+(assert_invalid
+  (module (func) (table 1 (ref func) (ref.func 0)) (elem $p funcref (ref.func 0))
+    (func (table.init $p (i32.const 0) (i32.const 0) (i32.const 1))))
+  "type mismatch")
+(module
+  (func)
+  (table 1 (ref func) (ref.func 0))
+  (elem (i32.const 0) (ref func) (ref.func 0)))

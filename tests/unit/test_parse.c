@@ -153,7 +153,7 @@ static void test_same_as_wabt(void) {
                "  (func $return_value (result i32) i32.const 0 return))");
   /* Memory, numbers, references, tables, bulk memory, select. */
   same_as_wabt("(module (memory 1) (table $t 1 externref) (table $f 2 funcref)\n"
-               "  (elem $e funcref (ref.func 0)) (data $d \"abc\")\n"
+               "  (elem $e func 0) (data $d \"abc\")\n"
                "  (func (param i32) (result i32)\n"
                "    (i32.store offset=4 align=2 (local.get 0) (i32.load8_u offset=0x10 (i32.const 0)))\n"
                "    (f64.store (i32.const 8) (f64.const nan:0x4))\n"
@@ -321,6 +321,15 @@ static void test_typed_refs(void) {
              0x02, 0x40, 0x00, 0x63, 0x00, 0x00, 0x02, 0xD0, 0x00, 0x0B, 0x70, 0x00, 0x01);
   SECTION_IS("(module (type (func)) (global (ref null 0) (ref.null 0)))", 6, 0x01, 0x63, 0x00,
              0x00, 0xD0, 0x00, 0x0B);
+  /* A list written as expressions keeps its type, funcref: as indices it
+  ** would be (ref func), a narrower type in WebAssembly 3.0 (wat2wasm 1.0.32
+  ** writes indices); written as indices, it is indices. A table's inline
+  ** list is the table's type whichever way it is written. */
+  SECTION_IS("(module (func) (elem funcref (ref.func 0)))", 9, 0x01, 0x05, 0x70, 0x01, 0xD2, 0x00,
+             0x0B);
+  SECTION_IS("(module (func) (elem (i32.const 0) funcref (ref.func 0)) (table 1 funcref))", 9,
+             0x01, 0x04, 0x41, 0x00, 0x0B, 0x01, 0xD2, 0x00, 0x0B);
+  SECTION_IS("(module (func) (elem func 0))", 9, 0x01, 0x01, 0x00, 0x01, 0x00);
   /* Element segments of a typed reference type list expressions. */
   SECTION_IS("(module (type (func)) (func $f) (elem (ref 0) (ref.func $f)))", 9, 0x01, 0x05, 0x64,
              0x00, 0x01, 0xD2, 0x00, 0x0B);

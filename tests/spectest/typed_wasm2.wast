@@ -1,0 +1,41 @@
+;; Under WebAssembly 2.0's rules (`spectest --wasm2`, WM_MODULE_WASM2) the
+;; value types of WebAssembly 3.0 -- (ref null? ht) and exnref -- are bytes
+;; 2.0 does not know, in every place a type is read, and so are the type
+;; section's rec groups and subtypes. Each of these modules is valid 3.0.
+(module (func (param funcref externref)))
+(assert_malformed
+  (module quote "(type $t (func)) (func (param (ref null $t)))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (result (ref func)) (ref.func 0))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (local exnref))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(type $t (func)) (global (ref null $t) (ref.null $t))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(type $t (func)) (table 1 (ref null $t))")
+  "malformed reference type")
+(assert_malformed
+  (module quote "(type $t (func)) (func (local (ref null $t)))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(type $t (func)) (func (block (result (ref null $t)) (ref.null $t)) (drop))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (select (result (ref func)) (ref.func 0) (ref.func 0) (i32.const 0)) (drop))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (drop (ref.null exn)))")
+  "malformed reference type")
+(assert_malformed
+  (module quote "(type $t (func)) (func (drop (ref.null $t)))")
+  "malformed reference type")
+(assert_malformed
+  (module quote "(rec (type (func)))")
+  "malformed function type")
+(assert_malformed
+  (module quote "(type (sub (func)))")
+  "malformed function type")
