@@ -292,10 +292,10 @@ static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts
   uint8_t *cache = NULL;
   size_t cache_len;
   int rc = WM_ECACHE;
-  if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) == 0 &&
-      wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, NULL) == 0)
+  if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) != 0) return rc;
+  if (wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, NULL) == 0)
     rc = load_owned(bytes, len, opts, src, out, err);
-  wm__free(cache);
+  wm__cache_release(cache, cache_len);
   src->table = NULL;
   src->ntable = 0;
   return rc;
@@ -407,27 +407,13 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 
 /* A file of 2 MiB or more is mapped on 2 MiB boundaries, for huge pages;
 ** a smaller one is not (a huge page would clear 2 MiB for it). */
-static size_t mapping_len(size_t len) {
-  return len >= HUGE ? (len + HUGE - 1) & ~(HUGE - 1) : len ? len : 1;
-}
+static size_t mapping_len(size_t len) { return len >= HUGE ? wm__huge_len(len) : len ? len : 1; }
 
 static uint8_t *map_bytes(size_t len) {
-  size_t n = mapping_len(len);
-  if (len < HUGE) {
-    void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    return m == MAP_FAILED ? NULL : m;
-  }
-  uint8_t *m = mmap(NULL, n + HUGE, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (m == MAP_FAILED) return NULL;
-  uint8_t *a = (uint8_t *)(((uintptr_t)m + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
-  if (a > m) (void)munmap(m, (size_t)(a - m));
-  if (m + n + HUGE > a + n) (void)munmap(a + n, (size_t)(m + n + HUGE - (a + n)));
-#ifdef MADV_HUGEPAGE
-  (void)madvise(a, n, MADV_HUGEPAGE);
-#endif
-  return a;
+  if (len >= HUGE) return wm__map_huge(len);
+  void *m = mmap(NULL, mapping_len(len), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return m == MAP_FAILED ? NULL : m;
 }
 
 typedef struct streamer {
@@ -597,31 +583,31 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
 }
 
 /* A sparse module's body is read at each lowering (once a function,
-** unless two threads race to lower it) into a buffer of its own, freed
-** once lowered: read into the module's bytes, each body touched new pages
-** of them (yosys `-V`: 440 of its 2,000 page faults). (Windows of 16 and
-** 64 KiB, filling the bodies after it too, cut yosys `-V`'s reads from
-** 1,270 to 430 but cost as much or more: what they copied and touched
-** outweighed the system calls.) */
-int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uint8_t **own,
-                   wm_error *err) {
+** unless two threads race to lower it) into the lowering's buffer, which
+** the compiler keeps with its scratch arrays (compile.c): read into the
+** module's bytes, each body touched new pages of them (yosys `-V`: 440 of
+** its 2,000 page faults), and a buffer of its own per body cost a malloc
+** and, for the large ones, fresh pages. (Windows of 16 and 64 KiB,
+** filling the bodies after it too, cut yosys `-V`'s reads from 1,270 to
+** 430 but cost as much or more: what they copied and touched outweighed
+** the system calls.) */
+int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uint8_t **buf,
+                   uint32_t *cap, wm_error *err) {
   const wm_funcdef *fd = &mod->funcs[idx];
-  *own = NULL;
   if (!mod->sparse) {
     *body = mod->bytes + fd->body_off;
     return 0;
   }
-  uint8_t *buf = wm__malloc(fd->body_len ? fd->body_len : 1);
-  if (!buf) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (wm__grow((void **)buf, cap, fd->body_len ? fd->body_len : 1, 1))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   size_t got;
-  if (read_full(mod->file, buf, fd->body_len, fd->body_off, &got) != 0 || got < fd->body_len) {
-    wm__free(buf);
+  if (read_full(mod->file, *buf, fd->body_len, fd->body_off, &got) != 0 || got < fd->body_len) {
     return wm__error(err, WM_EIO, fd->body_off,
                      "cannot read the body of function %u from the module's file: it has "
                      "changed since the module was loaded",
                      idx);
   }
-  *body = *own = buf;
+  *body = *buf;
   return 0;
 }
 
@@ -710,7 +696,8 @@ void wm__module_destroy(wm_module *mod) {
   for (uint32_t i = 0; i < mod->nfuncs; i++) {
     free_code(atomic_load_explicit(&mod->funcs[i].code, memory_order_relaxed));
   }
-  wm__free(mod->funcs);
+  if (mod->funcs_mapped) wm__unmap_huge(mod->funcs, mod->funcs_mapped);
+  else wm__free(mod->funcs);
   wm__free(mod->stubs);
   wm__free(mod->tables);
   wm__free(mod->mems);

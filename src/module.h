@@ -368,6 +368,9 @@ struct wm_module {
   bool has_hash;
   /* `bytes` is an anonymous mapping (module.c), not wm__malloc's. */
   bool bytes_mapped;
+  /* When not 0, `funcs` is wm__map_huge's of this many bytes (decode.c:
+  ** a large function section). */
+  size_t funcs_mapped;
   /* A module read from a file through the code cache holds only the bytes
   ** outside its code section: then `sparse` is set and `file` is that
   ** file, open for the module's life, from which each body is read when it
@@ -397,19 +400,21 @@ void wm__hash_update(wm_hasher *h, const uint8_t *p, size_t n);
 void wm__hash_final(wm_hasher *h, uint8_t out[16]);
 /* module.c: the bytes of defined function idx's body, from its first byte
 ** (fd->body_off) on: in mod->bytes, or for a sparse module read from its
-** file into a new buffer, *own, which the caller frees (else *own is
-** NULL). 0, WM_ENOMEM, or WM_EIO when the file no longer holds them.
-** Thread-safe. */
-int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uint8_t **own,
-                   wm_error *err);
+** file into the caller's buffer *buf of *cap bytes, grown as needed (the
+** caller frees it; it may keep it for the next body). 0, WM_ENOMEM, or
+** WM_EIO when the file no longer holds them. Thread-safe. */
+int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uint8_t **buf,
+                   uint32_t *cap, wm_error *err);
 /* cache.c: the code cache. wm__cache_check accepts `cache` for module
 ** bytes of length len and hash key (wm_module_hash), pointing *table at its
 ** n body entries, or fails with WM_ECACHE saying why. wm__cache_read reads
-** dir's file for key into a new buffer, wm__cache_write writes mod's (both
-** -1 on any failure: the cache is best effort). */
+** dir's file for key into a new buffer, freed by wm__cache_release (with
+** the length read), wm__cache_write writes mod's (both -1 on any failure:
+** the cache is best effort). */
 int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, size_t cache_len,
                     const uint8_t **table, uint32_t *n, wm_error *err);
 int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len);
+void wm__cache_release(uint8_t *buf, size_t len);
 int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod);
 /* cache.c: a file's identity (device, inode, size, modification and change
 ** times) standing for its bytes' hash, so that a cached start need not

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** util.c -- the allocation hook, the error table's strings and error
-** filling, growable arrays.
+** filling, growable arrays, huge-page mappings.
 */
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "wasmem needs a little-endian host (slots alias i32 and i64)"
@@ -50,7 +51,7 @@ char *wm__strndup(const char *s, size_t n) {
   return r;
 }
 
-int wm__grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize) {
+int wm__grow_slow(void **arr, uint32_t *cap, uint32_t need, size_t elsize) {
   if (need <= *cap) return 0;
   uint64_t ncap = *cap ? (uint64_t)*cap * 2 : 8;
   while (ncap < need) ncap *= 2;
@@ -61,6 +62,30 @@ int wm__grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize) {
   *arr = p;
   *cap = (uint32_t)ncap;
   return 0;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+size_t wm__huge_len(size_t n) { return n ? (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1) : HUGE_PAGE; }
+
+void *wm__map_huge(size_t n) {
+  if (should_fail() || n > SIZE_MAX - 2 * HUGE_PAGE) return NULL;
+  size_t len = wm__huge_len(n);
+  /* Map a page more and cut the ends off: what stays is aligned. */
+  uint8_t *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED) return NULL;
+  uint8_t *a = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+  if (a > m) (void)munmap(m, (size_t)(a - m));
+  if (m + len + HUGE_PAGE > a + len) (void)munmap(a + len, (size_t)(m + len + HUGE_PAGE - (a + len)));
+#ifdef MADV_HUGEPAGE
+  (void)madvise(a, len, MADV_HUGEPAGE);
+#endif
+  return a;
+}
+
+void wm__unmap_huge(void *p, size_t n) {
+  if (p) (void)munmap(p, wm__huge_len(n));
 }
 
 const char *wm_version(void) { return WM_VERSION; }

@@ -42,8 +42,27 @@ int wm__verror(wm_error *err, int code, uint32_t offset, const char *fmt, va_lis
 /*
 ** Grow an array so that it can hold at least `need` elements of `elsize`
 ** bytes; *cap is updated. Returns 0 or WM_ENOMEM (the array is unchanged).
+** The test for room is inline: the compiler asks at every cell it emits
+** (a tenth of a large module's lowering was calls that found room).
 */
-int wm__grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize);
+int wm__grow_slow(void **arr, uint32_t *cap, uint32_t need, size_t elsize);
+static inline int wm__grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize) {
+  return need <= *cap ? 0 : wm__grow_slow(arr, cap, need, elsize);
+}
+
+/*
+** Memory for a large array that is written once and kept (a module's
+** function table, a code cache file being read): an anonymous mapping 2
+** MiB aligned and a multiple of 2 MiB long, asking for transparent huge
+** pages, so that filling it costs a page fault per 2 MiB instead of one per
+** 4 KiB (each about 10 us or more on virtual machines). Worth it from
+** WM_HUGE_FROM bytes. The memory is zero; NULL when out of memory (the
+** allocation hook applies). wm__unmap_huge(p, n) takes the same n.
+*/
+#define WM_HUGE_FROM ((size_t)256 << 10)
+size_t wm__huge_len(size_t n);
+void *wm__map_huge(size_t n);
+void wm__unmap_huge(void *p, size_t n);
 
 /* Overflow-safe range check: is [off, off+len) inside [0, size)? Written as
 ** `len <= size && off <= size - len` so that nothing can wrap. */

@@ -401,16 +401,19 @@ static uint32_t hash64(uint64_t v) {
 /* The reference of a constant slot holding bits v (deduplicated). */
 static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
   if (c->nconsts * 2 >= c->chash_cap) {
+    /* The table's storage is kept between lowerings (cap_chash), but each
+    ** body clears only the part it uses: a table grown by one large body
+    ** costs the small ones after it nothing. The constants themselves are
+    ** the source, so the table is rebuilt in place. */
     uint32_t ncap = c->chash_cap ? c->chash_cap * 2 : 64;
-    uint32_t *h = wm__calloc(ncap, sizeof *h);
-    if (!h) return wm__c_nomem(c);
+    if (wm__grow((void **)&c->chash, &c->cap_chash, ncap, sizeof *c->chash)) return wm__c_nomem(c);
+    uint32_t *h = c->chash;
+    memset(h, 0, (size_t)ncap * sizeof *h);
     for (uint32_t i = 0; i < c->nconsts; i++) {
       uint32_t j = hash64(c->consts[i]) & (ncap - 1);
       while (h[j]) j = (j + 1) & (ncap - 1);
       h[j] = i + 1;
     }
-    wm__free(c->chash);
-    c->chash = h;
     c->chash_cap = ncap;
   }
   uint32_t j = hash64(v) & (c->chash_cap - 1);
@@ -1633,8 +1636,12 @@ int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
   if (idx < mod->nfunc_imports || idx >= mod->nfuncs) return 0;
   const wm_funcdef *fd = &mod->funcs[idx];
   const uint8_t *body;
-  uint8_t *own;
-  if (wm__body_bytes(mod, idx, &body, &own, err)) return 0;
+  uint8_t *buf = NULL;
+  uint32_t cap = 0;
+  if (wm__body_bytes(mod, idx, &body, &buf, &cap, err)) {
+    wm__free(buf);
+    return 0;
+  }
   cstate c;
   memset(&c, 0, sizeof c);
   c.mod = mod;
@@ -1644,11 +1651,14 @@ int wm__skim_body(wm_module *mod, uint32_t idx, wm_error *err) {
   c.pos = fd->code_start;
   c.end = fd->body_off + fd->body_len;
   int rc = c.end > mod->len || c.pos > c.end || c.pos < c.base ? 0 : skim(&c);
-  wm__free(own);
+  wm__free(buf);
   return rc;
 }
 
 static void free_state(cstate *c) {
+  wm__free(c->decl);
+  wm__free(c->kmap);
+  wm__free(c->body_buf);
   wm__free(c->ltypes);
   wm__free(c->linit);
   wm__free(c->ilog);
@@ -1678,21 +1688,28 @@ static void free_output(cstate *c);
 
 /*
 ** The compiler's growable arrays (operands, control frames, fixups, the
-** code and constants being emitted...) are kept between lowerings, a set
-** per thread lowering at a time, in a list on the module: lowering a
-** function then rarely allocates, where it used to grow a dozen arrays
-** from nothing (yosys `-V`, 1,265 functions: a tenth of its start-up in
-** malloc and realloc).
+** code and constants being emitted, the locals' types and slots, the body's
+** bytes...) are kept between lowerings, a set per thread lowering at a
+** time, in a list on the module: lowering a function then rarely
+** allocates, where it used to grow a dozen arrays from nothing and make
+** several more per body (yosys `-V`, 1,265 functions: a tenth of its
+** start-up in malloc and realloc, and a quarter of its page faults in
+** arrays growing). The first set of a large module starts at the size
+** its largest body needs (presize), so that growing it copies nothing.
 */
 typedef struct scratch {
   struct scratch *next;
-  uint32_t *code, *fix, *pc_cell, *pc_off, *mv;
-  uint32_t cap_code, cap_fix, cap_pc, cap_pc2, cap_mv;
+  uint32_t most; /* the module's largest body, once presize has looked */
+  uint32_t *code, *fix, *pc_cell, *pc_off, *mv, *hs, *lslot, *lrefs, *decl, *kmap, *chash, *ilog;
+  uint32_t cap_code, cap_fix, cap_pc, cap_pc2, cap_mv, cap_hs, cap_lslot, cap_lrefs, cap_decl,
+      cap_kmap, cap_chash, cap_ilog;
   patch *patches;
   uint32_t cap_patches;
   uint64_t *consts;
-  uint8_t *kpair;
-  uint32_t cap_consts, cap_kpair;
+  uint8_t *kpair, *linit, *body_buf;
+  uint32_t cap_consts, cap_kpair, cap_linit, cap_body;
+  wm_valtype *ltypes;
+  uint32_t cap_ltypes;
   vop *vals, *tmp;
   ctl *ctls;
   uint32_t cap_vals, cap_tmp, cap_ctls;
@@ -1700,11 +1717,33 @@ typedef struct scratch {
 
 #define SCRATCH_FIELDS(X, out)                                                        \
   X(vals, cap_vals) X(ctls, cap_ctls) X(tmp, cap_tmp) X(fix, cap_fix)                \
-  X(patches, cap_patches) X(mv, cap_mv) X(kpair, cap_kpair)                          \
+  X(patches, cap_patches) X(mv, cap_mv) X(kpair, cap_kpair) X(hs, cap_hs)            \
+  X(ltypes, cap_ltypes) X(lslot, cap_lslot) X(lrefs, cap_lrefs) X(decl, cap_decl)    \
+  X(kmap, cap_kmap) X(chash, cap_chash) X(ilog, cap_ilog) X(linit, cap_linit)        \
+  X(body_buf, cap_body)                                                               \
   out(code, cap_code) out(consts, cap_consts) out(pc_cell, cap_pc) out(pc_off, cap_pc2)
 
-/* Start c with a spare set of arrays (or a new, empty set; or none if out
-** of memory, when the arrays are simply freed at the end). */
+/* A set's main arrays start at what the module's largest body needs
+** in the common case (a cell and half a fix-up per body byte; a body
+** lowers to about 0.75 cells a byte), so that they do not grow by copying
+** into fresh pages: yosys `-V`, 120 page faults. Allocated, not touched:
+** what a body does not use costs no memory. A failure here only leaves
+** an array to grow. */
+static void presize(const wm_module *mod, scratch *s) {
+  if (!s->most) {
+    for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs; i++)
+      if (mod->funcs[i].body_len > s->most) s->most = mod->funcs[i].body_len;
+    if (s->most > MAX_INDEX) s->most = MAX_INDEX;
+  }
+  uint32_t most = s->most;
+  (void)(wm__grow((void **)&s->code, &s->cap_code, most, sizeof *s->code) ||
+         wm__grow((void **)&s->fix, &s->cap_fix, most / 2, sizeof *s->fix) ||
+         wm__grow((void **)&s->pc_cell, &s->cap_pc, most / 4, sizeof *s->pc_cell) ||
+         wm__grow((void **)&s->pc_off, &s->cap_pc2, most / 4, sizeof *s->pc_off));
+}
+
+/* Start c with a spare set of arrays (or a new one; or none if out of
+** memory, when the arrays are simply freed at the end). */
 static void take_scratch(cstate *c) {
   wm_module *mod = c->mod;
   pthread_mutex_lock(&mod->arena_lock);
@@ -1713,6 +1752,8 @@ static void take_scratch(cstate *c) {
   pthread_mutex_unlock(&mod->arena_lock);
   if (!s) s = wm__calloc(1, sizeof *s);
   if (!s) return;
+  /* New, or its arrays kept by a large function's code (settle_output). */
+  if (!s->cap_code) presize(mod, s);
 #define TAKE(f, cap) c->f = s->f, c->cap = s->cap, s->f = NULL, s->cap = 0;
   SCRATCH_FIELDS(TAKE, TAKE)
 #undef TAKE
@@ -1751,7 +1792,9 @@ void wm__compile_scratch_free(wm_module *mod) {
 /* Move the output arrays into one block of the module's code arena
 ** (wm__code_alloc), constants first for their alignment, giving the
 ** arrays back to the scratch; or, when the arena has no room for them,
-** give back their unused capacity and let the lowered code keep them. */
+** give back their unused capacity and let the lowered code keep them
+** (copied, a large function's code would touch as many fresh pages again:
+** yosys `-V`, 130 page faults). */
 static bool settle_output(cstate *c) {
   size_t nk = (size_t)c->nconsts * sizeof *c->consts, nc = (size_t)c->ncode * sizeof *c->code;
   size_t np = (size_t)c->npc * sizeof *c->pc_cell;
@@ -1795,20 +1838,19 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
     return wm__error(err, WM_EINVAL, UINT32_MAX, "not a defined function: %u", idx);
   wm_funcdef *fd = &mod->funcs[idx];
   const uint8_t *body;
-  uint8_t *own;
-  int rc = wm__body_bytes(mod, idx, &body, &own, err);
-  if (rc) return rc;
   cstate c;
   memset(&c, 0, sizeof c);
   c.mod = mod;
   c.err = err;
+  take_scratch(&c);
+  int rc = wm__body_bytes(mod, idx, &body, &c.body_buf, &c.cap_body, err);
+  if (rc) goto fail;
   c.bytes = body;
   c.base = fd->body_off;
   c.pos = fd->code_start;
   c.end = fd->body_off + fd->body_len;
   c.instr_off = c.pos;
   c.ftype = wm__func_type(mod, idx);
-  take_scratch(&c);
   if (c.end > mod->len || c.pos > c.end || c.pos < c.base) {
     rc = wm__error(err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
     goto fail;
@@ -1819,24 +1861,18 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
     goto fail;
   }
   c.nlocals = (uint32_t)nl;
-  c.ltypes = wm__malloc(sizeof *c.ltypes * (c.nlocals ? c.nlocals : 1));
-  c.lslot = wm__malloc(sizeof *c.lslot * (c.nlocals + 1));
-  c.hs = wm__calloc(1, sizeof *c.hs);
-  if (!c.ltypes || !c.lslot || !c.hs) {
+  if (wm__grow((void **)&c.ltypes, &c.cap_ltypes, c.nlocals ? c.nlocals : 1, sizeof *c.ltypes) ||
+      wm__grow((void **)&c.lslot, &c.cap_lslot, c.nlocals + 1, sizeof *c.lslot) ||
+      wm__grow((void **)&c.hs, &c.cap_hs, 1, sizeof *c.hs) ||
+      wm__grow((void **)&c.decl, &c.cap_decl, fd->nlocals ? fd->nlocals : 1, sizeof *c.decl)) {
     rc = wm__c_nomem(&c);
     goto fail;
   }
-  c.cap_hs = 1;
+  c.hs[0] = 0;
   for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
-  uint32_t *declared = wm__malloc(sizeof *declared * (fd->nlocals ? fd->nlocals : 1));
-  if (!declared) {
-    rc = wm__c_nomem(&c);
-    goto fail;
-  }
-  rc = wm__decode_locals(fd, body, declared, err);
+  rc = wm__decode_locals(fd, body, c.decl, err);
   for (uint32_t i = 0; !rc && i < fd->nlocals; i++)
-    c.ltypes[c.ftype->nparams + i] = (wm_valtype)declared[i];
-  wm__free(declared);
+    c.ltypes[c.ftype->nparams + i] = (wm_valtype)c.decl[i];
   if (rc) goto fail;
   uint32_t nparam_slots = 0;
   for (uint32_t i = 0; i < c.nlocals; i++) {
@@ -1852,11 +1888,11 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   c.lslot[c.nlocals] = c.nlslots;
   uint32_t nresult_slots = 0;
   for (uint32_t i = 0; i < c.ftype->nresults; i++) nresult_slots += type_slots(c.ftype->results[i]);
-  c.lrefs = wm__calloc(c.nlslots ? c.nlslots : 1, sizeof *c.lrefs);
-  if (!c.lrefs) {
+  if (wm__grow((void **)&c.lrefs, &c.cap_lrefs, c.nlslots ? c.nlslots : 1, sizeof *c.lrefs)) {
     rc = wm__c_nomem(&c);
     goto fail;
   }
+  memset(c.lrefs, 0, (size_t)c.nlslots * sizeof *c.lrefs);
 
   c.instr_off = fd->code_start;
   rc = wm__c_init_locals(&c);
@@ -1878,11 +1914,12 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
 
   /* Only constants that some operand cell names get a slot: immediate
   ** forms and CONST moves leave many unused. Renumber those in order. */
-  uint32_t *kmap = wm__calloc(c.nconsts ? c.nconsts : 1, sizeof *kmap);
-  if (!kmap) {
+  if (wm__grow((void **)&c.kmap, &c.cap_kmap, c.nconsts ? c.nconsts : 1, sizeof *c.kmap)) {
     rc = wm__c_nomem(&c);
     goto fail;
   }
+  uint32_t *kmap = c.kmap;
+  memset(kmap, 0, (size_t)c.nconsts * sizeof *kmap);
   for (uint32_t i = 0; i < c.nfix; i++) {
     uint32_t v = c.code[c.fix[i]];
     if (!(v & REF_CONST)) continue;
@@ -1904,7 +1941,6 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   ** (enter_frame in interp.c). */
   if (frame < (uint64_t)nparam_slots + 4) frame = (uint64_t)nparam_slots + 4;
   if (frame > MAX_INDEX) {
-    wm__free(kmap);
     rc = too_big(&c, "frame");
     goto fail;
   }
@@ -1913,7 +1949,6 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
     if (v & REF_CONST) c.code[c.fix[i]] = c.nlslots + kmap[v & REF_MASK];
     else if (v & REF_STACK) c.code[c.fix[i]] = c.nlslots + c.nconsts + (v & REF_MASK);
   }
-  wm__free(kmap);
   wm_code *code = out;
   code->in_arena = settle_output(&c);
   code->code = c.code;
@@ -1931,14 +1966,12 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   code->npcmap = c.npc;
   wm__c_handlers_done(&c, c.nlslots + c.nconsts, code);
   free_state(&c);
-  wm__free(own);
   return 0;
 
 fail:
   give_scratch(&c, true);
   free_state(&c);
   free_output(&c);
-  wm__free(own);
   return rc;
 }
 

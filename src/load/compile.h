@@ -115,6 +115,13 @@ typedef struct cstate {
   uint32_t nlslots;        /* slots of all locals (params included) */
   uint32_t *lrefs;         /* per local slot: operands on the stack naming it */
   uint32_t nlrefs;         /* total of lrefs */
+  /* Capacities of the per-body arrays above, kept between lowerings with
+  ** the rest of the scratch (compile.c), and of two more: the declared
+  ** locals' type codes and the fix-up's map of constants. */
+  uint32_t cap_ltypes, cap_lslot, cap_lrefs;
+  uint32_t *decl, *kmap; uint32_t cap_decl, cap_kmap;
+  /* A sparse module's body is read into this buffer (wm__body_bytes). */
+  uint8_t *body_buf; uint32_t cap_body;
 
   /* The operand stack; hs[h] is the stack slot of position h (valid for
   ** every position pushed so far: popping keeps it), maxh the most stack
@@ -135,7 +142,8 @@ typedef struct cstate {
   patch *patches; uint32_t npatches, cap_patches;
   uint64_t *consts; uint32_t nconsts, cap_consts;
   uint8_t *kpair; uint32_t cap_kpair; /* per constant: first half of a v128 */
-  uint32_t *chash; uint32_t chash_cap; /* const index + 1; 0 = empty */
+  /* const index + 1; 0 = empty: chash_cap entries in use of cap_chash */
+  uint32_t *chash; uint32_t chash_cap, cap_chash;
 
   /* Pending moves, emitted pairwise as MOVE2. */
   uint32_t *mv; uint32_t nmv, cap_mv;
@@ -181,7 +189,7 @@ typedef struct cstate {
   /* Typed references (compile_ref.c): per local whether it is set, the
   ** log of non-defaultable locals set since their block began, and the
   ** typed-reference block types of this body (see wm__c_keep_type). */
-  uint8_t *linit;
+  uint8_t *linit; uint32_t cap_linit;
   uint32_t *ilog; uint32_t nilog, cap_ilog;
   wm_valtype kept[WM_KEPT_TYPES]; uint32_t nkept;
 } cstate;

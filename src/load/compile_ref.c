@@ -81,8 +81,8 @@ int wm__c_ref_op(cstate *c, uint8_t op) {
 /* ------------------------------------------------------ local initialisation */
 
 int wm__c_init_locals(cstate *c) {
-  c->linit = wm__malloc(c->nlocals ? c->nlocals : 1);
-  if (!c->linit) return wm__c_nomem(c);
+  if (wm__grow((void **)&c->linit, &c->cap_linit, c->nlocals ? c->nlocals : 1, 1))
+    return wm__c_nomem(c);
   memset(c->linit, 1, c->nlocals);
   for (uint32_t i = c->ftype->nparams; i < c->nlocals; i++) {
     uint32_t t = c->ltypes[i];

