@@ -45,6 +45,7 @@ int wm__tags_create(wm_instance *inst, wm_error *err) {
     ts[i].type = &mod->types[ti];
     ts[i].nslots = (uint32_t)wm__type_slots(ts[i].type->params, ts[i].type->nparams);
     ts[i].inst = inst;
+    ts[i].rt = inst->rt;
     ts[i].idx = k;
     inst->tags[k] = &ts[i];
   }
@@ -87,6 +88,7 @@ int wm_tag_new(wm_runtime *rt, const wm_functype *type, wm_tag **out, wm_error *
     return rc ? rc : wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
   h->tag.type_id = id;
+  h->tag.rt = rt;
   h->tag.type = &h->type;
   h->tag.nslots = (uint32_t)wm__type_slots(h->arr, type->nparams);
   *out = &h->tag;

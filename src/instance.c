@@ -95,6 +95,35 @@ static int incompatible(wm_error *err, const wm_import *imp, const char *why) {
                    "incompatible import type: \"%s\" \"%s\" (%s)", imp->module, imp->name, why);
 }
 
+/*
+** A function or tag of another runtime: its type id is an id of that
+** runtime's interned types, meaningless here (equal ids of two runtimes
+** may be different types). It matches an import only by structure, so
+** only where structure is identity: both types without a type index,
+** final, without supertypes, alone in their rec groups, and equal.
+** (`owner`: the instance defining it, NULL for a host's, always such.)
+*/
+static bool simple_type(const wm_module *mod, const wm_type *t) {
+  if (mod) {
+    const wm_typemeta *m = &mod->tmeta[t - mod->types];
+    if (!m->final || m->super || m->rec_n != 1) return false;
+  }
+  for (uint32_t i = 0; i < t->nparams; i++)
+    if (wm__vt_idx(t->params[i])) return false;
+  for (uint32_t i = 0; i < t->nresults; i++)
+    if (wm__vt_idx(t->results[i])) return false;
+  return true;
+}
+
+static bool foreign_match(const wm_module *mod, uint32_t ti, const wm_instance *owner,
+                          const wm_type *have) {
+  const wm_type *want = &mod->types[ti];
+  return simple_type(mod, want) && simple_type(owner ? owner->mod : NULL, have) &&
+         want->nparams == have->nparams && want->nresults == have->nresults &&
+         !memcmp(want->params, have->params, want->nparams * sizeof *want->params) &&
+         !memcmp(want->results, have->results, want->nresults * sizeof *want->results);
+}
+
 /* A function or tag import whose type is not the object's. */
 static int types_differ(wm_error *err, const wm_import *imp, const char *kind, const wm_type *want,
                         const wm_type *have) {
@@ -134,17 +163,21 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
       ** interned type, or one declaring it among its supertypes. */
       wm_func *f = b->obj;
       wm_typeset ts = wm__rt_typeset(inst->rt->types);
-      if (f->type_id != inst->type_ids[imp->typeidx] &&
-          !wm__type_sub(&ts, f->type_id, inst->type_ids[imp->typeidx]))
+      if (f->rt != inst->rt ? !foreign_match(mod, imp->typeidx, f->inst, f->type)
+                            : f->type_id != inst->type_ids[imp->typeidx] &&
+                                  !wm__type_sub(&ts, f->type_id, inst->type_ids[imp->typeidx]))
         return types_differ(err, imp, "func", &mod->types[imp->typeidx], f->type);
       /* Another runtime's code runs on this one's stack: the exnrefs it
       ** makes are ours but may go into its globals and tables. */
-      if (f->inst && f->inst->rt != inst->rt) wm__exn_share(f->inst->rt, inst->rt);
+      if (f->rt != inst->rt) wm__exn_share(f->rt, inst->rt);
       inst->funcs[k] = f;
       break;
     }
     case WM_EXTERN_TABLE: {
       wm_table *t = b->obj;
+      /* A type index is an id of the owner's interned types (above). */
+      if (t->rt != inst->rt && wm__vt_idx(t->type))
+        return incompatible(err, imp, "a table of typed references from another runtime");
       if (t->type != wm__vt_to_rt(imp->table.elem, inst->type_ids))
         return incompatible(err, imp, "element type differs");
       if (t->decl.is64 != imp->table.lim.is64)
@@ -171,6 +204,8 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     }
     case WM_EXTERN_GLOBAL: {
       wm_global *g = b->obj;
+      if (g->rt != inst->rt && wm__vt_idx(g->type))
+        return incompatible(err, imp, "a global of a typed reference from another runtime");
       /* A mutable global's type must be the import's; an immutable one's
       ** may be a subtype. */
       wm_valtype want = wm__vt_to_rt(imp->global.type, inst->type_ids);
@@ -190,7 +225,8 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     case WM_EXTERN_TAG: {
       /* Tags match by type: the same interned function type. */
       wm_tag *t = b->obj;
-      if (t->type_id != inst->type_ids[imp->typeidx])
+      if (t->rt != inst->rt ? !foreign_match(mod, imp->typeidx, t->inst, t->type)
+                            : t->type_id != inst->type_ids[imp->typeidx])
         return types_differ(err, imp, "tag", &mod->types[imp->typeidx], t->type);
       inst->tags[k] = t;
       break;
@@ -364,6 +400,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
     f->type_id = inst->type_ids[ti];
     f->type = &mod->types[ti];
     f->inst = inst;
+    f->rt = rt;
     /* Lowered already (by an earlier call in any instance), or the stub
     ** whose LAZY instruction lowers it at the first call. */
     const wm_code *c = atomic_load_explicit(&mod->funcs[i].code, memory_order_acquire);

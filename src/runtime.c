@@ -690,6 +690,7 @@ int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, voi
   h->f.type = &h->type;
   h->f.host = fn;
   h->f.host_data = data;
+  h->f.rt = rt;
   *out = &h->f;
   return WM_OK;
 }

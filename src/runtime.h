@@ -37,6 +37,7 @@ struct wm_func {
                          ** never moves (the module's, or the host func's) */
   wm_instance *inst;     /* owning instance; NULL for host functions */
   const wm_code *code;   /* wasm functions */
+  wm_runtime *rt;        /* the runtime whose interned type type_id is */
   uint32_t idx;          /* index in its module's function space */
   wm_host_fn host;       /* host functions */
   void *host_data;
@@ -89,6 +90,7 @@ struct wm_tag {
   const wm_type *type;   /* params: the payload; storage that never moves */
   wm_instance *inst;     /* defining instance, NULL for a host tag */
   uint32_t idx;          /* index in inst's tag space */
+  wm_runtime *rt;        /* the runtime whose interned type type_id is */
 };
 
 /* An exception: its tag and payload in slot form. One no exnref value has

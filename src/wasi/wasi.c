@@ -915,6 +915,7 @@ static int resolve_in(wm_runtime *rt, wasi_defined *d, uint8_t ns, const char *n
       f->type = &e->type;
       f->host = trampoline;
       f->host_data = b;
+      f->rt = rt;
     }
     out->kind = WM_EXTERN_FUNC;
     out->obj = f;

@@ -424,6 +424,7 @@ static int resolve_wasi(wm_runtime *rt, void *data, const char *name, uint32_t l
     d->f.type = &d->type;
     d->f.host = spawn_host;
     d->f.host_data = d->w;
+    d->f.rt = rt;
   }
   out->kind = WM_EXTERN_FUNC;
   out->obj = &d->f;

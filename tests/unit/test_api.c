@@ -1232,6 +1232,85 @@ static void test_typed_refs(void) {
   wm_runtime_free(rt);
 }
 
+/* Objects of another runtime: an interned type id means nothing outside
+** its runtime, so a function or tag of another matches an import by
+** structure, where structure is identity, and a table or global of typed
+** references does not match at all. Equal ids of two runtimes used to let
+** a function of the wrong type in. */
+static wm_module *cross_mods[8];
+static int ncross_mods;
+
+/* An instance of wat in rt; its module freed at the test's end. */
+static int cross_inst(wm_runtime *rt, const char *wat, wm_instance **inst, wm_error *err) {
+  wm_module *mod = NULL;
+  int rc = wm_module_load((const uint8_t *)wat, strlen(wat), NULL, &mod, err);
+  if (rc) return rc;
+  cross_mods[ncross_mods++] = mod;
+  return wm_instance_new(rt, mod, NULL, inst, err);
+}
+
+static void test_cross_runtime(void) {
+  wm_runtime *ra = NULL, *rb = NULL;
+  wm_instance *ia = NULL, *ib = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(NULL, &ra, NULL) == 0);
+  /* In ra: type 0 is the tag's (i32) -> (), type 1 () -> i32. */
+  CHECK(cross_inst(ra,
+                   "(module (tag (export \"t\") (param i32))"
+                   " (func (export \"f\") (result i32) (i32.const 42))"
+                   " (type $s (sub (func (result i32))))"
+                   " (func (export \"sub\") (type $s) (i32.const 7))"
+                   " (table (export \"tab\") 1 (ref null $s)))",
+                   &ia, &err) == 0);
+  if (!ia) {
+    wm_runtime_free(ra);
+    while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
+    return;
+  }
+  wm_func *hf = NULL;
+  wm_valtype i32 = WM_I32;
+  wm_functype ft = {0, 1, NULL, &i32};
+  CHECK(wm_func_new_host(ra, &ft, host_nop, NULL, &hf, &err) == 0);
+  const char *ok_b = "(module (import \"a\" \"f\" (func $f (result i32)))"
+                     " (import \"a\" \"t\" (tag (param i32)))"
+                     " (import \"a\" \"h\" (func $h (result i32)))"
+                     " (func (export \"g\") (result i32) (call $f)))";
+  struct {
+    const char *wat, *msg;
+  } bad[] = {
+      /* Type 1 here too, but (i64 i64) -> (i64): the ids are equal. */
+      {"(module (type (func)) (type (func (param i64 i64) (result i64)))"
+       " (import \"a\" \"f\" (func (type 1))))",
+       "expected func (i64, i64) -> (i64), got func () -> (i32)"},
+      {"(module (import \"a\" \"t\" (tag (param i64))))", "expected tag"},
+      /* A declared subtype is not identity by structure. */
+      {"(module (type $s (sub (func (result i32)))) (import \"a\" \"sub\" (func (type $s))))",
+       "expected func"},
+      {"(module (type $s (sub (func (result i32)))) (import \"a\" \"tab\" (table 1 (ref null $s))))",
+       "a table of typed references from another runtime"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    CHECK(wm_runtime_new(NULL, &rb, NULL) == 0);
+    CHECK(wm_runtime_register(rb, "a", ia, &err) == 0);
+    CHECK(cross_inst(rb, bad[i].wat, &ib, &err) == WM_EINCOMPATIBLE_IMPORT &&
+          strstr(err.message, bad[i].msg));
+    wm_runtime_free(rb);
+    rb = NULL;
+  }
+  /* The right types link, though their ids differ (0 here, 1 in ra). */
+  CHECK(wm_runtime_new(NULL, &rb, NULL) == 0);
+  CHECK(wm_runtime_register(rb, "a", ia, &err) == 0);
+  CHECK(wm_runtime_define_func(rb, "a", "h", hf, &err) == 0);
+  ib = NULL;
+  CHECK(cross_inst(rb, ok_b, &ib, &err) == 0);
+  wm_val r;
+  CHECK(ib && wm_func_call(rb, wm_instance_func(ib, "g"), NULL, 0, &r, 1, &err) == 0 &&
+        r.of.i32 == 42);
+  wm_runtime_free(rb);
+  wm_runtime_free(ra);
+  while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
+}
+
 int main(void) {
   have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
   test_runtime_options();
@@ -1242,6 +1321,7 @@ int main(void) {
   test_memories();
   test_tables();
   test_typed_refs();
+  test_cross_runtime();
   if (have_wat2wasm) {
     test_linking();
     test_v128();
