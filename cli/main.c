@@ -548,8 +548,10 @@ static bool parse_arg(const char *s, wm_valtype t, wm_val *out, const char **why
     out->of.ref = (void *)(uintptr_t)(mag + 1);
     return true;
   case WM_EXNREF:
+  case WM_ANYREF:
     if (strcmp(s, "null") != 0) {
-      *why = "an exnref argument can only be null";
+      *why = t == WM_EXNREF ? "an exnref argument can only be null"
+                            : "an anyref argument can only be null";
       break;
     }
     out->type = t;
@@ -632,6 +634,7 @@ void cli_print_val(FILE *f, const wm_val *v) {
     else fputs("ref.func", f);
     break;
   case WM_EXNREF: fputs(v->of.ref ? "ref.exn" : "null", f); break;
+  case WM_ANYREF: fputs(v->of.ref ? "ref.any" : "null", f); break;
   case WM_V128: cli_print_v128(f, v->of.v128, cli_shape_default); break;
   }
 }

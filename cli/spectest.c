@@ -316,7 +316,9 @@ static bool pat_matches(const wm_script_pat *p, const wm_val *got) {
     return false;
   }
   if (p->kind == WM_PAT_REF_NULL && p->val.type == 0) /* (ref.null): of any type */
-    return (got->type == WM_FUNCREF || got->type == WM_EXTERNREF) && got->of.ref == NULL;
+    return (got->type == WM_FUNCREF || got->type == WM_EXTERNREF || got->type == WM_EXNREF ||
+            got->type == WM_ANYREF) &&
+           got->of.ref == NULL;
   if (got->type != p->val.type) return false;
   switch (p->kind) {
     case WM_PAT_NAN_CANONICAL:
@@ -412,7 +414,9 @@ static void describe_val(textbuf *t, const wm_val *v, const cli_shape *sh) {
   case WM_I64: put(t, "i64:%" PRIu64, (uint64_t)v->of.i64); break;
   case WM_F32: put(t, "f32:%" PRIu32 " (%.9g)", v->of.f32_bits, (double)wm_val_as_f32(*v)); break;
   case WM_F64: put(t, "f64:%" PRIu64 " (%.17g)", v->of.f64_bits, wm_val_as_f64(*v)); break;
-  case WM_FUNCREF: put(t, "funcref:%s", v->of.ref ? "non-null" : "null"); break;
+  case WM_FUNCREF:
+  case WM_EXNREF:
+  case WM_ANYREF: put(t, "%s:%s", wm_valtype_name(v->type), v->of.ref ? "non-null" : "null"); break;
   case WM_EXTERNREF:
     if (v->of.ref) put(t, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
     else put(t, "externref:null");

@@ -143,22 +143,26 @@ typedef enum wm_valtype {
   WM_V128 = 0x7B,
   WM_FUNCREF = 0x70,
   WM_EXTERNREF = 0x6F,
-  WM_EXNREF = 0x69     /* (ref null exn): an exception, see "Exceptions" */
+  WM_EXNREF = 0x69,    /* (ref null exn): an exception, see "Exceptions" */
+  WM_ANYREF = 0x6E     /* (ref null any): garbage collection's references
+                       ** (WebAssembly 3.0); only null crosses the API yet */
 } wm_valtype;
 /*
-** Typed references (WebAssembly 3.0's function references). A module's
-** types may hold `(ref null? ht)`; an embedder meets them only in the
-** params and results of a wm_functype (wm_func_type, wm_extern_desc.func)
-** and in a table's element type, as wider wm_valtype values: bits 0..7
-** the abstract heap type (0x70 func, also for a type index; 0x6F extern;
-** 0x69 exn; 0x73 nofunc, 0x72 noextern, 0x74 noexn), bit 8 set for a
-** non-null reference (WM_VT_NONNULL), bits 9..30 a type index + 1 (0: an
+** Typed references (WebAssembly 3.0's function references and GC types).
+** A module's types may hold `(ref null? ht)`; an embedder meets them only
+** in the params and results of a wm_functype (wm_func_type,
+** wm_extern_desc.func) and in a table's element type, as wider wm_valtype
+** values: bits 0..7 the abstract heap type (0x70 func, also for a function
+** type's index; 0x6F extern; 0x69 exn; 0x6E any, 0x6D eq, 0x6C i31, 0x6B
+** struct and 0x6A array, also for a struct or array type's index; the
+** bottoms 0x73 nofunc, 0x72 noextern, 0x74 noexn, 0x71 none), bit 8 set for
+** a non-null reference (WM_VT_NONNULL), bits 9..30 a type index + 1 (0: an
 ** abstract heap type). So funcref is 0x70 and (ref func) 0x170; every
 ** other type keeps its value. Values of such types are passed and
-** returned as their kind: WM_FUNCREF (a wm_func*), WM_EXTERNREF or
-** WM_EXNREF; a non-null parameter refuses NULL and a concrete function
-** type a function of another type (WM_ETYPE). wm_valtype_name prints
-** them as "(ref null $3)", "(ref func)".
+** returned as their kind (WM_VT_KIND): WM_FUNCREF (a wm_func*),
+** WM_EXTERNREF, WM_EXNREF or WM_ANYREF; a non-null parameter refuses NULL
+** and a concrete function type a function of another type (WM_ETYPE).
+** wm_valtype_name prints them as "(ref null $3)", "(ref func)".
 */
 #define WM_VT_NONNULL 0x100u
 /* The kind of value a (typed) reference type passes: WM_FUNCREF ... */
@@ -166,7 +170,11 @@ typedef enum wm_valtype {
   ((wm_valtype)((((unsigned)(t)) & 0xFFu) == 0x73u   ? 0x70u                  \
                 : (((unsigned)(t)) & 0xFFu) == 0x72u ? 0x6Fu                  \
                 : (((unsigned)(t)) & 0xFFu) == 0x74u ? 0x69u                  \
-                                                     : (((unsigned)(t)) & 0xFFu)))
+                : ((((unsigned)(t)) & 0xFFu) >= 0x6Au &&                      \
+                   (((unsigned)(t)) & 0xFFu) <= 0x6Du) ||                     \
+                          (((unsigned)(t)) & 0xFFu) == 0x71u                  \
+                      ? 0x6Eu                                                 \
+                      : (((unsigned)(t)) & 0xFFu)))
 
 /* The text name of a value type ("i32", "funcref", ...); "?" if unknown. */
 WM_API const char *wm_valtype_name(wm_valtype t);

@@ -29,29 +29,41 @@ wm_functype wm_func_type(const wm_func *f) {
   return ft;
 }
 
-/* An argument for a typed reference parameter (WebAssembly 3.0): a value
-** of the reference's kind, not null where the type is non-null, and for
-** a concrete function type a function of that type or a subtype. */
+/*
+** Can the host's value v go where a value of type want is expected (a
+** parameter, a table's element, a global)? NULL if so, else why not. For
+** a reference type: a value of its kind, not null where the type is
+** non-null, for a concrete function type (in rt's interned ids; rt NULL:
+** a host function's type, which names none) a function of rt of that type
+** or a subtype, for an abstract one below the top nothing but null. GC's
+** references other than null do not cross the API yet.
+*/
+static const char *val_refusal(const wm_runtime *rt, uint32_t want, wm_val v) {
+  if (!wm__is_reftype(want)) return v.type == (wm_valtype)want ? NULL : "";
+  if (v.type != wm__vt_top(want)) return "";
+  if (!v.of.ref) return wm__vt_nullable(want) ? NULL : "a null reference";
+  if (v.type == WM_ANYREF) return "a GC reference (not supported yet)";
+  uint32_t idx = wm__vt_idx(want);
+  if (!idx) return (want & 0xFF) == wm__vt_top(want) ? NULL : "a reference of another type";
+  if (!rt) return NULL;
+  const wm_func *g = v.of.ref;
+  wm_typeset ts = wm__rt_typeset(rt->types);
+  if (g->rt == rt && wm__type_sub(&ts, g->type_id, idx - 1)) return NULL;
+  return "a function of another type";
+}
+
+/* An argument for a typed reference parameter (WebAssembly 3.0):
+** val_refusal's rules, the type in the runtime's terms. */
 static int typed_arg(const wm_func *f, uint32_t i, uint32_t want, wm_val a, wm_error *err) {
-  if (!wm__is_reftype(want) || a.type != wm__vt_top(want))
+  const wm_runtime *rt = f->inst ? f->inst->rt : NULL;
+  if (f->inst) want = wm__vt_to_rt(want, f->inst->type_ids);
+  const char *why = val_refusal(rt, want, a);
+  if (!why) return WM_OK;
+  if (!*why)
     return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s", (unsigned)i,
                      wm_valtype_name((wm_valtype)want), wm_valtype_name(a.type));
-  if (!a.of.ref) {
-    if (wm__vt_nullable(want)) return WM_OK;
-    return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got a null reference",
-                     (unsigned)i, wm_valtype_name((wm_valtype)want));
-  }
-  uint32_t h = want & 0xFF, idx = wm__vt_idx(want);
-  bool ok = h == wm__vt_top(want) && !idx; /* func, extern, exn: any */
-  if (idx && f->inst) {
-    const wm_func *g = a.of.ref;
-    uint32_t id = f->inst->type_ids[idx - 1];
-    wm_typeset ts = wm__rt_typeset(f->inst->rt->types);
-    ok = g->type_id == id || wm__type_sub(&ts, g->type_id, id);
-  }
-  if (ok) return WM_OK;
-  return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got a %s of another type",
-                   (unsigned)i, wm_valtype_name((wm_valtype)want), wm_valtype_name(a.type));
+  return wm__error(err, WM_ETYPE, UINT32_MAX, "argument %u: expected %s, got %s", (unsigned)i,
+                   wm_valtype_name((wm_valtype)want), why);
 }
 
 int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
@@ -67,7 +79,7 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
   if ((nargs && !args) || (nresults && !results))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL args or results");
   for (uint32_t i = 0; i < nargs; i++)
-    if (args[i].type != t->params[i]) {
+    if (args[i].type != t->params[i] || (args[i].type == WM_ANYREF && args[i].of.ref)) {
       int rc = typed_arg(f, i, t->params[i], args[i], err);
       if (rc) return rc;
     }
@@ -157,12 +169,11 @@ int wm_table_get(const wm_table *t, uint32_t i, wm_val *out, wm_error *err) {
 
 int wm_table_set(wm_table *t, uint32_t i, wm_val v, wm_error *err) {
   if (!t) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_table_set: NULL table");
-  /* A typed table (WebAssembly 3.0) takes values of its kind, not null
-  ** where it is non-null. */
-  bool kind_ok = v.type == wm__vt_top(t->type) && (v.of.ref || wm__vt_nullable(t->type));
-  if (v.type != t->type && !kind_ok)
-    return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold a %s", wm_valtype_name(t->type),
-                     wm_valtype_name(v.type));
+  /* A typed table (WebAssembly 3.0) takes what val_refusal allows. */
+  const char *why = val_refusal(t->rt, t->type, v);
+  if (why)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "table of %s cannot hold %s%s",
+                     wm_valtype_name(t->type), *why ? "" : "a ", *why ? why : wm_valtype_name(v.type));
   if (i >= t->size)
     return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX,
                      "out of bounds table access: index %u, table size %u", (unsigned)i,
@@ -184,10 +195,10 @@ wm_val wm_global_get(const wm_global *g) {
 int wm_global_set(wm_global *g, wm_val v, wm_error *err) {
   if (!g) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_global_set: NULL global");
   if (!g->mut) return wm__error(err, WM_EINVAL, UINT32_MAX, "global is immutable");
-  if (v.type != g->type &&
-      !(v.type == wm__vt_top(g->type) && (v.of.ref || wm__vt_nullable(g->type))))
-    return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold a %s",
-                     wm_valtype_name(g->type), wm_valtype_name(v.type));
+  const char *why = val_refusal(g->rt, g->type, v);
+  if (why)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "global of type %s cannot hold %s%s",
+                     wm_valtype_name(g->type), *why ? "" : "a ", *why ? why : wm_valtype_name(v.type));
   wm__val_to_slots(v, g->val);
   return WM_OK;
 }

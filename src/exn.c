@@ -79,6 +79,7 @@ int wm_tag_new(wm_runtime *rt, const wm_functype *type, wm_tag **out, wm_error *
   if (!h) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   if (type->nparams) memcpy(h->arr, type->params, type->nparams * sizeof(wm_valtype));
   h->type.nparams = type->nparams;
+  h->type.kind = WM_COMP_FUNC; /* calloc'd: no results */
   h->type.params = h->arr;
   h->type.results = h->arr + type->nparams;
   uint32_t id;

@@ -108,6 +108,7 @@ static bool simple_type(const wm_module *mod, const wm_type *t) {
     const wm_typemeta *m = &mod->tmeta[t - mod->types];
     if (!m->final || m->super || m->rec_n != 1) return false;
   }
+  if (t->kind != WM_COMP_FUNC) return false;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (wm__vt_idx(t->params[i])) return false;
   for (uint32_t i = 0; i < t->nresults; i++)
@@ -115,13 +116,31 @@ static bool simple_type(const wm_module *mod, const wm_type *t) {
   return true;
 }
 
-static bool foreign_match(const wm_module *mod, uint32_t ti, const wm_instance *owner,
-                          const wm_type *have) {
-  const wm_type *want = &mod->types[ti];
-  return simple_type(mod, want) && simple_type(owner ? owner->mod : NULL, have) &&
-         want->nparams == have->nparams && want->nresults == have->nresults &&
+/* Is `have`, of a function of instance owner (NULL: a host's), a simple
+** type equal to the simple type `want`? */
+static bool alike(const wm_type *want, const wm_instance *owner, const wm_type *have) {
+  return simple_type(owner ? owner->mod : NULL, have) && want->nparams == have->nparams &&
+         want->nresults == have->nresults &&
          !memcmp(want->params, have->params, want->nparams * sizeof *want->params) &&
          !memcmp(want->results, have->results, want->nresults * sizeof *want->results);
+}
+
+static bool foreign_match(const wm_module *mod, uint32_t ti, const wm_instance *owner,
+                          const wm_type *have) {
+  return simple_type(mod, &mod->types[ti]) && alike(&mod->types[ti], owner, have);
+}
+
+bool wm__indirect_ok(const wm_runtime *rt, const wm_func *callee, uint32_t id) {
+  const wm_typeinfo *ti = &rt->types[id];
+  if (callee->rt == rt) {
+    wm_typeset ts = wm__rt_typeset(rt->types);
+    return wm__type_sub(&ts, callee->type_id, id);
+  }
+  /* Another runtime's function (in a table it shares, or imported): by
+  ** structure, as an import. */
+  const wm_typemeta *m = &ti->meta;
+  return m->final && !m->super && m->rec_n == 1 && simple_type(NULL, &ti->type) &&
+         alike(&ti->type, callee->inst, callee->type);
 }
 
 /* A function or tag import whose type is not the object's. */

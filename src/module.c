@@ -146,6 +146,7 @@ static int make_stubs(wm_module *mod, wm_error *err) {
   for (uint32_t i = 0; i < mod->ntypes; i++) {
     const wm_type *t = &mod->types[i];
     wm_code *s = &mod->stubs[i];
+    if (t->kind != WM_COMP_FUNC) continue; /* no function has it */
     uint32_t np = (uint32_t)wm__type_slots(t->params, t->nparams);
     uint32_t nr = (uint32_t)wm__type_slots(t->results, t->nresults);
     s->code = mod->lazy_cells;

@@ -33,14 +33,17 @@ typedef union wm_slot {
 ** Value types are 32 bits wide inside wasmem (a wm_valtype, and uint32_t on
 ** the validators' stacks): the low byte is the type code of WebAssembly 2.0
 ** for numbers, v128 and the nullable abstract references (0x70 funcref,
-** 0x6F externref, 0x69 exnref), or the abstract heap type of a typed
-** reference (0x73 nofunc, 0x72 noextern, 0x74 noexn); bit 8 (WM_VT_NONNULL)
-** makes a reference non-null; bits 9..30 hold a type index + 1 (0 for an
-** abstract heap type), whose low byte is then 0x70, since every defined
-** type is a function type: code that only reads the low byte sees "some
-** function reference". So funcref is 0x70 and (ref func) 0x170, and every
-** 2.0 type keeps its value. In the runtime's interned types (runtime.c) the
-** index is the interned type's id instead of the module's type index.
+** 0x6F externref, 0x69 exnref, and GC's 0x6E anyref, 0x6D eqref, 0x6C
+** i31ref, 0x6B structref, 0x6A arrayref), or the abstract heap type of a
+** typed reference (also the bottoms 0x73 nofunc, 0x72 noextern, 0x74
+** noexn, 0x71 none); bit 8 (WM_VT_NONNULL) makes a reference non-null;
+** bits 9..30 hold a type index + 1 (0 for an abstract heap type), whose
+** low byte is then the abstract type of that type's kind (0x70 func, 0x6B
+** struct, 0x6A array: wm__kind_heap), so that code reading only the low
+** byte sees "some function / struct / array reference". So funcref is 0x70
+** and (ref func) 0x170, and every 2.0 type keeps its value. In the
+** runtime's interned types (runtime.c) the index is the interned type's id
+** instead of the module's type index.
 */
 #define WM_VT_NONNULL 0x100u
 #define WM_VT_IDX_SHIFT 9
@@ -48,27 +51,44 @@ typedef union wm_slot {
 static inline uint32_t wm__vt_heap(uint32_t t) { return t & 0xFF; }
 /* The type index of a typed reference + 1, 0 for an abstract one. */
 static inline uint32_t wm__vt_idx(uint32_t t) { return (t >> WM_VT_IDX_SHIFT) & WM_VT_MAX_IDX; }
+/* A reference to type index idx, whose kind's abstract type is heap. */
+static inline uint32_t wm__vt_ref_kind(uint32_t idx, uint32_t heap, bool nonnull) {
+  return heap | (nonnull ? WM_VT_NONNULL : 0) | ((idx + 1) << WM_VT_IDX_SHIFT);
+}
+/* The same for a function type (the commonest: ref.func, call_ref). */
 static inline uint32_t wm__vt_ref_idx(uint32_t idx, bool nonnull) {
-  return 0x70u | (nonnull ? WM_VT_NONNULL : 0) | ((idx + 1) << WM_VT_IDX_SHIFT);
+  return wm__vt_ref_kind(idx, 0x70u, nonnull);
 }
 static inline bool wm__vt_nullable(uint32_t t) { return !(t & WM_VT_NONNULL); }
 
 /* Is t a reference type? Every test of "a reference" goes through here. */
 static inline bool wm__is_reftype(uint32_t t) {
   switch (t & 0xFF) {
-  case 0x70: case 0x6F: case 0x69: case 0x73: case 0x72: case 0x74: return true;
+  case 0x70: case 0x6F: case 0x69: case 0x73: case 0x72: case 0x74:
+  case 0x6E: case 0x6D: case 0x6C: case 0x6B: case 0x6A: case 0x71: return true;
   default: return false;
   }
 }
 
 /* The top of the hierarchy reference type t belongs to: 0x70 (func), 0x6F
-** (extern) or 0x69 (exn). */
+** (extern), 0x69 (exn) or 0x6E (any: eq, i31, struct, array, none). */
 static inline uint32_t wm__vt_top(uint32_t t) {
   switch (t & 0xFF) {
   case 0x73: return 0x70;
   case 0x72: return 0x6F;
   case 0x74: return 0x69;
+  case 0x6D: case 0x6C: case 0x6B: case 0x6A: case 0x71: return 0x6E;
   default: return t & 0xFF;
+  }
+}
+
+/* The bottom of that hierarchy: nofunc, noextern, noexn or none. */
+static inline uint32_t wm__vt_bottom(uint32_t t) {
+  switch (wm__vt_top(t)) {
+  case 0x70: return 0x73;
+  case 0x6F: return 0x72;
+  case 0x69: return 0x74;
+  default: return 0x71;
   }
 }
 
@@ -79,18 +99,37 @@ static inline bool wm__vt_defaultable(uint32_t t) { return !(t & WM_VT_NONNULL);
 ** (func, extern, exn and their bottoms: (ref null ht)), or 0 when ht is
 ** not one wasmem knows. */
 static inline uint32_t wm__null_type(uint8_t ht) {
-  switch (ht) {
-  case 0x70: case 0x6F: case 0x69: case 0x73: case 0x72: case 0x74: return ht;
-  default: return 0;
-  }
+  return wm__is_reftype(ht) ? ht : 0;
 }
 
-/* A function type. params and results point into one allocation. */
+/* What a defined type is (its composite type's kind). */
+enum { WM_COMP_FUNC, WM_COMP_STRUCT, WM_COMP_ARRAY };
+/* Packed storage types of struct and array fields (WebAssembly 3.0). */
+#define WM_PACKED_I8 0x78u
+#define WM_PACKED_I16 0x77u
+
+/*
+** A defined type. A function type's params and results point into one
+** allocation. A struct or array type keeps its fields in the same two
+** arrays, so that copying, comparing and interning types treat every kind
+** alike: nparams == nresults == the number of fields (an array has one),
+** params[i] field i's storage type (a value type, or WM_PACKED_I8 /
+** WM_PACKED_I16), results[i] its mutability (1 mutable, 0 not). Code that
+** takes a type index as a function type checks the kind first
+** (wm__is_functype).
+*/
 typedef struct wm_type {
   uint32_t nparams, nresults;
   wm_valtype *params;
   wm_valtype *results;
+  uint8_t kind;          /* WM_COMP_* */
 } wm_type;
+
+/* The abstract heap type references to a type of this kind have in their
+** low byte: 0x70 func, 0x6B struct, 0x6A array. */
+static inline uint32_t wm__kind_heap(uint8_t kind) {
+  return kind == WM_COMP_STRUCT ? 0x6Bu : kind == WM_COMP_ARRAY ? 0x6Au : 0x70u;
+}
 
 /* What WebAssembly 3.0's recursive groups and subtyping add to a type
 ** (wm_module.tmeta, and each runtime type's): the declared supertype + 1
@@ -445,7 +484,8 @@ int wm__decode(wm_module *mod, wm_error *err);
 /* decode.c: expand the local declarations of the body whose bytes begin at
 ** `body` (wm__body_bytes), which wm__decode has checked, into out
 ** (fd->nlocals type codes). */
-int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint32_t *out, wm_error *err);
+int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, const uint8_t *body, uint32_t *out,
+                      wm_error *err);
 /* validate.c: module-level validation (everything except function bodies). */
 int wm__validate_module(wm_module *mod, wm_error *err);
 /* validate_code.c: validate every defined function's body (the spec's
@@ -485,17 +525,6 @@ static inline const char *wm__unsupported_op(uint8_t op) {
     return "garbage collection not supported yet";
   default:
     return NULL;
-  }
-}
-/* The same for a value type's first byte (a block type's, a local's ...):
-** the message for a type of a proposal wasmem does not run yet, else
-** otherwise (the loader's own "malformed ..." message). */
-static inline const char *wm__type_refusal(uint8_t b, const char *otherwise) {
-  switch (b) {
-  case 0x6A: case 0x6B: case 0x6C: case 0x6D: case 0x6E: case 0x71:
-    return "garbage collection not supported yet";
-  default:
-    return otherwise;
   }
 }
 /*
@@ -568,6 +597,19 @@ static inline bool wm__valtype_match(const wm_module *mod, uint32_t sub, uint32_
   if (!wm__is_reftype(sub) || !wm__is_reftype(super)) return false;
   wm_typeset ts = wm__mod_typeset(mod);
   return wm__valtype_match_slow(&ts, sub, super);
+}
+
+/* types.c: the value types of one byte, 2.0's (WM_SINGLE_TYPES_WASM2)
+** first, then 3.0's shorthands for the nullable abstract references. */
+#define WM_SINGLE_TYPES 17
+#define WM_SINGLE_TYPES_WASM2 7
+extern const wm_valtype wm__single_types[WM_SINGLE_TYPES];
+
+/* NULL if type index idx is one of mod's function types, else why not,
+** as the start of the validation error "<why> <idx>". */
+static inline const char *wm__functype_why(const wm_module *mod, uint64_t idx) {
+  if (idx >= mod->ntypes) return "unknown type";
+  return mod->types[idx].kind == WM_COMP_FUNC ? NULL : "non-function type";
 }
 
 /* The type of function index idx (import or definition). */

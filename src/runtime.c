@@ -185,7 +185,7 @@ void wm__rt_undo(wm_runtime *rt, const wm_rt_mark *mark) {
 /* ------------------------------------------------------------------ types */
 
 static bool type_equal(const wm_type *a, const wm_type *b) {
-  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+  if (a->kind != b->kind || a->nparams != b->nparams || a->nresults != b->nresults) return false;
   for (uint32_t i = 0; i < a->nparams; i++)
     if (a->params[i] != b->params[i]) return false;
   for (uint32_t i = 0; i < a->nresults; i++)
@@ -216,6 +216,7 @@ int wm__intern_type(wm_runtime *rt, const wm_type *t, uint32_t *id, wm_error *er
   wm_typeinfo *ti = &rt->types[rt->ntypes];
   ti->type.nparams = t->nparams;
   ti->type.nresults = t->nresults;
+  ti->type.kind = t->kind;
   ti->type.params = arr;
   ti->type.results = arr + t->nparams;
   ti->block = false;
@@ -263,6 +264,7 @@ int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids, wm_err
         wm_typeinfo *ti = &rt->types[g + k];
         ti->type.nparams = t->nparams;
         ti->type.nresults = t->nresults;
+        ti->type.kind = t->kind;
         ti->type.params = t->nparams + t->nresults ? at : NULL;
         ti->type.results = ti->type.params ? at + t->nparams : NULL;
         for (uint32_t i = 0; i < t->nparams; i++) *at++ = (wm_valtype)rt_vt(t->params[i], s, gn, g, ids);
@@ -612,6 +614,8 @@ int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *i
   int rc = check_limits(limits, limits.is64 ? UINT64_MAX : UINT32_MAX, "table", err);
   if (!rc && limits.shared)
     rc = wm__error(err, WM_EINVAL, UINT32_MAX, "a table cannot be shared");
+  if (!rc && init && WM_VT_KIND(elem_type) == WM_ANYREF)
+    rc = wm__error(err, WM_ETYPE, UINT32_MAX, "a GC reference from the host: not supported yet");
   if (rc) return rc;
   return wm__table_create(rt, elem_type, limits, init, out, err);
 }
@@ -628,6 +632,8 @@ int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, w
   if (!is_valtype(init.type))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "unsupported global type 0x%02x",
                      (unsigned)init.type);
+  if (init.type == WM_ANYREF && init.of.ref)
+    return wm__error(err, WM_ETYPE, UINT32_MAX, "a GC reference from the host: not supported yet");
   wm_global *g = wm__calloc(1, sizeof *g);
   if (!g || wm__rt_own(rt, g)) {
     wm__free(g);
@@ -677,6 +683,7 @@ int wm_func_new_host(wm_runtime *rt, const wm_functype *type, wm_host_fn fn, voi
     memcpy(h->arr + type->nparams, type->results, type->nresults * sizeof(wm_valtype));
   h->type.nparams = type->nparams;
   h->type.nresults = type->nresults;
+  h->type.kind = WM_COMP_FUNC;
   h->type.params = h->arr;
   h->type.results = h->arr + type->nparams;
   uint32_t id;

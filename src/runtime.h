@@ -327,6 +327,7 @@ static inline void wm__val_to_slots(wm_val v, wm_slot *s) {
     case WM_F32: s->u64 = v.of.f32_bits; break;
     case WM_FUNCREF:
     case WM_EXTERNREF:
+    case WM_ANYREF:
     case WM_EXNREF: s->ref = v.of.ref; break;
     case WM_V128: memcpy(s, v.of.v128, 16); break;
     default: s->u64 = v.of.f64_bits; break; /* i64, f64 */
@@ -334,16 +335,18 @@ static inline void wm__val_to_slots(wm_val v, wm_slot *s) {
 }
 
 /* A typed reference comes out as a value of its hierarchy's kind
-** (WM_FUNCREF, WM_EXTERNREF, WM_EXNREF): embedders see those only. */
+** (WM_FUNCREF, WM_EXTERNREF, WM_EXNREF, WM_ANYREF): embedders see those
+** only. */
 static inline wm_val wm__slots_to_val(const wm_slot *s, wm_valtype t) {
   wm_val v;
   memset(&v, 0, sizeof v);
-  if (t > 0xFF || t == 0x73 || t == 0x72 || t == 0x74) t = (wm_valtype)wm__vt_top(t);
+  if (t > 0xFF || wm__vt_top(t) != t) t = (wm_valtype)wm__vt_top(t);
   v.type = t;
   switch (t) {
     case WM_I32: v.of.i32 = s->i32; break;
     case WM_F32: v.of.f32_bits = s->u32; break;
     case WM_FUNCREF:
+    case WM_ANYREF:
     case WM_EXTERNREF: v.of.ref = s->ref; break;
     case WM_EXNREF: /* the host holds it from now on: never swept */
       v.of.ref = s->ref;
@@ -368,6 +371,11 @@ wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e);
 ** code, with the trap message and a backtrace of function names in err.
 */
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+/* instance.c: call_indirect's check when callee's type id is not the
+** expected one (interned id `id` of rt) or callee belongs to another
+** runtime: a subtype, or another runtime's function of the same simple
+** type (as imports match). */
+bool wm__indirect_ok(const wm_runtime *rt, const wm_func *callee, uint32_t id);
 
 /* meter.c: the slow path of FUEL, which has taken `cost` from rt->fuel and
 ** found it negative or an interrupt pending: 0 to go on (fuel refilled), or

@@ -154,18 +154,23 @@ const char *wm_valtype_name(wm_valtype t) {
     case WM_FUNCREF: return "funcref";
     case WM_EXTERNREF: return "externref";
     case WM_EXNREF: return "exnref";
+    case WM_ANYREF: return "anyref";
   }
   /* Typed references (WebAssembly 3.0): "(ref null $3)", "(ref func)". A
   ** few buffers per thread, so that a message may name two types. */
-  static const char *const heaps[] = {"func", "extern", "exn", "nofunc", "noextern", "noexn"};
-  static const uint8_t codes[] = {0x70, 0x6F, 0x69, 0x73, 0x72, 0x74};
+  static const char *const heaps[] = {"func",   "extern", "exn",    "nofunc", "noextern",
+                                      "noexn",  "any",    "eq",     "i31",    "struct",
+                                      "array",  "none"};
+  static const uint8_t codes[] = {0x70, 0x6F, 0x69, 0x73, 0x72, 0x74,
+                                  0x6E, 0x6D, 0x6C, 0x6B, 0x6A, 0x71};
   static _Thread_local char bufs[4][40];
   static _Thread_local unsigned next;
   uint32_t v = (uint32_t)t, idx = (v >> 9) & 0x3FFFFF;
   const char *heap = NULL;
   for (unsigned i = 0; i < sizeof codes; i++)
     if ((v & 0xFF) == codes[i]) heap = heaps[i];
-  if (!heap || (v >> 31) || (idx && (v & 0xFF) != 0x70)) return "?";
+  uint32_t h = v & 0xFF;
+  if (!heap || (v >> 31) || (idx && h != 0x70 && h != 0x6B && h != 0x6A)) return "?";
   char *b = bufs[next++ % 4];
   if (idx)
     snprintf(b, sizeof bufs[0], "(ref %s$%u)", v & 0x100 ? "" : "null ", (unsigned)(idx - 1));

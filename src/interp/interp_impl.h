@@ -188,7 +188,9 @@ static inline uint64_t head_at(const uint32_t *ip) {
   } while (0)
 
 /* CALL_INDIRECT and RETURN_CALL_INDIRECT (`a typeidx tableidx ...`): the
-** callee is table[a.i32], of the expected type, or a trap. An empty
+** callee is table[a.i32], of the expected type (the same interned id, or
+** failing that a subtype, or another runtime's function of the same simple
+** type: wm__indirect_ok), or a trap. An empty
 ** element's message names the index, as the reference interpreter does and
 ** the spec tests (bulk.wast) expect. */
 #define INDIRECT_CALLEE()                                                     \
@@ -201,7 +203,8 @@ static inline uint64_t head_at(const uint32_t *ip) {
       snprintf(msg, 256, "%s %u", wm_strerror(WM_TRAP_UNINITIALIZED_ELEMENT), i_); \
       TRAP(WM_TRAP_UNINITIALIZED_ELEMENT);                                    \
     }                                                                         \
-    if (WM_UNLIKELY(callee->type_id != inst->type_ids[OPD(1)]))               \
+    if (WM_UNLIKELY(callee->type_id != inst->type_ids[OPD(1)] || callee->rt != rt) && \
+        !wm__indirect_ok(rt, callee, inst->type_ids[OPD(1)]))                 \
       TRAP(WM_TRAP_INDIRECT_CALL_TYPE);                                       \
   } while (0)
 

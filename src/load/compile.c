@@ -559,13 +559,11 @@ static int mat_all_locals(cstate *c) {
 
 /* ------------------------------------------------------------ block types */
 
-static const wm_valtype single_types[] = {WM_I32,     WM_I64,       WM_F32,   WM_F64,
-                                          WM_V128,    WM_FUNCREF,   WM_EXTERNREF,
-                                          WM_EXNREF};
 
-static const wm_valtype *single(uint8_t t) {
-  for (unsigned i = 0; i < sizeof single_types / sizeof *single_types; i++)
-    if (single_types[i] == t) return &single_types[i];
+static const wm_valtype *single(const wm_module *mod, uint8_t t) {
+  unsigned n = mod->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+  for (unsigned i = 0; i < n; i++)
+    if (wm__single_types[i] == t) return &wm__single_types[i];
   return NULL;
 }
 
@@ -579,7 +577,7 @@ static int rd_blocktype(cstate *c, ctl *f) {
     return 0;
   }
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
-    const wm_valtype *t = single(b);
+    const wm_valtype *t = single(c->mod, b);
     if (!t && (b == 0x63 || b == 0x64)) { /* a typed reference */
       uint32_t rt;
       TRY(wm__c_rd_type(c, false, &rt));
@@ -587,7 +585,7 @@ static int rd_blocktype(cstate *c, ctl *f) {
       f->nr = 1;
       return 0;
     }
-    if (!t) return wm__c_malformed(c, wm__type_refusal(b, "malformed value type"));
+    if (!t) return wm__c_malformed(c, "malformed value type");
     c->pos++;
     f->nr = 1;
     f->r = t;
@@ -596,7 +594,8 @@ static int rd_blocktype(cstate *c, ctl *f) {
   int64_t idx = 0;
   TRY(rd_sleb(c, 33, &idx));
   if (idx < 0) return wm__c_malformed(c, "malformed value type");
-  if ((uint64_t)idx >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", (uint32_t)idx);
+  const char *why = wm__functype_why(c->mod, (uint64_t)idx);
+  if (why) return wm__c_invalid(c, "%s %u", why, (uint32_t)idx);
   const wm_type *t = &c->mod->types[idx];
   f->np = t->nparams;
   f->p = t->params;
@@ -1063,7 +1062,8 @@ static int rd_indirect(cstate *c, uint32_t *ti, uint32_t *tab) {
   TRY(wm__c_rd_u32(c, ti));
   TRY(wm__c_rd_u32(c, tab));
   if (*tab >= c->mod->ntables) return wm__c_invalid(c, "unknown table %u", *tab);
-  if (*ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", *ti);
+  const char *why = wm__functype_why(c->mod, *ti);
+  if (why) return wm__c_invalid(c, "%s %u", why, *ti);
   if (!wm__valtype_match(c->mod, c->mod->tables[*tab].elem, WM_FUNCREF)) return mismatch(c);
   return 0;
 }
@@ -1155,9 +1155,10 @@ static int do_return_call_indirect(cstate *c) {
 }
 
 int wm__c_call_ref(cstate *c, bool tail) {
-  uint32_t ti, base;
+  uint32_t ti = 0, base;
   TRY(wm__c_rd_u32(c, &ti));
-  if (ti >= c->mod->ntypes) return wm__c_invalid(c, "unknown type %u", ti);
+  const char *why = wm__functype_why(c->mod, ti);
+  if (why) return wm__c_invalid(c, "%s %u", why, ti);
   const wm_type *t = &c->mod->types[ti];
   vop a;
   TRY(wm__c_pop(c, wm__vt_ref_idx(ti, false), &a));
@@ -1870,7 +1871,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   }
   c.hs[0] = 0;
   for (uint32_t i = 0; i < c.ftype->nparams; i++) c.ltypes[i] = c.ftype->params[i];
-  rc = wm__decode_locals(fd, body, c.decl, err);
+  rc = wm__decode_locals(c.mod, fd, body, c.decl, err);
   for (uint32_t i = 0; !rc && i < fd->nlocals; i++)
     c.ltypes[c.ftype->nparams + i] = (wm_valtype)c.decl[i];
   if (rc) goto fail;

@@ -23,6 +23,9 @@
 ** time in the arity of the types it uses, so an unbounded arity would let a
 ** few bytes (a call, a branch) cost millions of steps each. */
 #define MAX_ARITY 1000
+/* The most fields a struct type may have: the limit the JS embedding
+** sets, which keeps one object's layout small. */
+#define MAX_FIELDS 10000
 
 /*
 ** A reader over bytes [pos, end) of the module. Inside a section `end` is the
@@ -37,6 +40,7 @@ typedef struct rd {
   wm_error *err;
   size_t at;      /* added to offsets in errors: where b[0] is in the module */
   bool wasm2;     /* WM_MODULE_WASM2: 64-bit limits are malformed */
+  const wm_module *mod; /* the types read so far (heaptype) */
 } rd;
 
 /* Decoder state beyond the module: capacities of the growable index
@@ -237,16 +241,23 @@ static int heaptype(rd *r, uint32_t *t) {
   uint8_t b = r->b[r->pos];
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: abstract */
     r->pos++;
-    if (!wm__null_type(b)) return fail(r, at, wm__type_refusal(b, "malformed reference type"));
+    if (!wm__null_type(b) || (r->wasm2 && b != WM_FUNCREF && b != WM_EXTERNREF))
+      return fail(r, at, "malformed reference type");
     *t = b;
     return 0;
   }
+  if (r->wasm2) return fail(r, at, "malformed reference type");
   uint64_t y;
   TRY(leb(r, 33, true, &y));
   int64_t v = (int64_t)y;
   if (v < 0) return fail(r, at, "malformed reference type");
   if (v >= WM_VT_MAX_IDX) return fail(r, at, "too many types");
-  *t = wm__vt_ref_idx((uint32_t)v, false);
+  /* The type's kind gives the low byte. Inside the type section a type may
+  ** name a later one: fix_kinds sets those once the section is read; an
+  ** index past the types is validation's to report. */
+  const wm_module *mod = r->mod;
+  uint8_t kind = r->sec != 1 && mod && (uint64_t)v < mod->ntypes ? mod->types[v].kind : WM_COMP_FUNC;
+  *t = wm__vt_ref_kind((uint32_t)v, wm__kind_heap(kind), false);
   return 0;
 }
 
@@ -262,7 +273,8 @@ static int valtype(rd *r, wm_valtype *t) {
   case WM_EXTERNREF:
     *t = (wm_valtype)b;
     return 0;
-  case WM_EXNREF: /* WebAssembly 3.0's, as the rest of this switch */
+  case WM_EXNREF: case 0x6E: case 0x6D: case 0x6C: case 0x6B: case 0x6A: case 0x71: case 0x73:
+  case 0x72: case 0x74: /* WebAssembly 3.0's, as the rest of this switch */
     if (r->wasm2) break;
     *t = (wm_valtype)b;
     return 0;
@@ -272,7 +284,7 @@ static int valtype(rd *r, wm_valtype *t) {
     *t = (wm_valtype)(h | (b == 0x64 ? WM_VT_NONNULL : 0));
     return 0;
   }
-  return fail(r, at, wm__type_refusal(b, "malformed value type"));
+  return fail(r, at, "malformed value type");
 }
 
 static int reftype(rd *r, wm_valtype *t) {
@@ -280,7 +292,7 @@ static int reftype(rd *r, wm_valtype *t) {
   uint8_t b = r->pos < r->end ? r->b[r->pos] : 0;
   if (b != 0x63 && b != 0x64 && !wm__is_reftype(b)) {
     TRY(typecode(r, &b));
-    return fail(r, at, wm__type_refusal(b, "malformed reference type"));
+    return fail(r, at, "malformed reference type");
   }
   TRY(valtype(r, t));
   if (!wm__is_reftype(*t)) return fail(r, at, "malformed reference type");
@@ -561,7 +573,7 @@ static int constexpr(rd *r, wm_constexpr *e, uint64_t *hi) {
 
 void wm__const_next(const wm_module *mod, uint32_t *pos, wm_constexpr *out) {
   wm_error scratch;
-  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch, 0, mod->wasm2};
+  rd r = {mod->bytes, *pos, mod->len, mod->len, -1, &scratch, 0, mod->wasm2, mod};
   uint8_t op = 0;
   /* Defensive: constexpr has decoded these very bytes. */
   if (u8(&r, &op) || const_instr(&r, op, *pos, out, NULL)) out->op = 0;
@@ -604,8 +616,46 @@ static int functype(rd *r, wm_type *ty, size_t at) {
   return 0;
 }
 
+/* A field's storage type (a value type, or packed i8 / i16) and its
+** mutability: 0 or 1 (a var). */
+static int fieldtype(rd *r, wm_valtype *st, wm_valtype *mut) {
+  size_t at = r->pos;
+  if (r->pos < r->end && (r->b[r->pos] == WM_PACKED_I8 || r->b[r->pos] == WM_PACKED_I16))
+    *st = (wm_valtype)r->b[r->pos++];
+  else
+    TRY(valtype(r, st));
+  uint8_t m;
+  at = r->pos;
+  TRY(u8(r, &m));
+  if (m > 1) return fail(r, at, "malformed mutability");
+  *mut = (wm_valtype)m;
+  return 0;
+}
+
+/* A struct (0x5F: a vector of fields) or array (0x5E: one field) type,
+** after its byte, into params (storage types) and results (mutability). */
+static int aggtype(rd *r, wm_type *ty, uint8_t form, size_t at) {
+  uint32_t n = 1;
+  if (form == 0x5F) {
+    TRY(count(r, &n));
+    if (n > MAX_FIELDS) {
+      wm__error(r->err, WM_ELIMIT, (uint32_t)(r->at + at),
+                "struct type with %u fields: more than the limit of %u (at byte 0x%zx)", n,
+                MAX_FIELDS, r->at + at);
+      return WM_ELIMIT;
+    }
+  }
+  ty->kind = form == 0x5F ? WM_COMP_STRUCT : WM_COMP_ARRAY;
+  ty->params = wm__calloc((size_t)n * 2 + 1, sizeof(wm_valtype));
+  if (!ty->params) return nomem(r);
+  ty->results = ty->params + n;
+  ty->nparams = ty->nresults = n;
+  for (uint32_t i = 0; i < n; i++) TRY(fieldtype(r, &ty->params[i], &ty->results[i]));
+  return 0;
+}
+
 /* A subtype: `sub final? x* comptype` (0x50, 0x4F) or a plain comptype,
-** final without supertypes. Only function types are run. */
+** final without supertypes. */
 static int subtype(rd *r, wm_type *ty, wm_typemeta *m) {
   size_t at = r->pos;
   uint8_t form;
@@ -625,9 +675,24 @@ static int subtype(rd *r, wm_type *ty, wm_typemeta *m) {
     at = r->pos;
     TRY(typecode(r, &form));
   }
-  if (form == 0x5E || form == 0x5F) return fail(r, at, "garbage collection not supported yet");
+  if ((form == 0x5E || form == 0x5F) && !r->wasm2) return aggtype(r, ty, form, at);
   if (form != 0x60) return fail(r, at, "malformed function type");
   return functype(r, ty, at);
+}
+
+/* The references inside the types, read before the types they name were
+** known, get their kind's abstract type (module.h) in the low byte. An
+** index past the types keeps func: the type checks (types.c) refuse it. */
+static void fix_kinds(wm_module *mod) {
+  for (uint32_t i = 0; i < mod->ntypes; i++) {
+    wm_type *t = &mod->types[i];
+    uint32_t n = t->kind == WM_COMP_FUNC ? t->nparams + t->nresults : t->nparams;
+    for (uint32_t k = 0; k < n; k++) {
+      uint32_t x = wm__vt_idx(t->params[k]);
+      if (x && x - 1 < mod->ntypes)
+        t->params[k] = (wm_valtype)((t->params[k] & ~0xFFu) | wm__kind_heap(mod->types[x - 1].kind));
+    }
+  }
 }
 
 /* The type section: entries that are a function type, a subtype, or a
@@ -665,6 +730,7 @@ static int sec_type(rd *r, wm_module *mod) {
       mod->ntypes++;
     }
   }
+  fix_kinds(mod);
   return 0;
 }
 
@@ -1051,10 +1117,11 @@ static int sec_data(rd *r, wm_module *mod) {
 /* Expand the local declarations of a body that sec_code already checked
 ** into out (fd->nlocals type codes): the body validator's reused scratch,
 ** or the compiler's. */
-int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint32_t *out, wm_error *err) {
+int wm__decode_locals(const wm_module *mod, const wm_funcdef *fd, const uint8_t *body, uint32_t *out,
+                      wm_error *err) {
   /* sec_code, or code_from_cache for a cache's table, made sure that
   ** body_off <= code_start <= body_off + body_len. */
-  rd b = {body, 0, fd->code_start - fd->body_off, fd->body_len, 10, err, fd->body_off, false};
+  rd b = {body, 0, fd->code_start - fd->body_off, fd->body_len, 10, err, fd->body_off, mod->wasm2, mod};
   uint32_t ngroups, li = 0;
   TRY(count(&b, &ngroups));
   for (uint32_t g = 0; g < ngroups; g++) {
@@ -1084,7 +1151,7 @@ int wm__decode_locals(const wm_funcdef *fd, const uint8_t *body, uint32_t *out, 
 */
 static void name_section(wm_module *mod, size_t off, size_t len) {
   wm_error scratch;
-  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch, 0, mod->wasm2};
+  rd r = {mod->bytes, off, off + len, mod->len, 0, &scratch, 0, mod->wasm2, mod};
   uint8_t last = 0;
   bool any = false;
   while (r.pos < r.end) {
@@ -1182,7 +1249,7 @@ static int custom(rd *r, dstate *ds) {
 int wm__decode(wm_module *mod, wm_error *err) {
   static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
   static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
-  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err, 0, mod->wasm2};
+  rd r = {mod->bytes, 0, mod->len, mod->len, -1, err, 0, mod->wasm2, mod};
   dstate ds;
   const uint8_t *p;
   int last = 0;

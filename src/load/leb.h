@@ -102,7 +102,7 @@ static inline int wm__read_heaptype_(const uint8_t *b, uint32_t *pos, uint32_t e
   if ((x & 0xC0) == 0x40) {
     (*pos)++;
     *t = wasm2 && x != WM_FUNCREF && x != WM_EXTERNREF ? 0 : wm__null_type(x);
-    if (!*t) *why = wm__type_refusal(x, "malformed reference type");
+    if (!*t) *why = "malformed reference type";
     return *t ? 0 : WM_EMALFORMED;
   }
   int64_t v = 0;
@@ -129,7 +129,8 @@ static inline int wm__read_valtype_(const uint8_t *b, uint32_t *pos, uint32_t en
   case WM_EXTERNREF:
     *t = x;
     return 0;
-  case WM_EXNREF: /* WebAssembly 3.0's, as the rest of this switch */
+  case WM_EXNREF: case 0x6E: case 0x6D: case 0x6C: case 0x6B: case 0x6A: case 0x71: case 0x73:
+  case 0x72: case 0x74: /* WebAssembly 3.0's, as the rest of this switch */
     if (wasm2) break;
     *t = x;
     return 0;
@@ -139,7 +140,7 @@ static inline int wm__read_valtype_(const uint8_t *b, uint32_t *pos, uint32_t en
     if (x == 0x64) *t |= WM_VT_NONNULL;
     return 0;
   }
-  *why = wm__type_refusal(x, "malformed value type");
+  *why = "malformed value type";
   return WM_EMALFORMED;
 }
 
@@ -153,7 +154,10 @@ static inline int wm__read_bodytype(const uint8_t *b, uint32_t *pos, uint32_t en
                : wm__read_valtype_(b, pos, end, mod->wasm2, t, why);
   if (e) return e;
   uint32_t i = wm__vt_idx(*t);
-  return i && i - 1 >= mod->ntypes ? WM_EINVALID : 0;
+  if (!i) return 0;
+  if (i - 1 >= mod->ntypes) return WM_EINVALID;
+  *t = (*t & ~0xFFu) | wm__kind_heap(mod->types[i - 1].kind); /* its kind's abstract type */
+  return 0;
 }
 
 #endif

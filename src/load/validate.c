@@ -56,6 +56,11 @@ static bool vt_known(const wm_module *mod, uint32_t t) {
   return !i || i - 1 < mod->ntypes;
 }
 
+static int check_functype(const wm_module *mod, uint32_t idx, wm_error *err) {
+  const char *why = wm__functype_why(mod, idx);
+  return why ? invalid(err, UINT32_MAX, "%s %u", why, idx) : 0;
+}
+
 static int check_vt(const wm_module *mod, uint32_t t, wm_error *err) {
   if (vt_known(mod, t)) return 0;
   return invalid(err, UINT32_MAX, "unknown type %u", wm__vt_idx(t) - 1);
@@ -206,10 +211,9 @@ int wm__validate_module(wm_module *mod, wm_error *err) {
   }
 
   for (uint32_t i = 0; i < mod->nfuncs; i++)
-    if (mod->funcs[i].typeidx >= mod->ntypes)
-      return invalid(err, UINT32_MAX, "unknown type %u", mod->funcs[i].typeidx);
+    TRY(check_functype(mod, mod->funcs[i].typeidx, err));
   for (uint32_t i = 0; i < mod->ntags; i++) {
-    if (mod->tags[i] >= mod->ntypes) return invalid(err, UINT32_MAX, "unknown type %u", mod->tags[i]);
+    TRY(check_functype(mod, mod->tags[i], err));
     if (mod->types[mod->tags[i]].nresults)
       return invalid(err, UINT32_MAX, "non-empty tag result type");
   }

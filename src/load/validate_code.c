@@ -237,8 +237,6 @@ static void set_unreachable(vstate *v) {
 
 /* ------------------------------------------------------------ control flow */
 
-static const wm_valtype single_types[] = {WM_I32,  WM_I64,     WM_F32,       WM_F64,
-                                          WM_V128, WM_FUNCREF, WM_EXTERNREF, WM_EXNREF};
 
 /* A value type in a body (select's, a block's) or a heap type (ref.null's):
 ** wm__read_bodytype's. */
@@ -277,11 +275,12 @@ static int rd_blocktype(vstate *v, vctl *f) {
     return 0;
   }
   if ((b & 0xC0) == 0x40) { /* a one-byte negative s33: a value type */
-    for (unsigned i = 0; i < sizeof single_types / sizeof *single_types; i++) {
-      if (single_types[i] == b) {
+    unsigned n = v->mod->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+    for (unsigned i = 0; i < n; i++) {
+      if (wm__single_types[i] == b) {
         v->pos++;
         f->nr = 1;
-        f->r = &single_types[i];
+        f->r = &wm__single_types[i];
         return 0;
       }
     }
@@ -292,12 +291,13 @@ static int rd_blocktype(vstate *v, vctl *f) {
       f->nr = 1;
       return 0;
     }
-    return malformed(v, wm__type_refusal(b, "malformed value type"));
+    return malformed(v, "malformed value type");
   }
   int64_t idx = 0;
   TRY(rd_sleb_slow(v, 33, &idx));
   if (idx < 0) return malformed(v, "malformed value type");
-  if ((uint64_t)idx >= v->mod->ntypes) return invalid(v, "unknown type %u", (uint32_t)idx);
+  const char *why = wm__functype_why(v->mod, (uint64_t)idx);
+  if (why) return invalid(v, "%s %u", why, (uint32_t)idx);
   const wm_type *t = &v->mod->types[idx];
   f->np = t->nparams;
   f->p = t->params;
@@ -472,7 +472,8 @@ static int rd_indirect(vstate *v, const wm_type **t) {
   TRY(rd_u32(v, &ti));
   TRY(rd_u32(v, &tab));
   if (tab >= v->mod->ntables) return invalid(v, "unknown table %u", tab);
-  if (ti >= v->mod->ntypes) return invalid(v, "unknown type %u", ti);
+  const char *why = wm__functype_why(v->mod, ti);
+  if (why) return invalid(v, "%s %u", why, ti);
   if (!wm__valtype_match(v->mod, v->mod->tables[tab].elem, WM_FUNCREF)) return mismatch(v);
   *t = &v->mod->types[ti];
   return pop_t(v, table_t(v, tab));
@@ -763,7 +764,8 @@ static int ref_op(vstate *v, uint8_t op) {
   vctl *L = NULL;
   if (op == 0x14 || op == 0x15) {
     TRY(rd_u32(v, &x));
-    if (x >= v->mod->ntypes) return invalid(v, "unknown type %u", x);
+    const char *why = wm__functype_why(v->mod, x);
+    if (why) return invalid(v, "%s %u", why, x);
     TRY(pop_t(v, wm__vt_ref_idx(x, false)));
     const wm_type *ft = &v->mod->types[x];
     return op == 0x14 ? do_call_type(v, ft) : do_return_call_type(v, ft);
@@ -1022,7 +1024,7 @@ static int validate_body(vstate *v, uint32_t idx) {
       (nl + 1 > UINT32_MAX ||
        wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, sizeof *v->ltypes)))
     return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
-  TRY(wm__decode_locals(fd, mod->bytes + fd->body_off, v->ltypes + ft->nparams, v->err));
+  TRY(wm__decode_locals(mod, fd, mod->bytes + fd->body_off, v->ltypes + ft->nparams, v->err));
   v->pos = fd->code_start;
   v->end = fd->body_off + fd->body_len;
   if (v->end > mod->len || v->pos > v->end)

@@ -374,6 +374,10 @@ static int value(wm_script *s, wm_script_pat *pat, bool result, bool either, uin
     pat->kind = WM_PAT_REF_NULL;
     if (kw(s, "func") || kw(s, "funcref") || kw(s, "nofunc")) pat->val.type = WM_FUNCREF;
     else if (kw(s, "extern") || kw(s, "externref") || kw(s, "noextern")) pat->val.type = WM_EXTERNREF;
+    else if (kw(s, "exn") || kw(s, "exnref") || kw(s, "noexn")) pat->val.type = WM_EXNREF;
+    else if (kw(s, "any") || kw(s, "anyref") || kw(s, "eq") || kw(s, "i31") || kw(s, "struct") ||
+             kw(s, "array") || kw(s, "none") || kw(s, "nullref"))
+      pat->val.type = WM_ANYREF;
     else if (result && s->t.kind == WM_TOK_RPAREN) return next(s); /* any null: type 0 */
     else if (s->t.kind == WM_TOK_KEYWORD || s->t.kind == WM_TOK_ID || s->t.kind == WM_TOK_NUM)
       return later_value(s, &k); /* the heap types of typed references and GC */

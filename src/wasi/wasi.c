@@ -766,7 +766,7 @@ typedef struct wasi_entry {
 } wasi_entry;
 
 /* wm_type's arrays are not const; nothing ever writes through them. */
-#define WASI_TYPE(p, nres) {sizeof p / sizeof p[0], nres, (wm_valtype *)p, (wm_valtype *)result_i32}
+#define WASI_TYPE(p, nres) {sizeof p / sizeof p[0], nres, (wm_valtype *)p, (wm_valtype *)result_i32, WM_COMP_FUNC}
 #define WASI_NS(name, ns, p, fn) {#name, sizeof #name - 1, ns, WASI_TYPE(p, 1), fn},
 #define WASI_E(name, p, fn) WASI_NS(name, NS_BOTH, p, fn)
 
@@ -801,7 +801,7 @@ static const wasi_entry wasi_table[] = {
   WASI_E(poll_oneoff, P_iiii, f_poll_oneoff)
   {"proc_exit", sizeof "proc_exit" - 1, NS_BOTH, WASI_TYPE(P_i, 0), f_proc_exit},
   WASI_E(proc_raise, P_i, f_proc_raise)
-  {"sched_yield", sizeof "sched_yield" - 1, NS_BOTH, {0, 1, NULL, (wm_valtype *)result_i32},
+  {"sched_yield", sizeof "sched_yield" - 1, NS_BOTH, {0, 1, NULL, (wm_valtype *)result_i32, WM_COMP_FUNC},
    f_sched_yield},
   WASI_E(sock_recv, P_iiiiii, wm__wasi_sock_recv)
   WASI_E(sock_send, P_iiiii, wm__wasi_sock_send)

@@ -416,7 +416,7 @@ static int resolve_wasi(wm_runtime *rt, void *data, const char *name, uint32_t l
         (len == 12 && memcmp(name, "thread_spawn", 12) == 0)))
     return WM_ENOT_FOUND;
   if (!d->f.type) {
-    d->type = (wm_type){1, 1, (wm_valtype *)spawn_params, (wm_valtype *)spawn_results};
+    d->type = (wm_type){1, 1, (wm_valtype *)spawn_params, (wm_valtype *)spawn_results, WM_COMP_FUNC};
     uint32_t id;
     int rc = wm__intern_type(rt, &d->type, &id, err);
     if (rc) return rc;

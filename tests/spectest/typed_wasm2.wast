@@ -39,3 +39,32 @@
 (assert_malformed
   (module quote "(type (sub (func)))")
   "malformed function type")
+;; Garbage collection's types are 3.0 too: struct and array types, the
+;; abstract references of any's hierarchy, in any place a type is read.
+(assert_malformed
+  (module quote "(type (struct (field i32)))")
+  "malformed function type")
+(assert_malformed
+  (module quote "(type (array i8))")
+  "malformed function type")
+(assert_malformed
+  (module quote "(func (local anyref))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (param i31ref))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(global nullref (ref.null none))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (drop (ref.null eq)))")
+  "malformed reference type")
+(assert_malformed
+  (module quote "(func (block (result structref) (ref.null struct)) (drop))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(func (block (result exnref) (ref.null exn)) (drop))")
+  "malformed value type")
+(assert_malformed
+  (module quote "(table 1 arrayref)")
+  "malformed reference type")

@@ -72,7 +72,8 @@ static void test_intern(void) {
   wm_valtype p1[] = {WM_I32, WM_I64}, r1[] = {WM_F32};
   wm_valtype p2[] = {WM_I32, WM_I64}, r2[] = {WM_F32};
   wm_valtype p3[] = {WM_I32}, r3[] = {WM_I64, WM_F32};
-  wm_type a = {2, 1, p1, r1}, b = {2, 1, p2, r2}, c = {1, 2, p3, r3}, d = {0, 0, NULL, NULL};
+  wm_type a = {2, 1, p1, r1, WM_COMP_FUNC}, b = {2, 1, p2, r2, WM_COMP_FUNC}, c = {1, 2, p3, r3, WM_COMP_FUNC},
+          d = {0, 0, NULL, NULL, WM_COMP_FUNC};
   uint32_t ia, ib, ic, id, id2;
   CHECK(wm__intern_type(rt, &a, &ia, NULL) == 0);
   CHECK(wm__intern_type(rt, &b, &ib, NULL) == 0);
@@ -86,7 +87,7 @@ static void test_intern(void) {
   /* A module's types at once: duplicates within the list and with what
   ** rt has share an id; out of memory adds none of them. */
   wm_valtype p4[] = {WM_F64}, p5[] = {WM_F64};
-  wm_type e = {1, 0, p4, NULL}, f = {1, 0, p5, NULL}, list[] = {e, a, f, d, c, e};
+  wm_type e = {1, 0, p4, NULL, WM_COMP_FUNC}, f = {1, 0, p5, NULL, WM_COMP_FUNC}, list[] = {e, a, f, d, c, e};
   wm_typemeta metas[6];
   for (int i = 0; i < 6; i++) metas[i] = (wm_typemeta){0, 0, 0, 1, true};
   wm_module fake;
@@ -1195,7 +1196,11 @@ static void test_typed_refs(void) {
       "     (else (call_ref $t (local.get 0)))))"
       " (func (export \"any\") (param (ref func)) (result (ref func)) (local.get 0))"
       " (func (export \"k\") (result (ref $t)) (ref.func $k))"
-      " (func (export \"v\") (type $u)))";
+      " (func (export \"v\") (type $u))"
+      " (table (export \"tab\") 1 (ref null $t))"
+      " (global (export \"g\") (mut (ref null $t)) (ref.null $t))"
+      " (global (export \"ga\") (mut anyref) (ref.null any))"
+      " (func (export \"anyp\") (param anyref) (result i32) (ref.is_null (local.get 0))))";
   wm_runtime *rt = NULL;
   wm_module *mod = NULL;
   wm_instance *inst = NULL;
@@ -1228,6 +1233,38 @@ static void test_typed_refs(void) {
   CHECK(wm_func_call(rt, any, &vref, 1, &r, 1, &err) == WM_OK && r.type == WM_FUNCREF &&
         r.of.ref == v);
   CHECK_ERR(wm_func_call(rt, any, &null, 1, &r, 1, &err), err, WM_ETYPE, "(ref func)");
+  /* A table or global of a concrete function type takes functions of
+  ** that type (or null) from the host, no other. */
+  wm_table *tab = wm_instance_table(inst, "tab");
+  wm_global *g = wm_instance_global(inst, "g");
+  CHECK(tab && g);
+  if (tab && g) {
+    CHECK_ERR(wm_table_set(tab, 0, vref, &err), err, WM_ETYPE, "a function of another type");
+    CHECK(wm_table_set(tab, 0, kref, &err) == WM_OK && wm_table_set(tab, 0, null, &err) == WM_OK);
+    CHECK_ERR(wm_table_set(tab, 0, ext, &err), err, WM_ETYPE, "cannot hold a externref");
+    CHECK_ERR(wm_global_set(g, vref, &err), err, WM_ETYPE, "a function of another type");
+    CHECK(wm_global_set(g, kref, &err) == WM_OK && wm_global_get(g).of.ref == kref.of.ref);
+  }
+  /* GC references: null crosses the API, nothing else yet. */
+  wm_func *anyp = wm_instance_func(inst, "anyp");
+  wm_global *ga = wm_instance_global(inst, "ga");
+  wm_val anull = {.type = WM_ANYREF}, aref = {.type = WM_ANYREF};
+  aref.of.ref = &r;
+  CHECK(anyp && ga);
+  if (anyp && ga) {
+    CHECK(wm_func_call(rt, anyp, &anull, 1, &r, 1, &err) == WM_OK && r.of.i32 == 1);
+    CHECK_ERR(wm_func_call(rt, anyp, &aref, 1, &r, 1, &err), err, WM_ETYPE, "not supported yet");
+    CHECK(wm_global_get(ga).type == WM_ANYREF && wm_global_get(ga).of.ref == NULL);
+    CHECK(wm_global_set(ga, anull, &err) == WM_OK);
+    CHECK_ERR(wm_global_set(ga, aref, &err), err, WM_ETYPE, "not supported yet");
+  }
+  wm_global *gn = NULL;
+  wm_table *tn = NULL;
+  CHECK_ERR(wm_global_new(rt, aref, true, &gn, &err), err, WM_ETYPE, "not supported yet");
+  CHECK(wm_global_new(rt, anull, true, &gn, &err) == WM_OK && gn);
+  wm_limits lim = {1, 1, true, false, false};
+  CHECK_ERR(wm_table_new(rt, WM_ANYREF, lim, &r, &tn, &err), err, WM_ETYPE, "not supported yet");
+  CHECK(wm_table_new(rt, WM_ANYREF, lim, NULL, &tn, &err) == WM_OK && tn);
   wm_module_free(mod);
   wm_runtime_free(rt);
 }
@@ -1254,7 +1291,8 @@ static void test_cross_runtime(void) {
   wm_instance *ia = NULL, *ib = NULL;
   wm_error err;
   CHECK(wm_runtime_new(NULL, &ra, NULL) == 0);
-  /* In ra: type 0 is the tag's (i32) -> (), type 1 () -> i32. */
+  /* In ra (explicit types first): $s is type 0, the tag's (i32) -> () 1,
+  ** f's () -> i32 2. */
   CHECK(cross_inst(ra,
                    "(module (tag (export \"t\") (param i32))"
                    " (func (export \"f\") (result i32) (i32.const 42))"
@@ -1271,16 +1309,25 @@ static void test_cross_runtime(void) {
   wm_valtype i32 = WM_I32;
   wm_functype ft = {0, 1, NULL, &i32};
   CHECK(wm_func_new_host(ra, &ft, host_nop, NULL, &hf, &err) == 0);
-  const char *ok_b = "(module (import \"a\" \"f\" (func $f (result i32)))"
-                     " (import \"a\" \"t\" (tag (param i32)))"
-                     " (import \"a\" \"h\" (func $h (result i32)))"
-                     " (func (export \"g\") (result i32) (call $f)))";
+  /* In ra, explicit types first: $s is 0, the tag's 1, f's () -> i32 2.
+  ** Here f's type is 0 and $c, (i64 i64) -> i64, is 2: f's id in ra. */
+  const char *ok_b = "(module (type $a (func (result i32))) (type $b (func (param i32)))"
+                     " (type $c (func (param i64 i64) (result i64)))"
+                     " (import \"a\" \"f\" (func $f (type $a)))"
+                     " (import \"a\" \"t\" (tag (type $b)))"
+                     " (import \"a\" \"h\" (func $h (type $a)))"
+                     " (table 2 funcref) (elem (i32.const 0) $f $h)"
+                     " (func (export \"g\") (result i32) (call $f))"
+                     " (func (export \"ci\") (param i32) (result i32)"
+                     "  (call_indirect (type $a) (local.get 0)))"
+                     " (func (export \"bad\") (param i32) (result i64)"
+                     "  (call_indirect (type $c) (i64.const 5) (i64.const 6) (local.get 0))))";
   struct {
     const char *wat, *msg;
   } bad[] = {
-      /* Type 1 here too, but (i64 i64) -> (i64): the ids are equal. */
-      {"(module (type (func)) (type (func (param i64 i64) (result i64)))"
-       " (import \"a\" \"f\" (func (type 1))))",
+      /* Type 2 here too, but (i64 i64) -> (i64): the ids are equal. */
+      {"(module (type (func)) (type (func (param i32)))"
+       " (type (func (param i64 i64) (result i64))) (import \"a\" \"f\" (func (type 2))))",
        "expected func (i64, i64) -> (i64), got func () -> (i32)"},
       {"(module (import \"a\" \"t\" (tag (param i64))))", "expected tag"},
       /* A declared subtype is not identity by structure. */
@@ -1306,6 +1353,20 @@ static void test_cross_runtime(void) {
   wm_val r;
   CHECK(ib && wm_func_call(rb, wm_instance_func(ib, "g"), NULL, 0, &r, 1, &err) == 0 &&
         r.of.i32 == 42);
+  /* call_indirect compares types, not ids, across runtimes: the right one
+  ** calls (ids 1 and 0), the wrong one traps although its id here is f's
+  ** id in ra. */
+  wm_val a = wm_val_i32(0);
+  CHECK(ib && wm_func_call(rb, wm_instance_func(ib, "ci"), &a, 1, &r, 1, &err) == 0 &&
+        r.of.i32 == 42);
+  a = wm_val_i32(1); /* host_nop sets no result: an error past the type check */
+  CHECK(ib && wm_func_call(rb, wm_instance_func(ib, "ci"), &a, 1, &r, 1, &err) != 0 &&
+        strstr(err.message, "host function returned result 0 with its type unset"));
+  for (int32_t i = 0; i < 2; i++) {
+    a = wm_val_i32(i);
+    CHECK(ib && wm_func_call(rb, wm_instance_func(ib, "bad"), &a, 1, &r, 1, &err) ==
+                    WM_TRAP_INDIRECT_CALL_TYPE);
+  }
   wm_runtime_free(rb);
   wm_runtime_free(ra);
   while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);

@@ -486,6 +486,7 @@ typedef struct mini {
   wm_func *funcs;
   wm_func **fptrs;
   uint32_t *type_ids;
+  wm_typeinfo *types;    /* the runtime's "interned" types: the module's */
   wm_global *globals;
   wm_global **gptrs;
   wm_memory mem;
@@ -499,7 +500,7 @@ static void mini_free(mini *x) {
   if (x->tabs)
     for (uint32_t i = 0; i < x->mod->ntables; i++) free(x->tabs[i].elems);
   free(x->tabs); free(x->tptrs);
-  free(x->funcs); free(x->fptrs); free(x->type_ids); free(x->globals); free(x->gptrs);
+  free(x->funcs); free(x->fptrs); free(x->type_ids); free(x->types); free(x->globals); free(x->gptrs);
   free(x->mem.base); free(x->rt.stack); free(x->rt.frames); free(x->edrop); free(x->ddrop);
   wm_module_free(x->mod);
   memset(x, 0, sizeof *x);
@@ -529,7 +530,13 @@ static bool mini_new(mini *x, wm_module *m) {
   x->funcs = calloc(m->nfuncs + 1, sizeof *x->funcs);
   x->fptrs = calloc(m->nfuncs + 1, sizeof *x->fptrs);
   x->type_ids = calloc(m->ntypes + 1, sizeof *x->type_ids);
+  /* call_indirect's slow path reads the runtime's types (subtypes). */
+  x->types = calloc(m->ntypes + 1, sizeof *x->types);
+  x->rt.types = x->types;
+  x->rt.ntypes = m->ntypes;
   for (uint32_t i = 0; i < m->ntypes; i++) {
+    x->types[i].type = m->types[i];
+    x->types[i].meta = (wm_typemeta){0, i, 0, 1, true};
     x->type_ids[i] = i;
     for (uint32_t j = 0; j < i; j++) {
       const wm_type *a = &m->types[i], *b = &m->types[j];
@@ -545,6 +552,7 @@ static bool mini_new(mini *x, wm_module *m) {
     x->funcs[i].type_id = x->type_ids[m->funcs[i].typeidx];
     x->funcs[i].type = wm__func_type(m, i);
     x->funcs[i].inst = &x->inst;
+    x->funcs[i].rt = &x->rt;
     x->funcs[i].code = code_of(m, i);
     x->funcs[i].idx = i;
     x->fptrs[i] = &x->funcs[i];

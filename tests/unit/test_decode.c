@@ -563,8 +563,8 @@ static void test_roundtrip(void) {
         "datas");
   wm_funcdef *f1 = &mod->funcs[1], *f2 = &mod->funcs[2];
   uint32_t l1[3], l2[3];
-  CHECK(f1->nlocals == 3 && f2->nlocals == 3 && wm__decode_locals(f1, mod->bytes + f1->body_off, l1, NULL) == 0 &&
-            wm__decode_locals(f2, mod->bytes + f2->body_off, l2, NULL) == 0,
+  CHECK(f1->nlocals == 3 && f2->nlocals == 3 && wm__decode_locals(mod, f1, mod->bytes + f1->body_off, l1, NULL) == 0 &&
+            wm__decode_locals(mod, f2, mod->bytes + f2->body_off, l2, NULL) == 0,
         "locals expand");
   CHECK(l1[0] == WM_I32 && l1[2] == WM_F64 &&
             f1->body_len == 6 && m.b[f1->code_start] == 0x0B &&

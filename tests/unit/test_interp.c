@@ -58,15 +58,22 @@ typedef struct tfunc {
 
 static wm_valtype any_params[4] = {WM_I64, WM_I64, WM_I64, WM_I64};
 static wm_valtype i32x4[4] = {WM_I32, WM_I32, WM_I32, WM_I32};
-static wm_type type_any = {2, 1, any_params, any_params};
-static wm_type type_i32_i32 = {2, 1, i32x4, i32x4}; /* (i32 i32) -> i32 */
-static wm_type type_i32 = {1, 1, i32x4, i32x4};     /* (i32) -> i32, same id */
+static wm_type type_any = {2, 1, any_params, any_params, WM_COMP_FUNC};
+static wm_type type_i32_i32 = {2, 1, i32x4, i32x4, WM_COMP_FUNC}; /* (i32 i32) -> i32 */
+static wm_type type_i32 = {1, 1, i32x4, i32x4, WM_COMP_FUNC};     /* (i32) -> i32, same id */
+/* The runtime's interned types: ids 0 and 1 (call_indirect's slow path
+** reads them). */
+static wm_typeinfo rt_types[2];
 
 static void setup(void) {
   static wm_slot stack[STACK_SLOTS];
   static wm_frame frames[MAX_FRAMES];
   static uint8_t *membytes;
   memset(&rt, 0, sizeof rt);
+  rt_types[0] = (wm_typeinfo){type_any, false, {0, 0, 0, 1, true}};
+  rt_types[1] = (wm_typeinfo){type_i32_i32, false, {0, 1, 0, 1, true}};
+  rt.types = rt_types;
+  rt.ntypes = 2;
   rt.stack = rt.stack_top = stack;
   rt.stack_end = stack + STACK_SLOTS;
   rt.frames = frames;
@@ -106,6 +113,7 @@ static wm_func *finish(tfunc *tf, uint32_t idx, const wm_type *type, uint32_t np
   tf->f.type = type;
   tf->f.type_id = type == &type_any ? 0 : 1;
   tf->f.inst = &inst;
+  tf->f.rt = &rt;
   tf->f.code = &tf->code;
   tf->f.idx = idx;
   funcs[idx] = &tf->f;
@@ -609,6 +617,7 @@ static void test_host_calls(void) {
   memset(&host, 0, sizeof host);
   host.type = &type_i32_i32;
   host.type_id = 1;
+  host.rt = &rt;
   host.host = host_add;
   host.host_data = &count;
   host.idx = 2;
@@ -724,6 +733,7 @@ typedef struct mini {
   wm_table tab;
   wm_table *tp;
   uint32_t *tids;
+  wm_typeinfo *types;    /* the runtime's types while it runs: the module's */
   bool *dropped_e, *dropped_d;
 } mini;
 
@@ -772,6 +782,7 @@ static int mini_new(mini *mi, const char *wat) {
     mi->fs[i].type_id = m->funcs[i].typeidx;
     mi->fs[i].type = wm__func_type(m, i);
     mi->fs[i].inst = &mi->inst;
+    mi->fs[i].rt = &rt;
     const wm_code *c = NULL;
     bool fresh;
     if (i >= m->nfunc_imports) wm__lower((wm_module *)m, i, &c, &fresh, NULL);
@@ -803,6 +814,14 @@ static int mini_new(mini *mi, const char *wat) {
     for (uint32_t k = 0; k < e->count; k++)
       mi->tab.elems[e->offset.bits + k] = e->items[k].op == 0xD2 ? mi->fps[e->items[k].idx] : NULL;
   }
+  /* call_indirect's slow path reads the runtime's types (subtypes). */
+  mi->types = calloc(m->ntypes + 1, sizeof *mi->types);
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    mi->types[i].type = m->types[i];
+    mi->types[i].meta = (wm_typemeta){0, i, 0, 1, true};
+  }
+  rt.types = mi->types;
+  rt.ntypes = m->ntypes;
   mi->inst.rt = &rt;
   mi->inst.mod = m;
   mi->inst.funcs = mi->fps;
@@ -818,6 +837,9 @@ static void mini_free(mini *mi) {
   free(mi->fs);
   free(mi->fps);
   free(mi->tids);
+  free(mi->types);
+  rt.types = rt_types;
+  rt.ntypes = 2;
   free(mi->dropped_e);
   free(mi->dropped_d);
   free(mi->mem.base);
