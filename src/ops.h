@@ -307,6 +307,16 @@
          in the add reports the location recorded one cell into the head -- */ \
   X(F32_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
   X(F64_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
+  /* --- bit-serial CRCs and hashes: a shift whose result an xor with a      \
+         constant takes (kept too: a local.tee's local), and a select on a   \
+         bit of an xor, shifted or not (`(crc ^ (v >> k)) & 1`) --------- */ \
+  X(I32_SHR_U_XOR_K, SPEC, 0)    /* d1 d a sh k : d1 = a.u32 >> (sh & 31);     \
+                                    d = d1 ^ k */                              \
+  X(SELECT_XOR_AND_K, SPEC, 0)   /* d a b x y sh mask : d = (x.i32 ^          \
+                                    (y.u32 >> (sh & 31))) & mask ? a : b */    \
+  /* --- a br_table on i + k (a C switch whose first case is not 0) ------ */  \
+  X(BR_TABLE_K, SPEC, 0)         /* a imm n off_0 .. off_n : BR_TABLE on       \
+                                    (uint32)(a + imm) */                       \
   /* --- the threads proposal (0xFE): sequentially consistent accesses at an  \
          address that must be a multiple of their size (else the trap       \
          "unaligned atomic"); ALOAD `d a off`, ASTORE `a b off`, ARMW       \

@@ -96,6 +96,12 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += (int32_t)OPD(2 + i);
         vmbreak;
       }
+      vmcase(BR_TABLE_K) {
+        uint32_t i = R(0).u32 + OPD(1), n = OPD(2); /* wraps as the i32.add did */
+        if (i > n) i = n;
+        ip += (int32_t)OPD(3 + i);
+        vmbreak;
+      }
       vmcase(RETURN) {
         /* The results are in this frame's slots 0.., which are the caller's
         ** slots base.. : nothing to copy. */
@@ -805,6 +811,18 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       vmcase(SELECT_AND_K) {
         R(0) = R(3).u32 & OPD(4) ? R(1) : R(2);
         ip += 7;
+        vmbreak;
+      }
+      vmcase(I32_SHR_U_XOR_K) {
+        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
+        R(0).u32 = v_; /* d1 first: d may be the same stack slot */
+        R(1).u32 = v_ ^ OPD(4);
+        ip += 7;
+        vmbreak;
+      }
+      vmcase(SELECT_XOR_AND_K) {
+        R(0) = (R(3).u32 ^ wm_i32_shr_u(R(4).u32, OPD(5))) & OPD(6) ? R(1) : R(2);
+        ip += 9;
         vmbreak;
       }
       vmcase(I32_SIGMA_K) {

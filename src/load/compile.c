@@ -961,6 +961,7 @@ static int do_br_table(cstate *c) {
   uint32_t after = c->pos;
   vop cond;
   TRY(wm__c_pop(c, WM_I32, &cond));
+  uint32_t cond_own = own_ref(c, c->nvals);
   ctl *D = &c->ctls[c->nctls - 1 - l];
   uint32_t m = label_n(D);
   c->bt_epoch++;
@@ -979,9 +980,21 @@ static int do_br_table(cstate *c) {
     c->nvals += m;
     bool all_own = true;
     for (uint32_t k = 0; k < m; k++) all_own = all_own && c->tmp[k].ref == own_ref(c, c->nvals - m + k);
-    TRY(wm__c_head(c, WM_OP_BR_TABLE));
+    if (cond.ref == cond_own && wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3) &&
+        c->code[c->last_start + WM_HEAD_CELLS] == cond.ref) {
+      /* br_table on i + k that nothing else reads (a C switch whose first
+      ** case is k's negation): BR_TABLE_K. The add does not trap. */
+      uint32_t i = c->code[c->last_start + WM_HEAD_CELLS + 1];
+      uint32_t k = c->code[c->last_start + WM_HEAD_CELLS + 2];
+      wm__c_retract(c);
+      TRY(wm__c_head(c, WM_OP_BR_TABLE_K));
+      TRY(wm__c_slot(c, i));
+      TRY(wm__c_cell(c, k));
+    } else {
+      TRY(wm__c_head(c, WM_OP_BR_TABLE));
+      TRY(wm__c_slot(c, cond.ref));
+    }
     uint32_t instr = c->last_start;
-    TRY(wm__c_slot(c, cond.ref));
     TRY(wm__c_cell(c, n));
     uint32_t cells = c->ncode;
     TRY(reserve(c, n + 1));

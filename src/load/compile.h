@@ -258,6 +258,10 @@ int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref);
 /* Is the last instruction emitted a `prev` of `len` cells that ends right
 ** here, with no label in between? */
 bool wm__c_fusable(const cstate *c, wm_op prev, uint32_t len);
+/* Take back the last instruction emitted, to re-emit it fused with the one
+** being compiled (compile_ops.c). Returns the body offset its trap would
+** report (NOPOS if it cannot trap). */
+uint32_t wm__c_retract(cstate *c);
 
 /* The reference of the operand-stack slot of position h. */
 static inline uint32_t own_ref(const cstate *c, uint32_t h) { return REF_STACK | c->hs[h]; }

@@ -186,7 +186,7 @@ static wm_op swapped(wm_op op) {
 /* Take back the last instruction emitted, to re-emit it fused with the one
 ** being compiled. Returns the body offset its trap would report (NOPOS if
 ** it cannot trap), which the fused instruction keeps. */
-static uint32_t retract(cstate *c) {
+uint32_t wm__c_retract(cstate *c) {
   uint32_t off = NOPOS;
   if (c->npc && c->pc_cell[c->npc - 1] == c->last_start) off = c->pc_off[--c->npc];
   c->ncode = c->last_start;
@@ -227,15 +227,22 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   if (op >= WM_OP_I64_SHL && op <= WM_OP_I64_ROTR) k &= 63; /* as the op masks it */
   bool is64 = kop >= WM_OP_I64_ADD_K && kop <= WM_OP_I64_ROTR_K;
   if (is64 && (uint64_t)(int64_t)(int32_t)k != k) return 1; /* imm is sign-extended */
-  uint32_t lr = c->prev_res;
-  if (kop == WM_OP_I32_AND_K && lr != NOPOS && lr == c->last_start + WM_HEAD_CELLS &&
-      c->last_op == WM_OP_I32_SHR_U_K && c->code[lr] == a.ref &&
-      (a.ref == own_ref(c, c->nvals) || a.ref == own_ref(c, c->nvals + 1))) {
-    /* (x >> sh) & mask, the shift's result used only here: one bit-field
-    ** extraction. Neither part traps. */
-    uint32_t x = c->code[lr + 1], sh = c->code[lr + 2];
-    retract(c);
-    TRY(wm__c_head(c, WM_OP_I32_SHR_U_AND_K));
+  /* A shift by a constant whose result this op takes, just before it: one
+  ** instruction. Neither part traps. (x >> sh) & mask, the shift's result
+  ** used only here, is a bit-field extraction. (x >> sh) ^ k, the shift
+  ** just written to the slot the xor reads (a bit-serial CRC's `crc >> 1`,
+  ** tee'd, then xored with the polynomial), still writes the shift's result
+  ** there: a local.tee's local or its own stack slot. */
+  uint32_t lr = c->prev_res, ls = c->last_start + WM_HEAD_CELLS;
+  bool mask = kop == WM_OP_I32_AND_K && lr != NOPOS && lr == ls &&
+              c->last_op == WM_OP_I32_SHR_U_K && c->code[lr] == a.ref &&
+              (a.ref == own_ref(c, c->nvals) || a.ref == own_ref(c, c->nvals + 1));
+  if (mask || (kop == WM_OP_I32_XOR_K && wm__c_fusable(c, WM_OP_I32_SHR_U_K, WM_HEAD_CELLS + 3) &&
+               c->code[ls] == a.ref)) {
+    uint32_t d1 = c->code[ls], x = c->code[ls + 1], sh = c->code[ls + 2];
+    wm__c_retract(c);
+    TRY(wm__c_head(c, mask ? WM_OP_I32_SHR_U_AND_K : WM_OP_I32_SHR_U_XOR_K));
+    if (!mask) TRY(wm__c_slot(c, d1));
     *res = c->ncode;
     TRY(wm__c_slot(c, own_ref(c, c->nvals)));
     TRY(wm__c_slot(c, x));
@@ -298,7 +305,7 @@ static int emit_sigma(cstate *c, wm_op shop, uint32_t other, uint32_t x, uint32_
     as_rotl(prev, p[2], &t[0], &m);
     as_rotl(shop, sh, &t[1], &m);
   }
-  retract(c);
+  wm__c_retract(c);
   TRY(wm__c_head(c, WM_OP_I32_SIGMA_K));
   *res = c->ncode;
   TRY(wm__c_slot(c, own_ref(c, c->nvals)));
@@ -325,7 +332,7 @@ static int emit_shift_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32
   else
     return 1;
   uint32_t x = c->code[s + 3], sh = c->code[s + 4];
-  retract(c);
+  wm__c_retract(c);
   if (op == WM_OP_I32_XOR) {
     int rc = emit_sigma(c, (wm_op)shift_forms[i].shift, other, x, sh, type, res);
     if (rc != 1) return rc;
@@ -389,7 +396,7 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
     return 1;
   bool k = c->last_op == ldk;
   uint32_t base = c->code[s + 3], imm = k ? c->code[s + 4] : 0, off = c->code[k ? s + 5 : s + 4];
-  uint32_t trap_off = retract(c);
+  uint32_t trap_off = wm__c_retract(c);
   TRY(wm__c_head(c, (wm_op)load_forms[i].fused));
   if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off; /* the load's, for its trap */
   *res = c->ncode;
@@ -437,7 +444,7 @@ bool wm__c_take_address_add(cstate *c, uint32_t ref, bool imm_only, uint32_t *ba
   if (c->last_op != WM_OP_I32_ADD_K && (imm_only || c->last_op != WM_OP_I32_ADD)) return false;
   *base = c->code[lr + 1];
   *disp = c->code[lr + 2];
-  retract(c);
+  wm__c_retract(c);
   return true;
 }
 
@@ -456,7 +463,7 @@ static int emit_mul_add_rmw(cstate *c, wm_op mul, uint32_t base, uint32_t offset
                             uint32_t trap_off) {
   uint32_t s = c->last_start, m[5];
   for (int k = 0; k < 5; k++) m[k] = c->code[s + WM_HEAD_CELLS + k];
-  uint32_t mul_off = retract(c);
+  uint32_t mul_off = wm__c_retract(c);
   TRY(wm__c_head(c, mul == WM_OP_F64_MUL_LD ? WM_OP_F64_MUL_ADD_RMW : WM_OP_F32_MUL_ADD_RMW));
   if (mul_off != NOPOS) c->pc_off[c->npc - 1] = mul_off;
   TRY(trap_site(c, c->last_start + 1));
@@ -481,7 +488,7 @@ static int emit_rmw(cstate *c, wm_op store, const vop *v, uint32_t offset) {
   if (v[1].ref != own_ref(c, c->nvals + 1) || c->code[lr] != v[1].ref) return 1;
   uint32_t a = c->code[s + 3], base = c->code[s + 4];
   if (v[0].ref != base || c->code[s + 5] != 0 || c->code[s + 6] != offset) return 1;
-  uint32_t trap_off = retract(c);
+  uint32_t trap_off = wm__c_retract(c);
   wm_op mul = c->last_op == WM_OP_F64_MUL_LD ? WM_OP_F64_MUL_LD : WM_OP_F32_MUL_LD;
   if ((wm_op)load_forms[i].fused == mul + (WM_OP_F64_ADD_LD - WM_OP_F64_MUL_LD) &&
       wm__c_fusable(c, mul, WM_HEAD_CELLS + 5) && c->code[c->last_start + WM_HEAD_CELLS] == a)
@@ -556,7 +563,7 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   wm_op op;
   if (!lookup(w, &op)) return 1;
   vop v[2];
-  uint32_t base, disp;
+  uint32_t base = 0, disp = 0; /* set by fold_address (GCC cannot tell) */
   if (op_class[op] == C_LOAD) {
     TRY(wm__c_pop(c, wm__c_addr_t(c), &v[0]));
     if (c->dead) return wm__c_push(c, memops[k].type, own_ref(c, c->nvals));
@@ -642,13 +649,28 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         /* A select on a bit test that nothing else reads: one SELECT_AND_K.
         ** Neither part traps. */
         uint32_t x = c->code[lr + 1], mask = c->code[lr + 2];
-        retract(c);
-        TRY(wm__c_head(c, WM_OP_SELECT_AND_K));
+        wm__c_retract(c);
+        /* When the bit tested is of an xor, shifted or not, that only the
+        ** test reads (`(crc ^ (v >> k)) & 1`), that goes in too:
+        ** SELECT_XOR_AND_K. */
+        uint32_t s = c->last_start + WM_HEAD_CELLS, y[3] = {x, 0, 0};
+        bool xs = wm__c_fusable(c, WM_OP_I32_XOR_SHR_U_K, WM_HEAD_CELLS + 4);
+        bool of_xor = (xs || wm__c_fusable(c, WM_OP_I32_XOR, WM_HEAD_CELLS + 3)) && c->code[s] == x &&
+                   x == own_ref(c, c->nvals + 2);
+        if (of_xor) {
+          y[0] = c->code[s + 1];
+          y[1] = c->code[s + 2];
+          y[2] = xs ? c->code[s + 3] : 0;
+          wm__c_retract(c);
+        }
+        TRY(wm__c_head(c, of_xor ? WM_OP_SELECT_XOR_AND_K : WM_OP_SELECT_AND_K));
         *res = c->ncode;
         TRY(wm__c_slot(c, own_ref(c, c->nvals)));
         TRY(wm__c_slot(c, v[0].ref));
         TRY(wm__c_slot(c, v[1].ref));
-        TRY(wm__c_slot(c, x));
+        TRY(wm__c_slot(c, y[0]));
+        if (of_xor) TRY(wm__c_slot(c, y[1]));
+        if (of_xor) TRY(wm__c_cell(c, y[2]));
         TRY(wm__c_cell(c, mask));
         return wm__c_push(c, t, own_ref(c, c->nvals));
       }

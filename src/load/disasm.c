@@ -92,6 +92,8 @@ static const char *layout(wm_op op) {
     case WM_OP_MOVE_I32_LOAD_K: case WM_OP_MOVE_I32_LOAD8_U_K: return "ssssii";
     case WM_OP_I32_LOAD_BR_EQ: case WM_OP_I32_LOAD_BR_NE: return "ssiso";
     case WM_OP_SELECT_AND_K: return "ssssi";
+    case WM_OP_I32_SHR_U_XOR_K: return "sssii";
+    case WM_OP_SELECT_XOR_AND_K: return "sssssii";
     case WM_OP_I32_SIGMA_K: return "ssiiii";
     case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW: return "sssiisi";
     case WM_OP_FUEL: return "i";
@@ -136,11 +138,13 @@ void wm__disasm(const wm_code *c, FILE *out) {
     uint32_t at = pc;
     fprintf(out, "%6" PRIu32 ": %s", pc, wm__op_name(op));
     pc += WM_HEAD_CELLS;
-    if (op == WM_OP_BR_TABLE) {
-      if (pc + 2 > c->ncode) break;
+    if (op == WM_OP_BR_TABLE || op == WM_OP_BR_TABLE_K) {
+      bool k = op == WM_OP_BR_TABLE_K; /* an immediate after the slot */
+      if (pc + 2 + k > c->ncode) break;
       slot(c, c->code[pc], out);
-      uint32_t n = c->code[pc + 1];
-      pc += 2;
+      if (k) fprintf(out, " %" PRIu32, c->code[pc + 1]);
+      uint32_t n = c->code[pc + 1 + k];
+      pc += 2 + k;
       fprintf(out, " [");
       for (uint32_t k = 0; k <= n && pc < c->ncode; k++, pc++)
         fprintf(out, "%s%" PRIu32, k ? " " : "", at + c->code[pc]);

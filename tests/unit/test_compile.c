@@ -289,6 +289,35 @@ static void test_lowering(void) {
               "(module (func (param i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 i32.const 1 i32.and select))", 2,
               "SELECT_AND_K");
+  /* A bit-serial CRC step: the shift, tee'd, then ^ poly (one instruction
+  ** writing both), and the select on a bit of crc ^ (v >> k) (one). */
+  expect_code("crc-step",
+              "(module (func (param i32 i32) (result i32) (local i32)"
+              " local.get 0 i32.const 1 i32.shr_u local.tee 2 i32.const 0xA001 i32.xor"
+              " local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor"
+              " i32.const 1 i32.and select))", 3, "I32_SHR_U_XOR_K SELECT_XOR_AND_K");
+  expect_code("select-xor-plain",
+              "(module (func (param i32 i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 local.get 2 local.get 3 i32.xor i32.const 1 i32.and"
+              " select))", 2, "SELECT_XOR_AND_K");
+  expect_code("select-xor-tee", /* the xor read again: not fused */
+              "(module (func (param i32 i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 local.get 2 local.get 3 i32.xor local.tee 3 i32.const 1"
+              " i32.and select))", 3, "I32_XOR SELECT_AND_K");
+  expect_code("select-xor-label",
+              "(module (func (param i32 i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 (block (result i32) local.get 2 local.get 3 i32.xor"
+              " local.get 0 br_if 0) i32.const 1 i32.and select))", -1, "I32_XOR SELECT_AND_K");
+  expect_code("shr-xor-label",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 1 i32.shr_u"
+              " (loop (param i32) (result i32) i32.const 5 i32.xor)))", -1, "I32_SHR_U_K I32_XOR_K");
+  expect_code("br-table-k",
+              "(module (func (param i32) (result i32) (block (block local.get 0 i32.const -32"
+              " i32.add br_table 0 1 1) (return (i32.const 1))) i32.const 2))", -1, "BR_TABLE_K");
+  expect_code("br-table-tee", /* the sum read again: not fused */
+              "(module (func (param i32) (result i32) (local i32) (block (block local.get 0"
+              " i32.const -32 i32.add local.tee 1 br_table 0 1 1) (return (i32.const 1)))"
+              " local.get 1))", -1, "I32_ADD_K BR_TABLE");
   expect_code("mul-add-rmw",
               "(module (memory 1) (func (param f64 i32 i32) local.get 2"
               " local.get 0 local.get 1 f64.load f64.mul local.get 2 f64.load f64.add"
