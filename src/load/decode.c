@@ -650,7 +650,14 @@ static int aggtype(rd *r, wm_type *ty, uint8_t form, size_t at) {
   if (!ty->params) return nomem(r);
   ty->results = ty->params + n;
   ty->nparams = ty->nresults = n;
-  for (uint32_t i = 0; i < n; i++) TRY(fieldtype(r, &ty->params[i], &ty->results[i]));
+  for (uint32_t i = 0; i < n; i++) {
+    int rc = fieldtype(r, &ty->params[i], &ty->results[i]);
+    if (rc) { /* not counted in ntypes yet: wm__module_destroy would miss it */
+      wm__free(ty->params);
+      *ty = (wm_type){0};
+      return rc;
+    }
+  }
   return 0;
 }
 
