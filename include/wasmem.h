@@ -106,7 +106,10 @@ WM_API const char *wm_version(void);
   X(TRAP_DEADLINE, -115, "deadline exceeded")                                 \
   X(TRAP_UNALIGNED_ATOMIC, -116, "unaligned atomic")                          \
   X(TRAP_EXPECTED_SHARED, -117, "expected shared memory")                    \
-  X(TRAP_NULL_EXN, -118, "null exception reference")
+  X(TRAP_NULL_EXN, -118, "null exception reference")                         \
+  X(TRAP_GC_MEMORY, -119, "out of GC memory")                                 \
+  X(TRAP_CAST, -120, "cast failure")                                          \
+  X(TRAP_ARRAY_OOB, -121, "out of bounds array access")
 
 typedef enum wm_err {
 #define WM_ERR_ENUM_(name, code, msg) WM_##name = code,
@@ -397,6 +400,12 @@ typedef struct wm_runtime_options {
   ** it, instantiating or a call that must lower a function fails with
   ** WM_ELIMIT. */
   uint64_t max_code_bytes;
+  /* Total bytes of the runtime's garbage-collected objects (WebAssembly
+  ** 3.0's structs and arrays, and the boxes extern conversions make), with
+  ** their headers (default 1 GiB). Objects live until wm_runtime_free (no
+  ** collection yet); making one past the budget traps with
+  ** WM_TRAP_GC_MEMORY. */
+  uint64_t max_gc_bytes;
   /*
   ** Optional growth callbacks, in the manner of Wasmtime's ResourceLimiter:
   ** asked before a memory (sizes in bytes) or a table (sizes in elements)
@@ -426,6 +435,7 @@ typedef struct wm_runtime_usage {
   uint64_t code_bytes;     /* lowered code of the modules instantiated */
   uint32_t instances, memories, tables;
   uint32_t exceptions;     /* exception objects held (see "Exceptions") */
+  uint64_t gc_bytes;       /* garbage-collected objects (max_gc_bytes) */
 } wm_runtime_usage;
 
 /* Make a runtime. opts may be NULL. On success *out owns a new runtime. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "runtime.h"
+#include "gc.h"
 
 /* The sweep reads stack slots no instruction has written yet, on purpose
 ** (below): under Valgrind, they are declared defined first. */
@@ -164,6 +165,10 @@ static void mark_slots(exn_marks *m, const wm_slot *s, size_t n) {
   for (size_t i = 0; i < n; i++) mark_ptr(m, s[i].ref);
 }
 
+/* A word of a GC object's payload (wm__gc_each_ref): objects live until
+** the runtime is freed, so every exnref they hold is a root. */
+static void mark_word(void *m, const void *p) { mark_ptr(m, p); }
+
 static void mark_payload(exn_marks *m, const wm_exn *e) {
   if (e) mark_slots(m, e->vals, e->tag->nslots);
 }
@@ -192,6 +197,7 @@ static void sweep(wm_runtime *rt, const wm_exn *extra) {
     if (end > rt->stack_end) end = rt->stack_end;
     VALGRIND_MAKE_MEM_DEFINED(rt->stack, (size_t)(end - rt->stack) * sizeof(wm_slot));
     mark_slots(&m, rt->stack, (size_t)(end - rt->stack));
+    wm__gc_each_ref(rt, mark_word, &m);
     mark_ptr(&m, rt->exn);
     mark_payload(&m, rt->exn);
     mark_payload(&m, extra);

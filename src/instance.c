@@ -10,6 +10,7 @@
 
 #include "runtime.h"
 #include "check.h"
+#include "gc.h"
 
 #define PAGE_SIZE 65536u
 
@@ -23,6 +24,10 @@ static wm_slot eval_extended(const wm_instance *inst, const wm_constexpr *e) {
     wm_constexpr c;
     wm__const_next(inst->mod, &pos, &c);
     bool arith = (c.op >= 0x6A && c.op <= 0x6C) || (c.op >= 0x7C && c.op <= 0x7E);
+    if (c.op == 0xFB) { /* ref.i31 */
+      st[n - 1].ref = wm__i31_make(st[n - 1].u32);
+      continue;
+    }
     if (!arith) {
       st[n++] = wm__eval_const(inst, &c);
       continue;

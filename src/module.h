@@ -521,8 +521,6 @@ static inline const char *wm__unsupported_op(uint8_t op) {
   switch (op) {
   case 0x06: case 0x07: case 0x09: case 0x18: case 0x19:
     return "legacy exception handling not supported";
-  case 0xD3: case 0xFB:
-    return "garbage collection not supported yet";
   default:
     return NULL;
   }

@@ -420,7 +420,42 @@
   X(REF_AS_NON_NULL, SPEC, 0)  /* a : trap "null reference" when a.ref is    \
                                   null (the slot then holds the result) */     \
   X(BR_ON_NULL, SPEC, 0)       /* a off : jump if a.ref is null */            \
-  X(BR_ON_NON_NULL, SPEC, 0)   /* a off : jump if a.ref is not null */
+  X(BR_ON_NON_NULL, SPEC, 0)   /* a off : jump if a.ref is not null */      \
+  /* --- garbage collection (WebAssembly 3.0; gc.h: st is a storage code  \
+  ** WM_GS_*, offst a field's offset << 8 | its storage code, refs 1 when \
+  ** the object may hold references) ------------------------------------ */ \
+  X(REF_EQ, SPEC, 0)           /* d a b : d.i32 = a.ref == b.ref */            \
+  X(REF_I31, SPEC, 0)          /* d a : d.ref = the i31 of a.i32 */            \
+  X(I31_GET_S, SPEC, 0)        /* d a : d.i32 = a's i31 sign-extended (trap  \
+                                  "null i31 reference") */                     \
+  X(I31_GET_U, SPEC, 0)        /* d a : the same, zero-extended */             \
+  X(REF_TEST, SPEC, 0)         /* d a t : d.i32 = a.ref matches type t */     \
+  X(REF_CAST, SPEC, 0)         /* a t : trap "cast failure" unless a.ref      \
+                                  matches t (the slot then holds the result) */ \
+  X(BR_ON_CAST, SPEC, 0)       /* a t off : jump if a.ref matches t */         \
+  X(BR_ON_CAST_FAIL, SPEC, 0)  /* a t off : jump unless a.ref matches t */     \
+  X(ANY_CONVERT_EXTERN, SPEC, 0) /* d a : any.convert_extern */                \
+  X(EXTERN_CONVERT_ANY, SPEC, 0) /* d a : extern.convert_any */                \
+  X(STRUCT_NEW, SPEC, 0)       /* d x size refs n (a offst)*n : a new struct  \
+                                  of type x, field i from slot a_i */          \
+  X(STRUCT_NEW_DEFAULT, SPEC, 0) /* d x size refs : a new zeroed struct */      \
+  X(STRUCT_GET, SPEC, 0)       /* d a offst : d = a's field (trap "null      \
+                                  structure reference") */                     \
+  X(STRUCT_SET, SPEC, 0)       /* a b offst : a's field = b */                 \
+  X(ARRAY_NEW, SPEC, 0)        /* d x a b st : b.u32 elements, each a */      \
+  X(ARRAY_NEW_DEFAULT, SPEC, 0) /* d x b st : b.u32 zeroed elements */          \
+  X(ARRAY_NEW_FIXED, SPEC, 0)  /* d x st n a*n : n elements from slots */     \
+  X(ARRAY_NEW_DATA, SPEC, 0)   /* d x seg a b st : b.u32 elements from data  \
+                                  segment seg at byte a.u32 */                 \
+  X(ARRAY_NEW_ELEM, SPEC, 0)   /* d x seg a b st : from element segment seg */ \
+  X(ARRAY_GET, SPEC, 0)        /* d a b st : d = a[b] (traps "null array      \
+                                  reference", "out of bounds array access") */ \
+  X(ARRAY_SET, SPEC, 0)        /* a b c st : a[b] = c */                       \
+  X(ARRAY_LEN, SPEC, 0)        /* d a : d.i32 = a's length */                  \
+  X(ARRAY_FILL, SPEC, 0)       /* a b c e st : a[b..b+e) = c */                \
+  X(ARRAY_COPY, SPEC, 0)       /* a b c e f st : a[b..b+f) = c[e..e+f) */      \
+  X(ARRAY_INIT_DATA, SPEC, 0)  /* seg a b c e st : a[b..b+e) = data seg at c */ \
+  X(ARRAY_INIT_ELEM, SPEC, 0)  /* seg a b c e st : from element segment seg */
 
 /* The classes of the CLASS column, as C_<class> (the compiler and the
 ** disassembler index them by op). */

@@ -10,6 +10,7 @@
 #include "runtime.h"
 #include "atomic_wait.h"
 #include "check.h"
+#include "gc.h"
 
 #define PAGE_SIZE 65536u
 #define MAX_PAGES 65536u /* 4 GiB: the most a 32-bit memory can address */
@@ -26,6 +27,7 @@
 #define DEFAULT_MEMORIES 1000u
 #define DEFAULT_TABLES 10000u
 #define DEFAULT_CODE_BYTES ((uint64_t)1 << 30)
+#define DEFAULT_GC_BYTES ((uint64_t)1 << 30)
 
 /* ---------------------------------------------------------------- runtime */
 
@@ -51,6 +53,7 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   if (!o->max_memories) o->max_memories = DEFAULT_MEMORIES;
   if (!o->max_tables) o->max_tables = DEFAULT_TABLES;
   if (!o->max_code_bytes) o->max_code_bytes = DEFAULT_CODE_BYTES;
+  if (!o->max_gc_bytes) o->max_gc_bytes = DEFAULT_GC_BYTES;
 
   size_t nslots = o->stack_bytes / sizeof(wm_slot);
   if (nslots == 0) nslots = 1;
@@ -105,6 +108,7 @@ void wm_runtime_free(wm_runtime *rt) {
   for (uint32_t i = 0; i < rt->ntables; i++) table_free(rt->tables[i]);
   for (uint32_t i = 0; i < rt->nobjs; i++) wm__free(rt->objs[i]);
   wm__exn_free_all(rt);
+  wm__gc_free_all(rt);
   for (uint32_t i = 0; i < rt->ntypes; i++)
     if (!rt->types[i].block) wm__free(rt->types[i].type.params);
   for (uint32_t i = 0; i < rt->nbindings; i++) {
@@ -136,6 +140,7 @@ void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out) {
   out->memories = rt->nmems;
   out->tables = rt->ntables;
   out->exceptions = rt->nexns + (rt->exn && !rt->exn->kept);
+  out->gc_bytes = rt->gc_bytes;
 }
 
 int wm__rt_own(wm_runtime *rt, void *p) {

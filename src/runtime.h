@@ -206,6 +206,13 @@ struct wm_runtime {
   ** hold one, between two runtimes), whose roots a sweep cannot see. */
   uint32_t exn_sweep_at;
   atomic_bool exn_shared;
+  /* Garbage-collected objects (gc.c): every one, newest first; the set of
+  ** their addresses (open addressing, gc_cap a power of two); their bytes
+  ** with headers, counted against opts.max_gc_bytes. */
+  struct wm_gcobj *gc_objs;
+  void **gc_set;
+  size_t gc_cap, gc_n;
+  uint64_t gc_bytes;
   /* Set once by wm__runtime_stop (a wasi-threads group ending, from any
   ** thread): memory.atomic.wait in rt returns at once, trapping. */
   atomic_bool stopped;

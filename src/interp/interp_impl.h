@@ -14,6 +14,7 @@
 
 #include "runtime.h"
 #include "check.h"
+#include "gc.h"
 #include "ops.h"
 #include "numeric.h"
 #include "simd.h"

@@ -889,6 +889,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
 
       /* --- typed function references ------------------------------------ */
 #include "interp_ref.h"
+#include "interp_gc.h"
 
 #if WM_METERED
       /* --- metering (code loaded with WM_MODULE_METERED) --------------- */

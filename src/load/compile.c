@@ -21,6 +21,7 @@
 */
 #include "compile.h"
 #include "leb.h"
+#include "gc_sig.h"
 
 /* ------------------------------------------------------------------ errors */
 
@@ -606,8 +607,6 @@ static int rd_blocktype(cstate *c, ctl *f) {
 
 /* ------------------------------------------------------------ control flow */
 
-static uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
-static const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
 
 static int push_ctl(cstate *c, uint8_t kind, const ctl *bt) {
   if (wm__grow((void **)&c->ctls, &c->cap_ctls, c->nctls + 1, sizeof *c->ctls)) return wm__c_nomem(c);
@@ -854,7 +853,8 @@ static int load_cmpbr(cstate *c, wm_op cmp, uint32_t s2, wm_op op2, uint32_t a, 
   return wm__c_slot(c, d == a ? b : a); /* equality commutes */
 }
 
-static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond);
+static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond,
+                         uint32_t extra);
 
 /* A branch on a reference (BR_ON_NULL ...): `op cond`, nothing fused. */
 static int plain_branch(cstate *c, wm_op op, uint32_t cond) {
@@ -900,13 +900,15 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
     return branch_off(c, L, c->last_start);
   }
   /* BR_IF_NOT cond skip ; moves ; BR L ; skip: */
-  return branch_around(c, L, n, WM_OP_BR_IF_NOT, cond.ref);
+  return branch_around(c, L, n, WM_OP_BR_IF_NOT, cond.ref, NOPOS);
 }
 
 /* A conditional branch to L whose operands must move: `off cond skip ;
 ** moves ; BR L ; skip:` (off branches when the branch is not taken). */
-static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond) {
+static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond,
+                         uint32_t extra) {
   TRY(off == WM_OP_BR_IF_NOT ? branch_head(c, off, cond) : plain_branch(c, off, cond));
+  if (extra != NOPOS) TRY(wm__c_cell(c, extra));
   uint32_t skip_instr = c->last_start, skip_cell = c->ncode;
   TRY(wm__c_cell(c, 0));
   TRY(jump_to(c, L, n));
@@ -914,15 +916,17 @@ static int branch_around(cstate *c, ctl *L, uint32_t n, wm_op off, uint32_t cond
   return 0;
 }
 
-int wm__c_cond_branch(cstate *c, ctl *L, uint32_t n, wm_op on, wm_op off, uint32_t cond) {
+int wm__c_cond_branch(cstate *c, ctl *L, uint32_t n, wm_op on, wm_op off, uint32_t cond,
+                      uint32_t extra) {
   TRY(pop_n(c, n, label_t(L)));
   TRY(repush_n(c, n, label_t(L)));
   if (c->dead) return 0;
   if (L->kind != K_FUNC && in_place(c, L, n, label_t(L))) {
     TRY(plain_branch(c, on, cond));
+    if (extra != NOPOS) TRY(wm__c_cell(c, extra));
     return branch_off(c, L, c->last_start);
   }
-  return branch_around(c, L, n, off, cond);
+  return branch_around(c, L, n, off, cond, extra);
 }
 
 /* Read a br_table label that the first pass has checked. */
@@ -1479,12 +1483,13 @@ static int compile_body(cstate *c) {
         TRY(wm__c_push(c, t, ref));
         break;
       }
-      case 0xFC: case 0xFD: case 0xFE: { /* prefixes: a sub-opcode follows */
-        uint32_t sub, res = NOPOS;
-        TRY(wm__c_rd_u32(c, &sub));
+      case 0xD3: case 0xFB: case 0xFC: case 0xFD: case 0xFE: { /* prefixes: a sub-opcode follows */
+        uint32_t sub = WM_GC_REF_EQ, res = NOPOS;
+        if (op != 0xD3) TRY(wm__c_rd_u32(c, &sub));
         int rc = op == 0xFC   ? wm__c_fc_op(c, sub, &res)
                  : op == 0xFD ? wm__c_simd_op(c, sub, &res)
-                              : wm__c_atomic_op(c, sub, &res);
+                 : op == 0xFE ? wm__c_atomic_op(c, sub, &res)
+                              : wm__c_gc_op(c, sub, &res);
         if (rc == 1) return wm__c_malformed(c, "illegal opcode");
         if (rc) return rc;
         c->last_res = res;
@@ -1636,6 +1641,13 @@ static int skim(cstate *c) {
         break;
       case 0xFD: TRY(wm__c_skim_simd(c)); break;
       case 0xFE: TRY(wm__c_skim_atomic(c)); break;
+      case 0xFB:
+        TRY(wm__c_rd_u32(c, &n));
+        TRY(wm__c_skim_gc(c, n));
+        break;
+      case 0xD3:
+        if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");
+        break;
       default: {
         const char *why = wm__unsupported_op(op);
         return wm__c_malformed(c, why ? why : "illegal opcode");

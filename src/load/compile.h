@@ -79,6 +79,10 @@ typedef struct ctl {
   uint32_t inits;      /* local initialisations logged at entry (compile_ref.c) */
 } ctl;
 
+/* What a branch to L carries: a loop its parameters, else its results. */
+static inline uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
+static inline const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
+
 typedef struct patch {
   uint32_t cell, instr, next;
 } patch;
@@ -331,11 +335,16 @@ void wm__c_reset_inits(cstate *c, const ctl *f);
 ** a conditional branch to L on `cond` by op `on` (when it need not move
 ** operands) or around moves and a BR by `off`, L's n operands on top. */
 int wm__c_call_ref(cstate *c, bool tail);
-int wm__c_cond_branch(cstate *c, ctl *L, uint32_t n, wm_op on, wm_op off, uint32_t cond);
+int wm__c_cond_branch(cstate *c, ctl *L, uint32_t n, wm_op on, wm_op off, uint32_t cond,
+                      uint32_t extra);
 
 /* compile_simd.c: the 0xFD instruction `sub` (as wm__c_fc_op), and its
 ** encoding alone for wm__skim_body. */
 int wm__c_simd_op(cstate *c, uint32_t sub, uint32_t *last_res);
+/* compile_gc.c: an instruction of GC (sub: the 0xFB sub-opcode, or
+** WM_GC_REF_EQ for 0xD3); 1 when sub is none. */
+int wm__c_gc_op(cstate *c, uint32_t sub, uint32_t *last_res);
+int wm__c_skim_gc(cstate *c, uint32_t sub);
 int wm__c_skim_simd(cstate *c);
 /* compile_atomic.c: the same for the 0xFE (threads) instructions. */
 int wm__c_atomic_op(cstate *c, uint32_t sub, uint32_t *last_res);

@@ -15,9 +15,6 @@
 */
 #include "compile.h"
 
-static uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
-static const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
-
 int wm__c_catch_ok(cstate *c, uint32_t k, uint32_t tag, const ctl *L) {
   const wm_type *t = k < WM_CATCH_ALL ? &c->mod->types[c->mod->tags[tag]] : NULL;
   uint32_t np = t ? t->nparams : 0, ref = k & 1;

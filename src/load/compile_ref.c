@@ -45,8 +45,6 @@ int wm__c_keep_type(cstate *c, uint32_t t, const wm_valtype **out) {
   return 0;
 }
 
-static uint32_t label_n(const ctl *L) { return L->kind == K_LOOP ? L->np : L->nr; }
-static const wm_valtype *label_t(const ctl *L) { return L->kind == K_LOOP ? L->p : L->r; }
 
 int wm__c_ref_op(cstate *c, uint8_t op) {
   if (c->mod->wasm2) return wm__c_malformed(c, "illegal opcode");
@@ -65,7 +63,7 @@ int wm__c_ref_op(cstate *c, uint8_t op) {
     return wm__c_push(c, nn, c->dead ? own_ref(c, c->nvals) : r.ref);
   }
   if (op == 0xD5) { /* br_on_null: the label takes the operands below */
-    TRY(wm__c_cond_branch(c, L, label_n(L), WM_OP_BR_ON_NULL, WM_OP_BR_ON_NON_NULL, r.ref));
+    TRY(wm__c_cond_branch(c, L, label_n(L), WM_OP_BR_ON_NULL, WM_OP_BR_ON_NON_NULL, r.ref, NOPOS));
     return wm__c_push(c, nn, c->dead ? own_ref(c, c->nvals) : r.ref);
   }
   /* br_on_non_null: the label takes them and the reference, last; the
@@ -74,7 +72,7 @@ int wm__c_ref_op(cstate *c, uint8_t op) {
   if (n == 0 || !wm__is_reftype(label_t(L)[n - 1])) return wm__c_invalid(c, "type mismatch");
   if (!wm__valtype_match(c->mod, nn, label_t(L)[n - 1])) return wm__c_invalid(c, "type mismatch");
   TRY(wm__c_push(c, nn, c->dead ? own_ref(c, c->nvals) : r.ref));
-  TRY(wm__c_cond_branch(c, L, n, WM_OP_BR_ON_NON_NULL, WM_OP_BR_ON_NULL, r.ref));
+  TRY(wm__c_cond_branch(c, L, n, WM_OP_BR_ON_NON_NULL, WM_OP_BR_ON_NULL, r.ref, NOPOS));
   return wm__c_pop(c, 0, &r);
 }
 

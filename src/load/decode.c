@@ -433,6 +433,22 @@ static int skip_instr(rd *r, uint8_t op, size_t at) {
     TRY(u32(r, &x));
     return u32(r, &x);
   }
+  if (op == 0xD3) return 0; /* ref.eq */
+  if (op == 0xFB) { /* GC: as wm__c_skim_gc */
+    static const uint8_t nimm[0x14] = {1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 2, 1, 1, 1, 1, 0, 1, 2, 2, 2};
+    TRY(u32(r, &x));
+    if (x < 0x14) {
+      for (uint32_t i = 0; i < nimm[x]; i++) TRY(u32(r, &n));
+      return 0;
+    }
+    if (x > 0x1E) return fail(r, at, "illegal opcode");
+    if (x >= 0x18 && x <= 0x19) {
+      TRY(u8(r, &b));
+      TRY(u32(r, &n));
+      TRY(leb(r, 33, true, &y));
+    }
+    return x <= 0x19 ? leb(r, 33, true, &y) : 0;
+  }
   if (op == 0xFE) {
     TRY(u32(r, &x));
     wm_atomic_sig s = wm__atomic_sig(x);
@@ -513,6 +529,20 @@ static int const_instr(rd *r, uint8_t op, size_t at, wm_constexpr *c, uint64_t *
   case 0x6A: case 0x6B: case 0x6C:
     c->type = WM_I32;
     return 0;
+  case 0xFB: { /* GC: ref.i31 is constant (unary, as the arithmetic) */
+    uint32_t sub;
+    TRY(u32(r, &sub));
+    if (sub == 0x1C) {
+      c->type = 0x6C | WM_VT_NONNULL;
+      return 0;
+    }
+    if (sub <= 0x01 || (sub >= 0x06 && sub <= 0x08) || sub == 0x1A || sub == 0x1B)
+      return fail(r, at, "garbage collection not supported yet: an object or extern conversion "
+                         "in a constant expression");
+    r->pos = at + 1;
+    TRY(skip_instr(r, op, at));
+    return 1;
+  }
   case 0x7C: case 0x7D: case 0x7E:
     c->type = WM_I64;
     return 0;
@@ -522,7 +552,9 @@ static int const_instr(rd *r, uint8_t op, size_t at, wm_constexpr *c, uint64_t *
   }
 }
 
-static bool is_arith(uint8_t op) { return (op >= 0x6A && op <= 0x6C) || (op >= 0x7C && op <= 0x7E); }
+static bool is_arith(uint8_t op) {
+  return (op >= 0x6A && op <= 0x6C) || (op >= 0x7C && op <= 0x7E) || op == 0xFB;
+}
 
 /*
 ** A constant expression. On success e describes its one instruction (a

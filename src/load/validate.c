@@ -113,6 +113,11 @@ static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_e
       n--;
       continue;
     }
+    if (c.op == 0xFB) { /* ref.i31 */
+      if (n < 1 || stack[n - 1] != WM_I32) return invalid(err, at, "type mismatch");
+      stack[n - 1] = c.type;
+      continue;
+    }
     if (c.op == 0) return invalid(err, at, "constant expression required"); /* defensive */
     TRY(const_type(mod, &c, visible, err));
     if (n == WM_CONST_MAX_DEPTH)

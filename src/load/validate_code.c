@@ -16,6 +16,7 @@
 #include <pthread.h>
 
 #include "leb.h"
+#include "gc_sig.h"
 #include "module.h"
 #include "ops.h"
 
@@ -786,6 +787,37 @@ static int ref_op(vstate *v, uint8_t op) {
   return br_keep(v, n - 1, label_t(L));
 }
 
+/* GC's instructions (0xFB sub, or WM_GC_REF_EQ for ref.eq), typed by
+** wm__gc_sig as compile_gc.c types them. */
+static int gc_op(vstate *v, uint32_t sub) {
+  if (v->mod->wasm2) return malformed(v, "illegal opcode");
+  wm_gcsig s;
+  int e = wm__gc_sig(v->mod, v->bytes, &v->pos, v->end, sub, &s);
+  if (e == 1) return malformed(v, "illegal opcode");
+  if (e == WM_EMALFORMED) return malformed(v, s.why);
+  if (e == WM_EINVALID) return invalid(v, "%s", s.why);
+  if (e) return wm__error(v->err, e, v->instr_off, "%s", s.why);
+  uint32_t t = 0;
+  if (sub == WM_GC_BR_ON_CAST || sub == WM_GC_BR_ON_CAST_FAIL) {
+    /* as compile_gc.c's br_on_cast */
+    if (s.label >= v->nctls) return invalid(v, "unknown label");
+    vctl *L = &v->ctls[v->nctls - 1 - s.label];
+    bool fail = sub == WM_GC_BR_ON_CAST_FAIL;
+    uint32_t diff = wm__vt_nullable(s.t2) ? s.t1 | WM_VT_NONNULL : s.t1;
+    uint32_t taken = fail ? diff : s.t2, n = label_n(L);
+    TRY(pop_t(v, s.t1));
+    if (n == 0 || !is_ref(label_t(L)[n - 1])) return mismatch(v);
+    if (!wm__valtype_match(v->mod, taken, label_t(L)[n - 1])) return mismatch(v);
+    TRY(br_keep(v, n - 1, label_t(L)));
+    return push(v, fail ? s.t2 : diff);
+  }
+  uint32_t u;
+  for (uint32_t i = s.n; i-- > 0;) TRY(pop(v, wm__gc_in(&s, i), i == 0 ? &t : &u));
+  if (sub == WM_GC_ANY_CONVERT_EXTERN || sub == WM_GC_EXTERN_CONVERT_ANY)
+    s.out |= t && wm__vt_nullable(t) ? 0 : WM_VT_NONNULL;
+  return s.out ? push(v, s.out) : 0;
+}
+
 /* The instructions the main loop does not take itself. */
 static int other_op(vstate *v, uint8_t op) {
   wm_module *mod = v->mod;
@@ -844,6 +876,11 @@ static int other_op(vstate *v, uint8_t op) {
     case 0xFE:
       TRY(rd_u32(v, &x));
       return atomic_op(v, x);
+    case 0xFB:
+      TRY(rd_u32(v, &x));
+      return gc_op(v, x);
+    case 0xD3:
+      return gc_op(v, WM_GC_REF_EQ);
     default: {
       const char *why = wm__unsupported_op(op);
       return malformed(v, why ? why : "illegal opcode");

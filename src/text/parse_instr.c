@@ -24,7 +24,8 @@ enum {
   I_NONE, I_BLOCK, I_IF, I_ELSE, I_END, I_LABEL, I_BRTABLE, I_FUNC, I_CALLIND, I_LOCAL,
   I_GLOBAL, I_TABLE, I_MEM, I_MEMIDX, I_I32, I_I64, I_F32, I_F64, I_SELECT, I_REFNULL,
   I_MEMINIT, I_DATA, I_MEMCOPY, I_TABLEINIT, I_ELEM, I_TABLECOPY, I_V128, I_SHUFFLE, I_LANE,
-  I_MEMLANE, I_ZERO, I_TAG, I_TRY, I_TYPE
+  I_MEMLANE, I_ZERO, I_TAG, I_TRY, I_TYPE, I_FIELD, I_TYPE_N, I_TYPE_DATA, I_TYPE_ELEM,
+  I_TYPE_TYPE, I_CAST, I_BRCAST
 };
 
 typedef struct wp_op {
@@ -72,6 +73,22 @@ static const wp_op special_ops[] = {
     {"memory.atomic.wait32", 0xFE0001, I_MEM, 4}, {"memory.atomic.wait64", 0xFE0002, I_MEM, 8},
     {"atomic.fence", 0xFE0003, I_ZERO, 0}, {"throw", 0x08, I_TAG, 0},
     {"throw_ref", 0x0A, I_NONE, 0}, {"try_table", 0x1F, I_TRY, 0},
+    /* garbage collection (0xFB) */
+    {"struct.new", 0xFB0000, I_TYPE, 0}, {"struct.new_default", 0xFB0001, I_TYPE, 0},
+    {"struct.get", 0xFB0002, I_FIELD, 0}, {"struct.get_s", 0xFB0003, I_FIELD, 0},
+    {"struct.get_u", 0xFB0004, I_FIELD, 0}, {"struct.set", 0xFB0005, I_FIELD, 0},
+    {"array.new", 0xFB0006, I_TYPE, 0}, {"array.new_default", 0xFB0007, I_TYPE, 0},
+    {"array.new_fixed", 0xFB0008, I_TYPE_N, 0}, {"array.new_data", 0xFB0009, I_TYPE_DATA, 0},
+    {"array.new_elem", 0xFB000A, I_TYPE_ELEM, 0}, {"array.get", 0xFB000B, I_TYPE, 0},
+    {"array.get_s", 0xFB000C, I_TYPE, 0}, {"array.get_u", 0xFB000D, I_TYPE, 0},
+    {"array.set", 0xFB000E, I_TYPE, 0}, {"array.len", 0xFB000F, I_NONE, 0},
+    {"array.fill", 0xFB0010, I_TYPE, 0}, {"array.copy", 0xFB0011, I_TYPE_TYPE, 0},
+    {"array.init_data", 0xFB0012, I_TYPE_DATA, 0}, {"array.init_elem", 0xFB0013, I_TYPE_ELEM, 0},
+    {"ref.test", 0xFB0014, I_CAST, 0}, {"ref.cast", 0xFB0016, I_CAST, 0},
+    {"br_on_cast", 0xFB0018, I_BRCAST, 0}, {"br_on_cast_fail", 0xFB0019, I_BRCAST, 0},
+    {"any.convert_extern", 0xFB001A, I_NONE, 0}, {"extern.convert_any", 0xFB001B, I_NONE, 0},
+    {"ref.i31", 0xFB001C, I_NONE, 0}, {"i31.get_s", 0xFB001D, I_NONE, 0},
+    {"i31.get_u", 0xFB001E, I_NONE, 0},
 };
 
 /* Runs of consecutive opcodes without immediates, or, for SIMD, with
@@ -281,6 +298,25 @@ static bool tok_is_kw(const wm_tok *t, const char *kw) {
   return t->len == strlen(kw) && memcmp(t->text, kw, t->len) == 0;
 }
 
+static int nomem(wp *p);
+
+/* A reference type of a cast: its heap type appended to out, *null
+** whether it is nullable (a shorthand such as anyref is). */
+static int cast_type(wp *p, wp_buf *out, bool *null) {
+  wp_buf vt = {0};
+  int rc = wp_valtype(p, &vt);
+  if (!rc && !vt.oom) {
+    uint8_t b0 = vt.p[0];
+    *null = b0 != 0x64;
+    if (b0 == 0x63 || b0 == 0x64) wp_bytes(out, vt.p + 1, vt.n - 1);
+    else if (vt.n == 1 && b0 >= 0x69 && b0 <= 0x74) wp_byte(out, b0);
+    else rc = wp_error(p, &p->t, "a reference type expected");
+  }
+  if (!rc && vt.oom) rc = nomem(p);
+  wm__free(vt.p);
+  return rc;
+}
+
 static int unknown_op(wp *p) {
   const wm_tok *t = &p->t;
   if (t->kind != WM_TOK_KEYWORD) return wp_unexpected(p, "an instruction");
@@ -291,10 +327,6 @@ static int unknown_op(wp *p) {
   if (has_prefix(t, "catch"))
     return wp_error(p, t, "unexpected token '%.*s': catch clauses belong to try_table",
                     (int)(t->len > 32 ? 32 : t->len), t->text);
-  static const char *const gc[] = {"struct.", "array.", "ref.i31", "i31.", "ref.test", "ref.cast",
-                                   "br_on_cast", "any.convert_extern", "extern.convert_any"};
-  for (size_t i = 0; i < sizeof gc / sizeof *gc; i++)
-    if (has_prefix(t, gc[i])) return wp_error(p, t, "garbage collection not supported yet");
   return wp_error(p, t, "unknown instruction '%.*s'", (int)(t->len > 32 ? 32 : t->len), t->text);
 }
 
@@ -584,6 +616,58 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       wp_u32(code, a);
       return 0;
     }
+    case I_FIELD: /* a type and a field of it (by number: field names not supported yet) */
+      if ((rc = wp_index(p, SP_TYPE, &a))) return rc;
+      if (p->t.kind == WM_TOK_ID) return wp_error(p, &p->t, "field names not supported yet");
+      if ((rc = number_tok(p)) || (rc = wm__tok_u32(&p->t, &b, p->err)) || (rc = wp_next(p)))
+        return rc;
+      emit_op(code, op->code);
+      wp_u32(code, a);
+      wp_u32(code, b);
+      return 0;
+    case I_TYPE_N:
+    case I_TYPE_DATA:
+    case I_TYPE_ELEM:
+    case I_TYPE_TYPE:
+      if ((rc = wp_index(p, SP_TYPE, &a))) return rc;
+      if (op->imm == I_TYPE_N) {
+        if ((rc = number_tok(p)) || (rc = wm__tok_u32(&p->t, &b, p->err))) return rc;
+        rc = wp_next(p);
+      } else {
+        rc = wp_index(p, op->imm == I_TYPE_DATA ? SP_DATA : op->imm == I_TYPE_ELEM ? SP_ELEM : SP_TYPE,
+                      &b);
+      }
+      if (rc) return rc;
+      if (op->imm == I_TYPE_DATA) p->data_instr = true;
+      emit_op(code, op->code);
+      wp_u32(code, a);
+      wp_u32(code, b);
+      return 0;
+    case I_CAST: { /* ref.test/ref.cast rt: the sub-opcode + 1 when rt is nullable */
+      bool null;
+      wp_buf *t = &p->tmp;
+      t->n = 0;
+      if ((rc = cast_type(p, t, &null))) return rc;
+      emit_op(code, op->code + null);
+      wp_bytes(code, t->p, t->n);
+      return 0;
+    }
+    case I_BRCAST: { /* br_on_cast(_fail) l rt1 rt2: flags, label, two heap types */
+      bool n1, n2;
+      wp_buf h1 = {0}, h2 = {0};
+      if (!(rc = label_index(p, &a)) && !(rc = cast_type(p, &h1, &n1)) &&
+          !(rc = cast_type(p, &h2, &n2))) {
+        emit_op(code, op->code);
+        wp_byte(code, (uint8_t)(n1 | n2 << 1));
+        wp_u32(code, a);
+        wp_bytes(code, h1.p, h1.n);
+        wp_bytes(code, h2.p, h2.n);
+        if (h1.oom || h2.oom) rc = nomem(p);
+      }
+      wm__free(h1.p);
+      wm__free(h2.p);
+      return rc;
+    }
     case I_CALLIND: {
       if (wp_at_index(p) && (rc = wp_index(p, SP_TABLE, &b))) return rc;
       wp_use *u = &p->bt;
@@ -830,7 +914,8 @@ static int skip_immediates(wp *p) {
   int rc;
   for (;;) {
     if (p->t.kind == WM_TOK_LPAREN) {
-      if (!wp_lparen_kw(p, "type") && !wp_lparen_kw(p, "param") && !wp_lparen_kw(p, "result"))
+      if (!wp_lparen_kw(p, "type") && !wp_lparen_kw(p, "param") && !wp_lparen_kw(p, "result") &&
+          !wp_lparen_kw(p, "ref")) /* a cast's reference type */
         return 0;
       if ((rc = wp_next(p)) || (rc = wp_skip_to_close(p))) return rc;
     } else if (p->t.kind == WM_TOK_RPAREN || p->t.kind == WM_TOK_EOF) {

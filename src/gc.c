@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** gc.c -- the objects of WebAssembly 3.0's garbage collection (gc.h):
+** making them within the runtime's budget, the set of their addresses,
+** the run-time type test of a reference, and the conversions between the
+** any and extern hierarchies.
+*/
+#include <stdio.h>
+
+#include "gc.h"
+#include "runtime.h"
+
+/* --------------------------------------------------------- address set */
+
+/* Open addressing over the objects' addresses, at most half full. */
+static size_t slot_of(const void *p, size_t cap) {
+  uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 20) & (cap - 1);
+}
+
+static bool set_add(wm_runtime *rt, wm_gcobj *o) {
+  if ((rt->gc_n + 1) * 2 > rt->gc_cap) {
+    size_t cap = rt->gc_cap ? rt->gc_cap * 2 : 64;
+    void **s = wm__calloc(cap, sizeof *s);
+    if (!s) return false;
+    for (size_t i = 0; i < rt->gc_cap; i++) {
+      if (!rt->gc_set[i]) continue;
+      size_t k = slot_of(rt->gc_set[i], cap);
+      while (s[k]) k = (k + 1) & (cap - 1);
+      s[k] = rt->gc_set[i];
+    }
+    wm__free(rt->gc_set);
+    rt->gc_set = s;
+    rt->gc_cap = cap;
+  }
+  size_t k = slot_of(o, rt->gc_cap);
+  while (rt->gc_set[k]) k = (k + 1) & (rt->gc_cap - 1);
+  rt->gc_set[k] = o;
+  rt->gc_n++;
+  return true;
+}
+
+bool wm__gc_owns(const wm_runtime *rt, const void *p) {
+  if (!p || !rt->gc_cap || ((uintptr_t)p & 7)) return false;
+  for (size_t k = slot_of(p, rt->gc_cap); rt->gc_set[k]; k = (k + 1) & (rt->gc_cap - 1))
+    if (rt->gc_set[k] == p) return true;
+  return false;
+}
+
+/* ------------------------------------------------------------- objects */
+
+wm_gcobj *wm__gc_alloc(wm_runtime *rt, uint8_t kind, uint32_t type_id, uint64_t size, bool refs,
+                       int *trap, char *msg) {
+  uint64_t total = sizeof(wm_gcobj) + size;
+  if (size > UINT32_MAX || total > rt->opts.max_gc_bytes - rt->gc_bytes ||
+      rt->gc_bytes > rt->opts.max_gc_bytes) {
+    snprintf(msg, 256, "out of GC memory: an object of %llu bytes is past max_gc_bytes",
+             (unsigned long long)size);
+    *trap = WM_TRAP_GC_MEMORY;
+    return NULL;
+  }
+  wm_gcobj *o = wm__calloc(1, (size_t)total);
+  if (!o || !set_add(rt, o)) {
+    wm__free(o);
+    snprintf(msg, 256, "out of GC memory: the allocator refused %llu bytes",
+             (unsigned long long)total);
+    *trap = WM_TRAP_GC_MEMORY;
+    return NULL;
+  }
+  o->kind = kind;
+  o->type_id = type_id;
+  o->has_refs = refs;
+  o->size = (uint32_t)size;
+  o->next = rt->gc_objs;
+  rt->gc_objs = o;
+  rt->gc_bytes += total;
+  return o;
+}
+
+void wm__gc_free_all(wm_runtime *rt) {
+  for (wm_gcobj *o = rt->gc_objs, *next; o; o = next) {
+    next = o->next;
+    wm__free(o);
+  }
+  rt->gc_objs = NULL;
+  wm__free(rt->gc_set);
+  rt->gc_set = NULL;
+  rt->gc_cap = rt->gc_n = 0;
+  rt->gc_bytes = 0;
+}
+
+void wm__gc_each_ref(const wm_runtime *rt, void (*mark)(void *m, const void *p), void *m) {
+  for (const wm_gcobj *o = rt->gc_objs; o; o = o->next) {
+    if (!o->has_refs) continue;
+    for (uint32_t i = 0; i + 8 <= o->size; i += 8) {
+      void *p;
+      memcpy(&p, o->data + i, sizeof p);
+      mark(m, p);
+    }
+  }
+}
+
+/* ----------------------------------------------------------- type test */
+
+bool wm__ref_test(const wm_runtime *rt, const wm_instance *inst, const void *r, uint32_t t) {
+  if (!r) return wm__vt_nullable(t);
+  uint32_t ht = wm__vt_heap(t), idx = wm__vt_idx(t);
+  uint32_t id = idx ? inst->type_ids[idx - 1] : 0;
+  switch (wm__vt_top(t)) {
+  case 0x70: /* func: a wm_func */
+    if (ht == 0x73) return false;
+    return !idx || wm__indirect_ok(rt, (const wm_func *)r, id);
+  case 0x6E: break;
+  default: /* extern, exn: the top holds every non-null one, the bottom none */
+    return ht == wm__vt_top(t);
+  }
+  if (ht == 0x6E) return true;
+  if (wm__is_i31(r)) return ht == 0x6D || ht == 0x6C;
+  const wm_gcobj *o = r;
+  if (o->kind != WM_COMP_STRUCT && o->kind != WM_COMP_ARRAY) return false; /* a host box: any */
+  if (ht == 0x6D) return true;
+  if (ht != wm__kind_heap(o->kind)) return false; /* i31, none, the other kind */
+  if (!idx) return true;
+  wm_typeset ts = wm__rt_typeset(rt->types);
+  return wm__type_sub(&ts, o->type_id, id);
+}
+
+/* ---------------------------------------------------------- conversions */
+
+static int box(wm_runtime *rt, uint8_t kind, void *v, void **out, char *msg) {
+  int trap = 0;
+  wm_gcobj *o = wm__gc_alloc(rt, kind, 0, sizeof v, false, &trap, msg);
+  if (!o) return trap;
+  memcpy(o->data, &v, sizeof v);
+  *out = o;
+  return 0;
+}
+
+static void *unbox(const wm_gcobj *o) {
+  void *v;
+  memcpy(&v, o->data, sizeof v);
+  return v;
+}
+
+int wm__gc_internalize(wm_runtime *rt, void *e, void **out, char *msg) {
+  if (!e) {
+    *out = NULL;
+    return 0;
+  }
+  if (wm__gc_owns(rt, e)) {
+    const wm_gcobj *o = e;
+    *out = o->kind == WM_GC_I31BOX ? unbox(o) : e;
+    return 0;
+  }
+  return box(rt, WM_GC_HOSTBOX, e, out, msg);
+}
+
+int wm__gc_externalize(wm_runtime *rt, void *a, void **out, char *msg) {
+  if (!a) {
+    *out = NULL;
+    return 0;
+  }
+  if (wm__is_i31(a)) return box(rt, WM_GC_I31BOX, a, out, msg);
+  const wm_gcobj *o = a;
+  *out = o->kind == WM_GC_HOSTBOX ? unbox(o) : a;
+  return 0;
+}

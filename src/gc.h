@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** gc.h -- the values of WebAssembly 3.0's garbage collection: i31
+** references, struct and array objects, and boxes for what crosses
+** between the any and extern hierarchies (gc.c).
+**
+** A reference of any's hierarchy in a slot (wm_slot.ref) is NULL, an i31
+** (the 31-bit value v as (v << 1) | 1: objects are 8-byte aligned, so bit 0
+** tells them apart), or a wm_gcobj of the runtime: a struct, an array, or a
+** box of a host pointer (any.convert_extern of an externref that is not one
+** of our objects). An externref is a host pointer or one of our objects
+** (extern.convert_any of a struct or array is the object itself, of an i31
+** a box holding it, of a host box the host pointer again), so converting
+** back and forth gives the same reference.
+**
+** Objects live until their runtime is freed (no collection yet), counted
+** against wm_runtime_options.max_gc_bytes; a set of their addresses
+** answers "is this pointer one of ours" (extern conversions, references
+** from the host).
+*/
+#ifndef WM_GC_H
+#define WM_GC_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "module.h"
+
+/* What an object is (wm_gcobj.kind): WM_COMP_STRUCT or WM_COMP_ARRAY, or
+** a box. */
+enum { WM_GC_HOSTBOX = 8, WM_GC_I31BOX = 9 };
+
+typedef struct wm_gcobj {
+  struct wm_gcobj *next; /* every object of the runtime, newest first */
+  uint32_t type_id;      /* the runtime's type id (structs and arrays) */
+  uint8_t kind;
+  uint8_t has_refs;      /* the payload may hold references (8-aligned) */
+  uint16_t pad_;
+  uint32_t len;          /* an array's element count */
+  uint32_t size;         /* payload bytes */
+  _Alignas(8) unsigned char data[]; /* fields or elements; a box's pointer */
+} wm_gcobj;
+
+/* How a field or element is stored (struct.get/set, array.*), the low
+** three bits of a lowered instruction's storage cell: its size is
+** 1 << code; WM_GS_SIGNED (bit 3) sign-extends a packed read. */
+enum { WM_GS_I8 = 0, WM_GS_I16 = 1, WM_GS_32 = 2, WM_GS_64 = 3, WM_GS_V128 = 4 };
+#define WM_GS_SIGNED 8u
+#define WM_GS_REFS 16u /* on allocation cells: the object may hold references */
+
+/* The storage code of a field's storage type (a value type or packed). */
+static inline uint32_t wm__gc_store_code(uint32_t st) {
+  switch (st & 0xFF) {
+  case WM_PACKED_I8: return WM_GS_I8;
+  case WM_PACKED_I16: return WM_GS_I16;
+  case 0x7F: case 0x7D: return WM_GS_32; /* i32, f32 */
+  case 0x7B: return WM_GS_V128;
+  default: return WM_GS_64;              /* i64, f64, references */
+  }
+}
+
+/* A struct type's layout: field i at offset off[i] (natural alignment up
+** to 8), *size the payload's bytes (at most WM_GC_MAX_STRUCT). */
+#define WM_GC_MAX_STRUCT (1u << 20)
+static inline uint32_t wm__gc_field_at(const wm_type *t, uint32_t field, uint32_t *size) {
+  uint32_t off = 0, at = 0;
+  for (uint32_t i = 0; i < t->nparams; i++) {
+    uint32_t n = 1u << wm__gc_store_code(t->params[i]);
+    uint32_t a = n > 8 ? 8 : n;
+    off = (off + a - 1) & ~(a - 1);
+    if (i == field) at = off;
+    off += n;
+  }
+  if (size) *size = (off + 7) & ~7u;
+  return at;
+}
+
+/* Is value type t one an object must be scanned for (a reference)? */
+static inline bool wm__gc_holds_ref(uint32_t st) { return wm__is_reftype(st); }
+
+/* An i31 in a slot, and its value back. */
+static inline void *wm__i31_make(uint32_t v) {
+  return (void *)(uintptr_t)((((uint64_t)v << 1) | 1) & 0xFFFFFFFFu);
+}
+static inline bool wm__is_i31(const void *r) { return ((uintptr_t)r & 1) != 0; }
+static inline int32_t wm__i31_s(const void *r) { return (int32_t)((uint32_t)(uintptr_t)r) >> 1; }
+static inline uint32_t wm__i31_u(const void *r) { return ((uint32_t)(uintptr_t)r) >> 1; }
+
+/* Read a field or element at p as a slot's bits (code: WM_GS_* with
+** WM_GS_SIGNED), and write one; v128 are two slots (p 8-aligned). */
+static inline void wm__gc_read(const unsigned char *p, uint32_t code, wm_slot *d) {
+  switch (code) {
+  case WM_GS_I8: d->u64 = *p; break;
+  case WM_GS_I8 | WM_GS_SIGNED: d->i64 = (int8_t)*p; break;
+  case WM_GS_I16: { uint16_t h; memcpy(&h, p, 2); d->u64 = h; break; }
+  case WM_GS_I16 | WM_GS_SIGNED: { int16_t h; memcpy(&h, p, 2); d->i64 = h; break; }
+  case WM_GS_32: { uint32_t w; memcpy(&w, p, 4); d->u64 = w; break; }
+  case WM_GS_V128: memcpy(d, p, 16); break;
+  default: memcpy(&d->u64, p, 8); break;
+  }
+}
+static inline void wm__gc_write(unsigned char *p, uint32_t code, const wm_slot *s) {
+  switch (code & 7) {
+  case WM_GS_I8: *p = (unsigned char)s->u32; break;
+  case WM_GS_I16: { uint16_t h = (uint16_t)s->u32; memcpy(p, &h, 2); break; }
+  case WM_GS_32: memcpy(p, &s->u32, 4); break;
+  case WM_GS_V128: memcpy(p, s, 16); break;
+  default: memcpy(p, &s->u64, 8); break;
+  }
+}
+
+struct wm_runtime;
+struct wm_instance;
+/* gc.c: a new zeroed object of `size` payload bytes, counted against
+** max_gc_bytes; NULL with msg (256 bytes) set and *trap the code when the
+** budget or the allocator refuses. */
+wm_gcobj *wm__gc_alloc(struct wm_runtime *rt, uint8_t kind, uint32_t type_id, uint64_t size,
+                       bool refs, int *trap, char *msg);
+/* gc.c: free every object (wm_runtime_free). */
+void wm__gc_free_all(struct wm_runtime *rt);
+/* gc.c: is p one of rt's objects? */
+bool wm__gc_owns(const struct wm_runtime *rt, const void *p);
+/* gc.c: does reference r (in a slot, of the hierarchy of t) match
+** reference type t of inst's module (ref.test, ref.cast, br_on_cast)? */
+bool wm__ref_test(const struct wm_runtime *rt, const struct wm_instance *inst, const void *r,
+                  uint32_t t);
+/* gc.c: any.convert_extern and extern.convert_any; 0 or a trap code (a
+** box could not be made) with msg set. */
+int wm__gc_internalize(struct wm_runtime *rt, void *e, void **out, char *msg);
+int wm__gc_externalize(struct wm_runtime *rt, void *a, void **out, char *msg);
+/* gc.c: scan every object that may hold references, for the exception
+** sweep (each 8-aligned word of such payloads is handed to mark). */
+void wm__gc_each_ref(const struct wm_runtime *rt, void (*mark)(void *m, const void *p), void *m);
+
+#endif
