@@ -634,7 +634,12 @@ void cli_print_val(FILE *f, const wm_val *v) {
     else fputs("ref.func", f);
     break;
   case WM_EXNREF: fputs(v->of.ref ? "ref.exn" : "null", f); break;
-  case WM_ANYREF: fputs(v->of.ref ? "ref.any" : "null", f); break;
+  case WM_ANYREF:
+    if (wm_anyref_kind_of(NULL, v->of.ref) == WM_ANY_I31)
+      fprintf(f, "ref.i31 %" PRId32, wm_anyref_i31_value(v->of.ref));
+    else
+      fputs(v->of.ref ? "ref.any" : "null", f);
+    break;
   case WM_V128: cli_print_v128(f, v->of.v128, cli_shape_default); break;
   }
 }

@@ -309,10 +309,22 @@ static int v128_mismatch(const wm_script_pat *p, const uint8_t got[16]) {
   return -1;
 }
 
-static bool pat_matches(const wm_script_pat *p, const wm_val *got) {
+/* A non-null anyref pattern (any_kind) against a value of rt. */
+static bool any_matches(const wm_runtime *rt, const wm_script_pat *p, const void *ref) {
+  wm_anyref_kind k = wm_anyref_kind_of(rt, ref);
+  if (k == WM_ANY_NULL || k == WM_ANY_FOREIGN) return false;
+  switch (p->any_kind) {
+    case WM_ANY_NULL: return true;
+    case WM_PAT_ANY_EQ: return k != WM_ANY_HOST;
+    case WM_ANY_HOST: return wm_anyref_host_value(rt, ref) == p->val.of.ref;
+    default: return k == p->any_kind;
+  }
+}
+
+static bool pat_matches(const wm_runtime *rt, const wm_script_pat *p, const wm_val *got) {
   if (p->kind == WM_PAT_EITHER) {
     for (uint32_t i = 0; i < p->neither; i++)
-      if (pat_matches(&p->either[i], got)) return true;
+      if (pat_matches(rt, &p->either[i], got)) return true;
     return false;
   }
   if (p->kind == WM_PAT_REF_NULL && p->val.type == 0) /* (ref.null): of any type */
@@ -326,7 +338,8 @@ static bool pat_matches(const wm_script_pat *p, const wm_val *got) {
       return got->type == WM_F32 ? nan_matches(p->kind, got->of.f32_bits, 4)
                                  : nan_matches(p->kind, got->of.f64_bits, 8);
     case WM_PAT_REF_NULL: return got->of.ref == NULL;
-    case WM_PAT_REF_NONNULL: return got->of.ref != NULL;
+    case WM_PAT_REF_NONNULL:
+      return got->type == WM_ANYREF ? any_matches(rt, p, got->of.ref) : got->of.ref != NULL;
     default: break;
   }
   switch (got->type) {
@@ -508,7 +521,26 @@ static int run_action(spec_run *s, const wm_script_action *a, action_result *r) 
     return ACT_BAD;
   }
   r->nresults = ft.nresults;
-  return wm_func_call(s->rt, f, a->args, ft.nparams, r->vals, ft.nresults, &r->err);
+  /* (ref.host N) arguments become host references of the runtime. */
+  wm_val *args = NULL;
+  for (uint32_t i = 0; i < a->nargs && !args; i++)
+    if (a->args[i].type == WM_ANYREF && a->args[i].of.ref) {
+      if (!(args = malloc(a->nargs * sizeof *args))) {
+        r->why = "out of memory";
+        return ACT_BAD;
+      }
+      memcpy(args, a->args, a->nargs * sizeof *args);
+    }
+  for (uint32_t i = 0; args && i < a->nargs; i++)
+    if (args[i].type == WM_ANYREF && args[i].of.ref &&
+        wm_anyref_host(s->rt, a->args[i].of.ref, &args[i].of.ref)) {
+      free(args);
+      r->why = "cannot make a host reference";
+      return ACT_BAD;
+    }
+  int rc = wm_func_call(s->rt, f, args ? args : a->args, ft.nparams, r->vals, ft.nresults, &r->err);
+  free(args);
+  return rc;
 }
 
 /* Report an action that could not run as the command expected; returns
@@ -548,7 +580,7 @@ static void cmd_action(spec_run *s, const wm_script_cmd *c, bool check) {
       goto done;
     }
     for (uint32_t i = 0; i < c->nresults; i++) {
-      if (!pat_matches(&c->results[i], &r.vals[i])) {
+      if (!pat_matches(s->rt, &c->results[i], &r.vals[i])) {
         fail_result(s, c, i, &c->results[i], &r.vals[i]);
         goto done;
       }

@@ -148,7 +148,7 @@ typedef enum wm_valtype {
   WM_EXTERNREF = 0x6F,
   WM_EXNREF = 0x69,    /* (ref null exn): an exception, see "Exceptions" */
   WM_ANYREF = 0x6E     /* (ref null any): garbage collection's references
-                       ** (WebAssembly 3.0); only null crosses the API yet */
+                       ** (WebAssembly 3.0), see wm_anyref_kind */
 } wm_valtype;
 /*
 ** Typed references (WebAssembly 3.0's function references and GC types).
@@ -446,6 +446,30 @@ WM_API void wm_runtime_free(wm_runtime *rt);
 WM_API void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out);
 
 /*
+** References of garbage collection (WebAssembly 3.0's anyref and its
+** subtypes eqref, i31ref, structref, arrayref) pass as WM_ANYREF values:
+** NULL, an i31 (wm_anyref_i31), or an object of the runtime -- a struct,
+** an array, or a host reference (wm_anyref_host). Objects belong to the
+** runtime and live until wm_runtime_free (no collection yet; see
+** max_gc_bytes); a non-null anyref the host passes must be an i31 or one of
+** the runtime's objects, of the type wanted, else WM_ETYPE.
+*/
+typedef enum wm_anyref_kind {
+  WM_ANY_NULL, WM_ANY_I31, WM_ANY_STRUCT, WM_ANY_ARRAY, WM_ANY_HOST,
+  WM_ANY_FOREIGN  /* none of these: not an anyref of this runtime */
+} wm_anyref_kind;
+WM_API wm_anyref_kind wm_anyref_kind_of(const wm_runtime *rt, const void *ref);
+/* An i31 of the low 31 bits of v, and the value of one (sign-extended). */
+WM_API void *wm_anyref_i31(uint32_t v);
+WM_API int32_t wm_anyref_i31_value(const void *ref);
+/* A host reference to p in rt (what any.convert_extern makes of an
+** externref p): an object that boxes p, or p itself when p is one of rt's
+** objects. WM_ENOMEM, WM_ELIMIT (max_gc_bytes) or WM_EINVAL (p NULL). */
+WM_API int wm_anyref_host(wm_runtime *rt, void *p, void **out);
+/* The host pointer a host reference boxes; NULL for anything else. */
+WM_API void *wm_anyref_host_value(const wm_runtime *rt, const void *ref);
+
+/*
 ** Host functions. args holds type->nparams values, results has room for
 ** type->nresults values whose types the function must set. Return 0 on
 ** success; a WM_TRAP_* code to make the calling wasm code trap with that
@@ -715,7 +739,8 @@ typedef enum wm_script_pat_kind {
   WM_PAT_REF_NULL,       /* the null reference of val.type, or of any
                             reference type when val.type is 0 ((ref.null)) */
   WM_PAT_REF_NONNULL,    /* any non-null reference of val.type: (ref.func),
-                            (ref.extern) with no index */
+                            (ref.extern) with no index; of WM_ANYREF, one
+                            of the kind any_kind says */
   WM_PAT_EITHER          /* any one of the neither patterns at either */
 } wm_script_pat_kind;
 
@@ -728,7 +753,13 @@ typedef struct wm_script_pat {
                           WM_PAT_NAN_CANONICAL / WM_PAT_NAN_ARITHMETIC */
   uint32_t neither;
   const struct wm_script_pat *either; /* alternatives, never nested */
+  /* A non-null anyref pattern: WM_ANY_I31 (ref.i31), WM_ANY_STRUCT
+  ** (ref.struct), WM_ANY_ARRAY (ref.array), WM_ANY_HOST ((ref.host N):
+  ** val.of.ref is N + 1), WM_PAT_ANY_EQ (ref.eq: an i31, struct or array),
+  ** WM_ANY_NULL (ref.any: any non-null one). */
+  uint8_t any_kind;
 } wm_script_pat;
+#define WM_PAT_ANY_EQ 100
 
 typedef struct wm_script_action {
   wm_script_action_kind kind;
@@ -736,7 +767,9 @@ typedef struct wm_script_action {
   size_t module_len;
   const char *field; /* the export's name: UTF-8, may hold NUL bytes */
   size_t field_len;
-  const wm_val *args; /* WM_SCRIPT_INVOKE */
+  const wm_val *args; /* WM_SCRIPT_INVOKE; (ref.host N) is a WM_ANYREF
+                         holding N + 1, a host pointer for the embedder to
+                         make a host reference of (wm_anyref_host) */
   uint32_t nargs;
 } wm_script_action;
 

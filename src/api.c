@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "runtime.h"
+#include "gc.h"
 
 #define PAGE_SIZE 65536u
 
@@ -35,15 +36,20 @@ wm_functype wm_func_type(const wm_func *f) {
 ** a reference type: a value of its kind, not null where the type is
 ** non-null, for a concrete function type (in rt's interned ids; rt NULL:
 ** a host function's type, which names none) a function of rt of that type
-** or a subtype, for an abstract one below the top nothing but null. GC's
-** references other than null do not cross the API yet.
+** or a subtype, for an abstract one below the top nothing but null. An
+** anyref must be an i31 or one of rt's objects, of the type wanted.
 */
 static const char *val_refusal(const wm_runtime *rt, uint32_t want, wm_val v) {
   if (!wm__is_reftype(want)) return v.type == (wm_valtype)want ? NULL : "";
   if (v.type != wm__vt_top(want)) return "";
   if (!v.of.ref) return wm__vt_nullable(want) ? NULL : "a null reference";
-  if (v.type == WM_ANYREF) return "a GC reference (not supported yet)";
   uint32_t idx = wm__vt_idx(want);
+  if (v.type == WM_ANYREF) {
+    if (!wm__is_i31(v.of.ref) && (!rt || !wm__gc_owns(rt, v.of.ref)))
+      return "an anyref that is neither an i31 nor an object of this runtime";
+    return wm__ref_match(rt, v.of.ref, want, idx ? idx - 1 : UINT32_MAX)
+               ? NULL : "a reference of another type";
+  }
   if (!idx) return (want & 0xFF) == wm__vt_top(want) ? NULL : "a reference of another type";
   if (!rt) return NULL;
   const wm_func *g = v.of.ref;

@@ -103,9 +103,13 @@ void wm__gc_each_ref(const wm_runtime *rt, void (*mark)(void *m, const void *p),
 /* ----------------------------------------------------------- type test */
 
 bool wm__ref_test(const wm_runtime *rt, const wm_instance *inst, const void *r, uint32_t t) {
+  uint32_t idx = wm__vt_idx(t);
+  return wm__ref_match(rt, r, t, idx ? inst->type_ids[idx - 1] : UINT32_MAX);
+}
+
+bool wm__ref_match(const wm_runtime *rt, const void *r, uint32_t t, uint32_t id) {
   if (!r) return wm__vt_nullable(t);
   uint32_t ht = wm__vt_heap(t), idx = wm__vt_idx(t);
-  uint32_t id = idx ? inst->type_ids[idx - 1] : 0;
   switch (wm__vt_top(t)) {
   case 0x70: /* func: a wm_func */
     if (ht == 0x73) return false;
@@ -164,4 +168,35 @@ int wm__gc_externalize(wm_runtime *rt, void *a, void **out, char *msg) {
   const wm_gcobj *o = a;
   *out = o->kind == WM_GC_HOSTBOX ? unbox(o) : a;
   return 0;
+}
+
+/* -------------------------------------------------------------- public */
+
+wm_anyref_kind wm_anyref_kind_of(const wm_runtime *rt, const void *ref) {
+  if (!ref) return WM_ANY_NULL;
+  if (wm__is_i31(ref)) return WM_ANY_I31;
+  if (!rt || !wm__gc_owns(rt, ref)) return WM_ANY_FOREIGN;
+  switch (((const wm_gcobj *)ref)->kind) {
+  case WM_COMP_STRUCT: return WM_ANY_STRUCT;
+  case WM_COMP_ARRAY: return WM_ANY_ARRAY;
+  case WM_GC_HOSTBOX: return WM_ANY_HOST;
+  default: return WM_ANY_FOREIGN; /* an i31 box is an externref, never an anyref */
+  }
+}
+
+void *wm_anyref_i31(uint32_t v) { return wm__i31_make(v); }
+
+int32_t wm_anyref_i31_value(const void *ref) { return wm__i31_s(ref); }
+
+int wm_anyref_host(wm_runtime *rt, void *p, void **out) {
+  char msg[256];
+  if (!rt || !p || !out) return WM_EINVAL;
+  int trap = wm__gc_internalize(rt, p, out, msg);
+  if (!trap) return WM_OK;
+  return rt->gc_bytes + sizeof(wm_gcobj) + sizeof p > rt->opts.max_gc_bytes ? WM_ELIMIT : WM_ENOMEM;
+}
+
+void *wm_anyref_host_value(const wm_runtime *rt, const void *ref) {
+  if (wm_anyref_kind_of(rt, ref) != WM_ANY_HOST) return NULL;
+  return unbox(ref);
 }

@@ -124,6 +124,8 @@ bool wm__gc_owns(const struct wm_runtime *rt, const void *p);
 ** reference type t of inst's module (ref.test, ref.cast, br_on_cast)? */
 bool wm__ref_test(const struct wm_runtime *rt, const struct wm_instance *inst, const void *r,
                   uint32_t t);
+/* gc.c: the same for a type whose index (if any) is runtime id `id`. */
+bool wm__ref_match(const struct wm_runtime *rt, const void *r, uint32_t t, uint32_t id);
 /* gc.c: any.convert_extern and extern.convert_any; 0 or a trap code (a
 ** box could not be made) with msg set. */
 int wm__gc_internalize(struct wm_runtime *rt, void *e, void **out, char *msg);

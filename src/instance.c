@@ -11,8 +11,54 @@
 #include "runtime.h"
 #include "check.h"
 #include "gc.h"
+#include "gc_sig.h"
+#include "leb.h"
 
 #define PAGE_SIZE 65536u
+
+/* A GC instruction of a constant expression on stack st of n values:
+** the new n. A GC object that cannot be made is a null, and the trap is
+** kept in inst->const_trap for instantiation to report. */
+static uint32_t eval_gc(const wm_instance *inst, const wm_constexpr *c, wm_slot *st, uint32_t n) {
+  const wm_module *mod = inst->mod;
+  wm_runtime *rt = inst->rt;
+  wm_gcsig s;
+  uint32_t p = (uint32_t)c->bits + 1, sub = 0;
+  char msg[256];
+  int trap = 0;
+  (void)wm__leb_u32(mod->bytes, &p, (uint32_t)mod->len, &sub);
+  (void)wm__gc_sig(mod, mod->bytes, &p, (uint32_t)mod->len, sub, &s);
+  n -= s.n;
+  wm_slot *in = &st[n], r;
+  r.u64 = 0;
+  switch (sub) {
+  case WM_GC_REF_I31: r.ref = wm__i31_make(in[0].u32); break;
+  case WM_GC_ANY_CONVERT_EXTERN: trap = wm__gc_internalize(rt, in[0].ref, &r.ref, msg); break;
+  case WM_GC_EXTERN_CONVERT_ANY: trap = wm__gc_externalize(rt, in[0].ref, &r.ref, msg); break;
+  case WM_GC_STRUCT_NEW: case WM_GC_STRUCT_NEW_DEFAULT: {
+    wm_gcobj *o = wm__gc_alloc(rt, WM_COMP_STRUCT, inst->type_ids[s.x], s.size, s.refs, &trap, msg);
+    const wm_type *t = &mod->types[s.x];
+    for (uint32_t i = 0; o && i < s.n; i++)
+      wm__gc_write(o->data + wm__gc_field_at(t, i, NULL), wm__gc_store_code(t->params[i]), &in[i]);
+    r.ref = o;
+    break;
+  }
+  default: { /* array.new, array.new_default, array.new_fixed */
+    uint32_t len = sub == WM_GC_ARRAY_NEW_FIXED ? s.n : in[s.n - 1].u32, es = 1u << (s.store & 7);
+    wm_gcobj *o = wm__gc_alloc(rt, WM_COMP_ARRAY, inst->type_ids[s.x], (uint64_t)len * es, s.refs,
+                               &trap, msg);
+    for (uint32_t i = 0; o && i < len; i++)
+      wm__gc_write(o->data + (size_t)i * es, s.store,
+                   sub == WM_GC_ARRAY_NEW_FIXED ? &in[i] : sub == WM_GC_ARRAY_NEW ? &in[0] : &r);
+    if (o) o->len = len;
+    r.ref = o;
+    break;
+  }
+  }
+  if (trap && !inst->const_trap) ((wm_instance *)inst)->const_trap = trap;
+  st[n++] = r;
+  return n;
+}
 
 /* An extended constant expression (WM_CONST_EXTENDED), which validation
 ** has typed: its depth is at most WM_CONST_MAX_DEPTH. i32 arithmetic wraps
@@ -24,8 +70,8 @@ static wm_slot eval_extended(const wm_instance *inst, const wm_constexpr *e) {
     wm_constexpr c;
     wm__const_next(inst->mod, &pos, &c);
     bool arith = (c.op >= 0x6A && c.op <= 0x6C) || (c.op >= 0x7C && c.op <= 0x7E);
-    if (c.op == 0xFB) { /* ref.i31 */
-      st[n - 1].ref = wm__i31_make(st[n - 1].u32);
+    if (c.op == 0xFB) { /* GC's constant instructions (validation typed them) */
+      n = eval_gc(inst, &c, st, n);
       continue;
     }
     if (!arith) {
@@ -315,6 +361,40 @@ static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
   return inst;
 }
 
+static int const_failed(const wm_instance *inst, wm_error *err) {
+  return wm__error(err, inst->const_trap, UINT32_MAX,
+                   "out of GC memory: a constant expression's object is past max_gc_bytes");
+}
+
+/* The element segments whose items are extended expressions, evaluated
+** once (see wm_instance.elem_refs). */
+static int eval_elems(wm_instance *inst, wm_error *err) {
+  const wm_module *mod = inst->mod;
+  for (uint32_t i = 0; i < mod->nelems; i++) {
+    const wm_elem *e = &mod->elems[i];
+    bool ext = false;
+    for (uint32_t k = 0; k < e->count && !ext; k++) ext = e->items[k].op == WM_CONST_EXTENDED;
+    if (!ext) continue;
+    if (!inst->elem_refs) {
+      inst->elem_refs = wm__calloc(mod->nelems, sizeof *inst->elem_refs);
+      if (!inst->elem_refs || wm__rt_own(inst->rt, inst->elem_refs)) {
+        wm__free(inst->elem_refs);
+        inst->elem_refs = NULL;
+        return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+      }
+    }
+    void **v = wm__calloc(e->count, sizeof *v);
+    if (!v || wm__rt_own(inst->rt, v)) {
+      wm__free(v);
+      return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+    }
+    for (uint32_t k = 0; k < e->count; k++) v[k] = wm__eval_const(inst, &e->items[k]).ref;
+    inst->elem_refs[i] = v;
+    if (inst->const_trap) return const_failed(inst, err);
+  }
+  return WM_OK;
+}
+
 /* Allocate the defined tables, memories and globals (globals initialised in
 ** order, so an initialiser sees the globals before it). */
 static int alloc_defined(wm_instance *inst, wm_error *err) {
@@ -351,7 +431,7 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
       inst->globals[mod->nglobal_imports + i] = &gs[i];
     }
   }
-  return WM_OK;
+  return inst->const_trap ? const_failed(inst, err) : eval_elems(inst, err);
 }
 
 /* Active segments are applied in order and then dropped; the first that
@@ -366,8 +446,7 @@ static int apply_segments(wm_instance *inst, wm_error *err) {
       uint64_t off = t->decl.is64 ? o.u64 : o.u32; /* table64: an i64 offset */
       if (!wm__in_range(off, e->count, t->size))
         return wm__error(err, WM_TRAP_TABLE_OOB, UINT32_MAX, "out of bounds table access");
-      for (uint32_t k = 0; k < e->count; k++)
-        t->elems[off + k] = wm__eval_const(inst, &e->items[k]).ref;
+      for (uint32_t k = 0; k < e->count; k++) t->elems[off + k] = wm__elem_item(inst, i, k);
       inst->elem_dropped[i] = true;
     } else if (e->mode == WM_SEG_DECLARATIVE) {
       inst->elem_dropped[i] = true;

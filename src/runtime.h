@@ -121,7 +121,15 @@ struct wm_instance {
   bool *data_dropped;    /* per data segment */
   wm_func *own_funcs;    /* storage for the defined functions */
   void *block;           /* the allocation the instance is in (instance.c) */
+  /* Element segments whose items are extended constant expressions (GC
+  ** objects among them) are evaluated once, at instantiation: per segment
+  ** its references, or NULL (evaluate the items when used). NULL when no
+  ** segment has such items. */
+  void ***elem_refs;
+  /* The trap a constant expression met making a GC object (0: none). */
+  int const_trap;
 };
+
 
 /* One activation record of the interpreter (kept off the C stack). */
 typedef struct wm_frame {
@@ -371,6 +379,12 @@ size_t wm__type_slots(const wm_valtype *t, uint32_t n);
 /* instance.c: the value of a constant expression in an instance (globals,
 ** segment offsets, element items). */
 wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e);
+
+/* An element segment's item k as a reference (see elem_refs). */
+static inline void *wm__elem_item(const wm_instance *inst, uint32_t seg, uint32_t k) {
+  if (inst->elem_refs && inst->elem_refs[seg]) return inst->elem_refs[seg][k];
+  return wm__eval_const(inst, &inst->mod->elems[seg].items[k]).ref;
+}
 
 /*
 ** interp.c: call f with args in args_results[0..nparams) (slot form); on

@@ -110,7 +110,7 @@ const char *wm_errname(int code) {
   return "UNKNOWN";
 }
 
-bool wm_is_trap(int code) { return code <= WM_TRAP_UNREACHABLE && code >= WM_TRAP_NULL_EXN; }
+bool wm_is_trap(int code) { return code <= WM_TRAP_UNREACHABLE && code >= WM_TRAP_ARRAY_OOB; }
 
 int wm__verror(wm_error *err, int code, uint32_t offset, const char *fmt, va_list ap) {
   if (!err) return code;

@@ -174,8 +174,8 @@
         GC_NEW(o, WM_COMP_ARRAY, OPD(1), (uint64_t)n * 8, true);
         o->len = n;
         for (uint32_t k = 0; k < n; k++) {
-          wm_slot v = wm__eval_const(inst, &e->items[src + k]);
-          memcpy(o->data + (size_t)k * 8, &v.ref, 8);
+          void *v = wm__elem_item(inst, seg, src + k);
+          memcpy(o->data + (size_t)k * 8, &v, 8);
         }
         R(0).ref = o;
         ip += 8;
@@ -247,8 +247,8 @@
         const wm_elem *e = &inst->mod->elems[seg];
         if (!wm__in_range(src, n, inst->elem_dropped[seg] ? 0 : e->count)) TRAP(WM_TRAP_TABLE_OOB);
         for (uint32_t k = 0; k < n; k++) {
-          wm_slot v = wm__eval_const(inst, &e->items[src + k]);
-          memcpy(o->data + (size_t)(i + k) * 8, &v.ref, 8);
+          void *v = wm__elem_item(inst, seg, src + k);
+          memcpy(o->data + (size_t)(i + k) * 8, &v, 8);
         }
         ip += 8;
         vmbreak;

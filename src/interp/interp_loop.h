@@ -446,7 +446,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         if (!wm__in_range(src, n, seglen) || !wm__in_range(dst, n, t->size))
           TRAP(WM_TRAP_TABLE_OOB);
         for (uint32_t k = 0; k < n; k++)
-          t->elems[dst + k] = wm__eval_const(inst, &e->items[src + k]).ref;
+          t->elems[dst + k] = wm__elem_item(inst, seg, src + k);
         ip += 7;
         vmbreak;
       }

@@ -529,19 +529,15 @@ static int const_instr(rd *r, uint8_t op, size_t at, wm_constexpr *c, uint64_t *
   case 0x6A: case 0x6B: case 0x6C:
     c->type = WM_I32;
     return 0;
-  case 0xFB: { /* GC: ref.i31 is constant (unary, as the arithmetic) */
+  case 0xFB: { /* GC: the constant ones (validation types them, from their bytes at `bits`) */
     uint32_t sub;
     TRY(u32(r, &sub));
-    if (sub == 0x1C) {
-      c->type = 0x6C | WM_VT_NONNULL;
-      return 0;
-    }
-    if (sub <= 0x01 || (sub >= 0x06 && sub <= 0x08) || sub == 0x1A || sub == 0x1B)
-      return fail(r, at, "garbage collection not supported yet: an object or extern conversion "
-                         "in a constant expression");
     r->pos = at + 1;
     TRY(skip_instr(r, op, at));
-    return 1;
+    c->idx = sub;
+    c->bits = at;
+    bool constant = sub <= 0x01 || (sub >= 0x06 && sub <= 0x08) || (sub >= 0x1A && sub <= 0x1C);
+    return constant ? 0 : 1;
   }
   case 0x7C: case 0x7D: case 0x7E:
     c->type = WM_I64;

@@ -5,6 +5,8 @@
 ** spec's module validation except function bodies (compile.c checks those).
 */
 #include "module.h"
+#include "gc_sig.h"
+#include "leb.h"
 
 #include <stdlib.h>
 
@@ -113,9 +115,26 @@ static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_e
       n--;
       continue;
     }
-    if (c.op == 0xFB) { /* ref.i31 */
-      if (n < 1 || stack[n - 1] != WM_I32) return invalid(err, at, "type mismatch");
-      stack[n - 1] = c.type;
+    if (c.op == 0xFB) { /* GC's constant instructions, typed as in bodies */
+      wm_gcsig s;
+      uint32_t p = (uint32_t)c.bits + 1, sub = 0;
+      (void)wm__leb_u32(mod->bytes, &p, (uint32_t)mod->len, &sub);
+      int e = wm__gc_sig(mod, mod->bytes, &p, (uint32_t)mod->len, sub, &s);
+      if (e) return wm__error(err, e, at, "%s", s.why);
+      if (n < s.n) return invalid(err, at, "type mismatch");
+      for (uint32_t i = 0; i < s.n; i++) {
+        uint32_t want = wm__gc_in(&s, i), have = stack[n - s.n + i];
+        if (!wm__valtype_match(mod, have, want)) return invalid(err, at, "type mismatch");
+        if (want == WM_V128)
+          return wm__error(err, WM_EMALFORMED, at,
+                           "a v128 operand of a GC constant expression is not supported yet");
+      }
+      if (sub == WM_GC_ANY_CONVERT_EXTERN || sub == WM_GC_EXTERN_CONVERT_ANY)
+        s.out |= s.n && wm__vt_nullable(stack[n - 1]) ? 0 : WM_VT_NONNULL;
+      n -= s.n;
+      if (n == WM_CONST_MAX_DEPTH)
+        return wm__error(err, WM_ELIMIT, at, "constant expression too deep");
+      stack[n++] = s.out;
       continue;
     }
     if (c.op == 0) return invalid(err, at, "constant expression required"); /* defensive */

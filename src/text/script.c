@@ -392,6 +392,24 @@ static int value(wm_script *s, wm_script_pat *pat, bool result, bool either, uin
   } else if (result && (tok_kw(&k, "ref.extern") || tok_kw(&k, "ref.func"))) {
     pat->kind = WM_PAT_REF_NONNULL;
     pat->val.type = k.text[4] == 'e' ? WM_EXTERNREF : WM_FUNCREF;
+  } else if (tok_kw(&k, "ref.host") && s->t.kind == WM_TOK_NUM) {
+    pat->val.type = WM_ANYREF;
+    pat->kind = result ? WM_PAT_REF_NONNULL : WM_PAT_VALUE;
+    pat->any_kind = WM_ANY_HOST;
+    if ((rc = wm__tok_u64(&s->t, &u64, &s->e))) return rc;
+    if (u64 >= UINTPTR_MAX) return serr(s, &s->t, "constant out of range");
+    pat->val.of.ref = (void *)(uintptr_t)(u64 + 1);
+    rc = next(s);
+  } else if (result && (tok_kw(&k, "ref.i31") || tok_kw(&k, "ref.struct") ||
+                        tok_kw(&k, "ref.array") || tok_kw(&k, "ref.eq") || tok_kw(&k, "ref.any")) &&
+             s->t.kind == WM_TOK_RPAREN) {
+    pat->kind = WM_PAT_REF_NONNULL;
+    pat->val.type = WM_ANYREF;
+    pat->any_kind = k.text[5] == 'i'   ? WM_ANY_I31
+                    : k.text[5] == 's' ? WM_ANY_STRUCT
+                    : k.text[6] == 'r' ? WM_ANY_ARRAY
+                    : k.text[5] == 'e' ? WM_PAT_ANY_EQ
+                                       : WM_ANY_NULL;
   } else if (tok_kw(&k, "ref.i31") || tok_kw(&k, "ref.struct") || tok_kw(&k, "ref.array") ||
              tok_kw(&k, "ref.eq") || tok_kw(&k, "ref.any") || tok_kw(&k, "ref.host") ||
              tok_kw(&k, "ref.exn")) {

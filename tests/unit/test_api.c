@@ -723,7 +723,7 @@ static void test_shared_memory(void) {
   CHECK(wm_is_trap(WM_TRAP_UNALIGNED_ATOMIC) && wm_is_trap(WM_TRAP_EXPECTED_SHARED));
   CHECK(strcmp(wm_strerror(WM_TRAP_UNALIGNED_ATOMIC), "unaligned atomic") == 0);
   CHECK(strcmp(wm_strerror(WM_TRAP_EXPECTED_SHARED), "expected shared memory") == 0);
-  CHECK(wm_is_trap(WM_TRAP_NULL_EXN) && !wm_is_trap(WM_TRAP_NULL_EXN - 1));
+  CHECK(wm_is_trap(WM_TRAP_ARRAY_OOB) && !wm_is_trap(WM_TRAP_ARRAY_OOB - 1));
   CHECK(!wm_is_trap(WM_EXCEPTION));
 }
 
