@@ -100,7 +100,7 @@ static int struct_op(const wm_module *mod, const uint8_t *b, uint32_t *pos, uint
   s->offset = wm__gc_field_at(t, s->y, NULL);
   if (sub == WM_GC_STRUCT_SET) {
     if (!t->results[s->y]) return fail(s, WM_EINVALID, "immutable field");
-    TRY(access(s, st, 0));
+    s->store = wm__gc_store_code(st);
     s->n = 2;
     s->in[0] = ref;
     s->in[1] = unpacked(st);

@@ -234,6 +234,38 @@ int wp_names_add(wp *p, int space, const wm_tok *id, uint32_t index) {
   return 0;
 }
 
+int wp_field_add(wp *p, const wm_tok *id, uint32_t type, uint32_t field) {
+  const char *s;
+  uint32_t len;
+  int rc = wp_name_key(p, id, &s, &len);
+  if (rc) return rc;
+  for (uint32_t i = p->nfields; i-- > 0 && p->fields[i].type == type;)
+    if (p->fields[i].len == len && memcmp(p->fields[i].s, s, len) == 0)
+      return wp_error(p, id, "duplicate field " TOKF, TOKA(id));
+  if (wm__grow((void **)&p->fields, &p->capfields, p->nfields + 1, sizeof *p->fields))
+    return wm__error(p->err, WM_ENOMEM, UINT32_MAX, NULL);
+  p->fields[p->nfields++] = (struct wp_field){s, len, type, field};
+  return 0;
+}
+
+int wp_field_index(wp *p, uint32_t type, uint32_t *out) {
+  if (p->t.kind == WM_TOK_NUM) {
+    int rc = wm__tok_u32(&p->t, out, p->err);
+    return rc ? rc : wp_next(p);
+  }
+  if (p->t.kind != WM_TOK_ID) return wp_unexpected(p, "a field");
+  const char *s;
+  uint32_t len;
+  int rc = wp_name_key(p, &p->t, &s, &len);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < p->nfields; i++)
+    if (p->fields[i].type == type && p->fields[i].len == len && memcmp(p->fields[i].s, s, len) == 0) {
+      *out = p->fields[i].field;
+      return wp_next(p);
+    }
+  return wp_error(p, &p->t, "unknown field " TOKF, TOKA(&p->t));
+}
+
 bool wp_at_index(const wp *p) { return p->t.kind == WM_TOK_NUM || p->t.kind == WM_TOK_ID; }
 
 int wp_index(wp *p, int space, uint32_t *out) {
@@ -519,7 +551,9 @@ static int struct_type(wp *p, wp_buf *def) {
   while (!rc && wp_lparen_kw(p, "field")) {
     if ((rc = wp_next(p)) || (rc = wp_next(p))) break;
     if (p->t.kind == WM_TOK_ID) {
-      if (!(rc = wp_next(p)) && !(rc = fieldtype(p, &f))) n++;
+      if (!(rc = wp_field_add(p, &p->t, p->ntypes, n)) && !(rc = wp_next(p)) &&
+          !(rc = fieldtype(p, &f)))
+        n++;
     } else {
       while (!rc && p->t.kind != WM_TOK_RPAREN) {
         if (n == UINT32_MAX) rc = wp_error(p, &p->t, "too many fields");
@@ -1425,6 +1459,7 @@ int wm__wat_parse(const char *src, size_t len, uint8_t **out, size_t *out_len, w
   wm__free(p.labels);
   for (uint32_t i = 0; i < p.nquoted; i++) wm__free(p.quoted[i]);
   wm__free(p.quoted);
+  wm__free(p.fields);
   buf_free(&p.tmp);
   buf_free(&p.bt.vt);
   if (rc) {

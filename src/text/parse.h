@@ -121,6 +121,9 @@ typedef struct wp {
   wp_use bt;        /* the block type being parsed */
   char **quoted;    /* decoded $"..." ids, freed at the end */
   uint32_t nquoted, capquoted;
+  /* The ids of struct fields: field `field` of type `type` (pass 1). */
+  struct wp_field { const char *s; uint32_t len, type, field; } *fields;
+  uint32_t nfields, capfields;
 } wp;
 
 /* The deepest nesting of folded instructions (each level is a C call of
@@ -144,6 +147,9 @@ int wp_name_key(wp *p, const wm_tok *id, const char **s, uint32_t *len);
 int wp_index(wp *p, int space, uint32_t *out); /* a NUM or an ID of `space` */
 bool wp_at_index(const wp *p);                 /* the current token is a NUM or an ID */
 int wp_names_add(wp *p, int space, const wm_tok *id, uint32_t index);
+/* Field id `id` of type `type`; a NUM or an ID of its fields. */
+int wp_field_add(wp *p, const wm_tok *id, uint32_t type, uint32_t field);
+int wp_field_index(wp *p, uint32_t type, uint32_t *out);
 void wp_names_clear(wp_names *n);
 /* A value type, its encoding appended to out; a heap type likewise (an
 ** abstract one's byte or a type index). */

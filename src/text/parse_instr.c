@@ -616,11 +616,8 @@ static int immediates(wp *p, const wp_op *op, wp_buf *code) {
       wp_u32(code, a);
       return 0;
     }
-    case I_FIELD: /* a type and a field of it (by number: field names not supported yet) */
-      if ((rc = wp_index(p, SP_TYPE, &a))) return rc;
-      if (p->t.kind == WM_TOK_ID) return wp_error(p, &p->t, "field names not supported yet");
-      if ((rc = number_tok(p)) || (rc = wm__tok_u32(&p->t, &b, p->err)) || (rc = wp_next(p)))
-        return rc;
+    case I_FIELD: /* a type and a field of it */
+      if ((rc = wp_index(p, SP_TYPE, &a)) || (rc = wp_field_index(p, a, &b))) return rc;
       emit_op(code, op->code);
       wp_u32(code, a);
       wp_u32(code, b);

@@ -405,11 +405,12 @@ static int value(wm_script *s, wm_script_pat *pat, bool result, bool either, uin
              s->t.kind == WM_TOK_RPAREN) {
     pat->kind = WM_PAT_REF_NONNULL;
     pat->val.type = WM_ANYREF;
-    pat->any_kind = k.text[5] == 'i'   ? WM_ANY_I31
-                    : k.text[5] == 's' ? WM_ANY_STRUCT
-                    : k.text[6] == 'r' ? WM_ANY_ARRAY
-                    : k.text[5] == 'e' ? WM_PAT_ANY_EQ
-                                       : WM_ANY_NULL;
+    const char *n = k.text + 4; /* past "ref." */
+    pat->any_kind = n[0] == 'i'   ? WM_ANY_I31
+                    : n[0] == 's' ? WM_ANY_STRUCT
+                    : n[1] == 'r' ? WM_ANY_ARRAY /* array, not any */
+                    : n[0] == 'e' ? WM_PAT_ANY_EQ
+                                  : WM_ANY_NULL;
   } else if (tok_kw(&k, "ref.i31") || tok_kw(&k, "ref.struct") || tok_kw(&k, "ref.array") ||
              tok_kw(&k, "ref.eq") || tok_kw(&k, "ref.any") || tok_kw(&k, "ref.host") ||
              tok_kw(&k, "ref.exn")) {
