@@ -45,8 +45,7 @@ static const char *val_refusal(const wm_runtime *rt, uint32_t want, wm_val v) {
   if (!v.of.ref) return wm__vt_nullable(want) ? NULL : "a null reference";
   uint32_t idx = wm__vt_idx(want);
   if (v.type == WM_ANYREF) {
-    if (!wm__is_i31(v.of.ref) && (!rt || !wm__gc_owns(rt, v.of.ref)))
-      return "an anyref that is neither an i31 nor an object of this runtime";
+    if (!wm__is_i31(v.of.ref) && (!rt || !wm__gc_owns(rt, v.of.ref))) return WM_GC_NOT_OURS;
     return wm__ref_match(rt, v.of.ref, want, idx ? idx - 1 : UINT32_MAX)
                ? NULL : "a reference of another type";
   }

@@ -75,6 +75,10 @@ static inline uint32_t wm__gc_field_at(const wm_type *t, uint32_t field, uint32_
   return at;
 }
 
+/* A non-null anyref from the host must be an i31 or one of the runtime's
+** objects (wm__anyref_ok, below); the refusal's words. */
+#define WM_GC_NOT_OURS "an anyref that is neither an i31 nor an object of this runtime"
+
 /* Is value type t one an object must be scanned for (a reference)? */
 static inline bool wm__gc_holds_ref(uint32_t st) { return wm__is_reftype(st); }
 
@@ -120,6 +124,9 @@ wm_gcobj *wm__gc_alloc(struct wm_runtime *rt, uint8_t kind, uint32_t type_id, ui
 void wm__gc_free_all(struct wm_runtime *rt);
 /* gc.c: is p one of rt's objects? */
 bool wm__gc_owns(const struct wm_runtime *rt, const void *p);
+static inline bool wm__anyref_ok(const struct wm_runtime *rt, const void *p) {
+  return !p || wm__is_i31(p) || wm__gc_owns(rt, p);
+}
 /* gc.c: does reference r (in a slot, of the hierarchy of t) match
 ** reference type t of inst's module (ref.test, ref.cast, br_on_cast)? */
 bool wm__ref_test(const struct wm_runtime *rt, const struct wm_instance *inst, const void *r,

@@ -75,7 +75,7 @@ cat >"$work/bad.wast" <<'WAST'
 (assert_return (invoke "one") (i32.const 2))
 (assert_malformed (module quote "(func)") "should not load")
 (thread $t (module))
-(assert_return (invoke "one") (ref.i31))
+(assert_return (invoke "one" (ref.i31 1)) (i32.const 1))
 (assert_return (invoke "one") (i32.const 1))
 (assert_return (invoke "one") (i32.const 1)
 WAST
@@ -83,7 +83,7 @@ out=$("$wasmem" spectest "$work/bad.wast" 2>&1); st=$?
 expect "failing assertion" "$st" 1 "$out" 'bad\.wast:2: assert_return: one: result 0: expected i32:2, got i32:1'
 expect "module that loads" "$st" 1 "$out" 'bad\.wast:3: assert_malformed: expected "should not load", but the module loaded'
 expect "not supported yet" "$st" 1 "$out" 'bad\.wast:4: command: thread not supported yet'
-expect "value not supported yet" "$st" 1 "$out" 'bad\.wast:5: command: assert_return with \(ref\.i31\) not supported yet'
+expect "value not supported yet" "$st" 1 "$out" 'bad\.wast:5: command: assert_return with \(ref\.i31 1\) not supported yet'
 expect "script error" "$st" 1 "$out" 'bad\.wast:8:1: expected a result or .\)., got end of script'
 expect "counts" "$st" 1 "$out" '^2 passed, 5 failed, 0 skipped$'
 

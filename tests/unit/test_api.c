@@ -1245,7 +1245,8 @@ static void test_typed_refs(void) {
     CHECK_ERR(wm_global_set(g, vref, &err), err, WM_ETYPE, "a function of another type");
     CHECK(wm_global_set(g, kref, &err) == WM_OK && wm_global_get(g).of.ref == kref.of.ref);
   }
-  /* GC references: null crosses the API, nothing else yet. */
+  /* GC references: null and i31s cross the API, objects of the runtime
+  ** too (test_gc_api); a pointer of the host's is refused. */
   wm_func *anyp = wm_instance_func(inst, "anyp");
   wm_global *ga = wm_instance_global(inst, "ga");
   wm_val anull = {.type = WM_ANYREF}, aref = {.type = WM_ANYREF};
@@ -1253,17 +1254,20 @@ static void test_typed_refs(void) {
   CHECK(anyp && ga);
   if (anyp && ga) {
     CHECK(wm_func_call(rt, anyp, &anull, 1, &r, 1, &err) == WM_OK && r.of.i32 == 1);
-    CHECK_ERR(wm_func_call(rt, anyp, &aref, 1, &r, 1, &err), err, WM_ETYPE, "not supported yet");
+    CHECK_ERR(wm_func_call(rt, anyp, &aref, 1, &r, 1, &err), err, WM_ETYPE, "neither an i31");
+    wm_val i31 = {.type = WM_ANYREF};
+    i31.of.ref = wm_anyref_i31(7);
+    CHECK(wm_func_call(rt, anyp, &i31, 1, &r, 1, &err) == WM_OK && r.of.i32 == 0);
     CHECK(wm_global_get(ga).type == WM_ANYREF && wm_global_get(ga).of.ref == NULL);
     CHECK(wm_global_set(ga, anull, &err) == WM_OK);
-    CHECK_ERR(wm_global_set(ga, aref, &err), err, WM_ETYPE, "not supported yet");
+    CHECK_ERR(wm_global_set(ga, aref, &err), err, WM_ETYPE, "neither an i31");
   }
   wm_global *gn = NULL;
   wm_table *tn = NULL;
-  CHECK_ERR(wm_global_new(rt, aref, true, &gn, &err), err, WM_ETYPE, "not supported yet");
+  CHECK_ERR(wm_global_new(rt, aref, true, &gn, &err), err, WM_ETYPE, "neither an i31");
   CHECK(wm_global_new(rt, anull, true, &gn, &err) == WM_OK && gn);
   wm_limits lim = {1, 1, true, false, false};
-  CHECK_ERR(wm_table_new(rt, WM_ANYREF, lim, &r, &tn, &err), err, WM_ETYPE, "not supported yet");
+  CHECK_ERR(wm_table_new(rt, WM_ANYREF, lim, &r, &tn, &err), err, WM_ETYPE, "neither an i31");
   CHECK(wm_table_new(rt, WM_ANYREF, lim, NULL, &tn, &err) == WM_OK && tn);
   wm_module_free(mod);
   wm_runtime_free(rt);
@@ -1372,6 +1376,94 @@ static void test_cross_runtime(void) {
   while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
 }
 
+/* GC's values across the API (wm_anyref_*), and the max_gc_bytes budget:
+** objects made by calls and by constant expressions count against it,
+** and a call past it traps with WM_TRAP_GC_MEMORY. */
+static void test_gc_api(void) {
+  static const char wat[] =
+      "(module (type $s (struct (field i32)))"
+      " (type $a (array (mut i64)))"
+      " (global (export \"g\") (ref $s) (struct.new $s (i32.const 3)))"
+      " (func (export \"mk\") (param i32) (result (ref $s)) (struct.new $s (local.get 0)))"
+      " (func (export \"get\") (param (ref $s)) (result i32) (struct.get $s 0 (local.get 0)))"
+      " (func (export \"arr\") (param i32) (result (ref $a)) (array.new_default $a (local.get 0)))"
+      " (func (export \"ext\") (param anyref) (result externref) (extern.convert_any (local.get 0)))"
+      " (func (export \"int\") (param externref) (result anyref) (any.convert_extern (local.get 0)))"
+      " (func (export \"id\") (param anyref) (result anyref) (local.get 0)))";
+  wm_runtime_options o = {0};
+  o.max_gc_bytes = 4096;
+  wm_runtime *rt = NULL;
+  wm_module *mod = NULL;
+  wm_instance *inst = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  CHECK(wm_module_load((const uint8_t *)wat, sizeof wat - 1, NULL, &mod, &err) == WM_OK);
+  CHECK(mod && wm_instance_new(rt, mod, NULL, &inst, &err) == WM_OK);
+  if (!inst) {
+    wm_module_free(mod);
+    wm_runtime_free(rt);
+    return;
+  }
+  wm_runtime_usage u;
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.gc_bytes > 0); /* the global's struct */
+  uint64_t before = u.gc_bytes;
+  wm_val a = {.type = WM_I32}, r, r2;
+  a.of.i32 = 41;
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "mk"), &a, 1, &r, 1, &err) == WM_OK);
+  CHECK(r.type == WM_ANYREF && wm_anyref_kind_of(rt, r.of.ref) == WM_ANY_STRUCT);
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "get"), &r, 1, &r2, 1, &err) == WM_OK &&
+        r2.of.i32 == 41);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.gc_bytes > before);
+  /* An i31 or a host reference is not a (ref $s); a foreign pointer is
+  ** not an anyref of rt; null is not a (ref $s) either. */
+  wm_val i31 = {.type = WM_ANYREF}, host = {.type = WM_ANYREF}, bad = {.type = WM_ANYREF};
+  i31.of.ref = wm_anyref_i31((uint32_t)-5);
+  CHECK(wm_anyref_kind_of(rt, i31.of.ref) == WM_ANY_I31 && wm_anyref_i31_value(i31.of.ref) == -5);
+  int x = 0;
+  CHECK(wm_anyref_host(rt, &x, &host.of.ref) == WM_OK);
+  CHECK(wm_anyref_kind_of(rt, host.of.ref) == WM_ANY_HOST && wm_anyref_host_value(rt, host.of.ref) == &x);
+  CHECK(wm_anyref_host_value(rt, r.of.ref) == NULL && wm_anyref_kind_of(rt, &x) == WM_ANY_FOREIGN);
+  CHECK(wm_anyref_host(rt, NULL, &bad.of.ref) == WM_EINVAL);
+  wm_func *get = wm_instance_func(inst, "get");
+  CHECK_ERR(wm_func_call(rt, get, &i31, 1, &r2, 1, &err), err, WM_ETYPE, "a reference of another type");
+  CHECK_ERR(wm_func_call(rt, get, &host, 1, &r2, 1, &err), err, WM_ETYPE, "a reference of another type");
+  bad.of.ref = &x;
+  CHECK_ERR(wm_func_call(rt, wm_instance_func(inst, "id"), &bad, 1, &r2, 1, &err), err, WM_ETYPE,
+            "neither an i31");
+  bad.of.ref = NULL;
+  CHECK_ERR(wm_func_call(rt, get, &bad, 1, &r2, 1, &err), err, WM_ETYPE, "a null reference");
+  /* The conversions give the host its pointer back, and the object back. */
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "ext"), &host, 1, &r2, 1, &err) == WM_OK &&
+        r2.type == WM_EXTERNREF && r2.of.ref == &x);
+  wm_val e = r2;
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "int"), &e, 1, &r2, 1, &err) == WM_OK &&
+        wm_anyref_host_value(rt, r2.of.ref) == &x);
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "ext"), &r, 1, &e, 1, &err) == WM_OK &&
+        e.of.ref == r.of.ref);
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "id"), &i31, 1, &r2, 1, &err) == WM_OK &&
+        r2.of.ref == i31.of.ref);
+  /* The budget: 4 KiB holds a 400-element i64 array but not a 600-element one. */
+  a.of.i32 = 400;
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "arr"), &a, 1, &r2, 1, &err) == WM_OK);
+  a.of.i32 = 600;
+  CHECK_ERR(wm_func_call(rt, wm_instance_func(inst, "arr"), &a, 1, &r2, 1, &err), err,
+            WM_TRAP_GC_MEMORY, "out of GC memory");
+  a.of.i32 = -1; /* 2^32 - 1 elements: past any budget, no overflow */
+  CHECK_ERR(wm_func_call(rt, wm_instance_func(inst, "arr"), &a, 1, &r2, 1, &err), err,
+            WM_TRAP_GC_MEMORY, "out of GC memory");
+  wm_runtime_free(rt);
+  /* A constant expression's object past the budget fails instantiation. */
+  o.max_gc_bytes = 8;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  inst = NULL;
+  CHECK_ERR(wm_instance_new(rt, mod, NULL, &inst, &err), err, WM_TRAP_GC_MEMORY, "out of GC memory");
+  CHECK(inst == NULL);
+  wm_runtime_free(rt);
+  wm_module_free(mod);
+}
+
 int main(void) {
   have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
   test_runtime_options();
@@ -1382,6 +1474,7 @@ int main(void) {
   test_memories();
   test_tables();
   test_typed_refs();
+  test_gc_api();
   test_cross_runtime();
   if (have_wat2wasm) {
     test_linking();

@@ -394,8 +394,13 @@ static void test_errors(void) {
   bad("(module (type (array)))", "expected a value type");
   bad("(module (rec (func)))", "expected ')'");
   bad("(module (type $t (func)) (rec (type $t (func))))", "duplicate type $t");
-  bad("(module (func (struct.new 0)))", "garbage collection not supported yet");
-  bad("(module (func (ref.i31 (i32.const 0))))", "garbage collection not supported yet");
+  bad("(module (type (struct (field $x i32) (field $y i32) (field $x i64))))",
+      "1:60: duplicate field $x");
+  bad("(module (type $s (struct (field $x i32))) (func (drop (struct.get $s $y (ref.null $s)))))",
+      "unknown field $y");
+  bad("(module (type $s (struct)) (func (drop (struct.get $s))))", "expected a field");
+  bad("(module (func (drop (ref.test i32 (ref.null any)))))", "a reference type expected");
+  bad("(module (func (block (br_on_cast 0 anyref))))", "expected a value type");
   bad("(module (func return_call))", "1:26: expected a function index or id");
   bad("(module (func return_call $nowhere))", "unknown function $nowhere");
   bad("(module (func try))", "legacy exception handling not supported");

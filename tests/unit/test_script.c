@@ -266,9 +266,10 @@ static void test_unsupported(void) {
   at_end(s);
   wm_script_free(s);
 
-  /* Values of GC, typed references, exceptions: the command is read whole
-  ** and comes back unsupported; the bottom types of func and extern, and
-  ** (ref.null) for a null of any type, are in. */
+  /* Values of GC that cannot be given (an i31 or a struct as an argument, a
+  ** null of a concrete type): the command is read whole and comes back
+  ** unsupported; (ref.host N), GC's result patterns, the bottom types of
+  ** func and extern, and (ref.null) for a null of any type, are in. */
   s = open_text("(assert_return (invoke \"f\" (ref.i31 1)) (ref.null any))\n"
                 "(invoke \"f\" (ref.host 1) (ref.struct))\n"
                 "(assert_return (invoke \"f\") (either (ref.eq) (i32.const 1)) (ref.null $t))\n"
@@ -276,9 +277,9 @@ static void test_unsupported(void) {
   const wm_script_cmd *c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
   if (c) CHECK(strcmp(c->text, "assert_return with (ref.i31 1) not supported yet") == 0);
   c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
-  if (c) CHECK(strcmp(c->text, "invoke with (ref.host 1) not supported yet") == 0 && c->line == 2);
+  if (c) CHECK(strcmp(c->text, "invoke with (ref.struct) not supported yet") == 0 && c->line == 2);
   c = next_cmd(s, WM_SCRIPT_UNSUPPORTED);
-  if (c) CHECK(strcmp(c->text, "assert_return with (ref.eq) not supported yet") == 0);
+  if (c) CHECK(strcmp(c->text, "assert_return with (ref.null $t) not supported yet") == 0);
   c = next_cmd(s, WM_SCRIPT_ASSERT_RETURN);
   if (c && c->action.nargs == 2 && c->nresults == 1) {
     CHECK(c->action.args[0].type == WM_FUNCREF && c->action.args[0].of.ref == NULL);
@@ -286,6 +287,24 @@ static void test_unsupported(void) {
     CHECK(c->results[0].kind == WM_PAT_REF_NULL && c->results[0].val.type == 0);
   } else {
     CHECK(!"(ref.null nofunc) and (ref.null)");
+  }
+  at_end(s);
+  wm_script_free(s);
+
+  /* GC's result patterns and host references. */
+  s = open_text("(assert_return (invoke \"g\" (ref.host 2)) (ref.i31) (ref.struct) (ref.array)"
+                " (ref.eq) (ref.any) (ref.host 3))\n");
+  c = next_cmd(s, WM_SCRIPT_ASSERT_RETURN);
+  if (c && c->action.nargs == 1 && c->nresults == 6) {
+    CHECK(c->action.args[0].type == WM_ANYREF && c->action.args[0].of.ref == (void *)3);
+    static const uint8_t kinds[] = {WM_ANY_I31, WM_ANY_STRUCT, WM_ANY_ARRAY, WM_PAT_ANY_EQ,
+                                    WM_ANY_NULL, WM_ANY_HOST};
+    for (int i = 0; i < 6; i++)
+      CHECK(c->results[i].kind == WM_PAT_REF_NONNULL && c->results[i].val.type == WM_ANYREF &&
+            c->results[i].any_kind == kinds[i]);
+    CHECK(c->results[5].val.of.ref == (void *)4);
+  } else {
+    CHECK(!"GC's patterns");
   }
   at_end(s);
   wm_script_free(s);

@@ -474,10 +474,6 @@ static void test_unsupported_proposals(void) {
       {"try", {0x06, 0x40}, 2, "legacy exception handling not supported"},
       {"rethrow", {0x09, 0x00}, 2, "legacy exception handling not supported"},
       {"delegate", {0x18, 0x00}, 2, "legacy exception handling not supported"},
-      {"ref.eq", {0xD3}, 1, "garbage collection not supported yet"},
-      /* GC's types load (WebAssembly 3.0); its instructions do not. */
-      {"struct.new", {0xFB, 0x00, 0x00}, 3, "garbage collection not supported yet"},
-      {"ref.eq", {0xD3}, 1, "garbage collection not supported yet"},
   };
   /* i32.load with a memory index (bit 6 of the flags): memory 0 named in
   ** WebAssembly 3.0, an alignment too large by 2.0's rules. */
