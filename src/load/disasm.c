@@ -110,6 +110,23 @@ static const char *layout(wm_op op) {
     case WM_OP_BR_ON_NULL: case WM_OP_BR_ON_NON_NULL: return "so";
     case WM_OP_MEMORY_ATOMIC_NOTIFY: return "sssi";
     case WM_OP_MEMORY_ATOMIC_WAIT32: case WM_OP_MEMORY_ATOMIC_WAIT64: return "ssssi";
+    case WM_OP_REF_EQ: return "sss";
+    case WM_OP_REF_I31: case WM_OP_I31_GET_S: case WM_OP_I31_GET_U: return "ss";
+    case WM_OP_ANY_CONVERT_EXTERN: case WM_OP_EXTERN_CONVERT_ANY: case WM_OP_ARRAY_LEN: return "ss";
+    case WM_OP_REF_TEST: return "ssi";
+    case WM_OP_REF_CAST: return "si";
+    case WM_OP_BR_ON_CAST: case WM_OP_BR_ON_CAST_FAIL: return "sio";
+    case WM_OP_STRUCT_NEW: return "siiii"; /* then n (slot, offst) pairs */
+    case WM_OP_STRUCT_NEW_DEFAULT: return "siii";
+    case WM_OP_STRUCT_GET: case WM_OP_STRUCT_SET: return "ssi";
+    case WM_OP_ARRAY_NEW: return "sissi";
+    case WM_OP_ARRAY_NEW_DEFAULT: return "sisi";
+    case WM_OP_ARRAY_NEW_FIXED: return "siii"; /* then n slots */
+    case WM_OP_ARRAY_NEW_DATA: case WM_OP_ARRAY_NEW_ELEM: return "siissi";
+    case WM_OP_ARRAY_GET: case WM_OP_ARRAY_SET: return "sssi";
+    case WM_OP_ARRAY_FILL: return "ssssi";
+    case WM_OP_ARRAY_COPY: return "sssssi";
+    case WM_OP_ARRAY_INIT_DATA: case WM_OP_ARRAY_INIT_ELEM: return "issssi";
     default: return "";
   }
 }
@@ -151,8 +168,10 @@ void wm__disasm(const wm_code *c, FILE *out) {
       fprintf(out, "]\n");
       continue;
     }
+    uint32_t n = 0; /* the operands of STRUCT_NEW and ARRAY_NEW_FIXED after their count */
     for (const char *l = layout(op); *l && pc < c->ncode; l++) {
       uint32_t v = c->code[pc++];
+      if (!l[1] && (op == WM_OP_STRUCT_NEW || op == WM_OP_ARRAY_NEW_FIXED)) n = v;
       switch (*l) {
         case 's': slot(c, v, out); break;
         case 'i': fprintf(out, " %" PRIu32, v); break;
@@ -161,6 +180,10 @@ void wm__disasm(const wm_code *c, FILE *out) {
           if (pc < c->ncode) fprintf(out, " 0x%" PRIx64, v | (uint64_t)c->code[pc++] << 32);
           break;
       }
+    }
+    for (uint32_t k = 0; k < n && pc < c->ncode; k++) {
+      slot(c, c->code[pc++], out);
+      if (op == WM_OP_STRUCT_NEW && pc < c->ncode) fprintf(out, "@%" PRIu32, c->code[pc++] >> 8);
     }
     fputc('\n', out);
   }

@@ -343,3 +343,29 @@
   (module binary "\00asm\01\00\00\00" "\01\04\01\60\00\00" "\03\02\01\00"
     "\0a\10\01\0e\00\02\40\d0\6e\fb\18\04\00\6e\6e\1a\0b\0b")
   "malformed cast flags")
+
+;; An exception kept only in a struct's field survives the sweeps of the
+;; kept exceptions that thousands of exnrefs made and dropped trigger.
+(module
+  (tag $e (param i32))
+  (type $box (struct (field (mut exnref))))
+  (global $b (mut (ref null $box)) (ref.null $box))
+  (func $catch_exn (param i32) (result exnref)
+    (block $h (result i32 exnref)
+      (try_table (catch_ref $e $h) (throw $e (local.get 0)))
+      (unreachable))
+    (return))
+  (func (export "keep") (param i32)
+    (global.set $b (struct.new $box (call $catch_exn (local.get 0)))))
+  (func (export "churn") (param $n i32)
+    (loop $l
+      (drop (call $catch_exn (local.get $n)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "rethrow") (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (struct.get $box 0 (global.get $b))))
+      (unreachable)))
+)
+(invoke "keep" (i32.const 1234))
+(invoke "churn" (i32.const 5000))
+(assert_return (invoke "rethrow") (i32.const 1234))

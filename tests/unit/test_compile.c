@@ -219,6 +219,35 @@ static void test_atomic_lowering(void) {
                " local.get 0 i32.atomic.load))", WM_EINVALID, "unknown memory 0");
 }
 
+/* GC's instructions lower one to one; struct.new carries its operands'
+** slots and field offsets, ref.cast checks in place (no result slot of
+** its own), br_on_cast is a branch. Text through wasmem's own parser (wabt
+** has no GC). */
+static void test_gc_lowering(void) {
+  static const char text[] =
+      "(module (type $s (struct (field i8) (field i64) (field i32)))"
+      " (func (param anyref) (result i32)"
+      "  (drop (struct.new $s (i32.const 1) (i64.const 2) (i32.const 3)))"
+      "  (drop (block $l (result (ref $s))"
+      "   (drop (br_on_cast $l anyref (ref $s) (local.get 0)))"
+      "   (ref.cast (ref $s) (local.get 0))))"
+      "  (i31.get_u (ref.i31 (array.len (array.new_fixed $a 0)))))"
+      " (type $a (array i8)))";
+  wm_error err;
+  wm_module *m = NULL;
+  CHECK(wm_module_load((const uint8_t *)text, sizeof text - 1, NULL, &m, &err) == WM_OK,
+        "gc: load failed: %s", err.message);
+  if (!m) return;
+  int n;
+  char *d = disasm(m, 0, &n);
+  CHECK(d && strstr(d, "STRUCT_NEW") && strstr(d, "@0 ") && strstr(d, "@8 ") && strstr(d, "@16") &&
+            strstr(d, "BR_ON_CAST") && strstr(d, "REF_CAST l0") && strstr(d, "ARRAY_NEW_FIXED") &&
+            strstr(d, "ARRAY_LEN") && strstr(d, "REF_I31") && strstr(d, "I31_GET_U"),
+        "gc lowering:\n%s", d ? d : "");
+  free(d);
+  wm_module_free(m);
+}
+
 static void test_lowering(void) {
   expect_code("add-to-local",
               "(module (func (param i32 i32) (local i32)"
@@ -1112,6 +1141,7 @@ int main(int argc, char **argv) {
     printf("wat2wasm missing: skipped\n0 passed, 0 failed\n");
     return 0;
   }
+  test_gc_lowering();
   test_lowering();
   test_atomic_lowering();
   test_simd_lowering();
