@@ -68,3 +68,13 @@
 (assert_malformed
   (module quote "(table 1 arrayref)")
   "malformed reference type")
+;; GC's instructions (each valid 3.0) are no instructions of 2.0.
+(assert_malformed
+  (module quote "(func (result i32) (i31.get_u (ref.i31 (i32.const 1))))")
+  "illegal opcode")
+(assert_malformed
+  (module quote "(func (result i32) (ref.eq (ref.null func) (ref.null func)))")
+  "illegal opcode")
+(assert_malformed
+  (module quote "(func (param externref) (drop (any.convert_extern (local.get 0))))")
+  "illegal opcode")
