@@ -154,6 +154,11 @@ static int incompatible(wm_error *err, const wm_import *imp, const char *why) {
 ** final, without supertypes, alone in their rec groups, and equal.
 ** (`owner`: the instance defining it, NULL for a host's, always such.)
 */
+/* A reference of any's hierarchy: a GC object's type id, like a type
+** index, means something only in its own runtime (gc.c), and the object
+** lives as long as its runtime; none crosses between runtimes. */
+static bool gc_ref(uint32_t t) { return wm__is_reftype(t) && wm__vt_top(t) == 0x6E; }
+
 static bool simple_type(const wm_module *mod, const wm_type *t) {
   if (mod) {
     const wm_typemeta *m = &mod->tmeta[t - mod->types];
@@ -161,9 +166,9 @@ static bool simple_type(const wm_module *mod, const wm_type *t) {
   }
   if (t->kind != WM_COMP_FUNC) return false;
   for (uint32_t i = 0; i < t->nparams; i++)
-    if (wm__vt_idx(t->params[i])) return false;
+    if (wm__vt_idx(t->params[i]) || gc_ref(t->params[i])) return false;
   for (uint32_t i = 0; i < t->nresults; i++)
-    if (wm__vt_idx(t->results[i])) return false;
+    if (wm__vt_idx(t->results[i]) || gc_ref(t->results[i])) return false;
   return true;
 }
 
@@ -246,8 +251,8 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     case WM_EXTERN_TABLE: {
       wm_table *t = b->obj;
       /* A type index is an id of the owner's interned types (above). */
-      if (t->rt != inst->rt && wm__vt_idx(t->type))
-        return incompatible(err, imp, "a table of typed references from another runtime");
+      if (t->rt != inst->rt && (wm__vt_idx(t->type) || gc_ref(t->type)))
+        return incompatible(err, imp, "a table of typed or GC references from another runtime");
       if (t->type != wm__vt_to_rt(imp->table.elem, inst->type_ids))
         return incompatible(err, imp, "element type differs");
       if (t->decl.is64 != imp->table.lim.is64)
@@ -274,8 +279,8 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
     }
     case WM_EXTERN_GLOBAL: {
       wm_global *g = b->obj;
-      if (g->rt != inst->rt && wm__vt_idx(g->type))
-        return incompatible(err, imp, "a global of a typed reference from another runtime");
+      if (g->rt != inst->rt && (wm__vt_idx(g->type) || gc_ref(g->type)))
+        return incompatible(err, imp, "a global of a typed or GC reference from another runtime");
       /* A mutable global's type must be the import's; an immutable one's
       ** may be a subtype. */
       wm_valtype want = wm__vt_to_rt(imp->global.type, inst->type_ids);

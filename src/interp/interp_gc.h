@@ -9,7 +9,7 @@
 #define GC_NEW(obj, kind, x, size, refs)                                        \
   do {                                                                          \
     int t_ = 0;                                                                 \
-    obj = wm__gc_alloc(rt, (kind), inst->type_ids[(x)], (size), (refs), &t_, msg); \
+    obj = wm__gc_alloc(inst->rt, (kind), inst->type_ids[(x)], (size), (refs), &t_, msg); \
     if (WM_UNLIKELY(!obj)) TRAP(t_);                                            \
   } while (0)
 #define GC_NULL(r, what)                                                        \
@@ -49,24 +49,24 @@
         vmbreak;
       }
       vmcase(REF_TEST) {
-        R(0).u64 = wm__ref_test(rt, inst, R(1).ref, OPD(2));
+        R(0).u64 = wm__ref_test(inst->rt, inst, R(1).ref, OPD(2));
         ip += 5;
         vmbreak;
       }
       vmcase(REF_CAST) {
-        if (WM_UNLIKELY(!wm__ref_test(rt, inst, R(0).ref, OPD(1)))) TRAP(WM_TRAP_CAST);
+        if (WM_UNLIKELY(!wm__ref_test(inst->rt, inst, R(0).ref, OPD(1)))) TRAP(WM_TRAP_CAST);
         ip += 4;
         vmbreak;
       }
       vmcase(BR_ON_CAST) {
-        if (wm__ref_test(rt, inst, R(0).ref, OPD(1)))
+        if (wm__ref_test(inst->rt, inst, R(0).ref, OPD(1)))
           ip += (int32_t)OPD(2);
         else
           ip += 5;
         vmbreak;
       }
       vmcase(BR_ON_CAST_FAIL) {
-        if (!wm__ref_test(rt, inst, R(0).ref, OPD(1)))
+        if (!wm__ref_test(inst->rt, inst, R(0).ref, OPD(1)))
           ip += (int32_t)OPD(2);
         else
           ip += 5;
@@ -74,7 +74,7 @@
       }
       vmcase(ANY_CONVERT_EXTERN) {
         void *r;
-        int t = wm__gc_internalize(rt, R(1).ref, &r, msg);
+        int t = wm__gc_internalize(inst->rt, R(1).ref, &r, msg);
         if (WM_UNLIKELY(t)) TRAP(t);
         R(0).ref = r;
         ip += 4;
@@ -82,7 +82,7 @@
       }
       vmcase(EXTERN_CONVERT_ANY) {
         void *r;
-        int t = wm__gc_externalize(rt, R(1).ref, &r, msg);
+        int t = wm__gc_externalize(inst->rt, R(1).ref, &r, msg);
         if (WM_UNLIKELY(t)) TRAP(t);
         R(0).ref = r;
         ip += 4;

@@ -1302,7 +1302,9 @@ static void test_cross_runtime(void) {
                    " (func (export \"f\") (result i32) (i32.const 42))"
                    " (type $s (sub (func (result i32))))"
                    " (func (export \"sub\") (type $s) (i32.const 7))"
-                   " (table (export \"tab\") 1 (ref null $s)))",
+                   " (table (export \"tab\") 1 (ref null $s))"
+                   " (table (export \"atab\") 1 anyref) (global (export \"ag\") anyref (ref.null any))"
+                   " (func (export \"anyf\") (param anyref)))",
                    &ia, &err) == 0);
   if (!ia) {
     wm_runtime_free(ra);
@@ -1338,7 +1340,14 @@ static void test_cross_runtime(void) {
       {"(module (type $s (sub (func (result i32)))) (import \"a\" \"sub\" (func (type $s))))",
        "expected func"},
       {"(module (type $s (sub (func (result i32)))) (import \"a\" \"tab\" (table 1 (ref null $s))))",
-       "a table of typed references from another runtime"},
+       "a table of typed or GC references from another runtime"},
+      /* No GC reference crosses between runtimes (objects and their type
+      ** ids are the runtime's). */
+      {"(module (import \"a\" \"atab\" (table 1 anyref)))",
+       "a table of typed or GC references from another runtime"},
+      {"(module (import \"a\" \"ag\" (global anyref)))",
+       "a global of a typed or GC reference from another runtime"},
+      {"(module (import \"a\" \"anyf\" (func (param anyref))))", "expected func"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     CHECK(wm_runtime_new(NULL, &rb, NULL) == 0);
