@@ -1278,7 +1278,7 @@ static void test_typed_refs(void) {
 ** structure, where structure is identity, and a table or global of typed
 ** references does not match at all. Equal ids of two runtimes used to let
 ** a function of the wrong type in. */
-static wm_module *cross_mods[8];
+static wm_module *cross_mods[16];
 static int ncross_mods;
 
 /* An instance of wat in rt; its module freed at the test's end. */
@@ -1286,6 +1286,10 @@ static int cross_inst(wm_runtime *rt, const char *wat, wm_instance **inst, wm_er
   wm_module *mod = NULL;
   int rc = wm_module_load((const uint8_t *)wat, strlen(wat), NULL, &mod, err);
   if (rc) return rc;
+  if (ncross_mods == (int)(sizeof cross_mods / sizeof *cross_mods)) {
+    wm_module_free(mod);
+    return WM_ENOMEM; /* the test's own table is full: make it larger */
+  }
   cross_mods[ncross_mods++] = mod;
   return wm_instance_new(rt, mod, NULL, inst, err);
 }
