@@ -9,6 +9,7 @@
 #ifndef WM_INTERP_IMPL_H
 #define WM_INTERP_IMPL_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,19 @@ static inline bool mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint3
   if (WM_UNLIKELY(ea + n > size)) return false;
   *p = base + ea;
   return true;
+}
+
+/*
+** CALL's cache of its callee's code (ops.h): the 8-aligned pointer among
+** the three cells after `fidx base`. The module's code is shared by its
+** instances and may run on several threads, which fill the cache with the
+** same value; a relaxed atomic pointer is one plain load or store. The
+** loop compares it with the callee's wm_func.code before trusting it, so
+** the code a cache names was obtained by an acquiring load in this thread.
+*/
+static inline const wm_code *_Atomic *call_cache(const uint32_t *ip) {
+  uintptr_t a = (uintptr_t)(ip + WM_HEAD_CELLS + 2);
+  return (const wm_code *_Atomic *)((a + 7) & ~(uintptr_t)7);
 }
 
 /*

@@ -123,22 +123,29 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       }
       vmcase(CALL) {
         /* A defined function of this instance: no instance switch, no host
-        ** function. */
+        ** function. The callee's code comes from the instruction's cache,
+        ** so its first cell is two loads away, not five; the cache is the
+        ** module's, and the wm_func's code (a stub until lowered, per
+        ** instance) is only compared with it, off the path to dispatch. */
         callee = inst->funcs[OPD(0)];
 #if WM_CHECKED
         if (WM_UNLIKELY(callee->hook)) {
           nfp = fp + OPD(1);
-          next_ip = ip + 4;
+          next_ip = ip + WM_CALL_CELLS;
           goto hooked_call;
         }
 #endif
-        const wm_code *c = callee->code;
+        const wm_code *c = atomic_load_explicit(call_cache(ip), memory_order_relaxed);
         nfp = fp + OPD(1);
+        if (WM_UNLIKELY(c != callee->code)) {
+          c = callee->code;
+          atomic_store_explicit(call_cache(ip), c, memory_order_relaxed);
+        }
         if (WM_UNLIKELY(frp == frlast || (size_t)(stack_end - nfp) < c->frame_slots))
           TRAP(WM_TRAP_STACK_EXHAUSTED);
         enter_frame(c, nfp);
         frp++;
-        frp->ret_ip = ip + 4;
+        frp->ret_ip = ip + WM_CALL_CELLS;
         frp->fp = nfp;
         frp->func = callee;
         fp = nfp;

@@ -1063,9 +1063,12 @@ static int do_call(cstate *c) {
   const wm_type *t = wm__func_type(c->mod, f);
   TRY(call_args(c, t, &base));
   if (!c->dead) {
-    TRY(wm__c_head(c, f < c->mod->nfunc_imports ? WM_OP_CALL_IMPORT : WM_OP_CALL));
+    bool defined = f >= c->mod->nfunc_imports;
+    TRY(wm__c_head(c, defined ? WM_OP_CALL : WM_OP_CALL_IMPORT));
     TRY(wm__c_cell(c, f));
     TRY(wm__c_slot(c, own_ref(c, base)));
+    /* CALL's cache of the callee's code, empty until its first run. */
+    for (int i = 0; defined && i < WM_CALL_CACHE_CELLS; i++) TRY(wm__c_cell(c, 0));
   }
   return call_results(c, t);
 }

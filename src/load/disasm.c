@@ -18,7 +18,8 @@ static const uint8_t op_class[] = {
 };
 
 /* Operand cells after the head: s slot, i immediate, o branch offset,
-** q 64-bit immediate (two cells). BR_TABLE is printed apart. */
+** q 64-bit immediate (two cells), c a cell of a run-time cache (not
+** printed: CALL's). BR_TABLE is printed apart. */
 static const char *layout(wm_op op) {
   switch (op_class[op]) {
     case C_UN: return "ss";
@@ -52,7 +53,8 @@ static const char *layout(wm_op op) {
   switch (op) {
     case WM_OP_BR: return "o";
     case WM_OP_BR_IF: case WM_OP_BR_IF_NOT: return "so";
-    case WM_OP_CALL: case WM_OP_CALL_IMPORT: return "is";
+    case WM_OP_CALL: return "isccc";
+    case WM_OP_CALL_IMPORT: return "is";
     case WM_OP_CALL_INDIRECT: return "siis";
     case WM_OP_RETURN_CALL: return "isi";
     case WM_OP_RETURN_CALL_INDIRECT: return "siisi";
