@@ -257,6 +257,22 @@ static void test_lowering(void) {
               "(module (func $f (param i32 i32) (result i32) local.get 0)"
               " (func (param i32) (result i32) local.get 0 i32.const 7 call $f))",
               -1, "CALL");
+  /* A zeroing of a local still zero since entry, after a forward branch
+  ** (fib's shape), emits nothing; after a write, or in a loop, it stays. */
+  expect_code("zero-after-br",
+              "(module (func (param i32) (result i32) (local i32)"
+              " (block local.get 0 i32.const 2 i32.lt_u br_if 0 i32.const 0 local.set 1)"
+              " local.get 1))",
+              3, "BR_I32_LT_U_K MOVE RETURN");
+  expect_code("zero-after-write",
+              "(module (func (param i32) (result i32) (local i32 i32)"
+              " local.get 0 local.set 1"
+              " (block local.get 0 br_if 0 i32.const 0 local.set 2) local.get 2))",
+              4, "MOVE_BR_IF CONST32");
+  expect_code("zero-in-loop",
+              "(module (func (param i32) (local i32)"
+              " (loop i32.const 0 local.set 1 local.get 0 br_if 0)))",
+              3, "CONST32 BR_IF RETURN");
   expect_code("br_table",
               "(module (func (param i32) (result i32)"
               " (block (block (block local.get 0 br_table 0 1 2) i32.const 10 return)"
