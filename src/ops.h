@@ -293,6 +293,10 @@
   X(MOVE_I32_LOAD, SPEC, 0)      /* d1 a1 d a imm : d1 = a1; I32_LOAD d a imm */ \
   X(MOVE_I32_LOAD_K, SPEC, 0)    /* d1 a1 d a imm off : d1 = a1; I32_LOAD_K */  \
   X(MOVE_I32_LOAD8_U_K, SPEC, 0) /* d1 a1 d a imm off : d1 = a1; I32_LOAD8_U_K */\
+  X(MOVE_I32_LOAD_STORE, SPEC, 0) /* d1 a1 d a off v : MOVE_I32_LOAD, then     \
+                                  I32_STORE d1 v off to the address it loaded \
+                                  from (`n = l->next; l->next = r`); v is read \
+                                  after the load */                            \
   /* --- an i32 load, then a compare of the loaded value with a slot and a    \
          branch (a list search's `if (n->key == want)`): LOAD `d a imm`, then \
          BR_I32_EQ/NE d b ------------------------------------------------ */ \

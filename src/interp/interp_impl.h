@@ -402,6 +402,18 @@ static inline uint64_t head_at(const uint32_t *ip) {
   }
 /* MOVE `d1 a1`, then LOADK `d a imm off` of an i32 (n bytes, as ctype,
 ** zero-extended): `d1 a1 d a imm off`. */
+/* MOVE `d1 a1`, then the i32 load `d a off` from operand 2 on (the address
+** is read after the move: it may be d1); p gets the access's address. */
+#define MOVE_LOAD_I32(p)                                                      \
+  do {                                                                        \
+    uint32_t v_;                                                              \
+    R(0) = R(1);                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(3).u32, OPD(4), 4, &(p)))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p, 4, false);                                                  \
+    memcpy(&v_, p, 4);                                                        \
+    R(2).u32 = v_;                                                            \
+  } while (0)
 #define MOVELOADK(name, n, ctype)                                             \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \

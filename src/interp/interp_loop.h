@@ -795,21 +795,30 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       LOADBR(I32_LOAD_BR_IF_NOT, 4, uint32_t, ==)
       LOADBR(I32_LOAD8_U_BR_IF, 1, uint8_t, !=)
       LOADBR(I32_LOAD8_U_BR_IF_NOT, 1, uint8_t, ==)
-      /* MOVE `d1 a1`, then the load at operand 2 on (the address is read
-      ** after the move: it may be d1). */
       vmcase(MOVE_I32_LOAD) {
-        uint32_t v_;
         uint8_t *p_;
-        R(0) = R(1);
-        if (WM_UNLIKELY(!mem_access(membase, memsize, R(3).u32, OPD(4), 4, &p_)))
-          TRAP(WM_TRAP_MEMORY_OOB);
-        CHK_ACCESS(p_, 4, false);
-        memcpy(&v_, p_, 4);
-        R(2).u32 = v_;
+        MOVE_LOAD_I32(p_);
         ip += 7;
         vmbreak;
       }
       MOVELOADK(MOVE_I32_LOAD_K, 4, uint32_t)
+      /* MOVE_I32_LOAD, then a store of v to the same address: the lowering
+      ** checked that d1 holds it, so the load's bounds check covers the
+      ** store. The checker sees the store at its own location, the next
+      ** cell. */
+      vmcase(MOVE_I32_LOAD_STORE) {
+        uint8_t *p_;
+        MOVE_LOAD_I32(p_);
+        uint32_t v_ = R(5).u32; /* after the load: v may be d */
+#if WM_CHECKED
+        ip += 1;
+        CHK_ACCESS(p_, 4, true);
+        ip -= 1;
+#endif
+        memcpy(p_, &v_, 4);
+        ip += 8;
+        vmbreak;
+      }
       MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
       LOADCMPBR(I32_LOAD_BR_EQ, ==)
       LOADCMPBR(I32_LOAD_BR_NE, !=)

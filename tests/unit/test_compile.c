@@ -293,6 +293,23 @@ static void test_lowering(void) {
               "(module (memory 1) (func (param i32) (result i32) (local i32)"
               " local.get 0 local.tee 1 i32.load local.set 0 local.get 0))", 2,
               "MOVE_I32_LOAD RETURN");
+  /* Then a store to the address loaded from: one MOVE_I32_LOAD_STORE; not
+  ** at another offset, nor when the load overwrote the moved address. */
+  expect_code("move-load-store",
+              "(module (memory 1) (func (param i32 i32) (local i32)"
+              " local.get 0 local.tee 2 i32.load local.set 0"
+              " local.get 2 local.get 1 i32.store))", 2,
+              "MOVE_I32_LOAD_STORE RETURN");
+  expect_code("move-load-store-offset",
+              "(module (memory 1) (func (param i32 i32) (local i32)"
+              " local.get 0 local.tee 2 i32.load local.set 0"
+              " local.get 2 local.get 1 i32.store offset=4))", 3,
+              "MOVE_I32_LOAD I32_STORE RETURN");
+  expect_code("move-load-over-store",
+              "(module (memory 1) (func (param i32 i32) (local i32)"
+              " local.get 0 local.tee 2 i32.load local.set 2"
+              " local.get 2 local.get 1 i32.store))", 3,
+              "MOVE_I32_LOAD I32_STORE RETURN");
   expect_code("move-load8-k",
               "(module (memory 1) (func (param i32) (result i32) (local i32)"
               " local.get 0 local.set 1 local.get 1 i32.const 3 i32.add i32.load8_u))", 3,
