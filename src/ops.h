@@ -62,8 +62,11 @@
   X(BR_IF_NOT, SPEC, 0)        /* a off : jump if a.i32 == 0 */                 \
   X(BR_TABLE, SPEC, 0)         /* a n off_0 .. off_n : jump to off_min(a,n) */  \
   X(RETURN, SPEC, 0)           /* -- : results already in slots 0.. */          \
-  X(CALL, SPEC, 0)             /* fidx base : call a defined function of this  \
-                                  module; args at base.., results to base.. */ \
+  X(CALL, SPEC, 0)             /* fidx base cache x3 : call a defined function \
+                                  of this module; args at base.., results to   \
+                                  base..; the callee's wm_code* cached in the  \
+                                  8-aligned pair within the three cells (0    \
+                                  from the compiler; call_cache()) */         \
   X(CALL_IMPORT, SPEC, 0)      /* fidx base : call imported function fidx      \
                                   (host or another instance's) */              \
   X(CALL_INDIRECT, SPEC, 0)    /* a typeidx tableidx base : call table[a.i32] */\
@@ -290,6 +293,10 @@
   X(MOVE_I32_LOAD, SPEC, 0)      /* d1 a1 d a imm : d1 = a1; I32_LOAD d a imm */ \
   X(MOVE_I32_LOAD_K, SPEC, 0)    /* d1 a1 d a imm off : d1 = a1; I32_LOAD_K */  \
   X(MOVE_I32_LOAD8_U_K, SPEC, 0) /* d1 a1 d a imm off : d1 = a1; I32_LOAD8_U_K */\
+  X(MOVE_I32_LOAD_STORE, SPEC, 0) /* d1 a1 d a off v : MOVE_I32_LOAD, then     \
+                                  I32_STORE d1 v off to the address it loaded \
+                                  from (`n = l->next; l->next = r`); v is read \
+                                  after the load */                            \
   /* --- an i32 load, then a compare of the loaded value with a slot and a    \
          branch (a list search's `if (n->key == want)`): LOAD `d a imm`, then \
          BR_I32_EQ/NE d b ------------------------------------------------ */ \
@@ -474,6 +481,11 @@ typedef enum wm_op {
 
 /* Cells in the instruction head. */
 #define WM_HEAD_CELLS 2
+/* CALL's cache of its callee's code: a pointer in the three cells after
+** `fidx base`, at the one 8-aligned pair among them (cells are 4-aligned),
+** so that it is read and written whole, never torn. */
+#define WM_CALL_CACHE_CELLS 3
+#define WM_CALL_CELLS (WM_HEAD_CELLS + 2 + WM_CALL_CACHE_CELLS)
 
 /* interp.c: the 8-byte head value for op (handler address or opcode) in
 ** the given compilation of the loop (WM_LOOP_*, module.h). */

@@ -97,6 +97,7 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 #undef BINRMW
 #undef LOADBR
 #undef MOVELOADK
+#undef MOVE_LOAD_I32
 #undef LOADCMPBR
 #undef MULADDRMW
 #undef ADDBR

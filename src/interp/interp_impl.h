@@ -9,6 +9,7 @@
 #ifndef WM_INTERP_IMPL_H
 #define WM_INTERP_IMPL_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,19 @@ static inline bool mem_access(uint8_t *base, uint64_t size, uint32_t addr, uint3
   if (WM_UNLIKELY(ea + n > size)) return false;
   *p = base + ea;
   return true;
+}
+
+/*
+** CALL's cache of its callee's code (ops.h): the 8-aligned pointer among
+** the three cells after `fidx base`. The module's code is shared by its
+** instances and may run on several threads, which fill the cache with the
+** same value; a relaxed atomic pointer is one plain load or store. The
+** loop compares it with the callee's wm_func.code before trusting it, so
+** the code a cache names was obtained by an acquiring load in this thread.
+*/
+static inline const wm_code *_Atomic *call_cache(const uint32_t *ip) {
+  uintptr_t a = (uintptr_t)(ip + WM_HEAD_CELLS + 2);
+  return (const wm_code *_Atomic *)((a + 7) & ~(uintptr_t)7);
 }
 
 /*
@@ -389,6 +403,18 @@ static inline uint64_t head_at(const uint32_t *ip) {
   }
 /* MOVE `d1 a1`, then LOADK `d a imm off` of an i32 (n bytes, as ctype,
 ** zero-extended): `d1 a1 d a imm off`. */
+/* MOVE `d1 a1`, then the i32 load `d a off` from operand 2 on (the address
+** is read after the move: it may be d1); p gets the access's address. */
+#define MOVE_LOAD_I32(p)                                                      \
+  do {                                                                        \
+    uint32_t v_;                                                              \
+    R(0) = R(1);                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(3).u32, OPD(4), 4, &(p)))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p, 4, false);                                                  \
+    memcpy(&v_, p, 4);                                                        \
+    R(2).u32 = v_;                                                            \
+  } while (0)
 #define MOVELOADK(name, n, ctype)                                             \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \

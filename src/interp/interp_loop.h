@@ -123,22 +123,29 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       }
       vmcase(CALL) {
         /* A defined function of this instance: no instance switch, no host
-        ** function. */
+        ** function. The callee's code comes from the instruction's cache,
+        ** so its first cell is two loads away, not five; the cache is the
+        ** module's, and the wm_func's code (a stub until lowered, per
+        ** instance) is only compared with it, off the path to dispatch. */
         callee = inst->funcs[OPD(0)];
 #if WM_CHECKED
         if (WM_UNLIKELY(callee->hook)) {
           nfp = fp + OPD(1);
-          next_ip = ip + 4;
+          next_ip = ip + WM_CALL_CELLS;
           goto hooked_call;
         }
 #endif
-        const wm_code *c = callee->code;
+        const wm_code *c = atomic_load_explicit(call_cache(ip), memory_order_relaxed);
         nfp = fp + OPD(1);
+        if (WM_UNLIKELY(c != callee->code)) {
+          c = callee->code;
+          atomic_store_explicit(call_cache(ip), c, memory_order_relaxed);
+        }
         if (WM_UNLIKELY(frp == frlast || (size_t)(stack_end - nfp) < c->frame_slots))
           TRAP(WM_TRAP_STACK_EXHAUSTED);
         enter_frame(c, nfp);
         frp++;
-        frp->ret_ip = ip + 4;
+        frp->ret_ip = ip + WM_CALL_CELLS;
         frp->fp = nfp;
         frp->func = callee;
         fp = nfp;
@@ -788,21 +795,30 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       LOADBR(I32_LOAD_BR_IF_NOT, 4, uint32_t, ==)
       LOADBR(I32_LOAD8_U_BR_IF, 1, uint8_t, !=)
       LOADBR(I32_LOAD8_U_BR_IF_NOT, 1, uint8_t, ==)
-      /* MOVE `d1 a1`, then the load at operand 2 on (the address is read
-      ** after the move: it may be d1). */
       vmcase(MOVE_I32_LOAD) {
-        uint32_t v_;
         uint8_t *p_;
-        R(0) = R(1);
-        if (WM_UNLIKELY(!mem_access(membase, memsize, R(3).u32, OPD(4), 4, &p_)))
-          TRAP(WM_TRAP_MEMORY_OOB);
-        CHK_ACCESS(p_, 4, false);
-        memcpy(&v_, p_, 4);
-        R(2).u32 = v_;
+        MOVE_LOAD_I32(p_);
         ip += 7;
         vmbreak;
       }
       MOVELOADK(MOVE_I32_LOAD_K, 4, uint32_t)
+      /* MOVE_I32_LOAD, then a store of v to the same address: the lowering
+      ** checked that d1 holds it, so the load's bounds check covers the
+      ** store. The checker sees the store at its own location, the next
+      ** cell. */
+      vmcase(MOVE_I32_LOAD_STORE) {
+        uint8_t *p_;
+        MOVE_LOAD_I32(p_);
+        uint32_t v_ = R(5).u32; /* after the load: v may be d */
+#if WM_CHECKED
+        ip += 1;
+        CHK_ACCESS(p_, 4, true);
+        ip -= 1;
+#endif
+        memcpy(p_, &v_, 4);
+        ip += 8;
+        vmbreak;
+      }
       MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
       LOADCMPBR(I32_LOAD_BR_EQ, ==)
       LOADCMPBR(I32_LOAD_BR_NE, !=)

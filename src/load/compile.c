@@ -700,6 +700,7 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
   TRY(pop_n(c, bt.np, bt.p));
   uint32_t base = c->nvals;
   TRY(mat_all_locals(c));
+  if (kind == K_LOOP) c->locals_zero = false; /* a branch back may follow a write */
   if (!c->dead) {
     for (uint32_t i = 0; i < bt.np; i++) TRY(wm__c_move(c, own_ref(c, base + i), c->tmp[i].ref, bt.p[i]));
     TRY(wm__c_flush_moves(c));
@@ -1067,9 +1068,12 @@ static int do_call(cstate *c) {
   const wm_type *t = wm__func_type(c->mod, f);
   TRY(call_args(c, t, &base));
   if (!c->dead) {
-    TRY(wm__c_head(c, f < c->mod->nfunc_imports ? WM_OP_CALL_IMPORT : WM_OP_CALL));
+    bool defined = f >= c->mod->nfunc_imports;
+    TRY(wm__c_head(c, defined ? WM_OP_CALL : WM_OP_CALL_IMPORT));
     TRY(wm__c_cell(c, f));
     TRY(wm__c_slot(c, own_ref(c, base)));
+    /* CALL's cache of the callee's code, empty until its first run. */
+    for (int i = 0; defined && i < WM_CALL_CACHE_CELLS; i++) TRY(wm__c_cell(c, 0));
   }
   return call_results(c, t);
 }
@@ -1215,12 +1219,14 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
   c->last_move = NOPOS;
   TRY(wm__c_pop(c, type, &v));
   if (WM_UNLIKELY(!c->linit[x])) TRY(wm__c_set_init(c, x));
-  if (at_entry && !tee && x >= c->ftype->nparams && type != WM_V128 && wm__c_const(c, v.ref, &k) &&
-      k == 0) {
-    /* Compilers open functions by zeroing locals that entry has zeroed. */
-    c->at_entry = true;
+  if ((at_entry || c->locals_zero) && !tee && x >= c->ftype->nparams && type != WM_V128 &&
+      wm__c_const(c, v.ref, &k) && k == 0) {
+    /* Compilers open functions, or their first branches, by zeroing
+    ** locals that entry has zeroed. */
+    c->at_entry = at_entry;
     return 0;
   }
+  c->locals_zero = false;
   if (!c->dead) {
     if (lr != NOPOS && v.ref == own_ref(c, h) && c->lrefs[slot] == 0 && c->code[lr] == v.ref) {
       c->code[lr] = slot; /* stays in `fix`; fix-up leaves local slots alone */
@@ -1387,6 +1393,7 @@ static int compile_body(cstate *c) {
   c->last_res = NOPOS;
   c->label_cell = NOPOS;
   c->at_entry = true;
+  c->locals_zero = true;
   c->last_move = NOPOS;
   c->fuel_cell = NOPOS;
   while (c->nctls > 0) {

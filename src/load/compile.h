@@ -170,6 +170,10 @@ typedef struct cstate {
   /* Still in the function's opening run of `const; local.set` pairs, where
   ** every declared local still holds the zero function entry gave it. */
   bool at_entry;
+  /* No local.set or local.tee has written a local yet, and no loop has
+  ** begun: control so far only flowed forward from entry, so every
+  ** declared local still holds entry's zero, on every path here. */
+  bool locals_zero;
   /* The cell where a branch target was last bound (a loop's start, the
   ** end of a block some branch leaves, an else arm, a br_table stub). An
   ** instruction may be fused with the one before it only when no label

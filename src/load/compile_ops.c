@@ -548,6 +548,26 @@ static int load_head(cstate *c, wm_op form) {
   return wm__c_head(c, form);
 }
 
+/* An i32.store of `value` right after a MOVE_I32_LOAD `d1 a1 d a off`
+** with no label between, to address d1 and the same offset, where d1
+** holds the address the load read (a is a1 or d1; the load wrote another
+** slot): `n = l->next; l->next = r` in a list reversal. The MOVE_I32_LOAD
+** becomes a MOVE_I32_LOAD_STORE in place, with the store's trap location
+** at its second cell (the load's bounds check covers the store; the
+** checker reports the store there). Returns 1 when not. */
+static int emit_load_store(cstate *c, uint32_t addr, uint32_t value, uint32_t offset) {
+  if (!wm__c_fusable(c, WM_OP_MOVE_I32_LOAD, WM_HEAD_CELLS + 5)) return 1;
+  uint32_t s = c->last_start, *o = &c->code[s + WM_HEAD_CELLS];
+  if (addr != o[0] || o[2] == o[0] || (o[3] != o[1] && o[3] != o[0]) || o[4] != offset) return 1;
+  uint64_t h = wm__op_head(WM_OP_MOVE_I32_LOAD_STORE, c->mod->loop);
+  c->code[s] = (uint32_t)h;
+  c->code[s + 1] = (uint32_t)(h >> 32);
+  c->last_op = WM_OP_MOVE_I32_LOAD_STORE;
+  c->last2_start = NOPOS;
+  TRY(trap_site(c, s + 1));
+  return wm__c_slot(c, value);
+}
+
 /* The displacement cell of a K or X form: an immediate or a slot. */
 static int emit_disp(cstate *c, wm_op form, uint32_t disp) {
   return op_class[form] == C_LOADX || op_class[form] == C_STOREX ? wm__c_slot(c, disp)
@@ -602,6 +622,7 @@ static int load_store(cstate *c, uint8_t w, uint32_t *res) {
   if (c->dead) return 0;
   TRY(wm__c_addr64(c, &v[0]));
   int rc = fuse ? emit_rmw(c, op, v, offset) : 1;
+  if (rc == 1 && fuse && op == WM_OP_I32_STORE) rc = emit_load_store(c, v[0].ref, v[1].ref, offset);
   if (rc != 1) return rc;
   wm_op form = fuse ? fold_address(c, op, v[0].ref, &base, &disp) : op;
   if (form != op) {

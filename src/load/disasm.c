@@ -18,7 +18,8 @@ static const uint8_t op_class[] = {
 };
 
 /* Operand cells after the head: s slot, i immediate, o branch offset,
-** q 64-bit immediate (two cells). BR_TABLE is printed apart. */
+** q 64-bit immediate (two cells), c a cell of a run-time cache (not
+** printed: CALL's). BR_TABLE is printed apart. */
 static const char *layout(wm_op op) {
   switch (op_class[op]) {
     case C_UN: return "ss";
@@ -52,7 +53,8 @@ static const char *layout(wm_op op) {
   switch (op) {
     case WM_OP_BR: return "o";
     case WM_OP_BR_IF: case WM_OP_BR_IF_NOT: return "so";
-    case WM_OP_CALL: case WM_OP_CALL_IMPORT: return "is";
+    case WM_OP_CALL: return "isccc";
+    case WM_OP_CALL_IMPORT: return "is";
     case WM_OP_CALL_INDIRECT: return "siis";
     case WM_OP_RETURN_CALL: return "isi";
     case WM_OP_RETURN_CALL_INDIRECT: return "siisi";
@@ -89,6 +91,7 @@ static const char *layout(wm_op op) {
     case WM_OP_I32_SHR_U_AND_K: return "ssii";
     case WM_OP_I32_LOAD_SHL_K: return "ssiii";
     case WM_OP_MOVE_I32_LOAD: return "ssssi";
+    case WM_OP_MOVE_I32_LOAD_STORE: return "ssssis";
     case WM_OP_MOVE_I32_LOAD_K: case WM_OP_MOVE_I32_LOAD8_U_K: return "ssssii";
     case WM_OP_I32_LOAD_BR_EQ: case WM_OP_I32_LOAD_BR_NE: return "ssiso";
     case WM_OP_SELECT_AND_K: return "ssssi";

@@ -44,4 +44,7 @@ fn=fused
 check 65528 0 -- "f64.load 3 8" call
 check 0 65520 -- "f64.load 3 16" call
 check 0 30000 -- "i32.load 2 40000" call
+# xchg(p, r): MOVE_I32_LOAD_STORE traps in its load.
+fn=xchg
+check 65530 1 -- "i32.load 2 8" call
 exit $fail

@@ -31,4 +31,12 @@
     (i32.add (local.get 0) (local.get 1)))
   (func (export "fused") (param i32 i32) (result i32)
     (call $axpy (local.get 0) (local.get 1))
-    (call $walk (local.get 1))))
+    (call $walk (local.get 1)))
+  ;; q = p, p = load(p), store(q, r): one fused instruction whose load
+  ;; traps (its store, at the same address, cannot).
+  (func $xchg (param i32 i32) (result i32) (local i32)
+    (local.set 0 (i32.load offset=8 (local.tee 2 (local.get 0))))
+    (i32.store offset=8 (local.get 2) (local.get 1))
+    (local.get 0))
+  (func (export "xchg") (param i32 i32) (result i32)
+    (call $xchg (local.get 0) (local.get 1))))

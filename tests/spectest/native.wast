@@ -53,3 +53,26 @@
 (module (import "D1" "g" (global (mut i32))) (func (export "read") (result i32) (global.get 0)))
 (assert_return (invoke "read") (i32.const 2))
 (assert_invalid (module definition (func (result i32))) "type mismatch")
+;; Instances of one module share its lowered code, so each CALL's cache of
+;; its callee's code: C2's callee is still its type's lazy stub when the
+;; cache names the code C1's first call lowered, and C1's calls then find
+;; C2's stub cached. Each callee runs in its own instance (its global).
+(module definition $C
+  (global $g (mut i32) (i32.const 0))
+  (func $leaf (param i32) (result i32)
+    (global.set $g (i32.add (global.get $g) (i32.const 1)))
+    (i32.add (local.get 0) (global.get $g)))
+  (func $trap (param i32) (result i32)
+    (if (local.get 0) (then unreachable)) (local.get 0))
+  (func (export "call") (param i32) (result i32) (call $leaf (local.get 0)))
+  (func (export "trap") (param i32) (result i32) (call $trap (local.get 0))))
+(module instance $C1 $C)
+(module instance $C2 $C)
+(assert_return (invoke $C1 "call" (i32.const 10)) (i32.const 11))
+(assert_return (invoke $C2 "call" (i32.const 10)) (i32.const 11))
+(assert_return (invoke $C1 "call" (i32.const 10)) (i32.const 12))
+(assert_return (invoke $C2 "call" (i32.const 10)) (i32.const 12))
+(assert_return (invoke $C1 "call" (i32.const 10)) (i32.const 13))
+(assert_trap (invoke $C2 "trap" (i32.const 1)) "unreachable")
+(assert_return (invoke $C1 "trap" (i32.const 0)) (i32.const 0))
+(assert_trap (invoke $C1 "trap" (i32.const 1)) "unreachable")

@@ -68,6 +68,10 @@ static const char guest_wat[] =
     "  (func (export \"use_then_free\") (param $p i32)\n"
     "    (call $free (local.get $p))\n"
     "    (drop (i32.load (local.get $p))))\n"
+    "  (func (export \"xchg\") (param i32 i32) (result i32) (local i32)\n"
+    "    (local.set 0 (i32.load (local.tee 2 (local.get 0))))\n"
+    "    (i32.store (local.get 2) (local.get 1))\n"
+    "    (local.get 0))\n"
     ")\n";
 
 /* The same without anything allocator-like. */
@@ -98,6 +102,7 @@ typedef struct seen {
   uint64_t addr[64], block_addr[64], block_size[64], bytes[64];
   bool has_block[64], freed[64];
   char where0[64][32];
+  uint32_t off0[64];
   char last_text[2048];
 } seen;
 
@@ -114,6 +119,7 @@ static void collect(const wm_check_report *r, void *data) {
   s->bytes[i] = r->bytes;
   snprintf(s->where0[i], sizeof s->where0[i], "%s",
            r->where.nframes && r->where.frames[0].name ? r->where.frames[0].name : "");
+  s->off0[i] = r->where.nframes ? r->where.frames[0].offset : UINT32_MAX;
   snprintf(s->last_text, sizeof s->last_text, "%s", r->text);
 }
 
@@ -215,6 +221,24 @@ static void test_access_errors(void) {
   CHECK(wm_memory_read(wm_instance_memory(fx.inst, "memory"), (uint64_t)p + 20, buf, 8, &err) == 0);
   CHECK(fx.s.n == 7 && fx.s.kind[6] == WM_CHECK_INVALID_READ && fx.s.addr[6] == (uint64_t)p + 24);
   CHECK(strstr(fx.s.last_text, "at the host's wm_memory_read") != NULL);
+  wm_runtime_free(fx.rt);
+}
+
+/* `n = l->next; l->next = r`, one fused instruction (MOVE_I32_LOAD_STORE):
+** past a block, its read and its write are each reported, at their own
+** instructions. */
+static void test_fused_exchange(void) {
+  fixture fx;
+  if (!setup(&fx, NULL)) return;
+  int32_t p = call(&fx, "malloc", 1, 24, 0, 0);
+  CHECK(call(&fx, "xchg", 2, p, 9, 0) == 0 && call(&fx, "rd", 1, p, 0, 0) == 9);
+  CHECK(call(&fx, "xchg", 2, p, 4, 0) == 9 && fx.s.n == 0);
+  call(&fx, "xchg", 2, p + 24, 5, 0);
+  CHECK(fx.s.n == 2 && fx.s.kind[0] == WM_CHECK_INVALID_READ &&
+        fx.s.kind[1] == WM_CHECK_INVALID_WRITE);
+  CHECK(fx.s.addr[0] == (uint64_t)p + 24 && fx.s.addr[1] == (uint64_t)p + 24);
+  CHECK(strcmp(fx.s.where0[0], "xchg") == 0 && strcmp(fx.s.where0[1], "xchg") == 0);
+  CHECK(fx.s.off0[0] != UINT32_MAX && fx.s.off0[1] != UINT32_MAX && fx.s.off0[1] > fx.s.off0[0]);
   wm_runtime_free(fx.rt);
 }
 
@@ -792,6 +816,7 @@ int main(void) {
   guest = load_wat(guest_wat, true);
   if (guest) {
     test_access_errors();
+    test_fused_exchange();
     test_free_errors();
     test_tail_calls();
     test_quarantine();

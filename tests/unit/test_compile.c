@@ -286,6 +286,22 @@ static void test_lowering(void) {
               "(module (func $f (param i32 i32) (result i32) local.get 0)"
               " (func (param i32) (result i32) local.get 0 i32.const 7 call $f))",
               -1, "CALL");
+  /* A zeroing of a local still zero since entry, after a forward branch
+  ** (fib's shape), emits nothing; after a write, or in a loop, it stays. */
+  expect_code("zero-after-br",
+              "(module (func (param i32) (result i32) (local i32)"
+              " (block local.get 0 i32.const 2 i32.lt_u br_if 0 i32.const 0 local.set 1)"
+              " local.get 1))",
+              3, "BR_I32_LT_U_K MOVE RETURN");
+  expect_code("zero-after-write",
+              "(module (func (param i32) (result i32) (local i32 i32)"
+              " local.get 0 local.set 1"
+              " (block local.get 0 br_if 0 i32.const 0 local.set 2) local.get 2))",
+              4, "MOVE_BR_IF CONST32");
+  expect_code("zero-in-loop",
+              "(module (func (param i32) (local i32)"
+              " (loop i32.const 0 local.set 1 local.get 0 br_if 0)))",
+              3, "CONST32 BR_IF RETURN");
   expect_code("br_table",
               "(module (func (param i32) (result i32)"
               " (block (block (block local.get 0 br_table 0 1 2) i32.const 10 return)"
@@ -306,6 +322,23 @@ static void test_lowering(void) {
               "(module (memory 1) (func (param i32) (result i32) (local i32)"
               " local.get 0 local.tee 1 i32.load local.set 0 local.get 0))", 2,
               "MOVE_I32_LOAD RETURN");
+  /* Then a store to the address loaded from: one MOVE_I32_LOAD_STORE; not
+  ** at another offset, nor when the load overwrote the moved address. */
+  expect_code("move-load-store",
+              "(module (memory 1) (func (param i32 i32) (local i32)"
+              " local.get 0 local.tee 2 i32.load local.set 0"
+              " local.get 2 local.get 1 i32.store))", 2,
+              "MOVE_I32_LOAD_STORE RETURN");
+  expect_code("move-load-store-offset",
+              "(module (memory 1) (func (param i32 i32) (local i32)"
+              " local.get 0 local.tee 2 i32.load local.set 0"
+              " local.get 2 local.get 1 i32.store offset=4))", 3,
+              "MOVE_I32_LOAD I32_STORE RETURN");
+  expect_code("move-load-over-store",
+              "(module (memory 1) (func (param i32 i32) (local i32)"
+              " local.get 0 local.tee 2 i32.load local.set 2"
+              " local.get 2 local.get 1 i32.store))", 3,
+              "MOVE_I32_LOAD I32_STORE RETURN");
   expect_code("move-load8-k",
               "(module (memory 1) (func (param i32) (result i32) (local i32)"
               " local.get 0 local.set 1 local.get 1 i32.const 3 i32.add i32.load8_u))", 3,

@@ -32,6 +32,14 @@ static uint32_t op(asmbuf *a, wm_op o) {
 
 static void u(asmbuf *a, uint32_t v) { a->c[a->n++] = v; }
 
+/* CALL fidx base, with its empty cache of the callee's code. */
+static void call(asmbuf *a, uint32_t fidx, uint32_t base) {
+  op(a, WM_OP_CALL);
+  u(a, fidx);
+  u(a, base);
+  for (int i = 0; i < WM_CALL_CACHE_CELLS; i++) u(a, 0);
+}
+
 /* ------------------------------------------------------------ fake world */
 
 #define STACK_SLOTS 4096
@@ -437,9 +445,9 @@ static tfunc *make_fib(void) {
   uint32_t fix = a->n;
   u(a, 0);
   op(a, WM_OP_I32_SUB); u(a, 3); u(a, 0); u(a, 2);
-  op(a, WM_OP_CALL); u(a, 0); u(a, 3);
+  call(a, 0, 3);
   op(a, WM_OP_I32_SUB); u(a, 4); u(a, 0); u(a, 1);
-  op(a, WM_OP_CALL); u(a, 0); u(a, 4);
+  call(a, 0, 4);
   op(a, WM_OP_I32_ADD); u(a, 0); u(a, 3); u(a, 4);
   uint32_t r = op(a, WM_OP_RETURN);
   a->c[fix] = r - b;
@@ -474,7 +482,7 @@ static void test_stack_exhaustion(void) {
   ** callee frame 25 slots up each time: the value stack (4096 slots) runs out
   ** before the 200 frames. */
   op(&tf->a, WM_OP_MOVE); u(&tf->a, 25); u(&tf->a, 0);
-  op(&tf->a, WM_OP_CALL); u(&tf->a, 1); u(&tf->a, 25);
+  call(&tf->a, 1, 25);
   op(&tf->a, WM_OP_RETURN);
   wm_func *f = finish(tf, 1, &type_i32, 1, 1, 0, 30);
   func_names[1] = "recurse";
@@ -1157,7 +1165,7 @@ static void test_backtrace(void) {
   tfunc *inner = calloc(1, sizeof *inner), *outer = calloc(1, sizeof *outer);
   op(&inner->a, WM_OP_UNREACHABLE);
   finish(inner, 3, &type_i32, 0, 0, 0, 1);
-  op(&outer->a, WM_OP_CALL); u(&outer->a, 3); u(&outer->a, 0);
+  call(&outer->a, 3, 0);
   op(&outer->a, WM_OP_RETURN);
   wm_func *f = finish(outer, 4, &type_i32, 0, 0, 0, 1);
   func_names[4] = "outer";

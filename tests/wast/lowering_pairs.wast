@@ -171,3 +171,73 @@
 (assert_return (invoke "axpy32" (f32.const 0x1.001p+0) (i32.const 256) (i32.const 512)) (f32.const 0x1p-11))
 (assert_trap (invoke "axpy32" (f32.const 2) (i32.const 65532) (i32.const 512)) "out of bounds memory access")
 (assert_trap (invoke "axpy32" (f32.const 2) (i32.const 256) (i32.const 65520)) "out of bounds memory access")
+
+;; MOVE_I32_LOAD then a store to the address it loaded from (MOVE_I32_LOAD_STORE):
+;; `n = l->next; l->next = r` in a list reversal; the stored value being the loaded one;
+;; a different offset, a load that overwrites the moved address, a label between (no
+;; fusion); out of bounds.
+(module
+  (memory 1)
+  ;; A list at 100 -> 200 -> 300 -> 0; node = (next, value).
+  (data (i32.const 100) "\c8\00\00\00\01\00\00\00")
+  (data (i32.const 200) "\2c\01\00\00\02\00\00\00")
+  (data (i32.const 300) "\00\00\00\00\03\00\00\00")
+  (func $reverse (export "reverse") (param i32) (result i32) (local i32 i32)
+    (loop $l
+      (local.set 0 (i32.load (local.tee 2 (local.get 0))))
+      (i32.store (local.get 2) (local.get 1))
+      (local.set 1 (local.get 2))
+      (br_if $l (local.get 0)))
+    (local.get 1))
+  ;; The values in list order, as decimal digits.
+  (func $digits (export "digits") (param i32) (result i32) (local i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get 0)))
+        (local.set 1 (i32.add (i32.mul (local.get 1) (i32.const 10))
+                              (i32.load offset=4 (local.get 0))))
+        (local.set 0 (i32.load (local.get 0)))
+        (br $l)))
+    (local.get 1))
+  (func (export "reverse_digits") (param i32) (result i32)
+    (call $digits (call $reverse (local.get 0))))
+  ;; The value stored is the one just loaded: memory keeps it.
+  (func (export "store_loaded") (param i32) (result i32) (local i32)
+    (local.set 0 (i32.load offset=4 (local.tee 1 (local.get 0))))
+    (i32.store offset=4 (local.get 1) (local.get 0))
+    (i32.add (i32.mul (local.get 0) (i32.const 1000)) (i32.load offset=4 (local.get 1))))
+  ;; The stored value is the move's source, which the load then overwrote.
+  (func (export "store_source") (param i32 i32) (result i32) (local i32)
+    (local.set 0 (i32.load offset=4 (local.tee 2 (local.get 0))))
+    (i32.store offset=4 (local.get 2) (local.get 1))
+    (i32.add (i32.mul (local.get 0) (i32.const 1000)) (i32.load offset=4 (local.get 2))))
+  ;; Another offset for the store: two accesses.
+  (func (export "other_offset") (param i32 i32) (result i32) (local i32)
+    (local.set 0 (i32.load (local.tee 2 (local.get 0))))
+    (i32.store offset=4 (local.get 2) (local.get 1))
+    (i32.add (i32.mul (local.get 0) (i32.const 1000)) (i32.load offset=4 (local.get 2))))
+  ;; The load overwrites the moved address: the store goes where it points.
+  (func (export "load_over_move") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.load (local.tee 2 (local.get 0))))
+    (i32.store (local.get 2) (local.get 1))
+    (i32.load (local.get 2)))
+  ;; A label between the load and the store.
+  (func (export "label_between") (param i32 i32) (result i32) (local i32)
+    (local.set 0 (i32.load (local.tee 2 (local.get 0))))
+    (loop (i32.store (local.get 2) (local.get 1)))
+    (i32.add (i32.mul (local.get 0) (i32.const 1000)) (i32.load (local.get 2))))
+)
+(assert_return (invoke "digits" (i32.const 100)) (i32.const 123))
+(assert_return (invoke "reverse_digits" (i32.const 100)) (i32.const 321))
+(assert_return (invoke "reverse_digits" (i32.const 300)) (i32.const 123))
+(assert_return (invoke "reverse_digits" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "store_loaded" (i32.const 200)) (i32.const 2002))
+(assert_return (invoke "store_source" (i32.const 200) (i32.const 9)) (i32.const 2009))
+(assert_return (invoke "store_source" (i32.const 200) (i32.const 2)) (i32.const 9002))
+(assert_return (invoke "other_offset" (i32.const 100) (i32.const 5)) (i32.const 200005))
+(assert_return (invoke "load_over_move" (i32.const 1000) (i32.const 77)) (i32.const 77))
+(assert_return (invoke "label_between" (i32.const 1000) (i32.const 66)) (i32.const 66))
+(assert_return (invoke "label_between" (i32.const 1004) (i32.const 5)) (i32.const 5))
+(assert_trap (invoke "reverse" (i32.const 65533)) "out of bounds memory access")
+(assert_trap (invoke "store_loaded" (i32.const 65529)) "out of bounds memory access")
+(assert_return (invoke "store_loaded" (i32.const 65528)) (i32.const 0))
