@@ -46,8 +46,7 @@ static const char *val_refusal(const wm_runtime *rt, uint32_t want, wm_val v) {
   uint32_t idx = wm__vt_idx(want);
   if (v.type == WM_ANYREF) {
     if (!wm__is_i31(v.of.ref) && (!rt || !wm__gc_owns(rt, v.of.ref))) return WM_GC_NOT_OURS;
-    return wm__ref_match(rt, v.of.ref, want, idx ? idx - 1 : UINT32_MAX)
-               ? NULL : "a reference of another type";
+    return wm__gcref_refusal(rt, want, v.of.ref);
   }
   if (!idx) return (want & 0xFF) == wm__vt_top(want) ? NULL : "a reference of another type";
   if (!rt) return NULL;
@@ -61,6 +60,7 @@ static const char *val_refusal(const wm_runtime *rt, uint32_t want, wm_val v) {
 ** val_refusal's rules, the type in the runtime's terms. */
 static int typed_arg(const wm_func *f, uint32_t i, uint32_t want, wm_val a, wm_error *err) {
   const wm_runtime *rt = f->inst ? f->inst->rt : NULL;
+  if (a.type == (wm_valtype)want && wm__is_reftype(want)) a.type = WM_VT_KIND(want); /* its kind */
   if (f->inst) want = wm__vt_to_rt(want, f->inst->type_ids);
   const char *why = val_refusal(rt, want, a);
   if (!why) return WM_OK;
@@ -83,8 +83,9 @@ int wm_func_call(wm_runtime *rt, wm_func *f, const wm_val *args, uint32_t nargs,
                      (unsigned)t->nresults, (unsigned)nresults);
   if ((nargs && !args) || (nresults && !results))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_func_call: NULL args or results");
+  /* A typed or GC reference is checked whatever type the host wrote. */
   for (uint32_t i = 0; i < nargs; i++)
-    if (args[i].type != t->params[i] || (args[i].type == WM_ANYREF && args[i].of.ref)) {
+    if (args[i].type != t->params[i] || wm__vt_idx(t->params[i]) || wm__vt_gc(t->params[i])) {
       int rc = typed_arg(f, i, t->params[i], args[i], err);
       if (rc) return rc;
     }

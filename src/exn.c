@@ -377,6 +377,11 @@ int wm_runtime_throw(wm_runtime *rt, wm_tag *tag, const wm_val *vals, uint32_t n
     if (vals[i].type != t->params[i])
       return wm__error(err, WM_ETYPE, UINT32_MAX, "value %u is %s, the tag's is %s", (unsigned)i,
                        wm_valtype_name(vals[i].type), wm_valtype_name(t->params[i]));
+  for (uint32_t i = 0; i < n; i++) {
+    const char *why = wm__vt_gc(t->params[i]) ? wm__gcref_refusal(rt, t->params[i], vals[i].of.ref)
+                                              : NULL;
+    if (why) return wm__error(err, WM_ETYPE, UINT32_MAX, "value %u: %s", (unsigned)i, why);
+  }
   /* The payload in slot form, built on the value stack above everything
   ** live (nothing guest-sized on the C stack). */
   wm_slot *s = rt->stack_top;

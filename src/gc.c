@@ -129,6 +129,13 @@ bool wm__ref_match(const wm_runtime *rt, const void *r, uint32_t t, uint32_t id)
   return wm__type_sub(&ts, o->type_id, id);
 }
 
+const char *wm__gcref_refusal(const wm_runtime *rt, uint32_t t, const void *p) {
+  if (!p) return wm__vt_nullable(t) ? NULL : "a null reference";
+  if (!wm__anyref_ok(rt, p)) return WM_GC_NOT_OURS;
+  uint32_t idx = wm__vt_idx(t);
+  return wm__ref_match(rt, p, t, idx ? idx - 1 : UINT32_MAX) ? NULL : "a reference of another type";
+}
+
 /* ---------------------------------------------------------- conversions */
 
 static int box(wm_runtime *rt, uint8_t kind, void *v, void **out, char *msg) {

@@ -133,6 +133,11 @@ bool wm__ref_test(const struct wm_runtime *rt, const struct wm_instance *inst, c
                   uint32_t t);
 /* gc.c: the same for a type whose index (if any) is runtime id `id`. */
 bool wm__ref_match(const struct wm_runtime *rt, const void *r, uint32_t t, uint32_t id);
+/* gc.c: why the host's reference p cannot be a value of type t of any's
+** hierarchy (t's type index, if any, a runtime id), or NULL when it can. */
+const char *wm__gcref_refusal(const struct wm_runtime *rt, uint32_t t, const void *p);
+/* Is t a reference type of any's hierarchy (a GC reference)? */
+static inline bool wm__vt_gc(uint32_t t) { return wm__is_reftype(t) && wm__vt_top(t) == 0x6E; }
 /* gc.c: any.convert_extern and extern.convert_any; 0 or a trap code (a
 ** box could not be made) with msg set. */
 int wm__gc_internalize(struct wm_runtime *rt, void *e, void **out, char *msg);

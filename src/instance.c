@@ -47,9 +47,8 @@ static uint32_t eval_gc(const wm_instance *inst, const wm_constexpr *c, wm_slot 
     uint32_t len = sub == WM_GC_ARRAY_NEW_FIXED ? s.n : in[s.n - 1].u32, es = 1u << (s.store & 7);
     wm_gcobj *o = wm__gc_alloc(rt, WM_COMP_ARRAY, inst->type_ids[s.x], (uint64_t)len * es, s.refs,
                                &trap, msg);
-    for (uint32_t i = 0; o && i < len; i++)
-      wm__gc_write(o->data + (size_t)i * es, s.store,
-                   sub == WM_GC_ARRAY_NEW_FIXED ? &in[i] : sub == WM_GC_ARRAY_NEW ? &in[0] : &r);
+    for (uint32_t i = 0; o && sub != WM_GC_ARRAY_NEW_DEFAULT && i < len; i++) /* zeroed */
+      wm__gc_write(o->data + (size_t)i * es, s.store, sub == WM_GC_ARRAY_NEW_FIXED ? &in[i] : &in[0]);
     if (o) o->len = len;
     r.ref = o;
     break;

@@ -619,8 +619,8 @@ int wm_table_new(wm_runtime *rt, wm_valtype elem_type, wm_limits limits, void *i
   int rc = check_limits(limits, limits.is64 ? UINT64_MAX : UINT32_MAX, "table", err);
   if (!rc && limits.shared)
     rc = wm__error(err, WM_EINVAL, UINT32_MAX, "a table cannot be shared");
-  if (!rc && WM_VT_KIND(elem_type) == WM_ANYREF && !wm__anyref_ok(rt, init))
-    rc = wm__error(err, WM_ETYPE, UINT32_MAX, "%s", WM_GC_NOT_OURS);
+  const char *why = wm__vt_gc(elem_type) && init ? wm__gcref_refusal(rt, elem_type, init) : NULL;
+  if (!rc && why) rc = wm__error(err, WM_ETYPE, UINT32_MAX, "table initial value: %s", why);
   if (rc) return rc;
   return wm__table_create(rt, elem_type, limits, init, out, err);
 }
@@ -637,8 +637,8 @@ int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, w
   if (!is_valtype(init.type))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "unsupported global type 0x%02x",
                      (unsigned)init.type);
-  if (init.type == WM_ANYREF && !wm__anyref_ok(rt, init.of.ref))
-    return wm__error(err, WM_ETYPE, UINT32_MAX, "%s", WM_GC_NOT_OURS);
+  const char *why = wm__vt_gc(init.type) ? wm__gcref_refusal(rt, init.type, init.of.ref) : NULL;
+  if (why) return wm__error(err, WM_ETYPE, UINT32_MAX, "global initial value: %s", why);
   wm_global *g = wm__calloc(1, sizeof *g);
   if (!g || wm__rt_own(rt, g)) {
     wm__free(g);

@@ -150,6 +150,14 @@ static int call_host(wm_runtime *rt, wm_instance *caller, wm_func *hf, wm_slot *
                vres[i].type ? wm_valtype_name(vres[i].type) : "", wm_valtype_name(t->results[i]));
       return WM_TRAP_HOST;
     }
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    const char *why = wm__vt_gc(t->results[i]) ? wm__gcref_refusal(rt, t->results[i], vres[i].of.ref)
+                                               : NULL;
+    if (WM_UNLIKELY(why != NULL)) {
+      snprintf(msg, 256, "host function returned result %u: %s", i, why);
+      return WM_TRAP_HOST;
+    }
+  }
   for (uint32_t i = 0, k = 0; i < t->nresults; k += t->results[i++] == WM_V128 ? 2 : 1)
     wm__val_to_slots(vres[i], &args[k]);
   return 0;

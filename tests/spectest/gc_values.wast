@@ -271,9 +271,14 @@
 (assert_return (invoke "null") (i32.const 1))
 
 ;; Constant expressions: objects in globals and element segments are made
-;; once, at instantiation.
+;; once, at instantiation; a v128 array's default elements are zero.
 (module
   (type $s (struct (field i32)))
+  (type $v (array (mut v128)))
+  (global $vg (ref $v) (array.new_default $v (i32.const 3)))
+  (func (export "v128") (result i64)
+    (i64.or (i64x2.extract_lane 0 (array.get $v (global.get $vg) (i32.const 2)))
+            (i64x2.extract_lane 1 (array.get $v (global.get $vg) (i32.const 2)))))
   (global $g (ref $s) (struct.new $s (i32.const 5)))
   (global $h eqref (global.get $g))
   (table $t 2 eqref)
@@ -288,6 +293,7 @@
     (i31.get_u (ref.cast i31ref (table.get $t (i32.const 0)))))
 )
 (assert_return (invoke "same") (i32.const 1))
+(assert_return (invoke "v128") (i64.const 0))
 (assert_return (invoke "seg") (i32.const 1))
 (assert_return (invoke "i31") (i32.const 7))
 

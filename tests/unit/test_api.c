@@ -1389,6 +1389,15 @@ static void test_cross_runtime(void) {
   while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
 }
 
+/* A host function that returns the pointer in data as its anyref result. */
+static int host_anyref(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  (void)args;
+  results[0].type = WM_ANYREF;
+  results[0].of.ref = data;
+  return 0;
+}
+
 /* GC's values across the API (wm_anyref_*), and the max_gc_bytes budget:
 ** objects made by calls and by constant expressions count against it,
 ** and a call past it traps with WM_TRAP_GC_MEMORY. */
@@ -1457,6 +1466,35 @@ static void test_gc_api(void) {
         e.of.ref == r.of.ref);
   CHECK(wm_func_call(rt, wm_instance_func(inst, "id"), &i31, 1, &r2, 1, &err) == WM_OK &&
         r2.of.ref == i31.of.ref);
+  /* A host that writes the parameter's own type instead of its kind is
+  ** checked all the same; so are a global's and a table's initial values
+  ** of any subtype of any, and a host function's anyref result. */
+  wm_functype gt = wm_func_type(get);
+  wm_val typed = {.type = gt.params[0]};
+  typed.of.ref = &x;
+  CHECK_ERR(wm_func_call(rt, get, &typed, 1, &r2, 1, &err), err, WM_ETYPE, "neither an i31");
+  typed.of.ref = r.of.ref;
+  CHECK(wm_func_call(rt, get, &typed, 1, &r2, 1, &err) == WM_OK && r2.of.i32 == 41);
+  wm_global *gg = NULL;
+  wm_val arr = {.type = (wm_valtype)0x6A};
+  arr.of.ref = i31.of.ref;
+  CHECK_ERR(wm_global_new(rt, arr, false, &gg, &err), err, WM_ETYPE, "a reference of another type");
+  arr.of.ref = &x;
+  CHECK_ERR(wm_global_new(rt, arr, false, &gg, &err), err, WM_ETYPE, "neither an i31");
+  wm_table *tt = NULL;
+  wm_limits lim1 = {1, 1, true, false, false};
+  CHECK_ERR(wm_table_new(rt, (wm_valtype)0x6A, lim1, i31.of.ref, &tt, &err), err, WM_ETYPE,
+            "a reference of another type");
+  CHECK(wm_table_new(rt, (wm_valtype)0x6B, lim1, r.of.ref, &tt, &err) == WM_OK && tt);
+  wm_valtype anyt = WM_ANYREF;
+  wm_functype hft = {0, 1, NULL, &anyt};
+  wm_func *hbad = NULL, *hgood = NULL;
+  CHECK(wm_func_new_host(rt, &hft, host_anyref, &x, &hbad, &err) == WM_OK);
+  CHECK(wm_func_new_host(rt, &hft, host_anyref, r.of.ref, &hgood, &err) == WM_OK);
+  if (hbad && hgood) {
+    CHECK_ERR(wm_func_call(rt, hbad, NULL, 0, &r2, 1, &err), err, WM_TRAP_HOST, "neither an i31");
+    CHECK(wm_func_call(rt, hgood, NULL, 0, &r2, 1, &err) == WM_OK && r2.of.ref == r.of.ref);
+  }
   /* The budget: 4 KiB holds a 400-element i64 array but not a 600-element one. */
   a.of.i32 = 400;
   CHECK(wm_func_call(rt, wm_instance_func(inst, "arr"), &a, 1, &r2, 1, &err) == WM_OK);
