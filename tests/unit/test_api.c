@@ -1495,6 +1495,16 @@ static void test_gc_api(void) {
     CHECK_ERR(wm_func_call(rt, hbad, NULL, 0, &r2, 1, &err), err, WM_TRAP_HOST, "neither an i31");
     CHECK(wm_func_call(rt, hgood, NULL, 0, &r2, 1, &err) == WM_OK && r2.of.ref == r.of.ref);
   }
+  wm_functype tagt = {1, 0, &anyt, NULL};
+  wm_tag *tag = NULL;
+  CHECK(wm_tag_new(rt, &tagt, &tag, &err) == WM_OK);
+  if (tag) {
+    wm_val foreign = {.type = WM_ANYREF};
+    foreign.of.ref = &x;
+    CHECK_ERR(wm_runtime_throw(rt, tag, &foreign, 1, &err), err, WM_ETYPE, "neither an i31");
+    CHECK(wm_runtime_throw(rt, tag, &r, 1, &err) == WM_EXCEPTION);
+    wm_runtime_exception_clear(rt);
+  }
   /* The budget: 4 KiB holds a 400-element i64 array but not a 600-element one. */
   a.of.i32 = 400;
   CHECK(wm_func_call(rt, wm_instance_func(inst, "arr"), &a, 1, &r2, 1, &err) == WM_OK);
