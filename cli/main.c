@@ -122,6 +122,8 @@ static const char call_help[] =
     "                     (64K, 64M, 2G; default 8G): memory.grow past it\n"
     "                     returns -1, a larger initial memory fails to\n"
     "                     instantiate\n"
+    "  --max-gc-bytes SIZE  the most bytes of garbage-collected objects live\n"
+    "                     at once (default 1G; see run --help)\n"
     "  --no-cache         neither use nor write the code cache (as in run)\n"
     "  --keep-result      the host forgets to free the --result block (it is\n"
     "                     given back only when the guest context ends): the\n"
@@ -778,6 +780,7 @@ int cli_call(int argc, char **argv) {
                  strcmp(a, "--file") == 0 || strcmp(a, "--as-string") == 0 ||
                  strcmp(a, "--result") == 0 || strcmp(a, "--alloc") == 0 ||
                  strcmp(a, "--max-memory") == 0 || strcmp(a, "--v128") == 0 ||
+                 strcmp(a, "--max-gc-bytes") == 0 ||
                  cli_wasi_is_option(a) ||
                  cli_limit_is_option(a);
     if (takes && i + 1 >= argc) {
@@ -797,6 +800,11 @@ int cli_call(int argc, char **argv) {
       }
     } else if (strcmp(a, "--max-memory") == 0) {
       if (!cli_parse_size("call: --max-memory", argv[++i], &ro.max_memory_bytes)) {
+        status = 2;
+        goto done;
+      }
+    } else if (strcmp(a, "--max-gc-bytes") == 0) {
+      if (!cli_parse_size("call: --max-gc-bytes", argv[++i], &ro.max_gc_bytes)) {
         status = 2;
         goto done;
       }

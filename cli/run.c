@@ -39,6 +39,10 @@ static const char run_help[] =
     "                        reach (64K, 64M, 2G; default 8G): memory.grow\n"
     "                        past it returns -1, a larger initial memory\n"
     "                        fails to instantiate (exit status 2)\n"
+    "  --max-gc-bytes SIZE   the most bytes of garbage-collected objects\n"
+    "                        (WebAssembly 3.0 structs and arrays) live at\n"
+    "                        once (default 1G): past it, after a collection,\n"
+    "                        the guest traps \"out of GC memory\"\n"
     "  --fuel N              stop the guest after N wasm instructions (each\n"
     "                        costs 1, except nop, block, loop, else and end)\n"
     "  --timeout DURATION    stop the guest after DURATION (1s, 500ms, 2m,\n"
@@ -273,7 +277,7 @@ int cli_run(int argc, char **argv) {
       status = 0;
       goto out;
     } else if (cli_wasi_is_option(a) || cli_limit_is_option(a) || strcmp(a, "--invoke") == 0 ||
-               strcmp(a, "--max-memory") == 0) {
+               strcmp(a, "--max-memory") == 0 || strcmp(a, "--max-gc-bytes") == 0) {
       if (i + 1 >= argc) {
         cli_error("run: %s needs a value (see wasmem run --help)", a);
         goto out;
@@ -282,6 +286,8 @@ int cli_run(int argc, char **argv) {
       if (strcmp(a, "--invoke") == 0) invoke = v;
       else if (strcmp(a, "--max-memory") == 0) {
         if (!cli_parse_size("run: --max-memory", v, &ro.max_memory_bytes)) goto out;
+      } else if (strcmp(a, "--max-gc-bytes") == 0) {
+        if (!cli_parse_size("run: --max-gc-bytes", v, &ro.max_gc_bytes)) goto out;
       } else if (cli_limit_is_option(a)) {
         if (cli_limit_option("run", a, v) != 0) goto out;
       } else if (cli_wasi_option(&cw, a, v) != 0) goto out;
@@ -301,7 +307,8 @@ int cli_run(int argc, char **argv) {
         ** when it looks like one of ours (not after an explicit --). */
         for (int k = first_arg; k < argc; k++)
           if (cli_wasi_is_option(argv[k]) || cli_limit_is_option(argv[k]) ||
-              cli_cache_is_option(argv[k]) || strcmp(argv[k], "--invoke") == 0 || strcmp(argv[k], "--max-memory") == 0) {
+              cli_cache_is_option(argv[k]) || strcmp(argv[k], "--invoke") == 0 ||
+              strcmp(argv[k], "--max-memory") == 0 || strcmp(argv[k], "--max-gc-bytes") == 0) {
             fprintf(stderr,
                     "wasmem: note: '%s' comes after %s, so it is passed to the guest; "
                     "put wasmem's options before the module\n",

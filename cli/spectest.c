@@ -16,7 +16,7 @@
 
 static const char spectest_help[] =
     "usage: wasmem spectest FILE.wast|FILE.json [-v] [--checked] [--metered] [--eager]\n"
-    "                        [--wasm2]\n"
+    "                        [--wasm2] [--max-gc-bytes SIZE]\n"
     "\n"
     "Run a spec test script: a .wast file directly (the WebAssembly spec's\n"
     "script format; chosen by the suffix .wast, or a first character '(' or\n"
@@ -39,7 +39,10 @@ static const char spectest_help[] =
     "             instead of at its first call\n"
     "  --wasm2    judge modules by WebAssembly 2.0's rules where 3.0 changed\n"
     "             a meaning (WM_MODULE_WASM2: one memory, reserved zero\n"
-    "             bytes where 3.0 has memory indexes): for 2.0 test suites\n";
+    "             bytes where 3.0 has memory indexes): for 2.0 test suites\n"
+    "  --max-gc-bytes SIZE  the runtime's budget of garbage-collected\n"
+    "             objects (64K, 4M; default 1G): a small one makes the\n"
+    "             collector run often\n";
 
 /* --checked: modules are lowered for the checked interpreter loop;
 ** --metered: with FUEL instructions; --eager: all at load; --wasm2: judged
@@ -860,6 +863,8 @@ static bool is_wast(const char *path, const char *text) {
 
 int cli_spectest(int argc, char **argv) {
   const char *path = NULL;
+  wm_runtime_options ro;
+  memset(&ro, 0, sizeof ro);
   bool verbose = false;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -875,6 +880,12 @@ int cli_spectest(int argc, char **argv) {
       load_opts.flags |= WM_MODULE_EAGER;
     } else if (strcmp(argv[i], "--wasm2") == 0) {
       load_opts.flags |= WM_MODULE_WASM2;
+    } else if (strcmp(argv[i], "--max-gc-bytes") == 0) {
+      if (i + 1 >= argc) {
+        cli_error("spectest: --max-gc-bytes needs a value (see wasmem spectest --help)");
+        return 2;
+      }
+      if (!cli_parse_size("spectest: --max-gc-bytes", argv[++i], &ro.max_gc_bytes)) return 2;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       cli_error("spectest: unknown option '%s' (see wasmem spectest --help)", argv[i]);
       return 2;
@@ -899,7 +910,7 @@ int cli_spectest(int argc, char **argv) {
   s.src = path;
   int status = 1;
   wm_error err;
-  if (wm_runtime_new(NULL, &s.rt, &err) != 0 || cli_define_spectest(s.rt, &err) != 0) {
+  if (wm_runtime_new(&ro, &s.rt, &err) != 0 || cli_define_spectest(s.rt, &err) != 0) {
     cli_report("runtime", &err);
     goto done;
   }

@@ -400,11 +400,11 @@ typedef struct wm_runtime_options {
   ** it, instantiating or a call that must lower a function fails with
   ** WM_ELIMIT. */
   uint64_t max_code_bytes;
-  /* Total bytes of the runtime's garbage-collected objects (WebAssembly
-  ** 3.0's structs and arrays, and the boxes extern conversions make), with
-  ** their headers (default 1 GiB). Objects live until wm_runtime_free (no
-  ** collection yet); making one past the budget traps with
-  ** WM_TRAP_GC_MEMORY. */
+  /* Total bytes of the runtime's live garbage-collected objects
+  ** (WebAssembly 3.0's structs and arrays, and the boxes extern conversions
+  ** make), with their headers (default 1 GiB). Garbage is collected (see
+  ** "References of garbage collection") before an object would pass the
+  ** budget; making one past it even so traps with WM_TRAP_GC_MEMORY. */
   uint64_t max_gc_bytes;
   /*
   ** Optional growth callbacks, in the manner of Wasmtime's ResourceLimiter:
@@ -435,7 +435,8 @@ typedef struct wm_runtime_usage {
   uint64_t code_bytes;     /* lowered code of the modules instantiated */
   uint32_t instances, memories, tables;
   uint32_t exceptions;     /* exception objects held (see "Exceptions") */
-  uint64_t gc_bytes;       /* garbage-collected objects (max_gc_bytes) */
+  uint64_t gc_bytes;       /* live garbage-collected objects (max_gc_bytes) */
+  uint64_t gc_collections; /* collections run so far */
 } wm_runtime_usage;
 
 /* Make a runtime. opts may be NULL. On success *out owns a new runtime. */
@@ -449,10 +450,27 @@ WM_API void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out);
 ** References of garbage collection (WebAssembly 3.0's anyref and its
 ** subtypes eqref, i31ref, structref, arrayref) pass as WM_ANYREF values:
 ** NULL, an i31 (wm_anyref_i31), or an object of the runtime -- a struct,
-** an array, or a host reference (wm_anyref_host). Objects belong to the
-** runtime and live until wm_runtime_free (no collection yet; see
-** max_gc_bytes); a non-null anyref the host passes must be an i31 or one of
-** the runtime's objects, of the type wanted, else WM_ETYPE.
+** an array, or a host reference (wm_anyref_host). A non-null anyref the
+** host passes must be an i31 or one of the runtime's objects, of the type
+** wanted, else WM_ETYPE.
+**
+** Objects belong to the runtime, which collects those nothing names any
+** more (a mark and sweep, also of kept exceptions): when the bytes made
+** since the last collection reach the bytes live then (at least 1 MiB),
+** before an object would pass max_gc_bytes, and on wm_runtime_collect.
+** What names an object: a value on the guest's stack (read
+** conservatively), a global or table (the instances', imported or not, and
+** the host's), an element segment, an exception, another object named --
+** and a pin. An object the host holds in its own memory (a call's result,
+** a host function's argument kept after it returns, wm_anyref_host's box)
+** is valid until the next call into the runtime that may run guest code or
+** collect, unless the host pins it (wm_ref_pin) or stores it in a global or
+** table. Using a stale one is safe -- the runtime checks every anyref the
+** host passes (WM_ETYPE) -- but it names nothing, or a newer object. A
+** runtime whose functions, or exnref tables or globals, are imported by
+** another runtime (or that imports another's) never collects: objects and
+** kept exceptions then live until wm_runtime_free, bounded by
+** max_gc_bytes.
 */
 typedef enum wm_anyref_kind {
   WM_ANY_NULL, WM_ANY_I31, WM_ANY_STRUCT, WM_ANY_ARRAY, WM_ANY_HOST,
@@ -468,6 +486,17 @@ WM_API int32_t wm_anyref_i31_value(const void *ref);
 WM_API int wm_anyref_host(wm_runtime *rt, void *p, void **out);
 /* The host pointer a host reference boxes; NULL for anything else. */
 WM_API void *wm_anyref_host_value(const wm_runtime *rt, const void *ref);
+/* Keep the object ref (an anyref, or an externref that is one of rt's
+** objects) alive until as many wm_ref_unpin: pins count. NULL and i31s need
+** none (WM_OK); anything else not an object of rt is WM_EINVAL. */
+WM_API int wm_ref_pin(wm_runtime *rt, void *ref);
+/* Drop one pin of ref: WM_OK, or WM_ENOT_FOUND if it has none. */
+WM_API int wm_ref_unpin(wm_runtime *rt, void *ref);
+/* Collect now: WM_OK, WM_EUNSUPPORTED when rt shares values with another
+** runtime (above), WM_ENOMEM when there is no memory for the collector's
+** lists (nothing is freed then), WM_EINVAL for NULL. May be called from a
+** host function. */
+WM_API int wm_runtime_collect(wm_runtime *rt);
 
 /*
 ** Host functions. args holds type->nparams values, results has room for

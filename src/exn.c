@@ -20,17 +20,6 @@
 #include "runtime.h"
 #include "gc.h"
 
-/* The sweep reads stack slots no instruction has written yet, on purpose
-** (below): under Valgrind, they are declared defined first. */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#endif
-#endif
-#ifndef VALGRIND_MAKE_MEM_DEFINED
-#define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)(p), (void)(n))
-#endif
-
 int wm__tags_create(wm_instance *inst, wm_error *err) {
   const wm_module *mod = inst->mod;
   uint32_t ndef = mod->ntags - mod->ntag_imports;
@@ -115,136 +104,27 @@ int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals) {
   e->next = NULL;
   e->kept = false;
   e->host = false;
+  e->mark = false;
   if (tag->nslots) memcpy(e->vals, vals, tag->nslots * sizeof(wm_slot));
   wm__exn_set(rt, e);
   return WM_EXCEPTION;
 }
 
-/* ------------------------------------------------------------- the sweep */
-
-/*
-** The kept exceptions nothing names any more are freed when their number
-** doubles (at least WM_EXN_SWEEP_MIN): a mark and sweep whose roots are
-** the value stack up to the top frame's end, read conservatively (lowered
-** code has no map of which slots hold references, so any slot equal to a
-** kept exception's address keeps it), the exnref globals and tables of
-** the runtime's instances (imported ones too), the pending exception and
-** `extra` (being kept now), and every exception the host has seen; a kept
-** exception's payload keeps what it names. The sweep runs only while a
-** catch clause unwinds (wm__exn_catch), when every live value is in the
-** stack's slots. A runtime that shares exnrefs with another never sweeps
-** (wm__exn_share). A failed allocation skips the sweep.
-*/
-typedef struct exn_marks {
-  wm_exn **v;     /* the kept exceptions, sorted by address */
-  bool *mark;
-  uint32_t *work; /* marked, payload not scanned yet */
-  uint32_t n, nwork;
-} exn_marks;
-
-static int by_address(const void *a, const void *b) {
-  uintptr_t x = (uintptr_t) * (wm_exn *const *)a, y = (uintptr_t) * (wm_exn *const *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Mark the kept exception at address p, if p is one. */
-static void mark_ptr(exn_marks *m, const void *p) {
-  uint32_t lo = 0, hi = m->n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if ((uintptr_t)m->v[mid] < (uintptr_t)p) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < m->n && m->v[lo] == p && !m->mark[lo]) {
-    m->mark[lo] = true;
-    m->work[m->nwork++] = lo;
-  }
-}
-
-static void mark_slots(exn_marks *m, const wm_slot *s, size_t n) {
-  for (size_t i = 0; i < n; i++) mark_ptr(m, s[i].ref);
-}
-
-/* A word of a GC object's payload (wm__gc_each_ref): objects live until
-** the runtime is freed, so every exnref they hold is a root. */
-static void mark_word(void *m, const void *p) { mark_ptr(m, p); }
-
-static void mark_payload(exn_marks *m, const wm_exn *e) {
-  if (e) mark_slots(m, e->vals, e->tag->nslots);
-}
-
-static void sweep(wm_runtime *rt, const wm_exn *extra) {
-  exn_marks m = {0};
-  m.n = rt->nexns;
-  m.v = wm__malloc(m.n * sizeof *m.v);
-  m.mark = wm__calloc(m.n, sizeof *m.mark);
-  m.work = wm__malloc(m.n * sizeof *m.work);
-  if (m.v && m.mark && m.work) {
-    uint32_t k = 0;
-    for (wm_exn *e = rt->exns; e; e = e->next) m.v[k++] = e;
-    qsort(m.v, m.n, sizeof *m.v, by_address);
-    for (uint32_t i = 0; i < m.n; i++)
-      if (m.v[i]->host) {
-        m.mark[i] = true;
-        m.work[m.nwork++] = i;
-      }
-    wm_slot *end = rt->stack_top;
-    if (rt->nframes) {
-      const wm_frame *top = &rt->frames[rt->nframes - 1];
-      wm_slot *fe = top->fp + top->func->code->frame_slots;
-      if (fe > end) end = fe;
-    }
-    if (end > rt->stack_end) end = rt->stack_end;
-    VALGRIND_MAKE_MEM_DEFINED(rt->stack, (size_t)(end - rt->stack) * sizeof(wm_slot));
-    mark_slots(&m, rt->stack, (size_t)(end - rt->stack));
-    wm__gc_each_ref(rt, mark_word, &m);
-    mark_ptr(&m, rt->exn);
-    mark_payload(&m, rt->exn);
-    mark_payload(&m, extra);
-    for (uint32_t i = 0; i < rt->ninsts; i++) {
-      const wm_instance *inst = rt->insts[i];
-      for (uint32_t g = 0; g < inst->mod->nglobals; g++)
-        if (WM_VT_KIND(inst->globals[g]->type) == WM_EXNREF) mark_ptr(&m, inst->globals[g]->val[0].ref);
-      for (uint32_t t = 0; t < inst->mod->ntables; t++) {
-        const wm_table *tb = inst->tables[t];
-        if (WM_VT_KIND(tb->type) != WM_EXNREF) continue;
-        for (uint32_t j = 0; j < tb->size; j++) mark_ptr(&m, tb->elems[j]);
-      }
-    }
-    while (m.nwork) mark_payload(&m, m.v[m.work[--m.nwork]]);
-    wm_exn **link = &rt->exns;
-    for (wm_exn *e = rt->exns, *next; e; e = next) {
-      next = e->next;
-      wm_exn **at = bsearch(&e, m.v, m.n, sizeof *m.v, by_address);
-      if (m.mark[at - m.v]) {
-        *link = e;
-        link = &e->next;
-      } else {
-        wm__free(e);
-        rt->nexns--;
-      }
-    }
-    *link = NULL;
-  }
-  wm__free(m.v);
-  wm__free(m.mark);
-  wm__free(m.work);
-  /* The next when the number has doubled again. */
-  rt->exn_sweep_at = rt->nexns < WM_EXN_SWEEP_MIN / 2 ? WM_EXN_SWEEP_MIN
-                     : rt->nexns > UINT32_MAX / 2  ? UINT32_MAX
-                                                    : rt->nexns * 2;
-}
+/* ------------------------------------------------------------- keeping */
 
 void wm__exn_share(wm_runtime *a, wm_runtime *b) {
   if (a) atomic_store(&a->exn_shared, true);
   if (b) atomic_store(&b->exn_shared, true);
 }
 
-/* An exnref is being made of e: from now on it lives with the runtime.
-** Only the unwinder may sweep (sweep_ok): the stack is whole then. */
+/* An exnref is being made of e: from now on it lives with the runtime
+** until a collection (collect.c) finds nothing naming it. The kept ones
+** are collected when their number has doubled (at least
+** WM_EXN_SWEEP_MIN), only from the unwinder (sweep_ok): the stack is whole
+** then. */
 static void keep(wm_runtime *rt, wm_exn *e, bool sweep_ok) {
   if (e->kept) return;
-  if (sweep_ok && rt->nexns >= rt->exn_sweep_at && !atomic_load(&rt->exn_shared)) sweep(rt, e);
+  if (sweep_ok && rt->nexns >= rt->exn_sweep_at) wm__gc_collect(rt, e);
   e->kept = true;
   e->next = rt->exns;
   rt->exns = e;

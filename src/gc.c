@@ -33,11 +33,15 @@ static bool set_add(wm_runtime *rt, wm_gcobj *o) {
     rt->gc_set = s;
     rt->gc_cap = cap;
   }
+  wm__gc_set_put(rt, o);
+  rt->gc_n++;
+  return true;
+}
+
+void wm__gc_set_put(wm_runtime *rt, wm_gcobj *o) {
   size_t k = slot_of(o, rt->gc_cap);
   while (rt->gc_set[k]) k = (k + 1) & (rt->gc_cap - 1);
   rt->gc_set[k] = o;
-  rt->gc_n++;
-  return true;
 }
 
 bool wm__gc_owns(const wm_runtime *rt, const void *p) {
@@ -49,11 +53,17 @@ bool wm__gc_owns(const wm_runtime *rt, const void *p) {
 
 /* ------------------------------------------------------------- objects */
 
-wm_gcobj *wm__gc_alloc(wm_runtime *rt, uint8_t kind, uint32_t type_id, uint64_t size, bool refs,
-                       int *trap, char *msg) {
+static bool over_budget(const wm_runtime *rt, uint64_t total) {
+  return total > rt->opts.max_gc_bytes - rt->gc_bytes || rt->gc_bytes > rt->opts.max_gc_bytes;
+}
+
+wm_gcobj *wm__gc_alloc(wm_runtime *rt, bool may_collect, uint8_t kind, uint32_t type_id,
+                       uint64_t size, bool refs, int *trap, char *msg) {
   uint64_t total = sizeof(wm_gcobj) + size;
-  if (size > UINT32_MAX || total > rt->opts.max_gc_bytes - rt->gc_bytes ||
-      rt->gc_bytes > rt->opts.max_gc_bytes) {
+  if (may_collect && size <= UINT32_MAX &&
+      (total > rt->gc_next - rt->gc_bytes || rt->gc_bytes > rt->gc_next || over_budget(rt, total)))
+    wm__gc_collect(rt, NULL);
+  if (size > UINT32_MAX || over_budget(rt, total)) {
     snprintf(msg, 256, "out of GC memory: an object of %llu bytes is past max_gc_bytes",
              (unsigned long long)size);
     *trap = WM_TRAP_GC_MEMORY;
@@ -87,17 +97,6 @@ void wm__gc_free_all(wm_runtime *rt) {
   rt->gc_set = NULL;
   rt->gc_cap = rt->gc_n = 0;
   rt->gc_bytes = 0;
-}
-
-void wm__gc_each_ref(const wm_runtime *rt, void (*mark)(void *m, const void *p), void *m) {
-  for (const wm_gcobj *o = rt->gc_objs; o; o = o->next) {
-    if (!o->has_refs) continue;
-    for (uint32_t i = 0; i + 8 <= o->size; i += 8) {
-      void *p;
-      memcpy(&p, o->data + i, sizeof p);
-      mark(m, p);
-    }
-  }
 }
 
 /* ----------------------------------------------------------- type test */
@@ -138,9 +137,9 @@ const char *wm__gcref_refusal(const wm_runtime *rt, uint32_t t, const void *p) {
 
 /* ---------------------------------------------------------- conversions */
 
-static int box(wm_runtime *rt, uint8_t kind, void *v, void **out, char *msg) {
+static int box(wm_runtime *rt, bool may_collect, uint8_t kind, void *v, void **out, char *msg) {
   int trap = 0;
-  wm_gcobj *o = wm__gc_alloc(rt, kind, 0, sizeof v, false, &trap, msg);
+  wm_gcobj *o = wm__gc_alloc(rt, may_collect, kind, 0, sizeof v, false, &trap, msg);
   if (!o) return trap;
   memcpy(o->data, &v, sizeof v);
   *out = o;
@@ -153,7 +152,7 @@ static void *unbox(const wm_gcobj *o) {
   return v;
 }
 
-int wm__gc_internalize(wm_runtime *rt, void *e, void **out, char *msg) {
+int wm__gc_internalize(wm_runtime *rt, bool may_collect, void *e, void **out, char *msg) {
   if (!e) {
     *out = NULL;
     return 0;
@@ -163,15 +162,15 @@ int wm__gc_internalize(wm_runtime *rt, void *e, void **out, char *msg) {
     *out = o->kind == WM_GC_I31BOX ? unbox(o) : e;
     return 0;
   }
-  return box(rt, WM_GC_HOSTBOX, e, out, msg);
+  return box(rt, may_collect, WM_GC_HOSTBOX, e, out, msg);
 }
 
-int wm__gc_externalize(wm_runtime *rt, void *a, void **out, char *msg) {
+int wm__gc_externalize(wm_runtime *rt, bool may_collect, void *a, void **out, char *msg) {
   if (!a) {
     *out = NULL;
     return 0;
   }
-  if (wm__is_i31(a)) return box(rt, WM_GC_I31BOX, a, out, msg);
+  if (wm__is_i31(a)) return box(rt, may_collect, WM_GC_I31BOX, a, out, msg);
   const wm_gcobj *o = a;
   *out = o->kind == WM_GC_HOSTBOX ? unbox(o) : a;
   return 0;
@@ -198,7 +197,7 @@ int32_t wm_anyref_i31_value(const void *ref) { return wm__i31_s(ref); }
 int wm_anyref_host(wm_runtime *rt, void *p, void **out) {
   char msg[256];
   if (!rt || !p || !out) return WM_EINVAL;
-  int trap = wm__gc_internalize(rt, p, out, msg);
+  int trap = wm__gc_internalize(rt, false, p, out, msg);
   if (!trap) return WM_OK;
   return rt->gc_bytes + sizeof(wm_gcobj) + sizeof p > rt->opts.max_gc_bytes ? WM_ELIMIT : WM_ENOMEM;
 }

@@ -13,10 +13,11 @@
 ** a box holding it, of a host box the host pointer again), so converting
 ** back and forth gives the same reference.
 **
-** Objects live until their runtime is freed (no collection yet), counted
-** against wm_runtime_options.max_gc_bytes; a set of their addresses
-** answers "is this pointer one of ours" (extern conversions, references
-** from the host).
+** Objects live until the collector (collect.c) finds nothing naming them,
+** or their runtime is freed; their bytes are counted against
+** wm_runtime_options.max_gc_bytes. A set of their addresses answers "is
+** this pointer one of ours" (extern conversions, references from the host,
+** the collector's conservative reads).
 */
 #ifndef WM_GC_H
 #define WM_GC_H
@@ -35,7 +36,8 @@ typedef struct wm_gcobj {
   uint32_t type_id;      /* the runtime's type id (structs and arrays) */
   uint8_t kind;
   uint8_t has_refs;      /* the payload may hold references (8-aligned) */
-  uint16_t pad_;
+  uint8_t mark;          /* reached, during a collection (collect.c) */
+  uint8_t pad_;
   uint32_t len;          /* an array's element count */
   uint32_t size;         /* payload bytes */
   _Alignas(8) unsigned char data[]; /* fields or elements; a box's pointer */
@@ -117,9 +119,22 @@ struct wm_runtime;
 struct wm_instance;
 /* gc.c: a new zeroed object of `size` payload bytes, counted against
 ** max_gc_bytes; NULL with msg (256 bytes) set and *trap the code when the
-** budget or the allocator refuses. */
-wm_gcobj *wm__gc_alloc(struct wm_runtime *rt, uint8_t kind, uint32_t type_id, uint64_t size,
-                       bool refs, int *trap, char *msg);
+** budget or the allocator refuses. With may_collect (only where every
+** live value is in the stack's slots and rt->nframes is up to date: the
+** interpreter), a collection may run first when one is due or the budget
+** would refuse. */
+wm_gcobj *wm__gc_alloc(struct wm_runtime *rt, bool may_collect, uint8_t kind, uint32_t type_id,
+                       uint64_t size, bool refs, int *trap, char *msg);
+/* gc.c: put o in the address set, which has room for it (collect.c). */
+void wm__gc_set_put(struct wm_runtime *rt, wm_gcobj *o);
+/* collect.c: a collection of rt's objects and kept exceptions (see there);
+** extra, if not NULL, an exception being kept now whose payload is a root.
+** false when it could not run (values shared with another runtime, or no
+** memory for its work lists). */
+struct wm_exn;
+bool wm__gc_collect(struct wm_runtime *rt, const struct wm_exn *extra);
+/* Collections come at least this many bytes of new objects apart. */
+#define WM_GC_MIN_STEP (1u << 20)
 /* gc.c: free every object (wm_runtime_free). */
 void wm__gc_free_all(struct wm_runtime *rt);
 /* gc.c: is p one of rt's objects? */
@@ -139,11 +154,9 @@ const char *wm__gcref_refusal(const struct wm_runtime *rt, uint32_t t, const voi
 /* Is t a reference type of any's hierarchy (a GC reference)? */
 static inline bool wm__vt_gc(uint32_t t) { return wm__is_reftype(t) && wm__vt_top(t) == 0x6E; }
 /* gc.c: any.convert_extern and extern.convert_any; 0 or a trap code (a
-** box could not be made) with msg set. */
-int wm__gc_internalize(struct wm_runtime *rt, void *e, void **out, char *msg);
-int wm__gc_externalize(struct wm_runtime *rt, void *a, void **out, char *msg);
-/* gc.c: scan every object that may hold references, for the exception
-** sweep (each 8-aligned word of such payloads is handed to mark). */
-void wm__gc_each_ref(const struct wm_runtime *rt, void (*mark)(void *m, const void *p), void *m);
+** box could not be made) with msg set; 
+** may_collect as for wm__gc_alloc. */
+int wm__gc_internalize(struct wm_runtime *rt, bool may_collect, void *e, void **out, char *msg);
+int wm__gc_externalize(struct wm_runtime *rt, bool may_collect, void *a, void **out, char *msg);
 
 #endif

@@ -33,10 +33,10 @@ static uint32_t eval_gc(const wm_instance *inst, const wm_constexpr *c, wm_slot 
   r.u64 = 0;
   switch (sub) {
   case WM_GC_REF_I31: r.ref = wm__i31_make(in[0].u32); break;
-  case WM_GC_ANY_CONVERT_EXTERN: trap = wm__gc_internalize(rt, in[0].ref, &r.ref, msg); break;
-  case WM_GC_EXTERN_CONVERT_ANY: trap = wm__gc_externalize(rt, in[0].ref, &r.ref, msg); break;
+  case WM_GC_ANY_CONVERT_EXTERN: trap = wm__gc_internalize(rt, false, in[0].ref, &r.ref, msg); break;
+  case WM_GC_EXTERN_CONVERT_ANY: trap = wm__gc_externalize(rt, false, in[0].ref, &r.ref, msg); break;
   case WM_GC_STRUCT_NEW: case WM_GC_STRUCT_NEW_DEFAULT: {
-    wm_gcobj *o = wm__gc_alloc(rt, WM_COMP_STRUCT, inst->type_ids[s.x], s.size, s.refs, &trap, msg);
+    wm_gcobj *o = wm__gc_alloc(rt, false, WM_COMP_STRUCT, inst->type_ids[s.x], s.size, s.refs, &trap, msg);
     const wm_type *t = &mod->types[s.x];
     for (uint32_t i = 0; o && i < s.n; i++)
       wm__gc_write(o->data + wm__gc_field_at(t, i, NULL), wm__gc_store_code(t->params[i]), &in[i]);
@@ -45,7 +45,7 @@ static uint32_t eval_gc(const wm_instance *inst, const wm_constexpr *c, wm_slot 
   }
   default: { /* array.new, array.new_default, array.new_fixed */
     uint32_t len = sub == WM_GC_ARRAY_NEW_FIXED ? s.n : in[s.n - 1].u32, es = 1u << (s.store & 7);
-    wm_gcobj *o = wm__gc_alloc(rt, WM_COMP_ARRAY, inst->type_ids[s.x], (uint64_t)len * es, s.refs,
+    wm_gcobj *o = wm__gc_alloc(rt, false, WM_COMP_ARRAY, inst->type_ids[s.x], (uint64_t)len * es, s.refs,
                                &trap, msg);
     for (uint32_t i = 0; o && sub != WM_GC_ARRAY_NEW_DEFAULT && i < len; i++) /* zeroed */
       wm__gc_write(o->data + (size_t)i * es, s.store, sub == WM_GC_ARRAY_NEW_FIXED ? &in[i] : &in[0]);

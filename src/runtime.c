@@ -73,6 +73,7 @@ int wm_runtime_new(const wm_runtime_options *opts, wm_runtime **out, wm_error *e
   rt->stack_end = rt->stack + nslots;
   rt->stack_top = rt->stack;
   rt->exn_sweep_at = WM_EXN_SWEEP_MIN;
+  rt->gc_next = WM_GC_MIN_STEP;
   *out = rt;
   return WM_OK;
 }
@@ -121,6 +122,8 @@ void wm_runtime_free(wm_runtime *rt) {
   wm__free(rt->held);
   wm__free(rt->tables);
   wm__free(rt->objs);
+  wm__free(rt->host_globals);
+  wm__free(rt->pins);
   wm__free(rt->types);
   wm__free(rt->bindings);
   wm__free(rt->stack);
@@ -141,6 +144,7 @@ void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out) {
   out->tables = rt->ntables;
   out->exceptions = rt->nexns + (rt->exn && !rt->exn->kept);
   out->gc_bytes = rt->gc_bytes;
+  out->gc_collections = rt->gc_collections;
 }
 
 int wm__rt_own(wm_runtime *rt, void *p) {
@@ -639,11 +643,17 @@ int wm_global_new(wm_runtime *rt, wm_val init, bool mutable_, wm_global **out, w
                      (unsigned)init.type);
   const char *why = wm__vt_gc(init.type) ? wm__gcref_refusal(rt, init.type, init.of.ref) : NULL;
   if (why) return wm__error(err, WM_ETYPE, UINT32_MAX, "global initial value: %s", why);
+  /* A reference global the collector must see (collect.c): room first. */
+  bool root = is_reftype(init.type) && wm__vt_top(init.type) != 0x70;
+  if (root && wm__grow((void **)&rt->host_globals, &rt->cap_host_globals, rt->nhost_globals + 1,
+                       sizeof *rt->host_globals))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   wm_global *g = wm__calloc(1, sizeof *g);
   if (!g || wm__rt_own(rt, g)) {
     wm__free(g);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
+  if (root) rt->host_globals[rt->nhost_globals++] = g;
   g->type = init.type;
   g->mut = mutable_;
   g->rt = rt;

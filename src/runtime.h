@@ -97,14 +97,15 @@ struct wm_tag {
 ** named yet is held only while it unwinds or is pending (rt->exn) and is
 ** freed when a catch clause without _ref takes it or it is replaced;
 ** once a catch_ref or catch_all_ref clause, or wm_runtime_exception, has
-** made an exnref of it, it is `kept`: linked on rt->exns, freed by a sweep
-** (exn.c) once nothing names it, or with the runtime. One whose exnref
+** made an exnref of it, it is `kept`: linked on rt->exns, freed by a
+** collection (collect.c) once nothing names it, or with the runtime. One whose exnref
 ** the host has seen (`host`: a result, an argument of a host function, a
 ** global or table read) is never swept: the host may hold it anywhere. */
 typedef struct wm_exn {
   struct wm_exn *next;
   wm_tag *tag;
   bool kept, host;
+  bool mark;  /* reached, during a collection (collect.c) */
   wm_slot vals[];
 } wm_exn;
 
@@ -208,10 +209,11 @@ struct wm_runtime {
   wm_exn *exns;
   uint32_t nexns;
   wm_exn *exn;
-  /* A sweep of the kept ones runs when nexns reaches exn_sweep_at;
-  ** never once exn_shared is set: exnrefs may cross into or out of another
-  ** runtime (an import of a function, or of a table or global that can
-  ** hold one, between two runtimes), whose roots a sweep cannot see. */
+  /* A collection (collect.c) runs when nexns reaches exn_sweep_at;
+  ** never once exn_shared is set: exnrefs and objects may cross into or
+  ** out of another runtime (an import of a function, or of a table or
+  ** global that can hold an exnref, between two runtimes), whose roots a
+  ** collection cannot see. */
   uint32_t exn_sweep_at;
   atomic_bool exn_shared;
   /* Garbage-collected objects (gc.c): every one, newest first; the set of
@@ -221,6 +223,14 @@ struct wm_runtime {
   void **gc_set;
   size_t gc_cap, gc_n;
   uint64_t gc_bytes;
+  /* A collection is due when gc_bytes passes gc_next (collect.c); how
+  ** many have run. */
+  uint64_t gc_next, gc_collections;
+  /* Roots the collector cannot find through instances: the reference
+  ** globals the host made (wm_global_new) and what the host pinned
+  ** (wm_ref_pin; a value once per pin). */
+  wm_global **host_globals; uint32_t nhost_globals, cap_host_globals;
+  void **pins; uint32_t npins, cap_pins;
   /* Set once by wm__runtime_stop (a wasi-threads group ending, from any
   ** thread): memory.atomic.wait in rt returns at once, trapping. */
   atomic_bool stopped;

@@ -6,10 +6,15 @@
 ** the run-time type test and the extern conversions are gc.c's.
 */
 
+/* An allocation may collect (collect.c) when the instance is of the
+** runtime whose stack this is: the frames are brought up to date first, and
+** every live value is in the slots. */
+#define GC_MAY_COLLECT() (rt->nframes = (uint32_t)(frp - rt->frames) + 1, inst->rt == rt)
 #define GC_NEW(obj, kind, x, size, refs)                                        \
   do {                                                                          \
     int t_ = 0;                                                                 \
-    obj = wm__gc_alloc(inst->rt, (kind), inst->type_ids[(x)], (size), (refs), &t_, msg); \
+    obj = wm__gc_alloc(inst->rt, GC_MAY_COLLECT(), (kind), inst->type_ids[(x)], (size), (refs), \
+                       &t_, msg);                                               \
     if (WM_UNLIKELY(!obj)) TRAP(t_);                                            \
   } while (0)
 #define GC_NULL(r, what)                                                        \
@@ -74,7 +79,7 @@
       }
       vmcase(ANY_CONVERT_EXTERN) {
         void *r;
-        int t = wm__gc_internalize(inst->rt, R(1).ref, &r, msg);
+        int t = wm__gc_internalize(inst->rt, GC_MAY_COLLECT(), R(1).ref, &r, msg);
         if (WM_UNLIKELY(t)) TRAP(t);
         R(0).ref = r;
         ip += 4;
@@ -82,7 +87,7 @@
       }
       vmcase(EXTERN_CONVERT_ANY) {
         void *r;
-        int t = wm__gc_externalize(inst->rt, R(1).ref, &r, msg);
+        int t = wm__gc_externalize(inst->rt, GC_MAY_COLLECT(), R(1).ref, &r, msg);
         if (WM_UNLIKELY(t)) TRAP(t);
         R(0).ref = r;
         ip += 4;
@@ -255,6 +260,7 @@
       }
 
 #undef GC_NEW
+#undef GC_MAY_COLLECT
 #undef GC_NULL
 #undef GC_RANGE
 #undef GC_ESIZE

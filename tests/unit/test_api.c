@@ -1398,6 +1398,17 @@ static int host_anyref(wm_call_ctx *ctx, const wm_val *args, wm_val *results, vo
   return 0;
 }
 
+/* Load wat and instantiate it in rt; on failure both are freed (false). */
+static bool load_inst(wm_runtime *rt, const char *wat, wm_module **mod, wm_instance **inst) {
+  wm_error err;
+  CHECK(wm_module_load((const uint8_t *)wat, strlen(wat), NULL, mod, &err) == WM_OK);
+  CHECK(*mod && wm_instance_new(rt, *mod, NULL, inst, &err) == WM_OK);
+  if (*inst) return true;
+  wm_module_free(*mod);
+  wm_runtime_free(rt);
+  return false;
+}
+
 /* GC's values across the API (wm_anyref_*), and the max_gc_bytes budget:
 ** objects made by calls and by constant expressions count against it,
 ** and a call past it traps with WM_TRAP_GC_MEMORY. */
@@ -1419,13 +1430,7 @@ static void test_gc_api(void) {
   wm_instance *inst = NULL;
   wm_error err;
   CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
-  CHECK(wm_module_load((const uint8_t *)wat, sizeof wat - 1, NULL, &mod, &err) == WM_OK);
-  CHECK(mod && wm_instance_new(rt, mod, NULL, &inst, &err) == WM_OK);
-  if (!inst) {
-    wm_module_free(mod);
-    wm_runtime_free(rt);
-    return;
-  }
+  if (!load_inst(rt, wat, &mod, &inst)) return;
   wm_runtime_usage u;
   wm_runtime_get_usage(rt, &u);
   CHECK(u.gc_bytes > 0); /* the global's struct */
@@ -1525,6 +1530,126 @@ static void test_gc_api(void) {
   wm_module_free(mod);
 }
 
+/* A host function that collects while its guest caller waits: the
+** arguments it got, on the value stack, survive. */
+static int hcollect_rc;
+static int host_collect(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  hcollect_rc = wm_runtime_collect(data);
+  results[0] = args[0];
+  return 0;
+}
+
+/* The collector (collect.c) through the API: garbage past the budget is
+** reclaimed, pins keep what the host holds, a stale reference is refused,
+** cycles between objects and kept exceptions go, a host global and a
+** host function's arguments are roots, and a runtime sharing values with
+** another does not collect. */
+static void test_gc_collect(void) {
+  static const char wat[] =
+      "(module (type $s (struct (field i32)))"
+      " (type $h (struct (field (mut exnref))))"
+      " (import \"host\" \"collect\" (func $hc (param anyref) (result anyref)))"
+      " (tag $t (param (ref null $h)))"
+      " (func (export \"mk\") (param i32) (result (ref $s)) (struct.new $s (local.get 0)))"
+      " (func (export \"get\") (param (ref $s)) (result i32) (struct.get $s 0 (local.get 0)))"
+      " (func (export \"garbage\") (param $n i32)"
+      "  (loop $l (drop (struct.new $s (i32.const -1)))"
+      "   (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))"
+      " (func (export \"cycles\") (param $n i32) (local $o (ref null $h))"
+      "  (loop $l"
+      "   (local.set $o (struct.new $h (ref.null exn)))"
+      "   (block $c (result (ref null $h) exnref)"
+      "    (try_table (catch_ref $t $c) (throw $t (local.get $o))) (unreachable))"
+      "   (struct.set $h 0)"
+      "   (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))"
+      " (func (export \"viahost\") (param i32) (result i32)"
+      "  (struct.get $s 0 (ref.cast (ref $s) (call $hc (struct.new $s (local.get 0)))))))";
+  wm_runtime_options o = {0};
+  o.max_gc_bytes = 64 * 1024;
+  wm_runtime *rt = NULL;
+  wm_module *mod = NULL;
+  wm_instance *inst = NULL;
+  wm_func *hf = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(&o, &rt, NULL) == WM_OK);
+  wm_valtype anyt = WM_ANYREF;
+  wm_functype hct = {1, 1, &anyt, &anyt};
+  CHECK(wm_func_new_host(rt, &hct, host_collect, rt, &hf, &err) == WM_OK);
+  CHECK(wm_runtime_define_func(rt, "host", "collect", hf, &err) == WM_OK);
+  if (!load_inst(rt, wat, &mod, &inst)) return;
+  wm_func *mk = wm_instance_func(inst, "mk"), *get = wm_instance_func(inst, "get");
+  wm_runtime_usage u;
+  wm_val a = {.type = WM_I32}, kept, loose, r;
+  /* Garbage 50 times the budget. */
+  a.of.i32 = 100000; /* 32 bytes each */
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "garbage"), &a, 1, NULL, 0, &err) == WM_OK);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.gc_bytes <= o.max_gc_bytes && u.gc_collections >= 40);
+  /* A pinned result survives a collection; an unpinned one is refused
+  ** afterwards (freed, not mistaken for an object). */
+  a.of.i32 = 5;
+  CHECK(wm_func_call(rt, mk, &a, 1, &kept, 1, &err) == WM_OK);
+  a.of.i32 = 6;
+  CHECK(wm_func_call(rt, mk, &a, 1, &loose, 1, &err) == WM_OK);
+  CHECK(wm_ref_pin(rt, kept.of.ref) == WM_OK && wm_ref_pin(rt, kept.of.ref) == WM_OK);
+  CHECK(wm_runtime_collect(rt) == WM_OK);
+  CHECK(wm_func_call(rt, get, &kept, 1, &r, 1, &err) == WM_OK && r.of.i32 == 5);
+  CHECK_ERR(wm_func_call(rt, get, &loose, 1, &r, 1, &err), err, WM_ETYPE, "neither an i31");
+  CHECK(wm_anyref_kind_of(rt, loose.of.ref) == WM_ANY_FOREIGN);
+  /* Pins count: one unpin of two keeps it. */
+  CHECK(wm_ref_unpin(rt, kept.of.ref) == WM_OK);
+  CHECK(wm_runtime_collect(rt) == WM_OK);
+  CHECK(wm_func_call(rt, get, &kept, 1, &r, 1, &err) == WM_OK && r.of.i32 == 5);
+  /* A host global keeps what it holds without a pin. */
+  wm_global *hg = NULL;
+  CHECK(wm_global_new(rt, kept, true, &hg, &err) == WM_OK);
+  CHECK(wm_ref_unpin(rt, kept.of.ref) == WM_OK);
+  CHECK(wm_ref_unpin(rt, kept.of.ref) == WM_ENOT_FOUND);
+  CHECK(wm_runtime_collect(rt) == WM_OK);
+  if (hg) {
+    wm_val gv = wm_global_get(hg);
+    CHECK(wm_anyref_kind_of(rt, gv.of.ref) == WM_ANY_STRUCT);
+    CHECK(wm_func_call(rt, get, &gv, 1, &r, 1, &err) == WM_OK && r.of.i32 == 5);
+  }
+  /* Pinning: NULL and i31s need nothing; a pointer not rt's is refused. */
+  int x = 0;
+  CHECK(wm_ref_pin(rt, NULL) == WM_OK && wm_ref_pin(rt, wm_anyref_i31(3)) == WM_OK);
+  CHECK(wm_ref_pin(rt, &x) == WM_EINVAL && wm_ref_pin(NULL, &x) == WM_EINVAL);
+  CHECK(wm_ref_unpin(rt, &x) == WM_ENOT_FOUND && wm_runtime_collect(NULL) == WM_EINVAL);
+  /* An object and a kept exception naming each other are garbage too:
+  ** 5,000 such pairs, then nothing is left of them. */
+  a.of.i32 = 5000;
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "cycles"), &a, 1, NULL, 0, &err) == WM_OK);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions < 5000);
+  CHECK(wm_runtime_collect(rt) == WM_OK);
+  wm_runtime_get_usage(rt, &u);
+  CHECK(u.exceptions == 0);
+  /* The global's struct (32 bytes with its header) is all that is live. */
+  CHECK(u.gc_bytes == 32);
+  /* A host function collecting in the middle of a call. */
+  a.of.i32 = 77;
+  hcollect_rc = 1;
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "viahost"), &a, 1, &r, 1, &err) == WM_OK &&
+        r.of.i32 == 77 && hcollect_rc == WM_OK);
+  wm_runtime_free(rt);
+  wm_module_free(mod);
+
+  /* Two runtimes linked by a function import never collect. */
+  wm_runtime *ra = NULL, *rb = NULL;
+  wm_instance *ia = NULL, *ib = NULL;
+  CHECK(wm_runtime_new(NULL, &ra, NULL) == WM_OK && wm_runtime_new(NULL, &rb, NULL) == WM_OK);
+  CHECK(cross_inst(ra, "(module (func (export \"f\")))", &ia, &err) == WM_OK);
+  CHECK(wm_runtime_collect(ra) == WM_OK);
+  if (ia) CHECK(wm_runtime_define_func(rb, "a", "f", wm_instance_func(ia, "f"), &err) == WM_OK);
+  CHECK(cross_inst(rb, "(module (import \"a\" \"f\" (func)))", &ib, &err) == WM_OK);
+  CHECK(wm_runtime_collect(ra) == WM_EUNSUPPORTED && wm_runtime_collect(rb) == WM_EUNSUPPORTED);
+  wm_runtime_free(rb);
+  wm_runtime_free(ra);
+  while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
+}
+
 int main(void) {
   have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
   test_runtime_options();
@@ -1537,6 +1662,7 @@ int main(void) {
   test_typed_refs();
   test_gc_api();
   test_cross_runtime();
+  test_gc_collect();
   if (have_wat2wasm) {
     test_linking();
     test_v128();
