@@ -64,8 +64,11 @@ wm_gcobj *wm__gc_alloc(wm_runtime *rt, bool may_collect, uint8_t kind, uint32_t 
       (total > rt->gc_next - rt->gc_bytes || rt->gc_bytes > rt->gc_next || over_budget(rt, total)))
     wm__gc_collect(rt, NULL);
   if (size > UINT32_MAX || over_budget(rt, total)) {
-    snprintf(msg, 256, "out of GC memory: an object of %llu bytes is past max_gc_bytes",
-             (unsigned long long)size);
+    snprintf(msg, 256,
+             "out of GC memory: an object of %llu bytes would pass max_gc_bytes (%llu bytes, "
+             "%llu live)",
+             (unsigned long long)size, (unsigned long long)rt->opts.max_gc_bytes,
+             (unsigned long long)rt->gc_bytes);
     *trap = WM_TRAP_GC_MEMORY;
     return NULL;
   }

@@ -1540,6 +1540,19 @@ static int host_collect(wm_call_ctx *ctx, const wm_val *args, wm_val *results, v
   return 0;
 }
 
+/* A host function that calls relay_target, which throws, collects while
+** the exception is pending, and lets it through to its caller. */
+static wm_func *relay_target;
+static int host_relay(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx;
+  (void)args;
+  (void)results;
+  wm_error err;
+  int rc = wm_func_call(data, relay_target, NULL, 0, NULL, 0, &err);
+  if (rc == WM_EXCEPTION && wm_runtime_collect(data) == WM_OK) return WM_EXCEPTION;
+  return -1;
+}
+
 /* The collector (collect.c) through the API: garbage past the budget is
 ** reclaimed, pins keep what the host holds, a stale reference is refused,
 ** cycles between objects and kept exceptions go, a host global and a
@@ -1550,7 +1563,14 @@ static void test_gc_collect(void) {
       "(module (type $s (struct (field i32)))"
       " (type $h (struct (field (mut exnref))))"
       " (import \"host\" \"collect\" (func $hc (param anyref) (result anyref)))"
+      " (import \"host\" \"relay\" (func $relay))"
       " (tag $t (param (ref null $h)))"
+      " (tag $ts (param (ref null $s)))"
+      " (func (export \"thrower\") (throw $ts (struct.new $s (i32.const 99))))"
+      " (func (export \"outer\") (result i32)"
+      "  (block $c (result (ref null $s))"
+      "   (try_table (catch $ts $c) (call $relay)) (unreachable))"
+      "  (struct.get $s 0))"
       " (func (export \"mk\") (param i32) (result (ref $s)) (struct.new $s (local.get 0)))"
       " (func (export \"get\") (param (ref $s)) (result i32) (struct.get $s 0 (local.get 0)))"
       " (func (export \"garbage\") (param $n i32)"
@@ -1577,6 +1597,9 @@ static void test_gc_collect(void) {
   wm_functype hct = {1, 1, &anyt, &anyt};
   CHECK(wm_func_new_host(rt, &hct, host_collect, rt, &hf, &err) == WM_OK);
   CHECK(wm_runtime_define_func(rt, "host", "collect", hf, &err) == WM_OK);
+  wm_functype vt = {0, 0, NULL, NULL};
+  CHECK(wm_func_new_host(rt, &vt, host_relay, rt, &hf, &err) == WM_OK);
+  CHECK(wm_runtime_define_func(rt, "host", "relay", hf, &err) == WM_OK);
   if (!load_inst(rt, wat, &mod, &inst)) return;
   wm_func *mk = wm_instance_func(inst, "mk"), *get = wm_instance_func(inst, "get");
   wm_runtime_usage u;
@@ -1633,6 +1656,11 @@ static void test_gc_collect(void) {
   hcollect_rc = 1;
   CHECK(wm_func_call(rt, wm_instance_func(inst, "viahost"), &a, 1, &r, 1, &err) == WM_OK &&
         r.of.i32 == 77 && hcollect_rc == WM_OK);
+  /* A pending exception's payload is a root: the host collects between
+  ** a nested call's exception and letting it through. */
+  relay_target = wm_instance_func(inst, "thrower");
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "outer"), NULL, 0, &r, 1, &err) == WM_OK &&
+        r.of.i32 == 99);
   wm_runtime_free(rt);
   wm_module_free(mod);
 
