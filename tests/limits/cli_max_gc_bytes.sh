@@ -30,24 +30,7 @@ cat >"$work/gc.wat" <<'WAT'
   (func (export "_start") (drop (call $hoard (i32.const 100000)))))
 WAT
 
-# expect WHAT STATUS STDOUT STDERR-REGEX -- COMMAND... (an empty regex: no stderr)
-expect() {
-  local what=$1 want_status=$2 want_out=$3 want_err=$4
-  shift 5
-  local out err status
-  out=$("$@" 2>"$work/err")
-  status=$?
-  err=$(cat "$work/err")
-  if [ "$status" != "$want_status" ] || [ "$out" != "$want_out" ] ||
-     { [ -n "$want_err" ] && ! grep -Eq -- "$want_err" "$work/err"; } ||
-     { [ -z "$want_err" ] && [ -n "$err" ]; }; then
-    echo "FAIL $what: status $status (want $want_status), stdout '$out' (want '$want_out'),"
-    echo "     stderr '$err' (want /$want_err/)"
-    fail=1
-  else
-    echo "ok   $what"
-  fi
-}
+. "$(dirname "$0")/expect.sh"
 
 m="$work/gc.wat"
 expect "call: 4 MB of garbage under 64K" 0 7 '' -- "$wasmem" call "$m" garbage 1000 --max-gc-bytes 64K
