@@ -226,7 +226,14 @@ enum wasm_valkind_enum {
                ** wasm_func_new and wasm_global_new refuse v128 types, and
                ** wasm_global_get of a v128 global gives the kind only */
   WASM_EXTERNREF = 128,
-  WASM_FUNCREF
+  WASM_FUNCREF,
+  WASMEM_ANYREF, /* wasmem's extensions for WebAssembly 3.0: garbage
+                 ** collection's references and exception references. As
+                 ** with WASMEM_V128, types can say them but a wasm_val_t
+                 ** cannot hold one (wasm_func_call refuses such functions;
+                 ** use wasmem.h). Typed references are described by their
+                 ** hierarchy: (ref $f) as WASM_FUNCREF, and so on. */
+  WASMEM_EXNREF
 };
 
 /* NULL for a kind that is not one of the above. */

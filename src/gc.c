@@ -183,7 +183,7 @@ int wm__gc_externalize(wm_runtime *rt, bool may_collect, void *a, void **out, ch
 
 wm_anyref_kind wm_anyref_kind_of(const wm_runtime *rt, const void *ref) {
   if (!ref) return WM_ANY_NULL;
-  if (wm__is_i31(ref)) return WM_ANY_I31;
+  if (wm__is_i31(ref)) return wm__is_host_i31(ref) ? WM_ANY_I31 : WM_ANY_FOREIGN;
   if (!rt || !wm__gc_owns(rt, ref)) return WM_ANY_FOREIGN;
   switch (((const wm_gcobj *)ref)->kind) {
   case WM_COMP_STRUCT: return WM_ANY_STRUCT;

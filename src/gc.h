@@ -89,6 +89,11 @@ static inline void *wm__i31_make(uint32_t v) {
   return (void *)(uintptr_t)((((uint64_t)v << 1) | 1) & 0xFFFFFFFFu);
 }
 static inline bool wm__is_i31(const void *r) { return ((uintptr_t)r & 1) != 0; }
+/* An i31 as wm__i31_make makes it: bit 0 set, nothing above bit 31 (what
+** the host passes must be one, or ref.eq would tell equal values apart). */
+static inline bool wm__is_host_i31(const void *r) {
+  return wm__is_i31(r) && (uint64_t)(uintptr_t)r <= 0xFFFFFFFFu;
+}
 static inline int32_t wm__i31_s(const void *r) { return (int32_t)((uint32_t)(uintptr_t)r) >> 1; }
 static inline uint32_t wm__i31_u(const void *r) { return ((uint32_t)(uintptr_t)r) >> 1; }
 
@@ -140,7 +145,7 @@ void wm__gc_free_all(struct wm_runtime *rt);
 /* gc.c: is p one of rt's objects? */
 bool wm__gc_owns(const struct wm_runtime *rt, const void *p);
 static inline bool wm__anyref_ok(const struct wm_runtime *rt, const void *p) {
-  return !p || wm__is_i31(p) || wm__gc_owns(rt, p);
+  return !p || wm__is_host_i31(p) || wm__gc_owns(rt, p);
 }
 /* gc.c: does reference r (in a slot, of the hierarchy of t) match
 ** reference type t of inst's module (ref.test, ref.cast, br_on_cast)? */

@@ -60,10 +60,17 @@ static uint32_t eval_gc(const wm_instance *inst, const wm_constexpr *c, wm_slot 
 }
 
 /* An extended constant expression (WM_CONST_EXTENDED), which validation
-** has typed: its depth is at most WM_CONST_MAX_DEPTH. i32 arithmetic wraps
+** has typed: its depth is at most wm__const_depth_cap (a stack on the heap
+** past a few; without memory for it, a null and const_trap WM_ENOMEM). i32 arithmetic wraps
 ** and keeps the slot's upper half zero, as the interpreter's does. */
 static wm_slot eval_extended(const wm_instance *inst, const wm_constexpr *e) {
-  wm_slot st[WM_CONST_MAX_DEPTH];
+  wm_slot local[64], *st = local, r;
+  uint32_t cap = wm__const_depth_cap(e);
+  if (cap > 64 && !(st = wm__malloc(cap * sizeof *st))) {
+    if (!inst->const_trap) ((wm_instance *)inst)->const_trap = WM_ENOMEM;
+    r.u64 = 0;
+    return r;
+  }
   uint32_t n = 0, pos = (uint32_t)e->bits, end = (uint32_t)e->bits + e->idx;
   while (pos < end) {
     wm_constexpr c;
@@ -89,7 +96,9 @@ static wm_slot eval_extended(const wm_instance *inst, const wm_constexpr *e) {
     }
     st[n - 1].u64 = x;
   }
-  return st[0];
+  r = st[0];
+  if (st != local) wm__free(st);
+  return r;
 }
 
 wm_slot wm__eval_const(const wm_instance *inst, const wm_constexpr *e) {
@@ -366,6 +375,8 @@ static wm_instance *instance_alloc(wm_runtime *rt, const wm_module *mod) {
 }
 
 static int const_failed(const wm_instance *inst, wm_error *err) {
+  if (inst->const_trap == WM_ENOMEM)
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, "out of host memory evaluating a constant expression");
   return wm__error(err, inst->const_trap, UINT32_MAX,
                    "out of GC memory: a constant expression's object is past max_gc_bytes");
 }

@@ -218,8 +218,13 @@ enum { WM_CONST_NONCONST = 1, WM_CONST_ARITY = 2 };
 ** checked, into *out; advances *pos). */
 #define WM_CONST_EXTENDED 0x01
 /* Operands such an expression may stack up: an implementation limit
-** (compilers emit 2), so that evaluating it needs no allocation. */
-#define WM_CONST_MAX_DEPTH 64
+** (compilers emit 2; array.new_fixed takes one per element, and other
+** engines allow 10,000 elements). */
+#define WM_CONST_MAX_DEPTH 10000u
+/* The stack an extended expression e needs: no more operands than bytes. */
+static inline uint32_t wm__const_depth_cap(const wm_constexpr *e) {
+  return e->idx < WM_CONST_MAX_DEPTH ? (e->idx ? e->idx : 1) : WM_CONST_MAX_DEPTH;
+}
 void wm__const_next(const wm_module *mod, uint32_t *pos, wm_constexpr *out);
 
 typedef struct wm_import {

@@ -58,6 +58,14 @@ wasm_functype_t *wm__capi_functype_from_wm(wm_functype ft);
 /* capi_types.c: a new extern type of kind k, zeroed; NULL if out of memory. */
 wasm_externtype_t *wm__capi_externtype_alloc(wasm_externkind_t k);
 
+/* Can a wasm_val_t hold a value of type t? Not a v128 (16 bytes), not
+** an anyref or exnref (wasmem's kinds, described but not passed: their
+** lifetime is the collector's), not a typed reference (its checks are
+** wm_func_call's, which takes the type the host wrote). */
+static inline bool wm__capi_holdable(wm_valtype t) {
+  return t != WM_V128 && WM_VT_KIND(t) != WM_ANYREF && WM_VT_KIND(t) != WM_EXNREF && t <= 0x7F;
+}
+
 /* --------------------------------------------------------- objects */
 
 /* What a reference refers to. */
@@ -69,7 +77,11 @@ typedef enum capi_kind {
   CAPI_INSTANCE,
   CAPI_MODULE,
   CAPI_TRAP,
-  CAPI_FOREIGN
+  CAPI_FOREIGN,
+  /* A garbage-collected object of the runtime that reached the host as an
+  ** externref (extern.convert_any in the guest): u.obj is the object,
+  ** pinned in the runtime while the store lives (capi_objects.c). */
+  CAPI_GCREF
 } capi_kind;
 
 /* A module's wasmem form, shared (with an atomic count) by the module

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "capi.h"
+#include "gc.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -222,18 +223,36 @@ static bool store_retain(wasm_store_t *s, capi_module_core *c) {
 static void *ref_into_wasm(wasm_ref_t *r, wm_valtype t, bool *ok) {
   *ok = true;
   if (!r) return NULL;
-  if (t == WM_FUNCREF) {
+  if (WM_VT_KIND(t) == WM_FUNCREF) {
     if (r->kind != CAPI_FUNC) *ok = false;
     return r->kind == CAPI_FUNC ? r->u.obj : NULL;
   }
+  if (WM_VT_KIND(t) != WM_EXTERNREF) { /* anyref, exnref: not through wasm.h */
+    *ok = false;
+    return NULL;
+  }
+  if (r->kind == CAPI_GCREF) return r->u.obj; /* the object itself, as it came */
   r->pinned = true;
   return r;
 }
 
-/* A reference held by wasm code, as a new handle for the host. */
+/* A reference held by wasm code, as a new handle for the host. An
+** externref is a wasm_ref_t the host gave, or -- made by the guest with
+** extern.convert_any -- one of the runtime's GC objects, which is never
+** read as a wasm_ref_t: it gets one of its own (CAPI_GCREF), made once
+** per object, and is pinned in the runtime while the store lives. */
 static wasm_ref_t *ref_from_wasm(wasm_store_t *s, void *p, wm_valtype t) {
   if (!p) return NULL;
-  if (t == WM_FUNCREF) return extern_ref(s, CAPI_FUNC, p);
+  if (WM_VT_KIND(t) == WM_FUNCREF) return extern_ref(s, CAPI_FUNC, p);
+  if (WM_VT_KIND(t) != WM_EXTERNREF) return NULL; /* anyref, exnref: not through wasm.h */
+  if (wm__gc_owns(s->rt, p)) {
+    bool fresh = !(s->map_cap && *map_slot(s, p));
+    wasm_ref_t *r = extern_ref(s, CAPI_GCREF, p);
+    /* Without memory for the pin it may be collected: a stale externref
+    ** is still safe (the guest checks what it converts back), only wrong. */
+    if (r && fresh) (void)wm_ref_pin(s->rt, p);
+    return r;
+  }
   R(p)->handles++;
   return R(p);
 }
@@ -243,7 +262,7 @@ static wasm_ref_t *ref_from_wasm(wasm_store_t *s, void *p, wm_valtype t) {
 ** func. */
 static bool val_to_wm(const wasm_val_t *v, wm_val *out) {
   memset(out, 0, sizeof *out);
-  if (!wm__capi_kind_to_wm(v->kind, &out->type) || out->type == WM_V128) return false;
+  if (!wm__capi_kind_to_wm(v->kind, &out->type) || !wm__capi_holdable(out->type)) return false;
   switch (v->kind) {
     case WASM_I32: out->of.i32 = v->of.i32; return true;
     case WASM_I64: out->of.i64 = v->of.i64; return true;
@@ -654,7 +673,7 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type,
   for (size_t i = 0; i < n; i++) {
     const wasm_valtype_t *vt = i < ps->size ? ps->data[i] : rs->data[i - ps->size];
     /* A host function cannot take or give a v128: no wasm_val_t holds one. */
-    if (!vt || !wm__capi_kind_to_wm(vt->kind, &types[i]) || types[i] == WM_V128) {
+    if (!vt || !wm__capi_kind_to_wm(vt->kind, &types[i]) || !wm__capi_holdable(types[i])) {
       wm__free(h);
       return NULL;
     }
@@ -707,11 +726,16 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
   if (nargs != ft.nparams)
     return trap_printf(s, "wrong number of arguments: expected %u, got %zu", (unsigned)ft.nparams,
                        nargs);
-  for (uint32_t i = 0; i < ft.nparams + ft.nresults; i++)
-    if ((i < ft.nparams ? ft.params[i] : ft.results[i - ft.nparams]) == WM_V128)
-      return trap_printf(s, "a v128 %s cannot pass through wasm.h (a wasm_val_t has no room for "
-                            "16 bytes): call the function with wasmem.h's wm_func_call",
-                         i < ft.nparams ? "argument" : "result");
+  for (uint32_t i = 0; i < ft.nparams + ft.nresults; i++) {
+    wm_valtype t = i < ft.nparams ? ft.params[i] : ft.results[i - ft.nparams];
+    if (!wm__capi_holdable(t))
+      return trap_printf(s, "a%s %s %s cannot pass through wasm.h (%s): call the function with "
+                            "wasmem.h's wm_func_call",
+                         t == WM_V128 ? "" : "n", wm_valtype_name(t),
+                         i < ft.nparams ? "argument" : "result",
+                         t == WM_V128 ? "a wasm_val_t has no room for 16 bytes"
+                                      : "a wasm_val_t cannot hold one");
+  }
   wm_val small[16];
   size_t n = (size_t)ft.nparams + ft.nresults;
   wm_val *vals = n <= 16 ? small : wm__calloc(n, sizeof *vals);

@@ -109,7 +109,8 @@ void wasm_engine_delete(wasm_engine_t *e) { wm__free(e); }
 /* Value types carry nothing but their kind, so there is one immutable
 ** object per kind: new and copy hand it out, delete does nothing. */
 static wasm_valtype_t valtypes[] = {
-    {WASM_I32}, {WASM_I64}, {WASM_F32}, {WASM_F64}, {WASMEM_V128}, {WASM_EXTERNREF}, {WASM_FUNCREF},
+    {WASM_I32},       {WASM_I64},     {WASM_F32},       {WASM_F64},    {WASMEM_V128},
+    {WASM_EXTERNREF}, {WASM_FUNCREF}, {WASMEM_ANYREF}, {WASMEM_EXNREF},
 };
 
 wasm_valtype_t *wasm_valtype_new(wasm_valkind_t k) {
@@ -135,18 +136,24 @@ bool wm__capi_kind_to_wm(wasm_valkind_t k, wm_valtype *out) {
     case WASMEM_V128: *out = WM_V128; return true;
     case WASM_EXTERNREF: *out = WM_EXTERNREF; return true;
     case WASM_FUNCREF: *out = WM_FUNCREF; return true;
+    case WASMEM_ANYREF: *out = WM_ANYREF; return true;
+    case WASMEM_EXNREF: *out = WM_EXNREF; return true;
     default: return false;
   }
 }
 
+/* A typed reference is described by its kind (its hierarchy): the
+** standard's types have no room for a type index or nullability. */
 wasm_valkind_t wm__capi_kind_from_wm(wm_valtype t) {
-  switch (t) {
+  switch (WM_VT_KIND(t)) {
     case WM_V128: return WASMEM_V128;
     case WM_I64: return WASM_I64;
     case WM_F32: return WASM_F32;
     case WM_F64: return WASM_F64;
     case WM_EXTERNREF: return WASM_EXTERNREF;
     case WM_FUNCREF: return WASM_FUNCREF;
+    case WM_ANYREF: return WASMEM_ANYREF;
+    case WM_EXNREF: return WASMEM_EXNREF;
     default: return WASM_I32;
   }
 }

@@ -102,8 +102,13 @@ static int const_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_erro
 /* An extended constant expression (WM_CONST_EXTENDED): each instruction
 ** checked as a lone one is, the arithmetic on a stack of types, and
 ** exactly one value left. */
-static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_error *err) {
-  uint32_t stack[WM_CONST_MAX_DEPTH];
+static int too_deep(wm_error *err, uint32_t cap, uint32_t at) {
+  return wm__error(err, WM_ELIMIT, at, "constant expression too deep: more than %u operands (at byte 0x%x)",
+                   cap, at);
+}
+
+static int extended_on(wm_module *mod, wm_constexpr *e, uint32_t visible, uint32_t *stack,
+                       uint32_t cap, wm_error *err) {
   uint32_t n = 0, pos = (uint32_t)e->bits, end = (uint32_t)e->bits + e->idx;
   while (pos < end) {
     uint32_t at = pos;
@@ -132,22 +137,30 @@ static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_e
       if (sub == WM_GC_ANY_CONVERT_EXTERN || sub == WM_GC_EXTERN_CONVERT_ANY)
         s.out |= s.n && wm__vt_nullable(stack[n - 1]) ? 0 : WM_VT_NONNULL;
       n -= s.n;
-      if (n == WM_CONST_MAX_DEPTH)
-        return wm__error(err, WM_ELIMIT, at, "constant expression too deep");
+      if (n == cap) return too_deep(err, cap, at);
       stack[n++] = s.out;
       continue;
     }
     if (c.op == 0) return invalid(err, at, "constant expression required"); /* defensive */
     TRY(const_type(mod, &c, visible, err));
-    if (n == WM_CONST_MAX_DEPTH)
-      return wm__error(err, WM_ELIMIT, at,
-                       "constant expression too deep: more than %u operands (at byte 0x%x)",
-                       WM_CONST_MAX_DEPTH, at);
+    if (n == cap) return too_deep(err, cap, at);
     stack[n++] = c.type;
   }
   if (n != 1) return invalid(err, UINT32_MAX, "type mismatch");
   e->type = stack[0];
   return 0;
+}
+
+/* Its operands are at most as many as its bytes, and at most
+** WM_CONST_MAX_DEPTH: a stack of that many, on the heap past a few. */
+static int extended_type(wm_module *mod, wm_constexpr *e, uint32_t visible, wm_error *err) {
+  uint32_t local[64], *stack = local;
+  uint32_t cap = wm__const_depth_cap(e);
+  if (cap > 64 && !(stack = wm__malloc(cap * sizeof *stack)))
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  int rc = extended_on(mod, e, visible, stack, cap, err);
+  if (stack != local) wm__free(stack);
+  return rc;
 }
 
 /* The globals a constant expression may read: those before global

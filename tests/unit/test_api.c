@@ -1461,6 +1461,14 @@ static void test_gc_api(void) {
             "neither an i31");
   bad.of.ref = NULL;
   CHECK_ERR(wm_func_call(rt, get, &bad, 1, &r2, 1, &err), err, WM_ETYPE, "a null reference");
+  /* Bit 0 set with bits above 31 is not an i31 wm_anyref_i31 could make
+  ** (it would not ref.eq the same value made by ref.i31). */
+  if (sizeof(void *) == 8) {
+    bad.of.ref = (void *)(uintptr_t)((UINT64_C(1) << 40) | 3);
+    CHECK(wm_anyref_kind_of(rt, bad.of.ref) == WM_ANY_FOREIGN);
+    CHECK_ERR(wm_func_call(rt, wm_instance_func(inst, "id"), &bad, 1, &r2, 1, &err), err, WM_ETYPE,
+              "neither an i31");
+  }
   /* The conversions give the host its pointer back, and the object back. */
   CHECK(wm_func_call(rt, wm_instance_func(inst, "ext"), &host, 1, &r2, 1, &err) == WM_OK &&
         r2.type == WM_EXTERNREF && r2.of.ref == &x);

@@ -427,19 +427,22 @@ static void test_stack_bound(void) {
 ** the offset of a bad instruction, and the description the public API
 ** gives of a computed segment offset (unknown). */
 static void test_extended_const(void) {
-  for (int depth = WM_CONST_MAX_DEPTH; depth <= WM_CONST_MAX_DEPTH + 1; depth++) {
-    char wat[4096];
-    int n = snprintf(wat, sizeof wat, "(module (global (export \"g\") i32");
-    for (int i = 0; i < depth; i++) n += snprintf(wat + n, sizeof wat - (size_t)n, " i32.const %d", i);
-    for (int i = 1; i < depth; i++) n += snprintf(wat + n, sizeof wat - (size_t)n, " i32.add");
-    snprintf(wat + n, sizeof wat - (size_t)n, ")\n (memory 1) (data (i32.add (i32.const 1) (i32.const 2)) \"x\"))");
+  for (int depth = (int)WM_CONST_MAX_DEPTH; depth <= (int)WM_CONST_MAX_DEPTH + 1; depth++) {
+    size_t cap = 128 + (size_t)depth * 24;
+    char *wat = malloc(cap);
+    if (!wat) continue;
+    int n = snprintf(wat, cap, "(module (global (export \"g\") i32");
+    for (int i = 0; i < depth; i++) n += snprintf(wat + n, cap - (size_t)n, " i32.const %d", i);
+    for (int i = 1; i < depth; i++) n += snprintf(wat + n, cap - (size_t)n, " i32.add");
+    snprintf(wat + n, cap - (size_t)n, ")\n (memory 1) (data (i32.add (i32.const 1) (i32.const 2)) \"x\"))");
     size_t len;
     uint8_t *bin = wat_bytes(wat, "--enable-extended-const", &len);
+    free(wat);
     if (!bin) continue;
     wm_module *mod = NULL;
     wm_error err;
     int rc = wm_module_load(bin, len, NULL, &mod, &err);
-    if (depth == WM_CONST_MAX_DEPTH) {
+    if (depth == (int)WM_CONST_MAX_DEPTH) {
       CHECK(rc == WM_OK);
       wm_segment_desc d;
       CHECK(wm_module_data(mod, 0, &d) == WM_OK && !d.offset_known && d.offset == 0);

@@ -582,6 +582,74 @@ static void test_v128(void) {
   wasm_engine_delete(engine);
 }
 
+/* WebAssembly 3.0's references through wasm.h: an externref the guest made
+** of a GC object (extern.convert_any) reaches the host as a reference of
+** its own and comes back as the object; anyref and exnref are described by
+** wasmem's kinds and refused in calls, as v128 is. */
+static void test_gcrefs(void) {
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  static const char text[] =
+      "(module (type $s (struct (field i32)))"
+      " (table (export \"t\") 1 externref)"
+      " (func (export \"mk\") (param i32) (result externref)"
+      "  (extern.convert_any (struct.new $s (local.get 0))))"
+      " (func (export \"get\") (param externref) (result i32)"
+      "  (struct.get $s 0 (ref.cast (ref $s) (any.convert_extern (local.get 0)))))"
+      " (func (export \"keep\") (param i32)"
+      "  (table.set (i32.const 0) (extern.convert_any (struct.new $s (local.get 0)))))"
+      " (func (export \"any\") (result anyref) (ref.i31 (i32.const 1)))"
+      " (func (export \"exn\") (param exnref)))";
+  wasm_byte_vec_t bin; /* wasmem reads the text format too */
+  wasm_byte_vec_new(&bin, sizeof text - 1, text);
+  wasm_module_t *mod = wasm_module_new(store, &bin);
+  wasm_byte_vec_delete(&bin);
+  wasm_instance_t *inst = mod ? wasm_instance_new(store, mod, NULL, NULL) : NULL;
+  CHECK(inst != NULL);
+  if (inst) {
+    wasm_extern_vec_t ex;
+    wasm_instance_exports(inst, &ex);
+    CHECK(ex.size == 6);
+    wasm_table_t *t = wasm_extern_as_table(ex.data[0]);
+    wasm_func_t *mk = wasm_extern_as_func(ex.data[1]), *get = wasm_extern_as_func(ex.data[2]);
+    wasm_val_t a[1] = {WASM_I32_VAL(41)}, r[1] = {WASM_INIT_VAL}, r2[1] = {WASM_INIT_VAL};
+    wasm_val_vec_t av = WASM_ARRAY_VEC(a), rv = WASM_ARRAY_VEC(r), rv2 = WASM_ARRAY_VEC(r2);
+    CHECK(wasm_func_call(mk, &av, &rv) == NULL && r[0].kind == WASM_EXTERNREF && r[0].of.ref);
+    wasm_val_vec_t back = WASM_ARRAY_VEC(r);
+    CHECK(wasm_func_call(get, &back, &rv2) == NULL && r2[0].of.i32 == 41);
+    CHECK(wasm_func_call(get, &back, &rv2) == NULL && r2[0].of.i32 == 41);
+    wasm_val_delete(&r[0]);
+    a[0].of.i32 = 9;
+    CHECK(wasm_func_call(wasm_extern_as_func(ex.data[3]), &av, NULL) == NULL);
+    wasm_ref_t *e1 = wasm_table_get(t, 0), *e2 = wasm_table_get(t, 0);
+    CHECK(e1 && e1 == e2); /* one reference per object */
+    wasm_val_t in[1] = {{.kind = WASM_EXTERNREF, .of.ref = e1}};
+    wasm_val_vec_t iv = WASM_ARRAY_VEC(in);
+    CHECK(wasm_func_call(get, &iv, &rv2) == NULL && r2[0].of.i32 == 9);
+    CHECK(wasm_table_set(t, 0, e1)); /* the object goes back as itself */
+    CHECK(wasm_func_call(get, &iv, &rv2) == NULL && r2[0].of.i32 == 9);
+    wasm_ref_delete(e1);
+    wasm_ref_delete(e2);
+    /* anyref and exnref: their kinds, and no call through wasm.h. */
+    wasm_functype_t *ft = wasm_func_type(wasm_extern_as_func(ex.data[4]));
+    CHECK(ft && wasm_valtype_kind(wasm_functype_results(ft)->data[0]) == WASMEM_ANYREF);
+    wasm_functype_delete(ft);
+    ft = wasm_func_type(wasm_extern_as_func(ex.data[5]));
+    CHECK(ft && wasm_valtype_kind(wasm_functype_params(ft)->data[0]) == WASMEM_EXNREF);
+    wasm_functype_delete(ft);
+    CHECK_TRAP(wasm_func_call(wasm_extern_as_func(ex.data[4]), NULL, &rv),
+               "an anyref result cannot pass through wasm.h");
+    wasm_functype_t *aft = wasm_functype_new_0_1(wasm_valtype_new(WASMEM_ANYREF));
+    CHECK(aft && wasm_func_new(store, aft, swap_cb) == NULL);
+    wasm_functype_delete(aft);
+    wasm_extern_vec_delete(&ex);
+    wasm_instance_delete(inst);
+  }
+  wasm_module_delete(mod);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
 /* ------------------------------------------- host references, finalizers */
 
 static wasm_trap_t *echo_cb(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
@@ -979,6 +1047,7 @@ int main(void) {
   test_start();
   test_multi();
   test_v128();
+  test_gcrefs();
   test_instance_links();
   test_import_positions();
   test_many_instances();
