@@ -404,7 +404,11 @@ typedef struct wm_runtime_options {
   ** (WebAssembly 3.0's structs and arrays, and the boxes extern conversions
   ** make), with their headers (default 1 GiB). Garbage is collected (see
   ** "References of garbage collection") before an object would pass the
-  ** budget; making one past it even so traps with WM_TRAP_GC_MEMORY. */
+  ** budget, if at least a sixteenth of it was made since the last
+  ** collection or the last refusal trapped; making one past it even so
+  ** traps with WM_TRAP_GC_MEMORY. So a guest whose live objects stay
+  ** within a sixteenth of the budget may trap rather than collect at every
+  ** allocation. */
   uint64_t max_gc_bytes;
   /*
   ** Optional growth callbacks, in the manner of Wasmtime's ResourceLimiter:
@@ -457,7 +461,9 @@ WM_API void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out);
 ** Objects belong to the runtime, which collects those nothing names any
 ** more (a mark and sweep, also of kept exceptions): when the bytes made
 ** since the last collection reach the bytes live then (at least 1 MiB),
-** before an object would pass max_gc_bytes, and on wm_runtime_collect.
+** before an object would pass max_gc_bytes (see there), before
+** instantiating a module whose constant expressions may make objects, and
+** on wm_runtime_collect. wm_anyref_host never collects.
 ** What names an object: a value on the guest's stack (read
 ** conservatively), a global or table (the instances', imported or not, and
 ** the host's), an element segment, an exception, another object named --
@@ -465,12 +471,17 @@ WM_API void wm_runtime_get_usage(const wm_runtime *rt, wm_runtime_usage *out);
 ** a host function's argument kept after it returns, wm_anyref_host's box)
 ** is valid until the next call into the runtime that may run guest code or
 ** collect, unless the host pins it (wm_ref_pin) or stores it in a global or
-** table. Using a stale one is safe -- the runtime checks every anyref the
-** host passes (WM_ETYPE) -- but it names nothing, or a newer object. A
-** runtime whose functions, or exnref tables or globals, are imported by
-** another runtime (or that imports another's) never collects: objects and
-** kept exceptions then live until wm_runtime_free, bounded by
-** max_gc_bytes.
+** table. Using a stale anyref is safe -- the runtime checks every anyref
+** the host passes (WM_ETYPE) -- but it names nothing, or a newer object;
+** a stale externref is not checked (an externref may be any pointer) and
+** may name a newer object. The payloads of exceptions the host has seen
+** (see "Exceptions") stay named as long as those exceptions live. Two
+** runtimes whose values may meet never collect again: once a function,
+** table or reference global of one is imported by the other, or a
+** function of one runs on the other's stack (called through a table the
+** host filled, or by wm_func_call with the other runtime); their objects
+** and kept exceptions then live until wm_runtime_free, bounded by
+** max_gc_bytes. Do not move objects between runtimes through the host.
 */
 typedef enum wm_anyref_kind {
   WM_ANY_NULL, WM_ANY_I31, WM_ANY_STRUCT, WM_ANY_ARRAY, WM_ANY_HOST,
@@ -493,7 +504,7 @@ WM_API int wm_ref_pin(wm_runtime *rt, void *ref);
 /* Drop one pin of ref: WM_OK, or WM_ENOT_FOUND if it has none. */
 WM_API int wm_ref_unpin(wm_runtime *rt, void *ref);
 /* Collect now: WM_OK, WM_EUNSUPPORTED when rt shares values with another
-** runtime (above), WM_ENOMEM when there is no memory for the collector's
+** runtime (above: it never collects), WM_ENOMEM when there is no memory for the collector's
 ** lists (nothing is freed then), WM_EINVAL for NULL. May be called from a
 ** host function. */
 WM_API int wm_runtime_collect(wm_runtime *rt);
@@ -573,8 +584,9 @@ WM_API int wm_runtime_register(wm_runtime *rt, const char *module, wm_instance *
 ** so a guest that makes exnrefs without end stays bounded too. Exceptions
 ** whose exnref the host has seen (a result, a host function's argument, a
 ** global or table read, wm_runtime_exception's exn) live as long as the
-** runtime, as do all of a runtime whose functions, or exnref tables or
-** globals, are imported by another runtime (or that imports another's).
+** runtime, and so do the objects their payloads name; as do all of a
+** runtime that shares values with another (see "References of garbage
+** collection").
 */
 /* Make a tag whose payload has the types of type->params (type->nresults
 ** must be 0: WM_EINVAL). The type is copied; the tag lives with rt. */

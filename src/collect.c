@@ -27,11 +27,14 @@
 ** once the bytes allocated since the last collection reach the live bytes
 ** then (at least WM_GC_MIN_STEP), or when the budget would refuse it; the
 ** unwinder when the kept exceptions have doubled (exn.c); the host
-** (wm_runtime_collect). Only where every live value is in the stack's
-** slots: the interpreter brings rt->nframes up to date before it
-** allocates. A runtime whose values may cross into another's (exn_shared:
-** a function, or an exnref table or global, imported between two
-** runtimes) never collects: the other's roots are out of sight.
+** (wm_runtime_collect); instance_new before constant expressions make
+** objects. Only where every live value is in the stack's slots: the
+** interpreter brings rt->nframes up to date before it allocates. A
+** runtime whose values may cross into another's never collects
+** (exn_shared, set for both: a function, table or reference global
+** imported between them, or a function of one entered on the other's
+** stack -- interp_loop.h's instance switch, wm__interp_call): the other's
+** roots, and its frames on our stack, are out of sight.
 */
 #include <stdlib.h>
 
@@ -200,6 +203,7 @@ static void schedule(wm_runtime *rt) {
                                                     : rt->nexns * 2;
   uint64_t step = rt->gc_bytes > WM_GC_MIN_STEP ? rt->gc_bytes : WM_GC_MIN_STEP;
   rt->gc_next = rt->gc_bytes + step;
+  rt->gc_live = rt->gc_bytes;
 }
 
 bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {

@@ -60,10 +60,20 @@ static bool over_budget(const wm_runtime *rt, uint64_t total) {
 wm_gcobj *wm__gc_alloc(wm_runtime *rt, bool may_collect, uint8_t kind, uint32_t type_id,
                        uint64_t size, bool refs, int *trap, char *msg) {
   uint64_t total = sizeof(wm_gcobj) + size;
-  if (may_collect && size <= UINT32_MAX &&
-      (total > rt->gc_next - rt->gc_bytes || rt->gc_bytes > rt->gc_next || over_budget(rt, total)))
-    wm__gc_collect(rt, NULL);
+  if (may_collect && size <= UINT32_MAX) {
+    /* Due by volume; or the budget would refuse, and enough was made since
+    ** the last collection (a sixteenth of the budget) for one to be worth
+    ** it, or the last such refusal trapped: a heap that live stays within
+    ** a sixteenth of the budget traps rather than collecting at every
+    ** allocation. */
+    bool due = total > rt->gc_next - rt->gc_bytes || rt->gc_bytes > rt->gc_next;
+    if (due || (over_budget(rt, total) && rt->gc_bytes - rt->gc_live >= rt->opts.max_gc_bytes / 16))
+      wm__gc_collect(rt, NULL);
+  }
   if (size > UINT32_MAX || over_budget(rt, total)) {
+    /* Garbage may be made without allocating (a global cleared after this
+    ** trap): the next allocation the budget refuses collects first. */
+    rt->gc_live = 0;
     snprintf(msg, 256,
              "out of GC memory: an object of %llu bytes would pass max_gc_bytes (%llu bytes, "
              "%llu live)",

@@ -268,7 +268,8 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                                                           : "expected a 32-bit table, got a 64-bit one");
       if (!limits_match(t->size, t->decl, imp->table.lim))
         return incompatible(err, imp, "table limits do not match");
-      if (t->rt != inst->rt && WM_VT_KIND(t->type) == WM_EXNREF) wm__exn_share(t->rt, inst->rt);
+      /* Another runtime's table: what either stores the other reads. */
+      if (t->rt != inst->rt) wm__exn_share(t->rt, inst->rt);
       inst->tables[k] = t;
       break;
     }
@@ -301,7 +302,7 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                  wm_valtype_name(imp->global.type), g->mut ? "mut " : "", wm_valtype_name(g->type));
         return incompatible(err, imp, why);
       }
-      if (g->rt != inst->rt && WM_VT_KIND(g->type) == WM_EXNREF) wm__exn_share(g->rt, inst->rt);
+      if (g->rt != inst->rt && wm__is_reftype(g->type)) wm__exn_share(g->rt, inst->rt);
       inst->globals[k] = g;
       break;
     }
@@ -481,6 +482,19 @@ static int apply_segments(wm_instance *inst, wm_error *err) {
   return WM_OK;
 }
 
+/* May instantiating mod make GC objects (an extended constant expression
+** in a global, a table's initial value or an element segment)? */
+static bool makes_objects(const wm_module *mod) {
+  for (uint32_t i = mod->nglobal_imports; i < mod->nglobals; i++)
+    if (mod->globals[i].init.op == WM_CONST_EXTENDED) return true;
+  for (uint32_t i = 0; mod->table_inits && i < mod->ntables - mod->ntable_imports; i++)
+    if (mod->table_inits[i].op == WM_CONST_EXTENDED) return true;
+  for (uint32_t i = 0; i < mod->nelems; i++)
+    for (uint32_t k = 0; k < mod->elems[i].count; k++)
+      if (mod->elems[i].items[k].op == WM_CONST_EXTENDED) return true;
+  return false;
+}
+
 /*
 ** Every failure before the segments are applied -- linking, a cap or budget,
 ** the limiter's refusal, running out of memory -- leaves nothing behind: the
@@ -529,6 +543,10 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   /* What the limiter refuses, or the host has no memory for, is known only
   ** while the objects are made: those made before are undone. Nothing has
   ** seen them yet. */
+  /* Constant expressions may make GC objects and cannot collect while
+  ** they do (C variables hold what they made): collect before them if
+  ** anything was made since the last collection. */
+  if (makes_objects(mod) && rt->gc_bytes > rt->gc_live) wm__gc_collect(rt, NULL);
   wm_rt_mark mark = wm__rt_mark(rt);
   rc = alloc_defined(inst, err);
   if (rc == WM_OK) rc = wm__tags_create(inst, err);

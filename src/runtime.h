@@ -223,9 +223,9 @@ struct wm_runtime {
   void **gc_set;
   size_t gc_cap, gc_n;
   uint64_t gc_bytes;
-  /* A collection is due when gc_bytes passes gc_next (collect.c); how
-  ** many have run. */
-  uint64_t gc_next, gc_collections;
+  /* A collection is due when gc_bytes passes gc_next (collect.c); the
+  ** bytes live after the last one; how many have run. */
+  uint64_t gc_next, gc_live, gc_collections;
   /* Roots the collector cannot find through instances: the reference
   ** globals the host made (wm_global_new) and what the host pinned
   ** (wm_ref_pin; a value once per pin). */

@@ -161,3 +161,17 @@
 (assert_return (invoke "garbage" (i32.const 100)))
 (assert_return (invoke "make_list" (i32.const 10)))
 (assert_return (invoke "sum_list") (i32.const 55))
+;; Instantiation collects before its constant expressions make objects:
+;; 800 KB of garbage, then a global's 300 KB array within the 1 MiB budget.
+(module
+  (type $bytes (array (mut i8)))
+  (func (export "garbage") (param $n i32)
+    (loop $l
+      (drop (array.new_default $bytes (i32.const 100000)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))
+(assert_return (invoke "garbage" (i32.const 8)))
+(module
+  (type $bytes (array (mut i8)))
+  (global $g (ref $bytes) (array.new_default $bytes (i32.const 300000)))
+  (func (export "len") (result i32) (array.len (global.get $g))))
+(assert_return (invoke "len") (i32.const 300000))

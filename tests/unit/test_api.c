@@ -1672,18 +1672,50 @@ static void test_gc_collect(void) {
   wm_runtime_free(rt);
   wm_module_free(mod);
 
-  /* Two runtimes linked by a function import never collect. */
-  wm_runtime *ra = NULL, *rb = NULL;
-  wm_instance *ia = NULL, *ib = NULL;
-  CHECK(wm_runtime_new(NULL, &ra, NULL) == WM_OK && wm_runtime_new(NULL, &rb, NULL) == WM_OK);
-  CHECK(cross_inst(ra, "(module (func (export \"f\")))", &ia, &err) == WM_OK);
-  CHECK(wm_runtime_collect(ra) == WM_OK);
-  if (ia) CHECK(wm_runtime_define_func(rb, "a", "f", wm_instance_func(ia, "f"), &err) == WM_OK);
-  CHECK(cross_inst(rb, "(module (import \"a\" \"f\" (func)))", &ib, &err) == WM_OK);
-  CHECK(wm_runtime_collect(ra) == WM_EUNSUPPORTED && wm_runtime_collect(rb) == WM_EUNSUPPORTED);
-  wm_runtime_free(rb);
-  wm_runtime_free(ra);
-  while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
+  /* Two runtimes whose values may meet never collect: linked by a
+  ** function import, by a table or global of references, or once a
+  ** function of one has run on the other's stack (a funcref the host put
+  ** in a table, wm_func_call with another runtime's function). */
+  static const char *const links[][2] = {
+      {"(module (func (export \"f\")))", "(module (import \"a\" \"f\" (func)))"},
+      {"(module (table (export \"f\") 1 funcref))", "(module (import \"a\" \"f\" (table 1 funcref)))"},
+      {"(module (global (export \"f\") (mut externref) (ref.null extern)))",
+       "(module (import \"a\" \"f\" (global (mut externref))))"},
+  };
+  for (int k = 0; k < 5; k++) {
+    wm_runtime *ra = NULL, *rb = NULL;
+    wm_instance *ia = NULL, *ib = NULL;
+    CHECK(wm_runtime_new(NULL, &ra, NULL) == WM_OK && wm_runtime_new(NULL, &rb, NULL) == WM_OK);
+    if (k < 3) {
+      CHECK(cross_inst(ra, links[k][0], &ia, &err) == WM_OK);
+      CHECK(wm_runtime_collect(ra) == WM_OK);
+      if (ia && k == 0) CHECK(wm_runtime_define_func(rb, "a", "f", wm_instance_func(ia, "f"), &err) == WM_OK);
+      if (ia && k == 1) CHECK(wm_runtime_define_table(rb, "a", "f", wm_instance_table(ia, "f"), &err) == WM_OK);
+      if (ia && k == 2)
+        CHECK(wm_runtime_define_global(rb, "a", "f", wm_instance_global(ia, "f"), &err) == WM_OK);
+      CHECK(cross_inst(rb, links[k][1], &ib, &err) == WM_OK);
+    } else {
+      CHECK(cross_inst(ra,
+                       "(module (type $t (func)) (table (export \"tab\") 1 funcref)"
+                       " (func (export \"go\") (call_indirect (type $t) (i32.const 0))))",
+                       &ia, &err) == WM_OK);
+      CHECK(cross_inst(rb, "(module (func (export \"f\")))", &ib, &err) == WM_OK);
+      CHECK(wm_runtime_collect(ra) == WM_OK && wm_runtime_collect(rb) == WM_OK);
+      if (ia && ib && k == 3) {
+        wm_val fv = {.type = WM_FUNCREF};
+        fv.of.ref = wm_instance_func(ib, "f");
+        CHECK(wm_table_set(wm_instance_table(ia, "tab"), 0, fv, &err) == WM_OK);
+        CHECK(wm_runtime_collect(ra) == WM_OK); /* not yet: nothing ran */
+        CHECK(wm_func_call(ra, wm_instance_func(ia, "go"), NULL, 0, NULL, 0, &err) == WM_OK);
+      } else if (ib) {
+        CHECK(wm_func_call(ra, wm_instance_func(ib, "f"), NULL, 0, NULL, 0, &err) == WM_OK);
+      }
+    }
+    CHECK(wm_runtime_collect(ra) == WM_EUNSUPPORTED && wm_runtime_collect(rb) == WM_EUNSUPPORTED);
+    wm_runtime_free(rb);
+    wm_runtime_free(ra);
+    while (ncross_mods) wm_module_free(cross_mods[--ncross_mods]);
+  }
 }
 
 int main(void) {
