@@ -138,6 +138,8 @@ static bool op_traps(wm_op op) {
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_ADDR64: case WM_OP_MEMORY_FILL64:
     case WM_OP_MEMORY_INIT64: case WM_OP_MEMORY_COPY64: case WM_OP_I32_XOR_LD8_U:
     case WM_OP_I32_ADD_LD8_U: case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW:
+    case WM_OP_I32_MUL_LD_ADD: case WM_OP_F32_ADD_MUL_ADD_RMW: case WM_OP_F64_ADD_MUL_ADD_RMW:
+    case WM_OP_F32_ADDK_MUL_ADD_RMW: case WM_OP_F64_ADDK_MUL_ADD_RMW:
     case WM_OP_THROW: case WM_OP_THROW_REF: case WM_OP_CALL_REF: case WM_OP_RETURN_CALL_REF:
     case WM_OP_REF_AS_NON_NULL:
       return true;
@@ -1392,6 +1394,7 @@ static int compile_body(cstate *c) {
   c->last_start = NOPOS;
   c->last_res = NOPOS;
   c->label_cell = NOPOS;
+  c->mul_start = NOPOS;
   c->at_entry = true;
   c->locals_zero = true;
   c->last_move = NOPOS;

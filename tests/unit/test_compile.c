@@ -388,6 +388,53 @@ static void test_lowering(void) {
               "(module (memory 1) (func (param f64 i32 i32) local.get 2"
               " local.get 0 local.get 1 f64.load f64.mul (loop (result f64) local.get 2 f64.load)"
               " f64.add f64.store))", -1, "F64_MUL_LD F64_ADD");
+  /* The i32 add just before the multiply joins it (matmul's addresses
+  ** tee'd into locals), not across a label. */
+  expect_code("add-mul-add-rmw",
+              "(module (memory 1) (func (param f64 i32 i32 i32) (local i32 i32)"
+              " local.get 2 local.get 3 i32.add local.tee 4 local.get 0 local.get 1"
+              " local.get 3 i32.add local.tee 5 f64.load f64.mul local.get 4 f64.load f64.add"
+              " f64.store))", 3, "I32_ADD F64_ADD_MUL_ADD_RMW");
+  expect_code("addk-mul-add-rmw",
+              "(module (memory 1) (func (param f32 i32 i32) local.get 2 i32.const 4 i32.add"
+              " local.tee 2 local.get 0 local.get 1 f32.load offset=4 f32.mul local.get 2"
+              " f32.load f32.add f32.store))", 2, "F32_ADDK_MUL_ADD_RMW");
+  expect_code("add-mul-add-rmw-label",
+              "(module (memory 1) (func (param f64 i32 i32 i32) (local i32 i32)"
+              " local.get 2 local.get 3 i32.add local.set 4 (loop local.get 4 local.get 0"
+              " local.get 1 f64.load f64.mul local.get 4 f64.load f64.add f64.store)))", 3,
+              "I32_ADD F64_MUL_ADD_RMW");
+  /* An i32 multiply whose product the next i32.add takes: one instruction,
+  ** the addend below or above the product; not with a constant addend (that
+  ** add has its immediate form), a product read again or a label between. */
+  expect_code("i32-mul-add",
+              "(module (func (param i32 i32 i32) (result i32) local.get 2 local.get 0"
+              " local.get 1 i32.mul i32.add))", 2, "I32_MUL_ADD");
+  expect_code("i32-mul-add-r",
+              "(module (func (param i32 i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.mul local.get 2 i32.add))", 2, "I32_MUL_ADD");
+  expect_code("i32-mul-k-add",
+              "(module (func (param i32 i32) (result i32) local.get 0 i32.const 12"
+              " i32.mul local.get 1 i32.add))", 2, "I32_MUL_K_ADD");
+  expect_code("i32-mul-ld-add",
+              "(module (memory 1) (func (param i32 i32 i32) (result i32) local.get 2"
+              " local.get 0 local.get 1 i32.load offset=8 i32.mul i32.add))", 2, "I32_MUL_LD_ADD");
+  expect_code("i32-mul-add-local", /* s += a * b into a local: d is the local */
+              "(module (func (param i32 i32 i32) (result i32) local.get 2 local.get 0"
+              " local.get 1 i32.mul i32.add local.set 2 local.get 2))", 3, "I32_MUL_ADD l2");
+  expect_code("i32-mul-add-const",
+              "(module (func (param i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.mul i32.const 7 i32.add))", 3, "I32_MUL I32_ADD_K");
+  expect_code("i32-mul-add-tee",
+              "(module (func (param i32 i32 i32) (result i32) (local i32) local.get 2"
+              " local.get 0 local.get 1 i32.mul local.tee 3 i32.add))", 3, "I32_MUL I32_ADD");
+  expect_code("i32-mul-add-label",
+              "(module (func (param i32 i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.mul (loop (param i32) (result i32) local.get 2 i32.add)))", 4,
+              "I32_MUL I32_ADD");
+  expect_code("i64-mul-add", /* i64: no fused form */
+              "(module (func (param i64 i64 i64) (result i64) local.get 2 local.get 0"
+              " local.get 1 i64.mul i64.add))", 3, "I64_MUL I64_ADD");
   /* Immediate forms leave no constant slots behind. */
   expect_code("imm-forms",
               "(module (func (param i32) (result i32) (loop local.get 0 i32.const 3 i32.sub"
