@@ -337,6 +337,9 @@
                                     d = d1 ^ k */                              \
   X(SELECT_XOR_AND_K, SPEC, 0)   /* d a b x y sh mask : d = (x.i32 ^          \
                                     (y.u32 >> (sh & 31))) & mask ? a : b */    \
+  X(I32_SHR_U_XOR_K_SELECT, SPEC, 0) /* d1 d a sh k, then d' a' b' x y sh'    \
+                                    mask : I32_SHR_U_XOR_K, then             \
+                                    SELECT_XOR_AND_K (one bit of a CRC) */    \
   /* --- a br_table on i + k (a C switch whose first case is not 0) ------ */  \
   X(BR_TABLE_K, SPEC, 0)         /* a imm n off_0 .. off_n : BR_TABLE on       \
                                     (uint32)(a + imm) */                       \

@@ -866,6 +866,14 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 9;
         vmbreak;
       }
+      vmcase(I32_SHR_U_XOR_K_SELECT) {
+        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
+        R(0).u32 = v_; /* in order, as the two instructions: the select reads after */
+        R(1).u32 = v_ ^ OPD(4);
+        R(5) = (R(8).u32 ^ wm_i32_shr_u(R(9).u32, OPD(10))) & OPD(11) ? R(6) : R(7);
+        ip += 14;
+        vmbreak;
+      }
       vmcase(I32_SIGMA_K) {
         uint32_t x_ = R(1).u32;
         R(0).u32 = wm_i32_rotl(x_, OPD(2)) ^ wm_i32_rotl(x_, OPD(3)) ^

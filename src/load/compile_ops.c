@@ -196,7 +196,9 @@ uint32_t wm__c_retract(cstate *c) {
   ** back). */
   c->last_start = c->last2_start;
   c->last_op = c->last2_op;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start;
+  c->last2_op = c->last3_op;
+  c->last3_start = NOPOS;
   while (c->last_fix && c->fix[c->last_fix - 1] >= c->last_start) c->last_fix--;
   return off;
 }
@@ -526,7 +528,7 @@ static int emit_mul_add_rmw(cstate *c, wm_op mul, uint32_t base, uint32_t offset
     for (int k = 0; k < 3; k++) pre[k] = c->code[p + WM_HEAD_CELLS + k];
     c->ncode = p; /* an add does not trap: no location to take back */
     while (c->nfix && c->fix[c->nfix - 1] >= p) c->nfix--;
-    c->last_start = c->last2_start = NOPOS;
+    c->last_start = c->last2_start = c->last3_start = NOPOS;
     op = addx ? (f64 ? WM_OP_F64_ADD_MUL_ADD_RMW : WM_OP_F32_ADD_MUL_ADD_RMW)
               : (f64 ? WM_OP_F64_ADDK_MUL_ADD_RMW : WM_OP_F32_ADDK_MUL_ADD_RMW);
   }
@@ -585,7 +587,7 @@ static int emit_load_shl(cstate *c, uint32_t s, uint32_t disp, uint32_t offset, 
   c->code[s + 1] = (uint32_t)(h >> 32);
   c->last_start = s;
   c->last_op = WM_OP_I32_LOAD_SHL_K;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start = NOPOS;
   c->last_fix = c->nfix;
   while (c->last_fix && c->fix[c->last_fix - 1] >= s) c->last_fix--;
   TRY(trap_site(c, s));
@@ -614,7 +616,7 @@ static int load_head(cstate *c, wm_op form) {
     c->code[s] = (uint32_t)h;
     c->code[s + 1] = (uint32_t)(h >> 32);
     c->last_op = (wm_op)move_loads[i].fused;
-    c->last2_start = NOPOS;
+    c->last2_start = c->last3_start = NOPOS;
     return trap_site(c, s);
   }
   return wm__c_head(c, form);
@@ -635,7 +637,7 @@ static int emit_load_store(cstate *c, uint32_t addr, uint32_t value, uint32_t of
   c->code[s] = (uint32_t)h;
   c->code[s + 1] = (uint32_t)(h >> 32);
   c->last_op = WM_OP_MOVE_I32_LOAD_STORE;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start = NOPOS;
   TRY(trap_site(c, s + 1));
   return wm__c_slot(c, value);
 }
@@ -756,7 +758,17 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
           y[2] = xs ? c->code[s + 3] : 0;
           wm__c_retract(c);
         }
-        TRY(wm__c_head(c, of_xor ? WM_OP_SELECT_XOR_AND_K : WM_OP_SELECT_AND_K));
+        /* A bit-serial CRC's step before it (`(crc >> 1) ^ poly`, the
+        ** select's arms), with no label between: the pair is one
+        ** instruction, the shift's head rewritten in place. */
+        if (of_xor && wm__c_fusable(c, WM_OP_I32_SHR_U_XOR_K, WM_HEAD_CELLS + 5)) {
+          uint64_t h = wm__op_head(WM_OP_I32_SHR_U_XOR_K_SELECT, c->mod->loop);
+          c->code[c->last_start] = (uint32_t)h;
+          c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+          c->last_op = WM_OP_I32_SHR_U_XOR_K_SELECT;
+        } else {
+          TRY(wm__c_head(c, of_xor ? WM_OP_SELECT_XOR_AND_K : WM_OP_SELECT_AND_K));
+        }
         *res = c->ncode;
         TRY(wm__c_slot(c, own_ref(c, c->nvals)));
         TRY(wm__c_slot(c, v[0].ref));

@@ -351,13 +351,13 @@ static void test_lowering(void) {
               "(module (func (param i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 i32.const 1 i32.and select))", 2,
               "SELECT_AND_K");
-  /* A bit-serial CRC step: the shift, tee'd, then ^ poly (one instruction
-  ** writing both), and the select on a bit of crc ^ (v >> k) (one). */
+  /* A bit-serial CRC step: the shift, tee'd, then ^ poly (writing both),
+  ** and the select on a bit of crc ^ (v >> k): one instruction. */
   expect_code("crc-step",
               "(module (func (param i32 i32) (result i32) (local i32)"
               " local.get 0 i32.const 1 i32.shr_u local.tee 2 i32.const 0xA001 i32.xor"
               " local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor"
-              " i32.const 1 i32.and select))", 3, "I32_SHR_U_XOR_K SELECT_XOR_AND_K");
+              " i32.const 1 i32.and select))", 3, "I32_SHR_U_XOR_K_SELECT");
   expect_code("select-xor-plain",
               "(module (func (param i32 i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 local.get 3 i32.xor i32.const 1 i32.and"
@@ -388,6 +388,18 @@ static void test_lowering(void) {
               "(module (memory 1) (func (param f64 i32 i32) local.get 2"
               " local.get 0 local.get 1 f64.load f64.mul (loop (result f64) local.get 2 f64.load)"
               " f64.add f64.store))", -1, "F64_MUL_LD F64_ADD");
+  /* A bit-serial CRC's step: the shift-xor and the select on the tested bit
+  ** are one instruction, not across a label. */
+  expect_code("crc-step-pair",
+              "(module (func (param i32 i32) (result i32) (local i32) local.get 0 i32.const 1"
+              " i32.shr_u local.tee 2 i32.const 40961 i32.xor local.get 2 local.get 0 local.get 1"
+              " i32.const 3 i32.shr_u i32.xor i32.const 1 i32.and select local.tee 0))", 2,
+              "I32_SHR_U_XOR_K_SELECT");
+  expect_code("crc-step-pair-label",
+              "(module (func (param i32 i32) (result i32) (local i32) local.get 0 i32.const 1"
+              " i32.shr_u local.tee 2 i32.const 40961 i32.xor (loop (param i32) (result i32)"
+              " local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor i32.const 1"
+              " i32.and select)))", -1, "I32_SHR_U_XOR_K SELECT_XOR_AND_K");
   /* The i32 add just before the multiply joins it (matmul's addresses
   ** tee'd into locals), not across a label. */
   expect_code("add-mul-add-rmw",
