@@ -314,6 +314,22 @@
          in the add reports the location recorded one cell into the head -- */ \
   X(F32_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
   X(F64_MUL_ADD_RMW, SPEC, 0)    /* d a b imm off c off2 */                     \
+  /* --- the same after the i32 add just before it (an address tee'd into a \
+         local: `c + j`), which runs first: 3 more cells, the first access's \
+         trap location at the head, the second's 4 cells in -------------- */ \
+  X(F32_ADD_MUL_ADD_RMW, SPEC, 0)  /* d1 a1 x1 d a b imm off c off2 :         \
+                                      d1 = a1 + x1 (i32), then F32_MUL_ADD_RMW */\
+  X(F64_ADD_MUL_ADD_RMW, SPEC, 0)  /* d1 a1 x1 d a b imm off c off2 */          \
+  X(F32_ADDK_MUL_ADD_RMW, SPEC, 0) /* d1 a1 imm1 d a b imm off c off2 :       \
+                                      d1 = a1 + imm1 (i32), then F32_... */     \
+  X(F64_ADDK_MUL_ADD_RMW, SPEC, 0) /* d1 a1 imm1 d a b imm off c off2 */        \
+  /* --- an i32 multiply whose product the next i32.add takes (`s += a * b`, \
+         `i * n + j`): the multiply's cells, its result slot now the add's, \
+         then the addend c. I32_MUL_LD_ADD traps where the load would ---- */ \
+  X(I32_MUL_ADD, SPEC, 0)        /* d a b c : d = a * b + c */                  \
+  X(I32_MUL_K_ADD, SPEC, 0)      /* d a imm c : d = a * imm + c */              \
+  X(I32_MUL_LD_ADD, SPEC, 0)     /* d a b imm off c : d = a * v + c, v as by    \
+                                    I32_MUL_LD d a b imm off */                \
   /* --- bit-serial CRCs and hashes: a shift whose result an xor with a      \
          constant takes (kept too: a local.tee's local), and a select on a   \
          bit of an xor, shifted or not (`(crc ^ (v >> k)) & 1`) --------- */ \
@@ -321,6 +337,9 @@
                                     d = d1 ^ k */                              \
   X(SELECT_XOR_AND_K, SPEC, 0)   /* d a b x y sh mask : d = (x.i32 ^          \
                                     (y.u32 >> (sh & 31))) & mask ? a : b */    \
+  X(I32_SHR_U_XOR_K_SELECT, SPEC, 0) /* d1 d a sh k, then d' a' b' x y sh'    \
+                                    mask : I32_SHR_U_XOR_K, then             \
+                                    SELECT_XOR_AND_K (one bit of a CRC) */    \
   /* --- a br_table on i + k (a C switch whose first case is not 0) ------ */  \
   X(BR_TABLE_K, SPEC, 0)         /* a imm n off_0 .. off_n : BR_TABLE on       \
                                     (uint32)(a + imm) */                       \

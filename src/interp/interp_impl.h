@@ -456,9 +456,11 @@ static inline uint64_t head_at(const uint32_t *ip) {
 /* MUL_ADD_RMW `d a b imm off c off2`: BINLD d = a * v (v loaded as ctype,
 ** n bytes, from b + imm and off), then BINRMW of d at c and off2. ip steps
 ** one cell before the second access: a trap or a checker report there
-** names the add's location (ops.h). */
-#define MULADDRMW(name, n, ctype, field)                                      \
+** names the add's location (ops.h). `pre` runs first: the i32 add of the
+** ADD_ and ADDK_ forms, which then steps ip past its 3 cells. */
+#define MULADDRMW(name, n, ctype, field, pre)                                 \
   vmcase(name) {                                                              \
+    pre;                                                                      \
     ctype v_, w_;                                                             \
     uint8_t *p_;                                                              \
     uint32_t c_ = OPD(5), off2_ = OPD(6);                                     \

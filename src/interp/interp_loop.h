@@ -826,8 +826,33 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
       LOADCMPBR(I32_LOAD_BR_EQ, ==)
       LOADCMPBR(I32_LOAD_BR_NE, !=)
-      MULADDRMW(F32_MUL_ADD_RMW, 4, float, f32)
-      MULADDRMW(F64_MUL_ADD_RMW, 8, double, f64)
+      MULADDRMW(F32_MUL_ADD_RMW, 4, float, f32, (void)0)
+      MULADDRMW(F64_MUL_ADD_RMW, 8, double, f64, (void)0)
+      MULADDRMW(F32_ADD_MUL_ADD_RMW, 4, float, f32, R(0).u32 = R(1).u32 + R(2).u32; ip += 3)
+      MULADDRMW(F64_ADD_MUL_ADD_RMW, 8, double, f64, R(0).u32 = R(1).u32 + R(2).u32; ip += 3)
+      MULADDRMW(F32_ADDK_MUL_ADD_RMW, 4, float, f32, R(0).u32 = R(1).u32 + OPD(2); ip += 3)
+      MULADDRMW(F64_ADDK_MUL_ADD_RMW, 8, double, f64, R(0).u32 = R(1).u32 + OPD(2); ip += 3)
+      vmcase(I32_MUL_ADD) {
+        R(0).u32 = R(1).u32 * R(2).u32 + R(3).u32;
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(I32_MUL_K_ADD) {
+        R(0).u32 = R(1).u32 * OPD(2) + R(3).u32;
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(I32_MUL_LD_ADD) {
+        uint32_t v_;
+        uint8_t *p_;
+        if (WM_UNLIKELY(!mem_access(membase, memsize, R(2).u32 + OPD(3), OPD(4), 4, &p_)))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_ACCESS(p_, 4, false);
+        memcpy(&v_, p_, 4);
+        R(0).u32 = R(1).u32 * v_ + R(5).u32;
+        ip += 8;
+        vmbreak;
+      }
       vmcase(SELECT_AND_K) {
         R(0) = R(3).u32 & OPD(4) ? R(1) : R(2);
         ip += 7;
@@ -843,6 +868,14 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       vmcase(SELECT_XOR_AND_K) {
         R(0) = (R(3).u32 ^ wm_i32_shr_u(R(4).u32, OPD(5))) & OPD(6) ? R(1) : R(2);
         ip += 9;
+        vmbreak;
+      }
+      vmcase(I32_SHR_U_XOR_K_SELECT) {
+        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
+        R(0).u32 = v_; /* in order, as the two instructions: the select reads after */
+        R(1).u32 = v_ ^ OPD(4);
+        R(5) = (R(8).u32 ^ wm_i32_shr_u(R(9).u32, OPD(10))) & OPD(11) ? R(6) : R(7);
+        ip += 14;
         vmbreak;
       }
       vmcase(I32_SIGMA_K) {

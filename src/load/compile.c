@@ -138,6 +138,8 @@ static bool op_traps(wm_op op) {
     case WM_OP_FUEL: case WM_OP_I32_LOAD_SHL_K: case WM_OP_ADDR64: case WM_OP_MEMORY_FILL64:
     case WM_OP_MEMORY_INIT64: case WM_OP_MEMORY_COPY64: case WM_OP_I32_XOR_LD8_U:
     case WM_OP_I32_ADD_LD8_U: case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW:
+    case WM_OP_I32_MUL_LD_ADD: case WM_OP_F32_ADD_MUL_ADD_RMW: case WM_OP_F64_ADD_MUL_ADD_RMW:
+    case WM_OP_F32_ADDK_MUL_ADD_RMW: case WM_OP_F64_ADDK_MUL_ADD_RMW:
     case WM_OP_THROW: case WM_OP_THROW_REF: case WM_OP_CALL_REF: case WM_OP_RETURN_CALL_REF:
     case WM_OP_REF_AS_NON_NULL:
       return true;
@@ -152,6 +154,8 @@ int wm__c_head(cstate *c, wm_op op) {
   int rc = reserve(c, WM_HEAD_CELLS + 8);
   if (rc) return rc;
   uint64_t h = wm__op_head(op, c->mod->loop);
+  c->last3_start = c->last2_start;
+  c->last3_op = c->last2_op;
   c->last2_start = c->last_start;
   c->last2_op = c->last_op;
   c->last_start = c->ncode;
@@ -291,7 +295,9 @@ static void untake_cmp(cstate *c, uint32_t *a, uint32_t *b) {
   c->ncode = c->last_start;
   c->last_start = c->last2_start;
   c->last_op = c->last2_op;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start;
+  c->last2_op = c->last3_op;
+  c->last3_start = NOPOS;
 }
 
 static uint32_t untake_eqz(cstate *c) {
@@ -848,7 +854,7 @@ static int load_cmpbr(cstate *c, wm_op cmp, uint32_t s2, wm_op op2, uint32_t a, 
   c->code[s2 + 1] = (uint32_t)(h >> 32);
   c->last_start = s2;
   c->last_op = cmp == WM_OP_I32_EQ ? WM_OP_I32_LOAD_BR_EQ : WM_OP_I32_LOAD_BR_NE;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start = NOPOS;
   c->last_fix = c->nfix;
   while (c->last_fix && c->fix[c->last_fix - 1] >= s2) c->last_fix--;
   return wm__c_slot(c, d == a ? b : a); /* equality commutes */
@@ -1389,9 +1395,10 @@ static int compile_body(cstate *c) {
   fbt.nr = c->ftype->nresults;
   fbt.r = c->ftype->results;
   TRY(push_ctl(c, K_FUNC, &fbt));
-  c->last_start = NOPOS;
+  c->last_start = c->last2_start = c->last3_start = NOPOS;
   c->last_res = NOPOS;
   c->label_cell = NOPOS;
+  c->mul_start = NOPOS;
   c->at_entry = true;
   c->locals_zero = true;
   c->last_move = NOPOS;

@@ -160,6 +160,15 @@ typedef struct cstate {
   ** the last one back can fuse with the one before. */
   uint32_t last2_start;
   wm_op last2_op;
+  /* And the one before that (a select's bit test and xor taken back leave
+  ** a CRC's shift-xor the last again). */
+  uint32_t last3_start;
+  wm_op last3_op;
+  /* Where the last float BINLD multiply was emitted (NOPOS: none yet), and
+  ** the instruction just before it then: a MUL_ADD_RMW that takes the
+  ** multiply back may take that one, an i32 add, too (emit_mul_add_rmw). */
+  uint32_t mul_start, pre_mul_start;
+  wm_op pre_mul_op;
   /* Cell of the destination of the last instruction when it produced a
   ** plain single result on top of the stack, valid only while compiling the
   ** very next wasm instruction (then NOPOS). */

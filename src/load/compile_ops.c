@@ -196,7 +196,9 @@ uint32_t wm__c_retract(cstate *c) {
   ** back). */
   c->last_start = c->last2_start;
   c->last_op = c->last2_op;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start;
+  c->last2_op = c->last3_op;
+  c->last3_start = NOPOS;
   while (c->last_fix && c->fix[c->last_fix - 1] >= c->last_start) c->last_fix--;
   return off;
 }
@@ -397,6 +399,11 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
   bool k = c->last_op == ldk;
   uint32_t base = c->code[s + 3], imm = k ? c->code[s + 4] : 0, off = c->code[k ? s + 5 : s + 4];
   uint32_t trap_off = wm__c_retract(c);
+  if (load_forms[i].fused == WM_OP_F32_MUL_LD || load_forms[i].fused == WM_OP_F64_MUL_LD) {
+    c->mul_start = c->ncode;
+    c->pre_mul_start = c->last_start;
+    c->pre_mul_op = c->last_op;
+  }
   TRY(wm__c_head(c, (wm_op)load_forms[i].fused));
   if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off; /* the load's, for its trap */
   *res = c->ncode;
@@ -406,6 +413,46 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
   TRY(wm__c_cell(c, imm));
   TRY(wm__c_cell(c, off));
   return wm__c_push(c, type, own_ref(c, c->nvals));
+}
+
+/* The i32 multiplies whose product the next i32.add may take (an
+** accumulation `s += a * b[k]`, an index `i * n + j`), their fused forms,
+** their operand cells after d and how many of those are slots. */
+static const struct { uint16_t mul, fused; uint8_t ncells, nslots; } mul_add_forms[] = {
+    {WM_OP_I32_MUL, WM_OP_I32_MUL_ADD, 2, 2},
+    {WM_OP_I32_MUL_K, WM_OP_I32_MUL_K_ADD, 2, 1},
+    {WM_OP_I32_MUL_LD, WM_OP_I32_MUL_LD_ADD, 4, 2},
+};
+
+/* An i32.add of the product that the last instruction, an i32 multiply, has
+** just put in its own stack slot, and of another operand that is not a
+** constant (that add stays an I32_ADD_K): take the multiply back and emit
+** its MUL_ADD form, the add's slot as d, the other operand appended. The
+** product's slot is above the stack after the add, so nothing reads it.
+** I32_MUL_LD_ADD keeps the load's trap location. Returns 1 when not. */
+static int emit_mul_add(cstate *c, const vop *v, uint32_t *res) {
+  unsigned i = 0, n = sizeof mul_add_forms / sizeof *mul_add_forms;
+  while (i < n && mul_add_forms[i].mul != c->last_op) i++;
+  uint32_t lr = c->prev_res, s = c->last_start, other, m[4];
+  if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
+  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
+    other = v[0].ref;
+  else if (v[0].ref == own_ref(c, c->nvals) && c->code[lr] == v[0].ref)
+    other = v[1].ref; /* pushed after the multiply, so not a stack slot it wrote */
+  else
+    return 1;
+  uint64_t k;
+  if (wm__c_const(c, other, &k)) return 1;
+  for (unsigned j = 0; j < mul_add_forms[i].ncells; j++) m[j] = c->code[lr + 1 + j];
+  uint32_t trap_off = wm__c_retract(c);
+  TRY(wm__c_head(c, (wm_op)mul_add_forms[i].fused));
+  if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off; /* the load's, for its trap */
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+  for (unsigned j = 0; j < mul_add_forms[i].ncells; j++)
+    TRY(j < mul_add_forms[i].nslots ? wm__c_slot(c, m[j]) : wm__c_cell(c, m[j]));
+  TRY(wm__c_slot(c, other));
+  return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
 }
 
 static int numeric(cstate *c, uint32_t w, uint32_t *res) {
@@ -420,7 +467,8 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   wm_op op;
   if (!lookup(w, &op)) return 1;
   if (nin == 2 && !c->dead) {
-    int rc = emit_load_op(c, op, out, v, res);
+    int rc = op == WM_OP_I32_ADD ? emit_mul_add(c, v, res) : 1;
+    if (rc == 1) rc = emit_load_op(c, op, out, v, res);
     if (rc == 1) rc = emit_shift_op(c, op, out, v, res);
     if (rc == 1) rc = emit_imm(c, op, out, v, res);
     if (rc != 1) return rc;
@@ -458,16 +506,42 @@ static wm_op fold_address(cstate *c, wm_op op, uint32_t ref, uint32_t *base, uin
 ** load reports trap_off) on the result of the last instruction, a float
 ** BINLD multiply `mul` with no label between: take the multiply back too
 ** and emit MUL_ADD_RMW. Its head's cell records the multiply's trap
-** location, the next cell the add's (the handler steps ip onto it). */
+** location, the next cell the add's (the handler steps ip onto it). An
+** i32 add or add of a literal just before the multiply, with no label
+** between (matmul's `c + j` tee'd into a local), is taken back too and
+** runs first in the ADD_ or ADDK_ form, whose second access is 4 cells in. */
 static int emit_mul_add_rmw(cstate *c, wm_op mul, uint32_t base, uint32_t offset,
                             uint32_t trap_off) {
-  uint32_t s = c->last_start, m[5];
+  uint32_t s = c->last_start, m[5], pre[3];
   for (int k = 0; k < 5; k++) m[k] = c->code[s + WM_HEAD_CELLS + k];
   uint32_t mul_off = wm__c_retract(c);
-  TRY(wm__c_head(c, mul == WM_OP_F64_MUL_LD ? WM_OP_F64_MUL_ADD_RMW : WM_OP_F32_MUL_ADD_RMW));
+  bool f64 = mul == WM_OP_F64_MUL_LD;
+  wm_op op = f64 ? WM_OP_F64_MUL_ADD_RMW : WM_OP_F32_MUL_ADD_RMW;
+  /* The add, if the instruction before the multiply was one, right before
+  ** it (the loads the multiply and the add absorbed took the history of
+  ** the last two instructions with them: emit_load_op noted it), with no
+  ** label at the multiply and no trap location at or after it. */
+  uint32_t p = c->pre_mul_start;
+  bool addx = c->pre_mul_op == WM_OP_I32_ADD;
+  if (c->mul_start == s && p != NOPOS && p + WM_HEAD_CELLS + 3 == s && c->label_cell != s &&
+      (addx || c->pre_mul_op == WM_OP_I32_ADD_K) && (!c->npc || c->pc_cell[c->npc - 1] < p)) {
+    for (int k = 0; k < 3; k++) pre[k] = c->code[p + WM_HEAD_CELLS + k];
+    c->ncode = p; /* an add does not trap: no location to take back */
+    while (c->nfix && c->fix[c->nfix - 1] >= p) c->nfix--;
+    c->last_start = c->last2_start = c->last3_start = NOPOS;
+    op = addx ? (f64 ? WM_OP_F64_ADD_MUL_ADD_RMW : WM_OP_F32_ADD_MUL_ADD_RMW)
+              : (f64 ? WM_OP_F64_ADDK_MUL_ADD_RMW : WM_OP_F32_ADDK_MUL_ADD_RMW);
+  }
+  bool prefixed = op != WM_OP_F64_MUL_ADD_RMW && op != WM_OP_F32_MUL_ADD_RMW;
+  TRY(wm__c_head(c, op));
   if (mul_off != NOPOS) c->pc_off[c->npc - 1] = mul_off;
-  TRY(trap_site(c, c->last_start + 1));
+  TRY(trap_site(c, c->last_start + (prefixed ? 4 : 1)));
   if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off;
+  if (prefixed) {
+    TRY(wm__c_slot(c, pre[0]));
+    TRY(wm__c_slot(c, pre[1]));
+    TRY(addx ? wm__c_slot(c, pre[2]) : wm__c_cell(c, pre[2]));
+  }
   for (int k = 0; k < 3; k++) TRY(wm__c_slot(c, m[k]));
   TRY(wm__c_cell(c, m[3]));
   TRY(wm__c_cell(c, m[4]));
@@ -513,7 +587,7 @@ static int emit_load_shl(cstate *c, uint32_t s, uint32_t disp, uint32_t offset, 
   c->code[s + 1] = (uint32_t)(h >> 32);
   c->last_start = s;
   c->last_op = WM_OP_I32_LOAD_SHL_K;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start = NOPOS;
   c->last_fix = c->nfix;
   while (c->last_fix && c->fix[c->last_fix - 1] >= s) c->last_fix--;
   TRY(trap_site(c, s));
@@ -542,7 +616,7 @@ static int load_head(cstate *c, wm_op form) {
     c->code[s] = (uint32_t)h;
     c->code[s + 1] = (uint32_t)(h >> 32);
     c->last_op = (wm_op)move_loads[i].fused;
-    c->last2_start = NOPOS;
+    c->last2_start = c->last3_start = NOPOS;
     return trap_site(c, s);
   }
   return wm__c_head(c, form);
@@ -563,7 +637,7 @@ static int emit_load_store(cstate *c, uint32_t addr, uint32_t value, uint32_t of
   c->code[s] = (uint32_t)h;
   c->code[s + 1] = (uint32_t)(h >> 32);
   c->last_op = WM_OP_MOVE_I32_LOAD_STORE;
-  c->last2_start = NOPOS;
+  c->last2_start = c->last3_start = NOPOS;
   TRY(trap_site(c, s + 1));
   return wm__c_slot(c, value);
 }
@@ -684,7 +758,17 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
           y[2] = xs ? c->code[s + 3] : 0;
           wm__c_retract(c);
         }
-        TRY(wm__c_head(c, of_xor ? WM_OP_SELECT_XOR_AND_K : WM_OP_SELECT_AND_K));
+        /* A bit-serial CRC's step before it (`(crc >> 1) ^ poly`, the
+        ** select's arms), with no label between: the pair is one
+        ** instruction, the shift's head rewritten in place. */
+        if (of_xor && wm__c_fusable(c, WM_OP_I32_SHR_U_XOR_K, WM_HEAD_CELLS + 5)) {
+          uint64_t h = wm__op_head(WM_OP_I32_SHR_U_XOR_K_SELECT, c->mod->loop);
+          c->code[c->last_start] = (uint32_t)h;
+          c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+          c->last_op = WM_OP_I32_SHR_U_XOR_K_SELECT;
+        } else {
+          TRY(wm__c_head(c, of_xor ? WM_OP_SELECT_XOR_AND_K : WM_OP_SELECT_AND_K));
+        }
         *res = c->ncode;
         TRY(wm__c_slot(c, own_ref(c, c->nvals)));
         TRY(wm__c_slot(c, v[0].ref));

@@ -47,4 +47,12 @@ check 0 30000 -- "i32.load 2 40000" call
 # xchg(p, r): MOVE_I32_LOAD_STORE traps in its load.
 fn=xchg
 check 65530 1 -- "i32.load 2 8" call
+# imad(p, s): I32_MUL_LD_ADD traps in its load.
+fn=imad
+check 65530 1 -- "i32.load 2 12" call
+# mm(b, c): F64_ADD_MUL_ADD_RMW traps in its multiply's load (b + c) or in
+# its add's (c).
+fn=mm
+check 65528 0 -- "f64.load 3 8" call
+check 0 65520 -- "f64.load 3 16" call
 exit $fail

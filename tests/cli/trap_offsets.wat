@@ -39,4 +39,20 @@
     (i32.store offset=8 (local.get 2) (local.get 1))
     (local.get 0))
   (func (export "xchg") (param i32 i32) (result i32)
-    (call $xchg (local.get 0) (local.get 1))))
+    (call $xchg (local.get 0) (local.get 1)))
+  ;; s + s * load(p): one fused instruction (I32_MUL_LD_ADD) that traps in
+  ;; its load.
+  (func $imad (param i32 i32) (result i32)
+    (i32.add (local.get 1) (i32.mul (local.get 1) (i32.load offset=12 (local.get 0)))))
+  (func (export "imad") (param i32 i32) (result i32)
+    (call $imad (local.get 0) (local.get 1)))
+  ;; x[c + j] += 2 * x[b + j], both addresses tee'd into locals: the second
+  ;; add joins the fused instruction (F64_ADD_MUL_ADD_RMW), whose accesses
+  ;; trap at their own loads (offset=8 for b, offset=16 for c).
+  (func $mm (param i32 i32) (local i32 i32)
+    (f64.store offset=16 (local.tee 2 (i32.add (local.get 1) (i32.const 0)))
+      (f64.add (f64.mul (f64.const 2) (f64.load offset=8 (local.tee 3 (i32.add (local.get 0) (local.get 1)))))
+               (f64.load offset=16 (local.get 2)))))
+  (func (export "mm") (param i32 i32) (result i32)
+    (call $mm (local.get 0) (local.get 1))
+    (i32.const 0)))

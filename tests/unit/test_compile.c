@@ -351,13 +351,13 @@ static void test_lowering(void) {
               "(module (func (param i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 i32.const 1 i32.and select))", 2,
               "SELECT_AND_K");
-  /* A bit-serial CRC step: the shift, tee'd, then ^ poly (one instruction
-  ** writing both), and the select on a bit of crc ^ (v >> k) (one). */
+  /* A bit-serial CRC step: the shift, tee'd, then ^ poly (writing both),
+  ** and the select on a bit of crc ^ (v >> k): one instruction. */
   expect_code("crc-step",
               "(module (func (param i32 i32) (result i32) (local i32)"
               " local.get 0 i32.const 1 i32.shr_u local.tee 2 i32.const 0xA001 i32.xor"
               " local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor"
-              " i32.const 1 i32.and select))", 3, "I32_SHR_U_XOR_K SELECT_XOR_AND_K");
+              " i32.const 1 i32.and select))", 3, "I32_SHR_U_XOR_K_SELECT");
   expect_code("select-xor-plain",
               "(module (func (param i32 i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 local.get 3 i32.xor i32.const 1 i32.and"
@@ -388,6 +388,65 @@ static void test_lowering(void) {
               "(module (memory 1) (func (param f64 i32 i32) local.get 2"
               " local.get 0 local.get 1 f64.load f64.mul (loop (result f64) local.get 2 f64.load)"
               " f64.add f64.store))", -1, "F64_MUL_LD F64_ADD");
+  /* A bit-serial CRC's step: the shift-xor and the select on the tested bit
+  ** are one instruction, not across a label. */
+  expect_code("crc-step-pair",
+              "(module (func (param i32 i32) (result i32) (local i32) local.get 0 i32.const 1"
+              " i32.shr_u local.tee 2 i32.const 40961 i32.xor local.get 2 local.get 0 local.get 1"
+              " i32.const 3 i32.shr_u i32.xor i32.const 1 i32.and select local.tee 0))", 2,
+              "I32_SHR_U_XOR_K_SELECT");
+  expect_code("crc-step-pair-label",
+              "(module (func (param i32 i32) (result i32) (local i32) local.get 0 i32.const 1"
+              " i32.shr_u local.tee 2 i32.const 40961 i32.xor (loop (param i32) (result i32)"
+              " local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor i32.const 1"
+              " i32.and select)))", -1, "I32_SHR_U_XOR_K SELECT_XOR_AND_K");
+  /* The i32 add just before the multiply joins it (matmul's addresses
+  ** tee'd into locals), not across a label. */
+  expect_code("add-mul-add-rmw",
+              "(module (memory 1) (func (param f64 i32 i32 i32) (local i32 i32)"
+              " local.get 2 local.get 3 i32.add local.tee 4 local.get 0 local.get 1"
+              " local.get 3 i32.add local.tee 5 f64.load f64.mul local.get 4 f64.load f64.add"
+              " f64.store))", 3, "I32_ADD F64_ADD_MUL_ADD_RMW");
+  expect_code("addk-mul-add-rmw",
+              "(module (memory 1) (func (param f32 i32 i32) local.get 2 i32.const 4 i32.add"
+              " local.tee 2 local.get 0 local.get 1 f32.load offset=4 f32.mul local.get 2"
+              " f32.load f32.add f32.store))", 2, "F32_ADDK_MUL_ADD_RMW");
+  expect_code("add-mul-add-rmw-label",
+              "(module (memory 1) (func (param f64 i32 i32 i32) (local i32 i32)"
+              " local.get 2 local.get 3 i32.add local.set 4 (loop local.get 4 local.get 0"
+              " local.get 1 f64.load f64.mul local.get 4 f64.load f64.add f64.store)))", 3,
+              "I32_ADD F64_MUL_ADD_RMW");
+  /* An i32 multiply whose product the next i32.add takes: one instruction,
+  ** the addend below or above the product; not with a constant addend (that
+  ** add has its immediate form), a product read again or a label between. */
+  expect_code("i32-mul-add",
+              "(module (func (param i32 i32 i32) (result i32) local.get 2 local.get 0"
+              " local.get 1 i32.mul i32.add))", 2, "I32_MUL_ADD");
+  expect_code("i32-mul-add-r",
+              "(module (func (param i32 i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.mul local.get 2 i32.add))", 2, "I32_MUL_ADD");
+  expect_code("i32-mul-k-add",
+              "(module (func (param i32 i32) (result i32) local.get 0 i32.const 12"
+              " i32.mul local.get 1 i32.add))", 2, "I32_MUL_K_ADD");
+  expect_code("i32-mul-ld-add",
+              "(module (memory 1) (func (param i32 i32 i32) (result i32) local.get 2"
+              " local.get 0 local.get 1 i32.load offset=8 i32.mul i32.add))", 2, "I32_MUL_LD_ADD");
+  expect_code("i32-mul-add-local", /* s += a * b into a local: d is the local */
+              "(module (func (param i32 i32 i32) (result i32) local.get 2 local.get 0"
+              " local.get 1 i32.mul i32.add local.set 2 local.get 2))", 3, "I32_MUL_ADD l2");
+  expect_code("i32-mul-add-const",
+              "(module (func (param i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.mul i32.const 7 i32.add))", 3, "I32_MUL I32_ADD_K");
+  expect_code("i32-mul-add-tee",
+              "(module (func (param i32 i32 i32) (result i32) (local i32) local.get 2"
+              " local.get 0 local.get 1 i32.mul local.tee 3 i32.add))", 3, "I32_MUL I32_ADD");
+  expect_code("i32-mul-add-label",
+              "(module (func (param i32 i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.mul (loop (param i32) (result i32) local.get 2 i32.add)))", 4,
+              "I32_MUL I32_ADD");
+  expect_code("i64-mul-add", /* i64: no fused form */
+              "(module (func (param i64 i64 i64) (result i64) local.get 2 local.get 0"
+              " local.get 1 i64.mul i64.add))", 3, "I64_MUL I64_ADD");
   /* Immediate forms leave no constant slots behind. */
   expect_code("imm-forms",
               "(module (func (param i32) (result i32) (loop local.get 0 i32.const 3 i32.sub"

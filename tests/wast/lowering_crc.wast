@@ -1,7 +1,7 @@
 ;; Lowering regression tests for the bit-serial CRC forms and switch tables: a shift
 ;; whose result an xor with a constant takes (I32_SHR_U_XOR_K; the shift's result kept
 ;; in a local.tee's local, or only on the stack), a select on a bit of an xor, shifted
-;; or not (SELECT_XOR_AND_K), and a br_table on i + k (BR_TABLE_K). Edge cases: shift
+;; or not (SELECT_XOR_AND_K), the two together (I32_SHR_U_XOR_K_SELECT), and a br_table on i + k (BR_TABLE_K). Edge cases: shift
 ;; counts of 0, 31, 32 and more (taken mod 32), the constant first, the sign bit as
 ;; mask, select of every scalar type, an xor or sum read twice (no fusion), a label in
 ;; between (no fusion), sums that wrap at 2^32 and indexes past the table's end.
@@ -113,6 +113,18 @@
         (br_table $x $y (loop (result i32) (i32.add (local.get 0) (i32.const 2)))))
       (return (i32.const 20)))
     (i32.const 21))
+  ;; The shift-xor and the select as one instruction (I32_SHR_U_XOR_K_SELECT),
+  ;; the tested bit read from the local the shift has just written; and a
+  ;; loop label between the two (not fused), the same step.
+  (func (export "crc_step_d1") (param i32 i32) (result i32) (local i32)
+    (select (i32.xor (local.tee 2 (i32.shr_u (local.get 0) (i32.const 1))) (i32.const 0xA001))
+            (local.get 2)
+            (i32.and (i32.xor (local.get 2) (i32.shr_u (local.get 1) (i32.const 3))) (i32.const 1))))
+  (func (export "crc_step_label") (param i32 i32) (result i32) (local i32)
+    (i32.xor (local.tee 2 (i32.shr_u (local.get 0) (i32.const 1))) (i32.const 0xA001))
+    (loop (param i32) (result i32)
+      (select (local.get 2)
+              (i32.and (i32.xor (local.get 2) (i32.shr_u (local.get 1) (i32.const 3))) (i32.const 1)))))
 )
 
 (assert_return (invoke "shr_xor_tee" (i32.const 0x1234)) (i32.const 0xA91B091A))
@@ -178,3 +190,10 @@
 (assert_return (invoke "switch_label" (i32.const -2)) (i32.const 21))
 (assert_return (invoke "switch_label" (i32.const -1)) (i32.const 20))
 (assert_return (invoke "switch_label" (i32.const 0)) (i32.const 20))
+(assert_return (invoke "crc_step_d1" (i32.const 6) (i32.const 0)) (i32.const 0xA002))
+(assert_return (invoke "crc_step_d1" (i32.const 4) (i32.const 0)) (i32.const 2))
+(assert_return (invoke "crc_step_d1" (i32.const 4) (i32.const 8)) (i32.const 0xA003))
+(assert_return (invoke "crc_step_d1" (i32.const 0xFFFFFFFF) (i32.const 0xFFFFFFFF)) (i32.const 0x7FFFFFFF))
+(assert_return (invoke "crc_step_label" (i32.const 6) (i32.const 0)) (i32.const 0xA002))
+(assert_return (invoke "crc_step_label" (i32.const 4) (i32.const 8)) (i32.const 0xA003))
+(assert_return (invoke "crc_step_label" (i32.const 0xFFFFFFFF) (i32.const 0xFFFFFFFF)) (i32.const 0x7FFFFFFF))
