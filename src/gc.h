@@ -61,21 +61,42 @@ static inline uint32_t wm__gc_store_code(uint32_t st) {
   }
 }
 
-/* A struct type's layout: field i at offset off[i] (natural alignment up
-** to 8), *size the payload's bytes (at most WM_GC_MAX_STRUCT). */
+/*
+** A struct type's layout: field i at offset wm__gc_layout(t)[i] (natural
+** alignment up to 8), then the payload's bytes (at most WM_GC_MAX_STRUCT
+** for a type objects can be made of), then 1 if a field holds references.
+** decode.c computes it once per struct or array type (wm__gc_lay_out) in
+** the cells after the type's mutability flags, so an instruction reads it
+** in constant time: a module's types only (a runtime's copies of interned
+** types do not carry it).
+*/
 #define WM_GC_MAX_STRUCT (1u << 20)
-static inline uint32_t wm__gc_field_at(const wm_type *t, uint32_t field, uint32_t *size) {
-  uint32_t off = 0, at = 0;
+#define WM_GC_LAYOUT_CELLS(n) ((size_t)(n) + 2)
+_Static_assert(sizeof(wm_valtype) == sizeof(uint32_t), "layout cells are wm_valtype-sized");
+static inline uint32_t *wm__gc_layout(const wm_type *t) {
+  return (uint32_t *)(t->params + 2 * (size_t)t->nparams);
+}
+static inline void wm__gc_lay_out(wm_type *t) {
+  uint32_t *lay = wm__gc_layout(t);
+  uint64_t off = 0;
+  bool refs = false;
   for (uint32_t i = 0; i < t->nparams; i++) {
     uint32_t n = 1u << wm__gc_store_code(t->params[i]);
     uint32_t a = n > 8 ? 8 : n;
-    off = (off + a - 1) & ~(a - 1);
-    if (i == field) at = off;
+    off = (off + a - 1) & ~(uint64_t)(a - 1);
+    lay[i] = (uint32_t)off;
     off += n;
+    refs |= wm__is_reftype(t->params[i]);
   }
-  if (size) *size = (off + 7) & ~7u;
-  return at;
+  off = (off + 7) & ~(uint64_t)7;
+  lay[t->nparams] = (uint32_t)off; /* at most 10,000 fields of 16 bytes */
+  lay[t->nparams + 1] = refs;
 }
+static inline uint32_t wm__gc_field_at(const wm_type *t, uint32_t field) {
+  return wm__gc_layout(t)[field];
+}
+static inline uint32_t wm__gc_struct_size(const wm_type *t) { return wm__gc_layout(t)[t->nparams]; }
+static inline bool wm__gc_any_refs(const wm_type *t) { return wm__gc_layout(t)[t->nparams + 1] != 0; }
 
 /* A non-null anyref from the host must be an i31 or one of the runtime's
 ** objects (wm__anyref_ok, below); the refusal's words. */

@@ -39,7 +39,7 @@ static uint32_t eval_gc(const wm_instance *inst, const wm_constexpr *c, wm_slot 
     wm_gcobj *o = wm__gc_alloc(rt, false, WM_COMP_STRUCT, inst->type_ids[s.x], s.size, s.refs, &trap, msg);
     const wm_type *t = &mod->types[s.x];
     for (uint32_t i = 0; o && i < s.n; i++)
-      wm__gc_write(o->data + wm__gc_field_at(t, i, NULL), wm__gc_store_code(t->params[i]), &in[i]);
+      wm__gc_write(o->data + wm__gc_field_at(t, i), wm__gc_store_code(t->params[i]), &in[i]);
     r.ref = o;
     break;
   }

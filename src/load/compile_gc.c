@@ -84,7 +84,7 @@ int wm__c_gc_op(cstate *c, uint32_t sub, uint32_t *res) {
     const wm_type *t = &c->mod->types[s.x];
     for (uint32_t i = 0; i < s.n; i++) {
       TRY(wm__c_slot(c, c->tmp[i].ref));
-      TRY(wm__c_cell(c, wm__gc_field_at(t, i, NULL) << 8 | wm__gc_store_code(t->params[i])));
+      TRY(wm__c_cell(c, wm__gc_field_at(t, i) << 8 | wm__gc_store_code(t->params[i])));
     }
     return 0;
   }

@@ -6,6 +6,7 @@
 ** types beyond what the binary format itself requires (that is validate.c).
 */
 #include "module.h"
+#include "gc.h"
 
 
 /* Our cap on declared locals per function (the spec allows 2^32-1, and says
@@ -674,7 +675,10 @@ static int aggtype(rd *r, wm_type *ty, uint8_t form, size_t at) {
     }
   }
   ty->kind = form == 0x5F ? WM_COMP_STRUCT : WM_COMP_ARRAY;
-  ty->params = wm__calloc((size_t)n * 2 + 1, sizeof(wm_valtype));
+  /* Storage types, mutability, then (gc.h, wm__gc_layout) the layout:
+  ** n field offsets, the payload size, whether a field holds references. */
+  size_t cells = (size_t)n * 2 + WM_GC_LAYOUT_CELLS(n);
+  ty->params = wm__calloc(cells, sizeof(wm_valtype));
   if (!ty->params) return nomem(r);
   ty->results = ty->params + n;
   ty->nparams = ty->nresults = n;
@@ -686,6 +690,7 @@ static int aggtype(rd *r, wm_type *ty, uint8_t form, size_t at) {
       return rc;
     }
   }
+  wm__gc_lay_out(ty);
   return 0;
 }
 

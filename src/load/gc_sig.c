@@ -47,12 +47,6 @@ static uint32_t unpacked(uint32_t st) {
 
 static bool packed(uint32_t st) { return st == WM_PACKED_I8 || st == WM_PACKED_I16; }
 
-static bool any_refs(const wm_type *t) {
-  for (uint32_t i = 0; i < t->nparams; i++)
-    if (wm__gc_holds_ref(t->params[i])) return true;
-  return false;
-}
-
 /* A heap type for a cast: the nullable reference to it, nonnull if asked. */
 static int rd_heap(wm_gcsig *s, const wm_module *mod, const uint8_t *b, uint32_t *pos,
                    uint32_t end, bool nonnull, uint32_t *t) {
@@ -78,10 +72,10 @@ static int struct_op(const wm_module *mod, const uint8_t *b, uint32_t *pos, uint
   TRY(rd_typeidx(s, mod, b, pos, end, WM_COMP_STRUCT, &t));
   s->x = (uint32_t)(t - mod->types);
   uint32_t ref = wm__vt_ref_kind(s->x, 0x6B, false);
-  (void)wm__gc_field_at(t, 0, &s->size);
+  s->size = wm__gc_struct_size(t);
   if (s->size > WM_GC_MAX_STRUCT)
     return fail(s, WM_ELIMIT, "struct type %u too large: %u bytes", s->x, s->size);
-  s->refs = any_refs(t);
+  s->refs = wm__gc_any_refs(t);
   if (sub == WM_GC_STRUCT_NEW || sub == WM_GC_STRUCT_NEW_DEFAULT) {
     if (sub == WM_GC_STRUCT_NEW) {
       s->fields = t->params;
@@ -97,7 +91,7 @@ static int struct_op(const wm_module *mod, const uint8_t *b, uint32_t *pos, uint
   TRY(rd_u32(s, b, pos, end, &s->y));
   if (s->y >= t->nparams) return fail(s, WM_EINVALID, "unknown field %u", s->y);
   uint32_t st = t->params[s->y];
-  s->offset = wm__gc_field_at(t, s->y, NULL);
+  s->offset = wm__gc_field_at(t, s->y);
   if (sub == WM_GC_STRUCT_SET) {
     if (!t->results[s->y]) return fail(s, WM_EINVALID, "immutable field");
     s->store = wm__gc_store_code(st);
