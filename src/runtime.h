@@ -24,7 +24,10 @@ typedef struct wm_typeinfo {
 
 /* The runtime's interned types as a wm_typeset (types.c). */
 static inline wm_typeset wm__rt_typeset(const wm_typeinfo *types) {
-  wm_typeset ts = {&types[0].type, sizeof *types, &types[0].meta, sizeof *types};
+  /* None interned yet (a module without types importing a global): an
+  ** empty set, without taking members of a null pointer. */
+  wm_typeset ts = {types ? &types[0].type : NULL, sizeof *types, types ? &types[0].meta : NULL,
+                   sizeof *types};
   return ts;
 }
 
