@@ -183,10 +183,12 @@ static bool simple_type(const wm_module *mod, const wm_type *t) {
 /* Is `have`, of a function of instance owner (NULL: a host's), a simple
 ** type equal to the simple type `want`? */
 static bool alike(const wm_type *want, const wm_instance *owner, const wm_type *have) {
+  /* (No memcmp of an empty list: its arrays may be NULL.) */
   return simple_type(owner ? owner->mod : NULL, have) && want->nparams == have->nparams &&
          want->nresults == have->nresults &&
-         !memcmp(want->params, have->params, want->nparams * sizeof *want->params) &&
-         !memcmp(want->results, have->results, want->nresults * sizeof *want->results);
+         (!want->nparams || !memcmp(want->params, have->params, want->nparams * sizeof *want->params)) &&
+         (!want->nresults ||
+          !memcmp(want->results, have->results, want->nresults * sizeof *want->results));
 }
 
 static bool foreign_match(const wm_module *mod, uint32_t ti, const wm_instance *owner,
