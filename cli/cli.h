@@ -14,6 +14,22 @@ int cli_spectest(int argc, char **argv);
 int cli_run(int argc, char **argv); /* run.c */
 int cli_call(int argc, char **argv); /* main.c */
 int cli_check(int argc, char **argv); /* check.c */
+int cli_compile(int argc, char **argv); /* compile.c */
+
+/*
+** compile.c: the C compiler's flags for compiled modules; compile module
+** file `in` into `out` (a shared object, or C when out ends in .c) with
+** the compiler cc (0, or 1 after printing the error); and load a module
+** for `call` and `run` from a .wasm/.wat file or a compiled object.
+*/
+#define CLI_AOT_CFLAGS "-O2 -shared -fPIC -ffp-contract=off -fno-math-errno -fno-optimize-sibling-calls -w"
+int cli_compile_to(const char *in, const char *out, const char *cc);
+/* The same for a loaded module: 0, a library error code (negative, err
+** filled: the translation failed), or 1 after printing why the C compiler
+** failed. */
+int cli_compile_module(const wm_module *mod, const char *out, const char *cc, wm_error *err);
+int cli_load_module(const char *path, const wm_module_options *opts, wm_module **out,
+                    wm_error *err);
 
 /*
 ** The guest heap checker around `call` and `run` (check.c), each a no-op

@@ -27,6 +27,8 @@ static const char usage_text[] =
     "                             --timeout DURATION: exit 125 and 124,\n"
     "                             and --max-memory SIZE)\n"
     "  wat2wasm FILE.wat -o OUT    convert a text module to binary\n"
+    "  compile FILE -o OUT.so     compile a module to native code (C, then\n"
+    "                             the system's cc); call and run take OUT.so\n"
     "  check [OPTIONS] call|run ...\n"
     "                             run call or run under the guest heap checker\n"
     "                             (leaks, double frees, bad accesses)\n"
@@ -872,7 +874,7 @@ int cli_call(int argc, char **argv) {
     }
   }
 
-  if (wm_module_load_file(path, cli_module_options(path), &mod, &err) != 0) {
+  if (cli_load_module(path, cli_module_options(path), &mod, &err) != 0) {
     cli_report(path, &err);
     goto done;
   }
@@ -1121,6 +1123,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "spectest") == 0) return cli_spectest(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
   if (strcmp(cmd, "wat2wasm") == 0) return cmd_wat2wasm(argc - 1, argv + 1);
+  if (strcmp(cmd, "compile") == 0) return cli_compile(argc - 1, argv + 1);
   cli_error("unknown command '%s'", cmd);
   fputs(usage_text, stderr);
   return 2;

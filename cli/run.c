@@ -334,7 +334,7 @@ int cli_run(int argc, char **argv) {
   for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
   if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
 
-  if (wm_module_load_file(file, cli_module_options(file), &mod, &err) != 0) {
+  if (cli_load_module(file, cli_module_options(file), &mod, &err) != 0) {
     cli_report(file, &err);
     goto out;
   }

@@ -11,12 +11,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 static const char spectest_help[] =
     "usage: wasmem spectest FILE.wast|FILE.json [-v] [--checked] [--metered] [--eager]\n"
-    "                        [--wasm2] [--max-gc-bytes SIZE]\n"
+    "                        [--wasm2] [--aot] [--max-gc-bytes SIZE]\n"
     "\n"
     "Run a spec test script: a .wast file directly (the WebAssembly spec's\n"
     "script format; chosen by the suffix .wast, or a first character '(' or\n"
@@ -40,6 +41,11 @@ static const char spectest_help[] =
     "  --wasm2    judge modules by WebAssembly 2.0's rules where 3.0 changed\n"
     "             a meaning (WM_MODULE_WASM2: one memory, reserved zero\n"
     "             bytes where 3.0 has memory indexes): for 2.0 test suites\n"
+    "  --aot      compile every module that loads to native code (wasmem\n"
+    "             compile; the C compiler is $WASMEM_CC, else cc) and run\n"
+    "             that: the same results are expected. A module the\n"
+    "             translator does not support yet runs interpreted; the\n"
+    "             line before the last counts both\n"
     "  --max-gc-bytes SIZE  the runtime's budget of garbage-collected\n"
     "             objects (64K, 4M; default 1G): a small one makes the\n"
     "             collector run often\n";
@@ -48,6 +54,10 @@ static const char spectest_help[] =
 ** --metered: with FUEL instructions; --eager: all at load; --wasm2: judged
 ** by 2.0's rules (any may be given). */
 static wm_module_options load_opts;
+/* --aot: the C compiler, and how many modules ran compiled and how many
+** interpreted (not translated yet). */
+static const char *aot_cc;
+static unsigned long aot_compiled, aot_interpreted;
 
 /* ------------------------------------------------- the spectest host module */
 
@@ -639,8 +649,45 @@ done:
 
 /* Load a command's module; returns a library code, with *out set on
 ** success and kept for freeing after the runtime. */
+static int compile_native(wm_module **mod, wm_error *err) {
+  const char *tmpdir = getenv("TMPDIR");
+  char so[4096];
+  snprintf(so, sizeof so, "%s/wasmem-spectest-XXXXXX.so", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  int fd = mkstemps(so, 3);
+  if (fd < 0) {
+    snprintf(err->message, sizeof err->message, "cannot make a temporary file");
+    return err->code = WM_EIO;
+  }
+  close(fd);
+  int rc = cli_compile_module(*mod, so, aot_cc, err);
+  if (rc == WM_EUNSUPPORTED) {
+    aot_interpreted++;
+    rc = 0;
+  } else if (rc == 1) {
+    snprintf(err->message, sizeof err->message, "the C compiler failed on the translated module");
+    rc = err->code = WM_EIO;
+  } else if (rc == 0) {
+    wm_module *native;
+    rc = wm_module_load_native(so, &load_opts, &native, err);
+    if (rc == 0) {
+      wm_module_free(*mod);
+      *mod = native;
+      aot_compiled++;
+    }
+  }
+  unlink(so);
+  return rc;
+}
+
 static int load(spec_run *s, const wm_script_cmd *c, wm_module **out, wm_error *err) {
   int rc = wm_module_load(c->module, c->module_len, &load_opts, out, err);
+  if (rc == 0 && aot_cc) {
+    rc = compile_native(out, err);
+    if (rc) {
+      wm_module_free(*out);
+      *out = NULL;
+    }
+  }
   if (rc == 0 && !push_module(s, *out)) {
     wm_module_free(*out);
     *out = NULL;
@@ -878,6 +925,9 @@ int cli_spectest(int argc, char **argv) {
       load_opts.flags |= WM_MODULE_METERED;
     } else if (strcmp(argv[i], "--eager") == 0) {
       load_opts.flags |= WM_MODULE_EAGER;
+    } else if (strcmp(argv[i], "--aot") == 0) {
+      const char *cc = getenv("WASMEM_CC");
+      aot_cc = cc && *cc ? cc : "cc";
     } else if (strcmp(argv[i], "--wasm2") == 0) {
       load_opts.flags |= WM_MODULE_WASM2;
     } else if (strcmp(argv[i], "--max-gc-bytes") == 0) {
@@ -918,6 +968,7 @@ int cli_spectest(int argc, char **argv) {
   if (is_wast(path, text)) run_wast(&s, path, text, len);
   else if (spec_json(&s, path, text, len) != 0) goto done;
   flush_orphans(&s);
+  if (aot_cc) printf("aot: %lu modules compiled, %lu interpreted (not supported yet)\n", aot_compiled, aot_interpreted);
   printf("%lu passed, %lu failed, %lu skipped\n", s.passed, s.failed, s.skipped);
   status = s.failed ? 1 : 0;
 done:

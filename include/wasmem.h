@@ -870,6 +870,28 @@ WM_API int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t
 ** cryptographic hash. */
 WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 
+/*
+** Ahead-of-time compilation (`wasmem compile`). wm_module_to_c translates a
+** loaded module into one C file (*out, NUL-terminated, free it with
+** wm_free), which a C compiler makes into a shared object:
+**   cc -O2 -shared -fPIC -ffp-contract=off -o m.so m.c
+** wm_module_load_native loads such an object: the module it carries is
+** loaded and validated as by wm_module_load (opts alike; WM_MODULE_CHECKED
+** and WM_MODULE_METERED are refused with WM_EUNSUPPORTED for now), and its
+** functions run as native code, with the interpreter's semantics, traps
+** and messages. A compiled object is code: load only objects you trust
+** as you trust a shared library (docs/SECURITY.md); one made by another
+** wasmem ABI, or whose module does not match the hash it was compiled
+** for, is refused (WM_EINVAL).
+** Not translated yet (WM_EUNSUPPORTED, "... not supported yet"): SIMD,
+** threads, exception handling, GC and typed function references, tail
+** calls, memory64 and more than one memory; a module loaded through the
+** code cache (load it without one).
+*/
+WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err);
+WM_API int wm_module_load_native(const char *path, const wm_module_options *opts,
+                                 wm_module **out, wm_error *err);
+
 /* Free a module. Every instance made from it must be gone (runtime freed)
 ** first. NULL is a no-op. */
 WM_API void wm_module_free(wm_module *mod);

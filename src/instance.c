@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "runtime.h"
+#include "aot.h"
 #include "check.h"
 #include "gc.h"
 #include "gc_sig.h"
@@ -553,6 +554,7 @@ static int instance_new(wm_runtime *rt, const wm_module *mod, const wm_binding *
   rc = alloc_defined(inst, err);
   if (rc == WM_OK) rc = wm__tags_create(inst, err);
   if (rc == WM_OK) rc = wm__rt_hold_imports(rt, inst, err);
+  if (rc == WM_OK && mod->aot) rc = wm__aot_instance(inst, err);
   if (rc) {
     wm__rt_undo(rt, &mark);
     wm__instance_free(inst);

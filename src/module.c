@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "ops.h"
 #include "runtime.h"
+#include "aot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -689,6 +690,7 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
 
 void wm__module_destroy(wm_module *mod) {
   if (!mod) return;
+  wm__aot_module_free(mod); /* its codes are not the compiler's */
   for (uint32_t i = 0; i < mod->ntypes; i++) wm__free(mod->types[i].params);
   wm__free(mod->types);
   wm__free(mod->tmeta);

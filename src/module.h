@@ -429,6 +429,9 @@ struct wm_module {
   void *arena_chunks;
   uint8_t *arena_next;
   size_t arena_left;
+  /* Loaded from a compiled object (wm_module_load_native, src/aot): the
+  ** object and the NATIVE code of every defined function; else NULL. */
+  struct wm_aot_lib *aot;
 };
 
 /* cache.c: the 128-bit hash of wm_module_hash, over a stream given in

@@ -77,6 +77,8 @@
                                   as a nested call */                          \
   X(RETURN_CALL_INDIRECT, SPEC, 0) /* a typeidx tableidx base n : the same,    \
                                   table[a.i32] */                              \
+  X(NATIVE, SPEC, 0)           /* k : run defined function k's compiled code \
+                                  (src/aot), args and results in slots 0.. */  \
   X(LAZY, SPEC, 0)             /* -- : the first call of a function not yet   \
                                   lowered: lower it, enter its real frame */   \
   /* --- moves and constants ---------------------------------------------- */ \

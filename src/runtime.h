@@ -132,6 +132,9 @@ struct wm_instance {
   void ***elem_refs;
   /* The trap a constant expression met making a GC object (0: none). */
   int const_trap;
+  /* The compiled code's context (src/aot/aot_rt.c) when the module was
+  ** loaded from a compiled object; else NULL. */
+  void *aot;
 };
 
 
@@ -405,6 +408,9 @@ static inline void *wm__elem_item(const wm_instance *inst, uint32_t seg, uint32_
 ** code, with the trap message and a backtrace of function names in err.
 */
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+/* interp.c: the lowest address a frame of compiled code (src/aot) running
+** in the current activation may have; below it, "call stack exhausted". */
+uintptr_t wm__interp_stack_floor(const wm_runtime *rt);
 /* instance.c: call_indirect's check when callee's type id is not the
 ** expected one (interned id `id` of rt) or callee belongs to another
 ** runtime: a subtype, or another runtime's function of the same simple

@@ -262,6 +262,17 @@ static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
   return cstack.nesting < MAX_NESTING && here >= floor;
 }
 
+/* The C stack floor for native code (aot_rt.c), which runs inside an
+** activation (so an outermost entry is noted): a frame below it traps. The
+** same floor a nested entry from the host would meet. */
+uintptr_t wm__interp_stack_floor(const wm_runtime *rt) {
+  uintptr_t entry = cstack.entry_frame;
+  if (WM_UNLIKELY(entry < cstack.valid_lo || entry >= cstack.valid_hi))
+    cstack.entry_floor = wm__cstack_floor(entry, &cstack.valid_lo, &cstack.valid_hi);
+  size_t budget = rt->opts.c_stack_bytes;
+  return budget ? wm__cstack_budget_floor(entry, budget) : cstack.entry_floor;
+}
+
 /* Run the activation f's entry frame (on top of rt->frames) begins in the
 ** loop its code was lowered for. An exception unwinds here, out of the
 ** loop: the first catch clause that takes it, in the frame that threw or a

@@ -20,6 +20,7 @@
 #include "numeric.h"
 #include "simd.h"
 #include "atomic_wait.h"
+#include "aot.h"
 
 /* Computed goto needs GCC's labels-as-values; everything else, or a build
 ** that asks for it, gets the portable switch. */

@@ -184,6 +184,17 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         next_ip = ip + 7;
         goto tail_common;
       }
+      vmcase(NATIVE) {
+        /* Compiled code (src/aot): the frame's slots 0.. hold the
+        ** arguments and get the results; nested calls go above the frame.
+        ** The native code may have grown the memory. */
+        rt->nframes = (uint32_t)(frp - rt->frames) + 1;
+        trap = wm__aot_run(rt, inst, OPD(0), fp, fp + frp->func->code->frame_slots, msg);
+        if (WM_UNLIKELY(trap)) goto trapped;
+        LOAD_MEM();
+        ip += WM_HEAD_CELLS + 1;
+        vmbreak;
+      }
       vmcase(LAZY) {
         /* The first call of a function not lowered yet entered its stub
         ** (wm_funcdef), a frame of just its parameters. Lower it, then

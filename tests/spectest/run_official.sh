@@ -18,6 +18,8 @@
 # pass options to wast2json (split at spaces), e.g. for the relaxed-simd
 # proposal's tests:
 #   WAST2JSON_FLAGS=--enable-relaxed-simd run_official.sh WASMEM DIR
+# SPECTEST_FLAGS adds options to every `wasmem spectest`, e.g. --aot
+# (compiled code; each file's "aot:" line goes to the per-file log).
 set -u
 
 native=0 rules=--wasm2
@@ -67,7 +69,7 @@ for wast in "$dir"/*.wast; do
   else
     script=$tmp/$name/$name.json
   fi
-  out=$(timeout 300 "$wasmem" spectest $rules "$script" 2>&1)
+  out=$(timeout 300 "$wasmem" spectest $rules ${SPECTEST_FLAGS:-} "$script" 2>&1)
   rc=$?
   last=$(printf '%s\n' "$out" | tail -n 1)
   # Last line: "N passed, N failed, N skipped"

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** aot.h -- ahead-of-time compilation: the translator to C (aot_c.c) and
+** the runtime side of compiled objects (aot_rt.c). See aot_abi.h for what
+** the two sides share and docs/ARCHITECTURE.md, "Ahead-of-time code".
+*/
+#ifndef WM_AOT_H
+#define WM_AOT_H
+
+#include "aot_abi.h"
+#include "runtime.h"
+
+/* aot_abi.h and the interpreter's numeric.h as text (made by the build:
+** cmake/embed_text.cmake), copied into every C file the translator writes. */
+extern const char wm__aot_text_abi[];
+extern const char wm__aot_text_numeric[];
+
+/* A module loaded from a compiled object (wm_module.aot): the object's
+** handle and descriptor, and the lowered code every defined function
+** enters: one NATIVE instruction and a RETURN. */
+typedef struct wm_aot_lib {
+  void *handle;                /* dlopen's */
+  const wm_aot_module *desc;
+  wm_code *codes;              /* per defined function */
+  uint32_t *cells;
+} wm_aot_lib;
+
+/* aot_rt.c: the NATIVE instruction. Run defined function k of inst's
+** module natively, its arguments in fp[0..], its results to fp[0..];
+** `top` is the first slot above the frame (nested calls go above it).
+** 0, or a trap code with its message in msg (256 bytes) where there is
+** one. */
+int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_slot *top,
+                char *msg);
+/* aot_rt.c: make inst's context (inst->aot) when its module is compiled. */
+int wm__aot_instance(wm_instance *inst, wm_error *err);
+/* aot_rt.c: free a compiled module's part (wm_module_free). */
+void wm__aot_module_free(wm_module *mod);
+
+#endif

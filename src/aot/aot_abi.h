@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** aot_abi.h -- what native code made by `wasmem compile` (aot_c.c) and the
+** runtime that runs it (aot_rt.c) agree on. The translator copies this file
+** into every C file it writes, so it includes only the C library's headers
+** and changes only with WM_AOT_ABI.
+**
+** A compiled object exports one wm_aot_module named WM_AOT_SYMBOL: the
+** module's bytes (the runtime loads and validates them as any module, for
+** its imports, exports, segments and types) and, per defined function, an
+** entry taking its arguments from slots and leaving its results there, and
+** the function itself with typed C arguments. The runtime gives each
+** instance one wm_aot_ctx, which every compiled function takes first.
+*/
+#ifndef WM_AOT_ABI_H
+#define WM_AOT_ABI_H
+
+#include <stdint.h>
+
+#define WM_AOT_ABI 1u
+#define WM_AOT_SYMBOL wasmem_aot_module_v1
+
+/* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
+** in the low half (the high half zero when the runtime reads it), i64,
+** f64, and references as pointers. */
+typedef union wm_aot_slot {
+  uint32_t u32;
+  int32_t i32;
+  uint64_t u64;
+  int64_t i64;
+  float f32;
+  double f64;
+  void *ref;
+} wm_aot_slot;
+
+typedef struct wm_aot_ctx wm_aot_ctx;
+
+/* The runtime's side of an instance. Compiled code reads the first four
+** fields and calls the rest; the runtime keeps more after them. Every
+** helper that can trap does not return then (it leaves through the
+** runtime's jump back to where it entered native code). */
+struct wm_aot_ctx {
+  uint8_t *mem;                /* memory 0's base: it never moves */
+  const uint64_t *mem_size;    /* memory 0's size in bytes, read after calls */
+  wm_aot_slot *const *globals; /* each global's value */
+  void *const *funcs;          /* the function space, for ref.func */
+  uintptr_t stack_floor;       /* a frame below this address traps */
+  void (*trap)(wm_aot_ctx *c, int code);
+  /* Call function fidx (an import, or any function through slots): its
+  ** arguments in io[0..], its results to io[0..]. */
+  void (*call)(wm_aot_ctx *c, uint32_t fidx, wm_aot_slot *io);
+  /* call_indirect of type `type` through table `table` at i: checks the
+  ** element (bounds, null, type) and gives the defined-function index of
+  ** this module whose typed C function may be called directly (a function
+  ** of this very instance), or -1 when the call must go through icall. */
+  int32_t (*indirect)(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i);
+  void (*icall)(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm_aot_slot *io);
+  uint32_t (*mem_grow)(wm_aot_ctx *c, uint32_t delta);
+  void (*mem_fill)(wm_aot_ctx *c, uint32_t d, uint32_t val, uint32_t n);
+  void (*mem_copy)(wm_aot_ctx *c, uint32_t d, uint32_t s, uint32_t n);
+  void (*mem_init)(wm_aot_ctx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+  void (*data_drop)(wm_aot_ctx *c, uint32_t seg);
+  void *(*table_get)(wm_aot_ctx *c, uint32_t table, uint32_t i);
+  void (*table_set)(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v);
+  uint32_t (*table_size)(wm_aot_ctx *c, uint32_t table);
+  uint32_t (*table_grow)(wm_aot_ctx *c, uint32_t table, void *init, uint32_t n);
+  void (*table_fill)(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v, uint32_t n);
+  void (*table_copy)(wm_aot_ctx *c, uint32_t dt, uint32_t st, uint32_t d, uint32_t s, uint32_t n);
+  void (*table_init)(wm_aot_ctx *c, uint32_t table, uint32_t seg, uint32_t d, uint32_t s,
+                     uint32_t n);
+  void (*elem_drop)(wm_aot_ctx *c, uint32_t seg);
+};
+
+typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
+
+typedef struct wm_aot_module {
+  uint32_t abi;                /* WM_AOT_ABI */
+  uint32_t nfuncs;             /* defined functions */
+  const uint8_t *wasm;         /* the module's bytes */
+  uint64_t wasm_len;
+  uint8_t hash[16];            /* wm_module_hash of them */
+  const wm_aot_entry *entries; /* per defined function */
+  void (*const *direct)(void); /* per defined function: its typed C function */
+} wm_aot_module;
+
+#endif

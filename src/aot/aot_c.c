@@ -1,0 +1,1360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** aot_c.c -- ahead-of-time compilation, first half: a validated module
+** translated into one C file (wm_module_to_c), which the system's C
+** compiler turns into a shared object that aot_rt.c loads and runs.
+**
+** One C function per wasm function, typed: i32 is uint32_t, i64 uint64_t,
+** f32 float, f64 double, a reference void *. Locals are C locals `lN`; the
+** operand stack is resolved here, at translation time: the value at depth
+** d of type T is the C local `sdT` (s3i, s3l, s3f, s3d, s3r), so the C
+** compiler sees plain data flow and allocates registers. Control is
+** labels and gotos: a block's end, a loop's head, an if's else. A branch
+** copies its values into the target's depths first. Code after an
+** unconditional branch is skipped to the end of its block, as validation
+** allows any stack there.
+**
+** Semantics are the interpreter's: the numeric functions are numeric.h's,
+** copied into the file (aot_text.c, made by the build), memory accesses are
+** bounds-checked against the memory's current size (its base never moves),
+** and everything that touches the runtime (imports, tables, growing
+** memory, bulk operations, traps) goes through the helpers of wm_aot_ctx
+** (aot_abi.h). What this first version does not translate is refused at
+** translation with "... not supported yet": SIMD, threads, exceptions,
+** GC and typed references, tail calls, memory64, several memories.
+*/
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aot.h"
+#include "leb.h"
+#include "util.h"
+
+/* ------------------------------------------------------------ output */
+
+typedef struct cbuf {
+  char *p;
+  size_t n, cap;
+  bool oom;
+} cbuf;
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF_LIKE(a, b)
+#endif
+
+/* Room for n more bytes and a NUL; false (b->oom set) when there is none. */
+static bool reserve(cbuf *b, size_t n) {
+  if (b->oom) return false;
+  if (b->cap - b->n > n) return true;
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap - b->n <= n) cap *= 2;
+  char *np = wm__realloc(b->p, cap);
+  if (!np) {
+    b->oom = true;
+    return false;
+  }
+  b->p = np;
+  b->cap = cap;
+  return true;
+}
+
+static void put(cbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void put(cbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (k < 0 || !reserve(b, (size_t)k)) {
+    b->oom = true;
+    return;
+  }
+  va_start(ap, fmt);
+  vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+  va_end(ap);
+  b->n += (size_t)k;
+}
+
+static void put_bytes(cbuf *b, const char *s, size_t n) {
+  if (!reserve(b, n)) return;
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+/* ------------------------------------------------------------ value types */
+
+/* The C view of a value type: 0 i32, 1 i64, 2 f32, 3 f64, 4 reference;
+** -1 for what is not translated yet. */
+enum { T_I32, T_I64, T_F32, T_F64, T_REF, T_N };
+static const char *const ctype[T_N] = {"uint32_t", "uint64_t", "float", "double", "void *"};
+static const char tsuf[T_N] = {'i', 'l', 'f', 'd', 'r'};
+static const char *const tfield[T_N] = {"u32", "u64", "f32", "f64", "ref"};
+
+static int tclass(uint32_t t) {
+  switch (t) {
+    case WM_I32: return T_I32;
+    case WM_I64: return T_I64;
+    case WM_F32: return T_F32;
+    case WM_F64: return T_F64;
+    case WM_FUNCREF:
+    case WM_EXTERNREF: return T_REF;
+    default: return -1;
+  }
+}
+
+/* tclass of a type the module check has accepted (never -1). */
+static int tc(uint32_t t) {
+  int k = tclass(t);
+  return k < 0 ? T_I64 : k;
+}
+
+/* A signature's name, for the typedefs of typed function pointers and the
+** structs of several results: equal signatures, equal names (i, l, f, d,
+** r per value; `_` between params and results). */
+static void sig_name(const wm_type *t, char *out, size_t cap) {
+  size_t k = 0;
+  for (uint32_t i = 0; i < t->nparams && k + 2 < cap; i++) out[k++] = tsuf[tc(t->params[i])];
+  if (k + 2 < cap) out[k++] = '_';
+  for (uint32_t i = 0; i < t->nresults && k + 1 < cap; i++) out[k++] = tsuf[tc(t->results[i])];
+  out[k] = 0;
+}
+
+/* ------------------------------------------------------------ function state */
+
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
+
+typedef struct ctrl {
+  uint8_t kind;
+  bool unreachable;     /* after br, return, unreachable ...: skip to end */
+  bool has_else;
+  uint32_t label;
+  uint32_t height;      /* stack depth below the parameters */
+  uint32_t np, nr;
+  const wm_valtype *params, *results;
+  wm_valtype one;       /* a block type of one result (results NULL) */
+} ctrl;
+
+/* Result i of a block. */
+static wm_valtype rtype(const ctrl *c, uint32_t i) { return c->results ? c->results[i] : c->one; }
+
+typedef struct fstate {
+  const wm_module *mod;
+  wm_error *err;
+  cbuf *o;
+  const uint8_t *b;     /* the instructions */
+  uint32_t pos, end;
+  uint32_t off0;        /* module offset of b[0], for errors */
+  uint8_t *stk;         /* T_* of each depth */
+  uint32_t sp, cap_stk;
+  uint8_t *used;        /* per depth, a bit per T_* that was named */
+  uint32_t cap_used;
+  ctrl *cs;
+  uint32_t ncs, cap_cs;
+  uint32_t nlabels;
+  uint8_t *ltype;       /* T_* of each local */
+  uint32_t nlocals;
+  char names[8][24];
+  unsigned ring;
+} fstate;
+
+static int fail(fstate *f, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int fail(fstate *f, int code, const char *fmt, ...) {
+  char msg[200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return wm__error(f->err, code, f->off0 + f->pos, "%s", msg);
+}
+
+static int unsupported(fstate *f, const char *what) {
+  return fail(f, WM_EUNSUPPORTED, "wasmem compile: %s not supported yet", what);
+}
+
+/* Mark depth d as used with class k (its C local is declared). */
+static int mark(fstate *f, uint32_t d, int k) {
+  if (d >= f->cap_used) {
+    uint32_t old = f->cap_used;
+    if (wm__grow((void **)&f->used, &f->cap_used, d + 1, 1))
+      return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
+    memset(f->used + old, 0, f->cap_used - old);
+  }
+  f->used[d] |= (uint8_t)(1u << k);
+  return 0;
+}
+
+/* The C name of the value at depth d, of class k: s3i, s3d ... */
+static const char *NV(fstate *f, uint32_t d, int k) {
+  char *s = f->names[f->ring++ & 7];
+  snprintf(s, sizeof f->names[0], "s%u%c", (unsigned)d, tsuf[k]);
+  return s;
+}
+/* The same for the value now at depth d. */
+static const char *V(fstate *f, uint32_t d) { return NV(f, d, f->stk[d]); }
+
+static int push(fstate *f, int t) {
+  if (wm__grow((void **)&f->stk, &f->cap_stk, f->sp + 1, 1))
+    return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
+  int rc = mark(f, f->sp, t);
+  if (rc) return rc;
+  f->stk[f->sp++] = (uint8_t)t;
+  return 0;
+}
+
+/* Push a value of class t computed by the C expression fmt. */
+static int pushv(fstate *f, int t, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int pushv(fstate *f, int t, const char *fmt, ...) {
+  int rc = push(f, t);
+  if (rc) return rc;
+  char e[200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e, sizeof e, fmt, ap);
+  va_end(ap);
+  put(f->o, "  %s = %s;\n", V(f, f->sp - 1), e);
+  return 0;
+}
+
+/* ------------------------------------------------------------ immediates */
+
+static int u32imm(fstate *f, uint32_t *v) {
+  *v = 0;
+  int e = wm__leb_u32(f->b, &f->pos, f->end, v);
+  return e ? fail(f, WM_EMALFORMED, "%s", wm__leb_msg(e)) : 0;
+}
+static int s32imm(fstate *f, int32_t *v) {
+  int64_t x = 0;
+  int e = wm__leb_s(f->b, &f->pos, f->end, 32, &x);
+  *v = (int32_t)x;
+  return e ? fail(f, WM_EMALFORMED, "%s", wm__leb_msg(e)) : 0;
+}
+static int s64imm(fstate *f, int64_t *v) {
+  int e = wm__leb_s(f->b, &f->pos, f->end, 64, v);
+  return e ? fail(f, WM_EMALFORMED, "%s", wm__leb_msg(e)) : 0;
+}
+static int byte(fstate *f, uint8_t *v) {
+  *v = 0;
+  if (f->pos >= f->end) return fail(f, WM_EMALFORMED, "unexpected end");
+  *v = f->b[f->pos++];
+  return 0;
+}
+static int memarg(fstate *f, uint32_t *offset) {
+  uint32_t align;
+  int rc = u32imm(f, &align);
+  if (rc) return rc;
+  if (align & 0x40) return unsupported(f, "a memory other than memory 0");
+  return u32imm(f, offset);
+}
+
+/* A block type: its params and results (a type index's, or one result). */
+static int blocktype(fstate *f, ctrl *c) {
+  if (f->pos >= f->end) return fail(f, WM_EMALFORMED, "unexpected end");
+  uint8_t x = f->b[f->pos];
+  c->np = c->nr = 0;
+  if (x == 0x40) {
+    f->pos++;
+    return 0;
+  }
+  if ((x & 0xC0) == 0x40) {
+    f->pos++;
+    if (tclass(x) < 0) return unsupported(f, "this block type");
+    c->one = x;
+    c->results = NULL; /* see rtype */
+    c->nr = 1;
+    return 0;
+  }
+  int64_t idx;
+  int rc = s64imm(f, &idx);
+  if (rc) return rc;
+  if (idx < 0 || (uint64_t)idx >= f->mod->ntypes)
+    return fail(f, WM_EINVALID, "unknown type");
+  const wm_type *t = &f->mod->types[idx];
+  c->np = t->nparams;
+  c->nr = t->nresults;
+  c->params = t->params;
+  c->results = t->results;
+  return 0;
+}
+
+/* ------------------------------------------------------------ control */
+
+static int push_ctrl(fstate *f, uint8_t kind, ctrl *c) {
+  if (wm__grow((void **)&f->cs, &f->cap_cs, f->ncs + 1, sizeof *f->cs))
+    return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
+  c->kind = kind;
+  c->label = f->nlabels++;
+  c->unreachable = false;
+  c->has_else = false;
+  c->height = f->sp - c->np;
+  f->cs[f->ncs++] = *c;
+  return 0;
+}
+
+/* Copy the n values on top of the stack to depths dst.. (a branch's
+** values into its target's). */
+static int copy_top(fstate *f, uint32_t n, uint32_t dst) {
+  uint32_t src = f->sp - n;
+  if (src == dst) return 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint8_t t = f->stk[src + i];
+    int rc = mark(f, dst + i, t);
+    if (rc) return rc;
+    put(f->o, "  s%u%c = s%u%c;\n", (unsigned)(dst + i), tsuf[t], (unsigned)(src + i), tsuf[t]);
+  }
+  return 0;
+}
+
+/* The jump of a branch to label depth l, its values copied first. */
+static int branch(fstate *f, uint32_t l) {
+  ctrl *c = &f->cs[f->ncs - 1 - l];
+  int rc = copy_top(f, c->kind == K_LOOP ? c->np : c->nr, c->height);
+  put(f->o, "  goto %c%u;\n", c->kind == K_LOOP ? 'L' : 'E', (unsigned)c->label);
+  return rc;
+}
+
+/* Skip instructions to the end or else of the current block: code after
+** an unconditional branch. The immediates are read as any instruction's. */
+static int skip_dead(fstate *f);
+
+/* ------------------------------------------------------------ numerics */
+
+/* Instructions 0x45..0xC4: operand and result classes and the C form,
+** where %s are the operands in order. A form starting with '!' is the name
+** of numeric.h's trapping function (result through a pointer, its C type
+** after a '|'). */
+typedef struct numop {
+  uint8_t a, b, r;     /* operand classes (b = T_N: unary), result class */
+  const char *form;
+} numop;
+
+#define U32 T_I32
+#define U64 T_I64
+#define F32 T_F32
+#define F64 T_F64
+#define NONE T_N
+static const numop numops[0xC5 - 0x45] = {
+  /* 0x45 */ {U32, NONE, U32, "(uint32_t)(%s == 0)"},
+  {U32, U32, U32, "(uint32_t)(%s == %s)"},
+  {U32, U32, U32, "(uint32_t)(%s != %s)"},
+  {U32, U32, U32, "(uint32_t)((int32_t)%s < (int32_t)%s)"},
+  {U32, U32, U32, "(uint32_t)(%s < %s)"},
+  {U32, U32, U32, "(uint32_t)((int32_t)%s > (int32_t)%s)"},
+  {U32, U32, U32, "(uint32_t)(%s > %s)"},
+  {U32, U32, U32, "(uint32_t)((int32_t)%s <= (int32_t)%s)"},
+  {U32, U32, U32, "(uint32_t)(%s <= %s)"},
+  {U32, U32, U32, "(uint32_t)((int32_t)%s >= (int32_t)%s)"},
+  {U32, U32, U32, "(uint32_t)(%s >= %s)"},
+  /* 0x50 */ {U64, NONE, U32, "(uint32_t)(%s == 0)"},
+  {U64, U64, U32, "(uint32_t)(%s == %s)"},
+  {U64, U64, U32, "(uint32_t)(%s != %s)"},
+  {U64, U64, U32, "(uint32_t)((int64_t)%s < (int64_t)%s)"},
+  {U64, U64, U32, "(uint32_t)(%s < %s)"},
+  {U64, U64, U32, "(uint32_t)((int64_t)%s > (int64_t)%s)"},
+  {U64, U64, U32, "(uint32_t)(%s > %s)"},
+  {U64, U64, U32, "(uint32_t)((int64_t)%s <= (int64_t)%s)"},
+  {U64, U64, U32, "(uint32_t)(%s <= %s)"},
+  {U64, U64, U32, "(uint32_t)((int64_t)%s >= (int64_t)%s)"},
+  {U64, U64, U32, "(uint32_t)(%s >= %s)"},
+  /* 0x5B */ {F32, F32, U32, "(uint32_t)(%s == %s)"},
+  {F32, F32, U32, "(uint32_t)(%s != %s)"},
+  {F32, F32, U32, "(uint32_t)(%s < %s)"},
+  {F32, F32, U32, "(uint32_t)(%s > %s)"},
+  {F32, F32, U32, "(uint32_t)(%s <= %s)"},
+  {F32, F32, U32, "(uint32_t)(%s >= %s)"},
+  /* 0x61 */ {F64, F64, U32, "(uint32_t)(%s == %s)"},
+  {F64, F64, U32, "(uint32_t)(%s != %s)"},
+  {F64, F64, U32, "(uint32_t)(%s < %s)"},
+  {F64, F64, U32, "(uint32_t)(%s > %s)"},
+  {F64, F64, U32, "(uint32_t)(%s <= %s)"},
+  {F64, F64, U32, "(uint32_t)(%s >= %s)"},
+  /* 0x67 */ {U32, NONE, U32, "wm_i32_clz(%s)"},
+  {U32, NONE, U32, "wm_i32_ctz(%s)"},
+  {U32, NONE, U32, "wm_i32_popcnt(%s)"},
+  {U32, U32, U32, "%s + %s"},
+  {U32, U32, U32, "%s - %s"},
+  {U32, U32, U32, "%s * %s"},
+  {U32, U32, U32, "!wm_i32_div_s|int32_t"},
+  {U32, U32, U32, "!wm_i32_div_u|uint32_t"},
+  {U32, U32, U32, "!wm_i32_rem_s|int32_t"},
+  {U32, U32, U32, "!wm_i32_rem_u|uint32_t"},
+  {U32, U32, U32, "%s & %s"},
+  {U32, U32, U32, "%s | %s"},
+  {U32, U32, U32, "%s ^ %s"},
+  {U32, U32, U32, "wm_i32_shl(%s, %s)"},
+  {U32, U32, U32, "(uint32_t)wm_i32_shr_s((int32_t)%s, %s)"},
+  {U32, U32, U32, "wm_i32_shr_u(%s, %s)"},
+  {U32, U32, U32, "wm_i32_rotl(%s, %s)"},
+  {U32, U32, U32, "wm_i32_rotr(%s, %s)"},
+  /* 0x79 */ {U64, NONE, U64, "wm_i64_clz(%s)"},
+  {U64, NONE, U64, "wm_i64_ctz(%s)"},
+  {U64, NONE, U64, "wm_i64_popcnt(%s)"},
+  {U64, U64, U64, "%s + %s"},
+  {U64, U64, U64, "%s - %s"},
+  {U64, U64, U64, "%s * %s"},
+  {U64, U64, U64, "!wm_i64_div_s|int64_t"},
+  {U64, U64, U64, "!wm_i64_div_u|uint64_t"},
+  {U64, U64, U64, "!wm_i64_rem_s|int64_t"},
+  {U64, U64, U64, "!wm_i64_rem_u|uint64_t"},
+  {U64, U64, U64, "%s & %s"},
+  {U64, U64, U64, "%s | %s"},
+  {U64, U64, U64, "%s ^ %s"},
+  {U64, U64, U64, "wm_i64_shl(%s, %s)"},
+  {U64, U64, U64, "(uint64_t)wm_i64_shr_s((int64_t)%s, %s)"},
+  {U64, U64, U64, "wm_i64_shr_u(%s, %s)"},
+  {U64, U64, U64, "wm_i64_rotl(%s, %s)"},
+  {U64, U64, U64, "wm_i64_rotr(%s, %s)"},
+  /* 0x8B */ {F32, NONE, F32, "wm_f32_abs(%s)"},
+  {F32, NONE, F32, "wm_f32_neg(%s)"},
+  {F32, NONE, F32, "wm_f32_ceil(%s)"},
+  {F32, NONE, F32, "wm_f32_floor(%s)"},
+  {F32, NONE, F32, "wm_f32_trunc(%s)"},
+  {F32, NONE, F32, "wm_f32_nearest(%s)"},
+  {F32, NONE, F32, "wm_f32_sqrt(%s)"},
+  {F32, F32, F32, "%s + %s"},
+  {F32, F32, F32, "%s - %s"},
+  {F32, F32, F32, "%s * %s"},
+  {F32, F32, F32, "%s / %s"},
+  {F32, F32, F32, "wm_f32_min(%s, %s)"},
+  {F32, F32, F32, "wm_f32_max(%s, %s)"},
+  {F32, F32, F32, "wm_f32_copysign(%s, %s)"},
+  /* 0x99 */ {F64, NONE, F64, "wm_f64_abs(%s)"},
+  {F64, NONE, F64, "wm_f64_neg(%s)"},
+  {F64, NONE, F64, "wm_f64_ceil(%s)"},
+  {F64, NONE, F64, "wm_f64_floor(%s)"},
+  {F64, NONE, F64, "wm_f64_trunc(%s)"},
+  {F64, NONE, F64, "wm_f64_nearest(%s)"},
+  {F64, NONE, F64, "wm_f64_sqrt(%s)"},
+  {F64, F64, F64, "%s + %s"},
+  {F64, F64, F64, "%s - %s"},
+  {F64, F64, F64, "%s * %s"},
+  {F64, F64, F64, "%s / %s"},
+  {F64, F64, F64, "wm_f64_min(%s, %s)"},
+  {F64, F64, F64, "wm_f64_max(%s, %s)"},
+  {F64, F64, F64, "wm_f64_copysign(%s, %s)"},
+  /* 0xA7 */ {U64, NONE, U32, "(uint32_t)%s"},
+  {F32, NONE, U32, "!wm_i32_trunc_f32_s|int32_t"},
+  {F32, NONE, U32, "!wm_i32_trunc_f32_u|uint32_t"},
+  {F64, NONE, U32, "!wm_i32_trunc_f64_s|int32_t"},
+  {F64, NONE, U32, "!wm_i32_trunc_f64_u|uint32_t"},
+  {U32, NONE, U64, "(uint64_t)(int64_t)(int32_t)%s"},
+  {U32, NONE, U64, "(uint64_t)%s"},
+  {F32, NONE, U64, "!wm_i64_trunc_f32_s|int64_t"},
+  {F32, NONE, U64, "!wm_i64_trunc_f32_u|uint64_t"},
+  {F64, NONE, U64, "!wm_i64_trunc_f64_s|int64_t"},
+  {F64, NONE, U64, "!wm_i64_trunc_f64_u|uint64_t"},
+  /* 0xB2 */ {U32, NONE, F32, "wm_f32_convert_i32_s((int32_t)%s)"},
+  {U32, NONE, F32, "wm_f32_convert_i32_u(%s)"},
+  {U64, NONE, F32, "wm_f32_convert_i64_s((int64_t)%s)"},
+  {U64, NONE, F32, "wm_f32_convert_i64_u(%s)"},
+  {F64, NONE, F32, "wm_f32_demote_f64(%s)"},
+  {U32, NONE, F64, "wm_f64_convert_i32_s((int32_t)%s)"},
+  {U32, NONE, F64, "wm_f64_convert_i32_u(%s)"},
+  {U64, NONE, F64, "wm_f64_convert_i64_s((int64_t)%s)"},
+  {U64, NONE, F64, "wm_f64_convert_i64_u(%s)"},
+  {F32, NONE, F64, "wm_f64_promote_f32(%s)"},
+  /* 0xBC */ {F32, NONE, U32, "wm_f32_bits(%s)"},
+  {F64, NONE, U64, "wm_f64_bits(%s)"},
+  {U32, NONE, F32, "wm_f32_from(%s)"},
+  {U64, NONE, F64, "wm_f64_from(%s)"},
+  /* 0xC0 */ {U32, NONE, U32, "(uint32_t)wm_i32_extend8_s(%s)"},
+  {U32, NONE, U32, "(uint32_t)wm_i32_extend16_s(%s)"},
+  {U64, NONE, U64, "(uint64_t)wm_i64_extend8_s(%s)"},
+  {U64, NONE, U64, "(uint64_t)wm_i64_extend16_s(%s)"},
+  {U64, NONE, U64, "(uint64_t)wm_i64_extend32_s(%s)"},
+};
+
+/* The saturating truncations, 0xFC 0..7. */
+static const numop satops[8] = {
+  {F32, NONE, U32, "(uint32_t)wm_i32_trunc_sat_f32_s(%s)"},
+  {F32, NONE, U32, "wm_i32_trunc_sat_f32_u(%s)"},
+  {F64, NONE, U32, "(uint32_t)wm_i32_trunc_sat_f64_s(%s)"},
+  {F64, NONE, U32, "wm_i32_trunc_sat_f64_u(%s)"},
+  {F32, NONE, U64, "(uint64_t)wm_i64_trunc_sat_f32_s(%s)"},
+  {F32, NONE, U64, "wm_i64_trunc_sat_f32_u(%s)"},
+  {F64, NONE, U64, "(uint64_t)wm_i64_trunc_sat_f64_s(%s)"},
+  {F64, NONE, U64, "wm_i64_trunc_sat_f64_u(%s)"},
+};
+
+static int numeric(fstate *f, const numop *n) {
+  uint32_t nin = n->b == NONE ? 1 : 2;
+  uint32_t a = f->sp - nin;
+  const char *x = V(f, a), *y = nin == 2 ? V(f, a + 1) : "";
+  f->sp = a;
+  int rc = push(f, n->r);
+  if (rc) return rc;
+  const char *d = V(f, a);
+  if (n->form[0] == '!') {
+    /* numeric.h's trapping form: name|result type */
+    const char *bar = strchr(n->form, '|');
+    int nl = (int)(bar - n->form - 1);
+    if (nin == 2)
+      put(f->o, "  { %s r_; int t_ = %.*s(%s, %s, &r_); if (WM_UNLIKELY(t_)) wm_trap(c, t_); %s = (%s)r_; }\n",
+          bar + 1, nl, n->form + 1, x, y, d, ctype[n->r]);
+    else
+      put(f->o, "  { %s r_; int t_ = %.*s(%s, &r_); if (WM_UNLIKELY(t_)) wm_trap(c, t_); %s = (%s)r_; }\n",
+          bar + 1, nl, n->form + 1, x, d, ctype[n->r]);
+    return 0;
+  }
+  /* The signed trapping divisions take signed operands. */
+  put(f->o, "  %s = ", d);
+  if (nin == 2)
+    put(f->o, n->form, x, y);
+  else
+    put(f->o, n->form, x);
+  put(f->o, ";\n");
+  return 0;
+}
+
+/* ------------------------------------------------------------ memory */
+
+/* Loads 0x28..0x35: access bytes, loaded C type, result class, widening. */
+typedef struct memop {
+  uint8_t n;
+  uint8_t r;
+  const char *load;   /* the C expression of the loaded value, %s the pointer */
+} memop;
+static const memop loads[0x36 - 0x28] = {
+  {4, U32, "wm_ld_u32(%s)"},
+  {8, U64, "wm_ld_u64(%s)"},
+  {4, F32, "wm_f32_from(wm_ld_u32(%s))"},
+  {8, F64, "wm_f64_from(wm_ld_u64(%s))"},
+  {1, U32, "(uint32_t)(int32_t)(int8_t)*(%s)"},
+  {1, U32, "(uint32_t)*(%s)"},
+  {2, U32, "(uint32_t)(int32_t)(int16_t)wm_ld_u16(%s)"},
+  {2, U32, "(uint32_t)wm_ld_u16(%s)"},
+  {1, U64, "(uint64_t)(int64_t)(int8_t)*(%s)"},
+  {1, U64, "(uint64_t)*(%s)"},
+  {2, U64, "(uint64_t)(int64_t)(int16_t)wm_ld_u16(%s)"},
+  {2, U64, "(uint64_t)wm_ld_u16(%s)"},
+  {4, U64, "(uint64_t)(int64_t)(int32_t)wm_ld_u32(%s)"},
+  {4, U64, "(uint64_t)wm_ld_u32(%s)"},
+};
+/* Stores 0x36..0x3E: bytes, value class, the C statement (%s pointer,
+** %s value). */
+static const memop stores[0x3F - 0x36] = {
+  {4, U32, "wm_st_u32(%s, %s)"},
+  {8, U64, "wm_st_u64(%s, %s)"},
+  {4, F32, "wm_st_u32(%s, wm_f32_bits(%s))"},
+  {8, F64, "wm_st_u64(%s, wm_f64_bits(%s))"},
+  {1, U32, "*(%s) = (uint8_t)%s"},
+  {2, U32, "wm_st_u16(%s, (uint16_t)%s)"},
+  {1, U64, "*(%s) = (uint8_t)%s"},
+  {2, U64, "wm_st_u16(%s, (uint16_t)%s)"},
+  {4, U64, "wm_st_u32(%s, (uint32_t)%s)"},
+};
+
+/* The effective address of an access of n bytes at depth a's address plus
+** offset, checked against the memory's size: `ea_` in the C. */
+static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
+  put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u; if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n",
+      V(f, a), offset, (unsigned)n, WM_TRAP_MEMORY_OOB);
+}
+
+/* A helper call that takes n operands after its immediates: `head` is the
+** call up to them ("c->mem_fill(c"). */
+static int bulk(fstate *f, const char *head, uint32_t n) {
+  uint32_t a = f->sp - n;
+  put(f->o, "  %s", head);
+  for (uint32_t i = 0; i < n; i++) put(f->o, ", %s", V(f, a + i));
+  put(f->o, ");\n");
+  f->sp = a;
+  return 0;
+}
+
+/* ------------------------------------------------------------ calls */
+
+/* After a call, anything may have grown the memory. */
+static void reload_size(fstate *f) { put(f->o, "  ms = *c->mem_size;\n"); }
+
+/* The calls below name arguments and results by the callee's type (the
+** stack's classes are the same, validation says so), so that both arms of
+** an indirect call are written from one stack state. */
+
+/* Pop a call's arguments (at base..) and push its results. */
+static int call_done(fstate *f, const wm_type *t, uint32_t base) {
+  f->sp = base;
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    int rc = push(f, tc(t->results[i]));
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* A typed call: `callee(c, args)`, its results to depths base.. */
+static int typed_call(fstate *f, const wm_type *t, uint32_t base, const char *callee) {
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    int rc = mark(f, base + i, tc(t->results[i]));
+    if (rc) return rc;
+  }
+  char sn[64];
+  sig_name(t, sn, sizeof sn);
+  if (t->nresults == 1)
+    put(f->o, "  %s = ", NV(f, base, tc(t->results[0])));
+  else if (t->nresults > 1)
+    put(f->o, "  { struct r_%s r_ = ", sn);
+  else
+    put(f->o, "  ");
+  put(f->o, "%s(c", callee);
+  for (uint32_t i = 0; i < t->nparams; i++) put(f->o, ", %s", NV(f, base + i, tc(t->params[i])));
+  put(f->o, ");");
+  if (t->nresults > 1) {
+    for (uint32_t i = 0; i < t->nresults; i++)
+      put(f->o, " %s = r_.r%u;", NV(f, base + i, tc(t->results[i])), (unsigned)i);
+    put(f->o, " }");
+  }
+  put(f->o, "\n");
+  return 0;
+}
+
+/* A call through slots (an import, a call the runtime makes, a long
+** argument list): `io_` filled from the arguments, `stmt` run, results
+** read back. */
+static int slot_call(fstate *f, const wm_type *t, uint32_t base, const char *stmt) {
+  uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+  put(f->o, "  { wm_aot_slot io_[%u];", (unsigned)(n ? n : 1));
+  for (uint32_t i = 0; i < t->nparams; i++) {
+    int k = tc(t->params[i]);
+    if (k == T_I32 || k == T_F32) put(f->o, " io_[%u].u64 = 0;", (unsigned)i);
+    put(f->o, " io_[%u].%s = %s;", (unsigned)i, tfield[k], NV(f, base + i, k));
+  }
+  put(f->o, " %s;", stmt);
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    int k = tc(t->results[i]);
+    int rc = mark(f, base + i, k);
+    if (rc) return rc;
+    put(f->o, " %s = io_[%u].%s;", NV(f, base + i, k), (unsigned)i, tfield[k]);
+  }
+  put(f->o, " }\n");
+  return 0;
+}
+
+/* Argument lists longer than this go through slots. */
+#define MAX_C_ARGS 24
+
+/* ------------------------------------------------------------ one body */
+
+static int instr(fstate *f);
+
+static int translate_body(fstate *f, uint32_t fidx) {
+  const wm_module *mod = f->mod;
+  const wm_type *t = wm__func_type(mod, fidx);
+  ctrl fc;
+  memset(&fc, 0, sizeof fc);
+  fc.nr = t->nresults;
+  fc.results = t->results;
+  f->sp = 0;
+  f->ncs = 0;
+  f->nlabels = 0;
+  int rc = push_ctrl(f, K_FUNC, &fc);
+  while (!rc && f->ncs) {
+    if (f->pos >= f->end) return fail(f, WM_EMALFORMED, "unexpected end of function body");
+    rc = f->cs[f->ncs - 1].unreachable ? skip_dead(f) : instr(f);
+  }
+  if (!rc && f->o->oom) rc = wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
+  return rc;
+}
+
+/* The end of the current block, reached (`live`) or after skipped code:
+** its results are at its depths, where the code before or a branch to it
+** put them. An if without else has a false arm that passes its params
+** through as its results (the same types at the same depths). */
+static int end_block(fstate *f, bool live) {
+  ctrl c = f->cs[f->ncs - 1];
+  if (c.kind == K_IF && !c.has_else) {
+    if (live) put(f->o, "  goto E%u;\n", (unsigned)c.label);
+    put(f->o, "F%u:;\n", (unsigned)c.label);
+  }
+  f->ncs--;
+  f->sp = c.height;
+  for (uint32_t i = 0; i < c.nr; i++) {
+    int rc = push(f, tc(rtype(&c, i)));
+    if (rc) return rc;
+  }
+  if (c.kind != K_LOOP) put(f->o, "E%u:;\n", (unsigned)c.label);
+  return 0;
+}
+
+/* `else`, reached or not: the false arm starts with the params. */
+static int else_arm(fstate *f, bool live) {
+  ctrl *c = &f->cs[f->ncs - 1];
+  if (live) put(f->o, "  goto E%u;\n", (unsigned)c->label);
+  put(f->o, "F%u:;\n", (unsigned)c->label);
+  c->has_else = true;
+  c->unreachable = false;
+  f->sp = c->height;
+  for (uint32_t i = 0; i < c->np; i++) {
+    int rc = push(f, tc(c->params[i]));
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static void set_dead(fstate *f) {
+  ctrl *c = &f->cs[f->ncs - 1];
+  c->unreachable = true;
+  f->sp = c->height;
+}
+
+static int skip_imm(fstate *f, uint8_t op);
+
+static int skip_dead(fstate *f) {
+  uint32_t depth = 0;
+  for (;;) {
+    uint8_t op;
+    int rc = byte(f, &op);
+    if (rc) return rc;
+    if (op == 0x02 || op == 0x03 || op == 0x04) {
+      ctrl tmp;
+      rc = blocktype(f, &tmp);
+      if (rc) return rc;
+      depth++;
+    } else if (op == 0x0B) {
+      if (depth == 0) return end_block(f, false);
+      depth--;
+    } else if (op == 0x05 && depth == 0) {
+      return else_arm(f, false);
+    } else if (op != 0x05) {
+      rc = skip_imm(f, op);
+      if (rc) return rc;
+    }
+  }
+}
+
+/* The immediates of op (not a block instruction), read and dropped. */
+static int skip_imm(fstate *f, uint8_t op) {
+  uint32_t x, y;
+  int32_t s;
+  int64_t l;
+  switch (op) {
+    case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24:
+    case 0x25: case 0x26: case 0xD2:
+      return u32imm(f, &x);
+    case 0x0E: {
+      int rc = u32imm(f, &y);
+      for (uint32_t i = 0; !rc && i <= y; i++) rc = u32imm(f, &x);
+      return rc;
+    }
+    case 0x11: {
+      int rc = u32imm(f, &x);
+      return rc ? rc : u32imm(f, &y);
+    }
+    case 0x1C: {
+      int rc = u32imm(f, &y);
+      for (uint32_t i = 0; !rc && i < y; i++) {
+        uint8_t b;
+        rc = byte(f, &b);
+      }
+      return rc;
+    }
+    case 0x3F: case 0x40: {
+      uint8_t b;
+      return byte(f, &b);
+    }
+    case 0x41: return s32imm(f, &s);
+    case 0x42: return s64imm(f, &l);
+    case 0x43:
+      if (f->end - f->pos < 4) return fail(f, WM_EMALFORMED, "unexpected end");
+      f->pos += 4;
+      return 0;
+    case 0x44:
+      if (f->end - f->pos < 8) return fail(f, WM_EMALFORMED, "unexpected end");
+      f->pos += 8;
+      return 0;
+    case 0xD0: {
+      uint8_t b;
+      return byte(f, &b);
+    }
+    case 0xFC: {
+      int rc = u32imm(f, &x);
+      if (rc) return rc;
+      switch (x) {
+        case 8: case 12: case 14:
+          rc = u32imm(f, &y);
+          return rc ? rc : u32imm(f, &y);
+        case 10: {
+          rc = u32imm(f, &y);
+          return rc ? rc : u32imm(f, &y);
+        }
+        case 9: case 11: case 13: case 15: case 16: case 17: return u32imm(f, &y);
+        default: return x < 8 ? 0 : unsupported(f, "this 0xFC instruction");
+      }
+    }
+    default:
+      if (op >= 0x28 && op <= 0x3E) {
+        int rc = memarg(f, &x);
+        return rc;
+      }
+      if ((op >= 0x45 && op <= 0xC4) || op == 0x00 || op == 0x01 || op == 0x0F || op == 0x1A ||
+          op == 0x1B || op == 0xD1)
+        return 0;
+      return unsupported(f, "this instruction");
+  }
+}
+
+static const char *unsupported_op(uint8_t op) {
+  switch (op) {
+    case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
+      return "exception handling";
+    case 0x12: case 0x13: case 0x14: case 0x15: return "tail calls and typed function references";
+    case 0xD3: case 0xD4: case 0xD5: case 0xD6: case 0xFB: return "typed references and GC";
+    case 0xFD: return "SIMD";
+    case 0xFE: return "threads (atomics)";
+    default: return NULL;
+  }
+}
+
+static int instr(fstate *f) {
+  const wm_module *mod = f->mod;
+  uint32_t at = f->pos;
+  uint8_t op;
+  int rc = byte(f, &op);
+  if (rc) return rc;
+  uint32_t x, y;
+  char buf[512];
+  if (op >= 0x45 && op <= 0xC4) return numeric(f, &numops[op - 0x45]);
+  if (op >= 0x28 && op <= 0x35) {
+    rc = memarg(f, &x);
+    if (rc) return rc;
+    const memop *m = &loads[op - 0x28];
+    uint32_t a = f->sp - 1;
+    address(f, a, x, m->n);
+    f->sp = a;
+    rc = push(f, m->r);
+    if (rc) return rc;
+    put(f->o, "  %s = ", V(f, a));
+    put(f->o, m->load, "(mem + ea_)");
+    put(f->o, ";\n");
+    return 0;
+  }
+  if (op >= 0x36 && op <= 0x3E) {
+    rc = memarg(f, &x);
+    if (rc) return rc;
+    const memop *m = &stores[op - 0x36];
+    uint32_t a = f->sp - 2;
+    address(f, a, x, m->n);
+    put(f->o, "  ");
+    put(f->o, m->load, "(mem + ea_)", V(f, a + 1));
+    put(f->o, ";\n");
+    f->sp = a;
+    return 0;
+  }
+  switch (op) {
+    case 0x00:
+      put(f->o, "  wm_trap(c, %d);\n", WM_TRAP_UNREACHABLE);
+      set_dead(f);
+      return 0;
+    case 0x01: return 0;
+    case 0x02: case 0x03: case 0x04: {
+      ctrl c;
+      memset(&c, 0, sizeof c);
+      rc = blocktype(f, &c);
+      if (rc) return rc;
+      for (uint32_t i = 0; i < c.np; i++)
+        if (tclass(c.params[i]) < 0) return unsupported(f, "this block type");
+      for (uint32_t i = 0; i < c.nr; i++)
+        if (tclass(rtype(&c, i)) < 0) return unsupported(f, "this block type");
+      if (op == 0x04) {
+        uint32_t cond = --f->sp;
+        put(f->o, "  if (!%s) goto F%u;\n", V(f, cond), (unsigned)f->nlabels);
+      }
+      rc = push_ctrl(f, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, &c);
+      if (rc) return rc;
+      if (op == 0x03) put(f->o, "L%u:;\n", (unsigned)f->cs[f->ncs - 1].label);
+      return 0;
+    }
+    case 0x05: return else_arm(f, true);
+    case 0x0B: return end_block(f, true);
+    case 0x0C:
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      rc = branch(f, x);
+      set_dead(f);
+      return rc;
+    case 0x0D: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      uint32_t cond = --f->sp;
+      put(f->o, "  if (%s) {\n", V(f, cond));
+      rc = branch(f, x);
+      put(f->o, "  }\n");
+      return rc;
+    }
+    case 0x0E: {
+      rc = u32imm(f, &y);
+      if (rc) return rc;
+      uint32_t cond = --f->sp;
+      put(f->o, "  switch (%s) {\n", V(f, cond));
+      for (uint32_t i = 0; i <= y; i++) {
+        rc = u32imm(f, &x);
+        if (rc) return rc;
+        if (i < y)
+          put(f->o, "  case %uu:\n", (unsigned)i);
+        else
+          put(f->o, "  default:\n");
+        rc = branch(f, x);
+        if (rc) return rc;
+      }
+      put(f->o, "  }\n");
+      set_dead(f);
+      return 0;
+    }
+    case 0x0F:
+      rc = branch(f, f->ncs - 1);
+      set_dead(f);
+      return rc;
+    case 0x10: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      const wm_type *t = wm__func_type(mod, x);
+      uint32_t base = f->sp - t->nparams;
+      if (x < mod->nfunc_imports) {
+        snprintf(buf, sizeof buf, "c->call(c, %uu, io_)", (unsigned)x);
+        rc = slot_call(f, t, base, buf);
+      } else if (t->nparams > MAX_C_ARGS) {
+        snprintf(buf, sizeof buf, "e%u(c, io_)", (unsigned)x);
+        rc = slot_call(f, t, base, buf);
+      } else {
+        snprintf(buf, sizeof buf, "f%u", (unsigned)x);
+        rc = typed_call(f, t, base, buf);
+      }
+      if (rc) return rc;
+      reload_size(f);
+      return call_done(f, t, base);
+    }
+    case 0x11: {
+      rc = u32imm(f, &y); /* type */
+      if (!rc) rc = u32imm(f, &x); /* table */
+      if (rc) return rc;
+      const wm_type *t = &mod->types[y];
+      uint32_t iv = --f->sp;
+      uint32_t base = f->sp - t->nparams;
+      char sn[64], ix[24];
+      sig_name(t, sn, sizeof sn);
+      snprintf(ix, sizeof ix, "%s", V(f, iv));
+      put(f->o, "  k_ = c->indirect(c, %uu, %uu, %s);\n  if (k_ >= 0) {\n", (unsigned)x,
+          (unsigned)y, ix);
+      if (t->nparams > MAX_C_ARGS) {
+        rc = slot_call(f, t, base, "wm_entries[k_](c, io_)");
+      } else {
+        snprintf(buf, sizeof buf, "((ft_%s)wm_direct[k_])", sn);
+        rc = typed_call(f, t, base, buf);
+      }
+      if (rc) return rc;
+      put(f->o, "  } else {\n");
+      snprintf(buf, sizeof buf, "c->icall(c, %uu, %uu, %s, io_)", (unsigned)x, (unsigned)y, ix);
+      rc = slot_call(f, t, base, buf);
+      if (rc) return rc;
+      put(f->o, "  }\n");
+      reload_size(f);
+      return call_done(f, t, base);
+    }
+    case 0x1A: f->sp--; return 0;
+    case 0x1B: case 0x1C: {
+      if (op == 0x1C) {
+        rc = u32imm(f, &y);
+        if (rc) return rc;
+        for (uint32_t i = 0; i < y; i++) {
+          uint32_t vt;
+          const char *why;
+          rc = wm__read_bodytype(f->b, &f->pos, f->end, false, mod, &vt, &why);
+          if (rc) return fail(f, rc, "%s", why ? why : "bad type");
+          if (tclass(vt) < 0) return unsupported(f, "select of this type");
+        }
+      }
+      uint32_t a = f->sp - 3;
+      put(f->o, "  %s = %s ? %s : %s;\n", V(f, a), V(f, a + 2), V(f, a), V(f, a + 1));
+      f->sp = a + 1;
+      return 0;
+    }
+    case 0x20: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      return pushv(f, f->ltype[x], "l%u", (unsigned)x);
+    }
+    case 0x21: case 0x22:
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      put(f->o, "  l%u = %s;\n", (unsigned)x, V(f, f->sp - 1));
+      if (op == 0x21) f->sp--;
+      return 0;
+    case 0x23: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      int k = tclass(mod->globals[x].type.type);
+      if (k < 0) return unsupported(f, "a global of this type");
+      return pushv(f, k, "c->globals[%u]->%s", (unsigned)x, tfield[k]);
+    }
+    case 0x24: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      int k = tclass(mod->globals[x].type.type);
+      if (k < 0) return unsupported(f, "a global of this type");
+      uint32_t a = --f->sp;
+      if (k == T_I32 || k == T_F32) put(f->o, "  c->globals[%u]->u64 = 0;\n", (unsigned)x);
+      put(f->o, "  c->globals[%u]->%s = %s;\n", (unsigned)x, tfield[k], V(f, a));
+      return 0;
+    }
+    case 0x25: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      uint32_t a = f->sp - 1;
+      const char *i = V(f, a);
+      f->sp = a;
+      rc = push(f, T_REF);
+      if (rc) return rc;
+      put(f->o, "  %s = c->table_get(c, %uu, %s);\n", V(f, a), (unsigned)x, i);
+      return 0;
+    }
+    case 0x26: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      uint32_t a = f->sp - 2;
+      put(f->o, "  c->table_set(c, %uu, %s, %s);\n", (unsigned)x, V(f, a), V(f, a + 1));
+      f->sp = a;
+      return 0;
+    }
+    case 0x3F: case 0x40: {
+      uint8_t mi;
+      rc = byte(f, &mi);
+      if (rc) return rc;
+      if (mi != 0) return unsupported(f, "a memory other than memory 0");
+      if (op == 0x3F) {
+        rc = pushv(f, T_I32, "(uint32_t)(ms >> 16)");
+      } else {
+        const char *a = V(f, f->sp - 1);
+        put(f->o, "  %s = c->mem_grow(c, %s);\n", a, a);
+        reload_size(f);
+      }
+      return 0;
+    }
+    case 0x41: {
+      int32_t v;
+      rc = s32imm(f, &v);
+      if (rc) return rc;
+      return pushv(f, T_I32, "%" PRIu32 "u", (uint32_t)v);
+    }
+    case 0x42: {
+      int64_t v;
+      rc = s64imm(f, &v);
+      if (rc) return rc;
+      return pushv(f, T_I64, "UINT64_C(%" PRIu64 ")", (uint64_t)v);
+    }
+    case 0x43: {
+      if (f->end - f->pos < 4) return fail(f, WM_EMALFORMED, "unexpected end");
+      uint32_t bits;
+      memcpy(&bits, f->b + f->pos, 4);
+      f->pos += 4;
+      return pushv(f, T_F32, "wm_f32_from(0x%08" PRIx32 "u)", bits);
+    }
+    case 0x44: {
+      if (f->end - f->pos < 8) return fail(f, WM_EMALFORMED, "unexpected end");
+      uint64_t bits;
+      memcpy(&bits, f->b + f->pos, 8);
+      f->pos += 8;
+      return pushv(f, T_F64, "wm_f64_from(UINT64_C(0x%016" PRIx64 "))", bits);
+    }
+    case 0xD0: {
+      uint8_t ht;
+      rc = byte(f, &ht);
+      if (rc) return rc;
+      if (ht != 0x70 && ht != 0x6F) return unsupported(f, "ref.null of this heap type");
+      return pushv(f, T_REF, "NULL");
+    }
+    case 0xD1: {
+      uint32_t a = f->sp - 1;
+      const char *r = V(f, a);
+      f->sp = a;
+      rc = push(f, T_I32);
+      if (rc) return rc;
+      put(f->o, "  %s = (uint32_t)(%s == NULL);\n", V(f, a), r);
+      return 0;
+    }
+    case 0xD2:
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      return pushv(f, T_REF, "c->funcs[%u]", (unsigned)x);
+    case 0xFC: {
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      if (x < 8) return numeric(f, &satops[x]);
+      /* The bulk instructions: two immediates at most, then a helper. */
+      uint32_t i0 = 0, i1 = 0;
+      if (x == 8 || x == 10 || x == 12 || x == 14) rc = u32imm(f, &i0);
+      if (!rc && x >= 8 && x <= 17) rc = u32imm(f, x == 8 || x == 10 || x == 12 || x == 14 ? &i1 : &i0);
+      if (rc) return rc;
+      if ((x == 8 && i1) || (x == 10 && (i0 || i1)) || (x == 11 && i0))
+        return unsupported(f, "a memory other than memory 0");
+      switch (x) {
+        case 8: snprintf(buf, sizeof buf, "c->mem_init(c, %uu", (unsigned)i0); return bulk(f, buf, 3);
+        case 9: snprintf(buf, sizeof buf, "c->data_drop(c, %uu", (unsigned)i0); return bulk(f, buf, 0);
+        case 10: return bulk(f, "c->mem_copy(c", 3);
+        case 11: return bulk(f, "c->mem_fill(c", 3);
+        case 12: /* table.init elem table */
+          snprintf(buf, sizeof buf, "c->table_init(c, %uu, %uu", (unsigned)i1, (unsigned)i0);
+          return bulk(f, buf, 3);
+        case 13: snprintf(buf, sizeof buf, "c->elem_drop(c, %uu", (unsigned)i0); return bulk(f, buf, 0);
+        case 14: /* table.copy dst src */
+          snprintf(buf, sizeof buf, "c->table_copy(c, %uu, %uu", (unsigned)i0, (unsigned)i1);
+          return bulk(f, buf, 3);
+        case 15: { /* table.grow: init n -> old */
+          uint32_t a = f->sp - 2;
+          snprintf(buf, sizeof buf, "c->table_grow(c, %uu, %s, %s)", (unsigned)i0, V(f, a), V(f, a + 1));
+          f->sp = a;
+          return pushv(f, T_I32, "%s", buf);
+        }
+        case 16: return pushv(f, T_I32, "c->table_size(c, %uu)", (unsigned)i0);
+        case 17: snprintf(buf, sizeof buf, "c->table_fill(c, %uu", (unsigned)i0); return bulk(f, buf, 3);
+        default: return unsupported(f, "this 0xFC instruction");
+      }
+    }
+    default: {
+      const char *what = unsupported_op(op);
+      f->pos = at;
+      return unsupported(f, what ? what : "this instruction");
+    }
+  }
+}
+
+/* ------------------------------------------------------------ the file */
+
+/* What every translated function uses besides numeric.h: traps (the
+** runtime's helper never returns), and unaligned little-endian accesses. */
+static const char prelude[] =
+    "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
+    "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
+    "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"
+    "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }\n"
+    "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n"
+    "static inline uint64_t wm_ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n"
+    "static inline void wm_st_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }\n"
+    "static inline void wm_st_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }\n"
+    "static inline void wm_st_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }\n";
+
+/* The module-level features this version translates. */
+static int check_module(const wm_module *mod, wm_error *err) {
+#define NO(what) return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX, "wasmem compile: %s not supported yet", what)
+  if (mod->sparse) return wm__error(err, WM_EINVAL, UINT32_MAX, "wasmem compile: the module was loaded through the code cache; load it without one");
+  if (mod->nmems > 1) NO("more than one memory");
+  if (mod->nmems && (mod->mems[0].is64)) NO("memory64");
+  if (mod->nmems && (mod->mems[0].shared)) NO("shared memory (threads)");
+  if (mod->ntags) NO("exception handling");
+  for (uint32_t i = 0; i < mod->ntables; i++)
+    if (tclass(mod->tables[i].elem) != T_REF || mod->tables[i].lim.is64)
+      NO("a table of typed references or table64");
+  for (uint32_t i = 0; i < mod->ntypes; i++) {
+    const wm_type *t = &mod->types[i];
+    if (t->kind != WM_COMP_FUNC) NO("GC types");
+    for (uint32_t k = 0; k < t->nparams; k++)
+      if (tclass(t->params[k]) < 0) NO("a function type with v128 or typed references");
+    for (uint32_t k = 0; k < t->nresults; k++)
+      if (tclass(t->results[k]) < 0) NO("a function type with v128 or typed references");
+  }
+  for (uint32_t i = 0; i < mod->nglobals; i++)
+    if (tclass(mod->globals[i].type.type) < 0) NO("a global of type v128 or a typed reference");
+  return 0;
+#undef NO
+}
+
+static void put_sig_types(cbuf *o, const wm_module *mod) {
+  /* One typedef per distinct signature, and a struct per one of several
+  ** results. Duplicate typedefs of the same type are valid C11. */
+  for (uint32_t i = 0; i < mod->ntypes; i++) {
+    const wm_type *t = &mod->types[i];
+    char sn[64];
+    sig_name(t, sn, sizeof sn);
+    if (t->nresults > 1) {
+      put(o, "#ifndef R_%s\n#define R_%s\nstruct r_%s {", sn, sn, sn);
+      for (uint32_t k = 0; k < t->nresults; k++)
+        put(o, " %s r%u;", ctype[tc(t->results[k])], (unsigned)k);
+      put(o, " };\n#endif\n");
+    }
+    put(o, "#ifndef FT_%s\n#define FT_%s\ntypedef ", sn, sn);
+    if (t->nresults == 0)
+      put(o, "void");
+    else if (t->nresults == 1)
+      put(o, "%s", ctype[tc(t->results[0])]);
+    else
+      put(o, "struct r_%s", sn);
+    put(o, " (*ft_%s)(wm_aot_ctx *", sn);
+    for (uint32_t k = 0; k < t->nparams; k++) put(o, ", %s", ctype[tc(t->params[k])]);
+    put(o, ");\n#endif\n");
+  }
+}
+
+/* The C declaration of function idx's typed function: "static T fN(...)". */
+static void put_proto(cbuf *o, const wm_module *mod, uint32_t idx) {
+  const wm_type *t = wm__func_type(mod, idx);
+  char sn[64];
+  sig_name(t, sn, sizeof sn);
+  put(o, "static ");
+  if (t->nresults == 0)
+    put(o, "void");
+  else if (t->nresults == 1)
+    put(o, "%s", ctype[tc(t->results[0])]);
+  else
+    put(o, "struct r_%s", sn);
+  put(o, " f%u(wm_aot_ctx *c", (unsigned)idx);
+  for (uint32_t k = 0; k < t->nparams; k++)
+    put(o, ", %s l%u", ctype[tc(t->params[k])], (unsigned)k);
+  put(o, ")");
+}
+
+static int put_function(cbuf *o, fstate *f, uint32_t idx) {
+  const wm_module *mod = f->mod;
+  const wm_funcdef *fd = &mod->funcs[idx];
+  const wm_type *t = wm__func_type(mod, idx);
+  const uint8_t *body;
+  uint8_t *bb = NULL;
+  uint32_t bcap = 0;
+  int rc = wm__body_bytes(mod, idx, &body, &bb, &bcap, f->err);
+  if (rc) return rc;
+  uint32_t *decl = NULL;
+  uint32_t nl = t->nparams + fd->nlocals;
+  if (fd->nlocals && !(decl = wm__malloc((size_t)fd->nlocals * sizeof *decl))) {
+    wm__free(bb);
+    return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  if (fd->nlocals) rc = wm__decode_locals(mod, fd, body, decl, f->err);
+  if (!rc && wm__grow((void **)&f->ltype, &f->nlocals, nl ? nl : 1, 1))
+    rc = wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t i = 0; !rc && i < nl; i++) {
+    uint32_t vt = i < t->nparams ? t->params[i] : decl[i - t->nparams];
+    int k = tclass(vt);
+    if (k < 0) {
+      rc = wm__error(f->err, WM_EUNSUPPORTED, fd->body_off,
+                     "wasmem compile: a local of type v128 or a typed reference not supported yet");
+      break;
+    }
+    f->ltype[i] = (uint8_t)k;
+  }
+  cbuf code = {0};
+  if (!rc) {
+    f->o = &code;
+    f->b = body + (fd->code_start - fd->body_off);
+    f->off0 = fd->code_start;
+    f->pos = 0;
+    f->end = fd->body_len - (fd->code_start - fd->body_off);
+    if (f->cap_used) memset(f->used, 0, f->cap_used);
+    rc = translate_body(f, idx);
+  }
+  if (!rc) {
+    put_proto(o, mod, idx);
+    put(o, " {\n  uint8_t *const mem = c->mem; uint64_t ms = c->mem_size ? *c->mem_size : 0;\n");
+    put(o, "  uint64_t ea_; int32_t k_; (void)mem; (void)ms; (void)ea_; (void)k_;\n");
+    put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_floor)) wm_trap(c, %d);\n",
+        WM_TRAP_STACK_EXHAUSTED);
+    for (uint32_t i = t->nparams; i < nl; i++)
+      put(o, "  %s l%u = 0;\n", ctype[f->ltype[i]], (unsigned)i);
+    for (uint32_t d = 0; d < f->cap_used; d++)
+      for (int k = 0; k < T_N; k++)
+        if (f->used[d] & (1u << k)) put(o, "  %s s%u%c; (void)s%u%c;\n", ctype[k], (unsigned)d, tsuf[k], (unsigned)d, tsuf[k]);
+    put_bytes(o, code.p ? code.p : "", code.n);
+    /* The function's end label is where returns and the last end meet. */
+    if (t->nresults == 0) {
+      put(o, "  return;\n");
+    } else if (t->nresults == 1) {
+      put(o, "  return s0%c;\n", tsuf[tc(t->results[0])]);
+    } else {
+      char sn[64];
+      sig_name(t, sn, sizeof sn);
+      put(o, "  { struct r_%s r_;", sn);
+      for (uint32_t k = 0; k < t->nresults; k++)
+        put(o, " r_.r%u = s%u%c;", (unsigned)k, (unsigned)k, tsuf[tc(t->results[k])]);
+      put(o, " return r_; }\n");
+    }
+    put(o, "}\n");
+    /* The entry: arguments and results through slots. */
+    put(o, "static void e%u(wm_aot_ctx *c, wm_aot_slot *io) {\n  ", (unsigned)idx);
+    if (t->nresults == 1)
+      put(o, "%s r_ = ", ctype[tc(t->results[0])]);
+    else if (t->nresults > 1) {
+      char sn[64];
+      sig_name(t, sn, sizeof sn);
+      put(o, "struct r_%s r_ = ", sn);
+    }
+    put(o, "f%u(c", (unsigned)idx);
+    for (uint32_t k = 0; k < t->nparams; k++)
+      put(o, ", io[%u].%s", (unsigned)k, tfield[tc(t->params[k])]);
+    put(o, ");\n");
+    for (uint32_t k = 0; k < t->nresults; k++) {
+      int tc = tclass(t->results[k]);
+      if (tc == T_I32 || tc == T_F32) put(o, "  io[%u].u64 = 0;\n", (unsigned)k);
+      if (t->nresults == 1)
+        put(o, "  io[0].%s = r_;\n", tfield[tc]);
+      else
+        put(o, "  io[%u].%s = r_.r%u;\n", (unsigned)k, tfield[tc], (unsigned)k);
+    }
+    put(o, "}\n");
+  }
+  wm__free(code.p);
+  wm__free(decl);
+  wm__free(bb);
+  return rc;
+}
+
+int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err) {
+  if (!mod || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_to_c: NULL argument");
+  *out = NULL;
+  if (out_len) *out_len = 0;
+  int rc = check_module(mod, err);
+  if (rc) return rc;
+  cbuf o = {0};
+  fstate f;
+  memset(&f, 0, sizeof f);
+  f.mod = mod;
+  f.err = err;
+  put(&o, "/* Made by wasmem %s (wasmem compile): module of %zu bytes. */\n", WM_VERSION,
+      mod->len);
+  put(&o, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
+#define DEF_CODE_(name, code, msg) put(&o, "#define WM_%s (%d)\n", #name, code);
+  WM_ERRORS(DEF_CODE_)
+#undef DEF_CODE_
+  put_bytes(&o, wm__aot_text_abi, strlen(wm__aot_text_abi));
+  put_bytes(&o, wm__aot_text_numeric, strlen(wm__aot_text_numeric));
+  put_bytes(&o, prelude, strlen(prelude));
+  put_sig_types(&o, mod);
+  uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
+  for (uint32_t i = nimp; i < mod->nfuncs; i++) {
+    put_proto(&o, mod, i);
+    put(&o, ";\nstatic void e%u(wm_aot_ctx *c, wm_aot_slot *io);\n", (unsigned)i);
+  }
+  put(&o, "static const wm_aot_entry wm_entries[%u];\n", (unsigned)(ndef ? ndef : 1));
+  put(&o, "static void (*const wm_direct[%u])(void);\n", (unsigned)(ndef ? ndef : 1));
+  for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) rc = put_function(&o, &f, i);
+  if (!rc) {
+    put(&o, "static const wm_aot_entry wm_entries[%u] = {", (unsigned)(ndef ? ndef : 1));
+    for (uint32_t i = nimp; i < mod->nfuncs; i++) put(&o, "%se%u", i > nimp ? ", " : "", (unsigned)i);
+    put(&o, "%s};\n", ndef ? "" : "0");
+    put(&o, "static void (*const wm_direct[%u])(void) = {", (unsigned)(ndef ? ndef : 1));
+    for (uint32_t i = nimp; i < mod->nfuncs; i++)
+      put(&o, "%s(void (*)(void))f%u", i > nimp ? ", " : "", (unsigned)i);
+    put(&o, "%s};\n", ndef ? "" : "0");
+    put(&o, "static const uint8_t wm_wasm[%zu] = {", mod->len ? mod->len : (size_t)1);
+    for (size_t i = 0; i < mod->len; i++)
+      put(&o, "%s%u", i == 0 ? "\n" : i % 24 ? "," : ",\n", mod->bytes[i]);
+    put(&o, "%s};\n", mod->len ? "" : "0");
+    uint8_t h[16];
+    wm_module_hash(mod->bytes, mod->len, h);
+    put(&o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
+    put(&o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
+    for (int i = 0; i < 16; i++) put(&o, "%s%u", i ? "," : "", h[i]);
+    put(&o, "}, wm_entries, wm_direct};\n");
+  }
+  wm__free(f.stk);
+  wm__free(f.used);
+  wm__free(f.cs);
+  wm__free(f.ltype);
+  if (!rc && o.oom) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (rc) {
+    wm__free(o.p);
+    return rc;
+  }
+  *out = o.p;
+  if (out_len) *out_len = o.n;
+  return 0;
+}

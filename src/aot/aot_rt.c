@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** aot_rt.c -- ahead-of-time compilation, second half: loading a compiled
+** object (wm_module_load_native) and running its functions.
+**
+** A compiled object carries its module's bytes; loading them gives an
+** ordinary wm_module (validated, as any), to which the object's functions
+** are attached: every defined function's lowered code is one NATIVE
+** instruction and a RETURN, made here at load, so that calls from the
+** host, from the interpreter, through tables and exports all reach native
+** code the way they reach lowered code, and the interpreter's frames,
+** backtraces and nested calls are unchanged. Calls between the module's
+** own functions are C calls and never come back here.
+**
+** NATIVE enters through wm__aot_run, which sets a jump point: a trap in
+** native code (the helpers below, or the generated code's checks) jumps
+** back to it, unwinding only C frames of native code and these helpers --
+** every nested call into the runtime (imports, indirect calls through
+** slots) has returned before its trap is re-raised here. The instance's
+** context (wm_aot_ctx, aot_abi.h) holds the memory, globals and function
+** space the generated code reads, and the helpers.
+*/
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aot.h"
+#include "cstack.h"
+#include "ops.h"
+#include "util.h"
+
+_Static_assert(sizeof(wm_aot_slot) == sizeof(wm_slot), "slot layouts differ");
+
+/* An instance's context: the ABI's part first, then the runtime's. */
+typedef struct aot_inst {
+  wm_aot_ctx pub;
+  wm_instance *inst;
+  jmp_buf *jb;        /* the innermost wm__aot_run's */
+  char *msg;          /* its trap message buffer (256 bytes) */
+  wm_slot *top;       /* where nested calls put their frames */
+} aot_inst;
+
+static const uint64_t no_memory_size = 0;
+
+static aot_inst *of(wm_aot_ctx *c) { return (aot_inst *)c; }
+
+static _Noreturn void raise_trap(aot_inst *a, int code) { longjmp(*a->jb, code); }
+
+static void h_trap(wm_aot_ctx *c, int code) { raise_trap(of(c), code); }
+
+/* A nested call through the runtime: its arguments in io, copied to the
+** stack above the native frame by wm__interp_call. Its trap becomes ours,
+** with its message's first line (the nested backtrace is dropped: ours
+** follows from the frames). */
+static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
+  wm_runtime *rt = a->inst->rt;
+  wm_error err;
+  wm_slot *saved = rt->stack_top;
+  rt->stack_top = a->top;
+  int rc = wm__interp_call(rt, f, (wm_slot *)io, &err);
+  rt->stack_top = saved;
+  if (rc == 0) return;
+  if (rc != WM_EXCEPTION && err.message[0]) {
+    size_t n = strcspn(err.message, "\n");
+    snprintf(a->msg, 256, "%.*s", (int)(n < 255 ? n : 255), err.message);
+  }
+  raise_trap(a, rc);
+}
+
+static void h_call(wm_aot_ctx *c, uint32_t fidx, wm_aot_slot *io) {
+  aot_inst *a = of(c);
+  nested(a, a->inst->funcs[fidx], io);
+}
+
+/* The callee of call_indirect, checked as the interpreter's
+** INDIRECT_CALLEE checks it. */
+static wm_func *callee_of(aot_inst *a, uint32_t table, uint32_t type, uint32_t i) {
+  wm_instance *inst = a->inst;
+  const wm_table *t = inst->tables[table];
+  if (i >= t->size) raise_trap(a, WM_TRAP_UNDEFINED_ELEMENT);
+  wm_func *f = (wm_func *)t->elems[i];
+  if (!f) {
+    snprintf(a->msg, 256, "%s %u", wm_strerror(WM_TRAP_UNINITIALIZED_ELEMENT), i);
+    raise_trap(a, WM_TRAP_UNINITIALIZED_ELEMENT);
+  }
+  if ((f->type_id != inst->type_ids[type] || f->rt != inst->rt) &&
+      !wm__indirect_ok(inst->rt, f, inst->type_ids[type]))
+    raise_trap(a, WM_TRAP_INDIRECT_CALL_TYPE);
+  return f;
+}
+
+static int32_t h_indirect(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i) {
+  aot_inst *a = of(c);
+  wm_func *f = callee_of(a, table, type, i);
+  /* This very instance's function of exactly the type: its C signature is
+  ** the one the caller uses. */
+  if (f->inst == a->inst && f->type_id == a->inst->type_ids[type])
+    return (int32_t)(f->idx - a->inst->mod->nfunc_imports);
+  return -1;
+}
+
+static void h_icall(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm_aot_slot *io) {
+  aot_inst *a = of(c);
+  nested(a, callee_of(a, table, type, i), io);
+}
+
+static uint32_t h_mem_grow(wm_aot_ctx *c, uint32_t delta) {
+  return (uint32_t)(int32_t)wm__memory_grow(of(c)->inst->mems[0], delta);
+}
+
+static void h_mem_fill(wm_aot_ctx *c, uint32_t d, uint32_t val, uint32_t n) {
+  wm_memory *m = of(c)->inst->mems[0];
+  if (!wm__in_range(d, n, m->size)) raise_trap(of(c), WM_TRAP_MEMORY_OOB);
+  if (n) memset(m->base + d, (int)(uint8_t)val, n);
+}
+
+static void h_mem_copy(wm_aot_ctx *c, uint32_t d, uint32_t s, uint32_t n) {
+  wm_memory *m = of(c)->inst->mems[0];
+  if (!wm__in_range(s, n, m->size) || !wm__in_range(d, n, m->size))
+    raise_trap(of(c), WM_TRAP_MEMORY_OOB);
+  if (n) memmove(m->base + d, m->base + s, n);
+}
+
+static void h_mem_init(wm_aot_ctx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n) {
+  wm_instance *inst = of(c)->inst;
+  wm_memory *m = inst->mems[0];
+  const wm_data *data = &inst->mod->datas[seg];
+  uint32_t len = inst->data_dropped[seg] ? 0 : data->len;
+  if (!wm__in_range(s, n, len) || !wm__in_range(d, n, m->size))
+    raise_trap(of(c), WM_TRAP_MEMORY_OOB);
+  if (n) memcpy(m->base + d, data->bytes + s, n);
+}
+
+static void h_data_drop(wm_aot_ctx *c, uint32_t seg) { of(c)->inst->data_dropped[seg] = true; }
+
+static void *h_table_get(wm_aot_ctx *c, uint32_t table, uint32_t i) {
+  const wm_table *t = of(c)->inst->tables[table];
+  if (i >= t->size) raise_trap(of(c), WM_TRAP_TABLE_OOB);
+  return t->elems[i];
+}
+
+static void h_table_set(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v) {
+  wm_table *t = of(c)->inst->tables[table];
+  if (i >= t->size) raise_trap(of(c), WM_TRAP_TABLE_OOB);
+  t->elems[i] = v;
+}
+
+static uint32_t h_table_size(wm_aot_ctx *c, uint32_t table) {
+  return of(c)->inst->tables[table]->size;
+}
+
+static uint32_t h_table_grow(wm_aot_ctx *c, uint32_t table, void *init, uint32_t n) {
+  return (uint32_t)(int32_t)wm__table_grow(of(c)->inst->tables[table], n, init);
+}
+
+static void h_table_fill(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v, uint32_t n) {
+  wm_table *t = of(c)->inst->tables[table];
+  if (!wm__in_range(i, n, t->size)) raise_trap(of(c), WM_TRAP_TABLE_OOB);
+  for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
+}
+
+static void h_table_copy(wm_aot_ctx *c, uint32_t dt, uint32_t st, uint32_t d, uint32_t s,
+                         uint32_t n) {
+  wm_table *td = of(c)->inst->tables[dt];
+  const wm_table *ts = of(c)->inst->tables[st];
+  if (!wm__in_range(s, n, ts->size) || !wm__in_range(d, n, td->size))
+    raise_trap(of(c), WM_TRAP_TABLE_OOB);
+  if (n) memmove(td->elems + d, ts->elems + s, (size_t)n * sizeof(void *));
+}
+
+static void h_table_init(wm_aot_ctx *c, uint32_t table, uint32_t seg, uint32_t d, uint32_t s,
+                         uint32_t n) {
+  wm_instance *inst = of(c)->inst;
+  wm_table *t = inst->tables[table];
+  const wm_elem *e = &inst->mod->elems[seg];
+  uint32_t len = inst->elem_dropped[seg] ? 0 : e->count;
+  if (!wm__in_range(s, n, len) || !wm__in_range(d, n, t->size))
+    raise_trap(of(c), WM_TRAP_TABLE_OOB);
+  for (uint32_t k = 0; k < n; k++) t->elems[d + k] = wm__elem_item(inst, seg, s + k);
+}
+
+static void h_elem_drop(wm_aot_ctx *c, uint32_t seg) { of(c)->inst->elem_dropped[seg] = true; }
+
+int wm__aot_instance(wm_instance *inst, wm_error *err) {
+  const wm_module *mod = inst->mod;
+  size_t ng = mod->nglobals;
+  aot_inst *a = wm__calloc(1, sizeof *a + ng * sizeof(wm_aot_slot *));
+  if (!a || wm__rt_own(inst->rt, a)) {
+    wm__free(a);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  wm_aot_slot **globals = (wm_aot_slot **)(a + 1);
+  for (size_t i = 0; i < ng; i++) globals[i] = (wm_aot_slot *)inst->globals[i]->val;
+  wm_aot_ctx *c = &a->pub;
+  c->mem = mod->nmems ? inst->mems[0]->base : NULL;
+  c->mem_size = mod->nmems ? &inst->mems[0]->size : &no_memory_size;
+  c->globals = globals;
+  c->funcs = (void *const *)inst->funcs;
+  c->trap = h_trap;
+  c->call = h_call;
+  c->indirect = h_indirect;
+  c->icall = h_icall;
+  c->mem_grow = h_mem_grow;
+  c->mem_fill = h_mem_fill;
+  c->mem_copy = h_mem_copy;
+  c->mem_init = h_mem_init;
+  c->data_drop = h_data_drop;
+  c->table_get = h_table_get;
+  c->table_set = h_table_set;
+  c->table_size = h_table_size;
+  c->table_grow = h_table_grow;
+  c->table_fill = h_table_fill;
+  c->table_copy = h_table_copy;
+  c->table_init = h_table_init;
+  c->elem_drop = h_elem_drop;
+  a->inst = inst;
+  inst->aot = a;
+  return 0;
+}
+
+int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_slot *top,
+                char *msg) {
+  aot_inst *a = inst->aot;
+  jmp_buf jb;
+  jmp_buf *const saved_jb = a->jb;
+  char *const saved_msg = a->msg;
+  wm_slot *const saved_top = a->top;
+  const uintptr_t saved_floor = a->pub.stack_floor;
+  a->jb = &jb;
+  a->msg = msg;
+  a->top = top;
+  a->pub.stack_floor = wm__interp_stack_floor(rt);
+  int code = setjmp(jb);
+  if (code == 0) inst->mod->aot->desc->entries[k](&a->pub, (wm_aot_slot *)fp);
+  a->jb = saved_jb;
+  a->msg = saved_msg;
+  a->top = saved_top;
+  a->pub.stack_floor = saved_floor;
+  return code;
+}
+
+/* ------------------------------------------------------------ loading */
+
+void wm__aot_module_free(wm_module *mod) {
+  wm_aot_lib *l = mod->aot;
+  if (!l) return;
+  /* The defined functions' codes are ours, not the compiler's. */
+  for (uint32_t i = mod->nfunc_imports; i < mod->nfuncs && l->codes; i++)
+    atomic_store_explicit(&mod->funcs[i].code, NULL, memory_order_relaxed);
+  wm__free(l->codes);
+  wm__free(l->cells);
+  if (l->handle) dlclose(l->handle);
+  wm__free(l);
+  mod->aot = NULL;
+}
+
+/* Every defined function's code: NATIVE k, then RETURN (its results are
+** in slots 0.. as any return's). */
+enum { NATIVE_CELLS = WM_HEAD_CELLS + 1, RETURN_CELLS = WM_HEAD_CELLS };
+
+static int attach(wm_module *mod, wm_aot_lib *l, wm_error *err) {
+  uint32_t ndef = mod->nfuncs - mod->nfunc_imports;
+  uint32_t per = NATIVE_CELLS + RETURN_CELLS;
+  l->codes = wm__calloc(ndef ? ndef : 1, sizeof *l->codes);
+  l->cells = wm__calloc(ndef ? (size_t)ndef * per : 1, sizeof *l->cells);
+  if (!l->codes || !l->cells) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  uint64_t native = wm__op_head(WM_OP_NATIVE, mod->loop), ret = wm__op_head(WM_OP_RETURN, mod->loop);
+  for (uint32_t k = 0; k < ndef; k++) {
+    uint32_t idx = mod->nfunc_imports + k;
+    const wm_type *t = wm__func_type(mod, idx);
+    uint32_t *cells = l->cells + (size_t)k * per;
+    memcpy(cells, &native, 8);
+    cells[WM_HEAD_CELLS] = k;
+    memcpy(cells + NATIVE_CELLS, &ret, 8);
+    wm_code *c = &l->codes[k];
+    uint32_t np = (uint32_t)wm__type_slots(t->params, t->nparams);
+    uint32_t nr = (uint32_t)wm__type_slots(t->results, t->nresults);
+    c->code = cells;
+    c->ncode = per;
+    c->nparam_slots = np;
+    c->nlocal_slots = np;
+    c->nresult_slots = nr;
+    c->frame_slots = (np + 4 > nr ? np + 4 : nr);
+    c->func_idx = idx;
+    c->quick_entry = true;
+    atomic_store_explicit(&mod->funcs[idx].code, c, memory_order_release);
+  }
+  return 0;
+}
+
+int wm_module_load_native(const char *path, const wm_module_options *opts, wm_module **out,
+                          wm_error *err) {
+  if (!path || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_native: NULL argument");
+  *out = NULL;
+  wm_module_options o;
+  memset(&o, 0, sizeof o);
+  if (opts) o = *opts;
+  if (o.flags & (WM_MODULE_CHECKED | WM_MODULE_METERED))
+    return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
+                     "compiled code with the heap checker or metering (fuel, interrupts, "
+                     "deadlines) not supported yet");
+  o.flags &= ~(uint32_t)WM_MODULE_EAGER;
+  o.cache_dir = NULL;
+  /* A path without a slash would be searched for on the library path. */
+  char full[4096];
+  if (!strchr(path, '/'))
+    snprintf(full, sizeof full, "./%s", path);
+  else
+    snprintf(full, sizeof full, "%s", path);
+  void *h = dlopen(full, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *why = dlerror();
+    return wm__error(err, WM_EIO, UINT32_MAX, "cannot load compiled module %s: %s", path,
+                     why ? why : "unknown error");
+  }
+#define SYM_(x) #x
+#define SYM(x) SYM_(x)
+  const wm_aot_module *d = dlsym(h, SYM(WM_AOT_SYMBOL));
+  if (!d || d->abi != WM_AOT_ABI) {
+    dlclose(h);
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "%s is not a module compiled by this wasmem (%s); compile it again",
+                     path, d ? "another ABI version" : "no " SYM(WM_AOT_SYMBOL));
+  }
+  uint8_t hash[16];
+  wm_module_hash(d->wasm, (size_t)d->wasm_len, hash);
+  if (memcmp(hash, d->hash, 16) != 0) {
+    dlclose(h);
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "%s: the module's bytes do not match the hash it was compiled for", path);
+  }
+  wm_module *mod;
+  int rc = wm_module_load(d->wasm, (size_t)d->wasm_len, &o, &mod, err);
+  if (rc) {
+    dlclose(h);
+    return rc;
+  }
+  if (d->nfuncs != mod->nfuncs - mod->nfunc_imports) {
+    wm_module_free(mod);
+    dlclose(h);
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "%s: function count does not match its module",
+                     path);
+  }
+  wm_aot_lib *l = wm__calloc(1, sizeof *l);
+  if (!l) {
+    wm_module_free(mod);
+    dlclose(h);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  l->handle = h;
+  l->desc = d;
+  mod->aot = l;
+  rc = attach(mod, l, err);
+  if (rc) {
+    wm_module_free(mod);
+    return rc;
+  }
+  *out = mod;
+  return 0;
+}
