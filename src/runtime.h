@@ -408,6 +408,11 @@ static inline void *wm__elem_item(const wm_instance *inst, uint32_t seg, uint32_
 ** code, with the trap message and a backtrace of function names in err.
 */
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+/* interp.c: host function f called by wasm code of instance caller (which
+** its wm_call_ctx names, as WASI needs): compiled code's imports
+** (src/aot). As wm__interp_call otherwise. */
+int wm__interp_call_host(wm_runtime *rt, wm_instance *caller, wm_func *f, wm_slot *args_results,
+                         wm_error *err);
 /* interp.c: the lowest address a frame of compiled code (src/aot) running
 ** in the current activation may have; below it, "call stack exhausted". */
 uintptr_t wm__interp_stack_floor(const wm_runtime *rt);

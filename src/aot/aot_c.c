@@ -456,7 +456,7 @@ static const numop numops[0xC5 - 0x45] = {
   {U32, NONE, F64, "wm_f64_convert_i32_u(%s)"},
   {U64, NONE, F64, "wm_f64_convert_i64_s((int64_t)%s)"},
   {U64, NONE, F64, "wm_f64_convert_i64_u(%s)"},
-  {F32, NONE, F64, "wm_f64_promote_f32(%s)"},
+  {F32, NONE, F64, "wm_promote(%s)"},
   /* 0xBC */ {F32, NONE, U32, "wm_f32_bits(%s)"},
   {F64, NONE, U64, "wm_f64_bits(%s)"},
   {U32, NONE, F32, "wm_f32_from(%s)"},
@@ -1049,14 +1049,14 @@ static int instr(fstate *f) {
       uint32_t bits;
       memcpy(&bits, f->b + f->pos, 4);
       f->pos += 4;
-      return pushv(f, T_F32, "wm_f32_from(0x%08" PRIx32 "u)", bits);
+      return pushv(f, T_F32, "wm_kf(0x%08" PRIx32 "u)", bits);
     }
     case 0x44: {
       if (f->end - f->pos < 8) return fail(f, WM_EMALFORMED, "unexpected end");
       uint64_t bits;
       memcpy(&bits, f->b + f->pos, 8);
       f->pos += 8;
-      return pushv(f, T_F64, "wm_f64_from(UINT64_C(0x%016" PRIx64 "))", bits);
+      return pushv(f, T_F64, "wm_kd(UINT64_C(0x%016" PRIx64 "))", bits);
     }
     case 0xD0: {
       uint8_t ht;
@@ -1123,8 +1123,17 @@ static int instr(fstate *f) {
 /* ------------------------------------------------------------ the file */
 
 /* What every translated function uses besides numeric.h: traps (the
-** runtime's helper never returns), and unaligned little-endian accesses. */
+** runtime's helper never returns), unaligned little-endian accesses, and
+** float constants and promotions the C compiler cannot see through: it
+** would fold x * 1.0, x - 0.0, -1.0 * x or demote(promote(x)) to x (or
+** -x), which is wrong for a signalling NaN (wasm quiets it), and GCC's
+** -fsignaling-nans covers only some of these, Clang's none. */
 static const char prelude[] =
+    "#if defined(__x86_64__) || defined(__i386__)\n#define WM_FREG \"+x\"\n"
+    "#elif defined(__aarch64__)\n#define WM_FREG \"+w\"\n#else\n#define WM_FREG \"+m\"\n#endif\n"
+    "static inline float wm_kf(uint32_t b) { float v = wm_f32_from(b); __asm__(\"\" : WM_FREG(v)); return v; }\n"
+    "static inline double wm_kd(uint64_t b) { double v = wm_f64_from(b); __asm__(\"\" : WM_FREG(v)); return v; }\n"
+    "static inline double wm_promote(float a) { double v = wm_f64_promote_f32(a); __asm__(\"\" : WM_FREG(v)); return v; }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
     "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
     "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"

@@ -58,7 +58,8 @@ static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   wm_error err;
   wm_slot *saved = rt->stack_top;
   rt->stack_top = a->top;
-  int rc = wm__interp_call(rt, f, (wm_slot *)io, &err);
+  int rc = f->host ? wm__interp_call_host(rt, a->inst, f, (wm_slot *)io, &err)
+                   : wm__interp_call(rt, f, (wm_slot *)io, &err);
   rt->stack_top = saved;
   if (rc == 0) return;
   if (rc != WM_EXCEPTION && err.message[0]) {

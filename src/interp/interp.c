@@ -262,6 +262,26 @@ static inline bool stack_left(const wm_runtime *rt, uintptr_t here) {
   return cstack.nesting < MAX_NESTING && here >= floor;
 }
 
+int wm__interp_call_host(wm_runtime *rt, wm_instance *caller, wm_func *f, wm_slot *args_results,
+                         wm_error *err) {
+  const uint32_t depth0 = rt->nframes;
+  wm_slot *const top0 = rt->stack_top, *fp = top0;
+  const wm_type *t = f->type;
+  size_t np = wm__type_slots(t->params, t->nparams), nr = wm__type_slots(t->results, t->nresults);
+  size_t nio = np > nr ? np : nr;
+  char msg[256];
+  msg[0] = 0;
+  int rc = WM_TRAP_STACK_EXHAUSTED;
+  if ((size_t)(rt->stack_end - fp) >= nio) {
+    if (np) memmove(fp, args_results, np * sizeof(wm_slot));
+    rc = call_host(rt, caller, f, fp, fp + nio, msg);
+    if (rc == 0 && nr) memmove(args_results, fp, nr * sizeof(wm_slot));
+  }
+  if (rc && err) trap_error(rt, depth0, rc, msg, err);
+  rt->stack_top = top0;
+  return rc;
+}
+
 /* The C stack floor for native code (aot_rt.c), which runs inside an
 ** activation (so an outermost entry is noted): a frame below it traps. The
 ** same floor a nested entry from the host would meet. */

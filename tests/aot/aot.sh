@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# aot.sh -- `wasmem compile` and compiled objects through the CLI: results
+# and trap messages equal to the interpreter's, a WASI command run compiled,
+# and every refusal: a feature not translated yet, a C compiler that is
+# missing or fails, an object that is not ours, of another ABI, or whose
+# module does not match its hash, metering asked of compiled code.
+# usage: aot.sh WASMEM WAT2WASM WORKDIR [WASI_COMMAND.wasm]
+set -u
+wasmem=$1 wat2wasm=$2 work=$3 wasi=${4:-}
+mkdir -p "$work"
+cd "$work" || exit 1
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+cat >t.wat <<'WAT'
+(module
+  (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $add)
+  (type $bin (func (param i32 i32) (result i32)))
+  (func $add (export "add") (type $bin) (i32.add (local.get 0) (local.get 1)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "oob") (param i32) (result i32) (i32.load (local.get 0)))
+  (func $deep (export "deep") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $deep (local.get 0))))
+  (func (export "ind") (param i32) (result i32)
+    (call_indirect (type $bin) (i32.const 2) (i32.const 3) (local.get 0)))
+  (func (export "ind_f") (param i32) (result f32)
+    (call_indirect (param i32 i32) (result f32) (i32.const 2) (i32.const 3) (local.get 0)))
+  (func (export "unr") unreachable)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "many") (result i32 i64 f64)
+    (i32.const 7) (i64.const -8) (f64.const 2.5)))
+WAT
+"$wat2wasm" t.wat -o t.wasm || exit 1
+"$wasmem" compile t.wasm -o t.so || bad "compile t.wasm"
+"$wasmem" compile t.wat -o t.c || bad "compile to C"
+grep -q 'wasmem_aot_module_v1' t.c || bad "the C names its descriptor"
+
+# The same answer, or the same trap message, as the interpreter.
+same() {
+  local a b
+  a=$("$wasmem" call t.wasm "$@" 2>&1; echo "exit $?")
+  b=$("$wasmem" call t.so "$@" 2>&1; echo "exit $?")
+  # The compiled backtrace has no byte offsets: compare the first line.
+  [ "$(head -n 1 <<<"$a")$(tail -n 1 <<<"$a")" = "$(head -n 1 <<<"$b")$(tail -n 1 <<<"$b")" ] ||
+    bad "call $*: interpreter '$a' vs compiled '$b'"
+}
+same add 2 40
+same add 0x7fffffff 1
+same div 7 -2
+same div 1 0
+same div 0x80000000 -1
+same oob 65533
+same oob 65532
+same deep 1
+same ind 0
+same ind 1
+same ind 5
+same ind_f 0
+same unr
+same grow 1
+same grow 70000
+same many
+out=$("$wasmem" call t.so add 2 40) && [ "$out" = 42 ] || bad "add through the object: '$out'"
+out=$("$wasmem" call t.so deep 1 2>&1) && bad "deep recursion must trap"
+grep -q "call stack exhausted" <<<"$out" || bad "deep recursion: '$out'"
+
+# Not translated yet: a clear error, exit 1, no object.
+cat >simd.wat <<'WAT'
+(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))
+WAT
+"$wat2wasm" simd.wat -o simd.wasm || exit 1
+rm -f simd.so
+out=$("$wasmem" compile simd.wasm -o simd.so 2>&1) && bad "SIMD compiled"
+grep -q "SIMD not supported yet" <<<"$out" || bad "SIMD refusal: '$out'"
+[ -e simd.so ] && bad "a refused compile left simd.so"
+
+# The C compiler: missing, failing, chosen by --cc and WASMEM_CC.
+out=$("$wasmem" compile t.wasm -o x.so --cc /nonexistent/cc 2>&1) && bad "missing cc succeeded"
+grep -q "cannot run the C compiler" <<<"$out" || bad "missing cc: '$out'"
+out=$("$wasmem" compile t.wasm -o x.so --cc false 2>&1) && bad "failing cc succeeded"
+grep -q "the C compiler 'false' failed" <<<"$out" || bad "failing cc: '$out'"
+WASMEM_CC=false "$wasmem" compile t.wasm -o x.so 2>/dev/null && bad "WASMEM_CC ignored"
+"$wasmem" compile t.wasm -o y.so --cc "cc -O1" || bad "--cc with arguments"
+
+# Objects that are not ours, of another ABI, or of other bytes.
+echo 'int x;' >other.c
+cc -shared -fPIC -o other.so other.c || exit 1
+out=$("$wasmem" call other.so add 1 2 2>&1) && bad "a foreign object loaded"
+grep -q "not a module compiled by this wasmem" <<<"$out" || bad "foreign object: '$out'"
+sed 's/^  WM_AOT_ABI, /  99u, /' t.c >abi.c
+cc -O0 -shared -fPIC -ffp-contract=off -o abi.so abi.c || exit 1
+out=$("$wasmem" call abi.so add 1 2 2>&1) && bad "another ABI loaded"
+grep -q "another ABI version" <<<"$out" || bad "ABI refusal: '$out'"
+# The module's first function type byte changed (0x60 -> 0x61 would be
+# malformed; change a later byte of the array): its hash no longer matches.
+python3 - <<'PY' || exit 1
+import re
+s = open("t.c").read()
+i = s.index("wm_wasm[")
+j = s.index("{", i) + 1
+k = s.index("}", j)
+nums = s[j:k].replace("\n", "").split(",")
+nums[-1] = str((int(nums[-1]) + 1) % 256)
+open("hash.c", "w").write(s[:j] + ",".join(nums) + s[k:])
+PY
+cc -O0 -shared -fPIC -ffp-contract=off -o hash.so hash.c || exit 1
+out=$("$wasmem" call hash.so add 1 2 2>&1) && bad "a module of other bytes loaded"
+grep -q "do not match the hash" <<<"$out" || bad "hash refusal: '$out'"
+out=$("$wasmem" call missing.so add 1 2 2>&1) && bad "a missing object loaded"
+
+# Metering is the interpreter's alone for now.
+out=$("$wasmem" call t.so add 1 2 --fuel 1000 2>&1) && bad "fuel with compiled code"
+grep -q "not supported yet" <<<"$out" || bad "fuel refusal: '$out'"
+
+# A WASI command, compiled: the same output and exit status (its imports
+# are host functions that reach the caller's memory).
+cat >cmd.wat <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello, compiled\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 16))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $exit (i32.const 3))))
+WAT
+"$wat2wasm" cmd.wat -o cmd.wasm || exit 1
+for g in cmd.wasm $wasi; do
+  [ -f "$g" ] || continue
+  "$wasmem" compile "$g" -o g.so || bad "compile $g"
+  a=$("$wasmem" run "$g" 2>&1; echo "exit $?")
+  b=$("$wasmem" run g.so 2>&1; echo "exit $?")
+  [ "$a" = "$b" ] || bad "run $g: interpreter '$a' vs compiled '$b'"
+done
+"$wasmem" compile cmd.wasm -o cmd.so || bad "compile cmd.wasm"
+out=$("$wasmem" run cmd.so 2>&1)
+st=$?
+[ "$out" = "hello, compiled" ] && [ $st = 3 ] || bad "run cmd.so: '$out', exit $st"
+
+[ $fail = 0 ] && echo "aot.sh: all passed"
+exit $fail
