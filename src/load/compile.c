@@ -1075,7 +1075,19 @@ static int do_call(cstate *c) {
   TRY(call_args(c, t, &base));
   if (!c->dead) {
     bool defined = f >= c->mod->nfunc_imports;
-    TRY(wm__c_head(c, defined ? WM_OP_CALL : WM_OP_CALL_IMPORT));
+    if (defined && wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) {
+      /* An add of a literal just before (the last argument, `n - 1`): one
+      ** instruction, the add's head rewritten in place; the call's trap
+      ** location is where its own head would be, 3 cells in. */
+      uint64_t h = wm__op_head(WM_OP_I32_ADD_K_CALL, c->mod->loop);
+      c->code[c->last_start] = (uint32_t)h;
+      c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+      c->last_op = WM_OP_I32_ADD_K_CALL;
+      c->last2_start = c->last3_start = NOPOS;
+      TRY(wm__c_trap_site(c, c->last_start + 3));
+    } else {
+      TRY(wm__c_head(c, defined ? WM_OP_CALL : WM_OP_CALL_IMPORT));
+    }
     TRY(wm__c_cell(c, f));
     TRY(wm__c_slot(c, own_ref(c, base)));
     /* CALL's cache of the callee's code, empty until its first run. */
@@ -1242,11 +1254,29 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
           c->last_op == WM_OP_MOVE && c->ncode == lm + WM_HEAD_CELLS + 2 &&
           !wm__c_const(c, v.ref, &k)) {
         /* local.get a local.set b local.get c local.set d: one MOVE2 (register
-        ** rotations in unrolled loops). */
-        uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->loop);
+        ** rotations in unrolled loops); right after another MOVE2, with no
+        ** label between, both are one MOVE4 (SHA-2's eight variables). */
+        uint32_t p = c->last2_start;
+        wm_op fused = WM_OP_MOVE2;
+        if (p != NOPOS && c->last2_op == WM_OP_MOVE2 && p + WM_HEAD_CELLS + 4 == lm &&
+            c->label_cell != lm) {
+          uint32_t d3 = c->code[lm + WM_HEAD_CELLS], a3 = c->code[lm + WM_HEAD_CELLS + 1];
+          c->ncode = lm; /* the MOVE's cells move down over its head */
+          while (c->nfix && c->fix[c->nfix - 1] >= lm) c->nfix--;
+          c->last_start = lm = p;
+          c->last2_start = c->last3_start;
+          c->last2_op = c->last3_op;
+          c->last3_start = NOPOS;
+          c->last_fix = c->nfix;
+          while (c->last_fix && c->fix[c->last_fix - 1] >= p) c->last_fix--;
+          TRY(wm__c_slot(c, d3));
+          TRY(wm__c_slot(c, a3));
+          fused = WM_OP_MOVE4;
+        }
+        uint64_t head = wm__op_head(fused, c->mod->loop);
         c->code[lm] = (uint32_t)head;
         c->code[lm + 1] = (uint32_t)(head >> 32);
-        c->last_op = WM_OP_MOVE2;
+        c->last_op = fused;
         TRY(wm__c_slot(c, slot));
         TRY(wm__c_slot(c, v.ref));
       } else if (v.ref != slot) {
