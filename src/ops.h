@@ -356,6 +356,21 @@
          the call's trap location is 3 cells in ---------------------------- */\
   X(I32_ADD_K_CALL, SPEC, 0)     /* d a imm fidx base cache x3 : d = a + imm;  \
                                     CALL fidx base */                          \
+  /* --- an i32 add, I32_ADD_K `d a imm` or I32_ADD `d a b`, then CMPBR `x  \
+         y off` (a loop's step and its test against a bound in a slot:      \
+         `i += k; if (i < n)`), in the order of BR_I32_EQ..BR_I32_GE_U; x   \
+         and y are read after d is written (`d a imm x y off`, `d a b x y   \
+         off`) ----------------------------------------------------------- */\
+  X(I32_ADD_K_BR_EQ, SPEC, 0) X(I32_ADD_K_BR_NE, SPEC, 0)                       \
+  X(I32_ADD_K_BR_LT_S, SPEC, 0) X(I32_ADD_K_BR_LT_U, SPEC, 0)                   \
+  X(I32_ADD_K_BR_GT_S, SPEC, 0) X(I32_ADD_K_BR_GT_U, SPEC, 0)                   \
+  X(I32_ADD_K_BR_LE_S, SPEC, 0) X(I32_ADD_K_BR_LE_U, SPEC, 0)                   \
+  X(I32_ADD_K_BR_GE_S, SPEC, 0) X(I32_ADD_K_BR_GE_U, SPEC, 0)                   \
+  X(I32_ADD_BR_EQ, SPEC, 0) X(I32_ADD_BR_NE, SPEC, 0)                           \
+  X(I32_ADD_BR_LT_S, SPEC, 0) X(I32_ADD_BR_LT_U, SPEC, 0)                       \
+  X(I32_ADD_BR_GT_S, SPEC, 0) X(I32_ADD_BR_GT_U, SPEC, 0)                       \
+  X(I32_ADD_BR_LE_S, SPEC, 0) X(I32_ADD_BR_LE_U, SPEC, 0)                       \
+  X(I32_ADD_BR_GE_S, SPEC, 0) X(I32_ADD_BR_GE_U, SPEC, 0)                       \
   X(MOVE4, SPEC, 0)              /* d1 a1 d2 a2 d3 a3 d4 a4 : four moves, in   \
                                     order */                                   \
   /* --- the threads proposal (0xFE): sequentially consistent accesses at an  \

@@ -21,6 +21,8 @@ static const uint8_t op_class[] = {
 ** q 64-bit immediate (two cells), c a cell of a run-time cache (not
 ** printed: CALL's). BR_TABLE is printed apart. */
 static const char *layout(wm_op op) {
+  if (op >= WM_OP_I32_ADD_K_BR_EQ && op <= WM_OP_I32_ADD_K_BR_GE_U) return "ssisso";
+  if (op >= WM_OP_I32_ADD_BR_EQ && op <= WM_OP_I32_ADD_BR_GE_U) return "ssssso";
   switch (op_class[op]) {
     case C_UN: return "ss";
     case C_BIN: return "sss";
