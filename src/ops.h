@@ -332,6 +332,11 @@
   X(I32_MUL_K_ADD, SPEC, 0)      /* d a imm c : d = a * imm + c */              \
   X(I32_MUL_LD_ADD, SPEC, 0)     /* d a b imm off c : d = a * v + c, v as by    \
                                     I32_MUL_LD d a b imm off */                \
+  X(I32_ADD_K_AND_K, SPEC, 0)    /* d a imm mask : d = (a + imm) & mask (a     \
+                                    character class `(c - '0') & 255 < 10`,    \
+                                    a ring buffer's `(i + 1) & (n - 1)`) */    \
+  X(I32_MUL_K_ADD_K, SPEC, 0)    /* d a imm k : d = a * imm + k (an LCG step,  \
+                                    `i * 12 + 1056`) */                        \
   /* --- bit-serial CRCs and hashes: a shift whose result an xor with a      \
          constant takes (kept too: a local.tee's local), and a select on a   \
          bit of an xor, shifted or not (`(crc ^ (v >> k)) & 1`) --------- */ \
@@ -345,6 +350,31 @@
   /* --- a br_table on i + k (a C switch whose first case is not 0) ------ */  \
   X(BR_TABLE_K, SPEC, 0)         /* a imm n off_0 .. off_n : BR_TABLE on       \
                                     (uint32)(a + imm) */                       \
+  /* --- two MOVE2 in a row (a register rotation: SHA-2's eight working   \
+         variables) ------------------------------------------------------ */ \
+  /* --- an i32 add of a literal, then a call of a defined function (an     \
+         argument computed last: `f(n - 1)`, `f(p + 8)`); I32_ADD_K's cells, \
+         then CALL's (cache aligned as from the CALL's own head, 3 cells in); \
+         the call's trap location is 3 cells in ---------------------------- */\
+  X(I32_ADD_K_CALL, SPEC, 0)     /* d a imm fidx base cache x3 : d = a + imm;  \
+                                    CALL fidx base */                          \
+  /* --- an i32 add, I32_ADD_K `d a imm` or I32_ADD `d a b`, then CMPBR `x  \
+         y off` (a loop's step and its test against a bound in a slot:      \
+         `i += k; if (i < n)`), in the order of BR_I32_EQ..BR_I32_GE_U; x   \
+         and y are read after d is written (`d a imm x y off`, `d a b x y   \
+         off`) ----------------------------------------------------------- */\
+  X(I32_ADD_K_BR_EQ, SPEC, 0) X(I32_ADD_K_BR_NE, SPEC, 0)                       \
+  X(I32_ADD_K_BR_LT_S, SPEC, 0) X(I32_ADD_K_BR_LT_U, SPEC, 0)                   \
+  X(I32_ADD_K_BR_GT_S, SPEC, 0) X(I32_ADD_K_BR_GT_U, SPEC, 0)                   \
+  X(I32_ADD_K_BR_LE_S, SPEC, 0) X(I32_ADD_K_BR_LE_U, SPEC, 0)                   \
+  X(I32_ADD_K_BR_GE_S, SPEC, 0) X(I32_ADD_K_BR_GE_U, SPEC, 0)                   \
+  X(I32_ADD_BR_EQ, SPEC, 0) X(I32_ADD_BR_NE, SPEC, 0)                           \
+  X(I32_ADD_BR_LT_S, SPEC, 0) X(I32_ADD_BR_LT_U, SPEC, 0)                       \
+  X(I32_ADD_BR_GT_S, SPEC, 0) X(I32_ADD_BR_GT_U, SPEC, 0)                       \
+  X(I32_ADD_BR_LE_S, SPEC, 0) X(I32_ADD_BR_LE_U, SPEC, 0)                       \
+  X(I32_ADD_BR_GE_S, SPEC, 0) X(I32_ADD_BR_GE_U, SPEC, 0)                       \
+  X(MOVE4, SPEC, 0)              /* d1 a1 d2 a2 d3 a3 d4 a4 : four moves, in   \
+                                    order */                                   \
   /* --- the threads proposal (0xFE): sequentially consistent accesses at an  \
          address that must be a multiple of their size (else the trap       \
          "unaligned atomic"); ALOAD `d a off`, ASTORE `a b off`, ARMW       \

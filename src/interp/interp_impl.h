@@ -484,6 +484,18 @@ static inline uint64_t head_at(const uint32_t *ip) {
 /* ADDBR `d a imm x k off`: I32_ADD_K d a imm (or I32_AND_K, ANDBR), then
 ** CMPBRK x k off. x is read only after d is written: it is often d itself. */
 #define ADDBR(name, field, ctype, cmp) KOPBR(name, +, field, ctype, cmp)
+/* I32_ADD_K_BR_* `d a imm x y off` (rhs OPD(2)) and I32_ADD_BR_* `d a b x y
+** off` (rhs R(2).u32): d = a + rhs, then branch when x cmp y, both read
+** after d is written. */
+#define ADDBRS(name, rhs, field, cmp)                                         \
+  vmcase(name) {                                                              \
+    R(0).u32 = R(1).u32 + (rhs);                                              \
+    if (R(3).field cmp R(4).field)                                            \
+      ip += (int32_t)OPD(5);                                                  \
+    else                                                                      \
+      ip += 8;                                                                \
+    vmbreak;                                                                  \
+  }
 #define ANDBR(name, field, ctype, cmp) KOPBR(name, &, field, ctype, cmp)
 #define KOPBR(name, op, field, ctype, cmp)                                    \
   vmcase(name) {                                                              \

@@ -121,12 +121,21 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         }
         vmbreak;
       }
+      vmcase(I32_ADD_K_CALL) {
+        /* The add, then the CALL whose head would be 3 cells in: from
+        ** there on, ip is that head's (its cache, return address and trap
+        ** location are found from it). */
+        R(0).u32 = R(1).u32 + OPD(2);
+        ip += 3;
+        goto call_defined;
+      }
       vmcase(CALL) {
         /* A defined function of this instance: no instance switch, no host
         ** function. The callee's code comes from the instruction's cache,
         ** so its first cell is two loads away, not five; the cache is the
         ** module's, and the wm_func's code (a stub until lowered, per
         ** instance) is only compared with it, off the path to dispatch. */
+      call_defined:
         callee = inst->funcs[OPD(0)];
 #if WM_CHECKED
         if (WM_UNLIKELY(callee->hook)) {
@@ -294,6 +303,14 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         R(0) = R(1);
         R(2) = R(3);
         ip += 6;
+        vmbreak;
+      }
+      vmcase(MOVE4) {
+        R(0) = R(1);
+        R(2) = R(3);
+        R(4) = R(5);
+        R(6) = R(7);
+        ip += 10;
         vmbreak;
       }
       vmcase(CONST32) {
@@ -853,6 +870,16 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 6;
         vmbreak;
       }
+      vmcase(I32_ADD_K_AND_K) {
+        R(0).u32 = (R(1).u32 + OPD(2)) & OPD(3);
+        ip += 6;
+        vmbreak;
+      }
+      vmcase(I32_MUL_K_ADD_K) {
+        R(0).u32 = R(1).u32 * OPD(2) + OPD(3);
+        ip += 6;
+        vmbreak;
+      }
       vmcase(I32_MUL_LD_ADD) {
         uint32_t v_;
         uint8_t *p_;
@@ -896,6 +923,26 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 8;
         vmbreak;
       }
+      ADDBRS(I32_ADD_K_BR_EQ, OPD(2), u32, ==)
+      ADDBRS(I32_ADD_K_BR_NE, OPD(2), u32, !=)
+      ADDBRS(I32_ADD_K_BR_LT_S, OPD(2), i32, <)
+      ADDBRS(I32_ADD_K_BR_LT_U, OPD(2), u32, <)
+      ADDBRS(I32_ADD_K_BR_GT_S, OPD(2), i32, >)
+      ADDBRS(I32_ADD_K_BR_GT_U, OPD(2), u32, >)
+      ADDBRS(I32_ADD_K_BR_LE_S, OPD(2), i32, <=)
+      ADDBRS(I32_ADD_K_BR_LE_U, OPD(2), u32, <=)
+      ADDBRS(I32_ADD_K_BR_GE_S, OPD(2), i32, >=)
+      ADDBRS(I32_ADD_K_BR_GE_U, OPD(2), u32, >=)
+      ADDBRS(I32_ADD_BR_EQ, R(2).u32, u32, ==)
+      ADDBRS(I32_ADD_BR_NE, R(2).u32, u32, !=)
+      ADDBRS(I32_ADD_BR_LT_S, R(2).u32, i32, <)
+      ADDBRS(I32_ADD_BR_LT_U, R(2).u32, u32, <)
+      ADDBRS(I32_ADD_BR_GT_S, R(2).u32, i32, >)
+      ADDBRS(I32_ADD_BR_GT_U, R(2).u32, u32, >)
+      ADDBRS(I32_ADD_BR_LE_S, R(2).u32, i32, <=)
+      ADDBRS(I32_ADD_BR_LE_U, R(2).u32, u32, <=)
+      ADDBRS(I32_ADD_BR_GE_S, R(2).u32, i32, >=)
+      ADDBRS(I32_ADD_BR_GE_U, R(2).u32, u32, >=)
       ADDBR(I32_ADD_K_BR_EQ_K, u32, uint32_t, ==)
       ADDBR(I32_ADD_K_BR_NE_K, u32, uint32_t, !=)
       ADDBR(I32_ADD_K_BR_LT_S_K, i32, int32_t, <)

@@ -310,6 +310,30 @@ static uint32_t untake_eqz(cstate *c) {
 ** follow. An I32_ADD_K just before it (a loop counter's step) becomes the
 ** fused I32_ADD_K_BR_*_K, which adds first and then compares -- whichever
 ** slot the compare reads; an I32_AND_K (a bit test) I32_AND_K_BR_*_K. */
+static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm);
+
+/* Emit compare-and-branch `br` (a CMPBR) on slots a and b, the offset to
+** follow, after the compare was taken back (untake_cmp). An I32_ADD_K or
+** I32_ADD just before it (a loop's step, then its test against a bound in
+** a slot) becomes the fused I32_ADD_K_BR_* or I32_ADD_BR_*, which adds
+** first and then compares -- whichever slots the compare reads. */
+static int cmpbr_head(cstate *c, wm_op br, uint32_t a, uint32_t b) {
+  wm_op first = WM_OP_COUNT_;
+  if (wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ;
+  if (wm__c_fusable(c, WM_OP_I32_ADD, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_BR_EQ;
+  if (first != WM_OP_COUNT_) {
+    wm_op op = (wm_op)(first + (br - WM_OP_BR_I32_EQ));
+    uint64_t h = wm__op_head(op, c->mod->loop);
+    c->code[c->last_start] = (uint32_t)h;
+    c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+    c->last_op = op;
+  } else {
+    TRY(wm__c_head(c, br));
+  }
+  TRY(wm__c_slot(c, a));
+  return wm__c_slot(c, b);
+}
+
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
   wm_op first = WM_OP_COUNT_;
   if (wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ_K;
@@ -723,13 +747,12 @@ static int enter_block(cstate *c, uint8_t kind, uint32_t prev_start, wm_op prev_
       /* eqz a ; if  ->  BR_IF a else */
       TRY(branch_head(c, WM_OP_BR_IF, untake_eqz(c)));
     } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
-      /* cmp a b ; if  ->  BR_<not cmp> a b else */
-      uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
-      c->nfix = c->last_fix;
-      c->ncode = s;
-      TRY(wm__c_head(c, inverse[prev_op - WM_OP_I32_EQ]));
-      TRY(wm__c_slot(c, a));
-      TRY(wm__c_slot(c, b));
+      /* cmp a b ; if  ->  BR_<not cmp> a b else (the compare taken back
+      ** with the history of the last instructions, so that the branch
+      ** fuses with the one before it) */
+      uint32_t a, b;
+      untake_cmp(c, &a, &b);
+      TRY(cmpbr_head(c, inverse[prev_op - WM_OP_I32_EQ], a, b));
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
       /* the same with an immediate b: BR_<not cmp>_K a imm else */
       uint32_t a, imm;
@@ -885,18 +908,11 @@ static int do_br_if(cstate *c, uint32_t prev_start, wm_op prev_op, uint32_t lr) 
     if (fuse && prev_op == WM_OP_I32_EQZ) {
       TRY(branch_head(c, WM_OP_BR_IF_NOT, untake_eqz(c)));
     } else if (fuse && prev_op >= WM_OP_I32_EQ && prev_op <= WM_OP_I32_GE_U) {
-      uint32_t s = prev_start, a = c->code[s + 3], b = c->code[s + 4];
-      uint32_t s2 = c->last2_start;
-      wm_op op2 = c->last2_op;
-      c->nfix = c->last_fix;
-      c->ncode = s;
-      int rc = load_cmpbr(c, prev_op, s2, op2, a, b);
+      uint32_t a, b;
+      untake_cmp(c, &a, &b); /* the one before it is the last again */
+      int rc = load_cmpbr(c, prev_op, c->last_start, c->last_op, a, b);
       if (rc != 1) TRY(rc);
-      else {
-        TRY(wm__c_head(c, (wm_op)(WM_OP_BR_I32_EQ + (prev_op - WM_OP_I32_EQ))));
-        TRY(wm__c_slot(c, a));
-        TRY(wm__c_slot(c, b));
-      }
+      else TRY(cmpbr_head(c, (wm_op)(WM_OP_BR_I32_EQ + (prev_op - WM_OP_I32_EQ)), a, b));
     } else if (fuse && prev_op >= WM_OP_I32_EQ_K && prev_op <= WM_OP_I32_GE_U_K) {
       uint32_t a, imm;
       untake_cmp(c, &a, &imm);
@@ -1075,7 +1091,19 @@ static int do_call(cstate *c) {
   TRY(call_args(c, t, &base));
   if (!c->dead) {
     bool defined = f >= c->mod->nfunc_imports;
-    TRY(wm__c_head(c, defined ? WM_OP_CALL : WM_OP_CALL_IMPORT));
+    if (defined && wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) {
+      /* An add of a literal just before (the last argument, `n - 1`): one
+      ** instruction, the add's head rewritten in place; the call's trap
+      ** location is where its own head would be, 3 cells in. */
+      uint64_t h = wm__op_head(WM_OP_I32_ADD_K_CALL, c->mod->loop);
+      c->code[c->last_start] = (uint32_t)h;
+      c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+      c->last_op = WM_OP_I32_ADD_K_CALL;
+      c->last2_start = c->last3_start = NOPOS;
+      TRY(wm__c_trap_site(c, c->last_start + 3));
+    } else {
+      TRY(wm__c_head(c, defined ? WM_OP_CALL : WM_OP_CALL_IMPORT));
+    }
     TRY(wm__c_cell(c, f));
     TRY(wm__c_slot(c, own_ref(c, base)));
     /* CALL's cache of the callee's code, empty until its first run. */
@@ -1242,11 +1270,29 @@ static int do_local_set(cstate *c, bool tee, uint32_t lr, bool at_entry) {
           c->last_op == WM_OP_MOVE && c->ncode == lm + WM_HEAD_CELLS + 2 &&
           !wm__c_const(c, v.ref, &k)) {
         /* local.get a local.set b local.get c local.set d: one MOVE2 (register
-        ** rotations in unrolled loops). */
-        uint64_t head = wm__op_head(WM_OP_MOVE2, c->mod->loop);
+        ** rotations in unrolled loops); right after another MOVE2, with no
+        ** label between, both are one MOVE4 (SHA-2's eight variables). */
+        uint32_t p = c->last2_start;
+        wm_op fused = WM_OP_MOVE2;
+        if (p != NOPOS && c->last2_op == WM_OP_MOVE2 && p + WM_HEAD_CELLS + 4 == lm &&
+            c->label_cell != lm) {
+          uint32_t d3 = c->code[lm + WM_HEAD_CELLS], a3 = c->code[lm + WM_HEAD_CELLS + 1];
+          c->ncode = lm; /* the MOVE's cells move down over its head */
+          while (c->nfix && c->fix[c->nfix - 1] >= lm) c->nfix--;
+          c->last_start = lm = p;
+          c->last2_start = c->last3_start;
+          c->last2_op = c->last3_op;
+          c->last3_start = NOPOS;
+          c->last_fix = c->nfix;
+          while (c->last_fix && c->fix[c->last_fix - 1] >= p) c->last_fix--;
+          TRY(wm__c_slot(c, d3));
+          TRY(wm__c_slot(c, a3));
+          fused = WM_OP_MOVE4;
+        }
+        uint64_t head = wm__op_head(fused, c->mod->loop);
         c->code[lm] = (uint32_t)head;
         c->code[lm + 1] = (uint32_t)(head >> 32);
-        c->last_op = WM_OP_MOVE2;
+        c->last_op = fused;
         TRY(wm__c_slot(c, slot));
         TRY(wm__c_slot(c, v.ref));
       } else if (v.ref != slot) {

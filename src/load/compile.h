@@ -279,6 +279,8 @@ bool wm__c_fusable(const cstate *c, wm_op prev, uint32_t len);
 ** being compiled (compile_ops.c). Returns the body offset its trap would
 ** report (NOPOS if it cannot trap). */
 uint32_t wm__c_retract(cstate *c);
+/* Record cell as a trap location at the current wasm instruction's offset. */
+int wm__c_trap_site(cstate *c, uint32_t cell);
 
 /* The reference of the operand-stack slot of position h. */
 static inline uint32_t own_ref(const cstate *c, uint32_t h) { return REF_STACK | c->hs[h]; }

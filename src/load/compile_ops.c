@@ -205,7 +205,7 @@ uint32_t wm__c_retract(cstate *c) {
 
 /* Record the instruction at cell as able to trap, at the current wasm
 ** instruction's offset. */
-static int trap_site(cstate *c, uint32_t cell) {
+int wm__c_trap_site(cstate *c, uint32_t cell) {
   if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
       wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
     return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);
@@ -234,21 +234,35 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   ** used only here, is a bit-field extraction. (x >> sh) ^ k, the shift
   ** just written to the slot the xor reads (a bit-serial CRC's `crc >> 1`,
   ** tee'd, then xored with the polynomial), still writes the shift's result
-  ** there: a local.tee's local or its own stack slot. */
+  ** there: a local.tee's local or its own stack slot. Likewise an add of a
+  ** literal to the product the last instruction, a multiply by a literal,
+  ** has just put in its own stack slot (which nothing else reads): `x * K1
+  ** + K2`, an LCG step or a scaled index; and a mask of a sum with a
+  ** literal, `(c - '0') & 255`. */
   uint32_t lr = c->prev_res, ls = c->last_start + WM_HEAD_CELLS;
-  bool mask = kop == WM_OP_I32_AND_K && lr != NOPOS && lr == ls &&
-              c->last_op == WM_OP_I32_SHR_U_K && c->code[lr] == a.ref &&
-              (a.ref == own_ref(c, c->nvals) || a.ref == own_ref(c, c->nvals + 1));
-  if (mask || (kop == WM_OP_I32_XOR_K && wm__c_fusable(c, WM_OP_I32_SHR_U_K, WM_HEAD_CELLS + 3) &&
-               c->code[ls] == a.ref)) {
-    uint32_t d1 = c->code[ls], x = c->code[ls + 1], sh = c->code[ls + 2];
+  bool own = a.ref == own_ref(c, c->nvals) || a.ref == own_ref(c, c->nvals + 1);
+  wm_op fused = WM_OP_COUNT_;
+  if (kop == WM_OP_I32_AND_K && lr != NOPOS && lr == ls && c->last_op == WM_OP_I32_SHR_U_K &&
+      c->code[lr] == a.ref && own)
+    fused = WM_OP_I32_SHR_U_AND_K;
+  else if (kop == WM_OP_I32_XOR_K && wm__c_fusable(c, WM_OP_I32_SHR_U_K, WM_HEAD_CELLS + 3) &&
+           c->code[ls] == a.ref)
+    fused = WM_OP_I32_SHR_U_XOR_K;
+  else if (kop == WM_OP_I32_ADD_K && own && lr == ls &&
+           wm__c_fusable(c, WM_OP_I32_MUL_K, WM_HEAD_CELLS + 3) && c->code[ls] == a.ref)
+    fused = WM_OP_I32_MUL_K_ADD_K;
+  else if (kop == WM_OP_I32_AND_K && own && lr == ls &&
+           wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3) && c->code[ls] == a.ref)
+    fused = WM_OP_I32_ADD_K_AND_K;
+  if (fused != WM_OP_COUNT_) {
+    uint32_t d1 = c->code[ls], x = c->code[ls + 1], imm = c->code[ls + 2];
     wm__c_retract(c);
-    TRY(wm__c_head(c, mask ? WM_OP_I32_SHR_U_AND_K : WM_OP_I32_SHR_U_XOR_K));
-    if (!mask) TRY(wm__c_slot(c, d1));
+    TRY(wm__c_head(c, fused));
+    if (fused == WM_OP_I32_SHR_U_XOR_K) TRY(wm__c_slot(c, d1));
     *res = c->ncode;
     TRY(wm__c_slot(c, own_ref(c, c->nvals)));
     TRY(wm__c_slot(c, x));
-    TRY(wm__c_cell(c, sh));
+    TRY(wm__c_cell(c, imm));
     TRY(wm__c_cell(c, (uint32_t)k));
     return wm__c_push(c, type, own_ref(c, c->nvals));
   }
@@ -535,7 +549,7 @@ static int emit_mul_add_rmw(cstate *c, wm_op mul, uint32_t base, uint32_t offset
   bool prefixed = op != WM_OP_F64_MUL_ADD_RMW && op != WM_OP_F32_MUL_ADD_RMW;
   TRY(wm__c_head(c, op));
   if (mul_off != NOPOS) c->pc_off[c->npc - 1] = mul_off;
-  TRY(trap_site(c, c->last_start + (prefixed ? 4 : 1)));
+  TRY(wm__c_trap_site(c, c->last_start + (prefixed ? 4 : 1)));
   if (trap_off != NOPOS) c->pc_off[c->npc - 1] = trap_off;
   if (prefixed) {
     TRY(wm__c_slot(c, pre[0]));
@@ -590,7 +604,7 @@ static int emit_load_shl(cstate *c, uint32_t s, uint32_t disp, uint32_t offset, 
   c->last2_start = c->last3_start = NOPOS;
   c->last_fix = c->nfix;
   while (c->last_fix && c->fix[c->last_fix - 1] >= s) c->last_fix--;
-  TRY(trap_site(c, s));
+  TRY(wm__c_trap_site(c, s));
   *res = s + WM_HEAD_CELLS;
   TRY(wm__c_cell(c, disp));
   TRY(wm__c_cell(c, offset));
@@ -617,7 +631,7 @@ static int load_head(cstate *c, wm_op form) {
     c->code[s + 1] = (uint32_t)(h >> 32);
     c->last_op = (wm_op)move_loads[i].fused;
     c->last2_start = c->last3_start = NOPOS;
-    return trap_site(c, s);
+    return wm__c_trap_site(c, s);
   }
   return wm__c_head(c, form);
 }
@@ -638,7 +652,7 @@ static int emit_load_store(cstate *c, uint32_t addr, uint32_t value, uint32_t of
   c->code[s + 1] = (uint32_t)(h >> 32);
   c->last_op = WM_OP_MOVE_I32_LOAD_STORE;
   c->last2_start = c->last3_start = NOPOS;
-  TRY(trap_site(c, s + 1));
+  TRY(wm__c_trap_site(c, s + 1));
   return wm__c_slot(c, value);
 }
 

@@ -21,6 +21,8 @@ static const uint8_t op_class[] = {
 ** q 64-bit immediate (two cells), c a cell of a run-time cache (not
 ** printed: CALL's). BR_TABLE is printed apart. */
 static const char *layout(wm_op op) {
+  if (op >= WM_OP_I32_ADD_K_BR_EQ && op <= WM_OP_I32_ADD_K_BR_GE_U) return "ssisso";
+  if (op >= WM_OP_I32_ADD_BR_EQ && op <= WM_OP_I32_ADD_BR_GE_U) return "ssssso";
   switch (op_class[op]) {
     case C_UN: return "ss";
     case C_BIN: return "sss";
@@ -60,6 +62,8 @@ static const char *layout(wm_op op) {
     case WM_OP_RETURN_CALL_INDIRECT: return "siisi";
     case WM_OP_MOVE: return "ss";
     case WM_OP_MOVE2: return "ssss";
+    case WM_OP_MOVE4: return "ssssssss";
+    case WM_OP_I32_ADD_K_CALL: return "ssiisccc";
     case WM_OP_CONST32: return "si";
     case WM_OP_CONST64: return "sq";
     case WM_OP_SELECT: case WM_OP_SELECT_V: return "ssss";
@@ -104,6 +108,7 @@ static const char *layout(wm_op op) {
     case WM_OP_F32_ADDK_MUL_ADD_RMW: case WM_OP_F64_ADDK_MUL_ADD_RMW: return "ssisssiisi";
     case WM_OP_I32_MUL_ADD: return "ssss";
     case WM_OP_I32_MUL_K_ADD: return "ssis";
+    case WM_OP_I32_MUL_K_ADD_K: case WM_OP_I32_ADD_K_AND_K: return "ssii";
     case WM_OP_I32_MUL_LD_ADD: return "sssiis";
     case WM_OP_FUEL: return "i";
     case WM_OP_ADDR64: return "ssq";

@@ -55,4 +55,8 @@ check 65530 1 -- "i32.load 2 12" call
 fn=mm
 check 65528 0 -- "f64.load 3 8" call
 check 0 65520 -- "f64.load 3 16" call
+# addcall(a, b): $div1 divides by b - 1, its argument computed by the add
+# that each call absorbed (I32_ADD_K_CALL); the callers name their calls.
+fn=addcall
+check 0 1 -- i32.div_u call call
 exit $fail

@@ -55,4 +55,11 @@
                (f64.load offset=16 (local.get 2)))))
   (func (export "mm") (param i32 i32) (result i32)
     (call $mm (local.get 0) (local.get 1))
-    (i32.const 0)))
+    (i32.const 0))
+  ;; 100 / (b - 1) in $div1, called with the add that computes its argument
+  ;; (one fused instruction, I32_ADD_K_CALL): the caller's frame names the
+  ;; call, two levels deep.
+  (func $div1 (param i32) (result i32) (i32.div_u (i32.const 100) (local.get 0)))
+  (func $addcall (param i32) (result i32) (call $div1 (i32.add (local.get 0) (i32.const -1))))
+  (func (export "addcall") (param i32 i32) (result i32)
+    (call $addcall (i32.add (local.get 1) (i32.const 0)))))

@@ -263,11 +263,11 @@ static void test_lowering(void) {
               "RETURN");
   expect_code("wrap-free",
               "(module (func (param i64) (result i32) local.get 0 i32.wrap_i64))", 1, "RETURN");
-  expect_code("loop-br_if-lt",
+  expect_code("loop-br_if-lt", /* the step and the test: one instruction */
               "(module (func (param i32) (local i32)"
               " (loop local.get 1 i32.const 1 i32.add local.set 1"
               "  local.get 1 local.get 0 i32.lt_s br_if 0)))",
-              3, "I32_ADD BR_I32_LT_S RETURN");
+              2, "I32_ADD_K_BR_LT_S RETURN");
   expect_code("if-lt",
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 local.get 1 i32.lt_s (if (result i32) (then i32.const 1)"
@@ -444,6 +444,78 @@ static void test_lowering(void) {
               "(module (func (param i32 i32 i32) (result i32) local.get 0 local.get 1"
               " i32.mul (loop (param i32) (result i32) local.get 2 i32.add)))", 4,
               "I32_MUL I32_ADD");
+  /* A multiply by a literal whose product an add of a literal takes (an LCG
+  ** step): one instruction, either order, a subtraction, into a local; not
+  ** with the product tee'd or a label between. */
+  expect_code("i32-mul-k-add-k",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 1664525"
+              " i32.mul i32.const 1013904223 i32.add))", 2, "I32_MUL_K_ADD_K");
+  expect_code("i32-mul-k-add-k-r",
+              "(module (func (param i32) (result i32) i32.const 7 i32.const 12 local.get 0"
+              " i32.mul i32.add))", 2, "I32_MUL_K_ADD_K");
+  expect_code("i32-mul-k-sub-k",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 3"
+              " i32.mul i32.const 5 i32.sub))", 2, "I32_MUL_K_ADD_K 4294967291");
+  expect_code("i32-mul-k-add-k-local",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 3 i32.mul"
+              " i32.const 5 i32.add local.set 0 local.get 0))", 2, "I32_MUL_K_ADD_K l0");
+  expect_code("i32-mul-k-add-k-tee",
+              "(module (func (param i32) (result i32) (local i32) local.get 0 i32.const 3"
+              " i32.mul local.tee 1 i32.const 5 i32.add))", 3, "I32_MUL_K I32_ADD_K");
+  expect_code("i32-mul-k-add-k-label",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 3 i32.mul"
+              " (loop (param i32) (result i32) i32.const 5 i32.add)))", 4, "I32_MUL_K I32_ADD_K");
+  /* An i32 add, of a literal or a slot, right before a compare of two slots
+  ** that br_if or if takes: one instruction (the compare taken back with
+  ** the compiler's history of the last instructions, so the branch sees the
+  ** add); not across a label. */
+  expect_code("add-k-br-slot",
+              "(module (func (param i32 i32) (loop local.get 0 i32.const 1 i32.add local.tee 0"
+              " local.get 1 i32.lt_u br_if 0)))", 2, "I32_ADD_K_BR_LT_U RETURN");
+  expect_code("add-br-slot",
+              "(module (func (param i32 i32 i32) (loop local.get 0 local.get 2 i32.add"
+              " local.tee 0 local.get 1 i32.le_u br_if 0)))", 2, "I32_ADD_BR_LE_U RETURN");
+  expect_code("add-k-if-slot", /* if jumps to else on the inverse compare */
+              "(module (func (param i32 i32) (result i32) local.get 0 i32.const 2 i32.add"
+              " local.tee 0 local.get 1 i32.lt_s (if (result i32) (then i32.const 1)"
+              " (else i32.const 2))))", -1, "I32_ADD_K_BR_GE_S");
+  expect_code("add-k-br-slot-label",
+              "(module (func (param i32 i32) local.get 0 i32.const 1 i32.add local.set 0"
+              " (loop local.get 0 local.get 1 i32.lt_u br_if 0)))", 3, "I32_ADD_K BR_I32_LT_U");
+  /* A mask of a sum with a literal: one instruction; not with the sum
+  ** tee'd. */
+  expect_code("i32-add-k-and-k",
+              "(module (func (param i32) (result i32) local.get 0 i32.const -48 i32.add"
+              " i32.const 255 i32.and))", 2, "I32_ADD_K_AND_K");
+  expect_code("i32-add-k-and-k-tee",
+              "(module (func (param i32) (result i32) (local i32) local.get 0 i32.const 1"
+              " i32.add local.tee 1 i32.const 7 i32.and))", 3, "I32_AND_K");
+  /* An add of a literal right before a call of a defined function: one
+  ** instruction; not before an import's call, nor with a move between. */
+  expect_code("i32-add-k-call",
+              "(module (func (param i32) (result i32) local.get 0) (func (param i32)"
+              " (result i32) local.get 0 i32.const -1 i32.add call 0))", 3,
+              "I32_ADD_K_CALL RETURN");
+  expect_code("i32-add-k-call-import",
+              "(module (import \"m\" \"f\" (func (param i32))) (func (param i32)"
+              " local.get 0 i32.const 1 i32.add call 0))", 3, "CALL_IMPORT");
+  expect_code("i32-add-k-call-move",
+              "(module (func (param i32 i32)) (func (param i32 i32) local.get 0 local.get 1"
+              " i32.const 1 i32.add call 0))", 4, "MOVE");
+  /* Two MOVE2 in a row are one MOVE4; a third pair is a MOVE2 again; not
+  ** across a label. */
+  expect_code("move4",
+              "(module (func (param i32 i32 i32 i32 i32) local.get 1 local.set 0 local.get 2"
+              " local.set 1 local.get 3 local.set 2 local.get 4 local.set 3))", 2,
+              "MOVE4 RETURN");
+  expect_code("move4-move2",
+              "(module (func (param i32 i32 i32 i32 i32 i32 i32) local.get 1 local.set 0"
+              " local.get 2 local.set 1 local.get 3 local.set 2 local.get 4 local.set 3"
+              " local.get 5 local.set 4 local.get 6 local.set 5))", 3, "MOVE4 MOVE2");
+  expect_code("move4-label",
+              "(module (func (param i32 i32 i32 i32 i32) local.get 1 local.set 0 local.get 2"
+              " local.set 1 (loop local.get 3 local.set 2 local.get 4 local.set 3)))", 3,
+              "MOVE2");
   expect_code("i64-mul-add", /* i64: no fused form */
               "(module (func (param i64 i64 i64) (result i64) local.get 2 local.get 0"
               " local.get 1 i64.mul i64.add))", 3, "I64_MUL I64_ADD");
@@ -537,11 +609,10 @@ static void test_metered(void) {
                  "(module (func (param i32) (local i32)"
                  " (loop local.get 1 i32.const 1 i32.add local.set 1"
                  "  local.get 1 local.get 0 i32.lt_s br_if 0)))",
-                 "; func 0: 1 params, 2 locals, 0 results, 0 consts, frame 5, 15 cells\n"
+                 "; func 0: 1 params, 2 locals, 0 results, 0 consts, frame 5, 13 cells\n"
                  "     0: FUEL 8\n"
-                 "     3: I32_ADD_K l1 l1 1\n"
-                 "     8: BR_I32_LT_S l1 l0 ->0\n"
-                 "    13: RETURN\n");
+                 "     3: I32_ADD_K_BR_LT_S l1 l1 1 l1 l0 ->0\n"
+                 "    11: RETURN\n");
   /* Entry, then-arm, else-arm and join each start a block; the compare
   ** still fuses with the if, which belongs to the entry block. */
   expect_metered("if",
