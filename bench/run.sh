@@ -7,7 +7,7 @@
 # wasmem, and their geometric means. With --coremark DIR, also CoreMark.
 #
 # Usage: bench/run.sh [--quick] [--runs N] [--only k1,k2] [--no-kernels]
-#                     [--check] [--wasmem PATH] [--wasm3 PATH] [--iwasm PATH]
+#                     [--check] [--aot] [--wasmem PATH] [--wasm3 PATH] [--iwasm PATH]
 #                     [--no-peers] [--no-node] [--coremark DIR]
 #                     [--coremark-iter N] [--cpu] [--out DIR]
 #   --quick     ~10x smaller work sizes, to check the scripts in seconds
@@ -17,6 +17,9 @@
 #               times, so a drift in the machine's speed hits all alike
 #   --check     also time `wasmem check --leak-check=no call` (the guest heap
 #               checker's loop) and print its ratio to the plain run
+#   --aot       also run each kernel (and CoreMark) compiled ahead of time
+#               (`wasmem compile K.wasm -o K.so`, the system's cc; the compile
+#               is not timed in the table, its time is printed after it)
 #   --wasmem    the wasmem binary (default: build it in build/release)
 #   --wasm3, --iwasm  the peers' binaries (default: wasm3 / iwasm in
 #               $WM_PEERS_DIR/bin, $WM_PEERS_DIR or on PATH; absent ones
@@ -41,7 +44,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=(fib sieve matmul crc32 sha256 memsum mix)
-runs=3 quick=0 use_node=1 wasmem="" out="" check=0 use_peers=1 do_kernels=1
+runs=3 quick=0 use_node=1 wasmem="" out="" check=0 aot=0 use_peers=1 do_kernels=1
 wasm3_opt="" iwasm_opt="" coremark="" cm_iter="" clock=wall
 while [ $# -gt 0 ]; do
   case $1 in
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
     --no-kernels) do_kernels=0 ;;
     --no-node) use_node=0 ;;
     --check) check=1 ;;
+    --aot) aot=1 ;;
     --wasmem) wasmem=$2; shift ;;
     --wasm3) wasm3_opt=$2; shift ;;
     --iwasm) iwasm_opt=$2; shift ;;
@@ -59,7 +63,7 @@ while [ $# -gt 0 ]; do
     --coremark-iter) cm_iter=$2; shift ;;
     --cpu) clock=cpu ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -76,6 +80,7 @@ find_peers
 # The runtimes in the order they run, each a column group of the table.
 engines=(native wasmem)
 [ $check = 1 ] && engines+=(check)
+[ $aot = 1 ] && engines+=(aot)
 [ -n "$wasm3" ] && engines+=(wasm3)
 [ -n "$iwasm" ] && engines+=(iwasm)
 [ $use_node = 1 ] && engines+=(node)
@@ -90,6 +95,7 @@ kernel_cmd() {
     native) cmd=("$out/$2") ;;
     wasmem) cmd=("$wasmem" call "$w" run) ;;
     check) cmd=("$wasmem" check --leak-check=no call "$w" run) ;;
+    aot) cmd=("$wasmem" call "$out/$2.so" run) ;;
     wasm3) cmd=("$wasm3" --func run "$w") ;;
     iwasm) cmd=("$iwasm" -f run "$w") ;;
     node) cmd=(node "$top/bench/node_run.js" "$w") ;;
@@ -108,6 +114,7 @@ kernel_result() {
 fmt_ms() { awk -v u="$1" 'BEGIN { m = u / 1000; if (m < 10) printf "%.1f", m; else printf "%.0f", m }'; }
 
 failed=0
+aot_compile=""
 if [ $do_kernels = 1 ]; then
   echo "building kernels in $out ..." >&2
   for k in "${kernels[@]}"; do
@@ -116,6 +123,11 @@ if [ $do_kernels = 1 ]; then
     gcc -O2 -std=gnu11 "${defs[@]}" -o "$out/$k" "$src"
     clang-14 --target=wasm32 -O2 -nostdlib "${defs[@]}" -Wl,--no-entry -Wl,--export=run \
       -o "$out/$k.wasm" "$src"
+    if [ $aot = 1 ]; then
+      measure "$wasmem" compile "$out/$k.wasm" -o "$out/$k.so" ||
+        { echo "run.sh: wasmem compile $k.wasm: $errmsg" >&2; exit 1; }
+      aot_compile+=" $k $(fmt_ms "$wall_us") ms,"
+    fi
   done
 
   # Column groups: native: ms; wasmem: ms, x native; check: ms, /wasmem;
@@ -129,6 +141,7 @@ if [ $do_kernels = 1 ]; then
       wasmem) hdr+=$(printf ' %9s %8s' "wasmem ms" "x native") ;;
       check) hdr+=$(printf ' %9s %8s' "check ms" "/wasmem") ;;
       wasm3|iwasm) hdr+=$(printf ' %9s %8s %8s' "$e ms" "x native" "/wasmem") ;;
+      aot) hdr+=$(printf ' %9s %8s' "aot ms" "x native") ;;
       node) hdr+=$(printf ' %9s %8s' "node* ms" "x native") ;;
     esac
   done
@@ -222,6 +235,7 @@ if [ $do_kernels = 1 ]; then
     [ -n "${widest[$e]:-}" ] && line+=" $e ${widest[$e]% *}x (${widest[$e]#* }),"
   done
   echo "${line%,}"
+  [ -n "$aot_compile" ] && echo "aot: wasmem compile (translate + cc, wall):${aot_compile%,}"
 fi
 
 # CoreMark: one fixed iteration count everywhere, iterations/s as CoreMark
@@ -236,7 +250,8 @@ if [ -n "$coremark" ]; then
   if ! gcc -O2 -I"$coremark/posix" -I"$coremark" '-DFLAGS_STR="-O2"' -o "$out/coremark" \
        "${cm_src[@]}" -lrt 2>"$out/cm-build.txt" ||
      ! clang-14 --target=wasm32-wasi -O2 -Wl,--strip-debug -I"$coremark/posix" -I"$coremark" \
-       '-DFLAGS_STR="-O2 wasm32-wasi"' -o "$out/coremark.wasm" "${cm_src[@]}" 2>>"$out/cm-build.txt"; then
+       '-DFLAGS_STR="-O2 wasm32-wasi"' -o "$out/coremark.wasm" "${cm_src[@]}" 2>>"$out/cm-build.txt" ||
+     { [ $aot = 1 ] && ! "$wasmem" compile "$out/coremark.wasm" -o "$out/coremark.so" 2>>"$out/cm-build.txt"; }; then
     echo "run.sh: CoreMark did not build:" >&2
     head -n 20 "$out/cm-build.txt" >&2
     exit 1
@@ -251,6 +266,7 @@ if [ -n "$coremark" ]; then
       case $e in
         native) cmd=("$out/coremark" "${cm_args[@]}") ;;
         wasmem) cmd=("$wasmem" run "$out/coremark.wasm" -- "${cm_args[@]}") ;;
+        aot) cmd=("$wasmem" run "$out/coremark.so" -- "${cm_args[@]}") ;;
         wasm3) cmd=("$wasm3" "$out/coremark.wasm" "${cm_args[@]}") ;;
         iwasm) cmd=("$iwasm" "$out/coremark.wasm" "${cm_args[@]}") ;;
         node) cmd=(node --no-warnings "$top/bench/node_wasi.js" "$out/coremark.wasm" "${cm_args[@]}") ;;
