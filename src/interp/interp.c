@@ -148,6 +148,16 @@ uint64_t wm__op_head(wm_op op, unsigned loop) {
 #endif
 }
 
+const char *wm__op_heads(unsigned loop, const int32_t **offs) {
+#ifdef WM_GOTO_DISPATCH
+  return get_table(loop, offs);
+#else
+  (void)loop;
+  *offs = NULL;
+  return NULL;
+#endif
+}
+
 wm_op wm__op_from_head(uint64_t head) {
 #ifdef WM_GOTO_DISPATCH
   for (unsigned k = 0; k < 3; k++) {
