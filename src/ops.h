@@ -541,6 +541,10 @@ typedef enum wm_op {
 /* interp.c: the 8-byte head value for op (handler address or opcode) in
 ** the given compilation of the loop (WM_LOOP_*, module.h). */
 uint64_t wm__op_head(wm_op op, unsigned loop);
+/* interp.c: the same for a whole body, without a call per instruction: op's
+** head is base + (*offs)[op] (the returned base), or op itself where
+** *offs is NULL (the switch build). */
+const char *wm__op_heads(unsigned loop, const int32_t **offs);
 /* interp.c: the op a head value stands for (for the disassembler). */
 wm_op wm__op_from_head(uint64_t head);
 /* The op's name, e.g. "I32_ADD". */

@@ -7,6 +7,7 @@
 */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -178,7 +179,8 @@ static void drop(uint8_t *base, size_t off, size_t len) {
 #endif
 enum { DROP_BATCH = 64 };
 static _Atomic int batch_ok = 1; /* 1 untried or working, 0 not offered */
-/* Tests: never batch (bit 1), or take no page for resident (bit 0). */
+/* Tests: take every kept page for swapped out (bit 0), never batch (bit 1),
+** ask mincore rather than the pagemap (bit 2). */
 int wm__pool_test_mode;
 
 typedef struct drops {
@@ -216,15 +218,76 @@ static void drops_add(drops *d, uint8_t *p, size_t len) {
 }
 
 /*
+** What each kept page holds, as wm__pool_give needs it: PG_ZERO (never
+** touched, or dropped: the kernel hands out a zero page at the next
+** touch), PG_RESIDENT (in memory: cleared with memset) or PG_DROP (not in
+** memory but maybe not zero: swapped out). /proc/self/pagemap tells all
+** three in one read; where it cannot be opened (no /proc), mincore tells
+** resident or not, and every page not resident is dropped, a second
+** system call (about a microsecond in a virtual machine, as much as the
+** rest of a small instance's making and freeing).
+*/
+enum { PG_ZERO, PG_RESIDENT, PG_DROP };
+#define PM_PRESENT ((uint64_t)1 << 63)
+#define PM_SWAP ((uint64_t)1 << 62)
+enum { PM_CHUNK = 512 }; /* entries read at a time: 4 KiB of stack */
+
+/* The process's pagemap: -1 not opened yet, -2 not offered (then mincore).
+** A file of /proc/self is the process that opened it, so a forked child
+** must not read its parent's: pthread_atfork forgets it in the child. */
+static _Atomic int pagemap_fd = -1;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void pagemap_forget(void) {
+  int fd = atomic_exchange(&pagemap_fd, -1);
+  if (fd >= 0) close(fd);
+}
+
+static void atfork_register(void) { (void)pthread_atfork(NULL, NULL, pagemap_forget); }
+
+static int pagemap(void) {
+  if (wm__pool_test_mode & 4) return -2;
+  (void)pthread_once(&atfork_once, atfork_register);
+  int fd = atomic_load(&pagemap_fd);
+  if (fd != -1) return fd;
+  int mine = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), want = mine >= 0 ? mine : -2;
+  if (atomic_compare_exchange_strong(&pagemap_fd, &fd, want)) return want;
+  if (mine >= 0) close(mine); /* another thread opened it first */
+  return fd;
+}
+
+/* The states of the n pages from base into st; false if neither way
+** answers (then every page is dropped). */
+static bool page_states(uint8_t *base, size_t n, unsigned char *st) {
+  int fd = pagemap();
+  if (fd >= 0) {
+    uint64_t e[PM_CHUNK];
+    for (size_t i = 0; i < n;) {
+      size_t k = n - i < PM_CHUNK ? n - i : PM_CHUNK;
+      off_t at = (off_t)((uintptr_t)(base + i * HOST_PAGE) / HOST_PAGE * sizeof *e);
+      if (pread(fd, e, k * sizeof *e, at) != (ssize_t)(k * sizeof *e)) goto by_mincore;
+      for (size_t j = 0; j < k; j++)
+        st[i + j] = e[j] & PM_PRESENT ? PG_RESIDENT : e[j] & PM_SWAP ? PG_DROP : PG_ZERO;
+      i += k;
+    }
+    return true;
+  }
+by_mincore:
+  if (mincore(base, n * HOST_PAGE, st) != 0) return false;
+  for (size_t i = 0; i < n; i++) st[i] = st[i] & 1 ? PG_RESIDENT : PG_DROP;
+  return true;
+}
+
+/*
 ** Zero what the memory held before anyone else can take the slot, so no
 ** byte of one instance reaches another. The first keep_resident bytes stay
-** mapped: the pages the memory touched (those resident, mincore says) are
-** cleared with memset, which costs no system call, no TLB flush (a
-** shootdown is dear in a virtual machine) and no page fault when the next
-** memory touches them again; the runs of pages not resident are dropped
-** (untouched pages cost nothing to drop, and a page swapped out is not
-** resident but is not zero either). Past keep_resident all is dropped.
-** The pages stay accessible; the next taker sets the protections it needs.
+** mapped: the pages the memory touched (those resident) are cleared with
+** memset, which costs no system call, no TLB flush (a shootdown is dear in
+** a virtual machine) and no page fault when the next memory touches them
+** again; pages never touched are left alone, and those that may hold data
+** elsewhere (swapped out) are dropped (page_states). Past keep_resident
+** all is dropped. The pages stay accessible; the next taker sets the
+** protections it needs.
 */
 void wm__pool_give(wm_memory *m) {
   wm_pool *p = m->pool;
@@ -232,20 +295,20 @@ void wm__pool_give(wm_memory *m) {
   size_t size = (size_t)m->size;
   size_t keep = size < p->keep_resident ? size : (size_t)p->keep_resident;
   s->rw = m->size;
-  unsigned char vec[KEEP_MAX / HOST_PAGE];
-  if (keep && mincore(s->base, keep, vec) != 0) keep = 0;
-  if (wm__pool_test_mode & 1) memset(vec, 0, keep / HOST_PAGE);
+  unsigned char st[KEEP_MAX / HOST_PAGE];
+  if (keep && !page_states(s->base, keep / HOST_PAGE, st)) keep = 0;
+  if (wm__pool_test_mode & 1) memset(st, PG_DROP, keep / HOST_PAGE);
   size_t npages = keep / HOST_PAGE, i = 0;
   drops d;
   d.n = 0;
   d.total = 0;
   while (i < npages) {
     size_t j = i;
-    bool in = vec[i] & 1;
-    while (j < npages && (vec[j] & 1) == in) j++;
-    if (in)
+    unsigned char what = st[i];
+    while (j < npages && st[j] == what) j++;
+    if (what == PG_RESIDENT)
       memset(s->base + i * HOST_PAGE, 0, (j - i) * HOST_PAGE);
-    else
+    else if (what == PG_DROP)
       drops_add(&d, s->base + i * HOST_PAGE, (j - i) * HOST_PAGE);
     i = j;
   }

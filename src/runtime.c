@@ -248,9 +248,13 @@ static uint32_t rt_vt(uint32_t t, uint32_t s, uint32_t n, uint32_t start, const 
 /*
 ** A whole rec group at a time, in the module's order: an equal group
 ** (iso-recursively, wm__find_group) the runtime has gives its ids; else
-** the group is appended, its references rewritten to interned ids. The
-** new types' values are copied into one block made up front; if it, or
-** room for the types, cannot be had, nothing is added.
+** the group is appended, its references rewritten to interned ids. Only
+** the types the runtime had before are searched: a group equal to an
+** earlier one of the module has that one's canon (wm__canon_types) and so
+** its ids, and one that is not equals none of those appended here (a fresh
+** runtime, a host's per request, searches nothing). The new types' values
+** are copied into one block made up front; if it, or room for the types,
+** cannot be had, nothing is added.
 */
 int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids, wm_error *err) {
   uint32_t have = rt->ntypes, n = mod->ntypes;
@@ -262,9 +266,13 @@ int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids, wm_err
   wm_valtype *arr = vals ? wm__malloc(vals * sizeof *arr) : NULL, *at = arr;
   if (vals && !arr) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   for (uint32_t s = 0; s < n;) {
-    uint32_t gn = mod->tmeta[s].rec_n;
-    wm_typeset ts = wm__rt_typeset(rt->types);
-    uint32_t g = wm__find_group(&ts, rt->ntypes, mod, s, gn, ids);
+    uint32_t gn = mod->tmeta[s].rec_n, canon = mod->tmeta[s].canon, g;
+    if (canon != s) {
+      g = ids[canon]; /* its members' ids are consecutive, as ours will be */
+    } else {
+      wm_typeset ts = wm__rt_typeset(rt->types);
+      g = wm__find_group(&ts, have, mod, s, gn, ids);
+    }
     if (g == UINT32_MAX) {
       g = rt->ntypes;
       for (uint32_t k = 0; k < gn; k++) {

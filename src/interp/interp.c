@@ -6,17 +6,33 @@
 ** error with a wasm backtrace. The checked loop is interp_checked.c, the
 ** metered one interp_metered.c.
 */
+#include <stddef.h>
+
 #include "interp_impl.h"
 #include "cstack.h"
 
-static const char *const op_names[WM_OP_COUNT_] = {
+/* The instructions' names, as one block of strings and each one's offset in
+** it: a table of pointers would need a relocation per name in a
+** position-independent build, applied at every process start. */
+typedef struct op_name_block {
+#define WM_OP_NAME_(name, cls, wasm) char n_##name[sizeof #name];
+  WM_OPS(WM_OP_NAME_)
+#undef WM_OP_NAME_
+} op_name_block;
+static const op_name_block op_names = {
 #define WM_OP_NAME_(name, cls, wasm) #name,
     WM_OPS(WM_OP_NAME_)
 #undef WM_OP_NAME_
 };
+static const uint16_t op_name_at[WM_OP_COUNT_] = {
+#define WM_OP_NAME_(name, cls, wasm) (uint16_t)offsetof(op_name_block, n_##name),
+    WM_OPS(WM_OP_NAME_)
+#undef WM_OP_NAME_
+};
+_Static_assert(sizeof(op_name_block) <= UINT16_MAX, "op_name_at holds 16-bit offsets");
 
 const char *wm__op_name(wm_op op) {
-  return (unsigned)op < WM_OP_COUNT_ ? op_names[op] : "?";
+  return (unsigned)op < WM_OP_COUNT_ ? (const char *)&op_names + op_name_at[op] : "?";
 }
 
 /* The outermost activation of a wm__interp_call: check the call depth and
@@ -37,10 +53,11 @@ static int push_entry_frame(wm_runtime *rt, wm_func *callee, wm_slot *nfp) {
 }
 
 #ifdef WM_GOTO_DISPATCH
-/* The plain loop's handler addresses, published by run(NULL, NULL, NULL). Atomic:
-** threads loading their first modules at once all publish it (the same
-** value). */
-static const void *const *_Atomic plain_table;
+/* The plain loop's handler addresses, published by run(NULL, NULL, NULL):
+** op's is plain_base + plain_offs[op]. Atomic: threads loading their first
+** modules at once all publish them (the same values). */
+static const char *_Atomic plain_base;
+static const int32_t *_Atomic plain_offs;
 #endif
 
 NOINLINE int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg) {
@@ -68,7 +85,8 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 #define OTHER_LOOP(m) ((m)->loop != WM_LOOP_PLAIN)
 #define RUN_NAME run
 #define RUN_LINKAGE static
-#define DISPATCH_TABLE plain_table
+#define DISPATCH_BASE plain_base
+#define DISPATCH_OFFS plain_offs
 #define CHK_LOAD_SHADOW() ((void)0)
 #define CHK_ACCESS(p, n, w) ((void)0)
 #define CHK_RANGE(ea, n, w) ((void)0)
@@ -108,30 +126,45 @@ NOINLINE int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, w
 /* ------------------------------------------------------------ heads */
 
 #ifdef WM_GOTO_DISPATCH
-static const void *const *get_table(unsigned loop) {
-  if (loop == WM_LOOP_CHECKED) return wm__checked_dispatch_table();
-  if (loop == WM_LOOP_METERED) return wm__metered_dispatch_table();
-  if (!plain_table) run(NULL, NULL, NULL); /* publishes the label addresses */
-  return plain_table;
+/* A loop's handler addresses: the base returned plus (*offs)[op]. */
+static const char *get_table(unsigned loop, const int32_t **offs) {
+  if (loop == WM_LOOP_CHECKED) return wm__checked_dispatch(offs);
+  if (loop == WM_LOOP_METERED) return wm__metered_dispatch(offs);
+  if (!plain_offs) run(NULL, NULL, NULL); /* publishes the label addresses */
+  *offs = plain_offs;
+  return plain_base;
 }
 #endif
 
 uint64_t wm__op_head(wm_op op, unsigned loop) {
 #ifdef WM_GOTO_DISPATCH
   if ((unsigned)op >= WM_OP_COUNT_) return 0;
-  return (uint64_t)(uintptr_t)get_table(loop)[op];
+  const int32_t *offs;
+  const char *base = get_table(loop, &offs);
+  return (uint64_t)(uintptr_t)(base + offs[op]);
 #else
   (void)loop; /* all loops switch on the same opcode numbers */
   return (uint64_t)op;
 #endif
 }
 
+const char *wm__op_heads(unsigned loop, const int32_t **offs) {
+#ifdef WM_GOTO_DISPATCH
+  return get_table(loop, offs);
+#else
+  (void)loop;
+  *offs = NULL;
+  return NULL;
+#endif
+}
+
 wm_op wm__op_from_head(uint64_t head) {
 #ifdef WM_GOTO_DISPATCH
   for (unsigned k = 0; k < 3; k++) {
-    const void *const *t = get_table(k);
+    const int32_t *offs;
+    const char *base = get_table(k, &offs);
     for (unsigned i = 0; i < WM_OP_COUNT_; i++)
-      if ((uint64_t)(uintptr_t)t[i] == head) return (wm_op)i;
+      if ((uint64_t)(uintptr_t)(base + offs[i]) == head) return (wm_op)i;
   }
   return WM_OP_COUNT_;
 #else

@@ -9,8 +9,9 @@
 
 #ifdef WM_GOTO_DISPATCH
 /* The checked loop's handler addresses, published by wm__run_checked with a
-** NULL runtime; atomic like interp.c's plain_table. */
-static const void *const *_Atomic checked_table;
+** NULL runtime; atomic like interp.c's plain_base and plain_offs. */
+static const char *_Atomic checked_base;
+static const int32_t *_Atomic checked_offs;
 #endif
 
 /*
@@ -41,7 +42,8 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
 #define OTHER_LOOP(m) ((m)->loop != WM_LOOP_CHECKED || (m)->metered != inst->mod->metered)
 #define RUN_NAME wm__run_checked
 #define RUN_LINKAGE
-#define DISPATCH_TABLE checked_table
+#define DISPATCH_BASE checked_base
+#define DISPATCH_OFFS checked_offs
 #define CHK_LOAD_SHADOW() (shadow = mem0 ? mem0->shadow : NULL)
 #define CHK_ACCESS(p, n, w)                                                   \
   do {                                                                        \
@@ -59,11 +61,13 @@ static inline bool shadow_dirty(const uint8_t *s, uint32_t n) {
   } while (0)
 #include "interp_loop.h"
 
-const void *const *wm__checked_dispatch_table(void) {
+const char *wm__checked_dispatch(const int32_t **offs) {
 #ifdef WM_GOTO_DISPATCH
-  if (!checked_table) wm__run_checked(NULL, NULL, NULL);
-  return checked_table;
+  if (!checked_offs) wm__run_checked(NULL, NULL, NULL);
+  *offs = checked_offs;
+  return checked_base;
 #else
+  *offs = NULL;
   return NULL;
 #endif
 }

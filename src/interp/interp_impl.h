@@ -527,11 +527,12 @@ static inline uint64_t head_at(const uint32_t *ip) {
 int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg);
 int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
                       const uint32_t *ip, char *msg);
-/* interp_checked.c: the checked loop, and its handler addresses. */
+/* interp_checked.c: the checked loop, and its handler addresses (op's is
+** the base returned plus (*offs)[op]). */
 int wm__run_checked(wm_runtime *rt, const uint32_t *ip, char *msg);
-const void *const *wm__checked_dispatch_table(void);
-/* interp_metered.c: the metered loop, and its handler addresses. */
+const char *wm__checked_dispatch(const int32_t **offs);
+/* interp_metered.c: the metered loop, and its handler addresses (as above). */
 int wm__run_metered(wm_runtime *rt, const uint32_t *ip, char *msg);
-const void *const *wm__metered_dispatch_table(void);
+const char *wm__metered_dispatch(const int32_t **offs);
 
 #endif

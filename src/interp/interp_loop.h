@@ -33,14 +33,21 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
   ** slot names another (the pasted label is macro-expanded). */
 #define L_FUEL L_UNREACHABLE
 #endif
-  static const void *const labels[WM_OP_COUNT_] = {
-#define WM_OP_LABEL_(name, cls, wasm) &&L_##name,
+  /* Each handler's distance from UNREACHABLE's, not its address: a table
+  ** of differences is a link-time constant, where one of addresses needs a
+  ** relocation per entry in a position-independent build, applied (and
+  ** its pages copied) at every process start. */
+  static const int32_t label_offs[WM_OP_COUNT_] = {
+#define WM_OP_LABEL_(name, cls, wasm) (int32_t)(&&L_##name - &&L_UNREACHABLE),
       WM_OPS(WM_OP_LABEL_)
 #undef WM_OP_LABEL_
   };
 #undef L_FUEL
   if (!rt) {
-    DISPATCH_TABLE = labels; /* idempotent: always the same value */
+    /* Idempotent: always the same values; the offsets last, since readers
+    ** test them. */
+    DISPATCH_BASE = (const char *)&&L_UNREACHABLE;
+    DISPATCH_OFFS = label_offs;
     return 0;
   }
 #endif
@@ -1064,7 +1071,8 @@ trapped:
 #undef OTHER_LOOP
 #undef RUN_NAME
 #undef RUN_LINKAGE
-#undef DISPATCH_TABLE
+#undef DISPATCH_BASE
+#undef DISPATCH_OFFS
 #undef CHK_LOAD_SHADOW
 #undef CHK_ACCESS
 #undef CHK_RANGE

@@ -10,8 +10,9 @@
 
 #ifdef WM_GOTO_DISPATCH
 /* The metered loop's handler addresses, published by wm__run_metered with a
-** NULL runtime. */
-static const void *const *metered_table;
+** NULL runtime; atomic like interp.c's plain_base and plain_offs. */
+static const char *_Atomic metered_base;
+static const int32_t *_Atomic metered_offs;
 #endif
 
 #define WM_CHECKED 0
@@ -19,17 +20,20 @@ static const void *const *metered_table;
 #define OTHER_LOOP(m) ((m)->loop != WM_LOOP_METERED)
 #define RUN_NAME wm__run_metered
 #define RUN_LINKAGE
-#define DISPATCH_TABLE metered_table
+#define DISPATCH_BASE metered_base
+#define DISPATCH_OFFS metered_offs
 #define CHK_LOAD_SHADOW() ((void)0)
 #define CHK_ACCESS(p, n, w) ((void)0)
 #define CHK_RANGE(ea, n, w) ((void)0)
 #include "interp_loop.h"
 
-const void *const *wm__metered_dispatch_table(void) {
+const char *wm__metered_dispatch(const int32_t **offs) {
 #ifdef WM_GOTO_DISPATCH
-  if (!metered_table) wm__run_metered(NULL, NULL, NULL);
-  return metered_table;
+  if (!metered_offs) wm__run_metered(NULL, NULL, NULL);
+  *offs = metered_offs;
+  return metered_base;
 #else
+  *offs = NULL;
   return NULL;
 #endif
 }

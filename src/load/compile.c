@@ -153,7 +153,7 @@ static bool op_traps(wm_op op) {
 int wm__c_head(cstate *c, wm_op op) {
   int rc = reserve(c, WM_HEAD_CELLS + 8);
   if (rc) return rc;
-  uint64_t h = wm__op_head(op, c->mod->loop);
+  uint64_t h = c->head_offs ? (uint64_t)(uintptr_t)(c->head_base + c->head_offs[op]) : (uint64_t)op;
   c->last3_start = c->last2_start;
   c->last3_op = c->last2_op;
   c->last2_start = c->last_start;
@@ -1928,6 +1928,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   memset(&c, 0, sizeof c);
   c.mod = mod;
   c.err = err;
+  c.head_base = wm__op_heads(mod->loop, &c.head_offs);
   take_scratch(&c);
   int rc = wm__body_bytes(mod, idx, &body, &c.body_buf, &c.cap_body, err);
   if (rc) goto fail;

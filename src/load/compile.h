@@ -107,6 +107,8 @@ typedef struct patch {
 typedef struct cstate {
   wm_module *mod;
   wm_error *err;
+  const char *head_base;   /* the module's loop's heads (wm__op_heads), */
+  const int32_t *head_offs; /* taken once per body for wm__c_head */
   const uint8_t *bytes;    /* the body's bytes: bytes[0] is at offset base */
   uint32_t base;
   uint32_t pos, end;       /* offsets in the module (so in errors), pos >= base */

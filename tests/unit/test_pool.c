@@ -141,19 +141,39 @@ static void reuse_with(uint64_t keep) {
   wm_module_free(mod);
 }
 
-/* pool.c's test hook: bit 0 takes every kept page for not resident (so
-** the secret's pages are dropped, as a swapped-out page would be), bit 1
-** drops each run with its own madvise rather than one process_madvise. */
+/* pool.c's test hook: bit 0 takes every kept page for swapped out (so
+** the secret's pages are dropped), bit 1 drops each run with its own
+** madvise rather than one process_madvise, bit 2 asks mincore which pages
+** are resident (as where /proc/self/pagemap cannot be read; every page
+** not resident is dropped then) rather than the pagemap (which tells the
+** pages never touched, left alone). */
 extern int wm__pool_test_mode;
 
 static void test_reuse(void) {
-  for (int mode = 0; mode < 4; mode++) {
+  for (int mode = 0; mode < 8; mode++) {
     wm__pool_test_mode = mode;
     reuse_with(0);          /* the default: the touched pages kept, memset */
     reuse_with(1);          /* none kept: every page dropped */
     reuse_with(PAGE + 4096); /* kept in part: the boundary inside page 1 */
   }
   wm__pool_test_mode = 0;
+}
+
+/* A forked child reads its own pagemap, not its parent's: that one would
+** call the pages only the child touched untouched, and the child's secret
+** would stay in them for its next instance. */
+static void test_fork_reuse(void) {
+  reuse_with(0); /* the pagemap opened in this process */
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int before = nfail;
+    reuse_with(0); /* a new slot, at addresses the parent never touched */
+    _exit(nfail != before);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* A host-made memory takes a slot too; segments write into it in order,
@@ -412,6 +432,7 @@ int main(void) {
   test_no_address_space();
   if (system("wat2wasm --version >/dev/null 2>&1") == 0) {
     test_reuse();
+    test_fork_reuse();
     test_data_oob();
     test_fallbacks();
     test_budgets();
