@@ -504,7 +504,8 @@ WM_API int wm_ref_pin(wm_runtime *rt, void *ref);
 /* Drop one pin of ref: WM_OK, or WM_ENOT_FOUND if it has none. */
 WM_API int wm_ref_unpin(wm_runtime *rt, void *ref);
 /* Collect now: WM_OK, WM_EUNSUPPORTED when rt shares values with another
-** runtime (above: it never collects), WM_ENOMEM when there is no memory for the collector's
+** runtime (above: it never collects) or compiled code (wasmem compile) is
+** running in it (its C locals may hold references: none runs then), WM_ENOMEM when there is no memory for the collector's
 ** lists (nothing is freed then), WM_EINVAL for NULL. May be called from a
 ** host function. */
 WM_API int wm_runtime_collect(wm_runtime *rt);

@@ -207,7 +207,7 @@ static void schedule(wm_runtime *rt) {
 }
 
 bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
-  if (atomic_load(&rt->exn_shared)) return false;
+  if (atomic_load(&rt->exn_shared) || rt->native_depth) return false;
   marker m = {0};
   m.rt = rt;
   m.nexns = rt->nexns;
@@ -236,7 +236,7 @@ bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
 
 int wm_runtime_collect(wm_runtime *rt) {
   if (!rt) return WM_EINVAL;
-  if (atomic_load(&rt->exn_shared)) return WM_EUNSUPPORTED;
+  if (atomic_load(&rt->exn_shared) || rt->native_depth) return WM_EUNSUPPORTED;
   return wm__gc_collect(rt, NULL) ? WM_OK : WM_ENOMEM;
 }
 

@@ -222,6 +222,10 @@ struct wm_runtime {
   ** collection cannot see. */
   uint32_t exn_sweep_at;
   atomic_bool exn_shared;
+  /* Activations of compiled code (src/aot) running in rt: while any is,
+  ** no collection runs -- native code holds references in C locals and
+  ** registers the collector cannot see. */
+  uint32_t native_depth;
   /* Garbage-collected objects (gc.c): every one, newest first; the set of
   ** their addresses (open addressing, gc_cap a power of two); their bytes
   ** with headers, counted against opts.max_gc_bytes. */

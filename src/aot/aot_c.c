@@ -114,14 +114,20 @@ static int tc(uint32_t t) {
 }
 
 /* A signature's name, for the typedefs of typed function pointers and the
-** structs of several results: equal signatures, equal names (i, l, f, d,
-** r per value; `_` between params and results). */
-static void sig_name(const wm_type *t, char *out, size_t cap) {
-  size_t k = 0;
-  for (uint32_t i = 0; i < t->nparams && k + 2 < cap; i++) out[k++] = tsuf[tc(t->params[i])];
-  if (k + 2 < cap) out[k++] = '_';
-  for (uint32_t i = 0; i < t->nresults && k + 1 < cap; i++) out[k++] = tsuf[tc(t->results[i])];
-  out[k] = 0;
+** structs of several results: the index of the first type of the module
+** with the same params and results, so equal signatures share a name. */
+static bool same_sig(const wm_type *a, const wm_type *b) {
+  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+  for (uint32_t i = 0; i < a->nparams; i++)
+    if (a->params[i] != b->params[i]) return false;
+  for (uint32_t i = 0; i < a->nresults; i++)
+    if (a->results[i] != b->results[i]) return false;
+  return true;
+}
+static void sig_name(const wm_module *mod, const wm_type *t, char *out, size_t cap) {
+  uint32_t i = 0;
+  while (i < mod->ntypes && !same_sig(&mod->types[i], t)) i++;
+  snprintf(out, cap, "%u", (unsigned)i);
 }
 
 /* ------------------------------------------------------------ function state */
@@ -156,6 +162,8 @@ typedef struct fstate {
   ctrl *cs;
   uint32_t ncs, cap_cs;
   uint32_t nlabels;
+  uint64_t extra;       /* bytes of the body's block temporaries (io_, r_) */
+  uint64_t frame_max;   /* the largest frame bound of the functions so far */
   uint8_t *ltype;       /* T_* of each local */
   uint32_t nlocals;
   char names[8][24];
@@ -447,20 +455,20 @@ static const numop numops[0xC5 - 0x45] = {
   {F32, NONE, U64, "!wm_i64_trunc_f32_u|uint64_t"},
   {F64, NONE, U64, "!wm_i64_trunc_f64_s|int64_t"},
   {F64, NONE, U64, "!wm_i64_trunc_f64_u|uint64_t"},
-  /* 0xB2 */ {U32, NONE, F32, "wm_f32_convert_i32_s((int32_t)%s)"},
-  {U32, NONE, F32, "wm_f32_convert_i32_u(%s)"},
-  {U64, NONE, F32, "wm_f32_convert_i64_s((int64_t)%s)"},
-  {U64, NONE, F32, "wm_f32_convert_i64_u(%s)"},
-  {F64, NONE, F32, "wm_f32_demote_f64(%s)"},
-  {U32, NONE, F64, "wm_f64_convert_i32_s((int32_t)%s)"},
-  {U32, NONE, F64, "wm_f64_convert_i32_u(%s)"},
-  {U64, NONE, F64, "wm_f64_convert_i64_s((int64_t)%s)"},
-  {U64, NONE, F64, "wm_f64_convert_i64_u(%s)"},
-  {F32, NONE, F64, "wm_promote(%s)"},
+  /* 0xB2 */ {U32, NONE, F32, "wm_bf(wm_f32_convert_i32_s((int32_t)%s))"},
+  {U32, NONE, F32, "wm_bf(wm_f32_convert_i32_u(%s))"},
+  {U64, NONE, F32, "wm_bf(wm_f32_convert_i64_s((int64_t)%s))"},
+  {U64, NONE, F32, "wm_bf(wm_f32_convert_i64_u(%s))"},
+  {F64, NONE, F32, "wm_bf(wm_f32_demote_f64(%s))"},
+  {U32, NONE, F64, "wm_bd(wm_f64_convert_i32_s((int32_t)%s))"},
+  {U32, NONE, F64, "wm_bd(wm_f64_convert_i32_u(%s))"},
+  {U64, NONE, F64, "wm_bd(wm_f64_convert_i64_s((int64_t)%s))"},
+  {U64, NONE, F64, "wm_bd(wm_f64_convert_i64_u(%s))"},
+  {F32, NONE, F64, "wm_bd(wm_f64_promote_f32(%s))"},
   /* 0xBC */ {F32, NONE, U32, "wm_f32_bits(%s)"},
   {F64, NONE, U64, "wm_f64_bits(%s)"},
-  {U32, NONE, F32, "wm_f32_from(%s)"},
-  {U64, NONE, F64, "wm_f64_from(%s)"},
+  {U32, NONE, F32, "wm_bf(wm_f32_from(%s))"},
+  {U64, NONE, F64, "wm_bd(wm_f64_from(%s))"},
   /* 0xC0 */ {U32, NONE, U32, "(uint32_t)wm_i32_extend8_s(%s)"},
   {U32, NONE, U32, "(uint32_t)wm_i32_extend16_s(%s)"},
   {U64, NONE, U64, "(uint64_t)wm_i64_extend8_s(%s)"},
@@ -489,6 +497,7 @@ static int numeric(fstate *f, const numop *n) {
   if (rc) return rc;
   const char *d = V(f, a);
   if (n->form[0] == '!') {
+    f->extra += 16;
     /* numeric.h's trapping form: name|result type */
     const char *bar = strchr(n->form, '|');
     int nl = (int)(bar - n->form - 1);
@@ -592,7 +601,8 @@ static int typed_call(fstate *f, const wm_type *t, uint32_t base, const char *ca
     if (rc) return rc;
   }
   char sn[64];
-  sig_name(t, sn, sizeof sn);
+  sig_name(f->mod, t, sn, sizeof sn);
+  if (t->nresults > 1) f->extra += 8u * t->nresults + 16;
   if (t->nresults == 1)
     put(f->o, "  %s = ", NV(f, base, tc(t->results[0])));
   else if (t->nresults > 1)
@@ -616,6 +626,7 @@ static int typed_call(fstate *f, const wm_type *t, uint32_t base, const char *ca
 ** read back. */
 static int slot_call(fstate *f, const wm_type *t, uint32_t base, const char *stmt) {
   uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+  f->extra += 8u * n + 16;
   put(f->o, "  { wm_aot_slot io_[%u];", (unsigned)(n ? n : 1));
   for (uint32_t i = 0; i < t->nparams; i++) {
     int k = tc(t->params[i]);
@@ -934,7 +945,7 @@ static int instr(fstate *f) {
       uint32_t iv = --f->sp;
       uint32_t base = f->sp - t->nparams;
       char sn[64], ix[24];
-      sig_name(t, sn, sizeof sn);
+      sig_name(mod, t, sn, sizeof sn);
       snprintf(ix, sizeof ix, "%s", V(f, iv));
       put(f->o, "  k_ = c->indirect(c, %uu, %uu, %s);\n  if (k_ >= 0) {\n", (unsigned)x,
           (unsigned)y, ix);
@@ -1124,16 +1135,20 @@ static int instr(fstate *f) {
 
 /* What every translated function uses besides numeric.h: traps (the
 ** runtime's helper never returns), unaligned little-endian accesses, and
-** float constants and promotions the C compiler cannot see through: it
-** would fold x * 1.0, x - 0.0, -1.0 * x or demote(promote(x)) to x (or
-** -x), which is wrong for a signalling NaN (wasm quiets it), and GCC's
-** -fsignaling-nans covers only some of these, Clang's none. */
+** float values the C compiler cannot see through (wm_bf, wm_bd): it would
+** fold x * 1.0, x - 0.0, -1.0 * x or demote(promote(x)) to x (or -x),
+** which is wrong for a signalling NaN (wasm quiets it); GCC's
+** -fsignaling-nans covers only some of these, Clang's none. Every float a
+** constant can reach the compiler's view through is opaque: literals,
+** conversions and reinterpretations of integers, promotions, demotions,
+** the zero of a float local. */
 static const char prelude[] =
     "#if defined(__x86_64__) || defined(__i386__)\n#define WM_FREG \"+x\"\n"
     "#elif defined(__aarch64__)\n#define WM_FREG \"+w\"\n#else\n#define WM_FREG \"+m\"\n#endif\n"
-    "static inline float wm_kf(uint32_t b) { float v = wm_f32_from(b); __asm__(\"\" : WM_FREG(v)); return v; }\n"
-    "static inline double wm_kd(uint64_t b) { double v = wm_f64_from(b); __asm__(\"\" : WM_FREG(v)); return v; }\n"
-    "static inline double wm_promote(float a) { double v = wm_f64_promote_f32(a); __asm__(\"\" : WM_FREG(v)); return v; }\n"
+    "static inline float wm_bf(float v) { __asm__(\"\" : WM_FREG(v)); return v; }\n"
+    "static inline double wm_bd(double v) { __asm__(\"\" : WM_FREG(v)); return v; }\n"
+    "static inline float wm_kf(uint32_t b) { return wm_bf(wm_f32_from(b)); }\n"
+    "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
     "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
     "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"
@@ -1175,7 +1190,7 @@ static void put_sig_types(cbuf *o, const wm_module *mod) {
   for (uint32_t i = 0; i < mod->ntypes; i++) {
     const wm_type *t = &mod->types[i];
     char sn[64];
-    sig_name(t, sn, sizeof sn);
+    sig_name(mod, t, sn, sizeof sn);
     if (t->nresults > 1) {
       put(o, "#ifndef R_%s\n#define R_%s\nstruct r_%s {", sn, sn, sn);
       for (uint32_t k = 0; k < t->nresults; k++)
@@ -1199,8 +1214,8 @@ static void put_sig_types(cbuf *o, const wm_module *mod) {
 static void put_proto(cbuf *o, const wm_module *mod, uint32_t idx) {
   const wm_type *t = wm__func_type(mod, idx);
   char sn[64];
-  sig_name(t, sn, sizeof sn);
-  put(o, "static ");
+  sig_name(mod, t, sn, sizeof sn);
+  put(o, "static __attribute__((noinline)) ");
   if (t->nresults == 0)
     put(o, "void");
   else if (t->nresults == 1)
@@ -1249,16 +1264,28 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     f->pos = 0;
     f->end = fd->body_len - (fd->code_start - fd->body_off);
     if (f->cap_used) memset(f->used, 0, f->cap_used);
+    f->extra = 0;
     rc = translate_body(f, idx);
   }
   if (!rc) {
+    /* A bound on the frame: every C local, the blocks' temporaries
+    ** (f->extra), a margin. The entry check leaves room for this frame and
+    ** for the largest callee's (WM_FRAME_MAX: functions are not inlined
+    ** into each other), so no frame reaches past the floor's margin before
+    ** a check sees it. */
+    uint64_t nvars = nl;
+    for (uint32_t d = 0; d < f->cap_used; d++)
+      for (int k = 0; k < T_N; k++) nvars += (f->used[d] >> k) & 1;
+    uint64_t est = 32 * nvars + f->extra + 512;
+    if (est > f->frame_max) f->frame_max = est;
     put_proto(o, mod, idx);
     put(o, " {\n  uint8_t *const mem = c->mem; uint64_t ms = c->mem_size ? *c->mem_size : 0;\n");
     put(o, "  uint64_t ea_; int32_t k_; (void)mem; (void)ms; (void)ea_; (void)k_;\n");
-    put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_floor)) wm_trap(c, %d);\n",
-        WM_TRAP_STACK_EXHAUSTED);
+    put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) - (%" PRIu64 "u + WM_FRAME_MAX) < c->stack_floor))\n"
+        "    wm_trap(c, %d);\n", est, WM_TRAP_STACK_EXHAUSTED);
     for (uint32_t i = t->nparams; i < nl; i++)
-      put(o, "  %s l%u = 0;\n", ctype[f->ltype[i]], (unsigned)i);
+      put(o, "  %s l%u = %s;\n", ctype[f->ltype[i]], (unsigned)i,
+          f->ltype[i] == T_F32 ? "wm_kf(0)" : f->ltype[i] == T_F64 ? "wm_kd(0)" : "0");
     for (uint32_t d = 0; d < f->cap_used; d++)
       for (int k = 0; k < T_N; k++)
         if (f->used[d] & (1u << k)) put(o, "  %s s%u%c; (void)s%u%c;\n", ctype[k], (unsigned)d, tsuf[k], (unsigned)d, tsuf[k]);
@@ -1270,7 +1297,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
       put(o, "  return s0%c;\n", tsuf[tc(t->results[0])]);
     } else {
       char sn[64];
-      sig_name(t, sn, sizeof sn);
+      sig_name(mod, t, sn, sizeof sn);
       put(o, "  { struct r_%s r_;", sn);
       for (uint32_t k = 0; k < t->nresults; k++)
         put(o, " r_.r%u = s%u%c;", (unsigned)k, (unsigned)k, tsuf[tc(t->results[k])]);
@@ -1283,7 +1310,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
       put(o, "%s r_ = ", ctype[tc(t->results[0])]);
     else if (t->nresults > 1) {
       char sn[64];
-      sig_name(t, sn, sizeof sn);
+      sig_name(mod, t, sn, sizeof sn);
       put(o, "struct r_%s r_ = ", sn);
     }
     put(o, "f%u(c", (unsigned)idx);
@@ -1334,7 +1361,16 @@ int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *
   }
   put(&o, "static const wm_aot_entry wm_entries[%u];\n", (unsigned)(ndef ? ndef : 1));
   put(&o, "static void (*const wm_direct[%u])(void);\n", (unsigned)(ndef ? ndef : 1));
-  for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) rc = put_function(&o, &f, i);
+  /* The bodies go to their own buffer: WM_FRAME_MAX, the largest frame
+  ** bound, is known only after them and they use it. */
+  cbuf bodies = {0};
+  for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) rc = put_function(&bodies, &f, i);
+  if (!rc && bodies.oom) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (!rc) {
+    put(&o, "#define WM_FRAME_MAX %" PRIu64 "u\n", f.frame_max);
+    put_bytes(&o, bodies.p ? bodies.p : "", bodies.n);
+  }
+  wm__free(bodies.p);
   if (!rc) {
     put(&o, "static const wm_aot_entry wm_entries[%u] = {", (unsigned)(ndef ? ndef : 1));
     for (uint32_t i = nimp; i < mod->nfuncs; i++) put(&o, "%se%u", i > nimp ? ", " : "", (unsigned)i);

@@ -21,9 +21,11 @@
 ** space the generated code reads, and the helpers.
 */
 #include <dlfcn.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aot.h"
 #include "cstack.h"
@@ -232,8 +234,10 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   a->msg = msg;
   a->top = top;
   a->pub.stack_floor = wm__interp_stack_floor(rt);
+  inst->rt->native_depth++; /* no collection under native frames */
   int code = setjmp(jb);
   if (code == 0) inst->mod->aot->desc->entries[k](&a->pub, (wm_aot_slot *)fp);
+  inst->rt->native_depth--;
   a->jb = saved_jb;
   a->msg = saved_msg;
   a->top = saved_top;
@@ -290,6 +294,30 @@ static int attach(wm_module *mod, wm_aot_lib *l, wm_error *err) {
   return 0;
 }
 
+/* dlopen gives back an object already loaded under the same name even if
+** the file was replaced since: is the file mapped at `addr` (inside the
+** object) the one at `path` now? Where /proc cannot tell, yes. */
+static bool same_file(const void *addr, const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return true;
+  FILE *f = fopen("/proc/self/maps", "r");
+  if (!f) return true;
+  bool same = true;
+  char line[512];
+  uintptr_t a = (uintptr_t)addr;
+  while (fgets(line, sizeof line, f)) {
+    uintptr_t lo, hi;
+    unsigned long long ino;
+    if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %llu", &lo, &hi, &ino) == 3 && a >= lo &&
+        a < hi) {
+      same = ino == (unsigned long long)st.st_ino;
+      break;
+    }
+  }
+  fclose(f);
+  return same;
+}
+
 int wm_module_load_native(const char *path, const wm_module_options *opts, wm_module **out,
                           wm_error *err) {
   if (!path || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_native: NULL argument");
@@ -323,6 +351,13 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
     return wm__error(err, WM_EINVAL, UINT32_MAX,
                      "%s is not a module compiled by this wasmem (%s); compile it again",
                      path, d ? "another ABI version" : "no " SYM(WM_AOT_SYMBOL));
+  }
+  if (!same_file(d, full)) {
+    dlclose(h);
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "%s was replaced while its earlier version is still loaded in this "
+                     "process; load the new object under another name",
+                     path);
   }
   uint8_t hash[16];
   wm_module_hash(d->wasm, (size_t)d->wasm_len, hash);

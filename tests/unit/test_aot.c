@@ -53,9 +53,11 @@ static int host_sum(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void 
 
 static int host_grow(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
   (void)data;
-  int64_t old = wm_memory_grow(wm_call_ctx_memory(ctx), (uint64_t)args[0].of.i32);
+  uint64_t old = 0;
+  wm_error err;
+  int rc = wm_memory_grow(wm_call_ctx_memory(ctx), (uint64_t)args[0].of.i32, &old, &err);
   results[0].type = WM_I32;
-  results[0].of.i32 = (int32_t)old;
+  results[0].of.i32 = rc ? -1 : (int32_t)old;
   return 0;
 }
 
@@ -90,7 +92,7 @@ static int build_so(const wm_module *mod, const char *so) {
   size_t len = 0;
   wm_error err;
   if (wm_module_to_c(mod, &c, &len, &err) != 0) return -1;
-  char src[128], cmd[512];
+  char src[160], cmd[640];
   snprintf(src, sizeof src, "%s.c", so);
   FILE *f = fopen(src, "wb");
   int ok = f && fwrite(c, 1, len, f) == len;
@@ -114,7 +116,7 @@ static void test_to_c(void) {
   CHECK_ERR(wm_module_to_c(mod, NULL, &len, &err), err, WM_EINVAL, "NULL");
   CHECK(wm_module_to_c(mod, &c, &len, &err) == WM_OK);
   CHECK(c && strlen(c) == len);
-  CHECK(c && strstr(c, "wasmem_aot_module_v1") && strstr(c, "static uint32_t f2(wm_aot_ctx *c"));
+  CHECK(c && strstr(c, "wasmem_aot_module_v1") && strstr(c, "uint32_t f2(wm_aot_ctx *c"));
   wm_free(c);
   /* Every allocation failing in turn: WM_ENOMEM or the whole file. */
   for (long n = 0; n < 400; n++) {
@@ -210,6 +212,15 @@ static void test_native(void) {
         res.of.i64 == 25);
   CHECK(wm_func_call(rt2, wm_instance_func(i2, "gadd"), &a, 1, &res, 1, &err) == WM_OK &&
         res.of.i64 == 15);
+  /* Another module compiled to the same path while the first is loaded:
+  ** dlopen would give the old object back; it is refused instead. */
+  static const char other[] = "(module (func (export \"seven\") (result i32) (i32.const 7)))";
+  wm_module *om = NULL, *stale = NULL;
+  CHECK(wm_module_load((const uint8_t *)other, strlen(other), NULL, &om, &err) == WM_OK);
+  CHECK(build_so(om, so) == 0);
+  wm_module_free(om);
+  CHECK_ERR(wm_module_load_native(so, NULL, &stale, &err), err, WM_EINVAL, "was replaced");
+  CHECK(stale == NULL);
   wm_runtime_free(rt1);
   CHECK(call_i32(rt2, i2, "add", 1, 2, &r, &err) == WM_OK && r == 3);
   wm_runtime_free(rt2);
