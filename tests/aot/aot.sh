@@ -67,6 +67,68 @@ out=$("$wasmem" call t.so add 2 40) && [ "$out" = 42 ] || bad "add through the o
 out=$("$wasmem" call t.so deep 1 2>&1) && bad "deep recursion must trap"
 grep -q "call stack exhausted" <<<"$out" || bad "deep recursion: '$out'"
 
+# A frame of 3,000 i64 locals live across a recursive call: the stack
+# check leaves room for it and traps; it does not overflow the C stack.
+{
+  echo '(module (memory 1) (func $r (export "r") (param i32) (result i64)'
+  printf '  (local'; for ((i = 0; i < 3000; i++)); do printf ' i64'; done; echo ')'
+  for ((i = 1; i <= 3000; i++)); do echo "  (local.set $i (i64.load (i32.const $(((i * 8) % 65000)))))"; done
+  echo '  (if (result i64) (i32.eqz (local.get 0)) (then (i64.const 0))'
+  echo '    (else (call $r (i32.sub (local.get 0) (i32.const 1)))))'
+  for ((i = 1; i <= 3000; i++)); do echo "  local.get $i i64.add"; done
+  echo '))'
+} >frame.wat
+"$wasmem" compile frame.wat -o frame.so || bad "compile frame.wat"
+out=$("$wasmem" call frame.so r 100000000 2>&1)
+st=$?
+[ $st = 1 ] && grep -q "call stack exhausted" <<<"$out" || bad "big frames: exit $st, '$out'"
+out=$("$wasmem" call frame.so r 3 2>&1) && [ "$out" = 0 ] || bad "big frames, shallow: '$out'"
+
+# Many results: two signatures alike in their first 63 results, each its
+# own struct.
+{
+  echo '(module'
+  for t in i32 f64 i64; do
+    printf '  (func (export "%s") (result' "$t"
+    for ((i = 0; i < 63; i++)); do printf ' i32'; done
+    printf ' %s)' "$t"
+    for ((i = 0; i < 63; i++)); do printf ' (i32.const %d)' "$i"; done
+    case $t in i32) echo ' (i32.const 777))' ;; f64) echo ' (f64.const 2.5))' ;; i64) echo ' (i64.const 0x123456789))' ;; esac
+  done
+  echo ')'
+} >sigs.wat
+"$wasmem" compile sigs.wat -o sigs.so || bad "compile sigs.wat"
+for fn in i32 f64 i64; do
+  a=$("$wasmem" call sigs.wat "$fn" 2>&1 | tail -n 1)
+  b=$("$wasmem" call sigs.so "$fn" 2>&1 | tail -n 1)
+  [ "$a" = "$b" ] || bad "many results $fn: interpreter '$a' vs compiled '$b'"
+done
+
+# A signalling NaN times 1, minus 0, over 1, where the 1 and the 0 come from
+# integers (the C compiler must not fold them away): quietened, as wasm says.
+cat >snan.wat <<'WAT'
+(module
+  (func (export "mul1") (param i32) (result i32)
+    (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (local.get 0)) (f32.convert_i32_s (i32.const 1)))))
+  (func (export "sub0") (param i32) (result i32)
+    (i32.reinterpret_f32 (f32.sub (f32.reinterpret_i32 (local.get 0)) (f32.reinterpret_i32 (i32.const 0)))))
+  (func (export "div1") (param i32) (result i32)
+    (i32.reinterpret_f32 (f32.div (f32.reinterpret_i32 (local.get 0)) (f32.convert_i32_u (i32.const 1)))))
+  (func (export "mulm1") (param i64) (result i64)
+    (i64.reinterpret_f64 (f64.mul (f64.reinterpret_i64 (local.get 0)) (f64.convert_i64_s (i64.const -1)))))
+  (func (export "promdem") (param i32) (result i32)
+    (i32.reinterpret_f32 (f32.demote_f64 (f64.promote_f32 (f32.reinterpret_i32 (local.get 0))))))
+  (func (export "zero_local") (param i32) (result i32) (local f32)
+    (i32.reinterpret_f32 (f32.sub (f32.reinterpret_i32 (local.get 0)) (local.get 1)))))
+WAT
+"$wasmem" compile snan.wat -o snan.so || bad "compile snan.wat"
+for call in "mul1 0x7fa00000" "sub0 0x7fa00000" "div1 0x7fa00000" "mulm1 0x7ff4000000000000" \
+            "promdem 0x7fa00000" "zero_local 0x7fa00000"; do
+  a=$("$wasmem" call snan.wat $call 2>&1)
+  b=$("$wasmem" call snan.so $call 2>&1)
+  [ "$a" = "$b" ] || bad "signalling NaN, $call: interpreter '$a' vs compiled '$b'"
+done
+
 # Not translated yet: a clear error, exit 1, no object.
 cat >simd.wat <<'WAT'
 (module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))
