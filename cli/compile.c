@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,14 +25,16 @@ static const char usage[] =
     "shared object with the system's C compiler, for `wasmem run OUT.so` and\n"
     "`wasmem call OUT.so ...` (or wm_module_load_native). OUT.c keeps the C\n"
     "instead. The compiler is --cc, else $WASMEM_CC, else cc; it is run as\n"
-    "CC " CLI_AOT_CFLAGS " -o OUT FILE.c\n"
+    "CC " CLI_AOT_CFLAGS " -o OUT FILE.c -lm\n"
     "A compiled object is code: run only objects you trust as you would a\n"
     "shared library. Not translated yet: SIMD, threads, exception handling,\n"
     "GC and typed function references, tail calls, memory64, several memories.\n";
 
 int cli_load_module(const char *path, const wm_module_options *opts, wm_module **out,
                     wm_error *err) {
-  FILE *f = fopen(path, "rb");
+  /* Only a regular file is looked at first: a pipe's bytes would be gone. */
+  struct stat st;
+  FILE *f = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? fopen(path, "rb") : NULL;
   unsigned char magic[4] = {0, 0, 0, 0};
   if (f) {
     size_t n = fread(magic, 1, 4, f);
@@ -59,6 +62,9 @@ static int run_cc(const char *cc, const char *out, const char *src) {
   args[n++] = "-o";
   args[n++] = (char *)out;
   args[n++] = (char *)src;
+  /* The object names libm itself: a static wasmem's dlopen has no libm
+  ** loaded for it to find nearbyint and the like in. */
+  args[n++] = "-lm";
   args[n] = NULL;
   pid_t pid;
   int rc = posix_spawnp(&pid, args[0], NULL, NULL, args, environ);

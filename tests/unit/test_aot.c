@@ -99,7 +99,7 @@ static int build_so(const wm_module *mod, const char *so) {
   if (f) fclose(f);
   wm_free(c);
   if (!ok) return -1;
-  snprintf(cmd, sizeof cmd, "cc -O1 -shared -fPIC -ffp-contract=off -fno-optimize-sibling-calls -w -o %s %s",
+  snprintf(cmd, sizeof cmd, "cc -O1 -shared -fPIC -ffp-contract=off -fno-optimize-sibling-calls -w -o %s %s -lm",
            so, src);
   int rc = system(cmd);
   remove(src);
