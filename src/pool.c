@@ -226,6 +226,13 @@ static void drops_add(drops *d, uint8_t *p, size_t len) {
 ** resident or not, and every page not resident is dropped, a second
 ** system call (about a microsecond in a virtual machine, as much as the
 ** rest of a small instance's making and freeing).
+**
+** PG_ZERO rests on the slot being private and anonymous (a shared memory
+** never takes a slot: wm__memory_create): such a page's entry is present,
+** a swap-type entry (swapped, being migrated, a marker: the kernel reports
+** all of them with bit 62), or empty, and an empty entry is filled with
+** zeros at the next touch. A shared mapping would break this: its pages
+** can leave the page table while they still hold data.
 */
 enum { PG_ZERO, PG_RESIDENT, PG_DROP };
 #define PM_PRESENT ((uint64_t)1 << 63)
