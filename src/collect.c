@@ -31,7 +31,7 @@
 ** objects. Only where every live value is in the stack's slots: the
 ** interpreter brings rt->nframes up to date before it allocates. A
 ** runtime whose values may cross into another's never collects
-** (exn_shared, set for both: a function, table or reference global
+** (refs_shared, set for both: a function, table or reference global
 ** imported between them, or a function of one entered on the other's
 ** stack -- interp_loop.h's instance switch, wm__interp_call): the other's
 ** roots, and its frames on our stack, are out of sight.
@@ -207,7 +207,7 @@ static void schedule(wm_runtime *rt) {
 }
 
 bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
-  if (atomic_load(&rt->exn_shared) || rt->native_depth) return false;
+  if (atomic_load(&rt->refs_shared) || rt->native_depth) return false;
   marker m = {0};
   m.rt = rt;
   m.nexns = rt->nexns;
@@ -236,7 +236,7 @@ bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
 
 int wm_runtime_collect(wm_runtime *rt) {
   if (!rt) return WM_EINVAL;
-  if (atomic_load(&rt->exn_shared) || rt->native_depth) return WM_EUNSUPPORTED;
+  if (atomic_load(&rt->refs_shared) || rt->native_depth) return WM_EUNSUPPORTED;
   return wm__gc_collect(rt, NULL) ? WM_OK : WM_ENOMEM;
 }
 

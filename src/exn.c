@@ -112,9 +112,9 @@ int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals) {
 
 /* ------------------------------------------------------------- keeping */
 
-void wm__exn_share(wm_runtime *a, wm_runtime *b) {
-  if (a) atomic_store(&a->exn_shared, true);
-  if (b) atomic_store(&b->exn_shared, true);
+void wm__refs_share(wm_runtime *a, wm_runtime *b) {
+  if (a) atomic_store(&a->refs_shared, true);
+  if (b) atomic_store(&b->refs_shared, true);
 }
 
 /* An exnref is being made of e: from now on it lives with the runtime

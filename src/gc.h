@@ -102,9 +102,6 @@ static inline bool wm__gc_any_refs(const wm_type *t) { return wm__gc_layout(t)[t
 ** objects (wm__anyref_ok, below); the refusal's words. */
 #define WM_GC_NOT_OURS "an anyref that is neither an i31 nor an object of this runtime"
 
-/* Is value type t one an object must be scanned for (a reference)? */
-static inline bool wm__gc_holds_ref(uint32_t st) { return wm__is_reftype(st); }
-
 /* An i31 in a slot, and its value back. */
 static inline void *wm__i31_make(uint32_t v) {
   return (void *)(uintptr_t)((((uint64_t)v << 1) | 1) & 0xFFFFFFFFu);

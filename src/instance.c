@@ -255,7 +255,7 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
         return types_differ(err, imp, "func", &mod->types[imp->typeidx], f->type);
       /* Another runtime's code runs on this one's stack: the exnrefs it
       ** makes are ours but may go into its globals and tables. */
-      if (f->rt != inst->rt) wm__exn_share(f->rt, inst->rt);
+      if (f->rt != inst->rt) wm__refs_share(f->rt, inst->rt);
       inst->funcs[k] = f;
       break;
     }
@@ -272,7 +272,7 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
       if (!limits_match(t->size, t->decl, imp->table.lim))
         return incompatible(err, imp, "table limits do not match");
       /* Another runtime's table: what either stores the other reads. */
-      if (t->rt != inst->rt) wm__exn_share(t->rt, inst->rt);
+      if (t->rt != inst->rt) wm__refs_share(t->rt, inst->rt);
       inst->tables[k] = t;
       break;
     }
@@ -305,7 +305,7 @@ static int link_import(wm_instance *inst, uint32_t i, const wm_binding *given, u
                  wm_valtype_name(imp->global.type), g->mut ? "mut " : "", wm_valtype_name(g->type));
         return incompatible(err, imp, why);
       }
-      if (g->rt != inst->rt && wm__is_reftype(g->type)) wm__exn_share(g->rt, inst->rt);
+      if (g->rt != inst->rt && wm__is_reftype(g->type)) wm__refs_share(g->rt, inst->rt);
       inst->globals[k] = g;
       break;
     }

@@ -216,12 +216,12 @@ struct wm_runtime {
   uint32_t nexns;
   wm_exn *exn;
   /* A collection (collect.c) runs when nexns reaches exn_sweep_at;
-  ** never once exn_shared is set: exnrefs and objects may cross into or
+  ** never once refs_shared is set: exnrefs and objects may cross into or
   ** out of another runtime (an import of a function, or of a table or
   ** global that can hold an exnref, between two runtimes), whose roots a
   ** collection cannot see. */
   uint32_t exn_sweep_at;
-  atomic_bool exn_shared;
+  atomic_bool refs_shared;
   /* Activations of compiled code (src/aot) running in rt: while any is,
   ** no collection runs -- native code holds references in C locals and
   ** registers the collector cannot see. */
@@ -271,7 +271,7 @@ void wm__exn_set(wm_runtime *rt, wm_exn *e);
 #define WM_EXN_SWEEP_MIN 1024u
 /* exn.c: never sweep the exceptions of a or b (either may be NULL):
 ** exnrefs may cross between them. */
-void wm__exn_share(wm_runtime *a, wm_runtime *b);
+void wm__refs_share(wm_runtime *a, wm_runtime *b);
 /* exn.c: free every exception (runtime teardown). */
 void wm__exn_free_all(wm_runtime *rt);
 /* exn.c: make the defined tags of inst (its tag space's tail). */

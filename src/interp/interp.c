@@ -353,7 +353,7 @@ static int run_for(wm_runtime *rt, const wm_func *f, char *msg) {
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err) {
   /* Another runtime's function on rt's stack: neither may collect now
   ** (collect.c), each may hold the other's values. */
-  if (WM_UNLIKELY(f->rt != rt)) wm__exn_share(rt, f->rt);
+  if (WM_UNLIKELY(f->rt != rt)) wm__refs_share(rt, f->rt);
   /* Fuel, a deadline or an interrupt in the works (meter.c), which then
   ** does what follows itself. */
   if (WM_UNLIKELY(rt->meter_slow)) return wm__meter_call(rt, f, args_results, err);

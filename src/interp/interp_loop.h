@@ -272,7 +272,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         }
         /* Another runtime's function on our stack: from now on neither
         ** may collect (collect.c): each may hold the other's values. */
-        if (WM_UNLIKELY(callee->rt != rt)) wm__exn_share(rt, callee->rt);
+        if (WM_UNLIKELY(callee->rt != rt)) wm__refs_share(rt, callee->rt);
         inst = callee->inst; /* the callee runs in its own instance */
         LOAD_MEM();
       }
@@ -294,7 +294,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip = c->code;
       }
       if (callee->inst != inst) {
-        if (WM_UNLIKELY(callee->rt != rt)) wm__exn_share(rt, callee->rt);
+        if (WM_UNLIKELY(callee->rt != rt)) wm__refs_share(rt, callee->rt);
         inst = callee->inst;
         LOAD_MEM();
       }

@@ -135,7 +135,7 @@ static int array_op(const wm_module *mod, const uint8_t *b, uint32_t *pos, uint3
   s->x = (uint32_t)(t - mod->types);
   uint32_t ref = wm__vt_ref_kind(s->x, 0x6A, false), st = t->params[0], et = unpacked(st);
   bool mut = t->results[0];
-  s->refs = wm__gc_holds_ref(st);
+  s->refs = wm__is_reftype(st);
   s->store = wm__gc_store_code(st);
   switch (sub) {
   case WM_GC_ARRAY_NEW: case WM_GC_ARRAY_NEW_DEFAULT: case WM_GC_ARRAY_NEW_FIXED:

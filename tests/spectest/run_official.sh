@@ -19,7 +19,7 @@
 # proposal's tests:
 #   WAST2JSON_FLAGS=--enable-relaxed-simd run_official.sh WASMEM DIR
 # SPECTEST_FLAGS adds options to every `wasmem spectest`, e.g. --aot
-# (compiled code; each file's "aot:" line goes to the per-file log).
+# (compiled code; the files' "aot:" lines are summed after the totals).
 set -u
 
 native=0 rules=--wasm2
@@ -84,6 +84,7 @@ for wast in "$dir"/*.wast; do
     printf '%s\n' "$out" | sed '$d' | head -n 40 | sed 's/^/    /'
   fi
   echo "$group $name $p $f $s ok" >>"$tmp/counts"
+  printf '%s\n' "$out" | sed -n 's/^aot: \([0-9]*\) modules compiled, \([0-9]*\) interpreted.*/\1 \2/p' >>"$tmp/aot"
 done
 
 [ -f "$tmp/counts" ] || { echo "no .wast files in $dir"; exit 1; }
@@ -94,4 +95,6 @@ awk '{ f[$1]++; p[$1]+=$3; x[$1]+=$4; s[$1]+=$5; P+=$3; X+=$4; S+=$5; F++ }
            for (i = 1; i <= n; i++) { g = order[i]; if (g in f)
              printf "%-20s %7d %7d %7d %7d\n", g, f[g], p[g], x[g], s[g] }
            printf "%-20s %7d %7d %7d %7d\n", "total", F, P, X, S }' "$tmp/counts"
+[ -s "$tmp/aot" ] && awk '{ c += $1; i += $2 }
+  END { printf "aot: %d modules compiled, %d interpreted\n", c, i }' "$tmp/aot"
 awk '{ x += $4 } END { exit x ? 1 : 0 }' "$tmp/counts"
