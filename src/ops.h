@@ -310,6 +310,10 @@
   X(I32_SIGMA_K, SPEC, 0)        /* d x r1 r2 r3 m3 : d = rotl(x,r1) ^         \
                                     rotl(x,r2) ^ (rotl(x,r3) & m3), i32 (SHA-2's \
                                     sigmas; m3 = 0: two terms) */              \
+  X(I32_ANDN, SPEC, 0)           /* d a b : d = a & ~b, i32 (I32_XOR_K of -1, \
+                                    then an and: SHA-2's choice) */            \
+  X(I32_MAJ, SPEC, 0)            /* d x y z : d = ((x ^ y) & z) ^ (x & y),     \
+                                    i32 (xor, and, and, xor: SHA-2's majority) */ \
   /* --- a float BINLD multiply, then the BINRMW add of its result into     \
          memory (`c[j] += a * b[j]`, an axpy): F64_MUL_LD d a b imm off, then \
          F64_ADD_RMW d c 0 off2. Two accesses with two trap locations: a trap \

@@ -930,6 +930,17 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 8;
         vmbreak;
       }
+      vmcase(I32_ANDN) {
+        R(0).u32 = R(1).u32 & ~R(2).u32;
+        ip += 5;
+        vmbreak;
+      }
+      vmcase(I32_MAJ) {
+        uint32_t x_ = R(1).u32, y_ = R(2).u32;
+        R(0).u32 = ((x_ ^ y_) & R(3).u32) ^ (x_ & y_);
+        ip += 6;
+        vmbreak;
+      }
       ADDBRS(I32_ADD_K_BR_EQ, OPD(2), u32, ==)
       ADDBRS(I32_ADD_K_BR_NE, OPD(2), u32, !=)
       ADDBRS(I32_ADD_K_BR_LT_S, OPD(2), i32, <)

@@ -220,6 +220,11 @@ int wm__c_invalid(cstate *c, const char *fmt, ...)
 #endif
     ;
 int wm__c_malformed(cstate *c, const char *msg);
+/* The body's bytes ran out ("unexpected end of section or function"). */
+int wm__c_unexpected_end(cstate *c);
+/* A signed LEB128 of the given width; n little-endian bytes (constants). */
+int wm__c_rd_sleb(cstate *c, unsigned bits, int64_t *out);
+int wm__c_rd_fixed(cstate *c, unsigned n, uint64_t *out);
 /* Out of memory at the current instruction. */
 static inline int wm__c_nomem(cstate *c) {
   return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);

@@ -469,6 +469,71 @@ static int emit_mul_add(cstate *c, const vop *v, uint32_t *res) {
   return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
 }
 
+/* An i32.and of the complement (`x ^ -1`) that the last instruction, an
+** I32_XOR_K of -1, has just put in its own stack slot: take it back and
+** emit I32_ANDN of the other operand and x (SHA-2's choice, `g & ~e`).
+** Neither traps. Returns 1 when not. */
+static int emit_andn(cstate *c, const vop *v, uint32_t *res) {
+  uint32_t lr = c->prev_res, ls = c->last_start + WM_HEAD_CELLS, other;
+  if (lr != ls || !wm__c_fusable(c, WM_OP_I32_XOR_K, WM_HEAD_CELLS + 3) ||
+      c->code[ls + 2] != UINT32_MAX)
+    return 1;
+  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[ls] == v[1].ref)
+    other = v[0].ref;
+  else if (v[0].ref == own_ref(c, c->nvals) && c->code[ls] == v[0].ref)
+    other = v[1].ref; /* pushed after the xor, so not the slot it wrote */
+  else
+    return 1;
+  uint32_t x = c->code[ls + 1];
+  wm__c_retract(c);
+  TRY(wm__c_head(c, WM_OP_I32_ANDN));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+  TRY(wm__c_slot(c, other));
+  TRY(wm__c_slot(c, x));
+  return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
+}
+
+/* Is the instruction at `start` an i32 BIN `op` of 3 cells ending at `end`,
+** with no label at end? */
+static bool bin_at(const cstate *c, uint32_t start, wm_op op, wm_op want, uint32_t end) {
+  return start != NOPOS && op == want && start + WM_HEAD_CELLS + 3 == end && c->label_cell != end;
+}
+
+/* SHA-2's majority as clang writes it, `((x ^ y) & z) ^ (x & y)`: an
+** i32.xor of two values on the stack, s0 = v[0] and s1 = v[1], where the
+** last three instructions are `I32_XOR t x y` (t is s0, or s1 when z was
+** pushed first), `I32_AND s0 t z` (either order) and `I32_AND s1 x y`
+** (either order), in a row with no label between. All three are taken back and one I32_MAJ emitted. x, y and z
+** must not be s0 or s1, so that each holds the same value where the three
+** read it (only s0 and s1 are written in between). None of them traps.
+** Returns 1 when not. */
+static int emit_maj(cstate *c, const vop *v, uint32_t *res) {
+  uint32_t s0 = own_ref(c, c->nvals), s1 = own_ref(c, c->nvals + 1);
+  uint32_t a3 = c->last3_start, a2 = c->last2_start, a1 = c->last_start;
+  if (v[0].ref != s0 || v[1].ref != s1 || c->prev_res != a1 + WM_HEAD_CELLS ||
+      !bin_at(c, a1, c->last_op, WM_OP_I32_AND, c->ncode) ||
+      !bin_at(c, a2, c->last2_op, WM_OP_I32_AND, a1) ||
+      !bin_at(c, a3, c->last3_op, WM_OP_I32_XOR, a2))
+    return 1;
+  const uint32_t *p1 = &c->code[a1 + WM_HEAD_CELLS], *p2 = &c->code[a2 + WM_HEAD_CELLS],
+                 *p3 = &c->code[a3 + WM_HEAD_CELLS];
+  uint32_t t = p3[0]; /* s0, or s1 when z came first (`z (x ^ y) and`) */
+  if (p1[0] != s1 || p2[0] != s0 || (t != s0 && t != s1)) return 1;
+  if (p2[1] != t && p2[2] != t) return 1;
+  uint32_t x = p3[1], y = p3[2], z = p2[1] == t ? p2[2] : p2[1];
+  if (!((p1[1] == x && p1[2] == y) || (p1[1] == y && p1[2] == x))) return 1;
+  const uint32_t r[3] = {x, y, z};
+  for (int i = 0; i < 3; i++)
+    if (r[i] == s0 || r[i] == s1) return 1;
+  for (int i = 0; i < 3; i++) wm__c_retract(c);
+  TRY(wm__c_head(c, WM_OP_I32_MAJ));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, s0));
+  for (int i = 0; i < 3; i++) TRY(wm__c_slot(c, r[i]));
+  return wm__c_push(c, WM_I32, s0);
+}
+
 static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   uint8_t in, out;
   int nin;
@@ -481,7 +546,10 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   wm_op op;
   if (!lookup(w, &op)) return 1;
   if (nin == 2 && !c->dead) {
-    int rc = op == WM_OP_I32_ADD ? emit_mul_add(c, v, res) : 1;
+    int rc = op == WM_OP_I32_ADD   ? emit_mul_add(c, v, res)
+             : op == WM_OP_I32_AND ? emit_andn(c, v, res)
+             : op == WM_OP_I32_XOR ? emit_maj(c, v, res)
+                                   : 1;
     if (rc == 1) rc = emit_load_op(c, op, out, v, res);
     if (rc == 1) rc = emit_shift_op(c, op, out, v, res);
     if (rc == 1) rc = emit_imm(c, op, out, v, res);

@@ -103,6 +103,8 @@ static const char *layout(wm_op op) {
     case WM_OP_SELECT_XOR_AND_K: return "sssssii";
     case WM_OP_I32_SHR_U_XOR_K_SELECT: return "sssiisssssii";
     case WM_OP_I32_SIGMA_K: return "ssiiii";
+    case WM_OP_I32_ANDN: return "sss";
+    case WM_OP_I32_MAJ: return "ssss";
     case WM_OP_F32_MUL_ADD_RMW: case WM_OP_F64_MUL_ADD_RMW: return "sssiisi";
     case WM_OP_F32_ADD_MUL_ADD_RMW: case WM_OP_F64_ADD_MUL_ADD_RMW: return "ssssssiisi";
     case WM_OP_F32_ADDK_MUL_ADD_RMW: case WM_OP_F64_ADDK_MUL_ADD_RMW: return "ssisssiisi";

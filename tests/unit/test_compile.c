@@ -563,6 +563,43 @@ static void test_lowering(void) {
               "(module (func (param i32) (result i32)"
               " local.get 0 i32.const 2 i32.shr_u local.get 0 i32.const 13 i32.rotl i32.xor))", 3,
               "I32_SHR_U_K I32_XOR_ROTL_K");
+  /* SHA-2's choice and majority: an and of a complement (I32_ANDN), either
+  ** side, only of -1; `((x ^ y) & z) ^ (x & y)` (I32_MAJ), the ands either
+  ** way round, not of another pair, not across a label. */
+  expect_code("andn",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 1 local.get 0 i32.const -1 i32.xor i32.and))", 2, "I32_ANDN RETURN");
+  expect_code("andn-first",
+              "(module (func (param i32 i32) (result i32)"
+              " i32.const -1 local.get 0 i32.xor local.get 1 i32.and))", 2, "I32_ANDN RETURN");
+  expect_code("andn-mask",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 1 local.get 0 i32.const 0x7fffffff i32.xor i32.and))", 3,
+              "I32_XOR_K RETURN");
+  expect_code("maj",
+              "(module (func (param i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 i32.xor local.get 2 i32.and"
+              " local.get 0 local.get 1 i32.and i32.xor))", 2, "I32_MAJ l0 l1 l2 RETURN");
+  expect_code("maj-swapped",
+              "(module (func (param i32 i32 i32) (result i32)"
+              " local.get 2 local.get 0 local.get 1 i32.xor i32.and"
+              " local.get 1 local.get 0 i32.and i32.xor))", 2, "I32_MAJ RETURN");
+  expect_code("maj-other-pair",
+              "(module (func (param i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 i32.xor local.get 2 i32.and"
+              " local.get 0 local.get 2 i32.and i32.xor))", 5, "I32_XOR I32_AND RETURN");
+  {
+    char *d = disasm_of("(module (func (param i32 i32 i32) (result i32)"
+                        " local.get 0 local.get 1 i32.xor local.get 2 i32.and"
+                        " (loop (param i32) (result i32) local.get 0 local.get 1 i32.and i32.xor)))");
+    CHECK(d && !strstr(d, "I32_MAJ"), "maj-label: fused across a label:\n%s", d ? d : "");
+    free(d);
+    d = disasm_of("(module (func (param i32 i32) (result i32)"
+                  " local.get 0 i32.const -1 i32.xor"
+                  " (loop (param i32) (result i32) local.get 1 i32.and)))");
+    CHECK(d && !strstr(d, "I32_ANDN"), "andn-label: fused across a label:\n%s", d ? d : "");
+    free(d);
+  }
   expect_code("shl-or-label",
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 (block (result i32) local.get 1 i32.const 8 i32.shl) i32.or))", 4,
