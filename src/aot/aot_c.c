@@ -164,6 +164,7 @@ typedef struct fstate {
   uint32_t nlabels;
   uint64_t extra;       /* bytes of the body's block temporaries (io_, r_) */
   uint64_t frame_max;   /* the largest frame bound of the functions so far */
+  bool guarded;         /* loads and stores unchecked (WM_AOT_GUARDED) */
   uint8_t *ltype;       /* T_* of each local */
   uint32_t nlocals;
   char names[8][24];
@@ -532,12 +533,12 @@ static const memop loads[0x36 - 0x28] = {
   {8, U64, "wm_ld_u64(%s)"},
   {4, F32, "wm_f32_from(wm_ld_u32(%s))"},
   {8, F64, "wm_f64_from(wm_ld_u64(%s))"},
-  {1, U32, "(uint32_t)(int32_t)(int8_t)*(%s)"},
-  {1, U32, "(uint32_t)*(%s)"},
+  {1, U32, "(uint32_t)(int32_t)(int8_t)wm_ld_u8(%s)"},
+  {1, U32, "(uint32_t)wm_ld_u8(%s)"},
   {2, U32, "(uint32_t)(int32_t)(int16_t)wm_ld_u16(%s)"},
   {2, U32, "(uint32_t)wm_ld_u16(%s)"},
-  {1, U64, "(uint64_t)(int64_t)(int8_t)*(%s)"},
-  {1, U64, "(uint64_t)*(%s)"},
+  {1, U64, "(uint64_t)(int64_t)(int8_t)wm_ld_u8(%s)"},
+  {1, U64, "(uint64_t)wm_ld_u8(%s)"},
   {2, U64, "(uint64_t)(int64_t)(int16_t)wm_ld_u16(%s)"},
   {2, U64, "(uint64_t)wm_ld_u16(%s)"},
   {4, U64, "(uint64_t)(int64_t)(int32_t)wm_ld_u32(%s)"},
@@ -558,10 +559,17 @@ static const memop stores[0x3F - 0x36] = {
 };
 
 /* The effective address of an access of n bytes at depth a's address plus
-** offset, checked against the memory's size: `ea_` in the C. */
+** offset: `ea_` in the C. Checked against the memory's size, unless the
+** code is guarded: then ea_ + n is below 2^33 + 8, inside the memory's
+** reservation (WM_AOT_GUARD_SPAN), and a stray access faults in its
+** inaccessible part. */
 static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
-  put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u; if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n",
-      V(f, a), offset, (unsigned)n, WM_TRAP_MEMORY_OOB);
+  put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u;", V(f, a), offset);
+  if (f->guarded)
+    put(f->o, "\n");
+  else
+    put(f->o, " if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n", (unsigned)n,
+        WM_TRAP_MEMORY_OOB);
 }
 
 /* A helper call that takes n operands after its immediates: `head` is the
@@ -1152,9 +1160,10 @@ static const char prelude[] =
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
     "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
     "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"
-    "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }\n"
-    "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n"
-    "static inline uint64_t wm_ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n"
+    "static inline uint8_t wm_ld_u8(const uint8_t *p) { uint8_t v = *p; WM_KEEP(v); return v; }\n"
+    "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); WM_KEEP(v); return v; }\n"
+    "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); WM_KEEP(v); return v; }\n"
+    "static inline uint64_t wm_ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); WM_KEEP(v); return v; }\n"
     "static inline void wm_st_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }\n"
     "static inline void wm_st_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }\n"
     "static inline void wm_st_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }\n";
@@ -1334,7 +1343,15 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
 }
 
 int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err) {
+  return wm_module_to_c_opts(mod, NULL, out, out_len, err);
+}
+
+int wm_module_to_c_opts(const wm_module *mod, const wm_compile_options *opts, char **out,
+                        size_t *out_len, wm_error *err) {
   if (!mod || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_to_c: NULL argument");
+  if (opts && (opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_compile_options.flags: unknown flag 0x%x",
+                     (unsigned)(opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS));
   *out = NULL;
   if (out_len) *out_len = 0;
   int rc = check_module(mod, err);
@@ -1344,6 +1361,8 @@ int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *
   memset(&f, 0, sizeof f);
   f.mod = mod;
   f.err = err;
+  /* Guard pages need a 64-bit address space: a 32-bit host checks. */
+  f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS));
   put(&o, "/* Made by wasmem %s (wasmem compile): module of %zu bytes. */\n", WM_VERSION,
       mod->len);
   put(&o, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
@@ -1352,6 +1371,9 @@ int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *
 #undef DEF_CODE_
   put_bytes(&o, wm__aot_text_abi, strlen(wm__aot_text_abi));
   put_bytes(&o, wm__aot_text_numeric, strlen(wm__aot_text_numeric));
+  /* A guarded load's value is used, so the C compiler keeps the load even
+  ** where wasm drops its result: its fault is the trap. */
+  put(&o, f.guarded ? "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n" : "#define WM_KEEP(v) (void)0\n");
   put_bytes(&o, prelude, strlen(prelude));
   put_sig_types(&o, mod);
   uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
@@ -1388,7 +1410,7 @@ int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *
     put(&o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
     put(&o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
     for (int i = 0; i < 16; i++) put(&o, "%s%u", i ? "," : "", h[i]);
-    put(&o, "}, wm_entries, wm_direct};\n");
+    put(&o, "}, wm_entries, wm_direct, %uu};\n", f.guarded ? WM_AOT_GUARDED : 0u);
   }
   wm__free(f.stk);
   wm__free(f.used);
