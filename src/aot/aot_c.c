@@ -848,6 +848,10 @@ static int instr(fstate *f) {
     put(f->o, "  %s = ", V(f, a));
     put(f->o, m->load, "(mem + ea_)");
     put(f->o, ";\n");
+    /* A guarded load's value is used, in the register it is loaded to, so
+    ** the C compiler keeps the load even where wasm drops its result: its
+    ** fault is the trap. */
+    if (f->guarded) put(f->o, "  WM_KEEP%s(%s);\n", m->r == F32 || m->r == F64 ? "F" : "", V(f, a));
     return 0;
   }
   if (op >= 0x36 && op <= 0x3E) {
@@ -1158,12 +1162,16 @@ static const char prelude[] =
     "static inline float wm_kf(uint32_t b) { return wm_bf(wm_f32_from(b)); }\n"
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
+    "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
+    "#if defined(__x86_64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"x\"(v))\n"
+    "#elif defined(__aarch64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"w\"(v))\n"
+    "#else\n#define WM_KEEPF(v) do { double kf_ = (v); uint64_t b_; memcpy(&b_, &kf_, 8); WM_KEEP(b_); } while (0)\n#endif\n"
     "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
     "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"
-    "static inline uint8_t wm_ld_u8(const uint8_t *p) { uint8_t v = *p; WM_KEEP(v); return v; }\n"
-    "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); WM_KEEP(v); return v; }\n"
-    "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); WM_KEEP(v); return v; }\n"
-    "static inline uint64_t wm_ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); WM_KEEP(v); return v; }\n"
+    "static inline uint8_t wm_ld_u8(const uint8_t *p) { return *p; }\n"
+    "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }\n"
+    "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n"
+    "static inline uint64_t wm_ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n"
     "static inline void wm_st_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }\n"
     "static inline void wm_st_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }\n"
     "static inline void wm_st_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }\n";
@@ -1371,9 +1379,6 @@ int wm_module_to_c_opts(const wm_module *mod, const wm_compile_options *opts, ch
 #undef DEF_CODE_
   put_bytes(&o, wm__aot_text_abi, strlen(wm__aot_text_abi));
   put_bytes(&o, wm__aot_text_numeric, strlen(wm__aot_text_numeric));
-  /* A guarded load's value is used, so the C compiler keeps the load even
-  ** where wasm drops its result: its fault is the trap. */
-  put(&o, f.guarded ? "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n" : "#define WM_KEEP(v) (void)0\n");
   put_bytes(&o, prelude, strlen(prelude));
   put_sig_types(&o, mod);
   uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
