@@ -28,6 +28,9 @@ int cli_compile_to(const char *in, const char *out, const char *cc);
 ** filled: the translation failed), or 1 after printing why the C compiler
 ** failed. */
 int cli_compile_module(const wm_module *mod, const char *out, const char *cc, wm_error *err);
+/* --bounds-checks (compile, spectest --aot): compiled code checks every
+** access instead of relying on guard pages (WM_COMPILE_BOUNDS_CHECKS). */
+extern bool cli_bounds_checks;
 int cli_load_module(const char *path, const wm_module_options *opts, wm_module **out,
                     wm_error *err);
 

@@ -18,14 +18,21 @@
 
 extern char **environ;
 
+bool cli_bounds_checks;
+
 static const char usage[] =
-    "usage: wasmem compile FILE -o OUT.so|OUT.c [--cc CC]\n"
+    "usage: wasmem compile FILE -o OUT.so|OUT.c [--cc CC] [--bounds-checks]\n"
     "\n"
     "Translate the module in FILE (.wasm or .wat) into C and build it into a\n"
     "shared object with the system's C compiler, for `wasmem run OUT.so` and\n"
     "`wasmem call OUT.so ...` (or wm_module_load_native). OUT.c keeps the C\n"
     "instead. The compiler is --cc, else $WASMEM_CC, else cc; it is run as\n"
     "CC " CLI_AOT_CFLAGS " -o OUT FILE.c -lm\n"
+    "Loads and stores are not checked: the memory is reserved with 8 GiB of\n"
+    "inaccessible guard pages, whose faults are the out-of-bounds trap, and\n"
+    "the object refuses an imported memory not reserved so.\n"
+    "--bounds-checks checks every access against the memory's size instead\n"
+    "(slower; any memory will do). 32-bit hosts always check.\n"
     "A compiled object is code: run only objects you trust as you would a\n"
     "shared library. Not translated yet: SIMD, threads, exception handling,\n"
     "GC and typed function references, tail calls, memory64, several memories.\n";
@@ -92,7 +99,8 @@ static bool ends_with(const char *s, const char *suffix) {
 int cli_compile_module(const wm_module *mod, const char *out, const char *cc, wm_error *err) {
   char *c = NULL;
   size_t len = 0;
-  int rc = wm_module_to_c(mod, &c, &len, err);
+  wm_compile_options co = {cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u};
+  int rc = wm_module_to_c_opts(mod, &co, &c, &len, err);
   if (rc) return rc;
   rc = 1;
   if (ends_with(out, ".c")) {
@@ -151,6 +159,8 @@ int cli_compile(int argc, char **argv) {
       out = argv[++i];
     } else if (strcmp(a, "--cc") == 0 && i + 1 < argc) {
       cc = argv[++i];
+    } else if (strcmp(a, "--bounds-checks") == 0) {
+      cli_bounds_checks = true;
     } else if (a[0] == '-' && a[1]) {
       cli_error("compile: unknown option '%s' (see wasmem compile --help)", a);
       return 2;

@@ -17,7 +17,7 @@
 
 static const char spectest_help[] =
     "usage: wasmem spectest FILE.wast|FILE.json [-v] [--checked] [--metered] [--eager]\n"
-    "                        [--wasm2] [--aot] [--max-gc-bytes SIZE]\n"
+    "                        [--wasm2] [--aot [--bounds-checks]] [--max-gc-bytes SIZE]\n"
     "\n"
     "Run a spec test script: a .wast file directly (the WebAssembly spec's\n"
     "script format; chosen by the suffix .wast, or a first character '(' or\n"
@@ -46,6 +46,8 @@ static const char spectest_help[] =
     "             that: the same results are expected. A module the\n"
     "             translator does not support yet runs interpreted; the\n"
     "             line before the last counts both\n"
+    "  --bounds-checks  with --aot: compiled code checks every access\n"
+    "             (wasmem compile --bounds-checks) instead of guard pages\n"
     "  --max-gc-bytes SIZE  the runtime's budget of garbage-collected\n"
     "             objects (64K, 4M; default 1G): a small one makes the\n"
     "             collector run often\n";
@@ -928,6 +930,8 @@ int cli_spectest(int argc, char **argv) {
     } else if (strcmp(argv[i], "--aot") == 0) {
       const char *cc = getenv("WASMEM_CC");
       aot_cc = cc && *cc ? cc : "cc";
+    } else if (strcmp(argv[i], "--bounds-checks") == 0) {
+      cli_bounds_checks = true;
     } else if (strcmp(argv[i], "--wasm2") == 0) {
       load_opts.flags |= WM_MODULE_WASM2;
     } else if (strcmp(argv[i], "--max-gc-bytes") == 0) {

@@ -890,6 +890,26 @@ WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 ** code cache (load it without one).
 */
 WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err);
+
+/* How wm_module_to_c_opts translates (NULL or zeroed: as wm_module_to_c).
+** By default, on 64-bit hosts, loads and stores are not checked: the
+** memory of an instance of the compiled module is reserved with 8 GiB of
+** address space, and an access past its size hits inaccessible pages,
+** whose fault the runtime turns into the "out of bounds memory access"
+** trap (a SIGSEGV/SIGBUS handler installed at the first such instance,
+** which passes every other fault on to the handler installed before it).
+** Such an object refuses, at instantiation, an imported memory not
+** reserved so: one defined by an interpreted module, or taken from a
+** wm_pool slot (memories of wm_memory_new are reserved so unless a pool
+** gives them a slot). WM_COMPILE_BOUNDS_CHECKS checks every access against
+** the memory's size instead, and takes any memory; 32-bit hosts always
+** check. */
+#define WM_COMPILE_BOUNDS_CHECKS 1u
+typedef struct wm_compile_options {
+  uint32_t flags; /* WM_COMPILE_* */
+} wm_compile_options;
+WM_API int wm_module_to_c_opts(const wm_module *mod, const wm_compile_options *opts, char **out,
+                               size_t *out_len, wm_error *err);
 WM_API int wm_module_load_native(const char *path, const wm_module_options *opts,
                                  wm_module **out, wm_error *err);
 

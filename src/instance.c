@@ -429,7 +429,10 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
     if (rc) return rc;
   }
   for (uint32_t i = mod->nmem_imports; i < mod->nmems; i++) {
-    rc = wm__memory_create(rt, mod->mems[i], &inst->mems[i], err);
+    /* Compiled code without bounds checks needs its memory guarded. */
+    bool guard = mod->aot && (mod->aot->desc->flags & WM_AOT_GUARDED);
+    rc = wm__memory_create(rt, mod->mems[i], guard ? WM_RESERVE_GUARD : WM_RESERVE_MAX,
+                           &inst->mems[i], err);
     if (rc) return rc;
   }
   uint32_t ndef = mod->nglobals - mod->nglobal_imports;

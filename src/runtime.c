@@ -455,7 +455,7 @@ static int reserve_own(wm_memory *m, size_t reserve, uint64_t bytes, wm_error *e
   return WM_OK;
 }
 
-int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err) {
+int wm__memory_create(wm_runtime *rt, wm_limits lim, int how, wm_memory **out, wm_error *err) {
   uint64_t maxp;
   int rc = object_cap(rt, true, lim, &maxp, err);
   if (rc) return rc;
@@ -474,15 +474,33 @@ int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *
   wm_memory *m = wm__calloc(1, sizeof *m);
   if (!m) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   size_t reserve = maxp ? (size_t)maxp * PAGE_SIZE : PAGE_SIZE;
+  /* The guard reservation does not depend on the maximum, which only
+  ** bounds growth: its pages past the size stay inaccessible for good. */
+  bool guard = how != WM_RESERVE_MAX && sizeof(size_t) >= 8 && !lim.is64;
   /* A shared memory may outlive its maker's runtime and with it the
-  ** pool's reference, so it never takes a pool slot. */
-  rc = o->pool && !lim.shared ? wm__pool_take(o->pool, reserve, bytes, m) : 1;
-  if (rc < 0)
+  ** pool's reference, so it never takes a pool slot; nor does a memory
+  ** that needs more than a slot. */
+  rc = o->pool && !lim.shared && how != WM_RESERVE_GUARD ? wm__pool_take(o->pool, reserve, bytes, m)
+                                                         : 1;
+  if (rc < 0) {
     rc = wm__error(err, WM_ENOMEM, UINT32_MAX,
                    "out of host memory: cannot reserve or commit a pool slot for %llu bytes",
                    (unsigned long long)bytes);
-  else if (rc > 0)
+  } else if (rc > 0 && guard) {
+    rc = reserve_own(m, (size_t)WM_GUARD_SPAN, bytes, err);
+    /* A host's memory may do without: only compiled code importing it
+    ** needs the guard, and its instantiation says so. */
+    if (rc && how == WM_RESERVE_GUARD_UNPOOLED)
+      rc = reserve_own(m, reserve, bytes, err);
+    else if (rc)
+      rc = wm__error(err, WM_ENOMEM, UINT32_MAX,
+                     "out of host memory: cannot reserve the %llu bytes of address space that "
+                     "compiled code without bounds checks needs for its memory (compile with "
+                     "--bounds-checks)",
+                     (unsigned long long)WM_GUARD_SPAN);
+  } else if (rc > 0) {
     rc = reserve_own(m, reserve, bytes, err);
+  }
   if (rc) {
     wm__free(m);
     return rc;
@@ -553,7 +571,8 @@ int wm_memory_new(wm_runtime *rt, wm_limits limits, wm_memory **out, wm_error *e
   *out = NULL;
   int rc = check_limits(limits, limits.is64 ? (uint64_t)1 << 48 : MAX_PAGES, "memory", err);
   if (rc) return rc;
-  return wm__memory_create(rt, limits, out, err);
+  /* Compiled code without bounds checks may import it. */
+  return wm__memory_create(rt, limits, WM_RESERVE_GUARD_UNPOOLED, out, err);
 }
 
 /* ----------------------------------------------------------------- tables */

@@ -286,7 +286,22 @@ int wm__intern_types(wm_runtime *rt, const wm_module *mod, uint32_t *ids,
                      wm_error *err);
 /* Register an allocation to be freed with the runtime. */
 int wm__rt_own(wm_runtime *rt, void *p);
-int wm__memory_create(wm_runtime *rt, wm_limits lim, wm_memory **out, wm_error *err);
+/* How wm__memory_create reserves a memory's address space: its maximum
+** (or a pool's slot), or WM_GUARD_SPAN bytes from the base, which compiled
+** code without bounds checks needs (aot_abi.h's WM_AOT_GUARD_SPAN: any
+** 32-bit address plus 32-bit offset plus 8 bytes lands inside). A guard
+** reservation is made on 64-bit hosts for a 32-bit memory only; the pool's
+** slots are smaller, so WM_RESERVE_GUARD never takes one, and
+** WM_RESERVE_GUARD_UNPOOLED (wm_memory_new) only where no pool gives a
+** slot. */
+enum { WM_RESERVE_MAX, WM_RESERVE_GUARD_UNPOOLED, WM_RESERVE_GUARD };
+#define WM_GUARD_SPAN (((uint64_t)8 << 30) + 65536u)
+int wm__memory_create(wm_runtime *rt, wm_limits lim, int reserve, wm_memory **out,
+                      wm_error *err);
+/* Is m reserved for compiled code without bounds checks? */
+static inline bool wm__memory_guarded(const wm_memory *m) {
+  return (uint64_t)m->reserved >= WM_GUARD_SPAN;
+}
 int wm__table_create(wm_runtime *rt, wm_valtype type, wm_limits lim, void *init, wm_table **out, wm_error *err);
 /* Can rt take an instance of mod (each table's and memory's cap, counts,
 ** initial sizes, code)? 0 or WM_ELIMIT naming the limit; charges nothing. */

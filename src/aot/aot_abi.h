@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 1u
+#define WM_AOT_ABI 2u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -73,6 +73,15 @@ struct wm_aot_ctx {
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
 
+/* wm_aot_module.flags. WM_AOT_GUARDED: loads and stores are not checked;
+** the memory must be reserved so that base + any 32-bit address + any
+** 32-bit offset + 8 lands inside the reservation (WM_AOT_GUARD_SPAN), all
+** of it beyond the memory's size inaccessible: a stray access faults, and
+** the runtime's fault handler makes the fault the trap. Without it, every
+** access is checked against the size. */
+#define WM_AOT_GUARDED 1u
+#define WM_AOT_GUARD_SPAN (((uint64_t)8 << 30) + 65536u)
+
 typedef struct wm_aot_module {
   uint32_t abi;                /* WM_AOT_ABI */
   uint32_t nfuncs;             /* defined functions */
@@ -81,6 +90,7 @@ typedef struct wm_aot_module {
   uint8_t hash[16];            /* wm_module_hash of them */
   const wm_aot_entry *entries; /* per defined function */
   void (*const *direct)(void); /* per defined function: its typed C function */
+  uint32_t flags;              /* WM_AOT_GUARDED or 0 */
 } wm_aot_module;
 
 #endif

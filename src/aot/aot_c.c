@@ -164,6 +164,7 @@ typedef struct fstate {
   uint32_t nlabels;
   uint64_t extra;       /* bytes of the body's block temporaries (io_, r_) */
   uint64_t frame_max;   /* the largest frame bound of the functions so far */
+  bool guarded;         /* loads and stores unchecked (WM_AOT_GUARDED) */
   uint8_t *ltype;       /* T_* of each local */
   uint32_t nlocals;
   char names[8][24];
@@ -532,12 +533,12 @@ static const memop loads[0x36 - 0x28] = {
   {8, U64, "wm_ld_u64(%s)"},
   {4, F32, "wm_f32_from(wm_ld_u32(%s))"},
   {8, F64, "wm_f64_from(wm_ld_u64(%s))"},
-  {1, U32, "(uint32_t)(int32_t)(int8_t)*(%s)"},
-  {1, U32, "(uint32_t)*(%s)"},
+  {1, U32, "(uint32_t)(int32_t)(int8_t)wm_ld_u8(%s)"},
+  {1, U32, "(uint32_t)wm_ld_u8(%s)"},
   {2, U32, "(uint32_t)(int32_t)(int16_t)wm_ld_u16(%s)"},
   {2, U32, "(uint32_t)wm_ld_u16(%s)"},
-  {1, U64, "(uint64_t)(int64_t)(int8_t)*(%s)"},
-  {1, U64, "(uint64_t)*(%s)"},
+  {1, U64, "(uint64_t)(int64_t)(int8_t)wm_ld_u8(%s)"},
+  {1, U64, "(uint64_t)wm_ld_u8(%s)"},
   {2, U64, "(uint64_t)(int64_t)(int16_t)wm_ld_u16(%s)"},
   {2, U64, "(uint64_t)wm_ld_u16(%s)"},
   {4, U64, "(uint64_t)(int64_t)(int32_t)wm_ld_u32(%s)"},
@@ -558,10 +559,17 @@ static const memop stores[0x3F - 0x36] = {
 };
 
 /* The effective address of an access of n bytes at depth a's address plus
-** offset, checked against the memory's size: `ea_` in the C. */
+** offset: `ea_` in the C. Checked against the memory's size, unless the
+** code is guarded: then ea_ + n is below 2^33 + 8, inside the memory's
+** reservation (WM_AOT_GUARD_SPAN), and a stray access faults in its
+** inaccessible part. */
 static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
-  put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u; if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n",
-      V(f, a), offset, (unsigned)n, WM_TRAP_MEMORY_OOB);
+  put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u;", V(f, a), offset);
+  if (f->guarded)
+    put(f->o, "\n");
+  else
+    put(f->o, " if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n", (unsigned)n,
+        WM_TRAP_MEMORY_OOB);
 }
 
 /* A helper call that takes n operands after its immediates: `head` is the
@@ -840,6 +848,10 @@ static int instr(fstate *f) {
     put(f->o, "  %s = ", V(f, a));
     put(f->o, m->load, "(mem + ea_)");
     put(f->o, ";\n");
+    /* A guarded load's value is used, in the register it is loaded to, so
+    ** the C compiler keeps the load even where wasm drops its result: its
+    ** fault is the trap. */
+    if (f->guarded) put(f->o, "  WM_KEEP%s(%s);\n", m->r == F32 || m->r == F64 ? "F" : "", V(f, a));
     return 0;
   }
   if (op >= 0x36 && op <= 0x3E) {
@@ -1150,8 +1162,13 @@ static const char prelude[] =
     "static inline float wm_kf(uint32_t b) { return wm_bf(wm_f32_from(b)); }\n"
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
+    "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
+    "#if defined(__x86_64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"x\"(v))\n"
+    "#elif defined(__aarch64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"w\"(v))\n"
+    "#else\n#define WM_KEEPF(v) do { double kf_ = (v); uint64_t b_; memcpy(&b_, &kf_, 8); WM_KEEP(b_); } while (0)\n#endif\n"
     "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
     "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"
+    "static inline uint8_t wm_ld_u8(const uint8_t *p) { return *p; }\n"
     "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }\n"
     "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n"
     "static inline uint64_t wm_ld_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n"
@@ -1334,7 +1351,15 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
 }
 
 int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err) {
+  return wm_module_to_c_opts(mod, NULL, out, out_len, err);
+}
+
+int wm_module_to_c_opts(const wm_module *mod, const wm_compile_options *opts, char **out,
+                        size_t *out_len, wm_error *err) {
   if (!mod || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_to_c: NULL argument");
+  if (opts && (opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS))
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_compile_options.flags: unknown flag 0x%x",
+                     (unsigned)(opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS));
   *out = NULL;
   if (out_len) *out_len = 0;
   int rc = check_module(mod, err);
@@ -1344,6 +1369,8 @@ int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *
   memset(&f, 0, sizeof f);
   f.mod = mod;
   f.err = err;
+  /* Guard pages need a 64-bit address space: a 32-bit host checks. */
+  f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS));
   put(&o, "/* Made by wasmem %s (wasmem compile): module of %zu bytes. */\n", WM_VERSION,
       mod->len);
   put(&o, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
@@ -1388,7 +1415,7 @@ int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *
     put(&o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
     put(&o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
     for (int i = 0; i < 16; i++) put(&o, "%s%u", i ? "," : "", h[i]);
-    put(&o, "}, wm_entries, wm_direct};\n");
+    put(&o, "}, wm_entries, wm_direct, %uu};\n", f.guarded ? WM_AOT_GUARDED : 0u);
   }
   wm__free(f.stk);
   wm__free(f.used);

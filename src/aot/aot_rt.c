@@ -28,11 +28,13 @@
 #include <sys/stat.h>
 
 #include "aot.h"
+#include "aot_guard.h"
 #include "cstack.h"
 #include "ops.h"
 #include "util.h"
 
 _Static_assert(sizeof(wm_aot_slot) == sizeof(wm_slot), "slot layouts differ");
+_Static_assert(WM_AOT_GUARD_SPAN == WM_GUARD_SPAN, "guard spans differ");
 
 /* An instance's context: the ABI's part first, then the runtime's. */
 typedef struct aot_inst {
@@ -41,6 +43,7 @@ typedef struct aot_inst {
   jmp_buf *jb;        /* the innermost wm__aot_run's */
   char *msg;          /* its trap message buffer (256 bytes) */
   wm_slot *top;       /* where nested calls put their frames */
+  uintptr_t guard;    /* guarded code: its memory's reservation, else 0 */
 } aot_inst;
 
 static const uint64_t no_memory_size = 0;
@@ -60,8 +63,12 @@ static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   wm_error err;
   wm_slot *saved = rt->stack_top;
   rt->stack_top = a->top;
+  /* No fault is ours while the runtime or a host runs. */
+  wm_aot_guard g = {0};
+  if (a->guard) g = wm__aot_guard_set(g);
   int rc = f->host ? wm__interp_call_host(rt, a->inst, f, (wm_slot *)io, &err)
                    : wm__interp_call(rt, f, (wm_slot *)io, &err);
+  if (a->guard) (void)wm__aot_guard_set(g);
   rt->stack_top = saved;
   if (rc == 0) return;
   if (rc != WM_EXCEPTION && err.message[0]) {
@@ -193,6 +200,23 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
     wm__free(a);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   }
+  /* Guarded code needs its memory reserved for it, and the fault handler. */
+  if (mod->aot->desc->flags & WM_AOT_GUARDED) {
+    const char *why = NULL;
+    if (sizeof(void *) < 8)
+      why = "needs a 64-bit host";
+    else if (mod->nmems && !wm__memory_guarded(inst->mems[0]))
+      why = "needs its memory reserved with 8 GiB of guard, and the imported memory was not "
+            "(one defined by an interpreted module, or in a pool's slot)";
+    else if (wm__aot_guard_install() != 0)
+      why = "needs a SIGSEGV handler, and the system refused to install one";
+    if (why)
+      return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
+                       "compiled code without bounds checks %s; compile the module with "
+                       "--bounds-checks",
+                       why);
+    if (mod->nmems) a->guard = (uintptr_t)inst->mems[0]->reserved;
+  }
   wm_aot_slot **globals = (wm_aot_slot **)(a + 1);
   for (size_t i = 0; i < ng; i++) globals[i] = (wm_aot_slot *)inst->globals[i]->val;
   wm_aot_ctx *c = &a->pub;
@@ -235,8 +259,11 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   a->top = top;
   a->pub.stack_floor = wm__interp_stack_floor(rt);
   inst->rt->native_depth++; /* no collection under native frames */
+  wm_aot_guard g = {0};
+  if (a->guard) g = wm__aot_guard_set((wm_aot_guard){a->pub.mem, a->guard, &jb});
   int code = setjmp(jb);
   if (code == 0) inst->mod->aot->desc->entries[k](&a->pub, (wm_aot_slot *)fp);
+  if (a->guard) (void)wm__aot_guard_set(g);
   inst->rt->native_depth--;
   a->jb = saved_jb;
   a->msg = saved_msg;

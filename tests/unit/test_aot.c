@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -86,12 +90,13 @@ static int call_i32(wm_runtime *rt, wm_instance *inst, const char *name, int32_t
   return rc;
 }
 
-/* Compile mod to `so` with the system's cc: 0, or -1. */
-static int build_so(const wm_module *mod, const char *so) {
+/* Compile mod to `so` with the system's cc (flags: WM_COMPILE_*): 0, or -1. */
+static int build_so_with(const wm_module *mod, const char *so, uint32_t flags) {
   char *c = NULL;
   size_t len = 0;
   wm_error err;
-  if (wm_module_to_c(mod, &c, &len, &err) != 0) return -1;
+  wm_compile_options co = {flags};
+  if (wm_module_to_c_opts(mod, &co, &c, &len, &err) != 0) return -1;
   char src[160], cmd[640];
   snprintf(src, sizeof src, "%s.c", so);
   FILE *f = fopen(src, "wb");
@@ -105,6 +110,8 @@ static int build_so(const wm_module *mod, const char *so) {
   remove(src);
   return rc == 0 ? 0 : -1;
 }
+
+static int build_so(const wm_module *mod, const char *so) { return build_so_with(mod, so, 0); }
 
 static void test_to_c(void) {
   wm_error err;
@@ -228,7 +235,225 @@ static void test_native(void) {
   remove(so);
 }
 
+/* ------------------------------------------- guard pages (WM_AOT_GUARDED) */
+
+static const char *const guard_wat =
+    "(module\n"
+    "  (import \"host\" \"touch\" (func $touch (result i32)))\n"
+    "  (memory (export \"memory\") 1)\n"
+    "  (func (export \"ld\") (param i32) (result i32) (i32.load (local.get 0)))\n"
+    "  (func (export \"st\") (param i32 i32) (result i32)\n"
+    "    (i32.store (local.get 0) (local.get 1)) (i32.const 0))\n"
+    "  (func (export \"touch\") (result i32) (i32.add (i32.const 1) (call $touch))))\n";
+static const char *const guard_import_wat =
+    "(module (import \"env\" \"mem\" (memory 1))\n"
+    "  (func (export \"ld\") (param i32) (result i32) (i32.load (local.get 0))))\n";
+
+/* A page of the embedder's own, inaccessible until its SIGSEGV handler
+** (installed before any compiled code ran) makes it accessible. */
+static volatile int *host_page;
+static volatile sig_atomic_t host_faults;
+static struct sigaction host_prev;
+
+static void host_handler(int sig, siginfo_t *si, void *uc) {
+  (void)uc;
+  if ((uintptr_t)si->si_addr - (uintptr_t)host_page < 4096) {
+    host_faults++;
+    mprotect((void *)host_page, 4096, PROT_READ | PROT_WRITE);
+    return;
+  }
+  sigaction(sig, &host_prev, NULL); /* not ours: fault again, as before */
+}
+
+static int host_touch(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void *data) {
+  (void)ctx, (void)args, (void)data;
+  host_page[1] = 41; /* faults the first time after each mprotect(PROT_NONE) */
+  results[0].type = WM_I32;
+  results[0].of.i32 = host_page[1];
+  return 0;
+}
+
+static wm_runtime *guard_runtime(wm_pool *pool) {
+  wm_runtime_options o = {0};
+  o.pool = pool;
+  wm_runtime *rt = NULL;
+  wm_error err;
+  CHECK(wm_runtime_new(&o, &rt, &err) == WM_OK);
+  static const wm_valtype i[] = {WM_I32};
+  wm_functype t = {0, 1, NULL, i};
+  wm_func *f = NULL;
+  CHECK(wm_func_new_host(rt, &t, host_touch, NULL, &f, &err) == WM_OK);
+  CHECK(wm_runtime_define_func(rt, "host", "touch", f, &err) == WM_OK);
+  return rt;
+}
+
+/* Compile a .wat to so (flags WM_COMPILE_*) and load it: NULL if cc failed. */
+static wm_module *guard_load(const char *wat, const char *so, uint32_t flags) {
+  wm_error err;
+  wm_module *m = NULL, *nat = NULL;
+  CHECK(wm_module_load((const uint8_t *)wat, strlen(wat), NULL, &m, &err) == WM_OK);
+  int rc = build_so_with(m, so, flags);
+  wm_module_free(m);
+  if (rc != 0) {
+    fprintf(stderr, "test_aot: cc could not build %s\n", so);
+    nfail++;
+    return NULL;
+  }
+  CHECK(wm_module_load_native(so, NULL, &nat, &err) == WM_OK);
+  return nat;
+}
+
+typedef struct guard_job {
+  wm_module *nat;
+  int ok, traps;
+} guard_job;
+
+/* One thread's runtime and instance, trapping through the guard while the
+** other thread does the same. */
+static void *guard_thread(void *p) {
+  guard_job *j = p;
+  wm_runtime *rt = guard_runtime(NULL);
+  wm_instance *inst = NULL;
+  wm_error err;
+  if (wm_instance_new(rt, j->nat, NULL, &inst, &err) == WM_OK) {
+    for (int k = 0; k < 2000; k++) {
+      int32_t r = -1;
+      if (call_i32(rt, inst, "ld", k % 2 ? 65536 + k : 65532, 0, &r, &err) == WM_TRAP_MEMORY_OOB &&
+          strstr(err.message, "out of bounds memory access"))
+        j->traps++;
+      else if (r == 0)
+        j->ok++;
+    }
+  }
+  wm_runtime_free(rt);
+  return NULL;
+}
+
+static void test_guard(void) {
+  wm_error err;
+  char so[128], so_imp[128], so_chk[128];
+  snprintf(so, sizeof so, "/tmp/wm_test_aot_g_%d.so", (int)getpid());
+  snprintf(so_imp, sizeof so_imp, "/tmp/wm_test_aot_gi_%d.so", (int)getpid());
+  snprintf(so_chk, sizeof so_chk, "/tmp/wm_test_aot_gc_%d.so", (int)getpid());
+  wm_module *m = NULL;
+  char *c = NULL;
+  size_t len;
+  CHECK(wm_module_load((const uint8_t *)guard_wat, strlen(guard_wat), NULL, &m, &err) == WM_OK);
+  wm_compile_options bad = {0x80};
+  CHECK_ERR(wm_module_to_c_opts(m, &bad, &c, &len, &err), err, WM_EINVAL, "unknown flag");
+  CHECK(c == NULL);
+  wm_module_free(m);
+
+  /* A fault outside any linear memory ends the process as before: a
+  ** child with no handler of its own but ours. */
+  wm_module *nat = guard_load(guard_wat, so, 0);
+  if (!nat) return;
+  pid_t pid = fork();
+  if (pid == 0) {
+    wm_runtime *rt = guard_runtime(NULL);
+    wm_instance *inst = NULL;
+    int32_t r;
+    if (wm_instance_new(rt, nat, NULL, &inst, &err) != WM_OK ||
+        call_i32(rt, inst, "ld", 70000, 0, &r, &err) != WM_TRAP_MEMORY_OOB)
+      _exit(3);
+    /* An address no memory holds: a page unmapped again. */
+    volatile int *gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap((void *)gone, 4096);
+    *gone = 1;
+    _exit(0);
+  }
+  int st = 0;
+  CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+  /* Killed by SIGSEGV; under a sanitizer, by its report (an exit status,
+  ** or SIGABRT with abort_on_error). */
+  CHECK(WIFSIGNALED(st) ? WTERMSIG(st) == SIGSEGV || WTERMSIG(st) == SIGABRT
+                        : WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3);
+
+  /* The embedder's handler, installed before ours, still gets its faults:
+  ** outside compiled code, and in a host function compiled code called. */
+  host_page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(host_page != MAP_FAILED);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = host_handler;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  CHECK(sigaction(SIGSEGV, &sa, &host_prev) == 0);
+  wm_runtime *rt = guard_runtime(NULL);
+  wm_instance *inst = NULL;
+  CHECK(wm_instance_new(rt, nat, NULL, &inst, &err) == WM_OK);
+  int32_t r = 0;
+  CHECK_ERR(call_i32(rt, inst, "ld", 65533, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+  host_page[0] = 1;
+  CHECK(host_faults == 1);
+  mprotect((void *)host_page, 4096, PROT_NONE);
+  wm_val res;
+  CHECK(wm_func_call(rt, wm_instance_func(inst, "touch"), NULL, 0, &res, 1, &err) == WM_OK &&
+        res.of.i32 == 42);
+  CHECK(host_faults == 2);
+  CHECK_ERR(call_i32(rt, inst, "st", -4, 1, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+
+  /* Two threads trapping through the guard at once, each its own. */
+  guard_job jobs[2] = {{nat, 0, 0}, {nat, 0, 0}};
+  pthread_t th[2];
+  for (int k = 0; k < 2; k++) CHECK(pthread_create(&th[k], NULL, guard_thread, &jobs[k]) == 0);
+  for (int k = 0; k < 2; k++) pthread_join(th[k], NULL);
+  for (int k = 0; k < 2; k++) CHECK(jobs[k].ok == 1000 && jobs[k].traps == 1000);
+
+  /* Instantiation refuses a memory not reserved for guarded code: one an
+  ** interpreted module defines, one a pool's slot holds. A host's own
+  ** (wm_memory_new, no pool) is reserved so. */
+  wm_module *imp = guard_load(guard_import_wat, so_imp, 0);
+  wm_module *imp_chk = guard_load(guard_import_wat, so_chk, WM_COMPILE_BOUNDS_CHECKS);
+  static const char exporter[] = "(module (memory (export \"mem\") 1))";
+  wm_module *em = NULL;
+  CHECK(wm_module_load((const uint8_t *)exporter, strlen(exporter), NULL, &em, &err) == WM_OK);
+  wm_instance *ei = NULL, *gi = NULL;
+  CHECK(wm_instance_new(rt, em, NULL, &ei, &err) == WM_OK);
+  wm_memory *mem = wm_instance_memory(ei, "mem");
+  CHECK(wm_runtime_define_memory(rt, "env", "mem", mem, &err) == WM_OK);
+  CHECK_ERR(wm_instance_new(rt, imp, NULL, &gi, &err), err, WM_EUNSUPPORTED, "--bounds-checks");
+  CHECK(gi == NULL);
+  CHECK(wm_instance_new(rt, imp_chk, NULL, &gi, &err) == WM_OK);
+  CHECK_ERR(call_i32(rt, gi, "ld", 65533, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+  wm_memory *hm = NULL;
+  wm_limits lim = {.min = 1};
+  CHECK(wm_memory_new(rt, lim, &hm, &err) == WM_OK);
+  CHECK(wm_runtime_define_memory(rt, "env", "mem", hm, &err) == WM_OK);
+  gi = NULL;
+  CHECK(wm_instance_new(rt, imp, NULL, &gi, &err) == WM_OK);
+  CHECK_ERR(call_i32(rt, gi, "ld", 65533, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+  wm_pool *pool = NULL;
+  CHECK(wm_pool_new(NULL, &pool, &err) == WM_OK);
+  wm_runtime *prt = guard_runtime(pool);
+  CHECK(wm_memory_new(prt, lim, &hm, &err) == WM_OK);
+  CHECK(wm_runtime_define_memory(prt, "env", "mem", hm, &err) == WM_OK);
+  gi = NULL;
+  CHECK_ERR(wm_instance_new(prt, imp, NULL, &gi, &err), err, WM_EUNSUPPORTED, "pool");
+  /* A guarded module's own memory does not take a pool slot. */
+  CHECK(wm_instance_new(prt, nat, NULL, &gi, &err) == WM_OK);
+  CHECK_ERR(call_i32(prt, gi, "ld", 65533, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+  wm_runtime_free(prt);
+  wm_pool_free(pool);
+  wm_runtime_free(rt);
+  wm_module_free(em);
+  wm_module_free(imp);
+  wm_module_free(imp_chk);
+  wm_module_free(nat);
+  sigaction(SIGSEGV, &host_prev, NULL);
+  munmap((void *)host_page, 4096);
+  remove(so);
+  remove(so_imp);
+  remove(so_chk);
+}
+
 int main(void) {
+  test_guard();
   test_to_c();
   test_native();
   printf("%d passed, %d failed\n", npass, nfail);
