@@ -890,6 +890,15 @@ WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 ** code cache (load it without one).
 */
 WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err);
+/* The same C as nparts files (1 to WM_C_PARTS_MAX), for compilers run in
+** parallel and one link: out[i] and out_len[i] (NULL allowed) for part i,
+** each freed with wm_free. Part 0 holds the descriptor, the module's
+** bytes and the function tables; the functions are spread over the parts
+** by size; what the parts share is visible to the object's other parts
+** only. One part is wm_module_to_c's file. */
+#define WM_C_PARTS_MAX 256u
+WM_API int wm_module_to_c_parts(const wm_module *mod, uint32_t nparts, char **out,
+                                size_t *out_len, wm_error *err);
 WM_API int wm_module_load_native(const char *path, const wm_module_options *opts,
                                  wm_module **out, wm_error *err);
 
