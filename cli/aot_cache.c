@@ -18,6 +18,8 @@
 ** ABI, a module not matching its hash, not an object), is compiled again,
 ** with one note on stderr. docs/SECURITY.md, "Compiled code", says why.
 */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -83,7 +85,8 @@ static const char *find_cc(const char *cc, char *buf, size_t cap) {
 }
 
 /* The cache key: the hash of the module's bytes, and of everything that
-** changes the object: wasmem's version, ABI and build (the executable),
+** changes the object: wasmem's version, ABI and build (the executable and
+** the library holding the translator),
 ** the compiler (its command and executable), its flags and the mode. As
 ** 32 hex digits. */
 static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[33]) {
@@ -95,6 +98,10 @@ static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[
   for (int i = 0; i < 16 && n > 0 && (size_t)n + 2 < sizeof cfg; i++, n += 2)
     snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", h[i]);
   put_stat(cfg, sizeof cfg, "build", "/proc/self/exe");
+  /* The translator's library, when wasmem links libwasmem.so. */
+  Dl_info lib;
+  put_stat(cfg, sizeof cfg, "lib",
+           dladdr((void *)wm_module_to_c, &lib) && lib.dli_fname ? lib.dli_fname : NULL);
   put_stat(cfg, sizeof cfg, "ccexe", find_cc(cc, exe, sizeof exe));
   wm_module_hash((const uint8_t *)cfg, strlen(cfg), h);
   for (int i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", h[i]);
