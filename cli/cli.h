@@ -19,8 +19,10 @@ int cli_compile(int argc, char **argv); /* compile.c */
 /*
 ** compile.c: the C compiler's flags for compiled modules; compile module
 ** file `in` into `out` (a shared object, or C when out ends in .c) with
-** the compiler cc (0, or 1 after printing the error); and load a module
-** for `call` and `run` from a .wasm/.wat file or a compiled object.
+** the compiler cc (0, or 1 after printing the error), a module of 2,000
+** functions or more split into `jobs` C files compiled at most `jobs` at
+** once and linked; and load a module for `call` and `run` from a
+** .wasm/.wat file or a compiled object.
 */
 #define CLI_AOT_CFLAGS "-O2 -shared -fPIC -ffp-contract=off -fno-math-errno -fno-optimize-sibling-calls -w"
 int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs);
