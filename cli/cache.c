@@ -4,7 +4,8 @@
 ** where it lives ($XDG_CACHE_HOME/wasmem, else ~/.cache/wasmem), which
 ** modules it is worth it for (1 MiB and more: validating a smaller one costs
 ** less than reading a file), and --no-cache. The library does the rest
-** (wm_module_options.cache_dir).
+** (wm_module_options.cache_dir); compiled objects (`--aot`) are kept in
+** its aot/ folder by aot_cache.c.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,11 @@ const char *cli_cache_dir(const char *module_path) {
   if (no_cache || stat(module_path, &st) != 0 || !S_ISREG(st.st_mode) ||
       (unsigned long long)st.st_size < min_bytes())
     return NULL;
+  return cli_cache_root();
+}
+
+const char *cli_cache_root(void) {
+  if (no_cache) return NULL;
   /* XDG: a relative XDG_CACHE_HOME is to be ignored. */
   const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
   int n;

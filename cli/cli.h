@@ -19,15 +19,20 @@ int cli_compile(int argc, char **argv); /* compile.c */
 /*
 ** compile.c: the C compiler's flags for compiled modules; compile module
 ** file `in` into `out` (a shared object, or C when out ends in .c) with
-** the compiler cc (0, or 1 after printing the error); and load a module
-** for `call` and `run` from a .wasm/.wat file or a compiled object.
+** the compiler cc (0, or 1 after printing the error), a module of 2,000
+** functions or more split into `jobs` C files compiled at most `jobs` at
+** once and linked; and load a module for `call` and `run` from a
+** .wasm/.wat file or a compiled object.
 */
 #define CLI_AOT_CFLAGS "-O2 -shared -fPIC -ffp-contract=off -fno-math-errno -fno-optimize-sibling-calls -w"
-int cli_compile_to(const char *in, const char *out, const char *cc);
+int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs);
+/* The default number of compilers at once: the CPUs online. */
+unsigned cli_compile_jobs(void);
 /* The same for a loaded module: 0, a library error code (negative, err
 ** filled: the translation failed), or 1 after printing why the C compiler
 ** failed. */
-int cli_compile_module(const wm_module *mod, const char *out, const char *cc, wm_error *err);
+int cli_compile_module(const wm_module *mod, const char *out, const char *cc, unsigned jobs,
+                       wm_error *err);
 /* --bounds-checks (compile, spectest --aot): compiled code checks every
 ** access instead of relying on guard pages (WM_COMPILE_BOUNDS_CHECKS). */
 extern bool cli_bounds_checks;
@@ -76,6 +81,26 @@ int cli_limit_status(int rc, int status);
 bool cli_cache_is_option(const char *opt);
 void cli_cache_option(const char *opt);
 const char *cli_cache_dir(const char *module_path);
+/* The cache's directory whatever the module's size (NULL: --no-cache or no
+** cache home). */
+const char *cli_cache_root(void);
+
+/*
+** --aot of `run` and `call` (aot_cache.c): compile the module once into
+** the cache's aot/ directory (a temporary object with --no-cache) and load
+** the object. A module that cannot be translated yet, or options compiled
+** code lacks (--fuel, --timeout, the checker), load for the interpreter
+** after a note on stderr. 0; or a library error code with err filled; or
+** CLI_REPORTED after printing the error itself.
+*/
+#define CLI_REPORTED 1
+bool cli_aot_is_option(const char *opt);
+void cli_aot_option(const char *opt);
+bool cli_aot_enabled(void);
+int cli_aot_load(const char *path, const wm_module_options *opts, wm_module **out, wm_error *err);
+/* Load a module for `call` and `run`: cli_aot_load with --aot, else
+** cli_load_module; 0, or -1 after printing the error naming path. */
+int cli_open_module(const char *path, wm_module **out);
 
 /* Print an error line "wasmem: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,7 +21,7 @@ extern char **environ;
 bool cli_bounds_checks;
 
 static const char usage[] =
-    "usage: wasmem compile FILE -o OUT.so|OUT.c [--cc CC] [--bounds-checks]\n"
+    "usage: wasmem compile FILE -o OUT.so|OUT.c [--cc CC] [-j N] [--bounds-checks]\n"
     "\n"
     "Translate the module in FILE (.wasm or .wat) into C and build it into a\n"
     "shared object with the system's C compiler, for `wasmem run OUT.so` and\n"
@@ -33,6 +33,8 @@ static const char usage[] =
     "the object refuses an imported memory not reserved so.\n"
     "--bounds-checks checks every access against the memory's size instead\n"
     "(slower; any memory will do). 32-bit hosts always check.\n"
+    "A module of 2,000 functions or more is split into N C files (-j N,\n"
+    "default the number of CPUs) compiled at once with -c and linked.\n"
     "A compiled object is code: run only objects you trust as you would a\n"
     "shared library. Not translated yet: SIMD, threads, exception handling,\n"
     "GC and typed function references, tail calls, memory64, several memories.\n";
@@ -52,38 +54,43 @@ int cli_load_module(const char *path, const wm_module_options *opts, wm_module *
   return wm_module_load_file(path, opts, out, err);
 }
 
-/* Run the compiler: CC (split at spaces) with the flags, out and src. */
-static int run_cc(const char *cc, const char *out, const char *src) {
-  char *copy = strdup(cc);
-  if (!copy) return -1;
-  char *args[64];
-  int n = 0;
+/* Start the compiler: CC (split at spaces), its flags, then extra
+** (NULL-terminated). Its pid, or -1 after an error line. */
+static pid_t start_cc(const char *cc, const char *const *extra) {
+  char *copy = strdup(cc), flags[] = CLI_AOT_CFLAGS;
+  size_t nextra = 0;
+  while (extra[nextra]) nextra++;
+  char **args = copy ? malloc((64 + nextra) * sizeof *args) : NULL;
+  if (!args) {
+    free(copy);
+    cli_error("compile: out of memory");
+    return -1;
+  }
+  size_t n = 0;
   for (char *tok = strtok(copy, " \t"); tok && n < 40; tok = strtok(NULL, " \t")) args[n++] = tok;
+  pid_t pid = -1;
   if (n == 0) {
-    free(copy);
     cli_error("compile: the C compiler's name is empty");
-    return -1;
+  } else {
+    for (char *tok = strtok(flags, " "); tok && n < 60; tok = strtok(NULL, " ")) args[n++] = tok;
+    for (size_t i = 0; i < nextra; i++) args[n++] = (char *)extra[i];
+    args[n] = NULL;
+    int rc = posix_spawnp(&pid, args[0], NULL, NULL, args, environ);
+    if (rc != 0) {
+      cli_error("compile: cannot run the C compiler '%s': %s", args[0], strerror(rc));
+      pid = -1;
+    }
   }
-  char flags[] = CLI_AOT_CFLAGS;
-  for (char *tok = strtok(flags, " "); tok && n < 60; tok = strtok(NULL, " ")) args[n++] = tok;
-  args[n++] = "-o";
-  args[n++] = (char *)out;
-  args[n++] = (char *)src;
-  /* The object names libm itself: a static wasmem's dlopen has no libm
-  ** loaded for it to find nearbyint and the like in. */
-  args[n++] = "-lm";
-  args[n] = NULL;
-  pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], NULL, NULL, args, environ);
-  if (rc != 0) {
-    cli_error("compile: cannot run the C compiler '%s': %s", args[0], strerror(rc));
-    free(copy);
-    return -1;
-  }
-  int st;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  free(args);
   free(copy);
+  return pid;
+}
+
+/* Wait for a compiler started by start_cc: 0, or -1 after an error line. */
+static int wait_cc(const char *cc, pid_t pid) {
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     cli_error("compile: the C compiler '%s' failed", cc);
     return -1;
@@ -96,53 +103,127 @@ static bool ends_with(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int cli_compile_module(const wm_module *mod, const char *out, const char *cc, wm_error *err) {
-  char *c = NULL;
-  size_t len = 0;
-  wm_compile_options co = {cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u};
-  int rc = wm_module_to_c_opts(mod, &co, &c, &len, err);
-  if (rc) return rc;
-  rc = 1;
-  if (ends_with(out, ".c")) {
-    FILE *f = fopen(out, "wb");
-    bool ok = f && fwrite(c, 1, len, f) == len;
-    if (f && fclose(f) != 0) ok = false;
-    if (ok)
-      rc = 0;
-    else
-      cli_error("compile: cannot write %s: %s", out, strerror(errno));
-    wm_free(c);
-    return rc;
-  }
-  const char *tmpdir = getenv("TMPDIR");
-  char src[4096];
-  snprintf(src, sizeof src, "%s/wasmem-compile-XXXXXX.c", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  int fd = mkstemps(src, 2);
-  if (fd < 0) {
-    cli_error("compile: cannot make a temporary file: %s", strerror(errno));
-    wm_free(c);
-    return 1;
-  }
-  FILE *f = fdopen(fd, "wb");
+static bool write_file(const char *path, const char *c, size_t len) {
+  FILE *f = fopen(path, "wb");
   bool ok = f && fwrite(c, 1, len, f) == len;
-  if (f ? fclose(f) != 0 : close(fd) != 0) ok = false;
-  if (!ok)
-    cli_error("compile: cannot write %s: %s", src, strerror(errno));
-  else if (run_cc(cc, out, src) == 0)
-    rc = 0;
-  unlink(src);
-  wm_free(c);
+  if (f && fclose(f) != 0) ok = false;
+  if (!ok) cli_error("compile: cannot write %s: %s", path, strerror(errno));
+  return ok;
+}
+
+unsigned cli_compile_jobs(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* How many C files: one for a module of fewer than SPLIT_MIN defined
+** functions (its compile is short, and each part parses the declarations
+** again), else one per job. */
+#define SPLIT_MIN 2000
+static uint32_t parts_for(const wm_module *mod, unsigned jobs) {
+  wm_module_info info;
+  wm_module_get_info(mod, &info);
+  return info.nfuncs - info.nfunc_imports < SPLIT_MIN || jobs < 2 ? 1 : jobs;
+}
+
+/* Compile the parts in dir (p0.c ...) with at most jobs compilers at once
+** and link them into out. */
+static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigned jobs,
+                       const char *out) {
+  char (*src)[4200] = malloc(2 * (size_t)nparts * sizeof *src);
+  pid_t *pids = malloc(nparts * sizeof *pids);
+  const char **link = malloc(((size_t)nparts + 4) * sizeof *link);
+  if (!src || !pids || !link) {
+    free(src), free(pids), free(link);
+    cli_error("compile: out of memory");
+    return -1;
+  }
+  char (*obj)[4200] = src + nparts;
+  int rc = 0;
+  uint32_t started = 0, done = 0;
+  while (done < started || (rc == 0 && started < nparts)) {
+    if (rc == 0 && started < nparts && started - done < jobs) {
+      snprintf(src[started], sizeof src[0], "%s/p%u.c", dir, (unsigned)started);
+      snprintf(obj[started], sizeof obj[0], "%s/p%u.o", dir, (unsigned)started);
+      const char *args[] = {"-c", "-o", obj[started], src[started], NULL};
+      pids[started] = start_cc(cc, args);
+      if (pids[started] < 0) rc = -1;
+      else started++;
+      continue;
+    }
+    if (wait_cc(cc, pids[done++]) != 0) rc = -1;
+  }
+  if (rc == 0) {
+    size_t n = 0;
+    link[n++] = "-o";
+    link[n++] = out;
+    for (uint32_t p = 0; p < nparts; p++) link[n++] = obj[p];
+    /* The object names libm itself: a static wasmem's dlopen has no libm
+    ** loaded for it to find nearbyint and the like in. */
+    link[n++] = "-lm";
+    link[n] = NULL;
+    pid_t pid = start_cc(cc, link);
+    rc = pid < 0 ? -1 : wait_cc(cc, pid);
+  }
+  for (uint32_t p = 0; p < started; p++) unlink(obj[p]);
+  free(src), free(pids), free(link);
   return rc;
 }
 
-int cli_compile_to(const char *in, const char *out, const char *cc) {
+int cli_compile_module(const wm_module *mod, const char *out, const char *cc, unsigned jobs,
+                       wm_error *err) {
+  uint32_t nparts = ends_with(out, ".c") ? 1 : parts_for(mod, jobs);
+  wm_compile_options co = {cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u};
+  char **c = calloc(nparts, sizeof *c);
+  size_t *len = calloc(nparts, sizeof *len);
+  int rc = c && len ? wm_module_to_c_parts(mod, &co, nparts, c, len, err) : 1;
+  if (!c || !len) cli_error("compile: out of memory");
+  if (rc) {
+    free(c), free(len);
+    return rc;
+  }
+  rc = 1;
+  if (ends_with(out, ".c")) {
+    rc = write_file(out, c[0], len[0]) ? 0 : 1;
+  } else {
+    const char *tmpdir = getenv("TMPDIR");
+    char dir[4096], src[4200];
+    snprintf(dir, sizeof dir, "%s/wasmem-compile-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(dir)) {
+      cli_error("compile: cannot make a temporary directory: %s", strerror(errno));
+    } else {
+      bool ok = true;
+      for (uint32_t p = 0; ok && p < nparts; p++) {
+        snprintf(src, sizeof src, "%s/p%u.c", dir, (unsigned)p);
+        ok = write_file(src, c[p], len[p]);
+      }
+      if (ok && nparts == 1) {
+        const char *args[] = {"-o", out, src, "-lm", NULL};
+        pid_t pid = start_cc(cc, args);
+        rc = pid < 0 || wait_cc(cc, pid) != 0 ? 1 : 0;
+      } else if (ok) {
+        rc = build_parts(cc, dir, nparts, jobs, out) == 0 ? 0 : 1;
+      }
+      for (uint32_t p = 0; p < nparts; p++) {
+        snprintf(src, sizeof src, "%s/p%u.c", dir, (unsigned)p);
+        unlink(src);
+      }
+      rmdir(dir);
+    }
+  }
+  for (uint32_t p = 0; p < nparts; p++) wm_free(c[p]);
+  free(c), free(len);
+  return rc;
+}
+
+int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs) {
   wm_module *mod = NULL;
   wm_error err;
   if (wm_module_load_file(in, NULL, &mod, &err) != 0) {
     cli_report(in, &err);
     return 1;
   }
-  int rc = cli_compile_module(mod, out, cc, &err);
+  int rc = cli_compile_module(mod, out, cc, jobs, &err);
   if (rc < 0) cli_report(in, &err);
   wm_module_free(mod);
   return rc == 0 ? 0 : 1;
@@ -150,6 +231,7 @@ int cli_compile_to(const char *in, const char *out, const char *cc) {
 
 int cli_compile(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *cc = getenv("WASMEM_CC");
+  unsigned jobs = cli_compile_jobs();
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -161,6 +243,14 @@ int cli_compile(int argc, char **argv) {
       cc = argv[++i];
     } else if (strcmp(a, "--bounds-checks") == 0) {
       cli_bounds_checks = true;
+    } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
+      char *end;
+      unsigned long n = strtoul(argv[++i], &end, 10);
+      if (*end || n < 1 || n > WM_C_PARTS_MAX || argv[i][0] == '-') {
+        cli_error("compile: -j '%s': expected a number of jobs from 1 to %u", argv[i], WM_C_PARTS_MAX);
+        return 2;
+      }
+      jobs = (unsigned)n;
     } else if (a[0] == '-' && a[1]) {
       cli_error("compile: unknown option '%s' (see wasmem compile --help)", a);
       return 2;
@@ -175,5 +265,5 @@ int cli_compile(int argc, char **argv) {
     fputs(usage, stderr);
     return 2;
   }
-  return cli_compile_to(in, out, cc && *cc ? cc : "cc");
+  return cli_compile_to(in, out, cc && *cc ? cc : "cc", jobs);
 }

@@ -127,6 +127,8 @@ static const char call_help[] =
     "  --max-gc-bytes SIZE  the most bytes of garbage-collected objects live\n"
     "                     at once (default 1G; see run --help)\n"
     "  --no-cache         neither use nor write the code cache (as in run)\n"
+    "  --aot              run compiled code, compiled once into the cache\n"
+    "                     (see run --help)\n"
     "  --keep-result      the host forgets to free the --result block (it is\n"
     "                     given back only when the guest context ends): the\n"
     "                     leak `wasmem check` reports as \"not freed by the host\"\n"
@@ -820,6 +822,8 @@ int cli_call(int argc, char **argv) {
       }
     } else if (cli_cache_is_option(a)) {
       cli_cache_option(a);
+    } else if (cli_aot_is_option(a)) {
+      cli_aot_option(a);
     } else if (strcmp(a, "--transfer") == 0) {
       transfer = exchange = true;
     } else if (strcmp(a, "--keep-result") == 0) {
@@ -874,10 +878,7 @@ int cli_call(int argc, char **argv) {
     }
   }
 
-  if (cli_load_module(path, cli_module_options(path), &mod, &err) != 0) {
-    cli_report(path, &err);
-    goto done;
-  }
+  if (cli_open_module(path, &mod) != 0) goto done;
   if (wm_runtime_new(&ro, &rt, &err) != 0) {
     cli_report("runtime", &err);
     goto done;

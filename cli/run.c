@@ -51,6 +51,13 @@ static const char run_help[] =
     "  --no-cache            neither use nor write the code cache (modules of\n"
     "                        1 MiB or more are cached by content under\n"
     "                        $XDG_CACHE_HOME/wasmem, else ~/.cache/wasmem)\n"
+    "  --aot                 run compiled code (see wasmem compile): the\n"
+    "                        module is compiled once with $WASMEM_CC (else cc)\n"
+    "                        into the cache's aot/ folder and the object is\n"
+    "                        reused (with --no-cache: a temporary object). A\n"
+    "                        module using what is not compiled yet (SIMD...)\n"
+    "                        runs in the interpreter after a note on stderr; a\n"
+    "                        C compiler that is missing or fails is an error\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. A wasi-threads program (importing wasi thread-spawn\n"
@@ -293,6 +300,8 @@ int cli_run(int argc, char **argv) {
       } else if (cli_wasi_option(&cw, a, v) != 0) goto out;
     } else if (cli_cache_is_option(a)) {
       cli_cache_option(a);
+    } else if (cli_aot_is_option(a)) {
+      cli_aot_option(a);
     } else if (strcmp(a, "--") == 0 && !file) {
       continue;
     } else if (a[0] == '-' && a[1] && !file) {
@@ -307,7 +316,8 @@ int cli_run(int argc, char **argv) {
         ** when it looks like one of ours (not after an explicit --). */
         for (int k = first_arg; k < argc; k++)
           if (cli_wasi_is_option(argv[k]) || cli_limit_is_option(argv[k]) ||
-              cli_cache_is_option(argv[k]) || strcmp(argv[k], "--invoke") == 0 ||
+              cli_cache_is_option(argv[k]) || cli_aot_is_option(argv[k]) ||
+              strcmp(argv[k], "--invoke") == 0 ||
               strcmp(argv[k], "--max-memory") == 0 || strcmp(argv[k], "--max-gc-bytes") == 0) {
             fprintf(stderr,
                     "wasmem: note: '%s' comes after %s, so it is passed to the guest; "
@@ -334,10 +344,7 @@ int cli_run(int argc, char **argv) {
   for (int i = 1; i < nguest; i++) gargv[i] = argv[first_arg + i - 1];
   if (wm_wasi_set_args(w, nguest, gargv, &err) != 0) { cli_report("args", &err); goto out; }
 
-  if (cli_load_module(file, cli_module_options(file), &mod, &err) != 0) {
-    cli_report(file, &err);
-    goto out;
-  }
+  if (cli_open_module(file, &mod) != 0) goto out;
   if (wm_runtime_new(&ro, &rt, &err) != 0) { cli_report("runtime", &err); goto out; }
   cli_limit_apply(rt);
   if (cli_check_runtime(rt, file) != 0) goto out;

@@ -890,8 +890,7 @@ WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 ** code cache (load it without one).
 */
 WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err);
-
-/* How wm_module_to_c_opts translates (NULL or zeroed: as wm_module_to_c).
+/* How wm_module_to_c_parts translates (NULL or zeroed: as wm_module_to_c).
 ** By default, on 64-bit hosts, loads and stores are not checked: the
 ** memory of an instance of the compiled module is reserved with 8 GiB of
 ** address space, and an access past its size hits inaccessible pages,
@@ -908,8 +907,16 @@ WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_
 typedef struct wm_compile_options {
   uint32_t flags; /* WM_COMPILE_* */
 } wm_compile_options;
-WM_API int wm_module_to_c_opts(const wm_module *mod, const wm_compile_options *opts, char **out,
-                               size_t *out_len, wm_error *err);
+/* The C of a module, translated as opts says, as nparts files (1 to
+** WM_C_PARTS_MAX), for compilers run in parallel and one link: out[i] and
+** out_len[i] (NULL allowed) for part i, each freed with wm_free. Part 0
+** holds the descriptor, the module's bytes and the function tables; the
+** functions are spread over the parts by size; what the parts share is
+** visible to the object's other parts only. One part with NULL options is
+** wm_module_to_c's file. */
+#define WM_C_PARTS_MAX 256u
+WM_API int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts,
+                                uint32_t nparts, char **out, size_t *out_len, wm_error *err);
 WM_API int wm_module_load_native(const char *path, const wm_module_options *opts,
                                  wm_module **out, wm_error *err);
 

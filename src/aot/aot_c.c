@@ -572,6 +572,18 @@ static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
         WM_TRAP_MEMORY_OOB);
 }
 
+/* Around a store, to memory or a global, in guarded code: a load that
+** faults is the trap, so no store may move across one, nor be dropped
+** because a later store overwrites it (wasm's state after a trap is that
+** of the instructions before it). The empty asm that clobbers memory
+** keeps stores in their places among the accesses; loads between two
+** stores can still be merged, reordered and hoisted. Checked code needs
+** none: the trap is a call, which the C compiler cannot move a store
+** across. */
+static void fence(fstate *f) {
+  if (f->guarded) put(f->o, "  WM_FENCE();\n");
+}
+
 /* A helper call that takes n operands after its immediates: `head` is the
 ** call up to them ("c->mem_fill(c"). */
 static int bulk(fstate *f, const char *head, uint32_t n) {
@@ -860,9 +872,11 @@ static int instr(fstate *f) {
     const memop *m = &stores[op - 0x36];
     uint32_t a = f->sp - 2;
     address(f, a, x, m->n);
+    fence(f);
     put(f->o, "  ");
     put(f->o, m->load, "(mem + ea_)", V(f, a + 1));
     put(f->o, ";\n");
+    fence(f);
     f->sp = a;
     return 0;
   }
@@ -1018,8 +1032,10 @@ static int instr(fstate *f) {
       int k = tclass(mod->globals[x].type.type);
       if (k < 0) return unsupported(f, "a global of this type");
       uint32_t a = --f->sp;
+      fence(f);
       if (k == T_I32 || k == T_F32) put(f->o, "  c->globals[%u]->u64 = 0;\n", (unsigned)x);
       put(f->o, "  c->globals[%u]->%s = %s;\n", (unsigned)x, tfield[k], V(f, a));
+      fence(f);
       return 0;
     }
     case 0x25: {
@@ -1163,6 +1179,7 @@ static const char prelude[] =
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
     "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
+    "#define WM_FENCE() __asm__ __volatile__(\"\" : : : \"memory\")\n"
     "#if defined(__x86_64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"x\"(v))\n"
     "#elif defined(__aarch64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"w\"(v))\n"
     "#else\n#define WM_KEEPF(v) do { double kf_ = (v); uint64_t b_; memcpy(&b_, &kf_, 8); WM_KEEP(b_); } while (0)\n#endif\n"
@@ -1232,7 +1249,7 @@ static void put_proto(cbuf *o, const wm_module *mod, uint32_t idx) {
   const wm_type *t = wm__func_type(mod, idx);
   char sn[64];
   sig_name(mod, t, sn, sizeof sn);
-  put(o, "static __attribute__((noinline)) ");
+  put(o, "WM_FN __attribute__((noinline)) ");
   if (t->nresults == 0)
     put(o, "void");
   else if (t->nresults == 1)
@@ -1322,7 +1339,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     }
     put(o, "}\n");
     /* The entry: arguments and results through slots. */
-    put(o, "static void e%u(wm_aot_ctx *c, wm_aot_slot *io) {\n  ", (unsigned)idx);
+    put(o, "WM_FN void e%u(wm_aot_ctx *c, wm_aot_slot *io) {\n  ", (unsigned)idx);
     if (t->nresults == 1)
       put(o, "%s r_ = ", ctype[tc(t->results[0])]);
     else if (t->nresults > 1) {
@@ -1350,83 +1367,160 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
   return rc;
 }
 
-int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err) {
-  return wm_module_to_c_opts(mod, NULL, out, out_len, err);
+/* What every part starts with: the ABI, the numeric functions, the
+** prelude, the signature types. Functions and the tables are static in a
+** single file, hidden (visible to the object's other parts only) in a
+** split one. */
+static void put_header(cbuf *o, const wm_module *mod, uint32_t part, uint32_t nparts) {
+  put(o, "/* Made by wasmem %s (wasmem compile): module of %zu bytes", WM_VERSION, mod->len);
+  if (nparts > 1) put(o, ", part %u of %u", (unsigned)part + 1, (unsigned)nparts);
+  put(o, ". */\n#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
+#define DEF_CODE_(name, code, msg) put(o, "#define WM_%s (%d)\n", #name, code);
+  WM_ERRORS(DEF_CODE_)
+#undef DEF_CODE_
+  put_bytes(o, wm__aot_text_abi, strlen(wm__aot_text_abi));
+  put_bytes(o, wm__aot_text_numeric, strlen(wm__aot_text_numeric));
+  put_bytes(o, prelude, strlen(prelude));
+  if (nparts > 1)
+    put(o, "#define WM_FN __attribute__((visibility(\"hidden\")))\n"
+           "#define WM_TABLE extern __attribute__((visibility(\"hidden\")))\n");
+  else
+    put(o, "#define WM_FN static\n#define WM_TABLE static\n");
+  put_sig_types(o, mod);
 }
 
-int wm_module_to_c_opts(const wm_module *mod, const wm_compile_options *opts, char **out,
-                        size_t *out_len, wm_error *err) {
-  if (!mod || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_to_c: NULL argument");
+/* Part 0's end: the tables of entries and typed functions, the module's
+** bytes, their hash and the descriptor. */
+static void put_tables(cbuf *o, const wm_module *mod, uint32_t nparts, bool guarded) {
+  uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
+  const char *def = nparts > 1 ? "__attribute__((visibility(\"hidden\"))) " : "static ";
+  put(o, "%sconst wm_aot_entry wm_entries[%u] = {", def, (unsigned)(ndef ? ndef : 1));
+  for (uint32_t i = nimp; i < mod->nfuncs; i++) put(o, "%se%u", i > nimp ? ", " : "", (unsigned)i);
+  put(o, "%s};\n", ndef ? "" : "0");
+  put(o, "%svoid (*const wm_direct[%u])(void) = {", def, (unsigned)(ndef ? ndef : 1));
+  for (uint32_t i = nimp; i < mod->nfuncs; i++)
+    put(o, "%s(void (*)(void))f%u", i > nimp ? ", " : "", (unsigned)i);
+  put(o, "%s};\n", ndef ? "" : "0");
+  put(o, "static const uint8_t wm_wasm[%zu] = {", mod->len ? mod->len : (size_t)1);
+  for (size_t i = 0; i < mod->len; i++)
+    put(o, "%s%u", i == 0 ? "\n" : i % 24 ? "," : ",\n", mod->bytes[i]);
+  put(o, "%s};\n", mod->len ? "" : "0");
+  uint8_t h[16];
+  wm_module_hash(mod->bytes, mod->len, h);
+  put(o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
+  put(o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
+  for (int i = 0; i < 16; i++) put(o, "%s%u", i ? "," : "", h[i]);
+  put(o, "}, wm_entries, wm_direct, %uu};\n", guarded ? WM_AOT_GUARDED : 0u);
+}
+
+/* Spread the defined functions over nparts by body size, largest first,
+** each to the part with the fewest bytes so far: part[i - imports]. */
+static int spread(const wm_module *mod, uint32_t nparts, uint32_t *part, wm_error *err) {
+  uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
+  uint32_t *order = wm__malloc(((size_t)ndef + 1) * sizeof *order);
+  uint64_t *load = wm__calloc(nparts, sizeof *load);
+  if (!order || !load) {
+    wm__free(order);
+    wm__free(load);
+    return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  for (uint32_t i = 0; i < ndef; i++) order[i] = i;
+  /* A shell sort of the order by size, largest first (stable enough:
+  ** equal sizes go anywhere). */
+  for (uint32_t gap = ndef / 2; gap > 0; gap /= 2)
+    for (uint32_t i = gap; i < ndef; i++)
+      for (uint32_t j = i; j >= gap && mod->funcs[nimp + order[j - gap]].body_len <
+                                           mod->funcs[nimp + order[j]].body_len; j -= gap) {
+        uint32_t t = order[j];
+        order[j] = order[j - gap];
+        order[j - gap] = t;
+      }
+  /* Part 0 also holds the module's bytes as C numbers: cheap to compile,
+  ** but not free. */
+  load[0] = mod->len / 8;
+  for (uint32_t k = 0; k < ndef; k++) {
+    uint32_t best = 0;
+    for (uint32_t p = 1; p < nparts; p++)
+      if (load[p] < load[best]) best = p;
+    part[order[k]] = best;
+    load[best] += mod->funcs[nimp + order[k]].body_len + 64;
+  }
+  wm__free(order);
+  wm__free(load);
+  return 0;
+}
+
+int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, uint32_t nparts,
+                         char **out, size_t *out_len, wm_error *err) {
+  if (!mod || !out || nparts == 0 || nparts > WM_C_PARTS_MAX)
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "wm_module_to_c_parts: NULL argument or not 1 to %u parts", WM_C_PARTS_MAX);
   if (opts && (opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_compile_options.flags: unknown flag 0x%x",
                      (unsigned)(opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS));
-  *out = NULL;
-  if (out_len) *out_len = 0;
+  for (uint32_t p = 0; p < nparts; p++) {
+    out[p] = NULL;
+    if (out_len) out_len[p] = 0;
+  }
   int rc = check_module(mod, err);
   if (rc) return rc;
-  cbuf o = {0};
+  uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
+  uint32_t *part = wm__calloc((size_t)ndef + 1, sizeof *part);
+  cbuf *bodies = wm__calloc(nparts, sizeof *bodies);
+  if (!part || !bodies) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  if (!rc && nparts > 1) rc = spread(mod, nparts, part, err);
   fstate f;
   memset(&f, 0, sizeof f);
   f.mod = mod;
   f.err = err;
   /* Guard pages need a 64-bit address space: a 32-bit host checks. */
   f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS));
-  put(&o, "/* Made by wasmem %s (wasmem compile): module of %zu bytes. */\n", WM_VERSION,
-      mod->len);
-  put(&o, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
-#define DEF_CODE_(name, code, msg) put(&o, "#define WM_%s (%d)\n", #name, code);
-  WM_ERRORS(DEF_CODE_)
-#undef DEF_CODE_
-  put_bytes(&o, wm__aot_text_abi, strlen(wm__aot_text_abi));
-  put_bytes(&o, wm__aot_text_numeric, strlen(wm__aot_text_numeric));
-  put_bytes(&o, prelude, strlen(prelude));
-  put_sig_types(&o, mod);
-  uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
-  for (uint32_t i = nimp; i < mod->nfuncs; i++) {
-    put_proto(&o, mod, i);
-    put(&o, ";\nstatic void e%u(wm_aot_ctx *c, wm_aot_slot *io);\n", (unsigned)i);
-  }
-  put(&o, "static const wm_aot_entry wm_entries[%u];\n", (unsigned)(ndef ? ndef : 1));
-  put(&o, "static void (*const wm_direct[%u])(void);\n", (unsigned)(ndef ? ndef : 1));
-  /* The bodies go to their own buffer: WM_FRAME_MAX, the largest frame
-  ** bound, is known only after them and they use it. */
-  cbuf bodies = {0};
-  for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) rc = put_function(&bodies, &f, i);
-  if (!rc && bodies.oom) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  /* The bodies go to their part's buffer first: WM_FRAME_MAX, the largest
+  ** frame bound, is known only after them all and they use it. */
+  for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) rc = put_function(&bodies[part[i - nimp]], &f, i);
+  cbuf decls = {0};
   if (!rc) {
-    put(&o, "#define WM_FRAME_MAX %" PRIu64 "u\n", f.frame_max);
-    put_bytes(&o, bodies.p ? bodies.p : "", bodies.n);
+    put(&decls, "#define WM_FRAME_MAX %" PRIu64 "u\n", f.frame_max);
+    for (uint32_t i = nimp; i < mod->nfuncs; i++) {
+      put_proto(&decls, mod, i);
+      put(&decls, ";\nWM_FN void e%u(wm_aot_ctx *c, wm_aot_slot *io);\n", (unsigned)i);
+    }
+    put(&decls, "WM_TABLE const wm_aot_entry wm_entries[%u];\n", (unsigned)(ndef ? ndef : 1));
+    put(&decls, "WM_TABLE void (*const wm_direct[%u])(void);\n", (unsigned)(ndef ? ndef : 1));
   }
-  wm__free(bodies.p);
-  if (!rc) {
-    put(&o, "static const wm_aot_entry wm_entries[%u] = {", (unsigned)(ndef ? ndef : 1));
-    for (uint32_t i = nimp; i < mod->nfuncs; i++) put(&o, "%se%u", i > nimp ? ", " : "", (unsigned)i);
-    put(&o, "%s};\n", ndef ? "" : "0");
-    put(&o, "static void (*const wm_direct[%u])(void) = {", (unsigned)(ndef ? ndef : 1));
-    for (uint32_t i = nimp; i < mod->nfuncs; i++)
-      put(&o, "%s(void (*)(void))f%u", i > nimp ? ", " : "", (unsigned)i);
-    put(&o, "%s};\n", ndef ? "" : "0");
-    put(&o, "static const uint8_t wm_wasm[%zu] = {", mod->len ? mod->len : (size_t)1);
-    for (size_t i = 0; i < mod->len; i++)
-      put(&o, "%s%u", i == 0 ? "\n" : i % 24 ? "," : ",\n", mod->bytes[i]);
-    put(&o, "%s};\n", mod->len ? "" : "0");
-    uint8_t h[16];
-    wm_module_hash(mod->bytes, mod->len, h);
-    put(&o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
-    put(&o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
-    for (int i = 0; i < 16; i++) put(&o, "%s%u", i ? "," : "", h[i]);
-    put(&o, "}, wm_entries, wm_direct, %uu};\n", f.guarded ? WM_AOT_GUARDED : 0u);
+  for (uint32_t p = 0; !rc && p < nparts; p++) {
+    cbuf o = {0};
+    put_header(&o, mod, p, nparts);
+    put_bytes(&o, decls.p ? decls.p : "", decls.n);
+    put_bytes(&o, bodies[p].p ? bodies[p].p : "", bodies[p].n);
+    wm__free(bodies[p].p);
+    bodies[p].p = NULL;
+    if (p == 0) put_tables(&o, mod, nparts, f.guarded);
+    if (o.oom || bodies[p].oom || decls.oom) {
+      wm__free(o.p);
+      rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+      break;
+    }
+    out[p] = o.p;
+    if (out_len) out_len[p] = o.n;
   }
+  wm__free(decls.p);
+  for (uint32_t p = 0; bodies && p < nparts; p++) wm__free(bodies[p].p);
+  wm__free(bodies);
+  wm__free(part);
   wm__free(f.stk);
   wm__free(f.used);
   wm__free(f.cs);
   wm__free(f.ltype);
-  if (!rc && o.oom) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  if (rc) {
-    wm__free(o.p);
-    return rc;
-  }
-  *out = o.p;
-  if (out_len) *out_len = o.n;
-  return 0;
+  if (rc)
+    for (uint32_t p = 0; p < nparts; p++) {
+      wm__free(out[p]);
+      out[p] = NULL;
+    }
+  return rc;
+}
+
+int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err) {
+  if (!mod || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_to_c: NULL argument");
+  return wm_module_to_c_parts(mod, NULL, 1, out, out_len, err);
 }

@@ -21,6 +21,7 @@
 ** space the generated code reads, and the helpers.
 */
 #include <dlfcn.h>
+#include <elf.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -345,6 +346,32 @@ static bool same_file(const void *addr, const char *path) {
   return same;
 }
 
+/* Does the 64-bit ELF file at path hold every segment and table its
+** headers name? dlopen maps segments past the end of a truncated file and
+** dies of SIGBUS touching them, so a cut-off object (a full disk, a copy
+** interrupted) must be refused before. Anything else is dlopen's to judge. */
+static bool elf_whole(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return true;
+  Elf64_Ehdr eh;
+  struct stat st;
+  bool ok = true;
+  if (fstat(fileno(f), &st) == 0 && fread(&eh, sizeof eh, 1, f) == 1 &&
+      memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
+    uint64_t size = (uint64_t)st.st_size;
+    ok = eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phoff <= size &&
+         (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) <= size - eh.e_phoff &&
+         (eh.e_shnum == 0 || (eh.e_shoff <= size && (uint64_t)eh.e_shnum * eh.e_shentsize <= size - eh.e_shoff));
+    for (uint16_t i = 0; ok && i < eh.e_phnum; i++) {
+      Elf64_Phdr ph;
+      ok = fseek(f, (long)(eh.e_phoff + (uint64_t)i * sizeof ph), SEEK_SET) == 0 &&
+           fread(&ph, sizeof ph, 1, f) == 1 && ph.p_offset <= size && ph.p_filesz <= size - ph.p_offset;
+    }
+  }
+  fclose(f);
+  return ok;
+}
+
 int wm_module_load_native(const char *path, const wm_module_options *opts, wm_module **out,
                           wm_error *err) {
   if (!path || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_native: NULL argument");
@@ -364,6 +391,9 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
     snprintf(full, sizeof full, "./%s", path);
   else
     snprintf(full, sizeof full, "%s", path);
+  if (!elf_whole(full))
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "%s is cut short: its headers name bytes past its end; compile it again", path);
   void *h = dlopen(full, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char *why = dlerror();

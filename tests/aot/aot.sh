@@ -172,6 +172,11 @@ cc -O0 -shared -fPIC -ffp-contract=off -o hash.so hash.c || exit 1
 out=$("$wasmem" call hash.so add 1 2 2>&1) && bad "a module of other bytes loaded"
 grep -q "do not match the hash" <<<"$out" || bad "hash refusal: '$out'"
 out=$("$wasmem" call missing.so add 1 2 2>&1) && bad "a missing object loaded"
+# A truncated object (an interrupted copy): refused, not a SIGBUS in dlopen.
+head -c 3000 t.so >cut.so
+out=$("$wasmem" call cut.so add 1 2 2>&1)
+st=$?
+[ $st = 1 ] && grep -q "is cut short" <<<"$out" || bad "truncated object: exit $st, '$out'"
 
 # Metering is the interpreter's alone for now.
 out=$("$wasmem" call t.so add 1 2 --fuel 1000 2>&1) && bad "fuel with compiled code"

@@ -91,3 +91,53 @@
   (func (export "ld") (param i32) (result i32) (i32.load (local.get 0))))
 (assert_return (invoke "ld" (i32.const 65532)) (i32.const 0))
 (assert_trap (invoke "ld" (i32.const 65533)) "out of bounds memory access")
+
+;; Stores around a load that faults, at addresses the C compiler can tell
+;; apart from the load's: none may move across it, nor be dropped because a
+;; later store overwrites it (the guarded code's fences). After the trap,
+;; memory and the global hold what came before the load, nothing after.
+(module $order
+  (memory (export "mem") 1)
+  (global $g (export "g") (mut i32) (i32.const 0))
+  (func (export "st_fault_st") (param $a i32)
+    (i32.store (i32.const 0) (i32.const 11))
+    (drop (i32.load offset=0x10000000 (local.get $a)))
+    (i32.store (i32.const 0) (i32.const 22)))
+  (func (export "fault_st") (param $a i32) (result i32)
+    (local $v i32)
+    (local.set $v (i32.load offset=0x10000000 (local.get $a)))
+    (i32.store (i32.const 8) (i32.const 33))
+    (local.get $v))
+  (func (export "g_fault_g") (param $a i32)
+    (global.set $g (i32.const 1))
+    (drop (i64.load offset=0x10000000 (local.get $a)))
+    (global.set $g (i32.const 2)))
+  (func (export "loop_st_fault") (param $a i32) (param $n i32)
+    (local $i i32)
+    (loop $l
+      (i32.store offset=16 (i32.shl (local.get $i) (i32.const 2))
+        (i32.add (local.get $i) (i32.const 100)))
+      (drop (i32.load offset=0x10000000 (i32.mul (local.get $a) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+  ;; Constant addresses: the store before the load is provably apart from
+  ;; it and overwritten after it.
+  (func (export "st_kfault_st")
+    (i32.store (i32.const 4) (i32.const 44))
+    (drop (i32.load (i32.const 0x10000000)))
+    (i32.store (i32.const 4) (i32.const 55)))
+  (func (export "ld") (param i32) (result i32) (i32.load (local.get 0)))
+)
+(assert_trap (invoke "st_fault_st" (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 0)) (i32.const 11))
+(assert_trap (invoke "st_kfault_st") "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 4)) (i32.const 44))
+(assert_trap (invoke "fault_st" (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 8)) (i32.const 0))
+(assert_trap (invoke "g_fault_g" (i32.const 0)) "out of bounds memory access")
+(assert_return (get "g") (i32.const 1))
+;; a = 0 keeps every load at 0x10000000, which faults at once: after the
+;; first iteration's store only.
+(assert_trap (invoke "loop_st_fault" (i32.const 0) (i32.const 8)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 16)) (i32.const 100))
+(assert_return (invoke "ld" (i32.const 20)) (i32.const 0))

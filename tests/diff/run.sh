@@ -4,14 +4,19 @@
 # under node (V8) and under `wasmem call`, and compare. Modules are built
 # from modules/*.wat (wat2wasm), modules/*.c and examples/seed/array_sum.c
 # (clang-14, wasm32). node runs with tail calls on (node 18 needs the flag).
-# Usage: tests/diff/run.sh WASMEM [WORKDIR [CASES...]]
+# Usage: tests/diff/run.sh [--aot] WASMEM [WORKDIR [CASES...]]
 #   CASES: the case files to run (default cases.txt and cases-*.txt here).
+#   --aot: wasmem runs compiled code (`call --aot`, cached under WORKDIR);
+#   a case whose module is not compiled yet (SIMD...) runs in the
+#   interpreter, its note taken out of stderr and counted.
 # Prints each mismatch and `N passed, N failed`; exits non-zero on any failure.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-wasmem=${1:?usage: run.sh WASMEM [WORKDIR [CASES...]]}
+tier=()
+if [ "${1:-}" = --aot ]; then tier=(--aot); shift; fi
+wasmem=${1:?usage: run.sh [--aot] WASMEM [WORKDIR [CASES...]]}
 work=${2:-$(mktemp -d)}
 shift $(($# < 2 ? $# : 2))
 [ $# -gt 0 ] || set -- "$here/cases.txt" "$here"/cases-*.txt
@@ -48,15 +53,26 @@ node --experimental-wasm-return-call "$here/v8_call.js" --expect "$cases" "$work
 
 # wasmem's: exit status, stdout and stderr of each case on one line.
 : >"$work/actual.txt"
+if [ ${#tier[@]} -gt 0 ]; then export XDG_CACHE_HOME=$work/aot-cache; fi
+: >"$work/fallbacks.txt"
 flat() { tr '\t\n' '  ' <"$1" | head -c 2000; }
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$cases" |
 while read -r mod func rest; do
   read -r -a args <<<"$rest"
   set +e
-  timeout 60 "$wasmem" call "$work/$mod.wasm" "$func" "${args[@]}" >"$work/out.txt" 2>"$work/err.txt" </dev/null
+  timeout 60 "$wasmem" call "$work/$mod.wasm" "$func" ${tier[@]+"${tier[@]}"} "${args[@]}" >"$work/out.txt" 2>"$work/err.txt" </dev/null
   rc=$?
+  if [ ${#tier[@]} -gt 0 ]; then
+    grep "running it in the interpreter" "$work/err.txt" >>"$work/fallbacks.txt"
+    grep -v "running it in the interpreter" "$work/err.txt" >"$work/err2.txt"
+    mv "$work/err2.txt" "$work/err.txt"
+  fi
   set -e
   printf '%s\t%s\t%s\n' "$rc" "$(flat "$work/out.txt")" "$(flat "$work/err.txt")" >>"$work/actual.txt"
 done
 
+if [ ${#tier[@]} -gt 0 ]; then
+  echo "aot: $(wc -l <"$work/fallbacks.txt") cases ran in the interpreter (modules not compiled yet):"
+  sed 's/^wasmem: note: //' "$work/fallbacks.txt" | sort | uniq -c
+fi
 node "$here/v8_call.js" --compare "$cases" "$work/expected.txt" "$work/actual.txt"

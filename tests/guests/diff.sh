@@ -7,7 +7,9 @@
 # (once it has --bytes); outputs and exit statuses must agree. node's own
 # results are first checked against the article's (15, THIS SHOULD BE
 # UPPERCASE).
-# Usage: tests/guests/diff.sh WASMEM SEED_HOST GUESTDIR VARIANT WORKDIR
+# Usage: tests/guests/diff.sh WASMEM SEED_HOST GUESTDIR VARIANT WORKDIR [--aot]
+# --aot: `wasmem call --aot` (compiled code, cached under WORKDIR) is the
+# host under test, and falling back to the interpreter is a failure.
 # GUESTDIR is examples/seed/build.sh's output. Exits 77 (CTest's skip) when
 # the variant was not built or node is missing -- except with CI=true, where
 # every toolchain is installed and a skip would hide a failure.
@@ -20,6 +22,7 @@ seed_host=${2:?}
 gdir=${3:?}
 variant=${4:?}
 work=${5:?}
+aot=${6:-}
 host=$top/examples/seed/host.js
 wasm=$gdir/$variant.wasm
 mkdir -p "$work"
@@ -80,22 +83,32 @@ check_node "THIS SHOULD BE UPPERCASE" upper --string "this should be uppercase" 
 
 # The hosts under test: the C host always, `wasmem call` once it passes
 # arrays (the exchange CLI lands separately).
-runners=(host)
-if "$wasmem" call --help 2>&1 | grep -q -- '--bytes'; then
+runners=(host) tier=()
+if [ "$aot" = --aot ]; then
+  runners=(aot) tier=(--aot)
+  export XDG_CACHE_HOME=$work/aot-cache
+elif "$wasmem" call --help 2>&1 | grep -q -- '--bytes'; then
   runners+=(call)
 else
   echo "note: wasmem call has no --bytes yet: comparing node with the C host only"
 fi
 
 for runner in "${runners[@]}"; do
-  if [ "$runner" = host ]; then cmd=("$seed_host"); else cmd=("$wasmem" call); fi
+  case $runner in
+    host) cmd=("$seed_host") ;;
+    aot) cmd=("$wasmem" call) ;;
+    *) cmd=("$wasmem" call) ;;
+  esac
   for c in "${cases[@]}"; do
     args=()
     eval "args=($c)"
     n_out=$(node "$host" "$wasm" "${args[@]}" "${own[@]}" 2>"$work/node.err"); n_rc=$?
-    w_out=$("${cmd[@]}" "$wasm" "${args[@]}" "${own[@]}" 2>"$work/wasmem.err"); w_rc=$?
-    # Both succeed with the same output, or both fail (a trap).
-    if { [ $n_rc -eq 0 ] && [ $w_rc -eq 0 ] && [ "$n_out" = "$w_out" ]; } ||
+    w_out=$("${cmd[@]}" "$wasm" "${args[@]}" "${own[@]}" ${tier[@]+"${tier[@]}"} 2>"$work/wasmem.err"); w_rc=$?
+    # Both succeed with the same output, or both fail (a trap); compiled.
+    if grep -q "running it in the interpreter" "$work/wasmem.err"; then
+      fail=$((fail + 1))
+      echo "FAIL $variant: not compiled: $(head -c 300 "$work/wasmem.err")"
+    elif { [ $n_rc -eq 0 ] && [ $w_rc -eq 0 ] && [ "$n_out" = "$w_out" ]; } ||
        { [ $n_rc -ne 0 ] && [ $w_rc -ne 0 ]; }; then
       pass=$((pass + 1))
     else

@@ -96,7 +96,7 @@ static int build_so_with(const wm_module *mod, const char *so, uint32_t flags) {
   size_t len = 0;
   wm_error err;
   wm_compile_options co = {flags};
-  if (wm_module_to_c_opts(mod, &co, &c, &len, &err) != 0) return -1;
+  if (wm_module_to_c_parts(mod, &co, 1, &c, &len, &err) != 0) return -1;
   char src[160], cmd[640];
   snprintf(src, sizeof src, "%s.c", so);
   FILE *f = fopen(src, "wb");
@@ -340,7 +340,7 @@ static void test_guard(void) {
   size_t len;
   CHECK(wm_module_load((const uint8_t *)guard_wat, strlen(guard_wat), NULL, &m, &err) == WM_OK);
   wm_compile_options bad = {0x80};
-  CHECK_ERR(wm_module_to_c_opts(m, &bad, &c, &len, &err), err, WM_EINVAL, "unknown flag");
+  CHECK_ERR(wm_module_to_c_parts(m, &bad, 1, &c, &len, &err), err, WM_EINVAL, "unknown flag");
   CHECK(c == NULL);
   wm_module_free(m);
 

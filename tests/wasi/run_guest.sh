@@ -7,7 +7,8 @@
 #
 # usage: run_guest.sh WASMEM OUTDIR SRC NAME [--status N] [--stdout TEXT]
 #                     [--stdin TEXT] [--sandbox] [--ro-sandbox] [--tcp TEXT]
-#                     [--reactor] [--call] [--node] [--valgrind] -- RUN-ARGS...
+#                     [--reactor] [--call] [--node] [--valgrind] [--aot]
+#                     -- RUN-ARGS...
 # RUN-ARGS are passed to `wasmem run`; @WASM@ in them becomes the module.
 # --sandbox pre-opens a fresh temp dir as /sandbox (its parent holds
 # secret.txt) and afterwards checks that nothing outside it changed.
@@ -21,12 +22,14 @@
 # 12's valgrind does not know openat2, so this also exercises the fallback.
 # --node also runs the module under node:wasi (node_wasi.js) and requires
 # the same stdout and exit status (skipped if node is missing).
+# --aot runs `wasmem run --aot` (or call --aot; compiled code cached under
+# OUTDIR/aot-cache) and fails if wasmem fell back to the interpreter.
 # TEXT is interpreted by printf %b (so \n works).
 set -u
 wasmem=$1 outdir=$2 src=$3 name=$4
 shift 4
 status=0 want_stdout="" check_stdout=0 stdin="" sandbox=0 cflags=() node=0 valgrind=0
-ro=0 tcp=0 tcp_text="" cmd=run
+ro=0 tcp=0 tcp_text="" cmd=run aot=()
 while [ $# -gt 0 ]; do
   case $1 in
     --status) status=$2; shift 2 ;;
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     --tcp) tcp=1; tcp_text=$2; shift 2 ;;
     --node) node=1; shift ;;
     --valgrind) valgrind=1; shift ;;
+    --aot) aot=(--aot); shift ;;
     --reactor) cflags+=(-mexec-model=reactor); shift ;;
     --) shift; break ;;
     *) echo "run_guest.sh: bad option $1" >&2; exit 2 ;;
@@ -86,23 +90,28 @@ if [ $cmd = call ]; then
   args=()
 fi
 for a in "$@"; do args+=("${a//@WASM@/$wasm}"); done
-if [ $cmd = call ]; then args+=(${opts[@]+"${opts[@]}"}); fi
+# --aot goes before FILE for run, anywhere after FILE FUNC for call.
+aot_on=${#aot[@]}
+if [ $cmd = call ]; then args+=(${opts[@]+"${opts[@]}"} ${aot[@]+"${aot[@]}"}); aot=(); fi
 
 runner=()
+errf=$(mktemp)
+if [ "$aot_on" -gt 0 ]; then export XDG_CACHE_HOME=$outdir/aot-cache; fi
 if [ $valgrind = 1 ]; then
   command -v valgrind >/dev/null 2>&1 || { echo "skip: valgrind not installed"; exit 77; }
   runner=(valgrind -q --error-exitcode=99 --leak-check=full)
 fi
 if [ $tcp = 0 ]; then
-  out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" $cmd "${args[@]}")
+  out=$(printf '%b' "$stdin" | ${runner[@]+"${runner[@]}"} "$wasmem" $cmd ${aot[@]+"${aot[@]}"} "${args[@]}" 2>"$errf")
   rc=$?
+  cat "$errf" >&2
 else
   # Pick a port; if another process holds it, wasmem fails to listen
   # (status 2, "cannot listen") and we try another.
   outf=$(mktemp)
   for try in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 30000))
-    ${runner[@]+"${runner[@]}"} "$wasmem" run --tcplisten "127.0.0.1:$port" "${args[@]}" >"$outf" 2>&1 &
+    ${runner[@]+"${runner[@]}"} "$wasmem" run ${aot[@]+"${aot[@]}"} --tcplisten "127.0.0.1:$port" "${args[@]}" >"$outf" 2>&1 &
     pid=$!
     reply="" connected=0
     for i in $(seq 1 200); do
@@ -124,6 +133,11 @@ else
 fi
 printf '%s\n' "$out"
 fail=0
+if [ "$aot_on" -gt 0 ] && { cat "$errf"; printf '%s\n' "$out"; } | grep -q "running it in the interpreter"; then
+  echo "FAIL: --aot fell back to the interpreter"
+  fail=1
+fi
+rm -f "$errf"
 if [ "$rc" != "$status" ]; then
   echo "FAIL: exit status $rc, expected $status"
   fail=1
