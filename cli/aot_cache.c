@@ -35,10 +35,17 @@
 
 static bool aot;
 
-bool cli_aot_is_option(const char *opt) { return strcmp(opt, "--aot") == 0; }
+bool cli_aot_is_option(const char *opt) {
+  return strcmp(opt, "--aot") == 0 || strcmp(opt, "--bounds-checks") == 0;
+}
+/* --bounds-checks matters with --aot only: compiled code that checks
+** every access, for hosts where 8 GiB of address space per memory cannot
+** be reserved (a ulimit -v). It is part of the cache key. */
 void cli_aot_option(const char *opt) {
-  (void)opt;
-  aot = true;
+  if (strcmp(opt, "--aot") == 0)
+    aot = true;
+  else
+    cli_bounds_checks = true;
 }
 bool cli_aot_enabled(void) { return aot; }
 
@@ -90,14 +97,19 @@ static const char *find_cc(const char *cc, char *buf, size_t cap) {
 ** the compiler (its command and executable), its flags and the mode. As
 ** 32 hex digits. */
 static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[33]) {
-  uint8_t h[16];
+  /* The module's hash first, and the compiler's command as its own hash:
+  ** no length of anything after can push the module out of the key. */
+  uint8_t h[16], hc[16];
   wm_module_hash(bytes, len, h);
+  wm_module_hash((const uint8_t *)cc, strlen(cc), hc);
   char cfg[8192], exe[4096];
-  int n = snprintf(cfg, sizeof cfg, "wasmem %s abi %u cc '%s' flags '%s' mode %s;", WM_VERSION,
-                   (unsigned)WM_AOT_ABI, cc, CLI_AOT_CFLAGS,
-                   cli_bounds_checks ? "checked-bounds" : "guard-pages");
-  for (int i = 0; i < 16 && n > 0 && (size_t)n + 2 < sizeof cfg; i++, n += 2)
-    snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", h[i]);
+  int n = 0;
+  for (int i = 0; i < 16; i++, n += 2) snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", h[i]);
+  n += snprintf(cfg + n, sizeof cfg - (size_t)n, " wasmem %s abi %u cc ", WM_VERSION,
+                (unsigned)WM_AOT_ABI);
+  for (int i = 0; i < 16; i++, n += 2) snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", hc[i]);
+  snprintf(cfg + n, sizeof cfg - (size_t)n, " flags '%s' mode %s;", CLI_AOT_CFLAGS,
+           cli_bounds_checks ? "checked-bounds" : "guard-pages");
   put_stat(cfg, sizeof cfg, "build", "/proc/self/exe");
   /* The translator's library, when wasmem links libwasmem.so. */
   Dl_info lib;
@@ -270,7 +282,10 @@ static int load_cached(const char *path, const wm_module_options *opts, const ch
   snprintf(tmp, sizeof tmp, "%s/%s", shown, tmpname);
   int rc = build(path, opts, tmp, cc, out, err);
   if (rc == INTERPRET) return 0;
-  if (rc == FAILED) return err->message[0] ? -1 : CLI_REPORTED;
+  if (rc == FAILED) {
+    unlinkat(dfd, tmpname, 0); /* what a failing compiler left, if anything */
+    return err->message[0] ? -1 : CLI_REPORTED;
+  }
   if (seal(dfd, tmpname) == 0 && renameat(dfd, tmpname, dfd, name) == 0 && fsync(dfd) == 0)
     return wm_module_load_native(obj, opts, out, err);
   cli_error("%s/%s: cannot store the compiled object: %s", shown, name, strerror(errno));

@@ -67,9 +67,16 @@ static pid_t start_cc(const char *cc, const char *const *extra) {
     return -1;
   }
   size_t n = 0;
-  for (char *tok = strtok(copy, " \t"); tok && n < 40; tok = strtok(NULL, " \t")) args[n++] = tok;
+  bool long_cc = false;
+  for (char *tok = strtok(copy, " \t"); tok && !long_cc; tok = strtok(NULL, " \t"))
+    if (n == 40)
+      long_cc = true;
+    else
+      args[n++] = tok;
   pid_t pid = -1;
-  if (n == 0) {
+  if (long_cc) {
+    cli_error("compile: the C compiler's command has more than 40 words");
+  } else if (n == 0) {
     cli_error("compile: the C compiler's name is empty");
   } else {
     for (char *tok = strtok(flags, " "); tok && n < 60; tok = strtok(NULL, " ")) args[n++] = tok;

@@ -129,6 +129,7 @@ static const char call_help[] =
     "  --no-cache         neither use nor write the code cache (as in run)\n"
     "  --aot              run compiled code, compiled once into the cache\n"
     "                     (see run --help)\n"
+    "  --bounds-checks    with --aot: compiled code checks every access\n"
     "  --keep-result      the host forgets to free the --result block (it is\n"
     "                     given back only when the guest context ends): the\n"
     "                     leak `wasmem check` reports as \"not freed by the host\"\n"

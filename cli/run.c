@@ -58,6 +58,8 @@ static const char run_help[] =
     "                        module using what is not compiled yet (SIMD...)\n"
     "                        runs in the interpreter after a note on stderr; a\n"
     "                        C compiler that is missing or fails is an error\n"
+    "  --bounds-checks       with --aot: compiled code checks every access\n"
+    "                        instead of reserving 8 GiB of guard pages\n"
     "\n"
     "The guest sees no file outside its --dir directories. stdin, stdout and\n"
     "stderr pass through. A wasi-threads program (importing wasi thread-spawn\n"

@@ -7,6 +7,7 @@
 #define WM_AOT_GUARD_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 
 /* What this thread runs: faults at lo .. lo + span - 1 jump to jb with
@@ -17,9 +18,16 @@ typedef struct wm_aot_guard {
   jmp_buf *jb;
 } wm_aot_guard;
 
-/* Install the SIGSEGV and SIGBUS handler, once per process (thread-safe);
-** -1 if the system refused it. */
+/* Make the SIGSEGV and SIGBUS handler the current one, if it is not
+** (thread-safe); -1 if the system refused it. */
 int wm__aot_guard_install(void);
+/* After a trap (any: only the fault's did something): arm again the
+** alternate signal stack the handler's longjmp left disarmed. */
+void wm__aot_guard_after_trap(void);
+/* Unblock SIGSEGV and SIGBUS on this thread, the mask before in old; 1 if
+** either was blocked (then wm__aot_guard_reblock(old) when done). */
+int wm__aot_guard_unblock(sigset_t *old);
+void wm__aot_guard_reblock(const sigset_t *old);
 /* Make g this thread's guard; gives the one before, to set back. */
 wm_aot_guard wm__aot_guard_set(wm_aot_guard g);
 

@@ -116,8 +116,15 @@ static void h_icall(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm
   nested(a, callee_of(a, table, type, i), io);
 }
 
+/* Growing calls the embedder's limiter (memory_growing, table_growing):
+** host code, whose faults are not ours. */
 static uint32_t h_mem_grow(wm_aot_ctx *c, uint32_t delta) {
-  return (uint32_t)(int32_t)wm__memory_grow(of(c)->inst->mems[0], delta);
+  aot_inst *a = of(c);
+  wm_aot_guard g = {0};
+  if (a->guard) g = wm__aot_guard_set(g);
+  int64_t r = wm__memory_grow(a->inst->mems[0], delta);
+  if (a->guard) (void)wm__aot_guard_set(g);
+  return (uint32_t)(int32_t)r;
 }
 
 static void h_mem_fill(wm_aot_ctx *c, uint32_t d, uint32_t val, uint32_t n) {
@@ -162,7 +169,12 @@ static uint32_t h_table_size(wm_aot_ctx *c, uint32_t table) {
 }
 
 static uint32_t h_table_grow(wm_aot_ctx *c, uint32_t table, void *init, uint32_t n) {
-  return (uint32_t)(int32_t)wm__table_grow(of(c)->inst->tables[table], n, init);
+  aot_inst *a = of(c);
+  wm_aot_guard g = {0};
+  if (a->guard) g = wm__aot_guard_set(g);
+  int64_t r = wm__table_grow(a->inst->tables[table], n, init);
+  if (a->guard) (void)wm__aot_guard_set(g);
+  return (uint32_t)(int32_t)r;
 }
 
 static void h_table_fill(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v, uint32_t n) {
@@ -214,7 +226,7 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
     if (why)
       return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
                        "compiled code without bounds checks %s; compile the module with "
-                       "--bounds-checks",
+                       "--bounds-checks (wasmem compile, or run/call --aot)",
                        why);
     if (mod->nmems) a->guard = (uintptr_t)inst->mems[0]->reserved;
   }
@@ -261,10 +273,21 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   a->pub.stack_floor = wm__interp_stack_floor(rt);
   inst->rt->native_depth++; /* no collection under native frames */
   wm_aot_guard g = {0};
-  if (a->guard) g = wm__aot_guard_set((wm_aot_guard){a->pub.mem, a->guard, &jb});
+  sigset_t mask;
+  int blocked = 0;
+  if (a->guard) {
+    g = wm__aot_guard_set((wm_aot_guard){a->pub.mem, a->guard, &jb});
+    /* The thread's outermost guarded activation: a blocked SIGSEGV would
+    ** make a fault end the process whatever the handler. */
+    if (!g.jb) blocked = wm__aot_guard_unblock(&mask);
+  }
   int code = setjmp(jb);
   if (code == 0) inst->mod->aot->desc->entries[k](&a->pub, (wm_aot_slot *)fp);
-  if (a->guard) (void)wm__aot_guard_set(g);
+  if (a->guard) {
+    if (code) wm__aot_guard_after_trap();
+    if (blocked) wm__aot_guard_reblock(&mask);
+    (void)wm__aot_guard_set(g);
+  }
   inst->rt->native_depth--;
   a->jb = saved_jb;
   a->msg = saved_msg;

@@ -213,5 +213,46 @@ out=$("$wasmem" compile big.wat -o x.so -j 0 2>&1) && bad "-j 0 accepted"
 grep -q "expected a number of jobs" <<<"$out" || bad "-j 0: '$out'"
 [ -z "$(ls -A "$TMPDIR")" ] || bad "compile -j left $(ls -A "$TMPDIR")"
 
+# A compiler that writes its object and then fails leaves nothing behind.
+cat >halfcc.sh <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -o ] && { echo half >"$2"; }; shift; done
+exit 1
+SH
+chmod +x halfcc.sh
+rm -rf "$XDG_CACHE_HOME"
+out=$(WASMEM_CC=$work/halfcc.sh "$wasmem" call t.wat add 1 2 --aot 2>&1; echo "exit $?")
+[ "$(tail -n 1 <<<"$out")" = "exit 1" ] || bad "half-writing cc: '$out'"
+[ -z "$(find "$aotdir" -name '*.so*')" ] || bad "a failed compile left $(find "$aotdir" -name '*.so*')"
+# A compiler command of more than 40 words is refused, not cut.
+many="cc$(printf ' -DW%d' $(seq 1 40))"
+out=$(WASMEM_CC=$many "$wasmem" call t.wat add 1 2 --aot 2>&1; echo "exit $?")
+grep -q "more than 40 words" <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "exit 1" ] || bad "41-word cc: '$out'"
+# However long the compiler's command, two modules never share a key.
+long="cc -DPAD=$(head -c 8200 /dev/zero | tr '\0' x)"
+cat >one.wat <<'WAT'
+(module (func (export "f") (result i32) (i32.const 1)))
+WAT
+cat >two.wat <<'WAT'
+(module (func (export "f") (result i32) (i32.const 2)))
+WAT
+o1=$(WASMEM_CC=$long "$wasmem" call one.wat f --aot 2>&1)
+o2=$(WASMEM_CC=$long "$wasmem" call two.wat f --aot 2>&1)
+[ "$o1" = 1 ] && [ "$o2" = 2 ] || bad "long cc command: one.wat '$o1', two.wat '$o2'"
+
+# Where 8 GiB of address space cannot be reserved (ulimit -v), guarded code
+# says what to do, and --bounds-checks does it. (Skipped where the
+# interpreter itself cannot run under the limit: a sanitizer's shadow.)
+cat >mem.wat <<'WAT'
+(module (memory 1) (func (export "f") (result i32) (i32.load (i32.const 0))))
+WAT
+if (ulimit -v 6000000; "$wasmem" call mem.wat f >/dev/null 2>&1); then
+  out=$( (ulimit -v 6000000; "$wasmem" call mem.wat f --aot 2>&1; echo "exit $?") )
+  grep -q "compile with --bounds-checks" <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "exit 1" ] ||
+    bad "guarded under ulimit -v: '$out'"
+  out=$( (ulimit -v 6000000; "$wasmem" call mem.wat f --aot --bounds-checks 2>&1) )
+  [ "$out" = 0 ] || bad "--bounds-checks under ulimit -v: '$out'"
+fi
+
 [ $fail = 0 ] && echo "run_aot.sh: all passed"
 exit $fail

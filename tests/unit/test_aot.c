@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <fenv.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -452,8 +453,139 @@ static void test_guard(void) {
   remove(so_chk);
 }
 
+/* ------------------------------------------------- the handler's manners */
+
+static const char *const manners_wat =
+    "(module (memory (export \"memory\") 1)\n"
+    "  (func (export \"ld\") (param i32) (result i32) (i32.load (local.get 0)))\n"
+    "  (func (export \"grow\") (result i32) (memory.grow (i32.const 1))))\n";
+
+static wm_memory *limited_mem;
+
+/* An embedder's limiter with a bug: it reads the page growth is about to
+** open. Host code: its fault is not a trap of compiled code. */
+static bool buggy_limiter(void *d, uint64_t cur, uint64_t desired, uint64_t max) {
+  (void)d, (void)max;
+  if (limited_mem && cur) {
+    volatile uint8_t *p = wm_memory_data(limited_mem);
+    (void)p[desired - 1];
+  }
+  return true;
+}
+
+/* Run fn in a child: its exit status, or 128 + the signal that ended it. */
+static int in_child(int (*fn)(wm_module *), wm_module *nat) {
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) _exit(fn(nat));
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid) return -1;
+  return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+static bool trap_once(wm_runtime *rt, wm_module *nat) {
+  wm_instance *inst = NULL;
+  wm_error err;
+  int32_t r;
+  if (wm_instance_new(rt, nat, NULL, &inst, &err) != WM_OK) return false;
+  return call_i32(rt, inst, "ld", 70000, 0, &r, &err) == WM_TRAP_MEMORY_OOB &&
+         strstr(err.message, "out of bounds memory access");
+}
+
+/* A signal sent, not a fault, goes on as without us (the default: death). */
+static int child_raise(wm_module *nat) {
+  if (!trap_once(new_runtime(), nat)) return 3;
+  raise(SIGSEGV);
+  return 0;
+}
+
+/* An embedder that put the default back over ours: the next
+** instantiation installs ours again. */
+static int child_restore(wm_module *nat) {
+  wm_runtime *rt = new_runtime();
+  if (!trap_once(rt, nat)) return 3;
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGSEGV, &dfl, NULL);
+  sigaction(SIGBUS, &dfl, NULL);
+  return trap_once(rt, nat) ? 0 : 4;
+}
+
+/* The limiter's fault ends the process, as in the interpreter. */
+static int child_limiter(wm_module *nat) {
+  wm_runtime_options o = {0};
+  o.memory_growing = buggy_limiter;
+  wm_runtime *rt = NULL;
+  wm_instance *inst = NULL;
+  wm_error err;
+  if (wm_runtime_new(&o, &rt, &err) != WM_OK || wm_instance_new(rt, nat, NULL, &inst, &err))
+    return 3;
+  limited_mem = wm_instance_memory(inst, "memory");
+  wm_val res;
+  wm_func_call(rt, wm_instance_func(inst, "grow"), NULL, 0, &res, 1, &err);
+  return 0;
+}
+
+typedef struct blocked_job {
+  wm_module *nat;
+  bool trapped, still_blocked;
+} blocked_job;
+
+/* A worker thread that blocks every signal, as servers do. */
+static void *blocked_thread(void *p) {
+  blocked_job *j = p;
+  sigset_t all, now;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  wm_runtime *rt = new_runtime();
+  j->trapped = trap_once(rt, j->nat);
+  wm_runtime_free(rt);
+  pthread_sigmask(SIG_BLOCK, NULL, &now);
+  j->still_blocked = sigismember(&now, SIGSEGV) == 1;
+  return NULL;
+}
+
+static void test_guard_manners(void) {
+  char so[128];
+  snprintf(so, sizeof so, "/tmp/wm_test_aot_gm_%d.so", (int)getpid());
+  wm_module *nat = guard_load(manners_wat, so, 0);
+  if (!nat) return;
+  /* The floating point control state survives a trap through the guard. */
+  wm_runtime *rt = new_runtime();
+  CHECK(fesetround(FE_UPWARD) == 0);
+  CHECK(trap_once(rt, nat));
+  CHECK(fegetround() == FE_UPWARD);
+  fesetround(FE_TONEAREST);
+  /* An alternate stack the kernel disarms for the handler is armed again. */
+  static char alt[1 << 16];
+  stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = (int)(1U << 31)};
+  if (sigaltstack(&ss, NULL) == 0) {
+    CHECK(trap_once(rt, nat));
+    stack_t cur;
+    CHECK(sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) && cur.ss_sp == alt);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, NULL);
+  }
+  wm_runtime_free(rt);
+  blocked_job j = {nat, false, false};
+  pthread_t th;
+  CHECK(pthread_create(&th, NULL, blocked_thread, &j) == 0);
+  pthread_join(th, NULL);
+  CHECK(j.trapped && j.still_blocked);
+  /* Signals sent, a handler put back, a fault of host code: in children. */
+  int r = in_child(child_raise, nat);
+  CHECK(r != 0 && r != 3 && r != -1);
+  CHECK(in_child(child_restore, nat) == 0);
+  r = in_child(child_limiter, nat);
+  CHECK(r != 0 && r != 3 && r != -1);
+  wm_module_free(nat);
+  remove(so);
+}
+
 int main(void) {
   test_guard();
+  test_guard_manners();
   test_to_c();
   test_native();
   printf("%d passed, %d failed\n", npass, nfail);
