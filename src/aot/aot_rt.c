@@ -55,6 +55,18 @@ static _Noreturn void raise_trap(aot_inst *a, int code) { longjmp(*a->jb, code);
 
 static void h_trap(wm_aot_ctx *c, int code) { raise_trap(of(c), code); }
 
+/* No fault is ours while the runtime or a host runs: code that leaves
+** compiled code for them clears the thread's guard (unguard) and puts it
+** back when they return (reguard). */
+static wm_aot_guard unguard(aot_inst *a) {
+  wm_aot_guard g = {0};
+  return a->guard ? wm__aot_guard_set(g) : g;
+}
+
+static void reguard(aot_inst *a, wm_aot_guard g) {
+  if (a->guard) (void)wm__aot_guard_set(g);
+}
+
 /* A nested call through the runtime: its arguments in io, copied to the
 ** stack above the native frame by wm__interp_call. Its trap becomes ours,
 ** with its message's first line (the nested backtrace is dropped: ours
@@ -64,12 +76,10 @@ static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   wm_error err;
   wm_slot *saved = rt->stack_top;
   rt->stack_top = a->top;
-  /* No fault is ours while the runtime or a host runs. */
-  wm_aot_guard g = {0};
-  if (a->guard) g = wm__aot_guard_set(g);
+  wm_aot_guard g = unguard(a);
   int rc = f->host ? wm__interp_call_host(rt, a->inst, f, (wm_slot *)io, &err)
                    : wm__interp_call(rt, f, (wm_slot *)io, &err);
-  if (a->guard) (void)wm__aot_guard_set(g);
+  reguard(a, g);
   rt->stack_top = saved;
   if (rc == 0) return;
   if (rc != WM_EXCEPTION && err.message[0]) {
@@ -117,13 +127,12 @@ static void h_icall(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm
 }
 
 /* Growing calls the embedder's limiter (memory_growing, table_growing):
-** host code, whose faults are not ours. */
+** host code, so it runs unguarded. */
 static uint32_t h_mem_grow(wm_aot_ctx *c, uint32_t delta) {
   aot_inst *a = of(c);
-  wm_aot_guard g = {0};
-  if (a->guard) g = wm__aot_guard_set(g);
+  wm_aot_guard g = unguard(a);
   int64_t r = wm__memory_grow(a->inst->mems[0], delta);
-  if (a->guard) (void)wm__aot_guard_set(g);
+  reguard(a, g);
   return (uint32_t)(int32_t)r;
 }
 
@@ -170,10 +179,9 @@ static uint32_t h_table_size(wm_aot_ctx *c, uint32_t table) {
 
 static uint32_t h_table_grow(wm_aot_ctx *c, uint32_t table, void *init, uint32_t n) {
   aot_inst *a = of(c);
-  wm_aot_guard g = {0};
-  if (a->guard) g = wm__aot_guard_set(g);
+  wm_aot_guard g = unguard(a);
   int64_t r = wm__table_grow(a->inst->tables[table], n, init);
-  if (a->guard) (void)wm__aot_guard_set(g);
+  reguard(a, g);
   return (uint32_t)(int32_t)r;
 }
 

@@ -330,6 +330,21 @@ static int emit_sigma(cstate *c, wm_op shop, uint32_t other, uint32_t x, uint32_
   return wm__c_push(c, type, own_ref(c, c->nvals));
 }
 
+/* Is an operand of a binary op on v[0..2) the value the last instruction
+** has just put in its own stack slot `wrote` (the top, v[1], or, when the op
+** commutes, v[0] with v[1] pushed after it, so not a slot that instruction
+** wrote)? Then *other is the op's other operand. */
+static bool fresh_operand(const cstate *c, const vop *v, uint32_t wrote, bool commutes,
+                          uint32_t *other) {
+  if (v[1].ref == own_ref(c, c->nvals + 1) && wrote == v[1].ref)
+    *other = v[0].ref;
+  else if (commutes && v[0].ref == own_ref(c, c->nvals) && wrote == v[0].ref)
+    *other = v[1].ref;
+  else
+    return false;
+  return true;
+}
+
 /* When an operand of BIN op on v[0..2) is the value the last instruction
 ** (a shift in shift_forms) has just put in its own stack slot, used only
 ** here, take the shift back and emit the BINSH form. Both ops commute, so
@@ -341,12 +356,7 @@ static int emit_shift_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32
   uint32_t lr = c->prev_res, s = c->last_start;
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
   uint32_t other;
-  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
-    other = v[0].ref;
-  else if (v[0].ref == own_ref(c, c->nvals) && c->code[lr] == v[0].ref)
-    other = v[1].ref; /* pushed after the shift, so not the slot it wrote */
-  else
-    return 1;
+  if (!fresh_operand(c, v, c->code[lr], true, &other)) return 1;
   uint32_t x = c->code[s + 3], sh = c->code[s + 4];
   wm__c_retract(c);
   if (op == WM_OP_I32_XOR) {
@@ -404,12 +414,7 @@ static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_
   uint32_t lr = c->prev_res, s = c->last_start;
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
   uint32_t other;
-  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
-    other = v[0].ref;
-  else if (load_forms[i].commutes && v[0].ref == own_ref(c, c->nvals) && c->code[lr] == v[0].ref)
-    other = v[1].ref; /* pushed after the load, so not a stack slot it wrote */
-  else
-    return 1;
+  if (!fresh_operand(c, v, c->code[lr], load_forms[i].commutes, &other)) return 1;
   bool k = c->last_op == ldk;
   uint32_t base = c->code[s + 3], imm = k ? c->code[s + 4] : 0, off = c->code[k ? s + 5 : s + 4];
   uint32_t trap_off = wm__c_retract(c);
@@ -449,12 +454,7 @@ static int emit_mul_add(cstate *c, const vop *v, uint32_t *res) {
   while (i < n && mul_add_forms[i].mul != c->last_op) i++;
   uint32_t lr = c->prev_res, s = c->last_start, other, m[4];
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
-  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[lr] == v[1].ref)
-    other = v[0].ref;
-  else if (v[0].ref == own_ref(c, c->nvals) && c->code[lr] == v[0].ref)
-    other = v[1].ref; /* pushed after the multiply, so not a stack slot it wrote */
-  else
-    return 1;
+  if (!fresh_operand(c, v, c->code[lr], true, &other)) return 1;
   uint64_t k;
   if (wm__c_const(c, other, &k)) return 1;
   for (unsigned j = 0; j < mul_add_forms[i].ncells; j++) m[j] = c->code[lr + 1 + j];
@@ -478,12 +478,7 @@ static int emit_andn(cstate *c, const vop *v, uint32_t *res) {
   if (lr != ls || !wm__c_fusable(c, WM_OP_I32_XOR_K, WM_HEAD_CELLS + 3) ||
       c->code[ls + 2] != UINT32_MAX)
     return 1;
-  if (v[1].ref == own_ref(c, c->nvals + 1) && c->code[ls] == v[1].ref)
-    other = v[0].ref;
-  else if (v[0].ref == own_ref(c, c->nvals) && c->code[ls] == v[0].ref)
-    other = v[1].ref; /* pushed after the xor, so not the slot it wrote */
-  else
-    return 1;
+  if (!fresh_operand(c, v, c->code[ls], true, &other)) return 1;
   uint32_t x = c->code[ls + 1];
   wm__c_retract(c);
   TRY(wm__c_head(c, WM_OP_I32_ANDN));
