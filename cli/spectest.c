@@ -964,6 +964,9 @@ int cli_spectest(int argc, char **argv) {
   s.src = path;
   int status = 1;
   wm_error err;
+  /* Compiled modules may import memories of modules the translator left
+  ** to the interpreter. */
+  ro.guard_memories = aot_cc && !cli_bounds_checks;
   if (wm_runtime_new(&ro, &s.rt, &err) != 0 || cli_define_spectest(s.rt, &err) != 0) {
     cli_report("runtime", &err);
     goto done;

@@ -430,6 +430,16 @@ typedef struct wm_runtime_options {
   /* A memory pool (see above) for the memories made in this runtime, or
   ** NULL. The runtime holds a reference to it until wm_runtime_free. */
   wm_pool *pool;
+  /* Reserve the memories that interpreted modules define as compiled code
+  ** without bounds checks needs them (see wm_module_load_native): 8 GiB
+  ** and 64 KiB of address space each, so that such code may import them.
+  ** Address space only: max_memory_bytes and the maximum still bound
+  ** growth. A memory that takes a pool slot, or whose reservation the host
+  ** refuses (ulimit -v), is reserved as usual, and compiled code importing
+  ** it fails to instantiate (WM_EUNSUPPORTED). Default false: a memory
+  ** reserves no more than its maximum. Memories of guarded compiled
+  ** modules, and wm_memory_new's outside a pool, are reserved so anyway. */
+  bool guard_memories;
 } wm_runtime_options;
 
 /* What a runtime holds now, counted against its budgets. */

@@ -429,10 +429,13 @@ static int alloc_defined(wm_instance *inst, wm_error *err) {
     if (rc) return rc;
   }
   for (uint32_t i = mod->nmem_imports; i < mod->nmems; i++) {
-    /* Compiled code without bounds checks needs its memory guarded. */
+    /* Compiled code without bounds checks needs its memory guarded; an
+    ** interpreted module's is, where the runtime asks (guard_memories). */
     bool guard = mod->aot && (mod->aot->desc->flags & WM_AOT_GUARDED);
-    rc = wm__memory_create(rt, mod->mems[i], guard ? WM_RESERVE_GUARD : WM_RESERVE_MAX,
-                           &inst->mems[i], err);
+    int how = guard                      ? WM_RESERVE_GUARD
+              : rt->opts.guard_memories ? WM_RESERVE_GUARD_UNPOOLED
+                                        : WM_RESERVE_MAX;
+    rc = wm__memory_create(rt, mod->mems[i], how, &inst->mems[i], err);
     if (rc) return rc;
   }
   uint32_t ndef = mod->nglobals - mod->nglobal_imports;

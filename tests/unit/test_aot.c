@@ -274,9 +274,10 @@ static int host_touch(wm_call_ctx *ctx, const wm_val *args, wm_val *results, voi
   return 0;
 }
 
-static wm_runtime *guard_runtime(wm_pool *pool) {
+static wm_runtime *guard_runtime_opts(wm_pool *pool, bool guard_memories) {
   wm_runtime_options o = {0};
   o.pool = pool;
+  o.guard_memories = guard_memories;
   wm_runtime *rt = NULL;
   wm_error err;
   CHECK(wm_runtime_new(&o, &rt, &err) == WM_OK);
@@ -287,6 +288,8 @@ static wm_runtime *guard_runtime(wm_pool *pool) {
   CHECK(wm_runtime_define_func(rt, "host", "touch", f, &err) == WM_OK);
   return rt;
 }
+
+static wm_runtime *guard_runtime(wm_pool *pool) { return guard_runtime_opts(pool, false); }
 
 /* Compile a .wat to so (flags WM_COMPILE_*) and load it: NULL if cc failed. */
 static wm_module *guard_load(const char *wat, const char *so, uint32_t flags) {
@@ -439,6 +442,30 @@ static void test_guard(void) {
   CHECK(wm_instance_new(prt, nat, NULL, &gi, &err) == WM_OK);
   CHECK_ERR(call_i32(prt, gi, "ld", 65533, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
             "out of bounds memory access");
+  wm_runtime_free(prt);
+  /* A runtime with guard_memories reserves an interpreted module's memory
+  ** for guarded importers, except in a pool's slot. */
+  wm_runtime *grt = guard_runtime_opts(NULL, true);
+  ei = gi = NULL;
+  CHECK(wm_instance_new(grt, em, NULL, &ei, &err) == WM_OK);
+  mem = wm_instance_memory(ei, "mem");
+  CHECK(wm_runtime_define_memory(grt, "env", "mem", mem, &err) == WM_OK);
+  CHECK(wm_instance_new(grt, imp, NULL, &gi, &err) == WM_OK);
+  CHECK(call_i32(grt, gi, "ld", 65532, 0, &r, &err) == WM_OK);
+  CHECK_ERR(call_i32(grt, gi, "ld", 65533, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+  CHECK(wm_memory_grow(mem, 1, NULL, &err) == WM_OK);
+  CHECK(call_i32(grt, gi, "ld", 65533, 0, &r, &err) == WM_OK);
+  CHECK_ERR(call_i32(grt, gi, "ld", 131069, 0, &r, &err), err, WM_TRAP_MEMORY_OOB,
+            "out of bounds memory access");
+  wm_runtime_free(grt);
+  wm_runtime_options po = {.pool = pool, .guard_memories = true};
+  CHECK(wm_runtime_new(&po, &prt, &err) == WM_OK);
+  ei = gi = NULL;
+  CHECK(wm_instance_new(prt, em, NULL, &ei, &err) == WM_OK);
+  CHECK(wm_runtime_define_memory(prt, "env", "mem", wm_instance_memory(ei, "mem"), &err) ==
+        WM_OK);
+  CHECK_ERR(wm_instance_new(prt, imp, NULL, &gi, &err), err, WM_EUNSUPPORTED, "pool");
   wm_runtime_free(prt);
   wm_pool_free(pool);
   wm_runtime_free(rt);

@@ -1,0 +1,37 @@
+;; Compiled code importing a memory that an interpreted module defines.
+;; $Mm has two memories, which the translator does not take yet, so it
+;; runs interpreted; spectest --aot asks its runtime to reserve such
+;; memories as guarded compiled code needs (guard_memories).
+(module $Mm
+  (memory $m0 (export "mem0") 0 0)
+  (memory $m1 (export "mem1") 1 5)
+  (data (memory 1) (i32.const 10) "\00\01\02\03\04\05\06\07\08\09")
+  (func (export "load") (param i32) (result i32) (i32.load8_u $m1 (local.get 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow $m1 (local.get 0))))
+(register "Mm" $Mm)
+
+(module $Om
+  (memory (import "Mm" "mem1") 1)
+  (data (i32.const 5) "\a0\a1\a2\a3\a4\a5\a6\a7")
+  (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "store") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "load32") (param i32) (result i32) (i32.load offset=4 (local.get 0))))
+
+(assert_return (invoke $Mm "load" (i32.const 12)) (i32.const 0xa7))
+(assert_return (invoke $Om "load" (i32.const 12)) (i32.const 0xa7))
+(assert_return (invoke $Om "store" (i32.const 65535) (i32.const 7)))
+(assert_return (invoke $Mm "load" (i32.const 65535)) (i32.const 7))
+(assert_trap (invoke $Om "load" (i32.const 65536)) "out of bounds memory access")
+(assert_trap (invoke $Om "load32" (i32.const 65529)) "out of bounds memory access")
+(assert_trap (invoke $Om "store" (i32.const -1) (i32.const 1)) "out of bounds memory access")
+;; Growth by the interpreted exporter is seen by the compiled importer.
+(assert_return (invoke $Mm "grow" (i32.const 1)) (i32.const 1))
+(assert_return (invoke $Om "load" (i32.const 65536)) (i32.const 0))
+(assert_trap (invoke $Om "load" (i32.const 131072)) "out of bounds memory access")
+
+;; A data segment out of the imported memory's bounds traps at instantiation.
+(assert_trap
+  (module
+    (memory (import "Mm" "mem0") 0)
+    (data (i32.const 0xffff) "a"))
+  "out of bounds memory access")
