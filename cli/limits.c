@@ -71,6 +71,9 @@ const wm_module_options *cli_module_options(const char *module_path) {
   opts.flags = chk ? chk->flags : 0;
   if (lim.fuel_set || lim.timeout_set) opts.flags |= WM_MODULE_METERED;
   opts.cache_dir = cli_cache_dir(module_path);
+  /* With a cache, lower ahead what the last run called (run.c and main.c
+  ** call wm_module_cache_update at the end). */
+  if (opts.cache_dir) opts.flags |= WM_MODULE_PRELOWER;
   return &opts;
 }
 

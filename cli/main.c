@@ -1091,6 +1091,7 @@ done:
   cli_limit_release();
   wm_runtime_free(rt);
   cli_wasi_done(&cw);
+  if (mod) (void)wm_module_cache_update(mod, NULL); /* best effort, as the cache */
   wm_module_free(mod);
   if (fflush(stdout) != 0 && status == 0) {
     cli_error("cannot write output");

@@ -417,6 +417,7 @@ out:
   free(gargv);
   cli_limit_release();
   wm_runtime_free(rt);
+  if (mod) (void)wm_module_cache_update(mod, NULL); /* best effort, as the cache */
   wm_module_free(mod);
   cli_wasi_done(&cw);
   return status;

@@ -681,6 +681,21 @@ typedef struct wm_module_options {
 ** 2.0 test suites; 3.0 features that do not conflict stay on. Such a
 ** load never uses the code cache. */
 #define WM_MODULE_WASM2 8u
+/* WM_MODULE_PRELOWER: remember which functions run, to lower them ahead
+** next time. The module notes the functions its calls lower, in the order
+** of their first call; wm_module_serialize and the cache file of
+** cache_dir carry that list (wm_module_cache_update writes it). A later
+** load of the same bytes with this flag and such a cache starts a thread
+** that lowers the listed functions, last first, while the calls lower the
+** first ones: on two processors a large program's start waits for about
+** half of its lowering. The list is only a hint, checked like the rest of
+** the cache (every entry must name a defined function): a function is
+** still validated when it is lowered, and one not listed is lowered at its
+** first call. Code lowered ahead counts against the module's
+** max_code_bytes; a runtime's (wm_runtime_options) is charged only for the
+** code there was when it instantiated the module and for what its own calls
+** lower. The thread stops at wm_module_free. */
+#define WM_MODULE_PRELOWER 16u
 
 /*
 ** Decode, validate and compile a module from bytes. The bytes are copied;
@@ -876,6 +891,14 @@ WM_API int wm_module_serialize(const wm_module *mod, uint8_t **out, size_t *out_
 WM_API int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache,
                                  size_t cache_len, const wm_module_options *opts,
                                  wm_module **out, wm_error *err);
+/* With WM_MODULE_PRELOWER and a cache_dir: write the module's cache file
+** again when its calls have lowered functions that the file's first-call
+** list lacks (the list gains them, in order), so that the next load lowers
+** them ahead. 0 when written or when there is nothing to write (no such
+** functions, or the module was loaded without the flag or a cache
+** directory); WM_EINVAL for a NULL mod, WM_ENOMEM, or WM_EIO when the file
+** cannot be written. */
+WM_API int wm_module_cache_update(wm_module *mod, wm_error *err);
 /* The 128-bit hash of a module's bytes that a cache is keyed by; as hex,
 ** it names the files of wm_module_options.cache_dir ("<hex>.wmc"). Not a
 ** cryptographic hash. */

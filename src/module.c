@@ -178,18 +178,122 @@ static unsigned validate_threads(const wm_module_options *opts, size_t len) {
 typedef struct load_src {
   const uint8_t *table; /* a code cache's body table (cache.c), or NULL */
   uint32_t ntable;
+  const uint8_t *list;  /* its first-call list (nlist u32 entries, checked) */
+  uint32_t nlist;
   const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
   int file;             /* the file the bodies are still in (sparse), or -1 */
   bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
 } load_src;
 
-static const load_src plain_src = {NULL, 0, NULL, -1, false};
+static const load_src plain_src = {NULL, 0, NULL, 0, NULL, -1, false};
 
 static size_t mapping_len(size_t len);
 
 static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
   if (mapped) (void)munmap(bytes, mapping_len(len));
   else wm__free(bytes);
+}
+
+/* ------------------------------------------------------------ first calls */
+
+/* The thread that lowers the functions a previous run called first
+** (wm_module.hint), last first: the calls lower the first ones meanwhile,
+** so the two meet in the middle and no function is lowered by both, but
+** for the one where they meet. A failure is only the end of its work: the
+** call that needs the function lowers it again and reports the error. */
+static void *lower_ahead(void *arg) {
+  wm_module *mod = arg;
+  for (uint32_t i = mod->nhint; i-- > 0;) {
+    if (atomic_load_explicit(&mod->stop, memory_order_relaxed)) break;
+    uint32_t idx = mod->nfunc_imports + mod->hint[i];
+    if (atomic_load_explicit(&mod->funcs[idx].code, memory_order_acquire)) continue;
+    const wm_code *c;
+    bool fresh;
+    wm_error err;
+    int rc = wm__lower(mod, idx, &c, &fresh, &err);
+    if (rc == WM_ENOMEM || rc == WM_ELIMIT) break;
+  }
+  return NULL;
+}
+
+/* WM_MODULE_PRELOWER: note first calls from now on, keep the cache
+** directory for wm_module_cache_update, and start lowering the cache's list
+** (checked by wm__cache_check: every entry names a defined function). */
+static int first_calls(wm_module *mod, const wm_module_options *opts, const load_src *src,
+                       wm_error *err) {
+  uint32_t n = mod->nfuncs - mod->nfunc_imports;
+  mod->called = wm__calloc((size_t)n / 8 + 1, 1);
+  if (!mod->called) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  mod->note_calls = true;
+  if (opts->cache_dir && mod->has_hash && !(opts->flags & WM_MODULE_WASM2)) {
+    mod->cache_dir = wm__strndup(opts->cache_dir, strlen(opts->cache_dir));
+    if (!mod->cache_dir) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  }
+  if (!src->nlist || (opts->flags & WM_MODULE_EAGER)) return 0;
+  mod->hint = wm__malloc((size_t)src->nlist * sizeof *mod->hint);
+  if (!mod->hint) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t i = 0; i < src->nlist; i++) {
+    const uint8_t *p = src->list + (size_t)i * 4;
+    mod->hint[i] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                   (uint32_t)p[3] << 24;
+  }
+  mod->nhint = src->nlist;
+  /* Without a thread, the calls lower everything as usual. */
+  mod->ahead_running = pthread_create(&mod->ahead, NULL, lower_ahead, mod) == 0;
+  return 0;
+}
+
+void wm__note_call(wm_module *mod, uint32_t idx) {
+  if (!mod->note_calls || idx < mod->nfunc_imports) return;
+  uint32_t d = idx - mod->nfunc_imports;
+  uint8_t bit = (uint8_t)(1u << (d & 7));
+  pthread_mutex_lock(&mod->arena_lock);
+  /* Out of memory, the call is not noted: the list is only a hint. */
+  if (!(mod->called[d >> 3] & bit) &&
+      !wm__grow((void **)&mod->calls, &mod->cap_calls, mod->ncalls + 1, sizeof *mod->calls)) {
+    mod->called[d >> 3] |= bit;
+    mod->calls[mod->ncalls++] = d;
+  }
+  pthread_mutex_unlock(&mod->arena_lock);
+}
+
+uint32_t *wm__first_calls(wm_module *mod, uint32_t *n, uint32_t *fresh) {
+  uint32_t ndef = mod->nfuncs - mod->nfunc_imports;
+  *n = *fresh = 0;
+  pthread_mutex_lock(&mod->arena_lock);
+  uint32_t most = mod->nhint + mod->ncalls;
+  uint32_t *list = wm__malloc(((size_t)most + 1) * sizeof *list);
+  uint8_t *seen = wm__calloc((size_t)ndef / 8 + 1, 1);
+  if (list && seen) {
+    /* Each function once (a forged hint may repeat one): at most ndef. */
+    for (uint32_t i = 0; i < most; i++) {
+      uint32_t d = i < mod->nhint ? mod->hint[i] : mod->calls[i - mod->nhint];
+      if (seen[d >> 3] & (1u << (d & 7))) continue;
+      seen[d >> 3] |= (uint8_t)(1u << (d & 7));
+      list[(*n)++] = d;
+      *fresh += i >= mod->nhint;
+    }
+  } else {
+    wm__free(list);
+    list = NULL;
+  }
+  pthread_mutex_unlock(&mod->arena_lock);
+  wm__free(seen);
+  return list;
+}
+
+int wm_module_cache_update(wm_module *mod, wm_error *err) {
+  if (!mod) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_cache_update: mod is NULL");
+  if (!mod->cache_dir) return 0;
+  uint32_t n, fresh;
+  uint32_t *list = wm__first_calls(mod, &n, &fresh);
+  if (!list) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  wm__free(list);
+  if (!fresh) return 0;
+  if (wm__cache_write(mod->cache_dir, mod->hash, mod) != 0)
+    return wm__error(err, WM_EIO, UINT32_MAX, "cannot write the code cache file in %s",
+                     mod->cache_dir);
+  return 0;
 }
 
 /* Load from `bytes`, which the module takes over (freed on failure too,
@@ -240,6 +344,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   if (!rc) rc = wm__validate_module(mod, err);
   if (!rc && !src->table) rc = wm__validate_code(mod, validate_threads(opts, len), err);
   if (!rc) rc = make_stubs(mod, err);
+  if (!rc && opts && (opts->flags & WM_MODULE_PRELOWER)) rc = first_calls(mod, opts, src, err);
   if (opts && (opts->flags & WM_MODULE_EAGER)) {
     for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
       const wm_code *c;
@@ -295,11 +400,14 @@ static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts
   size_t cache_len;
   int rc = WM_ECACHE;
   if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) != 0) return rc;
-  if (wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, NULL) == 0)
+  if (wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, &src->list,
+                      &src->nlist, NULL) == 0)
     rc = load_owned(bytes, len, opts, src, out, err);
   wm__cache_release(cache, cache_len);
   src->table = NULL;
   src->ntable = 0;
+  src->list = NULL;
+  src->nlist = 0;
   return rc;
 }
 
@@ -349,7 +457,8 @@ int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache
   load_src src = plain_src;
   wm_module_hash(bytes, len, key);
   src.key = key;
-  int rc = wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, err);
+  int rc = wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, &src.list,
+                           &src.nlist, err);
   if (rc) return rc;
   uint8_t *copy = copy_bytes(bytes, len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -545,7 +654,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
     }
     if (!known) wm__hash_final(&h, key);
-    load_src src = {NULL, 0, key, fd, true};
+    load_src src = {NULL, 0, NULL, 0, key, fd, true};
     rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
     if (rc != WM_ECACHE) {
       if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
@@ -690,6 +799,14 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
 
 void wm__module_destroy(wm_module *mod) {
   if (!mod) return;
+  if (mod->ahead_running) { /* it reads the module: first of all */
+    atomic_store_explicit(&mod->stop, true, memory_order_relaxed);
+    (void)pthread_join(mod->ahead, NULL);
+  }
+  wm__free(mod->calls);
+  wm__free(mod->called);
+  wm__free(mod->hint);
+  wm__free(mod->cache_dir);
   wm__aot_module_free(mod); /* its codes are not the compiler's */
   for (uint32_t i = 0; i < mod->ntypes; i++) wm__free(mod->types[i].params);
   wm__free(mod->types);

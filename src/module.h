@@ -432,6 +432,23 @@ struct wm_module {
   /* Loaded from a compiled object (wm_module_load_native, src/aot): the
   ** object and the NATIVE code of every defined function; else NULL. */
   struct wm_aot_lib *aot;
+
+  /* First calls (WM_MODULE_PRELOWER; "Code cache" in ARCHITECTURE).
+  ** `calls`: defined functions (0 the first defined) in the order of
+  ** their first call in any runtime (wm__note_call), ncalls of them, each
+  ** with its bit in `called`; both under arena_lock. `hint`: the list the
+  ** cache gave at load (checked: every entry names a defined function),
+  ** nhint entries, immutable, which the thread `ahead` lowers, last entry
+  ** first, until it meets what the calls lowered or `stop` is set.
+  ** `cache_dir`: where wm_module_cache_update writes the file again. */
+  bool note_calls;
+  uint32_t *calls, ncalls, cap_calls;
+  uint8_t *called;
+  uint32_t *hint, nhint;
+  char *cache_dir;
+  bool ahead_running;
+  pthread_t ahead;
+  _Atomic bool stop;
 };
 
 /* cache.c: the 128-bit hash of wm_module_hash, over a stream given in
@@ -454,12 +471,14 @@ int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uin
                    uint32_t *cap, wm_error *err);
 /* cache.c: the code cache. wm__cache_check accepts `cache` for module
 ** bytes of length len and hash key (wm_module_hash), pointing *table at its
-** n body entries, or fails with WM_ECACHE saying why. wm__cache_read reads
+** n body entries and *list at its nlist first-call entries (u32 each, every
+** one checked to be below n), or fails with WM_ECACHE saying why. wm__cache_read reads
 ** dir's file for key into a new buffer, freed by wm__cache_release (with
 ** the length read), wm__cache_write writes mod's (both -1 on any failure:
 ** the cache is best effort). */
 int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, size_t cache_len,
-                    const uint8_t **table, uint32_t *n, wm_error *err);
+                    const uint8_t **table, uint32_t *n, const uint8_t **list, uint32_t *nlist,
+                    wm_error *err);
 int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len);
 void wm__cache_release(uint8_t *buf, size_t len);
 int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod);
@@ -475,8 +494,17 @@ struct stat;
 int wm__ident_lookup(const char *dir, const struct stat *sb, uint8_t hash[16]);
 int wm__ident_note(const char *dir, const struct stat *sb, int64_t taken, const uint8_t hash[16]);
 extern int64_t wm__racy_ns;
-size_t wm__cache_size(const wm_module *mod);
-void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out);
+/* The file's size and contents for mod: its body table and the list of
+** its first calls (wm__first_calls). */
+size_t wm__cache_size(const wm_module *mod, uint32_t nlist);
+void wm__cache_fill(const wm_module *mod, const uint8_t key[16], const uint32_t *list,
+                    uint32_t nlist, uint8_t *out);
+/* module.c: note defined function idx's first call in a runtime (a no-op
+** without WM_MODULE_PRELOWER); the list a cache file gets: the hint it was
+** loaded with, then the functions first called since that it lacks (a new
+** array, or NULL when out of memory; *fresh counts the latter). */
+void wm__note_call(wm_module *mod, uint32_t idx);
+uint32_t *wm__first_calls(wm_module *mod, uint32_t *n, uint32_t *fresh);
 
 /* module.c: n bytes (a multiple of 8) of memory for lowered code that
 ** lives as long as the module, 8-aligned, or NULL (too large for the

@@ -400,6 +400,7 @@ int wm__rt_lower(wm_runtime *rt, wm_func *f, wm_error *err) {
   /* Modules are immutable once loaded but for their lowered code, which
   ** is published atomically. */
   wm_module *mod = (wm_module *)f->inst->mod;
+  wm__note_call(mod, f->idx);
   const wm_code *c = atomic_load_explicit(&mod->funcs[f->idx].code, memory_order_acquire);
   if (!c) {
     int rc = budget(err, "bytes of lowered code", "max_code_bytes", rt->code_bytes, 1,

@@ -13,6 +13,12 @@
 ** it is lowered whatever the cache said, so a forged file can at most move
 ** a validation error from the load to a function's first call.
 **
+** The file may also carry a list of the functions a run called, in the
+** order of their first call (WM_MODULE_PRELOWER): a hint of what to lower
+** ahead, on a thread of its own, at the next load. Each entry is checked to
+** name a defined function; the worst a forged list can do is have some
+** other functions lowered (and validated) early.
+**
 ** Layout, little-endian:
 **    0  magic "\0wmcache"               8 bytes
 **    8  format version (CACHE_FORMAT)   u32
@@ -21,8 +27,9 @@
 **   32  module length                   u64
 **   40  module hash (wm_module_hash)    16 bytes
 **   56  defined functions n             u32
-**   60  zero                            u32
+**   60  first calls m (at most n)       u32
 **   64  n x {body offset, body length, code start, locals}   4 x u32 each
+**   ..  m x defined function (0 the first defined)            u32 each
 **   ..  checksum: hash of all the bytes above                 16 bytes
 */
 #include <errno.h>
@@ -35,7 +42,7 @@
 
 #include "module.h"
 
-#define CACHE_FORMAT 1u
+#define CACHE_FORMAT 2u
 /* The build a file belongs to. Bump the revision whenever what the
 ** validator accepts, or what the decoder records per body, changes: a file
 ** of an older build would otherwise vouch for bodies the new validator
@@ -164,11 +171,12 @@ static void engine_id(uint8_t out[16]) {
 
 static uint32_t ndefined(const wm_module *mod) { return mod->nfuncs - mod->nfunc_imports; }
 
-size_t wm__cache_size(const wm_module *mod) {
-  return HEADER + (size_t)ndefined(mod) * ENTRY + TRAILER;
+size_t wm__cache_size(const wm_module *mod, uint32_t nlist) {
+  return HEADER + (size_t)ndefined(mod) * ENTRY + (size_t)nlist * 4 + TRAILER;
 }
 
-void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out) {
+void wm__cache_fill(const wm_module *mod, const uint8_t key[16], const uint32_t *list,
+                    uint32_t nlist, uint8_t *out) {
   uint32_t n = ndefined(mod);
   memset(out, 0, HEADER);
   memcpy(out, magic, sizeof magic);
@@ -177,6 +185,7 @@ void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out) {
   put64(out + 32, mod->len);
   memcpy(out + 40, key, 16);
   put32(out + 56, n);
+  put32(out + 60, nlist);
   uint8_t *t = out + HEADER;
   for (uint32_t i = 0; i < n; i++, t += ENTRY) {
     const wm_funcdef *fd = &mod->funcs[mod->nfunc_imports + i];
@@ -185,7 +194,20 @@ void wm__cache_fill(const wm_module *mod, const uint8_t key[16], uint8_t *out) {
     put32(t + 8, fd->code_start);
     put32(t + 12, fd->nlocals);
   }
+  for (uint32_t i = 0; i < nlist; i++, t += 4) put32(t, list[i]);
   wm_module_hash(out, (size_t)(t - out), t);
+}
+
+/* The whole file for mod in a new buffer of *size bytes, or NULL. */
+static uint8_t *make_file(const wm_module *mod, const uint8_t key[16], size_t *size) {
+  uint32_t nlist, fresh;
+  uint32_t *list = wm__first_calls((wm_module *)mod, &nlist, &fresh);
+  if (!list) return NULL;
+  *size = wm__cache_size(mod, nlist);
+  uint8_t *buf = wm__malloc(*size);
+  if (buf) wm__cache_fill(mod, key, list, nlist, buf);
+  wm__free(list);
+  return buf;
 }
 
 int wm_module_serialize(const wm_module *mod, uint8_t **out, size_t *out_len, wm_error *err) {
@@ -194,13 +216,12 @@ int wm_module_serialize(const wm_module *mod, uint8_t **out, size_t *out_len, wm
   *out = NULL;
   *out_len = 0;
   if (!mod) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_serialize: mod is NULL");
-  size_t size = wm__cache_size(mod);
-  uint8_t *buf = wm__malloc(size);
-  if (!buf) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   uint8_t key[16];
   if (mod->has_hash) memcpy(key, mod->hash, 16);
   else wm_module_hash(mod->bytes, mod->len, key);
-  wm__cache_fill(mod, key, buf);
+  size_t size;
+  uint8_t *buf = make_file(mod, key, &size);
+  if (!buf) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   *out = buf;
   *out_len = size;
   return 0;
@@ -213,13 +234,14 @@ static int rejected(wm_error *err, const char *why) {
 }
 
 int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, size_t cache_len,
-                    const uint8_t **table, uint32_t *n, wm_error *err) {
+                    const uint8_t **table, uint32_t *n, const uint8_t **list, uint32_t *nlist,
+                    wm_error *err) {
   if (!cache || cache_len < HEADER + TRAILER || memcmp(cache, magic, sizeof magic) != 0)
     return rejected(err, "not a wasmem cache");
   if (get32(cache + 8) != CACHE_FORMAT) return rejected(err, "another format version");
-  uint32_t count = get32(cache + 56);
-  if ((cache_len - HEADER - TRAILER) / ENTRY != count ||
-      (cache_len - HEADER - TRAILER) % ENTRY != 0)
+  uint32_t count = get32(cache + 56), m = get32(cache + 60);
+  if (m > count || (uint64_t)(cache_len - HEADER - TRAILER) !=
+                       (uint64_t)count * ENTRY + (uint64_t)m * 4)
     return rejected(err, "truncated or corrupted (size)");
   uint8_t sum[16], id[16];
   wm_module_hash(cache, cache_len - TRAILER, sum);
@@ -229,8 +251,14 @@ int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, siz
   if (memcmp(id, cache + 16, 16) != 0) return rejected(err, "written by another wasmem build");
   if (get64(cache + 32) != (uint64_t)len || memcmp(cache + 40, key, 16) != 0)
     return rejected(err, "made for other module bytes");
+  const uint8_t *calls = cache + HEADER + (size_t)count * ENTRY;
+  for (uint32_t i = 0; i < m; i++)
+    if (get32(calls + (size_t)i * 4) >= count)
+      return rejected(err, "its first-call list names no defined function");
   *table = cache + HEADER;
   *n = count;
+  *list = calls;
+  *nlist = m;
   return 0;
 }
 
@@ -340,10 +368,9 @@ done:
 }
 
 int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod) {
-  size_t size = wm__cache_size(mod);
-  uint8_t *buf = wm__malloc(size);
+  size_t size;
+  uint8_t *buf = make_file(mod, key, &size);
   if (!buf) return -1;
-  wm__cache_fill(mod, key, buf);
   int rc = write_file(dir, key, ".wmc", buf, size);
   wm__free(buf);
   return rc;

@@ -8,9 +8,13 @@
 ** the cache is the input. The first byte picks how the rest is used:
 **   0  the whole cache, as given (the checksum stops nearly all of it);
 **   1  the body table, put under a correct header and resealed;
-**   2  a whole cache, resealed: the header's fields are the fuzzer's too.
-** A module that loads is instantiated and every export is called: the
-** bodies hold no loops, so every call ends.
+**   2  a whole cache, resealed: the header's fields are the fuzzer's too;
+**   3  the first-call list (WM_MODULE_PRELOWER), after the genuine header
+**      (its count set to the input's length / 4) and body table, resealed.
+** The genuine cache carries a first-call list, and every load asks for
+** WM_MODULE_PRELOWER: an accepted list is lowered ahead on a thread of its
+** own while the calls run. A module that loads is instantiated and every
+** export is called: the bodies hold no loops, so every call ends.
 **
 ** Built as a libFuzzer target with -DWM_FUZZ=ON; without it, as
 ** `fuzz_cache_replay N`, which runs N seeded mutations of the genuine cache
@@ -44,6 +48,9 @@ static const uint8_t module[] = {
 
 #define HEADER 64
 #define TRAILER 16
+#define TABLE (4 * 16)
+
+static const wm_module_options prelower = {WM_MODULE_PRELOWER, 0, 0, NULL};
 
 static volatile int64_t sink;
 static uint8_t *genuine;
@@ -52,9 +59,20 @@ static size_t genuine_len;
 static void setup(void) {
   if (genuine) return;
   wm_module *mod;
-  if (wm_module_load(module, sizeof module, NULL, &mod, NULL) != WM_OK ||
-      wm_module_serialize(mod, &genuine, &genuine_len, NULL) != WM_OK)
+  wm_runtime *rt;
+  wm_instance *inst;
+  if (wm_module_load(module, sizeof module, &prelower, &mod, NULL) != WM_OK ||
+      wm_runtime_new(NULL, &rt, NULL) != WM_OK ||
+      wm_instance_new(rt, mod, NULL, &inst, NULL) != WM_OK)
     abort();
+  /* A first-call list of c, then a. */
+  wm_val a = wm_val_i32(1), r;
+  if (wm_func_call(rt, wm_instance_func(inst, "c"), &a, 1, &r, 1, NULL) != WM_OK ||
+      wm_func_call(rt, wm_instance_func(inst, "a"), &a, 1, &r, 1, NULL) != WM_OK ||
+      wm_module_serialize(mod, &genuine, &genuine_len, NULL) != WM_OK ||
+      genuine_len != HEADER + TABLE + 2 * 4 + TRAILER)
+    abort();
+  wm_runtime_free(rt);
   wm_module_free(mod);
 }
 
@@ -62,7 +80,7 @@ static void setup(void) {
 static int run(const uint8_t *cache, size_t len) {
   wm_error err;
   wm_module *mod = NULL;
-  int rc = wm_module_deserialize(module, sizeof module, cache, len, NULL, &mod, &err);
+  int rc = wm_module_deserialize(module, sizeof module, cache, len, &prelower, &mod, &err);
   if (rc != WM_OK) {
     if (rc != err.code || !err.message[0] || mod) abort();
     return 0;
@@ -87,17 +105,24 @@ static int run(const uint8_t *cache, size_t len) {
 /* A cache from the fuzzer's bytes in the given mode (see the header). */
 static int one(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  uint8_t mode = data[0] % 3;
+  uint8_t mode = data[0] % 4;
   data++;
   size--;
   if (mode == 0) return run(data, size);
-  size_t len = mode == 1 ? HEADER + size + TRAILER : size;
+  size_t len = mode == 1   ? HEADER + size + TRAILER
+               : mode == 3 ? HEADER + TABLE + size + TRAILER
+                           : size;
   if (len < TRAILER) return 0;
   uint8_t *c = malloc(len);
   if (!c) return 0;
   if (mode == 1) {
     memcpy(c, genuine, HEADER);
     memcpy(c + HEADER, data, size);
+  } else if (mode == 3) {
+    uint32_t m = (uint32_t)(size / 4);
+    memcpy(c, genuine, HEADER + TABLE);
+    for (int i = 0; i < 4; i++) c[60 + i] = (uint8_t)(m >> (8 * i));
+    memcpy(c + HEADER + TABLE, data, size);
   } else {
     memcpy(c, data, size);
   }
@@ -125,9 +150,13 @@ int main(int argc, char **argv) {
   for (long i = 0; i < n; i++) {
     /* Mode, then the genuine cache (or its table) with a few changes:
     ** bytes set to small, large or random values, or a different length. */
-    uint8_t mode = (uint8_t)(i % 3);
-    const uint8_t *src = mode == 1 ? genuine + HEADER : genuine;
-    size_t len = mode == 1 ? genuine_len - HEADER - TRAILER : genuine_len;
+    uint8_t mode = (uint8_t)(i % 4);
+    const uint8_t *src = mode == 1   ? genuine + HEADER
+                         : mode == 3 ? genuine + HEADER + TABLE
+                                     : genuine;
+    size_t len = mode == 1   ? genuine_len - HEADER - TRAILER
+                 : mode == 3 ? genuine_len - HEADER - TABLE - TRAILER
+                             : genuine_len;
     buf[0] = mode;
     memcpy(buf + 1, src, len);
     int edits = 1 + (int)(next() % 4);

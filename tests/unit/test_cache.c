@@ -8,7 +8,8 @@
 ** directory of wm_module_options is written, used, and replaced when bad;
 ** allocation failures on every path; a file's identity standing for its
 ** hash (noted only when it cannot be racy, trusted while unchanged,
-** replaced when wrong); the hash itself, whole and streamed.
+** replaced when wrong); the first-call list of WM_MODULE_PRELOWER (written,
+** lowered ahead, checked); the hash itself, whole and streamed.
 */
 #include <stdbool.h>
 #include <stdint.h>
@@ -694,6 +695,193 @@ static void test_alloc_failures(void) {
   rm_rf(sub);
 }
 
+/* ------------------------------------------------------------ first calls */
+
+/* The list at the end of a cache (before the checksum), or -1 entries. */
+static int list_len(size_t clen) { return ((int)clen - HEADER - 3 * ENTRY - 16) / 4; }
+
+static uint32_t list_at(const uint8_t *cache, int i) {
+  const uint8_t *p = cache + HEADER + 3 * ENTRY + 4 * i;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Wait (at most 10 s) until the thread that lowers ahead has lowered `want`
+** bytes or more; the bytes there are. */
+static uint64_t await_code(wm_module *mod, uint64_t want) {
+  for (int i = 0; i < 1000 && wm_module_code_bytes(mod) < want; i++) usleep(10000);
+  return wm_module_code_bytes(mod);
+}
+
+/* The three functions' answers, on a fresh runtime: all right or not. */
+static bool runs_right(wm_module *mod) {
+  int32_t r0 = 0, r1 = 0, r2 = 0;
+  wm_error err;
+  return call1(mod, "f0", 41, &r0, &err) == WM_OK && r0 == 42 &&
+         call1(mod, "f1", 21, &r1, &err) == WM_OK && r1 == 42 &&
+         call1(mod, "f2", 45, &r2, &err) == WM_OK && r2 == 42;
+}
+
+/* WM_MODULE_PRELOWER: the functions called, in the order of their first
+** call, go into the cache; a load with that cache lowers them on a thread
+** of its own, before any call; a list that names no defined function is
+** rejected; every byte of such a cache, flipped, is rejected, or (resealed)
+** rejected or run right, or a call fails cleanly. */
+static void test_first_calls(void) {
+  wm_error err;
+  wm_module *mod, *again;
+  wm_module_options o = {0};
+  o.flags = WM_MODULE_PRELOWER;
+  int32_t r;
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f2", 45, &r, &err) == WM_OK && r == 42);
+  CHECK(call1(mod, "f0", 41, &r, &err) == WM_OK && r == 42);
+  CHECK(call1(mod, "f2", 45, &r, &err) == WM_OK && r == 42); /* noted once */
+  uint8_t *cache;
+  size_t clen;
+  CHECK(wm_module_serialize(mod, &cache, &clen, &err) == WM_OK);
+  CHECK(list_len(clen) == 2 && list_at(cache, 0) == 2 && list_at(cache, 1) == 0);
+  uint64_t lowered = wm_module_code_bytes(mod);
+  CHECK(wm_module_cache_update(mod, &err) == WM_OK); /* no cache_dir: nothing to write */
+  wm_module_free(mod);
+  /* Without the flag, no list (and the cache is the version 1 layout's size). */
+  CHECK(wm_module_load(good, good_len, NULL, &mod, &err) == WM_OK);
+  CHECK(call1(mod, "f0", 41, &r, &err) == WM_OK && r == 42);
+  uint8_t *plain;
+  size_t plen;
+  CHECK(wm_module_serialize(mod, &plain, &plen, &err) == WM_OK);
+  CHECK(list_len(plen) == 0);
+  wm_free(plain);
+  wm_module_free(mod);
+
+  /* The listed functions are lowered ahead, with no call; f1 is not. */
+  CHECK(wm_module_deserialize(good, good_len, cache, clen, &o, &again, &err) == WM_OK);
+  CHECK(await_code(again, lowered) == lowered);
+  CHECK(runs_right(again));
+  CHECK(wm_module_code_bytes(again) > lowered);
+  /* The list it writes: its hint, then what ran first and was not in it. */
+  uint8_t *c2;
+  size_t l2;
+  CHECK(wm_module_serialize(again, &c2, &l2, &err) == WM_OK);
+  CHECK(list_len(l2) == 3 && list_at(c2, 0) == 2 && list_at(c2, 1) == 0 && list_at(c2, 2) == 1);
+  wm_free(c2);
+  wm_module_free(again);
+  /* Freed at once: the thread is stopped and joined (ASan, valgrind). */
+  CHECK(wm_module_deserialize(good, good_len, cache, clen, &o, &again, &err) == WM_OK);
+  wm_module_free(again);
+  /* Without the flag the list is ignored: lazy as ever. */
+  CHECK(wm_module_deserialize(good, good_len, cache, clen, NULL, &again, &err) == WM_OK);
+  usleep(20000);
+  CHECK(wm_module_code_bytes(again) == 0);
+  wm_module_free(again);
+
+  /* A list entry past the defined functions, or more entries than
+  ** functions: rejected, resealed or not. */
+  uint8_t *forged = malloc(clen + 16);
+  memcpy(forged, cache, clen);
+  forged[HEADER + 3 * ENTRY] = 3;
+  reseal(forged, clen);
+  CHECK_ERR(wm_module_deserialize(good, good_len, forged, clen, &o, &mod, &err), err, WM_ECACHE,
+            "first-call list names no defined function");
+  memcpy(forged, cache, clen);
+  forged[60] = 4;
+  reseal(forged, clen);
+  CHECK_ERR(wm_module_deserialize(good, good_len, forged, clen, &o, &mod, &err), err, WM_ECACHE,
+            "size");
+  /* Four entries in a file of four entries, for three functions. */
+  memcpy(forged, cache, clen - 16);
+  memset(forged + clen - 16, 0, 8);
+  forged[60] = 4;
+  reseal(forged, clen + 8);
+  CHECK_ERR(wm_module_deserialize(good, good_len, forged, clen + 8, &o, &mod, &err), err,
+            WM_ECACHE, "truncated or corrupted (size)");
+
+  /* Every byte flipped: rejected by the checksum. Flipped and resealed:
+  ** rejected, or the module runs right, or (a forged body table) a call
+  ** fails with a message. Never a crash. */
+  int rejected = 0, right = 0, failed = 0, total = 0;
+  for (size_t i = 0; i < clen - 16; i++) {
+    memcpy(forged, cache, clen);
+    forged[i] ^= 0xFF;
+    mod = NULL;
+    CHECK(wm_module_deserialize(good, good_len, forged, clen, &o, &mod, &err) == WM_ECACHE);
+    reseal(forged, clen);
+    int rc = wm_module_deserialize(good, good_len, forged, clen, &o, &mod, &err);
+    total++;
+    if (rc != WM_OK) {
+      rejected += rc == WM_ECACHE && mod == NULL;
+      continue;
+    }
+    if (runs_right(mod)) right++;
+    else if (call1(mod, "f2", 45, &r, &err) != WM_OK && err.message[0]) failed++;
+    else if (call1(mod, "f1", 21, &r, &err) != WM_OK && err.message[0]) failed++;
+    else if (call1(mod, "f0", 41, &r, &err) != WM_OK && err.message[0]) failed++;
+    wm_module_free(mod);
+  }
+  CHECK(rejected + right + failed == total);
+  CHECK(right > 0 && rejected > 0);
+  free(forged);
+
+  /* Through a cache directory: the first run's calls are written at
+  ** wm_module_cache_update, and the next load lowers them ahead. */
+  char sub[96], path[160];
+  snprintf(dir, sizeof dir, "/tmp/wm_cache_calls_%d", (int)getpid());
+  snprintf(sub, sizeof sub, "%s/sub", dir);
+  o.cache_dir = sub;
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  cache_file(good, good_len, path);
+  size_t flen;
+  uint8_t *file = slurp(path, &flen);
+  CHECK(file && list_len(flen) == 0);
+  free(file);
+  CHECK(call1(mod, "f1", 21, &r, &err) == WM_OK && r == 42);
+  CHECK(wm_module_cache_update(mod, &err) == WM_OK);
+  wm_module_free(mod);
+  file = slurp(path, &flen);
+  CHECK(file && list_len(flen) == 1 && list_at(file, 0) == 1);
+  free(file);
+  CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
+  CHECK(await_code(mod, 1) > 0);
+  /* Nothing new called: the file is left as it is. */
+  struct stat st0, st1;
+  CHECK(stat(path, &st0) == 0);
+  CHECK(call1(mod, "f1", 21, &r, &err) == WM_OK && r == 42);
+  CHECK(wm_module_cache_update(mod, &err) == WM_OK);
+  CHECK(stat(path, &st1) == 0 && st1.st_ino == st0.st_ino);
+  /* A call of f0, and the directory replaced by a file: WM_EIO. */
+  CHECK(call1(mod, "f0", 41, &r, &err) == WM_OK && r == 42);
+  rm_rf(sub);
+  spit(sub, (const uint8_t *)"x", 1);
+  CHECK_ERR(wm_module_cache_update(mod, &err), err, WM_EIO, "cannot write the code cache");
+  wm_module_free(mod);
+  CHECK_ERR(wm_module_cache_update(NULL, &err), err, WM_EINVAL, "mod is NULL");
+
+  /* Every allocation of a load with the flag and a list, of the calls that
+  ** note, and of the update, fails in turn: an error, never a crash or a
+  ** leak. */
+  rm_rf(dir);
+  int nomem = 0;
+  for (long n = 0; n < 200; n++) {
+    wm_module *m = NULL;
+    wm__alloc_fail_after(n);
+    int rc = wm_module_deserialize(good, good_len, cache, clen, &o, &m, &err);
+    if (rc == WM_OK) {
+      (void)call1(m, "f1", 1, &r, &err);
+      rc = wm_module_cache_update(m, &err);
+      nomem += rc == WM_ENOMEM;
+      CHECK(rc == WM_OK || rc == WM_ENOMEM || rc == WM_EIO);
+    } else {
+      CHECK(rc == WM_ENOMEM);
+      nomem++;
+    }
+    wm__alloc_fail_after(-1);
+    wm_module_free(m);
+    if (rc == WM_OK && n > 80) break;
+  }
+  CHECK(nomem > 0);
+  rm_rf(dir);
+  wm_free(cache);
+}
+
 /* ------------------------------------------- a module of many functions */
 
 /* What the lowered functions of many_funcs must compute. */
@@ -873,6 +1061,7 @@ int main(void) {
   test_identity();
   test_api_errors();
   test_alloc_failures();
+  test_first_calls();
   test_many_funcs();
   test_hash();
   free(good);
