@@ -17,8 +17,9 @@
 # Usage: tests/aot/yosys_aot.sh [--wasmem PATH] [--share DIR] [--out DIR]
 #                               [--nice N] YOSYS.wasm
 #   --wasmem  the wasmem command (default build/release/wasmem)
-#   --share   yosys' share directory, mapped as /share (default: the
-#             package's gen/share beside YOSYS.wasm)
+#   --share   yosys' share directory, mapped as /share (default: written
+#             with node from the package's gen/resources-yosys.js, which
+#             holds it, found beside YOSYS.wasm or in package/gen/)
 #   --out     where the object, the cache and the outputs go (default
 #             /tmp/yosys_aot)
 #   --nice N  the compile's niceness (default 10)
@@ -43,15 +44,39 @@ if [ -z "$mod" ] || [ ! -f "$mod" ]; then
   echo "usage: yosys_aot.sh [--wasmem PATH] [--share DIR] [--out DIR] [--nice N] YOSYS.wasm" >&2
   exit 2
 fi
-[ -n "$share" ] || share=$(dirname "$mod")/package/gen/share
-[ -d "$share" ] || share=$(dirname "$mod")/share
-if [ ! -d "$share" ]; then
-  echo "yosys_aot.sh: no share directory (give --share DIR)" >&2
-  exit 2
-fi
 mod=$(cd "$(dirname "$mod")" && pwd)/$(basename "$mod")
 rm -rf "$out"
-mkdir -p "$out/work" "$out/cache" || exit 1
+mkdir -p "$out/work" "$out/cache" "$out/tmp" || exit 1
+if [ -z "$share" ]; then
+  # yowasp keeps the share tree in a JS module: strings, and URLs of files
+  # beside it.
+  res=
+  for r in "$(dirname "$mod")/resources-yosys.js" "$(dirname "$mod")/package/gen/resources-yosys.js"; do
+    [ -f "$r" ] && res=$r && break
+  done
+  if [ -z "$res" ] || ! command -v node > /dev/null; then
+    echo "yosys_aot.sh: no share directory (give --share DIR)" >&2
+    exit 2
+  fi
+  cat > "$out/share.mjs" <<'EOF'
+import fs from 'node:fs';
+import path from 'node:path';
+const [res, dest] = process.argv.slice(2);
+const { filesystem } = await import(path.resolve(res));
+function put(dir, tree) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, v] of Object.entries(tree)) {
+    const p = path.join(dir, name);
+    if (typeof v === 'string') fs.writeFileSync(p, v);
+    else if (v instanceof URL) fs.copyFileSync(v, p);
+    else put(p, v);
+  }
+}
+put(dest, filesystem.share);
+EOF
+  share=$out/share
+  node "$out/share.mjs" "$res" "$share" || exit 1
+fi
 
 # The design: a 4-bit counter with an enable.
 cat > "$out/work/counter.v" <<'EOF'
@@ -61,7 +86,9 @@ module counter(input clk, input rst, input en, output reg [3:0] q);
     else if (en) q <= q + 4'd1;
 endmodule
 EOF
-script='read_verilog /work/counter.v; synth -top counter; stat'
+# -noabc: abc is another program (/yosys-abc), which a WASI guest cannot
+# start; yosys' output stops at "Running ABC command" without it.
+script='read_verilog /work/counter.v; synth -top counter -noabc; stat'
 
 # Every C compiler run, timed: one line per run (wall, user, sys seconds,
 # peak KB, its last argument).
@@ -101,7 +128,7 @@ sed 's/^/  /' "$out/cc.log"
 awk '{w += $1; c += $2 + $3} END {printf "  sum: wall %.1f s, cpu %.1f s over %d runs\n", w, c, NR}' "$out/cc.log"
 
 echo "== runs"
-dirs=(--dir "$out/work::/work" --ro-dir "$share::/share")
+dirs=(--dir "$out/work::/work" --dir "$out/tmp::/tmp" --ro-dir "$share::/share")
 run interp_V "$wasmem" run "${dirs[@]}" "$mod" -V
 run so_V "$wasmem" run "${dirs[@]}" "$out/yosys.so" -V
 run aot_V "$wasmem" run --aot "${dirs[@]}" "$mod" -V
