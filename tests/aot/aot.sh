@@ -208,5 +208,24 @@ out=$("$wasmem" run cmd.so 2>&1)
 st=$?
 [ "$out" = "hello, compiled" ] && [ $st = 3 ] || bad "run cmd.so: '$out', exit $st"
 
+# A module of 2,100 functions is split into parts (one per 4,000, at
+# least two) whatever -j is: -j 1 and -j 3 make the same object, whose
+# calls cross the parts. f_i returns f_{i+1} + 1, the last 0.
+python3 - <<'PY' || exit 1
+n = 2100
+with open("many.wat", "w") as f:
+    f.write("(module\n")
+    for i in range(n - 1):
+        f.write("  (func $f%d (result i32) (i32.add (call $f%d) (i32.const 1)))\n" % (i, i + 1))
+    f.write("  (func $f%d (result i32) (i32.const 0))\n" % (n - 1))
+    f.write("  (export \"first\" (func $f0)))\n")
+PY
+"$wat2wasm" many.wat -o many.wasm || exit 1
+"$wasmem" compile -j 1 many.wasm -o many1.so || bad "compile -j 1 many.wasm"
+"$wasmem" compile -j 3 many.wasm -o many3.so || bad "compile -j 3 many.wasm"
+cmp -s many1.so many3.so || bad "-j 1 and -j 3 made different objects"
+out=$("$wasmem" call many3.so first 2>&1)
+[ "$out" = 2099 ] || bad "call many3.so first: '$out'"
+
 [ $fail = 0 ] && echo "aot.sh: all passed"
 exit $fail
