@@ -1485,10 +1485,10 @@ static int spread(const wm_module *mod, uint32_t nparts, uint32_t *part, wm_erro
       }
   /* Part 0 also holds the module's bytes, a string literal, and declares
   ** every function: on yosys (30.8 MB) gcc -O2 takes 9 CPU-seconds for
-  ** that part without bodies, roughly what 100 KB of bodies cost (a part
-  ** of 3.1 MB of bodies is 41 MB of C: several CPU-minutes). An eighth of
-  ** the module, as for the array of numbers before, left part 0 with no
-  ** body at all. */
+  ** that part without bodies, what about 100 KB of bodies cost (a part of
+  ** 3.1 MB of bodies, 41 MB of C, took 303 CPU-seconds and 2.8 GB). An
+  ** eighth of the module, as for the array of numbers before, left part 0
+  ** with no body at all. */
   load[0] = mod->len / 256;
   for (uint32_t k = 0; k < ndef; k++) {
     uint32_t best = 0;
