@@ -33,8 +33,9 @@ static const char usage[] =
     "the object refuses an imported memory not reserved so.\n"
     "--bounds-checks checks every access against the memory's size instead\n"
     "(slower; any memory will do). 32-bit hosts always check.\n"
-    "A module of 2,000 functions or more is split into N C files (-j N,\n"
-    "default the number of CPUs) compiled at once with -c and linked.\n"
+    "A module of 2,000 functions or more is split into one C file per 4,000\n"
+    "functions (at least two), compiled with -c, N at a time (-j N, default\n"
+    "the number of CPUs), and linked: the object does not depend on N.\n"
     "A compiled object is code: run only objects you trust as you would a\n"
     "shared library. Not translated yet: SIMD, threads, exception handling,\n"
     "GC and typed function references, tail calls, memory64, several memories.\n";
@@ -93,7 +94,8 @@ static pid_t start_cc(const char *cc, const char *const *extra) {
   return pid;
 }
 
-/* Wait for a compiler started by start_cc: 0, or -1 after an error line. */
+/* Wait for a compiler started by start_cc (pid, or -1 for whichever of
+** them ends first): 0, or -1 after an error line. */
 static int wait_cc(const char *cc, pid_t pid) {
   int st;
   while (waitpid(pid, &st, 0) < 0)
@@ -124,13 +126,22 @@ unsigned cli_compile_jobs(void) {
 }
 
 /* How many C files: one for a module of fewer than SPLIT_MIN defined
-** functions (its compile is short, and each part parses the declarations
-** again), else one per job. */
+** functions (its compile is short, and each part parses the header
+** again), else one per PART_FUNCS functions, at least two. The count
+** depends on the module alone, never on -j or the machine, so the object
+** is the same wherever it is built; -j only says how many compilers run
+** at once. Parts smaller than the jobs' share also balance better (the
+** next part starts as soon as any compiler ends) and hold less of a
+** compiler's memory: yosys' 34,004 functions make 9 parts. */
 #define SPLIT_MIN 2000
-static uint32_t parts_for(const wm_module *mod, unsigned jobs) {
+#define PART_FUNCS 4000
+static uint32_t parts_for(const wm_module *mod) {
   wm_module_info info;
   wm_module_get_info(mod, &info);
-  return info.nfuncs - info.nfunc_imports < SPLIT_MIN || jobs < 2 ? 1 : jobs;
+  uint32_t ndef = info.nfuncs - info.nfunc_imports;
+  if (ndef < SPLIT_MIN) return 1;
+  uint32_t n = (ndef + PART_FUNCS - 1) / PART_FUNCS;
+  return n < 2 ? 2 : n > WM_C_PARTS_MAX ? WM_C_PARTS_MAX : n;
 }
 
 /* Compile the parts in dir (p0.c ...) with at most jobs compilers at once
@@ -138,10 +149,9 @@ static uint32_t parts_for(const wm_module *mod, unsigned jobs) {
 static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigned jobs,
                        const char *out) {
   char (*src)[4200] = malloc(2 * (size_t)nparts * sizeof *src);
-  pid_t *pids = malloc(nparts * sizeof *pids);
   const char **link = malloc(((size_t)nparts + 4) * sizeof *link);
-  if (!src || !pids || !link) {
-    free(src), free(pids), free(link);
+  if (!src || !link) {
+    free(src), free(link);
     cli_error("compile: out of memory");
     return -1;
   }
@@ -153,12 +163,13 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
       snprintf(src[started], sizeof src[0], "%s/p%u.c", dir, (unsigned)started);
       snprintf(obj[started], sizeof obj[0], "%s/p%u.o", dir, (unsigned)started);
       const char *args[] = {"-c", "-o", obj[started], src[started], NULL};
-      pids[started] = start_cc(cc, args);
-      if (pids[started] < 0) rc = -1;
+      if (start_cc(cc, args) < 0) rc = -1;
       else started++;
       continue;
     }
-    if (wait_cc(cc, pids[done++]) != 0) rc = -1;
+    /* Whichever ends first: parts take unequal times. */
+    done++;
+    if (wait_cc(cc, -1) != 0) rc = -1;
   }
   if (rc == 0) {
     size_t n = 0;
@@ -173,13 +184,13 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
     rc = pid < 0 ? -1 : wait_cc(cc, pid);
   }
   for (uint32_t p = 0; p < started; p++) unlink(obj[p]);
-  free(src), free(pids), free(link);
+  free(src), free(link);
   return rc;
 }
 
 int cli_compile_module(const wm_module *mod, const char *out, const char *cc, unsigned jobs,
                        wm_error *err) {
-  uint32_t nparts = ends_with(out, ".c") ? 1 : parts_for(mod, jobs);
+  uint32_t nparts = ends_with(out, ".c") ? 1 : parts_for(mod);
   wm_compile_options co = {cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u};
   char **c = calloc(nparts, sizeof *c);
   size_t *len = calloc(nparts, sizeof *len);

@@ -610,11 +610,160 @@ static void test_guard_manners(void) {
   remove(so);
 }
 
+/* A module split into parts: each part compiles alone, declares exactly
+** the functions its bodies call (part 0, whose tables name them all,
+** declares every one) and the signatures it uses, and the parts linked
+** together run. The export name's '?', '"' and '\' go through the bytes'
+** string literal. Function indices: 0 the import, 1 add ... 8 callwide. */
+static const char *const parts_wat =
+    "(module\n"
+    "  (type $bin (func (param i32 i32) (result i32)))\n"
+    "  (import \"host\" \"sum\" (func $sum (type $bin)))\n"
+    "  (memory 1)\n"
+    "  (table 2 funcref)\n"
+    "  (elem (i32.const 0) $add $two)\n"
+    "  (func $add (export \"a?\?=\\\"\\\\1\") (type $bin) (i32.add (local.get 0) (local.get 1)))\n"
+    "  (func $two (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))\n"
+    "  (func (export \"pair\") (param i32) (result i32) (i32.sub (call $two (local.get 0) (i32.const 1))))\n"
+    "  (func (export \"ind\") (type $bin)\n"
+    "    (call_indirect (type $bin) (local.get 0) (local.get 1) (i32.const 0)))\n"
+    "  (func (export \"lone\") (result f64) (f64.const 1.5))\n"
+    "  (func (export \"hsum\") (type $bin)\n"
+    "    (i32.add (call $sum (local.get 0) (local.get 1)) (call $add (local.get 0) (local.get 1))))\n"
+    "  (func $wide (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32\n"
+    "                      i32 i32 i32 i32 i32 i32 i32) (result i32) (local.get 24))\n"
+    "  (func (export \"callwide\") (result i32)\n"
+    "    (call $wide (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)\n"
+    "      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)\n"
+    "      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)\n"
+    "      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)\n"
+    "      (i32.const 0) (i32.const 25))))\n";
+
+/* Whether part c declares (';' after the parameters) or defines ('{')
+** function x's typed C function, and whether it declares its entry. */
+static bool has_proto(const char *c, unsigned x, char end) {
+  char pat[48];
+  snprintf(pat, sizeof pat, " f%u(wm_aot_ctx *c", x);
+  for (const char *p = strstr(c, pat); p; p = strstr(p + 1, pat)) {
+    const char *q = strchr(p, ')');
+    if (q && q[1] == (end == '{' ? ' ' : ';')) return true;
+  }
+  return false;
+}
+static bool has_entry_decl(const char *c, unsigned x) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "WM_FN void e%u(wm_aot_ctx *c, wm_aot_slot *io);", x);
+  return strstr(c, pat) != NULL;
+}
+static int count_of(const char *c, const char *pat) {
+  int n = 0;
+  for (const char *p = strstr(c, pat); p; p = strstr(p + 1, pat)) n++;
+  return n;
+}
+
+static void test_parts(void) {
+  enum { NP = 3, NF = 9 };
+  /* Who calls whom directly (typed: f; through slots: e), the signature
+  ** class of each function, and who calls through the table. */
+  static const struct { unsigned from, to; bool entry; } calls[] = {
+      {3, 2, false}, {6, 1, false}, {8, 7, true}};
+  static const int sig[NF] = {0, 0, 1, 2, 0, 3, 0, 4, 5};
+  wm_error err;
+  wm_module *mod = NULL;
+  CHECK(wm_module_load((const uint8_t *)parts_wat, strlen(parts_wat), NULL, &mod, &err) == WM_OK);
+  char *c[NP] = {0};
+  size_t len[NP];
+  CHECK(wm_module_to_c_parts(mod, NULL, NP, c, len, &err) == WM_OK);
+  if (!c[0]) {
+    wm_module_free(mod);
+    return;
+  }
+  int where[NF] = {-1};
+  for (unsigned x = 1; x < NF; x++) {
+    where[x] = -1;
+    for (int p = 0; p < NP; p++)
+      if (has_proto(c[p], x, '{')) {
+        CHECK(where[x] == -1);
+        where[x] = p;
+      }
+    CHECK(where[x] >= 0);
+  }
+  for (int p = 0; p < NP; p++) {
+    CHECK(strlen(c[p]) == len[p]);
+    CHECK((strstr(c[p], "WM_AOT_SYMBOL =") != NULL) == (p == 0));
+    CHECK((strstr(c[p], "static const uint8_t wm_wasm[") != NULL) == (p == 0));
+    bool sigs[6] = {false};
+    bool ind = where[4] == p;
+    for (unsigned x = 1; x < NF; x++) {
+      bool f = p == 0, e = p == 0;
+      for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++)
+        if (calls[k].to == x && where[calls[k].from] == p) {
+          if (calls[k].entry) e = true;
+          else f = true;
+        }
+      CHECK(has_proto(c[p], x, ';') == f);
+      CHECK(has_entry_decl(c[p], x) == e);
+      if (f || e || where[x] == p) sigs[sig[x]] = true;
+    }
+    if (ind) sigs[0] = true;
+    int nsig = 0;
+    for (int k = 0; k < 6; k++) nsig += sigs[k];
+    CHECK(count_of(c[p], "(*ft_") == nsig);
+    CHECK(count_of(c[p], "struct r_1 {") == (sigs[1] ? 1 : 0));
+    CHECK((strstr(c[p], "WM_TABLE const wm_aot_entry wm_entries") != NULL) == (p == 0 || ind));
+  }
+  /* Each part compiles alone; linked, they run. */
+  char so[128], src[160], obj[NP][160], cmd[2048];
+  snprintf(so, sizeof so, "/tmp/wm_test_aot_parts_%d.so", (int)getpid());
+  snprintf(cmd, sizeof cmd, "cc -shared -o %s", so);
+  bool built = true;
+  for (int p = 0; p < NP; p++) {
+    snprintf(src, sizeof src, "%s.%d.c", so, p);
+    snprintf(obj[p], sizeof obj[p], "%s.%d.o", so, p);
+    FILE *f = fopen(src, "wb");
+    bool ok = f && fwrite(c[p], 1, len[p], f) == len[p];
+    if (f) fclose(f);
+    char one[640];
+    snprintf(one, sizeof one,
+             "cc -c -O1 -fPIC -ffp-contract=off -fno-optimize-sibling-calls -w "
+             "-Werror=implicit-function-declaration -o %s %s", obj[p], src);
+    if (!ok || system(one) != 0) built = false;
+    remove(src);
+    size_t n = strlen(cmd);
+    snprintf(cmd + n, sizeof cmd - n, " %s", obj[p]);
+  }
+  CHECK(built);
+  strncat(cmd, " -lm", sizeof cmd - strlen(cmd) - 1);
+  bool linked = built && system(cmd) == 0;
+  CHECK(linked);
+  for (int p = 0; p < NP; p++) remove(obj[p]);
+  wm_module *nat = NULL;
+  if (linked && wm_module_load_native(so, NULL, &nat, &err) == WM_OK) {
+    wm_runtime *rt = new_runtime();
+    wm_instance *inst = NULL;
+    int32_t r = 0;
+    CHECK(wm_instance_new(rt, nat, NULL, &inst, &err) == WM_OK);
+    CHECK(call_i32(rt, inst, "a?\?=\"\\1", 2, 3, &r, &err) == 0 && r == 5);
+    CHECK(call_i32(rt, inst, "pair", 10, 0, &r, &err) == 0 && r == -9);
+    CHECK(call_i32(rt, inst, "ind", 4, 5, &r, &err) == 0 && r == 9);
+    CHECK(call_i32(rt, inst, "hsum", 0, 4, &r, &err) == 0 && r == 4);
+    CHECK(call_i32(rt, inst, "callwide", 0, 0, &r, &err) == 0 && r == 25);
+    wm_runtime_free(rt);
+    wm_module_free(nat);
+  } else {
+    CHECK(!"the parts' object loads");
+  }
+  remove(so);
+  for (int p = 0; p < NP; p++) wm_free(c[p]);
+  wm_module_free(mod);
+}
+
 int main(void) {
   test_guard();
   test_guard_manners();
   test_to_c();
   test_native();
+  test_parts();
   printf("%d passed, %d failed\n", npass, nfail);
   return nfail ? 1 : 0;
 }
