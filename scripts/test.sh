@@ -32,10 +32,10 @@ step "Sanitizer tests"
 
 step "ThreadSanitizer build of the threads tests ($root/tsan)"
 cmake -S "$top" -B "$root/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWM_SANITIZE=thread
-cmake --build "$root/tsan" -j "$jobs" --target test_threads test_stack test_pool_threads test_atomic_wait test_wasi_threads unit_test_validate
+cmake --build "$root/tsan" -j "$jobs" --target test_threads test_stack test_pool_threads test_atomic_wait test_wasi_threads unit_test_validate unit_test_cache
 step "ThreadSanitizer tests"
 (cd "$root/tsan" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --output-on-failure -R '^(threads\.|unit\.test_validate$)' --timeout 600) || failed+=(tsan)
+  ctest --output-on-failure -R '^(threads\.|unit\.test_validate$|unit\.test_cache$)' --timeout 600) || failed+=(tsan)
 
 if [ ${#failed[@]} -gt 0 ]; then
   step "FAILED: tests failed in: ${failed[*]}"

@@ -5,6 +5,7 @@
 */
 #include "util.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -13,16 +14,19 @@
 #error "wasmem needs a little-endian host (slots alias i32 and i64)"
 #endif
 
-/* Allocations left before an injected failure; negative means never. */
-static long fail_after = -1;
+/* Allocations left before an injected failure; negative means never.
+** Atomic: a module's lowering-ahead thread allocates too. */
+static _Atomic long fail_after = -1;
 
-void wm__alloc_fail_after(long n) { fail_after = n; }
+void wm__alloc_fail_after(long n) { atomic_store_explicit(&fail_after, n, memory_order_relaxed); }
 
 static int should_fail(void) {
-  if (fail_after < 0) return 0;
-  if (fail_after == 0) return 1;
-  fail_after--;
-  return 0;
+  long n = atomic_load_explicit(&fail_after, memory_order_relaxed);
+  while (n > 0 && !atomic_compare_exchange_weak_explicit(&fail_after, &n, n - 1,
+                                                         memory_order_relaxed,
+                                                         memory_order_relaxed)) {
+  }
+  return n == 0;
 }
 
 void *wm__malloc(size_t n) {
