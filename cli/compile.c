@@ -136,9 +136,11 @@ static uint32_t parts_for(const wm_module *mod, unsigned jobs) {
 }
 
 /* The largest frame the compiler reported for the parts' objects
-** (dir/pK.su, -fstack-usage: "place\tbytes\tstatic" per function), or
-** false where a report is missing or names a frame not static (alloca,
-** variable-length arrays) or over 1 GiB. */
+** (dir/pK.su, -fstack-usage: "place\tbytes\tkind" per function), or
+** false where a report is missing or names a frame of no bound (kind
+** "dynamic": alloca, variable-length arrays) or over 1 GiB. "static" is
+** the frame; "dynamic,bounded" (arguments pushed around calls) an upper
+** bound of all the function uses. */
 static bool read_frames(const char *dir, uint32_t nparts, uint64_t *max) {
   char path[4200], line[4096];
   *max = 0;
@@ -157,7 +159,7 @@ static bool read_frames(const char *dir, uint32_t nparts, uint64_t *max) {
       char *bytes = strrchr(line, '\t');
       unsigned long long n = bytes ? strtoull(bytes + 1, &end, 10) : 0;
       ok = bytes && end > bytes + 1 && !*end && bytes[1] != '-' && n <= (1ull << 30) &&
-           strcmp(kind, "static\n") == 0;
+           (strcmp(kind, "static\n") == 0 || strcmp(kind, "dynamic,bounded\n") == 0);
       if (ok && n > *max) *max = n;
     }
     if (f) fclose(f);

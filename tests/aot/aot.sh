@@ -124,7 +124,8 @@ case $o in *.o) su=${o%.o}.su ;; *) exit 0 ;; esac
 [ -f "$su" ] || exit 0
 case $SU_MODE in
   big) sed -i 's/\t[0-9]*\tstatic$/\t100000000\tstatic/' "$su" ;;
-  dynamic) sed -i '1s/\tstatic$/\tdynamic,bounded/' "$su" ;;
+  dynamic) sed -i '1s/\tstatic$/\tdynamic/' "$su" ;;
+  bounded) sed -i 's/\tstatic$/\tdynamic,bounded/' "$su" ;;
   junk) echo 'no tabs here' >>"$su" ;;
   none) rm -f "$su" ;;
 esac
@@ -136,6 +137,12 @@ out=$("$wasmem" call su_big.so add 2 40 2>&1) && bad "a 100 MB frame ran: '$out'
 grep -q "call stack exhausted" <<<"$out" || bad "a 100 MB frame: '$out'"
 [ "$(grep -c -- '-fstack-usage' su_cc.log)" = 1 ] && [ "$(wc -l <su_cc.log)" = 2 ] ||
   bad "a measured build is one compile and a link: $(cat su_cc.log)"
+# "dynamic,bounded" (arguments pushed around calls) gives an upper bound:
+# measured, not built again.
+rm -f su_cc.log
+SU_MODE=bounded "$wasmem" compile t.wasm -o su_bounded.so --cc ./su_cc.sh || bad "compile, bounded frames"
+out=$("$wasmem" call su_bounded.so add 2 40 2>&1) && [ "$out" = 42 ] || bad "bounded frames: '$out'"
+[ "$(wc -l <su_cc.log)" = 2 ] || bad "bounded frames built again: $(cat su_cc.log)"
 for mode in dynamic junk none; do
   rm -f su_cc.log
   SU_MODE=$mode "$wasmem" compile t.wasm -o su_$mode.so --cc ./su_cc.sh || bad "compile, $mode frames"
