@@ -108,7 +108,7 @@ static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[
   n += snprintf(cfg + n, sizeof cfg - (size_t)n, " wasmem %s abi %u cc ", WM_VERSION,
                 (unsigned)WM_AOT_ABI);
   for (int i = 0; i < 16; i++, n += 2) snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", hc[i]);
-  snprintf(cfg + n, sizeof cfg - (size_t)n, " flags '%s' mode %s;", CLI_AOT_CFLAGS,
+  snprintf(cfg + n, sizeof cfg - (size_t)n, " flags '%s' '%s' mode %s;", CLI_AOT_CFLAGS, CLI_AOT_MEASURED,
            cli_bounds_checks ? "checked-bounds" : "guard-pages");
   put_stat(cfg, sizeof cfg, "build", "/proc/self/exe");
   /* The translator's library, when wasmem links libwasmem.so. */

@@ -25,6 +25,10 @@ int cli_compile(int argc, char **argv); /* compile.c */
 ** .wasm/.wat file or a compiled object.
 */
 #define CLI_AOT_CFLAGS "-O2 -shared -fPIC -ffp-contract=off -fno-math-errno -fno-optimize-sibling-calls -w"
+/* Added to each part's compile where the compiler reports its frames:
+** functions may be inlined into each other, the largest frame comes from
+** the report (compile.c). */
+#define CLI_AOT_MEASURED "-fstack-usage -DWM_FRAMES_MEASURED"
 int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs);
 /* The default number of compilers at once: the CPUs online. */
 unsigned cli_compile_jobs(void);

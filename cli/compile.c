@@ -27,7 +27,9 @@ static const char usage[] =
     "shared object with the system's C compiler, for `wasmem run OUT.so` and\n"
     "`wasmem call OUT.so ...` (or wm_module_load_native). OUT.c keeps the C\n"
     "instead. The compiler is --cc, else $WASMEM_CC, else cc; it is run as\n"
-    "CC " CLI_AOT_CFLAGS " -o OUT FILE.c -lm\n"
+    "CC " CLI_AOT_CFLAGS " " CLI_AOT_MEASURED " -c FILE.c\n"
+    "and the object linked with -lm; the frame sizes it reports bound the\n"
+    "stack check. Where it reports none, the functions are built noinline.\n"
     "Loads and stores are not checked: the memory is reserved with 8 GiB of\n"
     "inaccessible guard pages, whose faults are the out-of-bounds trap, and\n"
     "the object refuses an imported memory not reserved so.\n"
@@ -144,12 +146,52 @@ static uint32_t parts_for(const wm_module *mod) {
   return n < 2 ? 2 : n > WM_C_PARTS_MAX ? WM_C_PARTS_MAX : n;
 }
 
+/* The largest frame the compiler reported for the parts' objects
+** (dir/pK.su, -fstack-usage: "place\tbytes\tkind" per function), or
+** false where a report is missing or names a frame of no bound (kind
+** "dynamic": alloca, variable-length arrays) or over 1 GiB. "static" is
+** the frame; "dynamic,bounded" (arguments pushed around calls) an upper
+** bound of all the function uses. */
+static bool read_frames(const char *dir, uint32_t nparts, uint64_t *max) {
+  char path[4200], line[4096];
+  *max = 0;
+  bool ok = true;
+  for (uint32_t p = 0; ok && p < nparts; p++) {
+    snprintf(path, sizeof path, "%s/p%u.su", dir, (unsigned)p);
+    FILE *f = fopen(path, "r");
+    ok = f != NULL;
+    while (ok && fgets(line, sizeof line, f)) {
+      char *kind = strrchr(line, '\t'), *end;
+      if (!kind || kind == line) {
+        ok = false;
+        break;
+      }
+      *kind++ = 0;
+      char *bytes = strrchr(line, '\t');
+      unsigned long long n = bytes ? strtoull(bytes + 1, &end, 10) : 0;
+      ok = bytes && end > bytes + 1 && !*end && bytes[1] != '-' && n <= (1ull << 30) &&
+           (strcmp(kind, "static\n") == 0 || strcmp(kind, "dynamic,bounded\n") == 0);
+      if (ok && n > *max) *max = n;
+    }
+    if (f) fclose(f);
+    unlink(path);
+  }
+  for (uint32_t p = 0; !ok && p < nparts; p++) {
+    snprintf(path, sizeof path, "%s/p%u.su", dir, (unsigned)p);
+    unlink(path);
+  }
+  return ok;
+}
+
 /* Compile the parts in dir (p0.c ...) with at most jobs compilers at once
-** and link them into out. */
+** and link them into out: 0, or -1 after an error line. Measured
+** (CLI_AOT_MEASURED), the functions may be inlined into each other and
+** the largest frame the compiler reports is linked in (dir/frame.c); 1
+** when it reported none usable. */
 static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigned jobs,
-                       const char *out) {
+                       const char *out, bool measured) {
   char (*src)[4200] = malloc(2 * (size_t)nparts * sizeof *src);
-  const char **link = malloc(((size_t)nparts + 4) * sizeof *link);
+  const char **link = malloc(((size_t)nparts + 5) * sizeof *link);
   if (!src || !link) {
     free(src), free(link);
     cli_error("compile: out of memory");
@@ -162,8 +204,9 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
     if (rc == 0 && started < nparts && started - done < jobs) {
       snprintf(src[started], sizeof src[0], "%s/p%u.c", dir, (unsigned)started);
       snprintf(obj[started], sizeof obj[0], "%s/p%u.o", dir, (unsigned)started);
-      const char *args[] = {"-c", "-o", obj[started], src[started], NULL};
-      if (start_cc(cc, args) < 0) rc = -1;
+      const char *args[] = {"-fstack-usage", "-DWM_FRAMES_MEASURED", "-c", "-o", obj[started],
+                            src[started], NULL};
+      if (start_cc(cc, measured ? args : args + 2) < 0) rc = -1;
       else started++;
       continue;
     }
@@ -171,11 +214,23 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
     done++;
     if (wait_cc(cc, -1) != 0) rc = -1;
   }
+  char frame[4200], text[160];
+  snprintf(frame, sizeof frame, "%s/frame.c", dir);
+  uint64_t fmax = 0;
+  if (rc == 0 && measured && !read_frames(dir, nparts, &fmax)) rc = 1;
+  if (rc == 0 && measured) {
+    int tn = snprintf(text, sizeof text,
+                      "#include <stdint.h>\n__attribute__((visibility(\"hidden\"))) "
+                      "const uint64_t wm_frame_max = %lluu;\n",
+                      (unsigned long long)fmax);
+    if (!write_file(frame, text, (size_t)tn)) rc = -1;
+  }
   if (rc == 0) {
     size_t n = 0;
     link[n++] = "-o";
     link[n++] = out;
     for (uint32_t p = 0; p < nparts; p++) link[n++] = obj[p];
+    if (measured) link[n++] = frame;
     /* The object names libm itself: a static wasmem's dlopen has no libm
     ** loaded for it to find nearbyint and the like in. */
     link[n++] = "-lm";
@@ -184,6 +239,7 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
     rc = pid < 0 ? -1 : wait_cc(cc, pid);
   }
   for (uint32_t p = 0; p < started; p++) unlink(obj[p]);
+  if (measured) unlink(frame);
   free(src), free(link);
   return rc;
 }
@@ -215,12 +271,13 @@ int cli_compile_module(const wm_module *mod, const char *out, const char *cc, un
         snprintf(src, sizeof src, "%s/p%u.c", dir, (unsigned)p);
         ok = write_file(src, c[p], len[p]);
       }
-      if (ok && nparts == 1) {
-        const char *args[] = {"-o", out, src, "-lm", NULL};
-        pid_t pid = start_cc(cc, args);
-        rc = pid < 0 || wait_cc(cc, pid) != 0 ? 1 : 0;
-      } else if (ok) {
-        rc = build_parts(cc, dir, nparts, jobs, out) == 0 ? 0 : 1;
+      /* Measured frames first; where the compiler reports none usable,
+      ** built again with every function noinline (the translator's
+      ** estimates bound the frames). */
+      if (ok) {
+        int b = build_parts(cc, dir, nparts, jobs, out, true);
+        if (b == 1) b = build_parts(cc, dir, nparts, jobs, out, false);
+        rc = b == 0 ? 0 : 1;
       }
       for (uint32_t p = 0; p < nparts; p++) {
         snprintf(src, sizeof src, "%s/p%u.c", dir, (unsigned)p);

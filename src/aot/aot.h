@@ -22,6 +22,7 @@ typedef struct wm_aot_lib {
   void *handle;                /* dlopen's */
   const wm_aot_module *desc;
   wm_code *codes;              /* per defined function */
+  uintptr_t frame_room;        /* two largest frames and their slack */
   uint32_t *cells;
 } wm_aot_lib;
 

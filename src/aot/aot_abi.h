@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 2u
+#define WM_AOT_ABI 3u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -44,7 +44,7 @@ struct wm_aot_ctx {
   const uint64_t *mem_size;    /* memory 0's size in bytes, read after calls */
   wm_aot_slot *const *globals; /* each global's value */
   void *const *funcs;          /* the function space, for ref.func */
-  uintptr_t stack_floor;       /* a frame below this address traps */
+  uintptr_t stack_floor;       /* a frame address below this traps */
   void (*trap)(wm_aot_ctx *c, int code);
   /* Call function fidx (an import, or any function through slots): its
   ** arguments in io[0..], its results to io[0..]. */
@@ -91,6 +91,17 @@ typedef struct wm_aot_module {
   const wm_aot_entry *entries; /* per defined function */
   void (*const *direct)(void); /* per defined function: its typed C function */
   uint32_t flags;              /* WM_AOT_GUARDED or 0 */
+  /* The largest frame of any function of the object, in bytes. The
+  ** runtime gives the code a stack floor raised by two such frames and
+  ** their slack (WM_AOT_FRAME_SLACK each: a check sees its frame's
+  ** address, and the next callee's frame is made before its own check),
+  ** and enters it only with that much room above the floor. */
+  const uint64_t *frame_max;
 } wm_aot_module;
+
+/* Added to a frame's size: the return address and saved frame pointer
+** (which a compiler's count may leave out), a red zone (128 bytes on
+** x86-64), alignment. */
+#define WM_AOT_FRAME_SLACK 512u
 
 #endif

@@ -1192,6 +1192,7 @@ static const char prelude[] =
     "static inline float wm_kf(uint32_t b) { return wm_bf(wm_f32_from(b)); }\n"
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
+    "#ifdef WM_FRAMES_MEASURED\n#define WM_NOINLINE\n#else\n#define WM_NOINLINE __attribute__((noinline))\n#endif\n"
     "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
     "#define WM_FENCE() __asm__ __volatile__(\"\" : : : \"memory\")\n"
     "#if defined(__x86_64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"x\"(v))\n"
@@ -1264,7 +1265,7 @@ static void put_proto(cbuf *o, const wm_module *mod, uint32_t idx) {
   const wm_type *t = wm__func_type(mod, idx);
   char sn[64];
   sig_name(mod, t, sn, sizeof sn);
-  put(o, "WM_FN __attribute__((noinline)) ");
+  put(o, "WM_FN WM_NOINLINE ");
   if (t->nresults == 0)
     put(o, "void");
   else if (t->nresults == 1)
@@ -1317,11 +1318,13 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     rc = translate_body(f, idx);
   }
   if (!rc) {
-    /* A bound on the frame: every C local, the blocks' temporaries
-    ** (f->extra), a margin. The entry check leaves room for this frame and
-    ** for the largest callee's (WM_FRAME_MAX: functions are not inlined
-    ** into each other), so no frame reaches past the floor's margin before
-    ** a check sees it. */
+    /* An estimate of the frame: every C local, the blocks' temporaries
+    ** (f->extra), a margin. The largest (WM_FRAME_MAX) bounds every frame
+    ** of an object built without measured frames, whose functions are
+    ** noinline (no frame holds another's). The entry check compares the
+    ** frame's address with the floor, which the runtime raised by two
+    ** largest frames (this one and the next callee's before its own
+    ** check; aot_abi.h's frame_max). */
     uint64_t nvars = nl;
     for (uint32_t d = 0; d < f->cap_used; d++)
       for (int k = 0; k < T_N; k++) nvars += (f->used[d] >> k) & 1;
@@ -1330,8 +1333,8 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     put_proto(o, mod, idx);
     put(o, " {\n  uint8_t *const mem = c->mem; uint64_t ms = c->mem_size ? *c->mem_size : 0;\n");
     put(o, "  uint64_t ea_; int32_t k_; (void)mem; (void)ms; (void)ea_; (void)k_;\n");
-    put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) - (%" PRIu64 "u + WM_FRAME_MAX) < c->stack_floor))\n"
-        "    wm_trap(c, %d);\n", est, WM_TRAP_STACK_EXHAUSTED);
+    put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_floor)) wm_trap(c, %d);\n",
+        WM_TRAP_STACK_EXHAUSTED);
     for (uint32_t i = t->nparams; i < nl; i++)
       put(o, "  %s l%u = %s;\n", ctype[f->ltype[i]], (unsigned)i,
           f->ltype[i] == T_F32 ? "wm_kf(0)" : f->ltype[i] == T_F64 ? "wm_kd(0)" : "0");
@@ -1453,12 +1456,18 @@ static void put_tables(cbuf *o, const wm_module *mod, uint32_t nparts, bool guar
     put(o, "%s(void (*)(void))f%u", i > nimp ? ", " : "", (unsigned)i);
   put(o, "%s};\n", ndef ? "" : "0");
   put_wasm_bytes(o, mod);
+  /* The largest frame (aot_abi.h): the translator's estimate, or, where
+  ** the functions may be inlined into each other (WM_FRAMES_MEASURED),
+  ** the largest the compiler reported (-fstack-usage), in a file of its
+  ** own that `wasmem compile` writes and links in. */
+  put(o, "#ifdef WM_FRAMES_MEASURED\nextern __attribute__((visibility(\"hidden\"))) const uint64_t wm_frame_max;\n"
+         "#else\nstatic const uint64_t wm_frame_max = WM_FRAME_MAX;\n#endif\n");
   uint8_t h[16];
   wm_module_hash(mod->bytes, mod->len, h);
   put(o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
   put(o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
   for (int i = 0; i < 16; i++) put(o, "%s%u", i ? "," : "", h[i]);
-  put(o, "}, wm_entries, wm_direct, %uu};\n", guarded ? WM_AOT_GUARDED : 0u);
+  put(o, "}, wm_entries, wm_direct, %uu, &wm_frame_max};\n", guarded ? WM_AOT_GUARDED : 0u);
 }
 
 /* Spread the defined functions over nparts by body size, largest first,

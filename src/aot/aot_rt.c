@@ -270,6 +270,13 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
 int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_slot *top,
                 char *msg) {
   aot_inst *a = inst->aot;
+  /* Compiled code checks a frame's address only after the frame is made:
+  ** the floor it sees is raised by two of its largest frames, and it is
+  ** entered only where that much room is left (a frame larger than the
+  ** floor's margin would reach past it before its first check). */
+  uintptr_t floor = wm__interp_stack_floor(rt), room = inst->mod->aot->frame_room;
+  floor = floor > UINTPTR_MAX - room ? UINTPTR_MAX : floor + room;
+  if (WM_FRAME_ADDRESS(a) < floor) return WM_TRAP_STACK_EXHAUSTED;
   jmp_buf jb;
   jmp_buf *const saved_jb = a->jb;
   char *const saved_msg = a->msg;
@@ -278,7 +285,7 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   a->jb = &jb;
   a->msg = msg;
   a->top = top;
-  a->pub.stack_floor = wm__interp_stack_floor(rt);
+  a->pub.stack_floor = floor;
   inst->rt->native_depth++; /* no collection under native frames */
   wm_aot_guard g = {0};
   sigset_t mask;
@@ -440,6 +447,10 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
                      "%s is not a module compiled by this wasmem (%s); compile it again",
                      path, d ? "another ABI version" : "no " SYM(WM_AOT_SYMBOL));
   }
+  if (!d->frame_max) {
+    dlclose(h);
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "%s names no largest frame; compile it again", path);
+  }
   if (!same_file(d, full)) {
     dlclose(h);
     return wm__error(err, WM_EINVAL, UINT32_MAX,
@@ -474,6 +485,10 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
   }
   l->handle = h;
   l->desc = d;
+  /* Two largest frames, saturated: a frame of more than a quarter of the
+  ** address space leaves no room, and every entry traps. */
+  uint64_t fm = *d->frame_max;
+  l->frame_room = fm > UINTPTR_MAX / 4 ? UINTPTR_MAX : 2 * ((uintptr_t)fm + WM_AOT_FRAME_SLACK);
   mod->aot = l;
   rc = attach(mod, l, err);
   if (rc) {

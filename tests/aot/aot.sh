@@ -84,6 +84,76 @@ st=$?
 [ $st = 1 ] && grep -q "call stack exhausted" <<<"$out" || bad "big frames: exit $st, '$out'"
 out=$("$wasmem" call frame.so r 3 2>&1) && [ "$out" = 0 ] || bad "big frames, shallow: '$out'"
 
+# Functions inlined into each other: $r and $big (a frame of 400 i64
+# locals live across a call) call each other; gcc puts $r inside $big, so
+# $big (f1) calls itself, each frame the big one. The bound is the
+# compiler's measured frame: deep recursion traps.
+{
+  echo '(module (memory 1)'
+  echo '  (func $r (export "r") (param i32) (result i64)'
+  echo '    (if (result i64) (i32.eqz (local.get 0)) (then (i64.const 0))'
+  echo '      (else (call $big (i32.sub (local.get 0) (i32.const 1))))))'
+  echo '  (func $big (param i32) (result i64)'
+  printf '  (local'; for ((i = 0; i < 400; i++)); do printf ' i64'; done; echo ')'
+  for ((i = 1; i <= 400; i++)); do echo "  (local.set $i (i64.load (i32.const $(((i * 8) % 65000)))))"; done
+  echo '  (call $r (local.get 0))'
+  for ((i = 1; i <= 400; i++)); do echo "  local.get $i i64.add"; done
+  echo '))'
+} >inl.wat
+"$wasmem" compile inl.wat -o inl.so || bad "compile inl.wat"
+if cc --version 2>/dev/null | grep -qi gcc && command -v objdump >/dev/null; then
+  objdump -d inl.so | awk '/<f1>:$/,/^$/' | grep -q 'call.*<f1>' ||
+    bad "inlined: \$r was not inlined into \$big (f1 does not call itself)"
+fi
+out=$("$wasmem" call inl.so r 100000000 2>&1)
+st=$?
+[ $st = 1 ] && grep -q "call stack exhausted" <<<"$out" || bad "inlined big frames: exit $st, '$out'"
+out=$("$wasmem" call inl.so r 3 2>&1) && [ "$out" = 0 ] || bad "inlined big frames, shallow: '$out'"
+
+# The frames the compiler reports (-fstack-usage) bound the check. A
+# compiler whose report says 100 MB: every entry traps, none overflows. One
+# that reports a dynamic frame, or nothing: built again without
+# -fstack-usage, every function noinline, and the object works.
+cat >su_cc.sh <<'SH'
+#!/bin/sh
+echo "$*" >>su_cc.log
+cc "$@" || exit 1
+o=; prev=
+for a in "$@"; do [ "$prev" = -o ] && o=$a; prev=$a; done
+case $o in *.o) su=${o%.o}.su ;; *) exit 0 ;; esac
+[ -f "$su" ] || exit 0
+case $SU_MODE in
+  big) sed -i 's/\t[0-9]*\tstatic$/\t100000000\tstatic/' "$su" ;;
+  dynamic) sed -i '1s/\tstatic$/\tdynamic/' "$su" ;;
+  bounded) sed -i 's/\tstatic$/\tdynamic,bounded/' "$su" ;;
+  junk) echo 'no tabs here' >>"$su" ;;
+  none) rm -f "$su" ;;
+esac
+SH
+chmod +x su_cc.sh
+rm -f su_cc.log
+SU_MODE=big "$wasmem" compile t.wasm -o su_big.so --cc ./su_cc.sh || bad "compile with a 100 MB frame"
+out=$("$wasmem" call su_big.so add 2 40 2>&1) && bad "a 100 MB frame ran: '$out'"
+grep -q "call stack exhausted" <<<"$out" || bad "a 100 MB frame: '$out'"
+[ "$(grep -c -- '-fstack-usage' su_cc.log)" = 1 ] && [ "$(wc -l <su_cc.log)" = 2 ] ||
+  bad "a measured build is one compile and a link: $(cat su_cc.log)"
+# "dynamic,bounded" (arguments pushed around calls) gives an upper bound:
+# measured, not built again.
+rm -f su_cc.log
+SU_MODE=bounded "$wasmem" compile t.wasm -o su_bounded.so --cc ./su_cc.sh || bad "compile, bounded frames"
+out=$("$wasmem" call su_bounded.so add 2 40 2>&1) && [ "$out" = 42 ] || bad "bounded frames: '$out'"
+[ "$(wc -l <su_cc.log)" = 2 ] || bad "bounded frames built again: $(cat su_cc.log)"
+for mode in dynamic junk none; do
+  rm -f su_cc.log
+  SU_MODE=$mode "$wasmem" compile t.wasm -o su_$mode.so --cc ./su_cc.sh || bad "compile, $mode frames"
+  out=$("$wasmem" call su_$mode.so add 2 40 2>&1) && [ "$out" = 42 ] || bad "$mode frames: '$out'"
+  out=$("$wasmem" call su_$mode.so deep 1 2>&1)
+  grep -q "call stack exhausted" <<<"$out" || bad "$mode frames, deep: '$out'"
+  # compile (measured), compile again (noinline), link.
+  [ "$(sed -n 2p su_cc.log | grep -c -- '-fstack-usage')" = 0 ] && [ "$(wc -l <su_cc.log)" = 3 ] ||
+    bad "$mode frames: built again without -fstack-usage: $(cat su_cc.log)"
+done
+
 # Many results: two signatures alike in their first 63 results, each its
 # own struct.
 {
@@ -152,6 +222,11 @@ echo 'int x;' >other.c
 cc -shared -fPIC -o other.so other.c || exit 1
 out=$("$wasmem" call other.so add 1 2 2>&1) && bad "a foreign object loaded"
 grep -q "not a module compiled by this wasmem" <<<"$out" || bad "foreign object: '$out'"
+# A descriptor without its largest frame.
+sed 's/&wm_frame_max}/0}/' t.c >noframe.c
+cc -O0 -shared -fPIC -ffp-contract=off -o noframe.so noframe.c || exit 1
+out=$("$wasmem" call noframe.so add 1 2 2>&1) && bad "an object without its largest frame loaded"
+grep -q "names no largest frame" <<<"$out" || bad "no largest frame: '$out'"
 sed 's/^  WM_AOT_ABI, /  99u, /' t.c >abi.c
 cc -O0 -shared -fPIC -ffp-contract=off -o abi.so abi.c || exit 1
 out=$("$wasmem" call abi.so add 1 2 2>&1) && bad "another ABI loaded"

@@ -66,10 +66,10 @@ static int host_grow(wm_call_ctx *ctx, const wm_val *args, wm_val *results, void
   return 0;
 }
 
-static wm_runtime *new_runtime(void) {
+static wm_runtime *new_runtime_with(const wm_runtime_options *ro) {
   wm_runtime *rt = NULL;
   wm_error err;
-  CHECK(wm_runtime_new(NULL, &rt, &err) == WM_OK);
+  CHECK(wm_runtime_new(ro, &rt, &err) == WM_OK);
   static const wm_valtype ii[] = {WM_I32, WM_I32}, i[] = {WM_I32};
   wm_functype t2 = {2, 1, ii, i}, t1 = {1, 1, i, i};
   wm_func *f;
@@ -79,6 +79,8 @@ static wm_runtime *new_runtime(void) {
   CHECK(wm_runtime_define_func(rt, "host", "grow", f, &err) == WM_OK);
   return rt;
 }
+
+static wm_runtime *new_runtime(void) { return new_runtime_with(NULL); }
 
 static int call_i32(wm_runtime *rt, wm_instance *inst, const char *name, int32_t a, int32_t b,
                     int32_t *r, wm_error *err) {
@@ -113,6 +115,57 @@ static int build_so_with(const wm_module *mod, const char *so, uint32_t flags) {
 }
 
 static int build_so(const wm_module *mod, const char *so) { return build_so_with(mod, so, 0); }
+
+/* The frame room: an object built as `wasmem compile` builds it
+** (WM_FRAMES_MEASURED), its largest frame said to be 1 MiB. The runtime
+** enters it only with two such frames left above the stack floor, and
+** traps at once where they are not. */
+static void test_frame_room(void) {
+  wm_error err;
+  wm_module *mod = NULL, *nat = NULL;
+  char so[128], src[160], frame[160], cmd[1024];
+  snprintf(so, sizeof so, "/tmp/wm_test_aot_fr_%d.so", (int)getpid());
+  snprintf(src, sizeof src, "%s.c", so);
+  snprintf(frame, sizeof frame, "%s.frame.c", so);
+  CHECK(wm_module_load((const uint8_t *)mod_wat, strlen(mod_wat), NULL, &mod, &err) == WM_OK);
+  char *c = NULL;
+  size_t len = 0;
+  CHECK(wm_module_to_c_parts(mod, NULL, 1, &c, &len, &err) == WM_OK);
+  wm_module_free(mod);
+  static const char ft[] = "#include <stdint.h>\n__attribute__((visibility(\"hidden\"))) "
+                           "const uint64_t wm_frame_max = 1048576u;\n";
+  FILE *f = fopen(src, "wb"), *g = fopen(frame, "wb");
+  int ok = f && g && fwrite(c, 1, len, f) == len && fwrite(ft, 1, sizeof ft - 1, g) == sizeof ft - 1;
+  if (f) fclose(f);
+  if (g) fclose(g);
+  wm_free(c);
+  snprintf(cmd, sizeof cmd,
+           "cc -O2 -shared -fPIC -ffp-contract=off -fno-optimize-sibling-calls -w "
+           "-DWM_FRAMES_MEASURED -o %s %s %s -lm", so, src, frame);
+  CHECK(ok && system(cmd) == 0);
+  remove(src);
+  remove(frame);
+  CHECK(wm_module_load_native(so, NULL, &nat, &err) == WM_OK);
+  for (int small = 1; small >= 0 && nat; small--) {
+    wm_runtime_options ro = {0};
+    ro.c_stack_bytes = small ? (size_t)1 << 20 : (size_t)4 << 20;
+    wm_runtime *rt = new_runtime_with(&ro);
+    wm_instance *inst = NULL;
+    CHECK(wm_instance_new(rt, nat, NULL, &inst, &err) == WM_OK);
+    int32_t r = 0;
+    if (small) {
+      CHECK_ERR(call_i32(rt, inst, "add", 40, 2, &r, &err), err, WM_TRAP_STACK_EXHAUSTED,
+                "call stack exhausted");
+      CHECK_ERR(call_i32(rt, inst, "add", 40, 2, &r, &err), err, WM_TRAP_STACK_EXHAUSTED,
+                "call stack exhausted");
+    } else {
+      CHECK(call_i32(rt, inst, "add", 40, 2, &r, &err) == WM_OK && r == 42);
+    }
+    wm_runtime_free(rt);
+  }
+  wm_module_free(nat);
+  remove(so);
+}
 
 static void test_to_c(void) {
   wm_error err;
@@ -764,6 +817,7 @@ int main(void) {
   test_to_c();
   test_native();
   test_parts();
+  test_frame_room();
   printf("%d passed, %d failed\n", npass, nfail);
   return nfail ? 1 : 0;
 }
