@@ -692,9 +692,12 @@ typedef struct wm_module_options {
 ** the cache (every entry must name a defined function): a function is
 ** still validated when it is lowered, and one not listed is lowered at its
 ** first call. Code lowered ahead counts against the module's
-** max_code_bytes; a runtime's (wm_runtime_options) is charged only for the
-** code there was when it instantiated the module and for what its own calls
-** lower. The thread stops at wm_module_free. */
+** max_code_bytes, of which the thread takes at most half; a runtime's
+** (wm_runtime_options) is charged only for the code there was when it
+** instantiated the module (so it depends on how far the thread got) and
+** for what its own calls lower. The thread stops at wm_module_free. Do
+** not fork while it may run (it holds the module's lock at times); with
+** WM_MODULE_EAGER there is neither list nor thread. */
 #define WM_MODULE_PRELOWER 16u
 
 /*

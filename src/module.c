@@ -198,20 +198,23 @@ static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
 
 /* The thread that lowers the functions a previous run called first
 ** (wm_module.hint), last first: the calls lower the first ones meanwhile,
-** so the two meet in the middle and no function is lowered by both, but
-** for the one where they meet. A failure is only the end of its work: the
-** call that needs the function lowers it again and reports the error. */
+** so where this run calls them in the list's order the two meet in the
+** middle. Any failure ends its work: the call that needs the function
+** lowers it again and reports the error. It stops at half the module's
+** max_code_bytes, so that a list of functions this run never calls (the
+** list gathers every run's) leaves the calls half the budget. */
 static void *lower_ahead(void *arg) {
   wm_module *mod = arg;
   for (uint32_t i = mod->nhint; i-- > 0;) {
-    if (atomic_load_explicit(&mod->stop, memory_order_relaxed)) break;
+    if (atomic_load_explicit(&mod->stop, memory_order_relaxed) ||
+        atomic_load_explicit(&mod->code_bytes, memory_order_relaxed) >= mod->code_limit / 2)
+      break;
     uint32_t idx = mod->nfunc_imports + mod->hint[i];
     if (atomic_load_explicit(&mod->funcs[idx].code, memory_order_acquire)) continue;
     const wm_code *c;
     bool fresh;
     wm_error err;
-    int rc = wm__lower(mod, idx, &c, &fresh, &err);
-    if (rc == WM_ENOMEM || rc == WM_ELIMIT) break;
+    if (wm__lower(mod, idx, &c, &fresh, &err) != 0) break;
   }
   return NULL;
 }
@@ -247,11 +250,13 @@ void wm__note_call(wm_module *mod, uint32_t idx) {
   if (!mod->note_calls || idx < mod->nfunc_imports) return;
   uint32_t d = idx - mod->nfunc_imports;
   uint8_t bit = (uint8_t)(1u << (d & 7));
+  /* Noted already (by any runtime): no lock for instances after the first. */
+  if (__atomic_load_n(&mod->called[d >> 3], __ATOMIC_RELAXED) & bit) return;
   pthread_mutex_lock(&mod->arena_lock);
   /* Out of memory, the call is not noted: the list is only a hint. */
   if (!(mod->called[d >> 3] & bit) &&
       !wm__grow((void **)&mod->calls, &mod->cap_calls, mod->ncalls + 1, sizeof *mod->calls)) {
-    mod->called[d >> 3] |= bit;
+    __atomic_fetch_or(&mod->called[d >> 3], bit, __ATOMIC_RELAXED);
     mod->calls[mod->ncalls++] = d;
   }
   pthread_mutex_unlock(&mod->arena_lock);

@@ -765,6 +765,15 @@ static void test_first_calls(void) {
   CHECK(list_len(l2) == 3 && list_at(c2, 0) == 2 && list_at(c2, 1) == 0 && list_at(c2, 2) == 1);
   wm_free(c2);
   wm_module_free(again);
+  /* The thread takes at most half of max_code_bytes: with a budget of
+  ** one byte it lowers nothing, and the calls fail as they would anyway. */
+  wm_module_options tight = o;
+  tight.max_code_bytes = 1;
+  CHECK(wm_module_deserialize(good, good_len, cache, clen, &tight, &again, &err) == WM_OK);
+  usleep(20000);
+  CHECK(wm_module_code_bytes(again) == 0);
+  CHECK_ERR(call1(again, "f0", 41, &r, &err), err, WM_ELIMIT, "max_code_bytes");
+  wm_module_free(again);
   /* Freed at once: the thread is stopped and joined (ASan, valgrind). */
   CHECK(wm_module_deserialize(good, good_len, cache, clen, &o, &again, &err) == WM_OK);
   wm_module_free(again);
