@@ -108,8 +108,9 @@ static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[
   n += snprintf(cfg + n, sizeof cfg - (size_t)n, " wasmem %s abi %u cc ", WM_VERSION,
                 (unsigned)WM_AOT_ABI);
   for (int i = 0; i < 16; i++, n += 2) snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", hc[i]);
-  snprintf(cfg + n, sizeof cfg - (size_t)n, " flags '%s' '%s' mode %s;", CLI_AOT_CFLAGS, CLI_AOT_MEASURED,
-           cli_bounds_checks ? "checked-bounds" : "guard-pages");
+  snprintf(cfg + n, sizeof cfg - (size_t)n, " flags '%s' '%s' mode %s%s;", CLI_AOT_CFLAGS,
+           CLI_AOT_MEASURED, cli_bounds_checks ? "checked-bounds" : "guard-pages",
+           cli_metered ? " metered" : "");
   put_stat(cfg, sizeof cfg, "build", "/proc/self/exe");
   /* The translator's library, when wasmem links libwasmem.so. */
   Dl_info lib;
@@ -298,11 +299,12 @@ int cli_aot_load(const char *path, const wm_module_options *opts, wm_module **ou
   err->message[0] = 0;
   const char *cc = getenv("WASMEM_CC");
   if (!cc || !*cc) cc = "cc";
-  if (opts->flags & (WM_MODULE_CHECKED | WM_MODULE_METERED)) {
-    note("%s: compiled code has no %s yet; running it in the interpreter", path,
-         opts->flags & WM_MODULE_CHECKED ? "heap checker" : "fuel or deadline");
+  if (opts->flags & WM_MODULE_CHECKED) {
+    note("%s: compiled code has no heap checker yet; running it in the interpreter", path);
     return cli_load_module(path, opts, out, err);
   }
+  /* --fuel or --timeout: code that charges fuel and polls, cached apart. */
+  if (opts->flags & WM_MODULE_METERED) cli_metered = true;
   size_t len = 0;
   uint8_t *bytes = read_all(path, &len);
   if (!bytes) return CLI_REPORTED;

@@ -40,6 +40,9 @@ int cli_compile_module(const wm_module *mod, const char *out, const char *cc, un
 /* --bounds-checks (compile, spectest --aot): compiled code checks every
 ** access instead of relying on guard pages (WM_COMPILE_BOUNDS_CHECKS). */
 extern bool cli_bounds_checks;
+/* --metered (compile; run/call --aot with --fuel or --timeout): compiled
+** code charges fuel and polls (WM_COMPILE_METERED). */
+extern bool cli_metered;
 int cli_load_module(const char *path, const wm_module_options *opts, wm_module **out,
                     wm_error *err);
 

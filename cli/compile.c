@@ -19,9 +19,11 @@
 extern char **environ;
 
 bool cli_bounds_checks;
+bool cli_metered;
 
 static const char usage[] =
     "usage: wasmem compile FILE -o OUT.so|OUT.c [--cc CC] [-j N] [--bounds-checks]\n"
+    "                      [--metered]\n"
     "\n"
     "Translate the module in FILE (.wasm or .wat) into C and build it into a\n"
     "shared object with the system's C compiler, for `wasmem run OUT.so` and\n"
@@ -35,6 +37,9 @@ static const char usage[] =
     "the object refuses an imported memory not reserved so.\n"
     "--bounds-checks checks every access against the memory's size instead\n"
     "(slower; any memory will do). 32-bit hosts always check.\n"
+    "--metered charges fuel per basic block and polls for interrupts, as\n"
+    "the interpreter does under --fuel and --timeout, so that `wasmem run\n"
+    "--fuel N OUT.so` can stop it (an object without it is refused there).\n"
     "A module of 2,000 functions or more is split into one C file per 4,000\n"
     "functions (at least two), compiled with -c, N at a time (-j N, default\n"
     "the number of CPUs), and linked: the object does not depend on N.\n"
@@ -247,7 +252,8 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
 int cli_compile_module(const wm_module *mod, const char *out, const char *cc, unsigned jobs,
                        wm_error *err) {
   uint32_t nparts = ends_with(out, ".c") ? 1 : parts_for(mod);
-  wm_compile_options co = {cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u};
+  wm_compile_options co = {(cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u) |
+                           (cli_metered ? WM_COMPILE_METERED : 0u)};
   char **c = calloc(nparts, sizeof *c);
   size_t *len = calloc(nparts, sizeof *len);
   int rc = c && len ? wm_module_to_c_parts(mod, &co, nparts, c, len, err) : 1;
@@ -318,6 +324,8 @@ int cli_compile(int argc, char **argv) {
       cc = argv[++i];
     } else if (strcmp(a, "--bounds-checks") == 0) {
       cli_bounds_checks = true;
+    } else if (strcmp(a, "--metered") == 0) {
+      cli_metered = true;
     } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
       char *end;
       unsigned long n = strtoul(argv[++i], &end, 10);

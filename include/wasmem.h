@@ -914,7 +914,8 @@ WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 **   cc -O2 -shared -fPIC -ffp-contract=off -o m.so m.c
 ** wm_module_load_native loads such an object: the module it carries is
 ** loaded and validated as by wm_module_load (opts alike; WM_MODULE_CHECKED
-** and WM_MODULE_METERED are refused with WM_EUNSUPPORTED for now), and its
+** is refused with WM_EUNSUPPORTED for now, WM_MODULE_METERED unless the
+** object was compiled WM_COMPILE_METERED), and its
 ** functions run as native code, with the interpreter's semantics, traps
 ** and messages. A compiled object is code: load only objects you trust
 ** as you trust a shared library (docs/SECURITY.md); one made by another
@@ -940,6 +941,13 @@ WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_
 ** the memory's size instead, and takes any memory; 32-bit hosts always
 ** check. */
 #define WM_COMPILE_BOUNDS_CHECKS 1u
+/* WM_COMPILE_METERED: the code charges fuel and polls for interrupts and
+** deadlines exactly as code loaded WM_MODULE_METERED does (the same cost
+** per basic block, the same traps), so that fuel, wm_runtime_interrupt and
+** deadlines stop it. wm_module_load_native loads such an object as a
+** metered module (with or without WM_MODULE_METERED); an object compiled
+** without it is refused under WM_MODULE_METERED. */
+#define WM_COMPILE_METERED 2u
 typedef struct wm_compile_options {
   uint32_t flags; /* WM_COMPILE_* */
 } wm_compile_options;

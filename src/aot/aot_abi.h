@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 3u
+#define WM_AOT_ABI 4u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -69,6 +69,13 @@ struct wm_aot_ctx {
   void (*table_init)(wm_aot_ctx *c, uint32_t table, uint32_t seg, uint32_t d, uint32_t s,
                      uint32_t n);
   void (*elem_drop)(wm_aot_ctx *c, uint32_t seg);
+  /* Metered code (WM_AOT_METERED): each basic block takes its cost from
+  ** *fuel before it runs, and calls meter, which traps or refills the
+  ** counter, when that leaves it negative or *interrupt is set (read with
+  ** a relaxed atomic load). */
+  int64_t *fuel;
+  const int *interrupt;
+  void (*meter)(wm_aot_ctx *c, uint32_t cost);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
@@ -80,6 +87,10 @@ typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
 ** the runtime's fault handler makes the fault the trap. Without it, every
 ** access is checked against the size. */
 #define WM_AOT_GUARDED 1u
+/* WM_AOT_METERED: every basic block charges its cost as the interpreter's
+** metered code does (fuel, interrupts, deadlines: ctx->meter). Loaded as a
+** metered module. */
+#define WM_AOT_METERED 2u
 #define WM_AOT_GUARD_SPAN (((uint64_t)8 << 30) + 65536u)
 
 typedef struct wm_aot_module {
@@ -90,7 +101,7 @@ typedef struct wm_aot_module {
   uint8_t hash[16];            /* wm_module_hash of them */
   const wm_aot_entry *entries; /* per defined function */
   void (*const *direct)(void); /* per defined function: its typed C function */
-  uint32_t flags;              /* WM_AOT_GUARDED or 0 */
+  uint32_t flags;              /* WM_AOT_GUARDED, WM_AOT_METERED */
   /* The largest frame of any function of the object, in bytes. The
   ** runtime gives the code a stack floor raised by two such frames and
   ** their slack (WM_AOT_FRAME_SLACK each: a check sees its frame's

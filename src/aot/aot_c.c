@@ -141,6 +141,7 @@ typedef struct ctrl {
   uint8_t kind;
   bool unreachable;     /* after br, return, unreachable ...: skip to end */
   bool has_else;
+  bool targeted;        /* a branch to its end was translated */
   uint32_t label;
   uint32_t height;      /* stack depth below the parameters */
   uint32_t np, nr;
@@ -168,6 +169,10 @@ typedef struct fstate {
   uint64_t extra;       /* bytes of the body's block temporaries (io_, r_) */
   uint64_t frame_max;   /* the largest frame bound of the functions so far */
   bool guarded;         /* loads and stores unchecked (WM_AOT_GUARDED) */
+  bool metered;         /* basic blocks charge fuel (WM_AOT_METERED) */
+  bool fuel_new;        /* the next costed instruction starts a block */
+  size_t fuel_at;       /* where the open block's cost goes in o, or NO_FUEL */
+  uint32_t fuel_n;      /* its cost so far */
   uint8_t *ltype;       /* T_* of each local */
   uint32_t nlocals;
   char names[8][24];
@@ -309,6 +314,7 @@ static int push_ctrl(fstate *f, uint8_t kind, ctrl *c) {
   c->label = f->nlabels++;
   c->unreachable = false;
   c->has_else = false;
+  c->targeted = false;
   c->height = f->sp - c->np;
   f->cs[f->ncs++] = *c;
   return 0;
@@ -331,6 +337,7 @@ static int copy_top(fstate *f, uint32_t n, uint32_t dst) {
 /* The jump of a branch to label depth l, its values copied first. */
 static int branch(fstate *f, uint32_t l) {
   ctrl *c = &f->cs[f->ncs - 1 - l];
+  c->targeted = true;
   int rc = copy_top(f, c->kind == K_LOOP ? c->np : c->nr, c->height);
   put(f->o, "  goto %c%u;\n", c->kind == K_LOOP ? 'L' : 'E', (unsigned)c->label);
   return rc;
@@ -677,6 +684,47 @@ static int slot_call(fstate *f, const wm_type *t, uint32_t base, const char *stm
 /* Argument lists longer than this go through slots. */
 #define MAX_C_ARGS 24
 
+/* ------------------------------------------------------------ metering */
+
+/* Metered code charges fuel as the interpreter's does (compile.c, meter):
+** each instruction but nop, block, loop, else and end costs 1, charged to
+** its basic block, whose WM_FUEL takes the whole cost before the block
+** runs. A block starts at the function's first costed instruction and at
+** the first one after a loop's head, an if, a br_if, an else, or the end
+** of a block that something branches to (or an if's, which its false arm
+** reaches): where compile.c binds a label or follows a conditional branch.
+** The cost is known at the block's end, so WM_FUEL's argument is a field
+** of spaces filled in then (fuel_close). */
+#define NO_FUEL SIZE_MAX
+#define FUEL_DIGITS 10
+
+static bool costs_fuel(uint8_t op) {
+  return !(op == 0x01 || op == 0x02 || op == 0x03 || op == 0x05 || op == 0x0B);
+}
+
+static void fuel_close(fstate *f) {
+  if (f->fuel_at == NO_FUEL) return;
+  if (!f->o->oom) {
+    char d[FUEL_DIGITS + 1];
+    snprintf(d, sizeof d, "%*u", FUEL_DIGITS, (unsigned)f->fuel_n);
+    memcpy(f->o->p + f->fuel_at, d, FUEL_DIGITS);
+  }
+  f->fuel_at = NO_FUEL;
+}
+
+/* Charge the costed instruction about to be translated. */
+static void charge(fstate *f) {
+  if (f->fuel_new || f->fuel_at == NO_FUEL) {
+    fuel_close(f);
+    put(f->o, "  WM_FUEL(");
+    f->fuel_at = f->o->n;
+    put(f->o, "%*s);\n", FUEL_DIGITS, "");
+    f->fuel_n = 0;
+    f->fuel_new = false;
+  }
+  f->fuel_n++;
+}
+
 /* ------------------------------------------------------------ one body */
 
 static int instr(fstate *f);
@@ -691,11 +739,14 @@ static int translate_body(fstate *f, uint32_t fidx) {
   f->sp = 0;
   f->ncs = 0;
   f->nlabels = 0;
+  f->fuel_at = NO_FUEL;
+  f->fuel_new = false;
   int rc = push_ctrl(f, K_FUNC, &fc);
   while (!rc && f->ncs) {
     if (f->pos >= f->end) return fail(f, WM_EMALFORMED, "unexpected end of function body");
     rc = f->cs[f->ncs - 1].unreachable ? skip_dead(f) : instr(f);
   }
+  fuel_close(f);
   if (!rc && f->o->oom) rc = wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
   return rc;
 }
@@ -710,6 +761,7 @@ static int end_block(fstate *f, bool live) {
     if (live) put(f->o, "  goto E%u;\n", (unsigned)c.label);
     put(f->o, "F%u:;\n", (unsigned)c.label);
   }
+  if ((c.kind == K_IF && !c.has_else) || (c.targeted && c.kind != K_LOOP)) f->fuel_new = true;
   f->ncs--;
   f->sp = c.height;
   for (uint32_t i = 0; i < c.nr; i++) {
@@ -723,8 +775,12 @@ static int end_block(fstate *f, bool live) {
 /* `else`, reached or not: the false arm starts with the params. */
 static int else_arm(fstate *f, bool live) {
   ctrl *c = &f->cs[f->ncs - 1];
-  if (live) put(f->o, "  goto E%u;\n", (unsigned)c->label);
+  if (live) {
+    put(f->o, "  goto E%u;\n", (unsigned)c->label);
+    c->targeted = true;
+  }
   put(f->o, "F%u:;\n", (unsigned)c->label);
+  f->fuel_new = true; /* the if's false arm starts here */
   c->has_else = true;
   c->unreachable = false;
   f->sp = c->height;
@@ -855,6 +911,7 @@ static int instr(fstate *f) {
   uint8_t op;
   int rc = byte(f, &op);
   if (rc) return rc;
+  if (f->metered && costs_fuel(op)) charge(f);
   uint32_t x, y;
   char buf[512];
   if (op >= 0x45 && op <= 0xC4) return numeric(f, &numops[op - 0x45]);
@@ -912,6 +969,7 @@ static int instr(fstate *f) {
       rc = push_ctrl(f, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, &c);
       if (rc) return rc;
       if (op == 0x03) put(f->o, "L%u:;\n", (unsigned)f->cs[f->ncs - 1].label);
+      if (op != 0x02) f->fuel_new = true; /* a loop's head, an if's true arm */
       return 0;
     }
     case 0x05: return else_arm(f, true);
@@ -929,6 +987,7 @@ static int instr(fstate *f) {
       put(f->o, "  if (%s) {\n", V(f, cond));
       rc = branch(f, x);
       put(f->o, "  }\n");
+      f->fuel_new = true;
       return rc;
     }
     case 0x0E: {
@@ -1192,6 +1251,8 @@ static const char prelude[] =
     "static inline float wm_kf(uint32_t b) { return wm_bf(wm_f32_from(b)); }\n"
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
+    "#define WM_FUEL(n) do { if (WM_UNLIKELY((*c->fuel -= (int64_t)(n)) < 0 ||\\\n"
+    "    __atomic_load_n(c->interrupt, __ATOMIC_RELAXED))) c->meter(c, (n)); } while (0)\n"
     "#ifdef WM_FRAMES_MEASURED\n#define WM_NOINLINE\n#else\n#define WM_NOINLINE __attribute__((noinline))\n#endif\n"
     "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
     "#define WM_FENCE() __asm__ __volatile__(\"\" : : : \"memory\")\n"
@@ -1445,7 +1506,7 @@ static void put_wasm_bytes(cbuf *o, const wm_module *mod) {
 
 /* Part 0's end: the tables of entries and typed functions, the module's
 ** bytes, their hash and the descriptor. */
-static void put_tables(cbuf *o, const wm_module *mod, uint32_t nparts, bool guarded) {
+static void put_tables(cbuf *o, const wm_module *mod, uint32_t nparts, uint32_t flags) {
   uint32_t nimp = mod->nfunc_imports, ndef = mod->nfuncs - nimp;
   const char *def = nparts > 1 ? "__attribute__((visibility(\"hidden\"))) " : "static ";
   put(o, "%sconst wm_aot_entry wm_entries[%u] = {", def, (unsigned)(ndef ? ndef : 1));
@@ -1467,7 +1528,7 @@ static void put_tables(cbuf *o, const wm_module *mod, uint32_t nparts, bool guar
   put(o, "__attribute__((visibility(\"default\"))) const wm_aot_module WM_AOT_SYMBOL = {\n");
   put(o, "  WM_AOT_ABI, %uu, wm_wasm, %zuu, {", (unsigned)ndef, mod->len);
   for (int i = 0; i < 16; i++) put(o, "%s%u", i ? "," : "", h[i]);
-  put(o, "}, wm_entries, wm_direct, %uu, &wm_frame_max};\n", guarded ? WM_AOT_GUARDED : 0u);
+  put(o, "}, wm_entries, wm_direct, %uu, &wm_frame_max};\n", (unsigned)flags);
 }
 
 /* Spread the defined functions over nparts by body size, largest first,
@@ -1516,9 +1577,10 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   if (!mod || !out || nparts == 0 || nparts > WM_C_PARTS_MAX)
     return wm__error(err, WM_EINVAL, UINT32_MAX,
                      "wm_module_to_c_parts: NULL argument or not 1 to %u parts", WM_C_PARTS_MAX);
-  if (opts && (opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS))
+  const uint32_t known = WM_COMPILE_BOUNDS_CHECKS | WM_COMPILE_METERED;
+  if (opts && (opts->flags & ~known))
     return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_compile_options.flags: unknown flag 0x%x",
-                     (unsigned)(opts->flags & ~(uint32_t)WM_COMPILE_BOUNDS_CHECKS));
+                     (unsigned)(opts->flags & ~known));
   for (uint32_t p = 0; p < nparts; p++) {
     out[p] = NULL;
     if (out_len) out_len[p] = 0;
@@ -1538,6 +1600,7 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   f.err = err;
   /* Guard pages need a 64-bit address space: a 32-bit host checks. */
   f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS));
+  f.metered = opts && (opts->flags & WM_COMPILE_METERED);
   /* The bodies go to their part's buffer first: WM_FRAME_MAX, the largest
   ** frame bound, is known only after them all and they use it; and a
   ** part declares only what its bodies name (refs, trefs). */
@@ -1571,7 +1634,9 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
     put_bytes(&o, bodies[p].p ? bodies[p].p : "", bodies[p].n);
     wm__free(bodies[p].p);
     bodies[p].p = NULL;
-    if (p == 0) put_tables(&o, mod, nparts, f.guarded);
+    if (p == 0)
+      put_tables(&o, mod, nparts,
+                 (f.guarded ? WM_AOT_GUARDED : 0u) | (f.metered ? WM_AOT_METERED : 0u));
     wm__free(decls.p);
     if (o.oom || bodies[p].oom || decls.oom) {
       wm__free(o.p);

@@ -55,6 +55,13 @@ static _Noreturn void raise_trap(aot_inst *a, int code) { longjmp(*a->jb, code);
 
 static void h_trap(wm_aot_ctx *c, int code) { raise_trap(of(c), code); }
 
+/* Metered code's slow path: the FUEL instruction's (meter.c). */
+static void h_meter(wm_aot_ctx *c, uint32_t cost) {
+  aot_inst *a = of(c);
+  int code = wm__meter_poll(a->inst->rt, cost);
+  if (code) raise_trap(a, code);
+}
+
 /* No fault is ours while the runtime or a host runs: code that leaves
 ** compiled code for them clears the thread's guard (unguard) and puts it
 ** back when they return (reguard). */
@@ -246,6 +253,9 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   c->globals = globals;
   c->funcs = (void *const *)inst->funcs;
   c->trap = h_trap;
+  c->fuel = &inst->rt->fuel;
+  c->interrupt = (const int *)&inst->rt->interrupt; /* read with __atomic_load_n */
+  c->meter = h_meter;
   c->call = h_call;
   c->indirect = h_indirect;
   c->icall = h_icall;
@@ -417,10 +427,9 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
   wm_module_options o;
   memset(&o, 0, sizeof o);
   if (opts) o = *opts;
-  if (o.flags & (WM_MODULE_CHECKED | WM_MODULE_METERED))
+  if (o.flags & WM_MODULE_CHECKED)
     return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
-                     "compiled code with the heap checker or metering (fuel, interrupts, "
-                     "deadlines) not supported yet");
+                     "compiled code with the heap checker not supported yet");
   o.flags &= ~(uint32_t)WM_MODULE_EAGER;
   o.cache_dir = NULL;
   /* A path without a slash would be searched for on the library path. */
@@ -450,6 +459,18 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
   if (!d->frame_max) {
     dlclose(h);
     return wm__error(err, WM_EINVAL, UINT32_MAX, "%s names no largest frame; compile it again", path);
+  }
+  /* Metered code is loaded metered, wanted or not: its FUEL points run
+  ** anyway. Unmetered code cannot be stopped, so it is refused where it
+  ** must be. */
+  if (d->flags & WM_AOT_METERED) {
+    o.flags |= WM_MODULE_METERED;
+  } else if (o.flags & WM_MODULE_METERED) {
+    dlclose(h);
+    return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX,
+                     "%s was compiled without metering, so fuel, interrupts and deadlines "
+                     "cannot stop it; compile it again with --metered",
+                     path);
   }
   if (!same_file(d, full)) {
     dlclose(h);

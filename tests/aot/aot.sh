@@ -4,7 +4,9 @@
 # and trap messages equal to the interpreter's, a WASI command run compiled,
 # and every refusal: a feature not translated yet, a C compiler that is
 # missing or fails, an object that is not ours, of another ABI, or whose
-# module does not match its hash, metering asked of compiled code.
+# module does not match its hash, fuel asked of an unmetered object; and
+# `compile --metered`: fuel, a timeout and their exit statuses as the
+# interpreter's.
 # usage: aot.sh WASMEM WAT2WASM WORKDIR [WASI_COMMAND.wasm]
 set -u
 wasmem=$1 wat2wasm=$2 work=$3 wasi=${4:-}
@@ -252,9 +254,26 @@ out=$("$wasmem" call cut.so add 1 2 2>&1)
 st=$?
 [ $st = 1 ] && grep -q "is cut short" <<<"$out" || bad "truncated object: exit $st, '$out'"
 
-# Metering is the interpreter's alone for now.
-out=$("$wasmem" call t.so add 1 2 --fuel 1000 2>&1) && bad "fuel with compiled code"
-grep -q "not supported yet" <<<"$out" || bad "fuel refusal: '$out'"
+# Fuel needs an object compiled --metered.
+out=$("$wasmem" call t.so add 1 2 --fuel 1000 2>&1) && bad "fuel with unmetered compiled code"
+grep -q "compiled without metering.*--metered" <<<"$out" || bad "fuel refusal: '$out'"
+cat >spin.wat <<'WAT'
+(module
+  (func $spin (export "spin") (loop $l (br $l)))
+  (func (export "straight") (result i32)
+    i32.const 1 i32.const 2 i32.add i32.const 3 i32.mul))
+WAT
+"$wasmem" compile --metered spin.wat -o spin.so || bad "compile --metered"
+for args in "straight --fuel 5" "straight --fuel 4" "spin --fuel 100000" "spin --timeout 0.2s"; do
+  # shellcheck disable=SC2086
+  a=$(timeout 20 "$wasmem" call spin.wat $args 2>&1 | head -n 1; echo "exit ${PIPESTATUS[0]}")
+  # shellcheck disable=SC2086
+  b=$(timeout 20 "$wasmem" call spin.so $args 2>&1 | head -n 1; echo "exit ${PIPESTATUS[0]}")
+  [ "$a" = "$b" ] || bad "metered $args: interpreter '$a', compiled '$b'"
+done
+out=$("$wasmem" call spin.so straight --fuel 4 2>&1)
+[ $? = 125 ] && grep -q "all fuel consumed" <<<"$out" || bad "compiled, out of fuel: '$out'"
+out=$("$wasmem" call spin.so straight 2>&1) && [ "$out" = 9 ] || bad "metered object without limits: '$out'"
 
 # A WASI command, compiled: the same output and exit status (its imports
 # are host functions that reach the caller's memory).

@@ -58,10 +58,13 @@ out=$("$wasmem" call t.wat add --aot 2 40 2>&1) && [ "$out" = 42 ] || bad "call 
 out=$("$wasmem" call t.wat div 1 0 --aot 2>&1)
 [ $? = 1 ] && grep -q "integer divide by zero" <<<"$out" || bad "call --aot trap: '$out'"
 [ "$(objects | wc -l)" = 2 ] || bad "two objects in the cache: $(objects)"
-# Options compiled code lacks: the interpreter, after a note.
+# --fuel compiles metered code, cached apart from the unmetered object.
 out=$("$wasmem" call t.wat add 1 2 --aot --fuel 100 2>&1)
-[ "$(tail -n 1 <<<"$out")" = 3 ] && grep -q "note: .*no fuel or deadline yet; running it in the interpreter" <<<"$out" ||
-  bad "--aot --fuel: '$out'"
+[ "$out" = 3 ] || bad "--aot --fuel: '$out'"
+[ "$(objects | wc -l)" = 3 ] || bad "a metered object beside the unmetered: $(objects)"
+out=$("$wasmem" call t.wat add 1 2 --aot --fuel 2 2>&1)
+[ $? = 125 ] && grep -q "all fuel consumed" <<<"$out" || bad "--aot, out of fuel: '$out'"
+[ "$(objects | wc -l)" = 3 ] || bad "the metered object reused: $(objects)"
 
 # 2. A corrupted object: refused with one note, compiled again, run.
 ls "$aotdir"/*.so >/dev/null

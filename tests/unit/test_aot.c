@@ -6,8 +6,8 @@
 ** results, a host import that reads its caller's memory and traps with a
 ** message, memory grown by the host and then read by compiled code, two
 ** instances in two runtimes, the runtime usable after traps, and every
-** refusal of the loader (arguments, a missing file, checked or metered
-** loading, allocation failures).
+** refusal of the loader (arguments, a missing file, checked loading, an
+** unmetered object loaded metered, allocation failures).
 */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aot_build.h"
 #include "check.h"
 #include "util.h" /* wm__alloc_fail_after */
 #include "wasmem.h"
@@ -91,27 +92,6 @@ static int call_i32(wm_runtime *rt, wm_instance *inst, const char *name, int32_t
   int rc = wm_func_call(rt, f, args, n, &res, 1, err);
   if (rc == 0) *r = res.of.i32;
   return rc;
-}
-
-/* Compile mod to `so` with the system's cc (flags: WM_COMPILE_*): 0, or -1. */
-static int build_so_with(const wm_module *mod, const char *so, uint32_t flags) {
-  char *c = NULL;
-  size_t len = 0;
-  wm_error err;
-  wm_compile_options co = {flags};
-  if (wm_module_to_c_parts(mod, &co, 1, &c, &len, &err) != 0) return -1;
-  char src[160], cmd[640];
-  snprintf(src, sizeof src, "%s.c", so);
-  FILE *f = fopen(src, "wb");
-  int ok = f && fwrite(c, 1, len, f) == len;
-  if (f) fclose(f);
-  wm_free(c);
-  if (!ok) return -1;
-  snprintf(cmd, sizeof cmd, "cc -O1 -shared -fPIC -ffp-contract=off -fno-optimize-sibling-calls -w -o %s %s -lm",
-           so, src);
-  int rc = system(cmd);
-  remove(src);
-  return rc == 0 ? 0 : -1;
 }
 
 static int build_so(const wm_module *mod, const char *so) { return build_so_with(mod, so, 0); }
@@ -235,7 +215,8 @@ static void test_native(void) {
             "cannot load compiled module");
   wm_module_options o = {0};
   o.flags = WM_MODULE_METERED;
-  CHECK_ERR(wm_module_load_native(so, &o, &nat, &err), err, WM_EUNSUPPORTED, "not supported yet");
+  CHECK_ERR(wm_module_load_native(so, &o, &nat, &err), err, WM_EUNSUPPORTED,
+            "compiled without metering");
   o.flags = WM_MODULE_CHECKED;
   CHECK_ERR(wm_module_load_native(so, &o, &nat, &err), err, WM_EUNSUPPORTED, "not supported yet");
   for (long n = 0; n < 400; n++) {
