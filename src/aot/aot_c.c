@@ -1251,8 +1251,8 @@ static const char prelude[] =
     "static inline float wm_kf(uint32_t b) { return wm_bf(wm_f32_from(b)); }\n"
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
-    "#define WM_FUEL(n) do { if (WM_UNLIKELY((*c->fuel -= (int64_t)(n)) < 0 ||\\\n"
-    "    __atomic_load_n(c->interrupt, __ATOMIC_RELAXED))) c->meter(c, (n)); } while (0)\n"
+    "#define WM_FUEL(n) do { if (WM_UNLIKELY((*fuel_ -= (int64_t)(n)) < 0 ||\\\n"
+    "    __atomic_load_n(intr_, __ATOMIC_RELAXED))) c->meter(c, (n)); } while (0)\n"
     "#ifdef WM_FRAMES_MEASURED\n#define WM_NOINLINE\n#else\n#define WM_NOINLINE __attribute__((noinline))\n#endif\n"
     "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
     "#define WM_FENCE() __asm__ __volatile__(\"\" : : : \"memory\")\n"
@@ -1394,6 +1394,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     put_proto(o, mod, idx);
     put(o, " {\n  uint8_t *const mem = c->mem; uint64_t ms = c->mem_size ? *c->mem_size : 0;\n");
     put(o, "  uint64_t ea_; int32_t k_; (void)mem; (void)ms; (void)ea_; (void)k_;\n");
+    if (f->metered) put(o, "  int64_t *const fuel_ = c->fuel; const int *const intr_ = c->interrupt;\n");
     put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_floor)) wm_trap(c, %d);\n",
         WM_TRAP_STACK_EXHAUSTED);
     for (uint32_t i = t->nparams; i < nl; i++)
