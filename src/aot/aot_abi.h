@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 3u
+#define WM_AOT_ABI 4u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -45,7 +45,9 @@ struct wm_aot_ctx {
   wm_aot_slot *const *globals; /* each global's value */
   void *const *funcs;          /* the function space, for ref.func */
   uintptr_t stack_floor;       /* a frame address below this traps */
-  void (*trap)(wm_aot_ctx *c, int code);
+  /* Trap with code in wasm function fidx (the module's index: the site's
+  ** function, which the backtrace names even where it was inlined). */
+  void (*trap)(wm_aot_ctx *c, int code, uint32_t fidx);
   /* Call function fidx (an import, or any function through slots): its
   ** arguments in io[0..], its results to io[0..]. */
   void (*call)(wm_aot_ctx *c, uint32_t fidx, wm_aot_slot *io);
