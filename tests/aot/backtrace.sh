@@ -127,5 +127,30 @@ out=$("$wasmem" call named.noinline.so chain 1 2>&1)
 out=$("$wasmem" call plain.noinline.so chain 1 2>&1)
 [ "$out" = "$(printf 'wasmem: trap: unreachable\n  at <unnamed> (func 3)\n  at <unnamed> (func 2)\n  at chain (func 1)')" ] ||
   bad "plain chain: '$out'"
+# Where the frames cannot be told, the output is the interpreter's frames as
+# before, with the trap site's function first when it is not the entered
+# one: an object whose symbols are stripped, and one built without unwind
+# tables (the unwind stops inside it).
+fallback() {
+  local so=$1 out
+  out=$("$wasmem" call "$so" chain 1 2>&1)
+  [ "$out" = "$(printf 'wasmem: trap: unreachable\n  at c (func 3)\n  at a (func 1)')" ] ||
+    bad "$so chain: '$out'"
+  # A fault has no site; an explicit check's site is its function.
+  local site=""
+  [ -n "$checks" ] && site='\n  at load_inner (func 6)'
+  out=$("$wasmem" call "$so" oob 65533 2>&1)
+  [ "$out" = "$(printf "wasmem: trap: out of bounds memory access$site\\n  at load_outer (func 4)")" ] ||
+    bad "$so oob: '$out'"
+  out=$("$wasmem" call "$so" rec 0 2>&1)
+  [ "$out" = "$(printf 'wasmem: trap: call stack exhausted\n  at rec (func 0)')" ] ||
+    bad "$so rec: '$out'"
+}
+if command -v strip >/dev/null; then
+  strip --strip-all named.noinline.so -o stripped.so && fallback stripped.so || bad "strip"
+fi
+"$wasmem" compile named.wasm -o nounwind.so $checks \
+  --cc "$cc -fno-inline -fno-asynchronous-unwind-tables -fno-unwind-tables" && fallback nounwind.so ||
+  bad "compile nounwind.so"
 [ $fail = 0 ] && echo "backtrace.sh: all passed"
 exit $fail
