@@ -231,7 +231,7 @@ void wm__aot_bt_format(wm_instance *inst, uint32_t entered, const wm_aot_bt *bt,
   if (!ended && (!s || bt->n < WM_AOT_BT_MAX)) nc = 1;
   if (ended && nc > 1 && chain[nc - 1] == entered) nc--;
   int first = 1;
-  if (bt->site != UINT32_MAX && bt->site != (nc > 1 ? chain[1] : entered)) {
+  if (bt->site < mod->nfuncs && bt->site != (nc > 1 ? chain[1] : entered)) {
     chain[0] = bt->site;
     first = 0;
   }

@@ -43,7 +43,7 @@ typedef struct aot_inst {
   wm_aot_ctx pub;
   wm_instance *inst;
   jmp_buf *jb;        /* the innermost wm__aot_run's */
-  char *msg;          /* its trap message buffer (256 bytes) */
+  char *msg;          /* its trap message buffer (WM_TRAP_MSG_CAP bytes) */
   wm_slot *top;       /* where nested calls put their frames */
   uintptr_t guard;    /* guarded code: its memory's reservation, else 0 */
   wm_aot_bt bt;       /* the last trap's return addresses (aot_bt.c) */
