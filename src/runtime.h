@@ -427,6 +427,15 @@ static inline void *wm__elem_item(const wm_instance *inst, uint32_t seg, uint32_
 ** code, with the trap message and a backtrace of function names in err.
 */
 int wm__interp_call(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_error *err);
+/* The size of a trap message the loops get from wm__interp_call (256 bytes
+** at least for every writer; compiled code's frames may fill it all), and
+** of the message with its backtrace. */
+#define WM_TRAP_MSG_CAP sizeof(((wm_error *)0)->message)
+/* interp.c: append the backtrace line of fn to buf (cap bytes): its name
+** (name section, else export), index and byte offset off (none if
+** UINT32_MAX). false when the buffer is full, which it then says with a
+** last line "  ..." (after which nothing more is appended). */
+bool wm__bt_append(char *buf, size_t cap, const wm_func *fn, uint32_t off);
 /* interp.c: host function f called by wasm code of instance caller (which
 ** its wm_call_ctx names, as WASI needs): compiled code's imports
 ** (src/aot). As wm__interp_call otherwise. */

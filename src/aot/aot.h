@@ -24,18 +24,30 @@ typedef struct wm_aot_lib {
   wm_code *codes;              /* per defined function */
   uintptr_t frame_room;        /* two largest frames and their slack */
   uint32_t *cells;
+  /* aot_bt.c: the object's functions by address, read at its first trap. */
+  _Atomic(struct wm_aot_syms *) syms;
 } wm_aot_lib;
 
 /* aot_rt.c: the NATIVE instruction. Run defined function k of inst's
 ** module natively, its arguments in fp[0..], its results to fp[0..];
 ** `top` is the first slot above the frame (nested calls go above it).
-** 0, or a trap code with its message in msg (256 bytes) where there is
-** one. */
+** 0, or a trap code with its message in msg (WM_TRAP_MSG_CAP bytes) and
+** the compiled frames' backtrace lines after it. */
 int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_slot *top,
                 char *msg);
 /* aot_rt.c: make inst's context (inst->aot) when its module is compiled. */
 int wm__aot_instance(wm_instance *inst, wm_error *err);
 /* aot_rt.c: free a compiled module's part (wm_module_free). */
 void wm__aot_module_free(wm_module *mod);
+/* aot_bt.c: append to msg (cap bytes; the trap's text where it is empty)
+** the compiled frames bt took between a trap and wm__aot_run, which
+** entered function `entered` (a wasm index): innermost first, the
+** interpreter's lines without byte offsets, the entered function left to
+** the interpreter's backtrace. */
+struct wm_aot_bt;
+void wm__aot_bt_format(wm_instance *inst, uint32_t entered, const struct wm_aot_bt *bt, int code,
+                       char *msg, size_t cap);
+/* aot_bt.c: free what wm__aot_bt_format read of l's object. */
+void wm__aot_bt_free(wm_aot_lib *l);
 
 #endif

@@ -45,7 +45,9 @@ struct wm_aot_ctx {
   wm_aot_slot *const *globals; /* each global's value */
   void *const *funcs;          /* the function space, for ref.func */
   uintptr_t stack_floor;       /* a frame address below this traps */
-  void (*trap)(wm_aot_ctx *c, int code);
+  /* Trap with code in wasm function fidx (the module's index: the site's
+  ** function, which the backtrace names even where it was inlined). */
+  void (*trap)(wm_aot_ctx *c, int code, uint32_t fidx);
   /* Call function fidx (an import, or any function through slots): its
   ** arguments in io[0..], its results to io[0..]. */
   void (*call)(wm_aot_ctx *c, uint32_t fidx, wm_aot_slot *io);
@@ -75,7 +77,7 @@ struct wm_aot_ctx {
   ** a relaxed atomic load). */
   int64_t *fuel;
   const int *interrupt;
-  void (*meter)(wm_aot_ctx *c, uint32_t cost);
+  void (*meter)(wm_aot_ctx *c, uint32_t cost, uint32_t fidx);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);

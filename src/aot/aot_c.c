@@ -1252,15 +1252,17 @@ static const char prelude[] =
     "static inline double wm_kd(uint64_t b) { return wm_bd(wm_f64_from(b)); }\n"
     "#define WM_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
     "#define WM_FUEL(n) do { if (WM_UNLIKELY((*fuel_ -= (int64_t)(n)) < 0 ||\\\n"
-    "    __atomic_load_n(intr_, __ATOMIC_RELAXED))) c->meter(c, (n)); } while (0)\n"
+    "    __atomic_load_n(intr_, __ATOMIC_RELAXED))) c->meter(c, (n), WM_SELF); } while (0)\n"
     "#ifdef WM_FRAMES_MEASURED\n#define WM_NOINLINE\n#else\n#define WM_NOINLINE __attribute__((noinline))\n#endif\n"
     "#define WM_KEEP(v) __asm__(\"\" : : \"r\"(v))\n"
     "#define WM_FENCE() __asm__ __volatile__(\"\" : : : \"memory\")\n"
     "#if defined(__x86_64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"x\"(v))\n"
     "#elif defined(__aarch64__)\n#define WM_KEEPF(v) __asm__(\"\" : : \"w\"(v))\n"
     "#else\n#define WM_KEEPF(v) do { double kf_ = (v); uint64_t b_; memcpy(&b_, &kf_, 8); WM_KEEP(b_); } while (0)\n#endif\n"
-    "__attribute__((noreturn, cold)) static void wm_trap(wm_aot_ctx *c, int code) {\n"
-    "  c->trap(c, code);\n  __builtin_unreachable();\n}\n"
+    "__attribute__((noreturn, cold)) static void wm_trap_in(wm_aot_ctx *c, int code, uint32_t fidx) {\n"
+    "  c->trap(c, code, fidx);\n  __builtin_unreachable();\n}\n"
+    "#define wm_trap(c, code) wm_trap_in(c, code, WM_SELF)\n"
+    "#define WM_OPAQUE(fn) __extension__({ __typeof__(&fn) p_ = fn; __asm__(\"\" : \"+r\"(p_)); p_; })\n"
     "static inline uint8_t wm_ld_u8(const uint8_t *p) { return *p; }\n"
     "static inline uint16_t wm_ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }\n"
     "static inline uint32_t wm_ld_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n"
@@ -1391,6 +1393,8 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
       for (int k = 0; k < T_N; k++) nvars += (f->used[d] >> k) & 1;
     uint64_t est = 32 * nvars + f->extra + 512;
     if (est > f->frame_max) f->frame_max = est;
+    /* The function a trap site names (wm_trap). */
+    put(o, "#undef WM_SELF\n#define WM_SELF %uu\n", (unsigned)idx);
     put_proto(o, mod, idx);
     put(o, " {\n  uint8_t *const mem = c->mem; uint64_t ms = c->mem_size ? *c->mem_size : 0;\n");
     put(o, "  uint64_t ea_; int32_t k_; (void)mem; (void)ms; (void)ea_; (void)k_;\n");
@@ -1427,7 +1431,9 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
       sig_name(mod, t, sn, sizeof sn);
       put(o, "struct r_%s r_ = ", sn);
     }
-    put(o, "f%u(c", (unsigned)idx);
+    /* Through an opaque pointer: never inlined here, so that an entry's
+    ** frame is always followed by its function's (aot_bt.c). */
+    put(o, "WM_OPAQUE(f%u)(c", (unsigned)idx);
     for (uint32_t k = 0; k < t->nparams; k++)
       put(o, ", io[%u].%s", (unsigned)k, tfield[tc(t->params[k])]);
     put(o, ");\n");

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <ucontext.h>
 
+#include "aot_bt.h"
 #include "aot_guard.h"
 
 #ifndef SS_AUTODISARM
@@ -92,6 +93,20 @@ static void restore_fp(const void *ucv) {
 #endif
 }
 
+/* The faulting instruction's address, from the saved context; NULL where
+** this host's layout is not known here. */
+static const void *fault_pc(const void *ucv) {
+  const ucontext_t *uc = ucv;
+  if (!uc) return NULL;
+#if defined(__x86_64__) && defined(__linux__)
+  return (const void *)(uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__) && defined(__linux__)
+  return (const void *)(uintptr_t)uc->uc_mcontext.pc;
+#else
+  return NULL;
+#endif
+}
+
 static void on_fault(int sig, siginfo_t *si, void *uc) {
   wm_aot_guard *g = &guard_now;
   uintptr_t a = (uintptr_t)si->si_addr;
@@ -99,6 +114,9 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   ** sent by kill or sigqueue carries any address it likes. */
   if (g->jb && si->si_code > 0 && a - (uintptr_t)g->lo < g->span) {
     jmp_buf *jb = g->jb;
+    /* Synchronous, in compiled code, which holds no lock: the unwinder,
+    ** warmed up at instantiation, may run here. */
+    if (g->bt) wm__aot_bt_capture(g->bt, UINT32_MAX, fault_pc(uc));
     restore_fp(uc);
     const ucontext_t *u = uc;
     if (u && !(u->uc_stack.ss_flags & SS_DISABLE)) {
@@ -161,6 +179,7 @@ wm_aot_guard wm__aot_guard_set(wm_aot_guard g) {
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   guard_now.lo = g.lo;
   guard_now.span = g.span;
+  guard_now.bt = g.bt;
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   guard_now.jb = g.jb;
   return old;

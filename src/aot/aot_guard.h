@@ -10,11 +10,12 @@
 #include <signal.h>
 #include <stdint.h>
 
-/* What this thread runs: faults at lo .. lo + span - 1 jump to jb with
-** WM_TRAP_MEMORY_OOB. jb NULL: none (nothing guarded runs). */
+/* What this thread runs: faults at lo .. lo + span - 1 take their
+** backtrace into bt and jump to jb with WM_TRAP_MEMORY_OOB. jb NULL: none (nothing guarded runs). */
 typedef struct wm_aot_guard {
   const uint8_t *lo;
   uintptr_t span;
+  struct wm_aot_bt *bt; /* where the fault's backtrace goes (aot_bt.h) */
   jmp_buf *jb;
 } wm_aot_guard;
 

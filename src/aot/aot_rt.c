@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 
 #include "aot.h"
+#include "aot_bt.h"
 #include "aot_guard.h"
 #include "cstack.h"
 #include "ops.h"
@@ -42,24 +43,32 @@ typedef struct aot_inst {
   wm_aot_ctx pub;
   wm_instance *inst;
   jmp_buf *jb;        /* the innermost wm__aot_run's */
-  char *msg;          /* its trap message buffer (256 bytes) */
+  char *msg;          /* its trap message buffer (WM_TRAP_MSG_CAP bytes) */
   wm_slot *top;       /* where nested calls put their frames */
   uintptr_t guard;    /* guarded code: its memory's reservation, else 0 */
+  wm_aot_bt bt;       /* the last trap's return addresses (aot_bt.c) */
 } aot_inst;
 
 static const uint64_t no_memory_size = 0;
 
 static aot_inst *of(wm_aot_ctx *c) { return (aot_inst *)c; }
 
-static _Noreturn void raise_trap(aot_inst *a, int code) { longjmp(*a->jb, code); }
+/* Every trap takes its backtrace (named by wm__aot_run after the jump):
+** site is the wasm function of the trap's site where the code says it. */
+static _Noreturn void trap_at(aot_inst *a, int code, uint32_t site) {
+  wm__aot_bt_capture(&a->bt, site, NULL);
+  longjmp(*a->jb, code);
+}
 
-static void h_trap(wm_aot_ctx *c, int code) { raise_trap(of(c), code); }
+static _Noreturn void raise_trap(aot_inst *a, int code) { trap_at(a, code, UINT32_MAX); }
+
+static void h_trap(wm_aot_ctx *c, int code, uint32_t fidx) { trap_at(of(c), code, fidx); }
 
 /* Metered code's slow path: the FUEL instruction's (meter.c). */
-static void h_meter(wm_aot_ctx *c, uint32_t cost) {
+static void h_meter(wm_aot_ctx *c, uint32_t cost, uint32_t fidx) {
   aot_inst *a = of(c);
   int code = wm__meter_poll(a->inst->rt, cost);
-  if (code) raise_trap(a, code);
+  if (code) trap_at(a, code, fidx);
 }
 
 /* No fault is ours while the runtime or a host runs: code that leaves
@@ -76,8 +85,9 @@ static void reguard(aot_inst *a, wm_aot_guard g) {
 
 /* A nested call through the runtime: its arguments in io, copied to the
 ** stack above the native frame by wm__interp_call. Its trap becomes ours,
-** with its message's first line (the nested backtrace is dropped: ours
-** follows from the frames). */
+** with its whole message: the nested call's backtrace, to which
+** wm__aot_run adds the compiled frames above it, and the interpreter its
+** own. */
 static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   wm_runtime *rt = a->inst->rt;
   wm_error err;
@@ -89,10 +99,7 @@ static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   reguard(a, g);
   rt->stack_top = saved;
   if (rc == 0) return;
-  if (rc != WM_EXCEPTION && err.message[0]) {
-    size_t n = strcspn(err.message, "\n");
-    snprintf(a->msg, 256, "%.*s", (int)(n < 255 ? n : 255), err.message);
-  }
+  if (rc != WM_EXCEPTION && err.message[0]) snprintf(a->msg, WM_TRAP_MSG_CAP, "%s", err.message);
   raise_trap(a, rc);
 }
 
@@ -256,6 +263,8 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   c->fuel = &inst->rt->fuel;
   c->interrupt = (const int *)&inst->rt->interrupt; /* read with __atomic_load_n */
   c->meter = h_meter;
+  a->bt.site = UINT32_MAX;
+  wm__aot_bt_warm();
   c->call = h_call;
   c->indirect = h_indirect;
   c->icall = h_icall;
@@ -301,7 +310,7 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   sigset_t mask;
   int blocked = 0;
   if (a->guard) {
-    g = wm__aot_guard_set((wm_aot_guard){a->pub.mem, a->guard, &jb});
+    g = wm__aot_guard_set((wm_aot_guard){a->pub.mem, a->guard, &a->bt, &jb});
     /* The thread's outermost guarded activation: a blocked SIGSEGV would
     ** make a fault end the process whatever the handler. */
     if (!g.jb) blocked = wm__aot_guard_unblock(&mask);
@@ -318,6 +327,13 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   a->msg = saved_msg;
   a->top = saved_top;
   a->pub.stack_floor = saved_floor;
+  if (code) {
+    /* Unguarded again: a fault here is not the code's. */
+    if (code != WM_EXCEPTION)
+      wm__aot_bt_format(inst, inst->mod->nfunc_imports + k, &a->bt, code, msg, WM_TRAP_MSG_CAP);
+    a->bt.n = 0;
+    a->bt.site = UINT32_MAX;
+  }
   return code;
 }
 
@@ -331,6 +347,7 @@ void wm__aot_module_free(wm_module *mod) {
     atomic_store_explicit(&mod->funcs[i].code, NULL, memory_order_relaxed);
   wm__free(l->codes);
   wm__free(l->cells);
+  wm__aot_bt_free(l);
   if (l->handle) dlclose(l->handle);
   wm__free(l);
   mod->aot = NULL;

@@ -219,6 +219,30 @@ void wm__resolve_frame(const wm_rawframe *r, wm_check_frame *out) {
   out->name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
 }
 
+/* A backtrace is full when it ends with the line that says so. */
+static bool bt_full(const char *buf, size_t len) {
+  static const char more[] = "\n  ...";
+  return len >= sizeof more - 1 && memcmp(buf + len - (sizeof more - 1), more, sizeof more - 1) == 0;
+}
+
+bool wm__bt_append(char *buf, size_t cap, const wm_func *fn, uint32_t off) {
+  size_t len = strlen(buf);
+  if (bt_full(buf, len)) return false;
+  /* The name section's name, else the export name. */
+  const char *name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
+  char line[160], at[32] = "";
+  if (off != UINT32_MAX) snprintf(at, sizeof at, ", byte 0x%x", (unsigned)off);
+  int n = snprintf(line, sizeof line, "\n  at %.100s (func %u%s)", name ? name : "<unnamed>",
+                   (unsigned)fn->idx, at);
+  if (n < 0) return false;
+  if (len + (size_t)n + 8 >= cap) {
+    snprintf(buf + len, cap - len, "\n  ...");
+    return false;
+  }
+  memcpy(buf + len, line, (size_t)n + 1);
+  return true;
+}
+
 /* Append the backtrace of the active frames above depth0, innermost first,
 ** to buf; stops with "..." when the buffer is full (deep recursion). Each
 ** line has the byte offset of the instruction: for the innermost frame the
@@ -226,25 +250,11 @@ void wm__resolve_frame(const wm_rawframe *r, wm_check_frame *out) {
 ** past it, hence the cell back). An entry frame has no return address, so
 ** the frame that called into the host before it shows no offset. */
 static void backtrace(const wm_runtime *rt, uint32_t depth0, char *buf, size_t cap) {
-  size_t len = strlen(buf);
   for (uint32_t i = rt->nframes; i-- > depth0;) {
     const wm_func *fn = rt->frames[i].func;
-    /* The name section's name, else the export name. */
-    const char *name = fn->inst ? wm__func_label(fn->inst->mod, fn->idx) : NULL;
     const uint32_t *ip = i + 1 == rt->nframes ? rt->trap_ip : rt->frames[i + 1].ret_ip;
     if (ip && i + 1 != rt->nframes) ip--;
-    uint32_t off = fn->code ? byte_offset(fn->code, ip) : UINT32_MAX;
-    char line[160], at[32] = "";
-    if (off != UINT32_MAX) snprintf(at, sizeof at, ", byte 0x%x", (unsigned)off);
-    int n = snprintf(line, sizeof line, "\n  at %.100s (func %u%s)", name ? name : "<unnamed>",
-                     (unsigned)fn->idx, at);
-    if (n < 0) break;
-    if (len + (size_t)n + 8 >= cap) {
-      snprintf(buf + len, cap - len, "\n  ...");
-      return;
-    }
-    memcpy(buf + len, line, (size_t)n + 1);
-    len += (size_t)n;
+    if (!wm__bt_append(buf, cap, fn, fn->code ? byte_offset(fn->code, ip) : UINT32_MAX)) return;
   }
 }
 
@@ -367,7 +377,8 @@ int wm__interp_call_plain(wm_runtime *rt, wm_func *f, wm_slot *args_results, wm_
   const uint32_t depth0 = rt->nframes;
   wm_slot *const top0 = rt->stack_top;
   const wm_type *t = f->type;
-  char msg[256];
+  /* WM_TRAP_MSG_CAP: compiled code (NATIVE) adds its frames to it. */
+  char msg[WM_TRAP_MSG_CAP];
   int rc;
 
   msg[0] = 0;
