@@ -13,6 +13,8 @@
 ** makes it one (wm__simd_twin). Floats coming out of lanes, and v128
 ** constants, are opaque to the C compiler (wm_kf, wm_kd, wm_kv), as
 ** aot_c.c's scalar floats: it would fold `x * 1.0` for a signalling NaN.
+** i8x16.shuffle alone is the C compiler's own shuffle (WM_SHUFFLE), its
+** lanes being constants.
 */
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,14 +61,19 @@ static char letter(uint8_t t) {
 }
 
 /* What the statements add to the prelude: a v128 constant opaque to the
-** C compiler, and a loaded v128 kept in a vector register (aot_c.c's
-** WM_KEEP: a guarded load wasm drops must still fault). */
+** C compiler, a loaded v128 kept in a vector register (aot_c.c's WM_KEEP:
+** a guarded load wasm drops must still fault), and i8x16.shuffle as the
+** compiler's shuffle of constant lanes (index i < 16 from a, else b[i -
+** 16]: wasm's, and wm_i8x16_shuffle_bytes'), which it makes one or two
+** vector shuffles where the byte loop cost as much as the interpreter. */
 const char wm__aot_simd_prelude[] =
     "#if defined(__x86_64__)\n#define WM_KEEPV(v) __asm__(\"\" : : \"x\"((v).u64))\n"
     "#define WM_VREG \"+x\"\n"
     "#elif defined(__aarch64__)\n#define WM_KEEPV(v) __asm__(\"\" : : \"w\"((v).u64))\n"
     "#define WM_VREG \"+w\"\n"
     "#else\n#define WM_KEEPV(v) __asm__(\"\" : : \"m\"(v))\n#define WM_VREG \"+m\"\n#endif\n"
+    "#ifdef __clang__\n#define WM_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)\n"
+    "#else\n#define WM_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (wm_u8x16){__VA_ARGS__})\n#endif\n"
     "static inline wm_v128 wm_kv(uint64_t lo, uint64_t hi) {\n"
     "  wm_v128 v; v.u64 = (wm_u64x2){lo, hi}; __asm__(\"\" : WM_VREG(v.u64)); return v;\n}\n";
 
@@ -197,9 +204,9 @@ int wm__aot_simd(const uint8_t *b, uint32_t *pos, uint32_t end, wm_aot_vform *v,
         return WM_EMALFORMED;
       }
       set(v, "vv", 'v');
-      int n = snprintf(s, cap, "{ static const uint8_t m_[16] = {");
-      for (int i = 0; i < 16; i++) n += snprintf(s + n, cap - (size_t)n, "%s%u", i ? "," : "", b[*pos + i]);
-      snprintf(s + n, cap - (size_t)n, "}; wm_i8x16_shuffle_bytes(&$r, &$0, &$1, m_); }");
+      int n = snprintf(s, cap, "$r.u8 = WM_SHUFFLE($0.u8, $1.u8");
+      for (int i = 0; i < 16; i++) n += snprintf(s + n, cap - (size_t)n, ", %u", b[*pos + i]);
+      snprintf(s + n, cap - (size_t)n, ")");
       *pos += 16;
       return 0;
     }
