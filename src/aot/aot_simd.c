@@ -77,6 +77,9 @@ const char wm__aot_simd_prelude[] =
     "static inline wm_v128 wm_kv(uint64_t lo, uint64_t hi) {\n"
     "  wm_v128 v; v.u64 = (wm_u64x2){lo, hi}; __asm__(\"\" : WM_VREG(v.u64)); return v;\n}\n";
 
+/* The module was validated: a malformed immediate, an unknown opcode and a
+** SIMD access to a memory other than 0 (check_module refuses several
+** memories first) are defensive checks believed unreachable. */
 static int rd_u32(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *v, const char **why) {
   *v = 0;
   int e = wm__leb_u32(b, pos, end, v);
