@@ -55,7 +55,7 @@ static const char run_help[] =
     "                        module is compiled once with $WASMEM_CC (else cc)\n"
     "                        into the cache's aot/ folder and the object is\n"
     "                        reused (with --no-cache: a temporary object). A\n"
-    "                        module using what is not compiled yet (SIMD...)\n"
+    "                        module using what is not compiled yet (threads...)\n"
     "                        runs in the interpreter after a note on stderr; a\n"
     "                        C compiler that is missing or fails is an error.\n"
     "                        With --fuel or --timeout it is compiled metered\n"

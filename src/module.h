@@ -611,6 +611,10 @@ typedef struct wm_simd_sig {
   uint8_t cls, scalar, lanes, align;
 } wm_simd_sig;
 wm_simd_sig wm__simd_sig(uint32_t sub);
+/* compile_simd.c: the non-relaxed instruction a relaxed SIMD instruction
+** runs as (docs/SIMD.md), or sub itself; the AOT translator's choice is the
+** interpreter's. */
+uint32_t wm__simd_twin(uint32_t sub);
 /* compile_ops.c: the operand type, result type and operand count (1 or 2)
 ** of numeric opcode w (0x45..0xC4, 0xFC00..0xFC07); false for others. And
 ** the natural alignment (log2) and value type of load/store w (0x28..0x3E). */

@@ -11,9 +11,32 @@
 #include "runtime.h"
 
 /* aot_abi.h and the interpreter's numeric.h as text (made by the build:
-** cmake/embed_text.cmake), copied into every C file the translator writes. */
+** cmake/embed_text.cmake), copied into every C file the translator writes;
+** simd_lanes.h into those of modules that use v128. */
 extern const char wm__aot_text_abi[];
 extern const char wm__aot_text_numeric[];
+extern const char wm__aot_text_simd[];
+
+/* aot_simd.c: one SIMD instruction, read from b at *pos (after the 0xFD
+** prefix) and written as a C statement for aot_c.c to place: the
+** operands it pops (class letters i l f d v, as the C locals' suffixes;
+** the first is the address of a memory access), the result it pushes,
+** the access, and the statement, where $0 $1 $2 stand for the operands,
+** $r for the result and $p for the accessed bytes (mem + ea_). 0, or a
+** WM_E* code with its message in *why. */
+typedef struct wm_aot_vform {
+  uint8_t nin;      /* operands */
+  char in[3];       /* their classes */
+  char out;         /* the result's class, 0 for none */
+  uint8_t access;   /* bytes accessed in memory 0 (0: no access) */
+  bool store;       /* the access writes */
+  uint32_t offset;  /* memarg's offset */
+  char form[256];
+} wm_aot_vform;
+int wm__aot_simd(const uint8_t *b, uint32_t *pos, uint32_t end, wm_aot_vform *v, const char **why);
+/* aot_simd.c: what a C file that uses v128 has after simd_lanes.h. */
+extern const char wm__aot_simd_prelude[];
+extern const char wm__aot_text_simd[];
 
 /* A module loaded from a compiled object (wm_module.aot): the object's
 ** handle and descriptor, and the lowered code every defined function

@@ -7,7 +7,7 @@
 ** One C function per wasm function, typed: i32 is uint32_t, i64 uint64_t,
 ** f32 float, f64 double, a reference void *. Locals are C locals `lN`; the
 ** operand stack is resolved here, at translation time: the value at depth
-** d of type T is the C local `sdT` (s3i, s3l, s3f, s3d, s3r), so the C
+** d of type T is the C local `sdT` (s3i, s3l, s3f, s3d, s3r, s3v), so the C
 ** compiler sees plain data flow and allocates registers. Control is
 ** labels and gotos: a block's end, a loop's head, an if's else. A branch
 ** copies its values into the target's depths first. Code after an
@@ -20,8 +20,9 @@
 ** and everything that touches the runtime (imports, tables, growing
 ** memory, bulk operations, traps) goes through the helpers of wm_aot_ctx
 ** (aot_abi.h). What this first version does not translate is refused at
-** translation with "... not supported yet": SIMD, threads, exceptions,
-** GC and typed references, tail calls, memory64, several memories.
+** translation with "... not supported yet": threads, exceptions,
+** GC and typed references, tail calls, memory64, several memories. SIMD
+** (v128 values as C locals of simd_lanes.h's union) is aot_simd.c's.
 */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -88,12 +89,13 @@ static void put_bytes(cbuf *b, const char *s, size_t n) {
 
 /* ------------------------------------------------------------ value types */
 
-/* The C view of a value type: 0 i32, 1 i64, 2 f32, 3 f64, 4 reference;
-** -1 for what is not translated yet. */
-enum { T_I32, T_I64, T_F32, T_F64, T_REF, T_N };
-static const char *const ctype[T_N] = {"uint32_t", "uint64_t", "float", "double", "void *"};
-static const char tsuf[T_N] = {'i', 'l', 'f', 'd', 'r'};
-static const char *const tfield[T_N] = {"u32", "u64", "f32", "f64", "ref"};
+/* The C view of a value type: 0 i32, 1 i64, 2 f32, 3 f64, 4 reference,
+** 5 v128 (simd_lanes.h's union, two slots); -1 for what is not translated
+** yet. */
+enum { T_I32, T_I64, T_F32, T_F64, T_REF, T_V128, T_N };
+static const char *const ctype[T_N] = {"uint32_t", "uint64_t", "float", "double", "void *", "wm_v128"};
+static const char tsuf[T_N] = {'i', 'l', 'f', 'd', 'r', 'v'};
+static const char *const tfield[T_N] = {"u32", "u64", "f32", "f64", "ref", NULL};
 
 static int tclass(uint32_t t) {
   switch (t) {
@@ -103,6 +105,7 @@ static int tclass(uint32_t t) {
     case WM_F64: return T_F64;
     case WM_FUNCREF:
     case WM_EXTERNREF: return T_REF;
+    case WM_V128: return T_V128;
     default: return -1;
   }
 }
@@ -177,6 +180,7 @@ typedef struct fstate {
   uint32_t nlocals;
   char names[8][24];
   unsigned ring;
+  bool simd;            /* a v128 was named: the file needs simd_lanes.h */
   uint8_t *refs;        /* the current part's REF_* of each function index */
   uint8_t *trefs;       /* the current part's signatures used, by sig_index */
 } fstate;
@@ -226,6 +230,7 @@ static int push(fstate *f, int t) {
     return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
   int rc = mark(f, f->sp, t);
   if (rc) return rc;
+  if (t == T_V128) f->simd = true;
   f->stk[f->sp++] = (uint8_t)t;
   return 0;
 }
@@ -658,24 +663,48 @@ static int typed_call(fstate *f, const wm_type *t, uint32_t base, const char *ca
   return 0;
 }
 
+/* A value of class k written to slot *j of array io (and the next for a
+** v128, which takes two), *j moved past it; an i32 or f32 clears the high
+** half. And the value of slot *j read as an expression. */
+static void put_to_slot(cbuf *o, const char *io, uint32_t *j, int k, const char *v) {
+  if (k == T_V128) {
+    put(o, " wm_vput(&%s[%u], %s);", io, (unsigned)*j, v);
+    *j += 2;
+    return;
+  }
+  if (k == T_I32 || k == T_F32) put(o, " %s[%u].u64 = 0;", io, (unsigned)*j);
+  put(o, " %s[%u].%s = %s;", io, (unsigned)*j, tfield[k], v);
+  *j += 1;
+}
+static void put_from_slot(cbuf *o, const char *io, uint32_t *j, int k) {
+  if (k == T_V128)
+    put(o, "wm_vget(&%s[%u])", io, (unsigned)*j);
+  else
+    put(o, "%s[%u].%s", io, (unsigned)*j, tfield[k]);
+  *j += k == T_V128 ? 2 : 1;
+}
+
 /* A call through slots (an import, a call the runtime makes, a long
 ** argument list): `io_` filled from the arguments, `stmt` run, results
 ** read back. */
 static int slot_call(fstate *f, const wm_type *t, uint32_t base, const char *stmt) {
-  uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+  uint32_t np = (uint32_t)wm__type_slots(t->params, t->nparams);
+  uint32_t nr = (uint32_t)wm__type_slots(t->results, t->nresults);
+  uint32_t n = np > nr ? np : nr;
   f->extra += 8u * n + 16;
   put(f->o, "  { wm_aot_slot io_[%u];", (unsigned)(n ? n : 1));
-  for (uint32_t i = 0; i < t->nparams; i++) {
+  for (uint32_t i = 0, j = 0; i < t->nparams; i++) {
     int k = tc(t->params[i]);
-    if (k == T_I32 || k == T_F32) put(f->o, " io_[%u].u64 = 0;", (unsigned)i);
-    put(f->o, " io_[%u].%s = %s;", (unsigned)i, tfield[k], NV(f, base + i, k));
+    put_to_slot(f->o, "io_", &j, k, NV(f, base + i, k));
   }
   put(f->o, " %s;", stmt);
-  for (uint32_t i = 0; i < t->nresults; i++) {
+  for (uint32_t i = 0, j = 0; i < t->nresults; i++) {
     int k = tc(t->results[i]);
     int rc = mark(f, base + i, k);
     if (rc) return rc;
-    put(f->o, " %s = io_[%u].%s;", NV(f, base + i, k), (unsigned)i, tfield[k]);
+    put(f->o, " %s = ", NV(f, base + i, k));
+    put_from_slot(f->o, "io_", &j, k);
+    put(f->o, ";");
   }
   put(f->o, " }\n");
   return 0;
@@ -866,6 +895,13 @@ static int skip_imm(fstate *f, uint8_t op) {
       uint8_t b;
       return byte(f, &b);
     }
+    case 0xFD: {
+      wm_aot_vform v;
+      const char *why = "this SIMD instruction";
+      int rc = wm__aot_simd(f->b, &f->pos, f->end, &v, &why);
+      if (rc == WM_EUNSUPPORTED) return unsupported(f, why);
+      return rc ? fail(f, rc, "%s", why) : 0;
+    }
     case 0xFC: {
       int rc = u32imm(f, &x);
       if (rc) return rc;
@@ -899,10 +935,62 @@ static const char *unsupported_op(uint8_t op) {
       return "exception handling";
     case 0x12: case 0x13: case 0x14: case 0x15: return "tail calls and typed function references";
     case 0xD3: case 0xD4: case 0xD5: case 0xD6: case 0xFB: return "typed references and GC";
-    case 0xFD: return "SIMD";
     case 0xFE: return "threads (atomics)";
     default: return NULL;
   }
+}
+
+/* The class of aot_simd.c's letter (a C local's suffix). */
+static int vclass(char c) {
+  int k = 0;
+  while (k < T_N - 1 && tsuf[k] != c) k++;
+  return k;
+}
+
+/* A SIMD instruction at `at`: aot_simd.c's statement with the operands'
+** and the result's C names put in, after the access's address as any
+** load's or store's (fences around a store, a guarded load's value kept
+** in a vector register). */
+static int simd(fstate *f, uint32_t at) {
+  wm_aot_vform v;
+  const char *why = "this SIMD instruction";
+  int rc = wm__aot_simd(f->b, &f->pos, f->end, &v, &why);
+  if (rc == WM_EUNSUPPORTED) {
+    f->pos = at;
+    return unsupported(f, why);
+  }
+  if (rc) return fail(f, rc, "%s", why);
+  f->simd = true;
+  uint32_t a = f->sp - v.nin;
+  char names[4][24];
+  for (uint32_t i = 0; i < v.nin; i++) snprintf(names[i], sizeof names[i], "%s", V(f, a + i));
+  if (v.access) address(f, a, v.offset, v.access);
+  if (v.store) fence(f);
+  f->sp = a;
+  names[3][0] = 0;
+  if (v.out) {
+    rc = push(f, vclass(v.out));
+    if (rc) return rc;
+    snprintf(names[3], sizeof names[3], "%s", V(f, a));
+  }
+  put(f->o, "  ");
+  for (const char *p = v.form; *p; p++) {
+    if (*p != '$' || !p[1]) {
+      put_bytes(f->o, p, 1);
+      continue;
+    }
+    p++;
+    if (*p == 'r')
+      put(f->o, "%s", names[3]);
+    else if (*p == 'p')
+      put(f->o, "(mem + ea_)");
+    else if (*p >= '0' && *p <= '2')
+      put(f->o, "%s", names[*p - '0']);
+  }
+  put(f->o, ";\n");
+  if (v.store) fence(f);
+  if (v.access && !v.store && f->guarded) put(f->o, "  WM_KEEPV(%s);\n", names[3]);
+  return 0;
 }
 
 static int instr(fstate *f) {
@@ -1097,6 +1185,7 @@ static int instr(fstate *f) {
       if (rc) return rc;
       int k = tclass(mod->globals[x].type.type);
       if (k < 0) return unsupported(f, "a global of this type");
+      if (k == T_V128) return pushv(f, k, "wm_vget(c->globals[%u])", (unsigned)x);
       return pushv(f, k, "c->globals[%u]->%s", (unsigned)x, tfield[k]);
     }
     case 0x24: {
@@ -1106,8 +1195,12 @@ static int instr(fstate *f) {
       if (k < 0) return unsupported(f, "a global of this type");
       uint32_t a = --f->sp;
       fence(f);
-      if (k == T_I32 || k == T_F32) put(f->o, "  c->globals[%u]->u64 = 0;\n", (unsigned)x);
-      put(f->o, "  c->globals[%u]->%s = %s;\n", (unsigned)x, tfield[k], V(f, a));
+      if (k == T_V128) {
+        put(f->o, "  wm_vput(c->globals[%u], %s);\n", (unsigned)x, V(f, a));
+      } else {
+        if (k == T_I32 || k == T_F32) put(f->o, "  c->globals[%u]->u64 = 0;\n", (unsigned)x);
+        put(f->o, "  c->globals[%u]->%s = %s;\n", (unsigned)x, tfield[k], V(f, a));
+      }
       fence(f);
       return 0;
     }
@@ -1224,6 +1317,7 @@ static int instr(fstate *f) {
         default: return unsupported(f, "this 0xFC instruction");
       }
     }
+    case 0xFD: return simd(f, at);
     default: {
       const char *what = unsupported_op(op);
       f->pos = at;
@@ -1286,12 +1380,12 @@ static int check_module(const wm_module *mod, wm_error *err) {
     const wm_type *t = &mod->types[i];
     if (t->kind != WM_COMP_FUNC) NO("GC types");
     for (uint32_t k = 0; k < t->nparams; k++)
-      if (tclass(t->params[k]) < 0) NO("a function type with v128 or typed references");
+      if (tclass(t->params[k]) < 0) NO("a function type with typed references");
     for (uint32_t k = 0; k < t->nresults; k++)
-      if (tclass(t->results[k]) < 0) NO("a function type with v128 or typed references");
+      if (tclass(t->results[k]) < 0) NO("a function type with typed references");
   }
   for (uint32_t i = 0; i < mod->nglobals; i++)
-    if (tclass(mod->globals[i].type.type) < 0) NO("a global of type v128 or a typed reference");
+    if (tclass(mod->globals[i].type.type) < 0) NO("a global of a typed reference type");
   return 0;
 #undef NO
 }
@@ -1364,10 +1458,11 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     int k = tclass(vt);
     if (k < 0) {
       rc = wm__error(f->err, WM_EUNSUPPORTED, fd->body_off,
-                     "wasmem compile: a local of type v128 or a typed reference not supported yet");
+                     "wasmem compile: a local of a typed reference type not supported yet");
       break;
     }
     f->ltype[i] = (uint8_t)k;
+    if (k == T_V128) f->simd = true;
   }
   cbuf code = {0};
   if (!rc) {
@@ -1403,7 +1498,8 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
         WM_TRAP_STACK_EXHAUSTED);
     for (uint32_t i = t->nparams; i < nl; i++)
       put(o, "  %s l%u = %s;\n", ctype[f->ltype[i]], (unsigned)i,
-          f->ltype[i] == T_F32 ? "wm_kf(0)" : f->ltype[i] == T_F64 ? "wm_kd(0)" : "0");
+          f->ltype[i] == T_F32 ? "wm_kf(0)" : f->ltype[i] == T_F64 ? "wm_kd(0)"
+          : f->ltype[i] == T_V128 ? "wm_kv(0, 0)" : "0");
     for (uint32_t d = 0; d < f->cap_used; d++)
       for (int k = 0; k < T_N; k++)
         if (f->used[d] & (1u << k)) put(o, "  %s s%u%c; (void)s%u%c;\n", ctype[k], (unsigned)d, tsuf[k], (unsigned)d, tsuf[k]);
@@ -1434,16 +1530,22 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     /* Through an opaque pointer: never inlined here, so that an entry's
     ** frame is always followed by its function's (aot_bt.c). */
     put(o, "WM_OPAQUE(f%u)(c", (unsigned)idx);
-    for (uint32_t k = 0; k < t->nparams; k++)
-      put(o, ", io[%u].%s", (unsigned)k, tfield[tc(t->params[k])]);
+    for (uint32_t k = 0, j = 0; k < t->nparams; k++) {
+      put(o, ", ");
+      put_from_slot(o, "io", &j, tc(t->params[k]));
+    }
     put(o, ");\n");
-    for (uint32_t k = 0; k < t->nresults; k++) {
+    for (uint32_t k = 0, j = 0; k < t->nresults; k++) {
       int tc = tclass(t->results[k]);
-      if (tc == T_I32 || tc == T_F32) put(o, "  io[%u].u64 = 0;\n", (unsigned)k);
-      if (t->nresults == 1)
-        put(o, "  io[0].%s = r_;\n", tfield[tc]);
-      else
-        put(o, "  io[%u].%s = r_.r%u;\n", (unsigned)k, tfield[tc], (unsigned)k);
+      char r[24];
+      snprintf(r, sizeof r, t->nresults == 1 ? "r_" : "r_.r%u", (unsigned)k);
+      if (tc == T_V128) {
+        put(o, "  wm_vput(&io[%u], %s);\n", (unsigned)j, r);
+        j += 2;
+        continue;
+      }
+      if (tc == T_I32 || tc == T_F32) put(o, "  io[%u].u64 = 0;\n", (unsigned)j);
+      put(o, "  io[%u].%s = %s;\n", (unsigned)j++, tfield[tc], r);
     }
     put(o, "}\n");
   }
@@ -1458,7 +1560,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
 ** single file, hidden (visible to the object's other parts only) in a
 ** split one. */
 static void put_header(cbuf *o, const wm_module *mod, uint32_t part, uint32_t nparts,
-                       const uint8_t *types) {
+                       const uint8_t *types, bool simd) {
   put(o, "/* Made by wasmem %s (wasmem compile): module of %zu bytes", WM_VERSION, mod->len);
   if (nparts > 1) put(o, ", part %u of %u", (unsigned)part + 1, (unsigned)nparts);
   put(o, ". */\n#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
@@ -1468,6 +1570,10 @@ static void put_header(cbuf *o, const wm_module *mod, uint32_t part, uint32_t np
   put_bytes(o, wm__aot_text_abi, strlen(wm__aot_text_abi));
   put_bytes(o, wm__aot_text_numeric, strlen(wm__aot_text_numeric));
   put_bytes(o, prelude, strlen(prelude));
+  if (simd) {
+    put_bytes(o, wm__aot_text_simd, strlen(wm__aot_text_simd));
+    put_bytes(o, wm__aot_simd_prelude, strlen(wm__aot_simd_prelude));
+  }
   if (nparts > 1)
     put(o, "#define WM_FN __attribute__((visibility(\"hidden\")))\n"
            "#define WM_TABLE extern __attribute__((visibility(\"hidden\")))\n");
@@ -1605,6 +1711,14 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   memset(&f, 0, sizeof f);
   f.mod = mod;
   f.err = err;
+  /* v128 in a signature or a global: the file needs simd_lanes.h even
+  ** where no body names one (the bodies set f.simd for theirs). */
+  for (uint32_t i = 0; i < mod->ntypes; i++) {
+    const wm_type *t = &mod->types[i];
+    for (uint32_t k = 0; k < t->nparams; k++) f.simd |= tclass(t->params[k]) == T_V128;
+    for (uint32_t k = 0; k < t->nresults; k++) f.simd |= tclass(t->results[k]) == T_V128;
+  }
+  for (uint32_t i = 0; i < mod->nglobals; i++) f.simd |= tclass(mod->globals[i].type.type) == T_V128;
   /* Guard pages need a 64-bit address space: a 32-bit host checks. */
   f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS));
   f.metered = opts && (opts->flags & WM_COMPILE_METERED);
@@ -1636,7 +1750,7 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
       put(&decls, "WM_TABLE const wm_aot_entry wm_entries[%u];\n", (unsigned)(ndef ? ndef : 1));
       put(&decls, "WM_TABLE void (*const wm_direct[%u])(void);\n", (unsigned)(ndef ? ndef : 1));
     }
-    put_header(&o, mod, p, nparts, tr);
+    put_header(&o, mod, p, nparts, tr, f.simd);
     put_bytes(&o, decls.p ? decls.p : "", decls.n);
     put_bytes(&o, bodies[p].p ? bodies[p].p : "", bodies[p].n);
     wm__free(bodies[p].p);

@@ -231,3 +231,5 @@ int wm__c_skim_simd(cstate *c) {
   if (imm == WM_SIMD_MEMARG || imm == WM_SIMD_MEMARG_LANE) TRY(wm__c_skip_memarg(c));
   return imm == WM_SIMD_LANE || imm == WM_SIMD_MEMARG_LANE ? wm__c_rd_u8(c, b) : 0;
 }
+
+uint32_t wm__simd_twin(uint32_t sub) { return relaxed_twin(sub); }

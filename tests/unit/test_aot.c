@@ -176,14 +176,13 @@ static void test_to_c(void) {
   static const struct {
     const char *wat, *why;
   } no[] = {
-      {"(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))", "SIMD"},
       {"(module (func $f (return_call $f)))", "tail calls"},
       {"(module (type $s (struct (field i32))) (func (result i32) (i32.const 0)))", "GC types"},
       {"(module (memory 1) (memory 1))", "more than one memory"},
       {"(module (memory i64 1))", "memory64"},
       {"(module (tag) (func))", "exception handling"},
       {"(module (memory 1 1 shared))", "shared memory"},
-      {"(module (func (param v128)))", "v128"},
+      {"(module (type $t (func)) (func (param (ref null $t))))", "typed references"},
   };
   for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
     mod = NULL;
@@ -191,6 +190,28 @@ static void test_to_c(void) {
     c = NULL;
     CHECK_ERR(wm_module_to_c(mod, &c, &len, &err), err, WM_EUNSUPPORTED, no[i].why);
     CHECK(c == NULL);
+    wm_module_free(mod);
+  }
+
+  /* SIMD is translated: a v128 in a signature alone brings simd_lanes.h
+  ** into the C, a module without one has none of it. */
+  static const struct {
+    const char *wat;
+    bool simd;
+  } v[] = {
+      {"(module (func (param v128)))", true},
+      {"(module (global v128 (v128.const i64x2 1 2)))", true},
+      {"(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))", true},
+      {"(module (func (result i32) (i32.const 1)))", false},
+  };
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+    mod = NULL;
+    CHECK(wm_module_load((const uint8_t *)v[i].wat, strlen(v[i].wat), NULL, &mod, &err) == WM_OK);
+    c = NULL;
+    CHECK(wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    CHECK(c != NULL && (strstr(c, "WM_SIMD_LANES_H") != NULL) == v[i].simd);
+    CHECK(c != NULL && (strstr(c, "wm_kv(") != NULL) == v[i].simd);
+    wm_free(c);
     wm_module_free(mod);
   }
 }
