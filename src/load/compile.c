@@ -184,23 +184,21 @@ static bool op_traps(wm_op op) {
   }
 }
 
-/* op_traps as a table, made once for the process. */
-static uint8_t traps_table[WM_OP_COUNT_];
-static pthread_once_t traps_once = PTHREAD_ONCE_INIT;
-
-static void make_traps_table(void) {
-  for (unsigned op = 0; op < WM_OP_COUNT_; op++) traps_table[op] = op_traps((wm_op)op);
-}
-
-static const uint8_t *traps(void) {
-  pthread_once(&traps_once, make_traps_table);
-  return traps_table;
-}
+/* op_traps remembered per op as it is first emitted (0 not yet known,
+** else TRAPS_NO or TRAPS_YES): filled as lowering goes, so that a start
+** that lowers little pays for the ops it emits, not for all of them.
+** Threads that lower at once may store the same value. */
+static _Atomic uint8_t traps_memo[WM_OP_COUNT_];
 
 /* wm__c_head's rare cases: room to check, a trap location to record. */
 int wm__c_head_slow(cstate *c, wm_op op) {
   if ((uint64_t)c->ncode + WM_HEAD_CELLS + 8 > c->room) TRY(wm__c_reserve(c, WM_HEAD_CELLS + 8));
-  if (c->traps[op]) {
+  uint8_t t = atomic_load_explicit(&c->traps[op], memory_order_relaxed);
+  if (!t) {
+    t = op_traps(op) ? TRAPS_YES : TRAPS_NO;
+    atomic_store_explicit(&c->traps[op], t, memory_order_relaxed);
+  }
+  if (t == TRAPS_YES) {
     if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
         wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
       return wm__c_nomem(c);
@@ -1801,7 +1799,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   c.mod = mod;
   c.err = err;
   c.head_base = wm__op_heads(mod->loop, &c.head_offs);
-  c.traps = traps();
+  c.traps = traps_memo;
   take_scratch(&c);
   int rc = wm__body_bytes(mod, idx, &body, &c.body_buf, &c.cap_body, err);
   if (rc) goto fail;

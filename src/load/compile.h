@@ -148,8 +148,9 @@ typedef struct cstate {
   ** allows as it stood when wm__c_reserve last looked, less 2 for each
   ** constant or trap location (8 bytes) added since (wm__c_charge). */
   uint32_t room, lim;
-  /* Per lowered op: can it trap (its cell goes in the trap map)? */
-  const uint8_t *traps;
+  /* Per lowered op, once known: can it trap (its cell goes in the trap
+  ** map)? TRAPS_NO, TRAPS_YES, or 0 when not known yet (compile.c). */
+  _Atomic uint8_t *traps;
   uint32_t *fix; uint32_t nfix, cap_fix;
   uint32_t *pc_cell, *pc_off; uint32_t npc, cap_pc, cap_pc2;
   patch *patches; uint32_t npatches, cap_patches;
@@ -368,8 +369,10 @@ static inline void wm__c_put_head(cstate *c, wm_op op) {
 /* Start an instruction. Callers check c->dead first: dead code emits
 ** nothing. Room for the head and 8 cells is checked at once; an op that
 ** can trap gets its cell recorded in the trap map. */
+enum { TRAPS_NO = 1, TRAPS_YES = 2 };
 static inline int wm__c_head(cstate *c, wm_op op) {
-  if (WM_UNLIKELY((uint64_t)c->ncode + WM_HEAD_CELLS + 8 > c->room) || c->traps[op])
+  if (WM_UNLIKELY((uint64_t)c->ncode + WM_HEAD_CELLS + 8 > c->room) ||
+      atomic_load_explicit(&c->traps[op], memory_order_relaxed) != TRAPS_NO)
     return wm__c_head_slow(c, op);
   wm__c_put_head(c, op);
   return 0;
