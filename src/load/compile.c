@@ -61,7 +61,21 @@ int wm__c_rd_u8(cstate *c, uint8_t *out) {
 
 /* The LEB128 readers (leb.h) read from the body's bytes, offsets relative
 ** to them. */
-int wm__c_rd_u32(cstate *c, uint32_t *out) {
+/* Two bytes (the commonest case after one, which the inline readers take):
+** b[0] continues, b[1] ends, and no reader's width can end earlier. */
+static inline bool two_bytes(const cstate *c, uint32_t *v) {
+  if (c->end - c->pos < 2) return false;
+  const uint8_t *b = &c->bytes[c->pos - c->base];
+  if ((b[0] & 0x80) == 0 || (b[1] & 0x80) != 0) return false;
+  *v = (uint32_t)(b[0] & 0x7F) | (uint32_t)b[1] << 7;
+  return true;
+}
+
+int wm__c_rd_u32_slow(cstate *c, uint32_t *out) {
+  if (two_bytes(c, out)) {
+    c->pos += 2;
+    return 0;
+  }
   uint32_t at = c->pos - c->base;
   int e = wm__leb_u32(c->bytes, &at, c->end - c->base, out);
   c->pos = at + c->base;
@@ -69,13 +83,29 @@ int wm__c_rd_u32(cstate *c, uint32_t *out) {
 }
 
 static int rd_u64(cstate *c, uint64_t *out) {
+  uint32_t v;
+  if (c->pos < c->end && c->bytes[c->pos - c->base] < 0x80) {
+    *out = c->bytes[c->pos++ - c->base];
+    return 0;
+  }
+  if (two_bytes(c, &v)) {
+    c->pos += 2;
+    *out = v;
+    return 0;
+  }
   uint32_t at = c->pos - c->base;
   int e = wm__leb_u64(c->bytes, &at, c->end - c->base, out);
   c->pos = at + c->base;
   return e ? wm__c_malformed(c, wm__leb_msg(e)) : 0;
 }
 
-int wm__c_rd_sleb(cstate *c, unsigned bits, int64_t *out) {
+int wm__c_rd_sleb_slow(cstate *c, unsigned bits, int64_t *out) {
+  uint32_t v;
+  if (two_bytes(c, &v)) { /* 14 bits, sign-extended */
+    c->pos += 2;
+    *out = v & 0x2000 ? (int64_t)v - 0x4000 : (int64_t)v;
+    return 0;
+  }
   uint32_t at = c->pos - c->base;
   int e = wm__leb_s(c->bytes, &at, c->end - c->base, bits, out);
   c->pos = at + c->base;
@@ -100,11 +130,11 @@ int wm__c_rd_fixed(cstate *c, unsigned n, uint64_t *out) {
 ** is checked as code is made, so that no input can make the loader
 ** allocate far past it: code that grows faster than the bytes it comes from
 ** (moves of many values at every branch) stops here. */
-static int reserve(cstate *c, uint32_t n) {
+int wm__c_reserve(cstate *c, uint32_t n) {
   if (c->ncode + n < c->ncode) return too_big(c, "code");
-  uint64_t bytes = atomic_load_explicit(&c->mod->code_bytes, memory_order_relaxed) +
-                   ((uint64_t)c->ncode + n) * sizeof *c->code +
+  uint64_t fixed = atomic_load_explicit(&c->mod->code_bytes, memory_order_relaxed) +
                    ((uint64_t)c->nconsts + c->npc) * sizeof(uint64_t);
+  uint64_t bytes = fixed + ((uint64_t)c->ncode + n) * sizeof *c->code;
   if (bytes > c->mod->code_limit)
     return wm__error(c->err, WM_ELIMIT, c->instr_off,
                      "lowered code larger than the limit of %llu bytes "
@@ -112,6 +142,11 @@ static int reserve(cstate *c, uint32_t n) {
                      "plus 1 MiB)",
                      (unsigned long long)c->mod->code_limit);
   if (wm__grow((void **)&c->code, &c->cap_code, c->ncode + n, sizeof *c->code)) return wm__c_nomem(c);
+  /* What the next cells may take unchecked (wm__c_cell): up to the
+  ** capacity and the limit, both as they stand. */
+  uint64_t cells = (c->mod->code_limit - fixed) / sizeof *c->code;
+  c->lim = cells < UINT32_MAX ? (uint32_t)cells : UINT32_MAX;
+  c->room = c->lim < c->cap_code ? c->lim : c->cap_code;
   return 0;
 }
 
@@ -149,44 +184,35 @@ static bool op_traps(wm_op op) {
   }
 }
 
-/* Start an instruction. Callers check c->dead first: dead code emits
-** nothing. */
-int wm__c_head(cstate *c, wm_op op) {
-  int rc = reserve(c, WM_HEAD_CELLS + 8);
-  if (rc) return rc;
-  uint64_t h = c->head_offs ? (uint64_t)(uintptr_t)(c->head_base + c->head_offs[op]) : (uint64_t)op;
-  c->last3_start = c->last2_start;
-  c->last3_op = c->last2_op;
-  c->last2_start = c->last_start;
-  c->last2_op = c->last_op;
-  c->last_start = c->ncode;
-  c->last_op = op;
-  c->last_fix = c->nfix;
-  if (op_traps(op)) {
+/* op_traps remembered per op as it is first emitted (0 not yet known,
+** else TRAPS_NO or TRAPS_YES): filled as lowering goes, so that a start
+** that lowers little pays for the ops it emits, not for all of them.
+** Threads that lower at once may store the same value. */
+static _Atomic uint8_t traps_memo[WM_OP_COUNT_];
+
+/* wm__c_head's rare cases: room to check, a trap location to record. */
+int wm__c_head_slow(cstate *c, wm_op op) {
+  if ((uint64_t)c->ncode + WM_HEAD_CELLS + 8 > c->room) TRY(wm__c_reserve(c, WM_HEAD_CELLS + 8));
+  uint8_t t = atomic_load_explicit(&c->traps[op], memory_order_relaxed);
+  if (!t) {
+    t = op_traps(op) ? TRAPS_YES : TRAPS_NO;
+    atomic_store_explicit(&c->traps[op], t, memory_order_relaxed);
+  }
+  if (t == TRAPS_YES) {
     if (wm__grow((void **)&c->pc_cell, &c->cap_pc, c->npc + 1, sizeof *c->pc_cell) ||
         wm__grow((void **)&c->pc_off, &c->cap_pc2, c->npc + 1, sizeof *c->pc_off))
       return wm__c_nomem(c);
     c->pc_cell[c->npc] = c->ncode;
     c->pc_off[c->npc++] = c->instr_off;
+    wm__c_charge(c); /* a trap location counts against the limit */
   }
-  c->code[c->ncode++] = (uint32_t)h;
-  c->code[c->ncode++] = (uint32_t)(h >> 32);
+  wm__c_put_head(c, op);
   return 0;
 }
 
-int wm__c_cell(cstate *c, uint32_t v) {
-  int rc = reserve(c, 1);
-  if (rc) return rc;
-  c->code[c->ncode++] = v;
+int wm__c_fix_slow(cstate *c) {
+  if (wm__grow((void **)&c->fix, &c->cap_fix, c->nfix + 1, sizeof *c->fix)) return wm__c_nomem(c);
   return 0;
-}
-
-int wm__c_slot(cstate *c, uint32_t ref) {
-  if (!IS_LOCAL(ref)) {
-    if (wm__grow((void **)&c->fix, &c->cap_fix, c->nfix + 1, sizeof *c->fix)) return wm__c_nomem(c);
-    c->fix[c->nfix++] = c->ncode;
-  }
-  return wm__c_cell(c, ref);
 }
 
 /* Queue a move d <- a (dropped when d == a); flush_moves emits the queue in
@@ -462,6 +488,7 @@ static int const_ref(cstate *c, uint64_t v, uint32_t *ref) {
     return wm__c_nomem(c);
   c->consts[c->nconsts] = v;
   c->kpair[c->nconsts] = 0;
+  wm__c_charge(c); /* a constant counts against the limit */
   c->chash[j] = ++c->nconsts;
   *ref = REF_CONST | (c->nconsts - 1);
   return 0;
@@ -480,6 +507,8 @@ int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref) {
   c->consts[c->nconsts + 1] = hi;
   c->kpair[c->nconsts] = 1;
   c->kpair[c->nconsts + 1] = 0;
+  wm__c_charge(c);
+  wm__c_charge(c);
   *ref = REF_CONST | c->nconsts;
   c->nconsts += 2;
   return 0;
@@ -489,7 +518,7 @@ int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref) {
 
 static ctl *top_ctl(cstate *c) { return &c->ctls[c->nctls - 1]; }
 
-int wm__c_push(cstate *c, uint32_t type, uint32_t ref) {
+int wm__c_push_slow(cstate *c, uint32_t type, uint32_t ref) {
   if (c->nvals >= MAX_INDEX) return too_big(c, "operand stack");
   if (wm__grow((void **)&c->vals, &c->cap_vals, c->nvals + 1, sizeof *c->vals) ||
       wm__grow((void **)&c->hs, &c->cap_hs, c->nvals + 2, sizeof *c->hs))
@@ -508,9 +537,9 @@ int wm__c_push(cstate *c, uint32_t type, uint32_t ref) {
 
 static int push_res(cstate *c, uint32_t type) { return wm__c_push(c, type, own_ref(c, c->nvals)); }
 
-/* The spec's pop_val, with expect 0 meaning any type. An operand popped off
-** a polymorphic stack has type 0 (Unknown). */
-int wm__c_pop(cstate *c, uint32_t expect, vop *out) {
+/* wm__c_pop's rare cases: an empty frame (polymorphic or a mismatch) and
+** an operand of another type than expected (a subtype or a mismatch). */
+int wm__c_pop_slow(cstate *c, uint32_t expect, vop *out) {
   ctl *f = top_ctl(c);
   if (c->nvals == f->height) {
     if (!f->unreachable) return mismatch(c);
@@ -1025,7 +1054,7 @@ static int do_br_table(cstate *c) {
     uint32_t instr = c->last_start;
     TRY(wm__c_cell(c, n));
     uint32_t cells = c->ncode;
-    TRY(reserve(c, n + 1));
+    TRY(wm__c_reserve(c, n + 1));
     c->ncode += n + 1;
     c->bt_epoch++;
     c->pos = labels;
@@ -1397,7 +1426,7 @@ int wm__c_memarg(cstate *c, uint32_t natural, bool exact, uint32_t *offset) {
   if (exact ? align != natural : align > natural)
     return wm__c_invalid(c, exact ? "atomic alignment must be natural"
                                   : "alignment must not be larger than natural");
-  return wm__c_use_memory(c, mem);
+  return mem == 0 ? 0 : wm__c_use_memory(c, mem); /* memory 0, known to exist: nothing */
 }
 
 int wm__c_addr64(cstate *c, vop *a) {
@@ -1770,6 +1799,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   c.mod = mod;
   c.err = err;
   c.head_base = wm__op_heads(mod->loop, &c.head_offs);
+  c.traps = traps_memo;
   take_scratch(&c);
   int rc = wm__body_bytes(mod, idx, &body, &c.body_buf, &c.cap_body, err);
   if (rc) goto fail;

@@ -143,6 +143,14 @@ typedef struct cstate {
   uint64_t off64;          /* ... whose offset this is (see wm__c_addr64) */
 
   uint32_t *code; uint32_t ncode, cap_code;
+  /* Cells free to emit without a check: ncode may grow to `room`, the
+  ** lesser of cap_code and `lim`, the most cells the module's code limit
+  ** allows as it stood when wm__c_reserve last looked, less 2 for each
+  ** constant or trap location (8 bytes) added since (wm__c_charge). */
+  uint32_t room, lim;
+  /* Per lowered op, once known: can it trap (its cell goes in the trap
+  ** map)? TRAPS_NO, TRAPS_YES, or 0 when not known yet (compile.c). */
+  _Atomic uint8_t *traps;
   uint32_t *fix; uint32_t nfix, cap_fix;
   uint32_t *pc_cell, *pc_off; uint32_t npc, cap_pc, cap_pc2;
   patch *patches; uint32_t npatches, cap_patches;
@@ -223,7 +231,18 @@ int wm__c_malformed(cstate *c, const char *msg);
 /* The body's bytes ran out ("unexpected end of section or function"). */
 int wm__c_unexpected_end(cstate *c);
 /* A signed LEB128 of the given width; n little-endian bytes (constants). */
-int wm__c_rd_sleb(cstate *c, unsigned bits, int64_t *out);
+int wm__c_rd_sleb_slow(cstate *c, unsigned bits, int64_t *out);
+static inline int wm__c_rd_sleb(cstate *c, unsigned bits, int64_t *out) {
+  if (WM_LIKELY(c->pos < c->end)) {
+    uint8_t b = c->bytes[c->pos - c->base];
+    if (WM_LIKELY(b < 0x80)) { /* one byte: seven bits, sign-extended */
+      c->pos++;
+      *out = b & 0x40 ? (int64_t)b - 0x80 : (int64_t)b;
+      return 0;
+    }
+  }
+  return wm__c_rd_sleb_slow(c, bits, out);
+}
 int wm__c_rd_fixed(cstate *c, unsigned n, uint64_t *out);
 /* Out of memory at the current instruction. */
 static inline int wm__c_nomem(cstate *c) {
@@ -237,7 +256,20 @@ static inline int wm__c_nomem(cstate *c) {
     if (rc_) return rc_;                                                       \
   } while (0)
 int wm__c_rd_u8(cstate *c, uint8_t *out);
-int wm__c_rd_u32(cstate *c, uint32_t *out);
+/* Most LEB128s in a body are one byte: that case inline, the rest (and
+** every error) in the out-of-line readers. */
+int wm__c_rd_u32_slow(cstate *c, uint32_t *out);
+static inline int wm__c_rd_u32(cstate *c, uint32_t *out) {
+  if (WM_LIKELY(c->pos < c->end)) {
+    uint8_t b = c->bytes[c->pos - c->base];
+    if (WM_LIKELY(b < 0x80)) {
+      c->pos++;
+      *out = b;
+      return 0;
+    }
+  }
+  return wm__c_rd_u32_slow(c, out);
+}
 /* A memory instruction's memarg: flags (log2 of the alignment; in
 ** WebAssembly 3.0 bit 6 says a memory index follows), the memory index,
 ** the offset. The alignment must not exceed `natural` (must equal it when
@@ -271,11 +303,94 @@ int wm__c_skip_memarg(cstate *c);
 ** instruction and MEMORY_SELECT 0 after it (compile_body closes it), so
 ** nothing can fuse across the pair. Nothing is emitted in dead code. */
 int wm__c_use_memory(cstate *c, uint32_t mem);
-int wm__c_pop(cstate *c, uint32_t expect, vop *out);
-int wm__c_push(cstate *c, uint32_t type, uint32_t ref);
-int wm__c_head(cstate *c, wm_op op);
-int wm__c_cell(cstate *c, uint32_t v);
-int wm__c_slot(cstate *c, uint32_t ref);
+/* The operand stack's push and pop, the emission of an instruction's head
+** and of its operand cells: called for nearly every byte of a body, so
+** inline, their rare cases (growing an array, a limit, an error, a
+** polymorphic stack) out of line in compile.c. */
+int wm__c_push_slow(cstate *c, uint32_t type, uint32_t ref);
+int wm__c_pop_slow(cstate *c, uint32_t expect, vop *out);
+int wm__c_reserve(cstate *c, uint32_t n);
+int wm__c_head_slow(cstate *c, wm_op op);
+int wm__c_fix_slow(cstate *c);
+
+/* A constant or a trap location was added: 8 bytes more of the limit. */
+static inline void wm__c_charge(cstate *c) {
+  c->lim = c->lim >= 2 ? c->lim - 2 : 0;
+  if (c->room > c->lim) c->room = c->lim;
+}
+
+static inline int wm__c_push(cstate *c, uint32_t type, uint32_t ref) {
+  uint32_t n = c->nvals;
+  if (WM_UNLIKELY(n + 2 > c->cap_hs || n + 1 > c->cap_vals || n >= MAX_INDEX))
+    return wm__c_push_slow(c, type, ref);
+  uint32_t top = c->hs[n] + type_slots(type);
+  if (WM_UNLIKELY(top >= MAX_INDEX)) return wm__c_push_slow(c, type, ref);
+  c->hs[n + 1] = top;
+  c->vals[n] = (vop){type, ref};
+  c->nvals = n + 1;
+  if (IS_LOCAL(ref)) {
+    c->lrefs[ref]++;
+    c->nlrefs++;
+  }
+  if (top > c->maxh) c->maxh = top;
+  return 0;
+}
+
+/* The spec's pop_val, with expect 0 meaning any type. An operand popped off
+** a polymorphic stack has type 0 (Unknown). */
+static inline int wm__c_pop(cstate *c, uint32_t expect, vop *out) {
+  if (WM_UNLIKELY(c->nvals == c->ctls[c->nctls - 1].height)) return wm__c_pop_slow(c, expect, out);
+  vop v = c->vals[c->nvals - 1];
+  if (WM_UNLIKELY(expect && v.type != expect)) return wm__c_pop_slow(c, expect, out);
+  c->nvals--;
+  if (IS_LOCAL(v.ref)) {
+    c->lrefs[v.ref]--;
+    c->nlrefs--;
+  }
+  *out = v;
+  return 0;
+}
+
+/* Write the head of op (its handler's address, or op itself in the switch
+** build) and make it the last instruction emitted. */
+static inline void wm__c_put_head(cstate *c, wm_op op) {
+  uint64_t h = c->head_offs ? (uint64_t)(uintptr_t)(c->head_base + c->head_offs[op]) : (uint64_t)op;
+  c->last3_start = c->last2_start;
+  c->last3_op = c->last2_op;
+  c->last2_start = c->last_start;
+  c->last2_op = c->last_op;
+  c->last_start = c->ncode;
+  c->last_op = op;
+  c->last_fix = c->nfix;
+  c->code[c->ncode++] = (uint32_t)h;
+  c->code[c->ncode++] = (uint32_t)(h >> 32);
+}
+
+/* Start an instruction. Callers check c->dead first: dead code emits
+** nothing. Room for the head and 8 cells is checked at once; an op that
+** can trap gets its cell recorded in the trap map. */
+enum { TRAPS_NO = 1, TRAPS_YES = 2 };
+static inline int wm__c_head(cstate *c, wm_op op) {
+  if (WM_UNLIKELY((uint64_t)c->ncode + WM_HEAD_CELLS + 8 > c->room) ||
+      atomic_load_explicit(&c->traps[op], memory_order_relaxed) != TRAPS_NO)
+    return wm__c_head_slow(c, op);
+  wm__c_put_head(c, op);
+  return 0;
+}
+
+static inline int wm__c_cell(cstate *c, uint32_t v) {
+  if (WM_UNLIKELY(c->ncode >= c->room)) TRY(wm__c_reserve(c, 1));
+  c->code[c->ncode++] = v;
+  return 0;
+}
+
+static inline int wm__c_slot(cstate *c, uint32_t ref) {
+  if (!IS_LOCAL(ref)) {
+    if (WM_UNLIKELY(c->nfix >= c->cap_fix)) TRY(wm__c_fix_slow(c));
+    c->fix[c->nfix++] = c->ncode;
+  }
+  return wm__c_cell(c, ref);
+}
 int wm__c_move(cstate *c, uint32_t d, uint32_t a, uint32_t type);
 int wm__c_flush_moves(cstate *c);
 int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref);

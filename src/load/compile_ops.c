@@ -42,34 +42,47 @@ static bool lookup(uint32_t w, wm_op *op) {
 /* Operand and result types of the numeric opcodes (0x45..0xC4 and the
 ** saturating truncations 0xFC00..0xFC07). */
 bool wm__numeric_sig(uint32_t w, uint8_t *in, uint8_t *out, int *nin) {
-  struct range { uint16_t lo, hi; uint8_t in, out, nin; };
-  static const struct range r[] = {
-      {0x45, 0x45, WM_I32, WM_I32, 1}, {0x46, 0x4F, WM_I32, WM_I32, 2},
-      {0x50, 0x50, WM_I64, WM_I32, 1}, {0x51, 0x5A, WM_I64, WM_I32, 2},
-      {0x5B, 0x60, WM_F32, WM_I32, 2}, {0x61, 0x66, WM_F64, WM_I32, 2},
-      {0x67, 0x69, WM_I32, WM_I32, 1}, {0x6A, 0x78, WM_I32, WM_I32, 2},
-      {0x79, 0x7B, WM_I64, WM_I64, 1}, {0x7C, 0x8A, WM_I64, WM_I64, 2},
-      {0x8B, 0x91, WM_F32, WM_F32, 1}, {0x92, 0x98, WM_F32, WM_F32, 2},
-      {0x99, 0x9F, WM_F64, WM_F64, 1}, {0xA0, 0xA6, WM_F64, WM_F64, 2},
-      {0xA7, 0xA7, WM_I64, WM_I32, 1}, {0xA8, 0xA9, WM_F32, WM_I32, 1},
-      {0xAA, 0xAB, WM_F64, WM_I32, 1}, {0xAC, 0xAD, WM_I32, WM_I64, 1},
-      {0xAE, 0xAF, WM_F32, WM_I64, 1}, {0xB0, 0xB1, WM_F64, WM_I64, 1},
-      {0xB2, 0xB3, WM_I32, WM_F32, 1}, {0xB4, 0xB5, WM_I64, WM_F32, 1},
-      {0xB6, 0xB6, WM_F64, WM_F32, 1}, {0xB7, 0xB8, WM_I32, WM_F64, 1},
-      {0xB9, 0xBA, WM_I64, WM_F64, 1}, {0xBB, 0xBB, WM_F32, WM_F64, 1},
-      {0xBC, 0xBC, WM_F32, WM_I32, 1}, {0xBD, 0xBD, WM_F64, WM_I64, 1},
-      {0xBE, 0xBE, WM_I32, WM_F32, 1}, {0xBF, 0xBF, WM_I64, WM_F64, 1},
-      {0xC0, 0xC1, WM_I32, WM_I32, 1}, {0xC2, 0xC4, WM_I64, WM_I64, 1},
-      {0xFC00, 0xFC01, WM_F32, WM_I32, 1}, {0xFC02, 0xFC03, WM_F64, WM_I32, 1},
-      {0xFC04, 0xFC05, WM_F32, WM_I64, 1}, {0xFC06, 0xFC07, WM_F64, WM_I64, 1},
+  /* 0x45..0xC4, one entry each: operand type, result type, operand count
+  ** (I i32, L i64, F f32, D f64). */
+#define S(i, o, n) {WM_##i##_, WM_##o##_, n}
+  enum { WM_I_ = WM_I32, WM_L_ = WM_I64, WM_F_ = WM_F32, WM_D_ = WM_F64 };
+  static const struct { uint8_t in, out, nin; } t[0xC5 - 0x45] = {
+      S(I, I, 1), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2),  /* 0x45 */
+      S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(L, I, 1),  /* 0x4B */
+      S(L, I, 2), S(L, I, 2), S(L, I, 2), S(L, I, 2), S(L, I, 2), S(L, I, 2),  /* 0x51 */
+      S(L, I, 2), S(L, I, 2), S(L, I, 2), S(L, I, 2), S(F, I, 2), S(F, I, 2),  /* 0x57 */
+      S(F, I, 2), S(F, I, 2), S(F, I, 2), S(F, I, 2), S(D, I, 2), S(D, I, 2),  /* 0x5D */
+      S(D, I, 2), S(D, I, 2), S(D, I, 2), S(D, I, 2), S(I, I, 1), S(I, I, 1),  /* 0x63 */
+      S(I, I, 1), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2),  /* 0x69 */
+      S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2),  /* 0x6F */
+      S(I, I, 2), S(I, I, 2), S(I, I, 2), S(I, I, 2), S(L, L, 1), S(L, L, 1),  /* 0x75 */
+      S(L, L, 1), S(L, L, 2), S(L, L, 2), S(L, L, 2), S(L, L, 2), S(L, L, 2),  /* 0x7B */
+      S(L, L, 2), S(L, L, 2), S(L, L, 2), S(L, L, 2), S(L, L, 2), S(L, L, 2),  /* 0x81 */
+      S(L, L, 2), S(L, L, 2), S(L, L, 2), S(L, L, 2), S(F, F, 1), S(F, F, 1),  /* 0x87 */
+      S(F, F, 1), S(F, F, 1), S(F, F, 1), S(F, F, 1), S(F, F, 1), S(F, F, 2),  /* 0x8D */
+      S(F, F, 2), S(F, F, 2), S(F, F, 2), S(F, F, 2), S(F, F, 2), S(F, F, 2),  /* 0x93 */
+      S(D, D, 1), S(D, D, 1), S(D, D, 1), S(D, D, 1), S(D, D, 1), S(D, D, 1),  /* 0x99 */
+      S(D, D, 1), S(D, D, 2), S(D, D, 2), S(D, D, 2), S(D, D, 2), S(D, D, 2),  /* 0x9F */
+      S(D, D, 2), S(D, D, 2), S(L, I, 1), S(F, I, 1), S(F, I, 1), S(D, I, 1),  /* 0xA5 */
+      S(D, I, 1), S(I, L, 1), S(I, L, 1), S(F, L, 1), S(F, L, 1), S(D, L, 1),  /* 0xAB */
+      S(D, L, 1), S(I, F, 1), S(I, F, 1), S(L, F, 1), S(L, F, 1), S(D, F, 1),  /* 0xB1 */
+      S(I, D, 1), S(I, D, 1), S(L, D, 1), S(L, D, 1), S(F, D, 1), S(F, I, 1),  /* 0xB7 */
+      S(D, L, 1), S(I, F, 1), S(L, D, 1), S(I, I, 1), S(I, I, 1), S(L, L, 1),  /* 0xBD */
+      S(L, L, 1), S(L, L, 1),  /* 0xC3 */
   };
-  for (unsigned i = 0; i < sizeof r / sizeof *r; i++) {
-    if (w >= r[i].lo && w <= r[i].hi) {
-      *in = r[i].in;
-      *out = r[i].out;
-      *nin = r[i].nin;
-      return true;
-    }
+#undef S
+  if (w >= 0x45 && w <= 0xC4) {
+    *in = t[w - 0x45].in;
+    *out = t[w - 0x45].out;
+    *nin = t[w - 0x45].nin;
+    return true;
+  }
+  /* The saturating truncations 0xFC00..0xFC07: f32 or f64 to i32 or i64. */
+  if (w >= 0xFC00 && w <= 0xFC07) {
+    *in = (w & 2) ? WM_F64 : WM_F32;
+    *out = (w & 4) ? WM_I64 : WM_I32;
+    *nin = 1;
+    return true;
   }
   return false;
 }
@@ -211,6 +224,7 @@ int wm__c_trap_site(cstate *c, uint32_t cell) {
     return wm__error(c->err, WM_ENOMEM, c->instr_off, NULL);
   c->pc_cell[c->npc] = cell;
   c->pc_off[c->npc++] = c->instr_off;
+  wm__c_charge(c); /* it counts against the code limit */
   return 0;
 }
 
@@ -352,6 +366,7 @@ static bool fresh_operand(const cstate *c, const vop *v, uint32_t wrote, bool co
 ** not trap: there is no trap location to keep. */
 static int emit_shift_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
   unsigned i = 0, n = sizeof shift_forms / sizeof *shift_forms;
+  if (c->prev_res == NOPOS || c->prev_res != c->last_start + WM_HEAD_CELLS) return 1;
   while (i < n && (shift_forms[i].op != op || shift_forms[i].shift != c->last_op)) i++;
   uint32_t lr = c->prev_res, s = c->last_start;
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;
@@ -403,9 +418,16 @@ static const struct { uint16_t op, load, fused; bool commutes; } load_forms[] = 
 ** slot, take the load back and emit the BINLD form. Returns 1 when not.
 ** (IEEE add and mul commute exactly; only a NaN's payload may differ, which
 ** wasm leaves nondeterministic.) */
+_Static_assert(WM_OP_I32_LOAD8_U_K - WM_OP_I32_LOAD_K == WM_OP_I32_LOAD8_U - WM_OP_I32_LOAD,
+               "the K forms of the loads are in the loads' order");
 static int emit_load_op(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *res) {
   unsigned i = 0, n = sizeof load_forms / sizeof *load_forms;
-  wm_op ld = WM_OP_COUNT_, ldk = WM_OP_COUNT_;
+  wm_op ld = WM_OP_COUNT_, ldk = WM_OP_COUNT_, l = c->last_op;
+  if (c->prev_res == NOPOS || c->prev_res != c->last_start + WM_HEAD_CELLS) return 1;
+  /* Every load in the table is one of the first six, or its K form. */
+  if (!(l >= WM_OP_I32_LOAD && l <= WM_OP_I32_LOAD8_U) &&
+      !(l >= WM_OP_I32_LOAD_K && l <= WM_OP_I32_LOAD8_U_K))
+    return 1;
   for (; i < n; i++) {
     ld = (wm_op)load_forms[i].load;
     ldk = (wm_op)(WM_OP_I32_LOAD_K + (ld - WM_OP_I32_LOAD));
@@ -451,6 +473,7 @@ static const struct { uint16_t mul, fused; uint8_t ncells, nslots; } mul_add_for
 ** I32_MUL_LD_ADD keeps the load's trap location. Returns 1 when not. */
 static int emit_mul_add(cstate *c, const vop *v, uint32_t *res) {
   unsigned i = 0, n = sizeof mul_add_forms / sizeof *mul_add_forms;
+  if (c->prev_res == NOPOS || c->prev_res != c->last_start + WM_HEAD_CELLS) return 1;
   while (i < n && mul_add_forms[i].mul != c->last_op) i++;
   uint32_t lr = c->prev_res, s = c->last_start, other, m[4];
   if (i == n || lr == NOPOS || lr != s + WM_HEAD_CELLS) return 1;

@@ -815,6 +815,65 @@ static void test_code_limit(void) {
   free(m.p);
 }
 
+/* The code limit is checked as cells are emitted, against the code, the
+** constants and the trap map so far; the compiler caches how many cells
+** it may emit unchecked, less what each constant and trap location takes.
+** Whatever it caches, a limit passes exactly when every larger one does:
+** find the least that loads a body of distinct constants (each a slot)
+** and loads (each a trap location), and check the limits around it. */
+static int load_limited(const uint8_t *b, size_t len, uint64_t limit, wm_error *err) {
+  wm_module_options mo;
+  memset(&mo, 0, sizeof mo);
+  mo.max_code_bytes = limit;
+  mo.flags = WM_MODULE_EAGER;
+  wm_module *mod = NULL;
+  int rc = wm_module_load(b, len, &mo, &mod, err);
+  wm_module_free(mod);
+  return rc;
+}
+
+static void test_code_limit_exact(void) {
+  char text[8192];
+  size_t n = (size_t)snprintf(text, sizeof text,
+                              "(module (memory 1) (func (export \"f\") (param i32) (result i32)"
+                              " (local.get 0)");
+  for (int i = 0; i < 40; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          " (i32.load offset=%d (local.get 0)) (i32.const %d) i32.add i32.mul"
+                          " (i32.const %d) (i32.load (local.get 0)) i32.sub i32.add",
+                          4 * i, 1000 + i, 5000 + 3 * i);
+  snprintf(text + n, sizeof text - n, "))");
+  size_t len = 0;
+  uint8_t *b = wat(text, &len);
+  if (!b) return;
+  wm_error err;
+  uint64_t lo = 1, hi = 1 << 20; /* lo fails, hi loads */
+  CHECK(load_limited(b, len, lo, &err) == WM_ELIMIT);
+  CHECK(load_limited(b, len, hi, &err) == WM_OK);
+  while (hi - lo > 1) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (load_limited(b, len, mid, &err) == WM_OK) hi = mid;
+    else lo = mid;
+  }
+  for (uint64_t l = hi; l < hi + 64; l++) CHECK(load_limited(b, len, l, &err) == WM_OK);
+  for (uint64_t l = hi - 64; l < hi; l++) {
+    int rc = load_limited(b, len, l, &err);
+    CHECK_ERR(rc, err, WM_ELIMIT, "lowered code larger than the limit");
+  }
+  /* What was lowered fits under the least limit that lowers it. */
+  wm_module_options mo;
+  memset(&mo, 0, sizeof mo);
+  mo.max_code_bytes = hi;
+  mo.flags = WM_MODULE_EAGER;
+  wm_module *mod = NULL;
+  CHECK(wm_module_load(b, len, &mo, &mod, &err) == WM_OK);
+  CHECK(mod && wm_module_code_bytes(mod) > 0 && wm_module_code_bytes(mod) <= hi);
+  printf("code limit: least %llu bytes, lowered %llu\n", (unsigned long long)hi,
+         (unsigned long long)wm_module_code_bytes(mod));
+  wm_module_free(mod);
+  free(b);
+}
+
 /* One function: block; i32.const 0; br_table of n targets; end. */
 static void br_table_module(buf *m, uint32_t n, uint32_t nres) {
   buf code = {0};
@@ -948,6 +1007,7 @@ int main(void) {
     test_code_budget_lazy();
     test_lazy_frame();
     test_code_limit();
+    test_code_limit_exact();
   } else {
     fprintf(stderr, "wat2wasm not found: skipping the module tests\n");
   }
