@@ -47,6 +47,11 @@ typedef struct wm_aot_lib {
   wm_code *codes;              /* per defined function */
   uintptr_t frame_room;        /* two largest frames and their slack */
   uint32_t *cells;
+  /* The object's file, opened at load (-1 if it could not be): its
+  ** symbol table is read from it at the first trap, when the path it was
+  ** loaded by may be gone (a temporary object, a cache directory's
+  ** /proc/self/fd/N path whose descriptor is closed). */
+  int fd;
   /* aot_bt.c: the object's functions by address, read at its first trap. */
   _Atomic(struct wm_aot_syms *) syms;
 } wm_aot_lib;

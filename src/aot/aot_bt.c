@@ -128,9 +128,8 @@ static void *read_at(int fd, uint64_t size, uint64_t off, uint64_t n) {
 ** loaded, which its descriptor's address checks). */
 static void read_syms(const wm_aot_lib *l, const wm_module *mod, struct wm_aot_syms *s) {
   struct link_map *lm = NULL;
-  if (dlinfo(l->handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_name || !lm->l_name[0]) return;
-  int fd = open(lm->l_name, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
+  if (dlinfo(l->handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm || l->fd < 0) return;
+  int fd = l->fd;
   struct stat st;
   ElfW(Ehdr) eh;
   ElfW(Shdr) *sh = NULL;
@@ -174,7 +173,6 @@ done:
   wm__free(sh);
   wm__free(syms);
   wm__free(str);
-  close(fd);
 }
 
 static const struct wm_aot_syms *syms_of(wm_aot_lib *l, const wm_module *mod) {

@@ -824,6 +824,7 @@ static void set_dead(fstate *f) {
   ctrl *c = &f->cs[f->ncs - 1];
   c->unreachable = true;
   f->sp = c->height;
+  f->fuel_new = true; /* as compile.c's set_unreachable */
 }
 
 static int skip_imm(fstate *f, uint8_t op);

@@ -22,11 +22,13 @@
 */
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aot.h"
 #include "aot_bt.h"
@@ -348,6 +350,7 @@ void wm__aot_module_free(wm_module *mod) {
   wm__free(l->codes);
   wm__free(l->cells);
   wm__aot_bt_free(l);
+  if (l->fd >= 0) close(l->fd);
   if (l->handle) dlclose(l->handle);
   wm__free(l);
   mod->aot = NULL;
@@ -523,6 +526,7 @@ int wm_module_load_native(const char *path, const wm_module_options *opts, wm_mo
   }
   l->handle = h;
   l->desc = d;
+  l->fd = open(full, O_RDONLY | O_CLOEXEC);
   /* Two largest frames, saturated: a frame of more than a quarter of the
   ** address space leaves no room, and every entry traps. */
   uint64_t fm = *d->frame_max;

@@ -584,6 +584,10 @@ static void set_unreachable(cstate *c) {
   }
   f->unreachable = true;
   c->dead = true;
+  /* Metered code: what follows, once validation calls it live again
+  ** (after an end or else), starts a basic block. Where no branch reaches
+  ** that end, the block never runs and its cost is never charged. */
+  c->fuel_new = true;
 }
 
 static void update_dead(cstate *c) {

@@ -127,6 +127,15 @@ out=$("$wasmem" call named.noinline.so chain 1 2>&1)
 out=$("$wasmem" call plain.noinline.so chain 1 2>&1)
 [ "$out" = "$(printf 'wasmem: trap: unreachable\n  at <unnamed> (func 3)\n  at <unnamed> (func 2)\n  at chain (func 1)')" ] ||
   bad "plain chain: '$out'"
+# Through `--aot`: the object loaded from the cache (by a directory
+# descriptor's /proc/self/fd path, closed after the load) and a temporary
+# one (--no-cache: removed after the load) name the same frames.
+want=$(printf 'wasmem: trap: unreachable\n  at c (func 3)\n  at b (func 2)\n  at a (func 1)')
+for nc in "" --no-cache; do
+  # shellcheck disable=SC2086
+  out=$(XDG_CACHE_HOME=$work/xdg WASMEM_CC="$cc -fno-inline" "$wasmem" call named.wasm chain 1 --aot $nc $checks 2>&1)
+  [ "$out" = "$want" ] || bad "--aot $nc chain: '$out'"
+done
 # Where the frames cannot be told, the output is the interpreter's frames as
 # before, with the trap site's function first when it is not the entered
 # one: an object whose symbols are stripped, and one built without unwind

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aot_build.h"
 #include "check.h"
 #include "wasmem.h"
 
@@ -166,31 +167,17 @@ static void run_all(const char *so, char out[NCASES][600]) {
   for (int k = 0; k < 3; k++) wm_module_free(mods[k]);
 }
 
-/* C built by cc_cmd into so (flags: WM_COMPILE_*): 0, or -1. */
+/* The module built by cc_cmd into so, functions not inlined (flags:
+** WM_COMPILE_*): 0, or -1. */
 static int build(const char *cc_cmd, const char *so, uint32_t flags) {
   wm_error err;
   wm_module *mod = NULL;
   if (wm_module_load((const uint8_t *)c_wat, strlen(c_wat), NULL, &mod, &err) != WM_OK) return -1;
-  char *c = NULL;
-  size_t len = 0;
-  wm_compile_options co = {flags};
-  int rc = wm_module_to_c_parts(mod, &co, 1, &c, &len, &err);
+  char cc[64];
+  snprintf(cc, sizeof cc, "%s -O2 -fno-inline", cc_cmd);
+  int rc = build_so_cc(mod, so, flags, cc);
   wm_module_free(mod);
-  if (rc) return -1;
-  char src[200], cmd[800];
-  snprintf(src, sizeof src, "%s.c", so);
-  FILE *f = fopen(src, "wb");
-  int ok = f && fwrite(c, 1, len, f) == len;
-  if (f) fclose(f);
-  wm_free(c);
-  if (!ok) return -1;
-  snprintf(cmd, sizeof cmd,
-           "%s -O2 -fno-inline -shared -fPIC -ffp-contract=off -fno-math-errno "
-           "-fno-optimize-sibling-calls -w -o %s %s -lm",
-           cc_cmd, so, src);
-  rc = system(cmd);
-  remove(src);
-  return rc == 0 ? 0 : -1;
+  return rc;
 }
 
 int main(void) {

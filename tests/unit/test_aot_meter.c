@@ -71,7 +71,23 @@ static const char *const guest_wat =
     "        (br $l)))\n"
     "    (if (i32.gt_u (local.get $n) (i32.const 8)) (then unreachable))\n"
     "    (local.get $acc))\n"
-    "  (func (export \"spin\") (loop $l (br $l))))\n";
+    "  (func (export \"spin\") (loop $l (br $l)))\n"
+    /* Code after an end nothing branches to never runs, and is never
+    ** charged, whatever the dead code before holds (a loop, an if, a
+    ** br_if), and after a br_table whose values move: each costs 2 or 3. */
+    "  (func (export \"dead_loop\") (param i32) (result i32)\n"
+    "    (block $out (block (br $out) (loop)) (drop (i32.const 1)) (drop (i32.const 2)))\n"
+    "    (i32.const 7))\n"
+    "  (func (export \"dead_if\") (param i32) (result i32)\n"
+    "    (block $out (block (br $out) (if (i32.const 0) (then))) (drop (i32.const 1)))\n"
+    "    (i32.const 7))\n"
+    "  (func (export \"dead_br_if\") (param i32) (result i32)\n"
+    "    (block $out (block (br $out) (br_if 0 (i32.const 0))) (drop (i32.const 1)))\n"
+    "    (i32.const 7))\n"
+    "  (func (export \"table_moves\") (param i32) (result i32)\n"
+    "    (block $out (result i32)\n"
+    "      (block (br_table $out $out (i32.const 5) (local.get 0)))\n"
+    "      (drop (i32.const 1)) (drop (i32.const 2)) (i32.const 9))))\n";
 
 /* The host import: calls the guest's `leaf` back (a nested metered call). */
 static wm_instance *back_inst;
@@ -102,8 +118,8 @@ typedef struct outcome {
   uint8_t mem[32];
 } outcome;
 
-/* Call work(n) on a fresh instance of mod with `fuel`. */
-static outcome run(wm_module *mod, int32_t n, uint64_t fuel) {
+/* Call fn(n) on a fresh instance of mod with `fuel`. */
+static outcome run(wm_module *mod, const char *fn, int32_t n, uint64_t fuel) {
   outcome o;
   memset(&o, 0, sizeof o);
   wm_runtime *rt = runtime();
@@ -119,7 +135,7 @@ static outcome run(wm_module *mod, int32_t n, uint64_t fuel) {
   back_inst = inst;
   wm_runtime_set_fuel(rt, fuel);
   wm_val a = {.type = WM_I32, .of.i32 = n}, r;
-  o.rc = wm_func_call(rt, wm_instance_func(inst, "work"), &a, 1, &r, 1, &err);
+  o.rc = wm_func_call(rt, wm_instance_func(inst, fn), &a, 1, &r, 1, &err);
   if (o.rc == WM_OK) o.result = r.of.i32;
   o.fuel_left = wm_runtime_get_fuel(rt);
   memcpy(o.mem, wm_memory_data(wm_instance_memory(inst, "memory")), sizeof o.mem);
@@ -132,27 +148,29 @@ static bool same(const outcome *a, const outcome *b) {
          memcmp(a->mem, b->mem, sizeof a->mem) == 0;
 }
 
-/* Every budget from 0 to the whole cost of work(n) and two past it. */
-static void compare(wm_module *interp, wm_module *nat, int32_t n) {
+/* Every budget from 0 to the whole cost of fn(n) and two past it; the
+** cost, or 0 where the tiers differ. */
+static uint64_t compare(wm_module *interp, wm_module *nat, const char *fn, int32_t n) {
   const uint64_t plenty = (uint64_t)1 << 40;
-  outcome wi = run(interp, n, plenty), wn = run(nat, n, plenty);
+  outcome wi = run(interp, fn, n, plenty), wn = run(nat, fn, n, plenty);
   uint64_t cost = plenty - wi.fuel_left;
   CHECK(same(&wi, &wn));
   if (!same(&wi, &wn))
-    fprintf(stderr, "work(%d): interpreter cost %llu rc %d, compiled cost %llu rc %d\n", (int)n,
+    fprintf(stderr, "%s(%d): interpreter cost %llu rc %d, compiled cost %llu rc %d\n", fn, (int)n,
             (unsigned long long)cost, wi.rc, (unsigned long long)(plenty - wn.fuel_left), wn.rc);
   CHECK(cost > 0 && cost < 100000);
   int differ = 0;
   for (uint64_t f = 0; f <= cost + 2 && cost < 100000; f++) {
-    outcome a = run(interp, n, f), b = run(nat, n, f);
+    outcome a = run(interp, fn, n, f), b = run(nat, fn, n, f);
     if (!same(&a, &b) && differ++ < 3)
-      fprintf(stderr, "work(%d), fuel %llu: interpreter rc %d result %d left %llu; compiled rc %d result %d left %llu\n",
-              (int)n, (unsigned long long)f, a.rc, a.result, (unsigned long long)a.fuel_left, b.rc,
+      fprintf(stderr, "%s(%d), fuel %llu: interpreter rc %d result %d left %llu; compiled rc %d result %d left %llu\n",
+              fn, (int)n, (unsigned long long)f, a.rc, a.result, (unsigned long long)a.fuel_left, b.rc,
               b.result, (unsigned long long)b.fuel_left);
     /* Short of the whole cost, the call runs out of fuel. */
     if (f < cost && a.rc != WM_TRAP_OUT_OF_FUEL) differ++;
   }
   CHECK(differ == 0);
+  return same(&wi, &wn) && differ == 0 ? cost : 0;
 }
 
 static wm_module *load_native(const char *so, uint32_t flags) {
@@ -215,8 +233,13 @@ static void test_tier(wm_module *interp, uint32_t flags, const char *tag) {
   /* Metered, asked for or not. */
   wm_module *nat = load_native(so, WM_MODULE_METERED), *nat2 = load_native(so, 0);
   if (nat && nat2) {
-    for (int32_t n = 0; n <= 9; n += 3) compare(interp, nat, n);
-    compare(interp, nat2, 7);
+    for (int32_t n = 0; n <= 9; n += 3) compare(interp, nat, "work", n);
+    compare(interp, nat2, "work", 7);
+    CHECK(compare(interp, nat, "dead_loop", 0) == 2);
+    CHECK(compare(interp, nat, "dead_if", 0) == 2);
+    CHECK(compare(interp, nat, "dead_br_if", 0) == 2);
+    CHECK(compare(interp, nat, "table_moves", 0) == 3);
+    CHECK(compare(interp, nat, "table_moves", 1) == 3);
     test_stop(nat2);
   }
   wm_module_free(nat);
