@@ -585,13 +585,17 @@ static const memop stores[0x3F - 0x36] = {
 ** code is guarded: then ea_ + n is below 2^33 + 8, inside the memory's
 ** reservation (WM_AOT_GUARD_SPAN), and a stray access faults in its
 ** inaccessible part. */
-static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
+static void address_as(fstate *f, uint32_t a, uint32_t offset, uint32_t n, bool guarded) {
   put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u;", V(f, a), offset);
-  if (f->guarded)
+  if (guarded)
     put(f->o, "\n");
   else
     put(f->o, " if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n", (unsigned)n,
         WM_TRAP_MEMORY_OOB);
+}
+
+static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
+  address_as(f, a, offset, n, f->guarded);
 }
 
 /* Around a store, to memory or a global, in guarded code: a load that
@@ -965,7 +969,11 @@ static int simd(fstate *f, uint32_t at) {
   uint32_t a = f->sp - v.nin;
   char names[4][24];
   for (uint32_t i = 0; i < v.nin; i++) snprintf(names[i], sizeof names[i], "%s", V(f, a + i));
-  if (v.access) address(f, a, v.offset, v.access);
+  /* A store wider than 8 bytes may be two to the C compiler (two 8-byte
+  ** moves): in guarded code the first would land before the second
+  ** faults, and a trapped store must write nothing. It is checked as in
+  ** checked code; loads have nothing to undo. */
+  if (v.access) address_as(f, a, v.offset, v.access, f->guarded && !(v.store && v.access > 8));
   if (v.store) fence(f);
   f->sp = a;
   names[3][0] = 0;
