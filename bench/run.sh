@@ -7,7 +7,7 @@
 # wasmem, and their geometric means. With --coremark DIR, also CoreMark.
 #
 # Usage: bench/run.sh [--quick] [--runs N] [--only k1,k2] [--no-kernels]
-#                     [--check] [--aot] [--wasmem PATH] [--wasm3 PATH] [--iwasm PATH]
+#                     [--check] [--aot] [--wasm2c] [--wasmem PATH] [--wasm3 PATH] [--iwasm PATH]
 #                     [--no-peers] [--no-node] [--coremark DIR]
 #                     [--coremark-iter N] [--cpu] [--out DIR]
 #   --quick     ~10x smaller work sizes, to check the scripts in seconds
@@ -20,6 +20,12 @@
 #   --aot       also run each kernel (and CoreMark) compiled ahead of time
 #               (`wasmem compile K.wasm -o K.so`, the system's cc; the compile
 #               is not timed in the table, its time is printed after it)
+#   --wasm2c    also run each kernel translated to C by wabt's wasm2c
+#               (Debian's wabt; its runtime, wasm-rt-impl.c, bounds-checks
+#               with guard pages) and built with gcc -O2 beside
+#               bench/wasm2c_main.c: the translate-to-C reference for --aot.
+#               CoreMark runs on bench/wasm2c_wasi.c, the few WASI calls it
+#               makes
 #   --wasmem    the wasmem binary (default: build it in build/release)
 #   --wasm3, --iwasm  the peers' binaries (default: wasm3 / iwasm in
 #               $WM_PEERS_DIR/bin, $WM_PEERS_DIR or on PATH; absent ones
@@ -44,7 +50,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=(fib sieve matmul crc32 sha256 memsum mix)
-runs=3 quick=0 use_node=1 wasmem="" out="" check=0 aot=0 use_peers=1 do_kernels=1
+runs=3 quick=0 use_node=1 wasmem="" out="" check=0 aot=0 w2c=0 use_peers=1 do_kernels=1
 wasm3_opt="" iwasm_opt="" coremark="" cm_iter="" clock=wall
 while [ $# -gt 0 ]; do
   case $1 in
@@ -55,6 +61,7 @@ while [ $# -gt 0 ]; do
     --no-node) use_node=0 ;;
     --check) check=1 ;;
     --aot) aot=1 ;;
+    --wasm2c) w2c=1 ;;
     --wasmem) wasmem=$2; shift ;;
     --wasm3) wasm3_opt=$2; shift ;;
     --iwasm) iwasm_opt=$2; shift ;;
@@ -63,11 +70,16 @@ while [ $# -gt 0 ]; do
     --coremark-iter) cm_iter=$2; shift ;;
     --cpu) clock=cpu ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+w2c_rt=/usr/share/wabt/wasm2c
+if [ $w2c = 1 ] && { ! command -v wasm2c >/dev/null || [ ! -f "$w2c_rt/wasm-rt-impl.c" ]; }; then
+  echo "run.sh: --wasm2c needs wabt's wasm2c and $w2c_rt/wasm-rt-impl.c (apt-get install wabt)" >&2
+  exit 2
+fi
 if [ -n "$coremark" ] && [ ! -f "$coremark/core_main.c" ]; then
   echo "run.sh: --coremark $coremark: not a CoreMark checkout (no core_main.c)" >&2
   exit 2
@@ -81,6 +93,7 @@ find_peers
 engines=(native wasmem)
 [ $check = 1 ] && engines+=(check)
 [ $aot = 1 ] && engines+=(aot)
+[ $w2c = 1 ] && engines+=(wasm2c)
 [ -n "$wasm3" ] && engines+=(wasm3)
 [ -n "$iwasm" ] && engines+=(iwasm)
 [ $use_node = 1 ] && engines+=(node)
@@ -96,6 +109,7 @@ kernel_cmd() {
     wasmem) cmd=("$wasmem" call "$w" run) ;;
     check) cmd=("$wasmem" check --leak-check=no call "$w" run) ;;
     aot) cmd=("$wasmem" call "$out/$2.so" run) ;;
+    wasm2c) cmd=("$out/$2.w2c") ;;
     wasm3) cmd=("$wasm3" --func run "$w") ;;
     iwasm) cmd=("$iwasm" -f run "$w") ;;
     node) cmd=(node "$top/bench/node_run.js" "$w") ;;
@@ -110,6 +124,8 @@ kernel_result() {
     *) checksum <"$out/stdout.txt" ;;
   esac
 }
+# kib FILE: FILE's size as "N KiB".
+kib() { echo "$(( ($(stat -c %s "$1") + 1023) / 1024 )) KiB"; }
 # fmt_ms US: microseconds as whole milliseconds (one decimal under 10 ms).
 fmt_ms() { awk -v u="$1" 'BEGIN { m = u / 1000; if (m < 10) printf "%.1f", m; else printf "%.0f", m }'; }
 
@@ -126,7 +142,12 @@ if [ $do_kernels = 1 ]; then
     if [ $aot = 1 ]; then
       measure "$wasmem" compile "$out/$k.wasm" -o "$out/$k.so" ||
         { echo "run.sh: wasmem compile $k.wasm: $errmsg" >&2; exit 1; }
-      aot_compile+=" $k $(fmt_ms "$wall_us") ms,"
+      aot_compile+=" $k $(fmt_ms "$wall_us") ms $(kib "$out/$k.so"),"
+    fi
+    if [ $w2c = 1 ]; then
+      wasm2c "$out/$k.wasm" -n "$k" -o "$out/$k.w2c.c"
+      gcc -O2 -I"$w2c_rt" -I"$out" -DW2C_NAME="$k" "-DW2C_HEADER=\"$k.w2c.h\"" -o "$out/$k.w2c" \
+        "$top/bench/wasm2c_main.c" "$out/$k.w2c.c" "$w2c_rt/wasm-rt-impl.c" -lm
     fi
   done
 
@@ -142,6 +163,7 @@ if [ $do_kernels = 1 ]; then
       check) hdr+=$(printf ' %9s %8s' "check ms" "/wasmem") ;;
       wasm3|iwasm) hdr+=$(printf ' %9s %8s %8s' "$e ms" "x native" "/wasmem") ;;
       aot) hdr+=$(printf ' %9s %8s' "aot ms" "x native") ;;
+      wasm2c) hdr+=$(printf ' %9s %8s' "wasm2c ms" "x native") ;;
       node) hdr+=$(printf ' %9s %8s' "node* ms" "x native") ;;
     esac
   done
@@ -235,7 +257,7 @@ if [ $do_kernels = 1 ]; then
     [ -n "${widest[$e]:-}" ] && line+=" $e ${widest[$e]% *}x (${widest[$e]#* }),"
   done
   echo "${line%,}"
-  [ -n "$aot_compile" ] && echo "aot: wasmem compile (translate + cc, wall):${aot_compile%,}"
+  [ -n "$aot_compile" ] && echo "aot: wasmem compile (translate + cc, wall; object size):${aot_compile%,}"
 fi
 
 # CoreMark: one fixed iteration count everywhere, iterations/s as CoreMark
@@ -243,6 +265,10 @@ fi
 if [ -n "$coremark" ]; then
   [ -n "$cm_iter" ] || { if [ $quick = 1 ]; then cm_iter=200; else cm_iter=2000; fi; }
   echo "building CoreMark from $coremark in $out ..." >&2
+  cm_aot() {
+    measure "$wasmem" compile "$out/coremark.wasm" -o "$out/coremark.so" ||
+      { echo "wasmem compile: $errmsg" >>"$out/cm-build.txt"; return 1; }
+  }
   cm_src=()
   for f in core_list_join.c core_main.c core_matrix.c core_state.c core_util.c posix/core_portme.c; do
     cm_src+=("$coremark/$f")
@@ -251,11 +277,17 @@ if [ -n "$coremark" ]; then
        "${cm_src[@]}" -lrt 2>"$out/cm-build.txt" ||
      ! clang-14 --target=wasm32-wasi -O2 -Wl,--strip-debug -I"$coremark/posix" -I"$coremark" \
        '-DFLAGS_STR="-O2 wasm32-wasi"' -o "$out/coremark.wasm" "${cm_src[@]}" 2>>"$out/cm-build.txt" ||
-     { [ $aot = 1 ] && ! "$wasmem" compile "$out/coremark.wasm" -o "$out/coremark.so" 2>>"$out/cm-build.txt"; }; then
+     { [ $aot = 1 ] && ! cm_aot; } ||
+     { [ $w2c = 1 ] && ! { wasm2c "$out/coremark.wasm" -n coremark -o "$out/coremark.w2c.c" &&
+         gcc -O2 -I"$w2c_rt" -I"$out" -DW2C_NAME=coremark '-DW2C_HEADER="coremark.w2c.h"' \
+           -o "$out/coremark.w2c" "$top/bench/wasm2c_wasi.c" "$out/coremark.w2c.c" \
+           "$w2c_rt/wasm-rt-impl.c" -lm; } 2>>"$out/cm-build.txt"; }; then
     echo "run.sh: CoreMark did not build:" >&2
     head -n 20 "$out/cm-build.txt" >&2
     exit 1
   fi
+  cm_compile=""
+  [ $aot = 1 ] && cm_compile="$(fmt_ms "$wall_us") ms wall, $(fmt_ms "$cpu_us") ms CPU, $(kib "$out/coremark.so")"
   cm_args=(0x0 0x0 0x66 "$cm_iter")
   cm_engines=()
   for e in "${engines[@]}"; do [ "$e" = check ] || cm_engines+=("$e"); done
@@ -267,6 +299,7 @@ if [ -n "$coremark" ]; then
         native) cmd=("$out/coremark" "${cm_args[@]}") ;;
         wasmem) cmd=("$wasmem" run "$out/coremark.wasm" -- "${cm_args[@]}") ;;
         aot) cmd=("$wasmem" run "$out/coremark.so" -- "${cm_args[@]}") ;;
+        wasm2c) cmd=("$out/coremark.w2c" "${cm_args[@]}") ;;
         wasm3) cmd=("$wasm3" "$out/coremark.wasm" "${cm_args[@]}") ;;
         iwasm) cmd=("$iwasm" "$out/coremark.wasm" "${cm_args[@]}") ;;
         node) cmd=(node --no-warnings "$top/bench/node_wasi.js" "$out/coremark.wasm" "${cm_args[@]}") ;;
@@ -308,6 +341,7 @@ if [ -n "$coremark" ]; then
   echo "$cm_iter iterations, median of $runs interleaved runs, crcfinal ${cm_crc[native]:-?};"
   echo "x native = native iter/s / this; /wasmem = wasmem iter/s / this (>1: wasmem faster)"
   echo "(CoreMark's own timer; it warns that a valid score needs 10 s: these are short runs)"
+  [ -n "$cm_compile" ] && echo "aot: wasmem compile coremark.wasm ($(kib "$out/coremark.wasm")): $cm_compile"
 fi
 [ $quick = 1 ] && echo "(quick sizes: ratios are not representative)"
 exit $failed
