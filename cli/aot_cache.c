@@ -96,7 +96,8 @@ static const char *find_cc(const char *cc, char *buf, size_t cap) {
 ** the library holding the translator),
 ** the compiler (its command and executable), its flags and the mode. As
 ** 32 hex digits. */
-static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[33]) {
+static void make_key(const uint8_t *bytes, size_t len, const char *cc, unsigned flags,
+                     char hex[33]) {
   /* The module's hash first, and the compiler's command as its own hash:
   ** no length of anything after can push the module out of the key. */
   uint8_t h[16], hc[16];
@@ -109,8 +110,8 @@ static void make_key(const uint8_t *bytes, size_t len, const char *cc, char hex[
                 (unsigned)WM_AOT_ABI);
   for (int i = 0; i < 16; i++, n += 2) snprintf(cfg + n, sizeof cfg - (size_t)n, "%02x", hc[i]);
   snprintf(cfg + n, sizeof cfg - (size_t)n, " flags '%s' '%s' mode %s%s;", CLI_AOT_CFLAGS,
-           CLI_AOT_MEASURED, cli_bounds_checks ? "checked-bounds" : "guard-pages",
-           cli_metered ? " metered" : "");
+           CLI_AOT_MEASURED, flags & WM_COMPILE_BOUNDS_CHECKS ? "checked-bounds" : "guard-pages",
+           flags & WM_COMPILE_METERED ? " metered" : "");
   put_stat(cfg, sizeof cfg, "build", "/proc/self/exe");
   /* The translator's library, when wasmem links libwasmem.so. */
   Dl_info lib;
@@ -205,6 +206,14 @@ static int seal(int dfd, const char *name) {
   return rc;
 }
 
+/* The translator's flags for a load with `opts`: --bounds-checks, and
+** code that charges fuel and polls under --fuel or --timeout (cached
+** apart: the mode is part of the key). */
+static unsigned compile_flags(const wm_module_options *opts) {
+  return (cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u) |
+         (opts->flags & WM_MODULE_METERED ? WM_COMPILE_METERED : 0u);
+}
+
 /* Outcome of compiling: loaded (0), run by the interpreter instead (the
 ** module was not translatable: *out is the interpreter's), or failed. */
 enum { BUILT = 0, INTERPRET = 1, FAILED = -1 };
@@ -217,7 +226,7 @@ static int build(const char *path, const wm_module_options *opts, const char *ob
   o.cache_dir = NULL; /* the translator needs the whole module */
   wm_module *mod = NULL;
   if (wm_module_load_file(path, &o, &mod, err) != 0) return FAILED;
-  int rc = cli_compile_module(mod, obj, cc, cli_compile_jobs(), err);
+  int rc = cli_compile_module(mod, obj, cc, cli_compile_jobs(), compile_flags(opts), err);
   if (rc < 0 && err->code == WM_EUNSUPPORTED) {
     note("%s: %s; running it in the interpreter", path, err->message);
     *interp = mod;
@@ -303,8 +312,6 @@ int cli_aot_load(const char *path, const wm_module_options *opts, wm_module **ou
     note("%s: compiled code has no heap checker yet; running it in the interpreter", path);
     return cli_load_module(path, opts, out, err);
   }
-  /* --fuel or --timeout: code that charges fuel and polls, cached apart. */
-  if (opts->flags & WM_MODULE_METERED) cli_metered = true;
   size_t len = 0;
   uint8_t *bytes = read_all(path, &len);
   if (!bytes) return CLI_REPORTED;
@@ -314,7 +321,7 @@ int cli_aot_load(const char *path, const wm_module_options *opts, wm_module **ou
     return wm_module_load_native(path, opts, out, err);
   }
   char key[33];
-  make_key(bytes, len, cc, key);
+  make_key(bytes, len, cc, compile_flags(opts), key);
   free(bytes);
   const char *root = cli_cache_root();
   int dfd = root ? open_cache(root) : -1;

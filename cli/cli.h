@@ -29,20 +29,18 @@ int cli_compile(int argc, char **argv); /* compile.c */
 ** functions may be inlined into each other, the largest frame comes from
 ** the report (compile.c). */
 #define CLI_AOT_MEASURED "-fstack-usage -DWM_FRAMES_MEASURED"
-int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs);
+int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs,
+                   unsigned flags);
 /* The default number of compilers at once: the CPUs online. */
 unsigned cli_compile_jobs(void);
 /* The same for a loaded module: 0, a library error code (negative, err
 ** filled: the translation failed), or 1 after printing why the C compiler
 ** failed. */
 int cli_compile_module(const wm_module *mod, const char *out, const char *cc, unsigned jobs,
-                       wm_error *err);
+                       unsigned flags, wm_error *err);
 /* --bounds-checks (compile, spectest --aot): compiled code checks every
 ** access instead of relying on guard pages (WM_COMPILE_BOUNDS_CHECKS). */
 extern bool cli_bounds_checks;
-/* --metered (compile; run/call --aot with --fuel or --timeout): compiled
-** code charges fuel and polls (WM_COMPILE_METERED). */
-extern bool cli_metered;
 int cli_load_module(const char *path, const wm_module_options *opts, wm_module **out,
                     wm_error *err);
 

@@ -19,7 +19,6 @@
 extern char **environ;
 
 bool cli_bounds_checks;
-bool cli_metered;
 
 static const char usage[] =
     "usage: wasmem compile FILE -o OUT.so|OUT.c [--cc CC] [-j N] [--bounds-checks]\n"
@@ -250,10 +249,9 @@ static int build_parts(const char *cc, const char *dir, uint32_t nparts, unsigne
 }
 
 int cli_compile_module(const wm_module *mod, const char *out, const char *cc, unsigned jobs,
-                       wm_error *err) {
+                       unsigned flags, wm_error *err) {
   uint32_t nparts = ends_with(out, ".c") ? 1 : parts_for(mod);
-  wm_compile_options co = {(cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u) |
-                           (cli_metered ? WM_COMPILE_METERED : 0u)};
+  wm_compile_options co = {flags};
   char **c = calloc(nparts, sizeof *c);
   size_t *len = calloc(nparts, sizeof *len);
   int rc = c && len ? wm_module_to_c_parts(mod, &co, nparts, c, len, err) : 1;
@@ -297,14 +295,15 @@ int cli_compile_module(const wm_module *mod, const char *out, const char *cc, un
   return rc;
 }
 
-int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs) {
+int cli_compile_to(const char *in, const char *out, const char *cc, unsigned jobs,
+                   unsigned flags) {
   wm_module *mod = NULL;
   wm_error err;
   if (wm_module_load_file(in, NULL, &mod, &err) != 0) {
     cli_report(in, &err);
     return 1;
   }
-  int rc = cli_compile_module(mod, out, cc, jobs, &err);
+  int rc = cli_compile_module(mod, out, cc, jobs, flags, &err);
   if (rc < 0) cli_report(in, &err);
   wm_module_free(mod);
   return rc == 0 ? 0 : 1;
@@ -312,7 +311,7 @@ int cli_compile_to(const char *in, const char *out, const char *cc, unsigned job
 
 int cli_compile(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *cc = getenv("WASMEM_CC");
-  unsigned jobs = cli_compile_jobs();
+  unsigned jobs = cli_compile_jobs(), flags = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -323,9 +322,9 @@ int cli_compile(int argc, char **argv) {
     } else if (strcmp(a, "--cc") == 0 && i + 1 < argc) {
       cc = argv[++i];
     } else if (strcmp(a, "--bounds-checks") == 0) {
-      cli_bounds_checks = true;
+      flags |= WM_COMPILE_BOUNDS_CHECKS;
     } else if (strcmp(a, "--metered") == 0) {
-      cli_metered = true;
+      flags |= WM_COMPILE_METERED;
     } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
       char *end;
       unsigned long n = strtoul(argv[++i], &end, 10);
@@ -348,5 +347,5 @@ int cli_compile(int argc, char **argv) {
     fputs(usage, stderr);
     return 2;
   }
-  return cli_compile_to(in, out, cc && *cc ? cc : "cc", jobs);
+  return cli_compile_to(in, out, cc && *cc ? cc : "cc", jobs, flags);
 }

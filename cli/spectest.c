@@ -661,7 +661,8 @@ static int compile_native(wm_module **mod, wm_error *err) {
     return err->code = WM_EIO;
   }
   close(fd);
-  int rc = cli_compile_module(*mod, so, aot_cc, 1, err);
+  int rc = cli_compile_module(*mod, so, aot_cc, 1,
+                              cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u, err);
   if (rc == WM_EUNSUPPORTED) {
     aot_interpreted++;
     rc = 0;

@@ -113,8 +113,11 @@ else
     port=$((20000 + RANDOM % 30000))
     ${runner[@]+"${runner[@]}"} "$wasmem" run ${aot[@]+"${aot[@]}"} --tcplisten "127.0.0.1:$port" "${args[@]}" >"$outf" 2>&1 &
     pid=$!
+    # Wait for the listener as long as wasmem lives, up to 5 minutes:
+    # with --aot the guest is compiled first, which takes tens of seconds
+    # on a loaded machine (10 s was too short under CI's sanitizer builds).
     reply="" connected=0
-    for i in $(seq 1 200); do
+    for i in $(seq 1 6000); do
       if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then connected=1; break; fi
       kill -0 $pid 2>/dev/null || break
       sleep 0.05
@@ -123,6 +126,8 @@ else
       printf '%b' "$tcp_text" >&3
       reply=$(timeout 30 cat <&3)
       exec 3<&-
+    else
+      kill $pid 2>/dev/null
     fi
     wait $pid
     rc=$?
