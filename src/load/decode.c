@@ -153,7 +153,33 @@ static int leb(rd *r, unsigned bits, bool sign, uint64_t *out) {
   return in_section(r);
 }
 
+/* A number of up to three bytes inside the section, nearly all of a
+** module's (yosys: the function and element sections' 60,000 indexes), is
+** read inline: three bytes of a 32-bit number leave no unused bits to
+** check. Longer ones, and every error, go through leb_raw. */
+static inline bool leb_short(rd *r, uint32_t *v) {
+  const uint8_t *b = r->b + r->pos;
+  size_t room = r->end > r->pos ? r->end - r->pos : 0;
+  if (room < 1) return false;
+  if (!(b[0] & 0x80)) {
+    *v = b[0];
+    r->pos += 1;
+    return true;
+  }
+  if (room < 2) return false;
+  if (!(b[1] & 0x80)) {
+    *v = (uint32_t)(b[0] & 0x7F) | (uint32_t)b[1] << 7;
+    r->pos += 2;
+    return true;
+  }
+  if (room < 3 || (b[2] & 0x80)) return false;
+  *v = (uint32_t)(b[0] & 0x7F) | (uint32_t)(b[1] & 0x7F) << 7 | (uint32_t)b[2] << 14;
+  r->pos += 3;
+  return true;
+}
+
 static int u32(rd *r, uint32_t *v) {
+  if (leb_short(r, v)) return 0;
   uint64_t x;
   TRY(leb(r, 32, false, &x));
   *v = (uint32_t)x;
@@ -165,6 +191,7 @@ static int u32(rd *r, uint32_t *v) {
 ** does, so that its "length out of bounds" cases match). */
 static int len32(rd *r, uint32_t *n) {
   size_t at = r->pos;
+  if (leb_short(r, n)) return *n > r->len - at ? fail(r, at, "length out of bounds") : 0;
   uint64_t x;
   TRY(leb_raw(r, 32, false, &x));
   *n = (uint32_t)x;

@@ -8,7 +8,7 @@
 ** directory of wm_module_options is written, used, and replaced when bad;
 ** allocation failures on every path; a file's identity standing for its
 ** hash (noted only when it cannot be racy, trusted while unchanged,
-** replaced when wrong); the first-call list of WM_MODULE_PRELOWER (written,
+** replaced when wrong; with it, the bodies found before reading); the first-call list of WM_MODULE_PRELOWER (written,
 ** lowered ahead, checked); the hash itself, whole and streamed.
 */
 #include <stdbool.h>
@@ -373,18 +373,24 @@ static void test_cache_dir(void) {
   rm_rf(dir);
 }
 
+/* A fresh directory /tmp/wm_cache_TAG_PID (base) for a test, with the
+** names of its cache directory (sub) and module file (wasm) in it. */
+static void test_dir(const char *tag, char base[64], char sub[96], char wasm[96]) {
+  snprintf(base, 64, "/tmp/wm_cache_%s_%d", tag, (int)getpid());
+  snprintf(sub, 96, "%s/c", base);
+  snprintf(wasm, 96, "%s/m.wasm", base);
+  CHECK(mkdir(base, 0700) == 0);
+}
+
 /* Files through the cache: the bodies of a cached load stay in the file
 ** until each is first lowered. */
 static void test_sparse_file(void) {
   wm_error err;
   wm_module *mod, *m2;
   char base[64], sub[96], wasm[96], empty[96], text[96];
-  snprintf(base, sizeof base, "/tmp/wm_cache_file_%d", (int)getpid());
-  snprintf(sub, sizeof sub, "%s/c", base);
-  snprintf(wasm, sizeof wasm, "%s/m.wasm", base);
+  test_dir("file", base, sub, wasm);
   snprintf(empty, sizeof empty, "%s/empty.wasm", base);
   snprintf(text, sizeof text, "%s/m.txt", base);
-  CHECK(mkdir(base, 0700) == 0);
   spit(wasm, good, good_len);
   wm_module_options o = {0};
   o.cache_dir = sub;
@@ -533,10 +539,7 @@ static void test_identity(void) {
   wm_error err;
   wm_module *mod;
   char base[64], sub[96], wasm[96], ident[256], good_c[256], bad_c[256];
-  snprintf(base, sizeof base, "/tmp/wm_cache_ident_%d", (int)getpid());
-  snprintf(sub, sizeof sub, "%s/c", base);
-  snprintf(wasm, sizeof wasm, "%s/m.wasm", base);
-  CHECK(mkdir(base, 0700) == 0);
+  test_dir("ident", base, sub, wasm);
   spit(wasm, good, good_len);
   wm_module_options o = {0};
   o.cache_dir = sub;
@@ -631,6 +634,104 @@ static void test_identity(void) {
   free(b);
   wm__racy_ns = racy;
   rm_rf(base);
+}
+
+/* A module of over 2 MiB: `ncustom` custom sections of `custom_len`
+** bytes each before the others, f0(x) = x + 1, then f1(x) = 2x, whose
+** body is 2.25 MB of i32.const 1 drop. */
+typedef struct wbuf {
+  uint8_t *b;
+  size_t n;
+} wbuf;
+
+static void put(wbuf *w, const void *p, size_t n) {
+  memcpy(w->b + w->n, p, n);
+  w->n += n;
+}
+
+static void put_leb(wbuf *w, uint32_t v) {
+  do {
+    uint8_t c = (uint8_t)(v & 0x7F);
+    v >>= 7;
+    if (v) c |= 0x80;
+    w->b[w->n++] = c;
+  } while (v);
+}
+
+#define BIG_DROPS 750000u
+
+static uint8_t *big_module(uint32_t ncustom, uint32_t custom_len, size_t *len) {
+  size_t body1 = 1 + (size_t)BIG_DROPS * 3 + 6;
+  wbuf w = {malloc(64 + (size_t)ncustom * (custom_len + 8) + body1 + 64), 0};
+  if (!w.b) return NULL;
+  put(&w, "\0asm\1\0\0\0", 8);
+  for (uint32_t i = 0; i < ncustom; i++) {
+    put(&w, "\0", 1);
+    put_leb(&w, custom_len);
+    put(&w, "\1x", 2);
+    memset(w.b + w.n, 0, custom_len - 2);
+    w.n += custom_len - 2;
+  }
+  static const uint8_t head[] = {1, 6, 1, 0x60, 1, 0x7F, 1, 0x7F,           /* types */
+                                 3, 3, 2, 0, 0,                             /* funcs */
+                                 7, 11, 2, 2, 'f', '0', 0, 0, 2, 'f', '1', 0, 1}; /* exports */
+  put(&w, head, sizeof head);
+  static const uint8_t f0[] = {7, 0, 0x20, 0, 0x41, 1, 0x6A, 0x0B};
+  put(&w, "\12", 1); /* the code section */
+  put_leb(&w, (uint32_t)(1 + sizeof f0 + 5 + body1));
+  put(&w, "\2", 1);
+  put(&w, f0, sizeof f0);
+  uint8_t n5[5] = {(uint8_t)(body1 | 0x80), (uint8_t)(body1 >> 7 | 0x80),
+                   (uint8_t)(body1 >> 14 | 0x80), (uint8_t)(body1 >> 21 | 0x80), 0};
+  put(&w, n5, 5); /* body1's size in five bytes, as the section's size assumes */
+  put(&w, "\0", 1);
+  for (uint32_t i = 0; i < BIG_DROPS; i++) put(&w, "\x41\x01\x1A", 3);
+  static const uint8_t tail[] = {0x20, 0, 0x41, 2, 0x6C, 0x0B};
+  put(&w, tail, sizeof tail);
+  *len = w.n;
+  return w.b;
+}
+
+/* A cached start with the file's identity known finds the code section
+** from the section headers before reading (find_code in module.c), so no
+** body is read into the module's bytes; a head of more than 256 KiB or of
+** more than 32 sections is left to the scan of the stream, as before.
+** Either way the load is sparse and runs. */
+static void test_head(void) {
+  static const uint32_t shapes[][2] = {{0, 0}, {3, 100}, {1, 300000}, {40, 16}};
+  int64_t racy = wm__racy_ns;
+  wm__racy_ns = 0;
+  for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+    wm_error err;
+    char base[64], sub[96], wasm[96];
+    test_dir("head", base, sub, wasm);
+    size_t len;
+    uint8_t *bytes = big_module(shapes[s][0], shapes[s][1], &len);
+    CHECK(bytes != NULL && len > ((size_t)2 << 20));
+    if (!bytes) return;
+    spit(wasm, bytes, len);
+    free(bytes);
+    wm_module_options o = {0};
+    o.cache_dir = sub;
+    for (int round = 0; round < 3; round++) { /* cold, then known twice */
+      wm_module *mod;
+      int32_t r;
+      CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+      if (!mod) continue;
+      CHECK(mod->sparse == (round > 0));
+      /* The small heads: f1's instructions never read into the bytes. */
+      if (round > 0 && shapes[s][0] < 10 && shapes[s][1] < 1000)
+        CHECK(mod->bytes[mod->funcs[1].code_start] == 0 &&
+              mod->bytes[mod->funcs[1].code_start + 3000] == 0);
+      CHECK(call1(mod, "f0", 5, &r, &err) == WM_OK && r == 6);
+      CHECK(call1(mod, "f1", 21, &r, &err) == WM_OK && r == 42);
+      wm_module_free(mod);
+    }
+    char ident[256];
+    CHECK(only_file(sub, ".wmi", ident));
+    rm_rf(base);
+  }
+  wm__racy_ns = racy;
 }
 
 static void test_api_errors(void) {
@@ -958,10 +1059,7 @@ static uint8_t *many_funcs(size_t *len) {
 static void test_many_funcs(void) {
   wm_error err;
   char base[64], sub[96], wasm[96];
-  snprintf(base, sizeof base, "/tmp/wm_cache_many_%d", (int)getpid());
-  snprintf(sub, sizeof sub, "%s/c", base);
-  snprintf(wasm, sizeof wasm, "%s/m.wasm", base);
-  CHECK(mkdir(base, 0700) == 0);
+  test_dir("many", base, sub, wasm);
   size_t len;
   uint8_t *bytes = many_funcs(&len);
   if (!bytes) return;
@@ -1068,6 +1166,7 @@ int main(void) {
   test_cache_dir();
   test_sparse_file();
   test_identity();
+  test_head();
   test_api_errors();
   test_alloc_failures();
   test_first_calls();

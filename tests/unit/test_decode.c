@@ -219,6 +219,28 @@ static void test_sections(void) {
   SEC(&m, 3, 1, 0x80, 0x80, 0x80, 0x80, 0x00); /* long but fine */
   SEC(&m, 10, 1, 2, 0, 0x0B);
   OK(&m);
+  /* Two and three bytes (read inline, decode.c's leb_short), padded. */
+  begin(&m);
+  SEC(&m, 1, 1, 0x60, 0, 0);
+  SEC(&m, 3, 2, 0x80, 0x00, 0x80, 0x80, 0x00);
+  SEC(&m, 10, 2, 2, 0, 0x0B, 2, 0, 0x0B);
+  OK(&m);
+  begin(&m); /* a type index of 128 (two bytes) names no type */
+  SEC(&m, 1, 1, 0x60, 0, 0);
+  SEC(&m, 3, 1, 0x80, 0x01);
+  SEC(&m, 10, 1, 2, 0, 0x0B);
+  INVALID(&m, "unknown type");
+  /* A number whose bytes run past its section's end, at each length the
+  ** inline path reads: the section ends first. */
+  for (int k = 1; k <= 3; k++) {
+    begin(&m);
+    SEC(&m, 1, 1, 0x60, 0, 0);
+    uint8_t f[] = {3, (uint8_t)(1 + k), 1, 0x80, 0x80, 0x80, 0x00};
+    put(&m, f, 3 + (size_t)k);
+    put(&m, f + 3 + k, 4 - (size_t)k); /* the rest of the number, after it */
+    SEC(&m, 10, 1, 2, 0, 0x0B);
+    MALFORMED(&m, "unexpected end of section or function", UINT32_MAX);
+  }
   begin(&m); /* signed: the unused bits must copy the sign */
   SEC(&m, 6, 1, 0x7F, 0, 0x41, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x0B);
   OK(&m);
@@ -451,6 +473,27 @@ static void test_invalid(void) {
   begin(&m);
   SEC(&m, 8, 0);
   INVALID(&m, "unknown function 0");
+  /* Elements: function indexes, each checked; references of functions
+  ** match func (without a type match each: validate.c's check_elem), not
+  ** extern. */
+  for (int k = 0; k < 4; k++) {
+    static const uint8_t segs[4][10] = {
+        {1, 0, 0x41, 0, 0x0B, 2, 0, 0},             /* active, indexes */
+        {1, 0, 0x41, 0, 0x0B, 2, 0, 5},             /* an unknown function */
+        {1, 5, 0x70, 2, 0xD2, 0, 0x0B, 0xD2, 5, 0x0B}, /* passive funcref exprs */
+        {1, 5, 0x6F, 1, 0xD2, 0, 0x0B},             /* externref exprs */
+    };
+    static const uint8_t lens[4] = {8, 8, 10, 7};
+    begin(&m);
+    SEC(&m, 1, 1, 0x60, 0, 0);
+    SEC(&m, 3, 1, 0);
+    SEC(&m, 4, 1, 0x70, 0, 2);
+    section(&m, 9, segs[k], lens[k]);
+    SEC(&m, 10, 1, 2, 0, 0x0B);
+    if (k == 0) OK(&m);
+    else if (k == 3) INVALID(&m, "type mismatch");
+    else INVALID(&m, "unknown function 5");
+  }
   /* Exports. */
   begin(&m);
   SEC(&m, 7, 1, 1, 'f', 0, 5);
