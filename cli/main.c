@@ -52,12 +52,17 @@ static const char wat2wasm_help[] =
 
 static const char inspect_help[] =
     "usage: wasmem inspect FILE\n"
+    "       wasmem inspect --lowered FUNC FILE\n"
     "\n"
     "Print the imports and exports of the module FILE (binary or text) with their types\n"
     "(functions as (params) -> (results), tables and memories with their\n"
     "limits, globals with their type and mutability), then every memory, table\n"
     "and global (and exception tag, if any, with its payload as params), the\n"
-    "start function, and a summary of the data and element segments.\n";
+    "start function, and a summary of the data and element segments.\n"
+    "\n"
+    "--lowered FUNC prints instead the interpreter's lowered code of function FUNC\n"
+    "(an exported function's name, or a function index), one instruction a line:\n"
+    "for reading and debugging, in a format that follows the interpreter.\n";
 
 static const char call_help[] =
     "usage: wasmem call FILE FUNC [ARGS...] [OPTIONS]\n"
@@ -431,10 +436,52 @@ static void print_spaces_and_segments(const wm_module *mod) {
   }
 }
 
+/* `inspect --lowered FUNC`: FUNC an exported function's name or a
+** function index. */
+static int print_lowered(wm_module *mod, const char *file, const char *func) {
+  uint32_t idx = UINT32_MAX, n = wm_module_export_count(mod);
+  for (uint32_t i = 0; i < n && idx == UINT32_MAX; i++) {
+    wm_extern_desc d;
+    if (wm_module_export(mod, i, &d) == 0 && d.kind == WM_EXTERN_FUNC && strcmp(d.name, func) == 0)
+      idx = d.index;
+  }
+  char *end;
+  unsigned long v = strtoul(func, &end, 10);
+  if (idx == UINT32_MAX && func[0] >= '0' && func[0] <= '9' && !*end && v < UINT32_MAX)
+    idx = (uint32_t)v;
+  if (idx == UINT32_MAX) {
+    cli_error("inspect: %s: no exported function '%s' (give its name or a function index)", file, func);
+    return 1;
+  }
+  wm_error err;
+  printf("function %" PRIu32 ":\n", idx);
+  if (wm_module_print_lowered(mod, idx, stdout, &err) != 0) {
+    fflush(stdout);
+    cli_report(file, &err);
+    return 1;
+  }
+  return 0;
+}
+
 static int cmd_inspect(int argc, char **argv) {
   wm_module *mod = NULL;
+  const char *lowered = NULL;
+  char *rest[3];
+  if (argc >= 3 && strcmp(argv[1], "--lowered") == 0) {
+    lowered = argv[2];
+    rest[0] = argv[0];
+    rest[1] = argc > 3 ? argv[3] : NULL;
+    rest[2] = NULL;
+    argc -= 2;
+    argv = rest;
+  }
   int rc = load_one_file("inspect", inspect_help, argc, argv, &mod);
   if (rc >= 0) return rc;
+  if (lowered) {
+    rc = print_lowered(mod, argv[1], lowered);
+    wm_module_free(mod);
+    return rc;
+  }
   uint32_t n = wm_module_import_count(mod);
   printf("imports (%" PRIu32 "):\n", n);
   for (uint32_t i = 0; i < n; i++) {

@@ -1021,6 +1021,15 @@ typedef struct wm_segment_desc {
 WM_API int wm_module_data(const wm_module *mod, uint32_t i, wm_segment_desc *out);
 WM_API int wm_module_elem(const wm_module *mod, uint32_t i, wm_segment_desc *out);
 
+/* Write the lowered code of function index `func` -- the interpreter's
+** instructions, one a line, with their slot operands -- to `out`, lowering
+** it first if no call has (it then counts in wm_module_code_bytes). For
+** reading and debugging (`wasmem inspect --lowered`): the format follows
+** the interpreter and is not stable. WM_EINVAL for an imported or unknown
+** function or a module loaded from a compiled object; the lowering's error
+** (an invalid body, WM_ENOMEM, max_code_bytes) otherwise. */
+WM_API int wm_module_print_lowered(wm_module *mod, uint32_t func, FILE *out, wm_error *err);
+
 /* The debug name of function index idx from the `name` section, or NULL. */
 WM_API const char *wm_module_func_name(const wm_module *mod, uint32_t idx);
 

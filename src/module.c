@@ -106,6 +106,20 @@ static void free_arena(wm_module *mod) {
   pthread_mutex_destroy(&mod->arena_lock);
 }
 
+int wm_module_print_lowered(wm_module *mod, uint32_t func, FILE *out, wm_error *err) {
+  if (!mod || !out) return wm__error(err, WM_EINVAL, UINT32_MAX, "no module or no output");
+  if (mod->aot) return wm__error(err, WM_EINVAL, UINT32_MAX, "a compiled module has no lowered code");
+  if (func >= mod->nfuncs) return wm__error(err, WM_EINVAL, UINT32_MAX, "unknown function %u", func);
+  if (func < mod->nfunc_imports)
+    return wm__error(err, WM_EINVAL, UINT32_MAX, "function %u is imported: it has no code", func);
+  const wm_code *c;
+  bool fresh;
+  int rc = wm__lower(mod, func, &c, &fresh, err);
+  if (rc) return rc;
+  wm__disasm(c, out);
+  return 0;
+}
+
 int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm_error *err) {
   wm_funcdef *fd = &mod->funcs[idx];
   *fresh = false;

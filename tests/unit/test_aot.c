@@ -252,6 +252,9 @@ static void test_native(void) {
   }
 
   CHECK(wm_module_load_native(so, NULL, &nat, &err) == WM_OK);
+  /* Compiled code is not lowered code: nothing to print. */
+  CHECK_ERR(wm_module_print_lowered(nat, 1, stdout, &err), err, WM_EINVAL,
+            "compiled module has no lowered code");
   wm_runtime *rt1 = new_runtime(), *rt2 = new_runtime();
   wm_instance *i1 = NULL, *i2 = NULL;
   CHECK(wm_instance_new(rt1, nat, NULL, &i1, &err) == WM_OK);
