@@ -466,14 +466,12 @@ static int print_lowered(wm_module *mod, const char *file, const char *func) {
 static int cmd_inspect(int argc, char **argv) {
   wm_module *mod = NULL;
   const char *lowered = NULL;
-  char *rest[3];
   if (argc >= 3 && strcmp(argv[1], "--lowered") == 0) {
+    /* Drop the option and its FUNC: the command's name moves up two. */
     lowered = argv[2];
-    rest[0] = argv[0];
-    rest[1] = argc > 3 ? argv[3] : NULL;
-    rest[2] = NULL;
+    argv[2] = argv[0];
+    argv += 2;
     argc -= 2;
-    argv = rest;
   }
   int rc = load_one_file("inspect", inspect_help, argc, argv, &mod);
   if (rc >= 0) return rc;

@@ -58,6 +58,13 @@ expect_error "invalid body" "type mismatch" --lowered f "$work/invalid.wat"
 "$wasmem" inspect --lowered add >/dev/null 2>&1
 rc=$?
 [ "$rc" = 2 ] || bad "no FILE: exit $rc, expected 2"
+# Anything after FILE is a usage error too (it once read past the arguments).
+for extra in "extra" "extra more" "--bad"; do
+  # shellcheck disable=SC2086
+  "$wasmem" inspect --lowered add "$work/lowered.wat" $extra >/dev/null 2>&1
+  rc=$?
+  [ "$rc" = 2 ] || bad "arguments after FILE ($extra): exit $rc, expected 2"
+done
 # (A compiled module's refusal, "has no lowered code", is test_aot's.)
 
 [ $fail = 0 ] && echo "lowered.sh: all passed"
