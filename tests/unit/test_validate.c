@@ -358,6 +358,65 @@ static void test_precedence_and_threads(void) {
   free(m.b);
 }
 
+/* The fast loop (validate_code.c) takes only instructions followed by at
+** least 16 bytes of their body: N16 puts 16 nops after the instruction
+** under test so that it goes through the fast loop first; what the fast
+** loop cannot take, step() takes, with the same verdict. Relocated LEBs
+** padded to 5 and 10 bytes, the last byte's limits, and errors right
+** after instructions the fast loop took. */
+#define N16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+
+static void test_fast_loop(void) {
+  VALID(0, T_VOID, 0, 0x41, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, N16, 0x1A, 0x0B); /* i32 -1, 5 bytes */
+  VALID(0, T_VOID, 0, 0x41, 0x80, 0x80, 0x80, 0x80, 0x78, N16, 0x1A, 0x0B); /* INT32_MIN */
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80, 0x0F, N16, 0x1A,
+            0x0B); /* sign bit set, its extension not */
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x41, 0xFF, 0xFF, 0xFF, 0xFF, 0x77, N16, 0x1A,
+            0x0B);
+  MALFORMED(0, T_VOID, "integer representation too long", 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0, N16, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x42, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, N16, 0x1A,
+        0x0B); /* i64 -1, 10 bytes */
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0x80, 0x01, N16, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x10, 0x80, 0x80, 0x80, 0x80, 0x00, N16, 0x0B); /* call 0, padded */
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x10, 0x80, 0x80, 0x80, 0x80, 0x10, N16, 0x0B);
+  INVALID(0, T_VOID, "unknown function 1", 1, 0, 0x10, 0x81, 0x80, 0x80, 0x80, 0x00, N16, 0x0B);
+  INVALID(0, T_VOID, "unknown local 5", 1, 0, 0x20, 0x85, 0x80, 0x80, 0x80, 0x00, N16, 0x1A,
+          0x0B);
+  VALID(F_MEM, T_VOID, 0, 0x41, 0, 0x28, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, N16, 0x1A, 0x0B);
+  VALID(F_MEM, T_VOID, 0, 0x41, 0, 0x42, 0, 0x37, 3, 0x80, 0x80, 0x80, 0x80, 0, N16, 0x0B);
+  INVALID(F_MEM, T_VOID, "offset out of range", 3, 0, 0x41, 0, 0x28, 2, 0xFF, 0xFF, 0xFF, 0xFF,
+          0x1F, N16, 0x1A, 0x0B); /* a u64 offset past 2^32 on a 32-bit memory */
+  INVALID(F_MEM, T_VOID, "alignment must not be larger than natural", 3, 0, 0x41, 0, 0x28, 3, 0,
+          N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "unknown memory 0", 3, 0, 0x41, 0, 0x28, 2, 0, N16, 0x1A, 0x0B);
+  INVALID(F_MEM, T_VOID, "type mismatch", 3, 0, 0x42, 0, 0x28, 2, 0, N16, 0x1A, 0x0B);
+  INVALID(F_MEM, T_VOID, "type mismatch", 5, 0, 0x41, 0, 0x41, 0, 0x37, 3, 0, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x42, 0, 0x41, 0, 0x6A, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "unknown label", 1, 0, 0x0C, 1, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x02, 0x7F, 0x42, 0, 0x41, 1, 0x0D, 0, N16, 0x0B, 0x1A,
+          0x0B); /* br_if's label wants an i32 */
+  INVALID(0, T_I32_I32, "type mismatch", 3, 0, 0x42, 0, 0x0F, N16, 0x0B); /* return */
+  MALFORMED(0, T_VOID, "else without matching if", 1, 0, 0x05, N16, 0x0B);
+  /* An if without else must pass its params through as its results. */
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x04, 0x7F, 0x41, 1, 0x0B, N16, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x41, 1, 0x04, 0x7F, 0x41, 2, 0x05, 0x41, 3, 0x0B, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 10, 0, 0x41, 1, 0x04, 0x7F, 0x41, 2, 0x05, 0x42, 3, 0x0B,
+          N16, 0x1A, 0x0B); /* the else arm's result */
+  VALID(0, T_VOID, 0, 0x03, 0x7E, 0x42, 1, 0x0B, N16, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x02, T_PAIR, 0x41, 1, 0x41, 2, 0x0B, N16, 0x1A, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x00, N16, 0x6A, 0x1A, 0x0B); /* polymorphic: step pops Unknowns */
+  VALID(0, T_VOID, 0, 0x41, 1, 0x41, 2, 0x41, 0, 0x1B, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x42, 0, 0x41, 0, 0x1B, N16, 0x1A, 0x0B);
+  INVALID(F_GLOBAL, T_VOID, "global is immutable", 3, 0, 0x41, 0, 0x24, 0, N16, 0x0B);
+  VALID(F_GLOBAL, T_VOID, 0, 0x23, 0, 0x24, 1, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 5, 1, 1, 0x7E, 0x41, 0, 0x22, 0, N16, 0x1A, 0x0B);
+  VALID(F_TABLE, T_VOID, 0, 0x41, 0, 0x11, T_VOID, 0, N16, 0x0B);
+  INVALID(F_TABLE, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0x11, T_VOID, 1, N16, 0x0B);
+  INVALID(F_TABLE, T_VOID, "unknown type 9", 3, 0, 0x41, 0, 0x11, 9, 0, N16, 0x0B);
+}
+
 /* Deep nesting and a tall stack grow the scratch buffers. */
 static void test_growth(void) {
   buf b = {0};
@@ -612,6 +671,7 @@ int main(void) {
   test_select_and_br_table();
   test_simd();
   test_precedence_and_threads();
+  test_fast_loop();
   test_growth();
   test_extended_const();
   test_unsupported_proposals();
