@@ -85,6 +85,7 @@ typedef struct vstate {
   ** type (NO_TYPE: no memory). */
   uint8_t mem_nat[0x3F], mem_ty[0x3F];
   uint8_t bt_single[256];
+  uint8_t fclass[256];
   uint32_t mem0_at;
 } vstate;
 
@@ -1035,9 +1036,59 @@ static WM_ALWAYS_INLINE bool fast_sleb(const uint8_t **p, unsigned bits) {
   return true;
 }
 
+/* What the fast loop does with an opcode (vstate.fclass): F_OUT leaves it
+** to step. */
+enum {
+  F_OUT, F_NOP, F_LGET, F_LSET, F_LTEE, F_GGET, F_GSET, F_I32C, F_I64C, F_F32C, F_F64C, F_DROP,
+  F_SELECT, F_LOAD, F_STORE, F_CALL, F_CALLI, F_BR, F_RETURN, F_UNREACH, F_BRIF, F_BLOCK, F_ELSE,
+  F_END, F_NUM, F_CLASSES
+};
+
+static uint8_t fast_class(unsigned op) {
+  static const uint8_t low[0x45] = {
+      [0x00] = F_UNREACH, [0x01] = F_NOP,    [0x02] = F_BLOCK,  [0x03] = F_BLOCK,
+      [0x04] = F_BLOCK,   [0x05] = F_ELSE,   [0x0B] = F_END,    [0x0C] = F_BR,
+      [0x0D] = F_BRIF,    [0x0F] = F_RETURN, [0x10] = F_CALL,   [0x11] = F_CALLI,
+      [0x1A] = F_DROP,    [0x1B] = F_SELECT, [0x20] = F_LGET,   [0x21] = F_LSET,
+      [0x22] = F_LTEE,    [0x23] = F_GGET,   [0x24] = F_GSET,   [0x41] = F_I32C,
+      [0x42] = F_I64C,    [0x43] = F_F32C,   [0x44] = F_F64C,
+  };
+  if (op >= 0x28 && op <= 0x35) return F_LOAD;
+  if (op >= 0x36 && op <= 0x3E) return F_STORE;
+  if (op >= 0x45 && op <= 0xC4) return F_NUM;
+  return op < 0x45 ? low[op] : F_OUT;
+}
+
+/* Dispatch: computed goto where the interpreter has it (each case jumps
+** to the next instruction's, which branch predictors like), else a switch
+** in a loop. FNEXT ends a case that took its instruction. */
+#if defined(__GNUC__) && !defined(WM_SWITCH_DISPATCH)
+#define FAST_GOTO 1
+#define FCASE(c) L_##c:
+#define FNEXT                                                                  \
+  do {                                                                         \
+    at = p;                                                                    \
+    if (WM_UNLIKELY(p > stop)) goto out;                                       \
+    op = *p++;                                                                 \
+    goto *jt[fclass[op]];                                                      \
+  } while (0)
+#else
+#define FCASE(c) case c:
+#define FNEXT continue
+#endif
+
 static void fast_run(vstate *v) {
+#ifdef FAST_GOTO
+  static const void *const jt[F_CLASSES] = {
+      &&L_F_OUT,    &&L_F_NOP,    &&L_F_LGET,    &&L_F_LSET,   &&L_F_LTEE,  &&L_F_GGET,
+      &&L_F_GSET,   &&L_F_I32C,   &&L_F_I64C,    &&L_F_F32C,   &&L_F_F64C,  &&L_F_DROP,
+      &&L_F_SELECT, &&L_F_LOAD,   &&L_F_STORE,   &&L_F_CALL,   &&L_F_CALLI, &&L_F_BR,
+      &&L_F_RETURN, &&L_F_UNREACH, &&L_F_BRIF,   &&L_F_BLOCK,  &&L_F_ELSE,  &&L_F_END,
+      &&L_F_NUM};
+#endif
   if (v->end - v->pos < FAST_TAIL || (uint64_t)v->nvals + v->nv128 + 3 > v->lim) return;
   const wm_module *mod = v->mod;
+  const uint8_t *const fclass = v->fclass;
   const uint8_t *p = v->bytes + v->pos, *at = p;
   const uint8_t *const stop = v->bytes + v->end - FAST_TAIL;
   uint32_t *const vals = v->vals;
@@ -1049,183 +1100,192 @@ static void fast_run(vstate *v) {
   vctl *top = v->top;
   uint32_t *base = vals + top->height; /* the frame's first operand */
   uint32_t x, t;
+  uint8_t op;
 /* Room to push k values, of two slots each at most. */
 #define ROOM(k) (room - sp >= 2 * (ptrdiff_t)(k))
 /* The k operands on top are of exactly the types t[0..k). */
 #define TOP_IS(k, t) ((size_t)(sp - base) >= (k) && same_types(sp - (k), (k), (t)))
 #define PUSH(ty) (*sp++ = (ty), room -= sp[-1] == WM_V128)
 #define POP() (room += *--sp == WM_V128)
-  while (p <= stop) {
+  for (;;) {
     at = p;
-    uint8_t op = *p++;
-    switch (op) {
-      case 0x01: break; /* nop */
-      case 0x20:        /* local.get */
-        if (!fast_u32(&p, &x) || x >= v->nlocals) goto out;
-        t = v->ltypes[x];
-        if ((t & UNSET) || !ROOM(1)) goto out;
-        PUSH(t);
-        break;
-      case 0x21: /* local.set: an unset local's type has UNSET, which no operand has */
-        if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
-        POP();
-        break;
-      case 0x22: /* local.tee */
-        if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
-        break;
-      case 0x23: /* global.get */
-        if (!fast_u32(&p, &x) || x >= mod->nglobals || !ROOM(1)) goto out;
-        PUSH(mod->globals[x].type.type);
-        break;
-      case 0x24: /* global.set */
-        if (!fast_u32(&p, &x) || x >= mod->nglobals || !mod->globals[x].type.mut || sp == base ||
-            sp[-1] != mod->globals[x].type.type)
-          goto out;
-        POP();
-        break;
-      case 0x41: /* i32.const */
-        if (!fast_sleb(&p, 32) || !ROOM(1)) goto out;
-        *sp++ = WM_I32;
-        break;
-      case 0x42: /* i64.const */
-        if (!fast_sleb(&p, 64) || !ROOM(1)) goto out;
-        *sp++ = WM_I64;
-        break;
-      case 0x43:
-      case 0x44: /* f32.const, f64.const */
-        if (!ROOM(1)) goto out;
-        p += op == 0x43 ? 4 : 8;
-        *sp++ = op == 0x43 ? WM_F32 : WM_F64;
-        break;
-      case 0x1A: /* drop */
-        if (sp == base) goto out;
-        POP();
-        break;
-      case 0x1B: /* select */
-        if (sp - base < 3 || sp[-1] != WM_I32) goto out;
-        t = sp[-2];
-        if (sp[-3] != t || !is_numvec(t)) goto out;
-        sp -= 2;
-        room += t == WM_V128;
-        break;
-      case 0x28: case 0x29: case 0x2A: case 0x2B: case 0x2C: case 0x2D: case 0x2E: case 0x2F:
-      case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: /* loads */
-        /* An alignment byte at most natural has no memory index. */
-        if (*p > v->mem_nat[op]) goto out;
-        p++;
-        if (!fast_u32(&p, &x) || sp == base || sp[-1] != v->mem0_at) goto out;
-        sp[-1] = v->mem_ty[op];
-        break;
-      case 0x36: case 0x37: case 0x38: case 0x39: case 0x3A: case 0x3B: case 0x3C: case 0x3D:
-      case 0x3E: /* stores */
-        if (*p > v->mem_nat[op]) goto out;
-        p++;
-        if (!fast_u32(&p, &x) || sp - base < 2 || sp[-1] != v->mem_ty[op] ||
-            sp[-2] != v->mem0_at)
-          goto out;
-        sp -= 2;
-        break;
-      case 0x10:   /* call */
-      case 0x11: { /* call_indirect */
-        const wm_type *ft;
-        uint32_t tab, it = 0;
-        if (!fast_u32(&p, &x)) goto out;
-        if (op == 0x10) {
-          if (x >= mod->nfuncs) goto out;
-          ft = wm__func_type(mod, x);
-        } else {
-          if (!fast_u32(&p, &tab) || x >= mod->ntypes || mod->types[x].kind != WM_COMP_FUNC ||
-              tab >= mod->ntables || mod->tables[tab].elem != WM_FUNCREF || sp == base ||
-              sp[-1] != (mod->tables[tab].lim.is64 ? WM_I64 : WM_I32))
-            goto out;
-          ft = &mod->types[x];
-          it = 1; /* the index, under the arguments */
-        }
-        sp -= it;
-        if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) {
-          sp += it;
-          goto out;
-        }
-        for (uint32_t i = 0; i < ft->nparams; i++) POP();
-        for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
-        break;
-      }
-      case 0x0C:   /* br */
-      case 0x0F: { /* return */
-        x = 0;
-        if (op == 0x0C && (!fast_u32(&p, &x) || x > (size_t)(top - ctls))) goto out;
-        const vctl *L = op == 0x0C ? top - x : ctls;
-        if (!TOP_IS(label_n(L), label_t(L))) goto out;
-        while (sp > base) POP(); /* the rest of the frame is unreachable */
-        top->unreachable = true;
-        break;
-      }
-      case 0x00: /* unreachable */
-        while (sp > base) POP();
-        top->unreachable = true;
-        break;
-      case 0x0D: { /* br_if: the label's operands stay, of its types */
-        if (!fast_u32(&p, &x) || x > (size_t)(top - ctls) || sp == base || sp[-1] != WM_I32)
-          goto out;
-        const vctl *L = top - x;
-        sp--;
-        if (!TOP_IS(label_n(L), label_t(L))) {
-          sp++;
-          goto out;
-        }
-        break;
-      }
-      case 0x02: case 0x03: case 0x04: { /* block, loop, if */
-        uint32_t k = *p == 0x40 ? 0 : v->bt_single[*p];
-        if ((*p != 0x40 && !k) || top + 1 == ctls + v->cap_ctls) goto out;
-        if (op == 0x04) {
-          if (sp == base || sp[-1] != WM_I32) goto out;
-          sp--;
-        }
-        p++;
-        vctl *f = ++top;
-        f->p = NULL;
-        f->np = 0;
-        f->r = k ? &wm__single_types[k - 1] : NULL;
-        f->nr = k != 0;
-        f->height = (uint32_t)(sp - vals);
-        f->epoch = 0;
-        f->inits = v->nilog;
-        f->kind = op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF;
-        f->unreachable = false;
-        base = sp;
-        break;
-      }
-      case 0x05: /* else: the results, exactly, then the params again */
-        if (top->kind != K_IF || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
-            !same_types(base, top->nr, top->r) || !ROOM(top->np))
-          goto out;
-        while (sp > base) POP();
-        for (uint32_t i = 0; i < top->np; i++) PUSH(top->p[i]);
-        top->kind = K_ELSE;
-        top->unreachable = false;
-        break;
-      case 0x0B: /* end, but the function's: the results stay */
-        if (top->kind == K_FUNC || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
-            !same_types(base, top->nr, top->r))
-          goto out;
-        if (top->kind == K_IF && (top->np != top->nr || !same_types(top->p, top->nr, top->r)))
-          goto out;
-        top--;
-        base = vals + top->height;
-        break;
-      default:
-        if (op >= 0x45 && op <= 0xC4) { /* numeric */
-          uint32_t n = v->num_n[op], in = v->num_in[op];
-          if ((size_t)(sp - base) >= n && sp[-1] == in && (n == 1 || sp[-2] == in)) {
-            sp -= n - 1;
-            sp[-1] = v->num_out[op];
-            break;
-          }
-        }
+    if (p > stop) goto out;
+    op = *p++;
+#ifdef FAST_GOTO
+    goto *jt[fclass[op]];
+#else
+    switch (fclass[op]) {
+#endif
+    FCASE(F_NOP) FNEXT;
+    FCASE(F_LGET)
+      if (!fast_u32(&p, &x) || x >= v->nlocals) goto out;
+      t = v->ltypes[x];
+      if ((t & UNSET) || !ROOM(1)) goto out;
+      PUSH(t);
+      FNEXT;
+    FCASE(F_LSET) /* an unset local's type has UNSET, which no operand has */
+      if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
+      POP();
+      FNEXT;
+    FCASE(F_LTEE)
+      if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
+      FNEXT;
+    FCASE(F_GGET)
+      if (!fast_u32(&p, &x) || x >= mod->nglobals || !ROOM(1)) goto out;
+      PUSH(mod->globals[x].type.type);
+      FNEXT;
+    FCASE(F_GSET)
+      if (!fast_u32(&p, &x) || x >= mod->nglobals || !mod->globals[x].type.mut || sp == base ||
+          sp[-1] != mod->globals[x].type.type)
         goto out;
+      POP();
+      FNEXT;
+    FCASE(F_I32C)
+      if (!fast_sleb(&p, 32) || !ROOM(1)) goto out;
+      *sp++ = WM_I32;
+      FNEXT;
+    FCASE(F_I64C)
+      if (!fast_sleb(&p, 64) || !ROOM(1)) goto out;
+      *sp++ = WM_I64;
+      FNEXT;
+    FCASE(F_F32C)
+      if (!ROOM(1)) goto out;
+      p += 4;
+      *sp++ = WM_F32;
+      FNEXT;
+    FCASE(F_F64C)
+      if (!ROOM(1)) goto out;
+      p += 8;
+      *sp++ = WM_F64;
+      FNEXT;
+    FCASE(F_DROP)
+      if (sp == base) goto out;
+      POP();
+      FNEXT;
+    FCASE(F_SELECT)
+      if (sp - base < 3 || sp[-1] != WM_I32) goto out;
+      t = sp[-2];
+      if (sp[-3] != t || !is_numvec(t)) goto out;
+      sp -= 2;
+      room += t == WM_V128;
+      FNEXT;
+    FCASE(F_LOAD)
+      /* An alignment byte at most natural has no memory index. */
+      if (*p > v->mem_nat[op]) goto out;
+      p++;
+      if (!fast_u32(&p, &x) || sp == base || sp[-1] != v->mem0_at) goto out;
+      sp[-1] = v->mem_ty[op];
+      FNEXT;
+    FCASE(F_STORE)
+      if (*p > v->mem_nat[op]) goto out;
+      p++;
+      if (!fast_u32(&p, &x) || sp - base < 2 || sp[-1] != v->mem_ty[op] || sp[-2] != v->mem0_at)
+        goto out;
+      sp -= 2;
+      FNEXT;
+    FCASE(F_CALL) {
+      if (!fast_u32(&p, &x) || x >= mod->nfuncs) goto out;
+      const wm_type *ft = wm__func_type(mod, x);
+      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) goto out;
+      for (uint32_t i = 0; i < ft->nparams; i++) POP();
+      for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
+      FNEXT;
     }
-    at = p;
+    FCASE(F_CALLI) {
+      uint32_t tab;
+      if (!fast_u32(&p, &x) || !fast_u32(&p, &tab) || x >= mod->ntypes ||
+          mod->types[x].kind != WM_COMP_FUNC || tab >= mod->ntables ||
+          mod->tables[tab].elem != WM_FUNCREF || sp == base ||
+          sp[-1] != (mod->tables[tab].lim.is64 ? WM_I64 : WM_I32))
+        goto out;
+      const wm_type *ft = &mod->types[x];
+      sp--; /* the index, under which the arguments are */
+      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) {
+        sp++;
+        goto out;
+      }
+      for (uint32_t i = 0; i < ft->nparams; i++) POP();
+      for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
+      FNEXT;
+    }
+    FCASE(F_BR) {
+      if (!fast_u32(&p, &x) || x > (size_t)(top - ctls)) goto out;
+      const vctl *L = top - x;
+      if (!TOP_IS(label_n(L), label_t(L))) goto out;
+      while (sp > base) POP(); /* the rest of the frame is unreachable */
+      top->unreachable = true;
+      FNEXT;
+    }
+    FCASE(F_RETURN)
+      if (!TOP_IS(ctls->nr, ctls->r)) goto out;
+      while (sp > base) POP();
+      top->unreachable = true;
+      FNEXT;
+    FCASE(F_UNREACH)
+      while (sp > base) POP();
+      top->unreachable = true;
+      FNEXT;
+    FCASE(F_BRIF) { /* the label's operands stay, of its types */
+      if (!fast_u32(&p, &x) || x > (size_t)(top - ctls) || sp == base || sp[-1] != WM_I32) goto out;
+      const vctl *L = top - x;
+      sp--;
+      if (!TOP_IS(label_n(L), label_t(L))) {
+        sp++;
+        goto out;
+      }
+      FNEXT;
+    }
+    FCASE(F_BLOCK) { /* block, loop, if */
+      uint32_t k = *p == 0x40 ? 0 : v->bt_single[*p];
+      if ((*p != 0x40 && !k) || top + 1 == ctls + v->cap_ctls) goto out;
+      if (op == 0x04) {
+        if (sp == base || sp[-1] != WM_I32) goto out;
+        sp--;
+      }
+      p++;
+      vctl *f = ++top;
+      f->p = NULL;
+      f->np = 0;
+      f->r = k ? &wm__single_types[k - 1] : NULL;
+      f->nr = k != 0;
+      f->height = (uint32_t)(sp - vals);
+      f->epoch = 0;
+      f->inits = v->nilog;
+      f->kind = op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF;
+      f->unreachable = false;
+      base = sp;
+      FNEXT;
+    }
+    FCASE(F_ELSE) /* the results, exactly, then the params again */
+      if (top->kind != K_IF || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
+          !same_types(base, top->nr, top->r) || !ROOM(top->np))
+        goto out;
+      while (sp > base) POP();
+      for (uint32_t i = 0; i < top->np; i++) PUSH(top->p[i]);
+      top->kind = K_ELSE;
+      top->unreachable = false;
+      FNEXT;
+    FCASE(F_END) /* but the function's: the results stay */
+      if (top->kind == K_FUNC || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
+          !same_types(base, top->nr, top->r))
+        goto out;
+      if (top->kind == K_IF && (top->np != top->nr || !same_types(top->p, top->nr, top->r)))
+        goto out;
+      top--;
+      base = vals + top->height;
+      FNEXT;
+    FCASE(F_NUM) {
+      uint32_t n = v->num_n[op], in = v->num_in[op];
+      if ((size_t)(sp - base) < n || sp[-1] != in || (n == 2 && sp[-2] != in)) goto out;
+      sp -= n - 1;
+      sp[-1] = v->num_out[op];
+      FNEXT;
+    }
+    FCASE(F_OUT) goto out;
+#ifndef FAST_GOTO
+      default: goto out;
+    }
+#endif
   }
 out:
   v->pos = (uint32_t)(at - v->bytes);
@@ -1238,6 +1298,8 @@ out:
 #undef PUSH
 #undef POP
 }
+#undef FCASE
+#undef FNEXT
 
 /* One instruction at v->pos, with every check and the spec's order of
 ** them: what the fast loop (fast_run) does not take. */
@@ -1408,6 +1470,7 @@ static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
   unsigned nsingle = mod->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
   for (unsigned i = nsingle; i-- > 0;) v->bt_single[wm__single_types[i] & 0xFF] = (uint8_t)(i + 1);
   v->mem0_at = mod->nmems ? mem_t(v, 0) : NO_TYPE;
+  for (unsigned op = 0; op < 256; op++) v->fclass[op] = fast_class(op);
   /* A first buffer of each, so that most bodies never grow one. */
   if (wm__grow((void **)&v->vals, &v->cap_vals, 1024, sizeof *v->vals) ||
       wm__grow((void **)&v->ctls, &v->cap_ctls, 64, sizeof *v->ctls) ||
