@@ -224,6 +224,7 @@ static int build(const char *path, const wm_module_options *opts, const char *ob
                  wm_module **interp, wm_error *err) {
   wm_module_options o = *opts;
   o.cache_dir = NULL; /* the translator needs the whole module */
+  o.flags &= ~WM_MODULE_SPARSE;
   wm_module *mod = NULL;
   if (wm_module_load_file(path, &o, &mod, err) != 0) return FAILED;
   int rc = cli_compile_module(mod, obj, cc, cli_compile_jobs(), compile_flags(opts), err);

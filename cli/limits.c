@@ -74,6 +74,8 @@ const wm_module_options *cli_module_options(const char *module_path) {
   /* With a cache, lower ahead what the last run called (run.c and main.c
   ** call wm_module_cache_update at the end). */
   if (opts.cache_dir) opts.flags |= WM_MODULE_PRELOWER;
+  /* Without one, leave the bodies in the file (a large module). */
+  else opts.flags |= WM_MODULE_SPARSE;
   return &opts;
 }
 

@@ -6,6 +6,7 @@
 ** (load_file_cached, wm__body_bytes); free; and introspection of imports,
 ** exports and debug names.
 */
+#include "leb.h"
 #include "module.h"
 #include "parse.h"
 #include "ops.h"
@@ -197,9 +198,10 @@ typedef struct load_src {
   const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
   int file;             /* the file the bodies are still in (sparse), or -1 */
   bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
+  bool validate;        /* validate the bodies though table is set (load_file_sparse) */
 } load_src;
 
-static const load_src plain_src = {NULL, 0, NULL, 0, NULL, -1, false};
+static const load_src plain_src = {NULL, 0, NULL, 0, NULL, -1, false, false};
 
 static size_t mapping_len(size_t len);
 
@@ -361,7 +363,8 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
     mod->file = src->file;
   }
   if (!rc) rc = wm__validate_module(mod, err);
-  if (!rc && !src->table) rc = wm__validate_code(mod, validate_threads(opts, len), err);
+  if (!rc && (!src->table || src->validate))
+    rc = wm__validate_code(mod, validate_threads(opts, len), err);
   if (!rc) rc = make_stubs(mod, err);
   if (!rc && opts && (opts->flags & WM_MODULE_PRELOWER)) rc = first_calls(mod, opts, src, err);
   if (opts && (opts->flags & WM_MODULE_EAGER)) {
@@ -721,7 +724,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
     }
     if (!known) wm__hash_final(&h, key);
-    load_src src = {NULL, 0, NULL, 0, key, fd, true};
+    load_src src = {NULL, 0, NULL, 0, key, fd, true, false};
     rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
     if (rc != WM_ECACHE) {
       if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
@@ -843,6 +846,106 @@ static int load_file_plain(const char *path, const wm_module_options *opts, wm_m
   return load_bytes(buf, len, opts, false, out, err);
 }
 
+/* WM_MODULE_SPARSE with no cache file: the bytes around the code section
+** are read in, the bodies only through buffers -- scan_bodies's for their
+** headers, then the validator's, a run of bodies per thread at a time
+** (validate_code.c) -- and later one by one as they are lowered
+** (wm__body_bytes). The 28 MB of yosys's bodies are never held: its cold
+** `-V` holds 17 MB instead of 45, and the kernel clears no pages for them.
+** Anything unusual -- a short file, a header the scan does not take, any
+** error at all -- ends this path, and the plain load (load_file_plain)
+** reads the file again and gives its verdict, so the errors and their
+** precedence are the plain load's. */
+#define SPARSE_MIN ((size_t)1 << 20)
+#define SCAN_CHUNK ((size_t)1 << 20)
+#define SCAN_HEAD 4096u /* a body header the scan takes without reading again */
+
+/* The code section's body table in code_from_cache's format (decode.c:
+** 16 bytes a body, its offset, length, code start and count of locals),
+** read through a buffer. False for anything unusual, which the plain load
+** then judges: a malformed header, one longer than SCAN_HEAD, a local of a
+** type of more than one byte, a short read. */
+static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_t *ntable) {
+  size_t end = st->hole_hi;
+  uint32_t at = (uint32_t)(st->hole_lo - CODE_HEAD), n;
+  if (wm__leb_u32(st->bytes, &at, (uint32_t)st->hole_lo, &n) != WM_LEB_OK || n == 0 ||
+      n > (end - at) / 2)
+    return false;
+  unsigned nsingle = wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+  uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = wm__malloc((size_t)n * 16);
+  size_t lo = 0, hi = 0, got; /* buf holds the file's bytes [lo, hi) */
+  bool ok = buf && t;
+  for (uint32_t i = 0; ok && i < n; i++) {
+    if (at + (size_t)SCAN_HEAD > hi && hi < end) {
+      lo = at;
+      size_t want = end - lo < SCAN_CHUNK ? end - lo : SCAN_CHUNK;
+      ok = read_full(st->fd, buf, want, lo, &got) == 0 && got == want;
+      hi = lo + want;
+      if (!ok) break;
+    }
+    uint32_t p = (uint32_t)(at - lo), size, groups, k, lim = (uint32_t)(hi - lo);
+    ok = at >= lo && wm__leb_u32(buf, &p, lim, &size) == WM_LEB_OK && size <= end - (lo + p);
+    if (!ok) break;
+    uint32_t off = (uint32_t)(lo + p), body_end = off + size;
+    if (body_end - lo < lim) lim = body_end - (uint32_t)lo;
+    uint64_t total = 0;
+    ok = wm__leb_u32(buf, &p, lim, &groups) == WM_LEB_OK;
+    for (uint32_t g = 0; ok && g < groups; g++) {
+      ok = wm__leb_u32(buf, &p, lim, &k) == WM_LEB_OK && p < lim;
+      bool single = false;
+      for (unsigned j = 0; ok && j < nsingle && !single; j++)
+        single = buf[p] == (uint8_t)wm__single_types[j];
+      ok = ok && single && (total += k) <= UINT32_MAX;
+      p++;
+    }
+    if (!ok) break;
+    uint8_t *e = t + (size_t)i * 16;
+    uint32_t v[4] = {off, size, (uint32_t)(lo + p), (uint32_t)total};
+    for (int w = 0; w < 4; w++)
+      for (int b = 0; b < 4; b++) e[w * 4 + b] = (uint8_t)(v[w] >> (8 * b));
+    at = body_end;
+  }
+  wm__free(buf);
+  if (!ok || at != end) {
+    wm__free(t);
+    return false;
+  }
+  *table = t;
+  *ntable = n;
+  return true;
+}
+
+static int load_file_sparse(const char *path, const wm_module_options *opts, wm_module **out,
+                            wm_error *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NOT_HERE;
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < SPARSE_MIN ||
+      (uint64_t)sb.st_size > UINT32_MAX) {
+    close(fd);
+    return NOT_HERE;
+  }
+  streamer st = {fd, map_bytes((size_t)sb.st_size), (size_t)sb.st_size, 8, 0, 0, true, NULL, NULL};
+  if (!st.bytes) {
+    close(fd);
+    return NOT_HERE;
+  }
+  find_code(&st);
+  uint8_t *table = NULL;
+  uint32_t n = 0;
+  if (stream(&st) == 0 && st.hole_hi > st.hole_lo &&
+      scan_bodies(&st, opts->flags & WM_MODULE_WASM2, &table, &n)) {
+    load_src src = {table, n, NULL, 0, NULL, fd, true, true};
+    int rc = load_owned(st.bytes, st.len, opts, &src, out, err);
+    wm__free(table);
+    if (rc == 0) return 0;
+    if (rc != WM_ECACHE) return NOT_HERE; /* the bytes and the file are gone */
+  }
+  (void)munmap(st.bytes, mapping_len(st.len));
+  close(fd);
+  return NOT_HERE;
+}
+
 int wm_module_load_file(const char *path, const wm_module_options *opts, wm_module **out,
                         wm_error *err) {
   if (!out) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_load_file: out is NULL");
@@ -860,6 +963,8 @@ int wm_module_load_file(const char *path, const wm_module_options *opts, wm_modu
   if (uses_cache(opts)) {
     rc = load_file_cached(path, opts, out, err);
     if (rc != NOT_HERE) return rc;
+  } else if (opts && (opts->flags & WM_MODULE_SPARSE) && !(opts->flags & WM_MODULE_EAGER)) {
+    if (load_file_sparse(path, opts, out, err) == 0) return 0;
   }
   return load_file_plain(path, opts, out, err);
 }

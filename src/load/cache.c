@@ -216,6 +216,11 @@ int wm_module_serialize(const wm_module *mod, uint8_t **out, size_t *out_len, wm
   *out = NULL;
   *out_len = 0;
   if (!mod) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_serialize: mod is NULL");
+  /* A sparse module holds its bodies' bytes only through a cache's hash. */
+  if (mod->sparse && !mod->has_hash)
+    return wm__error(err, WM_EINVAL, UINT32_MAX,
+                     "wm_module_serialize: the module was loaded with WM_MODULE_SPARSE; load it "
+                     "without");
   uint8_t key[16];
   if (mod->has_hash) memcpy(key, mod->hash, 16);
   else wm_module_hash(mod->bytes, mod->len, key);

@@ -13,7 +13,9 @@
 ** wm__memop_sig and wm__simd_sig. Every error names the offset of the
 ** instruction it is found in, as the compiler's do.
 */
+#include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "leb.h"
 #include "gc_sig.h"
@@ -87,6 +89,12 @@ typedef struct vstate {
   uint8_t bt_single[256];
   uint8_t fclass[256];
   uint32_t mem0_at;
+  /* bytes[i] is the module's byte delta + i: the module's bytes (delta 0),
+  ** or, for a sparse module, a run of bodies read from its file into
+  ** chunk (see worker). pos, end and the offsets of instructions are
+  ** relative to bytes, errors' offsets to the module. */
+  uint32_t delta;
+  uint8_t *chunk; uint32_t cap_chunk;
 } vstate;
 
 /* ------------------------------------------------------------------ errors */
@@ -1304,9 +1312,9 @@ out:
 /* One instruction at v->pos, with every check and the spec's order of
 ** them: what the fast loop (fast_run) does not take. */
 static int step(vstate *v) {
-  v->instr_off = v->pos;
+  v->instr_off = v->pos + v->delta;
   if (WM_UNLIKELY(v->pos >= v->end)) {
-    if (v->end >= v->mod->len) return unexpected_end(v);
+    if (v->end + v->delta >= v->mod->len) return unexpected_end(v);
     return malformed(v, "END opcode expected");
   }
   {
@@ -1410,11 +1418,13 @@ static int validate_body(vstate *v, uint32_t idx) {
       (nl + 1 > UINT32_MAX ||
        wm__grow((void **)&v->ltypes, &v->cap_ltypes, (uint32_t)nl + 1, sizeof *v->ltypes)))
     return wm__error(v->err, WM_ENOMEM, UINT32_MAX, NULL);
-  TRY(wm__decode_locals(mod, fd, mod->bytes + fd->body_off, v->ltypes + ft->nparams, v->err));
-  v->pos = fd->code_start;
-  v->end = fd->body_off + fd->body_len;
-  if (v->end > mod->len || v->pos > v->end)
+  TRY(wm__decode_locals(mod, fd, v->bytes + (fd->body_off - v->delta), v->ltypes + ft->nparams,
+                        v->err));
+  uint32_t end = fd->body_off + fd->body_len;
+  if (end > mod->len || fd->code_start > end)
     return wm__error(v->err, WM_EMALFORMED, fd->body_off, "function body out of bounds");
+  v->pos = fd->code_start - v->delta;
+  v->end = end - v->delta;
   if (nl > MAX_INDEX) return wm__error(v->err, WM_EMALFORMED, fd->body_off, "too many locals");
   for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = ft->params[i];
   v->nlocals = (uint32_t)nl;
@@ -1441,7 +1451,7 @@ static int validate_body(vstate *v, uint32_t idx) {
 ** (wm__skim_body finds it, for the compiler too). */
 static int validate_one(vstate *v, uint32_t idx) {
   int rc = validate_body(v, idx);
-  if (rc != WM_EINVALID) return rc;
+  if (rc != WM_EINVALID || v->mod->sparse) return rc; /* sparse: see wm__validate_code */
   wm_error e2;
   for (uint32_t j = idx; j < v->mod->nfuncs; j++) {
     if (wm__skim_body(v->mod, j, &e2) == WM_EMALFORMED) {
@@ -1486,6 +1496,7 @@ static void vstate_free(vstate *v) {
   wm__free(v->ltypes);
   wm__free(v->ilog);
   wm__free(v->tmp);
+  wm__free(v->chunk);
 }
 
 int wm__validate_func(wm_module *mod, uint32_t idx, wm_error *err) {
@@ -1515,6 +1526,24 @@ typedef struct vshared {
   wm_error fail_err;
 } vshared;
 
+/* A sparse module's bodies lo..hi-1 (consecutive in the file) into
+** v->chunk, as v->bytes. */
+static int read_bodies(vstate *v, uint32_t lo, uint32_t hi) {
+  const wm_funcdef *a = &v->mod->funcs[lo], *b = &v->mod->funcs[hi - 1];
+  uint32_t n = b->body_off + b->body_len - a->body_off;
+  if (n > v->cap_chunk && wm__grow((void **)&v->chunk, &v->cap_chunk, n, 1)) return nomem(v);
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = pread(v->mod->file, v->chunk + got, n - got, (off_t)a->body_off + (off_t)got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return wm__error(v->err, WM_EIO, a->body_off, "cannot read the module's bodies");
+    got += (size_t)r;
+  }
+  v->bytes = v->chunk;
+  v->delta = a->body_off;
+  return 0;
+}
+
 static void *worker(void *arg) {
   vshared *s = arg;
   wm_error err;
@@ -1529,7 +1558,9 @@ static void *worker(void *arg) {
     s->next = hi;
     pthread_mutex_unlock(&s->lock);
     if (lo >= hi) break;
-    for (idx = lo; idx < hi && !rc; idx++) rc = validate_one(&v, idx);
+    idx = lo;
+    if (s->mod->sparse) rc = read_bodies(&v, lo, hi);
+    for (; idx < hi && !rc; idx++) rc = validate_one(&v, idx);
     idx--;
   }
   vstate_free(&v);
@@ -1568,6 +1599,11 @@ static int validate_threads(wm_module *mod, unsigned threads, wm_error *err) {
 }
 
 int wm__validate_code(wm_module *mod, unsigned threads, wm_error *err) {
+  /* A sparse module's bodies are read a chunk at a time. Any failure is
+  ** WM_ECACHE: the loader then reads the whole module and loads it again,
+  ** and says what is wrong as usual (with the precedence of malformed
+  ** bodies that validate_one keeps, which needs them all). */
+  if (mod->sparse) return validate_threads(mod, threads ? threads : 1, err) ? WM_ECACHE : 0;
   if (threads > 1 && mod->nfuncs - mod->nfunc_imports > CHUNK)
     return validate_threads(mod, threads, err);
   vstate v;

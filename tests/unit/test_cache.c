@@ -382,6 +382,24 @@ static void test_dir(const char *tag, char base[64], char sub[96], char wasm[96]
   CHECK(mkdir(base, 0700) == 0);
 }
 
+/* Load file `wasm` with the n-th allocation failing, for n up to max (or
+** past `after` once one succeeds): a clean WM_ENOMEM or a module whose f1
+** doubles. */
+static void load_failing(const char *wasm, const wm_module_options *o, long max, long after) {
+  wm_error err;
+  int32_t r;
+  for (long n = 0; n < max; n++) {
+    wm_module *m = NULL;
+    wm__alloc_fail_after(n);
+    int rc = wm_module_load_file(wasm, o, &m, &err);
+    wm__alloc_fail_after(-1);
+    CHECK(rc == WM_OK || rc == WM_ENOMEM);
+    if (m) CHECK(call1(m, "f1", 3, &r, &err) == WM_OK && r == 6);
+    wm_module_free(m);
+    if (rc == WM_OK && n > after) break;
+  }
+}
+
 /* Files through the cache: the bodies of a cached load stay in the file
 ** until each is first lowered. */
 static void test_sparse_file(void) {
@@ -492,17 +510,7 @@ static void test_sparse_file(void) {
 
   /* Allocation failures on the cached and the cold path. */
   spit(wasm, good, good_len);
-  for (int round = 0; round < 2; round++)
-    for (long n = 0; n < 200; n++) {
-      wm_module *m = NULL;
-      wm__alloc_fail_after(n);
-      int rc = wm_module_load_file(wasm, &o, &m, &err);
-      wm__alloc_fail_after(-1);
-      CHECK(rc == WM_OK || rc == WM_ENOMEM);
-      if (m) CHECK(call1(m, "f1", 3, &r, &err) == WM_OK && r == 6);
-      wm_module_free(m);
-      if (rc == WM_OK && n > 60) break;
-    }
+  for (int round = 0; round < 2; round++) load_failing(wasm, &o, 200, 60);
   rm_rf(base);
 }
 
@@ -732,6 +740,98 @@ static void test_head(void) {
     rm_rf(base);
   }
   wm__racy_ns = racy;
+}
+
+/* WM_MODULE_SPARSE without a cache: the bodies are validated through
+** buffers and stay in the file; every verdict is the plain load's (a module
+** the buffered path does not take, or finds wrong, is loaded the plain
+** way); the file read again at lowering; allocation failures. */
+static void same_verdict(const char *wasm, int want) {
+  wm_module_options o = {0};
+  wm_error e1, e2;
+  wm_module *m1 = NULL, *m2 = NULL;
+  o.flags = WM_MODULE_SPARSE;
+  int r1 = wm_module_load_file(wasm, &o, &m1, &e1);
+  int r2 = wm_module_load_file(wasm, NULL, &m2, &e2);
+  CHECK(r1 == want && r2 == want);
+  if (r1 && r2) CHECK(e1.offset == e2.offset && strcmp(e1.message, e2.message) == 0);
+  wm_module_free(m1);
+  wm_module_free(m2);
+}
+
+static void test_sparse_cold(void) {
+  static const uint32_t shapes[][2] = {{0, 0}, {1, 300000}, {40, 16}};
+  for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+    wm_error err;
+    char base[64], sub[96], wasm[96];
+    test_dir("sparse", base, sub, wasm);
+    size_t len;
+    uint8_t *bytes = big_module(shapes[s][0], shapes[s][1], &len);
+    CHECK(bytes != NULL);
+    if (!bytes) return;
+    spit(wasm, bytes, len);
+    wm_module_options o = {0};
+    o.flags = WM_MODULE_SPARSE;
+    for (uint32_t threads = 1; threads <= 3; threads += 2) {
+      wm_module *mod;
+      int32_t r;
+      o.validate_threads = threads;
+      CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+      if (!mod) continue;
+      CHECK(mod->sparse);
+      /* f1's instructions were never read into the bytes (a head of more
+      ** than 256 KiB or 32 sections: only those the first 1 MiB held). */
+      if (s == 0) CHECK(mod->bytes[mod->funcs[1].code_start + 3000] == 0);
+      CHECK(call1(mod, "f1", 21, &r, &err) == WM_OK && r == 42);
+      CHECK(call1(mod, "f0", 5, &r, &err) == WM_OK && r == 6);
+      uint8_t *c;
+      size_t cl;
+      CHECK_ERR(wm_module_serialize(mod, &c, &cl, &err), err, WM_EINVAL, "WM_MODULE_SPARSE");
+      wm_module_free(mod);
+    }
+    /* Read again at the first call: a file cut short since is an error. */
+    wm_module *mod;
+    int32_t r;
+    o.validate_threads = 0;
+    CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+    CHECK(call1(mod, "f0", 1, &r, &err) == WM_OK && r == 2);
+    CHECK(truncate(wasm, (off_t)(len - 100)) == 0);
+    CHECK_ERR(call1(mod, "f1", 1, &r, &err), err, WM_EIO, "changed since the module was loaded");
+    wm_module_free(mod);
+    same_verdict(wasm, WM_EMALFORMED); /* the truncated file */
+    /* Wrong modules: the plain load's verdict, code, message and offset. */
+    size_t f1_code = len - (6 + (size_t)BIG_DROPS * 3); /* f1's first instruction */
+    bytes[len - 2] = 0x7E; /* i64.mul: invalid at the end of f1 */
+    spit(wasm, bytes, len);
+    same_verdict(wasm, WM_EINVALID);
+    bytes[len - 2] = 0x6C;
+    bytes[f1_code + 3000] = 0xFF; /* an illegal opcode */
+    spit(wasm, bytes, len);
+    same_verdict(wasm, WM_EMALFORMED);
+    bytes[f1_code + 3000] = 0x41;
+    bytes[f1_code - 1] = 1; /* one local group: count 0x41, type 0x01 (none) */
+    spit(wasm, bytes, len);
+    same_verdict(wasm, WM_EMALFORMED);
+    bytes[f1_code - 1] = 0;
+    /* Allocation failures: a clean failure or the same module. */
+    spit(wasm, bytes, len);
+    load_failing(wasm, &o, 120, 120);
+    free(bytes);
+    rm_rf(base);
+  }
+  /* A file under 1 MiB is read the plain way. */
+  char base[64], sub[96], wasm[96];
+  test_dir("sparse_small", base, sub, wasm);
+  spit(wasm, good, good_len);
+  wm_module_options o = {0};
+  o.flags = WM_MODULE_SPARSE;
+  wm_module *mod;
+  wm_error err;
+  int32_t r;
+  CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+  if (mod) CHECK(!mod->sparse && call1(mod, "f1", 4, &r, &err) == WM_OK && r == 8);
+  wm_module_free(mod);
+  rm_rf(base);
 }
 
 static void test_api_errors(void) {
@@ -1167,6 +1267,7 @@ int main(void) {
   test_sparse_file();
   test_identity();
   test_head();
+  test_sparse_cold();
   test_api_errors();
   test_alloc_failures();
   test_first_calls();
