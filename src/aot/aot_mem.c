@@ -98,7 +98,7 @@ void wm__aot_address(fstate *f, uint32_t a, uint32_t mem, uint64_t offset, uint3
 }
 
 /* A load (0x28..0x35) or a store (0x36..0x3E). */
-static int access(fstate *f, uint8_t op) {
+static int load_store(fstate *f, uint8_t op) {
   uint32_t mem;
   uint64_t offset;
   char p[40];
@@ -134,7 +134,7 @@ static int access(fstate *f, uint8_t op) {
 }
 
 int wm__aot_mem(fstate *f, uint8_t op) {
-  if (op >= 0x28 && op <= 0x3E) return access(f, op);
+  if (op >= 0x28 && op <= 0x3E) return load_store(f, op);
   uint32_t mem;
   int rc = u32imm(f, &mem);
   if (rc) return rc;
