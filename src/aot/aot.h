@@ -22,15 +22,16 @@ extern const char wm__aot_text_simd[];
 ** operands it pops (class letters i l f d v, as the C locals' suffixes;
 ** the first is the address of a memory access), the result it pushes,
 ** the access, and the statement, where $0 $1 $2 stand for the operands,
-** $r for the result and $p for the accessed bytes (mem + ea_). 0, or a
+** $r for the result and $p for the accessed bytes (base + ea_). 0, or a
 ** WM_E* code with its message in *why. */
 typedef struct wm_aot_vform {
   uint8_t nin;      /* operands */
   char in[3];       /* their classes */
   char out;         /* the result's class, 0 for none */
-  uint8_t access;   /* bytes accessed in memory 0 (0: no access) */
+  uint8_t access;   /* bytes accessed in memory `mem` (0: no access) */
   bool store;       /* the access writes */
-  uint32_t offset;  /* memarg's offset */
+  uint32_t mem;     /* memarg's memory index */
+  uint64_t offset;  /* memarg's offset */
   char form[256];
 } wm_aot_vform;
 int wm__aot_simd(const uint8_t *b, uint32_t *pos, uint32_t end, wm_aot_vform *v, const char **why);

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 4u
+#define WM_AOT_ABI 5u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -35,7 +35,7 @@ typedef union wm_aot_slot {
 
 typedef struct wm_aot_ctx wm_aot_ctx;
 
-/* The runtime's side of an instance. Compiled code reads the first four
+/* The runtime's side of an instance. Compiled code reads the first six
 ** fields and calls the rest; the runtime keeps more after them. Every
 ** helper that can trap does not return then (it leaves through the
 ** runtime's jump back to where it entered native code). */
@@ -44,6 +44,8 @@ struct wm_aot_ctx {
   const uint64_t *mem_size;    /* memory 0's size in bytes, read after calls */
   wm_aot_slot *const *globals; /* each global's value */
   void *const *funcs;          /* the function space, for ref.func */
+  uint8_t *const *mems;        /* each memory's base (never moves) */
+  const uint64_t *const *mem_sizes; /* each memory's size in bytes */
   uintptr_t stack_floor;       /* a frame address below this traps */
   /* Trap with code in wasm function fidx (the module's index: the site's
   ** function, which the backtrace names even where it was inlined). */
@@ -57,10 +59,13 @@ struct wm_aot_ctx {
   ** of this very instance), or -1 when the call must go through icall. */
   int32_t (*indirect)(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i);
   void (*icall)(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm_aot_slot *io);
-  uint32_t (*mem_grow)(wm_aot_ctx *c, uint32_t delta);
-  void (*mem_fill)(wm_aot_ctx *c, uint32_t d, uint32_t val, uint32_t n);
-  void (*mem_copy)(wm_aot_ctx *c, uint32_t d, uint32_t s, uint32_t n);
-  void (*mem_init)(wm_aot_ctx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+  /* The memory instructions of memory `mem` (copy: from sm to dm), their
+  ** addresses and lengths widened to 64 bits (a 32-bit memory's are
+  ** zero-extended); grow gives the old size in pages or UINT64_MAX. */
+  uint64_t (*mem_grow)(wm_aot_ctx *c, uint32_t mem, uint64_t delta);
+  void (*mem_fill)(wm_aot_ctx *c, uint32_t mem, uint64_t d, uint32_t val, uint64_t n);
+  void (*mem_copy)(wm_aot_ctx *c, uint32_t dm, uint32_t sm, uint64_t d, uint64_t s, uint64_t n);
+  void (*mem_init)(wm_aot_ctx *c, uint32_t mem, uint32_t seg, uint64_t d, uint32_t s, uint32_t n);
   void (*data_drop)(wm_aot_ctx *c, uint32_t seg);
   void *(*table_get)(wm_aot_ctx *c, uint32_t table, uint32_t i);
   void (*table_set)(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v);
@@ -82,11 +87,12 @@ struct wm_aot_ctx {
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
 
-/* wm_aot_module.flags. WM_AOT_GUARDED: loads and stores are not checked;
-** the memory must be reserved so that base + any 32-bit address + any
-** 32-bit offset + 8 lands inside the reservation (WM_AOT_GUARD_SPAN), all
-** of it beyond the memory's size inaccessible: a stray access faults, and
-** the runtime's fault handler makes the fault the trap. Without it, every
+/* wm_aot_module.flags. WM_AOT_GUARDED: loads and stores of memory 0, a
+** 32-bit memory, are not checked; it must be reserved so that base + any
+** 32-bit address + any 32-bit offset + 8 lands inside the reservation
+** (WM_AOT_GUARD_SPAN), all of it beyond the memory's size inaccessible: a
+** stray access faults, and the runtime's fault handler makes the fault the
+** trap. Without it, and always for other memories and 64-bit ones, every
 ** access is checked against the size. */
 #define WM_AOT_GUARDED 1u
 /* WM_AOT_METERED: every basic block charges its cost as the interpreter's

@@ -16,105 +16,25 @@
 **
 ** Semantics are the interpreter's: the numeric functions are numeric.h's,
 ** copied into the file (aot_text.c, made by the build), memory accesses are
-** bounds-checked against the memory's current size (its base never moves),
-** and everything that touches the runtime (imports, tables, growing
-** memory, bulk operations, traps) goes through the helpers of wm_aot_ctx
-** (aot_abi.h). What this first version does not translate is refused at
-** translation with "... not supported yet": threads, exceptions,
-** GC and typed references, tail calls, memory64, several memories. SIMD
+** bounds-checked against the memory's current size (its base never moves)
+** or guarded, and everything that touches the runtime (imports, tables,
+** growing memory, bulk operations, traps) goes through the helpers of
+** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
+** at translation with "... not supported yet": threads and shared
+** memories, exceptions, GC and typed references, tail calls, table64.
+** The memory instructions (several memories, memory64) are aot_mem.c's,
+** which shares this file's function state and output (aot_emit.h); SIMD
 ** (v128 values as C locals of simd_lanes.h's union) is aot_simd.c's.
 */
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "aot.h"
-#include "leb.h"
-#include "util.h"
+#include "aot_emit.h"
 
-/* ------------------------------------------------------------ output */
-
-typedef struct cbuf {
-  char *p;
-  size_t n, cap;
-  bool oom;
-} cbuf;
-
-#if defined(__GNUC__)
-#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
-#else
-#define PRINTF_LIKE(a, b)
-#endif
-
-/* Room for n more bytes and a NUL; false (b->oom set) when there is none. */
-static bool reserve(cbuf *b, size_t n) {
-  if (b->oom) return false;
-  if (b->cap - b->n > n) return true;
-  size_t cap = b->cap ? b->cap : 4096;
-  while (cap - b->n <= n) cap *= 2;
-  char *np = wm__realloc(b->p, cap);
-  if (!np) {
-    b->oom = true;
-    return false;
-  }
-  b->p = np;
-  b->cap = cap;
-  return true;
-}
-
-static void put(cbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void put(cbuf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int k = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (k < 0 || !reserve(b, (size_t)k)) {
-    b->oom = true;
-    return;
-  }
-  va_start(ap, fmt);
-  vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
-  va_end(ap);
-  b->n += (size_t)k;
-}
-
-static void put_bytes(cbuf *b, const char *s, size_t n) {
-  if (!reserve(b, n)) return;
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
-/* ------------------------------------------------------------ value types */
-
-/* The C view of a value type: 0 i32, 1 i64, 2 f32, 3 f64, 4 reference,
-** 5 v128 (simd_lanes.h's union, two slots); -1 for what is not translated
-** yet. */
-enum { T_I32, T_I64, T_F32, T_F64, T_REF, T_V128, T_N };
+/* The C types of the value classes (aot_emit.h), and their wm_aot_slot
+** fields. */
 static const char *const ctype[T_N] = {"uint32_t", "uint64_t", "float", "double", "void *", "wm_v128"};
-static const char tsuf[T_N] = {'i', 'l', 'f', 'd', 'r', 'v'};
 static const char *const tfield[T_N] = {"u32", "u64", "f32", "f64", "ref", NULL};
-
-static int tclass(uint32_t t) {
-  switch (t) {
-    case WM_I32: return T_I32;
-    case WM_I64: return T_I64;
-    case WM_F32: return T_F32;
-    case WM_F64: return T_F64;
-    case WM_FUNCREF:
-    case WM_EXTERNREF: return T_REF;
-    case WM_V128: return T_V128;
-    default: return -1;
-  }
-}
-
-/* tclass of a type the module check has accepted (never -1). */
-static int tc(uint32_t t) {
-  int k = tclass(t);
-  return k < 0 ? T_I64 : k;
-}
 
 /* A signature's name, for the typedefs of typed function pointers and the
 ** structs of several results: the index of the first type of the module
@@ -136,149 +56,12 @@ static void sig_name(const wm_module *mod, const wm_type *t, char *out, size_t c
   snprintf(out, cap, "%u", (unsigned)sig_index(mod, t));
 }
 
-/* ------------------------------------------------------------ function state */
-
-enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
-
-typedef struct ctrl {
-  uint8_t kind;
-  bool unreachable;     /* after br, return, unreachable ...: skip to end */
-  bool has_else;
-  bool targeted;        /* a branch to its end was translated */
-  uint32_t label;
-  uint32_t height;      /* stack depth below the parameters */
-  uint32_t np, nr;
-  const wm_valtype *params, *results;
-  wm_valtype one;       /* a block type of one result (results NULL) */
-} ctrl;
-
-/* Result i of a block. */
-static wm_valtype rtype(const ctrl *c, uint32_t i) { return c->results ? c->results[i] : c->one; }
-
-typedef struct fstate {
-  const wm_module *mod;
-  wm_error *err;
-  cbuf *o;
-  const uint8_t *b;     /* the instructions */
-  uint32_t pos, end;
-  uint32_t off0;        /* module offset of b[0], for errors */
-  uint8_t *stk;         /* T_* of each depth */
-  uint32_t sp, cap_stk;
-  uint8_t *used;        /* per depth, a bit per T_* that was named */
-  uint32_t cap_used;
-  ctrl *cs;
-  uint32_t ncs, cap_cs;
-  uint32_t nlabels;
-  uint64_t extra;       /* bytes of the body's block temporaries (io_, r_) */
-  uint64_t frame_max;   /* the largest frame bound of the functions so far */
-  bool guarded;         /* loads and stores unchecked (WM_AOT_GUARDED) */
-  bool metered;         /* basic blocks charge fuel (WM_AOT_METERED) */
-  bool fuel_new;        /* the next costed instruction starts a block */
-  size_t fuel_at;       /* where the open block's cost goes in o, or NO_FUEL */
-  uint32_t fuel_n;      /* its cost so far */
-  uint8_t *ltype;       /* T_* of each local */
-  uint32_t nlocals;
-  char names[8][24];
-  unsigned ring;
-  bool simd;            /* a v128 was named: the file needs simd_lanes.h */
-  uint8_t *refs;        /* the current part's REF_* of each function index */
-  uint8_t *trefs;       /* the current part's signatures used, by sig_index */
-} fstate;
 
 /* What a part's bodies name of the others: a function's typed C function
 ** (REF_F), its slot entry (REF_E), and the tables (REF_TABLES, kept in the
 ** byte of function 0, whose own uses take the low bits). */
 enum { REF_F = 1, REF_E = 2, REF_TABLES = 4 };
 
-static int fail(fstate *f, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static int fail(fstate *f, int code, const char *fmt, ...) {
-  char msg[200];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return wm__error(f->err, code, f->off0 + f->pos, "%s", msg);
-}
-
-static int unsupported(fstate *f, const char *what) {
-  return fail(f, WM_EUNSUPPORTED, "wasmem compile: %s not supported yet", what);
-}
-
-/* Mark depth d as used with class k (its C local is declared). */
-static int mark(fstate *f, uint32_t d, int k) {
-  if (d >= f->cap_used) {
-    uint32_t old = f->cap_used;
-    if (wm__grow((void **)&f->used, &f->cap_used, d + 1, 1))
-      return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
-    memset(f->used + old, 0, f->cap_used - old);
-  }
-  f->used[d] |= (uint8_t)(1u << k);
-  return 0;
-}
-
-/* The C name of the value at depth d, of class k: s3i, s3d ... */
-static const char *NV(fstate *f, uint32_t d, int k) {
-  char *s = f->names[f->ring++ & 7];
-  snprintf(s, sizeof f->names[0], "s%u%c", (unsigned)d, tsuf[k]);
-  return s;
-}
-/* The same for the value now at depth d. */
-static const char *V(fstate *f, uint32_t d) { return NV(f, d, f->stk[d]); }
-
-static int push(fstate *f, int t) {
-  if (wm__grow((void **)&f->stk, &f->cap_stk, f->sp + 1, 1))
-    return wm__error(f->err, WM_ENOMEM, UINT32_MAX, NULL);
-  int rc = mark(f, f->sp, t);
-  if (rc) return rc;
-  if (t == T_V128) f->simd = true;
-  f->stk[f->sp++] = (uint8_t)t;
-  return 0;
-}
-
-/* Push a value of class t computed by the C expression fmt. */
-static int pushv(fstate *f, int t, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static int pushv(fstate *f, int t, const char *fmt, ...) {
-  int rc = push(f, t);
-  if (rc) return rc;
-  char e[200];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e, sizeof e, fmt, ap);
-  va_end(ap);
-  put(f->o, "  %s = %s;\n", V(f, f->sp - 1), e);
-  return 0;
-}
-
-/* ------------------------------------------------------------ immediates */
-
-static int u32imm(fstate *f, uint32_t *v) {
-  *v = 0;
-  int e = wm__leb_u32(f->b, &f->pos, f->end, v);
-  return e ? fail(f, WM_EMALFORMED, "%s", wm__leb_msg(e)) : 0;
-}
-static int s32imm(fstate *f, int32_t *v) {
-  int64_t x = 0;
-  int e = wm__leb_s(f->b, &f->pos, f->end, 32, &x);
-  *v = (int32_t)x;
-  return e ? fail(f, WM_EMALFORMED, "%s", wm__leb_msg(e)) : 0;
-}
-static int s64imm(fstate *f, int64_t *v) {
-  int e = wm__leb_s(f->b, &f->pos, f->end, 64, v);
-  return e ? fail(f, WM_EMALFORMED, "%s", wm__leb_msg(e)) : 0;
-}
-static int byte(fstate *f, uint8_t *v) {
-  *v = 0;
-  if (f->pos >= f->end) return fail(f, WM_EMALFORMED, "unexpected end");
-  *v = f->b[f->pos++];
-  return 0;
-}
-static int memarg(fstate *f, uint32_t *offset) {
-  uint32_t align;
-  int rc = u32imm(f, &align);
-  if (rc) return rc;
-  if (align & 0x40) return unsupported(f, "a memory other than memory 0");
-  return u32imm(f, offset);
-}
 
 /* A block type: its params and results (a type index's, or one result). */
 static int blocktype(fstate *f, ctrl *c) {
@@ -542,89 +325,7 @@ static int numeric(fstate *f, const numop *n) {
   return 0;
 }
 
-/* ------------------------------------------------------------ memory */
-
-/* Loads 0x28..0x35: access bytes, loaded C type, result class, widening. */
-typedef struct memop {
-  uint8_t n;
-  uint8_t r;
-  const char *load;   /* the C expression of the loaded value, %s the pointer */
-} memop;
-static const memop loads[0x36 - 0x28] = {
-  {4, U32, "wm_ld_u32(%s)"},
-  {8, U64, "wm_ld_u64(%s)"},
-  {4, F32, "wm_f32_from(wm_ld_u32(%s))"},
-  {8, F64, "wm_f64_from(wm_ld_u64(%s))"},
-  {1, U32, "(uint32_t)(int32_t)(int8_t)wm_ld_u8(%s)"},
-  {1, U32, "(uint32_t)wm_ld_u8(%s)"},
-  {2, U32, "(uint32_t)(int32_t)(int16_t)wm_ld_u16(%s)"},
-  {2, U32, "(uint32_t)wm_ld_u16(%s)"},
-  {1, U64, "(uint64_t)(int64_t)(int8_t)wm_ld_u8(%s)"},
-  {1, U64, "(uint64_t)wm_ld_u8(%s)"},
-  {2, U64, "(uint64_t)(int64_t)(int16_t)wm_ld_u16(%s)"},
-  {2, U64, "(uint64_t)wm_ld_u16(%s)"},
-  {4, U64, "(uint64_t)(int64_t)(int32_t)wm_ld_u32(%s)"},
-  {4, U64, "(uint64_t)wm_ld_u32(%s)"},
-};
-/* Stores 0x36..0x3E: bytes, value class, the C statement (%s pointer,
-** %s value). */
-static const memop stores[0x3F - 0x36] = {
-  {4, U32, "wm_st_u32(%s, %s)"},
-  {8, U64, "wm_st_u64(%s, %s)"},
-  {4, F32, "wm_st_u32(%s, wm_f32_bits(%s))"},
-  {8, F64, "wm_st_u64(%s, wm_f64_bits(%s))"},
-  {1, U32, "*(%s) = (uint8_t)%s"},
-  {2, U32, "wm_st_u16(%s, (uint16_t)%s)"},
-  {1, U64, "*(%s) = (uint8_t)%s"},
-  {2, U64, "wm_st_u16(%s, (uint16_t)%s)"},
-  {4, U64, "wm_st_u32(%s, (uint32_t)%s)"},
-};
-
-/* The effective address of an access of n bytes at depth a's address plus
-** offset: `ea_` in the C. Checked against the memory's size, unless the
-** code is guarded: then ea_ + n is below 2^33 + 8, inside the memory's
-** reservation (WM_AOT_GUARD_SPAN), and a stray access faults in its
-** inaccessible part. */
-static void address_as(fstate *f, uint32_t a, uint32_t offset, uint32_t n, bool guarded) {
-  put(f->o, "  ea_ = (uint64_t)%s + %" PRIu32 "u;", V(f, a), offset);
-  if (guarded)
-    put(f->o, "\n");
-  else
-    put(f->o, " if (WM_UNLIKELY(ea_ + %u > ms)) wm_trap(c, %d);\n", (unsigned)n,
-        WM_TRAP_MEMORY_OOB);
-}
-
-static void address(fstate *f, uint32_t a, uint32_t offset, uint32_t n) {
-  address_as(f, a, offset, n, f->guarded);
-}
-
-/* Around a store, to memory or a global, in guarded code: a load that
-** faults is the trap, so no store may move across one, nor be dropped
-** because a later store overwrites it (wasm's state after a trap is that
-** of the instructions before it). The empty asm that clobbers memory
-** keeps stores in their places among the accesses; loads between two
-** stores can still be merged, reordered and hoisted. Checked code needs
-** none: the trap is a call, which the C compiler cannot move a store
-** across. */
-static void fence(fstate *f) {
-  if (f->guarded) put(f->o, "  WM_FENCE();\n");
-}
-
-/* A helper call that takes n operands after its immediates: `head` is the
-** call up to them ("c->mem_fill(c"). */
-static int bulk(fstate *f, const char *head, uint32_t n) {
-  uint32_t a = f->sp - n;
-  put(f->o, "  %s", head);
-  for (uint32_t i = 0; i < n; i++) put(f->o, ", %s", V(f, a + i));
-  put(f->o, ");\n");
-  f->sp = a;
-  return 0;
-}
-
 /* ------------------------------------------------------------ calls */
-
-/* After a call, anything may have grown the memory. */
-static void reload_size(fstate *f) { put(f->o, "  ms = *c->mem_size;\n"); }
 
 /* The calls below name arguments and results by the callee's type (the
 ** stack's classes are the same, validation says so), so that both arms of
@@ -882,10 +583,7 @@ static int skip_imm(fstate *f, uint8_t op) {
       }
       return rc;
     }
-    case 0x3F: case 0x40: {
-      uint8_t b;
-      return byte(f, &b);
-    }
+    case 0x3F: case 0x40: return u32imm(f, &x);
     case 0x41: return s32imm(f, &s);
     case 0x42: return s64imm(f, &l);
     case 0x43:
@@ -924,8 +622,8 @@ static int skip_imm(fstate *f, uint8_t op) {
     }
     default:
       if (op >= 0x28 && op <= 0x3E) {
-        int rc = memarg(f, &x);
-        return rc;
+        uint64_t offset;
+        return wm__aot_memarg(f, &x, &offset);
       }
       if ((op >= 0x45 && op <= 0xC4) || op == 0x00 || op == 0x01 || op == 0x0F || op == 0x1A ||
           op == 0x1B || op == 0xD1)
@@ -967,13 +665,15 @@ static int simd(fstate *f, uint32_t at) {
   if (rc) return fail(f, rc, "%s", why);
   f->simd = true;
   uint32_t a = f->sp - v.nin;
-  char names[4][24];
+  char names[4][24], ptr[40] = "";
   for (uint32_t i = 0; i < v.nin; i++) snprintf(names[i], sizeof names[i], "%s", V(f, a + i));
   /* A store wider than 8 bytes may be two to the C compiler (two 8-byte
   ** moves): in guarded code the first would land before the second
   ** faults, and a trapped store must write nothing. It is checked as in
   ** checked code; loads have nothing to undo. */
-  if (v.access) address_as(f, a, v.offset, v.access, f->guarded && !(v.store && v.access > 8));
+  if (v.access)
+    wm__aot_address(f, a, v.mem, v.offset, v.access, f->guarded && !(v.store && v.access > 8), ptr,
+                    sizeof ptr);
   if (v.store) fence(f);
   f->sp = a;
   names[3][0] = 0;
@@ -992,13 +692,13 @@ static int simd(fstate *f, uint32_t at) {
     if (*p == 'r')
       put(f->o, "%s", names[3]);
     else if (*p == 'p')
-      put(f->o, "(mem + ea_)");
+      put(f->o, "%s", ptr);
     else if (*p >= '0' && *p <= '2')
       put(f->o, "%s", names[*p - '0']);
   }
   put(f->o, ";\n");
   if (v.store) fence(f);
-  if (v.access && !v.store && f->guarded) put(f->o, "  WM_KEEPV(%s);\n", names[3]);
+  if (v.access && !v.store && f->guarded && v.mem == 0) put(f->o, "  WM_KEEPV(%s);\n", names[3]);
   return 0;
 }
 
@@ -1012,38 +712,7 @@ static int instr(fstate *f) {
   uint32_t x, y;
   char buf[512];
   if (op >= 0x45 && op <= 0xC4) return numeric(f, &numops[op - 0x45]);
-  if (op >= 0x28 && op <= 0x35) {
-    rc = memarg(f, &x);
-    if (rc) return rc;
-    const memop *m = &loads[op - 0x28];
-    uint32_t a = f->sp - 1;
-    address(f, a, x, m->n);
-    f->sp = a;
-    rc = push(f, m->r);
-    if (rc) return rc;
-    put(f->o, "  %s = ", V(f, a));
-    put(f->o, m->load, "(mem + ea_)");
-    put(f->o, ";\n");
-    /* A guarded load's value is used, in the register it is loaded to, so
-    ** the C compiler keeps the load even where wasm drops its result: its
-    ** fault is the trap. */
-    if (f->guarded) put(f->o, "  WM_KEEP%s(%s);\n", m->r == F32 || m->r == F64 ? "F" : "", V(f, a));
-    return 0;
-  }
-  if (op >= 0x36 && op <= 0x3E) {
-    rc = memarg(f, &x);
-    if (rc) return rc;
-    const memop *m = &stores[op - 0x36];
-    uint32_t a = f->sp - 2;
-    address(f, a, x, m->n);
-    fence(f);
-    put(f->o, "  ");
-    put(f->o, m->load, "(mem + ea_)", V(f, a + 1));
-    put(f->o, ";\n");
-    fence(f);
-    f->sp = a;
-    return 0;
-  }
+  if (op >= 0x28 && op <= 0x40) return wm__aot_mem(f, op);
   switch (op) {
     case 0x00:
       put(f->o, "  wm_trap(c, %d);\n", WM_TRAP_UNREACHABLE);
@@ -1232,20 +901,6 @@ static int instr(fstate *f) {
       f->sp = a;
       return 0;
     }
-    case 0x3F: case 0x40: {
-      uint8_t mi;
-      rc = byte(f, &mi);
-      if (rc) return rc;
-      if (mi != 0) return unsupported(f, "a memory other than memory 0");
-      if (op == 0x3F) {
-        rc = pushv(f, T_I32, "(uint32_t)(ms >> 16)");
-      } else {
-        const char *a = V(f, f->sp - 1);
-        put(f->o, "  %s = c->mem_grow(c, %s);\n", a, a);
-        reload_size(f);
-      }
-      return 0;
-    }
     case 0x41: {
       int32_t v;
       rc = s32imm(f, &v);
@@ -1296,18 +951,13 @@ static int instr(fstate *f) {
       rc = u32imm(f, &x);
       if (rc) return rc;
       if (x < 8) return numeric(f, &satops[x]);
+      if (x >= 8 && x <= 11) return wm__aot_mem_bulk(f, x);
       /* The bulk instructions: two immediates at most, then a helper. */
       uint32_t i0 = 0, i1 = 0;
-      if (x == 8 || x == 10 || x == 12 || x == 14) rc = u32imm(f, &i0);
-      if (!rc && x >= 8 && x <= 17) rc = u32imm(f, x == 8 || x == 10 || x == 12 || x == 14 ? &i1 : &i0);
+      if (x == 12 || x == 14) rc = u32imm(f, &i0);
+      if (!rc && x >= 12 && x <= 17) rc = u32imm(f, x == 12 || x == 14 ? &i1 : &i0);
       if (rc) return rc;
-      if ((x == 8 && i1) || (x == 10 && (i0 || i1)) || (x == 11 && i0))
-        return unsupported(f, "a memory other than memory 0");
       switch (x) {
-        case 8: snprintf(buf, sizeof buf, "c->mem_init(c, %uu", (unsigned)i0); return bulk(f, buf, 3);
-        case 9: snprintf(buf, sizeof buf, "c->data_drop(c, %uu", (unsigned)i0); return bulk(f, buf, 0);
-        case 10: return bulk(f, "c->mem_copy(c", 3);
-        case 11: return bulk(f, "c->mem_fill(c", 3);
         case 12: /* table.init elem table */
           snprintf(buf, sizeof buf, "c->table_init(c, %uu, %uu", (unsigned)i1, (unsigned)i0);
           return bulk(f, buf, 3);
@@ -1378,9 +1028,8 @@ static const char prelude[] =
 static int check_module(const wm_module *mod, wm_error *err) {
 #define NO(what) return wm__error(err, WM_EUNSUPPORTED, UINT32_MAX, "wasmem compile: %s not supported yet", what)
   if (mod->sparse) return wm__error(err, WM_EINVAL, UINT32_MAX, "wasmem compile: the module was loaded through the code cache; load it without one");
-  if (mod->nmems > 1) NO("more than one memory");
-  if (mod->nmems && (mod->mems[0].is64)) NO("memory64");
-  if (mod->nmems && (mod->mems[0].shared)) NO("shared memory (threads)");
+  for (uint32_t i = 0; i < mod->nmems; i++)
+    if (mod->mems[i].shared) NO("shared memory (threads)");
   if (mod->ntags) NO("exception handling");
   for (uint32_t i = 0; i < mod->ntables; i++)
     if (tclass(mod->tables[i].elem) != T_REF || mod->tables[i].lim.is64)
@@ -1729,7 +1378,9 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   }
   for (uint32_t i = 0; i < mod->nglobals; i++) f.simd |= tclass(mod->globals[i].type.type) == T_V128;
   /* Guard pages need a 64-bit address space: a 32-bit host checks. */
-  f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS));
+  /* Only a 32-bit memory 0 is guarded (aot_mem.c): without one, nothing is. */
+  f.guarded = sizeof(void *) >= 8 && !(opts && (opts->flags & WM_COMPILE_BOUNDS_CHECKS)) &&
+              !(mod->nmems && mod->mems[0].is64);
   f.metered = opts && (opts->flags & WM_COMPILE_METERED);
   /* The bodies go to their part's buffer first: WM_FRAME_MAX, the largest
   ** frame bound, is known only after them all and they use it; and a

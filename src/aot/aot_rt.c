@@ -144,30 +144,32 @@ static void h_icall(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm
 
 /* Growing calls the embedder's limiter (memory_growing, table_growing):
 ** host code, so it runs unguarded. */
-static uint32_t h_mem_grow(wm_aot_ctx *c, uint32_t delta) {
+static uint64_t h_mem_grow(wm_aot_ctx *c, uint32_t mem, uint64_t delta) {
   aot_inst *a = of(c);
   wm_aot_guard g = unguard(a);
-  int64_t r = wm__memory_grow(a->inst->mems[0], delta);
+  int64_t r = wm__memory_grow(a->inst->mems[mem], delta);
   reguard(a, g);
-  return (uint32_t)(int32_t)r;
+  return (uint64_t)r;
 }
 
-static void h_mem_fill(wm_aot_ctx *c, uint32_t d, uint32_t val, uint32_t n) {
-  wm_memory *m = of(c)->inst->mems[0];
+static void h_mem_fill(wm_aot_ctx *c, uint32_t mem, uint64_t d, uint32_t val, uint64_t n) {
+  wm_memory *m = of(c)->inst->mems[mem];
   if (!wm__in_range(d, n, m->size)) raise_trap(of(c), WM_TRAP_MEMORY_OOB);
-  if (n) memset(m->base + d, (int)(uint8_t)val, n);
+  if (n) memset(m->base + d, (int)(uint8_t)val, (size_t)n);
 }
 
-static void h_mem_copy(wm_aot_ctx *c, uint32_t d, uint32_t s, uint32_t n) {
-  wm_memory *m = of(c)->inst->mems[0];
-  if (!wm__in_range(s, n, m->size) || !wm__in_range(d, n, m->size))
+static void h_mem_copy(wm_aot_ctx *c, uint32_t dm, uint32_t sm, uint64_t d, uint64_t s,
+                       uint64_t n) {
+  wm_memory *md = of(c)->inst->mems[dm], *ms = of(c)->inst->mems[sm];
+  if (!wm__in_range(s, n, ms->size) || !wm__in_range(d, n, md->size))
     raise_trap(of(c), WM_TRAP_MEMORY_OOB);
-  if (n) memmove(m->base + d, m->base + s, n);
+  if (n) memmove(md->base + d, ms->base + s, (size_t)n);
 }
 
-static void h_mem_init(wm_aot_ctx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n) {
+static void h_mem_init(wm_aot_ctx *c, uint32_t mem, uint32_t seg, uint64_t d, uint32_t s,
+                       uint32_t n) {
   wm_instance *inst = of(c)->inst;
-  wm_memory *m = inst->mems[0];
+  wm_memory *m = inst->mems[mem];
   const wm_data *data = &inst->mod->datas[seg];
   uint32_t len = inst->data_dropped[seg] ? 0 : data->len;
   if (!wm__in_range(s, n, len) || !wm__in_range(d, n, m->size))
@@ -231,8 +233,9 @@ static void h_elem_drop(wm_aot_ctx *c, uint32_t seg) { of(c)->inst->elem_dropped
 
 int wm__aot_instance(wm_instance *inst, wm_error *err) {
   const wm_module *mod = inst->mod;
-  size_t ng = mod->nglobals;
-  aot_inst *a = wm__calloc(1, sizeof *a + ng * sizeof(wm_aot_slot *));
+  size_t ng = mod->nglobals, nm = mod->nmems;
+  aot_inst *a = wm__calloc(1, sizeof *a + ng * sizeof(wm_aot_slot *) + nm * sizeof(uint8_t *) +
+                                  nm * sizeof(uint64_t *));
   if (!a || wm__rt_own(inst->rt, a)) {
     wm__free(a);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -256,7 +259,15 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   }
   wm_aot_slot **globals = (wm_aot_slot **)(a + 1);
   for (size_t i = 0; i < ng; i++) globals[i] = (wm_aot_slot *)inst->globals[i]->val;
+  uint8_t **mems = (uint8_t **)(globals + ng);
+  const uint64_t **sizes = (const uint64_t **)(mems + nm);
+  for (size_t i = 0; i < nm; i++) {
+    mems[i] = inst->mems[i]->base;
+    sizes[i] = &inst->mems[i]->size;
+  }
   wm_aot_ctx *c = &a->pub;
+  c->mems = mems;
+  c->mem_sizes = sizes;
   c->mem = mod->nmems ? inst->mems[0]->base : NULL;
   c->mem_size = mod->nmems ? &inst->mems[0]->size : &no_memory_size;
   c->globals = globals;

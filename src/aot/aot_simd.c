@@ -77,9 +77,8 @@ const char wm__aot_simd_prelude[] =
     "static inline wm_v128 wm_kv(uint64_t lo, uint64_t hi) {\n"
     "  wm_v128 v; v.u64 = (wm_u64x2){lo, hi}; __asm__(\"\" : WM_VREG(v.u64)); return v;\n}\n";
 
-/* The module was validated: a malformed immediate, an unknown opcode and a
-** SIMD access to a memory other than 0 (check_module refuses several
-** memories first) are defensive checks believed unreachable. */
+/* The module was validated: a malformed immediate and an unknown opcode
+** are defensive checks believed unreachable. */
 static int rd_u32(const uint8_t *b, uint32_t *pos, uint32_t end, uint32_t *v, const char **why) {
   *v = 0;
   int e = wm__leb_u32(b, pos, end, v);
@@ -138,12 +137,13 @@ int wm__aot_simd(const uint8_t *b, uint32_t *pos, uint32_t end, wm_aot_vform *v,
   if (op->cls == C_VLOAD || op->cls == C_VSTORE || op->cls == C_VLOADLANE || op->cls == C_VSTORELANE) {
     rc = rd_u32(b, pos, end, &align, why);
     if (rc) return rc;
-    if (align & 0x40) {
-      *why = "a memory other than memory 0";
-      return WM_EUNSUPPORTED;
-    }
-    rc = rd_u32(b, pos, end, &v->offset, why);
+    if (align & 0x40) rc = rd_u32(b, pos, end, &v->mem, why);
     if (rc) return rc;
+    int e = wm__leb_u64(b, pos, end, &v->offset);
+    if (e) {
+      *why = wm__leb_msg(e);
+      return WM_EMALFORMED;
+    }
     v->access = (uint8_t)(1u << sig.align);
   }
   if (op->cls == C_VLOADLANE || op->cls == C_VSTORELANE || op->cls == C_VEXTRACT ||

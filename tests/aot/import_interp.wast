@@ -1,8 +1,9 @@
 ;; Compiled code importing a memory that an interpreted module defines.
-;; $Mm has two memories, which the translator does not take yet, so it
-;; runs interpreted; spectest --aot asks its runtime to reserve such
-;; memories as guarded compiled code needs (guard_memories).
+;; $Mm declares a tag (exception handling), which the translator does not
+;; take yet, so it runs interpreted; spectest --aot asks its runtime to
+;; reserve such memories as guarded compiled code needs (guard_memories).
 (module $Mm
+  (tag $unused)
   (memory $m0 (export "mem0") 0 0)
   (memory $m1 (export "mem1") 1 5)
   (data (memory 1) (i32.const 10) "\00\01\02\03\04\05\06\07\08\09")

@@ -1,0 +1,107 @@
+;; memory64 in compiled code (src/aot/aot_mem.c): i64 addresses and u64
+;; offsets at the edges, memory.size and memory.grow in i64, the bulk
+;; instructions with i64 operands. Every access to a 64-bit memory is
+;; checked (no guard pages): the same traps and messages as the
+;; interpreter's, which runs this file too.
+
+(module
+  (memory i64 1 3)
+  (data (i64.const 0) "\01\02\03\04\05\06\07\08")
+  (data $d "abcdefgh")
+  (func (export "load8") (param i64) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load32") (param i64) (result i32) (i32.load (local.get 0)))
+  (func (export "load64") (param i64) (result i64) (i64.load (local.get 0)))
+  (func (export "load8_off1") (param i64) (result i32) (i32.load8_u offset=1 (local.get 0)))
+  (func (export "load8_offmax") (param i64) (result i32)
+    (i32.load8_u offset=18446744073709551615 (local.get 0)))
+  (func (export "load8_off4g") (param i64) (result i32)
+    (i32.load8_u offset=4294967296 (local.get 0)))
+  (func (export "store8") (param i64 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "store32") (param i64 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "storef64") (param i64 f64) (f64.store offset=8 (local.get 0) (local.get 1)))
+  (func (export "loadf64") (param i64) (result f64) (f64.load offset=8 (local.get 0)))
+  (func (export "size") (result i64) (memory.size))
+  (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+  (func (export "fill") (param i64 i32 i64) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy") (param i64 i64 i64) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init") (param i64 i32 i32) (memory.init $d (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "drop") (data.drop $d))
+  ;; A load whose value is dropped must still trap.
+  (func (export "drop_load") (param i64) (drop (i64.load (local.get 0))))
+)
+
+(assert_return (invoke "load8" (i64.const 0)) (i32.const 1))
+(assert_return (invoke "load64" (i64.const 0)) (i64.const 0x0807060504030201))
+(assert_return (invoke "load8" (i64.const 65535)) (i32.const 0))
+(assert_trap (invoke "load8" (i64.const 65536)) "out of bounds memory access")
+(assert_return (invoke "load32" (i64.const 65532)) (i32.const 0))
+(assert_trap (invoke "load32" (i64.const 65533)) "out of bounds memory access")
+(assert_trap (invoke "load64" (i64.const 65529)) "out of bounds memory access")
+(assert_return (invoke "load8_off1" (i64.const 65534)) (i32.const 0))
+(assert_trap (invoke "load8_off1" (i64.const 65535)) "out of bounds memory access")
+;; Addresses at and past 2^32, and address + offset wrapping past 2^64.
+(assert_trap (invoke "load8" (i64.const 0x100000000)) "out of bounds memory access")
+(assert_trap (invoke "load8" (i64.const -1)) "out of bounds memory access")
+(assert_trap (invoke "load8_off1" (i64.const -1)) "out of bounds memory access")
+(assert_trap (invoke "load8_offmax" (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load8_offmax" (i64.const 1)) "out of bounds memory access")
+(assert_trap (invoke "load8_offmax" (i64.const 2)) "out of bounds memory access")
+(assert_trap (invoke "load8_off4g" (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load8_off4g" (i64.const -4294967296)) "out of bounds memory access")
+(assert_trap (invoke "drop_load" (i64.const 65533)) "out of bounds memory access")
+(assert_trap (invoke "drop_load" (i64.const 0x8000000000000000)) "out of bounds memory access")
+
+;; Stores: the last byte, and a trapped store writes nothing.
+(assert_return (invoke "store8" (i64.const 65535) (i32.const 0xAB)))
+(assert_return (invoke "load8" (i64.const 65535)) (i32.const 0xAB))
+(assert_trap (invoke "store32" (i64.const 65533) (i32.const -1)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 65533)) (i32.const 0))
+(assert_trap (invoke "store8" (i64.const 0x10000FFFF) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "storef64" (i64.const 65520) (f64.const -2.5)))
+(assert_return (invoke "loadf64" (i64.const 65520)) (f64.const -2.5))
+(assert_trap (invoke "storef64" (i64.const 65521) (f64.const 1)) "out of bounds memory access")
+
+;; memory.size and memory.grow in i64: -1 past the maximum, and a grown
+;; memory's new last byte in bounds.
+(assert_return (invoke "size") (i64.const 1))
+(assert_return (invoke "grow" (i64.const 3)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 0x100000000)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const -1)) (i64.const -1))
+(assert_return (invoke "size") (i64.const 1))
+(assert_return (invoke "grow" (i64.const 2)) (i64.const 1))
+(assert_return (invoke "size") (i64.const 3))
+(assert_return (invoke "load8" (i64.const 196607)) (i32.const 0))
+(assert_trap (invoke "load8" (i64.const 196608)) "out of bounds memory access")
+(assert_return (invoke "grow" (i64.const 1)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 0)) (i64.const 3))
+
+;; The bulk instructions with i64 operands: up to the end, and past it.
+(assert_return (invoke "fill" (i64.const 196600) (i32.const 7) (i64.const 8)))
+(assert_return (invoke "load64" (i64.const 196600)) (i64.const 0x0707070707070707))
+(assert_return (invoke "fill" (i64.const 196608) (i32.const 7) (i64.const 0)))
+(assert_trap (invoke "fill" (i64.const 196608) (i32.const 7) (i64.const 1)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i64.const 0x100000000) (i32.const 7) (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i64.const 1) (i32.const 7) (i64.const -1)) "out of bounds memory access")
+(assert_return (invoke "copy" (i64.const 196604) (i64.const 0) (i64.const 4)))
+(assert_return (invoke "load32" (i64.const 196604)) (i32.const 0x04030201))
+(assert_trap (invoke "copy" (i64.const 196605) (i64.const 0) (i64.const 4)) "out of bounds memory access")
+(assert_trap (invoke "copy" (i64.const 0) (i64.const -4) (i64.const 4)) "out of bounds memory access")
+(assert_return (invoke "copy" (i64.const 196608) (i64.const 0) (i64.const 0)))
+(assert_return (invoke "init" (i64.const 196600) (i32.const 2) (i32.const 6)))
+(assert_return (invoke "load32" (i64.const 196600)) (i32.const 0x66656463))
+(assert_trap (invoke "init" (i64.const 196605) (i32.const 0) (i32.const 4)) "out of bounds memory access")
+(assert_trap (invoke "init" (i64.const 0x100000000) (i32.const 0) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "init" (i64.const 0) (i32.const 5) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "drop"))
+(assert_return (invoke "init" (i64.const 0) (i32.const 0) (i32.const 0)))
+(assert_trap (invoke "init" (i64.const 0) (i32.const 0) (i32.const 1)) "out of bounds memory access")
+
+;; A 64-bit memory 0 of size zero: every access traps, memory.size is 0.
+(module
+  (memory i64 0)
+  (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
+  (func (export "size") (result i64) (memory.size))
+)
+(assert_return (invoke "size") (i64.const 0))
+(assert_trap (invoke "load" (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load" (i64.const -8)) "out of bounds memory access")
