@@ -656,7 +656,9 @@ typedef struct wm_module_options {
   ** wm_module_load_file with a cache file goes further: it reads in only
   ** the bytes around the code section, keeps the module's file open for
   ** the module's life, and reads each function body from it at the
-  ** function's first call (all of them at load with WM_MODULE_EAGER). If
+  ** function's first call (all of them at load with WM_MODULE_EAGER); so
+  ** does its first load of a module of 1 MiB or more, which validates the
+  ** bodies through buffers before it writes the cache file. If
   ** the file changes meanwhile, that call validates the body it reads like
   ** any other, or fails with WM_EIO when the file no longer holds it. */
   const char *cache_dir;

@@ -687,6 +687,76 @@ static int64_t realtime_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* WM_MODULE_SPARSE without a cache directory, and a cache directory with
+** no file for the module yet (load_file_cached): the bytes around the code
+** section are read in, the bodies only through buffers -- scan_bodies's for their
+** headers, then the validator's, a run of bodies per thread at a time
+** (validate_code.c) -- and later one by one as they are lowered
+** (wm__body_bytes). The 28 MB of yosys's bodies are never held: its cold
+** `-V` holds 20 MB instead of 45, and the kernel clears no pages for them.
+** Anything unusual -- a short file, a header the scan does not take, any
+** error at all -- ends this path, and the plain load (load_file_plain)
+** reads the file again and gives its verdict, so the errors and their
+** precedence are the plain load's. */
+#define SPARSE_MIN ((size_t)1 << 20)
+#define SCAN_CHUNK ((size_t)1 << 20)
+#define SCAN_HEAD 4096u /* a body header the scan takes without reading again */
+
+/* The code section's body table in code_from_cache's format (decode.c:
+** 16 bytes a body, its offset, length, code start and count of locals),
+** read through a buffer. False for anything unusual, which the plain load
+** then judges: a malformed header, one longer than SCAN_HEAD, a local of a
+** type of more than one byte, a short read. */
+static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_t *ntable) {
+  size_t end = st->hole_hi;
+  uint32_t at = (uint32_t)(st->hole_lo - CODE_HEAD), n;
+  if (wm__leb_u32(st->bytes, &at, (uint32_t)st->hole_lo, &n) != WM_LEB_OK || n == 0 ||
+      n > (end - at) / 2)
+    return false;
+  unsigned nsingle = wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+  uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = wm__malloc((size_t)n * 16);
+  size_t lo = 0, hi = 0, got; /* buf holds the file's bytes [lo, hi) */
+  bool ok = buf && t;
+  for (uint32_t i = 0; ok && i < n; i++) {
+    if (at + (size_t)SCAN_HEAD > hi && hi < end) {
+      lo = at;
+      size_t want = end - lo < SCAN_CHUNK ? end - lo : SCAN_CHUNK;
+      ok = read_full(st->fd, buf, want, lo, &got) == 0 && got == want;
+      hi = lo + want;
+      if (!ok) break;
+    }
+    uint32_t p = (uint32_t)(at - lo), size, groups, k, lim = (uint32_t)(hi - lo);
+    ok = at >= lo && wm__leb_u32(buf, &p, lim, &size) == WM_LEB_OK && size <= end - (lo + p);
+    if (!ok) break;
+    uint32_t off = (uint32_t)(lo + p), body_end = off + size;
+    if (body_end - lo < lim) lim = body_end - (uint32_t)lo;
+    uint64_t total = 0;
+    ok = wm__leb_u32(buf, &p, lim, &groups) == WM_LEB_OK;
+    for (uint32_t g = 0; ok && g < groups; g++) {
+      ok = wm__leb_u32(buf, &p, lim, &k) == WM_LEB_OK && p < lim;
+      bool single = false;
+      for (unsigned j = 0; ok && j < nsingle && !single; j++)
+        single = buf[p] == (uint8_t)wm__single_types[j];
+      ok = ok && single && (total += k) <= UINT32_MAX;
+      p++;
+    }
+    if (!ok) break;
+    uint8_t *e = t + (size_t)i * 16;
+    uint32_t v[4] = {off, size, (uint32_t)(lo + p), (uint32_t)total};
+    for (int w = 0; w < 4; w++)
+      for (int b = 0; b < 4; b++) e[w * 4 + b] = (uint8_t)(v[w] >> (8 * b));
+    at = body_end;
+  }
+  wm__free(buf);
+  if (!ok || at != end) {
+    wm__free(t);
+    return false;
+  }
+  *table = t;
+  *ntable = n;
+  return true;
+}
+
 static int load_file_cached(const char *path, const wm_module_options *opts, wm_module **out,
                             wm_error *err) {
   int64_t taken = realtime_ns();
@@ -738,9 +808,22 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       continue;
     }
 
-    /* No usable cache: the bodies are read in, on huge pages, and the load
-    ** validates. */
+    /* No usable cache: the bodies are validated through buffers and left
+    ** in the file, as load_file_sparse does, the cache file written after;
+    ** if that path does not take them, they are read in, on huge pages,
+    ** and the load validates. */
     size_t hole = st.hole_hi - st.hole_lo, got;
+    uint8_t *table;
+    uint32_t n;
+    if (hole && !(opts->flags & WM_MODULE_EAGER) && st.len >= SPARSE_MIN &&
+        scan_bodies(&st, false, &table, &n)) {
+      load_src s3 = {table, n, NULL, 0, key, fd, true, true};
+      rc = load_owned(st.bytes, st.len, opts, &s3, out, err);
+      wm__free(table);
+      if (rc == 0 && wm__cache_write(opts->cache_dir, key, *out) == 0)
+        (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
+      if (rc != WM_ECACHE) return rc ? NOT_HERE : 0; /* else the bytes and the file are ours */
+    }
 #ifdef MADV_HUGEPAGE
     if (hole && st.len >= HUGE)
       (void)madvise(st.bytes + (st.hole_lo & ~(HUGE - 1)),
@@ -844,75 +927,6 @@ static int load_file_plain(const char *path, const wm_module_options *opts, wm_m
   uint8_t *trimmed = len ? wm__realloc(buf, len) : NULL;
   if (trimmed) buf = trimmed;
   return load_bytes(buf, len, opts, false, out, err);
-}
-
-/* WM_MODULE_SPARSE with no cache file: the bytes around the code section
-** are read in, the bodies only through buffers -- scan_bodies's for their
-** headers, then the validator's, a run of bodies per thread at a time
-** (validate_code.c) -- and later one by one as they are lowered
-** (wm__body_bytes). The 28 MB of yosys's bodies are never held: its cold
-** `-V` holds 17 MB instead of 45, and the kernel clears no pages for them.
-** Anything unusual -- a short file, a header the scan does not take, any
-** error at all -- ends this path, and the plain load (load_file_plain)
-** reads the file again and gives its verdict, so the errors and their
-** precedence are the plain load's. */
-#define SPARSE_MIN ((size_t)1 << 20)
-#define SCAN_CHUNK ((size_t)1 << 20)
-#define SCAN_HEAD 4096u /* a body header the scan takes without reading again */
-
-/* The code section's body table in code_from_cache's format (decode.c:
-** 16 bytes a body, its offset, length, code start and count of locals),
-** read through a buffer. False for anything unusual, which the plain load
-** then judges: a malformed header, one longer than SCAN_HEAD, a local of a
-** type of more than one byte, a short read. */
-static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_t *ntable) {
-  size_t end = st->hole_hi;
-  uint32_t at = (uint32_t)(st->hole_lo - CODE_HEAD), n;
-  if (wm__leb_u32(st->bytes, &at, (uint32_t)st->hole_lo, &n) != WM_LEB_OK || n == 0 ||
-      n > (end - at) / 2)
-    return false;
-  unsigned nsingle = wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
-  uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = wm__malloc((size_t)n * 16);
-  size_t lo = 0, hi = 0, got; /* buf holds the file's bytes [lo, hi) */
-  bool ok = buf && t;
-  for (uint32_t i = 0; ok && i < n; i++) {
-    if (at + (size_t)SCAN_HEAD > hi && hi < end) {
-      lo = at;
-      size_t want = end - lo < SCAN_CHUNK ? end - lo : SCAN_CHUNK;
-      ok = read_full(st->fd, buf, want, lo, &got) == 0 && got == want;
-      hi = lo + want;
-      if (!ok) break;
-    }
-    uint32_t p = (uint32_t)(at - lo), size, groups, k, lim = (uint32_t)(hi - lo);
-    ok = at >= lo && wm__leb_u32(buf, &p, lim, &size) == WM_LEB_OK && size <= end - (lo + p);
-    if (!ok) break;
-    uint32_t off = (uint32_t)(lo + p), body_end = off + size;
-    if (body_end - lo < lim) lim = body_end - (uint32_t)lo;
-    uint64_t total = 0;
-    ok = wm__leb_u32(buf, &p, lim, &groups) == WM_LEB_OK;
-    for (uint32_t g = 0; ok && g < groups; g++) {
-      ok = wm__leb_u32(buf, &p, lim, &k) == WM_LEB_OK && p < lim;
-      bool single = false;
-      for (unsigned j = 0; ok && j < nsingle && !single; j++)
-        single = buf[p] == (uint8_t)wm__single_types[j];
-      ok = ok && single && (total += k) <= UINT32_MAX;
-      p++;
-    }
-    if (!ok) break;
-    uint8_t *e = t + (size_t)i * 16;
-    uint32_t v[4] = {off, size, (uint32_t)(lo + p), (uint32_t)total};
-    for (int w = 0; w < 4; w++)
-      for (int b = 0; b < 4; b++) e[w * 4 + b] = (uint8_t)(v[w] >> (8 * b));
-    at = body_end;
-  }
-  wm__free(buf);
-  if (!ok || at != end) {
-    wm__free(t);
-    return false;
-  }
-  *table = t;
-  *ntable = n;
-  return true;
 }
 
 static int load_file_sparse(const char *path, const wm_module_options *opts, wm_module **out,

@@ -704,7 +704,8 @@ static uint8_t *big_module(uint32_t ncustom, uint32_t custom_len, size_t *len) {
 ** from the section headers before reading (find_code in module.c), so no
 ** body is read into the module's bytes; a head of more than 256 KiB or of
 ** more than 32 sections is left to the scan of the stream, as before.
-** Either way the load is sparse and runs. */
+** Either way the load is sparse and runs, the cold one (no cache file
+** yet) too. */
 static void test_head(void) {
   static const uint32_t shapes[][2] = {{0, 0}, {3, 100}, {1, 300000}, {40, 16}};
   int64_t racy = wm__racy_ns;
@@ -726,7 +727,7 @@ static void test_head(void) {
       int32_t r;
       CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
       if (!mod) continue;
-      CHECK(mod->sparse == (round > 0));
+      CHECK(mod->sparse); /* cold too: validated through buffers */
       /* The small heads: f1's instructions never read into the bytes. */
       if (round > 0 && shapes[s][0] < 10 && shapes[s][1] < 1000)
         CHECK(mod->bytes[mod->funcs[1].code_start] == 0 &&
@@ -746,17 +747,22 @@ static void test_head(void) {
 ** buffers and stay in the file; every verdict is the plain load's (a module
 ** the buffered path does not take, or finds wrong, is loaded the plain
 ** way); the file read again at lowering; allocation failures. */
-static void same_verdict(const char *wasm, int want) {
-  wm_module_options o = {0};
-  wm_error e1, e2;
-  wm_module *m1 = NULL, *m2 = NULL;
+static void same_verdict(const char *wasm, const char *cache_dir, int want) {
+  wm_module_options o = {0}, oc = {0};
+  wm_error e1, e2, e3;
+  wm_module *m1 = NULL, *m2 = NULL, *m3 = NULL;
   o.flags = WM_MODULE_SPARSE;
+  oc.cache_dir = cache_dir; /* no file for it yet */
   int r1 = wm_module_load_file(wasm, &o, &m1, &e1);
   int r2 = wm_module_load_file(wasm, NULL, &m2, &e2);
-  CHECK(r1 == want && r2 == want);
-  if (r1 && r2) CHECK(e1.offset == e2.offset && strcmp(e1.message, e2.message) == 0);
+  int r3 = wm_module_load_file(wasm, &oc, &m3, &e3);
+  CHECK(r1 == want && r2 == want && r3 == want);
+  if (r1 && r2 && r3)
+    CHECK(e1.offset == e2.offset && strcmp(e1.message, e2.message) == 0 &&
+          e3.offset == e2.offset && strcmp(e3.message, e2.message) == 0);
   wm_module_free(m1);
   wm_module_free(m2);
+  wm_module_free(m3);
 }
 
 static void test_sparse_cold(void) {
@@ -798,24 +804,37 @@ static void test_sparse_cold(void) {
     CHECK(truncate(wasm, (off_t)(len - 100)) == 0);
     CHECK_ERR(call1(mod, "f1", 1, &r, &err), err, WM_EIO, "changed since the module was loaded");
     wm_module_free(mod);
-    same_verdict(wasm, WM_EMALFORMED); /* the truncated file */
+    same_verdict(wasm, sub, WM_EMALFORMED); /* the truncated file */
     /* Wrong modules: the plain load's verdict, code, message and offset. */
     size_t f1_code = len - (6 + (size_t)BIG_DROPS * 3); /* f1's first instruction */
     bytes[len - 2] = 0x7E; /* i64.mul: invalid at the end of f1 */
     spit(wasm, bytes, len);
-    same_verdict(wasm, WM_EINVALID);
+    same_verdict(wasm, sub, WM_EINVALID);
     bytes[len - 2] = 0x6C;
     bytes[f1_code + 3000] = 0xFF; /* an illegal opcode */
     spit(wasm, bytes, len);
-    same_verdict(wasm, WM_EMALFORMED);
+    same_verdict(wasm, sub, WM_EMALFORMED);
     bytes[f1_code + 3000] = 0x41;
     bytes[f1_code - 1] = 1; /* one local group: count 0x41, type 0x01 (none) */
     spit(wasm, bytes, len);
-    same_verdict(wasm, WM_EMALFORMED);
+    same_verdict(wasm, sub, WM_EMALFORMED);
     bytes[f1_code - 1] = 0;
-    /* Allocation failures: a clean failure or the same module. */
+    /* Allocation failures: a clean failure or the same module, without a
+    ** cache and with one that has no file yet. */
     spit(wasm, bytes, len);
     load_failing(wasm, &o, 120, 120);
+    wm_module_options oc = {0};
+    oc.cache_dir = sub;
+    for (long k = 0; k < 120; k += 7) {
+      rm_rf(sub);
+      wm__alloc_fail_after(k);
+      wm_module *m = NULL;
+      int rc = wm_module_load_file(wasm, &oc, &m, &err);
+      wm__alloc_fail_after(-1);
+      CHECK(rc == WM_OK || rc == WM_ENOMEM);
+      if (m) CHECK(call1(m, "f1", 3, &r, &err) == WM_OK && r == 6);
+      wm_module_free(m);
+    }
     free(bytes);
     rm_rf(base);
   }
