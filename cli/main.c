@@ -232,7 +232,10 @@ static int load_one_file(const char *cmd, const char *help, int argc, char **arg
     return 2;
   }
   wm_error err;
-  if (wm_module_load_file(argv[1], NULL, mod, &err) != 0) {
+  /* A large module's bodies are validated through buffers, not held. */
+  wm_module_options o = {0};
+  o.flags = WM_MODULE_SPARSE;
+  if (wm_module_load_file(argv[1], &o, mod, &err) != 0) {
     cli_report(argv[1], &err);
     return 1;
   }
