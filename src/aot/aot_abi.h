@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 5u
+#define WM_AOT_ABI 6u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -70,7 +70,10 @@ struct wm_aot_ctx {
   void *(*table_get)(wm_aot_ctx *c, uint32_t table, uint32_t i);
   void (*table_set)(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v);
   uint32_t (*table_size)(wm_aot_ctx *c, uint32_t table);
-  uint32_t (*table_grow)(wm_aot_ctx *c, uint32_t table, void *init, uint32_t n);
+  /* The table instructions take 32-bit indexes and lengths (a table64's
+  ** are clamped to UINT32_MAX first: out of bounds); grow takes n zero-
+  ** extended and gives the old size or UINT64_MAX. */
+  uint64_t (*table_grow)(wm_aot_ctx *c, uint32_t table, void *init, uint64_t n);
   void (*table_fill)(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v, uint32_t n);
   void (*table_copy)(wm_aot_ctx *c, uint32_t dt, uint32_t st, uint32_t d, uint32_t s, uint32_t n);
   void (*table_init)(wm_aot_ctx *c, uint32_t table, uint32_t seg, uint32_t d, uint32_t s,

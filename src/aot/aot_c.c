@@ -21,7 +21,8 @@
 ** growing memory, bulk operations, traps) goes through the helpers of
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
-** memories, exceptions, GC and typed references, tail calls, table64.
+** memories, exceptions, GC and typed references, tail calls. A table64's
+** i64 indexes are clamped to 32 bits as the interpreter clamps them.
 ** The memory instructions (several memories, memory64) are aot_mem.c's,
 ** which shares this file's function state and output (aot_emit.h); SIMD
 ** (v128 values as C locals of simd_lanes.h's union) is aot_simd.c's.
@@ -702,6 +703,35 @@ static int simd(fstate *f, uint32_t at) {
   return 0;
 }
 
+/* table64: an i64 index or length at depth d becomes the 32-bit operand
+** the table helpers take, clamped as the interpreter's INDEX64 clamps it
+** (a table holds fewer than 2^32 elements, so 2^32 or more stays out of
+** bounds). */
+static bool tab64(const fstate *f, uint32_t t) { return f->mod->tables[t].lim.is64; }
+
+static int index64(fstate *f, uint32_t d) {
+  const char *x = V(f, d);
+  int rc = mark(f, d, T_I32);
+  if (rc) return rc;
+  f->stk[d] = T_I32;
+  put(f->o, "  %s = %s > UINT32_MAX ? UINT32_MAX : (uint32_t)%s;\n", V(f, d), x, x);
+  return 0;
+}
+
+/* The 64-bit operands of table.init (x 12, table i1), table.copy (14, i0
+** from i1: the length when both are 64-bit) and table.fill (17, table i0). */
+static int table64_operands(fstate *f, uint32_t x, uint32_t i0, uint32_t i1) {
+  bool w[3] = {false, false, false};
+  if (x == 12) w[0] = tab64(f, i1);
+  if (x == 14) w[0] = tab64(f, i0), w[1] = tab64(f, i1), w[2] = w[0] && w[1];
+  if (x == 17) w[0] = w[2] = tab64(f, i0);
+  for (uint32_t k = 0; k < 3; k++) {
+    int rc = w[k] ? index64(f, f->sp - 3 + k) : 0;
+    if (rc) return rc;
+  }
+  return 0;
+}
+
 static int instr(fstate *f) {
   const wm_module *mod = f->mod;
   uint32_t at = f->pos;
@@ -805,6 +835,7 @@ static int instr(fstate *f) {
       if (!rc) rc = u32imm(f, &x); /* table */
       if (rc) return rc;
       const wm_type *t = &mod->types[y];
+      if (tab64(f, x) && (rc = index64(f, f->sp - 1))) return rc;
       uint32_t iv = --f->sp;
       uint32_t base = f->sp - t->nparams;
       char sn[64], ix[24];
@@ -886,6 +917,7 @@ static int instr(fstate *f) {
       rc = u32imm(f, &x);
       if (rc) return rc;
       uint32_t a = f->sp - 1;
+      if (tab64(f, x) && (rc = index64(f, a))) return rc;
       const char *i = V(f, a);
       f->sp = a;
       rc = push(f, T_REF);
@@ -897,6 +929,7 @@ static int instr(fstate *f) {
       rc = u32imm(f, &x);
       if (rc) return rc;
       uint32_t a = f->sp - 2;
+      if (tab64(f, x) && (rc = index64(f, a))) return rc;
       put(f->o, "  c->table_set(c, %uu, %s, %s);\n", (unsigned)x, V(f, a), V(f, a + 1));
       f->sp = a;
       return 0;
@@ -957,6 +990,7 @@ static int instr(fstate *f) {
       if (x == 12 || x == 14) rc = u32imm(f, &i0);
       if (!rc && x >= 12 && x <= 17) rc = u32imm(f, x == 12 || x == 14 ? &i1 : &i0);
       if (rc) return rc;
+      if ((rc = table64_operands(f, x, i0, i1))) return rc;
       switch (x) {
         case 12: /* table.init elem table */
           snprintf(buf, sizeof buf, "c->table_init(c, %uu, %uu", (unsigned)i1, (unsigned)i0);
@@ -965,13 +999,14 @@ static int instr(fstate *f) {
         case 14: /* table.copy dst src */
           snprintf(buf, sizeof buf, "c->table_copy(c, %uu, %uu", (unsigned)i0, (unsigned)i1);
           return bulk(f, buf, 3);
-        case 15: { /* table.grow: init n -> old */
+        case 15: { /* table.grow: init n -> old (all ones when it fails) */
           uint32_t a = f->sp - 2;
+          bool w = tab64(f, i0);
           snprintf(buf, sizeof buf, "c->table_grow(c, %uu, %s, %s)", (unsigned)i0, V(f, a), V(f, a + 1));
           f->sp = a;
-          return pushv(f, T_I32, "%s", buf);
+          return pushv(f, w ? T_I64 : T_I32, "%s%s", w ? "" : "(uint32_t)", buf);
         }
-        case 16: return pushv(f, T_I32, "c->table_size(c, %uu)", (unsigned)i0);
+        case 16: return pushv(f, tab64(f, i0) ? T_I64 : T_I32, "c->table_size(c, %uu)", (unsigned)i0);
         case 17: snprintf(buf, sizeof buf, "c->table_fill(c, %uu", (unsigned)i0); return bulk(f, buf, 3);
         default: return unsupported(f, "this 0xFC instruction");
       }
@@ -1032,8 +1067,7 @@ static int check_module(const wm_module *mod, wm_error *err) {
     if (mod->mems[i].shared) NO("shared memory (threads)");
   if (mod->ntags) NO("exception handling");
   for (uint32_t i = 0; i < mod->ntables; i++)
-    if (tclass(mod->tables[i].elem) != T_REF || mod->tables[i].lim.is64)
-      NO("a table of typed references or table64");
+    if (tclass(mod->tables[i].elem) != T_REF) NO("a table of typed references");
   for (uint32_t i = 0; i < mod->ntypes; i++) {
     const wm_type *t = &mod->types[i];
     if (t->kind != WM_COMP_FUNC) NO("GC types");

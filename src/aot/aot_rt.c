@@ -195,12 +195,12 @@ static uint32_t h_table_size(wm_aot_ctx *c, uint32_t table) {
   return of(c)->inst->tables[table]->size;
 }
 
-static uint32_t h_table_grow(wm_aot_ctx *c, uint32_t table, void *init, uint32_t n) {
+static uint64_t h_table_grow(wm_aot_ctx *c, uint32_t table, void *init, uint64_t n) {
   aot_inst *a = of(c);
   wm_aot_guard g = unguard(a);
   int64_t r = wm__table_grow(a->inst->tables[table], n, init);
   reguard(a, g);
-  return (uint32_t)(int32_t)r;
+  return (uint64_t)r;
 }
 
 static void h_table_fill(wm_aot_ctx *c, uint32_t table, uint32_t i, void *v, uint32_t n) {

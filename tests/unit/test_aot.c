@@ -178,7 +178,7 @@ static void test_to_c(void) {
   } no[] = {
       {"(module (func $f (return_call $f)))", "tail calls"},
       {"(module (type $s (struct (field i32))) (func (result i32) (i32.const 0)))", "GC types"},
-      {"(module (table i64 1 funcref))", "table64"},
+      {"(module (type $t (func)) (table i64 1 (ref null $t)))", "a table of typed references"},
       {"(module (tag) (func))", "exception handling"},
       {"(module (memory 1 1 shared))", "shared memory"},
       {"(module (type $t (func)) (func (param (ref null $t))))", "typed references"},
