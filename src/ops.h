@@ -341,6 +341,15 @@
                                     a ring buffer's `(i + 1) & (n - 1)`) */    \
   X(I32_MUL_K_ADD_K, SPEC, 0)    /* d a imm k : d = a * imm + k (an LCG step,  \
                                     `i * 12 + 1056`) */                        \
+  /* --- an i32 division or remainder by a constant k, |k| >= 2 (clang      \
+         leaves `n / 10`, `(end - begin) / sizeof (T)` to the engine): the    \
+         quotient is the high 64 bits of m * a, m = ceil(2^64 / |k|), exact    \
+         for every 32-bit a. Never traps. -------------------------------- */ \
+  X(I32_DIV_S_K, SPEC, 0)        /* d a lo hi k : d = a / k, on magnitudes,    \
+                                    then the sign */                           \
+  X(I32_DIV_U_K, SPEC, 0)        /* d a lo hi k : d = a / k */                 \
+  X(I32_REM_S_K, SPEC, 0)        /* d a lo hi k : d = a % k (a's sign) */      \
+  X(I32_REM_U_K, SPEC, 0)        /* d a lo hi k : d = a % k */                 \
   /* --- bit-serial CRCs and hashes: a shift whose result an xor with a      \
          constant takes (kept too: a local.tee's local), and a select on a   \
          bit of an xor, shifted or not (`(crc ^ (v >> k)) & 1`) --------- */ \

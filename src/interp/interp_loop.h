@@ -887,6 +887,29 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 6;
         vmbreak;
       }
+#define DIVK_M ((uint64_t)OPD(2) | (uint64_t)OPD(3) << 32)
+      vmcase(I32_DIV_S_K) {
+        R(0).u32 = wm_i32_div_m(R(1).u32, DIVK_M, OPD(4));
+        ip += 7;
+        vmbreak;
+      }
+      vmcase(I32_DIV_U_K) {
+        R(0).u32 = wm_u32_div_m(R(1).u32, DIVK_M);
+        ip += 7;
+        vmbreak;
+      }
+      vmcase(I32_REM_S_K) {
+        R(0).u32 = wm_i32_rem_m(R(1).u32, DIVK_M, OPD(4));
+        ip += 7;
+        vmbreak;
+      }
+      vmcase(I32_REM_U_K) {
+        uint32_t a_ = R(1).u32;
+        R(0).u32 = a_ - wm_u32_div_m(a_, DIVK_M) * OPD(4);
+        ip += 7;
+        vmbreak;
+      }
+#undef DIVK_M
       vmcase(I32_MUL_LD_ADD) {
         uint32_t v_;
         uint8_t *p_;

@@ -49,6 +49,31 @@ static inline int wm_i32_rem_u(uint32_t a, uint32_t b, uint32_t *r) {
   *r = a % b;
   return 0;
 }
+/* Division by a constant k, |k| >= 2, given m = ceil(2^64 / |k|): the
+** quotient of a 32-bit a is the high half of the 96-bit product m * a.
+** Exact: m = (2^64 + e) / k with 0 <= e < k, so m * a / 2^64 = a / k +
+** e * a / (k * 2^64), where the fraction of a / k is at most (k - 1) / k
+** and the second term is under 2^-32 < 1 / k: the floor is a / k's. */
+static inline uint32_t wm_u32_div_m(uint32_t a, uint64_t m) {
+#ifdef __SIZEOF_INT128__
+  return (uint32_t)(((unsigned __int128)m * a) >> 64);
+#else
+  /* m < 2^63: (m >> 32) * a + the carry from the low product fits */
+  return (uint32_t)(((m >> 32) * a + (((m & 0xFFFFFFFFu) * a) >> 32)) >> 32);
+#endif
+}
+static inline uint32_t wm_i32_div_m(uint32_t a, uint64_t m, uint32_t k) {
+  uint32_t sa = 0u - (a >> 31), sq = sa ^ (0u - (k >> 31)); /* all ones if negative */
+  uint32_t q = wm_u32_div_m((a ^ sa) - sa, m);
+  return (q ^ sq) - sq;
+}
+static inline uint32_t wm_i32_rem_m(uint32_t a, uint64_t m, uint32_t k) {
+  uint32_t sa = 0u - (a >> 31), sk = 0u - (k >> 31);
+  uint32_t ua = (a ^ sa) - sa, uk = (k ^ sk) - sk;
+  uint32_t r = ua - wm_u32_div_m(ua, m) * uk;
+  return (r ^ sa) - sa;
+}
+
 static inline int wm_i64_div_s(int64_t a, int64_t b, int64_t *r) {
   if (b == 0) return WM_TRAP_DIV_ZERO;
   if (a == INT64_MIN && b == -1) return WM_TRAP_INT_OVERFLOW;

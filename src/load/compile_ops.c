@@ -552,6 +552,30 @@ static int emit_maj(cstate *c, const vop *v, uint32_t *res) {
   return wm__c_push(c, WM_I32, s0);
 }
 
+/* An i32 division or remainder by a constant k other than 0 and +-1 (a
+** literal divisor: `n / 10`, a pointer difference over an element size):
+** the _K form, which multiplies by the reciprocal m = ceil(2^64 / |k|)
+** and cannot trap. Returns 1 when not. */
+static int emit_divk(cstate *c, wm_op op, const vop *v, uint32_t *res) {
+  static const wm_op kform[] = {WM_OP_I32_DIV_S_K, WM_OP_I32_DIV_U_K, WM_OP_I32_REM_S_K,
+                                WM_OP_I32_REM_U_K};
+  uint64_t k64;
+  if (op < WM_OP_I32_DIV_S || op > WM_OP_I32_REM_U || !wm__c_const(c, v[1].ref, &k64)) return 1;
+  uint32_t k = (uint32_t)k64;
+  bool sign = op == WM_OP_I32_DIV_S || op == WM_OP_I32_REM_S;
+  uint32_t mag = sign && (k >> 31) ? 0u - k : k;
+  if (mag < 2) return 1; /* 0 traps; 1 and -1 are left as they are */
+  uint64_t m = UINT64_MAX / mag + 1;
+  TRY(wm__c_head(c, kform[op - WM_OP_I32_DIV_S]));
+  *res = c->ncode;
+  TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+  TRY(wm__c_slot(c, v[0].ref));
+  TRY(wm__c_cell(c, (uint32_t)m));
+  TRY(wm__c_cell(c, (uint32_t)(m >> 32)));
+  TRY(wm__c_cell(c, k));
+  return wm__c_push(c, WM_I32, own_ref(c, c->nvals));
+}
+
 static int numeric(cstate *c, uint32_t w, uint32_t *res) {
   uint8_t in, out;
   int nin;
@@ -571,6 +595,7 @@ static int numeric(cstate *c, uint32_t w, uint32_t *res) {
     if (rc == 1) rc = emit_load_op(c, op, out, v, res);
     if (rc == 1) rc = emit_shift_op(c, op, out, v, res);
     if (rc == 1) rc = emit_imm(c, op, out, v, res);
+    if (rc == 1) rc = emit_divk(c, op, v, res);
     if (rc != 1) return rc;
   }
   return wm__c_emit_res(c, op, out, v, nin, res);

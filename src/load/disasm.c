@@ -111,6 +111,8 @@ static const char *layout(wm_op op) {
     case WM_OP_I32_MUL_ADD: return "ssss";
     case WM_OP_I32_MUL_K_ADD: return "ssis";
     case WM_OP_I32_MUL_K_ADD_K: case WM_OP_I32_ADD_K_AND_K: return "ssii";
+    case WM_OP_I32_DIV_S_K: case WM_OP_I32_DIV_U_K: case WM_OP_I32_REM_S_K:
+    case WM_OP_I32_REM_U_K: return "ssqi";
     case WM_OP_I32_MUL_LD_ADD: return "sssiis";
     case WM_OP_FUEL: return "i";
     case WM_OP_ADDR64: return "ssq";

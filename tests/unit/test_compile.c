@@ -104,15 +104,24 @@ static char *disasm(wm_module *m, uint32_t idx, int *ninstr) {
   return buf;
 }
 
-/* Compile one function and check its instruction count and that each of
-** the `want` op names appears in the disassembly. */
-static void expect_code(const char *name, const char *text, int ninstr, const char *want) {
+/* The lowered code of text's last function, printed (NULL if it does not
+** load), and its instruction count in *n. */
+static char *lowered_last(const char *name, const char *text, int *n) {
   wm_error err;
   wm_module *m = load_wat(text, &err);
   CHECK(m != NULL, "%s: load failed: %s", name, err.message);
-  if (!m) return;
+  if (!m) return NULL;
+  char *d = disasm(m, m->nfuncs - 1, n);
+  wm_module_free(m);
+  return d;
+}
+
+/* Compile one function and check its instruction count and that each of
+** the `want` op names appears in the disassembly. */
+static void expect_code(const char *name, const char *text, int ninstr, const char *want) {
   int n;
-  char *d = disasm(m, m->nfuncs - 1, &n);
+  char *d = lowered_last(name, text, &n);
+  if (!d) return;
   bool ok = n == ninstr || ninstr < 0;
   if (want) {
     char w[200];
@@ -123,7 +132,15 @@ static void expect_code(const char *name, const char *text, int ninstr, const ch
   CHECK(ok, "%s: expected %d instructions with [%s], got %d:\n%s", name, ninstr, want ? want : "",
         n, d);
   free(d);
-  wm_module_free(m);
+}
+
+/* The lowered code of text's last function does not contain bad. */
+static void expect_none(const char *name, const char *text, const char *bad) {
+  int n;
+  char *d = lowered_last(name, text, &n);
+  if (!d) return;
+  CHECK(!strstr(d, bad), "%s: expected no %s, got:\n%s", name, bad, d);
+  free(d);
 }
 
 static void expect_error(const char *name, const char *text, int code, const char *msg) {
@@ -456,6 +473,33 @@ static void test_lowering(void) {
   expect_code("i32-mul-k-sub-k",
               "(module (func (param i32) (result i32) local.get 0 i32.const 3"
               " i32.mul i32.const 5 i32.sub))", 2, "I32_MUL_K_ADD_K 4294967291");
+  /* A division or remainder by a constant other than 0 and +-1: the _K
+  ** form, with the reciprocal; 0 (it traps), 1, -1 and a divisor in a
+  ** local keep the plain instruction. */
+  expect_code("i32-div-u-k",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 10"
+              " i32.div_u))", 2, "I32_DIV_U_K");
+  expect_code("i32-rem-u-k",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 17"
+              " i32.rem_u))", 2, "I32_REM_U_K l0 l0 0xf0f0f0f0f0f0f10 17");
+  expect_code("i32-div-s-k-neg",
+              "(module (func (param i32) (result i32) local.get 0 i32.const -12"
+              " i32.div_s))", 2, "I32_DIV_S_K");
+  expect_code("i32-rem-s-k",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 0x80000000"
+              " i32.rem_s))", 2, "I32_REM_S_K");
+  expect_none("i32-div-u-0",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 0"
+              " i32.div_u))", "_K");
+  expect_none("i32-div-s-m1",
+              "(module (func (param i32) (result i32) local.get 0 i32.const -1"
+              " i32.div_s))", "_K");
+  expect_none("i32-rem-u-1",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 1"
+              " i32.rem_u))", "_K");
+  expect_none("i32-div-u-local",
+              "(module (func (param i32 i32) (result i32) local.get 0 local.get 1"
+              " i32.div_u))", "_K");
   expect_code("i32-mul-k-add-k-local",
               "(module (func (param i32) (result i32) local.get 0 i32.const 3 i32.mul"
               " i32.const 5 i32.add local.set 0 local.get 0))", 2, "I32_MUL_K_ADD_K l0");
