@@ -358,8 +358,8 @@ static void test_precedence_and_threads(void) {
   free(m.b);
 }
 
-/* The fast loop (validate_code.c) takes only instructions followed by at
-** least 16 bytes of their body: N16 puts 16 nops after the instruction
+/* The fast loop (validate_code.c) takes only instructions with at least
+** 10 bytes of their body after the opcode: N16 puts 16 nops after the instruction
 ** under test so that it goes through the fast loop first; what the fast
 ** loop cannot take, step() takes, with the same verdict. Relocated LEBs
 ** padded to 5 and 10 bytes, the last byte's limits, and errors right
@@ -415,6 +415,17 @@ static void test_fast_loop(void) {
   VALID(F_TABLE, T_VOID, 0, 0x41, 0, 0x11, T_VOID, 0, N16, 0x0B);
   INVALID(F_TABLE, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0x11, T_VOID, 1, N16, 0x0B);
   INVALID(F_TABLE, T_VOID, "unknown type 9", 3, 0, 0x41, 0, 0x11, 9, 0, N16, 0x0B);
+  /* The last opcodes the fast loop takes: 10 bytes after them, the body's
+  ** end included, which their immediates reach. */
+  VALID(0, T_VOID, 0, 0x10, 0x80, 0x80, 0x80, 0x80, 0x00, 1, 1, 1, 1, 0x0B);
+  VALID(0, T_VOID, 0, 0x42, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x1A,
+        0x0B);
+  VALID(F_TABLE, T_VOID, 0, 0x41, 0, 0x11, 0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80, 0x80, 0x80, 0,
+        0x0B);
+  MALFORMED(0, T_VOID, "integer representation too long", 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0, 0x1A, 1, 1, 0x0B);
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0x80, 0x0B); /* the LEB takes the body's last byte */
 }
 
 /* The fast loop has two variants (validate_fast.h): the narrow one while
