@@ -81,6 +81,9 @@ typedef struct vstate {
   wm_valtype kept[WM_KEPT_TYPES]; uint32_t nkept; /* see keep_type */
   /* Numeric opcodes 0x45..0xC4: operand and result type, operand count. */
   uint8_t num_in[256], num_out[256], num_n[256];
+  /* For the fast loop: num_in where the opcode's class (F_UNOP, F_BINOP)
+  ** has its operand count, else NO_TYPE, so that the loop leaves it. */
+  uint8_t num_fast[256];
   /* For the fast loop: loads and stores 0x28..0x3E, their natural
   ** alignment and value type; a block type byte's index in
   ** wm__single_types plus one (0: not one of them); memory 0's address
@@ -997,7 +1000,7 @@ static int set_init(vstate *v, uint32_t x) {
 ** reads no byte past the end. Its text is validate_fast.h, made twice: see fast_run. (yosys,
 ** 11.8 M instructions in 28 MB of code: 1.02 G machine instructions to
 ** validate them all with step alone, 0.46 G with one fast loop, dispatched
-** through a class byte; 0.42 G with the two, dispatched by opcode.) */
+** through a class byte; 0.41 G with the two, dispatched by opcode.) */
 #define FAST_TAIL 11
 
 /* n types at s are exactly t[0..n). */
@@ -1056,7 +1059,7 @@ static WM_ALWAYS_INLINE bool fast_sleb(const uint8_t **p, unsigned bits) {
 enum {
   F_OUT, F_NOP, F_LGET, F_LSET, F_LTEE, F_GGET, F_GSET, F_I32C, F_I64C, F_F32C, F_F64C, F_DROP,
   F_SELECT, F_LOAD, F_STORE, F_CALL, F_CALLI, F_BR, F_RETURN, F_UNREACH, F_BRIF, F_BLOCK, F_ELSE,
-  F_END, F_NUM, F_CLASSES
+  F_END, F_UNOP, F_BINOP, F_CLASSES
 };
 
 #define FAST_OPS(X)                                                            \
@@ -1067,7 +1070,10 @@ enum {
   X(0x20, 0x20, F_LGET) X(0x21, 0x21, F_LSET) X(0x22, 0x22, F_LTEE) X(0x23, 0x23, F_GGET)   \
   X(0x24, 0x24, F_GSET) X(0x25, 0x27, F_OUT) X(0x28, 0x35, F_LOAD) X(0x36, 0x3E, F_STORE)   \
   X(0x3F, 0x40, F_OUT) X(0x41, 0x41, F_I32C) X(0x42, 0x42, F_I64C) X(0x43, 0x43, F_F32C)    \
-  X(0x44, 0x44, F_F64C) X(0x45, 0xC4, F_NUM) X(0xC5, 0xFF, F_OUT)
+  X(0x44, 0x44, F_F64C) X(0x45, 0x45, F_UNOP) X(0x46, 0x4F, F_BINOP) X(0x50, 0x50, F_UNOP)    \
+  X(0x51, 0x66, F_BINOP) X(0x67, 0x69, F_UNOP) X(0x6A, 0x78, F_BINOP) X(0x79, 0x7B, F_UNOP) \
+  X(0x7C, 0x8A, F_BINOP) X(0x8B, 0x91, F_UNOP) X(0x92, 0x98, F_BINOP) X(0x99, 0x9F, F_UNOP) \
+  X(0xA0, 0xA6, F_BINOP) X(0xA7, 0xC4, F_UNOP) X(0xC5, 0xFF, F_OUT)
 
 static uint8_t fast_class(unsigned op) {
 #define FC(lo, hi, c)                                                          \
@@ -1284,6 +1290,8 @@ static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
       nin = 2;
     }
     v->num_n[op] = (uint8_t)nin;
+    uint8_t c = fast_class(op);
+    v->num_fast[op] = (c == F_UNOP && nin == 1) || (c == F_BINOP && nin == 2) ? v->num_in[op] : NO_TYPE;
   }
   for (unsigned op = 0x28; op <= 0x3E; op++) wm__memop_sig((uint8_t)op, &v->mem_nat[op], &v->mem_ty[op]);
   unsigned nsingle = mod->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;

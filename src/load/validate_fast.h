@@ -217,13 +217,15 @@ static void FAST_NAME(vstate *v) {
       top--;
       base = vals + top->height;
       FNEXT;
-    FCASE(F_NUM) {
-      uint32_t n = v->num_n[op], in = v->num_in[op];
-      if ((size_t)(sp - base) < n || sp[-1] != in || (n == 2 && sp[-2] != in)) goto out;
-      sp -= n - 1;
+    FCASE(F_UNOP)
+      if (sp == base || sp[-1] != v->num_fast[op]) goto out;
       sp[-1] = v->num_out[op];
       FNEXT;
-    }
+    FCASE(F_BINOP)
+      if (sp - base < 2 || sp[-1] != v->num_fast[op] || sp[-2] != sp[-1]) goto out;
+      sp--;
+      sp[-1] = v->num_out[op];
+      FNEXT;
     FCASE(F_OUT) goto out;
 #ifndef FAST_GOTO
       default: goto out;

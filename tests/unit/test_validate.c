@@ -415,6 +415,19 @@ static void test_fast_loop(void) {
   VALID(F_TABLE, T_VOID, 0, 0x41, 0, 0x11, T_VOID, 0, N16, 0x0B);
   INVALID(F_TABLE, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0x11, T_VOID, 1, N16, 0x0B);
   INVALID(F_TABLE, T_VOID, "unknown type 9", 3, 0, 0x41, 0, 0x11, 9, 0, N16, 0x0B);
+  /* Numeric instructions, one operand and two. */
+  VALID(0, T_VOID, 0, 0x41, 0, 0x45, N16, 0x1A, 0x0B);             /* i32.eqz */
+  VALID(0, T_VOID, 0, 0x41, 0, 0xAC, N16, 0x1A, 0x0B);             /* i64.extend_i32_s */
+  VALID(0, T_VOID, 0, 0x42, 0, 0x42, 0, 0x51, N16, 0x1A, 0x0B);    /* i64.eq */
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x42, 0, 0x45, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 1, 0, 0x45, N16, 0x1A, 0x0B); /* no operand */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x41, 0, 0x02, 0x40, 0x45, 0x1A, 0x0B, 0x1A, N16,
+          0x0B); /* the operand is outside the block */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x41, 0, 0x42, 0, 0x6A, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x42, 0, 0x41, 0, 0x51, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x02, 0x40, 0x41, 0, 0x6A, 0x1A, 0x0B, 0x1A,
+          N16, 0x0B); /* one operand in the block, one outside */
+  VALID(0, T_VOID, 0, 0x00, 0x45, 0x1A, 0x6A, 0x1A, N16, 0x0B); /* unreachable: step's Unknowns */
   /* The last opcodes the fast loop takes: 10 bytes after them, the body's
   ** end included, which their immediates reach. */
   VALID(0, T_VOID, 0, 0x10, 0x80, 0x80, 0x80, 0x80, 0x00, 1, 1, 1, 1, 0x0B);
