@@ -81,6 +81,9 @@ typedef struct vstate {
   wm_valtype kept[WM_KEPT_TYPES]; uint32_t nkept; /* see keep_type */
   /* Numeric opcodes 0x45..0xC4: operand and result type, operand count. */
   uint8_t num_in[256], num_out[256], num_n[256];
+  /* For the fast loop: num_in where the opcode's class (F_UNOP, F_BINOP)
+  ** has its operand count, else NO_TYPE, so that the loop leaves it. */
+  uint8_t num_fast[256];
   /* For the fast loop: loads and stores 0x28..0x3E, their natural
   ** alignment and value type; a block type byte's index in
   ** wm__single_types plus one (0: not one of them); memory 0's address
@@ -89,6 +92,9 @@ typedef struct vstate {
   uint8_t bt_single[256];
   uint8_t fclass[256];
   uint32_t mem0_at;
+  /* No type or global of the module names v128 (narrow_mod), and neither
+  ** does a local of this body (narrow): see fast_run. */
+  bool narrow_mod, narrow;
   /* bytes[i] is the module's byte delta + i: the module's bytes (delta 0),
   ** or, for a sparse module, a run of bodies read from its file into
   ** chunk (see worker). pos, end and the offsets of instructions are
@@ -988,11 +994,14 @@ static int set_init(vstate *v, uint32_t x) {
 ** locals and changes nothing until an instruction has passed all its
 ** checks; at the first one it cannot take, it stops before it and step()
 ** takes that one with every check (and says what is wrong, if anything
-** is). So its verdicts are step's. It stops FAST_TAIL bytes before the
-** body's end: no instruction it takes is longer, so it reads no byte past
-** the end. (yosys, 11.8 M instructions in 28 MB of code: 1.02 G machine
-** instructions to validate them all with step alone, 0.46 G with this.) */
-#define FAST_TAIL 16
+** is). So its verdicts are step's. It takes no opcode fewer than
+** FAST_TAIL bytes before the body's end: the furthest it reads is the
+** tenth byte after one (i64.const's, call_indirect's second LEB), so it
+** reads no byte past the end. Its text is validate_fast.h, made twice: see fast_run. (yosys,
+** 11.8 M instructions in 28 MB of code: 1.02 G machine instructions to
+** validate them all with step alone, 0.46 G with one fast loop, dispatched
+** through a class byte; 0.41 G with the two, dispatched by opcode.) */
+#define FAST_TAIL 11
 
 /* n types at s are exactly t[0..n). */
 static WM_ALWAYS_INLINE bool same_types(const uint32_t *s, uint32_t n, const wm_valtype *t) {
@@ -1044,27 +1053,34 @@ static WM_ALWAYS_INLINE bool fast_sleb(const uint8_t **p, unsigned bits) {
   return true;
 }
 
-/* What the fast loop does with an opcode (vstate.fclass): F_OUT leaves it
-** to step. */
+/* What the fast loop does with an opcode: F_OUT leaves it to step. Every
+** opcode is in one range of FAST_OPS, in order, so that the jump table
+** made from it (fast_run's jt) has no hole. */
 enum {
   F_OUT, F_NOP, F_LGET, F_LSET, F_LTEE, F_GGET, F_GSET, F_I32C, F_I64C, F_F32C, F_F64C, F_DROP,
   F_SELECT, F_LOAD, F_STORE, F_CALL, F_CALLI, F_BR, F_RETURN, F_UNREACH, F_BRIF, F_BLOCK, F_ELSE,
-  F_END, F_NUM, F_CLASSES
+  F_END, F_UNOP, F_BINOP, F_CLASSES
 };
 
+#define FAST_OPS(X)                                                            \
+  X(0x00, 0x00, F_UNREACH) X(0x01, 0x01, F_NOP) X(0x02, 0x04, F_BLOCK) X(0x05, 0x05, F_ELSE)  \
+  X(0x06, 0x0A, F_OUT) X(0x0B, 0x0B, F_END) X(0x0C, 0x0C, F_BR) X(0x0D, 0x0D, F_BRIF)       \
+  X(0x0E, 0x0E, F_OUT) X(0x0F, 0x0F, F_RETURN) X(0x10, 0x10, F_CALL) X(0x11, 0x11, F_CALLI) \
+  X(0x12, 0x19, F_OUT) X(0x1A, 0x1A, F_DROP) X(0x1B, 0x1B, F_SELECT) X(0x1C, 0x1F, F_OUT)   \
+  X(0x20, 0x20, F_LGET) X(0x21, 0x21, F_LSET) X(0x22, 0x22, F_LTEE) X(0x23, 0x23, F_GGET)   \
+  X(0x24, 0x24, F_GSET) X(0x25, 0x27, F_OUT) X(0x28, 0x35, F_LOAD) X(0x36, 0x3E, F_STORE)   \
+  X(0x3F, 0x40, F_OUT) X(0x41, 0x41, F_I32C) X(0x42, 0x42, F_I64C) X(0x43, 0x43, F_F32C)    \
+  X(0x44, 0x44, F_F64C) X(0x45, 0x45, F_UNOP) X(0x46, 0x4F, F_BINOP) X(0x50, 0x50, F_UNOP)    \
+  X(0x51, 0x66, F_BINOP) X(0x67, 0x69, F_UNOP) X(0x6A, 0x78, F_BINOP) X(0x79, 0x7B, F_UNOP) \
+  X(0x7C, 0x8A, F_BINOP) X(0x8B, 0x91, F_UNOP) X(0x92, 0x98, F_BINOP) X(0x99, 0x9F, F_UNOP) \
+  X(0xA0, 0xA6, F_BINOP) X(0xA7, 0xC4, F_UNOP) X(0xC5, 0xFF, F_OUT)
+
 static uint8_t fast_class(unsigned op) {
-  static const uint8_t low[0x45] = {
-      [0x00] = F_UNREACH, [0x01] = F_NOP,    [0x02] = F_BLOCK,  [0x03] = F_BLOCK,
-      [0x04] = F_BLOCK,   [0x05] = F_ELSE,   [0x0B] = F_END,    [0x0C] = F_BR,
-      [0x0D] = F_BRIF,    [0x0F] = F_RETURN, [0x10] = F_CALL,   [0x11] = F_CALLI,
-      [0x1A] = F_DROP,    [0x1B] = F_SELECT, [0x20] = F_LGET,   [0x21] = F_LSET,
-      [0x22] = F_LTEE,    [0x23] = F_GGET,   [0x24] = F_GSET,   [0x41] = F_I32C,
-      [0x42] = F_I64C,    [0x43] = F_F32C,   [0x44] = F_F64C,
-  };
-  if (op >= 0x28 && op <= 0x35) return F_LOAD;
-  if (op >= 0x36 && op <= 0x3E) return F_STORE;
-  if (op >= 0x45 && op <= 0xC4) return F_NUM;
-  return op < 0x45 ? low[op] : F_OUT;
+#define FC(lo, hi, c)                                                          \
+  if (op - (lo) <= (unsigned)(hi) - (lo)) return c;
+  FAST_OPS(FC)
+#undef FC
+  return F_OUT;
 }
 
 /* Dispatch: computed goto where the interpreter has it (each case jumps
@@ -1078,233 +1094,30 @@ static uint8_t fast_class(unsigned op) {
     at = p;                                                                    \
     if (WM_UNLIKELY(p > stop)) goto out;                                       \
     op = *p++;                                                                 \
-    goto *jt[fclass[op]];                                                      \
+    goto *jt[op];                                                              \
   } while (0)
 #else
 #define FCASE(c) case c:
 #define FNEXT continue
 #endif
 
+#define FAST_WIDE 1
+#define FAST_NAME fast_run_wide
+#include "validate_fast.h"
+#undef FAST_WIDE
+#undef FAST_NAME
+#define FAST_WIDE 0
+#define FAST_NAME fast_run_narrow
+#include "validate_fast.h"
+#undef FAST_WIDE
+#undef FAST_NAME
+
+/* The narrow loop while no operand the fast loop pushes can be a v128:
+** none on the stack, none among the body's locals, the module's types
+** and globals (the fast loop takes no instruction that makes one). */
 static void fast_run(vstate *v) {
-#ifdef FAST_GOTO
-  static const void *const jt[F_CLASSES] = {
-      &&L_F_OUT,    &&L_F_NOP,    &&L_F_LGET,    &&L_F_LSET,   &&L_F_LTEE,  &&L_F_GGET,
-      &&L_F_GSET,   &&L_F_I32C,   &&L_F_I64C,    &&L_F_F32C,   &&L_F_F64C,  &&L_F_DROP,
-      &&L_F_SELECT, &&L_F_LOAD,   &&L_F_STORE,   &&L_F_CALL,   &&L_F_CALLI, &&L_F_BR,
-      &&L_F_RETURN, &&L_F_UNREACH, &&L_F_BRIF,   &&L_F_BLOCK,  &&L_F_ELSE,  &&L_F_END,
-      &&L_F_NUM};
-#endif
-  if (v->end - v->pos < FAST_TAIL || (uint64_t)v->nvals + v->nv128 + 3 > v->lim) return;
-  const wm_module *mod = v->mod;
-  const uint8_t *const fclass = v->fclass;
-  const uint8_t *p = v->bytes + v->pos, *at = p;
-  const uint8_t *const stop = v->bytes + v->end - FAST_TAIL;
-  uint32_t *const vals = v->vals;
-  uint32_t *sp = vals + v->nvals; /* past the top operand */
-  /* push's test, that slots + 3 <= lim, as a bound on sp: every v128
-  ** operand's second slot moves it one down. */
-  uint32_t *room = vals + (v->lim - 3 - v->nv128);
-  vctl *const ctls = v->ctls;
-  vctl *top = v->top;
-  uint32_t *base = vals + top->height; /* the frame's first operand */
-  uint32_t x, t;
-  uint8_t op;
-/* Room to push k values, of two slots each at most. */
-#define ROOM(k) (room - sp >= 2 * (ptrdiff_t)(k))
-/* The k operands on top are of exactly the types t[0..k). */
-#define TOP_IS(k, t) ((size_t)(sp - base) >= (k) && same_types(sp - (k), (k), (t)))
-#define PUSH(ty) (*sp++ = (ty), room -= sp[-1] == WM_V128)
-#define POP() (room += *--sp == WM_V128)
-  for (;;) {
-    at = p;
-    if (p > stop) goto out;
-    op = *p++;
-#ifdef FAST_GOTO
-    goto *jt[fclass[op]];
-#else
-    switch (fclass[op]) {
-#endif
-    FCASE(F_NOP) FNEXT;
-    FCASE(F_LGET)
-      if (!fast_u32(&p, &x) || x >= v->nlocals) goto out;
-      t = v->ltypes[x];
-      if ((t & UNSET) || !ROOM(1)) goto out;
-      PUSH(t);
-      FNEXT;
-    FCASE(F_LSET) /* an unset local's type has UNSET, which no operand has */
-      if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
-      POP();
-      FNEXT;
-    FCASE(F_LTEE)
-      if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
-      FNEXT;
-    FCASE(F_GGET)
-      if (!fast_u32(&p, &x) || x >= mod->nglobals || !ROOM(1)) goto out;
-      PUSH(mod->globals[x].type.type);
-      FNEXT;
-    FCASE(F_GSET)
-      if (!fast_u32(&p, &x) || x >= mod->nglobals || !mod->globals[x].type.mut || sp == base ||
-          sp[-1] != mod->globals[x].type.type)
-        goto out;
-      POP();
-      FNEXT;
-    FCASE(F_I32C)
-      if (!fast_sleb(&p, 32) || !ROOM(1)) goto out;
-      *sp++ = WM_I32;
-      FNEXT;
-    FCASE(F_I64C)
-      if (!fast_sleb(&p, 64) || !ROOM(1)) goto out;
-      *sp++ = WM_I64;
-      FNEXT;
-    FCASE(F_F32C)
-      if (!ROOM(1)) goto out;
-      p += 4;
-      *sp++ = WM_F32;
-      FNEXT;
-    FCASE(F_F64C)
-      if (!ROOM(1)) goto out;
-      p += 8;
-      *sp++ = WM_F64;
-      FNEXT;
-    FCASE(F_DROP)
-      if (sp == base) goto out;
-      POP();
-      FNEXT;
-    FCASE(F_SELECT)
-      if (sp - base < 3 || sp[-1] != WM_I32) goto out;
-      t = sp[-2];
-      if (sp[-3] != t || !is_numvec(t)) goto out;
-      sp -= 2;
-      room += t == WM_V128;
-      FNEXT;
-    FCASE(F_LOAD)
-      /* An alignment byte at most natural has no memory index. */
-      if (*p > v->mem_nat[op]) goto out;
-      p++;
-      if (!fast_u32(&p, &x) || sp == base || sp[-1] != v->mem0_at) goto out;
-      sp[-1] = v->mem_ty[op];
-      FNEXT;
-    FCASE(F_STORE)
-      if (*p > v->mem_nat[op]) goto out;
-      p++;
-      if (!fast_u32(&p, &x) || sp - base < 2 || sp[-1] != v->mem_ty[op] || sp[-2] != v->mem0_at)
-        goto out;
-      sp -= 2;
-      FNEXT;
-    FCASE(F_CALL) {
-      if (!fast_u32(&p, &x) || x >= mod->nfuncs) goto out;
-      const wm_type *ft = wm__func_type(mod, x);
-      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) goto out;
-      for (uint32_t i = 0; i < ft->nparams; i++) POP();
-      for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
-      FNEXT;
-    }
-    FCASE(F_CALLI) {
-      uint32_t tab;
-      if (!fast_u32(&p, &x) || !fast_u32(&p, &tab) || x >= mod->ntypes ||
-          mod->types[x].kind != WM_COMP_FUNC || tab >= mod->ntables ||
-          mod->tables[tab].elem != WM_FUNCREF || sp == base ||
-          sp[-1] != (mod->tables[tab].lim.is64 ? WM_I64 : WM_I32))
-        goto out;
-      const wm_type *ft = &mod->types[x];
-      sp--; /* the index, under which the arguments are */
-      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) {
-        sp++;
-        goto out;
-      }
-      for (uint32_t i = 0; i < ft->nparams; i++) POP();
-      for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
-      FNEXT;
-    }
-    FCASE(F_BR) {
-      if (!fast_u32(&p, &x) || x > (size_t)(top - ctls)) goto out;
-      const vctl *L = top - x;
-      if (!TOP_IS(label_n(L), label_t(L))) goto out;
-      while (sp > base) POP(); /* the rest of the frame is unreachable */
-      top->unreachable = true;
-      FNEXT;
-    }
-    FCASE(F_RETURN)
-      if (!TOP_IS(ctls->nr, ctls->r)) goto out;
-      while (sp > base) POP();
-      top->unreachable = true;
-      FNEXT;
-    FCASE(F_UNREACH)
-      while (sp > base) POP();
-      top->unreachable = true;
-      FNEXT;
-    FCASE(F_BRIF) { /* the label's operands stay, of its types */
-      if (!fast_u32(&p, &x) || x > (size_t)(top - ctls) || sp == base || sp[-1] != WM_I32) goto out;
-      const vctl *L = top - x;
-      sp--;
-      if (!TOP_IS(label_n(L), label_t(L))) {
-        sp++;
-        goto out;
-      }
-      FNEXT;
-    }
-    FCASE(F_BLOCK) { /* block, loop, if */
-      uint32_t k = *p == 0x40 ? 0 : v->bt_single[*p];
-      if ((*p != 0x40 && !k) || top + 1 == ctls + v->cap_ctls) goto out;
-      if (op == 0x04) {
-        if (sp == base || sp[-1] != WM_I32) goto out;
-        sp--;
-      }
-      p++;
-      vctl *f = ++top;
-      f->p = NULL;
-      f->np = 0;
-      f->r = k ? &wm__single_types[k - 1] : NULL;
-      f->nr = k != 0;
-      f->height = (uint32_t)(sp - vals);
-      f->epoch = 0;
-      f->inits = v->nilog;
-      f->kind = op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF;
-      f->unreachable = false;
-      base = sp;
-      FNEXT;
-    }
-    FCASE(F_ELSE) /* the results, exactly, then the params again */
-      if (top->kind != K_IF || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
-          !same_types(base, top->nr, top->r) || !ROOM(top->np))
-        goto out;
-      while (sp > base) POP();
-      for (uint32_t i = 0; i < top->np; i++) PUSH(top->p[i]);
-      top->kind = K_ELSE;
-      top->unreachable = false;
-      FNEXT;
-    FCASE(F_END) /* but the function's: the results stay */
-      if (top->kind == K_FUNC || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
-          !same_types(base, top->nr, top->r))
-        goto out;
-      if (top->kind == K_IF && (top->np != top->nr || !same_types(top->p, top->nr, top->r)))
-        goto out;
-      top--;
-      base = vals + top->height;
-      FNEXT;
-    FCASE(F_NUM) {
-      uint32_t n = v->num_n[op], in = v->num_in[op];
-      if ((size_t)(sp - base) < n || sp[-1] != in || (n == 2 && sp[-2] != in)) goto out;
-      sp -= n - 1;
-      sp[-1] = v->num_out[op];
-      FNEXT;
-    }
-    FCASE(F_OUT) goto out;
-#ifndef FAST_GOTO
-      default: goto out;
-    }
-#endif
-  }
-out:
-  v->pos = (uint32_t)(at - v->bytes);
-  v->nvals = (uint32_t)(sp - vals);
-  v->nv128 = v->lim - 3 - (uint32_t)(room - vals);
-  v->nctls = (uint32_t)(top - ctls) + 1;
-  v->top = top;
-#undef ROOM
-#undef TOP_IS
-#undef PUSH
-#undef POP
+  if (v->narrow && !v->nv128) fast_run_narrow(v);
+  else fast_run_wide(v);
 }
 #undef FCASE
 #undef FNEXT
@@ -1429,8 +1242,10 @@ static int validate_body(vstate *v, uint32_t idx) {
   for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = ft->params[i];
   v->nlocals = (uint32_t)nl;
   /* Params are set; other locals unless non-defaultable. */
+  v->narrow = v->narrow_mod;
   for (uint32_t i = ft->nparams; i < nl; i++) {
     uint32_t t = v->ltypes[i], k = wm__vt_idx(t);
+    if (t == WM_V128) v->narrow = false;
     if (!wm__vt_defaultable(t)) v->ltypes[i] = t | UNSET;
     if (k && k - 1 >= mod->ntypes) {
       v->instr_off = fd->code_start;
@@ -1475,12 +1290,22 @@ static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
       nin = 2;
     }
     v->num_n[op] = (uint8_t)nin;
+    uint8_t c = fast_class(op);
+    v->num_fast[op] = (c == F_UNOP && nin == 1) || (c == F_BINOP && nin == 2) ? v->num_in[op] : NO_TYPE;
   }
   for (unsigned op = 0x28; op <= 0x3E; op++) wm__memop_sig((uint8_t)op, &v->mem_nat[op], &v->mem_ty[op]);
   unsigned nsingle = mod->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
   for (unsigned i = nsingle; i-- > 0;) v->bt_single[wm__single_types[i] & 0xFF] = (uint8_t)(i + 1);
   v->mem0_at = mod->nmems ? mem_t(v, 0) : NO_TYPE;
   for (unsigned op = 0; op < 256; op++) v->fclass[op] = fast_class(op);
+  v->narrow_mod = true;
+  for (uint32_t i = 0; i < mod->ntypes; i++) {
+    const wm_type *t = &mod->types[i];
+    for (uint32_t j = 0; j < t->nparams; j++) v->narrow_mod &= t->params[j] != WM_V128;
+    if (t->kind == WM_COMP_FUNC)
+      for (uint32_t j = 0; j < t->nresults; j++) v->narrow_mod &= t->results[j] != WM_V128;
+  }
+  for (uint32_t i = 0; i < mod->nglobals; i++) v->narrow_mod &= mod->globals[i].type.type != WM_V128;
   /* A first buffer of each, so that most bodies never grow one. */
   if (wm__grow((void **)&v->vals, &v->cap_vals, 1024, sizeof *v->vals) ||
       wm__grow((void **)&v->ctls, &v->cap_ctls, 64, sizeof *v->ctls) ||

@@ -358,8 +358,8 @@ static void test_precedence_and_threads(void) {
   free(m.b);
 }
 
-/* The fast loop (validate_code.c) takes only instructions followed by at
-** least 16 bytes of their body: N16 puts 16 nops after the instruction
+/* The fast loop (validate_code.c) takes only instructions with at least
+** 10 bytes of their body after the opcode: N16 puts 16 nops after the instruction
 ** under test so that it goes through the fast loop first; what the fast
 ** loop cannot take, step() takes, with the same verdict. Relocated LEBs
 ** padded to 5 and 10 bytes, the last byte's limits, and errors right
@@ -415,6 +415,115 @@ static void test_fast_loop(void) {
   VALID(F_TABLE, T_VOID, 0, 0x41, 0, 0x11, T_VOID, 0, N16, 0x0B);
   INVALID(F_TABLE, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0x11, T_VOID, 1, N16, 0x0B);
   INVALID(F_TABLE, T_VOID, "unknown type 9", 3, 0, 0x41, 0, 0x11, 9, 0, N16, 0x0B);
+  /* Numeric instructions, one operand and two. */
+  VALID(0, T_VOID, 0, 0x41, 0, 0x45, N16, 0x1A, 0x0B);             /* i32.eqz */
+  VALID(0, T_VOID, 0, 0x41, 0, 0xAC, N16, 0x1A, 0x0B);             /* i64.extend_i32_s */
+  VALID(0, T_VOID, 0, 0x42, 0, 0x42, 0, 0x51, N16, 0x1A, 0x0B);    /* i64.eq */
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x42, 0, 0x45, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 1, 0, 0x45, N16, 0x1A, 0x0B); /* no operand */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x41, 0, 0x02, 0x40, 0x45, 0x1A, 0x0B, 0x1A, N16,
+          0x0B); /* the operand is outside the block */
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x41, 0, 0x42, 0, 0x6A, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x42, 0, 0x41, 0, 0x51, N16, 0x1A, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 0, 0x41, 0, 0x02, 0x40, 0x41, 0, 0x6A, 0x1A, 0x0B, 0x1A,
+          N16, 0x0B); /* one operand in the block, one outside */
+  VALID(0, T_VOID, 0, 0x00, 0x45, 0x1A, 0x6A, 0x1A, N16, 0x0B); /* unreachable: step's Unknowns */
+  /* The last opcodes the fast loop takes: 10 bytes after them, the body's
+  ** end included, which their immediates reach. */
+  VALID(0, T_VOID, 0, 0x10, 0x80, 0x80, 0x80, 0x80, 0x00, 1, 1, 1, 1, 0x0B);
+  VALID(0, T_VOID, 0, 0x42, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x1A,
+        0x0B);
+  VALID(F_TABLE, T_VOID, 0, 0x41, 0, 0x11, 0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80, 0x80, 0x80, 0,
+        0x0B);
+  MALFORMED(0, T_VOID, "integer representation too long", 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0, 0x1A, 1, 1, 0x0B);
+  MALFORMED(0, T_VOID, "integer too large", 1, 0, 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0x80, 0x0B); /* the LEB takes the body's last byte */
+}
+
+/* The fast loop has two variants (validate_fast.h): the narrow one while
+** no operand it pushes can be a v128 (these tests' types and globals name
+** none, so a body without v128 locals and without a v128 on the stack),
+** the wide one else. A v128 local, or one that step pushed, makes a body
+** wide; a block of v128 result leaves the narrow loop for step. */
+static void test_fast_wide(void) {
+  /* Locals: 0 v128, 1 i32. Wide from the start. */
+  VALID(0, T_VOID, 2, 1, 0x7B, 1, 0x7F, 0x20, 0, 0x21, 0, N16, 0x0B);
+  VALID(0, T_VOID, 2, 1, 0x7B, 1, 0x7F, 0x20, 0, 0x20, 0, 0x20, 1, 0x1B, 0x1A, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 7, 2, 1, 0x7B, 1, 0x7F, 0x20, 0, 0x21, 1, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 9, 2, 1, 0x7B, 1, 0x7F, 0x20, 0, 0x20, 1, 0x6A, N16, 0x1A,
+          0x0B); /* i32.add of a v128 */
+  INVALID(0, T_VOID, "type mismatch", 7, 2, 1, 0x7B, 1, 0x7F, 0x20, 1, 0x21, 0, N16, 0x0B);
+  INVALID(0, T_VOID, "unknown local 2", 5, 2, 1, 0x7B, 1, 0x7F, 0x20, 2, N16, 0x1A, 0x0B);
+  /* A v128 that step pushed (v128.const), then the fast loop: wide. */
+  VALID(0, T_VOID, 0, 0xFD, 0x0C, V16(0), 0x1A, N16, 0x0B);
+  VALID(0, T_VOID, 0, 0xFD, 0x0C, V16(0), 0x41, 1, 0x04, 0x40, 0x0B, 0x1A, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 19, 0, 0xFD, 0x0C, V16(0), 0x04, 0x40, 0x0B, N16, 0x1A,
+          0x0B); /* if's condition a v128 */
+  /* A block of v128 result in a narrow body: step enters it. */
+  VALID(0, T_VOID, 0, 0x02, 0x7B, 0xFD, 0x0C, V16(0), 0x0B, 0x1A, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 5, 0, 0x02, 0x7B, 0x41, 0, 0x0B, 0x1A, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x02, 0x7B, 0x0B, N16, 0x1A, 0x0B); /* underflow */
+  /* Stack underflow and the unreachable stack, narrow. */
+  INVALID(0, T_VOID, "type mismatch", 1, 0, 0x1A, N16, 0x0B);
+  INVALID(0, T_VOID, "type mismatch", 3, 0, 0x41, 0, 0x6A, N16, 0x1A, 0x0B);
+  VALID(0, T_VOID, 0, 0x00, 0x6A, 0x1A, N16, 0x0B);
+}
+
+/* Every opcode, in the fast loop's reach (16 bytes before the end), in a
+** narrow body and in a wide one, with i32 operands under it and zero
+** bytes after it: the body validator's verdict is the compiler's (code,
+** message, offset), whichever case of the fast loop the opcode lands on. */
+static void test_fast_every_op(void) {
+  for (int wide = 0; wide < 2; wide++) {
+    for (unsigned op = 0; op < 256; op++) {
+      uint8_t body[64];
+      size_t n = 0;
+      if (wide) {
+        static const uint8_t l[] = {1, 1, 0x7B};
+        memcpy(body, l, sizeof l);
+        n = sizeof l;
+      } else {
+        body[n++] = 0;
+      }
+      for (int i = 0; i < 3; i++) body[n++] = 0x41, body[n++] = 0;
+      body[n++] = (uint8_t)op;
+      memset(body + n, 0, 24);
+      n += 24;
+      body[n++] = 0x0B;
+      buf m = {0};
+      uint32_t at;
+      build(&m, F_MEM | F_TABLE | F_GLOBAL, T_VOID, 1, body, n, UINT32_MAX, NULL, 0, &at);
+      wm_module *mod = wm__calloc(1, sizeof *mod);
+      wm_error e1, e2;
+      mod->bytes = wm__malloc(m.n);
+      memcpy(mod->bytes, m.b, m.n);
+      mod->len = m.n;
+      mod->code_limit = (uint64_t)m.n * 16 + ((uint64_t)1 << 20);
+      mod->loop = WM_LOOP_PLAIN;
+      CHECK(wm__decode(mod, &e1) == 0 && wm__validate_module(mod, &e1) == 0);
+      memset(&e1, 0, sizeof e1);
+      memset(&e2, 0, sizeof e2);
+      int rv = wm__validate_func(mod, 0, &e1);
+      wm_code code;
+      memset(&code, 0, sizeof code);
+      int rc = wm__compile_func(mod, 0, &code, &e2);
+      if (!rc && !code.in_arena) {
+        wm__free(code.code);
+        wm__free(code.consts);
+        wm__free(code.pcmap_cell);
+        wm__free(code.pcmap_off);
+      }
+      bool same = rv == rc && (!rc || (e1.offset == e2.offset && !strcmp(e1.message, e2.message)));
+      if (!same)
+        fprintf(stderr, "opcode 0x%02X (%s): validator %s \"%s\" @%u, compiler %s \"%s\" @%u\n", op,
+                wide ? "wide" : "narrow", wm_errname(rv), rv ? e1.message : "", e1.offset,
+                wm_errname(rc), rc ? e2.message : "", e2.offset);
+      CHECK(same);
+      wm__module_destroy(mod);
+      free(m.b);
+    }
+  }
 }
 
 /* Deep nesting and a tall stack grow the scratch buffers. */
@@ -672,6 +781,8 @@ int main(void) {
   test_simd();
   test_precedence_and_threads();
   test_fast_loop();
+  test_fast_wide();
+  test_fast_every_op();
   test_growth();
   test_extended_const();
   test_unsupported_proposals();
