@@ -45,7 +45,8 @@ static const char spectest_help[] =
     "             compile; the C compiler is $WASMEM_CC, else cc) and run\n"
     "             that: the same results are expected. A module the\n"
     "             translator does not support yet runs interpreted; the\n"
-    "             line before the last counts both\n"
+    "             line before the last counts both, and -v prints why\n"
+    "             each interpreted module is not translated\n"
     "  --bounds-checks  with --aot: compiled code checks every access\n"
     "             (wasmem compile --bounds-checks) instead of guard pages\n"
     "  --max-gc-bytes SIZE  the runtime's budget of garbage-collected\n"
@@ -649,9 +650,9 @@ done:
 
 /* ---------------------------------------------------------------- modules */
 
-/* Load a command's module; returns a library code, with *out set on
-** success and kept for freeing after the runtime. */
-static int compile_native(wm_module **mod, wm_error *err) {
+/* --aot: compile a loaded module and replace *mod by the native one; a
+** module the translator refuses stays interpreted (with -v, saying why). */
+static int compile_native(spec_run *s, wm_module **mod, wm_error *err) {
   const char *tmpdir = getenv("TMPDIR");
   char so[4096];
   snprintf(so, sizeof so, "%s/wasmem-spectest-XXXXXX.so", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -665,6 +666,7 @@ static int compile_native(wm_module **mod, wm_error *err) {
                               cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u, err);
   if (rc == WM_EUNSUPPORTED) {
     aot_interpreted++;
+    if (s->verbose) printf("%s:%d: %s: interpreted: %s\n", s->src, s->line, s->type, err->message);
     rc = 0;
   } else if (rc == 1) {
     snprintf(err->message, sizeof err->message, "the C compiler failed on the translated module");
@@ -682,10 +684,12 @@ static int compile_native(wm_module **mod, wm_error *err) {
   return rc;
 }
 
+/* Load a command's module; returns a library code, with *out set on
+** success and kept for freeing after the runtime. */
 static int load(spec_run *s, const wm_script_cmd *c, wm_module **out, wm_error *err) {
   int rc = wm_module_load(c->module, c->module_len, &load_opts, out, err);
   if (rc == 0 && aot_cc) {
-    rc = compile_native(out, err);
+    rc = compile_native(s, out, err);
     if (rc) {
       wm_module_free(*out);
       *out = NULL;

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 6u
+#define WM_AOT_ABI 7u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -86,6 +86,13 @@ struct wm_aot_ctx {
   int64_t *fuel;
   const int *interrupt;
   void (*meter)(wm_aot_ctx *c, uint32_t cost, uint32_t fidx);
+  /* call_ref of type `type` on reference f (validation proved its type):
+  ** traps on a null one ("null function reference", in wasm function
+  ** fidx), and gives, as indirect does, the defined-function index whose
+  ** typed C function may be called directly, or -1: then ref_call calls
+  ** f through slots. */
+  int32_t (*ref_callee)(wm_aot_ctx *c, void *f, uint32_t type, uint32_t fidx);
+  void (*ref_call)(wm_aot_ctx *c, void *f, wm_aot_slot *io);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);

@@ -21,8 +21,13 @@
 ** growing memory, bulk operations, traps) goes through the helpers of
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
-** memories, exceptions, GC and typed references, tail calls. A table64's
-** i64 indexes are clamped to 32 bits as the interpreter clamps them.
+** memories, exceptions, GC (its types, instructions and the references of
+** its hierarchy), tail calls (return_call_ref too). Typed function
+** references are translated: a (ref null? ht) of the func or extern
+** hierarchy is a reference as funcref's and externref's, the checks
+** validation made need no code, call_ref asks the runtime for its callee
+** as call_indirect does. A table64's i64 indexes are clamped to 32 bits as
+** the interpreter clamps them.
 ** The memory instructions (several memories, memory64) are aot_mem.c's,
 ** which shares this file's function state and output (aot_emit.h); SIMD
 ** (v128 values as C locals of simd_lanes.h's union) is aot_simd.c's.
@@ -64,6 +69,14 @@ static void sig_name(const wm_module *mod, const wm_type *t, char *out, size_t c
 enum { REF_F = 1, REF_E = 2, REF_TABLES = 4 };
 
 
+/* A value type (a local's, select's, a block's) or a heap type (heap) at
+** pos, read past. */
+static int rd_type(fstate *f, bool heap, uint32_t *vt) {
+  const char *why = NULL;
+  int rc = wm__read_bodytype(f->b, &f->pos, f->end, heap, f->mod, vt, &why);
+  return rc ? fail(f, rc, "%s", why ? why : "unknown type") : 0;
+}
+
 /* A block type: its params and results (a type index's, or one result). */
 static int blocktype(fstate *f, ctrl *c) {
   if (f->pos >= f->end) return fail(f, WM_EMALFORMED, "unexpected end");
@@ -74,9 +87,15 @@ static int blocktype(fstate *f, ctrl *c) {
     return 0;
   }
   if ((x & 0xC0) == 0x40) {
-    f->pos++;
-    if (tclass(x) < 0) return unsupported(f, "this block type");
-    c->one = x;
+    uint32_t vt = x;
+    if (x == 0x63 || x == 0x64) { /* (ref null? ht): a heap type follows */
+      int rc = rd_type(f, false, &vt);
+      if (rc) return rc;
+    } else {
+      f->pos++;
+    }
+    if (tclass(vt) < 0) return unsupported(f, tclass_why(vt));
+    c->one = vt;
     c->results = NULL; /* see rtype */
     c->nr = 1;
     return 0;
@@ -419,6 +438,33 @@ static int slot_call(fstate *f, const wm_type *t, uint32_t base, const char *stm
 /* Argument lists longer than this go through slots. */
 #define MAX_C_ARGS 24
 
+/* The call of call_indirect and call_ref once the runtime has checked the
+** callee and put in k_ its defined-function index when this instance's
+** typed C function of the very type may be called directly (through
+** wm_direct, or wm_entries for a long argument list), else -1: then
+** `slow` calls it through slots. */
+static int callee_call(fstate *f, const wm_type *t, uint32_t base, const char *slow) {
+  char sn[64], buf[96];
+  sig_name(f->mod, t, sn, sizeof sn);
+  f->refs[0] |= REF_TABLES;
+  f->trefs[sig_index(f->mod, t)] = 1;
+  put(f->o, "  if (k_ >= 0) {\n");
+  int rc;
+  if (t->nparams > MAX_C_ARGS) {
+    rc = slot_call(f, t, base, "wm_entries[k_](c, io_)");
+  } else {
+    snprintf(buf, sizeof buf, "((ft_%s)wm_direct[k_])", sn);
+    rc = typed_call(f, t, base, buf);
+  }
+  if (rc) return rc;
+  put(f->o, "  } else {\n");
+  rc = slot_call(f, t, base, slow);
+  if (rc) return rc;
+  put(f->o, "  }\n");
+  reload_size(f);
+  return call_done(f, t, base);
+}
+
 /* ------------------------------------------------------------ metering */
 
 /* Metered code charges fuel as the interpreter's does (compile.c, meter):
@@ -564,15 +610,15 @@ static int skip_imm(fstate *f, uint8_t op) {
   int32_t s;
   int64_t l;
   switch (op) {
-    case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24:
-    case 0x25: case 0x26: case 0xD2:
+    case 0x0C: case 0x0D: case 0x10: case 0x12: case 0x14: case 0x15: case 0x20: case 0x21:
+    case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2: case 0xD5: case 0xD6:
       return u32imm(f, &x);
     case 0x0E: {
       int rc = u32imm(f, &y);
       for (uint32_t i = 0; !rc && i <= y; i++) rc = u32imm(f, &x);
       return rc;
     }
-    case 0x11: {
+    case 0x11: case 0x13: {
       int rc = u32imm(f, &x);
       return rc ? rc : u32imm(f, &y);
     }
@@ -595,10 +641,7 @@ static int skip_imm(fstate *f, uint8_t op) {
       if (f->end - f->pos < 8) return fail(f, WM_EMALFORMED, "unexpected end");
       f->pos += 8;
       return 0;
-    case 0xD0: {
-      uint8_t b;
-      return byte(f, &b);
-    }
+    case 0xD0: return rd_type(f, true, &x);
     case 0xFD: {
       wm_aot_vform v;
       const char *why = "this SIMD instruction";
@@ -627,7 +670,7 @@ static int skip_imm(fstate *f, uint8_t op) {
         return wm__aot_memarg(f, &x, &offset);
       }
       if ((op >= 0x45 && op <= 0xC4) || op == 0x00 || op == 0x01 || op == 0x0F || op == 0x1A ||
-          op == 0x1B || op == 0xD1)
+          op == 0x1B || op == 0xD1 || op == 0xD4)
         return 0;
       return unsupported(f, "this instruction");
   }
@@ -637,8 +680,8 @@ static const char *unsupported_op(uint8_t op) {
   switch (op) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
       return "exception handling";
-    case 0x12: case 0x13: case 0x14: case 0x15: return "tail calls and typed function references";
-    case 0xD3: case 0xD4: case 0xD5: case 0xD6: case 0xFB: return "typed references and GC";
+    case 0x12: case 0x13: case 0x15: return "tail calls";
+    case 0xD3: case 0xFB: return "GC instructions";
     case 0xFE: return "threads (atomics)";
     default: return NULL;
   }
@@ -755,9 +798,9 @@ static int instr(fstate *f) {
       rc = blocktype(f, &c);
       if (rc) return rc;
       for (uint32_t i = 0; i < c.np; i++)
-        if (tclass(c.params[i]) < 0) return unsupported(f, "this block type");
+        if (tclass(c.params[i]) < 0) return unsupported(f, tclass_why(c.params[i]));
       for (uint32_t i = 0; i < c.nr; i++)
-        if (tclass(rtype(&c, i)) < 0) return unsupported(f, "this block type");
+        if (tclass(rtype(&c, i)) < 0) return unsupported(f, tclass_why(rtype(&c, i)));
       if (op == 0x04) {
         uint32_t cond = --f->sp;
         put(f->o, "  if (!%s) goto F%u;\n", V(f, cond), (unsigned)f->nlabels);
@@ -838,27 +881,23 @@ static int instr(fstate *f) {
       if (tab64(f, x) && (rc = index64(f, f->sp - 1))) return rc;
       uint32_t iv = --f->sp;
       uint32_t base = f->sp - t->nparams;
-      char sn[64], ix[24];
-      sig_name(mod, t, sn, sizeof sn);
-      f->refs[0] |= REF_TABLES;
-      f->trefs[sig_index(mod, t)] = 1;
+      char ix[24];
       snprintf(ix, sizeof ix, "%s", V(f, iv));
-      put(f->o, "  k_ = c->indirect(c, %uu, %uu, %s);\n  if (k_ >= 0) {\n", (unsigned)x,
-          (unsigned)y, ix);
-      if (t->nparams > MAX_C_ARGS) {
-        rc = slot_call(f, t, base, "wm_entries[k_](c, io_)");
-      } else {
-        snprintf(buf, sizeof buf, "((ft_%s)wm_direct[k_])", sn);
-        rc = typed_call(f, t, base, buf);
-      }
-      if (rc) return rc;
-      put(f->o, "  } else {\n");
+      put(f->o, "  k_ = c->indirect(c, %uu, %uu, %s);\n", (unsigned)x, (unsigned)y, ix);
       snprintf(buf, sizeof buf, "c->icall(c, %uu, %uu, %s, io_)", (unsigned)x, (unsigned)y, ix);
-      rc = slot_call(f, t, base, buf);
+      return callee_call(f, t, base, buf);
+    }
+    case 0x14: { /* call_ref: the reference on top, null traps in ref_callee */
+      rc = u32imm(f, &y);
       if (rc) return rc;
-      put(f->o, "  }\n");
-      reload_size(f);
-      return call_done(f, t, base);
+      const wm_type *t = &mod->types[y];
+      uint32_t rv = --f->sp;
+      uint32_t base = f->sp - t->nparams;
+      char r[24];
+      snprintf(r, sizeof r, "%s", V(f, rv));
+      put(f->o, "  k_ = c->ref_callee(c, %s, %uu, WM_SELF);\n", r, (unsigned)y);
+      snprintf(buf, sizeof buf, "c->ref_call(c, %s, io_)", r);
+      return callee_call(f, t, base, buf);
     }
     case 0x1A: f->sp--; return 0;
     case 0x1B: case 0x1C: {
@@ -867,10 +906,9 @@ static int instr(fstate *f) {
         if (rc) return rc;
         for (uint32_t i = 0; i < y; i++) {
           uint32_t vt;
-          const char *why;
-          rc = wm__read_bodytype(f->b, &f->pos, f->end, false, mod, &vt, &why);
-          if (rc) return fail(f, rc, "%s", why ? why : "bad type");
-          if (tclass(vt) < 0) return unsupported(f, "select of this type");
+          rc = rd_type(f, false, &vt);
+          if (rc) return rc;
+          if (tclass(vt) < 0) return unsupported(f, tclass_why(vt));
         }
       }
       uint32_t a = f->sp - 3;
@@ -892,16 +930,14 @@ static int instr(fstate *f) {
     case 0x23: {
       rc = u32imm(f, &x);
       if (rc) return rc;
-      int k = tclass(mod->globals[x].type.type);
-      if (k < 0) return unsupported(f, "a global of this type");
+      int k = tc(mod->globals[x].type.type); /* check_module checked it */
       if (k == T_V128) return pushv(f, k, "wm_vget(c->globals[%u])", (unsigned)x);
       return pushv(f, k, "c->globals[%u]->%s", (unsigned)x, tfield[k]);
     }
     case 0x24: {
       rc = u32imm(f, &x);
       if (rc) return rc;
-      int k = tclass(mod->globals[x].type.type);
-      if (k < 0) return unsupported(f, "a global of this type");
+      int k = tc(mod->globals[x].type.type); /* check_module checked it */
       uint32_t a = --f->sp;
       fence(f);
       if (k == T_V128) {
@@ -960,11 +996,11 @@ static int instr(fstate *f) {
       f->pos += 8;
       return pushv(f, T_F64, "wm_kd(UINT64_C(0x%016" PRIx64 "))", bits);
     }
-    case 0xD0: {
-      uint8_t ht;
-      rc = byte(f, &ht);
+    case 0xD0: { /* ref.null ht: of a function type, func, extern or their bottoms */
+      uint32_t vt;
+      rc = rd_type(f, true, &vt);
       if (rc) return rc;
-      if (ht != 0x70 && ht != 0x6F) return unsupported(f, "ref.null of this heap type");
+      if (tclass(vt) < 0) return unsupported(f, tclass_why(vt));
       return pushv(f, T_REF, "NULL");
     }
     case 0xD1: {
@@ -980,6 +1016,24 @@ static int instr(fstate *f) {
       rc = u32imm(f, &x);
       if (rc) return rc;
       return pushv(f, T_REF, "c->funcs[%u]", (unsigned)x);
+    case 0xD4: /* ref.as_non_null: the same value, or the trap */
+      put(f->o, "  if (WM_UNLIKELY(!%s)) wm_trap(c, %d);\n", V(f, f->sp - 1), WM_TRAP_NULL_REF);
+      return 0;
+    case 0xD5: case 0xD6: { /* br_on_null, br_on_non_null: as br_if on the reference */
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      uint32_t r = f->sp - 1;
+      /* br_on_null's label takes the values below the reference, which
+      ** stays for the fall-through; br_on_non_null's takes it too, and
+      ** drops it for the fall-through. */
+      if (op == 0xD5) f->sp--;
+      put(f->o, "  if (%s%s) {\n", op == 0xD5 ? "!" : "", NV(f, r, T_REF));
+      rc = branch(f, x);
+      put(f->o, "  }\n");
+      f->sp = op == 0xD5 ? r + 1 : r;
+      f->fuel_new = true;
+      return rc;
+    }
     case 0xFC: {
       rc = u32imm(f, &x);
       if (rc) return rc;
@@ -1066,18 +1120,20 @@ static int check_module(const wm_module *mod, wm_error *err) {
   for (uint32_t i = 0; i < mod->nmems; i++)
     if (mod->mems[i].shared) NO("shared memory (threads)");
   if (mod->ntags) NO("exception handling");
+  /* Typed references of the func and extern hierarchies are references
+  ** as funcref and externref (tclass); GC's and exceptions' are not. */
   for (uint32_t i = 0; i < mod->ntables; i++)
-    if (tclass(mod->tables[i].elem) != T_REF) NO("a table of typed references");
+    if (tclass(mod->tables[i].elem) != T_REF) NO(tclass_why(mod->tables[i].elem));
   for (uint32_t i = 0; i < mod->ntypes; i++) {
     const wm_type *t = &mod->types[i];
     if (t->kind != WM_COMP_FUNC) NO("GC types");
     for (uint32_t k = 0; k < t->nparams; k++)
-      if (tclass(t->params[k]) < 0) NO("a function type with typed references");
+      if (tclass(t->params[k]) < 0) NO(tclass_why(t->params[k]));
     for (uint32_t k = 0; k < t->nresults; k++)
-      if (tclass(t->results[k]) < 0) NO("a function type with typed references");
+      if (tclass(t->results[k]) < 0) NO(tclass_why(t->results[k]));
   }
   for (uint32_t i = 0; i < mod->nglobals; i++)
-    if (tclass(mod->globals[i].type.type) < 0) NO("a global of a typed reference type");
+    if (tclass(mod->globals[i].type.type) < 0) NO(tclass_why(mod->globals[i].type.type));
   return 0;
 #undef NO
 }
@@ -1149,8 +1205,8 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     uint32_t vt = i < t->nparams ? t->params[i] : decl[i - t->nparams];
     int k = tclass(vt);
     if (k < 0) {
-      rc = wm__error(f->err, WM_EUNSUPPORTED, fd->body_off,
-                     "wasmem compile: a local of a typed reference type not supported yet");
+      rc = wm__error(f->err, WM_EUNSUPPORTED, fd->body_off, "wasmem compile: %s not supported yet",
+                     tclass_why(vt));
       break;
     }
     f->ltype[i] = (uint8_t)k;

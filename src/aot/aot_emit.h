@@ -76,7 +76,10 @@ static inline void put_bytes(cbuf *b, const char *s, size_t n) {
 
 /* The C view of a value type: 0 i32, 1 i64, 2 f32, 3 f64, 4 reference,
 ** 5 v128 (simd_lanes.h's union, two slots); -1 for what is not translated
-** yet. */
+** yet. A reference is any of the func and extern hierarchies, typed or
+** not, nullable or not ((ref null? ht) for func, extern, nofunc, noextern
+** or a function type): a wm_func * or an extern value, NULL for null, as
+** funcref's and externref's. Exceptions' and GC's are not translated. */
 enum { T_I32, T_I64, T_F32, T_F64, T_REF, T_V128, T_N };
 static const char tsuf[T_N] = {'i', 'l', 'f', 'd', 'r', 'v'};
 
@@ -86,11 +89,17 @@ static inline int tclass(uint32_t t) {
     case WM_I64: return T_I64;
     case WM_F32: return T_F32;
     case WM_F64: return T_F64;
-    case WM_FUNCREF:
-    case WM_EXTERNREF: return T_REF;
     case WM_V128: return T_V128;
-    default: return -1;
+    default:
+      if (!wm__is_reftype(t)) return -1;
+      return wm__vt_top(t) == WM_FUNCREF || wm__vt_top(t) == WM_EXTERNREF ? T_REF : -1;
   }
+}
+
+/* Why a type tclass refuses is not translated: "GC types", "exception
+** handling". */
+static inline const char *tclass_why(uint32_t t) {
+  return wm__is_reftype(t) && wm__vt_top(t) == WM_EXNREF ? "exception handling" : "GC types";
 }
 
 /* tclass of a type the module check has accepted (never -1). */

@@ -127,20 +127,37 @@ static wm_func *callee_of(aot_inst *a, uint32_t table, uint32_t type, uint32_t i
   return f;
 }
 
-static int32_t h_indirect(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i) {
-  aot_inst *a = of(c);
-  wm_func *f = callee_of(a, table, type, i);
-  /* This very instance's function of exactly the type: its C signature is
-  ** the one the caller uses. */
+/* This very instance's function of exactly the type: its C signature is
+** the one the caller uses. Its defined-function index, else -1. */
+static int32_t direct_index(const aot_inst *a, const wm_func *f, uint32_t type) {
   if (f->inst == a->inst && f->type_id == a->inst->type_ids[type])
     return (int32_t)(f->idx - a->inst->mod->nfunc_imports);
   return -1;
+}
+
+static int32_t h_indirect(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i) {
+  aot_inst *a = of(c);
+  return direct_index(a, callee_of(a, table, type, i), type);
 }
 
 static void h_icall(wm_aot_ctx *c, uint32_t table, uint32_t type, uint32_t i, wm_aot_slot *io) {
   aot_inst *a = of(c);
   nested(a, callee_of(a, table, type, i), io);
 }
+
+/* call_ref's callee: as h_indirect's, null the only check left
+** (CALL_REF's message). */
+static int32_t h_ref_callee(wm_aot_ctx *c, void *ref, uint32_t type, uint32_t fidx) {
+  aot_inst *a = of(c);
+  wm_func *f = ref;
+  if (!f) {
+    snprintf(a->msg, WM_TRAP_MSG_CAP, "null function reference");
+    trap_at(a, WM_TRAP_NULL_REF, fidx);
+  }
+  return direct_index(a, f, type);
+}
+
+static void h_ref_call(wm_aot_ctx *c, void *ref, wm_aot_slot *io) { nested(of(c), ref, io); }
 
 /* Growing calls the embedder's limiter (memory_growing, table_growing):
 ** host code, so it runs unguarded. */
@@ -281,6 +298,8 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   c->call = h_call;
   c->indirect = h_indirect;
   c->icall = h_icall;
+  c->ref_callee = h_ref_callee;
+  c->ref_call = h_ref_call;
   c->mem_grow = h_mem_grow;
   c->mem_fill = h_mem_fill;
   c->mem_copy = h_mem_copy;

@@ -208,8 +208,20 @@ WAT
 "$wat2wasm" --enable-tail-call tail.wat -o tail.wasm || exit 1
 rm -f tail.so
 out=$("$wasmem" compile tail.wasm -o tail.so 2>&1) && bad "tail call compiled"
-grep -q "tail calls and typed function references not supported yet" <<<"$out" || bad "tail call refusal: '$out'"
+grep -q "tail calls not supported yet" <<<"$out" || bad "tail call refusal: '$out'"
 [ -e tail.so ] && bad "a refused compile left tail.so"
+# spectest -v --aot says why each module it runs interpreted is not translated.
+cat >mixed.wast <<'WAST'
+(module (type $t (func (result i32))) (func $f (type $t) (i32.const 7)) (elem declare func $f)
+  (func (export "r") (result i32) (call_ref $t (ref.func $f))))
+(assert_return (invoke "r") (i32.const 7))
+(module (func (export "g") (result i32) (ref.is_null (ref.null i31))))
+(assert_return (invoke "g") (i32.const 1))
+WAST
+out=$("$wasmem" spectest -v --aot mixed.wast 2>&1)
+grep -q "^mixed.wast:4: module: interpreted: wasmem compile: GC types not supported yet$" <<<"$out" &&
+  [ "$(grep -c "interpreted: " <<<"$out")" = 1 ] &&
+  grep -q "aot: 1 modules compiled, 1 interpreted" <<<"$out" || bad "spectest -v --aot reasons: '$out'"
 
 # SIMD is translated (tests/aot/simd.wast checks its results); a SIMD
 # module's C has simd_lanes.h, a module without v128 has none of it.

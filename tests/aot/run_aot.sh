@@ -142,7 +142,7 @@ cat >tail.wat <<'WAT'
 (module (func (export "f") (result i32) (return_call $g)) (func $g (result i32) (i32.const 2)))
 WAT
 out=$("$wasmem" call tail.wat f --aot 2>&1; echo "exit $?")
-[ "$out" = $'wasmem: note: tail.wat: wasmem compile: tail calls and typed function references not supported yet; running it in the interpreter\n2\nexit 0' ] ||
+[ "$out" = $'wasmem: note: tail.wat: wasmem compile: tail calls not supported yet; running it in the interpreter\n2\nexit 0' ] ||
   bad "tail call with --aot: '$out'"
 rm -rf "$XDG_CACHE_HOME"
 out=$(WASMEM_CC=/nonexistent/cc "$wasmem" run --aot cmd.wasm 2>&1; echo "exit $?")

@@ -178,10 +178,23 @@ static void test_to_c(void) {
   } no[] = {
       {"(module (func $f (return_call $f)))", "tail calls"},
       {"(module (type $s (struct (field i32))) (func (result i32) (i32.const 0)))", "GC types"},
-      {"(module (type $t (func)) (table i64 1 (ref null $t)))", "a table of typed references"},
+      {"(module (table i64 1 anyref))", "GC types"},
       {"(module (tag) (func))", "exception handling"},
       {"(module (memory 1 1 shared))", "shared memory"},
-      {"(module (type $t (func)) (func (param (ref null $t))))", "typed references"},
+      /* Typed function references are translated; GC's references,
+      ** exceptions' and return_call_ref are not, wherever they are. */
+      {"(module (func (param eqref)))", "GC types"},
+      {"(module (global (ref null none) (ref.null none)))", "GC types"},
+      {"(module (global exnref (ref.null exn)))", "exception handling"},
+      {"(module (func (local i31ref)))", "GC types"},
+      {"(module (func (drop (ref.null struct))))", "GC types"},
+      {"(module (func (result i32) (block (result anyref) (ref.null any)) (drop) (i32.const 0)))",
+       "GC types"},
+      {"(module (func (select (result arrayref) (ref.null array) (ref.null array) (i32.const 0))"
+       " (drop)))",
+       "GC types"},
+      {"(module (type $t (func)) (func (param (ref $t)) (return_call_ref $t (local.get 0))))",
+       "tail calls"},
   };
   for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
     mod = NULL;
