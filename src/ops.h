@@ -307,6 +307,20 @@
   /* --- a select on a bit test (bit-serial CRCs): I32_AND_K c x mask, then   \
          SELECT d a b c ------------------------------------------------- */  \
   X(SELECT_AND_K, SPEC, 0)       /* d a b x mask : d = x.i32 & mask ? a : b */  \
+  /* --- a select on an i32 compare that nothing else reads (`x < k ? a :   \
+         b`, a state machine's next state): I32_EQ..I32_GE_U c x y or their \
+         _K forms c x imm, then SELECT d a b c; in the order of I32_EQ..    \
+         I32_GE_U. SELCMP `d a b x y`, SELCMPK `d a b x imm` -------------- */ \
+  X(SELECT_I32_EQ, SELCMP, 0) X(SELECT_I32_NE, SELCMP, 0)                       \
+  X(SELECT_I32_LT_S, SELCMP, 0) X(SELECT_I32_LT_U, SELCMP, 0)                   \
+  X(SELECT_I32_GT_S, SELCMP, 0) X(SELECT_I32_GT_U, SELCMP, 0)                   \
+  X(SELECT_I32_LE_S, SELCMP, 0) X(SELECT_I32_LE_U, SELCMP, 0)                   \
+  X(SELECT_I32_GE_S, SELCMP, 0) X(SELECT_I32_GE_U, SELCMP, 0)                   \
+  X(SELECT_I32_EQ_K, SELCMPK, 0) X(SELECT_I32_NE_K, SELCMPK, 0)                 \
+  X(SELECT_I32_LT_S_K, SELCMPK, 0) X(SELECT_I32_LT_U_K, SELCMPK, 0)             \
+  X(SELECT_I32_GT_S_K, SELCMPK, 0) X(SELECT_I32_GT_U_K, SELCMPK, 0)             \
+  X(SELECT_I32_LE_S_K, SELCMPK, 0) X(SELECT_I32_LE_U_K, SELCMPK, 0)             \
+  X(SELECT_I32_GE_S_K, SELCMPK, 0) X(SELECT_I32_GE_U_K, SELCMPK, 0)             \
   X(I32_SIGMA_K, SPEC, 0)        /* d x r1 r2 r3 m3 : d = rotl(x,r1) ^         \
                                     rotl(x,r2) ^ (rotl(x,r3) & m3), i32 (SHA-2's \
                                     sigmas; m3 = 0: two terms) */              \
@@ -532,7 +546,7 @@
 ** disassembler index them by op). */
 enum {
   C_SPEC, C_UN, C_BIN, C_LOAD, C_STORE, C_CMPBR, C_BINK, C_CMPBRK, C_LOADK, C_STOREK, C_BINLD,
-  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_BINSH, C_ALOAD, C_ASTORE, C_ARMW, C_ACMPX, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
+  C_LOADX, C_STOREX, C_BINRMW, C_ADDBR, C_BINSH, C_SELCMP, C_SELCMPK, C_ALOAD, C_ASTORE, C_ARMW, C_ACMPX, C_VUN, C_VBIN, C_VTERN, C_VSHIFT, C_VTEST, C_VSPLAT,
   C_VEXTRACT, C_VREPLACE, C_VLOAD, C_VSTORE, C_VLOADLANE, C_VSTORELANE, C_VSHUF
 };
 

@@ -316,6 +316,20 @@ static inline uint64_t head_at(const uint32_t *ip) {
       ip += 5;                                                                \
     vmbreak;                                                                  \
   }
+/* SELCMP `d a b x y` and SELCMPK `d a b x imm`: d = x op y (or imm) ? a :
+** b, the i32 compare of a select's condition (ops.h). */
+#define SELCMP(name, field, cmp)                                              \
+  vmcase(name) {                                                              \
+    R(0) = R(3).field cmp R(4).field ? R(1) : R(2);                           \
+    ip += 7;                                                                  \
+    vmbreak;                                                                  \
+  }
+#define SELCMPK(name, field, ctype, cmp)                                      \
+  vmcase(name) {                                                              \
+    R(0) = R(3).field cmp (ctype)OPD(4) ? R(1) : R(2);                        \
+    ip += 7;                                                                  \
+    vmbreak;                                                                  \
+  }
 #define LOADK(name, n, ctype, dfield)                                         \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \

@@ -926,6 +926,26 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 7;
         vmbreak;
       }
+      SELCMP(SELECT_I32_EQ, u32, ==)
+      SELCMP(SELECT_I32_NE, u32, !=)
+      SELCMP(SELECT_I32_LT_S, i32, <)
+      SELCMP(SELECT_I32_LT_U, u32, <)
+      SELCMP(SELECT_I32_GT_S, i32, >)
+      SELCMP(SELECT_I32_GT_U, u32, >)
+      SELCMP(SELECT_I32_LE_S, i32, <=)
+      SELCMP(SELECT_I32_LE_U, u32, <=)
+      SELCMP(SELECT_I32_GE_S, i32, >=)
+      SELCMP(SELECT_I32_GE_U, u32, >=)
+      SELCMPK(SELECT_I32_EQ_K, u32, uint32_t, ==)
+      SELCMPK(SELECT_I32_NE_K, u32, uint32_t, !=)
+      SELCMPK(SELECT_I32_LT_S_K, i32, int32_t, <)
+      SELCMPK(SELECT_I32_LT_U_K, u32, uint32_t, <)
+      SELCMPK(SELECT_I32_GT_S_K, i32, int32_t, >)
+      SELCMPK(SELECT_I32_GT_U_K, u32, uint32_t, >)
+      SELCMPK(SELECT_I32_LE_S_K, i32, int32_t, <=)
+      SELCMPK(SELECT_I32_LE_U_K, u32, uint32_t, <=)
+      SELCMPK(SELECT_I32_GE_S_K, i32, int32_t, >=)
+      SELCMPK(SELECT_I32_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_XOR_K) {
         uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
         R(0).u32 = v_; /* d1 first: d may be the same stack slot */

@@ -58,7 +58,8 @@ static inline uint32_t wm_u32_div_m(uint32_t a, uint64_t m) {
 #ifdef __SIZEOF_INT128__
   return (uint32_t)(((unsigned __int128)m * a) >> 64);
 #else
-  /* m < 2^63: (m >> 32) * a + the carry from the low product fits */
+  /* m <= 2^63 (k = 2 gives 2^63), so (m >> 32) * a < 2^63, and adding
+  ** the carry from the low product (under 2^32) still fits */
   return (uint32_t)(((m >> 32) * a + (((m & 0xFFFFFFFFu) * a) >> 32)) >> 32);
 #endif
 }

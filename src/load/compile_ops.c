@@ -904,6 +904,28 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         TRY(wm__c_cell(c, mask));
         return wm__c_push(c, t, own_ref(c, c->nvals));
       }
+      wm_op lo = c->last_op;
+      bool by_slot = lo >= WM_OP_I32_EQ && lo <= WM_OP_I32_GE_U;
+      bool by_imm = lo >= WM_OP_I32_EQ_K && lo <= WM_OP_I32_GE_U_K;
+      if (!c->dead && t && t != WM_V128 && (by_slot || by_imm) && lr != NOPOS &&
+          lr == c->last_start + WM_HEAD_CELLS && c->code[lr] == v[2].ref &&
+          v[2].ref == own_ref(c, c->nvals + 2)) {
+        /* A select on an i32 compare that nothing else reads: one
+        ** SELECT_I32_<cmp>, or its _K form. Neither part traps, and
+        ** nothing ran between them, so the compare's operands still hold
+        ** what it read. */
+        uint32_t x = c->code[lr + 1], y = c->code[lr + 2];
+        wm__c_retract(c);
+        TRY(wm__c_head(c, by_slot ? (wm_op)(WM_OP_SELECT_I32_EQ + (lo - WM_OP_I32_EQ))
+                                  : (wm_op)(WM_OP_SELECT_I32_EQ_K + (lo - WM_OP_I32_EQ_K))));
+        *res = c->ncode;
+        TRY(wm__c_slot(c, own_ref(c, c->nvals)));
+        TRY(wm__c_slot(c, v[0].ref));
+        TRY(wm__c_slot(c, v[1].ref));
+        TRY(wm__c_slot(c, x));
+        TRY(by_slot ? wm__c_slot(c, y) : wm__c_cell(c, y));
+        return wm__c_push(c, t, own_ref(c, c->nvals));
+      }
       return wm__c_emit_res(c, t == WM_V128 ? WM_OP_SELECT_V : WM_OP_SELECT, t, v, 3, res);
     }
     case 0x23: /* global.get */

@@ -38,6 +38,8 @@ static const char *layout(wm_op op) {
     case C_BINRMW: return "ssii";
     case C_ADDBR: return "ssisio";
     case C_BINSH: return "sssi";
+    case C_SELCMP: return "sssss";
+    case C_SELCMPK: return "ssssi";
     case C_ALOAD: case C_ASTORE: return "ssi";
     case C_ARMW: return "sssi";
     case C_ACMPX: return "ssssi";

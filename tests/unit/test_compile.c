@@ -368,6 +368,29 @@ static void test_lowering(void) {
               "(module (func (param i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 i32.const 1 i32.and select))", 2,
               "SELECT_AND_K");
+  /* A select on an i32 compare nothing else reads: one instruction, with a
+  ** literal or a slot; the compare's result tee'd to a local: not fused. */
+  expect_code("select-lt-s-k",
+              "(module (func (param i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 local.get 2 i32.const -7 i32.lt_s select))", 2,
+              "SELECT_I32_LT_S_K");
+  expect_code("select-ge-u",
+              "(module (func (param i32 i32 i32 i32) (result i32)"
+              " local.get 0 local.get 1 local.get 2 local.get 3 i32.ge_u select))", 2,
+              "SELECT_I32_GE_U");
+  expect_code("select-eq-k-first", /* `k == x` is `x == k` */
+              "(module (func (param f64 f64 i32) (result f64)"
+              " local.get 0 local.get 1 i32.const 46 local.get 2 i32.eq select))", 2,
+              "SELECT_I32_EQ_K");
+  expect_none("select-cmp-tee",
+              "(module (func (param i32 i32 i32) (result i32) (local i32)"
+              " local.get 0 local.get 1 local.get 2 i32.const 3 i32.gt_s local.tee 3 select"
+              " local.get 3 i32.add))",
+              "SELECT_I32");
+  expect_none("select-cmp-i64", /* an i64 compare keeps its own instruction */
+              "(module (func (param i32 i32 i64) (result i32)"
+              " local.get 0 local.get 1 local.get 2 i64.const 3 i64.gt_s select))",
+              "SELECT_I32");
   /* A bit-serial CRC step: the shift, tee'd, then ^ poly (writing both),
   ** and the select on a bit of crc ^ (v >> k): one instruction. */
   expect_code("crc-step",
