@@ -299,6 +299,11 @@
                                   I32_STORE d1 v off to the address it loaded \
                                   from (`n = l->next; l->next = r`); v is read \
                                   after the load */                            \
+  X(MOVE_I32_LOAD_STORE_MOVE_BR_IF, SPEC, 0) /* d1 a1 d a off v d2 a2 c off2 : \
+                                  MOVE_I32_LOAD_STORE, then MOVE_BR_IF d2 a2 c \
+                                  off2 (off2 from this head): a list         \
+                                  reversal's whole loop, `r = l; l = n` while \
+                                  l != 0 */                                   \
   /* --- an i32 load, then a compare of the loaded value with a slot and a    \
          branch (a list search's `if (n->key == want)`): LOAD `d a imm`, then \
          BR_I32_EQ/NE d b ------------------------------------------------ */ \

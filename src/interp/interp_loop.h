@@ -858,6 +858,23 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 8;
         vmbreak;
       }
+      vmcase(MOVE_I32_LOAD_STORE_MOVE_BR_IF) {
+        uint8_t *p_;
+        MOVE_LOAD_I32(p_);
+        uint32_t v_ = R(5).u32;
+#if WM_CHECKED
+        ip += 1;
+        CHK_ACCESS(p_, 4, true);
+        ip -= 1;
+#endif
+        memcpy(p_, &v_, 4);
+        R(6) = R(7);
+        if (R(8).u32) /* after the move: the condition may be d2 */
+          ip += (int32_t)OPD(9);
+        else
+          ip += 12;
+        vmbreak;
+      }
       MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
       LOADCMPBR(I32_LOAD_BR_EQ, ==)
       LOADCMPBR(I32_LOAD_BR_NE, !=)

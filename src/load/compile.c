@@ -395,6 +395,23 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
       {WM_OP_I32_LOAD8_U, WM_OP_BR_IF, WM_OP_I32_LOAD8_U_BR_IF},
       {WM_OP_I32_LOAD8_U, WM_OP_BR_IF_NOT, WM_OP_I32_LOAD8_U_BR_IF_NOT},
   };
+  /* A list reversal's loop, `n = l->next; l->next = r; r = l; l = n` while
+  ** l != 0: a MOVE_I32_LOAD_STORE, a MOVE and this BR_IF, with no label
+  ** after the first, are one instruction. The MOVE's head goes; its cells
+  ** follow the store's, then the condition's. */
+  if (op == WM_OP_BR_IF && wm__c_fusable(c, WM_OP_MOVE, WM_HEAD_CELLS + 2) &&
+      c->last2_start != NOPOS && c->last2_op == WM_OP_MOVE_I32_LOAD_STORE &&
+      c->last2_start + WM_HEAD_CELLS + 6 == c->last_start && c->label_cell != c->last_start) {
+    uint32_t d = c->code[c->last_start + WM_HEAD_CELLS], a = c->code[c->last_start + WM_HEAD_CELLS + 1];
+    wm__c_retract(c);
+    uint64_t h = wm__op_head(WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF, c->mod->loop);
+    c->code[c->last_start] = (uint32_t)h;
+    c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+    c->last_op = WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF;
+    TRY(wm__c_slot(c, d));
+    TRY(wm__c_slot(c, a));
+    return wm__c_slot(c, cond);
+  }
   wm_op fused = WM_OP_COUNT_;
   for (unsigned i = 0; i < sizeof move_forms / sizeof *move_forms; i++)
     if (move_forms[i].op == op && wm__c_fusable(c, WM_OP_MOVE, WM_HEAD_CELLS + 2))

@@ -98,6 +98,7 @@ static const char *layout(wm_op op) {
     case WM_OP_I32_LOAD_SHL_K: return "ssiii";
     case WM_OP_MOVE_I32_LOAD: return "ssssi";
     case WM_OP_MOVE_I32_LOAD_STORE: return "ssssis";
+    case WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF: return "ssssisssso";
     case WM_OP_MOVE_I32_LOAD_K: case WM_OP_MOVE_I32_LOAD8_U_K: return "ssssii";
     case WM_OP_I32_LOAD_BR_EQ: case WM_OP_I32_LOAD_BR_NE: return "ssiso";
     case WM_OP_SELECT_AND_K: return "ssssi";

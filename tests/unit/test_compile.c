@@ -360,6 +360,19 @@ static void test_lowering(void) {
               "(module (memory 1) (func (param i32) (result i32) (local i32)"
               " local.get 0 local.set 1 local.get 1 i32.const 3 i32.add i32.load8_u))", 3,
               "MOVE_I32_LOAD8_U_K");
+  /* A list reversal's loop: one instruction, then the result's move and the
+  ** return; not with a label (a branch's target) before the MOVE. */
+  expect_code("list-reverse",
+              "(module (memory 1) (func (param i32) (result i32) (local i32 i32)"
+              " (loop local.get 0 local.tee 2 i32.load local.set 0 local.get 2 local.get 1"
+              " i32.store local.get 2 local.set 1 local.get 0 br_if 0) local.get 1))", 3,
+              "MOVE_I32_LOAD_STORE_MOVE_BR_IF MOVE RETURN");
+  expect_none("list-reverse-label",
+              "(module (memory 1) (func (param i32 i32) (result i32) (local i32 i32)"
+              " (loop local.get 0 local.tee 3 i32.load local.set 0 (block local.get 1 br_if 0"
+              " local.get 3 local.get 2 i32.store) local.get 3 local.set 2 local.get 0 br_if 0)"
+              " local.get 2))",
+              "MOVE_I32_LOAD_STORE_MOVE_BR_IF");
   expect_code("load-br-ne",
               "(module (memory 1) (func (param i32 i32)"
               " (block local.get 0 i32.load offset=4 local.get 1 i32.ne br_if 0 nop)))", 2,

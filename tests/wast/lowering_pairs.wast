@@ -242,6 +242,78 @@
 (assert_trap (invoke "store_loaded" (i32.const 65529)) "out of bounds memory access")
 (assert_return (invoke "store_loaded" (i32.const 65528)) (i32.const 0))
 
+;; A list reversal's whole loop (MOVE_I32_LOAD_STORE, a MOVE, br_if on the next
+;; node: MOVE_I32_LOAD_STORE_MOVE_BR_IF): a five-node list reversed and back, a
+;; node out of bounds in the middle (the nodes before it stay relinked), a
+;; condition that is the MOVE's own destination, and a label before the MOVE
+;; (no fusion).
+(module
+  (memory 1)
+  ;; 16 -> 32 -> 48 -> 64 -> 80 -> 0, values 1..5; 112 -> 128 -> 65534.
+  (data (i32.const 16) "\20\00\00\00\01\00\00\00")
+  (data (i32.const 32) "\30\00\00\00\02\00\00\00")
+  (data (i32.const 48) "\40\00\00\00\03\00\00\00")
+  (data (i32.const 64) "\50\00\00\00\04\00\00\00")
+  (data (i32.const 80) "\00\00\00\00\05\00\00\00")
+  (data (i32.const 112) "\80\00\00\00\07\00\00\00")
+  (data (i32.const 128) "\fe\ff\00\00\08\00\00\00")
+  (func $reverse (export "reverse") (param i32) (result i32) (local i32 i32)
+    (loop $l
+      (local.set 0 (i32.load (local.tee 2 (local.get 0))))
+      (i32.store (local.get 2) (local.get 1))
+      (local.set 1 (local.get 2))
+      (br_if $l (local.get 0)))
+    (local.get 1))
+  (func $digits (export "digits") (param i32) (result i32) (local i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get 0)))
+        (local.set 1 (i32.add (i32.mul (local.get 1) (i32.const 10))
+                              (i32.load offset=4 (local.get 0))))
+        (local.set 0 (i32.load (local.get 0)))
+        (br $l)))
+    (local.get 1))
+  (func (export "reverse_digits") (param i32) (result i32)
+    (call $digits (call $reverse (local.get 0))))
+  (func (export "twice_digits") (param i32) (result i32)
+    (call $digits (call $reverse (call $reverse (local.get 0)))))
+  ;; The condition is the MOVE's destination (the next node): r = n; while r.
+  ;; Returns the last address loaded from + 1000 * the steps taken.
+  (func (export "cond_is_dest") (param i32) (result i32) (local i32 i32 i32)
+    (loop $l
+      (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+      (local.set 0 (i32.load (local.tee 2 (local.get 0))))
+      (i32.store (local.get 2) (local.get 1))
+      (local.set 1 (local.get 0))
+      (br_if $l (local.get 1)))
+    (i32.add (local.get 2) (i32.mul (local.get 3) (i32.const 1000))))
+  (func (export "next") (param i32) (result i32) (i32.load (local.get 0)))
+  ;; A label (the target of a branch not taken) between the store and the
+  ;; MOVE: the same result, not fused.
+  (func (export "label_before_move") (param i32 i32) (result i32) (local i32 i32)
+    (loop $l
+      (local.set 0 (i32.load (local.tee 3 (local.get 0))))
+      (block (br_if 0 (local.get 1)) (i32.store (local.get 3) (local.get 2)))
+      (local.set 2 (local.get 3))
+      (br_if $l (local.get 0)))
+    (call $digits (local.get 2)))
+)
+(assert_return (invoke "digits" (i32.const 16)) (i32.const 12345))
+(assert_return (invoke "reverse_digits" (i32.const 16)) (i32.const 54321))
+(assert_return (invoke "digits" (i32.const 16)) (i32.const 1))
+(assert_return (invoke "twice_digits" (i32.const 80)) (i32.const 54321))
+(assert_return (invoke "label_before_move" (i32.const 80) (i32.const 0)) (i32.const 12345))
+(assert_return (invoke "digits" (i32.const 80)) (i32.const 5))
+(assert_trap (invoke "reverse" (i32.const 112)) "out of bounds memory access")
+(assert_return (invoke "digits" (i32.const 128)) (i32.const 87))
+(assert_return (invoke "digits" (i32.const 112)) (i32.const 7))
+;; 16 -> 32 -> ... -> 80 -> 0 again: five steps, the last load from 80.
+;; Each step stores the r of the step before: 16 -> 0, then 32 -> 32 ... 80 -> 80.
+(assert_return (invoke "cond_is_dest" (i32.const 16)) (i32.const 5080))
+(assert_return (invoke "next" (i32.const 16)) (i32.const 0))
+(assert_return (invoke "next" (i32.const 32)) (i32.const 32))
+(assert_return (invoke "next" (i32.const 80)) (i32.const 80))
+
 ;; Two MOVE2 in a row (local.get/local.set pairs: a register rotation) are
 ;; one MOVE4, whose moves run in order: a rotation through a temporary, a
 ;; chain where each move reads what the one before wrote, SHA-2's shift of
