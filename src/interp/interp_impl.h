@@ -438,6 +438,19 @@ static inline uint64_t head_at(const uint32_t *ip) {
     memcpy(&v_, p, 4);                                                        \
     R(2).u32 = v_;                                                            \
   } while (0)
+/* MOVE_I32_LOAD_STORE's work: MOVE_LOAD_I32, then the store of v (read
+** after the load: v may be d) where it loaded. The checker reports the
+** store at the next cell (its trap location). */
+#define MOVE_LOAD_STORE_I32()                                                 \
+  do {                                                                        \
+    uint8_t *p_;                                                              \
+    MOVE_LOAD_I32(p_);                                                        \
+    uint32_t v_ = R(5).u32;                                                   \
+    ip += WM_CHECKED;                                                         \
+    CHK_ACCESS(p_, 4, true);                                                  \
+    ip -= WM_CHECKED;                                                         \
+    memcpy(p_, &v_, 4);                                                       \
+  } while (0)
 #define MOVELOADK(name, n, ctype)                                             \
   vmcase(name) {                                                              \
     ctype v_;                                                                 \

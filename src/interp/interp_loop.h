@@ -846,28 +846,12 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       ** store. The checker sees the store at its own location, the next
       ** cell. */
       vmcase(MOVE_I32_LOAD_STORE) {
-        uint8_t *p_;
-        MOVE_LOAD_I32(p_);
-        uint32_t v_ = R(5).u32; /* after the load: v may be d */
-#if WM_CHECKED
-        ip += 1;
-        CHK_ACCESS(p_, 4, true);
-        ip -= 1;
-#endif
-        memcpy(p_, &v_, 4);
+        MOVE_LOAD_STORE_I32();
         ip += 8;
         vmbreak;
       }
       vmcase(MOVE_I32_LOAD_STORE_MOVE_BR_IF) {
-        uint8_t *p_;
-        MOVE_LOAD_I32(p_);
-        uint32_t v_ = R(5).u32;
-#if WM_CHECKED
-        ip += 1;
-        CHK_ACCESS(p_, 4, true);
-        ip -= 1;
-#endif
-        memcpy(p_, &v_, 4);
+        MOVE_LOAD_STORE_I32();
         R(6) = R(7);
         if (R(8).u32) /* after the move: the condition may be d2 */
           ip += (int32_t)OPD(9);
