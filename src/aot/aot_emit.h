@@ -139,6 +139,7 @@ typedef struct vacc {
 typedef struct vplan {
   uint32_t label;       /* the loop's: V<label> the fast copy, J<label> after both */
   uint32_t iv, step, limit;
+  uint32_t limit_local; /* the limit's local, or NONE_L: the constant limit */
   uint32_t nacc, next;  /* next: the fast copy's next access */
   vacc acc[VPLAN_ACC];
 } vplan;

@@ -17,7 +17,8 @@
 **
 ** The loops taken: block type [] -> [], straight-line (no block, branch
 ** or call inside), ending `... br_if 0 end`, whose condition is
-** `i32.ne(iv + s, N)` for a local iv whose value at the end of each
+** `i32.ne(iv + s, N)` (N a constant or a local the loop does not write)
+** for a local iv whose value at the end of each
 ** iteration is its value at the start plus s (0 < s < 2^31), and whose
 ** every other instruction is a local access, a constant, drop, select,
 ** a numeric instruction that cannot trap, or a load or store of a
@@ -61,7 +62,7 @@ enum { S_UNK, S_AFF, S_CMP };
 /* A symbolic i32: S_AFF is base + carried(cv) + k, base a local the loop
 ** never writes (or NONE_L), cv a written local whose value at the start
 ** of the iteration is meant (or NONE_L); S_CMP is i32.ne(carried(cv) + k,
-** n). */
+** N), N the constant n, or local base when that is not NONE_L. */
 typedef struct sym {
   uint8_t kind;
   uint32_t base, cv, n;
@@ -177,9 +178,10 @@ static bool step(scan *s) {
   if (nin == 1) return spop(s, &a) && spush(s, unk());
   if (!spop(s, &b) || !spop(s, &a)) return false;
   if (op == 0x6A) return spush(s, add(a, b));
+  /* The limit: a constant, or a local the loop does not write. */
   if (op == 0x47 && a.kind == S_AFF && a.base == NONE_L && a.cv != NONE_L && b.kind == S_AFF &&
-      b.base == NONE_L && b.cv == NONE_L && b.k <= UINT32_MAX)
-    return spush(s, (sym){S_CMP, NONE_L, a.cv, (uint32_t)b.k, a.k});
+      b.cv == NONE_L && (b.base == NONE_L ? b.k <= UINT32_MAX : b.k == 0))
+    return spush(s, (sym){S_CMP, b.base, a.cv, (uint32_t)b.k, a.k});
   return spush(s, unk());
 }
 
@@ -224,6 +226,7 @@ bool wm__aot_vec_plan(fstate *f, vplan *p) {
     p->iv = iv;
     p->step = (uint32_t)e.k;
     p->limit = s.cond.n;
+    p->limit_local = s.cond.base;
   }
   wm__free(s.written);
   wm__free(s.local);
@@ -231,8 +234,14 @@ bool wm__aot_vec_plan(fstate *f, vplan *p) {
 }
 
 void wm__aot_vec_guard(fstate *f, const vplan *p) {
-  const unsigned iv = p->iv, n = p->limit, st = p->step;
-  put(f->o, "  if (l%u < %uu && (uint32_t)(%uu - l%u) %% %uu == 0u", iv, n, n, iv, st);
+  const unsigned iv = p->iv, st = p->step;
+  char n[16];
+  if (p->limit_local != NONE_L)
+    snprintf(n, sizeof n, "l%u", (unsigned)p->limit_local);
+  else
+    snprintf(n, sizeof n, "%uu", (unsigned)p->limit);
+  /* The first two tests make N - s >= iv >= 0, which the others use. */
+  put(f->o, "  if (l%u < %s && (uint32_t)(%s - l%u) %% %uu == 0u", iv, n, n, iv, st);
   for (uint32_t i = 0; i < p->nacc; i++) {
     const vacc *a = &p->acc[i];
     /* One test per base and kind: the access that reaches furthest. */
@@ -246,7 +255,8 @@ void wm__aot_vec_guard(fstate *f, const vplan *p) {
     if (!widest) continue;
     put(f->o, " && ");
     if (a->base != NONE_L) put(f->o, "(uint64_t)l%u + ", (unsigned)a->base);
-    put(f->o, "UINT64_C(%" PRIu64 ") <= ms", a->k + a->n + (a->cv != NONE_L ? n - st : 0));
+    if (a->cv != NONE_L) put(f->o, "((uint64_t)%s - %uu) + ", n, st);
+    put(f->o, "UINT64_C(%" PRIu64 ") <= ms", a->k + a->n);
   }
   put(f->o, ") {\n  uint64_t v%u_;\nV%u:;\n  v%u_ = l%u;\n", (unsigned)p->label,
       (unsigned)p->label, (unsigned)p->label, iv);

@@ -6,7 +6,8 @@
 ;; runs interpreted as well): addresses that wrap at the first iteration
 ;; (valid low memory), traps in the middle of a loop with the stores
 ;; before them kept, offsets, the memory's last byte, counters that miss
-;; their limit, negative strides, overlapping source and destination.
+;; their limit, negative strides, overlapping source and destination, a
+;; pointer as the counter, invariant and constant addresses.
 
 (module
   (memory 1)
@@ -64,6 +65,15 @@
         (i32.div_u (i32.load (i32.add (local.get $base) (local.get $i))) (local.get $d))))
       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 16))))
     (local.get $acc))
+;; A pointer that is its own counter (no base), with a second access at a
+  ;; loop-invariant address q (a base, no counter) and one at a constant.
+  (func (export "ptr_sum") (param $p i32) (param $end i32) (param $q i32) (result i32)
+    (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (i32.add (local.get $acc) (i32.load (local.get $p)))
+        (i32.add (i32.load8_u (local.get $q)) (i32.load16_u (i32.const 65534)))))
+      (br_if $l (i32.ne (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $end))))
+    (local.get $acc))
   (func (export "ld") (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "ld64") (param i32) (result i64) (i64.load (local.get 0)))
   (func (export "st64") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
@@ -105,6 +115,15 @@
 (assert_trap (invoke "sum_off" (i32.const -16) (i32.const 4) (i32.const 64)) "out of bounds memory access")
 ;; ... while base + i + 4 that wraps to low memory is valid: -24 + 16 + 4 + 4 = 0, + 8.
 (assert_return (invoke "sum_off" (i32.const -24) (i32.const 16) (i32.const 32)) (i32.const 18))
+;; A pointer counter: 1 + ... + 16 and 16 times (mem[q] + 0, the high half of 16).
+(assert_return (invoke "ptr_sum" (i32.const 0) (i32.const 64) (i32.const 65535)) (i32.const 136))
+(assert_return (invoke "ptr_sum" (i32.const 0) (i32.const 64) (i32.const 4)) (i32.const 168))
+;; The invariant address out of bounds: traps at the first iteration.
+(assert_trap (invoke "ptr_sum" (i32.const 0) (i32.const 64) (i32.const 65536)) "out of bounds memory access")
+;; The pointer reaching the memory's end in the middle of the loop.
+(assert_trap (invoke "ptr_sum" (i32.const 65528) (i32.const 65544) (i32.const 0)) "out of bounds memory access")
+;; A pointer that wraps: 0xFFFFFFFC is out of bounds at once.
+(assert_trap (invoke "ptr_sum" (i32.const -4) (i32.const 12) (i32.const 0)) "out of bounds memory access")
 ;; Stores: in bounds, then a fill that traps in the middle of the loop at
 ;; the memory's end: the stores before the trap stay, nothing after.
 (invoke "fill64" (i32.const 1024) (i32.const 0))
