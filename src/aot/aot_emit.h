@@ -126,6 +126,24 @@ typedef struct ctrl {
 /* Result i of a block. */
 static inline wm_valtype rtype(const ctrl *c, uint32_t i) { return c->results ? c->results[i] : c->one; }
 
+/* aot_vec.c: a loop translated twice, its plan. An access's address is
+** base + the iv at the iteration's start + k (the memarg's offset in k),
+** base and cv a local or NONE_L (cv, when not NONE_L, is the iv). */
+#define NONE_L UINT32_MAX
+#define VPLAN_ACC 32
+typedef struct vacc {
+  uint32_t base, cv;
+  uint64_t k;
+  uint32_t n;           /* bytes accessed */
+} vacc;
+typedef struct vplan {
+  uint32_t label;       /* the loop's: V<label> the fast copy, J<label> after both */
+  uint32_t iv, step, limit;
+  uint32_t limit_local; /* the limit's local, or NONE_L: the constant limit */
+  uint32_t nacc, next;  /* next: the fast copy's next access */
+  vacc acc[VPLAN_ACC];
+} vplan;
+
 typedef struct fstate {
   const wm_module *mod;
   wm_error *err;
@@ -154,6 +172,7 @@ typedef struct fstate {
   bool simd;            /* a v128 was named: the file needs simd_lanes.h */
   uint8_t *refs;        /* the current part's REF_* of each function index */
   uint8_t *trefs;       /* the current part's signatures used, by sig_index */
+  vplan *vec;           /* translating a versioned loop's fast copy */
 } fstate;
 
 static inline int fail(fstate *f, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -284,5 +303,18 @@ void wm__aot_address(fstate *f, uint32_t a, uint32_t mem, uint64_t offset, uint3
 ** memory.copy, memory.fill). */
 int wm__aot_mem(fstate *f, uint8_t op);
 int wm__aot_mem_bulk(fstate *f, uint32_t x);
+/* aot_mem.c: the bytes a load or store (0x28..0x3E) accesses. */
+uint32_t wm__aot_access_bytes(uint8_t op);
+/* aot_c.c: the operand count of numeric instruction op (0x45..0xC4), or
+** -1 when it may trap. */
+int wm__aot_numeric_arity(uint8_t op);
+
+/* aot_vec.c: whether the loop whose first instruction is at f->pos (its
+** block type []) is versioned, its plan in p; the fast copy's guard and
+** head (`if (...) { ... V<label>:;`); the fast copy's address of its next
+** access, as wm__aot_address's. */
+bool wm__aot_vec_plan(fstate *f, vplan *p);
+void wm__aot_vec_guard(fstate *f, const vplan *p);
+void wm__aot_vec_address(fstate *f, char *p, size_t cap);
 
 #endif

@@ -54,6 +54,10 @@ static const memop stores[0x3F - 0x36] = {
   {4, T_I64, "wm_st_u32(%s, (uint32_t)%s)"},
 };
 
+uint32_t wm__aot_access_bytes(uint8_t op) {
+  return op <= 0x35 ? loads[op - 0x28].n : stores[op - 0x36].n;
+}
+
 int wm__aot_memarg(fstate *f, uint32_t *mem, uint64_t *offset) {
   uint32_t align;
   *mem = 0;
@@ -105,10 +109,17 @@ static int load_store(fstate *f, uint8_t op) {
   int rc = wm__aot_memarg(f, &mem, &offset);
   if (rc) return rc;
   bool guarded = f->guarded && mem == 0;
+  /* A versioned loop's fast copy (aot_vec.c): its guard proved every
+  ** access in bounds, so nothing faults, and no access is pinned. */
+  bool fast = f->vec != NULL;
+  if (fast) guarded = false;
   if (op <= 0x35) {
     const memop *m = &loads[op - 0x28];
     uint32_t a = f->sp - 1;
-    wm__aot_address(f, a, mem, offset, m->n, guarded, p, sizeof p);
+    if (fast)
+      wm__aot_vec_address(f, p, sizeof p);
+    else
+      wm__aot_address(f, a, mem, offset, m->n, guarded, p, sizeof p);
     f->sp = a;
     rc = push(f, m->r);
     if (rc) return rc;
@@ -123,12 +134,15 @@ static int load_store(fstate *f, uint8_t op) {
   }
   const memop *m = &stores[op - 0x36];
   uint32_t a = f->sp - 2;
-  wm__aot_address(f, a, mem, offset, m->n, guarded, p, sizeof p);
-  fence(f);
+  if (fast)
+    wm__aot_vec_address(f, p, sizeof p);
+  else
+    wm__aot_address(f, a, mem, offset, m->n, guarded, p, sizeof p);
+  if (!fast) fence(f);
   put(f->o, "  ");
   put(f->o, m->load, p, V(f, a + 1));
   put(f->o, ";\n");
-  fence(f);
+  if (!fast) fence(f);
   f->sp = a;
   return 0;
 }

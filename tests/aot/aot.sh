@@ -233,6 +233,30 @@ WAT
 grep -q "wm_v128" simd.c || bad "SIMD module's C without wm_v128"
 "$wasmem" compile t.wasm -o t_nosimd.c || bad "t.wasm not translated"
 grep -q "wm_v128\|WM_SIMD" t_nosimd.c && bad "a module without v128 has the SIMD header"
+# A counted loop over memory is translated twice (src/aot/aot_vec.c): a
+# guarded copy with 64-bit addresses, which gcc (12 and later, -O2)
+# vectorises, and the exact loop; a loop that may trap once.
+cat >vec.wat <<'WAT'
+(module (memory 1)
+  (func (export "sum") (param $p i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $i)))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 4096))))
+    (local.get $s))
+  (func (export "div") (param $p i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.div_u (local.get $s) (i32.load (i32.add (local.get $p) (local.get $i)))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 4096))))
+    (local.get $s)))
+WAT
+"$wasmem" compile vec.wat -o vec.c || bad "vec.wat not translated"
+[ "$(grep -c '^V[0-9]*:;$' vec.c)" = 1 ] && [ "$(grep -c '^L[0-9]*:;$' vec.c)" = 2 ] ||
+  bad "vec.c: not one versioned loop and two exact ones"
+gcc_major=$(cc -dumpversion 2>/dev/null | cut -d. -f1)
+if cc --version 2>/dev/null | grep -qi gcc && [ "${gcc_major:-0}" -ge 12 ] 2>/dev/null; then
+  cc -O2 -fPIC -w -fopt-info-vec-optimized -c vec.c -o vec.o 2>vec.txt
+  [ "$(grep -c 'loop vectorized' vec.txt)" = 1 ] || bad "gcc vectorised not one loop: $(cat vec.txt)"
+fi
 out=$("$wasmem" call simd.wasm f 2>&1)
 [ "$out" = "3" ] || bad "SIMD module (interpreted): '$out'"
 "$wasmem" compile simd.wasm -o simd.so || bad "SIMD module not compiled"
