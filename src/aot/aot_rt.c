@@ -171,13 +171,18 @@ static wm_aot_slot *h_tail_run(wm_aot_ctx *c) {
   if ((size_t)(a->inst->rt->stack_end - io) < a->tail_slots) raise_trap(a, WM_TRAP_STACK_EXHAUSTED);
   a->top = io + a->tail_slots;
   const wm_module *mod = a->inst->mod;
+  const wm_aot_lib *l = mod->aot;
+  const wm_slot *args = (const wm_slot *)c->tail_args;
   while (c->tail_f) {
     wm_func *f = c->tail_f;
     c->tail_f = NULL;
-    size_t n = wm__type_slots(f->type->params, f->type->nparams);
-    memcpy(io, c->tail_args, (n < a->tail_slots ? n : a->tail_slots) * sizeof *io);
-    if (!f->host && f->inst == a->inst)
-      mod->aot->desc->entries[f->idx - mod->nfunc_imports](c, (wm_aot_slot *)io);
+    bool own = !f->host && f->inst == a->inst;
+    uint32_t k = own ? f->idx - mod->nfunc_imports : 0;
+    size_t n = own ? l->codes[k].nparam_slots : wm__type_slots(f->type->params, f->type->nparams);
+    if (n > a->tail_slots) n = a->tail_slots; /* never: the caller's type has as many */
+    for (size_t i = 0; i < n; i++) io[i] = args[i];
+    if (own)
+      l->desc->entries[k](c, (wm_aot_slot *)io);
     else
       nested(a, f, (wm_aot_slot *)io);
   }
