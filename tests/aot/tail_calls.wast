@@ -163,3 +163,24 @@
   (i64.const 100000) (f64.const 2.5) (i32.const 200005) (f32.const 1.5) (i64.const 77))
 (assert_return (invoke "to_many" (i32.const 3))
   (i64.const 3) (f64.const 2.5) (i32.const 11) (f32.const 1.5) (i64.const 77))
+
+;; v128 arguments and results (two slots each), pending and to itself.
+(module
+  (func $vdown (export "vdown") (param i32 v128) (result v128 i32)
+    (if (i32.eqz (local.get 0)) (then (return (local.get 1) (i32.const 9))))
+    (return_call $vstep (local.get 1) (i32.sub (local.get 0) (i32.const 1))))
+  (func $vstep (param v128 i32) (result v128 i32)
+    (return_call $vdown (local.get 1) (i32x4.add (local.get 0) (v128.const i32x4 1 2 3 4))))
+  (func $vself (export "vself") (param i32 v128) (result v128)
+    (if (result v128) (i32.eqz (local.get 0)) (then (local.get 1))
+      (else (return_call $vself (i32.sub (local.get 0) (i32.const 1))
+                                (i64x2.add (local.get 1) (v128.const i64x2 1 -1))))))
+  (func (export "vplus") (param i32) (result i32)
+    (call $vdown (local.get 0) (v128.const i32x4 0 0 0 0))
+    (drop) (i32x4.extract_lane 3)))
+
+(assert_return (invoke "vdown" (i32.const 100000) (v128.const i32x4 0 1 2 3))
+  (v128.const i32x4 100000 200001 300002 400003) (i32.const 9))
+(assert_return (invoke "vself" (i32.const 1000000) (v128.const i64x2 5 5))
+  (v128.const i64x2 1000005 -999995))
+(assert_return (invoke "vplus" (i32.const 10)) (i32.const 40))
