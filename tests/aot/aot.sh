@@ -349,5 +349,35 @@ cmp -s many1.so many3.so || bad "-j 1 and -j 3 made different objects"
 out=$("$wasmem" call many3.so first 2>&1)
 [ "$out" = 2099 ] || bad "call many3.so first: '$out'"
 
+# Metered tail calls charge the interpreter's fuel: the least fuel with
+# which a chain of them (pending, between two signatures; and a function's
+# call of itself) completes is the same compiled.
+cat >tails.wat <<'WAT'
+(module
+  (func $even (export "even") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 44))
+      (else (return_call $odd (i64.extend_i32_u (i32.sub (local.get 0) (i32.const 1)))))))
+  (func $odd (param i64) (result i32)
+    (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 99))
+      (else (return_call $even (i32.wrap_i64 (i64.sub (local.get 0) (i64.const 1)))))))
+  (func $count (export "count") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+      (else (return_call $count (i32.sub (local.get 0) (i32.const 1)))))))
+WAT
+"$wasmem" compile --metered tails.wat -o tails.so || bad "compile --metered tails.wat"
+least_fuel() { # FILE FUNC: bisection over 1..20000
+  local lo=1 hi=20000 mid
+  while [ $((hi - lo)) -gt 1 ]; do
+    mid=$(((lo + hi) / 2))
+    if "$wasmem" call "$1" "$2" 1000 --fuel $mid >/dev/null 2>&1; then hi=$mid; else lo=$mid; fi
+  done
+  echo $hi
+}
+for fn in even count; do
+  a=$(least_fuel tails.wat $fn)
+  b=$(least_fuel tails.so $fn)
+  [ "$a" = "$b" ] && [ "$a" -lt 20000 ] || bad "tail calls' fuel, $fn: interpreter $a, compiled $b"
+done
+
 [ $fail = 0 ] && echo "aot.sh: all passed"
 exit $fail
