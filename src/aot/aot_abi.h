@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 7u
+#define WM_AOT_ABI 8u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -93,6 +93,17 @@ struct wm_aot_ctx {
   ** f through slots. */
   int32_t (*ref_callee)(wm_aot_ctx *c, void *f, uint32_t type, uint32_t fidx);
   void (*ref_call)(wm_aot_ctx *c, void *f, wm_aot_slot *io);
+  /* Tail calls (return_call*): the caller puts the callee's arguments in
+  ** tail_args (room for any signature of the module), the callee (a
+  ** function of the function space, a table's, a reference) in tail_f,
+  ** and returns at once. Every call of a compiled function of the module
+  ** that may return so (and the runtime, after an entry) then calls
+  ** tail_run while tail_f is set: it performs the pending calls one after
+  ** another in constant native stack, and gives the last one's results
+  ** (valid until the next call). */
+  wm_aot_slot *tail_args;
+  void *tail_f;
+  wm_aot_slot *(*tail_run)(wm_aot_ctx *c);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);

@@ -22,12 +22,16 @@
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
 ** memories, exceptions, GC (its types, instructions and the references of
-** its hierarchy), tail calls (return_call_ref too). Typed function
-** references are translated: a (ref null? ht) of the func or extern
-** hierarchy is a reference as funcref's and externref's, the checks
-** validation made need no code, call_ref asks the runtime for its callee
-** as call_indirect does. A table64's i64 indexes are clamped to 32 bits as
-** the interpreter clamps them.
+** its hierarchy). Typed function references are translated: a (ref null?
+** ht) of the func or extern hierarchy is a reference as funcref's and
+** externref's, the checks validation made need no code, call_ref asks the
+** runtime for its callee as call_indirect does. A table64's i64 indexes
+** are clamped to 32 bits as the interpreter clamps them. Tail calls: a
+** function's return_call of itself is a jump to its start; any other
+** return_call* leaves the call pending in the context and returns, and
+** the call sites that may see one (found by a first pass over the bodies)
+** have the runtime perform it (aot_abi.h's tail_run): constant native
+** stack for chains of any length.
 ** The memory instructions (several memories, memory64) are aot_mem.c's,
 ** which shares this file's function state and output (aot_emit.h); SIMD
 ** (v128 values as C locals of simd_lanes.h's union) is aot_simd.c's.
@@ -155,6 +159,8 @@ static int branch(fstate *f, uint32_t l) {
 /* Skip instructions to the end or else of the current block: code after
 ** an unconditional branch. The immediates are read as any instruction's. */
 static int skip_dead(fstate *f);
+/* After an unconditional branch: the rest of the block is skipped. */
+static void set_dead(fstate *f);
 
 /* ------------------------------------------------------------ numerics */
 
@@ -441,6 +447,63 @@ static int slot_call(fstate *f, const wm_type *t, uint32_t base, const char *stm
   return 0;
 }
 
+/* After a call of function x (UINT32_MAX: any of the module's, through
+** a table or a reference) in the second pass over a module whose bodies
+** leave tail calls pending (aot_abi.h): if the callee did, the runtime
+** performs them, and their results are the call's. Only a body with a
+** return_call* of another function leaves one, so calls of the others
+** (and every call in a module without) have no check. */
+static int tail_check(fstate *f, const wm_type *t, uint32_t base, uint32_t x) {
+  if (!f->tail || (x != UINT32_MAX && !f->tails[x])) return 0;
+  put(f->o, "  if (WM_UNLIKELY(c->tail_f != NULL)) { wm_aot_slot *t_ = c->tail_run(c); (void)t_;");
+  for (uint32_t i = 0, j = 0; i < t->nresults; i++) {
+    int k = tc(t->results[i]);
+    put(f->o, " %s = ", NV(f, base + i, k));
+    put_from_slot(f->o, "t_", &j, k);
+    put(f->o, ";");
+  }
+  put(f->o, " }\n");
+  return 0;
+}
+
+/* return_call, return_call_indirect and return_call_ref of type t, the
+** arguments at depths base..: of this very function (callee NULL), the
+** arguments become its parameters and it starts again (T_, after the
+** stack check); any other call is left pending for the caller's call
+** site (aot_abi.h), its callee the C expression `callee`, and the
+** function returns a zero its caller ignores. */
+static int tail_call(fstate *f, const wm_type *t, uint32_t base, const char *callee) {
+  if (!callee) {
+    for (uint32_t i = 0; i < t->nparams; i++)
+      put(f->o, "  l%u = %s;\n", (unsigned)i, NV(f, base + i, tc(t->params[i])));
+    put(f->o, "  goto T_;\n");
+    f->self_tail = true;
+  } else {
+    put(f->o, "  { wm_aot_slot *a_ = c->tail_args;");
+    for (uint32_t i = 0, j = 0; i < t->nparams; i++) {
+      int k = tc(t->params[i]);
+      put_to_slot(f->o, "a_", &j, k, NV(f, base + i, k));
+    }
+    put(f->o, " c->tail_f = %s; }\n", callee);
+    const wm_type *self = wm__func_type(f->mod, f->self);
+    if (self->nresults == 0) {
+      put(f->o, "  return;\n");
+    } else {
+      char sn[64];
+      sig_name(f->mod, self, sn, sizeof sn);
+      if (self->nresults == 1)
+        put(f->o, "  { %s z_;", ctype[tc(self->results[0])]);
+      else
+        put(f->o, "  { struct r_%s z_;", sn);
+      put(f->o, " memset(&z_, 0, sizeof z_); return z_; }\n");
+    }
+    f->tails[f->self] = 1;
+    f->tail_used = true;
+  }
+  set_dead(f);
+  return 0;
+}
+
 /* Argument lists longer than this go through slots. */
 #define MAX_C_ARGS 24
 
@@ -462,6 +525,7 @@ static int callee_call(fstate *f, const wm_type *t, uint32_t base, const char *s
     snprintf(buf, sizeof buf, "((ft_%s)wm_direct[k_])", sn);
     rc = typed_call(f, t, base, buf);
   }
+  if (!rc) rc = tail_check(f, t, base, UINT32_MAX);
   if (rc) return rc;
   put(f->o, "  } else {\n");
   rc = slot_call(f, t, base, slow);
@@ -686,7 +750,6 @@ static const char *unsupported_op(uint8_t op) {
   switch (op) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
       return "exception handling";
-    case 0x12: case 0x13: case 0x15: return "tail calls";
     case 0xD3: case 0xFB: return "GC instructions";
     case 0xFE: return "threads (atomics)";
     default: return NULL;
@@ -906,9 +969,41 @@ static int instr(fstate *f) {
         snprintf(buf, sizeof buf, "f%u", (unsigned)x);
         rc = typed_call(f, t, base, buf);
       }
+      if (!rc && x >= mod->nfunc_imports) rc = tail_check(f, t, base, x);
       if (rc) return rc;
       reload_size(f);
       return call_done(f, t, base);
+    }
+    case 0x12: { /* return_call */
+      rc = u32imm(f, &x);
+      if (rc) return rc;
+      const wm_type *t = wm__func_type(mod, x);
+      if (x == f->self) return tail_call(f, t, f->sp - t->nparams, NULL);
+      snprintf(buf, sizeof buf, "c->funcs[%u]", (unsigned)x);
+      return tail_call(f, t, f->sp - t->nparams, buf);
+    }
+    case 0x13: { /* return_call_indirect: the checks of call_indirect */
+      rc = u32imm(f, &y);
+      if (!rc) rc = u32imm(f, &x);
+      if (rc) return rc;
+      const wm_type *t = &mod->types[y];
+      if (tab64(f, x) && (rc = index64(f, f->sp - 1))) return rc;
+      uint32_t iv = --f->sp;
+      char ix[24];
+      snprintf(ix, sizeof ix, "%s", V(f, iv));
+      put(f->o, "  (void)c->indirect(c, %uu, %uu, %s);\n", (unsigned)x, (unsigned)y, ix);
+      snprintf(buf, sizeof buf, "c->table_get(c, %uu, %s)", (unsigned)x, ix);
+      return tail_call(f, t, f->sp - t->nparams, buf);
+    }
+    case 0x15: { /* return_call_ref: a null reference traps in ref_callee */
+      rc = u32imm(f, &y);
+      if (rc) return rc;
+      const wm_type *t = &mod->types[y];
+      uint32_t rv = --f->sp;
+      char r[24];
+      snprintf(r, sizeof r, "%s", V(f, rv));
+      put(f->o, "  (void)c->ref_callee(c, %s, %uu, WM_SELF);\n", r, (unsigned)y);
+      return tail_call(f, t, f->sp - t->nparams, r);
     }
     case 0x11: {
       rc = u32imm(f, &y); /* type */
@@ -1258,6 +1353,8 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     f->end = fd->body_len - (fd->code_start - fd->body_off);
     if (f->cap_used) memset(f->used, 0, f->cap_used);
     f->extra = 0;
+    f->self = idx;
+    f->self_tail = false;
     rc = translate_body(f, idx);
   }
   if (!rc) {
@@ -1281,6 +1378,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     if (f->metered) put(o, "  int64_t *const fuel_ = c->fuel; const int *const intr_ = c->interrupt;\n");
     put(o, "  if (WM_UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_floor)) wm_trap(c, %d);\n",
         WM_TRAP_STACK_EXHAUSTED);
+    if (f->self_tail) put(o, "T_:;\n"); /* a tail call of itself: locals zeroed again */
     for (uint32_t i = t->nparams; i < nl; i++)
       put(o, "  %s l%u = %s;\n", ctype[f->ltype[i]], (unsigned)i,
           f->ltype[i] == T_F32 ? "wm_kf(0)" : f->ltype[i] == T_F64 ? "wm_kd(0)"
@@ -1522,12 +1620,27 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   /* The bodies go to their part's buffer first: WM_FRAME_MAX, the largest
   ** frame bound, is known only after them all and they use it; and a
   ** part declares only what its bodies name (refs, trefs). */
-  for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) {
-    uint32_t p = part[i - nimp];
-    f.refs = refs + (size_t)p * nf;
-    f.trefs = trefs + (size_t)p * nt;
-    f.trefs[sig_index(mod, wm__func_type(mod, i))] = 1;
-    rc = put_function(&bodies[p], &f, i);
+  f.tails = wm__calloc(nf, 1);
+  if (!rc && !f.tails) rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (;;) {
+    for (uint32_t i = nimp; !rc && i < mod->nfuncs; i++) {
+      uint32_t p = part[i - nimp];
+      f.refs = refs + (size_t)p * nf;
+      f.trefs = trefs + (size_t)p * nt;
+      f.trefs[sig_index(mod, wm__func_type(mod, i))] = 1;
+      rc = put_function(&bodies[p], &f, i);
+    }
+    if (rc || f.tail || !f.tail_used) break;
+    /* Some body leaves tail calls pending: now that f.tails says which,
+    ** the bodies again, with the calls that may see one checking. */
+    f.tail = true;
+    f.frame_max = 0;
+    memset(refs, 0, (size_t)nparts * nf);
+    memset(trefs, 0, (size_t)nparts * nt);
+    for (uint32_t p = 0; p < nparts; p++) {
+      wm__free(bodies[p].p);
+      memset(&bodies[p], 0, sizeof bodies[p]);
+    }
   }
   for (uint32_t p = 0; !rc && p < nparts; p++) {
     /* Part 0's tables name every function. */
@@ -1573,6 +1686,7 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   wm__free(f.used);
   wm__free(f.cs);
   wm__free(f.ltype);
+  wm__free(f.tails);
   if (rc)
     for (uint32_t p = 0; p < nparts; p++) {
       wm__free(out[p]);

@@ -173,6 +173,11 @@ typedef struct fstate {
   uint8_t *refs;        /* the current part's REF_* of each function index */
   uint8_t *trefs;       /* the current part's signatures used, by sig_index */
   vplan *vec;           /* translating a versioned loop's fast copy */
+  uint32_t self;        /* the function being translated */
+  bool self_tail;       /* it tail-calls itself: a jump to its start (T_) */
+  uint8_t *tails;       /* per function index: its body leaves tail calls pending */
+  bool tail_used;       /* some body does (the first pass over the bodies) */
+  bool tail;            /* the second pass: calls that may see one run it after */
 } fstate;
 
 static inline int fail(fstate *f, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);

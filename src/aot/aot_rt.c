@@ -49,6 +49,7 @@ typedef struct aot_inst {
   wm_slot *top;       /* where nested calls put their frames */
   uintptr_t guard;    /* guarded code: its memory's reservation, else 0 */
   wm_aot_bt bt;       /* the last trap's return addresses (aot_bt.c) */
+  uint32_t tail_slots; /* the slots of the module's longest signature */
 } aot_inst;
 
 static const uint64_t no_memory_size = 0;
@@ -159,6 +160,36 @@ static int32_t h_ref_callee(wm_aot_ctx *c, void *ref, uint32_t type, uint32_t fi
 
 static void h_ref_call(wm_aot_ctx *c, void *ref, wm_aot_slot *io) { nested(of(c), ref, io); }
 
+/* The tail calls left pending (aot_abi.h), one after another until none
+** is: a function of this instance through its entry (which may leave the
+** next one), anything else nested. Their slots are taken at the stack top
+** and a->top raised past them, so that the calls' own nested calls go
+** above; a trap leaves through wm__aot_run, which puts a->top back. */
+static wm_aot_slot *h_tail_run(wm_aot_ctx *c) {
+  aot_inst *a = of(c);
+  wm_slot *io = a->top;
+  if ((size_t)(a->inst->rt->stack_end - io) < a->tail_slots) raise_trap(a, WM_TRAP_STACK_EXHAUSTED);
+  a->top = io + a->tail_slots;
+  const wm_module *mod = a->inst->mod;
+  const wm_aot_lib *l = mod->aot;
+  const wm_slot *args = (const wm_slot *)c->tail_args;
+  while (c->tail_f) {
+    wm_func *f = c->tail_f;
+    c->tail_f = NULL;
+    bool own = !f->host && f->inst == a->inst;
+    uint32_t k = own ? f->idx - mod->nfunc_imports : 0;
+    size_t n = own ? l->codes[k].nparam_slots : wm__type_slots(f->type->params, f->type->nparams);
+    if (n > a->tail_slots) n = a->tail_slots; /* never: the caller's type has as many */
+    for (size_t i = 0; i < n; i++) io[i] = args[i];
+    if (own)
+      l->desc->entries[k](c, (wm_aot_slot *)io);
+    else
+      nested(a, f, (wm_aot_slot *)io);
+  }
+  a->top = io;
+  return (wm_aot_slot *)io;
+}
+
 /* Growing calls the embedder's limiter (memory_growing, table_growing):
 ** host code, so it runs unguarded. */
 static uint64_t h_mem_grow(wm_aot_ctx *c, uint32_t mem, uint64_t delta) {
@@ -250,9 +281,15 @@ static void h_elem_drop(wm_aot_ctx *c, uint32_t seg) { of(c)->inst->elem_dropped
 
 int wm__aot_instance(wm_instance *inst, wm_error *err) {
   const wm_module *mod = inst->mod;
-  size_t ng = mod->nglobals, nm = mod->nmems;
+  size_t ng = mod->nglobals, nm = mod->nmems, nt = 1;
+  for (uint32_t i = 0; i < mod->ntypes; i++) {
+    const wm_type *t = &mod->types[i];
+    size_t np = wm__type_slots(t->params, t->nparams), nr = wm__type_slots(t->results, t->nresults);
+    if (np > nt) nt = np;
+    if (nr > nt) nt = nr;
+  }
   aot_inst *a = wm__calloc(1, sizeof *a + ng * sizeof(wm_aot_slot *) + nm * sizeof(uint8_t *) +
-                                  nm * sizeof(uint64_t *));
+                                  nm * sizeof(uint64_t *) + nt * sizeof(wm_aot_slot));
   if (!a || wm__rt_own(inst->rt, a)) {
     wm__free(a);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -283,6 +320,9 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
     sizes[i] = &inst->mems[i]->size;
   }
   wm_aot_ctx *c = &a->pub;
+  a->tail_slots = (uint32_t)nt;
+  c->tail_args = (wm_aot_slot *)(sizes + nm);
+  c->tail_run = h_tail_run;
   c->mems = mems;
   c->mem_sizes = sizes;
   c->mem = mod->nmems ? inst->mems[0]->base : NULL;
@@ -348,13 +388,20 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
     if (!g.jb) blocked = wm__aot_guard_unblock(&mask);
   }
   int code = setjmp(jb);
-  if (code == 0) inst->mod->aot->desc->entries[k](&a->pub, (wm_aot_slot *)fp);
+  if (code == 0) {
+    inst->mod->aot->desc->entries[k](&a->pub, (wm_aot_slot *)fp);
+    if (a->pub.tail_f) { /* it ended in a tail call: its results are the last call's */
+      const wm_type *t = wm__func_type(inst->mod, inst->mod->nfunc_imports + k);
+      memcpy(fp, h_tail_run(&a->pub), wm__type_slots(t->results, t->nresults) * sizeof *fp);
+    }
+  }
   if (a->guard) {
     if (code) wm__aot_guard_after_trap();
     if (blocked) wm__aot_guard_reblock(&mask);
     (void)wm__aot_guard_set(g);
   }
   inst->rt->native_depth--;
+  a->pub.tail_f = NULL; /* none is pending after a trap either */
   a->jb = saved_jb;
   a->msg = saved_msg;
   a->top = saved_top;

@@ -202,14 +202,14 @@ for call in "mul1 0x7fa00000" "sub0 0x7fa00000" "div1 0x7fa00000" "mulm1 0x7ff40
 done
 
 # Not translated yet: a clear error, exit 1, no object.
-cat >tail.wat <<'WAT'
-(module (func $f (export "f") (return_call $f)))
+cat >shared.wat <<'WAT'
+(module (memory 1 1 shared) (func (export "f")))
 WAT
-"$wat2wasm" --enable-tail-call tail.wat -o tail.wasm || exit 1
-rm -f tail.so
-out=$("$wasmem" compile tail.wasm -o tail.so 2>&1) && bad "tail call compiled"
-grep -q "tail calls not supported yet" <<<"$out" || bad "tail call refusal: '$out'"
-[ -e tail.so ] && bad "a refused compile left tail.so"
+"$wat2wasm" --enable-threads shared.wat -o shared.wasm || exit 1
+rm -f shared.so
+out=$("$wasmem" compile shared.wasm -o shared.so 2>&1) && bad "shared memory compiled"
+grep -q "shared memory (threads) not supported yet" <<<"$out" || bad "shared memory refusal: '$out'"
+[ -e shared.so ] && bad "a refused compile left shared.so"
 # spectest -v --aot says why each module it runs interpreted is not translated.
 cat >mixed.wast <<'WAST'
 (module (type $t (func (result i32))) (func $f (type $t) (i32.const 7)) (elem declare func $f)
@@ -372,6 +372,36 @@ PY
 cmp -s many1.so many3.so || bad "-j 1 and -j 3 made different objects"
 out=$("$wasmem" call many3.so first 2>&1)
 [ "$out" = 2099 ] || bad "call many3.so first: '$out'"
+
+# Metered tail calls charge the interpreter's fuel: the least fuel with
+# which a chain of them (pending, between two signatures; and a function's
+# call of itself) completes is the same compiled.
+cat >tails.wat <<'WAT'
+(module
+  (func $even (export "even") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 44))
+      (else (return_call $odd (i64.extend_i32_u (i32.sub (local.get 0) (i32.const 1)))))))
+  (func $odd (param i64) (result i32)
+    (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 99))
+      (else (return_call $even (i32.wrap_i64 (i64.sub (local.get 0) (i64.const 1)))))))
+  (func $count (export "count") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+      (else (return_call $count (i32.sub (local.get 0) (i32.const 1)))))))
+WAT
+"$wasmem" compile --metered tails.wat -o tails.so || bad "compile --metered tails.wat"
+least_fuel() { # FILE FUNC: bisection over 1..20000
+  local lo=1 hi=20000 mid
+  while [ $((hi - lo)) -gt 1 ]; do
+    mid=$(((lo + hi) / 2))
+    if "$wasmem" call "$1" "$2" 1000 --fuel $mid >/dev/null 2>&1; then hi=$mid; else lo=$mid; fi
+  done
+  echo $hi
+}
+for fn in even count; do
+  a=$(least_fuel tails.wat $fn)
+  b=$(least_fuel tails.so $fn)
+  [ "$a" = "$b" ] && [ "$a" -lt 20000 ] || bad "tail calls' fuel, $fn: interpreter $a, compiled $b"
+done
 
 [ $fail = 0 ] && echo "aot.sh: all passed"
 exit $fail

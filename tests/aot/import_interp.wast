@@ -8,8 +8,35 @@
   (memory $m1 (export "mem1") 1 5)
   (data (memory 1) (i32.const 10) "\00\01\02\03\04\05\06\07\08\09")
   (func (export "load") (param i32) (result i32) (i32.load8_u $m1 (local.get 0)))
-  (func (export "grow") (param i32) (result i32) (memory.grow $m1 (local.get 0))))
+  (func (export "grow") (param i32) (result i32) (memory.grow $m1 (local.get 0)))
+  (func (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 5))
+      (else (return_call $down (i32.sub (local.get 0) (i32.const 1)))))))
 (register "Mm" $Mm)
+
+;; Tail calls from compiled code to the interpreted module's functions:
+;; imported, through a table, through a reference, one that tail-calls
+;; itself 100,000 times interpreted.
+(module $Tm
+  (type $i (func (param i32) (result i32)))
+  (import "Mm" "twice" (func $twice (type $i)))
+  (import "Mm" "down" (func $down (type $i)))
+  (table 2 funcref)
+  (elem (i32.const 0) func $twice $down)
+  (func (export "direct") (param i32) (result i32) (return_call $twice (local.get 0)))
+  (func (export "table") (param i32 i32) (result i32)
+    (return_call_indirect (type $i) (local.get 0) (local.get 1)))
+  (func (export "ref") (param i32) (result i32) (return_call_ref $i (local.get 0) (ref.func $down)))
+  (func (export "plus") (param i32) (result i32)
+    (i32.add (call $self (local.get 0)) (i32.const 1)))
+  (func $self (param i32) (result i32) (return_call $twice (local.get 0))))
+(assert_return (invoke $Tm "direct" (i32.const 21)) (i32.const 42))
+(assert_return (invoke $Tm "table" (i32.const 4) (i32.const 0)) (i32.const 8))
+(assert_return (invoke $Tm "table" (i32.const 100000) (i32.const 1)) (i32.const 5))
+(assert_trap (invoke $Tm "table" (i32.const 1) (i32.const 2)) "undefined element")
+(assert_return (invoke $Tm "ref" (i32.const 100000)) (i32.const 5))
+(assert_return (invoke $Tm "plus" (i32.const 10)) (i32.const 21))
 
 (module $Om
   (memory (import "Mm" "mem1") 1)
