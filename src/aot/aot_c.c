@@ -21,8 +21,11 @@
 ** growing memory, bulk operations, traps) goes through the helpers of
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
-** memories, exceptions, GC (its types, instructions and the references of
-** its hierarchy). Typed function references are translated: a (ref null?
+** memories, exceptions, GC's instructions and the references of its
+** hierarchy. GC's types alone (rec groups, subtypes, struct and array
+** definitions) are translated: the runtime interns them and checks
+** call_indirect's and call_ref's callees by subtyping as the interpreter
+** does. Typed function references are translated: a (ref null?
 ** ht) of the func or extern hierarchy is a reference as funcref's and
 ** externref's, the checks validation made need no code, call_ref asks the
 ** runtime for its callee as call_indirect does. A table64's i64 indexes
@@ -50,7 +53,7 @@ static const char *const tfield[T_N] = {"u32", "u64", "f32", "f64", "ref", NULL}
 ** structs of several results: the index of the first type of the module
 ** with the same params and results, so equal signatures share a name. */
 static bool same_sig(const wm_type *a, const wm_type *b) {
-  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+  if (a->kind != b->kind || a->nparams != b->nparams || a->nresults != b->nresults) return false;
   for (uint32_t i = 0; i < a->nparams; i++)
     if (a->params[i] != b->params[i]) return false;
   for (uint32_t i = 0; i < a->nresults; i++)
@@ -1258,7 +1261,10 @@ static int check_module(const wm_module *mod, wm_error *err) {
     if (tclass(mod->tables[i].elem) != T_REF) NO(tclass_why(mod->tables[i].elem));
   for (uint32_t i = 0; i < mod->ntypes; i++) {
     const wm_type *t = &mod->types[i];
-    if (t->kind != WM_COMP_FUNC) NO("GC types");
+    /* A struct or array type is only a type here (rec groups, subtypes:
+    ** the runtime's interned ids and checks); its values are refused where
+    ** they appear. */
+    if (t->kind != WM_COMP_FUNC) continue;
     for (uint32_t k = 0; k < t->nparams; k++)
       if (tclass(t->params[k]) < 0) NO(tclass_why(t->params[k]));
     for (uint32_t k = 0; k < t->nresults; k++)
@@ -1608,6 +1614,7 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
   ** where no body names one (the bodies set f.simd for theirs). */
   for (uint32_t i = 0; i < mod->ntypes; i++) {
     const wm_type *t = &mod->types[i];
+    if (t->kind != WM_COMP_FUNC) continue; /* a struct's v128 field is no value here */
     for (uint32_t k = 0; k < t->nparams; k++) f.simd |= tclass(t->params[k]) == T_V128;
     for (uint32_t k = 0; k < t->nresults; k++) f.simd |= tclass(t->results[k]) == T_V128;
   }

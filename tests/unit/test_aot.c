@@ -177,7 +177,9 @@ static void test_to_c(void) {
     const char *wat, *why;
   } no[] = {
       {"(module (func (try_table)))", "exception handling"},
-      {"(module (type $s (struct (field i32))) (func (result i32) (i32.const 0)))", "GC types"},
+      {"(module (type $s (struct (field i32))) (func (param (ref $s))))", "GC types"},
+      {"(module (type $a (array i8)) (func (result i32) (array.len (array.new_default $a (i32.const 1)))))",
+       "GC"},
       {"(module (table i64 1 anyref))", "GC types"},
       {"(module (tag) (func))", "exception handling"},
       {"(module (memory 1 1 shared))", "shared memory"},
@@ -215,6 +217,10 @@ static void test_to_c(void) {
       {"(module (global v128 (v128.const i64x2 1 2)))", true},
       {"(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))", true},
       {"(module (func (result i32) (i32.const 1)))", false},
+      /* GC's types alone are translated (a v128 field is no value). */
+      {"(module (rec (type $s (struct (field i8) (field (mut v128)))) (type $a (array i64)))"
+       " (type $f (sub (func (result i32)))) (func (type $f) (i32.const 1)))",
+       false},
   };
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
     mod = NULL;
