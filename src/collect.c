@@ -34,7 +34,11 @@
 ** (refs_shared, set for both: a function, table or reference global
 ** imported between them, or a function of one entered on the other's
 ** stack -- interp_loop.h's instance switch, wm__interp_call): the other's
-** roots, and its frames on our stack, are out of sight.
+** roots, and its frames on our stack, are out of sight. Nor does one
+** while compiled code runs in it (rt->native_depth, aot_rt.c): its C locals
+** may hold GC references (aot_gc.c) that no root names, and compiled code
+** itself never allocates objects (the instructions that would are not
+** translated yet).
 */
 #include <stdlib.h>
 

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 8u
+#define WM_AOT_ABI 9u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -104,6 +104,11 @@ struct wm_aot_ctx {
   wm_aot_slot *tail_args;
   void *tail_f;
   wm_aot_slot *(*tail_run)(wm_aot_ctx *c);
+  /* GC (aot_gc.c): trap "null <what> reference" in wasm function fidx;
+  ** does reference r match value type t of the module (ref.test, ref.cast,
+  ** br_on_cast: the interpreter's test, t's type index the module's)? */
+  void (*null_trap)(wm_aot_ctx *c, const char *what, uint32_t fidx);
+  int (*ref_test)(wm_aot_ctx *c, void *r, uint32_t t);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);

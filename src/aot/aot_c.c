@@ -21,11 +21,14 @@
 ** growing memory, bulk operations, traps) goes through the helpers of
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
-** memories, exceptions, GC's instructions and the references of its
-** hierarchy. GC's types alone (rec groups, subtypes, struct and array
+** memories, exceptions, and GC's instructions that make objects or copy
+** into arrays (struct.new*, array.new*, array.fill/copy/init_*, the extern
+** conversions). GC's types (rec groups, subtypes, struct and array
 ** definitions) are translated: the runtime interns them and checks
 ** call_indirect's and call_ref's callees by subtyping as the interpreter
-** does. Typed function references are translated: a (ref null?
+** does; so are GC's references (any's hierarchy: a void * as the
+** interpreter's slot holds it) and its other instructions (aot_gc.c).
+** Typed function references are translated: a (ref null?
 ** ht) of the func or extern hierarchy is a reference as funcref's and
 ** externref's, the checks validation made need no code, call_ref asks the
 ** runtime for its callee as call_indirect does. A table64's i64 indexes
@@ -43,6 +46,7 @@
 #include <stdlib.h>
 
 #include "aot_emit.h"
+#include "gc_sig.h"
 
 /* The C types of the value classes (aot_emit.h), and their wm_aot_slot
 ** fields. */
@@ -156,6 +160,14 @@ static int branch(fstate *f, uint32_t l) {
   int rc = copy_top(f, c->kind == K_LOOP ? c->np : c->nr, c->height);
   char to = c->kind != K_LOOP ? 'E' : f->vec && f->vec->label == c->label ? 'V' : 'L';
   put(f->o, "  goto %c%u;\n", to, (unsigned)c->label);
+  return rc;
+}
+
+int wm__aot_branch_if(fstate *f, const char *cond, uint32_t l) {
+  put(f->o, "  if (%s) {\n", cond);
+  int rc = branch(f, l);
+  put(f->o, "  }\n");
+  f->fuel_new = true;
   return rc;
 }
 
@@ -715,6 +727,11 @@ static int skip_imm(fstate *f, uint8_t op) {
       f->pos += 8;
       return 0;
     case 0xD0: return rd_type(f, true, &x);
+    case 0xD3: return 0;
+    case 0xFB: {
+      int rc = u32imm(f, &x);
+      return rc ? rc : wm__aot_gc_skip(f, x);
+    }
     case 0xFD: {
       wm_aot_vform v;
       const char *why = "this SIMD instruction";
@@ -753,7 +770,6 @@ static const char *unsupported_op(uint8_t op) {
   switch (op) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
       return "exception handling";
-    case 0xD3: case 0xFB: return "GC instructions";
     case 0xFE: return "threads (atomics)";
     default: return NULL;
   }
@@ -926,11 +942,7 @@ static int instr(fstate *f) {
       rc = u32imm(f, &x);
       if (rc) return rc;
       uint32_t cond = --f->sp;
-      put(f->o, "  if (%s) {\n", V(f, cond));
-      rc = branch(f, x);
-      put(f->o, "  }\n");
-      f->fuel_new = true;
-      return rc;
+      return wm__aot_branch_if(f, V(f, cond), x);
     }
     case 0x0E: {
       rc = u32imm(f, &y);
@@ -1201,6 +1213,10 @@ static int instr(fstate *f) {
       }
     }
     case 0xFD: return simd(f, at);
+    case 0xD3: return wm__aot_gc(f, WM_GC_REF_EQ);
+    case 0xFB:
+      rc = u32imm(f, &x);
+      return rc ? rc : wm__aot_gc(f, x);
     default: {
       const char *what = unsupported_op(op);
       f->pos = at;

@@ -90,16 +90,16 @@ static inline int tclass(uint32_t t) {
     case WM_F32: return T_F32;
     case WM_F64: return T_F64;
     case WM_V128: return T_V128;
-    default:
+    default: /* func's, extern's and any's (GC: aot_gc.c) hierarchies */
       if (!wm__is_reftype(t)) return -1;
-      return wm__vt_top(t) == WM_FUNCREF || wm__vt_top(t) == WM_EXTERNREF ? T_REF : -1;
+      return wm__vt_top(t) != WM_EXNREF ? T_REF : -1;
   }
 }
 
-/* Why a type tclass refuses is not translated: "GC types", "exception
-** handling". */
+/* Why a type tclass refuses is not translated: "exception handling" (a
+** packed storage type is no value's). */
 static inline const char *tclass_why(uint32_t t) {
-  return wm__is_reftype(t) && wm__vt_top(t) == WM_EXNREF ? "exception handling" : "GC types";
+  return wm__is_reftype(t) && wm__vt_top(t) == WM_EXNREF ? "exception handling" : "this type";
 }
 
 /* tclass of a type the module check has accepted (never -1). */
@@ -310,6 +310,13 @@ int wm__aot_mem(fstate *f, uint8_t op);
 int wm__aot_mem_bulk(fstate *f, uint32_t x);
 /* aot_mem.c: the bytes a load or store (0x28..0x3E) accesses. */
 uint32_t wm__aot_access_bytes(uint8_t op);
+/* aot_gc.c: GC instruction sub (WM_GC_*, gc_sig.h; after 0xFB, or
+** WM_GC_REF_EQ) at f->pos, translated, or refused by name; its immediates
+** read past (dead code). */
+int wm__aot_gc(fstate *f, uint32_t sub);
+int wm__aot_gc_skip(fstate *f, uint32_t sub);
+/* aot_c.c: `if (cond) <branch to label depth l>`, as br_if's. */
+int wm__aot_branch_if(fstate *f, const char *cond, uint32_t l);
 /* aot_c.c: the operand count of numeric instruction op (0x45..0xC4), or
 ** -1 when it may trap. */
 int wm__aot_numeric_arity(uint8_t op);

@@ -34,6 +34,7 @@
 #include "aot_bt.h"
 #include "aot_guard.h"
 #include "cstack.h"
+#include "gc.h"
 #include "ops.h"
 #include "util.h"
 
@@ -159,6 +160,17 @@ static int32_t h_ref_callee(wm_aot_ctx *c, void *ref, uint32_t type, uint32_t fi
 }
 
 static void h_ref_call(wm_aot_ctx *c, void *ref, wm_aot_slot *io) { nested(of(c), ref, io); }
+
+/* GC's instructions (aot_gc.c): the interpreter's null message and test. */
+static void h_null_trap(wm_aot_ctx *c, const char *what, uint32_t fidx) {
+  aot_inst *a = of(c);
+  snprintf(a->msg, WM_TRAP_MSG_CAP, "null %s reference", what);
+  trap_at(a, WM_TRAP_NULL_REF, fidx);
+}
+static int h_ref_test(wm_aot_ctx *c, void *r, uint32_t t) {
+  const wm_instance *inst = of(c)->inst;
+  return wm__ref_test(inst->rt, inst, r, t);
+}
 
 /* The tail calls left pending (aot_abi.h), one after another until none
 ** is: a function of this instance through its entry (which may leave the
@@ -340,6 +352,8 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   c->icall = h_icall;
   c->ref_callee = h_ref_callee;
   c->ref_call = h_ref_call;
+  c->null_trap = h_null_trap;
+  c->ref_test = h_ref_test;
   c->mem_grow = h_mem_grow;
   c->mem_fill = h_mem_fill;
   c->mem_copy = h_mem_copy;
