@@ -105,6 +105,7 @@ static void free_arena(wm_module *mod) {
     wm__free(h);
   }
   pthread_mutex_destroy(&mod->arena_lock);
+  pthread_cond_destroy(&mod->lowered);
 }
 
 int wm_module_print_lowered(wm_module *mod, uint32_t func, FILE *out, wm_error *err) {
@@ -121,34 +122,67 @@ int wm_module_print_lowered(wm_module *mod, uint32_t func, FILE *out, wm_error *
   return 0;
 }
 
-int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm_error *err) {
+/* One thread lowers a function at a time (wm_funcdef.lowering): two that
+** lowered it at once would do the work twice, and the second (a call, which
+** must have the code) is better off waiting for the first to finish it -- on
+** yosys's start the two threads would otherwise meet, now and then, at a
+** 100 KB body that takes 12 M instructions to lower. A thread lowering ahead
+** (`skip`) leaves such a function to the other instead. A lowering that
+** fails gives its claim back, so that the waiter lowers the function itself
+** and reports the error. Waiters sleep on mod->lowered; lowerers wake them
+** (sequentially consistent atomics: a waiter that has not yet counted itself
+** will see the code, or the claim given back, when it looks). */
+static void wake_waiters(wm_module *mod) {
+  if (!atomic_load(&mod->lower_waiters)) return;
+  pthread_mutex_lock(&mod->arena_lock);
+  pthread_cond_broadcast(&mod->lowered);
+  pthread_mutex_unlock(&mod->arena_lock);
+}
+
+static void wait_lowered(wm_module *mod, wm_funcdef *fd) {
+  pthread_mutex_lock(&mod->arena_lock);
+  atomic_fetch_add(&mod->lower_waiters, 1);
+  while (!atomic_load(&fd->code) && atomic_load(&fd->lowering))
+    pthread_cond_wait(&mod->lowered, &mod->arena_lock);
+  atomic_fetch_sub(&mod->lower_waiters, 1);
+  pthread_mutex_unlock(&mod->arena_lock);
+}
+
+static int lower(wm_module *mod, uint32_t idx, bool skip, const wm_code **out, bool *fresh,
+                 wm_error *err) {
   wm_funcdef *fd = &mod->funcs[idx];
   *fresh = false;
-  wm_code *c = atomic_load_explicit(&fd->code, memory_order_acquire);
-  if (c) {
-    *out = c;
-    return 0;
+  *out = NULL;
+  for (;;) {
+    wm_code *c = atomic_load_explicit(&fd->code, memory_order_acquire);
+    if (c) {
+      *out = c;
+      return 0;
+    }
+    uint8_t idle = 0;
+    if (atomic_compare_exchange_strong(&fd->lowering, &idle, 1)) break;
+    if (skip) return 0;
+    wait_lowered(mod, fd);
   }
-  c = wm__calloc(1, sizeof *c);
-  if (!c) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
-  int rc = wm__compile_func(mod, idx, c, err);
+  wm_code *c = wm__calloc(1, sizeof *c);
+  int rc = c ? wm__compile_func(mod, idx, c, err) : wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   if (rc) {
     wm__free(c);
+    atomic_store(&fd->lowering, 0);
+    wake_waiters(mod);
     return rc;
   }
-  /* Another thread may have lowered it meanwhile: the first to publish
-  ** wins, and the others drop their copy (the same code). */
-  wm_code *expected = NULL;
-  if (!atomic_compare_exchange_strong_explicit(&fd->code, &expected, c, memory_order_acq_rel,
-                                               memory_order_acquire)) {
-    free_code(c);
-    *out = expected;
-    return 0;
-  }
   atomic_fetch_add_explicit(&mod->code_bytes, wm__code_size(c), memory_order_relaxed);
+  atomic_fetch_add_explicit(&mod->nlowered, 1, memory_order_relaxed);
+  atomic_store(&fd->code, c); /* `lowering` stays set: the code is there */
+  wake_waiters(mod);
   *fresh = true;
   *out = c;
   return 0;
+}
+
+int wm__lower(wm_module *mod, uint32_t idx, const wm_code **out, bool *fresh, wm_error *err) {
+  return lower(mod, idx, false, out, fresh, err);
 }
 
 /* What a call enters until the function is lowered, per function type:
@@ -213,25 +247,35 @@ static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
 /* ------------------------------------------------------------ first calls */
 
 /* The thread that lowers the functions a previous run called first
-** (wm_module.hint), last first: the calls lower the first ones meanwhile,
-** so where this run calls them in the list's order the two meet in the
-** middle. Any failure ends its work: the call that needs the function
-** lowers it again and reports the error. It stops at half the module's
-** max_code_bytes, so that a list of functions this run never calls (the
-** list gathers every run's) leaves the calls half the budget. */
+** (wm_module.hint): first the large bodies among them, in the list's order,
+** then the rest last first. The calls lower the first ones meanwhile, so
+** where this run calls them in the list's order the two meet in the middle;
+** a large body, which no call should have to lower on the way (yosys's
+** 116 KB constructor is the 85th of its 1,264), is ready or being lowered
+** here by the time a call needs it, and the call waits for it (lower). Any
+** failure ends its work: the call that needs the function lowers it again
+** and reports the error. It stops at half the module's max_code_bytes, so
+** that a list of functions this run never calls (the list gathers every
+** run's) leaves the calls half the budget. */
+#define AHEAD_LARGE (16u << 10) /* bytes of body */
+
+static bool ahead_one(wm_module *mod, uint32_t i) {
+  if (atomic_load_explicit(&mod->stop, memory_order_relaxed) ||
+      atomic_load_explicit(&mod->code_bytes, memory_order_relaxed) >= mod->code_limit / 2)
+    return false;
+  const wm_code *c;
+  bool fresh;
+  wm_error err;
+  return lower(mod, mod->nfunc_imports + mod->hint[i], true, &c, &fresh, &err) == 0;
+}
+
 static void *lower_ahead(void *arg) {
   wm_module *mod = arg;
-  for (uint32_t i = mod->nhint; i-- > 0;) {
-    if (atomic_load_explicit(&mod->stop, memory_order_relaxed) ||
-        atomic_load_explicit(&mod->code_bytes, memory_order_relaxed) >= mod->code_limit / 2)
-      break;
-    uint32_t idx = mod->nfunc_imports + mod->hint[i];
-    if (atomic_load_explicit(&mod->funcs[idx].code, memory_order_acquire)) continue;
-    const wm_code *c;
-    bool fresh;
-    wm_error err;
-    if (wm__lower(mod, idx, &c, &fresh, &err) != 0) break;
-  }
+  for (uint32_t i = 0; i < mod->nhint; i++)
+    if (mod->funcs[mod->nfunc_imports + mod->hint[i]].body_len >= AHEAD_LARGE && !ahead_one(mod, i))
+      return NULL;
+  for (uint32_t i = mod->nhint; i-- > 0;)
+    if (!ahead_one(mod, i)) break;
   return NULL;
 }
 
@@ -337,6 +381,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   mod->len = len;
   mod->bytes_mapped = src->mapped;
   mod->arena_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+  mod->lowered = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
   if (src->key) {
     memcpy(mod->hash, src->key, 16);
     mod->has_hash = true;

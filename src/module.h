@@ -335,7 +335,9 @@ typedef struct wm_funcdef {
   /* Lowering is lazy (module.c): until a function's first call, the code a
   ** call enters is its type's stub (wm_module.stubs), which lowers the body
   ** and publishes it in `code`. Set once, atomically (threads share a
-  ** module); never changed after. */
+  ** module); never changed after. `lowering` is set while one thread
+  ** lowers it: another that needs it waits (module.c, wm__lower). */
+  _Atomic uint8_t lowering;
   wm_code *_Atomic code;
 } wm_funcdef;
 
@@ -425,6 +427,11 @@ struct wm_module {
   ** and the compiler's spare scratch arrays (compile.c), under the same
   ** lock. */
   pthread_mutex_t arena_lock;
+  /* Threads waiting for a function another thread lowers (wm__lower),
+  ** woken under arena_lock when it is lowered or its lowering failed. */
+  pthread_cond_t lowered;
+  _Atomic uint32_t lower_waiters;
+  _Atomic uint32_t nlowered; /* bodies lowered: each at most once */
   void *scratch;
   void *arena_chunks;
   uint8_t *arena_next;

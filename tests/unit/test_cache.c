@@ -9,8 +9,11 @@
 ** allocation failures on every path; a file's identity standing for its
 ** hash (noted only when it cannot be racy, trusted while unchanged,
 ** replaced when wrong; with it, the bodies found before reading); the first-call list of WM_MODULE_PRELOWER (written,
-** lowered ahead, checked); the hash itself, whole and streamed.
+** lowered ahead, checked); one lowering of a body however many threads call it first at once; the
+** hash itself, whole and streamed.
 */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1223,6 +1226,87 @@ static void test_many_funcs(void) {
   rm_rf(base);
 }
 
+/* Threads that call one function of a fresh module at once: each on a
+** runtime of its own, all started together. */
+#define RACERS 6
+#define RACE_ADDS 200000u /* i32.const, i32.add pairs: a body of about 800 KB */
+
+typedef struct racer {
+  wm_module *mod;
+  atomic_int *go;
+  int32_t arg, r;
+  int rc;
+} racer;
+
+static void *race_call(void *p) {
+  racer *x = p;
+  wm_error err;
+  atomic_fetch_add(x->go, 1);
+  while (atomic_load(x->go) < RACERS) {} /* the others too */
+  x->rc = call1(x->mod, "big", x->arg, &x->r, &err);
+  return NULL;
+}
+
+static int race(wm_module *mod, int32_t r[RACERS], int rc[RACERS]) {
+  pthread_t th[RACERS];
+  racer x[RACERS];
+  atomic_int go = 0;
+  int started = 0;
+  for (int i = 0; i < RACERS; i++) {
+    x[i] = (racer){mod, &go, i * 1000, 0, -1};
+    if (pthread_create(&th[i], NULL, race_call, &x[i]) != 0) break;
+    started++;
+  }
+  while (atomic_load(&go) < RACERS && started < RACERS) atomic_fetch_add(&go, 1);
+  for (int i = 0; i < started; i++) {
+    pthread_join(th[i], NULL);
+    r[i] = x[i].r;
+    rc[i] = x[i].rc;
+  }
+  return started;
+}
+
+/* A body that many threads need at once is lowered once: one thread lowers
+** it, the others wait for its code (module.c, lower) -- a large body
+** lowered twice costs a start milliseconds. Every caller gets the right
+** answer. When the lowering fails (max_code_bytes), it is given back: each
+** waiter tries in turn and gets the same error, and none hangs. */
+static void test_lower_once(void) {
+  size_t cap = (size_t)RACE_ADDS * 32 + 256, n = 0;
+  char *t = malloc(cap);
+  CHECK(t != NULL);
+  if (!t) return;
+  n += (size_t)snprintf(t + n, cap - n, "(module (func (export \"big\") (param i32) (result i32) local.get 0");
+  uint32_t sum = 0;
+  for (uint32_t j = 0; j < RACE_ADDS; j++) {
+    n += (size_t)snprintf(t + n, cap - n, " i32.const %u i32.add", j % 100 + 1);
+    sum += j % 100 + 1;
+  }
+  n += (size_t)snprintf(t + n, cap - n, "))");
+  CHECK(n < cap);
+  size_t len;
+  uint8_t *b = wat_bytes(t, "", &len);
+  free(t);
+  if (!b) return;
+  wm_error err;
+  int32_t r[RACERS];
+  int rc[RACERS];
+  for (int round = 0; round < 2; round++) {
+    wm_module_options o = {0};
+    if (round == 1) o.max_code_bytes = 4096; /* far too little for the body */
+    wm_module *mod;
+    CHECK(wm_module_load(b, len, &o, &mod, &err) == WM_OK);
+    CHECK(race(mod, r, rc) == RACERS);
+    for (int i = 0; i < RACERS; i++) {
+      if (round == 0) CHECK(rc[i] == WM_OK && (uint32_t)r[i] == (uint32_t)(i * 1000) + sum);
+      else CHECK(rc[i] == WM_ELIMIT);
+    }
+    CHECK(atomic_load(&mod->nlowered) == (round == 0 ? 1u : 0u));
+    wm_module_free(mod);
+  }
+  free(b);
+}
+
 static void test_hash(void) {
   uint8_t buf[100], h0[16], h[16];
   memset(buf, 0, sizeof buf);
@@ -1291,6 +1375,7 @@ int main(void) {
   test_alloc_failures();
   test_first_calls();
   test_many_funcs();
+  test_lower_once();
   test_hash();
   free(good);
   free(bad);
