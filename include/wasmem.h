@@ -935,9 +935,8 @@ WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 ** wasmem ABI, or whose module does not match the hash it was compiled
 ** for, is refused (WM_EINVAL).
 ** Not translated yet (WM_EUNSUPPORTED, "... not supported yet"):
-** threads, exception handling, GC and typed function references, tail
-** calls, shared memories, table64; a module loaded through the
-** code cache (load it without one).
+** threads (shared memories, atomics) and GC's instructions that make
+** objects; a module loaded through the code cache (load it without one).
 */
 WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err);
 /* How wm_module_to_c_parts translates (NULL or zeroed: as wm_module_to_c).

@@ -147,6 +147,19 @@ void wm__exn_free_all(wm_runtime *rt) {
   rt->nexns = 0;
 }
 
+void wm__exn_take(wm_runtime *rt, uint32_t kind, wm_slot *d) {
+  wm_exn *e = rt->exn;
+  if (kind < WM_CATCH_ALL) {
+    if (e->tag->nslots) memcpy(d, e->vals, e->tag->nslots * sizeof(wm_slot));
+    d += e->tag->nslots;
+  }
+  if (kind == WM_CATCH_REF || kind == WM_CATCH_ALL_REF) {
+    keep(rt, e, true);
+    d->ref = e;
+  }
+  wm__exn_set(rt, NULL); /* frees it unless an exnref names it */
+}
+
 const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base) {
   wm_exn *e = rt->exn;
   if (!e) return NULL; /* defensive: WM_EXCEPTION comes with one */
@@ -163,16 +176,7 @@ const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base) {
         if (cell < h->start || cell >= h->end) continue;
         if (h->kind == WM_CATCH_SKIP) break; /* a return_call left this frame */
         if (h->kind < WM_CATCH_ALL && f->func->inst->tags[h->tag] != e->tag) continue;
-        wm_slot *d = f->fp + h->dest;
-        if (h->kind < WM_CATCH_ALL) {
-          if (e->tag->nslots) memcpy(d, e->vals, e->tag->nslots * sizeof(wm_slot));
-          d += e->tag->nslots;
-        }
-        if (h->kind == WM_CATCH_REF || h->kind == WM_CATCH_ALL_REF) {
-          keep(rt, e, true);
-          d->ref = e;
-        }
-        wm__exn_set(rt, NULL); /* frees it unless an exnref names it */
+        wm__exn_take(rt, h->kind, f->fp + h->dest);
         rt->nframes = (uint32_t)(f - rt->frames) + 1;
         return c->code + h->pad;
       }

@@ -262,6 +262,10 @@ int wm__exn_throw(wm_runtime *rt, wm_tag *tag, const wm_slot *vals);
 ** payload delivered into that frame's slots and rt->nframes cut back to
 ** that frame; NULL when none does. */
 const uint32_t *wm__exn_catch(wm_runtime *rt, wm_frame *base);
+/* exn.c: the pending exception caught by a clause of kind (WM_CATCH...,
+** module.h) that matched it: its payload (catch, catch_ref), then its
+** exnref (the _ref kinds), written to d.., and no exception pending. */
+void wm__exn_take(wm_runtime *rt, uint32_t kind, wm_slot *d);
 /* exn.c: "uncaught exception: tag 0 \"e0\" of module m" into msg (256). */
 void wm__exn_describe(const wm_runtime *rt, char *msg);
 /* exn.c: make e (NULL: none) the pending exception; the one it replaces

@@ -109,6 +109,19 @@ struct wm_aot_ctx {
   ** br_on_cast: the interpreter's test, t's type index the module's)? */
   void (*null_trap)(wm_aot_ctx *c, const char *what, uint32_t fidx);
   int (*ref_test)(wm_aot_ctx *c, void *r, uint32_t t);
+  /* Exceptions (aot_exn.c). exn_throw throws: tag's exception with the
+  ** payload vals (slot form), or, tag UINT32_MAX, the exnref ref again
+  ** (null traps, in wasm function fidx). Code compiled WM_AOT_EXN takes
+  ** exceptions as pending: exn_throw, and a call whose callee threw, set
+  ** exn and return; every call site checks it and goes to its try_table's
+  ** dispatch, which asks exn_catch, clause by clause, whether the pending
+  ** exception matches (kind: module.h's WM_CATCH..WM_CATCH_ALL_REF, tag
+  ** this module's tag index): then exn is cleared and its payload (then
+  ** the exnref) is in the slots it gives, else NULL. Other code never
+  ** sees one: exn_throw and the calls leave through the runtime's jump. */
+  int exn;
+  void (*exn_throw)(wm_aot_ctx *c, uint32_t tag, void *ref, const wm_aot_slot *vals, uint32_t fidx);
+  const wm_aot_slot *(*exn_catch)(wm_aot_ctx *c, uint32_t tag, uint32_t kind);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
@@ -125,6 +138,10 @@ typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);
 ** metered code does (fuel, interrupts, deadlines: ctx->meter). Loaded as a
 ** metered module. */
 #define WM_AOT_METERED 2u
+/* WM_AOT_EXN: some try_table of the module catches, so its code takes
+** exceptions as pending (wm_aot_ctx.exn) rather than by the runtime's
+** jump. */
+#define WM_AOT_EXN 4u
 #define WM_AOT_GUARD_SPAN (((uint64_t)8 << 30) + 65536u)
 
 typedef struct wm_aot_module {
@@ -135,7 +152,7 @@ typedef struct wm_aot_module {
   uint8_t hash[16];            /* wm_module_hash of them */
   const wm_aot_entry *entries; /* per defined function */
   void (*const *direct)(void); /* per defined function: its typed C function */
-  uint32_t flags;              /* WM_AOT_GUARDED, WM_AOT_METERED */
+  uint32_t flags;              /* WM_AOT_GUARDED, WM_AOT_METERED, WM_AOT_EXN */
   /* The largest frame of any function of the object, in bytes. The
   ** runtime gives the code a stack floor raised by two such frames and
   ** their slack (WM_AOT_FRAME_SLACK each: a check sees its frame's

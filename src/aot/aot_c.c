@@ -21,13 +21,14 @@
 ** growing memory, bulk operations, traps) goes through the helpers of
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
-** memories, exceptions, and GC's instructions that make objects or copy
-** into arrays (struct.new*, array.new*, array.fill/copy/init_*, the extern
+** memories, and GC's instructions that make objects or copy into arrays
+** (struct.new*, array.new*, array.fill/copy/init_*, the extern
 ** conversions). GC's types (rec groups, subtypes, struct and array
 ** definitions) are translated: the runtime interns them and checks
 ** call_indirect's and call_ref's callees by subtyping as the interpreter
 ** does; so are GC's references (any's hierarchy: a void * as the
 ** interpreter's slot holds it) and its other instructions (aot_gc.c).
+** Exceptions (tags, throw, throw_ref, try_table, exnref) are aot_exn.c's.
 ** Typed function references are translated: a (ref null?
 ** ht) of the func or extern hierarchy is a reference as funcref's and
 ** externref's, the checks validation made need no code, call_ref asks the
@@ -435,6 +436,10 @@ static void put_from_slot(cbuf *o, const char *io, uint32_t *j, int k) {
     put(o, "%s[%u].%s", io, (unsigned)*j, tfield[k]);
   *j += k == T_V128 ? 2 : 1;
 }
+void wm__aot_put_to_slot(cbuf *o, const char *io, uint32_t *j, int k, const char *v) {
+  put_to_slot(o, io, j, k, v);
+}
+void wm__aot_put_from_slot(cbuf *o, const char *io, uint32_t *j, int k) { put_from_slot(o, io, j, k); }
 
 /* A call through slots (an import, a call the runtime makes, a long
 ** argument list): `io_` filled from the arguments, `stmt` run, results
@@ -481,6 +486,23 @@ static int tail_check(fstate *f, const wm_type *t, uint32_t base, uint32_t x) {
   return 0;
 }
 
+/* Function idx returns a zero its caller ignores (a tail call left
+** pending, an exception). */
+static void put_zero_return(cbuf *o, const wm_module *mod, uint32_t idx) {
+  const wm_type *self = wm__func_type(mod, idx);
+  if (self->nresults == 0) {
+    put(o, "  return;\n");
+    return;
+  }
+  char sn[64];
+  sig_name(mod, self, sn, sizeof sn);
+  if (self->nresults == 1)
+    put(o, "  { %s z_;", ctype[tc(self->results[0])]);
+  else
+    put(o, "  { struct r_%s z_;", sn);
+  put(o, " memset(&z_, 0, sizeof z_); return z_; }\n");
+}
+
 /* return_call, return_call_indirect and return_call_ref of type t, the
 ** arguments at depths base..: of this very function (callee NULL), the
 ** arguments become its parameters and it starts again (T_, after the
@@ -500,18 +522,7 @@ static int tail_call(fstate *f, const wm_type *t, uint32_t base, const char *cal
       put_to_slot(f->o, "a_", &j, k, NV(f, base + i, k));
     }
     put(f->o, " c->tail_f = %s; }\n", callee);
-    const wm_type *self = wm__func_type(f->mod, f->self);
-    if (self->nresults == 0) {
-      put(f->o, "  return;\n");
-    } else {
-      char sn[64];
-      sig_name(f->mod, self, sn, sizeof sn);
-      if (self->nresults == 1)
-        put(f->o, "  { %s z_;", ctype[tc(self->results[0])]);
-      else
-        put(f->o, "  { struct r_%s z_;", sn);
-      put(f->o, " memset(&z_, 0, sizeof z_); return z_; }\n");
-    }
+    put_zero_return(f->o, f->mod, f->self);
     f->tails[f->self] = 1;
     f->tail_used = true;
   }
@@ -546,6 +557,7 @@ static int callee_call(fstate *f, const wm_type *t, uint32_t base, const char *s
   rc = slot_call(f, t, base, slow);
   if (rc) return rc;
   put(f->o, "  }\n");
+  wm__aot_exn_check(f);
   reload_size(f);
   return call_done(f, t, base);
 }
@@ -672,9 +684,10 @@ static int skip_dead(fstate *f) {
     uint8_t op;
     int rc = byte(f, &op);
     if (rc) return rc;
-    if (op == 0x02 || op == 0x03 || op == 0x04) {
+    if (op == 0x02 || op == 0x03 || op == 0x04 || op == 0x1F) {
       ctrl tmp;
       rc = blocktype(f, &tmp);
+      if (!rc && op == 0x1F) rc = wm__aot_try_clauses(f, 0, false, &tmp.catches);
       if (rc) return rc;
       depth++;
     } else if (op == 0x0B) {
@@ -695,7 +708,7 @@ static int skip_imm(fstate *f, uint8_t op) {
   int32_t s;
   int64_t l;
   switch (op) {
-    case 0x0C: case 0x0D: case 0x10: case 0x12: case 0x14: case 0x15: case 0x20: case 0x21:
+    case 0x08: case 0x0C: case 0x0D: case 0x10: case 0x12: case 0x14: case 0x15: case 0x20: case 0x21:
     case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2: case 0xD5: case 0xD6:
       return u32imm(f, &x);
     case 0x0E: {
@@ -759,7 +772,7 @@ static int skip_imm(fstate *f, uint8_t op) {
         uint64_t offset;
         return wm__aot_memarg(f, &x, &offset);
       }
-      if ((op >= 0x45 && op <= 0xC4) || op == 0x00 || op == 0x01 || op == 0x0F || op == 0x1A ||
+      if ((op >= 0x45 && op <= 0xC4) || op == 0x00 || op == 0x01 || op == 0x0A || op == 0x0F || op == 0x1A ||
           op == 0x1B || op == 0xD1 || op == 0xD4)
         return 0;
       return unsupported(f, "this instruction");
@@ -768,8 +781,7 @@ static int skip_imm(fstate *f, uint8_t op) {
 
 static const char *unsupported_op(uint8_t op) {
   switch (op) {
-    case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
-      return "exception handling";
+    case 0x06: case 0x07: case 0x09: case 0x18: case 0x19: return "legacy exception handling";
     case 0xFE: return "threads (atomics)";
     default: return NULL;
   }
@@ -907,7 +919,7 @@ static int instr(fstate *f) {
       set_dead(f);
       return 0;
     case 0x01: return 0;
-    case 0x02: case 0x03: case 0x04: {
+    case 0x02: case 0x03: case 0x04: case 0x1F: {
       ctrl c;
       memset(&c, 0, sizeof c);
       rc = blocktype(f, &c);
@@ -924,7 +936,11 @@ static int instr(fstate *f) {
         uint32_t cond = --f->sp;
         put(f->o, "  if (!%s) goto F%u;\n", V(f, cond), (unsigned)f->nlabels);
       }
-      rc = push_ctrl(f, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, &c);
+      /* try_table: its clauses' dispatch (aot_exn.c); the body starts a
+      ** basic block when it has one, as compile_exc.c's branch over it. */
+      if (op == 0x1F && (rc = wm__aot_try_clauses(f, f->nlabels, true, &c.catches))) return rc;
+      if (c.catches) f->fuel_new = true;
+      rc = push_ctrl(f, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : op == 0x04 ? K_IF : K_TRY, &c);
       if (rc) return rc;
       if (op == 0x03) put(f->o, "L%u:;\n", (unsigned)f->cs[f->ncs - 1].label);
       if (op != 0x02) f->fuel_new = true; /* a loop's head, an if's true arm */
@@ -967,6 +983,10 @@ static int instr(fstate *f) {
       rc = branch(f, f->ncs - 1);
       set_dead(f);
       return rc;
+    case 0x08: case 0x0A: /* throw, throw_ref: aot_exn.c */
+      rc = wm__aot_throw(f, op);
+      set_dead(f);
+      return rc;
     case 0x10: {
       rc = u32imm(f, &x);
       if (rc) return rc;
@@ -986,6 +1006,7 @@ static int instr(fstate *f) {
       }
       if (!rc && x >= mod->nfunc_imports) rc = tail_check(f, t, base, x);
       if (rc) return rc;
+      wm__aot_exn_check(f);
       reload_size(f);
       return call_done(f, t, base);
     }
@@ -1270,9 +1291,8 @@ static int check_module(const wm_module *mod, wm_error *err) {
   if (mod->sparse) return wm__error(err, WM_EINVAL, UINT32_MAX, "wasmem compile: the module was loaded through the code cache; load it without one");
   for (uint32_t i = 0; i < mod->nmems; i++)
     if (mod->mems[i].shared) NO("shared memory (threads)");
-  if (mod->ntags) NO("exception handling");
-  /* Typed references of the func and extern hierarchies are references
-  ** as funcref and externref (tclass); GC's and exceptions' are not. */
+  /* Typed references of the func and extern hierarchies, and exnrefs, are
+  ** references as funcref and externref (tclass); GC's are not. */
   for (uint32_t i = 0; i < mod->ntables; i++)
     if (tclass(mod->tables[i].elem) != T_REF) NO(tclass_why(mod->tables[i].elem));
   for (uint32_t i = 0; i < mod->ntypes; i++) {
@@ -1377,6 +1397,7 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
     f->extra = 0;
     f->self = idx;
     f->self_tail = false;
+    f->exn_exit = false;
     rc = translate_body(f, idx);
   }
   if (!rc) {
@@ -1421,6 +1442,11 @@ static int put_function(cbuf *o, fstate *f, uint32_t idx) {
       for (uint32_t k = 0; k < t->nresults; k++)
         put(o, " r_.r%u = s%u%c;", (unsigned)k, (unsigned)k, tsuf[tc(t->results[k])]);
       put(o, " return r_; }\n");
+    }
+    /* A pending exception no try_table of the body takes (aot_exn.c). */
+    if (f->exn_exit) {
+      put(o, "X_:;\n");
+      put_zero_return(o, mod, idx);
     }
     put(o, "}\n");
     /* The entry: arguments and results through slots. */
@@ -1653,10 +1679,13 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
       f.trefs[sig_index(mod, wm__func_type(mod, i))] = 1;
       rc = put_function(&bodies[p], &f, i);
     }
-    if (rc || f.tail || !f.tail_used) break;
+    if (rc || (f.tail == f.tail_used && f.exn == f.exn_used)) break;
     /* Some body leaves tail calls pending: now that f.tails says which,
-    ** the bodies again, with the calls that may see one checking. */
-    f.tail = true;
+    ** the bodies again, with the calls that may see one checking. Or some
+    ** try_table catches: every call checks for a pending exception
+    ** (aot_exn.c). */
+    f.tail = f.tail_used;
+    f.exn = f.exn_used;
     f.frame_max = 0;
     memset(refs, 0, (size_t)nparts * nf);
     memset(trefs, 0, (size_t)nparts * nt);
@@ -1690,7 +1719,8 @@ int wm_module_to_c_parts(const wm_module *mod, const wm_compile_options *opts, u
     bodies[p].p = NULL;
     if (p == 0)
       put_tables(&o, mod, nparts,
-                 (f.guarded ? WM_AOT_GUARDED : 0u) | (f.metered ? WM_AOT_METERED : 0u));
+                 (f.guarded ? WM_AOT_GUARDED : 0u) | (f.metered ? WM_AOT_METERED : 0u) |
+                     (f.exn ? WM_AOT_EXN : 0u));
     wm__free(decls.p);
     if (o.oom || bodies[p].oom || decls.oom) {
       wm__free(o.p);

@@ -79,7 +79,8 @@ static inline void put_bytes(cbuf *b, const char *s, size_t n) {
 ** yet. A reference is any of the func and extern hierarchies, typed or
 ** not, nullable or not ((ref null? ht) for func, extern, nofunc, noextern
 ** or a function type): a wm_func * or an extern value, NULL for null, as
-** funcref's and externref's. Exceptions' and GC's are not translated. */
+** funcref's and externref's; an exnref (exn, noexn) is the runtime's
+** wm_exn * (aot_exn.c). GC's are not translated. */
 enum { T_I32, T_I64, T_F32, T_F64, T_REF, T_V128, T_N };
 static const char tsuf[T_N] = {'i', 'l', 'f', 'd', 'r', 'v'};
 
@@ -92,14 +93,15 @@ static inline int tclass(uint32_t t) {
     case WM_V128: return T_V128;
     default: /* func's, extern's and any's (GC: aot_gc.c) hierarchies */
       if (!wm__is_reftype(t)) return -1;
-      return wm__vt_top(t) != WM_EXNREF ? T_REF : -1;
+      return T_REF; /* and exnref (aot_exn.c) */
   }
 }
 
-/* Why a type tclass refuses is not translated: "exception handling" (a
-** packed storage type is no value's). */
+/* Why a type tclass refuses is not translated (a packed storage type is
+** no value's). */
 static inline const char *tclass_why(uint32_t t) {
-  return wm__is_reftype(t) && wm__vt_top(t) == WM_EXNREF ? "exception handling" : "this type";
+  (void)t;
+  return "this type";
 }
 
 /* tclass of a type the module check has accepted (never -1). */
@@ -109,13 +111,14 @@ static inline int tc(uint32_t t) {
 }
 /* ------------------------------------------------------------ function state */
 
-enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_TRY };
 
 typedef struct ctrl {
   uint8_t kind;
   bool unreachable;     /* after br, return, unreachable ...: skip to end */
   bool has_else;
   bool targeted;        /* a branch to its end was translated */
+  bool catches;         /* a try_table with clauses: H<label> its dispatch */
   uint32_t label;
   uint32_t height;      /* stack depth below the parameters */
   uint32_t np, nr;
@@ -178,6 +181,9 @@ typedef struct fstate {
   uint8_t *tails;       /* per function index: its body leaves tail calls pending */
   bool tail_used;       /* some body does (the first pass over the bodies) */
   bool tail;            /* the second pass: calls that may see one run it after */
+  bool exn_used;        /* some live try_table catches (aot_exn.c) */
+  bool exn;             /* the pass where exceptions are pending (WM_AOT_EXN) */
+  bool exn_exit;        /* the body jumps to X_, its exceptional return */
 } fstate;
 
 static inline int fail(fstate *f, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -328,5 +334,19 @@ int wm__aot_numeric_arity(uint8_t op);
 bool wm__aot_vec_plan(fstate *f, vplan *p);
 void wm__aot_vec_guard(fstate *f, const vplan *p);
 void wm__aot_vec_address(fstate *f, char *p, size_t cap);
+
+/* aot_exn.c: a try_table's clauses (after its block type, f->pos at
+** them), read, and in live code (emit) its dispatch H<label>, label the
+** try_table's own, not yet pushed; *catches: it has clauses. */
+int wm__aot_try_clauses(fstate *f, uint32_t label, bool emit, bool *catches);
+/* aot_exn.c: throw (0x08) and throw_ref (0x0A). */
+int wm__aot_throw(fstate *f, uint8_t op);
+/* aot_exn.c: after a call, in WM_AOT_EXN code: the check of a pending
+** exception. */
+void wm__aot_exn_check(fstate *f);
+/* aot_c.c: a value of class k written to slot *j of C array io, and slot
+** *j of io read as a value of class k (*j moved past it). */
+void wm__aot_put_to_slot(cbuf *o, const char *io, uint32_t *j, int k, const char *v);
+void wm__aot_put_from_slot(cbuf *o, const char *io, uint32_t *j, int k);
 
 #endif

@@ -51,6 +51,8 @@ typedef struct aot_inst {
   uintptr_t guard;    /* guarded code: its memory's reservation, else 0 */
   wm_aot_bt bt;       /* the last trap's return addresses (aot_bt.c) */
   uint32_t tail_slots; /* the slots of the module's longest signature */
+  bool pend;          /* WM_AOT_EXN code: exceptions are pending, not jumps */
+  wm_slot *exn_buf;   /* a caught exception's payload and exnref (aot_exn.c) */
 } aot_inst;
 
 static const uint64_t no_memory_size = 0;
@@ -103,6 +105,12 @@ static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   reguard(a, g);
   rt->stack_top = saved;
   if (rc == 0) return;
+  if (rc == WM_EXCEPTION && a->pend) {
+    /* Pending for the call site's check; results it never reads. */
+    memset(io, 0, wm__type_slots(f->type->results, f->type->nresults) * sizeof *io);
+    a->pub.exn = 1;
+    return;
+  }
   if (rc != WM_EXCEPTION && err.message[0]) snprintf(a->msg, WM_TRAP_MSG_CAP, "%s", err.message);
   raise_trap(a, rc);
 }
@@ -289,6 +297,35 @@ static void h_table_init(wm_aot_ctx *c, uint32_t table, uint32_t seg, uint32_t d
   for (uint32_t k = 0; k < n; k++) t->elems[d + k] = wm__elem_item(inst, seg, s + k);
 }
 
+/* throw and throw_ref (aot_abi.h): the exception is the interpreter's
+** (THROW, THROW_REF), pending or jumped with as the code was compiled. */
+static void h_exn_throw(wm_aot_ctx *c, uint32_t tag, void *ref, const wm_aot_slot *vals,
+                        uint32_t fidx) {
+  aot_inst *a = of(c);
+  wm_runtime *rt = a->inst->rt;
+  if (tag == UINT32_MAX) {
+    if (!ref) trap_at(a, WM_TRAP_NULL_EXN, fidx);
+    wm__exn_set(rt, ref); /* kept: an exnref names it */
+  } else {
+    int rc = wm__exn_throw(rt, a->inst->tags[tag], (const wm_slot *)vals);
+    if (rc != WM_EXCEPTION) trap_at(a, rc, fidx);
+  }
+  if (!a->pend) longjmp(*a->jb, WM_EXCEPTION);
+  c->exn = 1;
+}
+
+/* One catch clause of a try_table's dispatch: does it take the pending
+** exception? Then as the interpreter's unwinder takes it (wm__exn_take). */
+static const wm_aot_slot *h_exn_catch(wm_aot_ctx *c, uint32_t tag, uint32_t kind) {
+  aot_inst *a = of(c);
+  wm_runtime *rt = a->inst->rt;
+  if (!rt->exn) return NULL; /* defensive: exn comes with one */
+  if (kind < WM_CATCH_ALL && a->inst->tags[tag] != rt->exn->tag) return NULL;
+  wm__exn_take(rt, kind, a->exn_buf);
+  c->exn = 0;
+  return (const wm_aot_slot *)a->exn_buf;
+}
+
 static void h_elem_drop(wm_aot_ctx *c, uint32_t seg) { of(c)->inst->elem_dropped[seg] = true; }
 
 int wm__aot_instance(wm_instance *inst, wm_error *err) {
@@ -300,8 +337,14 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
     if (np > nt) nt = np;
     if (nr > nt) nt = nr;
   }
+  size_t ne = 1; /* the largest payload and an exnref */
+  for (uint32_t i = 0; i < mod->ntags; i++) {
+    const wm_type *t = &mod->types[mod->tags[i]];
+    size_t n = wm__type_slots(t->params, t->nparams) + 1;
+    if (n > ne) ne = n;
+  }
   aot_inst *a = wm__calloc(1, sizeof *a + ng * sizeof(wm_aot_slot *) + nm * sizeof(uint8_t *) +
-                                  nm * sizeof(uint64_t *) + nt * sizeof(wm_aot_slot));
+                                  nm * sizeof(uint64_t *) + (nt + ne) * sizeof(wm_aot_slot));
   if (!a || wm__rt_own(inst->rt, a)) {
     wm__free(a);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -335,6 +378,10 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   a->tail_slots = (uint32_t)nt;
   c->tail_args = (wm_aot_slot *)(sizes + nm);
   c->tail_run = h_tail_run;
+  a->exn_buf = (wm_slot *)c->tail_args + nt;
+  a->pend = (mod->aot->desc->flags & WM_AOT_EXN) != 0;
+  c->exn_throw = h_exn_throw;
+  c->exn_catch = h_exn_catch;
   c->mems = mems;
   c->mem_sizes = sizes;
   c->mem = mod->nmems ? inst->mems[0]->base : NULL;
@@ -409,6 +456,9 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
       memcpy(fp, h_tail_run(&a->pub), wm__type_slots(t->results, t->nresults) * sizeof *fp);
     }
   }
+  /* An exception compiled code left pending: it goes on unwinding from
+  ** the NATIVE frame, as one jumped with does. */
+  int thrown = code == 0 && a->pub.exn ? WM_EXCEPTION : 0;
   if (a->guard) {
     if (code) wm__aot_guard_after_trap();
     if (blocked) wm__aot_guard_reblock(&mask);
@@ -416,10 +466,12 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   }
   inst->rt->native_depth--;
   a->pub.tail_f = NULL; /* none is pending after a trap either */
+  a->pub.exn = 0;
   a->jb = saved_jb;
   a->msg = saved_msg;
   a->top = saved_top;
   a->pub.stack_floor = saved_floor;
+  if (thrown) return thrown;
   if (code) {
     /* Unguarded again: a fault here is not the code's. */
     if (code != WM_EXCEPTION)

@@ -1,11 +1,11 @@
 ;; Compiled code importing a memory that an interpreted module defines.
-;; $Mm declares a tag (exception handling), which the translator does not
+;; $Mm declares a shared memory (threads), which the translator does not
 ;; take yet, so it runs interpreted; spectest --aot asks its runtime to
 ;; reserve such memories as guarded compiled code needs (guard_memories).
 (module $Mm
-  (tag $unused)
   (memory $m0 (export "mem0") 0 0)
   (memory $m1 (export "mem1") 1 5)
+  (memory $unused 1 1 shared)
   (data (memory 1) (i32.const 10) "\00\01\02\03\04\05\06\07\08\09")
   (func (export "load") (param i32) (result i32) (i32.load8_u $m1 (local.get 0)))
   (func (export "grow") (param i32) (result i32) (memory.grow $m1 (local.get 0)))

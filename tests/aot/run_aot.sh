@@ -139,11 +139,11 @@ out=$("$wasmem" run --aot --no-cache cmd.wasm 2>&1; echo "exit $?")
 # 6. What is not compiled yet runs in the interpreter after one note; a
 # compiler that is missing or fails is an error (exit 2), nothing cached.
 cat >exn.wat <<'WAT'
-(module (tag $e) (func (export "f") (result i32) (call $g)) (func $g (result i32) (i32.const 2)))
+(module (memory 1 1 shared) (func (export "f") (result i32) (call $g)) (func $g (result i32) (i32.const 2)))
 WAT
 out=$("$wasmem" call exn.wat f --aot 2>&1; echo "exit $?")
-[ "$out" = $'wasmem: note: exn.wat: wasmem compile: exception handling not supported yet; running it in the interpreter\n2\nexit 0' ] ||
-  bad "a tag with --aot: '$out'"
+[ "$out" = $'wasmem: note: exn.wat: wasmem compile: shared memory (threads) not supported yet; running it in the interpreter\n2\nexit 0' ] ||
+  bad "a shared memory with --aot: '$out'"
 rm -rf "$XDG_CACHE_HOME"
 out=$(WASMEM_CC=/nonexistent/cc "$wasmem" run --aot cmd.wasm 2>&1; echo "exit $?")
 grep -q "cannot run the C compiler '/nonexistent/cc'" <<<"$out" && grep -q "cannot compile the module (run without --aot" <<<"$out" &&

@@ -84,6 +84,23 @@ static const char *const guest_wat =
     "  (func (export \"dead_br_if\") (param i32) (result i32)\n"
     "    (block $out (block (br $out) (br_if 0 (i32.const 0))) (drop (i32.const 1)))\n"
     "    (i32.const 7))\n"
+    /* Exceptions: a try_table's body starts a block when it has clauses;
+    ** a catch lands on its label as a branch does. */
+    "  (tag $e (param i32))\n"
+    "  (func $thr (param i32) (result i32)\n"
+    "    (if (local.get 0) (then (throw $e (local.get 0)))) (i32.const 1))\n"
+    "  (func (export \"exn\") (param i32) (result i32) (local $k i32)\n"
+    "    (loop $l\n"
+    "      (block $c (result i32)\n"
+    "        (try_table (result i32) (catch $e $c)\n"
+    "          (drop (i32.const 1)) (call $thr (i32.and (local.get 0) (i32.const 1))))\n"
+    "        (i32.add (i32.const 10)))\n"
+    "      (local.set $k (i32.add (local.get $k)))\n"
+    "      (local.set 0 (i32.shr_u (local.get 0) (i32.const 1)))\n"
+    "      (br_if $l (local.get 0)))\n"
+    "    (block $d (try_table (catch_all $d) (throw $e (local.get $k))))\n"
+    "    (try_table (nop))\n"
+    "    (local.get $k))\n"
     "  (func (export \"table_moves\") (param i32) (result i32)\n"
     "    (block $out (result i32)\n"
     "      (block (br_table $out $out (i32.const 5) (local.get 0)))\n"
@@ -240,6 +257,7 @@ static void test_tier(wm_module *interp, uint32_t flags, const char *tag) {
     CHECK(compare(interp, nat, "dead_br_if", 0) == 2);
     CHECK(compare(interp, nat, "table_moves", 0) == 3);
     CHECK(compare(interp, nat, "table_moves", 1) == 3);
+    for (int32_t n = 0; n <= 6; n += 3) CHECK(compare(interp, nat, "exn", n) > 10);
     test_stop(nat2);
   }
   wm_module_free(nat);
