@@ -42,8 +42,9 @@ static const char spectest_help[] =
     "             a meaning (WM_MODULE_WASM2: one memory, reserved zero\n"
     "             bytes where 3.0 has memory indexes): for 2.0 test suites\n"
     "  --aot      compile every module that loads to native code (wasmem\n"
-    "             compile; the C compiler is $WASMEM_CC, else cc) and run\n"
-    "             that: the same results are expected. A module the\n"
+    "             compile; the C compiler is $WASMEM_CC, else cc; with\n"
+    "             --metered, metered code) and run that: the same results\n"
+    "             are expected. A module the\n"
     "             translator does not support yet runs interpreted; the\n"
     "             line before the last counts both, and -v prints why\n"
     "             each interpreted module is not translated\n"
@@ -662,8 +663,11 @@ static int compile_native(spec_run *s, wm_module **mod, wm_error *err) {
     return err->code = WM_EIO;
   }
   close(fd);
-  int rc = cli_compile_module(*mod, so, aot_cc, 1,
-                              cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u, err);
+  /* What --metered loads must be metered: a metered load refuses an
+  ** unmetered object (wm_module_load_native). */
+  unsigned flags = (cli_bounds_checks ? WM_COMPILE_BOUNDS_CHECKS : 0u) |
+                   (load_opts.flags & WM_MODULE_METERED ? WM_COMPILE_METERED : 0u);
+  int rc = cli_compile_module(*mod, so, aot_cc, 1, flags, err);
   if (rc == WM_EUNSUPPORTED) {
     aot_interpreted++;
     if (s->verbose) printf("%s:%d: %s: interpreted: %s\n", s->src, s->line, s->type, err->message);

@@ -159,7 +159,8 @@ static int branch(fstate *f, uint32_t l) {
   ctrl *c = &f->cs[f->ncs - 1 - l];
   c->targeted = true;
   int rc = copy_top(f, c->kind == K_LOOP ? c->np : c->nr, c->height);
-  char to = c->kind != K_LOOP ? 'E' : f->vec && f->vec->label == c->label ? 'V' : 'L';
+  bool fast = f->vec && (f->vec->label == c->label || f->vec->outer == c->label);
+  char to = c->kind != K_LOOP ? 'E' : fast ? 'V' : 'L';
   put(f->o, "  goto %c%u;\n", to, (unsigned)c->label);
   return rc;
 }
@@ -879,16 +880,26 @@ static int table64_operands(fstate *f, uint32_t x, uint32_t i0, uint32_t i1) {
 ** instruction at f->pos): the fast copy under its guard, then the exact
 ** loop, both translated from the same bytes (no block inside, so the
 ** same label serves both), then J<label>, where the fast copy ends. */
+/* A loop, or a nest (p->outer set: its inner loop is the plan's), written
+** twice: the fast copy under the guard, then the exact one. Under a nest's
+** guard, its inner loop's, which holds at each of its entries exactly when
+** at the nest's (aot_vec.c), the inner loop is its fast copy alone; when
+** it fails, the exact copy's inner loop is exact alone. */
 static int versioned_loop(fstate *f, ctrl *c, vplan *p) {
   uint32_t start = f->pos, label = f->nlabels, depth = f->ncs;
-  p->label = label;
+  bool nest = p->outer != NONE_L;
+  if (nest) p->outer = label;
+  p->label = nest ? label + 1 : label;
   p->next = 0;
   wm__aot_vec_guard(f, p);
+  if (nest) put(f->o, "V%u:;\n", (unsigned)label);
+  else wm__aot_vec_head(f, p);
   int rc = 0;
   for (int copy = 0; copy < 2 && !rc; copy++) {
     f->pos = start;
     f->nlabels = label;
     f->vec = copy == 0 ? p : NULL;
+    f->novec = nest && copy == 1;
     rc = push_ctrl(f, K_LOOP, c);
     if (!rc && copy == 1) put(f->o, "L%u:;\n", (unsigned)label);
     while (!rc && f->ncs > depth) {
@@ -898,6 +909,7 @@ static int versioned_loop(fstate *f, ctrl *c, vplan *p) {
     if (copy == 0) put(f->o, "  goto J%u;\n  }\n", (unsigned)label);
   }
   f->vec = NULL;
+  f->novec = false;
   put(f->o, "J%u:;\n", (unsigned)label);
   return rc;
 }
@@ -928,9 +940,16 @@ static int instr(fstate *f) {
         if (tclass(c.params[i]) < 0) return unsupported(f, tclass_why(c.params[i]));
       for (uint32_t i = 0; i < c.nr; i++)
         if (tclass(rtype(&c, i)) < 0) return unsupported(f, tclass_why(rtype(&c, i)));
-      if (op == 0x03 && !c.np && !c.nr && !f->vec) {
+      if (op == 0x03 && f->vec && f->vec->outer != NONE_L && f->pos == f->vec->inner_at) {
+        /* A versioned nest's inner loop, in the nest's fast copy. */
+        rc = push_ctrl(f, K_LOOP, &c);
+        if (!rc) wm__aot_vec_head(f, f->vec);
+        return rc;
+      }
+      if (op == 0x03 && !c.np && !c.nr && !f->vec && !f->novec) {
         vplan plan;
-        if (wm__aot_vec_plan(f, &plan)) return versioned_loop(f, &c, &plan);
+        if (wm__aot_vec_nest(f, &plan) || wm__aot_vec_plan(f, &plan))
+          return versioned_loop(f, &c, &plan);
       }
       if (op == 0x04) {
         uint32_t cond = --f->sp;

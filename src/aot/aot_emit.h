@@ -141,6 +141,12 @@ typedef struct vacc {
 } vacc;
 typedef struct vplan {
   uint32_t label;       /* the loop's: V<label> the fast copy, J<label> after both */
+  /* A nest (wm__aot_vec_nest): the outer loop's label (V<outer> its fast
+  ** copy, J<outer> after both), else NONE_L; the inner loop's first
+  ** instruction; the iv's value at its entry, iv0_local (or NONE_L) +
+  ** iv0_k. */
+  uint32_t outer, inner_at, iv0_local;
+  uint64_t iv0_k;
   uint32_t iv, step, limit;
   uint32_t limit_local; /* the limit's local, or NONE_L: the constant limit */
   uint32_t nacc, next;  /* next: the fast copy's next access */
@@ -175,7 +181,8 @@ typedef struct fstate {
   bool simd;            /* a v128 was named: the file needs simd_lanes.h */
   uint8_t *refs;        /* the current part's REF_* of each function index */
   uint8_t *trefs;       /* the current part's signatures used, by sig_index */
-  vplan *vec;           /* translating a versioned loop's fast copy */
+  vplan *vec;           /* translating a versioned loop's (or nest's) fast copy */
+  bool novec;           /* translating a versioned nest's exact copy: no loop versioned */
   uint32_t self;        /* the function being translated */
   bool self_tail;       /* it tail-calls itself: a jump to its start (T_) */
   uint8_t *tails;       /* per function index: its body leaves tail calls pending */
@@ -328,11 +335,15 @@ int wm__aot_branch_if(fstate *f, const char *cond, uint32_t l);
 int wm__aot_numeric_arity(uint8_t op);
 
 /* aot_vec.c: whether the loop whose first instruction is at f->pos (its
-** block type []) is versioned, its plan in p; the fast copy's guard and
-** head (`if (...) { ... V<label>:;`); the fast copy's address of its next
-** access, as wm__aot_address's. */
+** block type []) is versioned, its plan in p; whether it is the outer loop
+** of a versioned nest (one such loop inside, its guard hoisted out), the
+** inner loop's plan in p; the fast copy's guard (`if (...) {` and the
+** iv's copy declared) and the fast loop's head (`V<label>:;`); the fast
+** copy's address of its next access, as wm__aot_address's. */
 bool wm__aot_vec_plan(fstate *f, vplan *p);
+bool wm__aot_vec_nest(fstate *f, vplan *p);
 void wm__aot_vec_guard(fstate *f, const vplan *p);
+void wm__aot_vec_head(fstate *f, const vplan *p);
 void wm__aot_vec_address(fstate *f, char *p, size_t cap);
 
 /* aot_exn.c: a try_table's clauses (after its block type, f->pos at

@@ -50,6 +50,27 @@
 **    inside (no memory.grow, no call; another thread can only grow a
 **    memory, and a shared memory is never versioned).
 ** When the guard fails the exact loop runs, traps and wraps included.
+**
+** Nests. gcc vectorises an outer loop (bench/memsum's repetitions over
+** one array, each pass a vector lane) only when nothing but the inner
+** loop is between its head and latch, and the inner loop's guard is. So
+** a loop O of block type [] whose body is P1, one loop I as above, P2
+** (P1 and P2 straight-line as a loop body above, but with no load or
+** store; I entered with an empty stack; P2 ending in O's br_if 0) has
+** I's guard hoisted to O's entry when every term of it is the same at
+** each entry of I: I's bases and local limit are locals O does not
+** write, and P1 leaves I's iv at E, a constant or such a local plus a
+** constant (the symbolic pass over P1, with O's written locals unknown).
+** The hoisted guard G is I's with E for the iv. Proof: P1 and P2 cannot
+** trap, call or grow memory, so `ms` is the same throughout O, and at
+** each entry of I its guard's terms have the values G's have at O's
+** entry (E's local, the bases and the limit are not written in O; E is
+** what P1 computes from them). So I's guard holds at each of its entries
+** exactly when G holds at O's entry: under G every run of I is its fast
+** copy (exact, no trap, by the proof above) and nothing else in O can
+** trap, so O's fast copy -- P1, I's fast copy, P2 -- is O; when G fails,
+** every run of I would take its exact copy, which is all O's exact copy
+** has.
 */
 #include <inttypes.h>
 
@@ -205,16 +226,30 @@ static bool pass(scan *s, uint32_t start, vplan *p) {
   return s->sp == 0;
 }
 
-bool wm__aot_vec_plan(fstate *f, vplan *p) {
-  if (f->metered || !f->mod->nmems || f->mod->mems[0].is64 || f->mod->mems[0].shared) return false;
+static bool eligible(const fstate *f) {
+  return !f->metered && f->mod->nmems && !f->mod->mems[0].is64 && !f->mod->mems[0].shared;
+}
+
+static bool scan_init(scan *s, fstate *f) {
+  memset(s, 0, sizeof *s);
+  s->f = f;
+  s->written = wm__calloc(f->nlocals ? f->nlocals : 1, sizeof *s->written);
+  s->local = wm__calloc(f->nlocals ? f->nlocals : 1, sizeof *s->local);
+  return s->written && s->local;
+}
+
+static void scan_free(scan *s) {
+  wm__free(s->written);
+  wm__free(s->local);
+}
+
+/* The plan of the loop whose first instruction is at start; *end is past
+** its end, and the locals it writes are marked in written (per local). */
+static bool plan_at(fstate *f, uint32_t start, vplan *p, uint32_t *end, bool *written) {
   scan s;
-  memset(&s, 0, sizeof s);
-  s.f = f;
-  s.written = wm__calloc(f->nlocals ? f->nlocals : 1, sizeof *s.written);
-  s.local = wm__calloc(f->nlocals ? f->nlocals : 1, sizeof *s.local);
-  bool ok = s.written && s.local && pass(&s, f->pos, NULL);
+  bool ok = scan_init(&s, f) && pass(&s, start, NULL);
   p->nacc = 0;
-  ok = ok && pass(&s, f->pos, p);
+  ok = ok && pass(&s, start, p);
   if (ok) {
     /* The iv: the condition's local, which ends the iteration as its
     ** start plus s, the condition's own k. */
@@ -227,21 +262,93 @@ bool wm__aot_vec_plan(fstate *f, vplan *p) {
     p->step = (uint32_t)e.k;
     p->limit = s.cond.n;
     p->limit_local = s.cond.base;
+    p->outer = NONE_L;
+    *end = s.pos;
+    for (uint32_t i = 0; ok && i < f->nlocals; i++) written[i] = written[i] || s.written[i];
   }
-  wm__free(s.written);
-  wm__free(s.local);
+  scan_free(&s);
+  return ok;
+}
+
+bool wm__aot_vec_plan(fstate *f, vplan *p) {
+  if (!eligible(f)) return false;
+  uint32_t end;
+  bool *written = wm__calloc(f->nlocals ? f->nlocals : 1, sizeof *written);
+  bool ok = written && plan_at(f, f->pos, p, &end, written);
+  wm__free(written);
+  return ok;
+}
+
+bool wm__aot_vec_nest(fstate *f, vplan *p) {
+  if (!eligible(f)) return false;
+  scan s;
+  const uint32_t start = f->pos;
+  uint32_t inner = 0, head = 0;
+  bool ok = scan_init(&s, f);
+  /* The first pass: the locals the nest writes (the inner loop's
+  ** included), and its shape: no access but the inner loop's. */
+  s.pos = start;
+  for (uint32_t i = 0; i < f->nlocals; i++) s.local[i] = unk();
+  while (ok && !s.ended) {
+    if (s.pos >= f->end || (f->b[s.pos] >= 0x28 && f->b[s.pos] <= 0x3E)) {
+      ok = false;
+    } else if (f->b[s.pos] == 0x03) {
+      /* The inner loop: one, of block type [], entered with nothing on
+      ** the stack, before the nest's br_if. */
+      ok = !inner && !s.sp && s.pos + 1 < f->end && f->b[s.pos + 1] == 0x40 &&
+           s.cond.kind == S_UNK;
+      head = s.pos;
+      inner = s.pos + 2;
+      ok = ok && plan_at(f, inner, p, &s.pos, s.written);
+    } else {
+      ok = step(&s);
+    }
+  }
+  ok = ok && inner && s.sp == 0;
+  /* The inner loop's guard must not change in the nest: its limit and
+  ** bases are locals the nest does not write. */
+  ok = ok && (p->limit_local == NONE_L || !s.written[p->limit_local]);
+  for (uint32_t i = 0; ok && i < p->nacc; i++)
+    ok = p->acc[i].base == NONE_L || !s.written[p->acc[i].base];
+  if (ok) {
+    /* The second pass, up to the inner loop: the iv's value at its entry,
+    ** which must be a constant or a sum of one local the nest does not
+    ** write and constants. */
+    s.pos = start;
+    s.sp = 0;
+    s.cond = unk();
+    for (uint32_t i = 0; i < f->nlocals; i++)
+      s.local[i] = f->ltype[i] == T_I32 && !s.written[i] ? aff(i, NONE_L, 0) : unk();
+    while (ok && s.pos < head) ok = step(&s);
+    sym e = s.local[p->iv];
+    ok = ok && s.pos == head && e.kind == S_AFF && e.cv == NONE_L;
+    p->outer = 0;
+    p->inner_at = inner;
+    p->iv0_local = e.base;
+    p->iv0_k = e.k;
+  }
+  scan_free(&s);
   return ok;
 }
 
 void wm__aot_vec_guard(fstate *f, const vplan *p) {
-  const unsigned iv = p->iv, st = p->step;
-  char n[16];
+  const unsigned st = p->step;
+  char n[16], iv[48];
   if (p->limit_local != NONE_L)
     snprintf(n, sizeof n, "l%u", (unsigned)p->limit_local);
   else
     snprintf(n, sizeof n, "%uu", (unsigned)p->limit);
+  /* A nest's guard is its inner loop's at the nest's entry, with the
+  ** iv's value at the inner loop's entry in place of the iv. */
+  if (p->outer == NONE_L)
+    snprintf(iv, sizeof iv, "l%u", (unsigned)p->iv);
+  else if (p->iv0_local == NONE_L)
+    snprintf(iv, sizeof iv, "%uu", (unsigned)(uint32_t)p->iv0_k);
+  else
+    snprintf(iv, sizeof iv, "(uint32_t)((uint64_t)l%u + UINT64_C(%" PRIu64 "))",
+             (unsigned)p->iv0_local, p->iv0_k);
   /* The first two tests make N - s >= iv >= 0, which the others use. */
-  put(f->o, "  if (l%u < %s && (uint32_t)(%s - l%u) %% %uu == 0u", iv, n, n, iv, st);
+  put(f->o, "  if (%s < %s && (uint32_t)(%s - %s) %% %uu == 0u", iv, n, n, iv, st);
   for (uint32_t i = 0; i < p->nacc; i++) {
     const vacc *a = &p->acc[i];
     /* One test per base and kind: the access that reaches furthest. */
@@ -258,8 +365,11 @@ void wm__aot_vec_guard(fstate *f, const vplan *p) {
     if (a->cv != NONE_L) put(f->o, "((uint64_t)%s - %uu) + ", n, st);
     put(f->o, "UINT64_C(%" PRIu64 ") <= ms", a->k + a->n);
   }
-  put(f->o, ") {\n  uint64_t v%u_;\nV%u:;\n  v%u_ = l%u;\n", (unsigned)p->label,
-      (unsigned)p->label, (unsigned)p->label, iv);
+  put(f->o, ") {\n  uint64_t v%u_;\n", (unsigned)p->label);
+}
+
+void wm__aot_vec_head(fstate *f, const vplan *p) {
+  put(f->o, "V%u:;\n  v%u_ = l%u;\n", (unsigned)p->label, (unsigned)p->label, (unsigned)p->iv);
 }
 
 void wm__aot_vec_address(fstate *f, char *p, size_t cap) {

@@ -162,3 +162,114 @@
 (assert_trap (invoke "fill64" (i32.const -256) (i32.const 256)) "out of bounds memory access")
 (assert_return (invoke "ld" (i32.const 0)) (i32.const 769))
 (assert_return (invoke "ld" (i32.const 65532)) (i32.const 197365))
+
+;; Versioned nests (aot_vec.c, wm__aot_vec_nest): a loop whose body is
+;; straight-line code around one versionable loop, whose guard does not
+;; change in the nest (its bases and limit not written there, its counter
+;; set to a constant or to an unwritten local plus a constant before it),
+;; runs as a fast copy of the whole nest under that guard checked once at
+;; its entry. The same edges as above: the last valid word, one past it
+;; (a trap in the nest's first pass, stores before it kept), a counter
+;; that starts wrapped, a dropped load that must still trap, and a nest
+;; whose inner base moves (not hoisted, still exact).
+(module
+  (memory 1)
+  (data (i32.const 0)
+    "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00\06\00\00\00\07\00\00\00\08\00\00\00"
+    "\09\00\00\00\0a\00\00\00\0b\00\00\00\0c\00\00\00\0d\00\00\00\0e\00\00\00\0f\00\00\00\10\00\00\00")
+  (data (i32.const 65472)
+    "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00\06\00\00\00\07\00\00\00\08\00\00\00"
+    "\09\00\00\00\0a\00\00\00\0b\00\00\00\0c\00\00\00\0d\00\00\00\0e\00\00\00\0f\00\00\00\10\00\00\00")
+  ;; bench/memsum's nest: for r below reps, for i from 0 by 4 to n,
+  ;; acc = acc * 3 + (mem[base + i] ^ r).
+  (func (export "reps") (param $base i32) (param $n i32) (param $reps i32) (result i32)
+    (local $r i32) (local $i i32) (local $acc i32)
+    (loop $o
+      (local.set $i (i32.const 0))
+      (loop $l
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 3))
+          (i32.xor (i32.load (i32.add (local.get $base) (local.get $i))) (local.get $r))))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))
+      (br_if $o (i32.ne (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $reps))))
+    (local.get $acc))
+  ;; The counter starts at i0 + 4, a parameter the nest does not write.
+  (func (export "reps_from") (param $base i32) (param $i0 i32) (param $n i32) (param $reps i32)
+    (result i32)
+    (local $r i32) (local $i i32) (local $acc i32)
+    (loop $o
+      (local.set $i (i32.add (local.get $i0) (i32.const 4)))
+      (loop $l
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 3))
+          (i32.xor (i32.load (i32.add (local.get $base) (local.get $i))) (local.get $r))))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))
+      (br_if $o (i32.ne (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $reps))))
+    (local.get $acc))
+  ;; Stores: mem[base + i] = i + r, every pass.
+  (func (export "fill_reps") (param $base i32) (param $n i32) (param $reps i32)
+    (local $r i32) (local $i i32)
+    (loop $o
+      (local.set $i (i32.const 0))
+      (loop $l
+        (i32.store (i32.add (local.get $base) (local.get $i)) (i32.add (local.get $i) (local.get $r)))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))
+      (br_if $o (i32.ne (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $reps)))))
+  ;; A load whose value is dropped, after a store of the same pass: its
+  ;; fault is still the trap, and the store before it stays.
+  (func (export "touch") (param $base i32) (param $n i32) (param $reps i32)
+    (local $r i32) (local $i i32)
+    (loop $o
+      (local.set $i (i32.const 0))
+      (loop $l
+        (i32.store (i32.const 0) (local.get $i))
+        (drop (i32.load (i32.add (local.get $base) (local.get $i))))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))
+      (br_if $o (i32.ne (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $reps)))))
+  ;; The inner loop's base moves with the outer loop (matmul's rows): not a
+  ;; versioned nest; the inner loop is versioned alone.
+  (func (export "rows") (param $base i32) (param $rows i32) (result i32)
+    (local $r i32) (local $i i32) (local $acc i32)
+    (loop $o
+      (local.set $i (i32.const 0))
+      (loop $l
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 3))
+          (i32.load (i32.add (local.get $base) (local.get $i)))))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 16))))
+      (local.set $base (i32.add (local.get $base) (i32.const 16)))
+      (br_if $o (i32.ne (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))
+    (local.get $acc))
+  (func (export "ld") (param i32) (result i32) (i32.load (local.get 0))))
+
+(assert_return (invoke "reps" (i32.const 0) (i32.const 64) (i32.const 1)) (i32.const 32285032))
+(assert_return (invoke "reps" (i32.const 0) (i32.const 64) (i32.const 3)) (i32.const -541598488))
+;; Up to the memory's last byte, and one word further: the trap comes in
+;; the nest's first pass.
+(assert_return (invoke "reps" (i32.const 65472) (i32.const 64) (i32.const 3)) (i32.const -541598488))
+(assert_trap (invoke "reps" (i32.const 65476) (i32.const 64) (i32.const 3)) "out of bounds memory access")
+;; A limit the counter misses: runs until the address leaves the memory.
+(assert_trap (invoke "reps" (i32.const 0) (i32.const 66) (i32.const 2)) "out of bounds memory access")
+;; A counter from i0 + 4: 0 (as reps), 4 (one word less), and 2^32 - 16
+;; (base + i wraps to address 0 at the first iteration: exact, valid).
+(assert_return (invoke "reps_from" (i32.const 0) (i32.const -4) (i32.const 64) (i32.const 3)) (i32.const -541598488))
+(assert_return (invoke "reps_from" (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 2)) (i32.const 780777815))
+(assert_return (invoke "reps_from" (i32.const 16) (i32.const -20) (i32.const 48) (i32.const 2)) (i32.const -731136256))
+(assert_trap (invoke "reps_from" (i32.const 65472) (i32.const -4) (i32.const 68) (i32.const 2))
+  "out of bounds memory access")
+;; Stores in bounds, then a nest that traps at the memory's end in its
+;; first pass: the pass's stores before the trap stay (i + 0), nothing after.
+(invoke "fill_reps" (i32.const 1024) (i32.const 64) (i32.const 3))
+(assert_return (invoke "ld" (i32.const 1024)) (i32.const 2))
+(assert_return (invoke "ld" (i32.const 1084)) (i32.const 62))
+(assert_trap (invoke "fill_reps" (i32.const 65504) (i32.const 64) (i32.const 3)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 65504)) (i32.const 0))
+(assert_return (invoke "ld" (i32.const 65532)) (i32.const 28))
+;; Dropped loads: in bounds up to the last word; two words further traps
+;; at i = 56 (address 65536) with the store of its own iteration done.
+(invoke "touch" (i32.const 65472) (i32.const 64) (i32.const 2))
+(assert_return (invoke "ld" (i32.const 0)) (i32.const 60))
+(assert_trap (invoke "touch" (i32.const 65480) (i32.const 64) (i32.const 2)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 0)) (i32.const 56))
+(assert_trap (invoke "touch" (i32.const 65536) (i32.const 4) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 0)) (i32.const 0))
+;; The moving base: four rows, up to the memory's end, then one row too many.
+(assert_return (invoke "rows" (i32.const 65472) (i32.const 4)) (i32.const 32260420))
+(assert_trap (invoke "rows" (i32.const 65488) (i32.const 4)) "out of bounds memory access")

@@ -868,7 +868,102 @@ static void test_parts(void) {
   wm_module_free(mod);
 }
 
+/* Function 0's definition in c, to the file's end; NULL if none. */
+static const char *f0_of(const char *c) {
+  for (const char *p = strstr(c, " f0(wm_aot_ctx *c"); p; p = strstr(p + 1, " f0(wm_aot_ctx *c")) {
+    const char *q = strchr(p, ')');
+    if (q && q[1] == ' ' && q[2] == '{') return p;
+  }
+  return NULL;
+}
+
+/* Lines of function 0's C that start with label letter k. */
+static int labels_of(const char *c, char k) {
+  const char *body = f0_of(c);
+  int n = 0;
+  for (const char *p = body ? strchr(body, '\n') : NULL; p; p = strchr(p + 1, '\n'))
+    if (p[1] == k && p[2] >= '0' && p[2] <= '9') n++;
+  return n;
+}
+
+/* Versioned loops and nests (aot_vec.c): which loops of function 0 are
+** written twice, and that the fast copy (from its first label to its jump
+** past the exact one) keeps no load (WM_KEEP) and fences no store. */
+static void test_vec_c(void) {
+  static const struct {
+    const char *why, *wat;
+    int v, l, keep, fence;
+  } t[] = {
+      {"a counted loop", "(module (memory 1) (func (param $b i32) (local $i i32)"
+       " (loop $l (drop (i32.load (i32.add (local.get $b) (local.get $i))))"
+       " (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 64))))))",
+       1, 1, 1, 0},
+      {"a loop that may trap", "(module (memory 1) (func (param $b i32) (local $i i32)"
+       " (loop $l (drop (i32.div_u (i32.const 1) (i32.load (i32.add (local.get $b) (local.get $i)))))"
+       " (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 64))))))",
+       0, 1, 1, 0},
+      {"a nest (memsum's)", "(module (memory 1) (func (param $b i32) (param $n i32) (local $r i32)"
+       " (local $i i32) (local $s i32)"
+       " (loop $o (local.set $i (i32.const 0))"
+       "  (loop $l (local.set $s (i32.add (local.get $s) (i32.xor (local.get $r)"
+       "   (i32.load (i32.add (local.get $b) (local.get $i))))))"
+       "   (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))"
+       "  (br_if $o (i32.ne (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 9))))))",
+       2, 2, 1, 0},
+      {"a nest that stores", "(module (memory 1) (func (param $b i32) (local $r i32) (local $i i32)"
+       " (loop $o (local.set $i (i32.add (local.get $b) (i32.const 8)))"
+       "  (loop $l (i32.store (i32.add (local.get $b) (local.get $i)) (local.get $r))"
+       "   (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 64))))"
+       "  (br_if $o (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))))",
+       2, 2, 0, 2},
+      {"a nest whose inner base moves", "(module (memory 1) (func (param $b i32) (local $r i32)"
+       " (local $i i32)"
+       " (loop $o (local.set $i (i32.const 0))"
+       "  (loop $l (drop (i32.load (i32.add (local.get $b) (local.get $i))))"
+       "   (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 64))))"
+       "  (local.set $b (i32.add (local.get $b) (i32.const 64)))"
+       "  (br_if $o (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))))",
+       1, 2, 1, 0},
+      {"a nest whose counter starts where the last pass ended",
+       "(module (memory 1) (func (param $b i32) (local $r i32) (local $i i32)"
+       " (loop $o (local.set $i (i32.sub (local.get $i) (i32.const 64)))"
+       "  (loop $l (drop (i32.load (i32.add (local.get $b) (local.get $i))))"
+       "   (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 64))))"
+       "  (br_if $o (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))))",
+       1, 2, 1, 0},
+      {"a nest with a load outside its inner loop",
+       "(module (memory 1) (func (param $b i32) (local $r i32) (local $i i32)"
+       " (loop $o (local.set $i (i32.load (local.get $b)))"
+       "  (loop $l (drop (i32.load (i32.add (local.get $b) (local.get $i))))"
+       "   (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 64))))"
+       "  (br_if $o (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))))",
+       1, 2, 2, 0},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    wm_error err;
+    wm_module *mod = NULL;
+    char *c = NULL;
+    size_t len;
+    CHECK(wm_module_load((const uint8_t *)t[i].wat, strlen(t[i].wat), NULL, &mod, &err) == WM_OK);
+    CHECK(mod && wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    if (c) {
+      const char *f0 = f0_of(c);
+      bool ok = f0 && labels_of(c, 'V') == t[i].v && labels_of(c, 'L') == t[i].l &&
+                count_of(f0, "WM_KEEP") == t[i].keep && count_of(f0, "WM_FENCE") == t[i].fence;
+      const char *fast = f0 ? strstr(f0, "\nV") : NULL;
+      const char *jump = fast ? strstr(fast, "goto J") : NULL;
+      for (const char *p = fast; p && p < jump; p++)
+        if (!strncmp(p, "WM_KEEP", 7) || !strncmp(p, "WM_FENCE", 8)) ok = false;
+      if (!ok) fprintf(stderr, "test_vec_c: %s:\n%s\n", t[i].why, f0 ? f0 : c);
+      CHECK(ok);
+    }
+    wm_free(c);
+    wm_module_free(mod);
+  }
+}
+
 int main(void) {
+  test_vec_c();
   test_guard();
   test_guard_manners();
   test_to_c();
