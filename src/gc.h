@@ -158,9 +158,9 @@ struct wm_exn;
 bool wm__gc_collect(struct wm_runtime *rt, const struct wm_exn *extra);
 /* Collections come at least this many bytes of new objects apart. */
 #define WM_GC_MIN_STEP (1u << 20)
-/* collect.c: the object of sorted[0..n) (sorted by address) whose header
-** or payload holds address p, or which p is one past; else NULL. */
-wm_gcobj *wm__gc_containing(wm_gcobj *const *sorted, size_t n, uintptr_t p);
+/* collect.c: does one of words[0..k) (sorted) point into object o, its
+** header or payload, or one past its end? */
+bool wm__gc_held(const uintptr_t *words, size_t k, const wm_gcobj *o);
 /* collect.c (WM_NATIVE_SCAN): an address below the caller's whole frame
 ** (its saved registers too): compiled frames' segment ends there. */
 uintptr_t wm__native_sp(void);

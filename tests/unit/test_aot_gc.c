@@ -12,7 +12,7 @@
 ** object and the garbage (boxes and arrays of the same sizes, filled with
 ** -1) would soon overwrite it. The C compiler may keep only an address
 ** inside an object across a call, which no test can force: the interior
-** lookup (wm__gc_containing) is tested directly.
+** lookup (wm__gc_held) is tested directly.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,8 +157,9 @@ static int32_t run_hold(const char *gso, int32_t v, int32_t rounds, uint64_t *co
   return result;
 }
 
-/* wm__gc_containing on real objects: starts, headers, payloads, one past
-** the end; nothing before the first, past the end or between. */
+/* wm__gc_held on real objects: a word at the start, in the header, in the
+** payload, at the last byte or one past the end keeps an object; one before
+** it, or two past the end, does not. */
 static void test_interior(void) {
   wm_error err;
   wm_runtime *rt = NULL;
@@ -171,29 +172,21 @@ static void test_interior(void) {
     objs[i] = wm__gc_alloc(rt, false, WM_COMP_ARRAY, 0, (uint64_t)(i % 7) * 24, false, &trap, msg);
     CHECK(objs[i] != NULL);
   }
-  wm_gcobj *sorted[N];
-  memcpy(sorted, objs, sizeof sorted);
-  for (int i = 1; i < N; i++) /* insertion sort by address */
-    for (int j = i; j > 0 && (uintptr_t)sorted[j - 1] > (uintptr_t)sorted[j]; j--) {
-      wm_gcobj *t = sorted[j];
-      sorted[j] = sorted[j - 1];
-      sorted[j - 1] = t;
-    }
-  CHECK(wm__gc_containing(sorted, 0, (uintptr_t)objs[0]) == NULL);
-  CHECK(wm__gc_containing(sorted, N, (uintptr_t)sorted[0] - 1) == NULL);
-  CHECK(wm__gc_containing(sorted, N, 0) == NULL);
   for (int i = 0; i < N; i++) {
-    wm_gcobj *o = sorted[i];
+    const wm_gcobj *o = objs[i];
     uintptr_t a = (uintptr_t)o, end = a + sizeof(wm_gcobj) + o->size;
-    bool next_at_end = i + 1 < N && (uintptr_t)sorted[i + 1] == end;
-    CHECK(wm__gc_containing(sorted, N, a) == o);
-    CHECK(wm__gc_containing(sorted, N, a + 5) == o);              /* the header */
-    CHECK(wm__gc_containing(sorted, N, (uintptr_t)o->data) == o); /* the payload */
-    CHECK(wm__gc_containing(sorted, N, end - 1) == o);
-    CHECK(wm__gc_containing(sorted, N, end) == (next_at_end ? sorted[i + 1] : o));
-    /* Past one past the end, before the next object: nothing. */
-    if (i + 1 == N || (uintptr_t)sorted[i + 1] > end + 1)
-      CHECK(wm__gc_containing(sorted, N, end + 1) == NULL);
+    const uintptr_t in[] = {a, a + 5, (uintptr_t)o->data, end - 1, end};
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
+      uintptr_t w[3] = {16, in[k], UINTPTR_MAX}; /* sorted, with words far off around */
+      CHECK(wm__gc_held(w, 3, o));
+      CHECK(wm__gc_held(w + 1, 1, o));
+    }
+    uintptr_t out[3] = {a - 1, end + 1, end + 4096};
+    CHECK(!wm__gc_held(out, 3, o));
+    CHECK(!wm__gc_held(out, 0, o));
+    CHECK(!wm__gc_held(out + 1, 2, o));
+    uintptr_t mixed[4] = {a - 8, a - 1, end, end + 1}; /* the search lands on end */
+    CHECK(wm__gc_held(mixed, 4, o));
   }
   wm_runtime_free(rt);
 }
