@@ -43,7 +43,7 @@ static const char usage[] =
     "functions (at least two), compiled with -c, N at a time (-j N, default\n"
     "the number of CPUs), and linked: the object does not depend on N.\n"
     "A compiled object is code: run only objects you trust as you would a\n"
-    "shared library. Not translated yet: threads, GC's instructions that make objects.\n";
+    "shared library. Not translated yet: threads.\n";
 
 int cli_load_module(const char *path, const wm_module_options *opts, wm_module **out,
                     wm_error *err) {

@@ -514,10 +514,10 @@ WM_API int wm_ref_pin(wm_runtime *rt, void *ref);
 /* Drop one pin of ref: WM_OK, or WM_ENOT_FOUND if it has none. */
 WM_API int wm_ref_unpin(wm_runtime *rt, void *ref);
 /* Collect now: WM_OK, WM_EUNSUPPORTED when rt shares values with another
-** runtime (above: it never collects) or compiled code (wasmem compile) is
-** running in it (its C locals may hold references: none runs then), WM_ENOMEM when there is no memory for the collector's
-** lists (nothing is freed then), WM_EINVAL for NULL. May be called from a
-** host function. */
+** runtime (above: it never collects), WM_ENOMEM when there is no memory
+** for the collector's lists (nothing is freed then), WM_EINVAL for NULL.
+** May be called from a host function, compiled code (wasmem compile)
+** below it too: the collector reads compiled frames' stack as roots. */
 WM_API int wm_runtime_collect(wm_runtime *rt);
 
 /*
@@ -935,8 +935,8 @@ WM_API void wm_module_hash(const uint8_t *bytes, size_t len, uint8_t out[16]);
 ** wasmem ABI, or whose module does not match the hash it was compiled
 ** for, is refused (WM_EINVAL).
 ** Not translated yet (WM_EUNSUPPORTED, "... not supported yet"):
-** threads (shared memories, atomics) and GC's instructions that make
-** objects; a module loaded through the code cache (load it without one).
+** threads (shared memories, atomics); a module loaded through the code
+** cache (load it without one).
 */
 WM_API int wm_module_to_c(const wm_module *mod, char **out, size_t *out_len, wm_error *err);
 /* How wm_module_to_c_parts translates (NULL or zeroed: as wm_module_to_c).

@@ -28,17 +28,40 @@
 ** then (at least WM_GC_MIN_STEP), or when the budget would refuse it; the
 ** unwinder when the kept exceptions have doubled (exn.c); the host
 ** (wm_runtime_collect); instance_new before constant expressions make
-** objects. Only where every live value is in the stack's slots: the
-** interpreter brings rt->nframes up to date before it allocates. A
+** objects. Only where every live value is in the stack's slots, or in
+** compiled frames: the interpreter brings rt->nframes up to date before it
+** allocates, and so does NATIVE before it enters compiled code. A
 ** runtime whose values may cross into another's never collects
 ** (refs_shared, set for both: a function, table or reference global
 ** imported between them, or a function of one entered on the other's
 ** stack -- interp_loop.h's instance switch, wm__interp_call): the other's
-** roots, and its frames on our stack, are out of sight. Nor does one
-** while compiled code runs in it (rt->native_depth, aot_rt.c): its C locals
-** may hold GC references (aot_gc.c) that no root names, and compiled code
-** itself never allocates objects (the instructions that would are not
-** translated yet).
+** roots, and its frames on our stack, are out of sight.
+**
+** Compiled frames (src/aot) hold references in C locals and registers, of
+** which there is no map: each entry into compiled code (wm__aot_run)
+** records the stretch of this thread's native stack its frames take
+** (rt->native_seg, wm_native_seg), closed below (lo) whenever the code
+** leaves for the runtime or a host, with every callee-saved register
+** spilled above lo first (aot_rt.c's nested). A collection spills its own
+** registers (__builtin_unwind_init, scan_native), then reads every word of
+** each segment, from lo or, for one still open (the code called a helper
+** that collects), from its own frame, up to hi: a word that points into an
+** object, anywhere from its header to one byte past its payload, keeps it
+** -- the C compiler may keep only an address inside an object (a field's,
+** an element's) across a call. The words are gathered and sorted (k of
+** them: the segments' size, a few hundred in a shallow call chain), then
+** every object looks for a word inside it with a binary search
+** (wm__gc_held, mark_held): k log k + n log k for n objects, rather than
+** sorting the objects (n log n per collection: a loop of allocations ran
+** 1.5x the instructions so). A kept exception is taken at its exact
+** address only, as the words are read: compiled code never makes an
+** address inside one. With more words than the room sized before marking
+** (never expected), every object is kept.
+** Segments are the runtime's, so the thread's own (a runtime runs on one
+** thread at a time); another runtime's compiled frames on our stack mean
+** refs_shared. Where the scan is not possible (WM_NATIVE_SCAN: a compiler
+** without the builtins), no collection runs while compiled code does
+** (rt->native_depth).
 */
 #include <stdlib.h>
 
@@ -58,6 +81,9 @@
 
 typedef struct marker {
   wm_runtime *rt;
+  uintptr_t *words;  /* compiled frames' words (sorted before use) */
+  size_t nwords, cap_words;
+  bool keep_all;     /* more words than room: every object is kept */
   wm_exn **exns;    /* the kept exceptions, sorted by address */
   uint32_t nexns;
   wm_gcobj **objs;  /* marked objects whose payload is not read yet */
@@ -67,7 +93,7 @@ typedef struct marker {
 } marker;
 
 static int by_address(const void *a, const void *b) {
-  uintptr_t x = (uintptr_t) * (wm_exn *const *)a, y = (uintptr_t) * (wm_exn *const *)b;
+  uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
   return x < y ? -1 : x > y;
 }
 
@@ -81,22 +107,94 @@ static wm_exn *kept_exn(const marker *m, const void *p) {
   return lo < m->nexns && m->exns[lo] == p ? m->exns[lo] : NULL;
 }
 
+static void mark_obj(marker *m, wm_gcobj *o) {
+  if (o->mark) return;
+  o->mark = 1;
+  if (o->has_refs) m->objs[m->nobjs++] = o;
+}
+
+static void mark_exn(marker *m, wm_exn *e) {
+  if (e->mark) return;
+  e->mark = true;
+  m->ework[m->nework++] = e;
+}
+
 /* Mark what p is, if it is ours: an object, or a kept exception. */
 static void mark(marker *m, const void *p) {
   if (!p || ((uintptr_t)p & 7)) return; /* null, an i31 */
   if (wm__gc_owns(m->rt, p)) {
-    wm_gcobj *o = (wm_gcobj *)p;
-    if (o->mark) return;
-    o->mark = 1;
-    if (o->has_refs) m->objs[m->nobjs++] = o;
+    mark_obj(m, (wm_gcobj *)p);
     return;
   }
   wm_exn *e = m->nexns ? kept_exn(m, p) : NULL;
-  if (e && !e->mark) {
-    e->mark = true;
-    m->ework[m->nework++] = e;
+  if (e) mark_exn(m, e);
+}
+
+bool wm__gc_held(const uintptr_t *words, size_t k, const wm_gcobj *o) {
+  uintptr_t a = (uintptr_t)o;
+  size_t lo = 0, hi = k; /* the first word at or above o */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (words[mid] < a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < k && words[lo] - a <= sizeof(wm_gcobj) + o->size;
+}
+
+static int by_word(const void *a, const void *b) {
+  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Mark every object a compiled frame's word points into. */
+static void mark_held(marker *m) {
+  if (!m->nwords && !m->keep_all) return;
+  qsort(m->words, m->nwords, sizeof *m->words, by_word);
+  for (wm_gcobj *o = m->rt->gc_objs; o; o = o->next)
+    if (m->keep_all || wm__gc_held(m->words, m->nwords, o)) mark_obj(m, o);
+}
+
+#if WM_NATIVE_SCAN
+/* Every word of [lo, hi), a stretch of compiled frames (and of the runtime's
+** frames below them): read as it is, redzones and all, not through ASan.
+** Kept exceptions are marked now; words that may point into an object are
+** kept for mark_held. */
+__attribute__((no_sanitize_address)) static void scan_words(marker *m, uintptr_t lo,
+                                                              uintptr_t hi) {
+  lo = (lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
+  if (lo >= hi) return;
+  VALGRIND_MAKE_MEM_DEFINED((void *)lo, hi - lo);
+  for (uintptr_t p = lo; p + sizeof(void *) <= hi; p += sizeof(void *)) {
+    uintptr_t w = *(const volatile uintptr_t *)p;
+    if (w < 4096) continue; /* null, small numbers: no object is there */
+    if (m->nexns && !(w & 7)) {
+      wm_exn *e = kept_exn(m, (const void *)w);
+      if (e) mark_exn(m, e);
+    }
+    if (m->nwords < m->cap_words) m->words[m->nwords++] = w;
+    else m->keep_all = true;
   }
 }
+
+/* Below scan_native's frame: the segments, an open one from here. */
+__attribute__((noinline)) static void scan_below(marker *m) {
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  for (const wm_native_seg *s = m->rt->native_seg; s; s = s->prev)
+    scan_words(m, s->lo ? s->lo : here, s->hi);
+}
+
+/* Every callee-saved register is saved in this frame first: one may hold
+** the only copy of a compiled frame's reference. */
+__attribute__((noinline)) static void scan_native(marker *m) {
+  __builtin_unwind_init();
+  scan_below(m);
+  __asm__ volatile("" ::: "memory"); /* no tail call: this frame stays */
+}
+
+__attribute__((noinline)) uintptr_t wm__native_sp(void) {
+  return (uintptr_t)__builtin_frame_address(0);
+}
+#endif
 
 static void mark_slots(marker *m, const wm_slot *s, size_t n) {
   for (size_t i = 0; i < n; i++) mark(m, s[i].ref);
@@ -144,6 +242,10 @@ static void mark_roots(marker *m, const wm_exn *extra) {
   for (uint32_t i = 0; i < rt->ntables; i++) mark_table(m, rt->tables[i]);
   for (uint32_t i = 0; i < rt->nhost_globals; i++) mark_global(m, rt->host_globals[i]);
   for (uint32_t i = 0; i < rt->npins; i++) mark(m, rt->pins[i]);
+#if WM_NATIVE_SCAN
+  if (rt->native_seg) scan_native(m);
+#endif
+  mark_held(m);
 }
 
 /* Read the payloads of what is marked until nothing new is. */
@@ -211,7 +313,7 @@ static void schedule(wm_runtime *rt) {
 }
 
 bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
-  if (atomic_load(&rt->refs_shared) || rt->native_depth) return false;
+  if (atomic_load(&rt->refs_shared) || (!WM_NATIVE_SCAN && rt->native_depth)) return false;
   marker m = {0};
   m.rt = rt;
   m.nexns = rt->nexns;
@@ -219,6 +321,21 @@ bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
   m.ework = wm__malloc((m.nexns ? m.nexns : 1) * sizeof *m.ework);
   m.objs = wm__malloc((rt->gc_n ? rt->gc_n : 1) * sizeof *m.objs);
   bool ok = m.exns && m.ework && m.objs;
+#if WM_NATIVE_SCAN
+  if (ok && rt->native_seg) {
+    /* Room for the segments' words, an open one's from here, and for the
+    ** frames the scan adds below (a few hundred bytes; 64 KiB allowed). */
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    size_t bytes = 65536;
+    for (const wm_native_seg *sg = rt->native_seg; sg; sg = sg->prev) {
+      uintptr_t lo = sg->lo ? sg->lo : here;
+      bytes += sg->hi > lo ? sg->hi - lo : 0;
+    }
+    m.cap_words = bytes / sizeof(void *);
+    m.words = wm__malloc(m.cap_words * sizeof *m.words);
+    ok = m.words != NULL;
+  }
+#endif
   if (ok) {
     uint32_t k = 0;
     for (wm_exn *e = rt->exns; e; e = e->next) m.exns[k++] = e;
@@ -232,6 +349,7 @@ bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
   wm__free(m.exns);
   wm__free(m.ework);
   wm__free(m.objs);
+  wm__free(m.words);
   schedule(rt); /* also after a failed allocation: not again at once */
   return ok;
 }
@@ -240,7 +358,7 @@ bool wm__gc_collect(wm_runtime *rt, const wm_exn *extra) {
 
 int wm_runtime_collect(wm_runtime *rt) {
   if (!rt) return WM_EINVAL;
-  if (atomic_load(&rt->refs_shared) || rt->native_depth) return WM_EUNSUPPORTED;
+  if (atomic_load(&rt->refs_shared) || (!WM_NATIVE_SCAN && rt->native_depth)) return WM_EUNSUPPORTED;
   return wm__gc_collect(rt, NULL) ? WM_OK : WM_ENOMEM;
 }
 

@@ -100,6 +100,92 @@ wm_gcobj *wm__gc_alloc(wm_runtime *rt, bool may_collect, uint8_t kind, uint32_t 
   return o;
 }
 
+/* -------------------------------------------------------------- arrays
+** The array instructions that make or copy many elements, for the
+** interpreter (interp_gc.h) and compiled code (aot_rt.c) alike; st is the
+** elements' storage code (WM_GS_*, with WM_GS_REFS), a trap the result. */
+
+wm_gcobj *wm__gc_array_new(wm_runtime *rt, bool may_collect, uint32_t type_id, uint32_t st,
+                           uint32_t n, const wm_slot *init, int *trap, char *msg) {
+  uint32_t es = 1u << (st & 7);
+  wm_gcobj *o = wm__gc_alloc(rt, may_collect, WM_COMP_ARRAY, type_id, (uint64_t)n * es,
+                             (st & WM_GS_REFS) != 0, trap, msg);
+  if (!o) return NULL;
+  o->len = n;
+  if (init)
+    for (uint32_t i = 0; i < n; i++) wm__gc_write(o->data + (size_t)i * es, st, init);
+  return o;
+}
+
+wm_gcobj *wm__gc_array_new_data(wm_runtime *rt, bool may_collect, const wm_instance *inst,
+                                uint32_t type_id, uint32_t seg, uint32_t st, uint32_t src,
+                                uint32_t n, int *trap, char *msg) {
+  const wm_data *d = &inst->mod->datas[seg];
+  uint64_t bytes = (uint64_t)n * (1u << (st & 7));
+  if ((uint64_t)src + bytes > (inst->data_dropped[seg] ? 0 : d->len)) {
+    *trap = WM_TRAP_MEMORY_OOB;
+    return NULL;
+  }
+  wm_gcobj *o = wm__gc_array_new(rt, may_collect, type_id, st & ~WM_GS_REFS, n, NULL, trap, msg);
+  if (o && bytes) memcpy(o->data, d->bytes + src, (size_t)bytes);
+  return o;
+}
+
+wm_gcobj *wm__gc_array_new_elem(wm_runtime *rt, bool may_collect, const wm_instance *inst,
+                                uint32_t type_id, uint32_t seg, uint32_t src, uint32_t n,
+                                int *trap, char *msg) {
+  const wm_elem *e = &inst->mod->elems[seg];
+  if (!wm__in_range(src, n, inst->elem_dropped[seg] ? 0 : e->count)) {
+    *trap = WM_TRAP_TABLE_OOB;
+    return NULL;
+  }
+  wm_gcobj *o = wm__gc_array_new(rt, may_collect, type_id, WM_GS_64 | WM_GS_REFS, n, NULL, trap, msg);
+  if (o)
+    for (uint32_t k = 0; k < n; k++) {
+      void *v = wm__elem_item(inst, seg, src + k);
+      memcpy(o->data + (size_t)k * 8, &v, 8);
+    }
+  return o;
+}
+
+int wm__gc_array_fill(wm_gcobj *o, uint32_t i, uint32_t n, uint32_t st, const wm_slot *v) {
+  uint32_t es = 1u << (st & 7);
+  if (!wm__in_range(i, n, o->len)) return WM_TRAP_ARRAY_OOB;
+  for (uint32_t k = 0; k < n; k++) wm__gc_write(o->data + (size_t)(i + k) * es, st, v);
+  return 0;
+}
+
+int wm__gc_array_copy(wm_gcobj *a, uint32_t i, const wm_gcobj *b, uint32_t j, uint32_t n,
+                      uint32_t st) {
+  uint32_t es = 1u << (st & 7);
+  if (!wm__in_range(i, n, a->len) || !wm__in_range(j, n, b->len)) return WM_TRAP_ARRAY_OOB;
+  if (n) memmove(a->data + (size_t)i * es, b->data + (size_t)j * es, (size_t)n * es);
+  return 0;
+}
+
+int wm__gc_array_init_data(const wm_instance *inst, wm_gcobj *o, uint32_t seg, uint32_t i,
+                           uint32_t src, uint32_t n, uint32_t st) {
+  uint32_t es = 1u << (st & 7);
+  if (!wm__in_range(i, n, o->len)) return WM_TRAP_ARRAY_OOB;
+  const wm_data *d = &inst->mod->datas[seg];
+  if ((uint64_t)src + (uint64_t)n * es > (inst->data_dropped[seg] ? 0 : d->len))
+    return WM_TRAP_MEMORY_OOB;
+  if (n) memcpy(o->data + (size_t)i * es, d->bytes + src, (size_t)n * es);
+  return 0;
+}
+
+int wm__gc_array_init_elem(const wm_instance *inst, wm_gcobj *o, uint32_t seg, uint32_t i,
+                           uint32_t src, uint32_t n) {
+  if (!wm__in_range(i, n, o->len)) return WM_TRAP_ARRAY_OOB;
+  const wm_elem *e = &inst->mod->elems[seg];
+  if (!wm__in_range(src, n, inst->elem_dropped[seg] ? 0 : e->count)) return WM_TRAP_TABLE_OOB;
+  for (uint32_t k = 0; k < n; k++) {
+    void *v = wm__elem_item(inst, seg, src + k);
+    memcpy(o->data + (size_t)(i + k) * 8, &v, 8);
+  }
+  return 0;
+}
+
 void wm__gc_free_all(wm_runtime *rt) {
   for (wm_gcobj *o = rt->gc_objs, *next; o; o = next) {
     next = o->next;

@@ -158,6 +158,33 @@ struct wm_exn;
 bool wm__gc_collect(struct wm_runtime *rt, const struct wm_exn *extra);
 /* Collections come at least this many bytes of new objects apart. */
 #define WM_GC_MIN_STEP (1u << 20)
+/* collect.c: does one of words[0..k) (sorted) point into object o, its
+** header or payload, or one past its end? */
+bool wm__gc_held(const uintptr_t *words, size_t k, const wm_gcobj *o);
+/* collect.c (WM_NATIVE_SCAN): an address below the caller's whole frame
+** (its saved registers too): compiled frames' segment ends there. */
+uintptr_t wm__native_sp(void);
+/* gc.c, for the interpreter and compiled code alike (st: the elements'
+** storage code, WM_GS_REFS included; trap codes as the interpreter's).
+** array.new of n elements, each *init or, init NULL, zero; array.new_data
+** and array.new_elem of segment seg from src (NULL with *trap and, when the
+** allocation failed, msg); array.fill, array.copy (a's [i, i + n) from b's
+** [j, j + n)), array.init_data and array.init_elem: 0 or the trap. */
+wm_gcobj *wm__gc_array_new(struct wm_runtime *rt, bool may_collect, uint32_t type_id, uint32_t st,
+                           uint32_t n, const wm_slot *init, int *trap, char *msg);
+wm_gcobj *wm__gc_array_new_data(struct wm_runtime *rt, bool may_collect,
+                                const struct wm_instance *inst, uint32_t type_id, uint32_t seg,
+                                uint32_t st, uint32_t src, uint32_t n, int *trap, char *msg);
+wm_gcobj *wm__gc_array_new_elem(struct wm_runtime *rt, bool may_collect,
+                                const struct wm_instance *inst, uint32_t type_id, uint32_t seg,
+                                uint32_t src, uint32_t n, int *trap, char *msg);
+int wm__gc_array_fill(wm_gcobj *o, uint32_t i, uint32_t n, uint32_t st, const wm_slot *v);
+int wm__gc_array_copy(wm_gcobj *a, uint32_t i, const wm_gcobj *b, uint32_t j, uint32_t n,
+                      uint32_t st);
+int wm__gc_array_init_data(const struct wm_instance *inst, wm_gcobj *o, uint32_t seg, uint32_t i,
+                           uint32_t src, uint32_t n, uint32_t st);
+int wm__gc_array_init_elem(const struct wm_instance *inst, wm_gcobj *o, uint32_t seg, uint32_t i,
+                           uint32_t src, uint32_t n);
 /* gc.c: free every object (wm_runtime_free). */
 void wm__gc_free_all(struct wm_runtime *rt);
 /* gc.c: is p one of rt's objects? */

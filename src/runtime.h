@@ -165,6 +165,25 @@ struct wm_binding {
   wm_resolve_fn resolve; /* a host module's; NULL for a plain binding */
 };
 
+/* A stretch of this thread's native stack that compiled frames occupy
+** (aot_rt.c): from hi (the frame of the wm__aot_run that entered them)
+** down to lo, set while compiled code has left for the runtime or a host
+** (every callee-saved register spilled above lo first), 0 while it runs.
+** Lives in wm__aot_run's frame. */
+typedef struct wm_native_seg {
+  uintptr_t lo, hi;
+  struct wm_native_seg *prev;
+} wm_native_seg;
+
+/* Can the collector read compiled frames (collect.c)? It needs the
+** compiler's register spill (__builtin_unwind_init) and frame addresses,
+** and a stack that grows down. */
+#if defined(__GNUC__) && !defined(__hppa__)
+#define WM_NATIVE_SCAN 1
+#else
+#define WM_NATIVE_SCAN 0
+#endif
+
 struct wm_runtime {
   wm_runtime_options opts;
   /* Value stack and frame stack, shared by nested calls (a host function
@@ -222,10 +241,12 @@ struct wm_runtime {
   ** collection cannot see. */
   uint32_t exn_sweep_at;
   atomic_bool refs_shared;
-  /* Activations of compiled code (src/aot) running in rt: while any is,
-  ** no collection runs -- native code holds references in C locals and
-  ** registers the collector cannot see. */
+  /* Activations of compiled code (src/aot) running in rt, and the native
+  ** stack segments their frames occupy, innermost first (wm_native_seg):
+  ** the collector reads them as roots (collect.c). Where it cannot
+  ** (WM_NATIVE_SCAN unset), no collection runs while native_depth is set. */
   uint32_t native_depth;
+  struct wm_native_seg *native_seg;
   /* Garbage-collected objects (gc.c): every one, newest first; the set of
   ** their addresses (open addressing, gc_cap a power of two); their bytes
   ** with headers, counted against opts.max_gc_bytes. */

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define WM_AOT_ABI 9u
+#define WM_AOT_ABI 10u
 #define WM_AOT_SYMBOL wasmem_aot_module_v1
 
 /* A value in slot form, laid out as the interpreter's wm_slot: i32 and f32
@@ -122,6 +122,29 @@ struct wm_aot_ctx {
   int exn;
   void (*exn_throw)(wm_aot_ctx *c, uint32_t tag, void *ref, const wm_aot_slot *vals, uint32_t fidx);
   const wm_aot_slot *(*exn_catch)(wm_aot_ctx *c, uint32_t tag, uint32_t kind);
+  /* GC's instructions that make objects or copy into arrays (aot_gc.c),
+  ** the interpreter's own (gc.c); type is the module's type index, st an
+  ** element's storage code (gc.h's WM_GS_*, WM_GS_REFS), a value to store
+  ** one or two slots, fidx the site's function for a trap (null, bounds,
+  ** segment, "out of GC memory"). An allocation may collect: the collector
+  ** reads compiled frames as roots (collect.c). struct_new and array_new
+  ** (init NULL) give zeroed objects; array_init is array.init_data (data
+  ** 1) or array.init_elem (data 0) of segment seg; convert is
+  ** any.convert_extern (to_extern 0) or extern.convert_any (1). */
+  void *(*struct_new)(wm_aot_ctx *c, uint32_t type, uint32_t size, uint32_t refs, uint32_t fidx);
+  void *(*array_new)(wm_aot_ctx *c, uint32_t type, uint32_t st, uint32_t n,
+                     const wm_aot_slot *init, uint32_t fidx);
+  void *(*array_new_data)(wm_aot_ctx *c, uint32_t type, uint32_t st, uint32_t seg, uint32_t src,
+                          uint32_t n, uint32_t fidx);
+  void *(*array_new_elem)(wm_aot_ctx *c, uint32_t type, uint32_t seg, uint32_t src, uint32_t n,
+                          uint32_t fidx);
+  void (*array_fill)(wm_aot_ctx *c, void *a, uint32_t i, const wm_aot_slot *v, uint32_t n,
+                     uint32_t st, uint32_t fidx);
+  void (*array_copy)(wm_aot_ctx *c, void *a, uint32_t i, void *b, uint32_t j, uint32_t n,
+                     uint32_t st, uint32_t fidx);
+  void (*array_init)(wm_aot_ctx *c, uint32_t data, uint32_t seg, void *a, uint32_t i, uint32_t src,
+                     uint32_t n, uint32_t st, uint32_t fidx);
+  void *(*convert)(wm_aot_ctx *c, void *r, uint32_t to_extern, uint32_t fidx);
 };
 
 typedef void (*wm_aot_entry)(wm_aot_ctx *c, wm_aot_slot *io);

@@ -21,13 +21,13 @@
 ** growing memory, bulk operations, traps) goes through the helpers of
 ** wm_aot_ctx (aot_abi.h). What this version does not translate is refused
 ** at translation with "... not supported yet": threads and shared
-** memories, and GC's instructions that make objects or copy into arrays
-** (struct.new*, array.new*, array.fill/copy/init_*, the extern
-** conversions). GC's types (rec groups, subtypes, struct and array
+** memories. GC's types (rec groups, subtypes, struct and array
 ** definitions) are translated: the runtime interns them and checks
 ** call_indirect's and call_ref's callees by subtyping as the interpreter
 ** does; so are GC's references (any's hierarchy: a void * as the
-** interpreter's slot holds it) and its other instructions (aot_gc.c).
+** interpreter's slot holds it) and its instructions (aot_gc.c), those
+** that allocate through the runtime, whose collector reads compiled
+** frames.
 ** Exceptions (tags, throw, throw_ref, try_table, exnref) are aot_exn.c's.
 ** Typed function references are translated: a (ref null?
 ** ht) of the func or extern hierarchy is a reference as funcref's and

@@ -53,6 +53,7 @@ typedef struct aot_inst {
   uint32_t tail_slots; /* the slots of the module's longest signature */
   bool pend;          /* WM_AOT_EXN code: exceptions are pending, not jumps */
   wm_slot *exn_buf;   /* a caught exception's payload and exnref (aot_exn.c) */
+  wm_native_seg *seg; /* the innermost wm__aot_run's stack segment (collect.c) */
 } aot_inst;
 
 static const uint64_t no_memory_size = 0;
@@ -93,17 +94,28 @@ static void reguard(aot_inst *a, wm_aot_guard g) {
 ** stack above the native frame by wm__interp_call. Its trap becomes ours,
 ** with its whole message: the nested call's backtrace, to which
 ** wm__aot_run adds the compiled frames above it, and the interpreter its
-** own. */
-static void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
+** own.
+**
+** The compiled frames' stack segment is closed below this frame while the
+** callee runs (collect.c reads [lo, hi) as roots): first every callee-saved
+** register, which may hold a compiled frame's reference, is saved here,
+** above lo. Never inlined: the spill belongs to this frame. */
+static __attribute__((noinline)) void nested(aot_inst *a, wm_func *f, wm_aot_slot *io) {
   wm_runtime *rt = a->inst->rt;
   wm_error err;
   wm_slot *saved = rt->stack_top;
+  wm_native_seg *seg = a->seg;
+#if WM_NATIVE_SCAN
+  __builtin_unwind_init();
+  seg->lo = wm__native_sp();
+#endif
   rt->stack_top = a->top;
   wm_aot_guard g = unguard(a);
   int rc = f->host ? wm__interp_call_host(rt, a->inst, f, (wm_slot *)io, &err)
                    : wm__interp_call(rt, f, (wm_slot *)io, &err);
   reguard(a, g);
   rt->stack_top = saved;
+  seg->lo = 0;
   if (rc == 0) return;
   if (rc == WM_EXCEPTION && a->pend) {
     /* Pending for the call site's check; results it never reads. */
@@ -178,6 +190,80 @@ static void h_null_trap(wm_aot_ctx *c, const char *what, uint32_t fidx) {
 static int h_ref_test(wm_aot_ctx *c, void *r, uint32_t t) {
   const wm_instance *inst = of(c)->inst;
   return wm__ref_test(inst->rt, inst, r, t);
+}
+
+/* GC's allocating and copying instructions (aot_abi.h): gc.c's, as the
+** interpreter's handlers call them; the null checks and their messages
+** are interp_gc.h's. An allocation may collect (the compiled frames are
+** read as roots, collect.c): a value to store is passed in slots of the
+** caller's frame, which the collection reads. */
+static void gc_null(aot_inst *a, const void *r, uint32_t fidx) {
+  if (WM_UNLIKELY(!r)) h_null_trap(&a->pub, "array", fidx);
+}
+static void gc_done(aot_inst *a, int trap, uint32_t fidx) {
+  if (WM_UNLIKELY(trap)) trap_at(a, trap, fidx);
+}
+static void *gc_made(aot_inst *a, void *o, int trap, uint32_t fidx) {
+  if (WM_UNLIKELY(!o)) trap_at(a, trap, fidx);
+  return o;
+}
+static void *h_struct_new(wm_aot_ctx *c, uint32_t type, uint32_t size, uint32_t refs,
+                          uint32_t fidx) {
+  aot_inst *a = of(c);
+  int trap = 0;
+  wm_gcobj *o = wm__gc_alloc(a->inst->rt, true, WM_COMP_STRUCT, a->inst->type_ids[type], size,
+                             refs != 0, &trap, a->msg);
+  return gc_made(a, o, trap, fidx);
+}
+static void *h_array_new(wm_aot_ctx *c, uint32_t type, uint32_t st, uint32_t n,
+                         const wm_aot_slot *init, uint32_t fidx) {
+  aot_inst *a = of(c);
+  int trap = 0;
+  wm_gcobj *o = wm__gc_array_new(a->inst->rt, true, a->inst->type_ids[type], st, n,
+                                 (const wm_slot *)init, &trap, a->msg);
+  return gc_made(a, o, trap, fidx);
+}
+static void *h_array_new_data(wm_aot_ctx *c, uint32_t type, uint32_t st, uint32_t seg,
+                              uint32_t src, uint32_t n, uint32_t fidx) {
+  aot_inst *a = of(c);
+  int trap = 0;
+  wm_gcobj *o = wm__gc_array_new_data(a->inst->rt, true, a->inst, a->inst->type_ids[type], seg, st,
+                                      src, n, &trap, a->msg);
+  return gc_made(a, o, trap, fidx);
+}
+static void *h_array_new_elem(wm_aot_ctx *c, uint32_t type, uint32_t seg, uint32_t src,
+                              uint32_t n, uint32_t fidx) {
+  aot_inst *a = of(c);
+  int trap = 0;
+  wm_gcobj *o = wm__gc_array_new_elem(a->inst->rt, true, a->inst, a->inst->type_ids[type], seg,
+                                      src, n, &trap, a->msg);
+  return gc_made(a, o, trap, fidx);
+}
+static void h_array_fill(wm_aot_ctx *c, void *o, uint32_t i, const wm_aot_slot *v, uint32_t n,
+                         uint32_t st, uint32_t fidx) {
+  gc_null(of(c), o, fidx);
+  gc_done(of(c), wm__gc_array_fill(o, i, n, st, (const wm_slot *)v), fidx);
+}
+static void h_array_copy(wm_aot_ctx *c, void *d, uint32_t i, void *s, uint32_t j, uint32_t n,
+                         uint32_t st, uint32_t fidx) {
+  gc_null(of(c), d, fidx);
+  gc_null(of(c), s, fidx);
+  gc_done(of(c), wm__gc_array_copy(d, i, s, j, n, st), fidx);
+}
+static void h_array_init(wm_aot_ctx *c, uint32_t data, uint32_t seg, void *o, uint32_t i,
+                         uint32_t src, uint32_t n, uint32_t st, uint32_t fidx) {
+  aot_inst *a = of(c);
+  gc_null(a, o, fidx);
+  gc_done(a, data ? wm__gc_array_init_data(a->inst, o, seg, i, src, n, st)
+                  : wm__gc_array_init_elem(a->inst, o, seg, i, src, n), fidx);
+}
+static void *h_convert(wm_aot_ctx *c, void *r, uint32_t to_extern, uint32_t fidx) {
+  aot_inst *a = of(c);
+  void *out = NULL;
+  int trap = to_extern ? wm__gc_externalize(a->inst->rt, true, r, &out, a->msg)
+                       : wm__gc_internalize(a->inst->rt, true, r, &out, a->msg);
+  gc_done(a, trap, fidx);
+  return out;
 }
 
 /* The tail calls left pending (aot_abi.h), one after another until none
@@ -401,6 +487,14 @@ int wm__aot_instance(wm_instance *inst, wm_error *err) {
   c->ref_call = h_ref_call;
   c->null_trap = h_null_trap;
   c->ref_test = h_ref_test;
+  c->struct_new = h_struct_new;
+  c->array_new = h_array_new;
+  c->array_new_data = h_array_new_data;
+  c->array_new_elem = h_array_new_elem;
+  c->array_fill = h_array_fill;
+  c->array_copy = h_array_copy;
+  c->array_init = h_array_init;
+  c->convert = h_convert;
   c->mem_grow = h_mem_grow;
   c->mem_fill = h_mem_fill;
   c->mem_copy = h_mem_copy;
@@ -434,11 +528,16 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
   char *const saved_msg = a->msg;
   wm_slot *const saved_top = a->top;
   const uintptr_t saved_floor = a->pub.stack_floor;
+  wm_native_seg *const saved_seg = a->seg;
+  /* The compiled frames go below this one (collect.c reads them). */
+  wm_native_seg seg = {0, WM_FRAME_ADDRESS(jb), rt->native_seg};
+  rt->native_seg = &seg;
+  a->seg = &seg;
   a->jb = &jb;
   a->msg = msg;
   a->top = top;
   a->pub.stack_floor = floor;
-  inst->rt->native_depth++; /* no collection under native frames */
+  inst->rt->native_depth++; /* no collection under native frames without WM_NATIVE_SCAN */
   wm_aot_guard g = {0};
   sigset_t mask;
   int blocked = 0;
@@ -465,6 +564,8 @@ int wm__aot_run(wm_runtime *rt, wm_instance *inst, uint32_t k, wm_slot *fp, wm_s
     (void)wm__aot_guard_set(g);
   }
   inst->rt->native_depth--;
+  rt->native_seg = seg.prev;
+  a->seg = saved_seg;
   a->pub.tail_f = NULL; /* none is pending after a trap either */
   a->pub.exn = 0;
   a->jb = saved_jb;

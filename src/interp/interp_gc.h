@@ -30,6 +30,16 @@
     if (WM_UNLIKELY(!wm__in_range((i), (n), (o)->len))) TRAP(WM_TRAP_ARRAY_OOB); \
   } while (0)
 #define GC_ESIZE(st) (1u << ((st) & 7))
+/* A shared helper's (gc.c) result: its trap, if any. */
+#define GC_DONE(t)                                                              \
+  do {                                                                          \
+    int d_ = (t);                                                               \
+    if (WM_UNLIKELY(d_)) TRAP(d_);                                              \
+  } while (0)
+#define GC_MADE(obj)                                                            \
+  do {                                                                          \
+    if (WM_UNLIKELY(!(obj))) TRAP(t_);                                          \
+  } while (0)
 
       vmcase(REF_EQ) {
         R(0).u64 = R(1).ref == R(2).ref;
@@ -129,20 +139,19 @@
         vmbreak;
       }
       vmcase(ARRAY_NEW) {
-        wm_gcobj *o;
-        uint32_t st = OPD(4), n = R(3).u32, es = GC_ESIZE(st);
-        GC_NEW(o, WM_COMP_ARRAY, OPD(1), (uint64_t)n * es, (st & WM_GS_REFS) != 0);
-        o->len = n;
-        for (uint32_t i = 0; i < n; i++) wm__gc_write(o->data + (size_t)i * es, st, &R(2));
+        int t_ = 0;
+        wm_gcobj *o = wm__gc_array_new(inst->rt, GC_MAY_COLLECT(), inst->type_ids[OPD(1)], OPD(4),
+                                       R(3).u32, &R(2), &t_, msg);
+        GC_MADE(o);
         R(0).ref = o;
         ip += 7;
         vmbreak;
       }
       vmcase(ARRAY_NEW_DEFAULT) {
-        wm_gcobj *o;
-        uint32_t st = OPD(3), n = R(2).u32;
-        GC_NEW(o, WM_COMP_ARRAY, OPD(1), (uint64_t)n * GC_ESIZE(st), (st & WM_GS_REFS) != 0);
-        o->len = n;
+        int t_ = 0;
+        wm_gcobj *o = wm__gc_array_new(inst->rt, GC_MAY_COLLECT(), inst->type_ids[OPD(1)], OPD(3),
+                                       R(2).u32, NULL, &t_, msg);
+        GC_MADE(o);
         R(0).ref = o;
         ip += 6;
         vmbreak;
@@ -158,30 +167,19 @@
         vmbreak;
       }
       vmcase(ARRAY_NEW_DATA) {
-        wm_gcobj *o;
-        uint32_t seg = OPD(2), st = OPD(5), src = R(3).u32, n = R(4).u32, es = GC_ESIZE(st);
-        const wm_data *d = &inst->mod->datas[seg];
-        uint64_t bytes = (uint64_t)n * es;
-        if ((uint64_t)src + bytes > (inst->data_dropped[seg] ? 0 : d->len))
-          TRAP(WM_TRAP_MEMORY_OOB);
-        GC_NEW(o, WM_COMP_ARRAY, OPD(1), bytes, false);
-        o->len = n;
-        if (bytes) memcpy(o->data, d->bytes + src, (size_t)bytes);
+        int t_ = 0;
+        wm_gcobj *o = wm__gc_array_new_data(inst->rt, GC_MAY_COLLECT(), inst, inst->type_ids[OPD(1)],
+                                            OPD(2), OPD(5), R(3).u32, R(4).u32, &t_, msg);
+        GC_MADE(o);
         R(0).ref = o;
         ip += 8;
         vmbreak;
       }
       vmcase(ARRAY_NEW_ELEM) {
-        wm_gcobj *o;
-        uint32_t seg = OPD(2), src = R(3).u32, n = R(4).u32;
-        const wm_elem *e = &inst->mod->elems[seg];
-        if (!wm__in_range(src, n, inst->elem_dropped[seg] ? 0 : e->count)) TRAP(WM_TRAP_TABLE_OOB);
-        GC_NEW(o, WM_COMP_ARRAY, OPD(1), (uint64_t)n * 8, true);
-        o->len = n;
-        for (uint32_t k = 0; k < n; k++) {
-          void *v = wm__elem_item(inst, seg, src + k);
-          memcpy(o->data + (size_t)k * 8, &v, 8);
-        }
+        int t_ = 0;
+        wm_gcobj *o = wm__gc_array_new_elem(inst->rt, GC_MAY_COLLECT(), inst, inst->type_ids[OPD(1)],
+                                            OPD(2), R(3).u32, R(4).u32, &t_, msg);
+        GC_MADE(o);
         R(0).ref = o;
         ip += 8;
         vmbreak;
@@ -214,9 +212,7 @@
       vmcase(ARRAY_FILL) {
         wm_gcobj *o = R(0).ref;
         GC_NULL(o, "array");
-        uint32_t i = R(1).u32, n = R(3).u32, st = OPD(4), es = GC_ESIZE(st);
-        GC_RANGE(o, i, n);
-        for (uint32_t k = 0; k < n; k++) wm__gc_write(o->data + (size_t)(i + k) * es, st, &R(2));
+        GC_DONE(wm__gc_array_fill(o, R(1).u32, R(3).u32, OPD(4), &R(2)));
         ip += 7;
         vmbreak;
       }
@@ -225,36 +221,21 @@
         const wm_gcobj *b = R(2).ref;
         GC_NULL(a, "array");
         GC_NULL(b, "array");
-        uint32_t i = R(1).u32, j = R(3).u32, n = R(4).u32, es = GC_ESIZE(OPD(5));
-        GC_RANGE(a, i, n);
-        GC_RANGE(b, j, n);
-        if (n) memmove(a->data + (size_t)i * es, b->data + (size_t)j * es, (size_t)n * es);
+        GC_DONE(wm__gc_array_copy(a, R(1).u32, b, R(3).u32, R(4).u32, OPD(5)));
         ip += 8;
         vmbreak;
       }
       vmcase(ARRAY_INIT_DATA) {
-        uint32_t seg = OPD(0), i = R(2).u32, src = R(3).u32, n = R(4).u32, es = GC_ESIZE(OPD(5));
         wm_gcobj *o = R(1).ref;
         GC_NULL(o, "array");
-        GC_RANGE(o, i, n);
-        const wm_data *d = &inst->mod->datas[seg];
-        if ((uint64_t)src + (uint64_t)n * es > (inst->data_dropped[seg] ? 0 : d->len))
-          TRAP(WM_TRAP_MEMORY_OOB);
-        if (n) memcpy(o->data + (size_t)i * es, d->bytes + src, (size_t)n * es);
+        GC_DONE(wm__gc_array_init_data(inst, o, OPD(0), R(2).u32, R(3).u32, R(4).u32, OPD(5)));
         ip += 8;
         vmbreak;
       }
       vmcase(ARRAY_INIT_ELEM) {
-        uint32_t seg = OPD(0), i = R(2).u32, src = R(3).u32, n = R(4).u32;
         wm_gcobj *o = R(1).ref;
         GC_NULL(o, "array");
-        GC_RANGE(o, i, n);
-        const wm_elem *e = &inst->mod->elems[seg];
-        if (!wm__in_range(src, n, inst->elem_dropped[seg] ? 0 : e->count)) TRAP(WM_TRAP_TABLE_OOB);
-        for (uint32_t k = 0; k < n; k++) {
-          void *v = wm__elem_item(inst, seg, src + k);
-          memcpy(o->data + (size_t)(i + k) * 8, &v, 8);
-        }
+        GC_DONE(wm__gc_array_init_elem(inst, o, OPD(0), R(2).u32, R(3).u32, R(4).u32));
         ip += 8;
         vmbreak;
       }
@@ -264,3 +245,5 @@
 #undef GC_NULL
 #undef GC_RANGE
 #undef GC_ESIZE
+#undef GC_DONE
+#undef GC_MADE

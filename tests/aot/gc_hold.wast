@@ -1,7 +1,8 @@
 ;; Compiled code holding a GC object (through an externref in a C local)
-;; while a callee allocates enough garbage to collect: no collection may
-;; run under compiled frames, the object must survive (tests/aot, run
-;; with `wasmem spectest --aot`: the GC module stays interpreted).
+;; while a compiled callee, entered through the runtime, allocates enough
+;; garbage to collect: the collection reads the caller's compiled frames
+;; (collect.c), and the object must survive (tests/aot, run with `wasmem
+;; spectest --aot`: both modules compiled).
 (module $objs
   (type $box (struct (field i32)))
   (func (export "make") (param i32) (result externref)

@@ -176,17 +176,10 @@ static void test_to_c(void) {
   static const struct {
     const char *wat, *why;
   } no[] = {
-      {"(module (type $s (struct (field i32))) (func (result anyref) (struct.new $s (i32.const 1))))",
-       "struct.new not supported yet"},
-      {"(module (type $a (array i8)) (func (result i32) (array.len (array.new_default $a (i32.const 1)))))",
-       "array.new_default not supported yet"},
-      {"(module (func (result externref) (extern.convert_any (ref.i31 (i32.const 1)))))",
-       "extern.convert_any not supported yet"},
-      {"(module (func (param externref) (result anyref) (any.convert_extern (local.get 0))))",
-       "any.convert_extern not supported yet"},
       {"(module (memory 1 1 shared))", "shared memory"},
-      /* Typed function references, tail calls, exceptions and GC's types
-      ** and references are translated: what stays refused is above. */
+      /* Typed function references, tail calls, exceptions and GC's types,
+      ** references and instructions are translated: what stays refused is
+      ** above. */
   };
   for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
     mod = NULL;
@@ -194,6 +187,32 @@ static void test_to_c(void) {
     c = NULL;
     CHECK_ERR(wm_module_to_c(mod, &c, &len, &err), err, WM_EUNSUPPORTED, no[i].why);
     CHECK(c == NULL);
+    wm_module_free(mod);
+  }
+
+  /* GC's allocating and copying instructions call the runtime (aot_gc.c). */
+  static const struct {
+    const char *wat, *helper;
+  } gc[] = {
+      {"(module (type $s (struct (field i32))) (func (result anyref) (struct.new $s (i32.const 1))))",
+       "c->struct_new(c, 0u, 8u, 0u, WM_SELF)"},
+      {"(module (type $a (array i8)) (func (result i32) (array.len (array.new_default $a (i32.const 1)))))",
+       "c->array_new(c, 0u, 0u, "},
+      {"(module (func (result externref) (extern.convert_any (ref.i31 (i32.const 1)))))",
+       "c->convert(c, "},
+      {"(module (func (param externref) (result anyref) (any.convert_extern (local.get 0))))",
+       "c->convert(c, "},
+      {"(module (type $a (array (mut anyref))) (func (param (ref $a))"
+       " (array.fill $a (local.get 0) (i32.const 0) (ref.null any) (i32.const 1))))",
+       "c->array_fill(c, "},
+  };
+  for (size_t i = 0; i < sizeof gc / sizeof gc[0]; i++) {
+    mod = NULL;
+    CHECK(wm_module_load((const uint8_t *)gc[i].wat, strlen(gc[i].wat), NULL, &mod, &err) == WM_OK);
+    c = NULL;
+    CHECK(wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    CHECK(c != NULL && strstr(c, gc[i].helper) != NULL);
+    wm_free(c);
     wm_module_free(mod);
   }
 
