@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,6 +167,13 @@ static int lower(wm_module *mod, uint32_t idx, bool skip, const wm_code **out, b
   }
   wm_code *c = wm__calloc(1, sizeof *c);
   int rc = c ? wm__compile_func(mod, idx, c, err) : wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+#if WM_CHECK_LOWERED
+  const char *bad = rc ? NULL : wm__code_check(c, mod->loop);
+  if (bad) {
+    fprintf(stderr, "wasmem: the lowered code of function %u is broken: %s\n", idx, bad);
+    abort();
+  }
+#endif
   if (rc) {
     wm__free(c);
     atomic_store(&fd->lowering, 0);

@@ -629,6 +629,12 @@ bool wm__numeric_sig(uint32_t w, uint8_t *in, uint8_t *out, int *nin);
 void wm__memop_sig(uint8_t w, uint8_t *align, uint8_t *type);
 /* disasm.c: print lowered code, one instruction a line (debugging, tests). */
 void wm__disasm(const wm_code *c, FILE *out);
+/* code_check.c: NULL if c has the shape the interpreter assumes (every
+** head an instruction of the given loop, WM_LOOP_*; operands inside the
+** code, slots inside the frame, branches onto instruction starts), else
+** what is wrong. Builds with WM_CHECK_LOWERED run it on every body lowered
+** (module.c's lower). */
+const char *wm__code_check(const wm_code *c, unsigned loop);
 /* Release everything owned by mod, and mod itself. */
 void wm__module_destroy(wm_module *mod);
 

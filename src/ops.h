@@ -581,5 +581,14 @@ const char *wm__op_heads(unsigned loop, const int32_t **offs);
 wm_op wm__op_from_head(uint64_t head);
 /* The op's name, e.g. "I32_ADD". */
 const char *wm__op_name(wm_op op);
+/* disasm.c: the operand cells after op's head, one letter each: s a slot,
+** b a call's base slot (the callee's frame starts there: it may be the
+** slot just past the caller's frame, for a call with no arguments), i an
+** immediate, o a branch offset, q a 64-bit immediate (two cells), c a
+** cell of CALL's run-time cache. STRUCT_NEW is followed by n (slot,
+** offset) pairs and ARRAY_NEW_FIXED by n slots, n its last cell. NULL for
+** BR_TABLE and BR_TABLE_K, whose length is in their cells (`a n off*(n+1)`,
+** `a imm n off*(n+1)`). */
+const char *wm__op_layout(wm_op op);
 
 #endif

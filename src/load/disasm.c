@@ -17,10 +17,7 @@ static const uint8_t op_class[] = {
 #undef X_
 };
 
-/* Operand cells after the head: s slot, i immediate, o branch offset,
-** q 64-bit immediate (two cells), c a cell of a run-time cache (not
-** printed: CALL's). BR_TABLE is printed apart. */
-static const char *layout(wm_op op) {
+const char *wm__op_layout(wm_op op) {
   if (op >= WM_OP_I32_ADD_K_BR_EQ && op <= WM_OP_I32_ADD_K_BR_GE_U) return "ssisso";
   if (op >= WM_OP_I32_ADD_BR_EQ && op <= WM_OP_I32_ADD_BR_GE_U) return "ssssso";
   switch (op_class[op]) {
@@ -57,15 +54,15 @@ static const char *layout(wm_op op) {
   switch (op) {
     case WM_OP_BR: return "o";
     case WM_OP_BR_IF: case WM_OP_BR_IF_NOT: return "so";
-    case WM_OP_CALL: return "isccc";
-    case WM_OP_CALL_IMPORT: return "is";
-    case WM_OP_CALL_INDIRECT: return "siis";
-    case WM_OP_RETURN_CALL: return "isi";
-    case WM_OP_RETURN_CALL_INDIRECT: return "siisi";
+    case WM_OP_CALL: return "ibccc";
+    case WM_OP_CALL_IMPORT: return "ib";
+    case WM_OP_CALL_INDIRECT: return "siib";
+    case WM_OP_RETURN_CALL: return "ibi";
+    case WM_OP_RETURN_CALL_INDIRECT: return "siibi";
     case WM_OP_MOVE: return "ss";
     case WM_OP_MOVE2: return "ssss";
     case WM_OP_MOVE4: return "ssssssss";
-    case WM_OP_I32_ADD_K_CALL: return "ssiisccc";
+    case WM_OP_I32_ADD_K_CALL: return "ssiibccc";
     case WM_OP_CONST32: return "si";
     case WM_OP_CONST64: return "sq";
     case WM_OP_SELECT: case WM_OP_SELECT_V: return "ssss";
@@ -125,8 +122,8 @@ static const char *layout(wm_op op) {
     case WM_OP_MEMORY_INIT64: return "isss";
     case WM_OP_MEMORY_COPY64: return "sssiii";
     case WM_OP_TABLE_GROW64: return "siss";
-    case WM_OP_CALL_REF: return "ss";
-    case WM_OP_RETURN_CALL_REF: return "ssi";
+    case WM_OP_CALL_REF: return "sb";
+    case WM_OP_RETURN_CALL_REF: return "sbi";
     case WM_OP_REF_AS_NON_NULL: return "s";
     case WM_OP_BR_ON_NULL: case WM_OP_BR_ON_NON_NULL: return "so";
     case WM_OP_MEMORY_ATOMIC_NOTIFY: return "sssi";
@@ -148,7 +145,12 @@ static const char *layout(wm_op op) {
     case WM_OP_ARRAY_FILL: return "ssssi";
     case WM_OP_ARRAY_COPY: return "sssssi";
     case WM_OP_ARRAY_INIT_DATA: case WM_OP_ARRAY_INIT_ELEM: return "issssi";
-    default: return "";
+    case WM_OP_THROW: return "ib";
+    case WM_OP_THROW_REF: return "s";
+    case WM_OP_NATIVE: return "i";
+    case WM_OP_UNREACHABLE: case WM_OP_RETURN: case WM_OP_ATOMIC_FENCE: case WM_OP_LAZY:
+      return "";
+    default: return NULL; /* BR_TABLE and BR_TABLE_K: see wm__disasm */
   }
 }
 
@@ -190,11 +192,12 @@ void wm__disasm(const wm_code *c, FILE *out) {
       continue;
     }
     uint32_t n = 0; /* the operands of STRUCT_NEW and ARRAY_NEW_FIXED after their count */
-    for (const char *l = layout(op); *l && pc < c->ncode; l++) {
+    const char *lay = wm__op_layout(op);
+    for (const char *l = lay ? lay : ""; *l && pc < c->ncode; l++) {
       uint32_t v = c->code[pc++];
       if (!l[1] && (op == WM_OP_STRUCT_NEW || op == WM_OP_ARRAY_NEW_FIXED)) n = v;
       switch (*l) {
-        case 's': slot(c, v, out); break;
+        case 's': case 'b': slot(c, v, out); break;
         case 'i': fprintf(out, " %" PRIu32, v); break;
         case 'o': fprintf(out, " ->%" PRIu32, at + v); break;
         case 'q':

@@ -1301,6 +1301,111 @@ static int run_line(mini *x, const char *line, const char *type, char *why, size
   return 1;
 }
 
+/* The shape checker of lowered code (code_check.c): every function of a
+** module using most kinds of instruction passes, and each broken copy of
+** one fails for the reason broken. */
+static const char *check_copy(const wm_code *c, unsigned loop, uint32_t cell, uint32_t v,
+                              uint32_t ncode, uint32_t frame) {
+  static uint32_t cells[4096];
+  if (c->ncode > 4096) return "too big for the test";
+  memcpy(cells, c->code, (size_t)c->ncode * 4);
+  if (cell < c->ncode) cells[cell] = v;
+  wm_code k = *c;
+  k.code = cells;
+  k.ncode = ncode;
+  k.frame_slots = frame;
+  return wm__code_check(&k, loop);
+}
+
+static void test_code_check(void) {
+  const char *text =
+      "(module (type $s (struct (field i32) (field (mut i64))))"
+      " (tag $e (param i32)) (memory 1) (table 2 funcref) (global $g (mut i32) (i32.const 0))"
+      " (func $f (param i32 i32) (result i32)"
+      "  (block $a (block $b (block $c (br_table $a $b $c (local.get 0))) (return (i32.const 7)))"
+      "   (return (i32.add (local.get 0) (i32.const 1))))"
+      "  (loop $l (global.set $g (i32.add (global.get $g) (i32.const 1)))"
+      "   (br_if $l (i32.lt_u (global.get $g) (local.get 1))))"
+      "  (i32.store offset=4 (local.get 0) (i32.load8_u (local.get 1)))"
+      "  (if (result i32) (local.get 0) (then (call $f (local.get 1) (local.get 0)))"
+      "   (else (select (local.get 0) (local.get 1) (i32.eqz (local.get 1))))))"
+      " (func (param i32) (result i32) (call_indirect (param i32 i32) (result i32)"
+      "  (local.get 0) (i32.const 2) (i32.const 0)))"
+      " (type $a (array i8))"
+      " (func (result i64) (drop (array.new_fixed $a 2 (i32.const 1) (i32.const 2)))"
+      "  (struct.get $s 1 (struct.new $s (i32.const 1) (i64.const 2))))"
+      " (func (param i32) (result i32) (i32.add (block $h (result i32)"
+      "  (try_table (catch $e $h) (throw $e (local.get 0))) (unreachable)) (i32.const 1)))"
+      " (func (result f64) (f64.add (f64.const 1.5) (f64.convert_i64_s (i64.const -9)))))";
+  wm_error err;
+  wm_module *m = NULL; /* wasmem's own text parser: wabt has no GC */
+  CHECK(wm_module_load((const uint8_t *)text, strlen(text), NULL, &m, &err) == WM_OK,
+        "code_check module: %s", err.message);
+  if (!m) return;
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    const wm_code *c = code_of(m, i);
+    const char *why = c ? wm__code_check(c, m->loop) : "not lowered";
+    CHECK(why == NULL, "function %u: %s", i, why);
+  }
+  const wm_code *c = code_of(m, 0);
+  unsigned loop = m->loop;
+  /* Find the br_table and a slot operand: the first instruction's. */
+  uint32_t bt = UINT32_MAX;
+  for (uint32_t pc = 0; c && pc + 1 < c->ncode; pc++)
+    if (wm__op_from_head(c->code[pc] | (uint64_t)c->code[pc + 1] << 32) == WM_OP_BR_TABLE) {
+      bt = pc;
+      break;
+    }
+  CHECK(bt != UINT32_MAX, "no BR_TABLE in function 0");
+  if (!c || bt == UINT32_MAX) {
+    wm_module_free(m);
+    return;
+  }
+  const char *why;
+  why = check_copy(c, loop, bt + 2, c->frame_slots, c->ncode, c->frame_slots);
+  CHECK(why && !strcmp(why, "slot outside the frame"), "slot: %s", why ? why : "passed");
+  /* A slot operand of a plain instruction: the first 's' of the first
+  ** layout that has one, walking instruction by instruction. */
+  uint32_t sc = UINT32_MAX;
+  for (uint32_t pc = 0; pc + 1 < c->ncode && sc == UINT32_MAX;) {
+    wm_op op = wm__op_from_head(c->code[pc] | (uint64_t)c->code[pc + 1] << 32);
+    const char *l = wm__op_layout(op);
+    if (!l) { /* BR_TABLE: a n off*(n+1) */
+      pc += WM_HEAD_CELLS + 2 + c->code[pc + WM_HEAD_CELLS + 1] + 1;
+      continue;
+    }
+    const char *at = strchr(l, 's');
+    if (at) sc = pc + WM_HEAD_CELLS + (uint32_t)(at - l);
+    pc += WM_HEAD_CELLS + (uint32_t)strlen(l) + (strchr(l, 'q') ? 1 : 0);
+  }
+  CHECK(sc != UINT32_MAX, "no slot operand in function 0");
+  why = check_copy(c, loop, sc, c->frame_slots, c->ncode, c->frame_slots);
+  CHECK(why && !strcmp(why, "slot outside the frame"), "plain slot: %s", why ? why : "passed");
+  why = check_copy(c, loop, sc, c->frame_slots - 1, c->ncode, c->frame_slots);
+  CHECK(why == NULL, "last slot of the frame: %s", why);
+  why = check_copy(c, loop, bt + 4, c->code[bt + 4] + 1, c->ncode, c->frame_slots);
+  CHECK(why && !strcmp(why, "branch to the middle of an instruction"), "target: %s",
+        why ? why : "passed");
+  why = check_copy(c, loop, bt + 4, 1000000, c->ncode, c->frame_slots);
+  CHECK(why && !strcmp(why, "branch to the middle of an instruction"), "far target: %s",
+        why ? why : "passed");
+  why = check_copy(c, loop, bt + 3, 1000000, c->ncode, c->frame_slots);
+  CHECK(why && !strcmp(why, "instruction cut off by the end of the code"), "count: %s",
+        why ? why : "passed");
+  why = check_copy(c, loop, bt + 1, 0xFFFFFFFFu, c->ncode, c->frame_slots);
+  CHECK(why && !strcmp(why, "unknown instruction"), "head: %s", why ? why : "passed");
+  why = check_copy(c, loop, UINT32_MAX, 0, c->ncode - 1, c->frame_slots);
+  CHECK(why && !strcmp(why, "instruction cut off by the end of the code"), "cut: %s",
+        why ? why : "passed");
+  why = check_copy(c, loop, UINT32_MAX, 0, c->ncode, c->nlocal_slots - 1);
+  CHECK(why && !strcmp(why, "frame smaller than its locals, constants or results"), "frame: %s",
+        why ? why : "passed");
+  why = check_copy(c, loop, UINT32_MAX, 0, c->ncode, c->frame_slots);
+  CHECK(why == NULL, "unchanged copy: %s", why);
+  CHECK(wm__code_check(c, 7) != NULL, "a loop that does not exist passed");
+  wm_module_free(m);
+}
+
 static void test_oracle(void) {
   if (access("/work/testsuite/br_table.wast", R_OK) != 0) {
     printf("testsuite not found: oracle skipped\n");
@@ -1321,7 +1426,7 @@ static void test_oracle(void) {
   FILE *list = fopen(lp, "r");
   if (!list) return;
   char jname[256];
-  int ok = 0, bad = 0, msgbad = 0, run_ok = 0, run_bad = 0, run_skip = 0;
+  int ok = 0, bad = 0, msgbad = 0, run_ok = 0, run_bad = 0, run_skip = 0, shape_bad = 0;
   const char *verbose = getenv("WM_ORACLE_VERBOSE");
   while (fscanf(list, "%255s", jname) == 1) {
     char jp[600];
@@ -1382,6 +1487,14 @@ static void test_oracle(void) {
         wm_module *m = NULL;
         wm_module_options o = {.flags = WM_MODULE_WASM2};
         if (bytes && wm_module_load(bytes, blen, &o, &m, NULL) == 0) {
+          for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+            const wm_code *c = code_of(m, i);
+            const char *why = c ? wm__code_check(c, m->loop) : NULL;
+            if (why) {
+              shape_bad++;
+              if (verbose || shape_bad <= 30) printf("shape %s %s func %u: %s\n", jname, file, i, why);
+            }
+          }
           have_cur = mini_new(&cur, m);
           if (!have_cur) mini_free(&cur);
         }
@@ -1409,6 +1522,7 @@ static void test_oracle(void) {
   printf("oracle: %d as expected (%d with another message), %d not\n", ok, msgbad, bad);
   printf("oracle runs: %d as expected, %d not, %d skipped\n", run_ok, run_bad, run_skip);
   CHECK(bad == 0, "oracle: %d modules not as expected", bad);
+  CHECK(shape_bad == 0, "oracle: %d lowered functions fail the shape check", shape_bad);
   CHECK(run_ok > 10000 && run_bad == 0, "oracle runs: %d not as expected", run_bad);
 }
 
@@ -1422,6 +1536,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   test_gc_lowering();
+  test_code_check();
   test_lowering();
   test_atomic_lowering();
   test_simd_lowering();
