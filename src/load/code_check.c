@@ -72,29 +72,28 @@ static bool at_start(const uint8_t *starts, uint32_t ncode, uint64_t cell) {
   return cell < ncode && (starts[cell >> 3] >> (cell & 7) & 1);
 }
 
-/* Branch targets to check once every start is known: the instruction's
-** first cell plus the signed offset. */
-typedef struct targets {
-  uint64_t *v;
-  uint32_t n, cap;
-} targets;
+/* The walk: two passes over the code, the first marking each instruction's
+** start in `starts` and checking all but branch targets, the second
+** (`starts` complete) checking that every target is a start. No memory
+** but the bitmap: a 4 MB br_table's targets are as many cells. */
+typedef struct walk {
+  const wm_code *c;
+  uint8_t *starts;
+  bool targets; /* the second pass */
+} walk;
 
-static bool add_target(targets *t, uint32_t at, uint32_t off) {
-  if (t->n == t->cap) {
-    uint32_t cap = t->cap ? t->cap * 2 : 64;
-    uint64_t *v = realloc(t->v, (size_t)cap * sizeof *v);
-    if (!v) return false;
-    t->v = v;
-    t->cap = cap;
-  }
-  t->v[t->n++] = (uint64_t)((int64_t)at + (int32_t)off);
-  return true;
+static const char *target(const walk *w, uint32_t at, uint32_t off) {
+  if (!w->targets) return NULL;
+  int64_t t = (int64_t)at + (int32_t)off;
+  return t >= 0 && at_start(w->starts, w->c->ncode, (uint64_t)t)
+             ? NULL
+             : "branch to the middle of an instruction";
 }
 
 /* One instruction's operands from cell pc (after its head) per layout l;
 ** *pc moves past them. NULL or what is wrong. */
-static const char *operands(const wm_code *c, wm_op op, const char *l, uint32_t at, uint32_t *pc,
-                            targets *t) {
+static const char *operands(const walk *w, wm_op op, const char *l, uint32_t at, uint32_t *pc) {
+  const wm_code *c = w->c;
   uint32_t n = 0, i = *pc;
   for (; *l; l++) {
     uint32_t cells = *l == 'q' ? 2 : 1;
@@ -102,7 +101,7 @@ static const char *operands(const wm_code *c, wm_op op, const char *l, uint32_t 
     uint32_t v = c->code[i];
     if (*l == 's' && v >= c->frame_slots) return "slot outside the frame";
     if (*l == 'b' && v > c->frame_slots) return "call base outside the frame";
-    if (*l == 'o' && !add_target(t, at, v)) return "out of memory";
+    if (*l == 'o' && target(w, at, v)) return target(w, at, v);
     if (!l[1]) n = v; /* STRUCT_NEW's and ARRAY_NEW_FIXED's count */
     i += cells;
   }
@@ -117,7 +116,8 @@ static const char *operands(const wm_code *c, wm_op op, const char *l, uint32_t 
 }
 
 /* br_table's `a n off*(n+1)` (BR_TABLE_K: `a imm n off*(n+1)`). */
-static const char *br_table(const wm_code *c, bool k, uint32_t at, uint32_t *pc, targets *t) {
+static const char *br_table(const walk *w, bool k, uint32_t at, uint32_t *pc) {
+  const wm_code *c = w->c;
   uint32_t i = *pc;
   if (c->ncode - i < 2u + k) return "instruction cut off by the end of the code";
   if (c->code[i] >= c->frame_slots) return "slot outside the frame";
@@ -125,34 +125,42 @@ static const char *br_table(const wm_code *c, bool k, uint32_t at, uint32_t *pc,
   i += 2 + k;
   if (n >= c->ncode - i) return "instruction cut off by the end of the code";
   for (uint32_t j = 0; j <= n; j++)
-    if (!add_target(t, at, c->code[i + j])) return "out of memory";
+    if (target(w, at, c->code[i + j])) return target(w, at, c->code[i + j]);
   *pc = i + n + 1;
   return NULL;
 }
 
-static const char *check(const wm_code *c, unsigned loop, uint8_t *starts, targets *t) {
-  if (c->nlocal_slots < c->nparam_slots) return "fewer locals than parameters";
-  if ((uint64_t)c->nlocal_slots + c->nconsts > c->frame_slots ||
-      c->nresult_slots > c->frame_slots)
-    return "frame smaller than its locals, constants or results";
-  if (c->nconsts && !c->consts) return "constants missing";
+static const char *pass(const walk *w, unsigned loop) {
+  const wm_code *c = w->c;
   uint32_t pc = 0;
   while (pc < c->ncode) {
     if (c->ncode - pc < WM_HEAD_CELLS) return "instruction cut off by the end of the code";
     wm_op op = op_of(c->code[pc] | (uint64_t)c->code[pc + 1] << 32, loop);
     if ((unsigned)op >= WM_OP_COUNT_) return "unknown instruction";
     uint32_t at = pc;
-    starts[at >> 3] |= (uint8_t)(1u << (at & 7));
+    w->starts[at >> 3] |= (uint8_t)(1u << (at & 7));
     pc += WM_HEAD_CELLS;
     const char *l = wm__op_layout(op);
-    const char *why = l ? operands(c, op, l, at, &pc, t)
+    const char *why = l ? operands(w, op, l, at, &pc)
                       : op == WM_OP_BR_TABLE || op == WM_OP_BR_TABLE_K
-                          ? br_table(c, op == WM_OP_BR_TABLE_K, at, &pc, t)
+                          ? br_table(w, op == WM_OP_BR_TABLE_K, at, &pc)
                           : "instruction without a known layout";
     if (why) return why;
   }
-  for (uint32_t i = 0; i < t->n; i++)
-    if (!at_start(starts, c->ncode, t->v[i])) return "branch to the middle of an instruction";
+  return NULL;
+}
+
+static const char *check(const wm_code *c, unsigned loop, uint8_t *starts) {
+  if (c->nlocal_slots < c->nparam_slots) return "fewer locals than parameters";
+  if ((uint64_t)c->nlocal_slots + c->nconsts > c->frame_slots ||
+      c->nresult_slots > c->frame_slots)
+    return "frame smaller than its locals, constants or results";
+  if (c->nconsts && !c->consts) return "constants missing";
+  walk w = {c, starts, false};
+  const char *why = pass(&w, loop);
+  w.targets = true;
+  if (!why) why = pass(&w, loop);
+  if (why) return why;
   for (uint32_t i = 0; i < c->npcmap; i++)
     if (c->pcmap_cell[i] >= c->ncode || (i && c->pcmap_cell[i] < c->pcmap_cell[i - 1]))
       return "trap map out of order or outside the code";
@@ -165,11 +173,10 @@ static const char *check(const wm_code *c, unsigned loop, uint8_t *starts, targe
 }
 
 const char *wm__code_check(const wm_code *c, unsigned loop) {
+  if (loop >= NLOOPS) return "unknown loop";
   uint8_t *starts = calloc((size_t)c->ncode / 8 + 1, 1);
-  targets t = {0};
   if (!starts) return "out of memory";
-  const char *why = loop < NLOOPS ? check(c, loop, starts, &t) : "unknown loop";
+  const char *why = check(c, loop, starts);
   free(starts);
-  free(t.v);
   return why;
 }
