@@ -166,7 +166,19 @@ static int lower(wm_module *mod, uint32_t idx, bool skip, const wm_code **out, b
     wait_lowered(mod, fd);
   }
   wm_code *c = wm__calloc(1, sizeof *c);
-  int rc = c ? wm__compile_func(mod, idx, c, err) : wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  int rc = 0;
+  const char *why = NULL;
+  if (!c) {
+    rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  } else if (mod->lc_index && wm__lcache_install(mod, idx, c, &why) == 0) {
+    /* The cache file's code, checked by wm__code_trust: no lowering. */
+    atomic_fetch_add_explicit(&mod->lc_installed, 1, memory_order_relaxed);
+  } else {
+    /* A refused entry: the next cache update writes the file again. */
+    if (why) atomic_store_explicit(&mod->lc_stale, true, memory_order_relaxed);
+    memset(c, 0, sizeof *c);
+    rc = wm__compile_func(mod, idx, c, err);
+  }
 #if WM_CHECK_LOWERED
   const char *bad = rc ? NULL : wm__code_check(c, mod->loop);
   if (bad) {
@@ -237,13 +249,19 @@ typedef struct load_src {
   uint32_t ntable;
   const uint8_t *list;  /* its first-call list (nlist u32 entries, checked) */
   uint32_t nlist;
+  const uint8_t *lc;    /* its lowered code part (nlc bytes, checked), or NULL */
+  size_t nlc;
+  /* The buffer lc is in, when the module may take it (else lc is copied);
+  ** NULL once taken. */
+  uint8_t *buf;
+  size_t buf_len;
   const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
   int file;             /* the file the bodies are still in (sparse), or -1 */
   bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
   bool validate;        /* validate the bodies though table is set (load_file_sparse) */
 } load_src;
 
-static const load_src plain_src = {NULL, 0, NULL, 0, NULL, -1, false, false};
+static const load_src plain_src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, -1, false, false};
 
 static size_t mapping_len(size_t len);
 
@@ -355,6 +373,47 @@ uint32_t *wm__first_calls(wm_module *mod, uint32_t *n, uint32_t *fresh) {
   return list;
 }
 
+/* Code the cache file lacks: a function of the plain loop lowered here
+** that the file has no entry for (nor a note that it cannot be cached), or
+** an entry that was refused. */
+static bool new_code(const wm_module *mod) {
+  if (mod->loop != WM_LOOP_PLAIN) return false;
+  if (atomic_load_explicit(&mod->lc_stale, memory_order_relaxed)) return true;
+  for (uint32_t d = 0; d < mod->nfuncs - mod->nfunc_imports; d++)
+    if ((!mod->lc_index || mod->lc_index[d] == WM_LC_NONE) &&
+        atomic_load_explicit(&mod->funcs[mod->nfunc_imports + d].code, memory_order_relaxed))
+      return true;
+  return false;
+}
+
+/* The cache file's lowered code part: kept by the module (to write it
+** again), indexed when it is for the plain loop this module runs in. */
+static int take_lowered(wm_module *mod, load_src *src, wm_error *err) {
+  if (src->buf) {
+    mod->lc_buf = src->buf;
+    mod->lc_buf_len = src->buf_len;
+    mod->lc = src->lc;
+    src->buf = NULL;
+  } else {
+    mod->lc_buf = wm__cache_alloc(src->nlc);
+    if (!mod->lc_buf) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+    mod->lc_buf_len = src->nlc;
+    memcpy(mod->lc_buf, src->lc, src->nlc);
+    mod->lc = mod->lc_buf;
+  }
+  mod->lc_len = src->nlc;
+  uint32_t ndef = mod->nfuncs - mod->nfunc_imports;
+  unsigned loop;
+  /* 2.0's rules (WM_MODULE_WASM2) would validate some bodies otherwise. */
+  if (wm__lcache_index(mod->lc, mod->lc_len, ndef, &loop, NULL) != 0 || loop != mod->loop ||
+      mod->loop != WM_LOOP_PLAIN || mod->wasm2)
+    return 0;
+  mod->lc_index = wm__malloc((size_t)ndef * sizeof *mod->lc_index + 1);
+  if (!mod->lc_index) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  (void)wm__lcache_index(mod->lc, mod->lc_len, ndef, &loop, mod->lc_index);
+  return 0;
+}
+
 int wm_module_cache_update(wm_module *mod, wm_error *err) {
   if (!mod) return wm__error(err, WM_EINVAL, UINT32_MAX, "wm_module_cache_update: mod is NULL");
   if (!mod->cache_dir) return 0;
@@ -362,7 +421,7 @@ int wm_module_cache_update(wm_module *mod, wm_error *err) {
   uint32_t *list = wm__first_calls(mod, &n, &fresh);
   if (!list) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   wm__free(list);
-  if (!fresh) return 0;
+  if (!fresh && !new_code(mod)) return 0;
   if (wm__cache_write(mod->cache_dir, mod->hash, mod) != 0)
     return wm__error(err, WM_EIO, UINT32_MAX, "cannot write the code cache file in %s",
                      mod->cache_dir);
@@ -378,7 +437,7 @@ int wm_module_cache_update(wm_module *mod, wm_error *err) {
 ** run-length coded, so keeping them all would let a small module hold
 ** gigabytes. */
 static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
-                      const load_src *src, wm_module **out, wm_error *err) {
+                      load_src *src, wm_module **out, wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
   if (!mod) {
     free_bytes(bytes, len, src->mapped);
@@ -419,6 +478,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   if (!rc && (!src->table || src->validate))
     rc = wm__validate_code(mod, validate_threads(opts, len), err);
   if (!rc) rc = make_stubs(mod, err);
+  if (!rc && src->lc) rc = take_lowered(mod, src, err);
   if (!rc && opts && (opts->flags & WM_MODULE_PRELOWER)) rc = first_calls(mod, opts, src, err);
   if (opts && (opts->flags & WM_MODULE_EAGER)) {
     for (uint32_t i = mod->nfunc_imports; !rc && i < mod->nfuncs; i++) {
@@ -476,13 +536,21 @@ static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts
   int rc = WM_ECACHE;
   if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) != 0) return rc;
   if (wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, &src->list,
-                      &src->nlist, NULL) == 0)
+                      &src->nlist, &src->lc, &src->nlc, NULL) == 0) {
+    src->buf = cache; /* the module may keep it for its lowered code */
+    src->buf_len = cache_len;
     rc = load_owned(bytes, len, opts, src, out, err);
-  wm__cache_release(cache, cache_len);
+    if (src->buf) wm__cache_release(cache, cache_len);
+  } else {
+    wm__cache_release(cache, cache_len);
+  }
   src->table = NULL;
   src->ntable = 0;
   src->list = NULL;
   src->nlist = 0;
+  src->lc = NULL;
+  src->nlc = 0;
+  src->buf = NULL;
   return rc;
 }
 
@@ -533,7 +601,7 @@ int wm_module_deserialize(const uint8_t *bytes, size_t len, const uint8_t *cache
   wm_module_hash(bytes, len, key);
   src.key = key;
   int rc = wm__cache_check(len, key, cache, cache_len, &src.table, &src.ntable, &src.list,
-                           &src.nlist, err);
+                           &src.nlist, &src.lc, &src.nlc, err);
   if (rc) return rc;
   uint8_t *copy = copy_bytes(bytes, len);
   if (!copy) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -847,7 +915,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
     }
     if (!known) wm__hash_final(&h, key);
-    load_src src = {NULL, 0, NULL, 0, key, fd, true, false};
+    load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, false};
     rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
     if (rc != WM_ECACHE) {
       if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
@@ -870,7 +938,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     uint32_t n;
     if (hole && !(opts->flags & WM_MODULE_EAGER) && st.len >= SPARSE_MIN &&
         scan_bodies(&st, false, &table, &n)) {
-      load_src s3 = {table, n, NULL, 0, key, fd, true, true};
+      load_src s3 = {table, n, NULL, 0, NULL, 0, NULL, 0, key, fd, true, true};
       rc = load_owned(st.bytes, st.len, opts, &s3, out, err);
       wm__free(table);
       if (rc == 0 && wm__cache_write(opts->cache_dir, key, *out) == 0)
@@ -1002,7 +1070,7 @@ static int load_file_sparse(const char *path, const wm_module_options *opts, wm_
   uint32_t n = 0;
   if (stream(&st) == 0 && st.hole_hi > st.hole_lo &&
       scan_bodies(&st, opts->flags & WM_MODULE_WASM2, &table, &n)) {
-    load_src src = {table, n, NULL, 0, NULL, fd, true, true};
+    load_src src = {table, n, NULL, 0, NULL, 0, NULL, 0, NULL, fd, true, true};
     int rc = load_owned(st.bytes, st.len, opts, &src, out, err);
     wm__free(table);
     if (rc == 0) return 0;
@@ -1046,6 +1114,8 @@ void wm__module_destroy(wm_module *mod) {
   wm__free(mod->called);
   wm__free(mod->hint);
   wm__free(mod->cache_dir);
+  wm__free(mod->lc_index);
+  if (mod->lc_buf) wm__cache_release(mod->lc_buf, mod->lc_buf_len);
   wm__aot_module_free(mod); /* its codes are not the compiler's */
   for (uint32_t i = 0; i < mod->ntypes; i++) wm__free(mod->types[i].params);
   wm__free(mod->types);

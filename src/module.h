@@ -456,6 +456,20 @@ struct wm_module {
   bool ahead_running;
   pthread_t ahead;
   _Atomic bool stop;
+
+  /* Lowered code from the cache file (cache.c: its lowered part `lc`,
+  ** lc_len bytes, inside lc_buf, which the module owns). lc_index: per
+  ** defined function, the offset of its entry in lc, WM_LC_NONE or
+  ** WM_LC_REFUSED; NULL unless the part is for this module's loop and the
+  ** loop is the plain one. lower() installs an entry that wm__code_trust
+  ** accepts instead of lowering the body (lc_installed counts them). */
+  uint8_t *lc_buf;
+  size_t lc_buf_len;
+  const uint8_t *lc;
+  size_t lc_len;
+  uint32_t *lc_index;
+  _Atomic uint32_t lc_installed;
+  _Atomic bool lc_stale; /* an entry was refused: write the file again */
 };
 
 /* cache.c: the 128-bit hash of wm_module_hash, over a stream given in
@@ -485,7 +499,11 @@ int wm__body_bytes(const wm_module *mod, uint32_t idx, const uint8_t **body, uin
 ** the cache is best effort). */
 int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, size_t cache_len,
                     const uint8_t **table, uint32_t *n, const uint8_t **list, uint32_t *nlist,
-                    wm_error *err);
+                    const uint8_t **lc, size_t *nlc, wm_error *err);
+/* ... and *lc at its lowered code part, *nlc bytes (NULL, 0 when none),
+** whose entries are checked to fit and name defined functions.
+** wm__cache_alloc gives a buffer wm__cache_release frees. */
+uint8_t *wm__cache_alloc(size_t len);
 int wm__cache_read(const char *dir, const uint8_t key[16], uint8_t **out, size_t *out_len);
 void wm__cache_release(uint8_t *buf, size_t len);
 int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod);
@@ -505,7 +523,20 @@ extern int64_t wm__racy_ns;
 ** its first calls (wm__first_calls). */
 size_t wm__cache_size(const wm_module *mod, uint32_t nlist);
 void wm__cache_fill(const wm_module *mod, const uint8_t key[16], const uint32_t *list,
-                    uint32_t nlist, uint8_t *out);
+                    uint32_t nlist, const uint8_t *lc, size_t nlc, uint8_t *out);
+/* cache.c: lowered code in a cache file. wm__lcache_index checks the
+** lowered part lc (len bytes) of a file for ndef defined functions (0, else
+** -1), gives the loop it is for (UINT32_MAX: another build's instruction
+** set), and fills index (ndef entries, or NULL)
+** with each function's entry (offset in lc), WM_LC_REFUSED (lowered, not
+** cacheable) or WM_LC_NONE. wm__lcache_install makes c from defined
+** function idx's entry when wm__code_trust accepts it (0), else -1 with
+** *why the reason if the entry was refused (NULL if there was none). */
+#define WM_LC_NONE UINT32_MAX
+#define WM_LC_REFUSED (UINT32_MAX - 1)
+int wm__lcache_index(const uint8_t *lc, size_t len, uint32_t ndef, unsigned *loop,
+                     uint32_t *index);
+int wm__lcache_install(wm_module *mod, uint32_t idx, wm_code *c, const char **why);
 /* module.c: note defined function idx's first call in a runtime (a no-op
 ** without WM_MODULE_PRELOWER); the list a cache file gets: the hint it was
 ** loaded with, then the functions first called since that it lacks (a new
@@ -635,6 +666,16 @@ void wm__disasm(const wm_code *c, FILE *out);
 ** what is wrong. Builds with WM_CHECK_LOWERED run it on every body lowered
 ** (module.c's lower). */
 const char *wm__code_check(const wm_code *c, unsigned loop);
+/* code_check.c: lowered code a cache file offers for defined function idx,
+** each head its op number (then 0), as wm__code_ops writes it from c's
+** code of the given loop (false if a head is not that loop's, or the code
+** has an instruction no cache may hold). wm__code_trust recomputes what it
+** can (parameter and result slots, quick_entry, func_idx, no handlers),
+** then checks that the code cannot break memory safety (its shape, the
+** allow-list, entity indexes: see code_check.c); NULL if so, and with
+** `install` the heads are then mod->loop's, CALL's caches empty. */
+const char *wm__code_trust(wm_code *c, const wm_module *mod, uint32_t idx, bool install);
+bool wm__code_ops(const wm_code *c, unsigned loop, uint32_t *out);
 /* Release everything owned by mod, and mod itself. */
 void wm__module_destroy(wm_module *mod);
 

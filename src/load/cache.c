@@ -30,7 +30,22 @@
 **   60  first calls m (at most n)       u32
 **   64  n x {body offset, body length, code start, locals}   4 x u32 each
 **   ..  m x defined function (0 the first defined)            u32 each
+**   ..  lowered code (optional: absent when the file holds none):
+**         loop (WM_LOOP_*) it was lowered for, entries k         2 x u32
+**         the instruction set's id (isa_id)                      16 bytes
+**         k x {defined function, cells c, constants nk, trap map entries
+**              np, frame slots, local slots (params included)}  6 x u32
+**             c cells, each instruction's head as its op number (then 0)
+**             nk constants u64, np trap map cells, np trap map offsets
+**             (c = 0: the function was lowered and cannot be cached)
 **   ..  checksum: hash of all the bytes above                 16 bytes
+**
+** Lowered code is read back only after wm__code_trust (code_check.c) has
+** proved it harmless: no instruction outside an allow-list of numeric,
+** memory 0, control and call instructions, every entity it names in
+** range and free of references, its shape sound. A forged entry that
+** fails is ignored and its function lowered from its body as usual. Code
+** read back is not validated again: see docs/SECURITY.md.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +56,9 @@
 #include <unistd.h>
 
 #include "module.h"
+#include "ops.h"
 
-#define CACHE_FORMAT 2u
+#define CACHE_FORMAT 3u
 /* The build a file belongs to. Bump the revision whenever what the
 ** validator accepts, or what the decoder records per body, changes: a file
 ** of an older build would otherwise vouch for bodies the new validator
@@ -51,6 +67,8 @@
 #define HEADER 64u
 #define ENTRY 16u
 #define TRAILER 16u
+#define LC_HEAD 24u   /* the lowered code's loop, count and instruction set */
+#define LC_ENTRY 24u  /* an entry's six numbers */
 
 static const uint8_t magic[8] = {0, 'w', 'm', 'c', 'a', 'c', 'h', 'e'};
 
@@ -176,7 +194,7 @@ size_t wm__cache_size(const wm_module *mod, uint32_t nlist) {
 }
 
 void wm__cache_fill(const wm_module *mod, const uint8_t key[16], const uint32_t *list,
-                    uint32_t nlist, uint8_t *out) {
+                    uint32_t nlist, const uint8_t *lc, size_t nlc, uint8_t *out) {
   uint32_t n = ndefined(mod);
   memset(out, 0, HEADER);
   memcpy(out, magic, sizeof magic);
@@ -195,17 +213,217 @@ void wm__cache_fill(const wm_module *mod, const uint8_t key[16], const uint32_t 
     put32(t + 12, fd->nlocals);
   }
   for (uint32_t i = 0; i < nlist; i++, t += 4) put32(t, list[i]);
+  if (nlc) memcpy(t, lc, nlc);
+  t += nlc;
   wm_module_hash(out, (size_t)(t - out), t);
 }
 
-/* The whole file for mod in a new buffer of *size bytes, or NULL. */
-static uint8_t *make_file(const wm_module *mod, const uint8_t key[16], size_t *size) {
+/* ------------------------------------------------------ lowered code */
+
+/* The instruction set lowered code is written in: every op's name and
+** operand layout, and the engine. A build whose ops are numbered or laid
+** out otherwise does not read the code (the trust checks would keep it
+** safe, not right). Bump ENGINE's revision when an op's meaning changes. */
+static void isa_id(uint8_t out[16]) {
+  wm_hasher h;
+  wm__hash_init(&h);
+  wm__hash_update(&h, (const uint8_t *)ENGINE, sizeof ENGINE);
+  for (uint32_t op = 0; op < WM_OP_COUNT_; op++) {
+    const char *name = wm__op_name((wm_op)op), *l = wm__op_layout((wm_op)op);
+    if (!l) l = "*";
+    wm__hash_update(&h, (const uint8_t *)name, strlen(name) + 1);
+    wm__hash_update(&h, (const uint8_t *)l, strlen(l) + 1);
+  }
+  wm__hash_final(&h, out);
+}
+
+/* The bytes of the entry at p (left bytes on), 0 if it does not fit. */
+static size_t entry_size(const uint8_t *p, size_t left) {
+  if (left < LC_ENTRY) return 0;
+  uint64_t n = LC_ENTRY + (uint64_t)get32(p + 4) * 4 + (uint64_t)get32(p + 8) * 8 +
+               (uint64_t)get32(p + 12) * 8;
+  return n <= left ? (size_t)n : 0;
+}
+
+int wm__lcache_index(const uint8_t *lc, size_t len, uint32_t ndef, unsigned *loop,
+                     uint32_t *index) {
+  if (len < LC_HEAD) return -1;
+  uint32_t k = get32(lc + 4);
+  uint8_t id[16];
+  isa_id(id);
+  *loop = memcmp(id, lc + 8, 16) == 0 ? get32(lc) : UINT32_MAX;
+  size_t at = LC_HEAD;
+  if (index)
+    for (uint32_t d = 0; d < ndef; d++) index[d] = WM_LC_NONE;
+  for (uint32_t i = 0; i < k; i++) {
+    size_t n = entry_size(lc + at, len - at);
+    uint32_t d = n ? get32(lc + at) : UINT32_MAX;
+    if (d >= ndef) return -1;
+    if (index && index[d] == WM_LC_NONE)
+      index[d] = get32(lc + at + 4) ? (uint32_t)at : WM_LC_REFUSED;
+    at += n;
+  }
+  return at == len && len <= UINT32_MAX ? 0 : -1;
+}
+
+int wm__lcache_install(wm_module *mod, uint32_t idx, wm_code *c, const char **why) {
+  *why = NULL;
+  uint32_t d = idx - mod->nfunc_imports, at = mod->lc_index[d];
+  if (at >= WM_LC_REFUSED) return -1;
+  const uint8_t *p = mod->lc + at;
+  uint32_t ncode = get32(p + 4), nk = get32(p + 8), np = get32(p + 12);
+  size_t nc = (size_t)ncode * 4, nkb = (size_t)nk * 8, npb = (size_t)np * 4;
+  uint64_t size = (uint64_t)nc + nkb + 2 * (uint64_t)npb;
+  if (atomic_load_explicit(&mod->code_bytes, memory_order_relaxed) + size > mod->code_limit)
+    return -1; /* lowering will say so */
+  memset(c, 0, sizeof *c);
+  uint8_t *block = wm__code_alloc(mod, ((size_t)size + 7) & ~(size_t)7);
+  if (block) {
+    c->consts = (uint64_t *)block; /* 8-aligned first */
+    c->code = (uint32_t *)(block + nkb);
+    c->pcmap_cell = (uint32_t *)(block + nkb + nc);
+    c->pcmap_off = (uint32_t *)(block + nkb + nc + npb);
+    c->in_arena = true;
+  } else {
+    c->consts = wm__malloc(nkb ? nkb : 1);
+    c->code = wm__malloc(nc ? nc : 1);
+    c->pcmap_cell = wm__malloc(npb ? npb : 1);
+    c->pcmap_off = wm__malloc(npb ? npb : 1);
+    if (!c->consts || !c->code || !c->pcmap_cell || !c->pcmap_off) {
+      wm__free(c->consts), wm__free(c->code), wm__free(c->pcmap_cell), wm__free(c->pcmap_off);
+      return -1;
+    }
+  }
+  const uint8_t *q = p + LC_ENTRY; /* little-endian hosts only (ops.h) */
+  memcpy(c->code, q, nc);
+  memcpy(c->consts, q + nc, nkb);
+  memcpy(c->pcmap_cell, q + nc + nkb, npb);
+  memcpy(c->pcmap_off, q + nc + nkb + npb, npb);
+  c->ncode = ncode;
+  c->nconsts = nk;
+  c->npcmap = np;
+  c->frame_slots = get32(p + 16);
+  c->nlocal_slots = get32(p + 20);
+  if (!nk) {
+    if (!c->in_arena) wm__free(c->consts);
+    c->consts = NULL;
+  }
+  if (!np) {
+    if (!c->in_arena) wm__free(c->pcmap_cell), wm__free(c->pcmap_off);
+    c->pcmap_cell = c->pcmap_off = NULL;
+  }
+  *why = wm__code_trust(c, mod, idx, true);
+  if (!*why) return 0;
+  if (!c->in_arena) {
+    wm__free(c->code), wm__free(c->pcmap_cell), wm__free(c->pcmap_off);
+    wm__free(c->consts);
+  }
+  return -1;
+}
+
+/* A growable byte buffer for the lowered code part. */
+typedef struct obuf {
+  uint8_t *p;
+  size_t n, cap;
+  bool failed;
+} obuf;
+
+static uint8_t *reserve(obuf *b, size_t n) {
+  if (b->failed) return NULL;
+  if (b->cap - b->n < n) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->n < n) cap *= 2;
+    uint8_t *q = wm__realloc(b->p, cap);
+    if (!q) {
+      b->failed = true;
+      return NULL;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  uint8_t *q = b->p + b->n;
+  b->n += n;
+  return q;
+}
+
+/* Function d's entry from its lowered code c, or a refusal (no cells) when
+** the reader would not take it. */
+static void put_code(obuf *b, const wm_module *mod, uint32_t d, const wm_code *c) {
+  uint32_t *ops = wm__malloc((size_t)c->ncode * 4 + 4);
+  wm_code v = *c;
+  v.code = ops;
+  bool ok = ops && c->nhandlers == 0 && wm__code_ops(c, mod->loop, ops) &&
+            !wm__code_trust(&v, mod, mod->nfunc_imports + d, false);
+  size_t nc = ok ? (size_t)c->ncode * 4 : 0, nk = ok ? (size_t)c->nconsts * 8 : 0;
+  size_t np = ok ? (size_t)c->npcmap * 4 : 0;
+  uint8_t *q = reserve(b, LC_ENTRY + nc + nk + 2 * np);
+  if (q) {
+    put32(q, d);
+    put32(q + 4, ok ? c->ncode : 0);
+    put32(q + 8, ok ? c->nconsts : 0);
+    put32(q + 12, ok ? c->npcmap : 0);
+    put32(q + 16, ok ? c->frame_slots : 0);
+    put32(q + 20, ok ? c->nlocal_slots : 0);
+    q += LC_ENTRY;
+    if (nc) memcpy(q, ops, nc);
+    if (nk) memcpy(q + nc, c->consts, nk);
+    if (np) memcpy(q + nc + nk, c->pcmap_cell, np);
+    if (np) memcpy(q + nc + nk + np, c->pcmap_off, np);
+  }
+  wm__free(ops);
+}
+
+/* The lowered code part of mod's file: the plain loop's functions lowered
+** so far, and the entries of the file it was loaded with for the others;
+** another loop's part is kept as it was. Empty when there is none. */
+static void lowered_part(const wm_module *mod, obuf *b) {
+  if (mod->loop != WM_LOOP_PLAIN) {
+    uint8_t *q = mod->lc_len ? reserve(b, mod->lc_len) : NULL;
+    if (q) memcpy(q, mod->lc, mod->lc_len);
+    return;
+  }
+  if (!reserve(b, LC_HEAD)) return;
+  uint32_t k = 0, ndef = ndefined(mod);
+  for (uint32_t d = 0; d < ndef; d++) {
+    const wm_code *c = atomic_load_explicit(&mod->funcs[mod->nfunc_imports + d].code,
+                                            memory_order_acquire);
+    uint32_t at = mod->lc_index ? mod->lc_index[d] : WM_LC_NONE;
+    if (c) {
+      put_code(b, mod, d, c);
+    } else if (at == WM_LC_NONE) {
+      continue;
+    } else if (at == WM_LC_REFUSED) {
+      uint8_t *q = reserve(b, LC_ENTRY);
+      if (q) memset(q, 0, LC_ENTRY), put32(q, d);
+    } else {
+      size_t n = entry_size(mod->lc + at, mod->lc_len - at);
+      uint8_t *q = reserve(b, n);
+      if (q) memcpy(q, mod->lc + at, n);
+    }
+    k++;
+  }
+  if (b->failed) return;
+  put32(b->p, (uint32_t)WM_LOOP_PLAIN);
+  put32(b->p + 4, k);
+  isa_id(b->p + 8);
+  if (!k) b->n = 0;
+}
+
+/* The whole file for mod in a new buffer of *size bytes, or NULL; with its
+** lowered code when `code`. */
+static uint8_t *make_file(const wm_module *mod, const uint8_t key[16], bool code, size_t *size) {
   uint32_t nlist, fresh;
   uint32_t *list = wm__first_calls((wm_module *)mod, &nlist, &fresh);
   if (!list) return NULL;
-  *size = wm__cache_size(mod, nlist);
-  uint8_t *buf = wm__malloc(*size);
-  if (buf) wm__cache_fill(mod, key, list, nlist, buf);
+  obuf lc = {0};
+  if (code) lowered_part(mod, &lc);
+  uint8_t *buf = NULL;
+  if (!lc.failed) {
+    *size = wm__cache_size(mod, nlist) + lc.n;
+    buf = wm__malloc(*size);
+  }
+  if (buf) wm__cache_fill(mod, key, list, nlist, lc.p, lc.n, buf);
+  wm__free(lc.p);
   wm__free(list);
   return buf;
 }
@@ -225,7 +443,7 @@ int wm_module_serialize(const wm_module *mod, uint8_t **out, size_t *out_len, wm
   if (mod->has_hash) memcpy(key, mod->hash, 16);
   else wm_module_hash(mod->bytes, mod->len, key);
   size_t size;
-  uint8_t *buf = make_file(mod, key, &size);
+  uint8_t *buf = make_file(mod, key, false, &size);
   if (!buf) return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
   *out = buf;
   *out_len = size;
@@ -240,14 +458,15 @@ static int rejected(wm_error *err, const char *why) {
 
 int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, size_t cache_len,
                     const uint8_t **table, uint32_t *n, const uint8_t **list, uint32_t *nlist,
-                    wm_error *err) {
+                    const uint8_t **lc, size_t *nlc, wm_error *err) {
   if (!cache || cache_len < HEADER + TRAILER || memcmp(cache, magic, sizeof magic) != 0)
     return rejected(err, "not a wasmem cache");
   if (get32(cache + 8) != CACHE_FORMAT) return rejected(err, "another format version");
   uint32_t count = get32(cache + 56), m = get32(cache + 60);
-  if (m > count || (uint64_t)(cache_len - HEADER - TRAILER) !=
-                       (uint64_t)count * ENTRY + (uint64_t)m * 4)
+  uint64_t fixed = (uint64_t)count * ENTRY + (uint64_t)m * 4;
+  if (m > count || (uint64_t)(cache_len - HEADER - TRAILER) < fixed)
     return rejected(err, "truncated or corrupted (size)");
+  size_t rest = cache_len - HEADER - TRAILER - (size_t)fixed;
   uint8_t sum[16], id[16];
   wm_module_hash(cache, cache_len - TRAILER, sum);
   if (memcmp(sum, cache + cache_len - TRAILER, 16) != 0)
@@ -260,6 +479,11 @@ int wm__cache_check(size_t len, const uint8_t key[16], const uint8_t *cache, siz
   for (uint32_t i = 0; i < m; i++)
     if (get32(calls + (size_t)i * 4) >= count)
       return rejected(err, "its first-call list names no defined function");
+  unsigned loop;
+  if (rest && wm__lcache_index(calls + (size_t)m * 4, rest, count, &loop, NULL) != 0)
+    return rejected(err, "truncated or corrupted (lowered code)");
+  *lc = rest ? calls + (size_t)m * 4 : NULL;
+  *nlc = rest;
   *table = cache + HEADER;
   *n = count;
   *list = calls;
@@ -298,8 +522,7 @@ static int read_file(const char *dir, const uint8_t key[16], const char *ext, ui
   size_t got = 0;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
       (uint64_t)st.st_size < ((uint64_t)1 << 31)) {
-    size_t size = (size_t)st.st_size;
-    buf = size >= WM_HUGE_FROM ? wm__map_huge(size) : wm__malloc(size);
+    buf = wm__cache_alloc((size_t)st.st_size);
     while (buf && got < (size_t)st.st_size) {
       ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
       if (r < 0 && errno == EINTR) continue;
@@ -315,6 +538,10 @@ static int read_file(const char *dir, const uint8_t key[16], const char *ext, ui
   *out = buf;
   *out_len = got;
   return 0;
+}
+
+uint8_t *wm__cache_alloc(size_t len) {
+  return len >= WM_HUGE_FROM ? wm__map_huge(len) : wm__malloc(len ? len : 1);
 }
 
 void wm__cache_release(uint8_t *buf, size_t len) {
@@ -374,7 +601,7 @@ done:
 
 int wm__cache_write(const char *dir, const uint8_t key[16], const wm_module *mod) {
   size_t size;
-  uint8_t *buf = make_file(mod, key, &size);
+  uint8_t *buf = make_file(mod, key, true, &size);
   if (!buf) return -1;
   int rc = write_file(dir, key, ".wmc", buf, size);
   wm__free(buf);

@@ -923,6 +923,13 @@ static void test_alloc_failures(void) {
 /* The list at the end of a cache (before the checksum), or -1 entries. */
 static int list_len(size_t clen) { return ((int)clen - HEADER - 3 * ENTRY - 16) / 4; }
 
+/* The list's count in the header: a cache directory's file may hold
+** lowered code after the list. */
+static int list_count(const uint8_t *cache) {
+  return (int)((uint32_t)cache[60] | (uint32_t)cache[61] << 8 | (uint32_t)cache[62] << 16 |
+               (uint32_t)cache[63] << 24);
+}
+
 static uint32_t list_at(const uint8_t *cache, int i) {
   const uint8_t *p = cache + HEADER + 3 * ENTRY + 4 * i;
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -1063,13 +1070,13 @@ static void test_first_calls(void) {
   cache_file(good, good_len, path);
   size_t flen;
   uint8_t *file = slurp(path, &flen);
-  CHECK(file && list_len(flen) == 0);
+  CHECK(file && list_count(file) == 0 && flen == (size_t)HEADER + 3 * ENTRY + 16);
   free(file);
   CHECK(call1(mod, "f1", 21, &r, &err) == WM_OK && r == 42);
   CHECK(wm_module_cache_update(mod, &err) == WM_OK);
   wm_module_free(mod);
   file = slurp(path, &flen);
-  CHECK(file && list_len(flen) == 1 && list_at(file, 0) == 1);
+  CHECK(file && list_count(file) == 1 && list_at(file, 0) == 1 && flen > (size_t)HEADER + 3 * ENTRY + 4 + 16);
   free(file);
   CHECK(wm_module_load(good, good_len, &o, &mod, &err) == WM_OK);
   CHECK(await_code(mod, 1) > 0);
