@@ -254,11 +254,32 @@ static void test_metered(void) {
   wm_module_free(mod);
 }
 
+/* The file f, resealed and written; a load with it runs right having
+** installed `installed` functions, its update writes the file again, and
+** the next load installs them all. */
+static void forged_then_rewritten(uint8_t *f, size_t len, uint32_t installed) {
+  int32_t want[NRESULTS], got[NRESULTS];
+  expected(want);
+  wm_module_hash(f, len - 16, f + len - 16);
+  spit(f, len);
+  wm_module *mod = load(WM_MODULE_PRELOWER, true);
+  CHECK(installed || mod->lc_index == NULL);
+  CHECK(run_all(mod, got, NULL));
+  CHECK(memcmp(got, want, sizeof want) == 0);
+  CHECK(atomic_load(&mod->lc_installed) == installed);
+  CHECK(wm_module_cache_update(mod, NULL) == WM_OK);
+  wm_module_free(mod);
+  mod = load(WM_MODULE_PRELOWER, true);
+  CHECK(run_all(mod, got, NULL));
+  CHECK(memcmp(got, want, sizeof want) == 0);
+  CHECK(atomic_load(&mod->lc_installed) == NCACHEABLE);
+  wm_module_free(mod);
+  free(f);
+}
+
 /* A forged entry in the file (resealed): refused, its function lowered
 ** from the body, the right answers, and the file written again. */
 static void test_forged_file(void) {
-  int32_t want[NRESULTS], got[NRESULTS];
-  expected(want);
   size_t len;
   uint8_t *f = slurp(&len);
   uint8_t *e = f ? entry_of(f, len, 3) : NULL;
@@ -271,47 +292,19 @@ static void test_forged_file(void) {
   free(cells);
   if (at == UINT32_MAX) return;
   wr32(e + 24 + 4 * (at + 2), 2); /* call $isnull */
-  wm_module_hash(f, len - 16, f + len - 16);
-  spit(f, len);
-  wm_module *mod = load(WM_MODULE_PRELOWER, true);
-  CHECK(run_all(mod, got, NULL));
-  CHECK(memcmp(got, want, sizeof want) == 0);
-  CHECK(atomic_load(&mod->lc_installed) == NCACHEABLE - 1);
-  CHECK(wm_module_cache_update(mod, NULL) == WM_OK);
-  wm_module_free(mod);
-  mod = load(WM_MODULE_PRELOWER, true);
-  CHECK(run_all(mod, got, NULL));
-  CHECK(memcmp(got, want, sizeof want) == 0);
-  CHECK(atomic_load(&mod->lc_installed) == NCACHEABLE);
-  wm_module_free(mod);
-  free(f);
+  forged_then_rewritten(f, len, NCACHEABLE - 1);
 }
 
 /* A part written for another instruction set (another build): not used,
 ** and replaced by the next update. */
 static void test_other_isa(void) {
-  int32_t want[NRESULTS], got[NRESULTS];
-  expected(want);
   size_t len;
   uint8_t *f = slurp(&len);
   CHECK(f != NULL);
   if (!f) return;
   size_t part = 64 + (size_t)rd32(f + 56) * 16 + (size_t)rd32(f + 60) * 4;
   f[part + 8] ^= 1;
-  wm_module_hash(f, len - 16, f + len - 16);
-  spit(f, len);
-  wm_module *mod = load(WM_MODULE_PRELOWER, true);
-  CHECK(mod->lc_index == NULL);
-  CHECK(run_all(mod, got, NULL));
-  CHECK(memcmp(got, want, sizeof want) == 0);
-  CHECK(atomic_load(&mod->lc_installed) == 0);
-  CHECK(wm_module_cache_update(mod, NULL) == WM_OK);
-  wm_module_free(mod);
-  mod = load(WM_MODULE_PRELOWER, true);
-  CHECK(run_all(mod, got, NULL));
-  CHECK(atomic_load(&mod->lc_installed) == NCACHEABLE);
-  wm_module_free(mod);
-  free(f);
+  forged_then_rewritten(f, len, 0);
 }
 
 /* A truncated or garbled lowered part, resealed: the file is rejected
