@@ -147,6 +147,19 @@ static void test_frame_room(void) {
   remove(so);
 }
 
+/* The C `wasmem compile` makes of the module `wat`, NULL (a failed check)
+** if it does not load or translate; free it with wm_free. */
+static char *c_of(const char *wat) {
+  wm_error err;
+  wm_module *mod = NULL;
+  char *c = NULL;
+  size_t len;
+  CHECK(wm_module_load((const uint8_t *)wat, strlen(wat), NULL, &mod, &err) == WM_OK);
+  CHECK(mod && wm_module_to_c(mod, &c, &len, &err) == WM_OK && c);
+  wm_module_free(mod);
+  return c;
+}
+
 static void test_to_c(void) {
   wm_error err;
   wm_module *mod = NULL;
@@ -207,13 +220,9 @@ static void test_to_c(void) {
        "c->array_fill(c, "},
   };
   for (size_t i = 0; i < sizeof gc / sizeof gc[0]; i++) {
-    mod = NULL;
-    CHECK(wm_module_load((const uint8_t *)gc[i].wat, strlen(gc[i].wat), NULL, &mod, &err) == WM_OK);
-    c = NULL;
-    CHECK(wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    c = c_of(gc[i].wat);
     CHECK(c != NULL && strstr(c, gc[i].helper) != NULL);
     wm_free(c);
-    wm_module_free(mod);
   }
 
   /* Exceptions are translated (aot_exn.c). Only a module some live
@@ -234,15 +243,11 @@ static void test_to_c(void) {
        true},
   };
   for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
-    mod = NULL;
-    CHECK(wm_module_load((const uint8_t *)x[i].wat, strlen(x[i].wat), NULL, &mod, &err) == WM_OK);
-    c = NULL;
-    CHECK(wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    c = c_of(x[i].wat);
     CHECK(c != NULL && (strstr(c, "if (WM_UNLIKELY(c->exn))") != NULL) == x[i].pending);
     CHECK(c != NULL && (strstr(c, ", 4u, &wm_frame_max}") || strstr(c, ", 5u, &wm_frame_max}")) ==
                            x[i].pending);
     wm_free(c);
-    wm_module_free(mod);
   }
 
   /* SIMD is translated: a v128 in a signature alone brings simd_lanes.h
@@ -276,14 +281,10 @@ static void test_to_c(void) {
        false},
   };
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-    mod = NULL;
-    CHECK(wm_module_load((const uint8_t *)v[i].wat, strlen(v[i].wat), NULL, &mod, &err) == WM_OK);
-    c = NULL;
-    CHECK(wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    c = c_of(v[i].wat);
     CHECK(c != NULL && (strstr(c, "WM_SIMD_LANES_H") != NULL) == v[i].simd);
     CHECK(c != NULL && (strstr(c, "wm_kv(") != NULL) == v[i].simd);
     wm_free(c);
-    wm_module_free(mod);
   }
 }
 
@@ -959,12 +960,7 @@ static void test_vec_c(void) {
        1, 2, 2, 0},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-    wm_error err;
-    wm_module *mod = NULL;
-    char *c = NULL;
-    size_t len;
-    CHECK(wm_module_load((const uint8_t *)t[i].wat, strlen(t[i].wat), NULL, &mod, &err) == WM_OK);
-    CHECK(mod && wm_module_to_c(mod, &c, &len, &err) == WM_OK);
+    char *c = c_of(t[i].wat);
     if (c) {
       const char *f0 = f0_of(c);
       bool ok = f0 && labels_of(c, 'V') == t[i].v && labels_of(c, 'L') == t[i].l &&
@@ -977,7 +973,6 @@ static void test_vec_c(void) {
       CHECK(ok);
     }
     wm_free(c);
-    wm_module_free(mod);
   }
 }
 
