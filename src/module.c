@@ -185,6 +185,14 @@ static int lower(wm_module *mod, uint32_t idx, bool skip, const wm_code **out, b
     fprintf(stderr, "wasmem: the lowered code of function %u is broken: %s\n", idx, bad);
     abort();
   }
+  /* The cache's flow analysis must admit whatever the compiler makes that
+  ** the rest of its rules admit: else it is wrong about an op, or the
+  ** compiler reads a slot it never wrote. */
+  bad = rc ? NULL : wm__code_trust_self(c, mod, idx);
+  if (bad) {
+    fprintf(stderr, "wasmem: the cache's check refuses function %u as lowered: %s\n", idx, bad);
+    abort();
+  }
 #endif
   if (rc) {
     wm__free(c);

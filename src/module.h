@@ -669,12 +669,20 @@ const char *wm__code_check(const wm_code *c, unsigned loop);
 /* code_check.c: lowered code a cache file offers for defined function idx,
 ** each head its op number (then 0), as wm__code_ops writes it from c's
 ** code of the given loop (false if a head is not that loop's, or the code
-** has an instruction no cache may hold). wm__code_trust recomputes what it
-** can (parameter and result slots, quick_entry, func_idx, no handlers),
-** then checks that the code cannot break memory safety (its shape, the
-** allow-list, entity indexes: see code_check.c); NULL if so, and with
-** `install` the heads are then mod->loop's, CALL's caches empty. */
+** has an instruction no cache may hold; out may be c->code). wm__code_trust
+** recomputes what it can (parameter and result slots, quick_entry,
+** func_idx, no handlers), then checks that the code cannot break memory
+** safety (its shape, the allow-list, entity indexes) nor read a slot, or
+** half of one, the call has not written (see code_check.c); NULL if so,
+** and with `install` the heads are then mod->loop's, CALL's caches empty. */
 const char *wm__code_trust(wm_code *c, const wm_module *mod, uint32_t idx, bool install);
+/* code_check.c, for builds with WM_CHECK_LOWERED: why wm__code_trust's
+** flow analysis (no slot read before this call wrote it) refuses the
+** plain loop's code c made for defined function idx, where everything else
+** admits it; NULL if it does not (or another rule refuses c first). c's
+** heads are op numbers meanwhile: c must not be running. lower() aborts on
+** a refusal: the analysis and the compiler disagree. */
+const char *wm__code_trust_self(wm_code *c, const wm_module *mod, uint32_t idx);
 bool wm__code_ops(const wm_code *c, unsigned loop, uint32_t *out);
 /* Release everything owned by mod, and mod itself. */
 void wm__module_destroy(wm_module *mod);

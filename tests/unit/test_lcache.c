@@ -9,7 +9,9 @@
 ** immutable global, a table that holds no functions, a data segment out of
 ** range, a slot or call base outside the frame, a branch into an
 ** instruction, a frame too large, code that runs off its end, a function
-** whose own type has references); a refused entry in a file is lowered
+** whose own type has references, a slot or a slot's upper half read
+** before this call wrote it on some path, a function too large or too
+** costly for that analysis); a refused entry in a file is lowered
 ** from its body, gives the right answer and gets the file rewritten; a
 ** metered load (another loop) or a part of another build's instruction set
 ** installs nothing (and a metered load charges the same fuel).
@@ -277,20 +279,29 @@ static void forged_then_rewritten(uint8_t *f, size_t len, uint32_t installed) {
   free(f);
 }
 
+/* Function d's entry in file f (*e), and the cell of the first
+** instruction op in it; UINT32_MAX when there is none. */
+static uint32_t op_in_entry(uint8_t *f, size_t len, uint32_t d, wm_op op, uint8_t **e) {
+  *e = f ? entry_of(f, len, d) : NULL;
+  uint32_t ncode = *e ? rd32(*e + 4) : 0, *cells = *e ? malloc((size_t)ncode * 4 + 4) : NULL;
+  if (!cells) return UINT32_MAX;
+  memcpy(cells, *e + 24, (size_t)ncode * 4);
+  uint32_t at = find_op(cells, ncode, op);
+  free(cells);
+  return at;
+}
+
 /* A forged entry in the file (resealed): refused, its function lowered
 ** from the body, the right answers, and the file written again. */
 static void test_forged_file(void) {
   size_t len;
-  uint8_t *f = slurp(&len);
-  uint8_t *e = f ? entry_of(f, len, 3) : NULL;
-  CHECK(e != NULL);
-  if (!e) return;
-  uint32_t *cells = malloc((size_t)rd32(e + 4) * 4);
-  memcpy(cells, e + 24, (size_t)rd32(e + 4) * 4);
-  uint32_t at = find_op(cells, rd32(e + 4), WM_OP_CALL);
+  uint8_t *f = slurp(&len), *e;
+  uint32_t at = op_in_entry(f, len, 3, WM_OP_CALL, &e);
   CHECK(at != UINT32_MAX);
-  free(cells);
-  if (at == UINT32_MAX) return;
+  if (at == UINT32_MAX) {
+    free(f);
+    return;
+  }
   wr32(e + 24 + 4 * (at + 2), 2); /* call $isnull */
   forged_then_rewritten(f, len, NCACHEABLE - 1);
 }
@@ -458,6 +469,134 @@ static void test_rules(void) {
   wm_module_free(mod);
 }
 
+/* Forged code for function 0 (sq: (i32) -> i32, no locals) in a frame of
+** `frame` slots, heads as op numbers (H): what wm__code_trust says. Slot 0
+** is the parameter; 1 and up are operand-stack slots, which hold whatever
+** an earlier call left there until this one writes them. */
+#define H(op) WM_OP_##op, 0
+#define NEG(n) ((uint32_t) - (n))
+static const char *forged_in(wm_module *mod, const uint32_t *cells, size_t n, uint32_t frame) {
+  wm_code c;
+  memset(&c, 0, sizeof c);
+  c.code = malloc(n * sizeof *cells);
+  if (!c.code) return "out of memory";
+  memcpy(c.code, cells, n * sizeof *cells);
+  c.ncode = (uint32_t)n;
+  c.frame_slots = frame;
+  c.nlocal_slots = 1;
+  const char *why = wm__code_trust(&c, mod, 0, false);
+  free(c.code);
+  return why;
+}
+#define CELLS(...) ((const uint32_t[]){__VA_ARGS__})
+#define FORGED(...) forged_in(mod, CELLS(__VA_ARGS__), sizeof CELLS(__VA_ARGS__) / 4, 8)
+
+static const char *const unwritten = "a slot read before it is written";
+static const char *const upper = "upper half of a slot read before it is written";
+
+/* The flow analysis: a slot read on some path before this call wrote it
+** is refused; the same code with the write in place is not. */
+static void test_read_before_write(void) {
+  wm_module *mod = load(0, false);
+  if (!mod) return;
+  /* Straight-line code: slot 3 read, then written. */
+  said(FORGED(H(I32_ADD), 0, 0, 3, H(RETURN)), unwritten);
+  CHECK(FORGED(H(CONST32), 3, 5, H(I32_ADD), 0, 0, 3, H(RETURN)) == NULL);
+  said(FORGED(H(MOVE), 0, 3, H(RETURN)), unwritten); /* a move reads too */
+
+  /* An if: slot 3 written on the fall-through arm, slot X on the taken
+  ** one (0: BR_IF, 4: CONST32, 8: BR, 11: CONST32, 15: the read). */
+#define IF_ARMS(x)                                                                     \
+  FORGED(H(BR_IF), 0, 11, H(CONST32), 3, 1, H(BR), 7, H(CONST32), x, 2, H(I32_ADD), 0, 0, 3, \
+         H(RETURN))
+  said(IF_ARMS(4), unwritten);
+  CHECK(IF_ARMS(3) == NULL);
+
+  /* A loop whose body reads slot 3, written before it; a call with its
+  ** frame at slot B then leaves 3 unwritten (the callee's frame) on the back
+  ** edge when B <= 3 (0: CONST32, 4: the read, 9: CONST32, 13: CALL, 20:
+  ** BR_IF back to 4). */
+#define LOOP(b) \
+  FORGED(H(CONST32), 3, 0, H(I32_ADD), 0, 0, 3, H(CONST32), b, 7, H(CALL), 1, b, 0, 0, 0, \
+         H(BR_IF), 0, NEG(16), H(RETURN))
+  said(LOOP(2), unwritten);
+  CHECK(LOOP(4) == NULL);
+
+  /* A call's result slot (its argument's too) read before the call. */
+  said(FORGED(H(I32_ADD), 0, 0, 4, H(CONST32), 4, 3, H(CALL), 1, 4, 0, 0, 0, H(RETURN)),
+       unwritten);
+  CHECK(FORGED(H(CONST32), 4, 3, H(CALL), 1, 4, 0, 0, 0, H(I32_ADD), 0, 0, 4, H(RETURN)) == NULL);
+  said(FORGED(H(CALL), 1, 4, 0, 0, 0, H(I32_ADD), 0, 0, 4, H(RETURN)), unwritten); /* its argument */
+  /* A slot above the result, written before the call: the callee's frame. */
+  said(FORGED(H(CONST32), 5, 1, H(CONST32), 4, 3, H(CALL), 1, 4, 0, 0, 0, H(I32_ADD), 0, 0, 5,
+              H(RETURN)),
+       unwritten);
+
+  /* A br_table whose second target does not write slot 3 when X != 3 (0:
+  ** BR_TABLE to 6 or 13, 10: BR to 17). */
+#define TABLE(x)                                                                         \
+  FORGED(H(BR_TABLE), 0, 1, 6, 13, H(CONST32), 3, 1, H(BR), 7, H(CONST32), x, 2, H(I32_ADD), 0, \
+         0, 3, H(RETURN))
+  said(TABLE(4), unwritten);
+  CHECK(TABLE(3) == NULL);
+
+  /* Upper halves: an i32 or f32 writes (and its parameter, result or
+  ** global holds) only the low 4 bytes of its slot; 8 bytes may not be read
+  ** from it, nor from a move of it. */
+  said(FORGED(H(I64_EQZ), 0, 0, H(RETURN)), upper);
+  said(FORGED(H(I32_ADD_K), 3, 0, 1, H(I64_ADD), 3, 3, 3, H(MOVE), 0, 3, H(RETURN)), upper);
+  said(FORGED(H(I32_ADD_K), 3, 0, 1, H(MOVE), 4, 3, H(I64_ADD), 0, 4, 4, H(RETURN)), upper);
+  said(FORGED(H(CONST32), 4, 3, H(CALL), 1, 4, 0, 0, 0, H(I64_ADD), 0, 4, 4, H(RETURN)), upper);
+  said(FORGED(H(GLOBAL_GET), 3, 0, H(I64_ADD), 0, 3, 3, H(RETURN)), upper);
+  CHECK(FORGED(H(I64_EXTEND_I32_U), 3, 0, H(I64_ADD), 3, 3, 3, H(MOVE), 0, 3, H(RETURN)) == NULL);
+  CHECK(FORGED(H(CONST32), 3, 1, H(I32_ADD_K), 3, 0, 1, H(I64_ADD), 0, 3, 3, H(RETURN)) == NULL);
+
+  /* Bounds: 1,100 blocks of a 65,536-slot frame need more than 16 MiB of
+  ** bitsets; a br_table of 17,000 targets, alternating between two blocks,
+  ** more than 2^25 word operations. Both pass in a frame of 8 slots. */
+  uint32_t n = 1100 * 3 + 2;
+  uint32_t *cells = malloc(((size_t)17000 + 10) * sizeof *cells);
+  CHECK(cells != NULL);
+  if (cells) {
+    for (uint32_t i = 0; i < 1100; i++) {
+      cells[3 * i] = WM_OP_BR;
+      cells[3 * i + 1] = 0;
+      cells[3 * i + 2] = 3;
+    }
+    cells[n - 2] = WM_OP_RETURN;
+    cells[n - 1] = 0;
+    said(forged_in(mod, cells, n, 1u << 16), "too large to check");
+    CHECK(forged_in(mod, cells, n, 8) == NULL);
+    uint32_t k = 17000, ret = 2 + 2 + k;
+    cells[0] = WM_OP_BR_TABLE;
+    cells[1] = 0;
+    cells[2] = 0; /* the parameter */
+    cells[3] = k - 1;
+    for (uint32_t j = 0; j < k; j++) cells[4 + j] = ret + 2 * (j & 1);
+    cells[ret] = cells[ret + 2] = WM_OP_RETURN;
+    cells[ret + 1] = cells[ret + 3] = 0;
+    said(forged_in(mod, cells, ret + 4, 1u << 16), "too costly to check");
+    CHECK(forged_in(mod, cells, ret + 4, 8) == NULL);
+  }
+  free(cells);
+  wm_module_free(mod);
+}
+
+/* A file whose entry for sq reads an operand-stack slot it never wrote:
+** refused, sq lowered from its body, the file written again. */
+static void test_stale_slot_file(void) {
+  size_t len;
+  uint8_t *f = slurp(&len), *e;
+  uint32_t at = op_in_entry(f, len, 0, WM_OP_I32_MUL, &e);
+  CHECK(at != UINT32_MAX && rd32(e + 16) > 2);
+  if (at == UINT32_MAX) {
+    free(f);
+    return;
+  }
+  wr32(e + 24 + 4 * (at + 4), 2); /* its second operand: slot 2, never written */
+  forged_then_rewritten(f, len, NCACHEABLE - 1);
+}
+
 int main(void) {
   wm_error err;
   if (wm_wat_to_wasm(wat, strlen(wat), &bytes, &nbytes, &err) != WM_OK) {
@@ -469,8 +608,10 @@ int main(void) {
   test_metered();
   test_forged_file();
   test_other_isa();
+  test_stale_slot_file();
   test_bad_part();
   test_rules();
+  test_read_before_write();
   char cmd[96];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK(system(cmd) == 0);
