@@ -245,7 +245,7 @@ static const uint8_t class_of[] = {
 #define COUNT_(name, cls, wasm) +ADMITTED_(C_##cls)
 enum { ADMITTED_BY_CLASS = 0 WM_OPS(COUNT_) };
 #undef COUNT_
-_Static_assert(ADMITTED_BY_CLASS == 335,
+_Static_assert(ADMITTED_BY_CLASS == 447,
                "an op was added to a class cached code admits: read its handler first");
 
 static void classify(void) {
@@ -302,6 +302,10 @@ static void classify(void) {
   trust[WM_OP_GLOBAL_SET] = T_GLOBAL_SET;
   trust[WM_OP_DATA_DROP] = T_DATA;
   trust[WM_OP_MEMORY_INIT] = T_MEMORY_INIT;
+  /* An accumulator form does what its op does, reading one operand from
+  ** the register the instruction before it set: wm__acc_verify checks
+  ** that it is right after that producer. */
+  for (uint32_t op = WM_OP_ACC_FIRST_; op < WM_OP_COUNT_; op++) trust[op] = trust[wm__acc_base(op)];
 }
 
 static bool numeric(wm_valtype t) {
@@ -409,6 +413,7 @@ const char *wm__code_trust(wm_code *c, const wm_module *mod, uint32_t idx, bool 
   ** anything else would run off the end. */
   uint32_t last = c->ncode;
   while (!why && last > 0 && !at_start(starts, c->ncode, last - 1)) last--;
+  if (!why) why = wm__acc_verify(c);
   if (!why) {
     uint32_t op = last ? c->code[last - 1] : WM_OP_COUNT_;
     if (op != WM_OP_RETURN && op != WM_OP_UNREACHABLE && op != WM_OP_BR &&
