@@ -52,6 +52,132 @@
 
 #include "ops_simd.h"
 
+/*
+** The accumulator forms (the plain loop's register cache of the last i32
+** result). Y(X, BASE, CLASS, K): op BASE_A is BASE whose operand K (an i32
+** slot) is the one the instruction before it just wrote; in the plain loop
+** it reads the value from a register instead of from the slot, which is
+** also written. The lowering's last step (compile_acc.c) picks these forms
+** where they apply; the other loops run them as BASE.
+*/
+#define WM_ACC_OPS(Y, X) \
+  Y(X, I32_ADD_K, BINK, 1) \
+  Y(X, I32_MUL_K, BINK, 1) \
+  Y(X, I32_AND_K, BINK, 1) \
+  Y(X, I32_OR_K, BINK, 1) \
+  Y(X, I32_XOR_K, BINK, 1) \
+  Y(X, I32_SHL_K, BINK, 1) \
+  Y(X, I32_SHR_S_K, BINK, 1) \
+  Y(X, I32_SHR_U_K, BINK, 1) \
+  Y(X, I32_ROTL_K, BINK, 1) \
+  Y(X, I32_ROTR_K, BINK, 1) \
+  Y(X, I32_EQ_K, BINK, 1) \
+  Y(X, I32_NE_K, BINK, 1) \
+  Y(X, I32_LT_S_K, BINK, 1) \
+  Y(X, I32_LT_U_K, BINK, 1) \
+  Y(X, I32_GT_S_K, BINK, 1) \
+  Y(X, I32_GT_U_K, BINK, 1) \
+  Y(X, I32_LE_S_K, BINK, 1) \
+  Y(X, I32_LE_U_K, BINK, 1) \
+  Y(X, I32_GE_S_K, BINK, 1) \
+  Y(X, I32_GE_U_K, BINK, 1) \
+  Y(X, I32_EQ, BIN, 1) \
+  Y(X, I32_NE, BIN, 1) \
+  Y(X, I32_LT_S, BIN, 1) \
+  Y(X, I32_LT_U, BIN, 1) \
+  Y(X, I32_GT_S, BIN, 1) \
+  Y(X, I32_GT_U, BIN, 1) \
+  Y(X, I32_LE_S, BIN, 1) \
+  Y(X, I32_LE_U, BIN, 1) \
+  Y(X, I32_GE_S, BIN, 1) \
+  Y(X, I32_GE_U, BIN, 1) \
+  Y(X, I32_ADD, BIN, 1) \
+  Y(X, I32_SUB, BIN, 1) \
+  Y(X, I32_MUL, BIN, 1) \
+  Y(X, I32_AND, BIN, 1) \
+  Y(X, I32_OR, BIN, 1) \
+  Y(X, I32_XOR, BIN, 1) \
+  Y(X, I32_SHL, BIN, 1) \
+  Y(X, I32_SHR_S, BIN, 1) \
+  Y(X, I32_SHR_U, BIN, 1) \
+  Y(X, I32_ROTL, BIN, 1) \
+  Y(X, I32_ROTR, BIN, 1) \
+  Y(X, I32_EQZ, UN, 1) \
+  Y(X, I32_LOAD, LOAD, 1) \
+  Y(X, I64_LOAD, LOAD, 1) \
+  Y(X, F32_LOAD, LOAD, 1) \
+  Y(X, F64_LOAD, LOAD, 1) \
+  Y(X, I32_LOAD8_S, LOAD, 1) \
+  Y(X, I32_LOAD8_U, LOAD, 1) \
+  Y(X, I32_LOAD16_S, LOAD, 1) \
+  Y(X, I32_LOAD16_U, LOAD, 1) \
+  Y(X, I64_LOAD8_S, LOAD, 1) \
+  Y(X, I64_LOAD8_U, LOAD, 1) \
+  Y(X, I64_LOAD16_S, LOAD, 1) \
+  Y(X, I64_LOAD16_U, LOAD, 1) \
+  Y(X, I64_LOAD32_S, LOAD, 1) \
+  Y(X, I64_LOAD32_U, LOAD, 1) \
+  Y(X, I32_LOAD_K, LOADK, 1) \
+  Y(X, I64_LOAD_K, LOADK, 1) \
+  Y(X, F32_LOAD_K, LOADK, 1) \
+  Y(X, F64_LOAD_K, LOADK, 1) \
+  Y(X, I32_LOAD8_S_K, LOADK, 1) \
+  Y(X, I32_LOAD8_U_K, LOADK, 1) \
+  Y(X, I32_LOAD16_S_K, LOADK, 1) \
+  Y(X, I32_LOAD16_U_K, LOADK, 1) \
+  Y(X, I64_LOAD8_S_K, LOADK, 1) \
+  Y(X, I64_LOAD8_U_K, LOADK, 1) \
+  Y(X, I64_LOAD16_S_K, LOADK, 1) \
+  Y(X, I64_LOAD16_U_K, LOADK, 1) \
+  Y(X, I64_LOAD32_S_K, LOADK, 1) \
+  Y(X, I64_LOAD32_U_K, LOADK, 1) \
+  Y(X, I32_ADD_LD, BINLD, 1) \
+  Y(X, I32_SUB_LD, BINLD, 1) \
+  Y(X, I32_MUL_LD, BINLD, 1) \
+  Y(X, I32_AND_LD, BINLD, 1) \
+  Y(X, I32_OR_LD, BINLD, 1) \
+  Y(X, I32_XOR_LD, BINLD, 1) \
+  Y(X, I32_XOR_LD8_U, BINLD, 1) \
+  Y(X, I32_ADD_LD8_U, BINLD, 1) \
+  Y(X, I32_XOR_SHL_K, BINSH, 1) \
+  Y(X, I32_XOR_SHR_U_K, BINSH, 1) \
+  Y(X, I32_XOR_ROTL_K, BINSH, 1) \
+  Y(X, I32_XOR_ROTR_K, BINSH, 1) \
+  Y(X, I32_OR_SHL_K, BINSH, 1) \
+  Y(X, I32_OR_SHR_U_K, BINSH, 1) \
+  Y(X, I32_LOAD_SHL_K, SPEC, 1) \
+  Y(X, BR_I32_EQ_K, CMPBRK, 0) \
+  Y(X, BR_I32_NE_K, CMPBRK, 0) \
+  Y(X, BR_I32_LT_S_K, CMPBRK, 0) \
+  Y(X, BR_I32_LT_U_K, CMPBRK, 0) \
+  Y(X, BR_I32_GT_S_K, CMPBRK, 0) \
+  Y(X, BR_I32_GT_U_K, CMPBRK, 0) \
+  Y(X, BR_I32_LE_S_K, CMPBRK, 0) \
+  Y(X, BR_I32_LE_U_K, CMPBRK, 0) \
+  Y(X, BR_I32_GE_S_K, CMPBRK, 0) \
+  Y(X, BR_I32_GE_U_K, CMPBRK, 0) \
+  Y(X, BR_IF, SPEC, 0) \
+  Y(X, BR_IF_NOT, SPEC, 0) \
+  Y(X, I32_STORE, STORE, 0) \
+  Y(X, I64_STORE, STORE, 0) \
+  Y(X, F32_STORE, STORE, 0) \
+  Y(X, F64_STORE, STORE, 0) \
+  Y(X, I32_STORE8, STORE, 0) \
+  Y(X, I32_STORE16, STORE, 0) \
+  Y(X, I64_STORE8, STORE, 0) \
+  Y(X, I64_STORE16, STORE, 0) \
+  Y(X, I64_STORE32, STORE, 0) \
+  Y(X, I32_STORE_K, STOREK, 0) \
+  Y(X, I64_STORE_K, STOREK, 0) \
+  Y(X, F32_STORE_K, STOREK, 0) \
+  Y(X, F64_STORE_K, STOREK, 0) \
+  Y(X, I32_STORE8_K, STOREK, 0) \
+  Y(X, I32_STORE16_K, STOREK, 0) \
+  Y(X, I64_STORE8_K, STOREK, 0) \
+  Y(X, I64_STORE16_K, STOREK, 0) \
+  Y(X, I64_STORE32_K, STOREK, 0)
+#define WM_ACC_OP_(X, base, cls, k) X(base##_A, cls, 0)
+
 /* X(NAME, CLASS, WASM) -- WASM is the wasm opcode the instruction implements
 ** one-to-one (0xFCnn for the 0xFC prefix), or 0 when it has no such opcode. */
 #define WM_OPS(X)                                                               \
@@ -545,7 +671,9 @@
   X(ARRAY_FILL, SPEC, 0)       /* a b c e st : a[b..b+e) = c */                \
   X(ARRAY_COPY, SPEC, 0)       /* a b c e f st : a[b..b+f) = c[e..e+f) */      \
   X(ARRAY_INIT_DATA, SPEC, 0)  /* seg a b c e st : a[b..b+e) = data seg at c */ \
-  X(ARRAY_INIT_ELEM, SPEC, 0)  /* seg a b c e st : from element segment seg */
+  X(ARRAY_INIT_ELEM, SPEC, 0)  /* seg a b c e st : from element segment seg */ \
+  /* --- accumulator forms (WM_ACC_OPS) --------------------------------- */ \
+  WM_ACC_OPS(WM_ACC_OP_, X)
 
 /* The classes of the CLASS column, as C_<class> (the compiler and the
 ** disassembler index them by op). */
@@ -561,6 +689,25 @@ typedef enum wm_op {
 #undef WM_OP_ENUM_
   WM_OP_COUNT_
 } wm_op;
+
+/* The accumulator forms come last, WM_ACC_COUNT_ of them. */
+#define WM_ACC_ONE_(X, base, cls, k) +1
+enum { WM_ACC_COUNT_ = 0 WM_ACC_OPS(WM_ACC_ONE_, _) };
+#undef WM_ACC_ONE_
+#define WM_OP_ACC_FIRST_ ((wm_op)(WM_OP_COUNT_ - WM_ACC_COUNT_))
+
+/* compile_acc.c: the op an accumulator form is a form of (op itself for
+** any other op), and which operand it reads from the register. */
+wm_op wm__acc_base(wm_op op);
+/* compile_acc.c: turn the plain loop's instructions into their accumulator
+** forms where the one before them has just written the operand (code is a
+** finished body for loop). Allocates nothing it keeps; 0 or WM_ENOMEM. */
+struct wm_code;
+int wm__acc_forms(struct wm_code *code, unsigned loop);
+/* compile_acc.c: NULL if every accumulator form in code (a cache file's,
+** its heads op numbers, its shape already checked) is one the rule above
+** would have picked; else what is wrong. */
+const char *wm__acc_verify(const struct wm_code *code);
 
 /* Cells in the instruction head. */
 #define WM_HEAD_CELLS 2

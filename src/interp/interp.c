@@ -60,6 +60,16 @@ static const char *_Atomic plain_base;
 static const int32_t *_Atomic plain_offs;
 #endif
 
+#if WM_CHECK_LOWERED
+uint32_t wm__acc_checked(uint32_t acc, uint32_t slot) {
+  if (acc != slot) {
+    fprintf(stderr, "wasmem: accumulator form read 0x%x where its slot holds 0x%x\n", acc, slot);
+    abort();
+  }
+  return acc;
+}
+#endif
+
 NOINLINE int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg) {
   wm_error err;
   int rc = wm__rt_lower(rt, f, &err);

@@ -232,17 +232,39 @@ static inline uint64_t head_at(const uint32_t *ip) {
       TRAP(WM_TRAP_INDIRECT_CALL_TYPE);                                       \
   } while (0)
 
+/* The accumulator (ops.h, WM_ACC_OPS): the producers -- the handlers of
+** UN, BIN, BINK, LOAD, LOADK, BINLD and BINSH, and I32_LOAD_SHL_K -- write
+** their result through PUT, which also leaves its low 32 bits in acc32,
+** a register. An accumulator form reads its operand from there instead of
+** from the slot the instruction before it has just stored: the store to
+** load forwarding that a chain of dependent instructions otherwise pays at
+** each step is gone from the chain. The other loops never read acc32, so
+** the compiler drops it there. */
+#define PUT(dfield, v)                                                        \
+  do {                                                                        \
+    __typeof__(fp->dfield) put_ = (v);                                        \
+    R(0).dfield = put_;                                                       \
+    acc32 = ACC_BITS_##dfield(put_);                                          \
+  } while (0)
+#define ACC_BITS_u32(x) (x)
+#define ACC_BITS_i32(x) ((uint32_t)(x))
+#define ACC_BITS_u64(x) ((uint32_t)(x))
+#define ACC_BITS_i64(x) ((uint32_t)(x))
+#define ACC_BITS_f32(x) wm_f32_bits(x)
+#define ACC_BITS_f64(x) ((uint32_t)wm_f64_bits(x))
+#define ACC_BITS_ref(x) ((uint32_t)(uintptr_t)(x))
+
 /* Instruction classes (see ops.h): UN `d a`, BIN `d a b`, CMPBR `a b off`.
 ** In UN and BIN the operand slots are R(1) and R(2). */
 #define UN(name, dfield, expr)                                                \
   vmcase(name) {                                                              \
-    R(0).dfield = (expr);                                                     \
+    PUT(dfield, expr);                                                        \
     ip += 4;                                                                  \
     vmbreak;                                                                  \
   }
 #define BIN(name, dfield, expr)                                               \
   vmcase(name) {                                                              \
-    R(0).dfield = (expr);                                                     \
+    PUT(dfield, expr);                                                        \
     ip += 5;                                                                  \
     vmbreak;                                                                  \
   }
@@ -252,7 +274,7 @@ static inline uint64_t head_at(const uint32_t *ip) {
     ctype r_;                                                                 \
     int t_ = fn(R(1).field, R(2).field, &r_);                                 \
     if (WM_UNLIKELY(t_)) TRAP(t_);                                            \
-    R(0).field = r_;                                                          \
+    PUT(field, r_);                                                           \
     ip += 5;                                                                  \
     vmbreak;                                                                  \
   }
@@ -261,7 +283,7 @@ static inline uint64_t head_at(const uint32_t *ip) {
     ctype r_;                                                                 \
     int t_ = fn(R(1).afield, &r_);                                            \
     if (WM_UNLIKELY(t_)) TRAP(t_);                                            \
-    R(0).dfield = r_;                                                         \
+    PUT(dfield, r_);                                                          \
     ip += 4;                                                                  \
     vmbreak;                                                                  \
   }
@@ -282,7 +304,7 @@ static inline uint64_t head_at(const uint32_t *ip) {
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, false);                                           \
     memcpy(&v_, p_, n);                                                       \
-    R(0).dfield = v_;                                                         \
+    PUT(dfield, v_);                                                          \
     ip += 5;                                                                  \
     vmbreak;                                                                  \
   }
@@ -304,7 +326,7 @@ static inline uint64_t head_at(const uint32_t *ip) {
 ** 64 bits, by mem_access). */
 #define BINK(name, dfield, expr)                                              \
   vmcase(name) {                                                              \
-    R(0).dfield = (expr);                                                     \
+    PUT(dfield, expr);                                                        \
     ip += 5;                                                                  \
     vmbreak;                                                                  \
   }
@@ -338,7 +360,7 @@ static inline uint64_t head_at(const uint32_t *ip) {
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, false);                                           \
     memcpy(&v_, p_, n);                                                       \
-    R(0).dfield = v_;                                                         \
+    PUT(dfield, v_);                                                          \
     ip += 6;                                                                  \
     vmbreak;                                                                  \
   }
@@ -388,7 +410,7 @@ static inline uint64_t head_at(const uint32_t *ip) {
       TRAP(WM_TRAP_MEMORY_OOB);                                               \
     CHK_ACCESS(p_, n, false);                                           \
     memcpy(&v_, p_, n);                                                       \
-    R(0).field = R(1).field op v_;                                            \
+    PUT(field, R(1).field op v_);                                             \
     ip += 7;                                                                  \
     vmbreak;                                                                  \
   }
@@ -536,8 +558,32 @@ static inline uint64_t head_at(const uint32_t *ip) {
 /* BINSH `d a b sh`: d = a op shfn(b, sh), i32 (shfn counts mod 32). */
 #define BINSH(name, op, shfn)                                                 \
   vmcase(name) {                                                              \
-    R(0).u32 = R(1).u32 op shfn(R(2).u32, OPD(3));                            \
+    PUT(u32, R(1).u32 op shfn(R(2).u32, OPD(3)));                             \
     ip += 6;                                                                  \
+    vmbreak;                                                                  \
+  }
+/* BR_IF and BR_IF_NOT `a off`: jump when a.i32 cmp 0. */
+#define BRIF(name, cmp)                                                       \
+  vmcase(name) {                                                              \
+    if (R(0).u32 cmp 0)                                                       \
+      ip += (int32_t)OPD(1);                                                  \
+    else                                                                      \
+      ip += 4;                                                                \
+    vmbreak;                                                                  \
+  }
+/* I32_LOAD_SHL_K `d a sh imm off`: the n-byte i32 at (a << sh) + imm, the
+** sum wrapping as the i32.add did, and off. */
+#define LOADSHL(name, n)                                                      \
+  vmcase(name) {                                                              \
+    uint32_t v_ = 0;                                                          \
+    uint8_t *p_;                                                              \
+    uint32_t a_ = wm_i32_shl(R(1).u32, OPD(2)) + OPD(3);                      \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, a_, OPD(4), n, &p_)))       \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                                 \
+    memcpy(&v_, p_, n);                                                       \
+    PUT(u32, v_);                                                             \
+    ip += 7;                                                                  \
     vmbreak;                                                                  \
   }
 /* The sign-extended immediate of an i64 BINK. */
@@ -552,6 +598,8 @@ static inline uint64_t head_at(const uint32_t *ip) {
 /* LAZY: lower f's code and point f at it, or the error code with its
 ** message in msg (256 bytes). Out of the loop, in interp.c. */
 int wm__interp_lower(wm_runtime *rt, wm_func *f, char *msg);
+/* Debug builds: acc, after checking that it equals slot (interp.c). */
+uint32_t wm__acc_checked(uint32_t acc, uint32_t slot);
 int wm__interp_nested(wm_runtime *rt, wm_func *callee, wm_slot *args, wm_slot *top,
                       const uint32_t *ip, char *msg);
 /* interp_checked.c: the checked loop, and its handler addresses (op's is

@@ -13,6 +13,153 @@
 ** this loop (or, in the checked loop, that its metering differs).
 */
 
+/* The instructions that have an accumulator form (ops.h, WM_ACC_OPS), as
+** K(class macro, name, its other arguments): ACC_OPS_R1 those whose
+** operand 1 the form reads from acc32, ACC_OPS_R0 operand 0. Each list is
+** expanded twice in the loop, as the plain handlers and as the forms. */
+#define ACC_OPS_R1(K) \
+  K(BINK, I32_ADD_K, u32, R(1).u32 + OPD(2)) \
+  K(BINK, I32_MUL_K, u32, R(1).u32 * OPD(2)) \
+  K(BINK, I32_AND_K, u32, R(1).u32 & OPD(2)) \
+  K(BINK, I32_OR_K, u32, R(1).u32 | OPD(2)) \
+  K(BINK, I32_XOR_K, u32, R(1).u32 ^ OPD(2)) \
+  K(BINK, I32_SHL_K, u32, wm_i32_shl(R(1).u32, OPD(2))) \
+  K(BINK, I32_SHR_S_K, i32, wm_i32_shr_s(R(1).i32, OPD(2))) \
+  K(BINK, I32_SHR_U_K, u32, wm_i32_shr_u(R(1).u32, OPD(2))) \
+  K(BINK, I32_ROTL_K, u32, wm_i32_rotl(R(1).u32, OPD(2))) \
+  K(BINK, I32_ROTR_K, u32, wm_i32_rotr(R(1).u32, OPD(2))) \
+  K(BINK, I32_EQ_K, u32, R(1).u32 == OPD(2)) \
+  K(BINK, I32_NE_K, u32, R(1).u32 != OPD(2)) \
+  K(BINK, I32_LT_S_K, u32, R(1).i32 < (int32_t)OPD(2)) \
+  K(BINK, I32_LT_U_K, u32, R(1).u32 < OPD(2)) \
+  K(BINK, I32_GT_S_K, u32, R(1).i32 > (int32_t)OPD(2)) \
+  K(BINK, I32_GT_U_K, u32, R(1).u32 > OPD(2)) \
+  K(BINK, I32_LE_S_K, u32, R(1).i32 <= (int32_t)OPD(2)) \
+  K(BINK, I32_LE_U_K, u32, R(1).u32 <= OPD(2)) \
+  K(BINK, I32_GE_S_K, u32, R(1).i32 >= (int32_t)OPD(2)) \
+  K(BINK, I32_GE_U_K, u32, R(1).u32 >= OPD(2)) \
+  K(BIN, I32_EQ, u32, R(1).u32 == R(2).u32) \
+  K(BIN, I32_NE, u32, R(1).u32 != R(2).u32) \
+  K(BIN, I32_LT_S, u32, R(1).i32 < R(2).i32) \
+  K(BIN, I32_LT_U, u32, R(1).u32 < R(2).u32) \
+  K(BIN, I32_GT_S, u32, R(1).i32 > R(2).i32) \
+  K(BIN, I32_GT_U, u32, R(1).u32 > R(2).u32) \
+  K(BIN, I32_LE_S, u32, R(1).i32 <= R(2).i32) \
+  K(BIN, I32_LE_U, u32, R(1).u32 <= R(2).u32) \
+  K(BIN, I32_GE_S, u32, R(1).i32 >= R(2).i32) \
+  K(BIN, I32_GE_U, u32, R(1).u32 >= R(2).u32) \
+  K(BIN, I32_ADD, u32, R(1).u32 + R(2).u32) \
+  K(BIN, I32_SUB, u32, R(1).u32 - R(2).u32) \
+  K(BIN, I32_MUL, u32, R(1).u32 * R(2).u32) \
+  K(BIN, I32_AND, u32, R(1).u32 & R(2).u32) \
+  K(BIN, I32_OR, u32, R(1).u32 | R(2).u32) \
+  K(BIN, I32_XOR, u32, R(1).u32 ^ R(2).u32) \
+  K(BIN, I32_SHL, u32, wm_i32_shl(R(1).u32, R(2).u32)) \
+  K(BIN, I32_SHR_S, i32, wm_i32_shr_s(R(1).i32, R(2).u32)) \
+  K(BIN, I32_SHR_U, u32, wm_i32_shr_u(R(1).u32, R(2).u32)) \
+  K(BIN, I32_ROTL, u32, wm_i32_rotl(R(1).u32, R(2).u32)) \
+  K(BIN, I32_ROTR, u32, wm_i32_rotr(R(1).u32, R(2).u32)) \
+  K(UN, I32_EQZ, u32, R(1).u32 == 0) \
+  K(LOAD, I32_LOAD, 4, uint32_t, u32) \
+  K(LOAD, I64_LOAD, 8, uint64_t, u64) \
+  K(LOAD, F32_LOAD, 4, uint32_t, u32) /* as bits: NaN payloads survive */ \
+  K(LOAD, F64_LOAD, 8, uint64_t, u64) \
+  K(LOAD, I32_LOAD8_S, 1, int8_t, i32) \
+  K(LOAD, I32_LOAD8_U, 1, uint8_t, u32) \
+  K(LOAD, I32_LOAD16_S, 2, int16_t, i32) \
+  K(LOAD, I32_LOAD16_U, 2, uint16_t, u32) \
+  K(LOAD, I64_LOAD8_S, 1, int8_t, i64) \
+  K(LOAD, I64_LOAD8_U, 1, uint8_t, u64) \
+  K(LOAD, I64_LOAD16_S, 2, int16_t, i64) \
+  K(LOAD, I64_LOAD16_U, 2, uint16_t, u64) \
+  K(LOAD, I64_LOAD32_S, 4, int32_t, i64) \
+  K(LOAD, I64_LOAD32_U, 4, uint32_t, u64) \
+  K(LOADK, I32_LOAD_K, 4, uint32_t, u32) \
+  K(LOADK, I64_LOAD_K, 8, uint64_t, u64) \
+  K(LOADK, F32_LOAD_K, 4, uint32_t, u32) \
+  K(LOADK, F64_LOAD_K, 8, uint64_t, u64) \
+  K(LOADK, I32_LOAD8_S_K, 1, int8_t, i32) \
+  K(LOADK, I32_LOAD8_U_K, 1, uint8_t, u32) \
+  K(LOADK, I32_LOAD16_S_K, 2, int16_t, i32) \
+  K(LOADK, I32_LOAD16_U_K, 2, uint16_t, u32) \
+  K(LOADK, I64_LOAD8_S_K, 1, int8_t, i64) \
+  K(LOADK, I64_LOAD8_U_K, 1, uint8_t, u64) \
+  K(LOADK, I64_LOAD16_S_K, 2, int16_t, i64) \
+  K(LOADK, I64_LOAD16_U_K, 2, uint16_t, u64) \
+  K(LOADK, I64_LOAD32_S_K, 4, int32_t, i64) \
+  K(LOADK, I64_LOAD32_U_K, 4, uint32_t, u64) \
+  K(BINLD, I32_ADD_LD, 4, uint32_t, u32, +) \
+  K(BINLD, I32_SUB_LD, 4, uint32_t, u32, -) \
+  K(BINLD, I32_MUL_LD, 4, uint32_t, u32, *) \
+  K(BINLD, I32_AND_LD, 4, uint32_t, u32, &) \
+  K(BINLD, I32_OR_LD, 4, uint32_t, u32, |) \
+  K(BINLD, I32_XOR_LD, 4, uint32_t, u32, ^) \
+  K(BINLD, I32_XOR_LD8_U, 1, uint8_t, u32, ^) \
+  K(BINLD, I32_ADD_LD8_U, 1, uint8_t, u32, +) \
+  K(BINSH, I32_XOR_SHL_K, ^, wm_i32_shl) \
+  K(BINSH, I32_XOR_SHR_U_K, ^, wm_i32_shr_u) \
+  K(BINSH, I32_XOR_ROTL_K, ^, wm_i32_rotl) \
+  K(BINSH, I32_XOR_ROTR_K, ^, wm_i32_rotr) \
+  K(BINSH, I32_OR_SHL_K, |, wm_i32_shl) \
+  K(BINSH, I32_OR_SHR_U_K, |, wm_i32_shr_u) \
+  K(LOADSHL, I32_LOAD_SHL_K, 4)
+#define ACC_OPS_R0(K) \
+  K(BRIF, BR_IF, !=) \
+  K(BRIF, BR_IF_NOT, ==) \
+  K(CMPBRK, BR_I32_EQ_K, u32, uint32_t, ==) \
+  K(CMPBRK, BR_I32_NE_K, u32, uint32_t, !=) \
+  K(CMPBRK, BR_I32_LT_S_K, i32, int32_t, <) \
+  K(CMPBRK, BR_I32_LT_U_K, u32, uint32_t, <) \
+  K(CMPBRK, BR_I32_GT_S_K, i32, int32_t, >) \
+  K(CMPBRK, BR_I32_GT_U_K, u32, uint32_t, >) \
+  K(CMPBRK, BR_I32_LE_S_K, i32, int32_t, <=) \
+  K(CMPBRK, BR_I32_LE_U_K, u32, uint32_t, <=) \
+  K(CMPBRK, BR_I32_GE_S_K, i32, int32_t, >=) \
+  K(CMPBRK, BR_I32_GE_U_K, u32, uint32_t, >=) \
+  K(STORE, I32_STORE, 4, uint32_t, u32) \
+  K(STORE, I64_STORE, 8, uint64_t, u64) \
+  K(STORE, F32_STORE, 4, uint32_t, u32) \
+  K(STORE, F64_STORE, 8, uint64_t, u64) \
+  K(STORE, I32_STORE8, 1, uint8_t, u32) \
+  K(STORE, I32_STORE16, 2, uint16_t, u32) \
+  K(STORE, I64_STORE8, 1, uint8_t, u64) \
+  K(STORE, I64_STORE16, 2, uint16_t, u64) \
+  K(STORE, I64_STORE32, 4, uint32_t, u64) \
+  K(STOREK, I32_STORE_K, 4, uint32_t, u32) \
+  K(STOREK, I64_STORE_K, 8, uint64_t, u64) \
+  K(STOREK, F32_STORE_K, 4, uint32_t, u32) \
+  K(STOREK, F64_STORE_K, 8, uint64_t, u64) \
+  K(STOREK, I32_STORE8_K, 1, uint8_t, u32) \
+  K(STOREK, I32_STORE16_K, 2, uint16_t, u32) \
+  K(STOREK, I64_STORE8_K, 1, uint8_t, u64) \
+  K(STOREK, I64_STORE16_K, 2, uint16_t, u64) \
+  K(STOREK, I64_STORE32_K, 4, uint32_t, u64)
+#define ACC_BASE_(M, name, ...) M(name, __VA_ARGS__)
+#define ACC_FORM_(M, name, ...) M(name##_A, __VA_ARGS__)
+/* In the forms' handlers: operand k as a slot, or acc32 as one. Only the
+** plain loop reads the register; builds that check lowered code also check
+** that it holds what the slot holds. */
+#if !WM_CHECKED && !WM_METERED
+#if WM_CHECK_LOWERED
+#define ACC_SLOT(k) ((wm_slot){.u32 = wm__acc_checked(acc32, fp[OPD(k)].u32)})
+#else
+#define ACC_SLOT(k) ((wm_slot){.u32 = acc32})
+#endif
+#else
+#define ACC_SLOT(k) fp[OPD(k)]
+#endif
+#define ACC_R1_0 fp[OPD(0)]
+#define ACC_R1_1 ACC_SLOT(1)
+#define ACC_R1_2 fp[OPD(2)]
+#define ACC_R1_3 fp[OPD(3)]
+#define ACC_R1_4 fp[OPD(4)]
+#define ACC_R0_0 ACC_SLOT(0)
+#define ACC_R0_1 fp[OPD(1)]
+#define ACC_R0_2 fp[OPD(2)]
+#define ACC_R0_3 fp[OPD(3)]
+#define ACC_R0_4 fp[OPD(4)]
+
+
 /*
 ** Run an activation (its entry frame pushed by push_entry_frame, the one
 ** frame with no return address) from cell ip of the frame on top of
@@ -66,6 +213,8 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
 
   /* Hot state, kept in locals (and ip). */
   wm_slot *fp = frp->fp;
+  uint32_t acc32 = 0; /* the accumulator: see PUT (only the plain loop reads it) */
+  (void)acc32;
   wm_instance *inst = frp->func->inst;
   wm_memory *mem0;
   uint8_t *membase;
@@ -81,20 +230,6 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       vmcase(UNREACHABLE) TRAP(WM_TRAP_UNREACHABLE);
       vmcase(BR) {
         ip += (int32_t)OPD(0);
-        vmbreak;
-      }
-      vmcase(BR_IF) {
-        if (R(0).u32)
-          ip += (int32_t)OPD(1);
-        else
-          ip += 4;
-        vmbreak;
-      }
-      vmcase(BR_IF_NOT) {
-        if (!R(0).u32)
-          ip += (int32_t)OPD(1);
-        else
-          ip += 4;
         vmbreak;
       }
       vmcase(BR_TABLE) {
@@ -355,29 +490,6 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       UN(REF_IS_NULL, u32, R(1).ref == NULL)
 
       /* --- memory ----------------------------------------------------- */
-      LOAD(I32_LOAD, 4, uint32_t, u32)
-      LOAD(I64_LOAD, 8, uint64_t, u64)
-      LOAD(F32_LOAD, 4, uint32_t, u32) /* as bits: NaN payloads survive */
-      LOAD(F64_LOAD, 8, uint64_t, u64)
-      LOAD(I32_LOAD8_S, 1, int8_t, i32)
-      LOAD(I32_LOAD8_U, 1, uint8_t, u32)
-      LOAD(I32_LOAD16_S, 2, int16_t, i32)
-      LOAD(I32_LOAD16_U, 2, uint16_t, u32)
-      LOAD(I64_LOAD8_S, 1, int8_t, i64)
-      LOAD(I64_LOAD8_U, 1, uint8_t, u64)
-      LOAD(I64_LOAD16_S, 2, int16_t, i64)
-      LOAD(I64_LOAD16_U, 2, uint16_t, u64)
-      LOAD(I64_LOAD32_S, 4, int32_t, i64)
-      LOAD(I64_LOAD32_U, 4, uint32_t, u64)
-      STORE(I32_STORE, 4, uint32_t, u32)
-      STORE(I64_STORE, 8, uint64_t, u64)
-      STORE(F32_STORE, 4, uint32_t, u32)
-      STORE(F64_STORE, 8, uint64_t, u64)
-      STORE(I32_STORE8, 1, uint8_t, u32)
-      STORE(I32_STORE16, 2, uint16_t, u32)
-      STORE(I64_STORE8, 1, uint8_t, u64)
-      STORE(I64_STORE16, 2, uint16_t, u64)
-      STORE(I64_STORE32, 4, uint32_t, u64)
       vmcase(MEMORY_SIZE) {
         R(0).u64 = memsize / 65536;
         ip += 3;
@@ -545,35 +657,13 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       CMPBR(BR_I32_GE_U, u32, >=)
 
       /* --- i32 -------------------------------------------------------- */
-      UN(I32_EQZ, u32, R(1).u32 == 0)
-      BIN(I32_EQ, u32, R(1).u32 == R(2).u32)
-      BIN(I32_NE, u32, R(1).u32 != R(2).u32)
-      BIN(I32_LT_S, u32, R(1).i32 < R(2).i32)
-      BIN(I32_LT_U, u32, R(1).u32 < R(2).u32)
-      BIN(I32_GT_S, u32, R(1).i32 > R(2).i32)
-      BIN(I32_GT_U, u32, R(1).u32 > R(2).u32)
-      BIN(I32_LE_S, u32, R(1).i32 <= R(2).i32)
-      BIN(I32_LE_U, u32, R(1).u32 <= R(2).u32)
-      BIN(I32_GE_S, u32, R(1).i32 >= R(2).i32)
-      BIN(I32_GE_U, u32, R(1).u32 >= R(2).u32)
       UN(I32_CLZ, u32, wm_i32_clz(R(1).u32))
       UN(I32_CTZ, u32, wm_i32_ctz(R(1).u32))
       UN(I32_POPCNT, u32, wm_i32_popcnt(R(1).u32))
-      BIN(I32_ADD, u32, R(1).u32 + R(2).u32)
-      BIN(I32_SUB, u32, R(1).u32 - R(2).u32)
-      BIN(I32_MUL, u32, R(1).u32 * R(2).u32)
       BIN_TRAP(I32_DIV_S, int32_t, i32, wm_i32_div_s)
       BIN_TRAP(I32_DIV_U, uint32_t, u32, wm_i32_div_u)
       BIN_TRAP(I32_REM_S, int32_t, i32, wm_i32_rem_s)
       BIN_TRAP(I32_REM_U, uint32_t, u32, wm_i32_rem_u)
-      BIN(I32_AND, u32, R(1).u32 & R(2).u32)
-      BIN(I32_OR, u32, R(1).u32 | R(2).u32)
-      BIN(I32_XOR, u32, R(1).u32 ^ R(2).u32)
-      BIN(I32_SHL, u32, wm_i32_shl(R(1).u32, R(2).u32))
-      BIN(I32_SHR_S, i32, wm_i32_shr_s(R(1).i32, R(2).u32))
-      BIN(I32_SHR_U, u32, wm_i32_shr_u(R(1).u32, R(2).u32))
-      BIN(I32_ROTL, u32, wm_i32_rotl(R(1).u32, R(2).u32))
-      BIN(I32_ROTR, u32, wm_i32_rotr(R(1).u32, R(2).u32))
 
       /* --- i64 -------------------------------------------------------- */
       UN(I64_EQZ, u32, R(1).u64 == 0)
@@ -685,26 +775,6 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       UN(I64_TRUNC_SAT_F64_U, u64, wm_i64_trunc_sat_f64_u(R(1).f64))
 
       /* --- immediate forms -------------------------------------------- */
-      BINK(I32_ADD_K, u32, R(1).u32 + OPD(2))
-      BINK(I32_MUL_K, u32, R(1).u32 * OPD(2))
-      BINK(I32_AND_K, u32, R(1).u32 & OPD(2))
-      BINK(I32_OR_K, u32, R(1).u32 | OPD(2))
-      BINK(I32_XOR_K, u32, R(1).u32 ^ OPD(2))
-      BINK(I32_SHL_K, u32, wm_i32_shl(R(1).u32, OPD(2)))
-      BINK(I32_SHR_S_K, i32, wm_i32_shr_s(R(1).i32, OPD(2)))
-      BINK(I32_SHR_U_K, u32, wm_i32_shr_u(R(1).u32, OPD(2)))
-      BINK(I32_ROTL_K, u32, wm_i32_rotl(R(1).u32, OPD(2)))
-      BINK(I32_ROTR_K, u32, wm_i32_rotr(R(1).u32, OPD(2)))
-      BINK(I32_EQ_K, u32, R(1).u32 == OPD(2))
-      BINK(I32_NE_K, u32, R(1).u32 != OPD(2))
-      BINK(I32_LT_S_K, u32, R(1).i32 < (int32_t)OPD(2))
-      BINK(I32_LT_U_K, u32, R(1).u32 < OPD(2))
-      BINK(I32_GT_S_K, u32, R(1).i32 > (int32_t)OPD(2))
-      BINK(I32_GT_U_K, u32, R(1).u32 > OPD(2))
-      BINK(I32_LE_S_K, u32, R(1).i32 <= (int32_t)OPD(2))
-      BINK(I32_LE_U_K, u32, R(1).u32 <= OPD(2))
-      BINK(I32_GE_S_K, u32, R(1).i32 >= (int32_t)OPD(2))
-      BINK(I32_GE_U_K, u32, R(1).u32 >= OPD(2))
       BINK(I64_ADD_K, u64, R(1).u64 + IMM64)
       BINK(I64_MUL_K, u64, R(1).u64 * IMM64)
       BINK(I64_AND_K, u64, R(1).u64 & IMM64)
@@ -715,39 +785,6 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       BINK(I64_SHR_U_K, u64, wm_i64_shr_u(R(1).u64, IMM64))
       BINK(I64_ROTL_K, u64, wm_i64_rotl(R(1).u64, IMM64))
       BINK(I64_ROTR_K, u64, wm_i64_rotr(R(1).u64, IMM64))
-      CMPBRK(BR_I32_EQ_K, u32, uint32_t, ==)
-      CMPBRK(BR_I32_NE_K, u32, uint32_t, !=)
-      CMPBRK(BR_I32_LT_S_K, i32, int32_t, <)
-      CMPBRK(BR_I32_LT_U_K, u32, uint32_t, <)
-      CMPBRK(BR_I32_GT_S_K, i32, int32_t, >)
-      CMPBRK(BR_I32_GT_U_K, u32, uint32_t, >)
-      CMPBRK(BR_I32_LE_S_K, i32, int32_t, <=)
-      CMPBRK(BR_I32_LE_U_K, u32, uint32_t, <=)
-      CMPBRK(BR_I32_GE_S_K, i32, int32_t, >=)
-      CMPBRK(BR_I32_GE_U_K, u32, uint32_t, >=)
-      LOADK(I32_LOAD_K, 4, uint32_t, u32)
-      LOADK(I64_LOAD_K, 8, uint64_t, u64)
-      LOADK(F32_LOAD_K, 4, uint32_t, u32)
-      LOADK(F64_LOAD_K, 8, uint64_t, u64)
-      LOADK(I32_LOAD8_S_K, 1, int8_t, i32)
-      LOADK(I32_LOAD8_U_K, 1, uint8_t, u32)
-      LOADK(I32_LOAD16_S_K, 2, int16_t, i32)
-      LOADK(I32_LOAD16_U_K, 2, uint16_t, u32)
-      LOADK(I64_LOAD8_S_K, 1, int8_t, i64)
-      LOADK(I64_LOAD8_U_K, 1, uint8_t, u64)
-      LOADK(I64_LOAD16_S_K, 2, int16_t, i64)
-      LOADK(I64_LOAD16_U_K, 2, uint16_t, u64)
-      LOADK(I64_LOAD32_S_K, 4, int32_t, i64)
-      LOADK(I64_LOAD32_U_K, 4, uint32_t, u64)
-      STOREK(I32_STORE_K, 4, uint32_t, u32)
-      STOREK(I64_STORE_K, 8, uint64_t, u64)
-      STOREK(F32_STORE_K, 4, uint32_t, u32)
-      STOREK(F64_STORE_K, 8, uint64_t, u64)
-      STOREK(I32_STORE8_K, 1, uint8_t, u32)
-      STOREK(I32_STORE16_K, 2, uint16_t, u32)
-      STOREK(I64_STORE8_K, 1, uint8_t, u64)
-      STOREK(I64_STORE16_K, 2, uint16_t, u64)
-      STOREK(I64_STORE32_K, 4, uint32_t, u64)
       LOADX(I32_LOAD_X, 4, uint32_t, u32)
       LOADX(I64_LOAD_X, 8, uint64_t, u64)
       LOADX(F32_LOAD_X, 4, uint32_t, u32)
@@ -771,12 +808,6 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       STOREX(I64_STORE8_X, 1, uint8_t, u64)
       STOREX(I64_STORE16_X, 2, uint16_t, u64)
       STOREX(I64_STORE32_X, 4, uint32_t, u64)
-      BINLD(I32_ADD_LD, 4, uint32_t, u32, +)
-      BINLD(I32_SUB_LD, 4, uint32_t, u32, -)
-      BINLD(I32_MUL_LD, 4, uint32_t, u32, *)
-      BINLD(I32_AND_LD, 4, uint32_t, u32, &)
-      BINLD(I32_OR_LD, 4, uint32_t, u32, |)
-      BINLD(I32_XOR_LD, 4, uint32_t, u32, ^)
       BINLD(I64_ADD_LD, 8, uint64_t, u64, +)
       BINLD(I64_SUB_LD, 8, uint64_t, u64, -)
       BINLD(I64_MUL_LD, 8, uint64_t, u64, *)
@@ -1030,26 +1061,19 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 6;
         vmbreak;
       }
-      BINSH(I32_XOR_SHL_K, ^, wm_i32_shl)
-      BINSH(I32_XOR_SHR_U_K, ^, wm_i32_shr_u)
-      BINSH(I32_XOR_ROTL_K, ^, wm_i32_rotl)
-      BINSH(I32_XOR_ROTR_K, ^, wm_i32_rotr)
-      BINSH(I32_OR_SHL_K, |, wm_i32_shl)
-      BINSH(I32_OR_SHR_U_K, |, wm_i32_shr_u)
-      BINLD(I32_XOR_LD8_U, 1, uint8_t, u32, ^)
-      BINLD(I32_ADD_LD8_U, 1, uint8_t, u32, +)
-      vmcase(I32_LOAD_SHL_K) {
-        uint32_t v_;
-        uint8_t *p_;
-        uint32_t a_ = wm_i32_shl(R(1).u32, OPD(2)) + OPD(3); /* wraps as the i32.add did */
-        if (WM_UNLIKELY(!mem_access(membase, memsize, a_, OPD(4), 4, &p_)))
-          TRAP(WM_TRAP_MEMORY_OOB);
-        CHK_ACCESS(p_, 4, false);
-        memcpy(&v_, p_, 4);
-        R(0).u32 = v_;
-        ip += 7;
-        vmbreak;
-      }
+      /* --- the instructions with an accumulator form, then those forms:
+      ** the same handlers with operand 1 (ACC_OPS_R1) or 0 (ACC_OPS_R0)
+      ** read from acc32 (interp_impl.h, PUT) in the plain loop. ----------- */
+      ACC_OPS_R1(ACC_BASE_)
+      ACC_OPS_R0(ACC_BASE_)
+#undef R
+#define R(k) ACC_R1_##k
+      ACC_OPS_R1(ACC_FORM_)
+#undef R
+#define R(k) ACC_R0_##k
+      ACC_OPS_R0(ACC_FORM_)
+#undef R
+#define R(k) fp[OPD(k)]
 
       /* --- SIMD ---------------------------------------------------------- */
 #include "interp_simd.h"

@@ -350,7 +350,7 @@ static const uint32_t wasm_of[] = {
 #define COUNT_(name, cls, wasm) +ADMITTED_(C_##cls)
 enum { ADMITTED_BY_CLASS = 0 WM_OPS(COUNT_) };
 #undef COUNT_
-_Static_assert(ADMITTED_BY_CLASS == 335,
+_Static_assert(ADMITTED_BY_CLASS == 447,
                "an op was added to a class cached code admits: read its handler first");
 
 /* The ops admitted by name, with their steps: r/R a read of 4/8 bytes, w/W
@@ -545,7 +545,7 @@ static void admit(uint32_t op, uint8_t trust) {
 }
 
 static void classify(void) {
-  for (uint32_t op = 0; op < WM_OP_COUNT_; op++) {
+  for (uint32_t op = 0; op < WM_OP_ACC_FIRST_; op++) {
     switch (class_of[op]) {
       /* The numeric macros UN, UN_TRAP, BIN, BIN_TRAP, BINK, CMPBR, CMPBRK,
       ** KOPBR, BINSH, SELCMP, SELCMPK: slots, immediates, branches. */
@@ -575,6 +575,11 @@ static void classify(void) {
     parse_steps(&info[op], "r1 r2 w0 r3 r4");
     admit(op, T_PURE);
   }
+  /* An accumulator form (compile_acc.c) is its op with one operand read
+  ** from the register the instruction before it set, which holds what the
+  ** slot holds: the same steps and trust as its op. wm__acc_verify checks
+  ** that it is right after that producer. */
+  for (uint32_t op = WM_OP_ACC_FIRST_; op < WM_OP_COUNT_; op++) info[op] = info[wm__acc_base((wm_op)op)];
 }
 
 static bool numeric(wm_valtype t) {
@@ -930,7 +935,8 @@ static uint64_t head_of(uint32_t op, const char *base, const int32_t *offs) {
   return offs ? (uint64_t)(uintptr_t)(base + offs[op]) : op;
 }
 
-/* wm__code_trust's work; *by_flow tells whether the flow analysis refused. */
+/* wm__code_trust's work; *by_flow tells whether a rule the compiler's own
+** code must pass refused: the flow analysis, or the accumulator forms'. */
 static const char *trust(wm_code *c, const wm_module *mod, uint32_t idx, bool install,
                          bool *by_flow) {
   const opinfo *info = op_info();
@@ -973,6 +979,10 @@ static const char *trust(wm_code *c, const wm_module *mod, uint32_t idx, bool in
   if (!why && (last == UINT32_MAX || info[c->code[last]].ctl == CTL_NEXT ||
                info[c->code[last]].ctl == CTL_COND))
     why = "code that runs off its end";
+  if (!why) {
+    why = wm__acc_verify(c);
+    *by_flow = why != NULL;
+  }
   if (!why) {
     why = flow_check(c, mod, t, lead);
     *by_flow = why != NULL;

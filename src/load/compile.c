@@ -1964,7 +1964,7 @@ int wm__compile_func(wm_module *mod, uint32_t idx, wm_code *out, wm_error *err) 
   code->npcmap = c.npc;
   wm__c_handlers_done(&c, c.nlslots + c.nconsts, code);
   free_state(&c);
-  return 0;
+  return wm__acc_forms(code, mod->loop) ? wm__error(err, WM_ENOMEM, UINT32_MAX, NULL) : 0;
 
 fail:
   give_scratch(&c, true);

@@ -18,6 +18,7 @@ static const uint8_t op_class[] = {
 };
 
 const char *wm__op_layout(wm_op op) {
+  op = wm__acc_base(op);
   if (op >= WM_OP_I32_ADD_K_BR_EQ && op <= WM_OP_I32_ADD_K_BR_GE_U) return "ssisso";
   if (op >= WM_OP_I32_ADD_BR_EQ && op <= WM_OP_I32_ADD_BR_GE_U) return "ssssso";
   switch (op_class[op]) {

@@ -684,6 +684,36 @@ static void test_lowering(void) {
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 (block (result i32) local.get 1 i32.const 8 i32.shl) i32.or))", 4,
               "I32_SHL_K I32_OR RETURN");
+  /* Accumulator forms (compile_acc.c): the operand the instruction before
+  ** just wrote, read from the register; never where a branch lands. */
+  expect_code("acc-chain",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 7 i32.add i32.const 3 i32.mul i32.const 1 i32.xor))", 4,
+              "I32_ADD_K I32_MUL_K_A I32_XOR_K_A RETURN");
+  expect_code("acc-load",
+              "(module (memory 1) (func (param i32) (result i32)"
+              " local.get 0 i32.const 8 i32.shl i32.load8_u offset=3))", 3,
+              "I32_SHL_K I32_LOAD8_U_A RETURN");
+  expect_code("acc-other-slot",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 i32.const 7 i32.add local.get 1 i32.const 3 i32.mul i32.sub))", 4,
+              "I32_ADD_K I32_MUL_K I32_SUB RETURN");
+  expect_code("acc-commute",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 i32.const 7 i32.add local.get 1 i32.const 3 i32.mul i32.xor))", 4,
+              "I32_ADD_K I32_MUL_K I32_XOR_A RETURN");
+  expect_none("acc-other-slot-none",
+              "(module (func (param i32 i32) (result i32)"
+              " local.get 0 i32.const 7 i32.add local.get 1 i32.const 3 i32.mul i32.sub))", "_A ");
+  expect_none("acc-label",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const 7 i32.add"
+              " (loop (param i32) (result i32) i32.const 3 i32.mul local.tee 0 local.get 0 br_if 0)))",
+              "I32_MUL_K_A");
+  expect_none("acc-call",
+              "(module (func $f (param i32) (result i32) local.get 0)"
+              " (func (param i32) (result i32)"
+              " local.get 0 i32.const 1 i32.add call $f i32.const 2 i32.mul))", "I32_MUL_K_A");
   /* A bit test and its branch: `(x & m) == k` and `if (x & m)`. */
   expect_code("and-br-eq",
               "(module (func (param i32) (block local.get 0 i32.const 12 i32.and"

@@ -403,6 +403,27 @@ static void test_rules(void) {
     said(wm__code_trust(&k.c, mod, 3, false), "locals");
     k.c.nlocal_slots -= 5;
   }
+  /* An accumulator form (compile_acc.c) made by hand: the add of the load
+  ** at i * 4 reading the product the I32_MUL_K before it wrote. Allowed
+  ** there; refused reading another slot, or where a branch lands on it. */
+  uint32_t ld = find_op(k.ops, k.c.ncode, WM_OP_I32_ADD_LD);
+  bool made = ld != UINT32_MAX && ld >= 5 && k.ops[ld - 5] == WM_OP_I32_MUL_K && br != UINT32_MAX;
+  CHECK(made);
+  if (made) {
+    uint32_t a = k.ops[ld + 3];
+    k.ops[ld] = WM_OP_I32_ADD_LD_A;
+    k.ops[ld + 3] = k.ops[ld - 5 + 2];
+    CHECK(wm__code_trust(&k.c, mod, 3, false) == NULL);
+    k.ops[ld + 3] = a;
+    said(wm__code_trust(&k.c, mod, 3, false), "accumulator form");
+    k.ops[ld + 3] = k.ops[ld - 5 + 2];
+    uint32_t off = k.ops[br + 2];
+    k.ops[br + 2] = ld - br;
+    said(wm__code_trust(&k.c, mod, 3, false), "accumulator form");
+    k.ops[br + 2] = off;
+    k.ops[ld] = WM_OP_I32_ADD_LD;
+    k.ops[ld + 3] = a;
+  }
   free(k.ops);
 
   k = take(mod, 5); /* gset */

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** compile_acc.c -- the last step of lowering for the plain loop: picks the
+** accumulator forms (ops.h, WM_ACC_OPS). A producer's handler (the classes
+** UN, BIN, BINK, LOAD, LOADK, BINLD and BINSH, and I32_LOAD_SHL_K) leaves
+** the low 32 bits of its result in a register as well as in its slot; the
+** instruction right after it, if it reads that slot as its accumulator
+** operand and nothing can jump to it, reads the register instead. Each
+** such read takes a store-to-load forwarding (some 4 to 5 cycles) off a
+** chain of dependent instructions.
+**
+** The rule, over the finished code: instruction I at cell `at` becomes
+** I_A when (1) I has a form, (2) the instruction before it in the code, P,
+** is a producer, (3) I's accumulator operand names P's destination slot
+** (operand 0), and (4) no branch, br_table, or exception handler lands on
+** `at`. Then every way into I passes through P just before it: falling
+** through from P is the only one left (a call returns to the instruction
+** after the call, never a producer). A commutative BIN (add, mul, and,
+** or, xor, eq, ne) whose second operand P wrote trades its operands first.
+*/
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "module.h"
+#include "ops.h"
+
+static const uint8_t op_class[] = {
+#define X_(name, cls, wasm) C_##cls,
+    WM_OPS(X_)
+#undef X_
+};
+
+static const uint16_t acc_base[] = {
+#define BASE_(X, base, cls, k) WM_OP_##base,
+    WM_ACC_OPS(BASE_, _)
+#undef BASE_
+};
+static const uint8_t acc_operand[] = {
+#define K_(X, base, cls, k) k,
+    WM_ACC_OPS(K_, _)
+#undef K_
+};
+
+wm_op wm__acc_base(wm_op op) {
+  return op >= WM_OP_ACC_FIRST_ && op < WM_OP_COUNT_ ? (wm_op)acc_base[op - WM_OP_ACC_FIRST_]
+                                                     : op;
+}
+
+/* op's accumulator form (a base op's), or WM_OP_COUNT_: made once. */
+static uint16_t form_of[WM_OP_COUNT_];
+
+static void build_forms(void) {
+  for (uint32_t op = 0; op < WM_OP_COUNT_; op++) form_of[op] = WM_OP_COUNT_;
+  for (uint32_t i = 0; i < WM_ACC_COUNT_; i++) form_of[acc_base[i]] = (uint16_t)(WM_OP_ACC_FIRST_ + i);
+}
+
+/* Does op's handler write its operand 0 through PUT (interp_impl.h)? */
+static bool producer(wm_op op) {
+  op = wm__acc_base(op);
+  switch (op_class[op]) {
+    case C_UN: case C_BIN: case C_BINK: case C_LOAD: case C_LOADK: case C_BINLD: case C_BINSH:
+      return true;
+    default:
+      return op == WM_OP_I32_LOAD_SHL_K;
+  }
+}
+
+/* BIN ops whose operands may trade places. */
+static bool commutative(wm_op op) {
+  switch (op) {
+    case WM_OP_I32_ADD: case WM_OP_I32_MUL: case WM_OP_I32_AND: case WM_OP_I32_OR:
+    case WM_OP_I32_XOR: case WM_OP_I32_EQ: case WM_OP_I32_NE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+static void mark(uint8_t *bits, uint32_t ncode, int64_t cell) {
+  if (cell >= 0 && cell < ncode) bits[cell >> 3] |= (uint8_t)(1u << (cell & 7));
+}
+
+/* The op of a plain-loop head: its handler's offset looked up in a table
+** made once (open addressing, twice the ops), so that the pass holds
+** nothing the size of the code but a bitmap -- a 4 MB br_table is 16 MB
+** of cells. FUEL shares UNREACHABLE's handler; the lower op wins, the one
+** the compiler emits. */
+#define NHASH 4096
+_Static_assert(NHASH >= 2 * WM_OP_COUNT_, "the head table is too small");
+static int32_t hash_off[NHASH];
+static uint16_t hash_op[NHASH]; /* WM_OP_COUNT_: empty */
+
+static uint32_t slot_of(int32_t off) { return ((uint32_t)off * 2654435761u) >> 20; }
+
+static void build_hash(void) {
+  const int32_t *offs;
+  (void)wm__op_heads(WM_LOOP_PLAIN, &offs);
+  for (uint32_t i = 0; i < NHASH; i++) hash_op[i] = WM_OP_COUNT_;
+  for (uint32_t op = 0; offs && op < WM_OP_COUNT_; op++) {
+    uint32_t h = slot_of(offs[op]);
+    while (hash_op[h] != WM_OP_COUNT_ && hash_off[h] != offs[op]) h = (h + 1) & (NHASH - 1);
+    if (hash_op[h] == WM_OP_COUNT_) {
+      hash_off[h] = offs[op];
+      hash_op[h] = (uint16_t)op;
+    }
+  }
+}
+
+/* The walk's view of the code: heads are handler addresses (base plus an
+** offset; in the switch build, op numbers) or, in a cache file's code,
+** op numbers. */
+typedef struct view {
+  wm_code *code;
+  const char *base; /* NULL: heads are op numbers */
+  const int32_t *offs;
+} view;
+
+static wm_op op_at(const view *v, uint32_t at) {
+  const uint32_t *c = v->code->code;
+  if (!v->base) return (wm_op)c[at];
+  int64_t d = (int64_t)((uint64_t)c[at] | (uint64_t)c[at + 1] << 32) - (int64_t)(uintptr_t)v->base;
+  for (uint32_t h = slot_of((int32_t)d);; h = (h + 1) & (NHASH - 1))
+    if (hash_op[h] == WM_OP_COUNT_ || hash_off[h] == d) return (wm_op)hash_op[h];
+}
+
+/* The cells of the instruction at `at` (its layout, or br_table's count);
+** 0 for one whose length the layout does not give (GC's STRUCT_NEW and
+** ARRAY_NEW_FIXED, never in cached code). */
+static uint32_t length(const wm_code *code, wm_op op, uint32_t at) {
+  if (op == WM_OP_STRUCT_NEW || op == WM_OP_ARRAY_NEW_FIXED || op >= WM_OP_COUNT_) return 0;
+  const char *l = wm__op_layout(op);
+  uint32_t len = WM_HEAD_CELLS;
+  if (!l) { /* BR_TABLE, BR_TABLE_K: `a [imm] n off*(n+1)` */
+    uint32_t k = op == WM_OP_BR_TABLE_K;
+    return len + 2 + k + code->code[at + WM_HEAD_CELLS + 1 + k] + 1;
+  }
+  for (; *l; l++) len += *l == 'q' ? 2 : 1;
+  return len;
+}
+
+/* The rule, for both uses: with rewrite, instructions that may take their
+** form take it; without, every form present must be one the rule allows,
+** else what is wrong. target: a zeroed bitmap of ncode bits. The code's
+** shape must already be sound (wm__code_check's). */
+static const char *apply(const view *v, uint8_t *target, bool rewrite) {
+  wm_code *code = v->code;
+  uint32_t n = code->ncode;
+  for (uint32_t at = 0; at < n;) {
+    wm_op op = op_at(v, at);
+    uint32_t pc = at + WM_HEAD_CELLS, len = length(code, op, at);
+    if (!len) return "instruction of no fixed length";
+    const char *l = wm__op_layout(op);
+    if (!l) {
+      uint32_t k = op == WM_OP_BR_TABLE_K;
+      for (uint32_t j = pc + 2 + k; j < at + len; j++) mark(target, n, (int64_t)at + (int32_t)code->code[j]);
+    } else {
+      for (; *l; l++) {
+        if (*l == 'o') mark(target, n, (int64_t)at + (int32_t)code->code[pc]);
+        pc += *l == 'q' ? 2 : 1;
+      }
+    }
+    at += len;
+  }
+  for (uint32_t i = 0; i < code->nhandlers; i++) mark(target, n, code->handlers[i].pad);
+  uint32_t prev = UINT32_MAX;
+  wm_op prev_op = WM_OP_COUNT_;
+  for (uint32_t at = 0; at < n;) {
+    wm_op op = op_at(v, at);
+    uint32_t len = length(code, op, at);
+    bool is_form = op >= WM_OP_ACC_FIRST_;
+    wm_op form = is_form ? op : (wm_op)form_of[op];
+    /* `d a b` of a commutative op whose b the instruction before wrote:
+    ** a and b trade places, so that the form reads b. */
+    uint32_t *o = code->code + at + WM_HEAD_CELLS;
+    if (rewrite && !is_form && form != WM_OP_COUNT_ && commutative(op) && prev != UINT32_MAX &&
+        !(target[at >> 3] >> (at & 7) & 1) && producer(prev_op) && o[2] == code->code[prev + WM_HEAD_CELLS] && o[1] != o[2]) {
+      uint32_t a = o[1];
+      o[1] = o[2];
+      o[2] = a;
+    }
+    bool ok = form != WM_OP_COUNT_ && prev != UINT32_MAX && !(target[at >> 3] >> (at & 7) & 1) &&
+              producer(prev_op) &&
+              code->code[at + WM_HEAD_CELLS + acc_operand[form - WM_OP_ACC_FIRST_]] ==
+                  code->code[prev + WM_HEAD_CELLS];
+    if (is_form && !ok) return "accumulator form not right after its operand's producer";
+    if (rewrite && ok && !is_form) {
+      uint64_t head = v->base ? (uint64_t)(uintptr_t)(v->base + v->offs[form]) : form;
+      code->code[at] = (uint32_t)head;
+      code->code[at + 1] = (uint32_t)(head >> 32);
+      op = form;
+    }
+    prev = at;
+    prev_op = op;
+    at += len;
+  }
+  return NULL;
+}
+
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void) {
+  build_forms();
+  build_hash();
+}
+
+int wm__acc_forms(wm_code *code, unsigned loop) {
+  if (loop != WM_LOOP_PLAIN || code->ncode == 0) return 0;
+  pthread_once(&tables_once, build_tables);
+  uint8_t *target = calloc((size_t)code->ncode / 8 + 1, 1);
+  if (!target) return WM_ENOMEM;
+  view v = {code, NULL, NULL};
+  v.base = wm__op_heads(WM_LOOP_PLAIN, &v.offs);
+  if (!v.offs) v.base = NULL; /* the switch build: heads are op numbers */
+  /* Code with an instruction of no fixed length (GC) keeps its plain forms:
+  ** the walk stops before it rewrites anything. */
+  (void)apply(&v, target, true);
+  free(target);
+  return 0;
+}
+
+const char *wm__acc_verify(const wm_code *code) {
+  pthread_once(&tables_once, build_tables);
+  uint8_t *target = calloc((size_t)code->ncode / 8 + 1, 1);
+  if (!target) return "out of memory";
+  view v = {(wm_code *)code, NULL, NULL};
+  const char *why = apply(&v, target, false);
+  free(target);
+  return why;
+}
