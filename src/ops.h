@@ -705,9 +705,13 @@ wm_op wm__acc_base(wm_op op);
 struct wm_code;
 int wm__acc_forms(struct wm_code *code, unsigned loop);
 /* compile_acc.c: NULL if every accumulator form in code (a cache file's,
-** its heads op numbers, its shape already checked) is one the rule above
-** would have picked; else what is wrong. */
-const char *wm__acc_verify(const struct wm_code *code);
+** its heads op numbers, its shape already checked) is right after a
+** producer of its operand and not where control can arrive otherwise: a
+** bit of lead (code_check.c's block leaders: every branch target, and
+** every cell after an instruction that does not go on to the next);
+** starts marks the instructions. Else what is wrong. */
+const char *wm__acc_verify(const struct wm_code *code, const uint64_t *starts,
+                           const uint64_t *lead);
 
 /* Cells in the instruction head. */
 #define WM_HEAD_CELLS 2

@@ -980,7 +980,7 @@ static const char *trust(wm_code *c, const wm_module *mod, uint32_t idx, bool in
                info[c->code[last]].ctl == CTL_COND))
     why = "code that runs off its end";
   if (!why) {
-    why = wm__acc_verify(c);
+    why = wm__acc_verify(c, starts, lead);
     *by_flow = why != NULL;
   }
   if (!why) {

@@ -108,8 +108,7 @@ static void build_hash(void) {
 }
 
 /* The walk's view of the code: heads are handler addresses (base plus an
-** offset; in the switch build, op numbers) or, in a cache file's code,
-** op numbers. */
+** offset) or, in the switch build, op numbers. */
 typedef struct view {
   wm_code *code;
   const char *base; /* NULL: heads are op numbers */
@@ -139,11 +138,9 @@ static uint32_t length(const wm_code *code, wm_op op, uint32_t at) {
   return len;
 }
 
-/* The rule, for both uses: with rewrite, instructions that may take their
-** form take it; without, every form present must be one the rule allows,
-** else what is wrong. target: a zeroed bitmap of ncode bits. The code's
-** shape must already be sound (wm__code_check's). */
-static const char *apply(const view *v, uint8_t *target, bool rewrite) {
+/* The rule: instructions that may take their form take it. target: a
+** zeroed bitmap of ncode bits. NULL, or why the code was left as it was. */
+static const char *apply(const view *v, uint8_t *target) {
   wm_code *code = v->code;
   uint32_t n = code->ncode;
   for (uint32_t at = 0; at < n;) {
@@ -173,7 +170,7 @@ static const char *apply(const view *v, uint8_t *target, bool rewrite) {
     /* `d a b` of a commutative op whose b the instruction before wrote:
     ** a and b trade places, so that the form reads b. */
     uint32_t *o = code->code + at + WM_HEAD_CELLS;
-    if (rewrite && !is_form && form != WM_OP_COUNT_ && commutative(op) && prev != UINT32_MAX &&
+    if (!is_form && form != WM_OP_COUNT_ && commutative(op) && prev != UINT32_MAX &&
         !(target[at >> 3] >> (at & 7) & 1) && producer(prev_op) && o[2] == code->code[prev + WM_HEAD_CELLS] && o[1] != o[2]) {
       uint32_t a = o[1];
       o[1] = o[2];
@@ -183,8 +180,7 @@ static const char *apply(const view *v, uint8_t *target, bool rewrite) {
               producer(prev_op) &&
               code->code[at + WM_HEAD_CELLS + acc_operand[form - WM_OP_ACC_FIRST_]] ==
                   code->code[prev + WM_HEAD_CELLS];
-    if (is_form && !ok) return "accumulator form not right after its operand's producer";
-    if (rewrite && ok && !is_form) {
+    if (ok && !is_form) {
       uint64_t head = v->base ? (uint64_t)(uintptr_t)(v->base + v->offs[form]) : form;
       code->code[at] = (uint32_t)head;
       code->code[at + 1] = (uint32_t)(head >> 32);
@@ -214,17 +210,25 @@ int wm__acc_forms(wm_code *code, unsigned loop) {
   if (!v.offs) v.base = NULL; /* the switch build: heads are op numbers */
   /* Code with an instruction of no fixed length (GC) keeps its plain forms:
   ** the walk stops before it rewrites anything. */
-  (void)apply(&v, target, true);
+  (void)apply(&v, target);
   free(target);
   return 0;
 }
 
-const char *wm__acc_verify(const wm_code *code) {
+const char *wm__acc_verify(const wm_code *code, const uint64_t *starts, const uint64_t *lead) {
   pthread_once(&tables_once, build_tables);
-  uint8_t *target = calloc((size_t)code->ncode / 8 + 1, 1);
-  if (!target) return "out of memory";
-  view v = {(wm_code *)code, NULL, NULL};
-  const char *why = apply(&v, target, false);
-  free(target);
-  return why;
+  uint32_t prev = UINT32_MAX;
+  for (uint32_t i = 0; i <= (code->ncode - 1) >> 6; i++) {
+    for (uint64_t m = starts[i]; m; m &= m - 1) {
+      uint32_t at = i * 64 + (uint32_t)__builtin_ctzll(m);
+      wm_op op = (wm_op)code->code[at];
+      if (op >= WM_OP_ACC_FIRST_ &&
+          (prev == UINT32_MAX || (lead[i] >> (at & 63) & 1) || !producer((wm_op)code->code[prev]) ||
+           code->code[at + WM_HEAD_CELLS + acc_operand[op - WM_OP_ACC_FIRST_]] !=
+               code->code[prev + WM_HEAD_CELLS]))
+        return "accumulator form not right after its operand's producer";
+      prev = at;
+    }
+  }
+  return NULL;
 }
