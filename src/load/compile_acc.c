@@ -123,19 +123,38 @@ static wm_op op_at(const view *v, uint32_t at) {
     if (hash_op[h] == WM_OP_COUNT_ || hash_off[h] == d) return (wm_op)hash_op[h];
 }
 
-/* The cells of the instruction at `at` (its layout, or br_table's count);
-** 0 for one whose length the layout does not give (GC's STRUCT_NEW and
-** ARRAY_NEW_FIXED, never in cached code). */
-static uint32_t length(const wm_code *code, wm_op op, uint32_t at) {
-  if (op == WM_OP_STRUCT_NEW || op == WM_OP_ARRAY_NEW_FIXED || op >= WM_OP_COUNT_) return 0;
-  const char *l = wm__op_layout(op);
-  uint32_t len = WM_HEAD_CELLS;
-  if (!l) { /* BR_TABLE, BR_TABLE_K: `a [imm] n off*(n+1)` */
-    uint32_t k = op == WM_OP_BR_TABLE_K;
-    return len + 2 + k + code->code[at + WM_HEAD_CELLS + 1 + k] + 1;
+/* Per op, made once from the layouts: its operand cells (TABLE_LEN for
+** BR_TABLE and BR_TABLE_K, whose count is in their cells; NO_LEN for GC's
+** STRUCT_NEW and ARRAY_NEW_FIXED, whose layout does not give it) and the
+** cell of its branch offset (NO_OFF for none). */
+enum { TABLE_LEN = 0xFE, NO_LEN = 0xFF, NO_OFF = 0xFF };
+static uint8_t op_cells[WM_OP_COUNT_], op_off[WM_OP_COUNT_];
+
+static void build_cells(void) {
+  for (uint32_t op = 0; op < WM_OP_COUNT_; op++) {
+    const char *l = wm__op_layout((wm_op)op);
+    op_off[op] = NO_OFF;
+    if (!l) {
+      op_cells[op] = TABLE_LEN;
+      continue;
+    }
+    uint32_t k = 0, offs = 0;
+    for (; *l; l++) {
+      if (*l == 'o') op_off[op] = (uint8_t)k, offs++;
+      k += *l == 'q' ? 2 : 1;
+    }
+    op_cells[op] = k >= TABLE_LEN || offs > 1 || op == WM_OP_STRUCT_NEW || op == WM_OP_ARRAY_NEW_FIXED
+                       ? NO_LEN
+                       : (uint8_t)k;
   }
-  for (; *l; l++) len += *l == 'q' ? 2 : 1;
-  return len;
+}
+
+/* The cells of the instruction of op at `at`, head included; 0 for NO_LEN. */
+static uint32_t length(const wm_code *code, wm_op op, uint32_t at) {
+  if (op >= WM_OP_COUNT_ || op_cells[op] == NO_LEN) return 0;
+  if (op_cells[op] != TABLE_LEN) return WM_HEAD_CELLS + op_cells[op];
+  uint32_t k = op == WM_OP_BR_TABLE_K; /* `a [imm] n off*(n+1)` */
+  return WM_HEAD_CELLS + 2 + k + code->code[at + WM_HEAD_CELLS + 1 + k] + 1;
 }
 
 /* The rule: instructions that may take their form take it. target: a
@@ -145,17 +164,14 @@ static const char *apply(const view *v, uint8_t *target) {
   uint32_t n = code->ncode;
   for (uint32_t at = 0; at < n;) {
     wm_op op = op_at(v, at);
-    uint32_t pc = at + WM_HEAD_CELLS, len = length(code, op, at);
+    uint32_t len = length(code, op, at);
     if (!len) return "instruction of no fixed length";
-    const char *l = wm__op_layout(op);
-    if (!l) {
+    if (op_cells[op] == TABLE_LEN) {
       uint32_t k = op == WM_OP_BR_TABLE_K;
-      for (uint32_t j = pc + 2 + k; j < at + len; j++) mark(target, n, (int64_t)at + (int32_t)code->code[j]);
-    } else {
-      for (; *l; l++) {
-        if (*l == 'o') mark(target, n, (int64_t)at + (int32_t)code->code[pc]);
-        pc += *l == 'q' ? 2 : 1;
-      }
+      for (uint32_t j = at + WM_HEAD_CELLS + 2 + k; j < at + len; j++)
+        mark(target, n, (int64_t)at + (int32_t)code->code[j]);
+    } else if (op_off[op] != NO_OFF) {
+      mark(target, n, (int64_t)at + (int32_t)code->code[at + WM_HEAD_CELLS + op_off[op]]);
     }
     at += len;
   }
@@ -171,7 +187,8 @@ static const char *apply(const view *v, uint8_t *target) {
     ** a and b trade places, so that the form reads b. */
     uint32_t *o = code->code + at + WM_HEAD_CELLS;
     if (!is_form && form != WM_OP_COUNT_ && commutative(op) && prev != UINT32_MAX &&
-        !(target[at >> 3] >> (at & 7) & 1) && producer(prev_op) && o[2] == code->code[prev + WM_HEAD_CELLS] && o[1] != o[2]) {
+        !(target[at >> 3] >> (at & 7) & 1) && producer(prev_op) &&
+        o[2] == code->code[prev + WM_HEAD_CELLS] && o[1] != o[2]) {
       uint32_t a = o[1];
       o[1] = o[2];
       o[2] = a;
@@ -198,6 +215,7 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static void build_tables(void) {
   build_forms();
   build_hash();
+  build_cells();
 }
 
 int wm__acc_forms(wm_code *code, unsigned loop) {
