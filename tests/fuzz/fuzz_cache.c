@@ -69,6 +69,14 @@ static size_t genuine_len;
 static uint8_t *coded;
 static size_t coded_len, coded_part;
 
+/* The module loaded with o, a runtime and an instance of it, or abort. */
+static void instantiate(const wm_module_options *o, wm_module **mod, wm_runtime **rt,
+                        wm_instance **inst) {
+  if (wm_module_load(module, sizeof module, o, mod, NULL) != WM_OK ||
+      wm_runtime_new(NULL, rt, NULL) != WM_OK || wm_instance_new(*rt, *mod, NULL, inst, NULL) != WM_OK)
+    abort();
+}
+
 /* Through a cache directory: every export called, then the file. */
 static void setup_coded(void) {
   char dir[64], path[160];
@@ -78,10 +86,7 @@ static void setup_coded(void) {
   wm_module *mod;
   wm_runtime *rt;
   wm_instance *inst;
-  if (wm_module_load(module, sizeof module, &o, &mod, NULL) != WM_OK ||
-      wm_runtime_new(NULL, &rt, NULL) != WM_OK ||
-      wm_instance_new(rt, mod, NULL, &inst, NULL) != WM_OK)
-    abort();
+  instantiate(&o, &mod, &rt, &inst);
   static const char *const names[] = {"c", "a", "b", "d"};
   for (int i = 0; i < 4; i++) {
     wm_val a = wm_val_i32(1), r;
@@ -113,10 +118,7 @@ static void setup(void) {
   wm_module *mod;
   wm_runtime *rt;
   wm_instance *inst;
-  if (wm_module_load(module, sizeof module, &prelower, &mod, NULL) != WM_OK ||
-      wm_runtime_new(NULL, &rt, NULL) != WM_OK ||
-      wm_instance_new(rt, mod, NULL, &inst, NULL) != WM_OK)
-    abort();
+  instantiate(&prelower, &mod, &rt, &inst);
   /* A first-call list of c, then a. */
   wm_val a = wm_val_i32(1), r;
   if (wm_func_call(rt, wm_instance_func(inst, "c"), &a, 1, &r, 1, NULL) != WM_OK ||
