@@ -267,7 +267,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         /* The add, then the CALL whose head would be 3 cells in: from
         ** there on, ip is that head's (its cache, return address and trap
         ** location are found from it). */
-        R(0).u32 = R(1).u32 + OPD(2);
+        SET_u32(R(0), R(1).u32 + OPD(2));
         ip += 3;
         goto call_defined;
       }
@@ -466,7 +466,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         vmbreak;
       }
       vmcase(SELECT) {
-        R(0) = R(3).u32 ? R(1) : R(2);
+        R(0) = pick(R(3).u32 != 0, R(1), R(2));
         ip += 6;
         vmbreak;
       }
@@ -882,6 +882,39 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         vmbreak;
       }
       vmcase(MOVE_I32_LOAD_STORE_MOVE_BR_IF) {
+#if !WM_METERED
+        /* The loop that branches back to itself, in the shape a reversal
+        ** has (`t = l; l = l->next; t->next = r; r = t` while l, with l, t
+        ** and r three slots): the three stay in registers until it ends,
+        ** where each step would otherwise wait for the slot the step
+        ** before stored. Only here: the other loops count fuel at the
+        ** loop's head, which is then not this instruction. */
+        if (OPD(9) == 0 && OPD(1) == OPD(2) && OPD(1) == OPD(3) && OPD(1) == OPD(8) &&
+            OPD(0) == OPD(7) && OPD(5) == OPD(6) && OPD(0) != OPD(1) && OPD(5) != OPD(1) &&
+            OPD(5) != OPD(0)) {
+          uint64_t l_ = R(1).u64, t_ = R(0).u64, r_ = R(5).u64;
+          uint32_t off_ = OPD(4), n_, v_;
+          uint8_t *p_;
+          do {
+            t_ = l_;
+            if (WM_UNLIKELY(!mem_access(membase, memsize, (uint32_t)l_, off_, 4, &p_))) {
+              R(0).u64 = t_;
+              R(5).u64 = r_;
+              TRAP(WM_TRAP_MEMORY_OOB);
+            }
+            memcpy(&n_, p_, 4);
+            l_ = n_;
+            v_ = (uint32_t)r_;
+            memcpy(p_, &v_, 4);
+            r_ = t_;
+          } while ((uint32_t)l_);
+          R(0).u64 = t_;
+          R(1).u64 = l_;
+          R(5).u64 = r_;
+          ip += 12;
+          vmbreak;
+        }
+#endif
         MOVE_LOAD_STORE_I32();
         R(6) = R(7);
         if (R(8).u32) /* after the move: the condition may be d2 */
@@ -895,49 +928,49 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       LOADCMPBR(I32_LOAD_BR_NE, !=)
       MULADDRMW(F32_MUL_ADD_RMW, 4, float, f32, (void)0)
       MULADDRMW(F64_MUL_ADD_RMW, 8, double, f64, (void)0)
-      MULADDRMW(F32_ADD_MUL_ADD_RMW, 4, float, f32, R(0).u32 = R(1).u32 + R(2).u32; ip += 3)
-      MULADDRMW(F64_ADD_MUL_ADD_RMW, 8, double, f64, R(0).u32 = R(1).u32 + R(2).u32; ip += 3)
-      MULADDRMW(F32_ADDK_MUL_ADD_RMW, 4, float, f32, R(0).u32 = R(1).u32 + OPD(2); ip += 3)
-      MULADDRMW(F64_ADDK_MUL_ADD_RMW, 8, double, f64, R(0).u32 = R(1).u32 + OPD(2); ip += 3)
+      MULADDRMW(F32_ADD_MUL_ADD_RMW, 4, float, f32, SET_u32(R(0), R(1).u32 + R(2).u32); ip += 3)
+      MULADDRMW(F64_ADD_MUL_ADD_RMW, 8, double, f64, SET_u32(R(0), R(1).u32 + R(2).u32); ip += 3)
+      MULADDRMW(F32_ADDK_MUL_ADD_RMW, 4, float, f32, SET_u32(R(0), R(1).u32 + OPD(2)); ip += 3)
+      MULADDRMW(F64_ADDK_MUL_ADD_RMW, 8, double, f64, SET_u32(R(0), R(1).u32 + OPD(2)); ip += 3)
       vmcase(I32_MUL_ADD) {
-        R(0).u32 = R(1).u32 * R(2).u32 + R(3).u32;
+        SET_u32(R(0), R(1).u32 * R(2).u32 + R(3).u32);
         ip += 6;
         vmbreak;
       }
       vmcase(I32_MUL_K_ADD) {
-        R(0).u32 = R(1).u32 * OPD(2) + R(3).u32;
+        SET_u32(R(0), R(1).u32 * OPD(2) + R(3).u32);
         ip += 6;
         vmbreak;
       }
       vmcase(I32_ADD_K_AND_K) {
-        R(0).u32 = (R(1).u32 + OPD(2)) & OPD(3);
+        SET_u32(R(0), (R(1).u32 + OPD(2)) & OPD(3));
         ip += 6;
         vmbreak;
       }
       vmcase(I32_MUL_K_ADD_K) {
-        R(0).u32 = R(1).u32 * OPD(2) + OPD(3);
+        SET_u32(R(0), R(1).u32 * OPD(2) + OPD(3));
         ip += 6;
         vmbreak;
       }
 #define DIVK_M ((uint64_t)OPD(2) | (uint64_t)OPD(3) << 32)
       vmcase(I32_DIV_S_K) {
-        R(0).u32 = wm_i32_div_m(R(1).u32, DIVK_M, OPD(4));
+        SET_u32(R(0), wm_i32_div_m(R(1).u32, DIVK_M, OPD(4)));
         ip += 7;
         vmbreak;
       }
       vmcase(I32_DIV_U_K) {
-        R(0).u32 = wm_u32_div_m(R(1).u32, DIVK_M);
+        SET_u32(R(0), wm_u32_div_m(R(1).u32, DIVK_M));
         ip += 7;
         vmbreak;
       }
       vmcase(I32_REM_S_K) {
-        R(0).u32 = wm_i32_rem_m(R(1).u32, DIVK_M, OPD(4));
+        SET_u32(R(0), wm_i32_rem_m(R(1).u32, DIVK_M, OPD(4)));
         ip += 7;
         vmbreak;
       }
       vmcase(I32_REM_U_K) {
         uint32_t a_ = R(1).u32;
-        R(0).u32 = a_ - wm_u32_div_m(a_, DIVK_M) * OPD(4);
+        SET_u32(R(0), a_ - wm_u32_div_m(a_, DIVK_M) * OPD(4));
         ip += 7;
         vmbreak;
       }
@@ -949,12 +982,12 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
           TRAP(WM_TRAP_MEMORY_OOB);
         CHK_ACCESS(p_, 4, false);
         memcpy(&v_, p_, 4);
-        R(0).u32 = R(1).u32 * v_ + R(5).u32;
+        SET_u32(R(0), R(1).u32 * v_ + R(5).u32);
         ip += 8;
         vmbreak;
       }
       vmcase(SELECT_AND_K) {
-        R(0) = R(3).u32 & OPD(4) ? R(1) : R(2);
+        R(0) = pick((R(3).u32 & OPD(4)) != 0, R(1), R(2));
         ip += 7;
         vmbreak;
       }
@@ -980,39 +1013,39 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       SELCMPK(SELECT_I32_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_XOR_K) {
         uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
-        R(0).u32 = v_; /* d1 first: d may be the same stack slot */
-        R(1).u32 = v_ ^ OPD(4);
+        SET_u32(R(0), v_); /* d1 first: d may be the same stack slot */
+        SET_u32(R(1), v_ ^ OPD(4));
         ip += 7;
         vmbreak;
       }
       vmcase(SELECT_XOR_AND_K) {
-        R(0) = (R(3).u32 ^ wm_i32_shr_u(R(4).u32, OPD(5))) & OPD(6) ? R(1) : R(2);
+        R(0) = pick(((R(3).u32 ^ wm_i32_shr_u(R(4).u32, OPD(5))) & OPD(6)) != 0, R(1), R(2));
         ip += 9;
         vmbreak;
       }
       vmcase(I32_SHR_U_XOR_K_SELECT) {
         uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
-        R(0).u32 = v_; /* in order, as the two instructions: the select reads after */
-        R(1).u32 = v_ ^ OPD(4);
-        R(5) = (R(8).u32 ^ wm_i32_shr_u(R(9).u32, OPD(10))) & OPD(11) ? R(6) : R(7);
+        SET_u32(R(0), v_); /* in order, as the two instructions: the select reads after */
+        SET_u32(R(1), v_ ^ OPD(4));
+        R(5) = pick(((R(8).u32 ^ wm_i32_shr_u(R(9).u32, OPD(10))) & OPD(11)) != 0, R(6), R(7));
         ip += 14;
         vmbreak;
       }
       vmcase(I32_SIGMA_K) {
         uint32_t x_ = R(1).u32;
-        R(0).u32 = wm_i32_rotl(x_, OPD(2)) ^ wm_i32_rotl(x_, OPD(3)) ^
-                   (wm_i32_rotl(x_, OPD(4)) & OPD(5));
+        SET_u32(R(0), wm_i32_rotl(x_, OPD(2)) ^ wm_i32_rotl(x_, OPD(3)) ^
+                    (wm_i32_rotl(x_, OPD(4)) & OPD(5)));
         ip += 8;
         vmbreak;
       }
       vmcase(I32_ANDN) {
-        R(0).u32 = R(1).u32 & ~R(2).u32;
+        SET_u32(R(0), R(1).u32 & ~R(2).u32);
         ip += 5;
         vmbreak;
       }
       vmcase(I32_MAJ) {
         uint32_t x_ = R(1).u32, y_ = R(2).u32;
-        R(0).u32 = ((x_ ^ y_) & R(3).u32) ^ (x_ & y_);
+        SET_u32(R(0), ((x_ ^ y_) & R(3).u32) ^ (x_ & y_));
         ip += 6;
         vmbreak;
       }
@@ -1057,7 +1090,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       ANDBR(I32_AND_K_BR_GE_S_K, i32, int32_t, >=)
       ANDBR(I32_AND_K_BR_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_AND_K) {
-        R(0).u32 = wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3);
+        SET_u32(R(0), wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3));
         ip += 6;
         vmbreak;
       }

@@ -314,6 +314,48 @@
 (assert_return (invoke "next" (i32.const 32)) (i32.const 32))
 (assert_return (invoke "next" (i32.const 80)) (i32.const 80))
 
+;; The reversal's loop, when it branches to itself, runs in registers (in the
+;; plain loop only): a list of 1000 nodes built here, reversed (the checksum h =
+;; h * 31 + v of its values in order), reversed back; and a list whose last node
+;; points near the end of memory: the trap comes when the loop loads from there,
+;; after all 1000 nodes have been relinked, the last one too.
+(module
+  (memory 1)
+  ;; Nodes at 1024 + 8 i: next, then the value i.
+  (func $build (export "build") (param $n i32) (result i32) (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 3))))
+      (i32.store (local.get $a) (i32.add (local.get $a) (i32.const 8)))
+      (i32.store offset=4 (local.get $a) (local.get $i))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i32.store (local.get $a) (i32.const 0))
+    (i32.const 1024))
+  (func $reverse (export "reverse") (param i32) (result i32) (local i32 i32)
+    (loop $l
+      (local.set 0 (i32.load (local.tee 2 (local.get 0))))
+      (i32.store (local.get 2) (local.get 1))
+      (local.set 1 (local.get 2))
+      (br_if $l (local.get 0)))
+    (local.get 1))
+  (func $sum (export "sum") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (i32.mul (local.get 1) (i32.const 31)) (i32.load offset=4 (local.get 0))))
+      (br_if $l (local.tee 0 (i32.load (local.get 0)))))
+    (local.get 1))
+  (func (export "once") (param i32) (result i32) (call $sum (call $reverse (call $build (local.get 0)))))
+  (func (export "twice") (param i32) (result i32)
+    (call $sum (call $reverse (call $reverse (call $build (local.get 0))))))
+  (func (export "broken") (result i32)
+    (drop (call $build (i32.const 1000)))
+    (i32.store (i32.const 9016) (i32.const 65534))
+    (call $reverse (i32.const 1024)))
+)
+(assert_return (invoke "once" (i32.const 1000)) (i32.const -240608372))
+(assert_return (invoke "twice" (i32.const 1000)) (i32.const 562641396))
+(assert_return (invoke "once" (i32.const 1)) (i32.const 0))
+(assert_trap (invoke "broken") "out of bounds memory access")
+(assert_return (invoke "sum" (i32.const 9016)) (i32.const -240608372))
+
 ;; Two MOVE2 in a row (local.get/local.set pairs: a register rotation) are
 ;; one MOVE4, whose moves run in order: a rotation through a temporary, a
 ;; chain where each move reads what the one before wrote, SHA-2's shift of
