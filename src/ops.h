@@ -430,6 +430,12 @@
                                   off2 (off2 from this head): a list         \
                                   reversal's whole loop, `r = l; l = n` while \
                                   l != 0 */                                   \
+  X(I32_STORE8_X_ADD_BR_LE_U, SPEC, 0) /* a x b off d a2 s x2 y off2 :        \
+                                  I32_STORE8_X a x b off, then               \
+                                  I32_ADD_BR_LE_U d a2 s x2 y off2 (off2     \
+                                  from this head): a strided fill's loop,    \
+                                  the sieve's `c[j] = 1` while (j += i) <= n \
+                                  */                                          \
   /* --- an i32 load, then a compare of the loaded value with a slot and a    \
          branch (a list search's `if (n->key == want)`): LOAD `d a imm`, then \
          BR_I32_EQ/NE d b ------------------------------------------------ */ \
@@ -505,6 +511,12 @@
   X(I32_SHR_U_XOR_K_SELECT, SPEC, 0) /* d1 d a sh k, then d' a' b' x y sh'    \
                                     mask : I32_SHR_U_XOR_K, then             \
                                     SELECT_XOR_AND_K (one bit of a CRC) */    \
+  X(I32_SHR_U_AND_K_XOR_K, SPEC, 0) /* d1 d a sh mask k : d1 = (a.u32 >>     \
+                                    (sh & 31)) & mask; d = d1 ^ k (a 16-bit \
+                                    CRC's `(crc >> 1) & 0x7fff`) */           \
+  X(I32_SHR_U_AND_K_XOR_K_SELECT, SPEC, 0) /* d1 d a sh mask k, then d' a' b' \
+                                    x y sh' mask' : I32_SHR_U_AND_K_XOR_K,   \
+                                    then SELECT_XOR_AND_K */                  \
   /* --- a br_table on i + k (a C switch whose first case is not 0) ------ */  \
   X(BR_TABLE_K, SPEC, 0)         /* a imm n off_0 .. off_n : BR_TABLE on       \
                                     (uint32)(a + imm) */                       \

@@ -923,6 +923,44 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
           ip += 12;
         vmbreak;
       }
+      vmcase(I32_STORE8_X_ADD_BR_LE_U) {
+#if !WM_METERED
+        /* The loop that branches back to itself, stepping the slot j that
+        ** is one of the store's two address operands (the other the
+        ** base), its step, bound and stored value other slots: j stays
+        ** in a register until the loop ends. Only here, as for the list
+        ** reversal above. */
+        if (OPD(9) == 0 && OPD(4) == OPD(5) && OPD(4) == OPD(7) &&
+            (OPD(0) == OPD(4)) != (OPD(1) == OPD(4)) && OPD(2) != OPD(4) && OPD(6) != OPD(4) &&
+            OPD(8) != OPD(4)) {
+          uint32_t j_ = R(4).u32, base_ = OPD(0) == OPD(4) ? R(1).u32 : R(0).u32;
+          uint32_t step_ = R(6).u32, end_ = R(8).u32, off_ = OPD(3);
+          uint8_t v_ = (uint8_t)R(2).u32, *p_;
+          do {
+            if (WM_UNLIKELY(!mem_access(membase, memsize, base_ + j_, off_, 1, &p_))) {
+              SET_u32(R(4), j_);
+              TRAP(WM_TRAP_MEMORY_OOB);
+            }
+            *p_ = v_;
+            j_ += step_;
+          } while (j_ <= end_);
+          SET_u32(R(4), j_);
+          ip += 12;
+          vmbreak;
+        }
+#endif
+        uint8_t v_ = (uint8_t)R(2).u32, *p_;
+        if (WM_UNLIKELY(!mem_access(membase, memsize, R(0).u32 + R(1).u32, OPD(3), 1, &p_)))
+          TRAP(WM_TRAP_MEMORY_OOB);
+        CHK_ACCESS(p_, 1, true);
+        *p_ = v_;
+        SET_u32(R(4), R(5).u32 + R(6).u32);
+        if (R(7).u32 <= R(8).u32)
+          ip += (int32_t)OPD(9);
+        else
+          ip += 12;
+        vmbreak;
+      }
       MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
       LOADCMPBR(I32_LOAD_BR_EQ, ==)
       LOADCMPBR(I32_LOAD_BR_NE, !=)
@@ -1029,6 +1067,21 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         SET_u32(R(1), v_ ^ OPD(4));
         R(5) = pick(((R(8).u32 ^ wm_i32_shr_u(R(9).u32, OPD(10))) & OPD(11)) != 0, R(6), R(7));
         ip += 14;
+        vmbreak;
+      }
+      vmcase(I32_SHR_U_AND_K_XOR_K) {
+        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3)) & OPD(4);
+        SET_u32(R(0), v_); /* d1 first, as in I32_SHR_U_XOR_K */
+        SET_u32(R(1), v_ ^ OPD(5));
+        ip += 8;
+        vmbreak;
+      }
+      vmcase(I32_SHR_U_AND_K_XOR_K_SELECT) {
+        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3)) & OPD(4);
+        SET_u32(R(0), v_);
+        SET_u32(R(1), v_ ^ OPD(5));
+        R(6) = pick(((R(9).u32 ^ wm_i32_shr_u(R(10).u32, OPD(11))) & OPD(12)) != 0, R(7), R(8));
+        ip += 15;
         vmbreak;
       }
       vmcase(I32_SIGMA_K) {

@@ -357,7 +357,8 @@ _Static_assert(ADMITTED_BY_CLASS == 447,
 ** a write, m a move (dest, source), s a select (dest, the two sources), c
 ** a call (function cell, base cell), t call_indirect's (type cell, base
 ** cell), g global.get (slot, global), G global.set (global, slot), x the
-** return; digits are operand cells. Read from each handler. */
+** return; digits are operand cells, A to F cells 10 to 15. Read from each
+** handler. */
 static const struct named {
   uint16_t op;
   uint8_t trust;
@@ -391,13 +392,16 @@ static const struct named {
     {WM_OP_I32_SHR_U_XOR_K, T_PURE, "r2 w0 w1"},
     {WM_OP_SELECT_XOR_AND_K, T_PURE, "r3 r4 s012"},
     {WM_OP_I32_SHR_U_XOR_K_SELECT, T_PURE, "r2 w0 w1 r8 r9 s567"},
+    {WM_OP_I32_SHR_U_AND_K_XOR_K, T_PURE, "r2 w0 w1"},
+    {WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT, T_PURE, "r2 w0 w1 r9 rA s678"},
     {WM_OP_I32_SIGMA_K, T_PURE, "r1 w0"},
     {WM_OP_I32_ANDN, T_PURE, "r1 r2 w0"},
     {WM_OP_I32_MAJ, T_PURE, "r1 r2 r3 w0"},
     {WM_OP_I32_SHR_U_AND_K, T_PURE, "r1 w0"},
     /* LOADBR, MOVE_LOAD_I32, MOVE_LOAD_STORE_I32 (the store through the
     ** pointer the load's mem_access gave), MOVELOADK, LOADCMPBR, MULADDRMW
-    ** (a mem_access per access), I32_MUL_LD_ADD, I32_LOAD_SHL_K; memory.size,
+    ** (a mem_access per access), I32_MUL_LD_ADD, I32_LOAD_SHL_K,
+    ** I32_STORE8_X_ADD_BR_LE_U (a mem_access per store); memory.size,
     ** memory.grow (wm__memory_grow), memory.copy and memory.fill
     ** (wm__in_range against memsize). */
     {WM_OP_I32_LOAD_BR_IF, T_MEM, "r1 w0"},
@@ -409,6 +413,7 @@ static const struct named {
     {WM_OP_MOVE_I32_LOAD8_U_K, T_MEM, "m01 r3 w2"},
     {WM_OP_MOVE_I32_LOAD_STORE, T_MEM, "m01 r3 w2 r5"},
     {WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF, T_MEM, "m01 r3 w2 r5 m67 r8"},
+    {WM_OP_I32_STORE8_X_ADD_BR_LE_U, T_MEM, "r0 r1 r2 r5 r6 w4 r7 r8"},
     {WM_OP_I32_LOAD_BR_EQ, T_MEM, "r1 w0 r3"},
     {WM_OP_I32_LOAD_BR_NE, T_MEM, "r1 w0 r3"},
     {WM_OP_F32_MUL_ADD_RMW, T_MEM, "r2 r1 w0 r5"},
@@ -444,7 +449,10 @@ static void parse_steps(opinfo *in, const char *s) {
     const char *a = *s ? strchr(acts, *s) : NULL;
     if (!a) continue; /* a space */
     uint8_t v[3] = {0, 0, 0};
-    for (int k = 0; k < 3 && s[1] >= '0' && s[1] <= '9'; k++) v[k] = (uint8_t)(*++s - '0');
+    for (int k = 0; k < 3 && ((s[1] >= '0' && s[1] <= '9') || (s[1] >= 'A' && s[1] <= 'F')); k++) {
+      s++;
+      v[k] = (uint8_t)(*s <= '9' ? *s - '0' : *s - 'A' + 10);
+    }
     add_step(in, (uint8_t)(S_R4 + (a - acts)), v[0], v[1], v[2]);
   }
 }

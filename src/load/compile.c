@@ -311,6 +311,15 @@ bool wm__c_fusable(const cstate *c, wm_op prev, uint32_t len) {
          c->label_cell != c->ncode;
 }
 
+/* Make the last instruction an `op`, its cells as they are: a fusion that
+** keeps the first instruction's cells and appends the rest. */
+void wm__c_rehead(cstate *c, wm_op op) {
+  uint64_t h = wm__op_head(op, c->mod->loop);
+  c->code[c->last_start] = (uint32_t)h;
+  c->code[c->last_start + 1] = (uint32_t)(h >> 32);
+  c->last_op = op;
+}
+
 /* Take back the last instruction, a compare (`d a b`, `d a imm`) or eqz
 ** (`d a`) that a branch absorbs; *a and *b get its operand cells. The
 ** instruction before it becomes the last again, so that the branch may fuse
@@ -348,12 +357,28 @@ static int cmpbr_head(cstate *c, wm_op br, uint32_t a, uint32_t b) {
   wm_op first = WM_OP_COUNT_;
   if (wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ;
   if (wm__c_fusable(c, WM_OP_I32_ADD, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_BR_EQ;
+  if (first == WM_OP_I32_ADD_BR_EQ && (br == WM_OP_BR_I32_LE_U || br == WM_OP_BR_I32_GE_U) &&
+      c->last2_start != NOPOS &&
+      c->last2_op == WM_OP_I32_STORE8_X && c->last2_start + WM_HEAD_CELLS + 4 == c->last_start &&
+      c->label_cell != c->last_start) {
+    /* A byte store, then the step and test of the loop it is in, with no
+    ** label between (a strided fill, the sieve's inner loop): one
+    ** I32_STORE8_X_ADD_BR_LE_U, the store's head rewritten, the add's
+    ** cells after the store's (`end >= j` as `j <= end`). The offset the
+    ** caller emits is from the store, the last instruction again. */
+    const uint32_t *add = c->code + c->last_start + WM_HEAD_CELLS;
+    uint32_t d = add[0], x = add[1], s = add[2];
+    wm__c_retract(c);
+    wm__c_rehead(c, WM_OP_I32_STORE8_X_ADD_BR_LE_U);
+    TRY(wm__c_slot(c, d));
+    TRY(wm__c_slot(c, x));
+    TRY(wm__c_slot(c, s));
+    TRY(wm__c_slot(c, br == WM_OP_BR_I32_LE_U ? a : b));
+    return wm__c_slot(c, br == WM_OP_BR_I32_LE_U ? b : a);
+  }
   if (first != WM_OP_COUNT_) {
     wm_op op = (wm_op)(first + (br - WM_OP_BR_I32_EQ));
-    uint64_t h = wm__op_head(op, c->mod->loop);
-    c->code[c->last_start] = (uint32_t)h;
-    c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-    c->last_op = op;
+    wm__c_rehead(c, op);
   } else {
     TRY(wm__c_head(c, br));
   }
@@ -366,10 +391,7 @@ static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
   if (wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ_K;
   if (wm__c_fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_AND_K_BR_EQ_K;
   if (first != WM_OP_COUNT_) {
-    uint64_t h = wm__op_head((wm_op)(first + (br - WM_OP_BR_I32_EQ_K)), c->mod->loop);
-    c->code[c->last_start] = (uint32_t)h;
-    c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-    c->last_op = (wm_op)(first + (br - WM_OP_BR_I32_EQ_K));
+    wm__c_rehead(c, (wm_op)(first + (br - WM_OP_BR_I32_EQ_K)));
   } else {
     TRY(wm__c_head(c, br));
   }
@@ -404,10 +426,7 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
       c->last2_start + WM_HEAD_CELLS + 6 == c->last_start && c->label_cell != c->last_start) {
     uint32_t d = c->code[c->last_start + WM_HEAD_CELLS], a = c->code[c->last_start + WM_HEAD_CELLS + 1];
     wm__c_retract(c);
-    uint64_t h = wm__op_head(WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF, c->mod->loop);
-    c->code[c->last_start] = (uint32_t)h;
-    c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-    c->last_op = WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF;
+    wm__c_rehead(c, WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF);
     TRY(wm__c_slot(c, d));
     TRY(wm__c_slot(c, a));
     return wm__c_slot(c, cond);
@@ -430,10 +449,7 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
   }
   /* Rewrite the head in place: its operand cells, their fix-ups and, for a
   ** load, its trap location stay as they are. */
-  uint64_t h = wm__op_head(fused, c->mod->loop);
-  c->code[c->last_start] = (uint32_t)h;
-  c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-  c->last_op = fused;
+  wm__c_rehead(c, fused);
   if (op == WM_OP_BR || fused >= WM_OP_I32_LOAD_BR_IF) return 0;
   return wm__c_slot(c, cond);
 }
@@ -1146,10 +1162,7 @@ static int do_call(cstate *c) {
       /* An add of a literal just before (the last argument, `n - 1`): one
       ** instruction, the add's head rewritten in place; the call's trap
       ** location is where its own head would be, 3 cells in. */
-      uint64_t h = wm__op_head(WM_OP_I32_ADD_K_CALL, c->mod->loop);
-      c->code[c->last_start] = (uint32_t)h;
-      c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-      c->last_op = WM_OP_I32_ADD_K_CALL;
+      wm__c_rehead(c, WM_OP_I32_ADD_K_CALL);
       c->last2_start = c->last3_start = NOPOS;
       TRY(wm__c_trap_site(c, c->last_start + 3));
     } else {

@@ -397,6 +397,7 @@ int wm__c_const_v128(cstate *c, uint64_t lo, uint64_t hi, uint32_t *ref);
 /* Is the last instruction emitted a `prev` of `len` cells that ends right
 ** here, with no label in between? */
 bool wm__c_fusable(const cstate *c, wm_op prev, uint32_t len);
+void wm__c_rehead(cstate *c, wm_op op);
 /* Take back the last instruction emitted, to re-emit it fused with the one
 ** being compiled (compile_ops.c). Returns the body offset its trap would
 ** report (NOPOS if it cannot trap). */

@@ -248,8 +248,9 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   ** used only here, is a bit-field extraction. (x >> sh) ^ k, the shift
   ** just written to the slot the xor reads (a bit-serial CRC's `crc >> 1`,
   ** tee'd, then xored with the polynomial), still writes the shift's result
-  ** there: a local.tee's local or its own stack slot. Likewise an add of a
-  ** literal to the product the last instruction, a multiply by a literal,
+  ** there: a local.tee's local or its own stack slot; so does ((x >> sh) &
+  ** mask) ^ k, a 16-bit CRC's step (I32_SHR_U_AND_K_XOR_K). Likewise an
+  ** add of a literal to the product the last instruction, a multiply by a literal,
   ** has just put in its own stack slot (which nothing else reads): `x * K1
   ** + K2`, an LCG step or a scaled index; and a mask of a sum with a
   ** literal, `(c - '0') & 255`. */
@@ -262,6 +263,9 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   else if (kop == WM_OP_I32_XOR_K && wm__c_fusable(c, WM_OP_I32_SHR_U_K, WM_HEAD_CELLS + 3) &&
            c->code[ls] == a.ref)
     fused = WM_OP_I32_SHR_U_XOR_K;
+  else if (kop == WM_OP_I32_XOR_K && wm__c_fusable(c, WM_OP_I32_SHR_U_AND_K, WM_HEAD_CELLS + 4) &&
+           c->code[ls] == a.ref)
+    fused = WM_OP_I32_SHR_U_AND_K_XOR_K;
   else if (kop == WM_OP_I32_ADD_K && own && lr == ls &&
            wm__c_fusable(c, WM_OP_I32_MUL_K, WM_HEAD_CELLS + 3) && c->code[ls] == a.ref)
     fused = WM_OP_I32_MUL_K_ADD_K;
@@ -270,13 +274,15 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
     fused = WM_OP_I32_ADD_K_AND_K;
   if (fused != WM_OP_COUNT_) {
     uint32_t d1 = c->code[ls], x = c->code[ls + 1], imm = c->code[ls + 2];
+    uint32_t mask = fused == WM_OP_I32_SHR_U_AND_K_XOR_K ? c->code[ls + 3] : 0;
     wm__c_retract(c);
     TRY(wm__c_head(c, fused));
-    if (fused == WM_OP_I32_SHR_U_XOR_K) TRY(wm__c_slot(c, d1));
+    if (fused == WM_OP_I32_SHR_U_XOR_K || fused == WM_OP_I32_SHR_U_AND_K_XOR_K) TRY(wm__c_slot(c, d1));
     *res = c->ncode;
     TRY(wm__c_slot(c, own_ref(c, c->nvals)));
     TRY(wm__c_slot(c, x));
     TRY(wm__c_cell(c, imm));
+    if (fused == WM_OP_I32_SHR_U_AND_K_XOR_K) TRY(wm__c_cell(c, mask));
     TRY(wm__c_cell(c, (uint32_t)k));
     return wm__c_push(c, type, own_ref(c, c->nvals));
   }
@@ -886,11 +892,13 @@ int wm__c_simple_op(cstate *c, uint8_t w, uint32_t *res) {
         /* A bit-serial CRC's step before it (`(crc >> 1) ^ poly`, the
         ** select's arms), with no label between: the pair is one
         ** instruction, the shift's head rewritten in place. */
-        if (of_xor && wm__c_fusable(c, WM_OP_I32_SHR_U_XOR_K, WM_HEAD_CELLS + 5)) {
-          uint64_t h = wm__op_head(WM_OP_I32_SHR_U_XOR_K_SELECT, c->mod->loop);
-          c->code[c->last_start] = (uint32_t)h;
-          c->code[c->last_start + 1] = (uint32_t)(h >> 32);
-          c->last_op = WM_OP_I32_SHR_U_XOR_K_SELECT;
+        wm_op step = WM_OP_COUNT_;
+        if (of_xor && wm__c_fusable(c, WM_OP_I32_SHR_U_XOR_K, WM_HEAD_CELLS + 5))
+          step = WM_OP_I32_SHR_U_XOR_K_SELECT;
+        if (of_xor && wm__c_fusable(c, WM_OP_I32_SHR_U_AND_K_XOR_K, WM_HEAD_CELLS + 6))
+          step = WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT; /* with the mask */
+        if (step != WM_OP_COUNT_) {
+          wm__c_rehead(c, step);
         } else {
           TRY(wm__c_head(c, of_xor ? WM_OP_SELECT_XOR_AND_K : WM_OP_SELECT_AND_K));
         }

@@ -97,10 +97,13 @@ const char *wm__op_layout(wm_op op) {
     case WM_OP_MOVE_I32_LOAD: return "ssssi";
     case WM_OP_MOVE_I32_LOAD_STORE: return "ssssis";
     case WM_OP_MOVE_I32_LOAD_STORE_MOVE_BR_IF: return "ssssisssso";
+    case WM_OP_I32_STORE8_X_ADD_BR_LE_U: return "sssissssso";
     case WM_OP_MOVE_I32_LOAD_K: case WM_OP_MOVE_I32_LOAD8_U_K: return "ssssii";
     case WM_OP_I32_LOAD_BR_EQ: case WM_OP_I32_LOAD_BR_NE: return "ssiso";
     case WM_OP_SELECT_AND_K: return "ssssi";
     case WM_OP_I32_SHR_U_XOR_K: return "sssii";
+    case WM_OP_I32_SHR_U_AND_K_XOR_K: return "sssiii";
+    case WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT: return "sssiiisssssii";
     case WM_OP_SELECT_XOR_AND_K: return "sssssii";
     case WM_OP_I32_SHR_U_XOR_K_SELECT: return "sssiisssssii";
     case WM_OP_I32_SIGMA_K: return "ssiiii";

@@ -373,6 +373,29 @@ static void test_lowering(void) {
               " local.get 3 local.get 2 i32.store) local.get 3 local.set 2 local.get 0 br_if 0)"
               " local.get 2))",
               "MOVE_I32_LOAD_STORE_MOVE_BR_IF");
+  /* A strided fill's loop (a byte store, then j += step and br_if j <= end,
+  ** or end >= j): one instruction; not with a label between the store and
+  ** the step, nor with an i32.lt_u test. */
+  expect_code("fill-le-u",
+              "(module (memory 1) (func (param i32 i32 i32 i32)"
+              " (loop local.get 0 local.get 1 i32.add i32.const 1 i32.store8"
+              " local.get 1 local.get 2 i32.add local.tee 1 local.get 3 i32.le_u br_if 0)))", 2,
+              "I32_STORE8_X_ADD_BR_LE_U RETURN");
+  expect_code("fill-ge-u",
+              "(module (memory 1) (func (param i32 i32 i32 i32)"
+              " (loop local.get 0 local.get 1 i32.add i32.const 1 i32.store8"
+              " local.get 3 local.get 1 local.get 2 i32.add local.tee 1 i32.ge_u br_if 0)))", 2,
+              "I32_STORE8_X_ADD_BR_LE_U RETURN");
+  expect_none("fill-label",
+              "(module (memory 1) (func (param i32 i32 i32 i32)"
+              " (loop local.get 0 local.get 1 i32.add i32.const 1 i32.store8 (block local.get 3 br_if 0)"
+              " local.get 1 local.get 2 i32.add local.tee 1 local.get 3 i32.le_u br_if 1)))",
+              "I32_STORE8_X_ADD_BR_LE_U");
+  expect_none("fill-lt-u",
+              "(module (memory 1) (func (param i32 i32 i32 i32)"
+              " (loop local.get 0 local.get 1 i32.add i32.const 1 i32.store8"
+              " local.get 1 local.get 2 i32.add local.tee 1 local.get 3 i32.lt_u br_if 0)))",
+              "I32_STORE8_X_ADD_BR_LE_U");
   expect_code("load-br-ne",
               "(module (memory 1) (func (param i32 i32)"
               " (block local.get 0 i32.load offset=4 local.get 1 i32.ne br_if 0 nop)))", 2,
@@ -411,6 +434,21 @@ static void test_lowering(void) {
               " local.get 0 i32.const 1 i32.shr_u local.tee 2 i32.const 0xA001 i32.xor"
               " local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor"
               " i32.const 1 i32.and select))", 3, "I32_SHR_U_XOR_K_SELECT");
+  /* The same with the shift masked (a 16-bit CRC as CoreMark writes it):
+  ** the masked shift and the xor are one instruction, the select joins
+  ** them; not across a label. */
+  expect_code("crc-step-mask",
+              "(module (func (param i32 i32) (result i32) (local i32)"
+              " local.get 0 i32.const 1 i32.shr_u i32.const 0x7fff i32.and local.tee 2"
+              " i32.const 0xA001 i32.xor local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u"
+              " i32.xor i32.const 1 i32.and select))", 3, "I32_SHR_U_AND_K_XOR_K_SELECT");
+  expect_code("shr-and-xor",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 1 i32.shr_u"
+              " i32.const 0x7fff i32.and i32.const 0xA001 i32.xor))", 3, "I32_SHR_U_AND_K_XOR_K");
+  expect_code("shr-and-xor-label",
+              "(module (func (param i32) (result i32) local.get 0 i32.const 1 i32.shr_u"
+              " i32.const 0x7fff i32.and (loop (param i32) (result i32) i32.const 5 i32.xor)))", -1,
+              "I32_SHR_U_AND_K I32_XOR_K");
   expect_code("select-xor-plain",
               "(module (func (param i32 i32 i32 i32) (result i32)"
               " local.get 0 local.get 1 local.get 2 local.get 3 i32.xor i32.const 1 i32.and"

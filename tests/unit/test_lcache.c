@@ -561,6 +561,17 @@ static void test_read_before_write(void) {
   said(TABLE(4), unwritten);
   CHECK(TABLE(3) == NULL);
 
+  /* An operand cell past 9 (steps name cells 10 to 15 as A to F): the
+  ** masked CRC step's shifted input, cell 10, read unwritten; and one it
+  ** writes (d1, cell 0) read by its select (cell 7). */
+#define CRC_STEP(y, a2) \
+  FORGED(H(I32_SHR_U_AND_K_XOR_K_SELECT), 3, 2, 0, 1, 0x7fff, 0xA001, 0, a2, 3, 0, y, 2, 1, \
+         H(RETURN))
+  said(CRC_STEP(4, 2), unwritten);
+  CHECK(CRC_STEP(0, 2) == NULL);
+  CHECK(CRC_STEP(0, 3) == NULL);
+  said(CRC_STEP(0, 5), unwritten);
+
   /* Upper halves: an i32 or f32 writes (and its parameter, result or
   ** global holds) only the low 4 bytes of its slot; 8 bytes may not be read
   ** from it, nor from a move of it. */

@@ -197,3 +197,75 @@
 (assert_return (invoke "crc_step_label" (i32.const 6) (i32.const 0)) (i32.const 0xA002))
 (assert_return (invoke "crc_step_label" (i32.const 4) (i32.const 8)) (i32.const 0xA003))
 (assert_return (invoke "crc_step_label" (i32.const 0xFFFFFFFF) (i32.const 0xFFFFFFFF)) (i32.const 0x7FFFFFFF))
+
+;; A 16-bit CRC as CoreMark writes it: the shift masked to 15 bits before the
+;; xor with the polynomial (I32_SHR_U_AND_K_XOR_K), and with the select on the
+;; tested bit after it (I32_SHR_U_AND_K_XOR_K_SELECT). Edge cases as above: the
+;; tee'd local read again, shift counts mod 32, masks 0 and all ones, the shift
+;; writing its own operand's local, a label between (not fused), f64 arms.
+;; Expected values from wabt's spectest-interp.
+(module
+  ;; ((crc >> 1) & 0x7fff) ^ poly, tee'd: I32_SHR_U_AND_K_XOR_K; the local
+  ;; read again afterwards.
+  (func (export "mshr_xor_tee") (param i32) (result i32) (local i32)
+    (i32.add
+      (i32.mul (i32.xor (local.tee 1 (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff)))
+                        (i32.const 0xA001))
+               (i32.const 0x10000))
+      (local.get 1)))
+  ;; Shift counts mod 32, the masks 0 and all ones, the constant first.
+  (func (export "mshr_xor_33") (param i32) (result i32)
+    (i32.xor (i32.const 0x5A5A) (i32.and (i32.shr_u (local.get 0) (i32.const 33)) (i32.const 0xF0F0))))
+  (func (export "mshr_xor_0") (param i32) (result i32)
+    (i32.xor (i32.and (i32.shr_u (local.get 0) (i32.const 0)) (i32.const 0)) (i32.const -1)))
+  (func (export "mshr_xor_all") (param i32) (result i32)
+    (i32.xor (i32.and (i32.shr_u (local.get 0) (i32.const 31)) (i32.const -1)) (i32.const 0x80000000)))
+  ;; The shift writes the local its own operand is: x = (x >> 4) & 0xff; x ^ k.
+  (func (export "mshr_xor_self") (param i32) (result i32)
+    (i32.add (i32.xor (local.tee 0 (i32.and (i32.shr_u (local.get 0) (i32.const 4)) (i32.const 0xff)))
+                      (i32.const 0x3C))
+             (i32.mul (local.get 0) (i32.const 0x100))))
+  ;; A loop label between the masked shift and the xor: not fused.
+  (func (export "mshr_xor_label") (param i32) (result i32) (local i32 i32)
+    (local.set 1 (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff)))
+    (loop $l
+      (local.set 2 (i32.add (local.get 2) (i32.xor (local.get 1) (i32.const 3))))
+      (local.set 1 (i32.const 16))
+      (br_if $l (i32.lt_u (local.get 2) (i32.const 100))))
+    (local.get 2))
+  ;; A 16-bit CRC's step as CoreMark's crcu8 writes it: the three as one
+  ;; (I32_SHR_U_AND_K_XOR_K_SELECT), four steps, the first bit unshifted.
+  (func (export "mcrc4") (param i32 i32) (result i32) (local i32)
+    (local.set 0 (select (i32.xor (local.tee 2 (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff))) (i32.const 0xA001))
+      (local.get 2) (i32.and (i32.xor (local.get 0) (local.get 1)) (i32.const 1))))
+    (local.set 0 (select (i32.xor (local.tee 2 (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff))) (i32.const 0xA001))
+      (local.get 2) (i32.and (i32.xor (local.get 0) (i32.shr_u (local.get 1) (i32.const 1))) (i32.const 1))))
+    (local.set 0 (select (i32.xor (local.tee 2 (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff))) (i32.const 0xA001))
+      (local.get 2) (i32.and (i32.xor (local.get 0) (i32.shr_u (local.get 1) (i32.const 2))) (i32.const 1))))
+    (local.set 0 (select (i32.xor (local.tee 2 (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff))) (i32.const 0xA001))
+      (local.get 2) (i32.and (i32.xor (local.get 0) (i32.shr_u (local.get 1) (i32.const 3))) (i32.const 1))))
+    (local.get 0))
+  ;; f64 arms: the select copies all 8 bytes.
+  (func (export "mcrc_f64") (param i32 i32 f64) (result f64) (local i32)
+    (local.set 3 (i32.xor (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x7fff)) (i32.const 0xA001)))
+    (select (local.get 2) (f64.convert_i32_u (local.get 3))
+            (i32.and (i32.xor (local.get 0) (i32.shr_u (local.get 1) (i32.const 2))) (i32.const 1))))
+)
+(assert_return (invoke "mshr_xor_tee" (i32.const 65535)) (i32.const -536969217))
+(assert_return (invoke "mshr_xor_tee" (i32.const 4660)) (i32.const -1457845990))
+(assert_return (invoke "mshr_xor_tee" (i32.const -1)) (i32.const -536969217))
+(assert_return (invoke "mshr_xor_33" (i32.const 4294967295)) (i32.const 43690))
+(assert_return (invoke "mshr_xor_33" (i32.const 305419896)) (i32.const 31338))
+(assert_return (invoke "mshr_xor_0" (i32.const 4660)) (i32.const -1))
+(assert_return (invoke "mshr_xor_all" (i32.const -1)) (i32.const -2147483647))
+(assert_return (invoke "mshr_xor_all" (i32.const 2147483647)) (i32.const -2147483648))
+(assert_return (invoke "mshr_xor_self" (i32.const 4660)) (i32.const 8991))
+(assert_return (invoke "mshr_xor_self" (i32.const -1)) (i32.const 65475))
+(assert_return (invoke "mshr_xor_label" (i32.const 4660)) (i32.const 2329))
+(assert_return (invoke "mshr_xor_label" (i32.const 0)) (i32.const 117))
+(assert_return (invoke "mcrc4" (i32.const 0) (i32.const 0)) (i32.const 0))
+(assert_return (invoke "mcrc4" (i32.const 65535) (i32.const 5)) (i32.const 30719))
+(assert_return (invoke "mcrc4" (i32.const 4660) (i32.const 10)) (i32.const 35106))
+(assert_return (invoke "mcrc4" (i32.const -1) (i32.const -1)) (i32.const 4095))
+(assert_return (invoke "mcrc_f64" (i32.const 1) (i32.const 0) (f64.const -0x1.8p+3)) (f64.const -0x1.8p+3))
+(assert_return (invoke "mcrc_f64" (i32.const 1) (i32.const 4) (f64.const -0x1.8p+3)) (f64.const 40961))
