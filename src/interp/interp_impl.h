@@ -175,13 +175,23 @@ static inline uint64_t head_at(const uint32_t *ip) {
 /* Dispatch. In the goto build the head is the handler's address; in the
 ** switch build it is the opcode. vmbreak ends every handler: it fetches and
 ** jumps to the next one (goto) or leaves the switch for the loop (switch). */
+/* Builds with WM_OPSTATS (cmake -DWM_OPSTATS=ON) count each handler entered
+** and each pair of handlers one after the other, and print the commonest
+** when the process exits (opstats.c): the measurements superinstructions
+** are chosen from. A handler that loops in itself counts once an entry. */
+#ifdef WM_OPSTATS
+void wm__opstat(unsigned op, const uint32_t *ip, const wm_code *c);
+#define OPSTAT(name) wm__opstat(WM_OP_##name, ip, frp->func->code);
+#else
+#define OPSTAT(name)
+#endif
 #ifdef WM_GOTO_DISPATCH
 #define vmdispatch(h) goto *(void *)(uintptr_t)(h);
-#define vmcase(name) L_##name:
+#define vmcase(name) L_##name: OPSTAT(name)
 #define vmbreak goto *(void *)(uintptr_t)head_at(ip)
 #else
 #define vmdispatch(h) switch ((wm_op)(h))
-#define vmcase(name) case WM_OP_##name:
+#define vmcase(name) case WM_OP_##name: OPSTAT(name)
 #define vmbreak break
 #endif
 

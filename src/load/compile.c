@@ -443,6 +443,10 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
       c->code[c->last_start + WM_HEAD_CELLS] == cond)
     /* A branch on a bit test, `x & mask`: a compare of it with 0. */
     return cmpbrk_head(c, op == WM_OP_BR_IF ? WM_OP_BR_I32_NE_K : WM_OP_BR_I32_EQ_K, cond, 0);
+  if (fused == WM_OP_COUNT_ && op != WM_OP_BR && wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3))
+    /* A branch after a step, `while (--n)` (the condition read after the
+    ** add, whichever slot it is): the step and a compare with 0. */
+    return cmpbrk_head(c, op == WM_OP_BR_IF ? WM_OP_BR_I32_NE_K : WM_OP_BR_I32_EQ_K, cond, 0);
   if (fused == WM_OP_COUNT_) {
     TRY(wm__c_head(c, op));
     return op == WM_OP_BR ? 0 : wm__c_slot(c, cond);

@@ -396,6 +396,14 @@ static void test_lowering(void) {
               " (loop local.get 0 local.get 1 i32.add i32.const 1 i32.store8"
               " local.get 1 local.get 2 i32.add local.tee 1 local.get 3 i32.lt_u br_if 0)))",
               "I32_STORE8_X_ADD_BR_LE_U");
+  /* A step, then br_if or if on any slot: the step with a compare to 0. */
+  expect_code("add-k-br-if",
+              "(module (func (param i32) (result i32) (local i32) (loop local.get 1 i32.const 1"
+              " i32.add local.set 1 local.get 0 i32.const -1 i32.add local.tee 0 br_if 0)"
+              " local.get 1))", -1, "I32_ADD_K_BR_NE_K");
+  expect_code("add-k-if",
+              "(module (func (param i32) (result i32) local.get 0 i32.const -100 i32.add"
+              " (if (result i32) (then i32.const 1) (else i32.const 2))))", -1, "I32_ADD_K_BR_EQ_K");
   expect_code("load-br-ne",
               "(module (memory 1) (func (param i32 i32)"
               " (block local.get 0 i32.load offset=4 local.get 1 i32.ne br_if 0 nop)))", 2,

@@ -272,3 +272,75 @@
 (assert_return (invoke "label_between" (i32.const 3)) (i32.const 103))
 (assert_return (invoke "label_between" (i32.const 10)) (i32.const 110))
 (assert_return (invoke "label_between" (i32.const -100)) (i32.const 103103))
+
+;; A step and then br_if (or if) on any slot, `while (--n)`: the step with a compare
+;; of the condition with 0 (I32_ADD_K_BR_NE_K x 0, BR_EQ_K for if). A constant step
+;; down by 1 and a slot step (no fusion); the condition another local than the sum,
+;; the sum's own temporary, a sum that wraps to 0, and a label between (no fusion).
+;; Expected values from wabt's spectest-interp.
+(module
+  ;; `while (--n)`: the sum tee'd and branched on. Returns the steps * 1000 + n.
+  (func (export "countdown") (param $n i32) (param $k i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (local.get $k)))))
+    (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $n)))
+  ;; A constant step: -3 from n until 0 (n a multiple of 3) or past it.
+  (func (export "by3") (param $n i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br_if $l (i32.and (i32.gt_s (local.get $n) (i32.const 0))
+                         (i32.ne (local.tee $n (i32.add (local.get $n) (i32.const -3))) (i32.const 0)))))
+    (local.get $s))
+  (func (export "down1") (param $n i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.const 7)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1)))))
+    (local.get $s))
+  ;; The condition another slot than the sum: the step, then br_if on x.
+  (func (export "other") (param $x i32) (param $n i32) (result i32)
+    (block $out
+      (local.set $n (i32.add (local.get $n) (i32.const 5)))
+      (br_if $out (local.get $x))
+      (return (i32.sub (i32.const 0) (local.get $n))))
+    (local.get $n))
+  ;; The condition the sum's own temporary (not kept): if / else.
+  (func (export "if_sum") (param $n i32) (result i32)
+    (if (result i32) (i32.add (local.get $n) (i32.const -100))
+      (then (i32.const 1))
+      (else (i32.const 2))))
+  ;; A sum that wraps to 0.
+  (func (export "wrap") (param $n i32) (result i32)
+    (if (result i32) (local.tee $n (i32.add (local.get $n) (i32.const 0x80000000)))
+      (then (local.get $n))
+      (else (i32.const -7))))
+  ;; A label between the step and the branch: not fused, the same result.
+  (func (export "label") (param $n i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (local.set $n (i32.add (local.get $n) (i32.const -1)))
+      (block $b (br_if $b (i32.eqz (local.get $s))))
+      (br_if $l (local.get $n)))
+    (local.get $s))
+)
+(assert_return (invoke "countdown" (i32.const 5) (i32.const -1)) (i32.const 5000))
+(assert_return (invoke "countdown" (i32.const 6) (i32.const -2)) (i32.const 3000))
+(assert_return (invoke "countdown" (i32.const 1) (i32.const -1)) (i32.const 1000))
+(assert_return (invoke "countdown" (i32.const -3) (i32.const 1)) (i32.const 3000))
+(assert_return (invoke "by3" (i32.const 9)) (i32.const 3))
+(assert_return (invoke "by3" (i32.const 10)) (i32.const 5))
+(assert_return (invoke "by3" (i32.const 0)) (i32.const 1))
+(assert_return (invoke "down1" (i32.const 1)) (i32.const 7))
+(assert_return (invoke "down1" (i32.const 4)) (i32.const 28))
+(assert_return (invoke "other" (i32.const 0) (i32.const 1)) (i32.const -6))
+(assert_return (invoke "other" (i32.const 1) (i32.const 1)) (i32.const 6))
+(assert_return (invoke "other" (i32.const -1) (i32.const -5)) (i32.const 0))
+(assert_return (invoke "if_sum" (i32.const 100)) (i32.const 2))
+(assert_return (invoke "if_sum" (i32.const 99)) (i32.const 1))
+(assert_return (invoke "if_sum" (i32.const 0)) (i32.const 1))
+(assert_return (invoke "wrap" (i32.const 2147483648)) (i32.const -7))
+(assert_return (invoke "wrap" (i32.const 1)) (i32.const -2147483647))
+(assert_return (invoke "wrap" (i32.const 0)) (i32.const -2147483648))
+(assert_return (invoke "label" (i32.const 3)) (i32.const 3))
+(assert_return (invoke "label" (i32.const 1)) (i32.const 1))
+
