@@ -185,14 +185,17 @@ void wm__opstat(unsigned op, const uint32_t *ip, const wm_code *c);
 #else
 #define OPSTAT(name)
 #endif
+/* HEAD_IS(p, name): is the instruction at p a `name`? */
 #ifdef WM_GOTO_DISPATCH
 #define vmdispatch(h) goto *(void *)(uintptr_t)(h);
 #define vmcase(name) L_##name: OPSTAT(name)
 #define vmbreak goto *(void *)(uintptr_t)head_at(ip)
+#define HEAD_IS(p, name) (head_at(p) == (uint64_t)(uintptr_t)&&L_##name)
 #else
 #define vmdispatch(h) switch ((wm_op)(h))
 #define vmcase(name) case WM_OP_##name: OPSTAT(name)
 #define vmbreak break
+#define HEAD_IS(p, name) (head_at(p) == (uint64_t)WM_OP_##name)
 #endif
 
 /* Operand cell k of the current instruction, and the slot it names. */
@@ -519,23 +522,6 @@ static inline wm_slot pick(bool c, wm_slot a, wm_slot b) {
     memcpy(&v_, p_, n);                                                       \
     SET_u32(R(2), v_);                                                        \
     ip += 8;                                                                  \
-    vmbreak;                                                                  \
-  }
-/* LOAD `d a imm` of an i32, then a compare of it with slot b and a branch:
-** `d a imm b off`. b is read after d is written (it may be d). */
-#define LOADCMPBR(name, cmp)                                                  \
-  vmcase(name) {                                                              \
-    uint32_t v_;                                                              \
-    uint8_t *p_;                                                              \
-    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), 4, &p_))) \
-      TRAP(WM_TRAP_MEMORY_OOB);                                               \
-    CHK_ACCESS(p_, 4, false);                                           \
-    memcpy(&v_, p_, 4);                                                       \
-    SET_u32(R(0), v_);                                                        \
-    if (v_ cmp R(3).u32)                                                      \
-      ip += (int32_t)OPD(4);                                                  \
-    else                                                                      \
-      ip += 7;                                                                \
     vmbreak;                                                                  \
   }
 /* MUL_ADD_RMW `d a b imm off c off2`: BINLD d = a * v (v loaded as ctype,

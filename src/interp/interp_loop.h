@@ -962,8 +962,78 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         vmbreak;
       }
       MOVELOADK(MOVE_I32_LOAD8_U_K, 1, uint8_t)
-      LOADCMPBR(I32_LOAD_BR_EQ, ==)
-      LOADCMPBR(I32_LOAD_BR_NE, !=)
+/* A list search, `for (n = l; n; n = n->next) if (n->key == k) ...`: an
+** I32_LOAD_BR_EQ or _NE `d n koff k off` (this instruction) whose way on
+** (fall-through or branch) is t, an `I32_LOAD_BR_IF n n noff` that
+** branches back here, n neither d nor k, k not d. The two run here, n in
+** a register, until the key is found (to `found`), n is 0 (t falls
+** through) or a load traps (at its own instruction). Only in the plain
+** loop: the others count fuel at the loop's head, which is then neither. */
+#if !WM_METERED
+#define LIST_FIND(t, found)                                                   \
+  if (HEAD_IS(t, I32_LOAD_BR_IF) && (t)[WM_HEAD_CELLS] == OPD(1) &&           \
+      (t)[WM_HEAD_CELLS + 1] == OPD(1) && (t) + (int32_t)(t)[WM_HEAD_CELLS + 3] == ip && \
+      OPD(0) != OPD(1) && OPD(3) != OPD(1) && OPD(3) != OPD(0)) {             \
+    uint32_t n_ = R(1).u32, k_ = R(3).u32, koff_ = OPD(2), noff_ = (t)[WM_HEAD_CELLS + 2]; \
+    const uint32_t *found_ = (found), *next_, *at_ = NULL; /* at_: a trap */ \
+    for (;;) {                                                                \
+      if (WM_UNLIKELY(!mem_access(membase, memsize, n_, noff_, 4, &p_))) {    \
+        at_ = (t);                                                            \
+        next_ = NULL;                                                         \
+        break;                                                                \
+      }                                                                       \
+      memcpy(&n_, p_, 4);                                                     \
+      if (!n_) {                                                              \
+        next_ = (t) + WM_HEAD_CELLS + 4;                                      \
+        break;                                                                \
+      }                                                                       \
+      if (WM_UNLIKELY(!mem_access(membase, memsize, n_, koff_, 4, &p_))) {    \
+        at_ = ip;                                                             \
+        next_ = NULL;                                                         \
+        break;                                                                \
+      }                                                                       \
+      memcpy(&v_, p_, 4);                                                     \
+      if (v_ == k_) {                                                         \
+        next_ = found_;                                                       \
+        break;                                                                \
+      }                                                                       \
+    }                                                                         \
+    SET_u32(R(0), v_); /* before ip moves: R reads its cells */               \
+    SET_u32(R(1), n_);                                                        \
+    if (WM_UNLIKELY(at_ != NULL)) {                                           \
+      ip = at_;                                                               \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    }                                                                         \
+    ip = next_;                                                               \
+    vmbreak;                                                                  \
+  }
+#else
+#define LIST_FIND(t, found)
+#endif
+/* I32_LOAD_BR_EQ and _NE `d a imm b off`: the load, then the branch when
+** the value is (not) b's; `found` is where the equal value goes on to,
+** `on` where an unequal one does (a list search's next step). */
+#define LOAD_FIND(name, found, on)                                            \
+  vmcase(name) {                                                              \
+    uint32_t v_;                                                              \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), 4, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, 4, false);                                                 \
+    memcpy(&v_, p_, 4);                                                       \
+    SET_u32(R(0), v_);                                                        \
+    if (v_ == R(3).u32) {                                                     \
+      ip = (found);                                                           \
+      vmbreak;                                                                \
+    }                                                                         \
+    LIST_FIND(on, found)                                                      \
+    ip = (on);                                                                \
+    vmbreak;                                                                  \
+  }
+      LOAD_FIND(I32_LOAD_BR_EQ, ip + (int32_t)OPD(4), ip + 7)
+      LOAD_FIND(I32_LOAD_BR_NE, ip + 7, ip + (int32_t)OPD(4))
+#undef LOAD_FIND
+#undef LIST_FIND
       MULADDRMW(F32_MUL_ADD_RMW, 4, float, f32, (void)0)
       MULADDRMW(F64_MUL_ADD_RMW, 8, double, f64, (void)0)
       MULADDRMW(F32_ADD_MUL_ADD_RMW, 4, float, f32, SET_u32(R(0), R(1).u32 + R(2).u32); ip += 3)

@@ -399,7 +399,7 @@ static const struct named {
     {WM_OP_I32_MAJ, T_PURE, "r1 r2 r3 w0"},
     {WM_OP_I32_SHR_U_AND_K, T_PURE, "r1 w0"},
     /* LOADBR, MOVE_LOAD_I32, MOVE_LOAD_STORE_I32 (the store through the
-    ** pointer the load's mem_access gave), MOVELOADK, LOADCMPBR, MULADDRMW
+    ** pointer the load's mem_access gave), MOVELOADK, I32_LOAD_BR_EQ and _NE, MULADDRMW
     ** (a mem_access per access), I32_MUL_LD_ADD, I32_LOAD_SHL_K,
     ** I32_STORE8_X_ADD_BR_LE_U (a mem_access per store); memory.size,
     ** memory.grow (wm__memory_grow), memory.copy and memory.fill

@@ -410,3 +410,75 @@
 (assert_return (invoke "rot_n" (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 7))
                (i32.const 4123))
 (assert_return (invoke "label" (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)) (i32.const 2342))
+
+;; A list search's two instructions run as one loop (in the plain loop): the key's
+;; test, I32_LOAD_BR_NE to the step when unequal (mix's search) or I32_LOAD_BR_EQ out
+;; when equal, and the step I32_LOAD_BR_IF back to it. Found at the first node, in
+;; the middle, at the last, not found; the key loaded into the local it is compared
+;; with (always equal: run one at a time); a next pointer whose load traps, and one
+;; whose key's load traps, each after the nodes before it were searched.
+;; Expected values from wabt's spectest-interp.
+(module
+  (memory 1)
+  ;; Nodes at 1024 + 16 i: next (+0), key (+4), value (+8); key 3 i + 1,
+  ;; value 100 + i; n nodes, the last one's next 0.
+  (func $build (export "build") (param $n i32) (result i32) (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 4))))
+      (i32.store (local.get $a) (i32.add (local.get $a) (i32.const 16)))
+      (i32.store offset=4 (local.get $a) (i32.add (i32.mul (local.get $i) (i32.const 3)) (i32.const 1)))
+      (i32.store offset=8 (local.get $a) (i32.add (local.get $i) (i32.const 100)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i32.store (local.get $a) (i32.const 0))
+    (i32.const 1024))
+  ;; The value of the node with the key, else -1: the key's test branches
+  ;; to the step when unequal (I32_LOAD_BR_NE), as mix's search.
+  (func $find (export "find") (param $n i32) (param $k i32) (result i32)
+    (block $none
+      (loop $l
+        (block $next
+          (br_if $next (i32.ne (i32.load offset=4 (local.get $n)) (local.get $k)))
+          (return (i32.load offset=8 (local.get $n))))
+        (br_if $l (local.tee $n (i32.load (local.get $n))))))
+    (i32.const -1))
+  (func (export "build_find") (param $len i32) (param $k i32) (result i32)
+    (call $find (call $build (local.get $len)) (local.get $k)))
+  ;; Returns the last key loaded + 1000 * (the node it stopped at - 1024) / 16.
+  (func (export "find_where") (param $n i32) (param $k i32) (result i32) (local $key i32)
+    (block $none
+      (loop $l
+        (br_if $none (i32.eq (local.tee $key (i32.load offset=4 (local.get $n))) (local.get $k)))
+        (br_if $l (local.tee $n (i32.load (local.get $n))))))
+    (i32.add (local.get $key)
+             (i32.mul (i32.const 1000) (i32.shr_u (i32.sub (local.get $n) (i32.const 1024)) (i32.const 4)))))
+  (func (export "set_next") (param $i i32) (param $v i32)
+    (i32.store (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 4))) (local.get $v)))
+  ;; The key compared with the local it was loaded into: always equal.
+  (func (export "find_self") (param $n i32) (result i32) (local $x i32)
+    (block $none
+      (loop $l
+        (br_if $none (i32.eq (local.tee $x (i32.load offset=4 (local.get $n))) (local.get $x)))
+        (br_if $l (local.tee $n (i32.load (local.get $n))))))
+    (local.get $n))
+)
+(assert_return (invoke "build_find" (i32.const 1) (i32.const 1)) (i32.const 100))
+(assert_return (invoke "build_find" (i32.const 1) (i32.const 7)) (i32.const -1))
+(assert_return (invoke "build_find" (i32.const 50) (i32.const 1)) (i32.const 100))
+(assert_return (invoke "build_find" (i32.const 50) (i32.const 4)) (i32.const 101))
+(assert_return (invoke "build_find" (i32.const 50) (i32.const 148)) (i32.const 149))
+(assert_return (invoke "build_find" (i32.const 50) (i32.const 149)) (i32.const -1))
+(assert_return (invoke "build_find" (i32.const 50) (i32.const 2)) (i32.const -1))
+(assert_return (invoke "find_where" (i32.const 1024) (i32.const 1)) (i32.const 1))
+(assert_return (invoke "find_where" (i32.const 1024) (i32.const 94)) (i32.const 31094))
+(assert_return (invoke "find_where" (i32.const 1024) (i32.const 148)) (i32.const 49148))
+(assert_return (invoke "find_where" (i32.const 1024) (i32.const 2)) (i32.const 2147419796))
+(assert_return (invoke "find_self" (i32.const 1024)) (i32.const 1024))
+(invoke "set_next" (i32.const 10) (i32.const 65534))
+(assert_trap (invoke "find" (i32.const 1024) (i32.const 1000)) "out of bounds memory access")
+(assert_trap (invoke "find_where" (i32.const 1024) (i32.const 1000)) "out of bounds memory access")
+(assert_return (invoke "find" (i32.const 1024) (i32.const 31)) (i32.const 110))
+(assert_return (invoke "find_where" (i32.const 1024) (i32.const 31)) (i32.const 10031))
+(invoke "set_next" (i32.const 10) (i32.const 65532))
+(assert_trap (invoke "find" (i32.const 1024) (i32.const 1000)) "out of bounds memory access")
+(assert_trap (invoke "find_where" (i32.const 1024) (i32.const 1000)) "out of bounds memory access")
+
