@@ -517,6 +517,13 @@
   X(I32_SHR_U_AND_K_XOR_K_SELECT, SPEC, 0) /* d1 d a sh mask k, then d' a' b' \
                                     x y sh' mask' : I32_SHR_U_AND_K_XOR_K,   \
                                     then SELECT_XOR_AND_K */                  \
+  X(I32_SHR_U_XOR_K_SELECT2, SPEC, 0) /* I32_SHR_U_XOR_K_SELECT's cells, then \
+                                    the same op on the next bit (sh' + 1),   \
+                                    the crc the select's d' and a, a' d, b'  \
+                                    d1 (compile_acc.c): two steps, the crc  \
+                                    in a register between them */            \
+  X(I32_SHR_U_AND_K_XOR_K_SELECT2, SPEC, 0) /* the same of                  \
+                                    I32_SHR_U_AND_K_XOR_K_SELECT */          \
   /* --- a br_table on i + k (a C switch whose first case is not 0) ------ */  \
   X(BR_TABLE_K, SPEC, 0)         /* a imm n off_0 .. off_n : BR_TABLE on       \
                                     (uint32)(a + imm) */                       \

@@ -1154,6 +1154,27 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         ip += 15;
         vmbreak;
       }
+      /* Two CRC steps, the crc (a, the select's d' and x) in a register
+      ** between them: the select's arms d and d1, the data y none of those
+      ** (compile_acc.c pairs only such steps). m: the AND_K variant's 1. */
+#define CRC2(name, m, len)                                                    \
+  vmcase(name) {                                                              \
+    uint32_t c_ = R(2).u32, y_ = R(9 + (m)).u32, v_ = 0, w_ = 0;              \
+    for (uint32_t b_ = 0; b_ < 2; b_++) {                                     \
+      v_ = wm_i32_shr_u(c_, OPD(3)) & ((m) ? OPD(4) : UINT32_MAX);             \
+      w_ = v_ ^ OPD(4 + (m));                                                 \
+      uint32_t t_ = ((c_ ^ wm_i32_shr_u(y_, OPD(10 + (m)) + b_)) & OPD(11 + (m))) != 0; \
+      c_ = v_ ^ ((v_ ^ w_) & ((uint32_t)0 - t_));                             \
+    }                                                                         \
+    SET_u32(R(0), v_);                                                        \
+    SET_u32(R(1), w_);                                                        \
+    SET_u32(R(5 + (m)), c_);                                                  \
+    ip += (len);                                                              \
+    vmbreak;                                                                  \
+  }
+      CRC2(I32_SHR_U_XOR_K_SELECT2, 0, 28)
+      CRC2(I32_SHR_U_AND_K_XOR_K_SELECT2, 1, 30)
+#undef CRC2
       vmcase(I32_SIGMA_K) {
         uint32_t x_ = R(1).u32;
         SET_u32(R(0), wm_i32_rotl(x_, OPD(2)) ^ wm_i32_rotl(x_, OPD(3)) ^

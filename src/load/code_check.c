@@ -394,6 +394,8 @@ static const struct named {
     {WM_OP_I32_SHR_U_XOR_K_SELECT, T_PURE, "r2 w0 w1 r8 r9 s567"},
     {WM_OP_I32_SHR_U_AND_K_XOR_K, T_PURE, "r2 w0 w1"},
     {WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT, T_PURE, "r2 w0 w1 r9 rA s678"},
+    {WM_OP_I32_SHR_U_XOR_K_SELECT2, T_PURE, "r2 w0 w1 r8 r9 s567"},
+    {WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT2, T_PURE, "r2 w0 w1 r9 rA s678"},
     {WM_OP_I32_SIGMA_K, T_PURE, "r1 w0"},
     {WM_OP_I32_ANDN, T_PURE, "r1 r2 w0"},
     {WM_OP_I32_MAJ, T_PURE, "r1 r2 r3 w0"},

@@ -104,6 +104,9 @@ const char *wm__op_layout(wm_op op) {
     case WM_OP_I32_SHR_U_XOR_K: return "sssii";
     case WM_OP_I32_SHR_U_AND_K_XOR_K: return "sssiii";
     case WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT: return "sssiiisssssii";
+    /* the second step's head and cells, not read: as immediates */
+    case WM_OP_I32_SHR_U_XOR_K_SELECT2: return "sssiisssssiiiiiiiiiiiiiiii";
+    case WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT2: return "sssiiisssssiiiiiiiiiiiiiiiii";
     case WM_OP_SELECT_XOR_AND_K: return "sssssii";
     case WM_OP_I32_SHR_U_XOR_K_SELECT: return "sssiisssssii";
     case WM_OP_I32_SIGMA_K: return "ssiiii";

@@ -450,6 +450,14 @@ static void test_lowering(void) {
               " local.get 0 i32.const 1 i32.shr_u i32.const 0x7fff i32.and local.tee 2"
               " i32.const 0xA001 i32.xor local.get 2 local.get 0 local.get 1 i32.const 3 i32.shr_u"
               " i32.xor i32.const 1 i32.and select))", 3, "I32_SHR_U_AND_K_XOR_K_SELECT");
+  /* Two such steps on consecutive bits: one instruction (compile_acc.c). */
+  expect_code("crc-pair",
+              "(module (func (param i32 i32) (result i32) (local i32)"
+              " local.get 0 i32.const 1 i32.shr_u local.tee 2 i32.const 0xA001 i32.xor local.get 2"
+              " local.get 0 local.get 1 i32.const 3 i32.shr_u i32.xor i32.const 1 i32.and select"
+              " local.set 0 local.get 0 i32.const 1 i32.shr_u local.tee 2 i32.const 0xA001 i32.xor"
+              " local.get 2 local.get 0 local.get 1 i32.const 4 i32.shr_u i32.xor i32.const 1 i32.and"
+              " select local.set 0 local.get 0))", 2, "I32_SHR_U_XOR_K_SELECT2");
   expect_code("shr-and-xor",
               "(module (func (param i32) (result i32) local.get 0 i32.const 1 i32.shr_u"
               " i32.const 0x7fff i32.and i32.const 0xA001 i32.xor))", 3, "I32_SHR_U_AND_K_XOR_K");
