@@ -4,8 +4,10 @@
 ** one test per error it reports, each through wm_module_load (which runs
 ** the validator before anything is lowered) with its code, message and byte
 ** offset; the precedence of a malformed later body; the same first error
-** on two threads; the scratch buffers' growth; the operand stack's bound.
-** Modules are written inline: a fixed set of types and one function whose
+** on two threads; the scratch buffers' growth; the operand stack's bound;
+** the fast loop's shortcuts (no room test for one push, no bound test for
+** a one-byte local index) and the ways around them. Modules are written
+** inline: a fixed set of types and one function whose
 ** body each test gives. Also the depth limit of extended constant
 ** expressions (module-level, WebAssembly 3.0).
 */
