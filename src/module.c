@@ -836,6 +836,14 @@ static int64_t realtime_ns(void) {
 ** read through a buffer. False for anything unusual, which the plain load
 ** then judges: a malformed header, one longer than SCAN_HEAD, a local of a
 ** type of more than one byte, a short read. */
+/* Four bytes, little-endian, as one store where the compiler can. */
+static void put_le32(uint8_t *e, uint32_t v) {
+  e[0] = (uint8_t)v;
+  e[1] = (uint8_t)(v >> 8);
+  e[2] = (uint8_t)(v >> 16);
+  e[3] = (uint8_t)(v >> 24);
+}
+
 static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_t *ntable) {
   size_t end = st->hole_hi;
   uint32_t at = (uint32_t)(st->hole_lo - CODE_HEAD), n;
@@ -843,6 +851,8 @@ static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_
       n > (end - at) / 2)
     return false;
   unsigned nsingle = wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+  bool single[256] = {false}; /* the one-byte value types, by byte */
+  for (unsigned j = 0; j < nsingle; j++) single[(uint8_t)wm__single_types[j]] = true;
   uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = wm__malloc((size_t)n * 16);
   size_t lo = 0, hi = 0, got; /* buf holds the file's bytes [lo, hi) */
   bool ok = buf && t;
@@ -863,17 +873,15 @@ static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_
     ok = wm__leb_u32(buf, &p, lim, &groups) == WM_LEB_OK;
     for (uint32_t g = 0; ok && g < groups; g++) {
       ok = wm__leb_u32(buf, &p, lim, &k) == WM_LEB_OK && p < lim;
-      bool single = false;
-      for (unsigned j = 0; ok && j < nsingle && !single; j++)
-        single = buf[p] == (uint8_t)wm__single_types[j];
-      ok = ok && single && (total += k) <= UINT32_MAX;
+      ok = ok && single[buf[p]] && (total += k) <= UINT32_MAX;
       p++;
     }
     if (!ok) break;
     uint8_t *e = t + (size_t)i * 16;
-    uint32_t v[4] = {off, size, (uint32_t)(lo + p), (uint32_t)total};
-    for (int w = 0; w < 4; w++)
-      for (int b = 0; b < 4; b++) e[w * 4 + b] = (uint8_t)(v[w] >> (8 * b));
+    put_le32(e, off);
+    put_le32(e + 4, size);
+    put_le32(e + 8, (uint32_t)(lo + p));
+    put_le32(e + 12, (uint32_t)total);
     at = body_end;
   }
   wm__free(buf);

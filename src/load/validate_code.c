@@ -30,6 +30,13 @@
 ** has bit 31). */
 #define UNSET 0x80000000u
 
+/* The type of a local index one LEB byte can name (under LT_ONE) that
+** the body does not have: UNSET, as an unset local's, and equal to no
+** operand. ltypes keeps it past nlocals, so that the fast loop's local
+** instructions need no bound test for such an index (fast_local). */
+#define NO_LOCAL 0xFFFFFFFFu
+#define LT_ONE 0x80u
+
 /* A type byte no operand has (0 is Unknown). */
 #define NO_TYPE 0xFF
 /* Distinct typed-reference block types one function may use. */
@@ -75,6 +82,7 @@ typedef struct vstate {
   ** anyway), and a log of those set since their block began undoes their
   ** setting at its end (the spec's local "init"). */
   uint32_t *ltypes; uint32_t nlocals, cap_ltypes;
+  uint32_t lt_dirty;       /* ltypes[lt_dirty..LT_ONE) hold NO_LOCAL */
   uint32_t *ilog; uint32_t nilog, cap_ilog;
   uint32_t *tmp; uint32_t cap_tmp; /* operands br_table pops and pushes back */
   uint32_t epoch;          /* br_tables seen in this body */
@@ -1000,7 +1008,9 @@ static int set_init(vstate *v, uint32_t x) {
 ** reads no byte past the end. Its text is validate_fast.h, made twice: see fast_run. (yosys,
 ** 11.8 M instructions in 28 MB of code: 1.02 G machine instructions to
 ** validate them all with step alone, 0.46 G with one fast loop, dispatched
-** through a class byte; 0.41 G with the two, dispatched by opcode.) */
+** through a class byte; 0.41 G with the two, dispatched by opcode; 0.34 G
+** with no room test for one push, the cursor kept on the opcode and no
+** bound test for a one-byte local index.) */
 #define FAST_TAIL 11
 
 /* n types at s are exactly t[0..n). */
@@ -1014,7 +1024,7 @@ static WM_ALWAYS_INLINE bool same_types(const uint32_t *s, uint32_t n, const wm_
 ** addresses, to 5 bytes); false for a malformed one, which step reads. */
 static WM_ALWAYS_INLINE bool fast_u32(const uint8_t **p, uint32_t *out) {
   const uint8_t *q = *p;
-  if (q[0] < 0x80) {
+  if (WM_LIKELY(q[0] < 0x80)) {
     *p = q + 1;
     *out = q[0];
     return true;
@@ -1034,13 +1044,29 @@ static WM_ALWAYS_INLINE bool fast_u32(const uint8_t **p, uint32_t *out) {
   return true;
 }
 
+/* A local index under n (the body's locals): one byte needs no test, its
+** type past n being NO_LOCAL (which the caller's type test refuses). */
+static WM_ALWAYS_INLINE bool fast_local(const uint8_t **p, uint32_t *out, uint32_t n) {
+  const uint8_t *q = *p;
+  if (WM_LIKELY(q[0] < LT_ONE)) {
+    *p = q + 1;
+    *out = q[0];
+    return true;
+  }
+  return fast_u32(p, out) && *out < n;
+}
+
 /* Skip a signed LEB128 constant of `bits` (32 or 64), as wm__leb_s would
 ** read it: the last of its 5 or 10 bytes may only hold the value's top
 ** bits and their sign extension. */
 static WM_ALWAYS_INLINE bool fast_sleb(const uint8_t **p, unsigned bits) {
   const uint8_t *q = *p;
+  if (WM_LIKELY(q[0] < 0x80)) {
+    *p = q + 1;
+    return true;
+  }
   unsigned max = bits == 32 ? 5 : 10;
-  for (unsigned i = 0; i + 1 < max; i++)
+  for (unsigned i = 1; i + 1 < max; i++)
     if (q[i] < 0x80) {
       *p = q + i + 1;
       return true;
@@ -1091,10 +1117,8 @@ static uint8_t fast_class(unsigned op) {
 #define FCASE(c) L_##c:
 #define FNEXT                                                                  \
   do {                                                                         \
-    at = p;                                                                    \
     if (WM_UNLIKELY(p > stop)) goto out;                                       \
-    op = *p++;                                                                 \
-    goto *jt[op];                                                              \
+    goto *jt[*p];                                                              \
   } while (0)
 #else
 #define FCASE(c) case c:
@@ -1112,12 +1136,34 @@ static uint8_t fast_class(unsigned op) {
 #undef FAST_WIDE
 #undef FAST_NAME
 
+/* A body of up to this many bytes gets an operand stack of a slot per
+** byte for the narrow loop (scratch of 4 bytes a byte, rounded up to a
+** power of two, which only the slots the body uses touch); a larger one
+** takes the wide loop, which tests room at each push. */
+#define NARROW_MAX ((uint32_t)1 << 20)
+
 /* The narrow loop while no operand the fast loop pushes can be a v128:
 ** none on the stack, none among the body's locals, the module's types
-** and globals (the fast loop takes no instruction that makes one). */
+** and globals (the fast loop takes no instruction that makes one), and
+** the stack has room for a slot per byte left in the body (made here if
+** it has not: the stack grows as step's pushes would grow it, and a
+** failure to grow it only costs the wide loop). */
 static void fast_run(vstate *v) {
-  if (v->narrow && !v->nv128) fast_run_narrow(v);
-  else fast_run_wide(v);
+  if (v->narrow && !v->nv128) {
+    uint32_t left = v->end - v->pos;
+    uint64_t need = (uint64_t)v->nvals + 3 + left;
+    if (need <= v->lim) {
+      fast_run_narrow(v);
+      return;
+    }
+    if (left <= NARROW_MAX && need <= MAX_INDEX &&
+        !wm__grow((void **)&v->vals, &v->cap_vals, (uint32_t)need, sizeof *v->vals)) {
+      v->lim = v->cap_vals < MAX_INDEX ? v->cap_vals : MAX_INDEX;
+      fast_run_narrow(v);
+      return;
+    }
+  }
+  fast_run_wide(v);
 }
 #undef FCASE
 #undef FNEXT
@@ -1211,7 +1257,8 @@ static int run_body(vstate *v, const wm_type *ft) {
   fbt.r = ft->results;
   TRY(push_ctl(v, K_FUNC, &fbt));
   while (v->nctls > 0) {
-    fast_run(v);
+    /* The last FAST_TAIL bytes are step's alone (see fast_run). */
+    if (v->end - v->pos >= FAST_TAIL) fast_run(v);
     TRY(step(v));
   }
   if (v->pos != v->end) return malformed(v, "section size mismatch");
@@ -1225,6 +1272,10 @@ static int validate_body(vstate *v, uint32_t idx) {
   const wm_type *ft = wm__func_type(mod, idx);
   uint64_t nl = (uint64_t)ft->nparams + fd->nlocals;
   v->instr_off = fd->code_start;
+  /* This body may write ltypes[0..nl): noted before it does, so that an
+  ** error on the way leaves the next body to reset what it wrote. */
+  uint32_t dirty = v->lt_dirty;
+  if (nl > dirty) v->lt_dirty = nl > LT_ONE ? LT_ONE : (uint32_t)nl;
   /* The locals' types, params first, in the scratch (as wm__decode_locals
   ** would make them, with its errors). */
   if (nl + 1 > v->cap_ltypes &&
@@ -1241,6 +1292,8 @@ static int validate_body(vstate *v, uint32_t idx) {
   if (nl > MAX_INDEX) return wm__error(v->err, WM_EMALFORMED, fd->body_off, "too many locals");
   for (uint32_t i = 0; i < ft->nparams; i++) v->ltypes[i] = ft->params[i];
   v->nlocals = (uint32_t)nl;
+  for (uint32_t i = (uint32_t)nl; i < dirty; i++) v->ltypes[i] = NO_LOCAL;
+  v->lt_dirty = nl < LT_ONE ? (uint32_t)nl : LT_ONE;
   /* Params are set; other locals unless non-defaultable. */
   v->narrow = v->narrow_mod;
   for (uint32_t i = ft->nparams; i < nl; i++) {
@@ -1311,6 +1364,7 @@ static int vstate_init(vstate *v, wm_module *mod, wm_error *err) {
       wm__grow((void **)&v->ctls, &v->cap_ctls, 64, sizeof *v->ctls) ||
       wm__grow((void **)&v->ltypes, &v->cap_ltypes, 256, sizeof *v->ltypes))
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
+  for (uint32_t i = 0; i < LT_ONE; i++) v->ltypes[i] = NO_LOCAL;
   v->lim = v->cap_vals;
   return 0;
 }

@@ -5,7 +5,12 @@
 ** which counts the v128 operands it pushes and pops (each takes two slots of
 ** the stack's bound), FAST_WIDE 0 fast_run_narrow, for a body and a stack
 ** that hold no v128 and a module whose types and globals name none: there no
-** operand the loop pushes can be one, and a push is a store.
+** operand the loop pushes can be one, and a push is a store. The narrow
+** loop is entered only with room on the stack for a slot per byte left in
+** the body (fast_run), and keeps that so: an instruction that pushes one
+** value takes at least two bytes, so it needs no test of room; one that
+** may push more (a call, else) tests that the room left after it still
+** covers the bytes after it.
 */
 static void FAST_NAME(vstate *v) {
 #ifdef FAST_GOTO
@@ -19,8 +24,13 @@ static void FAST_NAME(vstate *v) {
 #ifndef FAST_GOTO
   const uint8_t *const fclass = v->fclass;
 #endif
-  const uint8_t *p = v->bytes + v->pos, *at = p;
+  /* p stays on the opcode until its instruction is taken: where the loop
+  ** stops, it is on the one step takes next. q reads the immediates. */
+  const uint8_t *p = v->bytes + v->pos, *q;
   const uint8_t *const stop = v->bytes + v->end - FAST_TAIL;
+  /* In locals: the stores to the operand stack could alias v's fields. */
+  const uint32_t *const ltypes = v->ltypes;
+  const uint32_t nlocals = v->nlocals;
   uint32_t *const vals = v->vals;
   uint32_t *sp = vals + v->nvals; /* past the top operand */
   /* push's test, that slots + 3 <= lim, as a bound on sp: every v128
@@ -32,75 +42,98 @@ static void FAST_NAME(vstate *v) {
   uint32_t x, t;
   uint8_t op;
 #if FAST_WIDE
-/* Room to push k values, of two slots each at most. */
-#define ROOM(k) (room - sp >= 2 * (ptrdiff_t)(k))
+/* Room to push k values, of two slots each at most; ROOM1 for one. */
+#define ROOM(k, after) (room - sp >= 2 * (ptrdiff_t)(k))
+#define ROOM1 ROOM(1, q)
 #define PUSH(ty) (*sp++ = (ty), room -= sp[-1] == WM_V128)
 #define POP() (room += *--sp == WM_V128)
 #define POP_N(n) for (uint32_t i_ = 0; i_ < (n); i_++) POP()
 #define POP_TO(b) while (sp > (b)) POP()
 #else /* nothing on the stack takes two slots: room does not move */
-#define ROOM(k) (room - sp >= (ptrdiff_t)(k))
+/* k values pushed by an instruction that ends at `after`: the room left
+** covers the bytes left (see above); one value always fits. */
+#define ROOM(k, after) (room - sp - (ptrdiff_t)(k) >= stop + FAST_TAIL - (after))
+#define ROOM1 1
 #define PUSH(ty) (*sp++ = (ty))
 #define POP() (--sp)
 #define POP_N(n) (sp -= (n))
 #define POP_TO(b) (sp = (b))
 #endif
+/* Label x is not in the control stack (compared in bytes: no division
+** by the frame's size). */
+#define NO_LABEL(x) ((uint64_t)(x) * sizeof(vctl) > (size_t)((const char *)top - (const char *)ctls))
 /* The k operands on top are of exactly the types t[0..k). */
 #define TOP_IS(k, t) ((size_t)(sp - base) >= (k) && same_types(sp - (k), (k), (t)))
   for (;;) {
-    at = p;
     if (p > stop) goto out;
-    op = *p++;
 #ifdef FAST_GOTO
-    goto *jt[op];
+    goto *jt[*p];
 #else
-    switch (fclass[op]) {
+    switch (fclass[*p]) {
 #endif
-    FCASE(F_NOP) FNEXT;
+    FCASE(F_NOP) p++;
+      FNEXT;
     FCASE(F_LGET)
-      if (!fast_u32(&p, &x) || x >= v->nlocals) goto out;
-      t = v->ltypes[x];
-      if ((t & UNSET) || !ROOM(1)) goto out;
+      q = p + 1;
+      if (!fast_local(&q, &x, nlocals)) goto out;
+      t = ltypes[x];
+      if ((t & UNSET) || !ROOM1) goto out;
       PUSH(t);
+      p = q;
       FNEXT;
     FCASE(F_LSET) /* an unset local's type has UNSET, which no operand has */
-      if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
+      q = p + 1;
+      if (!fast_local(&q, &x, nlocals) || sp == base || sp[-1] != ltypes[x]) goto out;
       POP();
+      p = q;
       FNEXT;
     FCASE(F_LTEE)
-      if (!fast_u32(&p, &x) || x >= v->nlocals || sp == base || sp[-1] != v->ltypes[x]) goto out;
+      q = p + 1;
+      if (!fast_local(&q, &x, nlocals) || sp == base || sp[-1] != ltypes[x]) goto out;
+      p = q;
       FNEXT;
     FCASE(F_GGET)
-      if (!fast_u32(&p, &x) || x >= mod->nglobals || !ROOM(1)) goto out;
+      q = p + 1;
+      if (!fast_u32(&q, &x) || x >= mod->nglobals || !ROOM1) goto out;
       PUSH(mod->globals[x].type.type);
+      p = q;
       FNEXT;
     FCASE(F_GSET)
-      if (!fast_u32(&p, &x) || x >= mod->nglobals || !mod->globals[x].type.mut || sp == base ||
+      q = p + 1;
+      if (!fast_u32(&q, &x) || x >= mod->nglobals || !mod->globals[x].type.mut || sp == base ||
           sp[-1] != mod->globals[x].type.type)
         goto out;
       POP();
+      p = q;
       FNEXT;
     FCASE(F_I32C)
-      if (!fast_sleb(&p, 32) || !ROOM(1)) goto out;
+      q = p + 1;
+      if (!fast_sleb(&q, 32) || !ROOM1) goto out;
       *sp++ = WM_I32;
+      p = q;
       FNEXT;
     FCASE(F_I64C)
-      if (!fast_sleb(&p, 64) || !ROOM(1)) goto out;
+      q = p + 1;
+      if (!fast_sleb(&q, 64) || !ROOM1) goto out;
       *sp++ = WM_I64;
+      p = q;
       FNEXT;
     FCASE(F_F32C)
-      if (!ROOM(1)) goto out;
-      p += 4;
+      q = p + 5;
+      if (!ROOM1) goto out;
       *sp++ = WM_F32;
+      p = q;
       FNEXT;
     FCASE(F_F64C)
-      if (!ROOM(1)) goto out;
-      p += 8;
+      q = p + 9;
+      if (!ROOM1) goto out;
       *sp++ = WM_F64;
+      p = q;
       FNEXT;
     FCASE(F_DROP)
       if (sp == base) goto out;
       POP();
+      p++;
       FNEXT;
     FCASE(F_SELECT)
       if (sp - base < 3 || sp[-1] != WM_I32) goto out;
@@ -110,82 +143,98 @@ static void FAST_NAME(vstate *v) {
 #if FAST_WIDE
       room += t == WM_V128;
 #endif
+      p++;
       FNEXT;
     FCASE(F_LOAD)
       /* An alignment byte at most natural has no memory index. */
-      if (*p > v->mem_nat[op]) goto out;
-      p++;
-      if (!fast_u32(&p, &x) || sp == base || sp[-1] != v->mem0_at) goto out;
+      op = p[0];
+      if (p[1] > v->mem_nat[op]) goto out;
+      q = p + 2;
+      if (!fast_u32(&q, &x) || sp == base || sp[-1] != v->mem0_at) goto out;
       sp[-1] = v->mem_ty[op];
+      p = q;
       FNEXT;
     FCASE(F_STORE)
-      if (*p > v->mem_nat[op]) goto out;
-      p++;
-      if (!fast_u32(&p, &x) || sp - base < 2 || sp[-1] != v->mem_ty[op] || sp[-2] != v->mem0_at)
+      op = p[0];
+      if (p[1] > v->mem_nat[op]) goto out;
+      q = p + 2;
+      if (!fast_u32(&q, &x) || sp - base < 2 || sp[-1] != v->mem_ty[op] || sp[-2] != v->mem0_at)
         goto out;
       sp -= 2;
+      p = q;
       FNEXT;
     FCASE(F_CALL) {
-      if (!fast_u32(&p, &x) || x >= mod->nfuncs) goto out;
+      q = p + 1;
+      if (!fast_u32(&q, &x) || x >= mod->nfuncs) goto out;
       const wm_type *ft = wm__func_type(mod, x);
-      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) goto out;
+      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults, q)) goto out;
       POP_N(ft->nparams);
       for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
+      p = q;
       FNEXT;
     }
     FCASE(F_CALLI) {
       uint32_t tab;
-      if (!fast_u32(&p, &x) || !fast_u32(&p, &tab) || x >= mod->ntypes ||
+      q = p + 1;
+      if (!fast_u32(&q, &x) || !fast_u32(&q, &tab) || x >= mod->ntypes ||
           mod->types[x].kind != WM_COMP_FUNC || tab >= mod->ntables ||
           mod->tables[tab].elem != WM_FUNCREF || sp == base ||
           sp[-1] != (mod->tables[tab].lim.is64 ? WM_I64 : WM_I32))
         goto out;
       const wm_type *ft = &mod->types[x];
       sp--; /* the index, under which the arguments are */
-      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults)) {
+      if (!TOP_IS(ft->nparams, ft->params) || !ROOM(ft->nresults, q)) {
         sp++;
         goto out;
       }
       POP_N(ft->nparams);
       for (uint32_t i = 0; i < ft->nresults; i++) PUSH(ft->results[i]);
+      p = q;
       FNEXT;
     }
     FCASE(F_BR) {
-      if (!fast_u32(&p, &x) || x > (size_t)(top - ctls)) goto out;
+      q = p + 1;
+      if (!fast_u32(&q, &x) || NO_LABEL(x)) goto out;
       const vctl *L = top - x;
       if (!TOP_IS(label_n(L), label_t(L))) goto out;
       POP_TO(base); /* the rest of the frame is unreachable */
       top->unreachable = true;
+      p = q;
       FNEXT;
     }
     FCASE(F_RETURN)
       if (!TOP_IS(ctls->nr, ctls->r)) goto out;
       POP_TO(base);
       top->unreachable = true;
+      p++;
       FNEXT;
     FCASE(F_UNREACH)
       POP_TO(base);
       top->unreachable = true;
+      p++;
       FNEXT;
     FCASE(F_BRIF) { /* the label's operands stay, of its types */
-      if (!fast_u32(&p, &x) || x > (size_t)(top - ctls) || sp == base || sp[-1] != WM_I32) goto out;
+      q = p + 1;
+      if (!fast_u32(&q, &x) || NO_LABEL(x) || sp == base || sp[-1] != WM_I32) goto out;
       const vctl *L = top - x;
       sp--;
       if (!TOP_IS(label_n(L), label_t(L))) {
         sp++;
         goto out;
       }
+      p = q;
       FNEXT;
     }
     FCASE(F_BLOCK) { /* block, loop, if */
-      uint32_t k = *p == 0x40 ? 0 : v->bt_single[*p];
-      if ((*p != 0x40 && !k) || top + 1 == ctls + v->cap_ctls) goto out;
+      op = p[0];
+      uint8_t b = p[1];
+      uint32_t k = b == 0x40 ? 0 : v->bt_single[b];
+      if ((b != 0x40 && !k) || top + 1 == ctls + v->cap_ctls) goto out;
       if (!FAST_WIDE && k && wm__single_types[k - 1] == WM_V128) goto out;
       if (op == 0x04) {
         if (sp == base || sp[-1] != WM_I32) goto out;
         sp--;
       }
-      p++;
       vctl *f = ++top;
       f->p = NULL;
       f->np = 0;
@@ -197,16 +246,18 @@ static void FAST_NAME(vstate *v) {
       f->kind = op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF;
       f->unreachable = false;
       base = sp;
+      p += 2;
       FNEXT;
     }
     FCASE(F_ELSE) /* the results, exactly, then the params again */
       if (top->kind != K_IF || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
-          !same_types(base, top->nr, top->r) || !ROOM(top->np))
+          !same_types(base, top->nr, top->r) || !ROOM(top->np, p + 1))
         goto out;
       POP_TO(base);
       for (uint32_t i = 0; i < top->np; i++) PUSH(top->p[i]);
       top->kind = K_ELSE;
       top->unreachable = false;
+      p++;
       FNEXT;
     FCASE(F_END) /* but the function's: the results stay */
       if (top->kind == K_FUNC || (size_t)(sp - base) != top->nr || v->nilog > top->inits ||
@@ -216,15 +267,20 @@ static void FAST_NAME(vstate *v) {
         goto out;
       top--;
       base = vals + top->height;
+      p++;
       FNEXT;
     FCASE(F_UNOP)
+      op = p[0];
       if (sp == base || sp[-1] != v->num_fast[op]) goto out;
       sp[-1] = v->num_out[op];
+      p++;
       FNEXT;
     FCASE(F_BINOP)
+      op = p[0];
       if (sp - base < 2 || sp[-1] != v->num_fast[op] || sp[-2] != sp[-1]) goto out;
       sp--;
       sp[-1] = v->num_out[op];
+      p++;
       FNEXT;
     FCASE(F_OUT) goto out;
 #ifndef FAST_GOTO
@@ -233,13 +289,15 @@ static void FAST_NAME(vstate *v) {
 #endif
   }
 out:
-  v->pos = (uint32_t)(at - v->bytes);
+  v->pos = (uint32_t)(p - v->bytes);
   v->nvals = (uint32_t)(sp - vals);
   v->nv128 = v->lim - 3 - (uint32_t)(room - vals);
   v->nctls = (uint32_t)(top - ctls) + 1;
   v->top = top;
 #undef ROOM
+#undef ROOM1
 #undef TOP_IS
+#undef NO_LABEL
 #undef PUSH
 #undef POP
 #undef POP_N

@@ -4,8 +4,10 @@
 ** one test per error it reports, each through wm_module_load (which runs
 ** the validator before anything is lowered) with its code, message and byte
 ** offset; the precedence of a malformed later body; the same first error
-** on two threads; the scratch buffers' growth; the operand stack's bound.
-** Modules are written inline: a fixed set of types and one function whose
+** on two threads; the scratch buffers' growth; the operand stack's bound;
+** the fast loop's shortcuts (no room test for one push, no bound test for
+** a one-byte local index) and the ways around them. Modules are written
+** inline: a fixed set of types and one function whose
 ** body each test gives. Also the depth limit of extended constant
 ** expressions (module-level, WebAssembly 3.0).
 */
@@ -138,6 +140,22 @@ static void build(buf *m, unsigned flags, uint8_t type, uint32_t nfuncs, const u
 
 /* ------------------------------------------------------------ checking */
 
+/* Load module m: expect `code` (0: success) with a message starting with
+** `msg` at module offset `off`. */
+static void expect_load(int line, const buf *m, int code, const char *msg, uint32_t off) {
+  wm_module *mod = NULL;
+  wm_error err;
+  memset(&err, 0, sizeof err);
+  int rc = wm_module_load(m->b, m->n, NULL, &mod, &err);
+  bool ok = rc == code && (code == 0 || (err.code == code && err.offset == off &&
+                                         strncmp(err.message, msg, strlen(msg)) == 0));
+  if (!ok)
+    fprintf(stderr, "line %d: want %s \"%s\" @%u, got %s \"%s\" @%u\n", line, wm_errname(code),
+            msg ? msg : "", off, wm_errname(rc), rc ? err.message : "", err.offset);
+  CHECK(ok);
+  wm_module_free(mod);
+}
+
 /* Load a one-function module: expect `code` (0: success) with a message
 ** starting with `msg` at body offset `rel`. */
 static void expect(int line, unsigned flags, uint8_t type, const uint8_t *body, size_t n,
@@ -145,17 +163,7 @@ static void expect(int line, unsigned flags, uint8_t type, const uint8_t *body, 
   buf m = {0};
   uint32_t at;
   build(&m, flags, type, 1, body, n, UINT32_MAX, NULL, 0, &at);
-  wm_module *mod = NULL;
-  wm_error err;
-  memset(&err, 0, sizeof err);
-  int rc = wm_module_load(m.b, m.n, NULL, &mod, &err);
-  bool ok = rc == code && (code == 0 || (err.code == code && err.offset == at + rel &&
-                                         strncmp(err.message, msg, strlen(msg)) == 0));
-  if (!ok)
-    fprintf(stderr, "line %d: want %s \"%s\" @%u, got %s \"%s\" @%u\n", line, wm_errname(code),
-            msg ? msg : "", at + rel, wm_errname(rc), rc ? err.message : "", err.offset);
-  CHECK(ok);
-  wm_module_free(mod);
+  expect_load(line, &m, code, msg, at + rel);
   free(m.b);
 }
 
@@ -545,6 +553,133 @@ static void test_growth(void) {
   free(b.b);
 }
 
+/* The fast loop takes a one-byte local index without a bound test: the
+** scratch's types past the body's locals read as no local's (NO_LOCAL in
+** validate_code.c), also where an earlier body, of more locals, wrote
+** them. Function 0 has 100 i32 locals; function 1, validated next with
+** the same scratch, names one of them. */
+static void expect_second(int line, const uint8_t *odd, size_t n, const char *msg, uint32_t rel) {
+  static const uint8_t first[] = {1, 100, 0x7F, 0x20, 99, 0x21, 98, N16, 0x0B};
+  buf m = {0};
+  uint32_t at;
+  build(&m, 0, T_VOID, 2, first, sizeof first, 1, odd, n, &at);
+  uint32_t second = at + (uint32_t)sizeof first + 1; /* after its one-byte size */
+  expect_load(line, &m, msg ? WM_EINVALID : 0, msg, second + rel);
+  free(m.b);
+}
+
+#define SECOND(msg, rel, ...) expect_second(__LINE__, BODY(__VA_ARGS__), msg, rel)
+
+static void test_fast_locals(void) {
+  SECOND("unknown local 50", 1, 0, 0x20, 50, N16, 0x1A, 0x0B);
+  SECOND("unknown local 50", 3, 0, 0x41, 0, 0x21, 50, N16, 0x0B);
+  SECOND("unknown local 50", 3, 0, 0x41, 0, 0x22, 50, N16, 0x1A, 0x0B);
+  SECOND("unknown local 1", 3, 1, 1, 0x7F, 0x20, 1, N16, 0x1A, 0x0B);
+  SECOND("unknown local 127", 1, 0, 0x20, 127, N16, 0x1A, 0x0B);
+  SECOND("unknown local 128", 1, 0, 0x20, 0x80, 0x01, N16, 0x1A, 0x0B);
+  SECOND(NULL, 0, 1, 1, 0x7F, 0x20, 0, N16, 0x21, 0, 0x0B);
+}
+
+/* The narrow loop needs room on the operand stack for a slot per byte
+** left in the body (validate_code.c, fast_run): a longer body grows the
+** stack first; a call that pushes more values than that room leaves the
+** call to step, which grows it; a body of more than NARROW_MAX (1 MiB)
+** bytes, or a stack that cannot grow, takes the wide loop. Verdicts are
+** the same on every path. */
+static void load_one(buf *m, const buf *body, uint32_t *at) {
+  static const uint8_t hdr[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  buf c = {0};
+  m->n = 0;
+  put(m, hdr, 8);
+  /* Types: 0 () -> (i32 x 1000), 1 () -> (); import m.f of type 0. */
+  put_u8(&c, 2);
+  put(&c, (const uint8_t[]){0x60, 0}, 2);
+  put_u32(&c, 1000);
+  for (int i = 0; i < 1000; i++) put_u8(&c, 0x7F);
+  put(&c, (const uint8_t[]){0x60, 0, 0}, 3);
+  section(m, 1, &c);
+  c.n = 0;
+  put(&c, (const uint8_t[]){1, 1, 'm', 1, 'f', 0, 0}, 7);
+  section(m, 2, &c);
+  c.n = 0;
+  put(&c, (const uint8_t[]){1, 1}, 2);
+  section(m, 3, &c);
+  c.n = 0;
+  put_u8(&c, 1);
+  put_u32(&c, (uint32_t)body->n);
+  size_t first = c.n;
+  put(&c, body->b, body->n);
+  put_u8(m, 10);
+  put_u32(m, (uint32_t)c.n);
+  *at = (uint32_t)(m->n + first);
+  put(m, c.b, c.n);
+  free(c.b);
+}
+
+static void expect_body(int line, const buf *body, int code, const char *msg, uint32_t rel) {
+  buf m = {0};
+  uint32_t at;
+  load_one(&m, body, &at);
+  expect_load(line, &m, code, msg, at + rel);
+  free(m.b);
+}
+
+static void test_narrow_room(void) {
+  buf b = {0};
+  /* Three calls of 1,000 results each, then 3,000 drops: the second call
+  ** does not fit the room the body's length asked for. */
+  put_u8(&b, 0);
+  for (int i = 0; i < 3; i++) put(&b, (const uint8_t[]){0x10, 0}, 2);
+  for (int i = 0; i < 3000; i++) put_u8(&b, 0x1A);
+  put_u8(&b, 0x0B);
+  expect_body(__LINE__, &b, 0, NULL, 0);
+  b.n--;
+  put(&b, (const uint8_t[]){0x1A, 0x0B}, 2); /* one drop too many */
+  expect_body(__LINE__, &b, WM_EINVALID, "type mismatch", (uint32_t)b.n - 2);
+  b.n -= 3;
+  put(&b, (const uint8_t[]){0x45, 0x0B}, 2); /* i32.eqz of the last result: left over */
+  expect_body(__LINE__, &b, WM_EINVALID, "type mismatch", (uint32_t)b.n - 1);
+  /* Past 1 MiB of body: the wide loop, no v128 anywhere. */
+  b.n = 0;
+  put_u8(&b, 0);
+  for (int i = 0; i < (1 << 20) + 16; i++) put_u8(&b, 0x01);
+  put(&b, (const uint8_t[]){0x10, 0, 0x41, 0, 0x6A}, 5);
+  uint32_t add = (uint32_t)b.n - 1;
+  for (int i = 0; i < 1000; i++) put_u8(&b, 0x1A);
+  put_u8(&b, 0x0B);
+  expect_body(__LINE__, &b, 0, NULL, 0);
+  b.b[add - 2] = 0x42; /* i32.add of an i64 */
+  expect_body(__LINE__, &b, WM_EINVALID, "type mismatch", add);
+  /* A stack that cannot grow for the narrow loop: the wide one takes the
+  ** body (vstate_init's three allocations succeed, the fourth fails). */
+  b.n = 0;
+  put_u8(&b, 0);
+  for (int i = 0; i < 3000; i++) put_u8(&b, 0x01);
+  put(&b, (const uint8_t[]){0x41, 0, 0x41, 0, 0x6A, 0x1A, 0x0B}, 7);
+  for (int bad = 0; bad < 2; bad++) {
+    if (bad) b.b[b.n - 5] = 0x42; /* i64.const: i32.add's type mismatch */
+    buf m = {0};
+    uint32_t at;
+    load_one(&m, &b, &at);
+    wm_module *mod = wm__calloc(1, sizeof *mod);
+    wm_error err;
+    mod->bytes = wm__malloc(m.n);
+    memcpy(mod->bytes, m.b, m.n);
+    mod->len = m.n;
+    CHECK(wm__decode(mod, &err) == 0 && wm__validate_module(mod, &err) == 0);
+    memset(&err, 0, sizeof err);
+    wm__alloc_fail_after(3);
+    int rc = wm__validate_code(mod, 1, &err);
+    wm__alloc_fail_after(-1);
+    if (!bad) CHECK(rc == 0);
+    else CHECK(rc == WM_EINVALID && err.offset == at + b.n - 3 &&
+               strcmp(err.message, "type mismatch") == 0);
+    wm__module_destroy(mod);
+    free(m.b);
+  }
+  free(b.b);
+}
+
 /* The operand stack holds fewer than 2^28 - 1 slots: calls of an import
 ** returning 1000 v128 each (2000 slots) reach it at call 134218. */
 static void test_stack_bound(void) {
@@ -787,6 +922,8 @@ int main(void) {
   test_extended_const();
   test_unsupported_proposals();
   test_stack_bound();
+  test_narrow_room();
+  test_fast_locals();
   printf("%d passed, %d failed\n", npass, nfail);
   return nfail != 0;
 }
