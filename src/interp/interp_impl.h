@@ -370,11 +370,11 @@ void wm__opstat(unsigned op, const uint32_t *ip, const wm_code *c);
 ** shares the one branch in the op's handler, so a branch there mispredicts
 ** about half the time on such data: 15 to 20 cycles, where the mask costs
 ** two. */
+static inline uint64_t choose(bool c, uint64_t a, uint64_t b) {
+  return b ^ ((a ^ b) & ((uint64_t)0 - (uint64_t)c));
+}
 static inline wm_slot pick(bool c, wm_slot a, wm_slot b) {
-  uint64_t m = (uint64_t)0 - (uint64_t)c;
-  wm_slot r;
-  r.u64 = b.u64 ^ ((a.u64 ^ b.u64) & m);
-  return r;
+  return (wm_slot){.u64 = choose(c, a.u64, b.u64)};
 }
 /* SELCMP `d a b x y` and SELCMPK `d a b x imm`: d = x op y (or imm) ? a :
 ** b, the i32 compare of a select's condition (ops.h). */

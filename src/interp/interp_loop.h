@@ -1119,52 +1119,49 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       SELCMPK(SELECT_I32_LE_U_K, u32, uint32_t, <=)
       SELCMPK(SELECT_I32_GE_S_K, i32, int32_t, >=)
       SELCMPK(SELECT_I32_GE_U_K, u32, uint32_t, >=)
-      vmcase(I32_SHR_U_XOR_K) {
-        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
-        SET_u32(R(0), v_); /* d1 first: d may be the same stack slot */
-        SET_u32(R(1), v_ ^ OPD(4));
-        ip += 7;
-        vmbreak;
-      }
       vmcase(SELECT_XOR_AND_K) {
         R(0) = pick(((R(3).u32 ^ wm_i32_shr_u(R(4).u32, OPD(5))) & OPD(6)) != 0, R(1), R(2));
         ip += 9;
         vmbreak;
       }
-      vmcase(I32_SHR_U_XOR_K_SELECT) {
-        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3));
-        SET_u32(R(0), v_); /* in order, as the two instructions: the select reads after */
-        SET_u32(R(1), v_ ^ OPD(4));
-        R(5) = pick(((R(8).u32 ^ wm_i32_shr_u(R(9).u32, OPD(10))) & OPD(11)) != 0, R(6), R(7));
-        ip += 14;
-        vmbreak;
-      }
-      vmcase(I32_SHR_U_AND_K_XOR_K) {
-        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3)) & OPD(4);
-        SET_u32(R(0), v_); /* d1 first, as in I32_SHR_U_XOR_K */
-        SET_u32(R(1), v_ ^ OPD(5));
-        ip += 8;
-        vmbreak;
-      }
-      vmcase(I32_SHR_U_AND_K_XOR_K_SELECT) {
-        uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3)) & OPD(4);
-        SET_u32(R(0), v_);
-        SET_u32(R(1), v_ ^ OPD(5));
-        R(6) = pick(((R(9).u32 ^ wm_i32_shr_u(R(10).u32, OPD(11))) & OPD(12)) != 0, R(7), R(8));
-        ip += 15;
-        vmbreak;
-      }
+      /* Bit-serial CRC steps: the shift, masked in the AND_K variants (m 1:
+      ** the mask is cell 4, every cell after it one further on), written to
+      ** d1, then d = d1 ^ k -- d1 first: d may be the same stack slot --
+      ** and in the _SELECT forms the select on the tested bit after them. */
+#define CRC_SHIFT_XOR(m)                                                      \
+  uint32_t v_ = wm_i32_shr_u(R(2).u32, OPD(3)) & ((m) ? OPD(4) : UINT32_MAX); \
+  SET_u32(R(0), v_);                                                          \
+  SET_u32(R(1), v_ ^ OPD(4 + (m)))
+#define CRC_STEP(name, m)                                                     \
+  vmcase(name) {                                                              \
+    CRC_SHIFT_XOR(m);                                                         \
+    ip += 7 + (m);                                                            \
+    vmbreak;                                                                  \
+  }
+#define CRC_SELECT(name, m)                                                   \
+  vmcase(name) {                                                              \
+    CRC_SHIFT_XOR(m);                                                         \
+    R(5 + (m)) = pick(((R(8 + (m)).u32 ^ wm_i32_shr_u(R(9 + (m)).u32, OPD(10 + (m)))) & \
+                       OPD(11 + (m))) != 0,                                   \
+                      R(6 + (m)), R(7 + (m)));                                \
+    ip += 14 + (m);                                                           \
+    vmbreak;                                                                  \
+  }
+      CRC_STEP(I32_SHR_U_XOR_K, 0)
+      CRC_STEP(I32_SHR_U_AND_K_XOR_K, 1)
+      CRC_SELECT(I32_SHR_U_XOR_K_SELECT, 0)
+      CRC_SELECT(I32_SHR_U_AND_K_XOR_K_SELECT, 1)
       /* Two CRC steps, the crc (a, the select's d' and x) in a register
       ** between them: the select's arms d and d1, the data y none of those
-      ** (compile_acc.c pairs only such steps). m: the AND_K variant's 1. */
+      ** (compile_acc.c pairs only such steps). */
 #define CRC2(name, m, len)                                                    \
   vmcase(name) {                                                              \
     uint32_t c_ = R(2).u32, y_ = R(9 + (m)).u32, v_ = 0, w_ = 0;              \
     for (uint32_t b_ = 0; b_ < 2; b_++) {                                     \
-      v_ = wm_i32_shr_u(c_, OPD(3)) & ((m) ? OPD(4) : UINT32_MAX);             \
+      v_ = wm_i32_shr_u(c_, OPD(3)) & ((m) ? OPD(4) : UINT32_MAX);            \
       w_ = v_ ^ OPD(4 + (m));                                                 \
-      uint32_t t_ = ((c_ ^ wm_i32_shr_u(y_, OPD(10 + (m)) + b_)) & OPD(11 + (m))) != 0; \
-      c_ = v_ ^ ((v_ ^ w_) & ((uint32_t)0 - t_));                             \
+      c_ = (uint32_t)choose(((c_ ^ wm_i32_shr_u(y_, OPD(10 + (m)) + b_)) & OPD(11 + (m))) != 0, \
+                            w_, v_);                                          \
     }                                                                         \
     SET_u32(R(0), v_);                                                        \
     SET_u32(R(1), w_);                                                        \
@@ -1175,6 +1172,9 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       CRC2(I32_SHR_U_XOR_K_SELECT2, 0, 28)
       CRC2(I32_SHR_U_AND_K_XOR_K_SELECT2, 1, 30)
 #undef CRC2
+#undef CRC_SELECT
+#undef CRC_STEP
+#undef CRC_SHIFT_XOR
       vmcase(I32_SIGMA_K) {
         uint32_t x_ = R(1).u32;
         SET_u32(R(0), wm_i32_rotl(x_, OPD(2)) ^ wm_i32_rotl(x_, OPD(3)) ^

@@ -377,8 +377,7 @@ static int cmpbr_head(cstate *c, wm_op br, uint32_t a, uint32_t b) {
     return wm__c_slot(c, br == WM_OP_BR_I32_LE_U ? b : a);
   }
   if (first != WM_OP_COUNT_) {
-    wm_op op = (wm_op)(first + (br - WM_OP_BR_I32_EQ));
-    wm__c_rehead(c, op);
+    wm__c_rehead(c, (wm_op)(first + (br - WM_OP_BR_I32_EQ)));
   } else {
     TRY(wm__c_head(c, br));
   }

@@ -161,8 +161,8 @@ static uint32_t length(const wm_code *code, wm_op op, uint32_t at) {
 ** the data: an I32_SHR_U_XOR_K_SELECT (or its AND_K variant) whose cells
 ** the next one repeats but for the bit, one more. Fused (the first's head
 ** becomes the _SELECT2 op, the second's cells stay, unread, its head
-** zeroed) when the crc
-** runs from one step to the next as the handler keeps it in a register:
+** zeroed) when the crc runs from one step to the next as the handler
+** keeps it in a register:
 ** the select writes the step's input a and tests a bit of it, its arms are
 ** the step's d and d1, and none of d1, d, a, the data y is another. */
 static bool crc_pair(const wm_code *code, wm_op prev_op, uint32_t prev, wm_op op, uint32_t at) {
@@ -176,6 +176,13 @@ static bool crc_pair(const wm_code *code, wm_op prev_op, uint32_t prev, wm_op op
   uint32_t d1 = p[0], d = p[1], a = p[2], y = p[9 + m];
   return p[5 + m] == a && p[6 + m] == d && p[7 + m] == d1 && p[8 + m] == a && d1 != d &&
          a != d1 && a != d && y != d1 && y != d && y != a;
+}
+
+/* Make the instruction at `at` an `op`, its cells as they are. */
+static void set_head(const view *v, uint32_t at, wm_op op) {
+  uint64_t head = v->base ? (uint64_t)(uintptr_t)(v->base + v->offs[op]) : op;
+  v->code->code[at] = (uint32_t)head;
+  v->code->code[at + 1] = (uint32_t)(head >> 32);
 }
 
 /* The rule: instructions that may take their form take it. target: a
@@ -215,11 +222,8 @@ static const char *apply(const view *v, uint8_t *target) {
       o[2] = a;
     }
     if (prev != UINT32_MAX && !(target[at >> 3] >> (at & 7) & 1) && crc_pair(code, prev_op, prev, op, at)) {
-      wm_op two = op == WM_OP_I32_SHR_U_XOR_K_SELECT ? WM_OP_I32_SHR_U_XOR_K_SELECT2
-                                                     : WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT2;
-      uint64_t head = v->base ? (uint64_t)(uintptr_t)(v->base + v->offs[two]) : two;
-      code->code[prev] = (uint32_t)head;
-      code->code[prev + 1] = (uint32_t)(head >> 32);
+      set_head(v, prev, op == WM_OP_I32_SHR_U_XOR_K_SELECT ? WM_OP_I32_SHR_U_XOR_K_SELECT2
+                                                           : WM_OP_I32_SHR_U_AND_K_XOR_K_SELECT2);
       code->code[at] = code->code[at + 1] = 0; /* no handler's address in a cache file */
       prev = UINT32_MAX; /* three do not fuse; nothing takes its form after */
       prev_op = WM_OP_COUNT_;
@@ -231,9 +235,7 @@ static const char *apply(const view *v, uint8_t *target) {
               code->code[at + WM_HEAD_CELLS + acc_operand[form - WM_OP_ACC_FIRST_]] ==
                   code->code[prev + WM_HEAD_CELLS];
     if (ok && !is_form) {
-      uint64_t head = v->base ? (uint64_t)(uintptr_t)(v->base + v->offs[form]) : form;
-      code->code[at] = (uint32_t)head;
-      code->code[at + 1] = (uint32_t)(head >> 32);
+      set_head(v, at, form);
       op = form;
     }
     prev = at;

@@ -250,10 +250,10 @@ static int emit_imm(cstate *c, wm_op op, uint8_t type, const vop *v, uint32_t *r
   ** tee'd, then xored with the polynomial), still writes the shift's result
   ** there: a local.tee's local or its own stack slot; so does ((x >> sh) &
   ** mask) ^ k, a 16-bit CRC's step (I32_SHR_U_AND_K_XOR_K). Likewise an
-  ** add of a literal to the product the last instruction, a multiply by a literal,
-  ** has just put in its own stack slot (which nothing else reads): `x * K1
-  ** + K2`, an LCG step or a scaled index; and a mask of a sum with a
-  ** literal, `(c - '0') & 255`. */
+  ** add of a literal to the product the last instruction, a multiply by a
+  ** literal, has just put in its own stack slot (which nothing else
+  ** reads): `x * K1 + K2`, an LCG step or a scaled index; and a mask of a
+  ** sum with a literal, `(c - '0') & 255`. */
   uint32_t lr = c->prev_res, ls = c->last_start + WM_HEAD_CELLS;
   bool own = a.ref == own_ref(c, c->nvals) || a.ref == own_ref(c, c->nvals + 1);
   wm_op fused = WM_OP_COUNT_;
