@@ -266,12 +266,16 @@ typedef struct load_src {
   const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
   int file;             /* the file the bodies are still in (sparse), or -1 */
   bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
-  bool validate;        /* validate the bodies though table is set (load_file_sparse) */
+  bool validate;        /* validate the bodies though table is set (load_file_cached) */
+  /* The scan of the bodies (load_file_sparse), which gives their bounds
+  ** instead of table; load_owned ends it. */
+  struct wm_scan *scan;
 } load_src;
 
-static const load_src plain_src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, -1, false, false};
+static const load_src plain_src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, -1, false, false, NULL};
 
 static size_t mapping_len(size_t len);
+static bool scan_end(struct wm_scan *s);
 
 static void free_bytes(uint8_t *bytes, size_t len, bool mapped) {
   if (mapped) (void)munmap(bytes, mapping_len(len));
@@ -437,7 +441,8 @@ int wm_module_cache_update(wm_module *mod, wm_error *err) {
 }
 
 /* Load from `bytes`, which the module takes over (freed on failure too,
-** and src->file closed, except on WM_ECACHE: see below).
+** and src->file closed, except on WM_ECACHE: see below); src->scan is
+** ended (joined) on every path.
 ** Every body is validated here, as the spec requires before anything
 ** runs, unless a code cache's table vouches for these bytes; lowering
 ** waits for a function's first call unless WM_MODULE_EAGER asks for all
@@ -448,6 +453,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
                       load_src *src, wm_module **out, wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
   if (!mod) {
+    if (src->scan) (void)scan_end(src->scan); /* it reads the file */
     free_bytes(bytes, len, src->mapped);
     if (src->file >= 0) close(src->file);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -476,6 +482,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   ** bytes validated, and lowering validates each body anyway. */
   mod->cache_table = src->table;
   mod->cache_nfuncs = src->ntable;
+  mod->scan = src->scan;
   int rc = wm__decode(mod, err);
   mod->cache_table = NULL;
   if (!rc && src->file >= 0) {
@@ -485,6 +492,13 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
   if (!rc) rc = wm__validate_module(mod, err);
   if (!rc && (!src->table || src->validate))
     rc = wm__validate_code(mod, validate_threads(opts, len), err);
+  if (src->scan) {
+    /* It reads the file, which a failure below closes: ended first. The
+    ** validator has taken every body's bounds only if it validated them
+    ** all; the scan must also have ended where the section ends. */
+    mod->scan = NULL;
+    if (!scan_end(src->scan) && !rc) rc = WM_ECACHE;
+  }
   if (!rc) rc = make_stubs(mod, err);
   if (!rc && src->lc) rc = take_lowered(mod, src, err);
   if (!rc && opts && (opts->flags & WM_MODULE_PRELOWER)) rc = first_calls(mod, opts, src, err);
@@ -818,9 +832,9 @@ static int64_t realtime_ns(void) {
 
 /* WM_MODULE_SPARSE without a cache directory, and a cache directory with
 ** no file for the module yet (load_file_cached): the bytes around the code
-** section are read in, the bodies only through buffers -- scan_bodies's for their
-** headers, then the validator's, a run of bodies per thread at a time
-** (validate_code.c) -- and later one by one as they are lowered
+** section are read in, the bodies only through buffers -- the scan's for
+** their headers (wm_scan, below), then the validator's, a run of bodies per
+** thread at a time (validate_code.c) -- and later one by one as they are lowered
 ** (wm__body_bytes). The 28 MB of yosys's bodies are never held: its cold
 ** `-V` holds 20 MB instead of 45, and the kernel clears no pages for them.
 ** Anything unusual -- a short file, a header the scan does not take, any
@@ -831,11 +845,6 @@ static int64_t realtime_ns(void) {
 #define SCAN_CHUNK ((size_t)1 << 20)
 #define SCAN_HEAD 4096u /* a body header the scan takes without reading again */
 
-/* The code section's body table in code_from_cache's format (decode.c:
-** 16 bytes a body, its offset, length, code start and count of locals),
-** read through a buffer. False for anything unusual, which the plain load
-** then judges: a malformed header, one longer than SCAN_HEAD, a local of a
-** type of more than one byte, a short read. */
 /* Four bytes, little-endian, as one store where the compiler can. */
 static void put_le32(uint8_t *e, uint32_t v) {
   e[0] = (uint8_t)v;
@@ -844,23 +853,104 @@ static void put_le32(uint8_t *e, uint32_t v) {
   e[3] = (uint8_t)(v >> 24);
 }
 
-static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_t *ntable) {
-  size_t end = st->hole_hi;
-  uint32_t at = (uint32_t)(st->hole_lo - CODE_HEAD), n;
-  if (wm__leb_u32(st->bytes, &at, (uint32_t)st->hole_lo, &n) != WM_LEB_OK || n == 0 ||
-      n > (end - at) / 2)
+static uint32_t get_le32(const uint8_t *e) {
+  return (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 | (uint32_t)e[3] << 24;
+}
+
+/*
+** The scan of the code section's bodies: their table in code_from_cache's
+** format (decode.c: 16 bytes a body, its offset, length, code start and
+** count of locals), read through a buffer. It fails on anything unusual,
+** which the plain load then judges: a malformed header, one longer than
+** SCAN_HEAD, a local of a type of more than one byte, locals over the
+** caps (wm__locals_fit), a short read.
+**
+** A cold sparse load (load_file_sparse) runs it on a thread of its own
+** while the bytes around the code are read and decoded: the validator
+** takes the bounds of each run of bodies as the scan passes it
+** (wm__scan_take), so that it does not wait for the whole section (yosys:
+** 28 MB, about 5 ms to scan). `done` counts the entries written, published
+** every SCAN_PUBLISH entries and at the end; a waiter sets `want` to the
+** count it needs before it looks at `done`, and the scan looks at `want`
+** after it publishes, so one of the two sees the other (sequentially
+** consistent atomics) and no wake-up is lost. The scan reads only the
+** file and its own fields, never the module: it may run while the module
+** is made, and must be ended (scan_end) before the file is closed.
+*/
+enum { SCANNING, SCANNED, SCAN_FAILED };
+#define SCAN_PUBLISH 16u
+
+typedef struct wm_scan {
+  int fd;
+  size_t len;              /* the file's */
+  uint32_t at, end;        /* the first body's header, the code section's end */
+  uint32_t n;              /* bodies the section declares */
+  bool wasm2;
+  uint8_t *table;          /* n entries */
+  _Atomic uint32_t done;   /* entries written and published */
+  _Atomic uint32_t want;   /* the least count a waiter needs, or UINT32_MAX */
+  _Atomic int state;
+  _Atomic bool stop;       /* the load has failed: scan no further */
+  pthread_mutex_t lock;
+  pthread_cond_t more;
+  pthread_t thread;
+  bool threaded;
+} wm_scan;
+
+uint32_t wm__scan_count(const wm_scan *s) { return s->n; }
+
+static void scan_wake(wm_scan *s) {
+  pthread_mutex_lock(&s->lock);
+  atomic_store(&s->want, UINT32_MAX);
+  pthread_cond_broadcast(&s->more);
+  pthread_mutex_unlock(&s->lock);
+}
+
+static void scan_publish(wm_scan *s, uint32_t done) {
+  atomic_store(&s->done, done);
+  if (done >= atomic_load(&s->want)) scan_wake(s);
+}
+
+/* Read the section's count of bodies, at section offset `sec`: false if
+** the scan cannot take the section. */
+static bool scan_init(wm_scan *s, int fd, size_t len, size_t sec, size_t end, bool wasm2) {
+  memset(s, 0, sizeof *s);
+  s->fd = fd;
+  s->len = len;
+  s->end = (uint32_t)end;
+  s->wasm2 = wasm2;
+  atomic_init(&s->want, UINT32_MAX);
+  atomic_init(&s->state, SCANNING);
+  uint8_t h[5];
+  size_t got;
+  uint32_t p = 0;
+  if (read_full(fd, h, 5, sec, &got) != 0 || got < 5 || wm__leb_u32(h, &p, 5, &s->n) != WM_LEB_OK)
     return false;
-  unsigned nsingle = wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+  s->at = (uint32_t)sec + p;
+  if (s->n == 0 || s->n > (end - s->at) / 2) return false;
+  s->table = wm__malloc((size_t)s->n * 16);
+  if (!s->table) return false;
+  s->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+  s->more = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+  return true;
+}
+
+static bool scan_run(wm_scan *s) {
+  size_t end = s->end;
+  uint32_t at = s->at, n = s->n;
+  unsigned nsingle = s->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
   bool single[256] = {false}; /* the one-byte value types, by byte */
   for (unsigned j = 0; j < nsingle; j++) single[(uint8_t)wm__single_types[j]] = true;
-  uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = wm__malloc((size_t)n * 16);
+  uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = s->table;
   size_t lo = 0, hi = 0, got; /* buf holds the file's bytes [lo, hi) */
-  bool ok = buf && t;
+  uint64_t all = 0;
+  bool ok = buf != NULL;
   for (uint32_t i = 0; ok && i < n; i++) {
     if (at + (size_t)SCAN_HEAD > hi && hi < end) {
       lo = at;
       size_t want = end - lo < SCAN_CHUNK ? end - lo : SCAN_CHUNK;
-      ok = read_full(st->fd, buf, want, lo, &got) == 0 && got == want;
+      ok = !atomic_load_explicit(&s->stop, memory_order_relaxed) &&
+           read_full(s->fd, buf, want, lo, &got) == 0 && got == want;
       hi = lo + want;
       if (!ok) break;
     }
@@ -876,22 +966,74 @@ static bool scan_bodies(const streamer *st, bool wasm2, uint8_t **table, uint32_
       ok = ok && single[buf[p]] && (total += k) <= UINT32_MAX;
       p++;
     }
-    if (!ok) break;
+    if (!ok || !wm__locals_fit(total, all += total, s->len)) {
+      ok = false;
+      break;
+    }
     uint8_t *e = t + (size_t)i * 16;
     put_le32(e, off);
     put_le32(e + 4, size);
     put_le32(e + 8, (uint32_t)(lo + p));
     put_le32(e + 12, (uint32_t)total);
     at = body_end;
+    if ((i + 1) % SCAN_PUBLISH == 0) scan_publish(s, i + 1);
   }
   wm__free(buf);
-  if (!ok || at != end) {
-    wm__free(t);
-    return false;
+  ok = ok && at == end;
+  if (ok) scan_publish(s, n);
+  atomic_store(&s->state, ok ? SCANNED : SCAN_FAILED);
+  scan_wake(s);
+  return ok;
+}
+
+static void *scan_thread(void *arg) {
+  (void)scan_run(arg);
+  return NULL;
+}
+
+/* Scan on a thread of its own if one starts, else now. */
+static void scan_start(wm_scan *s) {
+  s->threaded = pthread_create(&s->thread, NULL, scan_thread, s) == 0;
+  if (!s->threaded) (void)scan_run(s);
+}
+
+/* Stop and join the scan: whether it scanned the whole section. */
+static bool scan_end(struct wm_scan *s) {
+  if (s->threaded) {
+    atomic_store_explicit(&s->stop, true, memory_order_relaxed);
+    (void)pthread_join(s->thread, NULL);
+    s->threaded = false;
   }
-  *table = t;
-  *ntable = n;
-  return true;
+  return atomic_load(&s->state) == SCANNED;
+}
+
+static void scan_free(wm_scan *s) {
+  wm__free(s->table);
+  s->table = NULL;
+}
+
+int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi) {
+  wm_scan *s = mod->scan;
+  uint32_t need = hi - mod->nfunc_imports;
+  if (atomic_load(&s->done) < need) {
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+      if (need < atomic_load(&s->want)) atomic_store(&s->want, need);
+      if (atomic_load(&s->done) >= need || atomic_load(&s->state) != SCANNING) break;
+      pthread_cond_wait(&s->more, &s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (atomic_load(&s->done) < need) return WM_ECACHE;
+  }
+  for (uint32_t i = lo; i < hi; i++) {
+    const uint8_t *e = s->table + (size_t)(i - mod->nfunc_imports) * 16;
+    wm_funcdef *fd = &mod->funcs[i];
+    fd->body_off = get_le32(e);
+    fd->body_len = get_le32(e + 4);
+    fd->code_start = get_le32(e + 8);
+    fd->nlocals = get_le32(e + 12);
+  }
+  return 0;
 }
 
 static int load_file_cached(const char *path, const wm_module_options *opts, wm_module **out,
@@ -931,7 +1073,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
     }
     if (!known) wm__hash_final(&h, key);
-    load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, false};
+    load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, false, NULL};
     rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
     if (rc != WM_ECACHE) {
       if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
@@ -950,13 +1092,13 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     ** if that path does not take them, they are read in, on huge pages,
     ** and the load validates. */
     size_t hole = st.hole_hi - st.hole_lo, got;
-    uint8_t *table;
-    uint32_t n;
+    wm_scan sc;
     if (hole && !(opts->flags & WM_MODULE_EAGER) && st.len >= SPARSE_MIN &&
-        scan_bodies(&st, false, &table, &n)) {
-      load_src s3 = {table, n, NULL, 0, NULL, 0, NULL, 0, key, fd, true, true};
-      rc = load_owned(st.bytes, st.len, opts, &s3, out, err);
-      wm__free(table);
+        scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, false)) {
+      scan_start(&sc);
+      load_src s3 = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, true, &sc};
+      rc = load_owned(st.bytes, st.len, opts, &s3, out, err); /* ends the scan */
+      scan_free(&sc);
       if (rc == 0 && wm__cache_write(opts->cache_dir, key, *out) == 0)
         (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
       if (rc != WM_ECACHE) return rc ? NOT_HERE : 0; /* else the bytes and the file are ours */
@@ -1081,16 +1223,33 @@ static int load_file_sparse(const char *path, const wm_module_options *opts, wm_
     close(fd);
     return NOT_HERE;
   }
+  /* Where find_code finds the bodies, they are scanned while the rest is
+  ** read; else once the rest has been read. */
+  bool wasm2 = opts->flags & WM_MODULE_WASM2;
+  wm_scan sc;
   find_code(&st);
-  uint8_t *table = NULL;
-  uint32_t n = 0;
-  if (stream(&st) == 0 && st.hole_hi > st.hole_lo &&
-      scan_bodies(&st, opts->flags & WM_MODULE_WASM2, &table, &n)) {
-    load_src src = {table, n, NULL, 0, NULL, 0, NULL, 0, NULL, fd, true, true};
-    int rc = load_owned(st.bytes, st.len, opts, &src, out, err);
-    wm__free(table);
+  bool scanning = st.hole_hi > st.hole_lo &&
+                  scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, wasm2);
+  if (scanning) scan_start(&sc);
+  int rc = stream(&st);
+  if (!rc && !scanning && st.hole_hi > st.hole_lo &&
+      scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, wasm2)) {
+    scanning = true;
+    scan_start(&sc);
+  }
+  if (!rc && scanning) {
+    load_src src = plain_src;
+    src.scan = &sc;
+    src.file = fd;
+    src.mapped = true;
+    src.validate = true;
+    rc = load_owned(st.bytes, st.len, opts, &src, out, err); /* ends the scan */
+    scan_free(&sc);
     if (rc == 0) return 0;
     if (rc != WM_ECACHE) return NOT_HERE; /* the bytes and the file are gone */
+  } else if (scanning) {
+    (void)scan_end(&sc);
+    scan_free(&sc);
   }
   (void)munmap(st.bytes, mapping_len(st.len));
   close(fd);

@@ -408,6 +408,12 @@ struct wm_module {
   /* While wm__decode runs only: a code cache's body table (cache.c), which
   ** the code section is then read from instead of each body's header. */
   const uint8_t *cache_table;
+  /* While wm__decode and wm__validate_code run only: the scan of a sparse
+  ** module's bodies that goes on beside them (module.c, load_file_sparse).
+  ** Decoding leaves the bodies' bounds in funcs[] unset; the validator
+  ** takes them from the scan a run of bodies at a time (wm__scan_take),
+  ** waiting for the scan to reach them. */
+  struct wm_scan *scan;
   uint32_t cache_nfuncs;
   /* The hash of the bytes (wm_module_hash), where loading computed it. */
   uint8_t hash[16];
@@ -555,6 +561,15 @@ void wm__compile_scratch_free(wm_module *mod);
 
 /* decode.c: parse bytes (already copied into a fresh module) into mod. */
 int wm__decode(wm_module *mod, wm_error *err);
+/* Whether a body's nlocals declared locals, and all the module's locals so
+** far with them, stay under the caps for a module of len bytes. */
+bool wm__locals_fit(uint64_t nlocals, uint64_t all, size_t len);
+/* The scan of mod->scan (see there): how many bodies its code section
+** declares; the bounds of defined functions lo..hi-1 (module indexes) into
+** funcs[], once scanned: 0, or WM_ECACHE when the scan failed or stopped
+** first. */
+uint32_t wm__scan_count(const struct wm_scan *s);
+int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi);
 /* decode.c: expand the local declarations of the body whose bytes begin at
 ** `body` (wm__body_bytes), which wm__decode has checked, into out
 ** (fd->nlocals type codes). */

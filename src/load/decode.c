@@ -1104,6 +1104,10 @@ static int code_from_cache(rd *r, wm_module *mod, uint32_t n, uint64_t max_all) 
   return 0;
 }
 
+bool wm__locals_fit(uint64_t nlocals, uint64_t all, size_t len) {
+  return nlocals <= MAX_LOCALS && all <= (uint64_t)len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
+}
+
 static int sec_code(rd *r, wm_module *mod, dstate *ds) {
   size_t at = r->pos;
   uint32_t n;
@@ -1113,6 +1117,14 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
   ds->has_code = true;
   uint64_t all = 0, max_all = (uint64_t)r->len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
   if (mod->cache_table) return code_from_cache(r, mod, n, max_all);
+  if (mod->scan) {
+    /* Bodies still being scanned: their bounds reach funcs[] as the
+    ** validator takes them (wm__scan_take), which checks them there. */
+    if (wm__scan_count(mod->scan) != n)
+      return wm__error(r->err, WM_ECACHE, UINT32_MAX, "the body scan counted other bodies");
+    r->pos = r->end;
+    return 0;
+  }
   for (uint32_t i = 0; i < n; i++) {
     wm_funcdef *fd = &mod->funcs[mod->nfunc_imports + i];
     uint32_t size, ngroups;

@@ -1147,15 +1147,26 @@ static uint32_t expect_consts(uint32_t x) {
 ** table grows past its first size) and 3 ("locals": MANY_LOCALS locals).
 ** Its function table and its cache file are large enough for huge pages
 ** (WM_HUGE_FROM). */
-static uint8_t *many_funcs(size_t *len) {
-  size_t cap = (size_t)MANY * 80 + MANY_BIG * 32 + MANY_K * 64 + 4096, n = 0;
+static uint8_t *many_funcs_twisted(size_t *len, uint32_t pad, uint32_t twist_at,
+                                   const char *twist);
+
+static uint8_t *many_funcs(size_t *len) { return many_funcs_twisted(len, 0, UINT32_MAX, NULL); }
+
+/* many_funcs with `pad` pairs `i32.const 0 drop` in front of each small
+** body, and function twist_at's body replaced by the text twist, converted
+** by wm_wat_to_wasm (wat2wasm cannot write everything here). */
+static uint8_t *many_funcs_twisted(size_t *len, uint32_t pad, uint32_t twist_at,
+                                   const char *twist) {
+  size_t cap = (size_t)MANY * (80 + pad * 20) + MANY_BIG * 32 + MANY_K * 64 + 4096, n = 0;
   char *t = malloc(cap);
   CHECK(t != NULL);
 #define W(...) n += (size_t)snprintf(t + n, cap - n, __VA_ARGS__)
   W("(module\n");
   for (uint32_t i = 0; i < MANY; i++) {
     W("(func $f%u (param i32) (result i32)", i);
-    if (i == 1) {
+    if (i == twist_at) {
+      W(" %s", twist);
+    } else if (i == 1) {
       W(" local.get 0");
       for (uint32_t j = 0; j < MANY_BIG; j++) W(" i32.const %u i32.add", j % 100 + 1);
     } else if (i == 2) {
@@ -1167,6 +1178,7 @@ static uint8_t *many_funcs(size_t *len) {
       for (uint32_t j = 0; j < MANY_LOCALS; j++) W(" i32");
       W(") local.get 0 local.set %u local.get %u i32.const 7 i32.add", MANY_LOCALS, MANY_LOCALS);
     } else {
+      for (uint32_t j = 0; j < pad; j++) W(" i32.const 0 drop");
       W(" local.get 0 i32.const %u i32.add", i & 63);
     }
     W(")\n");
@@ -1175,7 +1187,16 @@ static uint8_t *many_funcs(size_t *len) {
   W("(export \"locals\" (func $f3)) (export \"last\" (func $f%u)))\n", MANY - 1);
 #undef W
   CHECK(n < cap);
-  uint8_t *b = wat_bytes(t, "", len);
+  uint8_t *b = NULL;
+  if (!twist && !pad) {
+    b = wat_bytes(t, "", len);
+  } else {
+    wm_error err;
+    uint8_t *w;
+    CHECK(wm_wat_to_wasm(t, n, &w, len, &err) == WM_OK);
+    if ((b = w ? malloc(*len) : NULL)) memcpy(b, w, *len);
+    wm_free(w);
+  }
   free(t);
   return b;
 }
@@ -1232,6 +1253,79 @@ static void test_many_funcs(void) {
   CHECK(ok == 1 && nomem > 10);
   rm_rf(base);
 }
+
+/* A cold sparse load scans the bodies on a thread of its own while the
+** rest of the file is read and decoded, and the validator takes each run
+** of bodies as the scan passes it (wm__scan_take): with one validating
+** thread and with several, the module runs; a body late in the section
+** whose header the scan does not take (a local of a two-byte type) ends
+** the scan while the validator waits for it, and the plain load takes the
+** module; a body it cannot decode, or an invalid one, early or late, gets
+** the plain load's verdict; allocations fail in turn. */
+#define PLAIN 1
+static void test_scan_beside(void) {
+  static const struct {
+    uint32_t at;
+    const char *body;
+    int want; /* the verdict; PLAIN: loaded, the plain way */
+  } twists[] = {
+      {UINT32_MAX, NULL, WM_OK},
+      {MANY - 10, "(local (ref null 0)) local.get 0", PLAIN},
+      {MANY - 10, "(local i32 i32) local.get 0 i64.extend_i32_u", WM_EINVALID},
+      {5, "local.get 0 i64.extend_i32_u", WM_EINVALID},
+      {MANY - 2, "local.get 0 i32.const 1 i32.add i32.add", WM_EINVALID},
+  };
+  for (size_t k = 0; k < sizeof twists / sizeof *twists; k++) {
+    char base[64], sub[96], wasm[96];
+    test_dir("beside", base, sub, wasm);
+    size_t len;
+    uint8_t *bytes = many_funcs_twisted(&len, 20, twists[k].at, twists[k].body);
+    CHECK(bytes != NULL && len >= ((size_t)1 << 20));
+    if (!bytes) return;
+    spit(wasm, bytes, len);
+    free(bytes);
+    if (twists[k].want != WM_OK && twists[k].want != PLAIN) {
+      same_verdict(wasm, sub, twists[k].want);
+      rm_rf(base);
+      continue;
+    }
+    wm_module_options o = {0};
+    o.flags = WM_MODULE_SPARSE;
+    for (uint32_t threads = 1; threads <= 3; threads++) {
+      wm_module *mod;
+      wm_error err;
+      int32_t r;
+      o.validate_threads = threads;
+      CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+      if (!mod) continue;
+      CHECK(mod->sparse == (twists[k].want == WM_OK));
+      CHECK(call1(mod, "f0", 4, &r, &err) == WM_OK && (uint32_t)r == expect_small(0, 4));
+      CHECK(call1(mod, "last", 4, &r, &err) == WM_OK && (uint32_t)r == expect_small(MANY - 1, 4));
+      CHECK(call1(mod, "big", 9, &r, &err) == WM_OK && (uint32_t)r == expect_big(9));
+      wm_module_free(mod);
+    }
+    if (k == 0) {
+      o.validate_threads = 2;
+      int ok = 0;
+      for (long n = 0; n < 60 && !ok; n++) {
+        wm_module *m = NULL;
+        wm_error err;
+        int32_t r = 0;
+        wm__alloc_fail_after(n);
+        int rc = wm_module_load_file(wasm, &o, &m, &err);
+        if (rc == WM_OK) rc = call1(m, "last", 1, &r, &err);
+        wm__alloc_fail_after(-1);
+        CHECK(rc == WM_OK || rc == WM_ENOMEM);
+        if (rc == WM_OK) CHECK((uint32_t)r == expect_small(MANY - 1, 1));
+        ok += rc == WM_OK;
+        wm_module_free(m);
+      }
+      CHECK(ok == 1);
+    }
+    rm_rf(base);
+  }
+}
+#undef PLAIN
 
 /* Threads that call one function of a fresh module at once: each on a
 ** runtime of its own, all started together. */
@@ -1382,6 +1476,7 @@ int main(void) {
   test_alloc_failures();
   test_first_calls();
   test_many_funcs();
+  test_scan_beside();
   test_lower_once();
   test_hash();
   free(good);
