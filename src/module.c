@@ -552,13 +552,16 @@ static void advise_huge(void *p, size_t n) {
 ** directory's file for them, when there is one and it passes its checks;
 ** WM_ECACHE, with the bytes and src->file still the caller's, otherwise. */
 static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts, load_src *src,
-                       wm_module **out, wm_error *err) {
+                       struct wm_scan *scan, wm_module **out, wm_error *err) {
   uint8_t *cache = NULL;
   size_t cache_len;
   int rc = WM_ECACHE;
   if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) != 0) return rc;
   if (wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, &src->list,
                       &src->nlist, &src->lc, &src->nlc, NULL) == 0) {
+    /* A scan begun in case there was no cache file (load_file_cached)
+    ** reads the file, which a failed load closes. */
+    if (scan) (void)scan_end(scan);
     src->buf = cache; /* the module may keep it for its lowered code */
     src->buf_len = cache_len;
     rc = load_owned(bytes, len, opts, src, out, err);
@@ -594,7 +597,7 @@ static int load_bytes(uint8_t *bytes, size_t len, const wm_module_options *opts,
   uint8_t key[16];
   wm_module_hash(bytes, len, key);
   src.key = key;
-  int rc = load_cached(bytes, len, opts, &src, out, err);
+  int rc = load_cached(bytes, len, opts, &src, NULL, out, err);
   if (rc != WM_ECACHE) return rc;
   rc = load_owned(bytes, len, opts, &src, out, err);
   if (rc == 0) (void)wm__cache_write(opts->cache_dir, key, *out);
@@ -1036,6 +1039,13 @@ int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi) {
   return 0;
 }
 
+/* Whether a load without a cache file may leave the bodies in the file:
+** they are known (the hole), the file is large enough, and no lowering
+** is asked for now. */
+static bool can_scan(const streamer *st, const wm_module_options *opts) {
+  return st->hole_hi > st->hole_lo && st->len >= SPARSE_MIN && !(opts->flags & WM_MODULE_EAGER);
+}
+
 static int load_file_cached(const char *path, const wm_module_options *opts, wm_module **out,
                             wm_error *err) {
   int64_t taken = realtime_ns();
@@ -1062,11 +1072,23 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
     }
     wm__hash_init(&h);
-    /* The identity promises a cache file: find the bodies first. */
-    if (known) find_code(&st);
+    /* Where the bodies are, from the section headers: a known identity
+    ** promises a cache file, whose start reads none of them; else they are
+    ** scanned while the rest is read and hashed, for a load without one
+    ** (wasted where a cache file turns up all the same: a file copied or
+    ** touched since its identity was noted). */
+    find_code(&st);
+    wm_scan sc;
+    bool scanning = !known && can_scan(&st, opts) &&
+                    scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, false);
+    if (scanning) scan_start(&sc);
     rc = stream(&st);
     wm__free(st.buf);
     if (rc) {
+      if (scanning) {
+        (void)scan_end(&sc);
+        scan_free(&sc);
+      }
       (void)munmap(st.bytes, mapping_len(st.len));
       close(fd);
       if (rc == NOT_HERE) return NOT_HERE;
@@ -1074,8 +1096,11 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     }
     if (!known) wm__hash_final(&h, key);
     load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, false, NULL};
-    rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err) : WM_ECACHE;
+    rc = st.hole_hi > st.hole_lo
+             ? load_cached(st.bytes, st.len, opts, &src, scanning ? &sc : NULL, out, err)
+             : WM_ECACHE;
     if (rc != WM_ECACHE) {
+      if (scanning) scan_free(&sc); /* ended by load_cached */
       if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
       return rc;
     }
@@ -1092,10 +1117,18 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     ** if that path does not take them, they are read in, on huge pages,
     ** and the load validates. */
     size_t hole = st.hole_hi - st.hole_lo, got;
-    wm_scan sc;
-    if (hole && !(opts->flags & WM_MODULE_EAGER) && st.len >= SPARSE_MIN &&
+    if (scanning && atomic_load(&sc.stop) && atomic_load(&sc.state) != SCANNED) {
+      /* Stopped (and joined) for a cache file that was then refused:
+      ** scanned again. */
+      scan_free(&sc);
+      scanning = false;
+    }
+    if (!scanning && can_scan(&st, opts) &&
         scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, false)) {
+      scanning = true;
       scan_start(&sc);
+    }
+    if (scanning) {
       load_src s3 = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, true, &sc};
       rc = load_owned(st.bytes, st.len, opts, &s3, out, err); /* ends the scan */
       scan_free(&sc);
