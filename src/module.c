@@ -266,13 +266,13 @@ typedef struct load_src {
   const uint8_t *key;   /* the bytes' hash (wm_module_hash), or NULL */
   int file;             /* the file the bodies are still in (sparse), or -1 */
   bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
-  bool validate;        /* validate the bodies though table is set (load_file_cached) */
-  /* The scan of the bodies (load_file_sparse), which gives their bounds
-  ** instead of table; load_owned ends it. */
+  /* The scan of the bodies (a cold load that leaves them in the file:
+  ** load_file_sparse, load_file_cached), which gives their bounds instead
+  ** of table; load_owned ends it. */
   struct wm_scan *scan;
 } load_src;
 
-static const load_src plain_src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, -1, false, false, NULL};
+static const load_src plain_src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, -1, false, NULL};
 
 static size_t mapping_len(size_t len);
 static bool scan_end(struct wm_scan *s);
@@ -490,7 +490,7 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
     mod->file = src->file;
   }
   if (!rc) rc = wm__validate_module(mod, err);
-  if (!rc && (!src->table || src->validate))
+  if (!rc && !src->table)
     rc = wm__validate_code(mod, validate_threads(opts, len), err);
   if (src->scan) {
     /* It reads the file, which a failure below closes: ended first. The
@@ -685,8 +685,8 @@ int wm_module_load(const uint8_t *bytes, size_t len, const wm_module_options *op
 #define CODE_HEAD 5u
 
 /* A head (the sections before the code) this small goes on small pages in
-** a cached start (set_hole), and find_code looks no further for the code
-** section. */
+** a load that leaves the bodies in the file (set_hole), and find_code
+** looks no further for the code section. */
 #define HEAD_SMALL ((size_t)256 << 10)
 
 /* A file of 2 MiB or more is mapped on 2 MiB boundaries, for huge pages;
@@ -712,7 +712,7 @@ typedef struct streamer {
 } streamer;
 
 /* The bodies lie in [lo, hi): no huge pages inside them. With small_head
-** (a cached start, see find_code), the first 2 MiB do not ask for one
+** (found by find_code: the bodies are not read in), the first 2 MiB do not ask for one
 ** either when all they hold besides bodies is a head of under HEAD_SMALL
 ** bytes: a huge page there costs as much to clear as 80 small ones
 ** (yosys: a 68 KB head, 17 small pages, instead of 2 MiB cleared). */
@@ -868,8 +868,9 @@ static uint32_t get_le32(const uint8_t *e) {
 ** SCAN_HEAD, a local of a type of more than one byte, locals over the
 ** caps (wm__locals_fit), a short read.
 **
-** A cold sparse load (load_file_sparse) runs it on a thread of its own
-** while the bytes around the code are read and decoded: the validator
+** A cold load that leaves the bodies in the file (load_file_sparse, and
+** load_file_cached without a cache file) runs it on a thread of its own
+** while the bytes around the code are read (and hashed) and decoded: the validator
 ** takes the bounds of each run of bodies as the scan passes it
 ** (wm__scan_take), so that it does not wait for the whole section (yosys:
 ** 28 MB, about 5 ms to scan). `done` counts the entries written, published
@@ -900,7 +901,9 @@ typedef struct wm_scan {
   bool threaded;
 } wm_scan;
 
-uint32_t wm__scan_count(const wm_scan *s) { return s->n; }
+bool wm__scan_covers(const wm_scan *s, uint32_t n, size_t first, size_t end) {
+  return s->n == n && s->at == first && s->end == end;
+}
 
 static void scan_wake(wm_scan *s) {
   pthread_mutex_lock(&s->lock);
@@ -1015,7 +1018,7 @@ static void scan_free(wm_scan *s) {
   s->table = NULL;
 }
 
-int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi) {
+int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi, wm_error *err) {
   wm_scan *s = mod->scan;
   uint32_t need = hi - mod->nfunc_imports;
   if (atomic_load(&s->done) < need) {
@@ -1026,7 +1029,8 @@ int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi) {
       pthread_cond_wait(&s->more, &s->lock);
     }
     pthread_mutex_unlock(&s->lock);
-    if (atomic_load(&s->done) < need) return WM_ECACHE;
+    if (atomic_load(&s->done) < need)
+      return wm__error(err, WM_ECACHE, UINT32_MAX, "the body scan stopped short");
   }
   for (uint32_t i = lo; i < hi; i++) {
     const uint8_t *e = s->table + (size_t)(i - mod->nfunc_imports) * 16;
@@ -1095,7 +1099,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       return wm__error(err, WM_EIO, UINT32_MAX, "cannot read %s: %s", path, strerror(errno));
     }
     if (!known) wm__hash_final(&h, key);
-    load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, false, NULL};
+    load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, NULL};
     rc = st.hole_hi > st.hole_lo
              ? load_cached(st.bytes, st.len, opts, &src, scanning ? &sc : NULL, out, err)
              : WM_ECACHE;
@@ -1129,7 +1133,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       scan_start(&sc);
     }
     if (scanning) {
-      load_src s3 = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, true, &sc};
+      load_src s3 = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, &sc};
       rc = load_owned(st.bytes, st.len, opts, &s3, out, err); /* ends the scan */
       scan_free(&sc);
       if (rc == 0 && wm__cache_write(opts->cache_dir, key, *out) == 0)
@@ -1275,7 +1279,6 @@ static int load_file_sparse(const char *path, const wm_module_options *opts, wm_
     src.scan = &sc;
     src.file = fd;
     src.mapped = true;
-    src.validate = true;
     rc = load_owned(st.bytes, st.len, opts, &src, out, err); /* ends the scan */
     scan_free(&sc);
     if (rc == 0) return 0;

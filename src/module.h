@@ -408,13 +408,14 @@ struct wm_module {
   /* While wm__decode runs only: a code cache's body table (cache.c), which
   ** the code section is then read from instead of each body's header. */
   const uint8_t *cache_table;
-  /* While wm__decode and wm__validate_code run only: the scan of a sparse
-  ** module's bodies that goes on beside them (module.c, load_file_sparse).
-  ** Decoding leaves the bodies' bounds in funcs[] unset; the validator
-  ** takes them from the scan a run of bodies at a time (wm__scan_take),
-  ** waiting for the scan to reach them. */
-  struct wm_scan *scan;
   uint32_t cache_nfuncs;
+  /* While wm__decode and wm__validate_code run only: the scan of a sparse
+  ** module's bodies that goes on beside them (module.c: a cold load that
+  ** leaves the bodies in the file). Decoding checks that it covers the
+  ** code section and leaves the bodies' bounds in funcs[] unset; the
+  ** validator takes them from the scan a run of bodies at a time
+  ** (wm__scan_take), waiting for the scan to reach them. */
+  struct wm_scan *scan;
   /* The hash of the bytes (wm_module_hash), where loading computed it. */
   uint8_t hash[16];
   bool has_hash;
@@ -564,12 +565,12 @@ int wm__decode(wm_module *mod, wm_error *err);
 /* Whether a body's nlocals declared locals, and all the module's locals so
 ** far with them, stay under the caps for a module of len bytes. */
 bool wm__locals_fit(uint64_t nlocals, uint64_t all, size_t len);
-/* The scan of mod->scan (see there): how many bodies its code section
-** declares; the bounds of defined functions lo..hi-1 (module indexes) into
+/* The scan of mod->scan (see there): whether it scans n bodies from
+** module offset first (the first body's header) to end; the bounds of defined functions lo..hi-1 (module indexes) into
 ** funcs[], once scanned: 0, or WM_ECACHE when the scan failed or stopped
 ** first. */
-uint32_t wm__scan_count(const struct wm_scan *s);
-int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi);
+bool wm__scan_covers(const struct wm_scan *s, uint32_t n, size_t first, size_t end);
+int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi, wm_error *err);
 /* decode.c: expand the local declarations of the body whose bytes begin at
 ** `body` (wm__body_bytes), which wm__decode has checked, into out
 ** (fd->nlocals type codes). */

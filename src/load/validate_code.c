@@ -1438,7 +1438,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&s->lock);
     if (lo >= hi) break;
     idx = lo;
-    if (s->mod->scan) rc = wm__scan_take(s->mod, lo, hi);
+    if (s->mod->scan) rc = wm__scan_take(s->mod, lo, hi, &err);
     if (!rc && s->mod->sparse) rc = read_bodies(&v, lo, hi);
     for (; idx < hi && !rc; idx++) rc = validate_one(&v, idx);
     idx--;
