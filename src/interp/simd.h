@@ -11,8 +11,25 @@
 #include "simd_lanes.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WM_NO_SSSE3)
+#include <cpuid.h>
 #include <tmmintrin.h>
 #define WM_HAVE_SSSE3_PATH 1
+
+/* Whether the processor has SSSE3: asked once, when a shuffle first runs.
+** Not __builtin_cpu_supports, which links libgcc's constructor that asks
+** the processor a dozen questions at every start: each CPUID leaves a
+** virtual machine, about 30 us of a 1 ms start here. A race only asks
+** twice. */
+static inline bool wm_has_ssse3(void) {
+  static _Atomic int known; /* 0 not asked, 1 no, 2 yes */
+  int k = atomic_load_explicit(&known, memory_order_relaxed);
+  if (!k) {
+    unsigned a, b, c, d;
+    k = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) ? 2 : 1;
+    atomic_store_explicit(&known, k, memory_order_relaxed);
+  }
+  return k == 2;
+}
 
 /* Two pshufb do i8x16.shuffle: an index of 16 or more becomes a byte
 ** with its top bit set, which pshufb turns into 0, in the half it does
@@ -41,7 +58,7 @@ __attribute__((target("ssse3"))) static void wm_i8x16_swizzle_ssse3(wm_slot *d, 
 
 static inline void wm_i8x16_shuffle(wm_slot *d, const wm_slot *a, const wm_slot *b, const uint8_t *m) {
 #ifdef WM_HAVE_SSSE3_PATH
-  if (__builtin_cpu_supports("ssse3")) {
+  if (wm_has_ssse3()) {
     wm_i8x16_shuffle_ssse3(d, a, b, m);
     return;
   }
@@ -51,7 +68,7 @@ static inline void wm_i8x16_shuffle(wm_slot *d, const wm_slot *a, const wm_slot 
 
 static inline void wm_i8x16_swizzle(wm_slot *d, const wm_slot *a, const wm_slot *s) {
 #ifdef WM_HAVE_SSSE3_PATH
-  if (__builtin_cpu_supports("ssse3")) {
+  if (wm_has_ssse3()) {
     wm_i8x16_swizzle_ssse3(d, a, s);
     return;
   }
