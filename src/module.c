@@ -917,12 +917,15 @@ static void scan_publish(wm_scan *s, uint32_t done) {
   if (done >= atomic_load(&s->want)) scan_wake(s);
 }
 
-/* Read the section's count of bodies, at section offset `sec`: false if
-** the scan cannot take the section. */
-static bool scan_init(wm_scan *s, int fd, size_t len, size_t sec, size_t end, bool wasm2) {
+/* Read the count of bodies of the code section that holds st's hole:
+** false if there is none or the scan cannot take it. */
+static bool scan_init(wm_scan *s, const streamer *st, bool wasm2) {
+  if (st->hole_hi <= st->hole_lo) return false;
+  size_t sec = st->hole_lo - CODE_HEAD, end = st->hole_hi;
+  int fd = st->fd;
   memset(s, 0, sizeof *s);
   s->fd = fd;
-  s->len = len;
+  s->len = st->len;
   s->end = (uint32_t)end;
   s->wasm2 = wasm2;
   atomic_init(&s->want, UINT32_MAX);
@@ -997,10 +1000,13 @@ static void *scan_thread(void *arg) {
   return NULL;
 }
 
-/* Scan on a thread of its own if one starts, else now. */
-static void scan_start(wm_scan *s) {
+/* Begin scanning st's bodies, on a thread of its own if one starts, else
+** now: false if scan_init says no (nothing to end or free then). */
+static bool scan_begin(wm_scan *s, const streamer *st, bool wasm2) {
+  if (!scan_init(s, st, wasm2)) return false;
   s->threaded = pthread_create(&s->thread, NULL, scan_thread, s) == 0;
   if (!s->threaded) (void)scan_run(s);
+  return true;
 }
 
 /* Stop and join the scan: whether it scanned the whole section. */
@@ -1043,11 +1049,11 @@ int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi, wm_error *err) {
   return 0;
 }
 
-/* Whether a load without a cache file may leave the bodies in the file:
-** they are known (the hole), the file is large enough, and no lowering
-** is asked for now. */
+/* Whether a load without a cache file may leave the bodies in the file
+** (where scan_begin finds them): the file is large enough, and no
+** lowering is asked for now. */
 static bool can_scan(const streamer *st, const wm_module_options *opts) {
-  return st->hole_hi > st->hole_lo && st->len >= SPARSE_MIN && !(opts->flags & WM_MODULE_EAGER);
+  return st->len >= SPARSE_MIN && !(opts->flags & WM_MODULE_EAGER);
 }
 
 static int load_file_cached(const char *path, const wm_module_options *opts, wm_module **out,
@@ -1083,9 +1089,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     ** touched since its identity was noted). */
     find_code(&st);
     wm_scan sc;
-    bool scanning = !known && can_scan(&st, opts) &&
-                    scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, false);
-    if (scanning) scan_start(&sc);
+    bool scanning = !known && can_scan(&st, opts) && scan_begin(&sc, &st, false);
     rc = stream(&st);
     wm__free(st.buf);
     if (rc) {
@@ -1127,11 +1131,7 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
       scan_free(&sc);
       scanning = false;
     }
-    if (!scanning && can_scan(&st, opts) &&
-        scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, false)) {
-      scanning = true;
-      scan_start(&sc);
-    }
+    if (!scanning) scanning = can_scan(&st, opts) && scan_begin(&sc, &st, false);
     if (scanning) {
       load_src s3 = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, &sc};
       rc = load_owned(st.bytes, st.len, opts, &s3, out, err); /* ends the scan */
@@ -1265,15 +1265,9 @@ static int load_file_sparse(const char *path, const wm_module_options *opts, wm_
   bool wasm2 = opts->flags & WM_MODULE_WASM2;
   wm_scan sc;
   find_code(&st);
-  bool scanning = st.hole_hi > st.hole_lo &&
-                  scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, wasm2);
-  if (scanning) scan_start(&sc);
+  bool scanning = scan_begin(&sc, &st, wasm2);
   int rc = stream(&st);
-  if (!rc && !scanning && st.hole_hi > st.hole_lo &&
-      scan_init(&sc, fd, st.len, st.hole_lo - CODE_HEAD, st.hole_hi, wasm2)) {
-    scanning = true;
-    scan_start(&sc);
-  }
+  if (!rc && !scanning) scanning = scan_begin(&sc, &st, wasm2);
   if (!rc && scanning) {
     load_src src = plain_src;
     src.scan = &sc;

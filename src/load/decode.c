@@ -1077,6 +1077,11 @@ static uint32_t le32(const uint8_t *p) {
 ** -- a code start in the middle of the local declarations, a wrong count of
 ** locals -- wm__decode_locals catches before any body is lowered, and the
 ** compiler validates the instructions. */
+/* The cap on all the functions' locals together, for a module of len bytes. */
+static uint64_t max_locals_all(size_t len) {
+  return (uint64_t)len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
+}
+
 static int code_from_cache(rd *r, wm_module *mod, uint32_t n, uint64_t max_all) {
   if (mod->cache_nfuncs != n)
     return wm__error(r->err, WM_ECACHE, UINT32_MAX,
@@ -1105,7 +1110,7 @@ static int code_from_cache(rd *r, wm_module *mod, uint32_t n, uint64_t max_all) 
 }
 
 bool wm__locals_fit(uint64_t nlocals, uint64_t all, size_t len) {
-  return nlocals <= MAX_LOCALS && all <= (uint64_t)len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
+  return nlocals <= MAX_LOCALS && all <= max_locals_all(len);
 }
 
 static int sec_code(rd *r, wm_module *mod, dstate *ds) {
@@ -1115,7 +1120,7 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
   if (n != mod->nfuncs - mod->nfunc_imports)
     return fail(r, at, "function and code section have inconsistent lengths");
   ds->has_code = true;
-  uint64_t all = 0, max_all = (uint64_t)r->len * MAX_LOCALS_PER_BYTE + MAX_LOCALS_SLACK;
+  uint64_t all = 0, max_all = max_locals_all(r->len);
   if (mod->cache_table) return code_from_cache(r, mod, n, max_all);
   if (mod->scan) {
     /* Bodies still being scanned (from the file, which may have changed
