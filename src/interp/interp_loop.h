@@ -173,7 +173,15 @@
 ** at cost the plain engine's calls about 1% more instructions. Called with
 ** rt == NULL, it only publishes its dispatch table.
 */
-RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
+RUN_LINKAGE int RUN_NAME(wm_runtime *rt_arg, const uint32_t *ip, char *msg) {
+  /* rt lives in memory, not in a register: only slow paths (calls of
+  ** host functions, traps, lowering) and the cross-runtime test of an
+  ** indirect call read it, and a register for it is one that ip, fp, frp,
+  ** acc32, membase, memsize and inst cannot have. GCC's allocation of this
+  ** one long function otherwise shifts with any new handler: one had frp,
+  ** the frame pointer every call and return moves, on the stack (fib 1.33x
+  ** the time). */
+  wm_runtime *volatile const rt = rt_arg;
 #ifdef WM_GOTO_DISPATCH
 #if !WM_METERED
   /* Never in code lowered for this loop, which has no handler for it: the
@@ -458,6 +466,53 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       vmcase(CONST32) {
         R(0).u64 = OPD(1);
         ip += 4;
+        vmbreak;
+      }
+      /* LOAD2 `d1 a1 imm1 h h d2 a2 imm2`: two loads in order (a2 read
+      ** after d1 is written); the accumulator gets d2. */
+#define LOAD2(name, n, ctype, dfield)                                         \
+  vmcase(name) {                                                              \
+    ctype v_;                                                                 \
+    uint8_t *p_;                                                              \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(1).u32, OPD(2), n, &p_))) \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    CHK_ACCESS(p_, n, false);                                                 \
+    memcpy(&v_, p_, n);                                                       \
+    SET_##dfield(R(0), v_);                                                   \
+    if (WM_UNLIKELY(!mem_access(membase, memsize, R(6).u32, OPD(7), n, &p_))) { \
+      ip += 5; /* the second load's own trap location */                      \
+      TRAP(WM_TRAP_MEMORY_OOB);                                               \
+    }                                                                         \
+    CHK_ACCESS(p_, n, false);                                                 \
+    memcpy(&v_, p_, n);                                                       \
+    SET_##dfield(R(5), v_);                                                   \
+    acc32 = ACC_BITS_##dfield(v_);                                            \
+    ip += 10;                                                                 \
+    vmbreak;                                                                  \
+  }
+      LOAD2(I32_LOAD_2, 4, uint32_t, u32)
+      LOAD2(I32_LOAD8_S_2, 1, int8_t, i32)
+      LOAD2(I32_LOAD8_U_2, 1, uint8_t, u32)
+      LOAD2(I32_LOAD16_S_2, 2, int16_t, i32)
+      LOAD2(I32_LOAD16_U_2, 2, uint16_t, u32)
+#undef LOAD2
+      vmcase(I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE) {
+        uint32_t a_ = R(1).u32, d_ = a_ + OPD(2);
+        uint8_t *p_;
+        SET_u32(R(0), d_);
+        if (WM_UNLIKELY(!mem_access(membase, memsize, a_, OPD(7), 1, &p_))) {
+          ip += 5; /* the load's own trap location */
+          TRAP(WM_TRAP_MEMORY_OOB);
+        }
+        CHK_ACCESS(p_, 1, false);
+        uint8_t x_ = *p_;
+        SET_u32(R(5), x_);
+        if (x_ == 0) {
+          ip += (int32_t)OPD(8);
+        } else {
+          SET_u32(R(11), d_);
+          ip += 15;
+        }
         vmbreak;
       }
       vmcase(CONST64) {
@@ -1051,12 +1106,12 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
         vmbreak;
       }
       vmcase(I32_ADD_K_AND_K) {
-        SET_u32(R(0), (R(1).u32 + OPD(2)) & OPD(3));
+        PUT(u32, (R(1).u32 + OPD(2)) & OPD(3));
         ip += 6;
         vmbreak;
       }
       vmcase(I32_MUL_K_ADD_K) {
-        SET_u32(R(0), R(1).u32 * OPD(2) + OPD(3));
+        PUT(u32, R(1).u32 * OPD(2) + OPD(3));
         ip += 6;
         vmbreak;
       }
@@ -1234,7 +1289,7 @@ RUN_LINKAGE int RUN_NAME(wm_runtime *rt, const uint32_t *ip, char *msg) {
       ANDBR(I32_AND_K_BR_GE_S_K, i32, int32_t, >=)
       ANDBR(I32_AND_K_BR_GE_U_K, u32, uint32_t, >=)
       vmcase(I32_SHR_U_AND_K) {
-        SET_u32(R(0), wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3));
+        PUT(u32, wm_i32_shr_u(R(1).u32, OPD(2)) & OPD(3));
         ip += 6;
         vmbreak;
       }

@@ -62,8 +62,16 @@ static bool producer(wm_op op) {
     case C_UN: case C_BIN: case C_BINK: case C_LOAD: case C_LOADK: case C_BINLD: case C_BINSH:
       return true;
     default:
-      return op == WM_OP_I32_LOAD_SHL_K;
+      return op == WM_OP_I32_LOAD_SHL_K || op == WM_OP_I32_ADD_K_AND_K ||
+             op == WM_OP_I32_MUL_K_ADD_K || op == WM_OP_I32_SHR_U_AND_K ||
+             (op >= WM_OP_I32_LOAD_2 && op <= WM_OP_I32_LOAD16_U_2);
   }
+}
+
+/* The cell, from the first operand cell, of what a producer leaves in the
+** accumulator: a load pair's second destination, else operand 0. */
+static uint32_t dest_cell(wm_op op) {
+  return op >= WM_OP_I32_LOAD_2 && op <= WM_OP_I32_LOAD16_U_2 ? WM_HEAD_CELLS + 3 : 0;
 }
 
 /* BIN ops whose operands may trade places. */
@@ -185,6 +193,50 @@ static void set_head(const view *v, uint32_t at, wm_op op) {
   v->code->code[at + 1] = (uint32_t)(head >> 32);
 }
 
+/* Two i32 loads of one kind at `at`, the second no branch target: one
+** load pair (ops.h), whose first head is rewritten. */
+static bool load_pair(const view *v, const uint8_t *target, uint32_t at, wm_op op) {
+  static const uint16_t pair[][2] = {
+      {WM_OP_I32_LOAD, WM_OP_I32_LOAD_2},         {WM_OP_I32_LOAD8_S, WM_OP_I32_LOAD8_S_2},
+      {WM_OP_I32_LOAD8_U, WM_OP_I32_LOAD8_U_2},   {WM_OP_I32_LOAD16_S, WM_OP_I32_LOAD16_S_2},
+      {WM_OP_I32_LOAD16_U, WM_OP_I32_LOAD16_U_2},
+  };
+  uint32_t p2 = at + WM_HEAD_CELLS + 3;
+  for (unsigned i = 0; i < sizeof pair / sizeof *pair; i++)
+    if (pair[i][0] == op) {
+      if (p2 + WM_HEAD_CELLS + 3 > v->code->ncode || (target[p2 >> 3] >> (p2 & 7) & 1) ||
+          op_at(v, p2) != op)
+        return false;
+      set_head(v, at, (wm_op)pair[i][1]);
+      v->code->code[p2] = v->code->code[p2 + 1] = 0; /* no address in a cache file */
+      return true;
+    }
+  return false;
+}
+
+/* A string walk's step at `at`, an I32_ADD_K `d a imm`: then
+** I32_LOAD8_U_BR_IF_NOT `x a off2 off` and MOVE `a d`, neither a branch
+** target, and none of d, a, x another. Fused into
+** I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE: the pointer goes from the add to the
+** load and to its slot in a register, where the three instructions pass it
+** through two slots (two store-to-load forwardings a step). */
+static bool step_walk(const view *v, const uint8_t *target, uint32_t at) {
+  wm_code *code = v->code;
+  uint32_t p2 = at + WM_HEAD_CELLS + 3, p3 = p2 + WM_HEAD_CELLS + 4;
+  if (p3 + WM_HEAD_CELLS + 2 > code->ncode || (target[p2 >> 3] >> (p2 & 7) & 1) ||
+      (target[p3 >> 3] >> (p3 & 7) & 1) || op_at(v, p2) != WM_OP_I32_LOAD8_U_BR_IF_NOT ||
+      op_at(v, p3) != WM_OP_MOVE)
+    return false;
+  const uint32_t *o = code->code + at + WM_HEAD_CELLS;
+  uint32_t d = o[0], a = o[1], x = o[5];
+  if (d == a || x == d || x == a || o[6] != a || o[11] != a || o[12] != d) return false;
+  uint32_t *off = code->code + at + WM_HEAD_CELLS + 8;
+  *off = (uint32_t)((int32_t)*off + (int32_t)(p2 - at)); /* now from this head */
+  set_head(v, at, WM_OP_I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE);
+  code->code[p2] = code->code[p2 + 1] = code->code[p3] = code->code[p3 + 1] = 0;
+  return true;
+}
+
 /* The rule: instructions that may take their form take it. target: a
 ** zeroed bitmap of ncode bits. NULL, or why the code was left as it was. */
 static const char *apply(const view *v, uint8_t *target) {
@@ -216,7 +268,7 @@ static const char *apply(const view *v, uint8_t *target) {
     uint32_t *o = code->code + at + WM_HEAD_CELLS;
     if (!is_form && form != WM_OP_COUNT_ && commutative(op) && prev != UINT32_MAX &&
         !(target[at >> 3] >> (at & 7) & 1) && producer(prev_op) &&
-        o[2] == code->code[prev + WM_HEAD_CELLS] && o[1] != o[2]) {
+        o[2] == code->code[prev + WM_HEAD_CELLS + dest_cell(prev_op)] && o[1] != o[2]) {
       uint32_t a = o[1];
       o[1] = o[2];
       o[2] = a;
@@ -230,13 +282,24 @@ static const char *apply(const view *v, uint8_t *target) {
       at += len;
       continue;
     }
+    if (op == WM_OP_I32_ADD_K && step_walk(v, target, at)) {
+      prev = UINT32_MAX; /* not a producer */
+      prev_op = WM_OP_COUNT_;
+      at += 3 * WM_HEAD_CELLS + 3 + 4 + 2; /* the three instructions' cells */
+      continue;
+    }
     bool ok = form != WM_OP_COUNT_ && prev != UINT32_MAX && !(target[at >> 3] >> (at & 7) & 1) &&
               producer(prev_op) &&
               code->code[at + WM_HEAD_CELLS + acc_operand[form - WM_OP_ACC_FIRST_]] ==
-                  code->code[prev + WM_HEAD_CELLS];
+                  code->code[prev + WM_HEAD_CELLS + dest_cell(prev_op)];
     if (ok && !is_form) {
       set_head(v, at, form);
       op = form;
+    } else if (!is_form && load_pair(v, target, at, op)) {
+      prev = at;
+      prev_op = op_at(v, at);
+      at += 2 * len;
+      continue;
     }
     prev = at;
     prev_op = op;
@@ -278,7 +341,7 @@ const char *wm__acc_verify(const wm_code *code, const uint64_t *starts, const ui
       if (op >= WM_OP_ACC_FIRST_ &&
           (prev == UINT32_MAX || (lead[i] >> (at & 63) & 1) || !producer((wm_op)code->code[prev]) ||
            code->code[at + WM_HEAD_CELLS + acc_operand[op - WM_OP_ACC_FIRST_]] !=
-               code->code[prev + WM_HEAD_CELLS]))
+               code->code[prev + WM_HEAD_CELLS + dest_cell((wm_op)code->code[prev])]))
         return "accumulator form not right after its operand's producer";
       prev = at;
     }

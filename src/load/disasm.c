@@ -65,6 +65,9 @@ const char *wm__op_layout(wm_op op) {
     case WM_OP_MOVE4: return "ssssssss";
     case WM_OP_I32_ADD_K_CALL: return "ssiibccc";
     case WM_OP_CONST32: return "si";
+    case WM_OP_I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE: return "ssiiissioiiss";
+    case WM_OP_I32_LOAD_2: case WM_OP_I32_LOAD8_S_2: case WM_OP_I32_LOAD8_U_2:
+    case WM_OP_I32_LOAD16_S_2: case WM_OP_I32_LOAD16_U_2: return "ssiiissi";
     case WM_OP_CONST64: return "sq";
     case WM_OP_SELECT: case WM_OP_SELECT_V: return "ssss";
     case WM_OP_GLOBAL_GET_V: return "si";

@@ -756,6 +756,39 @@ static void test_lowering(void) {
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 i32.const 7 i32.add local.get 1 i32.const 3 i32.mul i32.xor))", 4,
               "I32_ADD_K I32_MUL_K I32_XOR_A RETURN");
+  /* The last pass's fusions (compile_acc.c): a string walk's step, `for
+  ** (; *p; p++)`, and two loads of one kind, whose second value the next
+  ** instruction reads from the accumulator; not from another pointer, not
+  ** where a branch lands. */
+  expect_code("walk-step",
+              "(module (memory 1) (func (param i32) (result i32) (local i32 i32 i32)"
+              " (block (loop local.get 0 i32.const 1 i32.add local.set 1"
+              " (block local.get 0 i32.load8_u local.tee 2 i32.eqz br_if 0"
+              " local.get 1 local.set 0 local.get 3 local.get 2 i32.add local.set 3 br 1)"
+              " br 1)) local.get 3))", 6,
+              "I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE RETURN");
+  expect_none("walk-step-other",
+              "(module (memory 1) (func (param i32 i32) (result i32) (local i32 i32)"
+              " (block (loop local.get 0 i32.const 1 i32.add local.set 2"
+              " (block local.get 1 i32.load8_u local.tee 3 i32.eqz br_if 0"
+              " local.get 2 local.set 0 br 1) br 1)) local.get 0))",
+              "I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE");
+  expect_code("load-pair",
+              "(module (memory 1) (func (param i32 i32) (result i32)"
+              " local.get 0 i32.load16_u local.get 1 i32.load16_u offset=2 i32.mul))", 3,
+              "I32_LOAD16_U_2 I32_MUL_A RETURN");
+  expect_code("load-pair-deref",
+              "(module (memory 1) (func (param i32) (result i32)"
+              " local.get 0 i32.load i32.load))", 2, "I32_LOAD_2 RETURN");
+  expect_none("load-pair-label",
+              "(module (memory 1) (func (param i32 i32) (result i32)"
+              " local.get 0 i32.load8_s (loop (param i32) (result i32) local.get 1 i32.load8_s"
+              " i32.add local.get 1 i32.const 1 i32.add local.tee 1 i32.const 9 i32.lt_u br_if 0)))",
+              "_2 ");
+  expect_code("acc-add-k-and-k",
+              "(module (func (param i32) (result i32)"
+              " local.get 0 i32.const -48 i32.add i32.const 255 i32.and i32.const 3 i32.mul))", 3,
+              "I32_ADD_K_AND_K I32_MUL_K_A RETURN");
   expect_none("acc-other-slot-none",
               "(module (func (param i32 i32) (result i32)"
               " local.get 0 i32.const 7 i32.add local.get 1 i32.const 3 i32.mul i32.sub))", "_A ");

@@ -1159,6 +1159,81 @@ static void test_heads(void) {
   CHECK(wm__op_head(WM_OP_I32_ADD, false) != wm__op_head(WM_OP_I32_SUB, false));
 }
 
+/* The last pass's fused loads (compile_acc.c) trap at the load that failed:
+** a load pair at its first or second access, the walk step at its load, as
+** the byte offsets in the module say. */
+static size_t find_bytes(const uint8_t *b, size_t n, const uint8_t *pat, size_t k) {
+  for (size_t i = 0; i + k <= n; i++)
+    if (memcmp(b + i, pat, k) == 0) return i;
+  return (size_t)-1;
+}
+
+static void expect_trap_at(wm_runtime *r, wm_instance *in, const char *name, int32_t a, int32_t b,
+                           size_t byte) {
+  wm_val args[2] = {wm_val_i32(a), wm_val_i32(b)}, res[1];
+  wm_error err;
+  char want[64];
+  snprintf(want, sizeof want, "(func %u, byte 0x%zx)", name[0] == 'p' ? 0u : 1u, byte);
+  int rc = wm_func_call(r, wm_instance_func(in, name), args, name[0] == 'p' ? 2 : 1, res, 1, &err);
+  CHECK(rc == WM_TRAP_MEMORY_OOB && strstr(err.message, want) != NULL);
+  if (rc != WM_TRAP_MEMORY_OOB || !strstr(err.message, want))
+    fprintf(stderr, "%s(%d, %d): want %s, got: %s\n", name, a, b, want, err.message);
+}
+
+static void test_fused_traps(void) {
+  static const char *wat =
+      "(module (memory 1) (data (i32.const 65534) \"ab\")"
+      " (func (export \"pair\") (param i32 i32) (result i32)"
+      "  local.get 0 i32.load16_u local.get 1 i32.load16_u i32.mul)"
+      " (func (export \"walk\") (param $p i32) (result i32) (local $next i32) (local $c i32)"
+      "  (block $done (loop $l local.get $p i32.const 1 i32.add local.set $next"
+      "   (block $z local.get $p i32.load8_u local.tee $c i32.eqz br_if $z"
+      "    local.get $next local.set $p br $l) br $done)) local.get $p))";
+  char wpath[64], bpath[64], cmd[200];
+  if (have_wat2wasm < 0) have_wat2wasm = system("wat2wasm --version >/dev/null 2>&1") == 0;
+  if (!have_wat2wasm) return;
+  snprintf(wpath, sizeof wpath, "/tmp/wm_test_fused_%d.wat", (int)getpid());
+  snprintf(bpath, sizeof bpath, "/tmp/wm_test_fused_%d.wasm", (int)getpid());
+  FILE *f = fopen(wpath, "w");
+  if (!f) return;
+  fputs(wat, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "wat2wasm %s -o %s", wpath, bpath);
+  uint8_t bin[1024];
+  size_t n = 0;
+  if (system(cmd) == 0 && (f = fopen(bpath, "rb")) != NULL) {
+    n = fread(bin, 1, sizeof bin, f);
+    fclose(f);
+  }
+  remove(wpath);
+  remove(bpath);
+  wm_module *m = NULL;
+  wm_error err;
+  CHECK(n > 0 && wm_module_load(bin, n, NULL, &m, &err) == 0);
+  if (!m) return;
+  /* local.get 0 i32.load16_u local.get 1 i32.load16_u; local.get 0
+  ** i32.load8_u local.tee 2 */
+  static const uint8_t pair[] = {0x20, 0x00, 0x2f, 0x01, 0x00, 0x20, 0x01, 0x2f, 0x01, 0x00};
+  static const uint8_t walk[] = {0x20, 0x00, 0x2d, 0x00, 0x00, 0x22, 0x02};
+  size_t p = find_bytes(bin, n, pair, sizeof pair), w = find_bytes(bin, n, walk, sizeof walk);
+  CHECK(p != (size_t)-1 && w != (size_t)-1);
+  wm_runtime *r = NULL;
+  wm_instance *in = NULL;
+  CHECK(wm_runtime_new(NULL, &r, &err) == 0);
+  CHECK(r && wm_instance_new(r, m, NULL, &in, &err) == 0);
+  if (in && p != (size_t)-1 && w != (size_t)-1) {
+    expect_trap_at(r, in, "pair", 65535, 0, p + 2);
+    expect_trap_at(r, in, "pair", 0, 65535, p + 7);
+    expect_trap_at(r, in, "walk", 65534, 0, w + 2);
+    expect_trap_at(r, in, "walk", 65536, 0, w + 2);
+    wm_val args[2] = {wm_val_i32(65533), wm_val_i32(0)}, res[1];
+    CHECK(wm_func_call(r, wm_instance_func(in, "walk"), args, 1, res, 1, &err) == 0 &&
+          res[0].of.i32 == 65533);
+  }
+  wm_runtime_free(r);
+  wm_module_free(m);
+}
+
 /* Trap in a nested call: the backtrace lists every frame, innermost first. */
 static void test_backtrace(void) {
   setup();
@@ -1191,6 +1266,7 @@ int main(void) {
   test_host_calls();
   test_call_indirect();
   test_backtrace();
+  test_fused_traps();
   test_compiled();
   test_api();
   printf("%d passed, %d failed\n", npass, nfail);
