@@ -403,7 +403,8 @@
   X(I32_XOR_LD8_U, BINLD, 0) X(I32_ADD_LD8_U, BINLD, 0)                         \
   /* --- I32_ADD_K `d a imm`, then CMPBRK `x k off` (a loop counter's step   \
          and test), in the order of BR_I32_EQ_K..BR_I32_GE_U_K; x is read   \
-         after d is written (ADDBR `d a imm x k off`) ---------------------- */\
+         after d is written (ADDBR `d a imm x k off`); x is d: the handler  \
+         compares the sum it computed ------------------------------------- */\
   X(I32_ADD_K_BR_EQ_K, ADDBR, 0) X(I32_ADD_K_BR_NE_K, ADDBR, 0)                 \
   X(I32_ADD_K_BR_LT_S_K, ADDBR, 0) X(I32_ADD_K_BR_LT_U_K, ADDBR, 0)             \
   X(I32_ADD_K_BR_GT_S_K, ADDBR, 0) X(I32_ADD_K_BR_GT_U_K, ADDBR, 0)             \

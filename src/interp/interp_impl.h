@@ -553,7 +553,10 @@ static inline wm_slot pick(bool c, wm_slot a, wm_slot b) {
     vmbreak;                                                                  \
   }
 /* ADDBR `d a imm x k off`: I32_ADD_K d a imm (or I32_AND_K, ANDBR), then
-** CMPBRK x k off. x is read only after d is written: it is often d itself. */
+** CMPBRK x k off, where x is d: compile.c fuses the two only then. The
+** compare takes the value just computed, not the slot it went to, so the
+** branch resolves without waiting for a store-to-load forwarding (which
+** matters when it mispredicts: a state machine's character tests). */
 #define ADDBR(name, field, ctype, cmp) KOPBR(name, +, field, ctype, cmp)
 /* I32_ADD_K_BR_* `d a imm x y off` (rhs OPD(2)) and I32_ADD_BR_* `d a b x y
 ** off` (rhs R(2).u32): d = a + rhs, then branch when x cmp y, both read
@@ -570,8 +573,9 @@ static inline wm_slot pick(bool c, wm_slot a, wm_slot b) {
 #define ANDBR(name, field, ctype, cmp) KOPBR(name, &, field, ctype, cmp)
 #define KOPBR(name, op, field, ctype, cmp)                                    \
   vmcase(name) {                                                              \
-    SET_u32(R(0), R(1).u32 op OPD(2));                                        \
-    if (R(3).field cmp (ctype)OPD(4))                                         \
+    uint32_t v_ = R(1).u32 op OPD(2);                                         \
+    SET_u32(R(0), v_);                                                        \
+    if ((ctype)v_ cmp (ctype)OPD(4))                                          \
       ip += (int32_t)OPD(5);                                                  \
     else                                                                      \
       ip += 8;                                                                \

@@ -63,7 +63,7 @@
 ** validator accepts, or what the decoder records per body, changes: a file
 ** of an older build would otherwise vouch for bodies the new validator
 ** would refuse at load. */
-#define ENGINE "wasmem " WM_VERSION " cache revision 1"
+#define ENGINE "wasmem " WM_VERSION " cache revision 2"
 #define HEADER 64u
 #define ENTRY 16u
 #define TRAILER 16u

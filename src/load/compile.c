@@ -344,8 +344,8 @@ static uint32_t untake_eqz(cstate *c) {
 
 /* Emit compare-and-branch `br` (a CMPBRK) on a and imm, the offset to
 ** follow. An I32_ADD_K just before it (a loop counter's step) becomes the
-** fused I32_ADD_K_BR_*_K, which adds first and then compares -- whichever
-** slot the compare reads; an I32_AND_K (a bit test) I32_AND_K_BR_*_K. */
+** fused I32_ADD_K_BR_*_K, which adds first and then compares the sum -- only
+** when a is the sum's slot; an I32_AND_K (a bit test) I32_AND_K_BR_*_K. */
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm);
 
 /* Emit compare-and-branch `br` (a CMPBR) on slots a and b, the offset to
@@ -387,8 +387,11 @@ static int cmpbr_head(cstate *c, wm_op br, uint32_t a, uint32_t b) {
 
 static int cmpbrk_head(cstate *c, wm_op br, uint32_t a, uint32_t imm) {
   wm_op first = WM_OP_COUNT_;
-  if (wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_ADD_K_BR_EQ_K;
-  if (wm__c_fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3)) first = WM_OP_I32_AND_K_BR_EQ_K;
+  bool reads_it = c->last_start != NOPOS && c->code[c->last_start + WM_HEAD_CELLS] == a;
+  if (reads_it && wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3))
+    first = WM_OP_I32_ADD_K_BR_EQ_K;
+  if (reads_it && wm__c_fusable(c, WM_OP_I32_AND_K, WM_HEAD_CELLS + 3))
+    first = WM_OP_I32_AND_K_BR_EQ_K;
   if (first != WM_OP_COUNT_) {
     wm__c_rehead(c, (wm_op)(first + (br - WM_OP_BR_I32_EQ_K)));
   } else {
@@ -443,8 +446,8 @@ static int branch_head(cstate *c, wm_op op, uint32_t cond) {
     /* A branch on a bit test, `x & mask`: a compare of it with 0. */
     return cmpbrk_head(c, op == WM_OP_BR_IF ? WM_OP_BR_I32_NE_K : WM_OP_BR_I32_EQ_K, cond, 0);
   if (fused == WM_OP_COUNT_ && op != WM_OP_BR && wm__c_fusable(c, WM_OP_I32_ADD_K, WM_HEAD_CELLS + 3))
-    /* A branch after a step, `while (--n)` (the condition read after the
-    ** add, whichever slot it is): the step and a compare with 0. */
+    /* A branch after a step, `while (--n)`: the step and a compare with 0
+    ** (fused when the condition is the sum, cmpbrk_head). */
     return cmpbrk_head(c, op == WM_OP_BR_IF ? WM_OP_BR_I32_NE_K : WM_OP_BR_I32_EQ_K, cond, 0);
   if (fused == WM_OP_COUNT_) {
     TRY(wm__c_head(c, op));

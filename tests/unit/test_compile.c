@@ -401,6 +401,11 @@ static void test_lowering(void) {
               "(module (func (param i32) (result i32) (local i32) (loop local.get 1 i32.const 1"
               " i32.add local.set 1 local.get 0 i32.const -1 i32.add local.tee 0 br_if 0)"
               " local.get 1))", -1, "I32_ADD_K_BR_NE_K");
+  /* ... but not on another slot: the fused handler compares the sum. */
+  expect_code("add-k-br-if-other",
+              "(module (func (param i32 i32) (result i32) (loop local.get 1 i32.const 1"
+              " i32.add local.set 1 local.get 0 br_if 0) local.get 1))", 4,
+              "I32_ADD_K BR_I32_NE_K");
   expect_code("add-k-if",
               "(module (func (param i32) (result i32) local.get 0 i32.const -100 i32.add"
               " (if (result i32) (then i32.const 1) (else i32.const 2))))", -1, "I32_ADD_K_BR_EQ_K");
