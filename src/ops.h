@@ -553,12 +553,6 @@
   X(I32_ADD_BR_GE_S, SPEC, 0) X(I32_ADD_BR_GE_U, SPEC, 0)                       \
   X(MOVE4, SPEC, 0)              /* d1 a1 d2 a2 d3 a3 d4 a4 : four moves, in   \
                                     order */                                   \
-  /* --- a string walk's step: I32_ADD_K `d a imm`, I32_LOAD8_U_BR_IF_NOT   \
-         `x a off2 off` and MOVE `a d` (`for (; *p; p++)`: the next pointer \
-         made, the byte at the current one loaded and tested, the next     \
-         pointer kept), made in the last pass (compile_acc.c) when none of  \
-         d, a, x is another; the second and third heads stay, unread; off  \
-         is from this head -------------------------------------------------- */ \
   /* --- two i32 loads of one kind in a row, LOAD `d1 a1 imm1` and LOAD     \
          `d2 a2 imm2` (both factors of a product, two fields), made in the  \
          last pass when the second is no branch target: `d1 a1 imm1 h h d2 \
@@ -566,6 +560,12 @@
          cells in, and d2 is what the accumulator holds ------------------ */ \
   X(I32_LOAD_2, SPEC, 0) X(I32_LOAD8_S_2, SPEC, 0) X(I32_LOAD8_U_2, SPEC, 0)  \
   X(I32_LOAD16_S_2, SPEC, 0) X(I32_LOAD16_U_2, SPEC, 0)                       \
+  /* --- a string walk's step: I32_ADD_K `d a imm`, I32_LOAD8_U_BR_IF_NOT   \
+         `x a off2 off` and MOVE `a d` (`for (; *p; p++)`: the next pointer \
+         made, the byte at the current one loaded and tested, the next     \
+         pointer kept), made in the last pass (compile_acc.c) when none of  \
+         d, a, x is another; the second and third heads stay, unread; off  \
+         is from this head -------------------------------------------------- */ \
   X(I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE, SPEC, 0) /* d a imm h h x a off2 off h \
                                     h a d : d = a + imm; x = mem8[a + off2];  \
                                     jump if x == 0; else a = d */             \

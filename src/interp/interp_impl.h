@@ -249,7 +249,8 @@ void wm__opstat(unsigned op, const uint32_t *ip, const wm_code *c);
 ** UN, BIN, BINK, LOAD, LOADK, BINLD and BINSH, I32_LOAD_SHL_K,
 ** I32_ADD_K_AND_K, I32_MUL_K_ADD_K and I32_SHR_U_AND_K -- write their
 ** result through PUT, which also leaves its low 32 bits in acc32, a
-** register (a load pair leaves its second value there). An accumulator form reads its operand from there instead of
+** register (a load pair leaves its second value there). An accumulator
+** form reads its operand from there instead of
 ** from the slot the instruction before it has just stored: the store to
 ** load forwarding that a chain of dependent instructions otherwise pays at
 ** each step is gone from the chain. The other loops never read acc32, so
