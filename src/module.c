@@ -453,7 +453,6 @@ static int load_owned(uint8_t *bytes, size_t len, const wm_module_options *opts,
                       load_src *src, wm_module **out, wm_error *err) {
   wm_module *mod = wm__calloc(1, sizeof *mod);
   if (!mod) {
-    if (src->scan) (void)scan_end(src->scan); /* it reads the file */
     free_bytes(bytes, len, src->mapped);
     if (src->file >= 0) close(src->file);
     return wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
@@ -552,16 +551,13 @@ static void advise_huge(void *p, size_t n) {
 ** directory's file for them, when there is one and it passes its checks;
 ** WM_ECACHE, with the bytes and src->file still the caller's, otherwise. */
 static int load_cached(uint8_t *bytes, size_t len, const wm_module_options *opts, load_src *src,
-                       struct wm_scan *scan, wm_module **out, wm_error *err) {
+                       wm_module **out, wm_error *err) {
   uint8_t *cache = NULL;
   size_t cache_len;
   int rc = WM_ECACHE;
   if (wm__cache_read(opts->cache_dir, src->key, &cache, &cache_len) != 0) return rc;
   if (wm__cache_check(len, src->key, cache, cache_len, &src->table, &src->ntable, &src->list,
                       &src->nlist, &src->lc, &src->nlc, NULL) == 0) {
-    /* A scan begun in case there was no cache file (load_file_cached)
-    ** reads the file, which a failed load closes. */
-    if (scan) (void)scan_end(scan);
     src->buf = cache; /* the module may keep it for its lowered code */
     src->buf_len = cache_len;
     rc = load_owned(bytes, len, opts, src, out, err);
@@ -597,7 +593,7 @@ static int load_bytes(uint8_t *bytes, size_t len, const wm_module_options *opts,
   uint8_t key[16];
   wm_module_hash(bytes, len, key);
   src.key = key;
-  int rc = load_cached(bytes, len, opts, &src, NULL, out, err);
+  int rc = load_cached(bytes, len, opts, &src, out, err);
   if (rc != WM_ECACHE) return rc;
   rc = load_owned(bytes, len, opts, &src, out, err);
   if (rc == 0) (void)wm__cache_write(opts->cache_dir, key, *out);
@@ -835,86 +831,48 @@ static int64_t realtime_ns(void) {
 
 /* WM_MODULE_SPARSE without a cache directory, and a cache directory with
 ** no file for the module yet (load_file_cached): the bytes around the code
-** section are read in, the bodies only through buffers -- the scan's for
-** their headers (wm_scan, below), then the validator's, a run of bodies per
-** thread at a time (validate_code.c) -- and later one by one as they are lowered
-** (wm__body_bytes). The 28 MB of yosys's bodies are never held: its cold
-** `-V` holds 20 MB instead of 45, and the kernel clears no pages for them.
-** Anything unusual -- a short file, a header the scan does not take, any
-** error at all -- ends this path, and the plain load (load_file_plain)
-** reads the file again and gives its verdict, so the errors and their
-** precedence are the plain load's. */
+** section are read in, the bodies only through the validator's buffers, a
+** run of bodies per thread at a time (wm_scan, below) -- and later one by
+** one as they are lowered (wm__body_bytes). The 28 MB of yosys's bodies
+** are never held: its cold `-V` holds 20 MB instead of 45, and the kernel
+** clears no pages for them. Anything unusual -- a short file, a header the
+** scan does not take, any error at all -- ends this path, and the plain
+** load (load_file_plain) reads the file again and gives its verdict, so
+** the errors and their precedence are the plain load's. */
 #define SPARSE_MIN ((size_t)1 << 20)
-#define SCAN_CHUNK ((size_t)1 << 20)
-#define SCAN_HEAD 4096u /* a body header the scan takes without reading again */
-
-/* Four bytes, little-endian, as one store where the compiler can. */
-static void put_le32(uint8_t *e, uint32_t v) {
-  e[0] = (uint8_t)v;
-  e[1] = (uint8_t)(v >> 8);
-  e[2] = (uint8_t)(v >> 16);
-  e[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *e) {
-  return (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 | (uint32_t)e[3] << 24;
-}
 
 /*
-** The scan of the code section's bodies: their table in code_from_cache's
-** format (decode.c: 16 bytes a body, its offset, length, code start and
-** count of locals), read through a buffer. It fails on anything unusual,
-** which the plain load then judges: a malformed header, one longer than
-** SCAN_HEAD, a local of a type of more than one byte, locals over the
-** caps (wm__locals_fit), a short read.
-**
-** A cold load that leaves the bodies in the file (load_file_sparse, and
-** load_file_cached without a cache file) runs it on a thread of its own
-** while the bytes around the code are read (and hashed) and decoded: the validator
-** takes the bounds of each run of bodies as the scan passes it
-** (wm__scan_take), so that it does not wait for the whole section (yosys:
-** 28 MB, about 5 ms to scan). `done` counts the entries written, published
-** every SCAN_PUBLISH entries and at the end; a waiter sets `want` to the
-** count it needs before it looks at `done`, and the scan looks at `want`
-** after it publishes, so one of the two sees the other (sequentially
-** consistent atomics) and no wake-up is lost. The scan reads only the
-** file and its own fields, never the module: it may run while the module
-** is made, and must be ended (scan_end) before the file is closed.
+** The scan of the code section's bodies, which hands the validator's
+** threads their runs of bodies (wm__scan_next): under its lock, a thread
+** reads the next WM_SCAN_RUN bytes of the section into its own buffer (more
+** when one body is longer), reads the headers of the bodies that lie
+** whole in them and sets their bounds in funcs[] -- the first byte of
+** each, its length, its code's start and its count of locals -- then
+** validates them while the other threads read theirs. So each byte of
+** the bodies is read once, by the thread that validates it, and the
+** headers in the order of the section, as the caps on locals need
+** (wm__locals_fit). It fails on anything unusual, which the plain load
+** then judges: a malformed header, a local of a type of more than one
+** byte, locals over the caps, a short read. (It once ran on a thread of
+** its own, which read all the bodies to write a table of their bounds
+** that the validator took a run at a time: every byte was read twice, and
+** on two processors the third thread took time from the two validating.)
 */
-enum { SCANNING, SCANNED, SCAN_FAILED };
-#define SCAN_PUBLISH 16u
-
 typedef struct wm_scan {
   int fd;
   size_t len;              /* the file's */
   uint32_t at, end;        /* the first body's header, the code section's end */
   uint32_t n;              /* bodies the section declares */
-  bool wasm2;
-  uint8_t *table;          /* n entries */
-  _Atomic uint32_t done;   /* entries written and published */
-  _Atomic uint32_t want;   /* the least count a waiter needs, or UINT32_MAX */
-  _Atomic int state;
-  _Atomic bool stop;       /* the load has failed: scan no further */
-  pthread_mutex_t lock;
-  pthread_cond_t more;
-  pthread_t thread;
-  bool threaded;
+  bool single[256];        /* the one-byte value types, by byte */
+  pthread_mutex_t lock;    /* guards the rest */
+  uint32_t next_at;        /* the header of the first body not taken */
+  uint32_t taken;          /* bodies taken */
+  uint64_t all;            /* locals of the bodies taken */
+  bool failed;             /* a run failed: no more are handed out */
 } wm_scan;
 
 bool wm__scan_covers(const wm_scan *s, uint32_t n, size_t first, size_t end) {
   return s->n == n && s->at == first && s->end == end;
-}
-
-static void scan_wake(wm_scan *s) {
-  pthread_mutex_lock(&s->lock);
-  atomic_store(&s->want, UINT32_MAX);
-  pthread_cond_broadcast(&s->more);
-  pthread_mutex_unlock(&s->lock);
-}
-
-static void scan_publish(wm_scan *s, uint32_t done) {
-  atomic_store(&s->done, done);
-  if (done >= atomic_load(&s->want)) scan_wake(s);
 }
 
 /* Read the count of bodies of the code section that holds st's hole:
@@ -927,130 +885,111 @@ static bool scan_init(wm_scan *s, const streamer *st, bool wasm2) {
   s->fd = fd;
   s->len = st->len;
   s->end = (uint32_t)end;
-  s->wasm2 = wasm2;
-  atomic_init(&s->want, UINT32_MAX);
-  atomic_init(&s->state, SCANNING);
   uint8_t h[5];
   size_t got;
   uint32_t p = 0;
   if (read_full(fd, h, 5, sec, &got) != 0 || got < 5 || wm__leb_u32(h, &p, 5, &s->n) != WM_LEB_OK)
     return false;
-  s->at = (uint32_t)sec + p;
+  s->at = s->next_at = (uint32_t)sec + p;
   if (s->n == 0 || s->n > (end - s->at) / 2) return false;
-  s->table = wm__malloc((size_t)s->n * 16);
-  if (!s->table) return false;
+  unsigned nsingle = wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
+  for (unsigned j = 0; j < nsingle; j++) s->single[(uint8_t)wm__single_types[j]] = true;
   s->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
-  s->more = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
   return true;
 }
 
-static bool scan_run(wm_scan *s) {
-  size_t end = s->end;
-  uint32_t at = s->at, n = s->n;
-  unsigned nsingle = s->wasm2 ? WM_SINGLE_TYPES_WASM2 : WM_SINGLE_TYPES;
-  bool single[256] = {false}; /* the one-byte value types, by byte */
-  for (unsigned j = 0; j < nsingle; j++) single[(uint8_t)wm__single_types[j]] = true;
-  uint8_t *buf = wm__malloc(SCAN_CHUNK), *t = s->table;
-  size_t lo = 0, hi = 0, got; /* buf holds the file's bytes [lo, hi) */
-  uint64_t all = 0;
-  bool ok = buf != NULL;
-  for (uint32_t i = 0; ok && i < n; i++) {
-    if (at + (size_t)SCAN_HEAD > hi && hi < end) {
-      lo = at;
-      size_t want = end - lo < SCAN_CHUNK ? end - lo : SCAN_CHUNK;
-      ok = !atomic_load_explicit(&s->stop, memory_order_relaxed) &&
-           read_full(s->fd, buf, want, lo, &got) == 0 && got == want;
-      hi = lo + want;
-      if (!ok) break;
+/* Whether the validator took every body, to the section's end. */
+static bool scan_end(wm_scan *s) {
+  pthread_mutex_lock(&s->lock);
+  bool whole = !s->failed && s->taken == s->n && s->next_at == s->end;
+  pthread_mutex_unlock(&s->lock);
+  return whole;
+}
+
+static void scan_free(wm_scan *s) { pthread_mutex_destroy(&s->lock); }
+
+/* The headers of the bodies from buf[0] (file offset `from`), n bytes
+** read: how many lie whole in them (at most `most`), their bounds set in
+** funcs[first...]; -1 for a header the plain load must judge. *used: the
+** bytes they take. */
+static int64_t scan_headers(wm_scan *s, wm_module *mod, uint32_t first, uint32_t most,
+                            const uint8_t *buf, uint32_t from, uint32_t n, uint32_t *used) {
+  uint32_t p = 0, k = 0;
+  while (k < most && p < n) {
+    uint32_t q = p, size, groups, c;
+    int r = wm__leb_u32(buf, &q, n, &size);
+    if (r != WM_LEB_OK) {
+      if (r == WM_LEB_END && from + n < s->end) break; /* the header goes on in the next run */
+      return -1;
     }
-    uint32_t p = (uint32_t)(at - lo), size, groups, k, lim = (uint32_t)(hi - lo);
-    ok = at >= lo && wm__leb_u32(buf, &p, lim, &size) == WM_LEB_OK && size <= end - (lo + p);
-    if (!ok) break;
-    uint32_t off = (uint32_t)(lo + p), body_end = off + size;
-    if (body_end - lo < lim) lim = body_end - (uint32_t)lo;
+    if (size > s->end - (from + q)) return -1;
+    if (size > n - q) break;          /* the body goes on past what was read */
+    uint32_t body_end = q + size;
     uint64_t total = 0;
-    ok = wm__leb_u32(buf, &p, lim, &groups) == WM_LEB_OK;
+    bool ok = wm__leb_u32(buf, &q, body_end, &groups) == WM_LEB_OK;
     for (uint32_t g = 0; ok && g < groups; g++) {
-      ok = wm__leb_u32(buf, &p, lim, &k) == WM_LEB_OK && p < lim;
-      ok = ok && single[buf[p]] && (total += k) <= UINT32_MAX;
-      p++;
+      ok = wm__leb_u32(buf, &q, body_end, &c) == WM_LEB_OK && q < body_end && s->single[buf[q]];
+      q++;
+      total += c;
     }
-    if (!ok || !wm__locals_fit(total, all += total, s->len)) {
-      ok = false;
+    if (!ok || !wm__locals_fit(total, s->all + total, s->len)) return -1;
+    s->all += total;
+    wm_funcdef *fd = &mod->funcs[first + k];
+    fd->body_off = from + (body_end - size);
+    fd->body_len = size;
+    fd->code_start = from + q;
+    fd->nlocals = (uint32_t)total;
+    p = body_end;
+    k++;
+  }
+  *used = p;
+  return k;
+}
+
+int wm__scan_next(wm_module *mod, uint8_t **buf, uint32_t *cap, uint32_t *lo, uint32_t *hi,
+                  uint32_t *from, wm_error *err) {
+  wm_scan *s = mod->scan;
+  int rc = 0;
+  pthread_mutex_lock(&s->lock);
+  *lo = *hi = mod->nfunc_imports + s->taken;
+  uint32_t at = s->next_at, want = s->end - at < WM_SCAN_RUN ? s->end - at : WM_SCAN_RUN;
+  while (!s->failed && s->taken < s->n) {
+    size_t got;
+    if (want > *cap && wm__grow((void **)buf, cap, want, 1)) {
+      rc = wm__error(err, WM_ENOMEM, UINT32_MAX, NULL);
       break;
     }
-    uint8_t *e = t + (size_t)i * 16;
-    put_le32(e, off);
-    put_le32(e + 4, size);
-    put_le32(e + 8, (uint32_t)(lo + p));
-    put_le32(e + 12, (uint32_t)total);
-    at = body_end;
-    if ((i + 1) % SCAN_PUBLISH == 0) scan_publish(s, i + 1);
-  }
-  wm__free(buf);
-  ok = ok && at == end;
-  if (ok) scan_publish(s, n);
-  atomic_store(&s->state, ok ? SCANNED : SCAN_FAILED);
-  scan_wake(s);
-  return ok;
-}
-
-static void *scan_thread(void *arg) {
-  (void)scan_run(arg);
-  return NULL;
-}
-
-/* Begin scanning st's bodies, on a thread of its own if one starts, else
-** now: false if scan_init says no (nothing to end or free then). */
-static bool scan_begin(wm_scan *s, const streamer *st, bool wasm2) {
-  if (!scan_init(s, st, wasm2)) return false;
-  s->threaded = pthread_create(&s->thread, NULL, scan_thread, s) == 0;
-  if (!s->threaded) (void)scan_run(s);
-  return true;
-}
-
-/* Stop and join the scan: whether it scanned the whole section. */
-static bool scan_end(struct wm_scan *s) {
-  if (s->threaded) {
-    atomic_store_explicit(&s->stop, true, memory_order_relaxed);
-    (void)pthread_join(s->thread, NULL);
-    s->threaded = false;
-  }
-  return atomic_load(&s->state) == SCANNED;
-}
-
-static void scan_free(wm_scan *s) {
-  wm__free(s->table);
-  s->table = NULL;
-}
-
-int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi, wm_error *err) {
-  wm_scan *s = mod->scan;
-  uint32_t need = hi - mod->nfunc_imports;
-  if (atomic_load(&s->done) < need) {
-    pthread_mutex_lock(&s->lock);
-    for (;;) {
-      if (need < atomic_load(&s->want)) atomic_store(&s->want, need);
-      if (atomic_load(&s->done) >= need || atomic_load(&s->state) != SCANNING) break;
-      pthread_cond_wait(&s->more, &s->lock);
+    if (read_full(s->fd, *buf, want, at, &got) != 0 || got < want) {
+      rc = wm__error(err, WM_ECACHE, UINT32_MAX, "the module's file changed while being read");
+      break;
     }
-    pthread_mutex_unlock(&s->lock);
-    if (atomic_load(&s->done) < need)
-      return wm__error(err, WM_ECACHE, UINT32_MAX, "the body scan stopped short");
+    uint32_t used;
+    int64_t k = scan_headers(s, mod, *lo, s->n - s->taken, *buf, at, want, &used);
+    if (k < 0) {
+      rc = wm__error(err, WM_ECACHE, UINT32_MAX, "a body header the scan does not take");
+      break;
+    }
+    if (k > 0) {
+      s->taken += (uint32_t)k;
+      s->next_at = at + used;
+      *hi = *lo + (uint32_t)k;
+      *from = at;
+      break;
+    }
+    /* The first body is longer than the run: read it whole. */
+    if (want == s->end - at) {
+      rc = wm__error(err, WM_ECACHE, UINT32_MAX, "a body header the scan does not take");
+      break;
+    }
+    want = want > (s->end - at) / 2 ? s->end - at : 2 * want;
   }
-  for (uint32_t i = lo; i < hi; i++) {
-    const uint8_t *e = s->table + (size_t)(i - mod->nfunc_imports) * 16;
-    wm_funcdef *fd = &mod->funcs[i];
-    fd->body_off = get_le32(e);
-    fd->body_len = get_le32(e + 4);
-    fd->code_start = get_le32(e + 8);
-    fd->nlocals = get_le32(e + 12);
-  }
-  return 0;
+  if (rc) s->failed = true;
+  pthread_mutex_unlock(&s->lock);
+  return rc;
 }
 
 /* Whether a load without a cache file may leave the bodies in the file
-** (where scan_begin finds them): the file is large enough, and no
+** (where scan_init finds them): the file is large enough, and no
 ** lowering is asked for now. */
 static bool can_scan(const streamer *st, const wm_module_options *opts) {
   return st->len >= SPARSE_MIN && !(opts->flags & WM_MODULE_EAGER);
@@ -1088,15 +1027,9 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     ** (wasted where a cache file turns up all the same: a file copied or
     ** touched since its identity was noted). */
     find_code(&st);
-    wm_scan sc;
-    bool scanning = !known && can_scan(&st, opts) && scan_begin(&sc, &st, false);
     rc = stream(&st);
     wm__free(st.buf);
     if (rc) {
-      if (scanning) {
-        (void)scan_end(&sc);
-        scan_free(&sc);
-      }
       (void)munmap(st.bytes, mapping_len(st.len));
       close(fd);
       if (rc == NOT_HERE) return NOT_HERE;
@@ -1104,11 +1037,9 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     }
     if (!known) wm__hash_final(&h, key);
     load_src src = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, NULL};
-    rc = st.hole_hi > st.hole_lo
-             ? load_cached(st.bytes, st.len, opts, &src, scanning ? &sc : NULL, out, err)
-             : WM_ECACHE;
+    rc = st.hole_hi > st.hole_lo ? load_cached(st.bytes, st.len, opts, &src, out, err)
+                                 : WM_ECACHE;
     if (rc != WM_ECACHE) {
-      if (scanning) scan_free(&sc); /* ended by load_cached */
       if (!rc && !known) (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
       return rc;
     }
@@ -1125,16 +1056,10 @@ static int load_file_cached(const char *path, const wm_module_options *opts, wm_
     ** if that path does not take them, they are read in, on huge pages,
     ** and the load validates. */
     size_t hole = st.hole_hi - st.hole_lo, got;
-    if (scanning && atomic_load(&sc.stop) && atomic_load(&sc.state) != SCANNED) {
-      /* Stopped (and joined) for a cache file that was then refused:
-      ** scanned again. */
-      scan_free(&sc);
-      scanning = false;
-    }
-    if (!scanning) scanning = can_scan(&st, opts) && scan_begin(&sc, &st, false);
-    if (scanning) {
+    wm_scan sc;
+    if (can_scan(&st, opts) && scan_init(&sc, &st, false)) {
       load_src s3 = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, key, fd, true, &sc};
-      rc = load_owned(st.bytes, st.len, opts, &s3, out, err); /* ends the scan */
+      rc = load_owned(st.bytes, st.len, opts, &s3, out, err);
       scan_free(&sc);
       if (rc == 0 && wm__cache_write(opts->cache_dir, key, *out) == 0)
         (void)wm__ident_note(opts->cache_dir, &sb, taken, key);
@@ -1260,26 +1185,18 @@ static int load_file_sparse(const char *path, const wm_module_options *opts, wm_
     close(fd);
     return NOT_HERE;
   }
-  /* Where find_code finds the bodies, they are scanned while the rest is
-  ** read; else once the rest has been read. */
-  bool wasm2 = opts->flags & WM_MODULE_WASM2;
+  /* The bodies, where find_code finds them, are left out of what is read. */
   wm_scan sc;
   find_code(&st);
-  bool scanning = scan_begin(&sc, &st, wasm2);
-  int rc = stream(&st);
-  if (!rc && !scanning) scanning = scan_begin(&sc, &st, wasm2);
-  if (!rc && scanning) {
+  if (stream(&st) == 0 && scan_init(&sc, &st, opts->flags & WM_MODULE_WASM2)) {
     load_src src = plain_src;
     src.scan = &sc;
     src.file = fd;
     src.mapped = true;
-    rc = load_owned(st.bytes, st.len, opts, &src, out, err); /* ends the scan */
+    int rc = load_owned(st.bytes, st.len, opts, &src, out, err);
     scan_free(&sc);
     if (rc == 0) return 0;
     if (rc != WM_ECACHE) return NOT_HERE; /* the bytes and the file are gone */
-  } else if (scanning) {
-    (void)scan_end(&sc);
-    scan_free(&sc);
   }
   (void)munmap(st.bytes, mapping_len(st.len));
   close(fd);

@@ -410,11 +410,10 @@ struct wm_module {
   const uint8_t *cache_table;
   uint32_t cache_nfuncs;
   /* While wm__decode and wm__validate_code run only: the scan of a sparse
-  ** module's bodies that goes on beside them (module.c: a cold load that
-  ** leaves the bodies in the file). Decoding checks that it covers the
-  ** code section and leaves the bodies' bounds in funcs[] unset; the
-  ** validator takes them from the scan a run of bodies at a time
-  ** (wm__scan_take), waiting for the scan to reach them. */
+  ** module's bodies (module.c: a cold load that leaves the bodies in the
+  ** file). Decoding checks that it covers the code section and leaves the
+  ** bodies' bounds in funcs[] unset; the validator's threads take runs of
+  ** bodies from it (wm__scan_next), which sets them. */
   struct wm_scan *scan;
   /* The hash of the bytes (wm_module_hash), where loading computed it. */
   uint8_t hash[16];
@@ -565,12 +564,18 @@ int wm__decode(wm_module *mod, wm_error *err);
 /* Whether a body's nlocals declared locals, and all the module's locals so
 ** far with them, stay under the caps for a module of len bytes. */
 bool wm__locals_fit(uint64_t nlocals, uint64_t all, size_t len);
-/* The scan of mod->scan (see there): whether it scans n bodies from
-** module offset first (the first body's header) to end; the bounds of defined functions lo..hi-1 (module indexes) into
-** funcs[], once scanned: 0, or WM_ECACHE when the scan failed or stopped
-** first. */
+/* The scan of mod->scan (see there): whether it covers n bodies from
+** module offset first (the first body's header) to end. */
 bool wm__scan_covers(const struct wm_scan *s, uint32_t n, size_t first, size_t end);
-int wm__scan_take(wm_module *mod, uint32_t lo, uint32_t hi, wm_error *err);
+/* The bytes of the code section a validating thread reads at a time. */
+#define WM_SCAN_RUN ((uint32_t)256 << 10)
+/* The next run of bodies for a validating thread (module.c, "the scan"):
+** their bytes read into *buf (grown as needed: *cap), from module offset
+** *from on, and their bounds set in funcs[]; [*lo, *hi) their indexes,
+** empty once every body has been handed out or a run has failed. 0, or
+** WM_ECACHE (or WM_ENOMEM) for a run the plain load must judge. */
+int wm__scan_next(wm_module *mod, uint8_t **buf, uint32_t *cap, uint32_t *lo, uint32_t *hi,
+                  uint32_t *from, wm_error *err);
 /* decode.c: expand the local declarations of the body whose bytes begin at
 ** `body` (wm__body_bytes), which wm__decode has checked, into out
 ** (fd->nlocals type codes). */

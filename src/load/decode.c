@@ -1123,10 +1123,10 @@ static int sec_code(rd *r, wm_module *mod, dstate *ds) {
   uint64_t all = 0, max_all = max_locals_all(r->len);
   if (mod->cache_table) return code_from_cache(r, mod, n, max_all);
   if (mod->scan) {
-    /* Bodies still being scanned (from the file, which may have changed
-    ** since these bytes were read): their bounds, checked by the scan as
-    ** sec_code checks them, reach funcs[] as the validator takes them
-    ** (wm__scan_take). */
+    /* Bodies left in the file (which may have changed since these bytes
+    ** were read): their bounds, checked by the scan as sec_code checks
+    ** them, reach funcs[] as the validator's threads take them
+    ** (wm__scan_next). */
     if (!wm__scan_covers(mod->scan, n, r->pos, r->end))
       return wm__error(r->err, WM_ECACHE, UINT32_MAX, "the body scan read another code section");
     r->pos = r->end;

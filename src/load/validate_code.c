@@ -1405,24 +1405,6 @@ typedef struct vshared {
   wm_error fail_err;
 } vshared;
 
-/* A sparse module's bodies lo..hi-1 (consecutive in the file) into
-** v->chunk, as v->bytes. */
-static int read_bodies(vstate *v, uint32_t lo, uint32_t hi) {
-  const wm_funcdef *a = &v->mod->funcs[lo], *b = &v->mod->funcs[hi - 1];
-  uint32_t n = b->body_off + b->body_len - a->body_off;
-  if (n > v->cap_chunk && wm__grow((void **)&v->chunk, &v->cap_chunk, n, 1)) return nomem(v);
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = pread(v->mod->file, v->chunk + got, n - got, (off_t)a->body_off + (off_t)got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return wm__error(v->err, WM_EIO, a->body_off, "cannot read the module's bodies");
-    got += (size_t)r;
-  }
-  v->bytes = v->chunk;
-  v->delta = a->body_off;
-  return 0;
-}
-
 static void *worker(void *arg) {
   vshared *s = arg;
   wm_error err;
@@ -1430,16 +1412,30 @@ static void *worker(void *arg) {
   int rc = vstate_init(&v, s->mod, &err);
   uint32_t idx = UINT32_MAX;
   while (!rc) {
-    pthread_mutex_lock(&s->lock);
-    uint32_t lo = s->next, hi = lo + CHUNK;
-    if (hi > s->mod->nfuncs || hi < lo) hi = s->mod->nfuncs;
-    if (lo >= hi || lo > s->fail_idx) hi = lo; /* done, or past a failure */
-    s->next = hi;
-    pthread_mutex_unlock(&s->lock);
+    uint32_t lo, hi;
+    if (s->mod->scan) {
+      /* A sparse module's next run of bodies, read into v->chunk; none
+      ** once a worker has failed (the load then starts again). */
+      pthread_mutex_lock(&s->lock);
+      bool failed = s->fail_idx != UINT32_MAX;
+      pthread_mutex_unlock(&s->lock);
+      if (failed) break;
+      rc = wm__scan_next(s->mod, &v.chunk, &v.cap_chunk, &lo, &hi, &v.delta, &err);
+      v.bytes = v.chunk;
+      if (rc) {
+        idx = lo;
+        break;
+      }
+    } else {
+      pthread_mutex_lock(&s->lock);
+      lo = s->next, hi = lo + CHUNK;
+      if (hi > s->mod->nfuncs || hi < lo) hi = s->mod->nfuncs;
+      if (lo >= hi || lo > s->fail_idx) hi = lo; /* done, or past a failure */
+      s->next = hi;
+      pthread_mutex_unlock(&s->lock);
+    }
     if (lo >= hi) break;
     idx = lo;
-    if (s->mod->scan) rc = wm__scan_take(s->mod, lo, hi, &err);
-    if (!rc && s->mod->sparse) rc = read_bodies(&v, lo, hi);
     for (; idx < hi && !rc; idx++) rc = validate_one(&v, idx);
     idx--;
   }
@@ -1483,7 +1479,8 @@ int wm__validate_code(wm_module *mod, unsigned threads, wm_error *err) {
   ** WM_ECACHE: the loader then reads the whole module and loads it again,
   ** and says what is wrong as usual (with the precedence of malformed
   ** bodies that validate_one keeps, which needs them all). */
-  if (mod->sparse) return validate_threads(mod, threads ? threads : 1, err) ? WM_ECACHE : 0;
+  if (mod->sparse)
+    return !mod->scan || validate_threads(mod, threads ? threads : 1, err) ? WM_ECACHE : 0;
   if (threads > 1 && mod->nfuncs - mod->nfunc_imports > CHUNK)
     return validate_threads(mod, threads, err);
   vstate v;

@@ -1254,14 +1254,13 @@ static void test_many_funcs(void) {
   rm_rf(base);
 }
 
-/* A cold sparse load scans the bodies on a thread of its own while the
-** rest of the file is read and decoded, and the validator takes each run
-** of bodies as the scan passes it (wm__scan_take): with one validating
-** thread and with several, the module runs; a body late in the section
-** whose header the scan does not take (a local of a two-byte type) ends
-** the scan while the validator waits for it, and the plain load takes the
-** module; a body it cannot decode, or an invalid one, early or late, gets
-** the plain load's verdict; allocations fail in turn. */
+/* A cold sparse load leaves the bodies to the scan, from which each
+** validating thread takes its runs of bodies (wm__scan_next): with one
+** validating thread and with several, the module runs; a body late in the
+** section whose header the scan does not take (a local of a two-byte type)
+** ends the scan, and the plain load takes the module; a body it cannot
+** decode, or an invalid one, early or late, gets the plain load's verdict;
+** allocations fail in turn. */
 #define PLAIN 1
 static void test_scan_beside(void) {
   static const struct {
@@ -1324,11 +1323,10 @@ static void test_scan_beside(void) {
     }
     rm_rf(base);
   }
-  /* With a cache directory, the scan runs while the bytes are hashed (the
-  ** file's identity is not noted: it was just written). A cache file found
-  ** all the same ends the scan; when that file is refused (a forged body
-  ** table, found wrong at decode), the bodies are scanned again and the
-  ** module loads as without it. */
+  /* With a cache directory the bytes are hashed (the file's identity is
+  ** not noted: it was just written). When a cache file found all the same
+  ** is refused (a forged body table, found wrong at decode), the bodies
+  ** are scanned and the module loads as without it. */
   char base[64], sub[96], wasm[96], path[256];
   test_dir("beside_cache", base, sub, wasm);
   size_t len, clen;
@@ -1361,6 +1359,118 @@ static void test_scan_beside(void) {
   rm_rf(base);
 }
 #undef PLAIN
+
+/* Bodies of `size` bytes after a first of `first`, each `local.get 0`,
+** nops, `i32.const (i & 63)` and `i32.add`, every seventh declaring a
+** local: n functions of type (i32) -> i32, "last" exported. */
+static uint8_t *even_bodies(uint32_t n, uint32_t first, uint32_t size, size_t *len, size_t *at) {
+  size_t cap = 64 + (size_t)n * (size + 8);
+  uint8_t *b = malloc(cap);
+  CHECK(b != NULL);
+  if (!b) return NULL;
+  size_t k = 0;
+#define B(x) (b[k++] = (uint8_t)(x))
+#define LEB(v)                                                                 \
+  do {                                                                         \
+    uint32_t v_ = (v);                                                         \
+    do { B((v_ & 0x7F) | (v_ > 0x7F ? 0x80 : 0)); v_ >>= 7; } while (v_);     \
+  } while (0)
+  static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7F, 1, 0x7F};
+  memcpy(b, head, sizeof head);
+  k = sizeof head;
+  uint32_t nf = n < 128 ? 1 : n < 16384 ? 2 : 3; /* the count's LEB */
+  B(3);
+  LEB(nf + n);
+  LEB(n);
+  for (uint32_t i = 0; i < n; i++) B(0);
+  static const uint8_t exp[] = {1, 4, 'l', 'a', 's', 't', 0};
+  B(7);
+  LEB((uint32_t)sizeof exp + (n - 1 < 128 ? 1 : n - 1 < 16384 ? 2 : 3));
+  for (size_t i = 0; i < sizeof exp; i++) B(exp[i]);
+  LEB(n - 1);
+  size_t sec = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t s = i ? size : first;
+    sec += (s < 128 ? 1 : s < 16384 ? 2 : 3) + s;
+  }
+  B(10);
+  LEB((uint32_t)(sec + nf));
+  LEB(n);
+  *at = k;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t s = i ? size : first, locals = i % 7 == 0;
+    LEB(s);
+    size_t end = k + s;
+    if (locals) {
+      B(1);
+      B(1);
+      B(0x7F);
+    } else {
+      B(0);
+    }
+    B(0x20);
+    B(0);
+    while (k < end - 4) B(0x01);
+    B(0x41);
+    B(i & 63);
+    B(0x6A);
+    B(0x0B);
+  }
+#undef LEB
+#undef B
+  *len = k;
+  return b;
+}
+
+/* The scan's runs (wm__scan_next) end where WM_SCAN_RUN bytes of the
+** section do: a body header cut by that end is read again in the next
+** run, whole, as is a body that goes on past it; one that ends there
+** leaves the next run to start on a header. Bodies laid out so that the
+** end falls on a header's first byte, its second, just before it and just
+** past it: every body's bounds are the plain load's, with one thread and
+** with two, and the module runs. */
+static void test_scan_runs(void) {
+  const uint32_t size = 1000, n = 1200, entry = size + 2; /* a 2-byte LEB of size */
+  const int32_t shift[] = {0, 1, -1, 2};
+  for (size_t s = 0; s < sizeof shift / sizeof *shift; s++) {
+    char base[64], sub[96], wasm[96];
+    test_dir("runs", base, sub, wasm);
+    /* Header j = WM_SCAN_RUN / entry starts at `at` + the run's end - shift. */
+    uint32_t j = WM_SCAN_RUN / entry;
+    uint32_t first = (uint32_t)((int64_t)WM_SCAN_RUN - shift[s] - (int64_t)(j - 1) * entry) - 2;
+    size_t len, at;
+    uint8_t *bytes = even_bodies(n, first, size, &len, &at);
+    if (!bytes) return;
+    CHECK(len >= ((size_t)1 << 20));
+    spit(wasm, bytes, len);
+    wm_module *plain = NULL, *mod;
+    wm_error err;
+    CHECK(wm_module_load(bytes, len, NULL, &plain, &err) == WM_OK);
+    free(bytes);
+    if (!plain) continue;
+    CHECK((int64_t)plain->funcs[j].body_off - 2 == (int64_t)(at + WM_SCAN_RUN) - shift[s]);
+    for (uint32_t threads = 1; threads <= 2; threads++) {
+      wm_module_options o = {0};
+      o.flags = WM_MODULE_SPARSE;
+      o.validate_threads = threads;
+      CHECK(wm_module_load_file(wasm, &o, &mod, &err) == WM_OK);
+      if (!mod) continue;
+      CHECK(mod->sparse);
+      uint32_t same = 0;
+      for (uint32_t i = 0; i < n; i++) {
+        const wm_funcdef *a = &mod->funcs[i], *b = &plain->funcs[i];
+        same += a->body_off == b->body_off && a->body_len == b->body_len &&
+                a->code_start == b->code_start && a->nlocals == b->nlocals;
+      }
+      CHECK(same == n);
+      int32_t r;
+      CHECK(call1(mod, "last", 1000, &r, &err) == WM_OK && r == 1000 + (int32_t)((n - 1) & 63));
+      wm_module_free(mod);
+    }
+    wm_module_free(plain);
+    rm_rf(base);
+  }
+}
 
 /* Threads that call one function of a fresh module at once: each on a
 ** runtime of its own, all started together. */
@@ -1512,6 +1622,7 @@ int main(void) {
   test_first_calls();
   test_many_funcs();
   test_scan_beside();
+  test_scan_runs();
   test_lower_once();
   test_hash();
   free(good);
