@@ -91,9 +91,11 @@ static void mark(uint8_t *bits, uint32_t ncode, int64_t cell) {
 
 /* The op of a plain-loop head: its handler's offset looked up in a table
 ** made once (open addressing, twice the ops), so that the pass holds
-** nothing the size of the code but a bitmap -- a 4 MB br_table is 16 MB
-** of cells. FUEL shares UNREACHABLE's handler; the lower op wins, the one
-** the compiler emits. */
+** nothing the size of the code but a bitmap and an op per instruction
+** (2 bytes for 2 cells or more) -- a 4 MB br_table is 16 MB of cells.
+** The first walk looks each op up and keeps it for the second (eager
+** lowering of yosys: 0.98x the time). FUEL shares
+** UNREACHABLE's handler; the lower op wins, the one the compiler emits. */
 #define NHASH 4096
 _Static_assert(NHASH >= 2 * WM_OP_COUNT_, "the head table is too small");
 static int32_t hash_off[NHASH];
@@ -193,9 +195,10 @@ static void set_head(const view *v, uint32_t at, wm_op op) {
   v->code->code[at + 1] = (uint32_t)(head >> 32);
 }
 
-/* Two i32 loads of one kind at `at`, the second no branch target: one
-** load pair (ops.h), whose first head is rewritten. */
-static bool load_pair(const view *v, const uint8_t *target, uint32_t at, wm_op op) {
+/* Two i32 loads of one kind at `at`, the second (of op `next`) no branch
+** target: one load pair (ops.h), whose first head is rewritten to it.
+** The pair's op, or WM_OP_COUNT_ for none. */
+static wm_op load_pair(const view *v, const uint8_t *target, uint32_t at, wm_op op, wm_op next) {
   static const uint16_t pair[][2] = {
       {WM_OP_I32_LOAD, WM_OP_I32_LOAD_2},         {WM_OP_I32_LOAD8_S, WM_OP_I32_LOAD8_S_2},
       {WM_OP_I32_LOAD8_U, WM_OP_I32_LOAD8_U_2},   {WM_OP_I32_LOAD16_S, WM_OP_I32_LOAD16_S_2},
@@ -205,13 +208,13 @@ static bool load_pair(const view *v, const uint8_t *target, uint32_t at, wm_op o
   for (unsigned i = 0; i < sizeof pair / sizeof *pair; i++)
     if (pair[i][0] == op) {
       if (p2 + WM_HEAD_CELLS + 3 > v->code->ncode || (target[p2 >> 3] >> (p2 & 7) & 1) ||
-          op_at(v, p2) != op)
-        return false;
+          next != op)
+        return WM_OP_COUNT_;
       set_head(v, at, (wm_op)pair[i][1]);
       v->code->code[p2] = v->code->code[p2 + 1] = 0; /* no address in a cache file */
-      return true;
+      return (wm_op)pair[i][1];
     }
-  return false;
+  return WM_OP_COUNT_;
 }
 
 /* A string walk's step at `at`, an I32_ADD_K `d a imm`: then
@@ -220,12 +223,11 @@ static bool load_pair(const view *v, const uint8_t *target, uint32_t at, wm_op o
 ** I32_ADD_K_LOAD8_U_BR_IF_NOT_MOVE: the pointer goes from the add to the
 ** load and to its slot in a register, where the three instructions pass it
 ** through two slots (two store-to-load forwardings a step). */
-static bool step_walk(const view *v, const uint8_t *target, uint32_t at) {
+static bool step_walk(const view *v, const uint8_t *target, uint32_t at, wm_op op2, wm_op op3) {
   wm_code *code = v->code;
   uint32_t p2 = at + WM_HEAD_CELLS + 3, p3 = p2 + WM_HEAD_CELLS + 4;
   if (p3 + WM_HEAD_CELLS + 2 > code->ncode || (target[p2 >> 3] >> (p2 & 7) & 1) ||
-      (target[p3 >> 3] >> (p3 & 7) & 1) || op_at(v, p2) != WM_OP_I32_LOAD8_U_BR_IF_NOT ||
-      op_at(v, p3) != WM_OP_MOVE)
+      (target[p3 >> 3] >> (p3 & 7) & 1) || op2 != WM_OP_I32_LOAD8_U_BR_IF_NOT || op3 != WM_OP_MOVE)
     return false;
   const uint32_t *o = code->code + at + WM_HEAD_CELLS;
   uint32_t d = o[0], a = o[1], x = o[5];
@@ -238,14 +240,18 @@ static bool step_walk(const view *v, const uint8_t *target, uint32_t at) {
 }
 
 /* The rule: instructions that may take their form take it. target: a
-** zeroed bitmap of ncode bits. NULL, or why the code was left as it was. */
-static const char *apply(const view *v, uint8_t *target) {
+** zeroed bitmap of ncode bits; ops: room for an op per 2 cells, where the
+** first walk leaves each instruction's (the second looks none up). NULL,
+** or why the code was left as it was. */
+static const char *apply(const view *v, uint8_t *target, uint16_t *ops) {
   wm_code *code = v->code;
-  uint32_t n = code->ncode;
+  uint32_t n = code->ncode, count = 0;
+  _Static_assert(WM_HEAD_CELLS >= 2, "an op per 2 cells");
   for (uint32_t at = 0; at < n;) {
     wm_op op = op_at(v, at);
     uint32_t len = length(code, op, at);
     if (!len) return "instruction of no fixed length";
+    ops[count++] = (uint16_t)op;
     if (op_cells[op] == TABLE_LEN) {
       uint32_t k = op == WM_OP_BR_TABLE_K;
       for (uint32_t j = at + WM_HEAD_CELLS + 2 + k; j < at + len; j++)
@@ -258,8 +264,9 @@ static const char *apply(const view *v, uint8_t *target) {
   for (uint32_t i = 0; i < code->nhandlers; i++) mark(target, n, code->handlers[i].pad);
   uint32_t prev = UINT32_MAX;
   wm_op prev_op = WM_OP_COUNT_;
-  for (uint32_t at = 0; at < n;) {
-    wm_op op = op_at(v, at);
+  ops[count] = ops[count + 1] = WM_OP_COUNT_; /* past the last: no op */
+  for (uint32_t at = 0, k = 0; at < n; k++) {
+    wm_op op = (wm_op)ops[k];
     uint32_t len = length(code, op, at);
     bool is_form = op >= WM_OP_ACC_FIRST_;
     wm_op form = is_form ? op : (wm_op)form_of[op];
@@ -282,23 +289,27 @@ static const char *apply(const view *v, uint8_t *target) {
       at += len;
       continue;
     }
-    if (op == WM_OP_I32_ADD_K && step_walk(v, target, at)) {
+    if (op == WM_OP_I32_ADD_K && step_walk(v, target, at, (wm_op)ops[k + 1], (wm_op)ops[k + 2])) {
       prev = UINT32_MAX; /* not a producer */
       prev_op = WM_OP_COUNT_;
       at += 3 * WM_HEAD_CELLS + 3 + 4 + 2; /* the three instructions' cells */
+      k += 2;
       continue;
     }
     bool ok = form != WM_OP_COUNT_ && prev != UINT32_MAX && !(target[at >> 3] >> (at & 7) & 1) &&
               producer(prev_op) &&
               code->code[at + WM_HEAD_CELLS + acc_operand[form - WM_OP_ACC_FIRST_]] ==
                   code->code[prev + WM_HEAD_CELLS + dest_cell(prev_op)];
+    wm_op pair;
     if (ok && !is_form) {
       set_head(v, at, form);
       op = form;
-    } else if (!is_form && load_pair(v, target, at, op)) {
+    } else if (!is_form &&
+               (pair = load_pair(v, target, at, op, (wm_op)ops[k + 1])) != WM_OP_COUNT_) {
       prev = at;
-      prev_op = op_at(v, at);
+      prev_op = pair;
       at += 2 * len;
+      k++;
       continue;
     }
     prev = at;
@@ -320,14 +331,20 @@ int wm__acc_forms(wm_code *code, unsigned loop) {
   if (loop != WM_LOOP_PLAIN || code->ncode == 0) return 0;
   pthread_once(&tables_once, build_tables);
   uint8_t *target = calloc((size_t)code->ncode / 8 + 1, 1);
-  if (!target) return WM_ENOMEM;
+  uint16_t *ops = malloc(((size_t)code->ncode / 2 + 2) * sizeof *ops);
+  if (!target || !ops) {
+    free(target);
+    free(ops);
+    return WM_ENOMEM;
+  }
   view v = {code, NULL, NULL};
   v.base = wm__op_heads(WM_LOOP_PLAIN, &v.offs);
   if (!v.offs) v.base = NULL; /* the switch build: heads are op numbers */
   /* Code with an instruction of no fixed length (GC) keeps its plain forms:
   ** the walk stops before it rewrites anything. */
-  (void)apply(&v, target);
+  (void)apply(&v, target, ops);
   free(target);
+  free(ops);
   return 0;
 }
 
