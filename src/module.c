@@ -268,7 +268,7 @@ typedef struct load_src {
   bool mapped;          /* bytes is an anonymous mapping (load_file_cached) */
   /* The scan of the bodies (a cold load that leaves them in the file:
   ** load_file_sparse, load_file_cached), which gives their bounds instead
-  ** of table; load_owned ends it. */
+  ** of table as the validator takes them (the caller frees it). */
   struct wm_scan *scan;
 } load_src;
 
@@ -441,8 +441,8 @@ int wm_module_cache_update(wm_module *mod, wm_error *err) {
 }
 
 /* Load from `bytes`, which the module takes over (freed on failure too,
-** and src->file closed, except on WM_ECACHE: see below); src->scan is
-** ended (joined) on every path.
+** and src->file closed, except on WM_ECACHE: see below); with src->scan,
+** the load stands only if the validator took every body from it.
 ** Every body is validated here, as the spec requires before anything
 ** runs, unless a code cache's table vouches for these bytes; lowering
 ** waits for a function's first call unless WM_MODULE_EAGER asks for all
@@ -911,7 +911,7 @@ static void scan_free(wm_scan *s) { pthread_mutex_destroy(&s->lock); }
 /* The headers of the bodies from buf[0] (file offset `from`), n bytes
 ** read: how many lie whole in them (at most `most`), their bounds set in
 ** funcs[first...]; -1 for a header the plain load must judge. *used: the
-** bytes they take. */
+** bytes they take, or with none, the bytes the first one needs. */
 static int64_t scan_headers(wm_scan *s, wm_module *mod, uint32_t first, uint32_t most,
                             const uint8_t *buf, uint32_t from, uint32_t n, uint32_t *used) {
   uint32_t p = 0, k = 0;
@@ -923,7 +923,10 @@ static int64_t scan_headers(wm_scan *s, wm_module *mod, uint32_t first, uint32_t
       return -1;
     }
     if (size > s->end - (from + q)) return -1;
-    if (size > n - q) break;          /* the body goes on past what was read */
+    if (size > n - q) { /* the body goes on past what was read */
+      if (!k) p = q + size;
+      break;
+    }
     uint32_t body_end = q + size;
     uint64_t total = 0;
     bool ok = wm__leb_u32(buf, &q, body_end, &groups) == WM_LEB_OK;
@@ -976,12 +979,14 @@ int wm__scan_next(wm_module *mod, uint8_t **buf, uint32_t *cap, uint32_t *lo, ui
       *from = at;
       break;
     }
-    /* The first body is longer than the run: read it whole. */
-    if (want == s->end - at) {
+    /* The first body is longer than the run: read it whole, its size as
+    ** its header gives it (a header always lies whole in a run, which is
+    ** shorter than a header only at the section's end). */
+    if (used <= want) {
       rc = wm__error(err, WM_ECACHE, UINT32_MAX, "a body header the scan does not take");
       break;
     }
-    want = want > (s->end - at) / 2 ? s->end - at : 2 * want;
+    want = used;
   }
   if (rc) s->failed = true;
   pthread_mutex_unlock(&s->lock);
