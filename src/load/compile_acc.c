@@ -94,8 +94,8 @@ static void mark(uint8_t *bits, uint32_t ncode, int64_t cell) {
 ** nothing the size of the code but a bitmap and an op per instruction
 ** (2 bytes for 2 cells or more) -- a 4 MB br_table is 16 MB of cells.
 ** The first walk looks each op up and keeps it for the second (eager
-** lowering of yosys: 0.98x the time). FUEL shares
-** UNREACHABLE's handler; the lower op wins, the one the compiler emits. */
+** lowering of yosys: 0.98x the time). FUEL shares UNREACHABLE's handler;
+** the lower op wins, the one the compiler emits. */
 #define NHASH 4096
 _Static_assert(NHASH >= 2 * WM_OP_COUNT_, "the head table is too small");
 static int32_t hash_off[NHASH];
